@@ -1,1 +1,2 @@
-return 0;
+// Entry point of the `topiary` command.
+return await Topiary.Cli.CliApp.RunAsync(args);

@@ -1,23 +1,83 @@
 // Gemm: the public entry point of single-precision matrix multiply.
 //   C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C[m,n]
 // op(X) is X or Xᵀ. Row-major storage with leading dimensions lda, ldb, ldc.
-// The optimized, packed, register-blocked kernels live beside this file; GemmReference is the
+// Validates, picks the widest SIMD tier the hardware accelerates and a thread count (serial below
+// ParallelThreshold multiply-adds), then runs the packed, register-blocked GemmDriver with that
+// tier's micro-kernel. Results are bitwise independent of the thread count. GemmReference is the
 // scalar twin used as the test oracle and benchmark baseline.
 namespace Topiary.Tensors;
 
 /// <summary>Single-precision general matrix multiply (row-major, BLAS-like contract).</summary>
 public static partial class Gemm
 {
+    /// <summary>Problems with fewer multiply-adds (m·n·k) than this run on one thread.</summary>
+    internal const long ParallelThreshold = 1L << 21;
+
     /// <summary>
     /// C = alpha·op(A)·op(B) + beta·C, with op(A) of shape [m,k] and op(B) of shape [k,n], row-major.
     /// When <paramref name="beta"/> is 0, C is overwritten (NaNs in C do not propagate).
+    /// Large problems use up to <see cref="Threading.MaxDegreeOfParallelism"/> threads; the result is
+    /// bitwise the same for any thread count.
     /// </summary>
     /// <exception cref="ArgumentException">A dimension is negative, a leading dimension is too small, or a span is too short.</exception>
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
+        int threads = (long)m * n * k >= ParallelThreshold ? Threading.MaxDegreeOfParallelism : 1;
+        Sgemm(GemmTiers.Best, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>
+    /// As the public overload with an explicit SIMD tier and thread count (tests force lower tiers and
+    /// thread counts; benchmarks compare them).
+    /// </summary>
+    /// <exception cref="ArgumentException">As the public overload; also an unsupported tier or threads &lt; 1.</exception>
+    internal static unsafe void Sgemm(GemmTier tier, int threads, bool transA, bool transB, int m, int n, int k, float alpha,
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
+    {
         Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        GemmReference.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        if (!GemmTiers.IsSupported(tier))
+            throw new ArgumentException($"GEMM tier {tier} is not hardware-accelerated on this machine.", nameof(tier));
+        if (threads < 1)
+            throw new ArgumentException($"GEMM thread count must be at least 1 (was {threads}).", nameof(threads));
+        if (m == 0 || n == 0) return;
+
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            if (k == 0 || alpha == 0)
+            {
+                ScaleC(m, n, beta, pc, ldc);
+                return;
+            }
+            switch (tier)
+            {
+                case GemmTier.Vector512:
+                    GemmDriver<GemmKernel512>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);
+                    break;
+                case GemmTier.Vector256:
+                    GemmDriver<GemmKernel256>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);
+                    break;
+                case GemmTier.Vector128:
+                    GemmDriver<GemmKernel128>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);
+                    break;
+                default:
+                    GemmDriver<GemmKernelScalar>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>C = beta·C (C = 0 when beta is 0): the whole product when k = 0 or alpha = 0.</summary>
+    private static unsafe void ScaleC(int m, int n, float beta, float* c, nint ldc)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = new Span<float>(c + i * ldc, n);
+            if (beta == 0) row.Clear();
+            else if (beta != 1) TensorPrimitives.Multiply(row, beta, row);
+        }
     }
 
     internal static void Validate(bool transA, bool transB, int m, int n, int k,

@@ -2,7 +2,7 @@
 // and the baseline for benchmarks. Accumulates in double to be a trustworthy reference.
 namespace Topiary.Tensors;
 
-/// <summary>Scalar reference SGEMM (same contract as <see cref="Gemm.Sgemm"/>).</summary>
+/// <summary>Scalar reference SGEMM (same contract as <c>Gemm.Sgemm</c>).</summary>
 public static class GemmReference
 {
     /// <summary>C = alpha·op(A)·op(B) + beta·C computed with scalar double accumulation.</summary>

@@ -34,4 +34,20 @@ public static class Threading
         }
         Parallel.For(fromInclusive, toExclusive, new ParallelOptions { MaxDegreeOfParallelism = _max }, body);
     }
+
+    /// <summary>
+    /// As <see cref="For(int, int, Action{int})"/> with an explicit thread budget (kernels that decided their
+    /// degree of parallelism up front, e.g. from the problem size). Each index runs exactly once.
+    /// </summary>
+    internal static void For(int fromInclusive, int toExclusive, int maxDegreeOfParallelism, Action<int> body)
+    {
+        int count = toExclusive - fromInclusive;
+        if (count <= 0) return;
+        if (maxDegreeOfParallelism <= 1 || count == 1)
+        {
+            for (int i = fromInclusive; i < toExclusive; i++) body(i);
+            return;
+        }
+        Parallel.For(fromInclusive, toExclusive, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, body);
+    }
 }

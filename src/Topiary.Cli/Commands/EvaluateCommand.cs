@@ -1,0 +1,54 @@
+// `topiary evaluate`: load a model file and measure its test error.
+using System.CommandLine;
+using System.Diagnostics;
+using Spectre.Console;
+using Topiary.Data;
+using Topiary.Models;
+using Topiary.Training;
+
+namespace Topiary.Cli.Commands;
+
+/// <summary>The <c>evaluate</c> command.</summary>
+public static class EvaluateCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Build()
+    {
+        var file = new Option<string>("--model-file") { Description = "A model file written by `topiary train`.", Required = true };
+        var dataset = new Option<string?>("--dataset") { Description = "Dataset (default: the one the model was trained on)." };
+        var json = CommonOptions.Json();
+        var threads = CommonOptions.Threads();
+        var cmd = new Command("evaluate", "Evaluate a saved model on a test set.") { file, dataset, json, threads };
+        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        {
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            string path = parse.GetValue(file)!;
+            var loaded = ModelFile.Load(path);
+            string ds = parse.GetValue(dataset) ?? loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
+            var test = TrainingRun.LoadDataset(ds, DatasetSplit.Test,
+                progress: new Progress<string>(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]")), cancellationToken: ct);
+            var sw = Stopwatch.StartNew();
+            var r = TrainingRun.Evaluate(loaded.Network, test, ct);
+            double seconds = sw.Elapsed.TotalSeconds;
+            long nonzero = loaded.Network.Parameters().Sum(p => (long)p.Value.Data.Count(v => v != 0));
+            var table = new Table().AddColumns("model", "dataset", "images", "test error", "loss", "params", "non-zero");
+            table.AddRow(loaded.Name, ds, $"{r.Count}", $"{r.Error * 100:F2}%", $"{r.Loss:F4}",
+                $"{loaded.Network.ParameterCount():N0}", $"{nonzero:N0}");
+            AnsiConsole.Write(table);
+            JsonReport.Write(parse.GetValue(json), new
+            {
+                Model = loaded.Name,
+                Dataset = ds,
+                ModelFile = path,
+                Images = r.Count,
+                TestError = r.Error,
+                TestLoss = r.Loss,
+                Params = loaded.Network.ParameterCount(),
+                NonzeroParams = nonzero,
+                Seconds = seconds,
+            });
+            return Task.FromResult(0);
+        }, ct));
+        return cmd;
+    }
+}

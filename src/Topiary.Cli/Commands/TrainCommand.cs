@@ -1,0 +1,104 @@
+// `topiary train`: train a zoo model on MNIST/Fashion-MNIST, save a checkpoint, print a summary.
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Topiary.Cli.Rendering;
+using Topiary.Models;
+using Topiary.Training;
+
+namespace Topiary.Cli.Commands;
+
+/// <summary>The <c>train</c> command.</summary>
+public static class TrainCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Build()
+    {
+        var model = new Option<string>("--model") { Description = $"Model: {string.Join(", ", ModelZoo.Names)}.", Required = true };
+        var dataset = new Option<string>("--dataset") { Description = "Dataset: mnist or fashion-mnist.", DefaultValueFactory = _ => "mnist" };
+        var epochs = new Option<int?>("--epochs") { Description = "Epochs (default: the model's reference recipe)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of initialisation and shuffling.", DefaultValueFactory = _ => 1 };
+        var batch = new Option<int?>("--batch-size") { Description = "Mini-batch size (default: the recipe's)." };
+        var lr = new Option<float?>("--lr") { Description = "Base learning rate (default: the recipe's)." };
+        var limit = new Option<int?>("--train-limit") { Description = "Use only the first N training images." };
+        var output = new Option<string?>("--out") { Description = "Write the trained model to this .safetensors file." };
+        var json = CommonOptions.Json();
+        var threads = CommonOptions.Threads();
+        var cmd = new Command("train", "Train a model from the zoo and evaluate it on the test set.")
+        {
+            model, dataset, epochs, seed, batch, lr, limit, output, json, threads,
+        };
+        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        {
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            string? outPath = parse.GetValue(output);
+            var options = new TrainingRunOptions
+            {
+                Model = parse.GetValue(model)!,
+                Dataset = parse.GetValue(dataset)!,
+                Epochs = parse.GetValue(epochs),
+                Seed = parse.GetValue(seed),
+                BatchSize = parse.GetValue(batch),
+                LearningRate = parse.GetValue(lr),
+                TrainLimit = parse.GetValue(limit),
+            };
+            ModelZoo.Get(options.Model); // reject unknown names before fetching data
+            var result = Execute(options, ct);
+            if (outPath is not null) SaveModel(outPath, result);
+            JsonReport.Write(parse.GetValue(json), Report(result, outPath));
+            return Task.FromResult(0);
+        }, ct));
+        return cmd;
+    }
+
+    /// <summary>Runs training with progress bars and prints the per-epoch table.</summary>
+    public static TrainingRunResult Execute(TrainingRunOptions options, CancellationToken ct)
+    {
+        var dataProgress = new Progress<string>(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
+        // Load (and fetch) the data before the progress display starts so fetch messages are readable.
+        TrainingRun.LoadDataset(options.Dataset, Data.DatasetSplit.Test, options.CacheDirectory, dataProgress, ct);
+        var result = TrainingProgressRenderer.Run($"{options.Model} on {options.Dataset}",
+            progress => TrainingRun.Run(options, progress, null, ct));
+        var table = new Table().Title($"{result.Model} on {result.Dataset} (seed {result.Seed})")
+            .AddColumns("epoch", "train loss", "test error", "test loss", "train s", "images/s");
+        foreach (var e in result.History)
+        {
+            table.AddRow(e.Epoch.ToString(CultureInfo.InvariantCulture), F(e.TrainLoss, "F4"), $"{e.TestError * 100:F2}%",
+                F(e.TestLoss, "F4"), F(e.Seconds, "F1"), F(e.ImagesPerSecond, "F0"));
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"test error [bold]{result.TestError * 100:F2}%[/], {result.Params:N0} parameters, {result.Seconds:F1} s");
+        return result;
+    }
+
+    /// <summary>Saves the trained model with its provenance in the metadata.</summary>
+    public static void SaveModel(string path, TrainingRunResult r)
+    {
+        ModelFile.Save(path, r.Model, r.Network, new Dictionary<string, string>
+        {
+            ["dataset"] = r.Dataset,
+            ["epochs"] = r.Epochs.ToString(CultureInfo.InvariantCulture),
+            ["seed"] = r.Seed.ToString(CultureInfo.InvariantCulture),
+            ["test_error"] = r.TestError.ToString("R", CultureInfo.InvariantCulture),
+        });
+        AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(path)}[/]");
+    }
+
+    /// <summary>The JSON report of a training run.</summary>
+    public static object Report(TrainingRunResult r, string? outPath) => new
+    {
+        r.Model,
+        r.Dataset,
+        r.Epochs,
+        r.Seed,
+        r.BatchSize,
+        TestError = r.TestError,
+        TestLoss = r.TestLoss,
+        Params = r.Params,
+        Seconds = r.Seconds,
+        ModelFile = outPath,
+        History = r.History,
+    };
+
+    private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
+}

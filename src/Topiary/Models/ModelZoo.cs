@@ -1,0 +1,42 @@
+// ModelZoo: named, seeded model constructors and their reference training recipes.
+// Parameter names follow PyTorch conventions (conv1.weight, fc1.bias, ...).
+using Topiary.Nn;
+using Topiary.Training;
+
+namespace Topiary.Models;
+
+/// <summary>A model the zoo can build.</summary>
+/// <param name="Name">CLI name, e.g. <c>lenet-5</c>.</param>
+/// <param name="Description">One line.</param>
+/// <param name="InputShape">Shape of one input example (without the batch axis).</param>
+/// <param name="Factory">Builds the model from a seed.</param>
+/// <param name="Recipe">Reference training recipe.</param>
+public sealed record ModelInfo(string Name, string Description, int[] InputShape, Func<int, Module> Factory, TrainingRecipe Recipe);
+
+/// <summary>The model zoo.</summary>
+public static class ModelZoo
+{
+    private static readonly ModelInfo[] Models =
+    [
+        new("lenet-300-100", "784-300-100-10 fully connected with ReLU (Han et al. 2015)", [1, 28, 28], LeNet300100.Create,
+            LeNet300100.Recipe),
+        new("lenet-5", "Caffe LeNet-5: conv 20@5x5, pool, conv 50@5x5, pool, fc 500, ReLU, fc 10", [1, 28, 28], LeNet5.Create,
+            LeNet5.Recipe),
+    ];
+
+    /// <summary>Names of every model in the zoo.</summary>
+    public static IReadOnlyList<string> Names { get; } = Models.Select(m => m.Name).ToArray();
+
+    /// <summary>Looks a model up by name (case-insensitive).</summary>
+    /// <exception cref="ArgumentException">Unknown name; the message lists the known names.</exception>
+    public static ModelInfo Get(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Models.FirstOrDefault(m => string.Equals(m.Name, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"Unknown model '{name}'. Known models: {string.Join(", ", Names)}.", nameof(name));
+    }
+
+    /// <summary>Builds model <paramref name="name"/> with weights initialised from <paramref name="seed"/>.</summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public static Module Create(string name, int seed) => Get(name).Factory(seed);
+}

@@ -1,0 +1,210 @@
+// BatchNorm: the shared implementation of BatchNorm1d/BatchNorm2d (PyTorch semantics), viewing the
+// input as [N, C, S] (S = spatial size, 1 for [N, C]). Per channel c, with M = N·S values:
+//   training:   μ = mean(x_c), σ² = mean((x_c − μ)²) (biased),  x̂ = (x − μ)/√(σ² + eps),  y = γ·x̂ + β
+//               running_mean ← (1 − momentum)·running_mean + momentum·μ
+//               running_var  ← (1 − momentum)·running_var  + momentum·σ²·M/(M − 1)   (unbiased, as PyTorch)
+//   evaluation: y = γ·(x − running_mean)/√(running_var + eps) + β
+//   backward (training): dγ += Σ dy·x̂,  dβ += Σ dy,
+//               dx = γ/(M·√(σ² + eps)) · (M·dy − Σ dy − x̂·Σ dy·x̂)
+// Channels run in parallel on Threading.For; each channel's sums are taken in a fixed order (double
+// accumulation over samples), so results are deterministic. Output/gradient buffers are layer-owned.
+using Topiary.Tensors;
+
+namespace Topiary.Nn;
+
+/// <summary>Batch normalisation over the channel axis 1 (base of <see cref="BatchNorm1d"/> and <see cref="BatchNorm2d"/>).</summary>
+public abstract class BatchNorm : Module
+{
+    private Tensor? _output, _gradInput, _xhat;
+    private float[]? _invStd;
+    private Tensor _runningMean, _runningVar;
+    private int _n, _s;
+    private bool _ready;
+
+    /// <summary>Creates the layer with γ = 1, β = 0, running_mean = 0, running_var = 1.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">channels below 1, eps not positive, momentum outside [0, 1].</exception>
+    protected BatchNorm(int channels, float eps, float momentum)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
+        if (!(eps > 0)) throw new ArgumentOutOfRangeException(nameof(eps), eps, "eps must be positive.");
+        if (!(momentum >= 0 && momentum <= 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "momentum must be in [0, 1].");
+        Eps = eps;
+        Momentum = momentum;
+        var w = new Tensor(channels);
+        w.Fill(1f);
+        Weight = new Parameter(w);
+        Bias = new Parameter(new Tensor(channels));
+        _runningMean = new Tensor(channels);
+        _runningVar = new Tensor(channels);
+        _runningVar.Fill(1f);
+    }
+
+    /// <summary>Scale γ, shape [C].</summary>
+    public Parameter Weight { get; }
+
+    /// <summary>Shift β, shape [C].</summary>
+    public Parameter Bias { get; }
+
+    /// <summary>Number of channels C (Weight length; follows structural shrinking).</summary>
+    public int Channels => Weight.Value.Length;
+
+    /// <summary>The ε added to the variance.</summary>
+    public float Eps { get; }
+
+    /// <summary>Weight of the current batch in the running averages.</summary>
+    public float Momentum { get; }
+
+    /// <summary>Running mean buffer [C] (<c>running_mean</c>).</summary>
+    /// <exception cref="ArgumentException">Set to a tensor whose shape is not [C].</exception>
+    public Tensor RunningMean
+    {
+        get => _runningMean;
+        set => _runningMean = CheckBuffer(value, nameof(RunningMean));
+    }
+
+    /// <summary>Running (unbiased) variance buffer [C] (<c>running_var</c>).</summary>
+    /// <exception cref="ArgumentException">Set to a tensor whose shape is not [C].</exception>
+    public Tensor RunningVar
+    {
+        get => _runningVar;
+        set => _runningVar = CheckBuffer(value, nameof(RunningVar));
+    }
+
+    private Tensor CheckBuffer(Tensor value, string name)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Rank != 1 || value.Length != Channels)
+            throw new ArgumentException($"{this}: {name} must have shape [{Channels}], got {Tensor.ShapeString(value.Shape)}.", nameof(value));
+        return value;
+    }
+
+    /// <inheritdoc/>
+    protected override IEnumerable<(string Name, Parameter Parameter)> LocalParameters()
+    {
+        yield return ("weight", Weight);
+        yield return ("bias", Bias);
+    }
+
+    /// <inheritdoc/>
+    protected override IEnumerable<(string Name, Tensor Buffer)> LocalBuffers()
+    {
+        yield return ("running_mean", _runningMean);
+        yield return ("running_var", _runningVar);
+    }
+
+    /// <summary>A description such as <c>BatchNorm2d(64, eps=1E-05, momentum=0.1)</c>, used in error messages.</summary>
+    public abstract override string ToString();
+
+    /// <summary>Throws <see cref="ArgumentException"/> unless the input shape is valid for this layer.</summary>
+    protected abstract void CheckInput(Tensor input);
+
+    /// <summary>Normalises the input (see the file header for the formulas). Output has the input's shape (layer-owned).</summary>
+    /// <exception cref="ArgumentException">Wrong shape, or training with a single value per channel.</exception>
+    public override Tensor Forward(Tensor input, bool training)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        CheckInput(input);
+        int n = input.Dim(0), c = Channels, s = input.Length / Math.Max(1, n * c);
+        _n = n; _s = s;
+        var y = LayerHelpers.Ensure(ref _output, input.Shape);
+        _ready = false;
+        float[] x = input.Data, yd = y.Data, gamma = Weight.Value.Data, beta = Bias.Value.Data;
+        if (!training)
+        {
+            float[] rm = _runningMean.Data, rv = _runningVar.Data;
+            Threading.For(0, c, ch =>
+            {
+                float scale = gamma[ch] / MathF.Sqrt(rv[ch] + Eps);
+                float shift = beta[ch] - rm[ch] * scale;
+                for (int i = 0; i < n; i++)
+                {
+                    int off = (i * c + ch) * s;
+                    Affine(x.AsSpan(off, s), scale, shift, yd.AsSpan(off, s));
+                }
+            });
+            return y;
+        }
+
+        long m = (long)n * s;
+        if (m <= 1)
+            throw new ArgumentException($"{this}: expected more than 1 value per channel when training, got input shape {Tensor.ShapeString(input.Shape)}.", nameof(input));
+        var xhat = LayerHelpers.Ensure(ref _xhat, input.Shape).Data;
+        float[] invStd = LayerHelpers.Ensure(ref _invStd, c);
+        float[] runMean = _runningMean.Data, runVar = _runningVar.Data;
+        float mom = Momentum;
+        Threading.For(0, c, ch =>
+        {
+            double sum = 0;
+            for (int i = 0; i < n; i++) sum += TensorPrimitives.Sum(x.AsSpan((i * c + ch) * s, s));
+            float mean = (float)(sum / m);
+            double sq = 0;
+            for (int i = 0; i < n; i++)
+            {
+                int off = (i * c + ch) * s;
+                var xh = xhat.AsSpan(off, s);
+                TensorPrimitives.Subtract(x.AsSpan(off, s), mean, xh);
+                sq += TensorPrimitives.SumOfSquares(xh);
+            }
+            double variance = sq / m;
+            float inv = (float)(1.0 / Math.Sqrt(variance + Eps));
+            invStd[ch] = inv;
+            for (int i = 0; i < n; i++)
+            {
+                int off = (i * c + ch) * s;
+                var xh = xhat.AsSpan(off, s);
+                TensorPrimitives.Multiply(xh, inv, xh);
+                Affine(xh, gamma[ch], beta[ch], yd.AsSpan(off, s));
+            }
+            runMean[ch] = (1 - mom) * runMean[ch] + mom * mean;
+            runVar[ch] = (float)((1 - mom) * runVar[ch] + mom * variance * m / (m - 1));
+        });
+        _ready = true;
+        return y;
+    }
+
+    // dst = x·a + b
+    private static void Affine(ReadOnlySpan<float> x, float a, float b, Span<float> dst)
+    {
+        TensorPrimitives.Multiply(x, a, dst);
+        TensorPrimitives.Add(dst, b, dst);
+    }
+
+    /// <summary>Accumulates dγ, dβ and returns dx (same shape as the input, layer-owned).</summary>
+    /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
+    /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        LayerHelpers.RequireForward(_ready, ToString());
+        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
+        _ready = false;
+        var dx = LayerHelpers.Ensure(ref _gradInput, gradOutput.Shape);
+        int n = _n, s = _s, c = Channels;
+        long m = (long)n * s;
+        float[] dy = gradOutput.Data, d = dx.Data, xhat = _xhat!.Data, invStd = _invStd!;
+        float[] gamma = Weight.Value.Data, dGamma = Weight.Grad.Data, dBeta = Bias.Grad.Data;
+        Threading.For(0, c, ch =>
+        {
+            double sumDy = 0, sumDyX = 0;
+            for (int i = 0; i < n; i++)
+            {
+                int off = (i * c + ch) * s;
+                sumDy += TensorPrimitives.Sum(dy.AsSpan(off, s));
+                sumDyX += TensorPrimitives.Dot(dy.AsSpan(off, s), xhat.AsSpan(off, s));
+            }
+            dGamma[ch] += (float)sumDyX;
+            dBeta[ch] += (float)sumDy;
+            float a = gamma[ch] * invStd[ch];
+            float meanDy = (float)(sumDy / m), meanDyX = (float)(sumDyX / m);
+            for (int i = 0; i < n; i++)
+            {
+                int off = (i * c + ch) * s;
+                var dst = d.AsSpan(off, s);
+                // dx = a·(dy − mean(dy) − x̂·mean(dy·x̂))
+                TensorPrimitives.MultiplyAdd(xhat.AsSpan(off, s), -meanDyX, dy.AsSpan(off, s), dst);
+                TensorPrimitives.Add(dst, -meanDy, dst);
+                TensorPrimitives.Multiply(dst, a, dst);
+            }
+        });
+        return dx;
+    }
+}

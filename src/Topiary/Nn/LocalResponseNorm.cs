@@ -1,0 +1,121 @@
+// LocalResponseNorm: normalisation across channels (PyTorch nn.LocalResponseNorm; ONNX LRN for odd sizes).
+//   input x [N, C, ...] → y same shape
+//   s_c = k + (alpha/size) · Σ_{c' = c − ⌊size/2⌋}^{c + ⌊(size−1)/2⌋} x_{c'}²   (channels outside [0, C) count as 0)
+//   y_c = x_c · s_c^(−beta)
+//   Backward: dx_i = dy_i · s_i^(−beta) − (2·alpha·beta/size) · x_i · Σ_{c: i in window(c)} dy_c · y_c / s_c
+// For even sizes PyTorch puts the extra channel before c and ONNX after it; this layer follows PyTorch.
+// Per sample the work is vectorised across the spatial positions of a channel plane; samples run in parallel.
+using Topiary.Tensors;
+
+namespace Topiary.Nn;
+
+/// <summary>Local response normalisation across channels (PyTorch <c>nn.LocalResponseNorm</c>).</summary>
+public sealed class LocalResponseNorm : Module
+{
+    private Tensor? _output, _gradInput, _input, _denom, _pow;
+    private float[]? _scratch;
+    private bool _ready;
+
+    /// <summary>Creates the layer: y = x·(k + alpha/size·Σ_window x²)^(−beta).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">size below 1.</exception>
+    public LocalResponseNorm(int size, float alpha = 1e-4f, float beta = 0.75f, float k = 1f)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
+        Size = size;
+        Alpha = alpha;
+        Beta = beta;
+        K = k;
+    }
+
+    /// <summary>Number of neighbouring channels in the window.</summary>
+    public int Size { get; }
+
+    /// <summary>Multiplicative factor alpha.</summary>
+    public float Alpha { get; }
+
+    /// <summary>Exponent beta.</summary>
+    public float Beta { get; }
+
+    /// <summary>Additive constant k.</summary>
+    public float K { get; }
+
+    /// <summary>Normalises [N, C, ...] (rank ≥ 3) across axis 1; output is layer-owned, overwritten by the next call.</summary>
+    /// <exception cref="ArgumentException">Input rank below 3.</exception>
+    public override Tensor Forward(Tensor input, bool training)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (input.Rank < 3) throw LayerHelpers.ShapeError(ToString(), "[N, C, d1, ...] (rank >= 3)", input.Shape);
+        int n = input.Dim(0), c = input.Dim(1), s = input.Length / Math.Max(1, n * c);
+        var y = LayerHelpers.Ensure(ref _output, input.Shape);
+        var denom = LayerHelpers.Ensure(ref _denom, input.Shape);
+        var pow = LayerHelpers.Ensure(ref _pow, input.Shape);
+        float[] scratch = LayerHelpers.Ensure(ref _scratch, input.Length);
+        float[] x = input.Data, yd = y.Data, dd = denom.Data, pd = pow.Data;
+        int before = Size / 2, after = (Size - 1) / 2;
+        float scale = Alpha / Size, negBeta = -Beta;
+        Threading.For(0, n, i =>
+        {
+            int baseOff = i * c * s;
+            var sq = scratch.AsSpan(baseOff, c * s);               // x² for this sample
+            TensorPrimitives.Multiply(x.AsSpan(baseOff, c * s), x.AsSpan(baseOff, c * s), sq);
+            for (int ch = 0; ch < c; ch++)
+            {
+                var den = dd.AsSpan(baseOff + ch * s, s);
+                den.Clear();
+                int lo = Math.Max(0, ch - before), hi = Math.Min(c - 1, ch + after);
+                for (int j = lo; j <= hi; j++) TensorPrimitives.Add(den, sq.Slice(j * s, s), den);
+                TensorPrimitives.Multiply(den, scale, den);
+                TensorPrimitives.Add(den, K, den);
+            }
+            var denAll = dd.AsSpan(baseOff, c * s);
+            var powAll = pd.AsSpan(baseOff, c * s);
+            TensorPrimitives.Pow(denAll, negBeta, powAll);
+            TensorPrimitives.Multiply(x.AsSpan(baseOff, c * s), powAll, yd.AsSpan(baseOff, c * s));
+        });
+        _input = training ? input : null;
+        _ready = training;
+        return y;
+    }
+
+    /// <summary>Returns dx (same shape as the input, layer-owned). No parameters.</summary>
+    /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
+    /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        LayerHelpers.RequireForward(_ready, ToString());
+        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
+        _ready = false;
+        var x = _input!;
+        _input = null;
+        var dx = LayerHelpers.Ensure(ref _gradInput, x.Shape);
+        int n = x.Dim(0), c = x.Dim(1), s = x.Length / Math.Max(1, n * c);
+        float[] xd = x.Data, yd = _output!.Data, dd = _denom!.Data, pd = _pow!.Data, dy = gradOutput.Data, d = dx.Data;
+        float[] t = _scratch!;
+        int before = Size / 2, after = (Size - 1) / 2;
+        float coef = -2f * Alpha * Beta / Size;
+        Threading.For(0, n, i =>
+        {
+            int baseOff = i * c * s;
+            var tAll = t.AsSpan(baseOff, c * s);
+            // t_c = dy_c · y_c / s_c
+            TensorPrimitives.Multiply(dy.AsSpan(baseOff, c * s), yd.AsSpan(baseOff, c * s), tAll);
+            TensorPrimitives.Divide(tAll, dd.AsSpan(baseOff, c * s), tAll);
+            for (int ch = 0; ch < c; ch++)
+            {
+                int off = baseOff + ch * s;
+                var dst = d.AsSpan(off, s);
+                dst.Clear();
+                // channel ch lies in window(c) for c in [ch − after, ch + before]
+                int lo = Math.Max(0, ch - after), hi = Math.Min(c - 1, ch + before);
+                for (int j = lo; j <= hi; j++) TensorPrimitives.Add(dst, tAll.Slice(j * s, s), dst);
+                TensorPrimitives.Multiply(dst, xd.AsSpan(off, s), dst);
+                TensorPrimitives.Multiply(dst, coef, dst);
+                TensorPrimitives.FusedMultiplyAdd(dy.AsSpan(off, s), pd.AsSpan(off, s), dst, dst);
+            }
+        });
+        return dx;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => FormattableString.Invariant($"LocalResponseNorm(size={Size}, alpha={Alpha}, beta={Beta}, k={K})");
+}

@@ -1,0 +1,169 @@
+// MaxPool2d: PyTorch nn.MaxPool2d (dilation 1, ceil_mode false), NCHW.
+//   input [N, C, H, W] → output [N, C, OH, OW],  OH = ⌊(H + 2·pad − k)/stride⌋ + 1 (likewise OW)
+//   y[n, c, i, j] = max over the k×k window at (i·stride − pad, j·stride − pad); padding counts as −∞.
+// The flat input index of each maximum (first one in row-major window order on ties) is kept, and
+// Backward routes each output gradient to it (overlapping windows accumulate). Work runs per sample
+// in parallel; each sample's gradient is written by one thread, so results are deterministic.
+using Topiary.Tensors;
+
+namespace Topiary.Nn;
+
+/// <summary>2-D max pooling (PyTorch <c>nn.MaxPool2d</c>, ceil_mode = false).</summary>
+public sealed class MaxPool2d : Module
+{
+    private Tensor? _output, _gradInput;
+    private int[]? _inputShape;
+    private int[]? _argmax;
+    private bool _ready;
+
+    /// <summary>Creates a k×k max pool; <paramref name="stride"/> defaults to <paramref name="kernelSize"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Kernel or stride below 1, padding negative or above kernelSize/2 (PyTorch's rule).</exception>
+    public MaxPool2d(int kernelSize, int? stride = null, int padding = 0)
+    {
+        PoolHelpers.Validate(kernelSize, stride, padding);
+        KernelSize = kernelSize;
+        Stride = stride ?? kernelSize;
+        Padding = padding;
+    }
+
+    /// <summary>Window size k.</summary>
+    public int KernelSize { get; }
+
+    /// <summary>Stride.</summary>
+    public int Stride { get; }
+
+    /// <summary>Implicit −∞ padding on every side.</summary>
+    public int Padding { get; }
+
+    /// <summary>Pools [N, C, H, W] into [N, C, OH, OW] (layer-owned, overwritten by the next call).</summary>
+    /// <exception cref="ArgumentException">Input not rank 4 or smaller than the window.</exception>
+    public override Tensor Forward(Tensor input, bool training)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var g = PoolHelpers.Geometry(ToString(), input, KernelSize, Stride, Padding);
+        int n = input.Dim(0), c = g.Channels;
+        var y = LayerHelpers.Ensure(ref _output, n, c, g.OutH, g.OutW);
+        int[] argmax = LayerHelpers.Ensure(ref _argmax, y.Length);
+        float[] x = input.Data, yd = y.Data;
+        Threading.For(0, n, i =>
+        {
+            for (int ch = 0; ch < c; ch++)
+            {
+                int plane = i * c + ch;
+                ForwardPlane(x, plane * g.Height * g.Width, g, yd, argmax, plane * g.OutH * g.OutW);
+            }
+        });
+        _ready = training;
+        if (training && (_inputShape is null || !input.Shape.SequenceEqual(_inputShape))) _inputShape = input.Shape.ToArray();
+        return y;
+    }
+
+    private void ForwardPlane(float[] x, int xOff, in Conv2dGeometry g, float[] y, int[] argmax, int yOff)
+    {
+        int h = g.Height, w = g.Width, k = KernelSize, s = Stride, pad = Padding;
+        if (k == 2 && pad == 0)
+        {
+            ForwardPlane2x2(x, xOff, w, s, g.OutH, g.OutW, y, argmax, yOff);
+            return;
+        }
+        for (int oy = 0; oy < g.OutH; oy++)
+        {
+            int y0 = Math.Max(0, oy * s - pad), y1 = Math.Min(h, oy * s - pad + k);
+            for (int ox = 0; ox < g.OutW; ox++)
+            {
+                int x0 = Math.Max(0, ox * s - pad), x1 = Math.Min(w, ox * s - pad + k);
+                float best = float.NegativeInfinity;
+                int bestIdx = xOff + y0 * w + x0;
+                for (int iy = y0; iy < y1; iy++)
+                {
+                    int row = xOff + iy * w;
+                    for (int ix = x0; ix < x1; ix++)
+                    {
+                        float v = x[row + ix];
+                        // Branch-free select (random data makes a branch here mispredict half the time).
+                        // NaN wins, so a NaN in the window propagates as in PyTorch.
+                        bool take = v > best | float.IsNaN(v);
+                        best = take ? v : best;
+                        bestIdx = take ? row + ix : bestIdx;
+                    }
+                }
+                y[yOff + oy * g.OutW + ox] = best;
+                argmax[yOff + oy * g.OutW + ox] = bestIdx;
+            }
+        }
+    }
+
+    // The common 2×2 unpadded window (LeNet, VGG): unrolled, branch-free, no clamping.
+    private static void ForwardPlane2x2(float[] x, int xOff, int w, int s, int oh, int ow, float[] y, int[] argmax, int yOff)
+    {
+        for (int oy = 0; oy < oh; oy++)
+        {
+            int r0 = xOff + oy * s * w, o = yOff + oy * ow;
+            var row0 = x.AsSpan(r0, (ow - 1) * s + 2);
+            var row1 = x.AsSpan(r0 + w, (ow - 1) * s + 2);
+            var yRow = y.AsSpan(o, ow);
+            var aRow = argmax.AsSpan(o, ow);
+            for (int ox = 0; ox < ow; ox++)
+            {
+                int j = ox * s;
+                float m = row0[j];
+                int idx = r0 + j;
+                float v = row0[j + 1];
+                bool t = v > m | float.IsNaN(v);
+                m = t ? v : m; idx = t ? r0 + j + 1 : idx;
+                v = row1[j];
+                t = v > m | float.IsNaN(v);
+                m = t ? v : m; idx = t ? r0 + w + j : idx;
+                v = row1[j + 1];
+                t = v > m | float.IsNaN(v);
+                m = t ? v : m; idx = t ? r0 + w + j + 1 : idx;
+                yRow[ox] = m;
+                aRow[ox] = idx;
+            }
+        }
+    }
+
+    /// <summary>dx[argmax] += dy for every output element; returns dx [N, C, H, W] (layer-owned).</summary>
+    /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
+    /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        LayerHelpers.RequireForward(_ready, ToString());
+        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
+        _ready = false;
+        var dx = LayerHelpers.Ensure(ref _gradInput, _inputShape!);
+        int n = dx.Dim(0);
+        int inPer = dx.Length / Math.Max(1, n), outPer = gradOutput.Length / Math.Max(1, n);
+        float[] dy = gradOutput.Data, d = dx.Data;
+        int[] argmax = _argmax!;
+        Threading.For(0, n, i =>
+        {
+            d.AsSpan(i * inPer, inPer).Clear();
+            for (int j = i * outPer, end = j + outPer; j < end; j++) d[argmax[j]] += dy[j];
+        });
+        return dx;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"MaxPool2d(kernel={KernelSize}, stride={Stride}, padding={Padding})";
+}
+
+/// <summary>Argument and shape checks shared by the pooling layers.</summary>
+internal static class PoolHelpers
+{
+    public static void Validate(int kernelSize, int? stride, int padding)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(kernelSize, 1);
+        if (stride is int s) ArgumentOutOfRangeException.ThrowIfLessThan(s, 1, nameof(stride));
+        ArgumentOutOfRangeException.ThrowIfNegative(padding);
+        if (padding > kernelSize / 2)
+            throw new ArgumentOutOfRangeException(nameof(padding), padding, $"Padding must be at most half the kernel size ({kernelSize / 2}).");
+    }
+
+    public static Conv2dGeometry Geometry(string layer, Tensor input, int k, int s, int pad)
+    {
+        if (input.Rank != 4 || input.Dim(1) < 1 || input.Dim(2) + 2 * pad < k || input.Dim(3) + 2 * pad < k)
+            throw LayerHelpers.ShapeError(layer, $"[N, C, H, W] with C >= 1 and H, W >= {k - 2 * pad}", input.Shape);
+        return new Conv2dGeometry(input.Dim(1), input.Dim(2), input.Dim(3), k, k, s, s, pad, pad);
+    }
+}

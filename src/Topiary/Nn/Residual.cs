@@ -1,0 +1,73 @@
+// Residual: y = body(x) + shortcut(x), shortcut = identity when null (ResNet blocks without the final ReLU).
+//   Shapes: body(x) and shortcut(x) must have the same shape; that is the output shape.
+//   Backward: dx = body.Backward(dy) + shortcut.Backward(dy)   (dy itself for the identity shortcut).
+// Children: "body" and (when given) "shortcut". Output and input-gradient buffers are layer-owned.
+using Topiary.Tensors;
+
+namespace Topiary.Nn;
+
+/// <summary>A residual block y = body(x) + shortcut(x) (identity shortcut when none is given).</summary>
+public sealed class Residual : Module
+{
+    private Tensor? _output, _gradInput;
+    private bool _ready;
+
+    /// <summary>Creates the block.</summary>
+    public Residual(Module body, Module? shortcut = null)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        Body = body;
+        Shortcut = shortcut;
+    }
+
+    /// <summary>The main branch.</summary>
+    public Module Body { get; }
+
+    /// <summary>The shortcut branch (e.g. 1×1 conv + BN for a downsampling block), or null for identity.</summary>
+    public Module? Shortcut { get; }
+
+    /// <inheritdoc/>
+    public override IEnumerable<(string Name, Module Module)> NamedChildren()
+    {
+        yield return ("body", Body);
+        if (Shortcut is not null) yield return ("shortcut", Shortcut);
+    }
+
+    /// <summary>y = body(x) + shortcut(x) (layer-owned buffer).</summary>
+    /// <exception cref="ArgumentException">The branch outputs have different shapes.</exception>
+    public override Tensor Forward(Tensor input, bool training)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        _ready = false;
+        var b = Body.Forward(input, training);
+        var s = Shortcut is null ? input : Shortcut.Forward(input, training);
+        if (!b.SameShape(s))
+            throw new ArgumentException(
+                $"Residual: body output {Tensor.ShapeString(b.Shape)} and shortcut output {Tensor.ShapeString(s.Shape)} differ (input {Tensor.ShapeString(input.Shape)}).",
+                nameof(input));
+        var y = LayerHelpers.Ensure(ref _output, b.Shape);
+        TensorPrimitives.Add(b.Data, s.Data, y.Data);
+        _ready = training;
+        return y;
+    }
+
+    /// <summary>dx = body.Backward(dy) + shortcut.Backward(dy) (layer-owned buffer).</summary>
+    /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
+    /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
+    public override Tensor Backward(Tensor gradOutput)
+    {
+        LayerHelpers.RequireForward(_ready, ToString());
+        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
+        _ready = false;
+        var gb = Body.Backward(gradOutput);
+        var gs = Shortcut is null ? gradOutput : Shortcut.Backward(gradOutput);
+        if (!gb.SameShape(gs))
+            throw new InvalidOperationException($"Residual: body and shortcut input gradients differ in shape ({Tensor.ShapeString(gb.Shape)} vs {Tensor.ShapeString(gs.Shape)}).");
+        var dx = LayerHelpers.Ensure(ref _gradInput, gb.Shape);
+        TensorPrimitives.Add(gb.Data, gs.Data, dx.Data);
+        return dx;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Residual(body={Body}, shortcut={(Shortcut?.ToString() ?? "identity")})";
+}

@@ -1,0 +1,190 @@
+// GemmDriver<TKernel>: the GotoBLAS/BLIS loop nest around one micro-kernel.
+//   for jc in steps of Nc:                     (B block Kc x Nc lives in L2/L3)
+//     for pc over balanced Kc blocks:          (the only blocking that fixes summation order)
+//       [shared mode] pack B[pc.., jc..] into Nr-wide panels (split over threads)
+//       for each work item (an Mc-row block of C x a range of B panels), in parallel:
+//         pack A[ic.., pc..] into Mr-tall panels (thread-local; Mc x Kc sits in L2)
+//         for jr over the item's B panels:     (the Kc x Nr B micro-panel stays in L1)
+//           [just-in-time mode] pack this B micro-panel into a thread-local buffer
+//           for ir over the A panels: micro-kernel on an Mr x Nr tile of C
+// When all of m fits one row block, every B panel is used by exactly one item, so it is packed
+// just in time into an L1-sized buffer (no round trip of a packed B block through memory, no
+// shared packing phase); otherwise the packed B block is shared by the row blocks.
+// Every C element is written by exactly one work item, and its value is
+//   ((beta·C + alpha·S0) + alpha·S1) + ...   with S_t the in-order sum over the t-th K block,
+// where the K blocks depend only on k (never on threads): results are bitwise reproducible for any
+// thread count, partition or schedule. Edge tiles run the same kernel on zero-padded panels into a
+// scratch tile and write back valid elements only.
+using System.Runtime.CompilerServices;
+
+namespace Topiary.Tensors;
+
+/// <summary>Blocked, packed, optionally parallel SGEMM driver for one micro-kernel.</summary>
+internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKernel
+{
+    /// <summary>C = alpha·op(A)·op(B) + beta·C on validated, pinned operands; m, n, k &gt; 0, alpha ≠ 0.</summary>
+    public static void Run(bool transA, bool transB, int m, int n, int k, float alpha,
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int threads)
+    {
+        int mr = TKernel.Mr, nr = TKernel.Nr;
+        var job = new Job
+        {
+            TransA = transA, TransB = transB, M = m, Alpha = alpha,
+            A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
+        };
+
+        // K blocks: as few as Kc allows, of equal size (a multiple of 8), so no block is a sliver.
+        int kBlocks = CeilDiv(k, TKernel.Kc);
+        int kcBlock = Math.Min(RoundUp(CeilDiv(k, kBlocks), 8), TKernel.Kc);
+
+        // Row blocks of at most Mc rows, balanced; with several threads, at least one item per thread.
+        int mBlocks = CeilDiv(m, TKernel.Mc);
+        int nSplits = 1;
+        int ncMax = Math.Min(TKernel.Nc, RoundUp(n, nr));
+        if (threads > 1)
+        {
+            if (mBlocks >= threads) mBlocks = RoundUp(mBlocks, threads);
+            else nSplits = Math.Min(CeilDiv(threads, mBlocks), CeilDiv(ncMax, nr));
+        }
+        job.Mc = RoundUp(CeilDiv(m, mBlocks), mr);
+        job.MBlocks = CeilDiv(m, job.Mc);
+        job.NSplits = nSplits;
+        job.K = k;
+        job.KcBlock = kcBlock;
+        job.Beta0 = beta;
+
+        if (job.MBlocks == 1)
+        {
+            // Just-in-time B: items share nothing, so each runs all of n-range x k in one parallel region.
+            job.JustInTimeB = true;
+            job.Jc = 0;
+            job.Nc = n;
+            job.NPanels = CeilDiv(n, nr);
+            Threading.For(0, job.NSplits, threads, job.ComputeAllK);
+            return;
+        }
+
+        job.BPack = GemmBuffers.PackB(Math.Min(kcBlock, k) * ncMax);
+        for (int jc = 0; jc < n; jc += TKernel.Nc)
+        {
+            job.Jc = jc;
+            job.Nc = Math.Min(TKernel.Nc, n - jc);
+            job.NPanels = CeilDiv(job.Nc, nr);
+            for (int pc = 0; pc < k; pc += kcBlock)
+            {
+                job.Pc = pc;
+                job.Kc = Math.Min(kcBlock, k - pc);
+                job.Beta = pc == 0 ? beta : 1f;
+                if (threads == 1)
+                {
+                    job.PackB(0, job.NPanels);
+                    for (int item = 0; item < job.MBlocks * job.NSplits; item++) job.Compute(item);
+                }
+                else
+                {
+                    RunParallel(job, threads);
+                }
+            }
+        }
+    }
+
+    private static void RunParallel(Job job, int threads)
+    {
+        // Phase 1: pack the shared B block, panels split evenly over the threads.
+        int packers = Math.Min(threads, job.NPanels);
+        if (packers > 1 && (long)job.Kc * job.Nc >= 1 << 14)
+        {
+            Threading.For(0, packers, threads, t =>
+                job.PackB(job.NPanels * t / packers, job.NPanels * (t + 1) / packers));
+        }
+        else
+        {
+            job.PackB(0, job.NPanels);
+        }
+        // Phase 2: every (row block, panel range) item is independent.
+        Threading.For(0, job.MBlocks * job.NSplits, threads, job.Compute);
+    }
+
+    private static int CeilDiv(int x, int y) => (x + y - 1) / y;
+    private static int RoundUp(int x, int y) => CeilDiv(x, y) * y;
+
+    /// <summary>Operands and the current (jc, pc) block; copied by value into parallel bodies.</summary>
+    private struct Job
+    {
+        public bool TransA, TransB, JustInTimeB;
+        public int M, Mc, MBlocks, NSplits;
+        public int Jc, Nc, NPanels, Pc, Kc, K, KcBlock;
+        public float Alpha, Beta, Beta0;
+        public float* A, B, C, BPack;
+        public nint Lda, Ldb, Ldc;
+
+        public readonly void PackB(int panelStart, int panelEnd) =>
+            GemmPacking.PackB(TransB, B, Ldb, Pc, Kc, Jc, Nc, BPack, TKernel.Nr, panelStart, panelEnd);
+
+        /// <summary>Just-in-time mode: computes item <paramref name="item"/> over every K block in order.</summary>
+        public readonly void ComputeAllK(int item)
+        {
+            Job block = this; // a private copy: parallel items must not share the mutable block fields
+            for (int pc = 0; pc < K; pc += KcBlock)
+            {
+                block.Pc = pc;
+                block.Kc = Math.Min(KcBlock, K - pc);
+                block.Beta = pc == 0 ? Beta0 : 1f;
+                block.Compute(item);
+            }
+        }
+
+        /// <summary>Computes work item <paramref name="item"/> = (row block, panel range) of the current block.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public readonly void Compute(int item)
+        {
+            int mr = TKernel.Mr, nr = TKernel.Nr;
+            int mb = item / NSplits, split = item % NSplits;
+            int i0 = mb * Mc;
+            int mc = Math.Min(Mc, M - i0);
+            if (mc <= 0) return;
+            int panelStart = NPanels * split / NSplits, panelEnd = NPanels * (split + 1) / NSplits;
+            if (panelStart >= panelEnd) return;
+
+            int kc = Kc;
+            float* aPack = GemmBuffers.PackA(Mc * kc);
+            GemmPacking.PackA(TransA, A, Lda, i0, mc, Pc, kc, aPack, mr);
+            float* tile = GemmBuffers.Tile(mr * nr);
+            float* bPanel = JustInTimeB ? GemmBuffers.PanelB(kc * nr) : null;
+            float alpha = Alpha, beta = Beta;
+            nint ldc = Ldc;
+
+            for (int q = panelStart; q < panelEnd; q++)
+            {
+                int jr = q * nr;
+                int ncols = Math.Min(nr, Nc - jr);
+                float* bp;
+                if (JustInTimeB)
+                {
+                    GemmPacking.PackBPanel(TransB, B, Ldb, Pc, kc, Jc + jr, ncols, bPanel, nr);
+                    bp = bPanel;
+                }
+                else
+                {
+                    bp = BPack + (nint)jr * kc;
+                }
+                float* cCol = C + Jc + jr;
+                for (int ir = 0; ir < mc; ir += mr)
+                {
+                    int nrows = Math.Min(mr, mc - ir);
+                    float* ap = aPack + (nint)ir * kc;
+                    float* cp = cCol + (i0 + ir) * ldc;
+                    if (nrows == mr && ncols == nr)
+                    {
+                        TKernel.Run(kc, ap, bp, cp, ldc, alpha, beta);
+                    }
+                    else
+                    {
+                        TKernel.Run(kc, ap, bp, tile, nr, 1f, 0f);
+                        GemmTile.Store(tile, nr, nrows, ncols, cp, ldc, alpha, beta);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+// GemmKernel (IGemmKernel): the contract of a packed GEMM micro-kernel and its cache-blocking sizes.
+// A kernel computes one full Mr x Nr tile of C from packed panels:
+//   a: kc steps of Mr floats (column p of the A micro-panel is a[p*Mr .. p*Mr+Mr)),
+//   b: kc steps of Nr floats (row p of the B micro-panel is b[p*Nr .. p*Nr+Nr)),
+//   C[r, j] = alpha * sum_p a[p*Mr+r] * b[p*Nr+j] + beta * C[r, j]   (beta == 0: C is overwritten),
+// accumulating p = 0..kc-1 in order, so every element's summation order is fixed.
+// The generic GemmDriver handles packing, blocking, edge tiles and threading for every kernel.
+namespace Topiary.Tensors;
+
+/// <summary>A register-blocked micro-kernel over packed panels (see file header for the layout).</summary>
+internal unsafe interface IGemmKernel
+{
+    /// <summary>Rows of the register tile.</summary>
+    static abstract int Mr { get; }
+    /// <summary>Columns of the register tile (a multiple of the vector width).</summary>
+    static abstract int Nr { get; }
+    /// <summary>Depth of a packed block (the A micro-panel plus B micro-panel should fit in L1).</summary>
+    static abstract int Kc { get; }
+    /// <summary>Maximum rows of a packed A block (Mc x Kc should sit in L2); a multiple of Mr.</summary>
+    static abstract int Mc { get; }
+    /// <summary>Maximum columns of a packed B block (Kc x Nc should sit in L3); a multiple of Nr.</summary>
+    static abstract int Nc { get; }
+
+    /// <summary>Computes one full tile: C[0..Mr, 0..Nr] = alpha·(a·b) + beta·C, row stride <paramref name="ldc"/>.</summary>
+    static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta);
+}

@@ -1,0 +1,221 @@
+// GemmKernel512: the Vector512 micro-kernel, a 8x32 register tile (16 accumulators of 16 floats).
+// Contract: see IGemmKernel. Per k step it loads 2 vector(s) of the packed B micro-panel,
+// broadcasts 8 values of the packed A micro-panel, and issues 16 fused multiply-adds.
+// The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order.
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Topiary.Tensors;
+
+/// <summary>Vector512 8x32 SGEMM micro-kernel over packed panels.</summary>
+internal readonly unsafe struct GemmKernel512 : IGemmKernel
+{
+    public static int Mr => 8;
+    public static int Nr => 32;
+    public static int Kc => 256;
+    public static int Mc => 256;
+    public static int Nc => 4096;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector512<float> c00 = default, c01 = default;
+        Vector512<float> c10 = default, c11 = default;
+        Vector512<float> c20 = default, c21 = default;
+        Vector512<float> c30 = default, c31 = default;
+        Vector512<float> c40 = default, c41 = default;
+        Vector512<float> c50 = default, c51 = default;
+        Vector512<float> c60 = default, c61 = default;
+        Vector512<float> c70 = default, c71 = default;
+        int p = 0;
+        for (; p <= kc - 4; p += 4)
+        {
+            {
+                Vector512<float> b0 = Vector512.Load(b + 0);
+                Vector512<float> b1 = Vector512.Load(b + 16);
+                Vector512<float> x0 = Vector512.Create(a[0]);
+                c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
+                c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
+                Vector512<float> x1 = Vector512.Create(a[1]);
+                c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
+                c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
+                Vector512<float> x2 = Vector512.Create(a[2]);
+                c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
+                c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
+                Vector512<float> x3 = Vector512.Create(a[3]);
+                c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
+                c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
+                Vector512<float> x4 = Vector512.Create(a[4]);
+                c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
+                c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
+                Vector512<float> x5 = Vector512.Create(a[5]);
+                c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
+                c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
+                Vector512<float> x6 = Vector512.Create(a[6]);
+                c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
+                c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
+                Vector512<float> x7 = Vector512.Create(a[7]);
+                c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
+                c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
+            }
+            {
+                Vector512<float> b0 = Vector512.Load(b + 32);
+                Vector512<float> b1 = Vector512.Load(b + 48);
+                Vector512<float> x0 = Vector512.Create(a[8]);
+                c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
+                c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
+                Vector512<float> x1 = Vector512.Create(a[9]);
+                c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
+                c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
+                Vector512<float> x2 = Vector512.Create(a[10]);
+                c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
+                c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
+                Vector512<float> x3 = Vector512.Create(a[11]);
+                c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
+                c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
+                Vector512<float> x4 = Vector512.Create(a[12]);
+                c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
+                c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
+                Vector512<float> x5 = Vector512.Create(a[13]);
+                c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
+                c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
+                Vector512<float> x6 = Vector512.Create(a[14]);
+                c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
+                c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
+                Vector512<float> x7 = Vector512.Create(a[15]);
+                c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
+                c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
+            }
+            {
+                Vector512<float> b0 = Vector512.Load(b + 64);
+                Vector512<float> b1 = Vector512.Load(b + 80);
+                Vector512<float> x0 = Vector512.Create(a[16]);
+                c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
+                c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
+                Vector512<float> x1 = Vector512.Create(a[17]);
+                c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
+                c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
+                Vector512<float> x2 = Vector512.Create(a[18]);
+                c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
+                c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
+                Vector512<float> x3 = Vector512.Create(a[19]);
+                c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
+                c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
+                Vector512<float> x4 = Vector512.Create(a[20]);
+                c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
+                c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
+                Vector512<float> x5 = Vector512.Create(a[21]);
+                c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
+                c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
+                Vector512<float> x6 = Vector512.Create(a[22]);
+                c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
+                c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
+                Vector512<float> x7 = Vector512.Create(a[23]);
+                c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
+                c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
+            }
+            {
+                Vector512<float> b0 = Vector512.Load(b + 96);
+                Vector512<float> b1 = Vector512.Load(b + 112);
+                Vector512<float> x0 = Vector512.Create(a[24]);
+                c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
+                c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
+                Vector512<float> x1 = Vector512.Create(a[25]);
+                c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
+                c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
+                Vector512<float> x2 = Vector512.Create(a[26]);
+                c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
+                c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
+                Vector512<float> x3 = Vector512.Create(a[27]);
+                c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
+                c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
+                Vector512<float> x4 = Vector512.Create(a[28]);
+                c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
+                c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
+                Vector512<float> x5 = Vector512.Create(a[29]);
+                c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
+                c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
+                Vector512<float> x6 = Vector512.Create(a[30]);
+                c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
+                c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
+                Vector512<float> x7 = Vector512.Create(a[31]);
+                c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
+                c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
+            }
+            a += 32;
+            b += 128;
+        }
+        for (; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> x0 = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
+            Vector512<float> x1 = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
+            Vector512<float> x2 = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
+            Vector512<float> x3 = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
+            Vector512<float> x4 = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
+            Vector512<float> x5 = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
+            Vector512<float> x6 = Vector512.Create(a[6]);
+            c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
+            c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
+            Vector512<float> x7 = Vector512.Create(a[7]);
+            c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
+            c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
+            a += 8;
+            b += 32;
+        }
+
+        Vector512<float> va = Vector512.Create(alpha);
+        if (beta == 0)
+        {
+            Vector512.Store(c00 * va, c + 0 * ldc + 0);
+            Vector512.Store(c01 * va, c + 0 * ldc + 16);
+            Vector512.Store(c10 * va, c + 1 * ldc + 0);
+            Vector512.Store(c11 * va, c + 1 * ldc + 16);
+            Vector512.Store(c20 * va, c + 2 * ldc + 0);
+            Vector512.Store(c21 * va, c + 2 * ldc + 16);
+            Vector512.Store(c30 * va, c + 3 * ldc + 0);
+            Vector512.Store(c31 * va, c + 3 * ldc + 16);
+            Vector512.Store(c40 * va, c + 4 * ldc + 0);
+            Vector512.Store(c41 * va, c + 4 * ldc + 16);
+            Vector512.Store(c50 * va, c + 5 * ldc + 0);
+            Vector512.Store(c51 * va, c + 5 * ldc + 16);
+            Vector512.Store(c60 * va, c + 6 * ldc + 0);
+            Vector512.Store(c61 * va, c + 6 * ldc + 16);
+            Vector512.Store(c70 * va, c + 7 * ldc + 0);
+            Vector512.Store(c71 * va, c + 7 * ldc + 16);
+        }
+        else
+        {
+            Vector512<float> vb = Vector512.Create(beta);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 0 * ldc + 0), c00 * va), c + 0 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 0 * ldc + 16), c01 * va), c + 0 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 1 * ldc + 0), c10 * va), c + 1 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 1 * ldc + 16), c11 * va), c + 1 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 2 * ldc + 0), c20 * va), c + 2 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 2 * ldc + 16), c21 * va), c + 2 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 3 * ldc + 0), c30 * va), c + 3 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 3 * ldc + 16), c31 * va), c + 3 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 4 * ldc + 0), c40 * va), c + 4 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 4 * ldc + 16), c41 * va), c + 4 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 5 * ldc + 0), c50 * va), c + 5 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 5 * ldc + 16), c51 * va), c + 5 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 6 * ldc + 0), c60 * va), c + 6 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 6 * ldc + 16), c61 * va), c + 6 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 7 * ldc + 0), c70 * va), c + 7 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 7 * ldc + 16), c71 * va), c + 7 * ldc + 16);
+        }
+    }
+}

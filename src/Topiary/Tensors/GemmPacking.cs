@@ -1,0 +1,132 @@
+// GemmPacking: copies blocks of op(A) and op(B) into the contiguous micro-panel layout the
+// kernels read (see IGemmKernel), for all four transA/transB cases, zero-padding short panels.
+//   packed A block: panels of Mr rows; panel q holds, for p = 0..kc-1, the Mr values op(A)[i0+q*Mr+r, p0+p].
+//   packed B block: panels of Nr cols; panel q holds, for p = 0..kc-1, the Nr values op(B)[p0+p, j0+q*Nr+j].
+// Both reduce to two primitives: a strided copy (the panel's lanes are contiguous in memory) and a
+// transposing copy (the panel's lanes are separate rows in memory), the latter 8x8-blocked with AVX.
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Topiary.Tensors;
+
+/// <summary>Packing of GEMM operands into kernel micro-panels.</summary>
+internal static unsafe class GemmPacking
+{
+    /// <summary>Packs op(A)[i0.., p0..] (mc x kc) into panels of <paramref name="mr"/> rows at <paramref name="dest"/>.</summary>
+    public static void PackA(bool transA, float* a, nint lda, int i0, int mc, int p0, int kc, float* dest, int mr)
+    {
+        for (int ir = 0; ir < mc; ir += mr)
+        {
+            int lanes = Math.Min(mr, mc - ir);
+            float* panel = dest + (nint)ir * kc;
+            if (transA)
+                PackCopy(a + p0 * lda + i0 + ir, lda, lanes, kc, panel, mr);
+            else
+                PackTranspose(a + (i0 + ir) * lda + p0, lda, lanes, kc, panel, mr);
+        }
+    }
+
+    /// <summary>Packs panels [panelStart, panelEnd) of op(B)[p0.., j0..] (kc x nc) at <paramref name="dest"/>.</summary>
+    public static void PackB(bool transB, float* b, nint ldb, int p0, int kc, int j0, int nc, float* dest, int nr,
+        int panelStart, int panelEnd)
+    {
+        for (int q = panelStart; q < panelEnd; q++)
+        {
+            int jr = q * nr;
+            PackBPanel(transB, b, ldb, p0, kc, j0 + jr, Math.Min(nr, nc - jr), dest + (nint)jr * kc, nr);
+        }
+    }
+
+    /// <summary>Packs one B micro-panel: op(B)[p0.., j..j+lanes) (kc x lanes), zero-padded to <paramref name="nr"/> columns.</summary>
+    public static void PackBPanel(bool transB, float* b, nint ldb, int p0, int kc, int j, int lanes, float* dest, int nr)
+    {
+        if (transB)
+            PackTranspose(b + j * ldb + p0, ldb, lanes, kc, dest, nr);
+        else
+            PackCopy(b + p0 * ldb + j, ldb, lanes, kc, dest, nr);
+    }
+
+    /// <summary>dest[p*width + r] = src[p*ld + r] for r &lt; lanes, 0 for lanes ≤ r &lt; width.</summary>
+    internal static void PackCopy(float* src, nint ld, int lanes, int kc, float* dest, int width)
+    {
+        Debug.Assert(lanes > 0 && lanes <= width);
+        if (lanes == width && width % 16 == 0 && Vector512.IsHardwareAccelerated)
+        {
+            for (int p = 0; p < kc; p++, src += ld, dest += width)
+                for (int r = 0; r < width; r += 16)
+                    Vector512.Store(Vector512.Load(src + r), dest + r);
+            return;
+        }
+        if (lanes == width && width % 8 == 0 && Vector256.IsHardwareAccelerated)
+        {
+            for (int p = 0; p < kc; p++, src += ld, dest += width)
+                for (int r = 0; r < width; r += 8)
+                    Vector256.Store(Vector256.Load(src + r), dest + r);
+            return;
+        }
+        for (int p = 0; p < kc; p++, src += ld, dest += width)
+        {
+            int r = 0;
+            for (; r < lanes; r++) dest[r] = src[r];
+            for (; r < width; r++) dest[r] = 0;
+        }
+    }
+
+    /// <summary>dest[p*width + r] = src[r*ld + p] for r &lt; lanes, 0 for lanes ≤ r &lt; width.</summary>
+    internal static void PackTranspose(float* src, nint ld, int lanes, int kc, float* dest, int width)
+    {
+        Debug.Assert(lanes > 0 && lanes <= width);
+        int r0 = 0;
+        if (Avx.IsSupported)
+        {
+            for (; r0 + 8 <= lanes; r0 += 8)
+            {
+                float* s = src + r0 * ld;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8)
+                    Transpose8x8(s + p, ld, dest + (nint)p * width + r0, width);
+                for (; p < kc; p++)
+                    for (int r = 0; r < 8; r++)
+                        dest[(nint)p * width + r0 + r] = s[r * ld + p];
+            }
+        }
+        for (int p = 0; p < kc; p++)
+        {
+            float* d = dest + (nint)p * width;
+            int r = r0;
+            for (; r < lanes; r++) d[r] = src[r * ld + p];
+            for (; r < width; r++) d[r] = 0;
+        }
+    }
+
+    /// <summary>Transposes the 8x8 block at <paramref name="s"/> (row stride ld) into d (row stride dld).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* s, nint ld, float* d, int dld)
+    {
+        Vector256<float> r0 = Avx.LoadVector256(s), r1 = Avx.LoadVector256(s + ld);
+        Vector256<float> r2 = Avx.LoadVector256(s + 2 * ld), r3 = Avx.LoadVector256(s + 3 * ld);
+        Vector256<float> r4 = Avx.LoadVector256(s + 4 * ld), r5 = Avx.LoadVector256(s + 5 * ld);
+        Vector256<float> r6 = Avx.LoadVector256(s + 6 * ld), r7 = Avx.LoadVector256(s + 7 * ld);
+
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1), t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3), t3 = Avx.UnpackHigh(r2, r3);
+        Vector256<float> t4 = Avx.UnpackLow(r4, r5), t5 = Avx.UnpackHigh(r4, r5);
+        Vector256<float> t6 = Avx.UnpackLow(r6, r7), t7 = Avx.UnpackHigh(r6, r7);
+
+        Vector256<float> u0 = Avx.Shuffle(t0, t2, 0x44), u1 = Avx.Shuffle(t0, t2, 0xEE);
+        Vector256<float> u2 = Avx.Shuffle(t1, t3, 0x44), u3 = Avx.Shuffle(t1, t3, 0xEE);
+        Vector256<float> u4 = Avx.Shuffle(t4, t6, 0x44), u5 = Avx.Shuffle(t4, t6, 0xEE);
+        Vector256<float> u6 = Avx.Shuffle(t5, t7, 0x44), u7 = Avx.Shuffle(t5, t7, 0xEE);
+
+        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(d + dld, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(d + 2 * dld, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(d + 3 * dld, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(d + 4 * dld, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(d + 5 * dld, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(d + 6 * dld, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(d + 7 * dld, Avx.Permute2x128(u3, u7, 0x31));
+    }
+}

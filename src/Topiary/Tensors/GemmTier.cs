@@ -1,0 +1,39 @@
+// GemmTier: the SIMD width a GEMM call runs with. The best supported tier is detected once at
+// start-up from Vector512/256/128.IsHardwareAccelerated; tests force lower tiers through the
+// internal Gemm.Sgemm overload (a tier the hardware lacks is reported unsupported, never emulated).
+using System.Runtime.Intrinsics;
+
+namespace Topiary.Tensors;
+
+/// <summary>SIMD tier of the packed GEMM micro-kernel.</summary>
+internal enum GemmTier
+{
+    /// <summary>Plain scalar 4x4 register tile (no SIMD).</summary>
+    Scalar,
+    /// <summary>Vector128 6x8 tile (SSE/NEON).</summary>
+    Vector128,
+    /// <summary>Vector256 6x16 tile (AVX2+FMA).</summary>
+    Vector256,
+    /// <summary>Vector512 tile (AVX-512).</summary>
+    Vector512,
+}
+
+/// <summary>Detection of the GEMM tiers this process can run.</summary>
+internal static class GemmTiers
+{
+    /// <summary>The widest tier the hardware accelerates.</summary>
+    public static readonly GemmTier Best =
+        Vector512.IsHardwareAccelerated ? GemmTier.Vector512 :
+        Vector256.IsHardwareAccelerated ? GemmTier.Vector256 :
+        Vector128.IsHardwareAccelerated ? GemmTier.Vector128 : GemmTier.Scalar;
+
+    /// <summary>True when <paramref name="tier"/> runs on real hardware support here.</summary>
+    public static bool IsSupported(GemmTier tier) => tier switch
+    {
+        GemmTier.Scalar => true,
+        GemmTier.Vector128 => Vector128.IsHardwareAccelerated,
+        GemmTier.Vector256 => Vector256.IsHardwareAccelerated,
+        GemmTier.Vector512 => Vector512.IsHardwareAccelerated,
+        _ => false,
+    };
+}

@@ -1,0 +1,172 @@
+// Im2Col: lowering a 2-D convolution (one image) to a matrix product — PyTorch's unfold/fold.
+//   Unfold (im2col): image [C, H, W] → columns [C·KH·KW, OH·OW] with row r = (c·KH + kh)·KW + kw and
+//     column p = oh·OW + ow:  columns[r, p] = image[c, oh·SH − PH + kh, ow·SW − PW + kw], 0 outside the image.
+//   Fold (col2im): the adjoint, ACCUMULATING: image[c, ih, iw] += Σ columns[r, p] over every (r, p) reading it.
+// The column matrix may be a slice of a wider matrix (row stride ldColumns ≥ OH·OW), so a batch can be
+// laid out side by side as [C·KH·KW, N·OH·OW] and multiplied by one GEMM.
+namespace Topiary.Tensors;
+
+/// <summary>Geometry of a 2-D convolution or pooling window over one [C, H, W] image.</summary>
+public readonly record struct Conv2dGeometry
+{
+    /// <summary>Creates the geometry; output size OH = ⌊(H + 2·PH − KH)/SH⌋ + 1 (likewise OW).</summary>
+    /// <exception cref="ArgumentException">A size is out of range or the window does not fit in the padded image.</exception>
+    public Conv2dGeometry(int channels, int height, int width, int kernelH, int kernelW,
+        int strideH = 1, int strideW = 1, int padH = 0, int padW = 0)
+    {
+        if (channels < 1 || height < 1 || width < 1)
+            throw new ArgumentException($"Image size must be positive, got C={channels}, H={height}, W={width}.");
+        if (kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1 || padH < 0 || padW < 0)
+            throw new ArgumentException($"Invalid window: kernel {kernelH}x{kernelW}, stride {strideH}x{strideW}, padding {padH}x{padW}.");
+        Channels = channels; Height = height; Width = width;
+        KernelH = kernelH; KernelW = kernelW; StrideH = strideH; StrideW = strideW; PadH = padH; PadW = padW;
+        int spanH = height + 2 * padH - kernelH, spanW = width + 2 * padW - kernelW;
+        if (spanH < 0 || spanW < 0)
+            throw new ArgumentException($"Kernel {kernelH}x{kernelW} is larger than the padded input {height + 2 * padH}x{width + 2 * padW}.");
+        OutH = spanH / strideH + 1;
+        OutW = spanW / strideW + 1;
+    }
+
+    /// <summary>Input channels C.</summary>
+    public int Channels { get; }
+    /// <summary>Input height H.</summary>
+    public int Height { get; }
+    /// <summary>Input width W.</summary>
+    public int Width { get; }
+    /// <summary>Kernel height KH.</summary>
+    public int KernelH { get; }
+    /// <summary>Kernel width KW.</summary>
+    public int KernelW { get; }
+    /// <summary>Vertical stride SH.</summary>
+    public int StrideH { get; }
+    /// <summary>Horizontal stride SW.</summary>
+    public int StrideW { get; }
+    /// <summary>Zero padding on top and bottom PH.</summary>
+    public int PadH { get; }
+    /// <summary>Zero padding on left and right PW.</summary>
+    public int PadW { get; }
+    /// <summary>Output height OH.</summary>
+    public int OutH { get; }
+    /// <summary>Output width OW.</summary>
+    public int OutW { get; }
+    /// <summary>Rows of the column matrix: C·KH·KW.</summary>
+    public int ColumnRows => Channels * KernelH * KernelW;
+    /// <summary>Columns of the column matrix: OH·OW.</summary>
+    public int ColumnCols => OutH * OutW;
+    /// <summary>Elements of one input image: C·H·W.</summary>
+    public int ImageSize => Channels * Height * Width;
+}
+
+/// <summary>im2col / col2im (PyTorch <c>unfold</c> / <c>fold</c>) for one image.</summary>
+public static class Im2Col
+{
+    /// <summary>
+    /// im2col: columns[(c·KH+kh)·KW+kw, oh·OW+ow] = image[c, oh·SH−PH+kh, ow·SW−PW+kw] (0 in the padding).
+    /// Overwrites the OH·OW leading entries of every column row.
+    /// </summary>
+    /// <param name="image">One image [C, H, W].</param>
+    /// <param name="g">The geometry.</param>
+    /// <param name="columns">Destination [C·KH·KW rows, row stride <paramref name="ldColumns"/>].</param>
+    /// <param name="ldColumns">Row stride of <paramref name="columns"/>, at least OH·OW.</param>
+    /// <exception cref="ArgumentException">A span is too short or the stride too small.</exception>
+    public static void Unfold(ReadOnlySpan<float> image, in Conv2dGeometry g, Span<float> columns, int ldColumns)
+    {
+        Validate(image.Length, g, columns.Length, ldColumns);
+        int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, sh = g.StrideH, sw = g.StrideW;
+        int r = 0;
+        for (int c = 0; c < g.Channels; c++)
+        {
+            var plane = image.Slice(c * h * w, h * w);
+            for (int kh = 0; kh < g.KernelH; kh++)
+            {
+                for (int kw = 0; kw < g.KernelW; kw++, r++)
+                {
+                    var dst = columns.Slice(r * ldColumns, oh * ow);
+                    int off = kw - g.PadW;
+                    ValidRange(off, sw, w, ow, out int o0, out int o1);
+                    for (int y = 0; y < oh; y++)
+                    {
+                        var seg = dst.Slice(y * ow, ow);
+                        int ih = y * sh - g.PadH + kh;
+                        if ((uint)ih >= (uint)h) { seg.Clear(); continue; }
+                        var src = plane.Slice(ih * w, w);
+                        seg[..o0].Clear();
+                        seg[o1..].Clear();
+                        if (sw == 1 && o1 - o0 > 16)
+                        {
+                            src.Slice(o0 + off, o1 - o0).CopyTo(seg[o0..o1]);
+                        }
+                        else
+                        {
+                            // Short rows (e.g. LeNet's 8-wide conv2 output): a plain loop beats a memmove call.
+                            for (int x = o0; x < o1; x++) seg[x] = src[x * sw + off];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// col2im, accumulating: image[c, ih, iw] += columns[r, p] for every (r, p) that <see cref="Unfold"/> reads from (c, ih, iw).
+    /// Entries that fall in the padding are dropped. The caller clears <paramref name="image"/> first if it wants a plain fold.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short or the stride too small.</exception>
+    public static void Fold(ReadOnlySpan<float> columns, int ldColumns, in Conv2dGeometry g, Span<float> image)
+    {
+        Validate(image.Length, g, columns.Length, ldColumns);
+        int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, sh = g.StrideH, sw = g.StrideW;
+        int r = 0;
+        for (int c = 0; c < g.Channels; c++)
+        {
+            var plane = image.Slice(c * h * w, h * w);
+            for (int kh = 0; kh < g.KernelH; kh++)
+            {
+                for (int kw = 0; kw < g.KernelW; kw++, r++)
+                {
+                    var src = columns.Slice(r * ldColumns, oh * ow);
+                    int off = kw - g.PadW;
+                    ValidRange(off, sw, w, ow, out int o0, out int o1);
+                    if (o1 <= o0) continue;
+                    for (int y = 0; y < oh; y++)
+                    {
+                        int ih = y * sh - g.PadH + kh;
+                        if ((uint)ih >= (uint)h) continue;
+                        var seg = src.Slice(y * ow, ow);
+                        var dst = plane.Slice(ih * w, w);
+                        if (sw == 1)
+                        {
+                            var d = dst.Slice(o0 + off, o1 - o0);
+                            TensorPrimitives.Add(d, seg[o0..o1], d);
+                        }
+                        else
+                        {
+                            for (int x = o0; x < o1; x++) dst[x * sw + off] += seg[x];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Output columns x in [o0, o1) read input column x·sw + off inside [0, w).
+    private static void ValidRange(int off, int sw, int w, int ow, out int o0, out int o1)
+    {
+        o0 = off >= 0 ? 0 : (-off + sw - 1) / sw;
+        int last = w - 1 - off; // x·sw <= last
+        o1 = last < 0 ? 0 : Math.Min(ow, last / sw + 1);
+        if (o0 > ow) o0 = ow;
+        if (o1 < o0) o1 = o0;
+    }
+
+    private static void Validate(int imageLength, in Conv2dGeometry g, int columnsLength, int ldColumns)
+    {
+        if (imageLength < g.ImageSize)
+            throw new ArgumentException($"Image span has {imageLength} elements; the geometry needs {g.ImageSize}.");
+        if (ldColumns < g.ColumnCols)
+            throw new ArgumentException($"Column row stride {ldColumns} is smaller than OH·OW = {g.ColumnCols}.");
+        long need = (long)(g.ColumnRows - 1) * ldColumns + g.ColumnCols;
+        if (columnsLength < need)
+            throw new ArgumentException($"Column span has {columnsLength} elements; the geometry needs {need}.");
+    }
+}

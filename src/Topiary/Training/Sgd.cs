@@ -1,0 +1,71 @@
+// SGD with momentum, L2 weight decay and an L1 penalty (PyTorch semantics, dampening 0):
+//   d = g + wd·decay_mult·w + l1·decay_mult·sign(w);  v = μ·v + d;  w -= lr·(nesterov ? d + μ·v : v)
+// Masked entries: d is masked, so their velocity decays to zero and the re-mask keeps them at 0.
+using Topiary.Nn;
+
+namespace Topiary.Training;
+
+/// <summary>Stochastic gradient descent with momentum, weight decay (L2) and L1 penalty.</summary>
+public sealed class Sgd : Optimizer
+{
+    private readonly float[]?[] _velocity;
+
+    /// <summary>Creates SGD.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Momentum outside [0,1) or a negative penalty.</exception>
+    public Sgd(IEnumerable<Parameter> parameters, float learningRate, float momentum = 0f, float weightDecay = 0f,
+        float l1 = 0f, bool nesterov = false) : base(parameters, learningRate)
+    {
+        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
+        if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be non-negative.");
+        if (!(l1 >= 0)) throw new ArgumentOutOfRangeException(nameof(l1), l1, "The L1 penalty must be non-negative.");
+        Momentum = momentum;
+        WeightDecay = weightDecay;
+        L1 = l1;
+        Nesterov = nesterov;
+        _velocity = new float[]?[Parameters.Count];
+    }
+
+    /// <summary>Momentum μ.</summary>
+    public float Momentum { get; }
+
+    /// <summary>L2 weight-decay coefficient (adds wd·w to the gradient).</summary>
+    public float WeightDecay { get; }
+
+    /// <summary>L1 coefficient (adds l1·sign(w) to the gradient).</summary>
+    public float L1 { get; }
+
+    /// <summary>Nesterov momentum.</summary>
+    public bool Nesterov { get; }
+
+    /// <inheritdoc/>
+    protected override void Update(int index, Parameter parameter, float lr)
+    {
+        var w = parameter.Value.Span;
+        var g = parameter.Grad.Span;
+        ReadOnlySpan<float> mask = parameter.Mask is null ? default : parameter.Mask.Span;
+        float wd = WeightDecay * parameter.WeightDecayMultiplier;
+        float l1 = L1 * parameter.WeightDecayMultiplier;
+
+        if (Momentum == 0)
+        {
+            for (int i = 0; i < w.Length; i++)
+                w[i] -= lr * Direction(g[i], w[i], wd, l1, mask, i);
+            return;
+        }
+
+        var v = State(ref _velocity[index], parameter).AsSpan();
+        for (int i = 0; i < w.Length; i++)
+        {
+            float d = Direction(g[i], w[i], wd, l1, mask, i);
+            float vi = Momentum * v[i] + d;
+            v[i] = vi;
+            w[i] -= lr * (Nesterov ? d + Momentum * vi : vi);
+        }
+    }
+
+    private static float Direction(float g, float w, float wd, float l1, ReadOnlySpan<float> mask, int i)
+    {
+        float d = g + wd * w + l1 * MathF.Sign(w);
+        return mask.IsEmpty ? d : d * mask[i];
+    }
+}

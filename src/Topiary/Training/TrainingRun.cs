@@ -1,0 +1,134 @@
+// TrainingRun: the whole "train a zoo model on a dataset" job shared by `topiary train` and
+// `topiary demo`: load data, build the model, train with its recipe (overridable), evaluate on
+// the test set after every epoch. Progress flows through IProgress; nothing is printed.
+using System.Diagnostics;
+using Topiary.Data;
+using Topiary.Models;
+using Topiary.Nn;
+
+namespace Topiary.Training;
+
+/// <summary>Options of a training run. Unset values come from the model's reference recipe.</summary>
+public sealed record TrainingRunOptions
+{
+    /// <summary>Zoo model name (e.g. <c>lenet-5</c>).</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Dataset name: <c>mnist</c> or <c>fashion-mnist</c>.</summary>
+    public string Dataset { get; init; } = "mnist";
+
+    /// <summary>Epochs (default: the recipe's).</summary>
+    public int? Epochs { get; init; }
+
+    /// <summary>Seed of initialisation, shuffling and dropout.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Batch size (default: the recipe's).</summary>
+    public int? BatchSize { get; init; }
+
+    /// <summary>Base learning rate (default: the recipe's).</summary>
+    public float? LearningRate { get; init; }
+
+    /// <summary>Use only the first N training images (quick runs); null = all.</summary>
+    public int? TrainLimit { get; init; }
+
+    /// <summary>Dataset cache directory (default: <c>TOPIARY_DATA</c> or <c>~/.cache/topiary</c>).</summary>
+    public string? CacheDirectory { get; init; }
+}
+
+/// <summary>Per-epoch record of a training run.</summary>
+public sealed record EpochSummary(int Epoch, double TrainLoss, double TestError, double TestLoss, double Seconds, double ImagesPerSecond);
+
+/// <summary>Result of a training run; <see cref="Network"/> holds the trained model.</summary>
+public sealed record TrainingRunResult(
+    string Model, string Dataset, int Epochs, int Seed, int BatchSize, long Params, double TestError, double TestLoss,
+    double Seconds, IReadOnlyList<EpochSummary> History)
+{
+    /// <summary>The trained network (not serialized).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Module Network { get; init; } = null!;
+}
+
+/// <summary>Runs a complete training job.</summary>
+public static class TrainingRun
+{
+    /// <summary>Names of the datasets a run can use.</summary>
+    public static IReadOnlyList<string> DatasetNames { get; } = ["mnist", "fashion-mnist"];
+
+    /// <summary>Loads split <paramref name="split"/> of dataset <paramref name="name"/> with Caffe's pixel scaling.</summary>
+    /// <exception cref="ArgumentException">Unknown dataset name.</exception>
+    public static ImageDataset LoadDataset(string name, DatasetSplit split, string? cacheDirectory = null,
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return name.ToLowerInvariant() switch
+        {
+            "mnist" => Mnist.Load(split, cacheDirectory, progress, PixelTransform.Caffe, cancellationToken),
+            "fashion-mnist" => FashionMnist.Load(split, progress: progress, transform: PixelTransform.Caffe),
+            _ => throw new ArgumentException($"Unknown dataset '{name}'. Known datasets: {string.Join(", ", DatasetNames)}.", nameof(name)),
+        };
+    }
+
+    /// <summary>Trains <see cref="TrainingRunOptions.Model"/> and evaluates it after every epoch.</summary>
+    /// <exception cref="ArgumentException">Unknown model or dataset, or an invalid option.</exception>
+    /// <exception cref="OperationCanceledException">Cancelled.</exception>
+    public static TrainingRunResult Run(TrainingRunOptions options, IProgress<TrainingProgress>? progress = null,
+        IProgress<string>? dataProgress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var info = ModelZoo.Get(options.Model);
+        var recipe = info.Recipe with
+        {
+            Epochs = options.Epochs ?? info.Recipe.Epochs,
+            BatchSize = options.BatchSize ?? info.Recipe.BatchSize,
+            LearningRate = options.LearningRate ?? info.Recipe.LearningRate,
+        };
+        if (recipe.Epochs <= 0) throw new ArgumentException($"Epochs must be positive; got {recipe.Epochs}.", nameof(options));
+        if (recipe.BatchSize <= 0) throw new ArgumentException($"Batch size must be positive; got {recipe.BatchSize}.", nameof(options));
+        if (!(recipe.LearningRate > 0)) throw new ArgumentException($"Learning rate must be positive; got {recipe.LearningRate}.", nameof(options));
+
+        var train = LoadDataset(options.Dataset, DatasetSplit.Train, options.CacheDirectory, dataProgress, cancellationToken);
+        var test = LoadDataset(options.Dataset, DatasetSplit.Test, options.CacheDirectory, dataProgress, cancellationToken);
+        if (options.TrainLimit is int limit) train = Take(train, limit);
+
+        var model = info.Factory(options.Seed);
+        var loader = new DataLoader(train, recipe.BatchSize, shuffle: true, seed: options.Seed);
+        var trainer = new Trainer(model, recipe.CreateOptimizer(model), recipe.CreateSchedule(loader.BatchesPerEpoch, recipe.Epochs));
+        var history = new List<EpochSummary>();
+        var total = Stopwatch.StartNew();
+        EvaluationResult eval = new(0, 0, 0);
+        for (int epoch = 1; epoch <= recipe.Epochs; epoch++)
+        {
+            var sw = Stopwatch.StartNew();
+            float loss = trainer.TrainEpoch(Batches(loader, epoch - 1), loader.BatchesPerEpoch, epoch, recipe.Epochs, progress, cancellationToken);
+            double trainSeconds = sw.Elapsed.TotalSeconds;
+            eval = Evaluate(model, test, cancellationToken);
+            history.Add(new EpochSummary(epoch, loss, eval.Error, eval.Loss, trainSeconds, loader.SamplesPerEpoch / trainSeconds));
+            progress?.Report(new TrainingProgress("epoch", epoch, recipe.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch,
+                trainer.Iteration, loss, trainer.Optimizer.LearningRate, eval.Error));
+        }
+        return new TrainingRunResult(info.Name, options.Dataset, recipe.Epochs, options.Seed, recipe.BatchSize,
+            model.ParameterCount(), eval.Error, eval.Loss, total.Elapsed.TotalSeconds, history)
+        { Network = model };
+    }
+
+    /// <summary>Evaluates <paramref name="model"/> on <paramref name="dataset"/> in batches of 500.</summary>
+    public static EvaluationResult Evaluate(Module model, ImageDataset dataset, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        return Evaluator.Evaluate(model, Batches(new DataLoader(dataset, 500, shuffle: false), 0), cancellationToken);
+    }
+
+    private static IEnumerable<Batch> Batches(DataLoader loader, int epoch)
+    {
+        foreach (var (images, labels) in loader.Epoch(epoch)) yield return new Batch(images, labels);
+    }
+
+    private static ImageDataset Take(ImageDataset d, int count)
+    {
+        if (count <= 0) throw new ArgumentException($"The training-set limit must be positive; got {count}.", nameof(count));
+        if (count >= d.Count) return d;
+        return new ImageDataset(d.Name, d.Images.AsSpan(0, count * d.ImageSize).ToArray(), d.Labels.AsSpan(0, count).ToArray(),
+            d.Channels, d.Height, d.Width, d.ClassCount);
+    }
+}

@@ -1,0 +1,55 @@
+using Topiary.Tensors;
+
+namespace Topiary.Tests.Nn;
+
+public class Im2ColTests
+{
+    public static TheoryData<int, int, int, int, int, int, int, int, int> Geometries => new()
+    {
+        { 1, 5, 5, 3, 3, 1, 1, 0, 0 },
+        { 2, 7, 6, 3, 2, 2, 1, 1, 0 },
+        { 3, 4, 9, 1, 4, 1, 3, 0, 2 },
+        { 2, 5, 5, 5, 5, 2, 2, 2, 2 },
+        { 1, 3, 3, 2, 2, 3, 3, 1, 1 },
+    };
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Unfold_matches_the_definition_and_Fold_is_its_adjoint(int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw)
+    {
+        var g = new Conv2dGeometry(c, h, w, kh, kw, sh, sw, ph, pw);
+        var image = Tensor.RandomNormal(new Random(1), 1f, c, h, w);
+        int ld = g.ColumnCols + 3; // a wider matrix, as when a batch is laid out side by side
+        var cols = new float[g.ColumnRows * ld];
+        cols.AsSpan().Fill(float.NaN);
+        Im2Col.Unfold(image.Data, g, cols, ld);
+        for (int ch = 0; ch < c; ch++)
+        for (int a = 0; a < kh; a++)
+        for (int b = 0; b < kw; b++)
+        for (int oy = 0; oy < g.OutH; oy++)
+        for (int ox = 0; ox < g.OutW; ox++)
+        {
+            int iy = oy * sh - ph + a, ix = ox * sw - pw + b;
+            float expected = iy >= 0 && iy < h && ix >= 0 && ix < w ? image.Data[(ch * h + iy) * w + ix] : 0f;
+            Assert.Equal(expected, cols[((ch * kh + a) * kw + b) * ld + oy * g.OutW + ox]);
+        }
+
+        // <Unfold(x), y> == <x, Fold(y)>
+        var y = Tensor.RandomNormal(new Random(2), 1f, g.ColumnRows * ld).Data;
+        double lhs = 0;
+        for (int r = 0; r < g.ColumnRows; r++)
+            for (int p = 0; p < g.ColumnCols; p++) lhs += (double)cols[r * ld + p] * y[r * ld + p];
+        var folded = new float[c * h * w];
+        Im2Col.Fold(y, ld, g, folded);
+        double rhs = 0;
+        for (int i = 0; i < folded.Length; i++) rhs += (double)folded[i] * image.Data[i];
+        Assert.True(Math.Abs(lhs - rhs) < 1e-3 * Math.Max(1, Math.Abs(lhs)), $"{lhs} vs {rhs}");
+    }
+
+    [Fact]
+    public void Geometry_rejects_a_kernel_larger_than_the_padded_image()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new Conv2dGeometry(1, 3, 3, 5, 5));
+        Assert.Contains("5x5", ex.Message);
+    }
+}
