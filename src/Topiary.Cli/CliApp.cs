@@ -32,6 +32,12 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args)
     {
         var parse = BuildRoot().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) Error(e.Message);
+            Console.Error.WriteLine("Run 'topiary --help' for usage.");
+            return BadInput;
+        }
         var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
         return await parse.InvokeAsync(config).ConfigureAwait(false);
     }

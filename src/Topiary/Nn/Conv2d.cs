@@ -104,8 +104,8 @@ public sealed class Conv2d : Module
         _geometry = new Conv2dGeometry(c, h, w, kh, kw, Stride.H, Stride.W, Padding.H, Padding.W);
         _batch = n;
         var y = LayerHelpers.Ensure(ref _output, n, oc, _geometry.OutH, _geometry.OutW);
-        _ready = false;
-        _input = null;
+        _input = training ? input : null;
+        _ready = training;
         if (n == 0) return y;
 
         int k = _geometry.ColumnRows, p = _geometry.ColumnCols;
@@ -116,9 +116,6 @@ public sealed class Conv2d : Module
         _samplesPerChunk = (n + _chunks - 1) / _chunks;
         _chunks = (n + _samplesPerChunk - 1) / _samplesPerChunk;
         Threading.For(0, _chunks, chunk => ForwardChunk(chunk, input.Data, y.Data));
-
-        _input = training ? input : null;
-        _ready = training;
         return y;
     }
 

@@ -134,7 +134,7 @@ public static class Im2Col
                         if ((uint)ih >= (uint)h) continue;
                         var seg = src.Slice(y * ow, ow);
                         var dst = plane.Slice(ih * w, w);
-                        if (sw == 1)
+                        if (sw == 1 && o1 - o0 > 16)
                         {
                             var d = dst.Slice(o0 + off, o1 - o0);
                             TensorPrimitives.Add(d, seg[o0..o1], d);

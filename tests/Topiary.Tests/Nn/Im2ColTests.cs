@@ -11,6 +11,7 @@ public class Im2ColTests
         { 3, 4, 9, 1, 4, 1, 3, 0, 2 },
         { 2, 5, 5, 5, 5, 2, 2, 2, 2 },
         { 1, 3, 3, 2, 2, 3, 3, 1, 1 },
+        { 2, 3, 40, 3, 3, 1, 1, 1, 1 },  // rows longer than the short-row loop
     };
 
     [Theory]

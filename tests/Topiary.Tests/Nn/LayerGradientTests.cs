@@ -24,6 +24,7 @@ public class LayerGradientTests
     [InlineData(9, 3, 2, 4, 5, 1, 1, 1, 1, 0, 0)]   // 1x1, batch larger than the chunk count
     [InlineData(1, 1, 3, 5, 5, 5, 5, 1, 1, 2, 2)]   // kernel as large as the image, "same" padding
     [InlineData(2, 2, 2, 5, 6, 3, 2, 3, 2, 1, 1)]   // stride larger than padding, odd sizes
+    [InlineData(1, 1, 2, 3, 21, 3, 3, 1, 1, 1, 1)]  // wide rows (bulk copy path of im2col/col2im)
     public void Conv2d(int n, int c, int oc, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw)
     {
         var layer = new Conv2d(c, oc, (kh, kw), new Random(3), (sh, sw), (ph, pw));
