@@ -28,6 +28,9 @@ public sealed record GemmShape(string Name, int M, int N, int K, bool TransA = f
         new("lenet5 fc1 fwd (64,500,800)", 64, 500, 800, TransB: true),
     ];
 
+    /// <summary>The name (BenchmarkDotNet shows parameters with ToString).</summary>
+    public override string ToString() => Name;
+
     /// <summary>Allocates operands with values in [-1, 1) from a fixed seed.</summary>
     public GemmOperands Allocate(int seed = 42) => new(this, seed);
 }

@@ -13,8 +13,8 @@
 // Every C element is written by exactly one work item, and its value is
 //   ((beta·C + alpha·S0) + alpha·S1) + ...   with S_t the in-order sum over the t-th K block,
 // where the K blocks depend only on k (never on threads): results are bitwise reproducible for any
-// thread count, partition or schedule. Edge tiles run the same kernel on zero-padded panels into a
-// scratch tile and write back valid elements only.
+// thread count, partition or schedule. Edge tiles run the same kernel (or its left half, when at most
+// Nr/2 columns are valid) on zero-padded panels into a scratch tile and write back valid elements only.
 using System.Runtime.CompilerServices;
 
 namespace Topiary.Tensors;
@@ -177,6 +177,18 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                     if (nrows == mr && ncols == nr)
                     {
                         TKernel.Run(kc, ap, bp, cp, ldc, alpha, beta);
+                    }
+                    else if (ncols * 2 <= nr)
+                    {
+                        if (nrows == mr && ncols * 2 == nr)
+                        {
+                            TKernel.RunHalf(kc, ap, bp, cp, ldc, alpha, beta);
+                        }
+                        else
+                        {
+                            TKernel.RunHalf(kc, ap, bp, tile, nr, 1f, 0f);
+                            GemmTile.Store(tile, nr, nrows, ncols, cp, ldc, alpha, beta);
+                        }
                     }
                     else
                     {

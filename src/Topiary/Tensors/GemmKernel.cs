@@ -23,4 +23,10 @@ internal unsafe interface IGemmKernel
 
     /// <summary>Computes one full tile: C[0..Mr, 0..Nr] = alpha·(a·b) + beta·C, row stride <paramref name="ldc"/>.</summary>
     static abstract void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta);
+
+    /// <summary>
+    /// As <see cref="Run"/> on the left Mr x Nr/2 half of the tile only (the B panel keeps its Nr stride):
+    /// for right-edge panels with at most Nr/2 valid columns. Bitwise equal to Run on those elements.
+    /// </summary>
+    static abstract void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta);
 }

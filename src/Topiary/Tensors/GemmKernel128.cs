@@ -1,7 +1,9 @@
 // GemmKernel128: the Vector128 micro-kernel, a 6x8 register tile (12 accumulators of 4 floats).
 // Contract: see IGemmKernel. Per k step it loads 2 vector(s) of the packed B micro-panel,
 // broadcasts 6 values of the packed A micro-panel, and issues 12 multiply-adds (fused where the hardware has FMA).
-// The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order.
+// The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
+// same kernel on the left 6x4 half (for narrow right-edge panels), bitwise equal per element.
+// Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -176,6 +178,122 @@ internal readonly unsafe struct GemmKernel128 : IGemmKernel
             Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(c + 4 * ldc + 4), c41 * va), c + 4 * ldc + 4);
             Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(c + 5 * ldc + 0), c50 * va), c + 5 * ldc + 0);
             Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(c + 5 * ldc + 4), c51 * va), c + 5 * ldc + 4);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector128<float> c00 = default;
+        Vector128<float> c10 = default;
+        Vector128<float> c20 = default;
+        Vector128<float> c30 = default;
+        Vector128<float> c40 = default;
+        Vector128<float> c50 = default;
+        int p = 0;
+        for (; p <= kc - 4; p += 4)
+        {
+            {
+                Vector128<float> b0 = Vector128.Load(b + 0);
+                Vector128<float> x0 = Vector128.Create(a[0]);
+                c00 = Vector128.MultiplyAddEstimate(x0, b0, c00);
+                Vector128<float> x1 = Vector128.Create(a[1]);
+                c10 = Vector128.MultiplyAddEstimate(x1, b0, c10);
+                Vector128<float> x2 = Vector128.Create(a[2]);
+                c20 = Vector128.MultiplyAddEstimate(x2, b0, c20);
+                Vector128<float> x3 = Vector128.Create(a[3]);
+                c30 = Vector128.MultiplyAddEstimate(x3, b0, c30);
+                Vector128<float> x4 = Vector128.Create(a[4]);
+                c40 = Vector128.MultiplyAddEstimate(x4, b0, c40);
+                Vector128<float> x5 = Vector128.Create(a[5]);
+                c50 = Vector128.MultiplyAddEstimate(x5, b0, c50);
+            }
+            {
+                Vector128<float> b0 = Vector128.Load(b + 8);
+                Vector128<float> x0 = Vector128.Create(a[6]);
+                c00 = Vector128.MultiplyAddEstimate(x0, b0, c00);
+                Vector128<float> x1 = Vector128.Create(a[7]);
+                c10 = Vector128.MultiplyAddEstimate(x1, b0, c10);
+                Vector128<float> x2 = Vector128.Create(a[8]);
+                c20 = Vector128.MultiplyAddEstimate(x2, b0, c20);
+                Vector128<float> x3 = Vector128.Create(a[9]);
+                c30 = Vector128.MultiplyAddEstimate(x3, b0, c30);
+                Vector128<float> x4 = Vector128.Create(a[10]);
+                c40 = Vector128.MultiplyAddEstimate(x4, b0, c40);
+                Vector128<float> x5 = Vector128.Create(a[11]);
+                c50 = Vector128.MultiplyAddEstimate(x5, b0, c50);
+            }
+            {
+                Vector128<float> b0 = Vector128.Load(b + 16);
+                Vector128<float> x0 = Vector128.Create(a[12]);
+                c00 = Vector128.MultiplyAddEstimate(x0, b0, c00);
+                Vector128<float> x1 = Vector128.Create(a[13]);
+                c10 = Vector128.MultiplyAddEstimate(x1, b0, c10);
+                Vector128<float> x2 = Vector128.Create(a[14]);
+                c20 = Vector128.MultiplyAddEstimate(x2, b0, c20);
+                Vector128<float> x3 = Vector128.Create(a[15]);
+                c30 = Vector128.MultiplyAddEstimate(x3, b0, c30);
+                Vector128<float> x4 = Vector128.Create(a[16]);
+                c40 = Vector128.MultiplyAddEstimate(x4, b0, c40);
+                Vector128<float> x5 = Vector128.Create(a[17]);
+                c50 = Vector128.MultiplyAddEstimate(x5, b0, c50);
+            }
+            {
+                Vector128<float> b0 = Vector128.Load(b + 24);
+                Vector128<float> x0 = Vector128.Create(a[18]);
+                c00 = Vector128.MultiplyAddEstimate(x0, b0, c00);
+                Vector128<float> x1 = Vector128.Create(a[19]);
+                c10 = Vector128.MultiplyAddEstimate(x1, b0, c10);
+                Vector128<float> x2 = Vector128.Create(a[20]);
+                c20 = Vector128.MultiplyAddEstimate(x2, b0, c20);
+                Vector128<float> x3 = Vector128.Create(a[21]);
+                c30 = Vector128.MultiplyAddEstimate(x3, b0, c30);
+                Vector128<float> x4 = Vector128.Create(a[22]);
+                c40 = Vector128.MultiplyAddEstimate(x4, b0, c40);
+                Vector128<float> x5 = Vector128.Create(a[23]);
+                c50 = Vector128.MultiplyAddEstimate(x5, b0, c50);
+            }
+            a += 24;
+            b += 32;
+        }
+        for (; p < kc; p++)
+        {
+            Vector128<float> b0 = Vector128.Load(b + 0);
+            Vector128<float> x0 = Vector128.Create(a[0]);
+            c00 = Vector128.MultiplyAddEstimate(x0, b0, c00);
+            Vector128<float> x1 = Vector128.Create(a[1]);
+            c10 = Vector128.MultiplyAddEstimate(x1, b0, c10);
+            Vector128<float> x2 = Vector128.Create(a[2]);
+            c20 = Vector128.MultiplyAddEstimate(x2, b0, c20);
+            Vector128<float> x3 = Vector128.Create(a[3]);
+            c30 = Vector128.MultiplyAddEstimate(x3, b0, c30);
+            Vector128<float> x4 = Vector128.Create(a[4]);
+            c40 = Vector128.MultiplyAddEstimate(x4, b0, c40);
+            Vector128<float> x5 = Vector128.Create(a[5]);
+            c50 = Vector128.MultiplyAddEstimate(x5, b0, c50);
+            a += 6;
+            b += 8;
+        }
+
+        Vector128<float> va = Vector128.Create(alpha);
+        if (beta == 0)
+        {
+            Vector128.Store(c00 * va, c + 0 * ldc + 0);
+            Vector128.Store(c10 * va, c + 1 * ldc + 0);
+            Vector128.Store(c20 * va, c + 2 * ldc + 0);
+            Vector128.Store(c30 * va, c + 3 * ldc + 0);
+            Vector128.Store(c40 * va, c + 4 * ldc + 0);
+            Vector128.Store(c50 * va, c + 5 * ldc + 0);
+        }
+        else
+        {
+            Vector128<float> vb = Vector128.Create(beta);
+            Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(c + 0 * ldc + 0), c00 * va), c + 0 * ldc + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(c + 1 * ldc + 0), c10 * va), c + 1 * ldc + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(c + 2 * ldc + 0), c20 * va), c + 2 * ldc + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(c + 3 * ldc + 0), c30 * va), c + 3 * ldc + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(c + 4 * ldc + 0), c40 * va), c + 4 * ldc + 0);
+            Vector128.Store(Vector128.MultiplyAddEstimate(vb, Vector128.Load(c + 5 * ldc + 0), c50 * va), c + 5 * ldc + 0);
         }
     }
 }

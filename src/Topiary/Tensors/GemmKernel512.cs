@@ -1,7 +1,9 @@
 // GemmKernel512: the Vector512 micro-kernel, a 8x32 register tile (16 accumulators of 16 floats).
 // Contract: see IGemmKernel. Per k step it loads 2 vector(s) of the packed B micro-panel,
 // broadcasts 8 values of the packed A micro-panel, and issues 16 fused multiply-adds.
-// The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order.
+// The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
+// same kernel on the left 8x16 half (for narrow right-edge panels), bitwise equal per element.
+// Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -216,6 +218,148 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
             Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 6 * ldc + 16), c61 * va), c + 6 * ldc + 16);
             Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 7 * ldc + 0), c70 * va), c + 7 * ldc + 0);
             Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 7 * ldc + 16), c71 * va), c + 7 * ldc + 16);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        Vector512<float> c00 = default;
+        Vector512<float> c10 = default;
+        Vector512<float> c20 = default;
+        Vector512<float> c30 = default;
+        Vector512<float> c40 = default;
+        Vector512<float> c50 = default;
+        Vector512<float> c60 = default;
+        Vector512<float> c70 = default;
+        int p = 0;
+        for (; p <= kc - 4; p += 4)
+        {
+            {
+                Vector512<float> b0 = Vector512.Load(b + 0);
+                Vector512<float> x0 = Vector512.Create(a[0]);
+                c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
+                Vector512<float> x1 = Vector512.Create(a[1]);
+                c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
+                Vector512<float> x2 = Vector512.Create(a[2]);
+                c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
+                Vector512<float> x3 = Vector512.Create(a[3]);
+                c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
+                Vector512<float> x4 = Vector512.Create(a[4]);
+                c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
+                Vector512<float> x5 = Vector512.Create(a[5]);
+                c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
+                Vector512<float> x6 = Vector512.Create(a[6]);
+                c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
+                Vector512<float> x7 = Vector512.Create(a[7]);
+                c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
+            }
+            {
+                Vector512<float> b0 = Vector512.Load(b + 32);
+                Vector512<float> x0 = Vector512.Create(a[8]);
+                c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
+                Vector512<float> x1 = Vector512.Create(a[9]);
+                c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
+                Vector512<float> x2 = Vector512.Create(a[10]);
+                c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
+                Vector512<float> x3 = Vector512.Create(a[11]);
+                c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
+                Vector512<float> x4 = Vector512.Create(a[12]);
+                c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
+                Vector512<float> x5 = Vector512.Create(a[13]);
+                c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
+                Vector512<float> x6 = Vector512.Create(a[14]);
+                c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
+                Vector512<float> x7 = Vector512.Create(a[15]);
+                c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
+            }
+            {
+                Vector512<float> b0 = Vector512.Load(b + 64);
+                Vector512<float> x0 = Vector512.Create(a[16]);
+                c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
+                Vector512<float> x1 = Vector512.Create(a[17]);
+                c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
+                Vector512<float> x2 = Vector512.Create(a[18]);
+                c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
+                Vector512<float> x3 = Vector512.Create(a[19]);
+                c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
+                Vector512<float> x4 = Vector512.Create(a[20]);
+                c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
+                Vector512<float> x5 = Vector512.Create(a[21]);
+                c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
+                Vector512<float> x6 = Vector512.Create(a[22]);
+                c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
+                Vector512<float> x7 = Vector512.Create(a[23]);
+                c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
+            }
+            {
+                Vector512<float> b0 = Vector512.Load(b + 96);
+                Vector512<float> x0 = Vector512.Create(a[24]);
+                c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
+                Vector512<float> x1 = Vector512.Create(a[25]);
+                c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
+                Vector512<float> x2 = Vector512.Create(a[26]);
+                c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
+                Vector512<float> x3 = Vector512.Create(a[27]);
+                c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
+                Vector512<float> x4 = Vector512.Create(a[28]);
+                c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
+                Vector512<float> x5 = Vector512.Create(a[29]);
+                c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
+                Vector512<float> x6 = Vector512.Create(a[30]);
+                c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
+                Vector512<float> x7 = Vector512.Create(a[31]);
+                c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
+            }
+            a += 32;
+            b += 128;
+        }
+        for (; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> x0 = Vector512.Create(a[0]);
+            c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
+            Vector512<float> x1 = Vector512.Create(a[1]);
+            c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
+            Vector512<float> x2 = Vector512.Create(a[2]);
+            c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
+            Vector512<float> x3 = Vector512.Create(a[3]);
+            c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
+            Vector512<float> x4 = Vector512.Create(a[4]);
+            c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
+            Vector512<float> x5 = Vector512.Create(a[5]);
+            c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
+            Vector512<float> x6 = Vector512.Create(a[6]);
+            c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
+            Vector512<float> x7 = Vector512.Create(a[7]);
+            c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
+            a += 8;
+            b += 32;
+        }
+
+        Vector512<float> va = Vector512.Create(alpha);
+        if (beta == 0)
+        {
+            Vector512.Store(c00 * va, c + 0 * ldc + 0);
+            Vector512.Store(c10 * va, c + 1 * ldc + 0);
+            Vector512.Store(c20 * va, c + 2 * ldc + 0);
+            Vector512.Store(c30 * va, c + 3 * ldc + 0);
+            Vector512.Store(c40 * va, c + 4 * ldc + 0);
+            Vector512.Store(c50 * va, c + 5 * ldc + 0);
+            Vector512.Store(c60 * va, c + 6 * ldc + 0);
+            Vector512.Store(c70 * va, c + 7 * ldc + 0);
+        }
+        else
+        {
+            Vector512<float> vb = Vector512.Create(beta);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 0 * ldc + 0), c00 * va), c + 0 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 1 * ldc + 0), c10 * va), c + 1 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 2 * ldc + 0), c20 * va), c + 2 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 3 * ldc + 0), c30 * va), c + 3 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 4 * ldc + 0), c40 * va), c + 4 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 5 * ldc + 0), c50 * va), c + 5 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 6 * ldc + 0), c60 * va), c + 6 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 7 * ldc + 0), c70 * va), c + 7 * ldc + 0);
         }
     }
 }

@@ -1,7 +1,9 @@
 // GemmKernelScalar: the scalar micro-kernel, a 4x4 register tile (16 accumulators of 1 floats).
 // Contract: see IGemmKernel. Per k step it loads 4 vector(s) of the packed B micro-panel,
 // broadcasts 4 values of the packed A micro-panel, and issues 16 scalar multiply-adds.
-// The k loop is unrolled 1x; every accumulator sums p = 0..kc-1 in order.
+// The k loop is unrolled 1x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
+// same kernel on the left 4x2 half (for narrow right-edge panels), bitwise equal per element.
+// Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.
 using System.Runtime.CompilerServices;
 
 namespace Topiary.Tensors;
@@ -90,6 +92,58 @@ internal readonly unsafe struct GemmKernelScalar : IGemmKernel
             c[3 * ldc + 1] = GemmTile.Combine(alpha * c31, beta, c[3 * ldc + 1]);
             c[3 * ldc + 2] = GemmTile.Combine(alpha * c32, beta, c[3 * ldc + 2]);
             c[3 * ldc + 3] = GemmTile.Combine(alpha * c33, beta, c[3 * ldc + 3]);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        float c00 = 0f, c01 = 0f;
+        float c10 = 0f, c11 = 0f;
+        float c20 = 0f, c21 = 0f;
+        float c30 = 0f, c31 = 0f;
+        int p = 0;
+        for (; p < kc; p++)
+        {
+            float b0 = b[0];
+            float b1 = b[1];
+            float x0 = a[0];
+            c00 += x0 * b0;
+            c01 += x0 * b1;
+            float x1 = a[1];
+            c10 += x1 * b0;
+            c11 += x1 * b1;
+            float x2 = a[2];
+            c20 += x2 * b0;
+            c21 += x2 * b1;
+            float x3 = a[3];
+            c30 += x3 * b0;
+            c31 += x3 * b1;
+            a += 4;
+            b += 4;
+        }
+
+        if (beta == 0)
+        {
+            c[0 * ldc + 0] = alpha * c00;
+            c[0 * ldc + 1] = alpha * c01;
+            c[1 * ldc + 0] = alpha * c10;
+            c[1 * ldc + 1] = alpha * c11;
+            c[2 * ldc + 0] = alpha * c20;
+            c[2 * ldc + 1] = alpha * c21;
+            c[3 * ldc + 0] = alpha * c30;
+            c[3 * ldc + 1] = alpha * c31;
+        }
+        else
+        {
+            c[0 * ldc + 0] = GemmTile.Combine(alpha * c00, beta, c[0 * ldc + 0]);
+            c[0 * ldc + 1] = GemmTile.Combine(alpha * c01, beta, c[0 * ldc + 1]);
+            c[1 * ldc + 0] = GemmTile.Combine(alpha * c10, beta, c[1 * ldc + 0]);
+            c[1 * ldc + 1] = GemmTile.Combine(alpha * c11, beta, c[1 * ldc + 1]);
+            c[2 * ldc + 0] = GemmTile.Combine(alpha * c20, beta, c[2 * ldc + 0]);
+            c[2 * ldc + 1] = GemmTile.Combine(alpha * c21, beta, c[2 * ldc + 1]);
+            c[3 * ldc + 0] = GemmTile.Combine(alpha * c30, beta, c[3 * ldc + 0]);
+            c[3 * ldc + 1] = GemmTile.Combine(alpha * c31, beta, c[3 * ldc + 1]);
         }
     }
 }

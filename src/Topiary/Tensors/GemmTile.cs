@@ -25,7 +25,7 @@ internal static unsafe class GemmTile
             float* dst = c + r * ldc;
             if (beta == 0)
             {
-                for (int j = 0; j < cols - (cols > 3 ? 1 : 0); j++) dst[j] = alpha * t[j];
+                for (int j = 0; j < cols; j++) dst[j] = alpha * t[j];
             }
             else
             {
