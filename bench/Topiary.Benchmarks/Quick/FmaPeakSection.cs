@@ -23,9 +23,9 @@ public sealed class FmaPeakSection : IQuickSection
         double flopsPerThread = (double)iters * 16 * lanes * 2;
 
         double best1 = double.MaxValue;
-        for (int s = 0; s < 5; s++) best1 = Math.Min(best1, TimeThreads(1, iters));
+        for (int s = 0; s < 12; s++) best1 = Math.Min(best1, TimeThreads(1, iters));
         double bestN = double.MaxValue;
-        for (int s = 0; s < 5; s++) bestN = Math.Min(bestN, TimeThreads(context.Threads, iters));
+        for (int s = 0; s < 12; s++) bestN = Math.Min(bestN, TimeThreads(context.Threads, iters));
 
         double peak1 = flopsPerThread / best1 / 1e9;
         double peakN = flopsPerThread * context.Threads / bestN / 1e9;

@@ -15,7 +15,7 @@ public sealed class GemmQuickSection : IQuickSection
         var rows = new List<QuickRow>();
         context.TryGet("fma.peak.1t", out double peak1);
         context.TryGet("fma.peak.mt", out double peakN);
-        double sample = 0.1 * context.TimeScale;
+        double sample = 0.03 * context.TimeScale;
 
         foreach (int size in new[] { 128, 512, 1024 })
         {

@@ -21,13 +21,13 @@ public sealed class MemoryBandwidthSection : IQuickSection
         dst.AsSpan().Clear();
         int threads = context.Threads;
         double bytes = Floats * 4.0;
-        double sample = 0.3 * context.TimeScale;
+        double sample = 0.1 * context.TimeScale;
 
-        double read1 = bytes / QuickTimer.BestSeconds(() => Sum(src, 0, Floats), sample, 5) / 1e9;
-        double readN = bytes / QuickTimer.BestSeconds(() => Split(threads, (s, e) => Sum(src, s, e)), sample, 5) / 1e9;
-        double copy1 = 2 * bytes / QuickTimer.BestSeconds(() => src.AsSpan().CopyTo(dst), sample, 5) / 1e9;
+        double read1 = bytes / QuickTimer.BestSeconds(() => Sum(src, 0, Floats), sample, 8) / 1e9;
+        double readN = bytes / QuickTimer.BestSeconds(() => Split(threads, (s, e) => Sum(src, s, e)), sample, 8) / 1e9;
+        double copy1 = 2 * bytes / QuickTimer.BestSeconds(() => src.AsSpan().CopyTo(dst), sample, 8) / 1e9;
         double copyN = 2 * bytes / QuickTimer.BestSeconds(
-            () => Split(threads, (s, e) => src.AsSpan(s, e - s).CopyTo(dst.AsSpan(s, e - s))), sample, 5) / 1e9;
+            () => Split(threads, (s, e) => src.AsSpan(s, e - s).CopyTo(dst.AsSpan(s, e - s))), sample, 8) / 1e9;
 
         context.Set("mem.read.1t", read1);
         context.Set("mem.read.mt", readN);

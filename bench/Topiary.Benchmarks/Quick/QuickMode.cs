@@ -19,6 +19,7 @@ public static class QuickMode
         new FmaPeakSection(),
         new MemoryBandwidthSection(),
         new GemmQuickSection(),
+        new TrainingThroughputSection(),
     ];
 
     /// <summary>Runs the quick mode with the arguments after "quick"; returns the exit code.</summary>

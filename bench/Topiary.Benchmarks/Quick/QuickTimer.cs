@@ -1,6 +1,7 @@
 // QuickTimer: best-of-N wall-clock timing for the quick mode. Each sample repeats the action
 // until it has run for at least the sample time; the best (smallest) per-call time is returned,
-// which is the most stable statistic on a shared, noisy machine.
+// which is the most stable statistic on a shared, noisy machine (many short samples give the best
+// chance of catching a window where no other process competes for the cores).
 using System.Diagnostics;
 
 namespace Topiary.Benchmarks.Quick;
@@ -9,7 +10,7 @@ namespace Topiary.Benchmarks.Quick;
 public static class QuickTimer
 {
     /// <summary>Best seconds per call of <paramref name="action"/> over <paramref name="samples"/> samples.</summary>
-    public static double BestSeconds(Action action, double sampleSeconds = 0.1, int samples = 7)
+    public static double BestSeconds(Action action, double sampleSeconds = 0.03, int samples = 15)
     {
         action(); // warm-up (JIT, buffers, caches)
         action();

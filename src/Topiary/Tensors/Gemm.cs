@@ -11,7 +11,7 @@ namespace Topiary.Tensors;
 public static partial class Gemm
 {
     /// <summary>Problems with fewer multiply-adds (m·n·k) than this run on one thread.</summary>
-    internal const long ParallelThreshold = 1L << 21;
+    internal const long ParallelThreshold = 1L << 22;
 
     /// <summary>
     /// C = alpha·op(A)·op(B) + beta·C, with op(A) of shape [m,k] and op(B) of shape [k,n], row-major.

@@ -37,12 +37,15 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
         int kBlocks = CeilDiv(k, TKernel.Kc);
         int kcBlock = Math.Min(RoundUp(CeilDiv(k, kBlocks), 8), TKernel.Kc);
 
-        // Row blocks of at most Mc rows, balanced; with several threads, at least one item per thread.
+        // Row blocks of at most Mc rows, balanced. With several threads: up to 4 row blocks per thread
+        // (but no thinner than 8 Mr-panels), so a thread slowed by another process hands work to the
+        // others; a multiple of the thread count; and when rows are too few, split the columns instead.
         int mBlocks = CeilDiv(m, TKernel.Mc);
         int nSplits = 1;
         int ncMax = Math.Min(TKernel.Nc, RoundUp(n, nr));
         if (threads > 1)
         {
+            mBlocks = Math.Max(mBlocks, Math.Min(4 * threads, m / (8 * mr)));
             if (mBlocks >= threads) mBlocks = RoundUp(mBlocks, threads);
             else nSplits = Math.Min(CeilDiv(threads, mBlocks), CeilDiv(ncMax, nr));
         }
@@ -60,7 +63,14 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             job.Jc = 0;
             job.Nc = n;
             job.NPanels = CeilDiv(n, nr);
-            Threading.For(0, job.NSplits, threads, job.ComputeAllK);
+            if (threads == 1 || job.NSplits == 1)
+            {
+                for (int item = 0; item < job.NSplits; item++) job.ComputeAllK(item); // no delegate: no allocation
+            }
+            else
+            {
+                Threading.For(0, job.NSplits, threads, job.ComputeAllK);
+            }
             return;
         }
 

@@ -63,3 +63,32 @@ public class ModelZooTests
         }
     }
 }
+
+public class OpCounterTests
+{
+    [Fact]
+    public void LeNet5_macs_per_layer_match_the_hand_computed_shapes()
+    {
+        var ops = Topiary.Nn.OpCounter.Count(ModelZoo.Create("lenet-5", 1), [1, 28, 28]);
+        Assert.Equal(new[] { "conv1", "conv2", "fc1", "fc2" }, ops.Select(o => o.Name).ToArray());
+        Assert.Equal(20L * 24 * 24 * 25, ops[0].Macs);
+        Assert.Equal(50L * 8 * 8 * 20 * 25, ops[1].Macs);
+        Assert.Equal(800L * 500, ops[2].Macs);
+        Assert.Equal(500L * 10, ops[3].Macs);
+        Assert.Equal(new[] { 1, 50, 8, 8 }, ops[1].OutputShape);
+        Assert.Equal(25_000, ops[1].Weights);
+    }
+
+    [Fact]
+    public void Residual_and_concat_branches_are_counted()
+    {
+        var rng = new Random(1);
+        var net = new Topiary.Nn.Sequential()
+            .Add("res", new Topiary.Nn.Residual(new Topiary.Nn.Conv2d(2, 2, 3, rng, padding: 1), new Topiary.Nn.Conv2d(2, 2, 1, rng)))
+            .Add("cat", new Topiary.Nn.Concat(new Topiary.Nn.Conv2d(2, 3, 1, rng), new Topiary.Nn.Conv2d(2, 1, 1, rng)));
+        var ops = Topiary.Nn.OpCounter.Count(net, [2, 5, 5]);
+        Assert.Equal(new[] { "res.body", "res.shortcut", "cat.0", "cat.1" }, ops.Select(o => o.Name).ToArray());
+        Assert.Equal(2L * 25 * 2 * 9, ops[0].Macs);
+        Assert.Equal(3L * 25 * 2, ops[2].Macs);
+    }
+}

@@ -118,6 +118,21 @@ public class GemmTests
         Assert.Equal(-1, FirstDifference(data.Run(GemmTiers.Best, 1), viaPublic));
     }
 
+    [Fact]
+    public void Serial_calls_do_not_allocate_in_steady_state()
+    {
+        foreach (var (m, n, k) in new[] { (64, 300, 784), (300, 784, 64), (7, 9, 5) })
+        {
+            var data = new Case(m, n, k, false, true).Create();
+            var c = (float[])data.C0.Clone();
+            void Call() => Gemm.Sgemm(GemmTiers.Best, 1, false, true, m, n, k, 1f, data.A, data.Lda, data.B, data.Ldb, 0f, c, data.Ldc);
+            Call(); // grows the thread-static pack buffers
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            Call();
+            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+    }
+
     [TierFact(GemmTier.Scalar)]
     public void Scalar_tier_matches_reference() => CheckTier(GemmTier.Scalar);
 
