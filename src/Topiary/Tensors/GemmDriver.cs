@@ -74,7 +74,21 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             return;
         }
 
-        job.BPack = GemmBuffers.PackB(Math.Min(kcBlock, k) * ncMax);
+        float[] bBuffer = GemmBuffers.RentPackB(Math.Min(kcBlock, k) * ncMax, out job.BPack);
+        try
+        {
+            RunShared(ref job, n, k, kcBlock, beta, threads);
+        }
+        finally
+        {
+            GemmBuffers.ReturnPackB(bBuffer);
+        }
+    }
+
+    /// <summary>Shared-B mode: the jc/pc loops, packing each B block once for all row blocks.</summary>
+    private static void RunShared(ref Job job, int n, int k, int kcBlock, float beta, int threads)
+    {
+        int nr = TKernel.Nr;
         for (int jc = 0; jc < n; jc += TKernel.Nc)
         {
             job.Jc = jc;

@@ -3,6 +3,8 @@
 // (beta = 0 must overwrite a NaN-filled C), bitwise equality across thread counts, every SIMD tier the
 // hardware supports (unsupported tiers are skipped, never emulated), and argument validation.
 // Tolerance per element: 4·eps·(k+1)·(|alpha|·Σ_p|a_ip·b_pj| + |beta·c_ij|), i.e. relative error scaled by k.
+// Fallback runs: on .NET 10 the AVX-512 switch is DOTNET_EnableAVX512=0 (DOTNET_EnableAVX512F is no longer
+// honoured); also DOTNET_EnableAVX2=0 (Vector128 tier) and DOTNET_EnableHWIntrinsic=0 (scalar tier).
 using System.Runtime.Intrinsics;
 using Topiary.Tensors;
 
