@@ -14,6 +14,8 @@ public sealed class MaxPool2d : Module
     private Tensor? _output, _gradInput;
     private int[]? _inputShape;
     private int[]? _argmax;
+    private float[]? _pairMax;
+    private int[]? _pairIdx;
     private bool _ready;
 
     /// <summary>Creates a k×k max pool; <paramref name="stride"/> defaults to <paramref name="kernelSize"/>.</summary>
@@ -45,14 +47,25 @@ public sealed class MaxPool2d : Module
         var y = LayerHelpers.Ensure(ref _output, n, c, g.OutH, g.OutW);
         int[] argmax = LayerHelpers.Ensure(ref _argmax, y.Length);
         float[] x = input.Data, yd = y.Data;
-        Threading.For(0, n, i =>
+        if (KernelSize == 2 && Stride == 2 && Padding == 0 && g.Width % 2 == 0 && MaxPool2x2.IsSupported)
         {
-            for (int ch = 0; ch < c; ch++)
+            int per = g.ImageSize, half = per / 2, outPer = c * g.OutH * g.OutW;
+            float[] pairMax = LayerHelpers.Ensure(ref _pairMax, n * half);
+            int[] pairIdx = LayerHelpers.Ensure(ref _pairIdx, n * half);
+            Threading.For(0, n, i => MaxPool2x2.Forward(x.AsSpan(i * per, per), i * per, c, g.Height, g.Width,
+                yd.AsSpan(i * outPer, outPer), argmax.AsSpan(i * outPer, outPer), pairMax.AsSpan(i * half, half), pairIdx.AsSpan(i * half, half)));
+        }
+        else
+        {
+            Threading.For(0, n, i =>
             {
-                int plane = i * c + ch;
-                ForwardPlane(x, plane * g.Height * g.Width, g, yd, argmax, plane * g.OutH * g.OutW);
-            }
-        });
+                for (int ch = 0; ch < c; ch++)
+                {
+                    int plane = i * c + ch;
+                    ForwardPlane(x, plane * g.Height * g.Width, g, yd, argmax, plane * g.OutH * g.OutW);
+                }
+            });
+        }
         _ready = training;
         if (training && (_inputShape is null || !input.Shape.SequenceEqual(_inputShape))) _inputShape = input.Shape.ToArray();
         return y;
@@ -93,7 +106,10 @@ public sealed class MaxPool2d : Module
         }
     }
 
-    // The common 2×2 unpadded window (LeNet, VGG): unrolled, branch-free, no clamping.
+    // The common 2×2 unpadded window (LeNet, VGG): unrolled and truly branch-free. The JIT does not
+    // if-convert float selects, and on real activations a data-dependent branch mispredicts about half
+    // the time, so the selects are done on the bit patterns with 0/−1 masks. Order of comparison is
+    // row-major (a, b | c, d), so ties keep the first maximum as the generic path does; NaN wins.
     private static void ForwardPlane2x2(float[] x, int xOff, int w, int s, int oh, int ow, float[] y, int[] argmax, int yOff)
     {
         for (int oy = 0; oy < oh; oy++)
@@ -106,22 +122,28 @@ public sealed class MaxPool2d : Module
             for (int ox = 0; ox < ow; ox++)
             {
                 int j = ox * s;
-                float m = row0[j];
-                int idx = r0 + j;
-                float v = row0[j + 1];
-                bool t = v > m | float.IsNaN(v);
-                m = t ? v : m; idx = t ? r0 + j + 1 : idx;
-                v = row1[j];
-                t = v > m | float.IsNaN(v);
-                m = t ? v : m; idx = t ? r0 + w + j : idx;
-                v = row1[j + 1];
-                t = v > m | float.IsNaN(v);
-                m = t ? v : m; idx = t ? r0 + w + j + 1 : idx;
-                yRow[ox] = m;
-                aRow[ox] = idx;
+                float a = row0[j], b = row0[j + 1], c = row1[j], d = row1[j + 1];
+                int tb = Take(b, a), td = Take(d, c);
+                float top = Select(tb, a, b), bottom = Select(td, c, d);
+                int tv = Take(bottom, top);
+                int iTop = j + (tb & 1), iBottom = w + j + (td & 1);
+                yRow[ox] = Select(tv, top, bottom);
+                aRow[ox] = r0 + ((iTop & ~tv) | (iBottom & tv));
             }
         }
     }
+
+    /// <summary>−1 when <paramref name="candidate"/> replaces <paramref name="best"/> (greater, or NaN), else 0.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static int Take(float candidate, float best)
+    {
+        return candidate > best | float.IsNaN(candidate) ? -1 : 0;
+    }
+
+    /// <summary><paramref name="mask"/> == −1 ? <paramref name="ifSet"/> : <paramref name="ifClear"/>, on the bit patterns.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static float Select(int mask, float ifClear, float ifSet) =>
+        BitConverter.Int32BitsToSingle((BitConverter.SingleToInt32Bits(ifClear) & ~mask) | (BitConverter.SingleToInt32Bits(ifSet) & mask));
 
     /// <summary>dx[argmax] += dy for every output element; returns dx [N, C, H, W] (layer-owned).</summary>
     /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>

@@ -9,6 +9,7 @@ namespace Topiary.Training;
 public sealed class Sgd : Optimizer
 {
     private readonly float[]?[] _velocity;
+    private float[] _scratch = [];
 
     /// <summary>Creates SGD.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Momentum outside [0,1) or a negative penalty.</exception>
@@ -42,30 +43,39 @@ public sealed class Sgd : Optimizer
     {
         var w = parameter.Value.Span;
         var g = parameter.Grad.Span;
-        ReadOnlySpan<float> mask = parameter.Mask is null ? default : parameter.Mask.Span;
         float wd = WeightDecay * parameter.WeightDecayMultiplier;
         float l1 = L1 * parameter.WeightDecayMultiplier;
 
+        // d = g + wd·w + l1·sign(w), masked; vectorised through TensorPrimitives (this loop runs over
+        // every weight at every step: as scalar code it cost ~10% of a LeNet-5 training step).
+        Span<float> d = Scratch(w.Length);
+        if (wd != 0) TensorPrimitives.MultiplyAdd(w, wd, g, d);
+        else g.CopyTo(d);
+        if (l1 != 0)
+            for (int i = 0; i < d.Length; i++) d[i] += l1 * MathF.Sign(w[i]);
+        if (parameter.Mask is not null) TensorPrimitives.Multiply(d, parameter.Mask.Span, d);
+
         if (Momentum == 0)
         {
-            for (int i = 0; i < w.Length; i++)
-                w[i] -= lr * Direction(g[i], w[i], wd, l1, mask, i);
+            TensorPrimitives.MultiplyAdd(d, -lr, w, w);
             return;
         }
-
         var v = State(ref _velocity[index], parameter).AsSpan();
-        for (int i = 0; i < w.Length; i++)
+        TensorPrimitives.MultiplyAdd(v, Momentum, d, v);           // v = μ·v + d
+        if (Nesterov)
         {
-            float d = Direction(g[i], w[i], wd, l1, mask, i);
-            float vi = Momentum * v[i] + d;
-            v[i] = vi;
-            w[i] -= lr * (Nesterov ? d + Momentum * vi : vi);
+            TensorPrimitives.MultiplyAdd(v, Momentum, d, d);       // d + μ·v
+            TensorPrimitives.MultiplyAdd(d, -lr, w, w);
+        }
+        else
+        {
+            TensorPrimitives.MultiplyAdd(v, -lr, w, w);            // w −= lr·v
         }
     }
 
-    private static float Direction(float g, float w, float wd, float l1, ReadOnlySpan<float> mask, int i)
+    private Span<float> Scratch(int length)
     {
-        float d = g + wd * w + l1 * MathF.Sign(w);
-        return mask.IsEmpty ? d : d * mask[i];
+        if (_scratch.Length < length) _scratch = new float[length];
+        return _scratch.AsSpan(0, length);
     }
 }

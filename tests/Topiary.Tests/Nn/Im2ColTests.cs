@@ -12,6 +12,12 @@ public class Im2ColTests
         { 2, 5, 5, 5, 5, 2, 2, 2, 2 },
         { 1, 3, 3, 2, 2, 3, 3, 1, 1 },
         { 2, 3, 40, 3, 3, 1, 1, 1, 1 },  // rows longer than the short-row loop
+        // stride 1, no padding: the dense fast path, with output rows of 8, 24, 11, 17 and 1 (vector + tails)
+        { 20, 12, 12, 5, 5, 1, 1, 0, 0 },
+        { 1, 28, 28, 5, 5, 1, 1, 0, 0 },
+        { 3, 9, 13, 3, 3, 1, 1, 0, 0 },
+        { 2, 6, 21, 2, 5, 1, 1, 0, 0 },
+        { 2, 4, 4, 4, 4, 1, 1, 0, 0 },
     };
 
     [Theory]
