@@ -22,16 +22,21 @@ public static class TrainCommand
         var lr = new Option<float?>("--lr") { Description = "Base learning rate (default: the recipe's)." };
         var limit = new Option<int?>("--train-limit") { Description = "Use only the first N training images." };
         var output = new Option<string?>("--out") { Description = "Write the trained model to this .safetensors file." };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Training-state file written after every epoch (default: <out>.ckpt when --out is given)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint if it exists (same model, dataset, seed and recipe)." };
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
         var cmd = new Command("train", "Train a model from the zoo and evaluate it on the test set.")
         {
-            model, dataset, epochs, seed, batch, lr, limit, output, json, threads,
+            model, dataset, epochs, seed, batch, lr, limit, output, checkpoint, resume, json, threads,
         };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             string? outPath = parse.GetValue(output);
+            string? checkpointPath = parse.GetValue(checkpoint) ?? (outPath is null ? null : outPath + ".ckpt");
+            if (parse.GetValue(resume) && checkpointPath is null)
+                throw new ArgumentException("--resume needs --checkpoint PATH or --out PATH (whose checkpoint is PATH.ckpt).");
             var options = new TrainingRunOptions
             {
                 Model = parse.GetValue(model)!,
@@ -41,6 +46,8 @@ public static class TrainCommand
                 BatchSize = parse.GetValue(batch),
                 LearningRate = parse.GetValue(lr),
                 TrainLimit = parse.GetValue(limit),
+                CheckpointPath = checkpointPath,
+                Resume = parse.GetValue(resume),
             };
             ModelZoo.Get(options.Model); // reject unknown names before fetching data
             var result = Execute(options, ct);

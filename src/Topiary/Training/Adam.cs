@@ -7,9 +7,6 @@ namespace Topiary.Training;
 /// <summary>The Adam optimizer (optionally AdamW).</summary>
 public sealed class Adam : Optimizer
 {
-    private readonly float[]?[] _m;
-    private readonly float[]?[] _v;
-    private int _t;
 
     /// <summary>Creates Adam.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A beta outside [0,1), epsilon ≤ 0 or negative decay.</exception>
@@ -25,8 +22,6 @@ public sealed class Adam : Optimizer
         Epsilon = epsilon;
         WeightDecay = weightDecay;
         DecoupledWeightDecay = decoupledWeightDecay;
-        _m = new float[]?[Parameters.Count];
-        _v = new float[]?[Parameters.Count];
     }
 
     /// <summary>First-moment decay.</summary>
@@ -44,23 +39,18 @@ public sealed class Adam : Optimizer
     /// <summary>True for AdamW (decay applied to the weights directly, not through the moments).</summary>
     public bool DecoupledWeightDecay { get; }
 
-    /// <summary>Number of steps taken (the bias-correction counter).</summary>
-    public int StepCount => _t;
-
-    /// <inheritdoc/>
-    protected override void BeginStep() => _t++;
 
     /// <inheritdoc/>
     protected override void Update(int index, Parameter parameter, float lr)
     {
         var w = parameter.Value.Span;
         var g = parameter.Grad.Span;
-        var m = State(ref _m[index], parameter).AsSpan();
-        var v = State(ref _v[index], parameter).AsSpan();
+        var m = State("exp_avg", index).AsSpan();
+        var v = State("exp_avg_sq", index).AsSpan();
         ReadOnlySpan<float> mask = parameter.Mask is null ? default : parameter.Mask.Span;
         float wd = WeightDecay * parameter.WeightDecayMultiplier;
-        float c1 = 1f / (1f - MathF.Pow(Beta1, _t));
-        float c2 = 1f / (1f - MathF.Pow(Beta2, _t));
+        float c1 = 1f / (1f - MathF.Pow(Beta1, StepCount));
+        float c2 = 1f / (1f - MathF.Pow(Beta2, StepCount));
         for (int i = 0; i < w.Length; i++)
         {
             float gi = DecoupledWeightDecay ? g[i] : g[i] + wd * w[i];

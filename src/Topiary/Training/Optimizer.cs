@@ -2,6 +2,7 @@
 // the gradient is masked before the update and the value is re-masked after it, so a masked
 // weight is exactly zero after every step and is never revived.
 using Topiary.Nn;
+using Topiary.Tensors;
 
 namespace Topiary.Training;
 
@@ -9,6 +10,7 @@ namespace Topiary.Training;
 public abstract class Optimizer
 {
     private readonly Parameter[] _parameters;
+    private readonly Dictionary<string, float[]?[]> _slots = new(StringComparer.Ordinal);
 
     /// <summary>Creates an optimizer over <paramref name="parameters"/> with learning rate <paramref name="learningRate"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The learning rate is negative or not finite.</exception>
@@ -37,7 +39,7 @@ public abstract class Optimizer
     /// <summary>Applies one update to every parameter that requires a gradient.</summary>
     public void Step()
     {
-        BeginStep();
+        StepCount++;
         for (int i = 0; i < _parameters.Length; i++)
         {
             var p = _parameters[i];
@@ -54,19 +56,57 @@ public abstract class Optimizer
         foreach (var p in _parameters) p.ZeroGrad();
     }
 
-    /// <summary>Called once at the start of every <see cref="Step"/> (e.g. to advance a step counter).</summary>
-    protected virtual void BeginStep()
-    {
-    }
+    /// <summary>Number of <see cref="Step"/> calls so far (Adam's bias-correction counter; restored on resume).</summary>
+    public long StepCount { get; set; }
 
     /// <summary>Updates parameter number <paramref name="index"/> with effective learning rate <paramref name="lr"/>.
     /// The gradient is already masked; the caller re-applies the mask afterwards.</summary>
     protected abstract void Update(int index, Parameter parameter, float lr);
 
-    /// <summary>Per-parameter state slot of the same shape as the parameter, (re)created when the shape changes.</summary>
-    protected static float[] State(ref float[]? slot, Parameter p)
+    /// <summary>
+    /// Per-parameter state <paramref name="slot"/> (e.g. "velocity") of parameter <paramref name="index"/>: an array of the
+    /// parameter's length, created zeroed on first use and recreated when the parameter's size changes.
+    /// </summary>
+    protected float[] State(string slot, int index)
     {
-        if (slot is null || slot.Length != p.Length) slot = new float[p.Length];
-        return slot;
+        if (!_slots.TryGetValue(slot, out var arrays)) _slots[slot] = arrays = new float[]?[_parameters.Length];
+        int length = _parameters[index].Length;
+        if (arrays[index] is not { } a || a.Length != length) arrays[index] = a = new float[length];
+        return a;
+    }
+
+    /// <summary>The optimizer state as named tensors (<c>slot.index</c>, shaped like the parameter), for checkpoints.</summary>
+    public IReadOnlyList<(string Name, Tensor Tensor)> StateTensors()
+    {
+        var list = new List<(string, Tensor)>();
+        foreach (var (slot, arrays) in _slots.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            for (int i = 0; i < arrays.Length; i++)
+            {
+                if (arrays[i] is { } a && a.Length == _parameters[i].Length)
+                    list.Add(($"{slot}.{i}", new Tensor((float[])a.Clone(), _parameters[i].Value.Shape.ToArray())));
+            }
+        }
+        return list;
+    }
+
+    /// <summary>Restores state written by <see cref="StateTensors"/>; slots not named keep their current values.</summary>
+    /// <exception cref="ArgumentException">A name is not <c>slot.index</c>, the index is out of range, or the shape differs from the parameter's.</exception>
+    public void LoadState(IEnumerable<(string Name, Tensor Tensor)> state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var staged = new List<(string Slot, int Index, float[] Data)>();
+        foreach (var (name, tensor) in state)
+        {
+            int dot = name.LastIndexOf('.');
+            if (dot <= 0 || !int.TryParse(name.AsSpan(dot + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int index))
+                throw new ArgumentException($"Optimizer state '{name}' is not named 'slot.index'.", nameof(state));
+            if (index >= _parameters.Length)
+                throw new ArgumentException($"Optimizer state '{name}' refers to parameter {index}; the optimizer has {_parameters.Length}.", nameof(state));
+            if (!tensor.SameShape(_parameters[index].Value))
+                throw new ArgumentException($"Optimizer state '{name}' has shape {Tensor.ShapeString(tensor.Shape)}; parameter {index} has {Tensor.ShapeString(_parameters[index].Value.Shape)}.", nameof(state));
+            staged.Add((name[..dot], index, tensor.Data));
+        }
+        foreach (var (slot, index, data) in staged) data.AsSpan().CopyTo(State(slot, index));
     }
 }

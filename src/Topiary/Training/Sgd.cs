@@ -8,7 +8,6 @@ namespace Topiary.Training;
 /// <summary>Stochastic gradient descent with momentum, weight decay (L2) and L1 penalty.</summary>
 public sealed class Sgd : Optimizer
 {
-    private readonly float[]?[] _velocity;
     private float[] _scratch = [];
 
     /// <summary>Creates SGD.</summary>
@@ -23,7 +22,6 @@ public sealed class Sgd : Optimizer
         WeightDecay = weightDecay;
         L1 = l1;
         Nesterov = nesterov;
-        _velocity = new float[]?[Parameters.Count];
     }
 
     /// <summary>Momentum μ.</summary>
@@ -60,7 +58,7 @@ public sealed class Sgd : Optimizer
             TensorPrimitives.MultiplyAdd(d, -lr, w, w);
             return;
         }
-        var v = State(ref _velocity[index], parameter).AsSpan();
+        var v = State("velocity", index).AsSpan();
         TensorPrimitives.MultiplyAdd(v, Momentum, d, v);           // v = μ·v + d
         if (Nesterov)
         {

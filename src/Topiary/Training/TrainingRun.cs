@@ -34,6 +34,12 @@ public sealed record TrainingRunOptions
 
     /// <summary>Dataset cache directory (default: <c>TOPIARY_DATA</c> or <c>~/.cache/topiary</c>).</summary>
     public string? CacheDirectory { get; init; }
+
+    /// <summary>When set, the full training state is written here (atomically) after every epoch.</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Continue from <see cref="CheckpointPath"/> when it exists (the run's options must match the checkpoint's).</summary>
+    public bool Resume { get; init; }
 }
 
 /// <summary>Per-epoch record of a training run.</summary>
@@ -94,22 +100,45 @@ public static class TrainingRun
         var model = info.Factory(options.Seed);
         var loader = new DataLoader(train, recipe.BatchSize, shuffle: true, seed: options.Seed);
         var trainer = new Trainer(model, recipe.CreateOptimizer(model), recipe.CreateSchedule(loader.BatchesPerEpoch, recipe.Epochs));
+        var identity = RunIdentity(info.Name, options, recipe);
         var history = new List<EpochSummary>();
+        int firstEpoch = 1;
+        if (options.Resume && options.CheckpointPath is { } resumeFrom && File.Exists(resumeFrom))
+            firstEpoch = TrainingCheckpoint.Restore(resumeFrom, identity, model, trainer, history) + 1;
+
         var total = Stopwatch.StartNew();
-        EvaluationResult eval = new(0, 0, 0);
-        for (int epoch = 1; epoch <= recipe.Epochs; epoch++)
+        EvaluationResult? eval = null;
+        for (int epoch = firstEpoch; epoch <= recipe.Epochs; epoch++)
         {
             var sw = Stopwatch.StartNew();
             float loss = trainer.TrainEpoch(Batches(loader, epoch - 1), loader.BatchesPerEpoch, epoch, recipe.Epochs, progress, cancellationToken);
             double trainSeconds = sw.Elapsed.TotalSeconds;
             eval = Evaluate(model, test, cancellationToken);
             history.Add(new EpochSummary(epoch, loss, eval.Error, eval.Loss, trainSeconds, loader.SamplesPerEpoch / trainSeconds));
+            if (options.CheckpointPath is { } path) TrainingCheckpoint.Save(path, identity, model, trainer, history);
             progress?.Report(new TrainingProgress("epoch", epoch, recipe.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch,
                 trainer.Iteration, loss, trainer.Optimizer.LearningRate, eval.Error));
         }
+        eval ??= Evaluate(model, test, cancellationToken);
         return new TrainingRunResult(info.Name, options.Dataset, recipe.Epochs, options.Seed, recipe.BatchSize,
             model.ParameterCount(), eval.Error, eval.Loss, total.Elapsed.TotalSeconds, history)
         { Network = model };
+    }
+
+    // What a checkpoint must agree on to be resumed by this run.
+    private static Dictionary<string, string> RunIdentity(string model, TrainingRunOptions o, TrainingRecipe r)
+    {
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["model"] = model,
+            ["dataset"] = o.Dataset.ToLowerInvariant(),
+            ["seed"] = o.Seed.ToString(inv),
+            ["epochs"] = r.Epochs.ToString(inv),
+            ["batch_size"] = r.BatchSize.ToString(inv),
+            ["learning_rate"] = r.LearningRate.ToString("R", inv),
+            ["train_limit"] = o.TrainLimit?.ToString(inv) ?? "all",
+        };
     }
 
     /// <summary>Evaluates <paramref name="model"/> on <paramref name="dataset"/> in batches of 500.</summary>
