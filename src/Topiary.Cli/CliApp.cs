@@ -25,6 +25,7 @@ public static class CliApp
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(EvaluateCommand.Build());
         root.Subcommands.Add(DemoCommand.Build());
+        root.Subcommands.Add(ReproduceCommand.Build());
         return root;
     }
 

@@ -33,16 +33,17 @@ public sealed class TrainingProgressRenderer : IProgress<TrainingProgress>
     public void Report(TrainingProgress value)
     {
         ArgumentNullException.ThrowIfNull(value);
-        _epochs.MaxValue = value.Epochs;
         _batches.MaxValue = Math.Max(1, value.Batches);
         _batches.Value = value.Batch;
-        _batches.Description = $"batches (loss {value.Loss:F4}, lr {value.LearningRate:G3})";
-        if (value.Phase == "epoch")
+        _batches.Description = $"{Markup.Escape(value.Phase)} epoch {value.Epoch}/{value.Epochs} (loss {value.Loss:F4}, lr {value.LearningRate:G3})";
+        if (value.Phase == "epoch" || value.Phase.StartsWith("round", StringComparison.Ordinal))
         {
+            _epochs.MaxValue = value.Epochs;
             _epochs.Value = value.Epoch;
+            string what = value.Phase == "epoch" ? "epoch" : "round";
             _epochs.Description = value.TestError is { } e
-                ? $"epoch {value.Epoch}/{value.Epochs}: test error {e:P2}"
-                : $"epoch {value.Epoch}/{value.Epochs}";
+                ? $"{what} {value.Epoch}/{value.Epochs}: test error {e:P2}"
+                : $"{what} {value.Epoch}/{value.Epochs}";
         }
     }
 }

@@ -148,12 +148,12 @@ public static class TrainingRun
         return Evaluator.Evaluate(model, Batches(new DataLoader(dataset, 500, shuffle: false), 0), cancellationToken);
     }
 
-    private static IEnumerable<Batch> Batches(DataLoader loader, int epoch)
+    internal static IEnumerable<Batch> Batches(DataLoader loader, int epoch)
     {
         foreach (var (images, labels) in loader.Epoch(epoch)) yield return new Batch(images, labels);
     }
 
-    private static ImageDataset Take(ImageDataset d, int count)
+    internal static ImageDataset Take(ImageDataset d, int count)
     {
         if (count <= 0) throw new ArgumentException($"The training-set limit must be positive; got {count}.", nameof(count));
         if (count >= d.Count) return d;

@@ -1,0 +1,17 @@
+// `topiary reproduce <paper>`: runs a paper's experiment end to end and prints our numbers beside
+// the paper's. Each paper is a subcommand.
+using System.CommandLine;
+
+namespace Topiary.Cli.Commands;
+
+/// <summary>The <c>reproduce</c> command group.</summary>
+public static class ReproduceCommand
+{
+    /// <summary>Builds the command group.</summary>
+    public static Command Build()
+    {
+        var cmd = new Command("reproduce", "Reproduce a paper's experiment and print our numbers beside the paper's.");
+        cmd.Subcommands.Add(Han2015Command.Build());
+        return cmd;
+    }
+}

@@ -1,0 +1,184 @@
+// Han2015: the whole "Learning both Weights and Connections" experiment on one zoo model —
+// train (or resume) the dense reference, run the per-layer sensitivity analysis, prune iteratively
+// with retraining, remove dead neurons, and report reference vs pruned error, parameters,
+// compression and kept fraction per layer beside the paper's numbers. Every stage checkpoints into
+// the work directory, so an interrupted run resumes where it stopped. Data only: the CLI prints
+// tables and renders plots from the returned report.
+using System.Diagnostics;
+using Topiary.Data;
+using Topiary.Models;
+using Topiary.Nn;
+using Topiary.Pruning;
+using Topiary.Pruning.Structure;
+using Topiary.Training;
+
+namespace Topiary.Experiments;
+
+/// <summary>Options of the Han et al. 2015 reproduction.</summary>
+public sealed record Han2015Options
+{
+    /// <summary>Zoo model: lenet-300-100 or lenet-5.</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Seed of the reference training and the schedule.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Directory for checkpoints (reference, schedule) and outputs.</summary>
+    public required string WorkDirectory { get; init; }
+
+    /// <summary>Resume from the checkpoints in <see cref="WorkDirectory"/>.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Per-layer targets (default: <see cref="Han2015.DefaultTargets"/>).</summary>
+    public IReadOnlyDictionary<string, LayerTarget>? Targets { get; init; }
+
+    /// <summary>Prune/retrain rounds.</summary>
+    public int Rounds { get; init; } = 5;
+
+    /// <summary>Retraining epochs per round.</summary>
+    public int EpochsPerRound { get; init; } = 4;
+
+    /// <summary>Reference training epochs (default: the model's recipe).</summary>
+    public int? ReferenceEpochs { get; init; }
+
+    /// <summary>Use only the first N training images (quick runs).</summary>
+    public int? TrainLimit { get; init; }
+
+    /// <summary>Run the per-layer sensitivity analysis on the reference.</summary>
+    public bool Sensitivity { get; init; } = true;
+}
+
+/// <summary>One layer of the result table.</summary>
+public sealed record Han2015Layer(string Name, string Kind, long Weights, long Kept, double KeptFraction, double? PaperKeptFraction,
+    double EffectiveS, double DenseSigma);
+
+/// <summary>Error and size of a model.</summary>
+public sealed record ModelSummary(double TestError, long Params, long NonzeroParams);
+
+/// <summary>The reproduction's report (JSON fields in snake_case by the CLI).</summary>
+public sealed record Han2015Report(
+    string Model, string Dataset, int Seed, ModelSummary Reference, ModelSummary Pruned, double Compression,
+    IReadOnlyList<Han2015Layer> Layers, IReadOnlyList<PruningRound> Rounds, DeadNeuronReport? DeadNeurons,
+    IReadOnlyList<SensitivityCurve> Sensitivity, PaperResult Paper, double ReferenceSeconds, double PruningSeconds, double TotalSeconds)
+{
+    /// <summary>Nonzero weights per layer of the dense, one-shot-pruned (no retraining) and final models, for the histogram figure.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<(string Name, float[] Values)> Histograms { get; init; } = [];
+
+    /// <summary>The final pruned model (masks permanent, dead neurons removed).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Module? Network { get; init; }
+}
+
+/// <summary>Runs the Han et al. 2015 reproduction.</summary>
+public static class Han2015
+{
+    /// <summary>Our default targets: beyond the paper's kept fractions, aiming at ≥ 15x.</summary>
+    public static IReadOnlyDictionary<string, LayerTarget> DefaultTargets(string model) => model switch
+    {
+        "lenet-300-100" => new Dictionary<string, LayerTarget>
+        {
+            ["fc1"] = new(Sparsity: 0.94), ["fc2"] = new(Sparsity: 0.92), ["fc3"] = new(Sparsity: 0.75),
+        },
+        "lenet-5" => new Dictionary<string, LayerTarget>
+        {
+            ["conv1"] = new(Sparsity: 0.40), ["conv2"] = new(Sparsity: 0.90), ["fc1"] = new(Sparsity: 0.94), ["fc2"] = new(Sparsity: 0.85),
+        },
+        _ => throw new ArgumentException($"reproduce han2015 supports lenet-300-100 and lenet-5; got '{model}'.", nameof(model)),
+    };
+
+    /// <summary>Runs the experiment.</summary>
+    /// <exception cref="ArgumentException">Unsupported model or invalid targets.</exception>
+    public static Han2015Report Run(Han2015Options options, IProgress<TrainingProgress>? progress = null,
+        IProgress<string>? messages = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var targets = options.Targets ?? DefaultTargets(options.Model);
+        var paper = Han2015Paper.Results.GetValueOrDefault(options.Model)
+            ?? throw new ArgumentException($"reproduce han2015 supports {string.Join(", ", Han2015Paper.Results.Keys)}; got '{options.Model}'.");
+        Directory.CreateDirectory(options.WorkDirectory);
+        var total = Stopwatch.StartNew();
+
+        messages?.Report("training the dense reference");
+        var reference = TrainingRun.Run(new TrainingRunOptions
+        {
+            Model = options.Model,
+            Seed = options.Seed,
+            Epochs = options.ReferenceEpochs,
+            TrainLimit = options.TrainLimit,
+            CheckpointPath = Path.Combine(options.WorkDirectory, "reference.ckpt"),
+            Resume = options.Resume,
+        }, progress, messages, cancellationToken);
+        var model = reference.Network;
+        var refSummary = new ModelSummary(reference.TestError, model.ParameterCount(), PruningState.NonZeroParameters(model));
+
+        var train = TrainingRun.LoadDataset("mnist", DatasetSplit.Train, progress: messages, cancellationToken: cancellationToken);
+        if (options.TrainLimit is int limit) train = TrainingRun.Take(train, limit);
+        var test = TrainingRun.LoadDataset("mnist", DatasetSplit.Test, progress: messages, cancellationToken: cancellationToken);
+
+        IReadOnlyList<SensitivityCurve> sensitivity = [];
+        if (options.Sensitivity)
+        {
+            messages?.Report("sensitivity analysis (one layer at a time, no retraining)");
+            sensitivity = Pruning.Sensitivity.Run(model, test, null, messages, cancellationToken);
+        }
+
+        var histograms = new List<(string, float[])> { ("dense", NonZeroWeights(model)) };
+        histograms.Add(("pruned, before retraining", OneShotPrunedWeights(model, targets)));
+
+        messages?.Report($"iterative pruning: {options.Rounds} rounds x {options.EpochsPerRound} retraining epochs");
+        var pruneWatch = Stopwatch.StartNew();
+        var info = ModelZoo.Get(options.Model);
+        var schedule = IterativePruning.Run(model, info.Recipe, train, test, new IterativePruningOptions
+        {
+            Targets = targets,
+            Rounds = options.Rounds,
+            EpochsPerRound = options.EpochsPerRound,
+            Seed = options.Seed,
+            CheckpointPath = Path.Combine(options.WorkDirectory, "pruning.ckpt"),
+            Resume = options.Resume,
+        }, progress, cancellationToken);
+        double pruningSeconds = pruneWatch.Elapsed.TotalSeconds;
+        histograms.Add(("after pruning and retraining", NonZeroWeights(model)));
+
+        var layers = PrunableLayer.Find(model).Select(l =>
+        {
+            double sigma = schedule.DenseSigma.GetValueOrDefault(l.Name, double.NaN);
+            double minKept = l.Weight.Value.Data.Where(v => v != 0).Select(v => (double)Math.Abs(v)).DefaultIfEmpty(0).Min();
+            return new Han2015Layer(l.Name, l.Kind.ToString().ToLowerInvariant(), l.Weight.Length, l.KeptWeights, l.KeptFraction,
+                paper.KeptFraction.TryGetValue(l.Name, out var pk) ? pk : null, sigma > 0 ? minKept / sigma : double.NaN, sigma);
+        }).ToArray();
+        double prunedError = TrainingRun.Evaluate(model, test, cancellationToken).Error;
+        long nonzero = PruningState.NonZeroParameters(model);
+
+        PruningState.MakePermanent(model);
+        DeadNeuronReport? dead = model is Sequential seq ? DeadNeuronRemover.Remove(seq) : null;
+
+        return new Han2015Report(info.Name, "mnist", options.Seed, refSummary,
+            new ModelSummary(prunedError, refSummary.Params, nonzero), (double)refSummary.Params / nonzero, layers, schedule.Rounds, dead,
+            sensitivity, paper, reference.Seconds, pruningSeconds, total.Elapsed.TotalSeconds)
+        { Histograms = histograms, Network = model };
+    }
+
+    private static float[] NonZeroWeights(Module model) =>
+        PrunableLayer.Find(model).SelectMany(l => l.Weight.Value.Data).Where(v => v != 0).ToArray();
+
+    // The distribution right after the first (one-shot) application of the final targets, on a copy.
+    private static float[] OneShotPrunedWeights(Module model, IReadOnlyDictionary<string, LayerTarget> targets)
+    {
+        var layers = PrunableLayer.Find(model);
+        var values = new List<float>();
+        foreach (var l in layers)
+        {
+            if (!targets.TryGetValue(l.Name, out var t) || t.Sparsity is not double sp)
+            {
+                values.AddRange(l.Weight.Value.Data.Where(v => v != 0));
+                continue;
+            }
+            var sorted = l.Weight.Value.Data.Select(Math.Abs).OrderBy(v => v).ToArray();
+            float threshold = sorted[Math.Min(sorted.Length - 1, (int)Math.Round(sp * sorted.Length))];
+            values.AddRange(l.Weight.Value.Data.Where(v => Math.Abs(v) >= threshold && v != 0));
+        }
+        return values.ToArray();
+    }
+}

@@ -1,0 +1,287 @@
+// IterativePruning: Han et al. 2015's prune → retrain → repeat, for any zoo model, with the paper's
+// retraining options. Each round: prune every targeted layer (masks only remove), evaluate, retrain
+// the survivors for a few epochs at a reduced learning rate (cosine within the round, fresh momentum),
+// evaluate, checkpoint (model + masks + round history, atomically). Resuming skips the completed rounds
+// and ends bit-identical to an uninterrupted run (data order depends only on seed, round and epoch).
+//
+// Per-layer targets are a final sparsity (reached geometrically over the rounds) or Han's quality
+// parameter s (keep |w| > s·σ), with σ fixed from the dense weights (re-masking every round) or taken
+// from the current survivors, and s optionally raised by SStep each round.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Topiary.Data;
+using Topiary.Nn;
+using Topiary.Tensors;
+using Topiary.Training;
+
+namespace Topiary.Pruning;
+
+/// <summary>Where σ of Han's threshold s·σ comes from.</summary>
+public enum SigmaSource
+{
+    /// <summary>σ of the dense (reference) weights, fixed for the whole schedule.</summary>
+    Dense,
+    /// <summary>σ of the current surviving weights, recomputed every round.</summary>
+    Current,
+}
+
+/// <summary>Regulariser used while retraining (Han et al.: L2 is best with iterative retraining).</summary>
+public enum Regularization
+{
+    /// <summary>Weight decay.</summary>
+    L2,
+    /// <summary>L1 penalty.</summary>
+    L1,
+}
+
+/// <summary>Which layers to freeze while retraining.</summary>
+public enum FreezeMode
+{
+    /// <summary>Retrain everything.</summary>
+    None,
+    /// <summary>Freeze conv layers (retrain FC).</summary>
+    Conv,
+    /// <summary>Freeze FC layers (retrain conv).</summary>
+    Fc,
+}
+
+/// <summary>A per-layer pruning target: a final sparsity, or Han's s.</summary>
+/// <param name="Sparsity">Final fraction of weights removed, or null.</param>
+/// <param name="S">Quality parameter s (keep |w| &gt; s·σ), or null.</param>
+public sealed record LayerTarget(double? Sparsity = null, double? S = null)
+{
+    /// <summary>Throws unless exactly one of Sparsity and S is set and in range.</summary>
+    public void Validate(string layer)
+    {
+        if (Sparsity.HasValue == S.HasValue)
+            throw new ArgumentException($"Layer '{layer}': give exactly one of sparsity and s.");
+        if (Sparsity is double sp && !(sp >= 0 && sp < 1))
+            throw new ArgumentException($"Layer '{layer}': sparsity must be in [0, 1); got {sp}.");
+        if (S is double s && !(s >= 0))
+            throw new ArgumentException($"Layer '{layer}': s must be non-negative; got {s}.");
+    }
+}
+
+/// <summary>Options of an iterative prune/retrain schedule.</summary>
+public sealed record IterativePruningOptions
+{
+    /// <summary>Targets per layer name; layers not listed are not pruned.</summary>
+    public required IReadOnlyDictionary<string, LayerTarget> Targets { get; init; }
+
+    /// <summary>Prune/retrain rounds.</summary>
+    public int Rounds { get; init; } = 5;
+
+    /// <summary>Retraining epochs after each pruning step.</summary>
+    public int EpochsPerRound { get; init; } = 4;
+
+    /// <summary>Retraining learning rate = recipe learning rate × this (Han: about 1/10).</summary>
+    public float LearningRateScale { get; init; } = 0.1f;
+
+    /// <summary>Regulariser while retraining.</summary>
+    public Regularization Regularization { get; init; } = Regularization.L2;
+
+    /// <summary>Layers frozen while retraining.</summary>
+    public FreezeMode Freeze { get; init; } = FreezeMode.None;
+
+    /// <summary>Re-initialise the surviving weights before retraining (the paper shows this is worse).</summary>
+    public bool Reinitialize { get; init; }
+
+    /// <summary>σ source for s-targets.</summary>
+    public SigmaSource Sigma { get; init; } = SigmaSource.Dense;
+
+    /// <summary>Amount added to every layer's s per round (Han's "raise s" variant); 0 = fixed s.</summary>
+    public double SStep { get; init; }
+
+    /// <summary>Seed of data order and re-initialisation.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Checkpoint written after every round (null = none).</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Continue from <see cref="CheckpointPath"/> when it exists.</summary>
+    public bool Resume { get; init; }
+}
+
+/// <summary>One round of the schedule.</summary>
+public sealed record PruningRound(int Round, double PrunedTestError, double RetrainedTestError, long NonZeroParams,
+    double Compression, IReadOnlyDictionary<string, double> KeptFraction, double Seconds);
+
+/// <summary>Result of an iterative pruning schedule.</summary>
+public sealed record IterativePruningResult(IReadOnlyList<PruningRound> Rounds, IReadOnlyDictionary<string, double> DenseSigma);
+
+/// <summary>Runs Han et al.'s iterative prune/retrain schedule on a model.</summary>
+public static class IterativePruning
+{
+    /// <summary>Prunes and retrains <paramref name="model"/> in place.</summary>
+    /// <param name="model">The trained dense (or partially pruned) model.</param>
+    /// <param name="recipe">Its training recipe (batch size, optimizer hyper-parameters, base learning rate).</param>
+    /// <param name="train">Training data for retraining.</param>
+    /// <param name="test">Test data for the per-round errors.</param>
+    /// <param name="options">Schedule options.</param>
+    /// <param name="progress">Batch/epoch progress (phase "retrain r/R").</param>
+    /// <param name="cancellationToken">Cancels between batches; the last completed round stays checkpointed.</param>
+    /// <exception cref="ArgumentException">Unknown layer names or invalid targets.</exception>
+    /// <exception cref="InvalidDataException">The checkpoint to resume from is corrupt or from another schedule.</exception>
+    public static IterativePruningResult Run(Module model, TrainingRecipe recipe, ImageDataset train, ImageDataset test,
+        IterativePruningOptions options, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(recipe);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Rounds);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.EpochsPerRound);
+        var layers = PrunableLayer.Find(model);
+        var targeted = options.Targets.Select(kv =>
+        {
+            kv.Value.Validate(kv.Key);
+            return (Layer: PrunableLayer.ByName(layers, kv.Key), Target: kv.Value);
+        }).ToArray();
+
+        var denseSigma = targeted.ToDictionary(t => t.Layer.Name, t => MagnitudePruner.SurvivorStd(t.Layer), StringComparer.Ordinal);
+        var identity = Identity(options);
+        var rounds = new List<PruningRound>();
+        int first = 1;
+        if (options.Resume && options.CheckpointPath is { } path && File.Exists(path))
+            first = Restore(path, identity, model, rounds, denseSigma) + 1;
+
+        for (int round = first; round <= options.Rounds; round++)
+        {
+            var sw = Stopwatch.StartNew();
+            foreach (var (layer, target) in targeted)
+                MagnitudePruner.Elementwise.Apply(layer, RoundTarget(target, round, options, denseSigma[layer.Name]));
+            double prunedError = TrainingRun.Evaluate(model, test, cancellationToken).Error;
+            Retrain(model, recipe, train, options, round, layers, progress, cancellationToken);
+            var eval = TrainingRun.Evaluate(model, test, cancellationToken);
+            rounds.Add(new PruningRound(round, prunedError, eval.Error, PruningState.NonZeroParameters(model),
+                PruningState.CompressionRate(model),
+                targeted.ToDictionary(t => t.Layer.Name, t => t.Layer.KeptFraction, StringComparer.Ordinal), sw.Elapsed.TotalSeconds));
+            if (options.CheckpointPath is { } ckpt) Save(ckpt, identity, model, rounds, denseSigma);
+            progress?.Report(new TrainingProgress($"round {round}/{options.Rounds}", round, options.Rounds, 1, 1, 0, 0, 0, eval.Error));
+        }
+        return new IterativePruningResult(rounds, denseSigma);
+    }
+
+    /// <summary>The target of round <paramref name="round"/> for one layer.</summary>
+    public static PruningTarget RoundTarget(LayerTarget target, int round, IterativePruningOptions options, double denseSigma)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(options);
+        if (target.Sparsity is double sp) return new SparsityTarget(PruningSchedules.Iterative(sp, round, options.Rounds));
+        double s = PruningSchedules.RaisedS(target.S!.Value, options.SStep, round);
+        return new StdThresholdTarget(s, options.Sigma == SigmaSource.Dense ? denseSigma : null);
+    }
+
+    private static void Retrain(Module model, TrainingRecipe recipe, ImageDataset train, IterativePruningOptions options, int round,
+        IReadOnlyList<PrunableLayer> layers, IProgress<TrainingProgress>? progress, CancellationToken ct)
+    {
+        if (options.EpochsPerRound == 0) return;
+        if (options.Reinitialize) Reinitialize(layers, options.Seed * 7919 + round);
+        foreach (var l in layers)
+        {
+            bool frozen = options.Freeze == FreezeMode.Conv && l.Kind == LayerKind.Conv || options.Freeze == FreezeMode.Fc && l.Kind == LayerKind.Fc;
+            l.Weight.RequiresGrad = !frozen;
+            if (l.Bias is not null) l.Bias.RequiresGrad = !frozen;
+        }
+        try
+        {
+            var retrain = recipe with
+            {
+                LearningRate = recipe.LearningRate * options.LearningRateScale,
+                WeightDecay = options.Regularization == Regularization.L2 ? recipe.WeightDecay : 0,
+                L1 = options.Regularization == Regularization.L1 ? recipe.WeightDecay : 0,
+                Policy = LrPolicy.Cosine,
+            };
+            var loader = new DataLoader(train, retrain.BatchSize, shuffle: true, seed: options.Seed + 1000 * round);
+            var trainer = new Trainer(model, retrain.CreateOptimizer(model), retrain.CreateSchedule(loader.BatchesPerEpoch, options.EpochsPerRound));
+            for (int e = 0; e < options.EpochsPerRound; e++)
+            {
+                trainer.TrainEpoch(TrainingRun.Batches(loader, e), loader.BatchesPerEpoch, e + 1, options.EpochsPerRound,
+                    progress is null ? null : new Relabel(progress, $"retrain {round}/{options.Rounds}"), ct);
+            }
+        }
+        finally
+        {
+            foreach (var l in layers)
+            {
+                l.Weight.RequiresGrad = true;
+                if (l.Bias is not null) l.Bias.RequiresGrad = true;
+            }
+        }
+    }
+
+    // Re-initialise survivors with the layer's fan-in Xavier range (Han et al.'s "train from scratch" ablation).
+    private static void Reinitialize(IReadOnlyList<PrunableLayer> layers, int seed)
+    {
+        var rng = new Random(seed);
+        foreach (var l in layers)
+        {
+            Init.XavierUniform(l.Weight.Value, l.Weight.Length / l.Weight.Value.Dim(0), rng);
+            l.Weight.ApplyMask();
+        }
+    }
+
+    private static Dictionary<string, string> Identity(IterativePruningOptions o)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["prune.targets"] = JsonSerializer.Serialize(o.Targets.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary()),
+            ["prune.rounds"] = o.Rounds.ToString(inv),
+            ["prune.epochs_per_round"] = o.EpochsPerRound.ToString(inv),
+            ["prune.lr_scale"] = o.LearningRateScale.ToString("R", inv),
+            ["prune.regularization"] = o.Regularization.ToString(),
+            ["prune.freeze"] = o.Freeze.ToString(),
+            ["prune.reinitialize"] = o.Reinitialize ? "true" : "false",
+            ["prune.sigma"] = o.Sigma.ToString(),
+            ["prune.s_step"] = o.SStep.ToString("R", inv),
+            ["prune.seed"] = o.Seed.ToString(inv),
+        };
+    }
+
+    private static void Save(string path, Dictionary<string, string> identity, Module model, List<PruningRound> rounds,
+        Dictionary<string, double> sigma)
+    {
+        var meta = new Dictionary<string, string>(identity, StringComparer.Ordinal)
+        {
+            ["prune.completed_rounds"] = rounds.Count == 0 ? "0" : rounds[^1].Round.ToString(CultureInfo.InvariantCulture),
+            ["prune.history"] = JsonSerializer.Serialize(rounds),
+            ["prune.dense_sigma"] = JsonSerializer.Serialize(sigma),
+        };
+        Checkpoint.Save(path, model, meta);
+    }
+
+    private static int Restore(string path, Dictionary<string, string> identity, Module model, List<PruningRound> rounds,
+        Dictionary<string, double> sigma)
+    {
+        var data = Checkpoint.Load(path);
+        foreach (var (key, expected) in identity)
+        {
+            string actual = data.Metadata.GetValueOrDefault(key) ?? "(missing)";
+            if (actual != expected)
+                throw new InvalidDataException($"{path}: cannot resume: metadata field '{key}' is '{actual}' but this schedule has '{expected}'.");
+        }
+        try
+        {
+            int completed = int.Parse(data.Metadata.GetValueOrDefault("prune.completed_rounds") ?? "x", NumberStyles.None, CultureInfo.InvariantCulture);
+            var history = JsonSerializer.Deserialize<List<PruningRound>>(data.Metadata.GetValueOrDefault("prune.history") ?? "null")
+                ?? throw new InvalidDataException($"{path}: metadata field 'prune.history' is missing.");
+            var dense = JsonSerializer.Deserialize<Dictionary<string, double>>(data.Metadata.GetValueOrDefault("prune.dense_sigma") ?? "null")
+                ?? throw new InvalidDataException($"{path}: metadata field 'prune.dense_sigma' is missing.");
+            Checkpoint.LoadInto(model, data);
+            rounds.Clear();
+            rounds.AddRange(history);
+            foreach (var (k, v) in dense) sigma[k] = v;
+            return completed;
+        }
+        catch (Exception e) when (e is FormatException or JsonException)
+        {
+            throw new InvalidDataException($"{path}: pruning-schedule metadata is malformed: {e.Message}", e);
+        }
+    }
+
+    private sealed class Relabel(IProgress<TrainingProgress> inner, string phase) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value) => inner.Report(value with { Phase = phase });
+    }
+}

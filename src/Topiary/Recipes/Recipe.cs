@@ -1,0 +1,236 @@
+// Recipe: the typed form of a YAML recipe file that drives a pruning run (like Distiller / SparseML
+// recipes): which model and data, how to train the dense reference, how to prune and retrain, and
+// free-form compress/export sections for later stages. Records with defaults; collections compare by
+// value, so equal recipes are Equal. RecipeLoader validates; these types do not re-check values.
+//
+// YAML keys are snake_case: model, model_file, dataset, seed, train{epochs, batch_size, optimizer, lr,
+// momentum, weight_decay, l1, lr_policy, gamma, power, step_epochs}, prune{method, granularity,
+// criterion, schedule, rounds, scope, targets{LAYER: {sparsity | threshold_std}}, global_sparsity,
+// retrain{epochs_per_round, lr_scale, regularization, freeze, reinitialize}}, compress{...}, export{...}.
+using Topiary.Training;
+
+namespace Topiary.Recipes;
+
+/// <summary>A pruning run: model, data, optional dense training, pruning, optional compress/export settings.</summary>
+public sealed record Recipe
+{
+    /// <summary>Zoo model name (e.g. <c>lenet-300-100</c>); exactly one of <see cref="Model"/> and <see cref="ModelFile"/> is set.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Path of a trained model file (e.g. <c>.safetensors</c>), as written in the recipe (relative paths are the caller's to resolve).</summary>
+    public string? ModelFile { get; init; }
+
+    /// <summary>Dataset name, e.g. <c>mnist</c>. YAML key <c>dataset</c> (required).</summary>
+    public required string Dataset { get; init; }
+
+    /// <summary>Seed of every random choice in the run. YAML key <c>seed</c>, default 1.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Dense reference training; null when the run starts from <see cref="ModelFile"/> without training.</summary>
+    public TrainSpec? Train { get; init; }
+
+    /// <summary>How to prune. YAML key <c>prune</c> (required).</summary>
+    public required PruneSpec Prune { get; init; }
+
+    /// <summary>Free-form compression settings (values: string, null, <see cref="RecipeList"/>, nested maps); null when absent.</summary>
+    public RecipeMap<object?>? Compress { get; init; }
+
+    /// <summary>Free-form export settings (values: string, null, <see cref="RecipeList"/>, nested maps); null when absent.</summary>
+    public RecipeMap<object?>? Export { get; init; }
+}
+
+/// <summary>Training hyper-parameters (YAML section <c>train</c>); defaults match <see cref="TrainingRecipe"/>.</summary>
+public sealed record TrainSpec
+{
+    /// <summary>Epochs, ≥ 1. YAML <c>epochs</c>.</summary>
+    public int Epochs { get; init; } = 10;
+
+    /// <summary>Mini-batch size, ≥ 1. YAML <c>batch_size</c>.</summary>
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Optimizer. YAML <c>optimizer</c>: sgd | adam.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
+
+    /// <summary>Base learning rate, &gt; 0. YAML <c>lr</c>.</summary>
+    public double LearningRate { get; init; } = 0.01;
+
+    /// <summary>SGD momentum in [0, 1). YAML <c>momentum</c>.</summary>
+    public double Momentum { get; init; } = 0.9;
+
+    /// <summary>L2 weight decay, ≥ 0. YAML <c>weight_decay</c>.</summary>
+    public double WeightDecay { get; init; } = 5e-4;
+
+    /// <summary>L1 penalty, ≥ 0. YAML <c>l1</c>.</summary>
+    public double L1 { get; init; }
+
+    /// <summary>Learning-rate policy. YAML <c>lr_policy</c>: constant | inv | step | cosine.</summary>
+    public LrPolicy LrPolicy { get; init; } = LrPolicy.Inv;
+
+    /// <summary>Gamma of the inv/step policies, ≥ 0. YAML <c>gamma</c>.</summary>
+    public double Gamma { get; init; } = 1e-4;
+
+    /// <summary>Power of the inv policy, ≥ 0. YAML <c>power</c>.</summary>
+    public double Power { get; init; } = 0.75;
+
+    /// <summary>Epochs per step of the step policy, ≥ 1. YAML <c>step_epochs</c>.</summary>
+    public int StepEpochs { get; init; } = 5;
+
+    /// <summary>The equivalent <see cref="TrainingRecipe"/> (rates narrowed to float).</summary>
+    public TrainingRecipe ToTrainingRecipe() => new()
+    {
+        Epochs = Epochs,
+        BatchSize = BatchSize,
+        Optimizer = Optimizer,
+        LearningRate = (float)LearningRate,
+        Momentum = (float)Momentum,
+        WeightDecay = (float)WeightDecay,
+        L1 = (float)L1,
+        Policy = LrPolicy,
+        Gamma = (float)Gamma,
+        Power = (float)Power,
+        StepEpochs = StepEpochs,
+    };
+}
+
+/// <summary>Pruning settings (YAML section <c>prune</c>).</summary>
+public sealed record PruneSpec
+{
+    /// <summary>Method. YAML <c>method</c>, default magnitude.</summary>
+    public PruneMethodKind Method { get; init; } = PruneMethodKind.Magnitude;
+
+    /// <summary>What is removed together. YAML <c>granularity</c>, default element.</summary>
+    public GranularityKind Granularity { get; init; } = GranularityKind.Element;
+
+    /// <summary>Importance score of a group. YAML <c>criterion</c>, default l1.</summary>
+    public CriterionKind Criterion { get; init; } = CriterionKind.L1;
+
+    /// <summary>Schedule. YAML <c>schedule</c>: one-shot | iterative | agp, default one-shot.</summary>
+    public ScheduleKind Schedule { get; init; } = ScheduleKind.OneShot;
+
+    /// <summary>Prune/retrain rounds, ≥ 1 (exactly 1 for one-shot). YAML <c>rounds</c>, default 1.</summary>
+    public int Rounds { get; init; } = 1;
+
+    /// <summary>Per-layer targets or one global budget. YAML <c>scope</c>, default layer.</summary>
+    public ScopeKind Scope { get; init; } = ScopeKind.Layer;
+
+    /// <summary>Per-layer targets by layer name (scope layer; non-empty there, empty for global).</summary>
+    public RecipeMap<TargetSpec> Targets { get; init; } = RecipeMap<TargetSpec>.Empty;
+
+    /// <summary>Global sparsity in [0, 1) (scope global only). YAML <c>global_sparsity</c>.</summary>
+    public double? GlobalSparsity { get; init; }
+
+    /// <summary>Retraining after each round; null = prune without retraining.</summary>
+    public RetrainSpec? Retrain { get; init; }
+}
+
+/// <summary>
+/// One layer's target: exactly one of a sparsity fraction (YAML <c>sparsity</c>, in [0, 1)) or a threshold
+/// as a multiple s of the layer's weight standard deviation, keeping |w| &gt; s·σ (YAML <c>threshold_std</c>, ≥ 0).
+/// In YAML a bare number is shorthand for <c>{ sparsity: number }</c>.
+/// </summary>
+/// <param name="Sparsity">Fraction of the layer's weights to remove.</param>
+/// <param name="ThresholdStd">Threshold multiple s of the weight standard deviation.</param>
+public sealed record TargetSpec(double? Sparsity = null, double? ThresholdStd = null)
+{
+    /// <summary>A sparsity target.</summary>
+    public static TargetSpec ForSparsity(double sparsity) => new(Sparsity: sparsity);
+
+    /// <summary>A threshold target: keep |w| &gt; s·σ.</summary>
+    public static TargetSpec ForThresholdStd(double s) => new(ThresholdStd: s);
+}
+
+/// <summary>Retraining after each pruning round (YAML section <c>prune.retrain</c>).</summary>
+public sealed record RetrainSpec
+{
+    /// <summary>Epochs per round, ≥ 0. YAML <c>epochs_per_round</c>, default 1.</summary>
+    public int EpochsPerRound { get; init; } = 1;
+
+    /// <summary>Retraining learning rate as a multiple of the training rate, &gt; 0. YAML <c>lr_scale</c>, default 0.1 (Han et al. 2015).</summary>
+    public double LrScale { get; init; } = 0.1;
+
+    /// <summary>Regularization while retraining. YAML <c>regularization</c>: l1 | l2, default l2.</summary>
+    public RegularizationKind Regularization { get; init; } = RegularizationKind.L2;
+
+    /// <summary>Layers kept fixed while retraining. YAML <c>freeze</c>: none | conv | fc, default none.</summary>
+    public FreezeKind Freeze { get; init; } = FreezeKind.None;
+
+    /// <summary>Re-initialise the surviving weights before retraining (Han et al.'s ablation). YAML <c>reinitialize</c>.</summary>
+    public bool Reinitialize { get; init; }
+}
+
+/// <summary>Pruning methods a recipe can name.</summary>
+public enum PruneMethodKind
+{
+    /// <summary>Remove the groups of smallest magnitude (YAML <c>magnitude</c>).</summary>
+    Magnitude,
+}
+
+/// <summary>Pruning granularities a recipe can name.</summary>
+public enum GranularityKind
+{
+    /// <summary>Single weights (<c>element</c>).</summary>
+    Element,
+    /// <summary>Rows of a weight matrix / output neurons (<c>row</c>).</summary>
+    Row,
+    /// <summary>Whole convolution filters (<c>filter</c>).</summary>
+    Filter,
+    /// <summary>2-D kernels (<c>kernel</c>).</summary>
+    Kernel,
+    /// <summary>1-D kernel vectors (<c>vector</c>).</summary>
+    Vector,
+    /// <summary>SIMD-width groups (Scalpel; <c>simd</c>).</summary>
+    Simd,
+}
+
+/// <summary>Group-importance criteria a recipe can name.</summary>
+public enum CriterionKind
+{
+    /// <summary>Sum of |w| (<c>l1</c>).</summary>
+    L1,
+    /// <summary>Euclidean norm (<c>l2</c>).</summary>
+    L2,
+    /// <summary>Root mean square (<c>rms</c>).</summary>
+    Rms,
+    /// <summary>Largest |w| (<c>max</c>).</summary>
+    Max,
+}
+
+/// <summary>Pruning schedules a recipe can name.</summary>
+public enum ScheduleKind
+{
+    /// <summary>Prune once (<c>one-shot</c>).</summary>
+    OneShot,
+    /// <summary>Prune/retrain rounds toward the target (<c>iterative</c>).</summary>
+    Iterative,
+    /// <summary>Automated gradual pruning, Zhu &amp; Gupta 2017 (<c>agp</c>).</summary>
+    Agp,
+}
+
+/// <summary>Whether targets are per layer or one global budget.</summary>
+public enum ScopeKind
+{
+    /// <summary>Each layer to its own target (<c>layer</c>).</summary>
+    Layer,
+    /// <summary>One threshold across all layers (<c>global</c>).</summary>
+    Global,
+}
+
+/// <summary>Regularization during retraining.</summary>
+public enum RegularizationKind
+{
+    /// <summary>L1 (<c>l1</c>).</summary>
+    L1,
+    /// <summary>L2 (<c>l2</c>).</summary>
+    L2,
+}
+
+/// <summary>Layers frozen during retraining.</summary>
+public enum FreezeKind
+{
+    /// <summary>Retrain everything (<c>none</c>).</summary>
+    None,
+    /// <summary>Freeze convolution layers, retrain fully connected ones (<c>conv</c>).</summary>
+    Conv,
+    /// <summary>Freeze fully connected layers, retrain convolutions (<c>fc</c>).</summary>
+    Fc,
+}
