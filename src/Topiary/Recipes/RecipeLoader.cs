@@ -160,7 +160,7 @@ public static class RecipeLoader
             if (value is YScalar bare && !bare.IsNull)
             {
                 // Shorthand: "fc1: 0.92" means "fc1: { sparsity: 0.92 }".
-                target = TargetSpec.ForSparsity(Section.ParseDouble(s, bare, path, "sparsity of '" + layer + "'", 0, 1, false, true));
+                target = TargetSpec.ForSparsity(Section.ParseDouble(s, bare, path, layer, 0, 1, false, true));
             }
             else if (value is YMapping m)
             {

@@ -111,7 +111,7 @@ internal static class YamlTree
             // YamlDotNet sometimes fails with a plain .NET exception (seen: InvalidOperationException from the
             // scanner on an unclosed flow list). The position is that of the last event read.
             throw new RecipeException(source, Math.Max(1, Line(last)), Math.Max(1, Col(last)), null,
-                "malformed YAML after this point", "", ex);
+                "malformed YAML after the value that ends", "", ex);
         }
         return root;
     }

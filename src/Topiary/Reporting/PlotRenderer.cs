@@ -46,7 +46,8 @@ internal static class PlotRenderer
             return CustomFontName;
         }
 
-        string[] installed = SKFontManager.Default.FontFamilies.ToArray();
+        // With no font files SkiaSharp still lists one family: "" with an empty (0-glyph) typeface.
+        string[] installed = SKFontManager.Default.FontFamilies.Where(HasGlyphs).ToArray();
         foreach (string preferred in PreferredFamilies)
             foreach (string family in installed)
                 if (string.Equals(family, preferred, StringComparison.OrdinalIgnoreCase))
@@ -56,6 +57,13 @@ internal static class PlotRenderer
         throw new InvalidOperationException(
             "No font is available to draw plot text: SkiaSharp (Linux NoDependencies build) looks only in /usr/share/fonts/. " +
             $"Install a font package (Debian/Ubuntu: apt-get install fonts-dejavu-core) or set {FontEnvironmentVariable} to a .ttf file.");
+    }
+
+    private static bool HasGlyphs(string family)
+    {
+        if (string.IsNullOrWhiteSpace(family)) return false;
+        using SKTypeface? typeface = SKFontManager.Default.MatchFamily(family);
+        return typeface is not null && typeface.GlyphCount > 0;
     }
 
     /// <summary>A plot with the house style: the resolved font, a legend-friendly look.</summary>

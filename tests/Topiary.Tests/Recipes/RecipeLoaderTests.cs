@@ -240,7 +240,7 @@ public class RecipeLoaderTests
     [Theory]
     [InlineData("    fc1: { sparsity: 0.92 }", "    fc1: { sparsity: 1.0 }", "'sparsity' must be in [0, 1), got 1.0", 21)]
     [InlineData("    fc1: { sparsity: 0.92 }", "    fc1: { sparsity: -0.1 }", "'sparsity' must be in [0, 1), got -0.1", 21)]
-    [InlineData("    fc1: { sparsity: 0.92 }", "    fc1: 1.5", "'sparsity of 'fc1'' must be in [0, 1), got 1.5", 21)]
+    [InlineData("    fc1: { sparsity: 0.92 }", "    fc1: 1.5", "'fc1' must be in [0, 1), got 1.5", 21)]
     [InlineData("    fc3: { threshold_std: 0.8 }", "    fc3: { threshold_std: -1 }", "'threshold_std' must be in [0, 1000000], got -1", 23)]
     [InlineData("  epochs: 20", "  epochs: -3", "'epochs' must be in [1, 100000], got -3", 5)]
     [InlineData("    epochs_per_round: 4", "    epochs_per_round: -1", "'epochs_per_round' must be in [0, 100000], got -1", 25)]

@@ -99,6 +99,22 @@ public static class DropoutRule
         return changes.Select(c => c.Change).ToList();
     }
 
+    /// <summary>
+    /// C_ir / C_io of every Linear in the chain of <paramref name="model"/>, read from its weight mask:
+    /// unmasked weights / all weights (1 for a dense layer), keyed by dotted module name — the input
+    /// <see cref="Apply"/> expects. Only meaningful before structural shrinking: a shrunk layer's weight count is no
+    /// longer the dense C_io.
+    /// </summary>
+    /// <exception cref="ArgumentNullException"><paramref name="model"/> is null.</exception>
+    public static IReadOnlyDictionary<string, double> KeptFractionsFromMasks(Sequential model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (name, module) in ModuleChain.Walk(model))
+            if (module is Linear l) result[name] = (double)l.Weight.UnmaskedCount / l.Weight.Length;
+        return result;
+    }
+
     private static void CheckRate(double rate, string name)
     {
         if (!(rate >= 0 && rate <= 1)) throw new ArgumentOutOfRangeException(name, rate, "A dropout rate must be in [0, 1].");

@@ -81,6 +81,25 @@ public class DropoutRuleTests
     }
 
     [Fact]
+    public void KeptFractionsFromMasks_FeedApply()
+    {
+        var (model, d1, d2) = Mlp();
+        var fc1 = (Linear)model["fc1"];
+        var mask = new Topiary.Tensors.Tensor(6, 8);
+        for (int i = 0; i < 12; i++) mask[i] = 1;    // 12 of 48 kept: 25%
+        fc1.Weight.SetMask(mask);
+
+        var kept = DropoutRule.KeptFractionsFromMasks(model);
+
+        Assert.Equal(new[] { "fc1", "block.fc2", "fc3" }, kept.Keys);
+        Assert.Equal(0.25, kept["fc1"]);
+        Assert.Equal(1.0, kept["block.fc2"]);
+        DropoutRule.Apply(model, kept);
+        Assert.Equal(0.25f, d1.P, 6);
+        Assert.Equal(0.5f, d2.P);
+    }
+
+    [Fact]
     public void Apply_BadInput_ThrowsAndChangesNothing()
     {
         var (model, d1, _) = Mlp();
