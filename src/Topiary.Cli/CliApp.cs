@@ -26,6 +26,8 @@ public static class CliApp
         root.Subcommands.Add(EvaluateCommand.Build());
         root.Subcommands.Add(DemoCommand.Build());
         root.Subcommands.Add(ReproduceCommand.Build());
+        root.Subcommands.Add(SensitivityCommand.Build());
+        root.Subcommands.Add(PruneCommand.Build());
         return root;
     }
 

@@ -66,8 +66,14 @@ public sealed record LayerTarget(double? Sparsity = null, double? S = null)
 /// <summary>Options of an iterative prune/retrain schedule.</summary>
 public sealed record IterativePruningOptions
 {
-    /// <summary>Targets per layer name; layers not listed are not pruned.</summary>
+    /// <summary>Targets per layer name; layers not listed are not pruned (with <see cref="GlobalSparsity"/>: the layers in scope, all when empty).</summary>
     public required IReadOnlyDictionary<string, LayerTarget> Targets { get; init; }
+
+    /// <summary>When set, one global threshold across the layers in scope removes this final fraction of their weights.</summary>
+    public double? GlobalSparsity { get; init; }
+
+    /// <summary>Granularity and criterion (default: element-wise magnitude, Han et al.).</summary>
+    public MagnitudePruner Pruner { get; init; } = MagnitudePruner.Elementwise;
 
     /// <summary>Prune/retrain rounds.</summary>
     public int Rounds { get; init; } = 5;
@@ -134,9 +140,14 @@ public static class IterativePruning
         var layers = PrunableLayer.Find(model);
         var targeted = options.Targets.Select(kv =>
         {
-            kv.Value.Validate(kv.Key);
+            if (options.GlobalSparsity is null) kv.Value.Validate(kv.Key);
             return (Layer: PrunableLayer.ByName(layers, kv.Key), Target: kv.Value);
         }).ToArray();
+        if (options.GlobalSparsity is double gs)
+        {
+            if (!(gs >= 0 && gs < 1)) throw new ArgumentException($"Global sparsity must be in [0, 1); got {gs}.", nameof(options));
+            if (targeted.Length == 0) targeted = layers.Select(l => (l, new LayerTarget())).ToArray();
+        }
 
         var denseSigma = targeted.ToDictionary(t => t.Layer.Name, t => MagnitudePruner.SurvivorStd(t.Layer), StringComparer.Ordinal);
         var identity = Identity(options);
@@ -148,8 +159,11 @@ public static class IterativePruning
         for (int round = first; round <= options.Rounds; round++)
         {
             var sw = Stopwatch.StartNew();
-            foreach (var (layer, target) in targeted)
-                MagnitudePruner.Elementwise.Apply(layer, RoundTarget(target, round, options, denseSigma[layer.Name]));
+            if (options.GlobalSparsity is double global)
+                options.Pruner.ApplyGlobal(targeted.Select(t => t.Layer).ToArray(), PruningSchedules.Iterative(global, round, options.Rounds));
+            else
+                foreach (var (layer, target) in targeted)
+                    options.Pruner.Apply(layer, RoundTarget(target, round, options, denseSigma[layer.Name]));
             double prunedError = TrainingRun.Evaluate(model, test, cancellationToken).Error;
             Retrain(model, recipe, train, options, round, layers, progress, cancellationToken);
             var eval = TrainingRun.Evaluate(model, test, cancellationToken);
@@ -236,6 +250,8 @@ public static class IterativePruning
             ["prune.sigma"] = o.Sigma.ToString(),
             ["prune.s_step"] = o.SStep.ToString("R", inv),
             ["prune.seed"] = o.Seed.ToString(inv),
+            ["prune.global_sparsity"] = o.GlobalSparsity?.ToString("R", inv) ?? "none",
+            ["prune.method"] = $"{o.Pruner.Granularity.Name}/{o.Pruner.Criterion}",
         };
     }
 

@@ -88,7 +88,7 @@ public static class RecipeLoader
     {
         Epochs = s.Int("epochs", 10, 1, 100_000),
         BatchSize = s.Int("batch_size", 64, 1, 1 << 20),
-        Optimizer = s.Enum("optimizer", OptimizerDefault, RecipeNames.Optimizers),
+        Optimizer = s.Enum("optimizer", Training.OptimizerKind.Sgd, RecipeNames.Optimizers),
         LearningRate = s.Double("lr", 0.01, 0, double.MaxValue, minExclusive: true),
         Momentum = s.Double("momentum", 0.9, 0, 1, maxExclusive: true),
         WeightDecay = s.Double("weight_decay", 5e-4, 0, double.MaxValue),
@@ -98,8 +98,6 @@ public static class RecipeLoader
         Power = s.Double("power", 0.75, 0, double.MaxValue),
         StepEpochs = s.Int("step_epochs", 5, 1, 100_000),
     };
-
-    private const Training.OptimizerKind OptimizerDefault = Training.OptimizerKind.Sgd;
 
     private static PruneSpec ReadPrune(Section s)
     {
@@ -246,9 +244,7 @@ public static class RecipeLoader
                 string hint = suggestion is not null
                     ? $"(did you mean '{suggestion}'?)"
                     : $"(expected one of: {string.Join(", ", allowedKeys)})";
-                string where = path.Length > 0 ? $" in '{path}'" : "";
-                throw new RecipeException(source, key.Line, key.Column, PathOf(key.Value),
-                    $"unknown key '{key.Value}'{where}", hint);
+                throw new RecipeException(source, key.Line, key.Column, PathOf(key.Value), $"unknown key '{key.Value}'", hint);
             }
         }
 

@@ -17,6 +17,9 @@ public sealed record TrainingRunOptions
     /// <summary>Dataset name: <c>mnist</c> or <c>fashion-mnist</c>.</summary>
     public string Dataset { get; init; } = "mnist";
 
+    /// <summary>The training recipe (default: the zoo model's reference recipe); the overrides below apply on top.</summary>
+    public TrainingRecipe? Recipe { get; init; }
+
     /// <summary>Epochs (default: the recipe's).</summary>
     public int? Epochs { get; init; }
 
@@ -83,11 +86,12 @@ public static class TrainingRun
     {
         ArgumentNullException.ThrowIfNull(options);
         var info = ModelZoo.Get(options.Model);
-        var recipe = info.Recipe with
+        var baseRecipe = options.Recipe ?? info.Recipe;
+        var recipe = baseRecipe with
         {
-            Epochs = options.Epochs ?? info.Recipe.Epochs,
-            BatchSize = options.BatchSize ?? info.Recipe.BatchSize,
-            LearningRate = options.LearningRate ?? info.Recipe.LearningRate,
+            Epochs = options.Epochs ?? baseRecipe.Epochs,
+            BatchSize = options.BatchSize ?? baseRecipe.BatchSize,
+            LearningRate = options.LearningRate ?? baseRecipe.LearningRate,
         };
         if (recipe.Epochs <= 0) throw new ArgumentException($"Epochs must be positive; got {recipe.Epochs}.", nameof(options));
         if (recipe.BatchSize <= 0) throw new ArgumentException($"Batch size must be positive; got {recipe.BatchSize}.", nameof(options));

@@ -198,7 +198,7 @@ public class RecipeLoaderTests
     public void UnknownKey_SuggestsClosest()
     {
         var e = Reject(Replace(Valid, "  rounds: 5", "  rouds: 5"));
-        Assert.Equal("test.yaml: unknown key 'rouds' in 'prune' at line 18, column 3 (did you mean 'rounds'?)", e.Message);
+        Assert.Equal("test.yaml: unknown key 'rouds' at line 18, column 3 (did you mean 'rounds'?)", e.Message);
         Assert.Equal((18, 3), (e.Line, e.Column));
         Assert.Equal("prune.rouds", e.KeyPath);
     }
@@ -342,7 +342,8 @@ public class RecipeLoaderTests
         var e4 = Reject(Replace(Valid, "    fc1: { sparsity: 0.92 }", "    fc1: { sparsity: 0.92, threshold_std: 1 }"));
         Assert.Contains("target 'fc1' gives both 'sparsity' and 'threshold_std'", e4.Message, StringComparison.Ordinal);
         var e5 = Reject(Replace(Valid, "    fc1: { sparsity: 0.92 }", "    fc1: { sparsty: 0.92 }"));
-        Assert.Contains("unknown key 'sparsty' in 'prune.targets.fc1' at line 21, column 12 (did you mean 'sparsity'?)", e5.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown key 'sparsty' at line 21, column 12 (did you mean 'sparsity'?)", e5.Message, StringComparison.Ordinal);
+        Assert.Equal("prune.targets.fc1.sparsty", e5.KeyPath);
     }
 
     [Theory]

@@ -1,0 +1,154 @@
+// `topiary prune`: prune a trained model (a file, or a zoo model trained first by a recipe) with a
+// schedule — one-shot, iterative prune/retrain (Han et al. 2015) or AGP — from flags or a YAML recipe,
+// then save the pruned model (masks included) and report kept weights per layer.
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Topiary.Cli.Rendering;
+using Topiary.Data;
+using Topiary.Models;
+using Topiary.Nn;
+using Topiary.Pruning;
+using Topiary.Recipes;
+using Topiary.Training;
+
+namespace Topiary.Cli.Commands;
+
+/// <summary>The <c>prune</c> command.</summary>
+public static class PruneCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Build()
+    {
+        var file = new Option<string?>("--model-file") { Description = "The trained model to prune." };
+        var recipeFile = new Option<string?>("--recipe") { Description = "A YAML recipe (see recipes/); flags below are then ignored." };
+        var targets = new Option<string?>("--targets") { Description = "Per-layer targets: fc1=0.92,fc2=0.91 (sparsity) or fc1=s:1.2 (keep |w| > s·σ)." };
+        var global = new Option<double?>("--global-sparsity") { Description = "One threshold across layers removing this fraction (instead of --targets)." };
+        var schedule = new Option<string>("--schedule") { Description = "one-shot, iterative or agp.", DefaultValueFactory = _ => "iterative" };
+        schedule.AcceptOnlyFromAmong("one-shot", "iterative", "agp");
+        var granularity = new Option<string>("--granularity") { Description = "element or row (whole neurons/filters).", DefaultValueFactory = _ => "element" };
+        var criterion = new Option<PruningCriterion>("--criterion") { Description = "Group score: L1, L2, Rms, Max.", DefaultValueFactory = _ => PruningCriterion.L1 };
+        var rounds = new Option<int>("--rounds") { Description = "Prune/retrain rounds (AGP: epochs = rounds x epochs-per-round).", DefaultValueFactory = _ => 5 };
+        var epochs = new Option<int>("--epochs-per-round") { Description = "Retraining epochs per round.", DefaultValueFactory = _ => 4 };
+        var lrScale = new Option<float>("--lr-scale") { Description = "Retraining learning rate as a fraction of the recipe's.", DefaultValueFactory = _ => 0.1f };
+        var reg = new Option<Regularization>("--regularization") { Description = "L1 or L2 while retraining.", DefaultValueFactory = _ => Regularization.L2 };
+        var freeze = new Option<FreezeMode>("--freeze") { Description = "None, Conv or Fc: layers frozen while retraining.", DefaultValueFactory = _ => FreezeMode.None };
+        var reinit = new Option<bool>("--reinitialize") { Description = "Re-initialise the survivors before retraining (the paper's ablation)." };
+        var sigma = new Option<SigmaSource>("--sigma") { Description = "σ of s-targets: Dense (fixed) or Current.", DefaultValueFactory = _ => SigmaSource.Dense };
+        var sStep = new Option<double>("--s-step") { Description = "Raise every s by this much per round." };
+        var seed = new Option<int>("--seed") { Description = "Seed of data order.", DefaultValueFactory = _ => 1 };
+        var output = new Option<string>("--out") { Description = "Write the pruned model (with masks) here.", Required = true };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Schedule checkpoint (default: <out>.ckpt)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue an interrupted schedule from its checkpoint." };
+        var json = CommonOptions.Json();
+        var threads = CommonOptions.Threads();
+        var cmd = new Command("prune", "Prune a trained model with a schedule from flags or a YAML recipe.")
+        {
+            file, recipeFile, targets, global, schedule, granularity, criterion, rounds, epochs, lrScale, reg, freeze, reinit, sigma, sStep,
+            seed, output, checkpoint, resume, json, threads,
+        };
+        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        {
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            string outPath = parse.GetValue(output)!;
+            string ckpt = parse.GetValue(checkpoint) ?? outPath + ".ckpt";
+            bool isResume = parse.GetValue(resume);
+            string? recipePath = parse.GetValue(recipeFile);
+            Recipe? recipe = recipePath is null ? null : RecipeLoader.Load(recipePath);
+            string? modelFile = parse.GetValue(file) ?? recipe?.ModelFile;
+            if (modelFile is not null && Path.GetFullPath(modelFile) == Path.GetFullPath(outPath))
+                throw new ArgumentException($"--out '{outPath}' is the input model; refusing to overwrite it.");
+
+            PruneSpec spec;
+            if (recipe is not null) spec = PruneSpec.FromRecipe(recipe, ckpt, isResume);
+            else
+            {
+                var t = parse.GetValue(targets) is { } tt ? PruneSpec.ParseTargets(tt) : new Dictionary<string, LayerTarget>();
+                double? g = parse.GetValue(global);
+                if (t.Count == 0 && g is null) throw new ArgumentException("Give --targets or --global-sparsity (or --recipe).");
+                string sched = parse.GetValue(schedule)!;
+                var it = new IterativePruningOptions
+                {
+                    Targets = t,
+                    GlobalSparsity = g,
+                    Pruner = new MagnitudePruner(PruneSpec.Granularity(parse.GetValue(granularity)!), parse.GetValue(criterion)),
+                    Rounds = sched == "one-shot" ? 1 : parse.GetValue(rounds),
+                    EpochsPerRound = parse.GetValue(epochs),
+                    LearningRateScale = parse.GetValue(lrScale),
+                    Regularization = parse.GetValue(reg),
+                    Freeze = parse.GetValue(freeze),
+                    Reinitialize = parse.GetValue(reinit),
+                    Sigma = parse.GetValue(sigma),
+                    SStep = parse.GetValue(sStep),
+                    Seed = parse.GetValue(seed),
+                    CheckpointPath = ckpt,
+                    Resume = isResume,
+                };
+                AgpOptions? agp = sched != "agp" ? null : new AgpOptions
+                {
+                    FinalSparsity = t.ToDictionary(kv => kv.Key, kv => kv.Value.Sparsity
+                        ?? throw new ArgumentException($"AGP needs a sparsity target for '{kv.Key}'."), StringComparer.Ordinal),
+                    Epochs = Math.Max(1, it.Rounds * it.EpochsPerRound),
+                    LearningRateScale = it.LearningRateScale,
+                    Seed = it.Seed,
+                };
+                spec = new PruneSpec(sched, it, agp);
+            }
+
+            var (name, network, dataset) = LoadOrTrain(modelFile, recipe, ct);
+            var recipeForRetrain = recipe?.Train?.ToTrainingRecipe() ?? ModelZoo.Get(name).Recipe;
+            var train = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct);
+            var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct);
+            double before = TrainingRun.Evaluate(network, test, ct).Error;
+            object schedReport = TrainingProgressRenderer.Run($"prune {name} ({spec.Schedule})", p => spec.Agp is { } a
+                ? (object)AgpPruning.Run(network, recipeForRetrain, train, test, a, p, ct)
+                : IterativePruning.Run(network, recipeForRetrain, train, test, spec.Iterative, p, ct));
+            double after = TrainingRun.Evaluate(network, test, ct).Error;
+
+            var densities = PruningState.Densities(network);
+            var table = new Table().Title($"{name}: {spec.Schedule} pruning").AddColumns("layer", "weights", "kept", "kept %");
+            foreach (var d in densities) table.AddRow(d.Name, $"{d.Weights:N0}", $"{d.Kept:N0}", Pct(d.KeptFraction));
+            AnsiConsole.Write(table);
+            long nonzero = PruningState.NonZeroParameters(network);
+            AnsiConsole.MarkupLine($"test error {Pct(before)} → [bold]{Pct(after)}[/]; non-zero parameters {network.ParameterCount():N0} → {nonzero:N0} " +
+                $"([bold]{PruningState.CompressionRate(network):F1}x[/])");
+            ModelFile.Save(outPath, name, network, new Dictionary<string, string> { ["dataset"] = dataset, ["pruned"] = spec.Schedule });
+            AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outPath)}[/]");
+            JsonReport.Write(parse.GetValue(json), new
+            {
+                Model = name,
+                Dataset = dataset,
+                Schedule = spec.Schedule,
+                Reference = new { TestError = before },
+                Pruned = new { TestError = after, NonzeroParams = nonzero },
+                Params = network.ParameterCount(),
+                Compression = PruningState.CompressionRate(network),
+                Layers = densities.Select(d => new { d.Name, Kind = d.Kind.ToString().ToLowerInvariant(), d.Weights, d.Kept, d.KeptFraction }),
+                ScheduleReport = schedReport,
+                ModelFile = outPath,
+            });
+            return Task.FromResult(0);
+        }, ct));
+        return cmd;
+    }
+
+    private static (string Name, Module Network, string Dataset) LoadOrTrain(string? modelFile, Recipe? recipe, CancellationToken ct)
+    {
+        if (modelFile is not null)
+        {
+            var loaded = ModelFile.Load(modelFile);
+            return (loaded.Name, loaded.Network, recipe?.Dataset ?? loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist");
+        }
+        if (recipe?.Model is null) throw new ArgumentException("Give --model-file, or a recipe with model_file or model.");
+        var trained = TrainCommand.Execute(new TrainingRunOptions
+        {
+            Model = recipe.Model,
+            Dataset = recipe.Dataset,
+            Seed = recipe.Seed,
+            Recipe = recipe.Train?.ToTrainingRecipe(),
+        }, ct);
+        return (trained.Model, trained.Network, recipe.Dataset);
+    }
+
+    private static string Pct(double v) => (v * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
+}

@@ -1,0 +1,74 @@
+// PruneSpec: what `topiary prune` runs, built from flags or from a YAML recipe (Topiary.Recipes),
+// and turned into the library's schedule options. One place maps names to granularities and enums.
+using System.Globalization;
+using Topiary.Pruning;
+using Topiary.Recipes;
+
+namespace Topiary.Cli.Commands;
+
+/// <summary>A resolved pruning job.</summary>
+public sealed record PruneSpec(string Schedule, IterativePruningOptions Iterative, AgpOptions? Agp)
+{
+    /// <summary>Granularity by recipe/flag name.</summary>
+    /// <exception cref="ArgumentException">Unknown or not yet implemented granularity.</exception>
+    public static IGranularity Granularity(string name) => name.ToLowerInvariant() switch
+    {
+        "element" => ElementGranularity.Instance,
+        "row" or "filter" => RowGranularity.Instance,
+        _ => throw new ArgumentException($"Granularity '{name}' is not available for magnitude pruning yet; use element, row or filter."),
+    };
+
+    /// <summary>Parses <c>fc1=0.9,fc2=s:0.8</c>: a sparsity, or Han's s with the <c>s:</c> prefix.</summary>
+    /// <exception cref="ArgumentException">Malformed entry (named).</exception>
+    public static Dictionary<string, LayerTarget> ParseTargets(string text)
+    {
+        var targets = new Dictionary<string, LayerTarget>(StringComparer.Ordinal);
+        foreach (var entry in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            int eq = entry.IndexOf('=', StringComparison.Ordinal);
+            string value = eq < 0 ? "" : entry[(eq + 1)..];
+            bool isS = value.StartsWith("s:", StringComparison.OrdinalIgnoreCase);
+            if (eq <= 0 || !double.TryParse(isS ? value[2..] : value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+                throw new ArgumentException($"--targets: '{entry}' is not LAYER=SPARSITY or LAYER=s:S (e.g. fc1=0.92,fc3=s:0.8).");
+            var t = isS ? new LayerTarget(S: v) : new LayerTarget(Sparsity: v);
+            t.Validate(entry[..eq]);
+            targets[entry[..eq]] = t;
+        }
+        return targets;
+    }
+
+    /// <summary>The job described by the prune section of a recipe.</summary>
+    public static PruneSpec FromRecipe(Recipe recipe, string? checkpoint, bool resume)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        var p = recipe.Prune;
+        var targets = new Dictionary<string, LayerTarget>(StringComparer.Ordinal);
+        foreach (var (name, t) in p.Targets)
+            targets[name] = t.ThresholdStd is double s ? new LayerTarget(S: s) : new LayerTarget(Sparsity: t.Sparsity);
+        var retrain = p.Retrain ?? new RetrainSpec();
+        var iterative = new IterativePruningOptions
+        {
+            Targets = targets,
+            GlobalSparsity = p.Scope == ScopeKind.Global ? p.GlobalSparsity : null,
+            Pruner = new MagnitudePruner(Granularity(p.Granularity.ToString()), Enum.Parse<PruningCriterion>(p.Criterion.ToString())),
+            Rounds = p.Schedule == ScheduleKind.OneShot ? 1 : p.Rounds,
+            EpochsPerRound = retrain.EpochsPerRound,
+            LearningRateScale = (float)retrain.LrScale,
+            Regularization = retrain.Regularization == RegularizationKind.L1 ? Regularization.L1 : Regularization.L2,
+            Freeze = Enum.Parse<FreezeMode>(retrain.Freeze.ToString()),
+            Reinitialize = retrain.Reinitialize,
+            Seed = recipe.Seed,
+            CheckpointPath = checkpoint,
+            Resume = resume,
+        };
+        AgpOptions? agp = p.Schedule != ScheduleKind.Agp ? null : new AgpOptions
+        {
+            FinalSparsity = targets.ToDictionary(kv => kv.Key, kv => kv.Value.Sparsity
+                ?? throw new ArgumentException($"AGP needs a sparsity target for layer '{kv.Key}'."), StringComparer.Ordinal),
+            Epochs = Math.Max(1, p.Rounds * retrain.EpochsPerRound),
+            LearningRateScale = (float)retrain.LrScale,
+            Seed = recipe.Seed,
+        };
+        return new PruneSpec(p.Schedule switch { ScheduleKind.Agp => "agp", ScheduleKind.OneShot => "one-shot", _ => "iterative" }, iterative, agp);
+    }
+}
