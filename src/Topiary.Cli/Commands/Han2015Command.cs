@@ -18,14 +18,15 @@ public static class Han2015Command
         var seed = new Option<int>("--seed") { Description = "Seed of training and pruning.", DefaultValueFactory = _ => 1 };
         var outDir = new Option<string?>("--out") { Description = "Work directory for checkpoints, plots and the report (default: runs/han2015-<model>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoints in the work directory." };
-        var rounds = new Option<int>("--rounds") { Description = "Prune/retrain rounds.", DefaultValueFactory = _ => 5 };
-        var epochs = new Option<int>("--epochs-per-round") { Description = "Retraining epochs per round.", DefaultValueFactory = _ => 4 };
+        var rounds = new Option<int>("--rounds") { Description = "Prune/retrain rounds.", DefaultValueFactory = _ => 10 };
+        var epochs = new Option<int>("--epochs-per-round") { Description = "Retraining epochs per round.", DefaultValueFactory = _ => 3 };
+        var lrScale = new Option<float>("--lr-scale") { Description = "Retraining learning rate as a fraction of the recipe's.", DefaultValueFactory = _ => 0.5f };
         var quick = new Option<bool>("--quick") { Description = "A smoke run: 2 reference epochs on 10k images, 2 rounds of 1 epoch." };
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
         var cmd = new Command("han2015", "Han et al. 2015: iterative magnitude pruning with retraining.")
         {
-            model, seed, outDir, resume, rounds, epochs, quick, json, threads,
+            model, seed, outDir, resume, rounds, epochs, lrScale, quick, json, threads,
         };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
@@ -40,6 +41,7 @@ public static class Han2015Command
                 Resume = parse.GetValue(resume),
                 Rounds = isQuick ? 2 : parse.GetValue(rounds),
                 EpochsPerRound = isQuick ? 1 : parse.GetValue(epochs),
+                LearningRateScale = parse.GetValue(lrScale),
                 ReferenceEpochs = isQuick ? 2 : null,
                 TrainLimit = isQuick ? 10_000 : null,
             };

@@ -59,11 +59,11 @@ public static class PruneCommand
             if (modelFile is not null && Path.GetFullPath(modelFile) == Path.GetFullPath(outPath))
                 throw new ArgumentException($"--out '{outPath}' is the input model; refusing to overwrite it.");
 
-            PruneSpec spec;
-            if (recipe is not null) spec = PruneSpec.FromRecipe(recipe, ckpt, isResume);
+            PruneJob spec;
+            if (recipe is not null) spec = PruneJob.FromRecipe(recipe, ckpt, isResume);
             else
             {
-                var t = parse.GetValue(targets) is { } tt ? PruneSpec.ParseTargets(tt) : new Dictionary<string, LayerTarget>();
+                var t = parse.GetValue(targets) is { } tt ? PruneJob.ParseTargets(tt) : new Dictionary<string, LayerTarget>();
                 double? g = parse.GetValue(global);
                 if (t.Count == 0 && g is null) throw new ArgumentException("Give --targets or --global-sparsity (or --recipe).");
                 string sched = parse.GetValue(schedule)!;
@@ -71,7 +71,7 @@ public static class PruneCommand
                 {
                     Targets = t,
                     GlobalSparsity = g,
-                    Pruner = new MagnitudePruner(PruneSpec.Granularity(parse.GetValue(granularity)!), parse.GetValue(criterion)),
+                    Pruner = new MagnitudePruner(PruneJob.Granularity(parse.GetValue(granularity)!), parse.GetValue(criterion)),
                     Rounds = sched == "one-shot" ? 1 : parse.GetValue(rounds),
                     EpochsPerRound = parse.GetValue(epochs),
                     LearningRateScale = parse.GetValue(lrScale),
@@ -92,7 +92,7 @@ public static class PruneCommand
                     LearningRateScale = it.LearningRateScale,
                     Seed = it.Seed,
                 };
-                spec = new PruneSpec(sched, it, agp);
+                spec = new PruneJob(sched, it, agp);
             }
 
             var (name, network, dataset) = LoadOrTrain(modelFile, recipe, ct);

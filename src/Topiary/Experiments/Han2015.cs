@@ -32,11 +32,14 @@ public sealed record Han2015Options
     /// <summary>Per-layer targets (default: <see cref="Han2015.DefaultTargets"/>).</summary>
     public IReadOnlyDictionary<string, LayerTarget>? Targets { get; init; }
 
-    /// <summary>Prune/retrain rounds.</summary>
-    public int Rounds { get; init; } = 5;
+    /// <summary>Prune/retrain rounds (each removes the same proportion of the survivors).</summary>
+    public int Rounds { get; init; } = 10;
 
     /// <summary>Retraining epochs per round.</summary>
-    public int EpochsPerRound { get; init; } = 4;
+    public int EpochsPerRound { get; init; } = 3;
+
+    /// <summary>Retraining learning rate as a fraction of the recipe's base rate.</summary>
+    public float LearningRateScale { get; init; } = 0.5f;
 
     /// <summary>Reference training epochs (default: the model's recipe).</summary>
     public int? ReferenceEpochs { get; init; }
@@ -134,6 +137,7 @@ public static class Han2015
             Targets = targets,
             Rounds = options.Rounds,
             EpochsPerRound = options.EpochsPerRound,
+            LearningRateScale = options.LearningRateScale,
             Seed = options.Seed,
             CheckpointPath = Path.Combine(options.WorkDirectory, "pruning.ckpt"),
             Resume = options.Resume,

@@ -60,6 +60,9 @@ public sealed class Sgd : Optimizer
         }
         var v = State("velocity", index).AsSpan();
         TensorPrimitives.MultiplyAdd(v, Momentum, d, v);           // v = μ·v + d
+        // A pruned weight's velocity would otherwise decay geometrically through the subnormal range,
+        // where every arithmetic op on it is slow; zero it at once (it can never move the weight).
+        if (parameter.Mask is not null) TensorPrimitives.Multiply(v, parameter.Mask.Span, v);
         if (Nesterov)
         {
             TensorPrimitives.MultiplyAdd(v, Momentum, d, d);       // d + μ·v

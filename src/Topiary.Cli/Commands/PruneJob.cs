@@ -1,4 +1,4 @@
-// PruneSpec: what `topiary prune` runs, built from flags or from a YAML recipe (Topiary.Recipes),
+// PruneJob: what `topiary prune` runs, built from flags or from a YAML recipe (Topiary.Recipes),
 // and turned into the library's schedule options. One place maps names to granularities and enums.
 using System.Globalization;
 using Topiary.Pruning;
@@ -7,7 +7,7 @@ using Topiary.Recipes;
 namespace Topiary.Cli.Commands;
 
 /// <summary>A resolved pruning job.</summary>
-public sealed record PruneSpec(string Schedule, IterativePruningOptions Iterative, AgpOptions? Agp)
+public sealed record PruneJob(string Schedule, IterativePruningOptions Iterative, AgpOptions? Agp)
 {
     /// <summary>Granularity by recipe/flag name.</summary>
     /// <exception cref="ArgumentException">Unknown or not yet implemented granularity.</exception>
@@ -38,7 +38,7 @@ public sealed record PruneSpec(string Schedule, IterativePruningOptions Iterativ
     }
 
     /// <summary>The job described by the prune section of a recipe.</summary>
-    public static PruneSpec FromRecipe(Recipe recipe, string? checkpoint, bool resume)
+    public static PruneJob FromRecipe(Recipe recipe, string? checkpoint, bool resume)
     {
         ArgumentNullException.ThrowIfNull(recipe);
         var p = recipe.Prune;
@@ -69,6 +69,6 @@ public sealed record PruneSpec(string Schedule, IterativePruningOptions Iterativ
             LearningRateScale = (float)retrain.LrScale,
             Seed = recipe.Seed,
         };
-        return new PruneSpec(p.Schedule switch { ScheduleKind.Agp => "agp", ScheduleKind.OneShot => "one-shot", _ => "iterative" }, iterative, agp);
+        return new PruneJob(p.Schedule switch { ScheduleKind.Agp => "agp", ScheduleKind.OneShot => "one-shot", _ => "iterative" }, iterative, agp);
     }
 }

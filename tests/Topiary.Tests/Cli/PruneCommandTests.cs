@@ -1,0 +1,80 @@
+using Topiary.Cli;
+using Topiary.Cli.Commands;
+using Topiary.Models;
+using Topiary.Pruning;
+using Topiary.Recipes;
+
+namespace Topiary.Tests.Cli;
+
+[Collection("Console")]
+public class PruneCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("topiary-prune-cli-").FullName;
+
+    public void Dispose()
+    {
+        Directory.Delete(_dir, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    private string SavedModel()
+    {
+        string path = Path.Combine(_dir, "m.safetensors");
+        ModelFile.Save(path, "lenet-300-100", ModelZoo.Create("lenet-300-100", 1), new Dictionary<string, string> { ["dataset"] = "mnist" });
+        return path;
+    }
+
+    [Fact]
+    public void Targets_parse_sparsities_and_s_values_and_reject_malformed_entries()
+    {
+        var t = PruneJob.ParseTargets("fc1=0.92, fc3=s:0.8");
+        Assert.Equal(0.92, t["fc1"].Sparsity);
+        Assert.Equal(0.8, t["fc3"].S);
+        Assert.Contains("fc2", Assert.Throws<ArgumentException>(() => PruneJob.ParseTargets("fc2:0.5")).Message);
+        Assert.Throws<ArgumentException>(() => PruneJob.ParseTargets("fc1=1.5"));
+        Assert.Throws<ArgumentException>(() => PruneJob.Granularity("vector"));
+    }
+
+    [Fact]
+    public async Task Prune_refuses_to_overwrite_its_input_and_rejects_unknown_layers()
+    {
+        string model = SavedModel();
+        Assert.Equal(CliApp.BadInput, await CliApp.RunAsync(["prune", "--model-file", model, "--targets", "fc1=0.5", "--out", model]));
+        string outPath = Path.Combine(_dir, "out.safetensors");
+        Assert.Equal(CliApp.BadInput, await CliApp.RunAsync(["prune", "--model-file", model, "--targets", "fc9=0.5", "--out", outPath]));
+        Assert.False(File.Exists(outPath));
+        Assert.Equal(CliApp.BadInput, await CliApp.RunAsync(["prune", "--model-file", model, "--out", outPath]));
+    }
+
+    [Fact]
+    public async Task Invalid_recipe_is_a_bad_input()
+    {
+        string recipe = Path.Combine(_dir, "r.yaml");
+        await File.WriteAllTextAsync(recipe, "model_file: x.safetensors\ndataset: mnist\nprune:\n  rouds: 3\n");
+        Assert.Equal(CliApp.BadInput, await CliApp.RunAsync(["prune", "--recipe", recipe, "--out", Path.Combine(_dir, "o.safetensors")]));
+    }
+
+    [Fact]
+    public void The_han2015_example_recipes_map_to_iterative_schedules_with_their_targets()
+    {
+        string root = FindRepoRoot();
+        foreach (var file in new[] { "han2015-lenet-300-100.yaml", "han2015-lenet-5.yaml" })
+        {
+            var recipe = RecipeLoader.Load(Path.Combine(root, "recipes", file));
+            var spec = PruneJob.FromRecipe(recipe, "c.ckpt", resume: false);
+            Assert.Equal("iterative", spec.Schedule);
+            Assert.Equal(recipe.Prune.Rounds, spec.Iterative.Rounds);
+            Assert.Equal(recipe.Prune.Targets.Count, spec.Iterative.Targets.Count);
+            Assert.All(spec.Iterative.Targets, kv => Assert.NotNull(kv.Value.Sparsity ?? kv.Value.S));
+            var layers = PrunableLayer.Find(ModelZoo.Create(recipe.Model!, 1)).Select(l => l.Name).ToHashSet();
+            Assert.All(spec.Iterative.Targets.Keys, k => Assert.Contains(k, layers));
+        }
+    }
+
+    private static string FindRepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Topiary.slnx"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Repository root not found.");
+    }
+}
