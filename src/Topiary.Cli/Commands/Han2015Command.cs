@@ -20,13 +20,14 @@ public static class Han2015Command
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoints in the work directory." };
         var rounds = new Option<int>("--rounds") { Description = "Prune/retrain rounds.", DefaultValueFactory = _ => 10 };
         var epochs = new Option<int>("--epochs-per-round") { Description = "Retraining epochs per round.", DefaultValueFactory = _ => 3 };
+        var finalEpochs = new Option<int>("--final-epochs") { Description = "Extra fine-tuning epochs after the last round.", DefaultValueFactory = _ => 6 };
         var lrScale = new Option<float>("--lr-scale") { Description = "Retraining learning rate as a fraction of the recipe's.", DefaultValueFactory = _ => 0.5f };
         var quick = new Option<bool>("--quick") { Description = "A smoke run: 2 reference epochs on 10k images, 2 rounds of 1 epoch." };
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
         var cmd = new Command("han2015", "Han et al. 2015: iterative magnitude pruning with retraining.")
         {
-            model, seed, outDir, resume, rounds, epochs, lrScale, quick, json, threads,
+            model, seed, outDir, resume, rounds, epochs, finalEpochs, lrScale, quick, json, threads,
         };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
@@ -42,6 +43,7 @@ public static class Han2015Command
                 Rounds = isQuick ? 2 : parse.GetValue(rounds),
                 EpochsPerRound = isQuick ? 1 : parse.GetValue(epochs),
                 LearningRateScale = parse.GetValue(lrScale),
+                FinalEpochs = isQuick ? 0 : parse.GetValue(finalEpochs),
                 ReferenceEpochs = isQuick ? 2 : null,
                 TrainLimit = isQuick ? 10_000 : null,
             };
@@ -69,7 +71,7 @@ public static class Han2015Command
         summary.AddRow("time (reference + pruning)", $"{r.ReferenceSeconds:F0} s + {r.PruningSeconds:F0} s", "");
         AnsiConsole.Write(summary);
 
-        var layers = new Table().Title("weights kept per layer").AddColumns("layer", "weights", "kept", "Topiary", "paper", "effective s = min|w|/σ");
+        var layers = new Table().Title("weights kept per layer").AddColumns("layer", "weights", "kept", "Topiary", "paper", "s = last threshold / dense σ");
         foreach (var l in r.Layers)
         {
             layers.AddRow(l.Name, $"{l.Weights:N0}", $"{l.Kept:N0}", Pct(l.KeptFraction), l.PaperKeptFraction is { } pk ? Pct(pk) : "",

@@ -30,6 +30,7 @@ public static class PruneCommand
         var criterion = new Option<PruningCriterion>("--criterion") { Description = "Group score: L1, L2, Rms, Max.", DefaultValueFactory = _ => PruningCriterion.L1 };
         var rounds = new Option<int>("--rounds") { Description = "Prune/retrain rounds (AGP: epochs = rounds x epochs-per-round).", DefaultValueFactory = _ => 5 };
         var epochs = new Option<int>("--epochs-per-round") { Description = "Retraining epochs per round.", DefaultValueFactory = _ => 4 };
+        var finalEpochs = new Option<int>("--final-epochs") { Description = "Extra fine-tuning epochs after the last round." };
         var lrScale = new Option<float>("--lr-scale") { Description = "Retraining learning rate as a fraction of the recipe's.", DefaultValueFactory = _ => 0.1f };
         var reg = new Option<Regularization>("--regularization") { Description = "L1 or L2 while retraining.", DefaultValueFactory = _ => Regularization.L2 };
         var freeze = new Option<FreezeMode>("--freeze") { Description = "None, Conv or Fc: layers frozen while retraining.", DefaultValueFactory = _ => FreezeMode.None };
@@ -44,7 +45,7 @@ public static class PruneCommand
         var threads = CommonOptions.Threads();
         var cmd = new Command("prune", "Prune a trained model with a schedule from flags or a YAML recipe.")
         {
-            file, recipeFile, targets, global, schedule, granularity, criterion, rounds, epochs, lrScale, reg, freeze, reinit, sigma, sStep,
+            file, recipeFile, targets, global, schedule, granularity, criterion, rounds, epochs, finalEpochs, lrScale, reg, freeze, reinit, sigma, sStep,
             seed, output, checkpoint, resume, json, threads,
         };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
@@ -74,6 +75,7 @@ public static class PruneCommand
                     Pruner = new MagnitudePruner(PruneJob.Granularity(parse.GetValue(granularity)!), parse.GetValue(criterion)),
                     Rounds = sched == "one-shot" ? 1 : parse.GetValue(rounds),
                     EpochsPerRound = parse.GetValue(epochs),
+                    FinalEpochs = parse.GetValue(finalEpochs),
                     LearningRateScale = parse.GetValue(lrScale),
                     Regularization = parse.GetValue(reg),
                     Freeze = parse.GetValue(freeze),

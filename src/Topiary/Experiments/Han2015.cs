@@ -38,6 +38,9 @@ public sealed record Han2015Options
     /// <summary>Retraining epochs per round.</summary>
     public int EpochsPerRound { get; init; } = 3;
 
+    /// <summary>Extra fine-tuning epochs after the last round.</summary>
+    public int FinalEpochs { get; init; } = 6;
+
     /// <summary>Retraining learning rate as a fraction of the recipe's base rate.</summary>
     public float LearningRateScale { get; init; } = 0.5f;
 
@@ -138,6 +141,7 @@ public static class Han2015
             Rounds = options.Rounds,
             EpochsPerRound = options.EpochsPerRound,
             LearningRateScale = options.LearningRateScale,
+            FinalEpochs = options.FinalEpochs,
             Seed = options.Seed,
             CheckpointPath = Path.Combine(options.WorkDirectory, "pruning.ckpt"),
             Resume = options.Resume,
@@ -145,13 +149,11 @@ public static class Han2015
         double pruningSeconds = pruneWatch.Elapsed.TotalSeconds;
         histograms.Add(("after pruning and retraining", NonZeroWeights(model)));
 
-        var layers = PrunableLayer.Find(model).Select(l =>
-        {
-            double sigma = schedule.DenseSigma.GetValueOrDefault(l.Name, double.NaN);
-            double minKept = l.Weight.Value.Data.Where(v => v != 0).Select(v => (double)Math.Abs(v)).DefaultIfEmpty(0).Min();
-            return new Han2015Layer(l.Name, l.Kind.ToString().ToLowerInvariant(), l.Weight.Length, l.KeptWeights, l.KeptFraction,
-                paper.KeptFraction.TryGetValue(l.Name, out var pk) ? pk : null, sigma > 0 ? minKept / sigma : double.NaN, sigma);
-        }).ToArray();
+        var lastRound = schedule.Rounds.Count > 0 ? schedule.Rounds[^1] : null;
+        var layers = PrunableLayer.Find(model).Select(l => new Han2015Layer(l.Name, l.Kind.ToString().ToLowerInvariant(), l.Weight.Length,
+            l.KeptWeights, l.KeptFraction, paper.KeptFraction.TryGetValue(l.Name, out var pk) ? pk : null,
+            lastRound?.ThresholdS.GetValueOrDefault(l.Name, double.NaN) ?? double.NaN,
+            schedule.DenseSigma.GetValueOrDefault(l.Name, double.NaN))).ToArray();
         double prunedError = TrainingRun.Evaluate(model, test, cancellationToken).Error;
         long nonzero = PruningState.NonZeroParameters(model);
 

@@ -81,6 +81,9 @@ public sealed record IterativePruningOptions
     /// <summary>Retraining epochs after each pruning step.</summary>
     public int EpochsPerRound { get; init; } = 4;
 
+    /// <summary>Extra retraining epochs after the last pruning step (a longer final fine-tune).</summary>
+    public int FinalEpochs { get; init; }
+
     /// <summary>Retraining learning rate = recipe learning rate × this (Han: about 1/10).</summary>
     public float LearningRateScale { get; init; } = 0.1f;
 
@@ -110,8 +113,16 @@ public sealed record IterativePruningOptions
 }
 
 /// <summary>One round of the schedule.</summary>
+/// <param name="Round">1-based round.</param>
+/// <param name="PrunedTestError">Test error right after this round's pruning step.</param>
+/// <param name="RetrainedTestError">Test error after retraining.</param>
+/// <param name="NonZeroParams">Non-zero parameters after the round.</param>
+/// <param name="Compression">Parameters / non-zero parameters.</param>
+/// <param name="KeptFraction">Kept weights per pruned layer.</param>
+/// <param name="ThresholdS">Per layer: the smallest |w| kept by this round's pruning step divided by the dense σ (Han's s).</param>
+/// <param name="Seconds">Wall time of the round.</param>
 public sealed record PruningRound(int Round, double PrunedTestError, double RetrainedTestError, long NonZeroParams,
-    double Compression, IReadOnlyDictionary<string, double> KeptFraction, double Seconds);
+    double Compression, IReadOnlyDictionary<string, double> KeptFraction, IReadOnlyDictionary<string, double> ThresholdS, double Seconds);
 
 /// <summary>Result of an iterative pruning schedule.</summary>
 public sealed record IterativePruningResult(IReadOnlyList<PruningRound> Rounds, IReadOnlyDictionary<string, double> DenseSigma);
@@ -137,6 +148,7 @@ public static class IterativePruning
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.Rounds);
         ArgumentOutOfRangeException.ThrowIfNegative(options.EpochsPerRound);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.FinalEpochs);
         var layers = PrunableLayer.Find(model);
         var targeted = options.Targets.Select(kv =>
         {
@@ -164,16 +176,24 @@ public static class IterativePruning
             else
                 foreach (var (layer, target) in targeted)
                     options.Pruner.Apply(layer, RoundTarget(target, round, options, denseSigma[layer.Name]));
+            var thresholdS = targeted.ToDictionary(t => t.Layer.Name, t => SmallestKept(t.Layer) / denseSigma[t.Layer.Name], StringComparer.Ordinal);
             double prunedError = TrainingRun.Evaluate(model, test, cancellationToken).Error;
             Retrain(model, recipe, train, options, round, layers, progress, cancellationToken);
             var eval = TrainingRun.Evaluate(model, test, cancellationToken);
             rounds.Add(new PruningRound(round, prunedError, eval.Error, PruningState.NonZeroParameters(model),
                 PruningState.CompressionRate(model),
-                targeted.ToDictionary(t => t.Layer.Name, t => t.Layer.KeptFraction, StringComparer.Ordinal), sw.Elapsed.TotalSeconds));
+                targeted.ToDictionary(t => t.Layer.Name, t => t.Layer.KeptFraction, StringComparer.Ordinal), thresholdS, sw.Elapsed.TotalSeconds));
             if (options.CheckpointPath is { } ckpt) Save(ckpt, identity, model, rounds, denseSigma);
             progress?.Report(new TrainingProgress($"round {round}/{options.Rounds}", round, options.Rounds, 1, 1, 0, 0, 0, eval.Error));
         }
         return new IterativePruningResult(rounds, denseSigma);
+    }
+
+    private static double SmallestKept(PrunableLayer layer)
+    {
+        double min = double.PositiveInfinity;
+        foreach (float v in layer.Weight.Value.Data) if (v != 0) min = Math.Min(min, Math.Abs(v));
+        return double.IsPositiveInfinity(min) ? 0 : min;
     }
 
     /// <summary>The target of round <paramref name="round"/> for one layer.</summary>
@@ -189,7 +209,8 @@ public static class IterativePruning
     private static void Retrain(Module model, TrainingRecipe recipe, ImageDataset train, IterativePruningOptions options, int round,
         IReadOnlyList<PrunableLayer> layers, IProgress<TrainingProgress>? progress, CancellationToken ct)
     {
-        if (options.EpochsPerRound == 0) return;
+        int epochs = options.EpochsPerRound + (round == options.Rounds ? options.FinalEpochs : 0);
+        if (epochs == 0) return;
         if (options.Reinitialize) Reinitialize(layers, options.Seed * 7919 + round);
         foreach (var l in layers)
         {
@@ -207,10 +228,10 @@ public static class IterativePruning
                 Policy = LrPolicy.Cosine,
             };
             var loader = new DataLoader(train, retrain.BatchSize, shuffle: true, seed: options.Seed + 1000 * round);
-            var trainer = new Trainer(model, retrain.CreateOptimizer(model), retrain.CreateSchedule(loader.BatchesPerEpoch, options.EpochsPerRound));
-            for (int e = 0; e < options.EpochsPerRound; e++)
+            var trainer = new Trainer(model, retrain.CreateOptimizer(model), retrain.CreateSchedule(loader.BatchesPerEpoch, epochs));
+            for (int e = 0; e < epochs; e++)
             {
-                trainer.TrainEpoch(TrainingRun.Batches(loader, e), loader.BatchesPerEpoch, e + 1, options.EpochsPerRound,
+                trainer.TrainEpoch(TrainingRun.Batches(loader, e), loader.BatchesPerEpoch, e + 1, epochs,
                     progress is null ? null : new Relabel(progress, $"retrain {round}/{options.Rounds}"), ct);
             }
         }
@@ -243,6 +264,7 @@ public static class IterativePruning
             ["prune.targets"] = JsonSerializer.Serialize(o.Targets.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary()),
             ["prune.rounds"] = o.Rounds.ToString(inv),
             ["prune.epochs_per_round"] = o.EpochsPerRound.ToString(inv),
+            ["prune.final_epochs"] = o.FinalEpochs.ToString(inv),
             ["prune.lr_scale"] = o.LearningRateScale.ToString("R", inv),
             ["prune.regularization"] = o.Regularization.ToString(),
             ["prune.freeze"] = o.Freeze.ToString(),

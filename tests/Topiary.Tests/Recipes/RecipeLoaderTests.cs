@@ -128,7 +128,8 @@ public class RecipeLoaderTests
         Assert.Equal("mnist", r.Dataset);
         Assert.Equal(layers, r.Prune.Targets.Keys.ToArray());
         Assert.Equal(sparsity, r.Prune.Targets.Values.Select(t => t.Sparsity!.Value).ToArray());
-        Assert.Equal(0.1, r.Prune.Retrain!.LrScale);
+        Assert.Equal(0.5, r.Prune.Retrain!.LrScale);
+        Assert.Equal(10, r.Prune.Rounds);
         Assert.Equal(r, RecipeLoader.LoadFromString(RecipeWriter.ToYaml(r), "round-trip"));
     }
 
