@@ -93,6 +93,9 @@ public sealed record IterativePruningOptions
     /// <summary>Layers frozen while retraining.</summary>
     public FreezeMode Freeze { get; init; } = FreezeMode.None;
 
+    /// <summary>Scale every Dropout after a pruned Linear by Han's rule D_r = D_o·sqrt(C_ir/C_io) before retraining.</summary>
+    public bool AdjustDropout { get; init; } = true;
+
     /// <summary>Re-initialise the surviving weights before retraining (the paper shows this is worse).</summary>
     public bool Reinitialize { get; init; }
 
@@ -161,6 +164,9 @@ public static class IterativePruning
             if (targeted.Length == 0) targeted = layers.Select(l => (l, new LayerTarget())).ToArray();
         }
 
+        // Dropout rates of the model as given (D_o), so the rule never compounds across rounds.
+        var originalDropout = model.NamedModules().Where(m => m.Module is Dropout)
+            .ToDictionary(m => m.Name, m => (double)((Dropout)m.Module).P, StringComparer.Ordinal);
         var denseSigma = targeted.ToDictionary(t => t.Layer.Name, t => MagnitudePruner.SurvivorStd(t.Layer), StringComparer.Ordinal);
         var identity = Identity(options);
         var rounds = new List<PruningRound>();
@@ -178,6 +184,8 @@ public static class IterativePruning
                     options.Pruner.Apply(layer, RoundTarget(target, round, options, denseSigma[layer.Name]));
             var thresholdS = targeted.ToDictionary(t => t.Layer.Name, t => SmallestKept(t.Layer) / denseSigma[t.Layer.Name], StringComparer.Ordinal);
             double prunedError = TrainingRun.Evaluate(model, test, cancellationToken).Error;
+            if (options.AdjustDropout && originalDropout.Count > 0 && model is Sequential seq)
+                Structure.DropoutRule.Apply(seq, Structure.DropoutRule.KeptFractionsFromMasks(seq), originalDropout);
             Retrain(model, recipe, train, options, round, layers, progress, cancellationToken);
             var eval = TrainingRun.Evaluate(model, test, cancellationToken);
             rounds.Add(new PruningRound(round, prunedError, eval.Error, PruningState.NonZeroParameters(model),
@@ -269,6 +277,7 @@ public static class IterativePruning
             ["prune.regularization"] = o.Regularization.ToString(),
             ["prune.freeze"] = o.Freeze.ToString(),
             ["prune.reinitialize"] = o.Reinitialize ? "true" : "false",
+            ["prune.adjust_dropout"] = o.AdjustDropout ? "true" : "false",
             ["prune.sigma"] = o.Sigma.ToString(),
             ["prune.s_step"] = o.SStep.ToString("R", inv),
             ["prune.seed"] = o.Seed.ToString(inv),

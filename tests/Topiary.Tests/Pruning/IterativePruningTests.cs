@@ -77,6 +77,24 @@ public class IterativePruningTests : IDisposable
         Assert.True(PrunableLayer.Find(model).All(l => l.Weight.RequiresGrad), "freezing is undone after the round");
     }
 
+    [Fact]
+    public void Dropout_after_a_pruned_layer_follows_hans_rule_from_the_original_rate()
+    {
+        var rng = new Random(3);
+        var dropout = new Topiary.Nn.Dropout(0.5f, seed: 1);
+        var model = new Topiary.Nn.Sequential()
+            .Add("flatten", new Topiary.Nn.Flatten())
+            .Add("fc1", new Topiary.Nn.Linear(784, 30, rng))
+            .Add("relu", new Topiary.Nn.ReLU())
+            .Add("drop", dropout)
+            .Add("fc2", new Topiary.Nn.Linear(30, 10, rng));
+        IterativePruning.Run(model, ModelZoo.Get("lenet-300-100").Recipe, Train, Test, new IterativePruningOptions
+        {
+            Targets = new Dictionary<string, LayerTarget> { ["fc1"] = new(Sparsity: 0.91) }, Rounds = 2, EpochsPerRound = 0,
+        });
+        Assert.Equal(0.5 * Math.Sqrt(0.09), dropout.P, 3); // D_r = D_o·sqrt(C_ir/C_io), not compounded over rounds
+    }
+
     private sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => action(value);
