@@ -50,6 +50,9 @@ public sealed record Han2015Options
     /// <summary>Use only the first N training images (quick runs).</summary>
     public int? TrainLimit { get; init; }
 
+    /// <summary>Remove dead neurons at the end (physically shrinks layers; off when the zoo shapes must be kept).</summary>
+    public bool RemoveDeadNeurons { get; init; } = true;
+
     /// <summary>Run the per-layer sensitivity analysis on the reference.</summary>
     public bool Sensitivity { get; init; } = true;
 }
@@ -71,7 +74,7 @@ public sealed record Han2015Report(
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<(string Name, float[] Values)> Histograms { get; init; } = [];
 
-    /// <summary>The final pruned model (masks permanent, dead neurons removed).</summary>
+    /// <summary>The final pruned model (masks permanent and dead neurons removed when <see cref="Han2015Options.RemoveDeadNeurons"/>, else still masked).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public Module? Network { get; init; }
 }
@@ -157,8 +160,12 @@ public static class Han2015
         double prunedError = TrainingRun.Evaluate(model, test, cancellationToken).Error;
         long nonzero = PruningState.NonZeroParameters(model);
 
-        PruningState.MakePermanent(model);
-        DeadNeuronReport? dead = model is Sequential seq ? DeadNeuronRemover.Remove(seq) : null;
+        DeadNeuronReport? dead = null;
+        if (options.RemoveDeadNeurons)
+        {
+            PruningState.MakePermanent(model);
+            dead = model is Sequential seq ? DeadNeuronRemover.Remove(seq) : null;
+        }
 
         return new Han2015Report(info.Name, "mnist", options.Seed, refSummary,
             new ModelSummary(prunedError, refSummary.Params, nonzero), (double)refSummary.Params / nonzero, layers, schedule.Rounds, dead,

@@ -27,11 +27,13 @@ public static class ModelFile
         Checkpoint.Save(path, network, all);
     }
 
-    /// <summary>Loads a model file, rebuilding the architecture named in its metadata.</summary>
+    /// <summary>Loads a model file (a safetensors checkpoint or a .tpz compressed container), rebuilding the architecture named in its metadata.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">Corrupt file, missing or unknown model name, or tensors that do not fit the architecture.</exception>
     public static LoadedModel Load(string path)
     {
+        if (File.Exists(path) && Compression.Container.CompressedModel.IsContainer(path))
+            return Compression.Container.CompressedModel.Load(path);
         var data = Checkpoint.Load(path);
         if (!data.Metadata.TryGetValue(ModelKey, out var name))
             throw new InvalidDataException($"{path}: metadata field '{ModelKey}' is missing; expected one of {string.Join(", ", ModelZoo.Names)}.");
