@@ -23,7 +23,8 @@ public sealed record DeepCompressionOptions
     /// <summary>Code width per layer (default: the paper's — LeNet-300-100 6 bits, else conv 8 / FC 5).</summary>
     public BitsRule? WeightBits { get; init; }
 
-    /// <summary>Relative-index width per layer (default conv 8, FC 5).</summary>
+    /// <summary>Relative-index width per layer; null = per layer, the width that minimises the coded size (see
+    /// <see cref="QuantizedLayerCodec.BestIndexBits"/>). The paper's fixed choice is conv 8, FC 5.</summary>
     public BitsRule? IndexBits { get; init; }
 
     /// <summary>Centroid initialisation (the paper: linear is best).</summary>
@@ -65,11 +66,10 @@ public static class DeepCompression
         var errors = new List<StageError> { new("dense", han.Reference.TestError), new("pruning", han.Pruned.TestError) };
 
         var weightBits = options.WeightBits ?? BitsRule.Paper(name);
-        var indexBits = options.IndexBits ?? new BitsRule(8, 5);
         var layers = PrunableLayer.Find(model);
         weightBits.Validate(layers);
-        indexBits.Validate(layers);
-        messages?.Report($"quantizing: {weightBits}; relative indices: {indexBits}");
+        options.IndexBits?.Validate(layers);
+        messages?.Report($"quantizing: {weightBits}; relative indices: {options.IndexBits?.ToString() ?? "best width per layer"}");
         var codebooks = Quantizer.Quantize(model, weightBits, options.Init, options.Pruning.Seed);
         errors.Add(new("quantization", TrainingRun.Evaluate(model, test, cancellationToken).Error));
 
@@ -82,12 +82,13 @@ public static class DeepCompression
             errors.Add(new("trained quantization", TrainingRun.Evaluate(model, test, cancellationToken).Error));
         }
 
-        var encoded = CompressedModel.Encode(name, model, codebooks, cb => indexBits.For(cb.Layer), new Dictionary<string, string>
+        var chosen = codebooks.ToDictionary(cb => cb, cb => options.IndexBits?.For(cb.Layer) ?? QuantizedLayerCodec.BestIndexBits(cb.Name, cb));
+        var encoded = CompressedModel.Encode(name, model, codebooks, cb => chosen[cb], new Dictionary<string, string>
         {
             ["dataset"] = "mnist",
             ["pipeline"] = "deep-compression",
             ["weight_bits"] = weightBits.ToString(),
-            ["index_bits"] = indexBits.ToString(),
+            ["index_bits"] = string.Join(",", chosen.Select(kv => $"{kv.Key.Name}={kv.Value}")),
         });
         string container = Path.Combine(options.Pruning.WorkDirectory, "model.tpz");
         IO.AtomicFile.WriteAllBytes(container, encoded.Bytes);

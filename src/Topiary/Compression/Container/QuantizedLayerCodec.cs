@@ -72,6 +72,22 @@ public static class QuantizedLayerCodec
             codebook.CentroidCount, codeBits, gapBits, tableBits, payload.Length));
     }
 
+    /// <summary>
+    /// The relative-index width in [<paramref name="minBits"/>, <paramref name="maxBits"/>] that gives the smallest
+    /// Huffman-coded payload for this layer (narrow indices need more fillers; wide ones cost more per entry).
+    /// </summary>
+    public static int BestIndexBits(string name, LayerCodebook codebook, int minBits = 2, int maxBits = 12)
+    {
+        int best = maxBits;
+        long bestBytes = long.MaxValue;
+        for (int b = minBits; b <= maxBits; b++)
+        {
+            long bytes = Encode(name, codebook, b).Info.PayloadBytes;
+            if (bytes < bestBytes) (best, bestBytes) = (b, bytes);
+        }
+        return best;
+    }
+
     /// <summary>Decodes a payload into the dense weight tensor and its 0/1 mask (1 where a code is non-zero).</summary>
     /// <exception cref="InvalidDataException">Any inconsistency: shape differs from <paramref name="expectedShape"/>, widths out of
     /// range, more centroids than the width allows, counts beyond the stream, invalid Huffman data, codes above K, or bad gaps.</exception>
