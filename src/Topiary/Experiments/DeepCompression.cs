@@ -64,7 +64,28 @@ public static class DeepCompression
         var train = TrainingRun.LoadDataset("mnist", DatasetSplit.Train, cancellationToken: cancellationToken);
         if (options.Pruning.TrainLimit is int limit) train = TrainingRun.Take(train, limit);
         var errors = new List<StageError> { new("dense", han.Reference.TestError), new("pruning", han.Pruned.TestError) };
+        string container = Path.Combine(options.Pruning.WorkDirectory, "model.tpz");
 
+        var (encoded, compressedError, decodedModel) = Compress(name, model, train, test, options, container, errors, progress, messages, cancellationToken);
+        var account = StorageAccount.From(encoded);
+        double original = 4.0 * model.ParameterCount();
+        return new DeepCompressionReport(name, options.Pruning.Seed, han.Reference,
+            new ModelSummary(compressedError, model.ParameterCount(), PruningState.NonZeroParameters(decodedModel)),
+            original, encoded.Bytes.Length, original / encoded.Bytes.Length, account.Stages, account.Layers, errors, container, paper,
+            sw.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Stages 2 and 3 on an already pruned model: quantize (k-means per layer), fine-tune the centroids, encode
+    /// into <paramref name="container"/> (atomically), decode it again and evaluate the decoded model.
+    /// Appends the test error after each stage to <paramref name="errors"/>.
+    /// </summary>
+    public static (EncodedModel Encoded, double ContainerError, Nn.Module Decoded) Compress(string name, Nn.Module model, ImageDataset train,
+        ImageDataset test, DeepCompressionOptions options, string container, List<StageError> errors,
+        IProgress<TrainingProgress>? progress = null, IProgress<string>? messages = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(errors);
         var weightBits = options.WeightBits ?? BitsRule.Paper(name);
         var layers = PrunableLayer.Find(model);
         weightBits.Validate(layers);
@@ -90,17 +111,11 @@ public static class DeepCompression
             ["weight_bits"] = weightBits.ToString(),
             ["index_bits"] = string.Join(",", chosen.Select(kv => $"{kv.Key.Name}={kv.Value}")),
         });
-        string container = Path.Combine(options.Pruning.WorkDirectory, "model.tpz");
         IO.AtomicFile.WriteAllBytes(container, encoded.Bytes);
         var decoded = CompressedModel.Load(container);
         double compressedError = TrainingRun.Evaluate(decoded.Network, test, cancellationToken).Error;
         errors.Add(new("container (decoded)", compressedError));
 
-        var account = StorageAccount.From(encoded);
-        double original = 4.0 * model.ParameterCount();
-        return new DeepCompressionReport(name, options.Pruning.Seed, han.Reference,
-            new ModelSummary(compressedError, model.ParameterCount(), PruningState.NonZeroParameters(decoded.Network)),
-            original, encoded.Bytes.Length, original / encoded.Bytes.Length, account.Stages, account.Layers, errors, container, paper,
-            sw.Elapsed.TotalSeconds);
+        return (encoded, compressedError, decoded.Network);
     }
 }

@@ -1,0 +1,98 @@
+// `topiary compress` / `topiary decompress`: Deep Compression's stages 2–3 on a saved (pruned) model —
+// k-means weight sharing, centroid fine-tuning, relative indices + Huffman into a .tpz container — and
+// back from a container to a safetensors model file. `topiary evaluate` runs .tpz files directly.
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Topiary.Compression;
+using Topiary.Compression.Quantization;
+using Topiary.Data;
+using Topiary.Experiments;
+using Topiary.Models;
+using Topiary.Training;
+
+namespace Topiary.Cli.Commands;
+
+/// <summary>The <c>compress</c> and <c>decompress</c> commands.</summary>
+public static class CompressCommand
+{
+    /// <summary>Builds <c>compress</c>.</summary>
+    public static Command Build()
+    {
+        var file = new Option<string>("--model-file") { Description = "A (pruned) model file.", Required = true };
+        var output = new Option<string>("--out") { Description = "The .tpz container to write.", Required = true };
+        var bits = new Option<string?>("--bits") { Description = "Weight bits, e.g. conv=8,fc=5 or fc1=6 (default: the paper's)." };
+        var indexBits = new Option<string?>("--index-bits") { Description = "Relative-index bits, e.g. conv=8,fc=5 (default: the best width per layer)." };
+        var fineTune = new Option<int>("--fine-tune-epochs") { Description = "Epochs of centroid fine-tuning.", DefaultValueFactory = _ => 3 };
+        var seed = new Option<int>("--seed") { Description = "Seed of k-means and fine-tuning.", DefaultValueFactory = _ => 1 };
+        var json = CommonOptions.Json();
+        var threads = CommonOptions.Threads();
+        var cmd = new Command("compress", "Weight sharing + Huffman coding of a model into a .tpz container.")
+        {
+            file, output, bits, indexBits, fineTune, seed, json, threads,
+        };
+        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        {
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
+            if (Path.GetFullPath(input) == Path.GetFullPath(outPath)) throw new ArgumentException($"--out '{outPath}' is the input model; refusing to overwrite it.");
+            var loaded = ModelFile.Load(input);
+            string dataset = loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
+            var options = new DeepCompressionOptions
+            {
+                Pruning = new Han2015Options { Model = loaded.Name, WorkDirectory = Path.GetDirectoryName(Path.GetFullPath(outPath))!, Seed = parse.GetValue(seed) },
+                WeightBits = parse.GetValue(bits) is { } b ? BitsRule.Parse(b, BitsRule.Paper(loaded.Name)) : null,
+                IndexBits = parse.GetValue(indexBits) is { } ib ? BitsRule.Parse(ib, new BitsRule(8, 5)) : null,
+                FineTuneEpochs = parse.GetValue(fineTune),
+            };
+            var train = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct);
+            var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct);
+            double inputError = TrainingRun.Evaluate(loaded.Network, test, ct).Error;
+            var errors = new List<StageError> { new("input", inputError) };
+            var messages = new Progress<string>(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
+            var (encoded, error, _) = Rendering.TrainingProgressRenderer.Run($"compress {loaded.Name}",
+                p => DeepCompression.Compress(loaded.Name, loaded.Network, train, test, options, outPath, errors, p, messages, ct));
+            var account = StorageAccount.From(encoded);
+            var table = new Table().Title($"{loaded.Name} → {Markup.Escape(outPath)}").AddColumns("stage", "KB", "compression");
+            foreach (var s in account.Stages) table.AddRow(s.Name, (s.Bytes / 1000).ToString("F1", CultureInfo.InvariantCulture), $"{s.Compression:F1}x");
+            AnsiConsole.Write(table);
+            AnsiConsole.MarkupLine($"test error {inputError * 100:F2}% → [bold]{error * 100:F2}%[/] (decoded container)");
+            double original = 4.0 * loaded.Network.ParameterCount();
+            JsonReport.Write(parse.GetValue(json), new
+            {
+                Model = loaded.Name,
+                BytesOriginal = original,
+                BytesCompressed = encoded.Bytes.Length,
+                Compression = original / encoded.Bytes.Length,
+                Stages = account.Stages,
+                Layers = account.Layers,
+                Reference = new { TestError = inputError },
+                Compressed = new { TestError = error },
+                Errors = errors,
+                Container = outPath,
+            });
+            return Task.FromResult(0);
+        }, ct));
+        return cmd;
+    }
+
+    /// <summary>Builds <c>decompress</c>.</summary>
+    public static Command BuildDecompress()
+    {
+        var file = new Option<string>("--model-file") { Description = "A .tpz container.", Required = true };
+        var output = new Option<string>("--out") { Description = "The .safetensors model file to write.", Required = true };
+        var json = CommonOptions.Json();
+        var cmd = new Command("decompress", "Decode a .tpz container into a safetensors model file (masks included).") { file, output, json };
+        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        {
+            string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
+            if (Path.GetFullPath(input) == Path.GetFullPath(outPath)) throw new ArgumentException($"--out '{outPath}' is the input; refusing to overwrite it.");
+            var loaded = Compression.Container.CompressedModel.Load(input);
+            ModelFile.Save(outPath, loaded.Name, loaded.Network, loaded.Metadata);
+            AnsiConsole.MarkupLine($"decoded {loaded.Name}: {Pruning.PruningState.NonZeroParameters(loaded.Network):N0} non-zero parameters → [bold]{Markup.Escape(outPath)}[/]");
+            JsonReport.Write(parse.GetValue(json), new { Model = loaded.Name, Input = input, Output = outPath, NonzeroParams = Pruning.PruningState.NonZeroParameters(loaded.Network) });
+            return Task.FromResult(0);
+        }, ct));
+        return cmd;
+    }
+}
