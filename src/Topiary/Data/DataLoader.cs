@@ -130,35 +130,4 @@ public sealed class DataLoader
 
     private Tensor NewImages(int batch) =>
         Flatten ? new Tensor(batch, Dataset.ImageSize) : new Tensor(batch, Dataset.Channels, Dataset.Height, Dataset.Width);
-
-    /// <summary>SplitMix64 (Steele, Lea, Flood 2014): a tiny, well-mixed generator whose output is fixed by its seed.</summary>
-    private struct SplitMix64(ulong state)
-    {
-        private ulong _state = state;
-
-        public ulong Next()
-        {
-            ulong z = _state += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
-
-        /// <summary>Uniform in [0, bound) without modulo bias (Lemire's multiply-and-reject).</summary>
-        public uint NextBelow(uint bound)
-        {
-            ulong m = (Next() >> 32) * bound;
-            uint low = (uint)m;
-            if (low < bound)
-            {
-                uint threshold = (0u - bound) % bound;
-                while (low < threshold)
-                {
-                    m = (Next() >> 32) * bound;
-                    low = (uint)m;
-                }
-            }
-            return (uint)(m >> 32);
-        }
-    }
 }

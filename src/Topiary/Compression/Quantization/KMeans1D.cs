@@ -302,35 +302,4 @@ public static class KMeans1D
             return Math.Max(0, _s2[end] - _s2[start] - s1 * s1 / (end - start));
         }
     }
-
-    /// <summary>SplitMix64 (Steele, Lea, Flood 2014): the seeded stream of the Forgy initialisation.</summary>
-    private struct SplitMix64(ulong state)
-    {
-        private ulong _state = state;
-
-        private ulong Next()
-        {
-            ulong z = _state += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
-
-        // Uniform in [0, bound) without modulo bias (Lemire's multiply-and-reject).
-        public uint NextBelow(uint bound)
-        {
-            ulong m = (Next() >> 32) * bound;
-            uint low = (uint)m;
-            if (low < bound)
-            {
-                uint threshold = (0u - bound) % bound;
-                while (low < threshold)
-                {
-                    m = (Next() >> 32) * bound;
-                    low = (uint)m;
-                }
-            }
-            return (uint)(m >> 32);
-        }
-    }
 }
