@@ -44,7 +44,11 @@ public sealed record StageError(string Stage, double TestError);
 public sealed record DeepCompressionReport(
     string Model, int Seed, ModelSummary Reference, ModelSummary Compressed, double BytesOriginal, double BytesCompressed,
     double Compression, IReadOnlyList<StageStorage> Stages, IReadOnlyList<LayerStorage> Layers, IReadOnlyList<StageError> Errors,
-    string ContainerPath, DeepCompressionPaperResult Paper, double Seconds);
+    string ContainerPath, DeepCompressionPaperResult Paper, double Seconds)
+{
+    /// <summary>The pruning stage's full report (sensitivity, rounds, per-layer kept fractions, figures' data).</summary>
+    public Han2015Report? PruningReport { get; init; }
+}
 
 /// <summary>Runs the Deep Compression reproduction.</summary>
 public static class DeepCompression
@@ -72,7 +76,8 @@ public static class DeepCompression
         return new DeepCompressionReport(name, options.Pruning.Seed, han.Reference,
             new ModelSummary(compressedError, model.ParameterCount(), PruningState.NonZeroParameters(decodedModel)),
             original, encoded.Bytes.Length, original / encoded.Bytes.Length, account.Stages, account.Layers, errors, container, paper,
-            sw.Elapsed.TotalSeconds);
+            sw.Elapsed.TotalSeconds)
+        { PruningReport = han };
     }
 
     /// <summary>
