@@ -30,6 +30,8 @@ public static class CliApp
         root.Subcommands.Add(PruneCommand.Build());
         root.Subcommands.Add(CompressCommand.Build());
         root.Subcommands.Add(CompressCommand.BuildDecompress());
+        root.Subcommands.Add(OnnxCommands.BuildImport());
+        root.Subcommands.Add(OnnxCommands.BuildExport());
         return root;
     }
 

@@ -97,10 +97,13 @@ public static class PruneCommand
                 spec = new PruneJob(sched, it, agp);
             }
 
-            var (name, network, dataset) = LoadOrTrain(modelFile, recipe, ct);
-            var recipeForRetrain = recipe?.Train?.ToTrainingRecipe() ?? ModelZoo.Get(name).Recipe;
-            var train = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct);
-            var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct);
+            var (name, network, dataset, metadata) = LoadOrTrain(modelFile, recipe, ct);
+            // Imported (non-zoo) models retrain with a plain SGD recipe and see the pixels they were trained on.
+            var recipeForRetrain = recipe?.Train?.ToTrainingRecipe()
+                ?? (ModelZoo.Names.Contains(name) ? ModelZoo.Get(name).Recipe : new TrainingRecipe { LearningRate = 0.01f, Policy = LrPolicy.Cosine });
+            var transform = metadata.TryGetValue(ModelFile.InputTransformKey, out var tn) ? PixelTransform.ByName(tn) : PixelTransform.Caffe;
+            var train = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct, transform: transform);
+            var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct, transform: transform);
             double before = TrainingRun.Evaluate(network, test, ct).Error;
             object schedReport = TrainingProgressRenderer.Run($"prune {name} ({spec.Schedule})", p => spec.Agp is { } a
                 ? (object)AgpPruning.Run(network, recipeForRetrain, train, test, a, p, ct)
@@ -114,7 +117,10 @@ public static class PruneCommand
             long nonzero = PruningState.NonZeroParameters(network);
             AnsiConsole.MarkupLine($"test error {Pct(before)} → [bold]{Pct(after)}[/]; non-zero parameters {network.ParameterCount():N0} → {nonzero:N0} " +
                 $"([bold]{PruningState.CompressionRate(network):F1}x[/])");
-            ModelFile.Save(outPath, name, network, new Dictionary<string, string> { ["dataset"] = dataset, ["pruned"] = spec.Schedule });
+            var outMeta = metadata.Where(kv => kv.Key != ModelFile.ArchitectureKey).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            outMeta["dataset"] = dataset;
+            outMeta["pruned"] = spec.Schedule;
+            ModelFile.Save(outPath, name, network, outMeta);
             AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outPath)}[/]");
             JsonReport.Write(parse.GetValue(json), new
             {
@@ -134,12 +140,13 @@ public static class PruneCommand
         return cmd;
     }
 
-    private static (string Name, Module Network, string Dataset) LoadOrTrain(string? modelFile, Recipe? recipe, CancellationToken ct)
+    private static (string Name, Module Network, string Dataset, IReadOnlyDictionary<string, string> Metadata) LoadOrTrain(
+        string? modelFile, Recipe? recipe, CancellationToken ct)
     {
         if (modelFile is not null)
         {
             var loaded = ModelFile.Load(modelFile);
-            return (loaded.Name, loaded.Network, recipe?.Dataset ?? loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist");
+            return (loaded.Name, loaded.Network, recipe?.Dataset ?? loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist", loaded.Metadata);
         }
         if (recipe?.Model is null) throw new ArgumentException("Give --model-file, or a recipe with model_file or model.");
         var trained = TrainCommand.Execute(new TrainingRunOptions
@@ -149,7 +156,7 @@ public static class PruneCommand
             Seed = recipe.Seed,
             Recipe = recipe.Train?.ToTrainingRecipe(),
         }, ct);
-        return (trained.Model, trained.Network, recipe.Dataset);
+        return (trained.Model, trained.Network, recipe.Dataset, new Dictionary<string, string>());
     }
 
     private static string Pct(double v) => (v * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";

@@ -21,6 +21,20 @@ public readonly record struct PixelTransform(double Scale, double Offset)
     /// <summary>The common Fashion-MNIST normalisation: <c>(pixel/255 - 0.2860) / 0.3530</c>.</summary>
     public static PixelTransform FashionMnistNormalize { get; } = Normalize(0.2860, 0.3530);
 
+    /// <summary>Names accepted by <see cref="ByName"/>.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["caffe", "unit", "mnist-normalize", "fashion-mnist-normalize"];
+
+    /// <summary>A preset by name: caffe (x/256), unit (x/255), mnist-normalize, fashion-mnist-normalize.</summary>
+    /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
+    public static PixelTransform ByName(string name) => name switch
+    {
+        "caffe" => Caffe,
+        "unit" => UnitInterval,
+        "mnist-normalize" => MnistNormalize,
+        "fashion-mnist-normalize" => FashionMnistNormalize,
+        _ => throw new ArgumentException($"Unknown input transform '{name}'. Known: {string.Join(", ", Names)}.", nameof(name)),
+    };
+
     /// <summary>Standardisation in the torchvision convention: <c>(pixel/255 - mean) / std</c>.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="std"/> is not positive and finite.</exception>
     public static PixelTransform Normalize(double mean, double std)

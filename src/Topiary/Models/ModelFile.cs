@@ -14,16 +14,23 @@ public sealed record LoadedModel(string Name, Module Network, IReadOnlyDictionar
 /// <summary>Saves and loads zoo models as safetensors checkpoints.</summary>
 public static class ModelFile
 {
-    /// <summary>Metadata key holding the zoo model name.</summary>
+    /// <summary>Metadata key holding the zoo model name (or, for other models, a descriptive name).</summary>
     public const string ModelKey = "model";
+
+    /// <summary>Metadata key holding the JSON architecture description (<see cref="ModelArchitecture"/>).</summary>
+    public const string ArchitectureKey = "architecture";
+
+    /// <summary>Metadata key naming the input pixel transform the model expects (see <see cref="Data.PixelTransform.ByName"/>).</summary>
+    public const string InputTransformKey = "input_transform";
 
     /// <summary>Saves <paramref name="network"/> (architecture <paramref name="modelName"/>) atomically to <paramref name="path"/>.</summary>
     public static void Save(string path, string modelName, Module network, IReadOnlyDictionary<string, string>? metadata = null)
     {
-        ModelZoo.Get(modelName);
+        ArgumentException.ThrowIfNullOrEmpty(modelName);
         var all = new Dictionary<string, string>(StringComparer.Ordinal);
         if (metadata is not null) foreach (var (k, v) in metadata) all[k] = v;
         all[ModelKey] = modelName;
+        all[ArchitectureKey] = ModelArchitecture.Describe(network).ToJsonString();
         Checkpoint.Save(path, network, all);
     }
 
@@ -36,18 +43,38 @@ public static class ModelFile
             return Compression.Container.CompressedModel.Load(path);
         var data = Checkpoint.Load(path);
         if (!data.Metadata.TryGetValue(ModelKey, out var name))
-            throw new InvalidDataException($"{path}: metadata field '{ModelKey}' is missing; expected one of {string.Join(", ", ModelZoo.Names)}.");
-        ModelInfo info;
+            throw new InvalidDataException($"{path}: metadata field '{ModelKey}' is missing; expected one of {string.Join(", ", ModelZoo.Names)} or an architecture.");
+        data.Metadata.TryGetValue(ArchitectureKey, out var architecture);
+        if (ModelZoo.Names.Contains(name))
+        {
+            // Zoo models are rebuilt by their factory (which also sets Caffe's learning-rate multipliers), unless the
+            // file holds a physically different (e.g. shrunk) network, which its architecture then describes.
+            var zoo = ModelZoo.Get(name).Factory(0);
+            try
+            {
+                Checkpoint.LoadInto(zoo, data);
+                return new LoadedModel(name, zoo, data.Metadata);
+            }
+            catch (InvalidDataException) when (architecture is not null)
+            {
+            }
+        }
+        if (architecture is null)
+            throw new InvalidDataException($"{path}: metadata field '{ModelKey}' is '{name}', which is not a zoo model ({string.Join(", ", ModelZoo.Names)}), and there is no '{ArchitectureKey}'.");
+        Module network;
         try
         {
-            info = ModelZoo.Get(name);
+            network = ModelArchitecture.Build(System.Text.Json.Nodes.JsonNode.Parse(architecture));
         }
-        catch (ArgumentException)
+        catch (System.Text.Json.JsonException e)
         {
-            throw new InvalidDataException($"{path}: metadata field '{ModelKey}' is '{name}'; expected one of {string.Join(", ", ModelZoo.Names)}.");
+            throw new InvalidDataException($"{path}: metadata field '{ArchitectureKey}' is not valid JSON: {e.Message}", e);
         }
-        var network = info.Factory(0);
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
         Checkpoint.LoadInto(network, data);
-        return new LoadedModel(info.Name, network, data.Metadata);
+        return new LoadedModel(name, network, data.Metadata);
     }
 }

@@ -64,16 +64,17 @@ public static class TrainingRun
     /// <summary>Names of the datasets a run can use.</summary>
     public static IReadOnlyList<string> DatasetNames { get; } = ["mnist", "fashion-mnist"];
 
-    /// <summary>Loads split <paramref name="split"/> of dataset <paramref name="name"/> with Caffe's pixel scaling.</summary>
+    /// <summary>Loads split <paramref name="split"/> of dataset <paramref name="name"/> (pixels scaled by <paramref name="transform"/>, default Caffe's x/256).</summary>
     /// <exception cref="ArgumentException">Unknown dataset name.</exception>
     public static ImageDataset LoadDataset(string name, DatasetSplit split, string? cacheDirectory = null,
-        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default, PixelTransform? transform = null)
     {
         ArgumentNullException.ThrowIfNull(name);
+        var t = transform ?? PixelTransform.Caffe;
         return name.ToLowerInvariant() switch
         {
-            "mnist" => Mnist.Load(split, cacheDirectory, progress, PixelTransform.Caffe, cancellationToken),
-            "fashion-mnist" => FashionMnist.Load(split, progress: progress, transform: PixelTransform.Caffe),
+            "mnist" => Mnist.Load(split, cacheDirectory, progress, t, cancellationToken),
+            "fashion-mnist" => FashionMnist.Load(split, progress: progress, transform: t),
             _ => throw new ArgumentException($"Unknown dataset '{name}'. Known datasets: {string.Join(", ", DatasetNames)}.", nameof(name)),
         };
     }

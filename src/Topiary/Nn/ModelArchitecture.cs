@@ -1,0 +1,120 @@
+// ModelArchitecture: a module tree as JSON and back, so a model that is not in the zoo (an imported ONNX
+// graph, a physically shrunk network) can be saved in a model file and rebuilt from it. Sizes are read from
+// the current weight shapes; the rebuilt modules get placeholder weights that the checkpoint then fills.
+//   {"type":"Sequential","children":[{"name":"conv1","module":{"type":"Conv2d","in":1,"out":20,"kernel":[5,5],
+//    "stride":[1,1],"padding":[0,0],"bias":true}}, ...]}
+using System.Text.Json.Nodes;
+
+namespace Topiary.Nn;
+
+/// <summary>Serialises module trees to JSON descriptions and rebuilds them.</summary>
+public static class ModelArchitecture
+{
+    /// <summary>The JSON description of <paramref name="module"/>.</summary>
+    /// <exception cref="NotSupportedException">A module type without a description.</exception>
+    public static JsonObject Describe(Module module) => module switch
+    {
+        Sequential s => new JsonObject
+        {
+            ["type"] = "Sequential",
+            ["children"] = new JsonArray(s.NamedChildren().Select(c => (JsonNode)new JsonObject { ["name"] = c.Name, ["module"] = Describe(c.Module) }).ToArray()),
+        },
+        Residual r => new JsonObject
+        {
+            ["type"] = "Residual",
+            ["body"] = Describe(r.Body),
+            ["shortcut"] = r.Shortcut is null ? null : Describe(r.Shortcut),
+        },
+        Concat c => new JsonObject { ["type"] = "Concat", ["branches"] = new JsonArray(c.Branches.Select(b => (JsonNode)Describe(b)).ToArray()) },
+        Linear l => new JsonObject { ["type"] = "Linear", ["in"] = l.InFeatures, ["out"] = l.OutFeatures, ["bias"] = l.Bias is not null },
+        Conv2d c => new JsonObject
+        {
+            ["type"] = "Conv2d", ["in"] = c.InChannels, ["out"] = c.OutChannels, ["kernel"] = Pair(c.KernelSize),
+            ["stride"] = Pair(c.Stride), ["padding"] = Pair(c.Padding), ["bias"] = c.Bias is not null,
+        },
+        MaxPool2d p => new JsonObject { ["type"] = "MaxPool2d", ["kernel"] = p.KernelSize, ["stride"] = p.Stride, ["padding"] = p.Padding },
+        AvgPool2d p => new JsonObject { ["type"] = "AvgPool2d", ["kernel"] = p.KernelSize, ["stride"] = p.Stride, ["padding"] = p.Padding },
+        GlobalAvgPool2d => new JsonObject { ["type"] = "GlobalAvgPool2d" },
+        ReLU => new JsonObject { ["type"] = "ReLU" },
+        Flatten => new JsonObject { ["type"] = "Flatten" },
+        Identity => new JsonObject { ["type"] = "Identity" },
+        Dropout d => new JsonObject { ["type"] = "Dropout", ["p"] = d.P, ["seed"] = d.Seed },
+        BatchNorm2d b => new JsonObject { ["type"] = "BatchNorm2d", ["channels"] = b.Channels, ["eps"] = b.Eps, ["momentum"] = b.Momentum },
+        BatchNorm1d b => new JsonObject { ["type"] = "BatchNorm1d", ["channels"] = b.Channels, ["eps"] = b.Eps, ["momentum"] = b.Momentum },
+        LocalResponseNorm n => new JsonObject { ["type"] = "LocalResponseNorm", ["size"] = n.Size, ["alpha"] = n.Alpha, ["beta"] = n.Beta, ["k"] = n.K },
+        _ => throw new NotSupportedException($"No architecture description for {module.GetType().Name}."),
+    };
+
+    /// <summary>Rebuilds a module tree from <see cref="Describe"/>'s output (weights are placeholders).</summary>
+    /// <exception cref="InvalidDataException">Unknown type, missing or out-of-range field (the path is named).</exception>
+    public static Module Build(JsonNode? node, string path = "$")
+    {
+        if (node is not JsonObject o) throw new InvalidDataException($"architecture {path}: expected an object.");
+        string type = Str(o, "type", path);
+        var rng = new Random(0);
+        try
+        {
+            return type switch
+            {
+                "Sequential" => BuildSequential(o, path),
+                "Residual" => new Residual(Build(o["body"], path + ".body"), o["shortcut"] is null ? null : Build(o["shortcut"], path + ".shortcut")),
+                "Concat" => new Concat(Arr(o, "branches", path).Select((b, i) => Build(b, $"{path}.branches[{i}]")).ToArray()),
+                "Linear" => new Linear(Int(o, "in", path), Int(o, "out", path), rng, Bool(o, "bias", path)),
+                "Conv2d" => new Conv2d(Int(o, "in", path), Int(o, "out", path), PairOf(o, "kernel", path), rng, PairOf(o, "stride", path),
+                    PairOf(o, "padding", path), Bool(o, "bias", path)),
+                "MaxPool2d" => new MaxPool2d(Int(o, "kernel", path), Int(o, "stride", path), Int(o, "padding", path)),
+                "AvgPool2d" => new AvgPool2d(Int(o, "kernel", path), Int(o, "stride", path), Int(o, "padding", path)),
+                "GlobalAvgPool2d" => new GlobalAvgPool2d(),
+                "ReLU" => new ReLU(),
+                "Flatten" => new Flatten(),
+                "Identity" => new Identity(),
+                "Dropout" => new Dropout(Flt(o, "p", path), Int(o, "seed", path)),
+                "BatchNorm2d" => new BatchNorm2d(Int(o, "channels", path), Flt(o, "eps", path), Flt(o, "momentum", path)),
+                "BatchNorm1d" => new BatchNorm1d(Int(o, "channels", path), Flt(o, "eps", path), Flt(o, "momentum", path)),
+                "LocalResponseNorm" => new LocalResponseNorm(Int(o, "size", path), Flt(o, "alpha", path), Flt(o, "beta", path), Flt(o, "k", path)),
+                _ => throw new InvalidDataException($"architecture {path}: unknown module type '{type}'."),
+            };
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"architecture {path} ({type}): {e.Message}", e);
+        }
+    }
+
+    private static Sequential BuildSequential(JsonObject o, string path)
+    {
+        var seq = new Sequential();
+        int i = 0;
+        foreach (var child in Arr(o, "children", path))
+        {
+            string at = $"{path}.children[{i++}]";
+            if (child is not JsonObject c) throw new InvalidDataException($"architecture {at}: expected an object.");
+            seq.Add(Str(c, "name", at), Build(c["module"], at + ".module"));
+        }
+        return seq;
+    }
+
+    private static JsonArray Pair((int H, int W) p) => [p.H, p.W];
+
+    private static (int, int) PairOf(JsonObject o, string key, string path) =>
+        o[key] is JsonArray { Count: 2 } a ? (Int(a[0], $"{path}.{key}[0]"), Int(a[1], $"{path}.{key}[1]"))
+            : throw new InvalidDataException($"architecture {path}: '{key}' must be a pair [h, w].");
+
+    private static JsonArray Arr(JsonObject o, string key, string path) =>
+        o[key] as JsonArray ?? throw new InvalidDataException($"architecture {path}: '{key}' must be an array.");
+
+    private static string Str(JsonObject o, string key, string path) =>
+        o[key] is JsonValue v && v.TryGetValue(out string? s) ? s : throw new InvalidDataException($"architecture {path}: '{key}' must be a string.");
+
+    private static bool Bool(JsonObject o, string key, string path) =>
+        o[key] is JsonValue v && v.TryGetValue(out bool b) ? b : throw new InvalidDataException($"architecture {path}: '{key}' must be true or false.");
+
+    private static int Int(JsonObject o, string key, string path) => Int(o[key], $"{path}.{key}");
+
+    private static int Int(JsonNode? n, string at) =>
+        n is JsonValue v && v.TryGetValue(out int i) ? i : throw new InvalidDataException($"architecture {at}: expected an integer.");
+
+    private static float Flt(JsonObject o, string key, string path) =>
+        o[key] is JsonValue v && v.TryGetValue(out double d) && double.IsFinite(d) ? (float)d
+            : throw new InvalidDataException($"architecture {path}: '{key}' must be a finite number.");
+}
