@@ -32,6 +32,7 @@ public static class CliApp
         root.Subcommands.Add(CompressCommand.BuildDecompress());
         root.Subcommands.Add(OnnxCommands.BuildImport());
         root.Subcommands.Add(OnnxCommands.BuildExport());
+        root.Subcommands.Add(BenchCommand.Build());
         return root;
     }
 

@@ -23,8 +23,38 @@ public static partial class Gemm
     public static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc)
     {
+        if (m == 1 && (!transA || lda == 1) && k > 0)
+        {
+            // A single row (batch-1 inference): packing B would cost more than the product itself.
+            Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+            Gemv(transB, n, k, alpha, a[..k], b, ldb, beta, c[..n]);
+            return;
+        }
         int threads = (long)m * n * k >= ParallelThreshold ? Threading.MaxDegreeOfParallelism : 1;
         Sgemm(GemmTiers.Best, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    // c[1,n] = alpha·a[1,k]·op(B) + beta·c. transB: B is [n,k] → one dot product per output; otherwise B is
+    // [k,n] → c accumulates a[p]·B[p,:] row by row, skipping zero inputs (post-ReLU activations often are).
+    private static void Gemv(bool transB, int n, int k, float alpha, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c)
+    {
+        if (transB)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                float dot = alpha * TensorPrimitives.Dot(a, b.Slice(j * ldb, k));
+                c[j] = beta == 0 ? dot : dot + beta * c[j];
+            }
+            return;
+        }
+        if (beta == 0) c.Clear();
+        else if (beta != 1) TensorPrimitives.Multiply(c, beta, c);
+        for (int p = 0; p < k; p++)
+        {
+            float ap = alpha * a[p];
+            if (ap != 0) TensorPrimitives.MultiplyAdd(b.Slice(p * ldb, n), ap, c, c);
+        }
     }
 
     /// <summary>
