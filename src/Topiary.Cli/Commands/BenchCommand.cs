@@ -23,9 +23,11 @@ public static class BenchCommand
         var compare = new Option<string?>("--compare") { Description = "Also time a peer runtime: ort." };
         compare.AcceptOnlyFromAmong("ort");
         var seconds = new Option<double>("--seconds") { Description = "Timing budget per runtime.", DefaultValueFactory = _ => 2.0 };
+        var input = new Option<string>("--input") { Description = "Input: mnist (the first test images, the model's pixel scaling) or random.", DefaultValueFactory = _ => "mnist" };
+        input.AcceptOnlyFromAmong("mnist", "random");
         var threads = new Option<int>("--threads") { Description = "Threads for every runtime (1 = single core, the batch-1 latency setting).", DefaultValueFactory = _ => 1 };
         var json = CommonOptions.Json();
-        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, batch, compare, seconds, threads, json };
+        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, batch, compare, input, seconds, threads, json };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             int n = parse.GetValue(batch), t = parse.GetValue(threads);
@@ -37,6 +39,13 @@ public static class BenchCommand
             int[] shape = [n, .. example];
             var x = Tensor.RandomUniform(new Random(1), 1f, shape);
             for (int i = 0; i < x.Length; i++) x[i] = Math.Abs(x[i]);
+            if (parse.GetValue(input) == "mnist")
+            {
+                var transform = loaded.Metadata.TryGetValue(ModelFile.InputTransformKey, out var tn) ? Data.PixelTransform.ByName(tn) : Data.PixelTransform.Caffe;
+                var test = Training.TrainingRun.LoadDataset(loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist", Data.DatasetSplit.Test, transform: transform);
+                if (n > test.Count) throw new ArgumentException($"--batch {n} exceeds the {test.Count} test images.");
+                test.Images.AsSpan(0, x.Length).CopyTo(x.Span);
+            }
             var reference = loaded.Network.Forward(x, training: false).Clone();
 
             var rows = new List<(string Name, Latency L)>();
@@ -72,6 +81,7 @@ public static class BenchCommand
                 Model = loaded.Name,
                 Batch = n,
                 Threads = t,
+                Input = parse.GetValue(input),
                 OrtDenseUs = ortUs,
                 TopiaryDenseUs = denseUs,
                 TopiaryPlanUs = planUs,

@@ -1,0 +1,183 @@
+// InferencePlan: a Sequential model compiled for inference at one fixed batch size.
+//   Compile walks the children once (nested Sequentials are flattened) tracking the per-example shape:
+//     Linear  [in]       → dense (GEMM / dot) or CSR (density < SparseDensityThreshold); a following ReLU is fused
+//     Conv2d  [C, H, W]  → im2col + GEMM, or CSR × columns when sparse and PlanOptions.SparseConv; bias, ReLU fused
+//     MaxPool2d, ReLU    → ops;   Flatten → shape change only;   Dropout, Identity → skipped (inference)
+//   Anything else throws NotSupportedException naming the module.
+// Weights are copied (dense) or converted (CSR) at compile time: later edits to the model are not seen.
+// Run(input, output) reads [batch, in] and writes [batch, out]; after the first call it allocates nothing
+// (every buffer is owned by the plan). A plan is not thread-safe: one Run at a time.
+using System.Globalization;
+using System.Text;
+using Topiary.Nn;
+using Topiary.Tensors;
+
+namespace Topiary.Runtime;
+
+/// <summary>A model compiled into fused, preallocated inference steps for a fixed batch size.</summary>
+public sealed class InferencePlan
+{
+    private readonly PlanStep[] _steps;
+
+    private InferencePlan(PlanStep[] steps, int batch, int[] inputShape, int[] outputShape)
+    {
+        _steps = steps;
+        Batch = batch;
+        InputShape = inputShape;
+        OutputShape = outputShape;
+    }
+
+    /// <summary>The batch size the plan was compiled for.</summary>
+    public int Batch { get; }
+
+    /// <summary>Per-example input shape (without the batch axis).</summary>
+    public IReadOnlyList<int> InputShape { get; }
+
+    /// <summary>Per-example output shape (without the batch axis).</summary>
+    public IReadOnlyList<int> OutputShape { get; }
+
+    /// <summary>Elements per example of the input.</summary>
+    public int InputLength => InputShape.Aggregate(1, (a, b) => a * b);
+
+    /// <summary>Elements per example of the output.</summary>
+    public int OutputLength => OutputShape.Aggregate(1, (a, b) => a * b);
+
+    /// <summary>The compiled steps in execution order.</summary>
+    public IReadOnlyList<PlanStep> Steps => _steps;
+
+    /// <summary>
+    /// Compiles <paramref name="model"/> for inputs [<paramref name="batch"/>, ..<paramref name="inputShapeWithoutBatch"/>].
+    /// </summary>
+    /// <exception cref="NotSupportedException">The model contains a module the plan cannot run (named in the message).</exception>
+    /// <exception cref="ArgumentException">The batch is below 1, or a layer does not fit the shape reaching it.</exception>
+    public static InferencePlan Compile(Sequential model, int[] inputShapeWithoutBatch, int batch, PlanOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputShapeWithoutBatch);
+        if (batch < 1) throw new ArgumentException($"Batch size must be at least 1 (was {batch}).", nameof(batch));
+        if (inputShapeWithoutBatch.Length == 0 || inputShapeWithoutBatch.Any(d => d < 1))
+            throw new ArgumentException($"Input shape {Tensor.ShapeString(inputShapeWithoutBatch)} must be non-empty with positive dimensions.", nameof(inputShapeWithoutBatch));
+        options ??= PlanOptions.Default;
+
+        var modules = new List<(string Name, Module Module)>();
+        Collect(model, "", modules);
+        var steps = new List<PlanStep>();
+        int[] shape = (int[])inputShapeWithoutBatch.Clone();
+        for (int i = 0; i < modules.Count; i++)
+        {
+            var (name, module) = modules[i];
+            bool fuseRelu = i + 1 < modules.Count && modules[i + 1].Module is ReLU;
+            string fused = fuseRelu ? name + "+" + modules[i + 1].Name : name;
+            switch (module)
+            {
+                case Linear lin:
+                {
+                    if (shape.Length != 1 || shape[0] != lin.InFeatures)
+                        throw ShapeError(name, lin.ToString(), $"[{lin.InFeatures}]", shape);
+                    float[] w = lin.Weight.Value.Data;
+                    double density = Density(w);
+                    float[]? bias = lin.Bias is null ? null : (float[])lin.Bias.Value.Data.Clone();
+                    steps.Add(density < options.SparseDensityThreshold
+                        ? new CsrLinearStep(fused, CsrMatrix.FromDense(w, lin.OutFeatures, lin.InFeatures), bias, fuseRelu, batch)
+                        : new DenseLinearStep(fused, (float[])w.Clone(), bias, lin.InFeatures, lin.OutFeatures, fuseRelu, density, batch));
+                    shape = [lin.OutFeatures];
+                    if (fuseRelu) i++;
+                    break;
+                }
+                case Conv2d conv:
+                {
+                    if (shape.Length != 3 || shape[0] != conv.InChannels)
+                        throw ShapeError(name, conv.ToString(), $"[{conv.InChannels}, H, W]", shape);
+                    var (kh, kw) = conv.KernelSize;
+                    Conv2dGeometry g;
+                    try { g = new Conv2dGeometry(shape[0], shape[1], shape[2], kh, kw, conv.Stride.H, conv.Stride.W, conv.Padding.H, conv.Padding.W); }
+                    catch (ArgumentException e) { throw new ArgumentException($"Plan: layer '{name}' ({conv}): {e.Message}", nameof(inputShapeWithoutBatch), e); }
+                    float[] w = conv.Weight.Value.Data;
+                    double density = Density(w);
+                    float[]? bias = conv.Bias is null ? null : (float[])conv.Bias.Value.Data.Clone();
+                    CsrMatrix? csr = options.SparseConv && density < options.SparseDensityThreshold
+                        ? CsrMatrix.FromDense(w, conv.OutChannels, g.ColumnRows) : null;
+                    steps.Add(new ConvStep(fused, g, conv.OutChannels, csr is null ? (float[])w.Clone() : [], csr, bias, fuseRelu, density, batch));
+                    shape = [conv.OutChannels, g.OutH, g.OutW];
+                    if (fuseRelu) i++;
+                    break;
+                }
+                case MaxPool2d pool:
+                {
+                    if (shape.Length != 3 || shape[1] + 2 * pool.Padding < pool.KernelSize || shape[2] + 2 * pool.Padding < pool.KernelSize)
+                        throw ShapeError(name, pool.ToString(), $"[C, H, W] with H, W >= {pool.KernelSize - 2 * pool.Padding}", shape);
+                    var g = new Conv2dGeometry(shape[0], shape[1], shape[2], pool.KernelSize, pool.KernelSize,
+                        pool.Stride, pool.Stride, pool.Padding, pool.Padding);
+                    steps.Add(new MaxPoolStep(name, g, batch));
+                    shape = [g.Channels, g.OutH, g.OutW];
+                    break;
+                }
+                case ReLU:
+                    steps.Add(new ReluStep(name, Product(shape), batch));
+                    break;
+                case Flatten:
+                    shape = [Product(shape)];
+                    break;
+                case Dropout or Identity:
+                    break;
+                default:
+                    throw new NotSupportedException($"InferencePlan: module '{name}' ({module.GetType().Name}: {module}) is not supported.");
+            }
+        }
+        return new InferencePlan([.. steps], batch, (int[])inputShapeWithoutBatch.Clone(), shape);
+    }
+
+    /// <summary>
+    /// Runs the plan: <paramref name="input"/> [Batch, InputLength] → <paramref name="output"/> [Batch, OutputLength].
+    /// Allocation-free once the JIT and the thread's GEMM scratch are warm. Not thread-safe.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span length differs from Batch times the per-example length.</exception>
+    public void Run(ReadOnlySpan<float> input, Span<float> output)
+    {
+        int inLen = Batch * InputLength, outLen = Batch * OutputLength;
+        if (input.Length != inLen)
+            throw new ArgumentException($"Input has {input.Length} elements; the plan expects {inLen} (batch {Batch} × {InputLength}).", nameof(input));
+        if (output.Length != outLen)
+            throw new ArgumentException($"Output has {output.Length} elements; the plan expects {outLen} (batch {Batch} × {OutputLength}).", nameof(output));
+        ReadOnlySpan<float> x = input;
+        foreach (var step in _steps)
+        {
+            step.Execute(x, Batch);
+            x = step.Output;
+        }
+        x.CopyTo(output);
+    }
+
+    /// <summary>A table of the steps: name, kind (dense/csr/op), weight density and what the step does.</summary>
+    public string Describe()
+    {
+        var sb = new StringBuilder();
+        sb.Append(CultureInfo.InvariantCulture, $"InferencePlan batch={Batch} input={Tensor.ShapeString(InputShape.ToArray())} output={Tensor.ShapeString(OutputShape.ToArray())}\n");
+        foreach (var s in _steps)
+            sb.Append(CultureInfo.InvariantCulture, $"  {s.Name,-16} {s.Kind,-5} density={s.Density,7:P2}  {s.Detail}\n");
+        return sb.ToString();
+    }
+
+    private static void Collect(Sequential seq, string prefix, List<(string, Module)> into)
+    {
+        foreach (var (name, child) in seq.NamedChildren())
+        {
+            string full = prefix.Length == 0 ? name : prefix + "." + name;
+            if (child is Sequential inner) Collect(inner, full, into);
+            else into.Add((full, child));
+        }
+    }
+
+    private static double Density(float[] w)
+    {
+        if (w.Length == 0) return 0;
+        int nnz = 0;
+        foreach (float v in w) if (v != 0) nnz++;
+        return (double)nnz / w.Length;
+    }
+
+    private static int Product(int[] shape) => shape.Aggregate(1, (a, b) => checked(a * b));
+
+    private static ArgumentException ShapeError(string name, string module, string expected, int[] actual) =>
+        new($"Plan: layer '{name}' ({module}) expects per-example shape {expected}, got {Tensor.ShapeString(actual)}.");
+}

@@ -1,0 +1,146 @@
+// InferencePlanTests: a compiled plan reproduces model.Forward(x, training: false) for the zoo's LeNet-300-100 and
+// LeNet-5, dense and 92 %-pruned (the smallest |w| of each Linear/Conv2d zeroed), at batch 1 and 7; steady-state
+// Run allocates nothing; unsupported modules are named. Tolerance: max |diff| ≤ 1e-4·max(1, max |reference|).
+using System.Diagnostics;
+using Topiary.Models;
+using Topiary.Nn;
+using Topiary.Runtime;
+using Topiary.Tensors;
+using Xunit.Abstractions;
+
+namespace Topiary.Tests.Runtime;
+
+public class InferencePlanTests(ITestOutputHelper output)
+{
+    internal static Sequential Model(string name, bool pruned)
+    {
+        var model = (Sequential)ModelZoo.Create(name, 7);
+        if (pruned)
+            foreach (var m in model.NamedModules().Select(x => x.Module))
+            {
+                Tensor? w = m switch { Linear l => l.Weight.Value, Conv2d c => c.Weight.Value, _ => null };
+                if (w is null) continue;
+                var order = Enumerable.Range(0, w.Length).OrderBy(i => Math.Abs(w.Data[i])).ToArray();
+                for (int i = 0; i < (int)(0.92 * w.Length); i++) w.Data[order[i]] = 0;
+            }
+        // Non-zero biases so the fused bias path is exercised (Caffe init leaves them zero).
+        var rng = new Random(3);
+        foreach (var (n, p) in model.NamedParameters())
+            if (n.EndsWith("bias", StringComparison.Ordinal))
+                for (int i = 0; i < p.Length; i++) p.Value.Data[i] = (float)(rng.NextDouble() - 0.5) * 0.2f;
+        return model;
+    }
+
+    internal static Tensor Input(int batch, int seed) => Tensor.RandomUniform(new Random(seed), 1f, batch, 1, 28, 28);
+
+    public static TheoryData<string, bool, int> Cases()
+    {
+        var data = new TheoryData<string, bool, int>();
+        foreach (string name in new[] { "lenet-300-100", "lenet-5" })
+            foreach (bool pruned in new[] { false, true })
+                foreach (int batch in new[] { 1, 7 })
+                    data.Add(name, pruned, batch);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Plan_matches_model_forward(string name, bool pruned, int batch)
+    {
+        var model = Model(name, pruned);
+        var plan = InferencePlan.Compile(model, [1, 28, 28], batch, new PlanOptions());
+        var x = Input(batch, 11);
+        var expected = model.Forward(x, training: false).Data;
+        var y = new float[batch * plan.OutputLength];
+        plan.Run(x.Data, y);
+        plan.Run(x.Data, y); // second run reuses every buffer
+        Assert.Equal(expected.Length, y.Length);
+        double scale = Math.Max(1, expected.Max(Math.Abs));
+        int worst = 0;
+        for (int i = 1; i < y.Length; i++) if (Math.Abs(y[i] - expected[i]) > Math.Abs(y[worst] - expected[worst])) worst = i;
+        double diff = Math.Abs(y[worst] - expected[worst]);
+        Assert.True(diff <= 1e-4 * scale, $"{name} pruned={pruned} batch={batch}: element {worst} expected {expected[worst]}, got {y[worst]} (max |diff| {diff:G3}).\n{plan.Describe()}");
+        string kind = plan.Steps.Where(s => s.Kind != "op").Select(s => s.Kind).Distinct().Single();
+        Assert.Equal(pruned ? "csr" : "dense", kind);
+    }
+
+    [Theory]
+    [InlineData("lenet-300-100", true)]
+    [InlineData("lenet-5", true)]
+    [InlineData("lenet-5", false)]
+    public void Steady_state_run_allocates_nothing(string name, bool pruned)
+    {
+        int saved = Threading.MaxDegreeOfParallelism;
+        try
+        {
+            Threading.MaxDegreeOfParallelism = 1;
+            foreach (int batch in new[] { 1, 7 })
+            {
+                var plan = InferencePlan.Compile(Model(name, pruned), [1, 28, 28], batch);
+                var x = Input(batch, 2).Data;
+                var y = new float[batch * plan.OutputLength];
+                for (int i = 0; i < 60; i++) plan.Run(x, y); // past tiered-JIT promotion
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                for (int i = 0; i < 5; i++) plan.Run(x, y);
+                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                Assert.True(allocated == 0, $"{name} batch {batch}: Run allocated {allocated} bytes in steady state.");
+            }
+        }
+        finally
+        {
+            Threading.MaxDegreeOfParallelism = saved;
+        }
+    }
+
+    [Fact]
+    public void Describe_reports_kinds_and_densities()
+    {
+        var plan = InferencePlan.Compile(Model("lenet-300-100", true), [1, 28, 28], 1);
+        string text = plan.Describe();
+        Assert.Contains("fc1+relu1", text, StringComparison.Ordinal);
+        Assert.Contains("csr", text, StringComparison.Ordinal);
+        Assert.Equal(3, plan.Steps.Count);
+        Assert.All(plan.Steps, s => Assert.InRange(s.Density, 0.07, 0.09));
+        var dense = InferencePlan.Compile(Model("lenet-300-100", true), [1, 28, 28], 1, new PlanOptions { SparseDensityThreshold = 0 });
+        Assert.All(dense.Steps, s => Assert.Equal("dense", s.Kind));
+    }
+
+    [Fact]
+    public void Unsupported_module_is_named_and_bad_shapes_throw()
+    {
+        var model = new Sequential().Add("flat", new Flatten()).Add("bn", new BatchNorm1d(784));
+        var e = Assert.Throws<NotSupportedException>(() => InferencePlan.Compile(model, [1, 28, 28], 1));
+        Assert.Contains("bn", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => InferencePlan.Compile(Model("lenet-300-100", false), [1, 28, 27], 1));
+        var plan = InferencePlan.Compile(Model("lenet-300-100", false), [1, 28, 28], 1);
+        Assert.Throws<ArgumentException>(() => plan.Run(new float[783], new float[10]));
+    }
+
+    [Fact]
+    public void Timing_pruned_plan_vs_dense_forward_batch1()
+    {
+        var sparse = InferencePlan.Compile(Model("lenet-300-100", true), [1, 28, 28], 1);
+        var densePlan = InferencePlan.Compile(Model("lenet-300-100", false), [1, 28, 28], 1);
+        var model = Model("lenet-300-100", false);
+        var x = Input(1, 4);
+        var y = new float[10];
+        double tPlan = Best(() => sparse.Run(x.Data, y));
+        double tDensePlan = Best(() => densePlan.Run(x.Data, y));
+        double tForward = Best(() => model.Forward(x, false));
+        output.WriteLine($"batch 1 LeNet-300-100: pruned plan {tPlan:F2} us, dense plan {tDensePlan:F2} us, dense Forward {tForward:F2} us; Forward/plan = {tForward / tPlan:F1}x");
+    }
+
+    // Best of 20 rounds of 200 calls, microseconds per call.
+    private static double Best(Action run)
+    {
+        for (int i = 0; i < 200; i++) run();
+        double best = double.MaxValue;
+        for (int round = 0; round < 20; round++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            for (int i = 0; i < 200; i++) run();
+            best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200);
+        }
+        return best;
+    }
+}
