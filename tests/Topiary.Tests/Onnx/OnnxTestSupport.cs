@@ -12,13 +12,17 @@ internal static class OnnxTestSupport
 {
     public const string SharedModelSha256 = "5b995ebc7345ce5f2495330acd927d60ea6a963edb032ea00f2715e3388e78f2";
 
-    /// <summary>shared/models/mnist-cnn-pytorch.onnx next to the repository, after checking its hash.</summary>
+    /// <summary>
+    /// The shared PyTorch model: the repository's copy in tests/fixtures (so a clean clone anywhere has it), else
+    /// ../shared/models next to the repository; its hash is checked either way.
+    /// </summary>
     public static string SharedModelPath()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Topiary.slnx"))) dir = dir.Parent;
         if (dir is null) throw new InvalidOperationException("Topiary.slnx not found above " + AppContext.BaseDirectory);
-        string path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "models", "mnist-cnn-pytorch.onnx"));
+        string path = Path.Combine(dir.FullName, "tests", "fixtures", "mnist-cnn-pytorch.onnx");
+        if (!File.Exists(path)) path = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "models", "mnist-cnn-pytorch.onnx"));
         Assert.True(File.Exists(path), $"Shared model not found at {path}.");
         string sha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
         Assert.Equal(SharedModelSha256, sha);
