@@ -28,9 +28,4 @@ public class AgpPruningTests
         Assert.True(history[^1].TestError < 0.2, $"error {history[^1].TestError}");
         Assert.Equal(1.0, PrunableLayer.Find(model)[1].KeptFraction); // layers without a target are untouched
     }
-
-    private sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => action(value);
-    }
 }

@@ -94,9 +94,4 @@ public class IterativePruningTests : IDisposable
         });
         Assert.Equal(0.5 * Math.Sqrt(0.09), dropout.P, 3); // D_r = D_o·sqrt(C_ir/C_io), not compounded over rounds
     }
-
-    private sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => action(value);
-    }
 }

@@ -46,9 +46,4 @@ public class ResumeTests : IDisposable
         Assert.Contains("'seed'", ex.Message);
         Assert.Contains(ckpt, ex.Message);
     }
-
-    private sealed class SyncProgress(Action<TrainingProgress> action) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => action(value);
-    }
 }
