@@ -5,6 +5,10 @@
 // ParallelThreshold multiply-adds), then runs the packed, register-blocked GemmDriver with that
 // tier's micro-kernel. Results are bitwise independent of the thread count. GemmReference is the
 // scalar twin used as the test oracle and benchmark baseline.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace Topiary.Tensors;
 
 /// <summary>Single-precision general matrix multiply (row-major, BLAS-like contract).</summary>
@@ -34,6 +38,48 @@ public static partial class Gemm
         Sgemm(GemmTiers.Best, threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
+    // Four dot products at a time: each 16-float chunk of a is loaded once and multiplied into four rows
+    // of B (batch-1 Linear: W[out, in]·x), so the loads of x and the per-call overhead are shared. Returns the
+    // number of rows done (a multiple of 4); the caller finishes the rest.
+    private static int DotRows4(int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int ldb, float alpha, float beta, Span<float> c)
+    {
+        ref float x = ref MemoryMarshal.GetReference(a);
+        ref float b0 = ref MemoryMarshal.GetReference(b);
+        int full = k & ~15, j = 0;
+        for (; j + 4 <= n; j += 4)
+        {
+            ref float r0 = ref Unsafe.Add(ref b0, (nint)j * ldb);
+            ref float r1 = ref Unsafe.Add(ref r0, ldb);
+            ref float r2 = ref Unsafe.Add(ref r1, ldb);
+            ref float r3 = ref Unsafe.Add(ref r2, ldb);
+            Vector512<float> s0 = default, s1 = default, s2 = default, s3 = default;
+            for (int p = 0; p < full; p += 16)
+            {
+                var xv = Vector512.LoadUnsafe(ref x, (nuint)p);
+                s0 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r0, (nuint)p), xv, s0);
+                s1 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r1, (nuint)p), xv, s1);
+                s2 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r2, (nuint)p), xv, s2);
+                s3 = Vector512.FusedMultiplyAdd(Vector512.LoadUnsafe(ref r3, (nuint)p), xv, s3);
+            }
+            float d0 = Vector512.Sum(s0), d1 = Vector512.Sum(s1), d2 = Vector512.Sum(s2), d3 = Vector512.Sum(s3);
+            for (int p = full; p < k; p++)
+            {
+                float xp = Unsafe.Add(ref x, p);
+                d0 += Unsafe.Add(ref r0, p) * xp;
+                d1 += Unsafe.Add(ref r1, p) * xp;
+                d2 += Unsafe.Add(ref r2, p) * xp;
+                d3 += Unsafe.Add(ref r3, p) * xp;
+            }
+            Store(c, j, alpha * d0, beta);
+            Store(c, j + 1, alpha * d1, beta);
+            Store(c, j + 2, alpha * d2, beta);
+            Store(c, j + 3, alpha * d3, beta);
+        }
+        return j;
+
+        static void Store(Span<float> c, int i, float v, float beta) => c[i] = beta == 0 ? v : v + beta * c[i];
+    }
+
     // c[1,n] = alpha·a[1,k]·op(B) + beta·c. transB: B is [n,k] → one dot product per output; otherwise B is
     // [k,n] → c accumulates a[p]·B[p,:] row by row, skipping zero inputs (post-ReLU activations often are).
     private static void Gemv(bool transB, int n, int k, float alpha, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int ldb,
@@ -41,7 +87,8 @@ public static partial class Gemm
     {
         if (transB)
         {
-            for (int j = 0; j < n; j++)
+            int j = Vector512.IsHardwareAccelerated && k >= 16 ? DotRows4(n, k, a, b, ldb, alpha, beta, c) : 0;
+            for (; j < n; j++)
             {
                 float dot = alpha * TensorPrimitives.Dot(a, b.Slice(j * ldb, k));
                 c[j] = beta == 0 ? dot : dot + beta * c[j];
