@@ -41,7 +41,7 @@ public static class BenchCommand
             for (int i = 0; i < x.Length; i++) x[i] = Math.Abs(x[i]);
             if (parse.GetValue(input) == "mnist")
             {
-                var transform = loaded.Metadata.TryGetValue(ModelFile.InputTransformKey, out var tn) ? Data.PixelTransform.ByName(tn) : Data.PixelTransform.Caffe;
+                var transform = ModelFile.InputTransform(loaded.Metadata);
                 var test = Training.TrainingRun.LoadDataset(loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist", Data.DatasetSplit.Test, transform: transform);
                 if (n > test.Count) throw new ArgumentException($"--batch {n} exceeds the {test.Count} test images.");
                 test.Images.AsSpan(0, x.Length).CopyTo(x.Span);

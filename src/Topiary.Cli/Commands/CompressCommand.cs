@@ -35,7 +35,7 @@ public static class CompressCommand
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
-            if (Path.GetFullPath(input) == Path.GetFullPath(outPath)) throw new ArgumentException($"--out '{outPath}' is the input model; refusing to overwrite it.");
+            CliOutput.RefuseOverwrite(input, outPath);
             var loaded = ModelFile.Load(input);
             string dataset = loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
             var options = new DeepCompressionOptions
@@ -49,7 +49,7 @@ public static class CompressCommand
             var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct);
             double inputError = TrainingRun.Evaluate(loaded.Network, test, ct).Error;
             var errors = new List<StageError> { new("input", inputError) };
-            var messages = new Progress<string>(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
+            var messages = CliOutput.Messages();
             var (encoded, error, _) = Rendering.TrainingProgressRenderer.Run($"compress {loaded.Name}",
                 p => DeepCompression.Compress(loaded.Name, loaded.Network, train, test, options, outPath, errors, p, messages, ct));
             var account = StorageAccount.From(encoded);
@@ -86,7 +86,7 @@ public static class CompressCommand
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
-            if (Path.GetFullPath(input) == Path.GetFullPath(outPath)) throw new ArgumentException($"--out '{outPath}' is the input; refusing to overwrite it.");
+            CliOutput.RefuseOverwrite(input, outPath);
             var loaded = Compression.Container.CompressedModel.Load(input);
             ModelFile.Save(outPath, loaded.Name, loaded.Network, loaded.Metadata);
             AnsiConsole.MarkupLine($"decoded {loaded.Name}: {Pruning.PruningState.NonZeroParameters(loaded.Network):N0} non-zero parameters → [bold]{Markup.Escape(outPath)}[/]");

@@ -56,7 +56,7 @@ public static class DeepCompressionCommand
                 IndexBits = parse.GetValue(indexBits) is { } ib ? BitsRule.Parse(ib, new BitsRule(8, 5)) : null,
                 FineTuneEpochs = isQuick ? 1 : parse.GetValue(fineTune),
             };
-            var messages = new Progress<string>(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
+            var messages = CliOutput.Messages();
             var report = TrainingProgressRenderer.Run($"deep-compression {name}", p => DeepCompression.Run(options, p, messages, ct));
             Print(report);
             JsonReport.Write(Path.Combine(options.Pruning.WorkDirectory, "deep-compression.json"), report);
@@ -70,7 +70,7 @@ public static class DeepCompressionCommand
     {
         var p = r.Paper;
         var t = new Table().Title($"Deep Compression on {r.Model} (seed {r.Seed})").AddColumns("", "Topiary", "paper");
-        t.AddRow("error: reference → compressed", $"{Pct(r.Reference.TestError)} → {Pct(r.Compressed.TestError)}", $"{Pct(p.ReferenceError)} → {Pct(p.CompressedError)}");
+        t.AddRow("error: reference → compressed", $"{CliOutput.Pct(r.Reference.TestError)} → {CliOutput.Pct(r.Compressed.TestError)}", $"{CliOutput.Pct(p.ReferenceError)} → {CliOutput.Pct(p.CompressedError)}");
         t.AddRow("size", $"{r.BytesOriginal / 1000:F0} KB → {r.BytesCompressed / 1000:F1} KB (container file)", $"{p.BytesOriginal / 1000:F0} KB → {p.BytesCompressed / 1000:F0} KB");
         t.AddRow("compression", $"[bold]{r.Compression:F1}x[/]", $"{p.Huffman:F0}x");
         t.AddRow("time", $"{r.Seconds:F0} s", "");
@@ -92,12 +92,10 @@ public static class DeepCompressionCommand
         }
         AnsiConsole.Write(layers);
         var errors = new Table().Title("test error by stage").AddColumns("stage", "test error");
-        foreach (var e in r.Errors) errors.AddRow(e.Stage, Pct(e.TestError));
+        foreach (var e in r.Errors) errors.AddRow(e.Stage, CliOutput.Pct(e.TestError));
         AnsiConsole.Write(errors);
         AnsiConsole.MarkupLine($"container: [bold]{Markup.Escape(r.ContainerPath)}[/]");
     }
 
     private static string Kb(long bits) => (bits / 8000.0).ToString("F1", CultureInfo.InvariantCulture);
-
-    private static string Pct(double v) => (v * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
 }

@@ -48,7 +48,7 @@ public static class DemoCommand
                 },
                 FineTuneEpochs = isQuick ? 1 : 3,
             };
-            var messages = new Progress<string>(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
+            var messages = CliOutput.Messages();
             var report = TrainingProgressRenderer.Run("demo", p => DeepCompression.Run(options, p, messages, ct));
             var figures = WriteFigures(dir, report);
             JsonReport.Write(Path.Combine(dir, "report.json"), report);
@@ -56,9 +56,9 @@ public static class DemoCommand
             AtomicFile.WriteAllText(Path.Combine(dir, "index.md"), Markdown(report, figures, isQuick));
             var t = new Table().Title("Topiary demo: LeNet-300-100 on MNIST").AddColumns("stage", "test error", "size");
             var han = report.PruningReport!;
-            t.AddRow("dense reference", Pct(report.Reference.TestError), $"{report.BytesOriginal / 1000:F0} KB");
-            t.AddRow($"pruned ({han.Compression:F1}x fewer parameters)", Pct(han.Pruned.TestError), Kb(report.Stages, "pruning"));
-            t.AddRow("quantized + Huffman (.tpz file)", Pct(report.Compressed.TestError), $"{report.BytesCompressed / 1000:F1} KB ({report.Compression:F1}x)");
+            t.AddRow("dense reference", CliOutput.Pct(report.Reference.TestError), $"{report.BytesOriginal / 1000:F0} KB");
+            t.AddRow($"pruned ({han.Compression:F1}x fewer parameters)", CliOutput.Pct(han.Pruned.TestError), Kb(report.Stages, "pruning"));
+            t.AddRow("quantized + Huffman (.tpz file)", CliOutput.Pct(report.Compressed.TestError), $"{report.BytesCompressed / 1000:F1} KB ({report.Compression:F1}x)");
             AnsiConsole.Write(t);
             AnsiConsole.MarkupLine($"report: [bold]{Markup.Escape(Path.Combine(dir, "index.md"))}[/]");
             return Task.FromResult(0);
@@ -90,14 +90,14 @@ public static class DemoCommand
         md.AppendLine(inv, $"# Topiary demo — {r.Model} on MNIST{(quick ? " (quick run)" : "")}").AppendLine();
         md.AppendLine(inv, $"Seed {r.Seed}; {r.Seconds:F0} s in all. Every number below was measured in this run (`report.json` holds them all).").AppendLine();
         md.AppendLine("| stage | test error |").AppendLine("| --- | --- |");
-        foreach (var e in r.Errors) md.AppendLine(inv, $"| {e.Stage} | {Pct(e.TestError)} |");
+        foreach (var e in r.Errors) md.AppendLine(inv, $"| {e.Stage} | {CliOutput.Pct(e.TestError)} |");
         md.AppendLine().AppendLine("| storage (cumulative) | size | compression |").AppendLine("| --- | --- | --- |");
         foreach (var st in r.Stages) md.AppendLine(inv, $"| {st.Name} | {st.Bytes / 1000:F1} KB | {st.Compression:F1}x |");
         md.AppendLine().AppendLine("## Pruning (Han et al. 2015)").AppendLine();
-        md.AppendLine(inv, $"Reference {Pct(han.Reference.TestError)} → pruned {Pct(han.Pruned.TestError)}; {han.Reference.Params:N0} → {han.Pruned.NonzeroParams:N0} non-zero parameters ({han.Compression:F1}x; the paper: 12x).").AppendLine();
+        md.AppendLine(inv, $"Reference {CliOutput.Pct(han.Reference.TestError)} → pruned {CliOutput.Pct(han.Pruned.TestError)}; {han.Reference.Params:N0} → {han.Pruned.NonzeroParams:N0} non-zero parameters ({han.Compression:F1}x; the paper: 12x).").AppendLine();
         md.AppendLine("| layer | weights | kept | Topiary | paper |").AppendLine("| --- | --- | --- | --- | --- |");
         foreach (var l in han.Layers)
-            md.AppendLine(inv, $"| {l.Name} | {l.Weights:N0} | {l.Kept:N0} | {Pct(l.KeptFraction)} | {(l.PaperKeptFraction is { } p ? Pct(p) : "")} |");
+            md.AppendLine(inv, $"| {l.Name} | {l.Weights:N0} | {l.Kept:N0} | {CliOutput.Pct(l.KeptFraction)} | {(l.PaperKeptFraction is { } p ? CliOutput.Pct(p) : "")} |");
         md.AppendLine().AppendLine("## Deep Compression").AppendLine();
         md.AppendLine(inv, $"Container `{Path.GetFileName(r.ContainerPath)}`: {r.BytesOriginal / 1000:F0} KB → {r.BytesCompressed / 1000:F1} KB, **{r.Compression:F1}x** (the paper: 40x).").AppendLine();
         md.AppendLine("| layer | non-zero | fillers | bits (weight/index) | centroids | Huffman KB |").AppendLine("| --- | --- | --- | --- | --- | --- |");
@@ -111,6 +111,4 @@ public static class DemoCommand
 
     private static string Kb(IReadOnlyList<Compression.StageStorage> stages, string name) =>
         stages.FirstOrDefault(s => s.Name == name) is { } s ? $"{s.Bytes / 1000:F1} KB" : "";
-
-    private static string Pct(double v) => (v * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
 }

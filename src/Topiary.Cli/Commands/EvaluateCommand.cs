@@ -25,9 +25,9 @@ public static class EvaluateCommand
             string path = parse.GetValue(file)!;
             var loaded = ModelFile.Load(path);
             string ds = parse.GetValue(dataset) ?? loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
-            var transform = loaded.Metadata.TryGetValue(ModelFile.InputTransformKey, out var tn) ? PixelTransform.ByName(tn) : PixelTransform.Caffe;
+            var transform = ModelFile.InputTransform(loaded.Metadata);
             var test = TrainingRun.LoadDataset(ds, DatasetSplit.Test,
-                progress: new Progress<string>(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]")), cancellationToken: ct, transform: transform);
+                progress: CliOutput.Messages(), cancellationToken: ct, transform: transform);
             var sw = Stopwatch.StartNew();
             var r = TrainingRun.Evaluate(loaded.Network, test, ct);
             double seconds = sw.Elapsed.TotalSeconds;

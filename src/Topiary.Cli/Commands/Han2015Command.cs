@@ -48,7 +48,7 @@ public static class Han2015Command
                 TrainLimit = isQuick ? 10_000 : null,
             };
             Han2015.DefaultTargets(name); // reject unsupported models before any work
-            var messages = new Progress<string>(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
+            var messages = CliOutput.Messages();
             var report = TrainingProgressRenderer.Run($"han2015 {name}", p => Han2015.Run(options, p, messages, ct));
             Print(report);
             Han2015Outputs.Write(options.WorkDirectory, report);
@@ -64,8 +64,8 @@ public static class Han2015Command
     {
         var p = r.Paper;
         var summary = new Table().Title($"Han et al. 2015 on {r.Model} (seed {r.Seed})").AddColumns("", "Topiary", "paper (Caffe)");
-        summary.AddRow("reference error", Pct(r.Reference.TestError), Pct(p.ReferenceError));
-        summary.AddRow("pruned error", Pct(r.Pruned.TestError), Pct(p.PrunedError));
+        summary.AddRow("reference error", CliOutput.Pct(r.Reference.TestError), CliOutput.Pct(p.ReferenceError));
+        summary.AddRow("pruned error", CliOutput.Pct(r.Pruned.TestError), CliOutput.Pct(p.PrunedError));
         summary.AddRow("parameters", $"{r.Reference.Params:N0} → {r.Pruned.NonzeroParams:N0}", $"{p.Params / 1000}K → {p.PrunedParams / 1000}K");
         summary.AddRow("compression", $"{r.Compression:F1}x", $"{p.Compression:F0}x");
         summary.AddRow("time (reference + pruning)", $"{r.ReferenceSeconds:F0} s + {r.PruningSeconds:F0} s", "");
@@ -74,14 +74,14 @@ public static class Han2015Command
         var layers = new Table().Title("weights kept per layer").AddColumns("layer", "weights", "kept", "Topiary", "paper", "s = last threshold / dense σ");
         foreach (var l in r.Layers)
         {
-            layers.AddRow(l.Name, $"{l.Weights:N0}", $"{l.Kept:N0}", Pct(l.KeptFraction), l.PaperKeptFraction is { } pk ? Pct(pk) : "",
+            layers.AddRow(l.Name, $"{l.Weights:N0}", $"{l.Kept:N0}", CliOutput.Pct(l.KeptFraction), l.PaperKeptFraction is { } pk ? CliOutput.Pct(pk) : "",
                 double.IsNaN(l.EffectiveS) ? "" : l.EffectiveS.ToString("F2", CultureInfo.InvariantCulture));
         }
         AnsiConsole.Write(layers);
 
         var rounds = new Table().Title("prune/retrain rounds").AddColumns("round", "error after pruning", "after retraining", "non-zero", "compression");
         foreach (var x in r.Rounds)
-            rounds.AddRow($"{x.Round}", Pct(x.PrunedTestError), Pct(x.RetrainedTestError), $"{x.NonZeroParams:N0}", $"{x.Compression:F1}x");
+            rounds.AddRow($"{x.Round}", CliOutput.Pct(x.PrunedTestError), CliOutput.Pct(x.RetrainedTestError), $"{x.NonZeroParams:N0}", $"{x.Compression:F1}x");
         AnsiConsole.Write(rounds);
         if (r.DeadNeurons is { } d)
         {
@@ -89,6 +89,4 @@ public static class Han2015Command
                 $"{d.RemovedNoOutput} without outputs); parameters {d.ParametersBefore:N0} → {d.ParametersAfter:N0}");
         }
     }
-
-    private static string Pct(double v) => (v * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
 }

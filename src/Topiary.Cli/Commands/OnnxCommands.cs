@@ -29,7 +29,7 @@ public static class OnnxCommands
         {
             string input = parse.GetValue(file)!;
             string outPath = parse.GetValue(output) ?? Path.ChangeExtension(input, ".safetensors");
-            if (Path.GetFullPath(input) == Path.GetFullPath(outPath)) throw new ArgumentException($"--out '{outPath}' is the input; refusing to overwrite it.");
+            CliOutput.RefuseOverwrite(input, outPath);
             string transformName = parse.GetValue(transform)!;
             PixelTransform.ByName(transformName);
             if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such ONNX file.", input);
@@ -74,7 +74,7 @@ public static class OnnxCommands
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
-            if (Path.GetFullPath(input) == Path.GetFullPath(outPath)) throw new ArgumentException($"--out '{outPath}' is the input; refusing to overwrite it.");
+            CliOutput.RefuseOverwrite(input, outPath);
             var loaded = ModelFile.Load(input);
             int[] inputShape = ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [1, 28, 28];
             OnnxExporter.Export(loaded.Network, inputShape, outPath);

@@ -57,8 +57,7 @@ public static class PruneCommand
             string? recipePath = parse.GetValue(recipeFile);
             Recipe? recipe = recipePath is null ? null : RecipeLoader.Load(recipePath);
             string? modelFile = parse.GetValue(file) ?? recipe?.ModelFile;
-            if (modelFile is not null && Path.GetFullPath(modelFile) == Path.GetFullPath(outPath))
-                throw new ArgumentException($"--out '{outPath}' is the input model; refusing to overwrite it.");
+            if (modelFile is not null) CliOutput.RefuseOverwrite(modelFile, outPath);
 
             PruneJob spec;
             if (recipe is not null) spec = PruneJob.FromRecipe(recipe, ckpt, isResume);
@@ -101,7 +100,7 @@ public static class PruneCommand
             // Imported (non-zoo) models retrain with a plain SGD recipe and see the pixels they were trained on.
             var recipeForRetrain = recipe?.Train?.ToTrainingRecipe()
                 ?? (ModelZoo.Names.Contains(name) ? ModelZoo.Get(name).Recipe : new TrainingRecipe { LearningRate = 0.01f, Policy = LrPolicy.Cosine });
-            var transform = metadata.TryGetValue(ModelFile.InputTransformKey, out var tn) ? PixelTransform.ByName(tn) : PixelTransform.Caffe;
+            var transform = ModelFile.InputTransform(metadata);
             var train = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct, transform: transform);
             var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct, transform: transform);
             double before = TrainingRun.Evaluate(network, test, ct).Error;
@@ -112,10 +111,10 @@ public static class PruneCommand
 
             var densities = PruningState.Densities(network);
             var table = new Table().Title($"{name}: {spec.Schedule} pruning").AddColumns("layer", "weights", "kept", "kept %");
-            foreach (var d in densities) table.AddRow(d.Name, $"{d.Weights:N0}", $"{d.Kept:N0}", Pct(d.KeptFraction));
+            foreach (var d in densities) table.AddRow(d.Name, $"{d.Weights:N0}", $"{d.Kept:N0}", CliOutput.Pct(d.KeptFraction));
             AnsiConsole.Write(table);
             long nonzero = PruningState.NonZeroParameters(network);
-            AnsiConsole.MarkupLine($"test error {Pct(before)} → [bold]{Pct(after)}[/]; non-zero parameters {network.ParameterCount():N0} → {nonzero:N0} " +
+            AnsiConsole.MarkupLine($"test error {CliOutput.Pct(before)} → [bold]{CliOutput.Pct(after)}[/]; non-zero parameters {network.ParameterCount():N0} → {nonzero:N0} " +
                 $"([bold]{PruningState.CompressionRate(network):F1}x[/])");
             var outMeta = metadata.Where(kv => kv.Key != ModelFile.ArchitectureKey).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
             outMeta["dataset"] = dataset;
@@ -158,6 +157,4 @@ public static class PruneCommand
         }, ct);
         return (trained.Model, trained.Network, recipe.Dataset, new Dictionary<string, string>());
     }
-
-    private static string Pct(double v) => (v * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
 }

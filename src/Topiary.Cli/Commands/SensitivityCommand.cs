@@ -34,11 +34,11 @@ public static class SensitivityCommand
             var loaded = ModelFile.Load(parse.GetValue(file)!);
             string ds = parse.GetValue(dataset) ?? loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
             var test = TrainingRun.LoadDataset(ds, DatasetSplit.Test, cancellationToken: ct);
-            var curves = Sensitivity.Run(loaded.Network, test, lv, new Progress<string>(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]")), ct);
+            var curves = Sensitivity.Run(loaded.Network, test, lv, CliOutput.Messages(), ct);
             var table = new Table().Title($"{loaded.Name}: test accuracy with one layer pruned").AddColumn("sparsity");
             foreach (var c in curves) table.AddColumn(c.Layer);
             for (int i = 0; i < curves[0].Sparsity.Length; i++)
-                table.AddRow([Pct(curves[0].Sparsity[i]), .. curves.Select(c => Pct(c.Accuracy[i]))]);
+                table.AddRow([CliOutput.Pct(curves[0].Sparsity[i]), .. curves.Select(c => CliOutput.Pct(c.Accuracy[i]))]);
             AnsiConsole.Write(table);
             if (parse.GetValue(plot) is { } png)
             {
@@ -65,6 +65,4 @@ public static class SensitivityCommand
         }
         return list;
     }
-
-    private static string Pct(double v) => (v * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
 }

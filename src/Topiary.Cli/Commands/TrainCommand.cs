@@ -61,7 +61,7 @@ public static class TrainCommand
     /// <summary>Runs training with progress bars and prints the per-epoch table.</summary>
     public static TrainingRunResult Execute(TrainingRunOptions options, CancellationToken ct)
     {
-        var dataProgress = new Progress<string>(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
+        var dataProgress = CliOutput.Messages();
         // Load (and fetch) the data before the progress display starts so fetch messages are readable.
         TrainingRun.LoadDataset(options.Dataset, Data.DatasetSplit.Test, options.CacheDirectory, dataProgress, ct);
         var result = TrainingProgressRenderer.Run($"{options.Model} on {options.Dataset}",

@@ -23,6 +23,14 @@ public static class ModelFile
     /// <summary>Metadata key naming the input pixel transform the model expects (see <see cref="Data.PixelTransform.ByName"/>).</summary>
     public const string InputTransformKey = "input_transform";
 
+    /// <summary>The pixel scaling a model file's metadata asks for (<see cref="InputTransformKey"/>); Caffe's x/256 when absent.</summary>
+    /// <exception cref="ArgumentException">The metadata names an unknown transform.</exception>
+    public static Data.PixelTransform InputTransform(IReadOnlyDictionary<string, string> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        return metadata.TryGetValue(InputTransformKey, out var name) ? Data.PixelTransform.ByName(name) : Data.PixelTransform.Caffe;
+    }
+
     /// <summary>Saves <paramref name="network"/> (architecture <paramref name="modelName"/>) atomically to <paramref name="path"/>.</summary>
     public static void Save(string path, string modelName, Module network, IReadOnlyDictionary<string, string>? metadata = null)
     {

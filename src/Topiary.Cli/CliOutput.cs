@@ -1,0 +1,23 @@
+// CliOutput: the small formatting and safety helpers every command shares — percentages, the grey
+// progress-message line, and the refusal to overwrite a command's own input.
+using System.Globalization;
+using Spectre.Console;
+
+namespace Topiary.Cli;
+
+/// <summary>Shared console formatting and output-path checks for commands.</summary>
+public static class CliOutput
+{
+    /// <summary>A fraction as a percentage with two decimals, e.g. <c>1.48%</c>.</summary>
+    public static string Pct(double fraction) => (fraction * 100).ToString("F2", CultureInfo.InvariantCulture) + "%";
+
+    /// <summary>A progress sink that prints library messages (data fetches, stage names) as grey lines.</summary>
+    public static IProgress<string> Messages() => new Progress<string>(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
+
+    /// <summary>Throws <see cref="ArgumentException"/> when <paramref name="output"/> is the same file as <paramref name="input"/>.</summary>
+    public static void RefuseOverwrite(string input, string output)
+    {
+        if (Path.GetFullPath(input) == Path.GetFullPath(output))
+            throw new ArgumentException($"--out '{output}' is the input; refusing to overwrite it.");
+    }
+}
