@@ -26,7 +26,7 @@ public static class PruneCommand
         var global = new Option<double?>("--global-sparsity") { Description = "One threshold across layers removing this fraction (instead of --targets)." };
         var schedule = new Option<string>("--schedule") { Description = "one-shot, iterative or agp.", DefaultValueFactory = _ => "iterative" };
         schedule.AcceptOnlyFromAmong("one-shot", "iterative", "agp");
-        var granularity = new Option<string>("--granularity") { Description = "element or row (whole neurons/filters).", DefaultValueFactory = _ => "element" };
+        var granularity = new Option<string>("--granularity") { Description = "element, vector, kernel, row (= filter: whole neurons/filters), simd (aligned groups of the host SIMD width; Scalpel) or simd2/4/8/16.", DefaultValueFactory = _ => "element" };
         var criterion = new Option<PruningCriterion>("--criterion") { Description = "Group score: L1, L2, Rms, Max.", DefaultValueFactory = _ => PruningCriterion.L1 };
         var rounds = new Option<int>("--rounds") { Description = "Prune/retrain rounds (AGP: epochs = rounds x epochs-per-round).", DefaultValueFactory = _ => 5 };
         var epochs = new Option<int>("--epochs-per-round") { Description = "Retraining epochs per round.", DefaultValueFactory = _ => 4 };

@@ -11,12 +11,29 @@ public sealed record PruneJob(string Schedule, IterativePruningOptions Iterative
 {
     /// <summary>Granularity by recipe/flag name.</summary>
     /// <exception cref="ArgumentException">Unknown or not yet implemented granularity.</exception>
-    public static IGranularity Granularity(string name) => name.ToLowerInvariant() switch
+    public static IGranularity Granularity(string name)
     {
-        "element" => ElementGranularity.Instance,
-        "row" or "filter" => RowGranularity.Instance,
-        _ => throw new ArgumentException($"Granularity '{name}' is not available for magnitude pruning yet; use element, row or filter."),
-    };
+        string n = name.ToLowerInvariant();
+        if (n.StartsWith("simd", StringComparison.Ordinal) && n.Length > 4)
+        {
+            if (int.TryParse(n.AsSpan(4), NumberStyles.None, CultureInfo.InvariantCulture, out int width) && width is 2 or 4 or 8 or 16)
+                return new SimdGroupGranularity(width);
+            throw new ArgumentException($"Granularity '{name}': the SIMD width must be 2, 4, 8 or 16 (simd2, simd4, simd8, simd16).");
+        }
+        return n switch
+        {
+            "element" => ElementGranularity.Instance,
+            "row" or "filter" => RowGranularity.Instance,
+            "kernel" => TrailingGranularity.Kernel,
+            "vector" => TrailingGranularity.Vector(),
+            "simd" => new SimdGroupGranularity(HostSimdWidth),
+            _ => throw new ArgumentException($"Unknown granularity '{name}'; use element, vector, kernel, row (= filter), simd (host width) or simd2/4/8/16."),
+        };
+    }
+
+    /// <summary>Float lanes of the widest accelerated vector on this machine (16, 8 or 4).</summary>
+    public static int HostSimdWidth =>
+        System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : 4;
 
     /// <summary>Parses <c>fc1=0.9,fc2=s:0.8</c>: a sparsity, or Han's s with the <c>s:</c> prefix.</summary>
     /// <exception cref="ArgumentException">Malformed entry (named).</exception>
