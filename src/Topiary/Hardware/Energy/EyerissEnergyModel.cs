@@ -21,11 +21,14 @@
 // Bands = ⌈E / e_t⌉; band k needs input rows [max(0, e0·U − P), min(H, (e1 − 1)·U − P + R)) — halo rows
 // between bands are fetched twice. I_band = Cg·W·Σ_k rows_k (= Cg·H·W when the layer fits: one band).
 // The band's inputs stay in the buffer while all filter sub-passes run, so inputs leave DRAM once per band
-// row; weights are streamed from DRAM through the buffer once per band.
+// row; weights are streamed from DRAM through the buffer once per band. When no band of all Cg channels
+// fits (wide early layers, e.g. VGG-16 conv1_2), the inputs are STREAMED instead: e_t is the largest with
+// min(H, (e_t − 1)·U + R)·W (one channel's rows) + m_arr·e_t·F ≤ B, the psums stay in the buffer, and every
+// filter sub-pass streams the band's channels from DRAM again: input DRAM passes D_in = F_sp (else 1).
 //
 // Counts per group (Wg = Mg·Cg·R·S weights, Og = Mg·E·F outputs, MACs_g = Wg·E·F, ns = MACs_g·wd·ad):
 //   level   inputs                        weights          psums
-//   DRAM    z(I_band, ad)                 z(Wg, wd)·bands   Og                       (outputs written once)
+//   DRAM    z(I_band, ad)·D_in            z(Wg, wd)·bands   Og                       (outputs written once)
 //   buffer  I_band·F_sp                   Wg·bands          2·Og·n_chains            (chain result read-modify-write + final read)
 //   array   Cg·W·V·F_sp                   Wg·E              Og·(Cg·R − n_chains)     (one hop per chain link)
 //   RF      ns                            ns                2·ns                     (operand reads; psum read + write)
@@ -39,7 +42,7 @@
 // activations zero independently); a skipped MAC touches no RF operand (zero flags travel with the data);
 // compression applies to DRAM only — buffer and array move dense data; the cost of filling a level is
 // charged at the level the datum comes from (an RF fill is an array or buffer access); outputs are written
-// dense; a layer whose single output row band does not fit the buffer is rejected rather than modelled.
+// dense; a layer whose single output row of psums plus one channel's input rows does not fit is rejected.
 using Topiary.Models.Shapes;
 
 namespace Topiary.Hardware.Energy;
@@ -107,7 +110,7 @@ public sealed class EyerissEnergyModel : ILayerEnergyModel
         int index = Config.IndexBits;
 
         var perGroup = new LevelAccesses(
-            Dram: new DataAccesses(EnergyGuard.Compressed(inputsBand, inputDensity, index, bits),
+            Dram: new DataAccesses(EnergyGuard.Compressed(inputsBand, inputDensity, index, bits) * mapping.InputDramPasses,
                 EnergyGuard.Compressed(wg, weightDensity, index, bits) * bands, og),
             Buffer: new DataAccesses(inputsBand * subPasses, wg * bands, 2 * og * chains),
             Array: new DataAccesses((double)cg * w * deliveries * subPasses, wg * e, og * ((double)cg * r - chains)),
@@ -138,19 +141,31 @@ public sealed class EyerissEnergyModel : ILayerEnergyModel
         int subPasses = (mg + inFlight - 1) / inFlight;
 
         long buffer = Config.BufferValues(bits);
-        int rowsPerBand = 0;
-        for (int et = layer.E; et >= 1; et--)
+        int inputPasses = 1;
+        int rowsPerBand = RowsPerBand(layer, cg, inFlight, buffer);
+        if (rowsPerBand == 0)
         {
-            long need = (long)cg * Math.Min(layer.H, (et - 1) * layer.Stride + layer.R) * layer.W + (long)inFlight * et * layer.F;
-            if (need <= buffer) { rowsPerBand = et; break; }
+            inputPasses = subPasses;
+            rowsPerBand = RowsPerBand(layer, 1, inFlight, buffer);
         }
         if (rowsPerBand == 0)
             throw new ArgumentException(
-                $"Layer '{layer.Name}': one output row band (inputs {cg}x{Math.Min(layer.H, layer.R)}x{layer.W} plus {inFlight} psum rows) " +
-                $"does not fit a {Config.BufferBytes} B buffer at {bits} bits; channel tiling is not modelled.", nameof(layer));
+                $"Layer '{layer.Name}': one output row of {inFlight} psums plus one channel's {Math.Min(layer.H, layer.R)}x{layer.W} input rows " +
+                $"does not fit a {Config.BufferBytes} B buffer at {bits} bits.", nameof(layer));
         int bands = (layer.E + rowsPerBand - 1) / rowsPerBand;
         int chains = ((cg + nv - 1) / nv) * ((layer.R + ra - 1) / ra);
-        return new RowStationaryMapping(filtersPerPe, inFlight, subPasses, rowsPerBand, bands, chains);
+        return new RowStationaryMapping(filtersPerPe, inFlight, subPasses, rowsPerBand, bands, chains, inputPasses);
+    }
+
+    // Largest e_t with channels·min(H, (e_t − 1)·U + R)·W + inFlight·e_t·F ≤ buffer, or 0.
+    private static int RowsPerBand(LayerShape layer, int channels, int inFlight, long buffer)
+    {
+        for (int et = layer.E; et >= 1; et--)
+        {
+            long need = (long)channels * Math.Min(layer.H, (et - 1) * layer.Stride + layer.R) * layer.W + (long)inFlight * et * layer.F;
+            if (need <= buffer) return et;
+        }
+        return 0;
     }
 
     private static int InputRows(int e0, int e1, int stride, int padding, int r, int h)

@@ -60,8 +60,10 @@ public readonly record struct EnergyBreakdown(double Computation, double Dram, d
 /// <param name="OutputRowsPerBand">e_t: output rows per buffer tile (E when the layer fits).</param>
 /// <param name="RowBands">⌈E / e_t⌉: tiling passes; weights are fetched from DRAM once per band.</param>
 /// <param name="ChainsPerOutput">Vertical accumulation chains per output value (each ends in a buffer update).</param>
+/// <param name="InputDramPasses">Times each band's inputs are fetched from DRAM: 1 when the band of all channels stays
+/// in the buffer, FilterSubPasses when the channels must be streamed.</param>
 public sealed record RowStationaryMapping(int FiltersPerPe, int FiltersInFlight, int FilterSubPasses, int OutputRowsPerBand,
-    int RowBands, int ChainsPerOutput);
+    int RowBands, int ChainsPerOutput, int InputDramPasses);
 
 /// <summary>Energy estimate of one layer.</summary>
 /// <param name="Layer">The layer shape.</param>
