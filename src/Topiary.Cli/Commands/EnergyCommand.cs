@@ -1,0 +1,224 @@
+// `topiary energy --model NAME|FILE`: per-layer energy of a network on an Eyeriss-like accelerator (Yang et al.
+// 2017 row-stationary model) or the 45 nm CPU-like profile — computation, DRAM, buffer, array and RF energy per
+// layer, totals, an optional stacked bar chart and JSON. Densities:
+//   shape/zoo name: weights dense (default), han2015 (published per-layer kept fractions) or a JSON map
+//                   {"layer": density} (layers not listed are dense); inputs assumed (1.0 first layer, 0.5 after).
+//   model FILE:     weights from the real (pruned) weights unless --densities says otherwise; inputs measured on
+//                   the first --images test images of the model's dataset (default 1,000 MNIST) unless --input-density assumed.
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Spectre.Console;
+using Topiary.Data;
+using Topiary.Hardware.Energy;
+using Topiary.Models;
+using Topiary.Models.Shapes;
+using Topiary.Nn;
+using Topiary.Reporting;
+using Topiary.Training;
+
+namespace Topiary.Cli.Commands;
+
+/// <summary>The <c>energy</c> command.</summary>
+public static class EnergyCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Build()
+    {
+        var model = new Option<string>("--model")
+        {
+            Description = $"A shape-zoo model ({string.Join(", ", ShapeZoo.Names)}) or a model file (.safetensors/.tpz).",
+            Required = true,
+        };
+        var densities = new Option<string?>("--densities")
+        {
+            Description = "Weight densities: dense, han2015, or a JSON file {\"layer\": density} (default: dense; a model file's own weights).",
+        };
+        var inputDensity = new Option<string?>("--input-density")
+        {
+            Description = "Input-activation densities: measured (model files only; the default for them) or assumed (1.0 first layer, 0.5 after).",
+        };
+        var profile = new Option<string>("--profile") { Description = "Energy model: eyeriss or cpu45nm.", DefaultValueFactory = _ => "eyeriss" };
+        var bits = new Option<int>("--bits") { Description = "Data bit width (1..32).", DefaultValueFactory = _ => 16 };
+        var images = new Option<int>("--images") { Description = "Test images used to measure activation densities.", DefaultValueFactory = _ => 1000 };
+        var plot = new Option<string?>("--plot") { Description = "Write the per-layer stacked energy chart to this PNG." };
+        var json = CommonOptions.Json();
+        var cmd = new Command("energy", "Estimate per-layer inference energy (Eyeriss-like row-stationary model or 45 nm CPU view).")
+        {
+            model, densities, inputDensity, profile, bits, images, plot, json,
+        };
+        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        {
+            int b = parse.GetValue(bits);
+            if (b is < 1 or > 32) throw new ArgumentException($"--bits must be in [1, 32]; got {b}.");
+            ILayerEnergyModel energyModel = parse.GetValue(profile)!.ToLowerInvariant() switch
+            {
+                "eyeriss" => EyerissEnergyModel.Default,
+                "cpu45nm" => Cpu45nmProfile.Default,
+                var p => throw new ArgumentException($"Unknown --profile '{p}'. Known profiles: eyeriss, cpu45nm."),
+            };
+            var input = Resolve(parse.GetValue(model)!, parse.GetValue(densities), parse.GetValue(inputDensity), parse.GetValue(images), ct);
+            var result = NetworkEnergy.Estimate(energyModel, input.Shape, input.WeightDensities, input.InputDensities, b);
+            Render(result, input);
+            if (parse.GetValue(plot) is { } png)
+            {
+                WritePlot(png, result);
+                AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(png)}[/]");
+            }
+            JsonReport.Write(parse.GetValue(json), Report(result, input));
+            return Task.FromResult(0);
+        }, ct));
+        return cmd;
+    }
+
+    private sealed record EnergyInput(NetworkShape Shape, double[] WeightDensities, double[] InputDensities, string WeightSource, string InputSource);
+
+    private static EnergyInput Resolve(string model, string? densities, string? inputDensity, int images, CancellationToken ct)
+    {
+        string inputMode = inputDensity?.ToLowerInvariant() ?? "";
+        if (inputMode is not ("" or "measured" or "assumed"))
+            throw new ArgumentException($"Unknown --input-density '{inputDensity}'. Expected measured or assumed.");
+        if (ShapeZoo.Names.Contains(model, StringComparer.OrdinalIgnoreCase) || !File.Exists(model))
+        {
+            if (!ShapeZoo.Names.Contains(model, StringComparer.OrdinalIgnoreCase))
+                throw new ArgumentException($"Unknown model '{model}' (and no such file). Known models: {string.Join(", ", ShapeZoo.Names)}.");
+            if (inputMode == "measured")
+                throw new ArgumentException($"--input-density measured needs a trained model file; '{model}' is a shape-only model (use assumed).");
+            var shape = ShapeZoo.ByName(model);
+            var (wd, source) = WeightDensities(shape, densities ?? "dense");
+            return new EnergyInput(shape, wd, ActivationDensities.Assumed(shape), source, "assumed (first layer 1.0, after ReLU 0.5)");
+        }
+
+        var loaded = ModelFile.Load(model);
+        string ds = loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
+        int[] exampleShape = ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [];
+        ImageDataset? test = null;
+        if (inputMode != "assumed" || exampleShape.Length == 0)
+        {
+            if (images < 1) throw new ArgumentException($"--images must be at least 1; got {images}.");
+            test = TrainingRun.LoadDataset(ds, DatasetSplit.Test, progress: CliOutput.Messages(), cancellationToken: ct,
+                transform: ModelFile.InputTransform(loaded.Metadata));
+            exampleShape = [test.Channels, test.Height, test.Width];
+        }
+        var net = NetworkShape.FromModel(loaded.Network, exampleShape, loaded.Name);
+        double[] weights;
+        string weightSource;
+        if (densities is null)
+        {
+            var modules = loaded.Network.NamedModules().ToDictionary(m => m.Name, m => m.Module, StringComparer.Ordinal);
+            weights = net.Layers.Select(l => Density(modules[l.Name] is Linear lin ? lin.Weight.Value.Data : ((Conv2d)modules[l.Name]).Weight.Value.Data)).ToArray();
+            weightSource = "model weights";
+        }
+        else (weights, weightSource) = WeightDensities(net, densities);
+        if (inputMode == "assumed")
+            return new EnergyInput(net, weights, ActivationDensities.Assumed(net), weightSource, "assumed (first layer 1.0, after ReLU 0.5)");
+        var slice = test!.Slice(0, Math.Min(images, test.Count));
+        var measured = ActivationDensities.Measure(loaded.Network, slice.AsTensor(), cancellationToken: ct);
+        return new EnergyInput(net, weights, measured.Select(m => m.Density).ToArray(), weightSource,
+            $"measured on {slice.Count} {ds} test images");
+    }
+
+    private static double Density(float[] values) => values.Length == 0 ? 0 : (double)values.Count(v => v != 0) / values.Length;
+
+    private static (double[] Densities, string Source) WeightDensities(NetworkShape net, string spec)
+    {
+        if (string.Equals(spec, "dense", StringComparison.OrdinalIgnoreCase))
+            return (net.Layers.Select(_ => 1.0).ToArray(), "dense");
+        if (string.Equals(spec, "han2015", StringComparison.OrdinalIgnoreCase))
+            return (FromMap(net, PublishedDensities.Han2015(net.Name), "han2015", requireAll: true), "han2015 (Han et al. 2015 per-layer kept fractions)");
+        if (!File.Exists(spec))
+            throw new ArgumentException($"--densities '{spec}' is not dense, han2015 or an existing JSON file.");
+        Dictionary<string, double>? map;
+        try
+        {
+            map = JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(spec));
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{spec}: expected a JSON object {{\"layer\": density}}: {e.Message}", e);
+        }
+        if (map is null) throw new InvalidDataException($"{spec}: expected a JSON object {{\"layer\": density}}, got null.");
+        return (FromMap(net, map, spec, requireAll: false), "file " + spec);
+    }
+
+    private static double[] FromMap(NetworkShape net, IReadOnlyDictionary<string, double> map, string source, bool requireAll)
+    {
+        foreach (var (name, value) in map)
+        {
+            if (!net.Layers.Any(l => l.Name == name))
+                throw new ArgumentException($"{source}: '{net.Name}' has no layer '{name}' (layers: {string.Join(", ", net.Layers.Select(l => l.Name))}).");
+            if (!(value >= 0 && value <= 1))
+                throw new ArgumentException($"{source}: density of '{name}' is {value.ToString(CultureInfo.InvariantCulture)}, outside [0, 1].");
+        }
+        return net.Layers.Select(l => map.TryGetValue(l.Name, out var d) ? d
+            : requireAll ? throw new ArgumentException($"{source}: no density for layer '{l.Name}' of '{net.Name}'.") : 1.0).ToArray();
+    }
+
+    private static void Render(NetworkEnergy r, EnergyInput input)
+    {
+        var table = new Table().Title($"{r.Network}: energy per inference ({r.Profile}, {r.Bits}-bit, {r.Unit})")
+            .AddColumns("layer", "weights", "w dens.", "in dens.", "MACs", "non-skipped", "compute", "DRAM", "buffer", "array", "RF", "total", "share");
+        double total = r.Total.Total;
+        foreach (var l in r.Layers)
+            table.AddRow(Markup.Escape(l.Layer.Name), $"{l.Layer.Weights:N0}", CliOutput.Pct(l.WeightDensity), CliOutput.Pct(l.InputDensity),
+                $"{l.Macs:N0}", $"{l.NonSkippedMacs:N0}", E(l.Energy.Computation), E(l.Energy.Dram), E(l.Energy.Buffer),
+                E(l.Energy.Array), E(l.Energy.Rf), E(l.Energy.Total), CliOutput.Pct(total > 0 ? l.Energy.Total / total : 0));
+        var t = r.Total;
+        table.AddRow("[bold]total[/]", $"{r.Layers.Sum(l => l.Layer.Weights):N0}", "", "", $"{r.Macs:N0}", $"{r.NonSkippedMacs:N0}",
+            E(t.Computation), E(t.Dram), E(t.Buffer), E(t.Array), E(t.Rf), $"[bold]{E(t.Total)}[/]", "100.00%");
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine($"[grey]weight densities: {Markup.Escape(input.WeightSource)}; input densities: {Markup.Escape(input.InputSource)}[/]");
+    }
+
+    private static string E(double v) => v.ToString("0.###e+0", CultureInfo.InvariantCulture);
+
+    private static void WritePlot(string png, NetworkEnergy r)
+    {
+        string[] names = r.Layers.Select(l => l.Layer.Name).ToArray();
+        BarSeries Part(string name, Func<EnergyBreakdown, double> pick) => new(name, r.Layers.Select(l => pick(l.Energy)).ToArray());
+        int width = Math.Clamp(240 + 22 * names.Length, 800, 4000);
+        StackedBarPlot.Write(png, $"{r.Network}: energy per layer ({r.Profile}, {r.Bits}-bit)", names,
+            [Part("computation", e => e.Computation), Part("DRAM", e => e.Dram), Part("buffer", e => e.Buffer),
+             Part("array", e => e.Array), Part("RF", e => e.Rf)],
+            $"energy ({r.Unit})", width: width);
+    }
+
+    private static object Report(NetworkEnergy r, EnergyInput input) => new
+    {
+        Model = r.Network,
+        Profile = r.Profile,
+        Unit = r.Unit,
+        Bits = r.Bits,
+        WeightDensities = input.WeightSource,
+        InputDensities = input.InputSource,
+        TotalEnergy = r.Total.Total,
+        Totals = Breakdown(r.Total),
+        Macs = r.Macs,
+        NonskippedMacs = r.NonSkippedMacs,
+        Layers = r.Layers.Select(l => new
+        {
+            l.Layer.Name,
+            Kind = l.Layer.Kind == LayerKind.Conv ? "conv" : "fc",
+            Energy = l.Energy.Total,
+            Breakdown = Breakdown(l.Energy),
+            l.WeightDensity,
+            l.InputDensity,
+            l.Layer.Weights,
+            NonzeroWeights = l.NonzeroWeights,
+            l.Macs,
+            NonskippedMacs = l.NonSkippedMacs,
+            Accesses = new
+            {
+                Dram = Counts(l.Accesses.Dram),
+                Buffer = Counts(l.Accesses.Buffer),
+                Array = Counts(l.Accesses.Array),
+                Rf = Counts(l.Accesses.Rf),
+            },
+            l.Mapping,
+        }).ToArray(),
+    };
+
+    private static object Breakdown(EnergyBreakdown e) => new { e.Computation, e.Dram, e.Buffer, e.Array, e.Rf, e.Total };
+
+    private static object Counts(DataAccesses a) => new { a.Inputs, a.Weights, a.Psums };
+}
