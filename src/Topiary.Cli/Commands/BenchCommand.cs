@@ -8,6 +8,7 @@ using Spectre.Console;
 using Topiary.Cli.Bench;
 using Topiary.Models;
 using Topiary.Onnx;
+using Topiary.Runtime;
 using Topiary.Tensors;
 
 namespace Topiary.Cli.Commands;

@@ -1,7 +1,6 @@
 // BenchPlan: the compiled-plan row of `topiary bench` (CSR kernels where weights are pruned, dense
 // elsewhere, bias and ReLU fused). Returns null when no plan can be compiled for the model.
 using Spectre.Console;
-using Topiary.Cli.Bench;
 using Topiary.Nn;
 using Topiary.Runtime;
 using Topiary.Tensors;
