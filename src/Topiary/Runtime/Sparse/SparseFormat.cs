@@ -1,0 +1,17 @@
+// SparseFormat: the storage formats a weight layer can run in (dense, or one of the sparse formats).
+namespace Topiary.Runtime.Sparse;
+
+/// <summary>How a weight matrix is stored and multiplied.</summary>
+public enum SparseFormat
+{
+    /// <summary>Dense row-major (GEMM / GEMV).</summary>
+    Dense,
+    /// <summary>Compressed sparse row, int32 column indices.</summary>
+    Csr,
+    /// <summary>Compressed sparse row, 16-bit column indices.</summary>
+    Csr16,
+    /// <summary>Scalpel's SIMD-group CSR: aligned groups of consecutive weights, one index per group.</summary>
+    SimdGroup,
+    /// <summary>Block-sparse rows (BSR): small dense r×c blocks, one index per block.</summary>
+    Block,
+}
