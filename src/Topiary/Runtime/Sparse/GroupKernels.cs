@@ -5,7 +5,8 @@
 // The batch-1 kernel is Scalpel's: per stored group one contiguous (unaligned) load of x at the group's column
 // times the group's values, FMA into four per-row accumulators (four groups in flight) — no gather. A group
 // that runs past the last column (Cols not a multiple of Width; its stored values are zero-padded) is summed
-// scalar so x is never read past its end. Batches share each value load across four examples.
+// scalar so x is never read past its end. Bands of 4 rows (the default BSR block height) at n < 4 share each x
+// load across the band's rows. Batches (n ≥ 4) share each value load across four examples.
 // MultiplyColumns: per row, one axpy over the p columns for every stored weight.
 using System.Numerics;
 using System.Runtime.CompilerServices;
@@ -76,7 +77,14 @@ internal static unsafe class GroupKernels
     {
         int rows = a.Rows, cols = a.Cols, br = a.BandRows, tail = a.TailStart;
         nint stride = (nint)br * TLanes.Width;
-        for (int r = 0; r < rows; r++)
+        int r = 0;
+        if (br == 4 && n < 4)
+        {
+            // Block rows of 4: each x load is shared by the band's four rows (the dense GEMV's trick, on kept blocks only).
+            for (; r + 4 <= rows; r += 4)
+                for (int i = 0; i < n; i++) Band4<TLanes, TVec, TIndex>(a, x + (nint)i * cols, y + (nint)i * rows, r, bias, relu);
+        }
+        for (; r < rows; r++)
         {
             int band = r / br;
             int start = a.Pointers[band], end = a.Pointers[band + 1];
@@ -112,6 +120,42 @@ internal static unsafe class GroupKernels
                 y[(nint)i * rows + r] = Act(s + b, relu);
             }
         }
+    }
+
+    // Rows r..r+3 (one band of 4) for one example: per block one load of x, four value loads, four FMAs.
+    private static void Band4<TLanes, TVec, TIndex>(in GroupLayout<TIndex> a, float* x, float* y, int r, float* bias, bool relu)
+        where TLanes : struct, IGroupLanes<TVec>
+        where TVec : struct
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        int w = TLanes.Width, band = r / 4, tail = a.TailStart;
+        int start = a.Pointers[band], count = a.Pointers[band + 1] - start;
+        float* v = a.Values + (nint)start * 4 * w;
+        TIndex* idx = a.Index + start;
+        bool partial = tail >= 0 && count > 0 && int.CreateTruncating(idx[count - 1]) == tail;
+        if (partial) count--;
+        TVec a0 = TLanes.Zero, a1 = TLanes.Zero, a2 = TLanes.Zero, a3 = TLanes.Zero;
+        for (int g = 0; g < count; g++)
+        {
+            var xv = TLanes.Load(x + nint.CreateTruncating(idx[g]));
+            a0 = TLanes.MultiplyAdd(TLanes.Load(v), xv, a0);
+            a1 = TLanes.MultiplyAdd(TLanes.Load(v + w), xv, a1);
+            a2 = TLanes.MultiplyAdd(TLanes.Load(v + 2 * w), xv, a2);
+            a3 = TLanes.MultiplyAdd(TLanes.Load(v + 3 * w), xv, a3);
+            v += 4 * w;
+        }
+        float s0 = TLanes.Sum(a0), s1 = TLanes.Sum(a1), s2 = TLanes.Sum(a2), s3 = TLanes.Sum(a3);
+        if (partial)
+        {
+            s0 += TailDot(v, x, tail, a.Cols);
+            s1 += TailDot(v + w, x, tail, a.Cols);
+            s2 += TailDot(v + 2 * w, x, tail, a.Cols);
+            s3 += TailDot(v + 3 * w, x, tail, a.Cols);
+        }
+        y[r] = Act(s0 + (bias is null ? 0f : bias[r]), relu);
+        y[r + 1] = Act(s1 + (bias is null ? 0f : bias[r + 1]), relu);
+        y[r + 2] = Act(s2 + (bias is null ? 0f : bias[r + 2]), relu);
+        y[r + 3] = Act(s3 + (bias is null ? 0f : bias[r + 3]), relu);
     }
 
     // Σ over count groups of values(g)·x[col(g)..+Width), four groups in flight.
