@@ -20,6 +20,7 @@ public static class QuickMode
         new MemoryBandwidthSection(),
         new GemmQuickSection(),
         new TrainingThroughputSection(),
+        new SparseCrossoverSection(),
     ];
 
     /// <summary>Runs the quick mode with the arguments after "quick"; returns the exit code.</summary>

@@ -1,0 +1,139 @@
+// CsrKernels: CSR products generic over the column-index type (int for Csr, ushort for Csr16), used by
+// CsrWeight and Csr16Weight.
+//   Batch 1 (and n < 4): per row, a software gather — eight x values assembled into a Vector256 with inserts (each
+//   x load folds into an insert) times eight contiguous values, two accumulators; rows shorter than 16 and hardware
+//   without Vector256 run a 4-way scalar loop. Measured on the project machine (AMD EPYC, AVX-512) at 300×784,
+//   70 % sparse: inserts 16-20 µs, AVX2 vgatherdps 31 µs, 4-way scalar 25 µs, 4×Vector128 inserts no better; so no hardware gather.
+//   n ≥ 4: a block of 8 examples is transposed (xt[c·8 + e] = X[e, c]) so each non-zero is one 8-wide FMA.
+//   Columns (conv): per row, one axpy over p for every non-zero.
+// Summation order depends only on shapes and the hardware tier (deterministic).
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Topiary.Runtime.Sparse;
+
+/// <summary>Vectorised CSR products over pinned arrays.</summary>
+internal static unsafe class CsrKernels
+{
+    private const int Block = 8;
+
+    /// <summary>Y[i, r] = act(Σ_j v[j]·X[i, ci[j]] + bias[r]) over row r's entries; x [n, cols], y [n, rows].</summary>
+    public static void Multiply<TIndex>(float* v, TIndex* ci, int* rp, int rows, int cols, float* x, int n, float* y, float* bias, bool relu)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        if (n < 4 || !Vector256.IsHardwareAccelerated)
+        {
+            for (int i = 0; i < n; i++) SpMV(v, ci, rp, rows, x + (nint)i * cols, y + (nint)i * rows, bias, relu);
+            return;
+        }
+        float[] scratch = ArrayPool<float>.Shared.Rent(Math.Max(1, cols * Block));
+        try
+        {
+            fixed (float* pt = scratch)
+            {
+                for (int i0 = 0; i0 < n; i0 += Block)
+                {
+                    int nb = Math.Min(Block, n - i0);
+                    if (nb < Block) new Span<float>(pt, cols * Block).Clear();
+                    for (int e = 0; e < nb; e++)
+                    {
+                        float* row = x + (nint)(i0 + e) * cols;
+                        for (int c = 0; c < cols; c++) pt[c * Block + e] = row[c];
+                    }
+                    for (int r = 0; r < rows; r++)
+                    {
+                        var acc0 = Vector256<float>.Zero;
+                        var acc1 = Vector256<float>.Zero;
+                        int j = rp[r], end = rp[r + 1];
+                        for (; j + 2 <= end; j += 2)
+                        {
+                            acc0 = Vector256.FusedMultiplyAdd(Vector256.Create(v[j]), Vector256.Load(pt + nint.CreateTruncating(ci[j]) * Block), acc0);
+                            acc1 = Vector256.FusedMultiplyAdd(Vector256.Create(v[j + 1]), Vector256.Load(pt + nint.CreateTruncating(ci[j + 1]) * Block), acc1);
+                        }
+                        if (j < end)
+                            acc0 = Vector256.FusedMultiplyAdd(Vector256.Create(v[j]), Vector256.Load(pt + nint.CreateTruncating(ci[j]) * Block), acc0);
+                        acc0 += acc1;
+                        if (bias is not null) acc0 += Vector256.Create(bias[r]);
+                        if (relu) acc0 = Vector256.Max(acc0, Vector256<float>.Zero);
+                        for (int e = 0; e < nb; e++) y[(nint)(i0 + e) * rows + r] = acc0.GetElement(e);
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>C[r, 0..p) = act(Σ_j v[j]·B[ci[j], 0..p) + bias[r]).</summary>
+    public static void MultiplyColumns<TIndex>(float[] v, TIndex[] ci, int[] rp, int rows, ReadOnlySpan<float> b, int ldb, int p,
+        Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            var dst = c.Slice(r * ldc, p);
+            dst.Clear();
+            for (int j = rp[r]; j < rp[r + 1]; j++)
+                TensorPrimitives.MultiplyAdd(b.Slice(int.CreateTruncating(ci[j]) * ldb, p), v[j], dst, dst);
+            if (!bias.IsEmpty) TensorPrimitives.Add(dst, bias[r], dst);
+            if (relu) TensorPrimitives.Max(dst, 0f, dst);
+        }
+    }
+
+    private static void SpMV<TIndex>(float* v, TIndex* ci, int* rp, int rows, float* x, float* y, float* bias, bool relu)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        bool vector = Vector256.IsHardwareAccelerated;
+        for (int r = 0; r < rows; r++)
+        {
+            int start = rp[r], end = rp[r + 1];
+            float sum = vector && end - start >= 2 * Block ? RowInsert(v, ci, x, start, end) : RowScalar(v, ci, x, start, end);
+            if (bias is not null) sum += bias[r];
+            y[r] = relu ? Math.Max(sum, 0f) : sum;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float RowScalar<TIndex>(float* v, TIndex* ci, float* x, int start, int end)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int j = start;
+        for (; j + 4 <= end; j += 4)
+        {
+            s0 += v[j] * x[nint.CreateTruncating(ci[j])];
+            s1 += v[j + 1] * x[nint.CreateTruncating(ci[j + 1])];
+            s2 += v[j + 2] * x[nint.CreateTruncating(ci[j + 2])];
+            s3 += v[j + 3] * x[nint.CreateTruncating(ci[j + 3])];
+        }
+        for (; j < end; j++) s0 += v[j] * x[nint.CreateTruncating(ci[j])];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    // Eight x values assembled with inserts (a software gather: one load per x folded into an insert), two accumulators.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float RowInsert<TIndex>(float* v, TIndex* ci, float* x, int start, int end)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        var acc0 = Vector256<float>.Zero;
+        var acc1 = Vector256<float>.Zero;
+        int j = start;
+        for (; j + 2 * Block <= end; j += 2 * Block)
+        {
+            TIndex* c = ci + j;
+            var x0 = Vector256.Create(x[nint.CreateTruncating(c[0])], x[nint.CreateTruncating(c[1])], x[nint.CreateTruncating(c[2])], x[nint.CreateTruncating(c[3])],
+                x[nint.CreateTruncating(c[4])], x[nint.CreateTruncating(c[5])], x[nint.CreateTruncating(c[6])], x[nint.CreateTruncating(c[7])]);
+            var x1 = Vector256.Create(x[nint.CreateTruncating(c[8])], x[nint.CreateTruncating(c[9])], x[nint.CreateTruncating(c[10])], x[nint.CreateTruncating(c[11])],
+                x[nint.CreateTruncating(c[12])], x[nint.CreateTruncating(c[13])], x[nint.CreateTruncating(c[14])], x[nint.CreateTruncating(c[15])]);
+            acc0 = Vector256.FusedMultiplyAdd(Vector256.Load(v + j), x0, acc0);
+            acc1 = Vector256.FusedMultiplyAdd(Vector256.Load(v + j + Block), x1, acc1);
+        }
+        float sum = Vector256.Sum(acc0 + acc1);
+        for (; j < end; j++) sum += v[j] * x[nint.CreateTruncating(ci[j])];
+        return sum;
+    }
+}
