@@ -1,10 +1,11 @@
 // InferencePlan: a Sequential model compiled for inference at one fixed batch size.
 //   Compile walks the children once (nested Sequentials are flattened) tracking the per-example shape:
-//     Linear  [in]       → dense (GEMM / dot) or CSR (density < SparseDensityThreshold); a following ReLU is fused
-//     Conv2d  [C, H, W]  → im2col + GEMM, or CSR × columns when sparse and PlanOptions.SparseConv; bias, ReLU fused
+//     Linear  [in]       → the weight in the format FormatChooser picks (dense GEMM/GEMV, CSR, CSR16, SIMD-group, block);
+//                          a following ReLU is fused
+//     Conv2d  [C, H, W]  → im2col, then dense GEMM or sparse weights × columns (PlanOptions.SparseConv); bias, ReLU fused
 //     MaxPool2d, ReLU    → ops;   Flatten → shape change only;   Dropout, Identity → skipped (inference)
 //   Anything else throws NotSupportedException naming the module.
-// Weights are copied (dense) or converted (CSR) at compile time: later edits to the model are not seen.
+// Weights are copied into their format at compile time: later edits to the model are not seen.
 // Run(input, output) reads [batch, in] and writes [batch, out]; after the first call it allocates nothing
 // (every buffer is owned by the plan). A plan is not thread-safe: one Run at a time.
 using System.Globalization;
@@ -74,12 +75,9 @@ public sealed class InferencePlan
                 {
                     if (shape.Length != 1 || shape[0] != lin.InFeatures)
                         throw ShapeError(name, lin.ToString(), $"[{lin.InFeatures}]", shape);
-                    float[] w = lin.Weight.Value.Data;
-                    double density = Density(w);
                     float[]? bias = lin.Bias is null ? null : (float[])lin.Bias.Value.Data.Clone();
-                    steps.Add(density < options.SparseDensityThreshold
-                        ? new CsrLinearStep(fused, CsrMatrix.FromDense(w, lin.OutFeatures, lin.InFeatures), bias, fuseRelu, batch)
-                        : new DenseLinearStep(fused, (float[])w.Clone(), bias, lin.InFeatures, lin.OutFeatures, fuseRelu, density, batch));
+                    var weight = FormatChooser.Choose(lin.Weight.Value.Data, lin.OutFeatures, lin.InFeatures, 0, batch, options, name);
+                    steps.Add(new LinearStep(fused, weight, bias, fuseRelu, batch));
                     shape = [lin.OutFeatures];
                     if (fuseRelu) i++;
                     break;
@@ -92,12 +90,9 @@ public sealed class InferencePlan
                     Conv2dGeometry g;
                     try { g = new Conv2dGeometry(shape[0], shape[1], shape[2], kh, kw, conv.Stride.H, conv.Stride.W, conv.Padding.H, conv.Padding.W); }
                     catch (ArgumentException e) { throw new ArgumentException($"Plan: layer '{name}' ({conv}): {e.Message}", nameof(inputShapeWithoutBatch), e); }
-                    float[] w = conv.Weight.Value.Data;
-                    double density = Density(w);
                     float[]? bias = conv.Bias is null ? null : (float[])conv.Bias.Value.Data.Clone();
-                    CsrMatrix? csr = options.SparseConv && density < options.SparseDensityThreshold
-                        ? CsrMatrix.FromDense(w, conv.OutChannels, g.ColumnRows) : null;
-                    steps.Add(new ConvStep(fused, g, conv.OutChannels, csr is null ? (float[])w.Clone() : [], csr, bias, fuseRelu, density, batch));
+                    var weight = FormatChooser.Choose(conv.Weight.Value.Data, conv.OutChannels, g.ColumnRows, g.ColumnCols, batch, options, name);
+                    steps.Add(new ConvStep(fused, g, weight, bias, fuseRelu, batch));
                     shape = [conv.OutChannels, g.OutH, g.OutW];
                     if (fuseRelu) i++;
                     break;
@@ -148,13 +143,36 @@ public sealed class InferencePlan
         x.CopyTo(output);
     }
 
-    /// <summary>A table of the steps: name, kind (dense/csr/op), weight density and what the step does.</summary>
+    /// <summary>Total weight storage of the plan in bytes (each weight layer in its chosen format).</summary>
+    public long WeightBytes => _steps.Sum(s => s.WeightBytes);
+
+    /// <summary>
+    /// Per-step latency: runs the plan once on <paramref name="input"/>, then times every step on its real input
+    /// (the previous step's output), interleaved, for about <paramref name="seconds"/> in total. One entry per step.
+    /// </summary>
+    /// <exception cref="ArgumentException">The input length differs from Batch × InputLength.</exception>
+    public IReadOnlyList<Latency> TimeSteps(ReadOnlySpan<float> input, double seconds = 1.0)
+    {
+        var output = new float[Batch * OutputLength];
+        Run(input, output);
+        float[] first = input.ToArray();
+        var actions = new Action[_steps.Length];
+        for (int i = 0; i < _steps.Length; i++)
+        {
+            var step = _steps[i];
+            float[] x = i == 0 ? first : _steps[i - 1].Output;
+            actions[i] = () => step.Execute(x, Batch);
+        }
+        return LatencyMeter.Compare(actions, seconds, warmup: 10);
+    }
+
+    /// <summary>A table of the steps: name, kind (weight format or op), weight density and what the step does.</summary>
     public string Describe()
     {
         var sb = new StringBuilder();
         sb.Append(CultureInfo.InvariantCulture, $"InferencePlan batch={Batch} input={Tensor.ShapeString(InputShape.ToArray())} output={Tensor.ShapeString(OutputShape.ToArray())}\n");
         foreach (var s in _steps)
-            sb.Append(CultureInfo.InvariantCulture, $"  {s.Name,-16} {s.Kind,-5} density={s.Density,7:P2}  {s.Detail}\n");
+            sb.Append(CultureInfo.InvariantCulture, $"  {s.Name,-16} {s.Kind,-10} density={s.Density,7:P2}  {s.Detail}\n");
         return sb.ToString();
     }
 
@@ -166,14 +184,6 @@ public sealed class InferencePlan
             if (child is Sequential inner) Collect(inner, full, into);
             else into.Add((full, child));
         }
-    }
-
-    private static double Density(float[] w)
-    {
-        if (w.Length == 0) return 0;
-        int nnz = 0;
-        foreach (float v in w) if (v != 0) nnz++;
-        return (double)nnz / w.Length;
     }
 
     private static int Product(int[] shape) => shape.Aggregate(1, (a, b) => checked(a * b));

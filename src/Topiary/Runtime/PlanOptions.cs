@@ -1,16 +1,39 @@
-// PlanOptions: the knobs of InferencePlan.Compile (which layers go sparse).
+// PlanOptions: the knobs of InferencePlan.Compile — which format each weight layer runs in (FormatChooser).
+using Topiary.Runtime.Sparse;
+
 namespace Topiary.Runtime;
 
 /// <summary>Options for <see cref="InferencePlan.Compile"/>.</summary>
-public sealed class PlanOptions
+public sealed record PlanOptions
 {
-    /// <summary>A Linear (or Conv2d, with <see cref="SparseConv"/>) whose weight density is below this runs as CSR; default 0.35.
-    /// 0 forces every layer dense; a value above 1 forces every layer sparse.</summary>
+    /// <summary>An unstructured-sparse layer whose weight density is below this runs as CSR; default 0.35.
+    /// (Group- and block-structured layers have their own break-even densities, see <see cref="FormatChooser"/>.)</summary>
     public double SparseDensityThreshold { get; init; } = 0.35;
 
-    /// <summary>When true (default), pruned convolutions run as CSR weights × im2col columns.</summary>
+    /// <summary>When true (default), pruned convolutions may run sparse (weights × im2col columns).</summary>
     public bool SparseConv { get; init; } = true;
 
-    /// <summary>The defaults.</summary>
+    /// <summary>When set: every pruned layer (density &lt; 1) runs in this format; <see cref="SparseFormat.Dense"/> makes every layer dense.</summary>
+    public SparseFormat? Format { get; init; }
+
+    /// <summary>Per-layer formats by module name (win over everything else).</summary>
+    public IReadOnlyDictionary<string, SparseFormat>? LayerFormats { get; init; }
+
+    /// <summary>Choose each layer's format by timing every candidate on its real weight (slower to compile).</summary>
+    public bool Measure { get; init; }
+
+    /// <summary>Timing budget per layer in seconds when <see cref="Measure"/> is set.</summary>
+    public double MeasureSeconds { get; init; } = 0.2;
+
+    /// <summary>Group width and block size for formats built by <see cref="Format"/> or <see cref="LayerFormats"/>.</summary>
+    public SparseWeightOptions? WeightOptions { get; init; }
+
+    /// <summary>The defaults (rule-based choice).</summary>
     public static PlanOptions Default { get; } = new();
+
+    /// <summary>Every layer dense (the dense baseline).</summary>
+    public static PlanOptions AllDense { get; } = new() { Format = SparseFormat.Dense };
+
+    /// <summary>Every pruned layer in <paramref name="format"/>, the others dense.</summary>
+    public static PlanOptions AllSparse(SparseFormat format) => new() { Format = format };
 }

@@ -1,6 +1,8 @@
 // PlanStep: one compiled operation of an InferencePlan, with preallocated output storage for the plan's batch.
 //   Execute(x, y): x is the previous step's output [batch, InputLength], y this step's [batch, OutputLength].
-// Steps never allocate after construction. Kind is "dense", "csr" or "op" (pooling, activation).
+// Steps never allocate after construction. Kind is the weight format's name ("dense", "csr", "csr16",
+// "simd-group", "block") for weight layers and "op" for pooling and activations.
+using Topiary.Runtime.Sparse;
 using Topiary.Tensors;
 
 namespace Topiary.Runtime;
@@ -8,11 +10,10 @@ namespace Topiary.Runtime;
 /// <summary>One step of an <see cref="InferencePlan"/> (a fused layer or an element-wise/pooling op).</summary>
 public abstract class PlanStep
 {
-    private protected PlanStep(string name, string kind, double density, int inputLength, int outputLength, int batch)
+    private protected PlanStep(string name, SparseWeight? weight, int inputLength, int outputLength, int batch)
     {
         Name = name;
-        Kind = kind;
-        Density = density;
+        Weight = weight;
         InputLength = inputLength;
         OutputLength = outputLength;
         Output = new float[batch * outputLength];
@@ -21,17 +22,26 @@ public abstract class PlanStep
     /// <summary>The model's module name(s) this step covers, e.g. <c>fc1+relu1</c>.</summary>
     public string Name { get; }
 
-    /// <summary>"dense", "csr" or "op".</summary>
-    public string Kind { get; }
+    /// <summary>The weight format's name for weighted steps ("dense", "csr", "csr16", "simd-group", "block"); "op" otherwise.</summary>
+    public string Kind => Format?.ToName() ?? "op";
+
+    /// <summary>The weight's storage format, or null for ops.</summary>
+    public SparseFormat? Format => Weight?.Format;
 
     /// <summary>Weight density (non-zeros / elements) for weighted steps; 1 for ops.</summary>
-    public double Density { get; }
+    public double Density => Weight?.Density ?? 1;
+
+    /// <summary>Bytes the step's weight occupies in its format (values, indices, pointers; bias excluded); 0 for ops.</summary>
+    public long WeightBytes => Weight?.StorageBytes ?? 0;
 
     /// <summary>Elements per example read by this step.</summary>
     public int InputLength { get; }
 
     /// <summary>Elements per example written by this step.</summary>
     public int OutputLength { get; }
+
+    /// <summary>The step's weight in its runtime format, or null for ops.</summary>
+    internal SparseWeight? Weight { get; }
 
     /// <summary>The step's output buffer [batch, OutputLength].</summary>
     internal float[] Output { get; }
@@ -41,60 +51,41 @@ public abstract class PlanStep
 
     /// <summary>Runs the step for <paramref name="batch"/> examples from <paramref name="x"/> into <see cref="Output"/>.</summary>
     internal abstract void Execute(ReadOnlySpan<float> x, int batch);
+
+    private protected static string Suffix(float[]? bias, bool relu) => $"{(bias is null ? "" : " +bias")}{(relu ? " +relu" : "")}";
 }
 
-/// <summary>y = act(x·Wᵀ + b) with a dense weight (GEMM; dot products at batch 1).</summary>
-internal sealed class DenseLinearStep(string name, float[] weight, float[]? bias, int inFeatures, int outFeatures, bool relu, double density, int batch)
-    : PlanStep(name, "dense", density, inFeatures, outFeatures, batch)
+/// <summary>y = act(x·Wᵀ + b) with the weight in any format; a CSR weight at batch 1 walks the non-zero inputs instead when they are few.</summary>
+internal sealed class LinearStep : PlanStep
 {
-    public override string Detail => $"Linear {InputLength}->{OutputLength}{(bias is null ? "" : " +bias")}{(relu ? " +relu" : "")}";
+    private readonly float[]? _bias;
+    private readonly bool _relu;
+    private readonly CsrMatrix? _columns; // Aᵀ in CSR (= A in CSC) for the batch-1 column dataflow, which skips zero inputs
 
-    internal override void Execute(ReadOnlySpan<float> x, int batch)
+    public LinearStep(string name, SparseWeight weight, float[]? bias, bool relu, int batch)
+        : base(name, weight, weight.Cols, weight.Rows, batch)
     {
-        int inF = InputLength, outF = OutputLength;
-        var y = Output.AsSpan(0, batch * outF);
-        if (batch == 1)
-        {
-            ReadOnlySpan<float> w = weight;
-            for (int o = 0; o < outF; o++) y[o] = TensorPrimitives.Dot(x[..inF], w.Slice(o * inF, inF));
-        }
-        else
-        {
-            Gemm.Sgemm(GemmTiers.Best, 1, false, true, batch, outF, inF, 1f, x, inF, weight, inF, 0f, y, outF);
-        }
-        if (bias is not null)
-            for (int i = 0; i < batch; i++) TensorPrimitives.Add(y.Slice(i * outF, outF), bias, y.Slice(i * outF, outF));
-        if (relu) TensorPrimitives.Max(y, 0f, y);
+        _bias = bias;
+        _relu = relu;
+        if (weight is CsrWeight csr && batch == 1)
+            _columns = CsrMatrix.FromDense(Transpose(csr.Matrix), csr.Cols, csr.Rows);
     }
-}
-
-/// <summary>y = act(x·Wᵀ + b) with a CSR weight (SpMV at batch 1, blocked SpMM otherwise).</summary>
-internal sealed class CsrLinearStep(string name, CsrMatrix weight, float[]? bias, bool relu, int batch)
-    : PlanStep(name, "csr", weight.Density, weight.Cols, weight.Rows, batch)
-{
-    // Aᵀ in CSR (= A in CSC) for the batch-1 column dataflow, which skips zero inputs.
-    private readonly CsrMatrix _columns = CsrMatrix.FromDense(Transpose(weight), weight.Cols, weight.Rows);
 
     public override string Detail =>
-        $"Linear {weight.Cols}->{weight.Rows} nnz={weight.NonZeroCount}{(bias is null ? "" : " +bias")}{(relu ? " +relu" : "")}";
+        $"Linear {InputLength}->{OutputLength}{(Weight!.Format == SparseFormat.Dense ? "" : $" nnz={Weight.NonZeroCount}")}{Suffix(_bias, _relu)}";
 
     internal override void Execute(ReadOnlySpan<float> x, int batch)
     {
-        if (batch == 1)
+        // Below ~60% non-zero inputs, walking the non-zero columns beats reading every row's inputs.
+        if (_columns is not null && (x.Length - MemoryExtensions.Count(x, 0f)) * 10 < x.Length * 6)
         {
-            // Below ~60% non-zero inputs, walking the non-zero columns beats gathering every row's inputs.
-            int nonZero = x.Length - MemoryExtensions.Count(x, 0f);
-            if (nonZero * 10 < x.Length * 6)
-            {
-                var y = Output.AsSpan(0, weight.Rows);
-                SparseKernels.SpMVColumns(_columns, x, y);
-                if (bias is not null) System.Numerics.Tensors.TensorPrimitives.Add(y, bias, y);
-                if (relu) System.Numerics.Tensors.TensorPrimitives.Max(y, 0f, y);
-                return;
-            }
-            SparseKernels.SpMVFused(weight, x, Output, bias, relu);
+            var y = Output.AsSpan(0, OutputLength);
+            SparseKernels.SpMVColumns(_columns, x, y);
+            if (_bias is not null) TensorPrimitives.Add(y, _bias, y);
+            if (_relu) TensorPrimitives.Max(y, 0f, y);
+            return;
         }
-        else SparseKernels.SpMMFused(weight, x, batch, Output, bias, relu);
+        Weight!.Multiply(x[..(batch * InputLength)], batch, Output, _bias, _relu);
     }
 
     private static float[] Transpose(CsrMatrix a)
@@ -107,47 +98,43 @@ internal sealed class CsrLinearStep(string name, CsrMatrix weight, float[]? bias
     }
 }
 
-/// <summary>Convolution per image: im2col, then W [OC, K] · col [K, P] → y [OC, P] (dense GEMM or CSR), bias and ReLU fused.</summary>
+/// <summary>Convolution per image: im2col, then W [OC, K] · col [K, P] → y [OC, P] (dense GEMM or the sparse format), bias and ReLU fused.</summary>
 internal sealed class ConvStep : PlanStep
 {
     private readonly Conv2dGeometry _g;
-    private readonly float[] _weight;
-    private readonly CsrMatrix? _csr;
     private readonly float[]? _bias;
     private readonly bool _relu;
-    private readonly int _oc;
     private readonly float[] _columns;
+    private readonly float[]? _dense;
 
-    public ConvStep(string name, Conv2dGeometry g, int oc, float[] weight, CsrMatrix? csr, float[]? bias, bool relu, double density, int batch)
-        : base(name, csr is null ? "dense" : "csr", density, g.ImageSize, oc * g.ColumnCols, batch)
+    public ConvStep(string name, Conv2dGeometry g, SparseWeight weight, float[]? bias, bool relu, int batch)
+        : base(name, weight, g.ImageSize, weight.Rows * g.ColumnCols, batch)
     {
         _g = g;
-        _oc = oc;
-        _weight = weight;
-        _csr = csr;
         _bias = bias;
         _relu = relu;
         _columns = new float[g.ColumnRows * g.ColumnCols];
+        if (weight.Format == SparseFormat.Dense) _dense = weight.ToDense();
     }
 
     public override string Detail =>
-        $"Conv2d {_g.Channels}->{_oc} k={_g.KernelH}x{_g.KernelW} out={_g.OutH}x{_g.OutW}{(_csr is null ? "" : $" nnz={_csr.NonZeroCount}")}" +
-        $"{(_bias is null ? "" : " +bias")}{(_relu ? " +relu" : "")}";
+        $"Conv2d {_g.Channels}->{Weight!.Rows} k={_g.KernelH}x{_g.KernelW} out={_g.OutH}x{_g.OutW}" +
+        $"{(_dense is not null ? "" : $" nnz={Weight.NonZeroCount}")}{Suffix(_bias, _relu)}";
 
     internal override void Execute(ReadOnlySpan<float> x, int batch)
     {
-        int k = _g.ColumnRows, p = _g.ColumnCols, img = _g.ImageSize, outPer = _oc * p;
+        int k = _g.ColumnRows, p = _g.ColumnCols, img = _g.ImageSize, oc = Weight!.Rows, outPer = oc * p;
         for (int i = 0; i < batch; i++)
         {
             Im2Col.Unfold(x.Slice(i * img, img), _g, _columns, p);
             var y = Output.AsSpan(i * outPer, outPer);
-            if (_csr is not null)
+            if (_dense is null)
             {
-                SparseKernels.CsrTimesDense(_csr, _columns, p, p, y, p, _bias, _relu);
+                Weight.MultiplyColumns(_columns, p, p, y, p, _bias, _relu);
                 continue;
             }
-            Gemm.Sgemm(GemmTiers.Best, 1, false, false, _oc, p, k, 1f, _weight, k, _columns, p, 0f, y, p);
-            for (int o = 0; o < _oc; o++)
+            Gemm.Sgemm(GemmTiers.Best, 1, false, false, oc, p, k, 1f, _dense, k, _columns, p, 0f, y, p);
+            for (int o = 0; o < oc; o++)
             {
                 var row = y.Slice(o * p, p);
                 if (_bias is not null) TensorPrimitives.Add(row, _bias[o], row);
@@ -158,7 +145,7 @@ internal sealed class ConvStep : PlanStep
 }
 
 /// <summary>y = max(x, 0) (a ReLU that could not be fused into a preceding layer).</summary>
-internal sealed class ReluStep(string name, int length, int batch) : PlanStep(name, "op", 1, length, length, batch)
+internal sealed class ReluStep(string name, int length, int batch) : PlanStep(name, null, length, length, batch)
 {
     public override string Detail => $"ReLU {InputLength}";
 
@@ -166,17 +153,40 @@ internal sealed class ReluStep(string name, int length, int batch) : PlanStep(na
         TensorPrimitives.Max(x[..(batch * InputLength)], 0f, Output.AsSpan(0, batch * InputLength));
 }
 
-/// <summary>Max pooling over each [H, W] plane (padding counts as −∞; a NaN in the window wins, as in PyTorch).</summary>
-internal sealed class MaxPoolStep(string name, Conv2dGeometry g, int batch)
-    : PlanStep(name, "op", 1, g.ImageSize, g.Channels * g.ColumnCols, batch)
+/// <summary>Max pooling over each [H, W] plane (padding counts as −∞; a NaN in the window wins, as in PyTorch);
+/// the vectorised 2×2 stride-2 kernel when it applies.</summary>
+internal sealed class MaxPoolStep : PlanStep
 {
-    public override string Detail => $"MaxPool2d k={g.KernelH} s={g.StrideH} p={g.PadH} {g.Height}x{g.Width}->{g.OutH}x{g.OutW}";
+    private readonly Conv2dGeometry _g;
+    private readonly bool _vector;
+    private readonly float[] _pairMax = [];
+    private readonly int[] _pairIdx = [], _argmax = [];
+
+    public MaxPoolStep(string name, Conv2dGeometry g, int batch) : base(name, null, g.ImageSize, g.Channels * g.ColumnCols, batch)
+    {
+        _g = g;
+        _vector = g.KernelH == 2 && g.StrideH == 2 && g.PadH == 0 && g.Width % 2 == 0 && MaxPool2x2.IsSupported;
+        if (!_vector) return;
+        _pairMax = new float[g.ImageSize / 2];
+        _pairIdx = new int[g.ImageSize / 2];
+        _argmax = new int[OutputLength];
+    }
+
+    public override string Detail => $"MaxPool2d k={_g.KernelH} s={_g.StrideH} p={_g.PadH} {_g.Height}x{_g.Width}->{_g.OutH}x{_g.OutW}";
 
     internal override void Execute(ReadOnlySpan<float> x, int batch)
     {
+        var g = _g;
+        var y = Output.AsSpan();
+        if (_vector)
+        {
+            for (int i = 0; i < batch; i++)
+                MaxPool2x2.Forward(x.Slice(i * InputLength, InputLength), 0, g.Channels, g.Height, g.Width,
+                    y.Slice(i * OutputLength, OutputLength), _argmax, _pairMax, _pairIdx);
+            return;
+        }
         int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, k = g.KernelH, s = g.StrideH, pad = g.PadH;
         int planes = batch * g.Channels;
-        var y = Output.AsSpan();
         for (int pl = 0; pl < planes; pl++)
         {
             var src = x.Slice(pl * h * w, h * w);
