@@ -6,7 +6,8 @@
 //     non-constant inputs or Concat of non-constant inputs. When all branches reach the same join and it reads
 //     exactly the branch ends (each input once), the fork becomes an OnnxBlockItem whose branches are ordered by the
 //     join's inputs (an empty branch = the fork tensor itself) and the chain continues at the join's output.
-//     Forks nest: a branch may contain blocks of its own.
+//     Forks nest: a branch may contain blocks of its own, and a join reading only some branches of a fork (exactly
+//     once each) is closed first and its output followed on, so Residual(Concat(...)) on one fork tensor works.
 //   - Anything else (branches that end at different nodes, at the graph output or at an unused tensor; a join
 //     reading tensors of different forks; a node reading the graph output; a node off the input → output path)
 //     → NotSupportedException naming the node(s) and op type(s) and why.
@@ -84,16 +85,29 @@ internal sealed class OnnxGraphWalker(string file, OnnxGraphIndex index, string 
                 }
                 branches.Add((branch, end, node));
             }
-            var join = branches[0].End.Join;
-            if (join is not null && branches.All(b => ReferenceEquals(b.End.Join, join)) && join.Input.Count == branches.Count &&
-                branches.Select(b => b.End.Slot).Distinct().Count() == branches.Count)
+            // Close inner joins first: a join read by some of the branches, exactly once each, becomes a block that
+            // starts a longer branch (e.g. a Residual whose body is a Concat shares the fork tensor with the shortcut).
+            while (branches.Count > 1 && Closable(branches, out var group, out var inner) && group.Count < branches.Count)
+            {
+                _visited.Add(inner);
+                var merged = new List<OnnxItem> { Block(inner, group) };
+                var end = Follow(inner.Output[0], merged);
+                branches.RemoveAll(group.Contains);
+                branches.Add((merged, end, inner));
+            }
+            if (Closable(branches, out var all, out var join) && all.Count == branches.Count)
             {
                 _visited.Add(join);
-                items.Add(new OnnxBlockItem(join, [.. branches.OrderBy(b => b.End.Slot).Select(b => (IReadOnlyList<OnnxItem>)b.Items)]));
+                items.Add(Block(join, all));
                 tensor = join.Output[0];
                 continue;
             }
-            if (edges.Count == 1) return branches[0].End; // one path into a join fed by other paths: the caller's fork decides
+            if (branches.Count == 1)
+            {
+                // One path into a join fed by other paths: the caller's fork decides.
+                items.AddRange(branches[0].Items);
+                return branches[0].End;
+            }
             var producer = index.Producer(tensor);
             string from = producer is null ? "the graph input" : $"node '{producer.Name}' (op {producer.OpType})";
             var described = branches.Select(b => $"the branch starting at node '{b.First.Name}' (op {b.First.OpType}) {Describe(b.End)}");
@@ -103,6 +117,29 @@ internal sealed class OnnxGraphWalker(string file, OnnxGraphIndex index, string 
                 "(a tensor used outside its block, or a join of branches from different forks, is not).");
         }
     }
+
+    // A join some branches end at, reading exactly those branches (each input once); prefers the full set.
+    private static bool Closable(List<(List<OnnxItem> Items, End End, NodeProto First)> branches,
+        out List<(List<OnnxItem> Items, End End, NodeProto First)> group, out NodeProto join)
+    {
+        foreach (var b in branches)
+        {
+            if (b.End.Join is not { } j) continue;
+            var members = branches.Where(o => ReferenceEquals(o.End.Join, j)).ToList();
+            if (j.Input.Count == members.Count && members.Select(o => o.End.Slot).Distinct().Count() == members.Count)
+            {
+                group = members;
+                join = j;
+                return true;
+            }
+        }
+        group = [];
+        join = null!;
+        return false;
+    }
+
+    private static OnnxBlockItem Block(NodeProto join, List<(List<OnnxItem> Items, End End, NodeProto First)> branches) =>
+        new(join, [.. branches.OrderBy(b => b.End.Slot).Select(b => (IReadOnlyList<OnnxItem>)b.Items)]);
 
     private static string Describe(End end) =>
         end.IsOutput ? $"reaches the graph output '{end.Tensor}'"
