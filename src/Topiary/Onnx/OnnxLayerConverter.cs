@@ -25,10 +25,6 @@ internal sealed class OnnxLayerConverter(string file, OnnxGraphIndex index, long
 {
     private readonly Random _rng = new(0); // layer constructors need one; every value is overwritten
 
-    /// <summary>Operator types the converter understands as chain layers (the walker handles Add/Concat joins).</summary>
-    public static readonly string[] Operators =
-        ["Conv", "Gemm", "MatMul", "Relu", "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten", "Reshape", "BatchNormalization", "LRN", "Dropout", "Identity"];
-
     /// <summary>The layer for <paramref name="item"/>, or null when it vanishes at inference (Dropout, Identity).</summary>
     /// <param name="item">The node (and MatMul bias).</param>
     /// <param name="probe">A zero example at the node's input ([1, ...]) when the input shape is static, else null.</param>

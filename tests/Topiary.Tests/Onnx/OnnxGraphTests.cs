@@ -2,7 +2,7 @@
 // identity branch, Concat nested in a Residual) exported, run in ONNX Runtime on real MNIST test images with our
 // outputs, imported back into the same block structure with the same outputs, and re-exported byte for byte; plus
 // hand-written PyTorch-style graphs (Add with the shortcut first, unsorted node order).
-using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
 using Topiary.Nn;
 using Topiary.Onnx;
 using Topiary.Onnx.Proto;
@@ -31,12 +31,13 @@ public class OnnxGraphTests
         const int batch = 32;
         int[] shape = [batch, 1, 28, 28];
         float[] x = MnistImages(batch);
-        float[] reference = RunOrt(path, x, shape);
+        using var session = new InferenceSession(path);
+        float[] reference = RunOrt(session, x, shape);
         Assert.True(reference.Max(MathF.Abs) > 0, "degenerate model: all outputs are zero");
         AssertClose(reference, RunOurs(model, x, shape), $"{name}: ONNX Runtime vs Topiary");
         AssertClose(reference, RunOurs(imported, x, shape), $"{name}: ONNX Runtime vs re-imported");
         float[] single = x[..784];
-        AssertClose(RunOrt(path, single, [1, 1, 28, 28]), RunOurs(imported, single, [1, 1, 28, 28]), $"{name}: batch 1");
+        AssertClose(RunOrt(session, single, [1, 1, 28, 28]), RunOurs(imported, single, [1, 1, 28, 28]), $"{name}: batch 1");
     }
 
     [Theory]
