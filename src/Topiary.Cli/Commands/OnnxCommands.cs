@@ -69,15 +69,19 @@ public static class OnnxCommands
     {
         var file = new Option<string>("--model-file") { Description = "The model file to export.", Required = true };
         var output = new Option<string>("--out") { Description = "The ONNX file to write.", Required = true };
+        var sparse = new Option<bool>("--sparse-initializers")
+        {
+            Description = "Write Conv/Gemm weights with density below 0.5 as SparseTensorProto (COO) initializers instead of dense zeros.",
+        };
         var json = CommonOptions.Json();
-        var cmd = new Command("export", "Export a model file as ONNX (pruned weights as zeros).") { file, output, json };
+        var cmd = new Command("export", "Export a model file as ONNX (pruned weights as zeros, or sparse initializers).") { file, output, sparse, json };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
             CliOutput.RefuseOverwrite(input, outPath);
             var loaded = ModelFile.Load(input);
             int[] inputShape = ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [1, 28, 28];
-            OnnxExporter.Export(loaded.Network, inputShape, outPath);
+            OnnxExporter.Export(loaded.Network, inputShape, outPath, new OnnxExportOptions { SparseInitializers = parse.GetValue(sparse) });
             long nonzero = Pruning.PruningState.NonZeroParameters(loaded.Network);
             AnsiConsole.MarkupLine($"exported {Markup.Escape(loaded.Name)} ({nonzero:N0} non-zero of {loaded.Network.ParameterCount():N0} parameters) → [bold]{Markup.Escape(outPath)}[/]");
             JsonReport.Write(parse.GetValue(json), new { Model = loaded.Name, ModelFile = input, Onnx = outPath, Params = loaded.Network.ParameterCount(), NonzeroParams = nonzero });

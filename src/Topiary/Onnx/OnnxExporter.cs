@@ -1,17 +1,20 @@
-// OnnxExporter: writes a Topiary chain as an ONNX model (IR 8, opset 13, default domain).
+// OnnxExporter: writes a Topiary module tree as an ONNX model (IR 8, opset 13, default domain).
 // Contract:
-//   - The model is a Sequential (nested Sequentials are flattened) of Conv2d → Conv, Linear → Gemm
-//     (transB = 1), ReLU → Relu, MaxPool2d → MaxPool, AvgPool2d → AveragePool (count_include_pad = 1),
-//     GlobalAvgPool2d → GlobalAveragePool, Flatten → Flatten (axis 1), BatchNorm1d/2d → BatchNormalization
-//     (inference: running statistics), LocalResponseNorm (odd size) → LRN; Dropout and Identity are left
-//     out (inference semantics).
-//   - Initializers carry the dotted parameter / buffer names (conv1.weight, bn1.running_mean, ...) as
-//     float32 raw_data; pruned weights are exported as the dense tensors they are (masked entries are 0).
-//   - The input is float32 [N, ...inputShapeWithoutBatch] with a symbolic batch dimension "N"; the output
-//     shape is found by running the model once (evaluation mode) on one zero example, which also checks
-//     that the input shape fits.
-//   - The file is written atomically (AtomicFile): readers never see a partial model.
-// Errors: unsupported layer → NotSupportedException naming the layer; bad shape → ArgumentException.
+//   - Layers: Conv2d → Conv, Linear → Gemm (transB = 1), ReLU → Relu, MaxPool2d → MaxPool, AvgPool2d →
+//     AveragePool (count_include_pad = 1), GlobalAvgPool2d → GlobalAveragePool, Flatten → Flatten (axis 1),
+//     BatchNorm1d/2d → BatchNormalization (inference: running statistics), LocalResponseNorm (odd size) → LRN;
+//     Dropout and Identity are left out (inference semantics).
+//   - Containers, recursively: Sequential → its children in order; Residual → body, shortcut (or the block input for
+//     the identity shortcut) and Add(body output, shortcut output) named after the block; Concat → every branch on the
+//     block input and Concat(axis 1) of their outputs in branch order, named after the block.
+//   - Node names are the dotted module paths (conv1, res.body.conv1, res); initializers carry the dotted parameter /
+//     buffer names (res.body.conv1.weight, bn1.running_mean, ...) as float32 raw_data; pruned weights are dense tensors
+//     with zeros, or — with OnnxExportOptions.SparseInitializers — Conv/Gemm weights sparser than the threshold are
+//     SparseTensorProto initializers (OnnxSparseTensors).
+//   - The input is float32 [N, ...inputShapeWithoutBatch] with a symbolic batch dimension "N"; the output shape is
+//     found by running the model once (evaluation mode) on one zero example, which also checks the input shape.
+//   - Deterministic: the same model and options give byte-identical files. Written atomically (AtomicFile).
+// Errors: unsupported layer → NotSupportedException naming the layer; bad shape or option → ArgumentException.
 using Google.Protobuf;
 using Topiary.IO;
 using Topiary.Nn;
@@ -20,7 +23,7 @@ using Topiary.Tensors;
 
 namespace Topiary.Onnx;
 
-/// <summary>Exports Topiary layer chains as ONNX models runnable by ONNX Runtime and other ONNX consumers.</summary>
+/// <summary>Exports Topiary models (chains with Residual / Concat blocks) as ONNX models runnable by ONNX Runtime.</summary>
 public static class OnnxExporter
 {
     /// <summary>ONNX IR version written.</summary>
@@ -31,9 +34,10 @@ public static class OnnxExporter
 
     /// <summary>
     /// Writes <paramref name="model"/> to <paramref name="path"/> as an ONNX model with input
-    /// <paramref name="inputName"/> of shape <c>[N, ...inputShapeWithoutBatch]</c> and output <paramref name="outputName"/>.
+    /// <paramref name="inputName"/> of shape <c>[N, ...inputShapeWithoutBatch]</c> and output <paramref name="outputName"/>
+    /// (dense initializers).
     /// </summary>
-    /// <param name="model">A <see cref="Sequential"/> chain of supported layers (see the file header), or a single such layer.</param>
+    /// <param name="model">A supported layer or container tree (see the file header).</param>
     /// <param name="inputShapeWithoutBatch">Shape of one example, e.g. <c>[1, 28, 28]</c>.</param>
     /// <param name="path">Target file; replaced atomically.</param>
     /// <param name="inputName">Name of the graph input.</param>
@@ -41,48 +45,57 @@ public static class OnnxExporter
     /// <exception cref="ArgumentException">An argument is empty, the input shape has a dimension below 1 or does not fit the model, or the names are equal.</exception>
     /// <exception cref="NotSupportedException">The model contains a layer that cannot be exported; the message names it.</exception>
     /// <exception cref="IOException">The file could not be written.</exception>
-    public static void Export(Module model, int[] inputShapeWithoutBatch, string path, string inputName = "input", string outputName = "output")
+    public static void Export(Module model, int[] inputShapeWithoutBatch, string path, string inputName = "input", string outputName = "output") =>
+        Export(model, inputShapeWithoutBatch, path, new OnnxExportOptions { InputName = inputName, OutputName = outputName });
+
+    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> as an ONNX model, as configured by <paramref name="options"/>.</summary>
+    /// <param name="model">A supported layer or container tree (see the file header).</param>
+    /// <param name="inputShapeWithoutBatch">Shape of one example, e.g. <c>[1, 28, 28]</c>.</param>
+    /// <param name="path">Target file; replaced atomically.</param>
+    /// <param name="options">Names and the sparse-initializer setting.</param>
+    /// <exception cref="ArgumentException">
+    /// An argument or name is empty, the names are equal, the input shape has a dimension below 1 or does not fit the
+    /// model, or <see cref="OnnxExportOptions.SparseDensityThreshold"/> is outside (0, 1].
+    /// </exception>
+    /// <exception cref="NotSupportedException">The model contains a layer that cannot be exported; the message names it.</exception>
+    /// <exception cref="IOException">The file could not be written.</exception>
+    public static void Export(Module model, int[] inputShapeWithoutBatch, string path, OnnxExportOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputShapeWithoutBatch);
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentException.ThrowIfNullOrEmpty(inputName);
-        ArgumentException.ThrowIfNullOrEmpty(outputName);
-        if (inputName == outputName) throw new ArgumentException($"Input and output names must differ ('{inputName}').", nameof(outputName));
+        ArgumentNullException.ThrowIfNull(options);
+        string inputName = options.InputName, outputName = options.OutputName;
+        ArgumentException.ThrowIfNullOrEmpty(inputName, nameof(options));
+        ArgumentException.ThrowIfNullOrEmpty(outputName, nameof(options));
+        if (inputName == outputName) throw new ArgumentException($"Input and output names must differ ('{inputName}').", nameof(options));
+        if (!(options.SparseDensityThreshold > 0 && options.SparseDensityThreshold <= 1))
+            throw new ArgumentOutOfRangeException(nameof(options), options.SparseDensityThreshold, "SparseDensityThreshold must be in (0, 1].");
         if (inputShapeWithoutBatch.Length == 0 || inputShapeWithoutBatch.Any(d => d < 1))
             throw new ArgumentException($"Input shape {Tensor.ShapeString(inputShapeWithoutBatch)} must have at least one dimension, all positive.", nameof(inputShapeWithoutBatch));
 
-        var layers = new List<(string Name, Module Module)>();
-        Flatten(model, "", layers);
-        var probe = new Tensor([1, .. inputShapeWithoutBatch]);
+        Tensor probe;
+        try
+        {
+            probe = model.Forward(new Tensor([1, .. inputShapeWithoutBatch]), training: false);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"Input shape {Tensor.ShapeString(inputShapeWithoutBatch)} does not fit the model: {e.Message}", nameof(inputShapeWithoutBatch), e);
+        }
+
         var graph = new GraphProto { Name = "topiary" };
         graph.Input.Add(ValueInfo(inputName, inputShapeWithoutBatch));
-        string current = inputName;
-        int index = 0;
-        foreach (var (name, layer) in layers)
-        {
-            try
-            {
-                probe = layer.Forward(probe, training: false);
-            }
-            catch (ArgumentException e)
-            {
-                throw new ArgumentException($"Input shape {Tensor.ShapeString(inputShapeWithoutBatch)} does not fit layer '{name}' ({layer}): {e.Message}", nameof(inputShapeWithoutBatch), e);
-            }
-            var node = Node(graph, name, layer, current);
-            if (node is null) continue;
-            node.Output.Add($"{name}_output_{index++}");
-            graph.Node.Add(node);
-            current = node.Output[0];
-        }
-        if (graph.Node.Count == 0)
+        var writer = new GraphWriter(graph, options);
+        string last = writer.Emit(model, "", inputName);
+        if (last == inputName)
         {
             var identity = new NodeProto { Name = "identity", OpType = "Identity" };
-            identity.Input.Add(current);
+            identity.Input.Add(last);
             identity.Output.Add(outputName);
             graph.Node.Add(identity);
         }
-        graph.Node[^1].Output[0] = outputName;
+        else graph.Node[^1].Output[0] = outputName; // `last` is always the newest node's output
         graph.Output.Add(ValueInfo(outputName, probe.Shape[1..].ToArray()));
 
         var proto = new ModelProto
@@ -96,102 +109,144 @@ public static class OnnxExporter
         AtomicFile.Write(path, stream => proto.WriteTo(stream));
     }
 
-    private static void Flatten(Module module, string prefix, List<(string, Module)> layers)
+    private sealed class GraphWriter(GraphProto graph, OnnxExportOptions options)
     {
-        if (module is Sequential seq)
-        {
-            foreach (var (name, child) in seq.NamedChildren())
-                Flatten(child, prefix.Length == 0 ? name : prefix + "." + name, layers);
-        }
-        else layers.Add((prefix.Length == 0 ? "layer" : prefix, module));
-    }
+        private int _index;
 
-    // The node for one layer (without outputs), adding its initializers; null for layers that vanish at inference.
-    private static NodeProto? Node(GraphProto graph, string name, Module layer, string input)
-    {
-        NodeProto Make(string op)
+        // Appends the nodes of `module` (dotted path `name`, "" at the root) reading tensor `input`; returns its output tensor.
+        public string Emit(Module module, string name, string input)
+        {
+            switch (module)
+            {
+                case Sequential seq:
+                {
+                    string current = input;
+                    foreach (var (child, m) in seq.NamedChildren()) current = Emit(m, Join(name, child), current);
+                    return current;
+                }
+                case Residual res:
+                {
+                    string body = Emit(res.Body, Join(name, "body"), input);
+                    string shortcut = res.Shortcut is null ? input : Emit(res.Shortcut, Join(name, "shortcut"), input);
+                    return Add(Node(name.Length == 0 ? "residual" : name, "Add", body, shortcut));
+                }
+                case Concat cat:
+                {
+                    var outputs = new string[cat.Branches.Count];
+                    for (int i = 0; i < outputs.Length; i++)
+                        outputs[i] = Emit(cat.Branches[i], Join(name, i.ToString(System.Globalization.CultureInfo.InvariantCulture)), input);
+                    var n = Node(name.Length == 0 ? "concat" : name, "Concat", outputs);
+                    n.Attribute.Add(Int("axis", 1));
+                    return Add(n);
+                }
+                default:
+                {
+                    var n = Layer(name.Length == 0 ? "layer" : name, module, input);
+                    return n is null ? input : Add(n);
+                }
+            }
+        }
+
+        private string Add(NodeProto node)
+        {
+            node.Output.Add($"{node.Name}_output_{_index++}");
+            graph.Node.Add(node);
+            return node.Output[0];
+        }
+
+        private static string Join(string prefix, string name) => prefix.Length == 0 ? name : prefix + "." + name;
+
+        private static NodeProto Node(string name, string op, params string[] inputs)
         {
             var n = new NodeProto { Name = name, OpType = op };
-            n.Input.Add(input);
+            n.Input.Add(inputs);
             return n;
         }
-        void Init(NodeProto n, string suffix, Tensor value)
+
+        private void Init(NodeProto n, string name, string suffix, Tensor value, bool mayBeSparse = false)
         {
             string initName = name + "." + suffix;
-            graph.Initializer.Add(OnnxTensors.FromFloats(initName, value.Data, value.Shape));
+            if (mayBeSparse && options.SparseInitializers && OnnxSparseTensors.Density(value.Data) < options.SparseDensityThreshold)
+                graph.SparseInitializer.Add(OnnxSparseTensors.FromDense(initName, value.Data, value.Shape));
+            else
+                graph.Initializer.Add(OnnxTensors.FromFloats(initName, value.Data, value.Shape));
             n.Input.Add(initName);
         }
 
-        switch (layer)
+        // The node for one layer (without outputs), adding its initializers; null for layers that vanish at inference.
+        private NodeProto? Layer(string name, Module layer, string input)
         {
-            case Conv2d conv:
+            switch (layer)
             {
-                var n = Make("Conv");
-                Init(n, "weight", conv.Weight.Value);
-                if (conv.Bias is not null) Init(n, "bias", conv.Bias.Value);
-                n.Attribute.Add(Ints("kernel_shape", conv.KernelSize.H, conv.KernelSize.W));
-                n.Attribute.Add(Ints("strides", conv.Stride.H, conv.Stride.W));
-                n.Attribute.Add(Ints("pads", conv.Padding.H, conv.Padding.W, conv.Padding.H, conv.Padding.W));
-                n.Attribute.Add(Ints("dilations", 1, 1));
-                n.Attribute.Add(Int("group", 1));
-                return n;
+                case Conv2d conv:
+                {
+                    var n = Node(name, "Conv", input);
+                    Init(n, name, "weight", conv.Weight.Value, mayBeSparse: true);
+                    if (conv.Bias is not null) Init(n, name, "bias", conv.Bias.Value);
+                    n.Attribute.Add(Ints("kernel_shape", conv.KernelSize.H, conv.KernelSize.W));
+                    n.Attribute.Add(Ints("strides", conv.Stride.H, conv.Stride.W));
+                    n.Attribute.Add(Ints("pads", conv.Padding.H, conv.Padding.W, conv.Padding.H, conv.Padding.W));
+                    n.Attribute.Add(Ints("dilations", 1, 1));
+                    n.Attribute.Add(Int("group", 1));
+                    return n;
+                }
+                case Linear linear:
+                {
+                    var n = Node(name, "Gemm", input);
+                    Init(n, name, "weight", linear.Weight.Value, mayBeSparse: true);
+                    if (linear.Bias is not null) Init(n, name, "bias", linear.Bias.Value);
+                    n.Attribute.Add(Int("transB", 1));
+                    return n;
+                }
+                case ReLU:
+                    return Node(name, "Relu", input);
+                case MaxPool2d pool:
+                {
+                    var n = Node(name, "MaxPool", input);
+                    AddPoolAttributes(n, pool.KernelSize, pool.Stride, pool.Padding);
+                    return n;
+                }
+                case AvgPool2d pool:
+                {
+                    var n = Node(name, "AveragePool", input);
+                    AddPoolAttributes(n, pool.KernelSize, pool.Stride, pool.Padding);
+                    n.Attribute.Add(Int("count_include_pad", 1));
+                    return n;
+                }
+                case GlobalAvgPool2d:
+                    return Node(name, "GlobalAveragePool", input);
+                case Nn.Flatten:
+                {
+                    var n = Node(name, "Flatten", input);
+                    n.Attribute.Add(Int("axis", 1));
+                    return n;
+                }
+                case BatchNorm bn:
+                {
+                    var n = Node(name, "BatchNormalization", input);
+                    Init(n, name, "weight", bn.Weight.Value);
+                    Init(n, name, "bias", bn.Bias.Value);
+                    Init(n, name, "running_mean", bn.RunningMean);
+                    Init(n, name, "running_var", bn.RunningVar);
+                    n.Attribute.Add(new AttributeProto { Name = "epsilon", Type = AttributeProto.Types.AttributeType.Float, F = bn.Eps });
+                    return n;
+                }
+                case LocalResponseNorm lrn:
+                {
+                    if (lrn.Size % 2 == 0)
+                        throw new NotSupportedException($"Layer '{name}' ({lrn}): even LRN sizes cannot be exported (ONNX places the window differently from PyTorch).");
+                    var n = Node(name, "LRN", input);
+                    n.Attribute.Add(Int("size", lrn.Size));
+                    n.Attribute.Add(new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = lrn.Alpha });
+                    n.Attribute.Add(new AttributeProto { Name = "beta", Type = AttributeProto.Types.AttributeType.Float, F = lrn.Beta });
+                    n.Attribute.Add(new AttributeProto { Name = "bias", Type = AttributeProto.Types.AttributeType.Float, F = lrn.K });
+                    return n;
+                }
+                case Dropout or Identity:
+                    return null;
+                default:
+                    throw new NotSupportedException($"Layer '{name}' ({layer}) cannot be exported to ONNX (supported: Conv2d, Linear, ReLU, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, BatchNorm1d/2d, LocalResponseNorm, Dropout, Identity, in Sequential, Residual and Concat containers).");
             }
-            case Linear linear:
-            {
-                var n = Make("Gemm");
-                Init(n, "weight", linear.Weight.Value);
-                if (linear.Bias is not null) Init(n, "bias", linear.Bias.Value);
-                n.Attribute.Add(Int("transB", 1));
-                return n;
-            }
-            case ReLU:
-                return Make("Relu");
-            case MaxPool2d pool:
-            {
-                var n = Make("MaxPool");
-                AddPoolAttributes(n, pool.KernelSize, pool.Stride, pool.Padding);
-                return n;
-            }
-            case AvgPool2d pool:
-            {
-                var n = Make("AveragePool");
-                AddPoolAttributes(n, pool.KernelSize, pool.Stride, pool.Padding);
-                n.Attribute.Add(Int("count_include_pad", 1));
-                return n;
-            }
-            case GlobalAvgPool2d:
-                return Make("GlobalAveragePool");
-            case Nn.Flatten:
-            {
-                var n = Make("Flatten");
-                n.Attribute.Add(Int("axis", 1));
-                return n;
-            }
-            case BatchNorm bn:
-            {
-                var n = Make("BatchNormalization");
-                Init(n, "weight", bn.Weight.Value);
-                Init(n, "bias", bn.Bias.Value);
-                Init(n, "running_mean", bn.RunningMean);
-                Init(n, "running_var", bn.RunningVar);
-                n.Attribute.Add(new AttributeProto { Name = "epsilon", Type = AttributeProto.Types.AttributeType.Float, F = bn.Eps });
-                return n;
-            }
-            case LocalResponseNorm lrn:
-            {
-                if (lrn.Size % 2 == 0)
-                    throw new NotSupportedException($"Layer '{name}' ({lrn}): even LRN sizes cannot be exported (ONNX places the window differently from PyTorch).");
-                var n = Make("LRN");
-                n.Attribute.Add(Int("size", lrn.Size));
-                n.Attribute.Add(new AttributeProto { Name = "alpha", Type = AttributeProto.Types.AttributeType.Float, F = lrn.Alpha });
-                n.Attribute.Add(new AttributeProto { Name = "beta", Type = AttributeProto.Types.AttributeType.Float, F = lrn.Beta });
-                n.Attribute.Add(new AttributeProto { Name = "bias", Type = AttributeProto.Types.AttributeType.Float, F = lrn.K });
-                return n;
-            }
-            case Dropout or Identity:
-                return null;
-            default:
-                throw new NotSupportedException($"Layer '{name}' ({layer}) cannot be exported to ONNX (supported: Conv2d, Linear, ReLU, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, BatchNorm1d/2d, LocalResponseNorm, Dropout, Identity in a Sequential).");
         }
     }
 

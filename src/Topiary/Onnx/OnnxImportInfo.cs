@@ -32,4 +32,8 @@ public sealed record OnnxImportInfo(
     int[]? InputShape,
     bool EndsWithSoftmax,
     IReadOnlyDictionary<string, string> ParameterSources,
-    IReadOnlyDictionary<string, string> BufferSources);
+    IReadOnlyDictionary<string, string> BufferSources)
+{
+    /// <summary>Names of the initializers the file stored as SparseTensorProto (expanded to dense on import); empty when none.</summary>
+    public IReadOnlyList<string> SparseInitializers { get; init; } = [];
+}

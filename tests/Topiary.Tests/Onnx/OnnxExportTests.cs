@@ -101,10 +101,10 @@ public class OnnxExportTests
     {
         using var dir = new TempDirectory();
         var rng = new Random(1);
-        var model = new Sequential().Add("fc", new Linear(4, 4, rng)).Add("res", new Residual(new Linear(4, 4, rng)));
+        var model = new Sequential().Add("fc", new Linear(4, 4, rng)).Add("res", new Residual(new Sequential().Add("odd", new Square())));
         string path = dir.File("res.onnx");
         var e = Assert.Throws<NotSupportedException>(() => OnnxExporter.Export(model, [4], path));
-        Assert.Contains("res", e.Message, StringComparison.Ordinal);
+        Assert.Contains("res.body.odd", e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(path));
     }
 
@@ -114,6 +114,19 @@ public class OnnxExportTests
         using var dir = new TempDirectory();
         var model = ModelZoo.Create("lenet-300-100", seed: 1);
         Assert.Throws<ArgumentException>(() => OnnxExporter.Export(model, [1, 14, 14], dir.File("bad.onnx")));
+    }
+
+    // A layer the exporter does not know: y = x².
+    private sealed class Square : Module
+    {
+        public override Tensor Forward(Tensor input, bool training)
+        {
+            var y = new Tensor(input.Shape.ToArray());
+            for (int i = 0; i < y.Length; i++) y.Data[i] = input.Data[i] * input.Data[i];
+            return y;
+        }
+
+        public override Tensor Backward(Tensor gradOutput) => throw new NotSupportedException();
     }
 
     // Seeded random 0/1 masks removing `fraction` of every weight tensor.
