@@ -71,7 +71,7 @@ public static class OnnxCommands
         var output = new Option<string>("--out") { Description = "The ONNX file to write.", Required = true };
         var sparse = new Option<bool>("--sparse-initializers")
         {
-            Description = "Write Conv/Gemm weights with density below 0.5 as SparseTensorProto (COO) initializers instead of dense zeros.",
+            Description = "Write Conv/Gemm weights with density below 0.3 as SparseTensorProto (COO) initializers instead of dense zeros.",
         };
         var json = CommonOptions.Json();
         var cmd = new Command("export", "Export a model file as ONNX (pruned weights as zeros, or sparse initializers).") { file, output, sparse, json };
