@@ -85,8 +85,8 @@ public static class NodePruning
                     foreach (var m in masks) m.Mask.ApplyPenalty(amount);
                 },
             };
-            stages.Add(TrainStage(masked, trainer, train, test, stageRecipe.BatchSize, options.EpochsPerStage, options.Seed + 1000 * (s + 1),
-                name, penalty, s + 1, stageCount, masks, progress, cancellationToken));
+            var loader = new DataLoader(train, stageRecipe.BatchSize, shuffle: true, seed: options.Seed + 1000 * (s + 1));
+            stages.Add(TrainStage(masked, trainer, loader, test, options.EpochsPerStage, name, penalty, s + 1, stageCount, masks, progress, cancellationToken));
         }
 
         foreach (var m in masks)
@@ -102,8 +102,7 @@ public static class NodePruning
             var retrainRecipe = recipe with { LearningRate = recipe.LearningRate * options.RetrainLearningRateScale, Policy = LrPolicy.Cosine };
             var loader = new DataLoader(train, retrainRecipe.BatchSize, shuffle: true, seed: options.Seed + 1000 * stageCount);
             var trainer = new Trainer(masked, retrainRecipe.CreateOptimizer(masked), retrainRecipe.CreateSchedule(loader.BatchesPerEpoch, options.RetrainEpochs));
-            var stage = TrainStage(masked, trainer, train, test, retrainRecipe.BatchSize, options.RetrainEpochs, options.Seed + 1000 * stageCount,
-                "retrain", 0, stageCount, stageCount, masks, progress, cancellationToken);
+            var stage = TrainStage(masked, trainer, loader, test, options.RetrainEpochs, "retrain", 0, stageCount, stageCount, masks, progress, cancellationToken);
             stages.Add(stage);
             errorMasked = stage.TestError;
         }
@@ -123,12 +122,11 @@ public static class NodePruning
             skipped, total.Elapsed.TotalSeconds);
     }
 
-    private static NodePruningStage TrainStage(Sequential masked, Trainer trainer, ImageDataset train, ImageDataset test, int batchSize, int epochs,
-        int seed, string name, float penalty, int stageIndex, int stageCount, List<PlacedMask> masks, IProgress<NodePruningProgress>? progress,
+    private static NodePruningStage TrainStage(Sequential masked, Trainer trainer, DataLoader loader, ImageDataset test, int epochs,
+        string name, float penalty, int stageIndex, int stageCount, List<PlacedMask> masks, IProgress<NodePruningProgress>? progress,
         CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
-        var loader = new DataLoader(train, batchSize, shuffle: true, seed: seed);
         double error = double.NaN;
         for (int e = 0; e < epochs; e++)
         {

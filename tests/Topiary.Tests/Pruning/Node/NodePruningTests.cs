@@ -146,6 +146,25 @@ public class NodePruningTests
     }
 
     [Fact]
+    public void Dropout_IsScaledByKeptConnections_BeforeRetraining()
+    {
+        var rng = new Random(7);
+        var d1 = new Dropout(0.5f, seed: 1);
+        var d2 = new Dropout(0.4f, seed: 2);
+        var model = new Sequential()
+            .Add("flatten", new Flatten())
+            .Add("fc1", new Linear(16, 24, rng)).Add("relu1", new ReLU()).Add("drop1", d1)
+            .Add("fc2", new Linear(24, 12, rng)).Add("relu2", new ReLU()).Add("drop2", d2)
+            .Add("fc3", new Linear(12, 2, rng));
+        var result = NodePruning.Run(model, Recipe, Train, Test, Options with { Penalties = [0.2f], RetrainEpochs = 1 });
+        double k1 = result.Layers[0].KeptFraction, k2 = result.Layers[1].KeptFraction;
+        Assert.True(k1 < 1 || k2 < 1, "the test needs some pruning");
+        Assert.Equal(0.5 * Math.Sqrt(k1), d1.P, 5);            // fc1: 16 inputs all kept
+        Assert.Equal(0.4 * Math.Sqrt(k2 * k1), d2.P, 5);       // fc2: kept outputs × kept inputs
+        Assert.Equal(["drop1", "drop2"], result.DropoutChanges.Select(c => c.Dropout));
+    }
+
+    [Fact]
     public void BadArguments_AreRejected()
     {
         var model = TrainedModel();
