@@ -1,6 +1,7 @@
 // Trainer: mini-batch training loop with softmax cross-entropy. One optimizer step per batch;
 // the learning rate comes from the schedule at the global iteration. Library code: progress goes
-// to IProgress<TrainingProgress>, never to the console.
+// to IProgress<TrainingProgress>, never to the console. An optional AfterStep callback runs after each
+// optimizer step (e.g. node pruning's penalty on its gates).
 using Topiary.Nn;
 using Topiary.Tensors;
 
@@ -27,6 +28,13 @@ public sealed class Trainer
 
     /// <summary>The learning-rate schedule.</summary>
     public ILearningRateSchedule Schedule { get; }
+
+    /// <summary>
+    /// Called after every optimizer step (before <see cref="Iteration"/> advances), with the trainer whose
+    /// <see cref="Optimizer"/> holds the learning rate of that step — the hook for per-step parameter updates outside the
+    /// gradient, such as node pruning's β −= penalty·lr. Null: nothing runs.
+    /// </summary>
+    public Action<Trainer>? AfterStep { get; set; }
 
     /// <summary>Optimizer steps taken so far (set it when resuming).</summary>
     public long Iteration { get; set; }
@@ -66,6 +74,7 @@ public sealed class Trainer
             throw new InvalidOperationException($"Training diverged: the loss is {loss} at iteration {Iteration} (learning rate {Optimizer.LearningRate}).");
         Model.Backward(_gradLogits);
         Optimizer.Step();
+        AfterStep?.Invoke(this);
         Iteration++;
         return loss;
     }

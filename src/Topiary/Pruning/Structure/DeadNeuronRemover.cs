@@ -12,7 +12,7 @@
 //               Output unchanged up to float rounding, in inference mode. The unit is kept when c ≠ 0 and
 //               N has no bias, N's bias is masked where the fold would change it, N is a padded Conv2d,
 //               or a padded AvgPool2d lies between.
-// Removing unit i deletes row i of W_L (and of its mask), b_L[i], entry i of every BatchNorm between
+// Removing unit i (UnitRemover.KeepUnits) deletes row i of W_L (and of its mask), b_L[i], entry i of every BatchNorm between
 // (weight, bias, running_mean, running_var, masks), and block i of every row of W_N (and its mask).
 // The last weight layer's outputs and the first one's inputs are never removed; a layer always keeps
 // at least one unit. Passes repeat until one removes nothing (removals cascade both ways).
@@ -45,28 +45,13 @@ public static class DeadNeuronRemover
     public static DeadNeuronReport Remove(Sequential model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var chain = ModuleChain.Walk(model);
-        var layers = new List<WeightLayer>();
-        var positions = new List<int>();
-        for (int i = 0; i < chain.Count; i++)
-        {
-            if (WeightLayer.TryCreate(chain[i].Name, chain[i].Module) is not { } layer) continue;
-            if (layers.Exists(l => ReferenceEquals(l.Module, layer.Module)))
-                throw new ArgumentException($"Layer '{layer.Name}' ({layer.Module}) appears more than once in the model; shared layers cannot be shrunk.", nameof(model));
-            layers.Add(layer);
-            positions.Add(i);
-        }
-
-        var boundaries = new List<LayerBoundary>();
+        var chain = WeightChain.Analyse(model);
+        var layers = chain.Layers;
+        var boundaries = chain.Boundaries;
         var staticNotes = new List<DeadNeuronNote>();
-        for (int k = 0; k + 1 < layers.Count; k++)
-        {
-            var between = chain.GetRange(positions[k] + 1, positions[k + 1] - positions[k] - 1);
-            var b = LayerBoundary.Analyse(layers[k], layers[k + 1], between);
-            boundaries.Add(b);
+        foreach (var b in boundaries)
             if (b.UnsupportedReason is { } why)
                 staticNotes.Add(new DeadNeuronNote(b.Producer.Name, b.Consumer.Name, "boundary left untouched: " + why));
-        }
 
         long parametersBefore = model.ParameterCount();
         int[] before = layers.Select(l => l.Units).ToArray();
@@ -177,18 +162,7 @@ public static class DeadNeuronRemover
         state.RemovedNoInput[k] += verdict.Count(v => v == Verdict.NoInput);
         state.RemovedNoOutput[k] += verdict.Count(v => v == Verdict.NoOutput);
 
-        ParameterSlicing.KeepRows(l.Weight, keep);
-        if (l.Bias is not null) ParameterSlicing.KeepRows(l.Bias, keep);
-        foreach (var norm in b.Norms)
-        {
-            ParameterSlicing.KeepRows(norm.Weight, keep);
-            ParameterSlicing.KeepRows(norm.Bias, keep);
-            norm.RunningMean = ParameterSlicing.KeepRows(norm.RunningMean, keep);
-            norm.RunningVar = ParameterSlicing.KeepRows(norm.RunningVar, keep);
-        }
-        int[] shape = n.Weight.Value.Shape.ToArray();
-        shape[1] = n.IsConv ? keep.Length : keep.Length * block;
-        ParameterSlicing.KeepBlocks(n.Weight, keep, block, shape);
+        UnitRemover.KeepUnits(b, keep);
         return true;
     }
 
