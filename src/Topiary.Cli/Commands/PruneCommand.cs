@@ -6,9 +6,11 @@ using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Rendering;
 using Topiary.Data;
+using Topiary.Hardware;
 using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Pruning;
+using Topiary.Pruning.Scalpel;
 using Topiary.Recipes;
 using Topiary.Training;
 
@@ -41,12 +43,17 @@ public static class PruneCommand
         var output = new Option<string>("--out") { Description = "Write the pruned model (with masks) here.", Required = true };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Schedule checkpoint (default: <out>.ckpt)." };
         var resume = new Option<bool>("--resume") { Description = "Continue an interrupted schedule from its checkpoint." };
+        var method = new Option<string>("--method") { Description = "magnitude (Han et al.; granularity/criterion flags) or scalpel (technique per layer chosen by --hardware).", DefaultValueFactory = _ => "magnitude" };
+        method.AcceptOnlyFromAmong("magnitude", "scalpel");
+        var hardware = new Option<string>("--hardware") { Description = "Scalpel's target: host (SIMD-aware FC + node conv), cortex-m4 (SIMD-aware, groups of 2) or gpu (node pruning).", DefaultValueFactory = _ => "host" };
+        hardware.AcceptOnlyFromAmong([.. HardwareProfile.KnownNames]);
+        var simdWidth = new Option<int?>("--simd-width") { Description = "Scalpel's SIMD group width (default: 2 on cortex-m4, host float lanes capped at 8)." };
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
         var cmd = new Command("prune", "Prune a trained model with a schedule from flags or a YAML recipe.")
         {
-            file, recipeFile, targets, global, schedule, granularity, criterion, rounds, epochs, finalEpochs, lrScale, reg, freeze, reinit, sigma, sStep,
-            seed, output, checkpoint, resume, json, threads,
+            file, recipeFile, method, hardware, simdWidth, targets, global, schedule, granularity, criterion, rounds, epochs, finalEpochs, lrScale, reg, freeze, reinit,
+            sigma, sStep, seed, output, checkpoint, resume, json, threads,
         };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
@@ -65,7 +72,8 @@ public static class PruneCommand
             {
                 var t = parse.GetValue(targets) is { } tt ? PruneJob.ParseTargets(tt) : new Dictionary<string, LayerTarget>();
                 double? g = parse.GetValue(global);
-                if (t.Count == 0 && g is null) throw new ArgumentException("Give --targets or --global-sparsity (or --recipe).");
+                bool scalpelDefaults = parse.GetValue(method) == "scalpel" && t.Count == 0 && g is null;
+                if (t.Count == 0 && g is null && !scalpelDefaults) throw new ArgumentException("Give --targets or --global-sparsity (or --recipe).");
                 string sched = parse.GetValue(schedule)!;
                 var it = new IterativePruningOptions
                 {
@@ -104,7 +112,25 @@ public static class PruneCommand
             var train = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct, transform: transform);
             var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct, transform: transform);
             double before = TrainingRun.Evaluate(network, test, ct).Error;
-            object schedReport = TrainingProgressRenderer.Run($"prune {name} ({spec.Schedule})", p => spec.Agp is { } a
+            long paramsBefore = network.ParameterCount(); // node pruning shrinks the model
+            bool isScalpel = recipe is null && parse.GetValue(method) == "scalpel";
+            if (isScalpel)
+            {
+                if (spec.Iterative.Targets.Count == 0)
+                    spec = spec with { Iterative = spec.Iterative with { Targets = Experiments.Han2015.DefaultTargets(name) } };
+                var profile = HardwareProfile.ByName(parse.GetValue(hardware)!);
+                var choices = ScalpelSelection.Choose(profile, PrunableLayer.Find(network), parse.GetValue(simdWidth));
+                spec = spec with { Schedule = $"scalpel/{profile.Name}" };
+                var techniques = new Table().Title($"Scalpel for {profile.Name} ({profile.Parallelism.ToString().ToLowerInvariant()} parallelism)").AddColumns("layer", "technique");
+                foreach (var c in choices) techniques.AddRow(c.Layer, c.Technique == ScalpelTechnique.SimdAware ? $"SIMD-aware, groups of {c.GroupWidth}" : c.Technique.ToString());
+                AnsiConsole.Write(techniques);
+            }
+            var messages = CliOutput.Messages();
+            object schedReport = TrainingProgressRenderer.Run($"prune {name} ({spec.Schedule})", p => isScalpel
+                ? ScalpelPruning.Run(network, recipeForRetrain, train, test,
+                    ScalpelSelection.Choose(HardwareProfile.ByName(parse.GetValue(hardware)!), PrunableLayer.Find(network), parse.GetValue(simdWidth)),
+                    spec.Iterative, new Pruning.Node.NodePruningOptions { Seed = spec.Iterative.Seed }, p, messages, ct)
+                : spec.Agp is { } a
                 ? (object)AgpPruning.Run(network, recipeForRetrain, train, test, a, p, ct)
                 : IterativePruning.Run(network, recipeForRetrain, train, test, spec.Iterative, p, ct));
             double after = TrainingRun.Evaluate(network, test, ct).Error;
@@ -114,8 +140,9 @@ public static class PruneCommand
             foreach (var d in densities) table.AddRow(d.Name, $"{d.Weights:N0}", $"{d.Kept:N0}", CliOutput.Pct(d.KeptFraction));
             AnsiConsole.Write(table);
             long nonzero = PruningState.NonZeroParameters(network);
-            AnsiConsole.MarkupLine($"test error {CliOutput.Pct(before)} → [bold]{CliOutput.Pct(after)}[/]; non-zero parameters {network.ParameterCount():N0} → {nonzero:N0} " +
-                $"([bold]{PruningState.CompressionRate(network):F1}x[/])");
+            double compression = (double)paramsBefore / Math.Max(1, nonzero);
+            AnsiConsole.MarkupLine($"test error {CliOutput.Pct(before)} → [bold]{CliOutput.Pct(after)}[/]; non-zero parameters {paramsBefore:N0} → {nonzero:N0} " +
+                $"([bold]{compression:F1}x[/])");
             var outMeta = metadata.Where(kv => kv.Key != ModelFile.ArchitectureKey).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
             outMeta["dataset"] = dataset;
             outMeta["pruned"] = spec.Schedule;
@@ -128,8 +155,9 @@ public static class PruneCommand
                 Schedule = spec.Schedule,
                 Reference = new { TestError = before },
                 Pruned = new { TestError = after, NonzeroParams = nonzero },
-                Params = network.ParameterCount(),
-                Compression = PruningState.CompressionRate(network),
+                Params = paramsBefore,
+                ParamsAfter = network.ParameterCount(),
+                Compression = compression,
                 Layers = densities.Select(d => new { d.Name, Kind = d.Kind.ToString().ToLowerInvariant(), d.Weights, d.Kept, d.KeptFraction }),
                 ScheduleReport = schedReport,
                 ModelFile = outPath,

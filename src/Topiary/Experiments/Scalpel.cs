@@ -143,25 +143,9 @@ public static class Scalpel
 
     private static void PruneForPlatform(Module model, IReadOnlyList<ScalpelLayerChoice> choices, ScalpelOptions options, TrainingRecipe recipe,
         ImageDataset train, ImageDataset test, IReadOnlyDictionary<string, LayerTarget> targets, string name,
-        IProgress<TrainingProgress>? progress, IProgress<string>? messages, CancellationToken ct)
-    {
-        var node = choices.Where(c => c.Technique == ScalpelTechnique.NodePruning).Select(c => c.Layer).ToArray();
-        if (node.Length > 0)
-        {
-            messages?.Report($"{name}: node pruning {string.Join(", ", node)}");
-            NodePruning.Run(model, recipe, train, test, options.Node with { Layers = node, Seed = options.Seed },
-                progress is null ? null : new NodeProgress(progress, name), ct);
-        }
-        var simd = choices.Where(c => c.Technique == ScalpelTechnique.SimdAware).ToArray();
-        if (simd.Length > 0)
-        {
-            int width = simd[0].GroupWidth;
-            messages?.Report($"{name}: SIMD-aware pruning (groups of {width}) on {string.Join(", ", simd.Select(c => c.Layer))}");
-            var pruner = new MagnitudePruner(new SimdGroupGranularity(width), PruningCriterion.Rms);
-            var layerTargets = simd.Where(c => targets.ContainsKey(c.Layer)).ToDictionary(c => c.Layer, c => targets[c.Layer], StringComparer.Ordinal);
-            IterativePruning.Run(model, recipe, train, test, Schedule(options, layerTargets, pruner, name), progress, ct);
-        }
-    }
+        IProgress<TrainingProgress>? progress, IProgress<string>? messages, CancellationToken ct) =>
+        ScalpelPruning.Run(model, recipe, train, test, choices, Schedule(options, targets, MagnitudePruner.Elementwise, name),
+            options.Node with { Seed = options.Seed }, progress, messages is null ? null : new Prefixed(messages, name), ct);
 
     private static IterativePruningOptions Schedule(ScalpelOptions o, IReadOnlyDictionary<string, LayerTarget> targets, MagnitudePruner pruner, string name) => new()
     {
@@ -202,9 +186,8 @@ public static class Scalpel
         return new ScalpelVariant(name, platform, error, model.ParameterCount(), PruningState.NonZeroParameters(model), rows, seconds);
     }
 
-    private sealed class NodeProgress(IProgress<TrainingProgress> inner, string name) : IProgress<NodePruningProgress>
+    private sealed class Prefixed(IProgress<string> inner, string prefix) : IProgress<string>
     {
-        public void Report(NodePruningProgress p) =>
-            inner.Report(new TrainingProgress($"{name} {p.Stage}", Math.Max(1, p.Epoch), Math.Max(1, p.Epochs), 1, 1, 0, (float)p.TrainLoss, 0, p.TestError));
+        public void Report(string value) => inner.Report($"{prefix}: {value}");
     }
 }
