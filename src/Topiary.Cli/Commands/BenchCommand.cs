@@ -1,7 +1,8 @@
 // `topiary bench --model-file F [--batch N] [--compare ort]`: latency of one model, measured in one run:
 // Topiary's dense kernels (Module.Forward), Topiary's compiled plan (sparse kernels where weights are
 // pruned), and, with --compare ort, ONNX Runtime running the same weights densely from an exported file.
-// Median and p99 per call; ratios against ORT. Outputs are cross-checked before anything is timed.
+// Median and p99 per call, all runtimes timed interleaved in one loop; ratios against ORT. Outputs are
+// cross-checked before anything is timed.
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
@@ -27,8 +28,9 @@ public static class BenchCommand
         var input = new Option<string>("--input") { Description = "Input: mnist (the first test images, the model's pixel scaling) or random.", DefaultValueFactory = _ => "mnist" };
         input.AcceptOnlyFromAmong("mnist", "random");
         var threads = new Option<int>("--threads") { Description = "Threads for every runtime (1 = single core, the batch-1 latency setting).", DefaultValueFactory = _ => 1 };
+        var measureFormats = new Option<bool>("--measure-formats") { Description = "Let the plan pick each layer's format by timing every candidate (default: by the weight's structure)." };
         var json = CommonOptions.Json();
-        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, batch, compare, input, seconds, threads, json };
+        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, batch, compare, input, seconds, threads, measureFormats, json };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             int n = parse.GetValue(batch), t = parse.GetValue(threads);
@@ -49,28 +51,32 @@ public static class BenchCommand
             }
             var reference = loaded.Network.Forward(x, training: false).Clone();
 
-            var rows = new List<(string Name, Latency L)>();
-            rows.Add(("topiary dense", LatencyMeter.Measure(() => loaded.Network.Forward(x, training: false), budget)));
-            double? planUs = BenchPlan.Measure(loaded.Network, example, n, x, reference, budget, rows);
-
-            double? ortUs = null;
-            if (parse.GetValue(compare) == "ort")
+            // Every runtime is timed interleaved in one loop, so machine noise hits all of them alike.
+            var contenders = new List<(string Name, Action Run)> { ("topiary dense", () => loaded.Network.Forward(x, training: false)) };
+            if (BenchPlan.Compile(loaded.Network, example, n, x, reference, parse.GetValue(measureFormats)) is { } planRun)
+                contenders.Add(("topiary plan", planRun));
+            OrtRunner? ort = null;
+            string onnx = Path.Combine(Path.GetTempPath(), $"topiary-bench-{Environment.ProcessId}.onnx");
+            IReadOnlyList<Latency> latencies;
+            try
             {
-                string onnx = Path.Combine(Path.GetTempPath(), $"topiary-bench-{Environment.ProcessId}.onnx");
-                try
+                if (parse.GetValue(compare) == "ort")
                 {
                     OnnxExporter.Export(loaded.Network, example, onnx);
-                    using var ort = new OrtRunner(onnx, x.Data, shape.Select(d => (long)d).ToArray(), t);
+                    ort = new OrtRunner(onnx, x.Data, shape.Select(d => (long)d).ToArray(), t);
                     CheckClose(reference.Data, ort.Run(), "ONNX Runtime");
-                    var l = LatencyMeter.Measure(ort.RunDiscard, budget);
-                    rows.Add(("onnxruntime dense", l));
-                    ortUs = l.MedianUs;
+                    contenders.Add(("onnxruntime dense", ort.RunDiscard));
                 }
-                finally
-                {
-                    File.Delete(onnx);
-                }
+                latencies = LatencyMeter.Compare(contenders.Select(c => c.Run).ToArray(), budget * contenders.Count);
             }
+            finally
+            {
+                ort?.Dispose();
+                File.Delete(onnx);
+            }
+            var rows = contenders.Select((c, i) => (c.Name, L: latencies[i])).ToList();
+            double? planUs = rows.Where(r => r.Name == "topiary plan").Select(r => (double?)r.L.MedianUs).FirstOrDefault();
+            double? ortUs = rows.Where(r => r.Name == "onnxruntime dense").Select(r => (double?)r.L.MedianUs).FirstOrDefault();
 
             var table = new Table().Title($"{loaded.Name}, batch {n}, {t} thread(s)").AddColumns("runtime", "median µs", "p99 µs", "calls", "vs ORT");
             foreach (var (name, l) in rows)

@@ -1,5 +1,6 @@
-// BenchPlan: the compiled-plan row of `topiary bench` (CSR kernels where weights are pruned, dense
-// elsewhere, bias and ReLU fused). Returns null when no plan can be compiled for the model.
+// BenchPlan: the compiled-plan contender of `topiary bench` (each weight layer in the format FormatChooser
+// picks — by structure, or by timing every candidate — bias and ReLU fused). Returns null when no plan can be
+// compiled for the model; the plan's output is checked against the model's before it is timed.
 using Spectre.Console;
 using Topiary.Nn;
 using Topiary.Runtime;
@@ -9,14 +10,13 @@ namespace Topiary.Cli.Commands;
 
 internal static class BenchPlan
 {
-    public static double? Measure(Module model, int[] example, int batch, Tensor x, Tensor reference, double budget,
-        List<(string Name, Latency L)> rows)
+    public static Action? Compile(Module model, int[] example, int batch, Tensor x, Tensor reference, bool measure)
     {
         if (model is not Sequential seq) return null;
         InferencePlan plan;
         try
         {
-            plan = InferencePlan.Compile(seq, example, batch);
+            plan = InferencePlan.Compile(seq, example, batch, measure ? new PlanOptions { Measure = true } : PlanOptions.Default);
         }
         catch (NotSupportedException e)
         {
@@ -27,8 +27,6 @@ internal static class BenchPlan
         plan.Run(x.Data, output);
         BenchCommand.CheckClose(reference.Data, output, "the compiled plan");
         AnsiConsole.MarkupLine($"[grey]{Markup.Escape(plan.Describe())}[/]");
-        var l = LatencyMeter.Measure(() => plan.Run(x.Data, output), budget);
-        rows.Add(("topiary plan", l));
-        return l.MedianUs;
+        return () => plan.Run(x.Data, output);
     }
 }
