@@ -33,6 +33,7 @@ public static class CliApp
         root.Subcommands.Add(OnnxCommands.BuildImport());
         root.Subcommands.Add(OnnxCommands.BuildExport());
         root.Subcommands.Add(BenchCommand.Build());
+        root.Subcommands.Add(CrossoverCommand.Build());
         root.Subcommands.Add(EnergyCommand.Build());
         return root;
     }
