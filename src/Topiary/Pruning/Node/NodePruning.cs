@@ -24,9 +24,10 @@ namespace Topiary.Pruning.Node;
 
 /// <summary>Scalpel node pruning: learns per-unit gates under a rising penalty, then removes the blocked units for real.</summary>
 /// <remarks>
-/// Default settings (3 stages of 2 epochs at penalties 0.5, 1, 2 with lr = 0.2 × the recipe's, then 4 retrain epochs) were
-/// tuned on MNIST LeNet-300-100 trained for 20 epochs with the reference recipe; see the project's notes for the measured
-/// structures and errors.
+/// Defaults (β₀ 0.9, T 0.8, band [0.7, 1]; penalties 0.002 then 0.003, 2 epochs each at a constant 0.4 × the recipe's
+/// learning rate; 6 retrain epochs, cosine from 0.2 × the recipe's) were tuned on MNIST LeNet-300-100 trained 20 epochs with
+/// its reference recipe (seed 1, 1.48% error): 300/100 → 149/77 units at 1.53% error. Blocking is sharp in the penalty —
+/// at 0.2 × lr, penalties 0.004 → 0.006 end at 104/68 (1.70%) — so for other models sweep the last penalty first.
 /// </remarks>
 public static class NodePruning
 {

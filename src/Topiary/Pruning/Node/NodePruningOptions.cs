@@ -18,16 +18,16 @@ public sealed record NodePruningOptions
     public float GateMax { get; init; } = 1.0f;
 
     /// <summary>Penalty of each pruning stage, in order (rising); after every step β −= penalty·lr.</summary>
-    public IReadOnlyList<float> Penalties { get; init; } = [0.5f, 1f, 2f];
+    public IReadOnlyList<float> Penalties { get; init; } = [0.002f, 0.003f];
 
     /// <summary>Training epochs of each penalty stage.</summary>
     public int EpochsPerStage { get; init; } = 2;
 
     /// <summary>Learning rate of the penalty stages (constant) = recipe learning rate × this.</summary>
-    public float StageLearningRateScale { get; init; } = 0.2f;
+    public float StageLearningRateScale { get; init; } = 0.4f;
 
     /// <summary>Epochs of the retrain stage with frozen masks (0 = none).</summary>
-    public int RetrainEpochs { get; init; } = 4;
+    public int RetrainEpochs { get; init; } = 6;
 
     /// <summary>Peak learning rate of the retrain stage (cosine to zero) = recipe learning rate × this.</summary>
     public float RetrainLearningRateScale { get; init; } = 0.2f;

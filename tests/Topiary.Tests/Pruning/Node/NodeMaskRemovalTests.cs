@@ -179,7 +179,7 @@ public class NodeMaskRemovalTests
     [InlineData(5, 4, 8)]      // rounded up to a multiple of 4
     [InlineData(11, 4, 12)]    // capped at the layer size
     [InlineData(8, 4, 8)]
-    public void EnsureKept_KeepsAtLeastOne_AndRoundsUp_ReviningHighestGates(int kept, int roundTo, int expected)
+    public void EnsureKept_KeepsAtLeastOne_AndRoundsUp_RevivingHighestGates(int kept, int roundTo, int expected)
     {
         var m = new NodeMask(12);
         var rng = new Random(kept * 31 + roundTo);
