@@ -129,7 +129,7 @@ public static class PruneCommand
             object schedReport = TrainingProgressRenderer.Run($"prune {name} ({spec.Schedule})", p => isScalpel
                 ? ScalpelPruning.Run(network, recipeForRetrain, train, test,
                     ScalpelSelection.Choose(HardwareProfile.ByName(parse.GetValue(hardware)!), PrunableLayer.Find(network), parse.GetValue(simdWidth)),
-                    spec.Iterative, new Pruning.Node.NodePruningOptions { Seed = spec.Iterative.Seed }, p, messages, ct)
+                    spec.Iterative, Experiments.Scalpel.DefaultNodeOptions(name) with { Seed = spec.Iterative.Seed }, p, messages, ct)
                 : spec.Agp is { } a
                 ? (object)AgpPruning.Run(network, recipeForRetrain, train, test, a, p, ct)
                 : IterativePruning.Run(network, recipeForRetrain, train, test, spec.Iterative, p, ct));
