@@ -55,7 +55,7 @@ public static class ScalpelCommand
                 FinalEpochs = isQuick ? 0 : 6,
                 ReferenceEpochs = isQuick ? 2 : null,
                 TrainLimit = isQuick ? 10_000 : null,
-                Node = isQuick ? Experiments.Scalpel.DefaultNodeOptions(name) with { EpochsPerStage = 1, RetrainEpochs = 1 } : null,
+                Node = isQuick ? Experiments.Scalpel.DefaultNodeOptions(name) with { Penalties = [0.01f, 0.02f], EpochsPerStage = 1, RetrainEpochs = 1 } : null,
             };
             var messages = CliOutput.Messages();
             var report = TrainingProgressRenderer.Run($"scalpel {name}", p => Experiments.Scalpel.Run(options, p, messages, ct));

@@ -32,7 +32,10 @@ public class PruneCommandTests : IDisposable
         Assert.Equal(0.8, t["fc3"].S);
         Assert.Contains("fc2", Assert.Throws<ArgumentException>(() => PruneJob.ParseTargets("fc2:0.5")).Message);
         Assert.Throws<ArgumentException>(() => PruneJob.ParseTargets("fc1=1.5"));
-        Assert.Throws<ArgumentException>(() => PruneJob.Granularity("vector"));
+        Assert.Throws<ArgumentException>(() => PruneJob.Granularity("hexagon"));
+        Assert.Equal("simd8", PruneJob.Granularity("simd8").Name);
+        Assert.Equal("vector", PruneJob.Granularity("vector").Name);
+        Assert.Contains("2, 4, 8 or 16", Assert.Throws<ArgumentException>(() => PruneJob.Granularity("simd3")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
