@@ -31,7 +31,7 @@ internal unsafe readonly struct GroupLayout<TIndex>(float* values, TIndex* index
 }
 
 /// <summary>Vectorised products over a <see cref="GroupLayout{TIndex}"/>.</summary>
-internal static unsafe class GroupKernels
+internal static unsafe partial class GroupKernels
 {
     /// <summary>Y[i, r] = act(Σ_c X[i, c]·W[r, c] + bias[r]) for n examples; x [n, Cols], y [n, Rows].</summary>
     public static void Multiply<TIndex>(in GroupLayout<TIndex> a, float* x, int n, float* y, float* bias, bool relu)
@@ -78,6 +78,8 @@ internal static unsafe class GroupKernels
         int rows = a.Rows, cols = a.Cols, br = a.BandRows, tail = a.TailStart;
         nint stride = (nint)br * TLanes.Width;
         int r = 0;
+        if (br == 1 && n == 1 && TLanes.Width == 8 && Rows8Supported)
+            r = Rows8Width8(a, x, y, bias, relu); // eight rows per pass, one transposed reduction
         if (br == 4 && n < 4)
         {
             // Block rows of 4: each x load is shared by the band's four rows (the dense GEMV's trick, on kept blocks only).
