@@ -6,8 +6,10 @@
 //     MaxPool2d, ReLU    → ops;   Flatten → shape change only;   Dropout, Identity → skipped (inference)
 //   Anything else throws NotSupportedException naming the module.
 // Weights are copied into their format at compile time: later edits to the model are not seen.
-// Run(input, output) reads [batch, in] and writes [batch, out]; after the first call it allocates nothing
-// (every buffer is owned by the plan). A plan is not thread-safe: one Run at a time.
+// Run(input, output) reads [batch, in] and writes [batch, out]; with one thread it allocates nothing after the first
+// call (every buffer is owned by the plan). With PlanOptions.Threads (default: Threading.MaxDegreeOfParallelism) > 1 and
+// at least 4 examples per thread, the batch is split into per-thread example ranges (each step has per-range scratch).
+// A plan is not thread-safe: one Run at a time.
 using System.Globalization;
 using System.Text;
 using Topiary.Nn;
@@ -20,9 +22,15 @@ public sealed class InferencePlan
 {
     private readonly PlanStep[] _steps;
 
-    private InferencePlan(PlanStep[] steps, int batch, int[] inputShape, int[] outputShape)
+    private readonly int _chunks;
+    private readonly float[]? _inputCopy;
+
+    private InferencePlan(PlanStep[] steps, int batch, int[] inputShape, int[] outputShape, int threads)
     {
         _steps = steps;
+        _chunks = Math.Clamp(Math.Min(threads, batch / 4), 1, batch); // at least 4 examples per thread
+        foreach (var s in steps) s.PrepareChunks(_chunks);
+        if (_chunks > 1) _inputCopy = new float[batch * inputShape.Aggregate(1, (a, b) => a * b)];
         Batch = batch;
         InputShape = inputShape;
         OutputShape = outputShape;
@@ -119,7 +127,7 @@ public sealed class InferencePlan
                     throw new NotSupportedException($"InferencePlan: module '{name}' ({module.GetType().Name}: {module}) is not supported.");
             }
         }
-        return new InferencePlan([.. steps], batch, (int[])inputShapeWithoutBatch.Clone(), shape);
+        return new InferencePlan([.. steps], batch, (int[])inputShapeWithoutBatch.Clone(), shape, options.Threads ?? Threading.MaxDegreeOfParallelism);
     }
 
     /// <summary>
@@ -134,13 +142,43 @@ public sealed class InferencePlan
             throw new ArgumentException($"Input has {input.Length} elements; the plan expects {inLen} (batch {Batch} × {InputLength}).", nameof(input));
         if (output.Length != outLen)
             throw new ArgumentException($"Output has {output.Length} elements; the plan expects {outLen} (batch {Batch} × {OutputLength}).", nameof(output));
-        ReadOnlySpan<float> x = input;
+        if (_steps.Length == 0)
+        {
+            input.CopyTo(output);
+            return;
+        }
+        if (_chunks == 1)
+        {
+            RunChunk(input, 0, Batch, 0);
+        }
+        else
+        {
+            input.CopyTo(_inputCopy);
+            RunParallel();
+        }
+        _steps[^1].Output.AsSpan(0, outLen).CopyTo(output);
+    }
+
+    // Disjoint example ranges on different threads; every example is computed exactly as in a sequential run of the
+    // same range size, so a plan's results depend only on its batch and chunk count. (A separate method: the lambda's
+    // closure must not be allocated on the single-threaded path.)
+    private void RunParallel()
+    {
+        int per = (Batch + _chunks - 1) / _chunks;
+        Parallel.For(0, _chunks, new ParallelOptions { MaxDegreeOfParallelism = _chunks },
+            c => RunChunk(_inputCopy, c * per, Math.Min(per, Batch - c * per), c));
+    }
+
+    private void RunChunk(ReadOnlySpan<float> input, int start, int count, int chunk)
+    {
+        if (count <= 0) return;
+        ReadOnlySpan<float> x = input.Slice(start * InputLength, count * InputLength);
         foreach (var step in _steps)
         {
-            step.Execute(x, Batch);
-            x = step.Output;
+            var y = step.Output.AsSpan(start * step.OutputLength, count * step.OutputLength);
+            step.Execute(x, y, count, chunk);
+            x = y;
         }
-        x.CopyTo(output);
     }
 
     /// <summary>Total weight storage of the plan in bytes (each weight layer in its chosen format).</summary>
@@ -161,7 +199,7 @@ public sealed class InferencePlan
         {
             var step = _steps[i];
             float[] x = i == 0 ? first : _steps[i - 1].Output;
-            actions[i] = () => step.Execute(x, Batch);
+            actions[i] = () => step.Execute(x, step.Output, Batch, 0);
         }
         return LatencyMeter.Compare(actions, seconds, warmup: 10);
     }

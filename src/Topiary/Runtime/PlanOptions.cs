@@ -28,6 +28,10 @@ public sealed record PlanOptions
     /// <summary>Group width and block size for formats built by <see cref="Format"/> or <see cref="LayerFormats"/>.</summary>
     public SparseWeightOptions? WeightOptions { get; init; }
 
+    /// <summary>Threads a Run may use (null = Threading.MaxDegreeOfParallelism at compile time); the batch is split into
+    /// example ranges of at least 4 examples per thread.</summary>
+    public int? Threads { get; init; }
+
     /// <summary>The defaults (rule-based choice).</summary>
     public static PlanOptions Default { get; } = new();
 

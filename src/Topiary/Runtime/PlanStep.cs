@@ -1,6 +1,7 @@
 // PlanStep: one compiled operation of an InferencePlan, with preallocated output storage for the plan's batch.
-//   Execute(x, y): x is the previous step's output [batch, InputLength], y this step's [batch, OutputLength].
-// Steps never allocate after construction. Kind is the weight format's name ("dense", "csr", "csr16",
+//   Execute(x, y, count, chunk): x = `count` examples of the previous step's output [count, InputLength], y = the same
+//   examples of this step's output [count, OutputLength]; `chunk` selects the step's scratch, so the plan may run
+//   disjoint example ranges on different threads (one chunk each). Steps never allocate after construction. Kind is the weight format's name ("dense", "csr", "csr16",
 // "simd-group", "block") for weight layers and "op" for pooling and activations.
 using Topiary.Runtime.Sparse;
 using Topiary.Tensors;
@@ -12,6 +13,7 @@ public abstract class PlanStep
 {
     private protected PlanStep(string name, SparseWeight? weight, int inputLength, int outputLength, int batch)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         Name = name;
         Weight = weight;
         InputLength = inputLength;
@@ -49,8 +51,13 @@ public abstract class PlanStep
     /// <summary>A one-line description for <see cref="InferencePlan.Describe"/>.</summary>
     public abstract string Detail { get; }
 
-    /// <summary>Runs the step for <paramref name="batch"/> examples from <paramref name="x"/> into <see cref="Output"/>.</summary>
-    internal abstract void Execute(ReadOnlySpan<float> x, int batch);
+    /// <summary>Runs the step for <paramref name="count"/> examples from <paramref name="x"/> into <paramref name="y"/>, with scratch <paramref name="chunk"/>.</summary>
+    internal abstract void Execute(ReadOnlySpan<float> x, Span<float> y, int count, int chunk);
+
+    /// <summary>Prepares scratch for <paramref name="chunks"/> concurrent example ranges (default: none needed).</summary>
+    internal virtual void PrepareChunks(int chunks)
+    {
+    }
 
     private protected static string Suffix(float[]? bias, bool relu) => $"{(bias is null ? "" : " +bias")}{(relu ? " +relu" : "")}";
 }
@@ -74,18 +81,19 @@ internal sealed class LinearStep : PlanStep
     public override string Detail =>
         $"Linear {InputLength}->{OutputLength}{(Weight!.Format == SparseFormat.Dense ? "" : $" nnz={Weight.NonZeroCount}")}{Suffix(_bias, _relu)}";
 
-    internal override void Execute(ReadOnlySpan<float> x, int batch)
+    internal override void Execute(ReadOnlySpan<float> x, Span<float> y, int count, int chunk)
     {
+        x = x[..(count * InputLength)];
         // Below ~60% non-zero inputs, walking the non-zero columns beats reading every row's inputs.
-        if (_columns is not null && (x.Length - MemoryExtensions.Count(x, 0f)) * 10 < x.Length * 6)
+        if (_columns is not null && count == 1 && (x.Length - MemoryExtensions.Count(x, 0f)) * 10 < x.Length * 6)
         {
-            var y = Output.AsSpan(0, OutputLength);
+            y = y[..OutputLength];
             SparseKernels.SpMVColumns(_columns, x, y);
             if (_bias is not null) TensorPrimitives.Add(y, _bias, y);
             if (_relu) TensorPrimitives.Max(y, 0f, y);
             return;
         }
-        Weight!.Multiply(x[..(batch * InputLength)], batch, Output, _bias, _relu);
+        Weight!.Multiply(x, count, y, _bias, _relu);
     }
 
     private static float[] Transpose(CsrMatrix a)
@@ -104,7 +112,7 @@ internal sealed class ConvStep : PlanStep
     private readonly Conv2dGeometry _g;
     private readonly float[]? _bias;
     private readonly bool _relu;
-    private readonly float[] _columns;
+    private float[][] _columns;
     private readonly float[]? _dense;
 
     public ConvStep(string name, Conv2dGeometry g, SparseWeight weight, float[]? bias, bool relu, int batch)
@@ -113,7 +121,7 @@ internal sealed class ConvStep : PlanStep
         _g = g;
         _bias = bias;
         _relu = relu;
-        _columns = new float[g.ColumnRows * g.ColumnCols];
+        _columns = [new float[g.ColumnRows * g.ColumnCols]];
         if (weight.Format == SparseFormat.Dense) _dense = weight.ToDense();
     }
 
@@ -121,19 +129,26 @@ internal sealed class ConvStep : PlanStep
         $"Conv2d {_g.Channels}->{Weight!.Rows} k={_g.KernelH}x{_g.KernelW} out={_g.OutH}x{_g.OutW}" +
         $"{(_dense is not null ? "" : $" nnz={Weight.NonZeroCount}")}{Suffix(_bias, _relu)}";
 
-    internal override void Execute(ReadOnlySpan<float> x, int batch)
+    internal override void PrepareChunks(int chunks)
+    {
+        if (_columns.Length < chunks)
+            _columns = [.. _columns, .. Enumerable.Range(0, chunks - _columns.Length).Select(_ => new float[_columns[0].Length])];
+    }
+
+    internal override void Execute(ReadOnlySpan<float> x, Span<float> output, int count, int chunk)
     {
         int k = _g.ColumnRows, p = _g.ColumnCols, img = _g.ImageSize, oc = Weight!.Rows, outPer = oc * p;
-        for (int i = 0; i < batch; i++)
+        float[] columns = _columns[chunk];
+        for (int i = 0; i < count; i++)
         {
-            Im2Col.Unfold(x.Slice(i * img, img), _g, _columns, p);
-            var y = Output.AsSpan(i * outPer, outPer);
+            Im2Col.Unfold(x.Slice(i * img, img), _g, columns, p);
+            var y = output.Slice(i * outPer, outPer);
             if (_dense is null)
             {
-                Weight.MultiplyColumns(_columns, p, p, y, p, _bias, _relu);
+                Weight.MultiplyColumns(columns, p, p, y, p, _bias, _relu);
                 continue;
             }
-            Gemm.Sgemm(GemmTiers.Best, 1, false, false, oc, p, k, 1f, _dense, k, _columns, p, 0f, y, p);
+            Gemm.Sgemm(GemmTiers.Best, 1, false, false, oc, p, k, 1f, _dense, k, columns, p, 0f, y, p);
             for (int o = 0; o < oc; o++)
             {
                 var row = y.Slice(o * p, p);
@@ -149,8 +164,8 @@ internal sealed class ReluStep(string name, int length, int batch) : PlanStep(na
 {
     public override string Detail => $"ReLU {InputLength}";
 
-    internal override void Execute(ReadOnlySpan<float> x, int batch) =>
-        TensorPrimitives.Max(x[..(batch * InputLength)], 0f, Output.AsSpan(0, batch * InputLength));
+    internal override void Execute(ReadOnlySpan<float> x, Span<float> y, int count, int chunk) =>
+        TensorPrimitives.Max(x[..(count * InputLength)], 0f, y[..(count * InputLength)]);
 }
 
 /// <summary>Max pooling over each [H, W] plane (padding counts as −∞; a NaN in the window wins, as in PyTorch);
@@ -159,34 +174,38 @@ internal sealed class MaxPoolStep : PlanStep
 {
     private readonly Conv2dGeometry _g;
     private readonly bool _vector;
-    private readonly float[] _pairMax = [];
-    private readonly int[] _pairIdx = [], _argmax = [];
+    private float[][] _pairMax = [];
+    private int[][] _pairIdx = [], _argmax = [];
 
     public MaxPoolStep(string name, Conv2dGeometry g, int batch) : base(name, null, g.ImageSize, g.Channels * g.ColumnCols, batch)
     {
         _g = g;
         _vector = g.KernelH == 2 && g.StrideH == 2 && g.PadH == 0 && g.Width % 2 == 0 && MaxPool2x2.IsSupported;
-        if (!_vector) return;
-        _pairMax = new float[g.ImageSize / 2];
-        _pairIdx = new int[g.ImageSize / 2];
-        _argmax = new int[OutputLength];
+        PrepareChunks(1);
+    }
+
+    internal override void PrepareChunks(int chunks)
+    {
+        if (!_vector || _pairMax.Length >= chunks) return;
+        _pairMax = [.. Enumerable.Range(0, chunks).Select(_ => new float[_g.ImageSize / 2])];
+        _pairIdx = [.. Enumerable.Range(0, chunks).Select(_ => new int[_g.ImageSize / 2])];
+        _argmax = [.. Enumerable.Range(0, chunks).Select(_ => new int[OutputLength])];
     }
 
     public override string Detail => $"MaxPool2d k={_g.KernelH} s={_g.StrideH} p={_g.PadH} {_g.Height}x{_g.Width}->{_g.OutH}x{_g.OutW}";
 
-    internal override void Execute(ReadOnlySpan<float> x, int batch)
+    internal override void Execute(ReadOnlySpan<float> x, Span<float> y, int count, int chunk)
     {
         var g = _g;
-        var y = Output.AsSpan();
         if (_vector)
         {
-            for (int i = 0; i < batch; i++)
+            for (int i = 0; i < count; i++)
                 MaxPool2x2.Forward(x.Slice(i * InputLength, InputLength), 0, g.Channels, g.Height, g.Width,
-                    y.Slice(i * OutputLength, OutputLength), _argmax, _pairMax, _pairIdx);
+                    y.Slice(i * OutputLength, OutputLength), _argmax[chunk], _pairMax[chunk], _pairIdx[chunk]);
             return;
         }
         int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, k = g.KernelH, s = g.StrideH, pad = g.PadH;
-        int planes = batch * g.Channels;
+        int planes = count * g.Channels;
         for (int pl = 0; pl < planes; pl++)
         {
             var src = x.Slice(pl * h * w, h * w);

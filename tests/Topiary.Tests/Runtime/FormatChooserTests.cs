@@ -90,3 +90,29 @@ public class FormatChooserTests
         Assert.All(times, t => Assert.True(t.Calls >= 20 && t.MedianUs > 0));
     }
 }
+
+public class PlanThreadingTests
+{
+    [Theory]
+    [InlineData("lenet-5", 13)]
+    [InlineData("lenet-300-100", 64)]
+    public void A_multi_threaded_plan_equals_the_single_threaded_plan_example_by_example(string name, int batch)
+    {
+        var model = InferencePlanTests.Model(name, pruned: true);
+        var x = InferencePlanTests.Input(batch, 9);
+        var one = InferencePlan.Compile(model, [1, 28, 28], batch, new PlanOptions { Threads = 1 });
+        var two = InferencePlan.Compile(model, [1, 28, 28], batch, new PlanOptions { Threads = 2 });
+        var y1 = new float[batch * one.OutputLength];
+        var y2 = new float[y1.Length];
+        one.Run(x.Data, y1);
+        two.Run(x.Data, y2);
+        two.Run(x.Data, y2); // per-chunk scratch reused
+        var expected = model.Forward(x, training: false).Data;
+        double scale = Math.Max(1, expected.Max(Math.Abs));
+        for (int i = 0; i < y1.Length; i++)
+        {
+            Assert.True(Math.Abs(y2[i] - y1[i]) <= 1e-5 * scale, $"{name}: output {i}: 2 threads {y2[i]} vs 1 thread {y1[i]}");
+            Assert.True(Math.Abs(y2[i] - expected[i]) <= 1e-4 * scale, $"{name}: output {i}: plan {y2[i]} vs Forward {expected[i]}");
+        }
+    }
+}
