@@ -13,6 +13,7 @@ public static class ReproduceCommand
         var cmd = new Command("reproduce", "Reproduce a paper's experiment and print our numbers beside the paper's.");
         cmd.Subcommands.Add(Han2015Command.Build());
         cmd.Subcommands.Add(DeepCompressionCommand.Build());
+        cmd.Subcommands.Add(Yang2017Command.Build());
         return cmd;
     }
 }

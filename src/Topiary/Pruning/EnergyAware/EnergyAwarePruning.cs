@@ -1,0 +1,338 @@
+// EnergyAwarePruning: Yang, Chen, Sze (CVPR 2017) on a trained model.
+//  1. Estimate every weight layer's energy (ModelEnergy: Eyeriss row-stationary model, measured activation
+//     densities, 16-bit) and order the layers by it, highest first. The order is fixed at the start.
+//  2. Per layer, in that order, raise sparsity in steps. A step targets density d' = d·(1 − f) (f = fraction
+//     of the remaining weights removed, InitialStep at first): from the last accepted state, keep the
+//     (1 − RestoreFraction)·t largest-magnitude kept weights (t = d'·n), greedily restore up to
+//     RestoreFraction·t pruned weights by output-error reduction (GreedyRestoration), refit every filter's
+//     kept weights by least squares (LeastSquaresRefit) on a FeatureMapSample (current inputs, original
+//     outputs), then measure the validation accuracy. The step is accepted while the accuracy drop from the
+//     layer's starting accuracy is at most Tolerance; a rejected step is undone and f is halved, and the layer
+//     ends when f falls below MinStep (or d' below MinDensity). The tolerance is per layer (our reading of
+//     the paper's "until the accuracy drop exceeds a set tolerance"; the global fine-tune recovers most of it).
+//  3. Fine-tune globally by back-propagation with the masks fixed (FineTuneEpochs; cosine from
+//     LearningRateScale × the recipe's rate).
+// A checkpoint (model + masks + completed-layer history) is written after each layer and after the
+// fine-tune; Resume continues after the last completed stage. Messages go to IProgress<string>, training
+// batches to IProgress<TrainingProgress>.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Topiary.Data;
+using Topiary.Hardware.Energy;
+using Topiary.Nn;
+using Topiary.Tensors;
+using Topiary.Training;
+
+namespace Topiary.Pruning.EnergyAware;
+
+/// <summary>Options of energy-aware pruning.</summary>
+public sealed record EnergyAwareOptions
+{
+    /// <summary>Training recipe of the model (batch size, optimizer, base learning rate) for the fine-tune.</summary>
+    public required TrainingRecipe Recipe { get; init; }
+
+    /// <summary>Largest validation-accuracy drop (fraction, 0.005 = 0.5 points) a layer may cause before fine-tuning.</summary>
+    public double Tolerance { get; init; } = 0.005;
+
+    /// <summary>Fraction of the remaining weights the first step of a layer removes.</summary>
+    public double InitialStep { get; init; } = 0.5;
+
+    /// <summary>The layer ends when the halved step fraction falls below this.</summary>
+    public double MinStep { get; init; } = 0.1;
+
+    /// <summary>Lowest density a step may target.</summary>
+    public double MinDensity { get; init; } = 0.005;
+
+    /// <summary>Fraction of a step's kept weights chosen by greedy restoration instead of magnitude.</summary>
+    public double RestoreFraction { get; init; } = 0.2;
+
+    /// <summary>Feature-map sampling.</summary>
+    public SamplerOptions Sampler { get; init; } = new();
+
+    /// <summary>Least-squares refit options.</summary>
+    public RefitOptions Refit { get; init; } = new();
+
+    /// <summary>Layers to prune (default: all weight layers).</summary>
+    public IReadOnlyList<string>? Layers { get; init; }
+
+    /// <summary>Images for the activation densities of the energy estimate.</summary>
+    public int DensityImages { get; init; } = 500;
+
+    /// <summary>Layer energy model (default Eyeriss).</summary>
+    public ILayerEnergyModel? EnergyModel { get; init; }
+
+    /// <summary>Data bit width of the energy estimate.</summary>
+    public int Bits { get; init; } = 16;
+
+    /// <summary>Global fine-tuning epochs with fixed masks (0 = none).</summary>
+    public int FineTuneEpochs { get; init; } = 2;
+
+    /// <summary>Fine-tuning learning rate = recipe rate × this (cosine to zero).</summary>
+    public float LearningRateScale { get; init; } = 0.1f;
+
+    /// <summary>Seed of the fine-tune's data order.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Checkpoint written after each layer and after the fine-tune (null = none).</summary>
+    public string? CheckpointPath { get; init; }
+
+    /// <summary>Continue from <see cref="CheckpointPath"/> when it exists.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Throws on out-of-range values.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A value out of range (named).</exception>
+    public void Validate()
+    {
+        if (!(Tolerance >= 0 && Tolerance <= 1)) throw new ArgumentOutOfRangeException(nameof(Tolerance), Tolerance, "Tolerance must be in [0, 1].");
+        if (!(InitialStep > 0 && InitialStep < 1)) throw new ArgumentOutOfRangeException(nameof(InitialStep), InitialStep, "InitialStep must be in (0, 1).");
+        if (!(MinStep > 0 && MinStep <= InitialStep)) throw new ArgumentOutOfRangeException(nameof(MinStep), MinStep, "MinStep must be in (0, InitialStep].");
+        if (!(MinDensity > 0 && MinDensity < 1)) throw new ArgumentOutOfRangeException(nameof(MinDensity), MinDensity, "MinDensity must be in (0, 1).");
+        if (!(RestoreFraction >= 0 && RestoreFraction < 1)) throw new ArgumentOutOfRangeException(nameof(RestoreFraction), RestoreFraction, "RestoreFraction must be in [0, 1).");
+        ArgumentOutOfRangeException.ThrowIfNegative(FineTuneEpochs, nameof(FineTuneEpochs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(DensityImages, 1, nameof(DensityImages));
+        Sampler.Validate();
+    }
+}
+
+/// <summary>One sparsity step of one layer.</summary>
+/// <param name="Density">Density the step targeted.</param>
+/// <param name="Kept">Weights kept after restoration.</param>
+/// <param name="Restored">Weights restored by the greedy step.</param>
+/// <param name="ErrorMagnitude">Sampled output error after magnitude removal.</param>
+/// <param name="ErrorRestored">After greedy restoration.</param>
+/// <param name="ErrorRefit">After the least-squares refit.</param>
+/// <param name="FiltersRefit">Filters the refit changed.</param>
+/// <param name="ValidationAccuracy">Network accuracy on the validation set after the step.</param>
+/// <param name="Accepted">Whether the step stayed (drop within tolerance).</param>
+public sealed record EnergyAwareStep(double Density, int Kept, int Restored, double ErrorMagnitude, double ErrorRestored, double ErrorRefit,
+    int FiltersRefit, double ValidationAccuracy, bool Accepted);
+
+/// <summary>Result of one layer.</summary>
+/// <param name="Name">Layer name.</param>
+/// <param name="Rank">1-based position in the energy order.</param>
+/// <param name="EstimatedEnergy">The layer's estimated energy when the ordering was made.</param>
+/// <param name="DensityBefore">Weight density before the layer was pruned.</param>
+/// <param name="DensityAfter">After.</param>
+/// <param name="AccuracyBefore">Validation accuracy before.</param>
+/// <param name="AccuracyAfter">After.</param>
+/// <param name="Steps">Every step tried.</param>
+/// <param name="Seconds">Wall time.</param>
+public sealed record EnergyAwareLayer(string Name, int Rank, double EstimatedEnergy, double DensityBefore, double DensityAfter,
+    double AccuracyBefore, double AccuracyAfter, IReadOnlyList<EnergyAwareStep> Steps, double Seconds);
+
+/// <summary>Result of energy-aware pruning.</summary>
+/// <param name="Order">Layer names in pruning order (highest estimated energy first).</param>
+/// <param name="OriginalEnergy">Estimate of the model as given (the ordering's basis).</param>
+/// <param name="ReferenceAccuracy">Validation accuracy of the model as given.</param>
+/// <param name="PrunedAccuracy">Validation accuracy after the last layer, before fine-tuning.</param>
+/// <param name="FinalAccuracy">Validation accuracy after fine-tuning.</param>
+/// <param name="Layers">Per-layer results in pruning order.</param>
+/// <param name="PruningSeconds">Wall time of the layer-wise stage.</param>
+/// <param name="FineTuneSeconds">Wall time of the fine-tune.</param>
+public sealed record EnergyAwareResult(IReadOnlyList<string> Order, NetworkEnergy OriginalEnergy, double ReferenceAccuracy,
+    double PrunedAccuracy, double FinalAccuracy, IReadOnlyList<EnergyAwareLayer> Layers, double PruningSeconds, double FineTuneSeconds);
+
+/// <summary>Energy-aware pruning (Yang et al. 2017).</summary>
+public static class EnergyAwarePruning
+{
+    private const string LayersKey = "ea.layers", FineTunedKey = "ea.fine_tuned", IdentityKey = "ea.identity";
+
+    /// <summary>Prunes <paramref name="model"/> (trained, dense or partly pruned) in place.</summary>
+    /// <param name="model">The model; its state on entry is the reference whose outputs the refits match.</param>
+    /// <param name="train">Training data (feature-map samples, fine-tuning).</param>
+    /// <param name="validation">Held-out data for the per-step accuracy.</param>
+    /// <param name="options">Options.</param>
+    /// <param name="progress">Fine-tuning batches.</param>
+    /// <param name="messages">One line per step and stage.</param>
+    /// <param name="cancellationToken">Cancels between steps and batches.</param>
+    /// <exception cref="ArgumentException">Unknown layer names or empty datasets.</exception>
+    /// <exception cref="InvalidDataException">A checkpoint to resume from that is corrupt or from other options.</exception>
+    public static EnergyAwareResult Run(Module model, ImageDataset train, ImageDataset validation, EnergyAwareOptions options,
+        IProgress<TrainingProgress>? progress = null, IProgress<string>? messages = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(validation);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (train.Count == 0 || validation.Count == 0) throw new ArgumentException("Training and validation sets must not be empty.", nameof(train));
+        var reference = ModelSnapshot.Clone(model);
+        var prunable = PrunableLayer.Find(model);
+        var selected = options.Layers ?? prunable.Select(l => l.Name).ToArray();
+        foreach (var name in selected) PrunableLayer.ByName(prunable, name);
+
+        var original = ModelEnergy.Estimate(model, train.Slice(0, Math.Min(options.DensityImages, train.Count)).AsTensor(),
+            options.EnergyModel, options.Bits, "model");
+        var order = ModelEnergy.EnergyOrder(original).Where(selected.Contains).ToArray();
+        double refAcc = Accuracy(model, validation, cancellationToken);
+        messages?.Report($"energy order: {string.Join(" > ", order)}; validation accuracy {refAcc:P2}");
+
+        var identity = Identity(options, order);
+        var done = new List<EnergyAwareLayer>();
+        bool fineTuned = false;
+        if (options.Resume && options.CheckpointPath is { } path && File.Exists(path))
+            fineTuned = Restore(path, identity, model, done);
+
+        var total = Stopwatch.StartNew();
+        for (int rank = done.Count; rank < order.Length; rank++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            done.Add(PruneLayer(model, reference, PrunableLayer.ByName(prunable, order[rank]), rank + 1,
+                original.Layers.First(l => l.Layer.Name == order[rank]).Energy.Total, train, validation, options, messages, cancellationToken));
+            if (options.CheckpointPath is { } ckpt) Save(ckpt, identity, model, done, fineTuned: false);
+        }
+        double pruningSeconds = total.Elapsed.TotalSeconds;
+        double prunedAcc = done.Count > 0 ? done[^1].AccuracyAfter : refAcc;
+
+        var ft = Stopwatch.StartNew();
+        if (!fineTuned && options.FineTuneEpochs > 0)
+        {
+            messages?.Report($"fine-tuning {options.FineTuneEpochs} epoch(s) with fixed masks");
+            FineTune(model, train, options, progress, cancellationToken);
+            if (options.CheckpointPath is { } ckpt) Save(ckpt, identity, model, done, fineTuned: true);
+        }
+        double finalAcc = Accuracy(model, validation, cancellationToken);
+        return new EnergyAwareResult(order, original, refAcc, prunedAcc, finalAcc, done, pruningSeconds, ft.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// One trial state from the accepted state (<paramref name="weights"/>, <paramref name="mask"/>; [M, K]):
+    /// magnitude removal down to (1 − restoreFraction)·target kept weights, greedy restoration of up to
+    /// restoreFraction·target, least-squares refit. Updates both spans in place.
+    /// </summary>
+    /// <returns>Restored count and the sampled output error after each stage.</returns>
+    /// <exception cref="ArgumentException">Spans of the wrong length.</exception>
+    public static (int Restored, double ErrorMagnitude, double ErrorRestored, RefitResult Refit) Step(LayerSystem system, Span<float> weights,
+        Span<float> mask, int target, double restoreFraction, RefitOptions refit)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentOutOfRangeException.ThrowIfNegative(target);
+        if (weights.Length != mask.Length) throw new ArgumentException("Weights and mask differ in length.", nameof(mask));
+        int restore = (int)Math.Round(restoreFraction * target);
+        KeepLargest(weights, mask, target - restore);
+        double eMag = system.Error(weights);
+        var restored = GreedyRestoration.Restore(system, weights, mask, restore);
+        double eRes = system.Error(weights);
+        var r = LeastSquaresRefit.Refit(system, weights, mask, refit);
+        return (restored.Count, eMag, eRes, r);
+    }
+
+    /// <summary>Keeps the <paramref name="keep"/> largest |w| among the unmasked entries (ties: lower index); the rest get mask 0 and value 0.</summary>
+    public static void KeepLargest(Span<float> weights, Span<float> mask, int keep)
+    {
+        var alive = new List<int>();
+        for (int i = 0; i < weights.Length; i++) if (mask[i] != 0) alive.Add(i);
+        if (keep >= alive.Count) return;
+        var w = weights.ToArray();
+        alive.Sort((a, b) =>
+        {
+            int c = Math.Abs(w[b]).CompareTo(Math.Abs(w[a]));
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        for (int i = Math.Max(0, keep); i < alive.Count; i++)
+        {
+            mask[alive[i]] = 0;
+            weights[alive[i]] = 0;
+        }
+    }
+
+    private static EnergyAwareLayer PruneLayer(Module model, Module reference, PrunableLayer layer, int rank, double energy, ImageDataset train,
+        ImageDataset validation, EnergyAwareOptions o, IProgress<string>? messages, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var param = layer.Weight;
+        int n = param.Length;
+        var sample = FeatureMapSampler.Sample(model, reference, layer.Name, train, o.Sampler with { Seed = o.Sampler.Seed + rank }, ct);
+        var system = LayerSystem.From(sample);
+        var goodW = (float[])param.Value.Data.Clone();
+        var goodMask = param.Mask is { } mk ? (float[])mk.Data.Clone() : Enumerable.Repeat(1f, n).ToArray();
+        int goodKept = goodMask.Count(v => v != 0);
+        double densityBefore = (double)goodKept / n;
+        double startAcc = Accuracy(model, validation, ct), acc = startAcc;
+        var steps = new List<EnergyAwareStep>();
+        double f = o.InitialStep;
+        while (f >= o.MinStep)
+        {
+            ct.ThrowIfCancellationRequested();
+            double density = (double)goodKept / n * (1 - f);
+            if (density < o.MinDensity) { f /= 2; continue; }
+            int target = Math.Max(1, (int)Math.Round(density * n));
+            var w = (float[])goodW.Clone();
+            var mask = (float[])goodMask.Clone();
+            var (restored, eMag, eRes, refit) = Step(system, w, mask, target, o.RestoreFraction, o.Refit);
+            Install(param, w, mask);
+            double a = Accuracy(model, validation, ct);
+            bool ok = startAcc - a <= o.Tolerance;
+            int kept = mask.Count(v => v != 0);
+            steps.Add(new EnergyAwareStep(density, kept, restored, eMag, eRes, refit.ErrorAfter, refit.Refit, a, ok));
+            messages?.Report(string.Create(CultureInfo.InvariantCulture,
+                $"{layer.Name}: density {(double)kept / n:P1}, output error {eMag:G3} → {eRes:G3} (restored {restored}) → {refit.ErrorAfter:G3} (refit), validation {a:P2} {(ok ? "kept" : "undone")}"));
+            if (ok)
+            {
+                goodW = w;
+                goodMask = mask;
+                goodKept = kept;
+                acc = a;
+            }
+            else
+            {
+                f /= 2;
+            }
+        }
+        Install(param, goodW, goodMask);
+        return new EnergyAwareLayer(layer.Name, rank, energy, densityBefore, (double)goodKept / n, startAcc, acc, steps, sw.Elapsed.TotalSeconds);
+    }
+
+    private static void Install(Parameter p, float[] w, float[] mask)
+    {
+        w.CopyTo(p.Value.Data, 0);
+        p.SetMask(new Tensor((float[])mask.Clone(), p.Value.Shape.ToArray()));
+    }
+
+    private static double Accuracy(Module model, ImageDataset data, CancellationToken ct) => TrainingRun.Evaluate(model, data, ct).Accuracy;
+
+    private static void FineTune(Module model, ImageDataset train, EnergyAwareOptions o, IProgress<TrainingProgress>? progress, CancellationToken ct)
+    {
+        var recipe = o.Recipe with { LearningRate = o.Recipe.LearningRate * o.LearningRateScale, Policy = LrPolicy.Cosine };
+        var loader = new DataLoader(train, recipe.BatchSize, shuffle: true, seed: o.Seed + 7777);
+        var trainer = new Trainer(model, recipe.CreateOptimizer(model), recipe.CreateSchedule(loader.BatchesPerEpoch, o.FineTuneEpochs));
+        for (int e = 0; e < o.FineTuneEpochs; e++)
+            trainer.TrainEpoch(TrainingRun.Batches(loader, e), loader.BatchesPerEpoch, e + 1, o.FineTuneEpochs, progress, ct);
+    }
+
+    private static string Identity(EnergyAwareOptions o, IReadOnlyList<string> order) => JsonSerializer.Serialize(new
+    {
+        order,
+        o.Tolerance, o.InitialStep, o.MinStep, o.MinDensity, o.RestoreFraction, o.Sampler.Images, o.Sampler.PositionsPerImage, SamplerSeed = o.Sampler.Seed,
+        o.Refit.Ridge, o.Refit.MaxSupport, o.FineTuneEpochs, o.LearningRateScale, o.Seed, o.Bits,
+    });
+
+    private static void Save(string path, string identity, Module model, List<EnergyAwareLayer> done, bool fineTuned) =>
+        Checkpoint.Save(path, model, new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [IdentityKey] = identity,
+            [LayersKey] = JsonSerializer.Serialize(done),
+            [FineTunedKey] = fineTuned ? "true" : "false",
+        });
+
+    private static bool Restore(string path, string identity, Module model, List<EnergyAwareLayer> done)
+    {
+        var data = Checkpoint.Load(path);
+        if (data.Metadata.GetValueOrDefault(IdentityKey) != identity)
+            throw new InvalidDataException($"{path}: cannot resume: the checkpoint's '{IdentityKey}' differs from this run's options ({identity}).");
+        try
+        {
+            var layers = JsonSerializer.Deserialize<List<EnergyAwareLayer>>(data.Metadata.GetValueOrDefault(LayersKey) ?? "null")
+                ?? throw new InvalidDataException($"{path}: metadata field '{LayersKey}' is missing.");
+            Checkpoint.LoadInto(model, data);
+            done.Clear();
+            done.AddRange(layers);
+            return data.Metadata.GetValueOrDefault(FineTunedKey) == "true";
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: metadata field '{LayersKey}' is malformed: {e.Message}", e);
+        }
+    }
+}
