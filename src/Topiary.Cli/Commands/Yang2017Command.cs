@@ -23,13 +23,15 @@ public static class Yang2017Command
         var epochs = new Option<int?>("--reference-epochs") { Description = "Reference training epochs (default: the model's recipe)." };
         var tolerance = new Option<double>("--tolerance") { Description = "Energy-aware per-layer validation-accuracy drop allowed, in points.", DefaultValueFactory = _ => 0.5 };
         var fineTune = new Option<int>("--fine-tune-epochs") { Description = "Energy-aware global fine-tuning epochs.", DefaultValueFactory = _ => 2 };
+        var passes = new Option<int>("--passes") { Description = "Energy-aware passes (all layers in energy order, then fine-tune).", DefaultValueFactory = _ => 1 };
+        var magStep = new Option<double>("--magnitude-min-step") { Description = "Magnitude search ends when its halved step (fraction of remaining weights) falls below this.", DefaultValueFactory = _ => 0.1 };
         var magEpochs = new Option<int>("--magnitude-epochs") { Description = "Retraining epochs per magnitude-search trial.", DefaultValueFactory = _ => 1 };
         var quick = new Option<bool>("--quick") { Description = "A smoke run: 1 reference epoch on 5k images, small samples, coarse steps." };
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
         var cmd = new Command("yang2017", "Yang et al. 2017: energy-aware pruning vs magnitude pruning at matched accuracy (Eyeriss energy).")
         {
-            model, seed, outDir, resume, epochs, tolerance, fineTune, magEpochs, quick, json, threads,
+            model, seed, outDir, resume, epochs, tolerance, fineTune, passes, magEpochs, magStep, quick, json, threads,
         };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
@@ -47,12 +49,13 @@ public static class Yang2017Command
                 Tolerance = parse.GetValue(tolerance) / 100,
                 FineTuneEpochs = isQuick ? 1 : parse.GetValue(fineTune),
                 MagnitudeEpochs = parse.GetValue(magEpochs),
+                Passes = parse.GetValue(passes),
                 TrainLimit = isQuick ? 5000 : null,
                 ValidationImages = isQuick ? 1000 : 5000,
                 TestLimit = isQuick ? 2000 : null,
                 Sampler = isQuick ? new SamplerOptions(Images: 300) : new SamplerOptions(),
                 EnergyAwareMinStep = isQuick ? 0.25 : 0.1,
-                MagnitudeMinStep = isQuick ? 0.25 : 0.1,
+                MagnitudeMinStep = isQuick ? 0.25 : parse.GetValue(magStep),
             };
             var messages = CliOutput.Messages();
             var report = TrainingProgressRenderer.Run($"yang2017 {name}", p => Yang2017.Run(options, p, messages, ct));
@@ -96,7 +99,7 @@ public static class Yang2017Command
         var steps = new Table().Title("energy-aware steps").AddColumns("layer", "density", "output error: magnitude → restored → refit", "validation acc.", "");
         foreach (var l in r.EnergyAware)
             foreach (var s in l.Steps)
-                steps.AddRow(Markup.Escape(l.Name), CliOutput.Pct(s.Density), $"{F(s.ErrorMagnitude, "G3")} → {F(s.ErrorRestored, "G3")} → {F(s.ErrorRefit, "G3")}",
+                steps.AddRow($"{Markup.Escape(l.Name)} (pass {l.Pass})", CliOutput.Pct(s.Density), $"{F(s.ErrorMagnitude, "G3")} → {F(s.ErrorRestored, "G3")} → {F(s.ErrorRefit, "G3")}",
                     CliOutput.Pct(s.ValidationAccuracy), s.Accepted ? "kept" : "undone");
         AnsiConsole.Write(steps);
         AnsiConsole.MarkupLine($"magnitude search: {string.Join(", ", r.MagnitudeTrials.Select(t => $"{CliOutput.Pct(t.Density)} → {CliOutput.Pct(t.TestError)}{(t.Accepted ? "" : " (undone)")}"))}");

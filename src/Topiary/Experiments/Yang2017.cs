@@ -59,6 +59,9 @@ public sealed record Yang2017Options
     /// <summary>Energy-aware global fine-tuning epochs.</summary>
     public int FineTuneEpochs { get; init; } = 2;
 
+    /// <summary>Energy-aware passes (layers in energy order, then fine-tune).</summary>
+    public int Passes { get; init; } = 1;
+
     /// <summary>Energy-aware per-layer validation-accuracy tolerance (fraction).</summary>
     public double Tolerance { get; init; } = 0.005;
 
@@ -136,6 +139,7 @@ public static class Yang2017
             Tolerance = options.Tolerance,
             MinStep = options.EnergyAwareMinStep,
             FineTuneEpochs = options.FineTuneEpochs,
+            Passes = options.Passes,
             LearningRateScale = options.LearningRateScale,
             Sampler = options.Sampler with { Seed = options.Seed },
             Seed = options.Seed,

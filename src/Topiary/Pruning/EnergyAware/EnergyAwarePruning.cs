@@ -1,6 +1,6 @@
 // EnergyAwarePruning: Yang, Chen, Sze (CVPR 2017) on a trained model.
 //  1. Estimate every weight layer's energy (ModelEnergy: Eyeriss row-stationary model, measured activation
-//     densities, 16-bit) and order the layers by it, highest first. The order is fixed at the start.
+//     densities, 16-bit) and order the layers by it, highest first. The first pass's order is fixed at the start.
 //  2. Per layer, in that order, raise sparsity in steps. A step targets density d' = d·(1 − f) (f = fraction
 //     of the remaining weights removed, InitialStep at first): from the last accepted state, keep the
 //     (1 − RestoreFraction)·t largest-magnitude kept weights (t = d'·n), greedily restore up to
@@ -12,6 +12,8 @@
 //     the paper's "until the accuracy drop exceeds a set tolerance"; the global fine-tune recovers most of it).
 //  3. Fine-tune globally by back-propagation with the masks fixed (FineTuneEpochs; cosine from
 //     LearningRateScale × the recipe's rate).
+//  Passes > 1 repeats 2-3 (re-ranking the layers by the pruned network's estimate at the start of each pass),
+//  so each layer can go further once the others have been fine-tuned around it (an option of ours).
 // A checkpoint (model + masks + completed-layer history) is written after each layer and after the
 // fine-tune; Resume continues after the last completed stage. Messages go to IProgress<string>, training
 // batches to IProgress<TrainingProgress>.
@@ -65,7 +67,10 @@ public sealed record EnergyAwareOptions
     /// <summary>Data bit width of the energy estimate.</summary>
     public int Bits { get; init; } = 16;
 
-    /// <summary>Global fine-tuning epochs with fixed masks (0 = none).</summary>
+    /// <summary>Passes of (all layers in energy order, then fine-tune); later passes re-rank by the current energy and go deeper.</summary>
+    public int Passes { get; init; } = 1;
+
+    /// <summary>Global fine-tuning epochs with fixed masks after each pass (0 = none).</summary>
     public int FineTuneEpochs { get; init; } = 2;
 
     /// <summary>Fine-tuning learning rate = recipe rate × this (cosine to zero).</summary>
@@ -90,6 +95,7 @@ public sealed record EnergyAwareOptions
         if (!(MinDensity > 0 && MinDensity < 1)) throw new ArgumentOutOfRangeException(nameof(MinDensity), MinDensity, "MinDensity must be in (0, 1).");
         if (!(RestoreFraction >= 0 && RestoreFraction < 1)) throw new ArgumentOutOfRangeException(nameof(RestoreFraction), RestoreFraction, "RestoreFraction must be in [0, 1).");
         ArgumentOutOfRangeException.ThrowIfNegative(FineTuneEpochs, nameof(FineTuneEpochs));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Passes, 1, nameof(Passes));
         ArgumentOutOfRangeException.ThrowIfLessThan(DensityImages, 1, nameof(DensityImages));
         Sampler.Validate();
     }
@@ -110,33 +116,34 @@ public sealed record EnergyAwareStep(double Density, int Kept, int Restored, dou
 
 /// <summary>Result of one layer.</summary>
 /// <param name="Name">Layer name.</param>
-/// <param name="Rank">1-based position in the energy order.</param>
-/// <param name="EstimatedEnergy">The layer's estimated energy when the ordering was made.</param>
+/// <param name="Pass">1-based pass.</param>
+/// <param name="Rank">1-based position in the pass's energy order.</param>
+/// <param name="EstimatedEnergy">The layer's estimated energy in the original model.</param>
 /// <param name="DensityBefore">Weight density before the layer was pruned.</param>
 /// <param name="DensityAfter">After.</param>
 /// <param name="AccuracyBefore">Validation accuracy before.</param>
 /// <param name="AccuracyAfter">After.</param>
 /// <param name="Steps">Every step tried.</param>
 /// <param name="Seconds">Wall time.</param>
-public sealed record EnergyAwareLayer(string Name, int Rank, double EstimatedEnergy, double DensityBefore, double DensityAfter,
+public sealed record EnergyAwareLayer(string Name, int Pass, int Rank, double EstimatedEnergy, double DensityBefore, double DensityAfter,
     double AccuracyBefore, double AccuracyAfter, IReadOnlyList<EnergyAwareStep> Steps, double Seconds);
 
 /// <summary>Result of energy-aware pruning.</summary>
-/// <param name="Order">Layer names in pruning order (highest estimated energy first).</param>
+/// <param name="Order">Layer names in the first pass's pruning order (highest estimated energy first).</param>
 /// <param name="OriginalEnergy">Estimate of the model as given (the ordering's basis).</param>
 /// <param name="ReferenceAccuracy">Validation accuracy of the model as given.</param>
-/// <param name="PrunedAccuracy">Validation accuracy after the last layer, before fine-tuning.</param>
+/// <param name="PrunedAccuracy">Validation accuracy after the last layer of the last pass, before its fine-tune.</param>
 /// <param name="FinalAccuracy">Validation accuracy after fine-tuning.</param>
-/// <param name="Layers">Per-layer results in pruning order.</param>
-/// <param name="PruningSeconds">Wall time of the layer-wise stage.</param>
-/// <param name="FineTuneSeconds">Wall time of the fine-tune.</param>
+/// <param name="Layers">Per-layer results in pruning order, pass after pass.</param>
+/// <param name="PruningSeconds">Wall time of the layer-wise stages (this run, excluding fine-tuning).</param>
+/// <param name="FineTuneSeconds">Wall time of the fine-tunes (this run).</param>
 public sealed record EnergyAwareResult(IReadOnlyList<string> Order, NetworkEnergy OriginalEnergy, double ReferenceAccuracy,
     double PrunedAccuracy, double FinalAccuracy, IReadOnlyList<EnergyAwareLayer> Layers, double PruningSeconds, double FineTuneSeconds);
 
 /// <summary>Energy-aware pruning (Yang et al. 2017).</summary>
 public static class EnergyAwarePruning
 {
-    private const string LayersKey = "ea.layers", FineTunedKey = "ea.fine_tuned", IdentityKey = "ea.identity";
+    private const string LayersKey = "ea.layers", FineTunedKey = "ea.fine_tuned_passes", OrdersKey = "ea.orders", IdentityKey = "ea.identity";
 
     /// <summary>Prunes <paramref name="model"/> (trained, dense or partly pruned) in place.</summary>
     /// <param name="model">The model; its state on entry is the reference whose outputs the refits match.</param>
@@ -170,30 +177,46 @@ public static class EnergyAwarePruning
 
         var identity = Identity(options, order);
         var done = new List<EnergyAwareLayer>();
-        bool fineTuned = false;
+        var orders = new List<string[]> { order };
+        int fineTunedPasses = 0;
         if (options.Resume && options.CheckpointPath is { } path && File.Exists(path))
-            fineTuned = Restore(path, identity, model, done);
+            fineTunedPasses = Restore(path, identity, model, done, orders);
 
         var total = Stopwatch.StartNew();
-        for (int rank = done.Count; rank < order.Length; rank++)
+        double prunedAcc = refAcc, fineTuneSeconds = 0;
+        for (int pass = 1; pass <= options.Passes; pass++)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            done.Add(PruneLayer(model, reference, PrunableLayer.ByName(prunable, order[rank]), rank + 1,
-                original.Layers.First(l => l.Layer.Name == order[rank]).Energy.Total, train, validation, options, messages, cancellationToken));
-            if (options.CheckpointPath is { } ckpt) Save(ckpt, identity, model, done, fineTuned: false);
-        }
-        double pruningSeconds = total.Elapsed.TotalSeconds;
-        double prunedAcc = done.Count > 0 ? done[^1].AccuracyAfter : refAcc;
-
-        var ft = Stopwatch.StartNew();
-        if (!fineTuned && options.FineTuneEpochs > 0)
-        {
-            messages?.Report($"fine-tuning {options.FineTuneEpochs} epoch(s) with fixed masks");
-            FineTune(model, train, options, progress, cancellationToken);
-            if (options.CheckpointPath is { } ckpt) Save(ckpt, identity, model, done, fineTuned: true);
+            if (orders.Count < pass)
+            {
+                // Later passes re-rank the layers by the energy of the network as it now stands.
+                var now = ModelEnergy.Estimate(model, train.Slice(0, Math.Min(options.DensityImages, train.Count)).AsTensor(),
+                    options.EnergyModel, options.Bits, "model");
+                orders.Add(ModelEnergy.EnergyOrder(now).Where(selected.Contains).ToArray());
+                messages?.Report($"pass {pass}: energy order {string.Join(" > ", orders[^1])}");
+            }
+            var passOrder = orders[pass - 1];
+            int passDone = done.Count(l => l.Pass == pass);
+            for (int rank = passDone; rank < passOrder.Length; rank++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                double energy = original.Layers.First(l => l.Layer.Name == passOrder[rank]).Energy.Total;
+                done.Add(PruneLayer(model, reference, PrunableLayer.ByName(prunable, passOrder[rank]), pass, rank + 1, energy, train, validation,
+                    options, messages, cancellationToken));
+                if (options.CheckpointPath is { } ckpt) Save(ckpt, identity, model, done, orders, fineTunedPasses);
+            }
+            prunedAcc = done.LastOrDefault(l => l.Pass == pass)?.AccuracyAfter ?? prunedAcc;
+            if (fineTunedPasses < pass && options.FineTuneEpochs > 0)
+            {
+                var ft = Stopwatch.StartNew();
+                messages?.Report($"pass {pass}: fine-tuning {options.FineTuneEpochs} epoch(s) with fixed masks");
+                FineTune(model, train, options, pass, progress, cancellationToken);
+                fineTuneSeconds += ft.Elapsed.TotalSeconds;
+            }
+            fineTunedPasses = Math.Max(fineTunedPasses, pass);
+            if (options.CheckpointPath is { } ck) Save(ck, identity, model, done, orders, fineTunedPasses);
         }
         double finalAcc = Accuracy(model, validation, cancellationToken);
-        return new EnergyAwareResult(order, original, refAcc, prunedAcc, finalAcc, done, pruningSeconds, ft.Elapsed.TotalSeconds);
+        return new EnergyAwareResult(order, original, refAcc, prunedAcc, finalAcc, done, total.Elapsed.TotalSeconds - fineTuneSeconds, fineTuneSeconds);
     }
 
     /// <summary>
@@ -237,13 +260,13 @@ public static class EnergyAwarePruning
         }
     }
 
-    private static EnergyAwareLayer PruneLayer(Module model, Module reference, PrunableLayer layer, int rank, double energy, ImageDataset train,
+    private static EnergyAwareLayer PruneLayer(Module model, Module reference, PrunableLayer layer, int pass, int rank, double energy, ImageDataset train,
         ImageDataset validation, EnergyAwareOptions o, IProgress<string>? messages, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         var param = layer.Weight;
         int n = param.Length;
-        var sample = FeatureMapSampler.Sample(model, reference, layer.Name, train, o.Sampler with { Seed = o.Sampler.Seed + rank }, ct);
+        var sample = FeatureMapSampler.Sample(model, reference, layer.Name, train, o.Sampler with { Seed = o.Sampler.Seed + 100 * pass + rank }, ct);
         var system = LayerSystem.From(sample);
         var goodW = (float[])param.Value.Data.Clone();
         var goodMask = param.Mask is { } mk ? (float[])mk.Data.Clone() : Enumerable.Repeat(1f, n).ToArray();
@@ -281,7 +304,7 @@ public static class EnergyAwarePruning
             }
         }
         Install(param, goodW, goodMask);
-        return new EnergyAwareLayer(layer.Name, rank, energy, densityBefore, (double)goodKept / n, startAcc, acc, steps, sw.Elapsed.TotalSeconds);
+        return new EnergyAwareLayer(layer.Name, pass, rank, energy, densityBefore, (double)goodKept / n, startAcc, acc, steps, sw.Elapsed.TotalSeconds);
     }
 
     private static void Install(Parameter p, float[] w, float[] mask)
@@ -292,10 +315,10 @@ public static class EnergyAwarePruning
 
     private static double Accuracy(Module model, ImageDataset data, CancellationToken ct) => TrainingRun.Evaluate(model, data, ct).Accuracy;
 
-    private static void FineTune(Module model, ImageDataset train, EnergyAwareOptions o, IProgress<TrainingProgress>? progress, CancellationToken ct)
+    private static void FineTune(Module model, ImageDataset train, EnergyAwareOptions o, int pass, IProgress<TrainingProgress>? progress, CancellationToken ct)
     {
         var recipe = o.Recipe with { LearningRate = o.Recipe.LearningRate * o.LearningRateScale, Policy = LrPolicy.Cosine };
-        var loader = new DataLoader(train, recipe.BatchSize, shuffle: true, seed: o.Seed + 7777);
+        var loader = new DataLoader(train, recipe.BatchSize, shuffle: true, seed: o.Seed + 7777 * pass);
         var trainer = new Trainer(model, recipe.CreateOptimizer(model), recipe.CreateSchedule(loader.BatchesPerEpoch, o.FineTuneEpochs));
         for (int e = 0; e < o.FineTuneEpochs; e++)
             trainer.TrainEpoch(TrainingRun.Batches(loader, e), loader.BatchesPerEpoch, e + 1, o.FineTuneEpochs, progress, ct);
@@ -304,19 +327,21 @@ public static class EnergyAwarePruning
     private static string Identity(EnergyAwareOptions o, IReadOnlyList<string> order) => JsonSerializer.Serialize(new
     {
         order,
-        o.Tolerance, o.InitialStep, o.MinStep, o.MinDensity, o.RestoreFraction, o.Sampler.Images, o.Sampler.PositionsPerImage, SamplerSeed = o.Sampler.Seed,
-        o.Refit.Ridge, o.Refit.MaxSupport, o.FineTuneEpochs, o.LearningRateScale, o.Seed, o.Bits,
+        o.Tolerance, o.InitialStep, o.MinStep, o.MinDensity, o.RestoreFraction, o.Sampler.Images, o.Sampler.PositionsPerImage, SamplerSeed = o.Sampler.Seed, o.Sampler.MinRowsPerInput, o.Sampler.MaxLinearImages,
+        o.Refit.Ridge, o.Refit.MaxSupport, o.FineTuneEpochs, o.Passes, o.LearningRateScale, o.Seed, o.Bits,
     });
 
-    private static void Save(string path, string identity, Module model, List<EnergyAwareLayer> done, bool fineTuned) =>
+    private static void Save(string path, string identity, Module model, List<EnergyAwareLayer> done, List<string[]> orders, int fineTunedPasses) =>
         Checkpoint.Save(path, model, new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [IdentityKey] = identity,
             [LayersKey] = JsonSerializer.Serialize(done),
-            [FineTunedKey] = fineTuned ? "true" : "false",
+            [OrdersKey] = JsonSerializer.Serialize(orders),
+            [FineTunedKey] = fineTunedPasses.ToString(CultureInfo.InvariantCulture),
         });
 
-    private static bool Restore(string path, string identity, Module model, List<EnergyAwareLayer> done)
+    // Loads the checkpoint into the model; returns the number of fine-tuned passes.
+    private static int Restore(string path, string identity, Module model, List<EnergyAwareLayer> done, List<string[]> orders)
     {
         var data = Checkpoint.Load(path);
         if (data.Metadata.GetValueOrDefault(IdentityKey) != identity)
@@ -325,14 +350,19 @@ public static class EnergyAwarePruning
         {
             var layers = JsonSerializer.Deserialize<List<EnergyAwareLayer>>(data.Metadata.GetValueOrDefault(LayersKey) ?? "null")
                 ?? throw new InvalidDataException($"{path}: metadata field '{LayersKey}' is missing.");
+            var savedOrders = JsonSerializer.Deserialize<List<string[]>>(data.Metadata.GetValueOrDefault(OrdersKey) ?? "null")
+                ?? throw new InvalidDataException($"{path}: metadata field '{OrdersKey}' is missing.");
+            int fineTuned = int.Parse(data.Metadata.GetValueOrDefault(FineTunedKey) ?? "x", NumberStyles.None, CultureInfo.InvariantCulture);
             Checkpoint.LoadInto(model, data);
             done.Clear();
             done.AddRange(layers);
-            return data.Metadata.GetValueOrDefault(FineTunedKey) == "true";
+            orders.Clear();
+            orders.AddRange(savedOrders);
+            return fineTuned;
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or FormatException)
         {
-            throw new InvalidDataException($"{path}: metadata field '{LayersKey}' is malformed: {e.Message}", e);
+            throw new InvalidDataException($"{path}: energy-aware metadata is malformed: {e.Message}", e);
         }
     }
 }

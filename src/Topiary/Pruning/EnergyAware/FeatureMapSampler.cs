@@ -2,7 +2,8 @@
 // with a seeded RNG (without replacement when possible), both models run in inference mode up to the layer
 // (LayerInput.Capture); a convolution's inputs are unfolded (Im2Col, row order (c·KH + kh)·KW + kw, the
 // order of the weight's [M, C, KH, KW] flattening) and `PositionsPerImage` output positions are drawn per
-// image (all of them when there are fewer); a linear layer gives one row per image.
+// image (all of them when there are fewer); a linear layer gives one row per image, and uses at least
+// MinRowsPerInput·K images (at most MaxLinearImages) so that its least-squares refit is over-determined.
 //   X row = the CURRENT model's input column at that position;
 //   Y row = W_ref · (the REFERENCE model's input column at the same position), no bias.
 // Using the current inputs with the original outputs lets a refit also absorb the error that pruning the
@@ -17,14 +18,18 @@ namespace Topiary.Pruning.EnergyAware;
 /// <param name="Images">Training images run through the models.</param>
 /// <param name="PositionsPerImage">Output positions drawn per image for a convolution (a linear layer has one).</param>
 /// <param name="Seed">Seed of the image and position draws.</param>
-public sealed record SamplerOptions(int Images = 1000, int PositionsPerImage = 4, int Seed = 1)
+/// <param name="MinRowsPerInput">A linear layer with K inputs samples at least this many rows per input (images = max(Images, this·K)).</param>
+/// <param name="MaxLinearImages">Cap on a linear layer's images.</param>
+public sealed record SamplerOptions(int Images = 1000, int PositionsPerImage = 4, int Seed = 1, int MinRowsPerInput = 2, int MaxLinearImages = 5000)
 {
     /// <summary>Throws when a count is below 1.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Images or PositionsPerImage below 1.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">Images, PositionsPerImage or MaxLinearImages below 1, or MinRowsPerInput negative.</exception>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(Images, 1, nameof(Images));
         ArgumentOutOfRangeException.ThrowIfLessThan(PositionsPerImage, 1, nameof(PositionsPerImage));
+        ArgumentOutOfRangeException.ThrowIfNegative(MinRowsPerInput, nameof(MinRowsPerInput));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxLinearImages, 1, nameof(MaxLinearImages));
     }
 }
 
@@ -54,7 +59,8 @@ public static class FeatureMapSampler
         int m = w.Dim(0), k = w.Length / m;
 
         var rng = new Random(options.Seed);
-        int images = Math.Min(options.Images, data.Count);
+        int images = cur.Module is Linear ? Math.Max(options.Images, Math.Min(options.MaxLinearImages, options.MinRowsPerInput * k)) : options.Images;
+        images = Math.Min(images, data.Count);
         var chosen = Draw(rng, data.Count, images);
         var xs = new List<float>();
         var ys = new List<double>();

@@ -11,7 +11,7 @@ namespace Topiary.Pruning.EnergyAware;
 /// <summary>Options of a least-squares refit.</summary>
 /// <param name="Ridge">λ relative to the mean diagonal of G_SS.</param>
 /// <param name="MaxSupport">Filters with more kept weights are left unchanged.</param>
-public sealed record RefitOptions(double Ridge = 1e-5, int MaxSupport = 1024);
+public sealed record RefitOptions(double Ridge = 1e-4, int MaxSupport = 1024);
 
 /// <summary>Outcome of a refit.</summary>
 /// <param name="ErrorBefore">Σ_m e_m before.</param>
