@@ -40,8 +40,9 @@ public class Yang2017Tests : IDisposable
         Assert.Equal(12, report.Layers.Count);
         // The magnitude network is the last accepted trial: within the target error whenever one was accepted.
         if (report.MagnitudeTrials.Any(t => t.Accepted)) Assert.True(mag.TestError <= report.TargetError + 1e-12);
+        // Its global density is the last accepted trial's (1 when none was accepted).
         Assert.Equal(report.MagnitudeTrials.Where(t => t.Accepted).Select(t => t.Density).DefaultIfEmpty(1).Min(),
-            report.Layers.Where(l => l.Network == "magnitude").Sum(l => l.WeightDensity * 0) + (double)mag.NonzeroWeights / mag.Weights, 2);
+            (double)mag.NonzeroWeights / mag.Weights, 3);
 
         using var json = JsonDocument.Parse(JsonSerializer.Serialize(report, JsonReport.Options));
         var rows = json.RootElement.GetProperty("rows").EnumerateArray().ToArray();
@@ -49,5 +50,26 @@ public class Yang2017Tests : IDisposable
         Assert.Equal(ea.NonSkippedMacs, rows[2].GetProperty("non_skipped_macs").GetDouble());
         Assert.True(File.Exists(Path.Combine(_dir, "energy-aware.ckpt")));
         Assert.True(File.Exists(Path.Combine(_dir, "magnitude.ckpt")));
+    }
+
+    [Fact]
+    public void ConvNet_has_the_documented_shape_and_an_energy_order()
+    {
+        var model = Topiary.Models.ModelZoo.Create("convnet", 3);
+        Assert.Equal(870_634, model.ParameterCount());
+        var images = new Topiary.Tensors.Tensor(2, 1, 28, 28);
+        var rng = new Random(2);
+        for (int i = 0; i < images.Length; i++) images.Data[i] = (float)rng.NextDouble();
+        Assert.Equal([2, 10], model.Forward(images, training: false).Shape.ToArray());
+        var energy = ModelEnergy.Estimate(model, images);
+        Assert.Equal(["conv1", "conv2", "conv3", "conv4", "fc1", "fc2"], energy.Layers.Select(l => l.Layer.Name));
+        Assert.Equal(6, ModelEnergy.EnergyOrder(energy).Count);
+        Assert.Equal("fashion-mnist", Yang2017.DatasetOf("convnet"));
+        Assert.Throws<ArgumentException>(() => Yang2017.DatasetOf("lenet-300-100"));
+        // The clone used for the three networks is independent of the original.
+        var clone = ModelSnapshot.Clone(model);
+        Assert.Equal(model.Forward(images, false).Data, clone.Forward(images, false).Data);
+        clone.Parameters().First().Value.Data[0] += 1;
+        Assert.NotEqual(model.Parameters().First().Value.Data[0], clone.Parameters().First().Value.Data[0]);
     }
 }

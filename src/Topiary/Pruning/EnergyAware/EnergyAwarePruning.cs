@@ -13,7 +13,9 @@
 //  3. Fine-tune globally by back-propagation with the masks fixed (FineTuneEpochs; cosine from
 //     LearningRateScale × the recipe's rate).
 //  Passes > 1 repeats 2-3 (re-ranking the layers by the pruned network's estimate at the start of each pass),
-//  so each layer can go further once the others have been fine-tuned around it (an option of ours).
+//  so each layer can go further once the others have been fine-tuned around it (an option of ours). The refits
+//  of a later pass match the outputs of the network as it stood at the start of that pass (after the previous
+//  fine-tune), not the dense original: the layers after them have adapted to the fine-tuned outputs.
 // A checkpoint (model + masks + completed-layer history) is written after each layer and after the
 // fine-tune; Resume continues after the last completed stage. Messages go to IProgress<string>, training
 // batches to IProgress<TrainingProgress>.
@@ -194,6 +196,7 @@ public static class EnergyAwarePruning
                 orders.Add(ModelEnergy.EnergyOrder(now).Where(selected.Contains).ToArray());
                 messages?.Report($"pass {pass}: energy order {string.Join(" > ", orders[^1])}");
             }
+            if (pass > 1) reference = PassReference(model, options.CheckpointPath, options.Resume, pass);
             var passOrder = orders[pass - 1];
             int passDone = done.Count(l => l.Pass == pass);
             for (int rank = passDone; rank < passOrder.Length; rank++)
@@ -258,6 +261,18 @@ public static class EnergyAwarePruning
             mask[alive[i]] = 0;
             weights[alive[i]] = 0;
         }
+    }
+
+    // The outputs a pass's refits match: the dense model in pass 1; in later passes the network as fine-tuned at the end
+    // of the previous pass (its later layers have adapted to it). Saved beside the checkpoint so a resumed pass uses the same.
+    private static Module PassReference(Module model, string? checkpointPath, bool resume, int pass)
+    {
+        var reference = ModelSnapshot.Clone(model);
+        if (checkpointPath is null) return reference;
+        string path = checkpointPath + $".pass{pass}-reference";
+        if (resume && File.Exists(path)) Checkpoint.LoadInto(reference, Checkpoint.Load(path));
+        else Checkpoint.Save(path, reference);
+        return reference;
     }
 
     private static EnergyAwareLayer PruneLayer(Module model, Module reference, PrunableLayer layer, int pass, int rank, double energy, ImageDataset train,

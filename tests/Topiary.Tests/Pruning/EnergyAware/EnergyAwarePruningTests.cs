@@ -78,13 +78,15 @@ public class EnergyAwarePruningTests : IDisposable
         {
             Recipe = SyntheticTask.Recipe, Tolerance = 0.02, FineTuneEpochs = 1, LearningRateScale = 0.2f, MinStep = 0.2,
             Sampler = new SamplerOptions(Images: 200, PositionsPerImage: 4), DensityImages = 50,
-            CheckpointPath = Path.Combine(_dir, "ea.ckpt"),
+            CheckpointPath = Path.Combine(_dir, "ea.ckpt"), Passes = 2,
         };
         var result = EnergyAwarePruning.Run(model, train, validation, options);
 
         var energy = ModelEnergy.Estimate(dense, train.Slice(0, 50).AsTensor());
         Assert.Equal(ModelEnergy.EnergyOrder(energy), result.Order);
-        Assert.Equal(result.Order, result.Layers.Select(l => l.Name));
+        Assert.Equal(result.Order, result.Layers.Where(l => l.Pass == 1).Select(l => l.Name));
+        Assert.Equal(3, result.Layers.Count(l => l.Pass == 2));
+        Assert.True(File.Exists(options.CheckpointPath + ".pass2-reference"));
         foreach (var layer in result.Layers)
         {
             Assert.True(layer.AccuracyBefore - layer.AccuracyAfter <= options.Tolerance + 1e-12, $"{layer.Name}: {layer.AccuracyBefore} → {layer.AccuracyAfter}");
@@ -95,9 +97,11 @@ public class EnergyAwarePruningTests : IDisposable
             Assert.All(layer.Steps, s => Assert.True(s.ErrorRefit <= s.ErrorRestored * (1 + 1e-9) + 1e-12, $"{layer.Name}: {s}"));
             Assert.All(layer.Steps.Where(s => s.FiltersRefit > 0), s => Assert.True(s.ErrorRefit < s.ErrorRestored, $"{layer.Name}: {s}"));
             Assert.Contains(layer.Steps, s => s.FiltersRefit > 0);
-            var pruned = PrunableLayer.ByName(PrunableLayer.Find(model), layer.Name);
-            Assert.Equal(layer.DensityAfter, pruned.KeptFraction, 9);
         }
+        foreach (var layer in result.Layers.Where(l => l.Pass == 2))
+            Assert.Equal(layer.DensityAfter, PrunableLayer.ByName(PrunableLayer.Find(model), layer.Name).KeptFraction, 9);
+        foreach (var layer in result.Layers.Where(l => l.Pass == 1))
+            Assert.Equal(layer.DensityAfter, result.Layers.Single(l => l.Pass == 2 && l.Name == layer.Name).DensityBefore, 9);
         Assert.Contains(result.Layers, l => l.DensityAfter < 0.75);
         // Masks stay fixed through the fine-tune: pruned weights are still zero.
         foreach (var l in PrunableLayer.Find(model))
