@@ -21,8 +21,9 @@ public static class Yang2017Command
         var outDir = new Option<string?>("--out") { Description = "Work directory for checkpoints and the report (default: runs/yang2017-<model>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoints in the work directory." };
         var epochs = new Option<int?>("--reference-epochs") { Description = "Reference training epochs (default: the model's recipe)." };
-        var tolerance = new Option<double>("--tolerance") { Description = "Energy-aware per-layer validation-accuracy drop allowed, in points.", DefaultValueFactory = _ => 0.5 };
+        var tolerance = new Option<double>("--tolerance") { Description = "Energy-aware validation-accuracy drop allowed (from the original), in points.", DefaultValueFactory = _ => 0.5 };
         var fineTune = new Option<int>("--fine-tune-epochs") { Description = "Energy-aware global fine-tuning epochs.", DefaultValueFactory = _ => 2 };
+        var perLayer = new Option<bool>("--per-layer-tolerance") { Description = "Measure the energy-aware drop from each layer's starting accuracy (drops add up)." };
         var passes = new Option<int>("--passes") { Description = "Energy-aware passes (all layers in energy order, then fine-tune).", DefaultValueFactory = _ => 1 };
         var magStep = new Option<double>("--magnitude-min-step") { Description = "Magnitude search ends when its halved step (fraction of remaining weights) falls below this.", DefaultValueFactory = _ => 0.1 };
         var magEpochs = new Option<int>("--magnitude-epochs") { Description = "Retraining epochs per magnitude-search trial.", DefaultValueFactory = _ => 1 };
@@ -31,7 +32,7 @@ public static class Yang2017Command
         var threads = CommonOptions.Threads();
         var cmd = new Command("yang2017", "Yang et al. 2017: energy-aware pruning vs magnitude pruning at matched accuracy (Eyeriss energy).")
         {
-            model, seed, outDir, resume, epochs, tolerance, fineTune, passes, magEpochs, magStep, quick, json, threads,
+            model, seed, outDir, resume, epochs, tolerance, perLayer, fineTune, passes, magEpochs, magStep, quick, json, threads,
         };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
@@ -50,6 +51,7 @@ public static class Yang2017Command
                 FineTuneEpochs = isQuick ? 1 : parse.GetValue(fineTune),
                 MagnitudeEpochs = parse.GetValue(magEpochs),
                 Passes = parse.GetValue(passes),
+                PerLayerTolerance = parse.GetValue(perLayer),
                 TrainLimit = isQuick ? 5000 : null,
                 ValidationImages = isQuick ? 1000 : 5000,
                 TestLimit = isQuick ? 2000 : null,

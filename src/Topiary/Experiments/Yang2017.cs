@@ -62,8 +62,11 @@ public sealed record Yang2017Options
     /// <summary>Energy-aware passes (layers in energy order, then fine-tune).</summary>
     public int Passes { get; init; } = 1;
 
-    /// <summary>Energy-aware per-layer validation-accuracy tolerance (fraction).</summary>
+    /// <summary>Energy-aware validation-accuracy tolerance (fraction): largest drop from the original a step may leave.</summary>
     public double Tolerance { get; init; } = 0.005;
+
+    /// <summary>Measure the energy-aware drop per layer (from the accuracy the layer started at) instead of from the original.</summary>
+    public bool PerLayerTolerance { get; init; }
 
     /// <summary>Retraining epochs per magnitude trial.</summary>
     public int MagnitudeEpochs { get; init; } = 1;
@@ -137,6 +140,7 @@ public static class Yang2017
         {
             Recipe = info.Recipe,
             Tolerance = options.Tolerance,
+            PerLayerTolerance = options.PerLayerTolerance,
             MinStep = options.EnergyAwareMinStep,
             FineTuneEpochs = options.FineTuneEpochs,
             Passes = options.Passes,

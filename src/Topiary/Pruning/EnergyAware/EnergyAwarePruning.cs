@@ -7,9 +7,10 @@
 //     RestoreFraction·t pruned weights by output-error reduction (GreedyRestoration), refit every filter's
 //     kept weights by least squares (LeastSquaresRefit) on a FeatureMapSample (current inputs, original
 //     outputs), then measure the validation accuracy. The step is accepted while the accuracy drop from the
-//     layer's starting accuracy is at most Tolerance; a rejected step is undone and f is halved, and the layer
-//     ends when f falls below MinStep (or d' below MinDensity). The tolerance is per layer (our reading of
-//     the paper's "until the accuracy drop exceeds a set tolerance"; the global fine-tune recovers most of it).
+//     ORIGINAL model's validation accuracy is at most Tolerance (PerLayerTolerance: from the accuracy the layer
+//     started at, so drops add up over layers); a rejected step is undone and f is halved, and the layer ends
+//     when f falls below MinStep (or d' below MinDensity). With the drop measured from the original, the layers
+//     pruned first (highest energy) get the accuracy budget first.
 //  3. Fine-tune globally by back-propagation with the masks fixed (FineTuneEpochs; cosine from
 //     LearningRateScale × the recipe's rate).
 //  Passes > 1 repeats 2-3 (re-ranking the layers by the pruned network's estimate at the start of each pass),
@@ -36,8 +37,11 @@ public sealed record EnergyAwareOptions
     /// <summary>Training recipe of the model (batch size, optimizer, base learning rate) for the fine-tune.</summary>
     public required TrainingRecipe Recipe { get; init; }
 
-    /// <summary>Largest validation-accuracy drop (fraction, 0.005 = 0.5 points) a layer may cause before fine-tuning.</summary>
+    /// <summary>Largest validation-accuracy drop (fraction, 0.005 = 0.5 points) from the original model a step may leave (before fine-tuning).</summary>
     public double Tolerance { get; init; } = 0.005;
+
+    /// <summary>Measure the drop from the accuracy each layer started at instead of the original's (drops then add up over layers).</summary>
+    public bool PerLayerTolerance { get; init; }
 
     /// <summary>Fraction of the remaining weights the first step of a layer removes.</summary>
     public double InitialStep { get; init; } = 0.5;
@@ -203,7 +207,7 @@ public static class EnergyAwarePruning
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 double energy = original.Layers.First(l => l.Layer.Name == passOrder[rank]).Energy.Total;
-                done.Add(PruneLayer(model, reference, PrunableLayer.ByName(prunable, passOrder[rank]), pass, rank + 1, energy, train, validation,
+                done.Add(PruneLayer(model, reference, PrunableLayer.ByName(prunable, passOrder[rank]), pass, rank + 1, energy, refAcc, train, validation,
                     options, messages, cancellationToken));
                 if (options.CheckpointPath is { } ckpt) Save(ckpt, identity, model, done, orders, fineTunedPasses);
             }
@@ -275,7 +279,7 @@ public static class EnergyAwarePruning
         return reference;
     }
 
-    private static EnergyAwareLayer PruneLayer(Module model, Module reference, PrunableLayer layer, int pass, int rank, double energy, ImageDataset train,
+    private static EnergyAwareLayer PruneLayer(Module model, Module reference, PrunableLayer layer, int pass, int rank, double energy, double originalAcc, ImageDataset train,
         ImageDataset validation, EnergyAwareOptions o, IProgress<string>? messages, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
@@ -301,7 +305,7 @@ public static class EnergyAwarePruning
             var (restored, eMag, eRes, refit) = Step(system, w, mask, target, o.RestoreFraction, o.Refit);
             Install(param, w, mask);
             double a = Accuracy(model, validation, ct);
-            bool ok = startAcc - a <= o.Tolerance;
+            bool ok = (o.PerLayerTolerance ? startAcc : originalAcc) - a <= o.Tolerance;
             int kept = mask.Count(v => v != 0);
             steps.Add(new EnergyAwareStep(density, kept, restored, eMag, eRes, refit.ErrorAfter, refit.Refit, a, ok));
             messages?.Report(string.Create(CultureInfo.InvariantCulture,
@@ -342,7 +346,7 @@ public static class EnergyAwarePruning
     private static string Identity(EnergyAwareOptions o, IReadOnlyList<string> order) => JsonSerializer.Serialize(new
     {
         order,
-        o.Tolerance, o.InitialStep, o.MinStep, o.MinDensity, o.RestoreFraction, o.Sampler.Images, o.Sampler.PositionsPerImage, SamplerSeed = o.Sampler.Seed, o.Sampler.MinRowsPerInput, o.Sampler.MaxLinearImages,
+        o.Tolerance, o.PerLayerTolerance, o.InitialStep, o.MinStep, o.MinDensity, o.RestoreFraction, o.Sampler.Images, o.Sampler.PositionsPerImage, SamplerSeed = o.Sampler.Seed, o.Sampler.MinRowsPerInput, o.Sampler.MaxLinearImages,
         o.Refit.Ridge, o.Refit.MaxSupport, o.FineTuneEpochs, o.Passes, o.LearningRateScale, o.Seed, o.Bits,
     });
 

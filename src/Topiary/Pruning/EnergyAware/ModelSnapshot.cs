@@ -45,7 +45,9 @@ public sealed class ModelSnapshot
     public static Module Clone(Module model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var copy = ModelArchitecture.Build(ModelArchitecture.Describe(model));
+        // Through text, as ModelFile does: Build reads numbers parsed from JSON text (a float-typed node, e.g. a
+        // Dropout's p straight from Describe, is rejected).
+        var copy = ModelArchitecture.Build(System.Text.Json.Nodes.JsonNode.Parse(ModelArchitecture.Describe(model).ToJsonString()));
         new ModelSnapshot(model).Restore(copy);
         var src = model.Parameters().ToArray();
         var dst = copy.Parameters().ToArray();

@@ -89,9 +89,11 @@ public class EnergyAwarePruningTests : IDisposable
         Assert.True(File.Exists(options.CheckpointPath + ".pass2-reference"));
         foreach (var layer in result.Layers)
         {
-            Assert.True(layer.AccuracyBefore - layer.AccuracyAfter <= options.Tolerance + 1e-12, $"{layer.Name}: {layer.AccuracyBefore} → {layer.AccuracyAfter}");
-            Assert.All(layer.Steps.Where(s => s.Accepted), s => Assert.True(layer.AccuracyBefore - s.ValidationAccuracy <= options.Tolerance + 1e-12));
-            Assert.All(layer.Steps.Where(s => !s.Accepted), s => Assert.True(layer.AccuracyBefore - s.ValidationAccuracy > options.Tolerance));
+            // The drop is measured from the original model's validation accuracy.
+            double floor = result.ReferenceAccuracy - options.Tolerance;
+            Assert.True(layer.AccuracyAfter >= Math.Min(floor, layer.AccuracyBefore) - 1e-12, $"{layer.Name}: {layer.AccuracyBefore} → {layer.AccuracyAfter}");
+            Assert.All(layer.Steps.Where(s => s.Accepted), s => Assert.True(s.ValidationAccuracy >= floor - 1e-12));
+            Assert.All(layer.Steps.Where(s => !s.Accepted), s => Assert.True(s.ValidationAccuracy < floor));
             // Restoration and refit never increase the sampled output error; the refit lowers it on every layer it touches.
             Assert.All(layer.Steps, s => Assert.True(s.ErrorRestored <= s.ErrorMagnitude * (1 + 1e-9) + 1e-12, $"{layer.Name}: {s}"));
             Assert.All(layer.Steps, s => Assert.True(s.ErrorRefit <= s.ErrorRestored * (1 + 1e-9) + 1e-12, $"{layer.Name}: {s}"));
