@@ -22,10 +22,10 @@ public static class Yang2017Command
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoints in the work directory." };
         var epochs = new Option<int?>("--reference-epochs") { Description = "Reference training epochs (default: the model's recipe)." };
         var tolerance = new Option<double>("--tolerance") { Description = "Energy-aware validation-accuracy drop allowed (from the original), in points.", DefaultValueFactory = _ => 0.5 };
-        var fineTune = new Option<int>("--fine-tune-epochs") { Description = "Energy-aware global fine-tuning epochs.", DefaultValueFactory = _ => 2 };
+        var fineTune = new Option<int>("--fine-tune-epochs") { Description = "Energy-aware global fine-tuning epochs after each pass.", DefaultValueFactory = _ => 1 };
         var perLayer = new Option<bool>("--per-layer-tolerance") { Description = "Measure the energy-aware drop from each layer's starting accuracy (drops add up)." };
-        var passes = new Option<int>("--passes") { Description = "Energy-aware passes (all layers in energy order, then fine-tune).", DefaultValueFactory = _ => 1 };
-        var magStep = new Option<double>("--magnitude-min-step") { Description = "Magnitude search ends when its halved step (fraction of remaining weights) falls below this.", DefaultValueFactory = _ => 0.1 };
+        var passes = new Option<int>("--passes") { Description = "Energy-aware passes (all layers in energy order, then fine-tune).", DefaultValueFactory = _ => 6 };
+        var magStep = new Option<double>("--magnitude-min-step") { Description = "Magnitude search ends when its halved step (fraction of remaining weights) falls below this.", DefaultValueFactory = _ => 0.2 };
         var magEpochs = new Option<int>("--magnitude-epochs") { Description = "Retraining epochs per magnitude-search trial.", DefaultValueFactory = _ => 1 };
         var quick = new Option<bool>("--quick") { Description = "A smoke run: 1 reference epoch on 5k images, small samples, coarse steps." };
         var json = CommonOptions.Json();
@@ -50,7 +50,7 @@ public static class Yang2017Command
                 Tolerance = parse.GetValue(tolerance) / 100,
                 FineTuneEpochs = isQuick ? 1 : parse.GetValue(fineTune),
                 MagnitudeEpochs = parse.GetValue(magEpochs),
-                Passes = parse.GetValue(passes),
+                Passes = isQuick ? 1 : parse.GetValue(passes),
                 PerLayerTolerance = parse.GetValue(perLayer),
                 TrainLimit = isQuick ? 5000 : null,
                 ValidationImages = isQuick ? 1000 : 5000,

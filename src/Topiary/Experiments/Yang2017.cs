@@ -56,11 +56,11 @@ public sealed record Yang2017Options
     /// <summary>Retraining learning rate as a fraction of the recipe's (energy-aware fine-tune and magnitude retraining).</summary>
     public float LearningRateScale { get; init; } = 0.5f;
 
-    /// <summary>Energy-aware global fine-tuning epochs.</summary>
-    public int FineTuneEpochs { get; init; } = 2;
+    /// <summary>Energy-aware global fine-tuning epochs after each pass.</summary>
+    public int FineTuneEpochs { get; init; } = 1;
 
     /// <summary>Energy-aware passes (layers in energy order, then fine-tune).</summary>
-    public int Passes { get; init; } = 1;
+    public int Passes { get; init; } = 6;
 
     /// <summary>Energy-aware validation-accuracy tolerance (fraction): largest drop from the original a step may leave.</summary>
     public double Tolerance { get; init; } = 0.005;
@@ -75,7 +75,7 @@ public sealed record Yang2017Options
     public double MagnitudeInitialStep { get; init; } = 0.5;
 
     /// <summary>The magnitude search ends when the halved step falls below this.</summary>
-    public double MagnitudeMinStep { get; init; } = 0.1;
+    public double MagnitudeMinStep { get; init; } = 0.2;
 
     /// <summary>Accuracy match margin (fraction: 0.001 = 0.1 points).</summary>
     public double MatchMargin { get; init; } = 0.001;

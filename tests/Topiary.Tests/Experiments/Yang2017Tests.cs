@@ -22,7 +22,7 @@ public class Yang2017Tests : IDisposable
         var report = Yang2017.Run(new Yang2017Options
         {
             Model = "lenet-5", WorkDirectory = _dir, ReferenceEpochs = 1, TrainLimit = 1500, ValidationImages = 300, TestLimit = 500,
-            FineTuneEpochs = 0, Tolerance = 0.01, EnergyAwareMinStep = 0.5, MagnitudeMinStep = 0.5, MagnitudeEpochs = 0,
+            FineTuneEpochs = 0, Passes = 1, Tolerance = 0.01, EnergyAwareMinStep = 0.5, MagnitudeMinStep = 0.5, MagnitudeEpochs = 0,
             Sampler = new SamplerOptions(Images: 100, PositionsPerImage: 2, MaxLinearImages: 300),
         });
         Assert.Equal(["original", "magnitude", "energy-aware"], report.Rows.Select(r => r.Name));
