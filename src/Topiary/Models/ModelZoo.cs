@@ -22,6 +22,8 @@ public static class ModelZoo
             LeNet300100.Recipe),
         new("lenet-5", "Caffe LeNet-5: conv 20@5x5, pool, conv 50@5x5, pool, fc 500, ReLU, fc 10", [1, 28, 28], LeNet5.Create,
             LeNet5.Recipe),
+        new("convnet", "CIFAR-style ConvNet for 28x28: 2x(conv 3x3, conv 3x3, pool) 32/64, fc 256, dropout, fc 10", [1, 28, 28],
+            ConvNetCifar.Create, ConvNetCifar.Recipe),
     ];
 
     /// <summary>Names of every model in the zoo.</summary>

@@ -1,0 +1,246 @@
+// Yang2017: "Designing Energy-Efficient Convolutional Neural Networks using Energy-Aware Pruning" (Yang,
+// Chen, Sze, CVPR 2017) on a zoo model — train (or resume) the dense reference, prune it energy-aware
+// (EnergyAwarePruning), prune a second copy by global element-wise magnitude with retraining to the SAME
+// accuracy, and compare the three networks' non-zero weights, MACs, non-skipped MACs and Eyeriss energy.
+//
+// Data: the training set minus its last ValidationImages images trains every network; those held-out
+// images are the energy-aware validation set (and the activation-density sample); the test set reports.
+// Magnitude matching: starting dense, each trial prunes globally (MagnitudePruner.ApplyGlobal through
+// IterativePruning, one round) to density d·(1 − f) from the last accepted state and retrains
+// MagnitudeEpochs epochs; a trial is accepted when its test error ≤ energy-aware test error + MatchMargin
+// (0.1 points). A rejected trial halves f; the search ends when f < MagnitudeMinStep. The result is the
+// sparsest magnitude network within the margin — the accuracy-matched baseline (selected on the test set,
+// like the target it must match). Every stage checkpoints in the work directory; Resume continues.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Topiary.Data;
+using Topiary.Models;
+using Topiary.Nn;
+using Topiary.Pruning;
+using Topiary.Pruning.EnergyAware;
+using Topiary.Training;
+
+namespace Topiary.Experiments;
+
+/// <summary>Options of the Yang et al. 2017 reproduction.</summary>
+public sealed record Yang2017Options
+{
+    /// <summary>Zoo model: lenet-5 (MNIST) or convnet (Fashion-MNIST).</summary>
+    public required string Model { get; init; }
+
+    /// <summary>Seed of training, sampling and pruning.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Directory for checkpoints and the report.</summary>
+    public required string WorkDirectory { get; init; }
+
+    /// <summary>Resume from the checkpoints in <see cref="WorkDirectory"/>.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Reference training epochs (default: the model's recipe).</summary>
+    public int? ReferenceEpochs { get; init; }
+
+    /// <summary>Use only the first N training images (before the validation split); null = all.</summary>
+    public int? TrainLimit { get; init; }
+
+    /// <summary>Held-out training images for validation (taken after the training images).</summary>
+    public int ValidationImages { get; init; } = 5000;
+
+    /// <summary>Use only the first N test images; null = all.</summary>
+    public int? TestLimit { get; init; }
+
+    /// <summary>Energy-aware step schedule: the layer ends when its halved step fraction falls below this.</summary>
+    public double EnergyAwareMinStep { get; init; } = 0.1;
+
+    /// <summary>Retraining learning rate as a fraction of the recipe's (energy-aware fine-tune and magnitude retraining).</summary>
+    public float LearningRateScale { get; init; } = 0.5f;
+
+    /// <summary>Energy-aware global fine-tuning epochs after each pass.</summary>
+    public int FineTuneEpochs { get; init; } = 1;
+
+    /// <summary>Energy-aware passes (layers in energy order, then fine-tune).</summary>
+    public int Passes { get; init; } = 6;
+
+    /// <summary>Energy-aware validation-accuracy tolerance (fraction): largest drop from the original a step may leave.</summary>
+    public double Tolerance { get; init; } = 0.005;
+
+    /// <summary>Measure the energy-aware drop per layer (from the accuracy the layer started at) instead of from the original.</summary>
+    public bool PerLayerTolerance { get; init; }
+
+    /// <summary>Retraining epochs per magnitude trial.</summary>
+    public int MagnitudeEpochs { get; init; } = 1;
+
+    /// <summary>First magnitude step (fraction of the remaining weights removed).</summary>
+    public double MagnitudeInitialStep { get; init; } = 0.5;
+
+    /// <summary>The magnitude search ends when the halved step falls below this.</summary>
+    public double MagnitudeMinStep { get; init; } = 0.2;
+
+    /// <summary>Accuracy match margin (fraction: 0.001 = 0.1 points).</summary>
+    public double MatchMargin { get; init; } = 0.001;
+
+    /// <summary>Feature-map sampling of the energy-aware refits.</summary>
+    public SamplerOptions Sampler { get; init; } = new();
+}
+
+/// <summary>Runs the Yang et al. 2017 reproduction.</summary>
+public static class Yang2017
+{
+    /// <summary>The dataset each supported model is trained on.</summary>
+    public static string DatasetOf(string model) => model switch
+    {
+        "lenet-5" => "mnist",
+        "convnet" => ConvNetCifar.Dataset,
+        _ => throw new ArgumentException($"reproduce yang2017 supports lenet-5 and convnet; got '{model}'.", nameof(model)),
+    };
+
+    /// <summary>Runs the experiment.</summary>
+    /// <exception cref="ArgumentException">Unsupported model or invalid options.</exception>
+    /// <exception cref="InvalidDataException">A checkpoint to resume from is corrupt or from other options.</exception>
+    public static Yang2017Report Run(Yang2017Options options, IProgress<TrainingProgress>? progress = null, IProgress<string>? messages = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string dataset = DatasetOf(options.Model);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ValidationImages, 1, nameof(options.ValidationImages));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MagnitudeEpochs, 0, nameof(options.MagnitudeEpochs));
+        if (!(options.MagnitudeMinStep > 0 && options.MagnitudeMinStep <= options.MagnitudeInitialStep && options.MagnitudeInitialStep < 1))
+            throw new ArgumentOutOfRangeException(nameof(options), $"Need 0 < MagnitudeMinStep ≤ MagnitudeInitialStep < 1; got {options.MagnitudeMinStep}, {options.MagnitudeInitialStep}.");
+        Directory.CreateDirectory(options.WorkDirectory);
+        var total = Stopwatch.StartNew();
+        var info = ModelZoo.Get(options.Model);
+
+        var fullTrain = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, progress: messages, cancellationToken: cancellationToken);
+        int trainCount = Math.Min(options.TrainLimit ?? int.MaxValue, fullTrain.Count - options.ValidationImages);
+        if (trainCount < 1) throw new ArgumentException($"{options.ValidationImages} validation images leave no training images of {fullTrain.Count}.", nameof(options));
+        var train = fullTrain.Slice(0, trainCount);
+        var validation = fullTrain.Slice(trainCount, Math.Min(options.ValidationImages, fullTrain.Count - trainCount));
+        var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, progress: messages, cancellationToken: cancellationToken);
+        if (options.TestLimit is int tl) test = test.Slice(0, Math.Min(tl, test.Count));
+        var densityImages = validation.Slice(0, Math.Min(500, validation.Count)).AsTensor();
+
+        messages?.Report("training the dense reference");
+        var reference = TrainingRun.Run(new TrainingRunOptions
+        {
+            Model = info.Name,
+            Dataset = dataset,
+            Seed = options.Seed,
+            Epochs = options.ReferenceEpochs,
+            TrainLimit = trainCount,
+            CheckpointPath = Path.Combine(options.WorkDirectory, "reference.ckpt"),
+            Resume = options.Resume,
+        }, progress, messages, cancellationToken);
+        var dense = reference.Network;
+
+        messages?.Report("energy-aware pruning");
+        var eaWatch = Stopwatch.StartNew();
+        var eaModel = ModelSnapshot.Clone(dense);
+        var eaOptions = new EnergyAwareOptions
+        {
+            Recipe = info.Recipe,
+            Tolerance = options.Tolerance,
+            PerLayerTolerance = options.PerLayerTolerance,
+            MinStep = options.EnergyAwareMinStep,
+            FineTuneEpochs = options.FineTuneEpochs,
+            Passes = options.Passes,
+            LearningRateScale = options.LearningRateScale,
+            Sampler = options.Sampler with { Seed = options.Seed },
+            Seed = options.Seed,
+            CheckpointPath = Path.Combine(options.WorkDirectory, "energy-aware.ckpt"),
+            Resume = options.Resume,
+        };
+        var ea = EnergyAwarePruning.Run(eaModel, train, validation, eaOptions, progress, messages, cancellationToken);
+        double eaError = TrainingRun.Evaluate(eaModel, test, cancellationToken).Error;
+        double eaSeconds = eaWatch.Elapsed.TotalSeconds;
+
+        double target = eaError + options.MatchMargin;
+        messages?.Report(string.Create(CultureInfo.InvariantCulture, $"magnitude pruning to test error ≤ {target:P2}"));
+        var magWatch = Stopwatch.StartNew();
+        var magModel = ModelSnapshot.Clone(dense);
+        var trials = MagnitudeSearch(magModel, info.Recipe, train, test, target, options, progress, messages, cancellationToken);
+        double magSeconds = magWatch.Elapsed.TotalSeconds;
+
+        var networks = new (string Name, Module Net)[] { ("original", dense), ("magnitude", magModel), ("energy-aware", eaModel) };
+        var energies = networks.Select(n => (n.Name, n.Net, Energy: ModelEnergy.Estimate(n.Net, densityImages, name: n.Name))).ToArray();
+        double originalEnergy = energies[0].Energy.Total.Total;
+        var rows = energies.Select(e =>
+        {
+            double err = TrainingRun.Evaluate(e.Net, test, cancellationToken).Error;
+            long weights = e.Energy.Layers.Sum(l => l.Layer.Weights);
+            long nz = PrunableLayer.Find(e.Net).Sum(l => (long)l.Weight.Value.Data.Count(v => v != 0));
+            double en = e.Energy.Total.Total;
+            return new Yang2017Row(e.Name, err, weights, nz, e.Energy.Macs, e.Energy.NonSkippedMacs, en, en / originalEnergy, originalEnergy / en);
+        }).ToArray();
+        var layers = energies.SelectMany(e => e.Energy.Layers.Select(l => new Yang2017Layer(e.Name, l.Layer.Name, l.WeightDensity, l.InputDensity,
+            l.NonSkippedMacs, l.Energy.Total, l.Energy.Computation, l.Energy.Dram, l.Energy.Buffer + l.Energy.Array + l.Energy.Rf))).ToArray();
+        return new Yang2017Report(info.Name, dataset, options.Seed, rows, layers, ea.Order, target, rows[1].TestError - rows[2].TestError,
+            rows[1].Energy / rows[2].Energy, ea.Layers, trials, reference.Seconds, eaSeconds, magSeconds, total.Elapsed.TotalSeconds);
+    }
+
+    private static List<MagnitudeTrial> MagnitudeSearch(Module model, TrainingRecipe recipe, ImageDataset train, ImageDataset test, double target,
+        Yang2017Options o, IProgress<TrainingProgress>? progress, IProgress<string>? messages, CancellationToken ct)
+    {
+        string path = Path.Combine(o.WorkDirectory, "magnitude.ckpt");
+        var inv = CultureInfo.InvariantCulture;
+        string identity = JsonSerializer.Serialize(new { target, o.MagnitudeEpochs, o.MagnitudeInitialStep, o.MagnitudeMinStep, o.LearningRateScale, o.Seed });
+        var trials = new List<MagnitudeTrial>();
+        double density = 1, step = o.MagnitudeInitialStep;
+        if (o.Resume && File.Exists(path))
+        {
+            var data = Checkpoint.Load(path);
+            if (data.Metadata.GetValueOrDefault("mag.identity") != identity)
+                throw new InvalidDataException($"{path}: cannot resume: the magnitude search options differ ({identity}).");
+            try
+            {
+                trials = JsonSerializer.Deserialize<List<MagnitudeTrial>>(data.Metadata["mag.trials"]) ?? [];
+                density = double.Parse(data.Metadata["mag.density"], inv);
+                step = double.Parse(data.Metadata["mag.step"], inv);
+            }
+            catch (Exception e) when (e is KeyNotFoundException or FormatException or JsonException)
+            {
+                throw new InvalidDataException($"{path}: magnitude-search metadata is malformed: {e.Message}", e);
+            }
+            Checkpoint.LoadInto(model, data);
+        }
+        var good = new ModelSnapshot(model);
+        while (step >= o.MagnitudeMinStep)
+        {
+            ct.ThrowIfCancellationRequested();
+            double d = density * (1 - step);
+            good.Restore(model);
+            var result = IterativePruning.Run(model, recipe, train, test, new IterativePruningOptions
+            {
+                Targets = new Dictionary<string, LayerTarget>(),
+                GlobalSparsity = 1 - d,
+                Rounds = 1,
+                EpochsPerRound = o.MagnitudeEpochs,
+                LearningRateScale = o.LearningRateScale,
+                Seed = o.Seed + trials.Count,
+            }, progress, ct);
+            double err = result.Rounds[^1].RetrainedTestError;
+            bool ok = err <= target;
+            trials.Add(new MagnitudeTrial(d, err, ok));
+            messages?.Report(string.Create(inv, $"magnitude: density {d:P1} → test error {err:P2} {(ok ? "kept" : "undone")}"));
+            if (ok)
+            {
+                density = d;
+                good = new ModelSnapshot(model);
+            }
+            else
+            {
+                step /= 2;
+            }
+            good.Restore(model);
+            Checkpoint.Save(path, model, new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["mag.identity"] = identity,
+                ["mag.trials"] = JsonSerializer.Serialize(trials),
+                ["mag.density"] = density.ToString("R", inv),
+                ["mag.step"] = step.ToString("R", inv),
+            });
+        }
+        good.Restore(model);
+        return trials;
+    }
+}
