@@ -114,7 +114,9 @@ public static class ModelArchitecture
     private static int Int(JsonNode? n, string at) =>
         n is JsonValue v && v.TryGetValue(out int i) ? i : throw new InvalidDataException($"architecture {at}: expected an integer.");
 
+    // A parsed document holds numbers as JSON elements (readable as double); a description built in memory by Describe
+    // holds the float itself — both must rebuild.
     private static float Flt(JsonObject o, string key, string path) =>
-        o[key] is JsonValue v && v.TryGetValue(out double d) && double.IsFinite(d) ? (float)d
+        o[key] is JsonValue v && (v.TryGetValue(out double d) || v.TryGetValue(out float f) && (d = f) == f) && double.IsFinite(d) ? (float)d
             : throw new InvalidDataException($"architecture {path}: '{key}' must be a finite number.");
 }

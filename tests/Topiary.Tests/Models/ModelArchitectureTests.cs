@@ -26,6 +26,8 @@ public class ModelArchitectureTests
         var json = ModelArchitecture.Describe(net).ToJsonString();
         var rebuilt = ModelArchitecture.Build(JsonNode.Parse(json));
         Assert.Equal(json, ModelArchitecture.Describe(rebuilt).ToJsonString());
+        // The in-memory description (floats not yet serialised) rebuilds too.
+        Assert.Equal(json, ModelArchitecture.Describe(ModelArchitecture.Build(ModelArchitecture.Describe(net))).ToJsonString());
         foreach (var ((na, pa), (nb, pb)) in net.NamedParameters().Zip(rebuilt.NamedParameters()))
         {
             Assert.Equal(na, nb);
