@@ -1,6 +1,6 @@
 // BestTime: best-of-N wall-clock timing for the host measurements. Each sample repeats the action until
 // it has run for at least the sample time; the smallest per-call time is returned — the most stable
-// statistic on a shared, noisy machine. Same algorithm as the benchmark's QuickTimer.
+// statistic on a shared, noisy machine. The benchmark's QuickTimer calls it.
 using System.Diagnostics;
 
 namespace Topiary.Hardware;
