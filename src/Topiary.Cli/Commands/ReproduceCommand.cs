@@ -14,6 +14,7 @@ public static class ReproduceCommand
         cmd.Subcommands.Add(Han2015Command.Build());
         cmd.Subcommands.Add(DeepCompressionCommand.Build());
         cmd.Subcommands.Add(ScalpelCommand.Build());
+        cmd.Subcommands.Add(Mao2017Command.Build());
         return cmd;
     }
 }
