@@ -110,6 +110,19 @@ public static class Mao2017Command
         foreach (var x in r.EqualDensityTable)
             ed.AddRow(x.Granularity, Cell(x.Density, CliOutput.Pct), Cell(x.TestError, CliOutput.Pct), Cell(x.TestError, e => CliOutput.Pct(1 - e)), Cell(x.StorageRatio, CliOutput.Pct));
         AnsiConsole.Write(ed);
+        var atEqual = r.Points.Where(p => p.TargetDensity == r.EqualDensity).ToArray();
+        if (atEqual.Length > 0)
+        {
+            var perLayer = new Table().Title($"storage ratio per layer at density {r.EqualDensity.ToString("0.###", inv)} (kept groups · fillers)")
+                .AddColumns(["layer", .. atEqual.Select(p => p.Granularity)]);
+            foreach (string layer in atEqual[0].Layers.Select(l => l.Name))
+            {
+                perLayer.AddRow([layer, .. atEqual.Select(p => p.Layers.First(l => l.Name == layer)).Select(l =>
+                    $"{CliOutput.Pct(l.StorageRatio)} ({l.KeptGroups:N0} · {l.Fillers:N0})")]);
+            }
+            perLayer.AddRow(["total", .. atEqual.Select(p => CliOutput.Pct(p.StorageRatio))]);
+            AnsiConsole.Write(perLayer);
+        }
         var ea = new Table().Title($"equal accuracy (error ≤ dense + {(r.Tolerance * 100).ToString("0.##", inv)} points)").AddColumns("granularity", "lowest density", "error", "storage ratio");
         foreach (var x in r.EqualAccuracyTable)
             ea.AddRow(x.Granularity, Cell(x.Density, CliOutput.Pct), Cell(x.TestError, CliOutput.Pct), Cell(x.StorageRatio, CliOutput.Pct));

@@ -62,6 +62,9 @@ public sealed record Mao2017Options
     /// <summary>Use only the first N training images.</summary>
     public int? TrainLimit { get; init; }
 
+    /// <summary>Use only the first N test images (quick runs); the reference error in the report is then measured on the same subset.</summary>
+    public int? TestLimit { get; init; }
+
     /// <summary>Group saliency.</summary>
     public PruningCriterion Criterion { get; init; } = PruningCriterion.L1;
 
@@ -130,6 +133,7 @@ public static class Mao2017
         var train = TrainingRun.LoadDataset(options.Dataset, DatasetSplit.Train, progress: messages, cancellationToken: cancellationToken);
         if (options.TrainLimit is int limit) train = TrainingRun.Take(train, limit);
         var test = TrainingRun.LoadDataset(options.Dataset, DatasetSplit.Test, progress: messages, cancellationToken: cancellationToken);
+        if (options.TestLimit is int testLimit) test = TrainingRun.Take(test, testLimit);
 
         var sweep = Stopwatch.StartNew();
         var points = new List<Mao2017Point>();
@@ -152,7 +156,7 @@ public static class Mao2017
             }
         }
 
-        double refError = reference.TestError;
+        double refError = options.TestLimit is null ? reference.TestError : TrainingRun.Evaluate(reference.Network, test, cancellationToken).Error;
         var gran = options.Granularities;
         double equal = densities.OrderBy(d => Math.Abs(d - options.EqualDensity)).First();
         var equalDensity = gran.Select(g => points.FirstOrDefault(p => p.Granularity == g && p.TargetDensity == equal) is { } p
@@ -243,7 +247,7 @@ public static class Mao2017
             ["mao.model"] = o.Model, ["mao.dataset"] = o.Dataset, ["mao.seed"] = o.Seed.ToString(inv),
             ["mao.granularity"] = granularity, ["mao.densities"] = string.Join(",", densities.Select(d => d.ToString("R", inv))),
             ["mao.epochs"] = o.EpochsPerDensity.ToString(inv), ["mao.lr_scale"] = o.LearningRateScale.ToString("R", inv),
-            ["mao.train_limit"] = o.TrainLimit?.ToString(inv) ?? "all", ["mao.reference_epochs"] = o.ReferenceEpochs?.ToString(inv) ?? "recipe",
+            ["mao.train_limit"] = o.TrainLimit?.ToString(inv) ?? "all", ["mao.test_limit"] = o.TestLimit?.ToString(inv) ?? "all", ["mao.reference_epochs"] = o.ReferenceEpochs?.ToString(inv) ?? "recipe",
             ["mao.criterion"] = o.Criterion.ToString(), ["mao.fc_segment"] = o.FcSegment.ToString(inv),
             ["mao.bits"] = $"{o.ValueBits}/{o.IndexBits}", ["mao.first_layer_min"] = o.FirstLayerMinDensity.ToString("R", inv),
         };
