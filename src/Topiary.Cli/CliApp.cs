@@ -35,6 +35,7 @@ public static class CliApp
         root.Subcommands.Add(BenchCommand.Build());
         root.Subcommands.Add(CrossoverCommand.Build());
         root.Subcommands.Add(EnergyCommand.Build());
+        root.Subcommands.Add(MemrefsCommand.Build());
         return root;
     }
 

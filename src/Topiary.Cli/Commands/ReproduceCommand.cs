@@ -15,6 +15,7 @@ public static class ReproduceCommand
         cmd.Subcommands.Add(DeepCompressionCommand.Build());
         cmd.Subcommands.Add(ScalpelCommand.Build());
         cmd.Subcommands.Add(Yang2017Command.Build());
+        cmd.Subcommands.Add(Mao2017Command.Build());
         return cmd;
     }
 }

@@ -42,6 +42,17 @@ public sealed class MagnitudePruner
                 for (int i = remove; i < count; i++) keepGroup[order[i]] = true;
                 break;
             }
+            case WeightDensityTarget wd:
+            {
+                // Group sizes in still-unmasked weights; dead groups have size 0 and stay dead.
+                var size = new int[count];
+                var mask = layer.Weight.Mask?.Data;
+                for (int i = 0; i < groups.Length; i++)
+                    if (mask is null || mask[i] != 0) size[groups[i]]++;
+                var order = Enumerable.Range(0, count).Where(g => alive[g]).OrderByDescending(g => scores[g]).ThenBy(g => g).ToArray();
+                keepGroup = wd.SelectGroups(order, size, groups.Length);
+                break;
+            }
             case StdThresholdTarget sd:
             {
                 double t = sd.S * (sd.Sigma ?? SurvivorStd(layer));

@@ -1,0 +1,133 @@
+// `topiary reproduce mao2017 [--model lenet-5] [--dataset mnist]`: Mao et al. 2017's granularity study —
+// accuracy vs density per granularity (accuracy.png), the equal-density and equal-accuracy tables, report.json.
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Topiary.Cli.Rendering;
+using Topiary.Experiments;
+using Topiary.Models;
+using Topiary.Reporting;
+
+namespace Topiary.Cli.Commands;
+
+/// <summary>The <c>reproduce mao2017</c> command.</summary>
+public static class Mao2017Command
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Build()
+    {
+        var model = new Option<string>("--model") { Description = "Zoo model.", DefaultValueFactory = _ => "lenet-5" };
+        var dataset = new Option<string>("--dataset") { Description = "mnist or fashion-mnist.", DefaultValueFactory = _ => "mnist" };
+        var seed = new Option<int>("--seed") { Description = "Seed of training and pruning.", DefaultValueFactory = _ => 1 };
+        var outDir = new Option<string?>("--out") { Description = "Work directory (default: runs/mao2017-<model>-<dataset>)." };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoints in the work directory." };
+        var densities = new Option<string>("--densities") { Description = "Comma-separated per-layer densities.", DefaultValueFactory = _ => "0.5,0.3,0.2,0.1,0.07,0.05" };
+        var granularities = new Option<string>("--granularities") { Description = "Comma-separated: fine,vector,kernel,filter.", DefaultValueFactory = _ => "fine,vector,kernel,filter" };
+        var epochs = new Option<int>("--epochs-per-density") { Description = "Retraining epochs after each density.", DefaultValueFactory = _ => 1 };
+        var refEpochs = new Option<int?>("--reference-epochs") { Description = "Reference training epochs (default: the recipe's)." };
+        var lrScale = new Option<float>("--lr-scale") { Description = "Retraining learning rate as a fraction of the recipe's.", DefaultValueFactory = _ => 0.5f };
+        var valueBits = new Option<int>("--value-bits") { Description = "Bits per stored weight (32 = float32).", DefaultValueFactory = _ => 8 };
+        var indexBits = new Option<int>("--index-bits") { Description = "Bits per relative group index.", DefaultValueFactory = _ => 4 };
+        var equalDensity = new Option<double>("--equal-density") { Description = "Density of the equal-density table.", DefaultValueFactory = _ => 0.1 };
+        var tolerance = new Option<double>("--tolerance") { Description = "Equal-accuracy tolerance on the error (absolute, e.g. 0.005 = 0.5 points).", DefaultValueFactory = _ => 0.005 };
+        var quick = new Option<bool>("--quick") { Description = "Smoke run: 2 densities, 1 reference epoch and 1 retraining epoch on 10k images." };
+        var json = CommonOptions.Json();
+        var threads = CommonOptions.Threads();
+        var cmd = new Command("mao2017", "Mao et al. 2017: pruning granularity (fine, vector, kernel, filter) vs accuracy and storage.")
+        {
+            model, dataset, seed, outDir, resume, densities, granularities, epochs, refEpochs, lrScale, valueBits, indexBits,
+            equalDensity, tolerance, quick, json, threads,
+        };
+        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        {
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            string name = ModelZoo.Get(parse.GetValue(model)!).Name;
+            string data = parse.GetValue(dataset)!;
+            bool isQuick = parse.GetValue(quick);
+            var ds = isQuick ? [0.3, 0.1] : ParseList(parse.GetValue(densities)!);
+            var options = new Mao2017Options
+            {
+                Model = name,
+                Dataset = data,
+                Seed = parse.GetValue(seed),
+                WorkDirectory = parse.GetValue(outDir) ?? Path.Combine("runs", $"mao2017-{name}-{data}{(isQuick ? "-quick" : "")}"),
+                Resume = parse.GetValue(resume),
+                Densities = ds,
+                Granularities = parse.GetValue(granularities)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                EpochsPerDensity = isQuick ? 1 : parse.GetValue(epochs),
+                ReferenceEpochs = isQuick ? 1 : parse.GetValue(refEpochs),
+                TrainLimit = isQuick ? 10_000 : null,
+                LearningRateScale = parse.GetValue(lrScale),
+                ValueBits = parse.GetValue(valueBits),
+                IndexBits = parse.GetValue(indexBits),
+                EqualDensity = isQuick ? 0.1 : parse.GetValue(equalDensity),
+                Tolerance = parse.GetValue(tolerance),
+            };
+            var messages = CliOutput.Messages();
+            var report = TrainingProgressRenderer.Run($"mao2017 {name}", p => Mao2017.Run(options, p, messages, ct));
+            Print(report);
+            string png = Path.Combine(options.WorkDirectory, "accuracy.png");
+            LinePlot.Write(png, $"{report.Model} on {report.Dataset}: accuracy vs density per granularity", "density (kept weights)", "test accuracy (%)",
+                report.EqualDensityTable.Select(r => r.Granularity).Select(g =>
+                {
+                    var pts = report.Points.Where(p => p.Granularity == g).OrderBy(p => p.Density).ToArray();
+                    return new LineSeries(g, pts.Select(p => p.Density).ToArray(), pts.Select(p => (1 - p.TestError) * 100).ToArray());
+                }).Where(s => s.X.Length > 0).ToArray());
+            JsonReport.Write(Path.Combine(options.WorkDirectory, "report.json"), report);
+            JsonReport.Write(parse.GetValue(json), report);
+            AnsiConsole.MarkupLine($"outputs in [bold]{Markup.Escape(options.WorkDirectory)}[/] (accuracy.png, report.json)");
+            return Task.FromResult(0);
+        }, ct));
+        return cmd;
+    }
+
+    private static double[] ParseList(string text)
+    {
+        try
+        {
+            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(s => double.Parse(s, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray();
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException($"--densities must be comma-separated numbers; got '{text}'.", e);
+        }
+    }
+
+    private static string Cell(double? v, Func<double, string> f) => v is double x ? f(x) : "—";
+
+    private static void Print(Mao2017Report r)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        AnsiConsole.MarkupLine($"Mao et al. 2017 on [bold]{Markup.Escape(r.Model)}[/] / {Markup.Escape(r.Dataset)}: dense error {CliOutput.Pct(r.ReferenceError)}; " +
+            $"storage: {r.ValueBits}-bit values, {r.IndexBits}-bit relative indices; {r.EpochsPerDensity} retraining epoch(s) per density");
+        var points = new Table().Title("sweep").AddColumns("granularity", "target", "density", "error pruned", "error retrained", "storage ratio", "s");
+        foreach (var p in r.Points)
+            points.AddRow(p.Granularity, p.TargetDensity.ToString("0.###", inv), CliOutput.Pct(p.Density), CliOutput.Pct(p.ErrorBeforeRetraining),
+                CliOutput.Pct(p.TestError), CliOutput.Pct(p.StorageRatio), p.Seconds.ToString("F0", inv));
+        AnsiConsole.Write(points);
+        var ed = new Table().Title($"equal density ({r.EqualDensity.ToString("0.###", inv)} per layer)").AddColumns("granularity", "density", "error", "accuracy", "storage ratio");
+        foreach (var x in r.EqualDensityTable)
+            ed.AddRow(x.Granularity, Cell(x.Density, CliOutput.Pct), Cell(x.TestError, CliOutput.Pct), Cell(x.TestError, e => CliOutput.Pct(1 - e)), Cell(x.StorageRatio, CliOutput.Pct));
+        AnsiConsole.Write(ed);
+        var atEqual = r.Points.Where(p => p.TargetDensity == r.EqualDensity).ToArray();
+        if (atEqual.Length > 0)
+        {
+            var perLayer = new Table().Title($"storage ratio per layer at density {r.EqualDensity.ToString("0.###", inv)} (kept groups · fillers)")
+                .AddColumns(["layer", .. atEqual.Select(p => p.Granularity)]);
+            foreach (string layer in atEqual[0].Layers.Select(l => l.Name))
+            {
+                perLayer.AddRow([layer, .. atEqual.Select(p => p.Layers.First(l => l.Name == layer)).Select(l =>
+                    $"{CliOutput.Pct(l.StorageRatio)} ({l.KeptGroups:N0} · {l.Fillers:N0})")]);
+            }
+            perLayer.AddRow(["total", .. atEqual.Select(p => CliOutput.Pct(p.StorageRatio))]);
+            AnsiConsole.Write(perLayer);
+        }
+        var ea = new Table().Title($"equal accuracy (error ≤ dense + {(r.Tolerance * 100).ToString("0.##", inv)} points)").AddColumns("granularity", "lowest density", "error", "storage ratio");
+        foreach (var x in r.EqualAccuracyTable)
+            ea.AddRow(x.Granularity, Cell(x.Density, CliOutput.Pct), Cell(x.TestError, CliOutput.Pct), Cell(x.StorageRatio, CliOutput.Pct));
+        AnsiConsole.Write(ea);
+        foreach (string a in r.Assumptions) AnsiConsole.MarkupLine($"[grey]- {Markup.Escape(a)}[/]");
+        AnsiConsole.MarkupLine($"time: reference {r.ReferenceSeconds:F0} s, sweep {r.SweepSeconds:F0} s, total {r.TotalSeconds:F0} s");
+    }
+}

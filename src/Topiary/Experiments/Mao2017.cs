@@ -1,0 +1,283 @@
+// Mao2017: Mao et al. 2017's granularity study on a zoo model —
+//   1. train (or resume) the dense reference;
+//   2. per granularity (fine, vector, kernel, filter) a sweep over decreasing densities: every prunable layer is
+//      pruned to the density counted in WEIGHTS (WeightDensityTarget, L1 group saliency by default), then
+//      retrained a few epochs; the next density continues from this model. Conv layers use the granularity
+//      itself; FC layers the matching one (fine → element, vector → row segments of FcSegment, kernel/filter →
+//      whole rows). Two guards keep the comparison about the granularity rather than about collapse: the first
+//      layer never goes below FirstLayerMinDensity, and the classifier (last layer) never loses whole rows
+//      (kernel/filter prune it as row segments) — stated in the report's assumptions;
+//   3. per point: test error before/after retraining, and the storage ratio from the bits GroupSparseEncoder
+//      really writes (GroupStorageModel's per-layer breakdown equals it);
+//   4. tables: equal density (error per granularity) and equal accuracy (lowest density within Tolerance of the
+//      dense error, with its storage ratio).
+// Filter granularity prunes by masks (whole filters zero); nothing is physically removed.
+// Every point is checkpointed (sweep-<granularity>.ckpt with the finished points in its metadata); Resume
+// continues each sweep after its last finished point.
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Topiary.Compression.Grouped;
+using Topiary.Data;
+using Topiary.Models;
+using Topiary.Nn;
+using Topiary.Pruning;
+using Topiary.Training;
+
+namespace Topiary.Experiments;
+
+/// <summary>Options of the Mao et al. 2017 granularity study.</summary>
+public sealed record Mao2017Options
+{
+    /// <summary>Zoo model (any; default lenet-5).</summary>
+    public string Model { get; init; } = "lenet-5";
+
+    /// <summary>Dataset (<c>mnist</c> or <c>fashion-mnist</c>).</summary>
+    public string Dataset { get; init; } = "mnist";
+
+    /// <summary>Seed of training, pruning order and retraining.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Directory for checkpoints and outputs.</summary>
+    public required string WorkDirectory { get; init; }
+
+    /// <summary>Continue from the checkpoints in <see cref="WorkDirectory"/>.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Granularities to sweep (subset of <see cref="Mao2017.GranularityNames"/>).</summary>
+    public IReadOnlyList<string> Granularities { get; init; } = Mao2017.GranularityNames;
+
+    /// <summary>Per-layer densities, visited in decreasing order.</summary>
+    public IReadOnlyList<double> Densities { get; init; } = [0.5, 0.3, 0.2, 0.1, 0.07, 0.05];
+
+    /// <summary>Retraining epochs after each density.</summary>
+    public int EpochsPerDensity { get; init; } = 1;
+
+    /// <summary>Retraining learning rate as a fraction of the recipe's base rate (cosine-annealed within a point).</summary>
+    public float LearningRateScale { get; init; } = 0.5f;
+
+    /// <summary>Reference training epochs (default: the model's recipe).</summary>
+    public int? ReferenceEpochs { get; init; }
+
+    /// <summary>Use only the first N training images.</summary>
+    public int? TrainLimit { get; init; }
+
+    /// <summary>Use only the first N test images (quick runs); the reference error in the report is then measured on the same subset.</summary>
+    public int? TestLimit { get; init; }
+
+    /// <summary>Group saliency.</summary>
+    public PruningCriterion Criterion { get; init; } = PruningCriterion.L1;
+
+    /// <summary>Inputs per FC row segment at vector granularity.</summary>
+    public int FcSegment { get; init; } = 4;
+
+    /// <summary>Bits per stored value (32 = float32).</summary>
+    public int ValueBits { get; init; } = 8;
+
+    /// <summary>Bits per relative group index.</summary>
+    public int IndexBits { get; init; } = 4;
+
+    /// <summary>The first prunable layer keeps at least this density.</summary>
+    public double FirstLayerMinDensity { get; init; } = 0.5;
+
+    /// <summary>Density of the equal-density table (the nearest swept density is used).</summary>
+    public double EqualDensity { get; init; } = 0.1;
+
+    /// <summary>Equal-accuracy tolerance: error ≤ dense error + Tolerance (absolute fraction).</summary>
+    public double Tolerance { get; init; } = 0.005;
+}
+
+/// <summary>Runs Mao et al. 2017's granularity study.</summary>
+public static class Mao2017
+{
+    /// <summary>The granularities, finest first.</summary>
+    public static IReadOnlyList<string> GranularityNames { get; } = ["fine", "vector", "kernel", "filter"];
+
+    /// <summary>
+    /// The grouping of granularity <paramref name="name"/>: fine → element; vector → W[m,c,r,:] (FC: row segments of
+    /// <paramref name="fcSegment"/>); kernel → W[m,c,:,:] (FC: rows); filter → W[m,:,:,:] (FC: rows).
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public static IGranularity Granularity(string name, int fcSegment = 4) => name switch
+    {
+        "fine" => ElementGranularity.Instance,
+        "vector" => TrailingGranularity.Vector(fcSegment),
+        "kernel" => TrailingGranularity.Kernel,
+        "filter" => RowGranularity.Instance,
+        _ => throw new ArgumentException($"Unknown granularity '{name}'. Known: {string.Join(", ", GranularityNames)}.", nameof(name)),
+    };
+
+    /// <summary>Runs the study.</summary>
+    /// <exception cref="ArgumentException">Unknown model, dataset or granularity; densities outside (0, 1]; invalid bit widths.</exception>
+    /// <exception cref="InvalidDataException">A checkpoint to resume from belongs to different options.</exception>
+    public static Mao2017Report Run(Mao2017Options options, IProgress<TrainingProgress>? progress = null,
+        IProgress<string>? messages = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Validate(options);
+        var info = ModelZoo.Get(options.Model);
+        var coding = new GroupCodingOptions(options.ValueBits, options.IndexBits);
+        var densities = options.Densities.OrderByDescending(d => d).ToArray();
+        Directory.CreateDirectory(options.WorkDirectory);
+        var total = Stopwatch.StartNew();
+
+        messages?.Report("training the dense reference");
+        var reference = TrainingRun.Run(new TrainingRunOptions
+        {
+            Model = info.Name, Dataset = options.Dataset, Seed = options.Seed, Epochs = options.ReferenceEpochs,
+            TrainLimit = options.TrainLimit, CheckpointPath = Path.Combine(options.WorkDirectory, "reference.ckpt"), Resume = options.Resume,
+        }, progress, messages, cancellationToken);
+        string referenceWeights = Path.Combine(options.WorkDirectory, "reference-weights.ckpt");
+        Checkpoint.Save(referenceWeights, reference.Network);
+
+        var train = TrainingRun.LoadDataset(options.Dataset, DatasetSplit.Train, progress: messages, cancellationToken: cancellationToken);
+        if (options.TrainLimit is int limit) train = TrainingRun.Take(train, limit);
+        var test = TrainingRun.LoadDataset(options.Dataset, DatasetSplit.Test, progress: messages, cancellationToken: cancellationToken);
+        if (options.TestLimit is int testLimit) test = TrainingRun.Take(test, testLimit);
+
+        var sweep = Stopwatch.StartNew();
+        var points = new List<Mao2017Point>();
+        foreach (string granularity in options.Granularities)
+        {
+            var model = info.Factory(options.Seed);
+            Checkpoint.LoadInto(model, referenceWeights);
+            string ckpt = Path.Combine(options.WorkDirectory, $"sweep-{granularity}.ckpt");
+            var identity = Identity(options, granularity, densities);
+            var done = options.Resume && File.Exists(ckpt) ? Restore(ckpt, identity, model) : [];
+            points.AddRange(done);
+            var layers = PrunableLayer.Find(model);
+            for (int i = done.Count; i < densities.Length; i++)
+            {
+                messages?.Report($"{granularity}: density {densities[i].ToString("0.###", CultureInfo.InvariantCulture)}");
+                var point = RunPoint(model, layers, info.Recipe, train, test, options, coding, granularity, densities[i], i, progress, cancellationToken);
+                done.Add(point);
+                points.Add(point);
+                Save(ckpt, identity, model, done);
+            }
+        }
+
+        double refError = options.TestLimit is null ? reference.TestError : TrainingRun.Evaluate(reference.Network, test, cancellationToken).Error;
+        var gran = options.Granularities;
+        double equal = densities.OrderBy(d => Math.Abs(d - options.EqualDensity)).First();
+        var equalDensity = gran.Select(g => points.FirstOrDefault(p => p.Granularity == g && p.TargetDensity == equal) is { } p
+            ? new Mao2017Row(g, p.Density, p.TestError, p.StorageRatio) : new Mao2017Row(g, null, null, null)).ToArray();
+        var equalAccuracy = gran.Select(g => points.Where(p => p.Granularity == g && p.TestError <= refError + options.Tolerance)
+            .OrderBy(p => p.Density).FirstOrDefault() is { } p
+            ? new Mao2017Row(g, p.Density, p.TestError, p.StorageRatio) : new Mao2017Row(g, null, null, null)).ToArray();
+        return new Mao2017Report(info.Name, options.Dataset, options.Seed, refError, options.ValueBits, options.IndexBits, options.FcSegment,
+            options.EpochsPerDensity, equal, options.Tolerance, points, equalDensity, equalAccuracy, Assumptions(options),
+            reference.Seconds, sweep.Elapsed.TotalSeconds, total.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>The granularity layer <paramref name="index"/> of <paramref name="count"/> is pruned at, and its density.</summary>
+    public static (IGranularity Granularity, double Density) LayerPlan(string granularity, int index, int count, double density, Mao2017Options options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        bool classifier = index == count - 1 && count > 1;
+        var g = classifier && granularity is "kernel" or "filter" ? Granularity("vector", options.FcSegment) : Granularity(granularity, options.FcSegment);
+        double d = index == 0 && count > 1 ? Math.Max(density, options.FirstLayerMinDensity) : density;
+        return (g, d);
+    }
+
+    private static Mao2017Point RunPoint(Module model, IReadOnlyList<PrunableLayer> layers, TrainingRecipe recipe, ImageDataset train,
+        ImageDataset test, Mao2017Options options, GroupCodingOptions coding, string granularity, double density, int index,
+        IProgress<TrainingProgress>? progress, CancellationToken ct)
+    {
+        var sw = Stopwatch.StartNew();
+        var plan = layers.Select((l, i) => LayerPlan(granularity, i, layers.Count, density, options)).ToArray();
+        for (int i = 0; i < layers.Count; i++)
+            new MagnitudePruner(plan[i].Granularity, options.Criterion).Apply(layers[i], new WeightDensityTarget(plan[i].Density));
+        double before = TrainingRun.Evaluate(model, test, ct).Error;
+        if (options.EpochsPerDensity > 0)
+        {
+            var retrain = recipe with { LearningRate = recipe.LearningRate * options.LearningRateScale, Policy = LrPolicy.Cosine };
+            var loader = new DataLoader(train, retrain.BatchSize, shuffle: true, seed: options.Seed + 1000 * (index + 1));
+            var trainer = new Trainer(model, retrain.CreateOptimizer(model), retrain.CreateSchedule(loader.BatchesPerEpoch, options.EpochsPerDensity));
+            for (int e = 0; e < options.EpochsPerDensity; e++)
+                trainer.TrainEpoch(TrainingRun.Batches(loader, e), loader.BatchesPerEpoch, e + 1, options.EpochsPerDensity, progress, ct);
+        }
+        double after = TrainingRun.Evaluate(model, test, ct).Error;
+        long bits = 0, weights = 0, kept = 0;
+        var storage = new List<GroupLayerStorage>();
+        for (int i = 0; i < layers.Count; i++)
+        {
+            bits += GroupSparseEncoder.Encode(layers[i], plan[i].Granularity, coding).BitLength;
+            storage.Add(GroupStorageModel.ForLayer(layers[i], plan[i].Granularity, coding));
+            weights += layers[i].Weight.Length;
+            kept += layers[i].KeptWeights;
+        }
+        return new Mao2017Point(granularity, density, (double)kept / weights, before, after, bits, weights * 32L, storage, sw.Elapsed.TotalSeconds);
+    }
+
+    private static IReadOnlyList<string> Assumptions(Mao2017Options o)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        return
+        [
+            "density is counted in weights per layer (WeightDensityTarget: within one group of the target)",
+            $"group saliency: {o.Criterion} norm; sweep continues from the previous density's model, {o.EpochsPerDensity} retraining epoch(s) per density at {o.LearningRateScale.ToString(inv)}x the recipe's rate, cosine",
+            $"first layer density >= {o.FirstLayerMinDensity.ToString(inv)}; the classifier is pruned as row segments at kernel/filter granularity",
+            $"FC granularity: fine = element, vector = row segments of {o.FcSegment}, kernel/filter = rows",
+            $"storage: per kept group {o.IndexBits} index bits + g x {o.ValueBits} value bits, fillers alike, 32 (+64 when quantised) header bits per layer; ratio vs dense float32",
+            "filter granularity zeroes whole filters by mask; nothing is physically removed",
+        ];
+    }
+
+    private static void Validate(Mao2017Options o)
+    {
+        if (!TrainingRun.DatasetNames.Contains(o.Dataset))
+            throw new ArgumentException($"Unknown dataset '{o.Dataset}'. Known: {string.Join(", ", TrainingRun.DatasetNames)}.", nameof(o));
+        foreach (string g in o.Granularities) Granularity(g, o.FcSegment);
+        if (o.Densities.Count == 0) throw new ArgumentException("At least one density is needed.", nameof(o));
+        foreach (double d in o.Densities)
+            if (!(d > 0 && d <= 1)) throw new ArgumentException($"Density {d} is outside (0, 1].", nameof(o));
+        if (o.EpochsPerDensity < 0) throw new ArgumentException($"Epochs per density must be non-negative; got {o.EpochsPerDensity}.", nameof(o));
+        if (!(o.Tolerance >= 0)) throw new ArgumentException($"Tolerance must be non-negative; got {o.Tolerance}.", nameof(o));
+        if (!(o.FirstLayerMinDensity >= 0 && o.FirstLayerMinDensity <= 1))
+            throw new ArgumentException($"First-layer minimum density must be in [0, 1]; got {o.FirstLayerMinDensity}.", nameof(o));
+        _ = new GroupCodingOptions(o.ValueBits, o.IndexBits);
+        ArgumentOutOfRangeException.ThrowIfLessThan(o.FcSegment, 1, nameof(o.FcSegment));
+    }
+
+    private static Dictionary<string, string> Identity(Mao2017Options o, string granularity, double[] densities)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["mao.model"] = o.Model, ["mao.dataset"] = o.Dataset, ["mao.seed"] = o.Seed.ToString(inv),
+            ["mao.granularity"] = granularity, ["mao.densities"] = string.Join(",", densities.Select(d => d.ToString("R", inv))),
+            ["mao.epochs"] = o.EpochsPerDensity.ToString(inv), ["mao.lr_scale"] = o.LearningRateScale.ToString("R", inv),
+            ["mao.train_limit"] = o.TrainLimit?.ToString(inv) ?? "all", ["mao.test_limit"] = o.TestLimit?.ToString(inv) ?? "all", ["mao.reference_epochs"] = o.ReferenceEpochs?.ToString(inv) ?? "recipe",
+            ["mao.criterion"] = o.Criterion.ToString(), ["mao.fc_segment"] = o.FcSegment.ToString(inv),
+            ["mao.bits"] = $"{o.ValueBits}/{o.IndexBits}", ["mao.first_layer_min"] = o.FirstLayerMinDensity.ToString("R", inv),
+        };
+    }
+
+    private static void Save(string path, Dictionary<string, string> identity, Module model, List<Mao2017Point> points)
+    {
+        var meta = new Dictionary<string, string>(identity, StringComparer.Ordinal) { ["mao.points"] = JsonSerializer.Serialize(points) };
+        Checkpoint.Save(path, model, meta);
+    }
+
+    private static List<Mao2017Point> Restore(string path, Dictionary<string, string> identity, Module model)
+    {
+        var data = Checkpoint.Load(path);
+        foreach (var (key, expected) in identity)
+        {
+            string actual = data.Metadata.GetValueOrDefault(key) ?? "(missing)";
+            if (actual != expected)
+                throw new InvalidDataException($"{path}: cannot resume: metadata field '{key}' is '{actual}' but this run has '{expected}'.");
+        }
+        try
+        {
+            var points = JsonSerializer.Deserialize<List<Mao2017Point>>(data.Metadata.GetValueOrDefault("mao.points") ?? "null")
+                ?? throw new InvalidDataException($"{path}: metadata field 'mao.points' is missing.");
+            Checkpoint.LoadInto(model, data);
+            return points;
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path}: metadata field 'mao.points' is malformed: {e.Message}", e);
+        }
+    }
+}
