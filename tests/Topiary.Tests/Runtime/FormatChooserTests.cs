@@ -87,7 +87,7 @@ public class FormatChooserTests
         Assert.True(plan.WeightBytes < InferencePlan.Compile(model, [1, 28, 28], batch, PlanOptions.AllDense).WeightBytes);
         var times = plan.TimeSteps(x.Data, 0.02);
         Assert.Equal(plan.Steps.Count, times.Count);
-        Assert.All(times, t => Assert.True(t.Calls >= 20 && t.MedianUs > 0));
+        Assert.All(times, t => Assert.True(t.Calls >= 20 && t.MedianUs >= 0 && t.MinUs <= t.MedianUs)); // a tiny step can time at 0 µs
     }
 }
 
