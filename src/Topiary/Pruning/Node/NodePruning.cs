@@ -83,7 +83,7 @@ public static class NodePruning
                 AfterStep = t =>
                 {
                     float amount = penalty * t.Optimizer.LearningRate;
-                    foreach (var m in masks) m.Mask.ApplyPenalty(amount);
+                    foreach (var m in masks) m.Mask.ApplyPenalty(m.Kind == "Conv2d" ? amount * options.ConvPenaltyScale : amount);
                 },
             };
             var loader = new DataLoader(train, stageRecipe.BatchSize, shuffle: true, seed: options.Seed + 1000 * (s + 1));

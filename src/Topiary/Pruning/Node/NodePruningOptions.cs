@@ -20,6 +20,10 @@ public sealed record NodePruningOptions
     /// <summary>Penalty of each pruning stage, in order (rising); after every step β −= penalty·lr.</summary>
     public IReadOnlyList<float> Penalties { get; init; } = [0.002f, 0.003f];
 
+    /// <summary>Multiplier of the penalty for conv channel gates (their straight-through gradient sums over every output
+    /// position, so one penalty does not fit neurons and channels alike); default 1.</summary>
+    public float ConvPenaltyScale { get; init; } = 1f;
+
     /// <summary>Training epochs of each penalty stage.</summary>
     public int EpochsPerStage { get; init; } = 2;
 
@@ -54,6 +58,8 @@ public sealed record NodePruningOptions
         if (!(GateMin <= Threshold && Threshold < InitialGate && InitialGate <= GateMax) || !float.IsFinite(GateMin) || !float.IsFinite(GateMax))
             throw new ArgumentOutOfRangeException(nameof(InitialGate), InitialGate,
                 $"Node-pruning gates need GateMin ({GateMin}) ≤ Threshold ({Threshold}) < InitialGate ({InitialGate}) ≤ GateMax ({GateMax}).");
+        if (!(ConvPenaltyScale >= 0) || float.IsInfinity(ConvPenaltyScale))
+            throw new ArgumentOutOfRangeException(nameof(ConvPenaltyScale), ConvPenaltyScale, "The conv penalty scale must be a finite, non-negative number.");
         ArgumentNullException.ThrowIfNull(Penalties);
         if (Penalties.Count == 0) throw new ArgumentOutOfRangeException(nameof(Penalties), 0, "Give at least one penalty stage.");
         foreach (float p in Penalties)

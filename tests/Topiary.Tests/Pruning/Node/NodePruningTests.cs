@@ -173,6 +173,7 @@ public class NodePruningTests
         Assert.Throws<ArgumentOutOfRangeException>(() => NodePruning.Run(model, Recipe, Train, Test, Options with { InitialGate = 0.8f }));
         Assert.Throws<ArgumentOutOfRangeException>(() => NodePruning.Run(model, Recipe, Train, Test, Options with { GateMin = 0.85f }));
         Assert.Throws<ArgumentOutOfRangeException>(() => NodePruning.Run(model, Recipe, Train, Test, Options with { RoundTo = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => NodePruning.Run(model, Recipe, Train, Test, Options with { ConvPenaltyScale = -1f }));
         Assert.Throws<ArgumentOutOfRangeException>(() => NodePruning.Run(model, Recipe, Train, Test, Options with { EpochsPerStage = 0 }));
         Assert.Throws<ArgumentOutOfRangeException>(() => NodePruning.Run(model, Recipe, Train, Test, Options with { StageLearningRateScale = 0 }));
         Assert.Throws<ArgumentException>(() => NodePruning.Run(model, Recipe, Train, Test, Options with { Layers = ["fc3"] }));
