@@ -21,8 +21,6 @@ using Topiary.Nn;
 using Topiary.Pruning;
 using Topiary.Pruning.Node;
 using Topiary.Pruning.Scalpel;
-using Topiary.Runtime;
-using Topiary.Runtime.Sparse;
 using Topiary.Training;
 
 namespace Topiary.Experiments;
