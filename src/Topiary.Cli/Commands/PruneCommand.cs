@@ -114,12 +114,13 @@ public static class PruneCommand
             double before = TrainingRun.Evaluate(network, test, ct).Error;
             long paramsBefore = network.ParameterCount(); // node pruning shrinks the model
             bool isScalpel = recipe is null && parse.GetValue(method) == "scalpel";
+            IReadOnlyList<ScalpelLayerChoice> choices = [];
             if (isScalpel)
             {
                 if (spec.Iterative.Targets.Count == 0)
                     spec = spec with { Iterative = spec.Iterative with { Targets = Experiments.Han2015.DefaultTargets(name) } };
                 var profile = HardwareProfile.ByName(parse.GetValue(hardware)!);
-                var choices = ScalpelSelection.Choose(profile, PrunableLayer.Find(network), parse.GetValue(simdWidth));
+                choices = ScalpelSelection.Choose(profile, PrunableLayer.Find(network), parse.GetValue(simdWidth));
                 spec = spec with { Schedule = $"scalpel/{profile.Name}" };
                 var techniques = new Table().Title($"Scalpel for {profile.Name} ({profile.Parallelism.ToString().ToLowerInvariant()} parallelism)").AddColumns("layer", "technique");
                 foreach (var c in choices) techniques.AddRow(c.Layer, c.Technique == ScalpelTechnique.SimdAware ? $"SIMD-aware, groups of {c.GroupWidth}" : c.Technique.ToString());
@@ -127,9 +128,7 @@ public static class PruneCommand
             }
             var messages = CliOutput.Messages();
             object schedReport = TrainingProgressRenderer.Run($"prune {name} ({spec.Schedule})", p => isScalpel
-                ? ScalpelPruning.Run(network, recipeForRetrain, train, test,
-                    ScalpelSelection.Choose(HardwareProfile.ByName(parse.GetValue(hardware)!), PrunableLayer.Find(network), parse.GetValue(simdWidth)),
-                    spec.Iterative, Experiments.Scalpel.DefaultNodeOptions(name) with { Seed = spec.Iterative.Seed }, p, messages, ct)
+                ? ScalpelPruning.Run(network, recipeForRetrain, train, test, choices, spec.Iterative, Experiments.Scalpel.DefaultNodeOptions(name) with { Seed = spec.Iterative.Seed }, p, messages, ct)
                 : spec.Agp is { } a
                 ? (object)AgpPruning.Run(network, recipeForRetrain, train, test, a, p, ct)
                 : IterativePruning.Run(network, recipeForRetrain, train, test, spec.Iterative, p, ct));

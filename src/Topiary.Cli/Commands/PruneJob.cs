@@ -26,14 +26,10 @@ public sealed record PruneJob(string Schedule, IterativePruningOptions Iterative
             "row" or "filter" => RowGranularity.Instance,
             "kernel" => TrailingGranularity.Kernel,
             "vector" => TrailingGranularity.Vector(),
-            "simd" => new SimdGroupGranularity(HostSimdWidth),
+            "simd" => new SimdGroupGranularity(Runtime.Sparse.SparseWeightOptions.HostLanes),
             _ => throw new ArgumentException($"Unknown granularity '{name}'; use element, vector, kernel, row (= filter), simd (host width) or simd2/4/8/16."),
         };
     }
-
-    /// <summary>Float lanes of the widest accelerated vector on this machine (16, 8 or 4).</summary>
-    public static int HostSimdWidth =>
-        System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? 16 : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? 8 : 4;
 
     /// <summary>Parses <c>fc1=0.9,fc2=s:0.8</c>: a sparsity, or Han's s with the <c>s:</c> prefix.</summary>
     /// <exception cref="ArgumentException">Malformed entry (named).</exception>
