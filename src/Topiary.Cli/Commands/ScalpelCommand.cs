@@ -40,7 +40,8 @@ public static class ScalpelCommand
             Han2015.DefaultTargets(name); // reject unsupported models before any work
             bool isQuick = parse.GetValue(quick);
             var names = parse.GetValue(platforms)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            foreach (var n in names) HardwareProfile.ByName(n == "host" ? "cortex-m4" : n); // validate names without measuring the host
+            foreach (var n in names.Where(n => !HardwareProfile.KnownNames.Contains(n.ToLowerInvariant())))
+                throw new ArgumentException($"--platforms: unknown platform '{n}'; known: {string.Join(", ", HardwareProfile.KnownNames)}.");
             var options = new ScalpelOptions
             {
                 Model = name,
