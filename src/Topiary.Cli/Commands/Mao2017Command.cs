@@ -101,10 +101,13 @@ public static class Mao2017Command
         var inv = CultureInfo.InvariantCulture;
         AnsiConsole.MarkupLine($"Mao et al. 2017 on [bold]{Markup.Escape(r.Model)}[/] / {Markup.Escape(r.Dataset)}: dense error {CliOutput.Pct(r.ReferenceError)}; " +
             $"storage: {r.ValueBits}-bit values, {r.IndexBits}-bit relative indices; {r.EpochsPerDensity} retraining epoch(s) per density");
-        var points = new Table().Title("sweep").AddColumns("granularity", "target", "density", "error pruned", "error retrained", "storage ratio", "s");
+        var points = new Table().Title("sweep").AddColumns("granularity", "target", "density", "error pruned", "error retrained",
+            "error (.tpz)", "storage ratio (.tpz)", "physically removed", "s");
         foreach (var p in r.Points)
             points.AddRow(p.Granularity, p.TargetDensity.ToString("0.###", inv), CliOutput.Pct(p.Density), CliOutput.Pct(p.ErrorBeforeRetraining),
-                CliOutput.Pct(p.TestError), CliOutput.Pct(p.StorageRatio), p.Seconds.ToString("F0", inv));
+                CliOutput.Pct(p.TestError), CliOutput.Pct(p.ContainerTestError), CliOutput.Pct(p.StorageRatio),
+                p.Physical is { } ph ? string.Join(", ", ph.Units.Where(u => u.After < u.Before).Select(u => $"{u.Layer} {u.Before}→{u.After}")) + $" ({CliOutput.Pct(ph.TestError)})" : "",
+                p.Seconds.ToString("F0", inv));
         AnsiConsole.Write(points);
         var ed = new Table().Title($"equal density ({r.EqualDensity.ToString("0.###", inv)} per layer)").AddColumns("granularity", "density", "error", "accuracy", "storage ratio");
         foreach (var x in r.EqualDensityTable)
@@ -113,7 +116,7 @@ public static class Mao2017Command
         var atEqual = r.Points.Where(p => p.TargetDensity == r.EqualDensity).ToArray();
         if (atEqual.Length > 0)
         {
-            var perLayer = new Table().Title($"storage ratio per layer at density {r.EqualDensity.ToString("0.###", inv)} (kept groups · fillers)")
+            var perLayer = new Table().Title($"storage ratio per layer at density {r.EqualDensity.ToString("0.###", inv)}: encoder stream (kept groups · fillers); total: .tpz sections")
                 .AddColumns(["layer", .. atEqual.Select(p => p.Granularity)]);
             foreach (string layer in atEqual[0].Layers.Select(l => l.Name))
             {

@@ -7,21 +7,30 @@
 //      whole rows). Two guards keep the comparison about the granularity rather than about collapse: the first
 //      layer never goes below FirstLayerMinDensity, and the classifier (last layer) never loses whole rows
 //      (kernel/filter prune it as row segments) — stated in the report's assumptions;
-//   3. per point: test error before/after retraining, and the storage ratio from the bits GroupSparseEncoder
-//      really writes (GroupStorageModel's per-layer breakdown equals it);
+//   3. per point: test error before/after retraining; the model is written as a .tpz container with one
+//      GroupSparseLayer section per prunable layer (CompressedModel.EncodeGrouped, saved in the work directory as
+//      <granularity>-<density>.tpz), and the storage ratio is the bytes of those sections / the dense float32
+//      weights — the bits the container really writes (each section = GroupStorageModel's bits + a ~25-byte
+//      frame). The container is decoded again and evaluated (its error differs from the float model's only by the
+//      value quantisation);
 //   4. tables: equal density (error per granularity) and equal accuracy (lowest density within Tolerance of the
 //      dense error, with its storage ratio).
-// Filter granularity prunes by masks (whole filters zero); nothing is physically removed.
+// Filter granularity prunes whole filters by mask; then a copy of the model has them removed physically
+// (DeadNeuronRemover: a filter with no inputs outputs its constant bias, folded into the next layer's bias) and
+// is evaluated, so the point reports the physically smaller dense network too.
 // Every point is checkpointed (sweep-<granularity>.ckpt with the finished points in its metadata); Resume
 // continues each sweep after its last finished point.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using Topiary.Compression.Container;
 using Topiary.Compression.Grouped;
 using Topiary.Data;
 using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Pruning;
+using Topiary.Pruning.EnergyAware;
+using Topiary.Pruning.Structure;
 using Topiary.Training;
 
 namespace Topiary.Experiments;
@@ -197,16 +206,41 @@ public static class Mao2017
                 trainer.TrainEpoch(TrainingRun.Batches(loader, e), loader.BatchesPerEpoch, e + 1, options.EpochsPerDensity, progress, ct);
         }
         double after = TrainingRun.Evaluate(model, test, ct).Error;
-        long bits = 0, weights = 0, kept = 0;
+        long weights = 0, kept = 0;
         var storage = new List<GroupLayerStorage>();
+        var granularities = new Dictionary<Parameter, IGranularity>();
         for (int i = 0; i < layers.Count; i++)
         {
-            bits += GroupSparseEncoder.Encode(layers[i], plan[i].Granularity, coding).BitLength;
+            granularities[layers[i].Weight] = plan[i].Granularity;
             storage.Add(GroupStorageModel.ForLayer(layers[i], plan[i].Granularity, coding));
             weights += layers[i].Weight.Length;
             kept += layers[i].KeptWeights;
         }
-        return new Mao2017Point(granularity, density, (double)kept / weights, before, after, bits, weights * 32L, storage, sw.Elapsed.TotalSeconds);
+        var container = CompressedModel.EncodeGrouped(options.Model, model, granularities, coding,
+            new Dictionary<string, string> { ["mao.granularity"] = granularity, ["mao.density"] = density.ToString("R", CultureInfo.InvariantCulture) });
+        string file = Path.Combine(options.WorkDirectory, string.Create(CultureInfo.InvariantCulture, $"{granularity}-{density:0.###}.tpz"));
+        Topiary.IO.AtomicFile.WriteAllBytes(file, container.Bytes);
+        var decoded = CompressedModel.Decode(TpzContainer.Parse(container.Bytes, file), file).Network;
+        double containerError = TrainingRun.Evaluate(decoded, test, ct).Error;
+        var physical = granularity == "filter" ? Physical(model, test, ct) : null;
+        return new Mao2017Point(granularity, density, (double)kept / weights, before, after, container.WeightPayloadBytes * 8, weights * 32L, storage,
+            sw.Elapsed.TotalSeconds)
+        {
+            StreamBits = container.Layers.Sum(l => l.Layer.BitLength),
+            ContainerFile = Path.GetFileName(file),
+            ContainerBytes = container.Bytes.Length,
+            ContainerTestError = containerError,
+            Physical = physical,
+        };
+    }
+
+    // Filter pruning made physical: a copy of the model with its all-zero filters (and FC rows) removed.
+    private static Mao2017Physical? Physical(Module model, ImageDataset test, CancellationToken ct)
+    {
+        if (ModelSnapshot.Clone(model) is not Sequential copy) return null;
+        var report = DeadNeuronRemover.Remove(copy);
+        var units = report.Layers.Select(l => new Mao2017Units(l.Name, l.UnitsBefore, l.UnitsAfter)).ToArray();
+        return new Mao2017Physical(units, report.ParametersBefore, report.ParametersAfter, TrainingRun.Evaluate(copy, test, ct).Error);
     }
 
     private static IReadOnlyList<string> Assumptions(Mao2017Options o)
@@ -219,7 +253,8 @@ public static class Mao2017
             $"first layer density >= {o.FirstLayerMinDensity.ToString(inv)}; the classifier is pruned as row segments at kernel/filter granularity",
             $"FC granularity: fine = element, vector = row segments of {o.FcSegment}, kernel/filter = rows",
             $"storage: per kept group {o.IndexBits} index bits + g x {o.ValueBits} value bits, fillers alike, 32 (+64 when quantised) header bits per layer; ratio vs dense float32",
-            "filter granularity zeroes whole filters by mask; nothing is physically removed",
+            $"storage: bytes of the .tpz container's GroupSparseLayer sections (the encoder's stream + a {GroupSparseLayerCodec.HeaderBytes(4)}-byte frame per conv layer)",
+            "filter granularity zeroes whole filters by mask; a copy with them physically removed (bias constants folded) is evaluated too",
         ];
     }
 
@@ -249,7 +284,7 @@ public static class Mao2017
             ["mao.epochs"] = o.EpochsPerDensity.ToString(inv), ["mao.lr_scale"] = o.LearningRateScale.ToString("R", inv),
             ["mao.train_limit"] = o.TrainLimit?.ToString(inv) ?? "all", ["mao.test_limit"] = o.TestLimit?.ToString(inv) ?? "all", ["mao.reference_epochs"] = o.ReferenceEpochs?.ToString(inv) ?? "recipe",
             ["mao.criterion"] = o.Criterion.ToString(), ["mao.fc_segment"] = o.FcSegment.ToString(inv),
-            ["mao.bits"] = $"{o.ValueBits}/{o.IndexBits}", ["mao.first_layer_min"] = o.FirstLayerMinDensity.ToString("R", inv),
+            ["mao.bits"] = $"{o.ValueBits}/{o.IndexBits}", ["mao.storage"] = "tpz-sections", ["mao.first_layer_min"] = o.FirstLayerMinDensity.ToString("R", inv),
         };
     }
 

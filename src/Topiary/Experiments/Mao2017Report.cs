@@ -12,7 +12,7 @@ namespace Topiary.Experiments;
 /// <param name="Density">Kept fraction of all prunable weights (measured on the masks).</param>
 /// <param name="ErrorBeforeRetraining">Test error right after pruning.</param>
 /// <param name="TestError">Test error after retraining.</param>
-/// <param name="StorageBits">Bits of the group-sparse encoding of all prunable layers (GroupSparseEncoder's real output).</param>
+/// <param name="StorageBits">Bits the .tpz container writes for the prunable layers: 8 × the bytes of their GroupSparseLayer sections' payloads.</param>
 /// <param name="DenseBits">Bits of the dense float32 prunable layers.</param>
 /// <param name="Layers">Per-layer storage (GroupStorageModel; equal to the encoder's bits).</param>
 /// <param name="Seconds">Wall time of the point (prune, evaluate, retrain, encode).</param>
@@ -21,7 +21,35 @@ public sealed record Mao2017Point(string Granularity, double TargetDensity, doub
 {
     /// <summary><c>StorageBits / DenseBits</c>.</summary>
     public double StorageRatio => DenseBits == 0 ? 0 : (double)StorageBits / DenseBits;
+
+    /// <summary>Bits of the encoder's streams inside those sections (= the storage model's total, <c>Σ Layers.TotalBits</c>).</summary>
+    public long StreamBits { get; init; }
+
+    /// <summary>File name of the point's container in the work directory.</summary>
+    public string? ContainerFile { get; init; }
+
+    /// <summary>Size of the whole container (metadata, biases and every section frame included).</summary>
+    public long ContainerBytes { get; init; }
+
+    /// <summary>Test error of the model decoded from the container (values quantised to the study's value bits).</summary>
+    public double ContainerTestError { get; init; }
+
+    /// <summary>Filter granularity only: the network with its pruned filters physically removed.</summary>
+    public Mao2017Physical? Physical { get; init; }
 }
+
+/// <summary>Units of one weight layer before and after physical removal.</summary>
+/// <param name="Layer">Layer name.</param>
+/// <param name="Before">Units (filters / neurons) before.</param>
+/// <param name="After">Units after.</param>
+public sealed record Mao2017Units(string Layer, int Before, int After);
+
+/// <summary>A filter-pruned network made physically smaller (DeadNeuronRemover; bias constants folded).</summary>
+/// <param name="Units">Per weight layer.</param>
+/// <param name="ParametersBefore">Parameters of the masked network.</param>
+/// <param name="ParametersAfter">Parameters of the smaller dense network.</param>
+/// <param name="TestError">Its test error (equals the masked network's up to float rounding).</param>
+public sealed record Mao2017Physical(IReadOnlyList<Mao2017Units> Units, long ParametersBefore, long ParametersAfter, double TestError);
 
 /// <summary>A row of the equal-density or equal-accuracy table; null fields when no point qualifies.</summary>
 /// <param name="Granularity">Granularity.</param>

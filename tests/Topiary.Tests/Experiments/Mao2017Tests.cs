@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Topiary.Cli;
+using Topiary.Compression.Container;
 using Topiary.Compression.Grouped;
 using Topiary.Experiments;
 using Topiary.Pruning;
@@ -33,9 +34,22 @@ public class Mao2017Tests : IDisposable
             // Density counted in weights over all prunable layers (conv1 kept at >= 0.5 adds 250 of 430,500 weights at most).
             Assert.InRange(p.Density, p.TargetDensity - 0.01, p.TargetDensity + 0.01);
             Assert.InRange(p.TestError, 0, 1);
-            Assert.Equal(p.Layers.Sum(l => l.TotalBits), p.StorageBits);
+            // The storage is the container's: each GroupSparseLayer section = the storage model's bits (byte-rounded) + its frame.
+            Assert.Equal(p.Layers.Sum(l => l.TotalBits), p.StreamBits);
+            Assert.Equal(p.Layers.Sum(l => 8L * (GroupSparseLayerCodec.HeaderBytes(l.Name.StartsWith("conv", StringComparison.Ordinal) ? 4 : 2) + (l.TotalBits + 7) / 8)), p.StorageBits);
+            string file = Path.Combine(_dir, p.ContainerFile!);
+            Assert.Equal(new FileInfo(file).Length, p.ContainerBytes);
+            Assert.InRange(p.ContainerTestError, 0, 1);
+            Assert.Equal(p.Granularity == "filter", p.Physical is not null);
             Assert.Equal(430_500L * 32, p.DenseBits);
             Assert.True(p.StorageRatio < p.Density, $"{p.Granularity} at {p.TargetDensity}: ratio {p.StorageRatio} with 8-bit values");
+        }
+        // Filter pruning made physical: fewer filters, fewer parameters, the same predictions as the masked network.
+        foreach (var p in report.Points.Where(p => p.Physical is not null))
+        {
+            Assert.True(p.Physical!.ParametersAfter < p.Physical.ParametersBefore);
+            Assert.Contains(p.Physical.Units, u => u.Layer == "conv2" && u.After < u.Before);
+            Assert.Equal(p.TestError, p.Physical.TestError, 3);
         }
         // Coarser groups need fewer indices: at equal density filter storage < fine storage.
         Assert.True(report.Points.Single(p => p.Granularity == "filter" && p.TargetDensity == 0.1).StorageRatio

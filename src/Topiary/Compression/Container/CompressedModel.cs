@@ -1,13 +1,16 @@
 // CompressedModel: a whole zoo model as a .tpz container — metadata (architecture name and provenance),
-// one QuantizedLayer section per weight-shared layer, and a DenseTensor section for every other parameter
-// and buffer (biases, BatchNorm statistics). Decoding rebuilds the architecture from the zoo and requires
+// one QuantizedLayer section per weight-shared layer (Deep Compression, Encode) or one GroupSparseLayer
+// section per group-pruned layer (Mao et al. 2017, EncodeGrouped), and a DenseTensor section for every other
+// parameter and buffer (biases, BatchNorm statistics). Decoding rebuilds the architecture from the zoo and requires
 // every parameter exactly once with exactly the architecture's shape, so the decoded model is the
 // quantized model bit for bit (masks restored from the codes).
 using System.Text.Json;
 using Topiary.Compression.Codecs;
+using Topiary.Compression.Grouped;
 using Topiary.Compression.Quantization;
 using Topiary.Models;
 using Topiary.Nn;
+using Topiary.Pruning;
 
 namespace Topiary.Compression.Container;
 
@@ -16,6 +19,22 @@ namespace Topiary.Compression.Container;
 /// <param name="Layers">Per quantized layer encoding facts.</param>
 /// <param name="DenseParameters">Elements stored as float32 (biases, unquantized parameters, buffers).</param>
 public sealed record EncodedModel(byte[] Bytes, IReadOnlyList<EncodedLayer> Layers, long DenseParameters);
+
+/// <summary>One group-sparse layer of a container: the encoder's output and the section payload that frames it.</summary>
+/// <param name="Parameter">Parameter name (e.g. <c>fc1.weight</c>).</param>
+/// <param name="Layer">The encoder's output (bit stream and counts).</param>
+/// <param name="PayloadBytes">Bytes of the section payload (framing + stream).</param>
+public sealed record GroupSection(string Parameter, GroupEncodedLayer Layer, long PayloadBytes);
+
+/// <summary>Result of encoding a group-pruned model.</summary>
+/// <param name="Bytes">The container.</param>
+/// <param name="Layers">Per group-sparse layer.</param>
+/// <param name="DenseParameters">Elements stored as float32 (biases, parameters without a granularity, buffers).</param>
+public sealed record GroupEncodedModel(byte[] Bytes, IReadOnlyList<GroupSection> Layers, long DenseParameters)
+{
+    /// <summary>Bytes the container spends on the group-sparse weight sections' payloads.</summary>
+    public long WeightPayloadBytes => Layers.Sum(l => l.PayloadBytes);
+}
 
 /// <summary>Encodes and decodes compressed zoo models.</summary>
 public static class CompressedModel
@@ -32,34 +51,68 @@ public static class CompressedModel
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(codebooks);
         ArgumentNullException.ThrowIfNull(indexBits);
+        var byWeight = codebooks.ToDictionary(c => c.Layer.Weight);
+        var layers = new List<EncodedLayer>();
+        var (bytes, dense) = Assemble(modelName, model, metadata, (name, p) =>
+        {
+            if (!byWeight.TryGetValue(p, out var cb)) return null;
+            var (payload, info) = QuantizedLayerCodec.Encode(name, cb, indexBits(cb), SparseOrder.RowMajor);
+            layers.Add(info);
+            return new TpzSection(TpzSectionKind.QuantizedLayer, name, payload);
+        });
+        return new EncodedModel(bytes, layers, dense);
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="model"/> (zoo architecture <paramref name="modelName"/>) with every weight in
+    /// <paramref name="granularities"/> as a GroupSparseLayer section (its current masked values, grouped by its
+    /// granularity, coded with <paramref name="coding"/>); every other parameter and buffer is stored dense.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown model, or a granularity the container cannot name or that rejects the weight's shape.</exception>
+    public static GroupEncodedModel EncodeGrouped(string modelName, Module model, IReadOnlyDictionary<Parameter, IGranularity> granularities,
+        GroupCodingOptions coding, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(granularities);
+        ArgumentNullException.ThrowIfNull(coding);
+        var layers = new List<GroupSection>();
+        var (bytes, dense) = Assemble(modelName, model, metadata, (name, p) =>
+        {
+            if (!granularities.TryGetValue(p, out var g)) return null;
+            var encoded = GroupSparseEncoder.Encode(name, p.Value.Span, p.Mask is null ? default : p.Mask.Span, p.Value.Shape.ToArray(), g, coding);
+            var payload = GroupSparseLayerCodec.Encode(encoded, g);
+            layers.Add(new GroupSection(name, encoded, payload.Length));
+            return new TpzSection(TpzSectionKind.GroupSparseLayer, name, payload);
+        });
+        return new GroupEncodedModel(bytes, layers, dense);
+    }
+
+    // Metadata section, then every parameter (encodeWeight's section, or DenseTensor when it returns null), then every buffer.
+    private static (byte[] Bytes, long DenseElements) Assemble(string modelName, Module model, IReadOnlyDictionary<string, string>? metadata,
+        Func<string, Parameter, TpzSection?> encodeWeight)
+    {
         ModelZoo.Get(modelName);
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
         if (metadata is not null) foreach (var (k, v) in metadata) meta[k] = v;
         meta[ModelFile.ModelKey] = modelName;
         var sections = new List<TpzSection> { new(TpzSectionKind.Metadata, "metadata", JsonSerializer.SerializeToUtf8Bytes(meta)) };
-        var byWeight = codebooks.ToDictionary(c => c.Layer.Weight);
-        var layers = new List<EncodedLayer>();
         long dense = 0;
         foreach (var (name, p) in model.NamedParameters())
         {
-            if (byWeight.TryGetValue(p, out var cb))
+            if (encodeWeight(name, p) is { } section)
             {
-                var (payload, info) = QuantizedLayerCodec.Encode(name, cb, indexBits(cb), SparseOrder.RowMajor);
-                sections.Add(new TpzSection(TpzSectionKind.QuantizedLayer, name, payload));
-                layers.Add(info);
+                sections.Add(section);
+                continue;
             }
-            else
-            {
-                sections.Add(new TpzSection(TpzSectionKind.DenseTensor, name, DenseTensorCodec.Encode(p.Value)));
-                dense += p.Length;
-            }
+            sections.Add(new TpzSection(TpzSectionKind.DenseTensor, name, DenseTensorCodec.Encode(p.Value)));
+            dense += p.Length;
         }
         foreach (var (name, b) in model.NamedBuffers())
         {
             sections.Add(new TpzSection(TpzSectionKind.DenseTensor, name, DenseTensorCodec.Encode(b)));
             dense += b.Length;
         }
-        return new EncodedModel(TpzContainer.ToBytes(sections), layers, dense);
+        return (TpzContainer.ToBytes(sections), dense);
     }
 
     /// <summary>True when the file at <paramref name="path"/> starts with the .tpz magic.</summary>
@@ -108,6 +161,14 @@ public static class CompressedModel
                 p.RemoveMask();
                 p.Value.CopyFrom(weight);
                 p.SetMask(mask);
+            }
+            else if (s.Kind == TpzSectionKind.GroupSparseLayer)
+            {
+                if (!parameters.TryGetValue(s.Name, out var p)) throw new InvalidDataException($"{where}: no such parameter in {modelName}.");
+                var (layer, _) = GroupSparseLayerCodec.Decode(s.Payload, p.Value.Shape, where);
+                p.RemoveMask();
+                layer.Values.CopyTo(p.Value.Data, 0);
+                p.SetMask(new Tensors.Tensor(layer.Mask, p.Value.Shape.ToArray()));
             }
             else if (s.Kind == TpzSectionKind.DenseTensor)
             {

@@ -8,6 +8,7 @@
 //   kinds   := 1 Metadata (UTF-8 JSON object of strings: at least "model", the zoo architecture)
 //              2 DenseTensor (rank u8 | dims u32* | float32 values) — biases and unquantized parameters
 //              3 QuantizedLayer (see QuantizedLayerCodec)
+//              4 GroupSparseLayer (see GroupSparseLayerCodec; Mao et al. 2017's group-sparse format)
 //
 // Readers trust nothing: every length is checked against the bytes that remain before anything is
 // allocated, so a corrupt or hostile file can never make the decoder allocate more than the file's size
@@ -23,6 +24,8 @@ public enum TpzSectionKind : byte
     DenseTensor = 2,
     /// <summary>A pruned, weight-shared, Huffman-coded weight matrix.</summary>
     QuantizedLayer = 3,
+    /// <summary>A group-pruned weight matrix in the group-sparse format (relative group indices, fillers, fixed-width values).</summary>
+    GroupSparseLayer = 4,
 }
 
 /// <summary>Constants of the .tpz format.</summary>
