@@ -30,13 +30,14 @@ public static class Mao2017Command
         var indexBits = new Option<int>("--index-bits") { Description = "Bits per relative group index.", DefaultValueFactory = _ => 4 };
         var equalDensity = new Option<double>("--equal-density") { Description = "Density of the equal-density table.", DefaultValueFactory = _ => 0.1 };
         var tolerance = new Option<double>("--tolerance") { Description = "Equal-accuracy tolerance on the error (absolute, e.g. 0.005 = 0.5 points).", DefaultValueFactory = _ => 0.005 };
+        var trainLimit = new Option<int?>("--train-limit") { Description = "Train on the first N training images only (default: all)." };
         var quick = new Option<bool>("--quick") { Description = "Smoke run: 2 densities, 1 reference epoch and 1 retraining epoch on 10k images." };
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
         var cmd = new Command("mao2017", "Mao et al. 2017: pruning granularity (fine, vector, kernel, filter) vs accuracy and storage.")
         {
             model, dataset, seed, outDir, resume, densities, granularities, epochs, refEpochs, lrScale, valueBits, indexBits,
-            equalDensity, tolerance, quick, json, threads,
+            equalDensity, tolerance, trainLimit, quick, json, threads,
         };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
@@ -56,7 +57,7 @@ public static class Mao2017Command
                 Granularities = parse.GetValue(granularities)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 EpochsPerDensity = isQuick ? 1 : parse.GetValue(epochs),
                 ReferenceEpochs = isQuick ? 1 : parse.GetValue(refEpochs),
-                TrainLimit = isQuick ? 10_000 : null,
+                TrainLimit = isQuick ? 10_000 : parse.GetValue(trainLimit),
                 LearningRateScale = parse.GetValue(lrScale),
                 ValueBits = parse.GetValue(valueBits),
                 IndexBits = parse.GetValue(indexBits),

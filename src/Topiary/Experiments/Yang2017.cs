@@ -162,7 +162,7 @@ public static class Yang2017
         double magSeconds = magWatch.Elapsed.TotalSeconds;
 
         var networks = new (string Name, Module Net)[] { ("original", dense), ("magnitude", magModel), ("energy-aware", eaModel) };
-        var energies = networks.Select(n => (n.Name, n.Net, Energy: ModelEnergy.Estimate(n.Net, densityImages, name: n.Name))).ToArray();
+        var energies = networks.Select(n => (n.Name, n.Net, Energy: ModelEnergy.EstimateDeployed(n.Net, densityImages, name: n.Name))).ToArray();
         double originalEnergy = energies[0].Energy.Total.Total;
         var rows = energies.Select(e =>
         {

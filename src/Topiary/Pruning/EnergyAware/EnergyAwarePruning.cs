@@ -11,6 +11,12 @@
 //     started at, so drops add up over layers); a rejected step is undone and f is halved, and the layer ends
 //     when f falls below MinStep (or d' below MinDensity). With the drop measured from the original, the layers
 //     pruned first (highest energy) get the accuracy budget first.
+//     Unit steps (UnitSteps, an option of ours beyond the paper, on by default): before its weight steps, every layer
+//     but the classifier first loses whole units (FC neurons / conv filters: their rows masked to zero), the
+//     lowest-L2-norm live units first, in halving steps (UnitInitialStep of the live units) under the same tolerance.
+//     A unit without weights is dead: the deployed network (ModelEnergy.EstimateDeployed, DeadNeuronRemover) neither
+//     computes nor moves its feature map, which is where most of the energy of small layers goes (feature-map DRAM
+//     traffic). Greedy restoration never grows weights back into a dead unit.
 //  3. Fine-tune globally by back-propagation with the masks fixed (FineTuneEpochs; cosine from
 //     LearningRateScale × the recipe's rate).
 //  Passes > 1 repeats 2-3 (re-ranking the layers by the pruned network's estimate at the start of each pass),
@@ -54,6 +60,12 @@ public sealed record EnergyAwareOptions
 
     /// <summary>Fraction of a step's kept weights chosen by greedy restoration instead of magnitude.</summary>
     public double RestoreFraction { get; init; } = 0.2;
+
+    /// <summary>Remove whole units (rows) of each layer but the classifier before its weight steps (see the file header).</summary>
+    public bool UnitSteps { get; init; } = true;
+
+    /// <summary>Fraction of a layer's live units the first unit step removes.</summary>
+    public double UnitInitialStep { get; init; } = 0.5;
 
     /// <summary>Feature-map sampling.</summary>
     public SamplerOptions Sampler { get; init; } = new();
@@ -99,6 +111,7 @@ public sealed record EnergyAwareOptions
         if (!(InitialStep > 0 && InitialStep < 1)) throw new ArgumentOutOfRangeException(nameof(InitialStep), InitialStep, "InitialStep must be in (0, 1).");
         if (!(MinStep > 0 && MinStep <= InitialStep)) throw new ArgumentOutOfRangeException(nameof(MinStep), MinStep, "MinStep must be in (0, InitialStep].");
         if (!(MinDensity > 0 && MinDensity < 1)) throw new ArgumentOutOfRangeException(nameof(MinDensity), MinDensity, "MinDensity must be in (0, 1).");
+        if (!(UnitInitialStep > 0 && UnitInitialStep < 1)) throw new ArgumentOutOfRangeException(nameof(UnitInitialStep), UnitInitialStep, "UnitInitialStep must be in (0, 1).");
         if (!(RestoreFraction >= 0 && RestoreFraction < 1)) throw new ArgumentOutOfRangeException(nameof(RestoreFraction), RestoreFraction, "RestoreFraction must be in [0, 1).");
         ArgumentOutOfRangeException.ThrowIfNegative(FineTuneEpochs, nameof(FineTuneEpochs));
         ArgumentOutOfRangeException.ThrowIfLessThan(Passes, 1, nameof(Passes));
@@ -120,6 +133,13 @@ public sealed record EnergyAwareOptions
 public sealed record EnergyAwareStep(double Density, int Kept, int Restored, double ErrorMagnitude, double ErrorRestored, double ErrorRefit,
     int FiltersRefit, double ValidationAccuracy, bool Accepted);
 
+/// <summary>One unit step of one layer: the lowest-norm live units removed whole.</summary>
+/// <param name="UnitsBefore">Live units (rows with a kept weight) before the step.</param>
+/// <param name="UnitsAfter">Live units the step left.</param>
+/// <param name="ValidationAccuracy">Network accuracy on the validation set after the step.</param>
+/// <param name="Accepted">Whether the step stayed (drop within tolerance).</param>
+public sealed record EnergyAwareUnitStep(int UnitsBefore, int UnitsAfter, double ValidationAccuracy, bool Accepted);
+
 /// <summary>Result of one layer.</summary>
 /// <param name="Name">Layer name.</param>
 /// <param name="Pass">1-based pass.</param>
@@ -131,8 +151,9 @@ public sealed record EnergyAwareStep(double Density, int Kept, int Restored, dou
 /// <param name="AccuracyAfter">After.</param>
 /// <param name="Steps">Every step tried.</param>
 /// <param name="Seconds">Wall time.</param>
+/// <param name="UnitSteps">Unit steps tried before the weight steps (empty for the classifier or with UnitSteps off).</param>
 public sealed record EnergyAwareLayer(string Name, int Pass, int Rank, double EstimatedEnergy, double DensityBefore, double DensityAfter,
-    double AccuracyBefore, double AccuracyAfter, IReadOnlyList<EnergyAwareStep> Steps, double Seconds);
+    double AccuracyBefore, double AccuracyAfter, IReadOnlyList<EnergyAwareStep> Steps, double Seconds, IReadOnlyList<EnergyAwareUnitStep>? UnitSteps = null);
 
 /// <summary>Result of energy-aware pruning.</summary>
 /// <param name="Order">Layer names in the first pass's pruning order (highest estimated energy first).</param>
@@ -175,7 +196,7 @@ public static class EnergyAwarePruning
         var selected = options.Layers ?? prunable.Select(l => l.Name).ToArray();
         foreach (var name in selected) PrunableLayer.ByName(prunable, name);
 
-        var original = ModelEnergy.Estimate(model, train.Slice(0, Math.Min(options.DensityImages, train.Count)).AsTensor(),
+        var original = ModelEnergy.EstimateDeployed(model, train.Slice(0, Math.Min(options.DensityImages, train.Count)).AsTensor(),
             options.EnergyModel, options.Bits, "model");
         var order = ModelEnergy.EnergyOrder(original).Where(selected.Contains).ToArray();
         double refAcc = Accuracy(model, validation, cancellationToken);
@@ -195,7 +216,7 @@ public static class EnergyAwarePruning
             if (orders.Count < pass)
             {
                 // Later passes re-rank the layers by the energy of the network as it now stands.
-                var now = ModelEnergy.Estimate(model, train.Slice(0, Math.Min(options.DensityImages, train.Count)).AsTensor(),
+                var now = ModelEnergy.EstimateDeployed(model, train.Slice(0, Math.Min(options.DensityImages, train.Count)).AsTensor(),
                     options.EnergyModel, options.Bits, "model");
                 orders.Add(ModelEnergy.EnergyOrder(now).Where(selected.Contains).ToArray());
                 messages?.Report($"pass {pass}: energy order {string.Join(" > ", orders[^1])}");
@@ -207,7 +228,8 @@ public static class EnergyAwarePruning
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 double energy = original.Layers.First(l => l.Layer.Name == passOrder[rank]).Energy.Total;
-                done.Add(PruneLayer(model, reference, PrunableLayer.ByName(prunable, passOrder[rank]), pass, rank + 1, energy, refAcc, train, validation,
+                var layer = PrunableLayer.ByName(prunable, passOrder[rank]);
+                done.Add(PruneLayer(model, reference, layer, layer == prunable[^1], pass, rank + 1, energy, refAcc, train, validation,
                     options, messages, cancellationToken));
                 if (options.CheckpointPath is { } ckpt) Save(ckpt, identity, model, done, orders, fineTunedPasses);
             }
@@ -233,8 +255,15 @@ public static class EnergyAwarePruning
     /// </summary>
     /// <returns>Restored count and the sampled output error after each stage.</returns>
     /// <exception cref="ArgumentException">Spans of the wrong length.</exception>
+    /// <param name="system">The layer's sampled least-squares system.</param>
+    /// <param name="weights">Weights [M, K] of the accepted state.</param>
+    /// <param name="mask">Its mask.</param>
+    /// <param name="target">Weights to keep.</param>
+    /// <param name="restoreFraction">Share of <paramref name="target"/> chosen by greedy restoration.</param>
+    /// <param name="refit">Refit options.</param>
+    /// <param name="closedFilters">Filters that restoration must not grow back (dead units); null = none.</param>
     public static (int Restored, double ErrorMagnitude, double ErrorRestored, RefitResult Refit) Step(LayerSystem system, Span<float> weights,
-        Span<float> mask, int target, double restoreFraction, RefitOptions refit)
+        Span<float> mask, int target, double restoreFraction, RefitOptions refit, IReadOnlySet<int>? closedFilters = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentOutOfRangeException.ThrowIfNegative(target);
@@ -242,7 +271,7 @@ public static class EnergyAwarePruning
         int restore = (int)Math.Round(restoreFraction * target);
         KeepLargest(weights, mask, target - restore);
         double eMag = system.Error(weights);
-        var restored = GreedyRestoration.Restore(system, weights, mask, restore);
+        var restored = GreedyRestoration.Restore(system, weights, mask, restore, closedFilters);
         double eRes = system.Error(weights);
         var r = LeastSquaresRefit.Refit(system, weights, mask, refit);
         return (restored.Count, eMag, eRes, r);
@@ -279,19 +308,24 @@ public static class EnergyAwarePruning
         return reference;
     }
 
-    private static EnergyAwareLayer PruneLayer(Module model, Module reference, PrunableLayer layer, int pass, int rank, double energy, double originalAcc, ImageDataset train,
-        ImageDataset validation, EnergyAwareOptions o, IProgress<string>? messages, CancellationToken ct)
+    private static EnergyAwareLayer PruneLayer(Module model, Module reference, PrunableLayer layer, bool classifier, int pass, int rank, double energy,
+        double originalAcc, ImageDataset train, ImageDataset validation, EnergyAwareOptions o, IProgress<string>? messages, CancellationToken ct)
     {
         var sw = Stopwatch.StartNew();
         var param = layer.Weight;
         int n = param.Length;
+        double densityBefore = (double)(param.Mask?.Data.Count(v => v != 0) ?? n) / n;
+        double startAcc = Accuracy(model, validation, ct);
+        var unitSteps = o.UnitSteps && !classifier
+            ? RemoveUnits(model, layer, o.PerLayerTolerance ? startAcc : originalAcc, o, validation, messages, ct)
+            : [];
         var sample = FeatureMapSampler.Sample(model, reference, layer.Name, train, o.Sampler with { Seed = o.Sampler.Seed + 100 * pass + rank }, ct);
         var system = LayerSystem.From(sample);
         var goodW = (float[])param.Value.Data.Clone();
         var goodMask = param.Mask is { } mk ? (float[])mk.Data.Clone() : Enumerable.Repeat(1f, n).ToArray();
         int goodKept = goodMask.Count(v => v != 0);
-        double densityBefore = (double)goodKept / n;
-        double startAcc = Accuracy(model, validation, ct), acc = startAcc;
+        var closed = DeadRows(goodMask, param.Value.Dim(0));
+        double acc = unitSteps.LastOrDefault(u => u.Accepted)?.ValidationAccuracy ?? startAcc;
         var steps = new List<EnergyAwareStep>();
         double f = o.InitialStep;
         while (f >= o.MinStep)
@@ -302,7 +336,7 @@ public static class EnergyAwarePruning
             int target = Math.Max(1, (int)Math.Round(density * n));
             var w = (float[])goodW.Clone();
             var mask = (float[])goodMask.Clone();
-            var (restored, eMag, eRes, refit) = Step(system, w, mask, target, o.RestoreFraction, o.Refit);
+            var (restored, eMag, eRes, refit) = Step(system, w, mask, target, o.RestoreFraction, o.Refit, closed);
             Install(param, w, mask);
             double a = Accuracy(model, validation, ct);
             bool ok = (o.PerLayerTolerance ? startAcc : originalAcc) - a <= o.Tolerance;
@@ -323,7 +357,63 @@ public static class EnergyAwarePruning
             }
         }
         Install(param, goodW, goodMask);
-        return new EnergyAwareLayer(layer.Name, pass, rank, energy, densityBefore, (double)goodKept / n, startAcc, acc, steps, sw.Elapsed.TotalSeconds);
+        return new EnergyAwareLayer(layer.Name, pass, rank, energy, densityBefore, (double)goodKept / n, startAcc, acc, steps, sw.Elapsed.TotalSeconds, unitSteps);
+    }
+
+    // Unit steps: remove the lowest-L2-norm live units (rows) whole, UnitInitialStep of them at first, halving the step on every
+    // rejection, until less than one unit would go. The layer keeps at least one live unit.
+    private static List<EnergyAwareUnitStep> RemoveUnits(Module model, PrunableLayer layer, double baseline, EnergyAwareOptions o, ImageDataset validation,
+        IProgress<string>? messages, CancellationToken ct)
+    {
+        var param = layer.Weight;
+        int units = param.Value.Dim(0), per = param.Length / units;
+        var steps = new List<EnergyAwareUnitStep>();
+        double f = o.UnitInitialStep;
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var w = (float[])param.Value.Data.Clone();
+            var mask = param.Mask is { } mk ? (float[])mk.Data.Clone() : Enumerable.Repeat(1f, w.Length).ToArray();
+            var dead = DeadRows(mask, units);
+            var live = Enumerable.Range(0, units).Where(u => !dead.Contains(u)).ToArray();
+            int remove = (int)Math.Floor(f * live.Length);
+            if (remove < 1 || remove >= live.Length) break;
+            var norms = live.ToDictionary(u => u, u =>
+            {
+                double s = 0;
+                for (int i = u * per; i < (u + 1) * per; i++) s += (double)w[i] * w[i] * mask[i];
+                return s;
+            });
+            var oldW = (float[])w.Clone();
+            var oldMask = (float[])mask.Clone();
+            foreach (int u in live.OrderBy(u => norms[u]).ThenBy(u => u).Take(remove))
+            {
+                Array.Clear(w, u * per, per);
+                Array.Clear(mask, u * per, per);
+            }
+            Install(param, w, mask);
+            double a = Accuracy(model, validation, ct);
+            bool ok = baseline - a <= o.Tolerance;
+            steps.Add(new EnergyAwareUnitStep(live.Length, live.Length - remove, a, ok));
+            messages?.Report(string.Create(CultureInfo.InvariantCulture,
+                $"{layer.Name}: units {live.Length} → {live.Length - remove}, validation {a:P2} {(ok ? "kept" : "undone")}"));
+            if (!ok)
+            {
+                Install(param, oldW, oldMask);
+                f /= 2;
+            }
+        }
+        return steps;
+    }
+
+    // Rows of an [units, ·] mask with no kept entry.
+    private static HashSet<int> DeadRows(float[] mask, int units)
+    {
+        int per = mask.Length / units;
+        var dead = new HashSet<int>();
+        for (int u = 0; u < units; u++)
+            if (Array.TrueForAll(mask[(u * per)..((u + 1) * per)], v => v == 0)) dead.Add(u);
+        return dead;
     }
 
     private static void Install(Parameter p, float[] w, float[] mask)
@@ -347,7 +437,7 @@ public static class EnergyAwarePruning
     {
         order,
         o.Tolerance, o.PerLayerTolerance, o.InitialStep, o.MinStep, o.MinDensity, o.RestoreFraction, o.Sampler.Images, o.Sampler.PositionsPerImage, SamplerSeed = o.Sampler.Seed, o.Sampler.MinRowsPerInput, o.Sampler.MaxLinearImages,
-        o.Refit.Ridge, o.Refit.MaxSupport, o.FineTuneEpochs, o.Passes, o.LearningRateScale, o.Seed, o.Bits,
+        o.Refit.Ridge, o.Refit.MaxSupport, o.UnitSteps, o.UnitInitialStep, o.FineTuneEpochs, o.Passes, o.LearningRateScale, o.Seed, o.Bits,
     });
 
     private static void Save(string path, string identity, Module model, List<EnergyAwareLayer> done, List<string[]> orders, int fineTunedPasses) =>

@@ -5,6 +5,7 @@
 // largest reduction, sets w_mj = a and mask_mj = 1, and updates g_m −= a·G[:, j] (O(K)). Picks stop at the
 // budget or when no pruned weight reduces the error (G_jj = 0: an input that is always zero in the sample).
 // Ties go to the lower filter, then the lower index. Only chosen entries of the mask change (0 → 1).
+// Closed filters (e.g. units removed whole by energy-aware pruning) are never grown back.
 namespace Topiary.Pruning.EnergyAware;
 
 /// <summary>One restored weight.</summary>
@@ -21,10 +22,16 @@ public static class GreedyRestoration
     /// Restores up to <paramref name="budget"/> pruned weights of <paramref name="weights"/> [M, K] (masked by
     /// <paramref name="mask"/>, 0/1, same shape), updating both in place.
     /// </summary>
+    /// <param name="system">The layer's sampled least-squares system.</param>
+    /// <param name="weights">Weights [M, K], row-major.</param>
+    /// <param name="mask">Mask [M, K].</param>
+    /// <param name="budget">Most weights to restore.</param>
+    /// <param name="closedFilters">Filters (rows) that get nothing back; null = none.</param>
     /// <returns>The restored weights in pick order.</returns>
     /// <exception cref="ArgumentException">Spans of the wrong length.</exception>
     /// <exception cref="ArgumentOutOfRangeException">Negative budget.</exception>
-    public static IReadOnlyList<RestoredWeight> Restore(LayerSystem system, Span<float> weights, Span<float> mask, int budget)
+    public static IReadOnlyList<RestoredWeight> Restore(LayerSystem system, Span<float> weights, Span<float> mask, int budget,
+        IReadOnlySet<int>? closedFilters = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentOutOfRangeException.ThrowIfNegative(budget);
@@ -53,7 +60,8 @@ public static class GreedyRestoration
         var bestIndex = new int[m];
         var bestGain = new double[m];
         var maskCopy = mask.ToArray();
-        for (int f = 0; f < m; f++) (bestIndex[f], bestGain[f]) = Best(g.AsSpan(f * k, k), maskCopy.AsSpan(f * k, k), gram, k);
+        for (int f = 0; f < m; f++)
+            if (closedFilters is null || !closedFilters.Contains(f)) (bestIndex[f], bestGain[f]) = Best(g.AsSpan(f * k, k), maskCopy.AsSpan(f * k, k), gram, k);
         while (picks.Count < budget)
         {
             int pf = -1;

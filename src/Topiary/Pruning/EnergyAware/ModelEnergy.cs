@@ -1,10 +1,14 @@
 // ModelEnergy: the energy estimate of a trainable model as it stands — its shape (NetworkShape.FromModel),
 // the fraction of non-zero weights of every weight layer, and input-activation densities MEASURED on
 // example images (ActivationDensities.Measure) — through a layer energy model (Eyeriss by default, 16-bit).
-// EnergyOrder ranks layers by estimated energy, highest first (ties: earlier layer first).
+// EstimateDeployed estimates the network as it would be deployed: a copy with its dead units (neurons/channels
+// without inputs or outputs) physically removed by DeadNeuronRemover, constants folded — a pruned unit's
+// feature map is then neither computed nor moved. EnergyOrder ranks layers by estimated energy, highest first
+// (ties: earlier layer first).
 using Topiary.Hardware.Energy;
 using Topiary.Models.Shapes;
 using Topiary.Nn;
+using Topiary.Pruning.Structure;
 using Topiary.Tensors;
 
 namespace Topiary.Pruning.EnergyAware;
@@ -28,6 +32,19 @@ public static class ModelEnergy
         var weights = WeightDensities(model, shape);
         var inputs = ActivationDensities.Measure(model, images).Select(d => d.Density).ToArray();
         return NetworkEnergy.Estimate(energyModel ?? EyerissEnergyModel.Default, shape, weights, inputs, bits);
+    }
+
+    /// <summary>
+    /// Estimates a copy of <paramref name="model"/> with its dead units removed (DeadNeuronRemover; a model that is not a
+    /// <see cref="Sequential"/> is estimated as is). Layer names are kept; shapes are the shrunk ones.
+    /// </summary>
+    /// <exception cref="ArgumentException">See <see cref="Estimate"/>.</exception>
+    public static NetworkEnergy EstimateDeployed(Module model, Tensor images, ILayerEnergyModel? energyModel = null, int bits = 16, string name = "model")
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var copy = ModelSnapshot.Clone(model);
+        if (copy is Sequential seq) DeadNeuronRemover.Remove(seq);
+        return Estimate(copy, images, energyModel, bits, name);
     }
 
     /// <summary>Non-zero fraction of each weight layer's weights, in the order of <paramref name="shape"/>.</summary>

@@ -102,4 +102,20 @@ public class GreedyRestorationTests
         }
         Assert.All(picks, p => Assert.True(p.Reduction > 0));
     }
+
+    [Fact]
+    public void Closed_filters_get_nothing_back_even_when_they_would_reduce_the_error_most()
+    {
+        var sample = LeastSquaresRefitTests.RandomSample(23, 80, 16, 5);
+        var system = LayerSystem.From(sample);
+        var (w, mask) = LeastSquaresRefitTests.RandomMasked(24, 5, 16, 0.5);
+        // Filters 1 and 3 are dead units: no weights at all, so restoring into them would cut their error most.
+        foreach (int f in new[] { 1, 3 }) { Array.Clear(w, f * 16, 16); Array.Clear(mask, f * 16, 16); }
+        var open = GreedyRestoration.Restore(system, (float[])w.Clone(), (float[])mask.Clone(), budget: 12);
+        Assert.Contains(open, p => p.Filter is 1 or 3);
+        var picks = GreedyRestoration.Restore(system, w, mask, budget: 12, closedFilters: new HashSet<int> { 1, 3 });
+        Assert.Equal(12, picks.Count);
+        Assert.DoesNotContain(picks, p => p.Filter is 1 or 3);
+        foreach (int f in new[] { 1, 3 }) Assert.All(mask[(f * 16)..((f + 1) * 16)], v => Assert.Equal(0f, v));
+    }
 }
