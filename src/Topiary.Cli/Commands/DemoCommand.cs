@@ -124,12 +124,12 @@ public static class DemoCommand
         }
         var e = report.Energy;
         var table = new Table().Title($"Topiary demo: LeNet-300-100 on MNIST ({report.Seconds:F0} s)")
-            .AddColumns("stage", "test error", "size", "batch-1 latency (vs ORT dense)", $"energy ({e.Profile})");
-        table.AddRow("dense reference, ONNX Runtime", CliOutput.Pct(r.Reference.TestError), $"{r.BytesOriginal / 1000:F0} KB", Us(DemoLatency.OrtDense), DemoMarkdown.E(e.Dense.Total));
-        table.AddRow("dense reference, Topiary plan", "", "", Us("topiary dense plan"), "");
-        table.AddRow($"pruned ({han.Compression:F1}x fewer parameters), Topiary plan", CliOutput.Pct(han.Pruned.TestError), Kb(r.Stages, "pruning"),
+            .AddColumns("model, runtime", "test error", "size", "batch 1 (vs ORT)", $"energy ({e.Profile})");
+        table.AddRow("dense, ONNX Runtime", CliOutput.Pct(r.Reference.TestError), $"{r.BytesOriginal / 1000:F0} KB", Us(DemoLatency.OrtDense), DemoMarkdown.E(e.Dense.Total));
+        table.AddRow("dense, Topiary plan", "", "", Us("topiary dense plan"), "");
+        table.AddRow($"pruned {han.Compression:F1}x, Topiary plan", CliOutput.Pct(han.Pruned.TestError), Kb(r.Stages, "pruning"),
             Us(DemoLatency.PrunedPlan), $"{DemoMarkdown.E(e.Pruned.Total)} ({e.Ratio:F1}x less)");
-        table.AddRow("quantized + Huffman (.tpz file), Topiary plan", CliOutput.Pct(r.Compressed.TestError), $"{r.BytesCompressed / 1000:F1} KB ({r.Compression:F1}x)",
+        table.AddRow(".tpz (quantized + Huffman), Topiary plan", CliOutput.Pct(r.Compressed.TestError), $"{r.BytesCompressed / 1000:F1} KB ({r.Compression:F1}x)",
             Us("topiary .tpz plan"), "");
         return table;
     }
