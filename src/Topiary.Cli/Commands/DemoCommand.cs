@@ -127,13 +127,10 @@ public static class DemoCommand
             .AddColumns("model, runtime", "test error", "size", "batch 1 (vs ORT)", $"energy ({e.Profile})");
         table.AddRow("dense, ONNX Runtime", CliOutput.Pct(r.Reference.TestError), $"{r.BytesOriginal / 1000:F0} KB", Us(DemoLatency.OrtDense), DemoMarkdown.E(e.Dense.Total));
         table.AddRow("dense, Topiary plan", "", "", Us("topiary dense plan"), "");
-        table.AddRow($"pruned {han.Compression:F1}x, Topiary plan", CliOutput.Pct(han.Pruned.TestError), Kb(r.Stages, "pruning"),
+        table.AddRow($"pruned {han.Compression:F1}x, Topiary plan", CliOutput.Pct(han.Pruned.TestError), DemoMarkdown.Kb(r, "pruning"),
             Us(DemoLatency.PrunedPlan), $"{DemoMarkdown.E(e.Pruned.Total)} ({e.Ratio:F1}x less)");
         table.AddRow(".tpz (quantized + Huffman), Topiary plan", CliOutput.Pct(r.Compressed.TestError), $"{r.BytesCompressed / 1000:F1} KB ({r.Compression:F1}x)",
             Us("topiary .tpz plan"), "");
         return table;
     }
-
-    private static string Kb(IReadOnlyList<Compression.StageStorage> stages, string name) =>
-        stages.FirstOrDefault(s => s.Name == name) is { } s ? $"{s.Bytes / 1000:F1} KB" : "";
 }

@@ -127,8 +127,12 @@ public static class DemoMarkdown
     private static string Us(DemoLatencyRun run, string runtime) =>
         run.Runtimes.FirstOrDefault(t => t.Runtime == runtime) is { } t ? $"{t.MedianUs.ToString("F1", Inv)} µs" : "";
 
-    private static string Kb(Experiments.DeepCompressionReport r, string stage) =>
-        r.Stages.FirstOrDefault(s => s.Name == stage) is { } s ? $"{(s.Bytes / 1000).ToString("F1", Inv)} KB" : "";
+    /// <summary>The size after Deep Compression stage <paramref name="stage"/> in KB (e.g. "91.2 KB"), or "" when the report has no such stage.</summary>
+    public static string Kb(Experiments.DeepCompressionReport r, string stage)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        return r.Stages.FirstOrDefault(s => s.Name == stage) is { } s ? $"{(s.Bytes / 1000).ToString("F1", Inv)} KB" : "";
+    }
 
     /// <summary>An energy value in engineering-style scientific notation (e.g. 1.234e+6).</summary>
     public static string E(double v) => v.ToString("0.###e+0", Inv);

@@ -1,7 +1,7 @@
 // DemoReport: report.json of `topiary demo` — the Deep Compression report (which holds the Han 2015 pruning
 // report: sensitivity, rounds, per-layer kept fractions), test error vs overall sparsity per pruning round, the
 // latency stage, the energy stage, the machine and the wall time. Every number index.md and the console show is
-// in here (or is one of these numbers divided by 1000 or multiplied by 100 for display).
+// in here, up to a unit change for display (bytes or bits → KB, fractions → %).
 using Topiary.Experiments;
 
 namespace Topiary.Cli.Commands;
