@@ -2,13 +2,12 @@
 // Topiary's dense kernels (Module.Forward), Topiary's compiled plan (sparse kernels where weights are
 // pruned), and, with --compare ort, ONNX Runtime running the same weights densely from an exported file.
 // Median and p99 per call, all runtimes timed interleaved in one loop; ratios against ORT. Outputs are
-// cross-checked before anything is timed.
+// cross-checked before anything is timed (the shared machinery is Bench/LatencyRace).
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Bench;
 using Topiary.Models;
-using Topiary.Onnx;
 using Topiary.Runtime;
 using Topiary.Tensors;
 
@@ -49,40 +48,31 @@ public static class BenchCommand
                 if (n > test.Count) throw new ArgumentException($"--batch {n} exceeds the {test.Count} test images.");
                 test.Images.AsSpan(0, x.Length).CopyTo(x.Span);
             }
-            var reference = loaded.Network.Forward(x, training: false).Clone();
-
             // Every runtime is timed interleaved in one loop, so machine noise hits all of them alike.
-            var contenders = new List<(string Name, Action Run)> { ("topiary dense", () => loaded.Network.Forward(x, training: false)) };
-            if (BenchPlan.Compile(loaded.Network, example, n, x, reference, parse.GetValue(measureFormats)) is { } planRun)
-                contenders.Add(("topiary plan", planRun));
-            OrtRunner? ort = null;
-            string onnx = Path.Combine(Path.GetTempPath(), $"topiary-bench-{Environment.ProcessId}.onnx");
-            IReadOnlyList<Latency> latencies;
-            try
+            IReadOnlyList<RaceResult> rows;
+            using (var race = new LatencyRace(x, example, t))
             {
-                if (parse.GetValue(compare) == "ort")
+                race.AddForward("topiary dense", loaded.Network);
+                try
                 {
-                    OnnxExporter.Export(loaded.Network, example, onnx);
-                    ort = new OrtRunner(onnx, x.Data, shape.Select(d => (long)d).ToArray(), t);
-                    CheckClose(reference.Data, ort.Run(), "ONNX Runtime");
-                    contenders.Add(("onnxruntime dense", ort.RunDiscard));
+                    var plan = race.AddPlan("topiary plan", loaded.Network, parse.GetValue(measureFormats) ? new PlanOptions { Measure = true } : PlanOptions.Default);
+                    AnsiConsole.MarkupLine($"[grey]{Markup.Escape(plan.Describe())}[/]");
                 }
-                latencies = LatencyMeter.Compare(contenders.Select(c => c.Run).ToArray(), budget * contenders.Count);
+                catch (NotSupportedException e)
+                {
+                    AnsiConsole.MarkupLine($"[grey]no compiled plan: {Markup.Escape(e.Message)}[/]");
+                }
+                if (parse.GetValue(compare) == "ort") race.AddOrt("onnxruntime dense", loaded.Network);
+                rows = race.Run(budget);
             }
-            finally
-            {
-                ort?.Dispose();
-                File.Delete(onnx);
-            }
-            var rows = contenders.Select((c, i) => (c.Name, L: latencies[i])).ToList();
-            double? planUs = rows.Where(r => r.Name == "topiary plan").Select(r => (double?)r.L.MedianUs).FirstOrDefault();
-            double? ortUs = rows.Where(r => r.Name == "onnxruntime dense").Select(r => (double?)r.L.MedianUs).FirstOrDefault();
+            double? planUs = rows.Where(r => r.Name == "topiary plan").Select(r => (double?)r.Latency.MedianUs).FirstOrDefault();
+            double? ortUs = rows.Where(r => r.Name == "onnxruntime dense").Select(r => (double?)r.Latency.MedianUs).FirstOrDefault();
 
             var table = new Table().Title($"{loaded.Name}, batch {n}, {t} thread(s)").AddColumns("runtime", "median µs", "p99 µs", "calls", "vs ORT");
             foreach (var (name, l) in rows)
                 table.AddRow(name, F(l.MedianUs), F(l.P99Us), $"{l.Calls}", ortUs is double o ? $"{o / l.MedianUs:F2}x" : "");
             AnsiConsole.Write(table);
-            double denseUs = rows[0].L.MedianUs;
+            double denseUs = rows[0].Latency.MedianUs;
             JsonReport.Write(parse.GetValue(json), new
             {
                 Model = loaded.Name,
@@ -94,23 +84,11 @@ public static class BenchCommand
                 TopiaryPlanUs = planUs,
                 SpeedupVsOrt = ortUs is double ou && planUs is double pu ? ou / pu : (double?)null,
                 DenseSpeedupVsOrt = ortUs is double ou2 ? ou2 / denseUs : (double?)null,
-                Runtimes = rows.Select(r => new { r.Name, r.L.MedianUs, r.L.P99Us, r.L.MinUs, r.L.Calls }),
+                Runtimes = rows.Select(r => new { r.Name, r.Latency.MedianUs, r.Latency.P99Us, r.Latency.MinUs, r.Latency.Calls }),
             });
             return Task.FromResult(0);
         }, ct));
         return cmd;
-    }
-
-    /// <summary>Throws unless <paramref name="actual"/> matches <paramref name="expected"/> within 1e-4 of its largest magnitude.</summary>
-    public static void CheckClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string who)
-    {
-        if (expected.Length != actual.Length) throw new InvalidOperationException($"{who} returned {actual.Length} values; expected {expected.Length}.");
-        float scale = Math.Max(1e-6f, Math.Abs(System.Numerics.Tensors.TensorPrimitives.MaxMagnitude(expected)));
-        for (int i = 0; i < expected.Length; i++)
-        {
-            if (Math.Abs(expected[i] - actual[i]) > 1e-4f * scale)
-                throw new InvalidOperationException($"{who} disagrees with Topiary at output {i}: {actual[i]} vs {expected[i]}.");
-        }
     }
 
     private static string F(double us) => us.ToString("F1", CultureInfo.InvariantCulture);

@@ -1,16 +1,21 @@
 // `topiary demo`: the README's main job. Fetches MNIST, trains LeNet-300-100, prunes it with Han et al.'s
 // iterative schedule (sensitivity analysis included), compresses it with Deep Compression into a .tpz
-// container, decodes and evaluates the file, and writes report/index.md with its figures plus
-// report/report.json — every number comes from this run. Stages of later issues (latency vs ONNX Runtime,
-// energy) join the pipeline as they land. `--quick` runs a ~20 s version (3 reference epochs, 3 short rounds).
+// container and decodes and evaluates the file; then times the dense reference, the pruned model and the decoded
+// container against ONNX Runtime (DemoLatency, batch 1 and 64), estimates the energy of the dense and the pruned
+// model with measured activation densities (DemoEnergy), and writes report/index.md with its figures
+// (DemoFigures, DemoMarkdown) plus report/report.json (DemoReport) — every number comes from this run.
+// The dense reference and the pruned model are reloaded from the run's own checkpoints (work/reference.ckpt,
+// work/pruning.ckpt) and checked against the errors the pipeline reported. `--quick` is a ~1 minute version
+// (3 reference epochs, 3 short rounds, short timing budgets).
 using System.CommandLine;
-using System.Globalization;
-using System.Text;
 using Spectre.Console;
 using Topiary.Cli.Rendering;
+using Topiary.Compression.Container;
+using Topiary.Data;
 using Topiary.Experiments;
 using Topiary.IO;
-using Topiary.Reporting;
+using Topiary.Models;
+using Topiary.Training;
 
 namespace Topiary.Cli.Commands;
 
@@ -20,12 +25,12 @@ public static class DemoCommand
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
-        var quick = new Option<bool>("--quick") { Description = "A ~20 s run: 3 reference epochs, 3 short pruning rounds, 1 fine-tuning epoch." };
+        var quick = new Option<bool>("--quick") { Description = "A ~1 minute run: 3 reference epochs, 3 short pruning rounds, 1 fine-tuning epoch, short timing budgets." };
         var outDir = new Option<string>("--out") { Description = "Report directory.", DefaultValueFactory = _ => "report" };
         var resume = new Option<bool>("--resume") { Description = "Reuse the checkpoints of an interrupted demo in the report directory." };
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
-        var cmd = new Command("demo", "Train, prune and compress LeNet-300-100 on MNIST and write a report.") { quick, outDir, resume, json, threads };
+        var cmd = new Command("demo", "Train, prune and compress LeNet-300-100 on MNIST, time it against ONNX Runtime, estimate its energy and write a report.") { quick, outDir, resume, json, threads };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
@@ -49,66 +54,83 @@ public static class DemoCommand
                 FineTuneEpochs = isQuick ? 1 : 3,
             };
             var messages = CliOutput.Messages();
-            var report = TrainingProgressRenderer.Run("demo", p => DeepCompression.Run(options, p, messages, ct));
-            var figures = WriteFigures(dir, report);
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var compressed = TrainingProgressRenderer.Run("demo", p => DeepCompression.Run(options, p, messages, ct));
+            var report = Measure(options, compressed, isQuick, watch, messages, ct);
+            var figures = DemoFigures.Write(dir, report);
             JsonReport.Write(Path.Combine(dir, "report.json"), report);
             JsonReport.Write(parse.GetValue(json), report);
-            AtomicFile.WriteAllText(Path.Combine(dir, "index.md"), Markdown(report, figures, isQuick));
-            var t = new Table().Title("Topiary demo: LeNet-300-100 on MNIST").AddColumns("stage", "test error", "size");
-            var han = report.PruningReport!;
-            t.AddRow("dense reference", CliOutput.Pct(report.Reference.TestError), $"{report.BytesOriginal / 1000:F0} KB");
-            t.AddRow($"pruned ({han.Compression:F1}x fewer parameters)", CliOutput.Pct(han.Pruned.TestError), Kb(report.Stages, "pruning"));
-            t.AddRow("quantized + Huffman (.tpz file)", CliOutput.Pct(report.Compressed.TestError), $"{report.BytesCompressed / 1000:F1} KB ({report.Compression:F1}x)");
-            AnsiConsole.Write(t);
+            AtomicFile.WriteAllText(Path.Combine(dir, "index.md"), DemoMarkdown.Render(report, figures));
+            AnsiConsole.Write(Summary(report));
             AnsiConsole.MarkupLine($"report: [bold]{Markup.Escape(Path.Combine(dir, "index.md"))}[/]");
             return Task.FromResult(0);
         }, ct));
         return cmd;
     }
 
-    private static IReadOnlyList<string> WriteFigures(string dir, DeepCompressionReport r)
+    // The latency and energy stages on the models of the run, and the demo-level report.
+    private static DemoReport Measure(DeepCompressionOptions options, DeepCompressionReport compressed, bool quick, System.Diagnostics.Stopwatch watch,
+        IProgress<string> messages, CancellationToken ct)
     {
-        var files = Han2015Outputs.Write(dir, r.PruningReport!).Select(Path.GetFileName).Select(f => f!).ToList();
-        BarPlot.Write(Path.Combine(dir, "size.png"), "Model size per stage (KB)", r.Stages.Select(s => s.Name).ToArray(),
-            [new BarSeries("KB", r.Stages.Select(s => s.Bytes / 1000).ToArray())], "KB", stacked: false);
-        files.Add("size.png");
-        var layers = r.PruningReport!.Layers;
-        BarPlot.Write(Path.Combine(dir, "density.png"), "Weights kept per layer (%)", layers.Select(l => l.Name).ToArray(),
-        [
-            new BarSeries("Topiary", layers.Select(l => l.KeptFraction * 100).ToArray()),
-            new BarSeries("Han et al. 2015", layers.Select(l => (l.PaperKeptFraction ?? double.NaN) * 100).Select(v => double.IsNaN(v) ? 0 : v).ToArray()),
-        ], "% kept", stacked: false);
-        files.Add("density.png");
-        return files;
+        var han = compressed.PruningReport ?? throw new InvalidOperationException("Deep Compression returned no pruning report.");
+        var info = ModelZoo.Get(compressed.Model);
+        var test = TrainingRun.LoadDataset("mnist", DatasetSplit.Test, cancellationToken: ct);
+
+        messages.Report("reloading the dense reference and the pruned model from this run's checkpoints");
+        var pruning = options.Pruning;
+        var dense = TrainingRun.Run(new TrainingRunOptions
+        {
+            Model = compressed.Model,
+            Seed = pruning.Seed,
+            Epochs = pruning.ReferenceEpochs,
+            TrainLimit = pruning.TrainLimit,
+            CheckpointPath = Path.Combine(pruning.WorkDirectory, "reference.ckpt"),
+            Resume = true,
+        }, cancellationToken: ct).Network;
+        var pruned = info.Factory(0);
+        Checkpoint.LoadInto(pruned, Path.Combine(pruning.WorkDirectory, "pruning.ckpt"));
+        SameAsReported("dense reference", TrainingRun.Evaluate(dense, test, ct).Error, han.Reference.TestError);
+        SameAsReported("pruned model", TrainingRun.Evaluate(pruned, test, ct).Error, han.Pruned.TestError);
+
+        var decodeWatch = System.Diagnostics.Stopwatch.StartNew();
+        var decoded = CompressedModel.Load(compressed.ContainerPath).Network;
+        double decodeMs = decodeWatch.Elapsed.TotalMilliseconds;
+
+        var machine = DemoMachine.Current();
+        var latency = DemoLatency.Run(dense, pruned, decoded, info.InputShape, test, quick ? 0.3 : 1.5, decodeMs, messages);
+        messages.Report("estimating energy (Eyeriss-like model) with activation densities measured on the test set");
+        var energy = DemoEnergy.Run(compressed.Model, dense, pruned, info.InputShape, test, quick ? 2000 : test.Count, ct);
+        double containerSparsity = 1 - (double)compressed.Compressed.NonzeroParams / compressed.Compressed.Params;
+        return new DemoReport(compressed.Model, quick, compressed, DemoRoundPoint.From(han), containerSparsity, latency, energy, machine,
+            watch.Elapsed.TotalSeconds);
     }
 
-    private static string Markdown(DeepCompressionReport r, IReadOnlyList<string> figures, bool quick)
+    // The reloaded model must be the one the pipeline measured (same checkpoint, same test set, deterministic kernels).
+    private static void SameAsReported(string what, double measured, double reported)
     {
+        if (Math.Abs(measured - reported) > 1e-9)
+            throw new InvalidOperationException($"The reloaded {what} has test error {measured:P2}, but the pipeline reported {reported:P2}.");
+    }
+
+    private static Table Summary(DemoReport report)
+    {
+        var r = report.DeepCompression;
         var han = r.PruningReport!;
-        var inv = CultureInfo.InvariantCulture;
-        var md = new StringBuilder();
-        md.AppendLine(inv, $"# Topiary demo — {r.Model} on MNIST{(quick ? " (quick run)" : "")}").AppendLine();
-        md.AppendLine(inv, $"Seed {r.Seed}; {r.Seconds:F0} s in all. Every number below was measured in this run (`report.json` holds them all).").AppendLine();
-        md.AppendLine("| stage | test error |").AppendLine("| --- | --- |");
-        foreach (var e in r.Errors) md.AppendLine(inv, $"| {e.Stage} | {CliOutput.Pct(e.TestError)} |");
-        md.AppendLine().AppendLine("| storage (cumulative) | size | compression |").AppendLine("| --- | --- | --- |");
-        foreach (var st in r.Stages) md.AppendLine(inv, $"| {st.Name} | {st.Bytes / 1000:F1} KB | {st.Compression:F1}x |");
-        md.AppendLine().AppendLine("## Pruning (Han et al. 2015)").AppendLine();
-        md.AppendLine(inv, $"Reference {CliOutput.Pct(han.Reference.TestError)} → pruned {CliOutput.Pct(han.Pruned.TestError)}; {han.Reference.Params:N0} → {han.Pruned.NonzeroParams:N0} non-zero parameters ({han.Compression:F1}x; the paper: 12x).").AppendLine();
-        md.AppendLine("| layer | weights | kept | Topiary | paper |").AppendLine("| --- | --- | --- | --- | --- |");
-        foreach (var l in han.Layers)
-            md.AppendLine(inv, $"| {l.Name} | {l.Weights:N0} | {l.Kept:N0} | {CliOutput.Pct(l.KeptFraction)} | {(l.PaperKeptFraction is { } p ? CliOutput.Pct(p) : "")} |");
-        md.AppendLine().AppendLine("## Deep Compression").AppendLine();
-        md.AppendLine(inv, $"Container `{Path.GetFileName(r.ContainerPath)}`: {r.BytesOriginal / 1000:F0} KB → {r.BytesCompressed / 1000:F1} KB, **{r.Compression:F1}x** (the paper: 40x).").AppendLine();
-        md.AppendLine("| layer | non-zero | fillers | bits (weight/index) | centroids | Huffman KB |").AppendLine("| --- | --- | --- | --- | --- | --- |");
-        foreach (var l in r.Layers)
-            md.AppendLine(inv, $"| {l.Name} | {l.NonZeros:N0} | {l.Fillers:N0} | {l.WeightBits}/{l.IndexBits} | {l.Centroids} | {l.HuffmanBits / 8000.0:F1} |");
-        md.AppendLine().AppendLine("## Figures").AppendLine();
-        foreach (var f in figures) md.AppendLine(inv, $"![{f}]({f})").AppendLine();
-        md.AppendLine("Latency against ONNX Runtime and the energy estimate join this report when those stages land.");
-        return md.ToString();
+        var b1 = report.Latency.Runs.First(run => run.Batch == 1);
+        string Us(string runtime)
+        {
+            var t = b1.Runtimes.Single(t => t.Runtime == runtime);
+            return $"{t.MedianUs:F1} µs ({t.SpeedupVsOrtDense:F2}x)";
+        }
+        var e = report.Energy;
+        var table = new Table().Title($"Topiary demo: LeNet-300-100 on MNIST ({report.Seconds:F0} s)")
+            .AddColumns("model, runtime", "test error", "size", "batch 1 (vs ORT)", $"energy ({e.Profile})");
+        table.AddRow("dense, ONNX Runtime", CliOutput.Pct(r.Reference.TestError), $"{r.BytesOriginal / 1000:F0} KB", Us(DemoLatency.OrtDense), DemoMarkdown.E(e.Dense.Total));
+        table.AddRow("dense, Topiary plan", "", "", Us("topiary dense plan"), "");
+        table.AddRow($"pruned {han.Compression:F1}x, Topiary plan", CliOutput.Pct(han.Pruned.TestError), DemoMarkdown.Kb(r, "pruning"),
+            Us(DemoLatency.PrunedPlan), $"{DemoMarkdown.E(e.Pruned.Total)} ({e.Ratio:F1}x less)");
+        table.AddRow(".tpz (quantized + Huffman), Topiary plan", CliOutput.Pct(r.Compressed.TestError), $"{r.BytesCompressed / 1000:F1} KB ({r.Compression:F1}x)",
+            Us("topiary .tpz plan"), "");
+        return table;
     }
-
-    private static string Kb(IReadOnlyList<Compression.StageStorage> stages, string name) =>
-        stages.FirstOrDefault(s => s.Name == name) is { } s ? $"{s.Bytes / 1000:F1} KB" : "";
 }

@@ -1,0 +1,87 @@
+// DemoEnergy: the demo's energy stage — the Eyeriss-like row-stationary estimate (Yang et al. 2017's model,
+// 16-bit data) of one inference of the dense reference and of the pruned model. Weight densities are the
+// models' real non-zero fractions; input-activation densities are MEASURED (ActivationDensities.Measure) on the
+// first `images` test images through each model, so the pruned model's own activations are used for it.
+// Energies are in the model's normalised unit (one 16-bit MAC = 1); the ratio is dense total / pruned total.
+using Topiary.Data;
+using Topiary.Hardware.Energy;
+using Topiary.Models.Shapes;
+using Topiary.Nn;
+using Topiary.Pruning;
+
+namespace Topiary.Cli.Commands;
+
+/// <summary>One model's estimate for one layer.</summary>
+/// <param name="WeightDensity">Non-zero weights / weights.</param>
+/// <param name="InputDensity">Measured non-zero fraction of the layer's input.</param>
+/// <param name="NonSkippedMacs">MACs with a non-zero weight and input (Macs·wd·ad).</param>
+/// <param name="Energy">Energy per level (computation, DRAM, buffer, array, RF) and total.</param>
+public sealed record DemoLayerEnergy(double WeightDensity, double InputDensity, double NonSkippedMacs, EnergyBreakdown Energy);
+
+/// <summary>One layer, dense and pruned.</summary>
+/// <param name="Name">Layer name.</param>
+/// <param name="Macs">Dense MACs of one inference.</param>
+/// <param name="Dense">The dense reference's estimate.</param>
+/// <param name="Pruned">The pruned model's estimate.</param>
+public sealed record DemoEnergyLayer(string Name, long Macs, DemoLayerEnergy Dense, DemoLayerEnergy Pruned)
+{
+    /// <summary>Dense total / pruned total of this layer.</summary>
+    public double Ratio => Dense.Energy.Total / Pruned.Energy.Total;
+}
+
+/// <summary>The energy stage's results.</summary>
+/// <param name="Profile">Energy model.</param>
+/// <param name="Unit">Unit of every energy.</param>
+/// <param name="Bits">Data bit width.</param>
+/// <param name="Images">Test images the activation densities were measured on.</param>
+/// <param name="Layers">Per layer, in order.</param>
+/// <param name="Dense">Σ over the dense reference's layers.</param>
+/// <param name="Pruned">Σ over the pruned model's layers.</param>
+/// <param name="Ratio">Dense total / pruned total.</param>
+public sealed record DemoEnergyReport(string Profile, string Unit, int Bits, int Images, IReadOnlyList<DemoEnergyLayer> Layers,
+    EnergyBreakdown Dense, EnergyBreakdown Pruned, double Ratio);
+
+/// <summary>Runs the demo's energy stage.</summary>
+public static class DemoEnergy
+{
+    /// <summary>Data bit width of the estimate (Eyeriss's).</summary>
+    public const int Bits = 16;
+
+    /// <summary>Estimates one inference of <paramref name="dense"/> and <paramref name="pruned"/> on the Eyeriss-like model.</summary>
+    /// <param name="name">Network name for the shape.</param>
+    /// <param name="dense">The dense reference.</param>
+    /// <param name="pruned">The pruned model (same architecture).</param>
+    /// <param name="exampleShape">Per-example input shape.</param>
+    /// <param name="test">Test images in the models' pixel scaling.</param>
+    /// <param name="images">How many of them to measure activation densities on, 1..test.Count.</param>
+    /// <param name="cancellationToken">Cancels the measurement.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="images"/> outside 1..test.Count.</exception>
+    /// <exception cref="ArgumentException">The two models' weight layers differ.</exception>
+    public static DemoEnergyReport Run(string name, Module dense, Module pruned, int[] exampleShape, ImageDataset test, int images,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(test);
+        ArgumentOutOfRangeException.ThrowIfLessThan(images, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(images, test.Count);
+        var shape = NetworkShape.FromModel(dense, exampleShape, name);
+        var inputs = test.Slice(0, images).AsTensor();
+        var d = Estimate(shape, dense, inputs, cancellationToken);
+        var p = Estimate(shape, pruned, inputs, cancellationToken);
+        var layers = d.Layers.Zip(p.Layers, (a, b) => new DemoEnergyLayer(a.Layer.Name, a.Macs, Of(a), Of(b))).ToArray();
+        return new DemoEnergyReport(d.Profile, d.Unit, Bits, images, layers, d.Total, p.Total, d.Total.Total / p.Total.Total);
+    }
+
+    private static NetworkEnergy Estimate(NetworkShape shape, Module model, Tensors.Tensor inputs, CancellationToken ct)
+    {
+        var weights = PrunableLayer.Find(model).ToDictionary(l => l.Name, l => l.Weight.Value.Data, StringComparer.Ordinal);
+        double[] weightDensity = shape.Layers.Select(l => weights.TryGetValue(l.Name, out var w)
+            ? (double)w.Count(v => v != 0) / w.Length
+            : throw new ArgumentException($"Model has no weight layer '{l.Name}' (layers: {string.Join(", ", weights.Keys)}).", nameof(model))).ToArray();
+        var measured = ActivationDensities.Measure(model, inputs, cancellationToken: ct);
+        if (measured.Count != shape.Layers.Count)
+            throw new ArgumentException($"Measured {measured.Count} layer inputs for {shape.Layers.Count} weight layers.", nameof(model));
+        return NetworkEnergy.Estimate(EyerissEnergyModel.Default, shape, weightDensity, measured.Select(m => m.Density).ToArray(), Bits);
+    }
+
+    private static DemoLayerEnergy Of(LayerEnergy l) => new(l.WeightDensity, l.InputDensity, l.NonSkippedMacs, l.Energy);
+}

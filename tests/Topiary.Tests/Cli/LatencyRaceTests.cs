@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Topiary.Cli;
+using Topiary.Cli.Bench;
+using Topiary.Models;
+using Topiary.Nn;
+using Topiary.Runtime;
+using Topiary.Tensors;
+
+namespace Topiary.Tests.Cli;
+
+[Collection("Console")]
+public class LatencyRaceTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("topiary-race-").FullName;
+
+    public void Dispose()
+    {
+        Directory.Delete(_dir, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    // Flatten → 12→8 (every other weight zero) → ReLU → 8→3, on [batch, 1, 3, 4].
+    private static Sequential TinyModel()
+    {
+        var rng = new Random(3);
+        var fc1 = new Linear(12, 8, rng);
+        for (int i = 0; i < fc1.Weight.Value.Length; i += 2) fc1.Weight.Value[i] = 0;
+        return new Sequential().Add("flatten", new Flatten()).Add("fc1", fc1).Add("relu1", new ReLU()).Add("fc2", new Linear(8, 3, rng));
+    }
+
+    [Fact]
+    public void Every_contender_is_timed_in_the_order_added_and_temporary_files_are_removed()
+    {
+        var model = TinyModel();
+        var x = Tensor.RandomUniform(new Random(1), 1f, 5, 1, 3, 4);
+        int before = Directory.GetFiles(Path.GetTempPath(), "topiary-race-*.onnx").Length;
+        IReadOnlyList<RaceResult> results;
+        using (var race = new LatencyRace(x, [1, 3, 4], threads: 1))
+        {
+            Assert.Equal(5, race.Batch);
+            race.AddForward("forward", model);
+            var plan = race.AddPlan("plan", model, PlanOptions.Default);
+            Assert.Equal(5, plan.Batch);
+            race.AddPlan("dense plan", model, PlanOptions.AllDense);
+            race.AddOrt("ort", model);
+            Assert.Equal(["forward", "plan", "dense plan", "ort"], race.Names);
+            results = race.Run(0.01);
+        }
+        Assert.Equal(["forward", "plan", "dense plan", "ort"], results.Select(r => r.Name));
+        foreach (var r in results)
+        {
+            Assert.True(r.Latency.Calls >= 20, $"{r.Name}: {r.Latency.Calls} calls");
+            Assert.True(r.Latency.MinUs > 0 && r.Latency.MinUs <= r.Latency.MedianUs && r.Latency.MedianUs <= r.Latency.P99Us, r.ToString());
+        }
+        Assert.Equal(before, Directory.GetFiles(Path.GetTempPath(), "topiary-race-*.onnx").Length);
+    }
+
+    [Fact]
+    public void Bad_shapes_models_and_empty_races_are_rejected()
+    {
+        var model = TinyModel();
+        Assert.Throws<ArgumentException>(() => new LatencyRace(new Tensor(5, 12), [1, 3, 4], 1));
+        Assert.Throws<ArgumentException>(() => new LatencyRace(new Tensor(5, 1, 4, 3), [1, 3, 4], 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new LatencyRace(new Tensor(5, 1, 3, 4), [1, 3, 4], 0));
+        using var race = new LatencyRace(new Tensor(2, 12), [12], 1);
+        Assert.Throws<InvalidOperationException>(() => race.Run(0));
+        var e = Assert.Throws<NotSupportedException>(() => race.AddPlan("bare", new Linear(12, 3, new Random(1)), PlanOptions.Default));
+        Assert.Contains("Sequential", e.Message, StringComparison.Ordinal);
+        Assert.Empty(race.Names);
+    }
+
+    [Fact]
+    public void CheckClose_accepts_rounding_and_names_the_first_differing_output()
+    {
+        LatencyRace.CheckClose([1f, -10f, 3f], [1f + 5e-4f, -10f, 3f], "x"); // 5e-4 ≤ 1e-4 × max |expected| = 1e-3
+        var e = Assert.Throws<InvalidOperationException>(() => LatencyRace.CheckClose([1f, -10f, 3f], [1f, -10f, 3.01f], "peer"));
+        Assert.Contains("peer disagrees with Topiary at output 2", e.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => LatencyRace.CheckClose([1f, 2f], [1f], "short"));
+    }
+
+    [Fact]
+    public async Task Bench_compare_ort_times_three_runtimes_and_reports_ratios()
+    {
+        string model = Path.Combine(_dir, "m.safetensors"), json = Path.Combine(_dir, "b.json");
+        ModelFile.Save(model, "lenet-300-100", ModelZoo.Get("lenet-300-100").Factory(1));
+        Assert.Equal(0, await CliApp.RunAsync(["bench", "--model-file", model, "--input", "random", "--compare", "ort", "--seconds", "0.02", "--json", json]));
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var root = doc.RootElement;
+        Assert.Equal(["topiary dense", "topiary plan", "onnxruntime dense"],
+            root.GetProperty("runtimes").EnumerateArray().Select(r => r.GetProperty("name").GetString()));
+        double ort = root.GetProperty("ort_dense_us").GetDouble(), plan = root.GetProperty("topiary_plan_us").GetDouble();
+        Assert.True(ort > 0 && plan > 0);
+        Assert.Equal(ort / plan, root.GetProperty("speedup_vs_ort").GetDouble(), 9);
+    }
+}
