@@ -29,7 +29,7 @@ public sealed record ScalpelVariant(string Name, string Platform, double TestErr
 
 /// <summary>Per-layer timing or modelled cost of one network on one platform.</summary>
 /// <param name="Layer">Layer name.</param>
-/// <param name="Format">dense, csr, csr16, simd-group, block.</param>
+/// <param name="Format">dense, csr, csr16, simd-group, block, sell.</param>
 /// <param name="Microseconds">Time per inference.</param>
 /// <param name="WeightBytes">Weight storage.</param>
 /// <param name="Detail">How it was obtained.</param>

@@ -3,9 +3,11 @@
 //   (`bench -- quick --only sparse-crossover`, BENCHMARKS.md):
 //     block  4×L  when the non-zeros fill ≥ 75% of their 4×L blocks (L = host float lanes) and density < 0.8
 //     simd-group w  (w = 16, 8, 4: the widest whose aligned groups the non-zeros fill ≥ 75%) when density < 0.5
+//     sell  for a Linear layer at batch ≤ 4 with unstructured sparsity below PlanOptions.SellDensityThreshold, on AVX-512 hosts
+//           (its permute kernel needs two 16-lane registers; elsewhere and for conv it would walk slots one by one)
 //     csr   when density < PlanOptions.SparseDensityThreshold (unstructured sparsity)
 //     dense otherwise.
-//   Measure: every candidate (dense, csr, csr16, simd-group at 16/8/4, block 4×L) is built and timed on the layer's
+//   Measure: every candidate (dense, csr, csr16, simd-group at 16/8/4, block 4×L, sell on AVX-512) is built and timed on the layer's
 //   real weight at the plan's batch size on a seeded random input (interleaved, LatencyMeter.Compare) and the fastest
 //   wins. Conv layers are timed as weights × im2col columns.
 using Topiary.Runtime.Sparse;
@@ -16,6 +18,9 @@ namespace Topiary.Runtime;
 public static class FormatChooser
 {
     private const double StructuredFill = 0.75;
+
+    /// <summary>Default of <see cref="PlanOptions.SellDensityThreshold"/>.</summary>
+    public const double SellDensity = 0.6;
 
     /// <summary>The format (and its options) for a [rows, cols] weight under <paramref name="options"/>.</summary>
     /// <param name="dense">The weight, row-major.</param>
@@ -42,6 +47,8 @@ public static class FormatChooser
         if (density < 0.5)
             foreach (int w in (int[])[16, 8, 4])
                 if (w <= lanes && Fill(dense, rows, cols, 1, w) >= StructuredFill) return new SimdGroupWeight(dense, rows, cols, w);
+        if (columns == 0 && batch <= 4 && density < options.SellDensityThreshold && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
+            return new SellWeight(dense, rows, cols);
         return density < options.SparseDensityThreshold ? new CsrWeight(CsrMatrix.FromDense(dense, rows, cols)) : new DenseWeight(dense, rows, cols);
     }
 
@@ -74,6 +81,7 @@ public static class FormatChooser
         foreach (int w in (int[])[16, 8, 4])
             if (w <= lanes) list.Add(new SimdGroupWeight(dense, rows, cols, w));
         list.Add(new BlockSparseWeight(dense, rows, cols, 4, lanes));
+        if (System.Runtime.Intrinsics.X86.Avx512F.IsSupported) list.Add(new SellWeight(dense, rows, cols));
         return list;
     }
 

@@ -10,6 +10,10 @@ public sealed record PlanOptions
     /// (Group- and block-structured layers have their own break-even densities, see <see cref="FormatChooser"/>.)</summary>
     public double SparseDensityThreshold { get; init; } = 0.35;
 
+    /// <summary>An unstructured-sparse Linear layer whose density is below this runs as <see cref="SellWeight"/> at batch ≤ 4 on
+    /// AVX-512 hosts (its measured break-even is ~50% sparsity); default 0.6; 0 turns the format off.</summary>
+    public double SellDensityThreshold { get; init; } = FormatChooser.SellDensity;
+
     /// <summary>When true (default), pruned convolutions may run sparse (weights × im2col columns).</summary>
     public bool SparseConv { get; init; } = true;
 

@@ -28,8 +28,14 @@ public class FormatChooserTests
     {
         var block = FormatChooser.Choose(Weight(SparsityPattern.Block(4, 0), 0.5), Rows, Cols, 0, 1, PlanOptions.Default, "fc");
         Assert.Equal(SparseFormat.Block, block.Format);
-        Assert.Equal(SparseFormat.Csr, FormatChooser.Choose(Weight(SparsityPattern.Element, 0.92), Rows, Cols, 0, 1, PlanOptions.Default, "fc").Format);
-        Assert.Equal(SparseFormat.Dense, FormatChooser.Choose(Weight(SparsityPattern.Element, 0.5), Rows, Cols, 0, 1, PlanOptions.Default, "fc").Format);
+        // Scattered: sell for a Linear layer at batch ≤ 4 on AVX-512 hosts, else csr (always csr for conv and larger batches).
+        var sellOrCsr = System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? SparseFormat.Sell : SparseFormat.Csr;
+        Assert.Equal(sellOrCsr, FormatChooser.Choose(Weight(SparsityPattern.Element, 0.92), Rows, Cols, 0, 1, PlanOptions.Default, "fc").Format);
+        Assert.Equal(sellOrCsr, FormatChooser.Choose(Weight(SparsityPattern.Element, 0.5), Rows, Cols, 0, 4, PlanOptions.Default, "fc").Format);
+        Assert.Equal(SparseFormat.Csr, FormatChooser.Choose(Weight(SparsityPattern.Element, 0.92), Rows, Cols, 0, 8, PlanOptions.Default, "fc").Format);
+        Assert.Equal(SparseFormat.Csr, FormatChooser.Choose(Weight(SparsityPattern.Element, 0.92), Rows, Cols, 9, 1, PlanOptions.Default, "c").Format);
+        Assert.Equal(SparseFormat.Dense, FormatChooser.Choose(Weight(SparsityPattern.Element, 0.3), Rows, Cols, 0, 1, PlanOptions.Default, "fc").Format);
+        Assert.Equal(SparseFormat.Dense, FormatChooser.Choose(Weight(SparsityPattern.Element, 0.5), Rows, Cols, 0, 8, PlanOptions.Default, "fc").Format);
         Assert.Equal(SparseFormat.Dense, FormatChooser.Choose(Weight(SparsityPattern.Element, 0), Rows, Cols, 0, 1, PlanOptions.Default, "fc").Format);
         // Conv layers stay dense when sparse conv is off.
         Assert.Equal(SparseFormat.Dense, FormatChooser.Choose(Weight(SparsityPattern.Element, 0.92), Rows, Cols, 9, 1, new PlanOptions { SparseConv = false }, "c").Format);

@@ -31,7 +31,7 @@ public static class CrossoverSweep
     /// <param name="statistic">Median (default) or best sample.</param>
     /// <param name="progress">Per-point progress.</param>
     /// <param name="cancellationToken">Cancels between points.</param>
-    /// <returns>The dense curve first, then csr, csr16, simd-group, block.</returns>
+    /// <returns>The dense curve first, then csr, csr16, sell, simd-group, block.</returns>
     public static IReadOnlyList<CrossoverSeries> Run(int rows, int cols, int convColumns, int batch, IReadOnlyList<double> sparsities, int groupWidth,
         TimeSpan budgetPerPoint, CrossoverStatistic statistic = CrossoverStatistic.Median, IProgress<CrossoverProgress>? progress = null,
         CancellationToken cancellationToken = default)
@@ -39,7 +39,7 @@ public static class CrossoverSweep
         var options = new SparseWeightOptions { GroupWidth = groupWidth, BlockRows = 4 };
         (SparsityPattern Pattern, SparseFormat[] Formats)[] runs =
         [
-            (SparsityPattern.Element, [SparseFormat.Csr, SparseFormat.Csr16]),
+            (SparsityPattern.Element, [SparseFormat.Csr, SparseFormat.Csr16, SparseFormat.Sell]),
             (SparsityPattern.Group(options.ResolvedGroupWidth), [SparseFormat.SimdGroup]),
             (SparsityPattern.Block(4, options.ResolvedBlockCols), [SparseFormat.Block]),
         ];

@@ -14,4 +14,6 @@ public enum SparseFormat
     SimdGroup,
     /// <summary>Block-sparse rows (BSR): small dense r×c blocks, one index per block.</summary>
     Block,
+    /// <summary>Element-wise sparsity in 16-row slices × 32-column windows with byte offsets (SellWeight): permutes instead of gathers.</summary>
+    Sell,
 }

@@ -1,5 +1,5 @@
 // SparseFormatNames: the stable lower-case names of SparseFormat used on the command line and in JSON
-// ("dense", "csr", "csr16", "simd-group", "block"), both ways.
+// ("dense", "csr", "csr16", "simd-group", "block", "sell"), both ways.
 namespace Topiary.Runtime.Sparse;
 
 /// <summary>Converts <see cref="SparseFormat"/> to and from its CLI/JSON name.</summary>
@@ -7,7 +7,7 @@ public static class SparseFormatNames
 {
     /// <summary>Every format in declaration order.</summary>
     public static IReadOnlyList<SparseFormat> All { get; } =
-        [SparseFormat.Dense, SparseFormat.Csr, SparseFormat.Csr16, SparseFormat.SimdGroup, SparseFormat.Block];
+        [SparseFormat.Dense, SparseFormat.Csr, SparseFormat.Csr16, SparseFormat.SimdGroup, SparseFormat.Block, SparseFormat.Sell];
 
     /// <summary>The name of <paramref name="format"/>: "dense", "csr", "csr16", "simd-group" or "block".</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="format"/> is not a defined value.</exception>
@@ -18,6 +18,7 @@ public static class SparseFormatNames
         SparseFormat.Csr16 => "csr16",
         SparseFormat.SimdGroup => "simd-group",
         SparseFormat.Block => "block",
+        SparseFormat.Sell => "sell",
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown sparse format."),
     };
 

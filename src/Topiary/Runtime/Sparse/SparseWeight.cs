@@ -143,6 +143,7 @@ public abstract class SparseWeight
             SparseFormat.Csr16 => new Csr16Weight(dense, rows, cols),
             SparseFormat.SimdGroup => new SimdGroupWeight(dense, rows, cols, options.ResolvedGroupWidth),
             SparseFormat.Block => new BlockSparseWeight(dense, rows, cols, options.ResolvedBlockRows, options.ResolvedBlockCols),
+            SparseFormat.Sell => new SellWeight(dense, rows, cols),
             _ => throw new ArgumentException($"Unknown sparse format {format}.", nameof(format)),
         };
     }

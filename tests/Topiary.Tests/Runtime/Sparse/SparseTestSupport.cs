@@ -22,6 +22,7 @@ internal static class SparseTestSupport
         (SparseFormat.Block, new() { BlockRows = 3, BlockCols = 4 }, "block 3x4"),
         (SparseFormat.Block, new() { BlockRows = 4, BlockCols = 8 }, "block 4x8"),
         (SparseFormat.Block, new() { BlockRows = 4, BlockCols = 16 }, "block 4x16"),
+        (SparseFormat.Sell, new(), "sell"),
     ];
 
     /// <summary>Awkward shapes: 1..40 rows, 1..70 columns, non-multiples of every width.</summary>

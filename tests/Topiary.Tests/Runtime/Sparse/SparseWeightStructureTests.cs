@@ -52,6 +52,32 @@ public class SparseWeightStructureTests
         var b = (BlockSparseWeight)Make(SparseFormat.Block, new() { BlockRows = 2, BlockCols = 4 });
         // band 0 (rows 0-1) keeps both block columns, band 1 none: 2 blocks·8 values·4 + 2·2 + 3 pointers·4
         Assert.Equal((2, 16L, 80L), (b.BlockCount, b.StoredValues, b.StorageBytes));
+
+        var sell = (SellWeight)Make(SparseFormat.Sell);
+        // one slice × one window; the longest row has 1 entry → 1 step = 16 slots (2 non-zeros, 14 padding): 16·5 + 1 step count·4
+        Assert.Equal((16L, 2L, 84L), (sell.StoredValues, sell.NonZeroCount, sell.StorageBytes));
+        Assert.Equal(14.0 / 16, sell.PaddingFraction, 12);
+    }
+
+    [Fact]
+    public void Sell_padding_never_lets_a_non_finite_input_into_a_row_that_does_not_store_its_column()
+    {
+        // 20 rows (two slices), 70 columns (three windows); row r stores only column (3r) % 70, so most slots are padding
+        // and every padding slot would point at the first column of its window if it read anything.
+        const int rows = 20, cols = 70;
+        var dense = new float[rows * cols];
+        for (int r = 0; r < rows; r++) dense[r * cols + 3 * r % cols] = r + 1;
+        var sell = SparseWeight.Create(SparseFormat.Sell, dense, rows, cols);
+        var x = Enumerable.Repeat(1f, cols).ToArray();
+        foreach (int c in new[] { 0, 32, 64 }) x[c] = float.NaN;
+        var y = new float[rows];
+        sell.Multiply(x, 1, y, default, relu: false);
+        for (int r = 0; r < rows; r++)
+        {
+            int c = 3 * r % cols;
+            if (c is 0 or 32 or 64) Assert.True(float.IsNaN(y[r]), $"row {r}");
+            else Assert.Equal(r + 1, y[r]);
+        }
     }
 
     [Fact]
@@ -95,7 +121,7 @@ public class SparseWeightStructureTests
     [Fact]
     public void Format_names_round_trip()
     {
-        Assert.Equal(["dense", "csr", "csr16", "simd-group", "block"], SparseFormatNames.All.Select(f => f.ToName()));
+        Assert.Equal(["dense", "csr", "csr16", "simd-group", "block", "sell"], SparseFormatNames.All.Select(f => f.ToName()));
         foreach (var f in SparseFormatNames.All) Assert.Equal(f, SparseFormatNames.Parse(f.ToName().ToUpperInvariant()));
         var e = Assert.Throws<ArgumentException>(() => SparseFormatNames.Parse("coo"));
         Assert.Contains("coo", e.Message);
