@@ -90,6 +90,26 @@ public sealed class OnnxFuzzTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("input 'input'", e.Message, StringComparison.Ordinal);
     }
 
+    // Not reachable by the edge-value mutations, so built by hand: a 4-byte-per-channel 1x1 convolution on a 2048x2048
+    // input is a tiny file whose zero-example output would be 32 x 2048 x 2048 values (537 MB, twice: output and its
+    // transposed workspace). The size is now checked before the layer runs.
+    [Fact]
+    public void Regression_convolution_with_a_huge_activation_is_NotSupported_before_allocating()
+    {
+        var graph = new GraphProto { Name = "g" };
+        graph.Input.Add(OnnxGraphModels.FloatValue("x", 1, 2048, 2048));
+        graph.Output.Add(OnnxGraphModels.FloatValue("y", 32, 2048, 2048));
+        graph.Initializer.Add(OnnxGraphModels.FloatTensor("conv.weight", [32, 1, 1, 1], new float[32]));
+        graph.Node.Add(OnnxGraphModels.Node("conv", "Conv", ["x", "conv.weight"], "y"));
+        string path = OnnxGraphModels.Write(graph, Path.Combine(_dir, "wide.onnx"));
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<NotSupportedException>(() => OnnxImporter.Import(path));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated < 64 << 20, $"allocated {allocated:N0} bytes");
+        Assert.Contains("node 'conv' (op Conv)", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Mutated_onnx_models_import_or_throw_a_documented_exception()
     {
