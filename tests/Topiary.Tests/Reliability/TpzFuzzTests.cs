@@ -5,6 +5,7 @@
 // mutated inputs come from TpzSectionMutator (correct CRCs, so the section decoders are reached), the rest from
 // byte-level mutations of the file (mostly caught by the CRCs). A decoded model must have a 0/1 mask on every
 // quantized weight and zero weights wherever the mask is 0.
+using Topiary.Compression.Codecs;
 using Topiary.Compression.Container;
 using Topiary.Compression.Quantization;
 using Topiary.Models;
@@ -27,7 +28,7 @@ public sealed class TpzFuzzTests(ITestOutputHelper output)
             new Dictionary<string, string> { ["dataset"] = "mnist" }).Bytes;
     }
 
-    private static readonly Lazy<FuzzSeed[]> Seeds = new(() =>
+    internal static readonly Lazy<FuzzSeed[]> Seeds = new(() =>
     [
         new("lenet-300-100", Container("lenet-300-100", 0.92, new BitsRule(8, 6), 5)),
         new("lenet-5", Container("lenet-5", 0.9, BitsRule.Paper("lenet-5"), 0)),
@@ -61,6 +62,28 @@ public sealed class TpzFuzzTests(ITestOutputHelper output)
         var e = Assert.Throws<InvalidDataException>(() => CompressedModel.Decode(TpzContainer.Parse(TpzContainer.ToBytes(sections), "m.tpz"), "m.tpz"));
         Assert.Contains($"m.tpz: section '{sections[i].Name}'", e.Message, StringComparison.Ordinal);
         Assert.Contains("index bits 25", e.Message, StringComparison.Ordinal);
+    }
+
+    // The largest allocation a QuantizedLayer section can cause is set by the format, not by the file size: index bits
+    // 24 allow a gap table of 2^24 symbols, which a ~100-bit table (one run of unused symbols) declares. Such a section
+    // is valid (no entries: an all-zero layer). This pins that worst case below the fuzzers' 256 MB cap.
+    [Fact]
+    public void Largest_huffman_table_a_section_can_declare_stays_below_the_memory_cap()
+    {
+        var bits = new BitWriter();
+        CanonicalHuffman.FromFrequencies(new long[1 << 6]).WriteTable(bits);   // code table: 6-bit codes, none used
+        CanonicalHuffman.FromFrequencies(new long[1 << 24]).WriteTable(bits);  // gap table: 2^24 symbols, none used
+        byte[] stream = bits.ToArray();
+        byte[] payload = new PayloadWriter().U8(2).U32(300).U32(784).U8(0).U8(6).U8(24).U16(0).U32(0).U32(stream.Length).Bytes(stream).ToArray();
+        Assert.True(payload.Length < 64, $"payload of {payload.Length} bytes");
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var (weight, mask) = QuantizedLayerCodec.Decode(payload, [300, 784], "crafted");
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        output.WriteLine($"a {payload.Length}-byte section declaring a 2^24-symbol gap table allocated {allocated / 1048576.0:F1} MB");
+        Assert.All(weight.Data, w => Assert.Equal(0f, w));
+        Assert.All(mask.Data, m => Assert.Equal(0f, m));
+        Assert.InRange(allocated, 1L << 24, 256L << 20); // at least the 2^24 code lengths, at most the cap
     }
 
     [Fact]
