@@ -1,6 +1,13 @@
 // CliApp: builds the command tree and maps failures to exit codes and clear messages.
-// Exit codes: 0 success, 1 failure while running, 2 bad input (arguments, files), 130 cancelled.
+// Exit codes: 0 success, 1 failure while running, 2 bad input (arguments, files), 130 cancelled (SIGINT or SIGTERM).
+// Signals: the first SIGINT (Ctrl+C) or SIGTERM cancels the token every command receives; the command stops at its
+// next check (a training batch, a pruning step), writes nothing further, and exits with 130 — the last checkpoint,
+// written atomically after every epoch or round, stays on disk for --resume. A second signal terminates at once.
+// (System.CommandLine's own handling is switched off: it registers its handlers only when an action returns its
+// Task, which for our synchronous command bodies is after the whole job, and after its timeout it would return while
+// the command is still writing.)
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Spectre.Console;
 using Topiary.Cli.Commands;
 
@@ -15,7 +22,7 @@ public static class CliApp
     /// <summary>Exit code for a failure during the run.</summary>
     public const int Failure = 1;
 
-    /// <summary>Exit code when cancelled (Ctrl+C).</summary>
+    /// <summary>Exit code when cancelled (Ctrl+C / SIGINT, or SIGTERM).</summary>
     public const int Cancelled = 130;
 
     /// <summary>Builds the root command.</summary>
@@ -49,8 +56,30 @@ public static class CliApp
             Console.Error.WriteLine("Run 'topiary --help' for usage.");
             return BadInput;
         }
-        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false };
-        return await parse.InvokeAsync(config).ConfigureAwait(false);
+        using var cancel = new CancellationTokenSource();
+        using var sigint = Register(PosixSignal.SIGINT, cancel);
+        using var sigterm = Register(PosixSignal.SIGTERM, cancel);
+        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+        return await parse.InvokeAsync(config, cancel.Token).ConfigureAwait(false);
+    }
+
+    // The first signal cancels (and keeps the process alive so the command can stop cleanly); a second one is left to
+    // the default action, which terminates the process.
+    private static PosixSignalRegistration? Register(PosixSignal signal, CancellationTokenSource cancel)
+    {
+        try
+        {
+            return PosixSignalRegistration.Create(signal, context =>
+            {
+                if (cancel.IsCancellationRequested) return;
+                context.Cancel = true;
+                cancel.Cancel();
+            });
+        }
+        catch (PlatformNotSupportedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Runs a command body, turning exceptions into a message on stderr and an exit code.</summary>

@@ -14,10 +14,7 @@ public static class CliOutput
     /// <summary>A progress sink that prints library messages (data fetches, stage names) as grey lines.</summary>
     public static IProgress<string> Messages() => new Progress<string>(m => AnsiConsole.MarkupLine($"[grey]{Markup.Escape(m)}[/]"));
 
-    /// <summary>Throws <see cref="ArgumentException"/> when <paramref name="output"/> is the same file as <paramref name="input"/>.</summary>
-    public static void RefuseOverwrite(string input, string output)
-    {
-        if (Path.GetFullPath(input) == Path.GetFullPath(output))
-            throw new ArgumentException($"--out '{output}' is the input; refusing to overwrite it.");
-    }
+    /// <summary>Throws <see cref="ArgumentException"/> when <paramref name="output"/> is the same file as <paramref name="input"/>
+    /// (symbolic links resolved); see <see cref="OutputGuard.Check"/>, which commands call with all their inputs and outputs.</summary>
+    public static void RefuseOverwrite(string input, string output) => OutputGuard.Check([("input", input)], [("--out", output)]);
 }

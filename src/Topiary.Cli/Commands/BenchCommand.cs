@@ -36,6 +36,7 @@ public static class BenchCommand
             if (n < 1) throw new ArgumentException($"--batch must be at least 1; got {n}.");
             CommonOptions.ApplyThreads(t);
             double budget = parse.GetValue(seconds);
+            OutputGuard.Check([("--model-file", parse.GetValue(file))], [("--json", parse.GetValue(json))]);
             var loaded = ModelFile.Load(parse.GetValue(file)!);
             int[] example = ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [1, 28, 28];
             int[] shape = [n, .. example];

@@ -35,7 +35,7 @@ public static class CompressCommand
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
-            CliOutput.RefuseOverwrite(input, outPath);
+            OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
             var loaded = ModelFile.Load(input);
             string dataset = loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
             var options = new DeepCompressionOptions
@@ -86,7 +86,7 @@ public static class CompressCommand
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
-            CliOutput.RefuseOverwrite(input, outPath);
+            OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
             var loaded = Compression.Container.CompressedModel.Load(input);
             ModelFile.Save(outPath, loaded.Name, loaded.Network, loaded.Metadata);
             AnsiConsole.MarkupLine($"decoded {loaded.Name}: {Pruning.PruningState.NonZeroParameters(loaded.Network):N0} non-zero parameters → [bold]{Markup.Escape(outPath)}[/]");

@@ -57,6 +57,8 @@ public static class EnergyCommand
                 "cpu45nm" => Cpu45nmProfile.Default,
                 var p => throw new ArgumentException($"Unknown --profile '{p}'. Known profiles: eyeriss, cpu45nm."),
             };
+            OutputGuard.Check([("--model", File.Exists(parse.GetValue(model)) ? parse.GetValue(model) : null), ("--densities", File.Exists(parse.GetValue(densities)) ? parse.GetValue(densities) : null)],
+                [("--plot", parse.GetValue(plot)), ("--json", parse.GetValue(json))]);
             var input = Resolve(parse.GetValue(model)!, parse.GetValue(densities), parse.GetValue(inputDensity), parse.GetValue(images), ct);
             var result = NetworkEnergy.Estimate(energyModel, input.Shape, input.WeightDensities, input.InputDensities, b);
             Render(result, input);

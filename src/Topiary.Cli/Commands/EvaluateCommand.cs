@@ -23,6 +23,7 @@ public static class EvaluateCommand
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             string path = parse.GetValue(file)!;
+            OutputGuard.Check([("--model-file", path)], [("--json", parse.GetValue(json))]);
             var loaded = ModelFile.Load(path);
             string ds = parse.GetValue(dataset) ?? loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
             var transform = ModelFile.InputTransform(loaded.Metadata);

@@ -29,7 +29,7 @@ public static class OnnxCommands
         {
             string input = parse.GetValue(file)!;
             string outPath = parse.GetValue(output) ?? Path.ChangeExtension(input, ".safetensors");
-            CliOutput.RefuseOverwrite(input, outPath);
+            OutputGuard.Check([("onnx-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
             string transformName = parse.GetValue(transform)!;
             PixelTransform.ByName(transformName);
             if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such ONNX file.", input);
@@ -78,7 +78,7 @@ public static class OnnxCommands
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
-            CliOutput.RefuseOverwrite(input, outPath);
+            OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
             var loaded = ModelFile.Load(input);
             int[] inputShape = ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [1, 28, 28];
             OnnxExporter.Export(loaded.Network, inputShape, outPath, new OnnxExportOptions { SparseInitializers = parse.GetValue(sparse) });

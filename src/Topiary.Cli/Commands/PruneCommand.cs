@@ -64,7 +64,7 @@ public static class PruneCommand
             string? recipePath = parse.GetValue(recipeFile);
             Recipe? recipe = recipePath is null ? null : RecipeLoader.Load(recipePath);
             string? modelFile = parse.GetValue(file) ?? recipe?.ModelFile;
-            if (modelFile is not null) CliOutput.RefuseOverwrite(modelFile, outPath);
+            OutputGuard.Check([("--model-file", modelFile), ("--recipe", recipePath)], [("--out", outPath), ("--checkpoint", ckpt), ("--json", parse.GetValue(json))]);
 
             PruneJob spec;
             if (recipe is not null) spec = PruneJob.FromRecipe(recipe, ckpt, isResume);

@@ -31,6 +31,7 @@ public static class SensitivityCommand
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             var lv = ParseLevels(parse.GetValue(levels));
+            OutputGuard.Check([("--model-file", parse.GetValue(file))], [("--plot", parse.GetValue(plot)), ("--json", parse.GetValue(json))]);
             var loaded = ModelFile.Load(parse.GetValue(file)!);
             string ds = parse.GetValue(dataset) ?? loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
             var test = TrainingRun.LoadDataset(ds, DatasetSplit.Test, cancellationToken: ct);

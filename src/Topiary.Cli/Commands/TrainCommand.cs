@@ -37,6 +37,7 @@ public static class TrainCommand
             string? checkpointPath = parse.GetValue(checkpoint) ?? (outPath is null ? null : outPath + ".ckpt");
             if (parse.GetValue(resume) && checkpointPath is null)
                 throw new ArgumentException("--resume needs --checkpoint PATH or --out PATH (whose checkpoint is PATH.ckpt).");
+            OutputGuard.Check([], [("--out", outPath), ("--checkpoint", checkpointPath), ("--json", parse.GetValue(json))]);
             var options = new TrainingRunOptions
             {
                 Model = parse.GetValue(model)!,

@@ -72,7 +72,9 @@ public static class ModelFile
         Module network;
         try
         {
-            network = ModelArchitecture.Build(System.Text.Json.Nodes.JsonNode.Parse(architecture));
+            // The file must hold every parameter and buffer, so the layers cannot need more values than its tensors.
+            long values = data.Tensors.Sum(t => (long)t.Tensor.Length);
+            network = ModelArchitecture.Build(System.Text.Json.Nodes.JsonNode.Parse(architecture), values);
         }
         catch (System.Text.Json.JsonException e)
         {

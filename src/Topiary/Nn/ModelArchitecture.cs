@@ -47,7 +47,36 @@ public static class ModelArchitecture
 
     /// <summary>Rebuilds a module tree from <see cref="Describe"/>'s output (weights are placeholders).</summary>
     /// <exception cref="InvalidDataException">Unknown type, missing or out-of-range field (the path is named).</exception>
-    public static Module Build(JsonNode? node, string path = "$")
+    public static Module Build(JsonNode? node, string path = "$") => Build(node, path, new Budget(long.MaxValue));
+
+    /// <summary>
+    /// As <see cref="Build(JsonNode?, string)"/>, but refuses a description whose parameters and buffers would hold
+    /// more than <paramref name="maxElements"/> values in total — checked before each layer is allocated, so a
+    /// corrupt size in a file cannot make the rebuild allocate more than the file can fill (a model file passes the
+    /// number of values it holds).
+    /// </summary>
+    /// <exception cref="InvalidDataException">As the other overload, or the layers would exceed <paramref name="maxElements"/> values.</exception>
+    public static Module Build(JsonNode? node, long maxElements) => Build(node, "$", new Budget(maxElements));
+
+    // Values the layers built so far may still allocate.
+    private sealed class Budget(long remaining)
+    {
+        public void Take(long values, string path, string type)
+        {
+            if (values > remaining)
+                throw new InvalidDataException($"architecture {path} ({type}): the layers need more values than the {remaining} left by the file's tensors.");
+            remaining -= values;
+        }
+    }
+
+    private static long Product(params int[] sizes)
+    {
+        long p = 1;
+        foreach (int s in sizes) p = s <= 0 ? 0 : p > long.MaxValue / s ? long.MaxValue : p * s;
+        return p;
+    }
+
+    private static Module Build(JsonNode? node, string path, Budget budget)
     {
         if (node is not JsonObject o) throw new InvalidDataException($"architecture {path}: expected an object.");
         string type = Str(o, "type", path);
@@ -56,12 +85,11 @@ public static class ModelArchitecture
         {
             return type switch
             {
-                "Sequential" => BuildSequential(o, path),
-                "Residual" => new Residual(Build(o["body"], path + ".body"), o["shortcut"] is null ? null : Build(o["shortcut"], path + ".shortcut")),
-                "Concat" => new Concat(Arr(o, "branches", path).Select((b, i) => Build(b, $"{path}.branches[{i}]")).ToArray()),
-                "Linear" => new Linear(Int(o, "in", path), Int(o, "out", path), rng, Bool(o, "bias", path)),
-                "Conv2d" => new Conv2d(Int(o, "in", path), Int(o, "out", path), PairOf(o, "kernel", path), rng, PairOf(o, "stride", path),
-                    PairOf(o, "padding", path), Bool(o, "bias", path)),
+                "Sequential" => BuildSequential(o, path, budget),
+                "Residual" => new Residual(Build(o["body"], path + ".body", budget), o["shortcut"] is null ? null : Build(o["shortcut"], path + ".shortcut", budget)),
+                "Concat" => new Concat(Arr(o, "branches", path).Select((b, i) => Build(b, $"{path}.branches[{i}]", budget)).ToArray()),
+                "Linear" => BuildLinear(o, path, budget, rng),
+                "Conv2d" => BuildConv2d(o, path, budget, rng),
                 "MaxPool2d" => new MaxPool2d(Int(o, "kernel", path), Int(o, "stride", path), Int(o, "padding", path)),
                 "AvgPool2d" => new AvgPool2d(Int(o, "kernel", path), Int(o, "stride", path), Int(o, "padding", path)),
                 "GlobalAvgPool2d" => new GlobalAvgPool2d(),
@@ -69,8 +97,8 @@ public static class ModelArchitecture
                 "Flatten" => new Flatten(),
                 "Identity" => new Identity(),
                 "Dropout" => new Dropout(Flt(o, "p", path), Int(o, "seed", path)),
-                "BatchNorm2d" => new BatchNorm2d(Int(o, "channels", path), Flt(o, "eps", path), Flt(o, "momentum", path)),
-                "BatchNorm1d" => new BatchNorm1d(Int(o, "channels", path), Flt(o, "eps", path), Flt(o, "momentum", path)),
+                "BatchNorm2d" => new BatchNorm2d(Channels(o, path, budget, type), Flt(o, "eps", path), Flt(o, "momentum", path)),
+                "BatchNorm1d" => new BatchNorm1d(Channels(o, path, budget, type), Flt(o, "eps", path), Flt(o, "momentum", path)),
                 "LocalResponseNorm" => new LocalResponseNorm(Int(o, "size", path), Flt(o, "alpha", path), Flt(o, "beta", path), Flt(o, "k", path)),
                 _ => throw new InvalidDataException($"architecture {path}: unknown module type '{type}'."),
             };
@@ -81,7 +109,7 @@ public static class ModelArchitecture
         }
     }
 
-    private static Sequential BuildSequential(JsonObject o, string path)
+    private static Sequential BuildSequential(JsonObject o, string path, Budget budget)
     {
         var seq = new Sequential();
         int i = 0;
@@ -89,9 +117,34 @@ public static class ModelArchitecture
         {
             string at = $"{path}.children[{i++}]";
             if (child is not JsonObject c) throw new InvalidDataException($"architecture {at}: expected an object.");
-            seq.Add(Str(c, "name", at), Build(c["module"], at + ".module"));
+            seq.Add(Str(c, "name", at), Build(c["module"], at + ".module", budget));
         }
         return seq;
+    }
+
+    private static Linear BuildLinear(JsonObject o, string path, Budget budget, Random rng)
+    {
+        int inF = Int(o, "in", path), outF = Int(o, "out", path);
+        bool bias = Bool(o, "bias", path);
+        budget.Take(Product(inF, outF) + (bias ? Math.Max(0, outF) : 0), path, "Linear");
+        return new Linear(inF, outF, rng, bias);
+    }
+
+    private static Conv2d BuildConv2d(JsonObject o, string path, Budget budget, Random rng)
+    {
+        int inC = Int(o, "in", path), outC = Int(o, "out", path);
+        var kernel = PairOf(o, "kernel", path);
+        bool bias = Bool(o, "bias", path);
+        budget.Take(Product(inC, outC, kernel.Item1, kernel.Item2) + (bias ? Math.Max(0, outC) : 0), path, "Conv2d");
+        return new Conv2d(inC, outC, kernel, rng, PairOf(o, "stride", path), PairOf(o, "padding", path), bias);
+    }
+
+    // BatchNorm holds weight, bias, running mean and running variance: four values per channel.
+    private static int Channels(JsonObject o, string path, Budget budget, string type)
+    {
+        int channels = Int(o, "channels", path);
+        budget.Take(4 * (long)Math.Max(0, channels), path, type);
+        return channels;
     }
 
     private static JsonArray Pair((int H, int W) p) => [p.H, p.W];

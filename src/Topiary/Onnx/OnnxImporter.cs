@@ -16,7 +16,8 @@
 // Errors: unreadable or corrupt protobuf, missing graph, a node without output, a tensor produced twice, a node
 // input nothing produces, a cycle, malformed tensors or attributes → InvalidDataException naming the file (and
 // node and tensor); operators, settings or graph shapes outside the above → NotSupportedException naming the file,
-// node name(s) and op type(s).
+// node name(s) and op type(s); so does a static input of more than MaxExampleElements values per example (the
+// importer runs a zero example through every layer, which must stay small).
 using Google.Protobuf;
 using Topiary.Nn;
 using Topiary.Onnx.Proto;
@@ -27,6 +28,9 @@ namespace Topiary.Onnx;
 /// <summary>Imports ONNX models made of layer chains and Residual/Concat fork-join blocks into Topiary modules.</summary>
 public static class OnnxImporter
 {
+    /// <summary>Largest static input the importer accepts, in values per example (2^24; ImageNet's 3×224×224 is 150,528).</summary>
+    public const int MaxExampleElements = 1 << 24;
+
     /// <summary>Operator types the importer understands (default ONNX domain).</summary>
     public static IReadOnlyList<string> SupportedOperators { get; } =
     [
@@ -47,7 +51,8 @@ public static class OnnxImporter
     /// </exception>
     /// <exception cref="NotSupportedException">
     /// The graph is not made of chains and Residual/Concat fork-join blocks, or uses an operator or setting Topiary
-    /// cannot represent; the message names the node and op type and says why.
+    /// cannot represent, or its static input holds more than <see cref="MaxExampleElements"/> values per example; the
+    /// message names the node and op type (or the input) and says why.
     /// </exception>
     public static (Module Model, OnnxImportInfo Info) Import(string path)
     {
@@ -102,12 +107,17 @@ public static class OnnxImporter
         var dims = tensorType.Shape?.Dim;
         if (dims is null || dims.Count < 2) return null;
         var shape = new int[dims.Count - 1];
+        long elements = 1;
         for (int i = 1; i < dims.Count; i++)
         {
             if (dims[i].ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue || dims[i].DimValue < 1 || dims[i].DimValue > int.MaxValue)
                 return null;
             shape[i - 1] = (int)dims[i].DimValue;
+            elements = Math.Min(elements * shape[i - 1], long.MaxValue / int.MaxValue);
         }
+        if (elements > MaxExampleElements)
+            throw new NotSupportedException(
+                $"{file}: input '{input.Name}' has shape {Tensor.ShapeString(shape)} per example ({elements} values or more); the importer supports at most {MaxExampleElements}.");
         return shape;
     }
 }

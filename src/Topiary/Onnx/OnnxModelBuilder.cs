@@ -11,6 +11,8 @@
 //     and flagged (EndsWithSoftmax); anywhere else it is NotSupported.
 //   - With a static input shape, a zero example is run through every layer and block as it is built: shapes are
 //     checked (a mismatch → InvalidDataException naming the node) and BatchNorm1d/2d and Reshape [-1, k] resolved.
+//     A convolution whose output or im2col matrix would exceed MaxProbeElements values is NotSupported (checked
+//     before it runs: memory stays bounded whatever sizes the file claims).
 using Topiary.Nn;
 using Topiary.Onnx.Proto;
 using Topiary.Tensors;
@@ -125,11 +127,23 @@ internal sealed class OnnxModelBuilder(OnnxLayerConverter converter, string outp
 
     private static bool IsEmpty(IReadOnlyList<OnnxItem> items) => items.All(IsDropped);
 
+    /// <summary>Largest convolution output or im2col matrix the zero example may need (2^26 values, 256 MB).</summary>
+    internal const long MaxProbeElements = 1L << 26;
+
     private void Probe(NodeProto node, Module module)
     {
         if (_probe is null) return;
         try
         {
+            // A convolution is the one layer whose output (and im2col workspace) can be far larger than its input and
+            // weights together; check its size before running it, so a hostile shape cannot exhaust memory.
+            if (module is Conv2d conv && _probe.Rank == 4 && _probe.Dim(1) == conv.InChannels)
+            {
+                var (oh, ow) = conv.OutputSize(_probe.Dim(2), _probe.Dim(3));
+                long values = (long)_probe.Dim(0) * oh * ow * Math.Max(conv.OutChannels, (long)conv.InChannels * conv.KernelSize.H * conv.KernelSize.W);
+                if (values > MaxProbeElements)
+                    throw converter.Unsupported(node, $"the convolution of a {Tensor.ShapeString(_probe.Shape)} input needs {values} values for its output and im2col matrix; the importer supports at most {MaxProbeElements}");
+            }
             _probe = module.Forward(_probe, training: false);
         }
         catch (ArgumentException e)

@@ -132,8 +132,20 @@ public static class SafeTensors
 
     private sealed record Entry(string Name, int[] Shape, int Count, long Begin, long End, int Index);
 
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private static (Dictionary<string, string> Metadata, List<Entry> Entries) ParseHeader(byte[] header, string source)
     {
+        // JsonDocument checks the JSON structure but not the bytes inside strings; reading such a string later would
+        // throw InvalidOperationException, so the whole header is checked to be UTF-8 first.
+        try
+        {
+            StrictUtf8.GetCharCount(header);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new InvalidDataException($"{source}: header is not valid UTF-8 (byte {e.Index} of the header).", e);
+        }
         JsonDocument document;
         try
         {
@@ -145,25 +157,33 @@ public static class SafeTensors
         }
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-                throw new InvalidDataException($"{source}: header must be a JSON object, found {root.ValueKind}.");
-            var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
-            var entries = new List<Entry>();
-            var names = new HashSet<string>(StringComparer.Ordinal);
-            foreach (var property in root.EnumerateObject())
+            try
             {
-                string name = property.Name;
-                if (!names.Add(name))
-                    throw new InvalidDataException($"{source}: duplicate name '{name}' in the header.");
-                if (name == MetadataKey)
+                var root = document.RootElement;
+                if (root.ValueKind != JsonValueKind.Object)
+                    throw new InvalidDataException($"{source}: header must be a JSON object, found {root.ValueKind}.");
+                var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+                var entries = new List<Entry>();
+                var names = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var property in root.EnumerateObject())
                 {
-                    ParseMetadata(property.Value, metadata, source);
-                    continue;
+                    string name = property.Name;
+                    if (!names.Add(name))
+                        throw new InvalidDataException($"{source}: duplicate name '{name}' in the header.");
+                    if (name == MetadataKey)
+                    {
+                        ParseMetadata(property.Value, metadata, source);
+                        continue;
+                    }
+                    entries.Add(ParseEntry(name, property.Value, source, entries.Count));
                 }
-                entries.Add(ParseEntry(name, property.Value, source, entries.Count));
+                return (metadata, entries);
             }
-            return (metadata, entries);
+            catch (InvalidOperationException e)
+            {
+                // A string whose escapes do not decode (e.g. a lone surrogate "\ud800").
+                throw new InvalidDataException($"{source}: header holds a JSON string that cannot be read: {e.Message}", e);
+            }
         }
     }
 

@@ -2,7 +2,7 @@
 // Deep Compression's format:
 //   rank u8 | dims u32 × rank            weight shape; the layer is the matrix [dims[0], prod(rest)]
 //   order u8                             0 = CSR (row-major walk), 1 = CSC (column-major walk)
-//   weight_bits u8 | index_bits u8       code width b (1..16), relative-index width (1..30)
+//   weight_bits u8 | index_bits u8       code width b (1..16), relative-index width (1..24: the gap alphabet has 2^index_bits symbols)
 //   K u16 | centroids f32 × K            code c ∈ 1..K ↦ centroids[c−1]; code 0 = zero (pruned or filler)
 //   entries u32                          non-zeros + fillers
 //   stream_bytes u32 | stream            MSB-first bits: Huffman table (codes, alphabet 2^b), Huffman table
@@ -104,6 +104,8 @@ public static class QuantizedLayerCodec
         if (bits < LayerCodebook.MinBits || bits > LayerCodebook.MaxBits) throw r.Error($"weight bits {bits} outside [{LayerCodebook.MinBits}, {LayerCodebook.MaxBits}]");
         int indexBits = r.U8("index bits");
         if (indexBits < 1 || indexBits > RelativeIndexCodec.MaxIndexBits) throw r.Error($"index bits {indexBits} outside [1, {RelativeIndexCodec.MaxIndexBits}]");
+        if (1L << indexBits > CanonicalHuffman.MaxSupportedAlphabetSize)
+            throw r.Error($"index bits {indexBits}: the gap alphabet of 2^{indexBits} symbols exceeds the largest Huffman alphabet ({CanonicalHuffman.MaxSupportedAlphabetSize})");
         int k = r.U16("centroid count");
         if (k > (1 << bits) - 1) throw r.Error($"{k} centroids do not fit {bits}-bit codes (at most {(1 << bits) - 1})");
         float[] centroids = r.Floats(k, "centroids");
