@@ -1,6 +1,7 @@
 // .tpz container fuzzing: mutations of containers written by CompressedModel.Encode (LeNet-300-100 pruned to 92% with
 // 6-bit fc codes and 5-bit relative indices; LeNet-5 pruned to 90% with the paper's widths and the best index width per
-// layer; an unpruned LeNet-300-100 with 3-bit indices, so fillers abound), read through TpzContainer.Parse and
+// layer; an unpruned LeNet-300-100 with 3-bit indices, so fillers abound) and by CompressedModel.EncodeGrouped (Mao et al.'s
+// group-sparse sections: LeNet-5 at vector granularity with 8-bit values, LeNet-300-100 in SIMD groups of 8 as float32), read through TpzContainer.Parse and
 // CompressedModel.Decode — what ModelFile.Load does for a .tpz. Documented: InvalidDataException only. Half of the
 // mutated inputs come from TpzSectionMutator (correct CRCs, so the section decoders are reached), the rest from
 // byte-level mutations of the file (mostly caught by the CRCs). A decoded model must have a 0/1 mask on every
@@ -28,11 +29,25 @@ public sealed class TpzFuzzTests(ITestOutputHelper output)
             new Dictionary<string, string> { ["dataset"] = "mnist" }).Bytes;
     }
 
+    private static byte[] GroupContainer(string name, IGranularity granularity, int valueBits)
+    {
+        var model = ModelZoo.Create(name, 6);
+        var map = new Dictionary<Topiary.Nn.Parameter, IGranularity>();
+        foreach (var l in PrunableLayer.Find(model))
+        {
+            new MagnitudePruner(granularity, PruningCriterion.L1).Apply(l, new WeightDensityTarget(0.2));
+            map[l.Weight] = granularity;
+        }
+        return CompressedModel.EncodeGrouped(name, model, map, new Topiary.Compression.Grouped.GroupCodingOptions(valueBits, 4)).Bytes;
+    }
+
     internal static readonly Lazy<FuzzSeed[]> Seeds = new(() =>
     [
         new("lenet-300-100", Container("lenet-300-100", 0.92, new BitsRule(8, 6), 5)),
         new("lenet-5", Container("lenet-5", 0.9, BitsRule.Paper("lenet-5"), 0)),
         new("lenet-300-100-dense", Container("lenet-300-100", 0.0, new BitsRule(8, 2), 3)),
+        new("lenet-5-vector", GroupContainer("lenet-5", TrailingGranularity.Vector(4), 8)),
+        new("lenet-300-100-simd8", GroupContainer("lenet-300-100", new SimdGroupGranularity(8), 32)),
     ]);
 
     internal static FuzzTarget Target() => new("tpz", Seeds.Value, input =>

@@ -66,7 +66,7 @@ public static class GroupSparseLayerCodec
         }
         catch (ArgumentException e)
         {
-            throw r.Error($"granularity '{granularity.Name}' does not fit shape {Tensors.Tensor.ShapeString(shape)}: {e.Message}");
+            throw r.Error($"the group-sparse stream cannot be decoded at granularity '{granularity.Name}' for shape {Tensors.Tensor.ShapeString(shape)}: {e.Message}");
         }
     }
 
