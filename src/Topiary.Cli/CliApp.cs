@@ -35,6 +35,7 @@ public static class CliApp
         root.Subcommands.Add(ReproduceCommand.Build());
         root.Subcommands.Add(SensitivityCommand.Build());
         root.Subcommands.Add(PruneCommand.Build());
+        root.Subcommands.Add(RunCommand.Build());
         root.Subcommands.Add(CompressCommand.Build());
         root.Subcommands.Add(CompressCommand.BuildDecompress());
         root.Subcommands.Add(OnnxCommands.BuildImport());

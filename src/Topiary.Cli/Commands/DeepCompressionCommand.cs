@@ -13,6 +13,8 @@ namespace Topiary.Cli.Commands;
 /// <summary>The <c>reproduce deep-compression</c> command.</summary>
 public static class DeepCompressionCommand
 {
+    private const int DefaultFineTuneEpochs = 3;
+
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
@@ -22,7 +24,7 @@ public static class DeepCompressionCommand
         var resume = new Option<bool>("--resume") { Description = "Reuse the reference and pruning checkpoints in the work directory." };
         var bits = new Option<string?>("--bits") { Description = "Weight bits, e.g. conv=8,fc=5 or fc1=6 (default: the paper's)." };
         var indexBits = new Option<string?>("--index-bits") { Description = "Relative-index bits (default conv=8,fc=5)." };
-        var fineTune = new Option<int>("--fine-tune-epochs") { Description = "Epochs of centroid fine-tuning.", DefaultValueFactory = _ => 3 };
+        var fineTune = new Option<int>("--fine-tune-epochs") { Description = "Epochs of centroid fine-tuning.", DefaultValueFactory = _ => DefaultFineTuneEpochs };
         var quick = new Option<bool>("--quick") { Description = "A smoke run on a subset with a short schedule." };
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
@@ -33,37 +35,55 @@ public static class DeepCompressionCommand
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
-            string name = ModelZoo.Get(parse.GetValue(model)!).Name;
-            if (!DeepCompressionPaper.Results.ContainsKey(name))
-                throw new ArgumentException($"reproduce deep-compression supports {string.Join(", ", DeepCompressionPaper.Results.Keys)}; got '{name}'.");
-            bool isQuick = parse.GetValue(quick);
-            var options = new DeepCompressionOptions
-            {
-                Pruning = new Han2015Options
-                {
-                    Model = name,
-                    Seed = parse.GetValue(seed),
-                    WorkDirectory = parse.GetValue(outDir) ?? Path.Combine("runs", $"deep-compression-{name}{(isQuick ? "-quick" : "")}"),
-                    Resume = parse.GetValue(resume),
-                    Sensitivity = false,
-                    Rounds = isQuick ? 2 : 10,
-                    EpochsPerRound = isQuick ? 1 : 3,
-                    FinalEpochs = isQuick ? 0 : 6,
-                    ReferenceEpochs = isQuick ? 2 : null,
-                    TrainLimit = isQuick ? 10_000 : null,
-                },
-                WeightBits = parse.GetValue(bits) is { } b ? BitsRule.Parse(b, BitsRule.Paper(name)) : null,
-                IndexBits = parse.GetValue(indexBits) is { } ib ? BitsRule.Parse(ib, new BitsRule(8, 5)) : null,
-                FineTuneEpochs = isQuick ? 1 : parse.GetValue(fineTune),
-            };
-            var messages = CliOutput.Messages();
-            var report = TrainingProgressRenderer.Run($"deep-compression {name}", p => DeepCompression.Run(options, p, messages, ct));
-            Print(report);
-            JsonReport.Write(Path.Combine(options.Pruning.WorkDirectory, "deep-compression.json"), report);
-            JsonReport.Write(parse.GetValue(json), report);
+            var options = Options(parse.GetValue(model)!, parse.GetValue(outDir), parse.GetValue(quick), parse.GetValue(resume), parse.GetValue(seed),
+                parse.GetValue(bits), parse.GetValue(indexBits), parse.GetValue(fineTune));
+            Execute(options, parse.GetValue(json), ct);
             return Task.FromResult(0);
         }, ct));
         return cmd;
+    }
+
+    /// <summary>The experiment's options as the command builds them (<paramref name="quick"/>: the Han 2015 quick schedule and 1
+    /// fine-tuning epoch); <paramref name="workDirectory"/> null = runs/deep-compression-&lt;model&gt;[-quick].</summary>
+    /// <exception cref="ArgumentException">An unsupported model or a malformed bits spec.</exception>
+    public static DeepCompressionOptions Options(string model, string? workDirectory, bool quick, bool resume, int seed = 1,
+        string? bits = null, string? indexBits = null, int fineTuneEpochs = DefaultFineTuneEpochs)
+    {
+        string name = ModelZoo.Get(model).Name;
+        if (!DeepCompressionPaper.Results.ContainsKey(name))
+            throw new ArgumentException($"reproduce deep-compression supports {string.Join(", ", DeepCompressionPaper.Results.Keys)}; got '{name}'.");
+        return new DeepCompressionOptions
+        {
+            Pruning = new Han2015Options
+            {
+                Model = name,
+                Seed = seed,
+                WorkDirectory = workDirectory ?? Path.Combine("runs", $"deep-compression-{name}{(quick ? "-quick" : "")}"),
+                Resume = resume,
+                Sensitivity = false,
+                Rounds = quick ? 2 : 10,
+                EpochsPerRound = quick ? 1 : 3,
+                FinalEpochs = quick ? 0 : 6,
+                ReferenceEpochs = quick ? 2 : null,
+                TrainLimit = quick ? 10_000 : null,
+            },
+            WeightBits = bits is not null ? BitsRule.Parse(bits, BitsRule.Paper(name)) : null,
+            IndexBits = indexBits is not null ? BitsRule.Parse(indexBits, new BitsRule(8, 5)) : null,
+            FineTuneEpochs = quick ? 1 : fineTuneEpochs,
+        };
+    }
+
+    /// <summary>Runs the pipeline with progress bars, prints its tables, writes deep-compression.json into the work directory
+    /// (and the report to <paramref name="json"/> when given); returns the report.</summary>
+    public static DeepCompressionReport Execute(DeepCompressionOptions options, string? json, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var messages = CliOutput.Messages();
+        var report = TrainingProgressRenderer.Run($"deep-compression {options.Pruning.Model}", p => DeepCompression.Run(options, p, messages, cancellationToken));
+        Print(report);
+        JsonReport.Write(Path.Combine(options.Pruning.WorkDirectory, "deep-compression.json"), report);
+        JsonReport.Write(json, report);
+        return report;
     }
 
     private static void Print(DeepCompressionReport r)

@@ -11,6 +11,9 @@ namespace Topiary.Cli.Commands;
 /// <summary>The <c>reproduce han2015</c> command.</summary>
 public static class Han2015Command
 {
+    private const int DefaultRounds = 10, DefaultEpochsPerRound = 3, DefaultFinalEpochs = 6;
+    private const float DefaultLrScale = 0.5f;
+
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
@@ -18,10 +21,10 @@ public static class Han2015Command
         var seed = new Option<int>("--seed") { Description = "Seed of training and pruning.", DefaultValueFactory = _ => 1 };
         var outDir = new Option<string?>("--out") { Description = "Work directory for checkpoints, plots and the report (default: runs/han2015-<model>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoints in the work directory." };
-        var rounds = new Option<int>("--rounds") { Description = "Prune/retrain rounds.", DefaultValueFactory = _ => 10 };
-        var epochs = new Option<int>("--epochs-per-round") { Description = "Retraining epochs per round.", DefaultValueFactory = _ => 3 };
-        var finalEpochs = new Option<int>("--final-epochs") { Description = "Extra fine-tuning epochs after the last round.", DefaultValueFactory = _ => 6 };
-        var lrScale = new Option<float>("--lr-scale") { Description = "Retraining learning rate as a fraction of the recipe's.", DefaultValueFactory = _ => 0.5f };
+        var rounds = new Option<int>("--rounds") { Description = "Prune/retrain rounds.", DefaultValueFactory = _ => DefaultRounds };
+        var epochs = new Option<int>("--epochs-per-round") { Description = "Retraining epochs per round.", DefaultValueFactory = _ => DefaultEpochsPerRound };
+        var finalEpochs = new Option<int>("--final-epochs") { Description = "Extra fine-tuning epochs after the last round.", DefaultValueFactory = _ => DefaultFinalEpochs };
+        var lrScale = new Option<float>("--lr-scale") { Description = "Retraining learning rate as a fraction of the recipe's.", DefaultValueFactory = _ => DefaultLrScale };
         var quick = new Option<bool>("--quick") { Description = "A smoke run: 2 reference epochs on 10k images, 2 rounds of 1 epoch." };
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
@@ -32,32 +35,50 @@ public static class Han2015Command
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
-            string name = ModelZoo.Get(parse.GetValue(model)!).Name;
-            bool isQuick = parse.GetValue(quick);
-            var options = new Han2015Options
-            {
-                Model = name,
-                Seed = parse.GetValue(seed),
-                WorkDirectory = parse.GetValue(outDir) ?? Path.Combine("runs", $"han2015-{name}{(isQuick ? "-quick" : "")}"),
-                Resume = parse.GetValue(resume),
-                Rounds = isQuick ? 2 : parse.GetValue(rounds),
-                EpochsPerRound = isQuick ? 1 : parse.GetValue(epochs),
-                LearningRateScale = parse.GetValue(lrScale),
-                FinalEpochs = isQuick ? 0 : parse.GetValue(finalEpochs),
-                ReferenceEpochs = isQuick ? 2 : null,
-                TrainLimit = isQuick ? 10_000 : null,
-            };
-            Han2015.DefaultTargets(name); // reject unsupported models before any work
-            var messages = CliOutput.Messages();
-            var report = TrainingProgressRenderer.Run($"han2015 {name}", p => Han2015.Run(options, p, messages, ct));
-            Print(report);
-            Han2015Outputs.Write(options.WorkDirectory, report);
-            JsonReport.Write(Path.Combine(options.WorkDirectory, "report.json"), report);
-            JsonReport.Write(parse.GetValue(json), report);
-            AnsiConsole.MarkupLine($"outputs in [bold]{Markup.Escape(options.WorkDirectory)}[/]");
+            var options = Options(parse.GetValue(model)!, parse.GetValue(outDir), parse.GetValue(quick), parse.GetValue(resume), parse.GetValue(seed),
+                parse.GetValue(rounds), parse.GetValue(epochs), parse.GetValue(finalEpochs), parse.GetValue(lrScale));
+            Execute(options, parse.GetValue(json), ct);
             return Task.FromResult(0);
         }, ct));
         return cmd;
+    }
+
+    /// <summary>The experiment's options as the command builds them (<paramref name="quick"/>: 2 reference epochs on 10k images,
+    /// 2 rounds of 1 epoch, no final epochs); <paramref name="workDirectory"/> null = runs/han2015-&lt;model&gt;[-quick].</summary>
+    /// <exception cref="ArgumentException">A model the reproduction does not support.</exception>
+    public static Han2015Options Options(string model, string? workDirectory, bool quick, bool resume, int seed = 1,
+        int rounds = DefaultRounds, int epochsPerRound = DefaultEpochsPerRound, int finalEpochs = DefaultFinalEpochs, float lrScale = DefaultLrScale)
+    {
+        string name = ModelZoo.Get(model).Name;
+        Han2015.DefaultTargets(name); // reject unsupported models before any work
+        return new Han2015Options
+        {
+            Model = name,
+            Seed = seed,
+            WorkDirectory = workDirectory ?? Path.Combine("runs", $"han2015-{name}{(quick ? "-quick" : "")}"),
+            Resume = resume,
+            Rounds = quick ? 2 : rounds,
+            EpochsPerRound = quick ? 1 : epochsPerRound,
+            LearningRateScale = lrScale,
+            FinalEpochs = quick ? 0 : finalEpochs,
+            ReferenceEpochs = quick ? 2 : null,
+            TrainLimit = quick ? 10_000 : null,
+        };
+    }
+
+    /// <summary>Runs the experiment with progress bars, prints its tables, writes the plots and report.json into the work
+    /// directory (and the report to <paramref name="json"/> when given); returns the report.</summary>
+    public static Han2015Report Execute(Han2015Options options, string? json, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var messages = CliOutput.Messages();
+        var report = TrainingProgressRenderer.Run($"han2015 {options.Model}", p => Han2015.Run(options, p, messages, cancellationToken));
+        Print(report);
+        Han2015Outputs.Write(options.WorkDirectory, report);
+        JsonReport.Write(Path.Combine(options.WorkDirectory, "report.json"), report);
+        JsonReport.Write(json, report);
+        AnsiConsole.MarkupLine($"outputs in [bold]{Markup.Escape(options.WorkDirectory)}[/]");
+        return report;
     }
 
     private static void Print(Han2015Report r)

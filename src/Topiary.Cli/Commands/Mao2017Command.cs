@@ -13,6 +13,8 @@ namespace Topiary.Cli.Commands;
 /// <summary>The <c>reproduce mao2017</c> command.</summary>
 public static class Mao2017Command
 {
+    private const string DefaultDensities = "0.5,0.3,0.2,0.1,0.07,0.05", DefaultGranularities = "fine,vector,kernel,filter";
+
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
@@ -21,8 +23,8 @@ public static class Mao2017Command
         var seed = new Option<int>("--seed") { Description = "Seed of training and pruning.", DefaultValueFactory = _ => 1 };
         var outDir = new Option<string?>("--out") { Description = "Work directory (default: runs/mao2017-<model>-<dataset>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoints in the work directory." };
-        var densities = new Option<string>("--densities") { Description = "Comma-separated per-layer densities.", DefaultValueFactory = _ => "0.5,0.3,0.2,0.1,0.07,0.05" };
-        var granularities = new Option<string>("--granularities") { Description = "Comma-separated: fine,vector,kernel,filter.", DefaultValueFactory = _ => "fine,vector,kernel,filter" };
+        var densities = new Option<string>("--densities") { Description = "Comma-separated per-layer densities.", DefaultValueFactory = _ => DefaultDensities };
+        var granularities = new Option<string>("--granularities") { Description = "Comma-separated: fine,vector,kernel,filter.", DefaultValueFactory = _ => DefaultGranularities };
         var epochs = new Option<int>("--epochs-per-density") { Description = "Retraining epochs after each density.", DefaultValueFactory = _ => 1 };
         var refEpochs = new Option<int?>("--reference-epochs") { Description = "Reference training epochs (default: the recipe's)." };
         var lrScale = new Option<float>("--lr-scale") { Description = "Retraining learning rate as a fraction of the recipe's.", DefaultValueFactory = _ => 0.5f };
@@ -42,44 +44,65 @@ public static class Mao2017Command
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
-            string name = ModelZoo.Get(parse.GetValue(model)!).Name;
-            string data = parse.GetValue(dataset)!;
-            bool isQuick = parse.GetValue(quick);
-            var ds = isQuick ? [0.3, 0.1] : ParseList(parse.GetValue(densities)!);
-            var options = new Mao2017Options
-            {
-                Model = name,
-                Dataset = data,
-                Seed = parse.GetValue(seed),
-                WorkDirectory = parse.GetValue(outDir) ?? Path.Combine("runs", $"mao2017-{name}-{data}{(isQuick ? "-quick" : "")}"),
-                Resume = parse.GetValue(resume),
-                Densities = ds,
-                Granularities = parse.GetValue(granularities)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-                EpochsPerDensity = isQuick ? 1 : parse.GetValue(epochs),
-                ReferenceEpochs = isQuick ? 1 : parse.GetValue(refEpochs),
-                TrainLimit = isQuick ? 10_000 : parse.GetValue(trainLimit),
-                LearningRateScale = parse.GetValue(lrScale),
-                ValueBits = parse.GetValue(valueBits),
-                IndexBits = parse.GetValue(indexBits),
-                EqualDensity = isQuick ? 0.1 : parse.GetValue(equalDensity),
-                Tolerance = parse.GetValue(tolerance),
-            };
-            var messages = CliOutput.Messages();
-            var report = TrainingProgressRenderer.Run($"mao2017 {name}", p => Mao2017.Run(options, p, messages, ct));
-            Print(report);
-            string png = Path.Combine(options.WorkDirectory, "accuracy.png");
-            LinePlot.Write(png, $"{report.Model} on {report.Dataset}: accuracy vs density per granularity", "density (kept weights)", "test accuracy (%)",
-                report.EqualDensityTable.Select(r => r.Granularity).Select(g =>
-                {
-                    var pts = report.Points.Where(p => p.Granularity == g).OrderBy(p => p.Density).ToArray();
-                    return new LineSeries(g, pts.Select(p => p.Density).ToArray(), pts.Select(p => (1 - p.TestError) * 100).ToArray());
-                }).Where(s => s.X.Length > 0).ToArray());
-            JsonReport.Write(Path.Combine(options.WorkDirectory, "report.json"), report);
-            JsonReport.Write(parse.GetValue(json), report);
-            AnsiConsole.MarkupLine($"outputs in [bold]{Markup.Escape(options.WorkDirectory)}[/] (accuracy.png, report.json)");
+            var options = Options(parse.GetValue(model)!, parse.GetValue(dataset)!, parse.GetValue(outDir), parse.GetValue(quick), parse.GetValue(resume),
+                parse.GetValue(seed), parse.GetValue(densities)!, parse.GetValue(granularities)!, parse.GetValue(epochs), parse.GetValue(refEpochs),
+                parse.GetValue(lrScale), parse.GetValue(valueBits), parse.GetValue(indexBits), parse.GetValue(equalDensity), parse.GetValue(tolerance),
+                parse.GetValue(trainLimit));
+            Execute(options, parse.GetValue(json), ct);
             return Task.FromResult(0);
         }, ct));
         return cmd;
+    }
+
+    /// <summary>The study's options as the command builds them (<paramref name="quick"/>: densities 0.3 and 0.1, 1 reference
+    /// and 1 retraining epoch on 10k images); <paramref name="workDirectory"/> null = runs/mao2017-&lt;model&gt;-&lt;dataset&gt;[-quick].</summary>
+    /// <exception cref="ArgumentException">An unknown model or malformed densities.</exception>
+    public static Mao2017Options Options(string model, string dataset, string? workDirectory, bool quick, bool resume, int seed = 1,
+        string densities = DefaultDensities, string granularities = DefaultGranularities, int epochsPerDensity = 1, int? referenceEpochs = null,
+        float lrScale = 0.5f, int valueBits = 8, int indexBits = 4, double equalDensity = 0.1, double tolerance = 0.005, int? trainLimit = null)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentNullException.ThrowIfNull(granularities);
+        string name = ModelZoo.Get(model).Name;
+        return new Mao2017Options
+        {
+            Model = name,
+            Dataset = dataset,
+            Seed = seed,
+            WorkDirectory = workDirectory ?? Path.Combine("runs", $"mao2017-{name}-{dataset}{(quick ? "-quick" : "")}"),
+            Resume = resume,
+            Densities = quick ? [0.3, 0.1] : ParseList(densities),
+            Granularities = granularities.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            EpochsPerDensity = quick ? 1 : epochsPerDensity,
+            ReferenceEpochs = quick ? 1 : referenceEpochs,
+            TrainLimit = quick ? 10_000 : trainLimit,
+            LearningRateScale = lrScale,
+            ValueBits = valueBits,
+            IndexBits = indexBits,
+            EqualDensity = quick ? 0.1 : equalDensity,
+            Tolerance = tolerance,
+        };
+    }
+
+    /// <summary>Runs the study with progress bars, prints its tables, writes accuracy.png and report.json into the work directory
+    /// (and the report to <paramref name="json"/> when given); returns the report.</summary>
+    public static Mao2017Report Execute(Mao2017Options options, string? json, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var messages = CliOutput.Messages();
+        var report = TrainingProgressRenderer.Run($"mao2017 {options.Model}", p => Mao2017.Run(options, p, messages, cancellationToken));
+        Print(report);
+        string png = Path.Combine(options.WorkDirectory, "accuracy.png");
+        LinePlot.Write(png, $"{report.Model} on {report.Dataset}: accuracy vs density per granularity", "density (kept weights)", "test accuracy (%)",
+            report.EqualDensityTable.Select(r => r.Granularity).Select(g =>
+            {
+                var pts = report.Points.Where(p => p.Granularity == g).OrderBy(p => p.Density).ToArray();
+                return new LineSeries(g, pts.Select(p => p.Density).ToArray(), pts.Select(p => (1 - p.TestError) * 100).ToArray());
+            }).Where(s => s.X.Length > 0).ToArray());
+        JsonReport.Write(Path.Combine(options.WorkDirectory, "report.json"), report);
+        JsonReport.Write(json, report);
+        AnsiConsole.MarkupLine($"outputs in [bold]{Markup.Escape(options.WorkDirectory)}[/] (accuracy.png, report.json)");
+        return report;
     }
 
     private static double[] ParseList(string text)

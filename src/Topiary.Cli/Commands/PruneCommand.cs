@@ -23,7 +23,7 @@ public static class PruneCommand
     public static Command Build()
     {
         var file = new Option<string?>("--model-file") { Description = "The trained model to prune." };
-        var recipeFile = new Option<string?>("--recipe") { Description = "A YAML recipe (see recipes/); flags below are then ignored." };
+        var recipeFile = new Option<string?>("--recipe") { Description = "A YAML recipe (see recipes/; magnitude or scalpel); flags below are then ignored. 'topiary run' runs whole recipes." };
         var targets = new Option<string?>("--targets") { Description = "Per-layer targets: fc1=0.92,fc2=0.91 (sparsity) or fc1=s:1.2 (keep |w| > s·σ)." };
         var global = new Option<double?>("--global-sparsity") { Description = "One threshold across layers removing this fraction (instead of --targets)." };
         var schedule = new Option<string>("--schedule") { Description = "one-shot, iterative or agp.", DefaultValueFactory = _ => "iterative" };
@@ -113,14 +113,14 @@ public static class PruneCommand
             var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct, transform: transform);
             double before = TrainingRun.Evaluate(network, test, ct).Error;
             long paramsBefore = network.ParameterCount(); // node pruning shrinks the model
-            bool isScalpel = recipe is null && parse.GetValue(method) == "scalpel";
+            bool isScalpel = recipe is null ? parse.GetValue(method) == "scalpel" : recipe.Prune.Method == PruneMethodKind.Scalpel;
             IReadOnlyList<ScalpelLayerChoice> choices = [];
             if (isScalpel)
             {
-                if (spec.Iterative.Targets.Count == 0)
+                if (spec.Iterative.Targets.Count == 0 && recipe is null)
                     spec = spec with { Iterative = spec.Iterative with { Targets = Experiments.Han2015.DefaultTargets(name) } };
-                var profile = HardwareProfile.ByName(parse.GetValue(hardware)!);
-                choices = ScalpelSelection.Choose(profile, PrunableLayer.Find(network), parse.GetValue(simdWidth));
+                var profile = HardwareProfile.ByName(recipe?.Prune.Scalpel?.Hardware ?? parse.GetValue(hardware)!);
+                choices = ScalpelSelection.Choose(profile, PrunableLayer.Find(network), recipe is null ? parse.GetValue(simdWidth) : recipe.Prune.Scalpel?.SimdWidth);
                 spec = spec with { Schedule = $"scalpel/{profile.Name}" };
                 var techniques = new Table().Title($"Scalpel for {profile.Name} ({profile.Parallelism.ToString().ToLowerInvariant()} parallelism)").AddColumns("layer", "technique");
                 foreach (var c in choices) techniques.AddRow(c.Layer, c.Technique == ScalpelTechnique.SimdAware ? $"SIMD-aware, groups of {c.GroupWidth}" : c.Technique.ToString());

@@ -50,38 +50,14 @@ public sealed record PruneJob(string Schedule, IterativePruningOptions Iterative
         return targets;
     }
 
-    /// <summary>The job described by the prune section of a recipe.</summary>
+    /// <summary>The job described by the prune section of a recipe (magnitude or scalpel; the mapping is <see cref="RecipeSchedules"/>).</summary>
+    /// <exception cref="ArgumentException">The recipe's method is energy-aware (run it with <c>topiary run</c>).</exception>
     public static PruneJob FromRecipe(Recipe recipe, string? checkpoint, bool resume)
     {
         ArgumentNullException.ThrowIfNull(recipe);
-        var p = recipe.Prune;
-        var targets = new Dictionary<string, LayerTarget>(StringComparer.Ordinal);
-        foreach (var (name, t) in p.Targets)
-            targets[name] = t.ThresholdStd is double s ? new LayerTarget(S: s) : new LayerTarget(Sparsity: t.Sparsity);
-        var retrain = p.Retrain ?? new RetrainSpec();
-        var iterative = new IterativePruningOptions
-        {
-            Targets = targets,
-            GlobalSparsity = p.Scope == ScopeKind.Global ? p.GlobalSparsity : null,
-            Pruner = new MagnitudePruner(Granularity(p.Granularity.ToString()), Enum.Parse<PruningCriterion>(p.Criterion.ToString())),
-            Rounds = p.Schedule == ScheduleKind.OneShot ? 1 : p.Rounds,
-            EpochsPerRound = retrain.EpochsPerRound,
-            LearningRateScale = (float)retrain.LrScale,
-            Regularization = retrain.Regularization == RegularizationKind.L1 ? Regularization.L1 : Regularization.L2,
-            Freeze = Enum.Parse<FreezeMode>(retrain.Freeze.ToString()),
-            Reinitialize = retrain.Reinitialize,
-            Seed = recipe.Seed,
-            CheckpointPath = checkpoint,
-            Resume = resume,
-        };
-        AgpOptions? agp = p.Schedule != ScheduleKind.Agp ? null : new AgpOptions
-        {
-            FinalSparsity = targets.ToDictionary(kv => kv.Key, kv => kv.Value.Sparsity
-                ?? throw new ArgumentException($"AGP needs a sparsity target for layer '{kv.Key}'."), StringComparer.Ordinal),
-            Epochs = Math.Max(1, p.Rounds * retrain.EpochsPerRound),
-            LearningRateScale = (float)retrain.LrScale,
-            Seed = recipe.Seed,
-        };
-        return new PruneJob(p.Schedule switch { ScheduleKind.Agp => "agp", ScheduleKind.OneShot => "one-shot", _ => "iterative" }, iterative, agp);
+        if (recipe.Prune.Method == PruneMethodKind.EnergyAware)
+            throw new ArgumentException("prune --recipe runs magnitude and scalpel recipes; run energy-aware recipes with 'topiary run --recipe'.", nameof(recipe));
+        string schedule = recipe.Prune.Schedule switch { ScheduleKind.Agp => "agp", ScheduleKind.OneShot => "one-shot", _ => "iterative" };
+        return new PruneJob(schedule, RecipeSchedules.Iterative(recipe, checkpoint, resume), RecipeSchedules.Agp(recipe));
     }
 }

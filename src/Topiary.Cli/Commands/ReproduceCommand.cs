@@ -1,5 +1,5 @@
 // `topiary reproduce <paper>`: runs a paper's experiment end to end and prints our numbers beside
-// the paper's. Each paper is a subcommand.
+// the paper's. Each paper is a subcommand; `reproduce all` runs every one into one directory with an index.
 using System.CommandLine;
 
 namespace Topiary.Cli.Commands;
@@ -16,6 +16,7 @@ public static class ReproduceCommand
         cmd.Subcommands.Add(ScalpelCommand.Build());
         cmd.Subcommands.Add(Yang2017Command.Build());
         cmd.Subcommands.Add(Mao2017Command.Build());
+        cmd.Subcommands.Add(ReproduceAllCommand.Build());
         return cmd;
     }
 }

@@ -16,6 +16,9 @@ namespace Topiary.Cli.Commands;
 /// <summary>The <c>reproduce scalpel</c> command.</summary>
 public static class ScalpelCommand
 {
+    private const string DefaultPlatforms = "cortex-m4,host,gpu";
+    private const double DefaultLatencySeconds = 3.0;
+
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
@@ -23,9 +26,9 @@ public static class ScalpelCommand
         var seed = new Option<int>("--seed") { Description = "Seed of training and pruning.", DefaultValueFactory = _ => 1 };
         var outDir = new Option<string?>("--out") { Description = "Work directory for checkpoints, variants, plots and the report (default: runs/scalpel-<model>)." };
         var resume = new Option<bool>("--resume") { Description = "Reuse finished variants and continue schedules from their checkpoints." };
-        var platforms = new Option<string>("--platforms") { Description = "Comma-separated platforms: cortex-m4, host, gpu.", DefaultValueFactory = _ => "cortex-m4,host,gpu" };
+        var platforms = new Option<string>("--platforms") { Description = "Comma-separated platforms: cortex-m4, host, gpu.", DefaultValueFactory = _ => DefaultPlatforms };
         var width = new Option<int?>("--host-group-width") { Description = "SIMD group width on the host (default: float lanes capped at 8)." };
-        var latency = new Option<double>("--latency-seconds") { Description = "Host timing budget (all contenders interleaved).", DefaultValueFactory = _ => 3.0 };
+        var latency = new Option<double>("--latency-seconds") { Description = "Host timing budget (all contenders interleaved).", DefaultValueFactory = _ => DefaultLatencySeconds };
         var quick = new Option<bool>("--quick") { Description = "A smoke run: 2 reference epochs on 10k images, 2 rounds of 1 epoch, short node pruning." };
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
@@ -36,44 +39,63 @@ public static class ScalpelCommand
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
-            string name = ModelZoo.Get(parse.GetValue(model)!).Name;
-            Han2015.DefaultTargets(name); // reject unsupported models before any work
-            bool isQuick = parse.GetValue(quick);
-            var names = parse.GetValue(platforms)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            foreach (var n in names.Where(n => !HardwareProfile.KnownNames.Contains(n.ToLowerInvariant())))
-                throw new ArgumentException($"--platforms: unknown platform '{n}'; known: {string.Join(", ", HardwareProfile.KnownNames)}.");
-            var options = new ScalpelOptions
-            {
-                Model = name,
-                Seed = parse.GetValue(seed),
-                WorkDirectory = parse.GetValue(outDir) ?? Path.Combine("runs", $"scalpel-{name}{(isQuick ? "-quick" : "")}"),
-                Resume = parse.GetValue(resume),
-                Platforms = names,
-                HostGroupWidth = parse.GetValue(width),
-                LatencySeconds = parse.GetValue(latency),
-                Rounds = isQuick ? 2 : 10,
-                EpochsPerRound = isQuick ? 1 : 3,
-                FinalEpochs = isQuick ? 0 : 6,
-                ReferenceEpochs = isQuick ? 2 : null,
-                TrainLimit = isQuick ? 10_000 : null,
-                Node = isQuick ? Experiments.Scalpel.DefaultNodeOptions(name) with { Penalties = [0.01f, 0.02f], EpochsPerStage = 1, RetrainEpochs = 1 } : null,
-            };
-            var messages = CliOutput.Messages();
-            var report = TrainingProgressRenderer.Run($"scalpel {name}", p => Experiments.Scalpel.Run(options, p, messages, ct));
-            Print(report);
-            string plot = Path.Combine(options.WorkDirectory, "speedup.png");
-            var cats = report.Platforms.Select(p => $"{p.Name} ({(p.Measured ? "measured" : "modelled")})").ToArray();
-            BarPlot.Write(plot, $"{report.Model}: speedup over dense", cats,
-            [
-                new BarSeries("traditional (CSR)", report.Platforms.Select(p => p.TraditionalSpeedup).ToArray()),
-                new BarSeries("Scalpel", report.Platforms.Select(p => p.ScalpelSpeedup).ToArray()),
-            ], "speedup (x)", stacked: false);
-            JsonReport.Write(Path.Combine(options.WorkDirectory, "report.json"), report);
-            JsonReport.Write(parse.GetValue(json), report);
-            AnsiConsole.MarkupLine($"outputs in [bold]{Markup.Escape(options.WorkDirectory)}[/]");
+            var options = Options(parse.GetValue(model)!, parse.GetValue(outDir), parse.GetValue(quick), parse.GetValue(resume), parse.GetValue(seed),
+                parse.GetValue(platforms)!, parse.GetValue(width), parse.GetValue(latency));
+            Execute(options, parse.GetValue(json), ct);
             return Task.FromResult(0);
         }, ct));
         return cmd;
+    }
+
+    /// <summary>The experiment's options as the command builds them (<paramref name="quick"/>: 2 reference epochs on 10k images,
+    /// 2 rounds of 1 epoch, short node pruning); <paramref name="workDirectory"/> null = runs/scalpel-&lt;model&gt;[-quick].</summary>
+    /// <exception cref="ArgumentException">An unsupported model or an unknown platform.</exception>
+    public static ScalpelOptions Options(string model, string? workDirectory, bool quick, bool resume, int seed = 1,
+        string platforms = DefaultPlatforms, int? hostGroupWidth = null, double latencySeconds = DefaultLatencySeconds)
+    {
+        ArgumentNullException.ThrowIfNull(platforms);
+        string name = ModelZoo.Get(model).Name;
+        Han2015.DefaultTargets(name); // reject unsupported models before any work
+        var names = platforms.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        foreach (var n in names.Where(n => !HardwareProfile.KnownNames.Contains(n.ToLowerInvariant())))
+            throw new ArgumentException($"--platforms: unknown platform '{n}'; known: {string.Join(", ", HardwareProfile.KnownNames)}.");
+        return new ScalpelOptions
+        {
+            Model = name,
+            Seed = seed,
+            WorkDirectory = workDirectory ?? Path.Combine("runs", $"scalpel-{name}{(quick ? "-quick" : "")}"),
+            Resume = resume,
+            Platforms = names,
+            HostGroupWidth = hostGroupWidth,
+            LatencySeconds = latencySeconds,
+            Rounds = quick ? 2 : 10,
+            EpochsPerRound = quick ? 1 : 3,
+            FinalEpochs = quick ? 0 : 6,
+            ReferenceEpochs = quick ? 2 : null,
+            TrainLimit = quick ? 10_000 : null,
+            Node = quick ? Experiments.Scalpel.DefaultNodeOptions(name) with { Penalties = [0.01f, 0.02f], EpochsPerStage = 1, RetrainEpochs = 1 } : null,
+        };
+    }
+
+    /// <summary>Runs the experiment with progress bars, prints its tables, writes speedup.png and report.json into the work
+    /// directory (and the report to <paramref name="json"/> when given); returns the report.</summary>
+    public static ScalpelReport Execute(ScalpelOptions options, string? json, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var messages = CliOutput.Messages();
+        var report = TrainingProgressRenderer.Run($"scalpel {options.Model}", p => Experiments.Scalpel.Run(options, p, messages, cancellationToken));
+        Print(report);
+        string plot = Path.Combine(options.WorkDirectory, "speedup.png");
+        var cats = report.Platforms.Select(p => $"{p.Name} ({(p.Measured ? "measured" : "modelled")})").ToArray();
+        BarPlot.Write(plot, $"{report.Model}: speedup over dense", cats,
+        [
+            new BarSeries("traditional (CSR)", report.Platforms.Select(p => p.TraditionalSpeedup).ToArray()),
+            new BarSeries("Scalpel", report.Platforms.Select(p => p.ScalpelSpeedup).ToArray()),
+        ], "speedup (x)", stacked: false);
+        JsonReport.Write(Path.Combine(options.WorkDirectory, "report.json"), report);
+        JsonReport.Write(json, report);
+        AnsiConsole.MarkupLine($"outputs in [bold]{Markup.Escape(options.WorkDirectory)}[/]");
+        return report;
     }
 
     private static void Print(ScalpelReport r)

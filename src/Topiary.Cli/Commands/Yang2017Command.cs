@@ -37,37 +37,58 @@ public static class Yang2017Command
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
-            string name = ModelZoo.Get(parse.GetValue(model)!).Name;
-            Yang2017.DatasetOf(name); // reject unsupported models before any work
-            bool isQuick = parse.GetValue(quick);
-            var options = new Yang2017Options
-            {
-                Model = name,
-                Seed = parse.GetValue(seed),
-                WorkDirectory = parse.GetValue(outDir) ?? Path.Combine("runs", $"yang2017-{name}{(isQuick ? "-quick" : "")}"),
-                Resume = parse.GetValue(resume),
-                ReferenceEpochs = isQuick ? 1 : parse.GetValue(epochs),
-                Tolerance = parse.GetValue(tolerance) / 100,
-                FineTuneEpochs = isQuick ? 1 : parse.GetValue(fineTune),
-                MagnitudeEpochs = parse.GetValue(magEpochs),
-                Passes = isQuick ? 1 : parse.GetValue(passes),
-                PerLayerTolerance = parse.GetValue(perLayer),
-                TrainLimit = isQuick ? 5000 : null,
-                ValidationImages = isQuick ? 1000 : 5000,
-                TestLimit = isQuick ? 2000 : null,
-                Sampler = isQuick ? new SamplerOptions(Images: 300) : new SamplerOptions(),
-                EnergyAwareMinStep = isQuick ? 0.25 : 0.1,
-                MagnitudeMinStep = isQuick ? 0.25 : parse.GetValue(magStep),
-            };
-            var messages = CliOutput.Messages();
-            var report = TrainingProgressRenderer.Run($"yang2017 {name}", p => Yang2017.Run(options, p, messages, ct));
-            Print(report);
-            JsonReport.Write(Path.Combine(options.WorkDirectory, "report.json"), report);
-            JsonReport.Write(parse.GetValue(json), report);
-            AnsiConsole.MarkupLine($"outputs in [bold]{Markup.Escape(options.WorkDirectory)}[/]");
+            var options = Options(parse.GetValue(model)!, parse.GetValue(outDir), parse.GetValue(quick), parse.GetValue(resume), parse.GetValue(seed),
+                parse.GetValue(epochs), parse.GetValue(tolerance), parse.GetValue(fineTune), parse.GetValue(perLayer), parse.GetValue(passes),
+                parse.GetValue(magEpochs), parse.GetValue(magStep));
+            Execute(options, parse.GetValue(json), ct);
             return Task.FromResult(0);
         }, ct));
         return cmd;
+    }
+
+    /// <summary>The experiment's options as the command builds them (<paramref name="quick"/>: 1 reference epoch on 5k images, small
+    /// samples, coarse steps, 1 pass); <paramref name="tolerancePoints"/> in points; <paramref name="workDirectory"/> null =
+    /// runs/yang2017-&lt;model&gt;[-quick].</summary>
+    /// <exception cref="ArgumentException">An unsupported model.</exception>
+    public static Yang2017Options Options(string model, string? workDirectory, bool quick, bool resume, int seed = 1, int? referenceEpochs = null,
+        double tolerancePoints = 0.5, int fineTuneEpochs = 1, bool perLayerTolerance = false, int passes = 6, int magnitudeEpochs = 1,
+        double magnitudeMinStep = 0.2)
+    {
+        string name = ModelZoo.Get(model).Name;
+        Yang2017.DatasetOf(name); // reject unsupported models before any work
+        return new Yang2017Options
+        {
+            Model = name,
+            Seed = seed,
+            WorkDirectory = workDirectory ?? Path.Combine("runs", $"yang2017-{name}{(quick ? "-quick" : "")}"),
+            Resume = resume,
+            ReferenceEpochs = quick ? 1 : referenceEpochs,
+            Tolerance = tolerancePoints / 100,
+            FineTuneEpochs = quick ? 1 : fineTuneEpochs,
+            MagnitudeEpochs = magnitudeEpochs,
+            Passes = quick ? 1 : passes,
+            PerLayerTolerance = perLayerTolerance,
+            TrainLimit = quick ? 5000 : null,
+            ValidationImages = quick ? 1000 : 5000,
+            TestLimit = quick ? 2000 : null,
+            Sampler = quick ? new SamplerOptions(Images: 300) : new SamplerOptions(),
+            EnergyAwareMinStep = quick ? 0.25 : 0.1,
+            MagnitudeMinStep = quick ? 0.25 : magnitudeMinStep,
+        };
+    }
+
+    /// <summary>Runs the experiment with progress bars, prints its tables, writes report.json into the work directory (and the
+    /// report to <paramref name="json"/> when given); returns the report.</summary>
+    public static Yang2017Report Execute(Yang2017Options options, string? json, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var messages = CliOutput.Messages();
+        var report = TrainingProgressRenderer.Run($"yang2017 {options.Model}", p => Yang2017.Run(options, p, messages, cancellationToken));
+        Print(report);
+        JsonReport.Write(Path.Combine(options.WorkDirectory, "report.json"), report);
+        JsonReport.Write(json, report);
+        AnsiConsole.MarkupLine($"outputs in [bold]{Markup.Escape(options.WorkDirectory)}[/]");
+        return report;
     }
 
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);

@@ -1,17 +1,20 @@
-// Recipe: the typed form of a YAML recipe file that drives a pruning run (like Distiller / SparseML
-// recipes): which model and data, how to train the dense reference, how to prune and retrain, and
-// free-form compress/export sections for later stages. Records with defaults; collections compare by
-// value, so equal recipes are Equal. RecipeLoader validates; these types do not re-check values.
+// Recipe: the typed form of a YAML recipe file that drives a whole run (like Distiller / SparseML recipes):
+// which model and data, how to train the dense reference, how to prune (magnitude, Scalpel or energy-aware)
+// and retrain, how to compress (Deep Compression's .tpz container) and what to export (ONNX). Records with
+// defaults; collections compare by value, so equal recipes are Equal. RecipeLoader validates; these types
+// do not re-check values.
 //
-// YAML keys are snake_case: model, model_file, dataset, seed, train{epochs, batch_size, optimizer, lr,
-// momentum, weight_decay, l1, lr_policy, gamma, power, step_epochs}, prune{method, granularity,
-// criterion, schedule, rounds, scope, targets{LAYER: {sparsity | threshold_std}}, global_sparsity,
-// retrain{epochs_per_round, lr_scale, regularization, freeze, reinitialize}}, compress{...}, export{...}.
+// YAML keys are snake_case: model, model_file, dataset, seed, train_limit, train{epochs, batch_size, optimizer,
+// lr, momentum, weight_decay, l1, lr_policy, gamma, power, step_epochs}, prune{method, granularity, criterion,
+// schedule, rounds, scope, targets{LAYER: {sparsity | threshold_std}}, global_sparsity, retrain{epochs_per_round,
+// final_epochs, lr_scale, regularization, freeze, reinitialize}, hardware, simd_width (scalpel), tolerance, passes,
+// fine_tune_epochs, lr_scale, per_layer_tolerance, min_step, validation_images, sample_images, layers (energy-aware)},
+// compress{bits, index_bits, fine_tune_epochs, fine_tune_lr_scale, huffman}, export{onnx, sparse_initializers}.
 using Topiary.Training;
 
 namespace Topiary.Recipes;
 
-/// <summary>A pruning run: model, data, optional dense training, pruning, optional compress/export settings.</summary>
+/// <summary>A whole run: model, data, optional dense training, pruning, optional compression and export.</summary>
 public sealed record Recipe
 {
     /// <summary>Zoo model name (e.g. <c>lenet-300-100</c>); exactly one of <see cref="Model"/> and <see cref="ModelFile"/> is set.</summary>
@@ -20,11 +23,14 @@ public sealed record Recipe
     /// <summary>Path of a trained model file (e.g. <c>.safetensors</c>), as written in the recipe (relative paths are the caller's to resolve).</summary>
     public string? ModelFile { get; init; }
 
-    /// <summary>Dataset name, e.g. <c>mnist</c>. YAML key <c>dataset</c> (required).</summary>
+    /// <summary>Dataset name: <c>mnist</c> or <c>fashion-mnist</c>. YAML key <c>dataset</c> (required).</summary>
     public required string Dataset { get; init; }
 
     /// <summary>Seed of every random choice in the run. YAML key <c>seed</c>, default 1.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>Use only the first N training images (smoke runs); null = all. YAML key <c>train_limit</c>, ≥ 1.</summary>
+    public int? TrainLimit { get; init; }
 
     /// <summary>Dense reference training; null when the run starts from <see cref="ModelFile"/> without training.</summary>
     public TrainSpec? Train { get; init; }
@@ -32,11 +38,11 @@ public sealed record Recipe
     /// <summary>How to prune. YAML key <c>prune</c> (required).</summary>
     public required PruneSpec Prune { get; init; }
 
-    /// <summary>Free-form compression settings (values: string, null, <see cref="RecipeList"/>, nested maps); null when absent.</summary>
-    public RecipeMap<object?>? Compress { get; init; }
+    /// <summary>Deep Compression of the pruned model into a .tpz container; null = no compression. YAML key <c>compress</c>.</summary>
+    public CompressSpec? Compress { get; init; }
 
-    /// <summary>Free-form export settings (values: string, null, <see cref="RecipeList"/>, nested maps); null when absent.</summary>
-    public RecipeMap<object?>? Export { get; init; }
+    /// <summary>ONNX export of the final model; null = no export. YAML key <c>export</c>.</summary>
+    public ExportSpec? Export { get; init; }
 }
 
 /// <summary>Training hyper-parameters (YAML section <c>train</c>); defaults match <see cref="TrainingRecipe"/>.</summary>
@@ -121,6 +127,12 @@ public sealed record PruneSpec
 
     /// <summary>Retraining after each round; null = prune without retraining.</summary>
     public RetrainSpec? Retrain { get; init; }
+
+    /// <summary>Scalpel's settings; set exactly when <see cref="Method"/> is <see cref="PruneMethodKind.Scalpel"/>.</summary>
+    public ScalpelSpec? Scalpel { get; init; }
+
+    /// <summary>Energy-aware settings; set exactly when <see cref="Method"/> is <see cref="PruneMethodKind.EnergyAware"/>.</summary>
+    public EnergyAwareSpec? EnergyAware { get; init; }
 }
 
 /// <summary>
@@ -145,6 +157,9 @@ public sealed record RetrainSpec
     /// <summary>Epochs per round, ≥ 0. YAML <c>epochs_per_round</c>, default 1.</summary>
     public int EpochsPerRound { get; init; } = 1;
 
+    /// <summary>Extra fine-tuning epochs after the last round, ≥ 0. YAML <c>final_epochs</c>, default 0.</summary>
+    public int FinalEpochs { get; init; }
+
     /// <summary>Retraining learning rate as a multiple of the training rate, &gt; 0. YAML <c>lr_scale</c>, default 0.1 (Han et al. 2015).</summary>
     public double LrScale { get; init; } = 0.1;
 
@@ -161,8 +176,12 @@ public sealed record RetrainSpec
 /// <summary>Pruning methods a recipe can name.</summary>
 public enum PruneMethodKind
 {
-    /// <summary>Remove the groups of smallest magnitude (YAML <c>magnitude</c>).</summary>
+    /// <summary>Remove the groups of smallest magnitude (YAML <c>magnitude</c>): Han et al. 2015, any granularity.</summary>
     Magnitude,
+    /// <summary>Scalpel (Yu et al. 2017, YAML <c>scalpel</c>): node and/or SIMD-aware pruning chosen per layer by the hardware.</summary>
+    Scalpel,
+    /// <summary>Energy-aware pruning (Yang et al. 2017, YAML <c>energy-aware</c>): layers in order of estimated energy.</summary>
+    EnergyAware,
 }
 
 /// <summary>Pruning granularities a recipe can name.</summary>
@@ -178,8 +197,16 @@ public enum GranularityKind
     Kernel,
     /// <summary>1-D kernel vectors (<c>vector</c>).</summary>
     Vector,
-    /// <summary>SIMD-width groups (Scalpel; <c>simd</c>).</summary>
+    /// <summary>Aligned groups of the host's float SIMD width (Scalpel; <c>simd</c>).</summary>
     Simd,
+    /// <summary>Aligned groups of 2 weights (<c>simd2</c>).</summary>
+    Simd2,
+    /// <summary>Aligned groups of 4 weights (<c>simd4</c>).</summary>
+    Simd4,
+    /// <summary>Aligned groups of 8 weights (<c>simd8</c>).</summary>
+    Simd8,
+    /// <summary>Aligned groups of 16 weights (<c>simd16</c>).</summary>
+    Simd16,
 }
 
 /// <summary>Group-importance criteria a recipe can name.</summary>

@@ -83,32 +83,34 @@ public sealed class RecipeMap<TValue> : IReadOnlyDictionary<string, TValue>, IEq
     public override string ToString() => "{" + string.Join(", ", _entries.Select(e => $"{e.Key}: {e.Value}")) + "}";
 }
 
-/// <summary>An immutable list with value equality (items compared in order); a sequence inside a free-form section.</summary>
-public sealed class RecipeList : IReadOnlyList<object?>, IEquatable<RecipeList>
+/// <summary>An immutable list of strings with value equality (items compared in order), e.g. a list of layer names.</summary>
+public sealed class RecipeList : IReadOnlyList<string>, IEquatable<RecipeList>
 {
-    private readonly object?[] _items;
+    private readonly string[] _items;
 
-    /// <summary>Creates a list of <paramref name="items"/> (strings, nulls, <see cref="RecipeList"/> or <see cref="RecipeMap{TValue}"/> of object).</summary>
-    public RecipeList(IEnumerable<object?> items)
+    /// <summary>Creates a list of <paramref name="items"/>.</summary>
+    /// <exception cref="ArgumentException">An item is null.</exception>
+    public RecipeList(IEnumerable<string> items)
     {
         ArgumentNullException.ThrowIfNull(items);
         _items = items.ToArray();
+        if (_items.Any(i => i is null)) throw new ArgumentException("List items must not be null.", nameof(items));
     }
 
     /// <inheritdoc/>
-    public object? this[int index] => _items[index];
+    public string this[int index] => _items[index];
 
     /// <inheritdoc/>
     public int Count => _items.Length;
 
     /// <inheritdoc/>
-    public IEnumerator<object?> GetEnumerator() => ((IEnumerable<object?>)_items).GetEnumerator();
+    public IEnumerator<string> GetEnumerator() => ((IEnumerable<string>)_items).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
     /// <summary>True when both lists hold equal items in the same order.</summary>
     public bool Equals(RecipeList? other) =>
-        other is not null && (ReferenceEquals(this, other) || _items.SequenceEqual(other._items));
+        other is not null && (ReferenceEquals(this, other) || _items.SequenceEqual(other._items, StringComparer.Ordinal));
 
     /// <inheritdoc/>
     public override bool Equals(object? obj) => Equals(obj as RecipeList);
@@ -117,7 +119,7 @@ public sealed class RecipeList : IReadOnlyList<object?>, IEquatable<RecipeList>
     public override int GetHashCode()
     {
         var hash = new HashCode();
-        foreach (object? item in _items) hash.Add(item);
+        foreach (string item in _items) hash.Add(item, StringComparer.Ordinal);
         return hash.ToHashCode();
     }
 

@@ -11,12 +11,14 @@ internal static class RecipeNames
     internal static readonly (string Name, LrPolicy Value)[] LrPolicies =
         [("constant", LrPolicy.Constant), ("inv", LrPolicy.Inv), ("step", LrPolicy.Step), ("cosine", LrPolicy.Cosine)];
 
-    internal static readonly (string Name, PruneMethodKind Value)[] Methods = [("magnitude", PruneMethodKind.Magnitude)];
+    internal static readonly (string Name, PruneMethodKind Value)[] Methods =
+        [("magnitude", PruneMethodKind.Magnitude), ("scalpel", PruneMethodKind.Scalpel), ("energy-aware", PruneMethodKind.EnergyAware)];
 
     internal static readonly (string Name, GranularityKind Value)[] Granularities =
     [
         ("element", GranularityKind.Element), ("row", GranularityKind.Row), ("filter", GranularityKind.Filter),
         ("kernel", GranularityKind.Kernel), ("vector", GranularityKind.Vector), ("simd", GranularityKind.Simd),
+        ("simd2", GranularityKind.Simd2), ("simd4", GranularityKind.Simd4), ("simd8", GranularityKind.Simd8), ("simd16", GranularityKind.Simd16),
     ];
 
     internal static readonly (string Name, CriterionKind Value)[] Criteria =

@@ -1,8 +1,9 @@
 // RecipeWriter: Recipe -> YAML text in the loader's schema, so ToYaml then LoadFromString gives an equal
 // Recipe (numbers are written in round-trip form; every field is written, defaults included, so the
-// file documents the whole run). Free-form sections keep their strings; a string that YAML would read
-// as null is quoted. The writer does not validate: write a recipe that the loader would reject and the
-// load fails.
+// file documents the whole run; only the keys of the recipe's pruning method are written). A string that
+// YAML would read as null is quoted. The writer does not validate: write a recipe that the loader would
+// reject and the load fails. ToYaml(recipe, sections) writes a subset of the sections — the run's stage
+// keys (a stage's output is reused on resume only when the sections it depends on are unchanged).
 using System.Globalization;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -13,8 +14,16 @@ namespace Topiary.Recipes;
 public static class RecipeWriter
 {
     /// <summary>The recipe as YAML text (UTF-8 friendly, LF line ends, trailing newline).</summary>
-    /// <exception cref="ArgumentException">A free-form section holds a value that is not a string, null, <see cref="RecipeList"/> or <c>RecipeMap&lt;object?&gt;</c>.</exception>
-    public static string ToYaml(Recipe recipe)
+    /// <exception cref="ArgumentException"><see cref="Recipe.Prune"/> is null.</exception>
+    public static string ToYaml(Recipe recipe) => ToYaml(recipe, RecipeSections.All);
+
+    /// <summary>
+    /// The parts of the recipe named by <paramref name="sections"/> as YAML (<see cref="RecipeSections.Data"/>: model,
+    /// model_file, dataset, seed, train_limit; the others: their section). With <see cref="RecipeSections.All"/> this
+    /// is the whole recipe, which the loader reads back equal.
+    /// </summary>
+    /// <exception cref="ArgumentException"><see cref="Recipe.Prune"/> is null while <see cref="RecipeSections.Prune"/> is asked for.</exception>
+    public static string ToYaml(Recipe recipe, RecipeSections sections)
     {
         ArgumentNullException.ThrowIfNull(recipe);
         var text = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
@@ -23,11 +32,15 @@ public static class RecipeWriter
         w.Emit(new StreamStart());
         w.Emit(new DocumentStart());
         w.BeginMap();
-        if (recipe.Model is not null) w.Pair("model", recipe.Model);
-        if (recipe.ModelFile is not null) w.Pair("model_file", recipe.ModelFile);
-        w.Pair("dataset", recipe.Dataset);
-        w.Pair("seed", recipe.Seed);
-        if (recipe.Train is { } t)
+        if (sections.HasFlag(RecipeSections.Data))
+        {
+            if (recipe.Model is not null) w.Pair("model", recipe.Model);
+            if (recipe.ModelFile is not null) w.Pair("model_file", recipe.ModelFile);
+            w.Pair("dataset", recipe.Dataset);
+            w.Pair("seed", recipe.Seed);
+            if (recipe.TrainLimit is { } limit) w.Pair("train_limit", limit);
+        }
+        if (sections.HasFlag(RecipeSections.Train) && recipe.Train is { } t)
         {
             w.Key("train");
             w.BeginMap();
@@ -44,12 +57,70 @@ public static class RecipeWriter
             w.Pair("step_epochs", t.StepEpochs);
             w.EndMap();
         }
-        PruneSpec p = recipe.Prune ?? throw new ArgumentException("Recipe.Prune is null.", nameof(recipe));
+        if (sections.HasFlag(RecipeSections.Prune))
+            WritePrune(w, recipe.Prune ?? throw new ArgumentException("Recipe.Prune is null.", nameof(recipe)));
+        if (sections.HasFlag(RecipeSections.Compress) && recipe.Compress is { } c)
+        {
+            w.Key("compress");
+            w.BeginMap();
+            if (c.Bits is { } bits) { w.Key("bits"); WriteBits(w, bits); }
+            if (c.IndexBits is { } ib) { w.Key("index_bits"); WriteBits(w, ib); }
+            w.Pair("fine_tune_epochs", c.FineTuneEpochs);
+            w.Pair("fine_tune_lr_scale", c.FineTuneLrScale);
+            w.Pair("huffman", c.Huffman);
+            w.EndMap();
+        }
+        if (sections.HasFlag(RecipeSections.Export) && recipe.Export is { } e)
+        {
+            w.Key("export");
+            w.BeginMap();
+            w.Pair("onnx", e.Onnx);
+            w.Pair("sparse_initializers", e.SparseInitializers);
+            w.EndMap();
+        }
+        w.EndMap();
+        w.Emit(new DocumentEnd(isImplicit: true));
+        w.Emit(new StreamEnd());
+        return text.ToString();
+    }
+
+    private static void WritePrune(Writer w, PruneSpec p)
+    {
         w.Key("prune");
         w.BeginMap();
         w.Pair("method", RecipeNames.NameOf(RecipeNames.Methods, p.Method));
-        w.Pair("granularity", RecipeNames.NameOf(RecipeNames.Granularities, p.Granularity));
-        w.Pair("criterion", RecipeNames.NameOf(RecipeNames.Criteria, p.Criterion));
+        if (p.Method == PruneMethodKind.EnergyAware)
+        {
+            EnergyAwareSpec ea = p.EnergyAware ?? new EnergyAwareSpec();
+            w.Pair("tolerance", ea.Tolerance);
+            w.Pair("passes", ea.Passes);
+            w.Pair("fine_tune_epochs", ea.FineTuneEpochs);
+            w.Pair("lr_scale", ea.LrScale);
+            w.Pair("per_layer_tolerance", ea.PerLayerTolerance);
+            w.Pair("min_step", ea.MinStep);
+            w.Pair("validation_images", ea.ValidationImages);
+            w.Pair("sample_images", ea.SampleImages);
+            if (ea.Layers is { } layers)
+            {
+                w.Key("layers");
+                w.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, isImplicit: true, SequenceStyle.Flow));
+                foreach (string name in layers) w.Text(name);
+                w.Emit(new SequenceEnd());
+            }
+            w.EndMap();
+            return;
+        }
+        if (p.Method == PruneMethodKind.Scalpel)
+        {
+            ScalpelSpec sc = p.Scalpel ?? new ScalpelSpec();
+            w.Pair("hardware", sc.Hardware);
+            if (sc.SimdWidth is { } width) w.Pair("simd_width", width);
+        }
+        else
+        {
+            w.Pair("granularity", RecipeNames.NameOf(RecipeNames.Granularities, p.Granularity));
+            w.Pair("criterion", RecipeNames.NameOf(RecipeNames.Criteria, p.Criterion));
+        }
         w.Pair("schedule", RecipeNames.NameOf(RecipeNames.Schedules, p.Schedule));
         w.Pair("rounds", p.Rounds);
         w.Pair("scope", RecipeNames.NameOf(RecipeNames.Scopes, p.Scope));
@@ -73,19 +144,23 @@ public static class RecipeWriter
             w.Key("retrain");
             w.BeginMap();
             w.Pair("epochs_per_round", r.EpochsPerRound);
+            w.Pair("final_epochs", r.FinalEpochs);
             w.Pair("lr_scale", r.LrScale);
             w.Pair("regularization", RecipeNames.NameOf(RecipeNames.Regularizations, r.Regularization));
             w.Pair("freeze", RecipeNames.NameOf(RecipeNames.Freezes, r.Freeze));
-            w.Pair("reinitialize", r.Reinitialize ? "true" : "false");
+            w.Pair("reinitialize", r.Reinitialize);
             w.EndMap();
         }
         w.EndMap();
-        if (recipe.Compress is { } c) { w.Key("compress"); w.FreeForm(c); }
-        if (recipe.Export is { } e) { w.Key("export"); w.FreeForm(e); }
+    }
+
+    private static void WriteBits(Writer w, BitsSpec bits)
+    {
+        w.BeginMap(MappingStyle.Flow);
+        if (bits.Conv is { } conv) w.Pair("conv", conv);
+        if (bits.Fc is { } fc) w.Pair("fc", fc);
+        foreach ((string layer, int b) in bits.Layers) w.Pair(layer, b);
         w.EndMap();
-        w.Emit(new DocumentEnd(isImplicit: true));
-        w.Emit(new StreamEnd());
-        return text.ToString();
     }
 
     /// <summary>Writes <paramref name="recipe"/> to <paramref name="path"/> atomically (temp file + rename).</summary>
@@ -109,37 +184,14 @@ public static class RecipeWriter
 
         public void Pair(string key, double value) { Key(key); Plain(value.ToString("R", CultureInfo.InvariantCulture)); }
 
+        public void Pair(string key, bool value) { Key(key); Plain(value ? "true" : "false"); }
+
         /// <summary>A string value: plain when YAML reads it back as the same string, quoted otherwise.</summary>
         public void Text(string value)
         {
             bool looksNull = value is "" or "~" or "null" or "Null" or "NULL";
             emitter.Emit(new Scalar(AnchorName.Empty, TagName.Empty, value, looksNull ? ScalarStyle.DoubleQuoted : ScalarStyle.Any,
                 isPlainImplicit: true, isQuotedImplicit: true));
-        }
-
-        public void FreeForm(object? value)
-        {
-            switch (value)
-            {
-                case null:
-                    Plain("null");
-                    break;
-                case string s:
-                    Text(s);
-                    break;
-                case RecipeList list:
-                    emitter.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, isImplicit: true, SequenceStyle.Block));
-                    foreach (object? item in list) FreeForm(item);
-                    emitter.Emit(new SequenceEnd());
-                    break;
-                case RecipeMap<object?> map:
-                    BeginMap();
-                    foreach ((string k, object? v) in map) { Text(k); FreeForm(v); }
-                    EndMap();
-                    break;
-                default:
-                    throw new ArgumentException($"Free-form recipe values must be strings, null, RecipeList or RecipeMap<object?>; got {value.GetType().Name}.", nameof(value));
-            }
         }
 
         private void Plain(string value) =>

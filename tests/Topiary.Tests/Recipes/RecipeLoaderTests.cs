@@ -40,9 +40,9 @@ public class RecipeLoaderTests
             regularization: l2
             freeze: none
             reinitialize: false
-        compress: { bits: 5, layers: [fc1, fc2], huffman: { enabled: true } }
+        compress: { bits: { fc: 5, fc1: 6 }, index_bits: 4, fine_tune_epochs: 2, huffman: true }
         export:
-          format: onnx
+          onnx: out/model.onnx
         """;
 
     internal static string RepoFile(string relative)
@@ -88,10 +88,12 @@ public class RecipeLoaderTests
         Assert.Equal(RegularizationKind.L2, retrain.Regularization);
         Assert.Equal(FreezeKind.None, retrain.Freeze);
         Assert.False(retrain.Reinitialize);
-        RecipeMap<object?> compress = Assert.IsType<RecipeMap<object?>>(r.Compress);
-        Assert.Equal("5", compress["bits"]);
-        Assert.Equal(new RecipeList(["fc1", "fc2"]), compress["layers"]);
-        Assert.Equal("onnx", r.Export!["format"]);
+        CompressSpec compress = Assert.IsType<CompressSpec>(r.Compress);
+        Assert.Equal(new BitsSpec(null, 5, new RecipeMap<int>([new("fc1", 6)])), compress.Bits);
+        Assert.Equal(BitsSpec.All(4), compress.IndexBits);
+        Assert.Equal(2, compress.FineTuneEpochs);
+        Assert.True(compress.Huffman);
+        Assert.Equal(new ExportSpec { Onnx = "out/model.onnx" }, r.Export);
 
         TrainingRecipe tr = t.ToTrainingRecipe();
         Assert.Equal(0.05f, tr.LearningRate);
@@ -151,23 +153,19 @@ public class RecipeLoaderTests
             ModelFile = "dir with spaces/model: v2.safetensors",
             Dataset = "fashion-mnist",
             Seed = 42,
+            TrainLimit = 500,
             Prune = new PruneSpec
             {
-                Granularity = GranularityKind.Simd,
+                Granularity = GranularityKind.Simd16,
                 Criterion = CriterionKind.Rms,
-                Schedule = ScheduleKind.Agp,
+                Schedule = ScheduleKind.Iterative,
                 Rounds = 7,
                 Scope = ScopeKind.Global,
                 GlobalSparsity = 0.123456789012345,
-                Retrain = new RetrainSpec { EpochsPerRound = 0, LrScale = 1e-7, Regularization = RegularizationKind.L1, Freeze = FreezeKind.Conv, Reinitialize = true },
+                Retrain = new RetrainSpec { EpochsPerRound = 0, FinalEpochs = 3, LrScale = 1e-7, Regularization = RegularizationKind.L1, Freeze = FreezeKind.Conv, Reinitialize = true },
             },
-            Compress = new RecipeMap<object?>(
-            [
-                new("null", "null"), new("empty", ""), new("nothing", null), new("tilde", "~"),
-                new("number-like", "0.5"), new("yes", "true"), new("colon", "a: b"), new("hash", "# not a comment"),
-                new("list", new RecipeList(["x", null, new RecipeList(["nested"]), new RecipeMap<object?>([new("k", "v")])])),
-            ]),
-            Export = RecipeMap<object?>.Empty,
+            Compress = new CompressSpec { IndexBits = new BitsSpec(8, null, RecipeMap<int>.Empty), FineTuneEpochs = 0, Huffman = false },
+            Export = new ExportSpec { Onnx = "null", SparseInitializers = true },
         };
         string yaml = RecipeWriter.ToYaml(r);
         Assert.Equal(r, RecipeLoader.LoadFromString(yaml, "written.yaml"));
@@ -208,7 +206,7 @@ public class RecipeLoaderTests
     public void UnknownKey_WithoutCloseMatch_ListsKeys()
     {
         var e = Reject(Replace(Valid, "seed: 1", "colour: blue"));
-        Assert.Contains("unknown key 'colour' at line 3, column 1 (expected one of: model, model_file, dataset, seed, train, prune, compress, export)", e.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown key 'colour' at line 3, column 1 (expected one of: model, model_file, dataset, seed, train_limit, train, prune, compress, export)", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -299,7 +297,7 @@ public class RecipeLoaderTests
     }
 
     [Theory]
-    [InlineData("  granularity: element", "  granularity: elemnt", "'granularity' must be one of element, row, filter, kernel, vector, simd; got 'elemnt' at line 15, column 16 (did you mean 'element'?)")]
+    [InlineData("  granularity: element", "  granularity: elemnt", "'granularity' must be one of element, row, filter, kernel, vector, simd, simd2, simd4, simd8, simd16; got 'elemnt' at line 15, column 16 (did you mean 'element'?)")]
     [InlineData("  schedule: iterative", "  schedule: gradual", "'schedule' must be one of one-shot, iterative, agp; got 'gradual' at line 17")]
     [InlineData("  optimizer: sgd", "  optimizer: rmsprop", "'optimizer' must be one of sgd, adam; got 'rmsprop'")]
     [InlineData("  lr_policy: cosine", "  lr_policy: exp", "'lr_policy' must be one of constant, inv, step, cosine; got 'exp'")]

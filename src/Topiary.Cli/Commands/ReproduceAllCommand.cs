@@ -1,0 +1,134 @@
+// `topiary reproduce all [--out DIR] [--quick] [--resume] [--json r.json]`: every reproduce target that fits a CPU,
+// in sequence — han2015 (LeNet-300-100, LeNet-5), deep-compression (both), scalpel (both), mao2017 (LeNet-5), yang2017
+// (LeNet-5) — each through its subcommand's own options and run/render/write body, into DIR/<target>/; then
+// DIR/index.md links every target's report, figures and main table, and DIR/report.json combines the summaries.
+// --quick passes every target's quick mode. --resume skips the targets whose report.json exists (and resumes the
+// others from their checkpoints). deep-compression starts from its han2015 sibling's reference and pruning checkpoints
+// (the schedule is the same), so the Han schedule runs once per model. A failing target is recorded and the others
+// still run; the exit code is then 1.
+using System.CommandLine;
+using System.Diagnostics;
+using Spectre.Console;
+
+namespace Topiary.Cli.Commands;
+
+/// <summary>The <c>reproduce all</c> command.</summary>
+public static class ReproduceAllCommand
+{
+    /// <summary>The targets in the order they run.</summary>
+    public static IReadOnlyList<string> Targets { get; } =
+    [
+        "han2015-lenet-300-100", "han2015-lenet-5", "deep-compression-lenet-300-100", "deep-compression-lenet-5",
+        "scalpel-lenet-300-100", "scalpel-lenet-5", "mao2017-lenet-5", "yang2017-lenet-5",
+    ];
+
+    /// <summary>Builds the command.</summary>
+    public static Command Build()
+    {
+        var outDir = new Option<string?>("--out") { Description = "Output directory (default: runs/reproduce-all[-quick])." };
+        var quick = new Option<bool>("--quick") { Description = "Every target's smoke-run mode (minutes instead of hours; numbers not comparable to the papers)." };
+        var resume = new Option<bool>("--resume") { Description = "Skip targets whose report.json exists; resume the others from their checkpoints." };
+        var only = new Option<string?>("--targets") { Description = $"Comma-separated subset of: {string.Join(", ", Targets)}." };
+        var json = CommonOptions.Json();
+        var threads = CommonOptions.Threads();
+        var cmd = new Command("all", "Run every reproduce target into one directory with an index.md linking their reports and tables.")
+        {
+            outDir, quick, resume, only, json, threads,
+        };
+        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        {
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            bool isQuick = parse.GetValue(quick);
+            string dir = parse.GetValue(outDir) ?? Path.Combine("runs", isQuick ? "reproduce-all-quick" : "reproduce-all");
+            var targets = parse.GetValue(only) is { } o ? o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : Targets;
+            foreach (string t in targets.Where(t => !Targets.Contains(t)))
+                throw new ArgumentException($"--targets: unknown target '{t}'; known: {string.Join(", ", Targets)}.");
+            var report = Run(dir, targets, isQuick, parse.GetValue(resume), ct);
+            JsonReport.Write(parse.GetValue(json), report);
+            AnsiConsole.MarkupLine($"index: [bold]{Markup.Escape(Path.Combine(dir, "index.md"))}[/]");
+            return Task.FromResult(report.Targets.Any(t => t.Status == "failed") ? CliApp.Failure : 0);
+        }, ct));
+        return cmd;
+    }
+
+    /// <summary>Runs <paramref name="targets"/> in order into <paramref name="directory"/>, rewriting index.md and report.json
+    /// after each; returns the combined report. Cancellation stops the run (finished targets stay indexed).</summary>
+    public static ReproduceAllReport Run(string directory, IReadOnlyList<string> targets, bool quick, bool resume, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        var total = Stopwatch.StartNew();
+        var summaries = new List<ReproduceTargetSummary>();
+        foreach (string target in targets)
+        {
+            string work = Path.Combine(directory, target);
+            string reportPath = Path.Combine(work, "report.json");
+            ReproduceTargetSummary summary;
+            if (resume && File.Exists(reportPath))
+            {
+                AnsiConsole.MarkupLine($"[grey]{target}: {Markup.Escape(reportPath)} exists: reusing[/]");
+                summary = (ReproduceAllIndex.ReadSummary(Path.Combine(work, "summary.json"))
+                    ?? new ReproduceTargetSummary(target, target, "done", 0, null, $"{target}/report.json", [], [], [])) with { Status = "reused", Seconds = 0 };
+            }
+            else
+            {
+                AnsiConsole.Write(new Rule($"[bold]{target}[/]"));
+                var sw = Stopwatch.StartNew();
+                try
+                {
+                    summary = RunTarget(directory, target, quick, resume, cancellationToken, sw);
+                    JsonReport.Write(Path.Combine(work, "summary.json"), summary);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    AnsiConsole.MarkupLine($"[red]{target} failed:[/] {Markup.Escape(e.Message)}");
+                    summary = ReproduceAllIndex.Failed(target, target, sw.Elapsed.TotalSeconds, $"{e.GetType().Name}: {e.Message}");
+                }
+            }
+            summaries.Add(summary);
+            ReproduceAllIndex.Write(directory, new ReproduceAllReport(quick, total.Elapsed.TotalSeconds, summaries));
+        }
+        var report = new ReproduceAllReport(quick, total.Elapsed.TotalSeconds, summaries);
+        ReproduceAllIndex.Write(directory, report);
+        return report;
+    }
+
+    // One target through its subcommand's options and Execute; the summary's numbers come from the returned report.
+    private static ReproduceTargetSummary RunTarget(string directory, string target, bool quick, bool resume, CancellationToken ct, Stopwatch sw)
+    {
+        string work = Path.Combine(directory, target);
+        string model = target.EndsWith("lenet-300-100", StringComparison.Ordinal) ? "lenet-300-100" : "lenet-5";
+        switch (target[..target.IndexOf("-lenet", StringComparison.Ordinal)])
+        {
+            case "han2015":
+                return ReproduceAllIndex.Han2015(target, Han2015Command.Execute(Han2015Command.Options(model, work, quick, resume), null, ct), sw.Elapsed.TotalSeconds);
+            case "deep-compression":
+            {
+                bool reuse = ReuseHanCheckpoints(Path.Combine(directory, $"han2015-{model}"), work);
+                var r = DeepCompressionCommand.Execute(DeepCompressionCommand.Options(model, work, quick, resume || reuse), null, ct);
+                JsonReport.Write(Path.Combine(work, "report.json"), r);
+                return ReproduceAllIndex.DeepCompression(target, r, sw.Elapsed.TotalSeconds);
+            }
+            case "scalpel":
+                return ReproduceAllIndex.Scalpel(target, ScalpelCommand.Execute(ScalpelCommand.Options(model, work, quick, resume), null, ct), sw.Elapsed.TotalSeconds);
+            case "mao2017":
+                return ReproduceAllIndex.Mao2017(target, Mao2017Command.Execute(Mao2017Command.Options(model, "mnist", work, quick, resume), null, ct), sw.Elapsed.TotalSeconds);
+            case "yang2017":
+                return ReproduceAllIndex.Yang2017(target, Yang2017Command.Execute(Yang2017Command.Options(model, work, quick, resume), null, ct), sw.Elapsed.TotalSeconds);
+            default:
+                throw new ArgumentException($"Unknown target '{target}'.", nameof(target));
+        }
+    }
+
+    // deep-compression runs the Han 2015 schedule of its han2015 sibling (sensitivity and dead-neuron removal aside, which do
+    // not change the checkpoints): copy the sibling's finished reference and pruning checkpoints so it resumes past them. The
+    // checkpoints carry their options, so a mismatch is refused by the library rather than silently reused.
+    private static bool ReuseHanCheckpoints(string hanDirectory, string work)
+    {
+        string[] files = ["reference.ckpt", "pruning.ckpt"];
+        if (!files.All(f => File.Exists(Path.Combine(hanDirectory, f)))) return false;
+        Directory.CreateDirectory(work);
+        foreach (string f in files) File.Copy(Path.Combine(hanDirectory, f), Path.Combine(work, f), overwrite: true);
+        AnsiConsole.MarkupLine($"[grey]starting from {Markup.Escape(hanDirectory)}'s reference and pruning checkpoints[/]");
+        return true;
+    }
+}

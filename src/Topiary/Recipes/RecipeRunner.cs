@@ -1,0 +1,379 @@
+// RecipeRunner: one recipe drives a whole run, in stages, into one output directory:
+//   reference  train the dense reference (TrainingRun, checkpoint reference.ckpt) → reference.safetensors,
+//              or load model_file;
+//   prune      magnitude (IterativePruning or AgpPruning, any granularity), scalpel (ScalpelPruning with the
+//              hardware's per-layer choice) or energy-aware (EnergyAwarePruning) → pruned.safetensors (masks kept;
+//              checkpoint prune.ckpt);
+//   compress   k-means weight sharing, centroid fine-tuning, relative indices + Huffman → model.tpz, decoded again and
+//              evaluated (huffman: false → quantized.safetensors);
+//   export     the final model (decoded container, quantized or pruned) → ONNX.
+// The plan is checked before any training (layer names, Scalpel's choice vs targets and compress). Every finished
+// stage is recorded (RecipeStageStore); with Resume a recorded stage is reused, an interrupted one continues from
+// its checkpoint (training epochs, pruning rounds, energy-aware layers), and a stage whose recipe parts changed is
+// recomputed with every stage after it. Data: the first train_limit training images (minus, for energy-aware, the
+// validation images held out after them); errors are on the whole test set. No console output: progress goes to
+// IProgress<TrainingProgress>, stage messages to IProgress<string>.
+using System.Diagnostics;
+using Topiary.Compression;
+using Topiary.Compression.Container;
+using Topiary.Compression.Quantization;
+using Topiary.Data;
+using Topiary.Experiments;
+using Topiary.Hardware;
+using Topiary.Models;
+using Topiary.Nn;
+using Topiary.Onnx;
+using Topiary.Pruning;
+using Topiary.Pruning.EnergyAware;
+using Topiary.Pruning.Scalpel;
+using Topiary.Training;
+
+namespace Topiary.Recipes;
+
+/// <summary>Options of <see cref="RecipeRunner.Run"/>.</summary>
+public sealed record RecipeRunOptions
+{
+    /// <summary>Directory for the model files, checkpoints and stage records (created).</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Reuse finished stages and continue interrupted ones from their checkpoints.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Directory that a relative <c>model_file</c> is resolved against (default: the current directory).</summary>
+    public string? BaseDirectory { get; init; }
+
+    /// <summary>Dataset cache directory (default: <c>TOPIARY_DATA</c> or <c>~/.cache/topiary</c>).</summary>
+    public string? CacheDirectory { get; init; }
+
+    /// <summary>Label of the recipe in the report (usually its path).</summary>
+    public string Source { get; init; } = "recipe";
+}
+
+/// <summary>Runs a recipe end to end.</summary>
+public static class RecipeRunner
+{
+    /// <summary>File names inside the output directory.</summary>
+    public const string ReferenceFile = "reference.safetensors", PrunedFile = "pruned.safetensors", ContainerFile = "model.tpz",
+        QuantizedFile = "quantized.safetensors", RecipeCopyFile = "recipe.yaml";
+
+    /// <summary>Runs <paramref name="recipe"/>: reference, prune, then compress and export when the recipe has those sections.</summary>
+    /// <exception cref="ArgumentException">A plan that cannot work (unknown layer, targets Scalpel would ignore, compress after
+    /// node pruning or of a non-zoo model, too few training images), or an output path equal to the input model file.</exception>
+    /// <exception cref="InvalidDataException">A corrupt model file, stage record or checkpoint (e.g. one from other options).</exception>
+    /// <exception cref="OperationCanceledException">Cancelled; finished stages and the last checkpoint stay.</exception>
+    public static RecipeRunReport Run(Recipe recipe, RecipeRunOptions options, IProgress<TrainingProgress>? progress = null,
+        IProgress<string>? messages = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        ArgumentNullException.ThrowIfNull(options);
+        var ct = cancellationToken;
+        var total = Stopwatch.StartNew();
+        string dir = Path.GetFullPath(options.OutputDirectory);
+        string Out(string file) => Path.Combine(dir, file);
+        string? modelFile = recipe.ModelFile is null ? null : Path.GetFullPath(recipe.ModelFile, options.BaseDirectory ?? Directory.GetCurrentDirectory());
+        string? onnxPath = recipe.Export is { } ex ? Path.GetFullPath(ex.Onnx, dir) : null;
+        if (modelFile is not null)
+        {
+            foreach (string output in new[] { Out(ReferenceFile), Out(PrunedFile), Out(ContainerFile), Out(QuantizedFile), Out(RecipeCopyFile), onnxPath }.OfType<string>())
+                if (output == modelFile)
+                    throw new ArgumentException($"The run would overwrite its input model file '{modelFile}'; choose another output directory or export path.", nameof(options));
+        }
+
+        // The starting model and the plan, checked before any long work.
+        LoadedModel? given = modelFile is null ? null : ModelFile.Load(modelFile);
+        string name = given?.Name ?? ModelZoo.Get(recipe.Model ?? throw new ArgumentException("The recipe names neither model nor model_file.", nameof(recipe))).Name;
+        var transform = given is null ? PixelTransform.Caffe : ModelFile.InputTransform(given.Metadata);
+        var choices = CheckPlan(recipe, name, given?.Network ?? ModelZoo.Create(name, recipe.Seed));
+        Directory.CreateDirectory(dir);
+        var store = new RecipeStageStore(dir);
+        var files = new List<string>();
+        var stages = new List<RecipeStage>();
+        RecipeWriter.Write(Out(RecipeCopyFile), recipe);
+        files.Add(Out(RecipeCopyFile));
+
+        // Data is loaded when a stage first needs it (a fully resumed run needs none).
+        int held = recipe.Prune.EnergyAware?.ValidationImages ?? 0;
+        var data = new Lazy<(ImageDataset Train, ImageDataset? Validation, ImageDataset Test, int TrainLimit)>(() =>
+        {
+            var fullTrain = TrainingRun.LoadDataset(recipe.Dataset, DatasetSplit.Train, options.CacheDirectory, messages, ct, transform);
+            var testSet = TrainingRun.LoadDataset(recipe.Dataset, DatasetSplit.Test, options.CacheDirectory, messages, ct, transform);
+            int count = Math.Min(recipe.TrainLimit ?? int.MaxValue, fullTrain.Count - held);
+            if (count < 1)
+                throw new ArgumentException($"{held} validation images leave no training images of {fullTrain.Count} in {recipe.Dataset}.", nameof(recipe));
+            return (count < fullTrain.Count ? fullTrain.Slice(0, count) : fullTrain,
+                held > 0 ? fullTrain.Slice(count, Math.Min(held, fullTrain.Count - count)) : null, testSet, count < fullTrain.Count ? count : -1);
+        }, LazyThreadSafetyMode.ExecutionAndPublication);
+        var training = recipe.Train?.ToTrainingRecipe()
+            ?? (ModelZoo.Names.Contains(name) ? ModelZoo.Get(name).Recipe : new TrainingRecipe { LearningRate = 0.01f, Policy = LrPolicy.Cosine });
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["dataset"] = recipe.Dataset, ["recipe"] = options.Source };
+        if (given?.Metadata.TryGetValue(ModelFile.InputTransformKey, out string? t) == true) metadata[ModelFile.InputTransformKey] = t;
+
+        // Stage 1: the dense reference.
+        var sw = Stopwatch.StartNew();
+        Module model;
+        ModelSummary reference;
+        bool resumed = false;
+        if (given is not null)
+        {
+            messages?.Report($"reference: {modelFile}");
+            model = given.Network;
+            reference = new ModelSummary(TrainingRun.Evaluate(model, data.Value.Test, ct).Error, model.ParameterCount(), PruningState.NonZeroParameters(model));
+        }
+        else
+        {
+            string key = RecipeStageStore.Key(recipe, RecipeSections.Data | RecipeSections.Train);
+            var (state, done) = Look<ModelSummary>(store, options, "reference", key, Out(ReferenceFile), messages);
+            if (done is not null)
+            {
+                model = ModelFile.Load(Out(ReferenceFile)).Network;
+                reference = done;
+                resumed = true;
+            }
+            else
+            {
+                messages?.Report("training the dense reference");
+                var run = TrainingRun.Run(new TrainingRunOptions
+                {
+                    Model = name,
+                    Dataset = recipe.Dataset,
+                    Recipe = training,
+                    Seed = recipe.Seed,
+                    TrainLimit = data.Value.TrainLimit > 0 ? data.Value.TrainLimit : null,
+                    CacheDirectory = options.CacheDirectory,
+                    CheckpointPath = Out("reference.ckpt"),
+                    Resume = options.Resume && state == StageState.Missing,
+                }, progress, messages, ct);
+                model = run.Network;
+                reference = new ModelSummary(run.TestError, model.ParameterCount(), PruningState.NonZeroParameters(model));
+                ModelFile.Save(Out(ReferenceFile), name, model, metadata);
+                store.Save("reference", key, reference);
+            }
+            files.Add(Out(ReferenceFile));
+        }
+        stages.Add(new RecipeStage("reference", resumed, sw.Elapsed.TotalSeconds));
+
+        // Stage 2: pruning.
+        sw.Restart();
+        string pruneKey = RecipeStageStore.Key(recipe, RecipeSections.Data | RecipeSections.Train | RecipeSections.Prune);
+        var (pruneState, pruned) = Look<RecipePruneResult>(store, options, "prune", pruneKey, Out(PrunedFile), messages);
+        resumed = pruned is not null;
+        if (pruned is not null)
+        {
+            model = ModelFile.Load(Out(PrunedFile)).Network;
+        }
+        else
+        {
+            bool innerResume = options.Resume && pruneState == StageState.Missing;
+            var (train, validation, test, _) = data.Value;
+            var (method, details) = Prune(recipe, name, model, training, train, validation, test, choices, Out("prune.ckpt"), innerResume,
+                progress, messages, ct);
+            long nonzero = PruningState.NonZeroParameters(model);
+            pruned = new RecipePruneResult(method, TrainingRun.Evaluate(model, test, ct).Error, model.ParameterCount(), nonzero,
+                (double)reference.Params / Math.Max(1, nonzero),
+                PruningState.Densities(model).Select(d => new RecipeLayerDensity(d.Name, d.Kind.ToString().ToLowerInvariant(), d.Weights, d.Kept, d.KeptFraction)).ToArray(),
+                Out(PrunedFile), details);
+            ModelFile.Save(Out(PrunedFile), name, model, new Dictionary<string, string>(metadata) { ["pruned"] = method });
+            store.Save("prune", pruneKey, pruned);
+        }
+        files.Add(Out(PrunedFile));
+        stages.Add(new RecipeStage("prune", resumed, sw.Elapsed.TotalSeconds));
+
+        // Stage 3: compression.
+        Module final = model;
+        string finalSource = "pruned";
+        RecipeCompressResult? compressed = null;
+        if (recipe.Compress is { } c)
+        {
+            sw.Restart();
+            string key = RecipeStageStore.Key(recipe, RecipeSections.Data | RecipeSections.Train | RecipeSections.Prune | RecipeSections.Compress);
+            string file = Out(c.Huffman ? ContainerFile : QuantizedFile);
+            (_, compressed) = Look<RecipeCompressResult>(store, options, "compress", key, file, messages);
+            resumed = compressed is not null;
+            if (compressed is not null)
+            {
+                final = ModelFile.Load(file).Network;
+            }
+            else
+            {
+                (compressed, final) = Compress(c, name, model, training, data.Value.Train, data.Value.Test, recipe.Seed, file, metadata, progress, messages, ct);
+                store.Save("compress", key, compressed);
+            }
+            finalSource = c.Huffman ? "container" : "quantized";
+            files.Add(file);
+            stages.Add(new RecipeStage("compress", resumed, sw.Elapsed.TotalSeconds));
+        }
+
+        // Stage 4: export (cheap: always redone).
+        RecipeExportResult? exported = null;
+        if (recipe.Export is { } e)
+        {
+            sw.Restart();
+            messages?.Report($"exporting the {finalSource} model to {onnxPath}");
+            int[] inputShape = ModelZoo.Names.Contains(name) ? ModelZoo.Get(name).InputShape : [1, 28, 28];
+            Directory.CreateDirectory(Path.GetDirectoryName(onnxPath)!);
+            OnnxExporter.Export(final, inputShape, onnxPath!, new OnnxExportOptions { SparseInitializers = e.SparseInitializers });
+            exported = new RecipeExportResult(onnxPath!, e.SparseInitializers, new FileInfo(onnxPath!).Length, finalSource);
+            files.Add(onnxPath!);
+            stages.Add(new RecipeStage("export", false, sw.Elapsed.TotalSeconds));
+        }
+
+        return new RecipeRunReport(options.Source, name, recipe.Dataset, recipe.Seed, dir, reference, pruned, compressed, exported, stages, files,
+            total.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Checks what can be checked before training: layer names against the model, Scalpel's per-layer choice against the
+    /// targets (a target on a layer Scalpel does not weight-prune would be ignored) and against compression (node pruning
+    /// changes shapes, the container holds zoo shapes only). Returns Scalpel's choices, or null for other methods.
+    /// </summary>
+    /// <exception cref="ArgumentException">The plan cannot work; the message names the recipe key.</exception>
+    internal static IReadOnlyList<ScalpelLayerChoice>? CheckPlan(Recipe recipe, string name, Module model)
+    {
+        var layers = PrunableLayer.Find(model);
+        string known = string.Join(", ", layers.Select(l => l.Name));
+        void Known(string key, IEnumerable<string> names)
+        {
+            foreach (string n in names.Where(n => !layers.Any(l => l.Name == n)))
+                throw new ArgumentException($"{key}: '{n}' is not a weight layer of {name} ({known}).", nameof(recipe));
+        }
+        Known("prune.targets", recipe.Prune.Targets.Keys);
+        Known("prune.layers", recipe.Prune.EnergyAware?.Layers ?? (IEnumerable<string>)[]);
+        if (recipe.Compress is { } c)
+        {
+            if (!ModelZoo.Names.Contains(name))
+                throw new ArgumentException($"compress: '{name}' is not a zoo architecture; the .tpz container rebuilds zoo models only.", nameof(recipe));
+            Known("compress.bits", c.Bits?.Layers.Keys ?? []);
+            Known("compress.index_bits", c.IndexBits?.Layers.Keys ?? []);
+            var zoo = ModelZoo.Create(name, 0).NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Value.Shape.ToArray(), StringComparer.Ordinal);
+            foreach (var (n, p) in model.NamedParameters())
+                if (!zoo.TryGetValue(n, out int[]? shape) || !shape.AsSpan().SequenceEqual(p.Value.Shape))
+                    throw new ArgumentException($"compress: parameter '{n}' of the model does not have {name}'s shape (a node-pruned model?); the .tpz container holds zoo shapes only.", nameof(recipe));
+        }
+        if (recipe.Prune.Scalpel is not { } sc) return null;
+        var profile = HardwareProfile.ByName(sc.Hardware);
+        var choices = ScalpelSelection.Choose(profile, layers, sc.SimdWidth);
+        var node = choices.Where(x => x.Technique == ScalpelTechnique.NodePruning).Select(x => x.Layer).ToArray();
+        if (recipe.Compress is not null && node.Length > 0)
+            throw new ArgumentException($"compress: Scalpel on {sc.Hardware} node-prunes {string.Join(", ", node)}, which shrinks those layers; the .tpz container holds zoo shapes only. Drop 'compress' or target cortex-m4.", nameof(recipe));
+        var simd = choices.Where(x => x.Technique == ScalpelTechnique.SimdAware).Select(x => x.Layer).ToArray();
+        foreach (string target in recipe.Prune.Targets.Keys.Where(k => !simd.Contains(k)))
+        {
+            var technique = choices.First(x => x.Layer == target).Technique;
+            throw new ArgumentException($"prune.targets: Scalpel on {sc.Hardware} gives '{target}' {technique}, not SIMD-aware pruning, so its target would be ignored; " +
+                $"give targets only for {(simd.Length > 0 ? string.Join(", ", simd) : "no layer")}.", nameof(recipe));
+        }
+        return choices;
+    }
+
+    private static (StageState State, T? Done) Look<T>(RecipeStageStore store, RecipeRunOptions options, string stage, string key, string file,
+        IProgress<string>? messages) where T : class
+    {
+        if (!options.Resume) return (StageState.Missing, null);
+        var (state, result) = store.Look<T>(stage, key);
+        if (state == StageState.Done && !File.Exists(file))
+        {
+            messages?.Report($"{stage}: recorded as done but {file} is missing: recomputing");
+            return (StageState.Stale, null);
+        }
+        messages?.Report(state switch
+        {
+            StageState.Done => $"{stage}: reusing {file}",
+            StageState.Stale => $"{stage}: the recipe changed since the last run: recomputing",
+            _ => $"{stage}: not finished before: running (continuing from its checkpoint if there is one)",
+        });
+        return (state, result);
+    }
+
+    private static (string Method, object? Details) Prune(Recipe recipe, string name, Module model, TrainingRecipe training, ImageDataset train,
+        ImageDataset? validation, ImageDataset test, IReadOnlyList<ScalpelLayerChoice>? choices, string checkpoint, bool resume,
+        IProgress<TrainingProgress>? progress, IProgress<string>? messages, CancellationToken ct)
+    {
+        PruneSpec p = recipe.Prune;
+        switch (p.Method)
+        {
+            case PruneMethodKind.Scalpel:
+            {
+                string hardware = p.Scalpel!.Hardware;
+                ArgumentNullException.ThrowIfNull(choices);
+                messages?.Report($"Scalpel for {hardware}: {string.Join(", ", choices.Select(c => $"{c.Layer} {c.Technique}{(c.GroupWidth > 0 ? $"/{c.GroupWidth}" : "")}"))}");
+                var node = Experiments.Scalpel.DefaultNodeOptions(name) with { Seed = recipe.Seed };
+                var r = ScalpelPruning.Run(model, training, train, test, choices, RecipeSchedules.Iterative(recipe, checkpoint, resume), node,
+                    progress, messages, ct);
+                return ($"scalpel/{hardware}", r);
+            }
+            case PruneMethodKind.EnergyAware:
+            {
+                messages?.Report("energy-aware pruning");
+                var r = EnergyAwarePruning.Run(model, train, validation!, RecipeSchedules.EnergyAware(recipe, training, checkpoint, resume),
+                    progress, messages, ct);
+                return ("energy-aware", new
+                {
+                    r.Order,
+                    OriginalEnergy = r.OriginalEnergy.Total.Total,
+                    r.ReferenceAccuracy,
+                    r.PrunedAccuracy,
+                    r.FinalAccuracy,
+                    r.Layers,
+                    r.PruningSeconds,
+                    r.FineTuneSeconds,
+                });
+            }
+            default:
+                if (RecipeSchedules.Agp(recipe) is { } agp)
+                {
+                    messages?.Report($"AGP pruning over {agp.Epochs} epochs");
+                    return ("magnitude/agp", AgpPruning.Run(model, training, train, test, agp, progress, ct));
+                }
+                var options = RecipeSchedules.Iterative(recipe, checkpoint, resume);
+                string schedule = p.Schedule == ScheduleKind.OneShot ? "one-shot" : "iterative";
+                messages?.Report($"{schedule} magnitude pruning ({options.Pruner.Granularity.Name}, {options.Pruner.Criterion}): {options.Rounds} round(s) x {options.EpochsPerRound} epoch(s)");
+                return ($"magnitude/{schedule}", IterativePruning.Run(model, training, train, test, options, progress, ct));
+        }
+    }
+
+    // Deep Compression's stages 2-3 with the recipe's widths; the model is quantized in place.
+    private static (RecipeCompressResult Result, Module Final) Compress(CompressSpec c, string name, Module model, TrainingRecipe training,
+        ImageDataset train, ImageDataset test, int seed, string file, IReadOnlyDictionary<string, string> metadata,
+        IProgress<TrainingProgress>? progress, IProgress<string>? messages, CancellationToken ct)
+    {
+        var weightBits = RecipeSchedules.WeightBits(c, name);
+        var indexRule = RecipeSchedules.IndexBits(c);
+        indexRule?.Validate(PrunableLayer.Find(model));
+        messages?.Report($"quantizing: {weightBits}; relative indices: {indexRule?.ToString() ?? "best width per layer"}");
+        var codebooks = Quantizer.Quantize(model, weightBits, CentroidInit.Linear, seed);
+        double quantizedError = TrainingRun.Evaluate(model, test, ct).Error;
+        double? fineTunedError = null;
+        if (c.FineTuneEpochs > 0)
+        {
+            messages?.Report($"fine-tuning the centroids for {c.FineTuneEpochs} epoch(s)");
+            TrainedQuantization.FineTune(model, codebooks, train, training, c.FineTuneEpochs, training.LearningRate * (float)c.FineTuneLrScale, seed,
+                progress, ct);
+            fineTunedError = TrainingRun.Evaluate(model, test, ct).Error;
+        }
+        var chosen = codebooks.ToDictionary(cb => cb, cb => indexRule?.For(cb.Layer) ?? QuantizedLayerCodec.BestIndexBits(cb.Name, cb));
+        string indexBits = string.Join(",", chosen.Select(kv => $"{kv.Key.Name}={kv.Value}"));
+        var meta = new Dictionary<string, string>(metadata, StringComparer.Ordinal)
+        {
+            ["pipeline"] = "deep-compression",
+            ["weight_bits"] = weightBits.ToString(),
+            ["index_bits"] = indexBits,
+        };
+        var encoded = CompressedModel.Encode(name, model, codebooks, cb => chosen[cb], meta);
+        var account = StorageAccount.From(encoded);
+        double original = 4.0 * model.ParameterCount();
+        if (!c.Huffman)
+        {
+            // Weight sharing only: the quantized model as safetensors; sizes up to the quantization stage.
+            ModelFile.Save(file, name, model, meta);
+            var upTo = account.Stages.Take(3).ToArray();
+            return (new RecipeCompressResult(weightBits.ToString(), indexBits, quantizedError, fineTunedError, null, original, upTo[^1].Bytes,
+                original / upTo[^1].Bytes, upTo, account.Layers, file), model);
+        }
+        IO.AtomicFile.WriteAllBytes(file, encoded.Bytes);
+        var decoded = CompressedModel.Load(file);
+        double containerError = TrainingRun.Evaluate(decoded.Network, test, ct).Error;
+        messages?.Report($"container {file}: {encoded.Bytes.Length:N0} bytes, test error {containerError:P2}");
+        return (new RecipeCompressResult(weightBits.ToString(), indexBits, quantizedError, fineTunedError, containerError, original, encoded.Bytes.Length,
+            original / encoded.Bytes.Length, account.Stages, account.Layers, file), decoded.Network);
+    }
+}
