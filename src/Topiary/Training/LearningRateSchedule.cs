@@ -26,8 +26,13 @@ public sealed record StepLr : ILearningRateSchedule
         (BaseLr, StepSize, Gamma) = (baseLr, stepSize, gamma);
     }
 
+    /// <summary>Learning rate of the first step.</summary>
     public float BaseLr { get; }
+
+    /// <summary>Iterations between decays.</summary>
     public int StepSize { get; }
+
+    /// <summary>Factor applied at every decay.</summary>
     public float Gamma { get; }
 
     /// <inheritdoc/>
@@ -53,9 +58,16 @@ public sealed record CosineLr : ILearningRateSchedule
         (BaseLr, TotalIterations, MinLr, WarmupIterations) = (baseLr, totalIterations, minLr, warmupIterations);
     }
 
+    /// <summary>Peak learning rate (reached after the warm-up).</summary>
     public float BaseLr { get; }
+
+    /// <summary>Iterations of the whole schedule, warm-up included.</summary>
     public int TotalIterations { get; }
+
+    /// <summary>Learning rate at the last iteration.</summary>
     public float MinLr { get; }
+
+    /// <summary>Iterations of linear warm-up from 0 to <see cref="BaseLr"/>.</summary>
     public int WarmupIterations { get; }
 
     /// <inheritdoc/>
