@@ -1,7 +1,8 @@
 // Yang2017: "Designing Energy-Efficient Convolutional Neural Networks using Energy-Aware Pruning" (Yang,
 // Chen, Sze, CVPR 2017) on a zoo model — train (or resume) the dense reference, prune it energy-aware
 // (EnergyAwarePruning), prune a second copy by global element-wise magnitude with retraining to the SAME
-// accuracy, and compare the three networks' non-zero weights, MACs, non-skipped MACs and Eyeriss energy.
+// accuracy, and compare the three networks' non-zero weights, MACs, non-skipped MACs and Eyeriss energy — each
+// estimated as deployed (ModelEnergy.EstimateDeployed: dead units removed, constants folded).
 //
 // Data: the training set minus its last ValidationImages images trains every network; those held-out
 // images are the energy-aware validation set (and the activation-density sample); the test set reports.

@@ -8,11 +8,11 @@ namespace Topiary.Experiments;
 /// <summary>One network of the comparison.</summary>
 /// <param name="Name">original, magnitude or energy-aware.</param>
 /// <param name="TestError">Test error (fraction).</param>
-/// <param name="Weights">Weights of the weight layers (without biases).</param>
+/// <param name="Weights">Weights of the weight layers (without biases) of the deployed network (dead units removed).</param>
 /// <param name="NonzeroWeights">Non-zero weights.</param>
-/// <param name="Macs">Dense MACs per example.</param>
+/// <param name="Macs">Dense MACs per example of the deployed network.</param>
 /// <param name="NonSkippedMacs">Σ layers MACs·weight density·measured input density.</param>
-/// <param name="Energy">Eyeriss energy per example (normalised to one 16-bit MAC = 1).</param>
+/// <param name="Energy">Eyeriss energy per example of the deployed network (normalised to one 16-bit MAC = 1).</param>
 /// <param name="NormalizedEnergy">Energy / the original's.</param>
 /// <param name="EnergyReduction">The original's energy / this energy.</param>
 public sealed record Yang2017Row(string Name, double TestError, long Weights, long NonzeroWeights, long Macs, double NonSkippedMacs,
