@@ -23,4 +23,13 @@ public static class JsonReport
         if (string.IsNullOrEmpty(path)) return;
         AtomicFile.WriteAllText(path, JsonSerializer.Serialize(report, Options));
     }
+
+    /// <summary>A reproduce command's ending: <c>report.json</c> into <paramref name="workDirectory"/>, the report to
+    /// <paramref name="json"/> when given, and the "outputs in" line (<paramref name="files"/> listed when not empty).</summary>
+    public static void WriteRun<T>(string workDirectory, string? json, T report, string files = "")
+    {
+        Write(Path.Combine(workDirectory, "report.json"), report);
+        Write(json, report);
+        Spectre.Console.AnsiConsole.MarkupLine($"outputs in [bold]{Spectre.Console.Markup.Escape(workDirectory)}[/]{(files.Length > 0 ? $" ({Spectre.Console.Markup.Escape(files)})" : "")}");
+    }
 }

@@ -75,9 +75,7 @@ public static class Han2015Command
         var report = TrainingProgressRenderer.Run($"han2015 {options.Model}", p => Han2015.Run(options, p, messages, cancellationToken));
         Print(report);
         Han2015Outputs.Write(options.WorkDirectory, report);
-        JsonReport.Write(Path.Combine(options.WorkDirectory, "report.json"), report);
-        JsonReport.Write(json, report);
-        AnsiConsole.MarkupLine($"outputs in [bold]{Markup.Escape(options.WorkDirectory)}[/]");
+        JsonReport.WriteRun(options.WorkDirectory, json, report);
         return report;
     }
 

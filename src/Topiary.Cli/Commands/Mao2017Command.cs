@@ -99,9 +99,7 @@ public static class Mao2017Command
                 var pts = report.Points.Where(p => p.Granularity == g).OrderBy(p => p.Density).ToArray();
                 return new LineSeries(g, pts.Select(p => p.Density).ToArray(), pts.Select(p => (1 - p.TestError) * 100).ToArray());
             }).Where(s => s.X.Length > 0).ToArray());
-        JsonReport.Write(Path.Combine(options.WorkDirectory, "report.json"), report);
-        JsonReport.Write(json, report);
-        AnsiConsole.MarkupLine($"outputs in [bold]{Markup.Escape(options.WorkDirectory)}[/] (accuracy.png, report.json)");
+        JsonReport.WriteRun(options.WorkDirectory, json, report, "accuracy.png, report.json");
         return report;
     }
 

@@ -92,9 +92,7 @@ public static class ScalpelCommand
             new BarSeries("traditional (CSR)", report.Platforms.Select(p => p.TraditionalSpeedup).ToArray()),
             new BarSeries("Scalpel", report.Platforms.Select(p => p.ScalpelSpeedup).ToArray()),
         ], "speedup (x)", stacked: false);
-        JsonReport.Write(Path.Combine(options.WorkDirectory, "report.json"), report);
-        JsonReport.Write(json, report);
-        AnsiConsole.MarkupLine($"outputs in [bold]{Markup.Escape(options.WorkDirectory)}[/]");
+        JsonReport.WriteRun(options.WorkDirectory, json, report);
         return report;
     }
 

@@ -85,9 +85,7 @@ public static class Yang2017Command
         var messages = CliOutput.Messages();
         var report = TrainingProgressRenderer.Run($"yang2017 {options.Model}", p => Yang2017.Run(options, p, messages, cancellationToken));
         Print(report);
-        JsonReport.Write(Path.Combine(options.WorkDirectory, "report.json"), report);
-        JsonReport.Write(json, report);
-        AnsiConsole.MarkupLine($"outputs in [bold]{Markup.Escape(options.WorkDirectory)}[/]");
+        JsonReport.WriteRun(options.WorkDirectory, json, report);
         return report;
     }
 
