@@ -22,7 +22,7 @@ public static class Yang2017Command
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoints in the work directory." };
         var epochs = new Option<int?>("--reference-epochs") { Description = "Reference training epochs (default: the model's recipe)." };
         var tolerance = new Option<double>("--tolerance") { Description = "Energy-aware validation-accuracy drop allowed (from the original), in points.", DefaultValueFactory = _ => 0.5 };
-        var fineTune = new Option<int>("--fine-tune-epochs") { Description = "Energy-aware global fine-tuning epochs after each pass.", DefaultValueFactory = _ => 1 };
+        var fineTune = new Option<int>("--fine-tune-epochs") { Description = "Energy-aware global fine-tuning epochs after each pass (6 passes × 2 = the magnitude search's ~12 retraining epochs).", DefaultValueFactory = _ => 2 };
         var perLayer = new Option<bool>("--per-layer-tolerance") { Description = "Measure the energy-aware drop from each layer's starting accuracy (drops add up)." };
         var passes = new Option<int>("--passes") { Description = "Energy-aware passes (all layers in energy order, then fine-tune).", DefaultValueFactory = _ => 6 };
         var magStep = new Option<double>("--magnitude-min-step") { Description = "Magnitude search ends when its halved step (fraction of remaining weights) falls below this.", DefaultValueFactory = _ => 0.2 };
@@ -51,7 +51,7 @@ public static class Yang2017Command
     /// runs/yang2017-&lt;model&gt;[-quick].</summary>
     /// <exception cref="ArgumentException">An unsupported model.</exception>
     public static Yang2017Options Options(string model, string? workDirectory, bool quick, bool resume, int seed = 1, int? referenceEpochs = null,
-        double tolerancePoints = 0.5, int fineTuneEpochs = 1, bool perLayerTolerance = false, int passes = 6, int magnitudeEpochs = 1,
+        double tolerancePoints = 0.5, int fineTuneEpochs = 2, bool perLayerTolerance = false, int passes = 6, int magnitudeEpochs = 1,
         double magnitudeMinStep = 0.2)
     {
         string name = ModelZoo.Get(model).Name;

@@ -58,7 +58,7 @@ public sealed record Yang2017Options
     public float LearningRateScale { get; init; } = 0.5f;
 
     /// <summary>Energy-aware global fine-tuning epochs after each pass.</summary>
-    public int FineTuneEpochs { get; init; } = 1;
+    public int FineTuneEpochs { get; init; } = 2;
 
     /// <summary>Energy-aware passes (layers in energy order, then fine-tune).</summary>
     public int Passes { get; init; } = 6;
