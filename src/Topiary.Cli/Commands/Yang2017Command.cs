@@ -27,19 +27,20 @@ public static class Yang2017Command
         var passes = new Option<int>("--passes") { Description = "Energy-aware passes (all layers in energy order, then fine-tune).", DefaultValueFactory = _ => 6 };
         var magStep = new Option<double>("--magnitude-min-step") { Description = "Magnitude search ends when its halved step (fraction of remaining weights) falls below this.", DefaultValueFactory = _ => 0.2 };
         var magEpochs = new Option<int>("--magnitude-epochs") { Description = "Retraining epochs per magnitude-search trial.", DefaultValueFactory = _ => 1 };
+        var trainLimit = new Option<int?>("--train-limit") { Description = "Train on the first N training images only (default: all but the validation images)." };
         var quick = new Option<bool>("--quick") { Description = "A smoke run: 1 reference epoch on 5k images, small samples, coarse steps." };
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
         var cmd = new Command("yang2017", "Yang et al. 2017: energy-aware pruning vs magnitude pruning at matched accuracy (Eyeriss energy).")
         {
-            model, seed, outDir, resume, epochs, tolerance, perLayer, fineTune, passes, magEpochs, magStep, quick, json, threads,
+            model, seed, outDir, resume, epochs, tolerance, perLayer, fineTune, passes, magEpochs, magStep, trainLimit, quick, json, threads,
         };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             var options = Options(parse.GetValue(model)!, parse.GetValue(outDir), parse.GetValue(quick), parse.GetValue(resume), parse.GetValue(seed),
                 parse.GetValue(epochs), parse.GetValue(tolerance), parse.GetValue(fineTune), parse.GetValue(perLayer), parse.GetValue(passes),
-                parse.GetValue(magEpochs), parse.GetValue(magStep));
+                parse.GetValue(magEpochs), parse.GetValue(magStep), parse.GetValue(trainLimit));
             Execute(options, parse.GetValue(json), ct);
             return Task.FromResult(0);
         }, ct));
@@ -52,7 +53,7 @@ public static class Yang2017Command
     /// <exception cref="ArgumentException">An unsupported model.</exception>
     public static Yang2017Options Options(string model, string? workDirectory, bool quick, bool resume, int seed = 1, int? referenceEpochs = null,
         double tolerancePoints = 0.5, int fineTuneEpochs = 2, bool perLayerTolerance = false, int passes = 6, int magnitudeEpochs = 1,
-        double magnitudeMinStep = 0.2)
+        double magnitudeMinStep = 0.2, int? trainLimit = null)
     {
         string name = ModelZoo.Get(model).Name;
         Yang2017.DatasetOf(name); // reject unsupported models before any work
@@ -68,7 +69,7 @@ public static class Yang2017Command
             MagnitudeEpochs = magnitudeEpochs,
             Passes = quick ? 1 : passes,
             PerLayerTolerance = perLayerTolerance,
-            TrainLimit = quick ? 5000 : null,
+            TrainLimit = quick ? 5000 : trainLimit,
             ValidationImages = quick ? 1000 : 5000,
             TestLimit = quick ? 2000 : null,
             Sampler = quick ? new SamplerOptions(Images: 300) : new SamplerOptions(),
