@@ -13,9 +13,7 @@ public static class DenseTensorCodec
     public static byte[] Encode(Tensor tensor)
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        var w = new PayloadWriter().U8(tensor.Rank);
-        foreach (int d in tensor.Shape) w.U32(d);
-        return w.Floats(tensor.Span).ToArray();
+        return new PayloadWriter().Shape(tensor.Shape).Floats(tensor.Span).ToArray();
     }
 
     /// <summary>Decodes a payload; <paramref name="where"/> names file and section in errors.</summary>
@@ -45,6 +43,16 @@ public static class DenseTensorCodec
             product *= Math.Max(1, shape[i]);
             if (product > int.MaxValue / 4) throw r.Error($"shape has more than {int.MaxValue / 4} elements");
         }
+        return shape;
+    }
+
+    /// <summary>Reads a shape (see <see cref="ReadShape(ref PayloadReader)"/>) that must equal <paramref name="expected"/>, the architecture's.</summary>
+    /// <exception cref="InvalidDataException">A bad shape, or one that differs from <paramref name="expected"/>.</exception>
+    public static int[] ReadShape(ref PayloadReader r, ReadOnlySpan<int> expected)
+    {
+        var shape = ReadShape(ref r);
+        if (!shape.AsSpan().SequenceEqual(expected))
+            throw r.Error($"shape {Tensor.ShapeString(shape)} does not match the architecture's {Tensor.ShapeString(expected)}");
         return shape;
     }
 }

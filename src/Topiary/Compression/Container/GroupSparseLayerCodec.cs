@@ -30,8 +30,7 @@ public static class GroupSparseLayerCodec
         if (granularity.Name != layer.Granularity)
             throw new ArgumentException($"Layer '{layer.Name}' was encoded at granularity '{layer.Granularity}', not '{granularity.Name}'.", nameof(granularity));
         var (code, parameter) = CodeOf(granularity);
-        var w = new PayloadWriter().U8(layer.Shape.Length);
-        foreach (int d in layer.Shape) w.U32(d);
+        var w = new PayloadWriter().Shape(layer.Shape);
         w.U8(code).U32(parameter).U8(layer.ValueBits).U8(layer.IndexBits).U32(layer.BitLength);
         return w.Bytes(layer.Data.AsSpan(0, checked((int)((layer.BitLength + 7) / 8)))).ToArray();
     }
@@ -45,9 +44,7 @@ public static class GroupSparseLayerCodec
     public static (GroupDecodedLayer Layer, IGranularity Granularity) Decode(ReadOnlySpan<byte> payload, ReadOnlySpan<int> expectedShape, string where)
     {
         var r = new PayloadReader(payload, where);
-        var shape = DenseTensorCodec.ReadShape(ref r);
-        if (!shape.AsSpan().SequenceEqual(expectedShape))
-            throw r.Error($"shape {Tensors.Tensor.ShapeString(shape)} does not match the architecture's {Tensors.Tensor.ShapeString(expectedShape.ToArray())}");
+        var shape = DenseTensorCodec.ReadShape(ref r, expectedShape);
         byte code = r.U8("granularity");
         uint parameter = r.U32("granularity parameter");
         var granularity = GranularityOf(code, parameter, ref r);

@@ -87,6 +87,14 @@ public sealed class PayloadWriter
     /// <summary>Writes a u32.</summary>
     public PayloadWriter U32(long v) { Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteUInt32LittleEndian(b, checked((uint)v)); _ms.Write(b); return this; }
 
+    /// <summary>Writes a shape: rank u8, then each dimension as u32 (read back by DenseTensorCodec.ReadShape).</summary>
+    public PayloadWriter Shape(ReadOnlySpan<int> shape)
+    {
+        U8(shape.Length);
+        foreach (int d in shape) U32(d);
+        return this;
+    }
+
     /// <summary>Writes float32 values.</summary>
     public PayloadWriter Floats(ReadOnlySpan<float> values)
     {

@@ -62,8 +62,7 @@ public static class QuantizedLayerCodec
         long gapBits = bits.BitLength - tableBits - codeBits;
         byte[] streamBytes = bits.ToArray();
 
-        var w = new PayloadWriter().U8(shape.Length);
-        foreach (int d in shape) w.U32(d);
+        var w = new PayloadWriter().Shape(shape);
         w.U8(order == SparseOrder.RowMajor ? 0 : 1).U8(codebook.Bits).U8(indexBits)
             .U16(codebook.CentroidCount).Floats(codebook.Centroids)
             .U32(stream.Count).U32(streamBytes.Length).Bytes(streamBytes);
@@ -94,9 +93,7 @@ public static class QuantizedLayerCodec
     public static (Tensor Weight, Tensor Mask) Decode(ReadOnlySpan<byte> payload, ReadOnlySpan<int> expectedShape, string where)
     {
         var r = new PayloadReader(payload, where);
-        var shape = DenseTensorCodec.ReadShape(ref r);
-        if (!shape.AsSpan().SequenceEqual(expectedShape))
-            throw r.Error($"shape {Tensor.ShapeString(shape)} does not match the architecture's {Tensor.ShapeString(expectedShape)}");
+        var shape = DenseTensorCodec.ReadShape(ref r, expectedShape);
         int orderByte = r.U8("order");
         if (orderByte > 1) throw r.Error($"order {orderByte} is neither 0 (CSR) nor 1 (CSC)");
         var order = orderByte == 0 ? SparseOrder.RowMajor : SparseOrder.ColumnMajor;
