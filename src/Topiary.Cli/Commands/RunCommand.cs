@@ -36,10 +36,7 @@ public static class RunCommand
             var messages = CliOutput.Messages();
             var report = TrainingProgressRenderer.Run($"run {Path.GetFileName(path)}", p => RecipeRunner.Run(recipe, options, p, messages, ct));
             Print(report);
-            string reportPath = Path.Combine(report.OutputDirectory, "report.json");
-            JsonReport.Write(reportPath, report);
-            JsonReport.Write(parse.GetValue(json), report);
-            AnsiConsole.MarkupLine($"outputs in [bold]{Markup.Escape(report.OutputDirectory)}[/] (report.json)");
+            JsonReport.WriteRun(report.OutputDirectory, parse.GetValue(json), report, "report.json");
             return Task.FromResult(0);
         }, ct));
         return cmd;
