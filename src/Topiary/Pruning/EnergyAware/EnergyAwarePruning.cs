@@ -372,20 +372,20 @@ public static class EnergyAwarePruning
         while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var w = (float[])param.Value.Data.Clone();
-            var mask = param.Mask is { } mk ? (float[])mk.Data.Clone() : Enumerable.Repeat(1f, w.Length).ToArray();
-            var dead = DeadRows(mask, units);
+            var oldW = (float[])param.Value.Data.Clone();
+            var oldMask = param.Mask is { } mk ? (float[])mk.Data.Clone() : Enumerable.Repeat(1f, oldW.Length).ToArray();
+            var dead = DeadRows(oldMask, units);
             var live = Enumerable.Range(0, units).Where(u => !dead.Contains(u)).ToArray();
             int remove = (int)Math.Floor(f * live.Length);
             if (remove < 1 || remove >= live.Length) break;
             var norms = live.ToDictionary(u => u, u =>
             {
                 double s = 0;
-                for (int i = u * per; i < (u + 1) * per; i++) s += (double)w[i] * w[i] * mask[i];
+                for (int i = u * per; i < (u + 1) * per; i++) s += (double)oldW[i] * oldW[i] * oldMask[i];
                 return s;
             });
-            var oldW = (float[])w.Clone();
-            var oldMask = (float[])mask.Clone();
+            var w = (float[])oldW.Clone();
+            var mask = (float[])oldMask.Clone();
             foreach (int u in live.OrderBy(u => norms[u]).ThenBy(u => u).Take(remove))
             {
                 Array.Clear(w, u * per, per);
