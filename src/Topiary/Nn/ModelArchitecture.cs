@@ -42,6 +42,10 @@ public static class ModelArchitecture
         BatchNorm2d b => new JsonObject { ["type"] = "BatchNorm2d", ["channels"] = b.Channels, ["eps"] = b.Eps, ["momentum"] = b.Momentum },
         BatchNorm1d b => new JsonObject { ["type"] = "BatchNorm1d", ["channels"] = b.Channels, ["eps"] = b.Eps, ["momentum"] = b.Momentum },
         LocalResponseNorm n => new JsonObject { ["type"] = "LocalResponseNorm", ["size"] = n.Size, ["alpha"] = n.Alpha, ["beta"] = n.Beta, ["k"] = n.K },
+        Graph g => GraphArchitecture.Describe(g),
+        ElementwiseOp e => new JsonObject { ["type"] = "Elementwise", ["op"] = e.Kind.ToString() },
+        Cat c => new JsonObject { ["type"] = "Cat", ["axis"] = c.Axis },
+        Split s => new JsonObject { ["type"] = "Split", ["axis"] = s.Axis, ["sizes"] = new JsonArray(s.Sizes.Select(x => (JsonNode)x).ToArray()) },
         _ => throw new NotSupportedException($"No architecture description for {module.GetType().Name}."),
     };
 
@@ -100,6 +104,11 @@ public static class ModelArchitecture
                 "BatchNorm2d" => new BatchNorm2d(Channels(o, path, budget, type), Flt(o, "eps", path), Flt(o, "momentum", path)),
                 "BatchNorm1d" => new BatchNorm1d(Channels(o, path, budget, type), Flt(o, "eps", path), Flt(o, "momentum", path)),
                 "LocalResponseNorm" => new LocalResponseNorm(Int(o, "size", path), Flt(o, "alpha", path), Flt(o, "beta", path), Flt(o, "k", path)),
+                "Graph" => GraphArchitecture.Build(o, path, (n, at) => Build(n, at, budget), values => budget.Take(values, path, type)),
+                "Elementwise" => new ElementwiseOp(Enum.TryParse<ElementwiseKind>(Str(o, "op", path), out var kind) && Enum.IsDefined(kind) ? kind
+                    : throw new InvalidDataException($"architecture {path}: 'op' must be one of {string.Join(", ", Enum.GetNames<ElementwiseKind>())}.")),
+                "Cat" => new Cat(Int(o, "axis", path)),
+                "Split" => new Split(Int(o, "axis", path), Arr(o, "sizes", path).Select((n, i) => Int(n, $"{path}.sizes[{i}]")).ToArray()),
                 _ => throw new InvalidDataException($"architecture {path}: unknown module type '{type}'."),
             };
         }
@@ -153,10 +162,10 @@ public static class ModelArchitecture
         o[key] is JsonArray { Count: 2 } a ? (Int(a[0], $"{path}.{key}[0]"), Int(a[1], $"{path}.{key}[1]"))
             : throw new InvalidDataException($"architecture {path}: '{key}' must be a pair [h, w].");
 
-    private static JsonArray Arr(JsonObject o, string key, string path) =>
+    internal static JsonArray Arr(JsonObject o, string key, string path) =>
         o[key] as JsonArray ?? throw new InvalidDataException($"architecture {path}: '{key}' must be an array.");
 
-    private static string Str(JsonObject o, string key, string path) =>
+    internal static string Str(JsonObject o, string key, string path) =>
         o[key] is JsonValue v && v.TryGetValue(out string? s) ? s : throw new InvalidDataException($"architecture {path}: '{key}' must be a string.");
 
     private static bool Bool(JsonObject o, string key, string path) =>
@@ -164,7 +173,7 @@ public static class ModelArchitecture
 
     private static int Int(JsonObject o, string key, string path) => Int(o[key], $"{path}.{key}");
 
-    private static int Int(JsonNode? n, string at) =>
+    internal static int Int(JsonNode? n, string at) =>
         n is JsonValue v && v.TryGetValue(out int i) ? i : throw new InvalidDataException($"architecture {at}: expected an integer.");
 
     // A parsed document holds numbers as JSON elements (readable as double); a description built in memory by Describe

@@ -28,6 +28,37 @@ internal static class GradientChecker
         Assert.True(report.Length == 0, $"{module}:\n{report}");
     }
 
+    /// <summary>
+    /// As <see cref="Check"/> for an op with several inputs and outputs: L = Σ_k r_k ⊙ y_k, every input gradient and
+    /// every parameter gradient compared with central differences.
+    /// </summary>
+    public static void CheckOp(GraphOp op, Tensor[] inputs, float eps = 1e-2f, double rtol = 1e-2, double atol = 1e-3, int seed = 12345)
+    {
+        var ys = op.Forward(inputs, training: true);
+        var rng = new Random(seed);
+        var r = ys.Select(y => Tensor.RandomUniform(rng, 1f, y.Shape.ToArray())).ToArray();
+        op.ZeroGrad();
+        var dx = op.Backward(r).Select(t => t.Clone()).ToArray();
+        Assert.Equal(inputs.Length, dx.Length);
+        double ProbeAll()
+        {
+            var outs = op.Forward(inputs, training: true);
+            double s = 0;
+            for (int k = 0; k < outs.Count; k++)
+                for (int i = 0; i < outs[k].Length; i++) s += (double)outs[k].Data[i] * r[k].Data[i];
+            return s;
+        }
+        var report = new StringBuilder();
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            Assert.True(dx[i].SameShape(inputs[i]), $"input {i} gradient shape {Tensor.ShapeString(dx[i].Shape)} differs from {Tensor.ShapeString(inputs[i].Shape)}");
+            Compare($"input {i}", inputs[i].Data, dx[i].Data, ProbeAll, eps, rtol, atol, report);
+        }
+        foreach (var (name, p) in op.NamedParameters())
+            Compare(name, p.Value.Data, p.Grad.Data.ToArray(), ProbeAll, eps, rtol, atol, report);
+        Assert.True(report.Length == 0, $"{op}:\n{report}");
+    }
+
     /// <summary>Compares an analytic gradient with central differences of <paramref name="f"/> over <paramref name="values"/>.</summary>
     public static void Compare(string what, float[] values, float[] analytic, Func<double> f,
         float eps, double rtol, double atol, StringBuilder report)
