@@ -47,7 +47,12 @@ internal static class SoftmaxKernel
                 TensorPrimitives.Subtract(xb, max, yb);
                 TensorPrimitives.Exp(yb, yb);
                 float sum = TensorPrimitives.Sum(yb);
-                if (log) TensorPrimitives.Subtract(xb, max + MathF.Log(sum), yb);
+                if (log)
+                {
+                    // (x − m) − log Σ, not x − (m + log Σ): for large |x| the sum m + log Σ would round away digits.
+                    TensorPrimitives.Subtract(xb, max, yb);
+                    TensorPrimitives.Subtract(yb, MathF.Log(sum), yb);
+                }
                 else TensorPrimitives.Multiply(yb, 1f / sum, yb);
                 continue;
             }
@@ -66,8 +71,12 @@ internal static class SoftmaxKernel
             if (log)
             {
                 TensorPrimitives.Log(s, s);
-                TensorPrimitives.Add(m, s, m);   // m ← m + log Σ
-                for (int k = 0; k < d; k++) TensorPrimitives.Subtract(xb.Slice(k * inner, inner), m, yb.Slice(k * inner, inner));
+                for (int k = 0; k < d; k++)
+                {
+                    var yk = yb.Slice(k * inner, inner);
+                    TensorPrimitives.Subtract(xb.Slice(k * inner, inner), m, yk);
+                    TensorPrimitives.Subtract(yk, s, yk);
+                }
             }
             else
             {
