@@ -11,8 +11,9 @@ internal static partial class OnnxLayerEmitters
 {
     /// <summary>The exportable module types, for error messages.</summary>
     public static string Supported =>
-        "Conv2d, Linear, BatchNorm1d/2d, LocalResponseNorm, MaxPool2d, AvgPool2d, GlobalAvgPool2d, ReLU, Flatten, " +
-        "Dropout, Identity, ElementwiseOp, Cat, Split";
+        "Conv2d, Linear, BatchNorm1d/2d, LocalResponseNorm, MaxPool2d, AvgPool2d, GlobalAvgPool2d, " +
+        "ReLU, LeakyReLU, Hardtanh (ReLU6), Sigmoid, Tanh, HardSigmoid, HardSwish, Softmax, LogSoftmax, " +
+        "Flatten, Permute, Reshape, Pad, ReduceMean, Slice, Dropout, Identity, ElementwiseOp, Cat, Split";
 
     /// <summary>Emits a one-input, one-output layer as node(s) named <paramref name="name"/>; null when no family knows it.</summary>
     public static string? EmitLayer(OnnxEmitter e, Module layer, string name, string input, string? output) =>
