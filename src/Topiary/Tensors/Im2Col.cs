@@ -51,6 +51,7 @@ public static class Im2Col
                         var src = plane.Slice(ih * w, w);
                         seg[..o0].Clear();
                         seg[o1..].Clear();
+                        if (o1 == o0) continue; // this tap reads only padding on every output column
                         if (sw == 1) CopyRow(src.Slice(o0 + off, o1 - o0), seg[o0..o1]);
                         else for (int x = o0; x < o1; x++) seg[x] = src[x * sw + off];
                     }
