@@ -148,7 +148,7 @@ internal sealed class OnnxGraphImport(string file, ModelProto model, OnnxImportO
             bad.Add(defaultDomain ? $"{node.OpType} (node '{node.Name}')" : $"{node.OpType} (node '{node.Name}', domain {node.Domain})");
         }
         if (bad.Count > 0)
-            throw new NotSupportedException($"{file}: unsupported operator{(bad.Count > 1 ? "s" : "")}: {string.Join(", ", bad)}; supported: {string.Join(", ", OnnxImporter.SupportedOperators)}.");
+            throw new NotSupportedException($"{file}: unsupported operator{(bad.Count > 1 ? "s" : "")}: {string.Join(", ", bad)} (OnnxImporter.SupportedOperators and the README list the supported ones).");
     }
 
     // The input's full shape, batch first (-1 when symbolic). Other symbolic dims need OnnxImportOptions.InputShapes.
