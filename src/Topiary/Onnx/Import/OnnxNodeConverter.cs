@@ -141,9 +141,13 @@ internal static class OnnxNodeConverter
         return ctx.Resolve(name);
     }
 
-    private static Tensor KnownFloat(OnnxImportContext ctx, OnnxNodeView n, int i, string what) =>
-        (ctx.Known(n.Input(i)) ?? throw (n.Input(i).Length == 0 ? n.Invalid($"{what} (input {i}) is required")
-            : n.Unsupported($"{what} '{n.Input(i)}' is computed from the model's input; only weights known at import are supported"))).ToTensor();
+    private static Tensor KnownFloat(OnnxImportContext ctx, OnnxNodeView n, int i, string what)
+    {
+        var c = ctx.Known(n.Input(i)) ?? throw (n.Input(i).Length == 0 ? n.Invalid($"{what} (input {i}) is required")
+            : n.Unsupported($"{what} '{n.Input(i)}' is computed from the model's input; only weights known at import are supported"));
+        if (!c.IsFloat) throw n.Invalid($"{what} '{n.Input(i)}' has data type {OnnxTensors.DataTypeName(c.DataType)}; FLOAT is expected");
+        return c.ToTensor();
+    }
 
     private static Tensor? OptionalFloat(OnnxImportContext ctx, OnnxNodeView n, int i, string what) =>
         n.Input(i).Length == 0 ? null : KnownFloat(ctx, n, i, what);
@@ -539,7 +543,11 @@ internal static class OnnxNodeConverter
         }
         if (allowZero && spec.Contains(0)) throw n.Unsupported("allowzero = 1 with a zero-size dimension is not supported");
         int outBatch = spec.Length > 0 && spec[0] == 0 && batch == 0 ? 0 : -1;
-        Module m = spec.Length == 2 && spec[0] == 0 && spec[1] == -1 && batch == 0 && probe.Rank >= 2 ? new Flatten() : new Reshape(spec);
+        // [N, -1] and [-1, C·H·W] flatten each example: the Flatten layer says so to every chain tool (pruning, plans).
+        long perExample = probe.Rank >= 2 ? probe.Length / Math.Max(1, probe.Dim(0)) : -1;
+        bool flatten = batch == 0 && probe.Rank >= 2 && spec.Length == 2 && (spec[0] == 0 && spec[1] == -1 || spec[0] == -1 && spec[1] == perExample);
+        if (flatten) outBatch = 0;
+        Module m = flatten ? new Flatten() : new Reshape(spec);
         Add(ctx, n, Name(n), m, [x], outBatch);
     }
 
