@@ -1,11 +1,15 @@
 // OnnxLayerEmitters.ConvAndPooling: layers with weights or windows.
-//   Conv2d → Conv (kernel_shape, strides, pads, dilations, group; weight [+ bias] initializers, weight may be sparse)
-//   Linear → Gemm (transB = 1; weight [+ bias], weight may be sparse)
+//   Conv2d → Conv (kernel_shape, strides, pads = (top, left, bottom, right), dilations, group; weight [+ bias]
+//            initializers, the weight may be sparse)
+//   Linear → Gemm (transB = 1; weight [+ bias], the weight may be sparse)
 //   BatchNorm1d/2d → BatchNormalization (inference: scale, bias, running_mean, running_var; epsilon)
 //   LocalResponseNorm (odd size) → LRN (size, alpha, beta, bias = k)
-//   MaxPool2d → MaxPool, AvgPool2d → AveragePool (count_include_pad = 1), GlobalAvgPool2d → GlobalAveragePool
+//   MaxPool2d → MaxPool, AvgPool2d → AveragePool (kernel_shape, strides, pads = (top, left, bottom, right),
+//            ceil_mode written when set; AveragePool also count_include_pad 0/1)
+//   GlobalAvgPool2d → GlobalAveragePool, GlobalMaxPool2d → GlobalMaxPool
 // Initializers are named "<path>.weight", "<path>.bias", "<path>.running_mean", "<path>.running_var".
 using Topiary.Nn;
+using Topiary.Onnx.Proto;
 using static Topiary.Onnx.OnnxAttributes;
 
 namespace Topiary.Onnx;
@@ -23,9 +27,9 @@ internal static partial class OnnxLayerEmitters
                 var n = e.Node(name, "Conv", inputs, e.Output(name, output));
                 n.Attribute.Add(Ints("kernel_shape", conv.KernelSize.H, conv.KernelSize.W));
                 n.Attribute.Add(Ints("strides", conv.Stride.H, conv.Stride.W));
-                n.Attribute.Add(Ints("pads", conv.Padding.H, conv.Padding.W, conv.Padding.H, conv.Padding.W));
-                n.Attribute.Add(Ints("dilations", 1, 1));
-                n.Attribute.Add(Int("group", 1));
+                n.Attribute.Add(Pads(conv.Pads));
+                n.Attribute.Add(Ints("dilations", conv.Dilation.H, conv.Dilation.W));
+                n.Attribute.Add(Int("group", conv.Groups));
                 return n.Output[0];
             }
             case Linear linear:
@@ -61,27 +65,32 @@ internal static partial class OnnxLayerEmitters
             case MaxPool2d pool:
             {
                 var n = e.Node(name, "MaxPool", [input], e.Output(name, output));
-                AddPoolAttributes(n, pool.KernelSize, pool.Stride, pool.Padding);
+                AddPoolAttributes(n, pool.Kernel, pool.Strides, pool.Pads, pool.CeilMode);
                 return n.Output[0];
             }
             case AvgPool2d pool:
             {
                 var n = e.Node(name, "AveragePool", [input], e.Output(name, output));
-                AddPoolAttributes(n, pool.KernelSize, pool.Stride, pool.Padding);
-                n.Attribute.Add(Int("count_include_pad", 1));
+                AddPoolAttributes(n, pool.Kernel, pool.Strides, pool.Pads, pool.CeilMode);
+                n.Attribute.Add(Int("count_include_pad", pool.CountIncludePad ? 1 : 0));
                 return n.Output[0];
             }
             case GlobalAvgPool2d:
                 return e.Node(name, "GlobalAveragePool", [input], e.Output(name, output)).Output[0];
+            case GlobalMaxPool2d:
+                return e.Node(name, "GlobalMaxPool", [input], e.Output(name, output)).Output[0];
             default:
                 return null;
         }
     }
 
-    private static void AddPoolAttributes(Onnx.Proto.NodeProto n, int kernel, int stride, int padding)
+    private static AttributeProto Pads((int Top, int Left, int Bottom, int Right) p) => Ints("pads", p.Top, p.Left, p.Bottom, p.Right);
+
+    private static void AddPoolAttributes(NodeProto n, (int H, int W) kernel, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) pads, bool ceilMode)
     {
-        n.Attribute.Add(Ints("kernel_shape", kernel, kernel));
-        n.Attribute.Add(Ints("strides", stride, stride));
-        n.Attribute.Add(Ints("pads", padding, padding, padding, padding));
+        n.Attribute.Add(Ints("kernel_shape", kernel.H, kernel.W));
+        n.Attribute.Add(Ints("strides", stride.H, stride.W));
+        n.Attribute.Add(Pads(pads));
+        if (ceilMode) n.Attribute.Add(Int("ceil_mode", 1));
     }
 }

@@ -11,7 +11,7 @@ internal static partial class OnnxLayerEmitters
 {
     /// <summary>The exportable module types, for error messages.</summary>
     public static string Supported =>
-        "Conv2d, Linear, BatchNorm1d/2d, LocalResponseNorm, MaxPool2d, AvgPool2d, GlobalAvgPool2d, " +
+        "Conv2d, Linear, BatchNorm1d/2d, LocalResponseNorm, MaxPool2d, AvgPool2d, GlobalAvgPool2d, GlobalMaxPool2d, " +
         "ReLU, LeakyReLU, Hardtanh (ReLU6), Sigmoid, Tanh, HardSigmoid, HardSwish, Softmax, LogSoftmax, " +
         "Flatten, Permute, Reshape, Pad, ReduceMean, Slice, Dropout, Identity, ElementwiseOp, Cat, Split";
 

@@ -1,8 +1,8 @@
-// One small model per exportable layer and mode (activations, (log-)softmax with both axis semantics, shape
-// layers, pooling and convolution settings), exported at opsets 13, 18 and 21 and run in ONNX Runtime with
-// Topiary's outputs (within 1e-4·max|output|, seeded inputs, batch 1 and 3). Inputs are scaled in-graph where a
-// layer's kinks lie outside (−1, 1), so every piece of every activation is exercised. Also: the operator forms
-// chosen per opset.
+// One small model per exportable layer and mode — activations, (log-)softmax with both axis semantics, shape
+// layers, grouped / depthwise / dilated / asymmetric convolutions, every pooling mode, global max pooling — exported
+// at opsets 13, 18 and 21 and run in ONNX Runtime with Topiary's outputs (within 1e-4·max|output|, seeded inputs,
+// batch 1 and 3). Inputs are scaled in-graph where a layer's kinks lie outside (−1, 1), so every piece of every
+// activation is exercised. Also: the operator forms and attributes chosen per opset and setting.
 using Topiary.Nn;
 using Topiary.Onnx;
 using Topiary.Onnx.Proto;
@@ -20,6 +20,9 @@ public class OnnxLayerExportTests
         ["y"], [new KeyValuePair<string, Tensor>("k", new Tensor([k], 1))]);
 
     private static readonly int[] Image = [3, 4, 5];
+    private static readonly int[] ConvImage = [4, 9, 8];
+
+    private static Random Rng(string name) => new(name.Length * 31 + name[0]);
 
     private static (Module Model, int[] Shape) Case(string name) => name switch
     {
@@ -51,6 +54,17 @@ public class OnnxLayerExportTests
         "slice-to-end" => (new Slice([1], [long.MaxValue], [1]), Image),
         "slice-reverse" => (new Slice([-1], [long.MinValue], [2], [-1]), Image),
         "slice-steps" => (new Slice([0, 4], [5, 0], [-1, 2], [2, -2]), Image),
+        "conv-grouped" => (new Conv2d(4, 6, 3, Rng(name), padding: 1, groups: 2), ConvImage),
+        "conv-depthwise-stride2" => (new Conv2d(4, 8, 3, Rng(name), stride: 2, padding: 1, groups: 4), ConvImage),
+        "conv-dilated" => (new Conv2d(4, 3, 3, Rng(name), padding: 2, dilation: 2), ConvImage),
+        "conv-asymmetric" => (new Conv2d(4, 5, (3, 2), Rng(name), (2, 1), (0, 1, 1, 0), (1, 2), bias: false), ConvImage),
+        "maxpool-ceil" => (new MaxPool2d(3, 2, 1, ceilMode: true), ConvImage),
+        "maxpool-rect-asymmetric" => (new MaxPool2d((3, 2), (2, 1), (1, 0, 1, 1)), ConvImage),
+        "avgpool-ceil-include-pad" => (new AvgPool2d(3, 2, 1, ceilMode: true), ConvImage),
+        "avgpool-exclude-pad" => (new AvgPool2d(3, 2, 1, countIncludePad: false), ConvImage),
+        "avgpool-ceil-exclude-pad" => (new AvgPool2d(3, 2, 1, ceilMode: true, countIncludePad: false), ConvImage),
+        "avgpool-rect-asymmetric" => (new AvgPool2d((2, 3), (1, 2), (1, 1, 0, 1), ceilMode: true), ConvImage),
+        "global-maxpool" => (new GlobalMaxPool2d(), ConvImage),
         _ => throw new ArgumentException(name),
     };
 
@@ -64,7 +78,9 @@ public class OnnxLayerExportTests
                 "hardswish", "softmax-axis1", "softmax-last", "softmax-coerce-axis1", "logsoftmax-axis2", "logsoftmax-coerce-axis2",
                 "flatten-axis2", "permute-nhwc", "reshape-copy-infer", "reshape-copy-middle", "pad-constant", "pad-reflect",
                 "pad-edge", "pad-crop", "reducemean-hw-keep", "reducemean-c-drop", "reducemean-negative", "slice-to-end",
-                "slice-reverse", "slice-steps",
+                "slice-reverse", "slice-steps", "conv-grouped", "conv-depthwise-stride2", "conv-dilated", "conv-asymmetric",
+                "maxpool-ceil", "maxpool-rect-asymmetric", "avgpool-ceil-include-pad", "avgpool-exclude-pad",
+                "avgpool-ceil-exclude-pad", "avgpool-rect-asymmetric", "global-maxpool",
             ];
             var data = new TheoryData<string, int>();
             foreach (string n in names)
@@ -116,5 +132,13 @@ public class OnnxLayerExportTests
         Assert.Equal(["input", "", "layer.max"], clip.Input);
         Assert.Equal(["Shape", "Flatten", "Softmax", "Reshape"], Exported(new Softmax(1, coerceTo2D: true), Image, 13).Node.Select(n => n.OpType));
         Assert.Equal(["Softmax"], Exported(new Softmax(-1, coerceTo2D: true), Image, 13).Node.Select(n => n.OpType));
+
+        var conv = Exported(new Conv2d(4, 5, (3, 2), new Random(1), (2, 1), (0, 1, 1, 0), (1, 2), groups: 1), ConvImage, 13).Node.Single();
+        Assert.Equal([0L, 1, 1, 0], conv.Attribute.Single(a => a.Name == "pads").Ints);
+        Assert.Equal([1L, 2], conv.Attribute.Single(a => a.Name == "dilations").Ints);
+        var pool = Exported(new AvgPool2d(3, 2, 1, ceilMode: true, countIncludePad: false), ConvImage, 13).Node.Single();
+        Assert.Equal(1, pool.Attribute.Single(a => a.Name == "ceil_mode").I);
+        Assert.Equal(0, pool.Attribute.Single(a => a.Name == "count_include_pad").I);
+        Assert.DoesNotContain(Exported(new MaxPool2d(2), ConvImage, 13).Node.Single().Attribute, a => a.Name == "ceil_mode");
     }
 }
