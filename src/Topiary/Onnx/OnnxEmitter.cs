@@ -14,7 +14,7 @@
 //     repeats, is copied there with an Identity node).
 //   - Layers: the families in OnnxLayerEmitters.*.cs, tried in order.
 //   - Every tensor name (inputs, initializers, node outputs) is unique: a generated name that is taken gets the
-//     first free "_1", "_2", ... suffix. Names are claimed in emission order, so output is deterministic.
+//     first free "_2", "_3", ... suffix. Names are claimed in emission order, so output is deterministic.
 // Errors: a module no family knows → NotSupportedException naming the module path and type; a tensor-count
 // mismatch (a single-input layer given two inputs) → ArgumentException naming the path.
 using System.Globalization;
@@ -38,11 +38,11 @@ internal sealed class OnnxEmitter(GraphProto graph, OnnxExportOptions options)
         if (!_names.Add(name)) throw new ArgumentException($"ONNX tensor name '{name}' is used twice.");
     }
 
-    /// <summary><paramref name="candidate"/> when it is free, else the first free <c>candidate_k</c>; reserved either way.</summary>
+    /// <summary><paramref name="candidate"/> when it is free, else the first free <c>candidate_2</c>, <c>candidate_3</c>, ... (the importer's convention); reserved either way.</summary>
     public string Fresh(string candidate)
     {
         if (_names.Add(candidate)) return candidate;
-        for (int k = 1; ; k++)
+        for (int k = 2; ; k++)
         {
             string name = candidate + "_" + k.ToString(CultureInfo.InvariantCulture);
             if (_names.Add(name)) return name;

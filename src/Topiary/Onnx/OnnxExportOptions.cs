@@ -59,6 +59,25 @@ public sealed record OnnxExportOptions
     /// </summary>
     public bool SparseInitializers { get; init; }
 
+    /// <summary>
+    /// Options that re-export an imported model as its file described it: the file's input names and full input shapes
+    /// (fixed dimensions stay fixed, symbolic ones symbolic), its output names, and its opset (clamped to
+    /// <see cref="MinOpset"/>..<see cref="MaxOpset"/>). Symbolic dimensions other than the batch are probed at 1 and 2
+    /// (see <see cref="OnnxExporter"/>); a model that cannot run at those sizes needs fixed <see cref="InputShapes"/>.
+    /// </summary>
+    /// <param name="info">What <see cref="OnnxImporter"/> reported about the file.</param>
+    public static OnnxExportOptions Matching(OnnxImportInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return new OnnxExportOptions
+        {
+            InputNames = info.Inputs.Select(i => i.Name).ToArray(),
+            InputShapes = info.Inputs.Select(i => (int[])i.Shape.Clone()).ToArray(),
+            OutputNames = info.Outputs.ToArray(),
+            Opset = (int)Math.Clamp(info.OpsetVersion, MinOpset, MaxOpset),
+        };
+    }
+
     /// <summary>Density below which a weight is written sparse when <see cref="SparseInitializers"/> is set; in (0, 1], default 0.3: a COO entry costs 12 bytes (4-byte value, 8-byte index) against 4 per dense weight, so sparse pays off below 1/3.</summary>
     public double SparseDensityThreshold { get; init; } = 0.3;
 }
