@@ -1,6 +1,7 @@
 // `topiary import` / `topiary export`: ONNX in and out. Import turns an ONNX graph into a Topiary model file
 // (architecture + weights + the input transform the model expects), so every other command — evaluate,
-// sensitivity, prune — works on it; export writes a model file (zoo or imported, pruned or not) as ONNX.
+// sensitivity, prune — works on it; export writes a model file (zoo or imported, pruned or not) as ONNX — an
+// imported one under its file's input/output names, input shapes and opset (recorded at import).
 using System.CommandLine;
 using Spectre.Console;
 using Topiary.Data;
@@ -133,6 +134,48 @@ public static class OnnxCommands
         return result;
     }
 
+    /// <summary>
+    /// Export options for a model file: for an imported model, the input names and full shapes (<see cref="InputsKey"/>),
+    /// output names (<see cref="OutputsKey"/>) and opset its ONNX file had, so the export computes the same function
+    /// under the same interface; default options for any other model.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The recorded inputs/outputs are not the JSON import writes; the message names the file and key.</exception>
+    public static OnnxExportOptions ExportOptions(LoadedModel loaded, string file)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        if (!loaded.Metadata.TryGetValue(InputsKey, out string? inputsJson)) return new OnnxExportOptions();
+        var names = new List<string>();
+        var shapes = new List<int[]>();
+        string[]? outputs = null;
+        try
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(inputsJson) is not System.Text.Json.Nodes.JsonArray inputs) throw new FormatException("not an array");
+            foreach (var i in inputs)
+            {
+                if (i?["name"] is not System.Text.Json.Nodes.JsonValue name || i["shape"] is not System.Text.Json.Nodes.JsonArray shape)
+                    throw new FormatException("an entry lacks \"name\" or \"shape\"");
+                names.Add(name.GetValue<string>());
+                shapes.Add(shape.Select(d => d?.GetValue<int>() ?? throw new FormatException("a null dimension")).ToArray());
+            }
+            if (loaded.Metadata.TryGetValue(OutputsKey, out string? outputsJson))
+                outputs = System.Text.Json.JsonSerializer.Deserialize<string[]>(outputsJson) ?? throw new FormatException("null outputs");
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{file}: metadata '{InputsKey}'/'{OutputsKey}' is not the JSON `topiary import` writes ({e.Message}).", e);
+        }
+        int opset = loaded.Metadata.TryGetValue("onnx.opset", out string? opsetText)
+            && int.TryParse(opsetText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int o)
+            ? o : OnnxExporter.OpsetVersion;
+        return new OnnxExportOptions
+        {
+            InputNames = names,
+            InputShapes = shapes,
+            OutputNames = outputs,
+            Opset = Math.Clamp(opset, OnnxExportOptions.MinOpset, OnnxExportOptions.MaxOpset),
+        };
+    }
+
     /// <summary>Builds <c>export</c>.</summary>
     public static Command BuildExport()
     {
@@ -149,8 +192,13 @@ public static class OnnxCommands
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
             OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
             var loaded = ModelFile.Load(input);
-            int[] inputShape = ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [1, 28, 28];
-            OnnxExporter.Export(loaded.Network, inputShape, outPath, new OnnxExportOptions { SparseInitializers = parse.GetValue(sparse) });
+            var options = ExportOptions(loaded, input) with { SparseInitializers = parse.GetValue(sparse) };
+            if (options.InputShapes is not null) OnnxExporter.Export(loaded.Network, outPath, options);
+            else
+            {
+                int[] inputShape = ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [1, 28, 28];
+                OnnxExporter.Export(loaded.Network, inputShape, outPath, options);
+            }
             long nonzero = Pruning.PruningState.NonZeroParameters(loaded.Network);
             AnsiConsole.MarkupLine($"exported {Markup.Escape(loaded.Name)} ({nonzero:N0} non-zero of {loaded.Network.ParameterCount():N0} parameters) → [bold]{Markup.Escape(outPath)}[/]");
             JsonReport.Write(parse.GetValue(json), new { Model = loaded.Name, ModelFile = input, Onnx = outPath, Params = loaded.Network.ParameterCount(), NonzeroParams = nonzero });
