@@ -33,6 +33,7 @@ public static class CliApp
         var root = new RootCommand("Topiary: train, prune, compress and run neural networks on the CPU.");
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(EvaluateCommand.Build());
+        root.Subcommands.Add(PredictCommand.Build());
         root.Subcommands.Add(DemoCommand.Build());
         root.Subcommands.Add(ReproduceCommand.Build());
         root.Subcommands.Add(SensitivityCommand.Build());
@@ -123,8 +124,14 @@ public static class CliApp
         return code;
     }
 
+    // One line: coloured on a terminal; plain and never wrapped when stderr is redirected (a log, a test, a pipe).
     private static void Error(string message)
     {
+        if (Console.IsErrorRedirected)
+        {
+            Console.Error.WriteLine($"error: {message}");
+            return;
+        }
         var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         err.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
     }

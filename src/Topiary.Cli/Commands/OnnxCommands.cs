@@ -35,14 +35,16 @@ public static class OnnxCommands
             if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such ONNX file.", input);
             var (model, info) = OnnxImporter.Import(input);
             string name = "onnx:" + Path.GetFileNameWithoutExtension(input);
-            ModelFile.Save(outPath, name, model, new Dictionary<string, string>
+            var metadata = new Dictionary<string, string>
             {
                 ["dataset"] = parse.GetValue(dataset)!,
                 [ModelFile.InputTransformKey] = transformName,
                 ["onnx.source"] = Path.GetFileName(input),
                 ["onnx.producer"] = $"{info.ProducerName} {info.ProducerVersion}".Trim(),
                 ["onnx.opset"] = info.OpsetVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            });
+            };
+            if (info.InputShape is { } shape) metadata[ModelFile.InputShapeKey] = ModelInputShape.Format(shape); // read by `topiary predict`
+            ModelFile.Save(outPath, name, model, metadata);
             var t = new Table().Title($"imported {Markup.Escape(input)}").AddColumns("layer", "module", "parameters");
             foreach (var (n, m) in model.NamedChildren())
                 t.AddRow(Markup.Escape(n), Markup.Escape(m.ToString() ?? ""), $"{m.ParameterCount():N0}");
