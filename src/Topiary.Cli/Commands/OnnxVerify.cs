@@ -47,7 +47,7 @@ public static class OnnxVerify
         for (int i = 0; i < inputs.Count; i++)
         {
             var expected = info.Inputs[i].Shape;
-            var actual = inputs[i].Shape;
+            var actual = inputs[i].Shape.ToArray();
             if (actual.Length != expected.Length || Enumerable.Range(1, expected.Length - 1).Any(d => expected[d] != actual[d]))
                 throw new ArgumentException($"input '{info.Inputs[i].Name}' has shape {Tensor.ShapeString(expected)} (−1 = any batch); the array given has {Tensor.ShapeString(actual)}.");
         }
