@@ -34,6 +34,11 @@ public static class OnnxExporter
     /// <summary>Default-domain operator set version written by default.</summary>
     public const int OpsetVersion = 13;
 
+    // Shape entries: a symbolic dimension (inputs: "N" on axis 0, "<input>_d<axis>" elsewhere; outputs: unknown), and
+    // an output dimension that follows the batch ("N").
+    private const int Symbolic = -1;
+    private const int BatchSymbol = int.MinValue;
+
     /// <summary>
     /// The IR version written with <paramref name="opset"/>: the one of the ONNX release that introduced that opset
     /// (13–14 → 7, 15–18 → 8, 19–20 → 9, 21 → 10).
@@ -117,7 +122,7 @@ public static class OnnxExporter
         Write(model, null, path, options);
     }
 
-    /// <summary>The ONNX model for <paramref name="model"/> (what Export writes), for callers that post-process it.</summary>
+    /// <summary>The ONNX model Export writes for <paramref name="model"/> (shapes resolved, nodes emitted).</summary>
     internal static ModelProto Build(Module model, IReadOnlyList<int[]>? shapesWithoutBatch, OnnxExportOptions options)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -167,8 +172,6 @@ public static class OnnxExporter
         var proto = Build(model, shapesWithoutBatch, options);
         AtomicFile.Write(path, stream => proto.WriteTo(stream));
     }
-
-    private const int Symbolic = -1;
 
     // The full input shapes (batch included, -1 = symbolic) from the arguments and options, cross-checked.
     private static int[][] FullShapes(IReadOnlyList<int[]>? withoutBatch, OnnxExportOptions options)
@@ -229,8 +232,8 @@ public static class OnnxExporter
         return names;
     }
 
-    // Output shapes with -1 for a dimension that follows the symbolic input dimensions (see the file header);
-    // int.MinValue marks "symbolic N".
+    // Output shapes: values, Symbolic for a dimension that varies otherwise than the batch, BatchSymbol for one that
+    // follows it (see the file header).
     private static int[][] OutputShapes(Module model, int[][] shapes, string[] inputNames)
     {
         int[][] first = Probe(model, shapes, 1, inputNames);
@@ -257,8 +260,6 @@ public static class OnnxExporter
         }
         return result;
     }
-
-    private const int BatchSymbol = int.MinValue;
 
     // Runs the model on zeros with every symbolic dimension at `fill`; returns copies of the output shapes.
     private static int[][] Probe(Module model, int[][] shapes, int fill, string[] inputNames)
