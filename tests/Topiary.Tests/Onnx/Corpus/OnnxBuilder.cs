@@ -5,7 +5,8 @@
 //     output_names does); float initializers filled from one seeded Random in call order (same seed → same bytes).
 //   - Names follow the chosen exporter's habits (OnnxNaming): PyTorch 1.x numbers ("9", "Conv_0"), PyTorch 2.x scopes
 //     ("/layer1/conv1/Conv_output_0"), tf2onnx ("model/conv2d/Conv2D:0"), onnx-caffe2 ("n0" → "r0"), CNTK
-//     ("Convolution28_Output_0"). At(scope) names the next node.
+//     ("Convolution28_Output_0"). At(scope) names the next node: the PyTorch module path for TorchScoped (the op type
+//     is appended), the whole node name for TfScoped and Cntk (the TF / CNTK op name); other styles ignore it.
 //   - Constant operands (shapes, axes, pads, clip bounds) are initializers or Constant nodes (ConstantStyle), in
 //     raw_data by default or the typed fields (TypedData); IR < 4 also lists every initializer in graph.input, as
 //     exporters of that era did.
@@ -410,7 +411,7 @@ internal sealed class OnnxBuilder
                 for (int i = 0; i < outputs; i++) names[i] = Unique($"{node}_output_{i}");
                 return (node, names);
             case OnnxNaming.TfScoped:
-                node = Unique(scope is null ? $"{opType}__{index}" : $"{scope}/{opType}");
+                node = Unique(scope ?? $"{opType}__{index}");
                 for (int i = 0; i < outputs; i++) names[i] = Unique($"{node}:{i}");
                 return (node, names);
             case OnnxNaming.Caffe2:
@@ -418,7 +419,7 @@ internal sealed class OnnxBuilder
                 for (int i = 0; i < outputs; i++) names[i] = Unique($"r{index}" + (i == 0 ? "" : $"_{i}"));
                 return (node, names);
             default:
-                node = Unique((scope ?? CntkOp(opType)) + (100 + index * 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                node = Unique(scope ?? CntkOp(opType) + (100 + index * 2).ToString(System.Globalization.CultureInfo.InvariantCulture));
                 for (int i = 0; i < outputs; i++) names[i] = Unique($"{node}_Output_{i}");
                 return (node, names);
         }
