@@ -36,7 +36,23 @@ public static class ModelArchitecture
         AvgPool2d p => new JsonObject { ["type"] = "AvgPool2d", ["kernel"] = p.KernelSize, ["stride"] = p.Stride, ["padding"] = p.Padding },
         GlobalAvgPool2d => new JsonObject { ["type"] = "GlobalAvgPool2d" },
         ReLU => new JsonObject { ["type"] = "ReLU" },
-        Flatten => new JsonObject { ["type"] = "Flatten" },
+        Flatten f => f.Axis == 1 ? new JsonObject { ["type"] = "Flatten" } : new JsonObject { ["type"] = "Flatten", ["axis"] = f.Axis },
+        LeakyReLU l => new JsonObject { ["type"] = "LeakyReLU", ["negative_slope"] = l.NegativeSlope },
+        Hardtanh h => new JsonObject { ["type"] = "Hardtanh", ["min"] = AnyFloat(h.Min), ["max"] = AnyFloat(h.Max) },
+        Sigmoid => new JsonObject { ["type"] = "Sigmoid" },
+        Tanh => new JsonObject { ["type"] = "Tanh" },
+        HardSigmoid h => new JsonObject { ["type"] = "HardSigmoid", ["alpha"] = h.Alpha, ["beta"] = h.Beta },
+        HardSwish => new JsonObject { ["type"] = "HardSwish" },
+        Softmax s => new JsonObject { ["type"] = "Softmax", ["axis"] = s.Axis, ["coerce_to_2d"] = s.CoerceTo2D },
+        LogSoftmax s => new JsonObject { ["type"] = "LogSoftmax", ["axis"] = s.Axis, ["coerce_to_2d"] = s.CoerceTo2D },
+        Permute p => new JsonObject { ["type"] = "Permute", ["perm"] = Array(p.Perm) },
+        Reshape r => new JsonObject { ["type"] = "Reshape", ["shape"] = Array(r.Shape) },
+        Pad p => new JsonObject { ["type"] = "Pad", ["pads"] = Array(p.Pads), ["mode"] = ModeName(p.Mode), ["value"] = AnyFloat(p.Value) },
+        ReduceMean r => new JsonObject { ["type"] = "ReduceMean", ["axes"] = Array(r.Axes), ["keep_dims"] = r.KeepDims },
+        Slice s => new JsonObject
+        {
+            ["type"] = "Slice", ["starts"] = Array(s.Starts), ["ends"] = Array(s.Ends), ["axes"] = Array(s.Axes), ["steps"] = Array(s.Steps),
+        },
         Identity => new JsonObject { ["type"] = "Identity" },
         Dropout d => new JsonObject { ["type"] = "Dropout", ["p"] = d.P, ["seed"] = d.Seed },
         BatchNorm2d b => new JsonObject { ["type"] = "BatchNorm2d", ["channels"] = b.Channels, ["eps"] = b.Eps, ["momentum"] = b.Momentum },
@@ -98,7 +114,20 @@ public static class ModelArchitecture
                 "AvgPool2d" => new AvgPool2d(Int(o, "kernel", path), Int(o, "stride", path), Int(o, "padding", path)),
                 "GlobalAvgPool2d" => new GlobalAvgPool2d(),
                 "ReLU" => new ReLU(),
-                "Flatten" => new Flatten(),
+                "Flatten" => o["axis"] is null ? new Flatten() : new Flatten(Int(o, "axis", path)),
+                "LeakyReLU" => new LeakyReLU(Flt(o, "negative_slope", path)),
+                "Hardtanh" => new Hardtanh(AnyFlt(o, "min", path), AnyFlt(o, "max", path)),
+                "Sigmoid" => new Sigmoid(),
+                "Tanh" => new Tanh(),
+                "HardSigmoid" => new HardSigmoid(Flt(o, "alpha", path), Flt(o, "beta", path)),
+                "HardSwish" => new HardSwish(),
+                "Softmax" => new Softmax(Int(o, "axis", path), Bool(o, "coerce_to_2d", path)),
+                "LogSoftmax" => new LogSoftmax(Int(o, "axis", path), Bool(o, "coerce_to_2d", path)),
+                "Permute" => new Permute(Ints(o, "perm", path)),
+                "Reshape" => new Reshape(Longs(o, "shape", path)),
+                "Pad" => new Pad(Longs(o, "pads", path), Mode(o, path), AnyFlt(o, "value", path)),
+                "ReduceMean" => new ReduceMean(Ints(o, "axes", path), Bool(o, "keep_dims", path)),
+                "Slice" => new Slice(Longs(o, "starts", path), Longs(o, "ends", path), Longs(o, "axes", path), Longs(o, "steps", path)),
                 "Identity" => new Identity(),
                 "Dropout" => new Dropout(Flt(o, "p", path), Int(o, "seed", path)),
                 "BatchNorm2d" => new BatchNorm2d(Channels(o, path, budget, type), Flt(o, "eps", path), Flt(o, "momentum", path)),
@@ -157,6 +186,49 @@ public static class ModelArchitecture
     }
 
     private static JsonArray Pair((int H, int W) p) => [p.H, p.W];
+
+    private static JsonArray Array(IEnumerable<int> values) => new(values.Select(v => (JsonNode)v).ToArray());
+
+    private static JsonArray Array(IEnumerable<long> values) => new(values.Select(v => (JsonNode)v).ToArray());
+
+    private static int[] Ints(JsonObject o, string key, string path) =>
+        Arr(o, key, path).Select((n, i) => Int(n, $"{path}.{key}[{i}]")).ToArray();
+
+    private static long[] Longs(JsonObject o, string key, string path) =>
+        Arr(o, key, path).Select((n, i) => n is JsonValue v && v.TryGetValue(out long l) ? l
+            : throw new InvalidDataException($"architecture {path}.{key}[{i}]: expected an integer.")).ToArray();
+
+    // Pad modes by their ONNX attribute values.
+    private static string ModeName(PadMode mode) => mode switch
+    {
+        PadMode.Reflect => "reflect",
+        PadMode.Edge => "edge",
+        _ => "constant",
+    };
+
+    private static PadMode Mode(JsonObject o, string path) => Str(o, "mode", path) switch
+    {
+        "constant" => PadMode.Constant,
+        "reflect" => PadMode.Reflect,
+        "edge" => PadMode.Edge,
+        var m => throw new InvalidDataException($"architecture {path}.mode: unknown pad mode '{m}' (expected constant, reflect or edge)."),
+    };
+
+    // A float that may be infinite or NaN (a Hardtanh bound, a Pad value): a JSON number when finite, else the
+    // string "Infinity", "-Infinity" or "NaN".
+    private static JsonNode AnyFloat(float value) =>
+        float.IsFinite(value) ? JsonValue.Create(value) : JsonValue.Create(float.IsNaN(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity");
+
+    private static float AnyFlt(JsonObject o, string key, string path) =>
+        o[key] is JsonValue v && v.TryGetValue(out string? s)
+            ? s switch
+            {
+                "Infinity" => float.PositiveInfinity,
+                "-Infinity" => float.NegativeInfinity,
+                "NaN" => float.NaN,
+                _ => throw new InvalidDataException($"architecture {path}: '{key}' must be a number, \"Infinity\", \"-Infinity\" or \"NaN\" (got \"{s}\")."),
+            }
+            : Flt(o, key, path);
 
     private static (int, int) PairOf(JsonObject o, string key, string path) =>
         o[key] is JsonArray { Count: 2 } a ? (Int(a[0], $"{path}.{key}[0]"), Int(a[1], $"{path}.{key}[1]"))

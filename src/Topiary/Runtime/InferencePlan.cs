@@ -118,7 +118,7 @@ public sealed class InferencePlan
                 case ReLU:
                     steps.Add(new ReluStep(name, Product(shape), batch));
                     break;
-                case Flatten:
+                case Flatten { Axis: 1 }:
                     shape = [Product(shape)];
                     break;
                 case Dropout or Identity:
