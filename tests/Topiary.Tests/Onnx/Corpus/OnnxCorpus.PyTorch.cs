@@ -1,7 +1,8 @@
 // OnnxCorpus (PyTorch): classic PyTorch exports — ResNet-20-style with the view-by-shape flatten (1.6, opset 9),
 // the MNIST LogSoftmax head (1.1, opset 9, unnamed nodes, Constant shape), the 2.x scoped exporter with a dynamic
 // batch (opset 17), bottleneck ResNet v1 with BN folded into the convs (opset 11), pre-activation ResNet v2 (opset 12),
-// DenseNet's growing Concat chains (opset 13) and torchvision SqueezeNet with ceil_mode pooling (opset 11).
+// DenseNet's growing Concat chains (opset 13), softmax over the channels of a segmentation map below opset 13
+// (Transpose → Softmax(last axis) → Transpose, opset 11) and torchvision SqueezeNet with ceil_mode pooling (opset 11).
 using Topiary.Onnx.Proto;
 using static Topiary.Tests.Onnx.Corpus.OnnxAttr;
 
@@ -17,6 +18,7 @@ internal static partial class OnnxCorpus
         new("pytorch_resnet_v1_bottleneck_folded_bn", "PyTorch 1.8 bottleneck ResNet v1: BN folded into numbered conv weights, MaxPool pads 1, projection and identity Adds, Flatten+Gemm", 11, PyTorchResNetV1Bottleneck),
         new("pytorch_resnet_v2_preactivation", "PyTorch pre-activation ResNet v2: BN→Relu→Conv, shortcut conv on the activated input, residual Adds, final BN→Relu→GAP", 12, PyTorchResNetV2PreActivation),
         new("pytorch_densenet_concat_chain", "torchvision DenseNet: Concat of all previous features (single-input Concat first), BN→Relu→Conv bottlenecks, AveragePool transition", 13, PyTorchDenseNet),
+        new("pytorch_segmentation_softmax_dim1", "PyTorch 1.9 FCN-style head: softmax(dim=1) on [N,C,H,W] below opset 13 written as Transpose(0,3,2,1) → Softmax(axis 3) → Transpose back; 4-D output", 11, PyTorchSegmentationSoftmax),
         new("pytorch_squeezenet_ceil_mode", "torchvision SqueezeNet: Fire modules (Concat branches), MaxPool ceil_mode=1, final conv→Relu→GAP→Flatten, Softmax opset 11", 11, PyTorchSqueezeNetCeilMode),
     ];
 
@@ -148,6 +150,21 @@ internal static partial class OnnxCorpus
             features.Add(h);
         }
         return b.Concat(1, [.. features]);
+    }
+
+    // PyTorch < 1.13's softmax symbolic: below opset 13 Softmax flattens from `axis` on, so for dim ≠ last it swaps
+    // dim and the last axis with a Transpose, applies Softmax(axis = rank − 1) and swaps back.
+    private static ModelProto PyTorchSegmentationSoftmax()
+    {
+        var b = new OnnxBuilder("torch-jit-export", opset: 11, irVersion: 6, "pytorch", "1.9", OnnxNaming.TorchNumbered, seed: 108);
+        string x = b.Input("input", "batch_size", 3, 24, 24);
+        string h = b.Relu(b.TorchFoldedConv(x, "backbone.conv1", 3, 8, 3, stride: 2, pad: 1));  // 12×12
+        h = b.Relu(b.TorchFoldedConv(h, "backbone.conv2", 8, 8, 3, pad: 2, group: 1));           // 14×14 (pad 2)
+        h = b.TorchConv(h, "classifier", 8, 5, 1);                                                // 5 classes
+        h = b.Transpose(h, 0, 3, 2, 1);
+        h = b.Softmax(h, 3);
+        string y = b.Transpose(h, 0, 3, 2, 1);
+        return b.OutputAs(y, "out", "batch_size", 5, 14, 14).Build();
     }
 
     // torchvision SqueezeNet 1.1 (small): MaxPool with ceil_mode = 1 where it changes the size (16 → 8, 8 → 4).

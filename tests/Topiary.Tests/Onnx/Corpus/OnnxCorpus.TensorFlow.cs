@@ -1,6 +1,7 @@
 // OnnxCorpus (TensorFlow / Keras): NHWC inputs with the converters' Transpose nodes — tf2onnx with explicit SAME pads,
 // Relu6 as Clip with initializer bounds, a BiasAdd left as an Add in NHWC between transposes, MaxPool auto_pad
-// SAME_UPPER, Keras GlobalAveragePooling2D as ReduceMean(keepdims 0), Dense as MatMul + Add (opset 13); the residual
+// SAME_UPPER, Keras GlobalAveragePooling2D as ReduceMean(keepdims 0), Dense as MatMul + Add, the TF2 function's
+// Identity before the output (opset 13); the residual
 // Conv → Add → Relu of the real tf2onnx file with an opset-15 BatchNormalization and an NHWC output; keras2onnx's
 // explicit ZeroPadding2D Pad nodes before VALID convolutions (opset 9 with attributes, opset 21 with inputs).
 using Topiary.Onnx.Proto;
@@ -12,7 +13,7 @@ internal static partial class OnnxCorpus
 {
     private static IEnumerable<CorpusModel> TensorFlowModels() =>
     [
-        new("tf2onnx_nhwc_transposes_relu6", "tf2onnx 1.9: NHWC input → Transpose(0,3,1,2) → Conv (SAME pads spelled out), Relu6 as Clip(min, max inputs), BiasAdd as NHWC Add between transposes, MaxPool SAME_UPPER, ReduceMean(1,2) keepdims 0, MatMul+Add, Softmax", 13, Tf2OnnxNhwcRelu6),
+        new("tf2onnx_nhwc_transposes_relu6", "tf2onnx 1.9: NHWC input → Transpose(0,3,1,2) → Conv (SAME pads spelled out), Relu6 as Clip(min, max inputs), BiasAdd as NHWC Add between transposes, MaxPool SAME_UPPER, ReduceMean(1,2) keepdims 0, MatMul+Add, Softmax, Identity before the output", 13, Tf2OnnxNhwcRelu6),
         new("tf2onnx_nhwc_residual_bn15", "tf2onnx 1.9 (like the real file): Transpose → Conv 1×1 → BatchNormalization opset 15 → Add(transposed input) → Relu → Transpose back; NHWC output", 15, Tf2OnnxNhwcResidual),
         new("keras_explicit_pad_valid_conv", "keras2onnx 1.7: NHWC input, ZeroPadding2D as Pad (attributes) before VALID Convs (symmetric and asymmetric), BN eps 1e-3, GlobalAveragePooling2D as ReduceMean keepdims 0, Dense as MatMul+Add", 9, () => KerasExplicitPad(9, 4, 120)),
         new("keras_explicit_pad_opset21", "the keras2onnx model at opset 21: Pad with pads input, ReduceMean with axes input (IR 10)", 21, () => KerasExplicitPad(21, 10, 121)),
@@ -37,7 +38,8 @@ internal static partial class OnnxCorpus
         h = b.At("model/gap/Mean").ReduceMean(h, [1, 2], keepDims: false);
         h = b.At("model/dense/MatMul").MatMul(h, b.MatMulWeight("model/dense/MatMul/ReadVariableOp:0", 8, 10));
         h = b.At("model/dense/BiasAdd").Add(h, b.Bias("model/dense/BiasAdd/ReadVariableOp:0", 10));
-        string y = b.At("model/dense/Softmax").Softmax(h, 1);
+        h = b.At("model/dense/Softmax").Softmax(h, 1);
+        string y = b.At("Identity").Op("Identity", [h]);
         return b.OutputAs(y, "dense", "unk__202", 10).Build();
     }
 
