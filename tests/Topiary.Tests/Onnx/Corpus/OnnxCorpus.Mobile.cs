@@ -1,6 +1,7 @@
 // OnnxCorpus (mobile networks): depthwise blocks as real exporters write them — MobileNet v2 with Clip(0, 6) as
 // inputs (PyTorch, opset 13) and as attributes with BatchNormalization(spatial) and Dropout(ratio) (opset 7),
-// EfficientNet's MBConv with Swish = x·Sigmoid(x) and SE blocks (GAP → 1×1 conv → Swish → 1×1 conv → Sigmoid → Mul),
+// EfficientNet's MBConv with Swish = x·Sigmoid(x) and timm SE blocks (ReduceMean keepdims 1 → 1×1 conv → Swish →
+// 1×1 conv → Sigmoid → Mul),
 // MobileNet v3 with the HardSwish operator (opset 14 and 21) and with HardSwish/HardSigmoid decomposed (opset 11).
 using Topiary.Onnx.Proto;
 using static Topiary.Tests.Onnx.Corpus.OnnxAttr;
@@ -13,7 +14,7 @@ internal static partial class OnnxCorpus
     [
         new("mobilenetv2_clip_inputs", "PyTorch 1.10 MobileNet v2: depthwise Conv group=C, ReLU6 as Clip with Constant-node min/max inputs, inverted residual Add(x, block)", 13, MobileNetV2ClipInputs),
         new("mobilenetv2_opset7_clip_attributes", "opset 7 MobileNet v2: BatchNormalization spatial=1, Clip min/max attributes, Dropout ratio attribute with mask output, Softmax axis 1", 7, MobileNetV2Opset7),
-        new("efficientnet_se_swish", "PyTorch 2.x (timm) EfficientNet: Swish as Sigmoid·Mul, depthwise 3×3 and 5×5, SE = GAP→Conv1×1→Swish→Conv1×1→Sigmoid→Mul, residual Adds", 13, EfficientNetSeSwish),
+        new("efficientnet_se_swish", "PyTorch 2.x (timm) EfficientNet: Swish as Sigmoid·Mul, depthwise 3×3 and 5×5, SE = ReduceMean(2,3, keepdims 1)→Conv1×1→Swish→Conv1×1→Sigmoid→Mul, residual Adds", 13, EfficientNetSeSwish),
         new("mobilenetv3_hardswish_op", "PyTorch 1.13 MobileNet v3: HardSwish operator, SE with Relu and HardSigmoid(1/6, 0.5)·Mul, Gemm→HardSwish→Gemm head", 14, () => MobileNetV3(14, 7, HardSwishForm.Operator, 108)),
         new("mobilenetv3_hardswish_decomposed", "PyTorch 1.7 MobileNet v3: HardSwish as x·HardSigmoid(x) and as x·Clip(x+3, 0, 6)/6, SE gate as Clip(x+3, 0, 6)/6", 11, () => MobileNetV3(11, 6, HardSwishForm.Decomposed, 109)),
         new("mobilenetv3_opset21", "MobileNet v3 with the HardSwish operator at opset 21 (IR 10)", 21, () => MobileNetV3(21, 10, HardSwishForm.Operator, 110)),
@@ -102,10 +103,11 @@ internal static partial class OnnxCorpus
         return b.TorchFoldedConv(h, module + ".conv_pwl", hidden, cout, 1);
     }
 
-    // SE: x · gate(conv_expand(act(conv_reduce(GAP(x))))); timm writes x * gate → Mul(x, gate).
+    // timm SE: x_se = x.mean((2, 3), keepdim=True) → ReduceMean(keepdims 1); x · gate(conv_expand(act(conv_reduce(x_se))))
+    // written x * gate → Mul(x, gate).
     private static string SqueezeExcite(OnnxBuilder b, string x, string module, int channels, int reduced, bool swish)
     {
-        string s = b.GlobalAveragePool(x);
+        string s = b.ReduceMean(x, [2, 3], keepDims: true);
         s = b.TorchConv(s, module + ".conv_reduce", channels, reduced, 1);
         s = swish ? b.Swish(s) : b.Relu(s);
         s = b.Sigmoid(b.TorchConv(s, module + ".conv_expand", reduced, channels, 1));

@@ -3,7 +3,7 @@
 // transB = 0; MatMul + Add bias with opset-12 Dropout (ratio input); AveragePool count_include_pad 0/1 with ceil_mode,
 // MaxPool asymmetric pads and SAME_UPPER; YOLOv5's Focus (strided Slice → Concat) and SPP (parallel MaxPools → Concat);
 // SE blocks with Linear layers (GAP → Squeeze → MatMul → Relu → MatMul → Sigmoid → Unsqueeze → Mul) at opsets 11
-// (axes attributes) and 13 (axes inputs); ShuffleNet v2 with Split (opset 13 sizes input, opset 21 num_outputs),
+// (axes attributes) and 13 (axes inputs); the senet.pytorch SELayer with view(b, c) by shape and expand_as (Expand); ShuffleNet v2 with Split (opset 13 sizes input, opset 21 num_outputs),
 // Concat, channel shuffle and ReduceMean keepdims 0.
 using Topiary.Onnx.Proto;
 using static Topiary.Tests.Onnx.Corpus.OnnxAttr;
@@ -18,8 +18,9 @@ internal static partial class OnnxCorpus
         new("matmul_add_dropout_mlp", "2-D MLP: MatMul + Add bias, inference Dropout at opset 12 (ratio input, with and without mask output), Softmax", 12, MatMulAddDropoutMlp),
         new("pooling_variants", "PyTorch 1.10 pooling: MaxPool ceil_mode=1, AveragePool count_include_pad=1 and =0 with ceil_mode, MaxPool asymmetric pads [0,0,1,1], MaxPool auto_pad SAME_UPPER", 12, PoolingVariants),
         new("yolov5_focus_slice_spp", "PyTorch 1.10 YOLOv5: Focus = four strided Slices (steps 2, ends INT64_MAX) → Concat, SiLU as Sigmoid·Mul, SPP = Concat of MaxPool k5/k9/k13", 12, YoloV5FocusSpp),
-        new("senet_linear_squeeze_unsqueeze_opset11", "PyTorch 1.8 SE-ResNet: GAP → Squeeze(axes attr) → MatMul(folded weight) → Relu → MatMul → Sigmoid → Unsqueeze(axes attr) → Mul, residual Adds", 11, () => SeNetLinear(11, 6, 150)),
+        new("senet_linear_squeeze_unsqueeze_opset11", "PyTorch 1.8 SE-ResNet: GAP → Squeeze(axes attr, −1) → MatMul(folded weight) → Relu → MatMul → Sigmoid → Unsqueeze(axes attr, −1) → Mul, residual Adds", 11, () => SeNetLinear(11, 6, 150)),
         new("senet_linear_squeeze_unsqueeze_opset13", "the SE-ResNet at opset 13: Squeeze/Unsqueeze with axes inputs", 13, () => SeNetLinear(13, 7, 151)),
+        new("pytorch_se_layer_view_expand_as", "PyTorch 1.8 SELayer (the widely copied senet.pytorch one): b, c = x.size() as Shape→Gather, y.view(b, c) and y.view(b, c, 1, 1) as Reshape of Concat(Unsqueeze(b), Unsqueeze(c), [1], [1]), x * y.expand_as(x) as Expand(y, Shape(x)) → Mul", 11, PyTorchSeLayerViewExpandAs),
         new("shufflenetv2_split_opset13", "PyTorch ShuffleNet v2: x.chunk(2, 1) as Split (sizes input), two-branch stride-2 units, Concat, channel shuffle Reshape→Transpose→Reshape, x.mean([2,3]) as ReduceMean keepdims 0", 13, () => ShuffleNetV2(13, 7, 152)),
         new("shufflenetv2_split_opset21", "the ShuffleNet v2 at opset 21: Split with num_outputs, ReduceMean with axes input (IR 10)", 21, () => ShuffleNetV2(21, 10, 153)),
     ];
@@ -92,7 +93,8 @@ internal static partial class OnnxCorpus
     }
 
     // SE-ResNet with nn.Linear excitation: y = avgpool(x).squeeze(-1).squeeze(-1); y = sigmoid(fc2(relu(fc1(y))));
-    // x * y.unsqueeze(-1).unsqueeze(-1) — Linear(bias=False) exports as MatMul with a folded [in, out] weight.
+    // x * y.unsqueeze(-1).unsqueeze(-1) — negative axes as written; Linear(bias=False) exports as MatMul with a folded
+    // [in, out] weight.
     private static ModelProto SeNetLinear(long opset, long ir, int seed)
     {
         var b = new OnnxBuilder("torch-jit-export", opset, ir, "pytorch", opset < 13 ? "1.8" : "1.10", OnnxNaming.TorchNumbered, seed)
@@ -111,13 +113,36 @@ internal static partial class OnnxCorpus
     {
         string h = b.Relu(b.TorchFoldedConv(x, module + ".conv1", cin, cout, 3, stride: stride, pad: 1));
         h = b.TorchFoldedConv(h, module + ".conv2", cout, cout, 3, pad: 1);
-        string s = b.Squeeze(b.Squeeze(b.GlobalAveragePool(h), 3), 2);
+        string s = b.Squeeze(b.Squeeze(b.GlobalAveragePool(h), -1), -1);
         s = b.Relu(b.TorchLinearNoBias(s, module + ".se.fc.0", cout, cout / 4));
         s = b.Sigmoid(b.TorchLinearNoBias(s, module + ".se.fc.2", cout / 4, cout));
-        s = b.Unsqueeze(b.Unsqueeze(s, 2), 3);
+        s = b.Unsqueeze(b.Unsqueeze(s, -1), -1);
         h = b.Mul(h, s);
         string shortcut = stride == 1 && cin == cout ? x : b.TorchFoldedConv(x, module + ".downsample.0", cin, cout, 1, stride: stride);
         return b.Relu(b.Add(h, shortcut));
+    }
+
+    // SELayer(channel, reduction): avg_pool → view(b, c) → fc (Linear → ReLU → Linear → Sigmoid) → view(b, c, 1, 1) →
+    // x * y.expand_as(x); b and c come from x.size() through Shape → Gather (Constant-node indices).
+    private static ModelProto PyTorchSeLayerViewExpandAs()
+    {
+        var b = new OnnxBuilder("torch-jit-export", opset: 11, irVersion: 6, "pytorch", "1.8", OnnxNaming.TorchNumbered, seed: 158)
+        {
+            Constants = ConstantStyle.Node,
+        };
+        string x = b.Input("input", "batch_size", 3, 16, 16);
+        string h = b.Relu(b.TorchFoldedConv(x, "conv1", 3, 16, 3, stride: 2, pad: 1));            // [N, 16, 8, 8]
+        string shape = b.Shape(h);
+        string n = b.Unsqueeze(b.Gather(shape, b.ConstInt64s([0], scalar: true)), 0);
+        string c = b.Unsqueeze(b.Gather(b.Shape(h), b.ConstInt64s([1], scalar: true)), 0);
+        string y = b.Op("Reshape", [b.GlobalAveragePool(h), b.Concat(0, n, c)]);               // [N, 16]
+        y = b.Relu(b.TorchLinearNoBias(y, "se.fc.0", 16, 4));
+        y = b.Sigmoid(b.TorchLinearNoBias(y, "se.fc.2", 4, 16));
+        y = b.Op("Reshape", [y, b.Concat(0, n, c, b.ConstInt64s([1]), b.ConstInt64s([1]))]);    // [N, 16, 1, 1]
+        y = b.Op("Expand", [y, b.Shape(h)]);
+        h = b.Mul(h, y);
+        string z = b.TorchLinear(b.Flatten(b.GlobalAveragePool(h)), "fc", 16, 10);
+        return b.OutputAs(z, "output", "batch_size", 10).Build();
     }
 
     // torchvision ShuffleNet v2 (static batch 1, so the shuffle's Reshape targets are constants).

@@ -1,7 +1,7 @@
 // OnnxCorpus (TensorFlow / Keras): NHWC inputs with the converters' Transpose nodes — tf2onnx with explicit SAME pads,
 // Relu6 as Clip with initializer bounds, a BiasAdd left as an Add in NHWC between transposes, MaxPool auto_pad
 // SAME_UPPER, Keras GlobalAveragePooling2D as ReduceMean(keepdims 0), Dense as MatMul + Add, the TF2 function's
-// Identity before the output (opset 13); the residual
+// Identity before the output (opset 13); a Keras CNN whose Flatten runs on NHWC after a Transpose back; the residual
 // Conv → Add → Relu of the real tf2onnx file with an opset-15 BatchNormalization and an NHWC output; keras2onnx's
 // explicit ZeroPadding2D Pad nodes before VALID convolutions (opset 9 with attributes, opset 21 with inputs).
 using Topiary.Onnx.Proto;
@@ -15,6 +15,7 @@ internal static partial class OnnxCorpus
     [
         new("tf2onnx_nhwc_transposes_relu6", "tf2onnx 1.9: NHWC input → Transpose(0,3,1,2) → Conv (SAME pads spelled out), Relu6 as Clip(min, max inputs), BiasAdd as NHWC Add between transposes, MaxPool SAME_UPPER, ReduceMean(1,2) keepdims 0, MatMul+Add, Softmax, Identity before the output", 13, Tf2OnnxNhwcRelu6),
         new("tf2onnx_nhwc_residual_bn15", "tf2onnx 1.9 (like the real file): Transpose → Conv 1×1 → BatchNormalization opset 15 → Add(transposed input) → Relu → Transpose back; NHWC output", 15, Tf2OnnxNhwcResidual),
+        new("tf2onnx_keras_flatten_nhwc", "tf2onnx Keras CNN: NHWC input, Conv SAME pads + Relu, MaxPool, Transpose back to NHWC before Flatten (Reshape [-1, H·W·C] in NHWC order), Dense as MatMul+Add, Softmax", 13, Tf2OnnxKerasFlattenNhwc),
         new("keras_explicit_pad_valid_conv", "keras2onnx 1.7: NHWC input, ZeroPadding2D as Pad (attributes) before VALID Convs (symmetric and asymmetric), BN eps 1e-3, GlobalAveragePooling2D as ReduceMean keepdims 0, Dense as MatMul+Add", 9, () => KerasExplicitPad(9, 4, 120)),
         new("keras_explicit_pad_opset21", "the keras2onnx model at opset 21: Pad with pads input, ReduceMean with axes input (IR 10)", 21, () => KerasExplicitPad(21, 10, 121)),
     ];
@@ -41,6 +42,27 @@ internal static partial class OnnxCorpus
         h = b.At("model/dense/Softmax").Softmax(h, 1);
         string y = b.At("Identity").Op("Identity", [h]);
         return b.OutputAs(y, "dense", "unk__202", 10).Build();
+    }
+
+    // A classic Keras MNIST-style CNN: Keras' Flatten runs on NHWC, so tf2onnx transposes back before the Reshape and
+    // the Dense kernel rows are in (h, w, c) order.
+    private static ModelProto Tf2OnnxKerasFlattenNhwc()
+    {
+        var b = new OnnxBuilder("tf2onnx", opset: 13, irVersion: 7, "tf2onnx", "1.13.0", OnnxNaming.TfScoped, seed: 124);
+        string x = b.Input("conv2d_input", "unk__88", 16, 16, 1);
+        string h = b.At("sequential/conv2d/Conv2D__6").Transpose(x, 0, 3, 1, 2);
+        h = b.At("sequential/conv2d/Relu").Relu(b.TfConv(h, "sequential/conv2d", 1, 8, 3, stride: 1, pads: [1, 1, 1, 1]));
+        h = b.At("sequential/max_pooling2d/MaxPool").MaxPool(h, Ints("kernel_shape", 2, 2), Ints("strides", 2, 2));       // 8×8
+        h = b.At("sequential/conv2d_1/Relu").Relu(b.TfConv(h, "sequential/conv2d_1", 8, 12, 3, stride: 1, pads: [0, 0, 0, 0])); // 6×6
+        h = b.At("sequential/max_pooling2d_1/MaxPool").MaxPool(h, Ints("kernel_shape", 2, 2), Ints("strides", 2, 2));     // 3×3
+        h = b.At("sequential/max_pooling2d_1/MaxPool__28").Transpose(h, 0, 2, 3, 1);
+        h = b.At("sequential/flatten/Reshape").Op("Reshape", [h, b.Int64s("const_fold_opt__52", [2], -1, 108)]);
+        h = b.At("sequential/dense/MatMul").MatMul(h, b.MatMulWeight("sequential/dense/MatMul/ReadVariableOp:0", 108, 32));
+        h = b.At("sequential/dense/Relu").Relu(b.At("sequential/dense/BiasAdd").Add(h, b.Bias("sequential/dense/BiasAdd/ReadVariableOp:0", 32)));
+        h = b.At("sequential/dense_1/MatMul").MatMul(h, b.MatMulWeight("sequential/dense_1/MatMul/ReadVariableOp:0", 32, 10));
+        h = b.At("sequential/dense_1/BiasAdd").Add(h, b.Bias("sequential/dense_1/BiasAdd/ReadVariableOp:0", 10));
+        string y = b.At("sequential/dense_1/Softmax").Softmax(h, 1);
+        return b.OutputAs(y, "dense_1", "unk__89", 10).Build();
     }
 
     // The pattern of tf2onnx-nhwc-conv-add-relu.onnx, small, with a BatchNormalization (opset 15) after the conv.
