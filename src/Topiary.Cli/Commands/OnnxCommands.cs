@@ -33,6 +33,11 @@ public static class OnnxCommands
         {
             Description = "Run ONNX Runtime on the file and Topiary on the imported model with the same input; exit 1 when an output differs by more than 1e-4·max|output|.",
         };
+        var verifyInput = new Option<string[]>("--input")
+        {
+            Description = "With --verify: .npy arrays to feed instead of seeded random values (one per graph input, full shape with the batch axis).",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var seed = new Option<int>("--seed") { Description = "With --verify: seed of the random input.", DefaultValueFactory = _ => 1 };
         var inputShape = new Option<string[]>("--input-shape")
         {
@@ -42,13 +47,14 @@ public static class OnnxCommands
         var json = CommonOptions.Json();
         var cmd = new Command("import", "Import an ONNX model into a Topiary model file (and optionally verify it against ONNX Runtime).")
         {
-            file, output, transform, dataset, verify, seed, inputShape, json,
+            file, output, transform, dataset, verify, verifyInput, seed, inputShape, json,
         };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             string input = parse.GetValue(file)!;
             string outPath = parse.GetValue(output) ?? Path.ChangeExtension(input, ".safetensors");
-            OutputGuard.Check([("onnx-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
+            var arrays = parse.GetValue(verifyInput) ?? [];
+            OutputGuard.Check([("onnx-file", input), .. arrays.Select(a => ("--input", (string?)a))], [("--out", outPath), ("--json", parse.GetValue(json))]);
             string transformName = parse.GetValue(transform)!;
             PixelTransform.ByName(transformName);
             if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such ONNX file.", input);
@@ -58,14 +64,16 @@ public static class OnnxCommands
             IReadOnlyList<OnnxVerifyOutput>? verified = null;
             if (parse.GetValue(verify))
             {
-                var feeds = OnnxVerify.SeededInputs(info, parse.GetValue(seed));
+                var feeds = arrays.Length > 0
+                    ? arrays.Select(ReadArray).ToArray()
+                    : OnnxVerify.SeededInputs(info, parse.GetValue(seed));
                 verified = OnnxVerify.Compare(input, model, info, feeds);
             }
             bool passed = verified is null || verified.All(v => v.Passed);
             string name = "onnx:" + Path.GetFileNameWithoutExtension(input);
             if (passed)
             {
-                ModelFile.Save(outPath, name, model, new Dictionary<string, string>
+                var metadata = new Dictionary<string, string>
                 {
                     ["dataset"] = parse.GetValue(dataset)!,
                     [ModelFile.InputTransformKey] = transformName,
@@ -74,7 +82,9 @@ public static class OnnxCommands
                     ["onnx.opset"] = info.OpsetVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     [InputsKey] = System.Text.Json.JsonSerializer.Serialize(info.Inputs.Select(i => new { name = i.Name, shape = i.Shape })),
                     [OutputsKey] = System.Text.Json.JsonSerializer.Serialize(info.Outputs),
-                });
+                };
+                if (info.InputShape is { } shape) metadata[ModelFile.InputShapeKey] = ModelInputShape.Format(shape); // read by `topiary predict`
+                ModelFile.Save(outPath, name, model, metadata);
             }
             var t = new Table().Title($"imported {Markup.Escape(input)}").AddColumns("layer", "module", "parameters");
             foreach (var (n, m) in model.NamedChildren().Take(200))
@@ -113,6 +123,12 @@ public static class OnnxCommands
             return Task.FromResult(0);
         }, ct));
         return cmd;
+    }
+
+    private static Tensors.Tensor ReadArray(string path)
+    {
+        var npy = IO.NpyReader.Read(path);
+        return new Tensors.Tensor(npy.Values, npy.Shape.ToArray());
     }
 
     // "name=3,224,224" → {name: [3, 224, 224]}.

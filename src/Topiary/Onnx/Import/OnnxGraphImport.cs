@@ -65,7 +65,15 @@ internal sealed class OnnxGraphImport(string file, ModelProto model, OnnxImportO
             if (r != o.Name) Rename(ctx, r, o.Name, inputs.Select(i => i.Name).Concat(outputs));
             outputs.Add(o.Name);
         }
-        var net = new Graph(inputs.Select(i => i.Name), ctx.Nodes, outputs, ctx.GraphConstants);
+        Graph net;
+        try
+        {
+            net = new Graph(inputs.Select(i => i.Name), ctx.Nodes, outputs, ctx.GraphConstants);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{file}: the graph's tensors do not form a valid model: {e.Message}", e);
+        }
         var last = graph.Node.LastOrDefault(n => n.Output.Contains(graph.Output[0].Name));
         var info = new OnnxImportInfo(file, model.ProducerName, model.ProducerVersion, model.IrVersion, opset, inputs[0].Name, outputs[0],
             inputs[0].Shape.Skip(1).ToArray(), last?.OpType == "Softmax", ctx.ParameterSources, ctx.BufferSources)

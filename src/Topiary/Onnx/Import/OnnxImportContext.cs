@@ -107,6 +107,18 @@ internal sealed class OnnxImportContext(string file, long opset)
         return name;
     }
 
+    /// <summary>
+    /// Refuses a layer whose output at batch 1 would hold more than <see cref="OnnxImporter.MaxExampleElements"/> values,
+    /// before it runs (a tiny file can describe a huge activation).
+    /// </summary>
+    public static void CheckActivation(OnnxNodeView n, IEnumerable<long> shape)
+    {
+        long count = 1;
+        foreach (long d in shape) count = d <= 0 ? 0 : Math.Min(count * d, long.MaxValue / int.MaxValue);
+        if (count > OnnxImporter.MaxExampleElements)
+            throw n.Unsupported($"its output would hold {count} values per example or more; the importer supports at most {OnnxImporter.MaxExampleElements}");
+    }
+
     /// <summary>Replaces node <paramref name="index"/>'s module (same inputs and outputs) and refreshes its probe outputs.</summary>
     public void ReplaceModule(int index, Module module)
     {

@@ -207,6 +207,9 @@ internal static class OnnxNodeConverter
         var (dh, dw) = Pair(n, "dilations");
         var pads = Pads(n, input.Dim(2), input.Dim(3), kh, kw, sh, sw, dh, dw);
         if (b is not null && b.Length != oc) throw n.Invalid(Invariant($"bias has {b.Length} values; {oc} expected"));
+        long outH = ((long)input.Dim(2) + pads.Top + pads.Bottom - (long)dh * (kh - 1) - 1) / sh + 1;
+        long outW = ((long)input.Dim(3) + pads.Left + pads.Right - (long)dw * (kw - 1) - 1) / sw + 1;
+        OnnxImportContext.CheckActivation(n, [oc, outH, outW]);
         var conv = new Conv2d(inC, oc, (kh, kw), Rng, (sh, sw), pads, (dh, dw), group, bias: b is not null);
         w.Data.CopyTo(conv.Weight.Value.Data, 0);
         b?.Data.CopyTo(conv.Bias!.Value.Data, 0);
@@ -404,6 +407,8 @@ internal static class OnnxNodeConverter
         };
         if (ctx.Opset < 7 && n.Has("broadcast")) throw n.Unsupported("the opset-6 'broadcast' attribute is not supported");
         string a = Operand(ctx, n, 0), b = Operand(ctx, n, 1);
+        var shape = OnnxConstantFolder.BroadcastShape(n, ctx.Probe(a).Shape.ToArray(), ctx.Probe(b).Shape.ToArray());
+        OnnxImportContext.CheckActivation(n, shape.Select(d => (long)d));
         int axis = Math.Max(ctx.IsRuntime(n.Input(0)) ? ctx.BatchAxis(a) : -1, ctx.IsRuntime(n.Input(1)) ? ctx.BatchAxis(b) : -1);
         Add(ctx, n, Name(n), new ElementwiseOp(kind), [a, b], axis);
     }
@@ -641,6 +646,8 @@ internal static class OnnxNodeConverter
             }
         }
         if (pads.Length != 2 * rank) throw n.Invalid(Invariant($"pads has {pads.Length} values; a rank-{rank} input needs {2 * rank}"));
+        var probe = ctx.Probe(x);
+        OnnxImportContext.CheckActivation(n, Enumerable.Range(1, rank - 1).Select(d => probe.Dim(d) + pads[d] + pads[d + rank]));
         if (pads.All(p => p == 0))
         {
             ctx.Alias(n.Node.Output[0], x);
