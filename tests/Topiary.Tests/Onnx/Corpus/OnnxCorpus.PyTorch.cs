@@ -14,7 +14,7 @@ internal static partial class OnnxCorpus
     [
         new("pytorch_view_by_shape", "PyTorch 1.6 ResNet (BN, residual Adds, projection shortcut), x.view(x.size(0), -1) as Shape→Gather→Unsqueeze→Concat→Reshape, Gemm transB=1", 9, PyTorchViewByShape),
         new("pytorch_logsoftmax_head", "PyTorch 1.1 MNIST CNN: unnamed nodes, numbered tensors, Constant-node reshape target, Gemm+Relu head, LogSoftmax(axis 1)", 9, PyTorchLogSoftmaxHead),
-        new("pytorch2_view_dynamic_batch", "PyTorch 2.x scoped names, dynamic batch, view-by-shape with Constant nodes and opset-13 Unsqueeze axes input, Reshape allowzero=0", 17, PyTorch2ViewDynamicBatch),
+        new("pytorch2_view_dynamic_batch", "PyTorch 2.x scoped names, dynamic batch, view-by-shape with initializer constants and opset-13 Unsqueeze axes input, Reshape allowzero=0", 17, PyTorch2ViewDynamicBatch),
         new("pytorch_resnet_v1_bottleneck_folded_bn", "PyTorch 1.8 bottleneck ResNet v1: BN folded into numbered conv weights, MaxPool pads 1, projection and identity Adds, Flatten+Gemm", 11, PyTorchResNetV1Bottleneck),
         new("pytorch_resnet_v2_preactivation", "PyTorch pre-activation ResNet v2: BN→Relu→Conv, shortcut conv on the activated input, residual Adds, final BN→Relu→GAP", 12, PyTorchResNetV2PreActivation),
         new("pytorch_densenet_concat_chain", "torchvision DenseNet: Concat of all previous features (single-input Concat first), BN→Relu→Conv bottlenecks, AveragePool transition", 13, PyTorchDenseNet),
@@ -60,15 +60,15 @@ internal static partial class OnnxCorpus
         return b.Output(y, 1, 10).Build();
     }
 
-    // PyTorch ≥ 1.13 (TorchScript exporter): "/conv1/Conv" names, dynamic_axes batch, Constant nodes for 0 and [-1],
-    // an initializer for the Unsqueeze axes, Reshape with allowzero = 0; BN folded into the convs.
+    // PyTorch ≥ 1.13 (TorchScript exporter): "/conv1/Conv" names, dynamic_axes batch, folded constants as "onnx::…"
+    // initializers (Gather index 0, Unsqueeze axes, [-1]), Reshape with allowzero = 0; BN folded into the convs.
     private static ModelProto PyTorch2ViewDynamicBatch()
     {
         var b = new OnnxBuilder("main_graph", opset: 17, irVersion: 8, "pytorch", "2.1.0", OnnxNaming.TorchScoped, seed: 103);
         string x = b.Input("input", "batch_size", 3, 32, 32);
         string h = b.At("relu").Relu(b.TorchFoldedConv(x, "conv1", 3, 8, 3, stride: 2, pad: 1));
         h = b.At("relu_1").Relu(b.TorchFoldedConv(h, "conv2", 8, 16, 3, stride: 2, pad: 1));
-        string flat = b.TorchViewBatchMinusOne(h, ConstantStyle.Node, ConstantStyle.Node);
+        string flat = b.TorchViewBatchMinusOne(h, ConstantStyle.Initializer, ConstantStyle.Initializer);
         string y = b.TorchLinear(flat, "fc", 16 * 8 * 8, 10);
         return b.OutputAs(y, "output", "batch_size", 10).Build();
     }
