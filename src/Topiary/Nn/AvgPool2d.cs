@@ -69,15 +69,15 @@ public sealed class AvgPool2d : Module
 
     /// <summary>Window size k of a square window.</summary>
     /// <exception cref="InvalidOperationException">The window is not square; read <see cref="Kernel"/>.</exception>
-    public int KernelSize => PoolHelpers.Same(ToString(), "the kernel", nameof(Kernel), Kernel.H, Kernel.W);
+    public int KernelSize => PoolHelpers.Same(this, "the kernel", nameof(Kernel), Kernel.H, Kernel.W);
 
     /// <summary>Stride of a pool with equal strides on both axes.</summary>
     /// <exception cref="InvalidOperationException">The strides differ; read <see cref="Strides"/>.</exception>
-    public int Stride => PoolHelpers.Same(ToString(), "the stride", nameof(Strides), Strides.H, Strides.W);
+    public int Stride => PoolHelpers.Same(this, "the stride", nameof(Strides), Strides.H, Strides.W);
 
     /// <summary>Implicit zero padding of a pool padded equally on every side.</summary>
     /// <exception cref="InvalidOperationException">The pads differ; read <see cref="Pads"/>.</exception>
-    public int Padding => PoolHelpers.Same(ToString(), "the padding", nameof(Pads), Pads.Top, Pads.Left, Pads.Bottom, Pads.Right);
+    public int Padding => PoolHelpers.Same(this, "the padding", nameof(Pads), Pads.Top, Pads.Left, Pads.Bottom, Pads.Right);
 
     /// <summary>True when some output averages in padding: a pad is non-zero and <see cref="CountIncludePad"/> is set.</summary>
     public bool CountsPadding => CountIncludePad && Pads != (0, 0, 0, 0);

@@ -63,15 +63,15 @@ public sealed class MaxPool2d : Module
 
     /// <summary>Window size k of a square window.</summary>
     /// <exception cref="InvalidOperationException">The window is not square; read <see cref="Kernel"/>.</exception>
-    public int KernelSize => PoolHelpers.Same(ToString(), "the kernel", nameof(Kernel), Kernel.H, Kernel.W);
+    public int KernelSize => PoolHelpers.Same(this, "the kernel", nameof(Kernel), Kernel.H, Kernel.W);
 
     /// <summary>Stride of a pool with equal strides on both axes.</summary>
     /// <exception cref="InvalidOperationException">The strides differ; read <see cref="Strides"/>.</exception>
-    public int Stride => PoolHelpers.Same(ToString(), "the stride", nameof(Strides), Strides.H, Strides.W);
+    public int Stride => PoolHelpers.Same(this, "the stride", nameof(Strides), Strides.H, Strides.W);
 
     /// <summary>Implicit −∞ padding of a pool padded equally on every side.</summary>
     /// <exception cref="InvalidOperationException">The pads differ; read <see cref="Pads"/>.</exception>
-    public int Padding => PoolHelpers.Same(ToString(), "the padding", nameof(Pads), Pads.Top, Pads.Left, Pads.Bottom, Pads.Right);
+    public int Padding => PoolHelpers.Same(this, "the padding", nameof(Pads), Pads.Top, Pads.Left, Pads.Bottom, Pads.Right);
 
     /// <summary>Pools [N, C, H, W] into [N, C, OH, OW] (layer-owned, overwritten by the next call).</summary>
     /// <exception cref="ArgumentException">Input not rank 4 or smaller than the window.</exception>

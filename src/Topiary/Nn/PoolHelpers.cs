@@ -32,12 +32,12 @@ internal static class PoolHelpers
         return new Conv2dGeometry(input.Dim(1), input.Dim(2), input.Dim(3), kernel, stride, pads, (1, 1), ceilMode);
     }
 
-    /// <summary>Throws InvalidOperationException unless both values agree (for the square/symmetric legacy properties).</summary>
-    public static int Same(string layer, string what, string instead, params int[] values)
+    /// <summary>The common value; InvalidOperationException naming <paramref name="layer"/> unless all agree (the square/symmetric legacy properties).</summary>
+    public static int Same(Module layer, string what, string instead, params ReadOnlySpan<int> values)
     {
         foreach (int v in values)
             if (v != values[0])
-                throw new InvalidOperationException($"{layer}: {what} differs between sides ({string.Join(", ", values)}); read {instead}.");
+                throw new InvalidOperationException($"{layer}: {what} differs between sides ({string.Join(", ", values.ToArray())}); read {instead}.");
         return values[0];
     }
 

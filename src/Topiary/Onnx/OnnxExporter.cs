@@ -1,7 +1,8 @@
 // OnnxExporter: writes a Topiary module tree as an ONNX model (IR 8, opset 13, default domain).
 // Contract:
-//   - Layers: Conv2d → Conv, Linear → Gemm (transB = 1), ReLU → Relu, MaxPool2d → MaxPool, AvgPool2d →
-//     AveragePool (count_include_pad = 1), GlobalAvgPool2d → GlobalAveragePool, Flatten → Flatten (axis 1),
+//   - Layers: Conv2d → Conv (group, dilations, pads [top, left, bottom, right]), Linear → Gemm (transB = 1),
+//     ReLU → Relu, MaxPool2d → MaxPool, AvgPool2d → AveragePool (kernel_shape, strides, pads, ceil_mode,
+//     count_include_pad), GlobalAvgPool2d → GlobalAveragePool, GlobalMaxPool2d → GlobalMaxPool, Flatten → Flatten (axis 1),
 //     BatchNorm1d/2d → BatchNormalization (inference: running statistics), LocalResponseNorm (odd size) → LRN;
 //     Dropout and Identity are left out (inference semantics).
 //   - Containers, recursively: Sequential → its children in order; Residual → body, shortcut (or the block input for
@@ -185,9 +186,10 @@ public static class OnnxExporter
                     if (conv.Bias is not null) Init(n, name, "bias", conv.Bias.Value);
                     n.Attribute.Add(Ints("kernel_shape", conv.KernelSize.H, conv.KernelSize.W));
                     n.Attribute.Add(Ints("strides", conv.Stride.H, conv.Stride.W));
-                    n.Attribute.Add(Ints("pads", conv.Padding.H, conv.Padding.W, conv.Padding.H, conv.Padding.W));
-                    n.Attribute.Add(Ints("dilations", 1, 1));
-                    n.Attribute.Add(Int("group", 1));
+                    // ONNX pads are [x1_begin, x2_begin, x1_end, x2_end] = [top, left, bottom, right].
+                    n.Attribute.Add(Ints("pads", conv.Pads.Top, conv.Pads.Left, conv.Pads.Bottom, conv.Pads.Right));
+                    n.Attribute.Add(Ints("dilations", conv.Dilation.H, conv.Dilation.W));
+                    n.Attribute.Add(Int("group", conv.Groups));
                     return n;
                 }
                 case Linear linear:
@@ -203,18 +205,20 @@ public static class OnnxExporter
                 case MaxPool2d pool:
                 {
                     var n = Node(name, "MaxPool", input);
-                    AddPoolAttributes(n, pool.KernelSize, pool.Stride, pool.Padding);
+                    AddPoolAttributes(n, pool.Kernel, pool.Strides, pool.Pads, pool.CeilMode);
                     return n;
                 }
                 case AvgPool2d pool:
                 {
                     var n = Node(name, "AveragePool", input);
-                    AddPoolAttributes(n, pool.KernelSize, pool.Stride, pool.Padding);
-                    n.Attribute.Add(Int("count_include_pad", 1));
+                    AddPoolAttributes(n, pool.Kernel, pool.Strides, pool.Pads, pool.CeilMode);
+                    n.Attribute.Add(Int("count_include_pad", pool.CountIncludePad ? 1 : 0));
                     return n;
                 }
                 case GlobalAvgPool2d:
                     return Node(name, "GlobalAveragePool", input);
+                case GlobalMaxPool2d:
+                    return Node(name, "GlobalMaxPool", input);
                 case Nn.Flatten:
                 {
                     var n = Node(name, "Flatten", input);
@@ -245,16 +249,18 @@ public static class OnnxExporter
                 case Dropout or Identity:
                     return null;
                 default:
-                    throw new NotSupportedException($"Layer '{name}' ({layer}) cannot be exported to ONNX (supported: Conv2d, Linear, ReLU, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, BatchNorm1d/2d, LocalResponseNorm, Dropout, Identity, in Sequential, Residual and Concat containers).");
+                    throw new NotSupportedException($"Layer '{name}' ({layer}) cannot be exported to ONNX (supported: Conv2d, Linear, ReLU, MaxPool2d, AvgPool2d, GlobalAvgPool2d, GlobalMaxPool2d, Flatten, BatchNorm1d/2d, LocalResponseNorm, Dropout, Identity, in Sequential, Residual and Concat containers).");
             }
         }
     }
 
-    private static void AddPoolAttributes(NodeProto n, int kernel, int stride, int padding)
+    private static void AddPoolAttributes(NodeProto n, (int H, int W) kernel, (int H, int W) stride,
+        (int Top, int Left, int Bottom, int Right) pads, bool ceilMode)
     {
-        n.Attribute.Add(Ints("kernel_shape", kernel, kernel));
-        n.Attribute.Add(Ints("strides", stride, stride));
-        n.Attribute.Add(Ints("pads", padding, padding, padding, padding));
+        n.Attribute.Add(Ints("kernel_shape", kernel.H, kernel.W));
+        n.Attribute.Add(Ints("strides", stride.H, stride.W));
+        n.Attribute.Add(Ints("pads", pads.Top, pads.Left, pads.Bottom, pads.Right));
+        if (ceilMode) n.Attribute.Add(Int("ceil_mode", 1));
     }
 
     private static AttributeProto Int(string name, long value) =>
