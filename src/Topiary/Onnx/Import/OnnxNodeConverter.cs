@@ -25,7 +25,7 @@ internal static class OnnxNodeConverter
         "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh",
         "Softmax", "LogSoftmax", "Add", "Sub", "Mul", "Div", "Sum", "Transpose", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Pad",
         "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Concat", "Split", "Slice", "Gather", "LRN",
-        "ImageScaler", "Dropout", "Identity", "Shape", "Constant",
+        "ImageScaler", "Dropout", "Identity", "Shape", "Constant", "Expand",
     };
 
     private static readonly Random Rng = new(0); // layer constructors need one; every weight is overwritten
@@ -87,6 +87,7 @@ internal static class OnnxNodeConverter
                 break;
             }
             case "ImageScaler": ImageScaler(ctx, n); break;
+            case "Expand": Expand(ctx, n); break;
             case "Dropout" or "Identity":
                 if (n.Node.Output.Count > 1 && n.Node.Output[1].Length > 0 && ctx.ReadCount.GetValueOrDefault(n.Node.Output[1]) > 0)
                     throw n.Unsupported("the dropout mask output is read by another node");
@@ -484,6 +485,34 @@ internal static class OnnxNodeConverter
             ctx.AddNode(n, Name(n), new ElementwiseOp(ElementwiseKind.Add), [acc, inputs[i]], [output], axis);
             acc = output;
         }
+    }
+
+    // Expand of a computed tensor (PyTorch's `y.expand_as(x)`): broadcasting against zeros of the target shape, the
+    // batch entry of the target (from Shape(x)) left at 1 so the batch comes from the input.
+    private static void Expand(OnnxImportContext ctx, OnnxNodeView n)
+    {
+        string x = RuntimeInput(ctx, n, 0);
+        var target = ctx.Known(n.Input(1)) ?? throw n.Unsupported($"the target shape '{n.Input(1)}' is computed from the data, not from shapes known at import");
+        var dims = new long[target.Length];
+        for (int i = 0; i < dims.Length; i++)
+        {
+            dims[i] = target.Mark(i) switch
+            {
+                DimMark.Known => OnnxConstant.ToLong(target.Data[i]),
+                DimMark.Batch => 1,
+                _ => throw n.Unsupported("the target shape is computed from the batch size"),
+            };
+            if (dims[i] < 0 || dims[i] > int.MaxValue) throw n.Invalid($"target dimension {dims[i]} is invalid");
+        }
+        var shape = OnnxConstantFolder.BroadcastShape(n, ctx.Probe(x).Shape.ToArray(), dims.Select(d => (int)d).ToArray());
+        OnnxImportContext.CheckActivation(n, shape.Select(d => (long)d));
+        if (shape.SequenceEqual(ctx.Probe(x).Shape.ToArray()))
+        {
+            ctx.Alias(n.Node.Output[0], x);
+            return;
+        }
+        string zeros = ctx.RuntimeConstant(n.Node.Output[0] + "/zeros", new Tensor(dims.Select(d => (int)d).ToArray()));
+        Add(ctx, n, Name(n), new ElementwiseOp(ElementwiseKind.Add), [x, zeros]);
     }
 
     private static void ImageScaler(OnnxImportContext ctx, OnnxNodeView n)
