@@ -179,7 +179,9 @@ internal sealed class OnnxGraphImport(string file, ModelProto model, OnnxImportO
         if (dims is null || dims.Count == 0)
             throw new NotSupportedException($"{file}: input '{input.Name}' has no static shape; give its per-example shape (OnnxImportOptions.InputShapes, --input-shape).");
         var shape = new int[dims.Count];
-        shape[0] = -1;
+        // A static batch in the file is recorded (export writes it back); the imported model runs at any batch.
+        shape[0] = dims[0].ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && dims[0].DimValue is >= 1 and <= int.MaxValue
+            ? (int)dims[0].DimValue : -1;
         for (int i = 1; i < dims.Count; i++)
         {
             if (dims[i].ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue || dims[i].DimValue < 1 || dims[i].DimValue > int.MaxValue)
