@@ -8,6 +8,8 @@ using static Topiary.Tests.Onnx.Corpus.SharedOnnxFiles;
 
 namespace Topiary.Tests.Onnx.Corpus;
 
+// ImageNet-size networks (VGG-19 has 143 M weights): end-to-end, so the scalar fallback CI passes skip them.
+[Trait("Category", "EndToEnd")]
 public class OnnxRealFileTests
 {
     public static TheoryData<string, string> Files => Supported();

@@ -10,6 +10,8 @@ using static Topiary.Tests.Onnx.Corpus.SharedOnnxFiles;
 
 namespace Topiary.Tests.Onnx.Corpus;
 
+// ImageNet-size networks (VGG-19 has 143 M weights): end-to-end, so the scalar fallback CI passes skip them.
+[Trait("Category", "EndToEnd")]
 public class OnnxZooLightRandomWeightsTests
 {
     public static TheoryData<string> ZooFiles()
