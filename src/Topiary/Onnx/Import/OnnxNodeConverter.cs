@@ -125,8 +125,13 @@ internal static class OnnxNodeConverter
         }
         if (n.Name.StartsWith('/'))
         {
+            // PyTorch scopes: "/layer1/layer1.0/relu/Relu" — each segment is a module, qualified ("layer1.0") or not
+            // ("relu"); the last segment is the op. The module path is "layer1.0.relu".
             var parts = n.Name.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length >= 2) return parts[^2] + (n.OpType is "Conv" or "Gemm" or "MatMul" or "BatchNormalization" ? "" : "." + parts[^1].ToLowerInvariant());
+            string path = "";
+            foreach (var segment in parts[..^1])
+                path = path.Length > 0 && !segment.StartsWith(path + ".", StringComparison.Ordinal) ? path + "." + segment : segment;
+            return path.Length > 0 ? path : n.OpType.ToLowerInvariant();
         }
         if (n.Name.Length > 0) return n.Name;
         return weight ?? n.OpType.ToLowerInvariant();
