@@ -48,8 +48,8 @@ public static class OnnxVerify
         {
             var expected = info.Inputs[i].Shape;
             var actual = inputs[i].Shape.ToArray();
-            if (actual.Length != expected.Length || Enumerable.Range(1, expected.Length - 1).Any(d => expected[d] != actual[d]))
-                throw new ArgumentException($"input '{info.Inputs[i].Name}' has shape {Tensor.ShapeString(expected)} (−1 = any batch); the array given has {Tensor.ShapeString(actual)}.");
+            if (actual.Length != expected.Length || Enumerable.Range(0, expected.Length).Any(d => expected[d] != actual[d] && (d > 0 || expected[0] > 0)))
+                throw new ArgumentException($"input '{info.Inputs[i].Name}' has shape {Tensor.ShapeString(expected)} (−1 = any batch; ONNX Runtime runs the file only at the batch it states); the array given has {Tensor.ShapeString(actual)}.");
         }
         IReadOnlyList<Tensor> ours = model is GraphOp op ? op.Forward(inputs, training: false) : [model.Forward(inputs[0], training: false)];
 
