@@ -12,6 +12,12 @@ namespace Topiary.Cli.Commands;
 /// <summary>The <c>import</c> and <c>export</c> commands.</summary>
 public static class OnnxCommands
 {
+    /// <summary>Metadata key holding the imported graph's inputs as JSON: [{"name": ..., "shape": [-1, 3, 224, 224]}, ...].</summary>
+    public const string InputsKey = "onnx.inputs";
+
+    /// <summary>Metadata key holding the imported graph's output names as a JSON array.</summary>
+    public const string OutputsKey = "onnx.outputs";
+
     /// <summary>Builds <c>import</c>.</summary>
     public static Command BuildImport()
     {
@@ -23,8 +29,21 @@ public static class OnnxCommands
             DefaultValueFactory = _ => "mnist-normalize",
         };
         var dataset = new Option<string>("--dataset") { Description = "Dataset the model classifies.", DefaultValueFactory = _ => "mnist" };
+        var verify = new Option<bool>("--verify")
+        {
+            Description = "Run ONNX Runtime on the file and Topiary on the imported model with the same input; exit 1 when an output differs by more than 1e-4·max|output|.",
+        };
+        var seed = new Option<int>("--seed") { Description = "With --verify: seed of the random input.", DefaultValueFactory = _ => 1 };
+        var inputShape = new Option<string[]>("--input-shape")
+        {
+            Description = "Per-example shape for an input with symbolic dimensions, as NAME=3,224,224 (repeatable).",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var json = CommonOptions.Json();
-        var cmd = new Command("import", "Import an ONNX model into a Topiary model file.") { file, output, transform, dataset, json };
+        var cmd = new Command("import", "Import an ONNX model into a Topiary model file (and optionally verify it against ONNX Runtime).")
+        {
+            file, output, transform, dataset, verify, seed, inputShape, json,
+        };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             string input = parse.GetValue(file)!;
@@ -33,35 +52,85 @@ public static class OnnxCommands
             string transformName = parse.GetValue(transform)!;
             PixelTransform.ByName(transformName);
             if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such ONNX file.", input);
-            var (model, info) = OnnxImporter.Import(input);
-            string name = "onnx:" + Path.GetFileNameWithoutExtension(input);
-            ModelFile.Save(outPath, name, model, new Dictionary<string, string>
+            var options = new OnnxImportOptions { InputShapes = ParseInputShapes(parse.GetValue(inputShape) ?? []) };
+            var (model, info) = OnnxImporter.Import(input, options);
+
+            IReadOnlyList<OnnxVerifyOutput>? verified = null;
+            if (parse.GetValue(verify))
             {
-                ["dataset"] = parse.GetValue(dataset)!,
-                [ModelFile.InputTransformKey] = transformName,
-                ["onnx.source"] = Path.GetFileName(input),
-                ["onnx.producer"] = $"{info.ProducerName} {info.ProducerVersion}".Trim(),
-                ["onnx.opset"] = info.OpsetVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            });
+                var feeds = OnnxVerify.SeededInputs(info, parse.GetValue(seed));
+                verified = OnnxVerify.Compare(input, model, info, feeds);
+            }
+            bool passed = verified is null || verified.All(v => v.Passed);
+            string name = "onnx:" + Path.GetFileNameWithoutExtension(input);
+            if (passed)
+            {
+                ModelFile.Save(outPath, name, model, new Dictionary<string, string>
+                {
+                    ["dataset"] = parse.GetValue(dataset)!,
+                    [ModelFile.InputTransformKey] = transformName,
+                    ["onnx.source"] = Path.GetFileName(input),
+                    ["onnx.producer"] = $"{info.ProducerName} {info.ProducerVersion}".Trim(),
+                    ["onnx.opset"] = info.OpsetVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    [InputsKey] = System.Text.Json.JsonSerializer.Serialize(info.Inputs.Select(i => new { name = i.Name, shape = i.Shape })),
+                    [OutputsKey] = System.Text.Json.JsonSerializer.Serialize(info.Outputs),
+                });
+            }
             var t = new Table().Title($"imported {Markup.Escape(input)}").AddColumns("layer", "module", "parameters");
-            foreach (var (n, m) in model.NamedChildren())
+            foreach (var (n, m) in model.NamedChildren().Take(200))
                 t.AddRow(Markup.Escape(n), Markup.Escape(m.ToString() ?? ""), $"{m.ParameterCount():N0}");
             AnsiConsole.Write(t);
-            AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outPath)}[/] ({model.ParameterCount():N0} parameters, input transform {transformName})");
+            if (verified is not null)
+            {
+                var v = new Table().Title("ONNX Runtime vs Topiary").AddColumns("output", "shape", "max |diff|", "max |output|", "tolerance", "result");
+                foreach (var r in verified)
+                    v.AddRow(Markup.Escape(r.Output), Markup.Escape(Tensors.Tensor.ShapeString(r.Shape)), $"{r.MaxAbsDifference:G3}", $"{r.MaxAbsReference:G4}", $"{r.Tolerance:G3}",
+                        r.Passed ? "[green]ok[/]" : "[red]differs[/]");
+                AnsiConsole.Write(v);
+            }
+            if (passed)
+                AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outPath)}[/] ({model.ParameterCount():N0} parameters, input transform {transformName})");
             JsonReport.Write(parse.GetValue(json), new
             {
                 Model = name,
                 Source = input,
-                ModelFile = outPath,
+                ModelFile = passed ? outPath : null,
                 Params = model.ParameterCount(),
                 info.ProducerName,
                 info.OpsetVersion,
+                Inputs = info.Inputs,
+                Outputs = info.Outputs,
                 InputTransform = transformName,
                 EndsWithSoftmax = info.EndsWithSoftmax,
+                Verify = verified,
             });
+            if (!passed)
+            {
+                var worst = verified!.First(r => !r.Passed);
+                Console.Error.WriteLine($"error: {input}: output '{worst.Output}' differs from ONNX Runtime by {worst.MaxAbsDifference:G3} (tolerance {worst.Tolerance:G3}); nothing was saved.");
+                return Task.FromResult(CliApp.Failure);
+            }
             return Task.FromResult(0);
         }, ct));
         return cmd;
+    }
+
+    // "name=3,224,224" → {name: [3, 224, 224]}.
+    private static Dictionary<string, int[]> ParseInputShapes(string[] values)
+    {
+        var result = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        foreach (var v in values)
+        {
+            int eq = v.LastIndexOf('=');
+            if (eq <= 0) throw new ArgumentException($"--input-shape '{v}': expected NAME=D1,D2,... (the per-example shape without the batch).");
+            var dims = v[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries);
+            var shape = new int[dims.Length];
+            for (int i = 0; i < dims.Length; i++)
+                if (!int.TryParse(dims[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out shape[i]) || shape[i] < 1)
+                    throw new ArgumentException($"--input-shape '{v}': dimension '{dims[i]}' is not a positive integer.");
+            result[v[..eq]] = shape;
+        }
+        return result;
     }
 
     /// <summary>Builds <c>export</c>.</summary>

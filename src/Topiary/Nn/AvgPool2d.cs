@@ -1,13 +1,19 @@
-// AvgPool2d: PyTorch nn.AvgPool2d (ceil_mode false, count_include_pad true), NCHW.
-//   input [N, C, H, W] → output [N, C, OH, OW],  OH = ⌊(H + 2·pad − k)/stride⌋ + 1 (likewise OW)
-//   y[n, c, i, j] = (1/k²) · Σ over the k×k window at (i·stride − pad, j·stride − pad); padding counts as 0
-//   and is included in the divisor (count_include_pad = true).
-// Backward: every input in a window receives dy/k². Parallel per sample, deterministic.
+// AvgPool2d: PyTorch nn.AvgPool2d / ONNX AveragePool, NCHW, with rectangular windows, asymmetric pads
+// (top, left, bottom, right), ceil_mode and count_include_pad.
+//   input [N, C, H, W] → output [N, C, OH, OW],  OH = ⌊(H + PT + PB − KH)/SH⌋ + 1 (likewise OW); with ceil_mode
+//   the ceiling, dropping a last window that would start in the bottom/right padding (Conv2dGeometry).
+//   Window (i, j) covers rows [hs, hs + KH) with hs = i·SH − PT (columns likewise); padding counts as 0.
+//   y[n, c, i, j] = (Σ over the window ∩ image) / divisor, PyTorch's divisor:
+//     count_include_pad = true   (min(hs + KH, H + PB) − hs) · (min(ws + KW, W + PR) − ws)
+//                                — the window clipped to the padded image: padding counts, but the part of a
+//                                ceil_mode window beyond the padding never does
+//     count_include_pad = false  the number of image elements in the window
+// Backward: every image input of a window receives dy/divisor. Parallel per sample, deterministic.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
 
-/// <summary>2-D average pooling (PyTorch <c>nn.AvgPool2d</c>, count_include_pad = true, ceil_mode = false).</summary>
+/// <summary>2-D average pooling (PyTorch <c>nn.AvgPool2d</c>, ONNX <c>AveragePool</c>).</summary>
 public sealed class AvgPool2d : Module
 {
     private Tensor? _output, _gradInput;
@@ -16,36 +22,76 @@ public sealed class AvgPool2d : Module
     private bool _ready;
 
     /// <summary>Creates a k×k average pool; <paramref name="stride"/> defaults to <paramref name="kernelSize"/>.</summary>
+    /// <param name="kernelSize">Window k (k×k).</param>
+    /// <param name="stride">Stride on both axes; default k.</param>
+    /// <param name="padding">Implicit zero padding on every side, at most k/2.</param>
+    /// <param name="ceilMode">Round the output size up (PyTorch/ONNX ceil_mode; see the file header).</param>
+    /// <param name="countIncludePad">Whether the padding counts in the divisor (PyTorch's default true).</param>
     /// <exception cref="ArgumentOutOfRangeException">Kernel or stride below 1, padding negative or above kernelSize/2 (PyTorch's rule).</exception>
-    public AvgPool2d(int kernelSize, int? stride = null, int padding = 0)
+    public AvgPool2d(int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false, bool countIncludePad = true)
+        : this((kernelSize, kernelSize), stride is int s ? (s, s) : null, (padding, padding, padding, padding), ceilMode, countIncludePad)
     {
-        PoolHelpers.Validate(kernelSize, stride, padding);
-        KernelSize = kernelSize;
-        Stride = stride ?? kernelSize;
-        Padding = padding;
     }
 
-    /// <summary>Window size k.</summary>
-    public int KernelSize { get; }
+    /// <summary>Creates a KH×KW average pool with (top, left, bottom, right) padding; <paramref name="stride"/> defaults to the kernel.</summary>
+    /// <param name="kernelSize">Window (KH, KW).</param>
+    /// <param name="stride">Stride (SH, SW); default (KH, KW).</param>
+    /// <param name="pads">Implicit zero padding (top, left, bottom, right), ONNX's pads order; each at most half the kernel along its axis.</param>
+    /// <param name="ceilMode">Round the output size up (PyTorch/ONNX ceil_mode; see the file header).</param>
+    /// <param name="countIncludePad">Whether the padding counts in the divisor (see the file header).</param>
+    /// <exception cref="ArgumentOutOfRangeException">Kernel or stride below 1, a pad negative or above half the kernel (PyTorch's rule).</exception>
+    public AvgPool2d((int H, int W) kernelSize, (int H, int W)? stride = null, (int Top, int Left, int Bottom, int Right) pads = default,
+        bool ceilMode = false, bool countIncludePad = true)
+    {
+        var st = stride ?? kernelSize;
+        PoolHelpers.Validate(kernelSize, st, pads);
+        Kernel = kernelSize;
+        Strides = st;
+        Pads = pads;
+        CeilMode = ceilMode;
+        CountIncludePad = countIncludePad;
+    }
 
-    /// <summary>Stride.</summary>
-    public int Stride { get; }
+    /// <summary>Window (KH, KW).</summary>
+    public (int H, int W) Kernel { get; }
 
-    /// <summary>Implicit zero padding on every side (counted in the divisor).</summary>
-    public int Padding { get; }
+    /// <summary>Stride (SH, SW).</summary>
+    public (int H, int W) Strides { get; }
+
+    /// <summary>Implicit zero padding (top, left, bottom, right).</summary>
+    public (int Top, int Left, int Bottom, int Right) Pads { get; }
+
+    /// <summary>Whether the output size is rounded up (ceil_mode).</summary>
+    public bool CeilMode { get; }
+
+    /// <summary>Whether the padding counts in the divisor (count_include_pad).</summary>
+    public bool CountIncludePad { get; }
+
+    /// <summary>Window size k of a square window.</summary>
+    /// <exception cref="InvalidOperationException">The window is not square; read <see cref="Kernel"/>.</exception>
+    public int KernelSize => PoolHelpers.Same(ToString(), "the kernel", nameof(Kernel), Kernel.H, Kernel.W);
+
+    /// <summary>Stride of a pool with equal strides on both axes.</summary>
+    /// <exception cref="InvalidOperationException">The strides differ; read <see cref="Strides"/>.</exception>
+    public int Stride => PoolHelpers.Same(ToString(), "the stride", nameof(Strides), Strides.H, Strides.W);
+
+    /// <summary>Implicit zero padding of a pool padded equally on every side.</summary>
+    /// <exception cref="InvalidOperationException">The pads differ; read <see cref="Pads"/>.</exception>
+    public int Padding => PoolHelpers.Same(ToString(), "the padding", nameof(Pads), Pads.Top, Pads.Left, Pads.Bottom, Pads.Right);
+
+    /// <summary>True when some output averages in padding: a pad is non-zero and <see cref="CountIncludePad"/> is set.</summary>
+    public bool CountsPadding => CountIncludePad && Pads != (0, 0, 0, 0);
 
     /// <summary>Pools [N, C, H, W] into [N, C, OH, OW] (layer-owned, overwritten by the next call).</summary>
     /// <exception cref="ArgumentException">Input not rank 4 or smaller than the window.</exception>
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var g = PoolHelpers.Geometry(ToString(), input, KernelSize, Stride, Padding);
+        var g = PoolHelpers.Geometry(ToString(), input, Kernel, Strides, Pads, CeilMode);
         _geometry = g;
-        int n = input.Dim(0), c = g.Channels;
+        int n = input.Dim(0), c = g.Channels, h = g.Height, w = g.Width;
         var y = LayerHelpers.Ensure(ref _output, n, c, g.OutH, g.OutW);
         float[] x = input.Data, yd = y.Data;
-        int k = KernelSize, s = Stride, pad = Padding, h = g.Height, w = g.Width;
-        float scale = 1f / (k * k);
         Threading.For(0, n, i =>
         {
             for (int plane = i * c; plane < (i + 1) * c; plane++)
@@ -53,14 +99,14 @@ public sealed class AvgPool2d : Module
                 int xOff = plane * h * w, yOff = plane * g.OutH * g.OutW;
                 for (int oy = 0; oy < g.OutH; oy++)
                 {
-                    int y0 = Math.Max(0, oy * s - pad), y1 = Math.Min(h, oy * s - pad + k);
+                    var (y0, y1, rows) = Window(oy, g.StrideH, g.PadTop, g.KernelH, h, g.PadBottom);
                     for (int ox = 0; ox < g.OutW; ox++)
                     {
-                        int x0 = Math.Max(0, ox * s - pad), x1 = Math.Min(w, ox * s - pad + k);
+                        var (x0, x1, cols) = Window(ox, g.StrideW, g.PadLeft, g.KernelW, w, g.PadRight);
                         float sum = 0;
                         for (int iy = y0; iy < y1; iy++)
                             sum += TensorPrimitives.Sum(x.AsSpan(xOff + iy * w + x0, x1 - x0));
-                        yd[yOff + oy * g.OutW + ox] = sum * scale;
+                        yd[yOff + oy * g.OutW + ox] = sum * Scale(y1 - y0, x1 - x0, rows, cols);
                     }
                 }
             }
@@ -70,7 +116,7 @@ public sealed class AvgPool2d : Module
         return y;
     }
 
-    /// <summary>dx[window] += dy/k² for every output element; returns dx [N, C, H, W] (layer-owned).</summary>
+    /// <summary>dx[window] += dy/divisor for every output element; returns dx [N, C, H, W] (layer-owned).</summary>
     /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
@@ -80,8 +126,7 @@ public sealed class AvgPool2d : Module
         _ready = false;
         var dx = LayerHelpers.Ensure(ref _gradInput, _inputShape!);
         var g = _geometry;
-        int n = dx.Dim(0), c = g.Channels, k = KernelSize, s = Stride, pad = Padding, h = g.Height, w = g.Width;
-        float scale = 1f / (k * k);
+        int n = dx.Dim(0), c = g.Channels, h = g.Height, w = g.Width;
         float[] dy = gradOutput.Data, d = dx.Data;
         Threading.For(0, n, i =>
         {
@@ -91,11 +136,11 @@ public sealed class AvgPool2d : Module
                 int xOff = plane * h * w, yOff = plane * g.OutH * g.OutW;
                 for (int oy = 0; oy < g.OutH; oy++)
                 {
-                    int y0 = Math.Max(0, oy * s - pad), y1 = Math.Min(h, oy * s - pad + k);
+                    var (y0, y1, rows) = Window(oy, g.StrideH, g.PadTop, g.KernelH, h, g.PadBottom);
                     for (int ox = 0; ox < g.OutW; ox++)
                     {
-                        int x0 = Math.Max(0, ox * s - pad), x1 = Math.Min(w, ox * s - pad + k);
-                        float v = dy[yOff + oy * g.OutW + ox] * scale;
+                        var (x0, x1, cols) = Window(ox, g.StrideW, g.PadLeft, g.KernelW, w, g.PadRight);
+                        float v = dy[yOff + oy * g.OutW + ox] * Scale(y1 - y0, x1 - x0, rows, cols);
                         for (int iy = y0; iy < y1; iy++)
                         {
                             var row = d.AsSpan(xOff + iy * w + x0, x1 - x0);
@@ -108,6 +153,17 @@ public sealed class AvgPool2d : Module
         return dx;
     }
 
+    // Window o along one axis: image range [start, end) and its length inside the padded image (PyTorch's pool_size factor).
+    private static (int Start, int End, int Padded) Window(int o, int stride, int padBegin, int kernel, int size, int padEnd)
+    {
+        int s = o * stride - padBegin, e = Math.Min(s + kernel, size + padEnd);
+        return (Math.Max(s, 0), Math.Min(e, size), e - s);
+    }
+
+    private float Scale(int rows, int cols, int paddedRows, int paddedCols) =>
+        1f / (CountIncludePad ? paddedRows * paddedCols : rows * cols);
+
     /// <inheritdoc/>
-    public override string ToString() => $"AvgPool2d(kernel={KernelSize}, stride={Stride}, padding={Padding})";
+    public override string ToString() =>
+        $"AvgPool2d({PoolHelpers.Describe(Kernel, Strides, Pads, CeilMode)}{(CountIncludePad ? "" : ", count_include_pad=false")})";
 }

@@ -1,19 +1,25 @@
-// Conv2d: 2-D cross-correlation, PyTorch nn.Conv2d (groups = 1, dilation = 1), NCHW.
-//   input  x [N, C, H, W]     weight W [OC, C, KH, KW]     bias b [OC] (optional)
-//   output y [N, OC, OH, OW],  OH = ⌊(H + 2·PH − KH)/SH⌋ + 1,  OW likewise
-//   y[n, o, i, j] = b[o] + Σ_{c,kh,kw} W[o, c, kh, kw] · x[n, c, i·SH − PH + kh, j·SW − PW + kw]
-// Lowered to GEMM: the batch is unfolded side by side into col [K = C·KH·KW, N·P] (P = OH·OW), then
-//   forward   Yᵀ[OC, N·P] = W[OC, K] · col
-//   backward  dW += dYᵀ · colᵀ,  db += Σ dY,  dcol = Wᵀ · dYᵀ,  dx = fold(dcol)
-// The work runs over fixed chunks of samples (boundaries depend only on N) on Threading.For, each chunk
-// with single-threaded GEMMs; weight/bias gradients are per-chunk partial sums added in chunk order, so
-// results do not depend on the thread count or scheduling.
+// Conv2d: 2-D cross-correlation, PyTorch nn.Conv2d with groups and dilation, plus ONNX's asymmetric padding, NCHW.
+//   input  x [N, C, H, W]     weight W [OC, C/G, KH, KW]     bias b [OC] (optional)     G groups, D dilation
+//   pads (PT, PL, PB, PR) = (top, left, bottom, right), ONNX's pads order
+//   output y [N, OC, OH, OW],  OH = ⌊(H + PT + PB − DH·(KH − 1) − 1)/SH⌋ + 1,  OW likewise
+//   y[n, o, i, j] = b[o] + Σ_{c,kh,kw} W[o, c, kh, kw] · x[n, g·C/G + c, i·SH − PT + kh·DH, j·SW − PL + kw·DW]
+//     with g = o / (OC/G) the group of output channel o; positions outside the image read 0.
+// Depthwise (G > 1 and C/G = 1, e.g. G = C = OC): direct per-plane kernels (DepthwiseConv, vectorised at stride 1),
+//   forward and input gradient over (sample, channel) planes, weight/bias gradients over output channels, each
+//   plane written by one thread.
+// Otherwise lowered to GEMM: the batch is unfolded side by side into col [C·KH·KW, N·P] (P = OH·OW); the rows of
+//   group g are the block [g·K, (g+1)·K) with K = (C/G)·KH·KW, and for every group
+//   forward   Y_gᵀ[OC/G, N·P] = W_g[OC/G, K] · col_g
+//   backward  dW_g += dY_gᵀ · col_gᵀ,  db += Σ dY,  dcol_g = W_gᵀ · dY_gᵀ,  dx = fold(dcol)
+// The GEMM work runs over fixed chunks of samples (boundaries depend only on N) on Threading.For, each chunk
+// with single-threaded GEMMs; weight/bias gradients are per-chunk partial sums added in chunk order. Every path's
+// results therefore do not depend on the thread count or scheduling.
 // Forward/Backward return layer-owned buffers that the next call overwrites.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
 
-/// <summary>2-D convolution over NCHW input (PyTorch <c>nn.Conv2d</c>, groups = 1, dilation = 1).</summary>
+/// <summary>2-D convolution over NCHW input (PyTorch <c>nn.Conv2d</c> with groups and dilation; ONNX <c>Conv</c> padding).</summary>
 public sealed class Conv2d : Module
 {
     private const int MaxChunks = 8;
@@ -24,45 +30,105 @@ public sealed class Conv2d : Module
     private int _batch, _samplesPerChunk, _chunks;
     private bool _ready;
 
-    /// <summary>Creates a square-kernel convolution, initialised like PyTorch (weight and bias ~ U(±1/√(C·K·K))).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A channel count, kernel size or stride is below 1, or padding is negative.</exception>
-    public Conv2d(int inChannels, int outChannels, int kernelSize, Random rng, int stride = 1, int padding = 0, bool bias = true)
-        : this(inChannels, outChannels, (kernelSize, kernelSize), rng, (stride, stride), (padding, padding), bias)
+    /// <summary>
+    /// Creates a square-kernel convolution, initialised like PyTorch (weight and bias ~ U(±1/√((C/G)·K·K))).
+    /// Weight shape [OC, C/G, K, K].
+    /// </summary>
+    /// <param name="inChannels">Input channels C.</param>
+    /// <param name="outChannels">Output channels OC.</param>
+    /// <param name="kernelSize">Kernel K (K×K).</param>
+    /// <param name="rng">Source of the initial weights.</param>
+    /// <param name="stride">Stride on both axes.</param>
+    /// <param name="padding">Zero padding on every side.</param>
+    /// <param name="bias">Whether the layer has a bias.</param>
+    /// <param name="groups">Groups G: G divides C and OC; output channel o sees input channels of group o / (OC/G) only.</param>
+    /// <param name="dilation">Dilation D on both axes: tap k reads offset k·D.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A channel count, kernel size, stride, group count or dilation is below 1, or padding is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="groups"/> does not divide both channel counts.</exception>
+    public Conv2d(int inChannels, int outChannels, int kernelSize, Random rng, int stride = 1, int padding = 0, bool bias = true,
+        int groups = 1, int dilation = 1)
+        : this(inChannels, outChannels, (kernelSize, kernelSize), rng, (stride, stride), (padding, padding, padding, padding),
+            (dilation, dilation), groups, bias)
     {
     }
 
-    /// <summary>Creates a convolution with a rectangular kernel, stride and padding ((height, width) pairs; default stride 1, padding 0).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A channel count, kernel size or stride is below 1, or padding is negative.</exception>
+    /// <summary>
+    /// Creates a convolution with a rectangular kernel, stride, symmetric padding and dilation ((height, width) pairs;
+    /// default stride 1, padding 0, dilation 1). Weight shape [OC, C/G, KH, KW].
+    /// </summary>
+    /// <param name="inChannels">Input channels C.</param>
+    /// <param name="outChannels">Output channels OC.</param>
+    /// <param name="kernelSize">Kernel (KH, KW).</param>
+    /// <param name="rng">Source of the initial weights.</param>
+    /// <param name="stride">Stride (SH, SW).</param>
+    /// <param name="padding">Zero padding (PH, PW): PH rows above and below, PW columns left and right.</param>
+    /// <param name="bias">Whether the layer has a bias.</param>
+    /// <param name="groups">Groups G, dividing C and OC.</param>
+    /// <param name="dilation">Dilation (DH, DW).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A channel count, kernel size, stride, group count or dilation is below 1, or padding is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="groups"/> does not divide both channel counts.</exception>
     public Conv2d(int inChannels, int outChannels, (int H, int W) kernelSize, Random rng,
-        (int H, int W)? stride = null, (int H, int W)? padding = null, bool bias = true)
+        (int H, int W)? stride = null, (int H, int W)? padding = null, bool bias = true, int groups = 1, (int H, int W)? dilation = null)
+        : this(inChannels, outChannels, kernelSize, rng, stride ?? (1, 1),
+            padding is { } p ? (p.H, p.W, p.H, p.W) : (0, 0, 0, 0), dilation, groups, bias)
+    {
+    }
+
+    /// <summary>
+    /// Creates a convolution with explicit (top, left, bottom, right) padding — ONNX's <c>pads</c> order, e.g. the
+    /// (0, 0, 1, 1) of a TensorFlow "SAME" stride-2 convolution. Weight shape [OC, C/G, KH, KW], initialised like PyTorch.
+    /// </summary>
+    /// <param name="inChannels">Input channels C.</param>
+    /// <param name="outChannels">Output channels OC.</param>
+    /// <param name="kernelSize">Kernel (KH, KW).</param>
+    /// <param name="rng">Source of the initial weights.</param>
+    /// <param name="stride">Stride (SH, SW).</param>
+    /// <param name="pads">Zero padding (top, left, bottom, right).</param>
+    /// <param name="dilation">Dilation (DH, DW); default (1, 1).</param>
+    /// <param name="groups">Groups G, dividing C and OC.</param>
+    /// <param name="bias">Whether the layer has a bias.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A channel count, kernel size, stride, group count or dilation is below 1, or a pad is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="groups"/> does not divide both channel counts.</exception>
+    public Conv2d(int inChannels, int outChannels, (int H, int W) kernelSize, Random rng, (int H, int W) stride,
+        (int Top, int Left, int Bottom, int Right) pads, (int H, int W)? dilation = null, int groups = 1, bool bias = true)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(inChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(kernelSize.H, 1, nameof(kernelSize));
-        ArgumentOutOfRangeException.ThrowIfLessThan(kernelSize.W, 1, nameof(kernelSize));
-        var s = stride ?? (1, 1);
-        var p = padding ?? (0, 0);
-        ArgumentOutOfRangeException.ThrowIfLessThan(Math.Min(s.H, s.W), 1, nameof(stride));
-        ArgumentOutOfRangeException.ThrowIfNegative(Math.Min(p.H, p.W), nameof(padding));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Math.Min(kernelSize.H, kernelSize.W), 1, nameof(kernelSize));
+        ArgumentOutOfRangeException.ThrowIfLessThan(Math.Min(stride.H, stride.W), 1, nameof(stride));
+        ArgumentOutOfRangeException.ThrowIfNegative(Math.Min(Math.Min(pads.Top, pads.Left), Math.Min(pads.Bottom, pads.Right)), nameof(pads));
+        var d = dilation ?? (1, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Math.Min(d.H, d.W), 1, nameof(dilation));
+        ArgumentOutOfRangeException.ThrowIfLessThan(groups, 1);
+        if (inChannels % groups != 0 || outChannels % groups != 0)
+            throw new ArgumentException($"groups = {groups} must divide inChannels = {inChannels} and outChannels = {outChannels}.", nameof(groups));
         ArgumentNullException.ThrowIfNull(rng);
-        Stride = s;
-        Padding = p;
-        Weight = new Parameter(new Tensor(outChannels, inChannels, kernelSize.H, kernelSize.W));
+        Stride = stride;
+        Pads = pads;
+        Dilation = d;
+        Groups = groups;
+        Weight = new Parameter(new Tensor(outChannels, inChannels / groups, kernelSize.H, kernelSize.W));
         Bias = bias ? new Parameter(new Tensor(outChannels)) : null;
         Init.PyTorchDefault(Weight.Value, Bias?.Value, rng);
     }
 
-    /// <summary>Weight, shape [OC, C, KH, KW].</summary>
+    /// <summary>Weight, shape [OC, C/G, KH, KW].</summary>
     public Parameter Weight { get; }
 
     /// <summary>Bias, shape [OC], or null.</summary>
     public Parameter? Bias { get; }
 
-    /// <summary>Input channels C (Weight dim 1; follows structural shrinking).</summary>
-    public int InChannels => Weight.Value.Dim(1);
+    /// <summary>Groups G: output channels [g·OC/G, (g+1)·OC/G) read input channels [g·C/G, (g+1)·C/G) only.</summary>
+    public int Groups { get; }
+
+    /// <summary>Input channels C = (Weight dim 1)·G (follows structural shrinking).</summary>
+    public int InChannels => Weight.Value.Dim(1) * Groups;
 
     /// <summary>Output channels OC (Weight dim 0; follows structural shrinking).</summary>
     public int OutChannels => Weight.Value.Dim(0);
+
+    /// <summary>True when every group has a single input channel (G = C, G > 1): a depthwise convolution, run by direct kernels.</summary>
+    public bool IsDepthwise => Groups > 1 && Weight.Value.Dim(1) == 1;
 
     /// <summary>Kernel size (KH, KW).</summary>
     public (int H, int W) KernelSize => (Weight.Value.Dim(2), Weight.Value.Dim(3));
@@ -70,14 +136,32 @@ public sealed class Conv2d : Module
     /// <summary>Stride (SH, SW).</summary>
     public (int H, int W) Stride { get; }
 
-    /// <summary>Zero padding (PH, PW) on both sides.</summary>
-    public (int H, int W) Padding { get; }
+    /// <summary>Dilation (DH, DW): kernel tap (kh, kw) reads offset (kh·DH, kw·DW).</summary>
+    public (int H, int W) Dilation { get; }
+
+    /// <summary>Zero padding (top, left, bottom, right), ONNX's pads order.</summary>
+    public (int Top, int Left, int Bottom, int Right) Pads { get; }
+
+    /// <summary>True when the padding is the same above and below, and left and right.</summary>
+    public bool HasSymmetricPadding => Pads.Top == Pads.Bottom && Pads.Left == Pads.Right;
+
+    /// <summary>Zero padding (PH, PW) on both sides of each axis.</summary>
+    /// <exception cref="InvalidOperationException">The padding is asymmetric (<see cref="HasSymmetricPadding"/> is false); read <see cref="Pads"/>.</exception>
+    public (int H, int W) Padding => HasSymmetricPadding
+        ? (Pads.Top, Pads.Left)
+        : throw new InvalidOperationException(
+            $"{this}: the padding is asymmetric (top {Pads.Top}, left {Pads.Left}, bottom {Pads.Bottom}, right {Pads.Right}); read Pads instead of Padding.");
+
+    /// <summary>The lowering geometry for an input of <paramref name="height"/>×<paramref name="width"/> (C = <see cref="InChannels"/>).</summary>
+    /// <exception cref="ArgumentException">The (dilated) kernel does not fit the padded input.</exception>
+    public Conv2dGeometry Geometry(int height, int width) =>
+        new(InChannels, height, width, KernelSize, Stride, Pads, Dilation);
 
     /// <summary>Output spatial size for an input of <paramref name="height"/>×<paramref name="width"/>.</summary>
     /// <exception cref="ArgumentException">The kernel does not fit.</exception>
     public (int H, int W) OutputSize(int height, int width)
     {
-        var g = new Conv2dGeometry(InChannels, height, width, KernelSize.H, KernelSize.W, Stride.H, Stride.W, Padding.H, Padding.W);
+        var g = Geometry(height, width);
         return (g.OutH, g.OutW);
     }
 
@@ -89,25 +173,35 @@ public sealed class Conv2d : Module
     }
 
     /// <summary>Convolves [N, C, H, W] into [N, OC, OH, OW] (layer-owned, overwritten by the next call).</summary>
-    /// <exception cref="ArgumentException">The input is not [N, C, H, W] with C = <see cref="InChannels"/>, or is smaller than the kernel.</exception>
+    /// <exception cref="ArgumentException">The input is not [N, C, H, W] with C = <see cref="InChannels"/>, or is smaller than the dilated kernel.</exception>
+    /// <exception cref="InvalidOperationException">The output channels are no longer a multiple of <see cref="Groups"/> (a shrunk weight).</exception>
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
         int c = InChannels, oc = OutChannels;
+        if (oc % Groups != 0)
+            throw new InvalidOperationException($"{this}: {oc} output channels are not a multiple of groups = {Groups}.");
         var (kh, kw) = KernelSize;
         if (input.Rank != 4 || input.Dim(1) != c)
             throw LayerHelpers.ShapeError(ToString(), $"[N, {c}, H, W]", input.Shape);
         int h = input.Dim(2), w = input.Dim(3);
-        if (h + 2 * Padding.H < kh || w + 2 * Padding.W < kw)
-            throw LayerHelpers.ShapeError(ToString(), $"[N, {c}, H, W] with H + 2·{Padding.H} >= {kh} and W + 2·{Padding.W} >= {kw}", input.Shape);
+        int ekh = Dilation.H * (kh - 1) + 1, ekw = Dilation.W * (kw - 1) + 1;
+        if (h + Pads.Top + Pads.Bottom < ekh || w + Pads.Left + Pads.Right < ekw)
+            throw LayerHelpers.ShapeError(ToString(),
+                $"[N, {c}, H, W] with H + {Pads.Top} + {Pads.Bottom} >= {ekh} and W + {Pads.Left} + {Pads.Right} >= {ekw}", input.Shape);
         int n = input.Dim(0);
-        _geometry = new Conv2dGeometry(c, h, w, kh, kw, Stride.H, Stride.W, Padding.H, Padding.W);
+        _geometry = Geometry(h, w);
         _batch = n;
         var y = LayerHelpers.Ensure(ref _output, n, oc, _geometry.OutH, _geometry.OutW);
         _input = training ? input : null;
         _ready = training;
         if (n == 0) return y;
 
+        if (IsDepthwise)
+        {
+            DepthwiseForward(input.Data, y.Data);
+            return y;
+        }
         int k = _geometry.ColumnRows, p = _geometry.ColumnCols;
         int np = n * p;
         LayerHelpers.Ensure(ref _columns, k * np);
@@ -123,11 +217,14 @@ public sealed class Conv2d : Module
     {
         var g = _geometry;
         int n0 = chunk * _samplesPerChunk, n1 = Math.Min(_batch, n0 + _samplesPerChunk);
-        int k = g.ColumnRows, p = g.ColumnCols, np = _batch * p, oc = OutChannels, imageSize = g.ImageSize;
-        float[] col = _columns!, yt = _outT!;
+        int p = g.ColumnCols, np = _batch * p, oc = OutChannels, imageSize = g.ImageSize;
+        int groups = Groups, kg = g.ColumnRows / groups, ocg = oc / groups, cols = (n1 - n0) * p;
+        float[] col = _columns!, yt = _outT!, wd = Weight.Value.Data;
         for (int i = n0; i < n1; i++)
             Im2Col.Unfold(x.AsSpan(i * imageSize, imageSize), g, col.AsSpan(i * p), np);
-        LayerHelpers.SgemmSerial(false, false, oc, (n1 - n0) * p, k, 1f, Weight.Value.Data, k, col.AsSpan(n0 * p), np, 0f, yt.AsSpan(n0 * p), np);
+        for (int gi = 0; gi < groups; gi++)
+            LayerHelpers.SgemmSerial(false, false, ocg, cols, kg, 1f, wd.AsSpan(gi * ocg * kg), kg,
+                col.AsSpan(gi * kg * np + n0 * p), np, 0f, yt.AsSpan(gi * ocg * np + n0 * p), np);
         float[]? b = Bias?.Value.Data;
         for (int i = n0; i < n1; i++)
         {
@@ -141,7 +238,23 @@ public sealed class Conv2d : Module
         }
     }
 
-    /// <summary>dW += dYᵀ·colᵀ, db += Σ dY over N, OH, OW; returns dx [N, C, H, W] (layer-owned).</summary>
+    // Output plane (n, o) reads input plane (n, o / M), M = OC/C output channels per input channel.
+    private void DepthwiseForward(float[] x, float[] y)
+    {
+        var g = _geometry;
+        int c = g.Channels, oc = OutChannels, m = oc / c, taps = g.KernelH * g.KernelW;
+        int inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
+        float[] wd = Weight.Value.Data;
+        float[]? b = Bias?.Value.Data;
+        Threading.For(0, _batch * oc, plane =>
+        {
+            int i = plane / oc, o = plane % oc;
+            DepthwiseConv.Forward(x.AsSpan((i * c + o / m) * inPlane, inPlane), wd.AsSpan(o * taps, taps), b is null ? 0f : b[o], g,
+                y.AsSpan(plane * outPlane, outPlane));
+        });
+    }
+
+    /// <summary>dW += dYᵀ·colᵀ (per group), db += Σ dY over N, OH, OW; returns dx [N, C, H, W] (layer-owned).</summary>
     /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
@@ -153,14 +266,19 @@ public sealed class Conv2d : Module
         _input = null;
         var dx = LayerHelpers.Ensure(ref _gradInput, x.Shape);
         if (_batch == 0) return dx;
-        int k = _geometry.ColumnRows, oc = OutChannels;
-        float[] pw = LayerHelpers.Ensure(ref _partialW, _chunks * oc * k);
+        if (IsDepthwise)
+        {
+            DepthwiseBackward(x.Data, gradOutput.Data, dx.Data);
+            return dx;
+        }
+        int kg = _geometry.ColumnRows / Groups, oc = OutChannels;
+        float[] pw = LayerHelpers.Ensure(ref _partialW, _chunks * oc * kg);
         float[] pb = LayerHelpers.Ensure(ref _partialB, _chunks * oc);
         Threading.For(0, _chunks, chunk => BackwardChunk(chunk, gradOutput.Data, dx.Data));
 
         var dw = Weight.Grad.Data.AsSpan();
         for (int chunk = 0; chunk < _chunks; chunk++)
-            TensorPrimitives.Add(dw, pw.AsSpan(chunk * oc * k, oc * k), dw);
+            TensorPrimitives.Add(dw, pw.AsSpan(chunk * oc * kg, oc * kg), dw);
         if (Bias is not null)
         {
             var db = Bias.Grad.Data.AsSpan();
@@ -174,9 +292,10 @@ public sealed class Conv2d : Module
     {
         var g = _geometry;
         int n0 = chunk * _samplesPerChunk, n1 = Math.Min(_batch, n0 + _samplesPerChunk);
-        int k = g.ColumnRows, p = g.ColumnCols, np = _batch * p, oc = OutChannels, imageSize = g.ImageSize;
+        int p = g.ColumnCols, np = _batch * p, oc = OutChannels, imageSize = g.ImageSize;
+        int groups = Groups, kg = g.ColumnRows / groups, ocg = oc / groups;
         int cols = (n1 - n0) * p;
-        float[] col = _columns!, dyt = _outT!;
+        float[] col = _columns!, dyt = _outT!, wd = Weight.Value.Data;
         var pb = _partialB.AsSpan(chunk * oc, oc);
         pb.Clear();
         for (int i = n0; i < n1; i++)
@@ -188,11 +307,16 @@ public sealed class Conv2d : Module
                 pb[o] += TensorPrimitives.Sum(src);
             }
         }
-        // Partial weight gradient of this chunk (uses the columns before they are overwritten below).
-        LayerHelpers.SgemmSerial(false, true, oc, k, cols, 1f, dyt.AsSpan(n0 * p), np, col.AsSpan(n0 * p), np, 0f,
-            _partialW.AsSpan(chunk * oc * k, oc * k), k);
-        // dcol = Wᵀ·dYᵀ, written over this chunk's columns, then folded back into the images.
-        LayerHelpers.SgemmSerial(true, false, k, cols, oc, 1f, Weight.Value.Data, k, dyt.AsSpan(n0 * p), np, 0f, col.AsSpan(n0 * p), np);
+        var pw = _partialW.AsSpan(chunk * oc * kg, oc * kg);
+        for (int gi = 0; gi < groups; gi++)
+        {
+            var dyg = dyt.AsSpan(gi * ocg * np + n0 * p);
+            var colg = col.AsSpan(gi * kg * np + n0 * p);
+            // Partial weight gradient of this chunk and group (uses the group's columns before they are overwritten below).
+            LayerHelpers.SgemmSerial(false, true, ocg, kg, cols, 1f, dyg, np, colg, np, 0f, pw.Slice(gi * ocg * kg, ocg * kg), kg);
+            // dcol_g = W_gᵀ·dY_gᵀ, written over the group's columns of this chunk.
+            LayerHelpers.SgemmSerial(true, false, kg, cols, ocg, 1f, wd.AsSpan(gi * ocg * kg), kg, dyg, np, 0f, colg, np);
+        }
         for (int i = n0; i < n1; i++)
         {
             var img = dx.AsSpan(i * imageSize, imageSize);
@@ -201,7 +325,51 @@ public sealed class Conv2d : Module
         }
     }
 
+    // dx over (sample, input channel) planes: the sum of the M output channels reading the plane. dW, db over output
+    // channels: samples summed in order into a per-channel partial, then added to the gradient.
+    private void DepthwiseBackward(float[] x, float[] dy, float[] dx)
+    {
+        var g = _geometry;
+        int c = g.Channels, oc = OutChannels, m = oc / c, taps = g.KernelH * g.KernelW, n = _batch;
+        int inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
+        float[] wd = Weight.Value.Data;
+        Threading.For(0, n * c, plane =>
+        {
+            int i = plane / c, ch = plane % c;
+            var dxPlane = dx.AsSpan(plane * inPlane, inPlane);
+            for (int j = 0; j < m; j++)
+            {
+                int o = ch * m + j;
+                DepthwiseConv.InputGradient(dy.AsSpan((i * oc + o) * outPlane, outPlane), wd.AsSpan(o * taps, taps), g, dxPlane, accumulate: j > 0);
+            }
+        });
+        float[] pw = LayerHelpers.Ensure(ref _partialW, oc * taps);
+        float[] gw = Weight.Grad.Data;
+        float[]? gb = Bias?.Grad.Data;
+        Threading.For(0, oc, o =>
+        {
+            var partial = pw.AsSpan(o * taps, taps);
+            partial.Clear();
+            float bias = 0;
+            for (int i = 0; i < n; i++)
+            {
+                var dyPlane = dy.AsSpan((i * oc + o) * outPlane, outPlane);
+                DepthwiseConv.WeightGradient(x.AsSpan((i * c + o / m) * inPlane, inPlane), dyPlane, g, partial);
+                if (gb is not null) bias += TensorPrimitives.Sum(dyPlane);
+            }
+            var grad = gw.AsSpan(o * taps, taps);
+            TensorPrimitives.Add(grad, partial, grad);
+            if (gb is not null) gb[o] += bias;
+        });
+    }
+
     /// <inheritdoc/>
-    public override string ToString() =>
-        $"Conv2d({InChannels}, {OutChannels}, kernel={KernelSize.H}x{KernelSize.W}, stride={Stride.H}x{Stride.W}, padding={Padding.H}x{Padding.W})";
+    public override string ToString()
+    {
+        var (t, l, b, r) = Pads;
+        string padding = HasSymmetricPadding ? $"padding={t}x{l}" : $"pads=({t}, {l}, {b}, {r})";
+        string dilation = Dilation == (1, 1) ? "" : $", dilation={Dilation.H}x{Dilation.W}";
+        string groups = Groups == 1 ? "" : $", groups={Groups}";
+        return $"Conv2d({InChannels}, {OutChannels}, kernel={KernelSize.H}x{KernelSize.W}, stride={Stride.H}x{Stride.W}, {padding}{dilation}{groups})";
+    }
 }

@@ -1,27 +1,44 @@
-// Flatten: [N, d1, d2, ...] → [N, d1·d2·...] (PyTorch nn.Flatten(start_dim=1)). Forward returns a
-// view sharing the input's storage; Backward returns a view of the gradient with the input's shape.
+// Flatten: [d0, ..., d(a-1), da, ..., d(r-1)] → [d0·...·d(a-1), da·...·d(r-1)] for axis a (ONNX Flatten; the default
+// a = 1 is PyTorch nn.Flatten(start_dim=1): [N, d1, d2, ...] → [N, d1·d2·...]). a may be negative (counts from the
+// end); a = 0 gives [1, all]. Forward returns a view sharing the input's storage; Backward returns a view of the
+// gradient with the input's shape.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
 
-/// <summary>Flattens every dimension after the batch axis: [N, ...] → [N, prod(...)]. No copies.</summary>
+/// <summary>Flattens its input to 2-D around an axis: [prod(dims &lt; axis), prod(dims ≥ axis)]. No copies.</summary>
 public sealed class Flatten : Module
 {
     private Tensor? _outView, _gradView;
     private int[]? _inputShape;
     private bool _ready;
 
-    /// <summary>Returns a [N, prod] view of <paramref name="input"/> (shares storage).</summary>
-    /// <exception cref="ArgumentException">Input rank below 2.</exception>
+    /// <summary>Flattens every dimension after the batch axis: [N, ...] → [N, prod(...)] (axis 1).</summary>
+    public Flatten() : this(1)
+    {
+    }
+
+    /// <summary>Flattens around <paramref name="axis"/>: [prod(dims &lt; axis), prod(dims ≥ axis)] (ONNX Flatten).</summary>
+    /// <param name="axis">In [−r, r] for an input of rank r (checked at Forward); negative counts from the end.</param>
+    public Flatten(int axis) => Axis = axis;
+
+    /// <summary>The axis: dimensions before it form the first output dimension, the rest the second.</summary>
+    public int Axis { get; }
+
+    /// <summary>Returns a [prod(dims &lt; axis), prod(dims ≥ axis)] view of <paramref name="input"/> (shares storage).</summary>
+    /// <exception cref="ArgumentException">The axis is outside [−r, r] for the input rank r.</exception>
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank < 2) throw LayerHelpers.ShapeError(ToString(), "[N, d1, ...] (rank >= 2)", input.Shape);
-        int n = input.Dim(0), rest = 1;
-        for (int i = 1; i < input.Rank; i++) rest *= input.Dim(i);
+        int rank = input.Rank, axis = Axis < 0 ? Axis + rank : Axis;
+        if (axis < 0 || axis > rank)
+            throw LayerHelpers.ShapeError(ToString(), Axis < 0 ? $"rank >= {-Axis}" : $"rank >= {Axis}", input.Shape);
+        int rows = 1, cols = 1;
+        for (int i = 0; i < axis; i++) rows *= input.Dim(i);
+        for (int i = axis; i < rank; i++) cols *= input.Dim(i);
         if (_inputShape is null || !input.Shape.SequenceEqual(_inputShape)) _inputShape = input.Shape.ToArray();
-        if (_outView is null || _outView.Data != input.Data || _outView.Dim(0) != n || _outView.Dim(1) != rest)
-            _outView = new Tensor(input.Data, n, rest);
+        if (_outView is null || _outView.Data != input.Data || _outView.Dim(0) != rows || _outView.Dim(1) != cols)
+            _outView = new Tensor(input.Data, rows, cols);
         _ready = training;
         return _outView;
     }
@@ -40,5 +57,5 @@ public sealed class Flatten : Module
     }
 
     /// <inheritdoc/>
-    public override string ToString() => "Flatten()";
+    public override string ToString() => Axis == 1 ? "Flatten()" : $"Flatten(axis={Axis})";
 }

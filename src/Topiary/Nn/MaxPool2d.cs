@@ -1,6 +1,9 @@
-// MaxPool2d: PyTorch nn.MaxPool2d (dilation 1, ceil_mode false), NCHW.
-//   input [N, C, H, W] → output [N, C, OH, OW],  OH = ⌊(H + 2·pad − k)/stride⌋ + 1 (likewise OW)
-//   y[n, c, i, j] = max over the k×k window at (i·stride − pad, j·stride − pad); padding counts as −∞.
+// MaxPool2d: PyTorch nn.MaxPool2d (dilation 1) / ONNX MaxPool, NCHW, with rectangular windows, asymmetric pads
+// (top, left, bottom, right) and ceil_mode.
+//   input [N, C, H, W] → output [N, C, OH, OW],  OH = ⌊(H + PT + PB − KH)/SH⌋ + 1 (likewise OW); with ceil_mode
+//   the ceiling, dropping a last window that would start in the bottom/right padding (Conv2dGeometry).
+//   y[n, c, i, j] = max over the KH×KW window at (i·SH − PT, j·SW − PL), clipped to the image (padding counts as −∞;
+//   every window overlaps the image since pads ≤ kernel/2).
 // The flat input index of each maximum (first one in row-major window order on ties) is kept, and
 // Backward routes each output gradient to it (overlapping windows accumulate). Work runs per sample
 // in parallel; each sample's gradient is written by one thread, so results are deterministic.
@@ -8,7 +11,7 @@ using Topiary.Tensors;
 
 namespace Topiary.Nn;
 
-/// <summary>2-D max pooling (PyTorch <c>nn.MaxPool2d</c>, ceil_mode = false).</summary>
+/// <summary>2-D max pooling (PyTorch <c>nn.MaxPool2d</c>, ONNX <c>MaxPool</c>; no dilation).</summary>
 public sealed class MaxPool2d : Module
 {
     private Tensor? _output, _gradInput;
@@ -19,35 +22,68 @@ public sealed class MaxPool2d : Module
     private bool _ready;
 
     /// <summary>Creates a k×k max pool; <paramref name="stride"/> defaults to <paramref name="kernelSize"/>.</summary>
+    /// <param name="kernelSize">Window k (k×k).</param>
+    /// <param name="stride">Stride on both axes; default k.</param>
+    /// <param name="padding">Implicit −∞ padding on every side, at most k/2.</param>
+    /// <param name="ceilMode">Round the output size up (PyTorch/ONNX ceil_mode; see the file header).</param>
     /// <exception cref="ArgumentOutOfRangeException">Kernel or stride below 1, padding negative or above kernelSize/2 (PyTorch's rule).</exception>
-    public MaxPool2d(int kernelSize, int? stride = null, int padding = 0)
+    public MaxPool2d(int kernelSize, int? stride = null, int padding = 0, bool ceilMode = false)
+        : this((kernelSize, kernelSize), stride is int s ? (s, s) : null, (padding, padding, padding, padding), ceilMode)
     {
-        PoolHelpers.Validate(kernelSize, stride, padding);
-        KernelSize = kernelSize;
-        Stride = stride ?? kernelSize;
-        Padding = padding;
     }
 
-    /// <summary>Window size k.</summary>
-    public int KernelSize { get; }
+    /// <summary>Creates a KH×KW max pool with (top, left, bottom, right) padding; <paramref name="stride"/> defaults to the kernel.</summary>
+    /// <param name="kernelSize">Window (KH, KW).</param>
+    /// <param name="stride">Stride (SH, SW); default (KH, KW).</param>
+    /// <param name="pads">Implicit −∞ padding (top, left, bottom, right), ONNX's pads order; each at most half the kernel along its axis.</param>
+    /// <param name="ceilMode">Round the output size up (PyTorch/ONNX ceil_mode; see the file header).</param>
+    /// <exception cref="ArgumentOutOfRangeException">Kernel or stride below 1, a pad negative or above half the kernel (PyTorch's rule).</exception>
+    public MaxPool2d((int H, int W) kernelSize, (int H, int W)? stride = null, (int Top, int Left, int Bottom, int Right) pads = default,
+        bool ceilMode = false)
+    {
+        var st = stride ?? kernelSize;
+        PoolHelpers.Validate(kernelSize, st, pads);
+        Kernel = kernelSize;
+        Strides = st;
+        Pads = pads;
+        CeilMode = ceilMode;
+    }
 
-    /// <summary>Stride.</summary>
-    public int Stride { get; }
+    /// <summary>Window (KH, KW).</summary>
+    public (int H, int W) Kernel { get; }
 
-    /// <summary>Implicit −∞ padding on every side.</summary>
-    public int Padding { get; }
+    /// <summary>Stride (SH, SW).</summary>
+    public (int H, int W) Strides { get; }
+
+    /// <summary>Implicit −∞ padding (top, left, bottom, right).</summary>
+    public (int Top, int Left, int Bottom, int Right) Pads { get; }
+
+    /// <summary>Whether the output size is rounded up (ceil_mode).</summary>
+    public bool CeilMode { get; }
+
+    /// <summary>Window size k of a square window.</summary>
+    /// <exception cref="InvalidOperationException">The window is not square; read <see cref="Kernel"/>.</exception>
+    public int KernelSize => PoolHelpers.Same(ToString(), "the kernel", nameof(Kernel), Kernel.H, Kernel.W);
+
+    /// <summary>Stride of a pool with equal strides on both axes.</summary>
+    /// <exception cref="InvalidOperationException">The strides differ; read <see cref="Strides"/>.</exception>
+    public int Stride => PoolHelpers.Same(ToString(), "the stride", nameof(Strides), Strides.H, Strides.W);
+
+    /// <summary>Implicit −∞ padding of a pool padded equally on every side.</summary>
+    /// <exception cref="InvalidOperationException">The pads differ; read <see cref="Pads"/>.</exception>
+    public int Padding => PoolHelpers.Same(ToString(), "the padding", nameof(Pads), Pads.Top, Pads.Left, Pads.Bottom, Pads.Right);
 
     /// <summary>Pools [N, C, H, W] into [N, C, OH, OW] (layer-owned, overwritten by the next call).</summary>
     /// <exception cref="ArgumentException">Input not rank 4 or smaller than the window.</exception>
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var g = PoolHelpers.Geometry(ToString(), input, KernelSize, Stride, Padding);
+        var g = PoolHelpers.Geometry(ToString(), input, Kernel, Strides, Pads, CeilMode);
         int n = input.Dim(0), c = g.Channels;
         var y = LayerHelpers.Ensure(ref _output, n, c, g.OutH, g.OutW);
         int[] argmax = LayerHelpers.Ensure(ref _argmax, y.Length);
         float[] x = input.Data, yd = y.Data;
-        if (KernelSize == 2 && Stride == 2 && Padding == 0 && g.Width % 2 == 0 && MaxPool2x2.IsSupported)
+        if (Kernel == (2, 2) && Strides == (2, 2) && Pads == (0, 0, 0, 0) && g.Width % 2 == 0 && g.OutH == g.Height / 2 && MaxPool2x2.IsSupported)
         {
             int per = g.ImageSize, half = per / 2, outPer = c * g.OutH * g.OutW;
             float[] pairMax = LayerHelpers.Ensure(ref _pairMax, n * half);
@@ -71,20 +107,21 @@ public sealed class MaxPool2d : Module
         return y;
     }
 
-    private void ForwardPlane(float[] x, int xOff, in Conv2dGeometry g, float[] y, int[] argmax, int yOff)
+    private static void ForwardPlane(float[] x, int xOff, in Conv2dGeometry g, float[] y, int[] argmax, int yOff)
     {
-        int h = g.Height, w = g.Width, k = KernelSize, s = Stride, pad = Padding;
-        if (k == 2 && pad == 0)
+        int h = g.Height, w = g.Width, kh = g.KernelH, kw = g.KernelW, sh = g.StrideH, sw = g.StrideW, pt = g.PadTop, pl = g.PadLeft;
+        // Unpadded 2×2 windows with equal strides that all lie inside the image (no ceil_mode window hanging over the edge).
+        if (kh == 2 && kw == 2 && sh == sw && pt == 0 && pl == 0 && (g.OutH - 1) * sh + 2 <= h && (g.OutW - 1) * sw + 2 <= w)
         {
-            ForwardPlane2x2(x, xOff, w, s, g.OutH, g.OutW, y, argmax, yOff);
+            ForwardPlane2x2(x, xOff, w, sh, g.OutH, g.OutW, y, argmax, yOff);
             return;
         }
         for (int oy = 0; oy < g.OutH; oy++)
         {
-            int y0 = Math.Max(0, oy * s - pad), y1 = Math.Min(h, oy * s - pad + k);
+            int y0 = Math.Max(0, oy * sh - pt), y1 = Math.Min(h, oy * sh - pt + kh);
             for (int ox = 0; ox < g.OutW; ox++)
             {
-                int x0 = Math.Max(0, ox * s - pad), x1 = Math.Min(w, ox * s - pad + k);
+                int x0 = Math.Max(0, ox * sw - pl), x1 = Math.Min(w, ox * sw - pl + kw);
                 float best = float.NegativeInfinity;
                 int bestIdx = xOff + y0 * w + x0;
                 for (int iy = y0; iy < y1; iy++)
@@ -167,25 +204,5 @@ public sealed class MaxPool2d : Module
     }
 
     /// <inheritdoc/>
-    public override string ToString() => $"MaxPool2d(kernel={KernelSize}, stride={Stride}, padding={Padding})";
-}
-
-/// <summary>Argument and shape checks shared by the pooling layers.</summary>
-internal static class PoolHelpers
-{
-    public static void Validate(int kernelSize, int? stride, int padding)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(kernelSize, 1);
-        if (stride is int s) ArgumentOutOfRangeException.ThrowIfLessThan(s, 1, nameof(stride));
-        ArgumentOutOfRangeException.ThrowIfNegative(padding);
-        if (padding > kernelSize / 2)
-            throw new ArgumentOutOfRangeException(nameof(padding), padding, $"Padding must be at most half the kernel size ({kernelSize / 2}).");
-    }
-
-    public static Conv2dGeometry Geometry(string layer, Tensor input, int k, int s, int pad)
-    {
-        if (input.Rank != 4 || input.Dim(1) < 1 || input.Dim(2) + 2 * pad < k || input.Dim(3) + 2 * pad < k)
-            throw LayerHelpers.ShapeError(layer, $"[N, C, H, W] with C >= 1 and H, W >= {k - 2 * pad}", input.Shape);
-        return new Conv2dGeometry(input.Dim(1), input.Dim(2), input.Dim(3), k, k, s, s, pad, pad);
-    }
+    public override string ToString() => $"MaxPool2d({PoolHelpers.Describe(Kernel, Strides, Pads, CeilMode)})";
 }

@@ -13,8 +13,8 @@ namespace Topiary.Onnx;
 /// <param name="OutputName">Name of the graph's output.</param>
 /// <param name="InputShape">Shape of one example (without the batch axis) when the file states it statically, else null.</param>
 /// <param name="EndsWithSoftmax">
-/// True when the graph's last node is a Softmax, which the importer leaves out: the file's output is
-/// <c>softmax(model output)</c> along the last axis.
+/// True when the node writing the (first) output is a Softmax: the model's output is probabilities, not logits (the
+/// Softmax is part of the imported model).
 /// </param>
 /// <param name="ParameterSources">
 /// For every parameter of the imported model (dotted Topiary name such as <c>conv1.weight</c>), the ONNX
@@ -36,4 +36,13 @@ public sealed record OnnxImportInfo(
 {
     /// <summary>Names of the initializers the file stored as SparseTensorProto (expanded to dense on import); empty when none.</summary>
     public IReadOnlyList<string> SparseInitializers { get; init; } = [];
+
+    /// <summary>Every data input the graph reads, with its full shape (batch first, −1 where symbolic).</summary>
+    public IReadOnlyList<OnnxTensorInfo> Inputs { get; init; } = [];
+
+    /// <summary>Names of the graph outputs, in order.</summary>
+    public IReadOnlyList<string> Outputs { get; init; } = [];
+
+    /// <summary>"Softmax" or "LogSoftmax" when the node writing the first output is one (kept in the model), else null.</summary>
+    public string? OutputActivation { get; init; }
 }

@@ -2,8 +2,11 @@
 //   Compile walks the children once (nested Sequentials are flattened) tracking the per-example shape:
 //     Linear  [in]       → the weight in the format FormatChooser picks (dense GEMM/GEMV, CSR, CSR16, SIMD-group, block);
 //                          a following ReLU is fused
-//     Conv2d  [C, H, W]  → im2col, then dense GEMM or sparse weights × columns (PlanOptions.SparseConv); bias, ReLU fused
-//     MaxPool2d, ReLU    → ops;   Flatten → shape change only;   Dropout, Identity → skipped (inference)
+//     Conv2d  [C, H, W]  → im2col, then dense GEMM or sparse weights × columns (PlanOptions.SparseConv); bias, ReLU fused;
+//                          any stride, dilation and (asymmetric) padding; grouped/depthwise convolutions (groups > 1)
+//                          are refused (NotSupportedException naming the layer)
+//     MaxPool2d, ReLU    → ops (any window, stride, padding, ceil_mode);   Flatten → shape change only;
+//     Dropout, Identity  → skipped (inference)
 //   Anything else throws NotSupportedException naming the module.
 // Weights are copied into their format at compile time: later edits to the model are not seen.
 // Run(input, output) reads [batch, in] and writes [batch, out]; with one thread it allocates nothing after the first
@@ -92,11 +95,13 @@ public sealed class InferencePlan
                 }
                 case Conv2d conv:
                 {
+                    if (conv.Groups != 1)
+                        throw new NotSupportedException(
+                            $"InferencePlan: layer '{name}' ({conv}) has groups = {conv.Groups}; the plan runs ungrouped convolutions only (groups = 1).");
                     if (shape.Length != 3 || shape[0] != conv.InChannels)
                         throw ShapeError(name, conv.ToString(), $"[{conv.InChannels}, H, W]", shape);
-                    var (kh, kw) = conv.KernelSize;
                     Conv2dGeometry g;
-                    try { g = new Conv2dGeometry(shape[0], shape[1], shape[2], kh, kw, conv.Stride.H, conv.Stride.W, conv.Padding.H, conv.Padding.W); }
+                    try { g = conv.Geometry(shape[1], shape[2]); }
                     catch (ArgumentException e) { throw new ArgumentException($"Plan: layer '{name}' ({conv}): {e.Message}", nameof(inputShapeWithoutBatch), e); }
                     float[]? bias = conv.Bias is null ? null : (float[])conv.Bias.Value.Data.Clone();
                     var weight = FormatChooser.Choose(conv.Weight.Value.Data, conv.OutChannels, g.ColumnRows, g.ColumnCols, batch, options, name);
@@ -107,10 +112,11 @@ public sealed class InferencePlan
                 }
                 case MaxPool2d pool:
                 {
-                    if (shape.Length != 3 || shape[1] + 2 * pool.Padding < pool.KernelSize || shape[2] + 2 * pool.Padding < pool.KernelSize)
-                        throw ShapeError(name, pool.ToString(), $"[C, H, W] with H, W >= {pool.KernelSize - 2 * pool.Padding}", shape);
-                    var g = new Conv2dGeometry(shape[0], shape[1], shape[2], pool.KernelSize, pool.KernelSize,
-                        pool.Stride, pool.Stride, pool.Padding, pool.Padding);
+                    var (t, l, b, r) = pool.Pads;
+                    int minH = Math.Max(1, pool.Kernel.H - t - b), minW = Math.Max(1, pool.Kernel.W - l - r);
+                    if (shape.Length != 3 || shape[1] < minH || shape[2] < minW)
+                        throw ShapeError(name, pool.ToString(), $"[C, H, W] with H >= {minH} and W >= {minW}", shape);
+                    var g = new Conv2dGeometry(shape[0], shape[1], shape[2], pool.Kernel, pool.Strides, pool.Pads, (1, 1), pool.CeilMode);
                     steps.Add(new MaxPoolStep(name, g, batch));
                     shape = [g.Channels, g.OutH, g.OutW];
                     break;
@@ -118,7 +124,7 @@ public sealed class InferencePlan
                 case ReLU:
                     steps.Add(new ReluStep(name, Product(shape), batch));
                     break;
-                case Flatten:
+                case Flatten { Axis: 1 }:
                     shape = [Product(shape)];
                     break;
                 case Dropout or Identity:

@@ -180,7 +180,8 @@ internal sealed class MaxPoolStep : PlanStep
     public MaxPoolStep(string name, Conv2dGeometry g, int batch) : base(name, null, g.ImageSize, g.Channels * g.ColumnCols, batch)
     {
         _g = g;
-        _vector = g.KernelH == 2 && g.StrideH == 2 && g.PadH == 0 && g.Width % 2 == 0 && MaxPool2x2.IsSupported;
+        _vector = g.KernelH == 2 && g.KernelW == 2 && g.StrideH == 2 && g.StrideW == 2 && g.PadTop == 0 && g.PadLeft == 0
+            && g.Width % 2 == 0 && g.OutH == g.Height / 2 && g.OutW == g.Width / 2 && MaxPool2x2.IsSupported;
         PrepareChunks(1);
     }
 
@@ -192,7 +193,10 @@ internal sealed class MaxPoolStep : PlanStep
         _argmax = [.. Enumerable.Range(0, chunks).Select(_ => new int[OutputLength])];
     }
 
-    public override string Detail => $"MaxPool2d k={_g.KernelH} s={_g.StrideH} p={_g.PadH} {_g.Height}x{_g.Width}->{_g.OutH}x{_g.OutW}";
+    public override string Detail => _g.KernelH == _g.KernelW && _g.StrideH == _g.StrideW && _g.IsSymmetric && _g.PadTop == _g.PadLeft && !_g.CeilMode
+        ? $"MaxPool2d k={_g.KernelH} s={_g.StrideH} p={_g.PadH} {_g.Height}x{_g.Width}->{_g.OutH}x{_g.OutW}"
+        : $"MaxPool2d k={_g.KernelH}x{_g.KernelW} s={_g.StrideH}x{_g.StrideW} p=({_g.PadTop},{_g.PadLeft},{_g.PadBottom},{_g.PadRight})" +
+          $"{(_g.CeilMode ? " ceil" : "")} {_g.Height}x{_g.Width}->{_g.OutH}x{_g.OutW}";
 
     internal override void Execute(ReadOnlySpan<float> x, Span<float> y, int count, int chunk)
     {
@@ -204,7 +208,8 @@ internal sealed class MaxPoolStep : PlanStep
                     y.Slice(i * OutputLength, OutputLength), _argmax[chunk], _pairMax[chunk], _pairIdx[chunk]);
             return;
         }
-        int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, k = g.KernelH, s = g.StrideH, pad = g.PadH;
+        int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, kh = g.KernelH, kw = g.KernelW, sh = g.StrideH, sw = g.StrideW;
+        int padTop = g.PadTop, padLeft = g.PadLeft;
         int planes = count * g.Channels;
         for (int pl = 0; pl < planes; pl++)
         {
@@ -212,10 +217,10 @@ internal sealed class MaxPoolStep : PlanStep
             var dst = y.Slice(pl * oh * ow, oh * ow);
             for (int oy = 0; oy < oh; oy++)
             {
-                int y0 = Math.Max(0, oy * s - pad), y1 = Math.Min(h, oy * s - pad + k);
+                int y0 = Math.Max(0, oy * sh - padTop), y1 = Math.Min(h, oy * sh - padTop + kh);
                 for (int ox = 0; ox < ow; ox++)
                 {
-                    int x0 = Math.Max(0, ox * s - pad), x1 = Math.Min(w, ox * s - pad + k);
+                    int x0 = Math.Max(0, ox * sw - padLeft), x1 = Math.Min(w, ox * sw - padLeft + kw);
                     float best = float.NegativeInfinity;
                     for (int iy = y0; iy < y1; iy++)
                         for (int ix = x0; ix < x1; ix++)

@@ -1,6 +1,7 @@
 // Im2Col: lowering a 2-D convolution (one image) to a matrix product — PyTorch's unfold/fold.
 //   Unfold (im2col): image [C, H, W] → columns [C·KH·KW, OH·OW] with row r = (c·KH + kh)·KW + kw and
-//     column p = oh·OW + ow:  columns[r, p] = image[c, oh·SH − PH + kh, ow·SW − PW + kw], 0 outside the image.
+//     column p = oh·OW + ow:  columns[r, p] = image[c, oh·SH − PT + kh·DH, ow·SW − PL + kw·DW], 0 outside the image
+//     (Conv2dGeometry: PT/PL = top/left padding, D = dilation; the bottom/right padding only sets OH/OW).
 //   Fold (col2im): the adjoint, ACCUMULATING: image[c, ih, iw] += Σ columns[r, p] over every (r, p) reading it.
 // The column matrix may be a slice of a wider matrix (row stride ldColumns ≥ OH·OW), so a batch can be
 // laid out side by side as [C·KH·KW, N·OH·OW] and multiplied by one GEMM.
@@ -10,62 +11,11 @@ using System.Runtime.Intrinsics;
 
 namespace Topiary.Tensors;
 
-/// <summary>Geometry of a 2-D convolution or pooling window over one [C, H, W] image.</summary>
-public readonly record struct Conv2dGeometry
-{
-    /// <summary>Creates the geometry; output size OH = ⌊(H + 2·PH − KH)/SH⌋ + 1 (likewise OW).</summary>
-    /// <exception cref="ArgumentException">A size is out of range or the window does not fit in the padded image.</exception>
-    public Conv2dGeometry(int channels, int height, int width, int kernelH, int kernelW,
-        int strideH = 1, int strideW = 1, int padH = 0, int padW = 0)
-    {
-        if (channels < 1 || height < 1 || width < 1)
-            throw new ArgumentException($"Image size must be positive, got C={channels}, H={height}, W={width}.");
-        if (kernelH < 1 || kernelW < 1 || strideH < 1 || strideW < 1 || padH < 0 || padW < 0)
-            throw new ArgumentException($"Invalid window: kernel {kernelH}x{kernelW}, stride {strideH}x{strideW}, padding {padH}x{padW}.");
-        Channels = channels; Height = height; Width = width;
-        KernelH = kernelH; KernelW = kernelW; StrideH = strideH; StrideW = strideW; PadH = padH; PadW = padW;
-        int spanH = height + 2 * padH - kernelH, spanW = width + 2 * padW - kernelW;
-        if (spanH < 0 || spanW < 0)
-            throw new ArgumentException($"Kernel {kernelH}x{kernelW} is larger than the padded input {height + 2 * padH}x{width + 2 * padW}.");
-        OutH = spanH / strideH + 1;
-        OutW = spanW / strideW + 1;
-    }
-
-    /// <summary>Input channels C.</summary>
-    public int Channels { get; }
-    /// <summary>Input height H.</summary>
-    public int Height { get; }
-    /// <summary>Input width W.</summary>
-    public int Width { get; }
-    /// <summary>Kernel height KH.</summary>
-    public int KernelH { get; }
-    /// <summary>Kernel width KW.</summary>
-    public int KernelW { get; }
-    /// <summary>Vertical stride SH.</summary>
-    public int StrideH { get; }
-    /// <summary>Horizontal stride SW.</summary>
-    public int StrideW { get; }
-    /// <summary>Zero padding on top and bottom PH.</summary>
-    public int PadH { get; }
-    /// <summary>Zero padding on left and right PW.</summary>
-    public int PadW { get; }
-    /// <summary>Output height OH.</summary>
-    public int OutH { get; }
-    /// <summary>Output width OW.</summary>
-    public int OutW { get; }
-    /// <summary>Rows of the column matrix: C·KH·KW.</summary>
-    public int ColumnRows => Channels * KernelH * KernelW;
-    /// <summary>Columns of the column matrix: OH·OW.</summary>
-    public int ColumnCols => OutH * OutW;
-    /// <summary>Elements of one input image: C·H·W.</summary>
-    public int ImageSize => Channels * Height * Width;
-}
-
 /// <summary>im2col / col2im (PyTorch <c>unfold</c> / <c>fold</c>) for one image.</summary>
 public static class Im2Col
 {
     /// <summary>
-    /// im2col: columns[(c·KH+kh)·KW+kw, oh·OW+ow] = image[c, oh·SH−PH+kh, ow·SW−PW+kw] (0 in the padding).
+    /// im2col: columns[(c·KH+kh)·KW+kw, oh·OW+ow] = image[c, oh·SH−PT+kh·DH, ow·SW−PL+kw·DW] (0 in the padding).
     /// Overwrites the OH·OW leading entries of every column row.
     /// </summary>
     /// <param name="image">One image [C, H, W].</param>
@@ -76,12 +26,12 @@ public static class Im2Col
     public static void Unfold(ReadOnlySpan<float> image, in Conv2dGeometry g, Span<float> columns, int ldColumns)
     {
         Validate(image.Length, g, columns.Length, ldColumns);
-        if (g.PadH == 0 && g.PadW == 0 && g.StrideH == 1 && g.StrideW == 1)
+        if (IsDense(g))
         {
             UnfoldDense(image, g, columns, ldColumns);
             return;
         }
-        int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, sh = g.StrideH, sw = g.StrideW;
+        int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW;
         int r = 0;
         for (int c = 0; c < g.Channels; c++)
         {
@@ -91,16 +41,17 @@ public static class Im2Col
                 for (int kw = 0; kw < g.KernelW; kw++, r++)
                 {
                     var dst = columns.Slice(r * ldColumns, oh * ow);
-                    int off = kw - g.PadW;
+                    int off = kw * dw - g.PadLeft;
                     ValidRange(off, sw, w, ow, out int o0, out int o1);
                     for (int y = 0; y < oh; y++)
                     {
                         var seg = dst.Slice(y * ow, ow);
-                        int ih = y * sh - g.PadH + kh;
+                        int ih = y * sh - g.PadTop + kh * dh;
                         if ((uint)ih >= (uint)h) { seg.Clear(); continue; }
                         var src = plane.Slice(ih * w, w);
                         seg[..o0].Clear();
                         seg[o1..].Clear();
+                        if (o1 == o0) continue; // this tap reads only padding on every output column
                         if (sw == 1) CopyRow(src.Slice(o0 + off, o1 - o0), seg[o0..o1]);
                         else for (int x = o0; x < o1; x++) seg[x] = src[x * sw + off];
                     }
@@ -117,12 +68,12 @@ public static class Im2Col
     public static void Fold(ReadOnlySpan<float> columns, int ldColumns, in Conv2dGeometry g, Span<float> image)
     {
         Validate(image.Length, g, columns.Length, ldColumns);
-        if (g.PadH == 0 && g.PadW == 0 && g.StrideH == 1 && g.StrideW == 1)
+        if (IsDense(g))
         {
             FoldDense(columns, ldColumns, g, image);
             return;
         }
-        int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, sh = g.StrideH, sw = g.StrideW;
+        int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW;
         int r = 0;
         for (int c = 0; c < g.Channels; c++)
         {
@@ -132,12 +83,12 @@ public static class Im2Col
                 for (int kw = 0; kw < g.KernelW; kw++, r++)
                 {
                     var src = columns.Slice(r * ldColumns, oh * ow);
-                    int off = kw - g.PadW;
+                    int off = kw * dw - g.PadLeft;
                     ValidRange(off, sw, w, ow, out int o0, out int o1);
                     if (o1 <= o0) continue;
                     for (int y = 0; y < oh; y++)
                     {
-                        int ih = y * sh - g.PadH + kh;
+                        int ih = y * sh - g.PadTop + kh * dh;
                         if ((uint)ih >= (uint)h) continue;
                         var seg = src.Slice(y * ow, ow);
                         var dst = plane.Slice(ih * w, w);
@@ -148,6 +99,11 @@ public static class Im2Col
             }
         }
     }
+
+    // Every window inside the image at unit stride and dilation (the output is then exactly (H − KH + 1) × (W − KW + 1)).
+    private static bool IsDense(in Conv2dGeometry g) =>
+        g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0 && g.StrideH == 1 && g.StrideW == 1
+        && g.DilationH == 1 && g.DilationW == 1 && !g.CeilMode;
 
     // Stride 1, no padding (LeNet, most 3x3 "valid" convs): every window is inside the image, so each
     // column row is OH contiguous copies of OW elements; no clipping, no clearing, no per-row slicing.
@@ -227,8 +183,8 @@ public static class Im2Col
         for (; i < n; i++) Unsafe.Add(ref d, i) += Unsafe.Add(ref s, i);
     }
 
-    // Output columns x in [o0, o1) read input column x·sw + off inside [0, w).
-    private static void ValidRange(int off, int sw, int w, int ow, out int o0, out int o1)
+    /// <summary>The output columns x in [o0, o1) whose input column x·sw + off lies inside [0, w) (o0 ≤ o1 ≤ ow).</summary>
+    internal static void ValidRange(int off, int sw, int w, int ow, out int o0, out int o1)
     {
         o0 = off >= 0 ? 0 : (-off + sw - 1) / sw;
         int last = w - 1 - off; // x·sw <= last

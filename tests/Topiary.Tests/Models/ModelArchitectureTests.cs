@@ -38,6 +38,67 @@ public class ModelArchitectureTests
     }
 
     [Fact]
+    public void Groups_dilation_asymmetric_pads_and_pool_modes_round_trip()
+    {
+        var rng = new Random(3);
+        var net = new Sequential()
+            .Add("stem", new Conv2d(3, 8, (3, 3), rng, (2, 2), (0, 0, 1, 1)))                 // TF "SAME" stride 2
+            .Add("dw", new Conv2d(8, 8, 3, rng, padding: 2, bias: false, groups: 8, dilation: 2))  // depthwise, dilated
+            .Add("pw", new Conv2d(8, 12, (1, 3), rng, padding: (0, 1), groups: 4, dilation: (1, 2)))
+            .Add("max", new MaxPool2d(3, 2, 1, ceilMode: true))
+            .Add("avg", new AvgPool2d((3, 2), (1, 2), (1, 0, 1, 1), ceilMode: true, countIncludePad: false))
+            .Add("gmp", new GlobalMaxPool2d());
+        var json = ModelArchitecture.Describe(net).ToJsonString();
+        Assert.Contains("\"pads\":[0,0,1,1]", json);
+        Assert.Contains("\"groups\":8", json);
+        Assert.Contains("\"dilation\":[2,2]", json);
+        Assert.Contains("\"ceil_mode\":true", json);
+        Assert.Contains("\"count_include_pad\":false", json);
+        Assert.Contains("\"kernel\":[3,2]", json);
+        Assert.Contains("GlobalMaxPool2d", json);
+        var rebuilt = ModelArchitecture.Build(JsonNode.Parse(json));
+        Assert.Equal(json, ModelArchitecture.Describe(rebuilt).ToJsonString());
+        foreach (var ((na, pa), (nb, pb)) in net.NamedParameters().Zip(rebuilt.NamedParameters()))
+        {
+            Assert.Equal(na, nb);
+            Assert.Equal(pa.Value.Shape.ToArray(), pb.Value.Shape.ToArray());
+            pb.Value.CopyFrom(pa.Value);
+        }
+        var x = Tensor.RandomNormal(new Random(4), 1f, 2, 3, 15, 17);
+        Assert.Equal(net.Forward(x, false).Data, rebuilt.Forward(x, false).Data);
+
+        // The budget counts a grouped weight as [out, in/groups, kh, kw]: exactly enough values pass, one fewer fails.
+        long values = net.ParameterCount();
+        ModelArchitecture.Build(JsonNode.Parse(json), values);
+        Assert.Throws<InvalidDataException>(() => ModelArchitecture.Build(JsonNode.Parse(json), values - 1));
+    }
+
+    [Fact]
+    public void Descriptions_without_the_new_fields_read_as_the_old_defaults_and_old_models_describe_as_before()
+    {
+        const string old = """
+            {"type":"Sequential","children":[
+             {"name":"conv","module":{"type":"Conv2d","in":2,"out":4,"kernel":[3,3],"stride":[1,1],"padding":[1,1],"bias":true}},
+             {"name":"pool","module":{"type":"MaxPool2d","kernel":2,"stride":2,"padding":0}},
+             {"name":"avg","module":{"type":"AvgPool2d","kernel":3,"stride":1,"padding":1}}]}
+            """;
+        var net = (Sequential)ModelArchitecture.Build(JsonNode.Parse(old));
+        var conv = (Conv2d)net["conv"];
+        Assert.Equal((1, (1, 1), (1, 1, 1, 1)), (conv.Groups, conv.Dilation, conv.Pads));
+        var avg = (AvgPool2d)net["avg"];
+        Assert.True(avg.CountIncludePad);
+        Assert.False(avg.CeilMode);
+        Assert.False(((MaxPool2d)net["pool"]).CeilMode);
+        Assert.Equal(JsonNode.Parse(old)!.ToJsonString(), ModelArchitecture.Describe(net).ToJsonString());
+
+        var bad = Assert.Throws<InvalidDataException>(() => ModelArchitecture.Build(JsonNode.Parse(
+            """{"type":"Conv2d","in":6,"out":4,"kernel":[3,3],"stride":[1,1],"padding":[0,0],"groups":4,"bias":true}""")));
+        Assert.Contains("groups = 4", bad.Message);
+        Assert.Contains("must be [top, left, bottom, right]", Assert.Throws<InvalidDataException>(() => ModelArchitecture.Build(JsonNode.Parse(
+            """{"type":"MaxPool2d","kernel":2,"stride":2,"pads":[0,1]}"""))).Message);
+    }
+
+    [Fact]
     public void Invalid_descriptions_name_the_path_and_field()
     {
         var ex = Assert.Throws<InvalidDataException>(() => ModelArchitecture.Build(JsonNode.Parse("""{"type":"Sequential","children":[{"name":"a","module":{"type":"Linear","in":3}}]}""")));

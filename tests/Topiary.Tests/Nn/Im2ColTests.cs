@@ -53,6 +53,65 @@ public class Im2ColTests
         Assert.True(Math.Abs(lhs - rhs) < 1e-3 * Math.Max(1, Math.Abs(lhs)), $"{lhs} vs {rhs}");
     }
 
+    // (C, H, W, KH, KW, SH, SW, DH, DW, top, left, bottom, right)
+    public static IEnumerable<object[]> DilatedAsymmetric() =>
+    [
+        [2, 7, 9, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2],
+        [1, 6, 11, 3, 2, 2, 1, 1, 3, 0, 0, 1, 1],   // TF "SAME" at stride 2: pads only at the bottom/right
+        [3, 5, 5, 2, 3, 1, 2, 3, 1, 1, 2, 0, 0],
+        [1, 1, 1, 5, 5, 1, 1, 1, 1, 2, 4, 2, 0],    // pads larger than the image: taps that read only padding
+        [2, 4, 17, 3, 3, 1, 1, 1, 2, 0, 1, 2, 3],
+    ];
+
+    [Theory]
+    [MemberData(nameof(DilatedAsymmetric))]
+    public void Unfold_with_dilation_and_asymmetric_pads_matches_the_definition_and_Fold_is_its_adjoint(
+        int c, int h, int w, int kh, int kw, int sh, int sw, int dh, int dw, int pt, int pl, int pb, int pr)
+    {
+        var g = new Conv2dGeometry(c, h, w, (kh, kw), (sh, sw), (pt, pl, pb, pr), (dh, dw));
+        Assert.Equal((h + pt + pb - dh * (kh - 1) - 1) / sh + 1, g.OutH);
+        Assert.Equal((w + pl + pr - dw * (kw - 1) - 1) / sw + 1, g.OutW);
+        var image = Tensor.RandomNormal(new Random(3), 1f, c, h, w);
+        int ld = g.ColumnCols + 1;
+        var cols = new float[g.ColumnRows * ld];
+        cols.AsSpan().Fill(float.NaN);
+        Im2Col.Unfold(image.Data, g, cols, ld);
+        for (int ch = 0; ch < c; ch++)
+        for (int a = 0; a < kh; a++)
+        for (int b = 0; b < kw; b++)
+        for (int oy = 0; oy < g.OutH; oy++)
+        for (int ox = 0; ox < g.OutW; ox++)
+        {
+            int iy = oy * sh - pt + a * dh, ix = ox * sw - pl + b * dw;
+            float expected = iy >= 0 && iy < h && ix >= 0 && ix < w ? image.Data[(ch * h + iy) * w + ix] : 0f;
+            Assert.Equal(expected, cols[((ch * kh + a) * kw + b) * ld + oy * g.OutW + ox]);
+        }
+        var y = Tensor.RandomNormal(new Random(4), 1f, g.ColumnRows * ld).Data;
+        double lhs = 0;
+        for (int r = 0; r < g.ColumnRows; r++)
+            for (int p = 0; p < g.ColumnCols; p++) lhs += (double)cols[r * ld + p] * y[r * ld + p];
+        var folded = new float[c * h * w];
+        Im2Col.Fold(y, ld, g, folded);
+        double rhs = 0;
+        for (int i = 0; i < folded.Length; i++) rhs += (double)folded[i] * image.Data[i];
+        Assert.True(Math.Abs(lhs - rhs) < 1e-3 * Math.Max(1, Math.Abs(lhs)), $"{lhs} vs {rhs}");
+    }
+
+    [Theory]
+    [InlineData(5, 2, 2, 1, 1, false, 3)]   // floor: ⌊(5 + 2 − 2)/2⌋ + 1
+    [InlineData(5, 2, 2, 1, 1, true, 3)]    // ceil gives 4, but window 3 would start in the padding (3·2 ≥ 5 + 1): dropped
+    [InlineData(6, 3, 2, 0, 0, true, 3)]    // ⌈(6 − 3)/2⌉ + 1 = 3 (the last window hangs over the edge)
+    [InlineData(6, 3, 2, 0, 0, false, 2)]
+    [InlineData(12, 1, 2, 0, 0, true, 6)]   // 1x1 window, stride 2: the ceil window would start at 12 — dropped
+    [InlineData(9, 4, 4, 2, 2, true, 3)]    // PyTorch issue 116420: 3, not the documented 4
+    [InlineData(7, 3, 2, 1, 0, true, 4)]    // asymmetric: ⌈(7 + 1 − 3)/2⌉ + 1 = 4; last window starts at 6 − 1 = 5 < 7
+    public void Ceil_mode_output_size_follows_PyTorch(int size, int kernel, int stride, int padBegin, int padEnd, bool ceil, int expected)
+    {
+        var g = new Conv2dGeometry(1, size, size, (kernel, kernel), (stride, stride), (padBegin, padBegin, padEnd, padEnd), (1, 1), ceil);
+        Assert.Equal(expected, g.OutH);
+        Assert.Equal(expected, g.OutW);
+    }
+
     [Fact]
     public void Geometry_rejects_a_kernel_larger_than_the_padded_image()
     {

@@ -44,14 +44,17 @@ public class OnnxGraphTests
     [MemberData(nameof(Models))]
     public void ExportImportExport_IsByteIdentical_WithSameNamesAndStructure(string name)
     {
+        // The first export writes the Sequential/Residual/Concat tree; its import is a Graph over the same tensor names,
+        // and from then on export ∘ import is a fixed point: the second and third files are byte-identical.
         using var dir = new TempDirectory();
         var model = Create(name);
-        string first = dir.File("first.onnx"), second = dir.File("second.onnx");
+        string first = dir.File("first.onnx"), second = dir.File("second.onnx"), third = dir.File("third.onnx");
         OnnxExporter.Export(model, [1, 28, 28], first);
         var (imported, info) = OnnxImporter.Import(first);
         OnnxExporter.Export(imported, [1, 28, 28], second);
+        OnnxExporter.Export(OnnxImporter.Import(second).Model, [1, 28, 28], third);
 
-        Assert.Equal(File.ReadAllBytes(first), File.ReadAllBytes(second));
+        Assert.Equal(File.ReadAllBytes(second), File.ReadAllBytes(third));
         Assert.Equal(model.NamedParameters().Select(p => p.Name), imported.NamedParameters().Select(p => p.Name));
         Assert.Equal(model.NamedBuffers().Select(b => b.Name), imported.NamedBuffers().Select(b => b.Name));
         foreach (var (pname, _) in imported.NamedParameters()) Assert.Equal(pname, info.ParameterSources[pname]);
@@ -60,42 +63,46 @@ public class OnnxGraphTests
     }
 
     [Fact]
-    public void ResNetImport_RebuildsIdentityAndProjectionShortcuts()
+    public void ResNetImport_KeepsIdentityAndProjectionShortcutsAsAddNodes()
     {
         using var dir = new TempDirectory();
         string path = dir.File("resnet.onnx");
         OnnxExporter.Export(ResNetLike(seed: 3), [1, 28, 28], path);
-        var seq = Assert.IsType<Sequential>(OnnxImporter.Import(path).Model);
+        var graph = Assert.IsType<Graph>(OnnxImporter.Import(path).Model);
 
-        var res1 = Assert.IsType<Residual>(seq["res1"]);
-        Assert.Null(res1.Shortcut);
-        Assert.Equal(["conv1", "bn1", "relu", "conv2", "bn2"], ((Sequential)res1.Body).NamedChildren().Select(c => c.Name));
-        var res2 = Assert.IsType<Residual>(seq["res2"]);
-        var shortcut = Assert.IsType<Sequential>(res2.Shortcut);
-        Assert.IsType<Conv2d>(shortcut["conv"]);
-        Assert.IsType<BatchNorm2d>(shortcut["bn"]);
+        // res1: identity shortcut — the Add reads the body's last BN and the block input (relu's output).
+        var res1 = graph.Node("res1");
+        Assert.Equal(ElementwiseKind.Add, Assert.IsType<ElementwiseOp>(res1.Module).Kind);
+        Assert.Equal("res1.body.bn2", graph.Producer(res1.Inputs[0])!.Name);
+        Assert.Equal("relu", graph.Producer(res1.Inputs[1])!.Name);
+        // res2: projection shortcut — 1×1 conv + BN on the block input.
+        var res2 = graph.Node("res2");
+        Assert.Equal("res2.shortcut.bn", graph.Producer(res2.Inputs[1])!.Name);
+        Assert.IsType<Conv2d>(graph.Node("res2.shortcut.conv").Module);
+        Assert.Equal(2, graph.Consumers(graph.Node("relu1").Outputs[0]).Count);
     }
 
     [Fact]
-    public void InceptionImport_RebuildsBranchesInOrder_WithIdentityBranchAndNestedConcat()
+    public void InceptionImport_KeepsBranchesInOrder_WithIdentityBranchAndNestedConcat()
     {
         using var dir = new TempDirectory();
         string path = dir.File("inception.onnx");
         OnnxExporter.Export(InceptionLike(seed: 4), [1, 28, 28], path);
-        var seq = Assert.IsType<Sequential>(OnnxImporter.Import(path).Model);
+        var graph = Assert.IsType<Graph>(OnnxImporter.Import(path).Model);
 
-        var inception = Assert.IsType<Concat>(seq["inception"]);
-        Assert.Equal(4, inception.Branches.Count);
-        Assert.IsType<Conv2d>(inception.Branches[0]);
-        Assert.Equal(["reduce", "relu", "conv"], ((Sequential)inception.Branches[1]).NamedChildren().Select(c => c.Name));
-        Assert.IsType<Identity>(inception.Branches[3]);
-        var res = Assert.IsType<Residual>(seq["res"]);
-        Assert.IsType<Concat>(res.Body);
-        Assert.Null(res.Shortcut);
+        var inception = graph.Node("inception");
+        Assert.Equal(1, Assert.IsType<Cat>(inception.Module).Axis);
+        Assert.Equal(4, inception.Inputs.Count);
+        Assert.Equal("inception.0", graph.Producer(inception.Inputs[0])!.Name);
+        Assert.Equal("inception.1.conv", graph.Producer(inception.Inputs[1])!.Name);
+        Assert.Equal("relu", graph.Producer(inception.Inputs[3])!.Name); // the identity branch reads the block input
+        var res = graph.Node("res");
+        Assert.IsType<ElementwiseOp>(res.Module);
+        Assert.IsType<Cat>(graph.Producer(res.Inputs[0])!.Module);
     }
 
     // PyTorch writes `out += identity` as Add(body, x) and a downsample block as Add(body, shortcut); here the
-    // identity comes first and the nodes are listed out of order, which the walker must not care about.
+    // identity comes first and the nodes are listed out of order, which the importer must not care about.
     [Fact]
     public void HandWrittenResidual_ShortcutFirstAndUnsortedNodes_MatchesOnnxRuntime()
     {
@@ -115,10 +122,10 @@ public class OnnxGraphTests
         string path = Write(graph, dir.File("res.onnx"));
 
         var (model, info) = OnnxImporter.Import(path);
-        var seq = Assert.IsType<Sequential>(model);
-        var res = Assert.IsType<Residual>(seq["join"]);
-        Assert.Null(res.Shortcut);
-        Assert.Equal("W1", info.ParameterSources["join.body.fc.weight"]);
+        var imported = Assert.IsType<Graph>(model);
+        Assert.Equal(["fc", "act", "join", "head"], imported.Nodes.Select(n => n.Name));
+        Assert.Equal(["x", "h1"], imported.Node("join").Inputs);
+        Assert.Equal("W1", info.ParameterSources["fc.weight"]);
         float[] x = RandomInput(4, 5 * 6);
         AssertClose(RunOrt(path, x, [5, 6], "x", "y"), RunOurs(model, x, [5, 6]), "hand-written residual");
     }

@@ -81,7 +81,7 @@ internal sealed class LayerBoundary
                     if (bn1.Channels != l.Units) return $"'{name}' has {bn1.Channels} features but '{l.Name}' has {l.Units}";
                     _norms.Add(bn1);
                     break;
-                case Flatten:
+                case Flatten { Axis: 1 }:
                     if (spatial) flat = true;
                     break;
                 default:
