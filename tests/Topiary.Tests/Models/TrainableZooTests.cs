@@ -86,7 +86,7 @@ public class TrainableZooTests
 internal static class ZooModels
 {
     /// <summary>The zoo models with BatchNorm / residual / concat blocks.</summary>
-    public static readonly string[] Trainable = ["resnet-20", "squeezenet"];
+    public static readonly string[] Trainable = ["resnet-20", "squeezenet", "mobilenet-v2"];
 
     /// <summary>Sets every BatchNorm's running mean/variance and γ/β to seeded, non-trivial values (so evaluation-mode outputs depend on them).</summary>
     public static void RandomizeBatchNormStatistics(Module model, int seed)

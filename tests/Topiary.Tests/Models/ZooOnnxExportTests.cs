@@ -29,3 +29,13 @@ public class ZooOnnxExportTests
         }
     }
 }
+
+/// <summary>
+/// mobilenet-v2 needs the exporter to write grouped (depthwise) Conv and ReLU6 (Hardtanh → Clip). The exporter on main
+/// does not yet (that work is on branch helper-export / helper-conv); this test fails until it lands there.
+/// </summary>
+public class ZooOnnxExportPendingExporterTests
+{
+    [Fact]
+    public void Exported_mobilenet_v2_runs_in_onnx_runtime_with_our_outputs() => ZooOnnxExportTests.ExportAndCompare("mobilenet-v2");
+}
