@@ -47,18 +47,7 @@ public static class ConvNetCifar
             .Add("relu5", new ReLU())
             .Add("drop1", new Dropout(0.5f, seed * 31 + 7))
             .Add("fc2", new Linear(256, 10, rng));
-        foreach (var (_, module) in net.NamedModules())
-        {
-            var (weight, bias) = module switch
-            {
-                Linear l => (l.Weight, l.Bias),
-                Conv2d c => (c.Weight, c.Bias),
-                _ => (null, null),
-            };
-            if (weight is null) continue;
-            Init.KaimingUniform(weight.Value, rng);
-            bias?.Value.Clear();
-        }
+        KaimingInit.Apply(net, rng);
         return net;
     }
 }

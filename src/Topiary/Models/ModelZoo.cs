@@ -24,6 +24,12 @@ public static class ModelZoo
             LeNet5.Recipe),
         new("convnet", "CIFAR-style ConvNet for 28x28: 2x(conv 3x3, conv 3x3, pool) 32/64, fc 256, dropout, fc 10", [1, 28, 28],
             ConvNetCifar.Create, ConvNetCifar.Recipe),
+        new("resnet-20", "CIFAR ResNet-20 (He et al. 2016) for 28x28: conv 16, 3 stages x 3 basic blocks 16/32/64, BN, projection shortcuts, GAP, fc 10",
+            [1, 28, 28], ResNet20.Create, ResNet20.Recipe),
+        new("squeezenet", "SqueezeNet 1.1 with BN for 28x28: conv 64, 6 Fire modules (squeeze 16/32/48), dropout, conv 1x1 to 10, GAP", [1, 28, 28],
+            SqueezeNet.Create, SqueezeNet.Recipe),
+        new("mobilenet-v2", "MobileNetV2 width 0.5 for 28x28: 17 inverted residual blocks (depthwise 3x3, ReLU6), CIFAR strides, conv 1x1 1280, GAP, dropout, fc 10",
+            [1, 28, 28], MobileNetV2.Create, MobileNetV2.Recipe),
     ];
 
     /// <summary>Names of every model in the zoo.</summary>
