@@ -14,6 +14,8 @@
 // The GEMM work runs over fixed chunks of samples (boundaries depend only on N) on Threading.For, each chunk
 // with single-threaded GEMMs; weight/bias gradients are per-chunk partial sums added in chunk order. Every path's
 // results therefore do not depend on the thread count or scheduling.
+// The columns and the transposed output live in ConvScratch (one pair per calling thread, shared by all layers);
+// Backward unfolds the kept input again rather than keeping each layer's columns from Forward.
 // Forward/Backward return layer-owned buffers that the next call overwrites.
 using Topiary.Tensors;
 
@@ -25,7 +27,8 @@ public sealed class Conv2d : Module
     private const int MaxChunks = 8;
 
     private Tensor? _output, _gradInput, _input;
-    private float[]? _columns, _outT, _partialW, _partialB;
+    private float[]? _partialW, _partialB;
+    private float[] _columns = [], _outT = []; // this call's ConvScratch buffers
     private Conv2dGeometry _geometry;
     private int _batch, _samplesPerChunk, _chunks;
     private bool _ready;
@@ -204,8 +207,8 @@ public sealed class Conv2d : Module
         }
         int k = _geometry.ColumnRows, p = _geometry.ColumnCols;
         int np = n * p;
-        LayerHelpers.Ensure(ref _columns, k * np);
-        LayerHelpers.Ensure(ref _outT, oc * np);
+        _columns = ConvScratch.Columns((long)k * np);
+        _outT = ConvScratch.Transposed((long)oc * np);
         _chunks = Math.Min(n, MaxChunks);
         _samplesPerChunk = (n + _chunks - 1) / _chunks;
         _chunks = (n + _samplesPerChunk - 1) / _samplesPerChunk;
@@ -219,7 +222,7 @@ public sealed class Conv2d : Module
         int n0 = chunk * _samplesPerChunk, n1 = Math.Min(_batch, n0 + _samplesPerChunk);
         int p = g.ColumnCols, np = _batch * p, oc = OutChannels, imageSize = g.ImageSize;
         int groups = Groups, kg = g.ColumnRows / groups, ocg = oc / groups, cols = (n1 - n0) * p;
-        float[] col = _columns!, yt = _outT!, wd = Weight.Value.Data;
+        float[] col = _columns, yt = _outT, wd = Weight.Value.Data;
         for (int i = n0; i < n1; i++)
             Im2Col.Unfold(x.AsSpan(i * imageSize, imageSize), g, col.AsSpan(i * p), np);
         for (int gi = 0; gi < groups; gi++)
@@ -274,7 +277,10 @@ public sealed class Conv2d : Module
         int kg = _geometry.ColumnRows / Groups, oc = OutChannels;
         float[] pw = LayerHelpers.Ensure(ref _partialW, _chunks * oc * kg);
         float[] pb = LayerHelpers.Ensure(ref _partialB, _chunks * oc);
-        Threading.For(0, _chunks, chunk => BackwardChunk(chunk, gradOutput.Data, dx.Data));
+        long np = (long)_batch * _geometry.ColumnCols;
+        _columns = ConvScratch.Columns(_geometry.ColumnRows * np);
+        _outT = ConvScratch.Transposed(oc * np);
+        Threading.For(0, _chunks, chunk => BackwardChunk(chunk, x.Data, gradOutput.Data, dx.Data));
 
         var dw = Weight.Grad.Data.AsSpan();
         for (int chunk = 0; chunk < _chunks; chunk++)
@@ -288,14 +294,17 @@ public sealed class Conv2d : Module
         return dx;
     }
 
-    private void BackwardChunk(int chunk, float[] dy, float[] dx)
+    private void BackwardChunk(int chunk, float[] x, float[] dy, float[] dx)
     {
         var g = _geometry;
         int n0 = chunk * _samplesPerChunk, n1 = Math.Min(_batch, n0 + _samplesPerChunk);
         int p = g.ColumnCols, np = _batch * p, oc = OutChannels, imageSize = g.ImageSize;
         int groups = Groups, kg = g.ColumnRows / groups, ocg = oc / groups;
         int cols = (n1 - n0) * p;
-        float[] col = _columns!, dyt = _outT!, wd = Weight.Value.Data;
+        float[] col = _columns, dyt = _outT, wd = Weight.Value.Data;
+        // The columns are not kept from Forward (ConvScratch): unfold this chunk's images again.
+        for (int i = n0; i < n1; i++)
+            Im2Col.Unfold(x.AsSpan(i * imageSize, imageSize), g, col.AsSpan(i * p), np);
         var pb = _partialB.AsSpan(chunk * oc, oc);
         pb.Clear();
         for (int i = n0; i < n1; i++)
