@@ -1,5 +1,7 @@
 // CliApp: builds the command tree and maps failures to exit codes and clear messages.
 // Exit codes: 0 success, 1 failure while running, 2 bad input (arguments, files), 130 cancelled (SIGINT or SIGTERM).
+// Every failure — in building the commands, parsing, or a command body — ends as one line on stderr and one of these
+// codes (CliFailure maps exceptions); no exception escapes as an unhandled crash.
 // Signals: the first SIGINT (Ctrl+C) or SIGTERM cancels the token every command receives; the command stops at its
 // next check (a training batch, a pruning step), writes nothing further, and exits with 130 — the last checkpoint,
 // written atomically after every epoch or round, stays on disk for --resume. A second signal terminates at once.
@@ -31,6 +33,7 @@ public static class CliApp
         var root = new RootCommand("Topiary: train, prune, compress and run neural networks on the CPU.");
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(EvaluateCommand.Build());
+        root.Subcommands.Add(PredictCommand.Build());
         root.Subcommands.Add(DemoCommand.Build());
         root.Subcommands.Add(ReproduceCommand.Build());
         root.Subcommands.Add(SensitivityCommand.Build());
@@ -48,20 +51,29 @@ public static class CliApp
     }
 
     /// <summary>Parses and runs <paramref name="args"/>; returns the exit code.</summary>
+    /// <remarks>Never throws: an exception from building the command tree, parsing or a command body is reported on one
+    /// line and mapped to an exit code by <see cref="CliFailure"/>.</remarks>
     public static async Task<int> RunAsync(string[] args)
     {
-        var parse = BuildRoot().Parse(args);
-        if (parse.Errors.Count > 0)
+        try
         {
-            foreach (var e in parse.Errors) Error(e.Message);
-            Console.Error.WriteLine("Run 'topiary --help' for usage.");
-            return BadInput;
+            var parse = BuildRoot().Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                foreach (var e in parse.Errors) Error(e.Message);
+                Console.Error.WriteLine("Run 'topiary --help' for usage.");
+                return BadInput;
+            }
+            using var cancel = new CancellationTokenSource();
+            using var sigint = Register(PosixSignal.SIGINT, cancel);
+            using var sigterm = Register(PosixSignal.SIGTERM, cancel);
+            var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            return await parse.InvokeAsync(config, cancel.Token).ConfigureAwait(false);
         }
-        using var cancel = new CancellationTokenSource();
-        using var sigint = Register(PosixSignal.SIGINT, cancel);
-        using var sigterm = Register(PosixSignal.SIGTERM, cancel);
-        var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
-        return await parse.InvokeAsync(config, cancel.Token).ConfigureAwait(false);
+        catch (Exception e)
+        {
+            return Report(e);
+        }
     }
 
     // The first signal cancels (and keeps the process alive so the command can stop cleanly); a second one is left to
@@ -83,7 +95,7 @@ public static class CliApp
         }
     }
 
-    /// <summary>Runs a command body, turning exceptions into a message on stderr and an exit code.</summary>
+    /// <summary>Runs a command body, turning any exception into one line on stderr and an exit code (see <see cref="CliFailure"/>).</summary>
     public static async Task<int> Guard(Func<CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(body);
@@ -91,26 +103,35 @@ public static class CliApp
         {
             return await body(cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception e)
         {
-            Error("cancelled.");
-            return Cancelled;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException
-                                       or DirectoryNotFoundException or FormatException)
-        {
-            Error(e.Message);
-            return BadInput;
-        }
-        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
-        {
-            Error(e.Message);
-            return Failure;
+            return Report(e);
         }
     }
 
+    private static int Report(Exception e)
+    {
+        var (code, message) = CliFailure.Classify(e);
+        try
+        {
+            Error(message);
+            if (CliFailure.Debug) Console.Error.WriteLine(e.ToString());
+        }
+        catch (IOException)
+        {
+            // stderr itself failed (a closed pipe): the exit code still tells.
+        }
+        return code;
+    }
+
+    // One line: coloured on a terminal; plain and never wrapped when stderr is redirected (a log, a test, a pipe).
     private static void Error(string message)
     {
+        if (Console.IsErrorRedirected)
+        {
+            Console.Error.WriteLine($"error: {message}");
+            return;
+        }
         var err = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
         err.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
     }

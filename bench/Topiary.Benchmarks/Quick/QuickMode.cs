@@ -21,6 +21,7 @@ public static class QuickMode
         new GemmQuickSection(),
         new TrainingThroughputSection(),
         new SparseCrossoverSection(),
+        new DepthwiseQuickSection(),
     ];
 
     /// <summary>Runs the quick mode with the arguments after "quick"; returns the exit code.</summary>

@@ -1,6 +1,7 @@
 // `topiary import` / `topiary export`: ONNX in and out. Import turns an ONNX graph into a Topiary model file
 // (architecture + weights + the input transform the model expects), so every other command — evaluate,
-// sensitivity, prune — works on it; export writes a model file (zoo or imported, pruned or not) as ONNX.
+// sensitivity, prune — works on it; export writes a model file (zoo or imported, pruned or not) as ONNX — an
+// imported one under its file's input/output names, input shapes and opset (recorded at import).
 using System.CommandLine;
 using Spectre.Console;
 using Topiary.Data;
@@ -33,6 +34,11 @@ public static class OnnxCommands
         {
             Description = "Run ONNX Runtime on the file and Topiary on the imported model with the same input; exit 1 when an output differs by more than 1e-4·max|output|.",
         };
+        var verifyInput = new Option<string[]>("--input")
+        {
+            Description = "With --verify: .npy arrays to feed instead of seeded random values (one per graph input, full shape with the batch axis).",
+            AllowMultipleArgumentsPerToken = true,
+        };
         var seed = new Option<int>("--seed") { Description = "With --verify: seed of the random input.", DefaultValueFactory = _ => 1 };
         var inputShape = new Option<string[]>("--input-shape")
         {
@@ -42,13 +48,14 @@ public static class OnnxCommands
         var json = CommonOptions.Json();
         var cmd = new Command("import", "Import an ONNX model into a Topiary model file (and optionally verify it against ONNX Runtime).")
         {
-            file, output, transform, dataset, verify, seed, inputShape, json,
+            file, output, transform, dataset, verify, verifyInput, seed, inputShape, json,
         };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             string input = parse.GetValue(file)!;
             string outPath = parse.GetValue(output) ?? Path.ChangeExtension(input, ".safetensors");
-            OutputGuard.Check([("onnx-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
+            var arrays = parse.GetValue(verifyInput) ?? [];
+            OutputGuard.Check([("onnx-file", input), .. arrays.Select(a => ("--input", (string?)a))], [("--out", outPath), ("--json", parse.GetValue(json))]);
             string transformName = parse.GetValue(transform)!;
             PixelTransform.ByName(transformName);
             if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such ONNX file.", input);
@@ -58,14 +65,16 @@ public static class OnnxCommands
             IReadOnlyList<OnnxVerifyOutput>? verified = null;
             if (parse.GetValue(verify))
             {
-                var feeds = OnnxVerify.SeededInputs(info, parse.GetValue(seed));
+                var feeds = arrays.Length > 0
+                    ? arrays.Select(ReadArray).ToArray()
+                    : OnnxVerify.SeededInputs(info, parse.GetValue(seed));
                 verified = OnnxVerify.Compare(input, model, info, feeds);
             }
             bool passed = verified is null || verified.All(v => v.Passed);
             string name = "onnx:" + Path.GetFileNameWithoutExtension(input);
             if (passed)
             {
-                ModelFile.Save(outPath, name, model, new Dictionary<string, string>
+                var metadata = new Dictionary<string, string>
                 {
                     ["dataset"] = parse.GetValue(dataset)!,
                     [ModelFile.InputTransformKey] = transformName,
@@ -74,7 +83,9 @@ public static class OnnxCommands
                     ["onnx.opset"] = info.OpsetVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     [InputsKey] = System.Text.Json.JsonSerializer.Serialize(info.Inputs.Select(i => new { name = i.Name, shape = i.Shape })),
                     [OutputsKey] = System.Text.Json.JsonSerializer.Serialize(info.Outputs),
-                });
+                };
+                if (info.InputShape is { } shape) metadata[ModelFile.InputShapeKey] = ModelInputShape.Format(shape); // read by `topiary predict`
+                ModelFile.Save(outPath, name, model, metadata);
             }
             var t = new Table().Title($"imported {Markup.Escape(input)}").AddColumns("layer", "module", "parameters");
             foreach (var (n, m) in model.NamedChildren().Take(200))
@@ -115,6 +126,12 @@ public static class OnnxCommands
         return cmd;
     }
 
+    private static Tensors.Tensor ReadArray(string path)
+    {
+        var npy = IO.NpyReader.Read(path);
+        return new Tensors.Tensor(npy.Values, npy.Shape.ToArray());
+    }
+
     // "name=3,224,224" → {name: [3, 224, 224]}.
     private static Dictionary<string, int[]> ParseInputShapes(string[] values)
     {
@@ -133,6 +150,48 @@ public static class OnnxCommands
         return result;
     }
 
+    /// <summary>
+    /// Export options for a model file: for an imported model, the input names and full shapes (<see cref="InputsKey"/>),
+    /// output names (<see cref="OutputsKey"/>) and opset its ONNX file had, so the export computes the same function
+    /// under the same interface; default options for any other model.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The recorded inputs/outputs are not the JSON import writes; the message names the file and key.</exception>
+    public static OnnxExportOptions ExportOptions(LoadedModel loaded, string file)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        if (!loaded.Metadata.TryGetValue(InputsKey, out string? inputsJson)) return new OnnxExportOptions();
+        var names = new List<string>();
+        var shapes = new List<int[]>();
+        string[]? outputs = null;
+        try
+        {
+            if (System.Text.Json.Nodes.JsonNode.Parse(inputsJson) is not System.Text.Json.Nodes.JsonArray inputs) throw new FormatException("not an array");
+            foreach (var i in inputs)
+            {
+                if (i?["name"] is not System.Text.Json.Nodes.JsonValue name || i["shape"] is not System.Text.Json.Nodes.JsonArray shape)
+                    throw new FormatException("an entry lacks \"name\" or \"shape\"");
+                names.Add(name.GetValue<string>());
+                shapes.Add(shape.Select(d => d?.GetValue<int>() ?? throw new FormatException("a null dimension")).ToArray());
+            }
+            if (loaded.Metadata.TryGetValue(OutputsKey, out string? outputsJson))
+                outputs = System.Text.Json.JsonSerializer.Deserialize<string[]>(outputsJson) ?? throw new FormatException("null outputs");
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        {
+            throw new InvalidDataException($"{file}: metadata '{InputsKey}'/'{OutputsKey}' is not the JSON `topiary import` writes ({e.Message}).", e);
+        }
+        int opset = loaded.Metadata.TryGetValue("onnx.opset", out string? opsetText)
+            && int.TryParse(opsetText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int o)
+            ? o : OnnxExporter.OpsetVersion;
+        return new OnnxExportOptions
+        {
+            InputNames = names,
+            InputShapes = shapes,
+            OutputNames = outputs,
+            Opset = Math.Clamp(opset, OnnxExportOptions.MinOpset, OnnxExportOptions.MaxOpset),
+        };
+    }
+
     /// <summary>Builds <c>export</c>.</summary>
     public static Command BuildExport()
     {
@@ -149,8 +208,13 @@ public static class OnnxCommands
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
             OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
             var loaded = ModelFile.Load(input);
-            int[] inputShape = ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [1, 28, 28];
-            OnnxExporter.Export(loaded.Network, inputShape, outPath, new OnnxExportOptions { SparseInitializers = parse.GetValue(sparse) });
+            var options = ExportOptions(loaded, input) with { SparseInitializers = parse.GetValue(sparse) };
+            if (options.InputShapes is not null) OnnxExporter.Export(loaded.Network, outPath, options);
+            else
+            {
+                int[] inputShape = ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [1, 28, 28];
+                OnnxExporter.Export(loaded.Network, inputShape, outPath, options);
+            }
             long nonzero = Pruning.PruningState.NonZeroParameters(loaded.Network);
             AnsiConsole.MarkupLine($"exported {Markup.Escape(loaded.Name)} ({nonzero:N0} non-zero of {loaded.Network.ParameterCount():N0} parameters) → [bold]{Markup.Escape(outPath)}[/]");
             JsonReport.Write(parse.GetValue(json), new { Model = loaded.Name, ModelFile = input, Onnx = outPath, Params = loaded.Network.ParameterCount(), NonzeroParams = nonzero });

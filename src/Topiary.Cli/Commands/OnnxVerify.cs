@@ -44,6 +44,13 @@ public static class OnnxVerify
         ArgumentNullException.ThrowIfNull(inputs);
         if (inputs.Count != info.Inputs.Count)
             throw new ArgumentException($"the model has {info.Inputs.Count} inputs ({string.Join(", ", info.Inputs.Select(i => i.Name))}); {inputs.Count} arrays were given.");
+        for (int i = 0; i < inputs.Count; i++)
+        {
+            var expected = info.Inputs[i].Shape;
+            var actual = inputs[i].Shape.ToArray();
+            if (actual.Length != expected.Length || Enumerable.Range(0, expected.Length).Any(d => expected[d] != actual[d] && (d > 0 || expected[0] > 0)))
+                throw new ArgumentException($"input '{info.Inputs[i].Name}' has shape {Tensor.ShapeString(expected)} (−1 = any batch; ONNX Runtime runs the file only at the batch it states); the array given has {Tensor.ShapeString(actual)}.");
+        }
         IReadOnlyList<Tensor> ours = model is GraphOp op ? op.Forward(inputs, training: false) : [model.Forward(inputs[0], training: false)];
 
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };

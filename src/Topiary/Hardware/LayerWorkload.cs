@@ -1,5 +1,5 @@
 // LayerWorkload: one weight layer seen as a matrix-vector workload, per example — Rows output units (FC
-// neurons / conv filters), Cols inputs per unit (in_features, or C·KH·KW for conv), Positions output pixels
+// neurons / conv filters), Cols inputs per unit (in_features, or (C/G)·KH·KW for a conv with G groups), Positions output pixels
 // (1 for FC) — and the counts its sparsity pattern gives: non-zeros, non-empty rows and columns, kept aligned
 // SIMD groups for a width (groups of `width` consecutive columns of a row starting at multiples of width; the
 // last group of a row may be partial; kept if any entry ≠ 0; cached per width) and the filler entries a
@@ -57,7 +57,7 @@ public sealed class LayerWorkload
     /// <summary>Output units: FC out_features, conv filters.</summary>
     public int Rows { get; }
 
-    /// <summary>Inputs per unit: FC in_features, conv C·KH·KW.</summary>
+    /// <summary>Inputs per unit: FC in_features, conv (C/G)·KH·KW (G groups; C·KH·KW when ungrouped).</summary>
     public int Cols { get; }
 
     /// <summary>Output pixels per example (conv OH·OW; 1 for FC).</summary>
@@ -245,9 +245,10 @@ public sealed class LayerWorkload
                     result.Add(FromWeight(op.Name, LayerKind.Fc, l.Weight.Value.Data, l.OutFeatures, l.InFeatures, 1, 1, inputElements));
                     break;
                 case Conv2d c:
+                    // A unit (filter) reads its group's (C/G)·KH·KW inputs: the weight [OC, C/G, KH, KW] as [OC, (C/G)·KH·KW].
                     var (kh, kw) = c.KernelSize;
                     int positions = op.OutputShape[2] * op.OutputShape[3];
-                    result.Add(FromWeight(op.Name, LayerKind.Conv, c.Weight.Value.Data, c.OutChannels, c.InChannels * kh * kw, positions, kh * kw, inputElements));
+                    result.Add(FromWeight(op.Name, LayerKind.Conv, c.Weight.Value.Data, c.OutChannels, c.Weight.Length / c.OutChannels, positions, kh * kw, inputElements));
                     break;
             }
         }

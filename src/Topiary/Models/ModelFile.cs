@@ -23,6 +23,9 @@ public static class ModelFile
     /// <summary>Metadata key naming the input pixel transform the model expects (see <see cref="Data.PixelTransform.ByName"/>).</summary>
     public const string InputTransformKey = "input_transform";
 
+    /// <summary>Metadata key holding the shape of one input example, comma-separated (e.g. <c>1,28,28</c>); see <see cref="ModelInputShape"/>.</summary>
+    public const string InputShapeKey = "input_shape";
+
     /// <summary>The pixel scaling a model file's metadata asks for (<see cref="InputTransformKey"/>); Caffe's x/256 when absent.</summary>
     /// <exception cref="ArgumentException">The metadata names an unknown transform.</exception>
     public static Data.PixelTransform InputTransform(IReadOnlyDictionary<string, string> metadata)

@@ -9,12 +9,13 @@
 //                                ceil_mode window beyond the padding never does
 //     count_include_pad = false  the number of image elements in the window
 // Backward: every image input of a window receives dy/divisor. Parallel per sample, deterministic.
+// The window settings, their checks and the legacy square properties live in Pool2d.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
 
 /// <summary>2-D average pooling (PyTorch <c>nn.AvgPool2d</c>, ONNX <c>AveragePool</c>).</summary>
-public sealed class AvgPool2d : Module
+public sealed class AvgPool2d : Pool2d
 {
     private Tensor? _output, _gradInput;
     private int[]? _inputShape;
@@ -42,42 +43,13 @@ public sealed class AvgPool2d : Module
     /// <exception cref="ArgumentOutOfRangeException">Kernel or stride below 1, a pad negative or above half the kernel (PyTorch's rule).</exception>
     public AvgPool2d((int H, int W) kernelSize, (int H, int W)? stride = null, (int Top, int Left, int Bottom, int Right) pads = default,
         bool ceilMode = false, bool countIncludePad = true)
+        : base(kernelSize, stride, pads, ceilMode)
     {
-        var st = stride ?? kernelSize;
-        PoolHelpers.Validate(kernelSize, st, pads);
-        Kernel = kernelSize;
-        Strides = st;
-        Pads = pads;
-        CeilMode = ceilMode;
         CountIncludePad = countIncludePad;
     }
 
-    /// <summary>Window (KH, KW).</summary>
-    public (int H, int W) Kernel { get; }
-
-    /// <summary>Stride (SH, SW).</summary>
-    public (int H, int W) Strides { get; }
-
-    /// <summary>Implicit zero padding (top, left, bottom, right).</summary>
-    public (int Top, int Left, int Bottom, int Right) Pads { get; }
-
-    /// <summary>Whether the output size is rounded up (ceil_mode).</summary>
-    public bool CeilMode { get; }
-
     /// <summary>Whether the padding counts in the divisor (count_include_pad).</summary>
     public bool CountIncludePad { get; }
-
-    /// <summary>Window size k of a square window.</summary>
-    /// <exception cref="InvalidOperationException">The window is not square; read <see cref="Kernel"/>.</exception>
-    public int KernelSize => PoolHelpers.Same(ToString(), "the kernel", nameof(Kernel), Kernel.H, Kernel.W);
-
-    /// <summary>Stride of a pool with equal strides on both axes.</summary>
-    /// <exception cref="InvalidOperationException">The strides differ; read <see cref="Strides"/>.</exception>
-    public int Stride => PoolHelpers.Same(ToString(), "the stride", nameof(Strides), Strides.H, Strides.W);
-
-    /// <summary>Implicit zero padding of a pool padded equally on every side.</summary>
-    /// <exception cref="InvalidOperationException">The pads differ; read <see cref="Pads"/>.</exception>
-    public int Padding => PoolHelpers.Same(ToString(), "the padding", nameof(Pads), Pads.Top, Pads.Left, Pads.Bottom, Pads.Right);
 
     /// <summary>True when some output averages in padding: a pad is non-zero and <see cref="CountIncludePad"/> is set.</summary>
     public bool CountsPadding => CountIncludePad && Pads != (0, 0, 0, 0);
@@ -87,7 +59,7 @@ public sealed class AvgPool2d : Module
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var g = PoolHelpers.Geometry(ToString(), input, Kernel, Strides, Pads, CeilMode);
+        var g = Geometry(input);
         _geometry = g;
         int n = input.Dim(0), c = g.Channels, h = g.Height, w = g.Width;
         var y = LayerHelpers.Ensure(ref _output, n, c, g.OutH, g.OutW);
@@ -112,7 +84,7 @@ public sealed class AvgPool2d : Module
             }
         });
         _ready = training;
-        if (training && (_inputShape is null || !input.Shape.SequenceEqual(_inputShape))) _inputShape = input.Shape.ToArray();
+        if (training) LayerHelpers.KeepShape(ref _inputShape, input.Shape);
         return y;
     }
 

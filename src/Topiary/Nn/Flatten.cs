@@ -36,7 +36,7 @@ public sealed class Flatten : Module
         int rows = 1, cols = 1;
         for (int i = 0; i < axis; i++) rows *= input.Dim(i);
         for (int i = axis; i < rank; i++) cols *= input.Dim(i);
-        if (_inputShape is null || !input.Shape.SequenceEqual(_inputShape)) _inputShape = input.Shape.ToArray();
+        LayerHelpers.KeepShape(ref _inputShape, input.Shape);
         if (_outView is null || _outView.Data != input.Data || _outView.Dim(0) != rows || _outView.Dim(1) != cols)
             _outView = new Tensor(input.Data, rows, cols);
         _ready = training;

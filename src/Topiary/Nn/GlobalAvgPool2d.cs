@@ -17,14 +17,13 @@ public sealed class GlobalAvgPool2d : Module
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank != 4 || input.Dim(2) * input.Dim(3) == 0)
-            throw LayerHelpers.ShapeError(ToString(), "[N, C, H, W] with H, W >= 1", input.Shape);
+        PoolHelpers.RequirePlanes(ToString(), input);
         int planes = input.Dim(0) * input.Dim(1), hw = input.Dim(2) * input.Dim(3);
         var y = LayerHelpers.Ensure(ref _output, input.Dim(0), input.Dim(1), 1, 1);
         float inv = 1f / hw;
         for (int p = 0; p < planes; p++) y.Data[p] = TensorPrimitives.Sum(input.Data.AsSpan(p * hw, hw)) * inv;
         _ready = training;
-        if (training && (_inputShape is null || !input.Shape.SequenceEqual(_inputShape))) _inputShape = input.Shape.ToArray();
+        if (training) LayerHelpers.KeepShape(ref _inputShape, input.Shape);
         return y;
     }
 

@@ -19,8 +19,7 @@ public sealed class GlobalMaxPool2d : Module
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (input.Rank != 4 || input.Dim(2) * input.Dim(3) == 0)
-            throw LayerHelpers.ShapeError(ToString(), "[N, C, H, W] with H, W >= 1", input.Shape);
+        PoolHelpers.RequirePlanes(ToString(), input);
         int n = input.Dim(0), c = input.Dim(1), hw = input.Dim(2) * input.Dim(3);
         var y = LayerHelpers.Ensure(ref _output, n, c, 1, 1);
         int[] argmax = LayerHelpers.Ensure(ref _argmax, n * c);
@@ -43,7 +42,7 @@ public sealed class GlobalMaxPool2d : Module
             }
         });
         _ready = training;
-        if (training && (_inputShape is null || !input.Shape.SequenceEqual(_inputShape))) _inputShape = input.Shape.ToArray();
+        if (training) LayerHelpers.KeepShape(ref _inputShape, input.Shape);
         return y;
     }
 

@@ -2,51 +2,42 @@
 // x · HardSigmoid(α = 1/6, β = 1/2)(x)).
 //   Backward (PyTorch's convention at the kinks): dx = 0 for x < −3, dy·(x/3 + 1/2) for −3 ≤ x ≤ 3, dy for x > 3.
 // Keeps a reference to the training input for Backward (y does not determine x on [−3, 0]).
-using Topiary.Tensors;
+// The driver (buffers, guards) is PointwiseActivation; this file holds the math.
+using System.Numerics;
 
 namespace Topiary.Nn;
 
 /// <summary>The hard swish y = x · clamp(x/6 + 1/2, 0, 1).</summary>
-public sealed class HardSwish : Module
+/// <remarks>Forward: y = x · clamp(x/6 + 1/2, 0, 1). Backward: dx = dy · (x &lt; −3 ? 0 : x ≤ 3 ? x/3 + 1/2 : 1).</remarks>
+public sealed class HardSwish : PointwiseActivation
 {
-    private Tensor? _output, _gradInput, _input;
-    private bool _ready;
+    /// <summary>Creates the layer.</summary>
+    public HardSwish() : base(backwardReadsInput: true) { }
 
-    /// <summary>y = x · clamp(x/6 + 1/2, 0, 1); output has the input's shape (layer-owned, overwritten by the next call).</summary>
-    public override Tensor Forward(Tensor input, bool training)
+    private protected override void ForwardKernel(ReadOnlySpan<float> x, Span<float> y)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        var y = LayerHelpers.Ensure(ref _output, input.Shape);
-        TensorPrimitives.Multiply(input.Data, 1f / 6f, y.Data);
-        TensorPrimitives.Add(y.Data, 0.5f, y.Data);
-        TensorPrimitives.Clamp(y.Data, 0f, 1f, y.Data);
-        TensorPrimitives.Multiply(y.Data, input.Data, y.Data);
-        _input = training ? input : null;
-        _ready = training;
-        return y;
+        TensorPrimitives.Multiply(x, 1f / 6f, y);
+        TensorPrimitives.Add(y, 0.5f, y);
+        TensorPrimitives.Clamp(y, 0f, 1f, y);
+        TensorPrimitives.Multiply(y, x, y);
     }
 
-    /// <summary>dx = dy · (x &lt; −3 ? 0 : x ≤ 3 ? x/3 + 1/2 : 1) (layer-owned).</summary>
-    /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
-    /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
-    public override Tensor Backward(Tensor gradOutput)
-    {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
-        var dx = LayerHelpers.Ensure(ref _gradInput, gradOutput.Shape);
-        var x = _input!.Data;
-        var dy = gradOutput.Data;
-        var d = dx.Data;
-        for (int i = 0; i < d.Length; i++)
-        {
-            float v = x[i];
-            d[i] = v < -3f ? 0f : v <= 3f ? dy[i] * (v / 3f + 0.5f) : dy[i];
-        }
-        _input = null;
-        return dx;
-    }
+    private protected override void BackwardKernel(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, Span<float> dx) =>
+        PointwiseMap.Map(x, dy, dx, default(Gradient));
 
     /// <inheritdoc/>
     public override string ToString() => "HardSwish()";
+
+    // (x, dy) → x < −3 ? 0 : x ≤ 3 ? dy·(x/3 + 1/2) : dy   (NaN x compares false both times: dy, as the scalar form)
+    private readonly struct Gradient : IBinaryPointwiseOperator
+    {
+        public float Invoke(float x, float dy) => x < -3f ? 0f : x <= 3f ? dy * (x / 3f + 0.5f) : dy;
+
+        public Vector<float> Invoke(Vector<float> x, Vector<float> dy)
+        {
+            var middle = dy * (x / new Vector<float>(3f) + new Vector<float>(0.5f));
+            var upper = Vector.ConditionalSelect(Vector.LessThanOrEqual(x, new Vector<float>(3f)), middle, dy);
+            return Vector.ConditionalSelect(Vector.LessThan(x, new Vector<float>(-3f)), Vector<float>.Zero, upper);
+        }
+    }
 }

@@ -2,18 +2,17 @@
 // Hardtanh(0, 6), see ReLU6()). Either bound may be infinite (ONNX Clip with one input omitted).
 //   Backward: dx = dy where min < x < max, else 0 (0 at the bounds, as in PyTorch). Read from the output:
 //   min < y < max exactly when min < x < max.
+// The driver (buffers, guards) is PointwiseActivation; this file holds the math, and PassInside, the backward
+// operator of every clamp-shaped activation (HardSigmoid uses it too).
 using System.Globalization;
 using System.Numerics;
-using Topiary.Tensors;
 
 namespace Topiary.Nn;
 
 /// <summary>Clamps its input to [min, max] (Hardtanh / ONNX Clip / ReLU6).</summary>
-public sealed class Hardtanh : Module
+/// <remarks>Forward: y = min(max(x, min), max). Backward: dx = dy·[min &lt; x &lt; max].</remarks>
+public sealed class Hardtanh : PointwiseActivation
 {
-    private Tensor? _output, _gradInput;
-    private bool _ready;
-
     /// <summary>Creates the layer (PyTorch defaults −1, 1).</summary>
     /// <param name="min">Lower bound (may be −∞).</param>
     /// <param name="max">Upper bound (may be +∞).</param>
@@ -35,47 +34,23 @@ public sealed class Hardtanh : Module
     /// <summary>The upper bound.</summary>
     public float Max { get; }
 
-    /// <summary>y = min(max(x, min), max); output has the input's shape (layer-owned, overwritten by the next call).</summary>
-    public override Tensor Forward(Tensor input, bool training)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var y = LayerHelpers.Ensure(ref _output, input.Shape);
-        TensorPrimitives.Clamp(input.Data, Min, Max, y.Data);
-        _ready = training;
-        return y;
-    }
+    private protected override void ForwardKernel(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Clamp(x, Min, Max, y);
 
-    /// <summary>dx = dy·[min &lt; x &lt; max] (layer-owned).</summary>
-    /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
-    /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
-    public override Tensor Backward(Tensor gradOutput)
-    {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
-        var dx = LayerHelpers.Ensure(ref _gradInput, gradOutput.Shape);
-        PassInside(_output!.Data, gradOutput.Data, Min, Max, 1f, dx.Data);
-        return dx;
-    }
-
-    /// <summary>dst = lo &lt; y &lt; hi ? scale·dy : 0 — the backward of every clamp-shaped activation.</summary>
-    internal static void PassInside(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, float lo, float hi, float scale, Span<float> dst)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int w = Vector<float>.Count;
-            Vector<float> l = new(lo), h = new(hi), s = new(scale);
-            for (; i <= y.Length - w; i += w)
-            {
-                var yv = new Vector<float>(y[i..]);
-                var inside = Vector.BitwiseAnd(Vector.GreaterThan(yv, l), Vector.LessThan(yv, h));
-                Vector.ConditionalSelect(inside, new Vector<float>(dy[i..]) * s, Vector<float>.Zero).CopyTo(dst[i..]);
-            }
-        }
-        for (; i < y.Length; i++) dst[i] = y[i] > lo && y[i] < hi ? scale * dy[i] : 0f;
-    }
+    private protected override void BackwardKernel(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) =>
+        PointwiseMap.Map(y, dy, dx, new PassInside(Min, Max, 1f));
 
     /// <inheritdoc/>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"Hardtanh(min={Min}, max={Max})");
+
+    /// <summary>(y, dy) → lo &lt; y &lt; hi ? scale·dy : 0 — the backward of every clamp-shaped activation.</summary>
+    internal readonly struct PassInside(float lo, float hi, float scale) : IBinaryPointwiseOperator
+    {
+        public float Invoke(float y, float dy) => y > lo && y < hi ? scale * dy : 0f;
+
+        public Vector<float> Invoke(Vector<float> y, Vector<float> dy)
+        {
+            var inside = Vector.BitwiseAnd(Vector.GreaterThan(y, new Vector<float>(lo)), Vector.LessThan(y, new Vector<float>(hi)));
+            return Vector.ConditionalSelect(inside, dy * new Vector<float>(scale), Vector<float>.Zero);
+        }
+    }
 }

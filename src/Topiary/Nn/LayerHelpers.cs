@@ -1,4 +1,4 @@
-// LayerHelpers: the small shared machinery of the layers — reusable output/gradient buffers, the
+// LayerHelpers: the small shared machinery of the layers — reusable output/gradient buffers and kept input shapes, the
 // one shape-error format ("<layer>: expected input shape [..], got [..]"), the "Backward needs a
 // training-mode Forward" guard, and column-chunked GEMMs spread over Threading.For.
 // Chunk boundaries depend only on the shapes (never on the thread count), so results are identical
@@ -23,6 +23,12 @@ internal static class LayerHelpers
         if (buffer is not null && buffer.Length == length) return buffer;
         buffer = new T[length];
         return buffer;
+    }
+
+    /// <summary>Sets <paramref name="kept"/> to a copy of <paramref name="shape"/> unless it already holds that shape (no allocation then).</summary>
+    public static void KeepShape(ref int[]? kept, ReadOnlySpan<int> shape)
+    {
+        if (kept is null || !shape.SequenceEqual(kept)) kept = shape.ToArray();
     }
 
     /// <summary>The standard shape error: "<paramref name="layer"/>: expected input shape E, got A."</summary>

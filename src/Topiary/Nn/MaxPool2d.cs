@@ -7,12 +7,13 @@
 // The flat input index of each maximum (first one in row-major window order on ties) is kept, and
 // Backward routes each output gradient to it (overlapping windows accumulate). Work runs per sample
 // in parallel; each sample's gradient is written by one thread, so results are deterministic.
+// The window settings, their checks and the legacy square properties live in Pool2d.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
 
 /// <summary>2-D max pooling (PyTorch <c>nn.MaxPool2d</c>, ONNX <c>MaxPool</c>; no dilation).</summary>
-public sealed class MaxPool2d : Module
+public sealed class MaxPool2d : Pool2d
 {
     private Tensor? _output, _gradInput;
     private int[]? _inputShape;
@@ -40,45 +41,16 @@ public sealed class MaxPool2d : Module
     /// <exception cref="ArgumentOutOfRangeException">Kernel or stride below 1, a pad negative or above half the kernel (PyTorch's rule).</exception>
     public MaxPool2d((int H, int W) kernelSize, (int H, int W)? stride = null, (int Top, int Left, int Bottom, int Right) pads = default,
         bool ceilMode = false)
+        : base(kernelSize, stride, pads, ceilMode)
     {
-        var st = stride ?? kernelSize;
-        PoolHelpers.Validate(kernelSize, st, pads);
-        Kernel = kernelSize;
-        Strides = st;
-        Pads = pads;
-        CeilMode = ceilMode;
     }
-
-    /// <summary>Window (KH, KW).</summary>
-    public (int H, int W) Kernel { get; }
-
-    /// <summary>Stride (SH, SW).</summary>
-    public (int H, int W) Strides { get; }
-
-    /// <summary>Implicit −∞ padding (top, left, bottom, right).</summary>
-    public (int Top, int Left, int Bottom, int Right) Pads { get; }
-
-    /// <summary>Whether the output size is rounded up (ceil_mode).</summary>
-    public bool CeilMode { get; }
-
-    /// <summary>Window size k of a square window.</summary>
-    /// <exception cref="InvalidOperationException">The window is not square; read <see cref="Kernel"/>.</exception>
-    public int KernelSize => PoolHelpers.Same(ToString(), "the kernel", nameof(Kernel), Kernel.H, Kernel.W);
-
-    /// <summary>Stride of a pool with equal strides on both axes.</summary>
-    /// <exception cref="InvalidOperationException">The strides differ; read <see cref="Strides"/>.</exception>
-    public int Stride => PoolHelpers.Same(ToString(), "the stride", nameof(Strides), Strides.H, Strides.W);
-
-    /// <summary>Implicit −∞ padding of a pool padded equally on every side.</summary>
-    /// <exception cref="InvalidOperationException">The pads differ; read <see cref="Pads"/>.</exception>
-    public int Padding => PoolHelpers.Same(ToString(), "the padding", nameof(Pads), Pads.Top, Pads.Left, Pads.Bottom, Pads.Right);
 
     /// <summary>Pools [N, C, H, W] into [N, C, OH, OW] (layer-owned, overwritten by the next call).</summary>
     /// <exception cref="ArgumentException">Input not rank 4 or smaller than the window.</exception>
     public override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var g = PoolHelpers.Geometry(ToString(), input, Kernel, Strides, Pads, CeilMode);
+        var g = Geometry(input);
         int n = input.Dim(0), c = g.Channels;
         var y = LayerHelpers.Ensure(ref _output, n, c, g.OutH, g.OutW);
         int[] argmax = LayerHelpers.Ensure(ref _argmax, y.Length);
@@ -103,7 +75,7 @@ public sealed class MaxPool2d : Module
             });
         }
         _ready = training;
-        if (training && (_inputShape is null || !input.Shape.SequenceEqual(_inputShape))) _inputShape = input.Shape.ToArray();
+        if (training) LayerHelpers.KeepShape(ref _inputShape, input.Shape);
         return y;
     }
 

@@ -1,6 +1,8 @@
 // OpCounter: multiply-accumulate counts of the Linear and Conv2d layers of a model for one input
 // shape, found by running an inference forward pass of one example through the module tree.
 // Counts are per example; training costs about 3x the forward MACs (forward, input and weight grads).
+//   Linear  in·out        Conv2d  OC·(C/G)·KH·KW·OH·OW (the weight [OC, C/G, KH, KW] once per output position;
+//                                 G groups, any stride, dilation and padding)
 using Topiary.Tensors;
 
 namespace Topiary.Nn;

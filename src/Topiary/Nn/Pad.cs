@@ -7,6 +7,7 @@
 //   without repeating it (needs begin, end ≤ c − 1, as in ONNX Runtime and PyTorch).
 // Backward: dx = the adjoint — each dy element goes to the input element it copied (reflect/edge borders add up),
 // constant border positions and cropped input positions get none. Output and gradient are layer-owned copies.
+// This file builds the AxisIndexMap for an input shape; IndexMapLayer runs Forward (gather) and Backward (scatter).
 using System.Collections.ObjectModel;
 using System.Globalization;
 using Topiary.Tensors;
@@ -14,12 +15,14 @@ using Topiary.Tensors;
 namespace Topiary.Nn;
 
 /// <summary>Pads or crops every axis of its input with ONNX Pad's <c>pads</c> layout and constant / reflect / edge modes.</summary>
-public sealed class Pad : Module
+/// <remarks>
+/// Forward: the padded (and/or cropped) input; it throws <see cref="ArgumentException"/> when the input rank is not
+/// pads.Length / 2, a crop removes more than a whole axis, or a reflect/edge pad is too large for the (cropped) axis.
+/// Backward: dx[i] = Σ dy over the output positions that copied x[i].
+/// </remarks>
+public sealed class Pad : IndexMapLayer
 {
     private readonly long[] _pads;
-    private AxisIndexMap? _map;
-    private Tensor? _output, _gradInput;
-    private bool _ready;
 
     /// <summary>Creates the layer; e.g. <c>new Pad([0, 0, 1, 2, 0, 0, 1, 2], PadMode.Reflect)</c> pads H and W of NCHW by 1 before and 2 after.</summary>
     /// <param name="pads">[x1_begin, ..., xr_begin, x1_end, ..., xr_end] for an input of rank r; negative entries crop.</param>
@@ -51,35 +54,9 @@ public sealed class Pad : Module
     /// <summary>The fill value of <see cref="PadMode.Constant"/>.</summary>
     public float Value { get; }
 
-    /// <summary>The padded (and/or cropped) input (layer-owned copy, overwritten by the next call).</summary>
-    /// <exception cref="ArgumentException">
-    /// The input rank is not pads.Length / 2, a crop removes more than a whole axis, or a reflect/edge pad is too large
-    /// for the (cropped) axis.
-    /// </exception>
-    public override Tensor Forward(Tensor input, bool training)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        if (_map is null || !input.Shape.SequenceEqual(_map.InputShape)) _map = BuildMap(input.Shape);
-        var y = LayerHelpers.Ensure(ref _output, _map.OutputShape);
-        _map.Gather(input.Data, y.Data, Value);
-        _ready = training;
-        return y;
-    }
+    private protected override float Fill => Value;
 
-    /// <summary>dx[i] = Σ dy over the output positions that copied x[i] (layer-owned).</summary>
-    /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
-    /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
-    public override Tensor Backward(Tensor gradOutput)
-    {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
-        var dx = LayerHelpers.Ensure(ref _gradInput, _map!.InputShape);
-        _map.Scatter(gradOutput.Data, dx.Data);
-        return dx;
-    }
-
-    private AxisIndexMap BuildMap(ReadOnlySpan<int> shape)
+    private protected override AxisIndexMap BuildMap(ReadOnlySpan<int> shape)
     {
         int rank = _pads.Length / 2;
         if (shape.Length != rank) throw LayerHelpers.ShapeError(ToString(), $"a rank-{rank} tensor ({_pads.Length} pads)", shape);

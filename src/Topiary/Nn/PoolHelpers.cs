@@ -1,4 +1,5 @@
-// PoolHelpers: the argument checks, window geometry and names shared by MaxPool2d and AvgPool2d.
+// PoolHelpers: the argument checks, window geometry and names shared by MaxPool2d and AvgPool2d (through Pool2d),
+// and the input check of the global pools.
 //   kernel (KH, KW) and stride (SH, SW) at least 1; pads (top, left, bottom, right) between 0 and half the kernel
 //   along their axis (PyTorch's rule: every window then overlaps the image, so no output is pure padding);
 //   the output size is Conv2dGeometry's, with ceil_mode when asked.
@@ -32,12 +33,19 @@ internal static class PoolHelpers
         return new Conv2dGeometry(input.Dim(1), input.Dim(2), input.Dim(3), kernel, stride, pads, (1, 1), ceilMode);
     }
 
-    /// <summary>Throws InvalidOperationException unless both values agree (for the square/symmetric legacy properties).</summary>
-    public static int Same(string layer, string what, string instead, params int[] values)
+    /// <summary>Throws the standard shape error unless <paramref name="input"/> is [N, C, H, W] with H, W &gt;= 1 (the global pools).</summary>
+    public static void RequirePlanes(string layer, Tensor input)
+    {
+        if (input.Rank != 4 || input.Dim(2) * input.Dim(3) == 0)
+            throw LayerHelpers.ShapeError(layer, "[N, C, H, W] with H, W >= 1", input.Shape);
+    }
+
+    /// <summary>The common value; InvalidOperationException naming <paramref name="layer"/> unless all agree (the square/symmetric legacy properties).</summary>
+    public static int Same(Module layer, string what, string instead, params ReadOnlySpan<int> values)
     {
         foreach (int v in values)
             if (v != values[0])
-                throw new InvalidOperationException($"{layer}: {what} differs between sides ({string.Join(", ", values)}); read {instead}.");
+                throw new InvalidOperationException($"{layer}: {what} differs between sides ({string.Join(", ", values.ToArray())}); read {instead}.");
         return values[0];
     }
 

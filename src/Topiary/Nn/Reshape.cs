@@ -50,7 +50,7 @@ public sealed class Reshape : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         var outShape = Resolve(input.Shape);
-        if (_inputShape is null || !input.Shape.SequenceEqual(_inputShape)) _inputShape = input.Shape.ToArray();
+        LayerHelpers.KeepShape(ref _inputShape, input.Shape);
         if (_outView is null || _outView.Data != input.Data || !_outView.Shape.SequenceEqual(outShape))
             _outView = new Tensor(input.Data, outShape);
         _ready = training;

@@ -1,39 +1,19 @@
 // Sigmoid: y = 1 / (1 + exp(−x)), element-wise, any shape (PyTorch nn.Sigmoid; ONNX Sigmoid).
 //   Backward: dx = dy · y · (1 − y), from the output.
-using Topiary.Tensors;
-
+// The driver (buffers, guards) is PointwiseActivation; this file holds the math.
 namespace Topiary.Nn;
 
 /// <summary>The logistic sigmoid y = 1 / (1 + e^−x).</summary>
-public sealed class Sigmoid : Module
+/// <remarks>Forward: y = 1 / (1 + e^−x). Backward: dx = dy·y·(1 − y).</remarks>
+public sealed class Sigmoid : PointwiseActivation
 {
-    private Tensor? _output, _gradInput;
-    private bool _ready;
+    private protected override void ForwardKernel(ReadOnlySpan<float> x, Span<float> y) => TensorPrimitives.Sigmoid(x, y);
 
-    /// <summary>y = 1 / (1 + e^−x); output has the input's shape (layer-owned, overwritten by the next call).</summary>
-    public override Tensor Forward(Tensor input, bool training)
+    private protected override void BackwardKernel(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        var y = LayerHelpers.Ensure(ref _output, input.Shape);
-        TensorPrimitives.Sigmoid(input.Data, y.Data);
-        _ready = training;
-        return y;
-    }
-
-    /// <summary>dx = dy·y·(1 − y) (layer-owned).</summary>
-    /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
-    /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
-    public override Tensor Backward(Tensor gradOutput)
-    {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
-        var dx = LayerHelpers.Ensure(ref _gradInput, gradOutput.Shape);
-        var y = _output!.Data;
-        TensorPrimitives.Multiply(y, y, dx.Data);                // y²
-        TensorPrimitives.Subtract(y, dx.Data, dx.Data);          // y − y² = y(1 − y)
-        TensorPrimitives.Multiply(dx.Data, gradOutput.Data, dx.Data);
-        return dx;
+        TensorPrimitives.Multiply(y, y, dx);        // y²
+        TensorPrimitives.Subtract(y, dx, dx);       // y − y² = y(1 − y)
+        TensorPrimitives.Multiply(dx, dy, dx);
     }
 
     /// <inheritdoc/>

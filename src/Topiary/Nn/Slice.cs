@@ -6,18 +6,20 @@
 //   output size = max(0, ceil((end − start) / step));  y index o reads x index start + o·step.
 // So long.MaxValue as end means "to the end" (step > 0) and long.MinValue "to the beginning" (step < 0).
 // Backward: dx = 0 except the sliced positions, which receive dy. Output and gradient are layer-owned copies.
+// This file builds the AxisIndexMap for an input shape; IndexMapLayer runs Forward (gather) and Backward (scatter).
 using System.Collections.ObjectModel;
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
 
 /// <summary>Takes a strided sub-range of some axes of its input, with ONNX Slice's index rules.</summary>
-public sealed class Slice : Module
+/// <remarks>
+/// Forward: y = x sliced, unlisted axes kept whole; it throws <see cref="ArgumentException"/> when an axis is out of
+/// range for the input rank or two entries name the same axis. Backward: dx = 0 with dy written at the sliced positions.
+/// </remarks>
+public sealed class Slice : IndexMapLayer
 {
     private readonly long[] _starts, _ends, _axes, _steps;
-    private AxisIndexMap? _map;
-    private Tensor? _output, _gradInput;
-    private bool _ready;
 
     /// <summary>Creates the layer; e.g. <c>new Slice([-1], [long.MinValue], [1], [-1])</c> reverses axis 1.</summary>
     /// <param name="starts">First index per listed axis (negative counts from the end; clamped).</param>
@@ -64,32 +66,7 @@ public sealed class Slice : Module
     /// <summary>Step per listed axis.</summary>
     public ReadOnlyCollection<long> Steps { get; }
 
-    /// <summary>y = x sliced (layer-owned copy, overwritten by the next call); unlisted axes are kept whole.</summary>
-    /// <exception cref="ArgumentException">An axis is out of range for the input rank, or two entries name the same axis.</exception>
-    public override Tensor Forward(Tensor input, bool training)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        if (_map is null || !input.Shape.SequenceEqual(_map.InputShape)) _map = BuildMap(input.Shape);
-        var y = LayerHelpers.Ensure(ref _output, _map.OutputShape);
-        _map.Gather(input.Data, y.Data, 0f);
-        _ready = training;
-        return y;
-    }
-
-    /// <summary>dx = 0 with dy written at the sliced positions (layer-owned).</summary>
-    /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
-    /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
-    public override Tensor Backward(Tensor gradOutput)
-    {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
-        var dx = LayerHelpers.Ensure(ref _gradInput, _map!.InputShape);
-        _map.Scatter(gradOutput.Data, dx.Data);
-        return dx;
-    }
-
-    private AxisIndexMap BuildMap(ReadOnlySpan<int> shape)
+    private protected override AxisIndexMap BuildMap(ReadOnlySpan<int> shape)
     {
         int rank = shape.Length;
         var stride = AxisIndexMap.Strides(shape);

@@ -27,7 +27,12 @@ internal sealed class OnnxGraphIndex
             AddConstant(dense.Name, dense, "sparse initializer");
             SparseNames.Add(dense.Name);
         }
-        var graphInputs = new HashSet<string>(graph.Input.Select(i => i.Name), StringComparer.Ordinal);
+        var graphInputs = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var i in graph.Input)
+            if (!graphInputs.Add(i.Name)) throw new InvalidDataException($"{file}: graph input '{i.Name}' is declared twice.");
+        var graphOutputs = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var o in graph.Output)
+            if (!graphOutputs.Add(o.Name)) throw new InvalidDataException($"{file}: graph output '{o.Name}' is declared twice.");
         foreach (var node in graph.Node)
         {
             if (node.Output.Count == 0 || node.Output[0].Length == 0) throw Invalid(node, "the node has no output");

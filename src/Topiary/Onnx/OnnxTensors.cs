@@ -1,6 +1,6 @@
 // OnnxTensors: conversion between ONNX TensorProto and Topiary tensors / int64 lists.
 //   float32 tensors: read from raw_data (little-endian IEEE 754, row-major) or float_data; written as raw_data.
-//   int64 tensors:   read from raw_data (little-endian) or int64_data (used for Reshape shapes).
+//   int64 tensors:   read from raw_data (little-endian) or int64_data (used for Reshape shapes); written as raw_data.
 // Element counts are checked against dims; a mismatch or an unsupported data type / external data
 // throws InvalidDataException naming the file and the tensor.
 using System.Buffers.Binary;
@@ -110,6 +110,17 @@ internal static class OnnxTensors
         var bytes = new byte[values.Length * 4];
         if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(values).CopyTo(bytes);
         else for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(i * 4), values[i]);
+        t.RawData = ByteString.CopyFrom(bytes);
+        return t;
+    }
+
+    /// <summary>An INT64 vector initializer named <paramref name="name"/> (raw_data, little-endian).</summary>
+    public static TensorProto FromInt64s(string name, IReadOnlyList<long> values)
+    {
+        var t = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
+        t.Dims.Add(values.Count);
+        var bytes = new byte[values.Count * 8];
+        for (int i = 0; i < values.Count; i++) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * 8), values[i]);
         t.RawData = ByteString.CopyFrom(bytes);
         return t;
     }

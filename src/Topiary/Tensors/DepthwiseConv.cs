@@ -2,153 +2,213 @@
 // MobileNet/EfficientNet's groups = C convolutions), where im2col + GEMM would degenerate to M = 1 products.
 // Same contract and formulas as DepthwiseConvScalar (see its header); a Conv2dGeometry gives kernel, stride,
 // dilation and padding (its Channels field is ignored).
-// At stride 1 (the common depthwise case) the kernels run vectorised with Vector<float> along the width:
-//   forward          a vector of OW-consecutive outputs accumulates every tap as one FMA with a broadcast weight;
-//   input gradient   a vector of W-consecutive inputs gathers dy[ih + PT − kh·DH, iw + PL − kw·DW] likewise
-//                    (a correlation with the flipped filter, so no scatter and no write conflicts);
-//   weight gradient  per tap, a vector dot product of dy rows with the input rows the tap reads.
-// Elements whose taps reach into the padding (the borders) and the remainders run the scalar twin's per-element
-// code, so forward and input gradient equal DepthwiseConvScalar bit for bit; the weight gradient sums in vector
-// lanes (deterministic for a given vector width). Other strides, or no vector hardware, run the scalar twin.
-using System.Diagnostics;
-using System.Numerics;
+// Tap-outer form: for every kernel tap (kh, kw) the outputs it reaches form a rectangle of output rows × columns
+// (Im2Col.ValidRange), so the tap is one FMA sweep ("axpy") over each row segment:
+//   forward          per output row: row = 0; for each valid tap, row[o0..o1) = fma(w, x[ih, o·SW + off], row); + b
+//   input gradient   dx = 0; for each tap and output row, dx[ih, o·SW + off] = fma(w, dy[oh, o], dx[..])   (scatter)
+//   weight gradient  per tap, the dot product of dy with the input the tap reads over the same rectangle.
+// Each output element still receives its taps in (kh, kw) order, one FMA each, starting from 0 — the order of the
+// scalar twin — so forward and input gradient equal DepthwiseConvScalar bit for bit on every path (with
+// accumulate, the gradient is formed in scratch and added last, as the twin does). The sweeps have no dependency
+// chains; at stride 1 they run on Vector512/256/128 (FMA) along the width, with a scalar remainder. The weight
+// gradient's dot products use several accumulators (vector lanes at stride 1), so it agrees with the twin to
+// rounding; it is deterministic for a given machine. Nothing here depends on the thread count.
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Topiary.Tensors;
 
-/// <summary>Depthwise-convolution kernels for one plane: vectorised at stride 1, else <see cref="DepthwiseConvScalar"/>.</summary>
+/// <summary>Depthwise-convolution kernels for one plane (oracle: <see cref="DepthwiseConvScalar"/>).</summary>
 internal static class DepthwiseConv
 {
-    /// <summary>True when the vector kernels run for <paramref name="g"/> (stride 1 and vector hardware).</summary>
-    public static bool IsVectorised(in Conv2dGeometry g) => Vector.IsHardwareAccelerated && g.StrideH == 1 && g.StrideW == 1;
+    /// <summary>True when the stride-1 sweeps can use vectors on this machine.</summary>
+    public static bool IsVectorHardware => Vector128.IsHardwareAccelerated;
 
     /// <summary>y [OH, OW] = b + Σ_taps w · x (see DepthwiseConvScalar).</summary>
-    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias, in Conv2dGeometry g, Span<float> y)
-    {
-        if (IsVectorised(g)) ForwardVector(x, w, bias, g, y);
-        else DepthwiseConvScalar.Forward(x, w, bias, g, y);
-    }
+    public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias, in Conv2dGeometry g, Span<float> y) =>
+        Forward(x, w, bias, g, y, IsVectorHardware);
 
     /// <summary>dx [H, W] = (or += with <paramref name="accumulate"/>) the input gradient of dy [OH, OW].</summary>
-    public static void InputGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> w, in Conv2dGeometry g, Span<float> dx, bool accumulate)
-    {
-        if (IsVectorised(g)) InputGradientVector(dy, w, g, dx, accumulate);
-        else DepthwiseConvScalar.InputGradient(dy, w, g, dx, accumulate);
-    }
+    public static void InputGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> w, in Conv2dGeometry g, Span<float> dx, bool accumulate) =>
+        InputGradient(dy, w, g, dx, accumulate, IsVectorHardware);
 
     /// <summary>dw [KH, KW] += Σ over the output of dy times the input each tap reads.</summary>
-    public static void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, in Conv2dGeometry g, Span<float> dw)
-    {
-        if (IsVectorised(g)) WeightGradientVector(x, dy, g, dw);
-        else DepthwiseConvScalar.WeightGradient(x, dy, g, dw);
-    }
+    public static void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, in Conv2dGeometry g, Span<float> dw) =>
+        WeightGradient(x, dy, g, dw, IsVectorHardware);
 
-    /// <summary>The stride-1 vector forward kernel (exposed for the tests that compare it with the twin).</summary>
-    internal static void ForwardVector(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias, in Conv2dGeometry g, Span<float> y)
+    /// <summary>Forward; <paramref name="vectorise"/> = false forces the scalar sweeps (the tests run both).</summary>
+    internal static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias, in Conv2dGeometry g, Span<float> y, bool vectorise)
     {
-        Debug.Assert(g.StrideH == 1 && g.StrideW == 1, "stride 1 only");
         DepthwiseConvScalar.CheckSpans(x.Length, w.Length, y.Length, g);
-        int width = g.Width, height = g.Height, oh = g.OutH, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
-        int dh = g.DilationH, dw = g.DilationW, pt = g.PadTop, pl = g.PadLeft, v = Vector<float>.Count;
-        // Interior outputs: every kw tap inside the row, i.e. 0 ≤ ox − PL and ox − PL + (KW − 1)·DW ≤ W − 1.
-        int xa = Math.Min(pl, ow), xb = Math.Clamp(width + pl - (kw - 1) * dw, xa, ow);
+        int width = g.Width, oh = g.OutH, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
+        int sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW, pt = g.PadTop, pl = g.PadLeft;
         ref float x0 = ref MemoryMarshal.GetReference(x);
         ref float w0 = ref MemoryMarshal.GetReference(w);
-        ref float y0 = ref MemoryMarshal.GetReference(y);
-        var b = new Vector<float>(bias);
+        Span<int> cols = kw <= 64 ? stackalloc int[2 * kw] : new int[2 * kw];
+        for (int j = 0; j < kw; j++) Im2Col.ValidRange(j * dw - pl, sw, width, ow, out cols[2 * j], out cols[2 * j + 1]);
         for (int oy = 0; oy < oh; oy++)
         {
-            int ox = 0;
-            for (; ox < xa; ox++) Unsafe.Add(ref y0, oy * ow + ox) = DepthwiseConvScalar.OutputAt(x, w, bias, g, oy, ox);
-            for (; ox + v <= xb; ox += v)
+            var yRow = y.Slice(oy * ow, ow);
+            yRow.Clear();
+            ref float y0 = ref MemoryMarshal.GetReference(yRow);
+            for (int i = 0; i < kh; i++)
             {
-                var acc = Vector<float>.Zero;
-                for (int i = 0; i < kh; i++)
+                int ih = oy * sh - pt + i * dh;
+                if ((uint)ih >= (uint)g.Height) continue;
+                for (int j = 0; j < kw; j++)
                 {
-                    int iy = oy - pt + i * dh;
-                    if ((uint)iy >= (uint)height) continue;
-                    ref float row = ref Unsafe.Add(ref x0, iy * width + ox - pl);
-                    ref float wr = ref Unsafe.Add(ref w0, i * kw);
-                    for (int j = 0; j < kw; j++)
-                        acc = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref wr, j)), Vector.LoadUnsafe(ref row, (nuint)(j * dw)), acc);
+                    int o0 = cols[2 * j], o1 = cols[2 * j + 1];
+                    if (o1 <= o0) continue;
+                    float a = Unsafe.Add(ref w0, i * kw + j);
+                    int src = ih * width + j * dw - pl; // input index of output column 0 (an index: it may lie before the row)
+                    if (sw == 1) Axpy(a, ref Unsafe.Add(ref x0, src + o0), ref Unsafe.Add(ref y0, o0), o1 - o0, vectorise);
+                    else for (int o = o0; o < o1; o++) Unsafe.Add(ref y0, o) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref x0, src + o * sw), Unsafe.Add(ref y0, o));
                 }
-                (acc + b).StoreUnsafe(ref Unsafe.Add(ref y0, oy * ow + ox));
             }
-            for (; ox < ow; ox++) Unsafe.Add(ref y0, oy * ow + ox) = DepthwiseConvScalar.OutputAt(x, w, bias, g, oy, ox);
+            TensorPrimitives.Add(yRow, bias, yRow); // acc + b, as the twin (also for b = 0: −0 + 0 = +0)
         }
     }
 
-    /// <summary>The stride-1 vector input-gradient kernel (exposed for the tests that compare it with the twin).</summary>
-    internal static void InputGradientVector(ReadOnlySpan<float> dy, ReadOnlySpan<float> w, in Conv2dGeometry g, Span<float> dx, bool accumulate)
+    /// <summary>Input gradient; <paramref name="vectorise"/> = false forces the scalar sweeps (the tests run both).</summary>
+    internal static void InputGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> w, in Conv2dGeometry g, Span<float> dx, bool accumulate, bool vectorise)
     {
-        Debug.Assert(g.StrideH == 1 && g.StrideW == 1, "stride 1 only");
         DepthwiseConvScalar.CheckSpans(dx.Length, w.Length, dy.Length, g);
         int width = g.Width, height = g.Height, oh = g.OutH, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
-        int dh = g.DilationH, dw = g.DilationW, pt = g.PadTop, pl = g.PadLeft, v = Vector<float>.Count;
-        // Interior inputs: every kw tap reads an output column, i.e. 0 ≤ ix + PL − (KW − 1)·DW and ix + PL ≤ OW − 1.
-        int ia = Math.Clamp((kw - 1) * dw - pl, 0, width), ib = Math.Clamp(ow - pl, ia, width);
+        int sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW, pt = g.PadTop, pl = g.PadLeft, plane = height * width;
+        float[]? scratch = accumulate ? ArrayPool<float>.Shared.Rent(plane) : null;
+        var target = scratch is null ? dx[..plane] : scratch.AsSpan(0, plane);
+        target.Clear();
+        ref float t0 = ref MemoryMarshal.GetReference(target);
         ref float dy0 = ref MemoryMarshal.GetReference(dy);
         ref float w0 = ref MemoryMarshal.GetReference(w);
-        ref float dx0 = ref MemoryMarshal.GetReference(dx);
-        for (int iy = 0; iy < height; iy++)
+        for (int i = 0; i < kh; i++)
         {
-            int ix = 0;
-            for (; ix < ia; ix++) Store(ref Unsafe.Add(ref dx0, iy * width + ix), DepthwiseConvScalar.InputGradientAt(dy, w, g, iy, ix), accumulate);
-            for (; ix + v <= ib; ix += v)
+            Im2Col.ValidRange(i * dh - pt, sh, height, oh, out int oy0, out int oy1);
+            for (int j = 0; j < kw; j++)
             {
-                var acc = Vector<float>.Zero;
-                for (int i = 0; i < kh; i++)
+                Im2Col.ValidRange(j * dw - pl, sw, width, ow, out int o0, out int o1);
+                if (o1 <= o0) continue;
+                float a = Unsafe.Add(ref w0, i * kw + j);
+                for (int oy = oy0; oy < oy1; oy++)
                 {
-                    int oy = iy + pt - i * dh;
-                    if (oy < 0) break; // only decreases with i
-                    if (oy >= oh) continue;
-                    ref float row = ref Unsafe.Add(ref dy0, oy * ow + ix + pl);
-                    ref float wr = ref Unsafe.Add(ref w0, i * kw);
-                    for (int j = 0; j < kw; j++)
-                        acc = Vector.FusedMultiplyAdd(new Vector<float>(Unsafe.Add(ref wr, j)), Vector.LoadUnsafe(ref Unsafe.Subtract(ref row, j * dw)), acc);
+                    int dst = (oy * sh - pt + i * dh) * width + j * dw - pl; // dx index of output column 0
+                    ref float src = ref Unsafe.Add(ref dy0, oy * ow);
+                    if (sw == 1) Axpy(a, ref Unsafe.Add(ref src, o0), ref Unsafe.Add(ref t0, dst + o0), o1 - o0, vectorise);
+                    else for (int o = o0; o < o1; o++) Unsafe.Add(ref t0, dst + o * sw) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref src, o), Unsafe.Add(ref t0, dst + o * sw));
                 }
-                ref float d = ref Unsafe.Add(ref dx0, iy * width + ix);
-                (accumulate ? Vector.LoadUnsafe(ref d) + acc : acc).StoreUnsafe(ref d);
             }
-            for (; ix < width; ix++) Store(ref Unsafe.Add(ref dx0, iy * width + ix), DepthwiseConvScalar.InputGradientAt(dy, w, g, iy, ix), accumulate);
+        }
+        if (scratch is not null)
+        {
+            TensorPrimitives.Add(dx[..plane], target, dx[..plane]);
+            ArrayPool<float>.Shared.Return(scratch);
         }
     }
 
-    /// <summary>The stride-1 vector weight-gradient kernel (exposed for the tests that compare it with the twin).</summary>
-    internal static void WeightGradientVector(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, in Conv2dGeometry g, Span<float> dwGrad)
+    /// <summary>Weight gradient; <paramref name="vectorise"/> = false forces scalar dot products (the tests run both).</summary>
+    internal static void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, in Conv2dGeometry g, Span<float> dwGrad, bool vectorise)
     {
-        Debug.Assert(g.StrideH == 1 && g.StrideW == 1, "stride 1 only");
         DepthwiseConvScalar.CheckSpans(x.Length, dwGrad.Length, dy.Length, g);
         int width = g.Width, height = g.Height, oh = g.OutH, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
-        int dh = g.DilationH, dw = g.DilationW, pt = g.PadTop, pl = g.PadLeft, v = Vector<float>.Count;
+        int sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW, pt = g.PadTop, pl = g.PadLeft;
         ref float x0 = ref MemoryMarshal.GetReference(x);
         ref float dy0 = ref MemoryMarshal.GetReference(dy);
         for (int i = 0; i < kh; i++)
         {
-            // Output rows whose tap i reads an input row: 0 ≤ oy − PT + i·DH < H.
-            int oy0 = Math.Max(0, pt - i * dh), oy1 = Math.Min(oh, height + pt - i * dh);
+            Im2Col.ValidRange(i * dh - pt, sh, height, oh, out int oy0, out int oy1);
             for (int j = 0; j < kw; j++)
             {
-                int off = j * dw - pl;
-                Im2Col.ValidRange(off, 1, width, ow, out int ox0, out int ox1);
-                var accV = Vector<float>.Zero;
-                float accS = 0;
-                for (int oy = oy0; oy < oy1; oy++)
+                Im2Col.ValidRange(j * dw - pl, sw, width, ow, out int o0, out int o1);
+                float sum = 0;
+                for (int oy = oy0; oy < oy1 && o1 > o0; oy++)
                 {
+                    int src = (oy * sh - pt + i * dh) * width + j * dw - pl; // input index of output column 0
                     ref float dyRow = ref Unsafe.Add(ref dy0, oy * ow);
-                    ref float xRow = ref Unsafe.Add(ref x0, (oy - pt + i * dh) * width + off);
-                    int ox = ox0;
-                    for (; ox + v <= ox1; ox += v)
-                        accV = Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref dyRow, (nuint)ox), Vector.LoadUnsafe(ref xRow, (nuint)ox), accV);
-                    for (; ox < ox1; ox++)
-                        accS = MathF.FusedMultiplyAdd(Unsafe.Add(ref dyRow, ox), Unsafe.Add(ref xRow, ox), accS);
+                    sum += sw == 1
+                        ? Dot(ref Unsafe.Add(ref dyRow, o0), ref Unsafe.Add(ref x0, src + o0), o1 - o0, vectorise)
+                        : DotStrided(ref Unsafe.Add(ref dyRow, o0), ref Unsafe.Add(ref x0, src + o0 * sw), sw, o1 - o0);
                 }
-                dwGrad[i * kw + j] += Vector.Sum(accV) + accS;
+                dwGrad[i * kw + j] += sum;
             }
         }
     }
 
+    // y[i] = fma(a, x[i], y[i]) for i < n: the per-element rounding of the scalar twin, in vectors when allowed.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ref float d, float s, bool accumulate) => d = accumulate ? d + s : s;
+    private static void Axpy(float a, ref float x, ref float y, int n, bool vectorise)
+    {
+        int i = 0;
+        if (vectorise)
+        {
+            if (Vector512.IsHardwareAccelerated && n >= 16)
+            {
+                var va = Vector512.Create(a);
+                for (; i + 16 <= n; i += 16)
+                    Vector512.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref x, (nuint)i), Vector512.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+            }
+            if (Vector256.IsHardwareAccelerated && i + 8 <= n)
+            {
+                var va = Vector256.Create(a);
+                for (; i + 8 <= n; i += 8)
+                    Vector256.FusedMultiplyAdd(va, Vector256.LoadUnsafe(ref x, (nuint)i), Vector256.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+            }
+            if (Vector128.IsHardwareAccelerated && i + 4 <= n)
+            {
+                var va = Vector128.Create(a);
+                for (; i + 4 <= n; i += 4)
+                    Vector128.FusedMultiplyAdd(va, Vector128.LoadUnsafe(ref x, (nuint)i), Vector128.LoadUnsafe(ref y, (nuint)i)).StoreUnsafe(ref y, (nuint)i);
+            }
+        }
+        for (; i < n; i++) Unsafe.Add(ref y, i) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref x, i), Unsafe.Add(ref y, i));
+    }
+
+    // Σ a[i]·b[i] for i < n with independent partial sums (vector lanes when allowed; four scalar sums otherwise).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float Dot(ref float a, ref float b, int n, bool vectorise)
+    {
+        int i = 0;
+        float sum = 0;
+        if (vectorise && Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            Vector256<float> s0 = Vector256<float>.Zero, s1 = Vector256<float>.Zero;
+            for (; i + 16 <= n; i += 16)
+            {
+                s0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i), s0);
+                s1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, (nuint)(i + 8)), Vector256.LoadUnsafe(ref b, (nuint)(i + 8)), s1);
+            }
+            if (i + 8 <= n)
+            {
+                s0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref a, (nuint)i), Vector256.LoadUnsafe(ref b, (nuint)i), s0);
+                i += 8;
+            }
+            sum = Vector256.Sum(s0 + s1);
+        }
+        else if (vectorise && Vector128.IsHardwareAccelerated && n >= 4)
+        {
+            var s0 = Vector128<float>.Zero;
+            for (; i + 4 <= n; i += 4)
+                s0 = Vector128.FusedMultiplyAdd(Vector128.LoadUnsafe(ref a, (nuint)i), Vector128.LoadUnsafe(ref b, (nuint)i), s0);
+            sum = Vector128.Sum(s0);
+        }
+        return sum + DotStrided(ref Unsafe.Add(ref a, i), ref Unsafe.Add(ref b, i), 1, n - i);
+    }
+
+    // Σ a[i]·b[i·stride] for i < n, four interleaved partial sums.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float DotStrided(ref float a, ref float b, int stride, int n)
+    {
+        float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4)
+        {
+            s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i * stride), s0);
+            s1 = MathF.FusedMultiplyAdd(Unsafe.Add(ref a, i + 1), Unsafe.Add(ref b, (i + 1) * stride), s1);
+            s2 = MathF.FusedMultiplyAdd(Unsafe.Add(ref a, i + 2), Unsafe.Add(ref b, (i + 2) * stride), s2);
+            s3 = MathF.FusedMultiplyAdd(Unsafe.Add(ref a, i + 3), Unsafe.Add(ref b, (i + 3) * stride), s3);
+        }
+        for (; i < n; i++) s0 = MathF.FusedMultiplyAdd(Unsafe.Add(ref a, i), Unsafe.Add(ref b, i * stride), s0);
+        return (s0 + s1) + (s2 + s3);
+    }
 }

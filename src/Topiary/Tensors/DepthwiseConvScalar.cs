@@ -7,14 +7,14 @@
 // Taps that fall in the padding are skipped. Order of every output element: taps in (kh, kw) order, each one
 // fused multiply-add into a float accumulator that starts at 0; then the bias (forward) or the old dx
 // (accumulate) is added. DepthwiseConv keeps exactly this order per element, so its forward and input gradient
-// agree with this twin bit for bit (its weight gradient sums in vector lanes and agrees to rounding).
-// This twin is the test oracle of the SIMD kernels, their path for strides other than 1, and their border code.
+// agree with this twin bit for bit (its weight gradient uses several partial sums and agrees to rounding).
+// This twin is one element at a time, as plain as the formula: it is the test oracle of DepthwiseConv and the
+// baseline its speed is compared with, not a production path.
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 
 namespace Topiary.Tensors;
 
-/// <summary>Scalar depthwise-convolution kernels for one plane (the oracle and fallback of <see cref="DepthwiseConv"/>).</summary>
+/// <summary>Scalar depthwise-convolution kernels for one plane, one element at a time (the oracle of <see cref="DepthwiseConv"/>).</summary>
 internal static class DepthwiseConvScalar
 {
     /// <summary>y [OH, OW] = b + the KH×KW filter <paramref name="w"/> correlated with x [H, W] (see the file header).</summary>
@@ -68,8 +68,7 @@ internal static class DepthwiseConvScalar
     }
 
     /// <summary>One forward output element, in the order the file header fixes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float OutputAt(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias, in Conv2dGeometry g, int oh, int ow)
+    private static float OutputAt(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias, in Conv2dGeometry g, int oh, int ow)
     {
         float acc = 0;
         for (int kh = 0; kh < g.KernelH; kh++)
@@ -87,8 +86,7 @@ internal static class DepthwiseConvScalar
     }
 
     /// <summary>One input-gradient element (without the old dx), in the order the file header fixes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static float InputGradientAt(ReadOnlySpan<float> dy, ReadOnlySpan<float> w, in Conv2dGeometry g, int ih, int iw)
+    private static float InputGradientAt(ReadOnlySpan<float> dy, ReadOnlySpan<float> w, in Conv2dGeometry g, int ih, int iw)
     {
         float acc = 0;
         for (int kh = 0; kh < g.KernelH; kh++)

@@ -12,6 +12,7 @@ public class ZooOnnxExportTests
     [Theory]
     [InlineData("resnet-20")]
     [InlineData("squeezenet")]
+    [InlineData("mobilenet-v2")]
     public void Exported_model_runs_in_onnx_runtime_with_our_outputs(string name) => ExportAndCompare(name);
 
     internal static void ExportAndCompare(string name)
@@ -28,14 +29,4 @@ public class ZooOnnxExportTests
             AssertClose(RunOrt(path, x, shape), RunOurs(model, x, shape), $"{name} batch={batch}");
         }
     }
-}
-
-/// <summary>
-/// mobilenet-v2 needs the exporter to write grouped (depthwise) Conv and ReLU6 (Hardtanh → Clip). The exporter on main
-/// does not yet (that work is on branch helper-export / helper-conv); this test fails until it lands there.
-/// </summary>
-public class ZooOnnxExportPendingExporterTests
-{
-    [Fact]
-    public void Exported_mobilenet_v2_runs_in_onnx_runtime_with_our_outputs() => ZooOnnxExportTests.ExportAndCompare("mobilenet-v2");
 }

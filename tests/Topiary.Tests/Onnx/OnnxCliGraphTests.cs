@@ -1,6 +1,6 @@
 // `topiary export --sparse-initializers` and `topiary import` on a model with Residual blocks: the export holds
 // sparse initializers and runs in ONNX Runtime with our outputs; importing it back gives a model file with the
-// same outputs.
+// same outputs; an imported file exported back keeps its input/output names, shapes and opset.
 using Topiary.Cli;
 using Topiary.Models;
 using Topiary.Nn;
@@ -48,5 +48,29 @@ public class OnnxCliGraphTests : IDisposable
 
         Assert.Equal(0, await CliApp.RunAsync(["import", onnx, "--out", back]));
         AssertClose(ours, RunOurs(ModelFile.Load(back).Network, x, shape), "CLI import of the branched export");
+    }
+
+    // `topiary import` records the file's inputs/outputs; `topiary export` writes them back: same names, same shapes,
+    // same opset, and ONNX Runtime computes the same function from both files.
+    [Fact]
+    public async Task ImportThenExport_KeepsTheFilesNamesShapesAndFunction()
+    {
+        string source = OnnxTestSupport.SharedModelPath();
+        string file = Path.Combine(_dir, "cnn.safetensors"), onnx = Path.Combine(_dir, "cnn.onnx");
+        Assert.Equal(0, await CliApp.RunAsync(["import", source, "--out", file]));
+        Assert.Equal(0, await CliApp.RunAsync(["export", "--model-file", file, "--out", onnx]));
+
+        var original = ModelProto.Parser.ParseFrom(File.ReadAllBytes(source));
+        var again = ModelProto.Parser.ParseFrom(File.ReadAllBytes(onnx));
+        var inputs = original.Graph.Input.Where(i => original.Graph.Initializer.All(t => t.Name != i.Name)).ToList();
+        Assert.Equal(inputs.Select(i => i.Name), again.Graph.Input.Select(i => i.Name));
+        Assert.Equal(original.Graph.Output.Select(o => o.Name), again.Graph.Output.Select(o => o.Name));
+        Assert.Equal(Math.Max(13, original.OpsetImport.Single(o => o.Domain.Length == 0).Version), again.OpsetImport.Single().Version);
+        static string Dims(ValueInfoProto v) => string.Join(",", v.Type.TensorType.Shape.Dim.Select(d => d.DimValue));
+        Assert.Equal(Dims(inputs[0]), Dims(again.Graph.Input[0]));
+
+        string input = inputs[0].Name, output = again.Graph.Output[0].Name;
+        float[] x = RandomInput(5, 4 * 784);
+        AssertClose(RunOrt(source, x, [4, 1, 28, 28], input, output), RunOrt(onnx, x, [4, 1, 28, 28], input, output), "CLI import → export");
     }
 }

@@ -91,6 +91,29 @@ public class OnnxImportTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void LayerNames_FollowTheWeightNames_OrThePyTorchScope()
+    {
+        using var dir = new TempDirectory();
+        var graph = new GraphProto { Name = "scoped" };
+        graph.Input.Add(OnnxGraphModels.FloatValue("x", 2, 6, 6));
+        graph.Output.Add(OnnxGraphModels.FloatValue("y", 3, 6, 6));
+        graph.Initializer.Add(OnnxGraphModels.FloatTensor("layer1.0.conv1.weight", [3, 2, 1, 1], RandomInput(1, 6)));
+        graph.Initializer.Add(OnnxGraphModels.FloatTensor("conv2_w_0", [3, 3, 1, 1], RandomInput(2, 9)));
+        graph.Node.Add(Node("/layer1/layer1.0/conv1/Conv", "Conv", ["x", "layer1.0.conv1.weight"], "a"));
+        graph.Node.Add(Node("/layer1/layer1.0/relu/Relu", "Relu", ["a"], "b"));
+        graph.Node.Add(Node("/layer1/layer1.0/Relu", "Relu", ["b"], "c"));
+        graph.Node.Add(Node("", "Conv", ["c", "conv2_w_0"], "y"));
+        string path = OnnxGraphModels.Write(graph, dir.File("scoped.onnx"));
+        var (model, info) = OnnxImporter.Import(path);
+        Assert.Equal(["layer1.0.conv1.weight", "conv2.weight"], model.NamedParameters().Select(p => p.Name));
+        Assert.Equal("conv2_w_0", info.ParameterSources["conv2.weight"]);
+        var layer = Assert.IsType<Sequential>(Assert.IsType<Sequential>(model)["layer1"])["0"];
+        Assert.Equal(["conv1", "relu"], ((Sequential)layer).NamedChildren().Select(c => c.Name));
+        Assert.Equal(["0", "0_1"], ((Sequential)((Sequential)model)["layer1"]).NamedChildren().Select(c => c.Name)); // the functional Relu
+        Assert.IsType<Conv2d>(((Sequential)model)["conv2"]);
+    }
+
+    [Fact]
     public void UnsupportedAttribute_NamesNode()
     {
         using var dir = new TempDirectory();

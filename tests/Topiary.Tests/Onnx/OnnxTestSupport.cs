@@ -45,6 +45,28 @@ internal static class OnnxTestSupport
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
+    /// <summary>Runs <paramref name="path"/> in ONNX Runtime on several named float inputs; returns the named outputs, flat, in order.</summary>
+    public static float[][] RunOrt(string path, IReadOnlyList<(string Name, float[] Data, int[] Shape)> inputs, IReadOnlyList<string> outputs)
+    {
+        using var session = new InferenceSession(path);
+        var values = inputs.Select(i => OrtValue.CreateTensorValueFromMemory(i.Data, i.Shape.Select(d => (long)d).ToArray())).ToArray();
+        try
+        {
+            using var options = new RunOptions();
+            using var results = session.Run(options, inputs.Select(i => i.Name).ToArray(), values, outputs.ToArray());
+            return results.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray();
+        }
+        finally
+        {
+            foreach (var v in values) v.Dispose();
+        }
+    }
+
+    /// <summary>Our evaluation-mode outputs of a multi-input op (copied out of the op-owned buffers).</summary>
+    public static float[][] RunOurs(GraphOp model, IReadOnlyList<(string Name, float[] Data, int[] Shape)> inputs) =>
+        model.Forward(inputs.Select(i => new Tensor((float[])i.Data.Clone(), i.Shape)).ToArray(), training: false)
+            .Select(t => (float[])t.Data.Clone()).ToArray();
+
     /// <summary>Our evaluation-mode output for <paramref name="input"/> (copied out of the layer-owned buffer).</summary>
     public static float[] RunOurs(Module model, float[] input, int[] shape) =>
         (float[])model.Forward(new Tensor((float[])input.Clone(), shape), training: false).Data.Clone();

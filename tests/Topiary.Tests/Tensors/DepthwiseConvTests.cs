@@ -1,8 +1,8 @@
-// DepthwiseConv's stride-1 vector kernels against their scalar twin (DepthwiseConvScalar) over awkward sizes —
-// every width 1..20 plus 31..33 (no vector, one vector plus tails, several), kernels 1/3/5/7 and rectangular,
-// dilation 1 and 2, symmetric, asymmetric and oversized pads: forward and input gradient equal bit for bit (same
-// per-element FMA order), the weight gradient agrees to rounding. The twin itself is checked against the
-// definition (a naive double loop) at strides 1 to 3, so the chain ends at the formula.
+// DepthwiseConv's kernels against their scalar twin (DepthwiseConvScalar) over awkward sizes — every width 1..20
+// plus 31..33 (remainders of every vector width), kernels 1/3/5/7 and rectangular, dilation 1 and 2, strides 1 to 3,
+// symmetric, asymmetric and oversized pads — with vectors allowed and forced off: forward and input gradient equal
+// the twin bit for bit (same per-element FMA order); the weight gradient (several partial sums) agrees to rounding.
+// The twin itself is checked against the definition (a naive double loop), so the chain ends at the formula.
 using Topiary.Tensors;
 
 namespace Topiary.Tests.Tensors;
@@ -11,58 +11,65 @@ public class DepthwiseConvTests
 {
     private static readonly int[] Widths = [.. Enumerable.Range(1, 20), 31, 32, 33];
 
-    // (KH, KW, dilation, pads t,l,b,r)
-    public static TheoryData<int, int, int, int, int, int, int> Filters()
+    // (KH, KW, stride, dilation, pads t,l,b,r)
+    public static IEnumerable<object[]> Filters()
     {
-        var data = new TheoryData<int, int, int, int, int, int, int>();
-        foreach (int k in new[] { 1, 3, 5, 7 })
+        foreach (int stride in new[] { 1, 2, 3 })
         {
-            int p = k / 2;
-            data.Add(k, k, 1, p, p, p, p);
-            data.Add(k, k, 1, 0, 0, 0, 0);
-            data.Add(k, k, 2, p, 0, p + 1, k);
+            foreach (int k in new[] { 1, 3, 5, 7 })
+            {
+                int p = k / 2;
+                if (p > 0) yield return [k, k, stride, 1, p, p, p, p]; // for k = 1 this is the unpadded row below
+                yield return [k, k, stride, 1, 0, 0, 0, 0];
+                yield return [k, k, stride, 2, p, 0, p + 1, k];
+            }
+            yield return [3, 5, stride, 1, 0, 2, 1, 1];
+            yield return [5, 3, stride, 2, 4, 3, 0, 0];
         }
-        data.Add(3, 5, 1, 0, 2, 1, 1);
-        data.Add(5, 3, 2, 4, 3, 0, 0);
-        return data;
     }
 
     [Theory]
     [MemberData(nameof(Filters))]
-    public void Vector_kernels_match_the_scalar_twin(int kh, int kw, int dilation, int pt, int pl, int pb, int pr)
+    public void Kernels_match_the_scalar_twin(int kh, int kw, int stride, int dilation, int pt, int pl, int pb, int pr)
     {
-        var rng = new Random(kh * 100 + kw * 10 + dilation);
+        var rng = new Random(kh * 1000 + kw * 100 + stride * 10 + dilation);
         int tested = 0;
         foreach (int w in Widths)
         {
             foreach (int h in new[] { 1, 4, 9 })
             {
                 Conv2dGeometry g;
-                try { g = new Conv2dGeometry(1, h, w, (kh, kw), (1, 1), (pt, pl, pb, pr), (dilation, dilation)); }
+                try { g = new Conv2dGeometry(1, h, w, (kh, kw), (stride, stride), (pt, pl, pb, pr), (dilation, dilation)); }
                 catch (ArgumentException) { continue; } // the dilated kernel does not fit
                 tested++;
-                string what = $"{kh}x{kw} d{dilation} pads ({pt},{pl},{pb},{pr}) on {h}x{w}";
+                string what = $"{kh}x{kw} s{stride} d{dilation} pads ({pt},{pl},{pb},{pr}) on {h}x{w}";
                 float[] x = Random(rng, h * w), filter = Random(rng, kh * kw), dy = Random(rng, g.OutH * g.OutW);
-
-                float[] yv = new float[g.OutH * g.OutW], ys = new float[yv.Length];
-                DepthwiseConv.ForwardVector(x, filter, 0.25f, g, yv);
+                var ys = new float[g.OutH * g.OutW];
                 DepthwiseConvScalar.Forward(x, filter, 0.25f, g, ys);
-                AssertBitwise(ys, yv, "forward " + what);
-
-                foreach (bool accumulate in new[] { false, true })
-                {
-                    float[] dxv = Random(new Random(7), h * w), dxs = (float[])dxv.Clone();
-                    DepthwiseConv.InputGradientVector(dy, filter, g, dxv, accumulate);
-                    DepthwiseConvScalar.InputGradient(dy, filter, g, dxs, accumulate);
-                    AssertBitwise(dxs, dxv, $"input gradient (accumulate {accumulate}) " + what);
-                }
-
-                float[] dwv = Random(new Random(8), kh * kw), dws = (float[])dwv.Clone();
-                DepthwiseConv.WeightGradientVector(x, dy, g, dwv);
+                float[] dws = Random(new Random(8), kh * kw);
                 DepthwiseConvScalar.WeightGradient(x, dy, g, dws);
-                double scale = 1 + h * w; // |x|, |dy| < 1: a tap sums at most H·W products
-                for (int t = 0; t < dws.Length; t++)
-                    Assert.True(Math.Abs(dws[t] - dwv[t]) <= 1e-6 * scale, $"weight gradient {what}: tap {t} scalar {dws[t]}, vector {dwv[t]}");
+
+                foreach (bool vectorise in stride == 1 ? new[] { false, true } : new[] { false })
+                {
+                    string path = (vectorise ? "vector " : "scalar ") + what;
+                    var y = new float[ys.Length];
+                    DepthwiseConv.Forward(x, filter, 0.25f, g, y, vectorise);
+                    AssertBitwise(ys, y, "forward, " + path);
+
+                    foreach (bool accumulate in new[] { false, true })
+                    {
+                        float[] dx = Random(new Random(7), h * w), dxs = (float[])dx.Clone();
+                        DepthwiseConv.InputGradient(dy, filter, g, dx, accumulate, vectorise);
+                        DepthwiseConvScalar.InputGradient(dy, filter, g, dxs, accumulate);
+                        AssertBitwise(dxs, dx, $"input gradient (accumulate {accumulate}), " + path);
+                    }
+
+                    float[] dw = Random(new Random(8), kh * kw);
+                    DepthwiseConv.WeightGradient(x, dy, g, dw, vectorise);
+                    double scale = 1 + h * w; // |x|, |dy| < 1: a tap sums at most H·W products
+                    for (int t = 0; t < dws.Length; t++)
+                        Assert.True(Math.Abs(dws[t] - dw[t]) <= 1e-6 * scale, $"weight gradient, {path}: tap {t} twin {dws[t]}, kernel {dw[t]}");
+                }
             }
         }
         Assert.True(tested > 10, $"only {tested} sizes fit");
@@ -112,6 +119,9 @@ public class DepthwiseConvTests
             var yd = new float[y.Length];
             DepthwiseConv.Forward(x, filter, 0f, g, yd);
             AssertBitwise(ys, yd, $"dispatch forward s{stride}");
+            var dxd = new float[dx.Length];
+            DepthwiseConv.InputGradient(dy, filter, g, dxd, accumulate: false);
+            AssertBitwise(dxs, dxd, $"dispatch input gradient s{stride}");
         }
     }
 
@@ -126,7 +136,7 @@ public class DepthwiseConvTests
     {
         for (int i = 0; i < expected.Length; i++)
             if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
-                Assert.Fail($"{what}: first difference at [{i}]: scalar {expected[i]:G9}, vector {actual[i]:G9} " +
+                Assert.Fail($"{what}: first difference at [{i}]: twin {expected[i]:G9}, kernel {actual[i]:G9} " +
                     $"(largest |diff| {expected.Zip(actual, (a, b) => MathF.Abs(a - b)).Max():G6}).");
     }
 

@@ -57,9 +57,10 @@ public sealed class NetworkShape
     /// <summary>
     /// Traces the Linear and Conv2d layers of a Topiary model for one example of shape <paramref name="inputShape"/>
     /// (no batch axis) by an inference forward pass (as <see cref="OpCounter"/> does); layer names are the dotted
-    /// module names. Conv2d layers must have equal strides and paddings on both axes.
+    /// module names. Conv2d layers must have equal strides on both axes, equal padding on every side and no dilation;
+    /// groups carry over (<see cref="LayerShape.Groups"/>).
     /// </summary>
-    /// <exception cref="ArgumentException">The model has no weight layer, or a convolution with unequal strides/paddings.</exception>
+    /// <exception cref="ArgumentException">The model has no weight layer, or a convolution with unequal strides/pads or with dilation.</exception>
     public static NetworkShape FromModel(Module model, IReadOnlyList<int> inputShape, string name = "model")
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -76,12 +77,17 @@ public sealed class NetworkShape
                     layers.Add(LayerShape.FullyConnected(op.Name, lin.InFeatures, lin.OutFeatures, lin.Bias is not null));
                     break;
                 case Conv2d conv:
-                    if (conv.Stride.H != conv.Stride.W || conv.Padding.H != conv.Padding.W)
+                    var (t, l, b, r) = conv.Pads;
+                    if (conv.Stride.H != conv.Stride.W || !(t == l && l == b && b == r))
                         throw new ArgumentException(
-                            $"Layer '{op.Name}': stride {conv.Stride} / padding {conv.Padding} differ between axes; shapes need them equal.",
+                            $"Layer '{op.Name}' ({conv}): stride {conv.Stride} / pads (top {t}, left {l}, bottom {b}, right {r}) differ between axes or sides; shapes need them equal.",
+                            nameof(model));
+                    if (conv.Dilation != (1, 1))
+                        throw new ArgumentException(
+                            $"Layer '{op.Name}' ({conv}): dilation {conv.Dilation.H}x{conv.Dilation.W} is not supported by layer shapes (dilation 1 only).",
                             nameof(model));
                     layers.Add(LayerShape.ConvRectangular(op.Name, conv.InChannels, conv.OutChannels, conv.KernelSize.H,
-                        conv.KernelSize.W, op.InputShape[2], op.InputShape[3], conv.Stride.H, conv.Padding.H, 1, conv.Bias is not null));
+                        conv.KernelSize.W, op.InputShape[2], op.InputShape[3], conv.Stride.H, t, conv.Groups, conv.Bias is not null));
                     break;
             }
         }

@@ -1,7 +1,8 @@
 // OnnxChain: a Graph that is one chain (one input, one output, every node a single-input layer reading the previous
 // node's output, no constants) as the equivalent Sequential. Dotted node names nest the way PyTorch modules do
 // ("features.0", "features.1", "classifier.1" → features: Sequential(0, 1), classifier: Sequential(1)), so parameter
-// names are unchanged; when dotted names cannot nest (a prefix is also a layer), the dots become underscores.
+// names are unchanged; a parameter-free layer named like a group is renamed; when groups are not contiguous, the dots
+// become underscores.
 using Topiary.Nn;
 
 namespace Topiary.Onnx;
@@ -34,12 +35,19 @@ internal static class OnnxChain
     private static Sequential Nest(List<(string[] Path, Module Module)> items)
     {
         var seq = new Sequential();
+        // A layer named like a group at this level ("layer1.0" next to "layer1.0.conv1": a functional op in a PyTorch
+        // block) is renamed "<name>_1", "<name>_2", ... so the group keeps the exporter's parameter names.
+        var groups = items.Where(i => i.Path.Length > 1).Select(i => i.Path[0]).ToHashSet(StringComparer.Ordinal);
+        var used = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < items.Count;)
         {
             var (path, module) = items[i];
             if (path.Length == 1)
             {
-                seq.Add(path[0], module);
+                string name = path[0];
+                for (int k = 1; groups.Contains(name) || used.Contains(name); k++) name = $"{path[0]}_{k}";
+                used.Add(name);
+                seq.Add(name, module);
                 i++;
                 continue;
             }
@@ -50,6 +58,7 @@ internal static class OnnxChain
                 group.Add((items[j].Path[1..], items[j].Module));
                 j++;
             }
+            used.Add(path[0]);
             seq.Add(path[0], Nest(group));
             i = j;
         }

@@ -26,12 +26,23 @@ internal enum DimMark : byte
 
 internal sealed class OnnxConstant
 {
+    private double[]? _data;
+    private readonly float[]? _floats;
+
     public OnnxConstant(int dataType, int[] shape, double[] data, DimMark[]? marks = null)
     {
         DataType = dataType;
         Shape = shape;
-        Data = data;
+        _data = data;
         Marks = marks is not null && marks.Any(m => m != DimMark.Known) ? marks : null;
+    }
+
+    // A FLOAT tensor kept as floats (weights are most of a file; doubles would double the import's memory).
+    private OnnxConstant(int[] shape, float[] floats)
+    {
+        DataType = (int)DT.Float;
+        Shape = shape;
+        _floats = floats;
     }
 
     /// <summary>The ONNX element type (TensorProto.DataType).</summary>
@@ -39,12 +50,13 @@ internal sealed class OnnxConstant
 
     public int[] Shape { get; }
 
-    public double[] Data { get; }
+    /// <summary>The values as doubles (computed on first use for FLOAT tensors read from the file).</summary>
+    public double[] Data => _data ??= _floats!.Select(v => (double)v).ToArray();
 
     /// <summary>Per-entry marks (null when every entry is known).</summary>
     public DimMark[]? Marks { get; }
 
-    public int Length => Data.Length;
+    public int Length => _floats?.Length ?? _data!.Length;
 
     public bool IsFloat => DataType is (int)DT.Float or (int)DT.Double
         or (int)DT.Float16 or (int)DT.Bfloat16;
@@ -54,6 +66,7 @@ internal sealed class OnnxConstant
     /// <summary>A float32 Topiary tensor of the same shape (a scalar keeps rank 0).</summary>
     public Tensor ToTensor()
     {
+        if (_floats is not null) return new Tensor(_floats, Shape); // shares the array: constants are never written to
         var t = new Tensor(Shape);
         for (int i = 0; i < Data.Length; i++) t.Data[i] = (float)Data[i];
         return t;
@@ -95,6 +108,20 @@ internal sealed class OnnxConstant
             DT.Int8 or DT.Uint8 or DT.Bool => 1,
             _ => throw new NotSupportedException($"{file}: tensor '{t.Name}' has data type {OnnxTensors.DataTypeName(t.DataType)}; numeric and boolean tensors are supported."),
         };
+        if (type == DT.Float)
+        {
+            var floats = new float[n];
+            if (!t.RawData.IsEmpty)
+            {
+                if (t.RawData.Length != n * 4)
+                    throw new InvalidDataException($"{file}: tensor '{t.Name}' raw_data has {t.RawData.Length} bytes; shape {Tensor.ShapeString(dims)} of FLOAT needs {n * 4}.");
+                if (BitConverter.IsLittleEndian) System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.RawData.Span).CopyTo(floats);
+                else for (int i = 0; i < floats.Length; i++) floats[i] = BinaryPrimitives.ReadSingleLittleEndian(t.RawData.Span[(i * 4)..]);
+            }
+            else if (t.FloatData.Count == n) t.FloatData.CopyTo(floats, 0);
+            else throw new InvalidDataException($"{file}: tensor '{t.Name}' holds {t.FloatData.Count} values; shape {Tensor.ShapeString(dims)} needs {n}.");
+            return new OnnxConstant(dims, floats);
+        }
         var data = new double[n];
         if (!t.RawData.IsEmpty)
         {

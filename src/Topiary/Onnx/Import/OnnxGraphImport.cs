@@ -65,7 +65,15 @@ internal sealed class OnnxGraphImport(string file, ModelProto model, OnnxImportO
             if (r != o.Name) Rename(ctx, r, o.Name, inputs.Select(i => i.Name).Concat(outputs));
             outputs.Add(o.Name);
         }
-        var net = new Graph(inputs.Select(i => i.Name), ctx.Nodes, outputs, ctx.GraphConstants);
+        Graph net;
+        try
+        {
+            net = new Graph(inputs.Select(i => i.Name), ctx.Nodes, outputs, ctx.GraphConstants);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{file}: the graph's tensors do not form a valid model: {e.Message}", e);
+        }
         var last = graph.Node.LastOrDefault(n => n.Output.Contains(graph.Output[0].Name));
         var info = new OnnxImportInfo(file, model.ProducerName, model.ProducerVersion, model.IrVersion, opset, inputs[0].Name, outputs[0],
             inputs[0].Shape.Skip(1).ToArray(), last?.OpType == "Softmax", ctx.ParameterSources, ctx.BufferSources)
@@ -171,7 +179,9 @@ internal sealed class OnnxGraphImport(string file, ModelProto model, OnnxImportO
         if (dims is null || dims.Count == 0)
             throw new NotSupportedException($"{file}: input '{input.Name}' has no static shape; give its per-example shape (OnnxImportOptions.InputShapes, --input-shape).");
         var shape = new int[dims.Count];
-        shape[0] = -1;
+        // A static batch in the file is recorded (export writes it back); the imported model runs at any batch.
+        shape[0] = dims[0].ValueCase == TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue && dims[0].DimValue is >= 1 and <= int.MaxValue
+            ? (int)dims[0].DimValue : -1;
         for (int i = 1; i < dims.Count; i++)
         {
             if (dims[i].ValueCase != TensorShapeProto.Types.Dimension.ValueOneofCase.DimValue || dims[i].DimValue < 1 || dims[i].DimValue > int.MaxValue)

@@ -16,6 +16,7 @@ internal sealed class OnnxImportContext(string file, long opset)
     private readonly Dictionary<string, int> _batchAxis = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _alias = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _producer = new(StringComparer.Ordinal); // runtime tensor → index in Nodes
+    private readonly Dictionary<string, string> _constantNames = new(StringComparer.Ordinal);
     private readonly HashSet<string> _nodeNames = new(StringComparer.Ordinal);
     private readonly HashSet<string> _tensorNames = new(StringComparer.Ordinal);
 
@@ -72,7 +73,10 @@ internal sealed class OnnxImportContext(string file, long opset)
     /// </summary>
     public string RuntimeConstant(string onnxName, Tensor value)
     {
-        string name = UniqueTensor(onnxName.Length > 0 ? onnxName : "const");
+        // A file tensor keeps its own name (read by several nodes, it is one constant); added tensors get a fresh one.
+        if (onnxName.Length > 0 && _constantNames.TryGetValue(onnxName, out var existing)) return existing;
+        string name = onnxName.Length > 0 && _known.ContainsKey(onnxName) && !_probes.ContainsKey(onnxName) ? onnxName : UniqueTensor(onnxName.Length > 0 ? onnxName : "const");
+        if (onnxName.Length > 0) _constantNames[onnxName] = name;
         GraphConstants.Add(new(name, value));
         _probes[name] = value;
         _batchAxis[name] = -1;
@@ -105,6 +109,18 @@ internal sealed class OnnxImportContext(string file, long opset)
         }
         Nodes.Add(new GraphNode(name, module, inputs, outputs));
         return name;
+    }
+
+    /// <summary>
+    /// Refuses a layer whose output at batch 1 would hold more than <see cref="OnnxImporter.MaxExampleElements"/> values,
+    /// before it runs (a tiny file can describe a huge activation).
+    /// </summary>
+    public static void CheckActivation(OnnxNodeView n, IEnumerable<long> shape)
+    {
+        long count = 1;
+        foreach (long d in shape) count = d <= 0 ? 0 : Math.Min(count * d, long.MaxValue / int.MaxValue);
+        if (count > OnnxImporter.MaxExampleElements)
+            throw n.Unsupported($"its output would hold {count} values per example or more; the importer supports at most {OnnxImporter.MaxExampleElements}");
     }
 
     /// <summary>Replaces node <paramref name="index"/>'s module (same inputs and outputs) and refreshes its probe outputs.</summary>

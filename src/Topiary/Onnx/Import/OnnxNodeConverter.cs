@@ -25,7 +25,7 @@ internal static class OnnxNodeConverter
         "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "LeakyRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh",
         "Softmax", "LogSoftmax", "Add", "Sub", "Mul", "Div", "Sum", "Transpose", "Reshape", "Squeeze", "Unsqueeze", "Flatten", "Pad",
         "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool", "ReduceMean", "Concat", "Split", "Slice", "Gather", "LRN",
-        "ImageScaler", "Dropout", "Identity", "Shape", "Constant",
+        "ImageScaler", "Dropout", "Identity", "Shape", "Constant", "Expand",
     };
 
     private static readonly Random Rng = new(0); // layer constructors need one; every weight is overwritten
@@ -87,6 +87,7 @@ internal static class OnnxNodeConverter
                 break;
             }
             case "ImageScaler": ImageScaler(ctx, n); break;
+            case "Expand": Expand(ctx, n); break;
             case "Dropout" or "Identity":
                 if (n.Node.Output.Count > 1 && n.Node.Output[1].Length > 0 && ctx.ReadCount.GetValueOrDefault(n.Node.Output[1]) > 0)
                     throw n.Unsupported("the dropout mask output is read by another node");
@@ -124,8 +125,13 @@ internal static class OnnxNodeConverter
         }
         if (n.Name.StartsWith('/'))
         {
+            // PyTorch scopes: "/layer1/layer1.0/relu/Relu" — each segment is a module, qualified ("layer1.0") or not
+            // ("relu"); the last segment is the op. The module path is "layer1.0.relu".
             var parts = n.Name.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length >= 2) return parts[^2] + (n.OpType is "Conv" or "Gemm" or "MatMul" or "BatchNormalization" ? "" : "." + parts[^1].ToLowerInvariant());
+            string path = "";
+            foreach (var segment in parts[..^1])
+                path = path.Length > 0 && !segment.StartsWith(path + ".", StringComparison.Ordinal) ? path + "." + segment : segment;
+            return path.Length > 0 ? path : n.OpType.ToLowerInvariant();
         }
         if (n.Name.Length > 0) return n.Name;
         return weight ?? n.OpType.ToLowerInvariant();
@@ -207,6 +213,9 @@ internal static class OnnxNodeConverter
         var (dh, dw) = Pair(n, "dilations");
         var pads = Pads(n, input.Dim(2), input.Dim(3), kh, kw, sh, sw, dh, dw);
         if (b is not null && b.Length != oc) throw n.Invalid(Invariant($"bias has {b.Length} values; {oc} expected"));
+        long outH = ((long)input.Dim(2) + pads.Top + pads.Bottom - (long)dh * (kh - 1) - 1) / sh + 1;
+        long outW = ((long)input.Dim(3) + pads.Left + pads.Right - (long)dw * (kw - 1) - 1) / sw + 1;
+        OnnxImportContext.CheckActivation(n, [oc, outH, outW]);
         var conv = new Conv2d(inC, oc, (kh, kw), Rng, (sh, sw), pads, (dh, dw), group, bias: b is not null);
         w.Data.CopyTo(conv.Weight.Value.Data, 0);
         b?.Data.CopyTo(conv.Bias!.Value.Data, 0);
@@ -404,6 +413,8 @@ internal static class OnnxNodeConverter
         };
         if (ctx.Opset < 7 && n.Has("broadcast")) throw n.Unsupported("the opset-6 'broadcast' attribute is not supported");
         string a = Operand(ctx, n, 0), b = Operand(ctx, n, 1);
+        var shape = OnnxConstantFolder.BroadcastShape(n, ctx.Probe(a).Shape.ToArray(), ctx.Probe(b).Shape.ToArray());
+        OnnxImportContext.CheckActivation(n, shape.Select(d => (long)d));
         int axis = Math.Max(ctx.IsRuntime(n.Input(0)) ? ctx.BatchAxis(a) : -1, ctx.IsRuntime(n.Input(1)) ? ctx.BatchAxis(b) : -1);
         Add(ctx, n, Name(n), new ElementwiseOp(kind), [a, b], axis);
     }
@@ -479,6 +490,34 @@ internal static class OnnxNodeConverter
             ctx.AddNode(n, Name(n), new ElementwiseOp(ElementwiseKind.Add), [acc, inputs[i]], [output], axis);
             acc = output;
         }
+    }
+
+    // Expand of a computed tensor (PyTorch's `y.expand_as(x)`): broadcasting against zeros of the target shape, the
+    // batch entry of the target (from Shape(x)) left at 1 so the batch comes from the input.
+    private static void Expand(OnnxImportContext ctx, OnnxNodeView n)
+    {
+        string x = RuntimeInput(ctx, n, 0);
+        var target = ctx.Known(n.Input(1)) ?? throw n.Unsupported($"the target shape '{n.Input(1)}' is computed from the data, not from shapes known at import");
+        var dims = new long[target.Length];
+        for (int i = 0; i < dims.Length; i++)
+        {
+            dims[i] = target.Mark(i) switch
+            {
+                DimMark.Known => OnnxConstant.ToLong(target.Data[i]),
+                DimMark.Batch => 1,
+                _ => throw n.Unsupported("the target shape is computed from the batch size"),
+            };
+            if (dims[i] < 0 || dims[i] > int.MaxValue) throw n.Invalid($"target dimension {dims[i]} is invalid");
+        }
+        var shape = OnnxConstantFolder.BroadcastShape(n, ctx.Probe(x).Shape.ToArray(), dims.Select(d => (int)d).ToArray());
+        OnnxImportContext.CheckActivation(n, shape.Select(d => (long)d));
+        if (shape.SequenceEqual(ctx.Probe(x).Shape.ToArray()))
+        {
+            ctx.Alias(n.Node.Output[0], x);
+            return;
+        }
+        string zeros = ctx.RuntimeConstant(n.Node.Output[0] + "/zeros", new Tensor(dims.Select(d => (int)d).ToArray()));
+        Add(ctx, n, Name(n), new ElementwiseOp(ElementwiseKind.Add), [x, zeros]);
     }
 
     private static void ImageScaler(OnnxImportContext ctx, OnnxNodeView n)
@@ -641,6 +680,8 @@ internal static class OnnxNodeConverter
             }
         }
         if (pads.Length != 2 * rank) throw n.Invalid(Invariant($"pads has {pads.Length} values; a rank-{rank} input needs {2 * rank}"));
+        var probe = ctx.Probe(x);
+        OnnxImportContext.CheckActivation(n, Enumerable.Range(1, rank - 1).Select(d => probe.Dim(d) + pads[d] + pads[d + rank]));
         if (pads.All(p => p == 0))
         {
             ctx.Alias(n.Node.Output[0], x);

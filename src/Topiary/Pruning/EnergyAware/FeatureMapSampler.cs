@@ -42,7 +42,7 @@ public static class FeatureMapSampler
     /// Samples layer <paramref name="layer"/> (a Linear or Conv2d module name) of <paramref name="current"/>, with
     /// outputs from the same layer of <paramref name="reference"/> (same architecture, e.g. the dense original).
     /// </summary>
-    /// <exception cref="ArgumentException">Unknown layer, a layer that is not Linear/Conv2d, or architectures that differ at the layer.</exception>
+    /// <exception cref="ArgumentException">Unknown layer, a layer that is not Linear/Conv2d, a grouped Conv2d, or architectures that differ at the layer.</exception>
     public static FeatureMapSample Sample(Module current, Module reference, string layer, ImageDataset data, SamplerOptions options,
         CancellationToken cancellationToken = default)
     {
@@ -55,6 +55,9 @@ public static class FeatureMapSampler
         var refLayer = PrunableLayer.ByName(PrunableLayer.Find(reference), layer);
         if (!cur.Weight.Value.SameShape(refLayer.Weight.Value))
             throw new ArgumentException($"Layer '{layer}': weight shapes differ between the current and the reference model.", nameof(reference));
+        // A grouped filter reads only its group's channels, so a full im2col column is not its input vector.
+        if (cur.Module is Conv2d { Groups: > 1 } grouped)
+            throw new ArgumentException($"Layer '{layer}' ({grouped}): grouped convolutions (groups = {grouped.Groups}) cannot be sampled; only groups = 1.", nameof(layer));
         var w = refLayer.Weight.Value;
         int m = w.Dim(0), k = w.Length / m;
 
@@ -77,8 +80,7 @@ public static class FeatureMapSampler
             if (cur.Module is Conv2d conv)
             {
                 if (xc.Rank != 4) throw new ArgumentException($"Layer '{layer}': expected a [N, C, H, W] input.", nameof(layer));
-                var g = new Conv2dGeometry(conv.InChannels, xc.Dim(2), xc.Dim(3), conv.KernelSize.H, conv.KernelSize.W,
-                    conv.Stride.H, conv.Stride.W, conv.Padding.H, conv.Padding.W);
+                var g = conv.Geometry(xc.Dim(2), xc.Dim(3));
                 int p = g.ColumnCols, img = g.ImageSize;
                 var colC = new float[(long)k * p];
                 var colR = new float[(long)k * p];

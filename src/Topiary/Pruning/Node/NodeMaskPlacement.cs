@@ -90,7 +90,7 @@ internal static class NodeMaskPlacement
                 case BatchNorm:
                     anchor = name;
                     break;
-                case MaxPool2d or AvgPool2d or GlobalAvgPool2d:
+                case MaxPool2d or AvgPool2d or GlobalAvgPool2d or GlobalMaxPool2d:
                     if (!activated) anchor = name;
                     break;
                 case Identity:

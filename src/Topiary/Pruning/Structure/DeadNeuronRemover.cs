@@ -36,7 +36,7 @@ public static class DeadNeuronRemover
     /// (exact); a unit whose incoming weights are all zero outputs c = f(b) and is removed after
     /// b_N[o] += c·Σ_block W_N[o, ·] (exact up to rounding in inference mode; training-mode BatchNorm and Dropout see
     /// the folded constant instead of the unit). Boundaries with any module other than ReLU, Dropout, Identity,
-    /// MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten, BatchNorm2d/BatchNorm1d between are left untouched and
+    /// MaxPool2d, AvgPool2d, GlobalAvgPool2d, GlobalMaxPool2d, Flatten, BatchNorm2d/BatchNorm1d between are left untouched and
     /// reported in <see cref="DeadNeuronReport.Notes"/>.
     /// </remarks>
     /// <returns>Per-layer counts before/after and by reason, notes, passes, and parameter counts.</returns>

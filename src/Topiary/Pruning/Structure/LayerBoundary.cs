@@ -1,17 +1,18 @@
 // LayerBoundary: what lies between two consecutive weight layers L (producer) and N (consumer) of a
 // module chain, and whether unit i of L can be removed across it.
-//   Supported ops between: ReLU, Dropout, Identity, MaxPool2d, AvgPool2d, GlobalAvgPool2d, Flatten,
+//   Supported ops between: ReLU, Dropout, Identity, MaxPool2d, AvgPool2d, GlobalAvgPool2d, GlobalMaxPool2d, Flatten,
 //   BatchNorm2d (after a Conv2d, before Flatten), BatchNorm1d (after a Linear). All act on each unit
 //   (channel) separately, so unit i of L feeds exactly one block of N's weight row:
 //     Linear N:  Block = N.InFeatures / L.Units consecutive columns (1, or H·W across Flatten)
 //     Conv2d N:  Block = KH·KW entries W_N[o, i, :, :]
-//   Anything else (Residual, Concat, LocalResponseNorm, unknown modules, or shapes that do not line
-//   up) makes the boundary unsupported: UnsupportedReason says why and nothing is removed across it.
+//   Anything else (Residual, Concat, LocalResponseNorm, unknown modules, shapes that do not line up, or a grouped
+//   Conv2d as producer or consumer — its channels are tied to its groups) makes the boundary unsupported:
+//   UnsupportedReason says why and nothing is removed across it.
 // A unit with no inputs outputs a constant c = f(b_i) (f = the ops between, inference semantics:
 // ReLU → max(c, 0); Dropout, Identity, pools, Flatten → c; BatchNorm → γ(c − μ)/√(σ² + ε) + β with
 // running statistics). FoldBlockedReason is set when a non-zero c cannot be folded into N's bias
-// exactly: AvgPool2d with zero padding (border windows average in zeros) or a padded Conv2d N (its
-// border outputs read padding instead of c).
+// exactly: AvgPool2d that counts zero padding (border windows average in zeros; not with count_include_pad
+// false) or a padded Conv2d N (its border outputs read padding instead of c).
 using Topiary.Nn;
 
 namespace Topiary.Pruning.Structure;
@@ -57,18 +58,22 @@ internal sealed class LayerBoundary
         var n = Consumer;
         bool spatial = l.IsConv;   // the producer's output is [N, C, H, W] ...
         bool flat = false;         // ... until a Flatten turns it into [N, C·H·W]
+        if (l.Groups > 1)
+            return $"'{l.Name}' is a grouped convolution (groups = {l.Groups}); removing one of its output channels would break its groups";
+        if (n.Groups > 1)
+            return $"'{n.Name}' is a grouped convolution (groups = {n.Groups}); its input channels cannot be removed one at a time";
         foreach (var (name, m) in between)
         {
             switch (m)
             {
                 case ReLU or Dropout or Identity:
                     break;
-                case MaxPool2d or GlobalAvgPool2d:
+                case MaxPool2d or GlobalAvgPool2d or GlobalMaxPool2d:
                     if (!spatial || flat) return $"'{name}' ({m}) needs [N, C, H, W] input here";
                     break;
                 case AvgPool2d avg:
                     if (!spatial || flat) return $"'{name}' ({m}) needs [N, C, H, W] input here";
-                    if (avg.Padding > 0)
+                    if (avg.CountsPadding)
                         FoldBlockedReason ??= $"'{name}' ({m}) averages zero padding in at the borders, so a constant channel does not stay constant";
                     break;
                 case BatchNorm2d bn2:
