@@ -427,21 +427,12 @@ internal static class OnnxConstantFolder
         });
     }
 
-    /// <summary>ONNX Slice on one axis of size <paramref name="dim"/>: the first index and the element count.</summary>
+    /// <summary>ONNX Slice on one axis of size <paramref name="dim"/>: the first index and the element count (the Slice layer's rule).</summary>
     public static (int First, int Count) SliceRange(long start, long end, long step, int dim, OnnxNodeView node)
     {
         if (step == 0) throw node.Invalid("a step is 0");
-        if (start < 0) start += dim;
-        if (end < 0) end += dim;
-        if (step > 0)
-        {
-            start = Math.Clamp(start, 0, dim);
-            end = Math.Clamp(end, 0, dim);
-            return ((int)start, (int)Math.Max(0, (end - start + step - 1) / step));
-        }
-        start = Math.Clamp(start, 0, dim - 1);
-        end = Math.Clamp(end, -1, dim - 1);
-        return ((int)start, (int)Math.Max(0, (start - end + (-step) - 1) / (-step)));
+        var (first, count) = Nn.Slice.Range(dim, start, end, step);
+        return ((int)first, count);
     }
 
     private static OnnxConstant Transpose(OnnxNodeView node, OnnxConstant x, long[]? perm)
