@@ -29,15 +29,7 @@ namespace Topiary.Models;
 public static class MobileNetV2
 {
     /// <summary>Reference recipe (Fashion-MNIST and MNIST): SGD momentum 0.9, weight decay 5e-4, batch 128, cosine from 0.1, 8 epochs.</summary>
-    public static TrainingRecipe Recipe { get; } = new()
-    {
-        BatchSize = 128,
-        Epochs = 8,
-        LearningRate = 0.1f,
-        Momentum = 0.9f,
-        WeightDecay = 5e-4f,
-        Policy = LrPolicy.Cosine,
-    };
+    public static TrainingRecipe Recipe { get; } = ZooRecipes.CosineSgd();
 
     // (expansion t, output channels at width 0.5, blocks n, stride of the first block s)
     private static readonly (int T, int C, int N, int S)[] Settings =
