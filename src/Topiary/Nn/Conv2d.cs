@@ -122,7 +122,7 @@ public sealed class Conv2d : Module
     public Parameter? Bias { get; }
 
     /// <summary>Groups G: output channels [g·OC/G, (g+1)·OC/G) read input channels [g·C/G, (g+1)·C/G) only.</summary>
-    public int Groups { get; }
+    public int Groups { get; internal set; }
 
     /// <summary>Input channels C = (Weight dim 1)·G (follows structural shrinking).</summary>
     public int InChannels => Weight.Value.Dim(1) * Groups;

@@ -112,6 +112,15 @@ public sealed class Graph : GraphOp
     /// <inheritdoc/>
     public override int OutputCount => _outputs.Length;
 
+    /// <summary>Replaces the value of constant <paramref name="name"/> (channel pruning cuts per-channel constants).</summary>
+    /// <exception cref="KeyNotFoundException">No constant of that name.</exception>
+    internal void ReplaceConstant(string name, Tensor value)
+    {
+        int i = Array.FindIndex(_constants, c => c.Name == name);
+        if (i < 0) throw new KeyNotFoundException($"Graph has no constant named '{name}'.");
+        _constants[i] = (name, value);
+    }
+
     /// <summary>True when <paramref name="tensor"/> names a constant.</summary>
     public bool IsConstant(string tensor) => _ids.TryGetValue(tensor, out int id) && _isConstant[id];
 

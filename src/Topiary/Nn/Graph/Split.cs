@@ -37,6 +37,14 @@ public sealed class Split : GraphOp
     /// <inheritdoc/>
     public override int OutputCount => _sizes.Length;
 
+    /// <summary>Changes the part sizes (channel pruning); the number of parts stays.</summary>
+    internal void SetSizes(int[] sizes)
+    {
+        if (sizes.Length != _sizes.Length || sizes.Any(s => s < 0))
+            throw new ArgumentException($"{this}: new sizes [{string.Join(", ", sizes)}] must be {_sizes.Length} non-negative parts.", nameof(sizes));
+        sizes.CopyTo(_sizes, 0);
+    }
+
     /// <summary>Cuts the input (op-owned buffers).</summary>
     /// <exception cref="ArgumentException">Not one input, axis out of range, or the sizes do not add up to the axis length.</exception>
     public override IReadOnlyList<Tensor> Forward(IReadOnlyList<Tensor> inputs, bool training)
