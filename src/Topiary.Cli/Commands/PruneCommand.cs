@@ -29,7 +29,7 @@ public static class PruneCommand
         var schedule = new Option<string>("--schedule") { Description = "one-shot, iterative or agp.", DefaultValueFactory = _ => "iterative" };
         schedule.AcceptOnlyFromAmong("one-shot", "iterative", "agp");
         var granularity = new Option<string>("--granularity") { Description = "element, vector, kernel, row (= filter: whole neurons/filters), simd (aligned groups of the host SIMD width; Scalpel) or simd2/4/8/16.", DefaultValueFactory = _ => "element" };
-        var criterion = new Option<PruningCriterion>("--criterion") { Description = "Group score: L1, L2, Rms, Max.", DefaultValueFactory = _ => PruningCriterion.L1 };
+        var criterion = new Option<string>("--criterion") { Description = "Group score: L1, L2, Rms, Max (weights); l1, l2, bn-scale, taylor, random (--structure channel).", DefaultValueFactory = _ => "l1" };
         var rounds = new Option<int>("--rounds") { Description = "Prune/retrain rounds (AGP: epochs = rounds x epochs-per-round).", DefaultValueFactory = _ => 5 };
         var epochs = new Option<int>("--epochs-per-round") { Description = "Retraining epochs per round.", DefaultValueFactory = _ => 4 };
         var finalEpochs = new Option<int>("--final-epochs") { Description = "Extra fine-tuning epochs after the last round." };
@@ -55,6 +55,8 @@ public static class PruneCommand
             file, recipeFile, method, hardware, simdWidth, targets, global, schedule, granularity, criterion, rounds, epochs, finalEpochs, lrScale, reg, freeze, reinit,
             sigma, sStep, seed, output, checkpoint, resume, json, threads,
         };
+        var channels = new ChannelPruneCommand();
+        channels.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
@@ -65,6 +67,14 @@ public static class PruneCommand
             Recipe? recipe = recipePath is null ? null : RecipeLoader.Load(recipePath);
             string? modelFile = parse.GetValue(file) ?? recipe?.ModelFile;
             OutputGuard.Check([("--model-file", modelFile), ("--recipe", recipePath)], [("--out", outPath), ("--checkpoint", ckpt), ("--json", parse.GetValue(json))]);
+            if (channels.Requested(parse))
+            {
+                if (recipe is not null || modelFile is null) throw new ArgumentException("--structure channel prunes a --model-file (recipes do not describe channel pruning yet).");
+                bool oneShot = parse.GetValue(schedule) == "one-shot" || parse.Tokens.All(t => t.Value != "--rounds");
+                var options = channels.Options(parse, parse.GetValue(criterion)!, oneShot ? 1 : parse.GetValue(rounds), parse.GetValue(epochs),
+                    parse.GetValue(finalEpochs), parse.GetValue(lrScale), parse.GetValue(seed), ckpt, isResume);
+                return Task.FromResult(channels.Run(parse, modelFile, outPath, parse.GetValue(json), options, ct));
+            }
 
             PruneJob spec;
             if (recipe is not null) spec = PruneJob.FromRecipe(recipe, ckpt, isResume);
@@ -79,7 +89,7 @@ public static class PruneCommand
                 {
                     Targets = t,
                     GlobalSparsity = g,
-                    Pruner = new MagnitudePruner(PruneJob.Granularity(parse.GetValue(granularity)!), parse.GetValue(criterion)),
+                    Pruner = new MagnitudePruner(PruneJob.Granularity(parse.GetValue(granularity)!), PruneJob.Criterion(parse.GetValue(criterion)!)),
                     Rounds = sched == "one-shot" ? 1 : parse.GetValue(rounds),
                     EpochsPerRound = parse.GetValue(epochs),
                     FinalEpochs = parse.GetValue(finalEpochs),

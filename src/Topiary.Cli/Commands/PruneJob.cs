@@ -31,6 +31,12 @@ public sealed record PruneJob(string Schedule, IterativePruningOptions Iterative
         };
     }
 
+    /// <summary>Weight-group criterion by flag name (L1, L2, Rms, Max; any case).</summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public static PruningCriterion Criterion(string name) =>
+        Enum.TryParse<PruningCriterion>(name, ignoreCase: true, out var c) && Enum.IsDefined(c) && !int.TryParse(name, out _) ? c
+            : throw new ArgumentException($"--criterion '{name}' is not a weight criterion; use L1, L2, Rms or Max (or --structure channel for l1, l2, bn-scale, taylor, random).");
+
     /// <summary>Parses <c>fc1=0.9,fc2=s:0.8</c>: a sparsity, or Han's s with the <c>s:</c> prefix.</summary>
     /// <exception cref="ArgumentException">Malformed entry (named).</exception>
     public static Dictionary<string, LayerTarget> ParseTargets(string text)
