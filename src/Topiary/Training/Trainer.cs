@@ -2,6 +2,12 @@
 // the learning rate comes from the schedule at the global iteration. Library code: progress goes
 // to IProgress<TrainingProgress>, never to the console. An optional AfterStep callback runs after each
 // optimizer step (e.g. node pruning's penalty on its gates).
+// Data-parallel (DataParallel.Current has several ranks): each batch is this rank's share of a global batch; the loss
+// is averaged over the global batch, the gradients are summed over ranks (GradientAllReduce, fixed bucket order) before
+// the optimizer step, so every rank takes the same step as a single process on the whole batch (up to the order of
+// float additions). Dropout masks follow the global row index. Every epoch starts with a check that all ranks hold the
+// same weights and masks, and ends with rank 0's buffers (BatchNorm running statistics) copied to all ranks.
+using Topiary.Distributed;
 using Topiary.Nn;
 using Topiary.Tensors;
 
@@ -11,6 +17,8 @@ namespace Topiary.Training;
 public sealed class Trainer
 {
     private Tensor? _gradLogits;
+    private GradientAllReduce? _reducer;
+    private Dropout[]? _dropouts;
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
     public Trainer(Module model, Optimizer optimizer, ILearningRateSchedule schedule)
@@ -46,6 +54,8 @@ public sealed class Trainer
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batches);
+        var communicator = DataParallel.Current;
+        if (communicator.Size > 1) ModelConsistency.Verify(communicator, Model, $"at the start of epoch {epoch}");
         double lossSum = 0;
         int seen = 0;
         int b = 0;
@@ -53,29 +63,64 @@ public sealed class Trainer
         {
             cancellationToken.ThrowIfCancellationRequested();
             float loss = Step(batch);
-            lossSum += loss * batch.Labels.Length;
-            seen += batch.Labels.Length;
+            lossSum += loss * batch.MeanOver;
+            seen += batch.MeanOver;
             b++;
             progress?.Report(new TrainingProgress("train", epoch, epochs, b, batchCount, Iteration, loss, Optimizer.LearningRate));
         }
+        if (communicator.Size > 1) ModelConsistency.BroadcastBuffers(communicator, Model);
         return seen == 0 ? 0f : (float)(lossSum / seen);
     }
 
-    /// <summary>One forward/backward/update on <paramref name="batch"/>; returns the batch's mean loss.</summary>
+    /// <summary>
+    /// One forward/backward/update on <paramref name="batch"/>; returns the batch's mean loss (with several ranks: the
+    /// mean over the global batch, the same on every rank).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The loss became NaN or infinite (on any rank).</exception>
+    /// <exception cref="IOException">Summing the gradients across ranks failed.</exception>
     public float Step(Batch batch)
     {
         batch.Validate();
+        var communicator = DataParallel.Current;
         Optimizer.LearningRate = Schedule.At((int)Math.Min(Iteration, int.MaxValue));
         Optimizer.ZeroGrad();
-        var logits = Model.Forward(batch.Inputs, training: true);
-        if (_gradLogits is null || !_gradLogits.SameShape(logits)) _gradLogits = new Tensor(logits.Shape.ToArray());
-        float loss = SoftmaxCrossEntropy.Compute(logits, batch.Labels, _gradLogits);
-        if (!float.IsFinite(loss))
-            throw new InvalidOperationException($"Training diverged: the loss is {loss} at iteration {Iteration} (learning rate {Optimizer.LearningRate}).");
-        Model.Backward(_gradLogits);
+        float loss = 0;
+        if (batch.Labels.Length > 0)
+        {
+            SetDropoutRows(batch.GlobalOffset);
+            var logits = Model.Forward(batch.Inputs, training: true);
+            if (_gradLogits is null || !_gradLogits.SameShape(logits)) _gradLogits = new Tensor(logits.Shape.ToArray());
+            loss = SoftmaxCrossEntropy.Compute(logits, batch.Labels, _gradLogits, batch.MeanOver);
+            if (communicator.Size == 1) ThrowIfDiverged(loss);
+            Model.Backward(_gradLogits);
+        }
+        else
+        {
+            // An empty share: no forward, zero gradients; the dropout streams still advance with the other ranks'.
+            foreach (var d in Dropouts()) d.Step++;
+        }
+        if (communicator.Size > 1)
+        {
+            _reducer ??= new GradientAllReduce();
+            loss = _reducer.Reduce(communicator, Optimizer.Parameters, loss, DataParallel.Statistics);
+            ThrowIfDiverged(loss);
+        }
         Optimizer.Step();
         AfterStep?.Invoke(this);
         Iteration++;
         return loss;
+    }
+
+    private void ThrowIfDiverged(float loss)
+    {
+        if (!float.IsFinite(loss))
+            throw new InvalidOperationException($"Training diverged: the loss is {loss} at iteration {Iteration} (learning rate {Optimizer.LearningRate}).");
+    }
+
+    private Dropout[] Dropouts() => _dropouts ??= Model.NamedModules().Select(m => m.Module).OfType<Dropout>().ToArray();
+
+    private void SetDropoutRows(int offset)
+    {
+        foreach (var d in Dropouts()) d.RowOffset = offset;
     }
 }
