@@ -34,6 +34,7 @@ public static class CliApp
     {
         var root = new RootCommand("Topiary: train, prune, compress and run neural networks on the CPU.");
         root.Options.Add(CommonOptions.Distributed());
+        root.Options.Add(CommonOptions.MicroBatches());
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(EvaluateCommand.Build());
         root.Subcommands.Add(PredictCommand.Build());
@@ -71,6 +72,7 @@ public static class CliApp
             using var sigint = Register(PosixSignal.SIGINT, cancel);
             using var sigterm = Register(PosixSignal.SIGTERM, cancel);
             var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            using var microBatches = CommonOptions.ApplyMicroBatches(parse.GetValue<int?>("--micro-batches"));
             using var session = DistributedSession.Start(parse.GetValue<bool>("--distributed"));
             int code = await parse.InvokeAsync(config, cancel.Token).ConfigureAwait(false);
             return session?.Finish(code) ?? code;

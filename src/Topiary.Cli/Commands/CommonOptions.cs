@@ -23,6 +23,26 @@ public static class CommonOptions
         Recursive = true,
     };
 
+    /// <summary>
+    /// <c>--micro-batches K</c>: gradient accumulation — every batch (each rank's share) in K parts whose gradients are
+    /// added in order. One process with <c>--micro-batches 2</c> trains bit-for-bit like two ranks. Recursive.
+    /// </summary>
+    public static Option<int?> MicroBatches() => new("--micro-batches")
+    {
+        Description = "Cut every batch into K parts and add their gradients (gradient accumulation); 1 process with K = 2 takes " +
+            "bit-for-bit the steps of 2 ranks.",
+        Recursive = true,
+    };
+
+    /// <summary>Applies <c>--micro-batches</c> until the returned scope is disposed (null when not given).</summary>
+    /// <exception cref="ArgumentException">K below 1.</exception>
+    public static IDisposable? ApplyMicroBatches(int? count)
+    {
+        if (count is null) return null;
+        if (count < 1) throw new ArgumentException($"--micro-batches must be at least 1; got {count}.");
+        return Topiary.Distributed.DataParallel.UseMicroBatches(count.Value);
+    }
+
     /// <summary>Applies <c>--threads</c>.</summary>
     public static void ApplyThreads(int? threads)
     {

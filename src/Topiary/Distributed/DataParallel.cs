@@ -11,6 +11,7 @@ namespace Topiary.Distributed;
 public static class DataParallel
 {
     private static readonly AsyncLocal<ICommunicator?> Ambient = new();
+    private static readonly AsyncLocal<int> AmbientMicroBatches = new();
 
     /// <summary>The communicator in force here (default: <see cref="SingleProcessCommunicator.Instance"/>).</summary>
     public static ICommunicator Current => Ambient.Value ?? SingleProcessCommunicator.Instance;
@@ -20,6 +21,24 @@ public static class DataParallel
 
     /// <summary>True on the rank that writes files, reports and progress (rank 0).</summary>
     public static bool IsWriter => Current.Rank == 0;
+
+    /// <summary>
+    /// Micro-batches per step (gradient accumulation): each rank's batch is cut into this many contiguous shares
+    /// (BatchShard), whose gradients are computed separately and added in order. One process with N micro-batches takes
+    /// bit-for-bit the steps of N = 2 ranks (the sum of two gradients does not depend on the order), and of any N up to
+    /// MPI's reduction order. Default 1 (one forward/backward per batch).
+    /// </summary>
+    public static int MicroBatches => Math.Max(1, AmbientMicroBatches.Value);
+
+    /// <summary>Sets <see cref="MicroBatches"/> until the returned scope is disposed.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1.</exception>
+    public static IDisposable UseMicroBatches(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        int previous = AmbientMicroBatches.Value;
+        AmbientMicroBatches.Value = count;
+        return new MicroBatchScope(previous);
+    }
 
     /// <summary>Time and volume of the gradient sums of this process (for benchmarks and reports).</summary>
     public static CommunicationStatistics Statistics { get; } = new();
@@ -36,6 +55,11 @@ public static class DataParallel
     /// <summary>A scope in which this rank works alone (independent sweep points): it reads all its data, sums nothing,
     /// and writes its own files.</summary>
     public static IDisposable Independent() => Use(SingleProcessCommunicator.Instance);
+
+    private sealed class MicroBatchScope(int previous) : IDisposable
+    {
+        public void Dispose() => AmbientMicroBatches.Value = previous;
+    }
 
     private sealed class Scope(ICommunicator? previous) : IDisposable
     {

@@ -59,13 +59,11 @@ internal sealed unsafe partial class MpiLibrary
     public nint OpSum { get; }
     public nint ErrorsReturn { get; }
 
-    /// <summary>Names tried in order: TOPIARY_MPI_LIBRARY when set, then Open MPI's soname.</summary>
+    /// <summary>Names tried in order: TOPIARY_MPI_LIBRARY alone when set, else Open MPI's soname.</summary>
     public static IReadOnlyList<string> Candidates()
     {
-        var names = new List<string>();
-        if (Environment.GetEnvironmentVariable("TOPIARY_MPI_LIBRARY") is { Length: > 0 } custom) names.Add(custom);
-        names.AddRange(OperatingSystem.IsMacOS() ? ["libmpi.40.dylib", "libmpi.dylib"] : ["libmpi.so.40", "libmpi.so"]);
-        return names;
+        if (Environment.GetEnvironmentVariable("TOPIARY_MPI_LIBRARY") is { Length: > 0 } custom) return [custom];
+        return OperatingSystem.IsMacOS() ? ["libmpi.40.dylib", "libmpi.dylib"] : ["libmpi.so.40", "libmpi.so"];
     }
 
     /// <summary>Loads the first candidate that opens and is Open MPI.</summary>
