@@ -9,6 +9,7 @@ using System.Runtime.InteropServices;
 using Topiary.Data;
 using Topiary.Distributed;
 using Topiary.IO;
+using Topiary.Tests.IO;
 using Topiary.Nn;
 using Topiary.Tensors;
 using Topiary.Training;
@@ -52,6 +53,16 @@ public class DataParallelTrainingTests
         }
         Assert.True(maxDiff <= 1e-5 * maxAbs, $"max |single − distributed| = {maxDiff:E3}, max |w| = {maxAbs:E3}");
         Assert.NotEqual(Model().Parameters().SelectMany(p => p.Value.Data).ToArray(), single); // it did train
+    }
+
+    [Fact]
+    public void One_process_with_two_micro_batches_takes_the_steps_of_two_ranks_bit_for_bit()
+    {
+        float[] micro;
+        using (DataParallel.UseMicroBatches(2)) micro = Train();
+        float[][] ranks = new ThreadGroup(2).Run(_ => Train());
+        Assert.Equal(ranks[0], micro);
+        Assert.NotEqual(Train(), micro); // the plain run differs in the last bits (another summation order)
     }
 
     [Fact]
