@@ -157,3 +157,22 @@ public class DataParallelTrainingTests
         Assert.All(values, v => Assert.Equal([1f, 1f], v));
     }
 }
+
+public class SweepFanOutTests
+{
+    [Fact]
+    public void Sensitivity_points_fan_out_over_ranks_and_every_rank_gets_the_single_process_curves()
+    {
+        static IReadOnlyList<Topiary.Pruning.SensitivityCurve> Sweep() => Topiary.Pruning.Sensitivity.Run(
+            new Sequential().Add("flat", new Flatten()).Add("fc1", new Linear(4, 16, new Random(1))).Add("relu", new ReLU())
+                .Add("fc2", new Linear(16, 3, new Random(2))),
+            BatchShardTests.Dataset(40), [0, 0.3, 0.6, 0.9]);
+        var single = Sweep();
+        var ranks = new ThreadGroup(3).Run(_ => Sweep());
+        foreach (var curves in ranks)
+        {
+            Assert.Equal(single.Select(c => c.Layer), curves.Select(c => c.Layer));
+            for (int l = 0; l < single.Count; l++) Assert.Equal(single[l].Accuracy, curves[l].Accuracy);
+        }
+    }
+}
