@@ -2,6 +2,8 @@
 // Exit codes: 0 success, 1 failure while running, 2 bad input (arguments, files), 130 cancelled (SIGINT or SIGTERM).
 // Every failure — in building the commands, parsing, or a command body — ends as one line on stderr and one of these
 // codes (CliFailure maps exceptions); no exception escapes as an unhandled crash.
+// Distributed (--distributed, or started by mpirun/srun as one of several ranks): DistributedSession joins the MPI job
+// before the command runs; any failure on any rank aborts the whole job with that rank's exit code.
 // Signals: the first SIGINT (Ctrl+C) or SIGTERM cancels the token every command receives; the command stops at its
 // next check (a training batch, a pruning step), writes nothing further, and exits with 130 — the last checkpoint,
 // written atomically after every epoch or round, stays on disk for --resume. A second signal terminates at once.
@@ -31,6 +33,8 @@ public static class CliApp
     public static RootCommand BuildRoot()
     {
         var root = new RootCommand("Topiary: train, prune, compress and run neural networks on the CPU.");
+        root.Options.Add(CommonOptions.Distributed());
+        root.Options.Add(CommonOptions.MicroBatches());
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(EvaluateCommand.Build());
         root.Subcommands.Add(PredictCommand.Build());
@@ -68,7 +72,10 @@ public static class CliApp
             using var sigint = Register(PosixSignal.SIGINT, cancel);
             using var sigterm = Register(PosixSignal.SIGTERM, cancel);
             var config = new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
-            return await parse.InvokeAsync(config, cancel.Token).ConfigureAwait(false);
+            using var microBatches = CommonOptions.ApplyMicroBatches(parse.GetValue<int?>("--micro-batches"));
+            using var session = DistributedSession.Start(parse.GetValue<bool>("--distributed"));
+            int code = await parse.InvokeAsync(config, cancel.Token).ConfigureAwait(false);
+            return session?.Finish(code) ?? code;
         }
         catch (Exception e)
         {
@@ -127,6 +134,7 @@ public static class CliApp
     // One line: coloured on a terminal; plain and never wrapped when stderr is redirected (a log, a test, a pipe).
     private static void Error(string message)
     {
+        if (Topiary.Distributed.DataParallel.Current is { Size: > 1, Rank: var rank }) message = $"rank {rank}: {message}";
         if (Console.IsErrorRedirected)
         {
             Console.Error.WriteLine($"error: {message}");

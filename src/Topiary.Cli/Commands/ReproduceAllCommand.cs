@@ -52,44 +52,61 @@ public static class ReproduceAllCommand
     }
 
     /// <summary>Runs <paramref name="targets"/> in order into <paramref name="directory"/>, rewriting index.md and report.json
-    /// after each; returns the combined report. Cancellation stops the run (finished targets stay indexed).</summary>
+    /// after each; returns the combined report. Cancellation stops the run (finished targets stay indexed).
+    /// With several ranks (DataParallel) target i runs on rank i mod W alone (independent work, its own files), and the
+    /// index is written once at the end from every target's summary.json (a shared file system is assumed).</summary>
     public static ReproduceAllReport Run(string directory, IReadOnlyList<string> targets, bool quick, bool resume, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(targets);
+        var communicator = Topiary.Distributed.DataParallel.Current;
+        bool fanOut = communicator.Size > 1;
         var total = Stopwatch.StartNew();
         var summaries = new List<ReproduceTargetSummary>();
-        foreach (string target in targets)
+        for (int i = 0; i < targets.Count; i++)
         {
-            string work = Path.Combine(directory, target);
-            string reportPath = Path.Combine(work, "report.json");
-            ReproduceTargetSummary summary;
-            if (resume && File.Exists(reportPath))
-            {
-                AnsiConsole.MarkupLine($"[grey]{target}: {Markup.Escape(reportPath)} exists: reusing[/]");
-                summary = (ReproduceAllIndex.ReadSummary(Path.Combine(work, "summary.json"))
-                    ?? new ReproduceTargetSummary(target, target, "done", 0, null, $"{target}/report.json", [], [], [])) with { Status = "reused", Seconds = 0 };
-            }
-            else
-            {
-                AnsiConsole.Write(new Rule($"[bold]{target}[/]"));
-                var sw = Stopwatch.StartNew();
-                try
-                {
-                    summary = RunTarget(directory, target, quick, resume, cancellationToken, sw);
-                    JsonReport.Write(Path.Combine(work, "summary.json"), summary);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    AnsiConsole.MarkupLine($"[red]{target} failed:[/] {Markup.Escape(e.Message)}");
-                    summary = ReproduceAllIndex.Failed(target, target, sw.Elapsed.TotalSeconds, $"{e.GetType().Name}: {e.Message}");
-                }
-            }
-            summaries.Add(summary);
-            ReproduceAllIndex.Write(directory, new ReproduceAllReport(quick, total.Elapsed.TotalSeconds, summaries));
+            if (fanOut && i % communicator.Size != communicator.Rank) continue;
+            using var alone = fanOut ? Topiary.Distributed.DataParallel.Independent() : null;
+            summaries.Add(RunOne(directory, targets[i], quick, resume, fanOut, cancellationToken));
+            if (!fanOut) ReproduceAllIndex.Write(directory, new ReproduceAllReport(quick, total.Elapsed.TotalSeconds, summaries));
+        }
+        if (fanOut)
+        {
+            communicator.Barrier(); // every rank's targets are done and their summary.json written
+            summaries = targets.Select(t => ReproduceAllIndex.ReadSummary(Path.Combine(directory, t, "summary.json"))
+                ?? ReproduceAllIndex.Failed(t, t, 0, "its rank wrote no summary.json")).ToList();
         }
         var report = new ReproduceAllReport(quick, total.Elapsed.TotalSeconds, summaries);
         ReproduceAllIndex.Write(directory, report);
         return report;
+    }
+
+    private static ReproduceTargetSummary RunOne(string directory, string target, bool quick, bool resume, bool alwaysWriteSummary, CancellationToken cancellationToken)
+    {
+        string work = Path.Combine(directory, target);
+        string reportPath = Path.Combine(work, "report.json");
+        ReproduceTargetSummary summary;
+        if (resume && File.Exists(reportPath))
+        {
+            AnsiConsole.MarkupLine($"[grey]{target}: {Markup.Escape(reportPath)} exists: reusing[/]");
+            summary = (ReproduceAllIndex.ReadSummary(Path.Combine(work, "summary.json"))
+                ?? new ReproduceTargetSummary(target, target, "done", 0, null, $"{target}/report.json", [], [], [])) with { Status = "reused", Seconds = 0 };
+            if (alwaysWriteSummary) JsonReport.Write(Path.Combine(work, "summary.json"), summary);
+            return summary;
+        }
+        AnsiConsole.Write(new Rule($"[bold]{target}[/]"));
+        var sw = Stopwatch.StartNew();
+        try
+        {
+            summary = RunTarget(directory, target, quick, resume, cancellationToken, sw);
+            JsonReport.Write(Path.Combine(work, "summary.json"), summary);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            AnsiConsole.MarkupLine($"[red]{target} failed:[/] {Markup.Escape(e.Message)}");
+            summary = ReproduceAllIndex.Failed(target, target, sw.Elapsed.TotalSeconds, $"{e.GetType().Name}: {e.Message}");
+            if (alwaysWriteSummary) JsonReport.Write(Path.Combine(work, "summary.json"), summary);
+        }
+        return summary;
     }
 
     // One target through its subcommand's options and Execute; the summary's numbers come from the returned report.

@@ -76,6 +76,8 @@ public static class TrainCommand
         }
         AnsiConsole.Write(table);
         AnsiConsole.MarkupLine($"test error [bold]{result.TestError * 100:F2}%[/], {result.Params:N0} parameters, {result.Seconds:F1} s");
+        if (Distributed() is { } d)
+            AnsiConsole.MarkupLine($"[grey]{d.Ranks} ranks: allreduce {d.AllreduceMsPerStep:F2} ms/step over {d.Steps:N0} steps ({d.AllreduceSeconds:F1} s), {d.FloatsPerStep:N0} floats/step[/]");
         return result;
     }
 
@@ -106,7 +108,20 @@ public static class TrainCommand
         Seconds = r.Seconds,
         ModelFile = outPath,
         History = r.History,
+        Distributed = Distributed(),
     };
+
+    /// <summary>The gradient-allreduce figures of this process when it is one of several ranks, else null.</summary>
+    public static DistributedSummary? Distributed()
+    {
+        var c = Topiary.Distributed.DataParallel.Current;
+        if (c.Size == 1) return null;
+        var s = Topiary.Distributed.DataParallel.Statistics;
+        return new DistributedSummary(c.Size, s.Steps, s.AllReduceSeconds, s.MillisecondsPerStep, s.Steps == 0 ? 0 : s.Floats / s.Steps);
+    }
+
+    /// <summary>Gradient allreduce of a distributed run, as rank 0 measured it (waiting for peers included).</summary>
+    public sealed record DistributedSummary(int Ranks, long Steps, double AllreduceSeconds, double AllreduceMsPerStep, long FloatsPerStep);
 
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 }

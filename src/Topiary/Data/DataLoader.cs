@@ -5,6 +5,9 @@
 // Batches: images [B, C, H, W] (or [B, C*H*W] when Flatten), labels int[B]. The last batch is smaller
 // unless DropLast. The tensors and label arrays are REUSED between batches (one set for full batches,
 // one for the final partial batch): consume or copy a batch before asking for the next one.
+// Shards (data-parallel training, DistributedSampler semantics): rank r of W visits the same global order and batches
+// and takes its contiguous share of each (BatchShard), copying only those images.
+using Topiary.Distributed;
 using Topiary.Tensors;
 
 namespace Topiary.Data;
@@ -12,8 +15,8 @@ namespace Topiary.Data;
 /// <summary>Deterministically shuffled mini-batches over an <see cref="ImageDataset"/>.</summary>
 public sealed class DataLoader
 {
-    private readonly Tensor _full;
-    private readonly int[] _fullLabels;
+    private Tensor _full;
+    private int[] _fullLabels;
     private Tensor? _tail;
     private int[]? _tailLabels;
 
@@ -91,15 +94,40 @@ public sealed class DataLoader
     /// </summary>
     public IEnumerable<(Tensor Images, int[] Labels)> Epoch(int epoch)
     {
+        foreach (var s in Shards(epoch, 0, 1)) yield return (s.Images, s.Labels);
+    }
+
+    /// <summary>
+    /// Rank <paramref name="rank"/>'s shares of the batches of epoch <paramref name="epoch"/> in a job of
+    /// <paramref name="worldSize"/> ranks: every global batch of <see cref="Epoch"/>, cut by <see cref="BatchShard.Of"/>
+    /// (possibly empty). The yielded tensor and array are reused by the next share.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A world size below 1 or a rank outside [0, worldSize).</exception>
+    public IEnumerable<(Tensor Images, int[] Labels, int GlobalOffset, int GlobalCount)> Shards(int epoch, int rank, int worldSize)
+    {
+        BatchShard.Of(0, rank, worldSize); // validates rank and size now, not at the first MoveNext
+        return ShardsCore(epoch, rank, worldSize);
+    }
+
+    private IEnumerable<(Tensor Images, int[] Labels, int GlobalOffset, int GlobalCount)> ShardsCore(int epoch, int rank, int worldSize)
+    {
         int[] order = Permutation(epoch);
         int imageSize = Dataset.ImageSize;
         float[] source = Dataset.Images;
         int[] labels = Dataset.Labels;
         int batches = BatchesPerEpoch;
+        int fullShare = BatchShard.Of(Math.Min(BatchSize, Math.Max(Count, 1)), rank, worldSize).Count;
+        if (_fullLabels.Length != fullShare)
+        {
+            _full = NewImages(fullShare);
+            _fullLabels = new int[fullShare];
+        }
         for (int b = 0; b < batches; b++)
         {
             int start = b * BatchSize;
-            int size = Math.Min(BatchSize, Count - start);
+            int global = Math.Min(BatchSize, Count - start);
+            var share = BatchShard.Of(global, rank, worldSize);
+            int size = share.Count;
             Tensor images;
             int[] batchLabels;
             if (size == _fullLabels.Length)
@@ -120,11 +148,11 @@ public sealed class DataLoader
             Span<float> destination = images.Span;
             for (int i = 0; i < size; i++)
             {
-                int index = order[start + i];
+                int index = order[start + share.Offset + i];
                 source.AsSpan(index * imageSize, imageSize).CopyTo(destination.Slice(i * imageSize, imageSize));
                 batchLabels[i] = labels[index];
             }
-            yield return (images, batchLabels);
+            yield return (images, batchLabels, share.Offset, global);
         }
     }
 

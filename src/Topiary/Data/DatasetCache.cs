@@ -259,7 +259,7 @@ public sealed class DatasetCache
         var text = new StringBuilder();
         foreach (var e in entries)
             text.Append(e.FileName).Append('\t').Append(e.Size).Append('\t').Append(e.MtimeTicks).Append('\t').Append(e.Sha256.ToLowerInvariant()).Append('\n');
-        try { AtomicFile.WriteAllText(Path.Combine(directory, StampFileName), text.ToString()); }
+        try { AtomicFile.WriteLocal(Path.Combine(directory, StampFileName), s => s.Write(System.Text.Encoding.UTF8.GetBytes(text.ToString()))); }
         catch (IOException) { } // the stamp is only an optimisation; a read-only cache still works
         catch (UnauthorizedAccessException) { }
     }

@@ -3,6 +3,11 @@
 // target (so the final step is a same-volume rename), flushed to disk, then moved over the target
 // with File.Move(overwrite: true). Readers see either the old file or the complete new one. If the
 // writer throws, the temp file is deleted and the target is left untouched.
+// Data-parallel runs (DataParallel.Current has several ranks): every rank runs the same program and reaches the same
+// writes, but only rank 0 writes; all ranks then meet at a barrier, so when Write returns on any rank the file is
+// complete (a rank may read back what "it" wrote). Per-machine caches (the dataset cache) use WriteLocal instead.
+using Topiary.Distributed;
+
 namespace Topiary.IO;
 
 /// <summary>Atomic whole-file writes: temp file in the target's directory, flush, rename over the target.</summary>
@@ -16,8 +21,24 @@ public static class AtomicFile
     /// <param name="write">Writes the complete content to the given stream. Must not dispose it.</param>
     /// <exception cref="ArgumentException"><paramref name="path"/> is empty or names a directory.</exception>
     /// <exception cref="IOException">The temp file could not be written or renamed.</exception>
-    /// <remarks>Any exception thrown by <paramref name="write"/> propagates after the temp file is deleted.</remarks>
+    /// <remarks>Any exception thrown by <paramref name="write"/> propagates after the temp file is deleted. With several
+    /// ranks (<see cref="DataParallel.Current"/>) only rank 0 writes, and every rank returns after a barrier.</remarks>
     public static void Write(string path, Action<Stream> write)
+    {
+        var communicator = DataParallel.Current;
+        if (communicator.Size == 1)
+        {
+            WriteLocal(path, write);
+            return;
+        }
+        if (communicator.Rank == 0) WriteLocal(path, write);
+        communicator.Barrier();
+    }
+
+    /// <summary>As <see cref="Write"/>, but this process writes whatever its rank: for per-machine files such as caches.</summary>
+    /// <exception cref="ArgumentException"><paramref name="path"/> is empty or names a directory.</exception>
+    /// <exception cref="IOException">The temp file could not be written or renamed.</exception>
+    internal static void WriteLocal(string path, Action<Stream> write)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(write);

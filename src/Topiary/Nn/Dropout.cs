@@ -3,6 +3,8 @@
 //   Backward: dx = dy · m / (1 − p).  p = 1 drops everything (y = 0).
 // The mask is a pure function of (seed, number of training Forward calls so far, element index) —
 // a SplitMix64 hash — so the same seed gives the same sequence of masks on every run and thread count.
+// RowOffset (data-parallel training): the input is rows [RowOffset, RowOffset + N) of a larger global batch, and row i
+// gets the mask of global row RowOffset + i, so ranks sharing a global batch draw exactly the single-process masks.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
@@ -51,6 +53,20 @@ public sealed class Dropout : Module
     }
 
     /// <summary>
+    /// Position of the input's first row in the global batch (data-parallel shares); 0 for an ordinary batch.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Negative value.</exception>
+    public int RowOffset
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(value);
+            field = value;
+        }
+    }
+
+    /// <summary>
     /// Evaluation: returns <paramref name="input"/> itself. Training: returns x·m/(1−p) in a layer-owned buffer
     /// (overwritten by the next call) and advances <see cref="Step"/>.
     /// </summary>
@@ -66,9 +82,10 @@ public sealed class Dropout : Module
         uint threshold = (uint)Math.Min(1u << 24, Math.Ceiling(_p * (double)(1 << 24)));
         ulong baseKey = Mix(((ulong)(uint)Seed << 32) ^ (ulong)_step * 0x9E3779B97F4A7C15UL);
         var s = scale.Data;
+        ulong first = input.Rank == 0 || input.Dim(0) == 0 ? 0 : (ulong)RowOffset * (ulong)(s.Length / input.Dim(0));
         for (int i = 0; i < s.Length; i++)
         {
-            uint u = (uint)(Mix(baseKey + (ulong)i * 0xD1B54A32D192ED03UL) >> 40);
+            uint u = (uint)(Mix(baseKey + (first + (ulong)i) * 0xD1B54A32D192ED03UL) >> 40);
             s[i] = u >= threshold ? keep : 0f;
         }
         TensorPrimitives.Multiply(input.Data, s, y.Data);

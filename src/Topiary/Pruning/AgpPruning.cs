@@ -73,8 +73,8 @@ public static class AgpPruning
                         MagnitudePruner.Elementwise.Apply(layer, new SparsityTarget(PruningSchedules.Agp(0, final, step + options.Frequency, 0, events, options.Frequency)));
                 }
                 float loss = trainer.Step(batch);
-                lossSum += loss * batch.Labels.Length;
-                seen += batch.Labels.Length;
+                lossSum += loss * batch.MeanOver;
+                seen += batch.MeanOver;
                 progress?.Report(new TrainingProgress("agp", epoch + 1, options.Epochs, ++b, loader.BatchesPerEpoch, trainer.Iteration, loss, trainer.Optimizer.LearningRate));
             }
             double seconds = sw.Elapsed.TotalSeconds;

@@ -182,6 +182,9 @@ public static class IterativePruning
             else
                 foreach (var (layer, target) in targeted)
                     options.Pruner.Apply(layer, RoundTarget(target, round, options, denseSigma[layer.Name]));
+            // Data-parallel: every rank pruned its own copy; the masks must agree (checksums compared, else all ranks stop).
+            if (Distributed.DataParallel.IsDistributed)
+                Distributed.ModelConsistency.Verify(Distributed.DataParallel.Current, model, $"after pruning round {round}");
             var thresholdS = targeted.ToDictionary(t => t.Layer.Name, t => SmallestKept(t.Layer) / denseSigma[t.Layer.Name], StringComparer.Ordinal);
             double prunedError = TrainingRun.Evaluate(model, test, cancellationToken).Error;
             if (options.AdjustDropout && originalDropout.Count > 0 && model is Sequential seq)

@@ -1,6 +1,6 @@
 // Sensitivity: Han et al. 2015's per-layer sensitivity analysis — prune ONE layer at a time
 // (magnitude, element-wise) to increasing sparsity, without retraining, and measure test accuracy.
-// The model is restored exactly (values and masks) after every point.
+// The model is restored exactly (values and masks) after every point. With several ranks the points fan out.
 using Topiary.Data;
 using Topiary.Nn;
 using Topiary.Tensors;
@@ -31,19 +31,24 @@ public static class Sensitivity
         var lv = (levels ?? DefaultLevels).ToArray();
         foreach (double s in lv)
             if (!(s >= 0 && s <= 1)) throw new ArgumentOutOfRangeException(nameof(levels), s, "Sparsity levels must be in [0, 1].");
-        var curves = new List<SensitivityCurve>();
-        foreach (var layer in PrunableLayer.Find(model))
+        // Data-parallel: the (layer, level) points are independent; point p runs on rank p mod W, and the accuracies are
+        // gathered by a sum (every other rank contributes 0), so every rank returns the single-process curves.
+        var communicator = Distributed.DataParallel.Current;
+        var layers = PrunableLayer.Find(model);
+        var all = new double[layers.Count * lv.Length];
+        for (int l = 0; l < layers.Count; l++)
         {
+            var layer = layers[l];
             var value = layer.Weight.Value.Clone();
             var mask = layer.Weight.Mask?.Clone();
-            var acc = new double[lv.Length];
             try
             {
                 for (int i = 0; i < lv.Length; i++)
                 {
+                    if ((l * lv.Length + i) % communicator.Size != communicator.Rank) continue;
                     cancellationToken.ThrowIfCancellationRequested();
                     MagnitudePruner.Elementwise.Apply(layer, new SparsityTarget(lv[i]));
-                    acc[i] = TrainingRun.Evaluate(model, test, cancellationToken).Accuracy;
+                    all[l * lv.Length + i] = TrainingRun.Evaluate(model, test, cancellationToken).Accuracy;
                     Restore(layer, value, mask);
                 }
             }
@@ -51,8 +56,14 @@ public static class Sensitivity
             {
                 Restore(layer, value, mask);
             }
-            curves.Add(new SensitivityCurve(layer.Name, layer.Kind, lv, acc));
-            progress?.Report($"sensitivity {layer.Name}: " + string.Join(", ", lv.Select((s, i) => $"{s:P0} → {acc[i]:P2}")));
+        }
+        communicator.AllReduceSum(all);
+        var curves = new List<SensitivityCurve>();
+        for (int l = 0; l < layers.Count; l++)
+        {
+            var acc = all.AsSpan(l * lv.Length, lv.Length).ToArray();
+            curves.Add(new SensitivityCurve(layers[l].Name, layers[l].Kind, lv, acc));
+            progress?.Report($"sensitivity {layers[l].Name}: " + string.Join(", ", lv.Select((s, i) => $"{s:P0} → {acc[i]:P2}")));
         }
         return curves;
     }

@@ -3,6 +3,8 @@
 //   logits z [N, C], labels y [N] in [0, C)
 //   loss = (1/N) · Σ_n (log Σ_c exp(z[n, c]) − z[n, y_n])          (log-sum-exp with the row max subtracted)
 //   d loss / d z[n, c] = (softmax(z[n])_c − [c == y_n]) / N
+// With meanOver = M (data-parallel: these N rows are one rank's share of a global batch of M), the sum is divided by M
+// instead, so each rank returns its part of the global mean and the gradients summed over ranks are the global ones.
 using Topiary.Tensors;
 
 namespace Topiary.Training;
@@ -22,6 +24,17 @@ public static class SoftmaxCrossEntropy
     public static float Compute(Tensor logits, ReadOnlySpan<int> labels, Tensor? gradLogits)
     {
         ArgumentNullException.ThrowIfNull(logits);
+        return Compute(logits, labels, gradLogits, logits.Rank == 2 ? logits.Dim(0) : 0);
+    }
+
+    /// <summary>
+    /// As <see cref="Compute(Tensor, ReadOnlySpan{int}, Tensor?)"/>, but the loss and its gradient are the sum over these
+    /// rows divided by <paramref name="meanOver"/> (this share's part of the mean over a global batch of that size).
+    /// </summary>
+    /// <exception cref="ArgumentException">As the overload without <paramref name="meanOver"/>, or <paramref name="meanOver"/> smaller than N.</exception>
+    public static float Compute(Tensor logits, ReadOnlySpan<int> labels, Tensor? gradLogits, int meanOver)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
         if (logits.Rank != 2 || logits.Dim(0) == 0 || logits.Dim(1) == 0)
             throw new ArgumentException($"SoftmaxCrossEntropy: expected logits of shape [N, C] with N, C >= 1, got {Tensor.ShapeString(logits.Shape)}.", nameof(logits));
         int n = logits.Dim(0), c = logits.Dim(1);
@@ -30,6 +43,8 @@ public static class SoftmaxCrossEntropy
         for (int i = 0; i < n; i++)
             if ((uint)labels[i] >= (uint)c)
                 throw new ArgumentException($"SoftmaxCrossEntropy: label at index {i} is {labels[i]}; it must be in [0, {c}).", nameof(labels));
+        if (meanOver < n)
+            throw new ArgumentException($"SoftmaxCrossEntropy: the mean is over {meanOver} rows, fewer than the {n} given.", nameof(meanOver));
         if (gradLogits is not null && !gradLogits.SameShape(logits))
             throw new ArgumentException($"SoftmaxCrossEntropy: expected gradLogits of shape {Tensor.ShapeString(logits.Shape)}, got {Tensor.ShapeString(gradLogits.Shape)}.", nameof(gradLogits));
 
@@ -37,7 +52,7 @@ public static class SoftmaxCrossEntropy
         Span<float> scratch = gradLogits is not null ? default
             : c <= 1024 ? stackalloc float[c] : (rented = System.Buffers.ArrayPool<float>.Shared.Rent(c)).AsSpan(0, c);
         double total = 0;
-        float invN = 1f / n;
+        float invN = 1f / meanOver;
         try
         {
             for (int i = 0; i < n; i++)
@@ -61,6 +76,6 @@ public static class SoftmaxCrossEntropy
         {
             if (rented is not null) System.Buffers.ArrayPool<float>.Shared.Return(rented);
         }
-        return (float)(total / n);
+        return (float)(total / meanOver);
     }
 }

@@ -2,6 +2,14 @@
 // the learning rate comes from the schedule at the global iteration. Library code: progress goes
 // to IProgress<TrainingProgress>, never to the console. An optional AfterStep callback runs after each
 // optimizer step (e.g. node pruning's penalty on its gates).
+// Data-parallel (DataParallel.Current has several ranks): each batch is this rank's share of a global batch; the loss
+// is averaged over the global batch, the gradients are summed over ranks (GradientAllReduce, fixed bucket order) before
+// the optimizer step, so every rank takes the same step as a single process on the whole batch (up to the order of
+// float additions). Dropout masks follow the global row index. Every epoch starts with a check that all ranks hold the
+// same weights and masks, and ends with rank 0's buffers (BatchNorm running statistics) copied to all ranks.
+// Micro-batches (DataParallel.MicroBatches = K): the batch is cut into K shares whose gradients are added in order — one
+// process with K = 2 takes bit-for-bit the steps of two ranks (BatchNorm aside: its statistics are per share).
+using Topiary.Distributed;
 using Topiary.Nn;
 using Topiary.Tensors;
 
@@ -11,6 +19,10 @@ namespace Topiary.Training;
 public sealed class Trainer
 {
     private Tensor? _gradLogits;
+    private GradientAllReduce? _reducer;
+    private Dropout[]? _dropouts;
+    private float[][]? _sums;
+    private Dictionary<int, Tensor>? _microInputs;
 
     /// <summary>Creates a trainer for <paramref name="model"/>.</summary>
     public Trainer(Module model, Optimizer optimizer, ILearningRateSchedule schedule)
@@ -46,6 +58,8 @@ public sealed class Trainer
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(batches);
+        var communicator = DataParallel.Current;
+        if (communicator.Size > 1) ModelConsistency.Verify(communicator, Model, $"at the start of epoch {epoch}");
         double lossSum = 0;
         int seen = 0;
         int b = 0;
@@ -53,29 +67,116 @@ public sealed class Trainer
         {
             cancellationToken.ThrowIfCancellationRequested();
             float loss = Step(batch);
-            lossSum += loss * batch.Labels.Length;
-            seen += batch.Labels.Length;
+            lossSum += loss * batch.MeanOver;
+            seen += batch.MeanOver;
             b++;
             progress?.Report(new TrainingProgress("train", epoch, epochs, b, batchCount, Iteration, loss, Optimizer.LearningRate));
         }
+        if (communicator.Size > 1) ModelConsistency.BroadcastBuffers(communicator, Model);
         return seen == 0 ? 0f : (float)(lossSum / seen);
     }
 
-    /// <summary>One forward/backward/update on <paramref name="batch"/>; returns the batch's mean loss.</summary>
+    /// <summary>
+    /// One forward/backward/update on <paramref name="batch"/>; returns the batch's mean loss (with several ranks: the
+    /// mean over the global batch, the same on every rank).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The loss became NaN or infinite (on any rank).</exception>
+    /// <exception cref="IOException">Summing the gradients across ranks failed.</exception>
     public float Step(Batch batch)
     {
         batch.Validate();
+        var communicator = DataParallel.Current;
         Optimizer.LearningRate = Schedule.At((int)Math.Min(Iteration, int.MaxValue));
-        Optimizer.ZeroGrad();
-        var logits = Model.Forward(batch.Inputs, training: true);
-        if (_gradLogits is null || !_gradLogits.SameShape(logits)) _gradLogits = new Tensor(logits.Shape.ToArray());
-        float loss = SoftmaxCrossEntropy.Compute(logits, batch.Labels, _gradLogits);
-        if (!float.IsFinite(loss))
-            throw new InvalidOperationException($"Training diverged: the loss is {loss} at iteration {Iteration} (learning rate {Optimizer.LearningRate}).");
-        Model.Backward(_gradLogits);
+        int micro = DataParallel.MicroBatches;
+        float loss = micro == 1 || batch.Labels.Length == 0 ? ForwardBackward(batch, communicator) : Accumulate(batch, micro);
+        if (communicator.Size > 1)
+        {
+            _reducer ??= new GradientAllReduce();
+            loss = _reducer.Reduce(communicator, Optimizer.Parameters, loss, DataParallel.Statistics);
+            ThrowIfDiverged(loss);
+        }
         Optimizer.Step();
         AfterStep?.Invoke(this);
         Iteration++;
         return loss;
+    }
+
+    // Zeroed gradients, then forward and backward on the batch (nothing on an empty share); returns its loss part.
+    private float ForwardBackward(Batch batch, ICommunicator communicator)
+    {
+        Optimizer.ZeroGrad();
+        if (batch.Labels.Length == 0)
+        {
+            // An empty share: zero gradients; the dropout streams still advance with the other ranks'.
+            foreach (var d in Dropouts()) d.Step++;
+            return 0;
+        }
+        SetDropoutRows(batch.GlobalOffset);
+        var logits = Model.Forward(batch.Inputs, training: true);
+        if (_gradLogits is null || !_gradLogits.SameShape(logits)) _gradLogits = new Tensor(logits.Shape.ToArray());
+        float loss = SoftmaxCrossEntropy.Compute(logits, batch.Labels, _gradLogits, batch.MeanOver);
+        if (communicator.Size == 1) ThrowIfDiverged(loss);
+        Model.Backward(_gradLogits);
+        return loss;
+    }
+
+    // Gradient accumulation: the batch cut into `micro` contiguous shares, each share's gradient computed from zero and
+    // added in share order (g0 + g1 + ...: for two shares exactly what a two-rank allreduce computes). Every share
+    // draws the dropout masks of its global rows at the same step, so the step equals the ranks' step.
+    private float Accumulate(Batch batch, int micro)
+    {
+        var parameters = Optimizer.Parameters;
+        _sums ??= new float[parameters.Count][];
+        var dropouts = Dropouts();
+        var steps = dropouts.Select(d => d.Step).ToArray();
+        float loss = 0;
+        bool first = true;
+        int rows = batch.Labels.Length;
+        int rowSize = batch.Inputs.Length / rows;
+        for (int k = 0; k < micro; k++)
+        {
+            var share = BatchShard.Of(rows, k, micro);
+            if (share.Count == 0) continue;
+            var inputs = MicroInputs(k, batch.Inputs, share, rowSize);
+            var labels = batch.Labels.AsSpan(share.Offset, share.Count).ToArray();
+            for (int i = 0; i < steps.Length; i++) dropouts[i].Step = steps[i];
+            loss += ForwardBackward(new Batch(inputs, labels) { GlobalOffset = batch.GlobalOffset + share.Offset, GlobalCount = batch.MeanOver },
+                SingleProcessCommunicator.Instance);
+            for (int p = 0; p < parameters.Count; p++)
+            {
+                var grad = parameters[p].Grad.Span;
+                if (_sums[p] is not { } sum || sum.Length != grad.Length) _sums[p] = sum = new float[grad.Length];
+                if (first) grad.CopyTo(sum);
+                else TensorPrimitives.Add(sum, grad, sum);
+            }
+            first = false;
+        }
+        for (int p = 0; p < parameters.Count; p++) _sums[p].CopyTo(parameters[p].Grad.Span);
+        for (int i = 0; i < steps.Length; i++) dropouts[i].Step = steps[i] + 1;
+        if (DataParallel.Current.Size == 1) ThrowIfDiverged(loss);
+        return loss;
+    }
+
+    private Tensor MicroInputs(int k, Tensor inputs, BatchShard share, int rowSize)
+    {
+        _microInputs ??= [];
+        var shape = inputs.Shape.ToArray();
+        shape[0] = share.Count;
+        if (!_microInputs.TryGetValue(k, out var t) || !t.Shape.SequenceEqual(shape)) _microInputs[k] = t = new Tensor(shape);
+        inputs.Data.AsSpan(share.Offset * rowSize, share.Count * rowSize).CopyTo(t.Data);
+        return t;
+    }
+
+    private void ThrowIfDiverged(float loss)
+    {
+        if (!float.IsFinite(loss))
+            throw new InvalidOperationException($"Training diverged: the loss is {loss} at iteration {Iteration} (learning rate {Optimizer.LearningRate}).");
+    }
+
+    private Dropout[] Dropouts() => _dropouts ??= Model.NamedModules().Select(m => m.Module).OfType<Dropout>().ToArray();
+
+    private void SetDropoutRows(int offset)
+    {
+        foreach (var d in Dropouts()) d.RowOffset = offset;
     }
 }

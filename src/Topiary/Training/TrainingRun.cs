@@ -3,6 +3,7 @@
 // the test set after every epoch. Progress flows through IProgress; nothing is printed.
 using System.Diagnostics;
 using Topiary.Data;
+using Topiary.Distributed;
 using Topiary.Models;
 using Topiary.Nn;
 
@@ -119,6 +120,7 @@ public static class TrainingRun
             float loss = trainer.TrainEpoch(Batches(loader, epoch - 1), loader.BatchesPerEpoch, epoch, recipe.Epochs, progress, cancellationToken);
             double trainSeconds = sw.Elapsed.TotalSeconds;
             eval = Evaluate(model, test, cancellationToken);
+            // Images per second of the whole job (all ranks); with several ranks the slowest rank's time decides.
             history.Add(new EpochSummary(epoch, loss, eval.Error, eval.Loss, trainSeconds, loader.SamplesPerEpoch / trainSeconds));
             if (options.CheckpointPath is { } path) TrainingCheckpoint.Save(path, identity, model, trainer, history);
             progress?.Report(new TrainingProgress("epoch", epoch, recipe.Epochs, loader.BatchesPerEpoch, loader.BatchesPerEpoch,
@@ -150,12 +152,24 @@ public static class TrainingRun
     public static EvaluationResult Evaluate(Module model, ImageDataset dataset, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        return Evaluator.Evaluate(model, Batches(new DataLoader(dataset, 500, shuffle: false), 0), cancellationToken);
+        // Every rank evaluates the whole set (no sharding): decisions taken from errors are then identical on all ranks.
+        return Evaluator.Evaluate(model, WholeBatches(new DataLoader(dataset, 500, shuffle: false)), cancellationToken);
     }
 
+    /// <summary>
+    /// The training batches of epoch <paramref name="epoch"/>: the loader's batches, or with several ranks
+    /// (<see cref="DataParallel.Current"/>) this rank's share of each global batch (DistributedSampler semantics).
+    /// </summary>
     internal static IEnumerable<Batch> Batches(DataLoader loader, int epoch)
     {
-        foreach (var (images, labels) in loader.Epoch(epoch)) yield return new Batch(images, labels);
+        var communicator = DataParallel.Current;
+        foreach (var (images, labels, offset, count) in loader.Shards(epoch, communicator.Rank, communicator.Size))
+            yield return new Batch(images, labels) { GlobalOffset = offset, GlobalCount = count };
+    }
+
+    private static IEnumerable<Batch> WholeBatches(DataLoader loader)
+    {
+        foreach (var (images, labels) in loader.Epoch(0)) yield return new Batch(images, labels);
     }
 
     internal static ImageDataset Take(ImageDataset d, int count)
