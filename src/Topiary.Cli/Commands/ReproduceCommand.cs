@@ -16,6 +16,7 @@ public static class ReproduceCommand
         cmd.Subcommands.Add(ScalpelCommand.Build());
         cmd.Subcommands.Add(Yang2017Command.Build());
         cmd.Subcommands.Add(Mao2017Command.Build());
+        cmd.Subcommands.Add(StructuredCommand.Build());
         cmd.Subcommands.Add(ReproduceAllCommand.Build());
         return cmd;
     }

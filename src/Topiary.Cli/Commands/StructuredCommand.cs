@@ -1,0 +1,168 @@
+// `topiary reproduce structured`: structured pruning of a zoo network end to end, measured as a user would —
+// dense reference (trained here, or --dense FILE) → channel pruning to the target with fine-tuning → physical removal →
+// ONNX export of both models → latency of dense and pruned in Topiary (Module.Forward) and ONNX Runtime (pre-bound
+// outputs, same thread count) at batch 1 and 64, timed interleaved in one run. Every stage checkpoints into --work,
+// so an interrupted run continues where it stopped.
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using Topiary.Cli.Bench;
+using Topiary.Cli.Rendering;
+using Topiary.Data;
+using Topiary.Models;
+using Topiary.Nn;
+using Topiary.Onnx;
+using Topiary.Pruning.Channels;
+using Topiary.Runtime;
+using Topiary.Tensors;
+using Topiary.Training;
+
+namespace Topiary.Cli.Commands;
+
+/// <summary>The <c>reproduce structured</c> command.</summary>
+public static class StructuredCommand
+{
+    private static readonly string[] Models = ["resnet-20", "mobilenet-v2", "squeezenet"];
+
+    /// <summary>Builds the command.</summary>
+    public static Command Build()
+    {
+        var model = new Option<string>("--model") { Description = "resnet-20, mobilenet-v2 or squeezenet.", Required = true };
+        model.AcceptOnlyFromAmong(Models);
+        var dataset = new Option<string>("--dataset") { Description = "mnist or fashion-mnist.", DefaultValueFactory = _ => "fashion-mnist" };
+        dataset.AcceptOnlyFromAmong([.. TrainingRun.DatasetNames]);
+        var dense = new Option<string?>("--dense") { Description = "A trained dense model file (default: train one with the zoo recipe)." };
+        var criterion = new Option<string>("--criterion") { Description = "l1, l2, bn-scale, taylor or random.", DefaultValueFactory = _ => "l1" };
+        var macs = new Option<double>("--macs-reduction") { Description = "Target: forward MACs fall by this factor.", DefaultValueFactory = _ => 2.0 };
+        var rounds = new Option<int>("--rounds") { Description = "Prune → fine-tune rounds (cubic ramp to the target).", DefaultValueFactory = _ => 3 };
+        var epochs = new Option<int>("--epochs-per-round") { Description = "Fine-tuning epochs per round.", DefaultValueFactory = _ => 2 };
+        var finalEpochs = new Option<int>("--final-epochs") { Description = "Extra fine-tuning epochs after the last round." };
+        var lrScale = new Option<float>("--lr-scale") { Description = "Fine-tuning learning rate as a fraction of the recipe's.", DefaultValueFactory = _ => 0.1f };
+        var roundTo = new Option<int>("--round-to") { Description = "Kept channel counts are multiples of N.", DefaultValueFactory = _ => 1 };
+        var ranking = new Option<string>("--ranking") { Description = "global or layer.", DefaultValueFactory = _ => "global" };
+        ranking.AcceptOnlyFromAmong("global", "layer");
+        var seed = new Option<int>("--seed") { Description = "Seed of training, data order and the random criterion.", DefaultValueFactory = _ => 1 };
+        var work = new Option<string?>("--work") { Description = "Directory for models, ONNX files and checkpoints (default: ./structured-<model>)." };
+        var seconds = new Option<double>("--bench-seconds") { Description = "Timing per contender and batch size.", DefaultValueFactory = _ => 2.0 };
+        var json = CommonOptions.Json();
+        var threads = CommonOptions.Threads();
+        var cmd = new Command("structured", "Channel-prune a zoo network (dependency groups, physical removal, fine-tuning), export it and time it against the dense model in Topiary and ONNX Runtime.")
+        {
+            model, dataset, dense, criterion, macs, rounds, epochs, finalEpochs, lrScale, roundTo, ranking, seed, work, seconds, json, threads,
+        };
+        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        {
+            CommonOptions.ApplyThreads(parse.GetValue(threads));
+            string name = parse.GetValue(model)!;
+            string data = parse.GetValue(dataset)!;
+            string dir = Path.GetFullPath(parse.GetValue(work) ?? $"structured-{name}");
+            string? densePath = parse.GetValue(dense);
+            OutputGuard.Check([("--dense", densePath)], [("--json", parse.GetValue(json))]);
+            Directory.CreateDirectory(dir);
+            var options = new ChannelPruningOptions
+            {
+                Criterion = ChannelPruneCommand.ParseCriterion(parse.GetValue(criterion)!),
+                Target = new ChannelTarget { MacsReduction = parse.GetValue(macs), RoundTo = parse.GetValue(roundTo), Global = parse.GetValue(ranking) == "global" },
+                Rounds = parse.GetValue(rounds),
+                EpochsPerRound = parse.GetValue(epochs),
+                FinalEpochs = parse.GetValue(finalEpochs),
+                LearningRateScale = parse.GetValue(lrScale),
+                Seed = parse.GetValue(seed),
+                CheckpointPath = Path.Combine(dir, "prune.ckpt"),
+                Resume = true,
+            };
+            options.Validate();
+            var report = Run(name, data, densePath, dir, options, parse.GetValue(seconds), parse.GetValue(threads) ?? Environment.ProcessorCount, ct);
+            JsonReport.Write(parse.GetValue(json), report);
+            return Task.FromResult(0);
+        }, ct));
+        return cmd;
+    }
+
+    private static object Run(string name, string dataset, string? densePath, string dir, ChannelPruningOptions options, double seconds, int threads, CancellationToken ct)
+    {
+        var shape = ModelZoo.Get(name).InputShape.ToArray();
+        densePath ??= TrainDense(name, dataset, options.Seed, dir, ct);
+        var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct);
+        var train = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct);
+        var denseModel = ModelFile.Load(densePath).Network;
+        var toPrune = ModelFile.Load(densePath).Network;
+        var result = TrainingProgressRenderer.Run($"prune channels of {name}",
+            p => ChannelPruning.Run(toPrune, [shape], name, options, new ChannelPruningData(ModelZoo.Get(name).Recipe, train, test), p, ct));
+        var pruned = result.Model;
+        string prunedPath = Path.Combine(dir, "pruned.safetensors");
+        ModelFile.Save(prunedPath, name, pruned, new Dictionary<string, string> { ["dataset"] = dataset, ["pruned"] = "channel" });
+        OnnxExporter.Export(denseModel, shape, Path.Combine(dir, "dense.onnx"));
+        OnnxExporter.Export(pruned, shape, Path.Combine(dir, "pruned.onnx"));
+
+        var latency = new Dictionary<int, Dictionary<string, Latency>>();
+        foreach (int batch in new[] { 1, 64 })
+        {
+            var x = new Tensor([batch, .. shape]);
+            var rng = new Random(batch);
+            for (int i = 0; i < x.Length; i++) x.Data[i] = (float)rng.NextDouble();
+            using var race = new LatencyRace(x, shape, threads);
+            race.AddForward("topiary_dense", denseModel);
+            race.AddForward("topiary_pruned", pruned);
+            race.AddOrt("ort_dense", denseModel);   // checks ORT's outputs against Topiary's before timing
+            race.AddOrt("ort_pruned", pruned);
+            latency[batch] = race.Run(seconds).ToDictionary(r => r.Name, r => r.Latency);
+        }
+        double Speedup(int batch, string runtime) => latency[batch][$"{runtime}_dense"].MedianUs / latency[batch][$"{runtime}_pruned"].MedianUs;
+        Render(name, result, latency, threads);
+        return new
+        {
+            Model = name,
+            Dataset = dataset,
+            Criterion = options.Criterion.ToString().ToLowerInvariant(),
+            Target = options.Target,
+            options.Rounds,
+            options.EpochsPerRound,
+            options.FinalEpochs,
+            Dense = new { TestError = result.DenseTestError, Macs = result.DenseMacs, Params = result.DenseParams, ModelFile = densePath, Onnx = Path.Combine(dir, "dense.onnx") },
+            Pruned = new { result.TestError, result.Macs, result.Params, ModelFile = prunedPath, Onnx = Path.Combine(dir, "pruned.onnx") },
+            result.MacsReduction,
+            OrtSpeedupBatch1 = Speedup(1, "ort"),
+            OrtSpeedupBatch64 = Speedup(64, "ort"),
+            TopiarySpeedupBatch1 = Speedup(1, "topiary"),
+            TopiarySpeedupBatch64 = Speedup(64, "topiary"),
+            Threads = threads,
+            LatencyUs = latency.ToDictionary(kv => $"batch{kv.Key}", kv => kv.Value.ToDictionary(c => c.Key, c => c.Value.MedianUs)),
+            result.Layers,
+            History = result.Rounds,
+            result.Unprunable,
+            result.Unsupported,
+        };
+    }
+
+    private static string TrainDense(string name, string dataset, int seed, string dir, CancellationToken ct)
+    {
+        string path = Path.Combine(dir, "dense.safetensors");
+        if (File.Exists(path)) return path;
+        var trained = TrainCommand.Execute(new TrainingRunOptions
+        {
+            Model = name,
+            Dataset = dataset,
+            Seed = seed,
+            CheckpointPath = path + ".ckpt",
+            Resume = true,
+        }, ct);
+        TrainCommand.SaveModel(path, trained);
+        return path;
+    }
+
+    private static void Render(string name, ChannelPruningResult r, Dictionary<int, Dictionary<string, Latency>> latency, int threads)
+    {
+        var table = new Table().Title($"{name}: dense vs channel-pruned ({threads} threads, median µs per call)")
+            .AddColumns("batch", "Topiary dense", "Topiary pruned", "speed-up", "ORT dense", "ORT pruned", "speed-up");
+        foreach (var (batch, l) in latency)
+        {
+            string F(string k) => l[k].MedianUs.ToString("F0", CultureInfo.InvariantCulture);
+            string S(string rt) => (l[$"{rt}_dense"].MedianUs / l[$"{rt}_pruned"].MedianUs).ToString("F2", CultureInfo.InvariantCulture) + "x";
+            table.AddRow(batch.ToString(CultureInfo.InvariantCulture), F("topiary_dense"), F("topiary_pruned"), S("topiary"), F("ort_dense"), F("ort_pruned"), S("ort"));
+        }
+        AnsiConsole.Write(table);
+        string error = r.DenseTestError is { } d && r.TestError is { } e ? $"test error {CliOutput.Pct(d)} → [bold]{CliOutput.Pct(e)}[/]; " : "";
+        AnsiConsole.MarkupLine($"{error}MACs {r.DenseMacs:N0} → {r.Macs:N0} ([bold]{r.MacsReduction:F2}x[/]); parameters {r.DenseParams:N0} → {r.Params:N0}");
+    }
+}
