@@ -1,0 +1,70 @@
+// `topiary prune --structure channel` end to end without data: a saved ResNet-20 is pruned to half its MACs, saved,
+// exported to ONNX (ONNX Runtime equals the saved model), and reported in JSON; bad flags exit with BadInput and
+// leave no output.
+using System.Text.Json;
+using Topiary.Cli;
+using Topiary.Models;
+using Topiary.Tensors;
+using Topiary.Tests.Onnx;
+
+namespace Topiary.Tests.Cli;
+
+[Collection("Console")]
+public class ChannelPruneCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("topiary-channel-cli-").FullName;
+
+    public void Dispose()
+    {
+        Directory.Delete(_dir, recursive: true);
+        GC.SuppressFinalize(this);
+    }
+
+    [Fact]
+    public async Task Channel_pruning_without_data_saves_exports_and_reports()
+    {
+        string model = Path.Combine(_dir, "r20.safetensors");
+        ModelFile.Save(model, "resnet-20", ModelZoo.Create("resnet-20", 1), new Dictionary<string, string> { ["dataset"] = "fashion-mnist" });
+        string outPath = Path.Combine(_dir, "pruned.safetensors"), onnx = Path.Combine(_dir, "pruned.onnx"), json = Path.Combine(_dir, "r.json");
+        int code = await CliApp.RunAsync(["prune", "--structure", "channel", "--model-file", model, "--macs-reduction", "2", "--criterion", "l2",
+            "--round-to", "4", "--protect", "stem", "--epochs-per-round", "0", "--out", outPath, "--export", onnx, "--json", json]);
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var result = doc.RootElement.GetProperty("result");
+        Assert.True(result.GetProperty("macs_reduction").GetDouble() >= 2);
+        Assert.True(result.GetProperty("target_reached").GetBoolean());
+        foreach (var layer in result.GetProperty("layers").EnumerateArray())
+        {
+            int after = layer.GetProperty("after").GetInt32();
+            Assert.True(after % 4 == 0 || layer.GetProperty("layer").GetString() == "fc", $"{layer}: not a multiple of 4");
+            if (layer.GetProperty("layer").GetString() == "conv1") Assert.Equal(16, after); // protected stem
+        }
+        var pruned = ModelFile.Load(outPath).Network;
+        Assert.Equal(result.GetProperty("params").GetInt64(), pruned.ParameterCount());
+        var x = OnnxTestSupport.RandomInput(3, 2 * 28 * 28);
+        var ours = pruned.Forward(new Tensor((float[])x.Clone(), 2, 1, 28, 28), training: false).Data;
+        OnnxTestSupport.AssertClose(OnnxTestSupport.RunOrt(onnx, x, [2, 1, 28, 28]), ours, "pruned ResNet-20 in ONNX Runtime vs Topiary");
+    }
+
+    [Fact]
+    public async Task Bad_channel_flags_are_bad_input_and_write_nothing()
+    {
+        string model = Path.Combine(_dir, "r20.safetensors");
+        ModelFile.Save(model, "resnet-20", ModelZoo.Create("resnet-20", 1));
+        string outPath = Path.Combine(_dir, "pruned.safetensors");
+        string[][] bad =
+        [
+            ["--criterion", "magic", "--macs-reduction", "2"],
+            ["--macs-reduction", "0.5"],
+            ["--macs-reduction", "2", "--channel-sparsity", "0.5"],
+            ["--channel-sparsity", "0.5", "--protect", "no.such.layer"],
+            ["--channel-sparsity", "0.5", "--criterion", "taylor", "--max-ratio", "1.5"],
+        ];
+        foreach (var flags in bad)
+        {
+            int code = await CliApp.RunAsync(["prune", "--structure", "channel", "--model-file", model, "--epochs-per-round", "0", "--out", outPath, .. flags]);
+            Assert.True(code == CliApp.BadInput, $"{string.Join(" ", flags)}: exit {code}");
+            Assert.False(File.Exists(outPath), string.Join(" ", flags));
+        }
+    }
+}
