@@ -4,9 +4,11 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Topiary.Cli.Bench;
 using Topiary.Cli.Rendering;
 using Topiary.Data;
 using Topiary.Models;
+using Topiary.Nn;
 using Topiary.Onnx;
 using Topiary.Pruning.Channels;
 using Topiary.Training;
@@ -26,6 +28,9 @@ public sealed class ChannelPruneCommand
     private readonly Option<float> _bnPenalty = new("--bn-penalty") { Description = "L1 penalty on BatchNorm scales while fine-tuning (network slimming)." };
     private readonly Option<int> _taylorBatches = new("--taylor-batches") { Description = "Batches the Taylor criterion averages.", DefaultValueFactory = _ => 16 };
     private readonly Option<string?> _export = new("--export") { Description = "Also write the pruned model as ONNX here." };
+    private readonly Option<double?> _latency = new("--latency-budget-us") { Description = "Channel pruning target: prune in steps of 10% fewer MACs until one call takes at most this many µs (median) on --on." };
+    private readonly Option<string> _on = new("--on") { Description = "Runtime the latency budget is measured on: topiary (Module.Forward) or ort (ONNX Runtime, pre-bound outputs).", DefaultValueFactory = _ => "topiary" };
+    private readonly Option<int> _latencyBatch = new("--latency-batch") { Description = "Batch size of the latency measurement.", DefaultValueFactory = _ => 1 };
 
     /// <summary>Adds the flags to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
@@ -33,7 +38,8 @@ public sealed class ChannelPruneCommand
         ArgumentNullException.ThrowIfNull(command);
         _structure.AcceptOnlyFromAmong("none", "channel");
         _ranking.AcceptOnlyFromAmong("global", "layer");
-        foreach (var o in new Option[] { _structure, _macs, _sparsity, _roundTo, _protect, _maxRatio, _ranking, _bnPenalty, _taylorBatches, _export })
+        _on.AcceptOnlyFromAmong("topiary", "ort");
+        foreach (var o in new Option[] { _structure, _macs, _sparsity, _roundTo, _protect, _maxRatio, _ranking, _bnPenalty, _taylorBatches, _export, _latency, _on, _latencyBatch })
             command.Options.Add(o);
     }
 
@@ -54,7 +60,8 @@ public sealed class ChannelPruneCommand
             RoundTo = parse.GetValue(_roundTo),
         },
         Protect = parse.GetValue(_protect)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
-        Rounds = rounds,
+        LatencyBudgetUs = parse.GetValue(_latency),
+        Rounds = parse.GetValue(_latency) is null || parse.Tokens.Any(t => t.Value == "--rounds") ? rounds : 50,
         EpochsPerRound = epochsPerRound,
         FinalEpochs = finalEpochs,
         LearningRateScale = lrScale,
@@ -77,8 +84,8 @@ public sealed class ChannelPruneCommand
         _ => throw new ArgumentException($"--criterion '{name}' is not a channel criterion; use l1, l2, bn-scale, taylor or random."),
     };
 
-    /// <summary>Runs channel pruning of <paramref name="modelFile"/> and writes the outputs.</summary>
-    public int Run(ParseResult parse, string modelFile, string outPath, string? jsonPath, ChannelPruningOptions options, CancellationToken ct)
+    /// <summary>Runs channel pruning of <paramref name="modelFile"/> and writes the outputs (<paramref name="threads"/>: of the latency measurement).</summary>
+    public int Run(ParseResult parse, string modelFile, string outPath, string? jsonPath, ChannelPruningOptions options, int threads, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(parse);
         string? exportPath = parse.GetValue(_export);
@@ -99,8 +106,10 @@ public sealed class ChannelPruneCommand
                 TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct, transform: transform),
                 TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct, transform: transform));
         }
+        Func<Module, double>? latency = options.LatencyBudgetUs is null ? null
+            : m => LatencyProbe.MedianUs(m, shape, parse.GetValue(_latencyBatch), parse.GetValue(_on) == "ort", threads);
         var result = TrainingProgressRenderer.Run($"prune channels of {loaded.Name}",
-            p => ChannelPruning.Run(loaded.Network, [shape], loaded.Name, options, data, p, ct));
+            p => ChannelPruning.Run(loaded.Network, [shape], loaded.Name, options, data, p, ct, latency));
         Render(loaded.Name, result);
 
         var meta = loaded.Metadata.Where(kv => kv.Key != ModelFile.ArchitectureKey).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
@@ -126,6 +135,8 @@ public sealed class ChannelPruneCommand
         foreach (var u in r.Unsupported) AnsiConsole.MarkupLine($"[yellow]not analysed:[/] {Markup.Escape(u.Layer)}: {Markup.Escape(u.Reason)}");
         foreach (var u in r.Unprunable.Where(u => !u.Reason.Contains("model output", StringComparison.Ordinal)))
             AnsiConsole.MarkupLine($"[grey]kept {u.Channels} channels of {Markup.Escape(u.Layer)}: {Markup.Escape(u.Reason)}[/]");
+        if (r.DenseLatencyUs is { } l0 && r.Rounds.LastOrDefault()?.LatencyUs is { } l1)
+            AnsiConsole.MarkupLine($"latency {l0:F0} µs → [bold]{l1:F0} µs[/] ({l0 / l1:F2}x) in {r.Rounds.Count} steps");
         string error = r.DenseTestError is { } d && r.TestError is { } e ? $"; test error {CliOutput.Pct(d)} → [bold]{CliOutput.Pct(e)}[/]" : "";
         AnsiConsole.MarkupLine($"MACs {r.DenseMacs:N0} → {r.Macs:N0} ([bold]{r.MacsReduction:F2}x[/] fewer); parameters {r.DenseParams:N0} → {r.Params:N0}{error}" +
             (r.TargetReached ? "" : " [yellow](target not reached: the constraints stopped the search)[/]"));

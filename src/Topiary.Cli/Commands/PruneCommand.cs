@@ -73,7 +73,7 @@ public static class PruneCommand
                 bool oneShot = parse.GetValue(schedule) == "one-shot" || parse.Tokens.All(t => t.Value != "--rounds");
                 var options = channels.Options(parse, parse.GetValue(criterion)!, oneShot ? 1 : parse.GetValue(rounds), parse.GetValue(epochs),
                     parse.GetValue(finalEpochs), parse.GetValue(lrScale), parse.GetValue(seed), ckpt, isResume);
-                return Task.FromResult(channels.Run(parse, modelFile, outPath, parse.GetValue(json), options, ct));
+                return Task.FromResult(channels.Run(parse, modelFile, outPath, parse.GetValue(json), options, parse.GetValue(threads) ?? Environment.ProcessorCount, ct));
             }
 
             PruneJob spec;

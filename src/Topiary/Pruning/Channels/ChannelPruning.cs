@@ -4,6 +4,8 @@
 //   remove physically (ChannelRemover) → fine-tune EpochsPerRound epochs (+ FinalEpochs after the last round) →
 //   checkpoint (model + state, atomically).
 // With EpochsPerRound = 0 and a data-free criterion it needs no data at all (imported models without a dataset).
+// Latency budget: rounds of LatencyStep fewer MACs each, until the caller's measurement of the model is within budget
+// (or nothing more can go; then TargetReached is false).
 // Resume: a checkpoint whose options match continues after its last completed round with the model it saved.
 using System.Diagnostics;
 using System.Text.Json;
@@ -30,10 +32,12 @@ public static class ChannelPruning
     /// <param name="data">Fine-tuning/evaluation data (null: data-free; then no fine-tuning and no Taylor).</param>
     /// <param name="progress">Training progress.</param>
     /// <param name="cancellationToken">Cancels between batches.</param>
-    /// <exception cref="ArgumentException">Invalid options, or fine-tuning/Taylor asked for without data.</exception>
+    /// <param name="latency">Measures a model's latency in µs (required with <see cref="ChannelPruningOptions.LatencyBudgetUs"/>).</param>
+    /// <exception cref="ArgumentException">Invalid options, fine-tuning/Taylor asked for without data, or a latency budget without a measurement.</exception>
     /// <exception cref="InvalidDataException">A checkpoint to resume from is corrupt or was written with other options.</exception>
     public static ChannelPruningResult Run(Module model, IReadOnlyList<int[]> inputShapes, string modelName, ChannelPruningOptions options,
-        ChannelPruningData? data = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+        ChannelPruningData? data = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default,
+        Func<Module, double>? latency = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputShapes);
@@ -43,6 +47,8 @@ public static class ChannelPruning
             throw new ArgumentException("Fine-tuning epochs need a dataset; prune without data with 0 epochs per round.", nameof(data));
         if (data is null && options.Criterion == ChannelCriterion.Taylor)
             throw new ArgumentException("The Taylor criterion needs a dataset for its gradients; use l1, l2, bn-scale or random without data.", nameof(data));
+        if (options.LatencyBudgetUs is not null && latency is null)
+            throw new ArgumentException("A latency budget needs a latency measurement of the target runtime.", nameof(latency));
 
         var dense = ChannelDependencies.Analyse(model, inputShapes, options.Protect);
         var denseLayers = OutputChannels(model, inputShapes);
@@ -56,9 +62,16 @@ public static class ChannelPruning
         if (options.Resume && options.CheckpointPath is { } resumePath && File.Exists(resumePath))
             (model, rounds, removed, reached, first) = LoadCheckpoint(resumePath, key);
 
+        double? denseLatency = latency?.Invoke(model);
+        double? measured = rounds.Count > 0 ? rounds[^1].LatencyUs : denseLatency;
         for (int round = first; round <= options.Rounds; round++)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (options.LatencyBudgetUs is { } budget && measured <= budget)
+            {
+                reached = true;
+                break;
+            }
             var clock = Stopwatch.StartNew();
             var deps = round == 1 ? dense : ChannelDependencies.Analyse(model, inputShapes, options.Protect);
             var macs = new ChannelMacs(deps).Dense;
@@ -69,13 +82,32 @@ public static class ChannelPruning
             ChannelRemover.Remove(deps, selection.Remove);
             removed += selection.RemovedChannels;
             reached = selection.TargetReached;
+            if (options.LatencyBudgetUs is not null && selection.RemovedChannels == 0)
+            {
+                reached = false; // the constraints allow nothing more
+                break;
+            }
             int epochs = options.EpochsPerRound + (round == options.Rounds ? options.FinalEpochs : 0);
             if (epochs > 0) FineTune(model, data!, options, round, epochs, progress, cancellationToken);
             double? error = data?.Test is { } t ? TrainingRun.Evaluate(model, t, cancellationToken).Error : null;
-            rounds.Add(new ChannelRound(round, OpCounter.TotalMacs(model, inputShapes[0]), model.ParameterCount(), selection.RemovedChannels, error, clock.Elapsed.TotalSeconds));
+            if (options.LatencyBudgetUs is not null)
+            {
+                measured = latency!(model);
+                reached = measured <= options.LatencyBudgetUs;
+            }
+            rounds.Add(new ChannelRound(round, OpCounter.TotalMacs(model, inputShapes[0]), model.ParameterCount(), selection.RemovedChannels, error,
+                clock.Elapsed.TotalSeconds, options.LatencyBudgetUs is null ? null : measured));
             if (options.CheckpointPath is { } path) SaveCheckpoint(path, key, modelName, model, rounds, removed, reached);
         }
 
+        if (options.LatencyBudgetUs is not null && options.FinalEpochs > 0 && rounds.Count > 0 && rounds[^1].Round < options.Rounds)
+        {
+            // The budget was met before the last allowed round: the final fine-tuning still runs once.
+            FineTune(model, data!, options, rounds[^1].Round, options.FinalEpochs, progress, cancellationToken);
+            double? error = data?.Test is { } t ? TrainingRun.Evaluate(model, t, cancellationToken).Error : null;
+            rounds[^1] = rounds[^1] with { TestError = error };
+            if (options.CheckpointPath is { } path) SaveCheckpoint(path, key, modelName, model, rounds, removed, reached);
+        }
         var after = OutputChannels(model, inputShapes);
         return new ChannelPruningResult
         {
@@ -85,6 +117,7 @@ public static class ChannelPruning
             DenseParams = denseParams,
             Params = model.ParameterCount(),
             DenseTestError = denseError,
+            DenseLatencyUs = denseLatency,
             TestError = rounds.Count > 0 ? rounds[^1].TestError : denseError,
             TargetReached = reached,
             Groups = dense.Groups.Count,
@@ -163,6 +196,8 @@ public static class ChannelPruning
             o.Target.MaxRatio,
             o.Target.RoundTo,
             protect = o.Protect,
+            o.LatencyBudgetUs,
+            o.LatencyStep,
             o.Rounds,
             o.EpochsPerRound,
             o.FinalEpochs,

@@ -17,6 +17,16 @@ public sealed record ChannelPruningOptions
     /// <summary>Layers whose output channels are kept ("stem", "classifier", or layer names/prefixes).</summary>
     public IReadOnlyList<string> Protect { get; init; } = [];
 
+    /// <summary>
+    /// Latency target (µs per call, measured by the caller's function on the target runtime): prune in steps of
+    /// <see cref="LatencyStep"/> fewer MACs until the measured latency is within the budget. <see cref="Target"/>'s
+    /// sparsity/MACs goal is then ignored (its constraints still apply) and <see cref="Rounds"/> is an upper bound.
+    /// </summary>
+    public double? LatencyBudgetUs { get; init; }
+
+    /// <summary>MAC reduction factor of each latency step (e.g. 1.1: 10% fewer MACs per step).</summary>
+    public double LatencyStep { get; init; } = 1.1;
+
     /// <summary>Prune steps; the target is approached along a cubic ramp (1 = one-shot).</summary>
     public int Rounds { get; init; } = 1;
 
@@ -49,7 +59,13 @@ public sealed record ChannelPruningOptions
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Target);
-        Target.Validate();
+        if (LatencyBudgetUs is { } budget)
+        {
+            if (!(budget > 0 && double.IsFinite(budget))) throw new ArgumentException($"Latency budget {budget} µs must be positive.");
+            if (!(LatencyStep > 1 && double.IsFinite(LatencyStep))) throw new ArgumentException($"Latency step {LatencyStep} must be a MAC factor > 1.");
+            (Target with { MacsReduction = LatencyStep, ChannelSparsity = null }).Validate();
+        }
+        else Target.Validate();
         if (Rounds < 1) throw new ArgumentException($"Rounds {Rounds} must be ≥ 1.");
         if (EpochsPerRound < 0 || FinalEpochs < 0) throw new ArgumentException("Fine-tuning epochs must be ≥ 0.");
         if (!(LearningRateScale > 0)) throw new ArgumentException($"Learning-rate scale {LearningRateScale} must be > 0.");
@@ -61,6 +77,7 @@ public sealed record ChannelPruningOptions
     /// <summary>The target of round <paramref name="round"/> (1-based) relative to the model as it is then.</summary>
     internal ChannelTarget RoundTarget(int round, long denseMacs, long currentMacs, int densePrunable, int removedSoFar)
     {
+        if (LatencyBudgetUs is not null) return Target with { MacsReduction = LatencyStep, ChannelSparsity = null };
         double ramp = 1 - Math.Pow(1 - (double)round / Rounds, 3);
         if (Target.MacsReduction is { } f)
         {

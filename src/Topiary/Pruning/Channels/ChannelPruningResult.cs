@@ -17,7 +17,8 @@ public sealed record LayerChannels(string Layer, string Kind, int Before, int Af
 /// <param name="RemovedChannels">Channels removed in the round.</param>
 /// <param name="TestError">Test error after the round's fine-tuning (null without test data).</param>
 /// <param name="Seconds">Wall time of the round.</param>
-public sealed record ChannelRound(int Round, long Macs, long Params, int RemovedChannels, double? TestError, double Seconds);
+/// <param name="LatencyUs">Measured latency after the round (latency-budget runs only).</param>
+public sealed record ChannelRound(int Round, long Macs, long Params, int RemovedChannels, double? TestError, double Seconds, double? LatencyUs = null);
 
 /// <summary>The data a channel-pruning run fine-tunes on (and ranks by, for Taylor) and is evaluated on.</summary>
 /// <param name="Recipe">The model's training recipe (fine-tuning scales its learning rate).</param>
@@ -46,6 +47,9 @@ public sealed record ChannelPruningResult
 
     /// <summary>Parameters after.</summary>
     public long Params { get; init; }
+
+    /// <summary>Measured latency before pruning (latency-budget runs only).</summary>
+    public double? DenseLatencyUs { get; init; }
 
     /// <summary>Test error before pruning (null without test data).</summary>
     public double? DenseTestError { get; init; }

@@ -67,6 +67,38 @@ public class ChannelPruningScheduleTests
     }
 
     [Fact]
+    public void Latency_budget_prunes_in_steps_until_the_measurement_fits()
+    {
+        // A deterministic stand-in for a runtime: 1 µs per 1,000 MACs.
+        double Measure(Module m) => OpCounter.TotalMacs(m, ChannelTestModels.Input) / 1000.0;
+        var model = ChannelTestModels.Mobile(6);
+        double dense = Measure(model);
+        var result = ChannelPruning.Run(model, [ChannelTestModels.Input], "mobile", new ChannelPruningOptions
+        {
+            LatencyBudgetUs = dense / 1.5,
+            Rounds = 30,
+        }, latency: Measure);
+        Assert.True(result.TargetReached);
+        Assert.Equal(dense, result.DenseLatencyUs);
+        var steps = result.Rounds;
+        Assert.True(steps[^1].LatencyUs <= dense / 1.5);
+        Assert.True(steps.Count < 2 || steps[^2].LatencyUs > dense / 1.5, "it kept pruning after the budget was met");
+        Assert.All(steps, s => Assert.True(s.RemovedChannels > 0));
+        Assert.True(steps.Count >= 4, $"{steps.Count} steps of 10% cannot reach 1.5x");
+        // Unreachable budget: stops when the constraints allow nothing more.
+        var tight = ChannelPruning.Run(ChannelTestModels.Mobile(6), [ChannelTestModels.Input], "mobile", new ChannelPruningOptions
+        {
+            LatencyBudgetUs = 1e-3,
+            Rounds = 200,
+            Target = new ChannelTarget { MaxRatio = 0.5 },
+        }, latency: Measure);
+        Assert.False(tight.TargetReached);
+        Assert.True(tight.Rounds.Count < 200);
+        Assert.Throws<ArgumentException>(() => ChannelPruning.Run(ChannelTestModels.Mobile(6), [ChannelTestModels.Input], "mobile",
+            new ChannelPruningOptions { LatencyBudgetUs = 10 }));
+    }
+
+    [Fact]
     public void Data_free_runs_refuse_fine_tuning_and_taylor()
     {
         var e = Assert.Throws<ArgumentException>(() => ChannelPruning.Run(ChannelTestModels.Chain(1), [ChannelTestModels.Input], "chain",
