@@ -67,4 +67,26 @@ public class ChannelPruneCommandTests : IDisposable
             Assert.False(File.Exists(outPath), string.Join(" ", flags));
         }
     }
+
+    [Fact]
+    [Trait("Category", "EndToEnd")]
+    public async Task Reproduce_structured_reports_the_issue_fields()
+    {
+        string dense = Path.Combine(_dir, "dense.safetensors"), json = Path.Combine(_dir, "s.json"), work = Path.Combine(_dir, "work");
+        ModelFile.Save(dense, "resnet-20", ModelZoo.Create("resnet-20", 2), new Dictionary<string, string> { ["dataset"] = "fashion-mnist" });
+        int code = await CliApp.RunAsync(["reproduce", "structured", "--model", "resnet-20", "--dense", dense, "--rounds", "1", "--epochs-per-round", "0",
+            "--round-to", "8", "--bench-seconds", "0.05", "--work", work, "--json", json]);
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var r = doc.RootElement;
+        foreach (var side in new[] { "dense", "pruned" })
+            foreach (var field in new[] { "test_error", "macs", "params" })
+                Assert.True(r.GetProperty(side).TryGetProperty(field, out _), $"{side}.{field}");
+        Assert.True(r.GetProperty("macs_reduction").GetDouble() >= 2);
+        Assert.True(r.GetProperty("pruned").GetProperty("macs").GetInt64() * 2 <= r.GetProperty("dense").GetProperty("macs").GetInt64());
+        foreach (var field in new[] { "ort_speedup_batch1", "ort_speedup_batch64", "topiary_speedup_batch1", "topiary_speedup_batch64" })
+            Assert.True(r.GetProperty(field).GetDouble() > 0, field);
+        Assert.Contains(r.GetProperty("layers").EnumerateArray(), l => l.GetProperty("before").GetInt32() != l.GetProperty("after").GetInt32());
+        Assert.True(File.Exists(Path.Combine(work, "pruned.onnx")) && File.Exists(Path.Combine(work, "dense.onnx")));
+    }
 }
