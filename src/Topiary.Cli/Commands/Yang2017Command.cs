@@ -125,7 +125,7 @@ public static class Yang2017Command
                     CliOutput.Pct(s.ValidationAccuracy), s.Accepted ? "kept" : "undone");
         AnsiConsole.Write(steps);
         AnsiConsole.MarkupLine($"magnitude search: {string.Join(", ", r.MagnitudeTrials.Select(t => $"{CliOutput.Pct(t.Density)} → {CliOutput.Pct(t.TestError)}{(t.Accepted ? "" : " (undone)")}"))}");
-        if (r.AlexNetTable1 is { } t1)
+        if (r.AlexnetTable1 is { } t1)
         {
             var cal = new Table().Title("energy model calibration: AlexNet, Yang et al. 2017 Table 1 (paper / ours; batch 8, ImageNet activation densities)")
                 .AddColumns("network", "non-zero weights", "non-skipped MACs", "energy", "energy vs original");

@@ -178,10 +178,10 @@ public static class Mao2017
         var equalAccuracy = gran.Select(g => points.Where(p => p.Granularity == g && p.TestError <= refError + options.Tolerance)
             .OrderBy(p => p.Density).FirstOrDefault() is { } p
             ? new Mao2017Row(g, p.Density, p.TestError, p.StorageRatio) : new Mao2017Row(g, null, null, null)).ToArray();
+        var memoryReferences = options.MemoryReferences is { } memrefs ? Mao2017MemRefTable.Reproduce(memrefs, null, cancellationToken) : null;
         return new Mao2017Report(info.Name, options.Dataset, options.Seed, refError, options.ValueBits, options.IndexBits, options.FcSegment,
             options.EpochsPerDensity, equal, options.Tolerance, points, equalDensity, equalAccuracy, Assumptions(options),
-            reference.Seconds, sweep.Elapsed.TotalSeconds, total.Elapsed.TotalSeconds,
-            options.MemoryReferences is { } memrefs ? Mao2017MemRefTable.Reproduce(memrefs, null, cancellationToken) : null);
+            reference.Seconds, sweep.Elapsed.TotalSeconds, total.Elapsed.TotalSeconds, memoryReferences);
     }
 
     /// <summary>The granularity layer <paramref name="index"/> of <paramref name="count"/> is pruned at, and its density.</summary>

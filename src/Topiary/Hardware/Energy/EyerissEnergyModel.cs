@@ -1,6 +1,6 @@
 // EyerissEnergyModel: access counts and energy of one layer on an Eyeriss-like accelerator with the
 // row-stationary (RS) dataflow, after Yang, Chen, Sze (CVPR 2017). A pure function of the layer shape,
-// weight density wd, input-activation density ad and bit width b; every count below is reported.
+// weight density wd, input-activation density ad, bit width b and the batch N; every count below is reported.
 // Groups are mapped one after another: all counts are computed for one group (Cg = C/G input channels,
 // Mg = M/G filters) and multiplied by G. A fully-connected layer is the conv R = S = H = W = E = F = 1.
 //
