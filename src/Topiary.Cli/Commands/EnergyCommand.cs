@@ -2,9 +2,12 @@
 // 2017 row-stationary model) or the 45 nm CPU-like profile — computation, DRAM, buffer, array and RF energy per
 // layer, totals, an optional stacked bar chart and JSON. Densities:
 //   shape/zoo name: weights dense (default), han2015 (published per-layer kept fractions) or a JSON map
-//                   {"layer": density} (layers not listed are dense); inputs assumed (1.0 first layer, 0.5 after).
+//                   {"layer": density} (layers not listed are dense); inputs published (ImageNet-measured, where a
+//                   table exists: alexnet) else assumed (1.0 first layer, 0.5 after), or --input-density NUMBER.
 //   model FILE:     weights from the real (pruned) weights unless --densities says otherwise; inputs measured on
-//                   the first --images test images of the model's dataset (default 1,000 MNIST) unless --input-density assumed.
+//                   the first --images test images of the model's dataset (default 1,000 MNIST) unless --input-density
+//                   assumed or NUMBER.
+// --batch N (eyeriss): images sharing one fetch of the weights (default 16, Yang et al.'s setting; 1 = single-image).
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
@@ -36,7 +39,14 @@ public static class EnergyCommand
         };
         var inputDensity = new Option<string?>("--input-density")
         {
-            Description = "Input-activation densities: measured (model files only; the default for them) or assumed (1.0 first layer, 0.5 after).",
+            Description = "Input-activation densities: published (ImageNet-measured; shape models that have a table, their default), " +
+                "measured (model files only; their default), assumed (1.0 first layer, 0.5 after; default for other shape models), " +
+                "or a number in [0, 1] for every layer but the first (whose input is the image, 1.0).",
+        };
+        var batch = new Option<int?>("--batch")
+        {
+            Description = $"Eyeriss profile: images sharing one fetch of the weights (default {EyerissConfig.DefaultBatch}, the setting that " +
+                "reproduces Yang et al. 2017; 1 = every image fetches every weight).",
         };
         var profile = new Option<string>("--profile") { Description = "Energy model: eyeriss or cpu45nm.", DefaultValueFactory = _ => "eyeriss" };
         var bits = new Option<int>("--bits") { Description = "Data bit width (1..32).", DefaultValueFactory = _ => 16 };
@@ -45,15 +55,18 @@ public static class EnergyCommand
         var json = CommonOptions.Json();
         var cmd = new Command("energy", "Estimate per-layer inference energy (Eyeriss-like row-stationary model or 45 nm CPU view).")
         {
-            model, densities, inputDensity, profile, bits, images, plot, json,
+            model, densities, inputDensity, batch, profile, bits, images, plot, json,
         };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             int b = parse.GetValue(bits);
             if (b is < 1 or > 32) throw new ArgumentException($"--bits must be in [1, 32]; got {b}.");
+            int? n = parse.GetValue(batch);
+            if (n is < 1) throw new ArgumentException($"--batch must be at least 1; got {n}.");
             ILayerEnergyModel energyModel = parse.GetValue(profile)!.ToLowerInvariant() switch
             {
-                "eyeriss" => EyerissEnergyModel.Default,
+                "eyeriss" => n is int nb ? new EyerissEnergyModel(EyerissConfig.Default with { Batch = nb }, EnergyCosts.Eyeriss) : EyerissEnergyModel.Default,
+                "cpu45nm" when n is not null => throw new ArgumentException("--batch applies to --profile eyeriss only (the cpu45nm profile reads every datum from DRAM once per image)."),
                 "cpu45nm" => Cpu45nmProfile.Default,
                 var p => throw new ArgumentException($"Unknown --profile '{p}'. Known profiles: eyeriss, cpu45nm."),
             };
@@ -61,13 +74,13 @@ public static class EnergyCommand
                 [("--plot", parse.GetValue(plot)), ("--json", parse.GetValue(json))]);
             var input = Resolve(parse.GetValue(model)!, parse.GetValue(densities), parse.GetValue(inputDensity), parse.GetValue(images), ct);
             var result = NetworkEnergy.Estimate(energyModel, input.Shape, input.WeightDensities, input.InputDensities, b);
-            Render(result, input);
+            Render(result, input, energyModel);
             if (parse.GetValue(plot) is { } png)
             {
                 WritePlot(png, result);
                 AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(png)}[/]");
             }
-            JsonReport.Write(parse.GetValue(json), Report(result, input));
+            JsonReport.Write(parse.GetValue(json), Report(result, input, energyModel));
             return Task.FromResult(0);
         }, ct));
         return cmd;
@@ -78,18 +91,32 @@ public static class EnergyCommand
     private static EnergyInput Resolve(string model, string? densities, string? inputDensity, int images, CancellationToken ct)
     {
         string inputMode = inputDensity?.ToLowerInvariant() ?? "";
-        if (inputMode is not ("" or "measured" or "assumed"))
-            throw new ArgumentException($"Unknown --input-density '{inputDensity}'. Expected measured or assumed.");
+        double? uniform = null;
+        if (double.TryParse(inputMode, NumberStyles.Float, CultureInfo.InvariantCulture, out double u))
+        {
+            if (!(u >= 0 && u <= 1)) throw new ArgumentException($"--input-density {inputDensity} is outside [0, 1].");
+            uniform = u;
+            inputMode = "uniform";
+        }
+        else if (inputMode is not ("" or "measured" or "assumed" or "published"))
+            throw new ArgumentException($"Unknown --input-density '{inputDensity}'. Expected published, measured, assumed or a number in [0, 1].");
         if (ShapeZoo.Names.Contains(model, StringComparer.OrdinalIgnoreCase) || !File.Exists(model))
         {
             if (!ShapeZoo.Names.Contains(model, StringComparer.OrdinalIgnoreCase))
                 throw new ArgumentException($"Unknown model '{model}' (and no such file). Known models: {string.Join(", ", ShapeZoo.Names)}.");
             if (inputMode == "measured")
-                throw new ArgumentException($"--input-density measured needs a trained model file; '{model}' is a shape-only model (use assumed).");
+                throw new ArgumentException($"--input-density measured needs a trained model file; '{model}' is a shape-only model (use published, assumed or a number).");
             var shape = ShapeZoo.ByName(model);
             var (wd, source) = WeightDensities(shape, densities ?? "dense");
-            return new EnergyInput(shape, wd, ActivationDensities.Assumed(shape), source, "assumed (first layer 1.0, after ReLU 0.5)");
+            if (inputMode == "published" || (inputMode == "" && PublishedActivationDensities.Has(shape.Name)))
+            {
+                var (table, tableSource) = PublishedActivationDensities.For(shape.Name);
+                return new EnergyInput(shape, wd, shape.Layers.Select(l => table[l.Name]).ToArray(), source, tableSource);
+            }
+            return uniform is double v ? Uniform(shape, wd, source, v) : Assumed(shape, wd, source);
         }
+        if (inputMode == "published")
+            throw new ArgumentException($"--input-density published applies to shape-zoo models ({string.Join(", ", PublishedActivationDensities.Models)}); '{model}' is a model file (use measured, assumed or a number).");
 
         var loaded = ModelFile.Load(model);
         string ds = loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
@@ -112,13 +139,20 @@ public static class EnergyCommand
             weightSource = "model weights";
         }
         else (weights, weightSource) = WeightDensities(net, densities);
-        if (inputMode == "assumed")
-            return new EnergyInput(net, weights, ActivationDensities.Assumed(net), weightSource, "assumed (first layer 1.0, after ReLU 0.5)");
+        if (inputMode == "assumed") return Assumed(net, weights, weightSource);
+        if (uniform is double w) return Uniform(net, weights, weightSource, w);
         var slice = test!.Slice(0, Math.Min(images, test.Count));
         var measured = ActivationDensities.Measure(loaded.Network, slice.AsTensor(), cancellationToken: ct);
         return new EnergyInput(net, weights, measured.Select(m => m.Density).ToArray(), weightSource,
             $"measured on {slice.Count} {ds} test images");
     }
+
+    private static EnergyInput Assumed(NetworkShape net, double[] weights, string weightSource) =>
+        new(net, weights, ActivationDensities.Assumed(net), weightSource, "assumed (first layer 1.0, after ReLU 0.5)");
+
+    private static EnergyInput Uniform(NetworkShape net, double[] weights, string weightSource, double density) =>
+        new(net, weights, net.Layers.Select((_, i) => i == 0 ? 1.0 : density).ToArray(), weightSource,
+            $"given: first layer 1.0 (the image), {density.ToString(CultureInfo.InvariantCulture)} after");
 
     private static double Density(float[] values) => values.Length == 0 ? 0 : (double)values.Count(v => v != 0) / values.Length;
 
@@ -156,9 +190,32 @@ public static class EnergyCommand
             : requireAll ? throw new ArgumentException($"{source}: no density for layer '{l.Name}' of '{net.Name}'.") : 1.0).ToArray();
     }
 
-    private static void Render(NetworkEnergy r, EnergyInput input)
+    private static int? Batch(ILayerEnergyModel model) => (model as EyerissEnergyModel)?.Config.Batch;
+
+    private static string[] Assumptions(ILayerEnergyModel model, EnergyInput input)
     {
-        var table = new Table().Title($"{r.Network}: energy per inference ({r.Profile}, {r.Bits}-bit, {r.Unit})")
+        var list = new List<string>
+        {
+            $"weight densities: {input.WeightSource}",
+            $"input-activation densities: {input.InputSource}",
+            "non-skipped MACs = MACs x weight density x input density (zeros independent); weight layers only (pool, LRN, ReLU not charged)",
+        };
+        if (model is EyerissEnergyModel e)
+        {
+            list.Add($"batch {e.Config.Batch}: weight traffic above the RF (DRAM, buffer, array) is shared by the batch; inputs, psums and RF per image" +
+                (e.Config.Batch == EyerissConfig.DefaultBatch ? " (default: reproduces Yang et al. 2017 Table 1)" : ""));
+            list.Add($"row-stationary mapping on {e.Config.PeRows}x{e.Config.PeColumns} PEs, {e.Config.RfBytesPerPe} B RF/PE, {e.Config.BufferBytes} B buffer; " +
+                $"zeros not fetched from DRAM ({e.Config.IndexBits}-bit index per non-zero); costs DRAM/buffer/array/RF/MAC = " +
+                $"{e.Costs.Dram}/{e.Costs.Buffer}/{e.Costs.Array}/{e.Costs.Rf}/{e.Costs.Mac} at {e.Costs.ReferenceBits} bits, linear in bit width");
+        }
+        else list.Add("45 nm CPU view: every datum crosses DRAM once per image, every operand comes from SRAM");
+        return list.ToArray();
+    }
+
+    private static void Render(NetworkEnergy r, EnergyInput input, ILayerEnergyModel model)
+    {
+        string batch = Batch(model) is int n ? $", batch {n}" : "";
+        var table = new Table().Title($"{r.Network}: energy per inference ({r.Profile}{batch}, {r.Bits}-bit, {r.Unit})")
             .AddColumns("layer", "weights", "w dens.", "in dens.", "MACs", "non-skipped", "compute", "DRAM", "buffer", "array", "RF", "total", "share");
         double total = r.Total.Total;
         foreach (var l in r.Layers)
@@ -169,7 +226,7 @@ public static class EnergyCommand
         table.AddRow("[bold]total[/]", $"{r.Layers.Sum(l => l.Layer.Weights):N0}", "", "", $"{r.Macs:N0}", $"{r.NonSkippedMacs:N0}",
             E(t.Computation), E(t.Dram), E(t.Buffer), E(t.Array), E(t.Rf), $"[bold]{E(t.Total)}[/]", "100.00%");
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]weight densities: {Markup.Escape(input.WeightSource)}; input densities: {Markup.Escape(input.InputSource)}[/]");
+        foreach (string a in Assumptions(model, input)) AnsiConsole.MarkupLine($"[grey]- {Markup.Escape(a)}[/]");
     }
 
     private static string E(double v) => v.ToString("0.###e+0", CultureInfo.InvariantCulture);
@@ -185,14 +242,16 @@ public static class EnergyCommand
             $"energy ({r.Unit})", width: width);
     }
 
-    private static object Report(NetworkEnergy r, EnergyInput input) => new
+    private static object Report(NetworkEnergy r, EnergyInput input, ILayerEnergyModel model) => new
     {
         Model = r.Network,
         Profile = r.Profile,
         Unit = r.Unit,
         Bits = r.Bits,
+        Batch = Batch(model),
         WeightDensities = input.WeightSource,
         InputDensities = input.InputSource,
+        Assumptions = Assumptions(model, input),
         TotalEnergy = r.Total.Total,
         Totals = Breakdown(r.Total),
         Macs = r.Macs,

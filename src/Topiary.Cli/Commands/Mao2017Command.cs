@@ -5,6 +5,7 @@ using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Rendering;
 using Topiary.Experiments;
+using Topiary.Hardware.MemoryReferences;
 using Topiary.Models;
 using Topiary.Reporting;
 
@@ -81,6 +82,7 @@ public static class Mao2017Command
             IndexBits = indexBits,
             EqualDensity = quick ? 0.1 : equalDensity,
             Tolerance = tolerance,
+            MemoryReferences = quick ? MemRefStudyOptions.Mao2017 with { FilterStride = 8 } : MemRefStudyOptions.Mao2017,
         };
     }
 
@@ -152,6 +154,15 @@ public static class Mao2017Command
         foreach (var x in r.EqualAccuracyTable)
             ea.AddRow(x.Granularity, Cell(x.Density, CliOutput.Pct), Cell(x.TestError, CliOutput.Pct), Cell(x.StorageRatio, CliOutput.Pct));
         AnsiConsole.Write(ea);
+        if (r.MemoryReferences is { } mr)
+        {
+            var mt = new Table().Title("VGG-16 conv output memory references (paper / ours; no cache, 8 B coalesced requests, halo 1, activation density 0.3)")
+                .AddColumns("density", "fine-grained", "vector", "vector / fine");
+            foreach (var x in mr)
+                mt.AddRow(CliOutput.Pct(x.Density), $"{x.PaperFine / 1e9:F2} B / {x.Fine / 1e9:F2} B", $"{x.PaperVector / 1e9:F2} B / {x.Vector / 1e9:F2} B",
+                    $"{CliOutput.Pct(x.PaperRatio)} / {CliOutput.Pct(x.Ratio)}");
+            AnsiConsole.Write(mt);
+        }
         foreach (string a in r.Assumptions) AnsiConsole.MarkupLine($"[grey]- {Markup.Escape(a)}[/]");
         AnsiConsole.MarkupLine($"time: reference {r.ReferenceSeconds:F0} s, sweep {r.SweepSeconds:F0} s, total {r.TotalSeconds:F0} s");
     }

@@ -1,5 +1,8 @@
 // `topiary memrefs --model vgg16 --density 0.3 --granularity fine|vector`: output memory references of a
-// sparse convolution dataflow per conv layer under a cache model (Mao et al. 2017), on synthetic seeded masks.
+// sparse convolution dataflow per conv layer (Mao et al. 2017), on synthetic seeded masks. --preset picks the
+// setting (mao2017, the default: no cache, 8-byte coalesced requests, halo 1, activation density 0.3; cpu: a
+// 32 KiB 8-way 64 B-line cache, one request per product, no halo, activation density 0.5); every other flag
+// overrides one field of the preset.
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
@@ -17,17 +20,25 @@ public static class MemrefsCommand
         var model = new Option<string>("--model") { Description = $"Shape-zoo model: {string.Join(", ", ShapeZoo.Names)}.", Required = true };
         var density = new Option<double>("--density") { Description = "Weight density (kept fraction).", DefaultValueFactory = _ => 0.3 };
         var granularity = new Option<string>("--granularity") { Description = "fine or vector.", DefaultValueFactory = _ => "fine" };
-        var activation = new Option<double>("--activation-density") { Description = "Input activation density (first layer: 1).", DefaultValueFactory = _ => 0.5 };
-        var cacheKb = new Option<int>("--cache-kb") { Description = "Cache size in KiB.", DefaultValueFactory = _ => 32 };
-        var line = new Option<int>("--line") { Description = "Cache line in bytes.", DefaultValueFactory = _ => 64 };
-        var ways = new Option<int>("--ways") { Description = "Associativity.", DefaultValueFactory = _ => 8 };
+        var preset = new Option<string>("--preset")
+        {
+            Description = "mao2017 (no cache, 8 B coalesced requests, halo 1, activation density 0.3: reproduces Mao et al.) or " +
+                "cpu (32 KiB 8-way 64 B-line cache, one 4 B request per product, no halo, activation density 0.5).",
+            DefaultValueFactory = _ => "mao2017",
+        };
+        var activation = new Option<double?>("--activation-density") { Description = "Input activation density after the first layer (first layer: 1). Default: the preset's." };
+        var cacheKb = new Option<int?>("--cache-kb") { Description = "Cache size in KiB; 0 = no cache (every request is a reference). Default: the preset's." };
+        var line = new Option<int?>("--line") { Description = "Cache line in bytes (with a cache; default 64)." };
+        var ways = new Option<int?>("--ways") { Description = "Cache associativity (with a cache; default 8)." };
+        var request = new Option<int?>("--request-bytes") { Description = "Bytes per output request (power of two ≥ 4); a group's products in one word coalesce. Default: the preset's." };
+        var halo = new Option<int?>("--output-halo") { Description = "Zero border (outputs) stored around each output map. Default: the preset's." };
         var layers = new Option<string?>("--layers") { Description = "Comma-separated conv layer names (default: all)." };
         var sample = new Option<int>("--filter-stride") { Description = "Simulate every k-th filter and scale the counts (1 = exact).", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the synthetic masks.", DefaultValueFactory = _ => 1 };
         var json = CommonOptions.Json();
-        var cmd = new Command("memrefs", "Output memory references of sparse convolutions under a cache model (Mao et al. 2017).")
+        var cmd = new Command("memrefs", "Output memory references of sparse convolutions (Mao et al. 2017), with or without a cache model.")
         {
-            model, density, granularity, activation, cacheKb, line, ways, layers, sample, seed, json,
+            model, density, granularity, preset, activation, cacheKb, line, ways, request, halo, layers, sample, seed, json,
         };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
@@ -39,18 +50,39 @@ public static class MemrefsCommand
                 "vector" => SparseDataflow.Vector,
                 _ => throw new ArgumentException($"--granularity must be fine or vector; got '{g}'."),
             };
-            var options = new MemRefStudyOptions
+            var basis = parse.GetValue(preset)!.ToLowerInvariant() switch
             {
-                WeightDensity = parse.GetValue(density),
-                ActivationDensity = parse.GetValue(activation),
+                "mao2017" => MemRefStudyOptions.Mao2017,
+                "cpu" => MemRefStudyOptions.CpuCache,
+                var p => throw new ArgumentException($"--preset must be mao2017 or cpu; got '{p}'."),
+            };
+            var options = basis with
+            {
+                WeightDensity = Fraction(parse.GetValue(density), "--density"),
+                ActivationDensity = Fraction(parse.GetValue(activation) ?? basis.ActivationDensity, "--activation-density"),
                 Granularity = flow,
-                CacheKb = parse.GetValue(cacheKb),
-                LineBytes = parse.GetValue(line),
-                Ways = parse.GetValue(ways),
+                CacheKb = AtLeast(parse.GetValue(cacheKb) ?? basis.CacheKb, 0, "--cache-kb"),
+                LineBytes = AtLeast(parse.GetValue(line) ?? basis.LineBytes, 1, "--line"),
+                Ways = AtLeast(parse.GetValue(ways) ?? basis.Ways, 1, "--ways"),
+                Layout = new OutputLayout
+                {
+                    RequestBytes = Request(parse.GetValue(request) ?? basis.Layout.RequestBytes),
+                    Halo = AtLeast(parse.GetValue(halo) ?? basis.Layout.Halo, 0, "--output-halo"),
+                },
                 Seed = parse.GetValue(seed),
-                FilterStride = parse.GetValue(sample),
+                FilterStride = AtLeast(parse.GetValue(sample), 1, "--filter-stride"),
                 Layers = parse.GetValue(layers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             };
+            if (options.HasCache && options.Layout.RequestBytes > options.LineBytes)
+                throw new ArgumentException($"--request-bytes {options.Layout.RequestBytes} is wider than the --line of {options.LineBytes} bytes.");
+            try
+            {
+                options.NewCache();
+            }
+            catch (ArgumentOutOfRangeException e)
+            {
+                throw new ArgumentException($"Bad cache geometry (--cache-kb {options.CacheKb}, --line {options.LineBytes}, --ways {options.Ways}): {e.Message}", e);
+            }
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var report = MemRefStudy.Run(network, options, CliOutput.Messages(), ct);
             Print(report, sw.Elapsed.TotalSeconds);
@@ -60,13 +92,24 @@ public static class MemrefsCommand
         return cmd;
     }
 
+    private static double Fraction(double v, string option) =>
+        v is >= 0 and <= 1 ? v : throw new ArgumentException($"{option} must be in [0, 1]; got {v.ToString(CultureInfo.InvariantCulture)}.");
+
+    private static int AtLeast(int v, int min, string option) =>
+        v >= min ? v : throw new ArgumentException($"{option} must be at least {min}; got {v}.");
+
+    private static int Request(int v) =>
+        v >= OutputLayout.AccumulatorBytes && (v & (v - 1)) == 0 ? v
+            : throw new ArgumentException($"--request-bytes must be a power of two of at least {OutputLayout.AccumulatorBytes}; got {v}.");
+
     private static void Print(MemRefStudyReport r, double seconds)
     {
         var t = new Table().Title($"{r.Model}: {r.Granularity} sparsity, weight density {r.WeightDensity.ToString("0.###", CultureInfo.InvariantCulture)}{(r.Sampled ? " (SAMPLED, scaled)" : "")}")
-            .AddColumns("layer", "accesses", "misses = output refs", "hit rate", "write-backs", "output lines");
+            .AddColumns("layer", "products", "requests", "output refs", "hit rate", "write-backs", "output lines");
         foreach (var l in r.Layers)
-            t.AddRow(l.Name, $"{l.Accesses:N0}", $"{l.OutputReferences:N0}", CliOutput.Pct(l.Accesses == 0 ? 0 : (double)l.Hits / l.Accesses), $"{l.Writebacks:N0}", $"{l.OutputLines:N0}");
-        t.AddRow("[bold]total[/]", $"{r.TotalAccesses:N0}", $"[bold]{r.TotalOutputReferences:N0}[/]", "", "", "");
+            t.AddRow(l.Name, $"{l.Products:N0}", $"{l.Accesses:N0}", $"{l.OutputReferences:N0}", CliOutput.Pct(l.Accesses == 0 ? 0 : (double)l.Hits / l.Accesses),
+                $"{l.Writebacks:N0}", $"{l.OutputLines:N0}");
+        t.AddRow("[bold]total[/]", $"{r.TotalProducts:N0}", $"{r.TotalAccesses:N0}", $"[bold]{r.TotalOutputReferences:N0}[/]", "", "", "");
         AnsiConsole.Write(t);
         foreach (string a in r.Assumptions) AnsiConsole.MarkupLine($"[grey]- {Markup.Escape(a)}[/]");
         AnsiConsole.MarkupLine($"time: {seconds:F1} s");

@@ -125,6 +125,16 @@ public static class Yang2017Command
                     CliOutput.Pct(s.ValidationAccuracy), s.Accepted ? "kept" : "undone");
         AnsiConsole.Write(steps);
         AnsiConsole.MarkupLine($"magnitude search: {string.Join(", ", r.MagnitudeTrials.Select(t => $"{CliOutput.Pct(t.Density)} → {CliOutput.Pct(t.TestError)}{(t.Accepted ? "" : " (undone)")}"))}");
+        if (r.AlexnetTable1 is { } t1)
+        {
+            var cal = new Table().Title("energy model calibration: AlexNet, Yang et al. 2017 Table 1 (paper / ours; batch 8, ImageNet activation densities)")
+                .AddColumns("network", "non-zero weights", "non-skipped MACs", "energy", "energy vs original");
+            foreach (var row in t1)
+                cal.AddRow(Markup.Escape(row.Name), $"{row.PaperNonzeroWeights:0.00e0} / {row.NonzeroWeights:0.00e0}",
+                    $"{row.PaperNonSkippedMacs:0.00e0} / {row.NonSkippedMacs:0.00e0}", $"{row.PaperEnergy:0.00e0} / {row.Energy:0.00e0}",
+                    $"{CliOutput.Pct(row.PaperEnergy / t1[0].PaperEnergy)} / {CliOutput.Pct(row.Energy / t1[0].Energy)}");
+            AnsiConsole.Write(cal);
+        }
         AnsiConsole.MarkupLine($"time: reference {F(r.ReferenceSeconds, "F0")} s, energy-aware {F(r.EnergyAwareSeconds, "F0")} s, magnitude {F(r.MagnitudeSeconds, "F0")} s, total {F(r.TotalSeconds, "F0")} s");
     }
 }

@@ -26,6 +26,7 @@ using System.Text.Json;
 using Topiary.Compression.Container;
 using Topiary.Compression.Grouped;
 using Topiary.Data;
+using Topiary.Hardware.MemoryReferences;
 using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Pruning;
@@ -94,6 +95,10 @@ public sealed record Mao2017Options
 
     /// <summary>Equal-accuracy tolerance: error ≤ dense error + Tolerance (absolute fraction).</summary>
     public double Tolerance { get; init; } = 0.005;
+
+    /// <summary>Also compute the VGG-16 memory-reference table (Mao2017MemRefTable) with these options; null = skip it.
+    /// Default <see cref="MemRefStudyOptions.Mao2017"/> (shape-only, about a minute).</summary>
+    public MemRefStudyOptions? MemoryReferences { get; init; } = MemRefStudyOptions.Mao2017;
 }
 
 /// <summary>Runs Mao et al. 2017's granularity study.</summary>
@@ -173,9 +178,10 @@ public static class Mao2017
         var equalAccuracy = gran.Select(g => points.Where(p => p.Granularity == g && p.TestError <= refError + options.Tolerance)
             .OrderBy(p => p.Density).FirstOrDefault() is { } p
             ? new Mao2017Row(g, p.Density, p.TestError, p.StorageRatio) : new Mao2017Row(g, null, null, null)).ToArray();
+        var memoryReferences = options.MemoryReferences is { } memrefs ? Mao2017MemRefTable.Reproduce(memrefs, null, cancellationToken) : null;
         return new Mao2017Report(info.Name, options.Dataset, options.Seed, refError, options.ValueBits, options.IndexBits, options.FcSegment,
             options.EpochsPerDensity, equal, options.Tolerance, points, equalDensity, equalAccuracy, Assumptions(options),
-            reference.Seconds, sweep.Elapsed.TotalSeconds, total.Elapsed.TotalSeconds);
+            reference.Seconds, sweep.Elapsed.TotalSeconds, total.Elapsed.TotalSeconds, memoryReferences);
     }
 
     /// <summary>The granularity layer <paramref name="index"/> of <paramref name="count"/> is pruned at, and its density.</summary>

@@ -58,9 +58,11 @@ public sealed record Mao2017Physical(IReadOnlyList<Mao2017Units> Units, long Par
 /// <param name="StorageRatio">Its storage ratio (stored bits / dense float32 bits).</param>
 public sealed record Mao2017Row(string Granularity, double? Density, double? TestError, double? StorageRatio);
 
-/// <summary>The result of <see cref="Mao2017.Run"/>.</summary>
+/// <summary>The result of <see cref="Mao2017.Run"/> (MemoryReferences: the VGG-16 memory-reference table, paper beside ours,
+/// or null when not asked for).</summary>
 public sealed record Mao2017Report(
     string Model, string Dataset, int Seed, double ReferenceError, int ValueBits, int IndexBits, int FcSegment,
     int EpochsPerDensity, double EqualDensity, double Tolerance, IReadOnlyList<Mao2017Point> Points,
     IReadOnlyList<Mao2017Row> EqualDensityTable, IReadOnlyList<Mao2017Row> EqualAccuracyTable,
-    IReadOnlyList<string> Assumptions, double ReferenceSeconds, double SweepSeconds, double TotalSeconds);
+    IReadOnlyList<string> Assumptions, double ReferenceSeconds, double SweepSeconds, double TotalSeconds,
+    IReadOnlyList<Mao2017MemRefRow>? MemoryReferences = null);

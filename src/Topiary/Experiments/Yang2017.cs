@@ -176,7 +176,8 @@ public static class Yang2017
         var layers = energies.SelectMany(e => e.Energy.Layers.Select(l => new Yang2017Layer(e.Name, l.Layer.Name, l.WeightDensity, l.InputDensity,
             l.NonSkippedMacs, l.Energy.Total, l.Energy.Computation, l.Energy.Dram, l.Energy.Buffer + l.Energy.Array + l.Energy.Rf))).ToArray();
         return new Yang2017Report(info.Name, dataset, options.Seed, rows, layers, ea.Order, target, rows[1].TestError - rows[2].TestError,
-            rows[1].Energy / rows[2].Energy, ea.Layers, trials, reference.Seconds, eaSeconds, magSeconds, total.Elapsed.TotalSeconds);
+            rows[1].Energy / rows[2].Energy, ea.Layers, trials, reference.Seconds, eaSeconds, magSeconds, total.Elapsed.TotalSeconds,
+            Yang2017Table1.Reproduce());
     }
 
     private static List<MagnitudeTrial> MagnitudeSearch(Module model, TrainingRecipe recipe, ImageDataset train, ImageDataset test, double target,

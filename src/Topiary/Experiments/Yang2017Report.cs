@@ -53,7 +53,9 @@ public sealed record MagnitudeTrial(double Density, double TestError, bool Accep
 /// <param name="EnergyAwareSeconds">Energy-aware pruning + fine-tune time.</param>
 /// <param name="MagnitudeSeconds">Magnitude search time.</param>
 /// <param name="TotalSeconds">Whole run.</param>
+/// <param name="AlexnetTable1">The energy model's calibration: Yang et al.'s AlexNet Table 1 beside our estimate (Yang2017Table1).</param>
 public sealed record Yang2017Report(string Model, string Dataset, int Seed, IReadOnlyList<Yang2017Row> Rows, IReadOnlyList<Yang2017Layer> Layers,
     IReadOnlyList<string> EnergyOrder, double TargetError, double ErrorGap, double EnergyAwareVsMagnitude,
     IReadOnlyList<EnergyAwareLayer> EnergyAware, IReadOnlyList<MagnitudeTrial> MagnitudeTrials,
-    double ReferenceSeconds, double EnergyAwareSeconds, double MagnitudeSeconds, double TotalSeconds);
+    double ReferenceSeconds, double EnergyAwareSeconds, double MagnitudeSeconds, double TotalSeconds,
+    IReadOnlyList<Yang2017TableRow>? AlexnetTable1 = null);

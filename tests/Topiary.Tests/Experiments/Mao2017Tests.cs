@@ -3,6 +3,7 @@ using Topiary.Cli;
 using Topiary.Compression.Container;
 using Topiary.Compression.Grouped;
 using Topiary.Experiments;
+using Topiary.Hardware.MemoryReferences;
 using Topiary.Pruning;
 
 namespace Topiary.Tests.Experiments;
@@ -22,6 +23,7 @@ public class Mao2017Tests : IDisposable
     {
         Model = "lenet-5", WorkDirectory = _dir, Resume = resume, Densities = [0.1, 0.3], ReferenceEpochs = 1, EpochsPerDensity = 1,
         TrainLimit = 600, TestLimit = 300, EqualDensity = 0.12, Tolerance = 1,
+        MemoryReferences = MemRefStudyOptions.Mao2017 with { Layers = ["conv5_3"], FilterStride = 16 },
     };
 
     [Fact]
@@ -58,6 +60,11 @@ public class Mao2017Tests : IDisposable
         Assert.All(report.EqualDensityTable, r => Assert.NotNull(r.TestError));
         // Tolerance 1 (100 points): every granularity's lowest density qualifies.
         Assert.All(report.EqualAccuracyTable, r => Assert.Equal(report.Points.Where(p => p.Granularity == r.Granularity).Min(p => p.Density), r.Density));
+
+        // The VGG-16 memory-reference table (here one layer, sampled): paper rows beside ours, vector below fine.
+        Assert.Equal([0.401, 0.331, 0.275], report.MemoryReferences!.Select(r => r.Density));
+        Assert.All(report.MemoryReferences!, r => Assert.True(r.Vector > 0 && r.Vector < r.Fine && r.Fine == r.Products));
+        Assert.Null(Mao2017.Run(Quick(resume: true) with { MemoryReferences = null }).MemoryReferences);
 
         using var json = JsonDocument.Parse(JsonSerializer.Serialize(report, JsonReport.Options));
         Assert.Equal(8, json.RootElement.GetProperty("points").GetArrayLength());

@@ -1,6 +1,6 @@
 // EyerissEnergyModel: access counts and energy of one layer on an Eyeriss-like accelerator with the
 // row-stationary (RS) dataflow, after Yang, Chen, Sze (CVPR 2017). A pure function of the layer shape,
-// weight density wd, input-activation density ad and bit width b; every count below is reported.
+// weight density wd, input-activation density ad, bit width b and the batch N; every count below is reported.
 // Groups are mapped one after another: all counts are computed for one group (Cg = C/G input channels,
 // Mg = M/G filters) and multiplied by G. A fully-connected layer is the conv R = S = H = W = E = F = 1.
 //
@@ -26,11 +26,13 @@
 // min(H, (e_t − 1)·U + R)·W (one channel's rows) + m_arr·e_t·F ≤ B, the psums stay in the buffer, and every
 // filter sub-pass streams the band's channels from DRAM again: input DRAM passes D_in = F_sp (else 1).
 //
-// Counts per group (Wg = Mg·Cg·R·S weights, Og = Mg·E·F outputs, MACs_g = Wg·E·F, ns = MACs_g·wd·ad):
-//   level   inputs                        weights          psums
-//   DRAM    z(I_band, ad)·D_in            z(Wg, wd)·bands   Og                       (outputs written once)
-//   buffer  I_band·F_sp                   Wg·bands          2·Og·n_chains            (chain result read-modify-write + final read)
-//   array   Cg·W·V·F_sp                   Wg·E              Og·(Cg·R − n_chains)     (one hop per chain link)
+// Counts per group and image (Wg = Mg·Cg·R·S weights, Og = Mg·E·F outputs, MACs_g = Wg·E·F, ns = MACs_g·wd·ad,
+// N = batch: a weight brought on chip serves the N images of a batch — in RS a PE keeps a filter row while the rows
+// of the batch's images pass through it — so every weight count above the RF is divided by N):
+//   level   inputs                        weights            psums
+//   DRAM    z(I_band, ad)·D_in            z(Wg, wd)·bands/N  Og                       (outputs written once)
+//   buffer  I_band·F_sp                   Wg·bands/N         2·Og·n_chains            (chain result read-modify-write + final read)
+//   array   Cg·W·V·F_sp                   Wg·E/N             Og·(Cg·R − n_chains)     (one hop per chain link)
 //   RF      ns                            ns                2·ns                     (operand reads; psum read + write)
 // where z(n, d) = min(n, n·d·(1 + IndexBits/b)) is compressed DRAM traffic (zeros are not fetched; each
 // non-zero carries an index; never worse than dense), V = #{(r, e): 0 ≤ e·U − P + r < H} is the number of
@@ -38,7 +40,9 @@
 // n_chains = ⌈Cg / n_v⌉·⌈R / r_a⌉ accumulation chains per output.
 // Energy = ns·e_MAC + Σ_level accesses·e_level, every cost scaled by b/16 (EnergyCosts).
 //
-// Assumptions (stated, not exhaustive): one example (batch 1); non-skipped MACs = MACs·wd·ad (weights and
+// Assumptions (stated, not exhaustive): the buffer tiling (bands, sub-passes) is that of one image — holding the
+// batch's other images on chip is not charged (it would change the tiling, not the per-image weight amortisation
+// that dominates the FC layers); non-skipped MACs = MACs·wd·ad (weights and
 // activations zero independently); a skipped MAC touches no RF operand (zero flags travel with the data);
 // compression applies to DRAM only — buffer and array move dense data; the cost of filling a level is
 // charged at the level the datum comes from (an RF fill is an array or buffer access); outputs are written
@@ -109,11 +113,12 @@ public sealed class EyerissEnergyModel : ILayerEnergyModel
         int bands = mapping.RowBands, subPasses = mapping.FilterSubPasses;
         int index = Config.IndexBits;
 
+        double perImage = 1.0 / Config.Batch; // weight traffic is shared by the batch
         var perGroup = new LevelAccesses(
             Dram: new DataAccesses(EnergyGuard.Compressed(inputsBand, inputDensity, index, bits) * mapping.InputDramPasses,
-                EnergyGuard.Compressed(wg, weightDensity, index, bits) * bands, og),
-            Buffer: new DataAccesses(inputsBand * subPasses, wg * bands, 2 * og * chains),
-            Array: new DataAccesses((double)cg * w * deliveries * subPasses, wg * e, og * ((double)cg * r - chains)),
+                EnergyGuard.Compressed(wg, weightDensity, index, bits) * bands * perImage, og),
+            Buffer: new DataAccesses(inputsBand * subPasses, wg * bands * perImage, 2 * og * chains),
+            Array: new DataAccesses((double)cg * w * deliveries * subPasses, wg * e * perImage, og * ((double)cg * r - chains)),
             Rf: new DataAccesses(ns, ns, 2 * ns));
         var accesses = new LevelAccesses(perGroup.Dram.Times(g), perGroup.Buffer.Times(g), perGroup.Array.Times(g), perGroup.Rf.Times(g));
         double nonSkipped = ns * g;

@@ -2,50 +2,24 @@
 // sparsity — every conv layer (FC layers are skipped: they have one output row) gets a weight mask of the
 // given density and pattern (fine = single weights, vector = whole W[m,k,r,:]) and an activation mask of the
 // given density (the first layer's input is the image: density 1). Layers run in parallel, each with its own
-// cold cache of the given geometry; results do not depend on the thread count.
+// cold cache of the given geometry (or none); results do not depend on the thread count. Options and presets:
+// MemRefStudyOptions.
 using Topiary.Models.Shapes;
 
 namespace Topiary.Hardware.MemoryReferences;
 
-/// <summary>Options of a network-wide memory-reference study.</summary>
-public sealed record MemRefStudyOptions
-{
-    /// <summary>Weight density (kept fraction of weights).</summary>
-    public double WeightDensity { get; init; } = 0.3;
-
-    /// <summary>Input activation density of every conv layer but the first (whose input is the image, density 1).</summary>
-    public double ActivationDensity { get; init; } = 0.5;
-
-    /// <summary>Sparsity pattern and dataflow.</summary>
-    public SparseDataflow Granularity { get; init; } = SparseDataflow.Fine;
-
-    /// <summary>Cache capacity in KiB.</summary>
-    public int CacheKb { get; init; } = 32;
-
-    /// <summary>Cache line in bytes.</summary>
-    public int LineBytes { get; init; } = 64;
-
-    /// <summary>Associativity.</summary>
-    public int Ways { get; init; } = 8;
-
-    /// <summary>Seed of the synthetic masks (layer i uses seed + 7919·i).</summary>
-    public int Seed { get; init; } = 1;
-
-    /// <summary>Only these layers (null = every conv layer).</summary>
-    public IReadOnlyList<string>? Layers { get; init; }
-
-    /// <summary>Simulate every k-th filter and scale (1 = all filters).</summary>
-    public int FilterStride { get; init; } = 1;
-}
-
 /// <summary>The result of <see cref="MemRefStudy.Run"/>.</summary>
 public sealed record MemRefStudyReport(string Model, string Granularity, double WeightDensity, double ActivationDensity,
-    int CacheKb, int LineBytes, int Ways, int FilterStride, IReadOnlyList<MemRefLayerResult> Layers, IReadOnlyList<string> Assumptions)
+    int CacheKb, int LineBytes, int Ways, int RequestBytes, int OutputHalo, int FilterStride, IReadOnlyList<MemRefLayerResult> Layers,
+    IReadOnlyList<string> Assumptions)
 {
+    /// <summary>Sum of the layers' products.</summary>
+    public long TotalProducts => Layers.Sum(l => l.Products);
+
     /// <summary>Sum of the layers' output references (misses).</summary>
     public long TotalOutputReferences => Layers.Sum(l => l.OutputReferences);
 
-    /// <summary>Sum of the layers' accesses.</summary>
+    /// <summary>Sum of the layers' requests (cache accesses).</summary>
     public long TotalAccesses => Layers.Sum(l => l.Accesses);
 
     /// <summary>Sum of the layers' misses.</summary>
@@ -71,7 +45,11 @@ public static class MemRefStudy
         if (!(options.ActivationDensity >= 0 && options.ActivationDensity <= 1))
             throw new ArgumentOutOfRangeException(nameof(options), options.ActivationDensity, "Activation density must be in [0, 1].");
         ArgumentOutOfRangeException.ThrowIfLessThan(options.FilterStride, 1, nameof(options.FilterStride));
-        _ = new CacheModel(options.CacheKb * 1024, options.LineBytes, options.Ways); // validate the geometry up front
+        ArgumentOutOfRangeException.ThrowIfNegative(options.CacheKb, nameof(options.CacheKb));
+        ArgumentNullException.ThrowIfNull(options.Layout, nameof(options.Layout));
+        options.Layout.Validate();
+        if (options.NewCache() is { } probe && options.Layout.RequestBytes > probe.LineBytes) // validates the geometry up front
+            throw new ArgumentOutOfRangeException(nameof(options), options.Layout.RequestBytes, $"Requests of {options.Layout.RequestBytes} B are wider than the {probe.LineBytes} B cache line.");
         var indexed = network.Layers.Select((l, i) => (Layer: l, Index: i)).ToArray();
         if (options.Layers is { } names)
         {
@@ -91,20 +69,24 @@ public static class MemRefStudy
             int seed = options.Seed + 7919 * i;
             var w = SyntheticMasks.Weights(layer, options.WeightDensity, options.Granularity, seed);
             var a = SyntheticMasks.Activations(layer, i == 0 ? 1.0 : options.ActivationDensity, seed + 1);
-            var cache = new CacheModel(options.CacheKb * 1024, options.LineBytes, options.Ways);
-            results[j] = MemRefSimulator.Run(layer, w, a, cache, options.Granularity, options.FilterStride);
+            results[j] = MemRefSimulator.Run(layer, w, a, options.NewCache(), options.Granularity, options.FilterStride, options.Layout);
             progress?.Report($"{layer.Name}: {results[j].OutputReferences:N0} output references");
         });
+        var layout = options.Layout;
         string[] assumptions =
         [
-            "reference = one read-modify-write of a 4-byte output accumulator per product; output references = cache misses (line fills); write-backs reported apart",
+            $"product = one read-modify-write of a 4-byte output accumulator; the products of one group (fine: one weight x one activation; " +
+                $"vector: one kept W[m,k,r,:] x one activation) are issued as one {layout.RequestBytes}-byte request per distinct aligned word they touch",
+            options.HasCache
+                ? $"output references = requests that miss a {options.CacheKb} KiB, {options.LineBytes}-byte-line, {options.Ways}-way LRU write-back/allocate cache, cold at each layer; write-backs reported apart"
+                : "output references = every request (no cache between the accumulators and the output memory, as Mao et al. count them)",
+            $"output maps stored with a zero border of {layout.Halo} output(s) on each side (row stride F + {2 * layout.Halo})",
             "loop order: non-zero weights outer (filter, channel, kernel row, kernel column), non-zero activations of that channel inner (row-major)",
-            "vector: per kept W[m,k,r,:] and activation, the vector's products go to adjacent outputs of one row (s ascending)",
-            $"synthetic seeded masks: weights uniformly at random per unit, activations uniformly at density {options.ActivationDensity} (first layer: image, density 1)",
-            $"cache: {options.CacheKb} KiB, {options.LineBytes}-byte lines, {options.Ways}-way, LRU, write-back/allocate, cold at each layer; FC layers not simulated",
+            $"synthetic seeded masks: weights uniformly at random per unit (one weight, or one kept vector), activations uniformly at density {options.ActivationDensity} (first layer: image, density 1)",
+            "FC layers not simulated (one output row each)",
             options.FilterStride > 1 ? $"SAMPLED: every {options.FilterStride}-th filter simulated, counts scaled by M / filters simulated" : "all filters simulated",
         ];
         return new MemRefStudyReport(network.Name, options.Granularity.ToString().ToLowerInvariant(), options.WeightDensity, options.ActivationDensity,
-            options.CacheKb, options.LineBytes, options.Ways, options.FilterStride, results, assumptions);
+            options.CacheKb, options.LineBytes, options.Ways, layout.RequestBytes, layout.Halo, options.FilterStride, results, assumptions);
     }
 }

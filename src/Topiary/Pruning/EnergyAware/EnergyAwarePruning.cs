@@ -9,7 +9,8 @@
 //     outputs), then measure the validation accuracy. The step is accepted while the accuracy drop from the
 //     ORIGINAL model's validation accuracy is at most Tolerance (PerLayerTolerance: from the accuracy the layer
 //     started at, so drops add up over layers); a rejected step is undone and f is halved, and the layer ends
-//     when f falls below MinStep (or d' below MinDensity). With the drop measured from the original, the layers
+//     when f falls below MinStep (or d' below MinDensity; a step that would keep as many weights as now also halves f,
+//     so a layer pruned to one weight ends instead of retrying forever). With the drop measured from the original, the layers
 //     pruned first (highest energy) get the accuracy budget first.
 //     Unit steps (UnitSteps, an option of ours beyond the paper, on by default): before its weight steps, every layer
 //     but the classifier first loses whole units (FC neurons / conv filters: their rows masked to zero), the
@@ -334,6 +335,7 @@ public static class EnergyAwarePruning
             double density = (double)goodKept / n * (1 - f);
             if (density < o.MinDensity) { f /= 2; continue; }
             int target = Math.Max(1, (int)Math.Round(density * n));
+            if (target >= goodKept) { f /= 2; continue; } // the step would remove nothing (tiny layers near one weight): never tried
             var w = (float[])goodW.Clone();
             var mask = (float[])goodMask.Clone();
             var (restored, eMag, eRes, refit) = Step(system, w, mask, target, o.RestoreFraction, o.Refit, closed);

@@ -39,6 +39,40 @@ public class EnergyCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Alexnet_dense_and_han2015_land_in_the_papers_bands()
+    {
+        async Task<JsonElement> Run(params string[] extra)
+        {
+            string json = Path.Combine(_dir, $"a{Guid.NewGuid():N}.json");
+            Assert.Equal(0, await CliApp.RunAsync(["energy", "--model", "alexnet", .. extra, "--json", json]));
+            using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+            return doc.RootElement.Clone();
+        }
+        var dense = await Run("--densities", "dense");
+        var han = await Run("--densities", "han2015");
+        Assert.Equal(8, dense.GetProperty("batch").GetInt32());
+        Assert.Contains("Eyeriss", dense.GetProperty("input_densities").GetString());
+        Assert.Contains(dense.GetProperty("assumptions").EnumerateArray(), a => a.GetString()!.StartsWith("batch 8", StringComparison.Ordinal));
+        Assert.Equal(0.613, dense.GetProperty("layers")[1].GetProperty("input_density").GetDouble(), 12);
+        double e = dense.GetProperty("total_energy").GetDouble(), macs = dense.GetProperty("nonskipped_macs").GetDouble();
+        Assert.Equal(4_187_972_384.64, e, 1e-2);
+        Assert.InRange(e / 3.97e9, 0.85, 1.15);
+        Assert.InRange(macs / 3.71e8, 0.85, 1.15);
+        Assert.InRange(han.GetProperty("total_energy").GetDouble() / e, 0.42, 0.52);
+        Assert.InRange(han.GetProperty("nonskipped_macs").GetDouble() / macs, 0.43, 0.53);
+        // The old estimate stays reachable: batch 1 and the assumed densities.
+        var old = await Run("--densities", "dense", "--batch", "1", "--input-density", "assumed");
+        Assert.Equal(1, old.GetProperty("batch").GetInt32());
+        Assert.True(old.GetProperty("total_energy").GetDouble() > 3.5 * 3.97e9);
+        var uniform = await Run("--input-density", "0.4");
+        Assert.Equal([1.0, 0.4, 0.4], uniform.GetProperty("layers").EnumerateArray().Take(3).Select(l => l.GetProperty("input_density").GetDouble()));
+        Assert.Equal(CliApp.BadInput, await CliApp.RunAsync(["energy", "--model", "alexnet", "--batch", "0"]));
+        Assert.Equal(CliApp.BadInput, await CliApp.RunAsync(["energy", "--model", "alexnet", "--batch", "4", "--profile", "cpu45nm"]));
+        Assert.Equal(CliApp.BadInput, await CliApp.RunAsync(["energy", "--model", "alexnet", "--input-density", "1.5"]));
+        Assert.Equal(CliApp.BadInput, await CliApp.RunAsync(["energy", "--model", "vgg16", "--input-density", "published"]));
+    }
+
+    [Fact]
     public async Task Json_density_file_and_cpu_profile()
     {
         string map = Path.Combine(_dir, "d.json"), json = Path.Combine(_dir, "r.json");

@@ -12,12 +12,15 @@ public class EyerissEnergyModelTests
     // tile is e_t = 2 output rows (inputs 1·4·10 + psums 2·2·10 = 80 <= 100; e_t = 3 needs 50 + 60 = 110).
     private static readonly LayerShape B = LayerShape.Conv("b", 1, 2, 3, 10, padding: 1);
 
-    private static readonly EyerissEnergyModel SmallBuffer = new(EyerissConfig.Default with { BufferBytes = 200 }, EnergyCosts.Eyeriss);
+    // The hand-computed counts below are for one image (batch 1): every image fetches every weight.
+    private static readonly EyerissEnergyModel Single = new(EyerissConfig.Default with { Batch = 1 }, EnergyCosts.Eyeriss);
+
+    private static readonly EyerissEnergyModel SmallBuffer = new(EyerissConfig.Default with { BufferBytes = 200, Batch = 1 }, EnergyCosts.Eyeriss);
 
     [Fact]
     public void Layer_that_fits_the_buffer_has_hand_computed_counts()
     {
-        var r = EyerissEnergyModel.Default.Estimate(A, 1, 1, 16);
+        var r = Single.Estimate(A, 1, 1, 16);
         // n_v = 12/3 = 4, n_h = 14/3 = 4, p = min(4, (256-3)/4) = 4, in flight 4, one sub-pass, one band, 1 chain.
         Assert.Equal(new RowStationaryMapping(4, 4, 1, 3, 1, 1, 1), r.Mapping);
         Assert.Equal(648, r.Macs);                                          // 4·2·9·3·3
@@ -42,7 +45,7 @@ public class EyerissEnergyModelTests
         Assert.Equal(new DataAccesses(10 * 28, 18 * 10, 200 * 2), r.Accesses.Array);
         Assert.Equal(new DataAccesses(1800, 1800, 3600), r.Accesses.Rf);
         // The default (108 KB) buffer holds it in one band: weights fetched once, inputs once.
-        var fits = EyerissEnergyModel.Default.Estimate(B, 1, 1, 16);
+        var fits = Single.Estimate(B, 1, 1, 16);
         Assert.Equal(new DataAccesses(100, 18, 200), fits.Accesses.Dram);
     }
 
@@ -52,7 +55,7 @@ public class EyerissEnergyModelTests
         // C=4, M=8, 3x3 on 5x5 -> E=F=3. RF 14 B = 7 values: p = (7−3)/4 = 1 filter per PE; n_h = 14/3 = 4 -> 4 in flight,
         // 2 sub-passes. Buffer 120 B = 60 values: a band of all 4 channels needs ≥ 4·3·5 + 4·3 = 72 -> streamed;
         // one channel: e_t = 2 (5·4 + 4·2·3 = 44; e_t = 3 needs 25 + 36 = 61). Bands need input rows [0,4) and [2,5).
-        var model = new EyerissEnergyModel(EyerissConfig.Default with { RfBytesPerPe = 14, BufferBytes = 120 }, EnergyCosts.Eyeriss);
+        var model = new EyerissEnergyModel(EyerissConfig.Default with { RfBytesPerPe = 14, BufferBytes = 120, Batch = 1 }, EnergyCosts.Eyeriss);
         var c = LayerShape.Conv("c", 4, 8, 3, 5);
         var r = model.Estimate(c, 1, 1, 16);
         Assert.Equal(new RowStationaryMapping(1, 4, 2, 2, 2, 1, 2), r.Mapping);
@@ -65,7 +68,7 @@ public class EyerissEnergyModelTests
     [Fact]
     public void Zeros_are_not_fetched_and_skip_the_mac()
     {
-        var r = EyerissEnergyModel.Default.Estimate(A, 0.5, 0.25, 16);
+        var r = Single.Estimate(A, 0.5, 0.25, 16);
         Assert.Equal(648 * 0.5 * 0.25, r.NonSkippedMacs);
         // Compressed DRAM: n·d·(1 + 5/16), never more than dense.
         Assert.Equal(50 * 0.25 * (1 + 5.0 / 16), r.Accesses.Dram.Inputs, 12);
@@ -73,8 +76,25 @@ public class EyerissEnergyModelTests
         Assert.Equal(36, r.Accesses.Dram.Psums);
         Assert.Equal(new DataAccesses(81, 81, 162), r.Accesses.Rf);
         Assert.Equal(36, r.NonzeroWeights);
-        var almostDense = EyerissEnergyModel.Default.Estimate(A, 0.9, 1, 16);
+        var almostDense = Single.Estimate(A, 0.9, 1, 16);
         Assert.Equal(72, almostDense.Accesses.Dram.Weights);                // 0.9·1.3125 > 1: sent dense
+    }
+
+    [Fact]
+    public void A_batch_shares_the_weight_traffic_above_the_rf()
+    {
+        // Layer A (see the first test) with batch 4: weights 72 → 18 per image at DRAM and buffer, 216 → 54 over the array.
+        var model = new EyerissEnergyModel(EyerissConfig.Default with { Batch = 4 }, EnergyCosts.Eyeriss);
+        var r = model.Estimate(A, 1, 1, 16);
+        Assert.Equal(new DataAccesses(50, 18, 36), r.Accesses.Dram);
+        Assert.Equal(new DataAccesses(50, 18, 72), r.Accesses.Buffer);
+        Assert.Equal(new DataAccesses(90, 54, 180), r.Accesses.Array);
+        Assert.Equal(new DataAccesses(648, 648, 1296), r.Accesses.Rf);      // RF and MACs stay per image
+        Assert.Equal(new EnergyBreakdown(648, 104 * 200, 140 * 6, 324 * 2, 2592), r.Energy);
+        Assert.Equal(25528, r.Energy.Total);
+        Assert.Equal(r.Mapping, Single.Estimate(A, 1, 1, 16).Mapping);    // the tiling is that of one image
+        Assert.Equal(EyerissConfig.DefaultBatch, EyerissEnergyModel.Default.Config.Batch);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EyerissEnergyModel(EyerissConfig.Default with { Batch = 0 }, EnergyCosts.Eyeriss));
     }
 
     [Fact]
@@ -174,13 +194,49 @@ public class EyerissEnergyModelTests
     }
 
     [Fact]
+    public void Alexnet_reproduces_yang2017_table1_within_the_bands()
+    {
+        // Calibrated defaults: batch 8, ImageNet activation densities, Han et al.'s per-layer densities for the pruned row.
+        var rows = Topiary.Experiments.Yang2017Table1.Reproduce();
+        var (original, magnitude) = (rows[0], rows[1]);
+        // Pinned outputs of the pure function (shapes + published densities + model defaults).
+        Assert.Equal(60_954_656, original.NonzeroWeights, 6);
+        Assert.Equal(344_470_864.688, original.NonSkippedMacs, 1e-3);
+        Assert.Equal(4_187_972_384.64, original.Energy, 1e-2);
+        Assert.Equal(6_796_192, magnitude.NonzeroWeights, 6);
+        Assert.Equal(171_992_327.64864, magnitude.NonSkippedMacs, 1e-3);
+        Assert.Equal(2_020_774_451.4432, magnitude.Energy, 1e-2);
+        // The bands: original MACs and energy within ±15% of 3.71e8 and 3.97e9; pruned 47% ± 5 and 48% ± 5.
+        Assert.InRange(original.NonSkippedMacs / 3.71e8, 0.85, 1.15);
+        Assert.InRange(original.Energy / 3.97e9, 0.85, 1.15);
+        Assert.InRange(magnitude.Energy / original.Energy, 0.42, 0.52);
+        Assert.InRange(magnitude.NonSkippedMacs / original.NonSkippedMacs, 0.43, 0.53);
+        // Batch 1 (every image fetches every FC weight) is the old, four-times-too-high estimate.
+        var single = Topiary.Experiments.Yang2017Table1.Reproduce(Single);
+        Assert.True(single[0].Energy > 3.5 * 3.97e9);
+    }
+
+    [Fact]
+    public void Published_activation_densities_cover_alexnet_only()
+    {
+        var (d, source) = PublishedActivationDensities.For("alexnet");
+        Assert.Equal([0.9999, 0.613, 0.275, 0.207, 0.224, 0.351, 0.353, 0.375],
+            ShapeZoo.ByName("alexnet").Layers.Select(l => Math.Round(d[l.Name], 4)));
+        Assert.Contains("Eyeriss", source);
+        Assert.True(PublishedActivationDensities.Has("AlexNet"));
+        Assert.False(PublishedActivationDensities.Has("vgg16"));
+        var ex = Assert.Throws<ArgumentException>(() => PublishedActivationDensities.For("vgg16"));
+        Assert.Contains("alexnet", ex.Message);
+    }
+
+    [Fact]
     public void Han2015_densities_cut_alexnet_energy()
     {
         var net = ShapeZoo.ByName("alexnet");
         var han = PublishedDensities.Han2015("alexnet");
         var ad = ActivationDensities.Assumed(net);
-        var dense = NetworkEnergy.Estimate(EyerissEnergyModel.Default, net, net.Layers.Select(_ => 1.0).ToArray(), ad, 16);
-        var pruned = NetworkEnergy.Estimate(EyerissEnergyModel.Default, net, net.Layers.Select(l => han[l.Name]).ToArray(), ad, 16);
+        var dense = NetworkEnergy.Estimate(Single, net, net.Layers.Select(_ => 1.0).ToArray(), ad, 16);
+        var pruned = NetworkEnergy.Estimate(Single, net, net.Layers.Select(l => han[l.Name]).ToArray(), ad, 16);
         Assert.True(pruned.Total.Total < dense.Total.Total / 2);
         Assert.Equal(dense.Total.Buffer, pruned.Total.Buffer);              // buffer and array move dense data
         Assert.Throws<ArgumentException>(() => PublishedDensities.Han2015("googlenet"));

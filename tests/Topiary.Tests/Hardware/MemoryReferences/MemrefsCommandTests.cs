@@ -26,6 +26,19 @@ public class MemrefsCommandTests : IDisposable
         Assert.True(total > 0);
         Assert.Equal(total, root.GetProperty("total_output_references").GetInt64());
         Assert.All(layers, l => Assert.True(l.GetProperty("accesses").GetInt64() >= l.GetProperty("misses").GetInt64()));
+        Assert.Equal(8, root.GetProperty("request_bytes").GetInt32());
+        Assert.All(layers, l => Assert.True(l.GetProperty("products").GetInt64() >= l.GetProperty("accesses").GetInt64()));
+        string cpu = Path.Combine(_dir, "c.json");
+        Assert.Equal(0, await CliApp.RunAsync(["memrefs", "--model", "lenet-5", "--preset", "cpu", "--output-halo", "2", "--json", cpu]));
+        using var cdoc = JsonDocument.Parse(await File.ReadAllTextAsync(cpu));
+        Assert.Equal((32, 4, 2, 0.5), (cdoc.RootElement.GetProperty("cache_kb").GetInt32(), cdoc.RootElement.GetProperty("request_bytes").GetInt32(),
+            cdoc.RootElement.GetProperty("output_halo").GetInt32(), cdoc.RootElement.GetProperty("activation_density").GetDouble()));
+        foreach (string[] bad in new string[][]
+        {
+            new[] { "--preset", "gpu" }, ["--request-bytes", "6"], ["--output-halo", "-1"], ["--cache-kb", "-1"], ["--density", "2"],
+            ["--activation-density", "-0.1"], ["--cache-kb", "1", "--line", "4"], ["--cache-kb", "1", "--line", "48"], ["--filter-stride", "0"],
+        })
+            Assert.Equal(CliApp.BadInput, await CliApp.RunAsync(["memrefs", "--model", "lenet-5", .. bad]));
         Assert.Equal(CliApp.BadInput, await CliApp.RunAsync(["memrefs", "--model", "lenet-5", "--granularity", "kernel"]));
         Assert.Equal(CliApp.BadInput, await CliApp.RunAsync(["memrefs", "--model", "vgg16", "--layers", "fc6"]));
     }

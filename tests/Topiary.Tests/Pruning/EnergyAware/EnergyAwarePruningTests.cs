@@ -67,6 +67,27 @@ public class EnergyAwarePruningTests : IDisposable
         Assert.Equal("fc1", order[0]); // 400k weights fetched from DRAM dominate LeNet-5 at batch 1
     }
 
+    private static readonly EyerissEnergyModel BatchOne = new(EyerissConfig.Default with { Batch = 1 }, EnergyCosts.Eyeriss);
+
+    [Fact]
+    public void Tiny_layers_end_at_one_weight()
+    {
+        // With the default (batch-8) estimate conv1 is pruned first; a layer that reaches one weight must end (it once retried
+        // the same one-weight step forever).
+        var train = SyntheticTask.Data(600, 10);
+        var validation = SyntheticTask.Data(300, 11);
+        var model = SyntheticTask.Trained(train, 12);
+        var options = new EnergyAwareOptions
+        {
+            Recipe = SyntheticTask.Recipe, Tolerance = 0.02, FineTuneEpochs = 1, LearningRateScale = 0.2f, MinStep = 0.2,
+            Sampler = new SamplerOptions(Images: 200, PositionsPerImage: 4), DensityImages = 50, Passes = 2,
+        };
+        var result = EnergyAwarePruning.Run(model, train, validation, options);
+        Assert.Equal("conv1", result.Order[0]);
+        Assert.All(result.Layers, l => Assert.True(l.DensityAfter > 0));
+        Assert.All(result.Layers, l => Assert.All(l.Steps, s => Assert.True(s.Kept >= 1)));
+    }
+
     [Fact]
     public void Small_run_respects_the_tolerance_orders_by_energy_and_refits_reduce_the_error()
     {
@@ -79,10 +100,14 @@ public class EnergyAwarePruningTests : IDisposable
             Recipe = SyntheticTask.Recipe, Tolerance = 0.02, FineTuneEpochs = 1, LearningRateScale = 0.2f, MinStep = 0.2,
             Sampler = new SamplerOptions(Images: 200, PositionsPerImage: 4), DensityImages = 50,
             CheckpointPath = Path.Combine(_dir, "ea.ckpt"), Passes = 2,
+            // Batch 1: fc1's weight traffic ranks it first (fc1 > conv1 > fc2), the scenario this test checks. With the batch-8
+            // default conv1 (54 weights) goes first and this easy task tolerates it at one weight, so it has nothing left to
+            // prune in pass 2 (see Tiny_layers_end_at_one_weight).
+            EnergyModel = BatchOne,
         };
         var result = EnergyAwarePruning.Run(model, train, validation, options);
 
-        var energy = ModelEnergy.Estimate(dense, train.Slice(0, 50).AsTensor());
+        var energy = ModelEnergy.Estimate(dense, train.Slice(0, 50).AsTensor(), BatchOne);
         Assert.Equal(ModelEnergy.EnergyOrder(energy), result.Order);
         Assert.Equal(result.Order, result.Layers.Where(l => l.Pass == 1).Select(l => l.Name));
         Assert.Equal(3, result.Layers.Count(l => l.Pass == 2));
