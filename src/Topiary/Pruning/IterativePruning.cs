@@ -243,7 +243,7 @@ public static class IterativePruning
             for (int e = 0; e < epochs; e++)
             {
                 trainer.TrainEpoch(TrainingRun.Batches(loader, e), loader.BatchesPerEpoch, e + 1, epochs,
-                    progress is null ? null : new Relabel(progress, $"retrain {round}/{options.Rounds}"), ct);
+                    progress is null ? null : new PhaseProgress(progress, $"retrain {round}/{options.Rounds}"), ct);
             }
         }
         finally
@@ -328,10 +328,5 @@ public static class IterativePruning
         {
             throw new InvalidDataException($"{path}: pruning-schedule metadata is malformed: {e.Message}", e);
         }
-    }
-
-    private sealed class Relabel(IProgress<TrainingProgress> inner, string phase) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => inner.Report(value with { Phase = phase });
     }
 }

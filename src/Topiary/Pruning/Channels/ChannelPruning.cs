@@ -236,9 +236,4 @@ public static class ChannelPruning
             throw new InvalidDataException($"{path}: not a channel-pruning checkpoint ({e.Message}).", e);
         }
     }
-
-    private sealed class PhaseProgress(IProgress<TrainingProgress> inner, string phase) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => inner.Report(value with { Phase = phase });
-    }
 }
