@@ -19,10 +19,13 @@ public sealed record LayerOps(string Name, string Kind, long Macs, long Weights,
 public static class OpCounter
 {
     /// <summary>Per-layer MACs of <paramref name="model"/> for one example of shape <paramref name="exampleShape"/> (no batch axis).</summary>
-    public static IReadOnlyList<LayerOps> Count(Module model, ReadOnlySpan<int> exampleShape)
+    public static IReadOnlyList<LayerOps> Count(Module model, ReadOnlySpan<int> exampleShape) => Count(model, [exampleShape.ToArray()]);
+
+    /// <summary>Per-layer MACs of a model with several inputs, one example shape (no batch axis) per input.</summary>
+    public static IReadOnlyList<LayerOps> Count(Module model, IReadOnlyList<int[]> exampleShapes)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var flow = Dataflow.Trace(model, [exampleShape.ToArray()]);
+        var flow = Dataflow.Trace(model, exampleShapes);
         var layers = new List<LayerOps>();
         foreach (var step in flow.Steps)
         {
@@ -40,4 +43,7 @@ public static class OpCounter
 
     /// <summary>Total forward MACs per example.</summary>
     public static long TotalMacs(Module model, ReadOnlySpan<int> exampleShape) => Count(model, exampleShape).Sum(l => l.Macs);
+
+    /// <summary>Total forward MACs per example of a model with several inputs.</summary>
+    public static long TotalMacs(Module model, IReadOnlyList<int[]> exampleShapes) => Count(model, exampleShapes).Sum(l => l.Macs);
 }

@@ -95,7 +95,7 @@ public static class ChannelPruning
                 measured = latency!(model);
                 reached = measured <= options.LatencyBudgetUs;
             }
-            rounds.Add(new ChannelRound(round, OpCounter.TotalMacs(model, inputShapes[0]), model.ParameterCount(), selection.RemovedChannels, error,
+            rounds.Add(new ChannelRound(round, OpCounter.TotalMacs(model, inputShapes), model.ParameterCount(), selection.RemovedChannels, error,
                 clock.Elapsed.TotalSeconds, options.LatencyBudgetUs is null ? null : measured));
             if (options.CheckpointPath is { } path) SaveCheckpoint(path, key, modelName, model, rounds, removed, reached);
         }
@@ -113,7 +113,7 @@ public static class ChannelPruning
         {
             Model = model,
             DenseMacs = denseMacs,
-            Macs = OpCounter.TotalMacs(model, inputShapes[0]),
+            Macs = OpCounter.TotalMacs(model, inputShapes),
             DenseParams = denseParams,
             Params = model.ParameterCount(),
             DenseTestError = denseError,
