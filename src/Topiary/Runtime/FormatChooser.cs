@@ -95,7 +95,7 @@ public static class FormatChooser
         var actions = candidates.Select<SparseWeight, Action>(w => columns > 0
             ? () => w.MultiplyColumns(x, inner, inner, y, inner, default, false)
             : () => w.Multiply(x, n, y, default, false)).ToArray();
-        var times = LatencyMeter.Compare(actions, seconds, warmup: 5);
+        var times = LatencyMeter.Compare(actions, seconds, warmup: 5, sliceSeconds: 0.005); // one thread: short slices are safe
         int best = 0;
         for (int i = 1; i < times.Count; i++) if (times[i].MedianUs < times[best].MedianUs) best = i;
         return candidates[best];

@@ -207,7 +207,7 @@ public sealed class InferencePlan
             float[] x = i == 0 ? first : _steps[i - 1].Output;
             actions[i] = () => step.Execute(x, step.Output, Batch, 0);
         }
-        return LatencyMeter.Compare(actions, seconds, warmup: 10);
+        return LatencyMeter.Compare(actions, seconds, warmup: 10, sliceSeconds: 0.005); // many short steps of one plan
     }
 
     /// <summary>A table of the steps: name, kind (weight format or op), weight density and what the step does.</summary>

@@ -2,6 +2,10 @@
 // Compare() times several actions INTERLEAVED (short slices of each in turn, repeated until the budget is
 // spent), so a noisy neighbour or a frequency change hits every contender alike and their ratios are honest
 // on shared machines. Benchmarks and experiments report ratios of numbers measured in the same run.
+// Slices are 100 ms by default, not shorter: a multi-threaded contender leaves its worker threads spinning for a
+// few milliseconds after its call returns (ONNX Runtime's intra-op pool, .NET's thread pool), and on a 2-core
+// machine they steal a core from whoever runs next. With 5 ms slices, ONNX Runtime's channel-pruned ResNet-20 at
+// batch 64 and 2 threads measured 30.6 ms right after the dense session's turn; with 100 ms slices, 9.2 ms.
 using System.Diagnostics;
 
 namespace Topiary.Runtime;
@@ -21,17 +25,23 @@ public static class LatencyMeter
     public static Latency Measure(Action action, double seconds = 1.0, int warmup = 50) => Compare([action], seconds, warmup)[0];
 
     /// <summary>
-    /// Times every action in turn, in slices of about 5 ms each, until <paramref name="seconds"/> in total have passed
-    /// (at least 20 calls each); returns one <see cref="Latency"/> per action in the given order.
+    /// Times every action in turn, in slices of about <paramref name="sliceSeconds"/> each, until <paramref name="seconds"/>
+    /// in total have passed (at least 20 calls each); returns one <see cref="Latency"/> per action in the given order.
     /// </summary>
+    /// <param name="actions">The contenders.</param>
+    /// <param name="seconds">Total time budget over all actions.</param>
+    /// <param name="warmup">Untimed calls of each action first.</param>
+    /// <param name="sliceSeconds">How long each action runs before the next one's turn; keep it well above the time
+    /// worker threads spin after a parallel call (the default 0.1 s) when contenders run on several threads.</param>
     /// <exception cref="ArgumentException">No actions.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="seconds"/> is negative or <paramref name="warmup"/> negative.</exception>
-    public static IReadOnlyList<Latency> Compare(IReadOnlyList<Action> actions, double seconds = 1.0, int warmup = 50)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="seconds"/> or <paramref name="warmup"/> is negative, or <paramref name="sliceSeconds"/> is not positive.</exception>
+    public static IReadOnlyList<Latency> Compare(IReadOnlyList<Action> actions, double seconds = 1.0, int warmup = 50, double sliceSeconds = 0.1)
     {
         ArgumentNullException.ThrowIfNull(actions);
         if (actions.Count == 0) throw new ArgumentException("Give at least one action to time.", nameof(actions));
         ArgumentOutOfRangeException.ThrowIfNegative(seconds);
         ArgumentOutOfRangeException.ThrowIfNegative(warmup);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sliceSeconds);
         foreach (var a in actions)
         {
             ArgumentNullException.ThrowIfNull(a, nameof(actions));
@@ -39,7 +49,7 @@ public static class LatencyMeter
         }
         var samples = actions.Select(_ => new List<double>()).ToArray();
         var total = Stopwatch.StartNew();
-        long slice = Stopwatch.Frequency / 200;
+        long slice = Math.Max(1, (long)(Stopwatch.Frequency * sliceSeconds));
         while (total.Elapsed.TotalSeconds < seconds || samples.Any(s => s.Count < 20))
         {
             for (int k = 0; k < actions.Count; k++)

@@ -8,11 +8,25 @@ public class LatencyMeterTests
     public void Compare_times_every_action_in_order_with_consistent_statistics()
     {
         int a = 0, b = 0;
-        var l = LatencyMeter.Compare([() => a++, () => b++], seconds: 0.02, warmup: 3);
+        var l = LatencyMeter.Compare([() => a++, () => b++], seconds: 0.02, warmup: 3, sliceSeconds: 0.002);
         Assert.Equal(2, l.Count);
         Assert.Equal(a - 3, l[0].Calls);
         Assert.Equal(b - 3, l[1].Calls);
         Assert.All(l, x => Assert.True(x.Calls >= 20 && x.MinUs <= x.MedianUs && x.MedianUs <= x.P99Us));
+    }
+
+    [Fact]
+    public void Each_turn_lasts_at_least_one_slice_and_the_actions_alternate()
+    {
+        var order = new List<int>();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        LatencyMeter.Compare([() => order.Add(0), () => order.Add(1)], seconds: 0.1, warmup: 0, sliceSeconds: 0.01);
+        double elapsed = clock.Elapsed.TotalSeconds;
+        int turns = 1;
+        for (int i = 1; i < order.Count; i++) if (order[i] != order[i - 1]) turns++;
+        Assert.Equal(0, order[0]);
+        Assert.True(turns >= 4, $"only {turns} turns in {elapsed:F3} s");          // interleaved, not one block each
+        Assert.True(turns <= elapsed / 0.01 + 2, $"{turns} turns in {elapsed:F3} s"); // no turn shorter than a slice
     }
 
     [Fact]
@@ -21,5 +35,6 @@ public class LatencyMeterTests
         Assert.Throws<ArgumentException>(() => LatencyMeter.Compare([], 0.01));
         Assert.Throws<ArgumentOutOfRangeException>(() => LatencyMeter.Compare([() => { }], -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => LatencyMeter.Measure(() => { }, 0.01, warmup: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LatencyMeter.Compare([() => { }], 0.01, sliceSeconds: 0));
     }
 }
