@@ -84,8 +84,12 @@ public sealed class ChannelPruneCommand
         _ => throw new ArgumentException($"--criterion '{name}' is not a channel criterion; use l1, l2, bn-scale, taylor or random."),
     };
 
-    /// <summary>Runs channel pruning of <paramref name="modelFile"/> and writes the outputs (<paramref name="threads"/>: of the latency measurement).</summary>
-    public int Run(ParseResult parse, string modelFile, string outPath, string? jsonPath, ChannelPruningOptions options, int threads, CancellationToken ct)
+    /// <summary>
+    /// Runs channel pruning of <paramref name="modelFile"/> and writes the outputs (<paramref name="threads"/>: of the latency
+    /// measurement); a <paramref name="recipe"/> gives the dataset and the fine-tuning recipe when it has them.
+    /// </summary>
+    public int Run(ParseResult parse, string modelFile, string outPath, string? jsonPath, ChannelPruningOptions options, int threads, CancellationToken ct,
+        Recipes.Recipe? recipe = null)
     {
         ArgumentNullException.ThrowIfNull(parse);
         string? exportPath = parse.GetValue(_export);
@@ -97,12 +101,13 @@ public sealed class ChannelPruneCommand
             throw new ArgumentException($"{modelFile}: the input shape is not known ({(shape is null ? "nothing recorded" : string.Join(",", shape))}); import the model with --input-shape.");
         bool needsData = options.EpochsPerRound > 0 || options.FinalEpochs > 0 || options.Criterion == ChannelCriterion.Taylor;
         ChannelPruningData? data = null;
-        string dataset = loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
+        string dataset = recipe?.Dataset ?? loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
         if (needsData)
         {
             var transform = ModelFile.InputTransform(loaded.Metadata);
-            var recipe = ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).Recipe : new TrainingRecipe { LearningRate = 0.01f, Policy = LrPolicy.Cosine };
-            data = new ChannelPruningData(recipe,
+            var training = recipe?.Train?.ToTrainingRecipe()
+                ?? (ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).Recipe : new TrainingRecipe { LearningRate = 0.01f, Policy = LrPolicy.Cosine });
+            data = new ChannelPruningData(training,
                 TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct, transform: transform),
                 TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct, transform: transform));
         }

@@ -23,7 +23,7 @@ public static class PruneCommand
     public static Command Build()
     {
         var file = new Option<string?>("--model-file") { Description = "The trained model to prune." };
-        var recipeFile = new Option<string?>("--recipe") { Description = "A YAML recipe (see recipes/; magnitude or scalpel); flags below are then ignored. 'topiary run' runs whole recipes." };
+        var recipeFile = new Option<string?>("--recipe") { Description = "A YAML recipe (see recipes/; magnitude, scalpel or channel); flags below are then ignored. 'topiary run' runs whole recipes." };
         var targets = new Option<string?>("--targets") { Description = "Per-layer targets: fc1=0.92,fc2=0.91 (sparsity) or fc1=s:1.2 (keep |w| > s·σ)." };
         var global = new Option<double?>("--global-sparsity") { Description = "One threshold across layers removing this fraction (instead of --targets)." };
         var schedule = new Option<string>("--schedule") { Description = "one-shot, iterative or agp.", DefaultValueFactory = _ => "iterative" };
@@ -67,13 +67,21 @@ public static class PruneCommand
             Recipe? recipe = recipePath is null ? null : RecipeLoader.Load(recipePath);
             string? modelFile = parse.GetValue(file) ?? recipe?.ModelFile;
             OutputGuard.Check([("--model-file", modelFile), ("--recipe", recipePath)], [("--out", outPath), ("--checkpoint", ckpt), ("--json", parse.GetValue(json))]);
-            if (channels.Requested(parse))
+            bool channelRecipe = recipe?.Prune.Method == PruneMethodKind.Channel;
+            if (channels.Requested(parse) || channelRecipe)
             {
-                if (recipe is not null || modelFile is null) throw new ArgumentException("--structure channel prunes a --model-file (recipes do not describe channel pruning yet).");
+                if (recipe is not null && !channelRecipe)
+                    throw new ArgumentException($"--structure channel was given with a recipe whose prune method is not channel ({recipePath}); drop one of them.");
+                if (modelFile is null)
+                    throw new ArgumentException(channelRecipe
+                        ? $"{recipePath}: channel pruning in `topiary prune` needs a trained model: give --model-file or the recipe's model_file (`topiary run --recipe` trains a zoo model first)."
+                        : "--structure channel prunes a --model-file.");
                 bool oneShot = parse.GetValue(schedule) == "one-shot" || parse.Tokens.All(t => t.Value != "--rounds");
-                var options = channels.Options(parse, parse.GetValue(criterion)!, oneShot ? 1 : parse.GetValue(rounds), parse.GetValue(epochs),
-                    parse.GetValue(finalEpochs), parse.GetValue(lrScale), parse.GetValue(seed), ckpt, isResume);
-                return Task.FromResult(channels.Run(parse, modelFile, outPath, parse.GetValue(json), options, parse.GetValue(threads) ?? Environment.ProcessorCount, ct));
+                var options = recipe is not null ? RecipeSchedules.Channel(recipe, ckpt, isResume)
+                    : channels.Options(parse, parse.GetValue(criterion)!, oneShot ? 1 : parse.GetValue(rounds), parse.GetValue(epochs),
+                        parse.GetValue(finalEpochs), parse.GetValue(lrScale), parse.GetValue(seed), ckpt, isResume);
+                return Task.FromResult(channels.Run(parse, modelFile, outPath, parse.GetValue(json), options,
+                    parse.GetValue(threads) ?? Environment.ProcessorCount, ct, recipe));
             }
 
             PruneJob spec;

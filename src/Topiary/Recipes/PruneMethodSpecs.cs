@@ -1,7 +1,9 @@
 // PruneMethodSpecs: the settings that only one pruning method of a recipe has. In YAML they are flat keys of the
 // prune section (hardware, simd_width for scalpel; tolerance, passes, ... for energy-aware); the loader rejects a
 // method's key under another method. Defaults follow the library's options (ScalpelSelection, EnergyAwareOptions,
-// Yang2017Options for the validation split).
+// Yang2017Options for the validation split, ChannelPruningOptions for channel pruning).
+using Topiary.Pruning.Channels;
+
 namespace Topiary.Recipes;
 
 /// <summary>Scalpel (Yu et al. 2017): the technique per layer is chosen from the target hardware's parallelism.</summary>
@@ -44,4 +46,39 @@ public sealed record EnergyAwareSpec
 
     /// <summary>Layers to prune; null = every weight layer. YAML <c>layers</c> (a list of names).</summary>
     public RecipeList? Layers { get; init; }
+}
+
+/// <summary>
+/// Structured (channel) pruning through the graph's dependency groups, with physical removal. The schedule keys
+/// (<c>schedule</c>, <c>rounds</c>, <c>retrain.epochs_per_round</c>, <c>final_epochs</c>, <c>lr_scale</c>) are the
+/// prune section's own; iterative rounds follow a cubic ramp to the target.
+/// </summary>
+public sealed record ChannelSpec
+{
+    /// <summary>How channels are ranked. YAML <c>criterion</c>: l1 | l2 | bn-scale | taylor | random, default l1.</summary>
+    public ChannelCriterion Criterion { get; init; } = ChannelCriterion.L1;
+
+    /// <summary>Target: forward MACs fall by this factor (&gt; 1). YAML <c>macs_reduction</c>; exactly one target is given.</summary>
+    public double? MacsReduction { get; init; }
+
+    /// <summary>Target: this fraction of the prunable channels goes, in (0, 1). YAML <c>channel_sparsity</c>.</summary>
+    public double? ChannelSparsity { get; init; }
+
+    /// <summary>Kept channel counts are multiples of this (e.g. the SIMD width), ≥ 1. YAML <c>round_to</c>, default 1.</summary>
+    public int RoundTo { get; init; } = 1;
+
+    /// <summary>At most this fraction of any group's channels goes, in (0, 1). YAML <c>max_ratio</c>, default 0.9.</summary>
+    public double MaxRatio { get; init; } = 0.9;
+
+    /// <summary>Global or per-layer ranking. YAML <c>ranking</c>, default global.</summary>
+    public RankingKind Ranking { get; init; } = RankingKind.Global;
+
+    /// <summary>Layers whose output channels are kept: stem, classifier, or layer names. YAML <c>protect</c> (a list).</summary>
+    public RecipeList? Protect { get; init; }
+
+    /// <summary>L1 penalty on BatchNorm scales while fine-tuning (network slimming), ≥ 0. YAML <c>bn_penalty</c>, default 0.</summary>
+    public double BnPenalty { get; init; }
+
+    /// <summary>Batches the Taylor criterion averages, ≥ 1. YAML <c>taylor_batches</c>, default 16.</summary>
+    public int TaylorBatches { get; init; } = 16;
 }

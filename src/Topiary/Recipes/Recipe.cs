@@ -133,6 +133,9 @@ public sealed record PruneSpec
 
     /// <summary>Energy-aware settings; set exactly when <see cref="Method"/> is <see cref="PruneMethodKind.EnergyAware"/>.</summary>
     public EnergyAwareSpec? EnergyAware { get; init; }
+
+    /// <summary>Channel-pruning settings; set exactly when <see cref="Method"/> is <see cref="PruneMethodKind.Channel"/>.</summary>
+    public ChannelSpec? Channel { get; init; }
 }
 
 /// <summary>
@@ -182,6 +185,17 @@ public enum PruneMethodKind
     Scalpel,
     /// <summary>Energy-aware pruning (Yang et al. 2017, YAML <c>energy-aware</c>): layers in order of estimated energy.</summary>
     EnergyAware,
+    /// <summary>Structured pruning (YAML <c>channel</c>): whole channels removed through the graph's dependency groups.</summary>
+    Channel,
+}
+
+/// <summary>How channel pruning ranks its groups.</summary>
+public enum RankingKind
+{
+    /// <summary>Group-mean-normalised scores compete across all groups (<c>global</c>).</summary>
+    Global,
+    /// <summary>Every group loses the same fraction (<c>layer</c>).</summary>
+    Layer,
 }
 
 /// <summary>Pruning granularities a recipe can name.</summary>

@@ -41,12 +41,20 @@ public static class RecipeLoader
         "sample_images", "layers",
     ];
 
-    private static readonly string[] PruneKeys = MagnitudeKeys.Union(ScalpelKeys).Union(EnergyAwareKeys).ToArray();
+    private static readonly string[] ChannelKeys =
+    [
+        "method", "criterion", "macs_reduction", "channel_sparsity", "round_to", "max_ratio", "ranking", "protect", "bn_penalty",
+        "taylor_batches", "schedule", "rounds", "retrain",
+    ];
+
+    private static readonly string[] PruneKeys = MagnitudeKeys.Union(ScalpelKeys).Union(EnergyAwareKeys).Union(ChannelKeys).ToArray();
 
     private static readonly string[] TargetKeys = ["sparsity", "threshold_std"];
 
     private static readonly string[] RetrainKeys =
         ["epochs_per_round", "final_epochs", "lr_scale", "regularization", "freeze", "reinitialize"];
+
+    private static readonly string[] ChannelRetrainKeys = ["epochs_per_round", "final_epochs", "lr_scale"];
 
     private static readonly string[] CompressKeys = ["bits", "index_bits", "fine_tune_epochs", "fine_tune_lr_scale", "huffman"];
 
@@ -145,13 +153,14 @@ public static class RecipeLoader
         {
             PruneMethodKind.Scalpel => ScalpelKeys,
             PruneMethodKind.EnergyAware => EnergyAwareKeys,
+            PruneMethodKind.Channel => ChannelKeys,
             _ => MagnitudeKeys,
         };
         foreach ((YScalar key, YNode value) in s.Map.Entries)
         {
             if (allowed.Contains(key.Value, StringComparer.Ordinal) || value is YScalar { IsNull: true })
                 continue;
-            string owner = string.Join(" and ", new[] { ("magnitude", MagnitudeKeys), ("scalpel", ScalpelKeys), ("energy-aware", EnergyAwareKeys) }
+            string owner = string.Join(" and ", new[] { ("magnitude", MagnitudeKeys), ("scalpel", ScalpelKeys), ("energy-aware", EnergyAwareKeys), ("channel", ChannelKeys) }
                 .Where(m => m.Item2.Contains(key.Value, StringComparer.Ordinal)).Select(m => m.Item1));
             string why = key.Value switch
             {
@@ -162,6 +171,8 @@ public static class RecipeLoader
         }
         if (method == PruneMethodKind.EnergyAware)
             return new PruneSpec { Method = method, Targets = RecipeMap<TargetSpec>.Empty, EnergyAware = ReadEnergyAware(s, layers) };
+        if (method == PruneMethodKind.Channel)
+            return ReadChannel(s);
 
         ScalpelSpec? scalpel = null;
         if (method == PruneMethodKind.Scalpel)
@@ -236,27 +247,60 @@ public static class RecipeLoader
         };
     }
 
+    // A list of layer names ("layers: [conv1, fc1]"); null when the key is absent. Names are checked against the model's
+    // weight layers when those are known.
+    private static RecipeList? ReadNames(Section s, string key, LayerNames? layers, string emptyHint)
+    {
+        if (s.Value(key) is not { } v) return null;
+        if (v is not YSequence seq)
+            throw s.Error(v, key, $"'{key}' must be a list of layer names like [conv1, fc1], got {v.Kind}");
+        if (seq.Items.Count == 0)
+            throw s.Error(v, key, $"'{key}' is empty: {emptyHint}");
+        var list = new List<string>(seq.Items.Count);
+        foreach (YNode item in seq.Items)
+        {
+            if (item is not YScalar { IsNull: false } name || name.Value.Trim().Length == 0)
+                throw s.Error(item, key, $"every item of '{key}' must be a layer name, got {item.Kind}");
+            if (list.Contains(name.Value, StringComparer.Ordinal))
+                throw s.Error(item, key, $"layer '{name.Value}' is listed twice in '{key}'");
+            layers?.Check(s, name, key, $"'{key}'");
+            list.Add(name.Value);
+        }
+        return new RecipeList(list);
+    }
+
+    private static PruneSpec ReadChannel(Section s)
+    {
+        bool hasMacs = s.Value("macs_reduction") is not null, hasSparsity = s.Value("channel_sparsity") is not null;
+        if (hasMacs && hasSparsity)
+            throw s.Error(s.Value("channel_sparsity")!, "channel_sparsity", "give one target, 'macs_reduction' or 'channel_sparsity', not both");
+        if (!hasMacs && !hasSparsity)
+            throw s.Error(s.Map, "macs_reduction", "method channel needs a target: 'macs_reduction' (e.g. 2: half the MACs) or 'channel_sparsity' (fraction of the prunable channels removed)");
+        ScheduleKind schedule = s.Enum("schedule", ScheduleKind.OneShot, RecipeNames.Schedules);
+        if (schedule == ScheduleKind.Agp)
+            throw s.Error(s.Value("schedule")!, "schedule", "method channel runs one-shot or iterative schedules (its iterative rounds already follow AGP's cubic ramp), not agp");
+        int rounds = s.Int("rounds", 1, 1, 10_000);
+        if (schedule == ScheduleKind.OneShot && rounds != 1)
+            throw s.Error(s.Value("rounds")!, "rounds", $"'rounds' must be 1 when schedule is one-shot, got {rounds}");
+        var channel = new ChannelSpec
+        {
+            Criterion = s.Enum("criterion", Pruning.Channels.ChannelCriterion.L1, RecipeNames.ChannelCriteria),
+            MacsReduction = hasMacs ? s.Double("macs_reduction", 1, 1, 1e6) : null,
+            ChannelSparsity = hasSparsity ? s.Double("channel_sparsity", 0, 0, 1, maxExclusive: true) : null,
+            RoundTo = s.Int("round_to", 1, 1, 65_536),
+            MaxRatio = s.Double("max_ratio", 0.9, 0, 1, minExclusive: true, maxExclusive: true),
+            Ranking = s.Enum("ranking", RankingKind.Global, RecipeNames.Rankings),
+            Protect = ReadNames(s, "protect", null, "give at least one layer (stem, classifier or a layer name), or omit it"),
+            BnPenalty = s.Double("bn_penalty", 0, 0, 1e6),
+            TaylorBatches = s.Int("taylor_batches", 16, 1, 1_000_000),
+        };
+        RetrainSpec? retrain = s.Child("retrain", ChannelRetrainKeys) is { } r ? ReadRetrain(r) : null;
+        return new PruneSpec { Method = PruneMethodKind.Channel, Schedule = schedule, Rounds = rounds, Retrain = retrain, Channel = channel };
+    }
+
     private static EnergyAwareSpec ReadEnergyAware(Section s, LayerNames? layers)
     {
-        RecipeList? names = null;
-        if (s.Value("layers") is { } v)
-        {
-            if (v is not YSequence seq)
-                throw s.Error(v, "layers", $"'layers' must be a list of layer names like [conv1, fc1], got {v.Kind}");
-            if (seq.Items.Count == 0)
-                throw s.Error(v, "layers", "'layers' is empty: give at least one layer, or omit it to prune every weight layer");
-            var list = new List<string>(seq.Items.Count);
-            foreach (YNode item in seq.Items)
-            {
-                if (item is not YScalar { IsNull: false } name || name.Value.Trim().Length == 0)
-                    throw s.Error(item, "layers", $"every item of 'layers' must be a layer name, got {item.Kind}");
-                if (list.Contains(name.Value, StringComparer.Ordinal))
-                    throw s.Error(item, "layers", $"layer '{name.Value}' is listed twice in 'layers'");
-                layers?.Check(s, name, "layers", "'layers'");
-                list.Add(name.Value);
-            }
-            names = new RecipeList(list);
-        }
+        RecipeList? names = ReadNames(s, "layers", layers, "give at least one layer, or omit it to prune every weight layer");
         return new EnergyAwareSpec
         {
             Tolerance = s.Double("tolerance", 0.005, 0, 1),

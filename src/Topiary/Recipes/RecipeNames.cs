@@ -1,5 +1,6 @@
 // RecipeNames: the YAML spelling of every enum a recipe uses, in one table shared by the loader (parse,
 // and list the allowed names in errors) and the writer (emit). Names are matched case-insensitively.
+using Topiary.Pruning.Channels;
 using Topiary.Training;
 
 namespace Topiary.Recipes;
@@ -12,7 +13,15 @@ internal static class RecipeNames
         [("constant", LrPolicy.Constant), ("inv", LrPolicy.Inv), ("step", LrPolicy.Step), ("cosine", LrPolicy.Cosine)];
 
     internal static readonly (string Name, PruneMethodKind Value)[] Methods =
-        [("magnitude", PruneMethodKind.Magnitude), ("scalpel", PruneMethodKind.Scalpel), ("energy-aware", PruneMethodKind.EnergyAware)];
+        [("magnitude", PruneMethodKind.Magnitude), ("scalpel", PruneMethodKind.Scalpel), ("energy-aware", PruneMethodKind.EnergyAware), ("channel", PruneMethodKind.Channel)];
+
+    internal static readonly (string Name, ChannelCriterion Value)[] ChannelCriteria =
+    [
+        ("l1", ChannelCriterion.L1), ("l2", ChannelCriterion.L2), ("bn-scale", ChannelCriterion.BnScale),
+        ("taylor", ChannelCriterion.Taylor), ("random", ChannelCriterion.Random),
+    ];
+
+    internal static readonly (string Name, RankingKind Value)[] Rankings = [("global", RankingKind.Global), ("layer", RankingKind.Layer)];
 
     internal static readonly (string Name, GranularityKind Value)[] Granularities =
     [

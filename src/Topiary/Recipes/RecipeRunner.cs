@@ -24,6 +24,7 @@ using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Onnx;
 using Topiary.Pruning;
+using Topiary.Pruning.Channels;
 using Topiary.Pruning.EnergyAware;
 using Topiary.Pruning.Scalpel;
 using Topiary.Training;
@@ -83,7 +84,9 @@ public static class RecipeRunner
         LoadedModel? given = modelFile is null ? null : ModelFile.Load(modelFile);
         string name = given?.Name ?? ModelZoo.Get(recipe.Model ?? throw new ArgumentException("The recipe names neither model nor model_file.", nameof(recipe))).Name;
         var transform = given is null ? PixelTransform.Caffe : ModelFile.InputTransform(given.Metadata);
-        var choices = CheckPlan(recipe, name, given?.Network ?? ModelZoo.Create(name, recipe.Seed));
+        int[] inputShape = given is null ? ModelZoo.Get(name).InputShape
+            : ModelInputShape.Of(given.Name, given.Metadata, given.Network, modelFile!) is { } known && ModelInputShape.IsComplete(known) ? known : [1, 28, 28];
+        var choices = CheckPlan(recipe, name, given?.Network ?? ModelZoo.Create(name, recipe.Seed), inputShape);
         Directory.CreateDirectory(dir);
         var store = new RecipeStageStore(dir);
         var files = new List<string>();
@@ -165,8 +168,8 @@ public static class RecipeRunner
         {
             bool innerResume = options.Resume && pruneState == StageState.Missing;
             var (train, validation, test, _) = data.Value;
-            var (method, details) = Prune(recipe, name, model, training, train, validation, test, choices, Out("prune.ckpt"), innerResume,
-                progress, messages, ct);
+            (string method, object? details, model) = Prune(recipe, name, model, inputShape, training, train, validation, test, choices,
+                Out("prune.ckpt"), innerResume, progress, messages, ct);
             long nonzero = PruningState.NonZeroParameters(model);
             pruned = new RecipePruneResult(method, TrainingRun.Evaluate(model, test, ct).Error, model.ParameterCount(), nonzero,
                 (double)reference.Params / Math.Max(1, nonzero),
@@ -209,7 +212,6 @@ public static class RecipeRunner
         {
             sw.Restart();
             messages?.Report($"exporting the {finalSource} model to {onnxPath}");
-            int[] inputShape = ModelZoo.Names.Contains(name) ? ModelZoo.Get(name).InputShape : [1, 28, 28];
             Directory.CreateDirectory(Path.GetDirectoryName(onnxPath)!);
             OnnxExporter.Export(final, inputShape, onnxPath!, new OnnxExportOptions { SparseInitializers = e.SparseInitializers });
             exported = new RecipeExportResult(onnxPath!, e.SparseInitializers, new FileInfo(onnxPath!).Length, finalSource);
@@ -227,8 +229,16 @@ public static class RecipeRunner
     /// changes shapes, the container holds zoo shapes only). Returns Scalpel's choices, or null for other methods.
     /// </summary>
     /// <exception cref="ArgumentException">The plan cannot work; the message names the recipe key.</exception>
-    internal static IReadOnlyList<ScalpelLayerChoice>? CheckPlan(Recipe recipe, string name, Module model)
+    internal static IReadOnlyList<ScalpelLayerChoice>? CheckPlan(Recipe recipe, string name, Module model, int[] inputShape)
     {
+        if (recipe.Prune.Channel is { } channel)
+        {
+            if (recipe.Compress is not null)
+                throw new ArgumentException("compress: channel pruning changes the layer shapes and the .tpz container holds zoo shapes only; drop 'compress' (export the pruned model to ONNX instead).", nameof(recipe));
+            // Analysing the graph checks the protected names (and that the model runs on its input shape) before any training.
+            Pruning.Channels.ChannelDependencies.Analyse(model, inputShape, channel.Protect);
+            return null;
+        }
         var layers = PrunableLayer.Find(model);
         string known = string.Join(", ", layers.Select(l => l.Name));
         void Known(string key, IEnumerable<string> names)
@@ -284,13 +294,22 @@ public static class RecipeRunner
         return (state, result);
     }
 
-    private static (string Method, object? Details) Prune(Recipe recipe, string name, Module model, TrainingRecipe training, ImageDataset train,
-        ImageDataset? validation, ImageDataset test, IReadOnlyList<ScalpelLayerChoice>? choices, string checkpoint, bool resume,
-        IProgress<TrainingProgress>? progress, IProgress<string>? messages, CancellationToken ct)
+    // Prunes the model (in place, except that a resumed channel-pruning run returns its checkpoint's model).
+    private static (string Method, object? Details, Module Model) Prune(Recipe recipe, string name, Module model, int[] inputShape,
+        TrainingRecipe training, ImageDataset train, ImageDataset? validation, ImageDataset test, IReadOnlyList<ScalpelLayerChoice>? choices,
+        string checkpoint, bool resume, IProgress<TrainingProgress>? progress, IProgress<string>? messages, CancellationToken ct)
     {
         PruneSpec p = recipe.Prune;
         switch (p.Method)
         {
+            case PruneMethodKind.Channel:
+            {
+                var co = RecipeSchedules.Channel(recipe, checkpoint, resume);
+                string criterion = RecipeNames.NameOf(RecipeNames.ChannelCriteria, co.Criterion);
+                messages?.Report($"channel pruning ({criterion}): {co.Rounds} round(s) x {co.EpochsPerRound} epoch(s)");
+                var r = ChannelPruning.Run(model, [inputShape], name, co, new ChannelPruningData(training, train, test), progress, ct);
+                return ($"channel/{criterion}", r, r.Model);
+            }
             case PruneMethodKind.Scalpel:
             {
                 string hardware = p.Scalpel!.Hardware;
@@ -299,7 +318,7 @@ public static class RecipeRunner
                 var node = Experiments.Scalpel.DefaultNodeOptions(name) with { Seed = recipe.Seed };
                 var r = ScalpelPruning.Run(model, training, train, test, choices, RecipeSchedules.Iterative(recipe, checkpoint, resume), node,
                     progress, messages, ct);
-                return ($"scalpel/{hardware}", r);
+                return ($"scalpel/{hardware}", r, model);
             }
             case PruneMethodKind.EnergyAware:
             {
@@ -316,18 +335,18 @@ public static class RecipeRunner
                     r.Layers,
                     r.PruningSeconds,
                     r.FineTuneSeconds,
-                });
+                }, model);
             }
             default:
                 if (RecipeSchedules.Agp(recipe) is { } agp)
                 {
                     messages?.Report($"AGP pruning over {agp.Epochs} epochs");
-                    return ("magnitude/agp", AgpPruning.Run(model, training, train, test, agp, progress, ct));
+                    return ("magnitude/agp", AgpPruning.Run(model, training, train, test, agp, progress, ct), model);
                 }
                 var options = RecipeSchedules.Iterative(recipe, checkpoint, resume);
                 string schedule = p.Schedule == ScheduleKind.OneShot ? "one-shot" : "iterative";
                 messages?.Report($"{schedule} magnitude pruning ({options.Pruner.Granularity.Name}, {options.Pruner.Criterion}): {options.Rounds} round(s) x {options.EpochsPerRound} epoch(s)");
-                return ($"magnitude/{schedule}", IterativePruning.Run(model, training, train, test, options, progress, ct));
+                return ($"magnitude/{schedule}", IterativePruning.Run(model, training, train, test, options, progress, ct), model);
         }
     }
 

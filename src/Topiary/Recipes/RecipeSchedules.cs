@@ -1,9 +1,10 @@
 // RecipeSchedules: the one place a recipe's prune and compress sections become the library's options —
 // granularity and criterion names → MagnitudePruner, targets and retrain → IterativePruningOptions (or
-// AgpOptions), energy-aware keys → EnergyAwareOptions, bits → BitsRule. `topiary prune --recipe` and
+// AgpOptions), energy-aware keys → EnergyAwareOptions, channel keys → ChannelPruningOptions, bits → BitsRule. `topiary prune --recipe` and
 // RecipeRunner both use it, so a recipe means the same schedule in either.
 using Topiary.Compression.Quantization;
 using Topiary.Pruning;
+using Topiary.Pruning.Channels;
 using Topiary.Pruning.EnergyAware;
 using Topiary.Runtime.Sparse;
 using Topiary.Training;
@@ -126,6 +127,41 @@ public static class RecipeSchedules
             Seed = recipe.Seed,
             CheckpointPath = checkpoint,
             Resume = resume,
+        };
+    }
+
+    /// <summary>The channel-pruning options of a recipe with <c>method: channel</c> (no <c>retrain</c>: pruning without data).</summary>
+    /// <param name="recipe">The recipe.</param>
+    /// <param name="checkpoint">Checkpoint written after each round, or null.</param>
+    /// <param name="resume">Continue from <paramref name="checkpoint"/> when it exists.</param>
+    /// <exception cref="ArgumentException">The recipe's method is not channel.</exception>
+    public static ChannelPruningOptions Channel(Recipe recipe, string? checkpoint, bool resume)
+    {
+        ArgumentNullException.ThrowIfNull(recipe);
+        ChannelSpec ch = recipe.Prune.Channel
+            ?? throw new ArgumentException($"The recipe's prune method is {recipe.Prune.Method}, not channel.", nameof(recipe));
+        RetrainSpec? r = recipe.Prune.Retrain;
+        return new ChannelPruningOptions
+        {
+            Criterion = ch.Criterion,
+            Target = new ChannelTarget
+            {
+                MacsReduction = ch.MacsReduction,
+                ChannelSparsity = ch.ChannelSparsity,
+                Global = ch.Ranking == RankingKind.Global,
+                MaxRatio = ch.MaxRatio,
+                RoundTo = ch.RoundTo,
+            },
+            Protect = ch.Protect?.ToArray() ?? [],
+            Rounds = recipe.Prune.Schedule == ScheduleKind.OneShot ? 1 : recipe.Prune.Rounds,
+            EpochsPerRound = r?.EpochsPerRound ?? 0,
+            FinalEpochs = r?.FinalEpochs ?? 0,
+            LearningRateScale = (float)(r?.LrScale ?? 0.1),
+            TaylorBatches = ch.TaylorBatches,
+            BnScalePenalty = (float)ch.BnPenalty,
+            Seed = recipe.Seed,
+            CheckpointPath = checkpoint,
+            Resume = resume && checkpoint is not null,
         };
     }
 

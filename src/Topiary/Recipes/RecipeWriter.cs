@@ -100,12 +100,32 @@ public static class RecipeWriter
             w.Pair("min_step", ea.MinStep);
             w.Pair("validation_images", ea.ValidationImages);
             w.Pair("sample_images", ea.SampleImages);
-            if (ea.Layers is { } layers)
+            if (ea.Layers is { } layers) w.List("layers", layers);
+            w.EndMap();
+            return;
+        }
+        if (p.Method == PruneMethodKind.Channel)
+        {
+            ChannelSpec ch = p.Channel ?? new ChannelSpec { MacsReduction = 2 };
+            w.Pair("criterion", RecipeNames.NameOf(RecipeNames.ChannelCriteria, ch.Criterion));
+            if (ch.MacsReduction is { } f) w.Pair("macs_reduction", f);
+            if (ch.ChannelSparsity is { } cs) w.Pair("channel_sparsity", cs);
+            w.Pair("round_to", ch.RoundTo);
+            w.Pair("max_ratio", ch.MaxRatio);
+            w.Pair("ranking", RecipeNames.NameOf(RecipeNames.Rankings, ch.Ranking));
+            if (ch.Protect is { } protect) w.List("protect", protect);
+            w.Pair("bn_penalty", ch.BnPenalty);
+            w.Pair("taylor_batches", ch.TaylorBatches);
+            w.Pair("schedule", RecipeNames.NameOf(RecipeNames.Schedules, p.Schedule));
+            w.Pair("rounds", p.Rounds);
+            if (p.Retrain is { } cr)
             {
-                w.Key("layers");
-                w.Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, isImplicit: true, SequenceStyle.Flow));
-                foreach (string name in layers) w.Text(name);
-                w.Emit(new SequenceEnd());
+                w.Key("retrain");
+                w.BeginMap();
+                w.Pair("epochs_per_round", cr.EpochsPerRound);
+                w.Pair("final_epochs", cr.FinalEpochs);
+                w.Pair("lr_scale", cr.LrScale);
+                w.EndMap();
             }
             w.EndMap();
             return;
@@ -185,6 +205,14 @@ public static class RecipeWriter
         public void Pair(string key, double value) { Key(key); Plain(value.ToString("R", CultureInfo.InvariantCulture)); }
 
         public void Pair(string key, bool value) { Key(key); Plain(value ? "true" : "false"); }
+
+        public void List(string key, IEnumerable<string> items)
+        {
+            Key(key);
+            Emit(new SequenceStart(AnchorName.Empty, TagName.Empty, isImplicit: true, SequenceStyle.Flow));
+            foreach (string item in items) Text(item);
+            Emit(new SequenceEnd());
+        }
 
         /// <summary>A string value: plain when YAML reads it back as the same string, quoted otherwise.</summary>
         public void Text(string value)

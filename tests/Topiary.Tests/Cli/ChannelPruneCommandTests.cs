@@ -47,6 +47,30 @@ public class ChannelPruneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task A_channel_recipe_prunes_like_its_flags()
+    {
+        string model = Path.Combine(_dir, "r20.safetensors");
+        ModelFile.Save(model, "resnet-20", ModelZoo.Create("resnet-20", 1));
+        string recipe = Path.Combine(_dir, "channel.yaml"), outPath = Path.Combine(_dir, "p.safetensors"), json = Path.Combine(_dir, "p.json");
+        await File.WriteAllTextAsync(recipe, $"model_file: {model}\ndataset: fashion-mnist\nprune:\n  method: channel\n  criterion: l2\n" +
+            "  channel_sparsity: 0.5\n  round_to: 4\n  protect: [stem]\n");
+        Assert.Equal(0, await CliApp.RunAsync(["prune", "--recipe", recipe, "--out", outPath, "--json", json]));
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        Assert.Equal("l2", doc.RootElement.GetProperty("criterion").GetString());
+        var layers = doc.RootElement.GetProperty("result").GetProperty("layers").EnumerateArray().ToArray();
+        Assert.Contains(layers, l => l.GetProperty("after").GetInt32() < l.GetProperty("before").GetInt32());
+        Assert.All(layers.Where(l => l.GetProperty("layer").GetString() != "fc"), l => Assert.Equal(0, l.GetProperty("after").GetInt32() % 4));
+        Assert.Equal(16, layers.Single(l => l.GetProperty("layer").GetString() == "conv1").GetProperty("after").GetInt32());
+        Assert.True(ModelFile.Load(outPath).Network.ParameterCount() < ModelZoo.Create("resnet-20", 1).ParameterCount());
+
+        // A channel recipe needs a trained model file in `prune`; without one it is bad input and writes nothing.
+        string noFile = Path.Combine(_dir, "zoo.yaml"), out2 = Path.Combine(_dir, "q.safetensors");
+        await File.WriteAllTextAsync(noFile, "model: resnet-20\nprune:\n  method: channel\n  macs_reduction: 2\n");
+        Assert.Equal(CliApp.BadInput, await CliApp.RunAsync(["prune", "--recipe", noFile, "--out", out2]));
+        Assert.False(File.Exists(out2));
+    }
+
+    [Fact]
     public async Task Bad_channel_flags_are_bad_input_and_write_nothing()
     {
         string model = Path.Combine(_dir, "r20.safetensors");

@@ -34,7 +34,7 @@ public class RecipeExampleFilesTests
         Assert.Contains("Expected", text, StringComparison.Ordinal);
         Assert.Contains($"topiary run --recipe recipes/{file}", text, StringComparison.Ordinal);
         Assert.NotNull(r.Model);
-        RecipeRunner.CheckPlan(r, r.Model!, ModelZoo.Create(r.Model!, r.Seed));
+        RecipeRunner.CheckPlan(r, r.Model!, ModelZoo.Create(r.Model!, r.Seed), ModelZoo.Get(r.Model!).InputShape);
     }
 
     [Fact]

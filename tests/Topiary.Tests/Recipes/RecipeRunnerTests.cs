@@ -49,21 +49,21 @@ public class RecipeRunnerTests
             compress: { bits: 5 }
             """);
         var lenet5 = ModelZoo.Create("lenet-5", 1);
-        var e1 = Assert.Throws<ArgumentException>(() => RecipeRunner.CheckPlan(scalpel5, "lenet-5", lenet5));
+        var e1 = Assert.Throws<ArgumentException>(() => RecipeRunner.CheckPlan(scalpel5, "lenet-5", lenet5, [1, 28, 28]));
         Assert.Contains("node-prunes conv1, conv2", e1.Message, StringComparison.Ordinal);
         // Without compress the same plan is fine on the host, and every layer is SIMD-aware on a Cortex-M4.
-        var choices = RecipeRunner.CheckPlan(scalpel5 with { Compress = null }, "lenet-5", lenet5)!;
+        var choices = RecipeRunner.CheckPlan(scalpel5 with { Compress = null }, "lenet-5", lenet5, [1, 28, 28])!;
         Assert.Equal(["NodePruning", "NodePruning", "SimdAware", "SimdAware"], choices.Select(c => c.Technique.ToString()));
         var m4 = scalpel5 with { Prune = scalpel5.Prune with { Scalpel = new ScalpelSpec { Hardware = "cortex-m4" } } };
-        Assert.All(RecipeRunner.CheckPlan(m4, "lenet-5", lenet5)!, c => Assert.Equal(2, c.GroupWidth));
+        Assert.All(RecipeRunner.CheckPlan(m4, "lenet-5", lenet5, [1, 28, 28])!, c => Assert.Equal(2, c.GroupWidth));
 
         var convTarget = scalpel5 with { Compress = null, Prune = scalpel5.Prune with { Targets = new RecipeMap<TargetSpec>([new("conv1", TargetSpec.ForSparsity(0.5))]) } };
-        var e2 = Assert.Throws<ArgumentException>(() => RecipeRunner.CheckPlan(convTarget, "lenet-5", lenet5));
+        var e2 = Assert.Throws<ArgumentException>(() => RecipeRunner.CheckPlan(convTarget, "lenet-5", lenet5, [1, 28, 28]));
         Assert.Contains("gives 'conv1' NodePruning, not SIMD-aware pruning, so its target would be ignored; give targets only for fc1, fc2", e2.Message, StringComparison.Ordinal);
 
         // A model file's layer names are checked against the file's model.
         Recipe fromFile = Parse("model_file: m.safetensors\ndataset: mnist\nprune: { targets: { fc7: 0.5 } }\n");
-        var e3 = Assert.Throws<ArgumentException>(() => RecipeRunner.CheckPlan(fromFile, "lenet-300-100", ModelZoo.Create("lenet-300-100", 1)));
+        var e3 = Assert.Throws<ArgumentException>(() => RecipeRunner.CheckPlan(fromFile, "lenet-300-100", ModelZoo.Create("lenet-300-100", 1), [1, 28, 28]));
         Assert.Contains("prune.targets: 'fc7' is not a weight layer of lenet-300-100 (fc1, fc2, fc3)", e3.Message, StringComparison.Ordinal);
     }
 
