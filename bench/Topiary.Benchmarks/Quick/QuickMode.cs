@@ -85,8 +85,10 @@ public static class QuickMode
         foreach (var r in rows)
         {
             string ratio = r.Ratio is double x ? $"{x,8:0.000} x {r.RatioOf}" : "";
+            string note = r.AbovePeak ? "  ** above the measured peak: a measurement error (was the peak measured on busy cores?) **"
+                : r.Note is { } n ? "  ** " + n + " **" : "";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Section,-10} {r.Name,-48} {r.Value,10:0.00} {r.Unit,-8} {ratio}"));
+                $"{r.Section,-10} {r.Name,-48} {r.Value,10:0.00} {r.Unit,-8} {ratio}{note}"));
         }
     }
 }

@@ -9,4 +9,10 @@ namespace Topiary.Benchmarks.Quick;
 /// <param name="Unit">Unit of <paramref name="Value"/> (e.g. "GFLOP/s", "GB/s").</param>
 /// <param name="Ratio">Value divided by the reference value, when there is one.</param>
 /// <param name="RatioOf">What the ratio is relative to (e.g. "1-core FMA peak").</param>
-public sealed record QuickRow(string Section, string Name, double Value, string Unit, double? Ratio = null, string? RatioOf = null);
+/// <param name="Note">A warning printed beside the row.</param>
+public sealed record QuickRow(string Section, string Name, double Value, string Unit, double? Ratio = null, string? RatioOf = null, string? Note = null)
+{
+    /// <summary>True when the row claims more than a measured peak: impossible, so a measurement error (printed and in JSON).</summary>
+    public bool AbovePeak => Ratio > 1.0 && RatioOf?.Contains("peak", StringComparison.OrdinalIgnoreCase) == true
+        && !RatioOf.StartsWith("1-thread peak", StringComparison.Ordinal);
+}

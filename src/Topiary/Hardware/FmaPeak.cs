@@ -3,8 +3,13 @@
 // x64 cores; 8 on Vector128 run for twice the iterations, so every tier does 16 FMAs per iteration) — on
 // the widest accelerated vector type. Each of `threads` threads runs the loop; the best wall time of
 // `samples` runs is kept. GFLOP/s = threads x iterations x 16 x lanes x 2 / seconds / 1e9.
+// Several threads start together at a barrier and, on Linux, each is pinned to its own core first
+// (sched_setaffinity on the calling thread; best effort), so two threads cannot share one core while another
+// sits idle. A multi-thread figure far below threads x the 1-thread one means the cores were busy, not that the
+// machine does not scale; callers flag it (Scaling).
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Topiary.Hardware;
@@ -37,6 +42,12 @@ public static class FmaPeak
         return flops / best / 1e9;
     }
 
+    /// <summary>
+    /// Multi-thread peak over <paramref name="threads"/> × the 1-thread peak: 1 when the cores scale perfectly. Below
+    /// about 0.9 the measurement shared its cores with other work and ratios against it are not trustworthy.
+    /// </summary>
+    public static double Scaling(double peak1, double peakN, int threads) => peak1 > 0 && threads > 0 ? peakN / (peak1 * threads) : 0;
+
     /// <summary>Seconds one thread takes for <paramref name="iterations"/> iterations (used to fit a time budget).</summary>
     public static double SecondsPerRun(long iterations)
     {
@@ -59,6 +70,7 @@ public static class FmaPeak
             int id = t;
             workers[t] = new Thread(() =>
             {
+                if (threads > 1) PinToCore(id % Environment.ProcessorCount);
                 Loop(1000); // JIT + warm-up
                 start.SignalAndWait();
                 sink[id] = Loop(iters);
@@ -72,6 +84,23 @@ public static class FmaPeak
         GC.KeepAlive(sink);
         return seconds;
     }
+
+    // Linux: bind the calling thread to one core (pid 0 = this thread). Elsewhere, or on failure, the scheduler decides.
+    private static void PinToCore(int core)
+    {
+        if (!OperatingSystem.IsLinux() || core >= 64) return;
+        try
+        {
+            ulong mask = 1UL << core;
+            _ = SchedSetAffinity(0, (nuint)sizeof(ulong), ref mask);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
+    private static extern int SchedSetAffinity(int pid, nuint cpusetsize, ref ulong mask);
 
     private static float Loop(long iters) =>
         Vector512.IsHardwareAccelerated ? Loop512(iters) :
