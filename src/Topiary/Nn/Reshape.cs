@@ -14,7 +14,7 @@ namespace Topiary.Nn;
 public sealed class Reshape : Module
 {
     private readonly long[] _shape;
-    private readonly int _infer;
+    private int _infer;
     private Tensor? _outView, _gradView;
     private int[]? _inputShape;
     private bool _ready;
@@ -43,6 +43,19 @@ public sealed class Reshape : Module
 
     /// <summary>The target shape as given (with its 0 and −1 entries).</summary>
     public ReadOnlyCollection<long> Shape { get; }
+
+    /// <summary>Turns a rank-2 flatten spec with an explicit size ([1, 2048], [−1, 2048]) into [0, −1], which flattens
+    /// whatever the channel count (channel pruning shrinks the input).</summary>
+    /// <exception cref="InvalidOperationException">The spec is not of rank 2.</exception>
+    internal void MakeFlatten()
+    {
+        if (_shape.Length != 2) throw new InvalidOperationException($"Reshape {Spec(_shape)} is not a rank-2 flatten.");
+        _shape[0] = 0;
+        _shape[1] = -1;
+        _infer = 1;
+        _outView = null;
+        _gradView = null;
+    }
 
     /// <summary>A view of <paramref name="input"/> with the resolved shape (shares storage).</summary>
     /// <exception cref="ArgumentException">A 0 at a position beyond the input rank, or the element counts cannot match.</exception>

@@ -5,6 +5,7 @@
 //   Linear      weight rows and input columns (H·W columns per channel after a Flatten), bias
 //   BatchNorm   γ, β, running mean and variance
 //   Split       the sizes of its parts along axis 1
+//   Reshape     a flatten with an explicit size ([1, 2048]) becomes [0, −1]
 //   Add/Mul/... per-channel constants of a Graph along their channel axis
 // Parameters keep their identity (Parameter.Replace; masks cut with them, gradients reset), so optimizers must be
 // recreated. Nothing is folded: the model's function is unchanged exactly when the removed channels contribute nothing
@@ -82,6 +83,9 @@ public static class ChannelRemover
                 case Split split when keepIn is not null && step.Outputs.Any(o => keep[o] is not null):
                     int block = deps.Channels(step.Inputs[0])!.Block;
                     split.SetSizes(step.Outputs.Select((o, i) => keep[o] is { } k ? k.Length * block : split.Sizes[i]).ToArray());
+                    break;
+                case Reshape reshape when keepIn is not null && reshape.Shape is not [>= 0, -1]:
+                    reshape.MakeFlatten();
                     break;
                 case ElementwiseOp when keepOut is not null:
                     CutConstants(deps, step, keepOut);

@@ -196,9 +196,16 @@ public sealed partial class ChannelDependencies
 
     private void AddSlice(int slot, ChannelSlice slice) => _slices.Add((slot, slice));
 
-    // A Reshape [N, C, ...] → [N, C·...] whose second entry is inferred (−1), so it stays right when C shrinks.
-    private static bool IsFlatten(Reshape r, int[] inShape, int[] outShape) =>
-        inShape.Length >= 3 && outShape.Length == 2 && r.Shape.Count == 2 && r.Shape[0] >= 0 && r.Shape[1] == -1 && outShape[0] == inShape[0];
+    // A Reshape [N, C, ...] → [N, C·...]: the spec [0 or N, −1] of PyTorch's x.view(x.size(0), −1), or the explicit
+    // [1, 2048] / [−1, 2048] of exporters that fold the shape (ONNX zoo ResNet-50, Inception); ChannelRemover rewrites
+    // an explicit spec to [0, −1] when channels go, so it stays right when C shrinks.
+    internal static bool IsFlatten(Reshape r, int[] inShape, int[] outShape)
+    {
+        if (inShape.Length < 3 || outShape.Length != 2 || r.Shape.Count != 2 || outShape[0] != inShape[0]) return false;
+        long rest = 1;
+        for (int i = 1; i < inShape.Length; i++) rest *= inShape[i];
+        return outShape[1] == rest && (r.Shape[1] == -1 ? r.Shape[0] >= 0 : r.Shape[1] == rest);
+    }
 
     private static int Normalize(int axis, int rank) => axis < 0 ? axis + rank : axis;
 

@@ -122,6 +122,29 @@ public class ChannelDependenciesTests
         ChannelTestModels.AssertRemovalPreservesFunction(model, shape, ChannelTestModels.EveryOther, kind);
     }
 
+    [Theory]
+    [InlineData(-1L)] // [-1, 80]: exporters that fold the shape with an inferred batch
+    [InlineData(0L)]  // [0, 80]: the batch copied, the size folded (the importer's form of ONNX zoo ResNet-50's [1, 2048])
+    public void A_flatten_reshape_with_an_explicit_size_is_a_flatten_and_is_rewritten_to_infer_it(long batchEntry)
+    {
+        var rng = new Random(5);
+        var reshape = new Reshape([batchEntry, 5 * 4 * 4]);
+        var g = new Graph(["x"],
+        [
+            new GraphNode("conv1", new Conv2d(2, 6, 3, rng, padding: 1), "x", "a"),
+            new GraphNode("relu", new ReLU(), "a", "b"),
+            new GraphNode("conv2", new Conv2d(6, 5, 3, rng, stride: 2, padding: 1), "b", "h"),
+            new GraphNode("flatten", reshape, "h", "k"),
+            new GraphNode("fc", new Linear(5 * 4 * 4, 3, rng), "k", "y"),
+        ], ["y"]);
+        var model = ChannelTestModels.Randomise(g, 5);
+        var deps = ChannelDependencies.Analyse(model, ChannelTestModels.Input);
+        Assert.Empty(deps.UnsupportedLayers);
+        Assert.Contains(deps.Groups, grp => grp.Name == "conv2");
+        ChannelTestModels.AssertRemovalPreservesFunction(model, ChannelTestModels.Input, ChannelTestModels.EveryOther, "explicit flatten");
+        Assert.Equal([0L, -1L], reshape.Shape);
+    }
+
     [Fact]
     public void Removal_rejects_bad_requests()
     {
