@@ -210,9 +210,17 @@ public sealed partial class ChannelDependencies
         }
     }
 
-    // The op cannot be seen through: its inputs keep their channels, its outputs get new pinned channels.
+    // The op cannot be seen through: its inputs keep their channels, its outputs get new pinned channels. An op that
+    // writes only model outputs (the classifier's Softmax) blocks nothing a user could prune: its input channels are
+    // the outputs' channels, so they are kept as such and the op is not reported as unsupported.
     private void Opaque(DataflowStep step, string reason)
     {
+        if (step.Outputs.All(Flow.Outputs.Contains))
+        {
+            foreach (int i in step.Inputs) PinTensor(i, $"it feeds the model output through '{step.Name}'");
+            foreach (int o in step.Outputs) _channels[o] = NewChannels(o, "it is a model output");
+            return;
+        }
         _unsupported.Add(new UnsupportedLayer(step.Name, reason));
         string pin = $"'{step.Name}' reads them: {reason}";
         foreach (int i in step.Inputs) PinTensor(i, pin);

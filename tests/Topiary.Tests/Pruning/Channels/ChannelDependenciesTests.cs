@@ -97,6 +97,23 @@ public class ChannelDependenciesTests
     }
 
     [Fact]
+    public void A_softmax_over_classes_at_the_output_is_not_reported_but_one_inside_the_network_is()
+    {
+        var rng = new Random(2);
+        Sequential Net(bool inside) => inside
+            ? new Sequential().Add("conv1", new Conv2d(2, 8, 3, rng, padding: 1)).Add("soft", new Softmax(1)).Add("conv2", new Conv2d(8, 4, 1, rng))
+            : new Sequential().Add("conv1", new Conv2d(2, 8, 3, rng, padding: 1)).Add("pool", new GlobalAvgPool2d()).Add("flatten", new Flatten())
+                .Add("fc", new Linear(8, 5, rng)).Add("soft", new Softmax(1));
+        var atOutput = ChannelDependencies.Analyse(Net(inside: false), ChannelTestModels.Input);
+        Assert.Empty(atOutput.UnsupportedLayers);
+        Assert.Contains(atOutput.Unprunable, u => u.Layer == "fc" && u.Reason.Contains("feeds the model output through 'soft'", StringComparison.Ordinal));
+        Assert.Equal(["conv1"], atOutput.Groups.Select(g => g.Name));
+        var inside = ChannelDependencies.Analyse(Net(inside: true), ChannelTestModels.Input);
+        Assert.Contains(inside.UnsupportedLayers, u => u.Layer == "soft");
+        Assert.Empty(inside.Groups);
+    }
+
+    [Fact]
     public void Protected_layers_keep_their_channels()
     {
         var deps = ChannelDependencies.Analyse(ChannelTestModels.Chain(1), ChannelTestModels.Input, ["stem"]);
