@@ -27,9 +27,11 @@ public static class BenchCommand
         var input = new Option<string>("--input") { Description = "Input: mnist (the first test images, the model's pixel scaling) or random.", DefaultValueFactory = _ => "mnist" };
         input.AcceptOnlyFromAmong("mnist", "random");
         var threads = new Option<int>("--threads") { Description = "Threads for every runtime (1 = single core, the batch-1 latency setting).", DefaultValueFactory = _ => 1 };
+        var weights = new Option<string>("--weights") { Description = "Weights: file (as saved) or random (every Conv2d/Linear re-drawn Kaiming-uniform, seed 1: for architectures whose file carries placeholder weights).", DefaultValueFactory = _ => "file" };
+        weights.AcceptOnlyFromAmong("file", "random");
         var measureFormats = new Option<bool>("--measure-formats") { Description = "Let the plan pick each layer's format by timing every candidate (default: by the weight's structure)." };
         var json = CommonOptions.Json();
-        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, batch, compare, input, seconds, threads, measureFormats, json };
+        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, batch, compare, input, weights, seconds, threads, measureFormats, json };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             int n = parse.GetValue(batch), t = parse.GetValue(threads);
@@ -38,7 +40,11 @@ public static class BenchCommand
             double budget = parse.GetValue(seconds);
             OutputGuard.Check([("--model-file", parse.GetValue(file))], [("--json", parse.GetValue(json))]);
             var loaded = ModelFile.Load(parse.GetValue(file)!);
-            int[] example = ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [1, 28, 28];
+            if (parse.GetValue(weights) == "random") KaimingInit.Apply(loaded.Network, new Random(1));
+            string path = parse.GetValue(file)!;
+            int[] example = ModelInputShape.Of(loaded.Name, loaded.Metadata, loaded.Network, path) is { } known && ModelInputShape.IsComplete(known)
+                ? known
+                : throw new InvalidDataException($"{path}: the model's input shape is not known (no '{ModelFile.InputShapeKey}' metadata, not a zoo model); re-import it with --input-shape.");
             int[] shape = [n, .. example];
             var x = Tensor.RandomUniform(new Random(1), 1f, shape);
             for (int i = 0; i < x.Length; i++) x[i] = Math.Abs(x[i]);

@@ -7,7 +7,8 @@
 // Depthwise (G > 1 and C/G = 1, e.g. G = C = OC): direct per-plane kernels (DepthwiseConv, vectorised at stride 1),
 //   forward and input gradient over (sample, channel) planes, weight/bias gradients over output channels, each
 //   plane written by one thread.
-// Otherwise lowered to GEMM: the batch is unfolded side by side into col [C·KH·KW, N·P] (P = OH·OW); the rows of
+// Inference (training = false) writes the output in place, sample by sample, in cache-sized column blocks
+//   (Conv2dInference.cs). Training, and small images at batch > 1, are otherwise lowered to GEMM: the batch is unfolded side by side into col [C·KH·KW, N·P] (P = OH·OW); the rows of
 //   group g are the block [g·K, (g+1)·K) with K = (C/G)·KH·KW, and for every group
 //   forward   Y_gᵀ[OC/G, N·P] = W_g[OC/G, K] · col_g
 //   backward  dW_g += dY_gᵀ · col_gᵀ,  db += Σ dY,  dcol_g = W_gᵀ · dY_gᵀ,  dx = fold(dcol)
@@ -22,7 +23,7 @@ using Topiary.Tensors;
 namespace Topiary.Nn;
 
 /// <summary>2-D convolution over NCHW input (PyTorch <c>nn.Conv2d</c> with groups and dilation; ONNX <c>Conv</c> padding).</summary>
-public sealed class Conv2d : Module
+public sealed partial class Conv2d : Module
 {
     private const int MaxChunks = 8;
 
@@ -205,6 +206,7 @@ public sealed class Conv2d : Module
             DepthwiseForward(input.Data, y.Data);
             return y;
         }
+        if (!training && InferenceForward(input.Data, y.Data)) return y;
         int k = _geometry.ColumnRows, p = _geometry.ColumnCols;
         int np = n * p;
         _columns = ConvScratch.Columns((long)k * np);

@@ -5,7 +5,8 @@
 //   y[n, c, i, j] = max over the KH×KW window at (i·SH − PT, j·SW − PL), clipped to the image (padding counts as −∞;
 //   every window overlaps the image since pads ≤ kernel/2).
 // The flat input index of each maximum (first one in row-major window order on ties) is kept, and
-// Backward routes each output gradient to it (overlapping windows accumulate). Work runs per sample
+// Backward routes each output gradient to it (overlapping windows accumulate). Inference (training = false) keeps no
+// index and takes the separable max: the window's rows element-wise (vectorised), then the window's columns. Work runs per sample
 // in parallel; each sample's gradient is written by one thread, so results are deterministic.
 // The window settings, their checks and the legacy square properties live in Pool2d.
 using Topiary.Tensors;
@@ -53,6 +54,15 @@ public sealed class MaxPool2d : Pool2d
         var g = Geometry(input);
         int n = input.Dim(0), c = g.Channels;
         var y = LayerHelpers.Ensure(ref _output, n, c, g.OutH, g.OutW);
+        if (!training)
+        {
+            // Inference keeps no argmax: separable max (window rows, then window columns), planes in parallel.
+            _ready = false;
+            float[] xs = input.Data, ys = y.Data;
+            int inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
+            Threading.For(0, n * c, plane => InferencePlane(xs.AsSpan(plane * inPlane, inPlane), g, ys.AsSpan(plane * outPlane, outPlane)));
+            return y;
+        }
         int[] argmax = LayerHelpers.Ensure(ref _argmax, y.Length);
         float[] x = input.Data, yd = y.Data;
         if (Kernel == (2, 2) && Strides == (2, 2) && Pads == (0, 0, 0, 0) && g.Width % 2 == 0 && g.OutH == g.Height / 2 && MaxPool2x2.IsSupported)
@@ -77,6 +87,32 @@ public sealed class MaxPool2d : Pool2d
         _ready = training;
         if (training) LayerHelpers.KeepShape(ref _inputShape, input.Shape);
         return y;
+    }
+
+    // One plane without argmax: for each output row, the element-wise max of its window's input rows (vectorised; NaN
+    // propagates), then the max over each window's columns of that row.
+    private static void InferencePlane(ReadOnlySpan<float> x, in Conv2dGeometry g, Span<float> y)
+    {
+        int h = g.Height, w = g.Width, kh = g.KernelH, kw = g.KernelW, sh = g.StrideH, sw = g.StrideW, pt = g.PadTop, pl = g.PadLeft;
+        Span<float> row = w <= 1024 ? stackalloc float[w] : new float[w];
+        for (int oy = 0; oy < g.OutH; oy++)
+        {
+            int y0 = Math.Max(0, oy * sh - pt), y1 = Math.Min(h, oy * sh - pt + kh);
+            x.Slice(y0 * w, w).CopyTo(row);
+            for (int iy = y0 + 1; iy < y1; iy++) TensorPrimitives.Max(row, x.Slice(iy * w, w), row);
+            var outRow = y.Slice(oy * g.OutW, g.OutW);
+            for (int ox = 0; ox < outRow.Length; ox++)
+            {
+                int x0 = Math.Max(0, ox * sw - pl), x1 = Math.Min(w, ox * sw - pl + kw);
+                float best = row[x0];
+                for (int ix = x0 + 1; ix < x1; ix++)
+                {
+                    float v = row[ix];
+                    best = v > best | float.IsNaN(v) ? v : best;
+                }
+                outRow[ox] = best;
+            }
+        }
     }
 
     private static void ForwardPlane(float[] x, int xOff, in Conv2dGeometry g, float[] y, int[] argmax, int yOff)

@@ -61,6 +61,60 @@ public static class Im2Col
     }
 
     /// <summary>
+    /// im2col of the output columns [<paramref name="p0"/>, <paramref name="p0"/> + <paramref name="count"/>) only:
+    /// columns[r, p − p0] = the <see cref="Unfold"/> value at (r, p). Inference unfolds a block of output positions at a
+    /// time so the block's columns stay in cache while the GEMM reads them.
+    /// </summary>
+    /// <param name="image">One image [C, H, W].</param>
+    /// <param name="g">The geometry.</param>
+    /// <param name="p0">First output position (oh·OW + ow).</param>
+    /// <param name="count">Output positions in the block.</param>
+    /// <param name="columns">Destination [C·KH·KW rows, row stride <paramref name="ldColumns"/>].</param>
+    /// <param name="ldColumns">Row stride of <paramref name="columns"/>, at least <paramref name="count"/>.</param>
+    /// <exception cref="ArgumentException">The range lies outside [0, OH·OW), a span is too short or the stride too small.</exception>
+    public static void UnfoldColumns(ReadOnlySpan<float> image, in Conv2dGeometry g, int p0, int count, Span<float> columns, int ldColumns)
+    {
+        if (p0 < 0 || count < 0 || p0 + count > g.ColumnCols)
+            throw new ArgumentException($"Output columns [{p0}, {p0 + count}) lie outside [0, {g.ColumnCols}).");
+        if (ldColumns < count) throw new ArgumentException($"Column row stride {ldColumns} is smaller than the block's {count} columns.");
+        if (image.Length < g.ImageSize) throw new ArgumentException($"Image span has {image.Length} elements; the geometry needs {g.ImageSize}.");
+        if (count == 0) return;
+        long need = (long)(g.ColumnRows - 1) * ldColumns + count;
+        if (columns.Length < need) throw new ArgumentException($"Column span has {columns.Length} elements; the block needs {need}.");
+        int h = g.Height, w = g.Width, ow = g.OutW, sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW;
+        int yFirst = p0 / ow, yLast = (p0 + count - 1) / ow;
+        int r = 0;
+        for (int c = 0; c < g.Channels; c++)
+        {
+            var plane = image.Slice(c * h * w, h * w);
+            for (int kh = 0; kh < g.KernelH; kh++)
+            {
+                for (int kw = 0; kw < g.KernelW; kw++, r++)
+                {
+                    var dst = columns.Slice(r * ldColumns, count);
+                    int off = kw * dw - g.PadLeft;
+                    ValidRange(off, sw, w, ow, out int o0, out int o1);
+                    for (int y = yFirst; y <= yLast; y++)
+                    {
+                        // This output row's part of the block: output columns [xa, xb), at dst[y·OW + xa − p0].
+                        int xa = y == yFirst ? p0 - y * ow : 0, xb = y == yLast ? p0 + count - y * ow : ow;
+                        var seg = dst.Slice(y * ow + xa - p0, xb - xa);
+                        int ih = y * sh - g.PadTop + kh * dh;
+                        int v0 = Math.Clamp(o0, xa, xb), v1 = Math.Clamp(o1, v0, xb);
+                        if ((uint)ih >= (uint)h || v1 == v0) { seg.Clear(); continue; }
+                        var src = plane.Slice(ih * w, w);
+                        seg[..(v0 - xa)].Clear();
+                        seg[(v1 - xa)..].Clear();
+                        var valid = seg[(v0 - xa)..(v1 - xa)];
+                        if (sw == 1) CopyRow(src.Slice(v0 + off, v1 - v0), valid);
+                        else for (int x = v0; x < v1; x++) valid[x - v0] = src[x * sw + off];
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
     /// col2im, accumulating: image[c, ih, iw] += columns[r, p] for every (r, p) that <see cref="Unfold"/> reads from (c, ih, iw).
     /// Entries that fall in the padding are dropped. The caller clears <paramref name="image"/> first if it wants a plain fold.
     /// </summary>

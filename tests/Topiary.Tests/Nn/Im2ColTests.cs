@@ -118,4 +118,44 @@ public class Im2ColTests
         var ex = Assert.Throws<ArgumentException>(() => new Conv2dGeometry(1, 3, 3, 5, 5));
         Assert.Contains("5x5", ex.Message);
     }
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void UnfoldColumns_equals_the_same_block_of_Unfold(int c, int h, int w, int kh, int kw, int sh, int sw, int ph, int pw)
+    {
+        var g = new Conv2dGeometry(c, h, w, kh, kw, sh, sw, ph, pw);
+        var image = Tensor.RandomNormal(new Random(3), 1f, c, h, w);
+        int p = g.ColumnCols;
+        var whole = new float[g.ColumnRows * p];
+        Im2Col.Unfold(image.Data, g, whole, p);
+        var rng = new Random(4);
+        // Blocks that start and end mid-row, span several rows, cover one position, or the whole image.
+        var blocks = new List<(int P0, int Count)> { (0, p), (0, 1), (p - 1, 1) };
+        for (int t = 0; t < 12; t++)
+        {
+            int p0 = rng.Next(p), count = 1 + rng.Next(p - p0);
+            blocks.Add((p0, count));
+        }
+        foreach (var (p0, count) in blocks)
+        {
+            int ld = count + 5;
+            var cols = new float[g.ColumnRows * ld];
+            cols.AsSpan().Fill(float.NaN);
+            Im2Col.UnfoldColumns(image.Data, g, p0, count, cols, ld);
+            for (int r = 0; r < g.ColumnRows; r++)
+                for (int j = 0; j < count; j++)
+                    Assert.Equal(whole[r * p + p0 + j], cols[r * ld + j]);
+        }
+    }
+
+    [Fact]
+    public void UnfoldColumns_rejects_a_block_outside_the_image()
+    {
+        var g = new Conv2dGeometry(1, 5, 5, 3, 3, 1, 1, 1, 1);
+        var image = new float[25];
+        var cols = new float[9 * 25];
+        var e = Assert.Throws<ArgumentException>(() => Im2Col.UnfoldColumns(image, g, 20, 6, cols, 6));
+        Assert.Contains("[20, 26) lie outside [0, 25)", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => Im2Col.UnfoldColumns(image, g, 0, 10, cols, 9));
+    }
 }

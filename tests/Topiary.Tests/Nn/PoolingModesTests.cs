@@ -84,13 +84,34 @@ public class PoolingModesTests
                 var k = (kh, kw);
                 var s = (sh, sw);
                 var p = (pt, pl, pb, pr);
-                GroupedConvTests.AssertClose(NaivePool(x, k, s, p, ceil, true, false), max.Forward(x, false).Data, $"{max} on {h}x{w}");
+                var expectedMax = NaivePool(x, k, s, p, ceil, true, false);
+                GroupedConvTests.AssertClose(expectedMax, max.Forward(x, false).Data, $"{max} on {h}x{w} (inference: separable)");
+                GroupedConvTests.AssertClose(expectedMax, max.Forward(x, true).Data, $"{max} on {h}x{w} (training: with argmax)");
                 GroupedConvTests.AssertClose(NaivePool(x, k, s, p, ceil, false, true), avg.Forward(x, false).Data, $"{avg} on {h}x{w}");
                 GroupedConvTests.AssertClose(NaivePool(x, k, s, p, ceil, false, false), avgExcl.Forward(x, false).Data, $"{avgExcl} on {h}x{w}");
                 tested++;
             }
         }
         Assert.True(tested > 0);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void MaxPool_propagates_a_NaN_in_its_window_in_both_modes(bool training)
+    {
+        var x = Randn(7, 1, 2, 6, 7);
+        x.Data[(1 * 6 + 2) * 7 + 3] = float.NaN; // plane 1, row 2, column 3
+        var y = new MaxPool2d(3, 2, 1).Forward(x, training);
+        int oh = y.Dim(2), ow = y.Dim(3);
+        for (int plane = 0; plane < 2; plane++)
+            for (int i = 0; i < oh; i++)
+                for (int j = 0; j < ow; j++)
+                {
+                    // Window (i, j) covers rows 2i−1..2i+1 and columns 2j−1..2j+1.
+                    bool covers = plane == 1 && Math.Abs(2 - 2 * i) <= 1 && Math.Abs(3 - 2 * j) <= 1;
+                    Assert.Equal(covers, float.IsNaN(y.Data[(plane * oh + i) * ow + j]));
+                }
     }
 
     [Fact]

@@ -1,0 +1,103 @@
+// Conv2d at inference (Forward with training = false, not depthwise): the output is written in place, sample by
+// sample, without the training path's transposed copy.
+//   y_n[g·OC/G .., p0 .. p0+B) = b + W_g · col_n,g[.., p0 .. p0+B)     (the bias is written first, then GEMM with β = 1)
+// The output positions of a sample are cut into blocks of B columns whose im2col block (K × B floats) fits in L2, so
+// the GEMM reads columns that were just written instead of a whole-image column matrix from memory. A 1×1 stride-1
+// unpadded convolution reads the image itself as its column matrix (no unfold). A small image (under 128 positions)
+// is computed transposed, Yᵀ = colᵀ·Wᵀ, so the output channels are the GEMM's wide side. Work items — (sample, block) pairs —
+// run in parallel, each on its calling thread's scratch; when there are fewer items than threads (batch 1, a 7×7
+// image), the GEMM itself is threaded. Small images at batch > 1 take the batched path (samples side by side, which
+// keeps the GEMM wide). Results do not depend on the thread count (the GEMM's are bitwise independent of it).
+using Topiary.Tensors;
+
+namespace Topiary.Nn;
+
+public sealed partial class Conv2d
+{
+    /// <summary>Column blocks of an unfolded image are at most this many floats (K × B · 4 bytes ≈ 512 KiB, half an L2).</summary>
+    private const int ColumnBlockFloats = 1 << 17;
+
+    /// <summary>Narrowest column block: below this the GEMM's per-call packing of the weights stops paying for itself.</summary>
+    private const int MinBlock = 256;
+
+    /// <summary>Output positions below which a sample's product is computed transposed (Yᵀ = colᵀ·Wᵀ: the output
+    /// channels become the GEMM's wide side, since a 7×7 image fills its 32-column panels badly).</summary>
+    private const int TransposedBelowPositions = 128;
+
+    /// <summary>Output positions per sample below which a batch > 1 runs samples side by side (one wide GEMM).</summary>
+    private const int BatchedBelowPositions = 196;
+
+    // True when this call took the in-place inference path (false: use the batched path).
+    private bool InferenceForward(float[] x, float[] y)
+    {
+        var g = _geometry;
+        int p = g.ColumnCols, n = _batch;
+        if (n > 1 && p < BatchedBelowPositions) return false;
+        bool pointwise = g.KernelH == 1 && g.KernelW == 1 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
+            && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0;
+        int threads = Threading.MaxDegreeOfParallelism;
+        int k = g.ColumnRows;
+        // Block width: a multiple of 32 (the GEMM's panel width) that keeps the column block in L2; for a pointwise
+        // convolution (no columns) only as many blocks as the threads need.
+        int block = pointwise
+            ? (threads == 1 ? p : RoundUp32((p + threads - 1) / threads))
+            : Math.Max(MinBlock, ColumnBlockFloats / k / 32 * 32);
+        block = Math.Min(block, p);
+        int blocks = (p + block - 1) / block, items = n * blocks;
+        int gemmThreads = items >= threads ? 1 : threads;
+        if (items == 1) InferenceBlock(0, block, pointwise, gemmThreads, x, y);
+        else Threading.For(0, items, item => InferenceBlock(item, block, pointwise, gemmThreads, x, y));
+        return true;
+    }
+
+    private void InferenceBlock(int item, int block, bool pointwise, int gemmThreads, float[] x, float[] y)
+    {
+        var g = _geometry;
+        int p = g.ColumnCols, blocks = (p + block - 1) / block;
+        int i = item / blocks, p0 = item % blocks * block, count = Math.Min(block, p - p0);
+        int oc = OutChannels, groups = Groups, kg = g.ColumnRows / groups, ocg = oc / groups, imageSize = g.ImageSize;
+        var image = x.AsSpan(i * imageSize, imageSize);
+        var output = y.AsSpan(i * oc * p);
+        ReadOnlySpan<float> columns;
+        int ld;
+        if (pointwise)
+        {
+            columns = image[p0..];
+            ld = p;
+        }
+        else
+        {
+            var scratch = ConvScratch.Columns((long)g.ColumnRows * count);
+            Im2Col.UnfoldColumns(image, g, p0, count, scratch, count);
+            columns = scratch;
+            ld = count;
+        }
+        float[]? bias = Bias?.Value.Data;
+        float[] wd = Weight.Value.Data;
+        if (count == p && p < TransposedBelowPositions)
+        {
+            // Yᵀ[P, OC] = colᵀ · Wᵀ per group, then transposed into the NCHW output with the bias added.
+            var t = ConvScratch.Transposed((long)p * oc);
+            for (int gi = 0; gi < groups; gi++)
+                Gemm.Sgemm(GemmTiers.Best, gemmThreads, true, true, p, ocg, kg, 1f, columns[(gi * kg * ld)..], ld,
+                    wd.AsSpan(gi * ocg * kg, ocg * kg), kg, 0f, t.AsSpan(gi * ocg), oc);
+            // In tiles of 16 channels: each Yᵀ row is read 16 contiguous floats at a time, 16 output rows are written.
+            for (int o0 = 0; o0 < oc; o0 += 16)
+            {
+                int o1 = Math.Min(oc, o0 + 16);
+                for (int j = 0; j < p; j++)
+                {
+                    var src = t.AsSpan(j * oc + o0, o1 - o0);
+                    for (int o = o0; o < o1; o++) output[o * p + j] = src[o - o0] + (bias is null ? 0f : bias[o]);
+                }
+            }
+            return;
+        }
+        for (int o = 0; o < oc; o++) output.Slice(o * p + p0, count).Fill(bias is null ? 0f : bias[o]);
+        for (int gi = 0; gi < groups; gi++)
+            Gemm.Sgemm(GemmTiers.Best, gemmThreads, false, false, ocg, count, kg, 1f, wd.AsSpan(gi * ocg * kg, ocg * kg), kg,
+                columns[(gi * kg * ld)..], ld, 1f, output[(gi * ocg * p + p0)..], p);
+    }
+
+    private static int RoundUp32(int v) => (v + 31) / 32 * 32;
+}

@@ -1,0 +1,94 @@
+// LayerProfile: where a model's inference time goes, layer by layer. The model runs once (training = false) so every
+// layer's inputs exist; then each top-level layer — a Graph's nodes, a Sequential's children, else the model itself —
+// is timed alone on the inputs it saw, repeated until its share of the budget is spent (median per call). A nested
+// Graph or Sequential node counts as one layer. Layers that write their own output buffer are safe to repeat, since
+// every layer of the engine is a pure function of its inputs and weights at inference.
+using System.Diagnostics;
+using Topiary.Nn;
+using Topiary.Tensors;
+
+namespace Topiary.Runtime;
+
+/// <summary>The median time of one layer's inference call.</summary>
+/// <param name="Name">The node or child name.</param>
+/// <param name="Layer">The layer's description (<c>Module.ToString()</c>).</param>
+/// <param name="MedianUs">Median microseconds per call.</param>
+/// <param name="Macs">Multiply-accumulates of the call (0 for layers without weights).</param>
+public sealed record LayerTime(string Name, string Layer, double MedianUs, long Macs)
+{
+    /// <summary>Achieved GFLOP/s (2 FLOP per multiply-accumulate); 0 for layers without MACs.</summary>
+    public double GflopPerSecond => MedianUs <= 0 || Macs == 0 ? 0 : 2.0 * Macs / (MedianUs * 1e3);
+}
+
+/// <summary>Per-layer inference timing.</summary>
+public static class LayerProfile
+{
+    /// <summary>
+    /// Times every top-level layer of <paramref name="model"/> on <paramref name="input"/>, spending about
+    /// <paramref name="secondsPerLayer"/> on each (at least three calls).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="secondsPerLayer"/> is not positive.</exception>
+    public static IReadOnlyList<LayerTime> Measure(Module model, Tensor input, double secondsPerLayer = 0.05)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(secondsPerLayer);
+        var rows = new List<LayerTime>();
+        switch (model)
+        {
+            case Graph graph:
+                graph.Forward([input], training: false);
+                foreach (var node in graph.Nodes)
+                {
+                    var args = node.Inputs.Select(t => graph.Value(t)!).ToArray();
+                    Action call = node.Module is GraphOp op ? () => op.Forward(args, false) : () => node.Module.Forward(args[0], false);
+                    rows.Add(Time(node.Name, node.Module, call, args[0], secondsPerLayer));
+                }
+                break;
+            case Sequential seq:
+                var x = input;
+                for (int i = 0; i < seq.Count; i++)
+                {
+                    var layer = seq[i];
+                    var layerInput = x;
+                    rows.Add(Time(i.ToString(System.Globalization.CultureInfo.InvariantCulture), layer,
+                        () => layer.Forward(layerInput, false), layerInput, secondsPerLayer));
+                    x = layer.Forward(layerInput, false);
+                }
+                break;
+            default:
+                rows.Add(Time("model", model, () => model.Forward(input, false), input, secondsPerLayer));
+                break;
+        }
+        return rows;
+    }
+
+    private static LayerTime Time(string name, Module layer, Action call, Tensor input, double seconds)
+    {
+        call();
+        var times = new List<double>();
+        var total = Stopwatch.StartNew();
+        while (times.Count < 3 || total.Elapsed.TotalSeconds < seconds)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            call();
+            times.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
+        }
+        times.Sort();
+        return new LayerTime(name, layer.ToString() ?? layer.GetType().Name, times[times.Count / 2], Macs(layer, input));
+    }
+
+    private static long Macs(Module layer, Tensor input)
+    {
+        switch (layer)
+        {
+            case Conv2d conv when input.Rank == 4:
+                var (oh, ow) = conv.OutputSize(input.Dim(2), input.Dim(3));
+                return (long)input.Dim(0) * conv.OutChannels * oh * ow * conv.Weight.Value.Dim(1) * conv.KernelSize.H * conv.KernelSize.W;
+            case Linear linear:
+                return (long)(input.Length / linear.InFeatures) * linear.InFeatures * linear.OutFeatures;
+            default:
+                return 0;
+        }
+    }
+}
