@@ -42,7 +42,7 @@ public sealed partial class Conv2d
         int block = pointwise
             ? (threads == 1 ? p : RoundUp32((p + threads - 1) / threads))
             : Math.Max(MinBlock, ColumnBlockFloats / k / 32 * 32);
-        block = Math.Min(block, p);
+        block = p < TransposedBelowPositions ? p : Math.Min(block, p);
         int blocks = (p + block - 1) / block, items = n * blocks;
         int gemmThreads = items >= threads ? 1 : threads;
         if (items == 1) InferenceBlock(0, block, pointwise, gemmThreads, x, y);
@@ -68,7 +68,23 @@ public sealed partial class Conv2d
         else
         {
             var scratch = ConvScratch.Columns((long)g.ColumnRows * count);
-            Im2Col.UnfoldColumns(image, g, p0, count, scratch, count);
+            if (gemmThreads == 1 || g.Channels < gemmThreads)
+            {
+                Im2Col.UnfoldColumns(image, g, p0, count, scratch, count);
+            }
+            else
+            {
+                // One work item on several threads: the unfold is split by input channels (rows of the column matrix).
+                var whole = x;
+                int offset = i * imageSize, taps = g.KernelH * g.KernelW, threads = gemmThreads, start = p0;
+                Threading.For(0, threads, threads, t =>
+                {
+                    int c0 = g.Channels * t / threads, c1 = g.Channels * (t + 1) / threads, plane = g.Height * g.Width;
+                    var part = g.WithChannels(c1 - c0);
+                    Im2Col.UnfoldColumns(whole.AsSpan(offset + c0 * plane, (c1 - c0) * plane), part, start, count,
+                        scratch.AsSpan(c0 * taps * count), count);
+                });
+            }
             columns = scratch;
             ld = count;
         }

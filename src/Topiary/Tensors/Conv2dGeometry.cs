@@ -114,4 +114,10 @@ public readonly record struct Conv2dGeometry
     public int ColumnCols => OutH * OutW;
     /// <summary>Elements of one input image: C·H·W.</summary>
     public int ImageSize => Channels * Height * Width;
+
+    /// <summary>The same window over <paramref name="channels"/> channels (a slice of the image's channels).</summary>
+    /// <exception cref="ArgumentException"><paramref name="channels"/> is below 1.</exception>
+    public Conv2dGeometry WithChannels(int channels) =>
+        new(channels, Height, Width, (KernelH, KernelW), (StrideH, StrideW), (PadTop, PadLeft, PadBottom, PadRight),
+            (DilationH, DilationW), CeilMode);
 }
