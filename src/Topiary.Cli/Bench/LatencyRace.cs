@@ -80,6 +80,21 @@ public sealed class LatencyRace : IDisposable
         return plan;
     }
 
+    /// <summary>
+    /// Adds <paramref name="model"/> rewritten for inference (<see cref="InferenceGraph.Fuse"/>: BatchNorm folded, residual
+    /// add and activation in the convolution's epilogue) after checking its output; returns what was fused.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The fused model's output disagrees with the model's.</exception>
+    public FusedModel AddFused(string name, Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var fused = InferenceGraph.Fuse(model, _example);
+        var reference = Reference(model);
+        CheckClose(reference.Data, fused.Model.Forward(_input, training: false).Data, $"{name} (fused graph)");
+        _contenders.Add((name, () => fused.Model.Forward(_input, training: false)));
+        return fused;
+    }
+
     /// <summary>Exports <paramref name="model"/> to a temporary ONNX file, opens an ONNX Runtime session on it, checks its output and adds it.</summary>
     /// <exception cref="InvalidOperationException">ONNX Runtime's output disagrees with the model's.</exception>
     public void AddOrt(string name, Module model)

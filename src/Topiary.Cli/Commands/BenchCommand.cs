@@ -1,6 +1,7 @@
 // `topiary bench --model-file F [--batch N] [--compare ort]`: latency of one model, measured in one run:
 // Topiary's dense kernels (Module.Forward), Topiary's compiled plan (sparse kernels where weights are
-// pruned), and, with --compare ort, ONNX Runtime running the same weights densely from an exported file.
+// pruned; for a Graph model, the graph fused for inference: BatchNorm folded, residual add and activation in the
+// convolution's epilogue), and, with --compare ort, ONNX Runtime running the same weights densely from an exported file.
 // Median and p99 per call, all runtimes timed interleaved in one loop; ratios against ORT. Outputs are
 // cross-checked before anything is timed (the shared machinery is Bench/LatencyRace).
 using System.CommandLine;
@@ -29,9 +30,10 @@ public static class BenchCommand
         var threads = new Option<int>("--threads") { Description = "Threads for every runtime (1 = single core, the batch-1 latency setting).", DefaultValueFactory = _ => 1 };
         var weights = new Option<string>("--weights") { Description = "Weights: file (as saved) or random (every Conv2d/Linear re-drawn Kaiming-uniform, seed 1: for architectures whose file carries placeholder weights).", DefaultValueFactory = _ => "file" };
         weights.AcceptOnlyFromAmong("file", "random");
+        var layers = new Option<bool>("--layers") { Description = "Also time every layer of Topiary's dense forward alone (per-layer median µs, MACs, GFLOP/s; console: the ten slowest)." };
         var measureFormats = new Option<bool>("--measure-formats") { Description = "Let the plan pick each layer's format by timing every candidate (default: by the weight's structure)." };
         var json = CommonOptions.Json();
-        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, batch, compare, input, weights, seconds, threads, measureFormats, json };
+        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, batch, compare, input, weights, seconds, threads, measureFormats, layers, json };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             int n = parse.GetValue(batch), t = parse.GetValue(threads);
@@ -60,7 +62,13 @@ public static class BenchCommand
             using (var race = new LatencyRace(x, example, t))
             {
                 race.AddForward("topiary dense", loaded.Network);
-                try
+                if (loaded.Network is Topiary.Nn.Graph)
+                {
+                    var fused = race.AddFused("topiary plan", loaded.Network);
+                    AnsiConsole.MarkupLine($"[grey]plan: the graph fused for inference ({fused.FoldedNorms} BatchNorms folded, " +
+                        $"{fused.FusedResiduals} residual adds and {fused.FusedActivations} activations in convolution epilogues)[/]");
+                }
+                else try
                 {
                     var plan = race.AddPlan("topiary plan", loaded.Network, parse.GetValue(measureFormats) ? new PlanOptions { Measure = true } : PlanOptions.Default);
                     AnsiConsole.MarkupLine($"[grey]{Markup.Escape(plan.Describe())}[/]");
@@ -80,6 +88,14 @@ public static class BenchCommand
                 table.AddRow(name, F(l.MedianUs), F(l.P99Us), $"{l.Calls}", ortUs is double o ? $"{o / l.MedianUs:F2}x" : "");
             AnsiConsole.Write(table);
             double denseUs = rows[0].Latency.MedianUs;
+            IReadOnlyList<LayerTime>? layerTimes = parse.GetValue(layers) ? LayerProfile.Measure(loaded.Network, x) : null;
+            if (layerTimes is not null)
+            {
+                var slowest = new Table().Title("slowest layers (each timed alone, warm caches)").AddColumns("layer", "", "median µs", "GFLOP/s");
+                foreach (var l in layerTimes.OrderByDescending(l => l.MedianUs).Take(10))
+                    slowest.AddRow(Markup.Escape(l.Name), Markup.Escape(l.Layer), F(l.MedianUs), l.Macs == 0 ? "" : l.GflopPerSecond.ToString("F1", CultureInfo.InvariantCulture));
+                AnsiConsole.Write(slowest);
+            }
             JsonReport.Write(parse.GetValue(json), new
             {
                 Model = loaded.Name,
@@ -92,6 +108,7 @@ public static class BenchCommand
                 SpeedupVsOrt = ortUs is double ou && planUs is double pu ? ou / pu : (double?)null,
                 DenseSpeedupVsOrt = ortUs is double ou2 ? ou2 / denseUs : (double?)null,
                 Runtimes = rows.Select(r => new { r.Name, r.Latency.MedianUs, r.Latency.P99Us, r.Latency.MinUs, r.Latency.Calls }),
+                Layers = layerTimes?.Select(l => new { l.Name, l.Layer, l.MedianUs, l.Macs, GflopPerSecond = l.GflopPerSecond }),
             });
             return Task.FromResult(0);
         }, ct));

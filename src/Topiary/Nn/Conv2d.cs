@@ -204,6 +204,7 @@ public sealed partial class Conv2d : Module
         if (IsDepthwise)
         {
             DepthwiseForward(input.Data, y.Data);
+            if (HasEpilogue) ApplyEpilogue(y.Data, y.Length);
             return y;
         }
         if (!training && InferenceForward(input.Data, y.Data)) return y;
@@ -215,6 +216,7 @@ public sealed partial class Conv2d : Module
         _samplesPerChunk = (n + _chunks - 1) / _chunks;
         _chunks = (n + _samplesPerChunk - 1) / _samplesPerChunk;
         Threading.For(0, _chunks, chunk => ForwardChunk(chunk, input.Data, y.Data));
+        if (HasEpilogue) ApplyEpilogue(y.Data, y.Length);
         return y;
     }
 

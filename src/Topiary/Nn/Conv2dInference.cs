@@ -7,7 +7,9 @@
 // is computed transposed, Yᵀ = colᵀ·Wᵀ, so the output channels are the GEMM's wide side. Work items — (sample, block) pairs —
 // run in parallel, each on its calling thread's scratch; when there are fewer items than threads (batch 1, a 7×7
 // image), the GEMM itself is threaded. Small images at batch > 1 take the batched path (samples side by side, which
-// keeps the GEMM wide). Results do not depend on the thread count (the GEMM's are bitwise independent of it).
+// keeps the GEMM wide). ForwardFused adds an epilogue — a residual written into the output before the GEMM accumulates
+// onto it, then a clamp (ReLU, ReLU6) on each block while it is in cache; other paths apply it afterwards.
+// Results do not depend on the thread count (the GEMM's are bitwise independent of it).
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
@@ -26,6 +28,56 @@ public sealed partial class Conv2d
 
     /// <summary>Output positions per sample below which a batch > 1 runs samples side by side (one wide GEMM).</summary>
     private const int BatchedBelowPositions = 196;
+
+    // The epilogue of the current inference call: a residual added before the clamp [min, max] (ReLU: [0, ∞)).
+    private float[]? _residual;
+    private float _clampMin = float.NegativeInfinity, _clampMax = float.PositiveInfinity;
+
+    /// <summary>
+    /// Inference with a fused epilogue: y = clamp(conv(x) + residual, min, max), the residual (same shape as the output,
+    /// or null) written into the output before the GEMM accumulates onto it. ReLU is [0, ∞), ReLU6 [0, 6].
+    /// Returns the layer-owned output.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Forward"/>; or the residual's shape is not the output's.</exception>
+    internal Tensor ForwardFused(Tensor input, Tensor? residual, float min, float max)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (residual is not null && input.Rank == 4)
+        {
+            var (oh, ow) = OutputSize(input.Dim(2), input.Dim(3));
+            if (residual.Rank != 4 || residual.Dim(0) != input.Dim(0) || residual.Dim(1) != OutChannels || residual.Dim(2) != oh || residual.Dim(3) != ow)
+                throw LayerHelpers.ShapeError(ToString(), $"a residual [{input.Dim(0)}, {OutChannels}, {oh}, {ow}]", residual.Shape, nameof(residual));
+        }
+        _residual = residual?.Data;
+        _clampMin = min;
+        _clampMax = max;
+        try
+        {
+            return Forward(input, training: false);
+        }
+        finally
+        {
+            _residual = null;
+            _clampMin = float.NegativeInfinity;
+            _clampMax = float.PositiveInfinity;
+        }
+    }
+
+    private bool HasEpilogue => _residual is not null || _clampMin != float.NegativeInfinity || _clampMax != float.PositiveInfinity;
+
+    // The epilogue on a whole output written by another path (depthwise, batched): y = clamp(y + residual).
+    private void ApplyEpilogue(float[] y, int length)
+    {
+        var span = y.AsSpan(0, length);
+        if (_residual is not null) TensorPrimitives.Add(span, _residual.AsSpan(0, length), span);
+        Clamp(span);
+    }
+
+    private void Clamp(Span<float> values)
+    {
+        if (_clampMin != float.NegativeInfinity) TensorPrimitives.Max(values, _clampMin, values);
+        if (_clampMax != float.PositiveInfinity) TensorPrimitives.Min(values, _clampMax, values);
+    }
 
     // True when this call took the in-place inference path (false: use the batched path).
     private bool InferenceForward(float[] x, float[] y)
@@ -98,21 +150,34 @@ public sealed partial class Conv2d
                 Gemm.Sgemm(GemmTiers.Best, gemmThreads, true, true, p, ocg, kg, 1f, columns[(gi * kg * ld)..], ld,
                     wd.AsSpan(gi * ocg * kg, ocg * kg), kg, 0f, t.AsSpan(gi * ocg), oc);
             // In tiles of 16 channels: each Yᵀ row is read 16 contiguous floats at a time, 16 output rows are written.
+            float[]? r = _residual;
+            int rOff = i * oc * p;
             for (int o0 = 0; o0 < oc; o0 += 16)
             {
                 int o1 = Math.Min(oc, o0 + 16);
                 for (int j = 0; j < p; j++)
                 {
                     var src = t.AsSpan(j * oc + o0, o1 - o0);
-                    for (int o = o0; o < o1; o++) output[o * p + j] = src[o - o0] + (bias is null ? 0f : bias[o]);
+                    for (int o = o0; o < o1; o++)
+                        output[o * p + j] = src[o - o0] + (bias is null ? 0f : bias[o]) + (r is null ? 0f : r[rOff + o * p + j]);
                 }
             }
+            Clamp(output[..(oc * p)]);
             return;
         }
-        for (int o = 0; o < oc; o++) output.Slice(o * p + p0, count).Fill(bias is null ? 0f : bias[o]);
+        // The GEMM accumulates onto bias (+ residual): β = 1.
+        for (int o = 0; o < oc; o++)
+        {
+            var row = output.Slice(o * p + p0, count);
+            float b = bias is null ? 0f : bias[o];
+            if (_residual is null) row.Fill(b);
+            else TensorPrimitives.Add(_residual.AsSpan(i * oc * p + o * p + p0, count), b, row);
+        }
         for (int gi = 0; gi < groups; gi++)
             Gemm.Sgemm(GemmTiers.Best, gemmThreads, false, false, ocg, count, kg, 1f, wd.AsSpan(gi * ocg * kg, ocg * kg), kg,
                 columns[(gi * kg * ld)..], ld, 1f, output[(gi * ocg * p + p0)..], p);
+        if (_clampMin != float.NegativeInfinity || _clampMax != float.PositiveInfinity)
+            for (int o = 0; o < oc; o++) Clamp(output.Slice(o * p + p0, count));
     }
 
     private static int RoundUp32(int v) => (v + 31) / 32 * 32;

@@ -92,4 +92,44 @@ public class LatencyRaceTests : IDisposable
         Assert.True(ort > 0 && plan > 0);
         Assert.Equal(ort / plan, root.GetProperty("speedup_vs_ort").GetDouble(), 9);
     }
+
+    // A small residual graph with a declared 3×10×12 input, as `topiary import` writes it.
+    private static Graph ResidualGraph() => new(["x"],
+    [
+        new GraphNode("stem", new Conv2d(3, 8, 3, new Random(1), padding: 1), "x", "a"),
+        new GraphNode("relu", new ReLU(), "a", "b"),
+        new GraphNode("conv", new Conv2d(8, 8, 3, new Random(2), padding: 1), "b", "c"),
+        new GraphNode("add", new ElementwiseOp(ElementwiseKind.Add), ["b", "c"], ["d"]),
+        new GraphNode("pool", new GlobalAvgPool2d(), "d", "e"),
+        new GraphNode("flat", new Flatten(), "e", "f"),
+        new GraphNode("fc", new Linear(8, 5, new Random(3)), "f", "y"),
+    ], ["y"]);
+
+    [Fact]
+    public async Task Bench_runs_a_graph_at_its_declared_input_shape_and_times_every_layer()
+    {
+        string model = Path.Combine(_dir, "g.safetensors"), json = Path.Combine(_dir, "g.json");
+        ModelFile.Save(model, "onnx:residual", ResidualGraph(), new Dictionary<string, string> { [ModelFile.InputShapeKey] = "3,10,12" });
+        Assert.Equal(0, await CliApp.RunAsync(["bench", "--model-file", model, "--input", "random", "--weights", "random", "--batch", "2",
+            "--compare", "ort", "--layers", "--seconds", "0.02", "--json", json]));
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        var layers = doc.RootElement.GetProperty("layers").EnumerateArray().ToArray();
+        Assert.Equal(["stem", "relu", "conv", "add", "pool", "flat", "fc"], layers.Select(l => l.GetProperty("name").GetString()));
+        Assert.Equal(2L * 8 * 10 * 12 * 3 * 9, layers[0].GetProperty("macs").GetInt64());
+        Assert.Equal(2L * 8 * 10 * 12 * 8 * 9, layers[2].GetProperty("macs").GetInt64());
+        Assert.Equal(2L * 8 * 5, layers[6].GetProperty("macs").GetInt64());
+        Assert.Equal(0L, layers[1].GetProperty("macs").GetInt64());
+        Assert.All(layers, l => Assert.True(l.GetProperty("median_us").GetDouble() >= 0));
+        Assert.All(layers.Where(l => l.GetProperty("macs").GetInt64() > 0), l => Assert.True(l.GetProperty("gflop_per_second").GetDouble() > 0));
+        Assert.True(doc.RootElement.GetProperty("ort_dense_us").GetDouble() > 0);
+    }
+
+    [Fact]
+    public async Task Bench_refuses_a_model_whose_input_size_is_unknown()
+    {
+        string model = Path.Combine(_dir, "u.safetensors"), json = Path.Combine(_dir, "u.json");
+        ModelFile.Save(model, "onnx:residual", ResidualGraph());
+        Assert.NotEqual(0, await CliApp.RunAsync(["bench", "--model-file", model, "--input", "random", "--seconds", "0.02", "--json", json]));
+        Assert.False(File.Exists(json));
+    }
 }

@@ -1,0 +1,83 @@
+// FusedConv2d: an inference-only graph node for conv → (BatchNorm folded) → (+ residual) → (ReLU | ReLU6 | clamp),
+// written by InferenceGraph.Fuse. Inputs: [x] or [x, residual]; y = clamp(conv(x) + residual, Min, Max). The
+// convolution (its weights already carrying a folded BatchNorm) runs Conv2d's inference path with the residual
+// written into the output before the GEMM accumulates onto it and the clamp applied per block while it is in cache,
+// so the three or four passes over the activation that the separate layers make become one. Training is refused.
+using System.Globalization;
+using Topiary.Tensors;
+
+namespace Topiary.Nn;
+
+/// <summary>Convolution with a fused residual add and clamp, for inference.</summary>
+public sealed class FusedConv2d : GraphOp
+{
+    private readonly Tensor[] _output = new Tensor[1];
+
+    /// <summary>Creates the node.</summary>
+    /// <param name="conv">The convolution (weights final: any BatchNorm already folded in).</param>
+    /// <param name="hasResidual">Whether a second input is added to the convolution's output.</param>
+    /// <param name="min">Lower clamp (ReLU: 0; none: −∞).</param>
+    /// <param name="max">Upper clamp (ReLU6: 6; none: +∞).</param>
+    /// <param name="foldedNorm">Whether a BatchNorm was folded into <paramref name="conv"/> (for the description).</param>
+    /// <exception cref="ArgumentException"><paramref name="min"/> is above <paramref name="max"/> or either is NaN.</exception>
+    public FusedConv2d(Conv2d conv, bool hasResidual, float min = float.NegativeInfinity, float max = float.PositiveInfinity, bool foldedNorm = false)
+    {
+        ArgumentNullException.ThrowIfNull(conv);
+        if (!(min <= max)) throw new ArgumentException($"Clamp [{min}, {max}] is empty or NaN.", nameof(min));
+        Conv = conv;
+        HasResidual = hasResidual;
+        Min = min;
+        Max = max;
+        FoldedNorm = foldedNorm;
+    }
+
+    /// <summary>The convolution.</summary>
+    public Conv2d Conv { get; }
+
+    /// <summary>Whether the node takes a residual input.</summary>
+    public bool HasResidual { get; }
+
+    /// <summary>Lower clamp.</summary>
+    public float Min { get; }
+
+    /// <summary>Upper clamp.</summary>
+    public float Max { get; }
+
+    /// <summary>Whether a BatchNorm was folded into the convolution.</summary>
+    public bool FoldedNorm { get; }
+
+    /// <inheritdoc/>
+    public override IEnumerable<(string Name, Module Module)> NamedChildren() => [("conv", Conv)];
+
+    /// <summary>clamp(conv(inputs[0]) + inputs[1], Min, Max).</summary>
+    /// <exception cref="NotSupportedException"><paramref name="training"/> is true: the node exists for inference only.</exception>
+    /// <exception cref="ArgumentException">Wrong number of inputs, or shapes that do not fit.</exception>
+    public override IReadOnlyList<Tensor> Forward(IReadOnlyList<Tensor> inputs, bool training)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (training) throw new NotSupportedException($"{this} is an inference-only fusion; train the unfused model.");
+        CheckCount(inputs, HasResidual ? 2 : 1, "inputs");
+        _output[0] = Conv.ForwardFused(inputs[0], HasResidual ? inputs[1] : null, Min, Max);
+        return _output;
+    }
+
+    /// <summary>Always throws: the node exists for inference only.</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    public override IReadOnlyList<Tensor> Backward(IReadOnlyList<Tensor> gradOutputs) =>
+        throw new NotSupportedException($"{this} is an inference-only fusion; train the unfused model.");
+
+    /// <inheritdoc/>
+    public override string ToString()
+    {
+        string norm = FoldedNorm ? " + BatchNorm2d" : "";
+        string residual = HasResidual ? " + residual" : "";
+        string clamp = (Min, Max) switch
+        {
+            (float.NegativeInfinity, float.PositiveInfinity) => "",
+            (0f, float.PositiveInfinity) => " → ReLU",
+            (0f, 6f) => " → ReLU6",
+            _ => string.Create(CultureInfo.InvariantCulture, $" → clamp[{Min}, {Max}]"),
+        };
+        return $"Fused({Conv}{norm}{residual}{clamp})";
+    }
+}

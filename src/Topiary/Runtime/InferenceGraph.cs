@@ -1,0 +1,138 @@
+// InferenceGraph: a model rewritten for inference, as an ONNX Runtime session rewrites its graph. A Graph's chains
+//   Conv2d → [BatchNorm2d] → [Add(·, r)] → [ReLU | Hardtanh]
+// become one FusedConv2d node: the BatchNorm is folded into a copy of the convolution's weights and bias
+//   W'[o] = W[o]·s[o],  b'[o] = b[o]·s[o] + β[o] − μ[o]·s[o],  s[o] = γ[o] / √(σ²[o] + ε)
+// the residual add and the activation run in the convolution's epilogue. A link is taken only when the tensor between
+// the two layers has no other reader and is not a graph output, and an Add only when its other input has the
+// convolution's output shape (checked on one example) and is not a constant. The model itself is not changed (the
+// rewrite works on a deep copy); the result is for inference only (FusedConv2d refuses training) and is a snapshot:
+// later edits to the model are not seen. Models that are not a Graph come back as an unfused copy.
+using Topiary.Nn;
+using Topiary.Pruning.EnergyAware;
+using Topiary.Tensors;
+
+namespace Topiary.Runtime;
+
+/// <summary>What <see cref="InferenceGraph.Fuse"/> did.</summary>
+/// <param name="Model">The rewritten copy.</param>
+/// <param name="FoldedNorms">BatchNorms folded into convolutions.</param>
+/// <param name="FusedResiduals">Residual adds moved into a convolution's epilogue.</param>
+/// <param name="FusedActivations">ReLU/ReLU6/clamps moved into a convolution's epilogue.</param>
+public sealed record FusedModel(Module Model, int FoldedNorms, int FusedResiduals, int FusedActivations);
+
+/// <summary>Inference rewrites of a model's graph.</summary>
+public static class InferenceGraph
+{
+    /// <summary>
+    /// A copy of <paramref name="model"/> with every foldable conv → BatchNorm → Add → activation chain of its top-level
+    /// Graph fused into one <see cref="FusedConv2d"/>. <paramref name="exampleShape"/> (one example, no batch axis) is
+    /// used to check residual shapes.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The model has a layer that cannot be copied (no architecture description).</exception>
+    /// <exception cref="ArgumentException">The model rejects <paramref name="exampleShape"/>.</exception>
+    public static FusedModel Fuse(Module model, IReadOnlyList<int> exampleShape)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(exampleShape);
+        var copy = ModelSnapshot.Clone(model);
+        if (copy is not Graph graph) return new FusedModel(copy, 0, 0, 0);
+        graph.Forward([new Tensor([1, .. exampleShape])], training: false); // shapes of every tensor, for the residual check
+        var readers = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var node in graph.Nodes)
+            foreach (var t in node.Inputs) readers[t] = readers.GetValueOrDefault(t) + 1;
+        foreach (var t in graph.Outputs) readers[t] = readers.GetValueOrDefault(t) + 1;
+        var readerOf = new Dictionary<string, GraphNode>(StringComparer.Ordinal);
+        foreach (var node in graph.Nodes)
+            foreach (var t in node.Inputs) readerOf[t] = node;
+        GraphNode? Sole(string tensor) => readers.GetValueOrDefault(tensor) == 1 && readerOf.TryGetValue(tensor, out var r) ? r : null;
+
+        var removed = new HashSet<GraphNode>(ReferenceEqualityComparer.Instance);
+        var nodes = new List<GraphNode>();
+        int norms = 0, residuals = 0, activations = 0;
+        foreach (var node in graph.Nodes)
+        {
+            if (removed.Contains(node)) continue;
+            if (node.Module is not Conv2d conv || node.Inputs.Count != 1 || node.Outputs.Count != 1)
+            {
+                nodes.Add(node);
+                continue;
+            }
+            string output = node.Outputs[0];
+            var fusedConv = conv;
+            bool folded = false;
+            string? residual = null;
+            float min = float.NegativeInfinity, max = float.PositiveInfinity;
+            var next = Sole(output);
+            if (next is { Module: BatchNorm2d bn } && bn.Channels == conv.OutChannels)
+            {
+                fusedConv = Fold(conv, bn);
+                folded = true;
+                Take(next);
+            }
+            if (next is { Module: ElementwiseOp { Kind: ElementwiseKind.Add }, Inputs.Count: 2 } add && add.Inputs[0] != add.Inputs[1])
+            {
+                string other = add.Inputs[0] == output ? add.Inputs[1] : add.Inputs[0];
+                if (!graph.IsConstant(other) && graph.Value(other)!.SameShape(graph.Value(output)!))
+                {
+                    residual = other;
+                    Take(add);
+                }
+            }
+            if (next is { Module: ReLU })
+            {
+                min = 0f;
+                Take(next);
+            }
+            else if (next is { Module: Hardtanh clamp })
+            {
+                (min, max) = (clamp.Min, clamp.Max);
+                Take(next);
+            }
+            if (!folded && residual is null && float.IsNegativeInfinity(min) && float.IsPositiveInfinity(max))
+            {
+                nodes.Add(node);
+                continue;
+            }
+            norms += folded ? 1 : 0;
+            residuals += residual is null ? 0 : 1;
+            activations += float.IsNegativeInfinity(min) && float.IsPositiveInfinity(max) ? 0 : 1;
+            string[] inputs = residual is null ? [node.Inputs[0]] : [node.Inputs[0], residual];
+            nodes.Add(new GraphNode(node.Name, new FusedConv2d(fusedConv, residual is not null, min, max, folded), inputs, [output]));
+
+            // Moves the chain's end past `taken`: its output becomes the fused node's output.
+            void Take(GraphNode taken)
+            {
+                removed.Add(taken);
+                output = taken.Outputs[0];
+                next = taken.Outputs.Count == 1 ? Sole(output) : null;
+            }
+        }
+        var fused = new Graph(graph.Inputs.ToArray(), nodes, graph.Outputs.ToArray(),
+            graph.Constants.Select(c => KeyValuePair.Create(c.Name, c.Value)));
+        return new FusedModel(fused, norms, residuals, activations);
+    }
+
+    /// <summary>A copy of <paramref name="conv"/> with <paramref name="bn"/>'s inference affine folded into its weights and bias.</summary>
+    public static Conv2d Fold(Conv2d conv, BatchNorm2d bn)
+    {
+        ArgumentNullException.ThrowIfNull(conv);
+        ArgumentNullException.ThrowIfNull(bn);
+        if (bn.Channels != conv.OutChannels)
+            throw new ArgumentException($"{bn} has {bn.Channels} channels; {conv} writes {conv.OutChannels}.", nameof(bn));
+        var folded = new Conv2d(conv.InChannels, conv.OutChannels, conv.KernelSize, new Random(0), conv.Stride, conv.Pads, conv.Dilation,
+            conv.Groups, bias: true);
+        float[] w = conv.Weight.Value.Data, fw = folded.Weight.Value.Data, fb = folded.Bias!.Value.Data;
+        float[]? b = conv.Bias?.Value.Data;
+        float[] gamma = bn.Weight.Value.Data, beta = bn.Bias.Value.Data, mean = bn.RunningMean.Data, variance = bn.RunningVar.Data;
+        int per = w.Length / conv.OutChannels;
+        for (int o = 0; o < conv.OutChannels; o++)
+        {
+            // The same float arithmetic as BatchNorm's inference path: scale, then shift = β − μ·scale.
+            float scale = gamma[o] / MathF.Sqrt(variance[o] + bn.Eps);
+            float shift = beta[o] - mean[o] * scale;
+            TensorPrimitives.Multiply(w.AsSpan(o * per, per), scale, fw.AsSpan(o * per, per));
+            fb[o] = (b is null ? 0f : b[o]) * scale + shift;
+        }
+        return folded;
+    }
+}

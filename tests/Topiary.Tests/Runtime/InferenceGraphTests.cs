@@ -1,0 +1,134 @@
+// InferenceGraph.Fuse: conv → BatchNorm → Add → ReLU/ReLU6 chains of a Graph become FusedConv2d nodes whose outputs
+// equal the unfused graph's; links with a second reader, graph outputs, broadcast adds and constants stay unfused; the
+// source model is untouched; the fused node refuses training; Fold matches conv-then-BatchNorm.
+using Topiary.Nn;
+using Topiary.Runtime;
+using Topiary.Tensors;
+using Topiary.Tests.Nn;
+using static Topiary.Tests.Nn.GradientChecker;
+
+namespace Topiary.Tests.Runtime;
+
+public class InferenceGraphTests
+{
+    private static BatchNorm2d Norm(int channels, int seed)
+    {
+        var bn = new BatchNorm2d(channels);
+        var rng = new Random(seed);
+        for (int c = 0; c < channels; c++)
+        {
+            bn.Weight.Value[c] = 0.5f + (float)rng.NextDouble();
+            bn.Bias.Value[c] = (float)rng.NextDouble() - 0.5f;
+            bn.RunningMean[c] = (float)rng.NextDouble() - 0.5f;
+            bn.RunningVar[c] = 0.2f + (float)rng.NextDouble();
+        }
+        return bn;
+    }
+
+    // A bottleneck-like block: stem conv → BN → ReLU; branch conv → BN → + stem → ReLU; a 1x1 conv → ReLU6 (no BN);
+    // a conv whose output is also a graph output; a conv whose output has two readers; a broadcast add of a constant.
+    private static Graph Block() => new(["x"],
+    [
+        new GraphNode("stem", new Conv2d(3, 8, 3, new Random(1), padding: 1), "x", "s0"),
+        new GraphNode("stem_bn", Norm(8, 2), "s0", "s1"),
+        new GraphNode("stem_relu", new ReLU(), "s1", "s"),
+        new GraphNode("branch", new Conv2d(8, 8, 3, new Random(3), padding: 1, bias: false), "s", "b0"),
+        new GraphNode("branch_bn", Norm(8, 4), "b0", "b1"),
+        new GraphNode("add", new ElementwiseOp(ElementwiseKind.Add), ["b1", "s"], ["r0"]),
+        new GraphNode("add_relu", new ReLU(), "r0", "r"),
+        new GraphNode("pw", new Conv2d(8, 6, 1, new Random(5)), "r", "p0"),
+        new GraphNode("pw_relu6", Hardtanh.ReLU6(), "p0", "p"),
+        new GraphNode("tap", new Conv2d(6, 4, 3, new Random(6), padding: 1), "p", "t0"),
+        new GraphNode("tap_relu", new ReLU(), "t0", "t"),
+        new GraphNode("twice", new Conv2d(4, 4, 1, new Random(7)), "t", "w0"),
+        new GraphNode("twice_relu", new ReLU(), "w0", "w1"),
+        new GraphNode("twice_sum", new ElementwiseOp(ElementwiseKind.Add), ["w0", "w1"], ["w"]),
+        new GraphNode("biased", new Conv2d(4, 4, 1, new Random(8)), "w", "c0"),
+        new GraphNode("biased_add", new ElementwiseOp(ElementwiseKind.Add), ["c0", "k"], ["y"]),
+    ], ["y", "t0"], new Dictionary<string, Tensor> { ["k"] = Randn(9, 1, 4, 1, 1) });
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Fused_outputs_equal_the_graph_and_only_safe_links_are_taken(int batch)
+    {
+        var model = Block();
+        var fused = InferenceGraph.Fuse(model, [3, 9, 11]);
+        // stem+bn+relu, branch+bn+add+relu, pw+relu6; "tap" keeps its ReLU (t0 is a graph output), "twice" its (two
+        // readers), "biased" its add (a broadcast constant).
+        Assert.Equal(2, fused.FoldedNorms);
+        Assert.Equal(1, fused.FusedResiduals);
+        Assert.Equal(3, fused.FusedActivations);
+        var graph = Assert.IsType<Graph>(fused.Model);
+        Assert.Equal(16 - 6, graph.Nodes.Count);
+        Assert.Equal("Fused(Conv2d(8, 8, kernel=3x3, stride=1x1, padding=1x1) + BatchNorm2d + residual → ReLU)",
+            graph.Node("branch").Module.ToString());
+        Assert.Equal(["s", "s"], [graph.Node("stem").Outputs[0], graph.Node("branch").Inputs[1]]);
+        Assert.Contains("→ ReLU6", graph.Node("pw").Module.ToString(), StringComparison.Ordinal);
+        Assert.IsType<Conv2d>(graph.Node("tap").Module);
+        Assert.IsType<Conv2d>(graph.Node("twice").Module);
+        Assert.IsType<Conv2d>(graph.Node("biased").Module);
+        Assert.Equal(16, model.Nodes.Count); // the source is untouched
+
+        var x = Randn(10, batch, 3, 9, 11);
+        var expected = model.Forward([x], training: false).Select(t => t.Data.ToArray()).ToArray();
+        var actual = graph.Forward([x], training: false);
+        for (int i = 0; i < expected.Length; i++)
+            GroupedConvTests.AssertClose(expected[i], actual[i].Data, $"output {i}");
+    }
+
+    [Fact]
+    public void A_fused_block_wider_than_one_column_block_and_transposed_small_images_still_agree()
+    {
+        // 20×20 with 64 input channels: several column blocks (residual added block by block); 7×7: the transposed path.
+        foreach (int size in new[] { 20, 7 })
+        {
+            var model = new Graph(["x"],
+            [
+                new GraphNode("a", new Conv2d(64, 64, 3, new Random(1), padding: 1), "x", "a0"),
+                new GraphNode("a_bn", Norm(64, 2), "a0", "a1"),
+                new GraphNode("add", new ElementwiseOp(ElementwiseKind.Add), ["x", "a1"], ["r"]),
+                new GraphNode("relu", new ReLU(), "r", "y"),
+            ], ["y"]);
+            var fused = InferenceGraph.Fuse(model, [64, size, size]);
+            Assert.Equal(1, fused.FusedResiduals);
+            var x = Randn(11, 1, 64, size, size);
+            var expected = model.Forward([x], false)[0].Data.ToArray();
+            GroupedConvTests.AssertClose(expected, fused.Model.Forward(x, false).Data, $"{size}x{size}");
+        }
+    }
+
+    [Fact]
+    public void Fold_equals_the_convolution_followed_by_its_BatchNorm()
+    {
+        var conv = new Conv2d(5, 7, (3, 2), new Random(1), stride: (2, 1), padding: (1, 0), groups: 1);
+        var bn = Norm(7, 2);
+        var x = Randn(3, 2, 5, 8, 9);
+        var expected = bn.Forward(conv.Forward(x, false), false).Data.ToArray();
+        GroupedConvTests.AssertClose(expected, InferenceGraph.Fold(conv, bn).Forward(x, false).Data, "folded");
+        Assert.Throws<ArgumentException>(() => InferenceGraph.Fold(conv, Norm(6, 3)));
+    }
+
+    [Fact]
+    public void The_fused_node_refuses_training_and_a_residual_of_the_wrong_shape()
+    {
+        var node = new FusedConv2d(new Conv2d(2, 3, 1, new Random(1)), hasResidual: true, 0f);
+        var x = Randn(1, 1, 2, 4, 4);
+        Assert.Throws<NotSupportedException>(() => node.Forward([x, new Tensor(1, 3, 4, 4)], training: true));
+        Assert.Throws<NotSupportedException>(() => node.Backward([new Tensor(1, 3, 4, 4)]));
+        var e = Assert.Throws<ArgumentException>(() => node.Forward([x, new Tensor(1, 3, 4, 5)], training: false));
+        Assert.Contains("residual", e.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new FusedConv2d(new Conv2d(2, 3, 1, new Random(1)), false, 1f, 0f));
+    }
+
+    [Fact]
+    public void A_model_that_is_not_a_graph_comes_back_as_an_unfused_copy()
+    {
+        var model = new Sequential(new Conv2d(1, 2, 3, new Random(1)), new ReLU());
+        var fused = InferenceGraph.Fuse(model, [1, 6, 6]);
+        Assert.NotSame(model, fused.Model);
+        Assert.Equal(0, fused.FoldedNorms + fused.FusedResiduals + fused.FusedActivations);
+        var x = Randn(2, 1, 1, 6, 6);
+        Assert.Equal(model.Forward(x, false).Data.ToArray(), fused.Model.Forward(x, false).Data.ToArray());
+    }
+}
