@@ -9,6 +9,8 @@
 // image), the GEMM itself is threaded. Small images at batch > 1 take the batched path (samples side by side, which
 // keeps the GEMM wide). ForwardFused adds an epilogue — a residual written into the output before the GEMM accumulates
 // onto it, then a clamp (ReLU, ReLU6) on each block while it is in cache; other paths apply it afterwards.
+// A Frozen layer (weights final: the copies InferenceGraph makes) with a 3×3 stride-1 ungrouped kernel also
+// measures Winograd F(2×2, 3×3) (Winograd3x3) against this path on the first input of each size and keeps the faster.
 // Results do not depend on the thread count (the GEMM's are bitwise independent of it).
 using Topiary.Tensors;
 
@@ -79,8 +81,78 @@ public sealed partial class Conv2d
         if (_clampMax != float.PositiveInfinity) TensorPrimitives.Min(values, _clampMax, values);
     }
 
+    private float[]? _winogradWeights;
+    private readonly Dictionary<(int H, int W, int N), bool> _winogradChoice = [];
+
+    /// <summary>
+    /// True when the weights will not change any more (set on the copies InferenceGraph makes): the layer may then cache
+    /// transformed weights and pick its algorithm per input size by measurement (Winograd F(2×2, 3×3) or im2col + GEMM).
+    /// </summary>
+    internal bool Frozen { get; set; }
+
+    /// <summary>Tests: force (true) or forbid (false) Winograd on a Frozen layer instead of measuring; null measures.</summary>
+    internal bool? WinogradOverride { get; set; }
+
     // True when this call took the in-place inference path (false: use the batched path).
     private bool InferenceForward(float[] x, float[] y)
+    {
+        if (Frozen && WinogradFaster(x, y))
+        {
+            WinogradForward(x, y);
+            return true;
+        }
+        return DirectForward(x, y);
+    }
+
+    // Winograd for a frozen, ungrouped 3×3 stride-1 convolution when it measured faster than the direct path on this
+    // input size and batch (three calls of each on the first such input; the output is rewritten by the caller).
+    private bool WinogradFaster(float[] x, float[] y)
+    {
+        var g = _geometry;
+        if (Groups != 1 || !Winograd3x3.Supports(g)) return false;
+        if (WinogradOverride is bool forced) return forced;
+        var key = (g.Height, g.Width, _batch);
+        if (_winogradChoice.TryGetValue(key, out bool faster)) return faster;
+        double direct = double.MaxValue, winograd = double.MaxValue;
+        for (int run = 0; run < 3; run++)
+        {
+            long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            if (!DirectForward(x, y)) return _winogradChoice[key] = false; // the batched path: keep it
+            direct = Math.Min(direct, System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+            WinogradForward(x, y);
+            winograd = Math.Min(winograd, System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds);
+        }
+        return _winogradChoice[key] = winograd < direct;
+    }
+
+    private void WinogradForward(float[] x, float[] y)
+    {
+        var g = _geometry;
+        int oc = OutChannels, c = g.Channels, p = g.ColumnCols;
+        if (_winogradWeights is null)
+        {
+            _winogradWeights = new float[Winograd3x3.WeightLength(oc, c)];
+            Winograd3x3.TransformWeights(Weight.Value.Data, oc, c, _winogradWeights);
+        }
+        var (vLength, mLength) = Winograd3x3.ScratchLengths(g, oc);
+        float[] v = ConvScratch.Columns(vLength), m = ConvScratch.Transposed(mLength);
+        float[]? bias = Bias?.Value.Data;
+        for (int i = 0; i < _batch; i++)
+        {
+            Winograd3x3.Convolve(x, i * g.ImageSize, g, _winogradWeights, oc, v, m, y, i * oc * p, Threading.MaxDegreeOfParallelism);
+            for (int o = 0; o < oc; o++)
+            {
+                var row = y.AsSpan((i * oc + o) * p, p);
+                if (bias is not null) TensorPrimitives.Add(row, bias[o], row);
+                if (_residual is not null) TensorPrimitives.Add(row, _residual.AsSpan((i * oc + o) * p, p), row);
+                Clamp(row);
+            }
+        }
+    }
+
+    // im2col + GEMM in place (false: a small image at batch > 1, left to the batched path).
+    private bool DirectForward(float[] x, float[] y)
     {
         var g = _geometry;
         int p = g.ColumnCols, n = _batch;

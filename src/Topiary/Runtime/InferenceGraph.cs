@@ -6,7 +6,8 @@
 // the two layers has no other reader and is not a graph output, and an Add only when its other input has the
 // convolution's output shape (checked on one example) and is not a constant. The model itself is not changed (the
 // rewrite works on a deep copy); the result is for inference only (FusedConv2d refuses training) and is a snapshot:
-// later edits to the model are not seen. Models that are not a Graph come back as an unfused copy.
+// later edits to the model are not seen, and every convolution of the copy is Frozen (it may cache Winograd weights
+// and pick its algorithm by measurement). Models that are not a Graph come back as an unfused, frozen copy.
 using Topiary.Nn;
 using Topiary.Pruning.EnergyAware;
 using Topiary.Tensors;
@@ -35,6 +36,7 @@ public static class InferenceGraph
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(exampleShape);
         var copy = ModelSnapshot.Clone(model);
+        Freeze(copy);
         if (copy is not Graph graph) return new FusedModel(copy, 0, 0, 0);
         graph.Forward([new Tensor([1, .. exampleShape])], training: false); // shapes of every tensor, for the residual check
         var readers = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -44,9 +46,11 @@ public static class InferenceGraph
         var readerOf = new Dictionary<string, GraphNode>(StringComparer.Ordinal);
         foreach (var node in graph.Nodes)
             foreach (var t in node.Inputs) readerOf[t] = node;
-        GraphNode? Sole(string tensor) => readers.GetValueOrDefault(tensor) == 1 && readerOf.TryGetValue(tensor, out var r) ? r : null;
-
         var removed = new HashSet<GraphNode>(ReferenceEqualityComparer.Instance);
+        // The one reader of a tensor, unless another chain has already taken that reader (an Add joins two chains).
+        GraphNode? Sole(string tensor) =>
+            readers.GetValueOrDefault(tensor) == 1 && readerOf.TryGetValue(tensor, out var r) && !removed.Contains(r) ? r : null;
+
         var nodes = new List<GraphNode>();
         int norms = 0, residuals = 0, activations = 0;
         foreach (var node in graph.Nodes)
@@ -97,6 +101,7 @@ public static class InferenceGraph
             residuals += residual is null ? 0 : 1;
             activations += float.IsNegativeInfinity(min) && float.IsPositiveInfinity(max) ? 0 : 1;
             string[] inputs = residual is null ? [node.Inputs[0]] : [node.Inputs[0], residual];
+            fusedConv.Frozen = true;
             nodes.Add(new GraphNode(node.Name, new FusedConv2d(fusedConv, residual is not null, min, max, folded), inputs, [output]));
 
             // Moves the chain's end past `taken`: its output becomes the fused node's output.
@@ -110,6 +115,13 @@ public static class InferenceGraph
         var fused = new Graph(graph.Inputs.ToArray(), nodes, graph.Outputs.ToArray(),
             graph.Constants.Select(c => KeyValuePair.Create(c.Name, c.Value)));
         return new FusedModel(fused, norms, residuals, activations);
+    }
+
+    // The copy's weights are final: its convolutions may cache transformed weights and choose their algorithm.
+    private static void Freeze(Module model)
+    {
+        foreach (var (_, module) in model.NamedModules())
+            if (module is Conv2d conv) conv.Frozen = true;
     }
 
     /// <summary>A copy of <paramref name="conv"/> with <paramref name="bn"/>'s inference affine folded into its weights and bias.</summary>

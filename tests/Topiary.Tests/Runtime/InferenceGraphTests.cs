@@ -99,6 +99,45 @@ public class InferenceGraphTests
     }
 
     [Fact]
+    public void Two_convolution_chains_meeting_at_one_add_fuse_it_once()
+    {
+        // A ResNet downsampling block: main branch conv → BN and shortcut conv → BN, summed, then ReLU.
+        var model = new Graph(["x"],
+        [
+            new GraphNode("shortcut", new Conv2d(4, 6, 1, new Random(1), stride: 2), "x", "s0"),
+            new GraphNode("shortcut_bn", Norm(6, 2), "s0", "s"),
+            new GraphNode("main", new Conv2d(4, 6, 3, new Random(3), stride: 2, padding: 1), "x", "m0"),
+            new GraphNode("main_bn", Norm(6, 4), "m0", "m"),
+            new GraphNode("sum", new ElementwiseOp(ElementwiseKind.Add), ["m", "s"], ["r"]),
+            new GraphNode("relu", new ReLU(), "r", "y"),
+        ], ["y"]);
+        var fused = InferenceGraph.Fuse(model, [4, 9, 9]);
+        Assert.Equal((2, 1, 1), (fused.FoldedNorms, fused.FusedResiduals, fused.FusedActivations));
+        Assert.Equal(2, ((Graph)fused.Model).Nodes.Count);
+        var x = Randn(5, 2, 4, 9, 9);
+        GroupedConvTests.AssertClose(model.Forward([x], false)[0].Data.ToArray(), fused.Model.Forward(x, false).Data, "block");
+    }
+
+    [Theory]
+    [InlineData(1, 14)]
+    [InlineData(2, 9)]
+    public void A_frozen_convolution_on_Winograd_keeps_bias_residual_and_clamp(int batch, int size)
+    {
+        var conv = new Conv2d(6, 10, 3, new Random(1), padding: 1);
+        conv.Bias!.Value.CopyFrom(Randn(2, 10));
+        var x = Randn(3, batch, 6, size, size);
+        var residual = Randn(4, batch, 10, size, size);
+        var expected = conv.Forward(x, training: true).Data.ToArray();
+        for (int i = 0; i < expected.Length; i++) expected[i] = Math.Clamp(expected[i] + residual.Data[i], 0f, 6f);
+        conv.Frozen = true;
+        conv.WinogradOverride = true;
+        GroupedConvTests.AssertClose(expected, conv.ForwardFused(x, residual, 0f, 6f).Data, "winograd");
+        conv.WinogradOverride = null; // measured: either algorithm, the same values
+        GroupedConvTests.AssertClose(expected, conv.ForwardFused(x, residual, 0f, 6f).Data, "measured");
+        GroupedConvTests.AssertClose(expected, conv.ForwardFused(x, residual, 0f, 6f).Data, "measured, cached choice");
+    }
+
+    [Fact]
     public void Fold_equals_the_convolution_followed_by_its_BatchNorm()
     {
         var conv = new Conv2d(5, 7, (3, 2), new Random(1), stride: (2, 1), padding: (1, 0), groups: 1);
