@@ -90,17 +90,33 @@ public sealed class MaxPool2d : Pool2d
     }
 
     // One plane without argmax: for each output row, the element-wise max of its window's input rows (vectorised; NaN
-    // propagates), then the max over each window's columns of that row.
+    // propagates), then the max over each window's columns of that row (stride 2: one vectorised gather per tap).
     private static void InferencePlane(ReadOnlySpan<float> x, in Conv2dGeometry g, Span<float> y)
     {
         int h = g.Height, w = g.Width, kh = g.KernelH, kw = g.KernelW, sh = g.StrideH, sw = g.StrideW, pt = g.PadTop, pl = g.PadLeft;
         Span<float> row = w <= 1024 ? stackalloc float[w] : new float[w];
+        int paddedLength = sw == 2 ? 2 * g.OutW + kw : 0;
+        Span<float> padded = paddedLength <= 1024 ? stackalloc float[paddedLength] : new float[paddedLength];
+        Span<float> tap = sw == 2 && g.OutW <= 1024 ? stackalloc float[g.OutW] : new float[sw == 2 ? g.OutW : 0];
         for (int oy = 0; oy < g.OutH; oy++)
         {
             int y0 = Math.Max(0, oy * sh - pt), y1 = Math.Min(h, oy * sh - pt + kh);
             x.Slice(y0 * w, w).CopyTo(row);
             for (int iy = y0 + 1; iy < y1; iy++) TensorPrimitives.Max(row, x.Slice(iy * w, w), row);
             var outRow = y.Slice(oy * g.OutW, g.OutW);
+            if (sw == 2)
+            {
+                // Window columns by tap: out[ox] = max over k of padded[2·ox + k], each tap a stride-2 gather.
+                padded.Fill(float.NegativeInfinity);
+                row[..Math.Min(w, padded.Length - pl)].CopyTo(padded[pl..]);
+                Stride2.Gather(padded, outRow);
+                for (int k = 1; k < kw; k++)
+                {
+                    Stride2.Gather(padded[k..], tap);
+                    TensorPrimitives.Max(outRow, tap, outRow);
+                }
+                continue;
+            }
             for (int ox = 0; ox < outRow.Length; ox++)
             {
                 int x0 = Math.Max(0, ox * sw - pl), x1 = Math.Min(w, ox * sw - pl + kw);

@@ -82,6 +82,8 @@ public static class LayerProfile
     {
         switch (layer)
         {
+            case FusedConv2d fused:
+                return Macs(fused.Conv, input);
             case Conv2d conv when input.Rank == 4:
                 var (oh, ow) = conv.OutputSize(input.Dim(2), input.Dim(3));
                 return (long)input.Dim(0) * conv.OutChannels * oh * ow * conv.Weight.Value.Dim(1) * conv.KernelSize.H * conv.KernelSize.W;

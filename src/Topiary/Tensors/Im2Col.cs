@@ -107,6 +107,7 @@ public static class Im2Col
                         seg[(v1 - xa)..].Clear();
                         var valid = seg[(v0 - xa)..(v1 - xa)];
                         if (sw == 1) CopyRow(src.Slice(v0 + off, v1 - v0), valid);
+                        else if (sw == 2) Stride2.Gather(src[(v0 * 2 + off)..], valid);
                         else for (int x = v0; x < v1; x++) valid[x - v0] = src[x * sw + off];
                     }
                 }
