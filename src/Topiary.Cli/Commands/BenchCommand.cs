@@ -62,12 +62,7 @@ public static class BenchCommand
             using (var race = new LatencyRace(x, example, t))
             {
                 race.AddForward("topiary dense", loaded.Network);
-                if (loaded.Network is Topiary.Nn.Graph)
-                {
-                    var fused = race.AddFused("topiary plan", loaded.Network);
-                    AnsiConsole.MarkupLine($"[grey]plan: the graph fused for inference ({fused.FoldedNorms} BatchNorms folded, " +
-                        $"{fused.FusedResiduals} residual adds and {fused.FusedActivations} activations in convolution epilogues)[/]");
-                }
+                if (loaded.Network is Topiary.Nn.Graph) AddFused(race, loaded.Network, "");
                 else try
                 {
                     var plan = race.AddPlan("topiary plan", loaded.Network, parse.GetValue(measureFormats) ? new PlanOptions { Measure = true } : PlanOptions.Default);
@@ -75,7 +70,8 @@ public static class BenchCommand
                 }
                 catch (NotSupportedException e)
                 {
-                    AnsiConsole.MarkupLine($"[grey]no compiled plan: {Markup.Escape(e.Message)}[/]");
+                    // A chain the compiled plan cannot run (LRN, ...): its frozen copy, as for graphs.
+                    AddFused(race, loaded.Network, $"no compiled plan ({e.Message}); ");
                 }
                 if (parse.GetValue(compare) == "ort") race.AddOrt("onnxruntime dense", loaded.Network);
                 rows = race.Run(budget);
@@ -113,6 +109,13 @@ public static class BenchCommand
             return Task.FromResult(0);
         }, ct));
         return cmd;
+    }
+
+    private static void AddFused(LatencyRace race, Topiary.Nn.Module model, string why)
+    {
+        var fused = race.AddFused("topiary plan", model);
+        AnsiConsole.MarkupLine($"[grey]{Markup.Escape(why)}plan: a frozen copy fused for inference ({fused.FoldedNorms} BatchNorms folded, " +
+            $"{fused.FusedResiduals} residual adds and {fused.FusedActivations} activations in convolution epilogues; per-layer algorithm by measurement)[/]");
     }
 
     private static string F(double us) => us.ToString("F1", CultureInfo.InvariantCulture);

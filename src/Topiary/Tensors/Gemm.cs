@@ -31,7 +31,10 @@ public static partial class Gemm
         {
             // A single row (batch-1 inference): packing B would cost more than the product itself.
             Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-            Gemv(transB, n, k, alpha, a[..k], b, ldb, beta, c[..n]);
+            if (transB && (long)n * k >= ParallelThreshold && Threading.MaxDegreeOfParallelism > 1 && n >= 64)
+                GemvRowsParallel(n, k, alpha, a[..k], b, ldb, beta, c[..n], Threading.MaxDegreeOfParallelism);
+            else
+                Gemv(transB, n, k, alpha, a[..k], b, ldb, beta, c[..n]);
             return;
         }
         int threads = (long)m * n * k >= ParallelThreshold ? Threading.MaxDegreeOfParallelism : 1;
@@ -80,6 +83,39 @@ public static partial class Gemm
         static void Store(Span<float> c, int i, float v, float beta) => c[i] = beta == 0 ? v : v + beta * c[i];
     }
 
+    // c[j] = alpha·(a · B[j,:]) + beta·c[j] for the n rows of B [n, k].
+    internal static void GemvRows(int n, int k, float alpha, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c)
+    {
+        int j = Vector512.IsHardwareAccelerated && k >= 16 ? DotRows4(n, k, a, b, ldb, alpha, beta, c) : 0;
+        for (; j < n; j++)
+        {
+            float dot = alpha * TensorPrimitives.Dot(a, b.Slice(j * ldb, k));
+            c[j] = beta == 0 ? dot : dot + beta * c[j];
+        }
+    }
+
+    // A large batch-1 product is bound by reading B: its rows are split into one contiguous range per thread (multiples
+    // of 4, so every row is computed exactly as in the serial call: the same bits for any thread count).
+    internal static unsafe void GemvRowsParallel(int n, int k, float alpha, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int threads)
+    {
+        fixed (float* pa = a)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            nint ia = (nint)pa, ib = (nint)pb, ic = (nint)pc;
+            long bLength = b.Length;
+            Threading.For(0, threads, threads, t =>
+            {
+                int r0 = n / 4 * t / threads * 4, r1 = t == threads - 1 ? n : n / 4 * (t + 1) / threads * 4;
+                if (r1 <= r0) return;
+                long start = (long)r0 * ldb, end = Math.Min(bLength, (long)(r1 - 1) * ldb + k);
+                GemvRows(r1 - r0, k, alpha, new ReadOnlySpan<float>((float*)ia, k), new ReadOnlySpan<float>((float*)ib + start, (int)(end - start)),
+                    ldb, beta, new Span<float>((float*)ic + r0, r1 - r0));
+            });
+        }
+    }
+
     // c[1,n] = alpha·a[1,k]·op(B) + beta·c. transB: B is [n,k] → one dot product per output; otherwise B is
     // [k,n] → c accumulates a[p]·B[p,:] row by row, skipping zero inputs (post-ReLU activations often are).
     private static void Gemv(bool transB, int n, int k, float alpha, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int ldb,
@@ -87,12 +123,7 @@ public static partial class Gemm
     {
         if (transB)
         {
-            int j = Vector512.IsHardwareAccelerated && k >= 16 ? DotRows4(n, k, a, b, ldb, alpha, beta, c) : 0;
-            for (; j < n; j++)
-            {
-                float dot = alpha * TensorPrimitives.Dot(a, b.Slice(j * ldb, k));
-                c[j] = beta == 0 ? dot : dot + beta * c[j];
-            }
+            GemvRows(n, k, alpha, a, b, ldb, beta, c);
             return;
         }
         if (beta == 0) c.Clear();
