@@ -35,6 +35,19 @@ public sealed class Sequential : Module
         return this;
     }
 
+    /// <summary>Replaces the <paramref name="count"/> children from <paramref name="index"/> by one (inference rewrites).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The range lies outside the children.</exception>
+    internal void ReplaceRange(int index, int count, Module module)
+    {
+        ArgumentNullException.ThrowIfNull(module);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(index + count, _children.Count, nameof(count));
+        string name = _children[index].Name;
+        _children.RemoveRange(index, count);
+        _children.Insert(index, (name, module));
+    }
+
     /// <summary>Number of children.</summary>
     public int Count => _children.Count;
 

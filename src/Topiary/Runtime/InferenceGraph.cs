@@ -7,7 +7,8 @@
 // convolution's output shape (checked on one example) and is not a constant. The model itself is not changed (the
 // rewrite works on a deep copy); the result is for inference only (FusedConv2d refuses training) and is a snapshot:
 // later edits to the model are not seen, and every convolution of the copy is Frozen (it may cache Winograd weights
-// and pick its algorithm by measurement). Models that are not a Graph come back as an unfused, frozen copy.
+// and pick its algorithm by measurement). Inside every Sequential (zoo models, Residual bodies, graph nodes), the
+// chains Conv2d → [BatchNorm2d] → [ReLU | Hardtanh] are fused the same way (no residual: a Residual adds outside).
 using Topiary.Nn;
 using Topiary.Pruning.EnergyAware;
 using Topiary.Tensors;
@@ -37,7 +38,8 @@ public static class InferenceGraph
         ArgumentNullException.ThrowIfNull(exampleShape);
         var copy = ModelSnapshot.Clone(model);
         Freeze(copy);
-        if (copy is not Graph graph) return new FusedModel(copy, 0, 0, 0);
+        var (chainNorms, chainActivations) = FuseChains(copy);
+        if (copy is not Graph graph) return new FusedModel(copy, chainNorms, 0, chainActivations);
         graph.Forward([new Tensor([1, .. exampleShape])], training: false); // shapes of every tensor, for the residual check
         var readers = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var node in graph.Nodes)
@@ -114,7 +116,48 @@ public static class InferenceGraph
         }
         var fused = new Graph(graph.Inputs.ToArray(), nodes, graph.Outputs.ToArray(),
             graph.Constants.Select(c => KeyValuePair.Create(c.Name, c.Value)));
-        return new FusedModel(fused, norms, residuals, activations);
+        return new FusedModel(fused, norms + chainNorms, residuals, activations + chainActivations);
+    }
+
+    // Inside every Sequential of the copy (at any depth: zoo models, Residual bodies, graph nodes): Conv2d, then an
+    // optional BatchNorm2d of its channels, then an optional ReLU/Hardtanh, become one FusedConv2d under the
+    // convolution's name.
+    private static (int Norms, int Activations) FuseChains(Module model)
+    {
+        int norms = 0, activations = 0;
+        foreach (var seq in model.NamedModules().Select(m => m.Module).OfType<Sequential>().ToArray())
+        {
+            for (int i = 0; i < seq.Count; i++)
+            {
+                if (seq[i] is not Conv2d conv) continue;
+                int j = i + 1;
+                var fusedConv = conv;
+                bool folded = false;
+                float min = float.NegativeInfinity, max = float.PositiveInfinity;
+                if (j < seq.Count && seq[j] is BatchNorm2d bn && bn.Channels == conv.OutChannels)
+                {
+                    fusedConv = Fold(conv, bn);
+                    folded = true;
+                    j++;
+                }
+                if (j < seq.Count && seq[j] is ReLU)
+                {
+                    min = 0f;
+                    j++;
+                }
+                else if (j < seq.Count && seq[j] is Hardtanh clamp)
+                {
+                    (min, max) = (clamp.Min, clamp.Max);
+                    j++;
+                }
+                if (j == i + 1) continue;
+                fusedConv.Frozen = true;
+                seq.ReplaceRange(i, j - i, new FusedConv2d(fusedConv, false, min, max, folded));
+                norms += folded ? 1 : 0;
+                activations += j - i - (folded ? 2 : 1);
+            }
+        }
+        return (norms, activations);
     }
 
     // The copy's weights are final: its convolutions may cache transformed weights and choose their algorithm.

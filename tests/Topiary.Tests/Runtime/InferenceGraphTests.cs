@@ -161,13 +161,23 @@ public class InferenceGraphTests
     }
 
     [Fact]
-    public void A_model_that_is_not_a_graph_comes_back_as_an_unfused_copy()
+    public void Chains_inside_sequentials_fuse_at_any_depth()
     {
-        var model = new Sequential(new Conv2d(1, 2, 3, new Random(1)), new ReLU());
-        var fused = InferenceGraph.Fuse(model, [1, 6, 6]);
-        Assert.NotSame(model, fused.Model);
-        Assert.Equal(0, fused.FoldedNorms + fused.FusedResiduals + fused.FusedActivations);
-        var x = Randn(2, 1, 1, 6, 6);
-        Assert.Equal(model.Forward(x, false).Data.ToArray(), fused.Model.Forward(x, false).Data.ToArray());
+        // conv → BN → ReLU6, a residual block whose body is conv → BN → ReLU → conv → BN, then conv → ReLU and a bare
+        // conv (nothing to fuse), as the zoo's MobileNet/ResNet blocks nest them.
+        var body = new Sequential(new Conv2d(4, 4, 3, new Random(3), padding: 1, bias: false), Norm(4, 4), new ReLU(),
+            new Conv2d(4, 4, 3, new Random(5), padding: 1, bias: false), Norm(4, 6));
+        var model = new Sequential(new Conv2d(2, 4, 3, new Random(1), padding: 1), Norm(4, 2), Hardtanh.ReLU6(),
+            new Residual(body), new Conv2d(4, 3, 1, new Random(7)), new ReLU(), new Conv2d(3, 3, 1, new Random(8)));
+        var fused = InferenceGraph.Fuse(model, [2, 7, 9]);
+        Assert.Equal((3, 0, 3), (fused.FoldedNorms, fused.FusedResiduals, fused.FusedActivations));
+        var top = Assert.IsType<Sequential>(fused.Model);
+        Assert.Equal(4, top.Count);
+        Assert.Contains("→ ReLU6", top[0].ToString(), StringComparison.Ordinal);
+        Assert.Equal(2, ((Sequential)((Residual)top[1]).Body).Count);
+        Assert.IsType<Conv2d>(top[3]);
+        Assert.Equal(7, model.Count); // the source is untouched
+        var x = Randn(2, 3, 2, 7, 9);
+        GroupedConvTests.AssertClose(model.Forward(x, false).Data.ToArray(), fused.Model.Forward(x, false).Data, "nested");
     }
 }
