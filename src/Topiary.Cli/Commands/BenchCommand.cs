@@ -1,7 +1,8 @@
-// `topiary bench --model-file F [--batch N] [--compare ort]`: latency of one model, measured in one run:
+// `topiary bench --model-file F | --model NAME [--batch N] [--compare ort] [--layers]`: latency of one model (a file, or
+// a paper network at ImageNet size with random weights), measured in one run:
 // Topiary's dense kernels (Module.Forward), Topiary's compiled plan (sparse kernels where weights are
 // pruned; for a Graph model, the graph fused for inference: BatchNorm folded, residual add and activation in the
-// convolution's epilogue), and, with --compare ort, ONNX Runtime running the same weights densely from an exported file.
+// convolution's epilogue; a chain the compiled plan cannot run gets the same frozen, fused copy), and, with --compare ort, ONNX Runtime running the same weights densely from an exported file.
 // Median and p99 per call, all runtimes timed interleaved in one loop; ratios against ORT. Outputs are
 // cross-checked before anything is timed (the shared machinery is Bench/LatencyRace).
 using System.CommandLine;
@@ -20,7 +21,9 @@ public static class BenchCommand
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
-        var file = new Option<string>("--model-file") { Description = "The model to time.", Required = true };
+        var file = new Option<string?>("--model-file") { Description = "The model to time (or --model)." };
+        var paper = new Option<string?>("--model") { Description = $"A seed paper's network at ImageNet size with seeded random weights instead of a file: {string.Join(", ", PaperNetworks.Names)} (input random)." };
+        paper.AcceptOnlyFromAmong([.. PaperNetworks.Names]);
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 1 };
         var compare = new Option<string?>("--compare") { Description = "Also time a peer runtime: ort." };
         compare.AcceptOnlyFromAmong("ort");
@@ -33,24 +36,35 @@ public static class BenchCommand
         var layers = new Option<bool>("--layers") { Description = "Also time every layer of Topiary's dense forward alone (per-layer median µs, MACs, GFLOP/s; console: the ten slowest)." };
         var measureFormats = new Option<bool>("--measure-formats") { Description = "Let the plan pick each layer's format by timing every candidate (default: by the weight's structure)." };
         var json = CommonOptions.Json();
-        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, batch, compare, input, weights, seconds, threads, measureFormats, layers, json };
+        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, paper, batch, compare, input, weights, seconds, threads, measureFormats, layers, json };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             int n = parse.GetValue(batch), t = parse.GetValue(threads);
             if (n < 1) throw new ArgumentException($"--batch must be at least 1; got {n}.");
             CommonOptions.ApplyThreads(t);
             double budget = parse.GetValue(seconds);
-            OutputGuard.Check([("--model-file", parse.GetValue(file))], [("--json", parse.GetValue(json))]);
-            var loaded = ModelFile.Load(parse.GetValue(file)!);
-            if (parse.GetValue(weights) == "random") KaimingInit.Apply(loaded.Network, new Random(1));
-            string path = parse.GetValue(file)!;
-            int[] example = ModelInputShape.Of(loaded.Name, loaded.Metadata, loaded.Network, path) is { } known && ModelInputShape.IsComplete(known)
-                ? known
-                : throw new InvalidDataException($"{path}: the model's input shape is not known (no '{ModelFile.InputShapeKey}' metadata, not a zoo model); re-import it with --input-shape.");
+            string? path = parse.GetValue(file), paperName = parse.GetValue(paper);
+            if ((path is null) == (paperName is null)) throw new ArgumentException("Give exactly one of --model-file and --model.");
+            OutputGuard.Check([("--model-file", path)], [("--json", parse.GetValue(json))]);
+            LoadedModel loaded;
+            int[] example;
+            if (paperName is not null)
+            {
+                loaded = new LoadedModel(paperName, PaperNetworks.Create(paperName), new Dictionary<string, string>());
+                example = [.. PaperNetworks.InputShape];
+            }
+            else
+            {
+                loaded = ModelFile.Load(path!);
+                if (parse.GetValue(weights) == "random") KaimingInit.Apply(loaded.Network, new Random(1));
+                example = ModelInputShape.Of(loaded.Name, loaded.Metadata, loaded.Network, path!) is { } known && ModelInputShape.IsComplete(known)
+                    ? known
+                    : throw new InvalidDataException($"{path}: the model's input shape is not known (no '{ModelFile.InputShapeKey}' metadata, not a zoo model); re-import it with --input-shape.");
+            }
             int[] shape = [n, .. example];
             var x = Tensor.RandomUniform(new Random(1), 1f, shape);
             for (int i = 0; i < x.Length; i++) x[i] = Math.Abs(x[i]);
-            if (parse.GetValue(input) == "mnist")
+            if (parse.GetValue(input) == "mnist" && paperName is null)
             {
                 var transform = ModelFile.InputTransform(loaded.Metadata);
                 var test = Training.TrainingRun.LoadDataset(loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist", Data.DatasetSplit.Test, transform: transform);
@@ -97,7 +111,7 @@ public static class BenchCommand
                 Model = loaded.Name,
                 Batch = n,
                 Threads = t,
-                Input = parse.GetValue(input),
+                Input = parse.GetValue(paper) is null ? parse.GetValue(input) : "random",
                 OrtDenseUs = ortUs,
                 TopiaryDenseUs = denseUs,
                 TopiaryPlanUs = planUs,

@@ -132,4 +132,28 @@ public class LatencyRaceTests : IDisposable
         Assert.NotEqual(0, await CliApp.RunAsync(["bench", "--model-file", model, "--input", "random", "--seconds", "0.02", "--json", json]));
         Assert.False(File.Exists(json));
     }
+
+    [Fact]
+    public async Task Bench_times_a_paper_network_at_ImageNet_size_against_ORT()
+    {
+        string json = Path.Combine(_dir, "p.json");
+        Assert.Equal(0, await CliApp.RunAsync(["bench", "--model", "mobilenet-v2", "--compare", "ort", "--seconds", "0.02", "--json", json]));
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        Assert.Equal("mobilenet-v2", doc.RootElement.GetProperty("model").GetString());
+        Assert.Equal("random", doc.RootElement.GetProperty("input").GetString());
+        Assert.Equal(["topiary dense", "topiary plan", "onnxruntime dense"],
+            doc.RootElement.GetProperty("runtimes").EnumerateArray().Select(r => r.GetProperty("name").GetString()));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Bench_wants_exactly_one_of_a_file_and_a_paper_network(bool both)
+    {
+        string model = Path.Combine(_dir, "m.safetensors"), json = Path.Combine(_dir, "x.json");
+        ModelFile.Save(model, "lenet-300-100", ModelZoo.Get("lenet-300-100").Factory(1));
+        string[] args = both ? ["bench", "--model-file", model, "--model", "vgg16", "--json", json] : ["bench", "--json", json];
+        Assert.NotEqual(0, await CliApp.RunAsync(args));
+        Assert.False(File.Exists(json));
+    }
 }
