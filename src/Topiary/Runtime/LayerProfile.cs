@@ -1,7 +1,7 @@
 // LayerProfile: where a model's inference time goes, layer by layer. The model runs once (training = false) so every
-// layer's inputs exist; then each top-level layer — a Graph's nodes, a Sequential's children, else the model itself —
-// is timed alone on the inputs it saw, repeated until its share of the budget is spent (median per call). A nested
-// Graph or Sequential node counts as one layer. Layers that write their own output buffer are safe to repeat, since
+// layer's inputs exist; then each layer — a Graph's nodes, a Sequential's children (nested Sequentials expanded, named
+// "features.3.0"), else the model itself — is timed alone on the inputs it saw, repeated until its share of the budget
+// is spent (median per call). Any other container (a Residual, a Graph node that is a Graph) counts as one layer. Layers that write their own output buffer are safe to repeat, since
 // every layer of the engine is a pure function of its inputs and weights at inference.
 using System.Diagnostics;
 using Topiary.Nn;
@@ -46,21 +46,31 @@ public static class LayerProfile
                 }
                 break;
             case Sequential seq:
-                var x = input;
-                for (int i = 0; i < seq.Count; i++)
-                {
-                    var layer = seq[i];
-                    var layerInput = x;
-                    rows.Add(Time(i.ToString(System.Globalization.CultureInfo.InvariantCulture), layer,
-                        () => layer.Forward(layerInput, false), layerInput, secondsPerLayer));
-                    x = layer.Forward(layerInput, false);
-                }
+                MeasureChain(seq, "", input, secondsPerLayer, rows);
                 break;
             default:
                 rows.Add(Time("model", model, () => model.Forward(input, false), input, secondsPerLayer));
                 break;
         }
         return rows;
+    }
+
+    // A Sequential's children in order, nested Sequentials expanded ("features.3.0"); returns the chain's output.
+    private static Tensor MeasureChain(Sequential seq, string prefix, Tensor input, double seconds, List<LayerTime> rows)
+    {
+        var x = input;
+        foreach (var (name, layer) in seq.NamedChildren())
+        {
+            var layerInput = x;
+            if (layer is Sequential inner)
+            {
+                x = MeasureChain(inner, prefix + name + ".", layerInput, seconds, rows);
+                continue;
+            }
+            rows.Add(Time(prefix + name, layer, () => layer.Forward(layerInput, false), layerInput, seconds));
+            x = layer.Forward(layerInput, false);
+        }
+        return x;
     }
 
     private static LayerTime Time(string name, Module layer, Action call, Tensor input, double seconds)

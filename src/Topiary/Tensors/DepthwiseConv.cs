@@ -48,6 +48,8 @@ internal static class DepthwiseConv
         ref float w0 = ref MemoryMarshal.GetReference(w);
         Span<int> cols = kw <= 64 ? stackalloc int[2 * kw] : new int[2 * kw];
         for (int j = 0; j < kw; j++) Im2Col.ValidRange(j * dw - pl, sw, width, ow, out cols[2 * j], out cols[2 * j + 1]);
+        // Stride 2, vectorised: each tap's inputs are gathered into a contiguous row first (Stride2), then one axpy.
+        Span<float> gathered = sw == 2 && vectorise ? (ow <= 1024 ? stackalloc float[ow] : new float[ow]) : default;
         for (int oy = 0; oy < oh; oy++)
         {
             var yRow = y.Slice(oy * ow, ow);
@@ -64,6 +66,12 @@ internal static class DepthwiseConv
                     float a = Unsafe.Add(ref w0, i * kw + j);
                     int src = ih * width + j * dw - pl; // input index of output column 0 (an index: it may lie before the row)
                     if (sw == 1) Axpy(a, ref Unsafe.Add(ref x0, src + o0), ref Unsafe.Add(ref y0, o0), o1 - o0, vectorise);
+                    else if (!gathered.IsEmpty)
+                    {
+                        int n = o1 - o0;
+                        Stride2.Gather(x.Slice(src + 2 * o0, 2 * n - 1), gathered[..n]);
+                        Axpy(a, ref MemoryMarshal.GetReference(gathered), ref Unsafe.Add(ref y0, o0), n, vectorise);
+                    }
                     else for (int o = o0; o < o1; o++) Unsafe.Add(ref y0, o) = MathF.FusedMultiplyAdd(a, Unsafe.Add(ref x0, src + o * sw), Unsafe.Add(ref y0, o));
                 }
             }

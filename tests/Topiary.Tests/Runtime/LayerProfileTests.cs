@@ -1,0 +1,33 @@
+// LayerProfile: one row per layer in execution order — a chain's nested Sequentials expanded with dotted names, a
+// Residual kept whole — with each convolution's and linear layer's MACs counted from the input it saw.
+using Topiary.Nn;
+using Topiary.Runtime;
+using Topiary.Tensors;
+
+namespace Topiary.Tests.Runtime;
+
+public class LayerProfileTests
+{
+    [Fact]
+    public void A_nested_chain_is_listed_layer_by_layer_with_its_MACs()
+    {
+        var block = new Sequential().Add("conv", new Conv2d(4, 6, 3, new Random(2), padding: 1)).Add("act", new ReLU());
+        var model = new Sequential()
+            .Add("stem", new Conv2d(2, 4, 3, new Random(1), stride: 2))
+            .Add("block", block)
+            .Add("res", new Residual(new Sequential(new Conv2d(6, 6, 1, new Random(3)))))
+            .Add("pool", new GlobalAvgPool2d())
+            .Add("flat", new Flatten())
+            .Add("fc", new Linear(6, 3, new Random(4)));
+        var x = Tensor.RandomUniform(new Random(5), 1f, [3, 2, 11, 9]);
+        var rows = LayerProfile.Measure(model, x, 0.001);
+        Assert.Equal(["stem", "block.conv", "block.act", "res", "pool", "flat", "fc"], rows.Select(r => r.Name));
+        // stem: 11×9 → 5×4 at stride 2; block.conv keeps 5×4.
+        Assert.Equal(3L * 4 * 5 * 4 * 2 * 9, rows[0].Macs);
+        Assert.Equal(3L * 6 * 5 * 4 * 4 * 9, rows[1].Macs);
+        Assert.Equal(0L, rows[3].Macs); // a Residual counts as one layer without its own weights
+        Assert.Equal(3L * 6 * 3, rows[6].Macs);
+        Assert.All(rows, r => Assert.True(r.MedianUs >= 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LayerProfile.Measure(model, x, 0));
+    }
+}
