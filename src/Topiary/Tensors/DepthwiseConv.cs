@@ -42,6 +42,11 @@ internal static class DepthwiseConv
     internal static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias, in Conv2dGeometry g, Span<float> y, bool vectorise)
     {
         DepthwiseConvScalar.CheckSpans(x.Length, w.Length, y.Length, g);
+        if (vectorise && g.StrideW == 1 && (Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated))
+        {
+            ForwardRegisterBlocked(x, w, bias, g, y);
+            return;
+        }
         int width = g.Width, oh = g.OutH, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
         int sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW, pt = g.PadTop, pl = g.PadLeft;
         ref float x0 = ref MemoryMarshal.GetReference(x);
@@ -77,6 +82,100 @@ internal static class DepthwiseConv
             }
             TensorPrimitives.Add(yRow, bias, yRow); // acc + b, as the twin (also for b = 0: −0 + 0 = +0)
         }
+    }
+
+    // Stride-1 forward with the output in registers: for a chunk of 16 (or 8) output columns every valid tap is one FMA
+    // into the accumulator, which is stored once (+ b) — instead of one axpy sweep over the row per tap, whose loads,
+    // stores and call overhead dominated. Columns where every tap lies inside the row ([max o0, min o1) over the taps)
+    // run in vectors; the others per element with the invalid taps skipped. Each output still receives its taps in
+    // (kh, kw) order from 0, one FMA each, then + b: the twin's bits.
+    private static void ForwardRegisterBlocked(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias, in Conv2dGeometry g, Span<float> y)
+    {
+        int width = g.Width, oh = g.OutH, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
+        int sh = g.StrideH, dh = g.DilationH, dw = g.DilationW, pt = g.PadTop, pl = g.PadLeft;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float w0 = ref MemoryMarshal.GetReference(w);
+        Span<int> cols = kw <= 64 ? stackalloc int[2 * kw] : new int[2 * kw];
+        int inner0 = 0, inner1 = ow;
+        for (int j = 0; j < kw; j++)
+        {
+            Im2Col.ValidRange(j * dw - pl, 1, width, ow, out cols[2 * j], out cols[2 * j + 1]);
+            inner0 = Math.Max(inner0, cols[2 * j]);
+            inner1 = Math.Min(inner1, cols[2 * j + 1]);
+        }
+        if (inner1 < inner0) inner1 = inner0;
+        Span<int> rowStart = kh <= 64 ? stackalloc int[kh] : new int[kh]; // input index of output column 0, per valid tap row
+        Span<int> rowTap = kh <= 64 ? stackalloc int[kh] : new int[kh];
+        for (int oy = 0; oy < oh; oy++)
+        {
+            int rows = 0;
+            for (int i = 0; i < kh; i++)
+            {
+                int ih = oy * sh - pt + i * dh;
+                if ((uint)ih >= (uint)g.Height) continue;
+                rowStart[rows] = ih * width - pl;
+                rowTap[rows++] = i;
+            }
+            ref float yRow = ref MemoryMarshal.GetReference(y.Slice(oy * ow, ow));
+            // Vector chunks over [inner0, inner1); the last one is moved back to end at inner1 (it recomputes a few
+            // outputs with the same bits), so only the edge columns are left to the scalar loop.
+            int o = inner0, lanes = Vector512.IsHardwareAccelerated && inner1 - inner0 >= 16 ? 16 : inner1 - inner0 >= 8 ? 8 : 0;
+            if (lanes > 0)
+            {
+                for (int next = inner0; ; next += lanes)
+                {
+                    int at = Math.Min(next, inner1 - lanes);
+                    if (lanes == 16) Chunk16(ref x0, ref w0, rowStart, rowTap, rows, kw, dw, at, bias, ref yRow);
+                    else Chunk8(ref x0, ref w0, rowStart, rowTap, rows, kw, dw, at, bias, ref yRow);
+                    if (at + lanes >= inner1) break;
+                }
+                o = inner1;
+            }
+            for (int c = 0; c < ow; c++)
+            {
+                if (c == inner0) c = o;
+                if (c >= ow) break;
+                float acc = 0f;
+                for (int r = 0; r < rows; r++)
+                {
+                    int tap = rowTap[r] * kw;
+                    for (int j = 0; j < kw; j++)
+                        if (c >= cols[2 * j] && c < cols[2 * j + 1])
+                            acc = MathF.FusedMultiplyAdd(Unsafe.Add(ref w0, tap + j), Unsafe.Add(ref x0, rowStart[r] + c + j * dw), acc);
+                }
+                Unsafe.Add(ref yRow, c) = acc + bias;
+            }
+        }
+    }
+
+    // Outputs [at, at + 16) of one row: every valid tap's FMA in (kh, kw) order from 0, then + b.
+    private static void Chunk16(ref float x0, ref float w0, ReadOnlySpan<int> rowStart, ReadOnlySpan<int> rowTap, int rows, int kw, int dw,
+        int at, float bias, ref float yRow)
+    {
+        var acc = Vector512<float>.Zero;
+        for (int r = 0; r < rows; r++)
+        {
+            ref float src = ref Unsafe.Add(ref x0, rowStart[r] + at);
+            int tap = rowTap[r] * kw;
+            for (int j = 0; j < kw; j++)
+                acc = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref w0, tap + j)), Vector512.LoadUnsafe(ref src, (nuint)(j * dw)), acc);
+        }
+        (acc + Vector512.Create(bias)).StoreUnsafe(ref yRow, (nuint)at);
+    }
+
+    // As Chunk16 with 8 lanes.
+    private static void Chunk8(ref float x0, ref float w0, ReadOnlySpan<int> rowStart, ReadOnlySpan<int> rowTap, int rows, int kw, int dw,
+        int at, float bias, ref float yRow)
+    {
+        var acc = Vector256<float>.Zero;
+        for (int r = 0; r < rows; r++)
+        {
+            ref float src = ref Unsafe.Add(ref x0, rowStart[r] + at);
+            int tap = rowTap[r] * kw;
+            for (int j = 0; j < kw; j++)
+                acc = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref w0, tap + j)), Vector256.LoadUnsafe(ref src, (nuint)(j * dw)), acc);
+        }
+        (acc + Vector256.Create(bias)).StoreUnsafe(ref yRow, (nuint)at);
     }
 
     /// <summary>Input gradient; <paramref name="vectorise"/> = false forces the scalar sweeps (the tests run both).</summary>
