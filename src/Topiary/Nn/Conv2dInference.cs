@@ -135,12 +135,10 @@ public sealed partial class Conv2d
             _winogradWeights = new float[Winograd3x3.WeightLength(oc, c)];
             Winograd3x3.TransformWeights(Weight.Value.Data, oc, c, _winogradWeights);
         }
-        var (vLength, mLength) = Winograd3x3.ScratchLengths(g, oc);
-        float[] v = ConvScratch.Columns(vLength), m = ConvScratch.Transposed(mLength);
         float[]? bias = Bias?.Value.Data;
         for (int i = 0; i < _batch; i++)
         {
-            Winograd3x3.Convolve(x, i * g.ImageSize, g, _winogradWeights, oc, v, m, y, i * oc * p, Threading.MaxDegreeOfParallelism);
+            Winograd3x3.Convolve(x, i * g.ImageSize, g, _winogradWeights, oc, y, i * oc * p, Threading.MaxDegreeOfParallelism);
             for (int o = 0; o < oc; o++)
             {
                 var row = y.AsSpan((i * oc + o) * p, p);

@@ -23,6 +23,8 @@ public class Winograd3x3Tests
         { 6, 8, 10, 13, 0, 1, 1, 0 },    // asymmetric (TF "SAME"-like) padding
         { 17, 19, 14, 14, 1, 1, 1, 1 },
         { 64, 32, 9, 9, 1, 1, 1, 1 },
+        { 3, 4, 6, 40, 1, 1, 1, 1 },     // 20 tiles a row: two 8-tile vector passes and a scalar tail of 4
+        { 512, 512, 45, 40, 1, 1, 1, 1 }, // blocks of 12 tile rows (the last one short), in parallel at 2 threads
     };
 
     [Theory]
@@ -35,12 +37,11 @@ public class Winograd3x3Tests
         var g = conv.Geometry(h, w);
         var u = new float[Winograd3x3.WeightLength(oc, c)];
         Winograd3x3.TransformWeights(conv.Weight.Value.Data, oc, c, u);
-        var (vLength, mLength) = Winograd3x3.ScratchLengths(g, oc);
         foreach (int threads in new[] { 1, 2 })
         {
             var output = new float[3 + expected.Length];
             output.AsSpan().Fill(float.NaN);
-            Winograd3x3.Convolve(x.Data, 0, g, u, oc, new float[vLength], new float[mLength], output, 3, threads);
+            Winograd3x3.Convolve(x.Data, 0, g, u, oc, output, 3, threads);
             GroupedConvTests.AssertClose(expected, output[3..], $"{conv} on {h}x{w}, {threads} thread(s)");
             Assert.True(float.IsNaN(output[2]));
         }
@@ -56,9 +57,8 @@ public class Winograd3x3Tests
         var x = Randn(1, 1, 1, 5, 6);
         var u = new float[16];
         Winograd3x3.TransformWeights(weights, 1, 1, u);
-        var (vl, ml) = Winograd3x3.ScratchLengths(g, 1);
         var y = new float[30];
-        Winograd3x3.Convolve(x.Data, 0, g, u, 1, new float[vl], new float[ml], y, 0, 1);
+        Winograd3x3.Convolve(x.Data, 0, g, u, 1, y, 0, 1);
         for (int i = 0; i < 30; i++) Assert.Equal(2f * x.Data[i], y[i], 5);
     }
 
@@ -68,11 +68,11 @@ public class Winograd3x3Tests
         var strided = new Conv2dGeometry(1, 6, 6, 3, 3, 2, 2, 1, 1);
         Assert.False(Winograd3x3.Supports(strided));
         Assert.False(Winograd3x3.Supports(new Conv2dGeometry(1, 6, 6, 5, 5)));
-        var e = Assert.Throws<ArgumentException>(() => Winograd3x3.Convolve(new float[36], 0, strided, new float[16], 1, new float[999], new float[999], new float[99], 0, 1));
+        var e = Assert.Throws<ArgumentException>(() => Winograd3x3.Convolve(new float[36], 0, strided, new float[16], 1, new float[99], 0, 1));
         Assert.Contains("stride 1", e.Message, StringComparison.Ordinal);
         var g = new Conv2dGeometry(2, 6, 6, 3, 3, 1, 1, 1, 1);
-        var (vl, ml) = Winograd3x3.ScratchLengths(g, 3);
-        Assert.Throws<ArgumentException>(() => Winograd3x3.Convolve(new float[72], 0, g, new float[96], 3, new float[vl - 1], new float[ml], new float[108], 0, 1));
+        Assert.Throws<ArgumentException>(() => Winograd3x3.Convolve(new float[71], 0, g, new float[96], 3, new float[108], 0, 1));
+        Assert.Throws<ArgumentException>(() => Winograd3x3.Convolve(new float[72], 0, g, new float[95], 3, new float[108], 0, 1));
         Assert.Throws<ArgumentException>(() => Winograd3x3.TransformWeights(new float[17], 1, 2, new float[32]));
     }
 }
