@@ -8,7 +8,8 @@
 //   forward and input gradient over (sample, channel) planes, weight/bias gradients over output channels, each
 //   plane written by one thread.
 // Inference (training = false) writes the output in place, sample by sample, in cache-sized column blocks
-//   (Conv2dInference.cs). Training, and small images at batch > 1, are otherwise lowered to GEMM: the batch is unfolded side by side into col [C·KH·KW, N·P] (P = OH·OW); the rows of
+//   (Conv2dInference.cs). Training, and small images at batch > 1, are otherwise lowered to GEMM: the batch is
+//   unfolded side by side into col [C·KH·KW, N·P] (P = OH·OW); the rows of
 //   group g are the block [g·K, (g+1)·K) with K = (C/G)·KH·KW, and for every group
 //   forward   Y_gᵀ[OC/G, N·P] = W_g[OC/G, K] · col_g
 //   backward  dW_g += dY_gᵀ · col_gᵀ,  db += Σ dY,  dcol_g = W_gᵀ · dY_gᵀ,  dx = fold(dcol)

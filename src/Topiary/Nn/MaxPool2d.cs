@@ -6,8 +6,9 @@
 //   every window overlaps the image since pads ≤ kernel/2).
 // The flat input index of each maximum (first one in row-major window order on ties) is kept, and
 // Backward routes each output gradient to it (overlapping windows accumulate). Inference (training = false) keeps no
-// index and takes the separable max: the window's rows element-wise (vectorised), then the window's columns. Work runs per sample
-// in parallel; each sample's gradient is written by one thread, so results are deterministic.
+// index and takes the separable max: the window's rows element-wise (vectorised), then the window's columns (stride
+// 2: a vectorised gather per tap), planes in parallel. Training work runs per sample in parallel; each sample's
+// gradient is written by one thread, so results are deterministic.
 // The window settings, their checks and the legacy square properties live in Pool2d.
 using Topiary.Tensors;
 
