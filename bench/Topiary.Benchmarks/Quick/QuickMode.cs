@@ -22,6 +22,7 @@ public static class QuickMode
         new TrainingThroughputSection(),
         new SparseCrossoverSection(),
         new DepthwiseQuickSection(),
+        new ConvQuickSection(),
     ];
 
     /// <summary>Runs the quick mode with the arguments after "quick"; returns the exit code.</summary>
