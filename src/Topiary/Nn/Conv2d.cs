@@ -4,7 +4,8 @@
 //   output y [N, OC, OH, OW],  OH = ⌊(H + PT + PB − DH·(KH − 1) − 1)/SH⌋ + 1,  OW likewise
 //   y[n, o, i, j] = b[o] + Σ_{c,kh,kw} W[o, c, kh, kw] · x[n, g·C/G + c, i·SH − PT + kh·DH, j·SW − PL + kw·DW]
 //     with g = o / (OC/G) the group of output channel o; positions outside the image read 0.
-// Depthwise (G > 1 and C/G = 1, e.g. G = C = OC): direct per-plane kernels (DepthwiseConv, vectorised at stride 1),
+// Depthwise (G > 1 and C/G = 1, e.g. G = C = OC): direct per-plane kernels (DepthwiseConv, vectorised at stride 1;
+//   outputs at most 16 wide, channel multiplier 1: DepthwiseConvBlocked, 16 channels per vector),
 //   forward and input gradient over (sample, channel) planes, weight/bias gradients over output channels, each
 //   plane written by one thread.
 // Inference (training = false) writes the output in place, sample by sample, in cache-sized column blocks
@@ -254,6 +255,17 @@ public sealed partial class Conv2d : Module
         int inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
         float[] wd = Weight.Value.Data;
         float[]? b = Bias?.Value.Data;
+        if (m == 1 && g.OutW <= SmallPlaneWidth && DepthwiseConvBlocked.IsSupported)
+        {
+            // Small planes (rows of ≤ 16 floats): 16 channels at a time, vectorised across channels.
+            int lanes = DepthwiseConvBlocked.Lanes, blocks = (c + lanes - 1) / lanes;
+            Threading.For(0, _batch * blocks, item =>
+            {
+                int i = item / blocks, c0 = item % blocks * lanes, count = Math.Min(lanes, c - c0);
+                DepthwiseConvBlocked.Forward(x, (i * c + c0) * inPlane, wd, b, c0, count, g, y, (i * oc + c0) * outPlane);
+            });
+            return;
+        }
         Threading.For(0, _batch * oc, plane =>
         {
             int i = plane / oc, o = plane % oc;
@@ -261,6 +273,9 @@ public sealed partial class Conv2d : Module
                 y.AsSpan(plane * outPlane, outPlane));
         });
     }
+
+    /// <summary>Output rows at most this wide run the depthwise forward across channels (DepthwiseConvBlocked).</summary>
+    private const int SmallPlaneWidth = 16;
 
     /// <summary>dW += dYᵀ·colᵀ (per group), db += Σ dY over N, OH, OW; returns dx [N, C, H, W] (layer-owned).</summary>
     /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
