@@ -30,8 +30,9 @@ public static class RunCommand
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             string path = parse.GetValue(recipeFile)!;
             if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such recipe file.", path);
-            Recipe recipe = RecipeLoader.Load(path);
             string dir = parse.GetValue(outDir) ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(path));
+            OutputGuard.Check([("--recipe", path)], [("--json", parse.GetValue(json)), ("--out (report.json)", Path.Combine(dir, "report.json"))]);
+            Recipe recipe = RecipeLoader.Load(path);
             var options = new RecipeRunOptions { OutputDirectory = dir, Resume = parse.GetValue(resume), Source = path };
             var messages = CliOutput.Messages();
             var report = TrainingProgressRenderer.Run($"run {Path.GetFileName(path)}", p => RecipeRunner.Run(recipe, options, p, messages, ct));

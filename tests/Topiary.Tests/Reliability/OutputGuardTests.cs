@@ -67,6 +67,7 @@ public sealed class OutputGuardTests : IDisposable
         { "export", "model", ["export", "--model-file", "{in}", "--out", "{in}"] },
         { "export (--json)", "model", ["export", "--model-file", "{in}", "--out", "{dir}/m.onnx", "--json", "{in}"] },
         { "evaluate (--json)", "model", ["evaluate", "--model-file", "{in}", "--json", "{in}"] },
+        { "run (--json)", "none", ["run", "--recipe", "{in}", "--out", "{dir}/run", "--json", "{in}"] },
     };
 
     private byte[] ValidInput(string kind) => kind switch
