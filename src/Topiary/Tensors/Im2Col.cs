@@ -31,33 +31,7 @@ public static class Im2Col
             UnfoldDense(image, g, columns, ldColumns);
             return;
         }
-        int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW;
-        int r = 0;
-        for (int c = 0; c < g.Channels; c++)
-        {
-            var plane = image.Slice(c * h * w, h * w);
-            for (int kh = 0; kh < g.KernelH; kh++)
-            {
-                for (int kw = 0; kw < g.KernelW; kw++, r++)
-                {
-                    var dst = columns.Slice(r * ldColumns, oh * ow);
-                    int off = kw * dw - g.PadLeft;
-                    ValidRange(off, sw, w, ow, out int o0, out int o1);
-                    for (int y = 0; y < oh; y++)
-                    {
-                        var seg = dst.Slice(y * ow, ow);
-                        int ih = y * sh - g.PadTop + kh * dh;
-                        if ((uint)ih >= (uint)h) { seg.Clear(); continue; }
-                        var src = plane.Slice(ih * w, w);
-                        seg[..o0].Clear();
-                        seg[o1..].Clear();
-                        if (o1 == o0) continue; // this tap reads only padding on every output column
-                        if (sw == 1) CopyRow(src.Slice(o0 + off, o1 - o0), seg[o0..o1]);
-                        else for (int x = o0; x < o1; x++) seg[x] = src[x * sw + off];
-                    }
-                }
-            }
-        }
+        UnfoldColumns(image, g, 0, g.ColumnCols, columns, ldColumns); // the whole image is one block of columns
     }
 
     /// <summary>
@@ -156,7 +130,8 @@ public static class Im2Col
     }
 
     // Every window inside the image at unit stride and dilation (the output is then exactly (H − KH + 1) × (W − KW + 1)).
-    private static bool IsDense(in Conv2dGeometry g) =>
+    /// <summary>Stride 1, no padding, no dilation: every window lies inside the image (the dense fast paths).</summary>
+    internal static bool IsDense(in Conv2dGeometry g) =>
         g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0 && g.StrideH == 1 && g.StrideW == 1
         && g.DilationH == 1 && g.DilationW == 1 && !g.CeilMode;
 
