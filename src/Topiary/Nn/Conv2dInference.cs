@@ -155,8 +155,7 @@ public sealed partial class Conv2d
         var g = _geometry;
         int p = g.ColumnCols, n = _batch;
         if (n > 1 && p < BatchedBelowPositions) return false;
-        bool pointwise = g.KernelH == 1 && g.KernelW == 1 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1
-            && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0;
+        bool pointwise = g.KernelH == 1 && g.KernelW == 1 && Im2Col.IsDense(g); // the image is its own column matrix
         int threads = Threading.MaxDegreeOfParallelism;
         int k = g.ColumnRows;
         // Block width: a multiple of 32 (the GEMM's panel width) that keeps the column block in L2; for a pointwise
