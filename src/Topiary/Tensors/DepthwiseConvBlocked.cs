@@ -4,7 +4,6 @@
 // [H, W, 16] (channels last, zero in unused lanes), every output pixel is one Vector512 accumulator receiving the
 // valid taps in (kh, kw) order from 0 — one FMA each — then + b, and the [OH, OW, 16] result is transposed back.
 // Per output element that is exactly DepthwiseConvScalar's sequence of operations, so the results are its bits.
-using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Topiary.Tensors;
@@ -35,7 +34,7 @@ internal static class DepthwiseConvBlocked
         if (!IsSupported) throw new InvalidOperationException("DepthwiseConvBlocked needs Vector512.");
         int h = g.Height, wd = g.Width, oh = g.OutH, ow = g.OutW, kh = g.KernelH, kw = g.KernelW, taps = kh * kw;
         int inPlane = h * wd, outPlane = oh * ow;
-        float[] xin = Grow(ref t_in, inPlane * Lanes), yout = Grow(ref t_out, outPlane * Lanes);
+        float[] xin = ScratchArray.Grow(ref t_in, inPlane * Lanes), yout = ScratchArray.Grow(ref t_out, outPlane * Lanes);
         // [H, W, 16]: lane l = channel c0 + l; unused lanes zero.
         if (count < Lanes) Array.Clear(xin, 0, inPlane * Lanes);
         for (int l = 0; l < count; l++)
@@ -82,12 +81,5 @@ internal static class DepthwiseConvBlocked
             var plane = y.AsSpan(yOffset + l * outPlane, outPlane);
             for (int p = 0; p < outPlane; p++) plane[p] = yout[p * Lanes + l];
         }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static float[] Grow(ref float[]? buffer, int length)
-    {
-        if (buffer is null || buffer.Length < length) buffer = new float[length];
-        return buffer;
     }
 }

@@ -91,12 +91,10 @@ public static class Winograd3x3
         int rowsPerBlock = Math.Min(ty, Math.Max(BlockFloats / (16 * (c + oc)) / tx, Math.Max(1, 256 / tx)));
         int blocks = (ty + rowsPerBlock - 1) / rowsPerBlock;
         var geometry = g;
-        if (blocks >= threads || threads == 1)
-            Threading.For(0, blocks, threads, b => Block(input, inputOffset, geometry, u, oc, output, outputOffset, b * rowsPerBlock,
-                Math.Min(ty, (b + 1) * rowsPerBlock), 1));
-        else
-            for (int b = 0; b < blocks; b++)
-                Block(input, inputOffset, geometry, u, oc, output, outputOffset, b * rowsPerBlock, Math.Min(ty, (b + 1) * rowsPerBlock), threads);
+        // Enough blocks: one thread each, in parallel. Too few: one after another, each using every thread inside.
+        bool parallelBlocks = blocks >= threads;
+        Threading.For(0, blocks, parallelBlocks ? threads : 1, b => Block(input, inputOffset, geometry, u, oc, output, outputOffset,
+            b * rowsPerBlock, Math.Min(ty, (b + 1) * rowsPerBlock), parallelBlocks ? 1 : threads));
     }
 
     private const int BlockFloats = 1 << 20;
@@ -109,7 +107,7 @@ public static class Winograd3x3
         int r0, int r1, int threads)
     {
         int c = g.Channels, tx = (g.OutW + 1) / 2, bt = (r1 - r0) * tx;
-        float[] v = Grow(ref t_v, 16 * c * bt), m = Grow(ref t_m, 16 * oc * bt);
+        float[] v = ScratchArray.Grow(ref t_v, 16L * c * bt), m = ScratchArray.Grow(ref t_m, 16L * oc * bt);
         Threading.For(0, c, threads, ch => TransformInput(input, inputOffset, g, ch, v, r0, r1, bt));
         Threading.For(0, 16, threads, xi =>
             Gemm.Sgemm(GemmTiers.Best, 1, false, false, oc, bt, c, 1f, u.AsSpan(xi * oc * c, oc * c), c,
@@ -117,19 +115,9 @@ public static class Winograd3x3
         Threading.For(0, oc, threads, o => TransformOutput(m, g, o, oc, output, outputOffset, r0, r1, bt));
     }
 
-    private static float[] Grow(ref float[]? buffer, int length)
-    {
-        if (buffer is null || buffer.Length < length) buffer = new float[length];
-        return buffer;
-    }
-
     [ThreadStatic] private static float[]? t_rows;
 
-    private static float[] Rows(int length)
-    {
-        if (t_rows is null || t_rows.Length < length) t_rows = new float[length];
-        return t_rows;
-    }
+    private static float[] Rows(int length) => ScratchArray.Grow(ref t_rows, length);
 
     // V for channel ch over tile rows [r0, r1) (t: tiles of the block, the row stride of V), a tile row at a time.
     private static void TransformInput(float[] input, int inputOffset, in Conv2dGeometry g, int ch, float[] v, int r0, int r1, int t)
