@@ -84,16 +84,7 @@ public static class InferenceGraph
                     Take(add);
                 }
             }
-            if (next is { Module: ReLU })
-            {
-                min = 0f;
-                Take(next);
-            }
-            else if (next is { Module: Hardtanh clamp })
-            {
-                (min, max) = (clamp.Min, clamp.Max);
-                Take(next);
-            }
+            if (next is not null && IsClamp(next.Module, out min, out max)) Take(next);
             if (!folded && residual is null && float.IsNegativeInfinity(min) && float.IsPositiveInfinity(max))
             {
                 nodes.Add(node);
@@ -140,16 +131,7 @@ public static class InferenceGraph
                     folded = true;
                     j++;
                 }
-                if (j < seq.Count && seq[j] is ReLU)
-                {
-                    min = 0f;
-                    j++;
-                }
-                else if (j < seq.Count && seq[j] is Hardtanh clamp)
-                {
-                    (min, max) = (clamp.Min, clamp.Max);
-                    j++;
-                }
+                if (j < seq.Count && IsClamp(seq[j], out min, out max)) j++;
                 if (j == i + 1) continue;
                 fusedConv.Frozen = true;
                 seq.ReplaceRange(i, j - i, new FusedConv2d(fusedConv, false, min, max, folded));
@@ -158,6 +140,18 @@ public static class InferenceGraph
             }
         }
         return (norms, activations);
+    }
+
+    // ReLU is the clamp [0, ∞), Hardtanh (ReLU6 among them) [min, max]; anything else is not a clamp (bounds ±∞).
+    private static bool IsClamp(Module module, out float min, out float max)
+    {
+        (min, max) = module switch
+        {
+            ReLU => (0f, float.PositiveInfinity),
+            Hardtanh clamp => (clamp.Min, clamp.Max),
+            _ => (float.NegativeInfinity, float.PositiveInfinity),
+        };
+        return module is ReLU or Hardtanh;
     }
 
     // The copy's weights are final: its convolutions may cache transformed weights and choose their algorithm.
