@@ -39,9 +39,23 @@ public static class MobileNetV2
     public static Module Create(int seed)
     {
         var rng = new Random(seed);
-        var features = new Sequential().Add("0", InvertedResidual.ConvBnReLU6(1, 16, 3, 1, 1, rng));
-        int channels = 16, index = 1;
-        foreach (var (t, c, n, s) in Settings)
+        var net = Build(Settings, inChannels: 1, stemChannels: 16, stemStride: 1, classes: 10, rng, seed);
+        KaimingInit.Apply(net, rng);
+        return net;
+    }
+
+    /// <summary>
+    /// The MobileNetV2 layout for any stage settings (t, c, n, s): stem conv 3×3 → BN → ReLU6, the inverted residual
+    /// blocks, conv 1×1 to 1280, global average pool, dropout 0.2 (seeded from <paramref name="seed"/>), fc to
+    /// <paramref name="classes"/>; weights drawn from <paramref name="rng"/> in layer order (the caller re-draws them).
+    /// Also PaperNetworks' ImageNet configuration.
+    /// </summary>
+    internal static Sequential Build((int T, int C, int N, int S)[] settings, int inChannels, int stemChannels, int stemStride, int classes,
+        Random rng, int seed)
+    {
+        var features = new Sequential().Add("0", InvertedResidual.ConvBnReLU6(inChannels, stemChannels, 3, stemStride, 1, rng));
+        int channels = stemChannels, index = 1;
+        foreach (var (t, c, n, s) in settings)
         {
             for (int i = 0; i < n; i++)
             {
@@ -51,14 +65,12 @@ public static class MobileNetV2
             }
         }
         features.Add(index.ToString(System.Globalization.CultureInfo.InvariantCulture), InvertedResidual.ConvBnReLU6(channels, 1280, 1, 1, 1, rng));
-        var net = new Sequential()
+        return new Sequential()
             .Add("features", features)
             .Add("avgpool", new GlobalAvgPool2d())
             .Add("flatten", new Flatten())
             .Add("classifier", new Sequential()
                 .Add("0", new Dropout(0.2f, seed * 31 + 7))
-                .Add("1", new Linear(1280, 10, rng)));
-        KaimingInit.Apply(net, rng);
-        return net;
+                .Add("1", new Linear(1280, classes, rng)));
     }
 }

@@ -61,24 +61,7 @@ public static class PaperNetworks
                 new Linear(4096, 1000, rng)));
     }
 
-    private static Sequential MobileNetV2(Random rng, int seed)
-    {
-        (int T, int C, int N, int S)[] settings = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)];
-        var features = new Sequential().Add("0", InvertedResidual.ConvBnReLU6(3, 32, 3, 2, 1, rng));
-        int channels = 32, index = 1;
-        foreach (var (t, c, n, s) in settings)
-        {
-            for (int i = 0; i < n; i++)
-            {
-                features.Add(index++.ToString(System.Globalization.CultureInfo.InvariantCulture), InvertedResidual.Create(channels, c, i == 0 ? s : 1, t, rng));
-                channels = c;
-            }
-        }
-        features.Add(index.ToString(System.Globalization.CultureInfo.InvariantCulture), InvertedResidual.ConvBnReLU6(channels, 1280, 1, 1, 1, rng));
-        return new Sequential()
-            .Add("features", features)
-            .Add("avgpool", new GlobalAvgPool2d())
-            .Add("flatten", new Flatten())
-            .Add("classifier", new Sequential().Add("0", new Dropout(0.2f, seed * 31 + 7)).Add("1", new Linear(1280, 1000, rng)));
-    }
+    private static Sequential MobileNetV2(Random rng, int seed) =>
+        Models.MobileNetV2.Build([(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)],
+            inChannels: 3, stemChannels: 32, stemStride: 2, classes: 1000, rng, seed);
 }
