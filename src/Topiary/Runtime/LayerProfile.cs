@@ -1,8 +1,9 @@
-// LayerProfile: where a model's inference time goes, layer by layer. The model runs once (training = false) so every
-// layer's inputs exist; then each layer — a Graph's nodes, a Sequential's children (nested Sequentials expanded, named
-// "features.3.0"), else the model itself — is timed alone on the inputs it saw, repeated until its share of the budget
-// is spent (median per call). Any other container (a Residual, a Graph node that is a Graph) counts as one layer. Layers that write their own output buffer are safe to repeat, since
-// every layer of the engine is a pure function of its inputs and weights at inference.
+// LayerProfile: where a model's inference time goes, layer by layer (training = false). Each layer — a Graph's nodes
+// (on the values of one whole forward), a Sequential's children (nested Sequentials expanded, named "features.3.0";
+// each child's output feeds the next), else the model itself — is timed alone on the input it sees, repeated until
+// its share of the budget is spent (median per call). Any other container (a Residual, a Graph node that is a Graph)
+// counts as one layer. Repeating a layer is safe: at inference every layer is a pure function of its inputs and
+// weights, writing its own output buffer. MACs are counted for Conv2d (also inside FusedConv2d) and Linear only.
 using System.Diagnostics;
 using Topiary.Nn;
 using Topiary.Tensors;
