@@ -12,6 +12,7 @@ using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Bench;
 using Topiary.Models;
+using Topiary.Pruning;
 using Topiary.Runtime;
 using Topiary.Tensors;
 
@@ -35,10 +36,11 @@ public static class BenchCommand
         var threads = new Option<int>("--threads") { Description = "Threads for every runtime (1 = single core, the batch-1 latency setting).", DefaultValueFactory = _ => 1 };
         var weights = new Option<string>("--weights") { Description = "Weights: file (as saved) or random (every Conv2d/Linear re-drawn Kaiming-uniform, seed 1: for architectures whose file carries placeholder weights).", DefaultValueFactory = _ => "file" };
         weights.AcceptOnlyFromAmong("file", "random");
+        var densities = new Option<string>("--densities") { Description = "Prune before timing, one shot by magnitude: dense (as loaded), han2015 (Han et al. 2015's published per-layer kept fractions; alexnet, vgg16, the LeNets) or a JSON file {\"layer\": density} (by name, or by position when it lists every weight layer).", DefaultValueFactory = _ => "dense" };
         var layers = new Option<bool>("--layers") { Description = "Also time every layer of Topiary's dense forward alone (per-layer median µs, MACs, GFLOP/s; console: the ten slowest)." };
         var measureFormats = new Option<bool>("--measure-formats") { Description = "Let the plan pick each layer's format by timing every candidate (default: by the weight's structure)." };
         var json = CommonOptions.Json();
-        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, paper, batch, compare, input, weights, seconds, threads, measureFormats, layers, json };
+        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, paper, batch, compare, input, weights, densities, seconds, threads, measureFormats, layers, json };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             int n = parse.GetValue(batch), t = parse.GetValue(threads);
@@ -53,7 +55,7 @@ public static class BenchCommand
             if (paperName is not null)
             {
                 loaded = new LoadedModel(paperName, PaperNetworks.Create(paperName), new Dictionary<string, string>());
-                example = [.. PaperNetworks.InputShape];
+                example = PaperNetworks.InputShape(paperName);
             }
             else
             {
@@ -63,6 +65,10 @@ public static class BenchCommand
                     ? known
                     : throw new InvalidDataException($"{path}: the model's input shape is not known (no '{ModelFile.InputShapeKey}' metadata, not a zoo model); re-import it with --input-shape.");
             }
+            var profile = LayerDensities.Parse(parse.GetValue(densities)!, paperName ?? loaded.Name);
+            var pruned = profile.Apply(loaded.Network);
+            if (pruned.Count > 0)
+                AnsiConsole.MarkupLine($"[grey]{Markup.Escape(profile.Source)}: {Markup.Escape(string.Join(", ", pruned.Select(p => $"{p.Layer.Name} {p.Kept:0.##}")))} kept[/]");
             int[] shape = [n, .. example];
             var x = Tensor.RandomUniform(new Random(1), 1f, shape);
             for (int i = 0; i < x.Length; i++) x[i] = Math.Abs(x[i]);
@@ -122,6 +128,8 @@ public static class BenchCommand
                 Batch = n,
                 Threads = t,
                 Input = parse.GetValue(paper) is null ? parse.GetValue(input) : "random",
+                Densities = profile.Source,
+                KeptFractions = pruned.ToDictionary(p => p.Layer.Name, p => p.Layer.KeptFraction),
                 OrtDenseUs = ortUs,
                 TopiaryDenseUs = denseUs,
                 TopiaryPlanUs = planUs,

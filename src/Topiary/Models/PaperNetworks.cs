@@ -1,5 +1,9 @@
-// PaperNetworks: networks at their ImageNet size (3×224×224 input, 1000 classes) with seeded random weights, for
-// speed measurements (`topiary bench --model NAME`); not trained, not in the zoo (whose models train on 28×28).
+// PaperNetworks: the seed papers' networks at the size they were published for, with seeded random weights, for
+// speed measurements (`topiary bench --model NAME`); not trained. ImageNet networks take 3×224×224 (AlexNet 3×227×227)
+// and give 1000 classes; the LeNets are the zoo's (1×28×28, 10 classes), whose other models train on 28×28 too.
+//   alexnet       Krizhevsky et al. 2012 as Caffe's BVLC reference (the network Han et al. 2015 pruned): conv 11×11/4 96,
+//                 LRN, pool 3/2; conv 5×5 256 groups 2, LRN, pool; conv 3×3 384; conv 3×3 384 groups 2; conv 3×3 256
+//                 groups 2, pool; fc 9216→4096→4096→1000 with ReLU and dropout. 60,965,224 parameters, 724 M MACs.
 //   vgg16         Simonyan & Zisserman 2015, configuration D (torchvision vgg16): 13 conv 3×3 + ReLU in 5 blocks of
 //                 64/128/256/512/512 channels, max pool 2×2 after each; fc 25088→4096→4096→1000 with ReLU and dropout.
 //                 138,357,544 parameters, 15.47 G MACs per image.
@@ -14,11 +18,17 @@ namespace Topiary.Models;
 /// <summary>The seed papers' networks at ImageNet size, for benchmarks.</summary>
 public static class PaperNetworks
 {
-    /// <summary>Input of one example: 3×224×224.</summary>
-    public static IReadOnlyList<int> InputShape { get; } = [3, 224, 224];
-
     /// <summary>The networks this class builds.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["vgg16", "mobilenet-v2"];
+    public static IReadOnlyList<string> Names { get; } = ["alexnet", "vgg16", "mobilenet-v2", "lenet-300-100", "lenet-5"];
+
+    /// <summary>Input of one example of <paramref name="name"/> (no batch axis): 3×224×224, AlexNet 3×227×227, LeNets 1×28×28.</summary>
+    /// <exception cref="ArgumentException">Unknown name.</exception>
+    public static int[] InputShape(string name) => Canonical(name) switch
+    {
+        "alexnet" => [3, 227, 227],
+        "lenet-300-100" or "lenet-5" => [1, 28, 28],
+        _ => [3, 224, 224],
+    };
 
     /// <summary>Builds <paramref name="name"/> with weights from <paramref name="seed"/>.</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
@@ -26,15 +36,37 @@ public static class PaperNetworks
     {
         ArgumentNullException.ThrowIfNull(name);
         var rng = new Random(seed);
-        Module net = name.ToLowerInvariant() switch
+        Module net = Canonical(name) switch
         {
+            "alexnet" => AlexNet(rng),
             "vgg16" => Vgg16(rng),
             "mobilenet-v2" => MobileNetV2(rng, seed),
-            _ => throw new ArgumentException($"Unknown paper network '{name}'. Known: {string.Join(", ", Names)}.", nameof(name)),
+            var lenet => ModelZoo.Create(lenet, seed),
         };
         KaimingInit.Apply(net, rng);
         return net;
     }
+
+    private static string Canonical(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return Names.FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase))
+            ?? throw new ArgumentException($"Unknown paper network '{name}'. Known: {string.Join(", ", Names)}.", nameof(name));
+    }
+
+    private static Sequential AlexNet(Random rng) => new Sequential()
+        .Add("conv1", new Conv2d(3, 96, 11, rng, stride: 4)).Add("relu1", new ReLU()).Add("norm1", new LocalResponseNorm(5))
+        .Add("pool1", new MaxPool2d(3, 2))
+        .Add("conv2", new Conv2d(96, 256, 5, rng, padding: 2, groups: 2)).Add("relu2", new ReLU()).Add("norm2", new LocalResponseNorm(5))
+        .Add("pool2", new MaxPool2d(3, 2))
+        .Add("conv3", new Conv2d(256, 384, 3, rng, padding: 1)).Add("relu3", new ReLU())
+        .Add("conv4", new Conv2d(384, 384, 3, rng, padding: 1, groups: 2)).Add("relu4", new ReLU())
+        .Add("conv5", new Conv2d(384, 256, 3, rng, padding: 1, groups: 2)).Add("relu5", new ReLU())
+        .Add("pool5", new MaxPool2d(3, 2))
+        .Add("flatten", new Flatten())
+        .Add("fc6", new Linear(256 * 6 * 6, 4096, rng)).Add("relu6", new ReLU()).Add("drop6", new Dropout(0.5f, 6))
+        .Add("fc7", new Linear(4096, 4096, rng)).Add("relu7", new ReLU()).Add("drop7", new Dropout(0.5f, 7))
+        .Add("fc8", new Linear(4096, 1000, rng));
 
     private static Sequential Vgg16(Random rng)
     {
