@@ -88,7 +88,7 @@ public sealed class LatencyRace : IDisposable
     public FusedModel AddFused(string name, Module model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var fused = InferenceGraph.Fuse(model, _example);
+        var fused = InferenceGraph.Fuse(model, _example, _input.Dim(0));
         var reference = Reference(model);
         CheckClose(reference.Data, fused.Model.Forward(_input, training: false).Data, $"{name} (fused graph)");
         _contenders.Add((name, () => fused.Model.Forward(_input, training: false)));

@@ -37,7 +37,7 @@ public static class BenchCommand
         var weights = new Option<string>("--weights") { Description = "Weights: file (as saved) or random (every Conv2d/Linear re-drawn Kaiming-uniform, seed 1: for architectures whose file carries placeholder weights).", DefaultValueFactory = _ => "file" };
         weights.AcceptOnlyFromAmong("file", "random");
         var densities = new Option<string>("--densities") { Description = "Prune before timing, one shot by magnitude: dense (as loaded), han2015 (Han et al. 2015's published per-layer kept fractions; alexnet, vgg16, the LeNets) or a JSON file {\"layer\": density} (by name, or by position when it lists every weight layer).", DefaultValueFactory = _ => "dense" };
-        var layers = new Option<bool>("--layers") { Description = "Also time every layer of Topiary's dense forward alone (per-layer median µs, MACs, GFLOP/s; console: the ten slowest)." };
+        var layers = new Option<bool>("--layers") { Description = "Also time every layer alone: the fused copy's (each convolution with the algorithm it chose), else the dense forward's (per-layer median µs, MACs, GFLOP/s; console: the ten slowest)." };
         var measureFormats = new Option<bool>("--measure-formats") { Description = "Let the plan pick each layer's format by timing every candidate (default: by the weight's structure)." };
         var json = CommonOptions.Json();
         var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, paper, batch, compare, input, weights, densities, seconds, threads, measureFormats, layers, json };
@@ -81,6 +81,7 @@ public static class BenchCommand
             }
             // Every runtime is timed interleaved in one loop, so machine noise hits all of them alike.
             IReadOnlyList<RaceResult> rows;
+            Topiary.Nn.Module? fusedCopy = null;
             using (var race = new LatencyRace(x, example, t))
             {
                 race.AddForward("topiary dense", loaded.Network);
@@ -100,7 +101,7 @@ public static class BenchCommand
                 }
                 // The frozen, fused copy: for every graph, every chain the compiled plan cannot run, and every model with
                 // convolutions (where it may pick Winograd); the faster of the two is Topiary's figure.
-                if (!compiled || loaded.Network.NamedModules().Any(m => m.Module is Topiary.Nn.Conv2d)) AddFused(race, loaded.Network);
+                if (!compiled || loaded.Network.NamedModules().Any(m => m.Module is Topiary.Nn.Conv2d)) fusedCopy = AddFused(race, loaded.Network).Model;
                 if (parse.GetValue(compare) == "ort") race.AddOrt("onnxruntime dense", loaded.Network);
                 rows = race.Run(budget);
             }
@@ -114,10 +115,11 @@ public static class BenchCommand
                 table.AddRow(name, F(l.MedianUs), F(l.P99Us), $"{l.Calls}", ortUs is double o ? $"{o / l.MedianUs:F2}x" : "");
             AnsiConsole.Write(table);
             double denseUs = rows[0].Latency.MedianUs;
-            IReadOnlyList<LayerTime>? layerTimes = parse.GetValue(layers) ? LayerProfile.Measure(loaded.Network, x) : null;
+            // Per layer: the fused copy's layers when there is one (with each convolution's chosen algorithm), else the dense forward's.
+            IReadOnlyList<LayerTime>? layerTimes = parse.GetValue(layers) ? LayerProfile.Measure(fusedCopy ?? loaded.Network, x) : null;
             if (layerTimes is not null)
             {
-                var slowest = new Table().Title("slowest layers (each timed alone, warm caches)").AddColumns("layer", "", "median µs", "GFLOP/s");
+                var slowest = new Table().Title($"slowest layers of the {(fusedCopy is null ? "dense forward" : "fused copy")} (each timed alone, warm caches)").AddColumns("layer", "", "median µs", "GFLOP/s");
                 foreach (var l in layerTimes.OrderByDescending(l => l.MedianUs).Take(10))
                     slowest.AddRow(Markup.Escape(l.Name), Markup.Escape(l.Layer), F(l.MedianUs), l.Macs == 0 ? "" : l.GflopPerSecond.ToString("F1", CultureInfo.InvariantCulture));
                 AnsiConsole.Write(slowest);
@@ -144,11 +146,12 @@ public static class BenchCommand
         return cmd;
     }
 
-    private static void AddFused(LatencyRace race, Topiary.Nn.Module model)
+    private static FusedModel AddFused(LatencyRace race, Topiary.Nn.Module model)
     {
         var fused = race.AddFused("topiary fused", model);
         AnsiConsole.MarkupLine($"[grey]fused: a frozen copy for inference ({fused.FoldedNorms} BatchNorms folded, " +
             $"{fused.FusedResiduals} residual adds and {fused.FusedActivations} activations in convolution epilogues; per-layer algorithm by measurement)[/]");
+        return fused;
     }
 
     private static string F(double us) => us.ToString("F1", CultureInfo.InvariantCulture);

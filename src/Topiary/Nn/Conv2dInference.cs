@@ -9,8 +9,9 @@
 // image), the GEMM itself is threaded. Small images at batch > 1 take the batched path (samples side by side, which
 // keeps the GEMM wide). ForwardFused adds an epilogue — a residual written into the output before the GEMM accumulates
 // onto it, then a clamp (ReLU, ReLU6) on each block while it is in cache; other paths apply it afterwards.
-// A Frozen layer (weights final: the copies InferenceGraph makes) with a 3×3 stride-1 ungrouped kernel also
-// measures Winograd F(2×2, 3×3) (Winograd3x3) against this path on the first input of each size and keeps the faster.
+// A Frozen layer (weights final: the copies InferenceGraph makes) also measures, on the first input of each size, the
+// algorithms its shape allows against this path and keeps the fastest: Winograd F(2×2, 3×3) (Winograd3x3) for a 3×3
+// stride-1 ungrouped kernel, and the direct sparse kernel (DirectSparseConv) for pruned stride-1 weights.
 // Results do not depend on the thread count (the GEMM's are bitwise independent of it).
 using Topiary.Tensors;
 
@@ -81,49 +82,104 @@ public sealed partial class Conv2d
         if (_clampMax != float.PositiveInfinity) TensorPrimitives.Min(values, _clampMax, values);
     }
 
+    // The algorithms a Frozen layer chooses among per input size, by measurement.
+    private enum Algorithm { Im2col, Winograd, Sparse }
+
+    /// <summary>Weights denser than this never try the direct sparse kernel (it streams one weight per stored entry).</summary>
+    private const double SparseDensityLimit = 0.75;
+
     private float[]? _winogradWeights;
-    private readonly Dictionary<(int H, int W, int N), bool> _winogradChoice = [];
+    private DirectSparseConv? _sparse;
+    private (int H, int W) _sparseSize;
+    private double? _density;
+    private readonly Dictionary<(int H, int W, int N), Algorithm> _algorithm = [];
 
     /// <summary>
     /// True when the weights will not change any more (set on the copies InferenceGraph makes): the layer may then cache
-    /// transformed weights and pick its algorithm per input size by measurement (Winograd F(2×2, 3×3) or im2col + GEMM).
+    /// transformed weights and pick its algorithm per input size by measurement (im2col + GEMM, Winograd F(2×2, 3×3), or
+    /// the direct sparse kernel when the weights are pruned).
     /// </summary>
     internal bool Frozen { get; set; }
 
     /// <summary>Tests: force (true) or forbid (false) Winograd on a Frozen layer instead of measuring; null measures.</summary>
     internal bool? WinogradOverride { get; set; }
 
+    /// <summary>Tests: force (true) or forbid (false) the direct sparse kernel on a Frozen layer; null measures.</summary>
+    internal bool? SparseOverride { get; set; }
+
     // True when this call took the in-place inference path (false: use the batched path).
     private bool InferenceForward(float[] x, float[] y)
     {
-        if (Frozen && WinogradFaster(x, y))
+        switch (Frozen ? Choose(x, y) : Algorithm.Im2col)
         {
-            WinogradForward(x, y);
-            return true;
+            case Algorithm.Winograd: WinogradForward(x, y); return true;
+            case Algorithm.Sparse: SparseForward(x, y); return true;
+            default: return DirectForward(x, y);
         }
-        return DirectForward(x, y);
     }
 
-    // Winograd for a frozen, ungrouped 3×3 stride-1 convolution when it measured faster than the direct path on this
-    // input size and batch (three calls of each on the first such input; the output is rewritten by the caller).
-    private bool WinogradFaster(float[] x, float[] y)
+    // The candidates this layer can run on this input, then the fastest of three calls each on the first input of
+    // each size and batch (the output is rewritten by the caller). A small image at batch > 1 whose im2col path is the
+    // batched one keeps it.
+    private Algorithm Choose(float[] x, float[] y)
     {
         var g = _geometry;
-        if (Groups != 1 || !Winograd3x3.Supports(g)) return false;
-        if (WinogradOverride is bool forced) return forced;
+        var candidates = new List<Algorithm>();
+        if (Groups == 1 && Winograd3x3.Supports(g) && WinogradOverride != false) candidates.Add(Algorithm.Winograd);
+        if (DirectSparseConv.Supports(g) && SparseOverride != false && (SparseOverride == true || Density() <= SparseDensityLimit))
+            candidates.Add(Algorithm.Sparse);
+        if (WinogradOverride == true) return Algorithm.Winograd;
+        if (SparseOverride == true && candidates.Contains(Algorithm.Sparse)) return Algorithm.Sparse;
+        if (candidates.Count == 0) return Algorithm.Im2col;
         var key = (g.Height, g.Width, _batch);
-        if (_winogradChoice.TryGetValue(key, out bool faster)) return faster;
-        double direct = double.MaxValue, winograd = double.MaxValue;
+        if (_algorithm.TryGetValue(key, out var chosen)) return chosen;
+        var best = (Algorithm: Algorithm.Im2col, Seconds: double.MaxValue);
         for (int run = 0; run < 3; run++)
         {
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-            if (!DirectForward(x, y)) return _winogradChoice[key] = false; // the batched path: keep it
-            direct = Math.Min(direct, System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds);
-            t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-            WinogradForward(x, y);
-            winograd = Math.Min(winograd, System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds);
+            if (!DirectForward(x, y)) return _algorithm[key] = Algorithm.Im2col; // the batched path: keep it
+            best = Faster(best, Algorithm.Im2col, t0);
+            foreach (var a in candidates)
+            {
+                t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (a == Algorithm.Winograd) WinogradForward(x, y);
+                else SparseForward(x, y);
+                best = Faster(best, a, t0);
+            }
         }
-        return _winogradChoice[key] = winograd < direct;
+        return _algorithm[key] = best.Algorithm;
+    }
+
+    /// <summary>The algorithms a Frozen layer has chosen so far ("im2col", "winograd", "sparse"; comma-separated), or "".</summary>
+    internal string ChosenAlgorithms => string.Join(", ", _algorithm.Values.Distinct().Select(a => a.ToString().ToLowerInvariant()));
+
+    private static (Algorithm, double) Faster((Algorithm Algorithm, double Seconds) best, Algorithm a, long t0)
+    {
+        double s = System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        return s < best.Seconds ? (a, s) : best;
+    }
+
+    private double Density()
+    {
+        if (_density is double d) return d;
+        var w = Weight.Value.Data;
+        int nnz = 0;
+        foreach (float v in w) if (v != 0) nnz++;
+        return (_density = w.Length == 0 ? 1 : (double)nnz / w.Length).Value;
+    }
+
+    private void SparseForward(float[] x, float[] y)
+    {
+        var g = _geometry;
+        if (_sparse is null || _sparseSize != (g.Height, g.Width))
+        {
+            _sparse = new DirectSparseConv(Weight.Value.Data, OutChannels, Groups, g);
+            _sparseSize = (g.Height, g.Width);
+        }
+        int length = OutChannels * g.ColumnCols;
+        for (int i = 0; i < _batch; i++)
+            _sparse.Forward(x.AsSpan(i * g.ImageSize, g.ImageSize), y, i * length, Bias?.Value.Data, _residual, _clampMin, _clampMax,
+                Threading.MaxDegreeOfParallelism);
     }
 
     private void WinogradForward(float[] x, float[] y)

@@ -28,17 +28,20 @@ public static class InferenceGraph
     /// <summary>
     /// A copy of <paramref name="model"/> with every foldable conv → BatchNorm → Add → activation chain of its top-level
     /// Graph fused into one <see cref="FusedConv2d"/>. <paramref name="exampleShape"/> (one example, no batch axis) is
-    /// used to check residual shapes.
+    /// used to check residual shapes. Pruned Linear layers (density below <see cref="SparseLinearDensity"/>) become
+    /// <see cref="SparseLinear"/> layers whose format is measured at <paramref name="batch"/>, a following ReLU fused.
     /// </summary>
     /// <exception cref="NotSupportedException">The model has a layer that cannot be copied (no architecture description).</exception>
     /// <exception cref="ArgumentException">The model rejects <paramref name="exampleShape"/>.</exception>
-    public static FusedModel Fuse(Module model, IReadOnlyList<int> exampleShape)
+    public static FusedModel Fuse(Module model, IReadOnlyList<int> exampleShape, int batch = 1)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(exampleShape);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batch, 1);
         var copy = ModelSnapshot.Clone(model);
         Freeze(copy);
         var (chainNorms, chainActivations) = FuseChains(copy);
+        chainActivations += SparsifyLinears(copy, batch);
         if (copy is not Graph graph) return new FusedModel(copy, chainNorms, 0, chainActivations);
         graph.Forward([new Tensor([1, .. exampleShape])], training: false); // shapes of every tensor, for the residual check
         var readers = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -60,7 +63,7 @@ public static class InferenceGraph
             if (removed.Contains(node)) continue;
             if (node.Module is not Conv2d conv || node.Inputs.Count != 1 || node.Outputs.Count != 1)
             {
-                nodes.Add(node);
+                nodes.Add(Sparsified(node, batch));
                 continue;
             }
             string output = node.Outputs[0];
@@ -141,6 +144,30 @@ public static class InferenceGraph
         }
         return (norms, activations);
     }
+
+    /// <summary>A Linear layer of the copy with fewer non-zero weights than this fraction runs as a <see cref="SparseLinear"/>.</summary>
+    public const double SparseLinearDensity = 0.75;
+
+    // Pruned Linear layers inside Sequentials become SparseLinear, a following ReLU fused; returns the ReLUs fused.
+    private static int SparsifyLinears(Module model, int batch)
+    {
+        int relus = 0;
+        foreach (var seq in model.NamedModules().Select(m => m.Module).OfType<Sequential>().ToArray())
+            for (int i = 0; i < seq.Count; i++)
+            {
+                if (!Pruned(seq[i])) continue;
+                bool relu = i + 1 < seq.Count && seq[i + 1] is ReLU;
+                seq.ReplaceRange(i, relu ? 2 : 1, new SparseLinear((Linear)seq[i], relu, batch));
+                relus += relu ? 1 : 0;
+            }
+        return relus;
+    }
+
+    private static bool Pruned(Module m) => m is Linear l && l.Weight.Value.Data.Count(v => v != 0) < SparseLinearDensity * l.Weight.Length;
+
+    // A graph node, its module a SparseLinear when it is a pruned Linear.
+    private static GraphNode Sparsified(GraphNode node, int batch) =>
+        Pruned(node.Module) ? node with { Module = new SparseLinear((Linear)node.Module, false, batch) } : node;
 
     // ReLU is the clamp [0, ∞), Hardtanh (ReLU6 among them) [min, max]; anything else is not a clamp (bounds ±∞).
     private static bool IsClamp(Module module, out float min, out float max)

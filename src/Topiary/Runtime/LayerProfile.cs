@@ -3,7 +3,8 @@
 // each child's output feeds the next), else the model itself — is timed alone on the input it sees, repeated until
 // its share of the budget is spent (median per call). Any other container (a Residual, a Graph node that is a Graph)
 // counts as one layer. Repeating a layer is safe: at inference every layer is a pure function of its inputs and
-// weights, writing its own output buffer. MACs are counted for Conv2d (also inside FusedConv2d) and Linear only.
+// weights, writing its own output buffer. A Frozen convolution's description ends with the algorithm it chose
+// ("[sparse]"). MACs are counted for Conv2d (also inside FusedConv2d) and Linear only.
 using System.Diagnostics;
 using Topiary.Nn;
 using Topiary.Tensors;
@@ -86,7 +87,9 @@ public static class LayerProfile
             times.Add(Stopwatch.GetElapsedTime(t0).TotalMicroseconds);
         }
         times.Sort();
-        return new LayerTime(name, layer.ToString() ?? layer.GetType().Name, times[times.Count / 2], Macs(layer, input));
+        string algorithm = (layer as Conv2d ?? (layer as FusedConv2d)?.Conv)?.ChosenAlgorithms ?? "";
+        return new LayerTime(name, (layer.ToString() ?? layer.GetType().Name) + (algorithm.Length > 0 ? $" [{algorithm}]" : ""),
+            times[times.Count / 2], Macs(layer, input));
     }
 
     private static long Macs(Module layer, Tensor input)
