@@ -36,11 +36,13 @@ public static class BenchCommand
         var threads = new Option<int>("--threads") { Description = "Threads for every runtime (1 = single core, the batch-1 latency setting).", DefaultValueFactory = _ => 1 };
         var weights = new Option<string>("--weights") { Description = "Weights: file (as saved) or random (every Conv2d/Linear re-drawn Kaiming-uniform, seed 1: for architectures whose file carries placeholder weights).", DefaultValueFactory = _ => "file" };
         weights.AcceptOnlyFromAmong("file", "random");
-        var densities = new Option<string>("--densities") { Description = "Prune before timing, one shot by magnitude: dense (as loaded), han2015 (Han et al. 2015's published per-layer kept fractions; alexnet, vgg16, the LeNets) or a JSON file {\"layer\": density} (by name, or by position when it lists every weight layer).", DefaultValueFactory = _ => "dense" };
+        var densities = new Option<string>("--densities") { Description = "Prune before timing, one shot by magnitude: dense (as loaded), han2015 (Han et al. 2015's published per-layer kept fractions; alexnet, vgg16, the LeNets) a uniform density (0.3; conv:0.3 or fc:0.1 for one kind) or a JSON file {\"layer\": density} (by name, or by position when it lists every weight layer).", DefaultValueFactory = _ => "dense" };
+        var granularity = new Option<string>("--granularity") { Description = $"Groups --densities prunes by magnitude (Mao et al. 2017): {string.Join(", ", Experiments.Mao2017.GranularityNames)}.", DefaultValueFactory = _ => "fine" };
+        granularity.AcceptOnlyFromAmong([.. Experiments.Mao2017.GranularityNames]);
         var layers = new Option<bool>("--layers") { Description = "Also time every layer alone: the fused copy's (each convolution with the algorithm it chose), else the dense forward's (per-layer median µs, MACs, GFLOP/s; console: the ten slowest)." };
         var measureFormats = new Option<bool>("--measure-formats") { Description = "Let the plan pick each layer's format by timing every candidate (default: by the weight's structure)." };
         var json = CommonOptions.Json();
-        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, paper, batch, compare, input, weights, densities, seconds, threads, measureFormats, layers, json };
+        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, paper, batch, compare, input, weights, densities, granularity, seconds, threads, measureFormats, layers, json };
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             int n = parse.GetValue(batch), t = parse.GetValue(threads);
@@ -66,7 +68,7 @@ public static class BenchCommand
                     : throw new InvalidDataException($"{path}: the model's input shape is not known (no '{ModelFile.InputShapeKey}' metadata, not a zoo model); re-import it with --input-shape.");
             }
             var profile = LayerDensities.Parse(parse.GetValue(densities)!, paperName ?? loaded.Name);
-            var pruned = profile.Apply(loaded.Network);
+            var pruned = profile.Apply(loaded.Network, Experiments.Mao2017.Granularity(parse.GetValue(granularity)!));
             if (pruned.Count > 0)
                 AnsiConsole.MarkupLine($"[grey]{Markup.Escape(profile.Source)}: {Markup.Escape(string.Join(", ", pruned.Select(p => $"{p.Layer.Name} {p.Kept:0.##}")))} kept[/]");
             int[] shape = [n, .. example];
@@ -131,6 +133,7 @@ public static class BenchCommand
                 Threads = t,
                 Input = parse.GetValue(paper) is null ? parse.GetValue(input) : "random",
                 Densities = profile.Source,
+                Granularity = parse.GetValue(granularity),
                 KeptFractions = pruned.ToDictionary(p => p.Layer.Name, p => p.Layer.KeptFraction),
                 OrtDenseUs = ortUs,
                 TopiaryDenseUs = denseUs,

@@ -1,7 +1,7 @@
 // LayerDensities: a per-layer density profile (kept fraction of each Conv2d/Linear weight) applied to a model by
 // magnitude, one shot — for speed measurements at a paper's published sparsity (`bench --densities han2015`), not a
-// training recipe. A spec is "dense", "han2015" (Han et al. 2015's published kept fractions, PublishedDensities) or a
-// JSON file {"layer": density}. Keys name prunable layers (dotted module paths); when the model's layers are named
+// training recipe. A spec is "dense", "han2015" (Han et al. 2015's published kept fractions, PublishedDensities), a
+// uniform density ("0.3": every Conv2d and Linear; "conv:0.3" or "fc:0.1": one kind), or a JSON file {"layer": density}. Keys name prunable layers (dotted module paths); when the model's layers are named
 // otherwise (an ONNX import, torchvision's features.N) and the profile covers every weight layer, it is matched by
 // position instead: the published tables list every weight layer in network order.
 using System.Globalization;
@@ -14,7 +14,10 @@ namespace Topiary.Pruning;
 /// <summary>A named per-layer density profile.</summary>
 /// <param name="Source">Where it came from (for reports): dense, han2015 or the file's path.</param>
 /// <param name="Kept">Kept fraction per layer name, in the order given (empty for dense).</param>
-public sealed record LayerDensities(string Source, IReadOnlyList<KeyValuePair<string, double>> Kept)
+/// <param name="Uniform">Kept fraction for every layer of the kinds <paramref name="Kinds"/> (instead of named entries).</param>
+/// <param name="Kinds">The layer kinds <paramref name="Uniform"/> applies to.</param>
+public sealed record LayerDensities(string Source, IReadOnlyList<KeyValuePair<string, double>> Kept, double? Uniform = null,
+    IReadOnlyList<LayerKind>? Kinds = null)
 {
     /// <summary>No pruning.</summary>
     public static LayerDensities Dense { get; } = new("dense", []);
@@ -28,7 +31,17 @@ public sealed record LayerDensities(string Source, IReadOnlyList<KeyValuePair<st
         if (string.Equals(spec, "dense", StringComparison.OrdinalIgnoreCase)) return Dense;
         if (string.Equals(spec, "han2015", StringComparison.OrdinalIgnoreCase))
             return Checked(new LayerDensities("han2015", [.. PublishedDensities.Han2015(model)]));
-        if (!File.Exists(spec)) throw new ArgumentException($"--densities '{spec}' is not dense, han2015 or an existing JSON file.");
+        string number = spec.StartsWith("conv:", StringComparison.OrdinalIgnoreCase) || spec.StartsWith("fc:", StringComparison.OrdinalIgnoreCase)
+            ? spec[(spec.IndexOf(':', StringComparison.Ordinal) + 1)..] : spec;
+        if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out double uniform) && !File.Exists(spec))
+        {
+            if (!(uniform >= 0 && uniform <= 1)) throw new ArgumentException($"--densities {spec}: a density must be in [0, 1].");
+            LayerKind[] kinds = spec.StartsWith("conv:", StringComparison.OrdinalIgnoreCase) ? [LayerKind.Conv]
+                : spec.StartsWith("fc:", StringComparison.OrdinalIgnoreCase) ? [LayerKind.Fc] : [LayerKind.Conv, LayerKind.Fc];
+            return new LayerDensities(spec, [], uniform, kinds);
+        }
+        if (!File.Exists(spec))
+            throw new ArgumentException($"--densities '{spec}' is not dense, han2015, a density (0.3, conv:0.3, fc:0.1) or an existing JSON file.");
         Dictionary<string, double>? map;
         try
         {
@@ -50,6 +63,7 @@ public sealed record LayerDensities(string Source, IReadOnlyList<KeyValuePair<st
     public IReadOnlyList<(PrunableLayer Layer, double Kept)> Match(Module model)
     {
         var layers = PrunableLayer.Find(model);
+        if (Uniform is double u) return [.. layers.Where(l => Kinds!.Contains(l.Kind)).Select(l => (l, u))];
         if (Kept.All(k => layers.Any(l => l.Name == k.Key)))
             return [.. Kept.Select(k => (layers.First(l => l.Name == k.Key), k.Value))];
         if (Kept.Count == layers.Count)
@@ -60,12 +74,16 @@ public sealed record LayerDensities(string Source, IReadOnlyList<KeyValuePair<st
             $"{layers.Count} weight layers ({string.Join(", ", layers.Select(l => l.Name))}).");
     }
 
-    /// <summary>Masks every matched layer to its kept fraction by weight magnitude (one shot); returns the pairs applied.</summary>
-    public IReadOnlyList<(PrunableLayer Layer, double Kept)> Apply(Module model)
+    /// <summary>
+    /// Masks every matched layer to its kept fraction by weight magnitude (one shot), in groups of
+    /// <paramref name="granularity"/> (default: single weights); returns the pairs applied.
+    /// </summary>
+    public IReadOnlyList<(PrunableLayer Layer, double Kept)> Apply(Module model, IGranularity? granularity = null)
     {
         var matched = Match(model);
+        var pruner = granularity is null ? MagnitudePruner.Elementwise : new MagnitudePruner(granularity);
         foreach (var (layer, kept) in matched)
-            MagnitudePruner.Elementwise.Apply(layer, new SparsityTarget(1 - kept));
+            pruner.Apply(layer, new SparsityTarget(1 - kept));
         return matched;
     }
 
