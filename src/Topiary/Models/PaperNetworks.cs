@@ -10,6 +10,7 @@
 //   mobilenet-v2  Sandler et al. 2018 (torchvision mobilenet_v2, width 1.0): stem conv 3×3/2 32, 17 inverted residual
 //                 blocks (t, c, n, s) = (1,16,1,1) (6,24,2,2) (6,32,3,2) (6,64,4,2) (6,96,3,1) (6,160,3,2) (6,320,1,1),
 //                 conv 1×1 1280, GAP, dropout 0.2, fc 1000. 3,504,872 parameters, 300.8 M MACs per image.
+//   resnet-50, squeezenet (1.0), googlenet (Caffe's bvlc_googlenet): graphs in Models/Paper, one file each.
 // Weights Kaiming-uniform (KaimingInit), BatchNorm at its initial state (γ 1, β 0, mean 0, var 1).
 using Topiary.Nn;
 
@@ -19,7 +20,8 @@ namespace Topiary.Models;
 public static class PaperNetworks
 {
     /// <summary>The networks this class builds.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["alexnet", "vgg16", "mobilenet-v2", "lenet-300-100", "lenet-5"];
+    public static IReadOnlyList<string> Names { get; } =
+        ["alexnet", "vgg16", "resnet-50", "squeezenet", "googlenet", "mobilenet-v2", "lenet-300-100", "lenet-5"];
 
     /// <summary>Input of one example of <paramref name="name"/> (no batch axis): 3×224×224, AlexNet 3×227×227, LeNets 1×28×28.</summary>
     /// <exception cref="ArgumentException">Unknown name.</exception>
@@ -40,6 +42,9 @@ public static class PaperNetworks
         {
             "alexnet" => AlexNet(rng),
             "vgg16" => Vgg16(rng),
+            "resnet-50" => Paper.ResNet50.Build(rng),
+            "squeezenet" => Paper.SqueezeNet10.Build(rng),
+            "googlenet" => Paper.GoogLeNet.Build(rng),
             "mobilenet-v2" => MobileNetV2(rng, seed),
             var lenet => ModelZoo.Create(lenet, seed),
         };
