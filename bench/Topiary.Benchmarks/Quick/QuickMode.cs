@@ -23,6 +23,7 @@ public static class QuickMode
         new SparseCrossoverSection(),
         new DepthwiseQuickSection(),
         new ConvQuickSection(),
+        new SparseConvQuickSection(),
     ];
 
     /// <summary>Runs the quick mode with the arguments after "quick"; returns the exit code.</summary>

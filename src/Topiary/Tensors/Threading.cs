@@ -1,22 +1,47 @@
 // Threading: the one place that decides how many cores kernels use. Work is split into
-// fixed, index-determined chunks so results never depend on thread scheduling.
+// fixed, index-determined chunks so results never depend on thread scheduling. The process-wide degree
+// (MaxDegreeOfParallelism, set by the CLI's --threads) can be narrowed for one logical flow of work with Limit: the
+// limit lives in an AsyncLocal, so it follows that flow into the parallel bodies and tasks it starts and never leaks into
+// work running beside it (tests that compare 1 and 2 threads run in parallel with others).
 namespace Topiary.Tensors;
 
 /// <summary>Degree of parallelism for Topiary kernels and a deterministic parallel-for.</summary>
 public static class Threading
 {
-    private static int _max = Environment.ProcessorCount;
+    private static int _global = Environment.ProcessorCount;
+    private static readonly AsyncLocal<int> s_limit = new();
 
-    /// <summary>Maximum number of threads a kernel may use (default: processor count; 1 = serial).</summary>
+    /// <summary>
+    /// Maximum number of threads a kernel may use: the innermost <see cref="Limit"/> of the current flow of work, else the
+    /// process-wide value (default: processor count; 1 = serial). Setting it sets the process-wide value.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">Value below 1.</exception>
     public static int MaxDegreeOfParallelism
     {
-        get => _max;
+        get => s_limit.Value is int limit and > 0 ? limit : _global;
         set
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            _max = value;
+            _global = value;
         }
+    }
+
+    /// <summary>
+    /// Uses <paramref name="threads"/> as the degree of parallelism for the current flow of work (this thread or task and
+    /// everything it starts) until the returned scope is disposed; other work keeps its own value.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="threads"/> below 1.</exception>
+    public static IDisposable Limit(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        var scope = new LimitScope(s_limit.Value);
+        s_limit.Value = threads;
+        return scope;
+    }
+
+    private sealed class LimitScope(int previous) : IDisposable
+    {
+        public void Dispose() => s_limit.Value = previous;
     }
 
     /// <summary>
@@ -27,12 +52,13 @@ public static class Threading
     {
         int count = toExclusive - fromInclusive;
         if (count <= 0) return;
-        if (_max == 1 || count == 1)
+        int max = MaxDegreeOfParallelism;
+        if (max == 1 || count == 1)
         {
             for (int i = fromInclusive; i < toExclusive; i++) body(i);
             return;
         }
-        Parallel.For(fromInclusive, toExclusive, new ParallelOptions { MaxDegreeOfParallelism = _max }, body);
+        Parallel.For(fromInclusive, toExclusive, new ParallelOptions { MaxDegreeOfParallelism = max }, body);
     }
 
     /// <summary>

@@ -144,9 +144,7 @@ public class GroupedConvTests
     {
         (float[] Y, float[] Dx, float[] Dw, float[] Db) Run(int threads)
         {
-            int saved = Threading.MaxDegreeOfParallelism;
-            Threading.MaxDegreeOfParallelism = threads;
-            try
+            using (Threading.Limit(threads))
             {
                 var conv = new Conv2d(c, oc, 3, new Random(9), stride, padding: 1, groups: groups);
                 var x = Randn(10, 11, c, 9, 21);
@@ -154,7 +152,6 @@ public class GroupedConvTests
                 var dx = conv.Backward(Randn(11, y.Shape.ToArray())).Clone();
                 return (y.Data, dx.Data, conv.Weight.Grad.Data.ToArray(), conv.Bias!.Grad.Data.ToArray());
             }
-            finally { Threading.MaxDegreeOfParallelism = saved; }
         }
         var one = Run(1);
         var two = Run(2);

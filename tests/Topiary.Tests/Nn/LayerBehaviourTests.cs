@@ -68,9 +68,7 @@ public class LayerBehaviourTests
     {
         Tensor Run(int threads, out float[] dw)
         {
-            int saved = Threading.MaxDegreeOfParallelism;
-            Threading.MaxDegreeOfParallelism = threads;
-            try
+            using (Threading.Limit(threads))
             {
                 var conv = new Conv2d(4, 6, 3, new Random(4), padding: 1);
                 var x = Randn(5, 13, 4, 6, 6);
@@ -79,7 +77,6 @@ public class LayerBehaviourTests
                 dw = conv.Weight.Grad.Data.ToArray();
                 return new Tensor(y.Data.Concat(dx.Data).ToArray(), y.Length + dx.Length);
             }
-            finally { Threading.MaxDegreeOfParallelism = saved; }
         }
         var one = Run(1, out var dw1);
         var two = Run(2, out var dw2);

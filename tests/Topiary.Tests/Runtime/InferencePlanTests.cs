@@ -70,10 +70,8 @@ public class InferencePlanTests
     [InlineData("lenet-5", false)]
     public void Steady_state_run_allocates_nothing(string name, bool pruned)
     {
-        int saved = Threading.MaxDegreeOfParallelism;
-        try
+        using (Threading.Limit(1))
         {
-            Threading.MaxDegreeOfParallelism = 1;
             foreach (int batch in new[] { 1, 7 })
             {
                 var plan = InferencePlan.Compile(Model(name, pruned), [1, 28, 28], batch);
@@ -85,10 +83,6 @@ public class InferencePlanTests
                 long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
                 Assert.True(allocated == 0, $"{name} batch {batch}: Run allocated {allocated} bytes in steady state.");
             }
-        }
-        finally
-        {
-            Threading.MaxDegreeOfParallelism = saved;
         }
     }
 
