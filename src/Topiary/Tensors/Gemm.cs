@@ -188,6 +188,69 @@ public static partial class Gemm
         }
     }
 
+    /// <summary>
+    /// op(B) [k, n] (B is [n, k] when <paramref name="transB"/>) packed once for <paramref name="tier"/>'s micro-kernel:
+    /// products with it (<see cref="Sgemm(int, bool, int, float, ReadOnlySpan{float}, int, GemmPackedB, float, Span{float}, int)"/>)
+    /// skip packing B and give the same bits as with the unpacked matrix.
+    /// </summary>
+    /// <exception cref="ArgumentException">A dimension is negative, ldb too small, the span too short, or an unsupported tier.</exception>
+    internal static unsafe GemmPackedB PackB(bool transB, int n, int k, ReadOnlySpan<float> b, int ldb, GemmTier? tier = null)
+    {
+        var t = tier ?? GemmTiers.Best;
+        Validate(false, transB, 1, n, k, k, k, b.Length, ldb, n, n);
+        if (!GemmTiers.IsSupported(t)) throw new ArgumentException($"GEMM tier {t} is not hardware-accelerated on this machine.", nameof(tier));
+        var (nr, kcBlock) = t switch
+        {
+            GemmTier.Vector512 => (GemmKernel512.Nr, GemmDriver<GemmKernel512>.KcBlock(Math.Max(k, 1))),
+            GemmTier.Vector256 => (GemmKernel256.Nr, GemmDriver<GemmKernel256>.KcBlock(Math.Max(k, 1))),
+            GemmTier.Vector128 => (GemmKernel128.Nr, GemmDriver<GemmKernel128>.KcBlock(Math.Max(k, 1))),
+            _ => (GemmKernelScalar.Nr, GemmDriver<GemmKernelScalar>.KcBlock(Math.Max(k, 1))),
+        };
+        var data = GC.AllocateArray<float>(Math.Max(1, k * ((n + nr - 1) / nr * nr)), pinned: true);
+        if (n > 0 && k > 0)
+            fixed (float* pb = b)
+            fixed (float* dest = data)
+            {
+                switch (t)
+                {
+                    case GemmTier.Vector512: GemmDriver<GemmKernel512>.Pack(transB, n, k, pb, ldb, dest); break;
+                    case GemmTier.Vector256: GemmDriver<GemmKernel256>.Pack(transB, n, k, pb, ldb, dest); break;
+                    case GemmTier.Vector128: GemmDriver<GemmKernel128>.Pack(transB, n, k, pb, ldb, dest); break;
+                    default: GemmDriver<GemmKernelScalar>.Pack(transB, n, k, pb, ldb, dest); break;
+                }
+            }
+        return new GemmPackedB(t, k, n, nr, kcBlock, data);
+    }
+
+    /// <summary>C = alpha·op(A)·B + beta·C with B pre-packed (<see cref="PackB"/>); A is [m, k] (or [k, m] when transA).</summary>
+    /// <exception cref="ArgumentException">A span is too short, a leading dimension too small, or threads &lt; 1.</exception>
+    internal static unsafe void Sgemm(int threads, bool transA, int m, float alpha, ReadOnlySpan<float> a, int lda, GemmPackedB b,
+        float beta, Span<float> c, int ldc)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        int n = b.N, k = b.K;
+        Validate(transA, false, m, n, k, a.Length, lda, k * n, n, c.Length, ldc);
+        if (threads < 1) throw new ArgumentException($"GEMM thread count must be at least 1 (was {threads}).", nameof(threads));
+        if (m == 0 || n == 0) return;
+        fixed (float* pa = a)
+        fixed (float* pb = b.Data)
+        fixed (float* pc = c)
+        {
+            if (k == 0 || alpha == 0)
+            {
+                ScaleC(m, n, beta, pc, ldc);
+                return;
+            }
+            switch (b.Tier)
+            {
+                case GemmTier.Vector512: GemmDriver<GemmKernel512>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb); break;
+                case GemmTier.Vector256: GemmDriver<GemmKernel256>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb); break;
+                case GemmTier.Vector128: GemmDriver<GemmKernel128>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb); break;
+                default: GemmDriver<GemmKernelScalar>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb); break;
+            }
+        }
+    }
+
     internal static void Validate(bool transA, bool transB, int m, int n, int k,
         int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
     {

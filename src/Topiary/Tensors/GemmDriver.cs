@@ -9,7 +9,8 @@
 //           for ir over the A panels: micro-kernel on an Mr x Nr tile of C
 // When all of m fits one row block, every B panel is used by exactly one item, so it is packed
 // just in time into an L1-sized buffer (no round trip of a packed B block through memory, no
-// shared packing phase); otherwise the packed B block is shared by the row blocks.
+// shared packing phase); otherwise the packed B block is shared by the row blocks. A B operand packed
+// once ahead (GemmPackedB: weights) replaces both: its panels are read where they lie.
 // Every C element is written by exactly one work item, and its value is
 //   ((beta·C + alpha·S0) + alpha·S1) + ...   with S_t the in-order sum over the t-th K block,
 // where the K blocks depend only on k (never on threads): results are bitwise reproducible for any
@@ -23,19 +24,19 @@ namespace Topiary.Tensors;
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKernel
 {
     /// <summary>C = alpha·op(A)·op(B) + beta·C on validated, pinned operands; m, n, k &gt; 0, alpha ≠ 0.</summary>
+    /// <remarks><paramref name="bPacked"/>: op(B) already packed (<see cref="Pack"/>; then <paramref name="b"/> is not read).</remarks>
     public static void Run(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int threads)
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int threads, float* bPacked = null)
     {
         int mr = TKernel.Mr, nr = TKernel.Nr;
         var job = new Job
         {
             TransA = transA, TransB = transB, M = m, Alpha = alpha,
             A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
+            BPacked = bPacked, NPadded = RoundUp(n, nr),
         };
 
-        // K blocks: as few as Kc allows, of equal size (a multiple of 8), so no block is a sliver.
-        int kBlocks = CeilDiv(k, TKernel.Kc);
-        int kcBlock = Math.Min(RoundUp(CeilDiv(k, kBlocks), 8), TKernel.Kc);
+        int kcBlock = KcBlock(k);
 
         // Row blocks of at most Mc rows, balanced. With several threads: up to 4 row blocks per thread
         // (but no thinner than 8 Mr-panels), so a thread slowed by another process hands work to the
@@ -74,6 +75,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             return;
         }
 
+        if (bPacked != null)
+        {
+            RunShared(ref job, n, k, kcBlock, beta, threads);
+            return;
+        }
         float[] bBuffer = GemmBuffers.RentPackB(Math.Min(kcBlock, k) * ncMax, out job.BPack);
         try
         {
@@ -83,6 +89,24 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
         {
             GemmBuffers.ReturnPackB(bBuffer);
         }
+    }
+
+    /// <summary>K blocks: as few as Kc allows, of equal size (a multiple of 8), so no block is a sliver; depends on k only.</summary>
+    public static int KcBlock(int k)
+    {
+        int kBlocks = CeilDiv(k, TKernel.Kc);
+        return Math.Min(RoundUp(CeilDiv(k, kBlocks), 8), TKernel.Kc);
+    }
+
+    /// <summary>
+    /// op(B) [k, n] packed as Run packs it: for each K block (pc, kc), its column panels at dest + pc·PaddedN (panel q at
+    /// + q·Nr·kc), zero-padded to whole panels. <paramref name="dest"/> holds k · RoundUp(n, Nr) floats.
+    /// </summary>
+    public static void Pack(bool transB, int n, int k, float* b, nint ldb, float* dest)
+    {
+        int kcBlock = KcBlock(k), nPadded = RoundUp(n, TKernel.Nr);
+        for (int pc = 0; pc < k; pc += kcBlock)
+            GemmPacking.PackB(transB, b, ldb, pc, Math.Min(kcBlock, k - pc), 0, n, dest + (nint)pc * nPadded, TKernel.Nr, 0, CeilDiv(n, TKernel.Nr));
     }
 
     /// <summary>Shared-B mode: the jc/pc loops, packing each B block once for all row blocks.</summary>
@@ -101,7 +125,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                 job.Beta = pc == 0 ? beta : 1f;
                 if (threads == 1)
                 {
-                    job.PackB(0, job.NPanels);
+                    if (job.BPacked == null) job.PackB(0, job.NPanels);
                     for (int item = 0; item < job.MBlocks * job.NSplits; item++) job.Compute(item);
                 }
                 else
@@ -116,7 +140,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
     {
         // Phase 1: pack the shared B block, panels split evenly over the threads.
         int packers = Math.Min(threads, job.NPanels);
-        if (packers > 1 && (long)job.Kc * job.Nc >= 1 << 14)
+        if (job.BPacked != null)
+        {
+            // pre-packed: nothing to pack
+        }
+        else if (packers > 1 && (long)job.Kc * job.Nc >= 1 << 14)
         {
             Threading.For(0, packers, threads, t =>
                 job.PackB(job.NPanels * t / packers, job.NPanels * (t + 1) / packers));
@@ -139,8 +167,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
         public int M, Mc, MBlocks, NSplits;
         public int Jc, Nc, NPanels, Pc, Kc, K, KcBlock;
         public float Alpha, Beta, Beta0;
-        public float* A, B, C, BPack;
-        public nint Lda, Ldb, Ldc;
+        public float* A, B, C, BPack, BPacked;
+        public nint Lda, Ldb, Ldc, NPadded;
 
         public readonly void PackB(int panelStart, int panelEnd) =>
             GemmPacking.PackB(TransB, B, Ldb, Pc, Kc, Jc, Nc, BPack, TKernel.Nr, panelStart, panelEnd);
@@ -174,7 +202,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             float* aPack = GemmBuffers.PackA(Mc * kc);
             GemmPacking.PackA(TransA, A, Lda, i0, mc, Pc, kc, aPack, mr);
             float* tile = GemmBuffers.Tile(mr * nr);
-            float* bPanel = JustInTimeB ? GemmBuffers.PanelB(kc * nr) : null;
+            float* bPanel = JustInTimeB && BPacked == null ? GemmBuffers.PanelB(kc * nr) : null;
             float alpha = Alpha, beta = Beta;
             nint ldc = Ldc;
 
@@ -183,7 +211,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                 int jr = q * nr;
                 int ncols = Math.Min(nr, Nc - jr);
                 float* bp;
-                if (JustInTimeB)
+                if (BPacked != null)
+                {
+                    bp = BPacked + (nint)Pc * NPadded + (nint)(Jc + jr) * kc;
+                }
+                else if (JustInTimeB)
                 {
                     GemmPacking.PackBPanel(TransB, B, Ldb, Pc, kc, Jc + jr, ncols, bPanel, nr);
                     bp = bPanel;

@@ -1,6 +1,7 @@
 // DenseWeight: the dense baseline every sparse format must beat. W [Rows, Cols] row-major, multiplied with our
-// GEMM on one thread (batch 1 takes Gemm's GEMV fast path: four dot products per pass over x), then bias and
-// ReLU over the output. Stores every value: StorageBytes = 4·Rows·Cols, no indices.
+// GEMM on one thread (batch 1 takes Gemm's GEMV fast path: four dot products per pass over x; larger batches use Wᵀ
+// packed once into the GEMM's panels on the first such call, as MLAS pre-packs weights), then bias and ReLU over the
+// output. Stores every value: StorageBytes = 4·Rows·Cols, no indices (the packed copy, once made, is extra).
 using Topiary.Tensors;
 
 namespace Topiary.Runtime.Sparse;
@@ -10,6 +11,7 @@ public sealed class DenseWeight : SparseWeight
 {
     private readonly float[] _w;
     private readonly long _nonZeros;
+    private GemmPackedB? _packed; // Wᵀ in GEMM panels, made on the first batch > 1 product
 
     /// <summary>Copies <paramref name="dense"/> [rows, cols].</summary>
     /// <exception cref="ArgumentException"><paramref name="dense"/> does not hold exactly rows·cols elements.</exception>
@@ -38,7 +40,10 @@ public sealed class DenseWeight : SparseWeight
         int rows = Rows, cols = Cols;
         if (cols == 0) y[..(n * rows)].Clear();
         else if (n == 1) Gemm.Sgemm(false, true, 1, rows, cols, 1f, x, cols, _w, cols, 0f, y, rows);
-        else Gemm.Sgemm(GemmTiers.Best, 1, false, true, n, rows, cols, 1f, x, cols, _w, cols, 0f, y, rows);
+        else
+        {
+            Gemm.Sgemm(1, false, n, 1f, x, cols, Volatile.Read(ref _packed) ?? Pack(), 0f, y, rows);
+        }
         if (bias.IsEmpty && !relu) return;
         for (int i = 0; i < n; i++)
         {
@@ -46,6 +51,13 @@ public sealed class DenseWeight : SparseWeight
             if (!bias.IsEmpty) TensorPrimitives.Add(yi, bias[..rows], yi);
             if (relu) TensorPrimitives.Max(yi, 0f, yi);
         }
+    }
+
+    // Packs Wᵀ once; two threads racing here both pack, one copy is kept (either gives the same bits).
+    private GemmPackedB Pack()
+    {
+        Interlocked.CompareExchange(ref _packed, Gemm.PackB(true, Rows, Cols, _w, Cols), null);
+        return _packed!;
     }
 
     private protected override void MultiplyColumnsCore(ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu)

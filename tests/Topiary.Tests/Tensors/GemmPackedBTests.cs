@@ -1,0 +1,43 @@
+// Gemm with a pre-packed B operand (GemmPackedB: weights packed once): bitwise the product with the unpacked matrix, for
+// every tier this host runs, B transposed or not, over awkward sizes (partial panels, several K blocks, m = 1, shared
+// and just-in-time driver modes, 1 and 2 threads), with alpha/beta and leading dimensions; bad shapes are refused.
+using Topiary.Tensors;
+
+namespace Topiary.Tests.Tensors;
+
+public class GemmPackedBTests
+{
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(7, 33, 5)]       // a partial panel
+    [InlineData(64, 300, 784)]   // LeNet-300-100 fc1 at batch 64
+    [InlineData(300, 65, 700)]   // several row blocks: the shared-B mode
+    [InlineData(5, 17, 1100)]    // several K blocks
+    public void Equals_the_unpacked_product_bit_for_bit(int m, int n, int k)
+    {
+        var rng = new Random(m * 7 + n);
+        float[] a = Fill(rng, m * (k + 3)), bT = Fill(rng, n * (k + 1)), b = Fill(rng, k * (n + 2));
+        foreach (var tier in Enum.GetValues<GemmTier>().Where(GemmTiers.IsSupported))
+            foreach (bool transB in new[] { true, false })
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    var (src, ldb) = transB ? (bT, k + 1) : (b, n + 2);
+                    float[] expected = Fill(new Random(1), m * (n + 4)), actual = (float[])expected.Clone();
+                    Gemm.Sgemm(tier, threads, false, transB, m, n, k, 0.5f, a, k + 3, src, ldb, 2f, expected, n + 4);
+                    var packed = Gemm.PackB(transB, n, k, src, ldb, tier);
+                    Gemm.Sgemm(threads, false, m, 0.5f, a, k + 3, packed, 2f, actual, n + 4);
+                    Assert.True(expected.AsSpan().SequenceEqual(actual), $"{tier}, transB {transB}, {threads} thread(s), {m}x{n}x{k}");
+                }
+    }
+
+    [Fact]
+    public void Short_operands_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => Gemm.PackB(false, 4, 3, new float[11], 4));
+        var packed = Gemm.PackB(false, 4, 3, new float[12], 4);
+        Assert.Throws<ArgumentException>(() => Gemm.Sgemm(1, false, 2, 1f, new float[5], 3, packed, 0f, new float[8], 4));
+        Assert.Throws<ArgumentException>(() => Gemm.Sgemm(1, false, 2, 1f, new float[6], 3, packed, 0f, new float[7], 4));
+    }
+
+    private static float[] Fill(Random rng, int length) => Enumerable.Range(0, length).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+}
