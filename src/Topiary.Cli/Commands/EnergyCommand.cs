@@ -10,7 +10,6 @@
 // --batch N (eyeriss): images sharing one fetch of the weights (default 16, Yang et al.'s setting; 1 = single-image).
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using Spectre.Console;
 using Topiary.Data;
 using Topiary.Hardware.Energy;
@@ -158,23 +157,17 @@ public static class EnergyCommand
 
     private static (double[] Densities, string Source) WeightDensities(NetworkShape net, string spec)
     {
-        if (string.Equals(spec, "dense", StringComparison.OrdinalIgnoreCase))
-            return (net.Layers.Select(_ => 1.0).ToArray(), "dense");
-        if (string.Equals(spec, "han2015", StringComparison.OrdinalIgnoreCase))
-            return (FromMap(net, PublishedDensities.Han2015(net.Name), "han2015", requireAll: true), "han2015 (Han et al. 2015 per-layer kept fractions)");
-        if (!File.Exists(spec))
-            throw new ArgumentException($"--densities '{spec}' is not dense, han2015 or an existing JSON file.");
-        Dictionary<string, double>? map;
-        try
+        var profile = Topiary.Pruning.LayerDensities.Parse(spec, net.Name);
+        if (profile.Uniform is double u)
         {
-            map = JsonSerializer.Deserialize<Dictionary<string, double>>(File.ReadAllText(spec));
+            var kinds = profile.Kinds!.Select(k => k == Topiary.Pruning.LayerKind.Conv ? Models.Shapes.LayerKind.Conv : Models.Shapes.LayerKind.FullyConnected).ToArray();
+            return (net.Layers.Select(l => kinds.Contains(l.Kind) ? u : 1.0).ToArray(), $"uniform {spec}");
         }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{spec}: expected a JSON object {{\"layer\": density}}: {e.Message}", e);
-        }
-        if (map is null) throw new InvalidDataException($"{spec}: expected a JSON object {{\"layer\": density}}, got null.");
-        return (FromMap(net, map, spec, requireAll: false), "file " + spec);
+        if (profile.Kept.Count == 0) return (net.Layers.Select(_ => 1.0).ToArray(), "dense");
+        var map = profile.Kept.ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal);
+        return profile.Source == "han2015"
+            ? (FromMap(net, map, "han2015", requireAll: true), "han2015 (Han et al. 2015 per-layer kept fractions)")
+            : (FromMap(net, map, spec, requireAll: false), "file " + spec);
     }
 
     private static double[] FromMap(NetworkShape net, IReadOnlyDictionary<string, double> map, string source, bool requireAll)
