@@ -31,7 +31,7 @@ public static class Im2Col
             UnfoldDense(image, g, columns, ldColumns);
             return;
         }
-        UnfoldColumns(image, g, 0, g.ColumnCols, columns, ldColumns); // the whole image is one block of columns
+        UnfoldImage(image, g, columns, ldColumns);
     }
 
     /// <summary>
@@ -102,31 +102,91 @@ public static class Im2Col
             FoldDense(columns, ldColumns, g, image);
             return;
         }
+        FoldImage(columns, ldColumns, g, image);
+    }
+
+    // The whole image (any stride, padding, dilation): per column row r = (c, kh, kw) the valid output columns
+    // [o0, o1) are the same for every output row, so each output row is a zero head, one contiguous (stride 1),
+    // stride-2 or strided copy, and a zero tail; output rows whose input row lies in the padding are cleared whole.
+    // Plain refs instead of per-row span slicing: the rows are short (28, 14, 7 floats in a ResNet on MNIST), so the
+    // fixed cost of slicing and Clear calls, not the copying, dominated.
+    private static void UnfoldImage(ReadOnlySpan<float> image, in Conv2dGeometry g, Span<float> columns, int ldColumns)
+    {
         int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW;
-        int r = 0;
+        ref float img0 = ref MemoryMarshal.GetReference(image);
+        ref float col0 = ref MemoryMarshal.GetReference(columns);
+        nint r = 0;
         for (int c = 0; c < g.Channels; c++)
         {
-            var plane = image.Slice(c * h * w, h * w);
+            ref float plane = ref Unsafe.Add(ref img0, (nint)c * h * w);
             for (int kh = 0; kh < g.KernelH; kh++)
             {
+                ValidRange(kh * dh - g.PadTop, sh, h, oh, out int y0, out int y1);
                 for (int kw = 0; kw < g.KernelW; kw++, r++)
                 {
-                    var src = columns.Slice(r * ldColumns, oh * ow);
+                    ref float dst = ref Unsafe.Add(ref col0, r * ldColumns);
                     int off = kw * dw - g.PadLeft;
                     ValidRange(off, sw, w, ow, out int o0, out int o1);
-                    if (o1 <= o0) continue;
-                    for (int y = 0; y < oh; y++)
+                    int yEnd = o1 == o0 ? y0 : y1; // no valid column: every row is padding
+                    Clear(ref dst, y0 * ow);
+                    for (int y = y0; y < yEnd; y++)
                     {
-                        int ih = y * sh - g.PadTop + kh * dh;
-                        if ((uint)ih >= (uint)h) continue;
-                        var seg = src.Slice(y * ow, ow);
-                        var dst = plane.Slice(ih * w, w);
-                        if (sw == 1) AddRow(seg[o0..o1], dst.Slice(o0 + off, o1 - o0));
-                        else for (int x = o0; x < o1; x++) dst[x * sw + off] += seg[x];
+                        ref float row = ref Unsafe.Add(ref dst, (nint)y * ow);
+                        // First valid input element of this row (never a ref before the plane: o0 skips the left padding).
+                        ref float src = ref Unsafe.Add(ref plane, (nint)(y * sh - g.PadTop + kh * dh) * w + off + o0 * sw);
+                        Clear(ref row, o0);
+                        if (sw == 1) CopyRow(ref src, ref Unsafe.Add(ref row, o0), o1 - o0);
+                        else if (sw == 2)
+                            Stride2.Gather(MemoryMarshal.CreateReadOnlySpan(ref src, 2 * (o1 - o0) - 1),
+                                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref row, o0), o1 - o0));
+                        else for (int x = 0; x < o1 - o0; x++) Unsafe.Add(ref row, o0 + x) = Unsafe.Add(ref src, x * sw);
+                        if (o1 < ow) Clear(ref Unsafe.Add(ref row, o1), ow - o1);
+                    }
+                    if (yEnd < oh) Clear(ref Unsafe.Add(ref dst, (nint)yEnd * ow), (oh - yEnd) * ow);
+                }
+            }
+        }
+    }
+
+    // The adjoint of UnfoldImage: for every valid (output row, column range), image row segment += column row segment.
+    private static void FoldImage(ReadOnlySpan<float> columns, int ldColumns, in Conv2dGeometry g, Span<float> image)
+    {
+        int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW;
+        ref float col0 = ref MemoryMarshal.GetReference(columns);
+        ref float img0 = ref MemoryMarshal.GetReference(image);
+        nint r = 0;
+        for (int c = 0; c < g.Channels; c++)
+        {
+            ref float plane = ref Unsafe.Add(ref img0, (nint)c * h * w);
+            for (int kh = 0; kh < g.KernelH; kh++)
+            {
+                ValidRange(kh * dh - g.PadTop, sh, h, oh, out int y0, out int y1);
+                for (int kw = 0; kw < g.KernelW; kw++, r++)
+                {
+                    ref float src = ref Unsafe.Add(ref col0, r * ldColumns);
+                    int off = kw * dw - g.PadLeft;
+                    ValidRange(off, sw, w, ow, out int o0, out int o1);
+                    if (o1 == o0) continue;
+                    for (int y = y0; y < y1; y++)
+                    {
+                        ref float seg = ref Unsafe.Add(ref src, (nint)y * ow);
+                        ref float dst = ref Unsafe.Add(ref plane, (nint)(y * sh - g.PadTop + kh * dh) * w + off + o0 * sw);
+                        if (sw == 1) AddRow(ref Unsafe.Add(ref seg, o0), ref dst, o1 - o0);
+                        else for (int x = 0; x < o1 - o0; x++) Unsafe.Add(ref dst, x * sw) += Unsafe.Add(ref seg, o0 + x);
                     }
                 }
             }
         }
+    }
+
+    // Short zero fills (a pad column or two, or a few padded rows): a vector or scalar store beats a Clear call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Clear(ref float d, int n)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= n; i += 8) Vector256<float>.Zero.StoreUnsafe(ref d, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref d, i) = 0f;
     }
 
     // Every window inside the image at unit stride and dilation (the output is then exactly (H − KH + 1) × (W − KW + 1)).
@@ -197,9 +257,6 @@ public static class Im2Col
         CopyRow(ref MemoryMarshal.GetReference(src), ref MemoryMarshal.GetReference(dst), src.Length);
 
     // dst += src, for the same short rows.
-    private static void AddRow(ReadOnlySpan<float> src, Span<float> dst) =>
-        AddRow(ref MemoryMarshal.GetReference(src), ref MemoryMarshal.GetReference(dst), src.Length);
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddRow(ref float s, ref float d, int n)
     {
