@@ -8,6 +8,8 @@
 //   The per-chunk partial gradients are added to Weight.Grad / Bias.Grad in chunk order, so the result depends on N
 //   only, never on the thread count or the schedule. Nothing is kept between Forward and Backward but the input:
 //   Backward unfolds each block again (cheaper than a round trip of the whole batch's columns through memory).
+//   With InputGradientUnused set (the Trainer does, for a network's first layer) the column gradient and fold are
+//   skipped and Backward returns zeros.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
@@ -21,6 +23,12 @@ public sealed partial class Conv2d
 
     /// <summary>Cap on one block's column matrix (K·B·P floats, 1 MiB).</summary>
     private const long BlockFloats = 1 << 18;
+
+    /// <summary>
+    /// True while nobody reads this layer's input gradient (the Trainer sets it around Backward for a network's first
+    /// layer): the GEMM path then skips dcol = Wᵀ·dY and the fold, and Backward returns a zero dx.
+    /// </summary>
+    internal bool InputGradientUnused { get; set; }
 
     private readonly record struct ChunkPlan(int Chunks, int SamplesPerChunk, int BlockSamples);
 
@@ -84,7 +92,9 @@ public sealed partial class Conv2d
         int kg = _geometry.ColumnRows / Groups, oc = OutChannels;
         float[] pw = LayerHelpers.Ensure(ref _partialW, plan.Chunks * oc * kg);
         float[] pb = LayerHelpers.Ensure(ref _partialB, plan.Chunks * oc);
-        Threading.For(0, plan.Chunks, chunk => BackwardChunk(plan, chunk, x, dy, dx));
+        bool inputGradient = !InputGradientUnused;
+        if (!inputGradient) dx.AsSpan().Clear();
+        Threading.For(0, plan.Chunks, chunk => BackwardChunk(plan, chunk, x, dy, dx, inputGradient));
         var dw = Weight.Grad.Data.AsSpan();
         for (int chunk = 0; chunk < plan.Chunks; chunk++)
             TensorPrimitives.Add(dw, pw.AsSpan(chunk * oc * kg, oc * kg), dw);
@@ -96,7 +106,7 @@ public sealed partial class Conv2d
         }
     }
 
-    private void BackwardChunk(ChunkPlan plan, int chunk, float[] x, float[] dy, float[] dx)
+    private void BackwardChunk(ChunkPlan plan, int chunk, float[] x, float[] dy, float[] dx, bool inputGradient)
     {
         var g = _geometry;
         int n0 = chunk * plan.SamplesPerChunk, n1 = Math.Min(_batch, n0 + plan.SamplesPerChunk);
@@ -129,9 +139,9 @@ public sealed partial class Conv2d
                 var colg = col.AsSpan(gi * kg * cols, kg * cols);
                 // Weight gradient first: the group's columns are overwritten by its column gradient below.
                 LayerHelpers.SgemmSerial(false, true, ocg, kg, cols, 1f, dyg, cols, colg, cols, beta, pw.Slice(gi * ocg * kg, ocg * kg), kg);
-                LayerHelpers.SgemmSerial(true, false, kg, cols, ocg, 1f, wd.AsSpan(gi * ocg * kg), kg, dyg, cols, 0f, colg, cols);
+                if (inputGradient) LayerHelpers.SgemmSerial(true, false, kg, cols, ocg, 1f, wd.AsSpan(gi * ocg * kg), kg, dyg, cols, 0f, colg, cols);
             }
-            for (int s = 0; s < count; s++)
+            for (int s = 0; s < count && inputGradient; s++)
             {
                 var img = dx.AsSpan((s0 + s) * imageSize, imageSize);
                 img.Clear();
