@@ -116,19 +116,20 @@ public sealed partial class Conv2d
         float[] wd = Weight.Value.Data;
         var pw = _partialW.AsSpan(chunk * oc * kg, oc * kg);
         var pb = _partialB.AsSpan(chunk * oc, oc);
+        bool hasBias = Bias is not null;
         pb.Clear();
         for (int s0 = n0; s0 < n1; s0 += sb)
         {
             int count = Math.Min(sb, n1 - s0), cols = count * p;
             // dYᵀ of the block [OC, B·P]: one sample's dY already is.
             ReadOnlySpan<float> dyb = count == 1 ? dy.AsSpan(s0 * oc * p, oc * p) : dyt.AsSpan(0, oc * cols);
-            for (int s = 0; s < count; s++)
+            for (int s = 0; s < count && (count > 1 || hasBias); s++)
             {
                 for (int o = 0; o < oc; o++)
                 {
                     var src = dy.AsSpan(((s0 + s) * oc + o) * p, p);
                     if (count > 1) src.CopyTo(dyt.AsSpan(o * cols + s * p, p));
-                    pb[o] += TensorPrimitives.Sum(src);
+                    if (hasBias) pb[o] += TensorPrimitives.Sum(src);
                 }
             }
             UnfoldBlock(x, s0, count, col, cols);
