@@ -30,6 +30,9 @@ public sealed partial class Conv2d
     /// </summary>
     internal bool InputGradientUnused { get; set; }
 
+    /// <summary>Weights per slice of the partial-gradient reduction.</summary>
+    private const int ReduceSlice = 1 << 13;
+
     private readonly record struct ChunkPlan(int Chunks, int SamplesPerChunk, int BlockSamples);
 
     /// <summary>Chunks and sample blocks for a batch of <paramref name="n"/>: a function of the shapes only.</summary>
@@ -95,9 +98,16 @@ public sealed partial class Conv2d
         bool inputGradient = !InputGradientUnused;
         if (!inputGradient) dx.AsSpan().Clear();
         Threading.For(0, plan.Chunks, chunk => BackwardChunk(plan, chunk, x, dy, dx, inputGradient));
-        var dw = Weight.Grad.Data.AsSpan();
-        for (int chunk = 0; chunk < plan.Chunks; chunk++)
-            TensorPrimitives.Add(dw, pw.AsSpan(chunk * oc * kg, oc * kg), dw);
+        // dW += Σ_chunk partial, chunks in order for every weight; long weights in fixed slices on Threading.For.
+        float[] dw = Weight.Grad.Data;
+        int length = oc * kg, slices = (length + ReduceSlice - 1) / ReduceSlice;
+        Threading.For(0, slices, slice =>
+        {
+            int start = slice * ReduceSlice, count = Math.Min(ReduceSlice, length - start);
+            var to = dw.AsSpan(start, count);
+            for (int chunk = 0; chunk < plan.Chunks; chunk++)
+                TensorPrimitives.Add(to, pw.AsSpan(chunk * length + start, count), to);
+        });
         if (Bias is not null)
         {
             var db = Bias.Grad.Data.AsSpan();
