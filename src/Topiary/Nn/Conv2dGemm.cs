@@ -156,7 +156,7 @@ public sealed partial class Conv2d
             {
                 var img = dx.AsSpan((s0 + s) * imageSize, imageSize);
                 img.Clear();
-                Im2Col.Fold(col.AsSpan(s * p), cols, g, img);
+                Im2Col.FoldOverwriting(col.AsSpan(s * p), cols, g, img); // col is scratch from here on
             }
         }
     }

@@ -115,6 +115,7 @@ public static class Im2Col
         int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW;
         ref float img0 = ref MemoryMarshal.GetReference(image);
         ref float col0 = ref MemoryMarshal.GetReference(columns);
+        bool shifted = sh == 1 && sw == 1 && dh == 1 && dw == 1 && ow == w; // input row y + const → output row y, same width
         nint r = 0;
         for (int c = 0; c < g.Channels; c++)
         {
@@ -129,6 +130,28 @@ public static class Im2Col
                     ValidRange(off, sw, w, ow, out int o0, out int o1);
                     int yEnd = o1 == o0 ? y0 : y1; // no valid column: every row is padding
                     Clear(ref dst, y0 * ow);
+                    if (shifted && yEnd > y0)
+                    {
+                        // "Same" padding at stride 1: output rows y0..yEnd read consecutive input rows at one offset, so
+                        // the block is one contiguous copy of the plane shifted by (kh − PT)·W + off; the elements that
+                        // wrapped in from a neighbouring row (columns outside [o0, o1)) are then zeroed. The copy is
+                        // trimmed to the plane at both ends (those elements are in the zeroed columns anyway).
+                        int from = (y0 - g.PadTop + kh) * w + off, a = y0 * ow, b = yEnd * ow;
+                        if (from < 0) { a -= from; from = 0; }
+                        int last = from + (b - a);
+                        if (last > h * w) b -= last - h * w;
+                        if (b > a)
+                            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, from), b - a)
+                                .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, a), b - a));
+                        for (int y = y0; y < yEnd; y++)
+                        {
+                            ref float row = ref Unsafe.Add(ref dst, (nint)y * ow);
+                            for (int x = 0; x < o0; x++) Unsafe.Add(ref row, x) = 0f;
+                            for (int x = o1; x < ow; x++) Unsafe.Add(ref row, x) = 0f;
+                        }
+                        if (yEnd < oh) Clear(ref Unsafe.Add(ref dst, (nint)yEnd * ow), (oh - yEnd) * ow);
+                        continue;
+                    }
                     for (int y = y0; y < yEnd; y++)
                     {
                         ref float row = ref Unsafe.Add(ref dst, (nint)y * ow);
@@ -143,6 +166,52 @@ public static class Im2Col
                         if (o1 < ow) Clear(ref Unsafe.Add(ref row, o1), ow - o1);
                     }
                     if (yEnd < oh) Clear(ref Unsafe.Add(ref dst, (nint)yEnd * ow), (oh - yEnd) * ow);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Fold"/> for a column matrix the caller no longer needs (a GEMM's scratch output): with "same" padding
+    /// at stride 1 (OW = W) each column row's block is added to the plane as one contiguous run after the entries that
+    /// fall in the padding are set to 0 in <paramref name="columns"/> (so they add nothing; a −0 in the image may become
+    /// +0). Other geometries fold as <see cref="Fold"/> and leave the columns as they are.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short or the stride too small.</exception>
+    internal static void FoldOverwriting(Span<float> columns, int ldColumns, in Conv2dGeometry g, Span<float> image)
+    {
+        Validate(image.Length, g, columns.Length, ldColumns);
+        int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW;
+        if (IsDense(g) || g.StrideH != 1 || g.StrideW != 1 || g.DilationH != 1 || g.DilationW != 1 || ow != w)
+        {
+            Fold(columns, ldColumns, g, image);
+            return;
+        }
+        int r = 0;
+        for (int c = 0; c < g.Channels; c++)
+        {
+            var plane = image.Slice(c * h * w, h * w);
+            for (int kh = 0; kh < g.KernelH; kh++)
+            {
+                ValidRange(kh - g.PadTop, 1, h, oh, out int y0, out int y1);
+                for (int kw = 0; kw < g.KernelW; kw++, r++)
+                {
+                    int off = kw - g.PadLeft;
+                    ValidRange(off, 1, w, ow, out int o0, out int o1);
+                    if (o1 == o0 || y1 == y0) continue;
+                    var src = columns.Slice(r * ldColumns, oh * ow);
+                    for (int y = y0; y < y1; y++)
+                    {
+                        var row = src.Slice(y * ow, ow);
+                        row[..o0].Clear();
+                        row[o1..].Clear();
+                    }
+                    // Output row y, column x adds to input (y − PT + kh, x + off): one run shifted by (kh − PT)·W + off,
+                    // trimmed to the plane (the trimmed entries lie in the cleared columns).
+                    int from = (y0 - g.PadTop + kh) * w + off, a = y0 * ow, b = y1 * ow;
+                    if (from < 0) { a -= from; from = 0; }
+                    if (from + (b - a) > h * w) b = a + h * w - from;
+                    if (b > a) TensorPrimitives.Add(plane.Slice(from, b - a), src[a..b], plane.Slice(from, b - a));
                 }
             }
         }

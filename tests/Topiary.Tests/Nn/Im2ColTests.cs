@@ -56,16 +56,19 @@ public class Im2ColTests
     // Every row width 1..20 with and without padding, at stride 1 and 2: the vector loops, the overlapping last vector
     // (copy and masked add) and the scalar tails. Fold is compared with the definition's additions in the same order
     // (column row by column row, output position by position), so the result is exact.
+    // Kernel 3 with pad 1 and kernel 5 with pad 2 ("same" padding: OW = W) take the shifted-block copy and fold.
     [Theory]
-    [InlineData(0, 1)]
-    [InlineData(1, 1)]
-    [InlineData(2, 1)]
-    [InlineData(1, 2)]
-    public void Unfold_and_Fold_match_the_definition_exactly_at_every_row_width(int pad, int stride)
+    [InlineData(0, 1, 3)]
+    [InlineData(1, 1, 3)]
+    [InlineData(2, 1, 3)]
+    [InlineData(1, 2, 3)]
+    [InlineData(2, 1, 5)]
+    [InlineData(1, 1, 5)]
+    public void Unfold_and_Fold_match_the_definition_exactly_at_every_row_width(int pad, int stride, int k)
     {
-        for (int w = Math.Max(1, 3 - 2 * pad); w <= 20; w++)
+        for (int w = Math.Max(1, k - 2 * pad); w <= 20; w++)
         {
-            var g = new Conv2dGeometry(2, 4, w, 3, 3, stride, stride, pad, pad);
+            var g = new Conv2dGeometry(2, 4, w, k, k, stride, stride, pad, pad);
             var image = Tensor.RandomNormal(new Random(w), 1f, 2, 4, w).Data;
             int ld = g.ColumnCols + 1;
             var cols = new float[g.ColumnRows * ld];
@@ -76,7 +79,7 @@ public class Im2ColTests
             Im2Col.Fold(y, ld, g, folded);
             for (int r = 0; r < g.ColumnRows; r++)
             {
-                int ch = r / 9, a = r / 3 % 3, b = r % 3;
+                int ch = r / (k * k), a = r / k % k, b = r % k;
                 for (int oy = 0; oy < g.OutH; oy++)
                 for (int ox = 0; ox < g.OutW; ox++)
                 {
@@ -87,6 +90,10 @@ public class Im2ColTests
                 }
             }
             Assert.Equal(expected, folded);
+            // The overwriting fold (Conv2d's scratch columns) gives the same image, up to the sign of a zero.
+            var overwritten = new float[image.Length];
+            Im2Col.FoldOverwriting(y.ToArray(), ld, g, overwritten);
+            Assert.Equal(expected, overwritten);
         }
     }
 
