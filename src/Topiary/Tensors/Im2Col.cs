@@ -200,18 +200,19 @@ public static class Im2Col
                     ValidRange(off, 1, w, ow, out int o0, out int o1);
                     if (o1 == o0 || y1 == y0) continue;
                     var src = columns.Slice(r * ldColumns, oh * ow);
+                    ref float first = ref MemoryMarshal.GetReference(src);
                     for (int y = y0; y < y1; y++)
                     {
-                        var row = src.Slice(y * ow, ow);
-                        row[..o0].Clear();
-                        row[o1..].Clear();
+                        ref float row = ref Unsafe.Add(ref first, (nint)y * ow);
+                        for (int x = 0; x < o0; x++) Unsafe.Add(ref row, x) = 0f;
+                        for (int x = o1; x < ow; x++) Unsafe.Add(ref row, x) = 0f;
                     }
                     // Output row y, column x adds to input (y − PT + kh, x + off): one run shifted by (kh − PT)·W + off,
                     // trimmed to the plane (the trimmed entries lie in the cleared columns).
                     int from = (y0 - g.PadTop + kh) * w + off, a = y0 * ow, b = y1 * ow;
                     if (from < 0) { a -= from; from = 0; }
                     if (from + (b - a) > h * w) b = a + h * w - from;
-                    if (b > a) TensorPrimitives.Add(plane.Slice(from, b - a), src[a..b], plane.Slice(from, b - a));
+                    if (b > a) AddRow(ref Unsafe.Add(ref first, a), ref plane[from], b - a);
                 }
             }
         }
