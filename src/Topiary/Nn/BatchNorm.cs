@@ -6,7 +6,7 @@
 //   evaluation: y = γ·(x − running_mean)/√(running_var + eps) + β
 //   backward (training): dγ += Σ dy·x̂,  dβ += Σ dy,
 //               dx = γ/(M·√(σ² + eps)) · (M·dy − Σ dy − x̂·Σ dy·x̂)
-// Channels run in parallel on Threading.For; each channel's sums are taken in a fixed order (double
+// Each pass over a channel's spans is one sweep of BatchNormKernel. Channels run in parallel on Threading.For; each channel's sums are taken in a fixed order (double
 // accumulation over samples), so results are deterministic. Output/gradient buffers are layer-owned.
 using Topiary.Tensors;
 
@@ -119,7 +119,7 @@ public abstract class BatchNorm : Module
                 for (int i = 0; i < n; i++)
                 {
                     int off = (i * c + ch) * s;
-                    Affine(x.AsSpan(off, s), scale, shift, yd.AsSpan(off, s));
+                    BatchNormKernel.Affine(x.AsSpan(off, s), scale, shift, yd.AsSpan(off, s));
                 }
             });
             return y;
@@ -138,35 +138,20 @@ public abstract class BatchNorm : Module
             for (int i = 0; i < n; i++) sum += TensorPrimitives.Sum(x.AsSpan((i * c + ch) * s, s));
             float mean = (float)(sum / m);
             double sq = 0;
-            for (int i = 0; i < n; i++)
-            {
-                int off = (i * c + ch) * s;
-                var xh = xhat.AsSpan(off, s);
-                TensorPrimitives.Subtract(x.AsSpan(off, s), mean, xh);
-                sq += TensorPrimitives.SumOfSquares(xh);
-            }
+            for (int i = 0; i < n; i++) sq += BatchNormKernel.SquaredDeviation(x.AsSpan((i * c + ch) * s, s), mean);
             double variance = sq / m;
             float inv = (float)(1.0 / Math.Sqrt(variance + Eps));
             invStd[ch] = inv;
             for (int i = 0; i < n; i++)
             {
                 int off = (i * c + ch) * s;
-                var xh = xhat.AsSpan(off, s);
-                TensorPrimitives.Multiply(xh, inv, xh);
-                Affine(xh, gamma[ch], beta[ch], yd.AsSpan(off, s));
+                BatchNormKernel.Normalize(x.AsSpan(off, s), mean, inv, gamma[ch], beta[ch], xhat.AsSpan(off, s), yd.AsSpan(off, s));
             }
             runMean[ch] = (1 - mom) * runMean[ch] + mom * mean;
             runVar[ch] = (float)((1 - mom) * runVar[ch] + mom * variance * m / (m - 1));
         });
         _ready = true;
         return y;
-    }
-
-    // dst = x·a + b
-    private static void Affine(ReadOnlySpan<float> x, float a, float b, Span<float> dst)
-    {
-        TensorPrimitives.Multiply(x, a, dst);
-        TensorPrimitives.Add(dst, b, dst);
     }
 
     /// <summary>Accumulates dγ, dβ and returns dx (same shape as the input, layer-owned).</summary>
@@ -188,8 +173,9 @@ public abstract class BatchNorm : Module
             for (int i = 0; i < n; i++)
             {
                 int off = (i * c + ch) * s;
-                sumDy += TensorPrimitives.Sum(dy.AsSpan(off, s));
-                sumDyX += TensorPrimitives.Dot(dy.AsSpan(off, s), xhat.AsSpan(off, s));
+                BatchNormKernel.SumAndDot(dy.AsSpan(off, s), xhat.AsSpan(off, s), out float sum, out float dot);
+                sumDy += sum;
+                sumDyX += dot;
             }
             dGamma[ch] += (float)sumDyX;
             dBeta[ch] += (float)sumDy;
@@ -198,11 +184,8 @@ public abstract class BatchNorm : Module
             for (int i = 0; i < n; i++)
             {
                 int off = (i * c + ch) * s;
-                var dst = d.AsSpan(off, s);
                 // dx = a·(dy − mean(dy) − x̂·mean(dy·x̂))
-                TensorPrimitives.MultiplyAdd(xhat.AsSpan(off, s), -meanDyX, dy.AsSpan(off, s), dst);
-                TensorPrimitives.Add(dst, -meanDy, dst);
-                TensorPrimitives.Multiply(dst, a, dst);
+                BatchNormKernel.InputGradient(dy.AsSpan(off, s), xhat.AsSpan(off, s), meanDy, meanDyX, a, d.AsSpan(off, s));
             }
         });
         return dx;

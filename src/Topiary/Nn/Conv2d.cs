@@ -10,15 +10,14 @@
 //   plane written by one thread.
 // Inference (training = false) writes the output in place, sample by sample, in cache-sized column blocks
 //   (Conv2dInference.cs). Training, and small images at batch > 1, are otherwise lowered to GEMM: the batch is
-//   unfolded side by side into col [C·KH·KW, N·P] (P = OH·OW); the rows of
+//   unfolded side by side into col [C·KH·KW, N·P] (P = OH·OW; in practice a block of samples at a time); the rows of
 //   group g are the block [g·K, (g+1)·K) with K = (C/G)·KH·KW, and for every group
 //   forward   Y_gᵀ[OC/G, N·P] = W_g[OC/G, K] · col_g
 //   backward  dW_g += dY_gᵀ · col_gᵀ,  db += Σ dY,  dcol_g = W_gᵀ · dY_gᵀ,  dx = fold(dcol)
-// The GEMM work runs over fixed chunks of samples (boundaries depend only on N) on Threading.For, each chunk
-// with single-threaded GEMMs; weight/bias gradients are per-chunk partial sums added in chunk order. Every path's
-// results therefore do not depend on the thread count or scheduling.
-// The columns and the transposed output live in ConvScratch (one pair per calling thread, shared by all layers);
-// Backward unfolds the kept input again rather than keeping each layer's columns from Forward.
+// The GEMM lowering (Conv2dGemm.cs) runs over fixed chunks of samples (boundaries depend only on N) on
+// Threading.For, each chunk in cache-sized blocks of samples with single-threaded GEMMs; weight/bias gradients are
+// per-chunk partial sums added in chunk order. Every path's results therefore do not depend on the thread count or
+// scheduling.
 // Forward/Backward return layer-owned buffers that the next call overwrites.
 using Topiary.Tensors;
 
@@ -27,13 +26,10 @@ namespace Topiary.Nn;
 /// <summary>2-D convolution over NCHW input (PyTorch <c>nn.Conv2d</c> with groups and dilation; ONNX <c>Conv</c> padding).</summary>
 public sealed partial class Conv2d : Module
 {
-    private const int MaxChunks = 8;
-
     private Tensor? _output, _gradInput, _input;
     private float[]? _partialW, _partialB;
-    private float[] _columns = [], _outT = []; // this call's ConvScratch buffers
     private Conv2dGeometry _geometry;
-    private int _batch, _samplesPerChunk, _chunks;
+    private int _batch;
     private bool _ready;
 
     /// <summary>
@@ -210,41 +206,9 @@ public sealed partial class Conv2d : Module
             return y;
         }
         if (!training && InferenceForward(input.Data, y.Data)) return y;
-        int k = _geometry.ColumnRows, p = _geometry.ColumnCols;
-        int np = n * p;
-        _columns = ConvScratch.Columns((long)k * np);
-        _outT = ConvScratch.Transposed((long)oc * np);
-        _chunks = Math.Min(n, MaxChunks);
-        _samplesPerChunk = (n + _chunks - 1) / _chunks;
-        _chunks = (n + _samplesPerChunk - 1) / _samplesPerChunk;
-        Threading.For(0, _chunks, chunk => ForwardChunk(chunk, input.Data, y.Data));
+        GemmForward(input.Data, y.Data);
         if (HasEpilogue) ApplyEpilogue(y.Data, y.Length);
         return y;
-    }
-
-    private void ForwardChunk(int chunk, float[] x, float[] y)
-    {
-        var g = _geometry;
-        int n0 = chunk * _samplesPerChunk, n1 = Math.Min(_batch, n0 + _samplesPerChunk);
-        int p = g.ColumnCols, np = _batch * p, oc = OutChannels, imageSize = g.ImageSize;
-        int groups = Groups, kg = g.ColumnRows / groups, ocg = oc / groups, cols = (n1 - n0) * p;
-        float[] col = _columns, yt = _outT, wd = Weight.Value.Data;
-        for (int i = n0; i < n1; i++)
-            Im2Col.Unfold(x.AsSpan(i * imageSize, imageSize), g, col.AsSpan(i * p), np);
-        for (int gi = 0; gi < groups; gi++)
-            LayerHelpers.SgemmSerial(false, false, ocg, cols, kg, 1f, wd.AsSpan(gi * ocg * kg), kg,
-                col.AsSpan(gi * kg * np + n0 * p), np, 0f, yt.AsSpan(gi * ocg * np + n0 * p), np);
-        float[]? b = Bias?.Value.Data;
-        for (int i = n0; i < n1; i++)
-        {
-            for (int o = 0; o < oc; o++)
-            {
-                var src = yt.AsSpan(o * np + i * p, p);
-                var dst = y.AsSpan((i * oc + o) * p, p);
-                if (b is null) src.CopyTo(dst);
-                else TensorPrimitives.Add(src, b[o], dst);
-            }
-        }
     }
 
     // Output plane (n, o) reads input plane (n, o / M), M = OC/C output channels per input channel.
@@ -294,64 +258,8 @@ public sealed partial class Conv2d : Module
             DepthwiseBackward(x.Data, gradOutput.Data, dx.Data);
             return dx;
         }
-        int kg = _geometry.ColumnRows / Groups, oc = OutChannels;
-        float[] pw = LayerHelpers.Ensure(ref _partialW, _chunks * oc * kg);
-        float[] pb = LayerHelpers.Ensure(ref _partialB, _chunks * oc);
-        long np = (long)_batch * _geometry.ColumnCols;
-        _columns = ConvScratch.Columns(_geometry.ColumnRows * np);
-        _outT = ConvScratch.Transposed(oc * np);
-        Threading.For(0, _chunks, chunk => BackwardChunk(chunk, x.Data, gradOutput.Data, dx.Data));
-
-        var dw = Weight.Grad.Data.AsSpan();
-        for (int chunk = 0; chunk < _chunks; chunk++)
-            TensorPrimitives.Add(dw, pw.AsSpan(chunk * oc * kg, oc * kg), dw);
-        if (Bias is not null)
-        {
-            var db = Bias.Grad.Data.AsSpan();
-            for (int chunk = 0; chunk < _chunks; chunk++)
-                TensorPrimitives.Add(db, pb.AsSpan(chunk * oc, oc), db);
-        }
+        GemmBackward(x.Data, gradOutput.Data, dx.Data);
         return dx;
-    }
-
-    private void BackwardChunk(int chunk, float[] x, float[] dy, float[] dx)
-    {
-        var g = _geometry;
-        int n0 = chunk * _samplesPerChunk, n1 = Math.Min(_batch, n0 + _samplesPerChunk);
-        int p = g.ColumnCols, np = _batch * p, oc = OutChannels, imageSize = g.ImageSize;
-        int groups = Groups, kg = g.ColumnRows / groups, ocg = oc / groups;
-        int cols = (n1 - n0) * p;
-        float[] col = _columns, dyt = _outT, wd = Weight.Value.Data;
-        // The columns are not kept from Forward (ConvScratch): unfold this chunk's images again.
-        for (int i = n0; i < n1; i++)
-            Im2Col.Unfold(x.AsSpan(i * imageSize, imageSize), g, col.AsSpan(i * p), np);
-        var pb = _partialB.AsSpan(chunk * oc, oc);
-        pb.Clear();
-        for (int i = n0; i < n1; i++)
-        {
-            for (int o = 0; o < oc; o++)
-            {
-                var src = dy.AsSpan((i * oc + o) * p, p);
-                src.CopyTo(dyt.AsSpan(o * np + i * p, p));
-                pb[o] += TensorPrimitives.Sum(src);
-            }
-        }
-        var pw = _partialW.AsSpan(chunk * oc * kg, oc * kg);
-        for (int gi = 0; gi < groups; gi++)
-        {
-            var dyg = dyt.AsSpan(gi * ocg * np + n0 * p);
-            var colg = col.AsSpan(gi * kg * np + n0 * p);
-            // Partial weight gradient of this chunk and group (uses the group's columns before they are overwritten below).
-            LayerHelpers.SgemmSerial(false, true, ocg, kg, cols, 1f, dyg, np, colg, np, 0f, pw.Slice(gi * ocg * kg, ocg * kg), kg);
-            // dcol_g = W_gᵀ·dY_gᵀ, written over the group's columns of this chunk.
-            LayerHelpers.SgemmSerial(true, false, kg, cols, ocg, 1f, wd.AsSpan(gi * ocg * kg), kg, dyg, np, 0f, colg, np);
-        }
-        for (int i = n0; i < n1; i++)
-        {
-            var img = dx.AsSpan(i * imageSize, imageSize);
-            img.Clear();
-            Im2Col.Fold(col.AsSpan(i * p), np, g, img);
-        }
     }
 
     // dx over (sample, input channel) planes: the sum of the M output channels reading the plane. dW, db over output

@@ -7,7 +7,8 @@
 // The flat input index of each maximum (first one in row-major window order on ties) is kept, and
 // Backward routes each output gradient to it (overlapping windows accumulate). Inference (training = false) keeps no
 // index and takes the separable max: the window's rows element-wise (vectorised), then the window's columns (stride
-// 2: a vectorised gather per tap), planes in parallel. Training work runs per sample in parallel; each sample's
+// 2: a vectorised gather per tap), planes in parallel. The 2×2 stride-2 pool runs MaxPool2x2 forward and
+// MaxPool2x2Backward (a select per input element) backward. Training work runs per sample in parallel; each sample's
 // gradient is written by one thread, so results are deterministic.
 // The window settings, their checks and the legacy square properties live in Pool2d.
 using Topiary.Tensors;
@@ -22,7 +23,8 @@ public sealed class MaxPool2d : Pool2d
     private int[]? _argmax;
     private float[]? _pairMax;
     private int[]? _pairIdx;
-    private bool _ready;
+    private bool _ready, _pooled2x2;
+    private Conv2dGeometry _geometry;
 
     /// <summary>Creates a k×k max pool; <paramref name="stride"/> defaults to <paramref name="kernelSize"/>.</summary>
     /// <param name="kernelSize">Window k (k×k).</param>
@@ -66,7 +68,9 @@ public sealed class MaxPool2d : Pool2d
         }
         int[] argmax = LayerHelpers.Ensure(ref _argmax, y.Length);
         float[] x = input.Data, yd = y.Data;
-        if (Kernel == (2, 2) && Strides == (2, 2) && Pads == (0, 0, 0, 0) && g.Width % 2 == 0 && g.OutH == g.Height / 2 && MaxPool2x2.IsSupported)
+        _geometry = g;
+        _pooled2x2 = Kernel == (2, 2) && Strides == (2, 2) && Pads == (0, 0, 0, 0) && g.Width % 2 == 0 && g.OutH == g.Height / 2 && MaxPool2x2.IsSupported;
+        if (_pooled2x2)
         {
             int per = g.ImageSize, half = per / 2, outPer = c * g.OutH * g.OutW;
             float[] pairMax = LayerHelpers.Ensure(ref _pairMax, n * half);
@@ -220,6 +224,14 @@ public sealed class MaxPool2d : Pool2d
         int inPer = dx.Length / Math.Max(1, n), outPer = gradOutput.Length / Math.Max(1, n);
         float[] dy = gradOutput.Data, d = dx.Data;
         int[] argmax = _argmax!;
+        if (_pooled2x2)
+        {
+            // Non-overlapping windows: each input element is selected or zero (MaxPool2x2Backward), no clear and scatter.
+            var g = _geometry;
+            Threading.For(0, n, i => MaxPool2x2Backward.Run(dy.AsSpan(i * outPer, outPer), argmax.AsSpan(i * outPer, outPer), i * inPer,
+                g.Channels, g.Height, g.Width, d.AsSpan(i * inPer, inPer)));
+            return dx;
+        }
         Threading.For(0, n, i =>
         {
             d.AsSpan(i * inPer, inPer).Clear();

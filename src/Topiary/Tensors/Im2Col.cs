@@ -31,7 +31,7 @@ public static class Im2Col
             UnfoldDense(image, g, columns, ldColumns);
             return;
         }
-        UnfoldColumns(image, g, 0, g.ColumnCols, columns, ldColumns); // the whole image is one block of columns
+        UnfoldImage(image, g, columns, ldColumns);
     }
 
     /// <summary>
@@ -102,31 +102,161 @@ public static class Im2Col
             FoldDense(columns, ldColumns, g, image);
             return;
         }
+        FoldImage(columns, ldColumns, g, image);
+    }
+
+    // The whole image (any stride, padding, dilation): per column row r = (c, kh, kw) the valid output columns
+    // [o0, o1) are the same for every output row, so each output row is a zero head, one contiguous (stride 1),
+    // stride-2 or strided copy, and a zero tail; output rows whose input row lies in the padding are cleared whole.
+    // Plain refs instead of per-row span slicing: the rows are short (28, 14, 7 floats in a ResNet on MNIST), so the
+    // fixed cost of slicing and Clear calls, not the copying, dominated.
+    private static void UnfoldImage(ReadOnlySpan<float> image, in Conv2dGeometry g, Span<float> columns, int ldColumns)
+    {
         int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW;
+        ref float img0 = ref MemoryMarshal.GetReference(image);
+        ref float col0 = ref MemoryMarshal.GetReference(columns);
+        bool shifted = sh == 1 && sw == 1 && dh == 1 && dw == 1 && ow == w; // input row y + const → output row y, same width
+        nint r = 0;
+        for (int c = 0; c < g.Channels; c++)
+        {
+            ref float plane = ref Unsafe.Add(ref img0, (nint)c * h * w);
+            for (int kh = 0; kh < g.KernelH; kh++)
+            {
+                ValidRange(kh * dh - g.PadTop, sh, h, oh, out int y0, out int y1);
+                for (int kw = 0; kw < g.KernelW; kw++, r++)
+                {
+                    ref float dst = ref Unsafe.Add(ref col0, r * ldColumns);
+                    int off = kw * dw - g.PadLeft;
+                    ValidRange(off, sw, w, ow, out int o0, out int o1);
+                    int yEnd = o1 == o0 ? y0 : y1; // no valid column: every row is padding
+                    Clear(ref dst, y0 * ow);
+                    if (shifted && yEnd > y0)
+                    {
+                        // "Same" padding at stride 1: output rows y0..yEnd read consecutive input rows at one offset, so
+                        // the block is one contiguous copy of the plane shifted by (kh − PT)·W + off; the elements that
+                        // wrapped in from a neighbouring row (columns outside [o0, o1)) are then zeroed. The copy is
+                        // trimmed to the plane at both ends (those elements are in the zeroed columns anyway).
+                        int from = (y0 - g.PadTop + kh) * w + off, a = y0 * ow, b = yEnd * ow;
+                        if (from < 0) { a -= from; from = 0; }
+                        int last = from + (b - a);
+                        if (last > h * w) b -= last - h * w;
+                        if (b > a)
+                            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, from), b - a)
+                                .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, a), b - a));
+                        for (int y = y0; y < yEnd; y++)
+                        {
+                            ref float row = ref Unsafe.Add(ref dst, (nint)y * ow);
+                            for (int x = 0; x < o0; x++) Unsafe.Add(ref row, x) = 0f;
+                            for (int x = o1; x < ow; x++) Unsafe.Add(ref row, x) = 0f;
+                        }
+                        if (yEnd < oh) Clear(ref Unsafe.Add(ref dst, (nint)yEnd * ow), (oh - yEnd) * ow);
+                        continue;
+                    }
+                    for (int y = y0; y < yEnd; y++)
+                    {
+                        ref float row = ref Unsafe.Add(ref dst, (nint)y * ow);
+                        // First valid input element of this row (never a ref before the plane: o0 skips the left padding).
+                        ref float src = ref Unsafe.Add(ref plane, (nint)(y * sh - g.PadTop + kh * dh) * w + off + o0 * sw);
+                        Clear(ref row, o0);
+                        if (sw == 1) CopyRow(ref src, ref Unsafe.Add(ref row, o0), o1 - o0);
+                        else if (sw == 2)
+                            Stride2.Gather(MemoryMarshal.CreateReadOnlySpan(ref src, 2 * (o1 - o0) - 1),
+                                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref row, o0), o1 - o0));
+                        else for (int x = 0; x < o1 - o0; x++) Unsafe.Add(ref row, o0 + x) = Unsafe.Add(ref src, x * sw);
+                        if (o1 < ow) Clear(ref Unsafe.Add(ref row, o1), ow - o1);
+                    }
+                    if (yEnd < oh) Clear(ref Unsafe.Add(ref dst, (nint)yEnd * ow), (oh - yEnd) * ow);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Fold"/> for a column matrix the caller no longer needs (a GEMM's scratch output): with "same" padding
+    /// at stride 1 (OW = W) each column row's block is added to the plane as one contiguous run after the entries that
+    /// fall in the padding are set to 0 in <paramref name="columns"/> (so they add nothing; a −0 in the image may become
+    /// +0). Other geometries fold as <see cref="Fold"/> and leave the columns as they are.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short or the stride too small.</exception>
+    internal static void FoldOverwriting(Span<float> columns, int ldColumns, in Conv2dGeometry g, Span<float> image)
+    {
+        Validate(image.Length, g, columns.Length, ldColumns);
+        int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW;
+        if (IsDense(g) || g.StrideH != 1 || g.StrideW != 1 || g.DilationH != 1 || g.DilationW != 1 || ow != w)
+        {
+            Fold(columns, ldColumns, g, image);
+            return;
+        }
         int r = 0;
         for (int c = 0; c < g.Channels; c++)
         {
             var plane = image.Slice(c * h * w, h * w);
             for (int kh = 0; kh < g.KernelH; kh++)
             {
+                ValidRange(kh - g.PadTop, 1, h, oh, out int y0, out int y1);
                 for (int kw = 0; kw < g.KernelW; kw++, r++)
                 {
+                    int off = kw - g.PadLeft;
+                    ValidRange(off, 1, w, ow, out int o0, out int o1);
+                    if (o1 == o0 || y1 == y0) continue;
                     var src = columns.Slice(r * ldColumns, oh * ow);
+                    ref float first = ref MemoryMarshal.GetReference(src);
+                    for (int y = y0; y < y1; y++)
+                    {
+                        ref float row = ref Unsafe.Add(ref first, (nint)y * ow);
+                        for (int x = 0; x < o0; x++) Unsafe.Add(ref row, x) = 0f;
+                        for (int x = o1; x < ow; x++) Unsafe.Add(ref row, x) = 0f;
+                    }
+                    // Output row y, column x adds to input (y − PT + kh, x + off): one run shifted by (kh − PT)·W + off,
+                    // trimmed to the plane (the trimmed entries lie in the cleared columns).
+                    int from = (y0 - g.PadTop + kh) * w + off, a = y0 * ow, b = y1 * ow;
+                    if (from < 0) { a -= from; from = 0; }
+                    if (from + (b - a) > h * w) b = a + h * w - from;
+                    if (b > a) AddRow(ref Unsafe.Add(ref first, a), ref plane[from], b - a);
+                }
+            }
+        }
+    }
+
+    // The adjoint of UnfoldImage: for every valid (output row, column range), image row segment += column row segment.
+    private static void FoldImage(ReadOnlySpan<float> columns, int ldColumns, in Conv2dGeometry g, Span<float> image)
+    {
+        int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW;
+        ref float col0 = ref MemoryMarshal.GetReference(columns);
+        ref float img0 = ref MemoryMarshal.GetReference(image);
+        nint r = 0;
+        for (int c = 0; c < g.Channels; c++)
+        {
+            ref float plane = ref Unsafe.Add(ref img0, (nint)c * h * w);
+            for (int kh = 0; kh < g.KernelH; kh++)
+            {
+                ValidRange(kh * dh - g.PadTop, sh, h, oh, out int y0, out int y1);
+                for (int kw = 0; kw < g.KernelW; kw++, r++)
+                {
+                    ref float src = ref Unsafe.Add(ref col0, r * ldColumns);
                     int off = kw * dw - g.PadLeft;
                     ValidRange(off, sw, w, ow, out int o0, out int o1);
-                    if (o1 <= o0) continue;
-                    for (int y = 0; y < oh; y++)
+                    if (o1 == o0) continue;
+                    for (int y = y0; y < y1; y++)
                     {
-                        int ih = y * sh - g.PadTop + kh * dh;
-                        if ((uint)ih >= (uint)h) continue;
-                        var seg = src.Slice(y * ow, ow);
-                        var dst = plane.Slice(ih * w, w);
-                        if (sw == 1) AddRow(seg[o0..o1], dst.Slice(o0 + off, o1 - o0));
-                        else for (int x = o0; x < o1; x++) dst[x * sw + off] += seg[x];
+                        ref float seg = ref Unsafe.Add(ref src, (nint)y * ow);
+                        ref float dst = ref Unsafe.Add(ref plane, (nint)(y * sh - g.PadTop + kh * dh) * w + off + o0 * sw);
+                        if (sw == 1) AddRow(ref Unsafe.Add(ref seg, o0), ref dst, o1 - o0);
+                        else for (int x = 0; x < o1 - o0; x++) Unsafe.Add(ref dst, x * sw) += Unsafe.Add(ref seg, o0 + x);
                     }
                 }
             }
         }
+    }
+
+    // Short zero fills (a pad column or two, or a few padded rows): a vector or scalar store beats a Clear call.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Clear(ref float d, int n)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= n; i += 8) Vector256<float>.Zero.StoreUnsafe(ref d, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref d, i) = 0f;
     }
 
     // Every window inside the image at unit stride and dilation (the output is then exactly (H − KH + 1) × (W − KW + 1)).
@@ -180,14 +310,24 @@ public static class Im2Col
         }
     }
 
+    // Whole vectors, then one last vector ending at n that overlaps the previous one (the rows never alias), so a
+    // row of 27 or 7 floats takes 4 or 2 stores instead of a scalar tail.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void CopyRow(ref float s, ref float d, int n)
     {
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
             for (; i + 8 <= n; i += 8) Vector256.LoadUnsafe(ref s, (nuint)i).StoreUnsafe(ref d, (nuint)i);
-        if (Vector128.IsHardwareAccelerated)
+            if (i < n) Vector256.LoadUnsafe(ref s, (nuint)(n - 8)).StoreUnsafe(ref d, (nuint)(n - 8));
+            return;
+        }
+        if (Vector128.IsHardwareAccelerated && n >= 4)
+        {
             for (; i + 4 <= n; i += 4) Vector128.LoadUnsafe(ref s, (nuint)i).StoreUnsafe(ref d, (nuint)i);
+            if (i < n) Vector128.LoadUnsafe(ref s, (nuint)(n - 4)).StoreUnsafe(ref d, (nuint)(n - 4));
+            return;
+        }
         for (; i < n; i++) Unsafe.Add(ref d, i) = Unsafe.Add(ref s, i);
     }
 
@@ -196,10 +336,8 @@ public static class Im2Col
     private static void CopyRow(ReadOnlySpan<float> src, Span<float> dst) =>
         CopyRow(ref MemoryMarshal.GetReference(src), ref MemoryMarshal.GetReference(dst), src.Length);
 
-    // dst += src, for the same short rows.
-    private static void AddRow(ReadOnlySpan<float> src, Span<float> dst) =>
-        AddRow(ref MemoryMarshal.GetReference(src), ref MemoryMarshal.GetReference(dst), src.Length);
-
+    // dst += src, for the same short rows. (No overlapping last vector as in CopyRow: its load of dst would wait
+    // on the store just made to the same bytes — measured twice as slow.)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddRow(ref float s, ref float d, int n)
     {

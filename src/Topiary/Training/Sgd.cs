@@ -44,6 +44,14 @@ public sealed class Sgd : Optimizer
         float wd = WeightDecay * parameter.WeightDecayMultiplier;
         float l1 = L1 * parameter.WeightDecayMultiplier;
 
+        if (l1 == 0 && parameter.Mask is null && Momentum != 0 && !Nesterov)
+        {
+            // The common case (every zoo recipe before pruning): one fused sweep, bit for bit the passes below.
+            var value = parameter.Value;
+            SgdKernel.MomentumStep(value.Data, parameter.Grad.Data, State("velocity", index), value.Length, wd, Momentum, lr);
+            return;
+        }
+
         // d = g + wd·w + l1·sign(w), masked; vectorised through TensorPrimitives (this loop runs over
         // every weight at every step: as scalar code it cost ~10% of a LeNet-5 training step).
         Span<float> d = Scratch(w.Length);

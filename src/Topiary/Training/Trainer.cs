@@ -7,6 +7,7 @@
 // the optimizer step, so every rank takes the same step as a single process on the whole batch (up to the order of
 // float additions). Dropout masks follow the global row index. Every epoch starts with a check that all ranks hold the
 // same weights and masks, and ends with rank 0's buffers (BatchNorm running statistics) copied to all ranks.
+// The input gradient of the batch is never needed: a first Conv2d layer is told so around Backward (it skips dx).
 // Micro-batches (DataParallel.MicroBatches = K): the batch is cut into K shares whose gradients are added in order — one
 // process with K = 2 takes bit-for-bit the steps of two ranks (BatchNorm aside: its statistics are per share).
 using Topiary.Distributed;
@@ -116,7 +117,17 @@ public sealed class Trainer
         if (_gradLogits is null || !_gradLogits.SameShape(logits)) _gradLogits = new Tensor(logits.Shape.ToArray());
         float loss = SoftmaxCrossEntropy.Compute(logits, batch.Labels, _gradLogits, batch.MeanOver);
         if (communicator.Size == 1) ThrowIfDiverged(loss);
-        Model.Backward(_gradLogits);
+        // Nobody reads the gradient with respect to the batch's images: the first convolution skips computing it.
+        var first = FirstConvolution(Model);
+        if (first is not null) first.InputGradientUnused = true;
+        try
+        {
+            Model.Backward(_gradLogits);
+        }
+        finally
+        {
+            if (first is not null) first.InputGradientUnused = false;
+        }
         return loss;
     }
 
@@ -165,6 +176,13 @@ public sealed class Trainer
         if (!_microInputs.TryGetValue(k, out var t) || !t.Shape.SequenceEqual(shape)) _microInputs[k] = t = new Tensor(shape);
         inputs.Data.AsSpan(share.Offset * rowSize, share.Count * rowSize).CopyTo(t.Data);
         return t;
+    }
+
+    /// <summary>The Conv2d that reads the model's input directly (first child of nested Sequentials), or null.</summary>
+    private static Conv2d? FirstConvolution(Module model)
+    {
+        while (model is Sequential { Count: > 0 } sequential) model = sequential[0];
+        return model as Conv2d;
     }
 
     private void ThrowIfDiverged(float loss)

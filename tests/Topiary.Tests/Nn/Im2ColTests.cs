@@ -53,6 +53,50 @@ public class Im2ColTests
         Assert.True(Math.Abs(lhs - rhs) < 1e-3 * Math.Max(1, Math.Abs(lhs)), $"{lhs} vs {rhs}");
     }
 
+    // Every row width 1..20 with and without padding, at stride 1 and 2: the vector loops, the overlapping last vector
+    // (copy and masked add) and the scalar tails. Fold is compared with the definition's additions in the same order
+    // (column row by column row, output position by position), so the result is exact.
+    // Kernel 3 with pad 1 and kernel 5 with pad 2 ("same" padding: OW = W) take the shifted-block copy and fold.
+    [Theory]
+    [InlineData(0, 1, 3)]
+    [InlineData(1, 1, 3)]
+    [InlineData(2, 1, 3)]
+    [InlineData(1, 2, 3)]
+    [InlineData(2, 1, 5)]
+    [InlineData(1, 1, 5)]
+    public void Unfold_and_Fold_match_the_definition_exactly_at_every_row_width(int pad, int stride, int k)
+    {
+        for (int w = Math.Max(1, k - 2 * pad); w <= 20; w++)
+        {
+            var g = new Conv2dGeometry(2, 4, w, k, k, stride, stride, pad, pad);
+            var image = Tensor.RandomNormal(new Random(w), 1f, 2, 4, w).Data;
+            int ld = g.ColumnCols + 1;
+            var cols = new float[g.ColumnRows * ld];
+            Im2Col.Unfold(image, g, cols, ld);
+            var y = Tensor.RandomNormal(new Random(100 + w), 1f, g.ColumnRows * ld).Data;
+            var folded = new float[image.Length];
+            var expected = new float[image.Length];
+            Im2Col.Fold(y, ld, g, folded);
+            for (int r = 0; r < g.ColumnRows; r++)
+            {
+                int ch = r / (k * k), a = r / k % k, b = r % k;
+                for (int oy = 0; oy < g.OutH; oy++)
+                for (int ox = 0; ox < g.OutW; ox++)
+                {
+                    int iy = oy * stride - pad + a, ix = ox * stride - pad + b;
+                    bool inside = iy >= 0 && iy < 4 && ix >= 0 && ix < w;
+                    Assert.Equal(inside ? image[(ch * 4 + iy) * w + ix] : 0f, cols[r * ld + oy * g.OutW + ox]);
+                    if (inside) expected[(ch * 4 + iy) * w + ix] += y[r * ld + oy * g.OutW + ox];
+                }
+            }
+            Assert.Equal(expected, folded);
+            // The overwriting fold (Conv2d's scratch columns) gives the same image, up to the sign of a zero.
+            var overwritten = new float[image.Length];
+            Im2Col.FoldOverwriting(y.ToArray(), ld, g, overwritten);
+            Assert.Equal(expected, overwritten);
+        }
+    }
+
     // (C, H, W, KH, KW, SH, SW, DH, DW, top, left, bottom, right)
     public static IEnumerable<object[]> DilatedAsymmetric() =>
     [

@@ -1,0 +1,172 @@
+// Conv2dGemm: Conv2d lowered to GEMM (training, and the inference shapes Conv2dInference declines).
+//   The batch is cut into at most MaxChunks fixed chunks of samples (boundaries depend only on N); Threading.For runs
+//   the chunks, and each chunk walks its samples in blocks of B samples whose columns fit in L2:
+//     col [K, B·P] = unfold(x block)                               (this thread's ConvScratch buffer)
+//     forward   Yᵀ_g [OC/G, B·P] = W_g · col_g, then Y (+ bias) scattered to NCHW (B = 1: written in place)
+//     backward  dYᵀ block gathered (B = 1: dY itself); dW_chunk,g += dYᵀ_g · col_gᵀ; db_chunk += Σ dY;
+//               dcol_g = W_gᵀ · dYᵀ_g (over col); dx block = fold(dcol)
+//   The per-chunk partial gradients are added to Weight.Grad / Bias.Grad in chunk order, so the result depends on N
+//   only, never on the thread count or the schedule. Nothing is kept between Forward and Backward but the input:
+//   Backward unfolds each block again (cheaper than a round trip of the whole batch's columns through memory).
+//   With InputGradientUnused set (the Trainer does, for a network's first layer) the column gradient and fold are
+//   skipped and Backward returns zeros.
+using Topiary.Tensors;
+
+namespace Topiary.Nn;
+
+public sealed partial class Conv2d
+{
+    private const int MaxChunks = 8;
+
+    /// <summary>Aim for GEMMs this many columns wide (B·P): wide enough for the kernel, small enough for L2.</summary>
+    private const int BlockColumns = 384;
+
+    /// <summary>Cap on one block's column matrix (K·B·P floats, 1 MiB).</summary>
+    private const long BlockFloats = 1 << 18;
+
+    /// <summary>
+    /// True while nobody reads this layer's input gradient (the Trainer sets it around Backward for a network's first
+    /// layer): the GEMM path then skips dcol = Wᵀ·dY and the fold, and Backward returns a zero dx.
+    /// </summary>
+    internal bool InputGradientUnused { get; set; }
+
+    /// <summary>Weights per slice of the partial-gradient reduction.</summary>
+    private const int ReduceSlice = 1 << 13;
+
+    private readonly record struct ChunkPlan(int Chunks, int SamplesPerChunk, int BlockSamples);
+
+    /// <summary>Chunks and sample blocks for a batch of <paramref name="n"/>: a function of the shapes only.</summary>
+    private ChunkPlan Plan(int n)
+    {
+        int chunks = Math.Min(n, MaxChunks);
+        int perChunk = (n + chunks - 1) / chunks;
+        chunks = (n + perChunk - 1) / perChunk;
+        int p = _geometry.ColumnCols, k = _geometry.ColumnRows;
+        int block = Math.Max(1, (BlockColumns + p / 2) / p);
+        block = (int)Math.Min(block, Math.Max(1, BlockFloats / ((long)k * p)));
+        return new ChunkPlan(chunks, perChunk, Math.Min(block, perChunk));
+    }
+
+    private void GemmForward(float[] x, float[] y)
+    {
+        var plan = Plan(_batch);
+        Threading.For(0, plan.Chunks, chunk => ForwardChunk(plan, chunk, x, y));
+    }
+
+    private void ForwardChunk(ChunkPlan plan, int chunk, float[] x, float[] y)
+    {
+        var g = _geometry;
+        int n0 = chunk * plan.SamplesPerChunk, n1 = Math.Min(_batch, n0 + plan.SamplesPerChunk);
+        int p = g.ColumnCols, k = g.ColumnRows, oc = OutChannels, groups = Groups, kg = k / groups, ocg = oc / groups;
+        int sb = plan.BlockSamples;
+        float[] col = ConvScratch.Columns((long)k * sb * p), yt = ConvScratch.Transposed((long)oc * sb * p);
+        float[] wd = Weight.Value.Data;
+        float[]? b = Bias?.Value.Data;
+        for (int s0 = n0; s0 < n1; s0 += sb)
+        {
+            int count = Math.Min(sb, n1 - s0), cols = count * p;
+            UnfoldBlock(x, s0, count, col, cols);
+            // One sample: its output [OC, P] is Yᵀ itself, so the GEMM writes it in place.
+            var dst = count == 1 ? y.AsSpan(s0 * oc * p, oc * p) : yt.AsSpan(0, oc * cols);
+            for (int gi = 0; gi < groups; gi++)
+                LayerHelpers.SgemmSerial(false, false, ocg, cols, kg, 1f, wd.AsSpan(gi * ocg * kg), kg,
+                    col.AsSpan(gi * kg * cols), cols, 0f, dst[(gi * ocg * cols)..], cols);
+            for (int s = 0; s < count; s++)
+            {
+                for (int o = 0; o < oc; o++)
+                {
+                    var to = y.AsSpan(((s0 + s) * oc + o) * p, p);
+                    if (count == 1)
+                    {
+                        if (b is not null) TensorPrimitives.Add(to, b[o], to);
+                        continue;
+                    }
+                    var from = yt.AsSpan(o * cols + s * p, p);
+                    if (b is null) from.CopyTo(to);
+                    else TensorPrimitives.Add(from, b[o], to);
+                }
+            }
+        }
+    }
+
+    private void GemmBackward(float[] x, float[] dy, float[] dx)
+    {
+        var plan = Plan(_batch);
+        int kg = _geometry.ColumnRows / Groups, oc = OutChannels;
+        float[] pw = LayerHelpers.Ensure(ref _partialW, plan.Chunks * oc * kg);
+        float[] pb = LayerHelpers.Ensure(ref _partialB, plan.Chunks * oc);
+        bool inputGradient = !InputGradientUnused;
+        if (!inputGradient) dx.AsSpan().Clear();
+        Threading.For(0, plan.Chunks, chunk => BackwardChunk(plan, chunk, x, dy, dx, inputGradient));
+        // dW += Σ_chunk partial, chunks in order for every weight; long weights in fixed slices on Threading.For.
+        float[] dw = Weight.Grad.Data;
+        int length = oc * kg, slices = (length + ReduceSlice - 1) / ReduceSlice;
+        Threading.For(0, slices, slice =>
+        {
+            int start = slice * ReduceSlice, count = Math.Min(ReduceSlice, length - start);
+            var to = dw.AsSpan(start, count);
+            for (int chunk = 0; chunk < plan.Chunks; chunk++)
+                TensorPrimitives.Add(to, pw.AsSpan(chunk * length + start, count), to);
+        });
+        if (Bias is not null)
+        {
+            var db = Bias.Grad.Data.AsSpan();
+            for (int chunk = 0; chunk < plan.Chunks; chunk++)
+                TensorPrimitives.Add(db, pb.AsSpan(chunk * oc, oc), db);
+        }
+    }
+
+    private void BackwardChunk(ChunkPlan plan, int chunk, float[] x, float[] dy, float[] dx, bool inputGradient)
+    {
+        var g = _geometry;
+        int n0 = chunk * plan.SamplesPerChunk, n1 = Math.Min(_batch, n0 + plan.SamplesPerChunk);
+        int p = g.ColumnCols, k = g.ColumnRows, oc = OutChannels, groups = Groups, kg = k / groups, ocg = oc / groups;
+        int sb = plan.BlockSamples, imageSize = g.ImageSize;
+        float[] col = ConvScratch.Columns((long)k * sb * p), dyt = ConvScratch.Transposed((long)oc * sb * p);
+        float[] wd = Weight.Value.Data;
+        var pw = _partialW.AsSpan(chunk * oc * kg, oc * kg);
+        var pb = _partialB.AsSpan(chunk * oc, oc);
+        bool hasBias = Bias is not null;
+        pb.Clear();
+        for (int s0 = n0; s0 < n1; s0 += sb)
+        {
+            int count = Math.Min(sb, n1 - s0), cols = count * p;
+            // dYᵀ of the block [OC, B·P]: one sample's dY already is.
+            ReadOnlySpan<float> dyb = count == 1 ? dy.AsSpan(s0 * oc * p, oc * p) : dyt.AsSpan(0, oc * cols);
+            for (int s = 0; s < count && (count > 1 || hasBias); s++)
+            {
+                for (int o = 0; o < oc; o++)
+                {
+                    var src = dy.AsSpan(((s0 + s) * oc + o) * p, p);
+                    if (count > 1) src.CopyTo(dyt.AsSpan(o * cols + s * p, p));
+                    if (hasBias) pb[o] += TensorPrimitives.Sum(src);
+                }
+            }
+            UnfoldBlock(x, s0, count, col, cols);
+            float beta = s0 == n0 ? 0f : 1f;
+            for (int gi = 0; gi < groups; gi++)
+            {
+                var dyg = dyb[(gi * ocg * cols)..];
+                var colg = col.AsSpan(gi * kg * cols, kg * cols);
+                // Weight gradient first: the group's columns are overwritten by its column gradient below.
+                LayerHelpers.SgemmSerial(false, true, ocg, kg, cols, 1f, dyg, cols, colg, cols, beta, pw.Slice(gi * ocg * kg, ocg * kg), kg);
+                if (inputGradient) LayerHelpers.SgemmSerial(true, false, kg, cols, ocg, 1f, wd.AsSpan(gi * ocg * kg), kg, dyg, cols, 0f, colg, cols);
+            }
+            for (int s = 0; s < count && inputGradient; s++)
+            {
+                var img = dx.AsSpan((s0 + s) * imageSize, imageSize);
+                img.Clear();
+                Im2Col.FoldOverwriting(col.AsSpan(s * p), cols, g, img); // col is scratch from here on
+            }
+        }
+    }
+
+    /// <summary>col [K, count·P] (row stride <paramref name="cols"/>) = the samples [s0, s0 + count) unfolded side by side.</summary>
+    private void UnfoldBlock(float[] x, int s0, int count, float[] col, int cols)
+    {
+        var g = _geometry;
+        int imageSize = g.ImageSize, p = g.ColumnCols;
+        for (int s = 0; s < count; s++)
+            Im2Col.Unfold(x.AsSpan((s0 + s) * imageSize, imageSize), g, col.AsSpan(s * p), cols);
+    }
+}
