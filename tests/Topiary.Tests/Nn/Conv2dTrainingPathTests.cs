@@ -51,21 +51,12 @@ public class Conv2dTrainingPathTests
     {
         var conv = new Conv2d(c, oc, k, new Random(1), stride: stride, padding: pad);
         var x = Tensor.RandomNormal(new Random(2), 1f, n, c, size, size);
-        int saved = Threading.MaxDegreeOfParallelism;
-        try
-        {
-            Threading.MaxDegreeOfParallelism = 1;
-            var one = Gradients(conv, x, 3, skipInput: false);
-            Threading.MaxDegreeOfParallelism = 2;
-            var two = Gradients(conv, x, 3, skipInput: false);
-            Assert.Equal(one.Dw, two.Dw);
-            Assert.Equal(one.Db, two.Db);
-            Assert.Equal(one.Dx, two.Dx);
-        }
-        finally
-        {
-            Threading.MaxDegreeOfParallelism = saved;
-        }
+        (float[] Dw, float[] Db, float[] Dx) one, two;
+        using (Threading.Limit(1)) one = Gradients(conv, x, 3, skipInput: false);
+        using (Threading.Limit(2)) two = Gradients(conv, x, 3, skipInput: false);
+        Assert.Equal(one.Dw, two.Dw);
+        Assert.Equal(one.Db, two.Db);
+        Assert.Equal(one.Dx, two.Dx);
     }
 
     [Fact]

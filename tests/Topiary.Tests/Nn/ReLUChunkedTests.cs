@@ -12,9 +12,7 @@ public class ReLUChunkedTests
     [InlineData(2)]
     public void Long_tensors_follow_the_definition(int threads)
     {
-        int saved = Threading.MaxDegreeOfParallelism;
-        Threading.MaxDegreeOfParallelism = threads;
-        try
+        using (Threading.Limit(threads))
         {
             var x = Tensor.RandomNormal(new Random(1), 1f, 3, 70_001);
             var dy = Tensor.RandomNormal(new Random(2), 1f, 3, 70_001);
@@ -26,10 +24,6 @@ public class ReLUChunkedTests
                 Assert.Equal(Math.Max(x[i], 0f), y[i]);
                 Assert.Equal(x[i] > 0 ? dy[i] : 0f, dx[i]);
             }
-        }
-        finally
-        {
-            Threading.MaxDegreeOfParallelism = saved;
         }
     }
 }
