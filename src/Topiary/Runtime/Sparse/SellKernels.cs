@@ -1,0 +1,161 @@
+// SellKernels: the AVX-512 Multiply of SellWeight, one example at a time.
+//   1. x is copied into a per-thread buffer padded with zeros to whole registers (+ one zero register, so the window
+//      at the last position reads only zeros past the end); the same pass notes which 16-column registers are all zero
+//      and whether every input is finite.
+//   2. Per slice, per window position p (those whose two registers are not both zero when every weight is finite; all
+//      positions otherwise): load the two registers once, then per step widen 16 byte offsets, permute the 16 lanes'
+//      inputs out of the two registers (vpermt2ps) and FMA them with the 16 stored values into the row sums
+//      (two accumulators). Padding lanes multiply a real input by 0: fine for finite inputs; with a NaN/∞ input the
+//      ZeroPadding twin of the step zeroes them instead (offset 255 ≥ 32).
+//   3. Bias and ReLU (max(v, 0), NaN kept) on the 16 sums, stored straight into y (a partial last slice by lanes).
+// Results equal the portable loop's up to rounding (summation order differs) and the sign of zero sums.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Topiary.Runtime.Sparse;
+
+internal static class SellKernels
+{
+    private const int Lanes = SellWeight.SliceRows;
+
+    [ThreadStatic]
+    private static float[]? t_padded; // pinned; used from its first 64-byte boundary
+
+    [ThreadStatic]
+    private static bool[]? t_active;
+
+    /// <summary>Y[i] = act(W·X[i] + bias) for n examples; needs AVX-512 and Cols ≥ 1; arguments validated by the caller.</summary>
+    public static unsafe void Multiply(SellWeight w, ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
+    {
+        int cols = w.Cols, rows = w.Rows, positions = w.Positions;
+        int length = (positions + 1) * SellWeight.RegisterCols;
+        var buffer = t_padded;
+        if (buffer is null || buffer.Length < length + Lanes) t_padded = buffer = GC.AllocateArray<float>(length + Lanes, pinned: true);
+        var active = t_active;
+        if (active is null || active.Length < positions) t_active = active = new bool[positions];
+        float* padded = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+        padded += (Lanes - (int)(((nint)padded & 63) / sizeof(float))) % Lanes;
+        var xs = new Span<float>(padded, length);
+        for (int i = 0; i < n; i++)
+        {
+            x.Slice(i * cols, cols).CopyTo(xs);
+            xs[cols..].Clear();
+            bool finite = Scan(padded, positions, w.FiniteWeights, active);
+            var yi = y.Slice(i * rows, rows);
+            if (finite) Run<FiniteInputs>(w, padded, active, yi, bias, relu);
+            else Run<ZeroPadding>(w, padded, active, yi, bias, relu);
+        }
+    }
+
+    // Marks the window positions to run (all, or those touching a non-zero input when `skipZero`), and reports whether
+    // every input is finite (v·0 is 0 for finite v, NaN otherwise).
+    private static unsafe bool Scan(float* px, int positions, bool skipZero, bool[] active)
+    {
+        var probe = Vector512.Load(px) * Vector512<float>.Zero;
+        bool previous = Vector512.Load(px) != Vector512<float>.Zero;
+        for (int p = 0; p < positions; p++)
+        {
+            var next = Vector512.Load(px + SellWeight.RegisterCols * (p + 1));
+            probe += next * Vector512<float>.Zero;
+            bool nonZero = next != Vector512<float>.Zero;
+            active[p] = !skipZero || previous || nonZero;
+            previous = nonZero;
+        }
+        return probe == Vector512<float>.Zero;
+    }
+
+    private static unsafe void Run<TPadding>(SellWeight w, float* px, bool[] active, Span<float> y, ReadOnlySpan<float> bias, bool relu)
+        where TPadding : struct, IPadding
+    {
+        int positions = w.Positions, rows = w.Rows;
+        bool hasBias = !bias.IsEmpty;
+        float* sums = stackalloc float[Lanes];
+        float* pv = w.Values.Pointer;
+        byte* po = w.Offsets.Pointer;
+        fixed (byte* pSteps = w.Steps)
+        fixed (bool* pActive = active)
+        fixed (float* py = y)
+        fixed (float* pb = bias)
+        {
+            byte* steps = pSteps;
+            for (int s = 0; s < w.Slices; s++)
+            {
+                var acc0 = Vector512<float>.Zero;
+                var acc1 = Vector512<float>.Zero;
+                for (int p = 0; p < positions; p++)
+                {
+                    int count = *steps++;
+                    if (!pActive[p])
+                    {
+                        pv += count * Lanes;
+                        po += count * Lanes;
+                        continue;
+                    }
+                    var lo = Vector512.Load(px + SellWeight.RegisterCols * p);
+                    var hi = Vector512.Load(px + SellWeight.RegisterCols * p + SellWeight.RegisterCols);
+                    int k = 0;
+                    for (; k + 1 < count; k += 2)
+                    {
+                        var i0 = Avx512F.ConvertToVector512Int32(Vector128.Load(po));
+                        var i1 = Avx512F.ConvertToVector512Int32(Vector128.Load(po + Lanes));
+                        acc0 = Avx512F.FusedMultiplyAdd(Vector512.Load(pv), TPadding.Inputs(lo, i0, hi), acc0);
+                        acc1 = Avx512F.FusedMultiplyAdd(Vector512.Load(pv + Lanes), TPadding.Inputs(lo, i1, hi), acc1);
+                        pv += 2 * Lanes;
+                        po += 2 * Lanes;
+                    }
+                    if (k < count)
+                    {
+                        var i0 = Avx512F.ConvertToVector512Int32(Vector128.Load(po));
+                        acc0 = Avx512F.FusedMultiplyAdd(Vector512.Load(pv), TPadding.Inputs(lo, i0, hi), acc0);
+                        pv += Lanes;
+                        po += Lanes;
+                    }
+                }
+                int r0 = s * Lanes;
+                var sum = acc0 + acc1;
+                if (r0 + Lanes <= rows)
+                {
+                    if (hasBias) sum += Vector512.Load(pb + r0);
+                    if (relu) sum = Relu(sum);
+                    sum.Store(py + r0);
+                }
+                else
+                {
+                    sum.Store(sums);
+                    for (int r = r0; r < rows; r++) py[r] = SparseWeight.Activate(sums[r - r0] + (hasBias ? pb[r] : 0f), relu);
+                }
+            }
+        }
+        GC.KeepAlive(w);
+    }
+
+    // max(v, 0) with NaN kept and −0 → +0, like Math.Max(v, 0f).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Relu(Vector512<float> v) =>
+        Vector512.ConditionalSelect(Vector512.LessThanOrEqual(v, Vector512<float>.Zero), Vector512<float>.Zero, v);
+
+    /// <summary>The 16 lanes' inputs of one step, picked out of the window [lo, hi] by offset.</summary>
+    private interface IPadding
+    {
+        static abstract Vector512<float> Inputs(Vector512<float> lo, Vector512<int> offsets, Vector512<float> hi);
+    }
+
+    // Every input finite: a padding lane (offset 255 → column 31 of the window) reads a finite input times weight 0.
+    private readonly struct FiniteInputs : IPadding
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Inputs(Vector512<float> lo, Vector512<int> offsets, Vector512<float> hi) =>
+            Avx512F.PermuteVar16x32x2(lo, offsets, hi);
+    }
+
+    // Some input NaN/∞: padding lanes (offset ≥ 32) read 0, so 0·NaN never reaches a row that does not store the column.
+    private readonly struct ZeroPadding : IPadding
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<float> Inputs(Vector512<float> lo, Vector512<int> offsets, Vector512<float> hi) =>
+            Vector512.ConditionalSelect(Vector512.LessThan(offsets, Vector512.Create(SellWeight.WindowCols)).AsSingle(),
+                Avx512F.PermuteVar16x32x2(lo, offsets, hi), Vector512<float>.Zero);
+    }
+}
