@@ -82,39 +82,21 @@ internal static class SellKernels
             byte* steps = pSteps;
             for (int s = 0; s < w.Slices; s++)
             {
+                // Four accumulators (two per position, positions alternating): the FMA latency chains stay short.
                 var acc0 = Vector512<float>.Zero;
                 var acc1 = Vector512<float>.Zero;
-                for (int p = 0; p < positions; p++)
+                var acc2 = Vector512<float>.Zero;
+                var acc3 = Vector512<float>.Zero;
+                int p = 0;
+                for (; p + 1 < positions; p += 2)
                 {
-                    int count = *steps++;
-                    if (!pActive[p])
-                    {
-                        pv += count * Lanes;
-                        po += count * Lanes;
-                        continue;
-                    }
-                    var lo = Vector512.Load(px + SellWeight.RegisterCols * p);
-                    var hi = Vector512.Load(px + SellWeight.RegisterCols * p + SellWeight.RegisterCols);
-                    int k = 0;
-                    for (; k + 1 < count; k += 2)
-                    {
-                        var i0 = Avx512F.ConvertToVector512Int32(Vector128.Load(po));
-                        var i1 = Avx512F.ConvertToVector512Int32(Vector128.Load(po + Lanes));
-                        acc0 = Avx512F.FusedMultiplyAdd(Vector512.Load(pv), TPadding.Inputs(lo, i0, hi), acc0);
-                        acc1 = Avx512F.FusedMultiplyAdd(Vector512.Load(pv + Lanes), TPadding.Inputs(lo, i1, hi), acc1);
-                        pv += 2 * Lanes;
-                        po += 2 * Lanes;
-                    }
-                    if (k < count)
-                    {
-                        var i0 = Avx512F.ConvertToVector512Int32(Vector128.Load(po));
-                        acc0 = Avx512F.FusedMultiplyAdd(Vector512.Load(pv), TPadding.Inputs(lo, i0, hi), acc0);
-                        pv += Lanes;
-                        po += Lanes;
-                    }
+                    Position<TPadding>(px, p, steps[p], pActive[p], ref pv, ref po, ref acc0, ref acc1);
+                    Position<TPadding>(px, p + 1, steps[p + 1], pActive[p + 1], ref pv, ref po, ref acc2, ref acc3);
                 }
+                if (p < positions) Position<TPadding>(px, p, steps[p], pActive[p], ref pv, ref po, ref acc0, ref acc1);
+                steps += positions;
+                var sum = (acc0 + acc1) + (acc2 + acc3);
                 int r0 = s * Lanes;
-                var sum = acc0 + acc1;
                 if (r0 + Lanes <= rows)
                 {
                     if (hasBias) sum += Vector512.Load(pb + r0);
@@ -129,6 +111,40 @@ internal static class SellKernels
             }
         }
         GC.KeepAlive(w);
+    }
+
+    // The `count` steps of one window position (columns [16p, 16p + 32)), or just skipping them when inactive.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Position<TPadding>(float* px, int p, int count, bool active, ref float* pv, ref byte* po,
+        ref Vector512<float> acc0, ref Vector512<float> acc1) where TPadding : struct, IPadding
+    {
+        if (!active)
+        {
+            pv += count * Lanes;
+            po += count * Lanes;
+            return;
+        }
+        var lo = Vector512.Load(px + SellWeight.RegisterCols * p);
+        var hi = Vector512.Load(px + SellWeight.RegisterCols * p + SellWeight.RegisterCols);
+        float* v = pv;
+        byte* o = po;
+        int k = 0;
+        for (; k + 1 < count; k += 2)
+        {
+            var i0 = Avx512F.ConvertToVector512Int32(Vector128.Load(o));
+            var i1 = Avx512F.ConvertToVector512Int32(Vector128.Load(o + Lanes));
+            acc0 = Avx512F.FusedMultiplyAdd(Vector512.Load(v), TPadding.Inputs(lo, i0, hi), acc0);
+            acc1 = Avx512F.FusedMultiplyAdd(Vector512.Load(v + Lanes), TPadding.Inputs(lo, i1, hi), acc1);
+            v += 2 * Lanes;
+            o += 2 * Lanes;
+        }
+        if (k < count)
+        {
+            var i0 = Avx512F.ConvertToVector512Int32(Vector128.Load(o));
+            acc0 = Avx512F.FusedMultiplyAdd(Vector512.Load(v), TPadding.Inputs(lo, i0, hi), acc0);
+        }
+        pv += count * Lanes;
+        po += count * Lanes;
     }
 
     // max(v, 0) with NaN kept and −0 → +0, like Math.Max(v, 0f).
