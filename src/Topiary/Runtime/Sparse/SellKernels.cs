@@ -1,5 +1,5 @@
 // SellKernels: the AVX-512 Multiply of SellWeight, one example at a time.
-//   1. x is copied into a per-thread buffer padded with zeros to whole registers (+ one zero register, so the window
+//   1. x is copied into a stack buffer (a per-thread one for very wide layers) padded with zeros to whole registers (+ one zero register, so the window
 //      at the last position reads only zeros past the end); the same pass notes which 16-column registers are all zero
 //      and whether every input is finite.
 //   2. Per slice, per window position p (those whose two registers are not both zero when every weight is finite; all
@@ -7,7 +7,7 @@
 //      inputs out of the two registers (vpermt2ps) and FMA them with the 16 stored values into the row sums
 //      (two accumulators). Padding lanes multiply a real input by 0: fine for finite inputs; with a NaN/∞ input the
 //      ZeroPadding twin of the step zeroes them instead (offset 255 ≥ 32).
-//   3. Bias and ReLU (max(v, 0), NaN kept) on the 16 sums, stored straight into y (a partial last slice by lanes).
+//   3. Bias and ReLU (max(v, 0), NaN kept) on the 16 sums, stored straight into y (a partial last slice masked).
 // Results equal the portable loop's up to rounding (summation order differs) and the sign of zero sums.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -20,6 +20,9 @@ internal static class SellKernels
 {
     private const int Lanes = SellWeight.SliceRows;
 
+    // Inputs up to this many floats are padded on the stack; longer ones in a per-thread pinned buffer.
+    private const int StackFloats = 4096;
+
     [ThreadStatic]
     private static float[]? t_padded; // pinned; used from its first 64-byte boundary
 
@@ -27,17 +30,41 @@ internal static class SellKernels
     private static bool[]? t_active;
 
     /// <summary>Y[i] = act(W·X[i] + bias) for n examples; needs AVX-512 and Cols ≥ 1; arguments validated by the caller.</summary>
+    [SkipLocalsInit]
     public static unsafe void Multiply(SellWeight w, ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
-        int cols = w.Cols, rows = w.Rows, positions = w.Positions;
-        int length = (positions + 1) * SellWeight.RegisterCols;
+        int length = (w.Positions + 1) * SellWeight.RegisterCols;
+        if (length > StackFloats)
+        {
+            MultiplyLong(w, x, n, y, bias, relu);
+            return;
+        }
+        float* raw = stackalloc float[length + Lanes];
+        bool* active = stackalloc bool[w.Positions];
+        Multiply(w, x, n, y, bias, relu, Align(raw), active);
+    }
+
+    // A layer too wide for the stack: the same with per-thread buffers (kept out of Multiply, whose prologue would
+    // otherwise set up the allocator's P/Invoke frame on every call).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static unsafe void MultiplyLong(SellWeight w, ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
+    {
+        int length = (w.Positions + 1) * SellWeight.RegisterCols;
         var buffer = t_padded;
         if (buffer is null || buffer.Length < length + Lanes) t_padded = buffer = GC.AllocateArray<float>(length + Lanes, pinned: true);
         var active = t_active;
-        if (active is null || active.Length < positions) t_active = active = new bool[positions];
-        float* padded = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
-        padded += (Lanes - (int)(((nint)padded & 63) / sizeof(float))) % Lanes;
-        var xs = new Span<float>(padded, length);
+        if (active is null || active.Length < w.Positions) t_active = active = new bool[w.Positions];
+        fixed (bool* pActive = active)
+            Multiply(w, x, n, y, bias, relu, Align((float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer))), pActive);
+    }
+
+    private static unsafe float* Align(float* p) => p + (Lanes - (int)(((nint)p & 63) / sizeof(float))) % Lanes;
+
+    private static unsafe void Multiply(SellWeight w, ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu,
+        float* padded, bool* active)
+    {
+        int cols = w.Cols, rows = w.Rows, positions = w.Positions;
+        var xs = new Span<float>(padded, (positions + 1) * SellWeight.RegisterCols);
         for (int i = 0; i < n; i++)
         {
             x.Slice(i * cols, cols).CopyTo(xs);
@@ -51,7 +78,7 @@ internal static class SellKernels
 
     // Marks the window positions to run (all, or those touching a non-zero input when `skipZero`), and reports whether
     // every input is finite (v·0 is 0 for finite v, NaN otherwise).
-    private static unsafe bool Scan(float* px, int positions, bool skipZero, bool[] active)
+    private static unsafe bool Scan(float* px, int positions, bool skipZero, bool* active)
     {
         var probe = Vector512.Load(px) * Vector512<float>.Zero;
         bool previous = Vector512.Load(px) != Vector512<float>.Zero;
@@ -66,16 +93,15 @@ internal static class SellKernels
         return probe == Vector512<float>.Zero;
     }
 
-    private static unsafe void Run<TPadding>(SellWeight w, float* px, bool[] active, Span<float> y, ReadOnlySpan<float> bias, bool relu)
+    [SkipLocalsInit]
+    private static unsafe void Run<TPadding>(SellWeight w, float* px, bool* pActive, Span<float> y, ReadOnlySpan<float> bias, bool relu)
         where TPadding : struct, IPadding
     {
         int positions = w.Positions, rows = w.Rows;
         bool hasBias = !bias.IsEmpty;
-        float* sums = stackalloc float[Lanes];
         float* pv = w.Values.Pointer;
         byte* po = w.Offsets.Pointer;
         fixed (byte* pSteps = w.Steps)
-        fixed (bool* pActive = active)
         fixed (float* py = y)
         fixed (float* pb = bias)
         {
@@ -105,8 +131,11 @@ internal static class SellKernels
                 }
                 else
                 {
-                    sum.Store(sums);
-                    for (int r = r0; r < rows; r++) py[r] = SparseWeight.Activate(sums[r - r0] + (hasBias ? pb[r] : 0f), relu);
+                    // The last, partial slice: masked lanes are neither read nor written.
+                    var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(rows - r0)).AsSingle();
+                    if (hasBias) sum += Avx512F.MaskLoad(pb + r0, mask, Vector512<float>.Zero);
+                    if (relu) sum = Relu(sum);
+                    Avx512F.MaskStore(py + r0, mask, sum);
                 }
             }
         }
