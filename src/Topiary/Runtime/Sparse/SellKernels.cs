@@ -114,12 +114,16 @@ internal static class SellKernels
                 var acc2 = Vector512<float>.Zero;
                 var acc3 = Vector512<float>.Zero;
                 int p = 0;
+                var lo = Vector512.Load(px); // the window's first register; each position loads only its second
                 for (; p + 1 < positions; p += 2)
                 {
-                    Position<TPadding>(px, p, steps[p], pActive[p], ref pv, ref po, ref acc0, ref acc1);
-                    Position<TPadding>(px, p + 1, steps[p + 1], pActive[p + 1], ref pv, ref po, ref acc2, ref acc3);
+                    var mid = Vector512.Load(px + SellWeight.RegisterCols * (p + 1));
+                    Position<TPadding>(lo, mid, steps[p], pActive[p], ref pv, ref po, ref acc0, ref acc1);
+                    lo = Vector512.Load(px + SellWeight.RegisterCols * (p + 2));
+                    Position<TPadding>(mid, lo, steps[p + 1], pActive[p + 1], ref pv, ref po, ref acc2, ref acc3);
                 }
-                if (p < positions) Position<TPadding>(px, p, steps[p], pActive[p], ref pv, ref po, ref acc0, ref acc1);
+                if (p < positions)
+                    Position<TPadding>(lo, Vector512.Load(px + SellWeight.RegisterCols * (p + 1)), steps[p], pActive[p], ref pv, ref po, ref acc0, ref acc1);
                 steps += positions;
                 var sum = (acc0 + acc1) + (acc2 + acc3);
                 int r0 = s * Lanes;
@@ -144,7 +148,7 @@ internal static class SellKernels
 
     // The `count` steps of one window position (columns [16p, 16p + 32)), or just skipping them when inactive.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Position<TPadding>(float* px, int p, int count, bool active, ref float* pv, ref byte* po,
+    private static unsafe void Position<TPadding>(Vector512<float> lo, Vector512<float> hi, int count, bool active, ref float* pv, ref byte* po,
         ref Vector512<float> acc0, ref Vector512<float> acc1) where TPadding : struct, IPadding
     {
         if (!active)
@@ -153,8 +157,6 @@ internal static class SellKernels
             po += count * Lanes;
             return;
         }
-        var lo = Vector512.Load(px + SellWeight.RegisterCols * p);
-        var hi = Vector512.Load(px + SellWeight.RegisterCols * p + SellWeight.RegisterCols);
         float* v = pv;
         byte* o = po;
         int k = 0;
