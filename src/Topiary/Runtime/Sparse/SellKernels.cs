@@ -2,7 +2,7 @@
 //   1. x is copied into a stack buffer (a per-thread one for very wide layers) padded with zeros to whole registers (+ one zero register, so the window
 //      at the last position reads only zeros past the end); the same pass notes which 16-column registers are all zero
 //      and whether every input is finite.
-//   2. Per slice, per window position p (those whose two registers are not both zero when every weight is finite; all
+//   2. Per pair of slices (sharing the window loads), per window position p (those whose two registers are not both zero when every weight is finite; all
 //      positions otherwise): load the two registers once, then per step widen 16 byte offsets, permute the 16 lanes'
 //      inputs out of the two registers (vpermt2ps) and FMA them with the 16 stored values into the row sums
 //      (two accumulators). Padding lanes multiply a real input by 0: fine for finite inputs; with a NaN/∞ input the
@@ -94,56 +94,91 @@ internal static class SellKernels
     }
 
     [SkipLocalsInit]
-    private static unsafe void Run<TPadding>(SellWeight w, float* px, bool* pActive, Span<float> y, ReadOnlySpan<float> bias, bool relu)
+    private static unsafe void Run<TPadding>(SellWeight w, float* px, bool* active, Span<float> y, ReadOnlySpan<float> bias, bool relu)
         where TPadding : struct, IPadding
     {
-        int positions = w.Positions, rows = w.Rows;
-        bool hasBias = !bias.IsEmpty;
+        int positions = w.Positions, rows = w.Rows, slices = w.Slices;
         float* pv = w.Values.Pointer;
         byte* po = w.Offsets.Pointer;
         fixed (byte* pSteps = w.Steps)
         fixed (float* py = y)
         fixed (float* pb = bias)
         {
-            byte* steps = pSteps;
-            for (int s = 0; s < w.Slices; s++)
+            float* b = bias.IsEmpty ? null : pb;
+            int s = 0;
+            for (; s + 1 < slices; s += 2)
             {
-                // Four accumulators (two per position, positions alternating): the FMA latency chains stay short.
-                var acc0 = Vector512<float>.Zero;
-                var acc1 = Vector512<float>.Zero;
-                var acc2 = Vector512<float>.Zero;
-                var acc3 = Vector512<float>.Zero;
+                // Two slices side by side share each window load. Four accumulators per slice (two per position,
+                // positions alternating) keep the FMA latency chains short.
+                byte* stepsA = pSteps + s * positions, stepsB = stepsA + positions;
+                var a0 = Vector512<float>.Zero;
+                var a1 = Vector512<float>.Zero;
+                var a2 = Vector512<float>.Zero;
+                var a3 = Vector512<float>.Zero;
+                var b0 = Vector512<float>.Zero;
+                var b1 = Vector512<float>.Zero;
+                var b2 = Vector512<float>.Zero;
+                var b3 = Vector512<float>.Zero;
                 int p = 0;
                 var lo = Vector512.Load(px); // the window's first register; each position loads only its second
                 for (; p + 1 < positions; p += 2)
                 {
                     var mid = Vector512.Load(px + SellWeight.RegisterCols * (p + 1));
-                    Position<TPadding>(lo, mid, steps[p], pActive[p], ref pv, ref po, ref acc0, ref acc1);
+                    Position<TPadding>(lo, mid, stepsA[p], active[p], ref pv, ref po, ref a0, ref a1);
+                    Position<TPadding>(lo, mid, stepsB[p], active[p], ref pv, ref po, ref b0, ref b1);
                     lo = Vector512.Load(px + SellWeight.RegisterCols * (p + 2));
-                    Position<TPadding>(mid, lo, steps[p + 1], pActive[p + 1], ref pv, ref po, ref acc2, ref acc3);
+                    Position<TPadding>(mid, lo, stepsA[p + 1], active[p + 1], ref pv, ref po, ref a2, ref a3);
+                    Position<TPadding>(mid, lo, stepsB[p + 1], active[p + 1], ref pv, ref po, ref b2, ref b3);
                 }
                 if (p < positions)
-                    Position<TPadding>(lo, Vector512.Load(px + SellWeight.RegisterCols * (p + 1)), steps[p], pActive[p], ref pv, ref po, ref acc0, ref acc1);
-                steps += positions;
-                var sum = (acc0 + acc1) + (acc2 + acc3);
-                int r0 = s * Lanes;
-                if (r0 + Lanes <= rows)
                 {
-                    if (hasBias) sum += Vector512.Load(pb + r0);
-                    if (relu) sum = Relu(sum);
-                    sum.Store(py + r0);
+                    var hi = Vector512.Load(px + SellWeight.RegisterCols * (p + 1));
+                    Position<TPadding>(lo, hi, stepsA[p], active[p], ref pv, ref po, ref a0, ref a1);
+                    Position<TPadding>(lo, hi, stepsB[p], active[p], ref pv, ref po, ref b0, ref b1);
                 }
-                else
+                Store((a0 + a1) + (a2 + a3), s * Lanes, rows, py, b, relu);
+                Store((b0 + b1) + (b2 + b3), (s + 1) * Lanes, rows, py, b, relu);
+            }
+            if (s < slices)
+            {
+                byte* steps = pSteps + s * positions;
+                var a0 = Vector512<float>.Zero;
+                var a1 = Vector512<float>.Zero;
+                var a2 = Vector512<float>.Zero;
+                var a3 = Vector512<float>.Zero;
+                int p = 0;
+                var lo = Vector512.Load(px);
+                for (; p + 1 < positions; p += 2)
                 {
-                    // The last, partial slice: masked lanes are neither read nor written.
-                    var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(rows - r0)).AsSingle();
-                    if (hasBias) sum += Avx512F.MaskLoad(pb + r0, mask, Vector512<float>.Zero);
-                    if (relu) sum = Relu(sum);
-                    Avx512F.MaskStore(py + r0, mask, sum);
+                    var mid = Vector512.Load(px + SellWeight.RegisterCols * (p + 1));
+                    Position<TPadding>(lo, mid, steps[p], active[p], ref pv, ref po, ref a0, ref a1);
+                    lo = Vector512.Load(px + SellWeight.RegisterCols * (p + 2));
+                    Position<TPadding>(mid, lo, steps[p + 1], active[p + 1], ref pv, ref po, ref a2, ref a3);
                 }
+                if (p < positions)
+                    Position<TPadding>(lo, Vector512.Load(px + SellWeight.RegisterCols * (p + 1)), steps[p], active[p], ref pv, ref po, ref a0, ref a1);
+                Store((a0 + a1) + (a2 + a3), s * Lanes, rows, py, b, relu);
             }
         }
         GC.KeepAlive(w);
+    }
+
+    // Rows [r0, r0 + 16) ∩ [0, rows) ← act(sum + bias) (bias null = none); a partial last slice masked (lanes past the
+    // end are neither read nor written).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store(Vector512<float> sum, int r0, int rows, float* y, float* bias, bool relu)
+    {
+        if (r0 + Lanes <= rows)
+        {
+            if (bias != null) sum += Vector512.Load(bias + r0);
+            if (relu) sum = Relu(sum);
+            sum.Store(y + r0);
+            return;
+        }
+        var mask = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(rows - r0)).AsSingle();
+        if (bias != null) sum += Avx512F.MaskLoad(bias + r0, mask, Vector512<float>.Zero);
+        if (relu) sum = Relu(sum);
+        Avx512F.MaskStore(y + r0, mask, sum);
     }
 
     // The `count` steps of one window position (columns [16p, 16p + 32)), or just skipping them when inactive.

@@ -6,8 +6,9 @@
 // greedy: steps(s, p) = the most entries any row still has in register p (they leave the window after p), and a row
 // with fewer fills its spare steps early with its next entries from register p + 1. Against fixed 32-column windows
 // this needs ~20% fewer slots at LeNet-300-100's densities (random 8% patterns: ~1.7 slots per non-zero instead of 2.2).
-// steps(s, p) ≤ 16 (a register has 16 columns). Layout, slice after slice, position after position:
-//   steps [S·P] byte | values [16·Σ steps] float32 | offsets [16·Σ steps] byte   (values and offsets 64-byte aligned)
+// steps(s, p) ≤ 16 (a register has 16 columns). Slices are stored in pairs (the kernel runs two side by side):
+//   steps [S·P] byte, slice-major | values [16·Σ steps] float32 | offsets [16·Σ steps] byte (64-byte aligned), the
+//   last two in the order: pair of slices, position, slice of the pair, step.
 //   StorageBytes = 5·slots + S·P, slots = 16·Σ steps (non-zeros + padding); StoredValues = slots.
 // The batch-1 kernel (AVX-512, SellKernels) keeps both window registers live and does per step one byte→int widening
 // load, one two-register permute (vpermt2ps: the 16 lanes' inputs at once) and one FMA into the slice's 16 row sums;
@@ -54,11 +55,14 @@ public sealed class SellWeight : SparseWeight
         var columns = new List<int>[SliceRows];
         for (int l = 0; l < SliceRows; l++) columns[l] = [];
         Span<int> head = stackalloc int[SliceRows];
-        var values = new List<float>();
-        var offsets = new List<byte>();
+        // Per slice: the (position, step, lane) slots; interleaved by pair of slices below.
+        var sliceValues = new List<float>[Slices];
+        var sliceOffsets = new List<byte>[Slices];
         bool finite = true;
         for (int s = 0; s < Slices; s++)
         {
+            var sv = sliceValues[s] = [];
+            var so = sliceOffsets[s] = [];
             for (int l = 0; l < SliceRows; l++)
             {
                 columns[l].Clear();
@@ -83,11 +87,11 @@ public sealed class SellWeight : SparseWeight
                     for (int h = head[l]; h < columns[l].Count && columns[l][h] < RegisterCols * (p + 1); h++) due++;
                     count = Math.Max(count, due);
                 }
-                int slot0 = values.Count;
+                int slot0 = sv.Count;
                 for (int i = 0; i < count * SliceRows; i++)
                 {
-                    values.Add(0);
-                    offsets.Add(PaddingOffset);
+                    sv.Add(0);
+                    so.Add(PaddingOffset);
                 }
                 for (int l = 0; l < SliceRows; l++)
                 {
@@ -95,16 +99,25 @@ public sealed class SellWeight : SparseWeight
                     for (int k = 0; k < count && head[l] < list.Count && list[head[l]] < RegisterCols * p + WindowCols; k++)
                     {
                         int c = list[head[l]++];
-                        values[slot0 + k * SliceRows + l] = dense[(s * SliceRows + l) * cols + c];
-                        offsets[slot0 + k * SliceRows + l] = (byte)(c - RegisterCols * p);
+                        sv[slot0 + k * SliceRows + l] = dense[(s * SliceRows + l) * cols + c];
+                        so[slot0 + k * SliceRows + l] = (byte)(c - RegisterCols * p);
                         _nonZeros++;
                     }
                 }
                 _steps[s * Positions + p] = (byte)count;
             }
         }
-        _values = new AlignedArray<float>(CollectionsMarshal.AsSpan(values));
-        _offsets = new AlignedArray<byte>(CollectionsMarshal.AsSpan(offsets));
+        var allValues = new List<float>();
+        var allOffsets = new List<byte>();
+        var taken = new int[Slices];
+        ForEachBlock((s, p, count) =>
+        {
+            allValues.AddRange(sliceValues[s].GetRange(taken[s], count * SliceRows));
+            allOffsets.AddRange(sliceOffsets[s].GetRange(taken[s], count * SliceRows));
+            taken[s] += count * SliceRows;
+        });
+        _values = new AlignedArray<float>(CollectionsMarshal.AsSpan(allValues));
+        _offsets = new AlignedArray<byte>(CollectionsMarshal.AsSpan(allOffsets));
         FiniteWeights = finite;
     }
 
@@ -157,20 +170,22 @@ public sealed class SellWeight : SparseWeight
     // Walks the slots in storage order, skipping padding: the fallback without AVX-512.
     private void MultiplyPortable(ReadOnlySpan<float> x, Span<float> y)
     {
-        Span<float> sums = stackalloc float[SliceRows];
+        Span<float> sums = stackalloc float[2 * SliceRows]; // the pair's two slices
         var values = _values.Span;
         var offsets = _offsets.Span;
         int slot = 0;
-        for (int s = 0; s < Slices; s++)
+        for (int s0 = 0; s0 < Slices; s0 += 2)
         {
             sums.Clear();
+            int pair = Math.Min(2, Slices - s0);
             for (int p = 0; p < Positions; p++)
-            {
-                int c0 = RegisterCols * p;
-                for (int end = slot + _steps[s * Positions + p] * SliceRows; slot < end; slot++)
-                    if (offsets[slot] != PaddingOffset) sums[slot % SliceRows] += values[slot] * x[c0 + offsets[slot]];
-            }
-            int r0 = s * SliceRows, count = Math.Min(SliceRows, Rows - r0);
+                for (int s = s0; s < s0 + pair; s++)
+                {
+                    var slice = sums.Slice((s - s0) * SliceRows, SliceRows);
+                    for (int end = slot + _steps[s * Positions + p] * SliceRows; slot < end; slot++)
+                        if (offsets[slot] != PaddingOffset) slice[slot % SliceRows] += values[slot] * x[RegisterCols * p + offsets[slot]];
+                }
+            int r0 = s0 * SliceRows, count = Math.Min(pair * SliceRows, Rows - r0);
             sums[..count].CopyTo(y.Slice(r0, count));
         }
     }
@@ -181,23 +196,33 @@ public sealed class SellWeight : SparseWeight
         var values = _values.Span;
         var offsets = _offsets.Span;
         int slot = 0;
-        for (int s = 0; s < Slices; s++)
+        for (int s0 = 0; s0 < Slices; s0 += 2)
             for (int q = 0; q < Positions; q++)
-                for (int end = slot + _steps[s * Positions + q] * SliceRows; slot < end; slot++)
-                {
-                    if (offsets[slot] == PaddingOffset) continue;
-                    var dst = c.Slice((s * SliceRows + slot % SliceRows) * ldc, p);
-                    TensorPrimitives.MultiplyAdd(b.Slice((RegisterCols * q + offsets[slot]) * ldb, p), values[slot], dst, dst);
-                }
+                for (int s = s0; s < Math.Min(Slices, s0 + 2); s++)
+                    for (int end = slot + _steps[s * Positions + q] * SliceRows; slot < end; slot++)
+                    {
+                        if (offsets[slot] == PaddingOffset) continue;
+                        var dst = c.Slice((s * SliceRows + slot % SliceRows) * ldc, p);
+                        TensorPrimitives.MultiplyAdd(b.Slice((RegisterCols * q + offsets[slot]) * ldb, p), values[slot], dst, dst);
+                    }
         for (int r = 0; r < Rows; r++) Finish(c.Slice(r * ldc, p), bias.IsEmpty ? default : bias.Slice(r, 1), relu);
     }
 
     private protected override void ForEachStored(StoredEntryVisitor visit)
     {
         int slot = 0;
-        for (int s = 0; s < Slices; s++)
+        ForEachBlock((s, p, count) =>
+        {
+            for (int end = slot + count * SliceRows; slot < end; slot++)
+                if (_offsets[slot] != PaddingOffset) visit(s * SliceRows + slot % SliceRows, RegisterCols * p + _offsets[slot], _values[slot]);
+        });
+    }
+
+    // Calls visit(slice, position, steps) for every (slice, position) in storage order: pair of slices, position, slice.
+    private void ForEachBlock(Action<int, int, int> visit)
+    {
+        for (int s0 = 0; s0 < Slices; s0 += 2)
             for (int p = 0; p < Positions; p++)
-                for (int end = slot + _steps[s * Positions + p] * SliceRows; slot < end; slot++)
-                    if (_offsets[slot] != PaddingOffset) visit(s * SliceRows + slot % SliceRows, RegisterCols * p + _offsets[slot], _values[slot]);
+                for (int s = s0; s < Math.Min(Slices, s0 + 2); s++) visit(s, p, _steps[s * Positions + p]);
     }
 }
