@@ -63,31 +63,37 @@ internal static class SellKernels
     private static unsafe void Multiply(SellWeight w, ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu,
         float* padded, bool* active)
     {
-        int cols = w.Cols, rows = w.Rows, positions = w.Positions;
-        var xs = new Span<float>(padded, (positions + 1) * SellWeight.RegisterCols);
-        for (int i = 0; i < n; i++)
+        int cols = w.Cols, rows = w.Rows;
+        fixed (float* px = x)
         {
-            x.Slice(i * cols, cols).CopyTo(xs);
-            xs[cols..].Clear();
-            bool finite = Scan(padded, positions, w.FiniteWeights, active);
-            var yi = y.Slice(i * rows, rows);
-            if (finite) Run<FiniteInputs>(w, padded, active, yi, bias, relu);
-            else Run<ZeroPadding>(w, padded, active, yi, bias, relu);
+            for (int i = 0; i < n; i++)
+            {
+                bool finite = CopyAndScan(px + (nint)i * cols, cols, padded, w.Positions, w.FiniteWeights, active);
+                var yi = y.Slice(i * rows, rows);
+                if (finite) Run<FiniteInputs>(w, padded, active, yi, bias, relu);
+                else Run<ZeroPadding>(w, padded, active, yi, bias, relu);
+            }
         }
     }
 
-    // Marks the window positions to run (all, or those touching a non-zero input when `skipZero`), and reports whether
-    // every input is finite (v·0 is 0 for finite v, NaN otherwise).
-    private static unsafe bool Scan(float* px, int positions, bool skipZero, bool* active)
+    // Copies x [cols] into the padded buffer (zeros after it up to positions + 1 registers) and marks the window
+    // positions to run (all, or those touching a non-zero input when `skipZero`); returns whether every input is finite
+    // (v·0 is 0 for finite v, NaN otherwise).
+    private static unsafe bool CopyAndScan(float* x, int cols, float* padded, int positions, bool skipZero, bool* active)
     {
-        var probe = Vector512.Load(px) * Vector512<float>.Zero;
-        bool previous = Vector512.Load(px) != Vector512<float>.Zero;
-        for (int p = 0; p < positions; p++)
+        var probe = Vector512<float>.Zero;
+        bool previous = false;
+        for (int q = 0; q <= positions; q++)
         {
-            var next = Vector512.Load(px + SellWeight.RegisterCols * (p + 1));
-            probe += next * Vector512<float>.Zero;
-            bool nonZero = next != Vector512<float>.Zero;
-            active[p] = !skipZero || previous || nonZero;
+            int left = cols - SellWeight.RegisterCols * q;
+            float* at = x + SellWeight.RegisterCols * q;
+            var v = left >= SellWeight.RegisterCols ? Vector512.Load(at)
+                : left > 0 ? Avx512F.MaskLoad(at, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(left)).AsSingle(), Vector512<float>.Zero)
+                : Vector512<float>.Zero;
+            v.Store(padded + SellWeight.RegisterCols * q);
+            probe += v * Vector512<float>.Zero;
+            bool nonZero = v != Vector512<float>.Zero;
+            if (q > 0) active[q - 1] = !skipZero || previous || nonZero;
             previous = nonZero;
         }
         return probe == Vector512<float>.Zero;
