@@ -4,7 +4,8 @@
 //     block  4×L  when the non-zeros fill ≥ 75% of their 4×L blocks (L = host float lanes) and density < 0.8
 //     simd-group w  (w = 16, 8, 4: the widest whose aligned groups the non-zeros fill ≥ 75%) when density < 0.5
 //     sell  for a Linear layer at batch ≤ 4 with unstructured sparsity below PlanOptions.SellDensityThreshold, on AVX-512 hosts
-//           (its permute kernel needs two 16-lane registers; elsewhere and for conv it would walk slots one by one)
+//           (its permute kernel needs two 16-lane registers; elsewhere and for conv it would walk slots one by one);
+//           InferencePlan then reorders its rows (SellRowOrder) when it feeds another Linear
 //     csr   when density < PlanOptions.SparseDensityThreshold (unstructured sparsity)
 //     dense otherwise.
 //   Measure: every candidate (dense, csr, csr16, simd-group at 16/8/4, block 4×L, sell on AVX-512) is built and timed on the layer's

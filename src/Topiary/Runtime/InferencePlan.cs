@@ -1,7 +1,10 @@
 // InferencePlan: a Sequential model compiled for inference at one fixed batch size.
 //   Compile walks the children once (nested Sequentials are flattened) tracking the per-example shape:
-//     Linear  [in]       → the weight in the format FormatChooser picks (dense GEMM/GEMV, CSR, CSR16, SIMD-group, block);
-//                          a following ReLU is fused
+//     Linear  [in]       → the weight in the format FormatChooser picks (dense GEMM/GEMV, CSR, CSR16, SIMD-group, block,
+//                          sell); a following ReLU is fused. A sell layer that feeds another Linear (through ReLU, Dropout
+//                          or Identity only) runs with its rows in SellRowOrder (fewer padded steps); its bias is
+//                          permuted alike and the next Linear is built with its columns in that order, so the plan's
+//                          intermediate outputs are permuted but its result is not
 //     Conv2d  [C, H, W]  → im2col, then dense GEMM or sparse weights × columns (PlanOptions.SparseConv); bias, ReLU fused;
 //                          any stride, dilation and (asymmetric) padding; grouped/depthwise convolutions (groups > 1)
 //                          are refused (NotSupportedException naming the layer)
@@ -16,6 +19,7 @@
 using System.Globalization;
 using System.Text;
 using Topiary.Nn;
+using Topiary.Runtime.Sparse;
 using Topiary.Tensors;
 
 namespace Topiary.Runtime;
@@ -75,6 +79,7 @@ public sealed class InferencePlan
         Collect(model, "", modules);
         var steps = new List<PlanStep>();
         int[] shape = (int[])inputShapeWithoutBatch.Clone();
+        int[]? order = null; // the previous Linear's output order when it runs with permuted rows (null = natural order)
         for (int i = 0; i < modules.Count; i++)
         {
             var (name, module) = modules[i];
@@ -87,7 +92,17 @@ public sealed class InferencePlan
                     if (shape.Length != 1 || shape[0] != lin.InFeatures)
                         throw ShapeError(name, lin.ToString(), $"[{lin.InFeatures}]", shape);
                     float[]? bias = lin.Bias is null ? null : (float[])lin.Bias.Value.Data.Clone();
-                    var weight = FormatChooser.Choose(lin.Weight.Value.Data, lin.OutFeatures, lin.InFeatures, 0, batch, options, name);
+                    int rows = lin.OutFeatures, cols = lin.InFeatures;
+                    float[] w = order is null ? lin.Weight.Value.Data : PermuteColumns(lin.Weight.Value.Data, rows, cols, order);
+                    var weight = FormatChooser.Choose(w, rows, cols, 0, batch, options, name);
+                    order = null;
+                    if (weight is SellWeight && FeedsLinear(modules, fuseRelu ? i + 2 : i + 1))
+                    {
+                        // Rows in the order that packs sell's slices best; the next Linear reads its columns in that order.
+                        order = SellRowOrder.Find(w, rows, cols);
+                        weight = new SellWeight(PermuteRows(w, rows, cols, order), rows, cols);
+                        if (bias is not null) bias = [.. order.Select(r => bias[r])];
+                    }
                     steps.Add(new LinearStep(fused, weight, bias, fuseRelu, batch));
                     shape = [lin.OutFeatures];
                     if (fuseRelu) i++;
@@ -228,6 +243,31 @@ public sealed class InferencePlan
             if (child is Sequential inner) Collect(inner, full, into);
             else into.Add((full, child));
         }
+    }
+
+    // True when the module at `next` (after any ReLU, Dropout or Identity, which do not care about feature order) is a
+    // Linear layer, so the current Linear may emit its features in any order the next one is built for.
+    private static bool FeedsLinear(List<(string Name, Module Module)> modules, int next)
+    {
+        while (next < modules.Count && modules[next].Module is ReLU or Dropout or Identity) next++;
+        return next < modules.Count && modules[next].Module is Linear;
+    }
+
+    // W[r, order[j]] → column j (the input arrives permuted by `order`).
+    private static float[] PermuteColumns(float[] w, int rows, int cols, int[] order)
+    {
+        var permuted = new float[w.Length];
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < cols; j++) permuted[r * cols + j] = w[r * cols + order[j]];
+        return permuted;
+    }
+
+    // Row order[i] → row i.
+    private static float[] PermuteRows(float[] w, int rows, int cols, int[] order)
+    {
+        var permuted = new float[w.Length];
+        for (int i = 0; i < rows; i++) w.AsSpan(order[i] * cols, cols).CopyTo(permuted.AsSpan(i * cols, cols));
+        return permuted;
     }
 
     private static int Product(int[] shape) => shape.Aggregate(1, (a, b) => checked(a * b));

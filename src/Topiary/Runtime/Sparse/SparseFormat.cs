@@ -14,6 +14,6 @@ public enum SparseFormat
     SimdGroup,
     /// <summary>Block-sparse rows (BSR): small dense r×c blocks, one index per block.</summary>
     Block,
-    /// <summary>Element-wise sparsity in 16-row slices × 32-column windows with byte offsets (SellWeight): permutes instead of gathers.</summary>
+    /// <summary>Element-wise sparsity in 16-row slices swept by a sliding 32-column window with byte offsets (SellWeight): permutes instead of gathers.</summary>
     Sell,
 }

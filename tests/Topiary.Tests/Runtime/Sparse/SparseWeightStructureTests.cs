@@ -54,8 +54,9 @@ public class SparseWeightStructureTests
         Assert.Equal((2, 16L, 80L), (b.BlockCount, b.StoredValues, b.StorageBytes));
 
         var sell = (SellWeight)Make(SparseFormat.Sell);
-        // one slice × one window; the longest row has 1 entry → 1 step = 16 slots (2 non-zeros, 14 padding): 16·5 + 1 step count·4
-        Assert.Equal((16L, 2L, 84L), (sell.StoredValues, sell.NonZeroCount, sell.StorageBytes));
+        // one slice × one window position; the longest row has 1 entry → 1 step = 16 slots (2 non-zeros, 14 padding):
+        // 16·5 + 1 step count (one byte per slice × position)
+        Assert.Equal((16L, 2L, 81L), (sell.StoredValues, sell.NonZeroCount, sell.StorageBytes));
         Assert.Equal(14.0 / 16, sell.PaddingFraction, 12);
     }
 
