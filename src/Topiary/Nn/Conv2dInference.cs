@@ -124,13 +124,11 @@ public sealed partial class Conv2d
     private Algorithm Choose(float[] x, float[] y)
     {
         var g = _geometry;
-        var candidates = new List<Algorithm>();
-        if (Groups == 1 && Winograd3x3.Supports(g) && WinogradOverride != false) candidates.Add(Algorithm.Winograd);
-        if (DirectSparseConv.Supports(g) && SparseOverride != false && (SparseOverride == true || Density() <= SparseDensityLimit))
-            candidates.Add(Algorithm.Sparse);
-        if (WinogradOverride == true) return Algorithm.Winograd;
-        if (SparseOverride == true && candidates.Contains(Algorithm.Sparse)) return Algorithm.Sparse;
-        if (candidates.Count == 0) return Algorithm.Im2col;
+        bool winograd = Groups == 1 && Winograd3x3.Supports(g) && WinogradOverride != false;
+        bool sparse = DirectSparseConv.Supports(g) && SparseOverride != false && (SparseOverride == true || Density() <= SparseDensityLimit);
+        if (winograd && WinogradOverride == true) return Algorithm.Winograd;
+        if (sparse && SparseOverride == true) return Algorithm.Sparse;
+        if (!winograd && !sparse) return Algorithm.Im2col;
         var key = (g.Height, g.Width, _batch);
         if (_algorithm.TryGetValue(key, out var chosen)) return chosen;
         var best = (Algorithm: Algorithm.Im2col, Seconds: double.MaxValue);
@@ -139,12 +137,17 @@ public sealed partial class Conv2d
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             if (!DirectForward(x, y)) return _algorithm[key] = Algorithm.Im2col; // the batched path: keep it
             best = Faster(best, Algorithm.Im2col, t0);
-            foreach (var a in candidates)
+            if (winograd)
             {
                 t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-                if (a == Algorithm.Winograd) WinogradForward(x, y);
-                else SparseForward(x, y);
-                best = Faster(best, a, t0);
+                WinogradForward(x, y);
+                best = Faster(best, Algorithm.Winograd, t0);
+            }
+            if (sparse)
+            {
+                t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                SparseForward(x, y);
+                best = Faster(best, Algorithm.Sparse, t0);
             }
         }
         return _algorithm[key] = best.Algorithm;
