@@ -1,9 +1,9 @@
 // SparseLinear: a pruned Linear layer at inference, in the frozen copies InferenceGraph makes — y = act(x·Wᵀ + b) with
 // the weight stored in the sparse format FormatChooser measures fastest on it at the copy's batch size (csr, sell,
 // simd-group, block, or dense when nothing beats it). A layer of more than RowBlockNonZeros stored weights is cut into
-// row blocks of about that many (multiples of 16 rows), each its own weight, computed in parallel (a batch-1 product of AlexNet's fc6 — 3.4 M
-// non-zeros — is bound by memory, so two cores stream twice as fast). Inference only: Backward refuses. The copy is a
-// snapshot; the source layer's later edits are not seen.
+// row blocks of at most about that many (multiples of 16 rows), each its own weight, computed in parallel (a batch-1
+// product of AlexNet's fc6 — 3.4 M non-zeros — is bound by memory, so two cores stream faster than one). Inference only:
+// Backward refuses. The copy is a snapshot; the source layer's later edits are not seen.
 using Topiary.Nn;
 using Topiary.Runtime.Sparse;
 using Topiary.Tensors;
