@@ -1,5 +1,5 @@
-// `topiary bench --model-file F | --model NAME [--batch N] [--compare ort] [--layers]`: latency of one model (a file, or
-// a paper network at ImageNet size with random weights), measured in one run:
+// `topiary bench --model-file F | --model NAME [--batch N] [--compare ort] [--densities D [--granularity G]] [--layers]`: latency of one model (a file, or
+// a paper network at its published input size with random weights; optionally pruned one-shot to a density profile), measured in one run:
 // Topiary's dense kernels (Module.Forward), Topiary's compiled plan (a chain's InferencePlan: sparse kernels where
 // weights are pruned), Topiary's fused copy (InferenceGraph.Fuse: BatchNorm folded, residual add and activation in the
 // convolution's epilogue, Winograd where it measures faster; for graphs, chains the plan cannot run, and any model
@@ -36,7 +36,7 @@ public static class BenchCommand
         var threads = new Option<int>("--threads") { Description = "Threads for every runtime (1 = single core, the batch-1 latency setting).", DefaultValueFactory = _ => 1 };
         var weights = new Option<string>("--weights") { Description = "Weights: file (as saved) or random (every Conv2d/Linear re-drawn Kaiming-uniform, seed 1: for architectures whose file carries placeholder weights).", DefaultValueFactory = _ => "file" };
         weights.AcceptOnlyFromAmong("file", "random");
-        var densities = new Option<string>("--densities") { Description = "Prune before timing, one shot by magnitude: dense (as loaded), han2015 (Han et al. 2015's published per-layer kept fractions; alexnet, vgg16, the LeNets) a uniform density (0.3; conv:0.3 or fc:0.1 for one kind) or a JSON file {\"layer\": density} (by name, or by position when it lists every weight layer).", DefaultValueFactory = _ => "dense" };
+        var densities = new Option<string>("--densities") { Description = "Prune before timing, one shot by magnitude: dense (as loaded), han2015 (Han et al. 2015's published per-layer kept fractions; alexnet, vgg16, the LeNets), a uniform density (0.3; conv:0.3 or fc:0.1 for one kind) or a JSON file {\"layer\": density} (by name, or by position when it lists every weight layer).", DefaultValueFactory = _ => "dense" };
         var granularity = new Option<string>("--granularity") { Description = $"Groups --densities prunes by magnitude (Mao et al. 2017): {string.Join(", ", Experiments.Mao2017.GranularityNames)}.", DefaultValueFactory = _ => "fine" };
         granularity.AcceptOnlyFromAmong([.. Experiments.Mao2017.GranularityNames]);
         var layers = new Option<bool>("--layers") { Description = "Also time every layer alone: the fused copy's (each convolution with the algorithm it chose), else the dense forward's (per-layer median µs, MACs, GFLOP/s; console: the ten slowest)." };
