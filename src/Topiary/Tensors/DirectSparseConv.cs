@@ -37,7 +37,8 @@ internal sealed class DirectSparseConv
     private readonly float[] _value;
     private readonly bool _vectorise;
     private readonly int _lanes;
-    private float[]? _padded;
+    [ThreadStatic]
+    private static float[]? t_padded; // the calling thread's padded image, shared by every layer it runs in turn
 
     /// <summary>True when <paramref name="g"/> is a convolution this kernel computes (stride 1, dilation 1).</summary>
     public static bool Supports(in Conv2dGeometry g) => g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1 && !g.CeilMode;
@@ -106,7 +107,7 @@ internal sealed class DirectSparseConv
     public void Forward(ReadOnlySpan<float> image, float[] output, int at, float[]? bias, float[]? residual, float min, float max, int threads)
     {
         var g = _g;
-        var padded = ScratchArray.Grow(ref _padded, (long)g.Channels * _paddedH * _paddedW + _chunk + 2 * _paddedW, "direct sparse convolution");
+        var padded = ScratchArray.Grow(ref t_padded, (long)g.Channels * _paddedH * _paddedW + _chunk + 2 * _paddedW, "direct sparse convolution");
         Pad(image, padded);
         int chunks = _pieces.Length, blocks = (_outChannels + ChannelsPerItem - 1) / ChannelsPerItem;
         int items = chunks * blocks;
@@ -118,7 +119,7 @@ internal sealed class DirectSparseConv
     {
         var g = _g;
         int h = g.Height, w = g.Width, wp = _paddedW, plane = _paddedH * wp;
-        Array.Clear(padded);
+        padded.AsSpan(0, g.Channels * plane + _chunk + 2 * wp).Clear();
         for (int c = 0; c < g.Channels; c++)
             for (int r = 0; r < h; r++)
                 image.Slice((c * h + r) * w, w).CopyTo(padded.AsSpan(c * plane + (r + g.PadTop) * wp + g.PadLeft, w));
