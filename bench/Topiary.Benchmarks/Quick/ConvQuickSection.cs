@@ -25,15 +25,9 @@ public sealed class ConvQuickSection : IQuickSection
         context.TryGet("fma.peak.1t", out double peak);
         double seconds = SecondsPerShape * context.TimeScale;
         var rows = new List<QuickRow>();
-        int threads = Threading.MaxDegreeOfParallelism;
-        Threading.MaxDegreeOfParallelism = 1; // one thread, against the 1-core peak (restored below)
-        try
+        using (Threading.Limit(1)) // one thread, against the 1-core peak
         {
             Measure(seconds, peak, rows);
-        }
-        finally
-        {
-            Threading.MaxDegreeOfParallelism = threads;
         }
         return rows;
     }

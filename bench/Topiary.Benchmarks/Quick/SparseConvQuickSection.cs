@@ -25,9 +25,7 @@ public sealed class SparseConvQuickSection : IQuickSection
     {
         context.TryGet("fma.peak.1t", out double peak);
         var rows = new List<QuickRow>();
-        int threads = Threading.MaxDegreeOfParallelism;
-        Threading.MaxDegreeOfParallelism = 1; // one thread, against the 1-core peak (restored below)
-        try
+        using (Threading.Limit(1)) // one thread, against the 1-core peak
         {
             (string Name, int C, int OC, int Size, double Kept, string Granularity)[] shapes =
             [
@@ -38,10 +36,6 @@ public sealed class SparseConvQuickSection : IQuickSection
                 ("vgg16 conv5_2", 512, 512, 14, 0.30, "vector"),
             ];
             foreach (var s in shapes) Measure(s.Name, s.C, s.OC, s.Size, s.Kept, s.Granularity, SecondsPerShape * context.TimeScale, peak, rows);
-        }
-        finally
-        {
-            Threading.MaxDegreeOfParallelism = threads;
         }
         return rows;
     }

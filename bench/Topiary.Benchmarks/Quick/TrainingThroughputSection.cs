@@ -26,9 +26,7 @@ public sealed class TrainingThroughputSection : IQuickSection
         {
             foreach (int threads in new[] { 1, context.Threads }.Distinct())
             {
-                int saved = Threading.MaxDegreeOfParallelism;
-                Threading.MaxDegreeOfParallelism = threads;
-                try
+                using (Threading.Limit(threads))
                 {
                     var (imagesPerSecond, flopsPerImage) = Measure(model, context.TimeScale);
                     double gflops = imagesPerSecond * flopsPerImage / 1e9;
@@ -37,10 +35,6 @@ public sealed class TrainingThroughputSection : IQuickSection
                         ratio, ratio is null ? null : $"FLOP limit ({threads}x 1-core FMA peak)"));
                     rows.Add(new QuickRow(Name, $"{model} 60k-image epoch {threads}t", 60_000 / imagesPerSecond, "s"));
                     context.Set($"train.{model}.{threads}t.images_per_s", imagesPerSecond);
-                }
-                finally
-                {
-                    Threading.MaxDegreeOfParallelism = saved;
                 }
             }
         }

@@ -81,9 +81,7 @@ public static class DemoLatency
         ArgumentNullException.ThrowIfNull(exampleShape);
         if (test.Count < Batches.Max()) throw new ArgumentException($"Need at least {Batches.Max()} test images; got {test.Count}.", nameof(test));
         const int threads = 1;
-        int saved = Threading.MaxDegreeOfParallelism;
-        Threading.MaxDegreeOfParallelism = threads;
-        try
+        using (Threading.Limit(threads))
         {
             var runs = new List<DemoLatencyRun>();
             IReadOnlyList<DemoPlanLayer> formats = [];
@@ -107,10 +105,6 @@ public static class DemoLatency
                     r.Latency.P99Us, r.Latency.MinUs, r.Latency.Calls, r.Latency.MedianUs / batch, ort / r.Latency.MedianUs)).ToArray()));
             }
             return new DemoLatencyReport(threads, "the first MNIST test images", decodeMs, runs, formats);
-        }
-        finally
-        {
-            Threading.MaxDegreeOfParallelism = saved;
         }
     }
 }

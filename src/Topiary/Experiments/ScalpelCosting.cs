@@ -76,9 +76,7 @@ internal static class ScalpelCosting
         var outDense = new float[densePlan.OutputLength];
         var outTrad = new float[tradPlan.OutputLength];
         var outScal = new float[scalPlan.OutputLength];
-        int threads = Tensors.Threading.MaxDegreeOfParallelism;
-        Tensors.Threading.MaxDegreeOfParallelism = 1;
-        try
+        using (Tensors.Threading.Limit(1))
         {
             var l = LatencyMeter.Compare(
             [
@@ -99,10 +97,6 @@ internal static class ScalpelCosting
                     "Traditional pruning runs every pruned layer as CSR (int32 indices), as in the paper; Scalpel uses the plan's format choice.",
                     "Weight bytes: 4 B per stored value plus the format's indices and row pointers (biases excluded).",
                 ]);
-        }
-        finally
-        {
-            Tensors.Threading.MaxDegreeOfParallelism = threads;
         }
     }
 
