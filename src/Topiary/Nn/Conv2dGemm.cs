@@ -50,6 +50,7 @@ public sealed partial class Conv2d
     private void GemmForward(float[] x, float[] y)
     {
         var plan = Plan(_batch);
+        PackWeights(transposed: false);
         Threading.For(0, plan.Chunks, chunk => ForwardChunk(plan, chunk, x, y));
     }
 
@@ -69,8 +70,13 @@ public sealed partial class Conv2d
             // One sample: its output [OC, P] is Yᵀ itself, so the GEMM writes it in place.
             var dst = count == 1 ? y.AsSpan(s0 * oc * p, oc * p) : yt.AsSpan(0, oc * cols);
             for (int gi = 0; gi < groups; gi++)
-                LayerHelpers.SgemmSerial(false, false, ocg, cols, kg, 1f, wd.AsSpan(gi * ocg * kg), kg,
-                    col.AsSpan(gi * kg * cols), cols, 0f, dst[(gi * ocg * cols)..], cols);
+            {
+                if (_packedWeights is { } packed)
+                    Gemm.Sgemm(1, packed[gi], false, cols, 1f, col.AsSpan(gi * kg * cols), cols, 0f, dst[(gi * ocg * cols)..], cols);
+                else
+                    LayerHelpers.SgemmSerial(false, false, ocg, cols, kg, 1f, wd.AsSpan(gi * ocg * kg), kg,
+                        col.AsSpan(gi * kg * cols), cols, 0f, dst[(gi * ocg * cols)..], cols);
+            }
             for (int s = 0; s < count; s++)
             {
                 for (int o = 0; o < oc; o++)

@@ -8,7 +8,9 @@
 // run in parallel, each on its calling thread's scratch; when there are fewer items than threads (batch 1, a 7×7
 // image), the GEMM itself is threaded. Small images at batch > 1 take the batched path (samples side by side, which
 // keeps the GEMM wide). ForwardFused adds an epilogue — a residual written into the output before the GEMM accumulates
-// onto it, then a clamp (ReLU, ReLU6) on each block while it is in cache; other paths apply it afterwards.
+// onto it, then a clamp (ReLU, ReLU6) on each block while it is in cache; other paths apply it afterwards. A Frozen
+// layer packs its weights once (GemmPackedA; GemmPackedB of Wᵀ for the transposed product) and hands bias, residual and
+// clamp to the GEMM, which applies them tile by tile (GemmEpilogue) — the same operations per element, so the same bits.
 // A Frozen layer (weights final: the copies InferenceGraph makes) also measures, on the first input of each size, the
 // algorithms its shape allows against this path and keeps the fastest: Winograd F(2×2, 3×3) (Winograd3x3) for a 3×3
 // stride-1 ungrouped kernel, and the direct sparse kernel (DirectSparseConv) for pruned stride-1 weights.
@@ -89,6 +91,8 @@ public sealed partial class Conv2d
     private const double SparseDensityLimit = 0.75;
 
     private float[]? _winogradWeights;
+    private GemmPackedA[]? _packedWeights;   // per group, W_g [OC/G, K/G] in GEMM panels (Frozen only)
+    private GemmPackedB[]? _packedWeightsT;  // per group, W_gᵀ as the B operand of the transposed (small image) product
     private DirectSparseConv? _sparse;
     private (int H, int W) _sparseSize;
     private double? _density;
@@ -218,13 +222,15 @@ public sealed partial class Conv2d
         int threads = Threading.MaxDegreeOfParallelism;
         int k = g.ColumnRows;
         // Block width: a multiple of 32 (the GEMM's panel width) that keeps the column block in L2; for a pointwise
-        // convolution (no columns) only as many blocks as the threads need.
+        // convolution (no columns) only as many blocks as the threads need — or, for one image of a Frozen layer, one
+        // block whose GEMM splits the output channels between the threads (balanced; epilogue on the GEMM's threads).
         int block = pointwise
-            ? (threads == 1 ? p : RoundUp32((p + threads - 1) / threads))
+            ? (threads == 1 || (n == 1 && Frozen) ? p : RoundUp32((p + threads - 1) / threads))
             : Math.Max(MinBlock, ColumnBlockFloats / k / 32 * 32);
         block = p < TransposedBelowPositions ? p : Math.Min(block, p);
         int blocks = (p + block - 1) / block, items = n * blocks;
         int gemmThreads = items >= threads ? 1 : threads;
+        PackWeights(p < TransposedBelowPositions && block == p);
         if (items == 1) InferenceBlock(0, block, pointwise, gemmThreads, x, y);
         else Threading.For(0, items, item => InferenceBlock(item, block, pointwise, gemmThreads, x, y));
         return true;
@@ -275,8 +281,13 @@ public sealed partial class Conv2d
             // Yᵀ[P, OC] = colᵀ · Wᵀ per group, then transposed into the NCHW output with the bias added.
             var t = ConvScratch.Transposed((long)p * oc);
             for (int gi = 0; gi < groups; gi++)
-                Gemm.Sgemm(GemmTiers.Best, gemmThreads, true, true, p, ocg, kg, 1f, columns[(gi * kg * ld)..], ld,
-                    wd.AsSpan(gi * ocg * kg, ocg * kg), kg, 0f, t.AsSpan(gi * ocg), oc);
+            {
+                if (_packedWeightsT is { } packedT)
+                    Gemm.Sgemm(gemmThreads, true, p, 1f, columns[(gi * kg * ld)..], ld, packedT[gi], 0f, t.AsSpan(gi * ocg), oc);
+                else
+                    Gemm.Sgemm(GemmTiers.Best, gemmThreads, true, true, p, ocg, kg, 1f, columns[(gi * kg * ld)..], ld,
+                        wd.AsSpan(gi * ocg * kg, ocg * kg), kg, 0f, t.AsSpan(gi * ocg), oc);
+            }
             // In tiles of 16 channels: each Yᵀ row is read 16 contiguous floats at a time, 16 output rows are written.
             float[]? r = _residual;
             int rOff = i * oc * p;
@@ -291,6 +302,22 @@ public sealed partial class Conv2d
                 }
             }
             Clamp(output[..(oc * p)]);
+            return;
+        }
+        if (_packedWeights is { } packed)
+        {
+            // Bias, residual and clamp applied by the GEMM tile by tile (GemmEpilogue), on the GEMM's threads.
+            unsafe
+            {
+                fixed (float* pBias = bias, pResidual = _residual)
+                    for (int gi = 0; gi < groups; gi++)
+                    {
+                        var epilogue = new GemmEpilogue(pBias == null ? null : pBias + gi * ocg,
+                            pResidual == null ? null : pResidual + ((long)i * oc + gi * ocg) * p + p0, p, _clampMin, _clampMax);
+                        Gemm.Sgemm(gemmThreads, packed[gi], false, count, 1f, columns[(gi * kg * ld)..], ld, 0f,
+                            output[(gi * ocg * p + p0)..], p, epilogue);
+                    }
+            }
             return;
         }
         // The GEMM accumulates onto bias (+ residual): β = 1.
@@ -309,4 +336,19 @@ public sealed partial class Conv2d
     }
 
     private static int RoundUp32(int v) => (v + 31) / 32 * 32;
+
+    // A Frozen layer packs its weights once into the GEMM's panel layout (per group; as the B operand Wᵀ for the
+    // transposed product of small images), so no call repacks them; the products are bitwise the unpacked ones.
+    private void PackWeights(bool transposed)
+    {
+        if (!Frozen) return;
+        int kg = _geometry.ColumnRows / Groups, ocg = OutChannels / Groups;
+        float[] wd = Weight.Value.Data;
+        if (transposed)
+            _packedWeightsT ??= Enumerable.Range(0, Groups)
+                .Select(gi => Gemm.PackB(true, ocg, kg, wd.AsSpan(gi * ocg * kg, ocg * kg), kg)).ToArray();
+        else
+            _packedWeights ??= Enumerable.Range(0, Groups)
+                .Select(gi => Gemm.PackA(false, ocg, kg, wd.AsSpan(gi * ocg * kg, ocg * kg), kg)).ToArray();
+    }
 }

@@ -251,6 +251,80 @@ public static partial class Gemm
         }
     }
 
+    /// <summary>
+    /// op(A) [m, k] (A is [k, m] when <paramref name="transA"/>) packed once for <paramref name="tier"/>'s micro-kernel:
+    /// products with it (<see cref="Sgemm(int, GemmPackedA, bool, int, float, ReadOnlySpan{float}, int, float, Span{float}, int)"/>)
+    /// skip packing A and give the same bits as with the unpacked matrix.
+    /// </summary>
+    /// <exception cref="ArgumentException">A dimension is negative, lda too small, the span too short, or an unsupported tier.</exception>
+    internal static unsafe GemmPackedA PackA(bool transA, int m, int k, ReadOnlySpan<float> a, int lda, GemmTier? tier = null)
+    {
+        var t = tier ?? GemmTiers.Best;
+        Validate(transA, false, m, 1, k, a.Length, lda, k, 1, m, 1);
+        if (!GemmTiers.IsSupported(t)) throw new ArgumentException($"GEMM tier {t} is not hardware-accelerated on this machine.", nameof(tier));
+        var (mr, kcBlock) = t switch
+        {
+            GemmTier.Vector512 => (GemmKernel512.Mr, GemmDriver<GemmKernel512>.KcBlock(Math.Max(k, 1))),
+            GemmTier.Vector256 => (GemmKernel256.Mr, GemmDriver<GemmKernel256>.KcBlock(Math.Max(k, 1))),
+            GemmTier.Vector128 => (GemmKernel128.Mr, GemmDriver<GemmKernel128>.KcBlock(Math.Max(k, 1))),
+            _ => (GemmKernelScalar.Mr, GemmDriver<GemmKernelScalar>.KcBlock(Math.Max(k, 1))),
+        };
+        var data = GC.AllocateArray<float>(Math.Max(1, k * ((m + mr - 1) / mr * mr)), pinned: true);
+        if (m > 0 && k > 0)
+            fixed (float* pa = a)
+            fixed (float* dest = data)
+            {
+                switch (t)
+                {
+                    case GemmTier.Vector512: GemmDriver<GemmKernel512>.PackAll(transA, m, k, pa, lda, dest); break;
+                    case GemmTier.Vector256: GemmDriver<GemmKernel256>.PackAll(transA, m, k, pa, lda, dest); break;
+                    case GemmTier.Vector128: GemmDriver<GemmKernel128>.PackAll(transA, m, k, pa, lda, dest); break;
+                    default: GemmDriver<GemmKernelScalar>.PackAll(transA, m, k, pa, lda, dest); break;
+                }
+            }
+        return new GemmPackedA(t, m, k, mr, kcBlock, data);
+    }
+
+    /// <summary>C = alpha·A·op(B) + beta·C with A pre-packed (<see cref="PackA"/>); B is [k, n] (or [n, k] when transB).</summary>
+    /// <exception cref="ArgumentException">A span is too short, a leading dimension too small, or threads &lt; 1.</exception>
+    internal static void Sgemm(int threads, GemmPackedA a, bool transB, int n, float alpha, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc) => Sgemm(threads, a, transB, n, alpha, b, ldb, beta, c, ldc, default);
+
+    /// <summary>
+    /// C = clamp(init + alpha·A·op(B)) with A pre-packed, where init is the epilogue's residual + bias (then
+    /// <paramref name="beta"/> is ignored: the product accumulates onto init), or beta·C when it has neither.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is too short, a leading dimension too small, or threads &lt; 1.</exception>
+    internal static unsafe void Sgemm(int threads, GemmPackedA a, bool transB, int n, float alpha, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc, GemmEpilogue epilogue)
+    {
+        if (epilogue.Initialises) beta = 1f;
+        ArgumentNullException.ThrowIfNull(a);
+        int m = a.M, k = a.K;
+        Validate(false, transB, m, n, k, m * k, Math.Max(1, k), b.Length, ldb, c.Length, ldc);
+        if (threads < 1) throw new ArgumentException($"GEMM thread count must be at least 1 (was {threads}).", nameof(threads));
+        if (m == 0 || n == 0) return;
+        fixed (float* pa = a.Data)
+        fixed (float* pb = b)
+        fixed (float* pc = c)
+        {
+            if (k == 0 || alpha == 0)
+            {
+                if (epilogue.Initialises) epilogue.Initialise(0, 0, m, n, pc, ldc);
+                else ScaleC(m, n, beta, pc, ldc);
+                if (epilogue.Clamps) epilogue.ApplyClamp(m, n, pc, ldc);
+                return;
+            }
+            switch (a.Tier)
+            {
+                case GemmTier.Vector512: GemmDriver<GemmKernel512>.Run(false, transB, m, n, k, alpha, null, k, pb, ldb, beta, pc, ldc, threads, null, pa, epilogue); break;
+                case GemmTier.Vector256: GemmDriver<GemmKernel256>.Run(false, transB, m, n, k, alpha, null, k, pb, ldb, beta, pc, ldc, threads, null, pa, epilogue); break;
+                case GemmTier.Vector128: GemmDriver<GemmKernel128>.Run(false, transB, m, n, k, alpha, null, k, pb, ldb, beta, pc, ldc, threads, null, pa, epilogue); break;
+                default: GemmDriver<GemmKernelScalar>.Run(false, transB, m, n, k, alpha, null, k, pb, ldb, beta, pc, ldc, threads, null, pa, epilogue); break;
+            }
+        }
+    }
+
     internal static void Validate(bool transA, bool transB, int m, int n, int k,
         int aLength, int lda, int bLength, int ldb, int cLength, int ldc)
     {

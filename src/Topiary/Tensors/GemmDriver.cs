@@ -10,12 +10,15 @@
 // When all of m fits one row block, every B panel is used by exactly one item, so it is packed
 // just in time into an L1-sized buffer (no round trip of a packed B block through memory, no
 // shared packing phase); otherwise the packed B block is shared by the row blocks. A B operand packed
-// once ahead (GemmPackedB: weights) replaces both: its panels are read where they lie.
+// once ahead (GemmPackedB: weights) replaces both: its panels are read where they lie. An A operand packed once ahead
+// (GemmPackedA: a convolution's weights) replaces the per-item packing of A the same way.
 // Every C element is written by exactly one work item, and its value is
 //   ((beta·C + alpha·S0) + alpha·S1) + ...   with S_t the in-order sum over the t-th K block,
 // where the K blocks depend only on k (never on threads): results are bitwise reproducible for any
 // thread count, partition or schedule. Edge tiles run the same kernel (or its left half, when at most
-// Nr/2 columns are valid) on zero-padded panels into a scratch tile and write back valid elements only.
+// Nr/2 columns are valid) on zero-padded panels into a scratch tile and write back valid elements only. An epilogue
+// (GemmEpilogue: bias, residual, clamp) is applied per tile: its initial values just before the tile's first K block,
+// its clamp just after the last.
 using System.Runtime.CompilerServices;
 
 namespace Topiary.Tensors;
@@ -24,9 +27,11 @@ namespace Topiary.Tensors;
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKernel
 {
     /// <summary>C = alpha·op(A)·op(B) + beta·C on validated, pinned operands; m, n, k &gt; 0, alpha ≠ 0.</summary>
-    /// <remarks><paramref name="bPacked"/>: op(B) already packed (<see cref="Pack"/>; then <paramref name="b"/> is not read).</remarks>
+    /// <remarks><paramref name="bPacked"/>: op(B) already packed (<see cref="Pack"/>; then <paramref name="b"/> is not read);
+    /// <paramref name="aPacked"/>: op(A) already packed (<see cref="PackAll"/>; then <paramref name="a"/> is not read).</remarks>
     public static void Run(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int threads, float* bPacked = null)
+        float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int threads, float* bPacked = null,
+        float* aPacked = null, GemmEpilogue epilogue = default)
     {
         int mr = TKernel.Mr, nr = TKernel.Nr;
         var job = new Job
@@ -34,6 +39,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             TransA = transA, TransB = transB, M = m, Alpha = alpha,
             A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
             BPacked = bPacked, NPadded = RoundUp(n, nr),
+            APacked = aPacked, MPadded = RoundUp(m, mr), Epilogue = epilogue,
         };
 
         int kcBlock = KcBlock(k);
@@ -109,6 +115,17 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             GemmPacking.PackB(transB, b, ldb, pc, Math.Min(kcBlock, k - pc), 0, n, dest + (nint)pc * nPadded, TKernel.Nr, 0, CeilDiv(n, TKernel.Nr));
     }
 
+    /// <summary>
+    /// op(A) [m, k] packed as Run packs it: for each K block (pc, kc), its row panels at dest + pc·PaddedM (rows i.. at
+    /// + i·kc), zero-padded to whole panels. <paramref name="dest"/> holds k · RoundUp(m, Mr) floats.
+    /// </summary>
+    public static void PackAll(bool transA, int m, int k, float* a, nint lda, float* dest)
+    {
+        int kcBlock = KcBlock(k), mPadded = RoundUp(m, TKernel.Mr);
+        for (int pc = 0; pc < k; pc += kcBlock)
+            GemmPacking.PackA(transA, a, lda, 0, m, pc, Math.Min(kcBlock, k - pc), dest + (nint)pc * mPadded, TKernel.Mr);
+    }
+
     /// <summary>Shared-B mode: the jc/pc loops, packing each B block once for all row blocks.</summary>
     private static void RunShared(ref Job job, int n, int k, int kcBlock, float beta, int threads)
     {
@@ -167,8 +184,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
         public int M, Mc, MBlocks, NSplits;
         public int Jc, Nc, NPanels, Pc, Kc, K, KcBlock;
         public float Alpha, Beta, Beta0;
-        public float* A, B, C, BPack, BPacked;
-        public nint Lda, Ldb, Ldc, NPadded;
+        public float* A, B, C, BPack, BPacked, APacked;
+        public nint Lda, Ldb, Ldc, NPadded, MPadded;
+        public GemmEpilogue Epilogue;
 
         public readonly void PackB(int panelStart, int panelEnd) =>
             GemmPacking.PackB(TransB, B, Ldb, Pc, Kc, Jc, Nc, BPack, TKernel.Nr, panelStart, panelEnd);
@@ -199,12 +217,21 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             if (panelStart >= panelEnd) return;
 
             int kc = Kc;
-            float* aPack = GemmBuffers.PackA(Mc * kc);
-            GemmPacking.PackA(TransA, A, Lda, i0, mc, Pc, kc, aPack, mr);
+            float* aPack;
+            if (APacked != null)
+            {
+                aPack = APacked + (nint)Pc * MPadded + (nint)i0 * kc;
+            }
+            else
+            {
+                aPack = GemmBuffers.PackA(Mc * kc);
+                GemmPacking.PackA(TransA, A, Lda, i0, mc, Pc, kc, aPack, mr);
+            }
             float* tile = GemmBuffers.Tile(mr * nr);
             float* bPanel = JustInTimeB && BPacked == null ? GemmBuffers.PanelB(kc * nr) : null;
             float alpha = Alpha, beta = Beta;
             nint ldc = Ldc;
+            bool initialise = Pc == 0 && Epilogue.Initialises, clamp = Pc + kc >= K && Epilogue.Clamps;
 
             for (int q = panelStart; q < panelEnd; q++)
             {
@@ -230,6 +257,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                     int nrows = Math.Min(mr, mc - ir);
                     float* ap = aPack + (nint)ir * kc;
                     float* cp = cCol + (i0 + ir) * ldc;
+                    if (initialise) Epilogue.Initialise(i0 + ir, Jc + jr, nrows, ncols, cp, ldc);
                     if (nrows == mr && ncols == nr)
                     {
                         TKernel.Run(kc, ap, bp, cp, ldc, alpha, beta);
@@ -251,6 +279,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                         TKernel.Run(kc, ap, bp, tile, nr, 1f, 0f);
                         GemmTile.Store(tile, nr, nrows, ncols, cp, ldc, alpha, beta);
                     }
+                    if (clamp) Epilogue.ApplyClamp(nrows, ncols, cp, ldc);
                 }
             }
         }

@@ -28,6 +28,31 @@ public class Conv2dInferenceTests
 
     [Theory]
     [MemberData(nameof(Shapes))]
+    public void A_frozen_layer_with_packed_weights_and_the_GEMM_epilogue_gives_the_same_bits(int n, int c, int oc, int h, int w,
+        int k, int s, int p, int g, bool bias)
+    {
+        var live = new Conv2d(c, oc, k, new Random(1), stride: s, padding: p, bias: bias, groups: g);
+        if (bias) live.Bias!.Value.CopyFrom(Randn(2, oc));
+        var frozen = new Conv2d(c, oc, k, new Random(1), stride: s, padding: p, bias: bias, groups: g)
+        {
+            Frozen = true, WinogradOverride = false, SparseOverride = false, // im2col + GEMM: the packed path
+        };
+        if (bias) frozen.Bias!.Value.CopyFrom(Randn(2, oc));
+        var x = Randn(3, n, c, h, w);
+        var shape = live.Forward(x, training: false).Shape.ToArray();
+        var residual = Randn(4, shape);
+        foreach (int threads in new[] { 1, 2 })
+            using (Threading.Limit(threads))
+                foreach (var (res, lo, hi) in new[] { (null, float.NegativeInfinity, float.PositiveInfinity), (residual, 0f, float.PositiveInfinity), (residual, 0f, 6f), (null, 0f, 6f) })
+                {
+                    var expected = live.ForwardFused(x, res, lo, hi).Data.ToArray();
+                    var actual = frozen.ForwardFused(x, res, lo, hi).Data;
+                    Assert.True(expected.AsSpan().SequenceEqual(actual), $"{live}, {threads} thread(s), residual {res is not null}, [{lo}, {hi}]");
+                }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
     public void Inference_equals_the_training_forward(int n, int c, int oc, int h, int w, int k, int s, int p, int g, bool bias)
     {
         var conv = new Conv2d(c, oc, k, new Random(1), stride: s, padding: p, bias: bias, groups: g);

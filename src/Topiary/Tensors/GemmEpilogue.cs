@@ -1,0 +1,94 @@
+// GemmEpilogue: a layer's bias, residual and clamp applied by the GEMM driver tile by tile, while each Mr × Nr tile of C
+// is in L1, instead of in passes over the whole output before and after the product (a convolution's output is often
+// larger than L2: the passes cost a round trip through memory each, and ran on one thread).
+//   before the first K block:  C[i, j] = R[i, j] + bias[i]   (or bias[i], or R[i, j]; the product then accumulates, β = 1)
+//   after the last K block:    C[i, j] = min(max(C[i, j], Min), Max)
+// Per element these are the operations the layer did in its own passes (TensorPrimitives.Add of the residual and the
+// bias, then Max, then Min), in the same order, so results are bitwise unchanged.
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Topiary.Tensors;
+
+/// <summary>Per-row bias, residual and clamp the GEMM driver applies to C (pointers must stay pinned for the call).
+/// The default value does nothing.</summary>
+internal readonly unsafe struct GemmEpilogue
+{
+    /// <summary>An epilogue: <paramref name="bias"/> one value per row of C (or null), <paramref name="residual"/> a
+    /// matrix the shape of C with leading dimension <paramref name="ldResidual"/> (or null), then the clamp [min, max]
+    /// (−∞, +∞: none).</summary>
+    public GemmEpilogue(float* bias, float* residual, nint ldResidual, float min, float max)
+    {
+        Bias = bias;
+        Residual = residual;
+        LdResidual = ldResidual;
+        Min = min;
+        Max = max;
+        Clamps = min != float.NegativeInfinity || max != float.PositiveInfinity;
+    }
+
+    /// <summary>One value per row of C, or null.</summary>
+    public float* Bias { get; }
+
+    /// <summary>A matrix the shape of C (leading dimension <see cref="LdResidual"/>), or null.</summary>
+    public float* Residual { get; }
+
+    /// <summary>Leading dimension of <see cref="Residual"/>.</summary>
+    public nint LdResidual { get; }
+
+    /// <summary>The clamp's bounds.</summary>
+    public float Min { get; }
+
+    /// <summary>The clamp's upper bound.</summary>
+    public float Max { get; }
+
+    /// <summary>True when the result is clamped.</summary>
+    public bool Clamps { get; }
+
+    /// <summary>True when C starts from the bias and residual (the product then accumulates onto it).</summary>
+    public bool Initialises => Bias != null || Residual != null;
+
+    /// <summary>C[i0.., j0..] (rows × cols, row i of C at c + (i − i0)·ldc) = residual + bias.</summary>
+    public void Initialise(int i0, int j0, int rows, int cols, float* c, nint ldc)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float b = Bias == null ? 0f : Bias[i0 + r];
+            float* dst = c + r * ldc;
+            if (Residual == null)
+            {
+                new Span<float>(dst, cols).Fill(b);
+                continue;
+            }
+            float* src = Residual + (i0 + r) * LdResidual + j0;
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var vb = Vector512.Create(b);
+                for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Load(src + j) + vb, dst + j);
+            }
+            for (; j < cols; j++) dst[j] = src[j] + b;
+        }
+    }
+
+    /// <summary>Clamps rows × cols of C at <paramref name="c"/> to [Min, Max] (Max first, then Min, as the layer did).</summary>
+    public void ApplyClamp(int rows, int cols, float* c, nint ldc)
+    {
+        float lo = Min, hi = Max;
+        for (int r = 0; r < rows; r++)
+        {
+            float* dst = c + r * ldc;
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var vlo = Vector512.Create(lo);
+                var vhi = Vector512.Create(hi);
+                for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Min(Vector512.Max(Vector512.Load(dst + j), vlo), vhi), dst + j);
+            }
+            for (; j < cols; j++) dst[j] = ClampOne(dst[j], lo, hi);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static float ClampOne(float v, float lo, float hi) => MathF.Min(MathF.Max(v, lo), hi);
+}
