@@ -288,20 +288,11 @@ public sealed partial class Conv2d
                     Gemm.Sgemm(GemmTiers.Best, gemmThreads, true, true, p, ocg, kg, 1f, columns[(gi * kg * ld)..], ld,
                         wd.AsSpan(gi * ocg * kg, ocg * kg), kg, 0f, t.AsSpan(gi * ocg), oc);
             }
-            // In tiles of 16 channels: each Yᵀ row is read 16 contiguous floats at a time, 16 output rows are written.
-            float[]? r = _residual;
-            int rOff = i * oc * p;
-            for (int o0 = 0; o0 < oc; o0 += 16)
-            {
-                int o1 = Math.Min(oc, o0 + 16);
-                for (int j = 0; j < p; j++)
-                {
-                    var src = t.AsSpan(j * oc + o0, o1 - o0);
-                    for (int o = o0; o < o1; o++)
-                        output[o * p + j] = src[o - o0] + (bias is null ? 0f : bias[o]) + (r is null ? 0f : r[rOff + o * p + j]);
-                }
-            }
-            Clamp(output[..(oc * p)]);
+            // In tiles of 16 channels: each Yᵀ row is read 16 contiguous floats at a time, 16 output rows are written;
+            // the tiles split between the GEMM's threads.
+            int tiles = (oc + 15) / 16;
+            if (gemmThreads == 1) TransposeOut(t, y, i, 0, tiles);
+            else Threading.For(0, gemmThreads, gemmThreads, part => TransposeOut(t, y, i, tiles * part / gemmThreads, tiles * (part + 1) / gemmThreads));
             return;
         }
         if (_packedWeights is { } packed)
@@ -333,6 +324,24 @@ public sealed partial class Conv2d
                 columns[(gi * kg * ld)..], ld, 1f, output[(gi * ocg * p + p0)..], p);
         if (_clampMin != float.NegativeInfinity || _clampMax != float.PositiveInfinity)
             for (int o = 0; o < oc; o++) Clamp(output.Slice(o * p + p0, count));
+    }
+
+    // Output channels [16·tile0, 16·tile1) of image i from Yᵀ [P, OC], with bias, residual and clamp.
+    private void TransposeOut(float[] t, float[] y, int i, int tile0, int tile1)
+    {
+        int oc = OutChannels, p = _geometry.ColumnCols, off = i * oc * p;
+        float[]? bias = Bias?.Value.Data, r = _residual;
+        for (int o0 = 16 * tile0; o0 < Math.Min(oc, 16 * tile1); o0 += 16)
+        {
+            int o1 = Math.Min(oc, o0 + 16);
+            for (int j = 0; j < p; j++)
+            {
+                var src = t.AsSpan(j * oc + o0, o1 - o0);
+                for (int o = o0; o < o1; o++)
+                    y[off + o * p + j] = src[o - o0] + (bias is null ? 0f : bias[o]) + (r is null ? 0f : r[off + o * p + j]);
+            }
+            Clamp(y.AsSpan(off + o0 * p, (o1 - o0) * p));
+        }
     }
 
     private static int RoundUp32(int v) => (v + 31) / 32 * 32;

@@ -9,7 +9,11 @@
 //           for ir over the A panels: micro-kernel on an Mr x Nr tile of C
 // When all of m fits one row block, every B panel is used by exactly one item, so it is packed
 // just in time into an L1-sized buffer (no round trip of a packed B block through memory, no
-// shared packing phase); otherwise the packed B block is shared by the row blocks. A B operand packed
+// shared packing phase); so too with several threads when m fits one row block per thread (a
+// convolution at batch 1): rows or columns are split once, each item runs every K block, and the
+// only synchronisation is the end of one parallel region (per K block, the shared mode's two
+// barriers cost more than a thread's share of B packing). Otherwise the packed B block is shared
+// by the row blocks. A B operand packed
 // once ahead (GemmPackedB: weights) replaces both: its panels are read where they lie. An A operand packed once ahead
 // (GemmPackedA: a convolution's weights) replaces the per-item packing of A the same way.
 // Every C element is written by exactly one work item, and its value is
@@ -50,7 +54,20 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
         int mBlocks = CeilDiv(m, TKernel.Mc);
         int nSplits = 1;
         int ncMax = Math.Min(TKernel.Nc, RoundUp(n, nr));
-        if (threads > 1)
+        bool oneRegion = false;
+        if (threads > 1 && mBlocks <= threads)
+        {
+            // Few rows (a convolution's output channels at batch 1): one parallel region with no barrier per K block —
+            // the rows or the columns split once between the threads, whichever leaves the busiest thread the fewest
+            // micro-panels (columns on a tie: then nothing is packed twice), each item running every K block and
+            // packing its own B panels just in time. A column split keeps all rows in one block (at most Mc).
+            int pm = CeilDiv(m, mr), pn = CeilDiv(n, nr);
+            double rowShare = (double)CeilDiv(pm, threads) / pm, colShare = (double)CeilDiv(pn, threads) / pn;
+            if (rowShare < colShare || mBlocks > 1) mBlocks = Math.Min(threads, pm);
+            else nSplits = Math.Min(threads, pn);
+            oneRegion = true;
+        }
+        else if (threads > 1)
         {
             mBlocks = Math.Max(mBlocks, Math.Min(4 * threads, m / (8 * mr)));
             if (mBlocks >= threads) mBlocks = RoundUp(mBlocks, threads);
@@ -63,20 +80,21 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
         job.KcBlock = kcBlock;
         job.Beta0 = beta;
 
-        if (job.MBlocks == 1)
+        if (job.MBlocks == 1 || oneRegion)
         {
             // Just-in-time B: items share nothing, so each runs all of n-range x k in one parallel region.
             job.JustInTimeB = true;
             job.Jc = 0;
             job.Nc = n;
             job.NPanels = CeilDiv(n, nr);
-            if (threads == 1 || job.NSplits == 1)
+            int items = job.MBlocks * job.NSplits;
+            if (threads == 1 || items == 1)
             {
-                for (int item = 0; item < job.NSplits; item++) job.ComputeAllK(item); // no delegate: no allocation
+                for (int item = 0; item < items; item++) job.ComputeAllK(item); // no delegate: no allocation
             }
             else
             {
-                Threading.For(0, job.NSplits, threads, job.ComputeAllK);
+                Threading.For(0, items, threads, job.ComputeAllK);
             }
             return;
         }
