@@ -5,6 +5,7 @@
 //   Backward: dx_i = dy_i · s_i^(−beta) − (2·alpha·beta/size) · x_i · Σ_{c: i in window(c)} dy_c · y_c / s_c
 // For even sizes PyTorch puts the extra channel before c and ONNX after it; this layer follows PyTorch.
 // Per sample the work is vectorised across the spatial positions of a channel plane; samples run in parallel.
+// Inference (training = false) runs LrnKernel: one fused pass per plane, keeping nothing for Backward.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
@@ -47,12 +48,26 @@ public sealed class LocalResponseNorm : Module
         if (input.Rank < 3) throw LayerHelpers.ShapeError(ToString(), "[N, C, d1, ...] (rank >= 3)", input.Shape);
         int n = input.Dim(0), c = input.Dim(1), s = input.Length / Math.Max(1, n * c);
         var y = LayerHelpers.Ensure(ref _output, input.Shape);
+        int before = Size / 2, after = (Size - 1) / 2;
+        float scale = Alpha / Size;
+        if (!training)
+        {
+            // Inference: one fused pass per plane (LrnKernel), no denominator or power kept for Backward.
+            _input = null;
+            _ready = false;
+            float[] xi = input.Data, yi = y.Data;
+            Threading.For(0, n * c, plane =>
+            {
+                int i = plane / c, ch = plane % c;
+                LrnKernel.Plane(xi.AsSpan(i * c * s, c * s), c, s, ch, before, after, scale, K, Beta, yi.AsSpan(plane * s, s));
+            });
+            return y;
+        }
         var denom = LayerHelpers.Ensure(ref _denom, input.Shape);
         var pow = LayerHelpers.Ensure(ref _pow, input.Shape);
         float[] scratch = LayerHelpers.Ensure(ref _scratch, input.Length);
         float[] x = input.Data, yd = y.Data, dd = denom.Data, pd = pow.Data;
-        int before = Size / 2, after = (Size - 1) / 2;
-        float scale = Alpha / Size, negBeta = -Beta;
+        float negBeta = -Beta;
         TensorPrimitives.Multiply(x.AsSpan(0, n * c * s), x.AsSpan(0, n * c * s), scratch.AsSpan(0, n * c * s)); // x²
         // One plane (sample, channel) per work item: window sum of x², then den^−β as exp(−β·ln den) (vectorised; a
         // scalar Pow per element took most of the layer's time).
