@@ -6,8 +6,8 @@
 //   every window overlaps the image since pads ≤ kernel/2).
 // The flat input index of each maximum (first one in row-major window order on ties) is kept, and
 // Backward routes each output gradient to it (overlapping windows accumulate). Inference (training = false) keeps no
-// index and takes the separable max: the window's rows element-wise (vectorised), then the window's columns (stride
-// 2: a vectorised gather per tap), planes in parallel. The 2×2 stride-2 pool runs MaxPool2x2 forward and
+// index and takes the separable max: the window's rows element-wise (vectorised), then the window's columns
+// (MaxPoolRow: vectorised at strides 1 and 2), planes in parallel. The 2×2 stride-2 pool runs MaxPool2x2 forward and
 // MaxPool2x2Backward (a select per input element) backward. Training work runs per sample in parallel; each sample's
 // gradient is written by one thread, so results are deterministic.
 // The window settings, their checks and the legacy square properties live in Pool2d.
@@ -95,44 +95,22 @@ public sealed class MaxPool2d : Pool2d
     }
 
     // One plane without argmax: for each output row, the element-wise max of its window's input rows (vectorised; NaN
-    // propagates), then the max over each window's columns of that row (stride 2: one vectorised gather per tap).
+    // propagates) into a row padded with −∞ where windows hang over the image, then the max over each window's columns
+    // (MaxPoolRow: vectorised at strides 1 and 2).
     private static void InferencePlane(ReadOnlySpan<float> x, in Conv2dGeometry g, Span<float> y)
     {
         int h = g.Height, w = g.Width, kh = g.KernelH, kw = g.KernelW, sh = g.StrideH, sw = g.StrideW, pt = g.PadTop, pl = g.PadLeft;
-        Span<float> row = w <= 1024 ? stackalloc float[w] : new float[w];
-        int paddedLength = sw == 2 ? 2 * g.OutW + kw : 0;
-        Span<float> padded = paddedLength <= 1024 ? stackalloc float[paddedLength] : new float[paddedLength];
-        Span<float> tap = sw == 2 && g.OutW <= 1024 ? stackalloc float[g.OutW] : new float[sw == 2 ? g.OutW : 0];
+        int length = (g.OutW - 1) * sw + kw, used = Math.Min(w, length - pl);
+        Span<float> padded = length <= 1024 ? stackalloc float[length] : new float[length];
+        padded.Fill(float.NegativeInfinity);
+        var middle = padded.Slice(pl, used);
         for (int oy = 0; oy < g.OutH; oy++)
         {
             int y0 = Math.Max(0, oy * sh - pt), y1 = Math.Min(h, oy * sh - pt + kh);
-            x.Slice(y0 * w, w).CopyTo(row);
-            for (int iy = y0 + 1; iy < y1; iy++) TensorPrimitives.Max(row, x.Slice(iy * w, w), row);
-            var outRow = y.Slice(oy * g.OutW, g.OutW);
-            if (sw == 2)
-            {
-                // Window columns by tap: out[ox] = max over k of padded[2·ox + k], each tap a stride-2 gather.
-                padded.Fill(float.NegativeInfinity);
-                row[..Math.Min(w, padded.Length - pl)].CopyTo(padded[pl..]);
-                Stride2.Gather(padded, outRow);
-                for (int k = 1; k < kw; k++)
-                {
-                    Stride2.Gather(padded[k..], tap);
-                    TensorPrimitives.Max(outRow, tap, outRow);
-                }
-                continue;
-            }
-            for (int ox = 0; ox < outRow.Length; ox++)
-            {
-                int x0 = Math.Max(0, ox * sw - pl), x1 = Math.Min(w, ox * sw - pl + kw);
-                float best = row[x0];
-                for (int ix = x0 + 1; ix < x1; ix++)
-                {
-                    float v = row[ix];
-                    best = v > best | float.IsNaN(v) ? v : best;
-                }
-                outRow[ox] = best;
-            }
+            if (y1 - y0 == 1) x.Slice(y0 * w, used).CopyTo(middle);
+            else TensorPrimitives.Max(x.Slice(y0 * w, used), x.Slice((y0 + 1) * w, used), middle);
+            for (int iy = y0 + 2; iy < y1; iy++) TensorPrimitives.Max(middle, x.Slice(iy * w, used), middle);
+            MaxPoolRow.Columns(padded, sw, kw, y.Slice(oy * g.OutW, g.OutW));
         }
     }
 
