@@ -82,6 +82,7 @@ public static class Im2Col
                         var valid = seg[(v0 - xa)..(v1 - xa)];
                         if (sw == 1) CopyRow(src.Slice(v0 + off, v1 - v0), valid);
                         else if (sw == 2) Stride2.Gather(src[(v0 * 2 + off)..], valid);
+                        else if (sw == 4) Stride4.Gather(src[(v0 * 4 + off)..], valid);
                         else for (int x = v0; x < v1; x++) valid[x - v0] = src[x * sw + off];
                     }
                 }
@@ -161,6 +162,9 @@ public static class Im2Col
                         if (sw == 1) CopyRow(ref src, ref Unsafe.Add(ref row, o0), o1 - o0);
                         else if (sw == 2)
                             Stride2.Gather(MemoryMarshal.CreateReadOnlySpan(ref src, 2 * (o1 - o0) - 1),
+                                MemoryMarshal.CreateSpan(ref Unsafe.Add(ref row, o0), o1 - o0));
+                        else if (sw == 4)
+                            Stride4.Gather(MemoryMarshal.CreateReadOnlySpan(ref src, 4 * (o1 - o0) - 3),
                                 MemoryMarshal.CreateSpan(ref Unsafe.Add(ref row, o0), o1 - o0));
                         else for (int x = 0; x < o1 - o0; x++) Unsafe.Add(ref row, o0 + x) = Unsafe.Add(ref src, x * sw);
                         if (o1 < ow) Clear(ref Unsafe.Add(ref row, o1), ow - o1);

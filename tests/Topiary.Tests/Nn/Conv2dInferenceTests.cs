@@ -24,6 +24,7 @@ public class Conv2dInferenceTests
         { 1, 32, 32, 18, 18, 3, 1, 1, 4, true },    // groups, blocked
         { 1, 32, 32, 6, 6, 3, 1, 1, 4, true },      // groups, transposed
         { 2, 16, 20, 15, 15, 1, 2, 0, 1, true },    // 1x1 stride 2 (unfolds: it subsamples)
+        { 1, 3, 16, 75, 75, 11, 4, 0, 1, true },    // AlexNet's stem: 11x11 stride 4 (Stride4 gathers, 17 output columns)
     };
 
     [Theory]

@@ -53,7 +53,7 @@ public class Im2ColTests
         Assert.True(Math.Abs(lhs - rhs) < 1e-3 * Math.Max(1, Math.Abs(lhs)), $"{lhs} vs {rhs}");
     }
 
-    // Every row width 1..20 with and without padding, at stride 1 and 2: the vector loops, the overlapping last vector
+    // Every row width 1..20 (stride 4: 1..80) with and without padding, at strides 1, 2 and 4: the vector loops, the overlapping last vector
     // (copy and masked add) and the scalar tails. Fold is compared with the definition's additions in the same order
     // (column row by column row, output position by position), so the result is exact.
     // Kernel 3 with pad 1 and kernel 5 with pad 2 ("same" padding: OW = W) take the shifted-block copy and fold.
@@ -64,9 +64,11 @@ public class Im2ColTests
     [InlineData(1, 2, 3)]
     [InlineData(2, 1, 5)]
     [InlineData(1, 1, 5)]
+    [InlineData(0, 4, 3)]    // stride 4 (AlexNet's stem): Stride4's vectors need 16+ output columns (widths up to 80)
+    [InlineData(2, 4, 3)]
     public void Unfold_and_Fold_match_the_definition_exactly_at_every_row_width(int pad, int stride, int k)
     {
-        for (int w = Math.Max(1, k - 2 * pad); w <= 20; w++)
+        for (int w = Math.Max(1, k - 2 * pad); w <= (stride == 4 ? 80 : 20); w++)
         {
             var g = new Conv2dGeometry(2, 4, w, k, k, stride, stride, pad, pad);
             var image = Tensor.RandomNormal(new Random(w), 1f, 2, 4, w).Data;
