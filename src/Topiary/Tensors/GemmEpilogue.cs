@@ -51,23 +51,27 @@ internal readonly unsafe struct GemmEpilogue
     /// <summary>C[i0.., j0..] (rows × cols, row i of C at c + (i − i0)·ldc) = residual + bias.</summary>
     public void Initialise(int i0, int j0, int rows, int cols, float* c, nint ldc)
     {
+        // Called per Mr × Nr tile: inline vector stores, no per-row library call.
         for (int r = 0; r < rows; r++)
         {
             float b = Bias == null ? 0f : Bias[i0 + r];
             float* dst = c + r * ldc;
-            if (Residual == null)
-            {
-                new Span<float>(dst, cols).Fill(b);
-                continue;
-            }
-            float* src = Residual + (i0 + r) * LdResidual + j0;
+            float* src = Residual == null ? null : Residual + (i0 + r) * LdResidual + j0;
             int j = 0;
             if (Vector512.IsHardwareAccelerated)
             {
                 var vb = Vector512.Create(b);
-                for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Load(src + j) + vb, dst + j);
+                if (src == null) for (; j + 16 <= cols; j += 16) Vector512.Store(vb, dst + j);
+                else for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Load(src + j) + vb, dst + j);
             }
-            for (; j < cols; j++) dst[j] = src[j] + b;
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                var vb = Vector256.Create(b);
+                if (src == null) for (; j + 8 <= cols; j += 8) Vector256.Store(vb, dst + j);
+                else for (; j + 8 <= cols; j += 8) Vector256.Store(Vector256.Load(src + j) + vb, dst + j);
+            }
+            if (src == null) for (; j < cols; j++) dst[j] = b;
+            else for (; j < cols; j++) dst[j] = src[j] + b;
         }
     }
 
@@ -84,6 +88,12 @@ internal readonly unsafe struct GemmEpilogue
                 var vlo = Vector512.Create(lo);
                 var vhi = Vector512.Create(hi);
                 for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Min(Vector512.Max(Vector512.Load(dst + j), vlo), vhi), dst + j);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                var vlo = Vector256.Create(lo);
+                var vhi = Vector256.Create(hi);
+                for (; j + 8 <= cols; j += 8) Vector256.Store(Vector256.Min(Vector256.Max(Vector256.Load(dst + j), vlo), vhi), dst + j);
             }
             for (; j < cols; j++) dst[j] = ClampOne(dst[j], lo, hi);
         }
