@@ -21,8 +21,8 @@
 // where the K blocks depend only on k (never on threads): results are bitwise reproducible for any
 // thread count, partition or schedule. Edge tiles run the same kernel (or its left half, when at most
 // Nr/2 columns are valid) on zero-padded panels into a scratch tile and write back valid elements only. An epilogue
-// (GemmEpilogue: bias, residual, clamp) is applied per tile: its initial values just before the tile's first K block,
-// its clamp just after the last.
+// (GemmEpilogue: bias, residual, clamp) is applied per panel and tile: a B panel's initial values for all of the item's
+// rows just before its first K block, each tile's clamp just after its last.
 using System.Runtime.CompilerServices;
 
 namespace Topiary.Tensors;
@@ -270,12 +270,14 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                     bp = BPack + (nint)jr * kc;
                 }
                 float* cCol = C + Jc + jr;
+                // The panel's initial values for all of the item's rows at once: the stores' cache misses overlap, and
+                // are done before the first tile's kernel loads them.
+                if (initialise) Epilogue.Initialise(i0, Jc + jr, mc, ncols, cCol + i0 * ldc, ldc);
                 for (int ir = 0; ir < mc; ir += mr)
                 {
                     int nrows = Math.Min(mr, mc - ir);
                     float* ap = aPack + (nint)ir * kc;
                     float* cp = cCol + (i0 + ir) * ldc;
-                    if (initialise) Epilogue.Initialise(i0 + ir, Jc + jr, nrows, ncols, cp, ldc);
                     if (nrows == mr && ncols == nr)
                     {
                         TKernel.Run(kc, ap, bp, cp, ldc, alpha, beta);
