@@ -22,7 +22,8 @@
 // thread count, partition or schedule. Edge tiles run the same kernel (or its left half, when at most
 // Nr/2 columns are valid) on zero-padded panels into a scratch tile and write back valid elements only. An epilogue
 // (GemmEpilogue: bias, residual, clamp) is applied per panel and tile: a B panel's initial values for all of the item's
-// rows just before its first K block, each tile's clamp just after its last.
+// rows just before its first K block, each tile's clamp just after its last; with a single K block the initial values
+// are added after the product instead (the same bits: one rounded addition either way).
 using System.Runtime.CompilerServices;
 
 namespace Topiary.Tensors;
@@ -249,7 +250,12 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             float* bPanel = JustInTimeB && BPacked == null ? GemmBuffers.PanelB(kc * nr) : null;
             float alpha = Alpha, beta = Beta;
             nint ldc = Ldc;
-            bool initialise = Pc == 0 && Epilogue.Initialises, clamp = Pc + kc >= K && Epilogue.Clamps;
+            bool first = Pc == 0, last = Pc + kc >= K;
+            // One K block: the initial values are added after the product instead (β = 0: C is not read before the
+            // kernel), round(acc + init) being round(init + acc); several: written first, the product accumulating.
+            bool addAfter = first && last && Epilogue.Initialises, initialise = first && !last && Epilogue.Initialises;
+            bool finish = last && (Epilogue.Clamps || addAfter);
+            if (addAfter) beta = 0f;
 
             for (int q = panelStart; q < panelEnd; q++)
             {
@@ -299,7 +305,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                         TKernel.Run(kc, ap, bp, tile, nr, 1f, 0f);
                         GemmTile.Store(tile, nr, nrows, ncols, cp, ldc, alpha, beta);
                     }
-                    if (clamp) Epilogue.ApplyClamp(nrows, ncols, cp, ldc);
+                    if (finish) Epilogue.Finish(i0 + ir, Jc + jr, nrows, ncols, cp, ldc, addAfter);
                 }
             }
         }

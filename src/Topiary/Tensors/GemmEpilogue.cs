@@ -3,6 +3,9 @@
 // larger than L2: the passes cost a round trip through memory each, and ran on one thread).
 //   before the first K block:  C[i, j] = R[i, j] + bias[i]   (or bias[i], or R[i, j]; the product then accumulates, β = 1)
 //   after the last K block:    C[i, j] = min(max(C[i, j], Min), Max)
+// With a single K block the initial value is added after the product instead (C = acc with β = 0, then
+// C += R + bias): one rounded addition of the same two numbers, so the same bits, and C is not read before the kernel
+// (a MobileNet 1×1 convolution with K = 16 spent as long writing and re-reading C as multiplying).
 // Per element these are the operations the layer did in its own passes (TensorPrimitives.Add of the residual and the
 // bias, then Max, then Min), in the same order, so results are bitwise unchanged.
 using System.Runtime.CompilerServices;
@@ -72,6 +75,42 @@ internal readonly unsafe struct GemmEpilogue
             }
             if (src == null) for (; j < cols; j++) dst[j] = b;
             else for (; j < cols; j++) dst[j] = src[j] + b;
+        }
+    }
+
+    /// <summary>
+    /// After the last K block, on rows × cols of C at <paramref name="c"/> (C[i0.., j0..]): with
+    /// <paramref name="addInitial"/>, C += residual + bias (the product ran with β = 0: a single K block), then the clamp.
+    /// </summary>
+    public void Finish(int i0, int j0, int rows, int cols, float* c, nint ldc, bool addInitial)
+    {
+        if (addInitial) AddInitial(i0, j0, rows, cols, c, ldc);
+        if (Clamps) ApplyClamp(rows, cols, c, ldc);
+    }
+
+    // C += (residual + bias): the initial value formed first, as Initialise forms it, then one rounded addition.
+    private void AddInitial(int i0, int j0, int rows, int cols, float* c, nint ldc)
+    {
+        for (int r = 0; r < rows; r++)
+        {
+            float b = Bias == null ? 0f : Bias[i0 + r];
+            float* dst = c + r * ldc;
+            float* src = Residual == null ? null : Residual + (i0 + r) * LdResidual + j0;
+            int j = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var vb = Vector512.Create(b);
+                if (src == null) for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Load(dst + j) + vb, dst + j);
+                else for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Load(dst + j) + (Vector512.Load(src + j) + vb), dst + j);
+            }
+            else if (Vector256.IsHardwareAccelerated)
+            {
+                var vb = Vector256.Create(b);
+                if (src == null) for (; j + 8 <= cols; j += 8) Vector256.Store(Vector256.Load(dst + j) + vb, dst + j);
+                else for (; j + 8 <= cols; j += 8) Vector256.Store(Vector256.Load(dst + j) + (Vector256.Load(src + j) + vb), dst + j);
+            }
+            if (src == null) for (; j < cols; j++) dst[j] += b;
+            else for (; j < cols; j++) dst[j] += src[j] + b;
         }
     }
 
