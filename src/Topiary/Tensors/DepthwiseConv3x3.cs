@@ -1,0 +1,402 @@
+// DepthwiseConv3x3: the inference forward of a 3×3 depthwise convolution (MobileNet's groups = C layers), stride 1
+// or 2 on both axes, no dilation, any padding, with the layer's epilogue fused into the store:
+//   y[p, oh, ow] = min(max(b + Σ_{kh,kw} w[kh, kw] · x[p/M, oh·S − PT + kh, ow·S − PL + kw]  (+ r[p, oh, ow]), lo), hi)
+// over output planes p (sample n, channel o: p = n·OC + o, input plane p/M with M = OC/C output channels per input
+// channel), the residual r optional, lo/hi the clamp (−∞/+∞ when none; ReLU6 is [0, 6]).
+// Algorithm, per plane:
+//   1. Copy the input plane into a zero-padded scratch plane (thread-static; its zero borders are cleared only when
+//      the layout changes, the interior is overwritten per plane), so the kernel has no edge cases:
+//        stride 1  padded row r = input row r − PT, column c = input column c − PL; a row is ≥ max(OW, L) + 2 wide.
+//        stride 2  each padded row is stored deinterleaved, even padded columns E then odd ones O (Stride2.Gather),
+//                  so output column o's taps (2o, 2o + 1, 2o + 2) are E[o], O[o], E[o + 1]: contiguous loads.
+//   2. Output rows in bands of four, each band in chunks of L columns (L = lanes: 16, 8, 4 or 1): every input row the
+//      band reads is loaded once per chunk at its three column offsets and feeds every output row it reaches
+//      (stride 1: six input rows for four output rows; stride 2: nine), four accumulators in registers. Leftover rows
+//      run one at a time. A row's last chunk is moved back to end at OW (it recomputes a few outputs, same bits);
+//      rows narrower than L store a whole vector that spills into the following rows, rewritten after, except
+//      where the store would pass the end of the plane: those go through a small buffer.
+//   3. Store: acc + b (+ r), max lo, min hi — the operations Conv2d's epilogue applies to a stored output.
+// Every output receives its taps in (kh, kw) order, one FMA each from +0, then + b: DepthwiseConvScalar's sequence,
+// except that taps in the padding multiply a stored 0 instead of being skipped — which leaves the sum's bits unchanged
+// for finite weights (fma(w, 0, a) = a; at a = ±0 the sum is +0 either way until the first real tap, and + b rounds
+// the same). So results equal DepthwiseConvScalar + the epilogue bit for bit, for every lane width (the scalar lanes
+// are the twin), and no result depends on how planes are split across threads.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Topiary.Tensors;
+
+/// <summary>3×3 depthwise forward (stride 1 or 2) with a fused bias, residual and clamp (oracle: <see cref="DepthwiseConvScalar"/>).</summary>
+internal static class DepthwiseConv3x3
+{
+    /// <summary>Lane widths; Best is the widest the hardware accelerates (tests force the others).</summary>
+    internal enum Lanes { Best, V512, V256, V128, Scalar }
+
+    /// <summary>True for a 3×3 kernel, no dilation, stride 1 or 2 on both axes.</summary>
+    public static bool Supports(in Conv2dGeometry g) =>
+        g.KernelH == 3 && g.KernelW == 3 && g.DilationH == 1 && g.DilationW == 1 && g.StrideH == g.StrideW && g.StrideH is 1 or 2;
+
+    /// <summary>
+    /// Output planes [<paramref name="plane0"/>, <paramref name="plane1"/>) of y [N, OC, OH, OW] from x [N, C, H, W]
+    /// (C = g.Channels, OC = C·<paramref name="multiplier"/>), weights [OC, 1, 3, 3], bias [OC] or null, residual as y
+    /// or null, then clamped to [<paramref name="min"/>, <paramref name="max"/>] (see the file header).
+    /// </summary>
+    /// <exception cref="ArgumentException">The geometry is not supported or an array is too short.</exception>
+    public static void Forward(float[] x, float[] w, float[]? bias, int multiplier, in Conv2dGeometry g, float[] y, float[]? residual,
+        float min, float max, int plane0, int plane1) =>
+        Forward(x, w, bias, multiplier, g, y, residual, min, max, plane0, plane1, Lanes.Best);
+
+    /// <summary>As the public overload with a forced lane width (tests run them all).</summary>
+    internal static void Forward(float[] x, float[] w, float[]? bias, int multiplier, in Conv2dGeometry g, float[] y, float[]? residual,
+        float min, float max, int plane0, int plane1, Lanes lanes)
+    {
+        if (!Supports(g)) throw new ArgumentException($"DepthwiseConv3x3 needs a 3x3 kernel, no dilation, stride 1 or 2; got {g}.");
+        ArgumentOutOfRangeException.ThrowIfLessThan(multiplier, 1);
+        int oc = g.Channels * multiplier, inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
+        if (plane0 < 0 || plane1 < plane0 || (long)plane1 * outPlane > y.Length || (long)(plane1 - 1) / multiplier * inPlane + inPlane > x.Length && plane1 > plane0
+            || w.Length < oc * 9 || bias is not null && bias.Length < oc || residual is not null && residual.Length < (long)plane1 * outPlane)
+            throw new ArgumentException($"DepthwiseConv3x3: planes [{plane0}, {plane1}) of {g} do not fit the arrays given.");
+        if (plane1 == plane0) return;
+        if (lanes == Lanes.Best)
+            lanes = Vector512.IsHardwareAccelerated ? Lanes.V512 : Vector256.IsHardwareAccelerated ? Lanes.V256
+                : Vector128.IsHardwareAccelerated ? Lanes.V128 : Lanes.Scalar;
+        var job = new Job(x, w, bias, multiplier, oc, y, residual, min, max);
+        switch (lanes)
+        {
+            case Lanes.V512: Run<DepthwiseLanes512, Vector512<float>>(job, g, plane0, plane1); break;
+            case Lanes.V256: Run<DepthwiseLanes256, Vector256<float>>(job, g, plane0, plane1); break;
+            case Lanes.V128: Run<DepthwiseLanes128, Vector128<float>>(job, g, plane0, plane1); break;
+            default: Run<DepthwiseLanesScalar, float>(job, g, plane0, plane1); break;
+        }
+    }
+
+    private readonly record struct Job(float[] X, float[] W, float[]? Bias, int Multiplier, int OutChannels, float[] Y, float[]? Residual,
+        float Min, float Max);
+
+    // Where the padded plane lives in the scratch: RowStride floats per padded row, Rows rows; a triple of loads for
+    // output column a of padded row r reads r·RowStride + a, + Offset1, + Offset2 (stride 2: Half = the E/O split).
+    private readonly record struct Layout(int Height, int Width, int PadTop, int PadLeft, int Stride, int OutH, int OutW, int Lanes,
+        int RowStride, int Rows, int Offset1, int Offset2, int Half)
+    {
+        public static Layout Of(in Conv2dGeometry g, int lanes)
+        {
+            int s = g.StrideH, covered = Math.Max(g.OutW, lanes), rows = (g.OutH - 1) * s + 3;
+            if (s == 1)
+            {
+                // A row copy writes whole vectors, zero past the row.
+                int p = Math.Max(RoundUp(covered + 2, lanes), g.PadLeft + RoundUp(g.Width, lanes));
+                return new(g.Height, g.Width, g.PadTop, g.PadLeft, s, g.OutH, g.OutW, lanes, p, rows, 1, 2, 0);
+            }
+            // E[0, q) then O[0, q) per row; the deinterleaved input (whole vectors) lands at most PL/2 + 1 further on.
+            int q = Math.Max(RoundUp(covered + 1, lanes), RoundUp(g.PadLeft / 2 + 1 + RoundUp((g.Width + 1) / 2, lanes), lanes));
+            return new(g.Height, g.Width, g.PadTop, g.PadLeft, s, g.OutH, g.OutW, lanes, 2 * q, rows, q, 1, q);
+        }
+
+        public long Length => (long)RowStride * Rows;
+
+        private static int RoundUp(int v, int m) => (v + m - 1) / m * m;
+    }
+
+    [ThreadStatic] private static float[]? t_padded;
+    [ThreadStatic] private static Layout t_layout;
+
+    // The calling thread's padded plane for this layout, zero wherever the fill does not write.
+    private static float[] Scratch(in Layout layout)
+    {
+        long length = layout.Length;
+        var buffer = t_padded;
+        if (buffer is null || buffer.Length < length)
+        {
+            buffer = ScratchArray.Grow(ref t_padded, length, nameof(DepthwiseConv3x3));
+            t_layout = layout;
+            return buffer;
+        }
+        if (t_layout != layout)
+        {
+            Array.Clear(buffer, 0, (int)length);
+            t_layout = layout;
+        }
+        return buffer;
+    }
+
+    private static void Run<TL, TV>(in Job job, in Conv2dGeometry g, int plane0, int plane1)
+        where TL : struct, IDepthwiseLanes<TV> where TV : struct
+    {
+        var layout = Layout.Of(g, TL.Count);
+        float[] padded = Scratch(layout);
+        int inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
+        Span<float> spill = stackalloc float[16];
+        for (int p = plane0; p < plane1; p++)
+        {
+            Fill<TL, TV>(job.X, p / job.Multiplier * inPlane, layout, padded);
+            int o = p % job.OutChannels;
+            // Stores may run into the following planes of this range (written after), not past plane1.
+            Plane<TL, TV>(padded, layout, job.W.AsSpan(o * 9, 9), job.Bias is null ? 0f : job.Bias[o], job, p * outPlane,
+                (plane1 - p) * outPlane, spill);
+        }
+    }
+
+    // The interior of the padded plane from the input plane at x[offset ..] (the zero borders are left as they are).
+    private static void Fill<TL, TV>(float[] x, int offset, in Layout l, float[] padded)
+        where TL : struct, IDepthwiseLanes<TV> where TV : struct
+    {
+        int h = l.Height, w = l.Width, lanes = TL.Count;
+        ref float pad = ref MemoryMarshal.GetArrayDataReference(padded);
+        // Stride 2: padded column c = input column c − PL, E[k] = padded[2k], O[k] = padded[2k + 1]. The input's even
+        // columns x[2j] and odd ones x[2j + 1] go to E and O from j + PL/2 (PL even) or to O from j + PL/2 and E from
+        // j + PL/2 + 1 (PL odd).
+        int m = l.PadLeft / 2, q = l.Half;
+        bool odd = (l.PadLeft & 1) != 0;
+        int toEven = odd ? q + m : m, toOdd = odd ? m + 1 : q + m;
+        for (int r = 0; r < l.Rows; r++)
+        {
+            int ih = r - l.PadTop;
+            if ((uint)ih >= (uint)h) continue;
+            int from = offset + ih * w;
+            ref float row = ref Unsafe.Add(ref pad, r * l.RowStride);
+            if (l.Stride == 1)
+            {
+                CopyRow<TL, TV>(x, from, w, ref Unsafe.Add(ref row, l.PadLeft));
+                continue;
+            }
+            ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), from);
+            for (int j = 0; 2 * j < w; j += lanes)
+            {
+                int n = w - 2 * j; // inputs left in this block of 2·L
+                TV lo, hi;
+                if (n >= 2 * lanes)
+                {
+                    lo = TL.Load(ref src, (nuint)(2 * j));
+                    hi = TL.Load(ref src, (nuint)(2 * j + lanes));
+                }
+                else if (from + 2 * j + 2 * lanes <= x.Length)
+                {
+                    lo = TL.KeepFirst(TL.Load(ref src, (nuint)(2 * j)), n);
+                    hi = TL.KeepFirst(TL.Load(ref src, (nuint)(2 * j + lanes)), n - lanes);
+                }
+                else
+                {
+                    // At the end of x: element by element (the cells past the row stay 0).
+                    for (int t = 0; t < n; t++)
+                        Unsafe.Add(ref row, ((t & 1) == 0 ? toEven : toOdd) + j + t / 2) = Unsafe.Add(ref src, 2 * j + t);
+                    break;
+                }
+                TL.Deinterleave(lo, hi, out TV even, out TV oddValues);
+                TL.Store(even, ref row, (nuint)(toEven + j));
+                TL.Store(oddValues, ref row, (nuint)(toOdd + j));
+            }
+        }
+    }
+
+    // dst[0, n) = x[from, from + n) in whole vectors; the last one's lanes past n are written as 0.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void CopyRow<TL, TV>(float[] x, int from, int n, ref float dst)
+        where TL : struct, IDepthwiseLanes<TV> where TV : struct
+    {
+        int lanes = TL.Count, i = 0;
+        ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), from);
+        for (; i + lanes <= n; i += lanes) TL.Store(TL.Load(ref src, (nuint)i), ref dst, (nuint)i);
+        if (i == n) return;
+        if (from + i + lanes <= x.Length)
+        {
+            TL.Store(TL.KeepFirst(TL.Load(ref src, (nuint)i), n - i), ref dst, (nuint)i);
+            return;
+        }
+        for (; i < n; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref src, i); // at the end of x: the rest stays 0
+    }
+
+    // One output plane from the padded plane: bands of four rows, then single rows.
+    private static void Plane<TL, TV>(float[] padded, in Layout l, ReadOnlySpan<float> w, float bias, in Job job, int yOffset, int room,
+        Span<float> spill)
+        where TL : struct, IDepthwiseLanes<TV> where TV : struct
+    {
+        ref float src = ref MemoryMarshal.GetArrayDataReference(padded);
+        var k = new Taps<TL, TV>(w, bias, job.Min, job.Max);
+        var output = new Output(job.Y, yOffset, job.Residual, l.OutW, room, spill);
+        int oh = l.OutH, oy = 0;
+        if (l.Stride == 1)
+            for (; oy + 4 <= oh; oy += 4) Band4Stride1<TL, TV>(ref src, l, k, output, oy);
+        else
+            for (; oy + 4 <= oh; oy += 4) Band4Stride2<TL, TV>(ref src, l, k, output, oy);
+        for (; oy < oh; oy++) Row<TL, TV>(ref src, l, k, output, oy);
+    }
+
+    // The nine weights, bias and clamp as vectors.
+    private readonly ref struct Taps<TL, TV> where TL : struct, IDepthwiseLanes<TV> where TV : struct
+    {
+        public readonly TV W00, W01, W02, W10, W11, W12, W20, W21, W22, Bias, Lo, Hi;
+        public readonly float B, Min, Max;
+
+        public Taps(ReadOnlySpan<float> w, float bias, float min, float max)
+        {
+            W00 = Broadcast(w[0]); W01 = Broadcast(w[1]); W02 = Broadcast(w[2]);
+            W10 = Broadcast(w[3]); W11 = Broadcast(w[4]); W12 = Broadcast(w[5]);
+            W20 = Broadcast(w[6]); W21 = Broadcast(w[7]); W22 = Broadcast(w[8]);
+            Bias = Broadcast(bias); Lo = Broadcast(min); Hi = Broadcast(max);
+            B = bias; Min = min; Max = max;
+        }
+
+        private static TV Broadcast(float v) => TL.Broadcast(v);
+    }
+
+    // Where a plane's outputs go: y (and the residual) from Offset, rows of Width floats; Length floats from Offset may
+    // be written (this plane and the following ones of the range).
+    private readonly ref struct Output(float[] y, int offset, float[]? residual, int width, int length, Span<float> spill)
+    {
+        public readonly float[] Y = y;
+        public readonly int Offset = offset, Width = width, Length = length;
+        public readonly float[]? Residual = residual;
+        public readonly Span<float> Spill = spill;
+    }
+
+    // Chunk starts of a row: 0, L, 2L, … with the last moved back to end at max(OW, L).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ChunkAt(int next, int covered, int lanes) => Math.Min(next, covered - lanes);
+
+    // Output rows oy .. oy + 3 at stride 1: padded rows oy .. oy + 5; input row i feeds output row j with kernel row i − j.
+    private static void Band4Stride1<TL, TV>(ref float src, in Layout l, in Taps<TL, TV> k, in Output output, int oy)
+        where TL : struct, IDepthwiseLanes<TV> where TV : struct
+    {
+        int lanes = TL.Count, covered = Math.Max(l.OutW, lanes), rs = l.RowStride;
+        nuint o1 = (nuint)l.Offset1, o2 = (nuint)l.Offset2;
+        TV w00 = k.W00, w01 = k.W01, w02 = k.W02, w10 = k.W10, w11 = k.W11, w12 = k.W12, w20 = k.W20, w21 = k.W21, w22 = k.W22;
+        for (int next = 0; ; next += lanes)
+        {
+            int at = ChunkAt(next, covered, lanes);
+            ref float r = ref Unsafe.Add(ref src, oy * rs + at);
+            TV zero = default;
+            TV a = TL.Load(ref r, 0), b = TL.Load(ref r, o1), c = TL.Load(ref r, o2);
+            TV acc0 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
+            r = ref Unsafe.Add(ref r, rs);
+            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
+            acc0 = Three<TL, TV>(acc0, w10, w11, w12, a, b, c);
+            TV acc1 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
+            r = ref Unsafe.Add(ref r, rs);
+            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
+            acc0 = Three<TL, TV>(acc0, w20, w21, w22, a, b, c);
+            acc1 = Three<TL, TV>(acc1, w10, w11, w12, a, b, c);
+            TV acc2 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
+            r = ref Unsafe.Add(ref r, rs);
+            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
+            acc1 = Three<TL, TV>(acc1, w20, w21, w22, a, b, c);
+            acc2 = Three<TL, TV>(acc2, w10, w11, w12, a, b, c);
+            TV acc3 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
+            r = ref Unsafe.Add(ref r, rs);
+            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
+            acc2 = Three<TL, TV>(acc2, w20, w21, w22, a, b, c);
+            acc3 = Three<TL, TV>(acc3, w10, w11, w12, a, b, c);
+            r = ref Unsafe.Add(ref r, rs);
+            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
+            acc3 = Three<TL, TV>(acc3, w20, w21, w22, a, b, c);
+            Store<TL, TV>(acc0, k, output, oy, at);
+            Store<TL, TV>(acc1, k, output, oy + 1, at);
+            Store<TL, TV>(acc2, k, output, oy + 2, at);
+            Store<TL, TV>(acc3, k, output, oy + 3, at);
+            if (at + lanes >= covered) break;
+        }
+    }
+
+    // Output rows oy .. oy + 3 at stride 2: padded rows 2·oy .. 2·oy + 8; input row i feeds output row j with kernel
+    // row i − 2j.
+    private static void Band4Stride2<TL, TV>(ref float src, in Layout l, in Taps<TL, TV> k, in Output output, int oy)
+        where TL : struct, IDepthwiseLanes<TV> where TV : struct
+    {
+        int lanes = TL.Count, covered = Math.Max(l.OutW, lanes), rs = l.RowStride;
+        nuint o1 = (nuint)l.Offset1, o2 = (nuint)l.Offset2;
+        TV w00 = k.W00, w01 = k.W01, w02 = k.W02, w10 = k.W10, w11 = k.W11, w12 = k.W12, w20 = k.W20, w21 = k.W21, w22 = k.W22;
+        for (int next = 0; ; next += lanes)
+        {
+            int at = ChunkAt(next, covered, lanes);
+            ref float r = ref Unsafe.Add(ref src, 2 * oy * rs + at);
+            TV zero = default;
+            TV a = TL.Load(ref r, 0), b = TL.Load(ref r, o1), c = TL.Load(ref r, o2);
+            TV acc0 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
+            r = ref Unsafe.Add(ref r, rs);
+            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
+            acc0 = Three<TL, TV>(acc0, w10, w11, w12, a, b, c);
+            r = ref Unsafe.Add(ref r, rs);
+            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
+            acc0 = Three<TL, TV>(acc0, w20, w21, w22, a, b, c);
+            TV acc1 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
+            r = ref Unsafe.Add(ref r, rs);
+            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
+            acc1 = Three<TL, TV>(acc1, w10, w11, w12, a, b, c);
+            r = ref Unsafe.Add(ref r, rs);
+            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
+            acc1 = Three<TL, TV>(acc1, w20, w21, w22, a, b, c);
+            TV acc2 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
+            r = ref Unsafe.Add(ref r, rs);
+            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
+            acc2 = Three<TL, TV>(acc2, w10, w11, w12, a, b, c);
+            r = ref Unsafe.Add(ref r, rs);
+            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
+            acc2 = Three<TL, TV>(acc2, w20, w21, w22, a, b, c);
+            TV acc3 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
+            r = ref Unsafe.Add(ref r, rs);
+            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
+            acc3 = Three<TL, TV>(acc3, w10, w11, w12, a, b, c);
+            r = ref Unsafe.Add(ref r, rs);
+            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
+            acc3 = Three<TL, TV>(acc3, w20, w21, w22, a, b, c);
+            Store<TL, TV>(acc0, k, output, oy, at);
+            Store<TL, TV>(acc1, k, output, oy + 1, at);
+            Store<TL, TV>(acc2, k, output, oy + 2, at);
+            Store<TL, TV>(acc3, k, output, oy + 3, at);
+            if (at + lanes >= covered) break;
+        }
+    }
+
+    // One output row (either stride): padded rows oy·S .. oy·S + 2.
+    private static void Row<TL, TV>(ref float src, in Layout l, in Taps<TL, TV> k, in Output output, int oy)
+        where TL : struct, IDepthwiseLanes<TV> where TV : struct
+    {
+        int lanes = TL.Count, covered = Math.Max(l.OutW, lanes), rs = l.RowStride;
+        nuint o1 = (nuint)l.Offset1, o2 = (nuint)l.Offset2;
+        TV w00 = k.W00, w01 = k.W01, w02 = k.W02, w10 = k.W10, w11 = k.W11, w12 = k.W12, w20 = k.W20, w21 = k.W21, w22 = k.W22;
+        for (int next = 0; ; next += lanes)
+        {
+            int at = ChunkAt(next, covered, lanes);
+            ref float r = ref Unsafe.Add(ref src, oy * l.Stride * rs + at);
+            TV acc = Three<TL, TV>(default, w00, w01, w02, TL.Load(ref r, 0), TL.Load(ref r, o1), TL.Load(ref r, o2));
+            r = ref Unsafe.Add(ref r, rs);
+            acc = Three<TL, TV>(acc, w10, w11, w12, TL.Load(ref r, 0), TL.Load(ref r, o1), TL.Load(ref r, o2));
+            r = ref Unsafe.Add(ref r, rs);
+            acc = Three<TL, TV>(acc, w20, w21, w22, TL.Load(ref r, 0), TL.Load(ref r, o1), TL.Load(ref r, o2));
+            Store<TL, TV>(acc, k, output, oy, at);
+            if (at + lanes >= covered) break;
+        }
+    }
+
+    // acc + w0·a + w1·b + w2·c, one FMA each in that order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Three<TL, TV>(TV acc, TV w0, TV w1, TV w2, TV a, TV b, TV c) where TL : struct, IDepthwiseLanes<TV> where TV : struct =>
+        TL.Fma(w2, c, TL.Fma(w1, b, TL.Fma(w0, a, acc)));
+
+    // Outputs (oy, at .. at + L): acc + b (+ r), max lo, min hi. A store that would pass the plane's end goes through the
+    // spill buffer and writes only the row's valid outputs.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TL, TV>(TV acc, in Taps<TL, TV> k, in Output output, int oy, int at)
+        where TL : struct, IDepthwiseLanes<TV> where TV : struct
+    {
+        int lanes = TL.Count, index = oy * output.Width + at;
+        ref float y = ref MemoryMarshal.GetArrayDataReference(output.Y);
+        nuint i = (nuint)(output.Offset + index);
+        TV v = TL.Add(acc, k.Bias);
+        if (index + lanes <= output.Length)
+        {
+            if (output.Residual is not null) v = TL.Add(v, TL.Load(ref MemoryMarshal.GetArrayDataReference(output.Residual), i));
+            TL.Store(TL.Min(TL.Max(v, k.Lo), k.Hi), ref y, i);
+            return;
+        }
+        ref float spill = ref MemoryMarshal.GetReference(output.Spill);
+        TL.Store(v, ref spill, 0);
+        int n = Math.Min(lanes, output.Width - at);
+        for (int j = 0; j < n; j++)
+        {
+            float s = Unsafe.Add(ref spill, j);
+            if (output.Residual is not null) s += output.Residual[(int)i + j];
+            Unsafe.Add(ref y, i + (nuint)j) = MathF.Min(MathF.Max(s, k.Min), k.Max);
+        }
+    }
+}
