@@ -99,22 +99,34 @@ internal static class DepthwiseConv3x3
     }
 
     [ThreadStatic] private static float[]? t_padded;
+    [ThreadStatic] private static int t_base;
     [ThreadStatic] private static Layout t_layout;
 
-    // The calling thread's padded plane for this layout, zero wherever the fill does not write.
+    /// <summary>Float offset of the padded plane in the scratch array: its rows start on 64-byte boundaries (when the
+    /// row stride is a multiple of 16), so a chunk's first load never straddles two cache lines.</summary>
+    private const int Alignment = 16;
+
+    // The calling thread's padded plane for this layout (from index t_base of the pinned array), zero wherever the fill
+    // does not write.
     private static float[] Scratch(in Layout layout)
     {
         long length = layout.Length;
         var buffer = t_padded;
-        if (buffer is null || buffer.Length < length)
+        if (buffer is null || buffer.Length < length + Alignment)
         {
-            buffer = ScratchArray.Grow(ref t_padded, length, nameof(DepthwiseConv3x3));
+            if (length + Alignment > Array.MaxLength) throw new ArgumentException($"DepthwiseConv3x3: a padded plane of {length} values is too large.");
+            buffer = t_padded = GC.AllocateArray<float>((int)(length + Alignment), pinned: true);
+            unsafe
+            {
+                long address = (long)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer));
+                t_base = (int)((64 - address % 64) % 64 / sizeof(float));
+            }
             t_layout = layout;
             return buffer;
         }
         if (t_layout != layout)
         {
-            Array.Clear(buffer, 0, (int)length);
+            Array.Clear(buffer, t_base, (int)length);
             t_layout = layout;
         }
         return buffer;
@@ -142,7 +154,7 @@ internal static class DepthwiseConv3x3
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {
         int h = l.Height, w = l.Width, lanes = TL.Count;
-        ref float pad = ref MemoryMarshal.GetArrayDataReference(padded);
+        ref float pad = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(padded), t_base);
         // Stride 2: padded column c = input column c − PL, E[k] = padded[2k], O[k] = padded[2k + 1]. The input's even
         // columns x[2j] and odd ones x[2j + 1] go to E and O from j + PL/2 (PL even) or to O from j + PL/2 and E from
         // j + PL/2 + 1 (PL odd).
@@ -211,7 +223,7 @@ internal static class DepthwiseConv3x3
         Span<float> spill)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {
-        ref float src = ref MemoryMarshal.GetArrayDataReference(padded);
+        ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(padded), t_base);
         var k = new Taps<TL, TV>(w, bias, job.Min, job.Max);
         var output = new Output(job.Y, yOffset, job.Residual, l.OutW, room, spill);
         int oh = l.OutH, oy = 0;
@@ -228,6 +240,11 @@ internal static class DepthwiseConv3x3
         public readonly TV W00, W01, W02, W10, W11, W12, W20, W21, W22, Bias, Lo, Hi;
         public readonly float B, Min, Max;
 
+        // How the clamp runs: 0 none (−∞, +∞); 1 a ReLU-like [+0, hi] with hi not 0 or NaN — maxNative(+0, v) + 0 then
+        // minNative(hi, ·), the IEEE results in three instructions (NaN is the second operand, so it passes; + 0 turns
+        // −0 into +0); 2 anything else, through the IEEE max and min.
+        public readonly int Clamp;
+
         public Taps(ReadOnlySpan<float> w, float bias, float min, float max)
         {
             W00 = Broadcast(w[0]); W01 = Broadcast(w[1]); W02 = Broadcast(w[2]);
@@ -235,6 +252,8 @@ internal static class DepthwiseConv3x3
             W20 = Broadcast(w[6]); W21 = Broadcast(w[7]); W22 = Broadcast(w[8]);
             Bias = Broadcast(bias); Lo = Broadcast(min); Hi = Broadcast(max);
             B = bias; Min = min; Max = max;
+            Clamp = min == float.NegativeInfinity && max == float.PositiveInfinity ? 0
+                : BitConverter.SingleToInt32Bits(min) == 0 && !float.IsNaN(max) && max != 0 ? 1 : 2;
         }
 
         private static TV Broadcast(float v) => TL.Broadcast(v);
@@ -386,7 +405,9 @@ internal static class DepthwiseConv3x3
         if (index + lanes <= output.Length)
         {
             if (output.Residual is not null) v = TL.Add(v, TL.Load(ref MemoryMarshal.GetArrayDataReference(output.Residual), i));
-            TL.Store(TL.Min(TL.Max(v, k.Lo), k.Hi), ref y, i);
+            if (k.Clamp == 1) v = TL.MinNative(k.Hi, TL.Add(TL.MaxNative(k.Lo, v), default));
+            else if (k.Clamp == 2) v = TL.Min(TL.Max(v, k.Lo), k.Hi);
+            TL.Store(v, ref y, i);
             return;
         }
         ref float spill = ref MemoryMarshal.GetReference(output.Spill);

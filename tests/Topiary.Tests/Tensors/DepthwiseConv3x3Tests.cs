@@ -48,12 +48,15 @@ public class DepthwiseConv3x3Tests
             int n = 2, c = 3, oc = c * multiplier, planes = n * oc, outPlane = g.OutH * g.OutW;
             var rng = new Random(h * 1000 + w * 10 + stride + multiplier);
             float[] x = Random(rng, n * c * h * w), wts = Random(rng, oc * 9), bias = Random(rng, oc), residual = Random(rng, planes * outPlane, 4f);
+            x[x.Length / 2] = float.NaN; // propagates through every clamp
             foreach (var (b, r, lo, hi) in new (float[]?, float[]?, float, float)[]
                      {
                          (bias, null, float.NegativeInfinity, float.PositiveInfinity),
                          (null, residual, 0f, 6f),
                          (bias, residual, 0f, float.PositiveInfinity),
                          (bias, null, -0.25f, 0.25f),
+                         (bias, residual, 0f, 6f),
+                         (null, null, 0f, 0.5f),
                      })
             {
                 var expected = Expected(x, wts, b, multiplier, g, r, lo, hi, planes);
@@ -145,7 +148,7 @@ public class DepthwiseConv3x3Tests
     private static void AssertBits(float[] expected, float[] actual, string what)
     {
         for (int i = 0; i < expected.Length; i++)
-            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
+            if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]) && !(float.IsNaN(expected[i]) && float.IsNaN(actual[i])))
                 Assert.Fail($"{what}: element {i} is {actual[i]:R}, expected {expected[i]:R}");
     }
 }
