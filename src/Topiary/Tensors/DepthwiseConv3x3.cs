@@ -93,7 +93,7 @@ internal static class DepthwiseConv3x3
             return new(g.Height, g.Width, g.PadTop, g.PadLeft, s, g.OutH, g.OutW, lanes, 2 * q, rows, q, 1, q);
         }
 
-        public long Length => (long)RowStride * Rows;
+        public long Length => (long)RowStride * Rows + 2 * Lanes; // Load3 may read a vector past the last row
 
         private static int RoundUp(int v, int m) => (v + m - 1) / m * m;
     }
@@ -226,12 +226,32 @@ internal static class DepthwiseConv3x3
         ref float src = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(padded), t_base);
         var k = new Taps<TL, TV>(w, bias, job.Min, job.Max);
         var output = new Output(job.Y, yOffset, job.Residual, l.OutW, room, spill);
-        int oh = l.OutH, oy = 0;
+        int oh = l.OutH, lanes = TL.Count, covered = Math.Max(l.OutW, lanes), chunks = (covered + lanes - 1) / lanes, oy = 0;
+        // Chunk i starts at min(i·L, covered − L): the last one is moved back to end at max(OW, L).
         if (l.Stride == 1)
-            for (; oy + 4 <= oh; oy += 4) Band4Stride1<TL, TV>(ref src, l, k, output, oy);
+        {
+            for (; oy + 4 <= oh; oy += 4)
+            {
+                int i = 0;
+                for (; i + 2 <= chunks; i += 2)
+                    Block4x2Stride1<TL, TV>(ref src, l, k, output, oy, i * lanes, Math.Min((i + 1) * lanes, covered - lanes));
+                if (i < chunks) Block4x1Stride1<TL, TV>(ref src, l, k, output, oy, covered - lanes);
+            }
+            for (; oy < oh; oy++)
+                for (int i = 0; i < chunks; i++) Block1x1Stride1<TL, TV>(ref src, l, k, output, oy, Math.Min(i * lanes, covered - lanes));
+        }
         else
-            for (; oy + 4 <= oh; oy += 4) Band4Stride2<TL, TV>(ref src, l, k, output, oy);
-        for (; oy < oh; oy++) Row<TL, TV>(ref src, l, k, output, oy);
+        {
+            for (; oy + 4 <= oh; oy += 4)
+            {
+                int i = 0;
+                for (; i + 2 <= chunks; i += 2)
+                    Block4x2Stride2<TL, TV>(ref src, l, k, output, oy, i * lanes, Math.Min((i + 1) * lanes, covered - lanes));
+                if (i < chunks) Block4x1Stride2<TL, TV>(ref src, l, k, output, oy, covered - lanes);
+            }
+            for (; oy < oh; oy++)
+                for (int i = 0; i < chunks; i++) Block1x1Stride2<TL, TV>(ref src, l, k, output, oy, Math.Min(i * lanes, covered - lanes));
+        }
     }
 
     // The nine weights, bias and clamp as vectors.
@@ -269,123 +289,433 @@ internal static class DepthwiseConv3x3
         public readonly Span<float> Spill = spill;
     }
 
-    // Chunk starts of a row: 0, L, 2L, … with the last moved back to end at max(OW, L).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int ChunkAt(int next, int covered, int lanes) => Math.Min(next, covered - lanes);
+    // The blocks below (generated: R output rows × C chunks of L columns, stride S) load every padded row they read once
+    // per chunk at its three column offsets and feed it to every output row it reaches — padded row i of the block is
+    // kernel row i − S·j of output row j — tap by tap across all R·C accumulators, so neighbouring FMAs are independent;
+    // each accumulator still receives its taps in (kh, kw) order from +0.
 
-    // Output rows oy .. oy + 3 at stride 1: padded rows oy .. oy + 5; input row i feeds output row j with kernel row i − j.
-    private static void Band4Stride1<TL, TV>(ref float src, in Layout l, in Taps<TL, TV> k, in Output output, int oy)
+    private static void Block4x1Stride1<TL, TV>(ref float src, in Layout l, in Taps<TL, TV> k, in Output output, int oy, int at0)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {
-        int lanes = TL.Count, covered = Math.Max(l.OutW, lanes), rs = l.RowStride;
+        int rs = l.RowStride;
         nuint o1 = (nuint)l.Offset1, o2 = (nuint)l.Offset2;
         TV w00 = k.W00, w01 = k.W01, w02 = k.W02, w10 = k.W10, w11 = k.W11, w12 = k.W12, w20 = k.W20, w21 = k.W21, w22 = k.W22;
-        for (int next = 0; ; next += lanes)
-        {
-            int at = ChunkAt(next, covered, lanes);
-            ref float r = ref Unsafe.Add(ref src, oy * rs + at);
-            TV zero = default;
-            TV a = TL.Load(ref r, 0), b = TL.Load(ref r, o1), c = TL.Load(ref r, o2);
-            TV acc0 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
-            r = ref Unsafe.Add(ref r, rs);
-            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
-            acc0 = Three<TL, TV>(acc0, w10, w11, w12, a, b, c);
-            TV acc1 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
-            r = ref Unsafe.Add(ref r, rs);
-            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
-            acc0 = Three<TL, TV>(acc0, w20, w21, w22, a, b, c);
-            acc1 = Three<TL, TV>(acc1, w10, w11, w12, a, b, c);
-            TV acc2 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
-            r = ref Unsafe.Add(ref r, rs);
-            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
-            acc1 = Three<TL, TV>(acc1, w20, w21, w22, a, b, c);
-            acc2 = Three<TL, TV>(acc2, w10, w11, w12, a, b, c);
-            TV acc3 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
-            r = ref Unsafe.Add(ref r, rs);
-            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
-            acc2 = Three<TL, TV>(acc2, w20, w21, w22, a, b, c);
-            acc3 = Three<TL, TV>(acc3, w10, w11, w12, a, b, c);
-            r = ref Unsafe.Add(ref r, rs);
-            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
-            acc3 = Three<TL, TV>(acc3, w20, w21, w22, a, b, c);
-            Store<TL, TV>(acc0, k, output, oy, at);
-            Store<TL, TV>(acc1, k, output, oy + 1, at);
-            Store<TL, TV>(acc2, k, output, oy + 2, at);
-            Store<TL, TV>(acc3, k, output, oy + 3, at);
-            if (at + lanes >= covered) break;
-        }
+        ref float r0 = ref Unsafe.Add(ref src, 1 * oy * rs + at0);
+        TV acc00, acc10, acc20, acc30;
+        TV a0, b0, c0;
+        TL.Load3(ref r0, 0, out a0, out b0, out c0);
+        acc00 = TL.Fma(w00, a0, default);
+        acc00 = TL.Fma(w01, b0, acc00);
+        acc00 = TL.Fma(w02, c0, acc00);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        TL.Load3(ref r0, 0, out a0, out b0, out c0);
+        acc00 = TL.Fma(w10, a0, acc00);
+        acc10 = TL.Fma(w00, a0, default);
+        acc00 = TL.Fma(w11, b0, acc00);
+        acc10 = TL.Fma(w01, b0, acc10);
+        acc00 = TL.Fma(w12, c0, acc00);
+        acc10 = TL.Fma(w02, c0, acc10);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        TL.Load3(ref r0, 0, out a0, out b0, out c0);
+        acc00 = TL.Fma(w20, a0, acc00);
+        acc10 = TL.Fma(w10, a0, acc10);
+        acc20 = TL.Fma(w00, a0, default);
+        acc00 = TL.Fma(w21, b0, acc00);
+        acc10 = TL.Fma(w11, b0, acc10);
+        acc20 = TL.Fma(w01, b0, acc20);
+        acc00 = TL.Fma(w22, c0, acc00);
+        acc10 = TL.Fma(w12, c0, acc10);
+        acc20 = TL.Fma(w02, c0, acc20);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        TL.Load3(ref r0, 0, out a0, out b0, out c0);
+        acc10 = TL.Fma(w20, a0, acc10);
+        acc20 = TL.Fma(w10, a0, acc20);
+        acc30 = TL.Fma(w00, a0, default);
+        acc10 = TL.Fma(w21, b0, acc10);
+        acc20 = TL.Fma(w11, b0, acc20);
+        acc30 = TL.Fma(w01, b0, acc30);
+        acc10 = TL.Fma(w22, c0, acc10);
+        acc20 = TL.Fma(w12, c0, acc20);
+        acc30 = TL.Fma(w02, c0, acc30);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        TL.Load3(ref r0, 0, out a0, out b0, out c0);
+        acc20 = TL.Fma(w20, a0, acc20);
+        acc30 = TL.Fma(w10, a0, acc30);
+        acc20 = TL.Fma(w21, b0, acc20);
+        acc30 = TL.Fma(w11, b0, acc30);
+        acc20 = TL.Fma(w22, c0, acc20);
+        acc30 = TL.Fma(w12, c0, acc30);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        TL.Load3(ref r0, 0, out a0, out b0, out c0);
+        acc30 = TL.Fma(w20, a0, acc30);
+        acc30 = TL.Fma(w21, b0, acc30);
+        acc30 = TL.Fma(w22, c0, acc30);
+        Store<TL, TV>(acc00, k, output, oy + 0, at0);
+        Store<TL, TV>(acc10, k, output, oy + 1, at0);
+        Store<TL, TV>(acc20, k, output, oy + 2, at0);
+        Store<TL, TV>(acc30, k, output, oy + 3, at0);
     }
 
-    // Output rows oy .. oy + 3 at stride 2: padded rows 2·oy .. 2·oy + 8; input row i feeds output row j with kernel
-    // row i − 2j.
-    private static void Band4Stride2<TL, TV>(ref float src, in Layout l, in Taps<TL, TV> k, in Output output, int oy)
+    private static void Block4x2Stride1<TL, TV>(ref float src, in Layout l, in Taps<TL, TV> k, in Output output, int oy, int at0, int at1)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {
-        int lanes = TL.Count, covered = Math.Max(l.OutW, lanes), rs = l.RowStride;
+        int rs = l.RowStride;
         nuint o1 = (nuint)l.Offset1, o2 = (nuint)l.Offset2;
         TV w00 = k.W00, w01 = k.W01, w02 = k.W02, w10 = k.W10, w11 = k.W11, w12 = k.W12, w20 = k.W20, w21 = k.W21, w22 = k.W22;
-        for (int next = 0; ; next += lanes)
-        {
-            int at = ChunkAt(next, covered, lanes);
-            ref float r = ref Unsafe.Add(ref src, 2 * oy * rs + at);
-            TV zero = default;
-            TV a = TL.Load(ref r, 0), b = TL.Load(ref r, o1), c = TL.Load(ref r, o2);
-            TV acc0 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
-            r = ref Unsafe.Add(ref r, rs);
-            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
-            acc0 = Three<TL, TV>(acc0, w10, w11, w12, a, b, c);
-            r = ref Unsafe.Add(ref r, rs);
-            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
-            acc0 = Three<TL, TV>(acc0, w20, w21, w22, a, b, c);
-            TV acc1 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
-            r = ref Unsafe.Add(ref r, rs);
-            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
-            acc1 = Three<TL, TV>(acc1, w10, w11, w12, a, b, c);
-            r = ref Unsafe.Add(ref r, rs);
-            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
-            acc1 = Three<TL, TV>(acc1, w20, w21, w22, a, b, c);
-            TV acc2 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
-            r = ref Unsafe.Add(ref r, rs);
-            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
-            acc2 = Three<TL, TV>(acc2, w10, w11, w12, a, b, c);
-            r = ref Unsafe.Add(ref r, rs);
-            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
-            acc2 = Three<TL, TV>(acc2, w20, w21, w22, a, b, c);
-            TV acc3 = Three<TL, TV>(zero, w00, w01, w02, a, b, c);
-            r = ref Unsafe.Add(ref r, rs);
-            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
-            acc3 = Three<TL, TV>(acc3, w10, w11, w12, a, b, c);
-            r = ref Unsafe.Add(ref r, rs);
-            a = TL.Load(ref r, 0); b = TL.Load(ref r, o1); c = TL.Load(ref r, o2);
-            acc3 = Three<TL, TV>(acc3, w20, w21, w22, a, b, c);
-            Store<TL, TV>(acc0, k, output, oy, at);
-            Store<TL, TV>(acc1, k, output, oy + 1, at);
-            Store<TL, TV>(acc2, k, output, oy + 2, at);
-            Store<TL, TV>(acc3, k, output, oy + 3, at);
-            if (at + lanes >= covered) break;
-        }
+        ref float r0 = ref Unsafe.Add(ref src, 1 * oy * rs + at0);
+        ref float r1 = ref Unsafe.Add(ref src, 1 * oy * rs + at1);
+        TV acc00, acc01, acc10, acc11, acc20, acc21, acc30, acc31;
+        TV a0, b0, c0, a1, b1, c1;
+        TL.Load3(ref r0, 0, out a0, out b0, out c0);
+        TL.Load3(ref r1, 0, out a1, out b1, out c1);
+        acc00 = TL.Fma(w00, a0, default);
+        acc01 = TL.Fma(w00, a1, default);
+        acc00 = TL.Fma(w01, b0, acc00);
+        acc01 = TL.Fma(w01, b1, acc01);
+        acc00 = TL.Fma(w02, c0, acc00);
+        acc01 = TL.Fma(w02, c1, acc01);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        r1 = ref Unsafe.Add(ref r1, rs);
+        TL.Load3(ref r0, 0, out a0, out b0, out c0);
+        TL.Load3(ref r1, 0, out a1, out b1, out c1);
+        acc00 = TL.Fma(w10, a0, acc00);
+        acc01 = TL.Fma(w10, a1, acc01);
+        acc10 = TL.Fma(w00, a0, default);
+        acc11 = TL.Fma(w00, a1, default);
+        acc00 = TL.Fma(w11, b0, acc00);
+        acc01 = TL.Fma(w11, b1, acc01);
+        acc10 = TL.Fma(w01, b0, acc10);
+        acc11 = TL.Fma(w01, b1, acc11);
+        acc00 = TL.Fma(w12, c0, acc00);
+        acc01 = TL.Fma(w12, c1, acc01);
+        acc10 = TL.Fma(w02, c0, acc10);
+        acc11 = TL.Fma(w02, c1, acc11);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        r1 = ref Unsafe.Add(ref r1, rs);
+        TL.Load3(ref r0, 0, out a0, out b0, out c0);
+        TL.Load3(ref r1, 0, out a1, out b1, out c1);
+        acc00 = TL.Fma(w20, a0, acc00);
+        acc01 = TL.Fma(w20, a1, acc01);
+        acc10 = TL.Fma(w10, a0, acc10);
+        acc11 = TL.Fma(w10, a1, acc11);
+        acc20 = TL.Fma(w00, a0, default);
+        acc21 = TL.Fma(w00, a1, default);
+        acc00 = TL.Fma(w21, b0, acc00);
+        acc01 = TL.Fma(w21, b1, acc01);
+        acc10 = TL.Fma(w11, b0, acc10);
+        acc11 = TL.Fma(w11, b1, acc11);
+        acc20 = TL.Fma(w01, b0, acc20);
+        acc21 = TL.Fma(w01, b1, acc21);
+        acc00 = TL.Fma(w22, c0, acc00);
+        acc01 = TL.Fma(w22, c1, acc01);
+        acc10 = TL.Fma(w12, c0, acc10);
+        acc11 = TL.Fma(w12, c1, acc11);
+        acc20 = TL.Fma(w02, c0, acc20);
+        acc21 = TL.Fma(w02, c1, acc21);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        r1 = ref Unsafe.Add(ref r1, rs);
+        TL.Load3(ref r0, 0, out a0, out b0, out c0);
+        TL.Load3(ref r1, 0, out a1, out b1, out c1);
+        acc10 = TL.Fma(w20, a0, acc10);
+        acc11 = TL.Fma(w20, a1, acc11);
+        acc20 = TL.Fma(w10, a0, acc20);
+        acc21 = TL.Fma(w10, a1, acc21);
+        acc30 = TL.Fma(w00, a0, default);
+        acc31 = TL.Fma(w00, a1, default);
+        acc10 = TL.Fma(w21, b0, acc10);
+        acc11 = TL.Fma(w21, b1, acc11);
+        acc20 = TL.Fma(w11, b0, acc20);
+        acc21 = TL.Fma(w11, b1, acc21);
+        acc30 = TL.Fma(w01, b0, acc30);
+        acc31 = TL.Fma(w01, b1, acc31);
+        acc10 = TL.Fma(w22, c0, acc10);
+        acc11 = TL.Fma(w22, c1, acc11);
+        acc20 = TL.Fma(w12, c0, acc20);
+        acc21 = TL.Fma(w12, c1, acc21);
+        acc30 = TL.Fma(w02, c0, acc30);
+        acc31 = TL.Fma(w02, c1, acc31);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        r1 = ref Unsafe.Add(ref r1, rs);
+        TL.Load3(ref r0, 0, out a0, out b0, out c0);
+        TL.Load3(ref r1, 0, out a1, out b1, out c1);
+        acc20 = TL.Fma(w20, a0, acc20);
+        acc21 = TL.Fma(w20, a1, acc21);
+        acc30 = TL.Fma(w10, a0, acc30);
+        acc31 = TL.Fma(w10, a1, acc31);
+        acc20 = TL.Fma(w21, b0, acc20);
+        acc21 = TL.Fma(w21, b1, acc21);
+        acc30 = TL.Fma(w11, b0, acc30);
+        acc31 = TL.Fma(w11, b1, acc31);
+        acc20 = TL.Fma(w22, c0, acc20);
+        acc21 = TL.Fma(w22, c1, acc21);
+        acc30 = TL.Fma(w12, c0, acc30);
+        acc31 = TL.Fma(w12, c1, acc31);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        r1 = ref Unsafe.Add(ref r1, rs);
+        TL.Load3(ref r0, 0, out a0, out b0, out c0);
+        TL.Load3(ref r1, 0, out a1, out b1, out c1);
+        acc30 = TL.Fma(w20, a0, acc30);
+        acc31 = TL.Fma(w20, a1, acc31);
+        acc30 = TL.Fma(w21, b0, acc30);
+        acc31 = TL.Fma(w21, b1, acc31);
+        acc30 = TL.Fma(w22, c0, acc30);
+        acc31 = TL.Fma(w22, c1, acc31);
+        Store<TL, TV>(acc00, k, output, oy + 0, at0);
+        Store<TL, TV>(acc01, k, output, oy + 0, at1);
+        Store<TL, TV>(acc10, k, output, oy + 1, at0);
+        Store<TL, TV>(acc11, k, output, oy + 1, at1);
+        Store<TL, TV>(acc20, k, output, oy + 2, at0);
+        Store<TL, TV>(acc21, k, output, oy + 2, at1);
+        Store<TL, TV>(acc30, k, output, oy + 3, at0);
+        Store<TL, TV>(acc31, k, output, oy + 3, at1);
     }
 
-    // One output row (either stride): padded rows oy·S .. oy·S + 2.
-    private static void Row<TL, TV>(ref float src, in Layout l, in Taps<TL, TV> k, in Output output, int oy)
+    private static void Block1x1Stride1<TL, TV>(ref float src, in Layout l, in Taps<TL, TV> k, in Output output, int oy, int at0)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {
-        int lanes = TL.Count, covered = Math.Max(l.OutW, lanes), rs = l.RowStride;
+        int rs = l.RowStride;
         nuint o1 = (nuint)l.Offset1, o2 = (nuint)l.Offset2;
         TV w00 = k.W00, w01 = k.W01, w02 = k.W02, w10 = k.W10, w11 = k.W11, w12 = k.W12, w20 = k.W20, w21 = k.W21, w22 = k.W22;
-        for (int next = 0; ; next += lanes)
-        {
-            int at = ChunkAt(next, covered, lanes);
-            ref float r = ref Unsafe.Add(ref src, oy * l.Stride * rs + at);
-            TV acc = Three<TL, TV>(default, w00, w01, w02, TL.Load(ref r, 0), TL.Load(ref r, o1), TL.Load(ref r, o2));
-            r = ref Unsafe.Add(ref r, rs);
-            acc = Three<TL, TV>(acc, w10, w11, w12, TL.Load(ref r, 0), TL.Load(ref r, o1), TL.Load(ref r, o2));
-            r = ref Unsafe.Add(ref r, rs);
-            acc = Three<TL, TV>(acc, w20, w21, w22, TL.Load(ref r, 0), TL.Load(ref r, o1), TL.Load(ref r, o2));
-            Store<TL, TV>(acc, k, output, oy, at);
-            if (at + lanes >= covered) break;
-        }
+        ref float r0 = ref Unsafe.Add(ref src, 1 * oy * rs + at0);
+        TV acc00;
+        TV a0, b0, c0;
+        TL.Load3(ref r0, 0, out a0, out b0, out c0);
+        acc00 = TL.Fma(w00, a0, default);
+        acc00 = TL.Fma(w01, b0, acc00);
+        acc00 = TL.Fma(w02, c0, acc00);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        TL.Load3(ref r0, 0, out a0, out b0, out c0);
+        acc00 = TL.Fma(w10, a0, acc00);
+        acc00 = TL.Fma(w11, b0, acc00);
+        acc00 = TL.Fma(w12, c0, acc00);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        TL.Load3(ref r0, 0, out a0, out b0, out c0);
+        acc00 = TL.Fma(w20, a0, acc00);
+        acc00 = TL.Fma(w21, b0, acc00);
+        acc00 = TL.Fma(w22, c0, acc00);
+        Store<TL, TV>(acc00, k, output, oy + 0, at0);
     }
+
+    private static void Block4x1Stride2<TL, TV>(ref float src, in Layout l, in Taps<TL, TV> k, in Output output, int oy, int at0)
+        where TL : struct, IDepthwiseLanes<TV> where TV : struct
+    {
+        int rs = l.RowStride;
+        nuint o1 = (nuint)l.Offset1, o2 = (nuint)l.Offset2;
+        TV w00 = k.W00, w01 = k.W01, w02 = k.W02, w10 = k.W10, w11 = k.W11, w12 = k.W12, w20 = k.W20, w21 = k.W21, w22 = k.W22;
+        ref float r0 = ref Unsafe.Add(ref src, 2 * oy * rs + at0);
+        TV acc00, acc10, acc20, acc30;
+        TV a0, b0, c0;
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        acc00 = TL.Fma(w00, a0, default);
+        acc00 = TL.Fma(w01, b0, acc00);
+        acc00 = TL.Fma(w02, c0, acc00);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        acc00 = TL.Fma(w10, a0, acc00);
+        acc00 = TL.Fma(w11, b0, acc00);
+        acc00 = TL.Fma(w12, c0, acc00);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        acc00 = TL.Fma(w20, a0, acc00);
+        acc10 = TL.Fma(w00, a0, default);
+        acc00 = TL.Fma(w21, b0, acc00);
+        acc10 = TL.Fma(w01, b0, acc10);
+        acc00 = TL.Fma(w22, c0, acc00);
+        acc10 = TL.Fma(w02, c0, acc10);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        acc10 = TL.Fma(w10, a0, acc10);
+        acc10 = TL.Fma(w11, b0, acc10);
+        acc10 = TL.Fma(w12, c0, acc10);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        acc10 = TL.Fma(w20, a0, acc10);
+        acc20 = TL.Fma(w00, a0, default);
+        acc10 = TL.Fma(w21, b0, acc10);
+        acc20 = TL.Fma(w01, b0, acc20);
+        acc10 = TL.Fma(w22, c0, acc10);
+        acc20 = TL.Fma(w02, c0, acc20);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        acc20 = TL.Fma(w10, a0, acc20);
+        acc20 = TL.Fma(w11, b0, acc20);
+        acc20 = TL.Fma(w12, c0, acc20);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        acc20 = TL.Fma(w20, a0, acc20);
+        acc30 = TL.Fma(w00, a0, default);
+        acc20 = TL.Fma(w21, b0, acc20);
+        acc30 = TL.Fma(w01, b0, acc30);
+        acc20 = TL.Fma(w22, c0, acc20);
+        acc30 = TL.Fma(w02, c0, acc30);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        acc30 = TL.Fma(w10, a0, acc30);
+        acc30 = TL.Fma(w11, b0, acc30);
+        acc30 = TL.Fma(w12, c0, acc30);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        acc30 = TL.Fma(w20, a0, acc30);
+        acc30 = TL.Fma(w21, b0, acc30);
+        acc30 = TL.Fma(w22, c0, acc30);
+        Store<TL, TV>(acc00, k, output, oy + 0, at0);
+        Store<TL, TV>(acc10, k, output, oy + 1, at0);
+        Store<TL, TV>(acc20, k, output, oy + 2, at0);
+        Store<TL, TV>(acc30, k, output, oy + 3, at0);
+    }
+
+    private static void Block4x2Stride2<TL, TV>(ref float src, in Layout l, in Taps<TL, TV> k, in Output output, int oy, int at0, int at1)
+        where TL : struct, IDepthwiseLanes<TV> where TV : struct
+    {
+        int rs = l.RowStride;
+        nuint o1 = (nuint)l.Offset1, o2 = (nuint)l.Offset2;
+        TV w00 = k.W00, w01 = k.W01, w02 = k.W02, w10 = k.W10, w11 = k.W11, w12 = k.W12, w20 = k.W20, w21 = k.W21, w22 = k.W22;
+        ref float r0 = ref Unsafe.Add(ref src, 2 * oy * rs + at0);
+        ref float r1 = ref Unsafe.Add(ref src, 2 * oy * rs + at1);
+        TV acc00, acc01, acc10, acc11, acc20, acc21, acc30, acc31;
+        TV a0, b0, c0, a1, b1, c1;
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        a1 = TL.Load(ref r1, 0); b1 = TL.Load(ref r1, o1); c1 = TL.Load(ref r1, o2);
+        acc00 = TL.Fma(w00, a0, default);
+        acc01 = TL.Fma(w00, a1, default);
+        acc00 = TL.Fma(w01, b0, acc00);
+        acc01 = TL.Fma(w01, b1, acc01);
+        acc00 = TL.Fma(w02, c0, acc00);
+        acc01 = TL.Fma(w02, c1, acc01);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        r1 = ref Unsafe.Add(ref r1, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        a1 = TL.Load(ref r1, 0); b1 = TL.Load(ref r1, o1); c1 = TL.Load(ref r1, o2);
+        acc00 = TL.Fma(w10, a0, acc00);
+        acc01 = TL.Fma(w10, a1, acc01);
+        acc00 = TL.Fma(w11, b0, acc00);
+        acc01 = TL.Fma(w11, b1, acc01);
+        acc00 = TL.Fma(w12, c0, acc00);
+        acc01 = TL.Fma(w12, c1, acc01);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        r1 = ref Unsafe.Add(ref r1, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        a1 = TL.Load(ref r1, 0); b1 = TL.Load(ref r1, o1); c1 = TL.Load(ref r1, o2);
+        acc00 = TL.Fma(w20, a0, acc00);
+        acc01 = TL.Fma(w20, a1, acc01);
+        acc10 = TL.Fma(w00, a0, default);
+        acc11 = TL.Fma(w00, a1, default);
+        acc00 = TL.Fma(w21, b0, acc00);
+        acc01 = TL.Fma(w21, b1, acc01);
+        acc10 = TL.Fma(w01, b0, acc10);
+        acc11 = TL.Fma(w01, b1, acc11);
+        acc00 = TL.Fma(w22, c0, acc00);
+        acc01 = TL.Fma(w22, c1, acc01);
+        acc10 = TL.Fma(w02, c0, acc10);
+        acc11 = TL.Fma(w02, c1, acc11);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        r1 = ref Unsafe.Add(ref r1, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        a1 = TL.Load(ref r1, 0); b1 = TL.Load(ref r1, o1); c1 = TL.Load(ref r1, o2);
+        acc10 = TL.Fma(w10, a0, acc10);
+        acc11 = TL.Fma(w10, a1, acc11);
+        acc10 = TL.Fma(w11, b0, acc10);
+        acc11 = TL.Fma(w11, b1, acc11);
+        acc10 = TL.Fma(w12, c0, acc10);
+        acc11 = TL.Fma(w12, c1, acc11);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        r1 = ref Unsafe.Add(ref r1, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        a1 = TL.Load(ref r1, 0); b1 = TL.Load(ref r1, o1); c1 = TL.Load(ref r1, o2);
+        acc10 = TL.Fma(w20, a0, acc10);
+        acc11 = TL.Fma(w20, a1, acc11);
+        acc20 = TL.Fma(w00, a0, default);
+        acc21 = TL.Fma(w00, a1, default);
+        acc10 = TL.Fma(w21, b0, acc10);
+        acc11 = TL.Fma(w21, b1, acc11);
+        acc20 = TL.Fma(w01, b0, acc20);
+        acc21 = TL.Fma(w01, b1, acc21);
+        acc10 = TL.Fma(w22, c0, acc10);
+        acc11 = TL.Fma(w22, c1, acc11);
+        acc20 = TL.Fma(w02, c0, acc20);
+        acc21 = TL.Fma(w02, c1, acc21);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        r1 = ref Unsafe.Add(ref r1, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        a1 = TL.Load(ref r1, 0); b1 = TL.Load(ref r1, o1); c1 = TL.Load(ref r1, o2);
+        acc20 = TL.Fma(w10, a0, acc20);
+        acc21 = TL.Fma(w10, a1, acc21);
+        acc20 = TL.Fma(w11, b0, acc20);
+        acc21 = TL.Fma(w11, b1, acc21);
+        acc20 = TL.Fma(w12, c0, acc20);
+        acc21 = TL.Fma(w12, c1, acc21);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        r1 = ref Unsafe.Add(ref r1, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        a1 = TL.Load(ref r1, 0); b1 = TL.Load(ref r1, o1); c1 = TL.Load(ref r1, o2);
+        acc20 = TL.Fma(w20, a0, acc20);
+        acc21 = TL.Fma(w20, a1, acc21);
+        acc30 = TL.Fma(w00, a0, default);
+        acc31 = TL.Fma(w00, a1, default);
+        acc20 = TL.Fma(w21, b0, acc20);
+        acc21 = TL.Fma(w21, b1, acc21);
+        acc30 = TL.Fma(w01, b0, acc30);
+        acc31 = TL.Fma(w01, b1, acc31);
+        acc20 = TL.Fma(w22, c0, acc20);
+        acc21 = TL.Fma(w22, c1, acc21);
+        acc30 = TL.Fma(w02, c0, acc30);
+        acc31 = TL.Fma(w02, c1, acc31);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        r1 = ref Unsafe.Add(ref r1, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        a1 = TL.Load(ref r1, 0); b1 = TL.Load(ref r1, o1); c1 = TL.Load(ref r1, o2);
+        acc30 = TL.Fma(w10, a0, acc30);
+        acc31 = TL.Fma(w10, a1, acc31);
+        acc30 = TL.Fma(w11, b0, acc30);
+        acc31 = TL.Fma(w11, b1, acc31);
+        acc30 = TL.Fma(w12, c0, acc30);
+        acc31 = TL.Fma(w12, c1, acc31);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        r1 = ref Unsafe.Add(ref r1, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        a1 = TL.Load(ref r1, 0); b1 = TL.Load(ref r1, o1); c1 = TL.Load(ref r1, o2);
+        acc30 = TL.Fma(w20, a0, acc30);
+        acc31 = TL.Fma(w20, a1, acc31);
+        acc30 = TL.Fma(w21, b0, acc30);
+        acc31 = TL.Fma(w21, b1, acc31);
+        acc30 = TL.Fma(w22, c0, acc30);
+        acc31 = TL.Fma(w22, c1, acc31);
+        Store<TL, TV>(acc00, k, output, oy + 0, at0);
+        Store<TL, TV>(acc01, k, output, oy + 0, at1);
+        Store<TL, TV>(acc10, k, output, oy + 1, at0);
+        Store<TL, TV>(acc11, k, output, oy + 1, at1);
+        Store<TL, TV>(acc20, k, output, oy + 2, at0);
+        Store<TL, TV>(acc21, k, output, oy + 2, at1);
+        Store<TL, TV>(acc30, k, output, oy + 3, at0);
+        Store<TL, TV>(acc31, k, output, oy + 3, at1);
+    }
+
+    private static void Block1x1Stride2<TL, TV>(ref float src, in Layout l, in Taps<TL, TV> k, in Output output, int oy, int at0)
+        where TL : struct, IDepthwiseLanes<TV> where TV : struct
+    {
+        int rs = l.RowStride;
+        nuint o1 = (nuint)l.Offset1, o2 = (nuint)l.Offset2;
+        TV w00 = k.W00, w01 = k.W01, w02 = k.W02, w10 = k.W10, w11 = k.W11, w12 = k.W12, w20 = k.W20, w21 = k.W21, w22 = k.W22;
+        ref float r0 = ref Unsafe.Add(ref src, 2 * oy * rs + at0);
+        TV acc00;
+        TV a0, b0, c0;
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        acc00 = TL.Fma(w00, a0, default);
+        acc00 = TL.Fma(w01, b0, acc00);
+        acc00 = TL.Fma(w02, c0, acc00);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        acc00 = TL.Fma(w10, a0, acc00);
+        acc00 = TL.Fma(w11, b0, acc00);
+        acc00 = TL.Fma(w12, c0, acc00);
+        r0 = ref Unsafe.Add(ref r0, rs);
+        a0 = TL.Load(ref r0, 0); b0 = TL.Load(ref r0, o1); c0 = TL.Load(ref r0, o2);
+        acc00 = TL.Fma(w20, a0, acc00);
+        acc00 = TL.Fma(w21, b0, acc00);
+        acc00 = TL.Fma(w22, c0, acc00);
+        Store<TL, TV>(acc00, k, output, oy + 0, at0);
+    }
+
 
     // acc + w0·a + w1·b + w2·c, one FMA each in that order.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

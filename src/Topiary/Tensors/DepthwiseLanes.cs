@@ -47,6 +47,9 @@ internal interface IDepthwiseLanes<TV> where TV : struct
     /// <summary>v with lanes n and above set to 0.</summary>
     static abstract TV KeepFirst(TV v, int n);
 
+    /// <summary>The Count floats from p + i, p + i + 1 and p + i + 2 (may read up to p + i + 2·Count − 1).</summary>
+    static abstract void Load3(ref float p, nuint i, out TV a, out TV b, out TV c);
+
     /// <summary>The even-indexed and odd-indexed floats of the 2·Count floats lo, hi (in order).</summary>
     static abstract void Deinterleave(TV lo, TV hi, out TV even, out TV odd);
 }
@@ -67,6 +70,23 @@ internal readonly struct DepthwiseLanes512 : IDepthwiseLanes<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> KeepFirst(Vector512<float> v, int n) =>
         Vector512.ConditionalSelect(Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n)).AsSingle(), v, Vector512<float>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load3(ref float p, nuint i, out Vector512<float> a, out Vector512<float> b, out Vector512<float> c)
+    {
+        if (Avx512F.IsSupported)
+        {
+            // Two loads and two lane shifts (valignd) instead of three loads, two of them straddling cache lines.
+            var lo = Vector512.LoadUnsafe(ref p, i);
+            var hi = Vector512.LoadUnsafe(ref p, i + 16);
+            a = lo;
+            b = Avx512F.AlignRight32(hi.AsInt32(), lo.AsInt32(), 1).AsSingle();
+            c = Avx512F.AlignRight32(hi.AsInt32(), lo.AsInt32(), 2).AsSingle();
+            return;
+        }
+        a = Vector512.LoadUnsafe(ref p, i);
+        b = Vector512.LoadUnsafe(ref p, i + 1);
+        c = Vector512.LoadUnsafe(ref p, i + 2);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Deinterleave(Vector512<float> lo, Vector512<float> hi, out Vector512<float> even, out Vector512<float> odd)
     {
@@ -99,6 +119,13 @@ internal readonly struct DepthwiseLanes256 : IDepthwiseLanes<Vector256<float>>
     public static Vector256<float> KeepFirst(Vector256<float> v, int n) =>
         Vector256.ConditionalSelect(Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(n)).AsSingle(), v, Vector256<float>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load3(ref float p, nuint i, out Vector256<float> a, out Vector256<float> b, out Vector256<float> c)
+    {
+        a = Vector256.LoadUnsafe(ref p, i);
+        b = Vector256.LoadUnsafe(ref p, i + 1);
+        c = Vector256.LoadUnsafe(ref p, i + 2);
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Deinterleave(Vector256<float> lo, Vector256<float> hi, out Vector256<float> even, out Vector256<float> odd)
     {
         even = Vector256.Narrow(lo.AsUInt64(), hi.AsUInt64()).AsSingle();
@@ -123,6 +150,13 @@ internal readonly struct DepthwiseLanes128 : IDepthwiseLanes<Vector128<float>>
     public static Vector128<float> KeepFirst(Vector128<float> v, int n) =>
         Vector128.ConditionalSelect(Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(n)).AsSingle(), v, Vector128<float>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load3(ref float p, nuint i, out Vector128<float> a, out Vector128<float> b, out Vector128<float> c)
+    {
+        a = Vector128.LoadUnsafe(ref p, i);
+        b = Vector128.LoadUnsafe(ref p, i + 1);
+        c = Vector128.LoadUnsafe(ref p, i + 2);
+    }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Deinterleave(Vector128<float> lo, Vector128<float> hi, out Vector128<float> even, out Vector128<float> odd)
     {
         even = Vector128.Narrow(lo.AsUInt64(), hi.AsUInt64()).AsSingle();
@@ -144,6 +178,13 @@ internal readonly struct DepthwiseLanesScalar : IDepthwiseLanes<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxNative(float a, float b) => a > b ? a : b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MinNative(float a, float b) => a < b ? a : b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float KeepFirst(float v, int n) => n > 0 ? v : 0f;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Load3(ref float p, nuint i, out float a, out float b, out float c)
+    {
+        a = Unsafe.Add(ref p, i);
+        b = Unsafe.Add(ref p, i + 1);
+        c = Unsafe.Add(ref p, i + 2);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Deinterleave(float lo, float hi, out float even, out float odd)
     {
