@@ -4,23 +4,25 @@
 // over output planes p (sample n, channel o: p = n·OC + o, input plane p/M with M = OC/C output channels per input
 // channel), the residual r optional, lo/hi the clamp (−∞/+∞ when none; ReLU6 is [0, 6]).
 // Algorithm, per plane:
-//   1. Copy the input plane into a zero-padded scratch plane (thread-static; its zero borders are cleared only when
-//      the layout changes, the interior is overwritten per plane), so the kernel has no edge cases:
+//   1. Copy the input plane into a zero-padded scratch plane (thread-static, pinned, rows 64-byte aligned; its zero
+//      borders are cleared only when the layout changes, the interior is overwritten per plane), so the kernel has no
+//      edge cases:
 //        stride 1  padded row r = input row r − PT, column c = input column c − PL; a row is ≥ max(OW, L) + 2 wide.
-//        stride 2  each padded row is stored deinterleaved, even padded columns E then odd ones O (Stride2.Gather),
-//                  so output column o's taps (2o, 2o + 1, 2o + 2) are E[o], O[o], E[o + 1]: contiguous loads.
-//   2. Output rows in bands of four, each band in chunks of L columns (L = lanes: 16, 8, 4 or 1): every input row the
-//      band reads is loaded once per chunk at its three column offsets and feeds every output row it reaches
-//      (stride 1: six input rows for four output rows; stride 2: nine), four accumulators in registers. Leftover rows
-//      run one at a time. A row's last chunk is moved back to end at OW (it recomputes a few outputs, same bits);
-//      rows narrower than L store a whole vector that spills into the following rows, rewritten after, except
-//      where the store would pass the end of the plane: those go through a small buffer.
+//        stride 2  each padded row is stored deinterleaved, even padded columns E then odd ones O (a two-vector
+//                  permute per 2L inputs), so output column o's taps (2o, 2o + 1, 2o + 2) are E[o], O[o], E[o + 1].
+//   2. Output rows in blocks of four rows × two chunks of L columns (L = lanes: 16, 8, 4 or 1; a leftover chunk alone,
+//      leftover rows one at a time): every padded row the block reads is loaded once per chunk at its three column
+//      offsets (stride 1 on AVX-512: two aligned loads and two lane shifts) and fed to every output row it reaches —
+//      stride 1: six padded rows for four output rows, stride 2: nine — tap by tap across the eight accumulators.
+//      A row's last chunk is moved back to end at OW (it recomputes a few outputs, same bits); rows narrower than L
+//      store a whole vector that runs into the following rows (rewritten after), except where the store would pass
+//      the last plane of the call: those go through a small buffer.
 //   3. Store: acc + b (+ r), max lo, min hi — the operations Conv2d's epilogue applies to a stored output.
 // Every output receives its taps in (kh, kw) order, one FMA each from +0, then + b: DepthwiseConvScalar's sequence,
-// except that taps in the padding multiply a stored 0 instead of being skipped — which leaves the sum's bits unchanged
-// for finite weights (fma(w, 0, a) = a; at a = ±0 the sum is +0 either way until the first real tap, and + b rounds
-// the same). So results equal DepthwiseConvScalar + the epilogue bit for bit, for every lane width (the scalar lanes
-// are the twin), and no result depends on how planes are split across threads.
+// except that taps in the padding multiply a stored 0 instead of being skipped. For finite weights that leaves the
+// bits unchanged (fma(w, 0, a) = a), with one exception: a sum that underflowed to −0 becomes +0 — equal after + b
+// unless b is −0 too. So results equal DepthwiseConvScalar + the epilogue bit for bit at every lane width (the scalar
+// lanes are the twin), and no result depends on how planes are split across threads.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
