@@ -201,8 +201,7 @@ public sealed partial class Conv2d : Module
 
         if (IsDepthwise)
         {
-            DepthwiseForward(input.Data, y.Data);
-            if (HasEpilogue) ApplyEpilogue(y.Data, y.Length);
+            if (!DepthwiseForward(input.Data, y.Data) && HasEpilogue) ApplyEpilogue(y.Data, y.Length);
             return y;
         }
         if (!training && InferenceForward(input.Data, y.Data)) return y;
@@ -211,14 +210,26 @@ public sealed partial class Conv2d : Module
         return y;
     }
 
-    // Output plane (n, o) reads input plane (n, o / M), M = OC/C output channels per input channel.
-    private void DepthwiseForward(float[] x, float[] y)
+    // Output plane (n, o) reads input plane (n, o / M), M = OC/C output channels per input channel. True when the
+    // epilogue (residual, clamp) was applied in the kernel's store (DepthwiseConv3x3: 3×3, stride 1 or 2).
+    private bool DepthwiseForward(float[] x, float[] y)
     {
         var g = _geometry;
         int c = g.Channels, oc = OutChannels, m = oc / c, taps = g.KernelH * g.KernelW;
         int inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
         float[] wd = Weight.Value.Data;
         float[]? b = Bias?.Value.Data;
+        if (DepthwiseConv3x3.Supports(g))
+        {
+            // Contiguous ranges of planes, a few per thread (planes cost the same; more parts than threads absorb noise).
+            int planes = _batch * oc, parts = Math.Min(planes, 4 * Threading.MaxDegreeOfParallelism);
+            float[]? r = _residual;
+            float lo = _clampMin, hi = _clampMax;
+            if (parts == 1 || Threading.MaxDegreeOfParallelism == 1) DepthwiseConv3x3.Forward(x, wd, b, m, g, y, r, lo, hi, 0, planes);
+            else Threading.For(0, parts, part => DepthwiseConv3x3.Forward(x, wd, b, m, g, y, r, lo, hi,
+                (int)((long)planes * part / parts), (int)((long)planes * (part + 1) / parts)));
+            return true;
+        }
         if (m == 1 && g.OutW <= SmallPlaneWidth && DepthwiseConvBlocked.IsSupported)
         {
             // Small planes (rows of ≤ 16 floats): 16 channels at a time, vectorised across channels.
@@ -228,7 +239,7 @@ public sealed partial class Conv2d : Module
                 int i = item / blocks, c0 = item % blocks * lanes, count = Math.Min(lanes, c - c0);
                 DepthwiseConvBlocked.Forward(x, (i * c + c0) * inPlane, wd, b, c0, count, g, y, (i * oc + c0) * outPlane);
             });
-            return;
+            return false;
         }
         Threading.For(0, _batch * oc, plane =>
         {
@@ -236,6 +247,7 @@ public sealed partial class Conv2d : Module
             DepthwiseConv.Forward(x.AsSpan((i * c + o / m) * inPlane, inPlane), wd.AsSpan(o * taps, taps), b is null ? 0f : b[o], g,
                 y.AsSpan(plane * outPlane, outPlane));
         });
+        return false;
     }
 
     /// <summary>Output rows at most this wide run the depthwise forward across channels (DepthwiseConvBlocked).</summary>
