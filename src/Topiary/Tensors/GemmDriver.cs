@@ -22,8 +22,8 @@
 // thread count, partition or schedule. Edge tiles run the same kernel (or its left half, when at most
 // Nr/2 columns are valid) on zero-padded panels into a scratch tile and write back valid elements only. An epilogue
 // (GemmEpilogue: bias, residual, clamp) is applied per panel and tile: a B panel's initial values for all of the item's
-// rows just before its first K block, each tile's clamp just after its last; with a single K block the initial values
-// are added after the product instead (the same bits: one rounded addition either way).
+// rows just before its first K block, the clamp after the panel's tiles of the last K block; with a single K block the
+// initial values are added there instead (the same bits: one rounded addition either way).
 using System.Runtime.CompilerServices;
 
 namespace Topiary.Tensors;
@@ -305,8 +305,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                         TKernel.Run(kc, ap, bp, tile, nr, 1f, 0f);
                         GemmTile.Store(tile, nr, nrows, ncols, cp, ldc, alpha, beta);
                     }
-                    if (finish) Epilogue.Finish(i0 + ir, Jc + jr, nrows, ncols, cp, ldc, addAfter);
                 }
+                // After the panel's last tile (not after each tile: fewer calls, and the tiles' stores have retired).
+                if (finish) Epilogue.Finish(i0, Jc + jr, mc, ncols, cCol + i0 * ldc, ldc, addAfter);
             }
         }
     }
