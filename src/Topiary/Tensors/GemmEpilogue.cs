@@ -52,31 +52,7 @@ internal readonly unsafe struct GemmEpilogue
     public bool Initialises => Bias != null || Residual != null;
 
     /// <summary>C[i0.., j0..] (rows × cols, row i of C at c + (i − i0)·ldc) = residual + bias.</summary>
-    public void Initialise(int i0, int j0, int rows, int cols, float* c, nint ldc)
-    {
-        // Called per Mr × Nr tile: inline vector stores, no per-row library call.
-        for (int r = 0; r < rows; r++)
-        {
-            float b = Bias == null ? 0f : Bias[i0 + r];
-            float* dst = c + r * ldc;
-            float* src = Residual == null ? null : Residual + (i0 + r) * LdResidual + j0;
-            int j = 0;
-            if (Vector512.IsHardwareAccelerated)
-            {
-                var vb = Vector512.Create(b);
-                if (src == null) for (; j + 16 <= cols; j += 16) Vector512.Store(vb, dst + j);
-                else for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Load(src + j) + vb, dst + j);
-            }
-            else if (Vector256.IsHardwareAccelerated)
-            {
-                var vb = Vector256.Create(b);
-                if (src == null) for (; j + 8 <= cols; j += 8) Vector256.Store(vb, dst + j);
-                else for (; j + 8 <= cols; j += 8) Vector256.Store(Vector256.Load(src + j) + vb, dst + j);
-            }
-            if (src == null) for (; j < cols; j++) dst[j] = b;
-            else for (; j < cols; j++) dst[j] = src[j] + b;
-        }
-    }
+    public void Initialise(int i0, int j0, int rows, int cols, float* c, nint ldc) => WriteInitial(i0, j0, rows, cols, c, ldc, add: false);
 
     /// <summary>
     /// After the last K block, on rows × cols of C at <paramref name="c"/> (C[i0.., j0..]): with
@@ -84,12 +60,13 @@ internal readonly unsafe struct GemmEpilogue
     /// </summary>
     public void Finish(int i0, int j0, int rows, int cols, float* c, nint ldc, bool addInitial)
     {
-        if (addInitial) AddInitial(i0, j0, rows, cols, c, ldc);
+        if (addInitial) WriteInitial(i0, j0, rows, cols, c, ldc, add: true);
         if (Clamps) ApplyClamp(rows, cols, c, ldc);
     }
 
-    // C += (residual + bias): the initial value formed first, as Initialise forms it, then one rounded addition.
-    private void AddInitial(int i0, int j0, int rows, int cols, float* c, nint ldc)
+    // C = init or C += init, init = residual + bias formed first (one rounded addition each), with inline vector stores
+    // (called per panel: no per-row library call).
+    private void WriteInitial(int i0, int j0, int rows, int cols, float* c, nint ldc, bool add)
     {
         for (int r = 0; r < rows; r++)
         {
@@ -100,17 +77,26 @@ internal readonly unsafe struct GemmEpilogue
             if (Vector512.IsHardwareAccelerated)
             {
                 var vb = Vector512.Create(b);
-                if (src == null) for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Load(dst + j) + vb, dst + j);
-                else for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Load(dst + j) + (Vector512.Load(src + j) + vb), dst + j);
+                for (; j + 16 <= cols; j += 16)
+                {
+                    var init = src == null ? vb : Vector512.Load(src + j) + vb;
+                    Vector512.Store(add ? Vector512.Load(dst + j) + init : init, dst + j);
+                }
             }
             else if (Vector256.IsHardwareAccelerated)
             {
                 var vb = Vector256.Create(b);
-                if (src == null) for (; j + 8 <= cols; j += 8) Vector256.Store(Vector256.Load(dst + j) + vb, dst + j);
-                else for (; j + 8 <= cols; j += 8) Vector256.Store(Vector256.Load(dst + j) + (Vector256.Load(src + j) + vb), dst + j);
+                for (; j + 8 <= cols; j += 8)
+                {
+                    var init = src == null ? vb : Vector256.Load(src + j) + vb;
+                    Vector256.Store(add ? Vector256.Load(dst + j) + init : init, dst + j);
+                }
             }
-            if (src == null) for (; j < cols; j++) dst[j] += b;
-            else for (; j < cols; j++) dst[j] += src[j] + b;
+            for (; j < cols; j++)
+            {
+                float init = src == null ? b : src[j] + b;
+                dst[j] = add ? dst[j] + init : init;
+            }
         }
     }
 
