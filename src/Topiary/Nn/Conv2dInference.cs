@@ -11,7 +11,7 @@
 // onto it, then a clamp (ReLU, ReLU6) on each block while it is in cache; other paths apply it afterwards.
 // A Frozen layer (weights final: the copies InferenceGraph makes) also measures, on the first input of each size, the
 // algorithms its shape allows against this path and keeps the fastest: Winograd F(2×2, 3×3) (Winograd3x3) for a 3×3
-// stride-1 ungrouped kernel, and the direct sparse kernel (DirectSparseConv) for pruned stride-1 weights.
+// stride-1 ungrouped kernel, and the direct sparse kernel (DirectSparseConv) for pruned weights.
 // Results do not depend on the thread count (the GEMM's are bitwise independent of it).
 using Topiary.Tensors;
 
@@ -86,7 +86,7 @@ public sealed partial class Conv2d
     private enum Algorithm { Im2col, Winograd, Sparse }
 
     /// <summary>Weights denser than this never try the direct sparse kernel (it streams one weight per stored entry).</summary>
-    private const double SparseDensityLimit = 0.75;
+    private const double SparseDensityLimit = 0.9;
 
     private float[]? _winogradWeights;
     private DirectSparseConv? _sparse;
