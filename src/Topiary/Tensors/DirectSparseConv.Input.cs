@@ -7,6 +7,8 @@
 // (j·block + p mod block)·copy in a 64-byte aligned per-thread scratch. A stored weight (p, i, j) then reads its 8
 // vectors from (j·block + p mod block)·copy + i·Wp on, a multiple of 16 floats: no load crosses a cache line.
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Topiary.Tensors;
 
@@ -44,10 +46,19 @@ internal sealed partial class DirectSparseConv
     // The shifted copies of channel block b for virtual positions [q0, q0 + width).
     private void Copy(float[] padded, int b, int q0, int width, Span<float> copies)
     {
-        int length = width + (_kernelH - 1) * _paddedW;
+        int length = width + (_kernelH - 1) * _paddedW; // a multiple of 8 floats
+        ref float source = ref MemoryMarshal.GetArrayDataReference(padded);
+        ref float target = ref MemoryMarshal.GetReference(copies);
         for (int p = b * _channelBlock; p < Math.Min(_channels, (b + 1) * _channelBlock); p++)
             for (int j = 0; j < _kernelW; j++)
-                padded.AsSpan(p * _plane + q0 + j, length).CopyTo(copies.Slice((j * _channelBlock + p - b * _channelBlock) * _copyLength, length));
+            {
+                ref float from = ref Unsafe.Add(ref source, p * _plane + q0 + j);
+                ref float to = ref Unsafe.Add(ref target, (j * _channelBlock + p - b * _channelBlock) * _copyLength);
+                int k = 0;
+                if (Vector512.IsHardwareAccelerated)
+                    for (; k + 16 <= length; k += 16) Vector512.LoadUnsafe(ref from, (nuint)k).StoreUnsafe(ref to, (nuint)k);
+                for (; k < length; k += 8) Vector256.LoadUnsafe(ref from, (nuint)k).StoreUnsafe(ref to, (nuint)k);
+            }
     }
 
     // The calling thread's scratch of at least `length` floats from `origin`, its first 64-byte aligned element.

@@ -29,7 +29,7 @@ namespace Topiary.Tensors;
 internal sealed partial class DirectSparseConv
 {
     private const int Vectors = 8; // accumulators per chunk
-    private static readonly int ChannelsPerItem = int.Parse(Environment.GetEnvironmentVariable("DSC_OC") ?? "64");
+    private static readonly int ChannelsPerItem = int.Parse(Environment.GetEnvironmentVariable("DSC_OC") ?? "128");
     private static readonly bool ZeroOff = Environment.GetEnvironmentVariable("DSC_ZEROOFF") == "1";
     private static readonly bool NoKernel = Environment.GetEnvironmentVariable("DSC_NOKERNEL") == "1";
     private static readonly int CopyBlockFloats = int.Parse(Environment.GetEnvironmentVariable("DSC_BLOCK") ?? "6144");
@@ -38,7 +38,7 @@ internal sealed partial class DirectSparseConv
     private readonly Conv2dGeometry _g;
     private readonly int _outChannels, _channels, _kernelH, _kernelW; // phase channels C·SH·SW, phase kernel ⌈KH/SH⌉×⌈KW/SW⌉
     private readonly int _paddedH, _paddedW, _plane, _virtual, _chunk, _unit;
-    private readonly (int Q0, int Vectors)[] _pieces; // the virtual row cut into chunks of 8, 4 or 1 vectors
+    private readonly (int Q0, int Vectors)[] _pieces; // the virtual row cut into chunks of 1 to 8 vectors
     private readonly int _channelBlock, _blocks, _copyLength; // phase channels per block, blocks, floats per copy
     // First stored weight of each segment (an output channel's weights in one channel block), length OC·blocks + 1, and
     // the weights, in the order a work item reads them: its output channels' segments of block 0, of block 1, ...
@@ -79,7 +79,7 @@ internal sealed partial class DirectSparseConv
         _lanes = vectorise && Vector512.IsHardwareAccelerated ? 16 : vectorise && Vector256.IsHardwareAccelerated ? 8 : 0;
         _unit = Math.Max(_lanes, 8);
         _chunk = Vectors * _unit;
-        _pieces = Pieces(_virtual, _unit, fours: _lanes != 8);
+        _pieces = Pieces(_virtual, _unit);
         // A chunk of one phase channel reads chunk + (KH' − 1)·Wp floats from each of its KW' copies.
         _copyLength = _chunk + (_kernelH - 1) * _paddedW;
         _channelBlock = Math.Clamp(CopyBlockFloats / (_kernelW * _copyLength), 1, _channels);
@@ -164,18 +164,19 @@ internal sealed partial class DirectSparseConv
         }
     }
 
-    // Chunks of 8 vectors, the tail in chunks of 4 (when allowed) or 1, so little past the row's end is computed.
-    private static (int, int)[] Pieces(int length, int unit, bool fours)
+    // The virtual row (a whole number of units) cut into the fewest chunks of at most 8 vectors, their sizes within one
+    // of each other: 13 vectors are 7 + 6, not 8 + 4 + 1.
+    private static (int, int)[] Pieces(int length, int unit)
     {
-        var pieces = new List<(int, int)>();
-        for (int q = 0; q < length;)
+        int vectors = length / unit, count = (vectors + Vectors - 1) / Vectors;
+        var pieces = new (int, int)[count];
+        for (int k = 0, q = 0; k < count; k++)
         {
-            int rest = length - q;
-            int vectors = rest > 6 * unit ? Vectors : fours && rest > 2 * unit ? 4 : rest > 4 * unit ? Vectors : 1;
-            pieces.Add((q, vectors));
-            q += vectors * unit;
+            int n = vectors / count + (k < vectors % count ? 1 : 0);
+            pieces[k] = (q, n);
+            q += n * unit;
         }
-        return [.. pieces];
+        return pieces;
     }
 
     // Writes the valid outputs of virtual positions [q0, q0 + count): y = clamp(sum + b + residual, min, max).
