@@ -8,19 +8,22 @@
 // turned into stride 1 by splitting the padded image into its s×s phases (space to depth): tap (i, j) of channel c
 // reads phase (i mod s, j mod s) at (i div s, j div s), so an 11×11 stride-4 kernel over 3 channels becomes a 3×3
 // stride-1 kernel over 48 phase channels (the taps past 11 are not stored).
-// The kernel keeps 8 vectors of consecutive q (128 outputs with AVX-512) in registers and streams one output channel's
-// weights over them: per weight one broadcast, 8 loads and 8 FMAs, no gather and no index arithmetic. Zen 4 pays about
-// two load slots for a 512-bit load that crosses a cache line, and most of these would (offset j is arbitrary), so the
-// kernel reads a per-thread copy instead: the input channels are taken in blocks, and for each block a work item first
-// copies the stretch its chunk of q reads, once per kernel column j shifted by j (DirectSparseConv.Input.cs); with rows
-// of 16 floats every tap's stretch then starts on a 64-byte boundary, and the copies of a block fit half an L1. For
-// each block every output channel of the work item adds its weights of that block to its partial sums (kept in a
-// per-thread buffer between blocks). The virtual row is cut into chunks of 8 vectors, its tail into chunks of 4 or 1.
-// Every output's sum runs over the channel's weights in (phase channel, i, j) order from 0, then + bias, + residual,
-// clamp: the scalar twin computes the same FMAs in the same order, so all kernels give the same bits (the kernels are in
-// DirectSparseConv.Kernels.cs). Grouped convolutions index into their group's channels. Work items — (chunk of q, 32
-// output channels) — run in parallel. Weights equal to 0 (±0) are not stored.
-using System.Numerics.Tensors;
+// The kernel keeps up to 8 vectors of consecutive q (128 outputs with AVX-512) in registers and streams one output
+// channel's weights over them: per weight one broadcast, 8 loads and 8 FMAs, no gather and no index arithmetic. It is
+// load-bound, and on Zen 4 a 512-bit load that crosses a cache line costs about two load slots — most would (offset j
+// is arbitrary) — so the kernel reads per-thread copies instead: the (phase) channels are taken in blocks, and for each
+// block a work item first copies the stretch its chunk of q reads, once per kernel column j shifted by j
+// (DirectSparseConv.Input.cs); with rows of 16 floats every weight's stretch then starts on a 64-byte boundary. A
+// block's copies fill most of an L1; every output channel of the work item then adds its weights of that block to its
+// partial sums (kept in the same per-thread scratch between blocks). The weights are stored in exactly the order the
+// work items read them (output-channel block, channel block, output channel), so they stream; the virtual row is cut
+// into chunks of 1 to 8 vectors of near-equal size. Every output's sum runs over the channel's weights in
+// (phase channel, i, j) order from 0, then + bias, + residual, clamp: the scalar twin computes the same FMAs in the
+// same order, so all kernels give the same bits (the kernels are in DirectSparseConv.Kernels.cs). Grouped convolutions
+// index into their group's channels. Work items — (chunk of q, 128 output channels), a chunk's items in turn so the
+// stretch of the padded image they copy stays in L2 — run in parallel. Weights equal to 0 (±0) are not stored.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Topiary.Tensors;
@@ -29,11 +32,8 @@ namespace Topiary.Tensors;
 internal sealed partial class DirectSparseConv
 {
     private const int Vectors = 8; // accumulators per chunk
-    private static readonly int ChannelsPerItem = int.Parse(Environment.GetEnvironmentVariable("DSC_OC") ?? "128");
-    private static readonly bool ZeroOff = Environment.GetEnvironmentVariable("DSC_ZEROOFF") == "1";
-    private static readonly bool NoKernel = Environment.GetEnvironmentVariable("DSC_NOKERNEL") == "1";
-    private static readonly int CopyBlockFloats = int.Parse(Environment.GetEnvironmentVariable("DSC_BLOCK") ?? "6144");
-    private static readonly bool NoCopy = Environment.GetEnvironmentVariable("DSC_NOCOPY") == "1"; // 16 KiB of shifted input copies per channel block: half a 32 KiB L1
+    private const int ChannelsPerItem = 128; // the copies of a block serve this many output channels
+    private const int CopyBlockFloats = 6 * 1024; // 24 KiB of shifted input copies per channel block: most of a 32 KiB L1
 
     private readonly Conv2dGeometry _g;
     private readonly int _outChannels, _channels, _kernelH, _kernelW; // phase channels C·SH·SW, phase kernel ⌈KH/SH⌉×⌈KW/SW⌉
@@ -45,9 +45,10 @@ internal sealed partial class DirectSparseConv
     private readonly int[] _start;
     private readonly Tap[] _taps;
 
+    private readonly int _lanes;
+
     // A stored weight and its stretch in the block's copies, (j·block + p mod block)·copy + i·Wp.
     private readonly record struct Tap(int Offset, float Value);
-    private readonly int _lanes;
     [ThreadStatic]
     private static float[]? t_padded; // the calling thread's padded image, shared by every layer it runs in turn
 
@@ -90,27 +91,25 @@ internal sealed partial class DirectSparseConv
         _taps = new Tap[nnz];
         int ocg = outChannels / groups, phases = sh * sw, at = 0;
         for (int o0 = 0; o0 < outChannels; o0 += ChannelsPerItem)
-        for (int b = 0; b < _blocks; b++)
-        for (int o = o0; o < Math.Min(outChannels, o0 + ChannelsPerItem); o++)
-        {
-            int p0 = o / ocg * cg * phases, p1 = p0 + cg * phases; // the group's phase channels
-            {
-                _start[Segment(o, b)] = at;
-                for (int p = Math.Max(p0, b * _channelBlock); p < Math.Min(p1, (b + 1) * _channelBlock); p++)
+            for (int b = 0; b < _blocks; b++)
+                for (int o = o0; o < Math.Min(outChannels, o0 + ChannelsPerItem); o++)
                 {
-                    int c = p / phases - o / ocg * cg, a = p % phases / sw, e = p % sw; // channel in the group, phase (a, e)
-                    for (int i = 0; i < _kernelH; i++)
-                        for (int j = 0; j < _kernelW; j++)
-                        {
-                            int ki = i * sh + a, kj = j * sw + e;
-                            if (ki >= kh || kj >= kw) continue;
-                            float v = weight[o * taps + (c * kh + ki) * kw + kj];
-                            if (v == 0) continue;
-                            _taps[at++] = new Tap(ZeroOff ? 0 : (j * _channelBlock + p - b * _channelBlock) * _copyLength + i * _paddedW, v);
-                        }
+                    _start[Segment(o, b)] = at;
+                    int p0 = o / ocg * cg * phases, p1 = p0 + cg * phases; // the group's phase channels
+                    for (int p = Math.Max(p0, b * _channelBlock); p < Math.Min(p1, (b + 1) * _channelBlock); p++)
+                    {
+                        int c = p / phases - o / ocg * cg, a = p % phases / sw, e = p % sw; // channel in the group, phase (a, e)
+                        for (int i = 0; i < _kernelH; i++)
+                            for (int j = 0; j < _kernelW; j++)
+                            {
+                                int ki = i * sh + a, kj = j * sw + e;
+                                if (ki >= kh || kj >= kw) continue;
+                                float v = weight[o * taps + (c * kh + ki) * kw + kj];
+                                if (v == 0) continue;
+                                _taps[at++] = new Tap((j * _channelBlock + p - b * _channelBlock) * _copyLength + i * _paddedW, v);
+                            }
+                    }
                 }
-            }
-        }
         _start[outChannels * _blocks] = at;
     }
 
@@ -155,8 +154,8 @@ internal sealed partial class DirectSparseConv
             for (int b = 0; b < conv._blocks; b++)
             {
                 int first = conv.Segment(o0, b), end = first + o1 - o0;
-                if (conv._start[end] > conv._start[first] && !NoCopy) conv.Copy(padded, b, q0, width, scratch.AsSpan(origin + sums));
-                if (!NoKernel) conv.Segments(first, end, b == 0, scratch, origin, origin + sums, width);
+                if (conv._start[end] > conv._start[first]) conv.Copy(padded, b, q0, width, scratch.AsSpan(origin + sums));
+                conv.Segments(first, end, b == 0, scratch, origin, origin + sums, width);
             }
             for (int o = o0; o < o1; o++)
                 conv.Store(o, q0, count, scratch.AsSpan(origin + (o - o0) * width, width), output.AsSpan(at),
@@ -179,7 +178,8 @@ internal sealed partial class DirectSparseConv
         return pieces;
     }
 
-    // Writes the valid outputs of virtual positions [q0, q0 + count): y = clamp(sum + b + residual, min, max).
+    // Writes the valid outputs of virtual positions [q0, q0 + count): y = clamp(sum + b + residual, min, max), one pass
+    // per output row.
     private void Store(int o, int q0, int count, ReadOnlySpan<float> sums, Span<float> output, ReadOnlySpan<float> residual, float b, float min, float max)
     {
         int wp = _paddedW, ow = _g.OutW, oh = _g.OutH, q1 = q0 + count;
@@ -188,11 +188,43 @@ internal sealed partial class DirectSparseConv
             int from = Math.Max(q0, h * wp), to = Math.Min(q1, h * wp + ow);
             if (from >= to) continue;
             int at = o * oh * ow + h * ow + (from - h * wp);
-            var y = output.Slice(at, to - from);
-            TensorPrimitives.Add(sums.Slice(from - q0, to - from), b, y);
-            if (!residual.IsEmpty) TensorPrimitives.Add(y, residual.Slice(at, to - from), y);
-            if (min != float.NegativeInfinity) TensorPrimitives.Max(y, min, y);
-            if (max != float.PositiveInfinity) TensorPrimitives.Min(y, max, y);
+            Epilogue(sums.Slice(from - q0, to - from), residual.IsEmpty ? default : residual.Slice(at, to - from), output.Slice(at, to - from), b, min, max);
+        }
+    }
+
+    // y = min(max(s + b + r, lo), hi) (r empty: none).
+    private static void Epilogue(ReadOnlySpan<float> s, ReadOnlySpan<float> r, Span<float> y, float b, float lo, float hi)
+    {
+        ref float sp = ref MemoryMarshal.GetReference(s);
+        ref float rp = ref MemoryMarshal.GetReference(r);
+        ref float yp = ref MemoryMarshal.GetReference(y);
+        bool residual = !r.IsEmpty;
+        int k = 0, n = y.Length;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            Vector512<float> vb = Vector512.Create(b), vlo = Vector512.Create(lo), vhi = Vector512.Create(hi);
+            for (; k + 16 <= n; k += 16)
+            {
+                var v = Vector512.LoadUnsafe(ref sp, (nuint)k) + vb;
+                if (residual) v += Vector512.LoadUnsafe(ref rp, (nuint)k);
+                Vector512.Min(Vector512.Max(v, vlo), vhi).StoreUnsafe(ref yp, (nuint)k);
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> vb = Vector256.Create(b), vlo = Vector256.Create(lo), vhi = Vector256.Create(hi);
+            for (; k + 8 <= n; k += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref sp, (nuint)k) + vb;
+                if (residual) v += Vector256.LoadUnsafe(ref rp, (nuint)k);
+                Vector256.Min(Vector256.Max(v, vlo), vhi).StoreUnsafe(ref yp, (nuint)k);
+            }
+        }
+        for (; k < n; k++)
+        {
+            float v = Unsafe.Add(ref sp, k) + b;
+            if (residual) v += Unsafe.Add(ref rp, k);
+            Unsafe.Add(ref yp, k) = MathF.Min(MathF.Max(v, lo), hi);
         }
     }
 }

@@ -1,9 +1,8 @@
 // DirectSparseConv against the direct convolution (Conv2d's training path) over awkward sizes — kernels 1×1, 3×3, 5×5,
 // 11×11 and 2×3, strides 1, 2, 4 and unequal, padding 0/1/2 and asymmetric, groups, one row or column, virtual rows
-// that end in 8-, 4- and 1-vector chunks,
-// channel counts that split into several L1 blocks — at densities 0, ~30% and 100%; its vector kernels give the
+// of 1 to 14 vectors (chunks of every width 1-8), channel counts that split into several L1 blocks — at densities 0, ~30% and 100%; its vector kernels give the
 // scalar twin's bits; 1 and 2 threads give the same bits; the epilogue (bias, residual, clamp) is applied; a Frozen
-// Conv2d forced onto it equals the unfrozen layer; unsupported geometries and wrong weights are refused.
+// Conv2d (stride 1 or 2) forced onto it equals the unfrozen layer; unsupported geometries and wrong weights are refused.
 using Topiary.Nn;
 using Topiary.Tensors;
 using Topiary.Tests.Nn;
@@ -17,11 +16,13 @@ public class DirectSparseConvTests
     {
         // C, OC, H, W, kernel H, kernel W, padding, groups, stride H, stride W
         { 1, 1, 3, 3, 3, 3, 0, 1, 1, 1 },
+        { 2, 3, 3, 5, 3, 3, 1, 1, 1, 1 },       // a virtual row of 3 vectors (6 with 8 lanes)
+        { 2, 3, 4, 3, 3, 3, 1, 1, 1, 1 },       // 4 vectors
         { 3, 5, 8, 8, 3, 3, 1, 1, 1, 1 },
         { 4, 6, 7, 9, 3, 3, 1, 2, 1, 1 },       // groups
         { 2, 9, 1, 17, 3, 3, 1, 1, 1, 1 },      // one input row
         { 5, 4, 11, 1, 3, 3, 1, 1, 1, 1 },      // one input column
-        { 6, 8, 13, 13, 3, 3, 1, 1, 1, 1 },     // AlexNet conv3's 13×13: rows of 16, a virtual row of 208 = 128 + 64 + 16
+        { 6, 8, 13, 13, 3, 3, 1, 1, 1, 1 },     // AlexNet conv3's 13×13: rows of 16, a virtual row of 13 = 7 + 6 vectors
         { 8, 6, 27, 27, 5, 5, 2, 2, 1, 1 },     // AlexNet conv2's 5×5, pad 2, groups 2
         { 7, 3, 10, 12, 1, 1, 0, 1, 1, 1 },     // pointwise
         { 3, 4, 9, 11, 2, 3, 0, 1, 1, 1 },      // rectangular kernel, no padding
@@ -72,10 +73,12 @@ public class DirectSparseConvTests
         GroupedConvTests.AssertClose(expected, y[2..], "conv + residual, ReLU6");
     }
 
-    [Fact]
-    public void A_frozen_convolution_forced_onto_the_sparse_kernel_equals_the_unfrozen_one()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void A_frozen_convolution_forced_onto_the_sparse_kernel_equals_the_unfrozen_one(int stride)
     {
-        var conv = new Conv2d(16, 24, 3, new Random(5), padding: 1);
+        var conv = new Conv2d(16, 24, 3, new Random(5), stride, padding: 1);
         Prune(conv.Weight.Value.Data, 0.25, seed: 5);
         var x = Randn(6, 3, 16, 12, 12);
         var expected = conv.Forward(x, training: false).Data.ToArray();
