@@ -16,8 +16,11 @@ internal sealed partial class DirectSparseConv
 {
     [ThreadStatic]
     private static float[]? t_scratch; // partial sums and copies; pinned: its 64-byte aligned origin does not move
+    [ThreadStatic]
+    private static float[]? t_padded; // the calling thread's padded image, shared by every layer it runs in turn; pinned
 
-    private void Pad(ReadOnlySpan<float> image, float[] padded)
+    // Writes the padded phase image to `padded` (64-byte aligned).
+    private void Pad(ReadOnlySpan<float> image, Span<float> padded)
     {
         var g = _g;
         int h = g.Height, w = g.Width, wp = _paddedW, sh = g.StrideH, sw = g.StrideW, phases = sh * sw;
@@ -29,7 +32,7 @@ internal sealed partial class DirectSparseConv
             int v0 = Math.Max(0, (g.PadLeft - e + sw - 1) / sw), v1 = Math.Min(wp, (w + g.PadLeft - e + sw - 1) / sw);
             for (int u = 0; u < _paddedH; u++)
             {
-                var row = padded.AsSpan(p * _plane + u * wp, wp);
+                var row = padded.Slice(p * _plane + u * wp, wp);
                 int y = u * sh + a - g.PadTop;
                 if (y < 0 || y >= h || v1 <= v0) { row.Clear(); continue; }
                 row[..v0].Clear();
@@ -40,14 +43,14 @@ internal sealed partial class DirectSparseConv
                     for (int v = v0, x = v0 * sw + e - g.PadLeft; v < v1; v++, x += sw) row[v] = line[x];
             }
         }
-        padded.AsSpan(_channels * _plane, _chunk + _kernelW + 16).Clear(); // read past the last plane by the last chunk
+        padded.Slice(_channels * _plane, _chunk + _kernelW + 16).Clear(); // read past the last plane by the last chunk
     }
 
     // The shifted copies of channel block b for virtual positions [q0, q0 + width).
-    private void Copy(float[] padded, int b, int q0, int width, Span<float> copies)
+    private void Copy(ReadOnlySpan<float> padded, int b, int q0, int width, Span<float> copies)
     {
         int length = width + (_kernelH - 1) * _paddedW; // a multiple of 8 floats
-        ref float source = ref MemoryMarshal.GetArrayDataReference(padded);
+        ref float source = ref MemoryMarshal.GetReference(padded);
         ref float target = ref MemoryMarshal.GetReference(copies);
         for (int p = b * _channelBlock; p < Math.Min(_channels, (b + 1) * _channelBlock); p++)
             for (int j = 0; j < _kernelW; j++)
@@ -61,14 +64,14 @@ internal sealed partial class DirectSparseConv
             }
     }
 
-    // The calling thread's scratch of at least `length` floats from `origin`, its first 64-byte aligned element.
-    private static unsafe float[] Scratch(int length, out int origin)
+    // `buffer` (a thread-static field) holding at least `length` floats from `origin`, its first 64-byte aligned element;
+    // pinned, so the origin stays aligned.
+    private static unsafe float[] Aligned(ref float[]? buffer, long length, out int origin)
     {
-        var scratch = t_scratch;
-        if (scratch is null || scratch.Length < length + 16)
-            t_scratch = scratch = GC.AllocateUninitializedArray<float>(length + 16, pinned: true);
-        nint address = (nint)Unsafe.AsPointer(ref scratch[0]);
+        if (length + 16 > Array.MaxLength) throw new ArgumentException($"direct sparse convolution: a scratch buffer of {length} values is too large (reduce the batch).");
+        if (buffer is null || buffer.Length < length + 16) buffer = GC.AllocateUninitializedArray<float>((int)length + 16, pinned: true);
+        nint address = (nint)Unsafe.AsPointer(ref buffer[0]);
         origin = (int)((64 - (address & 63)) & 63) / sizeof(float);
-        return scratch;
+        return buffer;
     }
 }

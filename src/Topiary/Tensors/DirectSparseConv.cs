@@ -25,6 +25,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Topiary.Tensors;
 
@@ -49,8 +50,12 @@ internal sealed partial class DirectSparseConv
 
     // A stored weight and its stretch in the block's copies, (j·block + p mod block)·copy + i·Wp.
     private readonly record struct Tap(int Offset, float Value);
-    [ThreadStatic]
-    private static float[]? t_padded; // the calling thread's padded image, shared by every layer it runs in turn
+
+    // Row mode (AVX-512, stride 1, 3 columns, every kernel row kept whole or pruned whole — Mao et al.'s "vector"
+    // granularity): one entry per kept kernel row (c, i) at c·plane + i·Wp in the padded image itself, whose aligned
+    // loads the kernel shifts by 1 and 2 columns in registers; no copies. _taps is then empty.
+    private readonly Row[]? _rows;
+    private readonly record struct Row(int Offset, float W0, float W1, float W2);
 
     /// <summary>True when <paramref name="g"/> is a convolution this kernel computes (dilation 1, no ceil mode).</summary>
     public static bool Supports(in Conv2dGeometry g) => g.DilationH == 1 && g.DilationW == 1 && !g.CeilMode;
@@ -83,12 +88,15 @@ internal sealed partial class DirectSparseConv
         _pieces = Pieces(_virtual, _unit);
         // A chunk of one phase channel reads chunk + (KH' − 1)·Wp floats from each of its KW' copies.
         _copyLength = _chunk + (_kernelH - 1) * _paddedW;
-        _channelBlock = Math.Clamp(CopyBlockFloats / (_kernelW * _copyLength), 1, _channels);
+        bool rows = _lanes == 16 && Avx512F.IsSupported && sh == 1 && sw == 1 && kw == 3 && WholeRows(weight);
+        // A block's copies (or in row mode its stretches of the padded image) fill most of an L1.
+        _channelBlock = Math.Clamp(CopyBlockFloats / (rows ? _copyLength + 16 : _kernelW * _copyLength), 1, _channels);
         _blocks = (_channels + _channelBlock - 1) / _channelBlock;
         int nnz = 0;
         foreach (float v in weight) if (v != 0) nnz++;
         _start = new int[outChannels * _blocks + 1];
-        _taps = new Tap[nnz];
+        _taps = new Tap[rows ? 0 : nnz];
+        _rows = rows ? new Row[nnz / 3] : null;
         int ocg = outChannels / groups, phases = sh * sw, at = 0;
         for (int o0 = 0; o0 < outChannels; o0 += ChannelsPerItem)
             for (int b = 0; b < _blocks; b++)
@@ -98,6 +106,12 @@ internal sealed partial class DirectSparseConv
                     int p0 = o / ocg * cg * phases, p1 = p0 + cg * phases; // the group's phase channels
                     for (int p = Math.Max(p0, b * _channelBlock); p < Math.Min(p1, (b + 1) * _channelBlock); p++)
                     {
+                        if (rows)
+                        {
+                            for (int i = 0, w0 = o * taps + (p - p0) * kh * kw; i < kh; i++, w0 += kw)
+                                if (weight[w0] != 0) _rows![at++] = new Row(p * _plane + i * _paddedW, weight[w0], weight[w0 + 1], weight[w0 + 2]);
+                            continue;
+                        }
                         int c = p / phases - o / ocg * cg, a = p % phases / sw, e = p % sw; // channel in the group, phase (a, e)
                         for (int i = 0; i < _kernelH; i++)
                             for (int j = 0; j < _kernelW; j++)
@@ -114,7 +128,18 @@ internal sealed partial class DirectSparseConv
     }
 
     /// <summary>Stored weights.</summary>
-    public int NonZeros => _taps.Length;
+    public int NonZeros => _rows is null ? _taps.Length : 3 * _rows.Length;
+
+    // True when every kernel row W[o, c, i, :] is all non-zero or all zero.
+    private static bool WholeRows(ReadOnlySpan<float> weight)
+    {
+        for (int r = 0; r < weight.Length; r += 3)
+        {
+            int kept = (weight[r] != 0 ? 1 : 0) + (weight[r + 1] != 0 ? 1 : 0) + (weight[r + 2] != 0 ? 1 : 0);
+            if (kept is 1 or 2) return false;
+        }
+        return true;
+    }
 
     // The index of output channel o's segment of channel block b in _start.
     private int Segment(int o, int b)
@@ -129,15 +154,15 @@ internal sealed partial class DirectSparseConv
     /// </summary>
     public void Forward(ReadOnlySpan<float> image, float[] output, int at, float[]? bias, float[]? residual, float min, float max, int threads)
     {
-        var padded = ScratchArray.Grow(ref t_padded, (long)_channels * _plane + _chunk + _kernelW + 16, "direct sparse convolution");
-        Pad(image, padded);
+        var padded = Aligned(ref t_padded, (long)_channels * _plane + _chunk + _kernelW + 16, out int origin);
+        Pad(image, padded.AsSpan(origin));
         int blocks = (_outChannels + ChannelsPerItem - 1) / ChannelsPerItem;
         int items = _pieces.Length * blocks;
-        var job = new Job(this, padded, output, at, bias, residual, min, max, blocks);
+        var job = new Job(this, padded, origin, output, at, bias, residual, min, max, blocks);
         Threading.For(0, items, threads, job.Run);
     }
 
-    private sealed class Job(DirectSparseConv conv, float[] padded, float[] output, int at, float[]? bias, float[]? residual,
+    private sealed class Job(DirectSparseConv conv, float[] padded, int paddedOrigin, float[] output, int at, float[]? bias, float[]? residual,
         float min, float max, int blocks)
     {
         // Items of one chunk of q run in turn (and side by side), so the stretch of the padded image they copy stays in L2.
@@ -150,11 +175,16 @@ internal sealed partial class DirectSparseConv
             // outside, output channels inside, so a block's copies stay in L1 while every output channel streams its
             // weights of that block over them.
             int sums = ChannelsPerItem * conv._chunk;
-            var scratch = Scratch(sums + conv._kernelW * conv._channelBlock * conv._copyLength, out int origin);
+            var scratch = Aligned(ref t_scratch, sums + (conv._rows is null ? conv._kernelW * conv._channelBlock * conv._copyLength : 0), out int origin);
             for (int b = 0; b < conv._blocks; b++)
             {
                 int first = conv.Segment(o0, b), end = first + o1 - o0;
-                if (conv._start[end] > conv._start[first]) conv.Copy(padded, b, q0, width, scratch.AsSpan(origin + sums));
+                if (conv._rows is not null)
+                {
+                    conv.RowSegments(first, end, b == 0, padded, paddedOrigin + q0, scratch, origin, width);
+                    continue;
+                }
+                if (conv._start[end] > conv._start[first]) conv.Copy(padded.AsSpan(paddedOrigin), b, q0, width, scratch.AsSpan(origin + sums));
                 conv.Segments(first, end, b == 0, scratch, origin, origin + sums, width);
             }
             for (int o = o0; o < o1; o++)

@@ -1,6 +1,7 @@
 // DirectSparseConv against the direct convolution (Conv2d's training path) over awkward sizes — kernels 1×1, 3×3, 5×5,
 // 11×11 and 2×3, strides 1, 2, 4 and unequal, padding 0/1/2 and asymmetric, groups, one row or column, virtual rows
-// of 1 to 14 vectors (chunks of every width 1-8), channel counts that split into several L1 blocks — at densities 0, ~30% and 100%; its vector kernels give the
+// of 1 to 14 vectors (chunks of every width 1-8), channel counts that split into several L1 blocks — at densities 0,
+// ~30% (element-wise, and in whole kernel rows: the row-mode kernel) and 100%; its vector kernels give the
 // scalar twin's bits; 1 and 2 threads give the same bits; the epilogue (bias, residual, clamp) is applied; a Frozen
 // Conv2d (stride 1 or 2) forced onto it equals the unfrozen layer; unsupported geometries and wrong weights are refused.
 using Topiary.Nn;
@@ -37,10 +38,11 @@ public class DirectSparseConvTests
     [MemberData(nameof(Shapes))]
     public void Equals_the_direct_convolution_and_its_scalar_twin(int c, int oc, int h, int w, int kh, int kw, int pad, int groups, int sh, int sw)
     {
-        foreach (double density in new[] { 0.0, 0.3, 1.0 })
+        foreach (double density in new[] { 0.0, 0.3, -0.3, 1.0 }) // −0.3: ~30% in whole kernel rows (row mode for 3 columns)
         {
             var conv = new Conv2d(c, oc, (kh, kw), new Random(c * 31 + oc), (sh, sw), (pad, pad, pad, pad), groups: groups, bias: true);
-            Prune(conv.Weight.Value.Data, density, seed: oc);
+            if (density < 0) PruneRows(conv.Weight.Value.Data, -density, kw, seed: oc);
+            else Prune(conv.Weight.Value.Data, density, seed: oc);
             var x = Randn(h * 7 + w, 1, c, h, w);
             var expected = conv.Forward(x, training: true).Data.ToArray();
             var g = conv.Geometry(h, w);
@@ -105,6 +107,14 @@ public class DirectSparseConvTests
         var y = new float[length];
         conv.Forward(x.Data, y, 0, bias, residual, float.NegativeInfinity, float.PositiveInfinity, threads);
         return y;
+    }
+
+    // Keeps about `density` of the kernel rows of `kw` weights (seeded), setting the others to zero.
+    private static void PruneRows(float[] w, double density, int kw, int seed)
+    {
+        var rng = new Random(seed);
+        for (int r = 0; r < w.Length; r += kw)
+            if (rng.NextDouble() >= density) w.AsSpan(r, kw).Clear();
     }
 
     // Keeps about `density` of the weights (seeded), setting the others to zero.
