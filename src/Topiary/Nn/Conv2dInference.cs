@@ -13,7 +13,7 @@
 // clamp to the GEMM, which applies them tile by tile (GemmEpilogue) — the same operations per element, so the same bits.
 // A Frozen layer (weights final: the copies InferenceGraph makes) also measures, on the first input of each size, the
 // algorithms its shape allows against this path and keeps the fastest: Winograd F(2×2, 3×3) (Winograd3x3) for a 3×3
-// stride-1 ungrouped kernel, and the direct sparse kernel (DirectSparseConv) for pruned stride-1 weights.
+// stride-1 ungrouped kernel, and the direct sparse kernel (DirectSparseConv) for pruned weights.
 // Results do not depend on the thread count (the GEMM's are bitwise independent of it).
 using Topiary.Tensors;
 
@@ -88,7 +88,7 @@ public sealed partial class Conv2d
     private enum Algorithm { Im2col, Winograd, Sparse }
 
     /// <summary>Weights denser than this never try the direct sparse kernel (it streams one weight per stored entry).</summary>
-    private const double SparseDensityLimit = 0.75;
+    private const double SparseDensityLimit = 0.9;
 
     private float[]? _winogradWeights;
     private GemmPackedA[]? _packedWeights;   // per group, W_g [OC/G, K/G] in GEMM panels (Frozen only)
