@@ -27,14 +27,21 @@ internal static class MaxPoolRow
         int j = 0;
         if (vectorise && BitConverter.IsLittleEndian)
         {
-            if (stride == 1 && Vector512.IsHardwareAccelerated)
-                for (; j + 16 <= n; j += 16) Unit1_512(ref src, j, kernel).StoreUnsafe(ref dst, (nuint)j);
-            else if (stride == 1 && Vector256.IsHardwareAccelerated)
-                for (; j + 8 <= n; j += 8) Unit1_256(ref src, j, kernel).StoreUnsafe(ref dst, (nuint)j);
-            else if (stride == 2 && Vector512.IsHardwareAccelerated)
-                for (; j + 16 <= n && 2 * j + 32 + kernel - 1 <= p.Length; j += 16) Unit2_512(ref src, j, kernel).StoreUnsafe(ref dst, (nuint)j);
-            else if (stride == 2 && Vector256.IsHardwareAccelerated)
-                for (; j + 8 <= n && 2 * j + 16 + kernel - 1 <= p.Length; j += 8) Unit2_256(ref src, j, kernel).StoreUnsafe(ref dst, (nuint)j);
+            // 16 lanes, then 8 for the rest (a 27-wide AlexNet row: 16 + 8 + 3 scalar).
+            if (stride == 1)
+            {
+                if (Vector512.IsHardwareAccelerated)
+                    for (; j + 16 <= n; j += 16) Unit1_512(ref src, j, kernel).StoreUnsafe(ref dst, (nuint)j);
+                if (Vector256.IsHardwareAccelerated)
+                    for (; j + 8 <= n; j += 8) Unit1_256(ref src, j, kernel).StoreUnsafe(ref dst, (nuint)j);
+            }
+            else if (stride == 2)
+            {
+                if (Vector512.IsHardwareAccelerated)
+                    for (; j + 16 <= n && 2 * j + 32 + kernel - 1 <= p.Length; j += 16) Unit2_512(ref src, j, kernel).StoreUnsafe(ref dst, (nuint)j);
+                if (Vector256.IsHardwareAccelerated)
+                    for (; j + 8 <= n && 2 * j + 16 + kernel - 1 <= p.Length; j += 8) Unit2_256(ref src, j, kernel).StoreUnsafe(ref dst, (nuint)j);
+            }
         }
         for (; j < n; j++)
         {

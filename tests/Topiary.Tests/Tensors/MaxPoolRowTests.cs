@@ -14,6 +14,8 @@ public class MaxPoolRowTests
     [InlineData(2, 5, 33)]
     [InlineData(3, 3, 20)]
     [InlineData(1, 1, 9)]
+    [InlineData(2, 3, 27)]   // AlexNet: 16 + 8 lanes + 3 scalar
+    [InlineData(1, 3, 27)]
     public void Vectors_equal_the_scalar_loop_and_the_definition(int stride, int kernel, int outputs)
     {
         var rng = new Random(stride * 10 + kernel);
