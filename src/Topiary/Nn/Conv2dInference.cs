@@ -10,7 +10,7 @@
 // keeps the GEMM wide). ForwardFused adds an epilogue — a residual written into the output before the GEMM accumulates
 // onto it, then a clamp (ReLU, ReLU6) on each block while it is in cache; other paths apply it afterwards.
 // A Frozen layer (weights final: the copies InferenceGraph makes) also measures, on the first input of each size, the
-// algorithms its shape allows against this path and keeps the fastest: Winograd F(2×2, 3×3) (Winograd3x3) for a 3×3
+// algorithms its shape allows against this path and keeps the fastest: Winograd F(2×2 or 4×4, 3×3) (Winograd3x3) for a 3×3
 // stride-1 ungrouped kernel, and the direct sparse kernel (DirectSparseConv) for pruned stride-1 weights.
 // Results do not depend on the thread count (the GEMM's are bitwise independent of it).
 using Topiary.Tensors;
@@ -88,7 +88,7 @@ public sealed partial class Conv2d
     /// <summary>Weights denser than this never try the direct sparse kernel (it streams one weight per stored entry).</summary>
     private const double SparseDensityLimit = 0.75;
 
-    private float[]? _winogradWeights;
+    private WinogradWeights? _winograd2, _winograd4;
     private DirectSparseConv? _sparse;
     private (int H, int W) _sparseSize;
     private double? _density;
@@ -96,7 +96,7 @@ public sealed partial class Conv2d
 
     /// <summary>
     /// True when the weights will not change any more (set on the copies InferenceGraph makes): the layer may then cache
-    /// transformed weights and pick its algorithm per input size by measurement (im2col + GEMM, Winograd F(2×2, 3×3), or
+    /// transformed weights and pick its algorithm per input size by measurement (im2col + GEMM, Winograd F(2×2 or 4×4, 3×3), or
     /// the direct sparse kernel when the weights are pruned).
     /// </summary>
     internal bool Frozen { get; set; }
@@ -185,27 +185,16 @@ public sealed partial class Conv2d
                 Threading.MaxDegreeOfParallelism);
     }
 
+    // Winograd F(m×m, 3×3) over the whole batch (tiles of all samples in one GEMM), the epilogue fused into the output
+    // transform; the transformed weights of each tile size are made on first use.
     private void WinogradForward(float[] x, float[] y)
     {
         var g = _geometry;
-        int oc = OutChannels, c = g.Channels, p = g.ColumnCols;
-        if (_winogradWeights is null)
-        {
-            _winogradWeights = new float[Winograd3x3.WeightLength(oc, c)];
-            Winograd3x3.TransformWeights(Weight.Value.Data, oc, c, _winogradWeights);
-        }
-        float[]? bias = Bias?.Value.Data;
-        for (int i = 0; i < _batch; i++)
-        {
-            Winograd3x3.Convolve(x, i * g.ImageSize, g, _winogradWeights, oc, y, i * oc * p, Threading.MaxDegreeOfParallelism);
-            for (int o = 0; o < oc; o++)
-            {
-                var row = y.AsSpan((i * oc + o) * p, p);
-                if (bias is not null) TensorPrimitives.Add(row, bias[o], row);
-                if (_residual is not null) TensorPrimitives.Add(row, _residual.AsSpan((i * oc + o) * p, p), row);
-                Clamp(row);
-            }
-        }
+        int m = Winograd3x3.TileSizeFor(g, _batch);
+        ref var w = ref m == 4 ? ref _winograd4 : ref _winograd2;
+        w ??= WinogradWeights.Create(Weight.Value.Data, OutChannels, g.Channels, m);
+        Winograd3x3.Convolve(x, 0, _batch, g, w, y, 0, new WinogradEpilogue(Bias?.Value.Data, _residual, _clampMin, _clampMax),
+            Threading.MaxDegreeOfParallelism);
     }
 
     // im2col + GEMM in place (false: a small image at batch > 1, left to the batched path).
