@@ -6,11 +6,11 @@
 //   product  M_ξ = V_ξ · U_ξᵀ   for the α² positions ξ: GEMMs [tiles × C] · [C × OC] — the output channels (64–512)
 //                               are the GEMM's wide side, so small images (few tiles) still fill its 32-wide panels
 //   output   Y = Aᵀ M A         m×m per (o, tile), with bias, residual and clamp fused (WinogradOutput)
-// Layouts: V [α²][C][tiles] (the A operand, read transposed), M [α²][tiles][OC]. Tiles run row-major over the tile rows
+// Layouts: V [α²][C][tiles + 8] (the A operand, read transposed), M [α²][tiles][OC], planes padded by 64 bytes. Tiles run row-major over the tile rows
 // of all the images of a batch (TY = ⌈OH/m⌉ rows of TX = ⌈OW/m⌉ tiles an image), so a batch multiplies as one wide GEMM.
 // The tile rows are processed in blocks whose V and M stay within about 4 MiB: blocks run in parallel, or, when there
 // are fewer blocks than threads, the three phases of a block are split — the input transform by channels, the α²
-// GEMMs by ξ, the output transform by groups of 8 output channels. Results do not depend on the thread count.
+// GEMMs by ξ, the output transform by tile rows. Results do not depend on the thread count.
 // Accuracy: F(2, 3)'s transforms use only ±1 and ½ (float rounding only); F(4, 3)'s use up to 8 and 1/24, so its error
 // is a few times larger (tested against the direct convolution). TileSizeFor picks m from the tile counts.
 namespace Topiary.Tensors;
@@ -90,24 +90,23 @@ internal static class Winograd3x3
             int m = w.TileSize, a2 = w.Alpha * w.Alpha, c = g.Channels, oc = w.OutChannels;
             int tx = (g.OutW + m - 1) / m, ty = (g.OutH + m - 1) / m;
             int r0 = b * rowsPerBlock, r1 = Math.Min(rows, r0 + rowsPerBlock), bt = (r1 - r0) * tx;
-            float[] v = ScratchArray.Grow(ref t_v, (long)a2 * c * bt, "Winograd3x3");
-            float[] mm = ScratchArray.Grow(ref t_m, (long)a2 * bt * oc, "Winograd3x3");
-            int imageSize = g.ImageSize, outSize = oc * g.OutH * g.OutW;
-            Threading.For(0, c, threads, ch =>
-            {
-                for (int row = r0; row < r1; row++)
-                    WinogradInput.TransformRow(m, input, inputOffset + row / ty * imageSize, g, ch, row % ty, v, bt, (row - r0) * tx);
-            });
+            // V's rows: the input transform's last vector of a row may run 7 tiles past it. V's and M's planes ξ: 64 bytes
+            // more than their contents, so the α² planes a transform reads or writes at one offset do not all fall into
+            // the same L1 set (a plane of 16 KiB or 24 KiB would).
+            int ldv = bt + 8;
+            int vPlane = c * ldv + 16, mPlane = bt * oc + 16;
+            float[] v = ScratchArray.Grow(ref t_v, (long)a2 * vPlane, "Winograd3x3");
+            float[] mm = ScratchArray.Grow(ref t_m, (long)a2 * mPlane, "Winograd3x3");
+            int outSize = oc * g.OutH * g.OutW;
+            Threading.For(0, c, threads, ch => WinogradInput.TransformChannel(m, input, inputOffset, g, ch, r0, r1, v, ldv, vPlane));
             Threading.For(0, a2, threads, xi =>
-                Gemm.Sgemm(1, true, bt, 1f, v.AsSpan((int)((long)xi * c * bt), c * bt), bt, w.Packed[xi], 0f,
-                    mm.AsSpan((int)((long)xi * bt * oc), bt * oc), oc));
-            int groups = (oc + 7) / 8;
-            Threading.For(0, groups, threads, gi =>
+                Gemm.Sgemm(1, true, bt, 1f, v.AsSpan(xi * vPlane, c * ldv), ldv, w.Packed[xi], 0f, mm.AsSpan(xi * mPlane, bt * oc), oc));
+            // A tile row's M values of all output channels are read together (8 channels a call, 32 bytes of each line).
+            Threading.For(r0, r1, threads, row =>
             {
-                int o0 = gi * 8, count = Math.Min(8, oc - o0);
-                for (int row = r0; row < r1; row++)
-                    WinogradOutput.TransformRow(m, mm, bt, oc, (row - r0) * tx, g, row % ty, output, outputOffset + (long)(row / ty) * outSize,
-                        epilogue, o0, count);
+                for (int o0 = 0; o0 < oc; o0 += 8)
+                    WinogradOutput.TransformRow(m, mm, mPlane, oc, (row - r0) * tx, g, row % ty, output, outputOffset + (long)(row / ty) * outSize,
+                        epilogue, o0, Math.Min(8, oc - o0));
             });
         }
     }

@@ -34,34 +34,34 @@ internal static class WinogradOutput
 
     /// <summary>
     /// Output channels [<paramref name="o0"/>, o0 + <paramref name="count"/>) of tile row <paramref name="r"/>: M is
-    /// [ξ][<paramref name="tiles"/>][<paramref name="oc"/>], the row's first tile at <paramref name="tile0"/>; the image's
+    /// [ξ][tiles][<paramref name="oc"/>] with planes ξ <paramref name="plane"/> floats apart, the row's first tile at
+    /// <paramref name="tile0"/>; the image's
     /// output [OC, OH, OW] starts at <paramref name="outBase"/> (the residual at the same index).
     /// </summary>
-    public static void TransformRow(int tileSize, float[] m, int tiles, int oc, int tile0, in Conv2dGeometry g, int r,
+    public static void TransformRow(int tileSize, float[] m, long plane, int oc, int tile0, in Conv2dGeometry g, int r,
         float[] output, long outBase, in WinogradEpilogue e, int o0, int count, bool vectors = true)
     {
         if (vectors && count == 8 && VectorPath)
         {
-            if (tileSize == 2) Row2x8(m, tiles, oc, tile0, g, r, output, outBase, e, o0);
-            else Row4x8(m, tiles, oc, tile0, g, r, output, outBase, e, o0);
+            if (tileSize == 2) Row2x8(m, plane, oc, tile0, g, r, output, outBase, e, o0);
+            else Row4x8(m, plane, oc, tile0, g, r, output, outBase, e, o0);
             return;
         }
         for (int o = o0; o < o0 + count; o++)
         {
-            if (tileSize == 2) Row2(m, tiles, oc, tile0, g, r, output, outBase, e, o);
-            else Row4(m, tiles, oc, tile0, g, r, output, outBase, e, o);
+            if (tileSize == 2) Row2(m, plane, oc, tile0, g, r, output, outBase, e, o);
+            else Row4(m, plane, oc, tile0, g, r, output, outBase, e, o);
         }
     }
 
     // ---- F(2×2, 3×3) -------------------------------------------------------------------------------------------
 
-    private static void Row2x8(float[] m, int tiles, int oc, int tile0, in Conv2dGeometry g, int r, float[] output, long outBase,
+    private static void Row2x8(float[] m, long plane, int oc, int tile0, in Conv2dGeometry g, int r, float[] output, long outBase,
         in WinogradEpilogue e, int o0)
     {
         int tx = (g.OutW + 1) / 2, width = 2 * tx;
         float[] stage = ScratchArray.Grow(ref t_stage, 2 * width * 8);
         ref float s0 = ref stage[0];
-        long plane = (long)tiles * oc;
         var bias = e.Bias is null ? Vector256<float>.Zero : Vector256.Create(e.Bias.AsSpan(o0, 8));
         for (int j = 0; j < tx; j++)
         {
@@ -80,11 +80,10 @@ internal static class WinogradOutput
     }
 
     // The scalar twin of Row2x8 for output channel o.
-    private static void Row2(float[] m, int tiles, int oc, int tile0, in Conv2dGeometry g, int r, float[] output, long outBase,
+    private static void Row2(float[] m, long plane, int oc, int tile0, in Conv2dGeometry g, int r, float[] output, long outBase,
         in WinogradEpilogue e, int o)
     {
         int tx = (g.OutW + 1) / 2;
-        long plane = (long)tiles * oc;
         float bias = e.Bias is null ? 0f : e.Bias[o];
         for (int j = 0; j < tx; j++)
         {
@@ -125,14 +124,13 @@ internal static class WinogradOutput
         y3 = d12 + d34 * 8f + m5;
     }
 
-    private static void Row4x8(float[] m, int tiles, int oc, int tile0, in Conv2dGeometry g, int r, float[] output, long outBase,
+    private static void Row4x8(float[] m, long plane, int oc, int tile0, in Conv2dGeometry g, int r, float[] output, long outBase,
         in WinogradEpilogue e, int o0)
     {
         int tx = (g.OutW + 3) / 4, width = 4 * tx;
         float[] stage = ScratchArray.Grow(ref t_stage, 4 * width * 8);
         ref float s0 = ref stage[0];
         ref float m0 = ref m[0];
-        long plane = (long)tiles * oc;
         var bias = e.Bias is null ? Vector256<float>.Zero : Vector256.Create(e.Bias.AsSpan(o0, 8));
         Span<Vector256<float>> z = stackalloc Vector256<float>[24];
         for (int j = 0; j < tx; j++)
@@ -162,11 +160,10 @@ internal static class WinogradOutput
     }
 
     // The scalar twin of Row4x8 for output channel o.
-    private static void Row4(float[] m, int tiles, int oc, int tile0, in Conv2dGeometry g, int r, float[] output, long outBase,
+    private static void Row4(float[] m, long plane, int oc, int tile0, in Conv2dGeometry g, int r, float[] output, long outBase,
         in WinogradEpilogue e, int o)
     {
         int tx = (g.OutW + 3) / 4;
-        long plane = (long)tiles * oc;
         float bias = e.Bias is null ? 0f : e.Bias[o];
         Span<float> z = stackalloc float[24];
         for (int j = 0; j < tx; j++)
