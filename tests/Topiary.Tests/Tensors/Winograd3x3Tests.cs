@@ -121,8 +121,8 @@ public class Winograd3x3Tests
             for (int r = 0; r < ty; r++)
                 for (int o0 = 0; o0 < oc; o0 += 8)
                 {
-                    WinogradOutput.TransformRow(m, mm, tiles * oc, r * tx, g, r, yVector, 0, e, o0, 8, vectors: true);
-                    WinogradOutput.TransformRow(m, mm, tiles * oc, r * tx, g, r, yScalar, 0, e, o0, 8, vectors: false);
+                    WinogradOutput.TransformRow(m, mm, tiles * oc, oc, r * tx, g, r, yVector, 0, e, o0, 8, vectors: true);
+                    WinogradOutput.TransformRow(m, mm, tiles * oc, oc, r * tx, g, r, yScalar, 0, e, o0, 8, vectors: false);
                 }
             Assert.Equal(yScalar, yVector);
         }
