@@ -66,7 +66,14 @@ internal static class Winograd3x3
             throw new ArgumentException("Winograd3x3.Convolve: an array is shorter than the geometry needs.");
         int tx = (g.OutW + m - 1) / m, ty = (g.OutH + m - 1) / m, rows = images * ty;
         // Blocks of whole tile rows whose V and M (α²·(C + OC) floats a tile) stay within about 4 MiB; at least 256 tiles.
-        int rowsPerBlock = Math.Min(rows, Math.Max(BlockFloats / (a2 * (c + oc)) / tx, Math.Max(1, 256 / tx)));
+        int rowsPerBlock = Math.Min(rows, Math.Max(BlockFloats / (a2 * (c + oc)) / tx, Math.Max(1, MinTiles / tx)));
+        // Several threads and too few blocks: cut the rows into one block per thread when each keeps MinParallelTiles
+        // tiles, so the blocks run side by side with no barrier between their phases.
+        if (threads > 1 && (rows + rowsPerBlock - 1) / rowsPerBlock < threads)
+        {
+            int split = (rows + threads - 1) / threads;
+            if ((long)split * tx >= MinParallelTiles) rowsPerBlock = split;
+        }
         int blocks = (rows + rowsPerBlock - 1) / rowsPerBlock;
         var job = new Job(input, inputOffset, g, w, output, outputOffset, epilogue, rowsPerBlock, rows);
         // Enough blocks: one thread each, in parallel. Too few: one after another, each using every thread inside.
@@ -76,7 +83,10 @@ internal static class Winograd3x3
             for (int b = 0; b < blocks; b++) job.Block(b, threads);
     }
 
-    private const int BlockFloats = 1 << 20;
+    internal static int MinTiles = 256;
+    internal static int MinParallelTiles = 48;
+    internal static long[] Prof = new long[3];
+    internal static int BlockFloats = 1 << 20;
 
     [ThreadStatic] private static float[]? t_v;
     [ThreadStatic] private static float[]? t_m;
@@ -98,9 +108,12 @@ internal static class Winograd3x3
             float[] v = ScratchArray.Grow(ref t_v, (long)a2 * vPlane, "Winograd3x3");
             float[] mm = ScratchArray.Grow(ref t_m, (long)a2 * mPlane, "Winograd3x3");
             int outSize = oc * g.OutH * g.OutW;
+            long q0 = System.Diagnostics.Stopwatch.GetTimestamp();
             Threading.For(0, c, threads, ch => WinogradInput.TransformChannel(m, input, inputOffset, g, ch, r0, r1, v, ldv, vPlane));
+            long q1 = System.Diagnostics.Stopwatch.GetTimestamp();
             Threading.For(0, a2, threads, xi =>
                 Gemm.Sgemm(1, true, bt, 1f, v.AsSpan(xi * vPlane, c * ldv), ldv, w.Packed[xi], 0f, mm.AsSpan(xi * mPlane, bt * oc), oc));
+            long q2 = System.Diagnostics.Stopwatch.GetTimestamp();
             // A tile row's M values of all output channels are read together (8 channels a call, 32 bytes of each line).
             Threading.For(r0, r1, threads, row =>
             {
@@ -108,6 +121,8 @@ internal static class Winograd3x3
                     WinogradOutput.TransformRow(m, mm, mPlane, oc, (row - r0) * tx, g, row % ty, output, outputOffset + (long)(row / ty) * outSize,
                         epilogue, o0, Math.Min(8, oc - o0));
             });
+            long q3 = System.Diagnostics.Stopwatch.GetTimestamp();
+            Prof[0] += q1 - q0; Prof[1] += q2 - q1; Prof[2] += q3 - q2;
         }
     }
 }

@@ -164,18 +164,20 @@ internal static class WinogradInput
 
     // ---- F(4×4, 3×3) -------------------------------------------------------------------------------------------
 
-    // Bᵀ x for one column (or row) of 6: the F(4, 3) input transform in one dimension.
+    // Bᵀ x for one column (or row) of 6: the F(4, 3) input transform in one dimension (fused multiply-adds: the scalar
+    // twin's MathF.FusedMultiplyAdd rounds exactly as the vector instruction).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void B6(Vector256<float> d0, Vector256<float> d1, Vector256<float> d2, Vector256<float> d3, Vector256<float> d4, Vector256<float> d5,
         out Vector256<float> o0, out Vector256<float> o1, out Vector256<float> o2, out Vector256<float> o3, out Vector256<float> o4, out Vector256<float> o5)
     {
         var s12 = d1 + d2; var m12 = d1 - d2; var d31 = d3 - d1; var d42 = d4 - d2;
-        o0 = d0 * 4f - d2 * 5f + d4;
-        o1 = d3 + d4 - s12 * 4f;
-        o2 = d4 - d3 + m12 * 4f;
-        o3 = d42 + d31 * 2f;
-        o4 = d42 - d31 * 2f;
-        o5 = d1 * 4f - d3 * 5f + d5;
+        var four = Vector256.Create(4f); var five = Vector256.Create(-5f); var two = Vector256.Create(2f);
+        o0 = Vector256.FusedMultiplyAdd(d0, four, Vector256.FusedMultiplyAdd(d2, five, d4));
+        o1 = Vector256.FusedMultiplyAdd(s12, -four, d3 + d4);
+        o2 = Vector256.FusedMultiplyAdd(m12, four, d4 - d3);
+        o3 = Vector256.FusedMultiplyAdd(d31, two, d42);
+        o4 = Vector256.FusedMultiplyAdd(d31, -two, d42);
+        o5 = Vector256.FusedMultiplyAdd(d1, four, Vector256.FusedMultiplyAdd(d3, five, d5));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -183,12 +185,12 @@ internal static class WinogradInput
         out float o0, out float o1, out float o2, out float o3, out float o4, out float o5)
     {
         float s12 = d1 + d2, m12 = d1 - d2, d31 = d3 - d1, d42 = d4 - d2;
-        o0 = d0 * 4f - d2 * 5f + d4;
-        o1 = d3 + d4 - s12 * 4f;
-        o2 = d4 - d3 + m12 * 4f;
-        o3 = d42 + d31 * 2f;
-        o4 = d42 - d31 * 2f;
-        o5 = d1 * 4f - d3 * 5f + d5;
+        o0 = MathF.FusedMultiplyAdd(d0, 4f, MathF.FusedMultiplyAdd(d2, -5f, d4));
+        o1 = MathF.FusedMultiplyAdd(s12, -4f, d3 + d4);
+        o2 = MathF.FusedMultiplyAdd(m12, 4f, d4 - d3);
+        o3 = MathF.FusedMultiplyAdd(d31, 2f, d42);
+        o4 = MathF.FusedMultiplyAdd(d31, -2f, d42);
+        o5 = MathF.FusedMultiplyAdd(d1, 4f, MathF.FusedMultiplyAdd(d3, -5f, d5));
     }
 
     // Bᵀ d B for the 8 tiles j..j+7: columns first (t = Bᵀ d, column c read from phase c mod 4 shifted by c / 4), then

@@ -102,16 +102,16 @@ internal static class WinogradOutput
 
     // ---- F(4×4, 3×3) -------------------------------------------------------------------------------------------
 
-    // Aᵀ x for one column (or row) of 6.
+    // Aᵀ x for one column (or row) of 6 (fused multiply-adds, as in the scalar twin).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void A6(Vector256<float> m0, Vector256<float> m1, Vector256<float> m2, Vector256<float> m3, Vector256<float> m4, Vector256<float> m5,
         out Vector256<float> y0, out Vector256<float> y1, out Vector256<float> y2, out Vector256<float> y3)
     {
         var s12 = m1 + m2; var d12 = m1 - m2; var s34 = m3 + m4; var d34 = m3 - m4;
         y0 = m0 + s12 + s34;
-        y1 = d12 + d34 * 2f;
-        y2 = s12 + s34 * 4f;
-        y3 = d12 + d34 * 8f + m5;
+        y1 = Vector256.FusedMultiplyAdd(d34, Vector256.Create(2f), d12);
+        y2 = Vector256.FusedMultiplyAdd(s34, Vector256.Create(4f), s12);
+        y3 = Vector256.FusedMultiplyAdd(d34, Vector256.Create(8f), d12) + m5;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -119,9 +119,9 @@ internal static class WinogradOutput
     {
         float s12 = m1 + m2, d12 = m1 - m2, s34 = m3 + m4, d34 = m3 - m4;
         y0 = m0 + s12 + s34;
-        y1 = d12 + d34 * 2f;
-        y2 = s12 + s34 * 4f;
-        y3 = d12 + d34 * 8f + m5;
+        y1 = MathF.FusedMultiplyAdd(d34, 2f, d12);
+        y2 = MathF.FusedMultiplyAdd(s34, 4f, s12);
+        y3 = MathF.FusedMultiplyAdd(d34, 8f, d12) + m5;
     }
 
     private static void Row4x8(float[] m, long plane, int oc, int tile0, in Conv2dGeometry g, int r, float[] output, long outBase,
