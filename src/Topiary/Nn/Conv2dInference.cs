@@ -120,7 +120,7 @@ public sealed partial class Conv2d
 
     // The candidates this layer can run on this input, then the fastest of three calls each on the first input of
     // each size and batch (the output is rewritten by the caller). A small image at batch > 1 whose im2col path is the
-    // batched one keeps it.
+    // batched one keeps it unless Winograd can run (then the batched path is the one timed).
     private Algorithm Choose(float[] x, float[] y)
     {
         var g = _geometry;
@@ -135,7 +135,13 @@ public sealed partial class Conv2d
         for (int run = 0; run < 3; run++)
         {
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-            if (!DirectForward(x, y)) return _algorithm[key] = Algorithm.Im2col; // the batched path: keep it
+            if (!DirectForward(x, y))
+            {
+                if (!winograd) return _algorithm[key] = Algorithm.Im2col; // the batched path: keep it
+                // Winograd also multiplies a batch's tiles in one GEMM: time the batched path as the caller runs it.
+                GemmForward(x, y);
+                if (HasEpilogue) ApplyEpilogue(y, _batch * OutChannels * g.OutH * g.OutW);
+            }
             best = Faster(best, Algorithm.Im2col, t0);
             if (winograd)
             {

@@ -13,17 +13,6 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Topiary.Tensors;
 
-/// <summary>The convolution's epilogue: y = clamp(conv + bias + residual, Min, Max) (bias and residual optional).</summary>
-/// <param name="Bias">Per output channel, or null.</param>
-/// <param name="Residual">Indexed exactly as the output array, or null.</param>
-/// <param name="Min">Lower clamp (−∞: none).</param>
-/// <param name="Max">Upper clamp (+∞: none).</param>
-internal readonly record struct WinogradEpilogue(float[]? Bias, float[]? Residual, float Min, float Max)
-{
-    /// <summary>No bias, residual or clamp.</summary>
-    public static WinogradEpilogue None => new(null, null, float.NegativeInfinity, float.PositiveInfinity);
-}
-
 /// <summary>Winograd output transforms, one tile row and up to 8 output channels at a time.</summary>
 internal static class WinogradOutput
 {
