@@ -18,8 +18,18 @@ namespace Topiary.Tensors;
 /// <summary>Winograd F(m×m, 3×3) convolution (stride 1, no dilation, one group), m = 2 or 4.</summary>
 internal static class Winograd3x3
 {
-    /// <summary>True for geometries this kernel computes: 3×3 kernel, stride 1, dilation 1.</summary>
-    public static bool Supports(in Conv2dGeometry g) =>
+    /// <summary>
+    /// True for geometries this kernel is worth running on: 3×3 kernel, stride 1, dilation 1, and at least
+    /// <see cref="MinChannels"/> input channels (the GEMMs' depth is C: an RGB image's 3 leaves them mostly overhead, while
+    /// im2col's depth is 9C).
+    /// </summary>
+    public static bool Supports(in Conv2dGeometry g) => Computes(g) && g.Channels >= MinChannels;
+
+    /// <summary>Input channels below which <see cref="Supports"/> leaves a convolution to im2col + GEMM.</summary>
+    public const int MinChannels = 8;
+
+    // The geometries Convolve computes (any channel count).
+    private static bool Computes(in Conv2dGeometry g) =>
         g.KernelH == 3 && g.KernelW == 3 && g.StrideH == 1 && g.StrideW == 1 && g.DilationH == 1 && g.DilationW == 1;
 
     /// <summary>
@@ -55,7 +65,7 @@ internal static class Winograd3x3
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(output);
-        if (!Supports(g))
+        if (!Computes(g))
             throw new ArgumentException($"Winograd F(m x m, 3x3) needs a 3x3 kernel, stride 1 and no dilation; got {g.KernelH}x{g.KernelW}, stride {g.StrideH}x{g.StrideW}.");
         if (w.InChannels != g.Channels)
             throw new ArgumentException($"Winograd weights are for {w.InChannels} input channels; the image has {g.Channels}.");

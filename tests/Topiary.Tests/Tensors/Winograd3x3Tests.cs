@@ -128,6 +128,25 @@ public class Winograd3x3Tests
         }
     }
 
+    [Theory]
+    [InlineData(1, 14, true)]
+    [InlineData(3, 7, true)]   // a small image at a batch: Winograd over the batch's tiles in one GEMM
+    [InlineData(3, 7, null)]   // measured against the batched im2col path
+    [InlineData(2, 9, null)]
+    public void A_frozen_conv2d_on_Winograd_keeps_bias_residual_and_clamp(int batch, int size, bool? force)
+    {
+        var conv = new Conv2d(9, 12, 3, new Random(1), padding: 1);
+        conv.Bias!.Value.CopyFrom(Randn(2, 12));
+        var x = Randn(3, batch, 9, size, size);
+        var residual = Randn(4, batch, 12, size, size);
+        var expected = conv.Forward(x, training: true).Data.ToArray();
+        for (int i = 0; i < expected.Length; i++) expected[i] = Math.Clamp(expected[i] + residual.Data[i], 0f, 6f);
+        conv.Frozen = true;
+        conv.WinogradOverride = force;
+        AssertClose(expected, conv.ForwardFused(x, residual, 0f, 6f).Data.ToArray(), Tolerance4, "first call");
+        AssertClose(expected, conv.ForwardFused(x, residual, 0f, 6f).Data.ToArray(), Tolerance4, "cached choice");
+    }
+
     [Fact]
     public void Every_gemm_tier_gives_the_same_result()
     {
@@ -175,7 +194,9 @@ public class Winograd3x3Tests
     {
         var strided = new Conv2dGeometry(1, 6, 6, 3, 3, 2, 2, 1, 1);
         Assert.False(Winograd3x3.Supports(strided));
-        Assert.False(Winograd3x3.Supports(new Conv2dGeometry(1, 6, 6, 5, 5)));
+        Assert.False(Winograd3x3.Supports(new Conv2dGeometry(8, 6, 6, 5, 5)));
+        Assert.False(Winograd3x3.Supports(new Conv2dGeometry(3, 6, 6, 3, 3, 1, 1, 1, 1))); // an RGB input: im2col's
+        Assert.True(Winograd3x3.Supports(new Conv2dGeometry(8, 6, 6, 3, 3, 1, 1, 1, 1)));
         var w1 = WinogradWeights.Create(new float[9], 1, 1, 2);
         var e = Assert.Throws<ArgumentException>(() => Winograd3x3.Convolve(new float[36], 0, 1, strided, w1, new float[99], 0, WinogradEpilogue.None, 1));
         Assert.Contains("stride 1", e.Message, StringComparison.Ordinal);
