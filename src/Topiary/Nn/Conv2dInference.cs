@@ -12,8 +12,8 @@
 // layer packs its weights once (GemmPackedA; GemmPackedB of Wᵀ for the transposed product) and hands bias, residual and
 // clamp to the GEMM, which applies them tile by tile (GemmEpilogue) — the same operations per element, so the same bits.
 // A Frozen layer (weights final: the copies InferenceGraph makes) also measures, on the first input of each size, the
-// algorithms its shape allows against this path and keeps the fastest: Winograd F(2×2, 3×3) (Winograd3x3) for a 3×3
-// stride-1 ungrouped kernel, and the direct sparse kernel (DirectSparseConv) for pruned weights.
+// algorithms its shape allows against this path and keeps the fastest: Winograd F(2×2 or 4×4, 3×3) (Winograd3x3) for a 3×3
+// stride-1 ungrouped kernel, and the direct sparse kernel (DirectSparseConv) for pruned weights (any stride).
 // Results do not depend on the thread count (the GEMM's are bitwise independent of it).
 using Topiary.Tensors;
 
@@ -90,7 +90,7 @@ public sealed partial class Conv2d
     /// <summary>Weights denser than this never try the direct sparse kernel (it streams one weight per stored entry).</summary>
     private const double SparseDensityLimit = 0.9;
 
-    private float[]? _winogradWeights;
+    private WinogradWeights? _winograd2, _winograd4;
     private GemmPackedA[]? _packedWeights;   // per group, W_g [OC/G, K/G] in GEMM panels (Frozen only)
     private GemmPackedB[]? _packedWeightsT;  // per group, W_gᵀ as the B operand of the transposed (small image) product
     private DirectSparseConv? _sparse;
@@ -100,7 +100,7 @@ public sealed partial class Conv2d
 
     /// <summary>
     /// True when the weights will not change any more (set on the copies InferenceGraph makes): the layer may then cache
-    /// transformed weights and pick its algorithm per input size by measurement (im2col + GEMM, Winograd F(2×2, 3×3), or
+    /// transformed weights and pick its algorithm per input size by measurement (im2col + GEMM, Winograd F(2×2 or 4×4, 3×3), or
     /// the direct sparse kernel when the weights are pruned).
     /// </summary>
     internal bool Frozen { get; set; }
@@ -124,7 +124,7 @@ public sealed partial class Conv2d
 
     // The candidates this layer can run on this input, then the fastest of three calls each on the first input of
     // each size and batch (the output is rewritten by the caller). A small image at batch > 1 whose im2col path is the
-    // batched one keeps it.
+    // batched one keeps it unless Winograd can run (then the batched path is the one timed).
     private Algorithm Choose(float[] x, float[] y)
     {
         var g = _geometry;
@@ -139,7 +139,13 @@ public sealed partial class Conv2d
         for (int run = 0; run < 3; run++)
         {
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-            if (!DirectForward(x, y)) return _algorithm[key] = Algorithm.Im2col; // the batched path: keep it
+            if (!DirectForward(x, y))
+            {
+                if (!winograd) return _algorithm[key] = Algorithm.Im2col; // the batched path: keep it
+                // Winograd also multiplies a batch's tiles in one GEMM: time the batched path as the caller runs it.
+                GemmForward(x, y);
+                if (HasEpilogue) ApplyEpilogue(y, _batch * OutChannels * g.OutH * g.OutW);
+            }
             best = Faster(best, Algorithm.Im2col, t0);
             if (winograd)
             {
@@ -189,27 +195,16 @@ public sealed partial class Conv2d
                 Threading.MaxDegreeOfParallelism);
     }
 
+    // Winograd F(m×m, 3×3) over the whole batch (tiles of all samples in one GEMM), the epilogue fused into the output
+    // transform; the transformed weights of each tile size are made on first use.
     private void WinogradForward(float[] x, float[] y)
     {
         var g = _geometry;
-        int oc = OutChannels, c = g.Channels, p = g.ColumnCols;
-        if (_winogradWeights is null)
-        {
-            _winogradWeights = new float[Winograd3x3.WeightLength(oc, c)];
-            Winograd3x3.TransformWeights(Weight.Value.Data, oc, c, _winogradWeights);
-        }
-        float[]? bias = Bias?.Value.Data;
-        for (int i = 0; i < _batch; i++)
-        {
-            Winograd3x3.Convolve(x, i * g.ImageSize, g, _winogradWeights, oc, y, i * oc * p, Threading.MaxDegreeOfParallelism);
-            for (int o = 0; o < oc; o++)
-            {
-                var row = y.AsSpan((i * oc + o) * p, p);
-                if (bias is not null) TensorPrimitives.Add(row, bias[o], row);
-                if (_residual is not null) TensorPrimitives.Add(row, _residual.AsSpan((i * oc + o) * p, p), row);
-                Clamp(row);
-            }
-        }
+        int m = Winograd3x3.TileSizeFor(g, _batch);
+        ref var w = ref m == 4 ? ref _winograd4 : ref _winograd2;
+        w ??= WinogradWeights.Create(Weight.Value.Data, OutChannels, g.Channels, m);
+        Winograd3x3.Convolve(x, 0, _batch, g, w, y, 0, new WinogradEpilogue(Bias?.Value.Data, _residual, _clampMin, _clampMax),
+            Threading.MaxDegreeOfParallelism);
     }
 
     // im2col + GEMM in place (false: a small image at batch > 1, left to the batched path).
