@@ -10,7 +10,7 @@
 // keeps the GEMM wide). ForwardFused adds an epilogue — a residual written into the output before the GEMM accumulates
 // onto it, then a clamp (ReLU, ReLU6) on each block while it is in cache; other paths apply it afterwards. A Frozen
 // layer packs its weights once (GemmPackedA; GemmPackedB of Wᵀ for the transposed product) and hands bias, residual and
-// clamp to the GEMM, which applies them tile by tile (GemmEpilogue) — the same operations per element, so the same bits.
+// clamp to the GEMM, which applies them panel by panel (GemmEpilogue) — the same operations per element, the same bits.
 // A Frozen layer (weights final: the copies InferenceGraph makes) also measures, on the first input of each size, the
 // algorithms its shape allows against this path and keeps the fastest: Winograd F(2×2 or 4×4, 3×3) (Winograd3x3) for a 3×3
 // stride-1 ungrouped kernel, and the direct sparse kernel (DirectSparseConv) for pruned weights (any stride).
