@@ -291,7 +291,7 @@ public sealed partial class Conv2d
         }
         if (_packedWeights is { } packed)
         {
-            // Bias, residual and clamp applied by the GEMM tile by tile (GemmEpilogue), on the GEMM's threads.
+            // Bias, residual and clamp applied by the GEMM panel by panel (GemmEpilogue), on the GEMM's threads.
             unsafe
             {
                 fixed (float* pBias = bias, pResidual = _residual)

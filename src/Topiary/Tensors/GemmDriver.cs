@@ -13,15 +13,15 @@
 // convolution at batch 1): rows or columns are split once, each item runs every K block, and the
 // only synchronisation is the end of one parallel region (per K block, the shared mode's two
 // barriers cost more than a thread's share of B packing). Otherwise the packed B block is shared
-// by the row blocks. A B operand packed
-// once ahead (GemmPackedB: weights) replaces both: its panels are read where they lie. An A operand packed once ahead
-// (GemmPackedA: a convolution's weights) replaces the per-item packing of A the same way.
+// by the row blocks. A B operand packed once ahead (GemmPackedB: weights) replaces both: its panels
+// are read where they lie. An A operand packed once ahead (GemmPackedA: a convolution's weights)
+// replaces the per-item packing of A the same way.
 // Every C element is written by exactly one work item, and its value is
 //   ((beta·C + alpha·S0) + alpha·S1) + ...   with S_t the in-order sum over the t-th K block,
 // where the K blocks depend only on k (never on threads): results are bitwise reproducible for any
 // thread count, partition or schedule. Edge tiles run the same kernel (or its left half, when at most
 // Nr/2 columns are valid) on zero-padded panels into a scratch tile and write back valid elements only. An epilogue
-// (GemmEpilogue: bias, residual, clamp) is applied per panel and tile: a B panel's initial values for all of the item's
+// (GemmEpilogue: bias, residual, clamp) is applied per B panel: the panel's initial values for all of the item's
 // rows just before its first K block, the clamp after the panel's tiles of the last K block; with a single K block the
 // initial values are added there instead (the same bits: one rounded addition either way).
 using System.Runtime.CompilerServices;
