@@ -4,9 +4,11 @@
 //       [shared mode] pack B[pc.., jc..] into Nr-wide panels (split over threads)
 //       for each work item (an Mc-row block of C x a range of B panels), in parallel:
 //         pack A[ic.., pc..] into Mr-tall panels (thread-local; Mc x Kc sits in L2)
-//         for jr over the item's B panels:     (the Kc x Nr B micro-panel stays in L1)
-//           [just-in-time mode] pack this B micro-panel into a thread-local buffer
-//           for ir over the A panels: micro-kernel on an Mr x Nr tile of C
+//         for each group of the item's B panels (up to 8 Kc x Nr micro-panels, about 64 KiB: L1/L2):
+//           [just-in-time mode] pack the group's B micro-panels into a thread-local buffer
+//           for ir over the A panels: for jr over the group: micro-kernel on an Mr x Nr tile of C
+// (the group makes C's stores Mr streams of a group's width, not Mc streams of one panel's, which matters when Kc is
+// small — a pointwise convolution with few input channels — and the stores are most of the work).
 // When all of m fits one row block, every B panel is used by exactly one item, so it is packed
 // just in time into an L1-sized buffer (no round trip of a packed B block through memory, no
 // shared packing phase); so too with several threads when m fits one row block per thread (a
@@ -21,9 +23,9 @@
 // where the K blocks depend only on k (never on threads): results are bitwise reproducible for any
 // thread count, partition or schedule. Edge tiles run the same kernel (or its left half, when at most
 // Nr/2 columns are valid) on zero-padded panels into a scratch tile and write back valid elements only. An epilogue
-// (GemmEpilogue: bias, residual, clamp) is applied per B panel: the panel's initial values for all of the item's
-// rows just before its first K block, the clamp after the panel's tiles of the last K block; with a single K block the
-// initial values are added there instead (the same bits: one rounded addition either way).
+// (GemmEpilogue: bias, residual, clamp) is applied per B panel and tile: the panel's initial values for all of the item's
+// rows just before its first K block, the clamp on each tile of the last K block right after its kernel; with a single
+// K block the initial values are added there instead (the same bits: one rounded addition either way).
 using System.Runtime.CompilerServices;
 
 namespace Topiary.Tensors;
@@ -193,6 +195,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
         Threading.For(0, job.MBlocks * job.NSplits, threads, job.Compute);
     }
 
+    /// <summary>B panels per group: as many as fit about 64 KiB (at most 8), so a group stays in L2 while every row tile passes.</summary>
+    internal static int GroupPanels(int kc) => Math.Clamp((1 << 14) / (kc * TKernel.Nr), 1, 8);
+
     private static int CeilDiv(int x, int y) => (x + y - 1) / y;
     private static int RoundUp(int x, int y) => CeilDiv(x, y) * y;
 
@@ -247,7 +252,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                 GemmPacking.PackA(TransA, A, Lda, i0, mc, Pc, kc, aPack, mr);
             }
             float* tile = GemmBuffers.Tile(mr * nr);
-            float* bPanel = JustInTimeB && BPacked == null ? GemmBuffers.PanelB(kc * nr) : null;
+            float* bPanel = JustInTimeB && BPacked == null ? GemmBuffers.PanelB(GroupPanels(kc) * kc * nr) : null;
             float alpha = Alpha, beta = Beta;
             nint ldc = Ldc;
             bool first = Pc == 0, last = Pc + kc >= K;
@@ -257,57 +262,67 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             bool finish = last && (Epilogue.Clamps || addAfter);
             if (addAfter) beta = 0f;
 
-            for (int q = panelStart; q < panelEnd; q++)
+            // Panels in groups: for each Mr-row tile, the group's panels left to right, so C is written in Mr streams of
+            // whole group widths (not Mc streams of one panel's 128 bytes, which defeats the prefetchers when kc is
+            // small and the stores dominate); the epilogue finishes each tile while it is in L1.
+            int group = GroupPanels(kc);
+            float** panels = stackalloc float*[group];
+            for (int q0 = panelStart; q0 < panelEnd; q0 += group)
             {
-                int jr = q * nr;
-                int ncols = Math.Min(nr, Nc - jr);
-                float* bp;
-                if (BPacked != null)
+                int g = Math.Min(group, panelEnd - q0);
+                for (int qi = 0; qi < g; qi++)
                 {
-                    bp = BPacked + (nint)Pc * NPadded + (nint)(Jc + jr) * kc;
+                    int jr = (q0 + qi) * nr, ncols = Math.Min(nr, Nc - jr);
+                    if (BPacked != null)
+                    {
+                        panels[qi] = BPacked + (nint)Pc * NPadded + (nint)(Jc + jr) * kc;
+                    }
+                    else if (JustInTimeB)
+                    {
+                        panels[qi] = bPanel + (nint)qi * kc * nr;
+                        GemmPacking.PackBPanel(TransB, B, Ldb, Pc, kc, Jc + jr, ncols, panels[qi], nr);
+                    }
+                    else
+                    {
+                        panels[qi] = BPack + (nint)jr * kc;
+                    }
+                    // The panel's initial values for all of the item's rows at once: the stores' cache misses overlap,
+                    // and are done before the first tile's kernel loads them.
+                    if (initialise) Epilogue.Initialise(i0, Jc + jr, mc, ncols, C + Jc + jr + i0 * ldc, ldc);
                 }
-                else if (JustInTimeB)
-                {
-                    GemmPacking.PackBPanel(TransB, B, Ldb, Pc, kc, Jc + jr, ncols, bPanel, nr);
-                    bp = bPanel;
-                }
-                else
-                {
-                    bp = BPack + (nint)jr * kc;
-                }
-                float* cCol = C + Jc + jr;
-                // The panel's initial values for all of the item's rows at once: the stores' cache misses overlap, and
-                // are done before the first tile's kernel loads them.
-                if (initialise) Epilogue.Initialise(i0, Jc + jr, mc, ncols, cCol + i0 * ldc, ldc);
                 for (int ir = 0; ir < mc; ir += mr)
                 {
                     int nrows = Math.Min(mr, mc - ir);
                     float* ap = aPack + (nint)ir * kc;
-                    float* cp = cCol + (i0 + ir) * ldc;
-                    if (nrows == mr && ncols == nr)
+                    for (int qi = 0; qi < g; qi++)
                     {
-                        TKernel.Run(kc, ap, bp, cp, ldc, alpha, beta);
-                    }
-                    else if (ncols * 2 <= nr)
-                    {
-                        if (nrows == mr && ncols * 2 == nr)
+                        int jr = (q0 + qi) * nr, ncols = Math.Min(nr, Nc - jr);
+                        float* bp = panels[qi];
+                        float* cp = C + Jc + jr + (i0 + ir) * ldc;
+                        if (nrows == mr && ncols == nr)
                         {
-                            TKernel.RunHalf(kc, ap, bp, cp, ldc, alpha, beta);
+                            TKernel.Run(kc, ap, bp, cp, ldc, alpha, beta);
+                        }
+                        else if (ncols * 2 <= nr)
+                        {
+                            if (nrows == mr && ncols * 2 == nr)
+                            {
+                                TKernel.RunHalf(kc, ap, bp, cp, ldc, alpha, beta);
+                            }
+                            else
+                            {
+                                TKernel.RunHalf(kc, ap, bp, tile, nr, 1f, 0f);
+                                GemmTile.Store(tile, nr, nrows, ncols, cp, ldc, alpha, beta);
+                            }
                         }
                         else
                         {
-                            TKernel.RunHalf(kc, ap, bp, tile, nr, 1f, 0f);
+                            TKernel.Run(kc, ap, bp, tile, nr, 1f, 0f);
                             GemmTile.Store(tile, nr, nrows, ncols, cp, ldc, alpha, beta);
                         }
-                    }
-                    else
-                    {
-                        TKernel.Run(kc, ap, bp, tile, nr, 1f, 0f);
-                        GemmTile.Store(tile, nr, nrows, ncols, cp, ldc, alpha, beta);
+                        if (finish) Epilogue.Finish(i0 + ir, Jc + jr, nrows, ncols, cp, ldc, addAfter);
                     }
                 }
-                // After the panel's last tile (not after each tile: fewer calls, and the tiles' stores have retired).
-                if (finish) Epilogue.Finish(i0, Jc + jr, mc, ncols, cCol + i0 * ldc, ldc, addAfter);
             }
         }
     }

@@ -1,5 +1,5 @@
-// GemmEpilogue: a layer's bias, residual and clamp applied by the GEMM driver panel by panel, while a B panel's columns
-// of C (the item's rows × Nr) are in cache, instead of in passes over the whole output before and after the product (a convolution's output is often
+// GemmEpilogue: a layer's bias, residual and clamp applied by the GEMM driver tile by tile (initial values per B
+// panel), while that part of C is in cache, instead of in passes over the whole output before and after the product (a convolution's output is often
 // larger than L2: the passes cost a round trip through memory each, and ran on one thread).
 //   before the first K block:  C[i, j] = R[i, j] + bias[i]   (or bias[i], or R[i, j]; the product then accumulates, β = 1)
 //   after the last K block:    C[i, j] = min(max(C[i, j], Min), Max)

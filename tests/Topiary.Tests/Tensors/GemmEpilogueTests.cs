@@ -14,6 +14,7 @@ public unsafe class GemmEpilogueTests
     [InlineData(9, 35, 7)]       // partial row panel and column panel
     [InlineData(64, 196, 300)]   // two K blocks
     [InlineData(300, 49, 40)]    // several row blocks (shared-B mode)
+    [InlineData(20, 600, 16)]    // small k: B panels in groups (two of 8, then 3, the last partial), partial row tile
     public void Equals_fill_then_product_then_clamp_bit_for_bit(int m, int n, int k)
     {
         var rng = new Random(m + 31 * n);
