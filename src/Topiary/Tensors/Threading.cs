@@ -2,7 +2,8 @@
 // fixed, index-determined chunks so results never depend on thread scheduling. The process-wide degree
 // (MaxDegreeOfParallelism, set by the CLI's --threads) can be narrowed for one logical flow of work with Limit: the
 // limit lives in an AsyncLocal, so it follows that flow into the parallel bodies and tasks it starts and never leaks into
-// work running beside it (tests that compare 1 and 2 threads run in parallel with others).
+// work running beside it (tests that compare 1 and 2 threads run in parallel with others). Parallel regions run on a
+// team of spinning workers (WorkerTeam) when it is free, else on the thread pool.
 namespace Topiary.Tensors;
 
 /// <summary>Degree of parallelism for Topiary kernels and a deterministic parallel-for.</summary>
@@ -58,7 +59,7 @@ public static class Threading
             for (int i = fromInclusive; i < toExclusive; i++) body(i);
             return;
         }
-        Parallel.For(fromInclusive, toExclusive, new ParallelOptions { MaxDegreeOfParallelism = max }, body);
+        Run(fromInclusive, count, max, body);
     }
 
     /// <summary>
@@ -74,6 +75,14 @@ public static class Threading
             for (int i = fromInclusive; i < toExclusive; i++) body(i);
             return;
         }
-        Parallel.For(fromInclusive, toExclusive, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, body);
+        Run(fromInclusive, count, maxDegreeOfParallelism, body);
+    }
+
+    // The worker team when it is free and no Limit is in force (a body on a team worker reads the process-wide degree:
+    // under a Limit the thread pool runs the region, flowing the limit into the bodies); else Parallel.For.
+    private static void Run(int from, int count, int threads, Action<int> body)
+    {
+        if (s_limit.Value == 0 && WorkerTeam.TryRun(count, threads, from == 0 ? body : i => body(from + i))) return;
+        Parallel.For(from, from + count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
     }
 }

@@ -1,0 +1,76 @@
+// WorkerTeam (the spinning threads behind Threading.For): every index runs exactly once whatever the count and thread
+// budget, also after the workers fell asleep; a body's exception reaches the caller (AggregateException, as
+// Parallel.For) and the team stays usable; a body's own Threading.For and callers on several threads at once (the
+// team busy: the thread pool takes over) still run every index once.
+using Topiary.Tensors;
+
+namespace Topiary.Tests.Tensors;
+
+public class WorkerTeamTests
+{
+    [Theory]
+    [InlineData(2, 2)]
+    [InlineData(3, 2)]
+    [InlineData(1000, 2)]
+    [InlineData(17, 4)]
+    [InlineData(5, 64)]
+    public void Every_index_runs_exactly_once(int count, int threads)
+    {
+        for (int round = 0; round < 200; round++)
+        {
+            var hits = new int[count];
+            bool ran = WorkerTeam.TryRun(count, threads, i => Interlocked.Increment(ref hits[i]));
+            if (ran) Assert.All(hits, h => Assert.Equal(1, h));
+            else Assert.All(hits, h => Assert.Equal(0, h)); // busy (another test's region): nothing ran
+        }
+    }
+
+    [Fact]
+    public void Workers_that_fell_asleep_are_woken()
+    {
+        for (int round = 0; round < 3; round++)
+        {
+            Thread.Sleep(WorkerTeam.SpinMicroseconds / 1000 + 20); // past the spin: the workers sleep
+            var hits = new int[64];
+            Threading.For(0, 64, 2, i => Interlocked.Increment(ref hits[i]));
+            Assert.All(hits, h => Assert.Equal(1, h));
+        }
+    }
+
+    [Fact]
+    public void A_body_exception_reaches_the_caller_and_the_team_stays_usable()
+    {
+        var ex = Assert.Throws<AggregateException>(() =>
+            Threading.For(0, 100, 2, i => { if (i == 37) throw new InvalidOperationException("index 37"); }));
+        Assert.Contains(ex.InnerExceptions, e => e is InvalidOperationException { Message: "index 37" });
+        var hits = new int[100];
+        Threading.For(0, 100, 2, i => Interlocked.Increment(ref hits[i]));
+        Assert.All(hits, h => Assert.Equal(1, h));
+    }
+
+    [Fact]
+    public void Nested_regions_and_concurrent_callers_run_every_index_once()
+    {
+        var hits = new int[8 * 40 * 30];
+        Parallel.For(0, 8, caller =>
+        {
+            for (int round = 0; round < 40; round++)
+                Threading.For(0, 30, 2, i =>
+                {
+                    // A region inside a body runs elsewhere (the team is taken), once per index.
+                    int slot = (caller * 40 + round) * 30 + i;
+                    Threading.For(0, 2, 2, j => { if (j == 0) Interlocked.Increment(ref hits[slot]); });
+                });
+        });
+        Assert.All(hits, h => Assert.Equal(1, h));
+    }
+
+    [Fact]
+    public void A_start_offset_is_honoured()
+    {
+        var hits = new int[50];
+        Threading.For(20, 50, 2, i => Interlocked.Increment(ref hits[i]));
+        Assert.All(hits.Take(20), h => Assert.Equal(0, h));
+        Assert.All(hits.Skip(20), h => Assert.Equal(1, h));
+    }
+}
