@@ -223,19 +223,26 @@ public sealed partial class Conv2d
             ? (threads == 1 || (n == 1 && Frozen) ? p : RoundUp32((p + threads - 1) / threads))
             : Math.Max(MinBlock, ColumnBlockFloats / k / 32 * 32);
         block = p < TransposedBelowPositions ? p : Math.Min(block, p);
-        int blocks = (p + block - 1) / block, items = n * blocks;
+        int blocks = (p + block - 1) / block, panels = (p + 31) / 32;
+        // Few items: as many blocks as a multiple of the threads (784 positions in blocks of 256 left one thread a
+        // 16-column block while the other ran two of 256), each a balanced range of 32-column panels.
+        if (blocks > 1 && n * blocks < 4 * threads) blocks = Math.Min(panels, RoundUp(blocks, threads));
+        int items = n * blocks;
         int gemmThreads = items >= threads ? 1 : threads;
-        PackWeights(p < TransposedBelowPositions && block == p);
-        if (items == 1) InferenceBlock(0, block, pointwise, gemmThreads, x, y);
-        else Threading.For(0, items, item => InferenceBlock(item, block, pointwise, gemmThreads, x, y));
+        PackWeights(p < TransposedBelowPositions && blocks == 1);
+        if (items == 1) InferenceBlock(0, blocks, pointwise, gemmThreads, x, y);
+        else Threading.For(0, items, item => InferenceBlock(item, blocks, pointwise, gemmThreads, x, y));
         return true;
     }
 
-    private void InferenceBlock(int item, int block, bool pointwise, int gemmThreads, float[] x, float[] y)
+    private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+
+    // Item = (sample, block); block b of B covers the 32-column panels [P·b/B, P·(b+1)/B) of the sample's positions.
+    private void InferenceBlock(int item, int blocks, bool pointwise, int gemmThreads, float[] x, float[] y)
     {
         var g = _geometry;
-        int p = g.ColumnCols, blocks = (p + block - 1) / block;
-        int i = item / blocks, p0 = item % blocks * block, count = Math.Min(block, p - p0);
+        int p = g.ColumnCols, panels = (p + 31) / 32, part = item % blocks;
+        int i = item / blocks, p0 = Math.Min(p, 32 * (panels * part / blocks)), count = Math.Min(p, 32 * (panels * (part + 1) / blocks)) - p0;
         int oc = OutChannels, groups = Groups, kg = g.ColumnRows / groups, ocg = oc / groups, imageSize = g.ImageSize;
         var image = x.AsSpan(i * imageSize, imageSize);
         var output = y.AsSpan(i * oc * p);
