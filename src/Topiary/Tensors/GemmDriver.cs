@@ -290,6 +290,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                     // and are done before the first tile's kernel loads them.
                     if (initialise) Epilogue.Initialise(i0, Jc + jr, mc, ncols, C + Jc + jr + i0 * ldc, ldc);
                 }
+                if (JustInTimeB && BPacked == null && q0 + g < panelEnd)
+                {
+                    int next = (q0 + g) * nr;
+                    GemmPacking.PrefetchB(TransB, B, Ldb, Pc, kc, Jc + next, Math.Min(Math.Min(group, panelEnd - q0 - g) * nr, Nc - next));
+                }
                 for (int ir = 0; ir < mc; ir += mr)
                 {
                     int nrows = Math.Min(mr, mc - ir);
