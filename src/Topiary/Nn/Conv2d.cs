@@ -204,7 +204,7 @@ public sealed partial class Conv2d : Module
             if (!DepthwiseForward(input.Data, y.Data) && HasEpilogue) ApplyEpilogue(y.Data, y.Length);
             return y;
         }
-        if (!training && InferenceForward(input.Data, y.Data)) return y;
+        if (!training && InferenceForward(input.Data, _target ?? y.Data)) return y;
         GemmForward(input.Data, y.Data);
         if (HasEpilogue) ApplyEpilogue(y.Data, y.Length);
         return y;

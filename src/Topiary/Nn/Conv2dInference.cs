@@ -68,6 +68,39 @@ public sealed partial class Conv2d
         }
     }
 
+    // Where the inference paths write: the layer's output (null), or a caller's array from _targetOffset on
+    // (ForwardFusedInto: a channel slice of a batch-1 concatenation).
+    private float[]? _target;
+    private int _targetOffset;
+
+    /// <summary>
+    /// As <see cref="ForwardFused"/> without a residual, for one sample, writing the output [1, OC, OH, OW] into
+    /// <paramref name="target"/> from <paramref name="offset"/> on (a channel slice of a concatenation, contiguous at
+    /// batch 1) instead of the layer's own output. Not for depthwise layers.
+    /// </summary>
+    /// <exception cref="ArgumentException">The input is not one sample; the layer is depthwise; the target is too short; or as <see cref="ForwardFused"/>.</exception>
+    internal void ForwardFusedInto(Tensor input, float min, float max, float[] target, int offset)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(target);
+        if (input.Rank != 4 || input.Dim(0) != 1 || IsDepthwise)
+            throw new ArgumentException($"{this}: writing into a concatenation needs one sample and a non-depthwise layer; got {Tensor.ShapeString(input.Shape)}.", nameof(input));
+        var (oh, ow) = OutputSize(input.Dim(2), input.Dim(3));
+        if (offset < 0 || (long)offset + (long)OutChannels * oh * ow > target.Length)
+            throw new ArgumentException($"{this}: {OutChannels}x{oh}x{ow} outputs from offset {offset} do not fit a target of {target.Length}.", nameof(target));
+        _target = target;
+        _targetOffset = offset;
+        try
+        {
+            ForwardFused(input, null, min, max);
+        }
+        finally
+        {
+            _target = null;
+            _targetOffset = 0;
+        }
+    }
+
     private bool HasEpilogue => _residual is not null || _clampMin != float.NegativeInfinity || _clampMax != float.PositiveInfinity;
 
     // The epilogue on a whole output written by another path (depthwise, batched): y = clamp(y + residual).
@@ -191,7 +224,7 @@ public sealed partial class Conv2d
         }
         int length = OutChannels * g.ColumnCols;
         for (int i = 0; i < _batch; i++)
-            _sparse.Forward(x.AsSpan(i * g.ImageSize, g.ImageSize), y, i * length, Bias?.Value.Data, _residual, _clampMin, _clampMax,
+            _sparse.Forward(x.AsSpan(i * g.ImageSize, g.ImageSize), y, _targetOffset + i * length, Bias?.Value.Data, _residual, _clampMin, _clampMax,
                 Threading.MaxDegreeOfParallelism);
     }
 
@@ -203,7 +236,7 @@ public sealed partial class Conv2d
         int m = Winograd3x3.TileSizeFor(g, _batch);
         ref var w = ref m == 4 ? ref _winograd4 : ref _winograd2;
         w ??= WinogradWeights.Create(Weight.Value.Data, OutChannels, g.Channels, m);
-        Winograd3x3.Convolve(x, 0, _batch, g, w, y, 0, new WinogradEpilogue(Bias?.Value.Data, _residual, _clampMin, _clampMax),
+        Winograd3x3.Convolve(x, 0, _batch, g, w, y, _targetOffset, new WinogradEpilogue(Bias?.Value.Data, _residual, _clampMin, _clampMax),
             Threading.MaxDegreeOfParallelism);
     }
 
@@ -245,7 +278,7 @@ public sealed partial class Conv2d
         int i = item / blocks, p0 = Math.Min(p, 32 * (panels * part / blocks)), count = Math.Min(p, 32 * (panels * (part + 1) / blocks)) - p0;
         int oc = OutChannels, groups = Groups, kg = g.ColumnRows / groups, ocg = oc / groups, imageSize = g.ImageSize;
         var image = x.AsSpan(i * imageSize, imageSize);
-        var output = y.AsSpan(i * oc * p);
+        var output = y.AsSpan(_targetOffset + i * oc * p);
         ReadOnlySpan<float> columns;
         int ld;
         if (pointwise)
@@ -330,7 +363,7 @@ public sealed partial class Conv2d
     // Output channels [16·tile0, 16·tile1) of image i from Yᵀ [P, OC], with bias, residual and clamp.
     private void TransposeOut(float[] t, float[] y, int i, int tile0, int tile1)
     {
-        int oc = OutChannels, p = _geometry.ColumnCols, off = i * oc * p;
+        int oc = OutChannels, p = _geometry.ColumnCols, off = i * oc * p, yOff = _targetOffset + off;
         float[]? bias = Bias?.Value.Data, r = _residual;
         for (int o0 = 16 * tile0; o0 < Math.Min(oc, 16 * tile1); o0 += 16)
         {
@@ -339,9 +372,9 @@ public sealed partial class Conv2d
             {
                 var src = t.AsSpan(j * oc + o0, o1 - o0);
                 for (int o = o0; o < o1; o++)
-                    y[off + o * p + j] = src[o - o0] + (bias is null ? 0f : bias[o]) + (r is null ? 0f : r[off + o * p + j]);
+                    y[yOff + o * p + j] = src[o - o0] + (bias is null ? 0f : bias[o]) + (r is null ? 0f : r[off + o * p + j]);
             }
-            Clamp(y.AsSpan(off + o0 * p, (o1 - o0) * p));
+            Clamp(y.AsSpan(yOff + o0 * p, (o1 - o0) * p));
         }
     }
 

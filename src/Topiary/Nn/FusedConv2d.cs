@@ -2,7 +2,8 @@
 // written by InferenceGraph.Fuse. Inputs: [x] or [x, residual]; y = clamp(conv(x) + residual, Min, Max). The
 // convolution (its weights already carrying a folded BatchNorm) runs Conv2d's inference path with the residual
 // written into the output before the GEMM accumulates onto it and the clamp applied per block while it is in cache,
-// so the three or four passes over the activation that the separate layers make become one. Training is refused.
+// so the three or four passes over the activation that the separate layers make become one. With a Target, the output
+// goes into a channel slice of a concatenation (ConcatBuffer) instead of a node-owned tensor. Training is refused.
 using System.Globalization;
 using Topiary.Tensors;
 
@@ -46,6 +47,27 @@ public sealed class FusedConv2d : GraphOp
     /// <summary>Whether a BatchNorm was folded into the convolution.</summary>
     public bool FoldedNorm { get; }
 
+    /// <summary>
+    /// The concatenation this node writes its output into (channels from <see cref="TargetChannel"/> on; the node then
+    /// returns the whole concatenation, read only by its <see cref="CatInPlace"/>), or null for a node-owned output.
+    /// </summary>
+    public ConcatBuffer? Target { get; private init; }
+
+    /// <summary>The first channel of <see cref="Target"/> this node writes.</summary>
+    public int TargetChannel { get; private init; }
+
+    /// <summary>A copy of this node writing into channels [<paramref name="channel"/>, + OC) of <paramref name="target"/>.</summary>
+    /// <exception cref="InvalidOperationException">The node has a residual input (its epilogue indexes the residual as the output).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The channels do not fit the target.</exception>
+    public FusedConv2d WritingInto(ConcatBuffer target, int channel)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        if (HasResidual) throw new InvalidOperationException($"{this}: a node with a residual input cannot write into a concatenation.");
+        if (channel < 0 || channel + Conv.OutChannels > target.Channels)
+            throw new ArgumentOutOfRangeException(nameof(channel), $"Channels [{channel}, {channel + Conv.OutChannels}) do not fit a concatenation of {target.Channels}.");
+        return new FusedConv2d(Conv, false, Min, Max, FoldedNorm) { Target = target, TargetChannel = channel };
+    }
+
     /// <inheritdoc/>
     public override IEnumerable<(string Name, Module Module)> NamedChildren() => [("conv", Conv)];
 
@@ -57,6 +79,23 @@ public sealed class FusedConv2d : GraphOp
         ArgumentNullException.ThrowIfNull(inputs);
         if (training) throw new NotSupportedException($"{this} is an inference-only fusion; train the unfused model.");
         CheckCount(inputs, HasResidual ? 2 : 1, "inputs");
+        if (Target is { } target)
+        {
+            var x = inputs[0];
+            if (x.Rank == 4 && x.Dim(0) == 1 && !Conv.IsDepthwise)
+            {
+                // One sample: the slice is contiguous, written in place.
+                var (oh, ow) = Conv.OutputSize(x.Dim(2), x.Dim(3));
+                var all = target.Ensure(1, oh, ow);
+                Conv.ForwardFusedInto(x, Min, Max, all.Data, TargetChannel * oh * ow);
+                _output[0] = all;
+            }
+            else
+            {
+                _output[0] = target.CopyIn(Conv.ForwardFused(x, null, Min, Max), TargetChannel);
+            }
+            return _output;
+        }
         _output[0] = Conv.ForwardFused(inputs[0], HasResidual ? inputs[1] : null, Min, Max);
         return _output;
     }

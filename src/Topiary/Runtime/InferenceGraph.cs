@@ -9,6 +9,7 @@
 // later edits to the model are not seen, and every convolution of the copy is Frozen (it may cache Winograd weights
 // and pick its algorithm by measurement). Inside every Sequential (zoo models, Residual bodies, graph nodes), the
 // chains Conv2d → [BatchNorm2d] → [ReLU | Hardtanh] are fused the same way (no residual: a Residual adds outside).
+// A channel concatenation of fused convolutions' outputs is written in place (CatInPlace over a ConcatBuffer).
 using Topiary.Nn;
 using Topiary.Pruning.EnergyAware;
 using Topiary.Tensors;
@@ -20,7 +21,8 @@ namespace Topiary.Runtime;
 /// <param name="FoldedNorms">BatchNorms folded into convolutions.</param>
 /// <param name="FusedResiduals">Residual adds moved into a convolution's epilogue.</param>
 /// <param name="FusedActivations">ReLU/ReLU6/clamps moved into a convolution's epilogue.</param>
-public sealed record FusedModel(Module Model, int FoldedNorms, int FusedResiduals, int FusedActivations);
+/// <param name="ConcatsInPlace">Channel concatenations whose producers now write their slices in place.</param>
+public sealed record FusedModel(Module Model, int FoldedNorms, int FusedResiduals, int FusedActivations, int ConcatsInPlace = 0);
 
 /// <summary>Inference rewrites of a model's graph.</summary>
 public static class InferenceGraph
@@ -108,9 +110,42 @@ public static class InferenceGraph
                 next = taken.Outputs.Count == 1 ? Sole(output) : null;
             }
         }
+        int concats = ConcatInPlace(nodes, readers);
         var fused = new Graph(graph.Inputs.ToArray(), nodes, graph.Outputs.ToArray(),
             graph.Constants.Select(c => KeyValuePair.Create(c.Name, c.Value)));
-        return new FusedModel(fused, norms + chainNorms, residuals, activations + chainActivations);
+        return new FusedModel(fused, norms + chainNorms, residuals, activations + chainActivations, concats);
+    }
+
+    // A Cat along the channels whose every input is a distinct fused convolution's output (no residual, read by the Cat
+    // alone) becomes a CatInPlace: the convolutions write their channel slices of one ConcatBuffer (SqueezeNet's fire
+    // modules, GoogLeNet's inception blocks), so the concatenation copies nothing at batch 1. Returns how many.
+    private static int ConcatInPlace(List<GraphNode> nodes, Dictionary<string, int> readers)
+    {
+        var producer = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < nodes.Count; i++)
+            foreach (var t in nodes[i].Outputs) producer[t] = i;
+        int count = 0;
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            var cat = nodes[i];
+            if (cat.Module is not Cat { Axis: 1 or -3 } || cat.Inputs.Count < 2 || cat.Inputs.Distinct().Count() != cat.Inputs.Count) continue;
+            var parts = new List<(int Node, FusedConv2d Conv)>();
+            foreach (var t in cat.Inputs)
+                if (readers.GetValueOrDefault(t) == 1 && producer.TryGetValue(t, out int p)
+                    && nodes[p].Module is FusedConv2d { HasResidual: false, Target: null } conv && !conv.Conv.IsDepthwise)
+                    parts.Add((p, conv));
+            if (parts.Count != cat.Inputs.Count) continue;
+            var buffer = new ConcatBuffer(parts.Sum(part => part.Conv.Conv.OutChannels));
+            int channel = 0;
+            foreach (var (p, conv) in parts)
+            {
+                nodes[p] = new GraphNode(nodes[p].Name, conv.WritingInto(buffer, channel), nodes[p].Inputs.ToArray(), nodes[p].Outputs.ToArray());
+                channel += conv.Conv.OutChannels;
+            }
+            nodes[i] = new GraphNode(cat.Name, new CatInPlace(buffer), cat.Inputs.ToArray(), cat.Outputs.ToArray());
+            count++;
+        }
+        return count;
     }
 
     // Inside every Sequential of the copy (at any depth: zoo models, Residual bodies, graph nodes): Conv2d, then an

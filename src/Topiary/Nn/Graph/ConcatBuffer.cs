@@ -1,0 +1,47 @@
+// ConcatBuffer: the output of a channel concatenation that its producers write in place (InferenceGraph: the convolutions
+// feeding a Cat along the channel axis). At batch 1 a producer's channels [offset, offset + OC) are one contiguous run of
+// the buffer, so each convolution writes its slice directly and the concatenation copies nothing; at a larger batch
+// each producer copies its output in, sample by sample (what Cat did).
+using Topiary.Tensors;
+
+namespace Topiary.Nn;
+
+/// <summary>A concatenation's output [N, C, H, W], shared by the nodes that fill it and the node that returns it.</summary>
+public sealed class ConcatBuffer
+{
+    private Tensor? _tensor;
+
+    /// <summary>Creates the buffer for <paramref name="channels"/> concatenated channels.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="channels"/> is below 1.</exception>
+    public ConcatBuffer(int channels)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
+        Channels = channels;
+    }
+
+    /// <summary>Total channels of the concatenation.</summary>
+    public int Channels { get; }
+
+    /// <summary>The buffer as last shaped by <see cref="Ensure"/> (null before the first call).</summary>
+    public Tensor? Tensor => _tensor;
+
+    /// <summary>The buffer for <paramref name="n"/> samples of <paramref name="h"/> × <paramref name="w"/> (reused while the shape holds).</summary>
+    public Tensor Ensure(int n, int h, int w) => LayerHelpers.Ensure(ref _tensor, n, Channels, h, w);
+
+    /// <summary>
+    /// Copies <paramref name="part"/> [N, c, H, W] into channels [<paramref name="offset"/>, offset + c) of the buffer
+    /// (shaped for it first).
+    /// </summary>
+    /// <exception cref="ArgumentException">The part is not rank 4 or does not fit the channels.</exception>
+    public Tensor CopyIn(Tensor part, int offset)
+    {
+        ArgumentNullException.ThrowIfNull(part);
+        if (part.Rank != 4 || offset < 0 || offset + part.Dim(1) > Channels)
+            throw new ArgumentException($"A part {Tensor.ShapeString(part.Shape)} at channel {offset} does not fit a concatenation of {Channels} channels.", nameof(part));
+        int n = part.Dim(0), c = part.Dim(1), plane = part.Dim(2) * part.Dim(3);
+        var all = Ensure(n, part.Dim(2), part.Dim(3));
+        for (int i = 0; i < n; i++)
+            part.Data.AsSpan(i * c * plane, c * plane).CopyTo(all.Data.AsSpan((i * Channels + offset) * plane));
+        return all;
+    }
+}

@@ -1,0 +1,104 @@
+// InferenceGraph's in-place concatenation: a Cat along the channels fed only by fused convolutions (SqueezeNet's fire
+// module, an inception block) becomes a CatInPlace whose producers write their channel slices of one ConcatBuffer.
+// The fused graph's output equals the unfused graph's at batch 1 (written in place, on every convolution path: pointwise,
+// im2col, Winograd, the transposed small image) and batch 3 (copied in); a Cat with an input that is not a fused
+// convolution's, or is read twice, or a residual-fused producer, stays a Cat; bad uses are rejected.
+using Topiary.Nn;
+using Topiary.Runtime;
+using Topiary.Tensors;
+using Topiary.Tests.Nn;
+using static Topiary.Tests.Nn.GradientChecker;
+
+namespace Topiary.Tests.Runtime;
+
+public class ConcatInPlaceTests
+{
+    // squeeze 1x1 → ReLU, then expand 1x1 → ReLU and expand 3x3 → ReLU (and a strided 3x3 → ReLU6), concatenated.
+    private static Graph Fire(int c, int squeeze, int expand) => new(["x"],
+    [
+        new GraphNode("squeeze", new Conv2d(c, squeeze, 1, new Random(1)), "x", "s0"),
+        new GraphNode("squeeze_relu", new ReLU(), "s0", "s"),
+        new GraphNode("e1", new Conv2d(squeeze, expand, 1, new Random(2)), "s", "a0"),
+        new GraphNode("e1_relu", new ReLU(), "a0", "a"),
+        new GraphNode("e3", new Conv2d(squeeze, expand, 3, new Random(3), padding: 1), "s", "b0"),
+        new GraphNode("e3_relu", new ReLU(), "b0", "b"),
+        new GraphNode("e5", new Conv2d(squeeze, 5, 5, new Random(4), padding: 2), "s", "d0"),
+        new GraphNode("e5_relu6", Hardtanh.ReLU6(), "d0", "d"),
+        new GraphNode("cat", new Cat(1), ["a", "b", "d"], ["y"]),
+    ], ["y"]);
+
+    [Theory]
+    [InlineData(1, 14)]  // pointwise, Winograd/im2col, im2col 5x5, all written in place
+    [InlineData(1, 7)]   // small image: the transposed product writes in place too
+    [InlineData(3, 9)]   // several samples: copied in
+    public void The_concatenation_written_in_place_equals_the_graph(int batch, int size)
+    {
+        var model = Fire(6, 5, 7);
+        var fused = InferenceGraph.Fuse(model, [6, size, size], batch);
+        Assert.Equal(1, fused.ConcatsInPlace);
+        var graph = Assert.IsType<Graph>(fused.Model);
+        Assert.IsType<CatInPlace>(graph.Node("cat").Module);
+        Assert.Equal([0, 7, 14], new[] { "e1", "e3", "e5" }.Select(n => ((FusedConv2d)graph.Node(n).Module).TargetChannel));
+        var x = Randn(5, batch, 6, size, size);
+        var expected = model.Forward([x], false)[0].Data.ToArray();
+        for (int call = 0; call < 2; call++) // the second call reuses the buffer
+            GroupedConvTests.AssertClose(expected, fused.Model.Forward(x, false).Data, $"batch {batch}, {size}x{size}, call {call}");
+    }
+
+    [Fact]
+    public void Winograd_and_im2col_write_the_same_slice()
+    {
+        var model = Fire(8, 8, 8);
+        foreach (bool? winograd in new bool?[] { true, false })
+        {
+            var fused = InferenceGraph.Fuse(model, [8, 12, 12]);
+            var e3 = ((FusedConv2d)((Graph)fused.Model).Node("e3").Module).Conv;
+            e3.WinogradOverride = winograd;
+            var x = Randn(6, 1, 8, 12, 12);
+            GroupedConvTests.AssertClose(model.Forward([x], false)[0].Data.ToArray(), fused.Model.Forward(x, false).Data, $"Winograd {winograd}");
+        }
+    }
+
+    [Fact]
+    public void Only_concatenations_of_sole_fused_convolution_outputs_are_rewritten()
+    {
+        // "b" is also a graph output (two readers); the second Cat takes the raw input: neither is rewritten.
+        var model = new Graph(["x"],
+        [
+            new GraphNode("p", new Conv2d(3, 4, 1, new Random(1)), "x", "p0"),
+            new GraphNode("p_relu", new ReLU(), "p0", "a"),
+            new GraphNode("q", new Conv2d(3, 4, 3, new Random(2), padding: 1), "x", "q0"),
+            new GraphNode("q_relu", new ReLU(), "q0", "b"),
+            new GraphNode("cat", new Cat(1), ["a", "b"], ["y"]),
+            new GraphNode("r", new Conv2d(3, 2, 1, new Random(3)), "x", "r0"),
+            new GraphNode("r_relu", new ReLU(), "r0", "c"),
+            new GraphNode("cat2", new Cat(1), ["c", "x"], ["z"]),
+        ], ["y", "z", "b"]);
+        var fused = InferenceGraph.Fuse(model, [3, 6, 6]);
+        Assert.Equal(0, fused.ConcatsInPlace);
+        var graph = (Graph)fused.Model;
+        Assert.IsType<Cat>(graph.Node("cat").Module);
+        Assert.IsType<Cat>(graph.Node("cat2").Module);
+        var x = Randn(7, 1, 3, 6, 6);
+        var expected = model.Forward([x], false).Select(t => t.Data.ToArray()).ToArray();
+        var actual = graph.Forward([x], false);
+        for (int i = 0; i < expected.Length; i++) GroupedConvTests.AssertClose(expected[i], actual[i].Data, $"output {i}");
+    }
+
+    [Fact]
+    public void Bad_uses_are_rejected()
+    {
+        var conv = new Conv2d(3, 4, 1, new Random(1));
+        var node = new FusedConv2d(conv, hasResidual: false, 0f, float.PositiveInfinity);
+        var buffer = new ConcatBuffer(6);
+        Assert.Throws<ArgumentOutOfRangeException>(() => node.WritingInto(buffer, 3)); // channels 3..7 of 6
+        Assert.Throws<InvalidOperationException>(() => new FusedConv2d(conv, hasResidual: true).WritingInto(buffer, 0));
+        var x = Randn(2, 2, 3, 5, 5);
+        Assert.Throws<ArgumentException>(() => conv.ForwardFusedInto(x, 0f, 1f, new float[1000], 0)); // two samples
+        Assert.Throws<ArgumentException>(() => conv.ForwardFusedInto(Randn(3, 1, 3, 5, 5), 0f, 1f, new float[99], 10)); // 100 outputs from 10
+        var cat = new CatInPlace(buffer);
+        Assert.Throws<InvalidOperationException>(() => cat.Forward([Randn(4, 1, 6, 2, 2)], false)); // not the buffer
+        Assert.Throws<NotSupportedException>(() => cat.Forward([buffer.Ensure(1, 2, 2)], true));
+        Assert.Throws<ArgumentException>(() => buffer.CopyIn(Randn(5, 1, 4, 2, 2), 3));
+    }
+}
