@@ -94,22 +94,21 @@ public sealed class MaxPool2d : Pool2d
         return y;
     }
 
-    // One plane without argmax: for each output row, the element-wise max of its window's input rows (vectorised; NaN
-    // propagates) into a row padded with −∞ where windows hang over the image, then the max over each window's columns
-    // (MaxPoolRow: vectorised at strides 1 and 2).
+    // One plane without argmax: for each output row, the element-wise max of its window's input rows (MaxPoolRow.Rows;
+    // NaN propagates) into a row padded with −∞ where windows hang over the image, then the max over each window's
+    // columns (MaxPoolRow.Columns: vectorised at strides 1 and 2).
     private static void InferencePlane(ReadOnlySpan<float> x, in Conv2dGeometry g, Span<float> y)
     {
         int h = g.Height, w = g.Width, kh = g.KernelH, kw = g.KernelW, sh = g.StrideH, sw = g.StrideW, pt = g.PadTop, pl = g.PadLeft;
+        // 16 spare −∞ values after the last window, so the column phase's last vector may read past it.
         int length = (g.OutW - 1) * sw + kw, used = Math.Min(w, length - pl);
-        Span<float> padded = length <= 1024 ? stackalloc float[length] : new float[length];
+        Span<float> padded = length <= 1024 ? stackalloc float[length + 16] : new float[length + 16];
         padded.Fill(float.NegativeInfinity);
         var middle = padded.Slice(pl, used);
         for (int oy = 0; oy < g.OutH; oy++)
         {
             int y0 = Math.Max(0, oy * sh - pt), y1 = Math.Min(h, oy * sh - pt + kh);
-            if (y1 - y0 == 1) x.Slice(y0 * w, used).CopyTo(middle);
-            else TensorPrimitives.Max(x.Slice(y0 * w, used), x.Slice((y0 + 1) * w, used), middle);
-            for (int iy = y0 + 2; iy < y1; iy++) TensorPrimitives.Max(middle, x.Slice(iy * w, used), middle);
+            MaxPoolRow.Rows(x, w, y0, y1, middle);
             MaxPoolRow.Columns(padded, sw, kw, y.Slice(oy * g.OutW, g.OutW));
         }
     }

@@ -1,6 +1,7 @@
-// MaxPoolRow (the column phase of inference max pooling): vector paths bitwise equal to the scalar loop — with NaNs and
-// signed zeros in the row — at strides 1, 2 and 3, kernels 1–5, over row lengths that leave vector bodies and tails;
-// and against the definition; a row too short for its windows is refused.
+// MaxPoolRow (inference max pooling's row and column phases): vector paths bitwise equal to the scalar loop — with NaNs
+// and signed zeros in the data — at strides 1, 2 and 3, kernels 1–5, over row lengths that leave vector bodies and
+// tails, with and without spare values after the last window (NaN there: the overlapping last vector must not use
+// them); and against the definition; rows or a row too short for the windows are refused.
 using Topiary.Tensors;
 
 namespace Topiary.Tests.Tensors;
@@ -16,11 +17,21 @@ public class MaxPoolRowTests
     [InlineData(1, 1, 9)]
     [InlineData(2, 3, 27)]   // AlexNet: 16 + 8 lanes + 3 scalar
     [InlineData(1, 3, 27)]
+    [InlineData(2, 3, 13)]   // SqueezeNet's last pool: 8 lanes, then one more vector ending at 13
+    [InlineData(1, 2, 21)]
     public void Vectors_equal_the_scalar_loop_and_the_definition(int stride, int kernel, int outputs)
     {
+        foreach (int spare in new[] { 0, 16 })
+            ColumnsAgree(stride, kernel, outputs, spare);
+    }
+
+    private static void ColumnsAgree(int stride, int kernel, int outputs, int spare)
+    {
         var rng = new Random(stride * 10 + kernel);
-        var p = new float[(outputs - 1) * stride + kernel];
-        for (int i = 0; i < p.Length; i++) p[i] = (float)(rng.NextDouble() * 2 - 1);
+        int length = (outputs - 1) * stride + kernel;
+        var p = new float[length + spare];
+        for (int i = 0; i < length; i++) p[i] = (float)(rng.NextDouble() * 2 - 1);
+        p.AsSpan(length).Fill(float.NaN);
         p[3] = float.NaN;
         p[p.Length / 2] = -0f;
         p[p.Length / 2 + 1] = 0f;
@@ -35,6 +46,36 @@ public class MaxPoolRowTests
             float expected = window.Any(float.IsNaN) ? float.NaN : window.Max();
             Assert.Equal(expected, scalar[j]);
         }
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(7, 3)]
+    [InlineData(8, 2)]
+    [InlineData(13, 3)]
+    [InlineData(16, 1)]
+    [InlineData(27, 3)]
+    [InlineData(41, 2)]
+    public void Row_maxima_equal_the_scalar_loop_and_the_definition(int width, int rows)
+    {
+        var rng = new Random(width * 7 + rows);
+        int stride = width + 3;
+        var x = new float[(rows + 2) * stride];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        x[stride + width / 2] = float.NaN;
+        x[stride + 1] = -0f;
+        x[2 * stride + 1] = 0f;
+        float[] vector = new float[width], scalar = new float[width];
+        MaxPoolRow.Rows(x, stride, 1, 1 + rows, vector, vectorise: true);
+        MaxPoolRow.Rows(x, stride, 1, 1 + rows, scalar, vectorise: false);
+        for (int j = 0; j < width; j++)
+        {
+            Assert.Equal(BitConverter.SingleToInt32Bits(scalar[j]), BitConverter.SingleToInt32Bits(vector[j]));
+            var column = Enumerable.Range(1, rows).Select(r => x[r * stride + j]).ToArray();
+            Assert.Equal(column.Any(float.IsNaN) ? float.NaN : column.Max(), scalar[j]);
+        }
+        Assert.Throws<ArgumentException>(() => MaxPoolRow.Rows(x, stride, 1, 1, vector));
+        Assert.Throws<ArgumentException>(() => MaxPoolRow.Rows(x, stride, 1, rows + 4, vector));
     }
 
     [Fact]
