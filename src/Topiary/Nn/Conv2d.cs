@@ -207,6 +207,7 @@ public sealed partial class Conv2d : Module
         if (!training && InferenceForward(input.Data, _target ?? y.Data)) return y;
         GemmForward(input.Data, y.Data);
         if (HasEpilogue) ApplyEpilogue(y.Data, y.Length);
+        if (_target is not null) CopyToTarget(y);
         return y;
     }
 

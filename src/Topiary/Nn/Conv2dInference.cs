@@ -68,28 +68,34 @@ public sealed partial class Conv2d
         }
     }
 
-    // Where the inference paths write: the layer's output (null), or a caller's array from _targetOffset on
-    // (ForwardFusedInto: a channel slice of a batch-1 concatenation).
+    // Where the inference paths write: the layer's output (null), or a caller's array, sample i from
+    // _targetOffset + i·_targetStride on (ForwardFusedInto: a channel slice of a concatenation).
     private float[]? _target;
-    private int _targetOffset;
+    private int _targetOffset, _targetStride;
+
+    // Offset of sample i's output in the array the inference paths write.
+    private int OutputAt(int i) => _target is null ? i * OutChannels * _geometry.ColumnCols : _targetOffset + i * _targetStride;
 
     /// <summary>
-    /// As <see cref="ForwardFused"/> without a residual, for one sample, writing the output [1, OC, OH, OW] into
-    /// <paramref name="target"/> from <paramref name="offset"/> on (a channel slice of a concatenation, contiguous at
-    /// batch 1) instead of the layer's own output. Not for depthwise layers.
+    /// As <see cref="ForwardFused"/> without a residual, writing sample i's output [OC, OH, OW] into
+    /// <paramref name="target"/> from <paramref name="offset"/> + i·<paramref name="sampleStride"/> on (channels of a
+    /// concatenation [N, C, OH, OW]: offset = first channel·OH·OW, stride = C·OH·OW) instead of the layer's own output.
+    /// Not for depthwise layers.
     /// </summary>
-    /// <exception cref="ArgumentException">The input is not one sample; the layer is depthwise; the target is too short; or as <see cref="ForwardFused"/>.</exception>
-    internal void ForwardFusedInto(Tensor input, float min, float max, float[] target, int offset)
+    /// <exception cref="ArgumentException">The layer is depthwise; the target is too short or the stride smaller than a sample's output; or as <see cref="ForwardFused"/>.</exception>
+    internal void ForwardFusedInto(Tensor input, float min, float max, float[] target, int offset, int sampleStride)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(target);
-        if (input.Rank != 4 || input.Dim(0) != 1 || IsDepthwise)
-            throw new ArgumentException($"{this}: writing into a concatenation needs one sample and a non-depthwise layer; got {Tensor.ShapeString(input.Shape)}.", nameof(input));
+        if (input.Rank != 4 || IsDepthwise)
+            throw new ArgumentException($"{this}: writing into a concatenation needs [N, C, H, W] and a non-depthwise layer; got {Tensor.ShapeString(input.Shape)}.", nameof(input));
         var (oh, ow) = OutputSize(input.Dim(2), input.Dim(3));
-        if (offset < 0 || (long)offset + (long)OutChannels * oh * ow > target.Length)
-            throw new ArgumentException($"{this}: {OutChannels}x{oh}x{ow} outputs from offset {offset} do not fit a target of {target.Length}.", nameof(target));
+        long per = (long)OutChannels * oh * ow, n = input.Dim(0);
+        if (offset < 0 || sampleStride < per || n > 0 && offset + (n - 1) * sampleStride + per > target.Length)
+            throw new ArgumentException($"{this}: {n} samples of {OutChannels}x{oh}x{ow} outputs from offset {offset}, stride {sampleStride}, do not fit a target of {target.Length}.", nameof(target));
         _target = target;
         _targetOffset = offset;
+        _targetStride = sampleStride;
         try
         {
             ForwardFused(input, null, min, max);
@@ -97,8 +103,14 @@ public sealed partial class Conv2d
         finally
         {
             _target = null;
-            _targetOffset = 0;
         }
+    }
+
+    // The batched path wrote the layer's own output: copy it into the target, sample by sample.
+    private void CopyToTarget(Tensor y)
+    {
+        int per = y.Length / Math.Max(1, _batch);
+        for (int i = 0; i < _batch; i++) y.Data.AsSpan(i * per, per).CopyTo(_target.AsSpan(OutputAt(i)));
     }
 
     private bool HasEpilogue => _residual is not null || _clampMin != float.NegativeInfinity || _clampMax != float.PositiveInfinity;
@@ -175,9 +187,10 @@ public sealed partial class Conv2d
             if (!DirectForward(x, y))
             {
                 if (!winograd) return _algorithm[key] = Algorithm.Im2col; // the batched path: keep it
-                // Winograd also multiplies a batch's tiles in one GEMM: time the batched path as the caller runs it.
-                GemmForward(x, y);
-                if (HasEpilogue) ApplyEpilogue(y, _batch * OutChannels * g.OutH * g.OutW);
+                // Winograd also multiplies a batch's tiles in one GEMM: time the batched path as the caller runs it
+                // (into the layer's own output, as the caller does).
+                GemmForward(x, _output!.Data);
+                if (HasEpilogue) ApplyEpilogue(_output.Data, _batch * OutChannels * g.OutH * g.OutW);
             }
             best = Faster(best, Algorithm.Im2col, t0);
             if (winograd)
@@ -224,7 +237,7 @@ public sealed partial class Conv2d
         }
         int length = OutChannels * g.ColumnCols;
         for (int i = 0; i < _batch; i++)
-            _sparse.Forward(x.AsSpan(i * g.ImageSize, g.ImageSize), y, _targetOffset + i * length, Bias?.Value.Data, _residual, _clampMin, _clampMax,
+            _sparse.Forward(x.AsSpan(i * g.ImageSize, g.ImageSize), y, OutputAt(i), Bias?.Value.Data, _residual, _clampMin, _clampMax,
                 Threading.MaxDegreeOfParallelism);
     }
 
@@ -236,8 +249,12 @@ public sealed partial class Conv2d
         int m = Winograd3x3.TileSizeFor(g, _batch);
         ref var w = ref m == 4 ? ref _winograd4 : ref _winograd2;
         w ??= WinogradWeights.Create(Weight.Value.Data, OutChannels, g.Channels, m);
-        Winograd3x3.Convolve(x, 0, _batch, g, w, y, _targetOffset, new WinogradEpilogue(Bias?.Value.Data, _residual, _clampMin, _clampMax),
-            Threading.MaxDegreeOfParallelism);
+        var epilogue = new WinogradEpilogue(Bias?.Value.Data, _residual, _clampMin, _clampMax);
+        if (_target is null || _batch == 1 || _targetStride == OutChannels * g.OutH * g.OutW)
+            Winograd3x3.Convolve(x, 0, _batch, g, w, y, OutputAt(0), epilogue, Threading.MaxDegreeOfParallelism);
+        else // samples apart in the target (no residual there): one call per sample
+            for (int i = 0; i < _batch; i++)
+                Winograd3x3.Convolve(x, i * g.ImageSize, 1, g, w, y, OutputAt(i), epilogue, Threading.MaxDegreeOfParallelism);
     }
 
     // im2col + GEMM in place (false: a small image at batch > 1, left to the batched path).
@@ -278,7 +295,7 @@ public sealed partial class Conv2d
         int i = item / blocks, p0 = Math.Min(p, 32 * (panels * part / blocks)), count = Math.Min(p, 32 * (panels * (part + 1) / blocks)) - p0;
         int oc = OutChannels, groups = Groups, kg = g.ColumnRows / groups, ocg = oc / groups, imageSize = g.ImageSize;
         var image = x.AsSpan(i * imageSize, imageSize);
-        var output = y.AsSpan(_targetOffset + i * oc * p);
+        var output = y.AsSpan(OutputAt(i));
         ReadOnlySpan<float> columns;
         int ld;
         if (pointwise)
@@ -363,7 +380,7 @@ public sealed partial class Conv2d
     // Output channels [16·tile0, 16·tile1) of image i from Yᵀ [P, OC], with bias, residual and clamp.
     private void TransposeOut(float[] t, float[] y, int i, int tile0, int tile1)
     {
-        int oc = OutChannels, p = _geometry.ColumnCols, off = i * oc * p, yOff = _targetOffset + off;
+        int oc = OutChannels, p = _geometry.ColumnCols, off = i * oc * p, yOff = OutputAt(i);
         float[]? bias = Bias?.Value.Data, r = _residual;
         for (int o0 = 16 * tile0; o0 < Math.Min(oc, 16 * tile1); o0 += 16)
         {

@@ -82,12 +82,12 @@ public sealed class FusedConv2d : GraphOp
         if (Target is { } target)
         {
             var x = inputs[0];
-            if (x.Rank == 4 && x.Dim(0) == 1 && !Conv.IsDepthwise)
+            if (x.Rank == 4 && !Conv.IsDepthwise)
             {
-                // One sample: the slice is contiguous, written in place.
+                // Written in place: sample i's slice starts at (i·C + channel)·OH·OW.
                 var (oh, ow) = Conv.OutputSize(x.Dim(2), x.Dim(3));
-                var all = target.Ensure(1, oh, ow);
-                Conv.ForwardFusedInto(x, Min, Max, all.Data, TargetChannel * oh * ow);
+                var all = target.Ensure(x.Dim(0), oh, ow);
+                Conv.ForwardFusedInto(x, Min, Max, all.Data, TargetChannel * oh * ow, target.Channels * oh * ow);
                 _output[0] = all;
             }
             else

@@ -118,7 +118,7 @@ public static class InferenceGraph
 
     // A Cat along the channels whose every input is a distinct fused convolution's output (no residual, read by the Cat
     // alone) becomes a CatInPlace: the convolutions write their channel slices of one ConcatBuffer (SqueezeNet's fire
-    // modules, GoogLeNet's inception blocks), so the concatenation copies nothing at batch 1. Returns how many.
+    // modules, GoogLeNet's inception blocks), so the concatenation copies nothing. Returns how many.
     private static int ConcatInPlace(List<GraphNode> nodes, Dictionary<string, int> readers)
     {
         var producer = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -1,7 +1,7 @@
 // InferenceGraph's in-place concatenation: a Cat along the channels fed only by fused convolutions (SqueezeNet's fire
 // module, an inception block) becomes a CatInPlace whose producers write their channel slices of one ConcatBuffer.
-// The fused graph's output equals the unfused graph's at batch 1 (written in place, on every convolution path: pointwise,
-// im2col, Winograd, the transposed small image) and batch 3 (copied in); a Cat with an input that is not a fused
+// The fused graph's output equals the unfused graph's at batch 1 and 3 (written in place, sample by sample, on every
+// convolution path: pointwise, im2col, Winograd, the transposed small image, the batched small-image path); a Cat with an input that is not a fused
 // convolution's, or is read twice, or a residual-fused producer, stays a Cat; bad uses are rejected.
 using Topiary.Nn;
 using Topiary.Runtime;
@@ -30,7 +30,8 @@ public class ConcatInPlaceTests
     [Theory]
     [InlineData(1, 14)]  // pointwise, Winograd/im2col, im2col 5x5, all written in place
     [InlineData(1, 7)]   // small image: the transposed product writes in place too
-    [InlineData(3, 9)]   // several samples: copied in
+    [InlineData(3, 9)]   // several samples: each sample's slice written in place
+    [InlineData(3, 7)]   // several small images: the batched path, copied into the slices
     public void The_concatenation_written_in_place_equals_the_graph(int batch, int size)
     {
         var model = Fire(6, 5, 7);
@@ -49,14 +50,16 @@ public class ConcatInPlaceTests
     public void Winograd_and_im2col_write_the_same_slice()
     {
         var model = Fire(8, 8, 8);
-        foreach (bool? winograd in new bool?[] { true, false })
-        {
-            var fused = InferenceGraph.Fuse(model, [8, 12, 12]);
-            var e3 = ((FusedConv2d)((Graph)fused.Model).Node("e3").Module).Conv;
-            e3.WinogradOverride = winograd;
-            var x = Randn(6, 1, 8, 12, 12);
-            GroupedConvTests.AssertClose(model.Forward([x], false)[0].Data.ToArray(), fused.Model.Forward(x, false).Data, $"Winograd {winograd}");
-        }
+        foreach (int batch in new[] { 1, 2 }) // 2: one Winograd call per sample, each into its own slice
+            foreach (bool? winograd in new bool?[] { true, false })
+            {
+                var fused = InferenceGraph.Fuse(model, [8, 12, 12], batch);
+                var e3 = ((FusedConv2d)((Graph)fused.Model).Node("e3").Module).Conv;
+                e3.WinogradOverride = winograd;
+                var x = Randn(6, batch, 8, 12, 12);
+                GroupedConvTests.AssertClose(model.Forward([x], false)[0].Data.ToArray(), fused.Model.Forward(x, false).Data,
+                    $"batch {batch}, Winograd {winograd}");
+            }
     }
 
     [Fact]
@@ -94,8 +97,9 @@ public class ConcatInPlaceTests
         Assert.Throws<ArgumentOutOfRangeException>(() => node.WritingInto(buffer, 3)); // channels 3..7 of 6
         Assert.Throws<InvalidOperationException>(() => new FusedConv2d(conv, hasResidual: true).WritingInto(buffer, 0));
         var x = Randn(2, 2, 3, 5, 5);
-        Assert.Throws<ArgumentException>(() => conv.ForwardFusedInto(x, 0f, 1f, new float[1000], 0)); // two samples
-        Assert.Throws<ArgumentException>(() => conv.ForwardFusedInto(Randn(3, 1, 3, 5, 5), 0f, 1f, new float[99], 10)); // 100 outputs from 10
+        Assert.Throws<ArgumentException>(() => conv.ForwardFusedInto(x, 0f, 1f, new float[1000], 0, 99)); // samples of 100 overlap
+        Assert.Throws<ArgumentException>(() => conv.ForwardFusedInto(x, 0f, 1f, new float[299], 0, 200)); // the second ends at 300
+        Assert.Throws<ArgumentException>(() => conv.ForwardFusedInto(Randn(3, 1, 3, 5, 5), 0f, 1f, new float[99], 10, 100)); // 100 outputs from 10
         var cat = new CatInPlace(buffer);
         Assert.Throws<InvalidOperationException>(() => cat.Forward([Randn(4, 1, 6, 2, 2)], false)); // not the buffer
         Assert.Throws<NotSupportedException>(() => cat.Forward([buffer.Ensure(1, 2, 2)], true));

@@ -1,7 +1,7 @@
 // ConcatBuffer: the output of a channel concatenation that its producers write in place (InferenceGraph: the convolutions
-// feeding a Cat along the channel axis). At batch 1 a producer's channels [offset, offset + OC) are one contiguous run of
-// the buffer, so each convolution writes its slice directly and the concatenation copies nothing; at a larger batch
-// each producer copies its output in, sample by sample (what Cat did).
+// feeding a Cat along the channel axis). A producer's channels [offset, offset + OC) of one sample are one contiguous
+// run of the buffer, so each convolution writes its slices directly and the concatenation copies nothing; a producer
+// that cannot (a depthwise convolution) copies its output in, sample by sample (what Cat did).
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
