@@ -252,9 +252,12 @@ public sealed partial class Conv2d
         var epilogue = new WinogradEpilogue(Bias?.Value.Data, _residual, _clampMin, _clampMax);
         if (_target is null || _batch == 1 || _targetStride == OutChannels * g.OutH * g.OutW)
             Winograd3x3.Convolve(x, 0, _batch, g, w, y, OutputAt(0), epilogue, Threading.MaxDegreeOfParallelism);
-        else // samples apart in the target (no residual there): one call per sample
-            for (int i = 0; i < _batch; i++)
-                Winograd3x3.Convolve(x, i * g.ImageSize, 1, g, w, y, OutputAt(i), epilogue, Threading.MaxDegreeOfParallelism);
+        else
+        {
+            // Samples apart in the target: the batch's tiles still in one GEMM, into the layer's output, then copied.
+            Winograd3x3.Convolve(x, 0, _batch, g, w, _output!.Data, 0, epilogue, Threading.MaxDegreeOfParallelism);
+            CopyToTarget(_output);
+        }
     }
 
     // im2col + GEMM in place (false: a small image at batch > 1, left to the batched path).
