@@ -306,6 +306,12 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                         float* cp = C + Jc + jr + (i0 + ir) * ldc;
                         if (nrows == mr && ncols == nr)
                         {
+                            if (finish)
+                            {
+                                // The epilogue in the kernel's registers (bitwise Run + Finish).
+                                TKernel.RunEpilogue(kc, ap, bp, cp, ldc, alpha, beta, Epilogue, i0 + ir, Jc + jr, addAfter);
+                                continue;
+                            }
                             TKernel.Run(kc, ap, bp, cp, ldc, alpha, beta);
                         }
                         else if (ncols * 2 <= nr)

@@ -29,4 +29,11 @@ internal unsafe interface IGemmKernel
     /// for right-edge panels with at most Nr/2 valid columns. Bitwise equal to Run on those elements.
     /// </summary>
     static abstract void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta);
+
+    /// <summary>
+    /// Run, then <paramref name="epilogue"/>.Finish(i0, j0, Mr, Nr, c, ldc, addInitial) on the tile (the tile is C's rows
+    /// i0.. and columns j0..), bitwise; a kernel may apply the epilogue in registers before its store.
+    /// </summary>
+    static abstract void RunEpilogue(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, in GemmEpilogue epilogue,
+        int i0, int j0, bool addInitial);
 }

@@ -181,6 +181,14 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
         }
     }
 
+    /// <summary>Run, then the epilogue on the stored tile (see <see cref="IGemmKernel.RunEpilogue"/>).</summary>
+    public static void RunEpilogue(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, in GemmEpilogue epilogue,
+        int i0, int j0, bool addInitial)
+    {
+        Run(kc, a, b, c, ldc, alpha, beta);
+        epilogue.Finish(i0, j0, Mr, Nr, c, ldc, addInitial);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
     {

@@ -2,7 +2,8 @@
 // Contract: see IGemmKernel. Per k step it loads 2 vector(s) of the packed B micro-panel,
 // broadcasts 8 values of the packed A micro-panel, and issues 16 fused multiply-adds.
 // The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
-// same kernel on the left 8x16 half (for narrow right-edge panels), bitwise equal per element.
+// same kernel on the left 8x16 half (for narrow right-edge panels), bitwise equal per element. RunEpilogue applies the
+// GEMM epilogue (bias, residual, clamp) to the accumulators before the store.
 // Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -18,8 +19,23 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
     public static int Mc => 256;
     public static int Nc => 4096;
 
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
+        Core(kc, a, b, c, ldc, alpha, beta, null, 0, 0, false);
+
+    /// <summary>
+    /// Run with the epilogue applied in registers before the store (see <see cref="IGemmKernel.RunEpilogue"/>):
+    /// per row, + (residual + bias) when <paramref name="addInitial"/>, then the clamp — the operations of
+    /// Run followed by <see cref="GemmEpilogue.Finish"/>, in the same order, so the same bits without C's round trip.
+    /// </summary>
+    public static void RunEpilogue(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, in GemmEpilogue epilogue,
+        int i0, int j0, bool addInitial)
+    {
+        fixed (GemmEpilogue* e = &epilogue) Core(kc, a, b, c, ldc, alpha, beta, e, i0, j0, addInitial);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    private static void Core(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* e, int i0, int j0,
+        bool addInitial)
     {
         Vector512<float> c00 = default, c01 = default;
         Vector512<float> c10 = default, c11 = default;
@@ -180,7 +196,18 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         }
 
         Vector512<float> va = Vector512.Create(alpha);
-        if (beta == 0)
+        if (e != null)
+        {
+            StoreRow(c + 0 * ldc, c00, c01, va, beta, e, i0 + 0, j0, addInitial);
+            StoreRow(c + 1 * ldc, c10, c11, va, beta, e, i0 + 1, j0, addInitial);
+            StoreRow(c + 2 * ldc, c20, c21, va, beta, e, i0 + 2, j0, addInitial);
+            StoreRow(c + 3 * ldc, c30, c31, va, beta, e, i0 + 3, j0, addInitial);
+            StoreRow(c + 4 * ldc, c40, c41, va, beta, e, i0 + 4, j0, addInitial);
+            StoreRow(c + 5 * ldc, c50, c51, va, beta, e, i0 + 5, j0, addInitial);
+            StoreRow(c + 6 * ldc, c60, c61, va, beta, e, i0 + 6, j0, addInitial);
+            StoreRow(c + 7 * ldc, c70, c71, va, beta, e, i0 + 7, j0, addInitial);
+        }
+        else if (beta == 0)
         {
             Vector512.Store(c00 * va, c + 0 * ldc + 0);
             Vector512.Store(c01 * va, c + 0 * ldc + 16);
@@ -219,6 +246,35 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
             Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 7 * ldc + 0), c70 * va), c + 7 * ldc + 0);
             Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 7 * ldc + 16), c71 * va), c + 7 * ldc + 16);
         }
+    }
+
+    // One row of the tile through the epilogue: alpha·acc (+ beta·C), + (residual + bias), max lo, min hi, stored.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(float* row, Vector512<float> x0, Vector512<float> x1, Vector512<float> va, float beta, GemmEpilogue* e,
+        int i, int j0, bool addInitial)
+    {
+        Vector512<float> v0 = x0 * va, v1 = x1 * va;
+        if (beta != 0)
+        {
+            Vector512<float> vb = Vector512.Create(beta);
+            v0 = Vector512.FusedMultiplyAdd(vb, Vector512.Load(row), v0);
+            v1 = Vector512.FusedMultiplyAdd(vb, Vector512.Load(row + 16), v1);
+        }
+        if (addInitial)
+        {
+            Vector512<float> bias = Vector512.Create(e->Bias == null ? 0f : e->Bias[i]);
+            float* r = e->Residual == null ? null : e->Residual + i * e->LdResidual + j0;
+            v0 += r == null ? bias : Vector512.Load(r) + bias;
+            v1 += r == null ? bias : Vector512.Load(r + 16) + bias;
+        }
+        if (e->Clamps)
+        {
+            Vector512<float> lo = Vector512.Create(e->Min), hi = Vector512.Create(e->Max);
+            v0 = Vector512.Min(Vector512.Max(v0, lo), hi);
+            v1 = Vector512.Min(Vector512.Max(v1, lo), hi);
+        }
+        Vector512.Store(v0, row);
+        Vector512.Store(v1, row + 16);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
