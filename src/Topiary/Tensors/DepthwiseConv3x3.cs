@@ -144,11 +144,23 @@ internal static class DepthwiseConv3x3
         for (int p = plane0; p < plane1; p++)
         {
             Fill<TL, TV>(job.X, p / job.Multiplier * inPlane, layout, padded);
+            // The next input plane is asked for while this one is computed: in a network it was written a layer ago
+            // and has left L2; copying it in was bound by the wait for each line (a stride-2 layer ran at 1.8x its
+            // warm time).
+            if (p + 1 < plane1 && (p + 1) / job.Multiplier != p / job.Multiplier) PrefetchPlane(job.X, (p + 1) / job.Multiplier * inPlane, inPlane);
+            if (p + 1 < plane1) PrefetchPlane(job.Y, (p + 1) * outPlane, outPlane);
             int o = p % job.OutChannels;
             // Stores may run into the following planes of this range (written after), not past plane1.
             Plane<TL, TV>(padded, layout, job.W.AsSpan(o * 9, 9), job.Bias is null ? 0f : job.Bias[o], job, p * outPlane,
                 (plane1 - p) * outPlane, spill);
         }
+    }
+
+    private static unsafe void PrefetchPlane(float[] x, int offset, int length)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
+        fixed (float* p = &x[offset])
+            for (int i = 0; i < length; i += 16) System.Runtime.Intrinsics.X86.Sse.Prefetch1(p + i);
     }
 
     // The interior of the padded plane from the input plane at x[offset ..] (the zero borders are left as they are).
