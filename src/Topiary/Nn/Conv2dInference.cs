@@ -380,22 +380,13 @@ public sealed partial class Conv2d
             for (int o = 0; o < oc; o++) Clamp(output.Slice(o * p + p0, count));
     }
 
-    // Output channels [16·tile0, 16·tile1) of image i from Yᵀ [P, OC], with bias, residual and clamp.
+    // Output channels [16·tile0, 16·tile1) of image i from Yᵀ [P, OC], with bias, residual (TransposeAdd) and clamp.
     private void TransposeOut(float[] t, float[] y, int i, int tile0, int tile1)
     {
-        int oc = OutChannels, p = _geometry.ColumnCols, off = i * oc * p, yOff = OutputAt(i);
-        float[]? bias = Bias?.Value.Data, r = _residual;
-        for (int o0 = 16 * tile0; o0 < Math.Min(oc, 16 * tile1); o0 += 16)
-        {
-            int o1 = Math.Min(oc, o0 + 16);
-            for (int j = 0; j < p; j++)
-            {
-                var src = t.AsSpan(j * oc + o0, o1 - o0);
-                for (int o = o0; o < o1; o++)
-                    y[yOff + o * p + j] = src[o - o0] + (bias is null ? 0f : bias[o]) + (r is null ? 0f : r[off + o * p + j]);
-            }
-            Clamp(y.AsSpan(yOff + o0 * p, (o1 - o0) * p));
-        }
+        int oc = OutChannels, p = _geometry.ColumnCols, o0 = 16 * tile0, o1 = Math.Min(oc, 16 * tile1), yOff = OutputAt(i);
+        if (o1 <= o0) return;
+        TransposeAdd.Run(t, oc, p, o0, o1, Bias?.Value.Data, _residual, i * oc * p, y, yOff);
+        Clamp(y.AsSpan(yOff + o0 * p, (o1 - o0) * p));
     }
 
     // Columns [p0, p0 + count) of the image's im2col (row stride count). A block that is the whole image with output rows
