@@ -24,8 +24,9 @@
 // thread count, partition or schedule. Edge tiles run the same kernel (or its left half, when at most
 // Nr/2 columns are valid) on zero-padded panels into a scratch tile and write back valid elements only. An epilogue
 // (GemmEpilogue: bias, residual, clamp) is applied per B panel and tile: the panel's initial values for all of the item's
-// rows just before its first K block, the clamp on each tile of the last K block right after its kernel; with a single
-// K block the initial values are added there instead (the same bits: one rounded addition either way).
+// rows just before its first K block, the clamp on each tile of the last K block — in the kernel's registers before its
+// store for a full tile (RunEpilogue), right after it for an edge tile; with a single K block the initial values are
+// added there instead (the same bits: one rounded addition either way).
 using System.Runtime.CompilerServices;
 
 namespace Topiary.Tensors;
@@ -264,7 +265,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
 
             // Panels in groups: for each Mr-row tile, the group's panels left to right, so C is written in Mr streams of
             // whole group widths (not Mc streams of one panel's 128 bytes, which defeats the prefetchers when kc is
-            // small and the stores dominate); the epilogue finishes each tile while it is in L1.
+            // small and the stores dominate); the epilogue finishes each tile in registers or while it is in L1.
             int group = GroupPanels(kc);
             float** panels = stackalloc float*[group];
             for (int q0 = panelStart; q0 < panelEnd; q0 += group)
