@@ -273,7 +273,7 @@ public sealed partial class Conv2d
         // convolution (no columns) only as many blocks as the threads need — or, for one image of a Frozen layer, one
         // block whose GEMM splits the output channels between the threads (balanced; epilogue on the GEMM's threads).
         int block = pointwise
-            ? (threads == 1 || (n == 1 && Frozen) ? p : RoundUp32((p + threads - 1) / threads))
+            ? (threads == 1 || (n == 1 && Frozen) ? p : RoundUp((p + threads - 1) / threads, 32))
             : Math.Max(MinBlock, ColumnBlockFloats / k / 32 * 32);
         block = p < TransposedBelowPositions ? p : Math.Min(block, p);
         int blocks = (p + block - 1) / block, panels = (p + 31) / 32;
@@ -397,8 +397,6 @@ public sealed partial class Conv2d
         if (p0 == 0 && count == g.ColumnCols && g.OutW < 32 && Im2ColGather.IsSupported) Im2ColGather.Unfold(image, g, columns, count);
         else Im2Col.UnfoldColumns(image, g, p0, count, columns, count);
     }
-
-    private static int RoundUp32(int v) => (v + 31) / 32 * 32;
 
     // A Frozen layer packs its weights once into the GEMM's panel layout (per group; as the B operand Wᵀ for the
     // transposed product of small images), so no call repacks them; the products are bitwise the unpacked ones.

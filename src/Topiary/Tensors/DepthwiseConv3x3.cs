@@ -158,9 +158,7 @@ internal static class DepthwiseConv3x3
 
     private static unsafe void PrefetchPlane(float[] x, int offset, int length)
     {
-        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported) return;
-        fixed (float* p = &x[offset])
-            for (int i = 0; i < length; i += 16) System.Runtime.Intrinsics.X86.Sse.Prefetch1(p + i);
+        fixed (float* p = &x[offset]) Prefetch.Run(p, length);
     }
 
     // The interior of the padded plane from the input plane at x[offset ..] (the zero borders are left as they are).

@@ -50,18 +50,14 @@ internal static unsafe class GemmPacking
 
     /// <summary>
     /// Asks for the source of the B panels in columns [j, j + cols) of K rows [p0, p0 + kc) to be brought into L2 (row-major
-    /// B only; nothing without SSE): packing reads one short run from each of kc rows far apart — more streams than the
-    /// hardware prefetchers follow — so the next group's runs are requested while this group is multiplied.
+    /// B only): packing reads one short run from each of kc rows far apart — more streams than the hardware prefetchers
+    /// follow — so the next group's runs are requested while this group is multiplied.
     /// </summary>
     public static void PrefetchB(bool transB, float* b, nint ldb, int p0, int kc, int j, int cols)
     {
-        if (transB || !System.Runtime.Intrinsics.X86.Sse.IsSupported || cols <= 0) return;
+        if (transB) return;
         float* row = b + p0 * ldb + j;
-        for (int p = 0; p < kc; p++, row += ldb)
-            for (int r = 0; r < cols; r += 16) System.Runtime.Intrinsics.X86.Sse.Prefetch1(row + r);
-        // The last line of a run that does not start on a line boundary.
-        if (((nint)(b + p0 * ldb + j) & 63) != 0)
-            for (int p = 0, last = cols - 1; p < kc; p++) System.Runtime.Intrinsics.X86.Sse.Prefetch1(b + (p0 + p) * ldb + j + last);
+        for (int p = 0; p < kc; p++, row += ldb) Prefetch.Run(row, cols);
     }
 
     /// <summary>dest[p*width + r] = src[p*ld + r] for r &lt; lanes, 0 for lanes ≤ r &lt; width.</summary>
