@@ -73,7 +73,7 @@ public static class ScalpelCommand
             FinalEpochs = quick ? 0 : 6,
             ReferenceEpochs = quick ? 2 : null,
             TrainLimit = quick ? 10_000 : null,
-            Node = quick ? Experiments.Scalpel.DefaultNodeOptions(name) with { Penalties = [0.01f, 0.02f], EpochsPerStage = 1, RetrainEpochs = 1 } : null,
+            Node = quick ? Topiary.Pruning.Node.NodePruningOptions.Defaults(name) with { Penalties = [0.01f, 0.02f], EpochsPerStage = 1, RetrainEpochs = 1 } : null,
         };
     }
 

@@ -52,7 +52,7 @@ public sealed record ScalpelOptions
     /// <summary>Retraining learning rate as a fraction of the recipe's.</summary>
     public float LearningRateScale { get; init; } = 0.5f;
 
-    /// <summary>Node-pruning settings (penalty stages, retraining); the layer list is set per platform. Null = <see cref="Scalpel.DefaultNodeOptions"/>.</summary>
+    /// <summary>Node-pruning settings (penalty stages, retraining); the layer list is set per platform. Null = <see cref="NodePruningOptions.Defaults"/>.</summary>
     public NodePruningOptions? Node { get; init; }
 
     /// <summary>SIMD group width on the host (default: ScalpelSelection.DefaultGroupWidth).</summary>
@@ -74,18 +74,6 @@ public sealed record ScalpelOptions
 /// <summary>Runs the Scalpel reproduction.</summary>
 public static class Scalpel
 {
-    /// <summary>
-    /// Node-pruning settings per model: the NodePruningOptions defaults (tuned on LeNet-300-100: 300/100 → 149/77 units at
-    /// +0.05 points) and, for LeNet-5, penalties 0.0065/0.0085 with 1.9x on conv channels — a conv gate's gradient sums
-    /// over every output position, so one penalty for both kinds either blocks no channel (0.005/0.007) or collapses fc1
-    /// (0.01/0.015: 15/24/26 units, +0.18 points). Measured, all three layers gated: 14/20, 23/50, 92/500 at +0.06 points.
-    /// </summary>
-    public static NodePruningOptions DefaultNodeOptions(string model) => model switch
-    {
-        "lenet-5" => new NodePruningOptions { Penalties = [0.0065f, 0.0085f], ConvPenaltyScale = 1.9f },
-        _ => new NodePruningOptions(),
-    };
-
     /// <summary>Runs the experiment.</summary>
     /// <exception cref="ArgumentException">Unsupported model or platform, or invalid options.</exception>
     public static ScalpelReport Run(ScalpelOptions options, IProgress<TrainingProgress>? progress = null,
@@ -155,7 +143,7 @@ public static class Scalpel
         ImageDataset train, ImageDataset test, IReadOnlyDictionary<string, LayerTarget> targets, string name,
         IProgress<TrainingProgress>? progress, IProgress<string>? messages, CancellationToken ct) =>
         ScalpelPruning.Run(model, recipe, train, test, choices, Schedule(options, targets, MagnitudePruner.Elementwise, name),
-            (options.Node ?? DefaultNodeOptions(options.Model)) with { Seed = options.Seed }, progress, messages is null ? null : new Prefixed(messages, name), ct);
+            (options.Node ?? NodePruningOptions.Defaults(options.Model)) with { Seed = options.Seed }, progress, messages is null ? null : new Prefixed(messages, name), ct);
 
     private static IterativePruningOptions Schedule(ScalpelOptions o, IReadOnlyDictionary<string, LayerTarget> targets, MagnitudePruner pruner, string name) => new()
     {

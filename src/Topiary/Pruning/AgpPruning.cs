@@ -4,6 +4,7 @@
 // training continues with the final masks to the end of the run.
 using Topiary.Data;
 using Topiary.Nn;
+using Topiary.Pruning.Methods;
 using Topiary.Training;
 
 namespace Topiary.Pruning;
@@ -28,6 +29,9 @@ public sealed record AgpOptions
 
     /// <summary>Seed of the data order.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>How each pruning event computes its masks (default: element-wise magnitude).</summary>
+    public IMaskPruner Pruner { get; init; } = MagnitudePruner.Elementwise;
 }
 
 /// <summary>Runs AGP on a model.</summary>
@@ -70,7 +74,7 @@ public static class AgpPruning
                 if (step % options.Frequency == 0 && step <= (long)events * options.Frequency)
                 {
                     foreach (var (layer, final) in layers)
-                        MagnitudePruner.Elementwise.Apply(layer, new SparsityTarget(PruningSchedules.Agp(0, final, step + options.Frequency, 0, events, options.Frequency)));
+                        options.Pruner.Apply(layer, new SparsityTarget(PruningSchedules.Agp(0, final, step + options.Frequency, 0, events, options.Frequency)));
                 }
                 float loss = trainer.Step(batch);
                 lossSum += loss * batch.MeanOver;

@@ -12,6 +12,7 @@ using System.Globalization;
 using System.Text.Json;
 using Topiary.Data;
 using Topiary.Nn;
+using Topiary.Pruning.Methods;
 using Topiary.Tensors;
 using Topiary.Training;
 
@@ -73,7 +74,7 @@ public sealed record IterativePruningOptions
     public double? GlobalSparsity { get; init; }
 
     /// <summary>Granularity and criterion (default: element-wise magnitude, Han et al.).</summary>
-    public MagnitudePruner Pruner { get; init; } = MagnitudePruner.Elementwise;
+    public IMaskPruner Pruner { get; init; } = MagnitudePruner.Elementwise;
 
     /// <summary>Prune/retrain rounds.</summary>
     public int Rounds { get; init; } = 5;
@@ -285,7 +286,7 @@ public static class IterativePruning
             ["prune.s_step"] = o.SStep.ToString("R", inv),
             ["prune.seed"] = o.Seed.ToString(inv),
             ["prune.global_sparsity"] = o.GlobalSparsity?.ToString("R", inv) ?? "none",
-            ["prune.method"] = $"{o.Pruner.Granularity.Name}/{o.Pruner.Criterion}",
+            ["prune.method"] = o.Pruner.Name,
         };
     }
 

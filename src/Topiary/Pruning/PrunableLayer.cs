@@ -50,4 +50,18 @@ public sealed record PrunableLayer(string Name, Module Module, Parameter Weight,
         return layers.FirstOrDefault(l => l.Name == name)
             ?? throw new ArgumentException($"No prunable layer '{name}'. Prunable layers: {string.Join(", ", layers.Select(l => l.Name))}.", nameof(name));
     }
+
+    /// <summary>Checks that every name in <paramref name="names"/> is a weight layer of <paramref name="model"/>.</summary>
+    /// <param name="model">The model.</param>
+    /// <param name="modelName">Its name, for the message.</param>
+    /// <param name="key">The setting the names come from (e.g. <c>prune.targets</c>), for the message.</param>
+    /// <param name="names">The names to check.</param>
+    /// <exception cref="ArgumentException">An unknown name; the message lists the model's weight layers.</exception>
+    public static void CheckNames(Module model, string modelName, string key, IEnumerable<string> names)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var layers = Find(model);
+        foreach (string n in names.Where(n => !layers.Any(l => l.Name == n)))
+            throw new ArgumentException($"{key}: '{n}' is not a weight layer of {modelName} ({string.Join(", ", layers.Select(l => l.Name))}).");
+    }
 }

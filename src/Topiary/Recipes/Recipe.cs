@@ -1,15 +1,16 @@
 // Recipe: the typed form of a YAML recipe file that drives a whole run (like Distiller / SparseML recipes):
-// which model and data, how to train the dense reference, how to prune (magnitude, Scalpel or energy-aware)
+// which model and data, how to train the dense reference, how to prune (any registered method: PruningMethods)
 // and retrain, how to compress (Deep Compression's .tpz container) and what to export (ONNX). Records with
 // defaults; collections compare by value, so equal recipes are Equal. RecipeLoader validates; these types
 // do not re-check values.
 //
 // YAML keys are snake_case: model, model_file, dataset, seed, train_limit, train{epochs, batch_size, optimizer,
-// lr, momentum, weight_decay, l1, lr_policy, gamma, power, step_epochs}, prune{method, granularity, criterion,
-// schedule, rounds, scope, targets{LAYER: {sparsity | threshold_std}}, global_sparsity, retrain{epochs_per_round,
-// final_epochs, lr_scale, regularization, freeze, reinitialize}, hardware, simd_width (scalpel), tolerance, passes,
-// fine_tune_epochs, lr_scale, per_layer_tolerance, min_step, validation_images, sample_images, layers (energy-aware)},
+// lr, momentum, weight_decay, l1, lr_policy, gamma, power, step_epochs}, prune{method, the method's own settings
+// (its MethodOption keys), schedule, rounds, scope, targets{LAYER: {sparsity | threshold_std}}, global_sparsity,
+// retrain{epochs_per_round, final_epochs, lr_scale, regularization, freeze, reinitialize}},
 // compress{bits, index_bits, fine_tune_epochs, fine_tune_lr_scale, huffman}, export{onnx, sparse_initializers}.
+using Topiary.Pruning;
+using Topiary.Pruning.Methods;
 using Topiary.Training;
 
 namespace Topiary.Recipes;
@@ -98,17 +99,14 @@ public sealed record TrainSpec
     };
 }
 
-/// <summary>Pruning settings (YAML section <c>prune</c>).</summary>
+/// <summary>Pruning settings (YAML section <c>prune</c>): the method, its own settings and the shared schedule.</summary>
 public sealed record PruneSpec
 {
-    /// <summary>Method. YAML <c>method</c>, default magnitude.</summary>
-    public PruneMethodKind Method { get; init; } = PruneMethodKind.Magnitude;
+    /// <summary>The method's registered name (<see cref="PruningMethods"/>). YAML <c>method</c>, default magnitude.</summary>
+    public string Method { get; init; } = "magnitude";
 
-    /// <summary>What is removed together. YAML <c>granularity</c>, default element.</summary>
-    public GranularityKind Granularity { get; init; } = GranularityKind.Element;
-
-    /// <summary>Importance score of a group. YAML <c>criterion</c>, default l1.</summary>
-    public CriterionKind Criterion { get; init; } = CriterionKind.L1;
+    /// <summary>The method's settings record (e.g. <see cref="MagnitudeSettings"/>); its keys are flat keys of the prune section.</summary>
+    public object Settings { get; init; } = new MagnitudeSettings();
 
     /// <summary>Schedule. YAML <c>schedule</c>: one-shot | iterative | agp, default one-shot.</summary>
     public ScheduleKind Schedule { get; init; } = ScheduleKind.OneShot;
@@ -125,17 +123,11 @@ public sealed record PruneSpec
     /// <summary>Global sparsity in [0, 1) (scope global only). YAML <c>global_sparsity</c>.</summary>
     public double? GlobalSparsity { get; init; }
 
-    /// <summary>Retraining after each round; null = prune without retraining.</summary>
+    /// <summary>Retraining after each round; null = not given.</summary>
     public RetrainSpec? Retrain { get; init; }
 
-    /// <summary>Scalpel's settings; set exactly when <see cref="Method"/> is <see cref="PruneMethodKind.Scalpel"/>.</summary>
-    public ScalpelSpec? Scalpel { get; init; }
-
-    /// <summary>Energy-aware settings; set exactly when <see cref="Method"/> is <see cref="PruneMethodKind.EnergyAware"/>.</summary>
-    public EnergyAwareSpec? EnergyAware { get; init; }
-
-    /// <summary>Channel-pruning settings; set exactly when <see cref="Method"/> is <see cref="PruneMethodKind.Channel"/>.</summary>
-    public ChannelSpec? Channel { get; init; }
+    /// <summary>The settings as <typeparamref name="T"/>, or null when the method's settings are of another type.</summary>
+    public T? SettingsAs<T>() where T : class => Settings as T;
 }
 
 /// <summary>
@@ -174,77 +166,6 @@ public sealed record RetrainSpec
 
     /// <summary>Re-initialise the surviving weights before retraining (Han et al.'s ablation). YAML <c>reinitialize</c>.</summary>
     public bool Reinitialize { get; init; }
-}
-
-/// <summary>Pruning methods a recipe can name.</summary>
-public enum PruneMethodKind
-{
-    /// <summary>Remove the groups of smallest magnitude (YAML <c>magnitude</c>): Han et al. 2015, any granularity.</summary>
-    Magnitude,
-    /// <summary>Scalpel (Yu et al. 2017, YAML <c>scalpel</c>): node and/or SIMD-aware pruning chosen per layer by the hardware.</summary>
-    Scalpel,
-    /// <summary>Energy-aware pruning (Yang et al. 2017, YAML <c>energy-aware</c>): layers in order of estimated energy.</summary>
-    EnergyAware,
-    /// <summary>Structured pruning (YAML <c>channel</c>): whole channels removed through the graph's dependency groups.</summary>
-    Channel,
-}
-
-/// <summary>How channel pruning ranks its groups.</summary>
-public enum RankingKind
-{
-    /// <summary>Group-mean-normalised scores compete across all groups (<c>global</c>).</summary>
-    Global,
-    /// <summary>Every group loses the same fraction (<c>layer</c>).</summary>
-    Layer,
-}
-
-/// <summary>Pruning granularities a recipe can name.</summary>
-public enum GranularityKind
-{
-    /// <summary>Single weights (<c>element</c>).</summary>
-    Element,
-    /// <summary>Rows of a weight matrix / output neurons (<c>row</c>).</summary>
-    Row,
-    /// <summary>Whole convolution filters (<c>filter</c>).</summary>
-    Filter,
-    /// <summary>2-D kernels (<c>kernel</c>).</summary>
-    Kernel,
-    /// <summary>1-D kernel vectors (<c>vector</c>).</summary>
-    Vector,
-    /// <summary>Aligned groups of the host's float SIMD width (Scalpel; <c>simd</c>).</summary>
-    Simd,
-    /// <summary>Aligned groups of 2 weights (<c>simd2</c>).</summary>
-    Simd2,
-    /// <summary>Aligned groups of 4 weights (<c>simd4</c>).</summary>
-    Simd4,
-    /// <summary>Aligned groups of 8 weights (<c>simd8</c>).</summary>
-    Simd8,
-    /// <summary>Aligned groups of 16 weights (<c>simd16</c>).</summary>
-    Simd16,
-}
-
-/// <summary>Group-importance criteria a recipe can name.</summary>
-public enum CriterionKind
-{
-    /// <summary>Sum of |w| (<c>l1</c>).</summary>
-    L1,
-    /// <summary>Euclidean norm (<c>l2</c>).</summary>
-    L2,
-    /// <summary>Root mean square (<c>rms</c>).</summary>
-    Rms,
-    /// <summary>Largest |w| (<c>max</c>).</summary>
-    Max,
-}
-
-/// <summary>Pruning schedules a recipe can name.</summary>
-public enum ScheduleKind
-{
-    /// <summary>Prune once (<c>one-shot</c>).</summary>
-    OneShot,
-    /// <summary>Prune/retrain rounds toward the target (<c>iterative</c>).</summary>
-    Iterative,
-    /// <summary>Automated gradual pruning, Zhu &amp; Gupta 2017 (<c>agp</c>).</summary>
-    Agp,
 }
 
 /// <summary>Whether targets are per layer or one global budget.</summary>

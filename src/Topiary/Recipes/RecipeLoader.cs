@@ -15,9 +15,9 @@
 //   prune.scope layer needs prune.targets (non-empty) and forbids global_sparsity; scope global needs
 //   global_sparsity and forbids targets; schedule one-shot means rounds 1; agp needs sparsity targets;
 //   with a zoo model, every layer name (targets, layers, bits entries) must be one of the model's weight layers.
-using System.Globalization;
 using Topiary.Models;
 using Topiary.Pruning;
+using Topiary.Pruning.Methods;
 
 namespace Topiary.Recipes;
 
@@ -30,37 +30,18 @@ public static class RecipeLoader
     private static readonly string[] TrainKeys =
         ["epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay", "l1", "lr_policy", "gamma", "power", "step_epochs"];
 
-    private static readonly string[] MagnitudeKeys =
-        ["method", "granularity", "criterion", "schedule", "rounds", "scope", "targets", "global_sparsity", "retrain"];
-
-    private static readonly string[] ScalpelKeys = ["method", "hardware", "simd_width", "schedule", "rounds", "scope", "targets", "retrain"];
-
-    private static readonly string[] EnergyAwareKeys =
-    [
-        "method", "tolerance", "passes", "fine_tune_epochs", "lr_scale", "per_layer_tolerance", "min_step", "validation_images",
-        "sample_images", "layers",
-    ];
-
-    private static readonly string[] ChannelKeys =
-    [
-        "method", "criterion", "macs_reduction", "channel_sparsity", "round_to", "max_ratio", "ranking", "protect", "bn_penalty",
-        "taylor_batches", "schedule", "rounds", "retrain",
-    ];
-
-    private static readonly string[] PruneKeys = MagnitudeKeys.Union(ScalpelKeys).Union(EnergyAwareKeys).Union(ChannelKeys).ToArray();
+    private static readonly string[] PruneKeys = PruningMethods.All.SelectMany(AllowedKeys).Distinct().ToArray();
 
     private static readonly string[] TargetKeys = ["sparsity", "threshold_std"];
 
     private static readonly string[] RetrainKeys =
         ["epochs_per_round", "final_epochs", "lr_scale", "regularization", "freeze", "reinitialize"];
 
-    private static readonly string[] ChannelRetrainKeys = ["epochs_per_round", "final_epochs", "lr_scale"];
+    private static readonly string[] BasicRetrainKeys = ["epochs_per_round", "final_epochs", "lr_scale"];
 
     private static readonly string[] CompressKeys = ["bits", "index_bits", "fine_tune_epochs", "fine_tune_lr_scale", "huffman"];
 
     private static readonly string[] ExportKeys = ["onnx", "sparse_initializers"];
-
-    private static readonly int[] SimdWidths = [2, 4, 8, 16];
 
     /// <summary>Reads and validates the recipe file at <paramref name="path"/> (UTF-8).</summary>
     /// <exception cref="RecipeException">The recipe is invalid; the message names the file, line, column and key.</exception>
@@ -100,7 +81,7 @@ public static class RecipeLoader
         string? canonical = Training.TrainingRun.DatasetNames.FirstOrDefault(d => string.Equals(d, dataset, StringComparison.OrdinalIgnoreCase));
         if (canonical is null)
         {
-            string? suggestion = Suggest(dataset, Training.TrainingRun.DatasetNames);
+            string? suggestion = OptionText.Suggest(dataset, Training.TrainingRun.DatasetNames);
             throw top.Error(top.Value("dataset")!, "dataset", $"'dataset' must be one of {string.Join(", ", Training.TrainingRun.DatasetNames)}; got '{dataset}'",
                 suggestion is not null ? $"(did you mean '{suggestion}'?)" : "");
         }
@@ -145,67 +126,58 @@ public static class RecipeLoader
         StepEpochs = s.Int("step_epochs", 5, 1, 100_000),
     };
 
+    // The keys of the prune section a method takes: its own settings and the shared parts it uses.
+    private static IEnumerable<string> AllowedKeys(PruningMethod m)
+    {
+        yield return "method";
+        foreach (MethodOption o in m.Options) yield return o.Key;
+        if (m.Parts.HasFlag(ScheduleParts.Rounds)) { yield return "schedule"; yield return "rounds"; }
+        if (m.Parts.HasFlag(ScheduleParts.Scope)) yield return "scope";
+        if (m.Parts.HasFlag(ScheduleParts.Targets)) yield return "targets";
+        if (m.Parts.HasFlag(ScheduleParts.Global)) yield return "global_sparsity";
+        if (m.Parts.HasFlag(ScheduleParts.Retrain)) yield return "retrain";
+    }
+
     private static PruneSpec ReadPrune(Section s, LayerNames? layers)
     {
-        PruneMethodKind method = s.Enum("method", PruneMethodKind.Magnitude, RecipeNames.Methods);
-        string methodName = RecipeNames.NameOf(RecipeNames.Methods, method);
-        string[] allowed = method switch
-        {
-            PruneMethodKind.Scalpel => ScalpelKeys,
-            PruneMethodKind.EnergyAware => EnergyAwareKeys,
-            PruneMethodKind.Channel => ChannelKeys,
-            _ => MagnitudeKeys,
-        };
+        PruningMethod method = PruningMethods.Get(s.Enum("method", "magnitude", PruningMethods.Names));
+        string[] allowed = AllowedKeys(method).ToArray();
         foreach ((YScalar key, YNode value) in s.Map.Entries)
         {
             if (allowed.Contains(key.Value, StringComparer.Ordinal) || value is YScalar { IsNull: true })
                 continue;
-            string owner = string.Join(" and ", new[] { ("magnitude", MagnitudeKeys), ("scalpel", ScalpelKeys), ("energy-aware", EnergyAwareKeys), ("channel", ChannelKeys) }
-                .Where(m => m.Item2.Contains(key.Value, StringComparer.Ordinal)).Select(m => m.Item1));
-            string why = key.Value switch
-            {
-                "granularity" or "criterion" when method == PruneMethodKind.Scalpel => " (Scalpel prunes aligned SIMD groups by RMS, or whole nodes, as the hardware dictates)",
-                _ => "",
-            };
-            throw s.Error(key, key.Value, $"'{key.Value}' does not apply to method {methodName}; it is a key of method {owner}{why}");
+            string owner = string.Join(" and ", PruningMethods.All.Where(m => AllowedKeys(m).Contains(key.Value, StringComparer.Ordinal)).Select(m => m.Name));
+            string why = method.ForeignKeyNotes.GetValueOrDefault(key.Value, "");
+            throw s.Error(key, key.Value, $"'{key.Value}' does not apply to method {method.Name}; it is a key of method {owner}{why}");
         }
-        if (method == PruneMethodKind.EnergyAware)
-            return new PruneSpec { Method = method, Targets = RecipeMap<TargetSpec>.Empty, EnergyAware = ReadEnergyAware(s, layers) };
-        if (method == PruneMethodKind.Channel)
-            return ReadChannel(s);
 
-        ScalpelSpec? scalpel = null;
-        if (method == PruneMethodKind.Scalpel)
+        // The method's own settings, then the checks that span several keys (before the shared keys are read, so that
+        // e.g. "scope must be layer" is said before "missing global_sparsity").
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (MethodOption option in method.Options)
+            if (s.Value(option.Key) is { } node)
+                values[option.Key] = ReadSetting(s, option, node, layers);
+        object settings = method.CreateOptions(values);
+        ScheduleKind schedule = method.Parts.HasFlag(ScheduleParts.Rounds) ? s.Enum("schedule", ScheduleKind.OneShot, RecipeNames.Schedules) : ScheduleKind.OneShot;
+        ScopeKind scope = method.Parts.HasFlag(ScheduleParts.Scope) ? s.Enum("scope", ScopeKind.Layer, RecipeNames.Scopes) : ScopeKind.Layer;
+        int givenTargets = s.Value("targets") is YMapping tm ? tm.Entries.Count : 0;
+        try
         {
-            string hardware = s.Enum("hardware", "host", Hardware.HardwareProfile.KnownNames);
-            int? width = null;
-            if (s.Scalar("simd_width") is { } w)
-            {
-                width = s.Int("simd_width", 0, 1, 1024);
-                if (!SimdWidths.Contains(width.Value))
-                    throw s.Error(w, "simd_width", $"'simd_width' must be one of {string.Join(", ", SimdWidths)}; got {w.Value}");
-            }
-            scalpel = new ScalpelSpec { Hardware = hardware, SimdWidth = width };
+            method.Check(settings, new SharedSettings(schedule, scope == ScopeKind.Global, givenTargets));
+        }
+        catch (OptionValueException e)
+        {
+            throw s.Error(s.Value(e.Key) ?? s.Map, e.Key, e.Problem, e.Suffix);
         }
 
-        GranularityKind granularity = s.Enum("granularity", GranularityKind.Element, RecipeNames.Granularities);
-        CriterionKind criterion = s.Enum("criterion", CriterionKind.L1, RecipeNames.Criteria);
-        ScheduleKind schedule = s.Enum("schedule", ScheduleKind.OneShot, RecipeNames.Schedules);
-        if (scalpel is not null && schedule == ScheduleKind.Agp)
-            throw s.Error(s.Value("schedule")!, "schedule", "method scalpel runs one-shot or iterative schedules, not agp");
-        int rounds = s.Int("rounds", 1, 1, 10_000);
+        int rounds = method.Parts.HasFlag(ScheduleParts.Rounds) ? s.Int("rounds", 1, 1, 10_000) : 1;
         if (schedule == ScheduleKind.OneShot && rounds != 1)
             throw s.Error(s.Value("rounds")!, "rounds", $"'rounds' must be 1 when schedule is one-shot, got {rounds}");
-        ScopeKind scope = s.Enum("scope", ScopeKind.Layer, RecipeNames.Scopes);
-        if (scalpel is not null && scope == ScopeKind.Global)
-            throw s.Error(s.Value("scope")!, "scope", "method scalpel prunes each SIMD-aware layer to its own target: scope must be layer");
-
         RecipeMap<TargetSpec> targets = RecipeMap<TargetSpec>.Empty;
         double? globalSparsity = null;
-        if (scalpel is { Hardware: "gpu" })
+        if (!method.Parts.HasFlag(ScheduleParts.Targets) || !method.NeedsTargets(settings))
         {
-            if (s.Value("targets") is { } tv)
-                throw s.Error(tv, "targets", "'targets' is not used on hardware gpu: Scalpel only node-prunes there (no weight targets)");
+            // No targets (the method finds its densities, or the hardware node-prunes only).
         }
         else if (scope == ScopeKind.Layer)
         {
@@ -231,88 +203,44 @@ public static class RecipeLoader
             globalSparsity = s.Double("global_sparsity", 0, 0, 1, maxExclusive: true);
         }
 
-        RetrainSpec? retrain = s.Child("retrain", RetrainKeys) is { } r ? ReadRetrain(r) : null;
+        RetrainSpec? retrain = method.Parts.HasFlag(ScheduleParts.Retrain)
+            && s.Child("retrain", method.Parts.HasFlag(ScheduleParts.RetrainExtras) ? RetrainKeys : BasicRetrainKeys) is { } r ? ReadRetrain(r) : null;
         return new PruneSpec
         {
-            Method = method,
-            Granularity = granularity,
-            Criterion = criterion,
+            Method = method.Name,
+            Settings = settings,
             Schedule = schedule,
             Rounds = rounds,
             Scope = scope,
             Targets = targets,
             GlobalSparsity = globalSparsity,
             Retrain = retrain,
-            Scalpel = scalpel,
         };
     }
 
-    // A list of layer names ("layers: [conv1, fc1]"); null when the key is absent. Names are checked against the model's
-    // weight layers when those are known.
-    private static RecipeList? ReadNames(Section s, string key, LayerNames? layers, string emptyHint)
+    // One setting of the method: a scalar, or a list of names (checked against the zoo model's layers when it is a layer list).
+    private static object ReadSetting(Section s, MethodOption option, YNode node, LayerNames? layers)
     {
-        if (s.Value(key) is not { } v) return null;
-        if (v is not YSequence seq)
-            throw s.Error(v, key, $"'{key}' must be a list of layer names like [conv1, fc1], got {v.Kind}");
-        if (seq.Items.Count == 0)
-            throw s.Error(v, key, $"'{key}' is empty: {emptyHint}");
-        var list = new List<string>(seq.Items.Count);
-        foreach (YNode item in seq.Items)
+        string key = option.Key;
+        try
         {
-            if (item is not YScalar { IsNull: false } name || name.Value.Trim().Length == 0)
-                throw s.Error(item, key, $"every item of '{key}' must be a layer name, got {item.Kind}");
-            if (list.Contains(name.Value, StringComparer.Ordinal))
-                throw s.Error(item, key, $"layer '{name.Value}' is listed twice in '{key}'");
-            layers?.Check(s, name, key, $"'{key}'");
-            list.Add(name.Value);
+            if (!option.IsList) return option.Parse(s.Scalar(key)!.Value);
+            if (node is not YSequence seq)
+                throw s.Error(node, key, $"'{key}' must be a list of {(option.Info.LayerNames ? "layer names" : "names")} like [conv1, fc1], got {node.Kind}");
+            var items = new List<string>(seq.Items.Count);
+            foreach (YNode item in seq.Items)
+            {
+                if (item is not YScalar { IsNull: false } name || name.Value.Trim().Length == 0)
+                    throw s.Error(item, key, $"every item of '{key}' must be a name, got {item.Kind}");
+                if (option.Info.LayerNames) layers?.Check(s, name, key, $"'{key}'");
+                items.Add(name.Value);
+            }
+            return option.ParseList(items);
         }
-        return new RecipeList(list);
-    }
-
-    private static PruneSpec ReadChannel(Section s)
-    {
-        bool hasMacs = s.Value("macs_reduction") is not null, hasSparsity = s.Value("channel_sparsity") is not null;
-        if (hasMacs && hasSparsity)
-            throw s.Error(s.Value("channel_sparsity")!, "channel_sparsity", "give one target, 'macs_reduction' or 'channel_sparsity', not both");
-        if (!hasMacs && !hasSparsity)
-            throw s.Error(s.Map, "macs_reduction", "method channel needs a target: 'macs_reduction' (e.g. 2: half the MACs) or 'channel_sparsity' (fraction of the prunable channels removed)");
-        ScheduleKind schedule = s.Enum("schedule", ScheduleKind.OneShot, RecipeNames.Schedules);
-        if (schedule == ScheduleKind.Agp)
-            throw s.Error(s.Value("schedule")!, "schedule", "method channel runs one-shot or iterative schedules (its iterative rounds already follow AGP's cubic ramp), not agp");
-        int rounds = s.Int("rounds", 1, 1, 10_000);
-        if (schedule == ScheduleKind.OneShot && rounds != 1)
-            throw s.Error(s.Value("rounds")!, "rounds", $"'rounds' must be 1 when schedule is one-shot, got {rounds}");
-        var channel = new ChannelSpec
+        catch (OptionValueException e)
         {
-            Criterion = s.Enum("criterion", Pruning.Channels.ChannelCriterion.L1, RecipeNames.ChannelCriteria),
-            MacsReduction = hasMacs ? s.Double("macs_reduction", 1, 1, 1e6) : null,
-            ChannelSparsity = hasSparsity ? s.Double("channel_sparsity", 0, 0, 1, maxExclusive: true) : null,
-            RoundTo = s.Int("round_to", 1, 1, 65_536),
-            MaxRatio = s.Double("max_ratio", 0.9, 0, 1, minExclusive: true, maxExclusive: true),
-            Ranking = s.Enum("ranking", RankingKind.Global, RecipeNames.Rankings),
-            Protect = ReadNames(s, "protect", null, "give at least one layer (stem, classifier or a layer name), or omit it"),
-            BnPenalty = s.Double("bn_penalty", 0, 0, 1e6),
-            TaylorBatches = s.Int("taylor_batches", 16, 1, 1_000_000),
-        };
-        RetrainSpec? retrain = s.Child("retrain", ChannelRetrainKeys) is { } r ? ReadRetrain(r) : null;
-        return new PruneSpec { Method = PruneMethodKind.Channel, Schedule = schedule, Rounds = rounds, Retrain = retrain, Channel = channel };
-    }
-
-    private static EnergyAwareSpec ReadEnergyAware(Section s, LayerNames? layers)
-    {
-        RecipeList? names = ReadNames(s, "layers", layers, "give at least one layer, or omit it to prune every weight layer");
-        return new EnergyAwareSpec
-        {
-            Tolerance = s.Double("tolerance", 0.005, 0, 1),
-            Passes = s.Int("passes", 1, 1, 1000),
-            FineTuneEpochs = s.Int("fine_tune_epochs", 2, 0, 100_000),
-            LrScale = s.Double("lr_scale", 0.1, 0, 1e6, minExclusive: true),
-            PerLayerTolerance = s.Bool("per_layer_tolerance", false),
-            MinStep = s.Double("min_step", 0.1, 0, 0.5, minExclusive: true),
-            ValidationImages = s.Int("validation_images", 5000, 1, int.MaxValue),
-            SampleImages = s.Int("sample_images", 1000, 1, int.MaxValue),
-            Layers = names,
-        };
+            throw s.Error(node, key, e.Problem, e.Suffix);
+        }
     }
 
     private static RecipeMap<TargetSpec> ReadTargets(Section s, LayerNames? layers)
@@ -423,48 +351,10 @@ public static class RecipeLoader
         public void Check(Section at, YScalar name, string path, string where)
         {
             if (_names.Contains(name.Value, StringComparer.Ordinal)) return;
-            string? suggestion = Suggest(name.Value, _names);
+            string? suggestion = OptionText.Suggest(name.Value, _names);
             throw at.Error(name, path, $"unknown layer '{name.Value}' in {where}; {Model} has {string.Join(", ", _names)}",
                 suggestion is not null ? $"(did you mean '{suggestion}'?)" : "");
         }
-    }
-
-    /// <summary>Levenshtein distance (insert, delete, substitute), for "did you mean" suggestions.</summary>
-    internal static int EditDistance(string a, string b)
-    {
-        var prev = new int[b.Length + 1];
-        var cur = new int[b.Length + 1];
-        for (int j = 0; j <= b.Length; j++) prev[j] = j;
-        for (int i = 1; i <= a.Length; i++)
-        {
-            cur[0] = i;
-            for (int j = 1; j <= b.Length; j++)
-            {
-                int cost = a[i - 1] == b[j - 1] ? 0 : 1;
-                cur[j] = Math.Min(Math.Min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            (prev, cur) = (cur, prev);
-        }
-        return prev[b.Length];
-    }
-
-    /// <summary>The closest allowed name within a small edit distance (≤ 1 for short names, ≤ 2 or a third of the length otherwise), or null.</summary>
-    internal static string? Suggest(string given, IEnumerable<string> allowed)
-    {
-        string lower = given.ToLowerInvariant().Replace('-', '_');
-        string? best = null;
-        int bestDistance = int.MaxValue;
-        foreach (string name in allowed)
-        {
-            int d = EditDistance(lower, name.Replace('-', '_'));
-            if (d < bestDistance)
-            {
-                bestDistance = d;
-                best = name;
-            }
-        }
-        int limit = Math.Max(given.Length <= 3 ? 1 : 2, given.Length / 3);
-        return bestDistance <= limit ? best : null;
     }
 
     /// <summary>One mapping being read: typed accessors that throw positioned RecipeExceptions.</summary>
@@ -479,7 +369,7 @@ public static class RecipeLoader
             {
                 if (allowedKeys.Contains(key.Value, StringComparer.Ordinal))
                     continue;
-                string? suggestion = Suggest(key.Value, allowedKeys);
+                string? suggestion = OptionText.Suggest(key.Value, allowedKeys);
                 string hint = suggestion is not null
                     ? $"(did you mean '{suggestion}'?)"
                     : $"(expected one of: {string.Join(", ", allowedKeys)})";
@@ -531,14 +421,7 @@ public static class RecipeLoader
         public int Int(string key, int fallback, int min, int max)
         {
             YScalar? s = Scalar(key);
-            if (s is null) return fallback;
-            if (!long.TryParse(s.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v))
-                throw Error(s, key, $"'{key}' must be an integer, got '{s.Value}'");
-            if (v < min || v > max)
-                throw Error(s, key, max == int.MaxValue
-                    ? $"'{key}' must be at least {min}, got {s.Value}"
-                    : $"'{key}' must be in [{min}, {max}], got {s.Value}");
-            return (int)v;
+            return s is null ? fallback : Parse(s, key, () => OptionText.ParseInt(key, s.Value, min, max));
         }
 
         public double Double(string key, double fallback, double min, double max, bool minExclusive = false, bool maxExclusive = false)
@@ -548,58 +431,41 @@ public static class RecipeLoader
         }
 
         public static double ParseDouble(Section at, YScalar s, string path, string label, double min, double max,
-            bool minExclusive, bool maxExclusive)
-        {
-            if (!double.TryParse(s.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-                throw at.Error(s, path, $"'{label}' must be a number, got '{s.Value}'");
-            bool below = minExclusive ? v <= min : v < min;
-            bool above = maxExclusive ? v >= max : v > max;
-            if (below || above)
-            {
-                string range = max == double.MaxValue
-                    ? (minExclusive ? $"greater than {Fmt(min)}" : $"at least {Fmt(min)}")
-                    : $"in {(minExclusive ? "(" : "[")}{Fmt(min)}, {Fmt(max)}{(maxExclusive ? ")" : "]")}";
-                throw at.Error(s, path, $"'{label}' must be {range}, got {s.Value}");
-            }
-            return v;
-        }
+            bool minExclusive, bool maxExclusive) =>
+            at.Parse(s, path, () => OptionText.ParseDouble(label, s.Value, min, max, minExclusive, maxExclusive));
 
         public bool Bool(string key, bool fallback)
         {
             YScalar? s = Scalar(key);
-            if (s is null) return fallback;
-            return s.Value switch
-            {
-                "true" or "True" or "TRUE" => true,
-                "false" or "False" or "FALSE" => false,
-                _ => throw Error(s, key, $"'{key}' must be true or false, got '{s.Value}'"),
-            };
+            return s is null ? fallback : Parse(s, key, () => OptionText.ParseBool(key, s.Value));
         }
 
         public T Enum<T>(string key, T fallback, (string Name, T Value)[] table) where T : struct, System.Enum
         {
             YScalar? s = Scalar(key);
             if (s is null) return fallback;
-            foreach ((string name, T value) in table)
-                if (string.Equals(name, s.Value, StringComparison.OrdinalIgnoreCase))
-                    return value;
-            string allowed = string.Join(", ", table.Select(e => e.Name));
-            string? suggestion = Suggest(s.Value, table.Select(e => e.Name));
-            throw Error(s, key, $"'{key}' must be one of {allowed}; got '{s.Value}'",
-                suggestion is not null ? $"(did you mean '{suggestion}'?)" : "");
+            string name = Parse(s, key, () => OptionText.ParseChoice(key, s.Value, table.Select(e => e.Name).ToArray()));
+            return table.First(e => e.Name == name).Value;
         }
 
         /// <summary>One of the names <paramref name="allowed"/> (case-insensitive; returned as listed), or <paramref name="fallback"/> when absent.</summary>
         public string Enum(string key, string fallback, IReadOnlyList<string> allowed)
         {
             YScalar? s = Scalar(key);
-            if (s is null) return fallback;
-            foreach (string name in allowed)
-                if (string.Equals(name, s.Value, StringComparison.OrdinalIgnoreCase))
-                    return name;
-            string? suggestion = Suggest(s.Value, allowed);
-            throw Error(s, key, $"'{key}' must be one of {string.Join(", ", allowed)}; got '{s.Value}'",
-                suggestion is not null ? $"(did you mean '{suggestion}'?)" : "");
+            return s is null ? fallback : Parse(s, key, () => OptionText.ParseChoice(key, s.Value, allowed));
+        }
+
+        // A value parsed by OptionText, its rejection positioned at the scalar.
+        private T Parse<T>(YScalar at, string key, Func<T> parse)
+        {
+            try
+            {
+                return parse();
+            }
+            catch (OptionValueException e)
+            {
+                throw Error(at, key, e.Problem, e.Suffix);
+            }
         }
 
         /// <summary>The mapping under <paramref name="key"/> as a section, or null when absent; <paramref name="allowedKeys"/> null = any key.</summary>
@@ -611,7 +477,5 @@ public static class RecipeLoader
                 throw Error(v, key, $"'{key}' must be a mapping of keys, got {v.Kind}");
             return new Section(Source, m, PathOf(key), allowedKeys ?? m.Entries.Select(e => e.Key.Value).ToArray());
         }
-
-        private static string Fmt(double v) => v.ToString("R", CultureInfo.InvariantCulture);
     }
 }

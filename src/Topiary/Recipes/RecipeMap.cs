@@ -1,7 +1,6 @@
-// RecipeMap / RecipeList: the immutable collections inside a Recipe. Unlike Dictionary and List they
-// compare by value (same keys mapped to equal values; same items in order), so two Recipe records that
-// say the same thing are Equal — which is what a ToYaml -> Load round trip checks. RecipeMap keeps its
-// keys in insertion (file) order so a written recipe reads like the original.
+// RecipeMap: the immutable map inside a Recipe. Unlike Dictionary it compares by value (same keys mapped to equal
+// values), so two Recipe records that say the same thing are Equal — which is what a ToYaml -> Load round trip
+// checks. It keeps its keys in insertion (file) order so a written recipe reads like the original.
 using System.Collections;
 
 namespace Topiary.Recipes;
@@ -81,48 +80,4 @@ public sealed class RecipeMap<TValue> : IReadOnlyDictionary<string, TValue>, IEq
 
     /// <inheritdoc/>
     public override string ToString() => "{" + string.Join(", ", _entries.Select(e => $"{e.Key}: {e.Value}")) + "}";
-}
-
-/// <summary>An immutable list of strings with value equality (items compared in order), e.g. a list of layer names.</summary>
-public sealed class RecipeList : IReadOnlyList<string>, IEquatable<RecipeList>
-{
-    private readonly string[] _items;
-
-    /// <summary>Creates a list of <paramref name="items"/>.</summary>
-    /// <exception cref="ArgumentException">An item is null.</exception>
-    public RecipeList(IEnumerable<string> items)
-    {
-        ArgumentNullException.ThrowIfNull(items);
-        _items = items.ToArray();
-        if (_items.Any(i => i is null)) throw new ArgumentException("List items must not be null.", nameof(items));
-    }
-
-    /// <inheritdoc/>
-    public string this[int index] => _items[index];
-
-    /// <inheritdoc/>
-    public int Count => _items.Length;
-
-    /// <inheritdoc/>
-    public IEnumerator<string> GetEnumerator() => ((IEnumerable<string>)_items).GetEnumerator();
-
-    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
-
-    /// <summary>True when both lists hold equal items in the same order.</summary>
-    public bool Equals(RecipeList? other) =>
-        other is not null && (ReferenceEquals(this, other) || _items.SequenceEqual(other._items, StringComparer.Ordinal));
-
-    /// <inheritdoc/>
-    public override bool Equals(object? obj) => Equals(obj as RecipeList);
-
-    /// <inheritdoc/>
-    public override int GetHashCode()
-    {
-        var hash = new HashCode();
-        foreach (string item in _items) hash.Add(item, StringComparer.Ordinal);
-        return hash.ToHashCode();
-    }
-
-    /// <inheritdoc/>
-    public override string ToString() => "[" + string.Join(", ", _items) + "]";
 }

@@ -1,9 +1,8 @@
 // RecipeRunner: one recipe drives a whole run, in stages, into one output directory:
 //   reference  train the dense reference (TrainingRun, checkpoint reference.ckpt) → reference.safetensors,
 //              or load model_file;
-//   prune      magnitude (IterativePruning or AgpPruning, any granularity), scalpel (ScalpelPruning with the
-//              hardware's per-layer choice) or energy-aware (EnergyAwarePruning) → pruned.safetensors (masks kept;
-//              checkpoint prune.ckpt);
+//   prune      the recipe's method (any registered IPruningMethod: magnitude, random, scalpel, energy-aware,
+//              channel) under the shared schedule → pruned.safetensors (masks kept; checkpoint prune.ckpt);
 //   compress   k-means weight sharing, centroid fine-tuning, relative indices + Huffman → model.tpz, decoded again and
 //              evaluated (huffman: false → quantized.safetensors);
 //   export     the final model (decoded container, quantized or pruned) → ONNX.
@@ -19,14 +18,11 @@ using Topiary.Compression.Container;
 using Topiary.Compression.Quantization;
 using Topiary.Data;
 using Topiary.Experiments;
-using Topiary.Hardware;
 using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Onnx;
 using Topiary.Pruning;
-using Topiary.Pruning.Channels;
-using Topiary.Pruning.EnergyAware;
-using Topiary.Pruning.Scalpel;
+using Topiary.Pruning.Methods;
 using Topiary.Training;
 
 namespace Topiary.Recipes;
@@ -86,7 +82,8 @@ public static class RecipeRunner
         var transform = given is null ? PixelTransform.Caffe : ModelFile.InputTransform(given.Metadata);
         int[] inputShape = given is null ? ModelZoo.Get(name).InputShape
             : ModelInputShape.Of(given.Name, given.Metadata, given.Network, modelFile!) is { } known && ModelInputShape.IsComplete(known) ? known : [1, 28, 28];
-        var choices = CheckPlan(recipe, name, given?.Network ?? ModelZoo.Create(name, recipe.Seed), inputShape);
+        IPruningMethod method = RecipeSchedules.Method(recipe);
+        CheckPlan(recipe, method, name, given?.Network ?? ModelZoo.Create(name, recipe.Seed), inputShape);
         Directory.CreateDirectory(dir);
         var store = new RecipeStageStore(dir);
         var files = new List<string>();
@@ -95,7 +92,7 @@ public static class RecipeRunner
         files.Add(Out(RecipeCopyFile));
 
         // Data is loaded when a stage first needs it (a fully resumed run needs none).
-        int held = recipe.Prune.EnergyAware?.ValidationImages ?? 0;
+        int held = method.ValidationImages;
         var data = new Lazy<(ImageDataset Train, ImageDataset? Validation, ImageDataset Test, int TrainLimit)>(() =>
         {
             var fullTrain = TrainingRun.LoadDataset(recipe.Dataset, DatasetSplit.Train, options.CacheDirectory, messages, ct, transform);
@@ -168,14 +165,27 @@ public static class RecipeRunner
         {
             bool innerResume = options.Resume && pruneState == StageState.Missing;
             var (train, validation, test, _) = data.Value;
-            (string method, object? details, model) = Prune(recipe, name, model, inputShape, training, train, validation, test, choices,
-                Out("prune.ckpt"), innerResume, progress, messages, ct);
+            var outcome = method.Prune(new PruningContext
+            {
+                Model = model,
+                ModelName = name,
+                InputShape = inputShape,
+                Training = training,
+                Train = train,
+                Validation = validation,
+                Test = test,
+                Schedule = RecipeSchedules.Schedule(recipe, Out("prune.ckpt"), innerResume),
+                Progress = progress,
+                Messages = messages,
+                CancellationToken = ct,
+            });
+            model = outcome.Model;
             long nonzero = PruningState.NonZeroParameters(model);
-            pruned = new RecipePruneResult(method, TrainingRun.Evaluate(model, test, ct).Error, model.ParameterCount(), nonzero,
+            pruned = new RecipePruneResult(outcome.Label, TrainingRun.Evaluate(model, test, ct).Error, model.ParameterCount(), nonzero,
                 (double)reference.Params / Math.Max(1, nonzero),
                 PruningState.Densities(model).Select(d => new RecipeLayerDensity(d.Name, d.Kind.ToString().ToLowerInvariant(), d.Weights, d.Kept, d.KeptFraction)).ToArray(),
-                Out(PrunedFile), details);
-            ModelFile.Save(Out(PrunedFile), name, model, new Dictionary<string, string>(metadata) { ["pruned"] = method });
+                Out(PrunedFile), outcome.Details);
+            ModelFile.Save(Out(PrunedFile), name, model, new Dictionary<string, string>(metadata) { ["pruned"] = outcome.Label });
             store.Save("prune", pruneKey, pruned);
         }
         files.Add(Out(PrunedFile));
@@ -224,55 +234,26 @@ public static class RecipeRunner
     }
 
     /// <summary>
-    /// Checks what can be checked before training: layer names against the model, Scalpel's per-layer choice against the
-    /// targets (a target on a layer Scalpel does not weight-prune would be ignored) and against compression (node pruning
-    /// changes shapes, the container holds zoo shapes only). Returns Scalpel's choices, or null for other methods.
+    /// Checks what can be checked before training: the method's own plan (layer names, what it does to the shapes
+    /// against a compression stage), target layer names, and compression (zoo architecture, zoo shapes, layer names).
     /// </summary>
     /// <exception cref="ArgumentException">The plan cannot work; the message names the recipe key.</exception>
-    internal static IReadOnlyList<ScalpelLayerChoice>? CheckPlan(Recipe recipe, string name, Module model, int[] inputShape)
+    internal static void CheckPlan(Recipe recipe, string name, Module model, int[] inputShape) =>
+        CheckPlan(recipe, RecipeSchedules.Method(recipe), name, model, inputShape);
+
+    private static void CheckPlan(Recipe recipe, IPruningMethod method, string name, Module model, int[] inputShape)
     {
-        if (recipe.Prune.Channel is { } channel)
-        {
-            if (recipe.Compress is not null)
-                throw new ArgumentException("compress: channel pruning changes the layer shapes and the .tpz container holds zoo shapes only; drop 'compress' (export the pruned model to ONNX instead).", nameof(recipe));
-            // Analysing the graph checks the protected names (and that the model runs on its input shape) before any training.
-            Pruning.Channels.ChannelDependencies.Analyse(model, inputShape, channel.Protect);
-            return null;
-        }
-        var layers = PrunableLayer.Find(model);
-        string known = string.Join(", ", layers.Select(l => l.Name));
-        void Known(string key, IEnumerable<string> names)
-        {
-            foreach (string n in names.Where(n => !layers.Any(l => l.Name == n)))
-                throw new ArgumentException($"{key}: '{n}' is not a weight layer of {name} ({known}).", nameof(recipe));
-        }
-        Known("prune.targets", recipe.Prune.Targets.Keys);
-        Known("prune.layers", recipe.Prune.EnergyAware?.Layers ?? (IEnumerable<string>)[]);
-        if (recipe.Compress is { } c)
-        {
-            if (!ModelZoo.Names.Contains(name))
-                throw new ArgumentException($"compress: '{name}' is not a zoo architecture; the .tpz container rebuilds zoo models only.", nameof(recipe));
-            Known("compress.bits", c.Bits?.Layers.Keys ?? []);
-            Known("compress.index_bits", c.IndexBits?.Layers.Keys ?? []);
-            var zoo = ModelZoo.Create(name, 0).NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Value.Shape.ToArray(), StringComparer.Ordinal);
-            foreach (var (n, p) in model.NamedParameters())
-                if (!zoo.TryGetValue(n, out int[]? shape) || !shape.AsSpan().SequenceEqual(p.Value.Shape))
-                    throw new ArgumentException($"compress: parameter '{n}' of the model does not have {name}'s shape (a node-pruned model?); the .tpz container holds zoo shapes only.", nameof(recipe));
-        }
-        if (recipe.Prune.Scalpel is not { } sc) return null;
-        var profile = HardwareProfile.ByName(sc.Hardware);
-        var choices = ScalpelSelection.Choose(profile, layers, sc.SimdWidth);
-        var node = choices.Where(x => x.Technique == ScalpelTechnique.NodePruning).Select(x => x.Layer).ToArray();
-        if (recipe.Compress is not null && node.Length > 0)
-            throw new ArgumentException($"compress: Scalpel on {sc.Hardware} node-prunes {string.Join(", ", node)}, which shrinks those layers; the .tpz container holds zoo shapes only. Drop 'compress' or target cortex-m4.", nameof(recipe));
-        var simd = choices.Where(x => x.Technique == ScalpelTechnique.SimdAware).Select(x => x.Layer).ToArray();
-        foreach (string target in recipe.Prune.Targets.Keys.Where(k => !simd.Contains(k)))
-        {
-            var technique = choices.First(x => x.Layer == target).Technique;
-            throw new ArgumentException($"prune.targets: Scalpel on {sc.Hardware} gives '{target}' {technique}, not SIMD-aware pruning, so its target would be ignored; " +
-                $"give targets only for {(simd.Length > 0 ? string.Join(", ", simd) : "no layer")}.", nameof(recipe));
-        }
-        return choices;
+        method.CheckPlan(model, name, inputShape, RecipeSchedules.Schedule(recipe, null, false), recipe.Compress is not null);
+        PrunableLayer.CheckNames(model, name, "prune.targets", recipe.Prune.Targets.Keys);
+        if (recipe.Compress is not { } c) return;
+        if (!ModelZoo.Names.Contains(name))
+            throw new ArgumentException($"compress: '{name}' is not a zoo architecture; the .tpz container rebuilds zoo models only.", nameof(recipe));
+        PrunableLayer.CheckNames(model, name, "compress.bits", c.Bits?.Layers.Keys ?? []);
+        PrunableLayer.CheckNames(model, name, "compress.index_bits", c.IndexBits?.Layers.Keys ?? []);
+        var zoo = ModelZoo.Create(name, 0).NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Value.Shape.ToArray(), StringComparer.Ordinal);
+        foreach (var (n, p) in model.NamedParameters())
+            if (!zoo.TryGetValue(n, out int[]? shape) || !shape.AsSpan().SequenceEqual(p.Value.Shape))
+                throw new ArgumentException($"compress: parameter '{n}' of the model does not have {name}'s shape (a node-pruned model?); the .tpz container holds zoo shapes only.", nameof(recipe));
     }
 
     private static (StageState State, T? Done) Look<T>(RecipeStageStore store, RecipeRunOptions options, string stage, string key, string file,
@@ -292,62 +273,6 @@ public static class RecipeRunner
             _ => $"{stage}: not finished before: running (continuing from its checkpoint if there is one)",
         });
         return (state, result);
-    }
-
-    // Prunes the model (in place, except that a resumed channel-pruning run returns its checkpoint's model).
-    private static (string Method, object? Details, Module Model) Prune(Recipe recipe, string name, Module model, int[] inputShape,
-        TrainingRecipe training, ImageDataset train, ImageDataset? validation, ImageDataset test, IReadOnlyList<ScalpelLayerChoice>? choices,
-        string checkpoint, bool resume, IProgress<TrainingProgress>? progress, IProgress<string>? messages, CancellationToken ct)
-    {
-        PruneSpec p = recipe.Prune;
-        switch (p.Method)
-        {
-            case PruneMethodKind.Channel:
-            {
-                var co = RecipeSchedules.Channel(recipe, checkpoint, resume);
-                string criterion = RecipeNames.NameOf(RecipeNames.ChannelCriteria, co.Criterion);
-                messages?.Report($"channel pruning ({criterion}): {co.Rounds} round(s) x {co.EpochsPerRound} epoch(s)");
-                var r = ChannelPruning.Run(model, [inputShape], name, co, new ChannelPruningData(training, train, test), progress, ct);
-                return ($"channel/{criterion}", r, r.Model);
-            }
-            case PruneMethodKind.Scalpel:
-            {
-                string hardware = p.Scalpel!.Hardware;
-                ArgumentNullException.ThrowIfNull(choices);
-                messages?.Report($"Scalpel for {hardware}: {string.Join(", ", choices.Select(c => $"{c.Layer} {c.Technique}{(c.GroupWidth > 0 ? $"/{c.GroupWidth}" : "")}"))}");
-                var node = Experiments.Scalpel.DefaultNodeOptions(name) with { Seed = recipe.Seed };
-                var r = ScalpelPruning.Run(model, training, train, test, choices, RecipeSchedules.Iterative(recipe, checkpoint, resume), node,
-                    progress, messages, ct);
-                return ($"scalpel/{hardware}", r, model);
-            }
-            case PruneMethodKind.EnergyAware:
-            {
-                messages?.Report("energy-aware pruning");
-                var r = EnergyAwarePruning.Run(model, train, validation!, RecipeSchedules.EnergyAware(recipe, training, checkpoint, resume),
-                    progress, messages, ct);
-                return ("energy-aware", new
-                {
-                    r.Order,
-                    OriginalEnergy = r.OriginalEnergy.Total.Total,
-                    r.ReferenceAccuracy,
-                    r.PrunedAccuracy,
-                    r.FinalAccuracy,
-                    r.Layers,
-                    r.PruningSeconds,
-                    r.FineTuneSeconds,
-                }, model);
-            }
-            default:
-                if (RecipeSchedules.Agp(recipe) is { } agp)
-                {
-                    messages?.Report($"AGP pruning over {agp.Epochs} epochs");
-                    return ("magnitude/agp", AgpPruning.Run(model, training, train, test, agp, progress, ct), model);
-                }
-                var options = RecipeSchedules.Iterative(recipe, checkpoint, resume);
-                string schedule = p.Schedule == ScheduleKind.OneShot ? "one-shot" : "iterative";
-                messages?.Report($"{schedule} magnitude pruning ({options.Pruner.Granularity.Name}, {options.Pruner.Criterion}): {options.Rounds} round(s) x {options.EpochsPerRound} epoch(s)");
-                return ($"magnitude/{schedule}", IterativePruning.Run(model, training, train, test, options, progress, ct), model);
-        }
     }
 
     // Deep Compression's stages 2-3 with the recipe's widths; the model is quantized in place.

@@ -1,10 +1,11 @@
 // RecipeWriter: Recipe -> YAML text in the loader's schema, so ToYaml then LoadFromString gives an equal
 // Recipe (numbers are written in round-trip form; every field is written, defaults included, so the
-// file documents the whole run; only the keys of the recipe's pruning method are written). A string that
+// file documents the whole run; only the keys of the recipe's pruning method are written, from its registration). A string that
 // YAML would read as null is quoted. The writer does not validate: write a recipe that the loader would
 // reject and the load fails. ToYaml(recipe, sections) writes a subset of the sections — the run's stage
 // keys (a stage's output is reused on resume only when the sections it depends on are unchanged).
 using System.Globalization;
+using Topiary.Pruning.Methods;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
 
@@ -86,64 +87,28 @@ public static class RecipeWriter
 
     private static void WritePrune(Writer w, PruneSpec p)
     {
+        PruningMethod method = PruningMethods.Get(p.Method);
         w.Key("prune");
         w.BeginMap();
-        w.Pair("method", RecipeNames.NameOf(RecipeNames.Methods, p.Method));
-        if (p.Method == PruneMethodKind.EnergyAware)
+        w.Pair("method", method.Name);
+        foreach (MethodOption option in method.Options)
         {
-            EnergyAwareSpec ea = p.EnergyAware ?? new EnergyAwareSpec();
-            w.Pair("tolerance", ea.Tolerance);
-            w.Pair("passes", ea.Passes);
-            w.Pair("fine_tune_epochs", ea.FineTuneEpochs);
-            w.Pair("lr_scale", ea.LrScale);
-            w.Pair("per_layer_tolerance", ea.PerLayerTolerance);
-            w.Pair("min_step", ea.MinStep);
-            w.Pair("validation_images", ea.ValidationImages);
-            w.Pair("sample_images", ea.SampleImages);
-            if (ea.Layers is { } layers) w.List("layers", layers);
-            w.EndMap();
-            return;
+            switch (option.Get(p.Settings))
+            {
+                case null: break;
+                case NameList list: w.List(option.Key, list); break;
+                case int i: w.Pair(option.Key, i); break;
+                case double d: w.Pair(option.Key, d); break;
+                case bool b: w.Pair(option.Key, b); break;
+                case object value: w.Pair(option.Key, option.Format(value)!); break;
+            }
         }
-        if (p.Method == PruneMethodKind.Channel)
+        if (method.Parts.HasFlag(ScheduleParts.Rounds))
         {
-            ChannelSpec ch = p.Channel ?? new ChannelSpec { MacsReduction = 2 };
-            w.Pair("criterion", RecipeNames.NameOf(RecipeNames.ChannelCriteria, ch.Criterion));
-            if (ch.MacsReduction is { } f) w.Pair("macs_reduction", f);
-            if (ch.ChannelSparsity is { } cs) w.Pair("channel_sparsity", cs);
-            w.Pair("round_to", ch.RoundTo);
-            w.Pair("max_ratio", ch.MaxRatio);
-            w.Pair("ranking", RecipeNames.NameOf(RecipeNames.Rankings, ch.Ranking));
-            if (ch.Protect is { } protect) w.List("protect", protect);
-            w.Pair("bn_penalty", ch.BnPenalty);
-            w.Pair("taylor_batches", ch.TaylorBatches);
             w.Pair("schedule", RecipeNames.NameOf(RecipeNames.Schedules, p.Schedule));
             w.Pair("rounds", p.Rounds);
-            if (p.Retrain is { } cr)
-            {
-                w.Key("retrain");
-                w.BeginMap();
-                w.Pair("epochs_per_round", cr.EpochsPerRound);
-                w.Pair("final_epochs", cr.FinalEpochs);
-                w.Pair("lr_scale", cr.LrScale);
-                w.EndMap();
-            }
-            w.EndMap();
-            return;
         }
-        if (p.Method == PruneMethodKind.Scalpel)
-        {
-            ScalpelSpec sc = p.Scalpel ?? new ScalpelSpec();
-            w.Pair("hardware", sc.Hardware);
-            if (sc.SimdWidth is { } width) w.Pair("simd_width", width);
-        }
-        else
-        {
-            w.Pair("granularity", RecipeNames.NameOf(RecipeNames.Granularities, p.Granularity));
-            w.Pair("criterion", RecipeNames.NameOf(RecipeNames.Criteria, p.Criterion));
-        }
-        w.Pair("schedule", RecipeNames.NameOf(RecipeNames.Schedules, p.Schedule));
-        w.Pair("rounds", p.Rounds);
-        w.Pair("scope", RecipeNames.NameOf(RecipeNames.Scopes, p.Scope));
+        if (method.Parts.HasFlag(ScheduleParts.Scope)) w.Pair("scope", RecipeNames.NameOf(RecipeNames.Scopes, p.Scope));
         if (p.Targets is { Count: > 0 } targets)
         {
             w.Key("targets");
@@ -159,16 +124,19 @@ public static class RecipeWriter
             w.EndMap();
         }
         if (p.GlobalSparsity is { } g) w.Pair("global_sparsity", g);
-        if (p.Retrain is { } r)
+        if (p.Retrain is { } r && method.Parts.HasFlag(ScheduleParts.Retrain))
         {
             w.Key("retrain");
             w.BeginMap();
             w.Pair("epochs_per_round", r.EpochsPerRound);
             w.Pair("final_epochs", r.FinalEpochs);
             w.Pair("lr_scale", r.LrScale);
-            w.Pair("regularization", RecipeNames.NameOf(RecipeNames.Regularizations, r.Regularization));
-            w.Pair("freeze", RecipeNames.NameOf(RecipeNames.Freezes, r.Freeze));
-            w.Pair("reinitialize", r.Reinitialize);
+            if (method.Parts.HasFlag(ScheduleParts.RetrainExtras))
+            {
+                w.Pair("regularization", RecipeNames.NameOf(RecipeNames.Regularizations, r.Regularization));
+                w.Pair("freeze", RecipeNames.NameOf(RecipeNames.Freezes, r.Freeze));
+                w.Pair("reinitialize", r.Reinitialize);
+            }
             w.EndMap();
         }
         w.EndMap();

@@ -2,6 +2,7 @@ using Topiary.Cli;
 using Topiary.Cli.Commands;
 using Topiary.Models;
 using Topiary.Pruning;
+using Topiary.Pruning.Methods;
 using Topiary.Recipes;
 
 namespace Topiary.Tests.Cli;
@@ -27,15 +28,16 @@ public class PruneCommandTests : IDisposable
     [Fact]
     public void Targets_parse_sparsities_and_s_values_and_reject_malformed_entries()
     {
-        var t = PruneJob.ParseTargets("fc1=0.92, fc3=s:0.8");
+        var t = TargetsFlag.Parse("fc1=0.92, fc3=s:0.8");
         Assert.Equal(0.92, t["fc1"].Sparsity);
         Assert.Equal(0.8, t["fc3"].S);
-        Assert.Contains("fc2", Assert.Throws<ArgumentException>(() => PruneJob.ParseTargets("fc2:0.5")).Message);
-        Assert.Throws<ArgumentException>(() => PruneJob.ParseTargets("fc1=1.5"));
-        Assert.Throws<ArgumentException>(() => PruneJob.Granularity("hexagon"));
-        Assert.Equal("simd8", PruneJob.Granularity("simd8").Name);
-        Assert.Equal("vector", PruneJob.Granularity("vector").Name);
-        Assert.Contains("2, 4, 8 or 16", Assert.Throws<ArgumentException>(() => PruneJob.Granularity("simd3")).Message, StringComparison.Ordinal);
+        Assert.Contains("fc2", Assert.Throws<ArgumentException>(() => TargetsFlag.Parse("fc2:0.5")).Message);
+        Assert.Throws<ArgumentException>(() => TargetsFlag.Parse("fc1=1.5"));
+        var granularity = PruningMethods.Get("magnitude").Options.Single(o => o.Key == "granularity");
+        Assert.Contains("'granularity' must be one of element, row, filter", Assert.Throws<OptionValueException>(() => granularity.Parse("hexagon")).Message, StringComparison.Ordinal);
+        Assert.Equal("simd8", Granularities.Of((GranularityKind)granularity.Parse("simd8")).Name);
+        Assert.Equal("vector", Granularities.Of((GranularityKind)granularity.Parse("VECTOR")).Name);
+        Assert.Contains("simd2, simd4, simd8, simd16", Assert.Throws<OptionValueException>(() => granularity.Parse("simd3")).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -64,13 +66,15 @@ public class PruneCommandTests : IDisposable
         foreach (var file in new[] { "han2015-lenet-300-100.yaml", "han2015-lenet-5.yaml" })
         {
             var recipe = RecipeLoader.Load(Path.Combine(root, "recipes", file));
-            var spec = PruneJob.FromRecipe(recipe, "c.ckpt", resume: false);
-            Assert.Equal("iterative", spec.Schedule);
-            Assert.Equal(recipe.Prune.Rounds, spec.Iterative.Rounds);
-            Assert.Equal(recipe.Prune.Targets.Count, spec.Iterative.Targets.Count);
-            Assert.All(spec.Iterative.Targets, kv => Assert.NotNull(kv.Value.Sparsity ?? kv.Value.S));
+            var spec = RecipeSchedules.Schedule(recipe, "c.ckpt", resume: false);
+            Assert.Equal(ScheduleKind.Iterative, spec.Kind);
+            Assert.IsType<MagnitudeMethod>(RecipeSchedules.Method(recipe));
+            var iterative = spec.Iterative(MagnitudePruner.Elementwise);
+            Assert.Equal(recipe.Prune.Rounds, iterative.Rounds);
+            Assert.Equal(recipe.Prune.Targets.Count, iterative.Targets.Count);
+            Assert.All(iterative.Targets, kv => Assert.NotNull(kv.Value.Sparsity ?? kv.Value.S));
             var layers = PrunableLayer.Find(ModelZoo.Create(recipe.Model!, 1)).Select(l => l.Name).ToHashSet();
-            Assert.All(spec.Iterative.Targets.Keys, k => Assert.Contains(k, layers));
+            Assert.All(iterative.Targets.Keys, k => Assert.Contains(k, layers));
         }
     }
 

@@ -3,6 +3,7 @@
 // retrain keys are rejected naming line and key; the plan check refuses compress and unknown protected layers.
 using Topiary.Models;
 using Topiary.Pruning.Channels;
+using Topiary.Pruning.Methods;
 using Topiary.Recipes;
 
 namespace Topiary.Tests.Recipes;
@@ -48,15 +49,15 @@ public class ChannelRecipeTests
     public void Every_key_loads_and_becomes_the_channel_options()
     {
         Recipe r = Load(Yaml);
-        Assert.Equal(PruneMethodKind.Channel, r.Prune.Method);
-        ChannelSpec c = Assert.IsType<ChannelSpec>(r.Prune.Channel);
+        Assert.Equal("channel", r.Prune.Method);
+        ChannelSettings c = Assert.IsType<ChannelSettings>(r.Prune.Settings);
         Assert.Equal(ChannelCriterion.BnScale, c.Criterion);
         Assert.Equal(2.5, c.MacsReduction);
         Assert.Null(c.ChannelSparsity);
         Assert.Equal(RankingKind.Layer, c.Ranking);
         Assert.Equal(["stem", "layer1.0.body.conv1"], c.Protect!.ToArray());
 
-        var o = RecipeSchedules.Channel(r, "ck.json", resume: true);
+        var o = new ChannelMethod(c).Options(RecipeSchedules.Schedule(r, "ck.json", resume: true));
         Assert.Equal(ChannelCriterion.BnScale, o.Criterion);
         Assert.Equal(new ChannelTarget { MacsReduction = 2.5, Global = false, MaxRatio = 0.75, RoundTo = 8 }, o.Target);
         Assert.Equal(["stem", "layer1.0.body.conv1"], o.Protect);
@@ -70,7 +71,7 @@ public class ChannelRecipeTests
     public void Defaults_are_the_cli_defaults_and_no_retrain_means_no_data()
     {
         Recipe r = Load("model_file: r20.safetensors\ndataset: mnist\nprune:\n  method: channel\n  channel_sparsity: 0.5\n");
-        var o = RecipeSchedules.Channel(r, null, resume: true);
+        var o = new ChannelMethod((ChannelSettings)r.Prune.Settings).Options(RecipeSchedules.Schedule(r, null, resume: true));
         Assert.Equal(new ChannelTarget { ChannelSparsity = 0.5, Global = true, MaxRatio = 0.9, RoundTo = 1 }, o.Target);
         Assert.Equal((ChannelCriterion.L1, 1, 0, 0, false), (o.Criterion, o.Rounds, o.EpochsPerRound, o.FinalEpochs, o.Resume));
         Assert.Empty(o.Protect);
@@ -112,7 +113,7 @@ public class ChannelRecipeTests
     {
         var r = Load(Yaml);
         var model = ModelZoo.Create("resnet-20", 1);
-        Assert.Null(RecipeRunner.CheckPlan(r, "resnet-20", model, [1, 28, 28]));
+        RecipeRunner.CheckPlan(r, "resnet-20", model, [1, 28, 28]);
         var compress = r with { Compress = new CompressSpec() };
         Assert.Contains(".tpz container", Assert.Throws<ArgumentException>(() => RecipeRunner.CheckPlan(compress, "resnet-20", model, [1, 28, 28])).Message, StringComparison.Ordinal);
         var unknown = Load(Replace("protect: [stem, layer1.0.body.conv1]", "protect: [stem, layer9.conv]"));

@@ -4,6 +4,8 @@
 // commands do (same targets and schedule), so their expected numbers apply.
 using Topiary.Experiments;
 using Topiary.Models;
+using Topiary.Pruning.Methods;
+using Topiary.Pruning;
 using Topiary.Recipes;
 
 namespace Topiary.Tests.Recipes;
@@ -57,7 +59,7 @@ public class RecipeExampleFilesTests
     public void Pruning_recipes_use_the_reproduce_commands_schedule(string file)
     {
         Recipe r = LoadExample(file);
-        var schedule = RecipeSchedules.Iterative(r, null, resume: false);
+        var schedule = RecipeSchedules.Schedule(r, null, resume: false).Iterative(MagnitudePruner.Elementwise);
         var reference = Han2015.DefaultTargets(r.Model!);
         Assert.All(schedule.Targets, kv => Assert.Equal(reference[kv.Key], kv.Value));
         Assert.Equal(file.StartsWith("scalpel-lenet-5", StringComparison.Ordinal) ? 2 : reference.Count, schedule.Targets.Count);
@@ -72,11 +74,11 @@ public class RecipeExampleFilesTests
     {
         Recipe r = LoadExample("yang2017-lenet-5.yaml");
         var defaults = new Yang2017Options { Model = "lenet-5", WorkDirectory = "unused" };
-        var o = RecipeSchedules.EnergyAware(r, r.Train!.ToTrainingRecipe(), null, resume: false);
+        var o = Assert.IsType<EnergyAwareSettings>(r.Prune.Settings);
         Assert.Equal((defaults.Tolerance, defaults.Passes, defaults.FineTuneEpochs, defaults.LearningRateScale, defaults.EnergyAwareMinStep),
-            (o.Tolerance, o.Passes, o.FineTuneEpochs, o.LearningRateScale, o.MinStep));
-        Assert.Equal(defaults.ValidationImages, r.Prune.EnergyAware!.ValidationImages);
-        Assert.Equal(defaults.Sampler.Images, o.Sampler.Images);
-        Assert.Equal(ModelZoo.Get("lenet-5").Recipe, r.Train.ToTrainingRecipe());
+            (o.Tolerance, o.Passes, o.FineTuneEpochs, (float)o.LrScale, o.MinStep));
+        Assert.Equal(defaults.ValidationImages, o.ValidationImages);
+        Assert.Equal(defaults.Sampler.Images, o.SampleImages);
+        Assert.Equal(ModelZoo.Get("lenet-5").Recipe, r.Train!.ToTrainingRecipe());
     }
 }

@@ -1,5 +1,7 @@
 // RecipeLoader / RecipeWriter: the shipped examples load; ToYaml -> Load is the identity; every class of
 // invalid recipe is rejected with a RecipeException naming the source, line, column and key.
+using Topiary.Pruning.Methods;
+using Topiary.Pruning;
 using Topiary.Recipes;
 using Topiary.Tests.IO;
 using Topiary.Training;
@@ -156,8 +158,7 @@ public class RecipeLoaderTests
             TrainLimit = 500,
             Prune = new PruneSpec
             {
-                Granularity = GranularityKind.Simd16,
-                Criterion = CriterionKind.Rms,
+                Settings = new MagnitudeSettings { Granularity = GranularityKind.Simd16, Criterion = PruningCriterion.Rms },
                 Schedule = ScheduleKind.Iterative,
                 Rounds = 7,
                 Scope = ScopeKind.Global,
@@ -372,15 +373,15 @@ public class RecipeLoaderTests
     [InlineData("rounds", "rounds", 0)]
     [InlineData("", "abc", 3)]
     [InlineData("kitten", "sitting", 3)]
-    public void EditDistance_IsLevenshtein(string a, string b, int d) => Assert.Equal(d, RecipeLoader.EditDistance(a, b));
+    public void EditDistance_IsLevenshtein(string a, string b, int d) => Assert.Equal(d, OptionText.EditDistance(a, b));
 
     [Fact]
     public void Suggest_OnlyCloseNames()
     {
         string[] keys = ["epochs", "batch_size", "lr", "lr_policy"];
-        Assert.Equal("batch_size", RecipeLoader.Suggest("batchsize", keys));
-        Assert.Equal("batch_size", RecipeLoader.Suggest("batch-size", keys));
-        Assert.Equal("lr", RecipeLoader.Suggest("l", keys));
-        Assert.Null(RecipeLoader.Suggest("temperature", keys));
+        Assert.Equal("batch_size", OptionText.Suggest("batchsize", keys));
+        Assert.Equal("batch_size", OptionText.Suggest("batch-size", keys));
+        Assert.Equal("lr", OptionText.Suggest("l", keys));
+        Assert.Null(OptionText.Suggest("temperature", keys));
     }
 }

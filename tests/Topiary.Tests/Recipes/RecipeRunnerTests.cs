@@ -7,6 +7,7 @@ using Topiary.Data;
 using Topiary.Models;
 using Topiary.Onnx;
 using Topiary.Pruning;
+using Topiary.Pruning.Methods;
 using Topiary.Recipes;
 using Topiary.Tests.IO;
 using Topiary.Training;
@@ -52,10 +53,12 @@ public class RecipeRunnerTests
         var e1 = Assert.Throws<ArgumentException>(() => RecipeRunner.CheckPlan(scalpel5, "lenet-5", lenet5, [1, 28, 28]));
         Assert.Contains("node-prunes conv1, conv2", e1.Message, StringComparison.Ordinal);
         // Without compress the same plan is fine on the host, and every layer is SIMD-aware on a Cortex-M4.
-        var choices = RecipeRunner.CheckPlan(scalpel5 with { Compress = null }, "lenet-5", lenet5, [1, 28, 28])!;
+        RecipeRunner.CheckPlan(scalpel5 with { Compress = null }, "lenet-5", lenet5, [1, 28, 28]);
+        var choices = ((ScalpelMethod)RecipeSchedules.Method(scalpel5)).Choices(lenet5);
         Assert.Equal(["NodePruning", "NodePruning", "SimdAware", "SimdAware"], choices.Select(c => c.Technique.ToString()));
-        var m4 = scalpel5 with { Prune = scalpel5.Prune with { Scalpel = new ScalpelSpec { Hardware = "cortex-m4" } } };
-        Assert.All(RecipeRunner.CheckPlan(m4, "lenet-5", lenet5, [1, 28, 28])!, c => Assert.Equal(2, c.GroupWidth));
+        var m4 = scalpel5 with { Prune = scalpel5.Prune with { Settings = new ScalpelSettings { Hardware = "cortex-m4" } } };
+        RecipeRunner.CheckPlan(m4, "lenet-5", lenet5, [1, 28, 28]);
+        Assert.All(((ScalpelMethod)RecipeSchedules.Method(m4)).Choices(lenet5), c => Assert.Equal(2, c.GroupWidth));
 
         var convTarget = scalpel5 with { Compress = null, Prune = scalpel5.Prune with { Targets = new RecipeMap<TargetSpec>([new("conv1", TargetSpec.ForSparsity(0.5))]) } };
         var e2 = Assert.Throws<ArgumentException>(() => RecipeRunner.CheckPlan(convTarget, "lenet-5", lenet5, [1, 28, 28]));
@@ -124,7 +127,7 @@ public class RecipeRunnerTests
         for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 1e-4f);
         Assert.Equal("container", report.Exported!.Source);
 
-        Assert.Contains(messages.Lines, m => m.StartsWith("iterative magnitude pruning (element, L1): 2 round(s) x 1 epoch(s)", StringComparison.Ordinal));
+        Assert.Contains(messages.Lines, m => m.StartsWith("iterative magnitude pruning (element/L1): 2 round(s) x 1 epoch(s)", StringComparison.Ordinal));
 
         // Resume: every stage is reused and the numbers are the recorded ones.
         RecipeRunReport again = RecipeRunner.Run(recipe, options with { Resume = true }, messages: messages);

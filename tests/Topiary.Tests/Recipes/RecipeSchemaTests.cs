@@ -3,6 +3,7 @@
 // rejection positioned at the key at fault — plus RecipeSchedules' mapping to the library's options.
 using Topiary.Compression.Quantization;
 using Topiary.Pruning;
+using Topiary.Pruning.Methods;
 using Topiary.Recipes;
 using Topiary.Training;
 
@@ -36,9 +37,9 @@ public class RecipeSchemaTests
     public void Scalpel_ReadsHardwareAndWidth_AndRoundTrips()
     {
         Recipe r = Load("  method: scalpel\n  hardware: cortex-m4\n  simd_width: 4\n  schedule: iterative\n  rounds: 3\n  targets: { conv1: 0.3, fc2: 0.5 }\n");
-        Assert.Equal(PruneMethodKind.Scalpel, r.Prune.Method);
-        Assert.Equal(new ScalpelSpec { Hardware = "cortex-m4", SimdWidth = 4 }, r.Prune.Scalpel);
-        Assert.Null(r.Prune.EnergyAware);
+        Assert.Equal("scalpel", r.Prune.Method);
+        Assert.Equal(new ScalpelSettings { Hardware = "cortex-m4", SimdWidth = 4 }, r.Prune.Settings);
+        Assert.Null(r.Prune.SettingsAs<EnergyAwareSettings>());
         string yaml = RecipeWriter.ToYaml(r);
         Assert.DoesNotContain("granularity", yaml, StringComparison.Ordinal); // not a scalpel key: the loader would reject it
         RoundTrip(r);
@@ -49,7 +50,7 @@ public class RecipeSchemaTests
     {
         Recipe r = Load("  method: energy-aware\n  tolerance: 0.01\n  passes: 2\n  fine_tune_epochs: 0\n  lr_scale: 0.5\n" +
                         "  per_layer_tolerance: true\n  min_step: 0.25\n  validation_images: 100\n  sample_images: 50\n  layers: [fc1, conv2]\n");
-        EnergyAwareSpec ea = Assert.IsType<EnergyAwareSpec>(r.Prune.EnergyAware);
+        EnergyAwareSettings ea = Assert.IsType<EnergyAwareSettings>(r.Prune.Settings);
         Assert.Equal(0.01, ea.Tolerance);
         Assert.Equal(2, ea.Passes);
         Assert.Equal(0, ea.FineTuneEpochs);
@@ -57,11 +58,11 @@ public class RecipeSchemaTests
         Assert.Equal(0.25, ea.MinStep);
         Assert.Equal(100, ea.ValidationImages);
         Assert.Equal(50, ea.SampleImages);
-        Assert.Equal(new RecipeList(["fc1", "conv2"]), ea.Layers);
+        Assert.Equal(new NameList(["fc1", "conv2"]), ea.Layers);
         Assert.Empty(r.Prune.Targets);
         RoundTrip(r);
 
-        var options = RecipeSchedules.EnergyAware(r, new TrainingRecipe(), "c.ckpt", resume: true);
+        var options = new EnergyAwareMethod(ea).Options(new TrainingRecipe(), RecipeSchedules.Schedule(r, "c.ckpt", resume: true));
         Assert.Equal(0.01, options.Tolerance);
         Assert.Equal(2, options.Passes);
         Assert.Equal(0.5f, options.LearningRateScale);
@@ -74,7 +75,7 @@ public class RecipeSchemaTests
 
     [Theory]
     [InlineData("  method: magnitude\n  hardware: host\n  targets: { fc1: 0.5 }\n", "'hardware' does not apply to method magnitude; it is a key of method scalpel", 6, "prune.hardware")]
-    [InlineData("  method: scalpel\n  granularity: vector\n  targets: { fc1: 0.5 }\n", "'granularity' does not apply to method scalpel; it is a key of method magnitude (Scalpel prunes", 6, "prune.granularity")]
+    [InlineData("  method: scalpel\n  granularity: vector\n  targets: { fc1: 0.5 }\n", "'granularity' does not apply to method scalpel; it is a key of method magnitude and random (Scalpel prunes", 6, "prune.granularity")]
     [InlineData("  method: energy-aware\n  targets: { fc1: 0.5 }\n", "'targets' does not apply to method energy-aware; it is a key of method magnitude and scalpel", 6, "prune.targets")]
     [InlineData("  tolerance: 0.1\n  targets: { fc1: 0.5 }\n", "'tolerance' does not apply to method magnitude; it is a key of method energy-aware", 5, "prune.tolerance")]
     [InlineData("  method: scalpel\n  hardware: tpu\n  targets: { fc1: 0.5 }\n", "'hardware' must be one of host, cortex-m4, gpu; got 'tpu'", 6, "prune.hardware")]
@@ -171,16 +172,17 @@ public class RecipeSchemaTests
     [InlineData(GranularityKind.Simd2, "simd2")]
     [InlineData(GranularityKind.Simd16, "simd16")]
     public void Granularity_MapsToTheLibrarys(GranularityKind kind, string name) =>
-        Assert.Equal(name, RecipeSchedules.Granularity(kind).Name);
+        Assert.Equal(name, Granularities.Of(kind).Name);
 
     [Fact]
     public void Iterative_MapsEveryRetrainKey()
     {
         Recipe r = Load("  granularity: simd4\n  criterion: rms\n  schedule: iterative\n  rounds: 3\n  targets: { fc1: 0.9, fc2: { threshold_std: 1.5 } }\n" +
                         "  retrain: { epochs_per_round: 2, final_epochs: 5, lr_scale: 0.25, regularization: l1, freeze: conv, reinitialize: true }\n");
-        IterativePruningOptions o = RecipeSchedules.Iterative(r, "p.ckpt", resume: false);
-        Assert.Equal("simd4", o.Pruner.Granularity.Name);
-        Assert.Equal(PruningCriterion.Rms, o.Pruner.Criterion);
+        var m = Assert.IsType<MagnitudeSettings>(r.Prune.Settings);
+        var pruner = new MagnitudePruner(Granularities.Of(m.Granularity), m.Criterion);
+        IterativePruningOptions o = RecipeSchedules.Schedule(r, "p.ckpt", resume: false).Iterative(pruner);
+        Assert.Equal("simd4/Rms", o.Pruner.Name);
         Assert.Equal(3, o.Rounds);
         Assert.Equal(2, o.EpochsPerRound);
         Assert.Equal(5, o.FinalEpochs);
@@ -190,10 +192,9 @@ public class RecipeSchemaTests
         Assert.True(o.Reinitialize);
         Assert.Equal(new LayerTarget(Sparsity: 0.9), o.Targets["fc1"]);
         Assert.Equal(new LayerTarget(S: 1.5), o.Targets["fc2"]);
-        Assert.Null(RecipeSchedules.Agp(r));
 
         Recipe agp = Load("  schedule: agp\n  rounds: 3\n  targets: { fc1: 0.9 }\n  retrain: { epochs_per_round: 2 }\n");
-        AgpOptions a = RecipeSchedules.Agp(agp)!;
+        AgpOptions a = RecipeSchedules.Schedule(agp, null, resume: false).Agp(pruner);
         Assert.Equal(6, a.Epochs);
         Assert.Equal(0.9, a.FinalSparsity["fc1"]);
     }

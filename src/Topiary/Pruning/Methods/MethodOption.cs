@@ -1,0 +1,127 @@
+// MethodOption: one setting of a pruning method, read by reflection from a property of its options record marked
+// with MethodOptionAttribute. It turns text into the property's value with the attribute's checks (recipe scalars,
+// CLI flag values: the same parser) and back into text (the recipe writer), so that a method's settings are declared
+// once. Property types: int, double, bool, string (free or from a list of choices), enums (kebab-case names), their
+// nullable forms, and NameList (a YAML list, or comma-separated on the command line). Null values are "not given".
+using System.Collections.Concurrent;
+using System.Reflection;
+
+namespace Topiary.Pruning.Methods;
+
+/// <summary>One setting of a pruning method.</summary>
+public sealed class MethodOption
+{
+    private static readonly ConcurrentDictionary<Type, IReadOnlyList<MethodOption>> Cache = new();
+
+    private MethodOption(PropertyInfo property, MethodOptionAttribute info)
+    {
+        Property = property;
+        Info = info;
+        Type t = property.PropertyType;
+        ValueType = Nullable.GetUnderlyingType(t) ?? t;
+        if (info.ChoicesFrom is { } member)
+        {
+            var source = property.DeclaringType!.GetProperty(member, BindingFlags.Public | BindingFlags.Static)
+                ?? throw new InvalidOperationException($"{property.DeclaringType.Name}.{property.Name}: no public static property '{member}' lists the choices.");
+            Choices = (IReadOnlyList<string>)source.GetValue(null)!;
+        }
+        else if (ValueType.IsEnum)
+        {
+            Choices = OptionText.EnumNames(ValueType);
+        }
+        if (!(ValueType == typeof(int) || ValueType == typeof(double) || ValueType == typeof(bool) || ValueType == typeof(string)
+              || ValueType.IsEnum || ValueType == typeof(NameList)))
+            throw new InvalidOperationException($"{property.DeclaringType!.Name}.{property.Name}: settings of type {t.Name} are not supported.");
+    }
+
+    /// <summary>The recipe key (snake_case).</summary>
+    public string Key => Info.Key;
+
+    /// <summary>The CLI flag (<c>--key</c> with '_' as '-').</summary>
+    public string Flag => "--" + Info.Key.Replace('_', '-');
+
+    /// <summary>One sentence for help texts.</summary>
+    public string Description => Info.Description;
+
+    /// <summary>The property of the options record.</summary>
+    public PropertyInfo Property { get; }
+
+    /// <summary>The declared checks.</summary>
+    public MethodOptionAttribute Info { get; }
+
+    /// <summary>The value type without Nullable.</summary>
+    public Type ValueType { get; }
+
+    /// <summary>A list of names (YAML sequence; comma-separated on the command line).</summary>
+    public bool IsList => ValueType == typeof(NameList);
+
+    /// <summary>The allowed values of a string or enum setting, or null.</summary>
+    public IReadOnlyList<string>? Choices { get; }
+
+    /// <summary>The settings of an options record type, in declaration order.</summary>
+    public static IReadOnlyList<MethodOption> Of(Type optionsType)
+    {
+        ArgumentNullException.ThrowIfNull(optionsType);
+        return Cache.GetOrAdd(optionsType, t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .OrderBy(p => p.MetadataToken)
+            .Select(p => (p, a: p.GetCustomAttribute<MethodOptionAttribute>()))
+            .Where(x => x.a is not null)
+            .Select(x => new MethodOption(x.p, x.a!))
+            .ToArray());
+    }
+
+    /// <summary>The value of a scalar setting written as <paramref name="text"/>.</summary>
+    /// <exception cref="OptionValueException">Not a value of the setting's type, or outside its checks.</exception>
+    public object Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (IsList) return ParseList(text.Split(',', StringSplitOptions.TrimEntries));
+        if (ValueType == typeof(int))
+        {
+            int v = OptionText.ParseInt(Key, text, Info.Min <= int.MinValue ? int.MinValue : (int)Math.Ceiling(Info.Min),
+                Info.Max >= int.MaxValue ? int.MaxValue : (int)Math.Floor(Info.Max));
+            if (Info.OneOf is { } allowed && !allowed.Contains(v))
+                throw new OptionValueException(Key, $"'{Key}' must be one of {string.Join(", ", allowed)}; got {text}");
+            return v;
+        }
+        if (ValueType == typeof(double)) return OptionText.ParseDouble(Key, text, Info.Min, Info.Max, Info.MinExclusive, Info.MaxExclusive);
+        if (ValueType == typeof(bool)) return OptionText.ParseBool(Key, text);
+        if (ValueType.IsEnum) return OptionText.ParseEnum(Key, text, ValueType);
+        if (text.Trim().Length == 0) throw new OptionValueException(Key, $"'{Key}' must not be empty");
+        return Choices is null ? text : OptionText.ParseChoice(Key, text, Choices);
+    }
+
+    /// <summary>The value of a list setting: non-empty names, none twice.</summary>
+    /// <exception cref="OptionValueException">Not a list setting, an empty list, an empty or repeated name.</exception>
+    public NameList ParseList(IReadOnlyList<string> items)
+    {
+        ArgumentNullException.ThrowIfNull(items);
+        if (!IsList) throw new OptionValueException(Key, $"'{Key}' must be a single value, not a list");
+        if (items.Count == 0) throw new OptionValueException(Key, $"'{Key}' is empty: give at least one {(Info.LayerNames ? "layer" : "name")}, or omit it");
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string item in items)
+        {
+            if (item is null || item.Trim().Length == 0) throw new OptionValueException(Key, $"every item of '{Key}' must be a {(Info.LayerNames ? "layer " : "")}name");
+            if (!seen.Add(item)) throw new OptionValueException(Key, $"{(Info.LayerNames ? "layer " : "")}'{item}' is listed twice in '{Key}'");
+        }
+        return new NameList(items);
+    }
+
+    /// <summary>The setting's value in <paramref name="options"/>.</summary>
+    public object? Get(object options) => Property.GetValue(options);
+
+    /// <summary>A copy-free set of the setting on a freshly created options record.</summary>
+    internal void Set(object options, object? value) => Property.SetValue(options, value);
+
+    /// <summary>The value as text (numbers in round-trip form, enums by name, lists comma-separated), or null when not given.</summary>
+    public string? Format(object? value) => value switch
+    {
+        null => null,
+        double d => OptionText.Format(d),
+        bool b => b ? "true" : "false",
+        Enum e => OptionText.NameOf(e),
+        NameList l => string.Join(",", l),
+        int i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+}
