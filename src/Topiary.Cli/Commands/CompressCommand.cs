@@ -38,20 +38,24 @@ public static class CompressCommand
             OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
             var loaded = ModelFile.Load(input);
             string dataset = loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
-            var options = new DeepCompressionOptions
+            var settings = new CompressionSettings
             {
-                Pruning = new Han2015Options { Model = loaded.Name, WorkDirectory = Path.GetDirectoryName(Path.GetFullPath(outPath))!, Seed = parse.GetValue(seed) },
                 WeightBits = parse.GetValue(bits) is { } b ? BitsRule.Parse(b, BitsRule.Paper(loaded.Name)) : null,
                 IndexBits = parse.GetValue(indexBits) is { } ib ? BitsRule.Parse(ib, new BitsRule(8, 5)) : null,
                 FineTuneEpochs = parse.GetValue(fineTune),
+                Seed = parse.GetValue(seed),
             };
             var train = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct);
             var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct);
             double inputError = TrainingRun.Evaluate(loaded.Network, test, ct).Error;
-            var errors = new List<StageError> { new("input", inputError) };
             var messages = CliOutput.Messages();
-            var (encoded, error, _) = Rendering.TrainingProgressRenderer.Run($"compress {loaded.Name}",
-                p => DeepCompression.Compress(loaded.Name, loaded.Network, train, test, options, outPath, errors, p, messages, ct));
+            var (result, _, encoded) = Rendering.TrainingProgressRenderer.Run($"compress {loaded.Name}",
+                p => ModelCompressor.Run(loaded.Name, loaded.Network, ModelZoo.Get(loaded.Name).Recipe, train, test, settings, outPath,
+                    new Dictionary<string, string> { ["dataset"] = dataset }, p, messages, ct));
+            double error = result.ContainerError!.Value;
+            var errors = new List<StageError> { new("input", inputError), new("quantization", result.QuantizedError) };
+            if (result.FineTunedError is { } fineTuned) errors.Add(new("trained quantization", fineTuned));
+            errors.Add(new("container (decoded)", error));
             var account = StorageAccount.From(encoded);
             var table = new Table().Title($"{loaded.Name} → {Markup.Escape(outPath)}").AddColumns("stage", "KB", "compression");
             foreach (var s in account.Stages) table.AddRow(s.Name, (s.Bytes / 1000).ToString("F1", CultureInfo.InvariantCulture), $"{s.Compression:F1}x");

@@ -80,47 +80,25 @@ public static class DeepCompression
         { PruningReport = han };
     }
 
-    /// <summary>
-    /// Stages 2 and 3 on an already pruned model: quantize (k-means per layer), fine-tune the centroids, encode
-    /// into <paramref name="container"/> (atomically), decode it again and evaluate the decoded model.
-    /// Appends the test error after each stage to <paramref name="errors"/>.
-    /// </summary>
-    public static (EncodedModel Encoded, double ContainerError, Nn.Module Decoded) Compress(string name, Nn.Module model, ImageDataset train,
+    // Stages 2 and 3 (ModelCompressor) with the reproduction's settings; appends the error after each stage to errors.
+    private static (EncodedModel Encoded, double ContainerError, Nn.Module Decoded) Compress(string name, Nn.Module model, ImageDataset train,
         ImageDataset test, DeepCompressionOptions options, string container, List<StageError> errors,
-        IProgress<TrainingProgress>? progress = null, IProgress<string>? messages = null, CancellationToken cancellationToken = default)
+        IProgress<TrainingProgress>? progress, IProgress<string>? messages, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentNullException.ThrowIfNull(errors);
-        var weightBits = options.WeightBits ?? BitsRule.Paper(name);
-        var layers = PrunableLayer.Find(model);
-        weightBits.Validate(layers);
-        options.IndexBits?.Validate(layers);
-        messages?.Report($"quantizing: {weightBits}; relative indices: {options.IndexBits?.ToString() ?? "best width per layer"}");
-        var codebooks = Quantizer.Quantize(model, weightBits, options.Init, options.Pruning.Seed);
-        errors.Add(new("quantization", TrainingRun.Evaluate(model, test, cancellationToken).Error));
-
-        var recipe = ModelZoo.Get(name).Recipe;
-        if (options.FineTuneEpochs > 0)
+        var settings = new CompressionSettings
         {
-            messages?.Report($"fine-tuning the centroids for {options.FineTuneEpochs} epochs");
-            TrainedQuantization.FineTune(model, codebooks, train, recipe, options.FineTuneEpochs,
-                recipe.LearningRate * options.FineTuneLearningRateScale, options.Pruning.Seed, progress, cancellationToken);
-            errors.Add(new("trained quantization", TrainingRun.Evaluate(model, test, cancellationToken).Error));
-        }
-
-        var chosen = codebooks.ToDictionary(cb => cb, cb => options.IndexBits?.For(cb.Layer) ?? QuantizedLayerCodec.BestIndexBits(cb.Name, cb));
-        var encoded = CompressedModel.Encode(name, model, codebooks, cb => chosen[cb], new Dictionary<string, string>
-        {
-            ["dataset"] = "mnist",
-            ["pipeline"] = "deep-compression",
-            ["weight_bits"] = weightBits.ToString(),
-            ["index_bits"] = string.Join(",", chosen.Select(kv => $"{kv.Key.Name}={kv.Value}")),
-        });
-        IO.AtomicFile.WriteAllBytes(container, encoded.Bytes);
-        var decoded = CompressedModel.Load(container);
-        double compressedError = TrainingRun.Evaluate(decoded.Network, test, cancellationToken).Error;
-        errors.Add(new("container (decoded)", compressedError));
-
-        return (encoded, compressedError, decoded.Network);
+            WeightBits = options.WeightBits,
+            IndexBits = options.IndexBits,
+            Init = options.Init,
+            FineTuneEpochs = options.FineTuneEpochs,
+            FineTuneLrScale = options.FineTuneLearningRateScale,
+            Seed = options.Pruning.Seed,
+        };
+        var (result, decoded, encoded) = ModelCompressor.Run(name, model, ModelZoo.Get(name).Recipe, train, test, settings, container,
+            new Dictionary<string, string> { ["dataset"] = "mnist" }, progress, messages, cancellationToken);
+        errors.Add(new("quantization", result.QuantizedError));
+        if (result.FineTunedError is { } fineTuned) errors.Add(new("trained quantization", fineTuned));
+        errors.Add(new("container (decoded)", result.ContainerError!.Value));
+        return (encoded, result.ContainerError.Value, decoded);
     }
 }

@@ -33,22 +33,6 @@ public sealed record RecipeLayerDensity(string Name, string Kind, long Weights, 
 public sealed record RecipePruneResult(string Method, double TestError, long Params, long NonzeroParams, double Compression,
     IReadOnlyList<RecipeLayerDensity> Layers, string ModelFile, object? Details);
 
-/// <summary>The compression stage's result.</summary>
-/// <param name="WeightBits">Weight-sharing widths (a BitsRule spec string).</param>
-/// <param name="IndexBits">Relative-index width chosen per layer, e.g. <c>fc1=4,fc2=5</c>.</param>
-/// <param name="QuantizedError">Test error right after weight sharing.</param>
-/// <param name="FineTunedError">After centroid fine-tuning (null with 0 epochs).</param>
-/// <param name="ContainerError">Of the decoded .tpz container (null without Huffman: no container is written).</param>
-/// <param name="BytesOriginal">Dense float32 bytes of all parameters.</param>
-/// <param name="BytesCompressed">The container file's bytes (without Huffman: the quantization stage's bytes).</param>
-/// <param name="Compression">BytesOriginal / BytesCompressed.</param>
-/// <param name="Stages">Storage per stage (dense, pruning, quantization[, huffman, container]).</param>
-/// <param name="Layers">Storage per layer and stage.</param>
-/// <param name="File">The .tpz container, or the quantized safetensors model without Huffman.</param>
-public sealed record RecipeCompressResult(string WeightBits, string IndexBits, double QuantizedError, double? FineTunedError,
-    double? ContainerError, double BytesOriginal, double BytesCompressed, double Compression, IReadOnlyList<StageStorage> Stages,
-    IReadOnlyList<LayerStorage> Layers, string File);
-
 /// <summary>The export stage's result.</summary>
 /// <param name="Onnx">The ONNX file.</param>
 /// <param name="SparseInitializers">Whether sparse weights were written as SparseTensorProto.</param>
@@ -70,5 +54,5 @@ public sealed record RecipeExportResult(string Onnx, bool SparseInitializers, lo
 /// <param name="Files">Every file the run wrote (checkpoints excluded).</param>
 /// <param name="TotalSeconds">Wall time of this run.</param>
 public sealed record RecipeRunReport(string Recipe, string Model, string Dataset, int Seed, string OutputDirectory, ModelSummary Reference,
-    RecipePruneResult Pruned, RecipeCompressResult? Compressed, RecipeExportResult? Exported, IReadOnlyList<RecipeStage> Stages,
+    RecipePruneResult Pruned, CompressionResult? Compressed, RecipeExportResult? Exported, IReadOnlyList<RecipeStage> Stages,
     IReadOnlyList<string> Files, double TotalSeconds);

@@ -14,8 +14,6 @@
 // IProgress<TrainingProgress>, stage messages to IProgress<string>.
 using System.Diagnostics;
 using Topiary.Compression;
-using Topiary.Compression.Container;
-using Topiary.Compression.Quantization;
 using Topiary.Data;
 using Topiary.Experiments;
 using Topiary.Models;
@@ -194,13 +192,13 @@ public static class RecipeRunner
         // Stage 3: compression.
         Module final = model;
         string finalSource = "pruned";
-        RecipeCompressResult? compressed = null;
+        CompressionResult? compressed = null;
         if (recipe.Compress is { } c)
         {
             sw.Restart();
             string key = RecipeStageStore.Key(recipe, RecipeSections.Data | RecipeSections.Train | RecipeSections.Prune | RecipeSections.Compress);
             string file = Out(c.Huffman ? ContainerFile : QuantizedFile);
-            (_, compressed) = Look<RecipeCompressResult>(store, options, "compress", key, file, messages);
+            (_, compressed) = Look<CompressionResult>(store, options, "compress", key, file, messages);
             resumed = compressed is not null;
             if (compressed is not null)
             {
@@ -208,7 +206,16 @@ public static class RecipeRunner
             }
             else
             {
-                (compressed, final) = Compress(c, name, model, training, data.Value.Train, data.Value.Test, recipe.Seed, file, metadata, progress, messages, ct);
+                var settings = new CompressionSettings
+                {
+                    WeightBits = RecipeSchedules.WeightBits(c, name),
+                    IndexBits = RecipeSchedules.IndexBits(c),
+                    FineTuneEpochs = c.FineTuneEpochs,
+                    FineTuneLrScale = c.FineTuneLrScale,
+                    Huffman = c.Huffman,
+                    Seed = recipe.Seed,
+                };
+                (compressed, final, _) = ModelCompressor.Run(name, model, training, data.Value.Train, data.Value.Test, settings, file, metadata, progress, messages, ct);
                 store.Save("compress", key, compressed);
             }
             finalSource = c.Huffman ? "container" : "quantized";
@@ -273,51 +280,5 @@ public static class RecipeRunner
             _ => $"{stage}: not finished before: running (continuing from its checkpoint if there is one)",
         });
         return (state, result);
-    }
-
-    // Deep Compression's stages 2-3 with the recipe's widths; the model is quantized in place.
-    private static (RecipeCompressResult Result, Module Final) Compress(CompressSpec c, string name, Module model, TrainingRecipe training,
-        ImageDataset train, ImageDataset test, int seed, string file, IReadOnlyDictionary<string, string> metadata,
-        IProgress<TrainingProgress>? progress, IProgress<string>? messages, CancellationToken ct)
-    {
-        var weightBits = RecipeSchedules.WeightBits(c, name);
-        var indexRule = RecipeSchedules.IndexBits(c);
-        indexRule?.Validate(PrunableLayer.Find(model));
-        messages?.Report($"quantizing: {weightBits}; relative indices: {indexRule?.ToString() ?? "best width per layer"}");
-        var codebooks = Quantizer.Quantize(model, weightBits, CentroidInit.Linear, seed);
-        double quantizedError = TrainingRun.Evaluate(model, test, ct).Error;
-        double? fineTunedError = null;
-        if (c.FineTuneEpochs > 0)
-        {
-            messages?.Report($"fine-tuning the centroids for {c.FineTuneEpochs} epoch(s)");
-            TrainedQuantization.FineTune(model, codebooks, train, training, c.FineTuneEpochs, training.LearningRate * (float)c.FineTuneLrScale, seed,
-                progress, ct);
-            fineTunedError = TrainingRun.Evaluate(model, test, ct).Error;
-        }
-        var chosen = codebooks.ToDictionary(cb => cb, cb => indexRule?.For(cb.Layer) ?? QuantizedLayerCodec.BestIndexBits(cb.Name, cb));
-        string indexBits = string.Join(",", chosen.Select(kv => $"{kv.Key.Name}={kv.Value}"));
-        var meta = new Dictionary<string, string>(metadata, StringComparer.Ordinal)
-        {
-            ["pipeline"] = "deep-compression",
-            ["weight_bits"] = weightBits.ToString(),
-            ["index_bits"] = indexBits,
-        };
-        var encoded = CompressedModel.Encode(name, model, codebooks, cb => chosen[cb], meta);
-        var account = StorageAccount.From(encoded);
-        double original = 4.0 * model.ParameterCount();
-        if (!c.Huffman)
-        {
-            // Weight sharing only: the quantized model as safetensors; sizes up to the quantization stage.
-            ModelFile.Save(file, name, model, meta);
-            var upTo = account.Stages.Take(3).ToArray();
-            return (new RecipeCompressResult(weightBits.ToString(), indexBits, quantizedError, fineTunedError, null, original, upTo[^1].Bytes,
-                original / upTo[^1].Bytes, upTo, account.Layers, file), model);
-        }
-        IO.AtomicFile.WriteAllBytes(file, encoded.Bytes);
-        var decoded = CompressedModel.Load(file);
-        double containerError = TrainingRun.Evaluate(decoded.Network, test, ct).Error;
-        messages?.Report($"container {file}: {encoded.Bytes.Length:N0} bytes, test error {containerError:P2}");
-        return (new RecipeCompressResult(weightBits.ToString(), indexBits, quantizedError, fineTunedError, containerError, original, encoded.Bytes.Length,
-            original / encoded.Bytes.Length, account.Stages, account.Layers, file), decoded.Network);
     }
 }

@@ -3,6 +3,7 @@
 // a .tpz container whose reported error is the decoded file's and an ONNX file that computes what the container
 // computes; --resume reuses finished stages and recomputes exactly the stages whose recipe parts changed; the
 // scalpel and energy-aware methods run through the same stages.
+using Topiary.Compression;
 using Topiary.Data;
 using Topiary.Models;
 using Topiary.Onnx;
@@ -110,7 +111,7 @@ public class RecipeRunnerTests
         // The reported container error is the file's; its size is the file's; 4-bit codes leave ≤ 15 non-zero values per layer.
         var test = TrainingRun.LoadDataset("mnist", DatasetSplit.Test);
         var container = ModelFile.Load(dir.File("model.tpz"));
-        var compressed = Assert.IsType<RecipeCompressResult>(report.Compressed);
+        var compressed = Assert.IsType<CompressionResult>(report.Compressed);
         Assert.Equal(TrainingRun.Evaluate(container.Network, test).Error, compressed.ContainerError);
         Assert.Equal(new FileInfo(dir.File("model.tpz")).Length, compressed.BytesCompressed);
         Assert.Equal("conv=4,fc=4", compressed.WeightBits);
