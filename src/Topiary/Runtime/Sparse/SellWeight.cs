@@ -47,8 +47,7 @@ public sealed class SellWeight : SparseWeight
     /// <exception cref="ArgumentException"><paramref name="dense"/> has the wrong length.</exception>
     public SellWeight(ReadOnlySpan<float> dense, int rows, int cols) : base(rows, cols)
     {
-        if ((long)rows * cols != dense.Length)
-            throw new ArgumentException($"Span 'dense' has {dense.Length} elements; [{rows}, {cols}] needs {(long)rows * cols}.", nameof(dense));
+        CheckDense(dense.Length, rows, cols);
         Slices = (rows + SliceRows - 1) / SliceRows;
         Positions = (cols + RegisterCols - 1) / RegisterCols;
         _steps = new byte[Slices * Positions];
