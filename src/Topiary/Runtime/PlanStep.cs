@@ -2,7 +2,7 @@
 //   Execute(x, y, count, chunk): x = `count` examples of the previous step's output [count, InputLength], y = the same
 //   examples of this step's output [count, OutputLength]; `chunk` selects the step's scratch, so the plan may run
 //   disjoint example ranges on different threads (one chunk each). Steps never allocate after construction. Kind is the weight format's name ("dense", "csr", "csr16",
-// "simd-group", "block") for weight layers and "op" for pooling and activations.
+// "simd-group", "block", "sell", "codebook") for weight layers and "op" for pooling and activations.
 using Topiary.Runtime.Sparse;
 using Topiary.Tensors;
 

@@ -143,6 +143,7 @@ public abstract class SparseWeight
             SparseFormat.SimdGroup => new SimdGroupWeight(dense, rows, cols, options.ResolvedGroupWidth),
             SparseFormat.Block => new BlockSparseWeight(dense, rows, cols, options.ResolvedBlockRows, options.ResolvedBlockCols),
             SparseFormat.Sell => new SellWeight(dense, rows, cols),
+            SparseFormat.Codebook => throw new ArgumentException("The codebook format is built from a codebook (CodebookWeight), not from a float matrix.", nameof(format)),
             _ => throw new ArgumentException($"Unknown sparse format {format}.", nameof(format)),
         };
     }
