@@ -24,6 +24,7 @@ public static class QuickMode
         new DepthwiseQuickSection(),
         new ConvQuickSection(),
         new SparseConvQuickSection(),
+        new CodebookPlanSection(),
     ];
 
     /// <summary>Runs the quick mode with the arguments after "quick"; returns the exit code.</summary>

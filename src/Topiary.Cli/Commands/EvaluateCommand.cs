@@ -1,9 +1,12 @@
-// `topiary evaluate`: load a model file and measure its test error.
+// `topiary evaluate`: load a model file and measure its test error. A .tpz container runs from its codes: its
+// weight-shared layers stay codes + codebooks in an inference plan (CodebookWeight) instead of decoded float weights.
 using System.CommandLine;
 using System.Diagnostics;
 using Spectre.Console;
+using Topiary.Compression.Container;
 using Topiary.Data;
 using Topiary.Models;
+using Topiary.Runtime;
 using Topiary.Training;
 
 namespace Topiary.Cli.Commands;
@@ -11,6 +14,9 @@ namespace Topiary.Cli.Commands;
 /// <summary>The <c>evaluate</c> command.</summary>
 public static class EvaluateCommand
 {
+    // Examples per plan run when a container is evaluated from its codes.
+    private const int PlanBatch = 100;
+
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
@@ -24,14 +30,20 @@ public static class EvaluateCommand
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             string path = parse.GetValue(file)!;
             OutputGuard.Check([("--model-file", path)], [("--json", parse.GetValue(json))]);
-            var loaded = ModelFile.Load(path);
+            bool container = File.Exists(path) && CompressedModel.IsContainer(path);
+            var compressed = container ? CompressedModel.LoadWithCodes(path) : null;
+            var loaded = compressed?.Model ?? ModelFile.Load(path);
             string ds = parse.GetValue(dataset) ?? loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
             var transform = ModelFile.InputTransform(loaded.Metadata);
             var test = TrainingRun.LoadDataset(ds, DatasetSplit.Test,
                 progress: CliOutput.Messages(), cancellationToken: ct, transform: transform);
             var sw = Stopwatch.StartNew();
-            var r = TrainingRun.Evaluate(loaded.Network, test, ct);
+            var plan = compressed is null ? null
+                : InferencePlan.FromCompressed(compressed, [test.Channels, test.Height, test.Width], PlanBatch);
+            var r = plan is null ? TrainingRun.Evaluate(loaded.Network, test, ct) : PlanEvaluator.Evaluate(plan, test, ct);
             double seconds = sw.Elapsed.TotalSeconds;
+            if (plan is not null)
+                AnsiConsole.MarkupLine(Markup.Escape($"ran from the container's codes: {string.Join(", ", plan.Steps.Where(s => s.Format is not null).Select(s => $"{s.Name} {s.Kind}"))}; plan weights {plan.WeightBytes / 1024.0:F1} KB"));
             long nonzero = loaded.Network.Parameters().Sum(p => (long)p.Value.Data.Count(v => v != 0));
             var table = new Table().AddColumns("model", "dataset", "images", "test error", "loss", "params", "non-zero");
             table.AddRow(loaded.Name, ds, $"{r.Count}", $"{r.Error * 100:F2}%", $"{r.Loss:F4}",
@@ -48,6 +60,8 @@ public static class EvaluateCommand
                 Params = loaded.Network.ParameterCount(),
                 NonzeroParams = nonzero,
                 Seconds = seconds,
+                Runtime = plan is null ? "model" : "codes",
+                PlanWeightBytes = plan?.WeightBytes,
             });
             return Task.FromResult(0);
         }, ct));

@@ -50,7 +50,7 @@ public static class FormatChooser
                 if (w <= lanes && Fill(dense, rows, cols, 1, w) >= StructuredFill) return new SimdGroupWeight(dense, rows, cols, w);
         if (columns == 0 && batch <= 4 && density < options.SellDensityThreshold && System.Runtime.Intrinsics.X86.Avx512F.IsSupported)
             return new SellWeight(dense, rows, cols);
-        return density < options.SparseDensityThreshold ? new CsrWeight(CsrMatrix.FromDense(dense, rows, cols)) : new DenseWeight(dense, rows, cols);
+        return density < options.SparseDensityThreshold ? new CsrWeight(dense, rows, cols) : new DenseWeight(dense, rows, cols);
     }
 
     /// <summary>Non-zeros / stored entries when the weight is cut into aligned <paramref name="br"/>×<paramref name="bc"/> blocks (1 when all zero).</summary>
@@ -77,7 +77,7 @@ public static class FormatChooser
     private static List<SparseWeight> Candidates(ReadOnlySpan<float> dense, int rows, int cols)
     {
         int lanes = SparseWeightOptions.HostLanes;
-        var list = new List<SparseWeight> { new DenseWeight(dense, rows, cols), new CsrWeight(CsrMatrix.FromDense(dense, rows, cols)) };
+        var list = new List<SparseWeight> { new DenseWeight(dense, rows, cols), new CsrWeight(dense, rows, cols) };
         if (cols <= Csr16Weight.MaxCols) list.Add(new Csr16Weight(dense, rows, cols));
         foreach (int w in (int[])[16, 8, 4])
             if (w <= lanes) list.Add(new SimdGroupWeight(dense, rows, cols, w));

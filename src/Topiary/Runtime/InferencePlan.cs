@@ -1,5 +1,7 @@
 // InferencePlan: a Sequential model compiled for inference at one fixed batch size.
 //   Compile walks the children once (nested Sequentials are flattened) tracking the per-example shape:
+//   A layer whose codes PlanOptions.Codes holds (a .tpz's QuantizedLayer, FromCompressed) runs as CodebookWeight from
+//   them instead of the format FormatChooser would pick from its float weights.
 //     Linear  [in]       → the weight in the format FormatChooser picks (dense GEMM/GEMV, CSR, CSR16, SIMD-group, block,
 //                          sell); a following ReLU is fused. A sell layer that feeds another Linear (through ReLU, Dropout
 //                          or Identity only) runs with its rows in SellRowOrder (fewer padded steps); its bias is
@@ -18,6 +20,7 @@
 // A plan is not thread-safe: one Run at a time.
 using System.Globalization;
 using System.Text;
+using Topiary.Compression.Container;
 using Topiary.Nn;
 using Topiary.Runtime.Sparse;
 using Topiary.Tensors;
@@ -94,7 +97,8 @@ public sealed class InferencePlan
                     float[]? bias = lin.Bias is null ? null : (float[])lin.Bias.Value.Data.Clone();
                     int rows = lin.OutFeatures, cols = lin.InFeatures;
                     float[] w = order is null ? lin.Weight.Value.Data : PermuteColumns(lin.Weight.Value.Data, rows, cols, order);
-                    var weight = FormatChooser.Choose(w, rows, cols, 0, batch, options, name);
+                    SparseWeight? weight = order is null ? FromCodes(options, name, rows, cols) : null;
+                    weight ??= FormatChooser.Choose(w, rows, cols, 0, batch, options, name);
                     order = null;
                     if (weight is SellWeight && FeedsLinear(modules, fuseRelu ? i + 2 : i + 1))
                     {
@@ -119,7 +123,8 @@ public sealed class InferencePlan
                     try { g = conv.Geometry(shape[1], shape[2]); }
                     catch (ArgumentException e) { throw new ArgumentException($"Plan: layer '{name}' ({conv}): {e.Message}", nameof(inputShapeWithoutBatch), e); }
                     float[]? bias = conv.Bias is null ? null : (float[])conv.Bias.Value.Data.Clone();
-                    var weight = FormatChooser.Choose(conv.Weight.Value.Data, conv.OutChannels, g.ColumnRows, g.ColumnCols, batch, options, name);
+                    var weight = FromCodes(options, name, conv.OutChannels, g.ColumnRows)
+                        ?? FormatChooser.Choose(conv.Weight.Value.Data, conv.OutChannels, g.ColumnRows, g.ColumnCols, batch, options, name);
                     steps.Add(new ConvStep(fused, g, weight, bias, fuseRelu, batch));
                     shape = [conv.OutChannels, g.OutH, g.OutW];
                     if (fuseRelu) i++;
@@ -149,6 +154,20 @@ public sealed class InferencePlan
             }
         }
         return new InferencePlan([.. steps], batch, (int[])inputShapeWithoutBatch.Clone(), shape, options.Threads ?? Threading.MaxDegreeOfParallelism);
+    }
+
+    /// <summary>
+    /// Compiles a decoded container's model with its weight-shared layers running from their codes and codebooks
+    /// (<see cref="PlanOptions.Codes"/> = <paramref name="file"/>'s codes); the other layers as <see cref="Compile"/> chooses.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The model is not a Sequential, or contains a module the plan cannot run.</exception>
+    /// <exception cref="ArgumentException">As <see cref="Compile"/>.</exception>
+    public static InferencePlan FromCompressed(CompressedFile file, int[] inputShapeWithoutBatch, int batch, PlanOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (file.Model.Network is not Sequential model)
+            throw new NotSupportedException($"InferencePlan: model '{file.Model.Name}' is a {file.Model.Network.GetType().Name}; plans compile Sequential models.");
+        return Compile(model, inputShapeWithoutBatch, batch, (options ?? PlanOptions.Default) with { Codes = file.Codes });
     }
 
     /// <summary>
@@ -233,6 +252,16 @@ public sealed class InferencePlan
         foreach (var s in _steps)
             sb.Append(CultureInfo.InvariantCulture, $"  {s.Name,-16} {s.Kind,-10} density={s.Density,7:P2}  {s.Detail}\n");
         return sb.ToString();
+    }
+
+    // The layer's codebook weight when the options hold its codes (≤ 255 centroids, the shape the plan expects), else null.
+    private static CodebookWeight? FromCodes(PlanOptions options, string layer, int rows, int cols)
+    {
+        if (options.Codes is null || !options.Codes.TryGetValue(layer + ".weight", out var codes) || codes.Centroids.Length > CodebookWeight.MaxCentroids)
+            return null;
+        if (codes.Rows != rows || codes.Cols != cols)
+            throw new ArgumentException($"Plan: layer '{layer}' is [{rows}, {cols}] but its codes are [{codes.Rows}, {codes.Cols}].", nameof(options));
+        return new CodebookWeight(rows, cols, codes.RowPointers, codes.Columns, [.. codes.Codes.Select(c => (byte)c)], codes.Centroids);
     }
 
     private static void Collect(Sequential seq, string prefix, List<(string, Module)> into)

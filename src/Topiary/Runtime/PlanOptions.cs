@@ -1,4 +1,6 @@
-// PlanOptions: the knobs of InferencePlan.Compile — which format each weight layer runs in (FormatChooser).
+// PlanOptions: the knobs of InferencePlan.Compile — which format each weight layer runs in (FormatChooser), or the
+// codes a compressed container stored for it (CodebookWeight).
+using Topiary.Compression.Container;
 using Topiary.Runtime.Sparse;
 
 namespace Topiary.Runtime;
@@ -31,6 +33,14 @@ public sealed record PlanOptions
 
     /// <summary>Group width and block size for formats built by <see cref="Format"/> or <see cref="LayerFormats"/>.</summary>
     public SparseWeightOptions? WeightOptions { get; init; }
+
+    /// <summary>
+    /// Codes and codebooks of weight-shared layers by parameter name (e.g. <c>fc1.weight</c>, from
+    /// <see cref="CompressedModel.LoadWithCodes"/>): such a layer runs as a <see cref="CodebookWeight"/> from its codes
+    /// (no float copy of its weights), whatever the other options say — unless its codebook has more than 255 centroids or
+    /// its inputs arrive permuted by a preceding reordered sell layer; then it runs from the model's weights as usual.
+    /// </summary>
+    public IReadOnlyDictionary<string, QuantizedLayerCodes>? Codes { get; init; }
 
     /// <summary>Threads a Run may use (null = Threading.MaxDegreeOfParallelism at compile time); the batch is split into
     /// example ranges of at least 4 examples per thread.</summary>

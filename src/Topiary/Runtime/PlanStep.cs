@@ -2,7 +2,7 @@
 //   Execute(x, y, count, chunk): x = `count` examples of the previous step's output [count, InputLength], y = the same
 //   examples of this step's output [count, OutputLength]; `chunk` selects the step's scratch, so the plan may run
 //   disjoint example ranges on different threads (one chunk each). Steps never allocate after construction. Kind is the weight format's name ("dense", "csr", "csr16",
-// "simd-group", "block") for weight layers and "op" for pooling and activations.
+// "simd-group", "block", "sell", "codebook") for weight layers and "op" for pooling and activations.
 using Topiary.Runtime.Sparse;
 using Topiary.Tensors;
 
@@ -67,7 +67,7 @@ internal sealed class LinearStep : PlanStep
 {
     private readonly float[]? _bias;
     private readonly bool _relu;
-    private readonly CsrMatrix? _columns; // Aᵀ in CSR (= A in CSC) for the batch-1 column dataflow, which skips zero inputs
+    private readonly CscColumns? _columns; // A in CSC for the batch-1 column dataflow, which skips zero inputs
 
     public LinearStep(string name, SparseWeight weight, float[]? bias, bool relu, int batch)
         : base(name, weight, weight.Cols, weight.Rows, batch)
@@ -75,7 +75,7 @@ internal sealed class LinearStep : PlanStep
         _bias = bias;
         _relu = relu;
         if (weight is CsrWeight csr && batch == 1)
-            _columns = CsrMatrix.FromDense(Transpose(csr.Matrix), csr.Cols, csr.Rows);
+            _columns = csr.ToColumns();
     }
 
     public override string Detail =>
@@ -87,22 +87,10 @@ internal sealed class LinearStep : PlanStep
         // Below ~60% non-zero inputs, walking the non-zero columns beats reading every row's inputs.
         if (_columns is not null && count == 1 && (x.Length - MemoryExtensions.Count(x, 0f)) * 10 < x.Length * 6)
         {
-            y = y[..OutputLength];
-            SparseKernels.SpMVColumns(_columns, x, y);
-            if (_bias is not null) TensorPrimitives.Add(y, _bias, y);
-            if (_relu) TensorPrimitives.Max(y, 0f, y);
+            _columns.Multiply(x, y, _bias, _relu);
             return;
         }
         Weight!.Multiply(x, count, y, _bias, _relu);
-    }
-
-    private static float[] Transpose(CsrMatrix a)
-    {
-        var dense = a.ToDense();
-        var t = new float[dense.Length];
-        for (int r = 0; r < a.Rows; r++)
-            for (int c = 0; c < a.Cols; c++) t[c * a.Rows + r] = dense[r * a.Cols + c];
-        return t;
     }
 }
 

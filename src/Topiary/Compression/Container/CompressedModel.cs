@@ -36,6 +36,11 @@ public sealed record GroupEncodedModel(byte[] Bytes, IReadOnlyList<GroupSection>
     public long WeightPayloadBytes => Layers.Sum(l => l.PayloadBytes);
 }
 
+/// <summary>A decoded container with the codes of its weight-shared layers.</summary>
+/// <param name="Model">The decoded model (weights equal to their codebook values, masks restored).</param>
+/// <param name="Codes">Every QuantizedLayer section's codes and codebook, by parameter name (e.g. <c>fc1.weight</c>).</param>
+public sealed record CompressedFile(LoadedModel Model, IReadOnlyDictionary<string, QuantizedLayerCodes> Codes);
+
 /// <summary>Encodes and decodes compressed zoo models.</summary>
 public static class CompressedModel
 {
@@ -127,9 +132,20 @@ public static class CompressedModel
     /// <exception cref="InvalidDataException">Corrupt container, unknown architecture, or sections that do not match it.</exception>
     public static LoadedModel Load(string path) => Decode(TpzContainer.Read(path), path);
 
+    /// <summary>
+    /// Decodes a container file and keeps every QuantizedLayer section's codes and codebook (by parameter name, e.g.
+    /// <c>fc1.weight</c>) beside the decoded model, so an inference plan can run those layers from their codes.
+    /// </summary>
+    /// <exception cref="InvalidDataException">See <see cref="Load"/>.</exception>
+    public static CompressedFile LoadWithCodes(string path) => DecodeWithCodes(TpzContainer.Read(path), path);
+
     /// <summary>Decodes parsed sections; <paramref name="source"/> names the file in errors.</summary>
     /// <exception cref="InvalidDataException">See <see cref="Load"/>.</exception>
-    public static LoadedModel Decode(IReadOnlyList<TpzSection> sections, string source)
+    public static LoadedModel Decode(IReadOnlyList<TpzSection> sections, string source) => DecodeWithCodes(sections, source).Model;
+
+    /// <summary>Decodes parsed sections, keeping the quantized layers' codes; <paramref name="source"/> names the file in errors.</summary>
+    /// <exception cref="InvalidDataException">See <see cref="Load"/>.</exception>
+    public static CompressedFile DecodeWithCodes(IReadOnlyList<TpzSection> sections, string source)
     {
         ArgumentNullException.ThrowIfNull(sections);
         if (sections.Count == 0 || sections[0].Kind != TpzSectionKind.Metadata)
@@ -150,6 +166,7 @@ public static class CompressedModel
         var parameters = model.NamedParameters().ToDictionary(x => x.Name, x => x.Parameter, StringComparer.Ordinal);
         var buffers = model.NamedBuffers().ToDictionary(x => x.Name, x => x.Buffer, StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var codes = new Dictionary<string, QuantizedLayerCodes>(StringComparer.Ordinal);
         foreach (var s in sections.Skip(1))
         {
             string where = $"{source}: section '{s.Name}'";
@@ -157,7 +174,8 @@ public static class CompressedModel
             if (s.Kind == TpzSectionKind.QuantizedLayer)
             {
                 if (!parameters.TryGetValue(s.Name, out var p)) throw new InvalidDataException($"{where}: no such parameter in {modelName}.");
-                var (weight, mask) = QuantizedLayerCodec.Decode(s.Payload, p.Value.Shape, where);
+                var layer = codes[s.Name] = QuantizedLayerCodec.DecodeCodes(s.Payload, p.Value.Shape, where);
+                var (weight, mask) = QuantizedLayerCodec.Expand(layer);
                 p.RemoveMask();
                 p.Value.CopyFrom(weight);
                 p.SetMask(mask);
@@ -184,6 +202,6 @@ public static class CompressedModel
         }
         var missing = parameters.Keys.Concat(buffers.Keys).Where(n => !seen.Contains(n)).ToArray();
         if (missing.Length > 0) throw new InvalidDataException($"{source}: missing sections for {string.Join(", ", missing)}.");
-        return new LoadedModel(modelName, model, meta);
+        return new CompressedFile(new LoadedModel(modelName, model, meta), codes);
     }
 }

@@ -8,7 +8,8 @@
 //   stream_bytes u32 | stream            MSB-first bits: Huffman table (codes, alphabet 2^b), Huffman table
 //                                        (gaps, alphabet 2^index_bits), Huffman-coded codes, Huffman-coded gaps
 // Gaps and fillers follow RelativeIndexCodec (gap = zeros skipped; fillers carry code 0). The decoder is
-// given the shape the architecture expects and checks it before allocating anything.
+// given the shape the architecture expects and checks it before allocating anything. DecodeCodes keeps the codes
+// (QuantizedLayerCodes: CSR structure + codes + codebook, for the inference plan); Decode expands them to floats.
 using Topiary.Compression.Codecs;
 using Topiary.Compression.Quantization;
 using Topiary.Tensors;
@@ -90,7 +91,31 @@ public static class QuantizedLayerCodec
     /// <summary>Decodes a payload into the dense weight tensor and its 0/1 mask (1 where a code is non-zero).</summary>
     /// <exception cref="InvalidDataException">Any inconsistency: shape differs from <paramref name="expectedShape"/>, widths out of
     /// range, more centroids than the width allows, counts beyond the stream, invalid Huffman data, codes above K, or bad gaps.</exception>
-    public static (Tensor Weight, Tensor Mask) Decode(ReadOnlySpan<byte> payload, ReadOnlySpan<int> expectedShape, string where)
+    public static (Tensor Weight, Tensor Mask) Decode(ReadOnlySpan<byte> payload, ReadOnlySpan<int> expectedShape, string where) =>
+        Expand(DecodeCodes(payload, expectedShape, where));
+
+    /// <summary>The dense weight tensor of decoded codes and its 0/1 mask (1 where a weight is stored).</summary>
+    public static (Tensor Weight, Tensor Mask) Expand(QuantizedLayerCodes codes)
+    {
+        ArgumentNullException.ThrowIfNull(codes);
+        var weight = new Tensor([.. codes.Shape]);
+        var mask = new Tensor([.. codes.Shape]);
+        for (int r = 0; r < codes.Rows; r++)
+            for (int e = codes.RowPointers[r]; e < codes.RowPointers[r + 1]; e++)
+            {
+                int storage = r * codes.Cols + codes.Columns[e];
+                weight.Data[storage] = codes.Centroids[codes.Codes[e] - 1];
+                mask.Data[storage] = 1f;
+            }
+        return (weight, mask);
+    }
+
+    /// <summary>
+    /// Decodes a payload into the layer's codes without densifying: the sparse structure of the matrix
+    /// [dims[0], prod(rest)] row by row, one code per stored weight, and the codebook.
+    /// </summary>
+    /// <exception cref="InvalidDataException">As <see cref="Decode"/>.</exception>
+    public static QuantizedLayerCodes DecodeCodes(ReadOnlySpan<byte> payload, ReadOnlySpan<int> expectedShape, string where)
     {
         var r = new PayloadReader(payload, where);
         var shape = DenseTensorCodec.ReadShape(ref r, expectedShape);
@@ -131,18 +156,9 @@ public static class QuantizedLayerCodec
         {
             throw new InvalidDataException($"{where}: {e.Message}", e);
         }
-
-        var weight = new Tensor(shape);
-        var mask = new Tensor(shape);
         for (int i = 0; i < sparse.Count; i++)
-        {
-            int code = sparse.Codes[i];
-            if (code > k) throw r.Error($"entry {i} has code {code}; the codebook has {k} centroids");
-            int storage = SparseLayout.WalkToStorage(sparse.Positions[i], rows, cols, order);
-            weight.Data[storage] = centroids[code - 1];
-            mask.Data[storage] = 1f;
-        }
-        return (weight, mask);
+            if (sparse.Codes[i] > k) throw r.Error($"entry {i} has code {sparse.Codes[i]}; the codebook has {k} centroids");
+        return QuantizedLayerCodes.FromWalk(shape, rows, cols, order, sparse.Positions, sparse.Codes, centroids, bits);
     }
 
     private static long[] Histogram(ReadOnlySpan<int> symbols, int alphabet)

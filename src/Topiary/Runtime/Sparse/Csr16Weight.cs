@@ -9,9 +9,7 @@ public sealed class Csr16Weight : SparseWeight
     /// <summary>The largest column count a 16-bit index can address.</summary>
     public const int MaxCols = 65536;
 
-    private readonly float[] _values;
-    private readonly ushort[] _columns;
-    private readonly int[] _pointers;
+    private readonly CsrArrays<ushort> _csr;
 
     /// <summary>Builds the CSR16 form of <paramref name="dense"/> [rows, cols], keeping entries != 0.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
@@ -20,57 +18,27 @@ public sealed class Csr16Weight : SparseWeight
     {
         if (cols > MaxCols)
             throw new ArgumentException($"CSR16 stores 16-bit column indices, so it holds at most {MaxCols} columns; this matrix has {cols}. Use the csr format.", nameof(cols));
-        if ((long)rows * cols != dense.Length)
-            throw new ArgumentException($"Span 'dense' has {dense.Length} elements; [{rows}, {cols}] needs {(long)rows * cols}.", nameof(dense));
-        int nnz = 0;
-        foreach (float v in dense) if (v != 0) nnz++;
-        _values = new float[nnz];
-        _columns = new ushort[nnz];
-        _pointers = new int[rows + 1];
-        int k = 0;
-        for (int r = 0; r < rows; r++)
-        {
-            var row = dense.Slice(r * cols, cols);
-            for (int c = 0; c < cols; c++)
-            {
-                if (row[c] == 0) continue;
-                _values[k] = row[c];
-                _columns[k] = (ushort)c;
-                k++;
-            }
-            _pointers[r + 1] = k;
-        }
+        CheckDense(dense.Length, rows, cols);
+        _csr = CsrArrays<ushort>.FromDense(dense, rows, cols);
     }
 
     /// <inheritdoc/>
     public override SparseFormat Format => SparseFormat.Csr16;
 
     /// <inheritdoc/>
-    public override long StoredValues => _values.Length;
+    public override long StoredValues => _csr.Values.Length;
 
     /// <inheritdoc/>
-    public override long NonZeroCount => _values.Length;
+    public override long NonZeroCount => _csr.Values.Length;
 
     /// <inheritdoc/>
-    public override long StorageBytes => 6L * _values.Length + 4L * (Rows + 1);
+    public override long StorageBytes => 6L * _csr.Values.Length + 4L * (Rows + 1);
 
-    private protected override unsafe void MultiplyCore(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
-    {
-        fixed (float* pv = _values)
-        fixed (ushort* pc = _columns)
-        fixed (int* pr = _pointers)
-        fixed (float* px = x)
-        fixed (float* py = y)
-        fixed (float* pb = bias)
-            CsrKernels.Multiply(pv, pc, pr, Rows, Cols, px, n, py, pb, relu);
-    }
+    private protected override void MultiplyCore(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu) =>
+        CsrKernels.Multiply(_csr, x, n, y, bias, relu);
 
     private protected override void MultiplyColumnsCore(ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu) =>
-        CsrKernels.MultiplyColumns(_values, _columns, _pointers, Rows, b, ldb, p, c, ldc, bias, relu);
+        CsrKernels.MultiplyColumns(_csr, b, ldb, p, c, ldc, bias, relu);
 
-    private protected override void ForEachStored(StoredEntryVisitor visit)
-    {
-        for (int r = 0; r < Rows; r++)
-            for (int j = _pointers[r]; j < _pointers[r + 1]; j++) visit(r, _columns[j], _values[j]);
-    }
+    private protected override void ForEachStored(StoredEntryVisitor visit) => _csr.ForEach(visit);
 }

@@ -1,11 +1,12 @@
 // CsrKernels: CSR products generic over the column-index type (int for Csr, ushort for Csr16), used by
-// CsrWeight and Csr16Weight.
+// CsrWeight, Csr16Weight and CscColumns.
 //   Batch 1 (and n < 4): per row, a software gather — eight x values assembled into a Vector256 with inserts (each
 //   x load folds into an insert) times eight contiguous values, two accumulators; rows shorter than 16 and hardware
 //   without Vector256 run a 4-way scalar loop. Measured on the project machine (AMD EPYC, AVX-512) at 300×784,
 //   70 % sparse: inserts 16-20 µs, AVX2 vgatherdps 31 µs, 4-way scalar 25 µs, 4×Vector128 inserts no better; so no hardware gather.
 //   n ≥ 4: a block of 8 examples is transposed (xt[c·8 + e] = X[e, c]) so each non-zero is one 8-wide FMA.
 //   Columns (conv): per row, one axpy over p for every non-zero.
+//   MultiplySkippingZeroInputs (batch 1, from the CSC copy): per non-zero input, one scalar axpy down its column.
 // Summation order depends only on shapes and the hardware tier (deterministic).
 using System.Buffers;
 using System.Numerics;
@@ -19,8 +20,55 @@ internal static unsafe class CsrKernels
 {
     private const int Block = 8;
 
-    /// <summary>Y[i, r] = act(Σ_j v[j]·X[i, ci[j]] + bias[r]) over row r's entries; x [n, cols], y [n, rows].</summary>
-    public static void Multiply<TIndex>(float* v, TIndex* ci, int* rp, int rows, int cols, float* x, int n, float* y, float* bias, bool relu)
+    /// <summary>Y[i, r] = act(Σ_j A[r, j]·X[i, j] + bias[r]); x [n, Cols], y [n, Rows] (lengths checked by the caller).</summary>
+    public static void Multiply<TIndex>(CsrArrays<TIndex> a, ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        fixed (float* pv = a.Values)
+        fixed (TIndex* pc = a.Columns)
+        fixed (int* pr = a.Pointers)
+        fixed (float* px = x)
+        fixed (float* py = y)
+        fixed (float* pb = bias)
+            Multiply(pv, pc, pr, a.Rows, a.Cols, px, n, py, pb, relu);
+    }
+
+    /// <summary>C[r, 0..p) = act(Σ_j A[r, j]·B[j, 0..p) + bias[r]).</summary>
+    public static void MultiplyColumns<TIndex>(CsrArrays<TIndex> a, ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc,
+        ReadOnlySpan<float> bias, bool relu)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+    {
+        for (int r = 0; r < a.Rows; r++)
+        {
+            var dst = c.Slice(r * ldc, p);
+            dst.Clear();
+            for (int j = a.Pointers[r]; j < a.Pointers[r + 1]; j++)
+                TensorPrimitives.MultiplyAdd(b.Slice(int.CreateTruncating(a.Columns[j]) * ldb, p), a.Values[j], dst, dst);
+            if (!bias.IsEmpty) TensorPrimitives.Add(dst, bias[r], dst);
+            if (relu) TensorPrimitives.Max(dst, 0f, dst);
+        }
+    }
+
+    /// <summary>
+    /// y = Aᵀ·x for <paramref name="t"/> = Aᵀ in CSR (A in CSC), column by column: for every non-zero input x[j],
+    /// y += x[j]·A[:, j]. Work is proportional to nnz(A) × the input's density, so sparse activations skip whole columns
+    /// (EIE's dataflow). x [t.Rows], y [t.Cols] (overwritten).
+    /// </summary>
+    public static void MultiplySkippingZeroInputs(CsrArrays<int> t, ReadOnlySpan<float> x, Span<float> y)
+    {
+        float[] v = t.Values;
+        int[] ri = t.Columns, cp = t.Pointers;
+        y[..t.Cols].Clear();
+        for (int j = 0; j < t.Rows; j++)
+        {
+            float xj = x[j];
+            if (xj == 0) continue;
+            for (int k = cp[j], end = cp[j + 1]; k < end; k++) y[ri[k]] += v[k] * xj;
+        }
+    }
+
+    // Y[i, r] = act(Σ_j v[j]·X[i, ci[j]] + bias[r]) over row r's entries; x [n, cols], y [n, rows].
+    private static void Multiply<TIndex>(float* v, TIndex* ci, int* rp, int rows, int cols, float* x, int n, float* y, float* bias, bool relu)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
         if (n < 4 || !Vector256.IsHardwareAccelerated)
@@ -65,22 +113,6 @@ internal static unsafe class CsrKernels
         finally
         {
             ArrayPool<float>.Shared.Return(scratch);
-        }
-    }
-
-    /// <summary>C[r, 0..p) = act(Σ_j v[j]·B[ci[j], 0..p) + bias[r]).</summary>
-    public static void MultiplyColumns<TIndex>(float[] v, TIndex[] ci, int[] rp, int rows, ReadOnlySpan<float> b, int ldb, int p,
-        Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu)
-        where TIndex : unmanaged, IBinaryInteger<TIndex>
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            var dst = c.Slice(r * ldc, p);
-            dst.Clear();
-            for (int j = rp[r]; j < rp[r + 1]; j++)
-                TensorPrimitives.MultiplyAdd(b.Slice(int.CreateTruncating(ci[j]) * ldb, p), v[j], dst, dst);
-            if (!bias.IsEmpty) TensorPrimitives.Add(dst, bias[r], dst);
-            if (relu) TensorPrimitives.Max(dst, 0f, dst);
         }
     }
 

@@ -17,8 +17,7 @@ public sealed class DenseWeight : SparseWeight
     /// <exception cref="ArgumentException"><paramref name="dense"/> does not hold exactly rows·cols elements.</exception>
     public DenseWeight(ReadOnlySpan<float> dense, int rows, int cols) : base(rows, cols)
     {
-        if ((long)rows * cols != dense.Length)
-            throw new ArgumentException($"Span 'dense' has {dense.Length} elements; [{rows}, {cols}] needs {(long)rows * cols}.", nameof(dense));
+        CheckDense(dense.Length, rows, cols);
         _w = dense.ToArray();
         foreach (float v in _w) if (v != 0) _nonZeros++;
     }

@@ -20,8 +20,7 @@ public abstract class GroupSparseWeight : SparseWeight
 
     private protected GroupSparseWeight(ReadOnlySpan<float> dense, int rows, int cols, int bandRows, int groupCols) : base(rows, cols)
     {
-        if ((long)rows * cols != dense.Length)
-            throw new ArgumentException($"Span 'dense' has {dense.Length} elements; [{rows}, {cols}] needs {(long)rows * cols}.", nameof(dense));
+        CheckDense(dense.Length, rows, cols);
         _bandRows = bandRows;
         _groupCols = groupCols;
         int bands = (rows + bandRows - 1) / bandRows, tilesPerBand = (cols + groupCols - 1) / groupCols;

@@ -1,10 +1,12 @@
-// SellKernels: the AVX-512 Multiply of SellWeight, one example at a time.
+// SellKernels: the AVX-512 Multiply of the sell layout (SellWeight, CodebookWeight), one example at a time. What a slot
+// holds is a type parameter (ISellVectors, a struct the JIT specialises): float values (SellWeight) or byte codes
+// looked up in a codebook held in registers (CodebookWeight, CodebookKernels).
 //   1. x is copied into a stack buffer (a per-thread one for very wide layers) padded with zeros to whole registers (+ one zero register, so the window
 //      at the last position reads only zeros past the end); the same pass notes which 16-column registers are all zero
 //      and whether every input is finite.
 //   2. Per pair of slices (sharing the window loads), per window position p (those whose two registers are not both zero when every weight is finite; all
 //      positions otherwise): load the two registers once, then per step widen 16 byte offsets, permute the 16 lanes'
-//      inputs out of the two registers (vpermt2ps) and FMA them with the 16 stored values into the row sums
+//      inputs out of the two registers (vpermt2ps) and FMA them with the 16 slots' weights into the row sums
 //      (two accumulators). Padding lanes multiply a real input by 0: fine for finite inputs; with a NaN/∞ input the
 //      ZeroPadding twin of the step zeroes them instead (offset 255 ≥ 32).
 //   3. Bias and ReLU (max(v, 0), NaN kept) on the 16 sums, stored straight into y (a partial last slice masked).
@@ -18,7 +20,7 @@ namespace Topiary.Runtime.Sparse;
 
 internal static class SellKernels
 {
-    private const int Lanes = SellWeight.SliceRows;
+    private const int Lanes = SellLayout.SliceRows;
 
     // Inputs up to this many floats are padded on the stack; longer ones in a per-thread pinned buffer.
     private const int StackFloats = 4096;
@@ -29,49 +31,55 @@ internal static class SellKernels
     [ThreadStatic]
     private static bool[]? t_active;
 
-    /// <summary>Y[i] = act(W·X[i] + bias) for n examples; needs AVX-512 and Cols ≥ 1; arguments validated by the caller.</summary>
+    /// <summary>
+    /// Y[i] = act(W·X[i] + bias) for n examples; needs AVX-512 and Cols ≥ 1; arguments validated by the caller.
+    /// <paramref name="slots"/> points at the first slot's value (pinned, alive for the call); <paramref name="finiteWeights"/>
+    /// allows skipping all-zero input windows.
+    /// </summary>
     [SkipLocalsInit]
-    public static unsafe void Multiply(SellWeight w, ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
+    public static unsafe void Multiply<TValues>(SellLayout w, TValues values, byte* slots, bool finiteWeights, ReadOnlySpan<float> x, int n,
+        Span<float> y, ReadOnlySpan<float> bias, bool relu) where TValues : struct, ISellVectors
     {
-        int length = (w.Positions + 1) * SellWeight.RegisterCols;
+        int length = (w.Positions + 1) * SellLayout.RegisterCols;
         if (length > StackFloats)
         {
-            MultiplyLong(w, x, n, y, bias, relu);
+            MultiplyLong(w, values, slots, finiteWeights, x, n, y, bias, relu);
             return;
         }
         float* raw = stackalloc float[length + Lanes];
         bool* active = stackalloc bool[w.Positions];
-        Multiply(w, x, n, y, bias, relu, Align(raw), active);
+        Multiply(w, values, slots, finiteWeights, x, n, y, bias, relu, Align(raw), active);
     }
 
     // A layer too wide for the stack: the same with per-thread buffers (kept out of Multiply, whose prologue would
     // otherwise set up the allocator's P/Invoke frame on every call).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static unsafe void MultiplyLong(SellWeight w, ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
+    private static unsafe void MultiplyLong<TValues>(SellLayout w, TValues values, byte* slots, bool finiteWeights, ReadOnlySpan<float> x, int n,
+        Span<float> y, ReadOnlySpan<float> bias, bool relu) where TValues : struct, ISellVectors
     {
-        int length = (w.Positions + 1) * SellWeight.RegisterCols;
+        int length = (w.Positions + 1) * SellLayout.RegisterCols;
         var buffer = t_padded;
         if (buffer is null || buffer.Length < length + Lanes) t_padded = buffer = GC.AllocateArray<float>(length + Lanes, pinned: true);
         var active = t_active;
         if (active is null || active.Length < w.Positions) t_active = active = new bool[w.Positions];
         fixed (bool* pActive = active)
-            Multiply(w, x, n, y, bias, relu, Align((float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer))), pActive);
+            Multiply(w, values, slots, finiteWeights, x, n, y, bias, relu, Align((float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(buffer))), pActive);
     }
 
     private static unsafe float* Align(float* p) => p + (Lanes - (int)(((nint)p & 63) / sizeof(float))) % Lanes;
 
-    private static unsafe void Multiply(SellWeight w, ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu,
-        float* padded, bool* active)
+    private static unsafe void Multiply<TValues>(SellLayout w, TValues values, byte* slots, bool finiteWeights, ReadOnlySpan<float> x, int n,
+        Span<float> y, ReadOnlySpan<float> bias, bool relu, float* padded, bool* active) where TValues : struct, ISellVectors
     {
         int cols = w.Cols, rows = w.Rows;
         fixed (float* px = x)
         {
             for (int i = 0; i < n; i++)
             {
-                bool finite = CopyAndScan(px + (nint)i * cols, cols, padded, w.Positions, w.FiniteWeights, active);
+                bool finite = CopyAndScan(px + (nint)i * cols, cols, padded, w.Positions, finiteWeights, active);
                 var yi = y.Slice(i * rows, rows);
-                if (finite) Run<FiniteInputs>(w, padded, active, yi, bias, relu);
-                else Run<ZeroPadding>(w, padded, active, yi, bias, relu);
+                if (finite) Run<FiniteInputs, TValues>(w, values, slots, padded, active, yi, bias, relu);
+                else Run<ZeroPadding, TValues>(w, values, slots, padded, active, yi, bias, relu);
             }
         }
     }
@@ -85,12 +93,12 @@ internal static class SellKernels
         bool previous = false;
         for (int q = 0; q <= positions; q++)
         {
-            int left = cols - SellWeight.RegisterCols * q;
-            float* at = x + SellWeight.RegisterCols * q;
-            var v = left >= SellWeight.RegisterCols ? Vector512.Load(at)
+            int left = cols - SellLayout.RegisterCols * q;
+            float* at = x + SellLayout.RegisterCols * q;
+            var v = left >= SellLayout.RegisterCols ? Vector512.Load(at)
                 : left > 0 ? Avx512F.MaskLoad(at, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(left)).AsSingle(), Vector512<float>.Zero)
                 : Vector512<float>.Zero;
-            v.Store(padded + SellWeight.RegisterCols * q);
+            v.Store(padded + SellLayout.RegisterCols * q);
             probe += v * Vector512<float>.Zero;
             bool nonZero = v != Vector512<float>.Zero;
             if (q > 0) active[q - 1] = !skipZero || previous || nonZero;
@@ -100,11 +108,10 @@ internal static class SellKernels
     }
 
     [SkipLocalsInit]
-    private static unsafe void Run<TPadding>(SellWeight w, float* px, bool* active, Span<float> y, ReadOnlySpan<float> bias, bool relu)
-        where TPadding : struct, IPadding
+    private static unsafe void Run<TPadding, TValues>(SellLayout w, TValues values, byte* pv, float* px, bool* active, Span<float> y,
+        ReadOnlySpan<float> bias, bool relu) where TPadding : struct, IPadding where TValues : struct, ISellVectors
     {
         int positions = w.Positions, rows = w.Rows, slices = w.Slices;
-        float* pv = w.Values.Pointer;
         byte* po = w.Offsets.Pointer;
         fixed (byte* pSteps = w.Steps)
         fixed (float* py = y)
@@ -129,18 +136,18 @@ internal static class SellKernels
                 var lo = Vector512.Load(px); // the window's first register; each position loads only its second
                 for (; p + 1 < positions; p += 2)
                 {
-                    var mid = Vector512.Load(px + SellWeight.RegisterCols * (p + 1));
-                    Position<TPadding>(lo, mid, stepsA[p], active[p], ref pv, ref po, ref a0, ref a1);
-                    Position<TPadding>(lo, mid, stepsB[p], active[p], ref pv, ref po, ref b0, ref b1);
-                    lo = Vector512.Load(px + SellWeight.RegisterCols * (p + 2));
-                    Position<TPadding>(mid, lo, stepsA[p + 1], active[p + 1], ref pv, ref po, ref a2, ref a3);
-                    Position<TPadding>(mid, lo, stepsB[p + 1], active[p + 1], ref pv, ref po, ref b2, ref b3);
+                    var mid = Vector512.Load(px + SellLayout.RegisterCols * (p + 1));
+                    Position<TPadding, TValues>(values, lo, mid, stepsA[p], active[p], ref pv, ref po, ref a0, ref a1);
+                    Position<TPadding, TValues>(values, lo, mid, stepsB[p], active[p], ref pv, ref po, ref b0, ref b1);
+                    lo = Vector512.Load(px + SellLayout.RegisterCols * (p + 2));
+                    Position<TPadding, TValues>(values, mid, lo, stepsA[p + 1], active[p + 1], ref pv, ref po, ref a2, ref a3);
+                    Position<TPadding, TValues>(values, mid, lo, stepsB[p + 1], active[p + 1], ref pv, ref po, ref b2, ref b3);
                 }
                 if (p < positions)
                 {
-                    var hi = Vector512.Load(px + SellWeight.RegisterCols * (p + 1));
-                    Position<TPadding>(lo, hi, stepsA[p], active[p], ref pv, ref po, ref a0, ref a1);
-                    Position<TPadding>(lo, hi, stepsB[p], active[p], ref pv, ref po, ref b0, ref b1);
+                    var hi = Vector512.Load(px + SellLayout.RegisterCols * (p + 1));
+                    Position<TPadding, TValues>(values, lo, hi, stepsA[p], active[p], ref pv, ref po, ref a0, ref a1);
+                    Position<TPadding, TValues>(values, lo, hi, stepsB[p], active[p], ref pv, ref po, ref b0, ref b1);
                 }
                 Store((a0 + a1) + (a2 + a3), s * Lanes, rows, py, b, relu);
                 Store((b0 + b1) + (b2 + b3), (s + 1) * Lanes, rows, py, b, relu);
@@ -156,17 +163,16 @@ internal static class SellKernels
                 var lo = Vector512.Load(px);
                 for (; p + 1 < positions; p += 2)
                 {
-                    var mid = Vector512.Load(px + SellWeight.RegisterCols * (p + 1));
-                    Position<TPadding>(lo, mid, steps[p], active[p], ref pv, ref po, ref a0, ref a1);
-                    lo = Vector512.Load(px + SellWeight.RegisterCols * (p + 2));
-                    Position<TPadding>(mid, lo, steps[p + 1], active[p + 1], ref pv, ref po, ref a2, ref a3);
+                    var mid = Vector512.Load(px + SellLayout.RegisterCols * (p + 1));
+                    Position<TPadding, TValues>(values, lo, mid, steps[p], active[p], ref pv, ref po, ref a0, ref a1);
+                    lo = Vector512.Load(px + SellLayout.RegisterCols * (p + 2));
+                    Position<TPadding, TValues>(values, mid, lo, steps[p + 1], active[p + 1], ref pv, ref po, ref a2, ref a3);
                 }
                 if (p < positions)
-                    Position<TPadding>(lo, Vector512.Load(px + SellWeight.RegisterCols * (p + 1)), steps[p], active[p], ref pv, ref po, ref a0, ref a1);
+                    Position<TPadding, TValues>(values, lo, Vector512.Load(px + SellLayout.RegisterCols * (p + 1)), steps[p], active[p], ref pv, ref po, ref a0, ref a1);
                 Store((a0 + a1) + (a2 + a3), s * Lanes, rows, py, b, relu);
             }
         }
-        GC.KeepAlive(w);
     }
 
     // Rows [r0, r0 + 16) ∩ [0, rows) ← act(sum + bias) (bias null = none); a partial last slice masked (lanes past the
@@ -189,33 +195,35 @@ internal static class SellKernels
 
     // The `count` steps of one window position (columns [16p, 16p + 32)), or just skipping them when inactive.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Position<TPadding>(Vector512<float> lo, Vector512<float> hi, int count, bool active, ref float* pv, ref byte* po,
-        ref Vector512<float> acc0, ref Vector512<float> acc1) where TPadding : struct, IPadding
+    private static unsafe void Position<TPadding, TValues>(TValues values, Vector512<float> lo, Vector512<float> hi, int count, bool active,
+        ref byte* pv, ref byte* po, ref Vector512<float> acc0, ref Vector512<float> acc1)
+        where TPadding : struct, IPadding where TValues : struct, ISellVectors
     {
+        int bytes = TValues.SlotBytes * Lanes; // one step's values
         if (!active)
         {
-            pv += count * Lanes;
+            pv += count * bytes;
             po += count * Lanes;
             return;
         }
-        float* v = pv;
+        byte* v = pv;
         byte* o = po;
         int k = 0;
         for (; k + 1 < count; k += 2)
         {
             var i0 = Avx512F.ConvertToVector512Int32(Vector128.Load(o));
             var i1 = Avx512F.ConvertToVector512Int32(Vector128.Load(o + Lanes));
-            acc0 = Avx512F.FusedMultiplyAdd(Vector512.Load(v), TPadding.Inputs(lo, i0, hi), acc0);
-            acc1 = Avx512F.FusedMultiplyAdd(Vector512.Load(v + Lanes), TPadding.Inputs(lo, i1, hi), acc1);
-            v += 2 * Lanes;
+            acc0 = Avx512F.FusedMultiplyAdd(values.Load(v), TPadding.Inputs(lo, i0, hi), acc0);
+            acc1 = Avx512F.FusedMultiplyAdd(values.Load(v + bytes), TPadding.Inputs(lo, i1, hi), acc1);
+            v += 2 * bytes;
             o += 2 * Lanes;
         }
         if (k < count)
         {
             var i0 = Avx512F.ConvertToVector512Int32(Vector128.Load(o));
-            acc0 = Avx512F.FusedMultiplyAdd(Vector512.Load(v), TPadding.Inputs(lo, i0, hi), acc0);
+            acc0 = Avx512F.FusedMultiplyAdd(values.Load(v), TPadding.Inputs(lo, i0, hi), acc0);
         }
-        pv += count * Lanes;
+        pv += count * bytes;
         po += count * Lanes;
     }
 
@@ -223,6 +231,25 @@ internal static class SellKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<float> Relu(Vector512<float> v) =>
         Vector512.ConditionalSelect(Vector512.LessThanOrEqual(v, Vector512<float>.Zero), Vector512<float>.Zero, v);
+
+    /// <summary>What a slot holds: <see cref="SlotBytes"/> bytes per slot, 16 slots loaded as their weights.</summary>
+    internal interface ISellVectors
+    {
+        /// <summary>Bytes per slot.</summary>
+        static abstract int SlotBytes { get; }
+
+        /// <summary>The weights of the 16 slots starting at <paramref name="slots"/>.</summary>
+        unsafe Vector512<float> Load(byte* slots);
+    }
+
+    /// <summary>Float32 values (SellWeight).</summary>
+    internal readonly struct FloatSlots : ISellVectors
+    {
+        public static int SlotBytes => sizeof(float);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe Vector512<float> Load(byte* slots) => Vector512.Load((float*)slots);
+    }
 
     /// <summary>The 16 lanes' inputs of one step, picked out of the window [lo, hi] by offset.</summary>
     private interface IPadding
@@ -243,7 +270,7 @@ internal static class SellKernels
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<float> Inputs(Vector512<float> lo, Vector512<int> offsets, Vector512<float> hi) =>
-            Vector512.ConditionalSelect(Vector512.LessThan(offsets, Vector512.Create(SellWeight.WindowCols)).AsSingle(),
+            Vector512.ConditionalSelect(Vector512.LessThan(offsets, Vector512.Create(SellLayout.WindowCols)).AsSingle(),
                 Avx512F.PermuteVar16x32x2(lo, offsets, hi), Vector512<float>.Zero);
     }
 }

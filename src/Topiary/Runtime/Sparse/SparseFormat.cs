@@ -16,4 +16,6 @@ public enum SparseFormat
     Block,
     /// <summary>Element-wise sparsity in 16-row slices swept by a sliding 32-column window with byte offsets (SellWeight): permutes instead of gathers.</summary>
     Sell,
+    /// <summary>Deep Compression's weight sharing run as is: byte codes into ≤ 255 centroids in the sell layout (CodebookWeight; built from a codebook, not by SparseWeight.Create).</summary>
+    Codebook,
 }

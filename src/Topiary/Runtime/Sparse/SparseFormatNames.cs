@@ -1,11 +1,12 @@
 // SparseFormatNames: the stable lower-case names of SparseFormat used on the command line and in JSON
-// ("dense", "csr", "csr16", "simd-group", "block", "sell"), both ways.
+// ("dense", "csr", "csr16", "simd-group", "block", "sell", "codebook"), both ways. All (and Parse) list the formats
+// SparseWeight.Create builds from a float matrix; "codebook" needs a codebook and is only a name.
 namespace Topiary.Runtime.Sparse;
 
 /// <summary>Converts <see cref="SparseFormat"/> to and from its CLI/JSON name.</summary>
 public static class SparseFormatNames
 {
-    /// <summary>Every format in declaration order.</summary>
+    /// <summary>Every format SparseWeight.Create builds from a float matrix, in declaration order (all but Codebook).</summary>
     public static IReadOnlyList<SparseFormat> All { get; } =
         [SparseFormat.Dense, SparseFormat.Csr, SparseFormat.Csr16, SparseFormat.SimdGroup, SparseFormat.Block, SparseFormat.Sell];
 
@@ -19,6 +20,7 @@ public static class SparseFormatNames
         SparseFormat.SimdGroup => "simd-group",
         SparseFormat.Block => "block",
         SparseFormat.Sell => "sell",
+        SparseFormat.Codebook => "codebook",
         _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown sparse format."),
     };
 

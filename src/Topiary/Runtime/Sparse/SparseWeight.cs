@@ -133,17 +133,17 @@ public abstract class SparseWeight
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(cols);
-        if ((long)rows * cols != dense.Length)
-            throw new ArgumentException($"Span 'dense' has {dense.Length} elements; [{rows}, {cols}] needs {(long)rows * cols}.", nameof(dense));
+        CheckDense(dense.Length, rows, cols);
         options ??= new SparseWeightOptions();
         return format switch
         {
             SparseFormat.Dense => new DenseWeight(dense, rows, cols),
-            SparseFormat.Csr => new CsrWeight(CsrMatrix.FromDense(dense, rows, cols)),
+            SparseFormat.Csr => new CsrWeight(dense, rows, cols),
             SparseFormat.Csr16 => new Csr16Weight(dense, rows, cols),
             SparseFormat.SimdGroup => new SimdGroupWeight(dense, rows, cols, options.ResolvedGroupWidth),
             SparseFormat.Block => new BlockSparseWeight(dense, rows, cols, options.ResolvedBlockRows, options.ResolvedBlockCols),
             SparseFormat.Sell => new SellWeight(dense, rows, cols),
+            SparseFormat.Codebook => throw new ArgumentException("The codebook format is built from a codebook (CodebookWeight), not from a float matrix.", nameof(format)),
             _ => throw new ArgumentException($"Unknown sparse format {format}.", nameof(format)),
         };
     }
@@ -183,6 +183,14 @@ public abstract class SparseWeight
             for (int r = 0; r < y.Length; r++) y[r] += bias[r];
         if (relu)
             for (int r = 0; r < y.Length; r++) y[r] = Math.Max(y[r], 0f);
+    }
+
+    /// <summary>Throws unless a dense source of <paramref name="length"/> elements holds exactly rows·cols.</summary>
+    /// <exception cref="ArgumentException">The length differs.</exception>
+    private protected static void CheckDense(int length, int rows, int cols)
+    {
+        if ((long)rows * cols != length)
+            throw new ArgumentException($"Span 'dense' has {length} elements; [{rows}, {cols}] needs {(long)rows * cols}.", "dense");
     }
 
     private void CheckMultiply(int xLength, int n, int yLength, int biasLength)

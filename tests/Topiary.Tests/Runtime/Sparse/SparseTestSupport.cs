@@ -109,4 +109,18 @@ internal static class SparseTestSupport
         for (int r = 0; r < rows; r++) c.AsSpan(r * ldc, p).CopyTo(packed.AsSpan(r * p, p));
         return packed;
     }
+
+    /// <summary>Multiply (outputs beyond n·rows untouched) and MultiplyScalar both equal the dense reference.</summary>
+    public static void AssertMultiply(SparseWeight w, float[] dense, int rows, int cols, float[] x, int n, float[]? bias, bool relu, string what)
+    {
+        var (expected, mag) = Linear(dense, rows, cols, x, n, bias, relu);
+        var y = new float[n * rows + 3];
+        y.AsSpan().Fill(123f);
+        w.Multiply(x, n, y, bias, relu);
+        AssertClose(what + " vector", expected, mag, y.AsSpan(0, n * rows));
+        Assert.All(y[(n * rows)..], v => Assert.Equal(123f, v));
+        var ys = new float[n * rows];
+        w.MultiplyScalar(x, n, ys, bias, relu);
+        AssertClose(what + " scalar", expected, mag, ys);
+    }
 }

@@ -37,18 +37,7 @@ public class SparseWeightProductTests
                 bool useBias = step % 2 == 0, relu = step % 3 != 0;
                 var x = SparsityPatterns.RandomVector(n * cols + 5, seed + 7);
                 float[]? bias = useBias ? SparsityPatterns.RandomVector(rows, seed + 9) : null;
-                var (expected, mag) = Linear(dense, rows, cols, x, n, bias, relu);
-                string what = $"{name} {kind} [{rows}x{cols}] n={n} bias={useBias} relu={relu}";
-
-                var y = new float[n * rows + 3];
-                y.AsSpan().Fill(123f);
-                w.Multiply(x, n, y, bias, relu);
-                AssertClose(what + " vector", expected, mag, y.AsSpan(0, n * rows));
-                Assert.All(y[(n * rows)..], v => Assert.Equal(123f, v));
-
-                var ys = new float[n * rows];
-                w.MultiplyScalar(x, n, ys, bias, relu);
-                AssertClose(what + " scalar", expected, mag, ys);
+                AssertMultiply(w, dense, rows, cols, x, n, bias, relu, $"{name} {kind} [{rows}x{cols}] n={n} bias={useBias} relu={relu}");
             }
     }
 

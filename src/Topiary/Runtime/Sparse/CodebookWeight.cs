@@ -1,0 +1,143 @@
+// CodebookWeight: a pruned, weight-shared layer as Deep Compression stores it — the sparse structure, one code per
+// stored weight and a codebook of at most 255 centroids — run without decoding to float weights. The entries sit in
+// the sell layout (SellLayout: 16-row slices, a sliding 32-column window, one byte column offset per slot) with one byte
+// code per slot instead of a float: code c ≥ 1 is centroid c − 1, code 0 is padding (table[0] = 0). Kernels gather the
+// centroid values in registers (CodebookKernels); the scalar twins come from ForEachStored like every format's.
+//   StorageBytes = 2·slots (code + offset) + Slices·Positions (steps) + 4·K (centroids).
+// Build it from CSR structure and codes (CompressedModel's QuantizedLayerCodes, via InferencePlan) or from a matrix
+// that already holds at most 255 distinct non-zero values (FromQuantized).
+using System.Runtime.Intrinsics.X86;
+
+namespace Topiary.Runtime.Sparse;
+
+/// <summary>A weight matrix of codebook indices (≤ 8 bits) and centroids in the sell layout, multiplied without decoding.</summary>
+public sealed class CodebookWeight : SparseWeight
+{
+    /// <summary>The largest codebook (byte codes; code 0 is reserved for padding).</summary>
+    public const int MaxCentroids = 255;
+
+    private readonly AlignedArray<byte> _codes; // per slot: 0 = padding, c = centroid c − 1
+    private readonly AlignedArray<float> _table; // [0, centroids..., zeros] — at least 64 entries for the register lookups
+    private readonly float[] _centroids;
+    private readonly long _nonZeros;
+
+    /// <summary>
+    /// Builds the weight [rows, cols] whose row r stores columns[k] with centroid codes[k] − 1 for
+    /// k in [rowPointers[r], rowPointers[r + 1]).
+    /// </summary>
+    /// <param name="rows">Rows (≥ 0).</param>
+    /// <param name="cols">Columns (≥ 0).</param>
+    /// <param name="rowPointers">Rows + 1 non-decreasing offsets, the first 0 and the last the entry count.</param>
+    /// <param name="columns">Column of each entry, strictly increasing within a row, in [0, cols).</param>
+    /// <param name="codes">Code of each entry, 1..K (code c is <paramref name="centroids"/>[c − 1]).</param>
+    /// <param name="centroids">The codebook, K ≤ 255 values.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException">The structure is inconsistent (named in the message), a code is 0 or above K, or K exceeds 255.</exception>
+    public CodebookWeight(int rows, int cols, ReadOnlySpan<int> rowPointers, ReadOnlySpan<int> columns, ReadOnlySpan<byte> codes,
+        ReadOnlySpan<float> centroids) : base(rows, cols)
+    {
+        Validate(rows, cols, rowPointers, columns, codes, centroids.Length);
+        _centroids = centroids.ToArray();
+        Layout = new SellLayout(rows, cols, rowPointers, columns, out var entryOfSlot);
+        var slots = new byte[entryOfSlot.Length];
+        for (int i = 0; i < slots.Length; i++)
+        {
+            if (entryOfSlot[i] < 0) continue;
+            slots[i] = codes[entryOfSlot[i]];
+            if (_centroids[slots[i] - 1] != 0) _nonZeros++;
+        }
+        _codes = new AlignedArray<byte>(slots);
+        var table = new float[Math.Max(64, centroids.Length + 1)];
+        centroids.CopyTo(table.AsSpan(1));
+        _table = new AlignedArray<float>(table);
+        FiniteWeights = _centroids.All(float.IsFinite);
+    }
+
+    /// <inheritdoc/>
+    public override SparseFormat Format => SparseFormat.Codebook;
+
+    /// <inheritdoc/>
+    public override long StoredValues => _codes.Length;
+
+    /// <inheritdoc/>
+    public override long NonZeroCount => _nonZeros;
+
+    /// <inheritdoc/>
+    public override long StorageBytes => 2L * _codes.Length + Layout.Steps.Length + 4L * _centroids.Length;
+
+    /// <summary>The codebook (code c ≥ 1 stands for Centroids[c − 1]).</summary>
+    public ReadOnlySpan<float> Centroids => _centroids;
+
+    /// <summary>The slot layout.</summary>
+    internal SellLayout Layout { get; }
+
+    /// <summary>True when every centroid is finite (then all-zero input windows may be skipped).</summary>
+    internal bool FiniteWeights { get; }
+
+    /// <summary>
+    /// The codebook form of <paramref name="dense"/> [rows, cols] when its non-zero entries take at most 255 distinct values
+    /// (e.g. a Deep Compression layer after weight sharing): centroids in ascending order, entries equal to 0 not stored.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="dense"/> has the wrong length or more than 255 distinct non-zero values.</exception>
+    public static CodebookWeight FromQuantized(ReadOnlySpan<float> dense, int rows, int cols)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(cols);
+        CheckDense(dense.Length, rows, cols);
+        var csr = CsrArrays<int>.FromDense(dense, rows, cols);
+        var centroids = csr.Values.Distinct().Order().ToArray();
+        if (centroids.Length > MaxCentroids)
+            throw new ArgumentException($"The matrix holds {centroids.Length} distinct non-zero values; a codebook holds at most {MaxCentroids}.", nameof(dense));
+        var index = new Dictionary<float, byte>();
+        for (int i = 0; i < centroids.Length; i++) index[centroids[i]] = (byte)(i + 1);
+        var codes = csr.Values.Select(v => index[v]).ToArray();
+        return new CodebookWeight(rows, cols, csr.Pointers, csr.Columns, codes, centroids);
+    }
+
+    private protected override unsafe void MultiplyCore(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
+    {
+        if (Avx512F.IsSupported && Cols > 0)
+            CodebookKernels.MultiplyAvx512(Layout, _codes.Pointer, _table.Pointer, _table.Length, FiniteWeights, x, n, y, bias, relu);
+        else if (Avx2.IsSupported && Cols > 0)
+            CodebookKernels.MultiplyAvx2(Layout, _codes.Pointer, _table.Pointer, x, n, y, bias, relu);
+        else
+            for (int i = 0; i < n; i++)
+            {
+                var yi = y.Slice(i * Rows, Rows);
+                Layout.MultiplyPortable(new Slots(_codes, _table), x.Slice(i * Cols, Cols), yi);
+                Finish(yi, bias, relu);
+            }
+        GC.KeepAlive(this);
+    }
+
+    private protected override void MultiplyColumnsCore(ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu) =>
+        Layout.MultiplyColumns(new Slots(_codes, _table), b, ldb, p, c, ldc, bias, relu);
+
+    private protected override void ForEachStored(StoredEntryVisitor visit) => Layout.ForEachStored(new Slots(_codes, _table), visit);
+
+    private static void Validate(int rows, int cols, ReadOnlySpan<int> pointers, ReadOnlySpan<int> columns, ReadOnlySpan<byte> codes, int k)
+    {
+        if (k > MaxCentroids) throw new ArgumentException($"A codebook holds at most {MaxCentroids} centroids; got {k}.", "centroids");
+        if (pointers.Length != rows + 1 || pointers[0] != 0 || pointers[rows] != columns.Length)
+            throw new ArgumentException($"Row pointers must be {rows + 1} offsets from 0 to the entry count {columns.Length}; got {pointers.Length} ending at {(pointers.IsEmpty ? 0 : pointers[^1])}.", "rowPointers");
+        if (codes.Length != columns.Length)
+            throw new ArgumentException($"There are {columns.Length} columns but {codes.Length} codes.", nameof(codes));
+        for (int r = 0; r < rows; r++)
+        {
+            if (pointers[r + 1] < pointers[r]) throw new ArgumentException($"Row pointers decrease at row {r}.", "rowPointers");
+            for (int e = pointers[r]; e < pointers[r + 1]; e++)
+            {
+                if ((uint)columns[e] >= (uint)cols || e > pointers[r] && columns[e] <= columns[e - 1])
+                    throw new ArgumentException($"Row {r}: column {columns[e]} is outside [0, {cols}) or not after the previous one.", nameof(columns));
+                if (codes[e] == 0 || codes[e] > k)
+                    throw new ArgumentException($"Row {r}, column {columns[e]}: code {codes[e]} is outside 1..{k}.", nameof(codes));
+            }
+        }
+    }
+
+    private readonly struct Slots(AlignedArray<byte> codes, AlignedArray<float> table) : ISlotValues
+    {
+        public float At(int slot) => table[codes[slot]];
+    }
+}
