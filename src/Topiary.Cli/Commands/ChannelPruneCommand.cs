@@ -11,6 +11,7 @@ using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Onnx;
 using Topiary.Pruning.Channels;
+using Topiary.Pruning.Methods;
 using Topiary.Training;
 
 namespace Topiary.Cli.Commands;
@@ -19,14 +20,6 @@ namespace Topiary.Cli.Commands;
 public sealed class ChannelPruneCommand
 {
     private readonly Option<string> _structure = new("--structure") { Description = "none (weights, the default) or channel (remove whole channels through dependency groups).", DefaultValueFactory = _ => "none" };
-    private readonly Option<double?> _macs = new("--macs-reduction") { Description = "Channel pruning target: forward MACs fall by this factor (e.g. 2)." };
-    private readonly Option<double?> _sparsity = new("--channel-sparsity") { Description = "Channel pruning target: remove this fraction of the prunable channels." };
-    private readonly Option<int> _roundTo = new("--round-to") { Description = "Kept channel counts are multiples of N (e.g. the SIMD width).", DefaultValueFactory = _ => 1 };
-    private readonly Option<string?> _protect = new("--protect") { Description = "Layers whose channels are kept: stem, classifier or layer names, comma-separated." };
-    private readonly Option<double> _maxRatio = new("--max-ratio") { Description = "At most this fraction of any group's channels goes.", DefaultValueFactory = _ => 0.9 };
-    private readonly Option<string> _ranking = new("--ranking") { Description = "global (normalised scores compete across groups) or layer (every group loses the same fraction).", DefaultValueFactory = _ => "global" };
-    private readonly Option<float> _bnPenalty = new("--bn-penalty") { Description = "L1 penalty on BatchNorm scales while fine-tuning (network slimming)." };
-    private readonly Option<int> _taylorBatches = new("--taylor-batches") { Description = "Batches the Taylor criterion averages.", DefaultValueFactory = _ => 16 };
     private readonly Option<string?> _export = new("--export") { Description = "Also write the pruned model as ONNX here." };
     private readonly Option<double?> _latency = new("--latency-budget-us") { Description = "Channel pruning target: prune in steps of 10% fewer MACs until one call takes at most this many µs (median) on --on." };
     private readonly Option<string> _on = new("--on") { Description = "Runtime the latency budget is measured on: topiary (Module.Forward) or ort (ONNX Runtime, pre-bound outputs).", DefaultValueFactory = _ => "topiary" };
@@ -37,52 +30,29 @@ public sealed class ChannelPruneCommand
     {
         ArgumentNullException.ThrowIfNull(command);
         _structure.AcceptOnlyFromAmong("none", "channel");
-        _ranking.AcceptOnlyFromAmong("global", "layer");
         _on.AcceptOnlyFromAmong("topiary", "ort");
-        foreach (var o in new Option[] { _structure, _macs, _sparsity, _roundTo, _protect, _maxRatio, _ranking, _bnPenalty, _taylorBatches, _export, _latency, _on, _latencyBatch })
+        foreach (var o in new Option[] { _structure, _export, _latency, _on, _latencyBatch })
             command.Options.Add(o);
     }
 
     /// <summary>True when the parse asks for channel pruning.</summary>
     public bool Requested(ParseResult parse) => parse.GetValue(_structure) == "channel";
 
-    /// <summary>The options of a channel-pruning run from the parse (shared flags passed in).</summary>
-    /// <exception cref="ArgumentException">Bad flag values (named).</exception>
-    public ChannelPruningOptions Options(ParseResult parse, string criterion, int rounds, int epochsPerRound, int finalEpochs, float lrScale, int seed, string checkpoint, bool resume) => new()
-    {
-        Criterion = ParseCriterion(criterion),
-        Target = new ChannelTarget
-        {
-            MacsReduction = parse.GetValue(_macs),
-            ChannelSparsity = parse.GetValue(_sparsity),
-            Global = parse.GetValue(_ranking) == "global",
-            MaxRatio = parse.GetValue(_maxRatio),
-            RoundTo = parse.GetValue(_roundTo),
-        },
-        Protect = parse.GetValue(_protect)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
-        LatencyBudgetUs = parse.GetValue(_latency),
-        Rounds = parse.GetValue(_latency) is null || parse.Tokens.Any(t => t.Value == "--rounds") ? rounds : 50,
-        EpochsPerRound = epochsPerRound,
-        FinalEpochs = finalEpochs,
-        LearningRateScale = lrScale,
-        TaylorBatches = parse.GetValue(_taylorBatches),
-        BnScalePenalty = parse.GetValue(_bnPenalty),
-        Seed = seed,
-        CheckpointPath = checkpoint,
-        Resume = resume,
-    };
+    /// <summary>True when the parse asks for a latency budget instead of a MACs or channel target.</summary>
+    public bool LatencyBudget(ParseResult parse) => parse.GetValue(_latency) is not null;
 
-    /// <summary>Criterion names of channel pruning: l1, l2, bn-scale, taylor, random.</summary>
-    /// <exception cref="ArgumentException">Unknown name.</exception>
-    public static ChannelCriterion ParseCriterion(string name) => name.ToLowerInvariant() switch
+    /// <summary>The options of a channel-pruning run: the method's settings under <paramref name="schedule"/>, with this
+    /// command's latency budget (its steps: up to 50 rounds unless --rounds is given; one round unless --rounds or a
+    /// non-one-shot --schedule is given otherwise).</summary>
+    public ChannelPruningOptions Options(ParseResult parse, ChannelSettings settings, PruningSchedule schedule)
     {
-        "l1" => ChannelCriterion.L1,
-        "l2" => ChannelCriterion.L2,
-        "bn-scale" or "bnscale" => ChannelCriterion.BnScale,
-        "taylor" => ChannelCriterion.Taylor,
-        "random" => ChannelCriterion.Random,
-        _ => throw new ArgumentException($"--criterion '{name}' is not a channel criterion; use l1, l2, bn-scale, taylor or random."),
-    };
+        ArgumentNullException.ThrowIfNull(parse);
+        bool roundsGiven = parse.Tokens.Any(t => t.Value == "--rounds");
+        var options = new ChannelMethod(settings).Options(schedule with { Rounds = roundsGiven ? schedule.Rounds : 1, Kind = roundsGiven ? schedule.Kind : ScheduleKind.OneShot });
+        return parse.GetValue(_latency) is { } budget
+            ? options with { LatencyBudgetUs = budget, Rounds = roundsGiven ? options.Rounds : 50 }
+            : options;
+    }
 
     /// <summary>
     /// Runs channel pruning of <paramref name="modelFile"/> and writes the outputs (<paramref name="threads"/>: of the latency

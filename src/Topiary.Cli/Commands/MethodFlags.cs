@@ -30,9 +30,10 @@ public sealed class MethodFlags
     /// <summary>The raw text of setting <paramref name="key"/>'s flag, or null when it has no generated flag or was not given.</summary>
     public string? Text(ParseResult parse, string key) => _flags.TryGetValue(key, out var o) ? parse.GetValue(o) : null;
 
-    /// <summary>The settings record of <paramref name="method"/> from the flags given (the others at their defaults), checked.</summary>
+    /// <summary>The settings record of <paramref name="method"/> from the flags given (the others at their defaults), checked
+    /// unless <paramref name="check"/> is false (a command that supplies a target of its own, like a latency budget).</summary>
     /// <exception cref="ArgumentException">A bad value, a flag of another method, or a combination the method refuses; the message names the flag.</exception>
-    public object Settings(ParseResult parse, PruningMethod method, SharedSettings shared)
+    public object Settings(ParseResult parse, PruningMethod method, SharedSettings shared, bool check = true)
     {
         ArgumentNullException.ThrowIfNull(parse);
         ArgumentNullException.ThrowIfNull(method);
@@ -46,7 +47,7 @@ public sealed class MethodFlags
                 if (Text(parse, o.Key) is { } text)
                     values[o.Key] = o.Parse(text);
             object settings = method.CreateOptions(values);
-            method.Check(settings, shared);
+            if (check) method.Check(settings, shared);
             return settings;
         }
         catch (OptionValueException e)

@@ -104,8 +104,8 @@ public static class PruneCommand
                     CheckpointPath = ckpt,
                     Resume = isResume,
                 };
-                settings = registration.Name == "channel" ? registration.DefaultOptions()
-                    : settingsFlags.Settings(parse, registration, new SharedSettings(kind, g is not null, t.Count));
+                settings = settingsFlags.Settings(parse, registration, new SharedSettings(kind, g is not null, t.Count),
+                    check: !(registration.Name == "channel" && channels.LatencyBudget(parse)));
                 bool defaultTargets = registration.Name == "scalpel";
                 if (registration.NeedsTargets(settings) && t.Count == 0 && g is null && !defaultTargets)
                     throw new ArgumentException($"Give --targets or --global-sparsity (or --recipe): method {registration.Name} prunes to targets.");
@@ -118,8 +118,7 @@ public static class PruneCommand
                         ? $"{recipePath}: channel pruning in `topiary prune` needs a trained model: give --model-file or the recipe's model_file (`topiary run --recipe` trains a zoo model first)."
                         : "--structure channel prunes a --model-file.");
                 var options = recipe is not null ? new ChannelMethod((ChannelSettings)settings).Options(plan)
-                    : channels.Options(parse, settingsFlags.Text(parse, "criterion") ?? "l1", plan.Rounds, plan.Retrain!.EpochsPerRound,
-                        plan.Retrain.FinalEpochs, (float)plan.Retrain.LrScale, plan.Seed, ckpt, isResume);
+                    : channels.Options(parse, (ChannelSettings)settings, plan);
                 return Task.FromResult(channels.Run(parse, modelFile, outPath, parse.GetValue(json), options,
                     parse.GetValue(threads) ?? Environment.ProcessorCount, ct, recipe));
             }

@@ -13,6 +13,7 @@ using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Onnx;
 using Topiary.Pruning.Channels;
+using Topiary.Pruning.Methods;
 using Topiary.Runtime;
 using Topiary.Tensors;
 using Topiary.Training;
@@ -61,7 +62,7 @@ public static class StructuredCommand
             Directory.CreateDirectory(dir);
             var options = new ChannelPruningOptions
             {
-                Criterion = ChannelPruneCommand.ParseCriterion(parse.GetValue(criterion)!),
+                Criterion = (ChannelCriterion)OptionText.ParseEnum("criterion", parse.GetValue(criterion)!, typeof(ChannelCriterion)),
                 Target = new ChannelTarget { MacsReduction = parse.GetValue(macs), RoundTo = parse.GetValue(roundTo), Global = parse.GetValue(ranking) == "global" },
                 Rounds = parse.GetValue(rounds),
                 EpochsPerRound = parse.GetValue(epochs),
