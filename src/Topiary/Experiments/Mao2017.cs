@@ -280,45 +280,15 @@ public static class Mao2017
         ArgumentOutOfRangeException.ThrowIfLessThan(o.FcSegment, 1, nameof(o.FcSegment));
     }
 
-    private static Dictionary<string, string> Identity(Mao2017Options o, string granularity, double[] densities)
+    // The options that decide the result: a checkpoint is only continued under the same ones.
+    private static object Identity(Mao2017Options o, string granularity, double[] densities) => new
     {
-        var inv = CultureInfo.InvariantCulture;
-        return new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["mao.model"] = o.Model, ["mao.dataset"] = o.Dataset, ["mao.seed"] = o.Seed.ToString(inv),
-            ["mao.granularity"] = granularity, ["mao.densities"] = string.Join(",", densities.Select(d => d.ToString("R", inv))),
-            ["mao.epochs"] = o.EpochsPerDensity.ToString(inv), ["mao.lr_scale"] = o.LearningRateScale.ToString("R", inv),
-            ["mao.train_limit"] = o.TrainLimit?.ToString(inv) ?? "all", ["mao.test_limit"] = o.TestLimit?.ToString(inv) ?? "all", ["mao.reference_epochs"] = o.ReferenceEpochs?.ToString(inv) ?? "recipe",
-            ["mao.criterion"] = o.Criterion.ToString(), ["mao.fc_segment"] = o.FcSegment.ToString(inv),
-            ["mao.bits"] = $"{o.ValueBits}/{o.IndexBits}", ["mao.storage"] = "tpz-sections", ["mao.first_layer_min"] = o.FirstLayerMinDensity.ToString("R", inv),
-        };
-    }
+        o.Model, o.Dataset, o.Seed, Granularity = granularity, Densities = densities, Epochs = o.EpochsPerDensity, o.LearningRateScale,
+        o.TrainLimit, o.TestLimit, o.ReferenceEpochs, Criterion = o.Criterion.ToString(), o.FcSegment, Bits = $"{o.ValueBits}/{o.IndexBits}",
+        Storage = "tpz-sections", o.FirstLayerMinDensity,
+    };
 
-    private static void Save(string path, Dictionary<string, string> identity, Module model, List<Mao2017Point> points)
-    {
-        var meta = new Dictionary<string, string>(identity, StringComparer.Ordinal) { ["mao.points"] = JsonSerializer.Serialize(points) };
-        Checkpoint.Save(path, model, meta);
-    }
+    private static void Save(string path, object identity, Module model, List<Mao2017Point> points) => ResumeCheckpoint.Save(path, model, identity, points);
 
-    private static List<Mao2017Point> Restore(string path, Dictionary<string, string> identity, Module model)
-    {
-        var data = Checkpoint.Load(path);
-        foreach (var (key, expected) in identity)
-        {
-            string actual = data.Metadata.GetValueOrDefault(key) ?? "(missing)";
-            if (actual != expected)
-                throw new InvalidDataException($"{path}: cannot resume: metadata field '{key}' is '{actual}' but this run has '{expected}'.");
-        }
-        try
-        {
-            var points = JsonSerializer.Deserialize<List<Mao2017Point>>(data.Metadata.GetValueOrDefault("mao.points") ?? "null")
-                ?? throw new InvalidDataException($"{path}: metadata field 'mao.points' is missing.");
-            Checkpoint.LoadInto(model, data);
-            return points;
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{path}: metadata field 'mao.points' is malformed: {e.Message}", e);
-        }
-    }
+    private static List<Mao2017Point> Restore(string path, object identity, Module model) => ResumeCheckpoint.Restore<List<Mao2017Point>>(path, model, identity);
 }

@@ -268,66 +268,26 @@ public static class IterativePruning
         }
     }
 
-    private static Dictionary<string, string> Identity(IterativePruningOptions o)
+    // The options that decide the result: a checkpoint is only continued under the same ones.
+    private static object Identity(IterativePruningOptions o) => new
     {
-        var inv = CultureInfo.InvariantCulture;
-        return new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            ["prune.targets"] = JsonSerializer.Serialize(o.Targets.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary()),
-            ["prune.rounds"] = o.Rounds.ToString(inv),
-            ["prune.epochs_per_round"] = o.EpochsPerRound.ToString(inv),
-            ["prune.final_epochs"] = o.FinalEpochs.ToString(inv),
-            ["prune.lr_scale"] = o.LearningRateScale.ToString("R", inv),
-            ["prune.regularization"] = o.Regularization.ToString(),
-            ["prune.freeze"] = o.Freeze.ToString(),
-            ["prune.reinitialize"] = o.Reinitialize ? "true" : "false",
-            ["prune.adjust_dropout"] = o.AdjustDropout ? "true" : "false",
-            ["prune.sigma"] = o.Sigma.ToString(),
-            ["prune.s_step"] = o.SStep.ToString("R", inv),
-            ["prune.seed"] = o.Seed.ToString(inv),
-            ["prune.global_sparsity"] = o.GlobalSparsity?.ToString("R", inv) ?? "none",
-            ["prune.method"] = o.Pruner.Name,
-        };
-    }
+        Targets = o.Targets.OrderBy(kv => kv.Key, StringComparer.Ordinal).ToDictionary(),
+        o.Rounds, o.EpochsPerRound, o.FinalEpochs, o.LearningRateScale, Regularization = o.Regularization.ToString(), Freeze = o.Freeze.ToString(),
+        o.Reinitialize, o.AdjustDropout, Sigma = o.Sigma.ToString(), o.SStep, o.Seed, o.GlobalSparsity, Method = o.Pruner.Name,
+    };
 
-    private static void Save(string path, Dictionary<string, string> identity, Module model, List<PruningRound> rounds,
-        Dictionary<string, double> sigma)
-    {
-        var meta = new Dictionary<string, string>(identity, StringComparer.Ordinal)
-        {
-            ["prune.completed_rounds"] = rounds.Count == 0 ? "0" : rounds[^1].Round.ToString(CultureInfo.InvariantCulture),
-            ["prune.history"] = JsonSerializer.Serialize(rounds),
-            ["prune.dense_sigma"] = JsonSerializer.Serialize(sigma),
-        };
-        Checkpoint.Save(path, model, meta);
-    }
+    private sealed record Progress(List<PruningRound> Rounds, Dictionary<string, double> DenseSigma);
 
-    private static int Restore(string path, Dictionary<string, string> identity, Module model, List<PruningRound> rounds,
-        Dictionary<string, double> sigma)
+    private static void Save(string path, object identity, Module model, List<PruningRound> rounds, Dictionary<string, double> sigma) =>
+        ResumeCheckpoint.Save(path, model, identity, new Progress(rounds, sigma));
+
+    // Loads the checkpoint into the model; returns the completed rounds.
+    private static int Restore(string path, object identity, Module model, List<PruningRound> rounds, Dictionary<string, double> sigma)
     {
-        var data = Checkpoint.Load(path);
-        foreach (var (key, expected) in identity)
-        {
-            string actual = data.Metadata.GetValueOrDefault(key) ?? "(missing)";
-            if (actual != expected)
-                throw new InvalidDataException($"{path}: cannot resume: metadata field '{key}' is '{actual}' but this schedule has '{expected}'.");
-        }
-        try
-        {
-            int completed = int.Parse(data.Metadata.GetValueOrDefault("prune.completed_rounds") ?? "x", NumberStyles.None, CultureInfo.InvariantCulture);
-            var history = JsonSerializer.Deserialize<List<PruningRound>>(data.Metadata.GetValueOrDefault("prune.history") ?? "null")
-                ?? throw new InvalidDataException($"{path}: metadata field 'prune.history' is missing.");
-            var dense = JsonSerializer.Deserialize<Dictionary<string, double>>(data.Metadata.GetValueOrDefault("prune.dense_sigma") ?? "null")
-                ?? throw new InvalidDataException($"{path}: metadata field 'prune.dense_sigma' is missing.");
-            Checkpoint.LoadInto(model, data);
-            rounds.Clear();
-            rounds.AddRange(history);
-            foreach (var (k, v) in dense) sigma[k] = v;
-            return completed;
-        }
-        catch (Exception e) when (e is FormatException or JsonException)
-        {
-            throw new InvalidDataException($"{path}: pruning-schedule metadata is malformed: {e.Message}", e);
-        }
+        var progress = ResumeCheckpoint.Restore<Progress>(path, model, identity);
+        rounds.Clear();
+        rounds.AddRange(progress.Rounds);
+        foreach (var (k, v) in progress.DenseSigma) sigma[k] = v;
+        return rounds.Count == 0 ? 0 : rounds[^1].Round;
     }
 }

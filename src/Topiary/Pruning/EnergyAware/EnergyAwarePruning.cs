@@ -171,7 +171,6 @@ public sealed record EnergyAwareResult(IReadOnlyList<string> Order, NetworkEnerg
 /// <summary>Energy-aware pruning (Yang et al. 2017).</summary>
 public static class EnergyAwarePruning
 {
-    private const string LayersKey = "ea.layers", FineTunedKey = "ea.fine_tuned_passes", OrdersKey = "ea.orders", IdentityKey = "ea.identity";
 
     /// <summary>Prunes <paramref name="model"/> (trained, dense or partly pruned) in place.</summary>
     /// <param name="model">The model; its state on entry is the reference whose outputs the refits match.</param>
@@ -435,45 +434,27 @@ public static class EnergyAwarePruning
             trainer.TrainEpoch(TrainingRun.Batches(loader, e), loader.BatchesPerEpoch, e + 1, o.FineTuneEpochs, progress, ct);
     }
 
-    private static string Identity(EnergyAwareOptions o, IReadOnlyList<string> order) => JsonSerializer.Serialize(new
+    // The options that decide the result: a checkpoint is only continued under the same ones.
+    private static object Identity(EnergyAwareOptions o, IReadOnlyList<string> order) => new
     {
         order,
         o.Tolerance, o.PerLayerTolerance, o.InitialStep, o.MinStep, o.MinDensity, o.RestoreFraction, o.Sampler.Images, o.Sampler.PositionsPerImage, SamplerSeed = o.Sampler.Seed, o.Sampler.MinRowsPerInput, o.Sampler.MaxLinearImages,
         o.Refit.Ridge, o.Refit.MaxSupport, o.UnitSteps, o.UnitInitialStep, o.FineTuneEpochs, o.Passes, o.LearningRateScale, o.Seed, o.Bits,
-    });
+    };
 
-    private static void Save(string path, string identity, Module model, List<EnergyAwareLayer> done, List<string[]> orders, int fineTunedPasses) =>
-        Checkpoint.Save(path, model, new Dictionary<string, string>(StringComparer.Ordinal)
-        {
-            [IdentityKey] = identity,
-            [LayersKey] = JsonSerializer.Serialize(done),
-            [OrdersKey] = JsonSerializer.Serialize(orders),
-            [FineTunedKey] = fineTunedPasses.ToString(CultureInfo.InvariantCulture),
-        });
+    private sealed record Progress(List<EnergyAwareLayer> Layers, List<string[]> Orders, int FineTunedPasses);
+
+    private static void Save(string path, object identity, Module model, List<EnergyAwareLayer> done, List<string[]> orders, int fineTunedPasses) =>
+        ResumeCheckpoint.Save(path, model, identity, new Progress(done, orders, fineTunedPasses));
 
     // Loads the checkpoint into the model; returns the number of fine-tuned passes.
-    private static int Restore(string path, string identity, Module model, List<EnergyAwareLayer> done, List<string[]> orders)
+    private static int Restore(string path, object identity, Module model, List<EnergyAwareLayer> done, List<string[]> orders)
     {
-        var data = Checkpoint.Load(path);
-        if (data.Metadata.GetValueOrDefault(IdentityKey) != identity)
-            throw new InvalidDataException($"{path}: cannot resume: the checkpoint's '{IdentityKey}' differs from this run's options ({identity}).");
-        try
-        {
-            var layers = JsonSerializer.Deserialize<List<EnergyAwareLayer>>(data.Metadata.GetValueOrDefault(LayersKey) ?? "null")
-                ?? throw new InvalidDataException($"{path}: metadata field '{LayersKey}' is missing.");
-            var savedOrders = JsonSerializer.Deserialize<List<string[]>>(data.Metadata.GetValueOrDefault(OrdersKey) ?? "null")
-                ?? throw new InvalidDataException($"{path}: metadata field '{OrdersKey}' is missing.");
-            int fineTuned = int.Parse(data.Metadata.GetValueOrDefault(FineTunedKey) ?? "x", NumberStyles.None, CultureInfo.InvariantCulture);
-            Checkpoint.LoadInto(model, data);
-            done.Clear();
-            done.AddRange(layers);
-            orders.Clear();
-            orders.AddRange(savedOrders);
-            return fineTuned;
-        }
-        catch (Exception e) when (e is JsonException or FormatException)
-        {
-            throw new InvalidDataException($"{path}: energy-aware metadata is malformed: {e.Message}", e);
-        }
+        var progress = ResumeCheckpoint.Restore<Progress>(path, model, identity);
+        done.Clear();
+        done.AddRange(progress.Layers);
+        orders.Clear();
+        orders.AddRange(progress.Orders);
+        return progress.FineTunedPasses;
     }
 }
