@@ -14,20 +14,7 @@ public sealed class RunOutputGuardTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private static async Task<(int Code, string Error)> Run(params string[] args)
-    {
-        var previous = Console.Error;
-        using var err = new StringWriter();
-        Console.SetError(err);
-        try
-        {
-            return (await CliApp.RunAsync(args), err.ToString());
-        }
-        finally
-        {
-            Console.SetError(previous);
-        }
-    }
+    private static Task<(int Code, string Error)> Run(params string[] args) => CliRun.WithError(args);
 
     private string[] Files() => Directory.GetFiles(_dir.Path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToArray();
 
