@@ -11,6 +11,7 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Bench;
+using Topiary.Cli.Reports;
 using Topiary.Models;
 using Topiary.Pruning;
 using Topiary.Runtime;
@@ -126,24 +127,22 @@ public static class BenchCommand
                     slowest.AddRow(Markup.Escape(l.Name), Markup.Escape(l.Layer), F(l.MedianUs), l.Macs == 0 ? "" : l.GflopPerSecond.ToString("F1", CultureInfo.InvariantCulture));
                 AnsiConsole.Write(slowest);
             }
-            JsonReport.Write(parse.GetValue(json), new
-            {
-                Model = loaded.Name,
-                Batch = n,
-                Threads = t,
-                Input = parse.GetValue(paper) is null ? parse.GetValue(input) : "random",
-                Densities = profile.Source,
-                Granularity = parse.GetValue(granularity),
-                KeptFractions = pruned.ToDictionary(p => p.Layer.Name, p => p.Layer.KeptFraction),
-                OrtDenseUs = ortUs,
-                TopiaryDenseUs = denseUs,
-                TopiaryPlanUs = planUs,
-                TopiaryFusedUs = fusedUs,
-                SpeedupVsOrt = ortUs is double ou && bestUs is double bu ? ou / bu : (double?)null,
-                DenseSpeedupVsOrt = ortUs is double ou2 ? ou2 / denseUs : (double?)null,
-                Runtimes = rows.Select(r => new { r.Name, r.Latency.MedianUs, r.Latency.P99Us, r.Latency.MinUs, r.Latency.Calls }),
-                Layers = layerTimes?.Select(l => new { l.Name, l.Layer, l.MedianUs, l.Macs, GflopPerSecond = l.GflopPerSecond }),
-            });
+            JsonReport.Write(parse.GetValue(json), new BenchReport(
+                Model: loaded.Name,
+                Batch: n,
+                Threads: t,
+                Input: parse.GetValue(paper) is null ? parse.GetValue(input)! : "random",
+                Densities: profile.Source,
+                Granularity: parse.GetValue(granularity)!,
+                KeptFractions: pruned.ToDictionary(p => p.Layer.Name, p => p.Layer.KeptFraction),
+                OrtDenseUs: ortUs,
+                TopiaryDenseUs: denseUs,
+                TopiaryPlanUs: planUs,
+                TopiaryFusedUs: fusedUs,
+                SpeedupVsOrt: ortUs is double ou && bestUs is double bu ? ou / bu : null,
+                DenseSpeedupVsOrt: ortUs is double ou2 ? ou2 / denseUs : null,
+                Runtimes: rows.Select(r => BenchRuntime.Of(r.Name, r.Latency)).ToArray(),
+                Layers: layerTimes));
             return Task.FromResult(0);
         }, ct));
         return cmd;

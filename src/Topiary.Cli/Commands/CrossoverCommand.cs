@@ -5,6 +5,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Topiary.Cli.Reports;
 using Topiary.Reporting;
 using Topiary.Runtime.Sparse;
 
@@ -61,7 +62,7 @@ public static class CrossoverCommand
                 series.Select(s => new LineSeries(s.Format == SparseFormat.Dense ? "dense" : $"{s.Format.ToName()} ({s.Pattern})",
                     s.Points.Select(x => x.Sparsity * 100).ToArray(), s.Points.Select(x => x.SpeedupVsDense).ToArray())).ToArray());
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(plotPath)}[/]");
-            JsonReport.Write(parse.GetValue(json), new { Rows = r, Cols = c, ConvColumns = p, Batch = n, Series = series });
+            JsonReport.Write(parse.GetValue(json), new CrossoverReport(r, c, p, n, series));
             return Task.FromResult(0);
         }, ct));
         return cmd;

@@ -11,6 +11,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Topiary.Cli.Reports;
 using Topiary.Data;
 using Topiary.Hardware.Energy;
 using Topiary.Models;
@@ -235,44 +236,6 @@ public static class EnergyCommand
             $"energy ({r.Unit})", width: width);
     }
 
-    private static object Report(NetworkEnergy r, EnergyInput input, ILayerEnergyModel model) => new
-    {
-        Model = r.Network,
-        Profile = r.Profile,
-        Unit = r.Unit,
-        Bits = r.Bits,
-        Batch = Batch(model),
-        WeightDensities = input.WeightSource,
-        InputDensities = input.InputSource,
-        Assumptions = Assumptions(model, input),
-        TotalEnergy = r.Total.Total,
-        Totals = Breakdown(r.Total),
-        Macs = r.Macs,
-        NonskippedMacs = r.NonSkippedMacs,
-        Layers = r.Layers.Select(l => new
-        {
-            l.Layer.Name,
-            Kind = l.Layer.Kind == LayerKind.Conv ? "conv" : "fc",
-            Energy = l.Energy.Total,
-            Breakdown = Breakdown(l.Energy),
-            l.WeightDensity,
-            l.InputDensity,
-            l.Layer.Weights,
-            NonzeroWeights = l.NonzeroWeights,
-            l.Macs,
-            NonskippedMacs = l.NonSkippedMacs,
-            Accesses = new
-            {
-                Dram = Counts(l.Accesses.Dram),
-                Buffer = Counts(l.Accesses.Buffer),
-                Array = Counts(l.Accesses.Array),
-                Rf = Counts(l.Accesses.Rf),
-            },
-            l.Mapping,
-        }).ToArray(),
-    };
-
-    private static object Breakdown(EnergyBreakdown e) => new { e.Computation, e.Dram, e.Buffer, e.Array, e.Rf, e.Total };
-
-    private static object Counts(DataAccesses a) => new { a.Inputs, a.Weights, a.Psums };
+    private static EnergyReport Report(NetworkEnergy r, EnergyInput input, ILayerEnergyModel model) =>
+        EnergyReport.Of(r, Batch(model), input.WeightSource, input.InputSource, Assumptions(model, input));
 }

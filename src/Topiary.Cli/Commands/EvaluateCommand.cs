@@ -3,6 +3,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Spectre.Console;
+using Topiary.Cli.Reports;
 using Topiary.Compression.Container;
 using Topiary.Data;
 using Topiary.Models;
@@ -49,20 +50,8 @@ public static class EvaluateCommand
             table.AddRow(loaded.Name, ds, $"{r.Count}", $"{r.Error * 100:F2}%", $"{r.Loss:F4}",
                 $"{loaded.Network.ParameterCount():N0}", $"{nonzero:N0}");
             AnsiConsole.Write(table);
-            JsonReport.Write(parse.GetValue(json), new
-            {
-                Model = loaded.Name,
-                Dataset = ds,
-                ModelFile = path,
-                Images = r.Count,
-                TestError = r.Error,
-                TestLoss = r.Loss,
-                Params = loaded.Network.ParameterCount(),
-                NonzeroParams = nonzero,
-                Seconds = seconds,
-                Runtime = plan is null ? "model" : "codes",
-                PlanWeightBytes = plan?.WeightBytes,
-            });
+            JsonReport.Write(parse.GetValue(json), new EvaluateReport(loaded.Name, ds, path, r.Count, r.Error, r.Loss, loaded.Network.ParameterCount(), nonzero, seconds,
+                plan is null ? "model" : "codes", plan?.WeightBytes));
             return Task.FromResult(0);
         }, ct));
         return cmd;

@@ -4,6 +4,7 @@
 // imported one under its file's input/output names, input shapes and opset (recorded at import).
 using System.CommandLine;
 using Spectre.Console;
+using Topiary.Cli.Reports;
 using Topiary.Data;
 using Topiary.Models;
 using Topiary.Onnx;
@@ -101,20 +102,8 @@ public static class OnnxCommands
             }
             if (passed)
                 AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outPath)}[/] ({model.ParameterCount():N0} parameters, input transform {transformName})");
-            JsonReport.Write(parse.GetValue(json), new
-            {
-                Model = name,
-                Source = input,
-                ModelFile = passed ? outPath : null,
-                Params = model.ParameterCount(),
-                info.ProducerName,
-                info.OpsetVersion,
-                Inputs = info.Inputs,
-                Outputs = info.Outputs,
-                InputTransform = transformName,
-                EndsWithSoftmax = info.EndsWithSoftmax,
-                Verify = verified,
-            });
+            JsonReport.Write(parse.GetValue(json), new ImportReport(name, input, passed ? outPath : null, model.ParameterCount(), info.ProducerName,
+                info.OpsetVersion, info.Inputs, info.Outputs, transformName, info.EndsWithSoftmax, verified));
             if (!passed)
             {
                 var worst = verified!.First(r => !r.Passed);
@@ -217,7 +206,7 @@ public static class OnnxCommands
             }
             long nonzero = Pruning.PruningState.NonZeroParameters(loaded.Network);
             AnsiConsole.MarkupLine($"exported {Markup.Escape(loaded.Name)} ({nonzero:N0} non-zero of {loaded.Network.ParameterCount():N0} parameters) → [bold]{Markup.Escape(outPath)}[/]");
-            JsonReport.Write(parse.GetValue(json), new { Model = loaded.Name, ModelFile = input, Onnx = outPath, Params = loaded.Network.ParameterCount(), NonzeroParams = nonzero });
+            JsonReport.Write(parse.GetValue(json), new ExportReport(loaded.Name, input, outPath, loaded.Network.ParameterCount(), nonzero));
             return Task.FromResult(0);
         }, ct));
         return cmd;

@@ -9,6 +9,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Topiary.Cli.Reports;
 using Topiary.Data;
 using Topiary.IO;
 using Topiary.Runtime;
@@ -77,16 +78,9 @@ public static class PredictCommand
 
             Render(model.Name, inputs, predictions, names, already);
             if (outPath is not null) NpyWriter.Write(outPath, outputs.Data, outputs.Shape);
-            JsonReport.Write(jsonPath, new
-            {
-                Predictions = predictions.Select(p => new
-                {
-                    Input = p.Source.Index is int index ? (object)index : p.Source.File,
-                    Class = p.Top[0].Class,
-                    Score = p.Top[0].Score,
-                    TopK = p.Top.Select(t => new { Class = t.Class, Score = t.Score }),
-                }),
-            });
+            JsonReport.Write(jsonPath, new PredictReport(predictions.Select(p => new PredictionReport(
+                p.Source.Index is int index ? new PredictionInput(null, index) : new PredictionInput(p.Source.File, null),
+                p.Top[0].Class, p.Top[0].Score, p.Top.Select(t => new ClassScore(t.Class, t.Score)).ToArray())).ToArray()));
             return Task.FromResult(0);
         }, ct));
         return cmd;

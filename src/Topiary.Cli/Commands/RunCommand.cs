@@ -31,8 +31,14 @@ public static class RunCommand
             string path = parse.GetValue(recipeFile)!;
             if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such recipe file.", path);
             string dir = parse.GetValue(outDir) ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(path));
-            OutputGuard.Check([("--recipe", path)], [("--json", parse.GetValue(json)), ("--out (report.json)", Path.Combine(dir, "report.json"))]);
             Recipe recipe = RecipeLoader.Load(path);
+            OutputGuard.Check([("--recipe", path), ("the recipe's model_file", recipe.ModelFile)],
+            [
+                ("--json", parse.GetValue(json)), ("--out (report.json)", Path.Combine(dir, "report.json")),
+                .. new[] { RecipeRunner.ReferenceFile, RecipeRunner.PrunedFile, RecipeRunner.ContainerFile, RecipeRunner.QuantizedFile, RecipeRunner.RecipeCopyFile }
+                    .Select(f => ($"--out ({f})", (string?)Path.Combine(dir, f))),
+                ("the recipe's export onnx", recipe.Export is { } export ? Path.GetFullPath(export.Onnx, Path.GetFullPath(dir)) : null),
+            ]);
             var options = new RecipeRunOptions { OutputDirectory = dir, Resume = parse.GetValue(resume), Source = path };
             var messages = CliOutput.Messages();
             var report = TrainingProgressRenderer.Run($"run {Path.GetFileName(path)}", p => RecipeRunner.Run(recipe, options, p, messages, ct));

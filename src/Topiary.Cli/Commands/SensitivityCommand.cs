@@ -3,6 +3,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Topiary.Cli.Reports;
 using Topiary.Data;
 using Topiary.Models;
 using Topiary.Pruning;
@@ -46,7 +47,7 @@ public static class SensitivityCommand
                 SensitivityPlot.Write(png, $"{loaded.Name}: pruning sensitivity", curves.Select(c => new SensitivitySeries(c.Layer, c.Sparsity, c.Accuracy)).ToArray());
                 AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(png)}[/]");
             }
-            JsonReport.Write(parse.GetValue(json), new { Model = loaded.Name, Dataset = ds, Layers = curves });
+            JsonReport.Write(parse.GetValue(json), new SensitivityReport(loaded.Name, ds, curves));
             return Task.FromResult(0);
         }, ct));
         return cmd;

@@ -3,6 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Rendering;
+using Topiary.Cli.Reports;
 using Topiary.Models;
 using Topiary.Training;
 
@@ -95,21 +96,7 @@ public static class TrainCommand
     }
 
     /// <summary>The JSON report of a training run.</summary>
-    public static object Report(TrainingRunResult r, string? outPath) => new
-    {
-        r.Model,
-        r.Dataset,
-        r.Epochs,
-        r.Seed,
-        r.BatchSize,
-        TestError = r.TestError,
-        TestLoss = r.TestLoss,
-        Params = r.Params,
-        Seconds = r.Seconds,
-        ModelFile = outPath,
-        History = r.History,
-        Distributed = Distributed(),
-    };
+    public static TrainReport Report(TrainingRunResult r, string? outPath) => TrainReport.Of(r, outPath, Distributed());
 
     /// <summary>The gradient-allreduce figures of this process when it is one of several ranks, else null.</summary>
     public static DistributedSummary? Distributed()
@@ -119,9 +106,6 @@ public static class TrainCommand
         var s = Topiary.Distributed.DataParallel.Statistics;
         return new DistributedSummary(c.Size, s.Steps, s.AllReduceSeconds, s.MillisecondsPerStep, s.Steps == 0 ? 0 : s.Floats / s.Steps);
     }
-
-    /// <summary>Gradient allreduce of a distributed run, as rank 0 measured it (waiting for peers included).</summary>
-    public sealed record DistributedSummary(int Ranks, long Steps, double AllreduceSeconds, double AllreduceMsPerStep, long FloatsPerStep);
 
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 }

@@ -49,20 +49,7 @@ public sealed class PredictCommandTests : IDisposable
         return best;
     }
 
-    private static async Task<(int Code, string Error)> Run(params string[] args)
-    {
-        var previous = Console.Error;
-        using var err = new StringWriter();
-        Console.SetError(err);
-        try
-        {
-            return (await CliApp.RunAsync(args), err.ToString());
-        }
-        finally
-        {
-            Console.SetError(previous);
-        }
-    }
+    private static Task<(int Code, string Error)> Run(params string[] args) => CliRun.WithError(args);
 
     private static JsonElement[] Predictions(string json)
     {

@@ -8,7 +8,19 @@ using Topiary.Models.Shapes;
 
 namespace Topiary.Hardware.MemoryReferences;
 
-/// <summary>The result of <see cref="MemRefStudy.Run"/>.</summary>
+/// <summary>The result of <see cref="MemRefStudy.Run"/> (also what <c>topiary memrefs --json</c> writes).</summary>
+/// <param name="Model">The shape-zoo network.</param>
+/// <param name="Granularity">The weight-sparsity pattern: <c>fine</c> (single weights) or <c>vector</c> (whole kernel rows W[m,k,r,:]).</param>
+/// <param name="WeightDensity">Fraction of weights kept in the synthetic masks (0..1).</param>
+/// <param name="ActivationDensity">Fraction of non-zero input activations after the first layer (0..1; the first layer's input is the image, 1).</param>
+/// <param name="CacheKb">Cache size in KiB; 0 = no cache (every request is a reference).</param>
+/// <param name="LineBytes">Cache line in bytes.</param>
+/// <param name="Ways">Cache associativity.</param>
+/// <param name="RequestBytes">Bytes per output request (a group's products in one aligned word coalesce).</param>
+/// <param name="OutputHalo">Zero border, in outputs, stored around each output map.</param>
+/// <param name="FilterStride">Every k-th filter simulated and the counts scaled (1 = exact).</param>
+/// <param name="Layers">One result per simulated conv layer, in order (counts are requests or lines, not bytes).</param>
+/// <param name="Assumptions">The study's assumptions in words.</param>
 public sealed record MemRefStudyReport(string Model, string Granularity, double WeightDensity, double ActivationDensity,
     int CacheKb, int LineBytes, int Ways, int RequestBytes, int OutputHalo, int FilterStride, IReadOnlyList<MemRefLayerResult> Layers,
     IReadOnlyList<string> Assumptions)
