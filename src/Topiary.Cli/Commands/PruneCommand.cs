@@ -6,6 +6,7 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Rendering;
+using Topiary.Cli.Reports;
 using Topiary.Data;
 using Topiary.Models;
 using Topiary.Nn;
@@ -180,20 +181,10 @@ public static class PruneCommand
             outMeta["pruned"] = outcome.Label;
             ModelFile.Save(outPath, name, network, outMeta);
             AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outPath)}[/]");
-            JsonReport.Write(parse.GetValue(json), new
-            {
-                Model = name,
-                Dataset = dataset,
-                Schedule = outcome.Label,
-                Reference = new { TestError = before },
-                Pruned = new { TestError = after, NonzeroParams = nonzero },
-                Params = paramsBefore,
-                ParamsAfter = network.ParameterCount(),
-                Compression = compression,
-                Layers = densities.Select(d => new { d.Name, Kind = d.Kind.ToString().ToLowerInvariant(), d.Weights, d.Kept, d.KeptFraction }),
-                ScheduleReport = outcome.Details,
-                ModelFile = outPath,
-            });
+            JsonReport.Write(parse.GetValue(json), new PruneReport(name, dataset, outcome.Label, new ErrorSummary(before), new PrunedSummary(after, nonzero),
+                paramsBefore, network.ParameterCount(), compression,
+                densities.Select(d => new RecipeLayerDensity(d.Name, d.Kind.ToString().ToLowerInvariant(), d.Weights, d.Kept, d.KeptFraction)).ToArray(),
+                outcome.Details, outPath));
             return Task.FromResult(0);
         }, ct));
         return cmd;
