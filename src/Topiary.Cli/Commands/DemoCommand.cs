@@ -99,7 +99,7 @@ public static class DemoCommand
         var machine = DemoMachine.Current();
         var latency = DemoLatency.Run(dense, pruned, decoded, info.InputShape, test, quick ? 0.3 : 1.5, decodeMs, messages);
         messages.Report("estimating energy (Eyeriss-like model) with activation densities measured on the test set");
-        var energy = DemoEnergy.Run(compressed.Model, dense, pruned, info.InputShape, test, quick ? 2000 : test.Count, ct);
+        var energy = DemoEnergy.Run(compressed.Model, dense, pruned, test, quick ? 2000 : test.Count, ct);
         double containerSparsity = 1 - (double)compressed.Compressed.NonzeroParams / compressed.Compressed.Params;
         return new DemoReport(compressed.Model, quick, compressed, DemoRoundPoint.From(han), containerSparsity, latency, energy, machine,
             watch.Elapsed.TotalSeconds);

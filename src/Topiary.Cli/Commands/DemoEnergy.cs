@@ -2,10 +2,10 @@
 // 16-bit data) of one inference of the dense reference and of the pruned model. Weight densities are the
 // models' real non-zero fractions; input-activation densities are MEASURED (ActivationDensities.Measure) on the
 // first `images` test images through each model, so the pruned model's own activations are used for it.
-// Energies are in the model's normalised unit (one 16-bit MAC = 1); the ratio is dense total / pruned total.
+// Energies are in the model's normalised unit (one 16-bit MAC = 1); the ratio is dense total / pruned total. The
+// estimate of each model is ModelEnergy's (the same one energy-aware pruning ranks layers by).
 using Topiary.Data;
 using Topiary.Hardware.Energy;
-using Topiary.Models.Shapes;
 using Topiary.Nn;
 using Topiary.Pruning;
 
@@ -51,36 +51,24 @@ public static class DemoEnergy
     /// <param name="name">Network name for the shape.</param>
     /// <param name="dense">The dense reference.</param>
     /// <param name="pruned">The pruned model (same architecture).</param>
-    /// <param name="exampleShape">Per-example input shape.</param>
     /// <param name="test">Test images in the models' pixel scaling.</param>
     /// <param name="images">How many of them to measure activation densities on, 1..test.Count.</param>
     /// <param name="cancellationToken">Cancels the measurement.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="images"/> outside 1..test.Count.</exception>
     /// <exception cref="ArgumentException">The two models' weight layers differ.</exception>
-    public static DemoEnergyReport Run(string name, Module dense, Module pruned, int[] exampleShape, ImageDataset test, int images,
+    public static DemoEnergyReport Run(string name, Module dense, Module pruned, ImageDataset test, int images,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(test);
         ArgumentOutOfRangeException.ThrowIfLessThan(images, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(images, test.Count);
-        var shape = NetworkShape.FromModel(dense, exampleShape, name);
         var inputs = test.Slice(0, images).AsTensor();
-        var d = Estimate(shape, dense, inputs, cancellationToken);
-        var p = Estimate(shape, pruned, inputs, cancellationToken);
+        var d = ModelEnergy.Estimate(dense, inputs, EyerissEnergyModel.Default, Bits, name, cancellationToken);
+        var p = ModelEnergy.Estimate(pruned, inputs, EyerissEnergyModel.Default, Bits, name, cancellationToken);
+        if (d.Layers.Count != p.Layers.Count || d.Layers.Zip(p.Layers).Any(x => x.First.Layer.Name != x.Second.Layer.Name))
+            throw new ArgumentException("The dense and pruned models' weight layers differ.", nameof(pruned));
         var layers = d.Layers.Zip(p.Layers, (a, b) => new DemoEnergyLayer(a.Layer.Name, a.Macs, Of(a), Of(b))).ToArray();
         return new DemoEnergyReport(d.Profile, d.Unit, Bits, images, layers, d.Total, p.Total, d.Total.Total / p.Total.Total);
-    }
-
-    private static NetworkEnergy Estimate(NetworkShape shape, Module model, Tensors.Tensor inputs, CancellationToken ct)
-    {
-        var weights = PrunableLayer.Find(model).ToDictionary(l => l.Name, l => l.Weight.Value.Data, StringComparer.Ordinal);
-        double[] weightDensity = shape.Layers.Select(l => weights.TryGetValue(l.Name, out var w)
-            ? (double)w.Count(v => v != 0) / w.Length
-            : throw new ArgumentException($"Model has no weight layer '{l.Name}' (layers: {string.Join(", ", weights.Keys)}).", nameof(model))).ToArray();
-        var measured = ActivationDensities.Measure(model, inputs, cancellationToken: ct);
-        if (measured.Count != shape.Layers.Count)
-            throw new ArgumentException($"Measured {measured.Count} layer inputs for {shape.Layers.Count} weight layers.", nameof(model));
-        return NetworkEnergy.Estimate(EyerissEnergyModel.Default, shape, weightDensity, measured.Select(m => m.Density).ToArray(), Bits);
     }
 
     private static DemoLayerEnergy Of(LayerEnergy l) => new(l.WeightDensity, l.InputDensity, l.NonSkippedMacs, l.Energy);

@@ -30,7 +30,6 @@ using Topiary.Hardware.MemoryReferences;
 using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Pruning;
-using Topiary.Pruning.EnergyAware;
 using Topiary.Pruning.Structure;
 using Topiary.Training;
 

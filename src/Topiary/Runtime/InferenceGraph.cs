@@ -11,7 +11,6 @@
 // chains Conv2d → [BatchNorm2d] → [ReLU | Hardtanh] are fused the same way (no residual: a Residual adds outside).
 // A channel concatenation of fused convolutions' outputs is written in place (CatInPlace over a ConcatBuffer).
 using Topiary.Nn;
-using Topiary.Pruning.EnergyAware;
 using Topiary.Tensors;
 
 namespace Topiary.Runtime;

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Topiary.Cli;
 using Topiary.Experiments;
+using Topiary.Nn;
+using Topiary.Pruning;
 using Topiary.Pruning.EnergyAware;
 
 namespace Topiary.Tests.Experiments;

@@ -4,7 +4,7 @@
 using Topiary.Nn;
 using Topiary.Tensors;
 
-namespace Topiary.Pruning.EnergyAware;
+namespace Topiary.Nn;
 
 /// <summary>Saved values, masks and buffers of a model.</summary>
 public sealed class ModelSnapshot

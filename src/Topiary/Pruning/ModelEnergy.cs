@@ -11,7 +11,7 @@ using Topiary.Nn;
 using Topiary.Pruning.Structure;
 using Topiary.Tensors;
 
-namespace Topiary.Pruning.EnergyAware;
+namespace Topiary.Pruning;
 
 /// <summary>Energy estimates of trainable models.</summary>
 public static class ModelEnergy
@@ -22,15 +22,17 @@ public static class ModelEnergy
     /// <param name="energyModel">Layer model (default <see cref="EyerissEnergyModel.Default"/>).</param>
     /// <param name="bits">Data bit width (default 16, the paper's).</param>
     /// <param name="name">Network name in the result.</param>
+    /// <param name="cancellationToken">Cancels the activation measurement.</param>
     /// <exception cref="ArgumentException">Images without examples, or a model the shape tracer or the energy model rejects.</exception>
-    public static NetworkEnergy Estimate(Module model, Tensor images, ILayerEnergyModel? energyModel = null, int bits = 16, string name = "model")
+    public static NetworkEnergy Estimate(Module model, Tensor images, ILayerEnergyModel? energyModel = null, int bits = 16, string name = "model",
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(images);
         if (images.Rank < 2 || images.Dim(0) == 0) throw new ArgumentException("Need at least one example image [N, ...].", nameof(images));
         var shape = NetworkShape.FromModel(model, images.Shape[1..].ToArray(), name);
         var weights = WeightDensities(model, shape);
-        var inputs = ActivationDensities.Measure(model, images).Select(d => d.Density).ToArray();
+        var inputs = ActivationDensities.Measure(model, images, cancellationToken: cancellationToken).Select(d => d.Density).ToArray();
         return NetworkEnergy.Estimate(energyModel ?? EyerissEnergyModel.Default, shape, weights, inputs, bits);
     }
 
