@@ -17,10 +17,9 @@ namespace Topiary.Nn;
 /// <summary>2-D average pooling (PyTorch <c>nn.AvgPool2d</c>, ONNX <c>AveragePool</c>).</summary>
 public sealed class AvgPool2d : Pool2d
 {
-    private Tensor? _output, _gradInput;
-    private int[]? _inputShape;
+    private Tensor? _output;
+    private KeptShape _kept;
     private Conv2dGeometry _geometry;
-    private bool _ready;
 
     /// <summary>Creates a k×k average pool; <paramref name="stride"/> defaults to <paramref name="kernelSize"/>.</summary>
     /// <param name="kernelSize">Window k (k×k).</param>
@@ -83,8 +82,7 @@ public sealed class AvgPool2d : Pool2d
                 }
             }
         });
-        _ready = training;
-        if (training) LayerHelpers.KeepShape(ref _inputShape, input.Shape);
+        _kept.Keep(input, training);
         return y;
     }
 
@@ -93,10 +91,7 @@ public sealed class AvgPool2d : Pool2d
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
-        var dx = LayerHelpers.Ensure(ref _gradInput, _inputShape!);
+        var dx = _kept.BeginBackward(ToString(), gradOutput, _output!);
         var g = _geometry;
         int n = dx.Dim(0), c = g.Channels, h = g.Height, w = g.Width;
         float[] dy = gradOutput.Data, d = dx.Data;
