@@ -168,11 +168,7 @@ public sealed partial class Conv2d : Module
     }
 
     /// <inheritdoc/>
-    protected override IEnumerable<(string Name, Parameter Parameter)> LocalParameters()
-    {
-        yield return ("weight", Weight);
-        if (Bias is not null) yield return ("bias", Bias);
-    }
+    protected override IEnumerable<(string Name, Parameter Parameter)> LocalParameters() => LayerHelpers.WeightAndBias(Weight, Bias);
 
     /// <summary>Convolves [N, C, H, W] into [N, OC, OH, OW] (layer-owned, overwritten by the next call).</summary>
     /// <exception cref="ArgumentException">The input is not [N, C, H, W] with C = <see cref="InChannels"/>, or is smaller than the dilated kernel.</exception>

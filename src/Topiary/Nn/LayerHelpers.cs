@@ -67,6 +67,10 @@ internal static class LayerHelpers
         ready = false;
     }
 
+    /// <summary>The local parameters of a layer with a weight and an optional bias (Linear, Conv2d): <c>weight</c>, then <c>bias</c> when present.</summary>
+    public static IEnumerable<(string Name, Parameter Parameter)> WeightAndBias(Parameter weight, Parameter? bias) =>
+        bias is null ? [("weight", weight)] : [("weight", weight), ("bias", bias)];
+
     /// <summary>Formats the trailing dimensions of an expected shape, e.g. "[N, 3, H, W]".</summary>
     public static string Expected(params string[] dims) => "[" + string.Join(", ", dims) + "]";
 

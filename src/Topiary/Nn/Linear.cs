@@ -42,11 +42,7 @@ public sealed class Linear : Module
     public int OutFeatures => Weight.Value.Dim(0);
 
     /// <inheritdoc/>
-    protected override IEnumerable<(string Name, Parameter Parameter)> LocalParameters()
-    {
-        yield return ("weight", Weight);
-        if (Bias is not null) yield return ("bias", Bias);
-    }
+    protected override IEnumerable<(string Name, Parameter Parameter)> LocalParameters() => LayerHelpers.WeightAndBias(Weight, Bias);
 
     /// <summary>y = x·Wᵀ + b. Input [N, in] → output [N, out] (layer-owned, overwritten by the next call).</summary>
     /// <exception cref="ArgumentException">The input is not [N, in].</exception>
