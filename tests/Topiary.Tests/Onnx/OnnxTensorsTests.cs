@@ -16,34 +16,39 @@ public class OnnxTensorsTests
         return t;
     }
 
-    [Fact]
-    public void Int64_is_read_from_raw_data_and_from_int64_data()
+    // values little-endian in raw_data, `width` bytes each (8: INT64, 4: INT32).
+    private static TensorProto Raw(int width, long[] values)
     {
-        long[] values = [long.MinValue, -1, 0, 7, long.MaxValue];
-        var raw = Proto(TensorProto.Types.DataType.Int64, values.Length);
-        var bytes = new byte[8 * values.Length];
-        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8 * i), values[i]);
-        raw.RawData = ByteString.CopyFrom(bytes);
-        Assert.Equal(values, OnnxTensors.ToInt64(raw, "m.onnx"));
+        var t = Proto(width == 8 ? TensorProto.Types.DataType.Int64 : TensorProto.Types.DataType.Int32, values.Length);
+        var bytes = new byte[width * values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (width == 8) BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8 * i), values[i]);
+            else BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4 * i), checked((int)values[i]));
+        }
+        t.RawData = ByteString.CopyFrom(bytes);
+        return t;
+    }
 
-        var typed = Proto(TensorProto.Types.DataType.Int64, values.Length);
-        typed.Int64Data.Add(values);
-        Assert.Equal(values, OnnxTensors.ToInt64(typed, "m.onnx"));
+    [Theory]
+    [InlineData(8)]
+    [InlineData(4)]
+    public void Integers_are_read_from_raw_data_and_widened(int width)
+    {
+        long[] values = width == 8 ? [long.MinValue, -1, 0, 7, long.MaxValue] : [int.MinValue, -1, 0, 7, int.MaxValue];
+        Assert.Equal(values, OnnxTensors.ToInt64(Raw(width, values), "m.onnx"));
     }
 
     [Fact]
-    public void Int32_is_widened_from_raw_data_and_from_int32_data()
+    public void Integers_are_read_from_int64_data_and_int32_data()
     {
-        int[] values = [int.MinValue, -1, 0, 7, int.MaxValue];
-        var raw = Proto(TensorProto.Types.DataType.Int32, values.Length);
-        var bytes = new byte[4 * values.Length];
-        for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4 * i), values[i]);
-        raw.RawData = ByteString.CopyFrom(bytes);
-        Assert.Equal(values.Select(v => (long)v), OnnxTensors.ToInt64(raw, "m.onnx"));
+        var int64 = Proto(TensorProto.Types.DataType.Int64, 3);
+        int64.Int64Data.Add([long.MinValue, 5, long.MaxValue]);
+        Assert.Equal([long.MinValue, 5, long.MaxValue], OnnxTensors.ToInt64(int64, "m.onnx"));
 
-        var typed = Proto(TensorProto.Types.DataType.Int32, values.Length);
-        typed.Int32Data.Add(values);
-        Assert.Equal(values.Select(v => (long)v), OnnxTensors.ToInt64(typed, "m.onnx"));
+        var int32 = Proto(TensorProto.Types.DataType.Int32, 3);
+        int32.Int32Data.Add([int.MinValue, 5, int.MaxValue]);
+        Assert.Equal([int.MinValue, 5L, int.MaxValue], OnnxTensors.ToInt64(int32, "m.onnx"));
     }
 
     [Fact]
