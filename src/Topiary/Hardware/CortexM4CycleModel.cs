@@ -139,25 +139,17 @@ public sealed class CortexM4CycleModel : ILayerCostModel
                 bool relative = format == SparseFormat.Csr16 && CompactIndex == CsrIndexEncoding.Relative8;
                 long fillers = relative ? layer.RelativeFillers(8) : 0;
                 double entries = (double)(layer.NonZeros + fillers) * layer.Positions;
-                double perLoad = c.Load + c.PipelinedLoad + c.Load;
                 double perDecode = relative ? c.Alu + c.AddressDependencyStall : 0;
-                loads = entries * perLoad;
+                (loads, macs, loop, output) = SparseLoop(entries, c.Mla, outputs);
                 decode = entries * perDecode;
-                macs = entries * c.Mla;
-                loop = entries * (c.Alu + c.TakenBranch);
-                output = outputs * (c.OutputCycles + c.SparseRowSetupCycles);
-                formula = F($"entries {layer.NonZeros}+{fillers} fillers x {layer.Positions} positions = {entries}: loads {perLoad}, decode {perDecode}, mla {c.Mla}, loop {c.Alu}+{c.TakenBranch} each; outputs {outputs} x ({c.OutputCycles}+{c.SparseRowSetupCycles})");
+                formula = F($"entries {layer.NonZeros}+{fillers} fillers x {layer.Positions} positions = {entries}: loads {SparseLoadCycles}, decode {perDecode}, mla {c.Mla}, loop {c.Alu}+{c.TakenBranch} each; outputs {outputs} x ({c.OutputCycles}+{c.SparseRowSetupCycles})");
                 break;
             }
             case SparseFormat.SimdGroup:
             {
                 double groups = (double)layer.KeptGroups(GroupWidth) * layer.Positions;
-                double perLoad = c.Load + c.PipelinedLoad + c.Load;
-                loads = groups * perLoad;
-                macs = groups * c.Smlad;
-                loop = groups * (c.Alu + c.TakenBranch);
-                output = outputs * (c.OutputCycles + c.SparseRowSetupCycles);
-                formula = F($"kept groups {layer.KeptGroups(GroupWidth)} x {layer.Positions} positions = {groups}: loads {perLoad}, smlad {c.Smlad}, loop {c.Alu}+{c.TakenBranch} each; outputs {outputs} x ({c.OutputCycles}+{c.SparseRowSetupCycles})");
+                (loads, macs, loop, output) = SparseLoop(groups, c.Smlad, outputs);
+                formula = F($"kept groups {layer.KeptGroups(GroupWidth)} x {layer.Positions} positions = {groups}: loads {SparseLoadCycles}, smlad {c.Smlad}, loop {c.Alu}+{c.TakenBranch} each; outputs {outputs} x ({c.OutputCycles}+{c.SparseRowSetupCycles})");
                 break;
             }
             default:
@@ -169,6 +161,17 @@ public sealed class CortexM4CycleModel : ILayerCostModel
         formula += F($"; im2col {im2col}; flash stalls {flash}");
         return new CortexM4LayerEstimate(layer.Name, format, loads, macs, decode, loop, output, im2col, flash,
             weightBytes, ActivationBytes(layer), c.ClockHz, formula);
+    }
+
+    // Loads per stored entry or group of the sparse loops: its value, its (pipelined) index and the input it selects.
+    private double SparseLoadCycles => Costs.Load + Costs.PipelinedLoad + Costs.Load;
+
+    // A sparse loop over `entries` stored entries or groups (`mac` cycles each: MLA or SMLAD) for `outputs` outputs:
+    // per entry its loads, the multiply, an ALU step and a taken branch; per output the store and the row setup.
+    private (double Loads, double Macs, double Loop, double Output) SparseLoop(double entries, double mac, double outputs)
+    {
+        var c = Costs;
+        return (entries * SparseLoadCycles, entries * mac, entries * (c.Alu + c.TakenBranch), outputs * (c.OutputCycles + c.SparseRowSetupCycles));
     }
 
     /// <inheritdoc/>

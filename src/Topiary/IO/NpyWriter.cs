@@ -25,23 +25,24 @@ public static class NpyWriter
 
     /// <summary>The bytes of a float32 NPY file holding <paramref name="values"/> with <paramref name="shape"/>.</summary>
     /// <exception cref="ArgumentException">A dimension is negative or the product of <paramref name="shape"/> differs from the number of values.</exception>
-    public static byte[] ToBytes(ReadOnlySpan<float> values, ReadOnlySpan<int> shape)
-    {
-        byte[] file = Frame(NpyDtype.Float32, values.Length, shape, out int offset);
-        var data = file.AsSpan(offset);
-        if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(values).CopyTo(data);
-        else for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteSingleLittleEndian(data[(4 * i)..], values[i]);
-        return file;
-    }
+    public static byte[] ToBytes(ReadOnlySpan<float> values, ReadOnlySpan<int> shape) => ToBytes(NpyDtype.Float32, values, shape);
 
     /// <summary>The bytes of an int64 NPY file holding <paramref name="values"/> with <paramref name="shape"/>.</summary>
     /// <exception cref="ArgumentException">A dimension is negative or the product of <paramref name="shape"/> differs from the number of values.</exception>
-    public static byte[] ToBytes(ReadOnlySpan<long> values, ReadOnlySpan<int> shape)
+    public static byte[] ToBytes(ReadOnlySpan<long> values, ReadOnlySpan<int> shape) => ToBytes(NpyDtype.Int64, values, shape);
+
+    // The file for values of an element type of dtype's size: the preamble and header, then each value's bytes
+    // little-endian (on a big-endian machine every element's bytes are reversed in place).
+    private static byte[] ToBytes<T>(NpyDtype dtype, ReadOnlySpan<T> values, ReadOnlySpan<int> shape) where T : unmanaged
     {
-        byte[] file = Frame(NpyDtype.Int64, values.Length, shape, out int offset);
+        byte[] file = Frame(dtype, values.Length, shape, out int offset);
         var data = file.AsSpan(offset);
-        if (BitConverter.IsLittleEndian) MemoryMarshal.AsBytes(values).CopyTo(data);
-        else for (int i = 0; i < values.Length; i++) BinaryPrimitives.WriteInt64LittleEndian(data[(8 * i)..], values[i]);
+        MemoryMarshal.AsBytes(values).CopyTo(data);
+        if (!BitConverter.IsLittleEndian)
+        {
+            int size = dtype.ItemSize();
+            for (int i = 0; i < values.Length; i++) data.Slice(i * size, size).Reverse();
+        }
         return file;
     }
 

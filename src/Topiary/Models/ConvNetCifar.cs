@@ -14,15 +14,7 @@ namespace Topiary.Models;
 public static class ConvNetCifar
 {
     /// <summary>Reference recipe: SGD momentum 0.9, weight decay 5e-4, batch 64, cosine from 0.02, 6 epochs.</summary>
-    public static TrainingRecipe Recipe { get; } = new()
-    {
-        BatchSize = 64,
-        Epochs = 6,
-        LearningRate = 0.02f,
-        Momentum = 0.9f,
-        WeightDecay = 5e-4f,
-        Policy = LrPolicy.Cosine,
-    };
+    public static TrainingRecipe Recipe { get; } = ZooRecipes.SgdMomentum(batchSize: 64, epochs: 6, learningRate: 0.02f, LrPolicy.Cosine);
 
     /// <summary>The dataset the recipe is meant for.</summary>
     public const string Dataset = "fashion-mnist";

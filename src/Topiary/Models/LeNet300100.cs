@@ -8,15 +8,7 @@ namespace Topiary.Models;
 public static class LeNet300100
 {
     /// <summary>Reference recipe: SGD momentum 0.9, weight decay 5e-4, batch 64, cosine from 0.05, 20 epochs.</summary>
-    public static TrainingRecipe Recipe { get; } = new()
-    {
-        BatchSize = 64,
-        Epochs = 20,
-        LearningRate = 0.05f,
-        Momentum = 0.9f,
-        WeightDecay = 5e-4f,
-        Policy = LrPolicy.Cosine,
-    };
+    public static TrainingRecipe Recipe { get; } = ZooRecipes.SgdMomentum(batchSize: 64, epochs: 20, learningRate: 0.05f, LrPolicy.Cosine);
 
     /// <summary>Builds the network; weights Caffe-Xavier initialised from <paramref name="seed"/>, biases zero.</summary>
     public static Module Create(int seed)

@@ -11,17 +11,7 @@ public static class LeNet5
 {
     /// <summary>The Caffe solver: SGD lr 0.01, momentum 0.9, weight decay 5e-4, "inv" (1e-4, 0.75), batch 64,
     /// 10k iterations ≈ 11 epochs; bias learning rate ×2.</summary>
-    public static TrainingRecipe Recipe { get; } = new()
-    {
-        BatchSize = 64,
-        Epochs = 11,
-        LearningRate = 0.01f,
-        Momentum = 0.9f,
-        WeightDecay = 5e-4f,
-        Policy = LrPolicy.Inv,
-        Gamma = 1e-4f,
-        Power = 0.75f,
-    };
+    public static TrainingRecipe Recipe { get; } = ZooRecipes.SgdMomentum(batchSize: 64, epochs: 11, learningRate: 0.01f, LrPolicy.Inv);
 
     /// <summary>Builds the network; weights Caffe-Xavier initialised from <paramref name="seed"/>, biases zero.</summary>
     public static Module Create(int seed)

@@ -17,10 +17,9 @@ namespace Topiary.Nn;
 /// <summary>2-D average pooling (PyTorch <c>nn.AvgPool2d</c>, ONNX <c>AveragePool</c>).</summary>
 public sealed class AvgPool2d : Pool2d
 {
-    private Tensor? _output, _gradInput;
-    private int[]? _inputShape;
+    private Tensor? _output;
+    private KeptShape _kept;
     private Conv2dGeometry _geometry;
-    private bool _ready;
 
     /// <summary>Creates a k×k average pool; <paramref name="stride"/> defaults to <paramref name="kernelSize"/>.</summary>
     /// <param name="kernelSize">Window k (k×k).</param>
@@ -61,30 +60,11 @@ public sealed class AvgPool2d : Pool2d
         ArgumentNullException.ThrowIfNull(input);
         var g = Geometry(input);
         _geometry = g;
-        int n = input.Dim(0), c = g.Channels, h = g.Height, w = g.Width;
+        int n = input.Dim(0), c = g.Channels;
         var y = LayerHelpers.Ensure(ref _output, n, c, g.OutH, g.OutW);
-        float[] x = input.Data, yd = y.Data;
-        Threading.For(0, n, i =>
-        {
-            for (int plane = i * c; plane < (i + 1) * c; plane++)
-            {
-                int xOff = plane * h * w, yOff = plane * g.OutH * g.OutW;
-                for (int oy = 0; oy < g.OutH; oy++)
-                {
-                    var (y0, y1, rows) = Window(oy, g.StrideH, g.PadTop, g.KernelH, h, g.PadBottom);
-                    for (int ox = 0; ox < g.OutW; ox++)
-                    {
-                        var (x0, x1, cols) = Window(ox, g.StrideW, g.PadLeft, g.KernelW, w, g.PadRight);
-                        float sum = 0;
-                        for (int iy = y0; iy < y1; iy++)
-                            sum += TensorPrimitives.Sum(x.AsSpan(xOff + iy * w + x0, x1 - x0));
-                        yd[yOff + oy * g.OutW + ox] = sum * Scale(y1 - y0, x1 - x0, rows, cols);
-                    }
-                }
-            }
-        });
-        _ready = training;
-        if (training) LayerHelpers.KeepShape(ref _inputShape, input.Shape);
+        var average = new Average(input.Data, y.Data);
+        Threading.For(0, n, i => ForEachWindow(g, i * c, (i + 1) * c, average));
+        _kept.Keep(input, training);
         return y;
     }
 
@@ -93,36 +73,68 @@ public sealed class AvgPool2d : Pool2d
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
-        var dx = LayerHelpers.Ensure(ref _gradInput, _inputShape!);
+        var dx = _kept.BeginBackward(ToString(), gradOutput, _output!);
         var g = _geometry;
         int n = dx.Dim(0), c = g.Channels, h = g.Height, w = g.Width;
         float[] dy = gradOutput.Data, d = dx.Data;
+        var spread = new Spread(dy, d);
         Threading.For(0, n, i =>
         {
             d.AsSpan(i * c * h * w, c * h * w).Clear();
-            for (int plane = i * c; plane < (i + 1) * c; plane++)
-            {
-                int xOff = plane * h * w, yOff = plane * g.OutH * g.OutW;
-                for (int oy = 0; oy < g.OutH; oy++)
-                {
-                    var (y0, y1, rows) = Window(oy, g.StrideH, g.PadTop, g.KernelH, h, g.PadBottom);
-                    for (int ox = 0; ox < g.OutW; ox++)
-                    {
-                        var (x0, x1, cols) = Window(ox, g.StrideW, g.PadLeft, g.KernelW, w, g.PadRight);
-                        float v = dy[yOff + oy * g.OutW + ox] * Scale(y1 - y0, x1 - x0, rows, cols);
-                        for (int iy = y0; iy < y1; iy++)
-                        {
-                            var row = d.AsSpan(xOff + iy * w + x0, x1 - x0);
-                            TensorPrimitives.Add(row, v, row);
-                        }
-                    }
-                }
-            }
+            ForEachWindow(g, i * c, (i + 1) * c, spread);
         });
         return dx;
+    }
+
+    // One output element's window: image rows [y0, y1) and columns [x0, x1) of the plane at xOff (row length w), the
+    // output index and 1/divisor.
+    private interface IWindowStep
+    {
+        void Run(int xOff, int w, int y0, int y1, int x0, int x1, int output, float scale);
+    }
+
+    // Forward: y[output] = scale · Σ window.
+    private readonly struct Average(float[] x, float[] y) : IWindowStep
+    {
+        public void Run(int xOff, int w, int y0, int y1, int x0, int x1, int output, float scale)
+        {
+            float sum = 0;
+            for (int iy = y0; iy < y1; iy++) sum += TensorPrimitives.Sum(x.AsSpan(xOff + iy * w + x0, x1 - x0));
+            y[output] = sum * scale;
+        }
+    }
+
+    // Backward: dx[window] += scale · dy[output].
+    private readonly struct Spread(float[] dy, float[] dx) : IWindowStep
+    {
+        public void Run(int xOff, int w, int y0, int y1, int x0, int x1, int output, float scale)
+        {
+            float v = dy[output] * scale;
+            for (int iy = y0; iy < y1; iy++)
+            {
+                var row = dx.AsSpan(xOff + iy * w + x0, x1 - x0);
+                TensorPrimitives.Add(row, v, row);
+            }
+        }
+    }
+
+    // Runs `step` on every window of planes [first, end), in order (a struct step: specialised, no indirect calls).
+    private void ForEachWindow<TStep>(in Conv2dGeometry g, int first, int end, TStep step) where TStep : struct, IWindowStep
+    {
+        int h = g.Height, w = g.Width;
+        for (int plane = first; plane < end; plane++)
+        {
+            int xOff = plane * h * w, yOff = plane * g.OutH * g.OutW;
+            for (int oy = 0; oy < g.OutH; oy++)
+            {
+                var (y0, y1, rows) = Window(oy, g.StrideH, g.PadTop, g.KernelH, h, g.PadBottom);
+                for (int ox = 0; ox < g.OutW; ox++)
+                {
+                    var (x0, x1, cols) = Window(ox, g.StrideW, g.PadLeft, g.KernelW, w, g.PadRight);
+                    step.Run(xOff, w, y0, y1, x0, x1, yOff + oy * g.OutW + ox, Scale(y1 - y0, x1 - x0, rows, cols));
+                }
+            }
+        }
     }
 
     // Window o along one axis: image range [start, end) and its length inside the padded image (PyTorch's pool_size factor).

@@ -57,29 +57,8 @@ internal sealed class AxisIndexMap
             y[0] = x[0];
             return;
         }
-        var last = _offsets[^1];
-        int n = last.Length, rank = _offsets.Length;
-        Span<int> index = stackalloc int[rank];
-        for (int pos = 0; ; pos += n)
-        {
-            var row = y.Slice(pos, n);
-            int start = RowStart(index);
-            if (start == Missing) row.Fill(fill);
-            else
-                switch (_row)
-                {
-                    case Row.Contiguous:
-                        x.Slice(start + _rowStart, n).CopyTo(row);
-                        break;
-                    case Row.Strided:
-                        for (int o = 0, i = start + _rowStart; o < n; o++, i += _rowStride) row[o] = x[i];
-                        break;
-                    default:
-                        for (int o = 0; o < n; o++) row[o] = last[o] == Missing ? fill : x[start + last[o]];
-                        break;
-                }
-            if (!Advance(index)) return;
-        }
+        var gather = new GatherRow(this, x, y, fill);
+        ForEachRow(ref gather);
     }
 
     /// <summary>dx = 0, then dx[Σ_a Offsets[a][o_a]] += dy[o] for every output position that reads an input element.</summary>
@@ -92,27 +71,84 @@ internal sealed class AxisIndexMap
             dx[0] = dy[0];
             return;
         }
-        var last = _offsets[^1];
-        int n = last.Length, rank = _offsets.Length;
-        Span<int> index = stackalloc int[rank];
+        var scatter = new ScatterRow(this, dy, dx);
+        ForEachRow(ref scatter);
+    }
+
+    // The work on one output row (the innermost axis) at output offset pos whose outer axes read from input offset
+    // start (Missing: the row lies in a border).
+    private interface IRowStep
+    {
+        void Run(int pos, int start);
+    }
+
+    // Forward: the row of y from x, fill where nothing is read.
+    private ref struct GatherRow(AxisIndexMap map, ReadOnlySpan<float> x, Span<float> y, float fill) : IRowStep
+    {
+        private readonly ReadOnlySpan<float> _x = x;
+        private readonly Span<float> _y = y;
+
+        public readonly void Run(int pos, int start)
+        {
+            var last = map._offsets[^1];
+            int n = last.Length;
+            var row = _y.Slice(pos, n);
+            if (start == Missing)
+            {
+                row.Fill(fill);
+                return;
+            }
+            switch (map._row)
+            {
+                case Row.Contiguous:
+                    _x.Slice(start + map._rowStart, n).CopyTo(row);
+                    break;
+                case Row.Strided:
+                    for (int o = 0, i = start + map._rowStart; o < n; o++, i += map._rowStride) row[o] = _x[i];
+                    break;
+                default:
+                    for (int o = 0; o < n; o++) row[o] = last[o] == Missing ? fill : _x[start + last[o]];
+                    break;
+            }
+        }
+    }
+
+    // Backward: the row of dy added into the dx elements it was read from.
+    private ref struct ScatterRow(AxisIndexMap map, ReadOnlySpan<float> dy, Span<float> dx) : IRowStep
+    {
+        private readonly ReadOnlySpan<float> _dy = dy;
+        private readonly Span<float> _dx = dx;
+
+        public readonly void Run(int pos, int start)
+        {
+            if (start == Missing) return;
+            var last = map._offsets[^1];
+            int n = last.Length;
+            var row = _dy.Slice(pos, n);
+            switch (map._row)
+            {
+                case Row.Contiguous:
+                    var target = _dx.Slice(start + map._rowStart, n);
+                    TensorPrimitives.Add(target, row, target);
+                    break;
+                case Row.Strided:
+                    for (int o = 0, i = start + map._rowStart; o < n; o++, i += map._rowStride) _dx[i] += row[o];
+                    break;
+                default:
+                    for (int o = 0; o < n; o++) if (last[o] != Missing) _dx[start + last[o]] += row[o];
+                    break;
+            }
+        }
+    }
+
+    // Runs `step` on every output row in order (rank ≥ 1; a struct step: specialised, no indirect calls).
+    private void ForEachRow<TStep>(ref TStep step) where TStep : IRowStep, allows ref struct
+    {
+        int n = _offsets[^1].Length;
+        Span<int> index = stackalloc int[_offsets.Length];
         for (int pos = 0; ; pos += n)
         {
-            var row = dy.Slice(pos, n);
-            int start = RowStart(index);
-            if (start != Missing)
-                switch (_row)
-                {
-                    case Row.Contiguous:
-                        var target = dx.Slice(start + _rowStart, n);
-                        TensorPrimitives.Add(target, row, target);
-                        break;
-                    case Row.Strided:
-                        for (int o = 0, i = start + _rowStart; o < n; o++, i += _rowStride) dx[i] += row[o];
-                        break;
-                    default:
-                        for (int o = 0; o < n; o++) if (last[o] != Missing) dx[start + last[o]] += row[o];
-                        break;
-                }
+            step.Run(pos, RowStart(index));
             if (!Advance(index)) return;
         }
     }

@@ -159,9 +159,7 @@ public abstract class BatchNorm : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
+        LayerHelpers.BeginBackward(ref _ready, ToString(), gradOutput, _output!);
         var dx = LayerHelpers.Ensure(ref _gradInput, gradOutput.Shape);
         int n = _n, s = _s, c = Channels;
         long m = (long)n * s;

@@ -26,11 +26,11 @@ namespace Topiary.Nn;
 /// <summary>2-D convolution over NCHW input (PyTorch <c>nn.Conv2d</c> with groups and dilation; ONNX <c>Conv</c> padding).</summary>
 public sealed partial class Conv2d : Module
 {
-    private Tensor? _output, _gradInput, _input;
+    private Tensor? _output, _gradInput;
     private float[]? _partialW, _partialB;
     private Conv2dGeometry _geometry;
     private int _batch;
-    private bool _ready;
+    private KeptInput _kept;
 
     /// <summary>
     /// Creates a square-kernel convolution, initialised like PyTorch (weight and bias ~ U(±1/√((C/G)·K·K))).
@@ -168,11 +168,7 @@ public sealed partial class Conv2d : Module
     }
 
     /// <inheritdoc/>
-    protected override IEnumerable<(string Name, Parameter Parameter)> LocalParameters()
-    {
-        yield return ("weight", Weight);
-        if (Bias is not null) yield return ("bias", Bias);
-    }
+    protected override IEnumerable<(string Name, Parameter Parameter)> LocalParameters() => LayerHelpers.WeightAndBias(Weight, Bias);
 
     /// <summary>Convolves [N, C, H, W] into [N, OC, OH, OW] (layer-owned, overwritten by the next call).</summary>
     /// <exception cref="ArgumentException">The input is not [N, C, H, W] with C = <see cref="InChannels"/>, or is smaller than the dilated kernel.</exception>
@@ -195,8 +191,7 @@ public sealed partial class Conv2d : Module
         _geometry = Geometry(h, w);
         _batch = n;
         var y = LayerHelpers.Ensure(ref _output, n, oc, _geometry.OutH, _geometry.OutW);
-        _input = training ? input : null;
-        _ready = training;
+        _kept.Keep(input, training);
         if (n == 0) return y;
 
         if (IsDepthwise)
@@ -259,11 +254,7 @@ public sealed partial class Conv2d : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        var x = _input!;
-        _ready = false;
-        _input = null;
+        var x = _kept.Take(ToString(), gradOutput, _output!);
         var dx = LayerHelpers.Ensure(ref _gradInput, x.Shape);
         if (_batch == 0) return dx;
         if (IsDepthwise)

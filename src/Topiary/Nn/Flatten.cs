@@ -1,18 +1,14 @@
 // Flatten: [d0, ..., d(a-1), da, ..., d(r-1)] → [d0·...·d(a-1), da·...·d(r-1)] for axis a (ONNX Flatten; the default
 // a = 1 is PyTorch nn.Flatten(start_dim=1): [N, d1, d2, ...] → [N, d1·d2·...]). a may be negative (counts from the
 // end); a = 0 gives [1, all]. Forward returns a view sharing the input's storage; Backward returns a view of the
-// gradient with the input's shape.
+// gradient with the input's shape (ViewLayer).
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
 
 /// <summary>Flattens its input to 2-D around an axis: [prod(dims &lt; axis), prod(dims ≥ axis)]. No copies.</summary>
-public sealed class Flatten : Module
+public sealed class Flatten : ViewLayer
 {
-    private Tensor? _outView, _gradView;
-    private int[]? _inputShape;
-    private bool _ready;
-
     /// <summary>Flattens every dimension after the batch axis: [N, ...] → [N, prod(...)] (axis 1).</summary>
     public Flatten() : this(1)
     {
@@ -25,35 +21,17 @@ public sealed class Flatten : Module
     /// <summary>The axis: dimensions before it form the first output dimension, the rest the second.</summary>
     public int Axis { get; }
 
-    /// <summary>Returns a [prod(dims &lt; axis), prod(dims ≥ axis)] view of <paramref name="input"/> (shares storage).</summary>
+    /// <summary>[prod(dims &lt; axis), prod(dims ≥ axis)] for <paramref name="input"/>.</summary>
     /// <exception cref="ArgumentException">The axis is outside [−r, r] for the input rank r.</exception>
-    public override Tensor Forward(Tensor input, bool training)
+    private protected override int[] OutputShape(ReadOnlySpan<int> input)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        int rank = input.Rank, axis = Axis < 0 ? Axis + rank : Axis;
+        int rank = input.Length, axis = Axis < 0 ? Axis + rank : Axis;
         if (axis < 0 || axis > rank)
-            throw LayerHelpers.ShapeError(ToString(), Axis < 0 ? $"rank >= {-Axis}" : $"rank >= {Axis}", input.Shape);
+            throw LayerHelpers.ShapeError(ToString(), Axis < 0 ? $"rank >= {-Axis}" : $"rank >= {Axis}", input);
         int rows = 1, cols = 1;
-        for (int i = 0; i < axis; i++) rows *= input.Dim(i);
-        for (int i = axis; i < rank; i++) cols *= input.Dim(i);
-        LayerHelpers.KeepShape(ref _inputShape, input.Shape);
-        if (_outView is null || _outView.Data != input.Data || _outView.Dim(0) != rows || _outView.Dim(1) != cols)
-            _outView = new Tensor(input.Data, rows, cols);
-        _ready = training;
-        return _outView;
-    }
-
-    /// <summary>Returns <paramref name="gradOutput"/> viewed with the input's shape.</summary>
-    /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
-    /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
-    public override Tensor Backward(Tensor gradOutput)
-    {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _outView!);
-        _ready = false;
-        if (_gradView is null || _gradView.Data != gradOutput.Data || !_gradView.Shape.SequenceEqual(_inputShape))
-            _gradView = new Tensor(gradOutput.Data, _inputShape!);
-        return _gradView;
+        for (int i = 0; i < axis; i++) rows *= input[i];
+        for (int i = axis; i < rank; i++) cols *= input[i];
+        return [rows, cols];
     }
 
     /// <inheritdoc/>

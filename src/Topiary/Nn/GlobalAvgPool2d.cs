@@ -8,9 +8,8 @@ namespace Topiary.Nn;
 /// <summary>Global average pooling: [N, C, H, W] → [N, C, 1, 1].</summary>
 public sealed class GlobalAvgPool2d : Module
 {
-    private Tensor? _output, _gradInput;
-    private int[]? _inputShape;
-    private bool _ready;
+    private Tensor? _output;
+    private KeptShape _kept;
 
     /// <summary>Averages every H×W plane. Output [N, C, 1, 1] is layer-owned and overwritten by the next call.</summary>
     /// <exception cref="ArgumentException">Input not rank 4 or with an empty plane.</exception>
@@ -22,8 +21,7 @@ public sealed class GlobalAvgPool2d : Module
         var y = LayerHelpers.Ensure(ref _output, input.Dim(0), input.Dim(1), 1, 1);
         float inv = 1f / hw;
         for (int p = 0; p < planes; p++) y.Data[p] = TensorPrimitives.Sum(input.Data.AsSpan(p * hw, hw)) * inv;
-        _ready = training;
-        if (training) LayerHelpers.KeepShape(ref _inputShape, input.Shape);
+        _kept.Keep(input, training);
         return y;
     }
 
@@ -32,11 +30,8 @@ public sealed class GlobalAvgPool2d : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
-        var dx = LayerHelpers.Ensure(ref _gradInput, _inputShape!);
-        int hw = _inputShape![2] * _inputShape[3];
+        var dx = _kept.BeginBackward(ToString(), gradOutput, _output!);
+        int hw = dx.Dim(2) * dx.Dim(3);
         float inv = 1f / hw;
         for (int p = 0; p < gradOutput.Length; p++) dx.Data.AsSpan(p * hw, hw).Fill(gradOutput.Data[p] * inv);
         return dx;

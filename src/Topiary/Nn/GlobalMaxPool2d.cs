@@ -9,10 +9,9 @@ namespace Topiary.Nn;
 /// <summary>Global max pooling: [N, C, H, W] → [N, C, 1, 1].</summary>
 public sealed class GlobalMaxPool2d : Module
 {
-    private Tensor? _output, _gradInput;
-    private int[]? _inputShape;
+    private Tensor? _output;
+    private KeptShape _kept;
     private int[]? _argmax;
-    private bool _ready;
 
     /// <summary>Takes the maximum of every H×W plane. Output [N, C, 1, 1] is layer-owned and overwritten by the next call.</summary>
     /// <exception cref="ArgumentException">Input not rank 4 or with an empty plane.</exception>
@@ -41,8 +40,7 @@ public sealed class GlobalMaxPool2d : Module
                 argmax[p] = bestIdx;
             }
         });
-        _ready = training;
-        if (training) LayerHelpers.KeepShape(ref _inputShape, input.Shape);
+        _kept.Keep(input, training);
         return y;
     }
 
@@ -51,10 +49,7 @@ public sealed class GlobalMaxPool2d : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
-        var dx = LayerHelpers.Ensure(ref _gradInput, _inputShape!);
+        var dx = _kept.BeginBackward(ToString(), gradOutput, _output!);
         dx.Data.AsSpan().Clear();
         int[] argmax = _argmax!;
         for (int p = 0; p < gradOutput.Length; p++) dx.Data[argmax[p]] = gradOutput.Data[p];

@@ -45,9 +45,7 @@ public abstract class IndexMapLayer : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public sealed override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
+        LayerHelpers.BeginBackward(ref _ready, ToString(), gradOutput, _output!);
         var dx = LayerHelpers.Ensure(ref _gradInput, _map!.InputShape);
         _map.Scatter(gradOutput.Data, dx.Data);
         return dx;

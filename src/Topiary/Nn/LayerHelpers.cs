@@ -1,6 +1,6 @@
 // LayerHelpers: the small shared machinery of the layers — reusable output/gradient buffers and kept input shapes, the
 // one shape-error format ("<layer>: expected input shape [..], got [..]"), the "Backward needs a
-// training-mode Forward" guard, and column-chunked GEMMs spread over Threading.For.
+// training-mode Forward" guard (BeginBackward), and column-chunked GEMMs spread over Threading.For.
 // Chunk boundaries depend only on the shapes (never on the thread count), so results are identical
 // whatever the scheduling or Threading.MaxDegreeOfParallelism.
 using Topiary.Tensors;
@@ -52,6 +52,24 @@ internal static class LayerHelpers
                 $"{layer}: expected gradOutput shape {Tensor.ShapeString(output.Shape)}, got {Tensor.ShapeString(gradOutput.Shape)}.",
                 nameof(gradOutput));
     }
+
+    /// <summary>
+    /// The start of every layer's Backward: throws unless a training-mode Forward came first (<paramref name="ready"/>)
+    /// and <paramref name="gradOutput"/> has the shape of <paramref name="output"/>, then clears
+    /// <paramref name="ready"/> (each training-mode Forward allows one Backward).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
+    /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
+    public static void BeginBackward(ref bool ready, string layer, Tensor gradOutput, Tensor output)
+    {
+        RequireForward(ready, layer);
+        CheckGradShape(layer, gradOutput, output);
+        ready = false;
+    }
+
+    /// <summary>The local parameters of a layer with a weight and an optional bias (Linear, Conv2d): <c>weight</c>, then <c>bias</c> when present.</summary>
+    public static IEnumerable<(string Name, Parameter Parameter)> WeightAndBias(Parameter weight, Parameter? bias) =>
+        bias is null ? [("weight", weight)] : [("weight", weight), ("bias", bias)];
 
     /// <summary>Formats the trailing dimensions of an expected shape, e.g. "[N, 3, H, W]".</summary>
     public static string Expected(params string[] dims) => "[" + string.Join(", ", dims) + "]";

@@ -11,8 +11,8 @@ namespace Topiary.Nn;
 /// <summary>Fully connected layer y = x·Wᵀ + b (PyTorch <c>nn.Linear</c>).</summary>
 public sealed class Linear : Module
 {
-    private Tensor? _output, _gradInput, _input;
-    private bool _ready;
+    private Tensor? _output, _gradInput;
+    private KeptInput _kept;
 
     /// <summary>
     /// Creates a layer with weight [out, in] and bias [out], initialised like PyTorch:
@@ -42,11 +42,7 @@ public sealed class Linear : Module
     public int OutFeatures => Weight.Value.Dim(0);
 
     /// <inheritdoc/>
-    protected override IEnumerable<(string Name, Parameter Parameter)> LocalParameters()
-    {
-        yield return ("weight", Weight);
-        if (Bias is not null) yield return ("bias", Bias);
-    }
+    protected override IEnumerable<(string Name, Parameter Parameter)> LocalParameters() => LayerHelpers.WeightAndBias(Weight, Bias);
 
     /// <summary>y = x·Wᵀ + b. Input [N, in] → output [N, out] (layer-owned, overwritten by the next call).</summary>
     /// <exception cref="ArgumentException">The input is not [N, in].</exception>
@@ -68,8 +64,7 @@ public sealed class Linear : Module
                 TensorPrimitives.Add(row, b, row);
             }
         }
-        _input = training ? input : null;
-        _ready = training;
+        _kept.Keep(input, training);
         return y;
     }
 
@@ -78,9 +73,7 @@ public sealed class Linear : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> is not [N, out].</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        var x = _input!;
+        var x = _kept.Take(ToString(), gradOutput, _output!);
         int n = x.Dim(0), inF = InFeatures, outF = OutFeatures;
         float[] dy = gradOutput.Data;
         Gemm.Sgemm(true, false, outF, inF, n, 1f, dy, outF, x.Data, inF, 1f, Weight.Grad.Data, inF);
@@ -91,8 +84,6 @@ public sealed class Linear : Module
         }
         var dx = LayerHelpers.Ensure(ref _gradInput, n, inF);
         Gemm.Sgemm(false, false, n, inF, outF, 1f, dy, outF, Weight.Value.Data, inF, 0f, dx.Data, inF);
-        _ready = false;
-        _input = null;
         return dx;
     }
 

@@ -13,9 +13,9 @@ namespace Topiary.Nn;
 /// <summary>Local response normalisation across channels (PyTorch <c>nn.LocalResponseNorm</c>).</summary>
 public sealed class LocalResponseNorm : Module
 {
-    private Tensor? _output, _gradInput, _input, _denom, _pow;
+    private Tensor? _output, _gradInput, _denom, _pow;
     private float[]? _scratch;
-    private bool _ready;
+    private KeptInput _kept;
 
     /// <summary>Creates the layer: y = x·(k + alpha/size·Σ_window x²)^(−beta).</summary>
     /// <exception cref="ArgumentOutOfRangeException">size below 1.</exception>
@@ -53,8 +53,7 @@ public sealed class LocalResponseNorm : Module
         if (!training)
         {
             // Inference: one fused pass per plane (LrnKernel), no denominator or power kept for Backward.
-            _input = null;
-            _ready = false;
+            _kept.Keep(input, training: false);
             float[] xi = input.Data, yi = y.Data;
             Threading.For(0, n * c, plane =>
             {
@@ -86,8 +85,7 @@ public sealed class LocalResponseNorm : Module
             TensorPrimitives.Exp(powPlane, powPlane);
             TensorPrimitives.Multiply(x.AsSpan(plane * s, s), powPlane, yd.AsSpan(plane * s, s));
         });
-        _input = training ? input : null;
-        _ready = training;
+        _kept.Keep(input, training);
         return y;
     }
 
@@ -96,11 +94,7 @@ public sealed class LocalResponseNorm : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
-        var x = _input!;
-        _input = null;
+        var x = _kept.Take(ToString(), gradOutput, _output!);
         var dx = LayerHelpers.Ensure(ref _gradInput, x.Shape);
         int n = x.Dim(0), c = x.Dim(1), s = x.Length / Math.Max(1, n * c);
         float[] xd = x.Data, yd = _output!.Data, dd = _denom!.Data, pd = _pow!.Data, dy = gradOutput.Data, d = dx.Data;

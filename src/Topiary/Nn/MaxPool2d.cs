@@ -18,12 +18,12 @@ namespace Topiary.Nn;
 /// <summary>2-D max pooling (PyTorch <c>nn.MaxPool2d</c>, ONNX <c>MaxPool</c>; no dilation).</summary>
 public sealed class MaxPool2d : Pool2d
 {
-    private Tensor? _output, _gradInput;
-    private int[]? _inputShape;
+    private Tensor? _output;
+    private KeptShape _kept;
     private int[]? _argmax;
     private float[]? _pairMax;
     private int[]? _pairIdx;
-    private bool _ready, _pooled2x2;
+    private bool _pooled2x2;
     private Conv2dGeometry _geometry;
 
     /// <summary>Creates a k×k max pool; <paramref name="stride"/> defaults to <paramref name="kernelSize"/>.</summary>
@@ -60,7 +60,7 @@ public sealed class MaxPool2d : Pool2d
         if (!training)
         {
             // Inference keeps no argmax: separable max (window rows, then window columns), planes in parallel.
-            _ready = false;
+            _kept.Keep(input, training: false);
             float[] xs = input.Data, ys = y.Data;
             int inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
             Threading.For(0, n * c, plane => InferencePlane(xs.AsSpan(plane * inPlane, inPlane), g, ys.AsSpan(plane * outPlane, outPlane)));
@@ -89,8 +89,7 @@ public sealed class MaxPool2d : Pool2d
                 }
             });
         }
-        _ready = training;
-        if (training) LayerHelpers.KeepShape(ref _inputShape, input.Shape);
+        _kept.Keep(input, training);
         return y;
     }
 
@@ -193,10 +192,7 @@ public sealed class MaxPool2d : Pool2d
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
-        var dx = LayerHelpers.Ensure(ref _gradInput, _inputShape!);
+        var dx = _kept.BeginBackward(ToString(), gradOutput, _output!);
         int n = dx.Dim(0);
         int inPer = dx.Length / Math.Max(1, n), outPer = gradOutput.Length / Math.Max(1, n);
         float[] dy = gradOutput.Data, d = dx.Data;

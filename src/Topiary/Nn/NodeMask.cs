@@ -17,8 +17,8 @@ namespace Topiary.Nn;
 public sealed class NodeMask : Module
 {
     private readonly float[] _alpha;
-    private Tensor? _output, _gradInput, _input;
-    private bool _ready;
+    private Tensor? _output, _gradInput;
+    private KeptInput _kept;
 
     /// <summary>Creates a mask over <paramref name="units"/> units with every β set to <paramref name="initialGate"/>.</summary>
     /// <param name="units">U: features of an [N, U] input or channels of an [N, U, H, W] input; at least 1.</param>
@@ -146,8 +146,7 @@ public sealed class NodeMask : Module
                 else y.Data.AsSpan(at, s).Clear();
             }
         }
-        _input = training ? input : null;
-        _ready = training;
+        _kept.Keep(input, training);
         return y;
     }
 
@@ -156,11 +155,7 @@ public sealed class NodeMask : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
-        var x = _input!;
-        _input = null;
+        var x = _kept.Take(ToString(), gradOutput, _output!);
         var dx = LayerHelpers.Ensure(ref _gradInput, gradOutput.Shape);
         int n = x.Dim(0), s = x.Length / Math.Max(1, n * Units);
         var dBeta = Gate.Grad.Data;

@@ -45,9 +45,7 @@ public abstract class PointwiseActivation : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public sealed override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
+        LayerHelpers.BeginBackward(ref _ready, ToString(), gradOutput, _output!);
         var dx = LayerHelpers.Ensure(ref _gradInput, gradOutput.Shape);
         BackwardKernel(_backwardReadsInput ? _input!.Data : _output!.Data, gradOutput.Data, dx.Data);
         _input = null;

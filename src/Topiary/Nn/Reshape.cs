@@ -3,7 +3,7 @@
 //   spec[i] = 0  → output dim i = input dim i (so [0, -1] flattens whatever the batch size is);
 //   spec[i] = −1 → inferred so that the element counts match (at most one −1);
 //   spec[i] > 0  → that size.
-// Forward returns a view sharing the input's storage (no copy, like Flatten); Backward returns a view of the
+// Forward returns a view sharing the input's storage (no copy, like Flatten: ViewLayer); Backward returns a view of the
 // gradient with the input's shape.
 using System.Collections.ObjectModel;
 using Topiary.Tensors;
@@ -11,13 +11,10 @@ using Topiary.Tensors;
 namespace Topiary.Nn;
 
 /// <summary>Gives its input a new shape with ONNX Reshape's 0 (copy the input dim) and −1 (infer) rules. No copies.</summary>
-public sealed class Reshape : Module
+public sealed class Reshape : ViewLayer
 {
     private readonly long[] _shape;
     private int _infer;
-    private Tensor? _outView, _gradView;
-    private int[]? _inputShape;
-    private bool _ready;
 
     /// <summary>Creates the layer; e.g. <c>new Reshape([0, -1])</c> is Flatten for any batch size and <c>new Reshape([0, 512, 7, 7])</c> unflattens.</summary>
     /// <param name="shape">The target shape: positive sizes, 0 (copy the input dimension at that position) and at most one −1 (inferred).</param>
@@ -53,38 +50,12 @@ public sealed class Reshape : Module
         _shape[0] = 0;
         _shape[1] = -1;
         _infer = 1;
-        _outView = null;
-        _gradView = null;
+        ForgetViews();
     }
 
-    /// <summary>A view of <paramref name="input"/> with the resolved shape (shares storage).</summary>
+    /// <summary>The spec resolved against <paramref name="input"/>.</summary>
     /// <exception cref="ArgumentException">A 0 at a position beyond the input rank, or the element counts cannot match.</exception>
-    public override Tensor Forward(Tensor input, bool training)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var outShape = Resolve(input.Shape);
-        LayerHelpers.KeepShape(ref _inputShape, input.Shape);
-        if (_outView is null || _outView.Data != input.Data || !_outView.Shape.SequenceEqual(outShape))
-            _outView = new Tensor(input.Data, outShape);
-        _ready = training;
-        return _outView;
-    }
-
-    /// <summary>Returns <paramref name="gradOutput"/> viewed with the input's shape.</summary>
-    /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
-    /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
-    public override Tensor Backward(Tensor gradOutput)
-    {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _outView!);
-        _ready = false;
-        if (_gradView is null || _gradView.Data != gradOutput.Data || !_gradView.Shape.SequenceEqual(_inputShape))
-            _gradView = new Tensor(gradOutput.Data, _inputShape!);
-        return _gradView;
-    }
-
-    // The output shape for an input of shape `input`.
-    private int[] Resolve(ReadOnlySpan<int> input)
+    private protected override int[] OutputShape(ReadOnlySpan<int> input)
     {
         var result = new int[_shape.Length];
         long known = 1;

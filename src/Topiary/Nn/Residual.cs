@@ -56,9 +56,7 @@ public sealed class Residual : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
+        LayerHelpers.BeginBackward(ref _ready, ToString(), gradOutput, _output!);
         var gb = Body.Backward(gradOutput);
         var gs = Shortcut is null ? gradOutput : Shortcut.Backward(gradOutput);
         if (!gb.SameShape(gs))

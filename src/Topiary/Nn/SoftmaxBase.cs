@@ -51,9 +51,7 @@ public abstract class SoftmaxBase : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public sealed override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        LayerHelpers.CheckGradShape(ToString(), gradOutput, _output!);
-        _ready = false;
+        LayerHelpers.BeginBackward(ref _ready, ToString(), gradOutput, _output!);
         var dx = LayerHelpers.Ensure(ref _gradInput, gradOutput.Shape);
         SoftmaxKernel.Backward(_output!.Data, gradOutput.Data, dx.Data, _view.Outer, _view.D, _view.Inner, _log, _scratch!);
         return dx;

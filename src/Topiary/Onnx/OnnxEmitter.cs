@@ -176,6 +176,17 @@ internal sealed class OnnxEmitter(GraphProto graph, OnnxExportOptions options)
         return n;
     }
 
+    /// <summary>
+    /// A node with the one input <paramref name="input"/>, named <paramref name="name"/>, writing to
+    /// <paramref name="output"/> (or a fresh name) with <paramref name="attributes"/>; returns its output (most layers).
+    /// </summary>
+    public string Unary(string name, string op, string input, string? output, params IEnumerable<AttributeProto> attributes)
+    {
+        var n = Node(name, op, [input], Output(name, output));
+        n.Attribute.Add(attributes);
+        return n.Output[0];
+    }
+
     /// <summary>An Identity node copying <paramref name="input"/> to <paramref name="output"/>; returns the output.</summary>
     public string Identity(string name, string input, string output) => Node(name, "Identity", [input], output).Output[0];
 

@@ -19,17 +19,13 @@ internal static partial class OnnxLayerEmitters
         switch (layer)
         {
             case ReLU:
-                return e.Node(name, "Relu", [input], e.Output(name, output)).Output[0];
+                return e.Unary(name, "Relu", input, output);
             case LeakyReLU leaky:
-            {
-                var n = e.Node(name, "LeakyRelu", [input], e.Output(name, output));
-                n.Attribute.Add(Float("alpha", leaky.NegativeSlope));
-                return n.Output[0];
-            }
+                return e.Unary(name, "LeakyRelu", input, output, Float("alpha", leaky.NegativeSlope));
             case Sigmoid:
-                return e.Node(name, "Sigmoid", [input], e.Output(name, output)).Output[0];
+                return e.Unary(name, "Sigmoid", input, output);
             case Tanh:
-                return e.Node(name, "Tanh", [input], e.Output(name, output)).Output[0];
+                return e.Unary(name, "Tanh", input, output);
             case Hardtanh clip:
             {
                 var inputs = new List<string> { input };
@@ -42,20 +38,13 @@ internal static partial class OnnxLayerEmitters
                 return e.Node(name, "Clip", inputs, e.Output(name, output)).Output[0];
             }
             case HardSigmoid hs:
-            {
-                var n = e.Node(name, "HardSigmoid", [input], e.Output(name, output));
-                n.Attribute.Add(Float("alpha", hs.Alpha));
-                n.Attribute.Add(Float("beta", hs.Beta));
-                return n.Output[0];
-            }
+                return e.Unary(name, "HardSigmoid", input, output, Float("alpha", hs.Alpha), Float("beta", hs.Beta));
             case HardSwish:
             {
-                if (e.Opset >= 14) return e.Node(name, "HardSwish", [input], e.Output(name, output)).Output[0];
+                if (e.Opset >= 14) return e.Unary(name, "HardSwish", input, output);
                 string gateName = name + ".gate";
-                var gate = e.Node(gateName, "HardSigmoid", [input], e.Output(gateName, null));
-                gate.Attribute.Add(Float("alpha", 1f / 6));
-                gate.Attribute.Add(Float("beta", 0.5f));
-                return e.Node(name, "Mul", [input, gate.Output[0]], e.Output(name, output)).Output[0];
+                string gate = e.Unary(gateName, "HardSigmoid", input, null, Float("alpha", 1f / 6), Float("beta", 0.5f));
+                return e.Node(name, "Mul", [input, gate], e.Output(name, output)).Output[0];
             }
             case Softmax sm:
                 return SoftmaxLike(e, "Softmax", sm.Axis, sm.CoerceTo2D, name, input, output);
@@ -69,17 +58,11 @@ internal static partial class OnnxLayerEmitters
     private static string SoftmaxLike(OnnxEmitter e, string op, int axis, bool coerceTo2D, string name, string input, string? output)
     {
         if (!coerceTo2D || axis == -1)
-        {
-            var n = e.Node(name, op, [input], e.Output(name, output));
-            n.Attribute.Add(Int("axis", axis));
-            return n.Output[0];
-        }
+            return e.Unary(name, op, input, output, Int("axis", axis));
         string shapeName = name + ".shape", flatName = name + ".flatten", normName = name + "." + op.ToLowerInvariant();
-        string shape = e.Node(shapeName, "Shape", [input], e.Output(shapeName, null)).Output[0];
-        var flat = e.Node(flatName, "Flatten", [input], e.Output(flatName, null));
-        flat.Attribute.Add(Int("axis", axis));
-        var norm = e.Node(normName, op, [flat.Output[0]], e.Output(normName, null));
-        norm.Attribute.Add(Int("axis", 1));
-        return e.Node(name, "Reshape", [norm.Output[0], shape], e.Output(name, output)).Output[0];
+        string shape = e.Unary(shapeName, "Shape", input, null);
+        string flat = e.Unary(flatName, "Flatten", input, null, Int("axis", axis));
+        string norm = e.Unary(normName, op, flat, null, Int("axis", 1));
+        return e.Node(name, "Reshape", [norm, shape], e.Output(name, output)).Output[0];
     }
 }

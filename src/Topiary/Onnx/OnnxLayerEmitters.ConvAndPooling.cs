@@ -55,30 +55,16 @@ internal static partial class OnnxLayerEmitters
             {
                 if (lrn.Size % 2 == 0)
                     throw OnnxEmitter.Unsupported(lrn, name, "even LRN sizes cannot be exported (ONNX places the window differently from PyTorch).");
-                var n = e.Node(name, "LRN", [input], e.Output(name, output));
-                n.Attribute.Add(Int("size", lrn.Size));
-                n.Attribute.Add(Float("alpha", lrn.Alpha));
-                n.Attribute.Add(Float("beta", lrn.Beta));
-                n.Attribute.Add(Float("bias", lrn.K));
-                return n.Output[0];
+                return e.Unary(name, "LRN", input, output, Int("size", lrn.Size), Float("alpha", lrn.Alpha), Float("beta", lrn.Beta), Float("bias", lrn.K));
             }
             case MaxPool2d pool:
-            {
-                var n = e.Node(name, "MaxPool", [input], e.Output(name, output));
-                AddPoolAttributes(n, pool.Kernel, pool.Strides, pool.Pads, pool.CeilMode);
-                return n.Output[0];
-            }
+                return e.Unary(name, "MaxPool", input, output, PoolAttributes(pool));
             case AvgPool2d pool:
-            {
-                var n = e.Node(name, "AveragePool", [input], e.Output(name, output));
-                AddPoolAttributes(n, pool.Kernel, pool.Strides, pool.Pads, pool.CeilMode);
-                n.Attribute.Add(Int("count_include_pad", pool.CountIncludePad ? 1 : 0));
-                return n.Output[0];
-            }
+                return e.Unary(name, "AveragePool", input, output, [.. PoolAttributes(pool), Int("count_include_pad", pool.CountIncludePad ? 1 : 0)]);
             case GlobalAvgPool2d:
-                return e.Node(name, "GlobalAveragePool", [input], e.Output(name, output)).Output[0];
+                return e.Unary(name, "GlobalAveragePool", input, output);
             case GlobalMaxPool2d:
-                return e.Node(name, "GlobalMaxPool", [input], e.Output(name, output)).Output[0];
+                return e.Unary(name, "GlobalMaxPool", input, output);
             default:
                 return null;
         }
@@ -86,11 +72,11 @@ internal static partial class OnnxLayerEmitters
 
     private static AttributeProto Pads((int Top, int Left, int Bottom, int Right) p) => Ints("pads", p.Top, p.Left, p.Bottom, p.Right);
 
-    private static void AddPoolAttributes(NodeProto n, (int H, int W) kernel, (int H, int W) stride, (int Top, int Left, int Bottom, int Right) pads, bool ceilMode)
+    private static IEnumerable<AttributeProto> PoolAttributes(Pool2d pool)
     {
-        n.Attribute.Add(Ints("kernel_shape", kernel.H, kernel.W));
-        n.Attribute.Add(Ints("strides", stride.H, stride.W));
-        n.Attribute.Add(Pads(pads));
-        if (ceilMode) n.Attribute.Add(Int("ceil_mode", 1));
+        yield return Ints("kernel_shape", pool.Kernel.H, pool.Kernel.W);
+        yield return Ints("strides", pool.Strides.H, pool.Strides.W);
+        yield return Pads(pool.Pads);
+        if (pool.CeilMode) yield return Int("ceil_mode", 1);
     }
 }

@@ -20,17 +20,9 @@ internal static partial class OnnxLayerEmitters
         switch (layer)
         {
             case Nn.Flatten flatten:
-            {
-                var n = e.Node(name, "Flatten", [input], e.Output(name, output));
-                n.Attribute.Add(Int("axis", flatten.Axis));
-                return n.Output[0];
-            }
+                return e.Unary(name, "Flatten", input, output, Int("axis", flatten.Axis));
             case Permute permute:
-            {
-                var n = e.Node(name, "Transpose", [input], e.Output(name, output));
-                n.Attribute.Add(Ints("perm", permute.Perm.Select(p => (long)p)));
-                return n.Output[0];
-            }
+                return e.Unary(name, "Transpose", input, output, Ints("perm", permute.Perm.Select(p => (long)p)));
             case Reshape reshape:
                 return e.Node(name, "Reshape", [input, e.Int64s(name, "shape", reshape.Shape)], e.Output(name, output)).Output[0];
             case Pad pad:

@@ -69,37 +69,30 @@ internal static class OnnxTensors
         CheckInline(t, file);
         int[] dims = Dims(t, file);
         long n = Count(dims);
-        if (t.DataType == (int)TensorProto.Types.DataType.Int64)
+        return t.DataType switch
         {
-            if (!t.RawData.IsEmpty)
-            {
-                if (t.RawData.Length != n * 8)
-                    throw new InvalidDataException($"{file}: tensor '{t.Name}' raw_data has {t.RawData.Length} bytes; {n} INT64 values need {n * 8}.");
-                var result = new long[n];
-                var src = t.RawData.Span;
-                for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadInt64LittleEndian(src[(i * 8)..]);
-                return result;
-            }
-            if (t.Int64Data.Count != n)
-                throw new InvalidDataException($"{file}: tensor '{t.Name}' has {t.Int64Data.Count} int64_data values; {n} expected.");
-            return [.. t.Int64Data];
-        }
-        if (t.DataType == (int)TensorProto.Types.DataType.Int32)
+            (int)TensorProto.Types.DataType.Int64 => Integers(t, file, n, 8, "INT64", "int64_data", t.Int64Data),
+            (int)TensorProto.Types.DataType.Int32 => Integers(t, file, n, 4, "INT32", "int32_data", t.Int32Data.Select(v => (long)v).ToArray()),
+            _ => throw new InvalidDataException($"{file}: tensor '{t.Name}' has data type {DataTypeName(t.DataType)}; INT64 expected."),
+        };
+    }
+
+    // The n integers of t, each `width` bytes little-endian in raw_data, else the typed field (`field`, already widened).
+    private static long[] Integers(TensorProto t, string file, long n, int width, string type, string field, IReadOnlyCollection<long> typed)
+    {
+        if (t.RawData.IsEmpty)
         {
-            if (!t.RawData.IsEmpty)
-            {
-                if (t.RawData.Length != n * 4)
-                    throw new InvalidDataException($"{file}: tensor '{t.Name}' raw_data has {t.RawData.Length} bytes; {n} INT32 values need {n * 4}.");
-                var result = new long[n];
-                var src = t.RawData.Span;
-                for (int i = 0; i < result.Length; i++) result[i] = BinaryPrimitives.ReadInt32LittleEndian(src[(i * 4)..]);
-                return result;
-            }
-            if (t.Int32Data.Count != n)
-                throw new InvalidDataException($"{file}: tensor '{t.Name}' has {t.Int32Data.Count} int32_data values; {n} expected.");
-            return [.. t.Int32Data.Select(v => (long)v)];
+            if (typed.Count != n)
+                throw new InvalidDataException($"{file}: tensor '{t.Name}' has {typed.Count} {field} values; {n} expected.");
+            return [.. typed];
         }
-        throw new InvalidDataException($"{file}: tensor '{t.Name}' has data type {DataTypeName(t.DataType)}; INT64 expected.");
+        if (t.RawData.Length != n * width)
+            throw new InvalidDataException($"{file}: tensor '{t.Name}' raw_data has {t.RawData.Length} bytes; {n} {type} values need {n * width}.");
+        var result = new long[n];
+        var src = t.RawData.Span;
+        for (int i = 0; i < result.Length; i++)
+            result[i] = width == 8 ? BinaryPrimitives.ReadInt64LittleEndian(src[(i * 8)..]) : BinaryPrimitives.ReadInt32LittleEndian(src[(i * 4)..]);
+        return result;
     }
 
     /// <summary>A FLOAT initializer named <paramref name="name"/> holding <paramref name="values"/> with shape <paramref name="dims"/>.</summary>

@@ -125,8 +125,8 @@ internal static class DepthwiseConv
                 for (int next = inner0; ; next += lanes)
                 {
                     int at = Math.Min(next, inner1 - lanes);
-                    if (lanes == 16) Chunk16(ref x0, ref w0, rowStart, rowTap, rows, kw, dw, at, bias, ref yRow);
-                    else Chunk8(ref x0, ref w0, rowStart, rowTap, rows, kw, dw, at, bias, ref yRow);
+                    if (lanes == 16) Chunk<DepthwiseLanes512, Vector512<float>>(ref x0, ref w0, rowStart, rowTap, rows, kw, dw, at, bias, ref yRow);
+                    else Chunk<DepthwiseLanes256, Vector256<float>>(ref x0, ref w0, rowStart, rowTap, rows, kw, dw, at, bias, ref yRow);
                     if (at + lanes >= inner1) break;
                 }
                 o = inner1;
@@ -148,34 +148,20 @@ internal static class DepthwiseConv
         }
     }
 
-    // Outputs [at, at + 16) of one row: every valid tap's FMA in (kh, kw) order from 0, then + b.
-    private static void Chunk16(ref float x0, ref float w0, ReadOnlySpan<int> rowStart, ReadOnlySpan<int> rowTap, int rows, int kw, int dw,
-        int at, float bias, ref float yRow)
+    // Outputs [at, at + TLanes.Count) of one row: every valid tap's FMA in (kh, kw) order from 0, then + b
+    // (DepthwiseLanes512 or DepthwiseLanes256: the JIT specialises the method per width).
+    private static void Chunk<TLanes, TV>(ref float x0, ref float w0, ReadOnlySpan<int> rowStart, ReadOnlySpan<int> rowTap, int rows, int kw, int dw,
+        int at, float bias, ref float yRow) where TLanes : struct, IDepthwiseLanes<TV> where TV : struct
     {
-        var acc = Vector512<float>.Zero;
+        var acc = TLanes.Broadcast(0f);
         for (int r = 0; r < rows; r++)
         {
             ref float src = ref Unsafe.Add(ref x0, rowStart[r] + at);
             int tap = rowTap[r] * kw;
             for (int j = 0; j < kw; j++)
-                acc = Vector512.FusedMultiplyAdd(Vector512.Create(Unsafe.Add(ref w0, tap + j)), Vector512.LoadUnsafe(ref src, (nuint)(j * dw)), acc);
+                acc = TLanes.Fma(TLanes.Broadcast(Unsafe.Add(ref w0, tap + j)), TLanes.Load(ref src, (nuint)(j * dw)), acc);
         }
-        (acc + Vector512.Create(bias)).StoreUnsafe(ref yRow, (nuint)at);
-    }
-
-    // As Chunk16 with 8 lanes.
-    private static void Chunk8(ref float x0, ref float w0, ReadOnlySpan<int> rowStart, ReadOnlySpan<int> rowTap, int rows, int kw, int dw,
-        int at, float bias, ref float yRow)
-    {
-        var acc = Vector256<float>.Zero;
-        for (int r = 0; r < rows; r++)
-        {
-            ref float src = ref Unsafe.Add(ref x0, rowStart[r] + at);
-            int tap = rowTap[r] * kw;
-            for (int j = 0; j < kw; j++)
-                acc = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref w0, tap + j)), Vector256.LoadUnsafe(ref src, (nuint)(j * dw)), acc);
-        }
-        (acc + Vector256.Create(bias)).StoreUnsafe(ref yRow, (nuint)at);
+        TLanes.Store(TLanes.Add(acc, TLanes.Broadcast(bias)), ref yRow, (nuint)at);
     }
 
     /// <summary>Input gradient; <paramref name="vectorise"/> = false forces the scalar sweeps (the tests run both).</summary>

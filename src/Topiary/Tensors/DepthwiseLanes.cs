@@ -1,4 +1,4 @@
-// DepthwiseLanes: the handful of float operations DepthwiseConv3x3's kernel is written in, as static members of
+// DepthwiseLanes: the handful of float operations DepthwiseConv3x3's kernel and DepthwiseConv's row chunks are written in, as static members of
 // small structs — one per SIMD width (Vector512, Vector256, Vector128) and a scalar one (a lane is a float) — so the
 // kernel is one generic method that the JIT specialises per width (the operator pattern of TensorPrimitives).
 // The scalar lanes are the kernel's twin: the same operations in the same order, one output at a time.

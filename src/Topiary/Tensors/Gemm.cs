@@ -199,31 +199,12 @@ public static partial class Gemm
     /// skip packing B and give the same bits as with the unpacked matrix.
     /// </summary>
     /// <exception cref="ArgumentException">A dimension is negative, ldb too small, the span too short, or an unsupported tier.</exception>
-    internal static unsafe GemmPackedB PackB(bool transB, int n, int k, ReadOnlySpan<float> b, int ldb, GemmTier? tier = null)
+    internal static GemmPackedB PackB(bool transB, int n, int k, ReadOnlySpan<float> b, int ldb, GemmTier? tier = null)
     {
         var t = tier ?? GemmTiers.Best;
         Validate(false, transB, 1, n, k, k, k, b.Length, ldb, n, n);
         if (!GemmTiers.IsSupported(t)) throw new ArgumentException($"GEMM tier {t} is not hardware-accelerated on this machine.", nameof(tier));
-        var (nr, kcBlock) = t switch
-        {
-            GemmTier.Vector512 => (GemmKernel512.Nr, GemmDriver<GemmKernel512>.KcBlock(Math.Max(k, 1))),
-            GemmTier.Vector256 => (GemmKernel256.Nr, GemmDriver<GemmKernel256>.KcBlock(Math.Max(k, 1))),
-            GemmTier.Vector128 => (GemmKernel128.Nr, GemmDriver<GemmKernel128>.KcBlock(Math.Max(k, 1))),
-            _ => (GemmKernelScalar.Nr, GemmDriver<GemmKernelScalar>.KcBlock(Math.Max(k, 1))),
-        };
-        var data = GC.AllocateArray<float>(Math.Max(1, k * ((n + nr - 1) / nr * nr)), pinned: true);
-        if (n > 0 && k > 0)
-            fixed (float* pb = b)
-            fixed (float* dest = data)
-            {
-                switch (t)
-                {
-                    case GemmTier.Vector512: GemmDriver<GemmKernel512>.Pack(transB, n, k, pb, ldb, dest); break;
-                    case GemmTier.Vector256: GemmDriver<GemmKernel256>.Pack(transB, n, k, pb, ldb, dest); break;
-                    case GemmTier.Vector128: GemmDriver<GemmKernel128>.Pack(transB, n, k, pb, ldb, dest); break;
-                    default: GemmDriver<GemmKernelScalar>.Pack(transB, n, k, pb, ldb, dest); break;
-                }
-            }
+        var (nr, kcBlock, data) = PackPanels(t, PackedOperand.B, transB, n, k, b, ldb);
         return new GemmPackedB(t, k, n, nr, kcBlock, data);
     }
 
@@ -262,32 +243,45 @@ public static partial class Gemm
     /// skip packing A and give the same bits as with the unpacked matrix.
     /// </summary>
     /// <exception cref="ArgumentException">A dimension is negative, lda too small, the span too short, or an unsupported tier.</exception>
-    internal static unsafe GemmPackedA PackA(bool transA, int m, int k, ReadOnlySpan<float> a, int lda, GemmTier? tier = null)
+    internal static GemmPackedA PackA(bool transA, int m, int k, ReadOnlySpan<float> a, int lda, GemmTier? tier = null)
     {
         var t = tier ?? GemmTiers.Best;
         Validate(transA, false, m, 1, k, a.Length, lda, k, 1, m, 1);
         if (!GemmTiers.IsSupported(t)) throw new ArgumentException($"GEMM tier {t} is not hardware-accelerated on this machine.", nameof(tier));
-        var (mr, kcBlock) = t switch
-        {
-            GemmTier.Vector512 => (GemmKernel512.Mr, GemmDriver<GemmKernel512>.KcBlock(Math.Max(k, 1))),
-            GemmTier.Vector256 => (GemmKernel256.Mr, GemmDriver<GemmKernel256>.KcBlock(Math.Max(k, 1))),
-            GemmTier.Vector128 => (GemmKernel128.Mr, GemmDriver<GemmKernel128>.KcBlock(Math.Max(k, 1))),
-            _ => (GemmKernelScalar.Mr, GemmDriver<GemmKernelScalar>.KcBlock(Math.Max(k, 1))),
-        };
-        var data = GC.AllocateArray<float>(Math.Max(1, k * ((m + mr - 1) / mr * mr)), pinned: true);
-        if (m > 0 && k > 0)
-            fixed (float* pa = a)
+        var (mr, kcBlock, data) = PackPanels(t, PackedOperand.A, transA, m, k, a, lda);
+        return new GemmPackedA(t, m, k, mr, kcBlock, data);
+    }
+
+    private enum PackedOperand
+    {
+        A,
+        B,
+    }
+
+    // The whole operand packed once for tier t's kernel: `count` rows of A (micro-panels of Mr) or columns of B
+    // (micro-panels of Nr) over k, in pinned memory; returns the panel width and the kc block with the data.
+    private static (int Width, int KcBlock, float[] Data) PackPanels(GemmTier t, PackedOperand operand, bool trans, int count, int k,
+        ReadOnlySpan<float> source, int ld) => t switch
+    {
+        GemmTier.Vector512 => PackPanels<GemmKernel512>(operand, trans, count, k, source, ld),
+        GemmTier.Vector256 => PackPanels<GemmKernel256>(operand, trans, count, k, source, ld),
+        GemmTier.Vector128 => PackPanels<GemmKernel128>(operand, trans, count, k, source, ld),
+        _ => PackPanels<GemmKernelScalar>(operand, trans, count, k, source, ld),
+    };
+
+    private static unsafe (int Width, int KcBlock, float[] Data) PackPanels<TKernel>(PackedOperand operand, bool trans, int count, int k,
+        ReadOnlySpan<float> source, int ld) where TKernel : struct, IGemmKernel
+    {
+        int width = operand == PackedOperand.A ? TKernel.Mr : TKernel.Nr;
+        var data = GC.AllocateArray<float>(Math.Max(1, k * ((count + width - 1) / width * width)), pinned: true);
+        if (count > 0 && k > 0)
+            fixed (float* src = source)
             fixed (float* dest = data)
             {
-                switch (t)
-                {
-                    case GemmTier.Vector512: GemmDriver<GemmKernel512>.PackAll(transA, m, k, pa, lda, dest); break;
-                    case GemmTier.Vector256: GemmDriver<GemmKernel256>.PackAll(transA, m, k, pa, lda, dest); break;
-                    case GemmTier.Vector128: GemmDriver<GemmKernel128>.PackAll(transA, m, k, pa, lda, dest); break;
-                    default: GemmDriver<GemmKernelScalar>.PackAll(transA, m, k, pa, lda, dest); break;
-                }
+                if (operand == PackedOperand.A) GemmDriver<TKernel>.PackAll(trans, count, k, src, ld, dest);
+                else GemmDriver<TKernel>.Pack(trans, count, k, src, ld, dest);
             }
-        return new GemmPackedA(t, m, k, mr, kcBlock, data);
+        return (width, GemmDriver<TKernel>.KcBlock(Math.Max(k, 1)), data);
     }
 
     /// <summary>C = alpha·A·op(B) + beta·C with A pre-packed (<see cref="PackA"/>); B is [k, n] (or [n, k] when transB).</summary>

@@ -67,11 +67,7 @@ public sealed class Cat : GraphOp
     /// <exception cref="ArgumentException">Not one gradient of the output shape.</exception>
     public override IReadOnlyList<Tensor> Backward(IReadOnlyList<Tensor> gradOutputs)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        CheckCount(gradOutputs, 1, "output gradients");
-        var dy = gradOutputs[0];
-        LayerHelpers.CheckGradShape(ToString(), dy, _output!);
-        _ready = false;
+        var dy = BeginSingleBackward(ref _ready, gradOutputs, _output!);
         int axis = Normalise(Axis, dy.Rank);
         int outer = Outer(dy.Shape, axis), rowOut = dy.Length / Math.Max(1, outer), offset = 0;
         var result = new Tensor[_shapes.Length];

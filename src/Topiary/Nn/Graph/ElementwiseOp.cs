@@ -78,11 +78,7 @@ public sealed class ElementwiseOp(ElementwiseKind kind) : GraphOp
     /// <exception cref="ArgumentException">Not one gradient of the output shape.</exception>
     public override IReadOnlyList<Tensor> Backward(IReadOnlyList<Tensor> gradOutputs)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
-        CheckCount(gradOutputs, 1, "output gradients");
-        var dy = gradOutputs[0];
-        LayerHelpers.CheckGradShape(ToString(), dy, _output!);
-        _ready = false;
+        var dy = BeginSingleBackward(ref _ready, gradOutputs, _output!);
         var a = _a!;
         var b = _b!;
         _a = _b = null;

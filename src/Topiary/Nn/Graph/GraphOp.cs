@@ -45,6 +45,26 @@ public abstract class GraphOp : Module
         return g[0];
     }
 
+    /// <summary>
+    /// The start of a one-output op's Backward: throws unless a training-mode Forward came first
+    /// (<paramref name="ready"/>) and <paramref name="gradOutputs"/> is one gradient of the shape of
+    /// <paramref name="output"/>; clears <paramref name="ready"/> and returns that gradient.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
+    /// <exception cref="ArgumentException">Not one gradient of the output shape.</exception>
+    protected Tensor BeginSingleBackward(ref bool ready, IReadOnlyList<Tensor> gradOutputs, Tensor output)
+    {
+        LayerHelpers.RequireForward(ready, ToString());
+        CheckCount(gradOutputs, 1, "output gradients");
+        var dy = gradOutputs[0];
+        LayerHelpers.CheckGradShape(ToString(), dy, output);
+        ready = false;
+        return dy;
+    }
+
+    /// <summary>The op as text; it names the op in error messages.</summary>
+    public abstract override string ToString();
+
     /// <summary>Throws unless exactly <paramref name="expected"/> tensors were passed.</summary>
     protected void CheckCount(IReadOnlyList<Tensor> tensors, int expected, string what)
     {
