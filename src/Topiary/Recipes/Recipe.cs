@@ -123,8 +123,9 @@ public sealed record PruneSpec
     /// <summary>Global sparsity in [0, 1) (scope global only). YAML <c>global_sparsity</c>.</summary>
     public double? GlobalSparsity { get; init; }
 
-    /// <summary>Retraining after each round; null = not given.</summary>
-    public RetrainSpec? Retrain { get; init; }
+    /// <summary>Retraining after each round (YAML section <c>prune.retrain</c>: epochs_per_round, final_epochs, lr_scale,
+    /// regularization l1 | l2, freeze none | conv | fc, reinitialize); null = not given.</summary>
+    public RetrainSettings? Retrain { get; init; }
 
     /// <summary>The settings as <typeparamref name="T"/>, or null when the method's settings are of another type.</summary>
     public T? SettingsAs<T>() where T : class => Settings as T;
@@ -146,28 +147,6 @@ public sealed record TargetSpec(double? Sparsity = null, double? ThresholdStd = 
     public static TargetSpec ForThresholdStd(double s) => new(ThresholdStd: s);
 }
 
-/// <summary>Retraining after each pruning round (YAML section <c>prune.retrain</c>).</summary>
-public sealed record RetrainSpec
-{
-    /// <summary>Epochs per round, ≥ 0. YAML <c>epochs_per_round</c>, default 1.</summary>
-    public int EpochsPerRound { get; init; } = 1;
-
-    /// <summary>Extra fine-tuning epochs after the last round, ≥ 0. YAML <c>final_epochs</c>, default 0.</summary>
-    public int FinalEpochs { get; init; }
-
-    /// <summary>Retraining learning rate as a multiple of the training rate, &gt; 0. YAML <c>lr_scale</c>, default 0.1 (Han et al. 2015).</summary>
-    public double LrScale { get; init; } = 0.1;
-
-    /// <summary>Regularization while retraining. YAML <c>regularization</c>: l1 | l2, default l2.</summary>
-    public RegularizationKind Regularization { get; init; } = RegularizationKind.L2;
-
-    /// <summary>Layers kept fixed while retraining. YAML <c>freeze</c>: none | conv | fc, default none.</summary>
-    public FreezeKind Freeze { get; init; } = FreezeKind.None;
-
-    /// <summary>Re-initialise the surviving weights before retraining (Han et al.'s ablation). YAML <c>reinitialize</c>.</summary>
-    public bool Reinitialize { get; init; }
-}
-
 /// <summary>Whether targets are per layer or one global budget.</summary>
 public enum ScopeKind
 {
@@ -175,24 +154,4 @@ public enum ScopeKind
     Layer,
     /// <summary>One threshold across all layers (<c>global</c>).</summary>
     Global,
-}
-
-/// <summary>Regularization during retraining.</summary>
-public enum RegularizationKind
-{
-    /// <summary>L1 (<c>l1</c>).</summary>
-    L1,
-    /// <summary>L2 (<c>l2</c>).</summary>
-    L2,
-}
-
-/// <summary>Layers frozen during retraining.</summary>
-public enum FreezeKind
-{
-    /// <summary>Retrain everything (<c>none</c>).</summary>
-    None,
-    /// <summary>Freeze convolution layers, retrain fully connected ones (<c>conv</c>).</summary>
-    Conv,
-    /// <summary>Freeze fully connected layers, retrain convolutions (<c>fc</c>).</summary>
-    Fc,
 }

@@ -203,7 +203,7 @@ public static class RecipeLoader
             globalSparsity = s.Double("global_sparsity", 0, 0, 1, maxExclusive: true);
         }
 
-        RetrainSpec? retrain = method.Parts.HasFlag(ScheduleParts.Retrain)
+        RetrainSettings? retrain = method.Parts.HasFlag(ScheduleParts.Retrain)
             && s.Child("retrain", method.Parts.HasFlag(ScheduleParts.RetrainExtras) ? RetrainKeys : BasicRetrainKeys) is { } r ? ReadRetrain(r) : null;
         return new PruneSpec
         {
@@ -282,13 +282,13 @@ public static class RecipeLoader
         return new RecipeMap<TargetSpec>(list);
     }
 
-    private static RetrainSpec ReadRetrain(Section s) => new()
+    private static RetrainSettings ReadRetrain(Section s) => new()
     {
         EpochsPerRound = s.Int("epochs_per_round", 1, 0, 100_000),
         FinalEpochs = s.Int("final_epochs", 0, 0, 100_000),
         LrScale = s.Double("lr_scale", 0.1, 0, 1e6, minExclusive: true),
-        Regularization = s.Enum("regularization", RegularizationKind.L2, RecipeNames.Regularizations),
-        Freeze = s.Enum("freeze", FreezeKind.None, RecipeNames.Freezes),
+        Regularization = s.Enum("regularization", Regularization.L2),
+        Freeze = s.Enum("freeze", FreezeMode.None),
         Reinitialize = s.Bool("reinitialize", false),
     };
 
@@ -446,6 +446,13 @@ public static class RecipeLoader
             if (s is null) return fallback;
             string name = Parse(s, key, () => OptionText.ParseChoice(key, s.Value, table.Select(e => e.Name).ToArray()));
             return table.First(e => e.Name == name).Value;
+        }
+
+        /// <summary>An enum value by its kebab-case name (OptionText), or <paramref name="fallback"/> when absent.</summary>
+        public T Enum<T>(string key, T fallback) where T : struct, System.Enum
+        {
+            YScalar? s = Scalar(key);
+            return s is null ? fallback : Parse(s, key, () => (T)OptionText.ParseEnum(key, s.Value, typeof(T)));
         }
 
         /// <summary>One of the names <paramref name="allowed"/> (case-insensitive; returned as listed), or <paramref name="fallback"/> when absent.</summary>

@@ -17,12 +17,6 @@ internal static class RecipeNames
 
     internal static readonly (string Name, ScopeKind Value)[] Scopes = [("layer", ScopeKind.Layer), ("global", ScopeKind.Global)];
 
-    internal static readonly (string Name, RegularizationKind Value)[] Regularizations =
-        [("l1", RegularizationKind.L1), ("l2", RegularizationKind.L2)];
-
-    internal static readonly (string Name, FreezeKind Value)[] Freezes =
-        [("none", FreezeKind.None), ("conv", FreezeKind.Conv), ("fc", FreezeKind.Fc)];
-
     /// <summary>The YAML name of <paramref name="value"/>.</summary>
     internal static string NameOf<T>((string Name, T Value)[] table, T value) where T : struct, Enum
     {

@@ -35,15 +35,7 @@ public static class RecipeSchedules
             Rounds = p.Schedule == ScheduleKind.OneShot ? 1 : p.Rounds,
             Targets = Targets(p),
             GlobalSparsity = p.Scope == ScopeKind.Global ? p.GlobalSparsity : null,
-            Retrain = p.Retrain is not { } r ? null : new RetrainSettings
-            {
-                EpochsPerRound = r.EpochsPerRound,
-                FinalEpochs = r.FinalEpochs,
-                LrScale = r.LrScale,
-                Regularization = r.Regularization == RegularizationKind.L1 ? Regularization.L1 : Regularization.L2,
-                Freeze = r.Freeze switch { FreezeKind.Conv => FreezeMode.Conv, FreezeKind.Fc => FreezeMode.Fc, _ => FreezeMode.None },
-                Reinitialize = r.Reinitialize,
-            },
+            Retrain = p.Retrain,
             Seed = recipe.Seed,
             CheckpointPath = checkpoint,
             Resume = resume,

@@ -133,8 +133,8 @@ public static class RecipeWriter
             w.Pair("lr_scale", r.LrScale);
             if (method.Parts.HasFlag(ScheduleParts.RetrainExtras))
             {
-                w.Pair("regularization", RecipeNames.NameOf(RecipeNames.Regularizations, r.Regularization));
-                w.Pair("freeze", RecipeNames.NameOf(RecipeNames.Freezes, r.Freeze));
+                w.Pair("regularization", OptionText.NameOf(r.Regularization));
+                w.Pair("freeze", OptionText.NameOf(r.Freeze));
                 w.Pair("reinitialize", r.Reinitialize);
             }
             w.EndMap();

@@ -84,11 +84,11 @@ public class RecipeLoaderTests
         Assert.Equal(new[] { "fc1", "fc2", "fc3" }, r.Prune.Targets.Keys.ToArray());
         Assert.Equal(TargetSpec.ForSparsity(0.92), r.Prune.Targets["fc1"]);
         Assert.Equal(TargetSpec.ForThresholdStd(0.8), r.Prune.Targets["fc3"]);
-        RetrainSpec retrain = Assert.IsType<RetrainSpec>(r.Prune.Retrain);
+        RetrainSettings retrain = Assert.IsType<RetrainSettings>(r.Prune.Retrain);
         Assert.Equal(4, retrain.EpochsPerRound);
         Assert.Equal(0.1, retrain.LrScale);
-        Assert.Equal(RegularizationKind.L2, retrain.Regularization);
-        Assert.Equal(FreezeKind.None, retrain.Freeze);
+        Assert.Equal(Regularization.L2, retrain.Regularization);
+        Assert.Equal(FreezeMode.None, retrain.Freeze);
         Assert.False(retrain.Reinitialize);
         CompressSpec compress = Assert.IsType<CompressSpec>(r.Compress);
         Assert.Equal(new BitsSpec(null, 5, new RecipeMap<int>([new("fc1", 6)])), compress.Bits);
@@ -163,7 +163,7 @@ public class RecipeLoaderTests
                 Rounds = 7,
                 Scope = ScopeKind.Global,
                 GlobalSparsity = 0.123456789012345,
-                Retrain = new RetrainSpec { EpochsPerRound = 0, FinalEpochs = 3, LrScale = 1e-7, Regularization = RegularizationKind.L1, Freeze = FreezeKind.Conv, Reinitialize = true },
+                Retrain = new RetrainSettings { EpochsPerRound = 0, FinalEpochs = 3, LrScale = 1e-7, Regularization = Regularization.L1, Freeze = FreezeMode.Conv, Reinitialize = true },
             },
             Compress = new CompressSpec { IndexBits = new BitsSpec(8, null, RecipeMap<int>.Empty), FineTuneEpochs = 0, Huffman = false },
             Export = new ExportSpec { Onnx = "null", SparseInitializers = true },
