@@ -76,7 +76,7 @@ public sealed class ChannelPruneCommand
         {
             var transform = ModelFile.InputTransform(loaded.Metadata);
             var training = recipe?.Train?.ToTrainingRecipe()
-                ?? (ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).Recipe : new TrainingRecipe { LearningRate = 0.01f, Policy = LrPolicy.Cosine });
+                ?? ModelZoo.RetrainingRecipe(loaded.Name);
             data = new ChannelPruningData(training,
                 TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct, transform: transform),
                 TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct, transform: transform));

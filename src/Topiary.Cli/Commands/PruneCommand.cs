@@ -136,16 +136,11 @@ public static class PruneCommand
                 AnsiConsole.Write(techniques);
             }
             // Imported (non-zoo) models retrain with a plain SGD recipe and see the pixels they were trained on.
-            var recipeForRetrain = recipe?.Train?.ToTrainingRecipe()
-                ?? (ModelZoo.Names.Contains(name) ? ModelZoo.Get(name).Recipe : new TrainingRecipe { LearningRate = 0.01f, Policy = LrPolicy.Cosine });
+            var recipeForRetrain = recipe?.Train?.ToTrainingRecipe() ?? ModelZoo.RetrainingRecipe(name);
             var transform = ModelFile.InputTransform(metadata);
             var fullTrain = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct, transform: transform);
             var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct, transform: transform);
-            int held = pruning.ValidationImages;
-            if (held >= fullTrain.Count)
-                throw new ArgumentException($"--validation-images {held} leaves no training images of {fullTrain.Count} in {dataset}.");
-            var train = held > 0 ? fullTrain.Slice(0, fullTrain.Count - held) : fullTrain;
-            var validation = held > 0 ? fullTrain.Slice(fullTrain.Count - held, held) : null;
+            var (train, validation) = PruneStage.Split(fullTrain, pruning.ValidationImages, recipe?.TrainLimit, dataset);
             double before = TrainingRun.Evaluate(network, test, ct).Error;
             long paramsBefore = network.ParameterCount(); // node pruning shrinks the model
             int[] inputShape = ModelInputShape.Of(name, metadata, network, modelFile ?? name) is { } known && ModelInputShape.IsComplete(known) ? known : [1, 28, 28];
@@ -166,25 +161,19 @@ public static class PruneCommand
                 CancellationToken = ct,
             }));
             network = outcome.Model;
-            double after = TrainingRun.Evaluate(network, test, ct).Error;
-
-            var densities = PruningState.Densities(network);
+            var result = PruneStage.Result(outcome, test, paramsBefore, outPath, ct);
             var table = new Table().Title($"{name}: {outcome.Label} pruning").AddColumns("layer", "weights", "kept", "kept %");
-            foreach (var d in densities) table.AddRow(d.Name, $"{d.Weights:N0}", $"{d.Kept:N0}", CliOutput.Pct(d.KeptFraction));
+            foreach (var d in result.Layers) table.AddRow(d.Name, $"{d.Weights:N0}", $"{d.Kept:N0}", CliOutput.Pct(d.KeptFraction));
             AnsiConsole.Write(table);
-            long nonzero = PruningState.NonZeroParameters(network);
-            double compression = (double)paramsBefore / Math.Max(1, nonzero);
-            AnsiConsole.MarkupLine($"test error {CliOutput.Pct(before)} → [bold]{CliOutput.Pct(after)}[/]; non-zero parameters {paramsBefore:N0} → {nonzero:N0} " +
-                $"([bold]{compression:F1}x[/])");
+            AnsiConsole.MarkupLine($"test error {CliOutput.Pct(before)} → [bold]{CliOutput.Pct(result.TestError)}[/]; non-zero parameters {paramsBefore:N0} → " +
+                $"{result.NonzeroParams:N0} ([bold]{result.Compression:F1}x[/])");
             var outMeta = metadata.Where(kv => kv.Key != ModelFile.ArchitectureKey).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
             outMeta["dataset"] = dataset;
             outMeta["pruned"] = outcome.Label;
             ModelFile.Save(outPath, name, network, outMeta);
             AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outPath)}[/]");
-            JsonReport.Write(parse.GetValue(json), new PruneReport(name, dataset, outcome.Label, new ErrorSummary(before), new PrunedSummary(after, nonzero),
-                paramsBefore, network.ParameterCount(), compression,
-                densities.Select(d => new RecipeLayerDensity(d.Name, d.Kind.ToString().ToLowerInvariant(), d.Weights, d.Kept, d.KeptFraction)).ToArray(),
-                outcome.Details, outPath));
+            JsonReport.Write(parse.GetValue(json), new PruneReport(name, dataset, outcome.Label, new ErrorSummary(before),
+                new PrunedSummary(result.TestError, result.NonzeroParams), paramsBefore, result.Params, result.Compression, result.Layers, outcome.Details, outPath));
             return Task.FromResult(0);
         }, ct));
         return cmd;

@@ -47,4 +47,9 @@ public static class ModelZoo
     /// <summary>Builds model <paramref name="name"/> with weights initialised from <paramref name="seed"/>.</summary>
     /// <exception cref="ArgumentException">Unknown name.</exception>
     public static Module Create(string name, int seed) => Get(name).Factory(seed);
+
+    /// <summary>The recipe a model named <paramref name="name"/> retrains with: its zoo recipe, or for an imported (non-zoo)
+    /// model plain SGD at 0.01 with a cosine schedule.</summary>
+    public static TrainingRecipe RetrainingRecipe(string name) =>
+        Names.Contains(name) ? Get(name).Recipe : new TrainingRecipe { LearningRate = 0.01f, Policy = LrPolicy.Cosine };
 }

@@ -95,14 +95,11 @@ public static class RecipeRunner
         {
             var fullTrain = TrainingRun.LoadDataset(recipe.Dataset, DatasetSplit.Train, options.CacheDirectory, messages, ct, transform);
             var testSet = TrainingRun.LoadDataset(recipe.Dataset, DatasetSplit.Test, options.CacheDirectory, messages, ct, transform);
-            int count = Math.Min(recipe.TrainLimit ?? int.MaxValue, fullTrain.Count - held);
-            if (count < 1)
-                throw new ArgumentException($"{held} validation images leave no training images of {fullTrain.Count} in {recipe.Dataset}.", nameof(recipe));
-            return (count < fullTrain.Count ? fullTrain.Slice(0, count) : fullTrain,
-                held > 0 ? fullTrain.Slice(count, Math.Min(held, fullTrain.Count - count)) : null, testSet, count < fullTrain.Count ? count : -1);
+            var (train, validation) = PruneStage.Split(fullTrain, held, recipe.TrainLimit, recipe.Dataset);
+            return (train, validation, testSet, train.Count < fullTrain.Count ? train.Count : -1);
         }, LazyThreadSafetyMode.ExecutionAndPublication);
         var training = recipe.Train?.ToTrainingRecipe()
-            ?? (ModelZoo.Names.Contains(name) ? ModelZoo.Get(name).Recipe : new TrainingRecipe { LearningRate = 0.01f, Policy = LrPolicy.Cosine });
+            ?? ModelZoo.RetrainingRecipe(name);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["dataset"] = recipe.Dataset, ["recipe"] = options.Source };
         if (given?.Metadata.TryGetValue(ModelFile.InputTransformKey, out string? t) == true) metadata[ModelFile.InputTransformKey] = t;
 
@@ -178,11 +175,7 @@ public static class RecipeRunner
                 CancellationToken = ct,
             });
             model = outcome.Model;
-            long nonzero = PruningState.NonZeroParameters(model);
-            pruned = new RecipePruneResult(outcome.Label, TrainingRun.Evaluate(model, test, ct).Error, model.ParameterCount(), nonzero,
-                (double)reference.Params / Math.Max(1, nonzero),
-                PruningState.Densities(model).Select(d => new RecipeLayerDensity(d.Name, d.Kind.ToString().ToLowerInvariant(), d.Weights, d.Kept, d.KeptFraction)).ToArray(),
-                Out(PrunedFile), outcome.Details);
+            pruned = PruneStage.Result(outcome, test, reference.Params, Out(PrunedFile), ct);
             ModelFile.Save(Out(PrunedFile), name, model, new Dictionary<string, string>(metadata) { ["pruned"] = outcome.Label });
             store.Save("prune", pruneKey, pruned);
         }
