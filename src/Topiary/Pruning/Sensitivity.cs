@@ -39,22 +39,14 @@ public static class Sensitivity
         for (int l = 0; l < layers.Count; l++)
         {
             var layer = layers[l];
-            var value = layer.Weight.Value.Clone();
-            var mask = layer.Weight.Mask?.Clone();
-            try
+            using var trial = MaskTrial.Of(layer);
+            for (int i = 0; i < lv.Length; i++)
             {
-                for (int i = 0; i < lv.Length; i++)
-                {
-                    if ((l * lv.Length + i) % communicator.Size != communicator.Rank) continue;
-                    cancellationToken.ThrowIfCancellationRequested();
-                    MagnitudePruner.Elementwise.Apply(layer, new SparsityTarget(lv[i]));
-                    all[l * lv.Length + i] = TrainingRun.Evaluate(model, test, cancellationToken).Accuracy;
-                    Restore(layer, value, mask);
-                }
-            }
-            finally
-            {
-                Restore(layer, value, mask);
+                if ((l * lv.Length + i) % communicator.Size != communicator.Rank) continue;
+                cancellationToken.ThrowIfCancellationRequested();
+                MagnitudePruner.Elementwise.Apply(layer, new SparsityTarget(lv[i]));
+                all[l * lv.Length + i] = TrainingRun.Evaluate(model, test, cancellationToken).Accuracy;
+                trial.Undo();
             }
         }
         communicator.AllReduceSum(all);
@@ -66,12 +58,5 @@ public static class Sensitivity
             progress?.Report($"sensitivity {layers[l].Name}: " + string.Join(", ", lv.Select((s, i) => $"{s:P0} → {acc[i]:P2}")));
         }
         return curves;
-    }
-
-    private static void Restore(PrunableLayer layer, Tensor value, Tensor? mask)
-    {
-        layer.Weight.RemoveMask();
-        layer.Weight.Value.CopyFrom(value);
-        if (mask is not null) layer.Weight.SetMask(mask.Clone());
     }
 }
