@@ -4,6 +4,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
+using Topiary.Cli.Reports;
 using Topiary.Compression;
 using Topiary.Compression.Quantization;
 using Topiary.Data;
@@ -62,19 +63,8 @@ public static class CompressCommand
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"test error {inputError * 100:F2}% → [bold]{error * 100:F2}%[/] (decoded container)");
             double original = 4.0 * loaded.Network.ParameterCount();
-            JsonReport.Write(parse.GetValue(json), new
-            {
-                Model = loaded.Name,
-                BytesOriginal = original,
-                BytesCompressed = encoded.Bytes.Length,
-                Compression = original / encoded.Bytes.Length,
-                Stages = account.Stages,
-                Layers = account.Layers,
-                Reference = new { TestError = inputError },
-                Compressed = new { TestError = error },
-                Errors = errors,
-                Container = outPath,
-            });
+            JsonReport.Write(parse.GetValue(json), new CompressReport(loaded.Name, original, encoded.Bytes.Length, original / encoded.Bytes.Length,
+                account.Stages, account.Layers, new ErrorSummary(inputError), new ErrorSummary(error), errors, outPath));
             return Task.FromResult(0);
         }, ct));
         return cmd;

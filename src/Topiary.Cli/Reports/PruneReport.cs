@@ -20,10 +20,6 @@ namespace Topiary.Cli.Reports;
 public sealed record PruneReport(string Model, string Dataset, string Schedule, ErrorSummary Reference, PrunedSummary Pruned, long Params,
     long ParamsAfter, double Compression, IReadOnlyList<RecipeLayerDensity> Layers, object? ScheduleReport, string ModelFile);
 
-/// <summary>A test error.</summary>
-/// <param name="TestError">Top-1 test error, a fraction.</param>
-public sealed record ErrorSummary(double TestError);
-
 /// <summary>The pruned model's test error and size.</summary>
 /// <param name="TestError">Top-1 test error, a fraction.</param>
 /// <param name="NonzeroParams">Parameters whose value is not zero.</param>
