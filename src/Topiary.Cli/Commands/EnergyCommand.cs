@@ -161,7 +161,7 @@ public static class EnergyCommand
         var profile = Topiary.Pruning.LayerDensities.Parse(spec, net.Name);
         if (profile.Uniform is double u)
         {
-            var kinds = profile.Kinds!.Select(k => k == Topiary.Pruning.LayerKind.Conv ? Models.Shapes.LayerKind.Conv : Models.Shapes.LayerKind.FullyConnected).ToArray();
+            var kinds = profile.Kinds!.Select(k => k == Topiary.Nn.LayerKind.Conv ? Models.Shapes.LayerKind.Conv : Models.Shapes.LayerKind.FullyConnected).ToArray();
             return (net.Layers.Select(l => kinds.Contains(l.Kind) ? u : 1.0).ToArray(), $"uniform {spec}");
         }
         if (profile.Kept.Count == 0) return (net.Layers.Select(_ => 1.0).ToArray(), "dense");

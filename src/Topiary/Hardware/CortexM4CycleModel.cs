@@ -21,6 +21,7 @@
 // Weight bytes (biases excluded): Dense 2·W; Csr nnz·(2+4) + (Rows+1)·rp; Csr16 nnz·(2+2) + (Rows+1)·rp or
 // (nnz+fillers)·(2+1) + (Rows+1)·rp; SimdGroup kept·(2·2+2) + (Rows+1)·rp. Block is not modelled.
 using System.Globalization;
+using Topiary.Nn;
 using Topiary.Runtime.Sparse;
 
 namespace Topiary.Hardware;
@@ -89,7 +90,7 @@ public sealed class CortexM4CycleModel : ILayerCostModel
     public static long ActivationBytes(LayerWorkload layer)
     {
         ArgumentNullException.ThrowIfNull(layer);
-        return 2 * (layer.InputElements + layer.OutputElements + (layer.Kind == Pruning.LayerKind.Conv ? layer.Cols : 0));
+        return 2 * (layer.InputElements + layer.OutputElements + (layer.Kind == LayerKind.Conv ? layer.Cols : 0));
     }
 
     /// <summary>
@@ -156,7 +157,7 @@ public sealed class CortexM4CycleModel : ILayerCostModel
                 throw NotModelled(format);
         }
         long weightBytes = WeightBytes(layer, format);
-        double im2col = layer.Kind == Pruning.LayerKind.Conv ? (double)layer.Positions * layer.Cols * c.Im2ColCyclesPerElement : 0;
+        double im2col = layer.Kind == LayerKind.Conv ? (double)layer.Positions * layer.Cols * c.Im2ColCyclesPerElement : 0;
         double flash = WeightsInFlash ? Math.Ceiling((double)weightBytes * layer.Positions / c.FlashLineBytes) * c.FlashWaitStates : 0;
         formula += F($"; im2col {im2col}; flash stalls {flash}");
         return new CortexM4LayerEstimate(layer.Name, format, loads, macs, decode, loop, output, im2col, flash,

@@ -8,7 +8,7 @@
 //    FC: 1 kernel, conv: 2; sparse efficiencies.
 //  Node-pruned layers are smaller dense layers: cost LayerWorkload.Shrunk() as Dense. SimdGroup and Block are not
 //  modelled on the GPU. Weight bytes (biases excluded): Dense Rows·Cols·v; CSR nnz·(v + i) + (Rows+1)·rp.
-using Topiary.Pruning;
+using Topiary.Nn;
 using Topiary.Runtime.Sparse;
 
 namespace Topiary.Hardware;

@@ -7,7 +7,6 @@
 // so later changes to the weight do not change the workload.
 using System.Collections.Concurrent;
 using Topiary.Nn;
-using Topiary.Pruning;
 
 namespace Topiary.Hardware;
 

@@ -4,15 +4,6 @@ using Topiary.Nn;
 
 namespace Topiary.Pruning;
 
-/// <summary>Kind of a prunable layer (Han et al. treat convolutional and fully connected layers differently).</summary>
-public enum LayerKind
-{
-    /// <summary>Conv2d.</summary>
-    Conv,
-    /// <summary>Linear (fully connected).</summary>
-    Fc,
-}
-
 /// <summary>A layer whose weight can be pruned.</summary>
 /// <param name="Name">Dotted module name, e.g. <c>fc1</c>.</param>
 /// <param name="Module">The Linear or Conv2d module.</param>

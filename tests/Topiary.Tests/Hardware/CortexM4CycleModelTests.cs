@@ -4,6 +4,7 @@
 // SRAM fit, and the unmodelled Block format.
 using Topiary.Hardware;
 using Topiary.Models;
+using Topiary.Nn;
 using Topiary.Pruning;
 using Topiary.Runtime.Sparse;
 

@@ -4,6 +4,7 @@
 // validation and unmodelled formats.
 using Topiary.Hardware;
 using Topiary.Models;
+using Topiary.Nn;
 using Topiary.Pruning;
 using Topiary.Runtime.Sparse;
 

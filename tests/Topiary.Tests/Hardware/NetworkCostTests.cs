@@ -1,6 +1,7 @@
 // NetworkCostTests: sums, speedup and size reduction equal the hand sums of per-layer costs; the baseline defaults
 // to the same layers in Dense; a node-pruned network is compared with its unshrunk baseline; length mismatches fail.
 using Topiary.Hardware;
+using Topiary.Nn;
 using Topiary.Pruning;
 using Topiary.Runtime.Sparse;
 

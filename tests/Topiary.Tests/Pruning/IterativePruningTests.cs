@@ -1,5 +1,6 @@
 using Topiary.Data;
 using Topiary.Models;
+using Topiary.Nn;
 using Topiary.Pruning;
 using Topiary.Training;
 

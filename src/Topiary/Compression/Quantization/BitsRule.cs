@@ -4,6 +4,7 @@
 // any other key names one layer (dotted module path, ordinal) and wins over its kind: "fc1=6,conv=8".
 // Bits are integers in [1, 16]. Errors are ArgumentException naming the offending entry.
 using System.Globalization;
+using Topiary.Nn;
 using Topiary.Pruning;
 
 namespace Topiary.Compression.Quantization;

@@ -8,6 +8,7 @@
 // capped at 8 by default: the paper's i7 used AVX (8 floats), and on AVX-512 machines width 16 cost LeNet-300-100
 // 0.15 points of accuracy at 15.5x (1.65% vs 1.50% test error, same schedule) for little kernel gain.
 using Topiary.Hardware;
+using Topiary.Nn;
 
 namespace Topiary.Pruning.Scalpel;
 

@@ -1,6 +1,7 @@
 // BitsRule: the paper's defaults, per-kind and per-layer parsing, and errors that name the bad entry.
 using Topiary.Compression.Quantization;
 using Topiary.Models;
+using Topiary.Nn;
 using Topiary.Pruning;
 
 namespace Topiary.Tests.Compression.Quantization;
