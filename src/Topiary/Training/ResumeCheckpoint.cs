@@ -34,9 +34,31 @@ public static class ResumeCheckpoint
         ArgumentNullException.ThrowIfNull(identity);
         Checkpoint.Save(path, model, new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            [IdentityKey] = JsonSerializer.Serialize(identity, identity.GetType(), Json),
+            [IdentityKey] = IdentityJson(identity),
             [ProgressKey] = JsonSerializer.Serialize(progress, Json),
         });
+    }
+
+    /// <summary>The identity document of <paramref name="identity"/> (snake_case JSON of its public properties).</summary>
+    public static string IdentityJson(object identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        return JsonSerializer.Serialize(identity, identity.GetType(), Json);
+    }
+
+    /// <summary>Checks a stored identity document against this run's <paramref name="identity"/>, field by field.</summary>
+    /// <exception cref="InvalidDataException">No stored identity, or a field that differs (named, with both values).</exception>
+    public static void CheckIdentity(string path, string? stored, object identity)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        var had = (stored is null ? null : JsonNode.Parse(stored)) as JsonObject
+            ?? throw new InvalidDataException($"{path}: cannot resume: no '{IdentityKey}' (a checkpoint of another kind or version).");
+        foreach (var (key, value) in JsonNode.Parse(IdentityJson(identity))!.AsObject())
+        {
+            JsonNode? old = had[key];
+            if (!JsonNode.DeepEquals(old, value))
+                throw new InvalidDataException($"{path}: cannot resume: '{key}' is {old?.ToJsonString() ?? "missing"} in the checkpoint but {value?.ToJsonString() ?? "null"} in this run.");
+        }
     }
 
     /// <summary>Loads the checkpoint into <paramref name="model"/> and returns its progress.</summary>
@@ -48,15 +70,7 @@ public static class ResumeCheckpoint
         var data = Checkpoint.Load(path);
         try
         {
-            var stored = JsonNode.Parse(data.Metadata.GetValueOrDefault(IdentityKey) ?? "null") as JsonObject
-                ?? throw new InvalidDataException($"{path}: cannot resume: no '{IdentityKey}' (a checkpoint of another kind or version).");
-            var expected = JsonSerializer.SerializeToNode(identity, identity.GetType(), Json)!.AsObject();
-            foreach (var (key, value) in expected)
-            {
-                JsonNode? had = stored[key];
-                if (!JsonNode.DeepEquals(had, value))
-                    throw new InvalidDataException($"{path}: cannot resume: '{key}' is {had?.ToJsonString() ?? "missing"} in the checkpoint but {value?.ToJsonString() ?? "null"} in this run.");
-            }
+            CheckIdentity(path, data.Metadata.GetValueOrDefault(IdentityKey), identity);
             var progress = JsonSerializer.Deserialize<TProgress>(data.Metadata.GetValueOrDefault(ProgressKey) ?? "null", Json)
                 ?? throw new InvalidDataException($"{path}: cannot resume: no '{ProgressKey}'.");
             Checkpoint.LoadInto(model, data);

@@ -55,7 +55,7 @@ public static class ChannelPruning
         long denseMacs = new ChannelMacs(dense).Dense;
         long denseParams = model.ParameterCount();
         double? denseError = data?.Test is { } t0 ? TrainingRun.Evaluate(model, t0, cancellationToken).Error : null;
-        string key = CheckpointKey(modelName, options, denseMacs);
+        object key = Identity(modelName, options, denseMacs);
         var rounds = new List<ChannelRound>();
         int removed = 0, first = 1;
         bool reached = false;
@@ -184,8 +184,8 @@ public static class ChannelPruning
         }
     }
 
-    private static string CheckpointKey(string modelName, ChannelPruningOptions o, long denseMacs) =>
-        JsonSerializer.Serialize(new
+    private static object Identity(string modelName, ChannelPruningOptions o, long denseMacs) =>
+        new
         {
             model = modelName,
             dense_macs = denseMacs,
@@ -205,14 +205,14 @@ public static class ChannelPruning
             o.TaylorBatches,
             o.BnScalePenalty,
             o.Seed,
-        });
+        };
 
-    private static void SaveCheckpoint(string path, string key, string modelName, Module model, List<ChannelRound> rounds, int removed, bool reached)
+    private static void SaveCheckpoint(string path, object key, string modelName, Module model, List<ChannelRound> rounds, int removed, bool reached)
     {
         ModelFile.Save(path + ".model.safetensors", modelName, model);
         var state = new JsonObject
         {
-            ["key"] = key,
+            [ResumeCheckpoint.IdentityKey] = JsonNode.Parse(ResumeCheckpoint.IdentityJson(key)),
             ["removed"] = removed,
             ["target_reached"] = reached,
             ["rounds"] = JsonSerializer.SerializeToNode(rounds),
@@ -220,13 +220,12 @@ public static class ChannelPruning
         AtomicFile.WriteAllText(path, state.ToJsonString());
     }
 
-    private static (Module, List<ChannelRound>, int, bool, int) LoadCheckpoint(string path, string key)
+    private static (Module, List<ChannelRound>, int, bool, int) LoadCheckpoint(string path, object key)
     {
         try
         {
             var state = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
-            if ((string?)state["key"] != key)
-                throw new InvalidDataException($"{path}: the checkpoint was written by a run with other options or another model; delete it or drop --resume.");
+            ResumeCheckpoint.CheckIdentity(path, state[ResumeCheckpoint.IdentityKey]?.ToJsonString(), key);
             var rounds = state["rounds"].Deserialize<List<ChannelRound>>() ?? [];
             var model = ModelFile.Load(path + ".model.safetensors").Network;
             return (model, rounds, (int)state["removed"]!, (bool)state["target_reached"]!, rounds.Count + 1);

@@ -61,7 +61,7 @@ public class ChannelPruningScheduleTests
         Assert.Equal(first.Model.Forward(x, false).Data, again.Model.Forward(x, false).Data);
         var e = Assert.Throws<InvalidDataException>(() => ChannelPruning.Run(ChannelTestModels.Mobile(2), [ChannelTestModels.Input], "mobile",
             options with { Resume = true, Target = new ChannelTarget { ChannelSparsity = 0.3 } }));
-        Assert.Contains("other options", e.Message, StringComparison.Ordinal);
+        Assert.Contains("cannot resume: 'channel_sparsity' is", e.Message, StringComparison.Ordinal);
         File.WriteAllText(ckpt, "{ not json");
         Assert.Throws<InvalidDataException>(() => ChannelPruning.Run(ChannelTestModels.Mobile(2), [ChannelTestModels.Input], "mobile", options with { Resume = true }));
     }
