@@ -71,6 +71,8 @@ public static class PruneCommand
             OutputGuard.Check([("--model-file", modelFile), ("--recipe", recipePath)], [("--out", outPath), ("--checkpoint", ckpt), ("--json", parse.GetValue(json))]);
 
             // The method and the schedule: from the recipe, or from the flags (the method's settings from its registration).
+            if (recipe is not null && channels.Requested(parse) && recipe.Prune.Method != "channel")
+                throw new ArgumentException($"--structure channel was given with a recipe whose prune method is {recipe.Prune.Method} ({recipePath}); drop one of them.");
             PruningMethod registration = PruningMethods.Get(recipe?.Prune.Method ?? (channels.Requested(parse) ? "channel" : parse.GetValue(method)!));
             PruningSchedule plan;
             object settings;

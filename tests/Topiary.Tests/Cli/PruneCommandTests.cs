@@ -52,6 +52,17 @@ public class PruneCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Structure_channel_with_a_recipe_of_another_method_is_refused()
+    {
+        string model = SavedModel();
+        string recipe = Path.Combine(_dir, "m.yaml");
+        await File.WriteAllTextAsync(recipe, $"model_file: {model}\ndataset: mnist\nprune:\n  targets: {{ fc1: 0.5 }}\n");
+        string outPath = Path.Combine(_dir, "o.safetensors");
+        Assert.Equal(CliApp.BadInput, await CliApp.RunAsync(["prune", "--recipe", recipe, "--structure", "channel", "--out", outPath]));
+        Assert.False(File.Exists(outPath));
+    }
+
+    [Fact]
     public async Task Invalid_recipe_is_a_bad_input()
     {
         string recipe = Path.Combine(_dir, "r.yaml");
