@@ -130,6 +130,22 @@ public class PruningMethodsTests
     }
 
     [Fact]
+    public void A_random_recipe_runs_through_the_recipe_runner_and_its_report_names_the_method()
+    {
+        using var dir = new TempDirectory();
+        string model = Path.Combine(dir.Path, "m.safetensors");
+        ModelFile.Save(model, "lenet-300-100", ModelZoo.Create("lenet-300-100", 1), new Dictionary<string, string> { ["dataset"] = "mnist" });
+        Recipe r = RecipeLoader.LoadFromString($"model_file: {model}\ndataset: mnist\ntrain_limit: 500\nprune:\n  method: random\n  granularity: row\n" +
+            "  targets: { fc1: 0.5, fc2: 0.25 }\n  retrain: { epochs_per_round: 0 }\n", "random.yaml");
+        var report = RecipeRunner.Run(r, new RecipeRunOptions { OutputDirectory = Path.Combine(dir.Path, "out") });
+        Assert.Equal("random/one-shot", report.Pruned.Method);
+        Assert.Equal(0.5, report.Pruned.Layers.Single(l => l.Name == "fc1").KeptFraction, 3);
+        Assert.Equal(0.75, report.Pruned.Layers.Single(l => l.Name == "fc2").KeptFraction, 3);
+        Assert.Equal(1.0, report.Pruned.Layers.Single(l => l.Name == "fc3").KeptFraction);
+        Assert.Equal("random/one-shot", ModelFile.Load(report.Pruned.ModelFile).Metadata["pruned"]);
+    }
+
+    [Fact]
     public async Task Prune_method_random_runs_from_the_command_line_and_reports_its_label()
     {
         using var dir = new TempDirectory();
