@@ -1,9 +1,17 @@
-// CodebookKernels: the products of CodebookWeight, whose sell slots hold byte codes into a codebook table
-// (table[0] = 0 for padding, table[c] = centroid c − 1, at most 256 entries):
-//   AVX-512: SellKernels' kernel with the slots' weights looked up in registers — a table of ≤ 32 entries is one
-//     two-register permute of the 16 widened codes (vpermt2ps, Codes32); ≤ 64 is two permutes and a select on code
-//     bit 5 (Codes64, Deep Compression's 6-bit LeNet-300-100); larger tables assemble the 16 centroids with scalar loads
-//     from the (L1-resident) table (CodesTable).
+// CodebookKernels: the products of CodebookWeight, whose sell slots are 16-bit words: code (low byte; 0 = padding,
+// c = centroid c − 1) | column offset in the window << 8 (255 = padding), looked up in a codebook table (table[0] = 0,
+// at most 256 entries):
+//   AVX-512: SellKernels' driver (padded input, zero-window skipping, NaN twin) with a codes kernel. Per slice, a
+//     position's steps go two at a time: one 64-byte load holds both steps' 32 words, read as 16 dwords — the even words
+//     (lanes 0, 2, .., 14 of both steps) and the odd words (lanes 1, 3, .., 15) — so the input offsets come out by a shift
+//     (d >> 8, d >> 24; the permute reads only the low 5 bits) and the codes need no widening. An odd last step widens
+//     its 16 words (vpmovzxwd). Even words, odd words and single steps sum into three accumulators, folded into the
+//     slice's 16 rows once at the end. The weights come from registers:
+//       ≤ 32 entries: one two-register permute per 16 codes (vpermt2ps; codes in the low 5 bits).
+//       ≤ 64 entries (Deep Compression's 6-bit LeNet-300-100): the table split into its low and high 16-bit halves,
+//         two registers each; one word permute per half looks up all 32 codes of the two steps (vpermt2w, 6-bit index),
+//         and a shift and a bit-select put each float back together (exact: the same 32 bits).
+//       larger: sixteen scalar loads from the (L1-resident) table.
 //   AVX2: per step, the two 8-lane halves gather their inputs (column 16p + offset, padding lanes masked to 0) and their
 //     centroids (vgatherdps from the table) and FMA them into the slice's row sums; no zero-window skipping.
 //   Otherwise: SellLayout's portable slot walk. The scalar twin is SparseWeight.MultiplyScalar (ForEachStored).
@@ -19,21 +27,21 @@ internal static class CodebookKernels
     private const int Lanes = SellLayout.SliceRows;
     private const int StackFloats = 4096;
 
-    /// <summary>Y[i] = act(W·X[i] + bias) with the AVX-512 sell kernel; the table is padded with zeros to ≥ 64 entries.</summary>
-    public static unsafe void MultiplyAvx512(SellLayout layout, byte* codes, float* table, int tableSize, bool finiteWeights,
+    /// <summary>Y[i] = act(W·X[i] + bias) with the AVX-512 codes kernel; the table is padded with zeros to ≥ 64 entries.</summary>
+    public static unsafe void MultiplyAvx512(SellLayout layout, ushort* slots, float* table, int tableSize, bool finiteWeights,
         ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
         if (tableSize <= 32)
-            SellKernels.Multiply(layout, new Codes32(table), codes, finiteWeights, x, n, y, bias, relu);
+            SellKernels.Multiply(layout, new CodesKernel<Codes32>(slots, new Codes32(table)), finiteWeights, x, n, y, bias, relu);
         else if (tableSize <= 64)
-            SellKernels.Multiply(layout, new Codes64(table), codes, finiteWeights, x, n, y, bias, relu);
+            SellKernels.Multiply(layout, new CodesKernel<Codes64>(slots, new Codes64(table)), finiteWeights, x, n, y, bias, relu);
         else
-            SellKernels.Multiply(layout, new CodesTable(table), codes, finiteWeights, x, n, y, bias, relu);
+            SellKernels.Multiply(layout, new CodesKernel<CodesTable>(slots, new CodesTable(table)), finiteWeights, x, n, y, bias, relu);
     }
 
     /// <summary>Y[i] = act(W·X[i] + bias) with AVX2 gathers; needs AVX2 and Cols ≥ 1.</summary>
     [SkipLocalsInit]
-    public static unsafe void MultiplyAvx2(SellLayout layout, byte* codes, float* table, ReadOnlySpan<float> x, int n, Span<float> y,
+    public static unsafe void MultiplyAvx2(SellLayout layout, ushort* slots, float* table, ReadOnlySpan<float> x, int n, Span<float> y,
         ReadOnlySpan<float> bias, bool relu)
     {
         // A step reads column 16p + min(offset, 32) ≤ 16·(Positions + 1): zeros past the input.
@@ -46,16 +54,15 @@ internal static class CodebookKernels
             x.Slice(i * layout.Cols, layout.Cols).CopyTo(padded);
             var yi = y.Slice(i * layout.Rows, layout.Rows);
             fixed (float* px = padded)
-                RunAvx2(layout, codes, table, px, yi);
+                RunAvx2(layout, slots, table, px, yi);
             SparseWeight.Finish(yi, bias, relu);
         }
     }
 
     [SkipLocalsInit]
-    private static unsafe void RunAvx2(SellLayout layout, byte* codes, float* table, float* x, Span<float> y)
+    private static unsafe void RunAvx2(SellLayout layout, ushort* slots, float* table, float* x, Span<float> y)
     {
         int positions = layout.Positions, slices = layout.Slices;
-        byte* o = layout.Offsets.Pointer;
         var window = Vector256.Create(SellLayout.WindowCols);
         float* sums = stackalloc float[2 * Lanes];
         for (int s0 = 0; s0 < slices; s0 += 2)
@@ -74,12 +81,11 @@ internal static class CodebookKernels
                     bool first = s == s0;
                     for (int k = layout.Steps[s * positions + p]; k > 0; k--)
                     {
-                        var lo = Step(x, table, o, codes, start, window);
-                        var hi = Step(x, table, o + 8, codes + 8, start, window);
+                        var lo = Step(x, table, slots, start, window);
+                        var hi = Step(x, table, slots + 8, start, window);
                         if (first) { a0 += lo; a1 += hi; }
                         else { b0 += lo; b1 += hi; }
-                        o += Lanes;
-                        codes += Lanes;
+                        slots += Lanes;
                     }
                 }
             }
@@ -94,18 +100,105 @@ internal static class CodebookKernels
 
     // The products of 8 slots: inputs gathered at 16p + offset (padding lanes, offset 255, read 0), weights from the table.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<float> Step(float* x, float* table, byte* offsets, byte* codes, Vector256<int> start, Vector256<int> window)
+    private static unsafe Vector256<float> Step(float* x, float* table, ushort* slots, Vector256<int> start, Vector256<int> window)
     {
-        var offset = Avx2.ConvertToVector256Int32(offsets);
+        var words = Avx2.ConvertToVector256Int32(slots);
+        var offset = Vector256.ShiftRightLogical(words, 8);
         var real = Vector256.LessThan(offset, window);
         var inputs = Avx2.GatherVector256(x, start + Vector256.Min(offset, window), 4) & real.AsSingle();
-        return Avx2.GatherVector256(table, Avx2.ConvertToVector256Int32(codes), 4) * inputs;
+        return Avx2.GatherVector256(table, words & Vector256.Create(0xFF), 4) * inputs;
     }
 
-    private static Vector512<float> Widen(Vector128<byte> codes) => Avx512F.ConvertToVector512Int32(codes).AsSingle();
+    // The AVX-512 kernel over the slot words; TLookup turns codes into weights.
+    private readonly unsafe struct CodesKernel<TLookup>(ushort* slots, TLookup lookup) : SellKernels.ISellKernel
+        where TLookup : struct, ICodeLookup
+    {
+        [SkipLocalsInit]
+        public void Run<TPadding>(SellLayout w, float* px, bool* active, Span<float> y, ReadOnlySpan<float> bias, bool relu)
+            where TPadding : struct, SellKernels.IPadding
+        {
+            int positions = w.Positions, rows = w.Rows, slices = w.Slices;
+            var codes = lookup;
+            ushort* ps = slots;
+            fixed (byte* pSteps = w.Steps)
+            fixed (float* py = y)
+            fixed (float* pb = bias)
+            {
+                float* b = bias.IsEmpty ? null : pb;
+                for (int s = 0; s < slices; s += 2)
+                {
+                    // Two slices side by side share each window load (the second absent for an odd last slice).
+                    bool pair = s + 1 < slices;
+                    byte* stepsA = pSteps + s * positions, stepsB = stepsA + positions;
+                    var aEven = Vector512<float>.Zero;
+                    var aOdd = Vector512<float>.Zero;
+                    var aOne = Vector512<float>.Zero;
+                    var bEven = Vector512<float>.Zero;
+                    var bOdd = Vector512<float>.Zero;
+                    var bOne = Vector512<float>.Zero;
+                    var lo = Vector512.Load(px); // the window's first register; each position loads only its second
+                    for (int p = 0; p < positions; p++)
+                    {
+                        var hi = Vector512.Load(px + SellLayout.RegisterCols * (p + 1));
+                        int countA = stepsA[p], countB = pair ? stepsB[p] : 0;
+                        if (active[p])
+                        {
+                            Steps<TPadding>(codes, lo, hi, countA, ps, ref aEven, ref aOdd, ref aOne);
+                            Steps<TPadding>(codes, lo, hi, countB, ps + countA * Lanes, ref bEven, ref bOdd, ref bOne);
+                        }
+                        ps += (countA + countB) * Lanes;
+                        lo = hi;
+                    }
+                    SellKernels.Store(Fold(aEven, aOdd, aOne), s * Lanes, rows, py, b, relu);
+                    if (pair) SellKernels.Store(Fold(bEven, bOdd, bOne), (s + 1) * Lanes, rows, py, b, relu);
+                }
+            }
+        }
 
-    // Tables of ≤ 32 entries: one two-register permute.
-    private readonly struct Codes32 : SellKernels.ISellVectors
+        // The `count` steps of one slice at one window position [lo, hi]: pairs of steps, then an odd last one.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Steps<TPadding>(TLookup codes, Vector512<float> lo, Vector512<float> hi, int count, ushort* ps,
+            ref Vector512<float> even, ref Vector512<float> odd, ref Vector512<float> one) where TPadding : struct, SellKernels.IPadding
+        {
+            int k = 0;
+            for (; k + 1 < count; k += 2)
+            {
+                ushort* at = ps + k * Lanes;
+                var words = Vector512.Load((int*)at); // dword j = word 2j | word 2j + 1 << 16
+                codes.Pair(at, words, out var wEven, out var wOdd);
+                even = Avx512F.FusedMultiplyAdd(wEven, TPadding.Inputs(lo, words >>> 8, hi), even);
+                odd = Avx512F.FusedMultiplyAdd(wOdd, TPadding.Inputs(lo, words >>> 24, hi), odd);
+            }
+            if (k < count)
+            {
+                ushort* at = ps + k * Lanes;
+                var word = Avx512F.ConvertToVector512Int32(Vector256.Load(at)); // lane i = word i
+                one = Avx512F.FusedMultiplyAdd(codes.Single(at, word), TPadding.Inputs(lo, word >>> 8, hi), one);
+            }
+        }
+    }
+
+    // Row sums of a slice: lane l of `one`, plus even lanes j, j + 8 (row 2j) and odd lanes j, j + 8 (row 2j + 1).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Fold(Vector512<float> even, Vector512<float> odd, Vector512<float> one)
+    {
+        var low = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        var high = Vector512.Create(8, 24, 9, 25, 10, 26, 11, 27, 12, 28, 13, 29, 14, 30, 15, 31);
+        return one + (Avx512F.PermuteVar16x32x2(even, low, odd) + Avx512F.PermuteVar16x32x2(even, high, odd));
+    }
+
+    /// <summary>Codes to weights, 32 (two steps) or 16 (one step) at a time.</summary>
+    private interface ICodeLookup
+    {
+        /// <summary>The weights of the even and odd words of two steps (<paramref name="words"/> = their 16 dwords at <paramref name="at"/>).</summary>
+        unsafe void Pair(ushort* at, Vector512<int> words, out Vector512<float> even, out Vector512<float> odd);
+
+        /// <summary>The weights of one step (<paramref name="word"/>: lane i = word i at <paramref name="at"/>).</summary>
+        unsafe Vector512<float> Single(ushort* at, Vector512<int> word);
+    }
+
+    // Tables of ≤ 32 entries: one two-register permute per 16 codes.
+    private readonly struct Codes32 : ICodeLookup
     {
         private readonly Vector512<float> _t0, _t1;
 
@@ -115,45 +208,77 @@ internal static class CodebookKernels
             _t1 = Vector512.Load(table + 16);
         }
 
-        public static int SlotBytes => 1;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe void Pair(ushort* at, Vector512<int> words, out Vector512<float> even, out Vector512<float> odd)
+        {
+            even = Avx512F.PermuteVar16x32x2(_t0, words, _t1);
+            odd = Avx512F.PermuteVar16x32x2(_t0, words >>> 16, _t1);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public unsafe Vector512<float> Load(byte* slots) => Avx512F.PermuteVar16x32x2(_t0, Widen(Vector128.Load(slots)).AsInt32(), _t1);
+        public unsafe Vector512<float> Single(ushort* at, Vector512<int> word) => Avx512F.PermuteVar16x32x2(_t0, word, _t1);
     }
 
-    // Tables of ≤ 64 entries: two permutes (codes mod 32) and a select on code bit 5.
-    private readonly struct Codes64 : SellKernels.ISellVectors
+    // Tables of ≤ 64 entries: the low and high 16-bit halves of the 64 floats, two registers each, looked up by word.
+    private readonly struct Codes64 : ICodeLookup
     {
-        private readonly Vector512<float> _t0, _t1, _t2, _t3;
+        private readonly Vector512<ushort> _low0, _low1, _high0, _high1;
 
         public unsafe Codes64(float* table)
         {
-            _t0 = Vector512.Load(table);
-            _t1 = Vector512.Load(table + 16);
-            _t2 = Vector512.Load(table + 32);
-            _t3 = Vector512.Load(table + 48);
+            var low = stackalloc ushort[64];
+            var high = stackalloc ushort[64];
+            for (int i = 0; i < 64; i++)
+            {
+                uint bits = BitConverter.SingleToUInt32Bits(table[i]);
+                low[i] = (ushort)bits;
+                high[i] = (ushort)(bits >> 16);
+            }
+            _low0 = Vector512.Load(low);
+            _low1 = Vector512.Load(low + 32);
+            _high0 = Vector512.Load(high);
+            _high1 = Vector512.Load(high + 32);
         }
 
-        public static int SlotBytes => 1;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe void Pair(ushort* at, Vector512<int> words, out Vector512<float> even, out Vector512<float> odd)
+        {
+            var index = words.AsUInt16(); // each word's low 6 bits: its code
+            var low = Avx512BW.PermuteVar32x16x2(_low0, index, _low1).AsUInt32();
+            var high = Avx512BW.PermuteVar32x16x2(_high0, index, _high1).AsUInt32();
+            var top = Vector512.Create(0xFFFF0000u);
+            even = Vector512.ConditionalSelect(top, high << 16, low).AsSingle();
+            odd = Vector512.ConditionalSelect(top, high, low >>> 16).AsSingle();
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public unsafe Vector512<float> Load(byte* slots)
+        public unsafe Vector512<float> Single(ushort* at, Vector512<int> word)
         {
-            var codes = Widen(Vector128.Load(slots)).AsInt32();
-            var low = Avx512F.PermuteVar16x32x2(_t0, codes, _t1);
-            var high = Avx512F.PermuteVar16x32x2(_t2, codes, _t3);
-            return Vector512.ConditionalSelect(Vector512.GreaterThan(codes, Vector512.Create(31)).AsSingle(), high, low);
+            // The odd words are 0 (code 0 looks up +0); the even words' weights are the answer.
+            Pair(at, word, out var even, out _);
+            return even;
         }
     }
 
     // Larger tables: sixteen scalar loads from the table (in L1).
-    private readonly unsafe struct CodesTable(float* table) : SellKernels.ISellVectors
+    private readonly unsafe struct CodesTable(float* table) : ICodeLookup
     {
-        public static int SlotBytes => 1;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Pair(ushort* at, Vector512<int> words, out Vector512<float> even, out Vector512<float> odd)
+        {
+            even = Gather(at, 2);
+            odd = Gather(at + 1, 2);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector512<float> Load(byte* c) => Vector512.Create(
-            table[c[0]], table[c[1]], table[c[2]], table[c[3]], table[c[4]], table[c[5]], table[c[6]], table[c[7]],
-            table[c[8]], table[c[9]], table[c[10]], table[c[11]], table[c[12]], table[c[13]], table[c[14]], table[c[15]]);
+        public Vector512<float> Single(ushort* at, Vector512<int> word) => Gather(at, 1);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector512<float> Gather(ushort* c, int stride) => Vector512.Create(
+            W(c, 0, stride), W(c, 1, stride), W(c, 2, stride), W(c, 3, stride), W(c, 4, stride), W(c, 5, stride), W(c, 6, stride), W(c, 7, stride),
+            W(c, 8, stride), W(c, 9, stride), W(c, 10, stride), W(c, 11, stride), W(c, 12, stride), W(c, 13, stride), W(c, 14, stride), W(c, 15, stride));
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private float W(ushort* c, int lane, int stride) => table[(byte)c[lane * stride]];
     }
 }

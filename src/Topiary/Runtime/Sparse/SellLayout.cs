@@ -1,21 +1,25 @@
-// SellLayout: the slot layout shared by SellWeight (float values) and CodebookWeight (byte codes into a codebook) —
-// 16-row slices swept by a sliding two-register (32-column) window, one byte column offset per slot; see SellWeight
-// for the schedule. Built from a matrix's row structure (CSR pointers and columns, no values), it records for every
-// slot which CSR entry it holds (−1 for padding), so a format fills its own value array in slot order:
-//   Steps [Slices·Positions] byte, slice-major | Offsets [slots] byte (64-byte aligned; 255 = padding), in the order:
-//   pair of slices, position, slice of the pair, step (16 lanes per step).
-// The slot walks every format shares are generic over the slot's value (ISlotValues, a struct: no virtual call per
+// SellLayout: the slot layout shared by SellWeight (float values) and CodebookWeight (codes into a codebook) —
+// 16-row slices swept by a sliding two-register (32-column) window, one column offset per slot; see SellWeight
+// for the schedule. Built from a matrix's row structure (CSR pointers and columns, no values), it keeps the steps and
+// hands out, for every slot, which CSR entry it holds (−1 for padding) and its column offset in the window (255 for
+// padding), so a format stores values and offsets its own way in slot order:
+//   Steps [Slices·Positions] byte, slice-major; slots in the order: pair of slices, position, slice of the pair, step
+//   (16 lanes per step).
+// The slot walks every format shares are generic over the slot's contents (ISlotValues, a struct: no virtual call per
 // slot): the portable batch-1 product (the fallback without AVX-512; skips padding), the conv-column product and the
 // stored-entry visit that the scalar twins derive from.
 using System.Numerics.Tensors;
 
 namespace Topiary.Runtime.Sparse;
 
-/// <summary>The value of one slot of a sell layout.</summary>
+/// <summary>The contents of one slot of a sell layout.</summary>
 internal interface ISlotValues
 {
     /// <summary>The weight held by slot <paramref name="slot"/> (0 for padding).</summary>
     float At(int slot);
+
+    /// <summary>The column offset of slot <paramref name="slot"/> in its window (<see cref="SellLayout.PaddingOffset"/> for padding).</summary>
+    int Offset(int slot);
 }
 
 /// <summary>The slot layout of a sliced-ELLPACK weight with a sliding 32-column window.</summary>
@@ -35,9 +39,10 @@ internal sealed class SellLayout
 
     /// <summary>
     /// Lays out the matrix [rows, cols] whose row r stores columns[pointers[r]..pointers[r + 1]) (increasing);
-    /// <paramref name="entryOfSlot"/> receives, per slot, the index of the CSR entry it holds or −1 for padding.
+    /// <paramref name="entryOfSlot"/> receives, per slot, the index of the CSR entry it holds or −1 for padding, and
+    /// <paramref name="offsets"/> its column offset in the window (<see cref="PaddingOffset"/> for padding).
     /// </summary>
-    public SellLayout(int rows, int cols, ReadOnlySpan<int> pointers, ReadOnlySpan<int> columns, out int[] entryOfSlot)
+    public SellLayout(int rows, int cols, ReadOnlySpan<int> pointers, ReadOnlySpan<int> columns, out int[] entryOfSlot, out byte[] offsets)
     {
         Rows = rows;
         Cols = cols;
@@ -85,16 +90,17 @@ internal sealed class SellLayout
             }
         }
         var entries = new List<int>();
-        var offsets = new List<byte>();
+        var slotOffsets = new List<byte>();
         var taken = new int[Slices];
         ForEachBlock((s, p, count) =>
         {
             entries.AddRange(sliceEntries[s].GetRange(taken[s], count * SliceRows));
-            offsets.AddRange(sliceOffsets[s].GetRange(taken[s], count * SliceRows));
+            slotOffsets.AddRange(sliceOffsets[s].GetRange(taken[s], count * SliceRows));
             taken[s] += count * SliceRows;
         });
         entryOfSlot = [.. entries];
-        Offsets = new AlignedArray<byte>([.. offsets]);
+        offsets = [.. slotOffsets];
+        Slots = offsets.Length;
     }
 
     /// <summary>Rows of the matrix.</summary>
@@ -112,11 +118,8 @@ internal sealed class SellLayout
     /// <summary>Steps per (slice, position), slice-major.</summary>
     public byte[] Steps { get; }
 
-    /// <summary>Column offset of every slot inside its window (255 = padding).</summary>
-    public AlignedArray<byte> Offsets { get; }
-
     /// <summary>Slots (non-zeros + padding).</summary>
-    public int Slots => Offsets.Length;
+    public int Slots { get; }
 
     /// <summary>Stored entries (slots that are not padding).</summary>
     public long NonZeros { get; }
@@ -133,7 +136,6 @@ internal sealed class SellLayout
     public void MultiplyPortable<TValues>(TValues values, ReadOnlySpan<float> x, Span<float> y) where TValues : struct, ISlotValues
     {
         Span<float> sums = stackalloc float[2 * SliceRows]; // the pair's two slices
-        var offsets = Offsets.Span;
         int slot = 0;
         for (int s0 = 0; s0 < Slices; s0 += 2)
         {
@@ -144,7 +146,10 @@ internal sealed class SellLayout
                 {
                     var slice = sums.Slice((s - s0) * SliceRows, SliceRows);
                     for (int end = slot + Steps[s * Positions + p] * SliceRows; slot < end; slot++)
-                        if (offsets[slot] != PaddingOffset) slice[slot % SliceRows] += values.At(slot) * x[RegisterCols * p + offsets[slot]];
+                    {
+                        int offset = values.Offset(slot);
+                        if (offset != PaddingOffset) slice[slot % SliceRows] += values.At(slot) * x[RegisterCols * p + offset];
+                    }
                 }
             int r0 = s0 * SliceRows, count = Math.Min(pair * SliceRows, Rows - r0);
             sums[..count].CopyTo(y.Slice(r0, count));
@@ -156,16 +161,16 @@ internal sealed class SellLayout
         where TValues : struct, ISlotValues
     {
         for (int r = 0; r < Rows; r++) c.Slice(r * ldc, p).Clear();
-        var offsets = Offsets.Span;
         int slot = 0;
         for (int s0 = 0; s0 < Slices; s0 += 2)
             for (int q = 0; q < Positions; q++)
                 for (int s = s0; s < Math.Min(Slices, s0 + 2); s++)
                     for (int end = slot + Steps[s * Positions + q] * SliceRows; slot < end; slot++)
                     {
-                        if (offsets[slot] == PaddingOffset) continue;
+                        int offset = values.Offset(slot);
+                        if (offset == PaddingOffset) continue;
                         var dst = c.Slice((s * SliceRows + slot % SliceRows) * ldc, p);
-                        TensorPrimitives.MultiplyAdd(b.Slice((RegisterCols * q + offsets[slot]) * ldb, p), values.At(slot), dst, dst);
+                        TensorPrimitives.MultiplyAdd(b.Slice((RegisterCols * q + offset) * ldb, p), values.At(slot), dst, dst);
                     }
         for (int r = 0; r < Rows; r++) SparseWeight.Finish(c.Slice(r * ldc, p), bias.IsEmpty ? default : bias.Slice(r, 1), relu);
     }
@@ -177,7 +182,10 @@ internal sealed class SellLayout
         ForEachBlock((s, p, count) =>
         {
             for (int end = slot + count * SliceRows; slot < end; slot++)
-                if (Offsets[slot] != PaddingOffset) visit(s * SliceRows + slot % SliceRows, RegisterCols * p + Offsets[slot], values.At(slot));
+            {
+                int offset = values.Offset(slot);
+                if (offset != PaddingOffset) visit(s * SliceRows + slot % SliceRows, RegisterCols * p + offset, values.At(slot));
+            }
         });
     }
 }
