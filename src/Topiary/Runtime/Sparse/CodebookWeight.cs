@@ -17,8 +17,9 @@ public sealed class CodebookWeight : SparseWeight
     /// <summary>The largest codebook (byte codes; code 0 is reserved for padding).</summary>
     public const int MaxCentroids = 255;
 
-    private readonly AlignedArray<ushort> _slots; // per slot: code (0 = padding, c = centroid c − 1) | offset << 8
+    private readonly AlignedArray<ushort> _slots; // per slot a code (0 = padding, c = centroid c − 1) and an offset byte (CodebookKernels.Place)
     private readonly AlignedArray<float> _table; // [0, centroids..., zeros] — at least 64 entries for the register lookups
+    private readonly AlignedArray<ushort> _halves; // the first 64 entries' low and high 16 bits (CodebookKernels.SplitHalves)
     private readonly float[] _centroids;
     private readonly long _nonZeros;
 
@@ -40,17 +41,26 @@ public sealed class CodebookWeight : SparseWeight
         Validate(rows, cols, rowPointers, columns, codes, centroids.Length);
         _centroids = centroids.ToArray();
         Layout = new SellLayout(rows, cols, rowPointers, columns, out var entryOfSlot, out var offsets);
-        var slots = new ushort[entryOfSlot.Length];
-        for (int i = 0; i < slots.Length; i++)
+        var words = new ushort[entryOfSlot.Length];
+        int block = 0;
+        foreach (var (_, _, steps) in Layout.Blocks())
         {
-            int code = entryOfSlot[i] < 0 ? 0 : codes[entryOfSlot[i]];
-            slots[i] = (ushort)(code | offsets[i] << 8);
-            if (code > 0 && _centroids[code - 1] != 0) _nonZeros++;
+            for (int k = 0; k < steps; k++)
+                for (int l = 0; l < SellLayout.SliceRows; l++)
+                {
+                    int slot = block + SellLayout.SliceRows * k + l, code = entryOfSlot[slot] < 0 ? 0 : codes[entryOfSlot[slot]];
+                    var (codeWord, offsetWord) = CodebookKernels.Place(block, k, steps, l);
+                    words[codeWord] |= (ushort)code;
+                    words[offsetWord] |= (ushort)(offsets[slot] << 8);
+                    if (code > 0 && _centroids[code - 1] != 0) _nonZeros++;
+                }
+            block += SellLayout.SliceRows * steps;
         }
-        _slots = new AlignedArray<ushort>(slots);
+        _slots = new AlignedArray<ushort>(words);
         var table = new float[Math.Max(64, centroids.Length + 1)];
         centroids.CopyTo(table.AsSpan(1));
         _table = new AlignedArray<float>(table);
+        _halves = new AlignedArray<ushort>(CodebookKernels.SplitHalves(table));
         FiniteWeights = _centroids.All(float.IsFinite);
     }
 
@@ -99,7 +109,7 @@ public sealed class CodebookWeight : SparseWeight
     private protected override unsafe void MultiplyCore(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
         if (Avx512F.IsSupported && Cols > 0)
-            CodebookKernels.MultiplyAvx512(Layout, _slots.Pointer, _table.Pointer, _table.Length, FiniteWeights, x, n, y, bias, relu);
+            CodebookKernels.MultiplyAvx512(Layout, _slots.Pointer, _table.Pointer, _table.Length, _halves.Pointer, FiniteWeights, x, n, y, bias, relu);
         else if (Avx2.IsSupported && Cols > 0)
             CodebookKernels.MultiplyAvx2(Layout, _slots.Pointer, _table.Pointer, x, n, y, bias, relu);
         else
@@ -137,10 +147,12 @@ public sealed class CodebookWeight : SparseWeight
         }
     }
 
-    private readonly struct Slots(AlignedArray<ushort> slots, AlignedArray<float> table) : ISlotValues
+    private readonly struct Slots(AlignedArray<ushort> words, AlignedArray<float> table) : ISlotValues
     {
-        public float At(int slot) => table[slots[slot] & 0xFF];
-
-        public int Offset(int slot) => slots[slot] >> 8;
+        public (float Weight, int Offset) At(int block, int step, int steps, int lane)
+        {
+            var (code, offset) = CodebookKernels.Place(block, step, steps, lane);
+            return (table[words[code] & 0xFF], words[offset] >> 8);
+        }
     }
 }

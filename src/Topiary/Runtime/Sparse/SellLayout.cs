@@ -15,11 +15,12 @@ namespace Topiary.Runtime.Sparse;
 /// <summary>The contents of one slot of a sell layout.</summary>
 internal interface ISlotValues
 {
-    /// <summary>The weight held by slot <paramref name="slot"/> (0 for padding).</summary>
-    float At(int slot);
-
-    /// <summary>The column offset of slot <paramref name="slot"/> in its window (<see cref="SellLayout.PaddingOffset"/> for padding).</summary>
-    int Offset(int slot);
+    /// <summary>
+    /// The weight and the column offset in its window (<see cref="SellLayout.PaddingOffset"/> and 0 for padding) of lane
+    /// <paramref name="lane"/> of step <paramref name="step"/> of a block of <paramref name="steps"/> steps whose slots start at
+    /// <paramref name="block"/> (= block + 16·step + lane in storage order, unless a format stores a block's slots its own way).
+    /// </summary>
+    (float Weight, int Offset) At(int block, int step, int steps, int lane);
 }
 
 /// <summary>The slot layout of a sliced-ELLPACK weight with a sliding 32-column window.</summary>
@@ -127,16 +128,22 @@ internal sealed class SellLayout
     /// <summary>Calls visit(slice, position, steps) for every (slice, position) in storage order: pair of slices, position, slice.</summary>
     public void ForEachBlock(Action<int, int, int> visit)
     {
+        foreach (var (s, p, steps) in Blocks()) visit(s, p, steps);
+    }
+
+    /// <summary>Every (slice, position, steps) in storage order: pair of slices, position, slice.</summary>
+    public IEnumerable<(int Slice, int Position, int Steps)> Blocks()
+    {
         for (int s0 = 0; s0 < Slices; s0 += 2)
             for (int p = 0; p < Positions; p++)
-                for (int s = s0; s < Math.Min(Slices, s0 + 2); s++) visit(s, p, Steps[s * Positions + p]);
+                for (int s = s0; s < Math.Min(Slices, s0 + 2); s++) yield return (s, p, Steps[s * Positions + p]);
     }
 
     /// <summary>y = W·x for one example (no bias, no activation), walking the slots in storage order and skipping padding.</summary>
     public void MultiplyPortable<TValues>(TValues values, ReadOnlySpan<float> x, Span<float> y) where TValues : struct, ISlotValues
     {
         Span<float> sums = stackalloc float[2 * SliceRows]; // the pair's two slices
-        int slot = 0;
+        int block = 0;
         for (int s0 = 0; s0 < Slices; s0 += 2)
         {
             sums.Clear();
@@ -145,11 +152,14 @@ internal sealed class SellLayout
                 for (int s = s0; s < s0 + pair; s++)
                 {
                     var slice = sums.Slice((s - s0) * SliceRows, SliceRows);
-                    for (int end = slot + Steps[s * Positions + p] * SliceRows; slot < end; slot++)
-                    {
-                        int offset = values.Offset(slot);
-                        if (offset != PaddingOffset) slice[slot % SliceRows] += values.At(slot) * x[RegisterCols * p + offset];
-                    }
+                    int steps = Steps[s * Positions + p];
+                    for (int k = 0; k < steps; k++)
+                        for (int l = 0; l < SliceRows; l++)
+                        {
+                            var (weight, offset) = values.At(block, k, steps, l);
+                            if (offset != PaddingOffset) slice[l] += weight * x[RegisterCols * p + offset];
+                        }
+                    block += steps * SliceRows;
                 }
             int r0 = s0 * SliceRows, count = Math.Min(pair * SliceRows, Rows - r0);
             sums[..count].CopyTo(y.Slice(r0, count));
@@ -161,31 +171,38 @@ internal sealed class SellLayout
         where TValues : struct, ISlotValues
     {
         for (int r = 0; r < Rows; r++) c.Slice(r * ldc, p).Clear();
-        int slot = 0;
+        int block = 0;
         for (int s0 = 0; s0 < Slices; s0 += 2)
             for (int q = 0; q < Positions; q++)
                 for (int s = s0; s < Math.Min(Slices, s0 + 2); s++)
-                    for (int end = slot + Steps[s * Positions + q] * SliceRows; slot < end; slot++)
-                    {
-                        int offset = values.Offset(slot);
-                        if (offset == PaddingOffset) continue;
-                        var dst = c.Slice((s * SliceRows + slot % SliceRows) * ldc, p);
-                        TensorPrimitives.MultiplyAdd(b.Slice((RegisterCols * q + offset) * ldb, p), values.At(slot), dst, dst);
-                    }
+                {
+                    int steps = Steps[s * Positions + q];
+                    for (int k = 0; k < steps; k++)
+                        for (int l = 0; l < SliceRows; l++)
+                        {
+                            var (weight, offset) = values.At(block, k, steps, l);
+                            if (offset == PaddingOffset) continue;
+                            var dst = c.Slice((s * SliceRows + l) * ldc, p);
+                            TensorPrimitives.MultiplyAdd(b.Slice((RegisterCols * q + offset) * ldb, p), weight, dst, dst);
+                        }
+                    block += steps * SliceRows;
+                }
         for (int r = 0; r < Rows; r++) SparseWeight.Finish(c.Slice(r * ldc, p), bias.IsEmpty ? default : bias.Slice(r, 1), relu);
     }
 
     /// <summary>Visits every stored (non-padding) slot as (row, column, value) in storage order.</summary>
     public void ForEachStored<TValues>(TValues values, StoredEntryVisitor visit) where TValues : struct, ISlotValues
     {
-        int slot = 0;
-        ForEachBlock((s, p, count) =>
+        int block = 0;
+        ForEachBlock((s, p, steps) =>
         {
-            for (int end = slot + count * SliceRows; slot < end; slot++)
-            {
-                int offset = values.Offset(slot);
-                if (offset != PaddingOffset) visit(s * SliceRows + slot % SliceRows, RegisterCols * p + offset, values.At(slot));
-            }
+            for (int k = 0; k < steps; k++)
+                for (int l = 0; l < SliceRows; l++)
+                {
+                    var (weight, offset) = values.At(block, k, steps, l);
+                    if (offset != PaddingOffset) visit(s * SliceRows + l, RegisterCols * p + offset, weight);
+                }
+            block += steps * SliceRows;
         });
     }
 }

@@ -96,8 +96,10 @@ public sealed class SellWeight : SparseWeight
 
     private readonly struct Slots(AlignedArray<float> values, AlignedArray<byte> offsets) : ISlotValues
     {
-        public float At(int slot) => values[slot];
-
-        public int Offset(int slot) => offsets[slot];
+        public (float Weight, int Offset) At(int block, int step, int steps, int lane)
+        {
+            int slot = block + SliceRows * step + lane;
+            return (values[slot], offsets[slot]);
+        }
     }
 }
