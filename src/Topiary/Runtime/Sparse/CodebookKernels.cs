@@ -1,7 +1,9 @@
 // CodebookKernels: the products of CodebookWeight, whose sell slots are 16-bit words holding an 8-bit code (0 =
 // padding, c = centroid c − 1) and an 8-bit column offset in the window (255 = padding), looked up in a codebook table
-// (table[0] = 0, at most 256 entries). A block of n steps (one slice at one window position) stores its steps in pairs,
-// each pair as one 64-byte chunk of 32 words laid out for the AVX-512 kernel, and an odd last step plainly:
+// (table[0] = 0, at most 256 entries). A pair block (two slices at one window position: the first's steps, then the
+// second's, n in all; SellLayout.Walk) stores its steps two by two, each pair as one 64-byte chunk of 32 words laid out
+// for the AVX-512 kernel — the two steps may belong to different slices (same window, each to its own row sums) — and
+// an odd last step plainly:
 //   pair chunk (steps 2c + h, h = 0/1, row 4q + m):  word 8q + 4h + m holds the code (low byte),
 //                                                    word 8q + 2m + h holds the offset (high byte);
 //   odd last step (row l):                           word l = code | offset << 8.
@@ -31,7 +33,7 @@ internal static class CodebookKernels
 
     /// <summary>
     /// The words holding the code and the offset of lane <paramref name="lane"/> of step <paramref name="step"/> of a
-    /// block of <paramref name="steps"/> steps whose words start at <paramref name="block"/> (see the file header).
+    /// pair block of <paramref name="steps"/> steps whose words start at <paramref name="block"/> (see the file header).
     /// </summary>
     public static (int Code, int Offset) Place(int block, int step, int steps, int lane)
     {
@@ -104,41 +106,39 @@ internal static class CodebookKernels
             for (int p = 0; p < positions; p++)
             {
                 var start = Vector256.Create(SellLayout.RegisterCols * p);
-                for (int s = s0; s < s0 + pair; s++)
-                {
-                    var r0 = Vector256<float>.Zero;
-                    var r1 = Vector256<float>.Zero;
-                    int k = 0, steps = layout.Steps[s * positions + p];
-                    for (; k + 1 < steps; k += 2, words += 2 * Lanes)
-                        for (int h = 0; h < 2; h++)
-                        {
-                            // Rows 8·half + j: codes in words 16·half + 4h + (0..3) and 16·half + 8 + 4h + (0..3), offsets in
-                            // the dwords of words 16·half .. 16·half + 15 at bit 8 (first step) or 24 (second).
-                            var codes0 = Vector128.Create(*(ulong*)(words + 4 * h), *(ulong*)(words + 8 + 4 * h)).AsUInt16();
-                            var codes1 = Vector128.Create(*(ulong*)(words + 16 + 4 * h), *(ulong*)(words + 24 + 4 * h)).AsUInt16();
-                            var d0 = Vector256.Load((int*)words);
-                            var d1 = Vector256.Load((int*)(words + 16));
-                            r0 += Products(x, table, Avx2.ConvertToVector256Int32(codes0) & low, Vector256.ShiftRightLogical(d0, 8 + 16 * h) & low, start, window);
-                            r1 += Products(x, table, Avx2.ConvertToVector256Int32(codes1) & low, Vector256.ShiftRightLogical(d1, 8 + 16 * h) & low, start, window);
-                        }
-                    if (k < steps)
+                int firstSteps = layout.Steps[s0 * positions + p], steps = firstSteps + (pair > 1 ? layout.Steps[(s0 + 1) * positions + p] : 0);
+                int k = 0;
+                for (; k + 1 < steps; k += 2, words += 2 * Lanes)
+                    for (int h = 0; h < 2; h++)
                     {
-                        var w0 = Avx2.ConvertToVector256Int32(words);
-                        var w1 = Avx2.ConvertToVector256Int32(words + 8);
-                        r0 += Products(x, table, w0 & low, Vector256.ShiftRightLogical(w0, 8), start, window);
-                        r1 += Products(x, table, w1 & low, Vector256.ShiftRightLogical(w1, 8), start, window);
-                        words += Lanes;
+                        // Rows 8·half + j of step k + h: codes in words 16·half + 4h + (0..3) and 16·half + 8 + 4h + (0..3),
+                        // offsets in the dwords of words 16·half .. 16·half + 15 at bit 8 (h = 0) or 24 (h = 1).
+                        var codes0 = Vector128.Create(*(ulong*)(words + 4 * h), *(ulong*)(words + 8 + 4 * h)).AsUInt16();
+                        var codes1 = Vector128.Create(*(ulong*)(words + 16 + 4 * h), *(ulong*)(words + 24 + 4 * h)).AsUInt16();
+                        var d0 = Vector256.Load((int*)words);
+                        var d1 = Vector256.Load((int*)(words + 16));
+                        var r0 = Products(x, table, Avx2.ConvertToVector256Int32(codes0) & low, Vector256.ShiftRightLogical(d0, 8 + 16 * h) & low, start, window);
+                        var r1 = Products(x, table, Avx2.ConvertToVector256Int32(codes1) & low, Vector256.ShiftRightLogical(d1, 8 + 16 * h) & low, start, window);
+                        if (k + h < firstSteps) { a0 += r0; a1 += r1; }
+                        else { b0 += r0; b1 += r1; }
                     }
-                    if (s == s0) { a0 += r0; a1 += r1; }
+                if (k < steps)
+                {
+                    var w0 = Avx2.ConvertToVector256Int32(words);
+                    var w1 = Avx2.ConvertToVector256Int32(words + 8);
+                    var r0 = Products(x, table, w0 & low, Vector256.ShiftRightLogical(w0, 8), start, window);
+                    var r1 = Products(x, table, w1 & low, Vector256.ShiftRightLogical(w1, 8), start, window);
+                    if (k < firstSteps) { a0 += r0; a1 += r1; }
                     else { b0 += r0; b1 += r1; }
+                    words += Lanes;
                 }
             }
             a0.Store(sums);
             a1.Store(sums + 8);
             b0.Store(sums + 16);
             b1.Store(sums + 24);
-            int first = s0 * Lanes, count = Math.Min(pair * Lanes, layout.Rows - first);
-            new Span<float>(sums, count).CopyTo(y.Slice(first, count));
+            int row0 = s0 * Lanes, count = Math.Min(pair * Lanes, layout.Rows - row0);
+            new Span<float>(sums, count).CopyTo(y.Slice(row0, count));
         }
     }
 
@@ -183,13 +183,9 @@ internal static class CodebookKernels
                     for (int p = 0; p < positions; p++)
                     {
                         var hi = Vector512.Load(px + SellLayout.RegisterCols * (p + 1));
-                        int countA = stepsA[p], countB = pair ? stepsB[p] : 0;
-                        if (active[p])
-                        {
-                            Steps<TPadding>(codes, lo, hi, countA, ps, ref a0, ref a1, ref a2);
-                            Steps<TPadding>(codes, lo, hi, countB, ps + countA * Lanes, ref b0, ref b1, ref b2);
-                        }
-                        ps += (countA + countB) * Lanes;
+                        int first = stepsA[p], steps = first + (pair ? stepsB[p] : 0);
+                        if (active[p]) Block<TPadding>(codes, lo, hi, first, steps, ps, ref a0, ref a1, ref a2, ref b0, ref b1, ref b2);
+                        ps += steps * Lanes;
                         lo = hi;
                     }
                     SellKernels.Store((a0 + a1) + a2, s * Lanes, rows, py, b, relu);
@@ -198,27 +194,41 @@ internal static class CodebookKernels
             }
         }
 
-        // The `count` steps of one slice at one window position [lo, hi]: pair chunks, then an odd last step.
+        // The `steps` steps of a pair block at window [lo, hi] (the first `first` of slice a, the rest of slice b): pair
+        // chunks (one straddling the two slices when `first` is odd), then an odd last step.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Steps<TPadding>(TLookup codes, Vector512<float> lo, Vector512<float> hi, int count, ushort* ps,
-            ref Vector512<float> acc0, ref Vector512<float> acc1, ref Vector512<float> acc2) where TPadding : struct, SellKernels.IPadding
+        private static void Block<TPadding>(TLookup codes, Vector512<float> lo, Vector512<float> hi, int first, int steps, ushort* ps,
+            ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> b0, ref Vector512<float> b1,
+            ref Vector512<float> b2) where TPadding : struct, SellKernels.IPadding
         {
             int k = 0;
-            for (; k + 1 < count; k += 2)
+            for (; k + 1 < first; k += 2) Chunk<TPadding>(codes, lo, hi, ps + k * Lanes, ref a0, ref a1);
+            if (k < first && k + 1 < steps)
             {
-                ushort* at = ps + k * Lanes;
-                var chunk = Vector512.Load(at);
-                codes.Pair(at, chunk, out var first, out var second);
-                var offsets = chunk.AsInt32(); // dword 4q + m: the first step's offset at bit 8, the second's at bit 24
-                acc0 = Avx512F.FusedMultiplyAdd(first, TPadding.Inputs(lo, offsets >>> 8, hi), acc0);
-                acc1 = Avx512F.FusedMultiplyAdd(second, TPadding.Inputs(lo, offsets >>> 24, hi), acc1);
+                Chunk<TPadding>(codes, lo, hi, ps + k * Lanes, ref a0, ref b0);
+                k += 2;
             }
-            if (k < count)
+            for (; k + 1 < steps; k += 2) Chunk<TPadding>(codes, lo, hi, ps + k * Lanes, ref b0, ref b1);
+            if (k < steps)
             {
                 ushort* at = ps + k * Lanes;
                 var word = Avx512F.ConvertToVector512Int32(Vector256.Load(at)); // lane l = word l
-                acc2 = Avx512F.FusedMultiplyAdd(codes.Single(at, word), TPadding.Inputs(lo, word >>> 8, hi), acc2);
+                var product = codes.Single(at, word) * TPadding.Inputs(lo, word >>> 8, hi);
+                if (k < first) a2 += product;
+                else b2 += product;
             }
+        }
+
+        // One pair chunk: the first step's products into `accFirst`, the second's into `accSecond`.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Chunk<TPadding>(TLookup codes, Vector512<float> lo, Vector512<float> hi, ushort* at,
+            ref Vector512<float> accFirst, ref Vector512<float> accSecond) where TPadding : struct, SellKernels.IPadding
+        {
+            var chunk = Vector512.Load(at);
+            codes.Pair(at, chunk, out var first, out var second);
+            var offsets = chunk.AsInt32(); // dword 4q + m: the first step's offset at bit 8, the second's at bit 24
+            accFirst = Avx512F.FusedMultiplyAdd(first, TPadding.Inputs(lo, offsets >>> 8, hi), accFirst);
+            accSecond = Avx512F.FusedMultiplyAdd(second, TPadding.Inputs(lo, offsets >>> 24, hi), accSecond);
         }
     }
 

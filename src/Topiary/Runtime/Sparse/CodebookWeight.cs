@@ -42,20 +42,15 @@ public sealed class CodebookWeight : SparseWeight
         _centroids = centroids.ToArray();
         Layout = new SellLayout(rows, cols, rowPointers, columns, out var entryOfSlot, out var offsets);
         var words = new ushort[entryOfSlot.Length];
-        int block = 0;
-        foreach (var (_, _, steps) in Layout.Blocks())
-        {
-            for (int k = 0; k < steps; k++)
-                for (int l = 0; l < SellLayout.SliceRows; l++)
-                {
-                    int slot = block + SellLayout.SliceRows * k + l, code = entryOfSlot[slot] < 0 ? 0 : codes[entryOfSlot[slot]];
-                    var (codeWord, offsetWord) = CodebookKernels.Place(block, k, steps, l);
-                    words[codeWord] |= (ushort)code;
-                    words[offsetWord] |= (ushort)(offsets[slot] << 8);
-                    if (code > 0 && _centroids[code - 1] != 0) _nonZeros++;
-                }
-            block += SellLayout.SliceRows * steps;
-        }
+        foreach (var (block, _, _, k, steps) in Layout.Walk())
+            for (int l = 0; l < SellLayout.SliceRows; l++)
+            {
+                int slot = block + SellLayout.SliceRows * k + l, code = entryOfSlot[slot] < 0 ? 0 : codes[entryOfSlot[slot]];
+                var (codeWord, offsetWord) = CodebookKernels.Place(block, k, steps, l);
+                words[codeWord] |= (ushort)code;
+                words[offsetWord] |= (ushort)(offsets[slot] << 8);
+                if (code > 0 && _centroids[code - 1] != 0) _nonZeros++;
+            }
         _slots = new AlignedArray<ushort>(words);
         var table = new float[Math.Max(64, centroids.Length + 1)];
         centroids.CopyTo(table.AsSpan(1));

@@ -17,8 +17,9 @@ internal interface ISlotValues
 {
     /// <summary>
     /// The weight and the column offset in its window (<see cref="SellLayout.PaddingOffset"/> and 0 for padding) of lane
-    /// <paramref name="lane"/> of step <paramref name="step"/> of a block of <paramref name="steps"/> steps whose slots start at
-    /// <paramref name="block"/> (= block + 16·step + lane in storage order, unless a format stores a block's slots its own way).
+    /// <paramref name="lane"/> of step <paramref name="step"/> of a pair block (<see cref="SellLayout.Walk"/>) of
+    /// <paramref name="steps"/> steps whose slots start at <paramref name="block"/> — slot block + 16·step + lane in storage
+    /// order, unless a format lays a pair block's slots out its own way.
     /// </summary>
     (float Weight, int Offset) At(int block, int step, int steps, int lane);
 }
@@ -128,42 +129,37 @@ internal sealed class SellLayout
     /// <summary>Calls visit(slice, position, steps) for every (slice, position) in storage order: pair of slices, position, slice.</summary>
     public void ForEachBlock(Action<int, int, int> visit)
     {
-        foreach (var (s, p, steps) in Blocks()) visit(s, p, steps);
-    }
-
-    /// <summary>Every (slice, position, steps) in storage order: pair of slices, position, slice.</summary>
-    public IEnumerable<(int Slice, int Position, int Steps)> Blocks()
-    {
         for (int s0 = 0; s0 < Slices; s0 += 2)
             for (int p = 0; p < Positions; p++)
-                for (int s = s0; s < Math.Min(Slices, s0 + 2); s++) yield return (s, p, Steps[s * Positions + p]);
+                for (int s = s0; s < Math.Min(Slices, s0 + 2); s++) visit(s, p, Steps[s * Positions + p]);
+    }
+
+    /// <summary>
+    /// Every step in storage order. A pair block is one pair of slices at one window position: the first slice's steps,
+    /// then the second's; Block is its first slot, Step the step's index in it and Steps its step count.
+    /// </summary>
+    public IEnumerable<(int Block, int Slice, int Position, int Step, int Steps)> Walk()
+    {
+        int block = 0;
+        for (int s0 = 0; s0 < Slices; s0 += 2)
+            for (int p = 0; p < Positions; p++)
+            {
+                int first = Steps[s0 * Positions + p], steps = first + (s0 + 1 < Slices ? Steps[(s0 + 1) * Positions + p] : 0);
+                for (int k = 0; k < steps; k++) yield return (block, k < first ? s0 : s0 + 1, p, k, steps);
+                block += steps * SliceRows;
+            }
     }
 
     /// <summary>y = W·x for one example (no bias, no activation), walking the slots in storage order and skipping padding.</summary>
     public void MultiplyPortable<TValues>(TValues values, ReadOnlySpan<float> x, Span<float> y) where TValues : struct, ISlotValues
     {
-        Span<float> sums = stackalloc float[2 * SliceRows]; // the pair's two slices
-        int block = 0;
-        for (int s0 = 0; s0 < Slices; s0 += 2)
-        {
-            sums.Clear();
-            int pair = Math.Min(2, Slices - s0);
-            for (int p = 0; p < Positions; p++)
-                for (int s = s0; s < s0 + pair; s++)
-                {
-                    var slice = sums.Slice((s - s0) * SliceRows, SliceRows);
-                    int steps = Steps[s * Positions + p];
-                    for (int k = 0; k < steps; k++)
-                        for (int l = 0; l < SliceRows; l++)
-                        {
-                            var (weight, offset) = values.At(block, k, steps, l);
-                            if (offset != PaddingOffset) slice[l] += weight * x[RegisterCols * p + offset];
-                        }
-                    block += steps * SliceRows;
-                }
-            int r0 = s0 * SliceRows, count = Math.Min(pair * SliceRows, Rows - r0);
-            sums[..count].CopyTo(y.Slice(r0, count));
-        }
+        y[..Rows].Clear();
+        foreach (var (block, s, p, k, steps) in Walk())
+            for (int l = 0; l < SliceRows; l++)
+            {
+                var (weight, offset) = values.At(block, k, steps, l);
+                if (offset != PaddingOffset) y[s * SliceRows + l] += weight * x[RegisterCols * p + offset];
+            }
     }
 
     /// <summary>C[r, 0..p) = act(Σ_j W[r, j]·B[j, 0..p) + bias[r]) slot by slot (see SparseWeight.MultiplyColumns).</summary>
@@ -171,38 +167,25 @@ internal sealed class SellLayout
         where TValues : struct, ISlotValues
     {
         for (int r = 0; r < Rows; r++) c.Slice(r * ldc, p).Clear();
-        int block = 0;
-        for (int s0 = 0; s0 < Slices; s0 += 2)
-            for (int q = 0; q < Positions; q++)
-                for (int s = s0; s < Math.Min(Slices, s0 + 2); s++)
-                {
-                    int steps = Steps[s * Positions + q];
-                    for (int k = 0; k < steps; k++)
-                        for (int l = 0; l < SliceRows; l++)
-                        {
-                            var (weight, offset) = values.At(block, k, steps, l);
-                            if (offset == PaddingOffset) continue;
-                            var dst = c.Slice((s * SliceRows + l) * ldc, p);
-                            TensorPrimitives.MultiplyAdd(b.Slice((RegisterCols * q + offset) * ldb, p), weight, dst, dst);
-                        }
-                    block += steps * SliceRows;
-                }
+        foreach (var (block, s, q, k, steps) in Walk())
+            for (int l = 0; l < SliceRows; l++)
+            {
+                var (weight, offset) = values.At(block, k, steps, l);
+                if (offset == PaddingOffset) continue;
+                var dst = c.Slice((s * SliceRows + l) * ldc, p);
+                TensorPrimitives.MultiplyAdd(b.Slice((RegisterCols * q + offset) * ldb, p), weight, dst, dst);
+            }
         for (int r = 0; r < Rows; r++) SparseWeight.Finish(c.Slice(r * ldc, p), bias.IsEmpty ? default : bias.Slice(r, 1), relu);
     }
 
     /// <summary>Visits every stored (non-padding) slot as (row, column, value) in storage order.</summary>
     public void ForEachStored<TValues>(TValues values, StoredEntryVisitor visit) where TValues : struct, ISlotValues
     {
-        int block = 0;
-        ForEachBlock((s, p, steps) =>
-        {
-            for (int k = 0; k < steps; k++)
-                for (int l = 0; l < SliceRows; l++)
-                {
-                    var (weight, offset) = values.At(block, k, steps, l);
-                    if (offset != PaddingOffset) visit(s * SliceRows + l, RegisterCols * p + offset, weight);
-                }
-            block += steps * SliceRows;
-        });
+        foreach (var (block, s, p, k, steps) in Walk())
+            for (int l = 0; l < SliceRows; l++)
+            {
+                var (weight, offset) = values.At(block, k, steps, l);
+                if (offset != PaddingOffset) visit(s * SliceRows + l, RegisterCols * p + offset, weight);
+            }
     }
 }
