@@ -63,9 +63,9 @@ internal static class CodebookKernels
         ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
         if (tableSize <= 64)
-            SellKernels.Multiply(layout, new CodesKernel<Halves>(words, new Halves(halves)), finiteWeights, x, n, y, bias, relu);
+            SellKernels.Multiply(layout, new CodesKernel<Halves>(words, table, halves), finiteWeights, x, n, y, bias, relu);
         else
-            SellKernels.Multiply(layout, new CodesKernel<CodesTable>(words, new CodesTable(table)), finiteWeights, x, n, y, bias, relu);
+            SellKernels.Multiply(layout, new CodesKernel<CodesTable>(words, table, halves), finiteWeights, x, n, y, bias, relu);
     }
 
     /// <summary>Y[i] = act(W·X[i] + bias) with AVX2 gathers; needs AVX2 and Cols ≥ 1.</summary>
@@ -152,16 +152,16 @@ internal static class CodebookKernels
         return Avx2.GatherVector256(table, codes, 4) * inputs;
     }
 
-    // The AVX-512 kernel over the slot words; TLookup turns codes into weights.
-    private readonly unsafe struct CodesKernel<TLookup>(ushort* words, TLookup lookup) : SellKernels.ISellKernel
-        where TLookup : struct, ICodeLookup
+    // The AVX-512 kernel over the slot words; TLookup turns codes into weights (built once per call from the table).
+    private readonly unsafe struct CodesKernel<TLookup>(ushort* words, float* table, ushort* halves) : SellKernels.ISellKernel
+        where TLookup : struct, ICodeLookup<TLookup>
     {
         [SkipLocalsInit]
         public void Run<TPadding>(SellLayout w, float* px, bool* active, Span<float> y, ReadOnlySpan<float> bias, bool relu)
             where TPadding : struct, SellKernels.IPadding
         {
             int positions = w.Positions, rows = w.Rows, slices = w.Slices;
-            var codes = lookup;
+            var codes = TLookup.Create(table, halves);
             ushort* ps = words;
             fixed (byte* pSteps = w.Steps)
             fixed (float* py = y)
@@ -233,8 +233,11 @@ internal static class CodebookKernels
     }
 
     /// <summary>Codes to weights: a pair chunk's two steps, or an odd last step.</summary>
-    private interface ICodeLookup
+    private interface ICodeLookup<TSelf> where TSelf : struct, ICodeLookup<TSelf>
     {
+        /// <summary>The lookup of the table (≥ 64 entries) whose first 64 entries' halves are <paramref name="halves"/>.</summary>
+        static abstract unsafe TSelf Create(float* table, ushort* halves);
+
         /// <summary>The weights of a pair chunk's first and second step, rows in order (<paramref name="chunk"/>: its 32 words at <paramref name="at"/>).</summary>
         unsafe void Pair(ushort* at, Vector512<ushort> chunk, out Vector512<float> first, out Vector512<float> second);
 
@@ -243,17 +246,19 @@ internal static class CodebookKernels
     }
 
     // Tables of ≤ 64 entries: the low and high 16-bit halves of the 64 floats, two registers each, looked up by word.
-    private readonly struct Halves : ICodeLookup
+    private readonly struct Halves : ICodeLookup<Halves>
     {
         private readonly Vector512<ushort> _low0, _low1, _high0, _high1;
 
-        public unsafe Halves(ushort* halves)
+        private unsafe Halves(ushort* halves)
         {
             _low0 = Vector512.Load(halves);
             _low1 = Vector512.Load(halves + 32);
             _high0 = Vector512.Load(halves + 64);
             _high1 = Vector512.Load(halves + 96);
         }
+
+        public static unsafe Halves Create(float* table, ushort* halves) => new(halves);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public unsafe void Pair(ushort* at, Vector512<ushort> chunk, out Vector512<float> first, out Vector512<float> second)
@@ -277,8 +282,10 @@ internal static class CodebookKernels
     }
 
     // Larger tables: sixteen scalar loads from the table (in L1).
-    private readonly unsafe struct CodesTable(float* table) : ICodeLookup
+    private readonly unsafe struct CodesTable(float* table) : ICodeLookup<CodesTable>
     {
+        public static CodesTable Create(float* table, ushort* halves) => new(table);
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public void Pair(ushort* at, Vector512<ushort> chunk, out Vector512<float> first, out Vector512<float> second)
         {
