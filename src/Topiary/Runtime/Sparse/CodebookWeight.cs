@@ -4,7 +4,8 @@
 // float and a byte offset: code (low byte; c ≥ 1 is centroid c − 1, 0 is padding, table[0] = 0) | column offset in the
 // window << 8 (255 for padding). Kernels look the centroids up in registers (CodebookKernels); the scalar twins come
 // from ForEachStored like every format's.
-//   StorageBytes = 2·slots (code + offset) + Slices·Positions (steps) + 4·K (centroids).
+//   StorageBytes = 2·slots (code + offset) + Slices·Positions (steps) + 4·max(64, K + 1) (the table: 0, the K
+//   centroids, zeros) + 256 (the first 64 table entries' 16-bit halves, for the register lookup).
 // Build it from CSR structure and codes (CompressedModel's QuantizedLayerCodes, via InferencePlan) or from a matrix
 // that already holds at most 255 distinct non-zero values (FromQuantized).
 using System.Runtime.Intrinsics.X86;
@@ -20,7 +21,7 @@ public sealed class CodebookWeight : SparseWeight
     private readonly AlignedArray<ushort> _slots; // per slot a code (0 = padding, c = centroid c − 1) and an offset byte (CodebookKernels.Place)
     private readonly AlignedArray<float> _table; // [0, centroids..., zeros] — at least 64 entries for the register lookups
     private readonly AlignedArray<ushort> _halves; // the first 64 entries' low and high 16 bits (CodebookKernels.SplitHalves)
-    private readonly float[] _centroids;
+    private readonly int _k;
     private readonly long _nonZeros;
 
     /// <summary>
@@ -39,7 +40,7 @@ public sealed class CodebookWeight : SparseWeight
         ReadOnlySpan<float> centroids) : base(rows, cols)
     {
         Validate(rows, cols, rowPointers, columns, codes, centroids.Length);
-        _centroids = centroids.ToArray();
+        _k = centroids.Length;
         Layout = new SellLayout(rows, cols, rowPointers, columns, out var entryOfSlot, out var offsets);
         var words = new ushort[entryOfSlot.Length];
         foreach (var (block, _, _, k, steps) in Layout.Walk())
@@ -49,14 +50,15 @@ public sealed class CodebookWeight : SparseWeight
                 var (codeWord, offsetWord) = CodebookKernels.Place(block, k, steps, l);
                 words[codeWord] |= (ushort)code;
                 words[offsetWord] |= (ushort)(offsets[slot] << 8);
-                if (code > 0 && _centroids[code - 1] != 0) _nonZeros++;
+                if (code > 0 && centroids[code - 1] != 0) _nonZeros++;
             }
         _slots = new AlignedArray<ushort>(words);
         var table = new float[Math.Max(64, centroids.Length + 1)];
         centroids.CopyTo(table.AsSpan(1));
         _table = new AlignedArray<float>(table);
         _halves = new AlignedArray<ushort>(CodebookKernels.SplitHalves(table));
-        FiniteWeights = _centroids.All(float.IsFinite);
+        FiniteWeights = true;
+        foreach (float c in centroids) FiniteWeights &= float.IsFinite(c);
     }
 
     /// <inheritdoc/>
@@ -69,10 +71,10 @@ public sealed class CodebookWeight : SparseWeight
     public override long NonZeroCount => _nonZeros;
 
     /// <inheritdoc/>
-    public override long StorageBytes => 2L * _slots.Length + Layout.Steps.Length + 4L * _centroids.Length;
+    public override long StorageBytes => 2L * _slots.Length + Layout.Steps.Length + 4L * _table.Length + 2L * _halves.Length;
 
     /// <summary>The codebook (code c ≥ 1 stands for Centroids[c − 1]).</summary>
-    public ReadOnlySpan<float> Centroids => _centroids;
+    public ReadOnlySpan<float> Centroids => _table.Span.Slice(1, _k);
 
     /// <summary>The slot layout.</summary>
     internal SellLayout Layout { get; }

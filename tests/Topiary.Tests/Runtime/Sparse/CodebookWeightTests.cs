@@ -89,6 +89,7 @@ public class CodebookWeightTests
         Assert.Throws<ArgumentException>(() => SparseWeight.Create(SparseFormat.Codebook, new float[4], 2, 2));
         var w = new CodebookWeight(2, 3, [0, 1, 3], [2, 0, 1], [2, 1, 2], c);
         Assert.Equal([0, 0, -0.5f, 0.5f, -0.5f, 0], w.ToDense());
-        Assert.Equal(2L * w.StoredValues + 4 * 2 + 1, w.StorageBytes);
+        Assert.Equal([0.5f, -0.5f], w.Centroids.ToArray());
+        Assert.Equal(2L * w.StoredValues + 1 + 4 * 64 + 2 * 128, w.StorageBytes); // slots, steps, table, halves
     }
 }
