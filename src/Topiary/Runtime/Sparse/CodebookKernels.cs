@@ -29,7 +29,6 @@ namespace Topiary.Runtime.Sparse;
 internal static class CodebookKernels
 {
     private const int Lanes = SellLayout.SliceRows;
-    private const int StackFloats = 4096;
 
     /// <summary>
     /// The words holding the code and the offset of lane <paramref name="lane"/> of step <paramref name="step"/> of a
@@ -75,7 +74,7 @@ internal static class CodebookKernels
     {
         // A step reads column 16p + min(offset, 32) ≤ 16·(Positions + 1): zeros past the input.
         int length = (layout.Positions + 1) * SellLayout.RegisterCols + 1;
-        float[]? rented = length > StackFloats ? new float[length] : null;
+        float[]? rented = length > SellKernels.StackFloats ? new float[length] : null;
         Span<float> padded = rented ?? stackalloc float[length];
         padded.Clear();
         for (int i = 0; i < n; i++)
@@ -173,12 +172,8 @@ internal static class CodebookKernels
                     // Two slices side by side share each window load (the second absent for an odd last slice).
                     bool pair = s + 1 < slices;
                     byte* stepsA = pSteps + s * positions, stepsB = stepsA + positions;
-                    var a0 = Vector512<float>.Zero;
-                    var a1 = Vector512<float>.Zero;
-                    var a2 = Vector512<float>.Zero;
-                    var b0 = Vector512<float>.Zero;
-                    var b1 = Vector512<float>.Zero;
-                    var b2 = Vector512<float>.Zero;
+                    // Row sums of slice a and b: chunks' first and second steps, odd last steps.
+                    Vector512<float> a0 = default, a1 = default, a2 = default, b0 = default, b1 = default, b2 = default;
                     var lo = Vector512.Load(px); // the window's first register; each position loads only its second
                     for (int p = 0; p < positions; p++)
                     {

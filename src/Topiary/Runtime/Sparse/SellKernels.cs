@@ -22,8 +22,8 @@ internal static class SellKernels
 {
     private const int Lanes = SellLayout.SliceRows;
 
-    // Inputs up to this many floats are padded on the stack; longer ones in a per-thread pinned buffer.
-    private const int StackFloats = 4096;
+    /// <summary>Inputs up to this many floats are padded on the stack; longer ones in a per-thread pinned buffer.</summary>
+    internal const int StackFloats = 4096;
 
     [ThreadStatic]
     private static float[]? t_padded; // pinned; used from its first 64-byte boundary
