@@ -1,14 +1,14 @@
-// SellKernels: the AVX-512 Multiply of the sell layout (SellWeight, CodebookWeight), one example at a time. What a slot
-// holds is a type parameter (ISellVectors, a struct the JIT specialises): float values (SellWeight) or byte codes
-// looked up in a codebook held in registers (CodebookWeight, CodebookKernels).
+// SellKernels: the AVX-512 Multiply of the sell layout, one example at a time. The driver (steps 1 and 3) is shared;
+// the slot loop (step 2) is a type parameter (ISellKernel, a struct the JIT specialises): FloatKernel here for
+// SellWeight's float values and byte offsets, CodebookKernels' codes kernel for CodebookWeight.
 //   1. x is copied into a stack buffer (a per-thread one for very wide layers) padded with zeros to whole registers (+ one zero register, so the window
 //      at the last position reads only zeros past the end); the same pass notes which 16-column registers are all zero
 //      and whether every input is finite.
 //   2. Per pair of slices (sharing the window loads), per window position p (those whose two registers are not both zero when every weight is finite; all
-//      positions otherwise): load the two registers once, then per step widen 16 byte offsets, permute the 16 lanes'
-//      inputs out of the two registers (vpermt2ps) and FMA them with the 16 slots' weights into the row sums
-//      (two accumulators). Padding lanes multiply a real input by 0: fine for finite inputs; with a NaN/∞ input the
-//      ZeroPadding twin of the step zeroes them instead (offset 255 ≥ 32).
+//      positions otherwise): load the two registers once, then (FloatKernel) per step widen 16 byte offsets, permute
+//      the 16 lanes' inputs out of the two registers (vpermt2ps) and FMA them with the 16 stored values into the row
+//      sums (two accumulators). Padding lanes multiply a real input by 0: fine for finite inputs; with a NaN/∞ input
+//      the ZeroPadding twin of the step zeroes them instead (offset 255 ≥ 32; only an offset's low byte is read).
 //   3. Bias and ReLU (max(v, 0), NaN kept) on the 16 sums, stored straight into y (a partial last slice masked).
 // Results equal the portable loop's up to rounding (summation order differs) and the sign of zero sums.
 using System.Runtime.CompilerServices;

@@ -3,8 +3,9 @@
 // the same positions. Rows are sorted by non-zero count (longest first, ties by index), then a seeded local search
 // swaps two rows of different slices whenever the two slices' step counts do not grow (SellWeight's greedy schedule,
 // counted exactly). On random 8% patterns (LeNet-300-100's fc1) this saves ~12% of the steps, ~18% on fc2's 9%.
-// The search is bounded (~40M counting operations, ≤ 20,000 swaps) and deterministic. Callers that run a layer with
-// permuted rows must permute its bias the same way and the next layer's columns (InferencePlan does).
+// The search is bounded (~40M counting operations, ≤ 20,000 swaps) and deterministic; it reads only the non-zero
+// pattern (a dense matrix's, or CSR structure's: the same order). Callers that run a layer with permuted rows must
+// permute its bias the same way and the next layer's columns (InferencePlan does, for float and codebook layers).
 namespace Topiary.Runtime.Sparse;
 
 internal static class SellRowOrder

@@ -10,7 +10,7 @@
 //   steps [S·P] byte, slice-major | values [16·Σ steps] float32 | offsets [16·Σ steps] byte (64-byte aligned), the
 //   last two in the order: pair of slices, position, slice of the pair, step.
 //   StorageBytes = 5·slots + S·P, slots = 16·Σ steps (non-zeros + padding); StoredValues = slots.
-// The layout (steps, offsets) and its slot walks are SellLayout's, shared with CodebookWeight (codes instead of values).
+// The schedule (steps, slot order) and its slot walks are SellLayout's, shared with CodebookWeight (codes instead of values).
 // The batch-1 kernel (AVX-512, SellKernels) keeps both window registers live and does per step one byte→int widening
 // load, one two-register permute (vpermt2ps: the 16 lanes' inputs at once) and one FMA into the slice's 16 row sums;
 // bias and ReLU are applied on the sums. No gather, no horizontal sum. Padding lanes read a real input times 0, so
