@@ -3,10 +3,11 @@
 //   A layer whose codes PlanOptions.Codes holds (a .tpz's QuantizedLayer, FromCompressed) runs as CodebookWeight from
 //   them instead of the format FormatChooser would pick from its float weights.
 //     Linear  [in]       → the weight in the format FormatChooser picks (dense GEMM/GEMV, CSR, CSR16, SIMD-group, block,
-//                          sell); a following ReLU is fused. A sell layer that feeds another Linear (through ReLU, Dropout
-//                          or Identity only) runs with its rows in SellRowOrder (fewer padded steps); its bias is
-//                          permuted alike and the next Linear is built with its columns in that order, so the plan's
-//                          intermediate outputs are permuted but its result is not
+//                          sell) or its codes; a following ReLU is fused. A sell or codebook layer that feeds another
+//                          Linear (through ReLU, Dropout or Identity only) runs with its rows in SellRowOrder (fewer
+//                          padded steps); its bias is permuted alike and the next Linear is built with its columns in
+//                          that order (float weights or codes), so the plan's intermediate outputs are permuted but its
+//                          result is not
 //     Conv2d  [C, H, W]  → im2col, then dense GEMM or sparse weights × columns (PlanOptions.SparseConv); bias, ReLU fused;
 //                          any stride, dilation and (asymmetric) padding; grouped/depthwise convolutions (groups > 1)
 //                          are refused (NotSupportedException naming the layer)
@@ -96,17 +97,28 @@ public sealed class InferencePlan
                         throw ShapeError(name, lin.ToString(), $"[{lin.InFeatures}]", shape);
                     float[]? bias = lin.Bias is null ? null : (float[])lin.Bias.Value.Data.Clone();
                     int rows = lin.OutFeatures, cols = lin.InFeatures;
-                    float[] w = order is null ? lin.Weight.Value.Data : PermuteColumns(lin.Weight.Value.Data, rows, cols, order);
-                    SparseWeight? weight = order is null ? FromCodes(options, name, rows, cols) : null;
-                    weight ??= FormatChooser.Choose(w, rows, cols, 0, batch, options, name);
+                    bool feeds = FeedsLinear(modules, fuseRelu ? i + 2 : i + 1);
+                    int[]? inputOrder = order;
                     order = null;
-                    if (weight is SellWeight && FeedsLinear(modules, fuseRelu ? i + 2 : i + 1))
+                    SparseWeight weight;
+                    if (CodesOf(options, name, rows, cols) is { } codes)
                     {
                         // Rows in the order that packs sell's slices best; the next Linear reads its columns in that order.
-                        order = SellRowOrder.Find(w, rows, cols);
-                        weight = new SellWeight(PermuteRows(w, rows, cols, order), rows, cols);
-                        if (bias is not null) bias = [.. order.Select(r => bias[r])];
+                        if (inputOrder is not null) codes = codes.PermuteColumns(inputOrder);
+                        if (feeds) codes = codes.PermuteRows(order = SellRowOrder.Find(codes.Pointers, codes.Columns, rows, cols));
+                        weight = codes.ToWeight();
                     }
+                    else
+                    {
+                        float[] w = inputOrder is null ? lin.Weight.Value.Data : PermuteColumns(lin.Weight.Value.Data, rows, cols, inputOrder);
+                        weight = FormatChooser.Choose(w, rows, cols, 0, batch, options, name);
+                        if (weight is SellWeight && feeds)
+                        {
+                            order = SellRowOrder.Find(w, rows, cols);
+                            weight = new SellWeight(PermuteRows(w, rows, cols, order), rows, cols);
+                        }
+                    }
+                    if (order is not null && bias is not null) bias = [.. order.Select(r => bias[r])];
                     steps.Add(new LinearStep(fused, weight, bias, fuseRelu, batch));
                     shape = [lin.OutFeatures];
                     if (fuseRelu) i++;
@@ -123,7 +135,7 @@ public sealed class InferencePlan
                     try { g = conv.Geometry(shape[1], shape[2]); }
                     catch (ArgumentException e) { throw new ArgumentException($"Plan: layer '{name}' ({conv}): {e.Message}", nameof(inputShapeWithoutBatch), e); }
                     float[]? bias = conv.Bias is null ? null : (float[])conv.Bias.Value.Data.Clone();
-                    var weight = FromCodes(options, name, conv.OutChannels, g.ColumnRows)
+                    var weight = CodesOf(options, name, conv.OutChannels, g.ColumnRows)?.ToWeight()
                         ?? FormatChooser.Choose(conv.Weight.Value.Data, conv.OutChannels, g.ColumnRows, g.ColumnCols, batch, options, name);
                     steps.Add(new ConvStep(fused, g, weight, bias, fuseRelu, batch));
                     shape = [conv.OutChannels, g.OutH, g.OutW];
@@ -254,14 +266,14 @@ public sealed class InferencePlan
         return sb.ToString();
     }
 
-    // The layer's codebook weight when the options hold its codes (≤ 255 centroids, the shape the plan expects), else null.
-    private static CodebookWeight? FromCodes(PlanOptions options, string layer, int rows, int cols)
+    // The layer's codes when the options hold them (≤ 255 centroids, the shape the plan expects), else null.
+    private static CodeRows? CodesOf(PlanOptions options, string layer, int rows, int cols)
     {
         if (options.Codes is null || !options.Codes.TryGetValue(layer + ".weight", out var codes) || codes.Centroids.Length > CodebookWeight.MaxCentroids)
             return null;
         if (codes.Rows != rows || codes.Cols != cols)
             throw new ArgumentException($"Plan: layer '{layer}' is [{rows}, {cols}] but its codes are [{codes.Rows}, {codes.Cols}].", nameof(options));
-        return new CodebookWeight(rows, cols, codes.RowPointers, codes.Columns, [.. codes.Codes.Select(c => (byte)c)], codes.Centroids);
+        return CodeRows.From(codes);
     }
 
     private static void Collect(Sequential seq, string prefix, List<(string, Module)> into)

@@ -37,8 +37,8 @@ public sealed record PlanOptions
     /// <summary>
     /// Codes and codebooks of weight-shared layers by parameter name (e.g. <c>fc1.weight</c>, from
     /// <see cref="CompressedModel.LoadWithCodes"/>): such a layer runs as a <see cref="CodebookWeight"/> from its codes
-    /// (no float copy of its weights), whatever the other options say — unless its codebook has more than 255 centroids or
-    /// its inputs arrive permuted by a preceding reordered sell layer; then it runs from the model's weights as usual.
+    /// (no float copy of its weights), whatever the other options say — unless its codebook has more than 255 centroids;
+    /// then it runs from the model's weights as usual.
     /// </summary>
     public IReadOnlyDictionary<string, QuantizedLayerCodes>? Codes { get; init; }
 

@@ -1,7 +1,9 @@
 // CompressedPlanTests: a Deep Compression container runs from its codes — InferencePlan.FromCompressed puts every
 // weight-shared layer in the codebook format (LeNet-300-100 at 6 bits: the 64-entry register lookup; LeNet-5 at conv 8 /
 // fc 5 bits: the table path and conv columns), gives the decoded float plan's outputs within float tolerance at batch
-// 1 and 3, holds fewer weight bytes, and PlanEvaluator reports the decoded model's error on the same images.
+// 1 and 3, holds fewer weight bytes, and PlanEvaluator reports the decoded model's error on the same images. Codes layers
+// and reordered float sell layers mix (a codes layer's rows reordered for the next layer, or its columns permuted to the
+// order a reordered sell layer emits).
 using Topiary.Compression.Container;
 using Topiary.Compression.Quantization;
 using Topiary.Data;
@@ -9,6 +11,7 @@ using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Pruning;
 using Topiary.Runtime;
+using Topiary.Runtime.Sparse;
 using Topiary.Tensors;
 using Topiary.Training;
 
@@ -51,6 +54,25 @@ public class CompressedPlanTests
             for (int i = 0; i < a.Length; i++)
                 Assert.True(Math.Abs(a[i] - b[i]) <= 1e-4f * (1 + Math.Abs(b[i])), $"{name} batch {batch} output {i}: codes {a[i]}, floats {b[i]}");
         }
+    }
+
+    [Theory]
+    [InlineData("fc1.weight", 1)] // a codes layer with its rows reordered, feeding a (column-permuted) float layer
+    [InlineData("fc2.weight", 3)] // a codes layer whose inputs arrive permuted by a reordered float sell layer
+    public void Codes_and_float_sell_layers_mix_in_one_plan(string coded, int batch)
+    {
+        var file = Container("lenet-300-100", 0.92);
+        var model = (Sequential)file.Model.Network;
+        var options = new PlanOptions { Format = SparseFormat.Sell, Codes = new Dictionary<string, QuantizedLayerCodes> { [coded] = file.Codes[coded] } };
+        var plan = InferencePlan.Compile(model, [1, 28, 28], batch, options);
+        Assert.Equal(["codebook", "sell"], plan.Steps.Where(s => s.Format is not null).Select(s => s.Kind).Distinct().Order());
+        Assert.Equal(coded[..3], plan.Steps.Single(s => s.Kind == "codebook").Name[..3]);
+        var x = Tensor.RandomUniform(new Random(11), 1f, batch, 1, 28, 28);
+        var expected = model.Forward(x, training: false).Data;
+        var y = new float[batch * 10];
+        plan.Run(x.Data, y);
+        for (int i = 0; i < y.Length; i++)
+            Assert.True(Math.Abs(y[i] - expected[i]) <= 1e-4f * (1 + Math.Abs(expected[i])), $"{coded} output {i}: {y[i]} vs {expected[i]}\n{plan.Describe()}");
     }
 
     [Fact]

@@ -1,9 +1,21 @@
-// CodebookKernels: the products of CodebookWeight, whose sell slots hold byte codes into a codebook table
-// (table[0] = 0 for padding, table[c] = centroid c − 1, at most 256 entries):
-//   AVX-512: SellKernels' kernel with the slots' weights looked up in registers — a table of ≤ 32 entries is one
-//     two-register permute of the 16 widened codes (vpermt2ps, Codes32); ≤ 64 is two permutes and a select on code
-//     bit 5 (Codes64, Deep Compression's 6-bit LeNet-300-100); larger tables assemble the 16 centroids with scalar loads
-//     from the (L1-resident) table (CodesTable).
+// CodebookKernels: the products of CodebookWeight, whose sell slots are 16-bit words holding an 8-bit code (0 =
+// padding, c = centroid c − 1) and an 8-bit column offset in the window (255 = padding), looked up in a codebook table
+// (table[0] = 0, at most 256 entries). A pair block (two slices at one window position: the first's steps, then the
+// second's, n in all; SellLayout.Walk) stores its steps two by two, each pair as one 64-byte chunk of 32 words laid out
+// for the AVX-512 kernel — the two steps may belong to different slices (same window, each to its own row sums) — and
+// an odd last step plainly:
+//   pair chunk (steps 2c + h, h = 0/1, row 4q + m):  word 8q + 4h + m holds the code (low byte),
+//                                                    word 8q + 2m + h holds the offset (high byte);
+//   odd last step (row l):                           word l = code | offset << 8.
+// (Place gives both word indices; CodebookWeight fills them and its slot walks read them back.)
+//   AVX-512: SellKernels' driver (padded input, zero-window skipping, NaN twin) with a codes kernel. Per pair chunk: one
+//     64-byte load; the codebook split into its low and high 16-bit halves (two registers each) is looked up for all 32
+//     codes by two word permutes (vpermt2w, 6-bit index: the code byte; the offset byte above it is ignored), and the two
+//     word unpacks (vpunpckl/hwd) rebuild the 32 floats exactly — the first step's 16 weights in row order, then the
+//     second's; the inputs come from the same dwords by a shift (the offset bytes sit at bits 8 and 24; vpermt2ps reads only
+//     the low 5 bits). An odd last step widens its 16 words (vpmovzxwd) and rebuilds its floats by shift and bit-select.
+//     Tables of ≤ 64 entries run this way (zero-padded to 64); larger ones assemble each weight with a scalar load from
+//     the (L1-resident) table.
 //   AVX2: per step, the two 8-lane halves gather their inputs (column 16p + offset, padding lanes masked to 0) and their
 //     centroids (vgatherdps from the table) and FMA them into the slice's row sums; no zero-window skipping.
 //   Otherwise: SellLayout's portable slot walk. The scalar twin is SparseWeight.MultiplyScalar (ForEachStored).
@@ -17,28 +29,52 @@ namespace Topiary.Runtime.Sparse;
 internal static class CodebookKernels
 {
     private const int Lanes = SellLayout.SliceRows;
-    private const int StackFloats = 4096;
 
-    /// <summary>Y[i] = act(W·X[i] + bias) with the AVX-512 sell kernel; the table is padded with zeros to ≥ 64 entries.</summary>
-    public static unsafe void MultiplyAvx512(SellLayout layout, byte* codes, float* table, int tableSize, bool finiteWeights,
+    /// <summary>
+    /// The words holding the code and the offset of lane <paramref name="lane"/> of step <paramref name="step"/> of a
+    /// pair block of <paramref name="steps"/> steps whose words start at <paramref name="block"/> (see the file header).
+    /// </summary>
+    public static (int Code, int Offset) Place(int block, int step, int steps, int lane)
+    {
+        if (step >= steps - steps % 2) return (block + Lanes * step + lane, block + Lanes * step + lane); // the odd last step
+        int chunk = block + 2 * Lanes * (step / 2), h = step % 2, q = lane / 4, m = lane % 4;
+        return (chunk + 8 * q + 4 * h + m, chunk + 8 * q + 2 * m + h);
+    }
+
+    /// <summary>The first 64 table entries' 16-bit halves as the word lookups read them: [low halves of entries 0..63, high halves].</summary>
+    public static ushort[] SplitHalves(ReadOnlySpan<float> table)
+    {
+        var halves = new ushort[128];
+        for (int i = 0; i < 64 && i < table.Length; i++)
+        {
+            uint bits = BitConverter.SingleToUInt32Bits(table[i]);
+            halves[i] = (ushort)bits;
+            halves[64 + i] = (ushort)(bits >> 16);
+        }
+        return halves;
+    }
+
+    /// <summary>
+    /// Y[i] = act(W·X[i] + bias) with the AVX-512 codes kernel; the table is padded with zeros to ≥ 64 entries and
+    /// <paramref name="halves"/> is its SplitHalves.
+    /// </summary>
+    public static unsafe void MultiplyAvx512(SellLayout layout, ushort* words, float* table, int tableSize, ushort* halves, bool finiteWeights,
         ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
-        if (tableSize <= 32)
-            SellKernels.Multiply(layout, new Codes32(table), codes, finiteWeights, x, n, y, bias, relu);
-        else if (tableSize <= 64)
-            SellKernels.Multiply(layout, new Codes64(table), codes, finiteWeights, x, n, y, bias, relu);
+        if (tableSize <= 64)
+            SellKernels.Multiply(layout, new CodesKernel<Halves>(words, table, halves), finiteWeights, x, n, y, bias, relu);
         else
-            SellKernels.Multiply(layout, new CodesTable(table), codes, finiteWeights, x, n, y, bias, relu);
+            SellKernels.Multiply(layout, new CodesKernel<CodesTable>(words, table, halves), finiteWeights, x, n, y, bias, relu);
     }
 
     /// <summary>Y[i] = act(W·X[i] + bias) with AVX2 gathers; needs AVX2 and Cols ≥ 1.</summary>
     [SkipLocalsInit]
-    public static unsafe void MultiplyAvx2(SellLayout layout, byte* codes, float* table, ReadOnlySpan<float> x, int n, Span<float> y,
+    public static unsafe void MultiplyAvx2(SellLayout layout, ushort* words, float* table, ReadOnlySpan<float> x, int n, Span<float> y,
         ReadOnlySpan<float> bias, bool relu)
     {
         // A step reads column 16p + min(offset, 32) ≤ 16·(Positions + 1): zeros past the input.
         int length = (layout.Positions + 1) * SellLayout.RegisterCols + 1;
-        float[]? rented = length > StackFloats ? new float[length] : null;
+        float[]? rented = length > SellKernels.StackFloats ? new float[length] : null;
         Span<float> padded = rented ?? stackalloc float[length];
         padded.Clear();
         for (int i = 0; i < n; i++)
@@ -46,22 +82,22 @@ internal static class CodebookKernels
             x.Slice(i * layout.Cols, layout.Cols).CopyTo(padded);
             var yi = y.Slice(i * layout.Rows, layout.Rows);
             fixed (float* px = padded)
-                RunAvx2(layout, codes, table, px, yi);
+                RunAvx2(layout, words, table, px, yi);
             SparseWeight.Finish(yi, bias, relu);
         }
     }
 
     [SkipLocalsInit]
-    private static unsafe void RunAvx2(SellLayout layout, byte* codes, float* table, float* x, Span<float> y)
+    private static unsafe void RunAvx2(SellLayout layout, ushort* words, float* table, float* x, Span<float> y)
     {
         int positions = layout.Positions, slices = layout.Slices;
-        byte* o = layout.Offsets.Pointer;
         var window = Vector256.Create(SellLayout.WindowCols);
+        var low = Vector256.Create(0xFF);
         float* sums = stackalloc float[2 * Lanes];
         for (int s0 = 0; s0 < slices; s0 += 2)
         {
             int pair = Math.Min(2, slices - s0);
-            // Accumulators: slice a lanes 0-7, 8-15, slice b lanes 0-7, 8-15.
+            // Accumulators: slice a rows 0-7, 8-15, slice b rows 0-7, 8-15.
             var a0 = Vector256<float>.Zero;
             var a1 = Vector256<float>.Zero;
             var b0 = Vector256<float>.Zero;
@@ -69,91 +105,204 @@ internal static class CodebookKernels
             for (int p = 0; p < positions; p++)
             {
                 var start = Vector256.Create(SellLayout.RegisterCols * p);
-                for (int s = s0; s < s0 + pair; s++)
-                {
-                    bool first = s == s0;
-                    for (int k = layout.Steps[s * positions + p]; k > 0; k--)
+                int firstSteps = layout.Steps[s0 * positions + p], steps = firstSteps + (pair > 1 ? layout.Steps[(s0 + 1) * positions + p] : 0);
+                int k = 0;
+                for (; k + 1 < steps; k += 2, words += 2 * Lanes)
+                    for (int h = 0; h < 2; h++)
                     {
-                        var lo = Step(x, table, o, codes, start, window);
-                        var hi = Step(x, table, o + 8, codes + 8, start, window);
-                        if (first) { a0 += lo; a1 += hi; }
-                        else { b0 += lo; b1 += hi; }
-                        o += Lanes;
-                        codes += Lanes;
+                        // Rows 8·half + j of step k + h: codes in words 16·half + 4h + (0..3) and 16·half + 8 + 4h + (0..3),
+                        // offsets in the dwords of words 16·half .. 16·half + 15 at bit 8 (h = 0) or 24 (h = 1).
+                        var codes0 = Vector128.Create(*(ulong*)(words + 4 * h), *(ulong*)(words + 8 + 4 * h)).AsUInt16();
+                        var codes1 = Vector128.Create(*(ulong*)(words + 16 + 4 * h), *(ulong*)(words + 24 + 4 * h)).AsUInt16();
+                        var d0 = Vector256.Load((int*)words);
+                        var d1 = Vector256.Load((int*)(words + 16));
+                        var r0 = Products(x, table, Avx2.ConvertToVector256Int32(codes0) & low, Vector256.ShiftRightLogical(d0, 8 + 16 * h) & low, start, window);
+                        var r1 = Products(x, table, Avx2.ConvertToVector256Int32(codes1) & low, Vector256.ShiftRightLogical(d1, 8 + 16 * h) & low, start, window);
+                        if (k + h < firstSteps) { a0 += r0; a1 += r1; }
+                        else { b0 += r0; b1 += r1; }
                     }
+                if (k < steps)
+                {
+                    var w0 = Avx2.ConvertToVector256Int32(words);
+                    var w1 = Avx2.ConvertToVector256Int32(words + 8);
+                    var r0 = Products(x, table, w0 & low, Vector256.ShiftRightLogical(w0, 8), start, window);
+                    var r1 = Products(x, table, w1 & low, Vector256.ShiftRightLogical(w1, 8), start, window);
+                    if (k < firstSteps) { a0 += r0; a1 += r1; }
+                    else { b0 += r0; b1 += r1; }
+                    words += Lanes;
                 }
             }
             a0.Store(sums);
             a1.Store(sums + 8);
             b0.Store(sums + 16);
             b1.Store(sums + 24);
-            int r0 = s0 * Lanes, count = Math.Min(pair * Lanes, layout.Rows - r0);
-            new Span<float>(sums, count).CopyTo(y.Slice(r0, count));
+            int row0 = s0 * Lanes, count = Math.Min(pair * Lanes, layout.Rows - row0);
+            new Span<float>(sums, count).CopyTo(y.Slice(row0, count));
         }
     }
 
     // The products of 8 slots: inputs gathered at 16p + offset (padding lanes, offset 255, read 0), weights from the table.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe Vector256<float> Step(float* x, float* table, byte* offsets, byte* codes, Vector256<int> start, Vector256<int> window)
+    private static unsafe Vector256<float> Products(float* x, float* table, Vector256<int> codes, Vector256<int> offset, Vector256<int> start,
+        Vector256<int> window)
     {
-        var offset = Avx2.ConvertToVector256Int32(offsets);
         var real = Vector256.LessThan(offset, window);
         var inputs = Avx2.GatherVector256(x, start + Vector256.Min(offset, window), 4) & real.AsSingle();
-        return Avx2.GatherVector256(table, Avx2.ConvertToVector256Int32(codes), 4) * inputs;
+        return Avx2.GatherVector256(table, codes, 4) * inputs;
     }
 
-    private static Vector512<float> Widen(Vector128<byte> codes) => Avx512F.ConvertToVector512Int32(codes).AsSingle();
-
-    // Tables of ≤ 32 entries: one two-register permute.
-    private readonly struct Codes32 : SellKernels.ISellVectors
+    // The AVX-512 kernel over the slot words; TLookup turns codes into weights (built once per call from the table).
+    private readonly unsafe struct CodesKernel<TLookup>(ushort* words, float* table, ushort* halves) : SellKernels.ISellKernel
+        where TLookup : struct, ICodeLookup<TLookup>
     {
-        private readonly Vector512<float> _t0, _t1;
-
-        public unsafe Codes32(float* table)
+        [SkipLocalsInit]
+        public void Run<TPadding>(SellLayout w, float* px, bool* active, Span<float> y, ReadOnlySpan<float> bias, bool relu)
+            where TPadding : struct, SellKernels.IPadding
         {
-            _t0 = Vector512.Load(table);
-            _t1 = Vector512.Load(table + 16);
+            int positions = w.Positions, rows = w.Rows, slices = w.Slices;
+            var codes = TLookup.Create(table, halves);
+            ushort* ps = words;
+            fixed (byte* pSteps = w.Steps)
+            fixed (float* py = y)
+            fixed (float* pb = bias)
+            {
+                float* b = bias.IsEmpty ? null : pb;
+                for (int s = 0; s < slices; s += 2)
+                {
+                    // Two slices side by side share each window load (the second absent for an odd last slice).
+                    bool pair = s + 1 < slices;
+                    byte* stepsA = pSteps + s * positions, stepsB = stepsA + positions;
+                    // Row sums of slice a and b: chunks' first and second steps, odd last steps.
+                    Vector512<float> a0 = default, a1 = default, a2 = default, b0 = default, b1 = default, b2 = default;
+                    var lo = Vector512.Load(px); // the window's first register; each position loads only its second
+                    for (int p = 0; p < positions; p++)
+                    {
+                        var hi = Vector512.Load(px + SellLayout.RegisterCols * (p + 1));
+                        int first = stepsA[p], steps = first + (pair ? stepsB[p] : 0);
+                        if (active[p]) Block<TPadding>(codes, lo, hi, first, steps, ps, ref a0, ref a1, ref a2, ref b0, ref b1, ref b2);
+                        ps += steps * Lanes;
+                        lo = hi;
+                    }
+                    SellKernels.Store((a0 + a1) + a2, s * Lanes, rows, py, b, relu);
+                    if (pair) SellKernels.Store((b0 + b1) + b2, (s + 1) * Lanes, rows, py, b, relu);
+                }
+            }
         }
 
-        public static int SlotBytes => 1;
-
+        // The `steps` steps of a pair block at window [lo, hi] (the first `first` of slice a, the rest of slice b): pair
+        // chunks (one straddling the two slices when `first` is odd), then an odd last step.
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public unsafe Vector512<float> Load(byte* slots) => Avx512F.PermuteVar16x32x2(_t0, Widen(Vector128.Load(slots)).AsInt32(), _t1);
+        private static void Block<TPadding>(TLookup codes, Vector512<float> lo, Vector512<float> hi, int first, int steps, ushort* ps,
+            ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> b0, ref Vector512<float> b1,
+            ref Vector512<float> b2) where TPadding : struct, SellKernels.IPadding
+        {
+            int k = 0;
+            for (; k + 1 < first; k += 2) Chunk<TPadding>(codes, lo, hi, ps + k * Lanes, ref a0, ref a1);
+            if (k < first && k + 1 < steps)
+            {
+                Chunk<TPadding>(codes, lo, hi, ps + k * Lanes, ref a0, ref b0);
+                k += 2;
+            }
+            for (; k + 1 < steps; k += 2) Chunk<TPadding>(codes, lo, hi, ps + k * Lanes, ref b0, ref b1);
+            if (k < steps)
+            {
+                ushort* at = ps + k * Lanes;
+                var word = Avx512F.ConvertToVector512Int32(Vector256.Load(at)); // lane l = word l
+                var product = codes.Single(at, word) * TPadding.Inputs(lo, word >>> 8, hi);
+                if (k < first) a2 += product;
+                else b2 += product;
+            }
+        }
+
+        // One pair chunk: the first step's products into `accFirst`, the second's into `accSecond`.
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static void Chunk<TPadding>(TLookup codes, Vector512<float> lo, Vector512<float> hi, ushort* at,
+            ref Vector512<float> accFirst, ref Vector512<float> accSecond) where TPadding : struct, SellKernels.IPadding
+        {
+            var chunk = Vector512.Load(at);
+            codes.Pair(at, chunk, out var first, out var second);
+            var offsets = chunk.AsInt32(); // dword 4q + m: the first step's offset at bit 8, the second's at bit 24
+            accFirst = Avx512F.FusedMultiplyAdd(first, TPadding.Inputs(lo, offsets >>> 8, hi), accFirst);
+            accSecond = Avx512F.FusedMultiplyAdd(second, TPadding.Inputs(lo, offsets >>> 24, hi), accSecond);
+        }
     }
 
-    // Tables of ≤ 64 entries: two permutes (codes mod 32) and a select on code bit 5.
-    private readonly struct Codes64 : SellKernels.ISellVectors
+    /// <summary>Codes to weights: a pair chunk's two steps, or an odd last step.</summary>
+    private interface ICodeLookup<TSelf> where TSelf : struct, ICodeLookup<TSelf>
     {
-        private readonly Vector512<float> _t0, _t1, _t2, _t3;
+        /// <summary>The lookup of the table (≥ 64 entries) whose first 64 entries' halves are <paramref name="halves"/>.</summary>
+        static abstract unsafe TSelf Create(float* table, ushort* halves);
 
-        public unsafe Codes64(float* table)
+        /// <summary>The weights of a pair chunk's first and second step, rows in order (<paramref name="chunk"/>: its 32 words at <paramref name="at"/>).</summary>
+        unsafe void Pair(ushort* at, Vector512<ushort> chunk, out Vector512<float> first, out Vector512<float> second);
+
+        /// <summary>The weights of an odd last step (<paramref name="word"/>: lane l = word l at <paramref name="at"/>).</summary>
+        unsafe Vector512<float> Single(ushort* at, Vector512<int> word);
+    }
+
+    // Tables of ≤ 64 entries: the low and high 16-bit halves of the 64 floats, two registers each, looked up by word.
+    private readonly struct Halves : ICodeLookup<Halves>
+    {
+        private readonly Vector512<ushort> _low0, _low1, _high0, _high1;
+
+        private unsafe Halves(ushort* halves)
         {
-            _t0 = Vector512.Load(table);
-            _t1 = Vector512.Load(table + 16);
-            _t2 = Vector512.Load(table + 32);
-            _t3 = Vector512.Load(table + 48);
+            _low0 = Vector512.Load(halves);
+            _low1 = Vector512.Load(halves + 32);
+            _high0 = Vector512.Load(halves + 64);
+            _high1 = Vector512.Load(halves + 96);
         }
 
-        public static int SlotBytes => 1;
+        public static unsafe Halves Create(float* table, ushort* halves) => new(halves);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public unsafe Vector512<float> Load(byte* slots)
+        public unsafe void Pair(ushort* at, Vector512<ushort> chunk, out Vector512<float> first, out Vector512<float> second)
         {
-            var codes = Widen(Vector128.Load(slots)).AsInt32();
-            var low = Avx512F.PermuteVar16x32x2(_t0, codes, _t1);
-            var high = Avx512F.PermuteVar16x32x2(_t2, codes, _t3);
-            return Vector512.ConditionalSelect(Vector512.GreaterThan(codes, Vector512.Create(31)).AsSingle(), high, low);
+            // Word 8q + 4h + m's low 6 bits are its code; unpacking words 8q..8q + 3 (low) and 8q + 4..8q + 7 (high) of each
+            // 128-bit lane q puts row 4q + m of step h at lane 4q + m.
+            var low = Avx512BW.PermuteVar32x16x2(_low0, chunk, _low1);
+            var high = Avx512BW.PermuteVar32x16x2(_high0, chunk, _high1);
+            first = Avx512BW.UnpackLow(low, high).AsSingle();
+            second = Avx512BW.UnpackHigh(low, high).AsSingle();
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe Vector512<float> Single(ushort* at, Vector512<int> word)
+        {
+            var index = word.AsUInt16(); // even words: the codes; odd words 0 (look up +0, unused)
+            var low = Avx512BW.PermuteVar32x16x2(_low0, index, _low1).AsUInt32();
+            var high = Avx512BW.PermuteVar32x16x2(_high0, index, _high1).AsUInt32();
+            return Vector512.ConditionalSelect(Vector512.Create(0xFFFF0000u), high << 16, low).AsSingle();
         }
     }
 
     // Larger tables: sixteen scalar loads from the table (in L1).
-    private readonly unsafe struct CodesTable(float* table) : SellKernels.ISellVectors
+    private readonly unsafe struct CodesTable(float* table) : ICodeLookup<CodesTable>
     {
-        public static int SlotBytes => 1;
+        public static CodesTable Create(float* table, ushort* halves) => new(table);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector512<float> Load(byte* c) => Vector512.Create(
-            table[c[0]], table[c[1]], table[c[2]], table[c[3]], table[c[4]], table[c[5]], table[c[6]], table[c[7]],
-            table[c[8]], table[c[9]], table[c[10]], table[c[11]], table[c[12]], table[c[13]], table[c[14]], table[c[15]]);
+        public void Pair(ushort* at, Vector512<ushort> chunk, out Vector512<float> first, out Vector512<float> second)
+        {
+            first = Lookup(at, 0);
+            second = Lookup(at + 4, 0);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<float> Single(ushort* at, Vector512<int> word) => Lookup(at, 1);
+
+        // Lane l = table[code of word 8·(l / 4) + l % 4] in a pair chunk (plain = 0), or of word l (plain = 1).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector512<float> Lookup(ushort* c, int plain)
+        {
+            int stride = 8 - 4 * plain;
+            return Vector512.Create(
+                W(c, 0), W(c, 1), W(c, 2), W(c, 3), W(c, stride), W(c, stride + 1), W(c, stride + 2), W(c, stride + 3),
+                W(c, 2 * stride), W(c, 2 * stride + 1), W(c, 2 * stride + 2), W(c, 2 * stride + 3),
+                W(c, 3 * stride), W(c, 3 * stride + 1), W(c, 3 * stride + 2), W(c, 3 * stride + 3));
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private float W(ushort* c, int word) => table[(byte)c[word]];
     }
 }

@@ -1,9 +1,11 @@
 // CodebookWeight: a pruned, weight-shared layer as Deep Compression stores it — the sparse structure, one code per
 // stored weight and a codebook of at most 255 centroids — run without decoding to float weights. The entries sit in
-// the sell layout (SellLayout: 16-row slices, a sliding 32-column window, one byte column offset per slot) with one byte
-// code per slot instead of a float: code c ≥ 1 is centroid c − 1, code 0 is padding (table[0] = 0). Kernels gather the
-// centroid values in registers (CodebookKernels); the scalar twins come from ForEachStored like every format's.
-//   StorageBytes = 2·slots (code + offset) + Slices·Positions (steps) + 4·K (centroids).
+// the sell layout (SellLayout: 16-row slices, a sliding 32-column window) with one 16-bit word per slot instead of a
+// float and a byte offset: code (low byte; c ≥ 1 is centroid c − 1, 0 is padding, table[0] = 0) | column offset in the
+// window << 8 (255 for padding). Kernels look the centroids up in registers (CodebookKernels); the scalar twins come
+// from ForEachStored like every format's.
+//   StorageBytes = 2·slots (code + offset) + Slices·Positions (steps) + 4·max(64, K + 1) (the table: 0, the K
+//   centroids, zeros) + 256 (the first 64 table entries' 16-bit halves, for the register lookup).
 // Build it from CSR structure and codes (CompressedModel's QuantizedLayerCodes, via InferencePlan) or from a matrix
 // that already holds at most 255 distinct non-zero values (FromQuantized).
 using System.Runtime.Intrinsics.X86;
@@ -16,9 +18,10 @@ public sealed class CodebookWeight : SparseWeight
     /// <summary>The largest codebook (byte codes; code 0 is reserved for padding).</summary>
     public const int MaxCentroids = 255;
 
-    private readonly AlignedArray<byte> _codes; // per slot: 0 = padding, c = centroid c − 1
+    private readonly AlignedArray<ushort> _slots; // per slot a code (0 = padding, c = centroid c − 1) and an offset byte (CodebookKernels.Place)
     private readonly AlignedArray<float> _table; // [0, centroids..., zeros] — at least 64 entries for the register lookups
-    private readonly float[] _centroids;
+    private readonly AlignedArray<ushort> _halves; // the first 64 entries' low and high 16 bits (CodebookKernels.SplitHalves)
+    private readonly int _k;
     private readonly long _nonZeros;
 
     /// <summary>
@@ -37,36 +40,41 @@ public sealed class CodebookWeight : SparseWeight
         ReadOnlySpan<float> centroids) : base(rows, cols)
     {
         Validate(rows, cols, rowPointers, columns, codes, centroids.Length);
-        _centroids = centroids.ToArray();
-        Layout = new SellLayout(rows, cols, rowPointers, columns, out var entryOfSlot);
-        var slots = new byte[entryOfSlot.Length];
-        for (int i = 0; i < slots.Length; i++)
-        {
-            if (entryOfSlot[i] < 0) continue;
-            slots[i] = codes[entryOfSlot[i]];
-            if (_centroids[slots[i] - 1] != 0) _nonZeros++;
-        }
-        _codes = new AlignedArray<byte>(slots);
+        _k = centroids.Length;
+        Layout = new SellLayout(rows, cols, rowPointers, columns, out var entryOfSlot, out var offsets);
+        var words = new ushort[entryOfSlot.Length];
+        foreach (var (block, _, _, k, steps) in Layout.Walk())
+            for (int l = 0; l < SellLayout.SliceRows; l++)
+            {
+                int slot = block + SellLayout.SliceRows * k + l, code = entryOfSlot[slot] < 0 ? 0 : codes[entryOfSlot[slot]];
+                var (codeWord, offsetWord) = CodebookKernels.Place(block, k, steps, l);
+                words[codeWord] |= (ushort)code;
+                words[offsetWord] |= (ushort)(offsets[slot] << 8);
+                if (code > 0 && centroids[code - 1] != 0) _nonZeros++;
+            }
+        _slots = new AlignedArray<ushort>(words);
         var table = new float[Math.Max(64, centroids.Length + 1)];
         centroids.CopyTo(table.AsSpan(1));
         _table = new AlignedArray<float>(table);
-        FiniteWeights = _centroids.All(float.IsFinite);
+        _halves = new AlignedArray<ushort>(CodebookKernels.SplitHalves(table));
+        FiniteWeights = true;
+        foreach (float c in centroids) FiniteWeights &= float.IsFinite(c);
     }
 
     /// <inheritdoc/>
     public override SparseFormat Format => SparseFormat.Codebook;
 
     /// <inheritdoc/>
-    public override long StoredValues => _codes.Length;
+    public override long StoredValues => _slots.Length;
 
     /// <inheritdoc/>
     public override long NonZeroCount => _nonZeros;
 
     /// <inheritdoc/>
-    public override long StorageBytes => 2L * _codes.Length + Layout.Steps.Length + 4L * _centroids.Length;
+    public override long StorageBytes => 2L * _slots.Length + Layout.Steps.Length + 4L * _table.Length + 2L * _halves.Length;
 
     /// <summary>The codebook (code c ≥ 1 stands for Centroids[c − 1]).</summary>
-    public ReadOnlySpan<float> Centroids => _centroids;
+    public ReadOnlySpan<float> Centroids => _table.Span.Slice(1, _k);
 
     /// <summary>The slot layout.</summary>
     internal SellLayout Layout { get; }
@@ -98,23 +106,23 @@ public sealed class CodebookWeight : SparseWeight
     private protected override unsafe void MultiplyCore(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
         if (Avx512F.IsSupported && Cols > 0)
-            CodebookKernels.MultiplyAvx512(Layout, _codes.Pointer, _table.Pointer, _table.Length, FiniteWeights, x, n, y, bias, relu);
+            CodebookKernels.MultiplyAvx512(Layout, _slots.Pointer, _table.Pointer, _table.Length, _halves.Pointer, FiniteWeights, x, n, y, bias, relu);
         else if (Avx2.IsSupported && Cols > 0)
-            CodebookKernels.MultiplyAvx2(Layout, _codes.Pointer, _table.Pointer, x, n, y, bias, relu);
+            CodebookKernels.MultiplyAvx2(Layout, _slots.Pointer, _table.Pointer, x, n, y, bias, relu);
         else
             for (int i = 0; i < n; i++)
             {
                 var yi = y.Slice(i * Rows, Rows);
-                Layout.MultiplyPortable(new Slots(_codes, _table), x.Slice(i * Cols, Cols), yi);
+                Layout.MultiplyPortable(new Slots(_slots, _table), x.Slice(i * Cols, Cols), yi);
                 Finish(yi, bias, relu);
             }
         GC.KeepAlive(this);
     }
 
     private protected override void MultiplyColumnsCore(ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu) =>
-        Layout.MultiplyColumns(new Slots(_codes, _table), b, ldb, p, c, ldc, bias, relu);
+        Layout.MultiplyColumns(new Slots(_slots, _table), b, ldb, p, c, ldc, bias, relu);
 
-    private protected override void ForEachStored(StoredEntryVisitor visit) => Layout.ForEachStored(new Slots(_codes, _table), visit);
+    private protected override void ForEachStored(StoredEntryVisitor visit) => Layout.ForEachStored(new Slots(_slots, _table), visit);
 
     private static void Validate(int rows, int cols, ReadOnlySpan<int> pointers, ReadOnlySpan<int> columns, ReadOnlySpan<byte> codes, int k)
     {
@@ -136,8 +144,12 @@ public sealed class CodebookWeight : SparseWeight
         }
     }
 
-    private readonly struct Slots(AlignedArray<byte> codes, AlignedArray<float> table) : ISlotValues
+    private readonly struct Slots(AlignedArray<ushort> words, AlignedArray<float> table) : ISlotValues
     {
-        public float At(int slot) => table[codes[slot]];
+        public (float Weight, int Offset) At(int block, int step, int steps, int lane)
+        {
+            var (code, offset) = CodebookKernels.Place(block, step, steps, lane);
+            return (table[words[code] & 0xFF], words[offset] >> 8);
+        }
     }
 }

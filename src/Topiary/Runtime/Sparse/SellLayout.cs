@@ -1,21 +1,27 @@
-// SellLayout: the slot layout shared by SellWeight (float values) and CodebookWeight (byte codes into a codebook) —
-// 16-row slices swept by a sliding two-register (32-column) window, one byte column offset per slot; see SellWeight
-// for the schedule. Built from a matrix's row structure (CSR pointers and columns, no values), it records for every
-// slot which CSR entry it holds (−1 for padding), so a format fills its own value array in slot order:
-//   Steps [Slices·Positions] byte, slice-major | Offsets [slots] byte (64-byte aligned; 255 = padding), in the order:
-//   pair of slices, position, slice of the pair, step (16 lanes per step).
-// The slot walks every format shares are generic over the slot's value (ISlotValues, a struct: no virtual call per
+// SellLayout: the slot layout shared by SellWeight (float values) and CodebookWeight (codes into a codebook) —
+// 16-row slices swept by a sliding two-register (32-column) window, one column offset per slot; see SellWeight
+// for the schedule. Built from a matrix's row structure (CSR pointers and columns, no values), it keeps the steps and
+// hands out, for every slot, which CSR entry it holds (−1 for padding) and its column offset in the window (255 for
+// padding), so a format stores values and offsets its own way in slot order:
+//   Steps [Slices·Positions] byte, slice-major; slots in the order: pair of slices, position, slice of the pair, step
+//   (16 lanes per step).
+// The slot walks every format shares are generic over the slot's contents (ISlotValues, a struct: no virtual call per
 // slot): the portable batch-1 product (the fallback without AVX-512; skips padding), the conv-column product and the
 // stored-entry visit that the scalar twins derive from.
 using System.Numerics.Tensors;
 
 namespace Topiary.Runtime.Sparse;
 
-/// <summary>The value of one slot of a sell layout.</summary>
+/// <summary>The contents of one slot of a sell layout.</summary>
 internal interface ISlotValues
 {
-    /// <summary>The weight held by slot <paramref name="slot"/> (0 for padding).</summary>
-    float At(int slot);
+    /// <summary>
+    /// The weight and the column offset in its window (<see cref="SellLayout.PaddingOffset"/> and 0 for padding) of lane
+    /// <paramref name="lane"/> of step <paramref name="step"/> of a pair block (<see cref="SellLayout.Walk"/>) of
+    /// <paramref name="steps"/> steps whose slots start at <paramref name="block"/> — slot block + 16·step + lane in storage
+    /// order, unless a format lays a pair block's slots out its own way.
+    /// </summary>
+    (float Weight, int Offset) At(int block, int step, int steps, int lane);
 }
 
 /// <summary>The slot layout of a sliced-ELLPACK weight with a sliding 32-column window.</summary>
@@ -35,9 +41,10 @@ internal sealed class SellLayout
 
     /// <summary>
     /// Lays out the matrix [rows, cols] whose row r stores columns[pointers[r]..pointers[r + 1]) (increasing);
-    /// <paramref name="entryOfSlot"/> receives, per slot, the index of the CSR entry it holds or −1 for padding.
+    /// <paramref name="entryOfSlot"/> receives, per slot, the index of the CSR entry it holds or −1 for padding, and
+    /// <paramref name="offsets"/> its column offset in the window (<see cref="PaddingOffset"/> for padding).
     /// </summary>
-    public SellLayout(int rows, int cols, ReadOnlySpan<int> pointers, ReadOnlySpan<int> columns, out int[] entryOfSlot)
+    public SellLayout(int rows, int cols, ReadOnlySpan<int> pointers, ReadOnlySpan<int> columns, out int[] entryOfSlot, out byte[] offsets)
     {
         Rows = rows;
         Cols = cols;
@@ -85,16 +92,17 @@ internal sealed class SellLayout
             }
         }
         var entries = new List<int>();
-        var offsets = new List<byte>();
+        var slotOffsets = new List<byte>();
         var taken = new int[Slices];
         ForEachBlock((s, p, count) =>
         {
             entries.AddRange(sliceEntries[s].GetRange(taken[s], count * SliceRows));
-            offsets.AddRange(sliceOffsets[s].GetRange(taken[s], count * SliceRows));
+            slotOffsets.AddRange(sliceOffsets[s].GetRange(taken[s], count * SliceRows));
             taken[s] += count * SliceRows;
         });
         entryOfSlot = [.. entries];
-        Offsets = new AlignedArray<byte>([.. offsets]);
+        offsets = [.. slotOffsets];
+        Slots = offsets.Length;
     }
 
     /// <summary>Rows of the matrix.</summary>
@@ -112,11 +120,8 @@ internal sealed class SellLayout
     /// <summary>Steps per (slice, position), slice-major.</summary>
     public byte[] Steps { get; }
 
-    /// <summary>Column offset of every slot inside its window (255 = padding).</summary>
-    public AlignedArray<byte> Offsets { get; }
-
     /// <summary>Slots (non-zeros + padding).</summary>
-    public int Slots => Offsets.Length;
+    public int Slots { get; }
 
     /// <summary>Stored entries (slots that are not padding).</summary>
     public long NonZeros { get; }
@@ -129,26 +134,32 @@ internal sealed class SellLayout
                 for (int s = s0; s < Math.Min(Slices, s0 + 2); s++) visit(s, p, Steps[s * Positions + p]);
     }
 
+    /// <summary>
+    /// Every step in storage order. A pair block is one pair of slices at one window position: the first slice's steps,
+    /// then the second's; Block is its first slot, Step the step's index in it and Steps its step count.
+    /// </summary>
+    public IEnumerable<(int Block, int Slice, int Position, int Step, int Steps)> Walk()
+    {
+        int block = 0;
+        for (int s0 = 0; s0 < Slices; s0 += 2)
+            for (int p = 0; p < Positions; p++)
+            {
+                int first = Steps[s0 * Positions + p], steps = first + (s0 + 1 < Slices ? Steps[(s0 + 1) * Positions + p] : 0);
+                for (int k = 0; k < steps; k++) yield return (block, k < first ? s0 : s0 + 1, p, k, steps);
+                block += steps * SliceRows;
+            }
+    }
+
     /// <summary>y = W·x for one example (no bias, no activation), walking the slots in storage order and skipping padding.</summary>
     public void MultiplyPortable<TValues>(TValues values, ReadOnlySpan<float> x, Span<float> y) where TValues : struct, ISlotValues
     {
-        Span<float> sums = stackalloc float[2 * SliceRows]; // the pair's two slices
-        var offsets = Offsets.Span;
-        int slot = 0;
-        for (int s0 = 0; s0 < Slices; s0 += 2)
-        {
-            sums.Clear();
-            int pair = Math.Min(2, Slices - s0);
-            for (int p = 0; p < Positions; p++)
-                for (int s = s0; s < s0 + pair; s++)
-                {
-                    var slice = sums.Slice((s - s0) * SliceRows, SliceRows);
-                    for (int end = slot + Steps[s * Positions + p] * SliceRows; slot < end; slot++)
-                        if (offsets[slot] != PaddingOffset) slice[slot % SliceRows] += values.At(slot) * x[RegisterCols * p + offsets[slot]];
-                }
-            int r0 = s0 * SliceRows, count = Math.Min(pair * SliceRows, Rows - r0);
-            sums[..count].CopyTo(y.Slice(r0, count));
-        }
+        y[..Rows].Clear();
+        foreach (var (block, s, p, k, steps) in Walk())
+            for (int l = 0; l < SliceRows; l++)
+            {
+                var (weight, offset) = values.At(block, k, steps, l);
+                if (offset != PaddingOffset) y[s * SliceRows + l] += weight * x[RegisterCols * p + offset];
+            }
     }
 
     /// <summary>C[r, 0..p) = act(Σ_j W[r, j]·B[j, 0..p) + bias[r]) slot by slot (see SparseWeight.MultiplyColumns).</summary>
@@ -156,28 +167,25 @@ internal sealed class SellLayout
         where TValues : struct, ISlotValues
     {
         for (int r = 0; r < Rows; r++) c.Slice(r * ldc, p).Clear();
-        var offsets = Offsets.Span;
-        int slot = 0;
-        for (int s0 = 0; s0 < Slices; s0 += 2)
-            for (int q = 0; q < Positions; q++)
-                for (int s = s0; s < Math.Min(Slices, s0 + 2); s++)
-                    for (int end = slot + Steps[s * Positions + q] * SliceRows; slot < end; slot++)
-                    {
-                        if (offsets[slot] == PaddingOffset) continue;
-                        var dst = c.Slice((s * SliceRows + slot % SliceRows) * ldc, p);
-                        TensorPrimitives.MultiplyAdd(b.Slice((RegisterCols * q + offsets[slot]) * ldb, p), values.At(slot), dst, dst);
-                    }
+        foreach (var (block, s, q, k, steps) in Walk())
+            for (int l = 0; l < SliceRows; l++)
+            {
+                var (weight, offset) = values.At(block, k, steps, l);
+                if (offset == PaddingOffset) continue;
+                var dst = c.Slice((s * SliceRows + l) * ldc, p);
+                TensorPrimitives.MultiplyAdd(b.Slice((RegisterCols * q + offset) * ldb, p), weight, dst, dst);
+            }
         for (int r = 0; r < Rows; r++) SparseWeight.Finish(c.Slice(r * ldc, p), bias.IsEmpty ? default : bias.Slice(r, 1), relu);
     }
 
     /// <summary>Visits every stored (non-padding) slot as (row, column, value) in storage order.</summary>
     public void ForEachStored<TValues>(TValues values, StoredEntryVisitor visit) where TValues : struct, ISlotValues
     {
-        int slot = 0;
-        ForEachBlock((s, p, count) =>
-        {
-            for (int end = slot + count * SliceRows; slot < end; slot++)
-                if (Offsets[slot] != PaddingOffset) visit(s * SliceRows + slot % SliceRows, RegisterCols * p + Offsets[slot], values.At(slot));
-        });
+        foreach (var (block, s, p, k, steps) in Walk())
+            for (int l = 0; l < SliceRows; l++)
+            {
+                var (weight, offset) = values.At(block, k, steps, l);
+                if (offset != PaddingOffset) visit(s * SliceRows + l, RegisterCols * p + offset, weight);
+            }
     }
 }

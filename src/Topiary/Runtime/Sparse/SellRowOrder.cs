@@ -3,8 +3,9 @@
 // the same positions. Rows are sorted by non-zero count (longest first, ties by index), then a seeded local search
 // swaps two rows of different slices whenever the two slices' step counts do not grow (SellWeight's greedy schedule,
 // counted exactly). On random 8% patterns (LeNet-300-100's fc1) this saves ~12% of the steps, ~18% on fc2's 9%.
-// The search is bounded (~40M counting operations, ≤ 20,000 swaps) and deterministic. Callers that run a layer with
-// permuted rows must permute its bias the same way and the next layer's columns (InferencePlan does).
+// The search is bounded (~40M counting operations, ≤ 20,000 swaps) and deterministic; it reads only the non-zero
+// pattern (a dense matrix's, or CSR structure's: the same order). Callers that run a layer with permuted rows must
+// permute its bias the same way and the next layer's columns (InferencePlan does, for float and codebook layers).
 namespace Topiary.Runtime.Sparse;
 
 internal static class SellRowOrder
@@ -13,19 +14,24 @@ internal static class SellRowOrder
     private const int MaxSwaps = 20_000;
     private const long Budget = 40_000_000;
 
-    /// <summary>order[i] = the original row placed at row i.</summary>
+    /// <summary>order[i] = the original row placed at row i, for the non-zero pattern of <paramref name="dense"/> [rows, cols].</summary>
     public static int[] Find(ReadOnlySpan<float> dense, int rows, int cols, ulong seed = 0x5E11)
+    {
+        var csr = CsrArrays<int>.FromDense(dense, rows, cols);
+        return Find(csr.Pointers, csr.Columns, rows, cols, seed);
+    }
+
+    /// <summary>order[i] = the original row placed at row i, for the matrix whose row r stores columns[pointers[r]..pointers[r + 1]).</summary>
+    public static int[] Find(ReadOnlySpan<int> pointers, ReadOnlySpan<int> columns, int rows, int cols, ulong seed = 0x5E11)
     {
         int positions = (cols + SellWeight.RegisterCols - 1) / SellWeight.RegisterCols;
         var counts = new byte[rows * positions]; // non-zeros of row r in input register p (≤ 16)
         var lengths = new int[rows];
         for (int r = 0; r < rows; r++)
-            for (int c = 0; c < cols; c++)
-                if (dense[r * cols + c] != 0)
-                {
-                    counts[r * positions + c / SellWeight.RegisterCols]++;
-                    lengths[r]++;
-                }
+        {
+            lengths[r] = pointers[r + 1] - pointers[r];
+            for (int k = pointers[r]; k < pointers[r + 1]; k++) counts[r * positions + columns[k] / SellWeight.RegisterCols]++;
+        }
         int[] order = [.. Enumerable.Range(0, rows).OrderByDescending(r => lengths[r]).ThenBy(r => r)];
         int slices = (rows + Lanes - 1) / Lanes;
         if (slices < 2 || positions == 0) return order;

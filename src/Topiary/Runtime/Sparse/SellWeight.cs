@@ -10,7 +10,7 @@
 //   steps [S·P] byte, slice-major | values [16·Σ steps] float32 | offsets [16·Σ steps] byte (64-byte aligned), the
 //   last two in the order: pair of slices, position, slice of the pair, step.
 //   StorageBytes = 5·slots + S·P, slots = 16·Σ steps (non-zeros + padding); StoredValues = slots.
-// The layout (steps, offsets) and its slot walks are SellLayout's, shared with CodebookWeight (codes instead of values).
+// The schedule (steps, slot order) and its slot walks are SellLayout's, shared with CodebookWeight (codes instead of values).
 // The batch-1 kernel (AVX-512, SellKernels) keeps both window registers live and does per step one byte→int widening
 // load, one two-register permute (vpermt2ps: the 16 lanes' inputs at once) and one FMA into the slice's 16 row sums;
 // bias and ReLU are applied on the sums. No gather, no horizontal sum. Padding lanes read a real input times 0, so
@@ -37,6 +37,7 @@ public sealed class SellWeight : SparseWeight
     internal const byte PaddingOffset = SellLayout.PaddingOffset;
 
     private readonly AlignedArray<float> _values;
+    private readonly AlignedArray<byte> _offsets;
 
     /// <summary>Builds the layout of <paramref name="dense"/> [rows, cols], keeping entries != 0.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
@@ -45,8 +46,9 @@ public sealed class SellWeight : SparseWeight
     {
         CheckDense(dense.Length, rows, cols);
         var csr = CsrArrays<int>.FromDense(dense, rows, cols);
-        Layout = new SellLayout(rows, cols, csr.Pointers, csr.Columns, out var entryOfSlot);
+        Layout = new SellLayout(rows, cols, csr.Pointers, csr.Columns, out var entryOfSlot, out var offsets);
         _values = new AlignedArray<float>([.. entryOfSlot.Select(e => e < 0 ? 0f : csr.Values[e])]);
+        _offsets = new AlignedArray<byte>(offsets);
         FiniteWeights = csr.Values.All(float.IsFinite);
     }
 
@@ -75,25 +77,29 @@ public sealed class SellWeight : SparseWeight
     {
         if (Avx512F.IsSupported && Cols > 0)
         {
-            SellKernels.Multiply(Layout, new SellKernels.FloatSlots(), (byte*)_values.Pointer, FiniteWeights, x, n, y, bias, relu);
+            SellKernels.Multiply(Layout, new SellKernels.FloatKernel(_values.Pointer, _offsets.Pointer), FiniteWeights, x, n, y, bias, relu);
             GC.KeepAlive(this);
             return;
         }
         for (int i = 0; i < n; i++)
         {
             var yi = y.Slice(i * Rows, Rows);
-            Layout.MultiplyPortable(new Slots(_values), x.Slice(i * Cols, Cols), yi);
+            Layout.MultiplyPortable(new Slots(_values, _offsets), x.Slice(i * Cols, Cols), yi);
             Finish(yi, bias, relu);
         }
     }
 
     private protected override void MultiplyColumnsCore(ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu) =>
-        Layout.MultiplyColumns(new Slots(_values), b, ldb, p, c, ldc, bias, relu);
+        Layout.MultiplyColumns(new Slots(_values, _offsets), b, ldb, p, c, ldc, bias, relu);
 
-    private protected override void ForEachStored(StoredEntryVisitor visit) => Layout.ForEachStored(new Slots(_values), visit);
+    private protected override void ForEachStored(StoredEntryVisitor visit) => Layout.ForEachStored(new Slots(_values, _offsets), visit);
 
-    private readonly struct Slots(AlignedArray<float> values) : ISlotValues
+    private readonly struct Slots(AlignedArray<float> values, AlignedArray<byte> offsets) : ISlotValues
     {
-        public float At(int slot) => values[slot];
+        public (float Weight, int Offset) At(int block, int step, int steps, int lane)
+        {
+            int slot = block + SliceRows * step + lane;
+            return (values[slot], offsets[slot]);
+        }
     }
 }

@@ -1,5 +1,6 @@
 // CodebookWeightTests: the codebook format (byte codes + ≤ 255 centroids in the sell layout) over the shared awkward
-// shapes and patterns, with codebooks of 3, 31, 63 and 200 centroids (every register lookup and the table path):
+// shapes and patterns, with codebooks of 3, 31, 63 and 200 centroids (the register lookup and the table path; pair
+// blocks with even, odd and straddling step counts):
 // Multiply and MultiplyColumns equal their scalar twins and the dense reference, ToDense gives the quantized matrix
 // back, a NaN input at a column a row does not store never reaches that row, and bad structure is rejected.
 using Topiary.Runtime.Sparse;
@@ -54,11 +55,14 @@ public class CodebookWeightTests
             }
     }
 
-    [Fact]
-    public void A_non_finite_input_reaches_only_rows_that_store_its_column()
+    [Theory]
+    [InlineData(3)]
+    [InlineData(63)]
+    [InlineData(200)]
+    public void A_non_finite_input_reaches_only_rows_that_store_its_column(int k)
     {
         const int rows = 40, cols = 70;
-        var dense = Quantize(SparsityPatterns.RandomMatrix(rows, cols, SparsityPattern.Element, 0.9, 3), 63);
+        var dense = Quantize(SparsityPatterns.RandomMatrix(rows, cols, SparsityPattern.Element, 0.9, 3), k);
         var w = CodebookWeight.FromQuantized(dense, rows, cols);
         var x = SparsityPatterns.RandomVector(cols, 4);
         x[33] = float.NaN;
@@ -85,6 +89,7 @@ public class CodebookWeightTests
         Assert.Throws<ArgumentException>(() => SparseWeight.Create(SparseFormat.Codebook, new float[4], 2, 2));
         var w = new CodebookWeight(2, 3, [0, 1, 3], [2, 0, 1], [2, 1, 2], c);
         Assert.Equal([0, 0, -0.5f, 0.5f, -0.5f, 0], w.ToDense());
-        Assert.Equal(2L * w.StoredValues + 4 * 2 + 1, w.StorageBytes);
+        Assert.Equal([0.5f, -0.5f], w.Centroids.ToArray());
+        Assert.Equal(2L * w.StoredValues + 1 + 4 * 64 + 2 * 128, w.StorageBytes); // slots, steps, table, halves
     }
 }
