@@ -1,4 +1,4 @@
-// Recipes with `method: channel`: every key loads into ChannelSpec and means the same ChannelPruningOptions as the
+// Recipes with `method: channel`: every key loads into ChannelSettings and means the same ChannelPruningOptions as the
 // CLI flags; ToYaml -> Load is the identity; keys of other methods, missing or double targets, agp and unknown
 // retrain keys are rejected naming line and key; the plan check refuses compress and unknown protected layers.
 using Topiary.Models;
