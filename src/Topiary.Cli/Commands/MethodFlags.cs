@@ -1,9 +1,10 @@
 // MethodFlags: the flags of `topiary prune` that come from the pruning-method registry — one --key per setting
 // key of any registered method (a key two methods share, like criterion, is one flag), parsed by the method's own
-// MethodOption so that a flag and a recipe key accept the same values with the same messages. A flag given for a
+// Setting so that a flag and a recipe key accept the same values with the same messages. A flag given for a
 // method that does not take it is refused, naming the methods that do.
 using System.CommandLine;
 using Topiary.Pruning.Methods;
+using Topiary.Settings;
 
 namespace Topiary.Cli.Commands;
 
@@ -50,7 +51,7 @@ public sealed class MethodFlags
             if (check) method.Check(settings, shared);
             return settings;
         }
-        catch (OptionValueException e)
+        catch (SettingValueException e)
         {
             throw new ArgumentException($"--{e.Key.Replace('_', '-')}: {e.Message}", e);
         }

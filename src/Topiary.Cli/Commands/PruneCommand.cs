@@ -15,6 +15,7 @@ using Topiary.Pruning.Methods;
 using Topiary.Pruning.Scalpel;
 using Topiary.Recipes;
 using Topiary.Training;
+using Topiary.Settings;
 
 namespace Topiary.Cli.Commands;
 
@@ -83,7 +84,7 @@ public static class PruneCommand
             }
             else
             {
-                var kind = (ScheduleKind)OptionText.ParseEnum("schedule", parse.GetValue(schedule)!, typeof(ScheduleKind));
+                var kind = (ScheduleKind)SettingText.ParseEnum("schedule", parse.GetValue(schedule)!, typeof(ScheduleKind));
                 var t = parse.GetValue(targets) is { } tt ? TargetsFlag.Parse(tt) : new Dictionary<string, LayerTarget>();
                 double? g = parse.GetValue(global);
                 plan = new PruningSchedule

@@ -17,6 +17,7 @@ using Topiary.Pruning.Methods;
 using Topiary.Runtime;
 using Topiary.Tensors;
 using Topiary.Training;
+using Topiary.Settings;
 
 namespace Topiary.Cli.Commands;
 
@@ -62,7 +63,7 @@ public static class StructuredCommand
             Directory.CreateDirectory(dir);
             var options = new ChannelPruningOptions
             {
-                Criterion = (ChannelCriterion)OptionText.ParseEnum("criterion", parse.GetValue(criterion)!, typeof(ChannelCriterion)),
+                Criterion = (ChannelCriterion)SettingText.ParseEnum("criterion", parse.GetValue(criterion)!, typeof(ChannelCriterion)),
                 Target = new ChannelTarget { MacsReduction = parse.GetValue(macs), RoundTo = parse.GetValue(roundTo), Global = parse.GetValue(ranking) == "global" },
                 Rounds = parse.GetValue(rounds),
                 EpochsPerRound = parse.GetValue(epochs),

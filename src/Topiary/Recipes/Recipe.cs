@@ -6,12 +6,13 @@
 //
 // YAML keys are snake_case: model, model_file, dataset, seed, train_limit, train{epochs, batch_size, optimizer,
 // lr, momentum, weight_decay, l1, lr_policy, gamma, power, step_epochs}, prune{method, the method's own settings
-// (its MethodOption keys), schedule, rounds, scope, targets{LAYER: {sparsity | threshold_std}}, global_sparsity,
+// (its Setting keys), schedule, rounds, scope, targets{LAYER: {sparsity | threshold_std}}, global_sparsity,
 // retrain{epochs_per_round, final_epochs, lr_scale, regularization, freeze, reinitialize}},
 // compress{bits, index_bits, fine_tune_epochs, fine_tune_lr_scale, huffman}, export{onnx, sparse_initializers}.
 using Topiary.Pruning;
 using Topiary.Pruning.Methods;
 using Topiary.Training;
+using Topiary.Settings;
 
 namespace Topiary.Recipes;
 

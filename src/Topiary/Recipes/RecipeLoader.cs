@@ -18,6 +18,7 @@
 using Topiary.Models;
 using Topiary.Pruning;
 using Topiary.Pruning.Methods;
+using Topiary.Settings;
 
 namespace Topiary.Recipes;
 
@@ -81,7 +82,7 @@ public static class RecipeLoader
         string? canonical = Training.TrainingRun.DatasetNames.FirstOrDefault(d => string.Equals(d, dataset, StringComparison.OrdinalIgnoreCase));
         if (canonical is null)
         {
-            string? suggestion = OptionText.Suggest(dataset, Training.TrainingRun.DatasetNames);
+            string? suggestion = SettingText.Suggest(dataset, Training.TrainingRun.DatasetNames);
             throw top.Error(top.Value("dataset")!, "dataset", $"'dataset' must be one of {string.Join(", ", Training.TrainingRun.DatasetNames)}; got '{dataset}'",
                 suggestion is not null ? $"(did you mean '{suggestion}'?)" : "");
         }
@@ -130,7 +131,7 @@ public static class RecipeLoader
     private static IEnumerable<string> AllowedKeys(PruningMethod m)
     {
         yield return "method";
-        foreach (MethodOption o in m.Options) yield return o.Key;
+        foreach (Setting o in m.Options) yield return o.Key;
         if (m.Parts.HasFlag(ScheduleParts.Rounds)) { yield return "schedule"; yield return "rounds"; }
         if (m.Parts.HasFlag(ScheduleParts.Scope)) yield return "scope";
         if (m.Parts.HasFlag(ScheduleParts.Targets)) yield return "targets";
@@ -154,7 +155,7 @@ public static class RecipeLoader
         // The method's own settings, then the checks that span several keys (before the shared keys are read, so that
         // e.g. "scope must be layer" is said before "missing global_sparsity").
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (MethodOption option in method.Options)
+        foreach (Setting option in method.Options)
             if (s.Value(option.Key) is { } node)
                 values[option.Key] = ReadSetting(s, option, node, layers);
         object settings = method.CreateOptions(values);
@@ -165,7 +166,7 @@ public static class RecipeLoader
         {
             method.Check(settings, new SharedSettings(schedule, scope == ScopeKind.Global, givenTargets));
         }
-        catch (OptionValueException e)
+        catch (SettingValueException e)
         {
             throw s.Error(s.Value(e.Key) ?? s.Map, e.Key, e.Problem, e.Suffix);
         }
@@ -219,7 +220,7 @@ public static class RecipeLoader
     }
 
     // One setting of the method: a scalar, or a list of names (checked against the zoo model's layers when it is a layer list).
-    private static object ReadSetting(Section s, MethodOption option, YNode node, LayerNames? layers)
+    private static object ReadSetting(Section s, Setting option, YNode node, LayerNames? layers)
     {
         string key = option.Key;
         try
@@ -237,7 +238,7 @@ public static class RecipeLoader
             }
             return option.ParseList(items);
         }
-        catch (OptionValueException e)
+        catch (SettingValueException e)
         {
             throw s.Error(node, key, e.Problem, e.Suffix);
         }
@@ -351,7 +352,7 @@ public static class RecipeLoader
         public void Check(Section at, YScalar name, string path, string where)
         {
             if (_names.Contains(name.Value, StringComparer.Ordinal)) return;
-            string? suggestion = OptionText.Suggest(name.Value, _names);
+            string? suggestion = SettingText.Suggest(name.Value, _names);
             throw at.Error(name, path, $"unknown layer '{name.Value}' in {where}; {Model} has {string.Join(", ", _names)}",
                 suggestion is not null ? $"(did you mean '{suggestion}'?)" : "");
         }
@@ -369,7 +370,7 @@ public static class RecipeLoader
             {
                 if (allowedKeys.Contains(key.Value, StringComparer.Ordinal))
                     continue;
-                string? suggestion = OptionText.Suggest(key.Value, allowedKeys);
+                string? suggestion = SettingText.Suggest(key.Value, allowedKeys);
                 string hint = suggestion is not null
                     ? $"(did you mean '{suggestion}'?)"
                     : $"(expected one of: {string.Join(", ", allowedKeys)})";
@@ -421,7 +422,7 @@ public static class RecipeLoader
         public int Int(string key, int fallback, int min, int max)
         {
             YScalar? s = Scalar(key);
-            return s is null ? fallback : Parse(s, key, () => OptionText.ParseInt(key, s.Value, min, max));
+            return s is null ? fallback : Parse(s, key, () => SettingText.ParseInt(key, s.Value, min, max));
         }
 
         public double Double(string key, double fallback, double min, double max, bool minExclusive = false, bool maxExclusive = false)
@@ -432,44 +433,44 @@ public static class RecipeLoader
 
         public static double ParseDouble(Section at, YScalar s, string path, string label, double min, double max,
             bool minExclusive, bool maxExclusive) =>
-            at.Parse(s, path, () => OptionText.ParseDouble(label, s.Value, min, max, minExclusive, maxExclusive));
+            at.Parse(s, path, () => SettingText.ParseDouble(label, s.Value, min, max, minExclusive, maxExclusive));
 
         public bool Bool(string key, bool fallback)
         {
             YScalar? s = Scalar(key);
-            return s is null ? fallback : Parse(s, key, () => OptionText.ParseBool(key, s.Value));
+            return s is null ? fallback : Parse(s, key, () => SettingText.ParseBool(key, s.Value));
         }
 
         public T Enum<T>(string key, T fallback, (string Name, T Value)[] table) where T : struct, System.Enum
         {
             YScalar? s = Scalar(key);
             if (s is null) return fallback;
-            string name = Parse(s, key, () => OptionText.ParseChoice(key, s.Value, table.Select(e => e.Name).ToArray()));
+            string name = Parse(s, key, () => SettingText.ParseChoice(key, s.Value, table.Select(e => e.Name).ToArray()));
             return table.First(e => e.Name == name).Value;
         }
 
-        /// <summary>An enum value by its kebab-case name (OptionText), or <paramref name="fallback"/> when absent.</summary>
+        /// <summary>An enum value by its kebab-case name (SettingText), or <paramref name="fallback"/> when absent.</summary>
         public T Enum<T>(string key, T fallback) where T : struct, System.Enum
         {
             YScalar? s = Scalar(key);
-            return s is null ? fallback : Parse(s, key, () => (T)OptionText.ParseEnum(key, s.Value, typeof(T)));
+            return s is null ? fallback : Parse(s, key, () => (T)SettingText.ParseEnum(key, s.Value, typeof(T)));
         }
 
         /// <summary>One of the names <paramref name="allowed"/> (case-insensitive; returned as listed), or <paramref name="fallback"/> when absent.</summary>
         public string Enum(string key, string fallback, IReadOnlyList<string> allowed)
         {
             YScalar? s = Scalar(key);
-            return s is null ? fallback : Parse(s, key, () => OptionText.ParseChoice(key, s.Value, allowed));
+            return s is null ? fallback : Parse(s, key, () => SettingText.ParseChoice(key, s.Value, allowed));
         }
 
-        // A value parsed by OptionText, its rejection positioned at the scalar.
+        // A value parsed by SettingText, its rejection positioned at the scalar.
         private T Parse<T>(YScalar at, string key, Func<T> parse)
         {
             try
             {
                 return parse();
             }
-            catch (OptionValueException e)
+            catch (SettingValueException e)
             {
                 throw Error(at, key, e.Problem, e.Suffix);
             }

@@ -8,6 +8,7 @@ using System.Globalization;
 using Topiary.Pruning.Methods;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
+using Topiary.Settings;
 
 namespace Topiary.Recipes;
 
@@ -91,7 +92,7 @@ public static class RecipeWriter
         w.Key("prune");
         w.BeginMap();
         w.Pair("method", method.Name);
-        foreach (MethodOption option in method.Options)
+        foreach (Setting option in method.Options)
         {
             switch (option.Get(p.Settings))
             {
@@ -133,8 +134,8 @@ public static class RecipeWriter
             w.Pair("lr_scale", r.LrScale);
             if (method.Parts.HasFlag(ScheduleParts.RetrainExtras))
             {
-                w.Pair("regularization", OptionText.NameOf(r.Regularization));
-                w.Pair("freeze", OptionText.NameOf(r.Freeze));
+                w.Pair("regularization", SettingText.NameOf(r.Regularization));
+                w.Pair("freeze", SettingText.NameOf(r.Freeze));
                 w.Pair("reinitialize", r.Reinitialize);
             }
             w.EndMap();

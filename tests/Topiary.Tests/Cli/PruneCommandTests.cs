@@ -4,6 +4,7 @@ using Topiary.Models;
 using Topiary.Pruning;
 using Topiary.Pruning.Methods;
 using Topiary.Recipes;
+using Topiary.Settings;
 
 namespace Topiary.Tests.Cli;
 
@@ -34,10 +35,10 @@ public class PruneCommandTests : IDisposable
         Assert.Contains("fc2", Assert.Throws<ArgumentException>(() => TargetsFlag.Parse("fc2:0.5")).Message);
         Assert.Throws<ArgumentException>(() => TargetsFlag.Parse("fc1=1.5"));
         var granularity = PruningMethods.Get("magnitude").Options.Single(o => o.Key == "granularity");
-        Assert.Contains("'granularity' must be one of element, row, filter", Assert.Throws<OptionValueException>(() => granularity.Parse("hexagon")).Message, StringComparison.Ordinal);
+        Assert.Contains("'granularity' must be one of element, row, filter", Assert.Throws<SettingValueException>(() => granularity.Parse("hexagon")).Message, StringComparison.Ordinal);
         Assert.Equal("simd8", Granularities.Of((GranularityKind)granularity.Parse("simd8")).Name);
         Assert.Equal("vector", Granularities.Of((GranularityKind)granularity.Parse("VECTOR")).Name);
-        Assert.Contains("simd2, simd4, simd8, simd16", Assert.Throws<OptionValueException>(() => granularity.Parse("simd3")).Message, StringComparison.Ordinal);
+        Assert.Contains("simd2, simd4, simd8, simd16", Assert.Throws<SettingValueException>(() => granularity.Parse("simd3")).Message, StringComparison.Ordinal);
     }
 
     [Fact]

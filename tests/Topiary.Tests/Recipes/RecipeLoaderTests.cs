@@ -5,6 +5,7 @@ using Topiary.Pruning;
 using Topiary.Recipes;
 using Topiary.Tests.IO;
 using Topiary.Training;
+using Topiary.Settings;
 
 namespace Topiary.Tests.Recipes;
 
@@ -373,15 +374,15 @@ public class RecipeLoaderTests
     [InlineData("rounds", "rounds", 0)]
     [InlineData("", "abc", 3)]
     [InlineData("kitten", "sitting", 3)]
-    public void EditDistance_IsLevenshtein(string a, string b, int d) => Assert.Equal(d, OptionText.EditDistance(a, b));
+    public void EditDistance_IsLevenshtein(string a, string b, int d) => Assert.Equal(d, SettingText.EditDistance(a, b));
 
     [Fact]
     public void Suggest_OnlyCloseNames()
     {
         string[] keys = ["epochs", "batch_size", "lr", "lr_policy"];
-        Assert.Equal("batch_size", OptionText.Suggest("batchsize", keys));
-        Assert.Equal("batch_size", OptionText.Suggest("batch-size", keys));
-        Assert.Equal("lr", OptionText.Suggest("l", keys));
-        Assert.Null(OptionText.Suggest("temperature", keys));
+        Assert.Equal("batch_size", SettingText.Suggest("batchsize", keys));
+        Assert.Equal("batch_size", SettingText.Suggest("batch-size", keys));
+        Assert.Equal("lr", SettingText.Suggest("l", keys));
+        Assert.Null(SettingText.Suggest("temperature", keys));
     }
 }

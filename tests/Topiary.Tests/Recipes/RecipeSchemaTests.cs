@@ -6,6 +6,7 @@ using Topiary.Pruning;
 using Topiary.Pruning.Methods;
 using Topiary.Recipes;
 using Topiary.Training;
+using Topiary.Settings;
 
 namespace Topiary.Tests.Recipes;
 

@@ -4,6 +4,7 @@
 // the target; no retrain section means pruning without data. The model changes shape: no .tpz compression after it.
 using Topiary.Nn;
 using Topiary.Pruning.Channels;
+using Topiary.Settings;
 
 namespace Topiary.Pruning.Methods;
 
@@ -20,47 +21,47 @@ public enum RankingKind
 public sealed record ChannelSettings
 {
     /// <summary>How channels are ranked. Key <c>criterion</c>, default l1.</summary>
-    [MethodOption("criterion", "How channels are ranked: l1, l2, bn-scale, taylor or random.")]
+    [Setting("criterion", "How channels are ranked: l1, l2, bn-scale, taylor or random.")]
     public ChannelCriterion Criterion { get; init; } = ChannelCriterion.L1;
 
     /// <summary>Target: forward MACs fall by this factor. Key <c>macs_reduction</c>.</summary>
-    [MethodOption("macs_reduction", "Target: forward MACs fall by this factor (e.g. 2).", Min = 1, Max = 1e6)]
+    [Setting("macs_reduction", "Target: forward MACs fall by this factor (e.g. 2).", Min = 1, Max = 1e6)]
     public double? MacsReduction { get; init; }
 
     /// <summary>Target: this fraction of the prunable channels goes. Key <c>channel_sparsity</c>.</summary>
-    [MethodOption("channel_sparsity", "Target: this fraction of the prunable channels goes.", Min = 0, Max = 1, MaxExclusive = true)]
+    [Setting("channel_sparsity", "Target: this fraction of the prunable channels goes.", Min = 0, Max = 1, MaxExclusive = true)]
     public double? ChannelSparsity { get; init; }
 
     /// <summary>Kept channel counts are multiples of this. Key <c>round_to</c>.</summary>
-    [MethodOption("round_to", "Kept channel counts are multiples of this (e.g. the SIMD width).", Min = 1, Max = 65_536)]
+    [Setting("round_to", "Kept channel counts are multiples of this (e.g. the SIMD width).", Min = 1, Max = 65_536)]
     public int RoundTo { get; init; } = 1;
 
     /// <summary>At most this fraction of any group's channels goes. Key <c>max_ratio</c>.</summary>
-    [MethodOption("max_ratio", "At most this fraction of any group's channels goes.", Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
+    [Setting("max_ratio", "At most this fraction of any group's channels goes.", Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
     public double MaxRatio { get; init; } = 0.9;
 
     /// <summary>Global or per-layer ranking. Key <c>ranking</c>.</summary>
-    [MethodOption("ranking", "global (normalised scores compete across groups) or layer (every group loses the same fraction).")]
+    [Setting("ranking", "global (normalised scores compete across groups) or layer (every group loses the same fraction).")]
     public RankingKind Ranking { get; init; } = RankingKind.Global;
 
     /// <summary>Layers whose output channels are kept: stem, classifier, or layer names. Key <c>protect</c>.</summary>
-    [MethodOption("protect", "Layers whose channels are kept: stem, classifier or layer names.")]
+    [Setting("protect", "Layers whose channels are kept: stem, classifier or layer names.")]
     public NameList? Protect { get; init; }
 
     /// <summary>L1 penalty on BatchNorm scales while fine-tuning (network slimming). Key <c>bn_penalty</c>.</summary>
-    [MethodOption("bn_penalty", "L1 penalty on BatchNorm scales while fine-tuning (network slimming).", Min = 0, Max = 1e6)]
+    [Setting("bn_penalty", "L1 penalty on BatchNorm scales while fine-tuning (network slimming).", Min = 0, Max = 1e6)]
     public double BnPenalty { get; init; }
 
     /// <summary>Batches the Taylor criterion averages. Key <c>taylor_batches</c>.</summary>
-    [MethodOption("taylor_batches", "Batches the Taylor criterion averages.", Min = 1, Max = 1_000_000)]
+    [Setting("taylor_batches", "Batches the Taylor criterion averages.", Min = 1, Max = 1_000_000)]
     public int TaylorBatches { get; init; } = 16;
 
     internal static void Check(ChannelSettings s, SharedSettings shared)
     {
         if (s.MacsReduction is not null && s.ChannelSparsity is not null)
-            throw new OptionValueException("channel_sparsity", "give one target, 'macs_reduction' or 'channel_sparsity', not both");
+            throw new SettingValueException("channel_sparsity", "give one target, 'macs_reduction' or 'channel_sparsity', not both");
         if (s.MacsReduction is null && s.ChannelSparsity is null)
-            throw new OptionValueException("macs_reduction", "method channel needs a target: 'macs_reduction' (e.g. 2: half the MACs) or 'channel_sparsity' (fraction of the prunable channels removed)");
+            throw new SettingValueException("macs_reduction", "method channel needs a target: 'macs_reduction' (e.g. 2: half the MACs) or 'channel_sparsity' (fraction of the prunable channels removed)");
     }
 }
 
@@ -111,7 +112,7 @@ public sealed class ChannelMethod(ChannelSettings settings) : IPruningMethod
         ArgumentNullException.ThrowIfNull(context);
         var c = context;
         var options = Options(c.Schedule);
-        string criterion = OptionText.NameOf(options.Criterion);
+        string criterion = SettingText.NameOf(options.Criterion);
         c.Messages?.Report($"channel pruning ({criterion}): {options.Rounds} round(s) x {options.EpochsPerRound} epoch(s)");
         var r = ChannelPruning.Run(c.Model, [c.InputShape], c.ModelName, options, new ChannelPruningData(c.Training, c.Train, c.Test), c.Progress, c.CancellationToken);
         return new PruningOutcome($"channel/{criterion}", r, r.Model);

@@ -5,6 +5,7 @@
 using Topiary.Nn;
 using Topiary.Pruning.EnergyAware;
 using Topiary.Training;
+using Topiary.Settings;
 
 namespace Topiary.Pruning.Methods;
 
@@ -12,39 +13,39 @@ namespace Topiary.Pruning.Methods;
 public sealed record EnergyAwareSettings
 {
     /// <summary>Largest validation-accuracy drop a step may leave, as a fraction (0.005 = 0.5 points). Key <c>tolerance</c>.</summary>
-    [MethodOption("tolerance", "Largest validation-accuracy drop a step may leave, as a fraction in [0, 1] (0.005 = 0.5 points).", Min = 0, Max = 1)]
+    [Setting("tolerance", "Largest validation-accuracy drop a step may leave, as a fraction in [0, 1] (0.005 = 0.5 points).", Min = 0, Max = 1)]
     public double Tolerance { get; init; } = 0.005;
 
     /// <summary>Passes of (all layers in energy order, then fine-tune). Key <c>passes</c>.</summary>
-    [MethodOption("passes", "Passes of (all layers in energy order, then fine-tune).", Min = 1, Max = 1000)]
+    [Setting("passes", "Passes of (all layers in energy order, then fine-tune).", Min = 1, Max = 1000)]
     public int Passes { get; init; } = 1;
 
     /// <summary>Global fine-tuning epochs with fixed masks after each pass. Key <c>fine_tune_epochs</c>.</summary>
-    [MethodOption("fine_tune_epochs", "Global fine-tuning epochs with fixed masks after each pass.", Min = 0, Max = 100_000)]
+    [Setting("fine_tune_epochs", "Global fine-tuning epochs with fixed masks after each pass.", Min = 0, Max = 100_000)]
     public int FineTuneEpochs { get; init; } = 2;
 
     /// <summary>Fine-tuning learning rate as a multiple of the training rate. Key <c>lr_scale</c>.</summary>
-    [MethodOption("lr_scale", "Fine-tuning learning rate as a multiple of the training rate.", Min = 0, Max = 1e6, MinExclusive = true)]
+    [Setting("lr_scale", "Fine-tuning learning rate as a multiple of the training rate.", Min = 0, Max = 1e6, MinExclusive = true)]
     public double LrScale { get; init; } = 0.1;
 
     /// <summary>Measure the drop from each layer's starting accuracy (drops add up). Key <c>per_layer_tolerance</c>.</summary>
-    [MethodOption("per_layer_tolerance", "Measure the drop from each layer's starting accuracy (drops add up).")]
+    [Setting("per_layer_tolerance", "Measure the drop from each layer's starting accuracy (drops add up).")]
     public bool PerLayerTolerance { get; init; }
 
     /// <summary>A layer ends when its halved step fraction falls below this. Key <c>min_step</c>.</summary>
-    [MethodOption("min_step", "A layer ends when its halved step fraction falls below this.", Min = 0, Max = 0.5, MinExclusive = true)]
+    [Setting("min_step", "A layer ends when its halved step fraction falls below this.", Min = 0, Max = 0.5, MinExclusive = true)]
     public double MinStep { get; init; } = 0.1;
 
     /// <summary>Training images held out (the last ones) as the validation set. Key <c>validation_images</c>.</summary>
-    [MethodOption("validation_images", "Training images held out (the last ones) as the validation set.", Min = 1)]
+    [Setting("validation_images", "Training images held out (the last ones) as the validation set.", Min = 1)]
     public int ValidationImages { get; init; } = 5000;
 
     /// <summary>Images of the feature-map sample the refits use. Key <c>sample_images</c>.</summary>
-    [MethodOption("sample_images", "Images of the feature-map sample the refits use.", Min = 1)]
+    [Setting("sample_images", "Images of the feature-map sample the refits use.", Min = 1)]
     public int SampleImages { get; init; } = 1000;
 
     /// <summary>Layers to prune; null = every weight layer. Key <c>layers</c>.</summary>
-    [MethodOption("layers", "Layers to prune (default: every weight layer).", LayerNames = true)]
+    [Setting("layers", "Layers to prune (default: every weight layer).", LayerNames = true)]
     public NameList? Layers { get; init; }
 }
 

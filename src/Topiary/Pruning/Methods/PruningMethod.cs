@@ -1,7 +1,9 @@
-// PruningMethod: the registration of a pruning method — its name, its options record (whose MethodOption
+// PruningMethod: the registration of a pruning method — its name, its options record (whose Setting
 // properties are its recipe keys and CLI flags), which parts of the shared schedule it takes (ScheduleParts), the
 // checks that span several settings, and the factory that makes an IPruningMethod from options. PruningMethods
 // lists the registrations; the recipe loader and writer, `topiary prune` and the reports read everything from here.
+using Topiary.Settings;
+
 namespace Topiary.Pruning.Methods;
 
 /// <summary>Which parts of the shared prune settings a method takes.</summary>
@@ -52,16 +54,16 @@ public sealed class PruningMethod
         _check = check;
         _needsTargets = needsTargets;
         ForeignKeyNotes = foreignKeyNotes ?? new Dictionary<string, string>();
-        Options = MethodOption.Of(optionsType);
+        Options = Setting.Of(optionsType);
     }
 
     /// <summary>Registers a method.</summary>
-    /// <typeparam name="TOptions">Its options record (a class with a parameterless constructor; settings marked with <see cref="MethodOptionAttribute"/>).</typeparam>
+    /// <typeparam name="TOptions">Its options record (a class with a parameterless constructor; settings marked with <see cref="SettingAttribute"/>).</typeparam>
     /// <param name="name">The method's name in recipes, on the command line and in reports (kebab-case).</param>
     /// <param name="summary">One sentence: what it removes and whose method it is.</param>
     /// <param name="parts">The shared settings it takes.</param>
     /// <param name="create">Makes the method from its options.</param>
-    /// <param name="check">Checks spanning several settings; throws <see cref="OptionValueException"/> naming the key at fault.</param>
+    /// <param name="check">Checks spanning several settings; throws <see cref="SettingValueException"/> naming the key at fault.</param>
     /// <param name="needsTargets">Whether per-layer targets are required with these options (default: when <paramref name="parts"/> has Targets and the scope is per layer).</param>
     /// <param name="foreignKeyNotes">Why a key of another method does not apply here (key → note), for error messages.</param>
     public static PruningMethod Of<TOptions>(string name, string summary, ScheduleParts parts, Func<TOptions, IPruningMethod> create,
@@ -87,7 +89,7 @@ public sealed class PruningMethod
     public ScheduleParts Parts { get; }
 
     /// <summary>Its own settings, in declaration order.</summary>
-    public IReadOnlyList<MethodOption> Options { get; }
+    public IReadOnlyList<Setting> Options { get; }
 
     /// <summary>Why a key of another method does not apply here, by key.</summary>
     public IReadOnlyDictionary<string, string> ForeignKeyNotes { get; }
@@ -103,7 +105,7 @@ public sealed class PruningMethod
         object options = DefaultOptions();
         foreach (var (key, value) in values)
         {
-            MethodOption option = Options.FirstOrDefault(o => o.Key == key)
+            Setting option = Options.FirstOrDefault(o => o.Key == key)
                 ?? throw new ArgumentException($"'{key}' is not a setting of method {Name}.", nameof(values));
             option.Set(options, value);
         }
@@ -111,12 +113,12 @@ public sealed class PruningMethod
     }
 
     /// <summary>Runs the cross-setting checks.</summary>
-    /// <exception cref="OptionValueException">A combination that does not work; its key names the setting to blame.</exception>
+    /// <exception cref="SettingValueException">A combination that does not work; its key names the setting to blame.</exception>
     public void Check(object options, SharedSettings shared)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (shared.Schedule == ScheduleKind.Agp && !Parts.HasFlag(ScheduleParts.Agp))
-            throw new OptionValueException("schedule", $"method {Name} runs one-shot or iterative schedules, not agp");
+            throw new SettingValueException("schedule", $"method {Name} runs one-shot or iterative schedules, not agp");
         _check?.Invoke(options, shared);
     }
 

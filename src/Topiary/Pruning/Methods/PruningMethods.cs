@@ -2,6 +2,8 @@
 // `topiary prune` flags (its options record's settings), the parsing of its name, the shared settings it takes and
 // its report section (the Details of its PruningOutcome). Adding a method: one file with its settings record and its
 // IPruningMethod, and one line here.
+using Topiary.Settings;
+
 namespace Topiary.Pruning.Methods;
 
 /// <summary>The registered pruning methods.</summary>
@@ -21,11 +23,11 @@ public static class PruningMethods
     public static IReadOnlyList<string> Names { get; } = All.Select(m => m.Name).ToArray();
 
     /// <summary>The method named <paramref name="name"/> (case-insensitive).</summary>
-    /// <exception cref="OptionValueException">Unknown name; the message lists the methods and suggests the closest.</exception>
+    /// <exception cref="SettingValueException">Unknown name; the message lists the methods and suggests the closest.</exception>
     public static PruningMethod Get(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
-        string known = OptionText.ParseChoice("method", name, Names);
+        string known = SettingText.ParseChoice("method", name, Names);
         return All.First(m => m.Name == known);
     }
 }

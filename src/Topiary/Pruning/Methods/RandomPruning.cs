@@ -4,6 +4,7 @@
 // fixed across rounds (iterative rounds remove nested sets) and the same on every machine. Only sparsity and
 // density targets make sense for random scores; thresholds are refused.
 using Topiary.Tensors;
+using Topiary.Settings;
 
 namespace Topiary.Pruning.Methods;
 
@@ -11,7 +12,7 @@ namespace Topiary.Pruning.Methods;
 public sealed record RandomSettings
 {
     /// <summary>What is removed together. Key <c>granularity</c>, default element.</summary>
-    [MethodOption("granularity", "What is removed together: element, row (= filter: whole neurons/filters), kernel, vector, simd (aligned groups of the host SIMD width) or simd2/4/8/16.")]
+    [Setting("granularity", "What is removed together: element, row (= filter: whole neurons/filters), kernel, vector, simd (aligned groups of the host SIMD width) or simd2/4/8/16.")]
     public GranularityKind Granularity { get; init; } = GranularityKind.Element;
 }
 

@@ -6,6 +6,7 @@ using Topiary.Hardware;
 using Topiary.Nn;
 using Topiary.Pruning.Node;
 using Topiary.Pruning.Scalpel;
+using Topiary.Settings;
 
 namespace Topiary.Pruning.Methods;
 
@@ -13,12 +14,12 @@ namespace Topiary.Pruning.Methods;
 public sealed record ScalpelSettings
 {
     /// <summary>Target hardware (host, cortex-m4, gpu). Key <c>hardware</c>, default host.</summary>
-    [MethodOption("hardware", "Target hardware: host (SIMD-aware FC + node-pruned conv), cortex-m4 (SIMD-aware everywhere, groups of 2) or gpu (node pruning only).",
+    [Setting("hardware", "Target hardware: host (SIMD-aware FC + node-pruned conv), cortex-m4 (SIMD-aware everywhere, groups of 2) or gpu (node pruning only).",
         ChoicesFrom = nameof(Hardwares))]
     public string Hardware { get; init; } = "host";
 
     /// <summary>SIMD group width of the SIMD-aware layers; null = the hardware's default. Key <c>simd_width</c>.</summary>
-    [MethodOption("simd_width", "SIMD group width of the SIMD-aware layers: 2, 4, 8 or 16 (default: 2 on cortex-m4, the host's float lanes capped at 8).",
+    [Setting("simd_width", "SIMD group width of the SIMD-aware layers: 2, 4, 8 or 16 (default: 2 on cortex-m4, the host's float lanes capped at 8).",
         Min = 1, Max = 1024, OneOf = new[] { 2, 4, 8, 16 })]
     public int? SimdWidth { get; init; }
 
@@ -28,9 +29,9 @@ public sealed record ScalpelSettings
     internal static void Check(ScalpelSettings s, SharedSettings shared)
     {
         if (shared.GlobalScope)
-            throw new OptionValueException("scope", "method scalpel prunes each SIMD-aware layer to its own target: scope must be layer");
+            throw new SettingValueException("scope", "method scalpel prunes each SIMD-aware layer to its own target: scope must be layer");
         if (s.Hardware == "gpu" && shared.TargetCount > 0)
-            throw new OptionValueException("targets", "'targets' is not used on hardware gpu: Scalpel only node-prunes there (no weight targets)");
+            throw new SettingValueException("targets", "'targets' is not used on hardware gpu: Scalpel only node-prunes there (no weight targets)");
     }
 }
 

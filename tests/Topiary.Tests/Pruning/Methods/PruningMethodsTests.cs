@@ -9,6 +9,7 @@ using Topiary.Pruning;
 using Topiary.Pruning.Methods;
 using Topiary.Recipes;
 using Topiary.Tests.IO;
+using Topiary.Settings;
 
 namespace Topiary.Tests.Pruning.Methods;
 
@@ -37,7 +38,7 @@ public class PruningMethodsTests
     [Fact]
     public void Unknown_method_names_are_refused_with_a_suggestion()
     {
-        var e = Assert.Throws<OptionValueException>(() => PruningMethods.Get("randm"));
+        var e = Assert.Throws<SettingValueException>(() => PruningMethods.Get("randm"));
         Assert.Contains("'method' must be one of magnitude, scalpel, energy-aware, channel, random; got 'randm'", e.Message, StringComparison.Ordinal);
         Assert.Equal("(did you mean 'random'?)", e.Suffix);
     }
@@ -54,7 +55,7 @@ public class PruningMethodsTests
     public void Settings_reject_bad_values_naming_the_key(string method, string key, string text, string expected)
     {
         var option = PruningMethods.Get(method).Options.Single(o => o.Key == key);
-        var e = Assert.Throws<OptionValueException>(() => option.Parse(text));
+        var e = Assert.Throws<SettingValueException>(() => option.Parse(text));
         Assert.Equal(key, e.Key);
         Assert.Equal(expected, e.Problem);
     }
@@ -64,8 +65,8 @@ public class PruningMethodsTests
     {
         var layers = PruningMethods.Get("energy-aware").Options.Single(o => o.Key == "layers");
         Assert.Equal(new NameList(["fc1", "conv2"]), layers.Parse("fc1, conv2"));
-        Assert.Contains("listed twice", Assert.Throws<OptionValueException>(() => layers.Parse("fc1,fc1")).Message, StringComparison.Ordinal);
-        Assert.Contains("is empty", Assert.Throws<OptionValueException>(() => layers.ParseList([])).Message, StringComparison.Ordinal);
+        Assert.Contains("listed twice", Assert.Throws<SettingValueException>(() => layers.Parse("fc1,fc1")).Message, StringComparison.Ordinal);
+        Assert.Contains("is empty", Assert.Throws<SettingValueException>(() => layers.ParseList([])).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -73,12 +74,12 @@ public class PruningMethodsTests
     {
         var channel = PruningMethods.Get("channel");
         var none = channel.DefaultOptions();
-        Assert.Equal("macs_reduction", Assert.Throws<OptionValueException>(() => channel.Check(none, default)).Key);
+        Assert.Equal("macs_reduction", Assert.Throws<SettingValueException>(() => channel.Check(none, default)).Key);
         var both = channel.CreateOptions(new Dictionary<string, object?> { ["macs_reduction"] = 2.0, ["channel_sparsity"] = 0.5 });
-        Assert.Equal("channel_sparsity", Assert.Throws<OptionValueException>(() => channel.Check(both, default)).Key);
+        Assert.Equal("channel_sparsity", Assert.Throws<SettingValueException>(() => channel.Check(both, default)).Key);
         var scalpel = PruningMethods.Get("scalpel");
-        Assert.Equal("schedule", Assert.Throws<OptionValueException>(() => scalpel.Check(scalpel.DefaultOptions(), new SharedSettings(ScheduleKind.Agp, false, 1))).Key);
-        Assert.Equal("scope", Assert.Throws<OptionValueException>(() => scalpel.Check(scalpel.DefaultOptions(), new SharedSettings(ScheduleKind.OneShot, true, 0))).Key);
+        Assert.Equal("schedule", Assert.Throws<SettingValueException>(() => scalpel.Check(scalpel.DefaultOptions(), new SharedSettings(ScheduleKind.Agp, false, 1))).Key);
+        Assert.Equal("scope", Assert.Throws<SettingValueException>(() => scalpel.Check(scalpel.DefaultOptions(), new SharedSettings(ScheduleKind.OneShot, true, 0))).Key);
         Assert.False(scalpel.NeedsTargets(new ScalpelSettings { Hardware = "gpu" }));
         Assert.True(PruningMethods.Get("random").NeedsTargets(new RandomSettings()));
         Assert.Throws<ArgumentException>(() => channel.CreateOptions(new Dictionary<string, object?> { ["hardware"] = "host" }));

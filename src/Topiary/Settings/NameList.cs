@@ -3,7 +3,7 @@
 // hold those records compare by value.
 using System.Collections;
 
-namespace Topiary.Pruning.Methods;
+namespace Topiary.Settings;
 
 /// <summary>An immutable list of strings with value equality (items compared in order), e.g. a list of layer names.</summary>
 public sealed class NameList : IReadOnlyList<string>, IEquatable<NameList>

@@ -1,14 +1,14 @@
-// MethodOptionAttribute: marks a property of a pruning method's options record as one of its settings. The key is
-// the setting's one name: the recipe key of the prune section (snake_case) and, with '_' as '-', the CLI flag of
-// `topiary prune`. Ranges, allowed values and layer-name lists are declared here, so that the recipe loader, the CLI
-// and the recipe writer read, check and write every method's settings the same way (MethodOption).
-namespace Topiary.Pruning.Methods;
+// SettingAttribute: marks a property of an options record (a pruning method's, a reproduce experiment's) as one of
+// its settings. The key is the setting's one name: the recipe key (snake_case) and, with '_' as '-', the CLI flag.
+// Ranges, allowed values and layer-name lists are declared here, so that the recipe loader, the CLI and the recipe
+// writer read, check and write every setting the same way (Setting). The default is the property's initializer.
+namespace Topiary.Settings;
 
-/// <summary>One setting of a pruning method (a property of its options record).</summary>
+/// <summary>One setting (a property of an options record).</summary>
 /// <param name="key">The recipe key (snake_case); the CLI flag is <c>--key</c> with '_' as '-'.</param>
 /// <param name="description">One sentence for help texts and docs.</param>
 [AttributeUsage(AttributeTargets.Property, Inherited = false)]
-public sealed class MethodOptionAttribute(string key, string description) : Attribute
+public sealed class SettingAttribute(string key, string description) : Attribute
 {
     /// <summary>The recipe key (snake_case).</summary>
     public string Key { get; } = key;

@@ -1,32 +1,32 @@
-// OptionText: text → typed value for every setting read from a recipe or a flag, with one wording of every
+// SettingText: text → typed value for every setting read from a recipe or a flag, with one wording of every
 // rejection ("'rounds' must be at least 1, got 0", "'criterion' must be one of l1, l2, rms, max; got 'l3'
 // (did you mean 'l1'?)"). Enum values are named in kebab-case (OneShot → one-shot, BnScale → bn-scale, Simd16 →
 // simd16) and matched case-insensitively. Suggestions: the closest allowed name by edit distance.
 using System.Globalization;
 using System.Text;
 
-namespace Topiary.Pruning.Methods;
+namespace Topiary.Settings;
 
 /// <summary>Parses and names setting values.</summary>
-public static class OptionText
+public static class SettingText
 {
     /// <summary>An integer in [<paramref name="min"/>, <paramref name="max"/>].</summary>
-    /// <exception cref="OptionValueException">Not an integer, or out of range.</exception>
+    /// <exception cref="SettingValueException">Not an integer, or out of range.</exception>
     public static int ParseInt(string key, string text, int min, int max)
     {
         if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v))
-            throw new OptionValueException(key, $"'{key}' must be an integer, got '{text}'");
+            throw new SettingValueException(key, $"'{key}' must be an integer, got '{text}'");
         if (v < min || v > max)
-            throw new OptionValueException(key, max == int.MaxValue ? $"'{key}' must be at least {min}, got {text}" : $"'{key}' must be in [{min}, {max}], got {text}");
+            throw new SettingValueException(key, max == int.MaxValue ? $"'{key}' must be at least {min}, got {text}" : $"'{key}' must be in [{min}, {max}], got {text}");
         return (int)v;
     }
 
     /// <summary>A finite number within the bounds (each inclusive unless marked exclusive; double.MaxValue = unbounded).</summary>
-    /// <exception cref="OptionValueException">Not a finite number, or out of range.</exception>
+    /// <exception cref="SettingValueException">Not a finite number, or out of range.</exception>
     public static double ParseDouble(string key, string text, double min, double max, bool minExclusive = false, bool maxExclusive = false)
     {
         if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
-            throw new OptionValueException(key, $"'{key}' must be a number, got '{text}'");
+            throw new SettingValueException(key, $"'{key}' must be a number, got '{text}'");
         bool below = minExclusive ? v <= min : v < min;
         bool above = maxExclusive ? v >= max : v > max;
         if (below || above)
@@ -34,34 +34,34 @@ public static class OptionText
             string range = max == double.MaxValue
                 ? (minExclusive ? $"greater than {Format(min)}" : $"at least {Format(min)}")
                 : $"in {(minExclusive ? "(" : "[")}{Format(min)}, {Format(max)}{(maxExclusive ? ")" : "]")}";
-            throw new OptionValueException(key, $"'{key}' must be {range}, got {text}");
+            throw new SettingValueException(key, $"'{key}' must be {range}, got {text}");
         }
         return v;
     }
 
     /// <summary>true or false (also True/TRUE, False/FALSE).</summary>
-    /// <exception cref="OptionValueException">Anything else.</exception>
+    /// <exception cref="SettingValueException">Anything else.</exception>
     public static bool ParseBool(string key, string text) => text switch
     {
         "true" or "True" or "TRUE" => true,
         "false" or "False" or "FALSE" => false,
-        _ => throw new OptionValueException(key, $"'{key}' must be true or false, got '{text}'"),
+        _ => throw new SettingValueException(key, $"'{key}' must be true or false, got '{text}'"),
     };
 
     /// <summary>One of <paramref name="allowed"/> (case-insensitive), returned as listed.</summary>
-    /// <exception cref="OptionValueException">Not one of them; the suffix suggests the closest.</exception>
+    /// <exception cref="SettingValueException">Not one of them; the suffix suggests the closest.</exception>
     public static string ParseChoice(string key, string text, IReadOnlyList<string> allowed)
     {
         foreach (string name in allowed)
             if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase))
                 return name;
         string? suggestion = Suggest(text, allowed);
-        throw new OptionValueException(key, $"'{key}' must be one of {string.Join(", ", allowed)}; got '{text}'",
+        throw new SettingValueException(key, $"'{key}' must be one of {string.Join(", ", allowed)}; got '{text}'",
             suggestion is not null ? $"(did you mean '{suggestion}'?)" : "");
     }
 
     /// <summary>The enum value named <paramref name="text"/> (kebab-case, case-insensitive).</summary>
-    /// <exception cref="OptionValueException">Not a name of <paramref name="type"/>'s values.</exception>
+    /// <exception cref="SettingValueException">Not a name of <paramref name="type"/>'s values.</exception>
     public static object ParseEnum(string key, string text, Type type)
     {
         string[] names = EnumNames(type);
@@ -90,6 +90,9 @@ public static class OptionText
 
     /// <summary>A number as written back (round-trip form).</summary>
     public static string Format(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>A float in its shortest round-trip form.</summary>
+    public static string Format(float v) => v.ToString("R", CultureInfo.InvariantCulture);
 
     /// <summary>Levenshtein distance (insert, delete, substitute), for "did you mean" suggestions.</summary>
     public static int EditDistance(string a, string b)
