@@ -129,8 +129,7 @@ public sealed class CodebookPlanSection : IQuickSection
     // Mean sell steps run per image (positions whose two 16-input registers are not both zero), all steps, mean non-zero inputs.
     private static (double Run, int All, double NonZero) Activity(SparseWeight weight, float[][] xs)
     {
-        var layout = weight switch { CodebookWeight w => w.Layout, _ => null };
-        if (layout is null) return (double.NaN, 0, double.NaN);
+        if ((weight as CodebookWeight)?.Layout is not { } layout) return (double.NaN, 0, double.NaN); // a layer not run from codes
         double run = 0, nonZero = 0;
         var busy = new bool[layout.Positions + 1];
         foreach (var x in xs)
