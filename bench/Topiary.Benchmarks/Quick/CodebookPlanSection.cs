@@ -5,7 +5,11 @@
 // InferencePlan.Compile of the decoded model, each with its default formats) are timed INTERLEAVED (LatencyMeter) on the
 // first 64 MNIST test images, cycled (random inputs with 80 % zeros when MNIST is not cached); each timed call runs 16
 // inferences (LatencyMeter's clock has 0.1 µs ticks), reported per inference. Rows: each plan's median latency and
-// weight bytes; ratios codes / floats (below 1: the codes plan is faster / smaller).
+// weight bytes; ratios codes / floats (below 1: the codes plan is faster / smaller). Then, to see where the time goes:
+// every weight step of both plans timed alone on its real inputs (the previous step's outputs for the same images),
+// interleaved, codes / floats per layer; per weight layer the sell steps the kernels run per image (a window position
+// whose two input registers are all zero is skipped) against all steps, and the inputs that are non-zero; and the
+// first layer's float CSR column dataflow (CscColumns: skips every zero input) against its float sell layer.
 using Topiary.Compression.Container;
 using Topiary.Compression.Quantization;
 using Topiary.Data;
@@ -50,14 +54,94 @@ public sealed class CodebookPlanSection : IQuickSection
                 seconds: 3 * context.TimeScale, warmup: 20, sliceSeconds: 0.01);
             double codesUs = times[0].MedianUs / Repeat, floatsUs = times[1].MedianUs / Repeat;
             string kinds = string.Join("/", floats.Steps.Where(s => s.Format is not null).Select(s => s.Kind));
+            var perLayer = PerLayer(codes, floats, inputs, context);
             return
             [
                 new(Name, $"lenet-300-100 ({source}) codes plan b1", codesUs, "us", codesUs / floatsUs, "decoded float plan"),
                 new(Name, $"lenet-300-100 ({source}) float plan b1 ({kinds})", floatsUs, "us"),
                 new(Name, "codes plan weight bytes", codes.WeightBytes, "B", (double)codes.WeightBytes / floats.WeightBytes, "decoded float plan"),
                 new(Name, "float plan weight bytes", floats.WeightBytes, "B"),
+                .. perLayer,
             ];
         }
+    }
+
+    // Per weight step: codes / floats latency on the step's real inputs; steps run and non-zero inputs (codes plan);
+    // the first layer's CSR column dataflow on the same inputs.
+    private List<QuickRow> PerLayer(InferencePlan codes, InferencePlan floats, float[][] inputs, QuickContext context)
+    {
+        var codesInputs = StepInputs(codes, inputs);
+        var floatInputs = StepInputs(floats, inputs);
+        var weighted = Enumerable.Range(0, codes.Steps.Count).Where(i => codes.Steps[i].Format is not null).ToList();
+        var actions = new List<Action>();
+        foreach (int i in weighted)
+        {
+            actions.Add(Loop(codes.Steps[i], codesInputs[i]));
+            actions.Add(Loop(floats.Steps[i], floatInputs[i]));
+        }
+        var first = floats.Steps[weighted[0]];
+        var columns = new CsrWeight(first.Weight!.ToDense(), first.Weight.Rows, first.Weight.Cols).ToColumns();
+        var y = new float[first.OutputLength];
+        int c = 0;
+        actions.Add(() => { for (int k = 0; k < Repeat; k++) columns.Multiply(floatInputs[weighted[0]][c++ % Images], y, default, true); });
+        var times = LatencyMeter.Compare(actions, seconds: 3 * context.TimeScale, warmup: 20, sliceSeconds: 0.01);
+        var rows = new List<QuickRow>();
+        for (int n = 0; n < weighted.Count; n++)
+        {
+            var step = codes.Steps[weighted[n]];
+            var (run, all, nonZero) = Activity(step.Weight!, codesInputs[weighted[n]]);
+            string floatKind = floats.Steps[weighted[n]].Kind;
+            rows.Add(new(Name, $"  {step.Name} {step.Kind} b1", times[2 * n].MedianUs / Repeat, "us", times[2 * n].MedianUs / times[2 * n + 1].MedianUs,
+                $"{floatKind} layer of the float plan"));
+            rows.Add(new(Name, $"  {step.Name} steps run per image (of {all}; {nonZero:F0} of {step.InputLength} inputs non-zero)", run, "steps"));
+        }
+        rows.Add(new(Name, $"  {first.Name} float CSR column dataflow b1", times[^1].MedianUs / Repeat, "us", times[^1].MedianUs / times[1].MedianUs,
+            $"{first.Kind} layer of the float plan"));
+        return rows;
+    }
+
+    // xs[i][k] = step i's input for image k (the plan's previous step's output).
+    private static float[][][] StepInputs(InferencePlan plan, float[][] inputs)
+    {
+        var xs = new float[plan.Steps.Count][][];
+        for (int i = 0; i < xs.Length; i++) xs[i] = new float[Images][];
+        for (int k = 0; k < Images; k++)
+        {
+            float[] x = inputs[k];
+            for (int i = 0; i < xs.Length; i++)
+            {
+                xs[i][k] = x;
+                var y = new float[plan.Steps[i].OutputLength];
+                plan.Steps[i].Execute(x, y, 1, 0);
+                x = y;
+            }
+        }
+        return xs;
+    }
+
+    private static Action Loop(PlanStep step, float[][] xs)
+    {
+        var y = new float[step.OutputLength];
+        int c = 0;
+        return () => { for (int k = 0; k < Repeat; k++) step.Execute(xs[c++ % Images], y, 1, 0); };
+    }
+
+    // Mean sell steps run per image (positions whose two 16-input registers are not both zero), all steps, mean non-zero inputs.
+    private static (double Run, int All, double NonZero) Activity(SparseWeight weight, float[][] xs)
+    {
+        if ((weight as CodebookWeight)?.Layout is not { } layout) return (double.NaN, 0, double.NaN); // a layer not run from codes
+        double run = 0, nonZero = 0;
+        var busy = new bool[layout.Positions + 1];
+        foreach (var x in xs)
+        {
+            Array.Clear(busy);
+            for (int j = 0; j < layout.Cols; j++)
+                if (x[j] != 0) { busy[j / SellLayout.RegisterCols] = true; nonZero++; }
+            for (int s = 0; s < layout.Slices; s++)
+                for (int p = 0; p < layout.Positions; p++)
+                    if (busy[p] || busy[p + 1]) run += layout.Steps[s * layout.Positions + p];
+        }
+        return (run / xs.Length, layout.Steps.Sum(b => b), nonZero / xs.Length);
     }
 
     private static CompressedFile Synthetic()
