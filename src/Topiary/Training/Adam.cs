@@ -11,12 +11,10 @@ public sealed class Adam(IEnumerable<Parameter> parameters, float learningRate =
     float epsilon = 1e-8f, float weightDecay = 0f, bool decoupledWeightDecay = false) : Optimizer(parameters, learningRate)
 {
     /// <summary>First-moment decay.</summary>
-    public float Beta1 { get; } = beta1 is >= 0 and < 1 ? beta1
-        : throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
+    public float Beta1 { get; } = BelowOne(beta1, nameof(beta1), "beta1");
 
     /// <summary>Second-moment decay.</summary>
-    public float Beta2 { get; } = beta2 is >= 0 and < 1 ? beta2
-        : throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
+    public float Beta2 { get; } = BelowOne(beta2, nameof(beta2), "beta2");
 
     /// <summary>Denominator epsilon.</summary>
     public float Epsilon { get; } = epsilon > 0 ? epsilon

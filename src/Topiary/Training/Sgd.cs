@@ -14,8 +14,7 @@ public sealed class Sgd(IEnumerable<Parameter> parameters, float learningRate, f
     private float[] _scratch = [];
 
     /// <summary>Momentum μ.</summary>
-    public float Momentum { get; } = momentum is >= 0 and < 1 ? momentum
-        : throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
+    public float Momentum { get; } = BelowOne(momentum, nameof(momentum), "Momentum");
 
     /// <summary>L2 weight-decay coefficient (adds wd·w to the gradient).</summary>
     public float WeightDecay { get; } = NonNegative(weightDecay, nameof(weightDecay), "Weight decay");

@@ -42,6 +42,7 @@ public class OptimizerArgumentTests
         Assert.StartsWith("The L1 penalty must be non-negative.", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd([P], 0.1f, l1: -1f)).Message, StringComparison.Ordinal);
         Assert.StartsWith("Weight decay must be non-negative.", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam([P], weightDecay: -1f)).Message, StringComparison.Ordinal);
         Assert.StartsWith("Momentum must be in [0, 1).", Assert.Throws<ArgumentOutOfRangeException>(() => new Sgd([P], 0.1f, momentum: 1f)).Message, StringComparison.Ordinal);
+        Assert.StartsWith("beta2 must be in [0, 1).", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam([P], beta2: -1f)).Message, StringComparison.Ordinal);
         Assert.StartsWith("epsilon must be positive.", Assert.Throws<ArgumentOutOfRangeException>(() => new Adam([P], epsilon: -1f)).Message, StringComparison.Ordinal);
     }
 
