@@ -30,29 +30,17 @@ public static class CliApp
     public const int Cancelled = 130;
 
     /// <summary>Builds the root command.</summary>
-    public static RootCommand BuildRoot()
-    {
-        var root = new RootCommand("Topiary: train, prune, compress and run neural networks on the CPU.");
-        root.Options.Add(CommonOptions.Distributed());
-        root.Options.Add(CommonOptions.MicroBatches());
-        root.Subcommands.Add(TrainCommand.Build());
-        root.Subcommands.Add(EvaluateCommand.Build());
-        root.Subcommands.Add(PredictCommand.Build());
-        root.Subcommands.Add(DemoCommand.Build());
-        root.Subcommands.Add(ReproduceCommand.Build());
-        root.Subcommands.Add(SensitivityCommand.Build());
-        root.Subcommands.Add(PruneCommand.Build());
-        root.Subcommands.Add(RunCommand.Build());
-        root.Subcommands.Add(CompressCommand.Build());
-        root.Subcommands.Add(CompressCommand.BuildDecompress());
-        root.Subcommands.Add(OnnxCommands.BuildImport());
-        root.Subcommands.Add(OnnxCommands.BuildExport());
-        root.Subcommands.Add(BenchCommand.Build());
-        root.Subcommands.Add(CrossoverCommand.Build());
-        root.Subcommands.Add(EnergyCommand.Build());
-        root.Subcommands.Add(MemrefsCommand.Build());
-        return root;
-    }
+    public static RootCommand BuildRoot() =>
+        new RootCommand("Topiary: train, prune, compress and run neural networks on the CPU.")
+        {
+            CommonOptions.Distributed(), CommonOptions.MicroBatches(),
+            TrainCommand.Build(), EvaluateCommand.Build(), PredictCommand.Build(),
+            DemoCommand.Build(), ReproduceCommand.Build(),
+            SensitivityCommand.Build(), PruneCommand.Build(), RunCommand.Build(),
+            CompressCommand.Build(), CompressCommand.BuildDecompress(),
+            OnnxCommands.BuildImport(), OnnxCommands.BuildExport(),
+            BenchCommand.Build(), CrossoverCommand.Build(), EnergyCommand.Build(), MemrefsCommand.Build(),
+        };
 
     /// <summary>Parses and runs <paramref name="args"/>; returns the exit code.</summary>
     /// <remarks>Never throws: an exception from building the command tree, parsing or a command body is reported on one

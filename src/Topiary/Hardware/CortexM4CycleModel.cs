@@ -27,13 +27,13 @@ using Topiary.Runtime.Sparse;
 namespace Topiary.Hardware;
 
 /// <summary>Cortex-M4 cycle model for 16-bit fixed-point dense and sparse layers.</summary>
-public sealed class CortexM4CycleModel : ILayerCostModel
+public sealed class CortexM4CycleModel : ProfiledCostModel
 {
     /// <summary>SIMD group width of the M4's dual 16-bit MAC (SMLAD).</summary>
     public const int GroupWidth = 2;
 
     /// <summary>A model with the given costs (default <see cref="CortexM4Costs.Default"/>), compact-CSR index encoding and weight placement.</summary>
-    public CortexM4CycleModel(CortexM4Costs? costs = null, CsrIndexEncoding compactIndex = CsrIndexEncoding.Absolute16, bool weightsInFlash = false)
+    public CortexM4CycleModel(CortexM4Costs? costs = null, CsrIndexEncoding compactIndex = CsrIndexEncoding.Absolute16, bool weightsInFlash = false) : base(HardwareProfile.CortexM4)
     {
         if (!Enum.IsDefined(compactIndex)) throw new ArgumentOutOfRangeException(nameof(compactIndex), compactIndex, "Unknown index encoding.");
         Costs = costs ?? CortexM4Costs.Default;
@@ -54,12 +54,8 @@ public sealed class CortexM4CycleModel : ILayerCostModel
     public bool WeightsInFlash { get; }
 
     /// <inheritdoc/>
-    public string Platform => "cortex-m4";
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> Assumptions =>
+    private protected override IEnumerable<string> ModelAssumptions =>
     [
-        .. HardwareProfile.CortexM4.Assumptions,
         $"Cycle model: Cortex-M4 TRM timings (LDR {Costs.Load}, pipelined LDR {Costs.PipelinedLoad}, SMLAD {Costs.Smlad}, MLA {Costs.Mla}, ALU {Costs.Alu}, taken branch 1+{Costs.BranchPenalty}); clock {Costs.ClockHz / 1e6:F0} MHz.",
         $"Dense inner loop unrolled by {Costs.DenseUnrollPairs} packed pairs; sparse loops not unrolled; per output {Costs.OutputCycles} cycles (bias, requantise, store), sparse row setup {Costs.SparseRowSetupCycles}.",
         "Conv layers build an im2col patch per output position (all formats pay it); batch 1; no interrupts or bus contention.",
@@ -176,7 +172,7 @@ public sealed class CortexM4CycleModel : ILayerCostModel
     }
 
     /// <inheritdoc/>
-    public LayerCost Cost(LayerWorkload layer, SparseFormat format)
+    public override LayerCost Cost(LayerWorkload layer, SparseFormat format)
     {
         var e = Estimate(layer, format);
         return new LayerCost(layer.Name, format, e.Seconds, e.WeightBytes,

@@ -14,11 +14,11 @@ using Topiary.Runtime.Sparse;
 namespace Topiary.Hardware;
 
 /// <summary>Roofline latency model of a GTX Titan X class GPU.</summary>
-public sealed class GpuRooflineModel : ILayerCostModel
+public sealed class GpuRooflineModel : ProfiledCostModel
 {
     /// <summary>A model with the given parameters (default <see cref="GpuRooflineParameters.Default"/>).</summary>
     /// <exception cref="ArgumentOutOfRangeException">A rate, efficiency, batch or byte size is not positive, or an efficiency exceeds 1.</exception>
-    public GpuRooflineModel(GpuRooflineParameters? parameters = null)
+    public GpuRooflineModel(GpuRooflineParameters? parameters = null) : base(HardwareProfile.Gpu)
     {
         var p = parameters ?? GpuRooflineParameters.Default;
         Positive(p.PeakGflops, nameof(p.PeakGflops));
@@ -41,12 +41,8 @@ public sealed class GpuRooflineModel : ILayerCostModel
     public GpuRooflineParameters Parameters { get; }
 
     /// <inheritdoc/>
-    public string Platform => "gpu";
-
-    /// <inheritdoc/>
-    public IReadOnlyList<string> Assumptions =>
+    private protected override IEnumerable<string> ModelAssumptions =>
     [
-        .. HardwareProfile.Gpu.Assumptions,
         $"Roofline: time = max(flops / (peak x efficiency), bytes / (bandwidth x efficiency)) + {Parameters.LaunchSeconds * 1e6:F1} us per kernel; peak {Parameters.PeakGflops} GFLOP/s, {Parameters.BandwidthGBps} GB/s; batch {Parameters.Batch}.",
         $"Dense kernels (cuBLAS/cuDNN implicit GEMM): {Parameters.DenseComputeEfficiency:P0} of peak flops, {Parameters.DenseBandwidthEfficiency:P0} of bandwidth.",
         $"CSR kernels (cuSPARSE-like): {Parameters.SparseComputeEfficiency:P0} of peak flops, {Parameters.SparseBandwidthEfficiency:P0} of bandwidth; sparse conv adds an im2col kernel and its traffic; index bytes counted.",
@@ -105,7 +101,7 @@ public sealed class GpuRooflineModel : ILayerCostModel
     }
 
     /// <inheritdoc/>
-    public LayerCost Cost(LayerWorkload layer, SparseFormat format)
+    public override LayerCost Cost(LayerWorkload layer, SparseFormat format)
     {
         var e = Estimate(layer, format);
         return new LayerCost(layer.Name, format, e.Seconds, e.WeightBytes, string.Create(System.Globalization.CultureInfo.InvariantCulture,

@@ -10,42 +10,32 @@ using Topiary.Tensors;
 namespace Topiary.Nn;
 
 /// <summary>Convolution with a fused residual add and clamp, for inference.</summary>
-public sealed class FusedConv2d : GraphOp
+/// <param name="conv">The convolution (weights final: any BatchNorm already folded in).</param>
+/// <param name="hasResidual">Whether a second input is added to the convolution's output.</param>
+/// <param name="min">Lower clamp (ReLU: 0; none: −∞).</param>
+/// <param name="max">Upper clamp (ReLU6: 6; none: +∞).</param>
+/// <param name="foldedNorm">Whether a BatchNorm was folded into <paramref name="conv"/> (for the description).</param>
+/// <remarks>Creating the node throws <see cref="ArgumentNullException"/> for a null <paramref name="conv"/> and
+/// <see cref="ArgumentException"/> when <paramref name="min"/> is above <paramref name="max"/> or either is NaN.</remarks>
+public sealed class FusedConv2d(Conv2d conv, bool hasResidual, float min = float.NegativeInfinity, float max = float.PositiveInfinity,
+    bool foldedNorm = false) : GraphOp
 {
     private readonly Tensor[] _output = new Tensor[1];
 
-    /// <summary>Creates the node.</summary>
-    /// <param name="conv">The convolution (weights final: any BatchNorm already folded in).</param>
-    /// <param name="hasResidual">Whether a second input is added to the convolution's output.</param>
-    /// <param name="min">Lower clamp (ReLU: 0; none: −∞).</param>
-    /// <param name="max">Upper clamp (ReLU6: 6; none: +∞).</param>
-    /// <param name="foldedNorm">Whether a BatchNorm was folded into <paramref name="conv"/> (for the description).</param>
-    /// <exception cref="ArgumentException"><paramref name="min"/> is above <paramref name="max"/> or either is NaN.</exception>
-    public FusedConv2d(Conv2d conv, bool hasResidual, float min = float.NegativeInfinity, float max = float.PositiveInfinity, bool foldedNorm = false)
-    {
-        ArgumentNullException.ThrowIfNull(conv);
-        if (!(min <= max)) throw new ArgumentException($"Clamp [{min}, {max}] is empty or NaN.", nameof(min));
-        Conv = conv;
-        HasResidual = hasResidual;
-        Min = min;
-        Max = max;
-        FoldedNorm = foldedNorm;
-    }
-
     /// <summary>The convolution.</summary>
-    public Conv2d Conv { get; }
+    public Conv2d Conv { get; } = Guard.NotNull(conv);
 
     /// <summary>Whether the node takes a residual input.</summary>
-    public bool HasResidual { get; }
+    public bool HasResidual { get; } = hasResidual;
 
     /// <summary>Lower clamp.</summary>
-    public float Min { get; }
+    public float Min { get; } = min <= max ? min : throw new ArgumentException($"Clamp [{min}, {max}] is empty or NaN.", nameof(min));
 
     /// <summary>Upper clamp.</summary>
-    public float Max { get; }
+    public float Max { get; } = max;
 
     /// <summary>Whether a BatchNorm was folded into the convolution.</summary>
-    public bool FoldedNorm { get; }
+    public bool FoldedNorm { get; } = foldedNorm;
 
     /// <summary>
     /// The concatenation this node writes its output into (channels from <see cref="TargetChannel"/> on; the node then

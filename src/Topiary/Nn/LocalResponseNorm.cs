@@ -10,35 +10,26 @@ using Topiary.Tensors;
 
 namespace Topiary.Nn;
 
-/// <summary>Local response normalisation across channels (PyTorch <c>nn.LocalResponseNorm</c>).</summary>
-public sealed class LocalResponseNorm : Module
+/// <summary>Local response normalisation across channels (PyTorch <c>nn.LocalResponseNorm</c>):
+/// y = x·(k + alpha/size·Σ_window x²)^(−beta).</summary>
+/// <remarks>Creating the layer with a size below 1 throws <see cref="ArgumentOutOfRangeException"/>.</remarks>
+public sealed class LocalResponseNorm(int size, float alpha = 1e-4f, float beta = 0.75f, float k = 1f) : Module
 {
     private Tensor? _output, _gradInput, _denom, _pow;
     private float[]? _scratch;
     private KeptInput _kept;
 
-    /// <summary>Creates the layer: y = x·(k + alpha/size·Σ_window x²)^(−beta).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">size below 1.</exception>
-    public LocalResponseNorm(int size, float alpha = 1e-4f, float beta = 0.75f, float k = 1f)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
-        Size = size;
-        Alpha = alpha;
-        Beta = beta;
-        K = k;
-    }
-
     /// <summary>Number of neighbouring channels in the window.</summary>
-    public int Size { get; }
+    public int Size { get; } = Guard.AtLeast(size, 1);
 
     /// <summary>Multiplicative factor alpha.</summary>
-    public float Alpha { get; }
+    public float Alpha { get; } = alpha;
 
     /// <summary>Exponent beta.</summary>
-    public float Beta { get; }
+    public float Beta { get; } = beta;
 
     /// <summary>Additive constant k.</summary>
-    public float K { get; }
+    public float K { get; } = k;
 
     /// <summary>Normalises [N, C, ...] (rank ≥ 3) across axis 1; output is layer-owned, overwritten by the next call.</summary>
     /// <exception cref="ArgumentException">Input rank below 3.</exception>

@@ -10,18 +10,11 @@ namespace Topiary.Pruning;
 public abstract record PruningTarget;
 
 /// <summary>Remove the fraction <c>Sparsity</c> ∈ [0, 1] of the layer's groups.</summary>
-public sealed record SparsityTarget : PruningTarget
+/// <remarks>Creating the target with a sparsity outside [0, 1] throws <see cref="ArgumentOutOfRangeException"/>.</remarks>
+public sealed record SparsityTarget(double Sparsity) : PruningTarget
 {
-    /// <exception cref="ArgumentOutOfRangeException">Sparsity outside [0, 1].</exception>
-    public SparsityTarget(double sparsity)
-    {
-        if (!(sparsity >= 0 && sparsity <= 1))
-            throw new ArgumentOutOfRangeException(nameof(sparsity), sparsity, "Sparsity must be in [0, 1].");
-        Sparsity = sparsity;
-    }
-
     /// <summary>Fraction of groups removed.</summary>
-    public double Sparsity { get; }
+    public double Sparsity { get; } = Guard.Fraction(Sparsity, "Sparsity", "sparsity");
 }
 
 /// <summary>Keep groups whose score exceeds <c>S·σ</c> (Han et al. 2015).</summary>

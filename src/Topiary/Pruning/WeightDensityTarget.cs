@@ -8,18 +8,11 @@
 namespace Topiary.Pruning;
 
 /// <summary>Keep the fraction <c>Density</c> ∈ [0, 1] of the layer's weights, counted in weights, within one group.</summary>
-public sealed record WeightDensityTarget : PruningTarget
+/// <remarks>Creating the target with a density outside [0, 1] throws <see cref="ArgumentOutOfRangeException"/>.</remarks>
+public sealed record WeightDensityTarget(double Density) : PruningTarget
 {
-    /// <exception cref="ArgumentOutOfRangeException">Density outside [0, 1].</exception>
-    public WeightDensityTarget(double density)
-    {
-        if (!(density >= 0 && density <= 1))
-            throw new ArgumentOutOfRangeException(nameof(density), density, "Density must be in [0, 1].");
-        Density = density;
-    }
-
     /// <summary>Fraction of the layer's weights (all of them, pruned or not) that stays unmasked.</summary>
-    public double Density { get; }
+    public double Density { get; } = Guard.Fraction(Density, "Density", "density");
 
     /// <summary>
     /// Which groups to keep: walking <paramref name="order"/> (best first), keep group g while

@@ -5,40 +5,26 @@ using Topiary.Nn;
 namespace Topiary.Training;
 
 /// <summary>The Adam optimizer (optionally AdamW).</summary>
-public sealed class Adam : Optimizer
+/// <remarks>The checks run as the properties are initialised: a beta outside [0, 1), epsilon ≤ 0 or a negative decay
+/// throws <see cref="ArgumentOutOfRangeException"/> naming the argument.</remarks>
+public sealed class Adam(IEnumerable<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
+    float epsilon = 1e-8f, float weightDecay = 0f, bool decoupledWeightDecay = false) : Optimizer(parameters, learningRate)
 {
-
-    /// <summary>Creates Adam.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">A beta outside [0,1), epsilon ≤ 0 or negative decay.</exception>
-    public Adam(IEnumerable<Parameter> parameters, float learningRate = 1e-3f, float beta1 = 0.9f, float beta2 = 0.999f,
-        float epsilon = 1e-8f, float weightDecay = 0f, bool decoupledWeightDecay = false) : base(parameters, learningRate)
-    {
-        if (!(beta1 >= 0 && beta1 < 1)) throw new ArgumentOutOfRangeException(nameof(beta1), beta1, "beta1 must be in [0, 1).");
-        if (!(beta2 >= 0 && beta2 < 1)) throw new ArgumentOutOfRangeException(nameof(beta2), beta2, "beta2 must be in [0, 1).");
-        if (!(epsilon > 0)) throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be positive.");
-        if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be non-negative.");
-        Beta1 = beta1;
-        Beta2 = beta2;
-        Epsilon = epsilon;
-        WeightDecay = weightDecay;
-        DecoupledWeightDecay = decoupledWeightDecay;
-    }
-
     /// <summary>First-moment decay.</summary>
-    public float Beta1 { get; }
+    public float Beta1 { get; } = BelowOne(beta1, nameof(beta1), "beta1");
 
     /// <summary>Second-moment decay.</summary>
-    public float Beta2 { get; }
+    public float Beta2 { get; } = BelowOne(beta2, nameof(beta2), "beta2");
 
     /// <summary>Denominator epsilon.</summary>
-    public float Epsilon { get; }
+    public float Epsilon { get; } = epsilon > 0 ? epsilon
+        : throw new ArgumentOutOfRangeException(nameof(epsilon), epsilon, "epsilon must be positive.");
 
     /// <summary>Weight-decay coefficient.</summary>
-    public float WeightDecay { get; }
+    public float WeightDecay { get; } = NonNegative(weightDecay, nameof(weightDecay), "Weight decay");
 
     /// <summary>True for AdamW (decay applied to the weights directly, not through the moments).</summary>
-    public bool DecoupledWeightDecay { get; }
-
+    public bool DecoupledWeightDecay { get; } = decoupledWeightDecay;
 
     /// <inheritdoc/>
     protected override void Update(int index, Parameter parameter, float lr)

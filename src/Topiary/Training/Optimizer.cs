@@ -33,6 +33,16 @@ public abstract class Optimizer
         }
     }
 
+    /// <summary>Returns <paramref name="value"/> when it lies in [0, 1) (a momentum or moment-decay factor).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is outside [0, 1) or NaN; the message names <paramref name="what"/>.</exception>
+    protected static float BelowOne(float value, string name, string what) =>
+        value is >= 0 and < 1 ? value : throw new ArgumentOutOfRangeException(name, value, $"{what} must be in [0, 1).");
+
+    /// <summary>Returns <paramref name="value"/> when it is ≥ 0 (a penalty or decay coefficient).</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is negative or NaN; the message names <paramref name="what"/>.</exception>
+    protected static float NonNegative(float value, string name, string what) =>
+        value >= 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{what} must be non-negative.");
+
     /// <summary>The parameters this optimizer updates.</summary>
     public IReadOnlyList<Parameter> Parameters => _parameters;
 

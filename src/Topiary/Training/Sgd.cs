@@ -6,35 +6,24 @@ using Topiary.Nn;
 namespace Topiary.Training;
 
 /// <summary>Stochastic gradient descent with momentum, weight decay (L2) and L1 penalty.</summary>
-public sealed class Sgd : Optimizer
+/// <remarks>The checks run as the properties are initialised: momentum outside [0, 1) or a negative penalty throws
+/// <see cref="ArgumentOutOfRangeException"/> naming the argument.</remarks>
+public sealed class Sgd(IEnumerable<Parameter> parameters, float learningRate, float momentum = 0f, float weightDecay = 0f,
+    float l1 = 0f, bool nesterov = false) : Optimizer(parameters, learningRate)
 {
     private float[] _scratch = [];
 
-    /// <summary>Creates SGD.</summary>
-    /// <exception cref="ArgumentOutOfRangeException">Momentum outside [0,1) or a negative penalty.</exception>
-    public Sgd(IEnumerable<Parameter> parameters, float learningRate, float momentum = 0f, float weightDecay = 0f,
-        float l1 = 0f, bool nesterov = false) : base(parameters, learningRate)
-    {
-        if (!(momentum >= 0 && momentum < 1)) throw new ArgumentOutOfRangeException(nameof(momentum), momentum, "Momentum must be in [0, 1).");
-        if (!(weightDecay >= 0)) throw new ArgumentOutOfRangeException(nameof(weightDecay), weightDecay, "Weight decay must be non-negative.");
-        if (!(l1 >= 0)) throw new ArgumentOutOfRangeException(nameof(l1), l1, "The L1 penalty must be non-negative.");
-        Momentum = momentum;
-        WeightDecay = weightDecay;
-        L1 = l1;
-        Nesterov = nesterov;
-    }
-
     /// <summary>Momentum μ.</summary>
-    public float Momentum { get; }
+    public float Momentum { get; } = BelowOne(momentum, nameof(momentum), "Momentum");
 
     /// <summary>L2 weight-decay coefficient (adds wd·w to the gradient).</summary>
-    public float WeightDecay { get; }
+    public float WeightDecay { get; } = NonNegative(weightDecay, nameof(weightDecay), "Weight decay");
 
     /// <summary>L1 coefficient (adds l1·sign(w) to the gradient).</summary>
-    public float L1 { get; }
+    public float L1 { get; } = NonNegative(l1, nameof(l1), "The L1 penalty");
 
     /// <summary>Nesterov momentum.</summary>
-    public bool Nesterov { get; }
+    public bool Nesterov { get; } = nesterov;
 
     /// <inheritdoc/>
     protected override void Update(int index, Parameter parameter, float lr)

@@ -28,11 +28,11 @@ public sealed class LayerCodebook
     private readonly float[] _centroids;
     private readonly ushort[] _codes;
 
-    private LayerCodebook(PrunableLayer layer, int bits, float[] centroids, ushort[] codes, int survivors, KMeansResult clustering)
+    private LayerCodebook(PrunableLayer layer, int bits, ushort[] codes, int survivors, KMeansResult clustering)
     {
         Layer = layer;
         Bits = bits;
-        _centroids = centroids;
+        _centroids = (float[])clustering.Centroids.Clone(); // fine-tuning moves these; the clustering stays as it was
         _codes = codes;
         SurvivingCount = survivors;
         Clustering = clustering;
@@ -111,7 +111,7 @@ public sealed class LayerCodebook
         }
         var codes = new ushort[w.Length];
         for (int t = 0; t < values.Length; t++) codes[survivors[t]] = (ushort)(result.Assignments[t] + 1);
-        return new LayerCodebook(layer, bits, (float[])result.Centroids.Clone(), codes, survivors.Count, result);
+        return new LayerCodebook(layer, bits, codes, survivors.Count, result);
     }
 
     /// <summary>The value of <paramref name="code"/>: 0 for code 0, else <c>Centroids[code − 1]</c>.</summary>

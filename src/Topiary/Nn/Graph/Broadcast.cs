@@ -6,38 +6,24 @@
 namespace Topiary.Nn;
 
 /// <summary>The broadcast of two shapes as rows of contiguous output elements.</summary>
-internal sealed class Broadcast
+internal sealed class Broadcast(int[] outShape, int[] sizes, int[] strideA, int[] strideB, int inner, int innerA, int innerB)
 {
-    private readonly int[] _sizes, _strideA, _strideB; // merged outer dims (all but the inner one)
-
-    private Broadcast(int[] outShape, int[] sizes, int[] strideA, int[] strideB, int inner, int innerA, int innerB)
-    {
-        OutShape = outShape;
-        _sizes = sizes;
-        _strideA = strideA;
-        _strideB = strideB;
-        Inner = inner;
-        InnerStrideA = innerA;
-        InnerStrideB = innerB;
-        long rows = 1;
-        foreach (int s in sizes) rows *= s;
-        Rows = (int)rows;
-    }
+    private readonly int[] _sizes = sizes, _strideA = strideA, _strideB = strideB; // merged outer dims (all but the inner one)
 
     /// <summary>The broadcast output shape.</summary>
-    public int[] OutShape { get; }
+    public int[] OutShape { get; } = outShape;
 
     /// <summary>Number of rows.</summary>
-    public int Rows { get; }
+    public int Rows { get; } = (int)sizes.Aggregate(1L, (rows, size) => rows * size);
 
     /// <summary>Elements per row.</summary>
-    public int Inner { get; }
+    public int Inner { get; } = inner;
 
     /// <summary>1 when A varies along a row, 0 when one A value serves the row.</summary>
-    public int InnerStrideA { get; }
+    public int InnerStrideA { get; } = innerA;
 
     /// <summary>1 when B varies along a row, 0 when one B value serves the row.</summary>
-    public int InnerStrideB { get; }
+    public int InnerStrideB { get; } = innerB;
 
     /// <summary>The broadcast of <paramref name="a"/> and <paramref name="b"/>.</summary>
     /// <exception cref="ArgumentException">A pair of dims differs and neither is 1.</exception>

@@ -171,7 +171,7 @@ public sealed partial class ChannelDependencies
             var producers = producersOf[members[0]].Select(p => p.Layer).ToList();
             var slices = members.Select(c => (IReadOnlyList<ChannelSlice>)(slicesOf.GetValueOrDefault(c) ?? [])).ToList();
             var layers = slices.SelectMany(s => s).Select(s => s.Layer).Distinct().ToList();
-            _groups.Add(new ChannelGroup(producers[0], producers, layers, slices, [.. members]));
+            _groups.Add(new ChannelGroup(producers, layers, slices, [.. members]));
         }
     }
 

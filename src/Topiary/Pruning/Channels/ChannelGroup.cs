@@ -7,9 +7,8 @@ namespace Topiary.Pruning.Channels;
 /// <summary>A set of channels with the same producers and, per channel, every parameter slice that goes with it.</summary>
 public sealed class ChannelGroup
 {
-    internal ChannelGroup(string name, IReadOnlyList<string> producers, IReadOnlyList<string> layers, IReadOnlyList<IReadOnlyList<ChannelSlice>> slices, int[] classes)
+    internal ChannelGroup(IReadOnlyList<string> producers, IReadOnlyList<string> layers, IReadOnlyList<IReadOnlyList<ChannelSlice>> slices, int[] classes)
     {
-        Name = name;
         Producers = producers;
         Layers = layers;
         Slices = slices;
@@ -17,7 +16,7 @@ public sealed class ChannelGroup
     }
 
     /// <summary>The first producer's name (e.g. <c>layer1.0.body.conv1</c>).</summary>
-    public string Name { get; }
+    public string Name => Producers[0];
 
     /// <summary>Layers whose output units are the channels (Conv2d/Linear rows), in execution order.</summary>
     public IReadOnlyList<string> Producers { get; }

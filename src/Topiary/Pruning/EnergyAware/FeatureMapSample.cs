@@ -7,44 +7,34 @@
 namespace Topiary.Pruning.EnergyAware;
 
 /// <summary>Sampled inputs X and original outputs Y of one layer.</summary>
-public sealed class FeatureMapSample
+/// <param name="layer">Layer name.</param>
+/// <param name="x">Inputs [rows, k], row-major (not copied).</param>
+/// <param name="y">Original outputs [rows, m], row-major (not copied).</param>
+/// <param name="rows">Sampled output positions.</param>
+/// <param name="k">Inputs per output.</param>
+/// <param name="m">Filters.</param>
+/// <remarks>Creating a sample throws <see cref="ArgumentException"/> when the sizes disagree or are not positive.</remarks>
+public sealed class FeatureMapSample(string layer, float[] x, double[] y, int rows, int k, int m)
 {
-    /// <summary>Wraps <paramref name="x"/> [rows, k] and <paramref name="y"/> [rows, m] (not copied).</summary>
-    /// <exception cref="ArgumentException">Sizes disagree or are not positive.</exception>
-    public FeatureMapSample(string layer, float[] x, double[] y, int rows, int k, int m)
-    {
-        ArgumentNullException.ThrowIfNull(x);
-        ArgumentNullException.ThrowIfNull(y);
-        ArgumentOutOfRangeException.ThrowIfLessThan(rows, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(m, 1);
-        if (x.Length != (long)rows * k) throw new ArgumentException($"X holds {x.Length} values; expected {rows}x{k}.", nameof(x));
-        if (y.Length != (long)rows * m) throw new ArgumentException($"Y holds {y.Length} values; expected {rows}x{m}.", nameof(y));
-        Layer = layer;
-        X = x;
-        Y = y;
-        Rows = rows;
-        K = k;
-        M = m;
-    }
-
-    /// <summary>Layer name.</summary>
-    public string Layer { get; }
-
-    /// <summary>Inputs [Rows, K], row-major.</summary>
-    public float[] X { get; }
-
-    /// <summary>Original outputs [Rows, M], row-major, without bias.</summary>
-    public double[] Y { get; }
-
     /// <summary>Sampled output positions.</summary>
-    public int Rows { get; }
+    public int Rows { get; } = Guard.AtLeast(rows, 1);
 
     /// <summary>Inputs per output (weights per filter).</summary>
-    public int K { get; }
+    public int K { get; } = Guard.AtLeast(k, 1);
 
     /// <summary>Filters (output channels / features).</summary>
-    public int M { get; }
+    public int M { get; } = Guard.AtLeast(m, 1);
+
+    /// <summary>Inputs [Rows, K], row-major.</summary>
+    public float[] X { get; } = Guard.NotNull(x).Length == (long)rows * k ? x
+        : throw new ArgumentException($"X holds {x.Length} values; expected {rows}x{k}.", nameof(x));
+
+    /// <summary>Original outputs [Rows, M], row-major, without bias.</summary>
+    public double[] Y { get; } = Guard.NotNull(y).Length == (long)rows * m ? y
+        : throw new ArgumentException($"Y holds {y.Length} values; expected {rows}x{m}.", nameof(y));
+
+    /// <summary>Layer name.</summary>
+    public string Layer { get; } = layer;
 
     /// <summary>
     /// Σ_m ‖Y[:, m] − X·w_m‖² computed directly from X and Y, for <paramref name="weights"/> [M, K] row-major

@@ -2,6 +2,7 @@
 // least-squares refit:  G = XᵀX [K, K],  C = XᵀY [K, M] (column m is c_m),  yy_m = ‖Y[:, m]‖².
 // Then a filter's output error is the quadratic  e_m(w) = yy_m − 2·wᵀc_m + wᵀ·G·w,  and its gradient
 // residual g = c_m − G·w = Xᵀ(y_m − X·w). Built in double; G costs Rows·K²/2 multiply-adds.
+using System.Numerics;
 using Topiary.Tensors;
 
 namespace Topiary.Pruning.EnergyAware;
@@ -9,14 +10,34 @@ namespace Topiary.Pruning.EnergyAware;
 /// <summary>G = XᵀX, C = XᵀY and ‖y_m‖² of one layer's sample.</summary>
 public sealed class LayerSystem
 {
-    private LayerSystem(string layer, int k, int m, double[] gram, double[] cross, double[] yy)
+    private LayerSystem(FeatureMapSample sample)
     {
-        Layer = layer;
+        int rows = sample.Rows, k = sample.K, m = sample.M;
+        Layer = sample.Layer;
         K = k;
         M = m;
-        Gram = gram;
-        Cross = cross;
-        YNorms = yy;
+        // Column-major copies (one contiguous vector per input / per filter) make every entry one dot product.
+        var xt = ColumnMajor(sample.X, rows, k);
+        var yt = ColumnMajor(sample.Y, rows, m);
+        var gram = Gram = new double[(long)k * k];
+        Threading.For(0, k, i =>
+        {
+            var xi = xt.AsSpan(i * rows, rows);
+            for (int j = 0; j <= i; j++)
+            {
+                double v = TensorPrimitives.Dot<double>(xi, xt.AsSpan(j * rows, rows));
+                gram[(long)i * k + j] = v;
+                gram[(long)j * k + i] = v;
+            }
+        });
+        var cross = Cross = new double[(long)m * k];
+        var yy = YNorms = new double[m];
+        Threading.For(0, m, f =>
+        {
+            var y = yt.AsSpan(f * rows, rows);
+            yy[f] = TensorPrimitives.Dot<double>(y, y);
+            for (int j = 0; j < k; j++) cross[(long)f * k + j] = TensorPrimitives.Dot<double>(y, xt.AsSpan(j * rows, rows));
+        });
     }
 
     /// <summary>Layer name.</summary>
@@ -38,37 +59,15 @@ public sealed class LayerSystem
     public double[] YNorms { get; }
 
     /// <summary>Builds the system of <paramref name="sample"/>.</summary>
-    public static LayerSystem From(FeatureMapSample sample)
+    public static LayerSystem From(FeatureMapSample sample) => new(Guard.NotNull(sample));
+
+    /// <summary>The [rows, cols] row-major <paramref name="matrix"/> as [cols, rows] row-major, in double.</summary>
+    private static double[] ColumnMajor<T>(T[] matrix, int rows, int cols) where T : INumberBase<T>
     {
-        ArgumentNullException.ThrowIfNull(sample);
-        int rows = sample.Rows, k = sample.K, m = sample.M;
-        // Column-major copies (one contiguous vector per input / per filter) make every entry one dot product.
-        var xt = new double[(long)k * rows];
+        var t = new double[(long)cols * rows];
         for (int r = 0; r < rows; r++)
-            for (int j = 0; j < k; j++) xt[(long)j * rows + r] = sample.X[(long)r * k + j];
-        var yt = new double[(long)m * rows];
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < m; j++) yt[(long)j * rows + r] = sample.Y[(long)r * m + j];
-        var gram = new double[(long)k * k];
-        Threading.For(0, k, i =>
-        {
-            var xi = xt.AsSpan(i * rows, rows);
-            for (int j = 0; j <= i; j++)
-            {
-                double v = TensorPrimitives.Dot<double>(xi, xt.AsSpan(j * rows, rows));
-                gram[(long)i * k + j] = v;
-                gram[(long)j * k + i] = v;
-            }
-        });
-        var cross = new double[(long)m * k];
-        var yy = new double[m];
-        Threading.For(0, m, f =>
-        {
-            var y = yt.AsSpan(f * rows, rows);
-            yy[f] = TensorPrimitives.Dot<double>(y, y);
-            for (int j = 0; j < k; j++) cross[(long)f * k + j] = TensorPrimitives.Dot<double>(y, xt.AsSpan(j * rows, rows));
-        });
-        return new LayerSystem(sample.Layer, k, m, gram, cross, yy);
+            for (int j = 0; j < cols; j++) t[(long)j * rows + r] = double.CreateTruncating(matrix[(long)r * cols + j]);
+        return t;
     }
 
     /// <summary>e_m(w) = yy_m − 2·wᵀc_m + wᵀGw for one filter's weights <paramref name="w"/> (length K).</summary>

@@ -4,36 +4,29 @@
 namespace Topiary.Pruning.Structure;
 
 /// <summary>Result of <see cref="DeadNeuronRemover.Remove"/>.</summary>
-public sealed class DeadNeuronReport
+/// <param name="layers">Every Linear/Conv2d of the model's chain.</param>
+/// <param name="notes">What was left alone, and why.</param>
+/// <param name="passes">Passes to the fixed point.</param>
+/// <param name="parametersBefore">Parameter elements before removal.</param>
+/// <param name="parametersAfter">Parameter elements after removal.</param>
+/// <remarks>Creating a report with a null list throws <see cref="ArgumentNullException"/>.</remarks>
+public sealed class DeadNeuronReport(IReadOnlyList<DeadNeuronLayerReport> layers, IReadOnlyList<DeadNeuronNote> notes, int passes,
+    long parametersBefore, long parametersAfter)
 {
-    /// <summary>Creates a report.</summary>
-    /// <exception cref="ArgumentNullException">A list is null.</exception>
-    public DeadNeuronReport(IReadOnlyList<DeadNeuronLayerReport> layers, IReadOnlyList<DeadNeuronNote> notes, int passes,
-        long parametersBefore, long parametersAfter)
-    {
-        ArgumentNullException.ThrowIfNull(layers);
-        ArgumentNullException.ThrowIfNull(notes);
-        Layers = layers;
-        Notes = notes;
-        Passes = passes;
-        ParametersBefore = parametersBefore;
-        ParametersAfter = parametersAfter;
-    }
-
     /// <summary>Every Linear/Conv2d of the model's chain, in execution order.</summary>
-    public IReadOnlyList<DeadNeuronLayerReport> Layers { get; }
+    public IReadOnlyList<DeadNeuronLayerReport> Layers { get; } = Guard.NotNull(layers);
 
     /// <summary>Unsupported boundaries and dead units that were kept, with reasons (state after the last pass).</summary>
-    public IReadOnlyList<DeadNeuronNote> Notes { get; }
+    public IReadOnlyList<DeadNeuronNote> Notes { get; } = Guard.NotNull(notes);
 
     /// <summary>Passes over the chain until one removed nothing (at least 1 when there are two or more weight layers).</summary>
-    public int Passes { get; }
+    public int Passes { get; } = passes;
 
     /// <summary>Parameter elements of the model before removal.</summary>
-    public long ParametersBefore { get; }
+    public long ParametersBefore { get; } = parametersBefore;
 
     /// <summary>Parameter elements of the model after removal.</summary>
-    public long ParametersAfter { get; }
+    public long ParametersAfter { get; } = parametersAfter;
 
     /// <summary>Units removed because they had no inputs, over all layers.</summary>
     public int RemovedNoInput => Layers.Sum(l => l.RemovedNoInput);

@@ -212,4 +212,16 @@ public class LayerCodebookTests
         Assert.Equal(31, books[0].CentroidCount);
         Assert.Throws<ArgumentException>(() => Quantizer.Quantize(net, BitsRule.Parse("fc9=3")));
     }
+
+    [Fact]
+    public void Moving_the_centroids_leaves_the_clustering_as_it_was()
+    {
+        var (_, layer, _) = PrunedLinear(4);
+        var book = LayerCodebook.Create(layer, 3);
+        var clustered = book.Clustering.Centroids.ToArray();
+        Assert.Equal(clustered, book.Centroids.ToArray());
+        book.SetCentroids(clustered.Select(c => c + 1f).ToArray());
+        Assert.Equal(clustered, book.Clustering.Centroids);
+        Assert.Equal(clustered.Select(c => c + 1f).ToArray(), book.Centroids.ToArray());
+    }
 }
