@@ -3,10 +3,13 @@
 // sensitivity, prune — works on it; export writes a model file (zoo or imported, pruned or not) as ONNX — an
 // imported one under its file's input/output names, input shapes and opset (recorded at import).
 using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
 using Spectre.Console;
 using Topiary.Cli.Reports;
 using Topiary.Data;
 using Topiary.Models;
+using Topiary.Nn;
 using Topiary.Onnx;
 
 namespace Topiary.Cli.Commands;
@@ -51,7 +54,7 @@ public static class OnnxCommands
         {
             file, output, transform, dataset, verify, verifyInput, seed, inputShape, json,
         };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
             string input = parse.GetValue(file)!;
             string outPath = parse.GetValue(output) ?? Path.ChangeExtension(input, ".safetensors");
@@ -81,9 +84,9 @@ public static class OnnxCommands
                     [ModelFile.InputTransformKey] = transformName,
                     ["onnx.source"] = Path.GetFileName(input),
                     ["onnx.producer"] = $"{info.ProducerName} {info.ProducerVersion}".Trim(),
-                    ["onnx.opset"] = info.OpsetVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    [InputsKey] = System.Text.Json.JsonSerializer.Serialize(info.Inputs.Select(i => new { name = i.Name, shape = i.Shape })),
-                    [OutputsKey] = System.Text.Json.JsonSerializer.Serialize(info.Outputs),
+                    ["onnx.opset"] = info.OpsetVersion.ToString(CultureInfo.InvariantCulture),
+                    [InputsKey] = JsonSerializer.Serialize(info.Inputs, JsonSerializerOptions.Web),
+                    [OutputsKey] = JsonSerializer.Serialize(info.Outputs),
                 };
                 if (info.InputShape is { } shape) metadata[ModelFile.InputShapeKey] = ModelInputShape.Format(shape); // read by `topiary predict`
                 ModelFile.Save(outPath, name, model, metadata);
@@ -108,11 +111,10 @@ public static class OnnxCommands
             {
                 var worst = verified!.First(r => !r.Passed);
                 Console.Error.WriteLine($"error: {input}: output '{worst.Output}' differs from ONNX Runtime by {worst.MaxAbsDifference:G3} (tolerance {worst.Tolerance:G3}); nothing was saved.");
-                return Task.FromResult(CliApp.Failure);
+                return CliApp.Failure;
             }
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        });
     }
 
     private static Tensors.Tensor ReadArray(string path)
@@ -129,12 +131,8 @@ public static class OnnxCommands
         {
             int eq = v.LastIndexOf('=');
             if (eq <= 0) throw new ArgumentException($"--input-shape '{v}': expected NAME=D1,D2,... (the per-example shape without the batch).");
-            var dims = v[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries);
-            var shape = new int[dims.Length];
-            for (int i = 0; i < dims.Length; i++)
-                if (!int.TryParse(dims[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out shape[i]) || shape[i] < 1)
-                    throw new ArgumentException($"--input-shape '{v}': dimension '{dims[i]}' is not a positive integer.");
-            result[v[..eq]] = shape;
+            result[v[..eq]] = CommonOptions.PositiveInts(v[(eq + 1)..], ',')
+                ?? throw new ArgumentException($"--input-shape '{v}': every dimension must be a positive integer.");
         }
         return result;
     }
@@ -149,33 +147,26 @@ public static class OnnxCommands
     {
         ArgumentNullException.ThrowIfNull(loaded);
         if (!loaded.Metadata.TryGetValue(InputsKey, out string? inputsJson)) return new OnnxExportOptions();
-        var names = new List<string>();
-        var shapes = new List<int[]>();
+        OnnxTensorInfo[] inputs;
         string[]? outputs = null;
         try
         {
-            if (System.Text.Json.Nodes.JsonNode.Parse(inputsJson) is not System.Text.Json.Nodes.JsonArray inputs) throw new FormatException("not an array");
-            foreach (var i in inputs)
-            {
-                if (i?["name"] is not System.Text.Json.Nodes.JsonValue name || i["shape"] is not System.Text.Json.Nodes.JsonArray shape)
-                    throw new FormatException("an entry lacks \"name\" or \"shape\"");
-                names.Add(name.GetValue<string>());
-                shapes.Add(shape.Select(d => d?.GetValue<int>() ?? throw new FormatException("a null dimension")).ToArray());
-            }
+            inputs = JsonSerializer.Deserialize<OnnxTensorInfo[]>(inputsJson, JsonSerializerOptions.Web) ?? throw new FormatException("not an array");
+            if (inputs.Any(i => i?.Name is null || i.Shape is null)) throw new FormatException("an entry lacks \"name\" or \"shape\"");
             if (loaded.Metadata.TryGetValue(OutputsKey, out string? outputsJson))
-                outputs = System.Text.Json.JsonSerializer.Deserialize<string[]>(outputsJson) ?? throw new FormatException("null outputs");
+                outputs = JsonSerializer.Deserialize<string[]>(outputsJson) ?? throw new FormatException("null outputs");
         }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
+        catch (Exception e) when (e is JsonException or FormatException)
         {
             throw new InvalidDataException($"{file}: metadata '{InputsKey}'/'{OutputsKey}' is not the JSON `topiary import` writes ({e.Message}).", e);
         }
         int opset = loaded.Metadata.TryGetValue("onnx.opset", out string? opsetText)
-            && int.TryParse(opsetText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int o)
+            && int.TryParse(opsetText, NumberStyles.None, CultureInfo.InvariantCulture, out int o)
             ? o : OnnxExporter.OpsetVersion;
         return new OnnxExportOptions
         {
-            InputNames = names,
-            InputShapes = shapes,
+            InputNames = inputs.Select(i => i.Name).ToArray(),
+            InputShapes = inputs.Select(i => i.Shape).ToArray(),
             OutputNames = outputs,
             Opset = Math.Clamp(opset, OnnxExportOptions.MinOpset, OnnxExportOptions.MaxOpset),
         };
@@ -192,23 +183,29 @@ public static class OnnxCommands
         };
         var json = CommonOptions.Json();
         var cmd = new Command("export", "Export a model file as ONNX (pruned weights as zeros, or sparse initializers).") { file, output, sparse, json };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
             OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
             var loaded = ModelFile.Load(input);
-            var options = ExportOptions(loaded, input) with { SparseInitializers = parse.GetValue(sparse) };
-            if (options.InputShapes is not null) OnnxExporter.Export(loaded.Network, outPath, options);
-            else
-            {
-                int[] inputShape = ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [1, 28, 28];
-                OnnxExporter.Export(loaded.Network, inputShape, outPath, options);
-            }
+            Export(loaded.Network, loaded, input, outPath, ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [1, 28, 28],
+                parse.GetValue(sparse));
             long nonzero = Pruning.PruningState.NonZeroParameters(loaded.Network);
             AnsiConsole.MarkupLine($"exported {Markup.Escape(loaded.Name)} ({nonzero:N0} non-zero of {loaded.Network.ParameterCount():N0} parameters) → [bold]{Markup.Escape(outPath)}[/]");
             JsonReport.Write(parse.GetValue(json), new ExportReport(loaded.Name, input, outPath, loaded.Network.ParameterCount(), nonzero));
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        });
+    }
+
+    /// <summary>
+    /// Exports <paramref name="model"/> (the network of <paramref name="loaded"/>, read from <paramref name="file"/>, or a
+    /// pruned copy of it) to <paramref name="outPath"/> under the file's recorded interface (<see cref="ExportOptions"/>);
+    /// a model without one takes <paramref name="inputShape"/> (per example) and the default names.
+    /// </summary>
+    public static void Export(Module model, LoadedModel loaded, string file, string outPath, int[] inputShape, bool sparseInitializers = false)
+    {
+        var options = ExportOptions(loaded, file) with { SparseInitializers = sparseInitializers };
+        if (options.InputShapes is not null) OnnxExporter.Export(model, outPath, options);
+        else OnnxExporter.Export(model, inputShape, outPath, options);
     }
 }

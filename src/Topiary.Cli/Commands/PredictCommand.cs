@@ -44,15 +44,12 @@ public static class PredictCommand
         {
             file, input, json, topK, labels, output, size, resize, mean, std, transformName, layout, grayscale, batchSize, threads,
         };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
             string modelPath = parse.GetValue(file)!, inputPath = parse.GetValue(input)!;
             string? labelsPath = parse.GetValue(labels), outPath = parse.GetValue(output), jsonPath = parse.GetValue(json);
             OutputGuard.Check([("--model-file", modelPath), ("--input", inputPath), ("--labels", labelsPath)], [("--out", outPath), ("--json", jsonPath)]);
-            int k = parse.GetValue(topK), batch = parse.GetValue(batchSize);
-            if (k < 1) throw new ArgumentException($"--top-k must be at least 1; got {k}.");
-            if (batch < 1) throw new ArgumentException($"--batch-size must be at least 1; got {batch}.");
+            int k = CommonOptions.AtLeast(parse.GetValue(topK), 1, "--top-k"), batch = CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size");
             var request = new PixelRequest(
                 ParseSize(parse.GetValue(size)), ParseResize(parse.GetValue(resize)!), ParseList("--mean", parse.GetValue(mean)),
                 ParseList("--std", parse.GetValue(std)), parse.GetValue(transformName), ParseLayout(parse.GetValue(layout)!), parse.GetValue(grayscale));
@@ -81,9 +78,8 @@ public static class PredictCommand
             JsonReport.Write(jsonPath, new PredictReport(predictions.Select(p => new PredictionReport(
                 p.Source.Index is int index ? new PredictionInput(null, index) : new PredictionInput(p.Source.File, null),
                 p.Top[0].Class, p.Top[0].Score, p.Top.Select(t => new ClassScore(t.Class, t.Score)).ToArray())).ToArray()));
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        }, threads);
     }
 
     private sealed record Prediction(ExampleSource Source, (int Class, float Score)[] Top);
@@ -154,11 +150,8 @@ public static class PredictCommand
     public static (int H, int W)? ParseSize(string? text)
     {
         if (text is null) return null;
-        var parts = text.Split([',', 'x', 'X'], StringSplitOptions.TrimEntries);
-        var values = new int[parts.Length];
-        if (parts.Length is not (1 or 2) || parts.Select((p, i) => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out values[i]) && values[i] > 0).Any(ok => !ok))
-            throw new ArgumentException($"--size must be H,W or S (positive integers); got '{text}'.");
-        return parts.Length == 1 ? (values[0], values[0]) : (values[0], values[1]);
+        return CommonOptions.PositiveInts(text, ',', 'x', 'X') is { Length: 1 or 2 } v ? (v[0], v[^1])
+            : throw new ArgumentException($"--size must be H,W or S (positive integers); got '{text}'.");
     }
 
     /// <summary>Comma-separated numbers; null when not given.</summary>
@@ -174,17 +167,9 @@ public static class PredictCommand
         return values;
     }
 
-    private static TensorLayout ParseLayout(string text) => text.ToLowerInvariant() switch
-    {
-        "nchw" => TensorLayout.Nchw,
-        "nhwc" => TensorLayout.Nhwc,
-        _ => throw new ArgumentException($"--layout must be nchw or nhwc; got '{text}'."),
-    };
+    private static TensorLayout ParseLayout(string text) =>
+        CommonOptions.Choice("--layout", text, ("nchw", TensorLayout.Nchw), ("nhwc", TensorLayout.Nhwc));
 
-    private static ImageResize ParseResize(string text) => text.ToLowerInvariant() switch
-    {
-        "stretch" => ImageResize.Stretch,
-        "center-crop" or "centre-crop" => ImageResize.CenterCrop,
-        _ => throw new ArgumentException($"--resize must be stretch or center-crop; got '{text}'."),
-    };
+    private static ImageResize ParseResize(string text) =>
+        CommonOptions.Choice("--resize", text, ("stretch", ImageResize.Stretch), ("center-crop", ImageResize.CenterCrop), ("centre-crop", ImageResize.CenterCrop));
 }
