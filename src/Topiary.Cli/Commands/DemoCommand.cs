@@ -11,6 +11,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using Spectre.Console;
 using Topiary.Cli.Rendering;
+using Topiary.Cli.Reports;
 using Topiary.Compression.Container;
 using Topiary.Data;
 using Topiary.Experiments;

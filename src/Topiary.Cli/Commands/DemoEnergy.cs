@@ -4,42 +4,13 @@
 // first `images` test images through each model, so the pruned model's own activations are used for it.
 // Energies are in the model's normalised unit (one 16-bit MAC = 1); the ratio is dense total / pruned total. The
 // estimate of each model is ModelEnergy's (the same one energy-aware pruning ranks layers by).
+using Topiary.Cli.Reports;
 using Topiary.Data;
 using Topiary.Hardware.Energy;
 using Topiary.Nn;
 using Topiary.Pruning;
 
 namespace Topiary.Cli.Commands;
-
-/// <summary>One model's estimate for one layer.</summary>
-/// <param name="WeightDensity">Non-zero weights / weights.</param>
-/// <param name="InputDensity">Measured non-zero fraction of the layer's input.</param>
-/// <param name="NonSkippedMacs">MACs with a non-zero weight and input (Macs·wd·ad).</param>
-/// <param name="Energy">Energy per level (computation, DRAM, buffer, array, RF) and total.</param>
-public sealed record DemoLayerEnergy(double WeightDensity, double InputDensity, double NonSkippedMacs, EnergyBreakdown Energy);
-
-/// <summary>One layer, dense and pruned.</summary>
-/// <param name="Name">Layer name.</param>
-/// <param name="Macs">Dense MACs of one inference.</param>
-/// <param name="Dense">The dense reference's estimate.</param>
-/// <param name="Pruned">The pruned model's estimate.</param>
-public sealed record DemoEnergyLayer(string Name, long Macs, DemoLayerEnergy Dense, DemoLayerEnergy Pruned)
-{
-    /// <summary>Dense total / pruned total of this layer.</summary>
-    public double Ratio => Dense.Energy.Total / Pruned.Energy.Total;
-}
-
-/// <summary>The energy stage's results.</summary>
-/// <param name="Profile">Energy model.</param>
-/// <param name="Unit">Unit of every energy.</param>
-/// <param name="Bits">Data bit width.</param>
-/// <param name="Images">Test images the activation densities were measured on.</param>
-/// <param name="Layers">Per layer, in order.</param>
-/// <param name="Dense">Σ over the dense reference's layers.</param>
-/// <param name="Pruned">Σ over the pruned model's layers.</param>
-/// <param name="Ratio">Dense total / pruned total.</param>
-public sealed record DemoEnergyReport(string Profile, string Unit, int Bits, int Images, IReadOnlyList<DemoEnergyLayer> Layers,
-    EnergyBreakdown Dense, EnergyBreakdown Pruned, double Ratio);
 
 /// <summary>Runs the demo's energy stage.</summary>
 public static class DemoEnergy

@@ -5,6 +5,7 @@
 //   size.png       model size after each Deep Compression stage
 //   latency.png    median µs per image of every runtime, batch 1 (= per call) and batch 64
 //   energy.png     per-layer energy per inference, dense and pruned, stacked by level (computation, DRAM, buffer, array, RF)
+using Topiary.Cli.Reports;
 using Topiary.Reporting;
 
 namespace Topiary.Cli.Commands;

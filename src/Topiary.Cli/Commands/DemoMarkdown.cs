@@ -3,6 +3,7 @@
 // (report.json holds them all); only units change (bytes → KB, fractions → %).
 using System.Globalization;
 using System.Text;
+using Topiary.Cli.Reports;
 
 namespace Topiary.Cli.Commands;
 

@@ -3,8 +3,6 @@
 // sensitivity, prune — works on it; export writes a model file (zoo or imported, pruned or not) as ONNX — an
 // imported one under its file's input/output names, input shapes and opset (recorded at import).
 using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
 using Spectre.Console;
 using Topiary.Cli.Reports;
 using Topiary.Data;
@@ -17,12 +15,6 @@ namespace Topiary.Cli.Commands;
 /// <summary>The <c>import</c> and <c>export</c> commands.</summary>
 public static class OnnxCommands
 {
-    /// <summary>Metadata key holding the imported graph's inputs as JSON: [{"name": ..., "shape": [-1, 3, 224, 224]}, ...].</summary>
-    public const string InputsKey = "onnx.inputs";
-
-    /// <summary>Metadata key holding the imported graph's output names as a JSON array.</summary>
-    public const string OutputsKey = "onnx.outputs";
-
     /// <summary>Builds <c>import</c>.</summary>
     public static Command BuildImport()
     {
@@ -78,16 +70,8 @@ public static class OnnxCommands
             string name = "onnx:" + Path.GetFileNameWithoutExtension(input);
             if (passed)
             {
-                var metadata = new Dictionary<string, string>
-                {
-                    ["dataset"] = parse.GetValue(dataset)!,
-                    [ModelFile.InputTransformKey] = transformName,
-                    ["onnx.source"] = Path.GetFileName(input),
-                    ["onnx.producer"] = $"{info.ProducerName} {info.ProducerVersion}".Trim(),
-                    ["onnx.opset"] = info.OpsetVersion.ToString(CultureInfo.InvariantCulture),
-                    [InputsKey] = JsonSerializer.Serialize(info.Inputs, JsonSerializerOptions.Web),
-                    [OutputsKey] = JsonSerializer.Serialize(info.Outputs),
-                };
+                var metadata = new Dictionary<string, string> { ["dataset"] = parse.GetValue(dataset)!, [ModelFile.InputTransformKey] = transformName };
+                foreach (var (key, value) in OnnxInterface.Metadata(info, input)) metadata[key] = value;
                 if (info.InputShape is { } shape) metadata[ModelFile.InputShapeKey] = ModelInputShape.Format(shape); // read by `topiary predict`
                 ModelFile.Save(outPath, name, model, metadata);
             }
@@ -137,41 +121,6 @@ public static class OnnxCommands
         return result;
     }
 
-    /// <summary>
-    /// Export options for a model file: for an imported model, the input names and full shapes (<see cref="InputsKey"/>),
-    /// output names (<see cref="OutputsKey"/>) and opset its ONNX file had, so the export computes the same function
-    /// under the same interface; default options for any other model.
-    /// </summary>
-    /// <exception cref="InvalidDataException">The recorded inputs/outputs are not the JSON import writes; the message names the file and key.</exception>
-    public static OnnxExportOptions ExportOptions(LoadedModel loaded, string file)
-    {
-        ArgumentNullException.ThrowIfNull(loaded);
-        if (!loaded.Metadata.TryGetValue(InputsKey, out string? inputsJson)) return new OnnxExportOptions();
-        OnnxTensorInfo[] inputs;
-        string[]? outputs = null;
-        try
-        {
-            inputs = JsonSerializer.Deserialize<OnnxTensorInfo[]>(inputsJson, JsonSerializerOptions.Web) ?? throw new FormatException("not an array");
-            if (inputs.Any(i => i?.Name is null || i.Shape is null)) throw new FormatException("an entry lacks \"name\" or \"shape\"");
-            if (loaded.Metadata.TryGetValue(OutputsKey, out string? outputsJson))
-                outputs = JsonSerializer.Deserialize<string[]>(outputsJson) ?? throw new FormatException("null outputs");
-        }
-        catch (Exception e) when (e is JsonException or FormatException)
-        {
-            throw new InvalidDataException($"{file}: metadata '{InputsKey}'/'{OutputsKey}' is not the JSON `topiary import` writes ({e.Message}).", e);
-        }
-        int opset = loaded.Metadata.TryGetValue("onnx.opset", out string? opsetText)
-            && int.TryParse(opsetText, NumberStyles.None, CultureInfo.InvariantCulture, out int o)
-            ? o : OnnxExporter.OpsetVersion;
-        return new OnnxExportOptions
-        {
-            InputNames = inputs.Select(i => i.Name).ToArray(),
-            InputShapes = inputs.Select(i => i.Shape).ToArray(),
-            OutputNames = outputs,
-            Opset = Math.Clamp(opset, OnnxExportOptions.MinOpset, OnnxExportOptions.MaxOpset),
-        };
-    }
-
     /// <summary>Builds <c>export</c>.</summary>
     public static Command BuildExport()
     {
@@ -199,12 +148,13 @@ public static class OnnxCommands
 
     /// <summary>
     /// Exports <paramref name="model"/> (the network of <paramref name="loaded"/>, read from <paramref name="file"/>, or a
-    /// pruned copy of it) to <paramref name="outPath"/> under the file's recorded interface (<see cref="ExportOptions"/>);
+    /// pruned copy of it) to <paramref name="outPath"/> under the interface its ONNX file had when it was imported (<see cref="OnnxInterface"/>);
     /// a model without one takes <paramref name="inputShape"/> (per example) and the default names.
     /// </summary>
     public static void Export(Module model, LoadedModel loaded, string file, string outPath, int[] inputShape, bool sparseInitializers = false)
     {
-        var options = ExportOptions(loaded, file) with { SparseInitializers = sparseInitializers };
+        ArgumentNullException.ThrowIfNull(loaded);
+        var options = OnnxInterface.ExportOptions(loaded.Metadata, file) with { SparseInitializers = sparseInitializers };
         if (options.InputShapes is not null) OnnxExporter.Export(model, outPath, options);
         else OnnxExporter.Export(model, inputShape, outPath, options);
     }
