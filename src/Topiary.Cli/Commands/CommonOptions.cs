@@ -85,18 +85,6 @@ public static class CommonOptions
         throw new ArgumentException($"{flag} must be {names}; got '{text}'.");
     }
 
-    /// <summary>The positive integers of <paramref name="text"/> split at <paramref name="separators"/>, or null when one is not.</summary>
-    public static int[]? PositiveInts(string text, params char[] separators)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var parts = text.Split(separators, StringSplitOptions.TrimEntries);
-        var values = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out values[i]) || values[i] < 1)
-                return null;
-        return values;
-    }
-
     /// <summary>The per-example input shape of a model file, every dimension known.</summary>
     /// <exception cref="InvalidDataException">The shape is not recorded (no metadata, not a zoo model) or has unknown dimensions.</exception>
     public static int[] InputShape(LoadedModel loaded, string path)

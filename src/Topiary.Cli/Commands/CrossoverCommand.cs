@@ -31,7 +31,7 @@ public static class CrossoverCommand
         {
             rows, cols, convColumns, batch, sparsities, width, ms, best, plot, json,
         };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
             var list = parse.GetValue(sparsities)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
@@ -63,9 +63,8 @@ public static class CrossoverCommand
                     s.Points.Select(x => x.Sparsity * 100).ToArray(), s.Points.Select(x => x.SpeedupVsDense).ToArray())).ToArray());
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(plotPath)}[/]");
             JsonReport.Write(parse.GetValue(json), new CrossoverReport(r, c, p, n, series));
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        });
     }
 
     private sealed class SyncProgress(Action<CrossoverProgress> report) : IProgress<CrossoverProgress>

@@ -115,8 +115,12 @@ public static class OnnxCommands
         {
             int eq = v.LastIndexOf('=');
             if (eq <= 0) throw new ArgumentException($"--input-shape '{v}': expected NAME=D1,D2,... (the per-example shape without the batch).");
-            result[v[..eq]] = CommonOptions.PositiveInts(v[(eq + 1)..], ',')
-                ?? throw new ArgumentException($"--input-shape '{v}': every dimension must be a positive integer.");
+            var dims = v[(eq + 1)..].Split(',', StringSplitOptions.TrimEntries);
+            var shape = new int[dims.Length];
+            for (int i = 0; i < dims.Length; i++)
+                if (!int.TryParse(dims[i], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out shape[i]) || shape[i] < 1)
+                    throw new ArgumentException($"--input-shape '{v}': dimension '{dims[i]}' is not a positive integer.");
+            result[v[..eq]] = shape;
         }
         return result;
     }

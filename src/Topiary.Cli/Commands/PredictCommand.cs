@@ -150,8 +150,11 @@ public static class PredictCommand
     public static (int H, int W)? ParseSize(string? text)
     {
         if (text is null) return null;
-        return CommonOptions.PositiveInts(text, ',', 'x', 'X') is { Length: 1 or 2 } v ? (v[0], v[^1])
-            : throw new ArgumentException($"--size must be H,W or S (positive integers); got '{text}'.");
+        var parts = text.Split([',', 'x', 'X'], StringSplitOptions.TrimEntries);
+        var values = new int[parts.Length];
+        if (parts.Length is not (1 or 2) || parts.Select((p, i) => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out values[i]) && values[i] > 0).Any(ok => !ok))
+            throw new ArgumentException($"--size must be H,W or S (positive integers); got '{text}'.");
+        return parts.Length == 1 ? (values[0], values[0]) : (values[0], values[1]);
     }
 
     /// <summary>Comma-separated numbers; null when not given.</summary>
