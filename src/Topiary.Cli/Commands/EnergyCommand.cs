@@ -160,13 +160,9 @@ public static class EnergyCommand
 
     private static double[] FromMap(NetworkShape net, IReadOnlyDictionary<string, double> map, string source, bool requireAll)
     {
-        foreach (var (name, value) in map)
-        {
-            if (!net.Layers.Any(l => l.Name == name))
-                throw new ArgumentException($"{source}: '{net.Name}' has no layer '{name}' (layers: {string.Join(", ", net.Layers.Select(l => l.Name))}).");
-            if (!(value >= 0 && value <= 1))
-                throw new ArgumentException($"{source}: density of '{name}' is {value.ToString(CultureInfo.InvariantCulture)}, outside [0, 1].");
-        }
+        // LayerDensities.Parse has checked every value is in [0, 1].
+        if (map.Keys.FirstOrDefault(name => !net.Layers.Any(l => l.Name == name)) is { } unknown)
+            throw new ArgumentException($"{source}: '{net.Name}' has no layer '{unknown}' (layers: {string.Join(", ", net.Layers.Select(l => l.Name))}).");
         return net.Layers.Select(l => map.TryGetValue(l.Name, out var d) ? d
             : requireAll ? throw new ArgumentException($"{source}: no density for layer '{l.Name}' of '{net.Name}'.") : 1.0).ToArray();
     }
