@@ -2,6 +2,7 @@
 // under CliApp.Guard (Runs), range and choice checks whose messages name the flag, and the model-source group: a
 // model file's complete input shape and its test (or training) set in its own pixel scaling.
 using System.CommandLine;
+using System.Globalization;
 using Topiary.Data;
 using Topiary.Models;
 using Topiary.Training;
@@ -83,6 +84,19 @@ public static class CommonOptions
             if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase)) return value;
         string names = string.Join(", ", choices[..^1].Select(c => c.Name)) + " or " + choices[^1].Name;
         throw new ArgumentException($"{flag} must be {names}; got '{text}'.");
+    }
+
+    /// <summary>The comma-separated numbers of <paramref name="text"/>; null when not given.</summary>
+    /// <exception cref="ArgumentException">A value is not a finite number; the message names <paramref name="flag"/> and the value.</exception>
+    public static double[]? Numbers(string flag, string? text)
+    {
+        if (text is null) return null;
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new double[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
+                throw new ArgumentException($"{flag} must be comma-separated numbers; '{parts[i]}' is not a finite number.");
+        return values;
     }
 
     /// <summary>The per-example input shape of a model file, every dimension known.</summary>

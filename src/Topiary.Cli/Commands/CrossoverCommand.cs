@@ -33,9 +33,7 @@ public static class CrossoverCommand
         };
         return cmd.Runs((parse, ct) =>
         {
-            var list = parse.GetValue(sparsities)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
-                    ? v : throw new ArgumentException($"--sparsities: '{s}' is not a number.")).ToArray();
+            var list = CommonOptions.Numbers("--sparsities", parse.GetValue(sparsities))!;
             int r = parse.GetValue(rows), c = parse.GetValue(cols), p = parse.GetValue(convColumns), n = parse.GetValue(batch);
             var series = AnsiConsole.Progress().Start(ctx =>
             {

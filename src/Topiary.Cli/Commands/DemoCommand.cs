@@ -2,7 +2,7 @@
 // iterative schedule (sensitivity analysis included), compresses it with Deep Compression into a .tpz
 // container and decodes and evaluates the file; then times the dense reference, the pruned model and the decoded
 // container against ONNX Runtime (DemoLatency, batch 1 and 64), estimates the energy of the dense and the pruned
-// model with measured activation densities (DemoEnergy), and writes report/index.md with its figures
+// model with measured activation densities (ModelEnergy, DemoEnergyReport), and writes report/index.md with its figures
 // (DemoFigures, DemoMarkdown) plus report/report.json (DemoReport) — every number comes from this run.
 // The dense reference and the pruned model are reloaded from the run's own checkpoints (work/reference.ckpt,
 // work/pruning.ckpt) and checked against the errors the pipeline reported. The stages' settings are DemoOptions
@@ -15,8 +15,10 @@ using Topiary.Cli.Reports;
 using Topiary.Compression.Container;
 using Topiary.Data;
 using Topiary.Experiments;
+using Topiary.Hardware.Energy;
 using Topiary.IO;
 using Topiary.Models;
+using Topiary.Pruning;
 using Topiary.Training;
 
 namespace Topiary.Cli.Commands;
@@ -91,7 +93,9 @@ public static class DemoCommand
         var machine = DemoMachine.Current();
         var latency = DemoLatency.Run(dense, pruned, decoded, info.InputShape, test, options.SecondsPerRuntime, decodeMs, messages);
         messages.Report("estimating energy (Eyeriss-like model) with activation densities measured on the test set");
-        var energy = DemoEnergy.Run(compressed.Model, dense, pruned, test, options.EnergyImages ?? test.Count, ct);
+        var images = test.Slice(0, options.EnergyImages ?? test.Count).AsTensor();
+        NetworkEnergy Energy(Nn.Module model) => ModelEnergy.Estimate(model, images, EyerissEnergyModel.Default, DemoEnergyReport.DataBits, compressed.Model, ct);
+        var energy = DemoEnergyReport.Of(Energy(dense), Energy(pruned), images.Dim(0));
         double containerSparsity = 1 - (double)compressed.Compressed.NonzeroParams / compressed.Compressed.Params;
         return new DemoReport(compressed.Model, quick, compressed, DemoRoundPoint.From(han), containerSparsity, latency, energy, machine,
             watch.Elapsed.TotalSeconds);

@@ -42,7 +42,7 @@ public sealed record DemoOptions
     public double SecondsPerRuntime { get; init; } = 1.5;
 
     /// <summary>Test images the activation densities are measured on; null = the whole test set. Key <c>energy_images</c>.</summary>
-    [Setting("energy_images", "Test images the energy stage measures activation densities on (default: the whole test set).", Min = 1)]
+    [Setting("energy_images", "Test images the energy stage measures activation densities on (default: all 10,000 of MNIST's test set).", Min = 1, Max = 10_000)]
     public int? EnergyImages { get; init; }
 
     /// <summary>The <c>--quick</c> preset: 3 reference epochs, 3 short rounds, 1 fine-tuning epoch, short timing budgets.</summary>

@@ -51,8 +51,8 @@ public static class PredictCommand
             OutputGuard.Check([("--model-file", modelPath), ("--input", inputPath), ("--labels", labelsPath)], [("--out", outPath), ("--json", jsonPath)]);
             int k = CommonOptions.AtLeast(parse.GetValue(topK), 1, "--top-k"), batch = CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size");
             var request = new PixelRequest(
-                ParseSize(parse.GetValue(size)), ParseResize(parse.GetValue(resize)!), ParseList("--mean", parse.GetValue(mean)),
-                ParseList("--std", parse.GetValue(std)), parse.GetValue(transformName), ParseLayout(parse.GetValue(layout)!), parse.GetValue(grayscale));
+                ParseSize(parse.GetValue(size)), ParseResize(parse.GetValue(resize)!), CommonOptions.Numbers("--mean", parse.GetValue(mean)),
+                CommonOptions.Numbers("--std", parse.GetValue(std)), parse.GetValue(transformName), ParseLayout(parse.GetValue(layout)!), parse.GetValue(grayscale));
             var kind = PredictionInputLoader.Detect(inputPath);
             if (kind is PredictionInputKind.Npy or PredictionInputKind.Idx && request.Size is not null)
                 throw new ArgumentException($"--size resizes images; {inputPath} is {(kind == PredictionInputKind.Npy ? "a .npy array" : "an IDX file")}, used at its own size.");
@@ -124,15 +124,13 @@ public static class PredictCommand
         }
         if (predictions.Length > DisplayedRows) table.Caption($"… and {predictions.Length - DisplayedRows:N0} more (all of them in --json)");
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]{inputs.Count:N0} input(s) of {Markup.Escape(ModelShape(inputs.ExampleShape))} through {Markup.Escape(modelName)}; scores: " +
+        AnsiConsole.MarkupLine($"[grey]{inputs.Count:N0} input(s) of {Markup.Escape(Tensors.Tensor.ShapeString(inputs.ExampleShape))} through {Markup.Escape(modelName)}; scores: " +
             (already ? "the model's outputs, already probabilities" : "softmax of the model's outputs") + "[/]");
     }
 
     private static string Name(int k, string[]? names) => names is null ? k.ToString(CultureInfo.InvariantCulture) : $"{names[k]}({k})";
 
     private static string Score(float p) => p.ToString("F4", CultureInfo.InvariantCulture);
-
-    private static string ModelShape(int[] shape) => "[" + string.Join(", ", shape) + "]";
 
     /// <summary>One class name per line; trailing empty lines are ignored.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
@@ -155,19 +153,6 @@ public static class PredictCommand
         if (parts.Length is not (1 or 2) || parts.Select((p, i) => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out values[i]) && values[i] > 0).Any(ok => !ok))
             throw new ArgumentException($"--size must be H,W or S (positive integers); got '{text}'.");
         return parts.Length == 1 ? (values[0], values[0]) : (values[0], values[1]);
-    }
-
-    /// <summary>Comma-separated numbers; null when not given.</summary>
-    /// <exception cref="ArgumentException">A value is not a finite number.</exception>
-    public static double[]? ParseList(string option, string? text)
-    {
-        if (text is null) return null;
-        var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        var values = new double[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
-                throw new ArgumentException($"{option} must be comma-separated numbers, e.g. 0.485,0.456,0.406; '{parts[i]}' is not a finite number.");
-        return values;
     }
 
     private static TensorLayout ParseLayout(string text) =>

@@ -1,7 +1,7 @@
 // DemoReport: report.json of `topiary demo` — the Deep Compression report (which holds the Han 2015 pruning
 // report: sensitivity, rounds, per-layer kept fractions), test error vs overall sparsity per pruning round, the
 // latency stage (DemoLatency: every runtime's median, p99 and speed-up against ONNX Runtime per batch size, the
-// pruned plan's weight formats), the energy stage (DemoEnergy: per layer and in total, dense and pruned), the
+// pruned plan's weight formats), the energy stage (ModelEnergy's estimates, per layer and in total, dense and pruned), the
 // machine and the wall time. Every number index.md and the console show is in here, up to a unit change for
 // display (bytes or bits → KB, fractions → %).
 using Topiary.Experiments;
@@ -114,7 +114,13 @@ public sealed record DemoEnergyLayer(string Name, long Macs, DemoLayerEnergy Den
     public double Ratio => Dense.Energy.Total / Pruned.Energy.Total;
 }
 
-/// <summary>The energy stage's results.</summary>
+/// <summary>
+/// The energy stage's results: the Eyeriss-like row-stationary estimate (Yang et al. 2017's model, 16-bit data) of one
+/// inference of the dense reference and of the pruned model, from ModelEnergy (the estimate energy-aware pruning ranks
+/// layers by) — weight densities the models' real non-zero fractions, input-activation densities MEASURED on the first
+/// <c>Images</c> test images through each model, so the pruned model's own activations are used for it. Energies are in
+/// the model's normalised unit (one 16-bit MAC = 1).
+/// </summary>
 /// <param name="Profile">Energy model.</param>
 /// <param name="Unit">Unit of every energy.</param>
 /// <param name="Bits">Data bit width.</param>
@@ -124,4 +130,21 @@ public sealed record DemoEnergyLayer(string Name, long Macs, DemoLayerEnergy Den
 /// <param name="Pruned">Σ over the pruned model's layers.</param>
 /// <param name="Ratio">Dense total / pruned total.</param>
 public sealed record DemoEnergyReport(string Profile, string Unit, int Bits, int Images, IReadOnlyList<DemoEnergyLayer> Layers,
-    EnergyBreakdown Dense, EnergyBreakdown Pruned, double Ratio);
+    EnergyBreakdown Dense, EnergyBreakdown Pruned, double Ratio)
+{
+    /// <summary>Data bit width of the estimate (Eyeriss's).</summary>
+    public const int DataBits = 16;
+
+    /// <summary>The report of the estimates of the dense reference and the pruned model, measured on <paramref name="images"/> images.</summary>
+    /// <exception cref="ArgumentException">The two estimates' weight layers differ.</exception>
+    public static DemoEnergyReport Of(NetworkEnergy dense, NetworkEnergy pruned, int images)
+    {
+        ArgumentNullException.ThrowIfNull(dense);
+        ArgumentNullException.ThrowIfNull(pruned);
+        if (dense.Layers.Count != pruned.Layers.Count || dense.Layers.Zip(pruned.Layers).Any(x => x.First.Layer.Name != x.Second.Layer.Name))
+            throw new ArgumentException("The dense and pruned models' weight layers differ.", nameof(pruned));
+        static DemoLayerEnergy Of(LayerEnergy l) => new(l.WeightDensity, l.InputDensity, l.NonSkippedMacs, l.Energy);
+        var layers = dense.Layers.Zip(pruned.Layers, (d, p) => new DemoEnergyLayer(d.Layer.Name, d.Macs, Of(d), Of(p))).ToArray();
+        return new DemoEnergyReport(dense.Profile, dense.Unit, dense.Bits, images, layers, dense.Total, pruned.Total, dense.Total.Total / pruned.Total.Total);
+    }
+}

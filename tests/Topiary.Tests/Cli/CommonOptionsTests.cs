@@ -1,4 +1,4 @@
-// CommonOptions' checks: a value below its minimum and an unknown choice are refused with a message naming the flag,
+// CommonOptions' checks: a value below its minimum, an unknown choice and a list item that is not a number are refused with a message naming the flag,
 // the value and (for choices) every allowed name; choices match case-insensitively; a command body run through Runs
 // maps its exception to exit 2 and refuses a bad --threads before the body runs.
 using System.CommandLine;
@@ -24,6 +24,18 @@ public sealed class CommonOptionsTests
         Assert.Equal(2, CommonOptions.Choice("--layout", "NHWC", ("nchw", 1), ("nhwc", 2)));
         var e = Assert.Throws<ArgumentException>(() => CommonOptions.Choice("--preset", "gpu", ("mao2017", 1), ("cpu", 2), ("x", 3)));
         Assert.Equal("--preset must be mao2017, cpu or x; got 'gpu'.", e.Message);
+    }
+
+    [Fact]
+    public void Numbers_reads_a_comma_separated_list_and_refuses_a_value_that_is_not_a_finite_number()
+    {
+        Assert.Null(CommonOptions.Numbers("--mean", null));
+        Assert.Equal([0.5, 1e-3, -2], CommonOptions.Numbers("--mean", "0.5, 1e-3,-2")!);
+        foreach (var bad in new[] { "0.5,x", "0.5,,1", "NaN", "Infinity" })
+        {
+            var e = Assert.Throws<ArgumentException>(() => CommonOptions.Numbers("--sparsities", bad));
+            Assert.StartsWith("--sparsities must be comma-separated numbers; '", e.Message, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

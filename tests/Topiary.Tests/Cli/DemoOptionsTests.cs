@@ -46,6 +46,7 @@ public sealed class DemoOptionsTests : IDisposable
     [InlineData("--rounds", "0")]
     [InlineData("--seconds-per-runtime", "0")]
     [InlineData("--energy-images", "x")]
+    [InlineData("--energy-images", "10001")]
     public async Task A_bad_value_exits_2_naming_the_flag_and_writes_nothing(string flag, string value)
     {
         var (code, error) = await CliRun.WithError("demo", "--quick", "--out", _dir, flag, value);
