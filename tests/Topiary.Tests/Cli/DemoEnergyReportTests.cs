@@ -19,7 +19,7 @@ public sealed class DemoEnergyReportTests
         return images;
     }
 
-    private static NetworkEnergy Estimate(string model, Action<Nn.Module>? prune = null)
+    private static NetworkEnergy Estimate(string model, Action<Topiary.Nn.Module>? prune = null)
     {
         var net = ModelZoo.Create(model, 1);
         prune?.Invoke(net);
