@@ -44,10 +44,9 @@ public static class BenchCommand
         var measureFormats = new Option<bool>("--measure-formats") { Description = "Let the plan pick each layer's format by timing every candidate (default: by the weight's structure)." };
         var json = CommonOptions.Json();
         var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, paper, batch, compare, input, weights, densities, granularity, seconds, threads, measureFormats, layers, json };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
-            int n = parse.GetValue(batch), t = parse.GetValue(threads);
-            if (n < 1) throw new ArgumentException($"--batch must be at least 1; got {n}.");
+            int n = CommonOptions.AtLeast(parse.GetValue(batch), 1, "--batch"), t = parse.GetValue(threads);
             CommonOptions.ApplyThreads(t);
             double budget = parse.GetValue(seconds);
             string? path = parse.GetValue(file), paperName = parse.GetValue(paper);
@@ -64,9 +63,7 @@ public static class BenchCommand
             {
                 loaded = ModelFile.Load(path!);
                 if (parse.GetValue(weights) == "random") KaimingInit.Apply(loaded.Network, new Random(1));
-                example = ModelInputShape.Of(loaded.Name, loaded.Metadata, loaded.Network, path!) is { } known && ModelInputShape.IsComplete(known)
-                    ? known
-                    : throw new InvalidDataException($"{path}: the model's input shape is not known (no '{ModelFile.InputShapeKey}' metadata, not a zoo model); re-import it with --input-shape.");
+                example = CommonOptions.InputShape(loaded, path!);
             }
             var profile = LayerDensities.Parse(parse.GetValue(densities)!, paperName ?? loaded.Name);
             var pruned = profile.Apply(loaded.Network, Experiments.Mao2017.Granularity(parse.GetValue(granularity)!));
@@ -77,8 +74,7 @@ public static class BenchCommand
             for (int i = 0; i < x.Length; i++) x[i] = Math.Abs(x[i]);
             if (parse.GetValue(input) == "mnist" && paperName is null)
             {
-                var transform = ModelFile.InputTransform(loaded.Metadata);
-                var test = Training.TrainingRun.LoadDataset(loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist", Data.DatasetSplit.Test, transform: transform);
+                var test = CommonOptions.Data(loaded, null, ct);
                 if (n > test.Count) throw new ArgumentException($"--batch {n} exceeds the {test.Count} test images.");
                 test.Images.AsSpan(0, x.Length).CopyTo(x.Span);
             }
@@ -108,10 +104,9 @@ public static class BenchCommand
                 if (parse.GetValue(compare) == "ort") race.AddOrt("onnxruntime dense", loaded.Network);
                 rows = race.Run(budget);
             }
-            double? planUs = rows.Where(r => r.Name == "topiary plan").Select(r => (double?)r.Latency.MedianUs).FirstOrDefault();
-            double? fusedUs = rows.Where(r => r.Name == "topiary fused").Select(r => (double?)r.Latency.MedianUs).FirstOrDefault();
+            double? Us(string name) => rows.Where(r => r.Name == name).Select(r => (double?)r.Latency.MedianUs).FirstOrDefault();
+            double? planUs = Us("topiary plan"), fusedUs = Us("topiary fused"), ortUs = Us("onnxruntime dense");
             double? bestUs = planUs is null ? fusedUs : fusedUs is null ? planUs : Math.Min(planUs.Value, fusedUs.Value);
-            double? ortUs = rows.Where(r => r.Name == "onnxruntime dense").Select(r => (double?)r.Latency.MedianUs).FirstOrDefault();
 
             var table = new Table().Title($"{loaded.Name}, batch {n}, {t} thread(s)").AddColumns("runtime", "median µs", "p99 µs", "calls", "vs ORT");
             foreach (var (name, l) in rows)
@@ -143,9 +138,8 @@ public static class BenchCommand
                 DenseSpeedupVsOrt: ortUs is double ou2 ? ou2 / denseUs : null,
                 Runtimes: rows.Select(r => BenchRuntime.Of(r.Name, r.Latency)).ToArray(),
                 Layers: layerTimes));
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        });
     }
 
     private static FusedModel AddFused(LatencyRace race, Topiary.Nn.Module model)

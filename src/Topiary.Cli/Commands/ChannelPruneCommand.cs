@@ -9,10 +9,8 @@ using Topiary.Cli.Rendering;
 using Topiary.Data;
 using Topiary.Models;
 using Topiary.Nn;
-using Topiary.Onnx;
 using Topiary.Pruning.Channels;
 using Topiary.Pruning.Methods;
-using Topiary.Training;
 
 namespace Topiary.Cli.Commands;
 
@@ -66,21 +64,13 @@ public sealed class ChannelPruneCommand
         OutputGuard.Check([("--model-file", modelFile)], [("--out", outPath), ("--export", exportPath), ("--json", jsonPath)]);
         options.Validate();
         var loaded = ModelFile.Load(modelFile);
-        var shape = ModelInputShape.Of(loaded.Name, loaded.Metadata, loaded.Network, modelFile);
-        if (shape is null || shape.Any(d => d < 1))
-            throw new ArgumentException($"{modelFile}: the input shape is not known ({(shape is null ? "nothing recorded" : string.Join(",", shape))}); import the model with --input-shape.");
+        var shape = CommonOptions.InputShape(loaded, modelFile);
         bool needsData = options.EpochsPerRound > 0 || options.FinalEpochs > 0 || options.Criterion == ChannelCriterion.Taylor;
         ChannelPruningData? data = null;
-        string dataset = recipe?.Dataset ?? loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
+        string dataset = CommonOptions.DatasetOf(loaded, recipe?.Dataset);
         if (needsData)
-        {
-            var transform = ModelFile.InputTransform(loaded.Metadata);
-            var training = recipe?.Train?.ToTrainingRecipe()
-                ?? ModelZoo.RetrainingRecipe(loaded.Name);
-            data = new ChannelPruningData(training,
-                TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct, transform: transform),
-                TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct, transform: transform));
-        }
+            data = new ChannelPruningData(recipe?.Train?.ToTrainingRecipe() ?? ModelZoo.RetrainingRecipe(loaded.Name),
+                CommonOptions.Data(loaded, dataset, ct, DatasetSplit.Train), CommonOptions.Data(loaded, dataset, ct));
         Func<Module, double>? latency = options.LatencyBudgetUs is null ? null
             : m => LatencyProbe.MedianUs(m, shape, parse.GetValue(_latencyBatch), parse.GetValue(_on) == "ort", threads);
         var result = TrainingProgressRenderer.Run($"prune channels of {loaded.Name}",
@@ -93,9 +83,7 @@ public sealed class ChannelPruneCommand
         AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outPath)}[/]");
         if (exportPath is not null)
         {
-            var exportOptions = OnnxCommands.ExportOptions(loaded, modelFile);
-            if (exportOptions.InputShapes is null) OnnxExporter.Export(result.Model, [shape], exportPath, exportOptions);
-            else OnnxExporter.Export(result.Model, exportPath, exportOptions);
+            OnnxCommands.Export(result.Model, loaded, modelFile, exportPath, shape);
             AnsiConsole.MarkupLine($"exported [bold]{Markup.Escape(exportPath)}[/]");
         }
         JsonReport.Write(jsonPath, new { Model = loaded.Name, Dataset = needsData ? dataset : null, Structure = "channel", Criterion = options.Criterion.ToString().ToLowerInvariant(), options.Target, Result = result, ModelFile = outPath, Onnx = exportPath });

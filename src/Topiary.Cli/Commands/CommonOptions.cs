@@ -1,5 +1,11 @@
-// CommonOptions: options shared by several commands, and small helpers to build them.
+// CommonOptions: options shared by several commands, and small helpers to build and check them — the command body
+// under CliApp.Guard (Runs), range and choice checks whose messages name the flag, and the model-source group: a
+// model file's complete input shape and its test (or training) set in its own pixel scaling.
 using System.CommandLine;
+using System.Globalization;
+using Topiary.Data;
+using Topiary.Models;
+using Topiary.Training;
 
 namespace Topiary.Cli.Commands;
 
@@ -38,16 +44,83 @@ public static class CommonOptions
     /// <exception cref="ArgumentException">K below 1.</exception>
     public static IDisposable? ApplyMicroBatches(int? count)
     {
-        if (count is null) return null;
-        if (count < 1) throw new ArgumentException($"--micro-batches must be at least 1; got {count}.");
-        return Topiary.Distributed.DataParallel.UseMicroBatches(count.Value);
+        return count is null ? null : Topiary.Distributed.DataParallel.UseMicroBatches(AtLeast(count.Value, 1, "--micro-batches"));
     }
 
     /// <summary>Applies <c>--threads</c>.</summary>
     public static void ApplyThreads(int? threads)
     {
-        if (threads is null) return;
-        if (threads < 1) throw new ArgumentException($"--threads must be at least 1; got {threads}.");
-        Tensors.Threading.MaxDegreeOfParallelism = threads.Value;
+        if (threads is not null) Tensors.Threading.MaxDegreeOfParallelism = AtLeast(threads.Value, 1, "--threads");
+    }
+
+    /// <summary>
+    /// Sets <paramref name="command"/>'s action: <paramref name="body"/> (returning the exit code) under
+    /// <see cref="CliApp.Guard"/>, after applying <paramref name="threads"/> when the command has that option. Returns the command.
+    /// </summary>
+    public static Command Runs(this Command command, Func<ParseResult, CancellationToken, int> body, Option<int?>? threads = null)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(body);
+        command.SetAction((parse, ct) => CliApp.Guard(_ =>
+        {
+            if (threads is not null) ApplyThreads(parse.GetValue(threads));
+            return Task.FromResult(body(parse, ct));
+        }, ct));
+        return command;
+    }
+
+    /// <summary><paramref name="value"/>, checked to be at least <paramref name="min"/>.</summary>
+    /// <exception cref="ArgumentException">Below <paramref name="min"/>; the message names <paramref name="flag"/>.</exception>
+    public static int AtLeast(int value, int min, string flag) =>
+        value >= min ? value : throw new ArgumentException($"{flag} must be at least {min}; got {value}.");
+
+    /// <summary>The value of the choice named <paramref name="text"/> (case-insensitive).</summary>
+    /// <exception cref="ArgumentException">No such choice; the message names <paramref name="flag"/> and the choices.</exception>
+    public static T Choice<T>(string flag, string text, params (string Name, T Value)[] choices)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(choices);
+        foreach (var (name, value) in choices)
+            if (string.Equals(name, text, StringComparison.OrdinalIgnoreCase)) return value;
+        string names = string.Join(", ", choices[..^1].Select(c => c.Name)) + " or " + choices[^1].Name;
+        throw new ArgumentException($"{flag} must be {names}; got '{text}'.");
+    }
+
+    /// <summary>The comma-separated numbers of <paramref name="text"/>; null when not given.</summary>
+    /// <exception cref="ArgumentException">A value is not a finite number; the message names <paramref name="flag"/> and the value.</exception>
+    public static double[]? Numbers(string flag, string? text)
+    {
+        if (text is null) return null;
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var values = new double[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
+                throw new ArgumentException($"{flag} must be comma-separated numbers; '{parts[i]}' is not a finite number.");
+        return values;
+    }
+
+    /// <summary>The per-example input shape of a model file, every dimension known.</summary>
+    /// <exception cref="InvalidDataException">The shape is not recorded (no metadata, not a zoo model) or has unknown dimensions.</exception>
+    public static int[] InputShape(LoadedModel loaded, string path)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        return ModelInputShape.Of(loaded.Name, loaded.Metadata, loaded.Network, path) is { } known && ModelInputShape.IsComplete(known)
+            ? known
+            : throw new InvalidDataException($"{path}: the model's input shape is not known (no '{ModelFile.InputShapeKey}' metadata, not a zoo model); re-import it with --input-shape.");
+    }
+
+    /// <summary>
+    /// The <paramref name="split"/> of <paramref name="dataset"/> (default: the one the model file names, else MNIST), in
+    /// the model's pixel scaling (its input transform).
+    /// </summary>
+    public static ImageDataset Data(LoadedModel loaded, string? dataset, CancellationToken ct, DatasetSplit split = DatasetSplit.Test) =>
+        TrainingRun.LoadDataset(DatasetOf(loaded, dataset), split, progress: CliOutput.Messages(), cancellationToken: ct,
+            transform: ModelFile.InputTransform(loaded.Metadata));
+
+    /// <summary><paramref name="dataset"/> when given, else the dataset the model file names, else MNIST.</summary>
+    public static string DatasetOf(LoadedModel loaded, string? dataset)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        return dataset ?? loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
     }
 }

@@ -31,11 +31,9 @@ public static class CrossoverCommand
         {
             rows, cols, convColumns, batch, sparsities, width, ms, best, plot, json,
         };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
-            var list = parse.GetValue(sparsities)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
-                    ? v : throw new ArgumentException($"--sparsities: '{s}' is not a number.")).ToArray();
+            var list = CommonOptions.Numbers("--sparsities", parse.GetValue(sparsities))!;
             int r = parse.GetValue(rows), c = parse.GetValue(cols), p = parse.GetValue(convColumns), n = parse.GetValue(batch);
             var series = AnsiConsole.Progress().Start(ctx =>
             {
@@ -63,9 +61,8 @@ public static class CrossoverCommand
                     s.Points.Select(x => x.Sparsity * 100).ToArray(), s.Points.Select(x => x.SpeedupVsDense).ToArray())).ToArray());
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(plotPath)}[/]");
             JsonReport.Write(parse.GetValue(json), new CrossoverReport(r, c, p, n, series));
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        });
     }
 
     private sealed class SyncProgress(Action<CrossoverProgress> report) : IProgress<CrossoverProgress>

@@ -5,6 +5,7 @@
 //   size.png       model size after each Deep Compression stage
 //   latency.png    median µs per image of every runtime, batch 1 (= per call) and batch 64
 //   energy.png     per-layer energy per inference, dense and pruned, stacked by level (computation, DRAM, buffer, array, RF)
+using Topiary.Cli.Reports;
 using Topiary.Reporting;
 
 namespace Topiary.Cli.Commands;
@@ -52,11 +53,8 @@ public static class DemoFigures
 
         var e = report.Energy;
         string[] columns = e.Layers.SelectMany(l => new[] { $"{l.Name} dense", $"{l.Name} pruned" }).ToArray();
-        BarSeries Part(string name, Func<Hardware.Energy.EnergyBreakdown, double> pick) =>
-            new(name, e.Layers.SelectMany(l => new[] { pick(l.Dense.Energy), pick(l.Pruned.Energy) }).ToArray());
         StackedBarPlot.Write(Path.Combine(dir, "energy.png"), $"{r.Model}: energy per inference ({e.Profile}, {e.Bits}-bit, measured activations)", columns,
-            [Part("computation", b => b.Computation), Part("DRAM", b => b.Dram), Part("buffer", b => b.Buffer), Part("array", b => b.Array), Part("RF", b => b.Rf)],
-            $"energy ({e.Unit})");
+            EnergyCommand.Levels(e.Layers.SelectMany(l => new[] { l.Dense.Energy, l.Pruned.Energy }).ToArray()), $"energy ({e.Unit})");
         files.Add("energy.png");
         return files;
     }

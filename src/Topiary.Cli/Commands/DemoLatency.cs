@@ -9,44 +9,12 @@
 // Every output is checked against its model's Module.Forward before timing. Speedups are ORT dense's median over
 // each runtime's median, measured in the same run.
 using Topiary.Cli.Bench;
+using Topiary.Cli.Reports;
 using Topiary.Nn;
 using Topiary.Runtime;
 using Topiary.Tensors;
 
 namespace Topiary.Cli.Commands;
-
-/// <summary>One runtime's latency at one batch size.</summary>
-/// <param name="Runtime">Contender name.</param>
-/// <param name="MedianUs">Median µs per call (one call = one batch).</param>
-/// <param name="P99Us">99th-percentile µs per call.</param>
-/// <param name="MinUs">Fastest call, µs.</param>
-/// <param name="Calls">Timed calls.</param>
-/// <param name="UsPerImage">MedianUs / batch.</param>
-/// <param name="SpeedupVsOrtDense">ORT dense's median / this median.</param>
-public sealed record DemoRuntimeLatency(string Runtime, double MedianUs, double P99Us, double MinUs, int Calls, double UsPerImage,
-    double SpeedupVsOrtDense);
-
-/// <summary>All runtimes at one batch size.</summary>
-/// <param name="Batch">Examples per call.</param>
-/// <param name="SecondsPerRuntime">Timing budget per runtime.</param>
-/// <param name="Runtimes">One entry per runtime, in race order.</param>
-public sealed record DemoLatencyRun(int Batch, double SecondsPerRuntime, IReadOnlyList<DemoRuntimeLatency> Runtimes);
-
-/// <summary>One weight step of the pruned model's compiled plan.</summary>
-/// <param name="Step">Step name (layer, with a fused ReLU).</param>
-/// <param name="Format">Weight format FormatChooser picked.</param>
-/// <param name="Density">Fraction of non-zero weights.</param>
-/// <param name="WeightBytes">Weight storage of the step in that format.</param>
-public sealed record DemoPlanLayer(string Step, string Format, double Density, long WeightBytes);
-
-/// <summary>The latency stage's results.</summary>
-/// <param name="Threads">Threads every runtime used.</param>
-/// <param name="Input">Where the input came from.</param>
-/// <param name="DecodeMs">Milliseconds to read and decode the .tpz container into a model (one measurement).</param>
-/// <param name="Runs">One entry per batch size.</param>
-/// <param name="PrunedPlan">The weight formats of the pruned model's batch-1 plan.</param>
-public sealed record DemoLatencyReport(int Threads, string Input, double DecodeMs, IReadOnlyList<DemoLatencyRun> Runs,
-    IReadOnlyList<DemoPlanLayer> PrunedPlan);
 
 /// <summary>Runs the demo's latency stage.</summary>
 public static class DemoLatency

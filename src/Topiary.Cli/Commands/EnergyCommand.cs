@@ -16,9 +16,8 @@ using Topiary.Data;
 using Topiary.Hardware.Energy;
 using Topiary.Models;
 using Topiary.Models.Shapes;
-using Topiary.Nn;
+using Topiary.Pruning;
 using Topiary.Reporting;
-using Topiary.Training;
 
 namespace Topiary.Cli.Commands;
 
@@ -57,7 +56,7 @@ public static class EnergyCommand
         {
             model, densities, inputDensity, batch, profile, bits, images, plot, json,
         };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
             int b = parse.GetValue(bits);
             if (b is < 1 or > 32) throw new ArgumentException($"--bits must be in [1, 32]; got {b}.");
@@ -81,9 +80,8 @@ public static class EnergyCommand
                 AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(png)}[/]");
             }
             JsonReport.Write(parse.GetValue(json), Report(result, input, energyModel));
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        });
     }
 
     private sealed record EnergyInput(NetworkShape Shape, double[] WeightDensities, double[] InputDensities, string WeightSource, string InputSource);
@@ -119,26 +117,17 @@ public static class EnergyCommand
             throw new ArgumentException($"--input-density published applies to shape-zoo models ({string.Join(", ", PublishedActivationDensities.Models)}); '{model}' is a model file (use measured, assumed or a number).");
 
         var loaded = ModelFile.Load(model);
-        string ds = loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
+        string ds = CommonOptions.DatasetOf(loaded, null);
         int[] exampleShape = ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [];
         ImageDataset? test = null;
         if (inputMode != "assumed" || exampleShape.Length == 0)
         {
-            if (images < 1) throw new ArgumentException($"--images must be at least 1; got {images}.");
-            test = TrainingRun.LoadDataset(ds, DatasetSplit.Test, progress: CliOutput.Messages(), cancellationToken: ct,
-                transform: ModelFile.InputTransform(loaded.Metadata));
+            CommonOptions.AtLeast(images, 1, "--images");
+            test = CommonOptions.Data(loaded, ds, ct);
             exampleShape = [test.Channels, test.Height, test.Width];
         }
         var net = NetworkShape.FromModel(loaded.Network, exampleShape, loaded.Name);
-        double[] weights;
-        string weightSource;
-        if (densities is null)
-        {
-            var modules = loaded.Network.NamedModules().ToDictionary(m => m.Name, m => m.Module, StringComparer.Ordinal);
-            weights = net.Layers.Select(l => Density(modules[l.Name] is Linear lin ? lin.Weight.Value.Data : ((Conv2d)modules[l.Name]).Weight.Value.Data)).ToArray();
-            weightSource = "model weights";
-        }
-        else (weights, weightSource) = WeightDensities(net, densities);
+        var (weights, weightSource) = densities is null ? (ModelEnergy.WeightDensities(loaded.Network, net), "model weights") : WeightDensities(net, densities);
         if (inputMode == "assumed") return Assumed(net, weights, weightSource);
         if (uniform is double w) return Uniform(net, weights, weightSource, w);
         var slice = test!.Slice(0, Math.Min(images, test.Count));
@@ -153,8 +142,6 @@ public static class EnergyCommand
     private static EnergyInput Uniform(NetworkShape net, double[] weights, string weightSource, double density) =>
         new(net, weights, net.Layers.Select((_, i) => i == 0 ? 1.0 : density).ToArray(), weightSource,
             $"given: first layer 1.0 (the image), {density.ToString(CultureInfo.InvariantCulture)} after");
-
-    private static double Density(float[] values) => values.Length == 0 ? 0 : (double)values.Count(v => v != 0) / values.Length;
 
     private static (double[] Densities, string Source) WeightDensities(NetworkShape net, string spec)
     {
@@ -173,13 +160,9 @@ public static class EnergyCommand
 
     private static double[] FromMap(NetworkShape net, IReadOnlyDictionary<string, double> map, string source, bool requireAll)
     {
-        foreach (var (name, value) in map)
-        {
-            if (!net.Layers.Any(l => l.Name == name))
-                throw new ArgumentException($"{source}: '{net.Name}' has no layer '{name}' (layers: {string.Join(", ", net.Layers.Select(l => l.Name))}).");
-            if (!(value >= 0 && value <= 1))
-                throw new ArgumentException($"{source}: density of '{name}' is {value.ToString(CultureInfo.InvariantCulture)}, outside [0, 1].");
-        }
+        // LayerDensities.Parse has checked every value is in [0, 1].
+        if (map.Keys.FirstOrDefault(name => !net.Layers.Any(l => l.Name == name)) is { } unknown)
+            throw new ArgumentException($"{source}: '{net.Name}' has no layer '{unknown}' (layers: {string.Join(", ", net.Layers.Select(l => l.Name))}).");
         return net.Layers.Select(l => map.TryGetValue(l.Name, out var d) ? d
             : requireAll ? throw new ArgumentException($"{source}: no density for layer '{l.Name}' of '{net.Name}'.") : 1.0).ToArray();
     }
@@ -223,17 +206,21 @@ public static class EnergyCommand
         foreach (string a in Assumptions(model, input)) AnsiConsole.MarkupLine($"[grey]- {Markup.Escape(a)}[/]");
     }
 
-    private static string E(double v) => v.ToString("0.###e+0", CultureInfo.InvariantCulture);
+    /// <summary>An energy value in engineering-style scientific notation (e.g. 1.234e+6).</summary>
+    public static string E(double v) => v.ToString("0.###e+0", CultureInfo.InvariantCulture);
+
+    /// <summary>The stacked series of an energy chart: one per level (computation, DRAM, buffer, array, RF), one value per column.</summary>
+    public static BarSeries[] Levels(IReadOnlyList<EnergyBreakdown> columns)
+    {
+        BarSeries Part(string name, Func<EnergyBreakdown, double> pick) => new(name, columns.Select(pick).ToArray());
+        return [Part("computation", e => e.Computation), Part("DRAM", e => e.Dram), Part("buffer", e => e.Buffer), Part("array", e => e.Array), Part("RF", e => e.Rf)];
+    }
 
     private static void WritePlot(string png, NetworkEnergy r)
     {
         string[] names = r.Layers.Select(l => l.Layer.Name).ToArray();
-        BarSeries Part(string name, Func<EnergyBreakdown, double> pick) => new(name, r.Layers.Select(l => pick(l.Energy)).ToArray());
-        int width = Math.Clamp(240 + 22 * names.Length, 800, 4000);
-        StackedBarPlot.Write(png, $"{r.Network}: energy per layer ({r.Profile}, {r.Bits}-bit)", names,
-            [Part("computation", e => e.Computation), Part("DRAM", e => e.Dram), Part("buffer", e => e.Buffer),
-             Part("array", e => e.Array), Part("RF", e => e.Rf)],
-            $"energy ({r.Unit})", width: width);
+        StackedBarPlot.Write(png, $"{r.Network}: energy per layer ({r.Profile}, {r.Bits}-bit)", names, Levels(r.Layers.Select(l => l.Energy).ToArray()),
+            $"energy ({r.Unit})", width: Math.Clamp(240 + 22 * names.Length, 800, 4000));
     }
 
     private static EnergyReport Report(NetworkEnergy r, EnergyInput input, ILayerEnergyModel model) =>

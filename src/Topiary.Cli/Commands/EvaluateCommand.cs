@@ -5,7 +5,6 @@ using System.Diagnostics;
 using Spectre.Console;
 using Topiary.Cli.Reports;
 using Topiary.Compression.Container;
-using Topiary.Data;
 using Topiary.Models;
 using Topiary.Runtime;
 using Topiary.Training;
@@ -26,18 +25,15 @@ public static class EvaluateCommand
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
         var cmd = new Command("evaluate", "Evaluate a saved model on a test set.") { file, dataset, json, threads };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
             string path = parse.GetValue(file)!;
             OutputGuard.Check([("--model-file", path)], [("--json", parse.GetValue(json))]);
             bool container = File.Exists(path) && CompressedModel.IsContainer(path);
             var compressed = container ? CompressedModel.LoadWithCodes(path) : null;
             var loaded = compressed?.Model ?? ModelFile.Load(path);
-            string ds = parse.GetValue(dataset) ?? loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
-            var transform = ModelFile.InputTransform(loaded.Metadata);
-            var test = TrainingRun.LoadDataset(ds, DatasetSplit.Test,
-                progress: CliOutput.Messages(), cancellationToken: ct, transform: transform);
+            string ds = CommonOptions.DatasetOf(loaded, parse.GetValue(dataset));
+            var test = CommonOptions.Data(loaded, ds, ct);
             var sw = Stopwatch.StartNew();
             var plan = compressed is null ? null
                 : InferencePlan.FromCompressed(compressed, [test.Channels, test.Height, test.Width], PlanBatch);
@@ -45,15 +41,14 @@ public static class EvaluateCommand
             double seconds = sw.Elapsed.TotalSeconds;
             if (plan is not null)
                 AnsiConsole.MarkupLine(Markup.Escape($"ran from the container's codes: {string.Join(", ", plan.Steps.Where(s => s.Format is not null).Select(s => $"{s.Name} {s.Kind}"))}; plan weights {plan.WeightBytes / 1024.0:F1} KB"));
-            long nonzero = loaded.Network.Parameters().Sum(p => (long)p.Value.Data.Count(v => v != 0));
+            long nonzero = Pruning.PruningState.NonZeroParameters(loaded.Network);
             var table = new Table().AddColumns("model", "dataset", "images", "test error", "loss", "params", "non-zero");
             table.AddRow(loaded.Name, ds, $"{r.Count}", $"{r.Error * 100:F2}%", $"{r.Loss:F4}",
                 $"{loaded.Network.ParameterCount():N0}", $"{nonzero:N0}");
             AnsiConsole.Write(table);
             JsonReport.Write(parse.GetValue(json), new EvaluateReport(loaded.Name, ds, path, r.Count, r.Error, r.Loss, loaded.Network.ParameterCount(), nonzero, seconds,
                 plan is null ? "model" : "codes", plan?.WeightBytes));
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        }, threads);
     }
 }

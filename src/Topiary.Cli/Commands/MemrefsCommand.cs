@@ -40,37 +40,26 @@ public static class MemrefsCommand
         {
             model, density, granularity, preset, activation, cacheKb, line, ways, request, halo, layers, sample, seed, json,
         };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
             var network = ShapeZoo.ByName(parse.GetValue(model)!);
-            string g = parse.GetValue(granularity)!;
-            var flow = g switch
-            {
-                "fine" => SparseDataflow.Fine,
-                "vector" => SparseDataflow.Vector,
-                _ => throw new ArgumentException($"--granularity must be fine or vector; got '{g}'."),
-            };
-            var basis = parse.GetValue(preset)!.ToLowerInvariant() switch
-            {
-                "mao2017" => MemRefStudyOptions.Mao2017,
-                "cpu" => MemRefStudyOptions.CpuCache,
-                var p => throw new ArgumentException($"--preset must be mao2017 or cpu; got '{p}'."),
-            };
+            var flow = CommonOptions.Choice("--granularity", parse.GetValue(granularity)!, ("fine", SparseDataflow.Fine), ("vector", SparseDataflow.Vector));
+            var basis = CommonOptions.Choice("--preset", parse.GetValue(preset)!, ("mao2017", MemRefStudyOptions.Mao2017), ("cpu", MemRefStudyOptions.CpuCache));
             var options = basis with
             {
                 WeightDensity = Fraction(parse.GetValue(density), "--density"),
                 ActivationDensity = Fraction(parse.GetValue(activation) ?? basis.ActivationDensity, "--activation-density"),
                 Granularity = flow,
-                CacheKb = AtLeast(parse.GetValue(cacheKb) ?? basis.CacheKb, 0, "--cache-kb"),
-                LineBytes = AtLeast(parse.GetValue(line) ?? basis.LineBytes, 1, "--line"),
-                Ways = AtLeast(parse.GetValue(ways) ?? basis.Ways, 1, "--ways"),
+                CacheKb = CommonOptions.AtLeast(parse.GetValue(cacheKb) ?? basis.CacheKb, 0, "--cache-kb"),
+                LineBytes = CommonOptions.AtLeast(parse.GetValue(line) ?? basis.LineBytes, 1, "--line"),
+                Ways = CommonOptions.AtLeast(parse.GetValue(ways) ?? basis.Ways, 1, "--ways"),
                 Layout = new OutputLayout
                 {
                     RequestBytes = Request(parse.GetValue(request) ?? basis.Layout.RequestBytes),
-                    Halo = AtLeast(parse.GetValue(halo) ?? basis.Layout.Halo, 0, "--output-halo"),
+                    Halo = CommonOptions.AtLeast(parse.GetValue(halo) ?? basis.Layout.Halo, 0, "--output-halo"),
                 },
                 Seed = parse.GetValue(seed),
-                FilterStride = AtLeast(parse.GetValue(sample), 1, "--filter-stride"),
+                FilterStride = CommonOptions.AtLeast(parse.GetValue(sample), 1, "--filter-stride"),
                 Layers = parse.GetValue(layers)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             };
             if (options.HasCache && options.Layout.RequestBytes > options.LineBytes)
@@ -87,16 +76,12 @@ public static class MemrefsCommand
             var report = MemRefStudy.Run(network, options, CliOutput.Messages(), ct);
             Print(report, sw.Elapsed.TotalSeconds);
             JsonReport.Write(parse.GetValue(json), report);
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        });
     }
 
     private static double Fraction(double v, string option) =>
         v is >= 0 and <= 1 ? v : throw new ArgumentException($"{option} must be in [0, 1]; got {v.ToString(CultureInfo.InvariantCulture)}.");
-
-    private static int AtLeast(int v, int min, string option) =>
-        v >= min ? v : throw new ArgumentException($"{option} must be at least {min}; got {v}.");
 
     private static int Request(int v) =>
         v >= OutputLayout.AccumulatorBytes && (v & (v - 1)) == 0 ? v

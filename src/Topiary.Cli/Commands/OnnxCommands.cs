@@ -7,6 +7,7 @@ using Spectre.Console;
 using Topiary.Cli.Reports;
 using Topiary.Data;
 using Topiary.Models;
+using Topiary.Nn;
 using Topiary.Onnx;
 
 namespace Topiary.Cli.Commands;
@@ -14,12 +15,6 @@ namespace Topiary.Cli.Commands;
 /// <summary>The <c>import</c> and <c>export</c> commands.</summary>
 public static class OnnxCommands
 {
-    /// <summary>Metadata key holding the imported graph's inputs as JSON: [{"name": ..., "shape": [-1, 3, 224, 224]}, ...].</summary>
-    public const string InputsKey = "onnx.inputs";
-
-    /// <summary>Metadata key holding the imported graph's output names as a JSON array.</summary>
-    public const string OutputsKey = "onnx.outputs";
-
     /// <summary>Builds <c>import</c>.</summary>
     public static Command BuildImport()
     {
@@ -51,7 +46,7 @@ public static class OnnxCommands
         {
             file, output, transform, dataset, verify, verifyInput, seed, inputShape, json,
         };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
             string input = parse.GetValue(file)!;
             string outPath = parse.GetValue(output) ?? Path.ChangeExtension(input, ".safetensors");
@@ -75,16 +70,8 @@ public static class OnnxCommands
             string name = "onnx:" + Path.GetFileNameWithoutExtension(input);
             if (passed)
             {
-                var metadata = new Dictionary<string, string>
-                {
-                    ["dataset"] = parse.GetValue(dataset)!,
-                    [ModelFile.InputTransformKey] = transformName,
-                    ["onnx.source"] = Path.GetFileName(input),
-                    ["onnx.producer"] = $"{info.ProducerName} {info.ProducerVersion}".Trim(),
-                    ["onnx.opset"] = info.OpsetVersion.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                    [InputsKey] = System.Text.Json.JsonSerializer.Serialize(info.Inputs.Select(i => new { name = i.Name, shape = i.Shape })),
-                    [OutputsKey] = System.Text.Json.JsonSerializer.Serialize(info.Outputs),
-                };
+                var metadata = new Dictionary<string, string> { ["dataset"] = parse.GetValue(dataset)!, [ModelFile.InputTransformKey] = transformName };
+                foreach (var (key, value) in OnnxInterface.Metadata(info, input)) metadata[key] = value;
                 if (info.InputShape is { } shape) metadata[ModelFile.InputShapeKey] = ModelInputShape.Format(shape); // read by `topiary predict`
                 ModelFile.Save(outPath, name, model, metadata);
             }
@@ -108,11 +95,10 @@ public static class OnnxCommands
             {
                 var worst = verified!.First(r => !r.Passed);
                 Console.Error.WriteLine($"error: {input}: output '{worst.Output}' differs from ONNX Runtime by {worst.MaxAbsDifference:G3} (tolerance {worst.Tolerance:G3}); nothing was saved.");
-                return Task.FromResult(CliApp.Failure);
+                return CliApp.Failure;
             }
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        });
     }
 
     private static Tensors.Tensor ReadArray(string path)
@@ -139,48 +125,6 @@ public static class OnnxCommands
         return result;
     }
 
-    /// <summary>
-    /// Export options for a model file: for an imported model, the input names and full shapes (<see cref="InputsKey"/>),
-    /// output names (<see cref="OutputsKey"/>) and opset its ONNX file had, so the export computes the same function
-    /// under the same interface; default options for any other model.
-    /// </summary>
-    /// <exception cref="InvalidDataException">The recorded inputs/outputs are not the JSON import writes; the message names the file and key.</exception>
-    public static OnnxExportOptions ExportOptions(LoadedModel loaded, string file)
-    {
-        ArgumentNullException.ThrowIfNull(loaded);
-        if (!loaded.Metadata.TryGetValue(InputsKey, out string? inputsJson)) return new OnnxExportOptions();
-        var names = new List<string>();
-        var shapes = new List<int[]>();
-        string[]? outputs = null;
-        try
-        {
-            if (System.Text.Json.Nodes.JsonNode.Parse(inputsJson) is not System.Text.Json.Nodes.JsonArray inputs) throw new FormatException("not an array");
-            foreach (var i in inputs)
-            {
-                if (i?["name"] is not System.Text.Json.Nodes.JsonValue name || i["shape"] is not System.Text.Json.Nodes.JsonArray shape)
-                    throw new FormatException("an entry lacks \"name\" or \"shape\"");
-                names.Add(name.GetValue<string>());
-                shapes.Add(shape.Select(d => d?.GetValue<int>() ?? throw new FormatException("a null dimension")).ToArray());
-            }
-            if (loaded.Metadata.TryGetValue(OutputsKey, out string? outputsJson))
-                outputs = System.Text.Json.JsonSerializer.Deserialize<string[]>(outputsJson) ?? throw new FormatException("null outputs");
-        }
-        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException or FormatException)
-        {
-            throw new InvalidDataException($"{file}: metadata '{InputsKey}'/'{OutputsKey}' is not the JSON `topiary import` writes ({e.Message}).", e);
-        }
-        int opset = loaded.Metadata.TryGetValue("onnx.opset", out string? opsetText)
-            && int.TryParse(opsetText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int o)
-            ? o : OnnxExporter.OpsetVersion;
-        return new OnnxExportOptions
-        {
-            InputNames = names,
-            InputShapes = shapes,
-            OutputNames = outputs,
-            Opset = Math.Clamp(opset, OnnxExportOptions.MinOpset, OnnxExportOptions.MaxOpset),
-        };
-    }
-
     /// <summary>Builds <c>export</c>.</summary>
     public static Command BuildExport()
     {
@@ -192,23 +136,30 @@ public static class OnnxCommands
         };
         var json = CommonOptions.Json();
         var cmd = new Command("export", "Export a model file as ONNX (pruned weights as zeros, or sparse initializers).") { file, output, sparse, json };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
             OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
             var loaded = ModelFile.Load(input);
-            var options = ExportOptions(loaded, input) with { SparseInitializers = parse.GetValue(sparse) };
-            if (options.InputShapes is not null) OnnxExporter.Export(loaded.Network, outPath, options);
-            else
-            {
-                int[] inputShape = ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [1, 28, 28];
-                OnnxExporter.Export(loaded.Network, inputShape, outPath, options);
-            }
+            Export(loaded.Network, loaded, input, outPath, ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [1, 28, 28],
+                parse.GetValue(sparse));
             long nonzero = Pruning.PruningState.NonZeroParameters(loaded.Network);
             AnsiConsole.MarkupLine($"exported {Markup.Escape(loaded.Name)} ({nonzero:N0} non-zero of {loaded.Network.ParameterCount():N0} parameters) → [bold]{Markup.Escape(outPath)}[/]");
             JsonReport.Write(parse.GetValue(json), new ExportReport(loaded.Name, input, outPath, loaded.Network.ParameterCount(), nonzero));
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        });
+    }
+
+    /// <summary>
+    /// Exports <paramref name="model"/> (the network of <paramref name="loaded"/>, read from <paramref name="file"/>, or a
+    /// pruned copy of it) to <paramref name="outPath"/> under the interface its ONNX file had when it was imported (<see cref="OnnxInterface"/>);
+    /// a model without one takes <paramref name="inputShape"/> (per example) and the default names.
+    /// </summary>
+    public static void Export(Module model, LoadedModel loaded, string file, string outPath, int[] inputShape, bool sparseInitializers = false)
+    {
+        ArgumentNullException.ThrowIfNull(loaded);
+        var options = OnnxInterface.ExportOptions(loaded.Metadata, file) with { SparseInitializers = sparseInitializers };
+        if (options.InputShapes is not null) OnnxExporter.Export(model, outPath, options);
+        else OnnxExporter.Export(model, inputShape, outPath, options);
     }
 }

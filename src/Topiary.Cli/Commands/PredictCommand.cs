@@ -44,18 +44,15 @@ public static class PredictCommand
         {
             file, input, json, topK, labels, output, size, resize, mean, std, transformName, layout, grayscale, batchSize, threads,
         };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
             string modelPath = parse.GetValue(file)!, inputPath = parse.GetValue(input)!;
             string? labelsPath = parse.GetValue(labels), outPath = parse.GetValue(output), jsonPath = parse.GetValue(json);
             OutputGuard.Check([("--model-file", modelPath), ("--input", inputPath), ("--labels", labelsPath)], [("--out", outPath), ("--json", jsonPath)]);
-            int k = parse.GetValue(topK), batch = parse.GetValue(batchSize);
-            if (k < 1) throw new ArgumentException($"--top-k must be at least 1; got {k}.");
-            if (batch < 1) throw new ArgumentException($"--batch-size must be at least 1; got {batch}.");
+            int k = CommonOptions.AtLeast(parse.GetValue(topK), 1, "--top-k"), batch = CommonOptions.AtLeast(parse.GetValue(batchSize), 1, "--batch-size");
             var request = new PixelRequest(
-                ParseSize(parse.GetValue(size)), ParseResize(parse.GetValue(resize)!), ParseList("--mean", parse.GetValue(mean)),
-                ParseList("--std", parse.GetValue(std)), parse.GetValue(transformName), ParseLayout(parse.GetValue(layout)!), parse.GetValue(grayscale));
+                ParseSize(parse.GetValue(size)), ParseResize(parse.GetValue(resize)!), CommonOptions.Numbers("--mean", parse.GetValue(mean)),
+                CommonOptions.Numbers("--std", parse.GetValue(std)), parse.GetValue(transformName), ParseLayout(parse.GetValue(layout)!), parse.GetValue(grayscale));
             var kind = PredictionInputLoader.Detect(inputPath);
             if (kind is PredictionInputKind.Npy or PredictionInputKind.Idx && request.Size is not null)
                 throw new ArgumentException($"--size resizes images; {inputPath} is {(kind == PredictionInputKind.Npy ? "a .npy array" : "an IDX file")}, used at its own size.");
@@ -81,9 +78,8 @@ public static class PredictCommand
             JsonReport.Write(jsonPath, new PredictReport(predictions.Select(p => new PredictionReport(
                 p.Source.Index is int index ? new PredictionInput(null, index) : new PredictionInput(p.Source.File, null),
                 p.Top[0].Class, p.Top[0].Score, p.Top.Select(t => new ClassScore(t.Class, t.Score)).ToArray())).ToArray()));
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        }, threads);
     }
 
     private sealed record Prediction(ExampleSource Source, (int Class, float Score)[] Top);
@@ -128,15 +124,13 @@ public static class PredictCommand
         }
         if (predictions.Length > DisplayedRows) table.Caption($"… and {predictions.Length - DisplayedRows:N0} more (all of them in --json)");
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]{inputs.Count:N0} input(s) of {Markup.Escape(ModelShape(inputs.ExampleShape))} through {Markup.Escape(modelName)}; scores: " +
+        AnsiConsole.MarkupLine($"[grey]{inputs.Count:N0} input(s) of {Markup.Escape(Tensors.Tensor.ShapeString(inputs.ExampleShape))} through {Markup.Escape(modelName)}; scores: " +
             (already ? "the model's outputs, already probabilities" : "softmax of the model's outputs") + "[/]");
     }
 
     private static string Name(int k, string[]? names) => names is null ? k.ToString(CultureInfo.InvariantCulture) : $"{names[k]}({k})";
 
     private static string Score(float p) => p.ToString("F4", CultureInfo.InvariantCulture);
-
-    private static string ModelShape(int[] shape) => "[" + string.Join(", ", shape) + "]";
 
     /// <summary>One class name per line; trailing empty lines are ignored.</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
@@ -161,30 +155,9 @@ public static class PredictCommand
         return parts.Length == 1 ? (values[0], values[0]) : (values[0], values[1]);
     }
 
-    /// <summary>Comma-separated numbers; null when not given.</summary>
-    /// <exception cref="ArgumentException">A value is not a finite number.</exception>
-    public static double[]? ParseList(string option, string? text)
-    {
-        if (text is null) return null;
-        var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        var values = new double[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
-            if (!double.TryParse(parts[i], NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]) || !double.IsFinite(values[i]))
-                throw new ArgumentException($"{option} must be comma-separated numbers, e.g. 0.485,0.456,0.406; '{parts[i]}' is not a finite number.");
-        return values;
-    }
+    private static TensorLayout ParseLayout(string text) =>
+        CommonOptions.Choice("--layout", text, ("nchw", TensorLayout.Nchw), ("nhwc", TensorLayout.Nhwc));
 
-    private static TensorLayout ParseLayout(string text) => text.ToLowerInvariant() switch
-    {
-        "nchw" => TensorLayout.Nchw,
-        "nhwc" => TensorLayout.Nhwc,
-        _ => throw new ArgumentException($"--layout must be nchw or nhwc; got '{text}'."),
-    };
-
-    private static ImageResize ParseResize(string text) => text.ToLowerInvariant() switch
-    {
-        "stretch" => ImageResize.Stretch,
-        "center-crop" or "centre-crop" => ImageResize.CenterCrop,
-        _ => throw new ArgumentException($"--resize must be stretch or center-crop; got '{text}'."),
-    };
+    private static ImageResize ParseResize(string text) =>
+        CommonOptions.Choice("--resize", text, ("stretch", ImageResize.Stretch), ("center-crop", ImageResize.CenterCrop), ("centre-crop", ImageResize.CenterCrop));
 }
