@@ -75,8 +75,7 @@ public sealed class ChannelPruneCommand
         if (needsData)
         {
             var transform = ModelFile.InputTransform(loaded.Metadata);
-            var training = recipe?.Train?.ToTrainingRecipe()
-                ?? ModelZoo.RetrainingRecipe(loaded.Name);
+            var training = recipe?.Train ?? ModelZoo.RetrainingRecipe(loaded.Name);
             data = new ChannelPruningData(training,
                 TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct, transform: transform),
                 TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct, transform: transform));

@@ -98,8 +98,7 @@ public static class RecipeRunner
             var (train, validation) = PruneStage.Split(fullTrain, held, recipe.TrainLimit, recipe.Dataset);
             return (train, validation, testSet, train.Count < fullTrain.Count ? train.Count : -1);
         }, LazyThreadSafetyMode.ExecutionAndPublication);
-        var training = recipe.Train?.ToTrainingRecipe()
-            ?? ModelZoo.RetrainingRecipe(name);
+        var training = recipe.Train ?? ModelZoo.RetrainingRecipe(name);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["dataset"] = recipe.Dataset, ["recipe"] = options.Source };
         if (given?.Metadata.TryGetValue(ModelFile.InputTransformKey, out string? t) == true) metadata[ModelFile.InputTransformKey] = t;
 
