@@ -38,9 +38,9 @@ public static class CompressCommand
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
             OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
+            var c = spec.Bind(parse, new CompressSpec());
             var loaded = ModelFile.Load(input);
             string dataset = loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
-            var c = spec.Bind(parse, new CompressSpec());
             var settings = new CompressionSettings
             {
                 WeightBits = parse.GetValue(bits) is { } b ? BitsRule.Parse(b, BitsRule.Paper(loaded.Name)) : null,
