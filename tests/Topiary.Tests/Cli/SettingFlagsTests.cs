@@ -56,9 +56,9 @@ public sealed class SettingFlagsTests : IDisposable
     [InlineData("prune --model-file {dir}/m.safetensors --targets fc1=0.5 --schedule gradual --out {dir}/o.safetensors",
         "--schedule: 'schedule' must be one of one-shot, iterative, agp; got 'gradual'")]
     [InlineData("prune --model-file {dir}/m.safetensors --global-sparsity 1.5 --out {dir}/o.safetensors", "--global-sparsity: 'global_sparsity' must be in [0, 1), got 1.5")]
-    [InlineData("prune --model-file {dir}/m.safetensors --targets fc1=0.5 --lr-scale 0 --out {dir}/o.safetensors", "--lr-scale: 'lr_scale' must be greater than 0, got 0")]
+    [InlineData("prune --model-file {dir}/m.safetensors --targets fc1=0.5 --lr-scale 0 --out {dir}/o.safetensors", "--lr-scale: 'lr_scale' must be in (0, 1000000], got 0")]
     [InlineData("prune --model-file {dir}/m.safetensors --targets fc1=0.5 --freeze all --out {dir}/o.safetensors", "--freeze: 'freeze' must be one of none, conv, fc; got 'all'")]
-    [InlineData("compress --model-file {dir}/m.safetensors --out {dir}/o.tpz --fine-tune-lr-scale 0", "--fine-tune-lr-scale: 'fine_tune_lr_scale' must be greater than 0, got 0")]
+    [InlineData("compress --model-file {dir}/m.safetensors --out {dir}/o.tpz --fine-tune-lr-scale 0", "--fine-tune-lr-scale: 'fine_tune_lr_scale' must be in (0, 1000000], got 0")]
     [InlineData("compress --model-file {dir}/m.safetensors --out {dir}/o.tpz --fine-tune-epochs -1", "--fine-tune-epochs: 'fine_tune_epochs' must be in [0, 100000], got -1")]
     public async Task Generated_flags_refuse_what_the_recipe_key_refuses(string command, string expected)
     {
