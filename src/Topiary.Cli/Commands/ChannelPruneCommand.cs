@@ -69,7 +69,7 @@ public sealed class ChannelPruneCommand
         ChannelPruningData? data = null;
         string dataset = CommonOptions.DatasetOf(loaded, recipe?.Dataset);
         if (needsData)
-            data = new ChannelPruningData(recipe?.Train?.ToTrainingRecipe() ?? ModelZoo.RetrainingRecipe(loaded.Name),
+            data = new ChannelPruningData(recipe?.Train ?? ModelZoo.RetrainingRecipe(loaded.Name),
                 CommonOptions.Data(loaded, dataset, ct, DatasetSplit.Train), CommonOptions.Data(loaded, dataset, ct));
         Func<Module, double>? latency = options.LatencyBudgetUs is null ? null
             : m => LatencyProbe.MedianUs(m, shape, parse.GetValue(_latencyBatch), parse.GetValue(_on) == "ort", threads);

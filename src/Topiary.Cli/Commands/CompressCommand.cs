@@ -10,6 +10,7 @@ using Topiary.Compression.Quantization;
 using Topiary.Data;
 using Topiary.Experiments;
 using Topiary.Models;
+using Topiary.Recipes;
 using Topiary.Training;
 
 namespace Topiary.Cli.Commands;
@@ -24,26 +25,28 @@ public static class CompressCommand
         var output = new Option<string>("--out") { Description = "The .tpz container to write.", Required = true };
         var bits = new Option<string?>("--bits") { Description = "Weight bits, e.g. conv=8,fc=5 or fc1=6 (default: the paper's)." };
         var indexBits = new Option<string?>("--index-bits") { Description = "Relative-index bits, e.g. conv=8,fc=5 (default: the best width per layer)." };
-        var fineTune = new Option<int>("--fine-tune-epochs") { Description = "Epochs of centroid fine-tuning.", DefaultValueFactory = _ => 3 };
         var seed = new Option<int>("--seed") { Description = "Seed of k-means and fine-tuning.", DefaultValueFactory = _ => 1 };
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
         var cmd = new Command("compress", "Weight sharing + Huffman coding of a model into a .tpz container.")
         {
-            file, output, bits, indexBits, fineTune, seed, json, threads,
+            file, output, bits, indexBits, seed, json, threads,
         };
+        var spec = new SettingFlags<CompressSpec>(cmd, new CompressSpec(), "huffman"); // the recipe's compress keys; a container always
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
             OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
+            var c = spec.Bind(parse, new CompressSpec());
             var loaded = ModelFile.Load(input);
             string dataset = loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
             var settings = new CompressionSettings
             {
                 WeightBits = parse.GetValue(bits) is { } b ? BitsRule.Parse(b, BitsRule.Paper(loaded.Name)) : null,
                 IndexBits = parse.GetValue(indexBits) is { } ib ? BitsRule.Parse(ib, new BitsRule(8, 5)) : null,
-                FineTuneEpochs = parse.GetValue(fineTune),
+                FineTuneEpochs = c.FineTuneEpochs,
+                FineTuneLrScale = c.FineTuneLrScale,
                 Seed = parse.GetValue(seed),
             };
             var train = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct);

@@ -15,31 +15,21 @@ using Topiary.Pruning.Methods;
 using Topiary.Pruning.Scalpel;
 using Topiary.Recipes;
 using Topiary.Training;
-using Topiary.Settings;
 
 namespace Topiary.Cli.Commands;
 
 /// <summary>The <c>prune</c> command.</summary>
 public static class PruneCommand
 {
+    // Where `topiary prune`'s flags differ from a recipe's defaults: iterative, 5 rounds of 4 retraining epochs.
+    private static readonly PruneSpec FlagDefaults = new() { Schedule = ScheduleKind.Iterative, Rounds = 5, Retrain = new RetrainSettings { EpochsPerRound = 4 } };
+
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
         var file = new Option<string?>("--model-file") { Description = "The trained model to prune." };
         var recipeFile = new Option<string?>("--recipe") { Description = "A YAML recipe (see recipes/; magnitude, scalpel or channel); flags below are then ignored. 'topiary run' runs whole recipes." };
         var targets = new Option<string?>("--targets") { Description = "Per-layer targets: fc1=0.92,fc2=0.91 (sparsity) or fc1=s:1.2 (keep |w| > s·σ)." };
-        var global = new Option<double?>("--global-sparsity") { Description = "One threshold across layers removing this fraction (instead of --targets)." };
-        var schedule = new Option<string>("--schedule") { Description = "one-shot, iterative or agp.", DefaultValueFactory = _ => "iterative" };
-        schedule.AcceptOnlyFromAmong("one-shot", "iterative", "agp");
-        var rounds = new Option<int>("--rounds") { Description = "Prune/retrain rounds (AGP: epochs = rounds x epochs-per-round).", DefaultValueFactory = _ => 5 };
-        var epochs = new Option<int>("--epochs-per-round") { Description = "Retraining epochs per round.", DefaultValueFactory = _ => 4 };
-        var finalEpochs = new Option<int>("--final-epochs") { Description = "Extra fine-tuning epochs after the last round." };
-        var lrScale = new Option<float>("--lr-scale") { Description = "Retraining learning rate as a fraction of the recipe's.", DefaultValueFactory = _ => 0.1f };
-        var reg = new Option<Regularization>("--regularization") { Description = "L1 or L2 while retraining.", DefaultValueFactory = _ => Regularization.L2 };
-        var freeze = new Option<FreezeMode>("--freeze") { Description = "None, Conv or Fc: layers frozen while retraining.", DefaultValueFactory = _ => FreezeMode.None };
-        var reinit = new Option<bool>("--reinitialize") { Description = "Re-initialise the survivors before retraining (the paper's ablation)." };
-        var sigma = new Option<SigmaSource>("--sigma") { Description = "σ of s-targets: Dense (fixed) or Current.", DefaultValueFactory = _ => SigmaSource.Dense };
-        var sStep = new Option<double>("--s-step") { Description = "Raise every s by this much per round." };
         var seed = new Option<int>("--seed") { Description = "Seed of data order.", DefaultValueFactory = _ => 1 };
         var output = new Option<string>("--out") { Description = "Write the pruned model (with masks) here.", Required = true };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Schedule checkpoint (default: <out>.ckpt)." };
@@ -54,9 +44,11 @@ public static class PruneCommand
         var threads = CommonOptions.Threads();
         var cmd = new Command("prune", "Prune a trained model with a schedule from flags or a YAML recipe.")
         {
-            file, recipeFile, method, targets, global, schedule, rounds, epochs, finalEpochs, lrScale, reg, freeze, reinit,
-            sigma, sStep, seed, output, checkpoint, resume, json, threads,
+            file, recipeFile, method, targets, seed, output, checkpoint, resume, json, threads,
         };
+        // The schedule and retraining flags are the recipe's keys (PruneSpec, RetrainSettings), with this command's defaults.
+        var shared = new SettingFlags<PruneSpec>(cmd, FlagDefaults, "method", "scope");
+        var retrain = new SettingFlags<RetrainSettings>(cmd, FlagDefaults.Retrain!);
         var channels = new ChannelPruneCommand();
         channels.AddTo(cmd);
         var settingsFlags = new MethodFlags(cmd);
@@ -84,31 +76,12 @@ public static class PruneCommand
             }
             else
             {
-                var kind = (ScheduleKind)SettingText.ParseEnum("schedule", parse.GetValue(schedule)!, typeof(ScheduleKind));
+                PruneSpec p = shared.Bind(parse, FlagDefaults);
                 var t = parse.GetValue(targets) is { } tt ? TargetsFlag.Parse(tt) : new Dictionary<string, LayerTarget>();
-                double? g = parse.GetValue(global);
-                plan = new PruningSchedule
-                {
-                    Kind = kind,
-                    Rounds = kind == ScheduleKind.OneShot ? 1 : parse.GetValue(rounds),
-                    Targets = t,
-                    GlobalSparsity = g,
-                    Retrain = new RetrainSettings
-                    {
-                        EpochsPerRound = parse.GetValue(epochs),
-                        FinalEpochs = parse.GetValue(finalEpochs),
-                        LrScale = parse.GetValue(lrScale),
-                        Regularization = parse.GetValue(reg),
-                        Freeze = parse.GetValue(freeze),
-                        Reinitialize = parse.GetValue(reinit),
-                        Sigma = parse.GetValue(sigma),
-                        SStep = parse.GetValue(sStep),
-                    },
-                    Seed = parse.GetValue(seed),
-                    CheckpointPath = ckpt,
-                    Resume = isResume,
-                };
-                settings = settingsFlags.Settings(parse, registration, new SharedSettings(kind, g is not null, t.Count),
+                double? g = p.GlobalSparsity;
+                plan = RecipeSchedules.Schedule(p with { Scope = g is null ? ScopeKind.Layer : ScopeKind.Global, Retrain = retrain.Bind(parse, FlagDefaults.Retrain!) },
+                    t, parse.GetValue(seed), ckpt, isResume);
+                settings = settingsFlags.Settings(parse, registration, new SharedSettings(p.Schedule, g is not null, t.Count),
                     check: !(registration.Name == "channel" && channels.LatencyBudget(parse)));
                 bool defaultTargets = registration.Name == "scalpel";
                 if (registration.NeedsTargets(settings) && t.Count == 0 && g is null && !defaultTargets)
@@ -139,7 +112,7 @@ public static class PruneCommand
                 AnsiConsole.Write(techniques);
             }
             // Imported (non-zoo) models retrain with a plain SGD recipe and see the pixels they were trained on.
-            var recipeForRetrain = recipe?.Train?.ToTrainingRecipe() ?? ModelZoo.RetrainingRecipe(name);
+            var recipeForRetrain = recipe?.Train ?? ModelZoo.RetrainingRecipe(name);
             var transform = ModelFile.InputTransform(metadata);
             var fullTrain = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct, transform: transform);
             var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct, transform: transform);
@@ -196,7 +169,7 @@ public static class PruneCommand
             Model = recipe.Model,
             Dataset = recipe.Dataset,
             Seed = recipe.Seed,
-            Recipe = recipe.Train?.ToTrainingRecipe(),
+            Recipe = recipe.Train,
         }, ct);
         return (trained.Model, trained.Network, recipe.Dataset, new Dictionary<string, string>());
     }

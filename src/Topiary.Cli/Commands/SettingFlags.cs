@@ -1,7 +1,7 @@
 // SettingFlags: the flags of a command generated from an options record — one --key per [Setting] property, its help
 // the setting's description plus the record's default, its value parsed by the setting's own parser (the same checks
 // and wording as the recipe key, with the flag named). The record's property initializers are the defaults: a command
-// writes none of its own.
+// writes none of its own. A boolean flag is also a switch: given without a value it means true.
 using System.CommandLine;
 using Topiary.Settings;
 
@@ -14,13 +14,17 @@ public sealed class SettingFlags<T> where T : class
     private readonly (Setting Setting, Option<string?> Flag)[] _flags;
 
     /// <summary>Adds a flag to <paramref name="command"/> for every setting of <typeparamref name="T"/> except the keys in
-    /// <paramref name="skip"/>; help texts show the values of <paramref name="defaults"/>.</summary>
-    public SettingFlags(Command command, T defaults, params string[] skip)
+    /// <paramref name="skip"/>; help texts show the values of <paramref name="defaults"/> (none when null: the command
+    /// says where its defaults come from).</summary>
+    public SettingFlags(Command command, T? defaults, params string[] skip)
     {
         ArgumentNullException.ThrowIfNull(command);
-        ArgumentNullException.ThrowIfNull(defaults);
         _flags = Setting.Of(typeof(T)).Where(s => !skip.Contains(s.Key))
-            .Select(s => (s, new Option<string?>(s.Flag) { Description = Help(s, defaults) })).ToArray();
+            .Select(s => (s, new Option<string?>(s.Flag)
+            {
+                Description = Help(s, defaults),
+                Arity = s.ValueType == typeof(bool) ? ArgumentArity.ZeroOrOne : ArgumentArity.ExactlyOne,
+            })).ToArray();
         foreach (var (_, flag) in _flags) command.Options.Add(flag);
     }
 
@@ -33,7 +37,7 @@ public sealed class SettingFlags<T> where T : class
         var copy = Copy(start);
         foreach (var (setting, flag) in _flags)
         {
-            if (parse.GetValue(flag) is not { } text) continue;
+            if (Text(parse, setting, flag) is not { } text) continue;
             try
             {
                 setting.Set(copy, setting.Parse(text));
@@ -48,11 +52,16 @@ public sealed class SettingFlags<T> where T : class
 
     /// <summary>Whether the flag of setting <paramref name="key"/> was given.</summary>
     public bool Given(ParseResult parse, string key) =>
-        _flags.Any(f => f.Setting.Key == key && parse.GetValue(f.Flag) is not null);
+        _flags.Any(f => f.Setting.Key == key && Text(parse, f.Setting, f.Flag) is not null);
 
-    private static string Help(Setting s, T defaults)
+    // The flag's text, or null when not given; a boolean flag given without a value is a switch ("true").
+    private static string? Text(ParseResult parse, Setting setting, Option<string?> flag) =>
+        parse.GetValue(flag) is { Length: > 0 } text ? text
+            : setting.ValueType == typeof(bool) && parse.GetResult(flag) is { Implicit: false } ? "true" : null;
+
+    private static string Help(Setting s, T? defaults)
     {
-        string? value = s.Format(s.Get(defaults));
+        string? value = defaults is null ? null : s.Format(s.Get(defaults));
         string choices = s.Choices is { } c ? $" One of {string.Join(", ", c)}." : "";
         return value is null ? s.Description + choices : $"{s.Description}{choices} Default: {value}.";
     }

@@ -1,4 +1,5 @@
-// `topiary train`: train a zoo model on MNIST/Fashion-MNIST, save a checkpoint, print a summary.
+// `topiary train`: train a zoo model on MNIST/Fashion-MNIST, save a checkpoint, print a summary. Its hyper-parameter
+// flags are the recipe's train keys (TrainingRecipe's settings) over the zoo model's reference recipe.
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
@@ -17,20 +18,18 @@ public static class TrainCommand
     {
         var model = new Option<string>("--model") { Description = $"Model: {string.Join(", ", ModelZoo.Names)}.", Required = true };
         var dataset = new Option<string>("--dataset") { Description = "Dataset: mnist or fashion-mnist.", DefaultValueFactory = _ => "mnist" };
-        var epochs = new Option<int?>("--epochs") { Description = "Epochs (default: the model's reference recipe)." };
         var seed = new Option<int>("--seed") { Description = "Seed of initialisation and shuffling.", DefaultValueFactory = _ => 1 };
-        var batch = new Option<int?>("--batch-size") { Description = "Mini-batch size (default: the recipe's)." };
-        var lr = new Option<float?>("--lr") { Description = "Base learning rate (default: the recipe's)." };
         var limit = new Option<int?>("--train-limit") { Description = "Use only the first N training images." };
         var output = new Option<string?>("--out") { Description = "Write the trained model to this .safetensors file." };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Training-state file written after every epoch (default: <out>.ckpt when --out is given)." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint if it exists (same model, dataset, seed and recipe)." };
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
-        var cmd = new Command("train", "Train a model from the zoo and evaluate it on the test set.")
+        var cmd = new Command("train", "Train a model from the zoo and evaluate it on the test set; the hyper-parameters not given are the model's reference recipe's.")
         {
-            model, dataset, epochs, seed, batch, lr, limit, output, checkpoint, resume, json, threads,
+            model, dataset, seed, limit, output, checkpoint, resume, json, threads,
         };
+        var recipe = new SettingFlags<TrainingRecipe>(cmd, null); // the recipe section's keys; defaults: the zoo model's recipe
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
@@ -43,15 +42,12 @@ public static class TrainCommand
             {
                 Model = parse.GetValue(model)!,
                 Dataset = parse.GetValue(dataset)!,
-                Epochs = parse.GetValue(epochs),
+                Recipe = recipe.Bind(parse, ModelZoo.Get(parse.GetValue(model)!).Recipe), // rejects unknown names before fetching data
                 Seed = parse.GetValue(seed),
-                BatchSize = parse.GetValue(batch),
-                LearningRate = parse.GetValue(lr),
                 TrainLimit = parse.GetValue(limit),
                 CheckpointPath = checkpointPath,
                 Resume = parse.GetValue(resume),
             };
-            ModelZoo.Get(options.Model); // reject unknown names before fetching data
             var result = Execute(options, ct);
             if (outPath is not null) SaveModel(outPath, result);
             JsonReport.Write(parse.GetValue(json), Report(result, outPath));

@@ -3,7 +3,9 @@
 // indices (index_bits, default: the width that minimises each layer's coded size) and Huffman coding into a
 // .tpz container. BitsSpec is one "bits per kind or layer" value: YAML `bits: 5` (every layer) or
 // `bits: { conv: 8, fc: 5, fc1: 6 }` (a layer's own entry wins over its kind's).
+// The scalar keys are [Setting]s (RecipeLoader, RecipeWriter and `topiary compress`'s flags read them from here).
 using Topiary.Compression.Quantization;
+using Topiary.Settings;
 
 namespace Topiary.Recipes;
 
@@ -17,13 +19,16 @@ public sealed record CompressSpec
     public BitsSpec? IndexBits { get; init; }
 
     /// <summary>Epochs of centroid fine-tuning, ≥ 0. YAML <c>fine_tune_epochs</c>, default 3.</summary>
+    [Setting("fine_tune_epochs", "Epochs of centroid fine-tuning.", Min = 0, Max = 100_000)]
     public int FineTuneEpochs { get; init; } = 3;
 
     /// <summary>Fine-tuning learning rate as a multiple of the training rate, &gt; 0. YAML <c>fine_tune_lr_scale</c>, default 0.1.</summary>
+    [Setting("fine_tune_lr_scale", "Fine-tuning learning rate as a multiple of the training rate.", Min = 0, MinExclusive = true, Max = 1e6)]
     public double FineTuneLrScale { get; init; } = 0.1;
 
     /// <summary>Write the Huffman-coded .tpz container (true, default); false stops after weight sharing and saves the
     /// quantized model as safetensors (the storage table is still computed from the encoder). YAML <c>huffman</c>.</summary>
+    [Setting("huffman", "Write the Huffman-coded .tpz container (false: stop after weight sharing).")]
     public bool Huffman { get; init; } = true;
 }
 

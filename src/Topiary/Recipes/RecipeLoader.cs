@@ -4,45 +4,28 @@
 // names (listing the allowed ones), keys of another pruning method. A present key whose value is
 // empty / ~ / null counts as absent.
 //
-// Rules beyond the per-key types and ranges:
+// Every scalar key is read generically from the [Setting] that declares it (Recipe's root keys, TrainingRecipe,
+// PruneSpec, the method's settings record, TargetSpec, RetrainSettings, CompressSpec, ExportSpec): its type, range
+// and allowed names, and its default (the record's initializer). Rules beyond the per-key types and ranges:
 //   exactly one of model / model_file; a zoo model needs a train section (it has no weights otherwise);
-//   dataset is mnist or fashion-mnist;
-//   prune.method magnitude: granularity, criterion, schedule, rounds, scope, targets | global_sparsity, retrain;
-//   prune.method scalpel: hardware, simd_width, schedule (not agp), rounds, targets (scope layer; none on gpu,
-//     which only node-prunes), retrain — granularity and criterion are Scalpel's (aligned SIMD groups, RMS);
-//   prune.method energy-aware: tolerance, passes, fine_tune_epochs, lr_scale, per_layer_tolerance, min_step,
-//     validation_images, sample_images, layers — no targets or schedule (the method finds the densities);
-//   prune.scope layer needs prune.targets (non-empty) and forbids global_sparsity; scope global needs
-//   global_sparsity and forbids targets; schedule one-shot means rounds 1; agp needs sparsity targets;
-//   with a zoo model, every layer name (targets, layers, bits entries) must be one of the model's weight layers.
+//   the prune section takes the keys of its method (PruneSpec.KeysOf: its own settings and the shared parts it
+//   uses), and the method's cross-key checks; scope layer needs prune.targets (non-empty) and forbids
+//   global_sparsity; scope global needs global_sparsity and forbids targets; schedule one-shot means rounds 1;
+//   agp needs sparsity targets; a target is a bare sparsity or exactly one of sparsity / threshold_std;
+//   bits and index_bits are one width or a mapping of conv, fc and layer names;
+//   with a zoo model, every layer name (targets, layer lists, bits entries) must be one of the model's weight layers.
 using Topiary.Models;
 using Topiary.Pruning;
 using Topiary.Pruning.Methods;
 using Topiary.Settings;
+using Topiary.Training;
 
 namespace Topiary.Recipes;
 
 /// <summary>Loads and validates YAML recipes.</summary>
 public static class RecipeLoader
 {
-    private static readonly string[] RootKeys =
-        ["model", "model_file", "dataset", "seed", "train_limit", "train", "prune", "compress", "export"];
-
-    private static readonly string[] TrainKeys =
-        ["epochs", "batch_size", "optimizer", "lr", "momentum", "weight_decay", "l1", "lr_policy", "gamma", "power", "step_epochs"];
-
-    private static readonly string[] PruneKeys = PruningMethods.All.SelectMany(AllowedKeys).Distinct().ToArray();
-
-    private static readonly string[] TargetKeys = ["sparsity", "threshold_std"];
-
-    private static readonly string[] RetrainKeys =
-        ["epochs_per_round", "final_epochs", "lr_scale", "regularization", "freeze", "reinitialize"];
-
-    private static readonly string[] BasicRetrainKeys = ["epochs_per_round", "final_epochs", "lr_scale"];
-
-    private static readonly string[] CompressKeys = ["bits", "index_bits", "fine_tune_epochs", "fine_tune_lr_scale", "huffman"];
-
-    private static readonly string[] ExportKeys = ["onnx", "sparse_initializers"];
+    private static readonly string[] PruneKeys = PruningMethods.All.SelectMany(PruneSpec.KeysOf).Distinct().ToArray();
 
     /// <summary>Reads and validates the recipe file at <paramref name="path"/> (UTF-8).</summary>
     /// <exception cref="RecipeException">The recipe is invalid; the message names the file, line, column and key.</exception>
@@ -65,183 +48,90 @@ public static class RecipeLoader
         if (root is not YMapping rootMap)
             throw new RecipeException(sourceName, root.Line, root.Column, null, $"a recipe must be a mapping of keys, got {root.Kind}");
 
-        var top = new Section(sourceName, rootMap, "", RootKeys);
-        YScalar? model = top.Scalar("model");
-        YScalar? modelFile = top.Scalar("model_file");
+        var top = new Section(sourceName, rootMap, "", [.. Keys<Recipe>(), "train", "prune", "compress", "export"]);
+        YScalar? model = top.Scalar("model"), modelFile = top.Scalar("model_file");
         if (model is not null && modelFile is not null)
             throw top.Error(modelFile, "model_file", "'model' and 'model_file' are mutually exclusive: give a zoo name or a file, not both");
         if (model is null && modelFile is null)
             throw top.Error(rootMap, "model", "missing required key 'model' (a zoo name) or 'model_file'");
-        string? modelName = model is null ? null : top.String("model");
-        if (modelName is not null && !ModelZoo.Names.Contains(modelName, StringComparer.OrdinalIgnoreCase))
-            throw top.Error(model!, "model", $"unknown model '{modelName}'; the zoo has {string.Join(", ", ModelZoo.Names)}");
+        Recipe recipe = top.Read(new Recipe { Dataset = "", Prune = new PruneSpec() }, null);
+        if (recipe.Model is { } name && !ModelZoo.Names.Contains(name, StringComparer.OrdinalIgnoreCase))
+            throw top.Error(model!, "model", $"unknown model '{name}'; the zoo has {string.Join(", ", ModelZoo.Names)}");
         // With a zoo model every layer name in the recipe can be checked now, at its line.
-        var layers = modelName is null ? null : new LayerNames(ModelZoo.Get(modelName).Name);
+        var layers = recipe.Model is null ? null : new LayerNames(ModelZoo.Get(recipe.Model).Name);
+        if (top.Value("dataset") is null)
+            throw top.Error(rootMap, "dataset", "missing required key 'dataset'");
 
-        string dataset = top.String("dataset") ?? throw top.Error(rootMap, "dataset", "missing required key 'dataset'");
-        string? canonical = Training.TrainingRun.DatasetNames.FirstOrDefault(d => string.Equals(d, dataset, StringComparison.OrdinalIgnoreCase));
-        if (canonical is null)
-        {
-            string? suggestion = SettingText.Suggest(dataset, Training.TrainingRun.DatasetNames);
-            throw top.Error(top.Value("dataset")!, "dataset", $"'dataset' must be one of {string.Join(", ", Training.TrainingRun.DatasetNames)}; got '{dataset}'",
-                suggestion is not null ? $"(did you mean '{suggestion}'?)" : "");
-        }
-        int seed = top.Int("seed", 1, 0, int.MaxValue);
-        int? trainLimit = top.Value("train_limit") is null ? null : top.Int("train_limit", 0, 1, int.MaxValue);
-
-        TrainSpec? train = null;
-        if (top.Child("train", TrainKeys) is { } t)
-            train = ReadTrain(t);
-        else if (modelName is not null)
-            throw top.Error(rootMap, "train", $"missing required key 'train': zoo model '{modelName}' must be trained first (or give 'model_file')");
-
+        TrainingRecipe? train = top.Child("train", Keys<TrainingRecipe>())?.Read(new TrainingRecipe(), layers);
+        if (train is null && layers is not null)
+            throw top.Error(rootMap, "train", $"missing required key 'train': zoo model '{recipe.Model}' must be trained first (or give 'model_file')");
         Section p = top.Child("prune", PruneKeys) ?? throw top.Error(rootMap, "prune", "missing required key 'prune'");
-        PruneSpec prune = ReadPrune(p, layers);
-
-        return new Recipe
+        return recipe with
         {
             Model = layers?.Model,
-            ModelFile = modelFile is null ? null : top.String("model_file"),
-            Dataset = canonical,
-            Seed = seed,
-            TrainLimit = trainLimit,
             Train = train,
-            Prune = prune,
-            Compress = top.Child("compress", CompressKeys) is { } c ? ReadCompress(c, layers) : null,
-            Export = top.Child("export", ExportKeys) is { } e ? ReadExport(e) : null,
+            Prune = ReadPrune(p, layers),
+            Compress = top.Child("compress", ["bits", "index_bits", .. Keys<CompressSpec>()]) is { } c
+                ? c.Read(new CompressSpec(), layers) with { Bits = ReadBits(c, "bits", layers), IndexBits = ReadBits(c, "index_bits", layers) }
+                : null,
+            Export = top.Child("export", Keys<ExportSpec>())?.Read(new ExportSpec(), layers),
         };
     }
 
-    private static TrainSpec ReadTrain(Section s) => new()
-    {
-        Epochs = s.Int("epochs", 10, 1, 100_000),
-        BatchSize = s.Int("batch_size", 64, 1, 1 << 20),
-        Optimizer = s.Enum("optimizer", Training.OptimizerKind.Sgd, RecipeNames.Optimizers),
-        LearningRate = s.Double("lr", 0.01, 0, double.MaxValue, minExclusive: true),
-        Momentum = s.Double("momentum", 0.9, 0, 1, maxExclusive: true),
-        WeightDecay = s.Double("weight_decay", 5e-4, 0, double.MaxValue),
-        L1 = s.Double("l1", 0, 0, double.MaxValue),
-        LrPolicy = s.Enum("lr_policy", Training.LrPolicy.Inv, RecipeNames.LrPolicies),
-        Gamma = s.Double("gamma", 1e-4, 0, double.MaxValue),
-        Power = s.Double("power", 0.75, 0, double.MaxValue),
-        StepEpochs = s.Int("step_epochs", 5, 1, 100_000),
-    };
-
-    // The keys of the prune section a method takes: its own settings and the shared parts it uses.
-    private static IEnumerable<string> AllowedKeys(PruningMethod m)
-    {
-        yield return "method";
-        foreach (Setting o in m.Options) yield return o.Key;
-        if (m.Parts.HasFlag(ScheduleParts.Rounds)) { yield return "schedule"; yield return "rounds"; }
-        if (m.Parts.HasFlag(ScheduleParts.Scope)) yield return "scope";
-        if (m.Parts.HasFlag(ScheduleParts.Targets)) yield return "targets";
-        if (m.Parts.HasFlag(ScheduleParts.Global)) yield return "global_sparsity";
-        if (m.Parts.HasFlag(ScheduleParts.Retrain)) yield return "retrain";
-    }
+    private static string[] Keys<T>() => Setting.Of(typeof(T)).Select(s => s.Key).ToArray();
 
     private static PruneSpec ReadPrune(Section s, LayerNames? layers)
     {
-        PruningMethod method = PruningMethods.Get(s.Enum("method", "magnitude", PruningMethods.Names));
-        string[] allowed = AllowedKeys(method).ToArray();
+        PruningMethod method = PruningMethods.Get(s.Read(new PruneSpec(), layers, ["method"]).Method);
+        string[] allowed = PruneSpec.KeysOf(method).ToArray();
         foreach ((YScalar key, YNode value) in s.Map.Entries)
         {
             if (allowed.Contains(key.Value, StringComparer.Ordinal) || value is YScalar { IsNull: true })
                 continue;
-            string owner = string.Join(" and ", PruningMethods.All.Where(m => AllowedKeys(m).Contains(key.Value, StringComparer.Ordinal)).Select(m => m.Name));
+            string owner = string.Join(" and ", PruningMethods.All.Where(m => PruneSpec.KeysOf(m).Contains(key.Value, StringComparer.Ordinal)).Select(m => m.Name));
             string why = method.ForeignKeyNotes.GetValueOrDefault(key.Value, "");
             throw s.Error(key, key.Value, $"'{key.Value}' does not apply to method {method.Name}; it is a key of method {owner}{why}");
         }
 
-        // The method's own settings, then the checks that span several keys (before the shared keys are read, so that
-        // e.g. "scope must be layer" is said before "missing global_sparsity").
-        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
-        foreach (Setting option in method.Options)
-            if (s.Value(option.Key) is { } node)
-                values[option.Key] = ReadSetting(s, option, node, layers);
-        object settings = method.CreateOptions(values);
-        ScheduleKind schedule = method.Parts.HasFlag(ScheduleParts.Rounds) ? s.Enum("schedule", ScheduleKind.OneShot, RecipeNames.Schedules) : ScheduleKind.OneShot;
-        ScopeKind scope = method.Parts.HasFlag(ScheduleParts.Scope) ? s.Enum("scope", ScopeKind.Layer, RecipeNames.Scopes) : ScopeKind.Layer;
+        // The method's own settings and the shared keys it takes, then the checks that span several keys.
+        object settings = s.Read(method.DefaultOptions(), layers);
+        PruneSpec spec = s.Read(new PruneSpec { Settings = settings }, layers, allowed);
         int givenTargets = s.Value("targets") is YMapping tm ? tm.Entries.Count : 0;
         try
         {
-            method.Check(settings, new SharedSettings(schedule, scope == ScopeKind.Global, givenTargets));
+            method.Check(settings, new SharedSettings(spec.Schedule, spec.Scope == ScopeKind.Global, givenTargets));
         }
         catch (SettingValueException e)
         {
             throw s.Error(s.Value(e.Key) ?? s.Map, e.Key, e.Problem, e.Suffix);
         }
+        if (spec.Schedule == ScheduleKind.OneShot && spec.Rounds != 1)
+            throw s.Error(s.Value("rounds")!, "rounds", $"'rounds' must be 1 when schedule is one-shot, got {spec.Rounds}");
 
-        int rounds = method.Parts.HasFlag(ScheduleParts.Rounds) ? s.Int("rounds", 1, 1, 10_000) : 1;
-        if (schedule == ScheduleKind.OneShot && rounds != 1)
-            throw s.Error(s.Value("rounds")!, "rounds", $"'rounds' must be 1 when schedule is one-shot, got {rounds}");
-        RecipeMap<TargetSpec> targets = RecipeMap<TargetSpec>.Empty;
-        double? globalSparsity = null;
-        if (!method.Parts.HasFlag(ScheduleParts.Targets) || !method.NeedsTargets(settings))
-        {
-            // No targets (the method finds its densities, or the hardware node-prunes only).
-        }
-        else if (scope == ScopeKind.Layer)
+        // Targets, unless the method finds its densities (or the hardware node-prunes only).
+        if (method.NeedsTargets(settings) && spec.Scope == ScopeKind.Layer)
         {
             if (s.Value("global_sparsity") is { } g)
                 throw s.Error(g, "global_sparsity", "'global_sparsity' is only used when scope is global (this recipe has scope: layer)");
             Section t = s.Child("targets", null) ?? throw s.Error(s.Map, "targets", "missing required key 'targets' (per-layer targets, needed when scope is layer)");
-            targets = ReadTargets(t, layers);
-            if (schedule == ScheduleKind.Agp)
-            {
-                foreach ((YScalar key, _) in t.Map.Entries)
-                    if (targets[key.Value].Sparsity is null)
-                        throw t.Error(key, t.PathOf(key.Value), $"schedule agp needs a sparsity target for '{key.Value}', not threshold_std");
-            }
+            spec = spec with { Targets = ReadTargets(t, layers) };
+            foreach ((YScalar key, _) in t.Map.Entries)
+                if (spec.Schedule == ScheduleKind.Agp && spec.Targets[key.Value].Sparsity is null)
+                    throw t.Error(key, t.PathOf(key.Value), $"schedule agp needs a sparsity target for '{key.Value}', not threshold_std");
         }
-        else
+        else if (method.NeedsTargets(settings))
         {
             if (s.Value("targets") is { } tv)
                 throw s.Error(tv, "targets", "'targets' is only used when scope is layer (this recipe has scope: global; use global_sparsity)");
-            if (s.Value("global_sparsity") is null)
+            if (spec.GlobalSparsity is null)
                 throw s.Error(s.Map, "global_sparsity", "missing required key 'global_sparsity' (needed when scope is global)");
-            if (schedule == ScheduleKind.Agp)
+            if (spec.Schedule == ScheduleKind.Agp)
                 throw s.Error(s.Value("scope")!, "scope", "schedule agp needs per-layer sparsity targets (scope layer)");
-            globalSparsity = s.Double("global_sparsity", 0, 0, 1, maxExclusive: true);
         }
 
-        RetrainSettings? retrain = method.Parts.HasFlag(ScheduleParts.Retrain)
-            && s.Child("retrain", method.Parts.HasFlag(ScheduleParts.RetrainExtras) ? RetrainKeys : BasicRetrainKeys) is { } r ? ReadRetrain(r) : null;
-        return new PruneSpec
-        {
-            Method = method.Name,
-            Settings = settings,
-            Schedule = schedule,
-            Rounds = rounds,
-            Scope = scope,
-            Targets = targets,
-            GlobalSparsity = globalSparsity,
-            Retrain = retrain,
-        };
-    }
-
-    // One setting of the method: a scalar, or a list of names (checked against the zoo model's layers when it is a layer list).
-    private static object ReadSetting(Section s, Setting option, YNode node, LayerNames? layers)
-    {
-        string key = option.Key;
-        try
-        {
-            if (!option.IsList) return option.Parse(s.Scalar(key)!.Value);
-            if (node is not YSequence seq)
-                throw s.Error(node, key, $"'{key}' must be a list of {(option.Info.LayerNames ? "layer names" : "names")} like [conv1, fc1], got {node.Kind}");
-            var items = new List<string>(seq.Items.Count);
-            foreach (YNode item in seq.Items)
-            {
-                if (item is not YScalar { IsNull: false } name || name.Value.Trim().Length == 0)
-                    throw s.Error(item, key, $"every item of '{key}' must be a name, got {item.Kind}");
-                if (option.Info.LayerNames) layers?.Check(s, name, key, $"'{key}'");
-                items.Add(name.Value);
-            }
-            return option.ParseList(items);
-        }
-        catch (SettingValueException e)
-        {
-            throw s.Error(node, key, e.Problem, e.Suffix);
-        }
+        return method.Parts.HasFlag(ScheduleParts.Retrain) && s.Child("retrain", PruneSpec.RetrainKeysOf(method).ToArray()) is { } r
+            ? spec with { Retrain = r.Read(new RetrainSettings(), layers) }
+            : spec;
     }
 
     private static RecipeMap<TargetSpec> ReadTargets(Section s, LayerNames? layers)
@@ -251,27 +141,23 @@ public static class RecipeLoader
         var list = new List<KeyValuePair<string, TargetSpec>>(s.Map.Entries.Count);
         foreach ((YScalar key, YNode value) in s.Map.Entries)
         {
-            string layer = key.Value;
-            string path = s.PathOf(layer);
+            string layer = key.Value, path = s.PathOf(layer);
             if (layer.Length == 0)
                 throw s.Error(key, path, "a layer name in 'targets' is empty");
             TargetSpec target;
             if (value is YScalar bare && !bare.IsNull)
             {
                 // Shorthand: "fc1: 0.92" means "fc1: { sparsity: 0.92 }".
-                target = TargetSpec.ForSparsity(Section.ParseDouble(s, bare, path, layer, 0, 1, false, true));
+                target = TargetSpec.ForSparsity(s.Parse(bare, path, () => SettingText.ParseDouble(layer, bare.Value, 0, 1, maxExclusive: true)));
             }
             else if (value is YMapping m)
             {
-                var ts = new Section(s.Source, m, path, TargetKeys);
-                bool hasSparsity = ts.Value("sparsity") is not null, hasThreshold = ts.Value("threshold_std") is not null;
-                if (hasSparsity && hasThreshold)
+                var ts = new Section(s.Source, m, path, Keys<TargetSpec>());
+                target = ts.Read(new TargetSpec(), layers);
+                if (target.Sparsity is not null && target.ThresholdStd is not null)
                     throw ts.Error(ts.Value("threshold_std")!, "threshold_std", $"target '{layer}' gives both 'sparsity' and 'threshold_std'; give one");
-                if (!hasSparsity && !hasThreshold)
+                if (target == new TargetSpec())
                     throw ts.Error(m, null, $"target '{layer}' needs 'sparsity' (fraction in [0, 1)) or 'threshold_std' (s in |w| > s·σ)");
-                target = hasSparsity
-                    ? TargetSpec.ForSparsity(ts.Double("sparsity", 0, 0, 1, maxExclusive: true))
-                    : TargetSpec.ForThresholdStd(ts.Double("threshold_std", 0, 0, 1e6));
             }
             else
             {
@@ -283,43 +169,24 @@ public static class RecipeLoader
         return new RecipeMap<TargetSpec>(list);
     }
 
-    private static RetrainSettings ReadRetrain(Section s) => new()
-    {
-        EpochsPerRound = s.Int("epochs_per_round", 1, 0, 100_000),
-        FinalEpochs = s.Int("final_epochs", 0, 0, 100_000),
-        LrScale = s.Double("lr_scale", 0.1, 0, 1e6, minExclusive: true),
-        Regularization = s.Enum("regularization", Regularization.L2),
-        Freeze = s.Enum("freeze", FreezeMode.None),
-        Reinitialize = s.Bool("reinitialize", false),
-    };
-
-    private static CompressSpec ReadCompress(Section s, LayerNames? layers) => new()
-    {
-        Bits = ReadBits(s, "bits", layers),
-        IndexBits = ReadBits(s, "index_bits", layers),
-        FineTuneEpochs = s.Int("fine_tune_epochs", 3, 0, 100_000),
-        FineTuneLrScale = s.Double("fine_tune_lr_scale", 0.1, 0, 1e6, minExclusive: true),
-        Huffman = s.Bool("huffman", true),
-    };
-
     // "bits: 5" (every layer) or "bits: { conv: 8, fc: 5, fc1: 6 }"; widths in [1, 16].
     private static BitsSpec? ReadBits(Section s, string key, LayerNames? layers)
     {
         YNode? v = s.Value(key);
         if (v is null) return null;
         int min = Compression.Quantization.LayerCodebook.MinBits, max = Compression.Quantization.LayerCodebook.MaxBits;
-        if (v is YScalar)
-            return BitsSpec.All(s.Int(key, 0, min, max));
+        if (v is YScalar one)
+            return BitsSpec.All(s.Parse(one, key, () => SettingText.ParseInt(key, one.Value, min, max)));
         if (v is not YMapping m)
             throw s.Error(v, key, $"'{key}' must be a width like 5 or a mapping like '{{ conv: 8, fc: 5, fc1: 6 }}', got {v.Kind}");
         if (m.Entries.Count == 0)
             throw s.Error(v, key, $"'{key}' is empty: give conv, fc or layer widths, or omit it");
-        var section = new Section(s.Source, m, s.PathOf(key), m.Entries.Select(e => e.Key.Value).ToArray());
+        var section = new Section(s.Source, m, s.PathOf(key), null);
         int? conv = null, fc = null;
         var perLayer = new List<KeyValuePair<string, int>>();
         foreach ((YScalar k, _) in m.Entries)
         {
-            int bits = section.Int(k.Value, 0, min, max);
+            int bits = section.Scalar(k.Value) is { } w ? section.Parse(w, k.Value, () => SettingText.ParseInt(k.Value, w.Value, min, max)) : 0;
             switch (k.Value)
             {
                 case "conv": conv = bits; break;
@@ -332,12 +199,6 @@ public static class RecipeLoader
         }
         return new BitsSpec(conv, fc, new RecipeMap<int>(perLayer));
     }
-
-    private static ExportSpec ReadExport(Section s) => new()
-    {
-        Onnx = s.String("onnx") ?? "model.onnx",
-        SparseInitializers = s.Bool("sparse_initializers", false),
-    };
 
     /// <summary>The weight-layer names of a zoo model, to check the layer names a recipe gives.</summary>
     private sealed class LayerNames(string model)
@@ -358,17 +219,18 @@ public static class RecipeLoader
         }
     }
 
-    /// <summary>One mapping being read: typed accessors that throw positioned RecipeExceptions.</summary>
+    /// <summary>One mapping being read: its settings read generically, every rejection a positioned RecipeException.</summary>
     private sealed class Section
     {
-        public Section(string source, YMapping map, string path, string[] allowedKeys)
+        /// <summary>A section whose keys must be among <paramref name="allowedKeys"/> (null: any key).</summary>
+        public Section(string source, YMapping map, string path, IReadOnlyCollection<string>? allowedKeys)
         {
             Source = source;
             Map = map;
             Path = path;
             foreach ((YScalar key, _) in map.Entries)
             {
-                if (allowedKeys.Contains(key.Value, StringComparer.Ordinal))
+                if (allowedKeys is null || allowedKeys.Contains(key.Value, StringComparer.Ordinal))
                     continue;
                 string? suggestion = SettingText.Suggest(key.Value, allowedKeys);
                 string hint = suggestion is not null
@@ -410,61 +272,36 @@ public static class RecipeLoader
             YNode other => throw Error(other, key, $"'{key}' must be a single value, got {other.Kind}"),
         };
 
-        public string? String(string key)
+        /// <summary>Every setting of <paramref name="into"/>'s type given in this section (only <paramref name="keys"/>
+        /// when given), set on <paramref name="into"/> (a fresh record); the others keep its values.</summary>
+        public T Read<T>(T into, LayerNames? layers, IReadOnlyCollection<string>? keys = null) where T : class
         {
-            YScalar? s = Scalar(key);
-            if (s is null) return null;
-            if (s.Value.Trim().Length == 0)
-                throw Error(s, key, $"'{key}' must not be empty");
-            return s.Value;
+            foreach (Setting setting in Setting.Of(into.GetType()))
+                if ((keys is null || keys.Contains(setting.Key)) && Value(setting.Key) is { } node)
+                    setting.Set(into, ReadSetting(setting, node, layers));
+            return into;
         }
 
-        public int Int(string key, int fallback, int min, int max)
+        // One setting: a scalar, or a list of names (checked against the zoo model's layers when it is a layer list).
+        private object ReadSetting(Setting setting, YNode node, LayerNames? layers)
         {
-            YScalar? s = Scalar(key);
-            return s is null ? fallback : Parse(s, key, () => SettingText.ParseInt(key, s.Value, min, max));
+            string key = setting.Key;
+            if (!setting.IsList) return Parse(Scalar(key)!, key, () => setting.Parse(Scalar(key)!.Value));
+            if (node is not YSequence seq)
+                throw Error(node, key, $"'{key}' must be a list of {(setting.Info.LayerNames ? "layer names" : "names")} like [conv1, fc1], got {node.Kind}");
+            var items = new List<string>(seq.Items.Count);
+            foreach (YNode item in seq.Items)
+            {
+                if (item is not YScalar { IsNull: false } name || name.Value.Trim().Length == 0)
+                    throw Error(item, key, $"every item of '{key}' must be a name, got {item.Kind}");
+                if (setting.Info.LayerNames) layers?.Check(this, name, key, $"'{key}'");
+                items.Add(name.Value);
+            }
+            return Parse(node, key, () => setting.ParseList(items));
         }
 
-        public double Double(string key, double fallback, double min, double max, bool minExclusive = false, bool maxExclusive = false)
-        {
-            YScalar? s = Scalar(key);
-            return s is null ? fallback : ParseDouble(this, s, PathOf(key), key, min, max, minExclusive, maxExclusive);
-        }
-
-        public static double ParseDouble(Section at, YScalar s, string path, string label, double min, double max,
-            bool minExclusive, bool maxExclusive) =>
-            at.Parse(s, path, () => SettingText.ParseDouble(label, s.Value, min, max, minExclusive, maxExclusive));
-
-        public bool Bool(string key, bool fallback)
-        {
-            YScalar? s = Scalar(key);
-            return s is null ? fallback : Parse(s, key, () => SettingText.ParseBool(key, s.Value));
-        }
-
-        public T Enum<T>(string key, T fallback, (string Name, T Value)[] table) where T : struct, System.Enum
-        {
-            YScalar? s = Scalar(key);
-            if (s is null) return fallback;
-            string name = Parse(s, key, () => SettingText.ParseChoice(key, s.Value, table.Select(e => e.Name).ToArray()));
-            return table.First(e => e.Name == name).Value;
-        }
-
-        /// <summary>An enum value by its kebab-case name (SettingText), or <paramref name="fallback"/> when absent.</summary>
-        public T Enum<T>(string key, T fallback) where T : struct, System.Enum
-        {
-            YScalar? s = Scalar(key);
-            return s is null ? fallback : Parse(s, key, () => (T)SettingText.ParseEnum(key, s.Value, typeof(T)));
-        }
-
-        /// <summary>One of the names <paramref name="allowed"/> (case-insensitive; returned as listed), or <paramref name="fallback"/> when absent.</summary>
-        public string Enum(string key, string fallback, IReadOnlyList<string> allowed)
-        {
-            YScalar? s = Scalar(key);
-            return s is null ? fallback : Parse(s, key, () => SettingText.ParseChoice(key, s.Value, allowed));
-        }
-
-        // A value parsed by SettingText, its rejection positioned at the scalar.
-        private T Parse<T>(YScalar at, string key, Func<T> parse)
+        /// <summary>A value parsed by a setting's parser, its rejection positioned at <paramref name="at"/>.</summary>
+        public T Parse<T>(YNode at, string key, Func<T> parse)
         {
             try
             {
@@ -477,13 +314,13 @@ public static class RecipeLoader
         }
 
         /// <summary>The mapping under <paramref name="key"/> as a section, or null when absent; <paramref name="allowedKeys"/> null = any key.</summary>
-        public Section? Child(string key, string[]? allowedKeys)
+        public Section? Child(string key, IReadOnlyCollection<string>? allowedKeys)
         {
             YNode? v = Value(key);
             if (v is null) return null;
             if (v is not YMapping m)
                 throw Error(v, key, $"'{key}' must be a mapping of keys, got {v.Kind}");
-            return new Section(Source, m, PathOf(key), allowedKeys ?? m.Entries.Select(e => e.Key.Value).ToArray());
+            return new Section(Source, m, PathOf(key), allowedKeys);
         }
     }
 }

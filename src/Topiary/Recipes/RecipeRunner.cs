@@ -83,11 +83,9 @@ public static class RecipeRunner
         IPruningMethod method = RecipeSchedules.Method(recipe);
         CheckPlan(recipe, method, name, given?.Network ?? ModelZoo.Create(name, recipe.Seed), inputShape);
         Directory.CreateDirectory(dir);
-        var store = new RecipeStageStore(dir);
-        var files = new List<string>();
-        var stages = new List<RecipeStage>();
+        var stages = new StageRunner(new RecipeStageStore(dir), recipe, options.Resume, messages);
         RecipeWriter.Write(Out(RecipeCopyFile), recipe);
-        files.Add(Out(RecipeCopyFile));
+        stages.Files.Add(Out(RecipeCopyFile));
 
         // Data is loaded when a stage first needs it (a fully resumed run needs none).
         int held = method.ValidationImages;
@@ -98,33 +96,18 @@ public static class RecipeRunner
             var (train, validation) = PruneStage.Split(fullTrain, held, recipe.TrainLimit, recipe.Dataset);
             return (train, validation, testSet, train.Count < fullTrain.Count ? train.Count : -1);
         }, LazyThreadSafetyMode.ExecutionAndPublication);
-        var training = recipe.Train?.ToTrainingRecipe()
-            ?? ModelZoo.RetrainingRecipe(name);
+        var training = recipe.Train ?? ModelZoo.RetrainingRecipe(name);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["dataset"] = recipe.Dataset, ["recipe"] = options.Source };
         if (given?.Metadata.TryGetValue(ModelFile.InputTransformKey, out string? t) == true) metadata[ModelFile.InputTransformKey] = t;
 
-        // Stage 1: the dense reference.
-        var sw = Stopwatch.StartNew();
-        Module model;
-        ModelSummary reference;
-        bool resumed = false;
-        if (given is not null)
-        {
-            messages?.Report($"reference: {modelFile}");
-            model = given.Network;
-            reference = new ModelSummary(TrainingRun.Evaluate(model, data.Value.Test, ct).Error, model.ParameterCount(), PruningState.NonZeroParameters(model));
-        }
-        else
-        {
-            string key = RecipeStageStore.Key(recipe, RecipeSections.Data | RecipeSections.Train);
-            var (state, done) = Look<ModelSummary>(store, options, "reference", key, Out(ReferenceFile), messages);
-            if (done is not null)
+        // Stage 1: the dense reference (the given model file, or trained).
+        var (model, reference) = given is not null
+            ? stages.Given("reference", () =>
             {
-                model = ModelFile.Load(Out(ReferenceFile)).Network;
-                reference = done;
-                resumed = true;
-            }
-            else
+                messages?.Report($"reference: {modelFile}");
+                return (given.Network, Summary(given.Network, TrainingRun.Evaluate(given.Network, data.Value.Test, ct).Error));
+            })
+            : stages.Run("reference", RecipeSections.Data | RecipeSections.Train, Out(ReferenceFile), resume =>
             {
                 messages?.Report("training the dense reference");
                 var run = TrainingRun.Run(new TrainingRunOptions
@@ -136,29 +119,15 @@ public static class RecipeRunner
                     TrainLimit = data.Value.TrainLimit > 0 ? data.Value.TrainLimit : null,
                     CacheDirectory = options.CacheDirectory,
                     CheckpointPath = Out("reference.ckpt"),
-                    Resume = options.Resume && state == StageState.Missing,
+                    Resume = resume,
                 }, progress, messages, ct);
-                model = run.Network;
-                reference = new ModelSummary(run.TestError, model.ParameterCount(), PruningState.NonZeroParameters(model));
-                ModelFile.Save(Out(ReferenceFile), name, model, metadata);
-                store.Save("reference", key, reference);
-            }
-            files.Add(Out(ReferenceFile));
-        }
-        stages.Add(new RecipeStage("reference", resumed, sw.Elapsed.TotalSeconds));
+                ModelFile.Save(Out(ReferenceFile), name, run.Network, metadata);
+                return (run.Network, Summary(run.Network, run.TestError));
+            });
 
         // Stage 2: pruning.
-        sw.Restart();
-        string pruneKey = RecipeStageStore.Key(recipe, RecipeSections.Data | RecipeSections.Train | RecipeSections.Prune);
-        var (pruneState, pruned) = Look<RecipePruneResult>(store, options, "prune", pruneKey, Out(PrunedFile), messages);
-        resumed = pruned is not null;
-        if (pruned is not null)
+        (model, var pruned) = stages.Run("prune", RecipeSections.Data | RecipeSections.Train | RecipeSections.Prune, Out(PrunedFile), resume =>
         {
-            model = ModelFile.Load(Out(PrunedFile)).Network;
-        }
-        else
-        {
-            bool innerResume = options.Resume && pruneState == StageState.Missing;
             var (train, validation, test, _) = data.Value;
             var outcome = method.Prune(new PruningContext
             {
@@ -169,35 +138,23 @@ public static class RecipeRunner
                 Train = train,
                 Validation = validation,
                 Test = test,
-                Schedule = RecipeSchedules.Schedule(recipe, Out("prune.ckpt"), innerResume),
+                Schedule = RecipeSchedules.Schedule(recipe, Out("prune.ckpt"), resume),
                 Progress = progress,
                 Messages = messages,
                 CancellationToken = ct,
             });
-            model = outcome.Model;
-            pruned = PruneStage.Result(outcome, test, reference.Params, Out(PrunedFile), ct);
-            ModelFile.Save(Out(PrunedFile), name, model, new Dictionary<string, string>(metadata) { ["pruned"] = outcome.Label });
-            store.Save("prune", pruneKey, pruned);
-        }
-        files.Add(Out(PrunedFile));
-        stages.Add(new RecipeStage("prune", resumed, sw.Elapsed.TotalSeconds));
+            var result = PruneStage.Result(outcome, test, reference.Params, Out(PrunedFile), ct);
+            ModelFile.Save(Out(PrunedFile), name, outcome.Model, new Dictionary<string, string>(metadata) { ["pruned"] = outcome.Label });
+            return (outcome.Model, result);
+        });
 
-        // Stage 3: compression.
+        // Stage 3: compression (k-means, fine-tuning, Huffman into the container; or weight sharing only).
         Module final = model;
-        string finalSource = "pruned";
         CompressionResult? compressed = null;
         if (recipe.Compress is { } c)
         {
-            sw.Restart();
-            string key = RecipeStageStore.Key(recipe, RecipeSections.Data | RecipeSections.Train | RecipeSections.Prune | RecipeSections.Compress);
             string file = Out(c.Huffman ? ContainerFile : QuantizedFile);
-            (_, compressed) = Look<CompressionResult>(store, options, "compress", key, file, messages);
-            resumed = compressed is not null;
-            if (compressed is not null)
-            {
-                final = ModelFile.Load(file).Network;
-            }
-            else
+            (final, compressed) = stages.Run("compress", RecipeSections.Data | RecipeSections.Train | RecipeSections.Prune | RecipeSections.Compress, file, _ =>
             {
                 var settings = new CompressionSettings
                 {
@@ -208,30 +165,32 @@ public static class RecipeRunner
                     Huffman = c.Huffman,
                     Seed = recipe.Seed,
                 };
-                (compressed, final, _) = ModelCompressor.Run(name, model, training, data.Value.Train, data.Value.Test, settings, file, metadata, progress, messages, ct);
-                store.Save("compress", key, compressed);
-            }
-            finalSource = c.Huffman ? "container" : "quantized";
-            files.Add(file);
-            stages.Add(new RecipeStage("compress", resumed, sw.Elapsed.TotalSeconds));
+                var (result, decoded, _) = ModelCompressor.Run(name, model, training, data.Value.Train, data.Value.Test, settings, file, metadata, progress, messages, ct);
+                return (decoded, result);
+            });
         }
+        string finalSource = recipe.Compress is null ? "pruned" : recipe.Compress.Huffman ? "container" : "quantized";
 
         // Stage 4: export (cheap: always redone).
         RecipeExportResult? exported = null;
         if (recipe.Export is { } e)
         {
-            sw.Restart();
-            messages?.Report($"exporting the {finalSource} model to {onnxPath}");
-            Directory.CreateDirectory(Path.GetDirectoryName(onnxPath)!);
-            OnnxExporter.Export(final, inputShape, onnxPath!, new OnnxExportOptions { SparseInitializers = e.SparseInitializers });
-            exported = new RecipeExportResult(onnxPath!, e.SparseInitializers, new FileInfo(onnxPath!).Length, finalSource);
-            files.Add(onnxPath!);
-            stages.Add(new RecipeStage("export", false, sw.Elapsed.TotalSeconds));
+            (_, exported) = stages.Given("export", () =>
+            {
+                messages?.Report($"exporting the {finalSource} model to {onnxPath}");
+                Directory.CreateDirectory(Path.GetDirectoryName(onnxPath)!);
+                OnnxExporter.Export(final, inputShape, onnxPath!, new OnnxExportOptions { SparseInitializers = e.SparseInitializers });
+                stages.Files.Add(onnxPath!);
+                return (final, new RecipeExportResult(onnxPath!, e.SparseInitializers, new FileInfo(onnxPath!).Length, finalSource));
+            });
         }
 
-        return new RecipeRunReport(options.Source, name, recipe.Dataset, recipe.Seed, dir, reference, pruned, compressed, exported, stages, files,
-            total.Elapsed.TotalSeconds);
+        return new RecipeRunReport(options.Source, name, recipe.Dataset, recipe.Seed, dir, reference, pruned, compressed, exported, stages.Done,
+            stages.Files, total.Elapsed.TotalSeconds);
     }
+
+    private static ModelSummary Summary(Module model, double testError) =>
+        new(testError, model.ParameterCount(), PruningState.NonZeroParameters(model));
 
     /// <summary>
     /// Checks what can be checked before training: the method's own plan (layer names, what it does to the shapes
@@ -256,22 +215,49 @@ public static class RecipeRunner
                 throw new ArgumentException($"compress: parameter '{n}' of the model does not have {name}'s shape (a node-pruned model?); the .tpz container holds zoo shapes only.", nameof(recipe));
     }
 
-    private static (StageState State, T? Done) Look<T>(RecipeStageStore store, RecipeRunOptions options, string stage, string key, string file,
-        IProgress<string>? messages) where T : class
+    /// <summary>Runs the stages of one output directory: a stage whose model file and result are recorded is reused on
+    /// --resume when recorded from the same recipe parts; otherwise it runs, told whether an interrupted run of it may
+    /// continue from its checkpoint (not when the recipe changed since).</summary>
+    private sealed class StageRunner(RecipeStageStore store, Recipe recipe, bool resume, IProgress<string>? messages)
     {
-        if (!options.Resume) return (StageState.Missing, null);
-        var (state, result) = store.Look<T>(stage, key);
-        if (state == StageState.Done && !File.Exists(file))
+        public List<RecipeStage> Done { get; } = [];
+
+        public List<string> Files { get; } = [];
+
+        /// <summary>A stage that is always run (nothing recorded).</summary>
+        public (Module Model, T Result) Given<T>(string stage, Func<(Module, T)> run)
         {
-            messages?.Report($"{stage}: recorded as done but {file} is missing: recomputing");
-            return (StageState.Stale, null);
+            var sw = Stopwatch.StartNew();
+            var result = run();
+            Done.Add(new RecipeStage(stage, false, sw.Elapsed.TotalSeconds));
+            return result;
         }
-        messages?.Report(state switch
+
+        /// <summary>A recorded stage whose model is <paramref name="file"/>, keyed by the recipe's <paramref name="sections"/>.</summary>
+        public (Module Model, T Result) Run<T>(string stage, RecipeSections sections, string file, Func<bool, (Module, T)> run) where T : class
         {
-            StageState.Done => $"{stage}: reusing {file}",
-            StageState.Stale => $"{stage}: the recipe changed since the last run: recomputing",
-            _ => $"{stage}: not finished before: running (continuing from its checkpoint if there is one)",
-        });
-        return (state, result);
+            var sw = Stopwatch.StartNew();
+            string key = RecipeStageStore.Key(recipe, sections);
+            var (state, done) = resume ? store.Look<T>(stage, key) : (StageState.Missing, null);
+            if (state == StageState.Done && !File.Exists(file))
+            {
+                messages?.Report($"{stage}: recorded as done but {file} is missing: recomputing");
+                (state, done) = (StageState.Stale, null);
+            }
+            else if (resume)
+            {
+                messages?.Report(state switch
+                {
+                    StageState.Done => $"{stage}: reusing {file}",
+                    StageState.Stale => $"{stage}: the recipe changed since the last run: recomputing",
+                    _ => $"{stage}: not finished before: running (continuing from its checkpoint if there is one)",
+                });
+            }
+            var (model, result) = done is not null ? (ModelFile.Load(file).Network, done) : run(resume && state == StageState.Missing);
+            if (done is null) store.Save(stage, key, result);
+            Files.Add(file);
+            Done.Add(new RecipeStage(stage, done is not null, sw.Elapsed.TotalSeconds));
+            return (model, result);
+        }
     }
 }

@@ -28,15 +28,22 @@ public static class RecipeSchedules
     public static PruningSchedule Schedule(Recipe recipe, string? checkpoint, bool resume)
     {
         ArgumentNullException.ThrowIfNull(recipe);
-        PruneSpec p = recipe.Prune;
+        return Schedule(recipe.Prune, Targets(recipe.Prune), recipe.Seed, checkpoint, resume);
+    }
+
+    /// <summary>The schedule of prune settings <paramref name="p"/> with per-layer <paramref name="targets"/> (a recipe's, or
+    /// `topiary prune --targets`).</summary>
+    public static PruningSchedule Schedule(PruneSpec p, IReadOnlyDictionary<string, LayerTarget> targets, int seed, string? checkpoint, bool resume)
+    {
+        ArgumentNullException.ThrowIfNull(p);
         return new PruningSchedule
         {
             Kind = p.Schedule,
             Rounds = p.Schedule == ScheduleKind.OneShot ? 1 : p.Rounds,
-            Targets = Targets(p),
+            Targets = targets,
             GlobalSparsity = p.Scope == ScopeKind.Global ? p.GlobalSparsity : null,
             Retrain = p.Retrain,
-            Seed = recipe.Seed,
+            Seed = seed,
             CheckpointPath = checkpoint,
             Resume = resume,
         };

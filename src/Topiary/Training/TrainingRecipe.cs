@@ -1,6 +1,8 @@
 // TrainingRecipe: the hyper-parameters of a training run (optimizer, schedule, batch, epochs),
-// and the factories that turn them into an Optimizer and an ILearningRateSchedule.
+// and the factories that turn them into an Optimizer and an ILearningRateSchedule. Its settings are the train
+// section of a recipe (RecipeLoader/RecipeWriter) and `topiary train`'s flags (SettingFlags).
 using Topiary.Nn;
+using Topiary.Settings;
 
 namespace Topiary.Training;
 
@@ -26,40 +28,52 @@ public enum OptimizerKind
     Adam,
 }
 
-/// <summary>Hyper-parameters of a training run.</summary>
+/// <summary>Hyper-parameters of a training run: the <c>train</c> section of a recipe and the flags of <c>topiary train</c>
+/// (one [Setting] per key; the initializers are the defaults).</summary>
 public sealed record TrainingRecipe
 {
-    /// <summary>Mini-batch size.</summary>
-    public int BatchSize { get; init; } = 64;
-
     /// <summary>Number of epochs.</summary>
+    [Setting("epochs", "Training epochs.", Min = 1, Max = 100_000)]
     public int Epochs { get; init; } = 10;
 
+    /// <summary>Mini-batch size.</summary>
+    [Setting("batch_size", "Mini-batch size.", Min = 1, Max = 1 << 20)]
+    public int BatchSize { get; init; } = 64;
+
     /// <summary>Optimizer.</summary>
+    [Setting("optimizer", "Optimizer.")]
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Sgd;
 
     /// <summary>Base learning rate.</summary>
+    [Setting("lr", "Base learning rate.", Min = 0, MinExclusive = true)]
     public float LearningRate { get; init; } = 0.01f;
 
     /// <summary>SGD momentum.</summary>
+    [Setting("momentum", "SGD momentum.", Min = 0, Max = 1, MaxExclusive = true)]
     public float Momentum { get; init; } = 0.9f;
 
     /// <summary>L2 weight decay.</summary>
+    [Setting("weight_decay", "L2 weight decay.", Min = 0)]
     public float WeightDecay { get; init; } = 5e-4f;
 
     /// <summary>L1 penalty (SGD only).</summary>
+    [Setting("l1", "L1 penalty (SGD only).", Min = 0)]
     public float L1 { get; init; }
 
     /// <summary>Learning-rate policy.</summary>
+    [Setting("lr_policy", "Learning-rate policy.")]
     public LrPolicy Policy { get; init; } = LrPolicy.Inv;
 
     /// <summary>Gamma of the inv or step policy.</summary>
+    [Setting("gamma", "Gamma of the inv or step policy.", Min = 0)]
     public float Gamma { get; init; } = 1e-4f;
 
     /// <summary>Power of the inv policy.</summary>
+    [Setting("power", "Power of the inv policy.", Min = 0)]
     public float Power { get; init; } = 0.75f;
 
     /// <summary>Epochs per step of the step policy.</summary>
+    [Setting("step_epochs", "Epochs per step of the step policy.", Min = 1, Max = 100_000)]
     public int StepEpochs { get; init; } = 5;
 
     /// <summary>Creates the optimizer over the model's parameters.</summary>

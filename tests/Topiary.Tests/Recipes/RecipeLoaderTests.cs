@@ -73,13 +73,13 @@ public class RecipeLoaderTests
         Assert.Null(r.ModelFile);
         Assert.Equal("mnist", r.Dataset);
         Assert.Equal(1, r.Seed);
-        TrainSpec t = Assert.IsType<TrainSpec>(r.Train);
+        TrainingRecipe t = Assert.IsType<TrainingRecipe>(r.Train);
         Assert.Equal(20, t.Epochs);
         Assert.Equal(64, t.BatchSize);
         Assert.Equal(OptimizerKind.Sgd, t.Optimizer);
-        Assert.Equal(0.05, t.LearningRate);
-        Assert.Equal(5e-4, t.WeightDecay);
-        Assert.Equal(LrPolicy.Cosine, t.LrPolicy);
+        Assert.Equal(0.05f, t.LearningRate);
+        Assert.Equal(5e-4f, t.WeightDecay);
+        Assert.Equal(LrPolicy.Cosine, t.Policy);
         Assert.Equal(ScheduleKind.Iterative, r.Prune.Schedule);
         Assert.Equal(5, r.Prune.Rounds);
         Assert.Equal(new[] { "fc1", "fc2", "fc3" }, r.Prune.Targets.Keys.ToArray());
@@ -97,10 +97,6 @@ public class RecipeLoaderTests
         Assert.Equal(2, compress.FineTuneEpochs);
         Assert.True(compress.Huffman);
         Assert.Equal(new ExportSpec { Onnx = "out/model.onnx" }, r.Export);
-
-        TrainingRecipe tr = t.ToTrainingRecipe();
-        Assert.Equal(0.05f, tr.LearningRate);
-        Assert.Equal(LrPolicy.Cosine, tr.Policy);
     }
 
     [Fact]
@@ -366,7 +362,7 @@ public class RecipeLoaderTests
     {
         Recipe r = RecipeLoader.LoadFromString(Replace(Replace(Valid, "seed: 1", "seed:"), "  momentum: 0.9", "  momentum: ~"), "t");
         Assert.Equal(1, r.Seed);
-        Assert.Equal(0.9, r.Train!.Momentum);
+        Assert.Equal(0.9f, r.Train!.Momentum);
     }
 
     [Theory]

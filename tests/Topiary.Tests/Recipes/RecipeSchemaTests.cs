@@ -201,6 +201,24 @@ public class RecipeSchemaTests
     }
 
     [Fact]
+    public void Retrain_sigma_and_s_step_are_keys_of_the_mask_schedule_and_reach_its_options()
+    {
+        Recipe r = Load("  schedule: iterative\n  rounds: 2\n  targets: { fc1: { threshold_std: 1 } }\n  retrain: { sigma: current, s_step: 0.25 }\n");
+        Assert.Equal(new RetrainSettings { Sigma = SigmaSource.Current, SStep = 0.25 }, r.Prune.Retrain);
+        IterativePruningOptions o = RecipeSchedules.Schedule(r, null, resume: false).Iterative(MagnitudePruner.Elementwise);
+        Assert.Equal((SigmaSource.Current, 0.25), (o.Sigma, o.SStep));
+        Assert.Contains("    sigma: current\n    s_step: 0.25\n", RecipeWriter.ToYaml(r), StringComparison.Ordinal);
+        RoundTrip(r);
+
+        var e = Reject("  targets: { fc1: 0.5 }\n  retrain: { sigma: median }\n");
+        Assert.Contains("'sigma' must be one of dense, current; got 'median' at line 6", e.Message, StringComparison.Ordinal);
+        Assert.Equal("prune.retrain.sigma", e.KeyPath);
+        var channel = Assert.Throws<RecipeException>(() => RecipeLoader.LoadFromString(
+            "model_file: m.safetensors\ndataset: mnist\nprune:\n  method: channel\n  macs_reduction: 2\n  retrain: { s_step: 1 }\n", "c.yaml"));
+        Assert.Contains("unknown key 's_step' at line 6, column 14 (expected one of: epochs_per_round, final_epochs, lr_scale)", channel.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void StageKeys_DependOnlyOnTheirSections()
     {
         Recipe r = Load("  targets: { fc1: 0.9 }\n", "compress: { bits: 5 }\n");

@@ -27,7 +27,7 @@ public class ZooTrainingRecipeFilesTests
         Assert.Equal(model, r.Model);
         Assert.Equal(dataset, r.Dataset);
         Assert.Null(r.TrainLimit);
-        Assert.Equal(ModelZoo.Get(model).Recipe, r.Train!.ToTrainingRecipe());
+        Assert.Equal(ModelZoo.Get(model).Recipe, r.Train);
         string header = string.Join("\n", File.ReadLines(RecipeLoaderTests.RepoFile(file)).TakeWhile(l => l.StartsWith('#')));
         Assert.Contains($"topiary train --model {model} --dataset {dataset}", header, StringComparison.Ordinal);
     }

@@ -1,6 +1,8 @@
 // PruningSchedule: the method-independent part of a pruning run — one-shot, iterative rounds or AGP, the per-layer
 // targets or one global sparsity, how to retrain between rounds, the seed and the checkpoint. Every method reads
 // what it uses of it (PruningMethod.Parts says which parts a method takes); mask pruners run it through MaskSchedule.
+using Topiary.Settings;
+
 namespace Topiary.Pruning.Methods;
 
 /// <summary>How a pruning run is scheduled, independent of the method.</summary>
@@ -73,31 +75,40 @@ public sealed record PruningSchedule
     }
 }
 
-/// <summary>Retraining between pruning rounds.</summary>
+/// <summary>Retraining between pruning rounds: the <c>prune.retrain</c> section of a recipe and <c>topiary prune</c>'s
+/// retraining flags (one [Setting] per key; the initializers are the defaults).</summary>
 public sealed record RetrainSettings
 {
     /// <summary>Epochs per round, ≥ 0.</summary>
+    [Setting("epochs_per_round", "Retraining epochs per round.", Min = 0, Max = 100_000)]
     public int EpochsPerRound { get; init; } = 1;
 
     /// <summary>Extra fine-tuning epochs after the last round, ≥ 0.</summary>
+    [Setting("final_epochs", "Extra fine-tuning epochs after the last round.", Min = 0, Max = 100_000)]
     public int FinalEpochs { get; init; }
 
     /// <summary>Learning rate as a multiple of the training rate (Han et al.: about 0.1).</summary>
+    [Setting("lr_scale", "Retraining learning rate as a fraction of the training recipe's.", Min = 0, MinExclusive = true, Max = 1e6)]
     public double LrScale { get; init; } = 0.1;
 
     /// <summary>Regulariser while retraining.</summary>
+    [Setting("regularization", "Regulariser while retraining.")]
     public Regularization Regularization { get; init; } = Regularization.L2;
 
     /// <summary>Layers frozen while retraining.</summary>
+    [Setting("freeze", "Layers frozen while retraining.")]
     public FreezeMode Freeze { get; init; } = FreezeMode.None;
 
     /// <summary>Re-initialise the survivors before retraining (Han et al.'s ablation).</summary>
+    [Setting("reinitialize", "Re-initialise the survivors before retraining (the paper's ablation).")]
     public bool Reinitialize { get; init; }
 
     /// <summary>σ of threshold (s·σ) targets: the dense weights' (fixed) or the current survivors'.</summary>
+    [Setting("sigma", "σ of s-targets: the dense weights' (fixed) or the current survivors'.")]
     public SigmaSource Sigma { get; init; } = SigmaSource.Dense;
 
     /// <summary>Raise every s by this much per round (Han's variant); 0 = fixed.</summary>
+    [Setting("s_step", "Raise every s by this much per round.")]
     public double SStep { get; init; }
 }
 
