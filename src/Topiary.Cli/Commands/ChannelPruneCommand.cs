@@ -86,7 +86,8 @@ public sealed class ChannelPruneCommand
             OnnxCommands.Export(result.Model, loaded, modelFile, exportPath, shape);
             AnsiConsole.MarkupLine($"exported [bold]{Markup.Escape(exportPath)}[/]");
         }
-        JsonReport.Write(jsonPath, new { Model = loaded.Name, Dataset = needsData ? dataset : null, Structure = "channel", Criterion = options.Criterion.ToString().ToLowerInvariant(), options.Target, Result = result, ModelFile = outPath, Onnx = exportPath });
+        JsonReport.Write(jsonPath, new Reports.ChannelPruneReport(loaded.Name, needsData ? dataset : null, "channel", options.Criterion.ToString().ToLowerInvariant(),
+            options.Target, result, outPath, exportPath));
         return 0;
     }
 

@@ -86,8 +86,9 @@ public static class CompressCommand
             OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
             var loaded = Compression.Container.CompressedModel.Load(input);
             ModelFile.Save(outPath, loaded.Name, loaded.Network, loaded.Metadata);
-            AnsiConsole.MarkupLine($"decoded {loaded.Name}: {Pruning.PruningState.NonZeroParameters(loaded.Network):N0} non-zero parameters → [bold]{Markup.Escape(outPath)}[/]");
-            JsonReport.Write(parse.GetValue(json), new { Model = loaded.Name, Input = input, Output = outPath, NonzeroParams = Pruning.PruningState.NonZeroParameters(loaded.Network) });
+            long nonzero = Pruning.PruningState.NonZeroParameters(loaded.Network);
+            AnsiConsole.MarkupLine($"decoded {loaded.Name}: {nonzero:N0} non-zero parameters → [bold]{Markup.Escape(outPath)}[/]");
+            JsonReport.Write(parse.GetValue(json), new DecompressReport(loaded.Name, input, outPath, nonzero));
             return Task.FromResult(0);
         }, ct));
         return cmd;

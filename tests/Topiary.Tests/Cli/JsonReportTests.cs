@@ -5,6 +5,8 @@
 using System.Text.Json;
 using Topiary.Cli;
 using Topiary.Cli.Reports;
+using Topiary.Compression.Container;
+using Topiary.Compression.Quantization;
 using Topiary.Hardware.MemoryReferences;
 using Topiary.IO;
 using Topiary.Models;
@@ -98,20 +100,34 @@ public sealed class JsonReportTests : IDisposable
                 "total_accesses", "total_misses", "total_output_references", "total_products", "ways", "weight_density",
             ]
         },
+        {
+            "prune --structure channel", ["prune", "--structure", "channel", "--model-file", "{model}", "--macs-reduction", "2", "--criterion", "l2",
+                "--epochs-per-round", "0", "--out", "{dir}/c.safetensors", "--export", "{dir}/c.onnx"], typeof(ChannelPruneReport),
+            [
+                "criterion", "model", "model_file", "onnx", "result.dense_macs", "result.dense_params", "result.groups", "result.layers[].after",
+                "result.layers[].before", "result.layers[].kind", "result.layers[].layer", "result.macs", "result.macs_reduction", "result.params",
+                "result.prunable_channels", "result.rounds[].macs", "result.rounds[].params", "result.rounds[].removed_channels", "result.rounds[].round",
+                "result.rounds[].seconds", "result.target_reached", "result.unprunable[].channels", "result.unprunable[].layer",
+                "result.unprunable[].reason", "structure", "target.global", "target.macs_reduction", "target.max_ratio",
+                "target.round_to",
+            ]
+        },
+        { "decompress", ["decompress", "--model-file", "{tpz}", "--out", "{dir}/d.safetensors"], typeof(DecompressReport), ["input", "model", "nonzero_params", "output"] },
     };
 
     [Theory]
     [MemberData(nameof(Commands))]
     public async Task Report_has_the_documented_fields_and_its_record_declares_them(string name, string[] template, Type report, string[] expected)
     {
-        string model = _dir.File("m.safetensors"), onnx = _dir.File("m.onnx"), npy = _dir.File("x.npy"), json = _dir.File("r.json");
+        string model = _dir.File("m.safetensors"), onnx = _dir.File("m.onnx"), npy = _dir.File("x.npy"), json = _dir.File("r.json"), tpz = _dir.File("m.tpz");
         var net = ModelZoo.Create("lenet-300-100", 1);
+        await File.WriteAllBytesAsync(tpz, CompressedModel.Encode("lenet-300-100", net, Quantizer.Quantize(net, new BitsRule(8, 5)), _ => 5).Bytes);
         ModelFile.Save(model, "lenet-300-100", net, new Dictionary<string, string> { ["dataset"] = "mnist" });
         Topiary.Onnx.OnnxExporter.Export(net, [1, 28, 28], onnx);
         var rng = new Random(1);
         NpyWriter.Write(npy, Enumerable.Range(0, 3 * 784).Select(_ => (float)rng.NextDouble()).ToArray(), [3, 1, 28, 28]);
         string[] args = [.. template.Select(a => a.Replace("{model}", model, StringComparison.Ordinal).Replace("{onnx}", onnx, StringComparison.Ordinal)
-            .Replace("{npy}", npy, StringComparison.Ordinal).Replace("{dir}", _dir.Path, StringComparison.Ordinal)), "--json", json];
+            .Replace("{npy}", npy, StringComparison.Ordinal).Replace("{tpz}", tpz, StringComparison.Ordinal).Replace("{dir}", _dir.Path, StringComparison.Ordinal)), "--json", json];
 
         Assert.True(await CliApp.RunAsync(args) == 0, $"{name}: {string.Join(' ', args)} failed");
         using var document = JsonDocument.Parse(await File.ReadAllTextAsync(json));
