@@ -1,7 +1,7 @@
 // SettingFlags: the flags of a command generated from an options record — one --key per [Setting] property, its help
 // the setting's description plus the record's default, its value parsed by the setting's own parser (the same checks
 // and wording as the recipe key, with the flag named). The record's property initializers are the defaults: a command
-// writes none of its own.
+// writes none of its own. A bool setting's flag is a switch: alone it means true (--flag false still works).
 using System.CommandLine;
 using Topiary.Settings;
 
@@ -20,7 +20,11 @@ public sealed class SettingFlags<T> where T : class
         ArgumentNullException.ThrowIfNull(command);
         ArgumentNullException.ThrowIfNull(defaults);
         _flags = Setting.Of(typeof(T)).Where(s => !skip.Contains(s.Key))
-            .Select(s => (s, new Option<string?>(s.Flag) { Description = Help(s, defaults) })).ToArray();
+            .Select(s => (s, new Option<string?>(s.Flag)
+            {
+                Description = Help(s, defaults),
+                Arity = s.ValueType == typeof(bool) ? ArgumentArity.ZeroOrOne : ArgumentArity.ExactlyOne,
+            })).ToArray();
         foreach (var (_, flag) in _flags) command.Options.Add(flag);
     }
 
@@ -33,7 +37,7 @@ public sealed class SettingFlags<T> where T : class
         var copy = Copy(start);
         foreach (var (setting, flag) in _flags)
         {
-            if (parse.GetValue(flag) is not { } text) continue;
+            if (Text(parse, setting, flag) is not { } text) continue;
             try
             {
                 setting.Set(copy, setting.Parse(text));
@@ -48,7 +52,11 @@ public sealed class SettingFlags<T> where T : class
 
     /// <summary>Whether the flag of setting <paramref name="key"/> was given.</summary>
     public bool Given(ParseResult parse, string key) =>
-        _flags.Any(f => f.Setting.Key == key && parse.GetValue(f.Flag) is not null);
+        _flags.Any(f => f.Setting.Key == key && Text(parse, f.Setting, f.Flag) is not null);
+
+    // The flag's value; a bool switch given alone is "true".
+    private static string? Text(ParseResult parse, Setting setting, Option<string?> flag) =>
+        parse.GetValue(flag) ?? (setting.ValueType == typeof(bool) && parse.GetResult(flag) is not null ? "true" : null);
 
     private static string Help(Setting s, T defaults)
     {
