@@ -102,7 +102,7 @@ public sealed record Mao2017Options : ExperimentOptions
     public static IReadOnlyList<string> Datasets => TrainingRun.DatasetNames;
 
     /// <summary>The granularities, finest first.</summary>
-    public static IReadOnlyList<string> GranularityNames => Mao2017Options.GranularityNames;
+    public static IReadOnlyList<string> GranularityNames { get; } = ["fine", "vector", "kernel", "filter"];
 
     /// <summary>The smoke run: densities 0.3 and 0.1, 1 reference and 1 retraining epoch on 10k images, a sampled memory-reference table.</summary>
     public override Mao2017Options Quick() => this with
