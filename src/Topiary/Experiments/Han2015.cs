@@ -5,7 +5,6 @@
 // the work directory, so an interrupted run resumes where it stopped. Data only: the CLI prints
 // tables and renders plots from the returned report.
 using System.Diagnostics;
-using Topiary.Data;
 using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Pruning;
