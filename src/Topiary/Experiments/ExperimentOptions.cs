@@ -35,10 +35,19 @@ public abstract record ExperimentOptions
     public abstract ExperimentOptions Quick();
 
     /// <summary>Checks every setting's value against its declared range and choices.</summary>
-    /// <exception cref="SettingValueException">A value its setting refuses (an <see cref="ArgumentException"/>).</exception>
+    /// <exception cref="ArgumentException">A value its setting refuses; the message names the property and the key.</exception>
     public void Validate()
     {
         foreach (var setting in Setting.Of(GetType()))
-            if (setting.Format(setting.Get(this)) is { } text) setting.Parse(text);
+        {
+            try
+            {
+                if (setting.Format(setting.Get(this)) is { } text) setting.Parse(text);
+            }
+            catch (SettingValueException e)
+            {
+                throw new ArgumentException($"{GetType().Name}.{setting.Property.Name}: {e.Message}", e);
+            }
+        }
     }
 }
