@@ -14,13 +14,13 @@ namespace Topiary.Cli.Commands;
 public static class DeepCompressionTarget
 {
     /// <summary>The registration.</summary>
-    public static ReproduceTarget<DeepCompressionOptions, DeepCompressionReport> Target { get; } = new()
+    public static ReproduceTarget<DeepCompressionOptions, DeepCompressionReport> Target { get; } = new("deep-compression",
+        "Deep Compression: pruning, trained quantization and Huffman coding into a .tpz container.",
+        "A smoke run on a subset with a short schedule.",
+        (model, resume) => new DeepCompressionOptions { Pruning = new Han2015Options { Model = model, WorkDirectory = "", Resume = resume, Sensitivity = false } },
+        DeepCompression.Run, Print, ReproduceAllIndex.DeepCompression)
     {
-        Name = "deep-compression",
-        Description = "Deep Compression: pruning, trained quantization and Huffman coding into a .tpz container.",
         Models = ["lenet-300-100", "lenet-5"],
-        QuickHelp = "A smoke run on a subset with a short schedule.",
-        Create = (model, resume) => new DeepCompressionOptions { Pruning = new Han2015Options { Model = model, WorkDirectory = "", Resume = resume, Sensitivity = false } },
         Place = (o, dir) => o with { Pruning = o.Pruning with { WorkDirectory = dir } },
         Quick = o => o.Quick(),
         Flags = cmd =>
@@ -35,14 +35,11 @@ public static class DeepCompressionTarget
                 IndexBits = parse.GetValue(indexBits) is { } i ? BitsRule.Parse(i, new BitsRule(8, 5)) : null,
             };
         },
-        Run = DeepCompression.Run,
-        View = Print,
         Outputs = (dir, report) =>
         {
             JsonReport.Write(Path.Combine(dir, "deep-compression.json"), report);
             return ["deep-compression.json", Path.GetFileName(report.ContainerPath)];
         },
-        Summary = ReproduceAllIndex.DeepCompression,
         StartsFrom = ("han2015", ["reference.ckpt", "pruning.ckpt"]),
     };
 

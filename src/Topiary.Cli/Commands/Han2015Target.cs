@@ -11,17 +11,14 @@ namespace Topiary.Cli.Commands;
 public static class Han2015Target
 {
     /// <summary>The registration.</summary>
-    public static ReproduceTarget<Han2015Options, Han2015Report> Target { get; } = new()
+    public static ReproduceTarget<Han2015Options, Han2015Report> Target { get; } = new("han2015",
+        "Han et al. 2015: iterative magnitude pruning with retraining.",
+        "A smoke run: 2 reference epochs on 10k images, 2 rounds of 1 epoch.",
+        (model, resume) => new Han2015Options { Model = model, WorkDirectory = "", Resume = resume },
+        Han2015.Run, Print, ReproduceAllIndex.Han2015)
     {
-        Name = "han2015",
-        Description = "Han et al. 2015: iterative magnitude pruning with retraining.",
         Models = ["lenet-300-100", "lenet-5"],
-        QuickHelp = "A smoke run: 2 reference epochs on 10k images, 2 rounds of 1 epoch.",
-        Create = (model, resume) => new Han2015Options { Model = model, WorkDirectory = "", Resume = resume },
-        Run = Han2015.Run,
-        View = Print,
         Outputs = (dir, report) => Han2015Outputs.Write(dir, report).Select(Path.GetFileName).OfType<string>(),
-        Summary = ReproduceAllIndex.Han2015,
     };
 
     private static void Print(Han2015Report r)

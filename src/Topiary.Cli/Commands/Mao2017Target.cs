@@ -11,17 +11,15 @@ namespace Topiary.Cli.Commands;
 public static class Mao2017Target
 {
     /// <summary>The registration.</summary>
-    public static ReproduceTarget<Mao2017Options, Mao2017Report> Target { get; } = new()
+    public static ReproduceTarget<Mao2017Options, Mao2017Report> Target { get; } = new("mao2017",
+        "Mao et al. 2017: pruning granularity (fine, vector, kernel, filter) vs accuracy and storage.",
+        "Smoke run: 2 densities, 1 reference epoch and 1 retraining epoch on 10k images.",
+        (model, resume) => new Mao2017Options { Model = model, WorkDirectory = "", Resume = resume },
+        Mao2017.Run, Print, ReproduceAllIndex.Mao2017)
     {
-        Name = "mao2017",
-        Description = "Mao et al. 2017: pruning granularity (fine, vector, kernel, filter) vs accuracy and storage.",
         DefaultModel = "lenet-5",
         AllModels = ["lenet-5"],
-        QuickHelp = "Smoke run: 2 densities, 1 reference epoch and 1 retraining epoch on 10k images.",
-        Create = (model, resume) => new Mao2017Options { Model = model, WorkDirectory = "", Resume = resume },
         Label = (o, model) => $"mao2017-{model}-{o.Dataset}",
-        Run = Mao2017.Run,
-        View = Print,
         Outputs = (dir, report) =>
         {
             LinePlot.Write(Path.Combine(dir, "accuracy.png"), $"{report.Model} on {report.Dataset}: accuracy vs density per granularity",
@@ -32,7 +30,6 @@ public static class Mao2017Target
                 }).Where(s => s.X.Length > 0).ToArray());
             return ["accuracy.png"];
         },
-        Summary = ReproduceAllIndex.Mao2017,
     };
 
     private static string Cell(double? v, Func<double, string> f) => v is double x ? f(x) : "—";

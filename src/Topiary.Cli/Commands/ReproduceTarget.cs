@@ -33,13 +33,22 @@ public interface IReproduceTarget
 /// <summary>The registration of one paper reproduction.</summary>
 /// <typeparam name="TOptions">The experiment's options record (its settings marked with [Setting]).</typeparam>
 /// <typeparam name="TReport">The experiment's report.</typeparam>
-public sealed class ReproduceTarget<TOptions, TReport> : IReproduceTarget where TOptions : class
+/// <param name="name">Subcommand name.</param>
+/// <param name="description">One line for the command's help.</param>
+/// <param name="quickHelp">What <c>--quick</c> does, for the help.</param>
+/// <param name="create">The options for a model (and resume), in a work directory set later by <see cref="Place"/>.</param>
+/// <param name="run">The experiment.</param>
+/// <param name="view">The report view: prints the report's tables.</param>
+/// <param name="summary">The summary for the <c>reproduce all</c> index (target name, report, seconds).</param>
+public sealed class ReproduceTarget<TOptions, TReport>(string name, string description, string quickHelp, Func<string, bool, TOptions> create,
+    Func<TOptions, IProgress<TrainingProgress>?, IProgress<string>?, CancellationToken, TReport> run, Action<TReport> view,
+    Func<string, TReport, double, ReproduceTargetSummary> summary) : IReproduceTarget where TOptions : class
 {
     /// <inheritdoc/>
-    public required string Name { get; init; }
+    public string Name { get; } = name;
 
     /// <summary>One line for the command's help.</summary>
-    public required string Description { get; init; }
+    public string Description { get; } = description;
 
     /// <summary>The models <c>--model</c> accepts (null: any zoo model).</summary>
     public IReadOnlyList<string>? Models { get; init; }
@@ -51,10 +60,10 @@ public sealed class ReproduceTarget<TOptions, TReport> : IReproduceTarget where 
     public IReadOnlyList<string> AllModels { get => field ?? Models ?? []; init; }
 
     /// <summary>What <c>--quick</c> does, for the help.</summary>
-    public required string QuickHelp { get; init; }
+    public string QuickHelp { get; } = quickHelp;
 
     /// <summary>The options for a model (and resume), in a work directory set later by <see cref="Place"/>.</summary>
-    public required Func<string, bool, TOptions> Create { get; init; }
+    public Func<string, bool, TOptions> Create { get; } = create;
 
     /// <summary>The options in a work directory (default: <see cref="ExperimentOptions.WorkDirectory"/> set).</summary>
     public Func<TOptions, string, TOptions> Place { get; init; } = (o, dir) => (TOptions)(object)(((ExperimentOptions)(object)o) with { WorkDirectory = dir });
@@ -69,16 +78,16 @@ public sealed class ReproduceTarget<TOptions, TReport> : IReproduceTarget where 
     public Func<Command, Func<ParseResult, TOptions, TOptions>>? Flags { get; init; }
 
     /// <summary>The experiment.</summary>
-    public required Func<TOptions, IProgress<TrainingProgress>?, IProgress<string>?, CancellationToken, TReport> Run { get; init; }
+    public Func<TOptions, IProgress<TrainingProgress>?, IProgress<string>?, CancellationToken, TReport> Run { get; } = run;
 
     /// <summary>The report view: prints the report's tables.</summary>
-    public required Action<TReport> View { get; init; }
+    public Action<TReport> View { get; } = view;
 
     /// <summary>Writes the outputs besides report.json into the work directory; returns their file names.</summary>
     public Func<string, TReport, IEnumerable<string>>? Outputs { get; init; }
 
     /// <summary>The summary for the <c>reproduce all</c> index (target name, report, seconds).</summary>
-    public required Func<string, TReport, double, ReproduceTargetSummary> Summary { get; init; }
+    public Func<string, TReport, double, ReproduceTargetSummary> Summary { get; } = summary;
 
     /// <summary>Under <c>reproduce all</c>: the sibling target kind whose finished checkpoints this one starts from, and the files.</summary>
     public (string Target, string[] Files)? StartsFrom { get; init; }

@@ -13,15 +13,13 @@ namespace Topiary.Cli.Commands;
 public static class ScalpelTarget
 {
     /// <summary>The registration.</summary>
-    public static ReproduceTarget<ScalpelOptions, ScalpelReport> Target { get; } = new()
+    public static ReproduceTarget<ScalpelOptions, ScalpelReport> Target { get; } = new("scalpel",
+        "Scalpel (ISCA 2017): pruning chosen by hardware parallelism vs traditional pruning.",
+        "A smoke run: 2 reference epochs on 10k images, 2 rounds of 1 epoch, short node pruning.",
+        (model, resume) => new ScalpelOptions { Model = model, WorkDirectory = "", Resume = resume },
+        Experiments.Scalpel.Run, Print, ReproduceAllIndex.Scalpel)
     {
-        Name = "scalpel",
-        Description = "Scalpel (ISCA 2017): pruning chosen by hardware parallelism vs traditional pruning.",
         Models = ["lenet-300-100", "lenet-5"],
-        QuickHelp = "A smoke run: 2 reference epochs on 10k images, 2 rounds of 1 epoch, short node pruning.",
-        Create = (model, resume) => new ScalpelOptions { Model = model, WorkDirectory = "", Resume = resume },
-        Run = Experiments.Scalpel.Run,
-        View = Print,
         Outputs = (dir, report) =>
         {
             BarPlot.Write(Path.Combine(dir, "speedup.png"), $"{report.Model}: speedup over dense",
@@ -32,7 +30,6 @@ public static class ScalpelTarget
             ], "speedup (x)", stacked: false);
             return ["speedup.png"];
         },
-        Summary = ReproduceAllIndex.Scalpel,
     };
 
     private static void Print(ScalpelReport r)

@@ -10,17 +10,14 @@ namespace Topiary.Cli.Commands;
 public static class Yang2017Target
 {
     /// <summary>The registration.</summary>
-    public static ReproduceTarget<Yang2017Options, Yang2017Report> Target { get; } = new()
+    public static ReproduceTarget<Yang2017Options, Yang2017Report> Target { get; } = new("yang2017",
+        "Yang et al. 2017: energy-aware pruning vs magnitude pruning at matched accuracy (Eyeriss energy).",
+        "A smoke run: 1 reference epoch on 5k images, small samples, coarse steps.",
+        (model, resume) => new Yang2017Options { Model = model, WorkDirectory = "", Resume = resume },
+        Yang2017.Run, Print, ReproduceAllIndex.Yang2017)
     {
-        Name = "yang2017",
-        Description = "Yang et al. 2017: energy-aware pruning vs magnitude pruning at matched accuracy (Eyeriss energy).",
         Models = ["lenet-5", "convnet"],
         AllModels = ["lenet-5"],
-        QuickHelp = "A smoke run: 1 reference epoch on 5k images, small samples, coarse steps.",
-        Create = (model, resume) => new Yang2017Options { Model = model, WorkDirectory = "", Resume = resume },
-        Run = Yang2017.Run,
-        View = Print,
-        Summary = ReproduceAllIndex.Yang2017,
     };
 
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
