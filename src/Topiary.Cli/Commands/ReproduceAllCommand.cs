@@ -1,6 +1,6 @@
-// `topiary reproduce all [--out DIR] [--quick] [--resume] [--json r.json]`: every reproduce target that fits a CPU,
-// in sequence — han2015 (LeNet-300-100, LeNet-5), deep-compression (both), scalpel (both), mao2017 (LeNet-5), yang2017
-// (LeNet-5) — each through its subcommand's own options and run/render/write body, into DIR/<target>/; then
+// `topiary reproduce all [--out DIR] [--quick] [--resume] [--json r.json]`: every registered paper (ReproduceCommand.Papers)
+// on each of its AllModels, in sequence — han2015 (LeNet-300-100, LeNet-5), deep-compression (both), scalpel (both),
+// mao2017 (LeNet-5), yang2017 (LeNet-5) — each through its registration's run/view/outputs body, into DIR/<target>/; then
 // DIR/index.md links every target's report, figures and main table, and DIR/report.json combines the summaries.
 // --quick passes every target's quick mode. --resume skips the targets whose report.json exists (and resumes the
 // others from their checkpoints). deep-compression starts from its han2015 sibling's reference and pruning checkpoints
@@ -16,11 +16,11 @@ namespace Topiary.Cli.Commands;
 public static class ReproduceAllCommand
 {
     /// <summary>The targets in the order they run.</summary>
-    public static IReadOnlyList<string> Targets { get; } =
-    [
-        "han2015-lenet-300-100", "han2015-lenet-5", "deep-compression-lenet-300-100", "deep-compression-lenet-5",
-        "scalpel-lenet-300-100", "scalpel-lenet-5", "mao2017-lenet-5", "yang2017-lenet-5",
-    ];
+    public static IReadOnlyList<string> Targets { get; } = All.Select(t => t.Name).ToArray();
+
+    // Every (target name, paper, model), in order.
+    private static IEnumerable<(string Name, IReproduceTarget Paper, string Model)> All =>
+        ReproduceCommand.Papers.SelectMany(p => p.AllModels.Select(m => ($"{p.Name}-{m}", p, m)));
 
     /// <summary>Builds the command.</summary>
     public static Command Build()
@@ -97,7 +97,8 @@ public static class ReproduceAllCommand
         var sw = Stopwatch.StartNew();
         try
         {
-            summary = RunTarget(directory, target, quick, resume, cancellationToken, sw);
+            var (_, paper, model) = All.Single(t => t.Name == target);
+            summary = paper.RunInto(directory, model, quick, resume, cancellationToken);
             JsonReport.Write(Path.Combine(work, "summary.json"), summary);
         }
         catch (Exception e) when (e is not OperationCanceledException)
@@ -109,43 +110,16 @@ public static class ReproduceAllCommand
         return summary;
     }
 
-    // One target through its subcommand's options and Execute; the summary's numbers come from the returned report.
-    private static ReproduceTargetSummary RunTarget(string directory, string target, bool quick, bool resume, CancellationToken ct, Stopwatch sw)
+    /// <summary>Copies a sibling target's finished <paramref name="files"/> (checkpoints) into <paramref name="work"/> so that a
+    /// target running the same schedule resumes past them (deep-compression after han2015); false when one is missing. The
+    /// checkpoints carry their options, so a mismatch is refused by the library rather than silently reused.</summary>
+    public static bool CopyCheckpoints(string sibling, string work, IReadOnlyList<string> files)
     {
-        string work = Path.Combine(directory, target);
-        string model = target.EndsWith("lenet-300-100", StringComparison.Ordinal) ? "lenet-300-100" : "lenet-5";
-        switch (target[..target.IndexOf("-lenet", StringComparison.Ordinal)])
-        {
-            case "han2015":
-                return ReproduceAllIndex.Han2015(target, Han2015Command.Execute(Han2015Command.Options(model, work, quick, resume), null, ct), sw.Elapsed.TotalSeconds);
-            case "deep-compression":
-            {
-                bool reuse = ReuseHanCheckpoints(Path.Combine(directory, $"han2015-{model}"), work);
-                var r = DeepCompressionCommand.Execute(DeepCompressionCommand.Options(model, work, quick, resume || reuse), null, ct);
-                JsonReport.Write(Path.Combine(work, "report.json"), r);
-                return ReproduceAllIndex.DeepCompression(target, r, sw.Elapsed.TotalSeconds);
-            }
-            case "scalpel":
-                return ReproduceAllIndex.Scalpel(target, ScalpelCommand.Execute(ScalpelCommand.Options(model, work, quick, resume), null, ct), sw.Elapsed.TotalSeconds);
-            case "mao2017":
-                return ReproduceAllIndex.Mao2017(target, Mao2017Command.Execute(Mao2017Command.Options(model, "mnist", work, quick, resume), null, ct), sw.Elapsed.TotalSeconds);
-            case "yang2017":
-                return ReproduceAllIndex.Yang2017(target, Yang2017Command.Execute(Yang2017Command.Options(model, work, quick, resume), null, ct), sw.Elapsed.TotalSeconds);
-            default:
-                throw new ArgumentException($"Unknown target '{target}'.", nameof(target));
-        }
-    }
-
-    // deep-compression runs the Han 2015 schedule of its han2015 sibling (sensitivity and dead-neuron removal aside, which do
-    // not change the checkpoints): copy the sibling's finished reference and pruning checkpoints so it resumes past them. The
-    // checkpoints carry their options, so a mismatch is refused by the library rather than silently reused.
-    private static bool ReuseHanCheckpoints(string hanDirectory, string work)
-    {
-        string[] files = ["reference.ckpt", "pruning.ckpt"];
-        if (!files.All(f => File.Exists(Path.Combine(hanDirectory, f)))) return false;
+        ArgumentNullException.ThrowIfNull(files);
+        if (!files.All(f => File.Exists(Path.Combine(sibling, f)))) return false;
         Directory.CreateDirectory(work);
-        foreach (string f in files) File.Copy(Path.Combine(hanDirectory, f), Path.Combine(work, f), overwrite: true);
-        AnsiConsole.MarkupLine($"[grey]starting from {Markup.Escape(hanDirectory)}'s reference and pruning checkpoints[/]");
+        foreach (string f in files) File.Copy(Path.Combine(sibling, f), Path.Combine(work, f), overwrite: true);
+        AnsiConsole.MarkupLine($"[grey]starting from {Markup.Escape(sibling)}'s {Markup.Escape(string.Join(" and ", files))}[/]");
         return true;
     }
 }

@@ -10,6 +10,7 @@ using Topiary.Compression.Quantization;
 using Topiary.Data;
 using Topiary.Models;
 using Topiary.Pruning;
+using Topiary.Settings;
 using Topiary.Training;
 
 namespace Topiary.Experiments;
@@ -31,10 +32,18 @@ public sealed record DeepCompressionOptions
     public CentroidInit Init { get; init; } = CentroidInit.Linear;
 
     /// <summary>Epochs of centroid fine-tuning.</summary>
+    [Setting("fine_tune_epochs", "Epochs of centroid fine-tuning.", Min = 0)]
     public int FineTuneEpochs { get; init; } = 3;
+
+    /// <summary>The seed of every stage (that of <see cref="Pruning"/>; setting it sets the pruning stage's).</summary>
+    [Setting("seed", "Seed of training, pruning and quantization.")]
+    public int Seed { get => Pruning.Seed; init => Pruning = Pruning with { Seed = value }; }
 
     /// <summary>Fine-tuning base learning rate as a fraction of the recipe's.</summary>
     public float FineTuneLearningRateScale { get; init; } = 0.1f;
+
+    /// <summary>The smoke run: the Han 2015 quick schedule and 1 fine-tuning epoch.</summary>
+    public DeepCompressionOptions Quick() => this with { Pruning = Pruning.Quick(), FineTuneEpochs = 1 };
 }
 
 /// <summary>Error of one stage.</summary>
@@ -64,9 +73,7 @@ public static class DeepCompression
         string name = han.Model;
         var paper = DeepCompressionPaper.Results.GetValueOrDefault(name)
             ?? throw new ArgumentException($"reproduce deep-compression supports {string.Join(", ", DeepCompressionPaper.Results.Keys)}; got '{name}'.");
-        var test = TrainingRun.LoadDataset("mnist", DatasetSplit.Test, cancellationToken: cancellationToken);
-        var train = TrainingRun.LoadDataset("mnist", DatasetSplit.Train, cancellationToken: cancellationToken);
-        if (options.Pruning.TrainLimit is int limit) train = TrainingRun.Take(train, limit);
+        var (train, test) = ExperimentStages.Data(options.Pruning, "mnist", null, cancellationToken);
         var errors = new List<StageError> { new("dense", han.Reference.TestError), new("pruning", han.Pruned.TestError) };
         string container = Path.Combine(options.Pruning.WorkDirectory, "model.tpz");
 

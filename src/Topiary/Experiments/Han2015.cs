@@ -5,7 +5,6 @@
 // the work directory, so an interrupted run resumes where it stopped. Data only: the CLI prints
 // tables and renders plots from the returned report.
 using System.Diagnostics;
-using Topiary.Data;
 using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Pruning;
@@ -14,47 +13,23 @@ using Topiary.Training;
 
 namespace Topiary.Experiments;
 
-/// <summary>Options of the Han et al. 2015 reproduction.</summary>
-public sealed record Han2015Options
+/// <summary>Options of the Han et al. 2015 reproduction (the schedule's settings: <see cref="HanScheduleOptions"/>).</summary>
+public sealed record Han2015Options : HanScheduleOptions
 {
     /// <summary>Zoo model: lenet-300-100 or lenet-5.</summary>
-    public required string Model { get; init; }
-
-    /// <summary>Seed of the reference training and the schedule.</summary>
-    public int Seed { get; init; } = 1;
-
-    /// <summary>Directory for checkpoints (reference, schedule) and outputs.</summary>
-    public required string WorkDirectory { get; init; }
-
-    /// <summary>Resume from the checkpoints in <see cref="WorkDirectory"/>.</summary>
-    public bool Resume { get; init; }
+    public override required string Model { get; init; }
 
     /// <summary>Per-layer targets (default: <see cref="Han2015.DefaultTargets"/>).</summary>
     public IReadOnlyDictionary<string, LayerTarget>? Targets { get; init; }
-
-    /// <summary>Prune/retrain rounds (each removes the same proportion of the survivors).</summary>
-    public int Rounds { get; init; } = 10;
-
-    /// <summary>Retraining epochs per round.</summary>
-    public int EpochsPerRound { get; init; } = 3;
-
-    /// <summary>Extra fine-tuning epochs after the last round.</summary>
-    public int FinalEpochs { get; init; } = 6;
-
-    /// <summary>Retraining learning rate as a fraction of the recipe's base rate.</summary>
-    public float LearningRateScale { get; init; } = 0.5f;
-
-    /// <summary>Reference training epochs (default: the model's recipe).</summary>
-    public int? ReferenceEpochs { get; init; }
-
-    /// <summary>Use only the first N training images (quick runs).</summary>
-    public int? TrainLimit { get; init; }
 
     /// <summary>Remove dead neurons at the end (physically shrinks layers; off when the zoo shapes must be kept).</summary>
     public bool RemoveDeadNeurons { get; init; } = true;
 
     /// <summary>Run the per-layer sensitivity analysis on the reference.</summary>
     public bool Sensitivity { get; init; } = true;
+
+    /// <inheritdoc/>
+    public override Han2015Options Quick() => (Han2015Options)base.Quick();
 }
 
 /// <summary>One layer of the result table.</summary>
@@ -105,25 +80,11 @@ public static class Han2015
         var targets = options.Targets ?? DefaultTargets(options.Model);
         var paper = Han2015Paper.Results.GetValueOrDefault(options.Model)
             ?? throw new ArgumentException($"reproduce han2015 supports {string.Join(", ", Han2015Paper.Results.Keys)}; got '{options.Model}'.");
-        Directory.CreateDirectory(options.WorkDirectory);
         var total = Stopwatch.StartNew();
-
-        messages?.Report("training the dense reference");
-        var reference = TrainingRun.Run(new TrainingRunOptions
-        {
-            Model = options.Model,
-            Seed = options.Seed,
-            Epochs = options.ReferenceEpochs,
-            TrainLimit = options.TrainLimit,
-            CheckpointPath = Path.Combine(options.WorkDirectory, "reference.ckpt"),
-            Resume = options.Resume,
-        }, progress, messages, cancellationToken);
+        var reference = ExperimentStages.Reference(options, "mnist", progress, messages, cancellationToken);
         var model = reference.Network;
         var refSummary = new ModelSummary(reference.TestError, model.ParameterCount(), PruningState.NonZeroParameters(model));
-
-        var train = TrainingRun.LoadDataset("mnist", DatasetSplit.Train, progress: messages, cancellationToken: cancellationToken);
-        if (options.TrainLimit is int limit) train = TrainingRun.Take(train, limit);
-        var test = TrainingRun.LoadDataset("mnist", DatasetSplit.Test, progress: messages, cancellationToken: cancellationToken);
+        var (train, test) = ExperimentStages.Data(options, "mnist", messages, cancellationToken);
 
         IReadOnlyList<SensitivityCurve> sensitivity = [];
         if (options.Sensitivity)
@@ -138,17 +99,7 @@ public static class Han2015
         messages?.Report($"iterative pruning: {options.Rounds} rounds x {options.EpochsPerRound} retraining epochs");
         var pruneWatch = Stopwatch.StartNew();
         var info = ModelZoo.Get(options.Model);
-        var schedule = IterativePruning.Run(model, info.Recipe, train, test, new IterativePruningOptions
-        {
-            Targets = targets,
-            Rounds = options.Rounds,
-            EpochsPerRound = options.EpochsPerRound,
-            LearningRateScale = options.LearningRateScale,
-            FinalEpochs = options.FinalEpochs,
-            Seed = options.Seed,
-            CheckpointPath = Path.Combine(options.WorkDirectory, "pruning.ckpt"),
-            Resume = options.Resume,
-        }, progress, cancellationToken);
+        var schedule = IterativePruning.Run(model, info.Recipe, train, test, options.Schedule(targets, "pruning"), progress, cancellationToken);
         double pruningSeconds = pruneWatch.Elapsed.TotalSeconds;
         histograms.Add(("after pruning and retraining", NonZeroWeights(model)));
 

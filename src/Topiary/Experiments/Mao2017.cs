@@ -31,80 +31,92 @@ using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Pruning;
 using Topiary.Pruning.Structure;
+using Topiary.Settings;
 using Topiary.Training;
 
 namespace Topiary.Experiments;
 
 /// <summary>Options of the Mao et al. 2017 granularity study.</summary>
-public sealed record Mao2017Options
+public sealed record Mao2017Options : ExperimentOptions
 {
     /// <summary>Zoo model (any; default lenet-5).</summary>
-    public string Model { get; init; } = "lenet-5";
+    public override string Model { get; init; } = "lenet-5";
 
     /// <summary>Dataset (<c>mnist</c> or <c>fashion-mnist</c>).</summary>
+    [Setting("dataset", "Dataset.", ChoicesFrom = nameof(Datasets))]
     public string Dataset { get; init; } = "mnist";
 
-    /// <summary>Seed of training, pruning order and retraining.</summary>
-    public int Seed { get; init; } = 1;
-
-    /// <summary>Directory for checkpoints and outputs.</summary>
-    public required string WorkDirectory { get; init; }
-
-    /// <summary>Continue from the checkpoints in <see cref="WorkDirectory"/>.</summary>
-    public bool Resume { get; init; }
-
     /// <summary>Granularities to sweep (subset of <see cref="Mao2017.GranularityNames"/>).</summary>
-    public IReadOnlyList<string> Granularities { get; init; } = Mao2017.GranularityNames;
+    [Setting("granularities", "Comma-separated granularities to sweep.", ChoicesFrom = nameof(GranularityNames))]
+    public NameList Granularities { get; init; } = new(GranularityNames);
 
     /// <summary>Per-layer densities, visited in decreasing order.</summary>
+    [Setting("densities", "Comma-separated per-layer densities.", Min = 0, Max = 1, MinExclusive = true)]
     public IReadOnlyList<double> Densities { get; init; } = [0.5, 0.3, 0.2, 0.1, 0.07, 0.05];
 
     /// <summary>Retraining epochs after each density.</summary>
+    [Setting("epochs_per_density", "Retraining epochs after each density.", Min = 0)]
     public int EpochsPerDensity { get; init; } = 1;
 
     /// <summary>Retraining learning rate as a fraction of the recipe's base rate (cosine-annealed within a point).</summary>
+    [Setting("lr_scale", "Retraining learning rate as a fraction of the recipe's.", Min = 0, MinExclusive = true)]
     public float LearningRateScale { get; init; } = 0.5f;
 
-    /// <summary>Reference training epochs (default: the model's recipe).</summary>
-    public int? ReferenceEpochs { get; init; }
-
-    /// <summary>Use only the first N training images.</summary>
-    public int? TrainLimit { get; init; }
-
     /// <summary>Use only the first N test images (quick runs); the reference error in the report is then measured on the same subset.</summary>
+    [Setting("test_limit", "Evaluate on the first N test images only (default: all).", Min = 1)]
     public int? TestLimit { get; init; }
 
     /// <summary>Group saliency.</summary>
+    [Setting("criterion", "Group saliency.")]
     public PruningCriterion Criterion { get; init; } = PruningCriterion.L1;
 
     /// <summary>Inputs per FC row segment at vector granularity.</summary>
+    [Setting("fc_segment", "Inputs per FC row segment at vector granularity.", Min = 1)]
     public int FcSegment { get; init; } = 4;
 
     /// <summary>Bits per stored value (32 = float32).</summary>
+    [Setting("value_bits", "Bits per stored weight (32 = float32).")]
     public int ValueBits { get; init; } = 8;
 
     /// <summary>Bits per relative group index.</summary>
+    [Setting("index_bits", "Bits per relative group index.")]
     public int IndexBits { get; init; } = 4;
 
     /// <summary>The first prunable layer keeps at least this density.</summary>
+    [Setting("first_layer_min_density", "The first prunable layer keeps at least this density.", Min = 0, Max = 1)]
     public double FirstLayerMinDensity { get; init; } = 0.5;
 
     /// <summary>Density of the equal-density table (the nearest swept density is used).</summary>
+    [Setting("equal_density", "Density of the equal-density table.", Min = 0, Max = 1, MinExclusive = true)]
     public double EqualDensity { get; init; } = 0.1;
 
     /// <summary>Equal-accuracy tolerance: error ≤ dense error + Tolerance (absolute fraction).</summary>
+    [Setting("tolerance", "Equal-accuracy tolerance on the error (absolute, e.g. 0.005 = 0.5 points).", Min = 0)]
     public double Tolerance { get; init; } = 0.005;
 
     /// <summary>Also compute the VGG-16 memory-reference table (Mao2017MemRefTable) with these options; null = skip it.
     /// Default <see cref="MemRefStudyOptions.Mao2017"/> (shape-only, about a minute).</summary>
     public MemRefStudyOptions? MemoryReferences { get; init; } = MemRefStudyOptions.Mao2017;
+
+    /// <summary>The datasets the study runs on.</summary>
+    public static IReadOnlyList<string> Datasets => TrainingRun.DatasetNames;
+
+    /// <summary>The granularities, finest first.</summary>
+    public static IReadOnlyList<string> GranularityNames { get; } = ["fine", "vector", "kernel", "filter"];
+
+    /// <summary>The smoke run: densities 0.3 and 0.1, 1 reference and 1 retraining epoch on 10k images, a sampled memory-reference table.</summary>
+    public override Mao2017Options Quick() => this with
+    {
+        Densities = [0.3, 0.1], EpochsPerDensity = 1, ReferenceEpochs = 1, TrainLimit = 10_000, EqualDensity = 0.1,
+        MemoryReferences = MemRefStudyOptions.Mao2017 with { FilterStride = 8 },
+    };
 }
 
 /// <summary>Runs Mao et al. 2017's granularity study.</summary>
 public static class Mao2017
 {
     /// <summary>The granularities, finest first.</summary>
-    public static IReadOnlyList<string> GranularityNames { get; } = ["fine", "vector", "kernel", "filter"];
+    public static IReadOnlyList<string> GranularityNames => Mao2017Options.GranularityNames;
 
     /// <summary>
     /// The grouping of granularity <paramref name="name"/>: fine → element; vector → W[m,c,r,:] (FC: row segments of
@@ -127,25 +139,15 @@ public static class Mao2017
         IProgress<string>? messages = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        Validate(options);
+        options.Validate();
         var info = ModelZoo.Get(options.Model);
         var coding = new GroupCodingOptions(options.ValueBits, options.IndexBits);
         var densities = options.Densities.OrderByDescending(d => d).ToArray();
-        Directory.CreateDirectory(options.WorkDirectory);
         var total = Stopwatch.StartNew();
-
-        messages?.Report("training the dense reference");
-        var reference = TrainingRun.Run(new TrainingRunOptions
-        {
-            Model = info.Name, Dataset = options.Dataset, Seed = options.Seed, Epochs = options.ReferenceEpochs,
-            TrainLimit = options.TrainLimit, CheckpointPath = Path.Combine(options.WorkDirectory, "reference.ckpt"), Resume = options.Resume,
-        }, progress, messages, cancellationToken);
+        var reference = ExperimentStages.Reference(options, options.Dataset, progress, messages, cancellationToken);
         string referenceWeights = Path.Combine(options.WorkDirectory, "reference-weights.ckpt");
         Checkpoint.Save(referenceWeights, reference.Network);
-
-        var train = TrainingRun.LoadDataset(options.Dataset, DatasetSplit.Train, progress: messages, cancellationToken: cancellationToken);
-        if (options.TrainLimit is int limit) train = TrainingRun.Take(train, limit);
-        var test = TrainingRun.LoadDataset(options.Dataset, DatasetSplit.Test, progress: messages, cancellationToken: cancellationToken);
+        var (train, test) = ExperimentStages.Data(options, options.Dataset, messages, cancellationToken);
         if (options.TestLimit is int testLimit) test = TrainingRun.Take(test, testLimit);
 
         var sweep = Stopwatch.StartNew();
@@ -261,22 +263,6 @@ public static class Mao2017
             $"storage: bytes of the .tpz container's GroupSparseLayer sections (the encoder's stream + a {GroupSparseLayerCodec.HeaderBytes(4)}-byte frame per conv layer)",
             "filter granularity zeroes whole filters by mask; a copy with them physically removed (bias constants folded) is evaluated too",
         ];
-    }
-
-    private static void Validate(Mao2017Options o)
-    {
-        if (!TrainingRun.DatasetNames.Contains(o.Dataset))
-            throw new ArgumentException($"Unknown dataset '{o.Dataset}'. Known: {string.Join(", ", TrainingRun.DatasetNames)}.", nameof(o));
-        foreach (string g in o.Granularities) Granularity(g, o.FcSegment);
-        if (o.Densities.Count == 0) throw new ArgumentException("At least one density is needed.", nameof(o));
-        foreach (double d in o.Densities)
-            if (!(d > 0 && d <= 1)) throw new ArgumentException($"Density {d} is outside (0, 1].", nameof(o));
-        if (o.EpochsPerDensity < 0) throw new ArgumentException($"Epochs per density must be non-negative; got {o.EpochsPerDensity}.", nameof(o));
-        if (!(o.Tolerance >= 0)) throw new ArgumentException($"Tolerance must be non-negative; got {o.Tolerance}.", nameof(o));
-        if (!(o.FirstLayerMinDensity >= 0 && o.FirstLayerMinDensity <= 1))
-            throw new ArgumentException($"First-layer minimum density must be in [0, 1]; got {o.FirstLayerMinDensity}.", nameof(o));
-        _ = new GroupCodingOptions(o.ValueBits, o.IndexBits);
-        ArgumentOutOfRangeException.ThrowIfLessThan(o.FcSegment, 1, nameof(o.FcSegment));
     }
 
     // The options that decide the result: a checkpoint is only continued under the same ones.

@@ -21,54 +21,40 @@ using Topiary.Nn;
 using Topiary.Pruning;
 using Topiary.Pruning.Node;
 using Topiary.Pruning.Scalpel;
+using Topiary.Settings;
 using Topiary.Training;
 
 namespace Topiary.Experiments;
 
-/// <summary>Options of the Scalpel reproduction.</summary>
-public sealed record ScalpelOptions
+/// <summary>Options of the Scalpel reproduction (the weight-pruning schedules' settings: <see cref="HanScheduleOptions"/>).</summary>
+public sealed record ScalpelOptions : HanScheduleOptions
 {
     /// <summary>Zoo model: lenet-300-100 or lenet-5.</summary>
-    public required string Model { get; init; }
-
-    /// <summary>Seed of training and pruning.</summary>
-    public int Seed { get; init; } = 1;
-
-    /// <summary>Directory for checkpoints, variants and outputs.</summary>
-    public required string WorkDirectory { get; init; }
-
-    /// <summary>Reuse finished variants and continue schedules from their checkpoints.</summary>
-    public bool Resume { get; init; }
-
-    /// <summary>Prune/retrain rounds of the weight-pruning schedules (traditional and SIMD-aware).</summary>
-    public int Rounds { get; init; } = 10;
-
-    /// <summary>Retraining epochs per round.</summary>
-    public int EpochsPerRound { get; init; } = 3;
-
-    /// <summary>Extra fine-tuning epochs after the last round.</summary>
-    public int FinalEpochs { get; init; } = 6;
-
-    /// <summary>Retraining learning rate as a fraction of the recipe's.</summary>
-    public float LearningRateScale { get; init; } = 0.5f;
+    public override required string Model { get; init; }
 
     /// <summary>Node-pruning settings (penalty stages, retraining); the layer list is set per platform. Null = <see cref="NodePruningOptions.Defaults"/>.</summary>
     public NodePruningOptions? Node { get; init; }
 
     /// <summary>SIMD group width on the host (default: ScalpelSelection.DefaultGroupWidth).</summary>
+    [Setting("host_group_width", "SIMD group width on the host (default: float lanes capped at 8).", Min = 1)]
     public int? HostGroupWidth { get; init; }
 
     /// <summary>Platforms to compare (cortex-m4, host, gpu).</summary>
-    public IReadOnlyList<string> Platforms { get; init; } = HardwareProfile.KnownNames;
+    [Setting("platforms", "Comma-separated platforms: cortex-m4, host, gpu.", ChoicesFrom = nameof(PlatformNames))]
+    public NameList Platforms { get; init; } = new(["cortex-m4", "host", "gpu"]);
 
     /// <summary>Host timing budget in seconds (all contenders timed interleaved within it).</summary>
+    [Setting("latency_seconds", "Host timing budget (all contenders interleaved).", Min = 0, MinExclusive = true)]
     public double LatencySeconds { get; init; } = 3.0;
 
-    /// <summary>Reference training epochs (default: the model's recipe).</summary>
-    public int? ReferenceEpochs { get; init; }
+    /// <summary>The platforms there are profiles of.</summary>
+    public static IReadOnlyList<string> PlatformNames => HardwareProfile.KnownNames;
 
-    /// <summary>Use only the first N training images (quick runs).</summary>
-    public int? TrainLimit { get; init; }
+    /// <summary>The Han 2015 quick schedule and a short node pruning (2 penalty stages of 1 epoch, 1 retraining epoch).</summary>
+    public override ScalpelOptions Quick() => (ScalpelOptions)base.Quick() with
+    {
+        Node = NodePruningOptions.Defaults(Model) with { Penalties = [0.01f, 0.02f], EpochsPerStage = 1, RetrainEpochs = 1 },
+    };
 }
 
 /// <summary>Runs the Scalpel reproduction.</summary>
@@ -82,22 +68,12 @@ public static class Scalpel
         ArgumentNullException.ThrowIfNull(options);
         var targets = Han2015.DefaultTargets(options.Model);
         var profiles = options.Platforms.Select(p => HardwareProfile.ByName(p)).ToArray();
-        Directory.CreateDirectory(options.WorkDirectory);
         var total = Stopwatch.StartNew();
         var info = ModelZoo.Get(options.Model);
-
-        messages?.Report("training the dense reference");
-        var reference = TrainingRun.Run(new TrainingRunOptions
-        {
-            Model = options.Model, Seed = options.Seed, Epochs = options.ReferenceEpochs, TrainLimit = options.TrainLimit,
-            CheckpointPath = Path.Combine(options.WorkDirectory, "reference.ckpt"), Resume = options.Resume,
-        }, progress, messages, cancellationToken);
+        var reference = ExperimentStages.Reference(options, "mnist", progress, messages, cancellationToken);
         string densePath = Path.Combine(options.WorkDirectory, "dense.safetensors");
         ModelFile.Save(densePath, info.Name, reference.Network);
-
-        var train = TrainingRun.LoadDataset("mnist", DatasetSplit.Train, progress: messages, cancellationToken: cancellationToken);
-        if (options.TrainLimit is int limit) train = TrainingRun.Take(train, limit);
-        var test = TrainingRun.LoadDataset("mnist", DatasetSplit.Test, progress: messages, cancellationToken: cancellationToken);
+        var (train, test) = ExperimentStages.Data(options, "mnist", messages, cancellationToken);
         var denseLayers = PrunableLayer.Find(reference.Network);
         var variants = new List<ScalpelVariant> { Summarise("dense", "", reference.Network, denseLayers, test, _ => "none", 0, cancellationToken) };
         var networks = new Dictionary<string, Module>(StringComparer.Ordinal) { ["dense"] = reference.Network };
@@ -105,7 +81,7 @@ public static class Scalpel
         // Traditional pruning: Han et al., element-wise, every layer to the Han2015 default target, stored as CSR.
         var watch = Stopwatch.StartNew();
         networks["traditional"] = Variant(options, densePath, "traditional", messages, model =>
-            IterativePruning.Run(model, info.Recipe, train, test, Schedule(options, targets, MagnitudePruner.Elementwise, "traditional"), progress, cancellationToken));
+            IterativePruning.Run(model, info.Recipe, train, test, options.Schedule(targets, "traditional"), progress, cancellationToken));
         variants.Add(Summarise("traditional", "", networks["traditional"], denseLayers, test, _ => "element", watch.Elapsed.TotalSeconds, cancellationToken));
 
         foreach (var profile in profiles)
@@ -142,21 +118,8 @@ public static class Scalpel
     private static void PruneForPlatform(Module model, IReadOnlyList<ScalpelLayerChoice> choices, ScalpelOptions options, TrainingRecipe recipe,
         ImageDataset train, ImageDataset test, IReadOnlyDictionary<string, LayerTarget> targets, string name,
         IProgress<TrainingProgress>? progress, IProgress<string>? messages, CancellationToken ct) =>
-        ScalpelPruning.Run(model, recipe, train, test, choices, Schedule(options, targets, MagnitudePruner.Elementwise, name),
+        ScalpelPruning.Run(model, recipe, train, test, choices, options.Schedule(targets, name),
             (options.Node ?? NodePruningOptions.Defaults(options.Model)) with { Seed = options.Seed }, progress, messages is null ? null : new Prefixed(messages, name), ct);
-
-    private static IterativePruningOptions Schedule(ScalpelOptions o, IReadOnlyDictionary<string, LayerTarget> targets, MagnitudePruner pruner, string name) => new()
-    {
-        Targets = targets,
-        Pruner = pruner,
-        Rounds = o.Rounds,
-        EpochsPerRound = o.EpochsPerRound,
-        FinalEpochs = o.FinalEpochs,
-        LearningRateScale = o.LearningRateScale,
-        Seed = o.Seed,
-        CheckpointPath = Path.Combine(o.WorkDirectory, name + ".ckpt"),
-        Resume = o.Resume,
-    };
 
     // Loads the dense model, prunes it with `prune` and saves it — or, when resuming, loads the finished variant.
     private static Module Variant(ScalpelOptions options, string densePath, string name, IProgress<string>? messages, Action<Module> prune)

@@ -40,17 +40,10 @@ internal static class ScalpelCosting
         var scalW = LayerWorkload.FromModel(scalpel, inputShape);
         SparseFormat csr = profile.Name == "cortex-m4" ? SparseFormat.Csr16 : SparseFormat.Csr;
         SparseFormat group = profile.Name == "cortex-m4" ? SparseFormat.SimdGroup : SparseFormat.Dense;
-        NetworkCostResult trad, scal;
-        if (model is CortexM4CycleModel)
-        {
-            trad = CortexM4CycleModel.EstimateNetwork(tradW, Formats(tradW, csr), denseW);
-            scal = CortexM4CycleModel.EstimateNetwork(scalW, Formats(scalW, group), denseW);
-        }
-        else
-        {
-            trad = NetworkCost.Evaluate(model, tradW, Formats(tradW, csr), denseW);
-            scal = NetworkCost.Evaluate(model, scalW, Formats(scalW, group), denseW);
-        }
+        NetworkCostResult Cost(IReadOnlyList<LayerWorkload> w, SparseFormat sparse) => model is CortexM4CycleModel
+            ? CortexM4CycleModel.EstimateNetwork(w, Formats(w, sparse), denseW)
+            : NetworkCost.Evaluate(model, w, Formats(w, sparse), denseW);
+        var (trad, scal) = (Cost(tradW, csr), Cost(scalW, group));
         double denseUs = trad.BaselineSeconds * 1e6;
         return new ScalpelPlatform(profile.Name, false, parallelism, method, denseUs, trad.Seconds * 1e6, scal.Seconds * 1e6,
             trad.Speedup, scal.Speedup, trad.SizeReduction, scal.SizeReduction, traditionalError, scalpelError, paper,

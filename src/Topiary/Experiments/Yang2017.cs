@@ -14,41 +14,28 @@
 // like the target it must match). Every stage checkpoints in the work directory; Resume continues.
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using Topiary.Data;
 using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Pruning;
 using Topiary.Pruning.EnergyAware;
+using Topiary.Settings;
 using Topiary.Training;
 
 namespace Topiary.Experiments;
 
 /// <summary>Options of the Yang et al. 2017 reproduction.</summary>
-public sealed record Yang2017Options
+public sealed record Yang2017Options : ExperimentOptions
 {
     /// <summary>Zoo model: lenet-5 (MNIST) or convnet (Fashion-MNIST).</summary>
-    public required string Model { get; init; }
-
-    /// <summary>Seed of training, sampling and pruning.</summary>
-    public int Seed { get; init; } = 1;
-
-    /// <summary>Directory for checkpoints and the report.</summary>
-    public required string WorkDirectory { get; init; }
-
-    /// <summary>Resume from the checkpoints in <see cref="WorkDirectory"/>.</summary>
-    public bool Resume { get; init; }
-
-    /// <summary>Reference training epochs (default: the model's recipe).</summary>
-    public int? ReferenceEpochs { get; init; }
-
-    /// <summary>Use only the first N training images (before the validation split); null = all.</summary>
-    public int? TrainLimit { get; init; }
+    public override required string Model { get; init; }
 
     /// <summary>Held-out training images for validation (taken after the training images).</summary>
+    [Setting("validation_images", "Held-out training images for the energy-aware validation.", Min = 1)]
     public int ValidationImages { get; init; } = 5000;
 
     /// <summary>Use only the first N test images; null = all.</summary>
+    [Setting("test_limit", "Evaluate on the first N test images only (default: all).", Min = 1)]
     public int? TestLimit { get; init; }
 
     /// <summary>Energy-aware step schedule: the layer ends when its halved step fraction falls below this.</summary>
@@ -58,24 +45,34 @@ public sealed record Yang2017Options
     public float LearningRateScale { get; init; } = 0.5f;
 
     /// <summary>Energy-aware global fine-tuning epochs after each pass.</summary>
+    [Setting("fine_tune_epochs", "Energy-aware global fine-tuning epochs after each pass (6 passes × 2 = the magnitude search's ~12 retraining epochs).", Min = 0)]
     public int FineTuneEpochs { get; init; } = 2;
 
     /// <summary>Energy-aware passes (layers in energy order, then fine-tune).</summary>
+    [Setting("passes", "Energy-aware passes (all layers in energy order, then fine-tune).", Min = 1)]
     public int Passes { get; init; } = 6;
 
     /// <summary>Energy-aware validation-accuracy tolerance (fraction): largest drop from the original a step may leave.</summary>
     public double Tolerance { get; init; } = 0.005;
 
+    /// <summary><see cref="Tolerance"/> in points (0.5 = 0.005), as the flag gives it.</summary>
+    [Setting("tolerance", "Energy-aware validation-accuracy drop allowed (from the original), in points.", Min = 0)]
+    public double TolerancePoints { get => Tolerance * 100; init => Tolerance = value / 100; }
+
     /// <summary>Measure the energy-aware drop per layer (from the accuracy the layer started at) instead of from the original.</summary>
+    [Setting("per_layer_tolerance", "Measure the energy-aware drop from each layer's starting accuracy (drops add up).")]
     public bool PerLayerTolerance { get; init; }
 
     /// <summary>Retraining epochs per magnitude trial.</summary>
+    [Setting("magnitude_epochs", "Retraining epochs per magnitude-search trial.", Min = 0)]
     public int MagnitudeEpochs { get; init; } = 1;
 
     /// <summary>First magnitude step (fraction of the remaining weights removed).</summary>
+    [Setting("magnitude_initial_step", "First magnitude-search step (fraction of the remaining weights removed).", Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
     public double MagnitudeInitialStep { get; init; } = 0.5;
 
     /// <summary>The magnitude search ends when the halved step falls below this.</summary>
+    [Setting("magnitude_min_step", "Magnitude search ends when its halved step (fraction of remaining weights) falls below this.", Min = 0, Max = 1, MinExclusive = true, MaxExclusive = true)]
     public double MagnitudeMinStep { get; init; } = 0.2;
 
     /// <summary>Accuracy match margin (fraction: 0.001 = 0.1 points).</summary>
@@ -83,6 +80,13 @@ public sealed record Yang2017Options
 
     /// <summary>Feature-map sampling of the energy-aware refits.</summary>
     public SamplerOptions Sampler { get; init; } = new();
+
+    /// <summary>The smoke run: 1 reference epoch on 5k images (1k held out), 2k test images, small samples, coarse steps, 1 pass.</summary>
+    public override Yang2017Options Quick() => this with
+    {
+        ReferenceEpochs = 1, FineTuneEpochs = 1, Passes = 1, TrainLimit = 5000, ValidationImages = 1000, TestLimit = 2000,
+        Sampler = new SamplerOptions(Images: 300), EnergyAwareMinStep = 0.25, MagnitudeMinStep = 0.25,
+    };
 }
 
 /// <summary>Runs the Yang et al. 2017 reproduction.</summary>
@@ -104,11 +108,9 @@ public static class Yang2017
     {
         ArgumentNullException.ThrowIfNull(options);
         string dataset = DatasetOf(options.Model);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.ValidationImages, 1, nameof(options.ValidationImages));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MagnitudeEpochs, 0, nameof(options.MagnitudeEpochs));
-        if (!(options.MagnitudeMinStep > 0 && options.MagnitudeMinStep <= options.MagnitudeInitialStep && options.MagnitudeInitialStep < 1))
-            throw new ArgumentOutOfRangeException(nameof(options), $"Need 0 < MagnitudeMinStep ≤ MagnitudeInitialStep < 1; got {options.MagnitudeMinStep}, {options.MagnitudeInitialStep}.");
-        Directory.CreateDirectory(options.WorkDirectory);
+        options.Validate();
+        if (options.MagnitudeMinStep > options.MagnitudeInitialStep)
+            throw new ArgumentOutOfRangeException(nameof(options), $"Need MagnitudeMinStep ≤ MagnitudeInitialStep; got {options.MagnitudeMinStep}, {options.MagnitudeInitialStep}.");
         var total = Stopwatch.StartNew();
         var info = ModelZoo.Get(options.Model);
 
@@ -121,17 +123,7 @@ public static class Yang2017
         if (options.TestLimit is int tl) test = test.Slice(0, Math.Min(tl, test.Count));
         var densityImages = validation.Slice(0, Math.Min(500, validation.Count)).AsTensor();
 
-        messages?.Report("training the dense reference");
-        var reference = TrainingRun.Run(new TrainingRunOptions
-        {
-            Model = info.Name,
-            Dataset = dataset,
-            Seed = options.Seed,
-            Epochs = options.ReferenceEpochs,
-            TrainLimit = trainCount,
-            CheckpointPath = Path.Combine(options.WorkDirectory, "reference.ckpt"),
-            Resume = options.Resume,
-        }, progress, messages, cancellationToken);
+        var reference = ExperimentStages.Reference(options, dataset, progress, messages, cancellationToken, trainCount);
         var dense = reference.Network;
 
         messages?.Report("energy-aware pruning");
@@ -185,26 +177,10 @@ public static class Yang2017
     {
         string path = Path.Combine(o.WorkDirectory, "magnitude.ckpt");
         var inv = CultureInfo.InvariantCulture;
-        string identity = JsonSerializer.Serialize(new { target, o.MagnitudeEpochs, o.MagnitudeInitialStep, o.MagnitudeMinStep, o.LearningRateScale, o.Seed });
-        var trials = new List<MagnitudeTrial>();
-        double density = 1, step = o.MagnitudeInitialStep;
-        if (o.Resume && File.Exists(path))
-        {
-            var data = Checkpoint.Load(path);
-            if (data.Metadata.GetValueOrDefault("mag.identity") != identity)
-                throw new InvalidDataException($"{path}: cannot resume: the magnitude search options differ ({identity}).");
-            try
-            {
-                trials = JsonSerializer.Deserialize<List<MagnitudeTrial>>(data.Metadata["mag.trials"]) ?? [];
-                density = double.Parse(data.Metadata["mag.density"], inv);
-                step = double.Parse(data.Metadata["mag.step"], inv);
-            }
-            catch (Exception e) when (e is KeyNotFoundException or FormatException or JsonException)
-            {
-                throw new InvalidDataException($"{path}: magnitude-search metadata is malformed: {e.Message}", e);
-            }
-            Checkpoint.LoadInto(model, data);
-        }
+        var identity = new { Target = target, o.MagnitudeEpochs, o.MagnitudeInitialStep, o.MagnitudeMinStep, o.LearningRateScale, o.Seed };
+        var state = o.Resume && File.Exists(path) ? ResumeCheckpoint.Restore<MagnitudeSearchState>(path, model, identity)
+            : new MagnitudeSearchState([], 1, o.MagnitudeInitialStep);
+        var (trials, density, step) = (state.Trials, state.Density, state.Step);
         var good = new ModelSnapshot(model);
         while (step >= o.MagnitudeMinStep)
         {
@@ -234,15 +210,12 @@ public static class Yang2017
                 step /= 2;
             }
             good.Restore(model);
-            Checkpoint.Save(path, model, new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["mag.identity"] = identity,
-                ["mag.trials"] = JsonSerializer.Serialize(trials),
-                ["mag.density"] = density.ToString("R", inv),
-                ["mag.step"] = step.ToString("R", inv),
-            });
+            ResumeCheckpoint.Save(path, model, identity, new MagnitudeSearchState(trials, density, step));
         }
         good.Restore(model);
         return trials;
     }
+
+    // Where the magnitude search stands: the trials so far, the last accepted density and the current step.
+    internal sealed record MagnitudeSearchState(List<MagnitudeTrial> Trials, double Density, double Step);
 }

@@ -2,8 +2,9 @@
 // a property marked with SettingAttribute. It turns text into the property's value with the attribute's checks
 // (recipe scalars, CLI flag values: the same parser) and back into text (the recipe writer), so that settings are
 // declared once. Property types: int, double, float, bool, string (free or from a list of choices), enums (kebab-case
-// names), their nullable forms, and NameList (a YAML list, or comma-separated on the command line). Null values are
-// "not given".
+// names), their nullable forms, NameList (a YAML list, or comma-separated on the command line; with ChoicesFrom, every
+// item one of the choices) and IReadOnlyList<double> (comma-separated numbers, each within the bounds). Null values
+// are "not given".
 using System.Collections.Concurrent;
 using System.Reflection;
 
@@ -31,7 +32,7 @@ public sealed class Setting
             Choices = SettingText.EnumNames(ValueType);
         }
         if (!(ValueType == typeof(int) || ValueType == typeof(double) || ValueType == typeof(float) || ValueType == typeof(bool) || ValueType == typeof(string)
-              || ValueType.IsEnum || ValueType == typeof(NameList)))
+              || ValueType.IsEnum || ValueType == typeof(NameList) || ValueType == typeof(IReadOnlyList<double>)))
             throw new InvalidOperationException($"{property.DeclaringType!.Name}.{property.Name}: settings of type {t.Name} are not supported.");
     }
 
@@ -77,6 +78,8 @@ public sealed class Setting
     {
         ArgumentNullException.ThrowIfNull(text);
         if (IsList) return ParseList(text.Split(',', StringSplitOptions.TrimEntries));
+        if (ValueType == typeof(IReadOnlyList<double>))
+            return text.Split(',', StringSplitOptions.TrimEntries).Select(t => SettingText.ParseDouble(Key, t, Info.Min, Info.Max, Info.MinExclusive, Info.MaxExclusive)).ToArray();
         if (ValueType == typeof(int))
         {
             int v = SettingText.ParseInt(Key, text, Info.Min <= int.MinValue ? int.MinValue : (int)Math.Ceiling(Info.Min),
@@ -106,7 +109,7 @@ public sealed class Setting
             if (item is null || item.Trim().Length == 0) throw new SettingValueException(Key, $"every item of '{Key}' must be a {(Info.LayerNames ? "layer " : "")}name");
             if (!seen.Add(item)) throw new SettingValueException(Key, $"{(Info.LayerNames ? "layer " : "")}'{item}' is listed twice in '{Key}'");
         }
-        return new NameList(items);
+        return new NameList(Choices is null ? items : items.Select(i => SettingText.ParseChoice(Key, i, Choices)));
     }
 
     /// <summary>The setting's value in <paramref name="options"/>.</summary>
@@ -124,6 +127,7 @@ public sealed class Setting
         bool b => b ? "true" : "false",
         Enum e => SettingText.NameOf(e),
         NameList l => string.Join(",", l),
+        IReadOnlyList<double> l => string.Join(",", l.Select(SettingText.Format)),
         int i => i.ToString(System.Globalization.CultureInfo.InvariantCulture),
         _ => value.ToString(),
     };
