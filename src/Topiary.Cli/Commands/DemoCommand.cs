@@ -35,15 +35,16 @@ public static class DemoCommand
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
         var cmd = new Command("demo", "Train, prune and compress LeNet-300-100 on MNIST, time it against ONNX Runtime, estimate its energy and write a report.") { quick, outDir, resume, json, threads };
-        var settings = new SettingFlags<DemoOptions>(cmd, new DemoOptions());
+        var settings = new SettingFlags<DemoOptions>(cmd, new DemoOptions { WorkDirectory = "report/work" });
         return cmd.Runs((parse, ct) =>
         {
             bool isQuick = parse.GetValue(quick);
-            var options = settings.Bind(parse, isQuick ? DemoOptions.Quick : new DemoOptions());
             string dir = parse.GetValue(outDir)!;
+            var preset = new DemoOptions { WorkDirectory = Path.Combine(dir, "work"), Resume = parse.GetValue(resume) };
+            var options = settings.Bind(parse, isQuick ? preset.Quick() : preset);
             Directory.CreateDirectory(dir);
             AnsiConsole.Write(new Rule("[bold]Topiary demo[/]: LeNet-300-100 on MNIST — train, prune (Han 2015), compress (Deep Compression)"));
-            var report = Run(options, isQuick, Path.Combine(dir, "work"), parse.GetValue(resume), CliOutput.Messages(), ct);
+            var report = Run(options, isQuick, CliOutput.Messages(), ct);
             var figures = DemoFigures.Write(dir, report);
             JsonReport.Write(Path.Combine(dir, "report.json"), report);
             JsonReport.Write(parse.GetValue(json), report);
@@ -58,15 +59,16 @@ public static class DemoCommand
     }
 
     /// <summary>
-    /// Runs the stages: Deep Compression (training, pruning, compression into <paramref name="workDirectory"/>), then the
+    /// Runs the stages: Deep Compression (training, pruning, compression into the options' work directory), then the
     /// latency and energy stages on the dense reference and the pruned model reloaded from its checkpoints and on the container.
     /// </summary>
     /// <exception cref="InvalidOperationException">A reloaded model's test error differs from the one the pipeline reported.</exception>
-    public static DemoReport Run(DemoOptions options, bool quick, string workDirectory, bool resume, IProgress<string> messages, CancellationToken ct)
+    public static DemoReport Run(DemoOptions options, bool quick, IProgress<string> messages, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
+        string workDirectory = options.WorkDirectory;
         var watch = Stopwatch.StartNew();
-        var pipeline = options.Pipeline(workDirectory, resume);
+        var pipeline = options.Pipeline();
         var compressed = TrainingProgressRenderer.Run("demo", p => DeepCompression.Run(pipeline, p, messages, ct));
         var han = compressed.PruningReport ?? throw new InvalidOperationException("Deep Compression returned no pruning report.");
         var info = ModelZoo.Get(compressed.Model);

@@ -1,37 +1,18 @@
 // DemoOptions: the settings of every stage of `topiary demo` in one place — the Han 2015 schedule that prunes
-// LeNet-300-100, Deep Compression's centroid fine-tuning, the latency budget and the energy sample. The initializers
-// are the full run; Quick is `--quick` (~1 minute). Every setting is also a flag of the command (SettingFlags),
-// applied on top of the chosen preset; Pipeline turns them into the library's Deep Compression options.
+// LeNet-300-100 (HanScheduleOptions: rounds, retraining epochs, learning-rate scale, reference epochs, with the
+// reproductions' defaults), Deep Compression's centroid fine-tuning, the latency budget and the energy sample. The
+// initializers are the full run; Quick() is `--quick` (~1 minute). Every setting is also a flag of the command
+// (SettingFlags), applied on top of the chosen preset; Pipeline turns them into the library's Deep Compression options.
 using Topiary.Experiments;
 using Topiary.Settings;
 
 namespace Topiary.Cli.Commands;
 
 /// <summary>Settings of the demo's stages.</summary>
-public sealed record DemoOptions
+public sealed record DemoOptions : HanScheduleOptions
 {
-    /// <summary>The zoo model the demo trains, prunes and compresses.</summary>
-    public const string Model = "lenet-300-100";
-
-    /// <summary>Seed of the reference training, the schedule and the quantization. Key <c>seed</c>.</summary>
-    [Setting("seed", "Seed of the reference training, the pruning schedule and the quantization.", Min = 0)]
-    public int Seed { get; init; } = 1;
-
-    /// <summary>Epochs of the dense reference; null = the model's recipe. Key <c>reference_epochs</c>.</summary>
-    [Setting("reference_epochs", "Training epochs of the dense reference (default: the model's recipe).", Min = 1)]
-    public int? ReferenceEpochs { get; init; }
-
-    /// <summary>Prune/retrain rounds of the iterative schedule. Key <c>rounds</c>.</summary>
-    [Setting("rounds", "Prune/retrain rounds of the iterative schedule.", Min = 1)]
-    public int Rounds { get; init; } = 10;
-
-    /// <summary>Retraining epochs per round. Key <c>epochs_per_round</c>.</summary>
-    [Setting("epochs_per_round", "Retraining epochs per pruning round.", Min = 0)]
-    public int EpochsPerRound { get; init; } = 3;
-
-    /// <summary>Fine-tuning epochs after the last round. Key <c>final_epochs</c>.</summary>
-    [Setting("final_epochs", "Fine-tuning epochs after the last pruning round.", Min = 0)]
-    public int FinalEpochs { get; init; } = 6;
+    /// <summary>The zoo model the demo trains, prunes and compresses (always LeNet-300-100).</summary>
+    public override string Model { get; init; } = "lenet-300-100";
 
     /// <summary>Centroid fine-tuning epochs of Deep Compression. Key <c>fine_tune_epochs</c>.</summary>
     [Setting("fine_tune_epochs", "Centroid fine-tuning epochs of Deep Compression.", Min = 0)]
@@ -46,24 +27,26 @@ public sealed record DemoOptions
     public int? EnergyImages { get; init; }
 
     /// <summary>The <c>--quick</c> preset: 3 reference epochs, 3 short rounds, 1 fine-tuning epoch, short timing budgets.</summary>
-    public static DemoOptions Quick { get; } = new()
+    public override DemoOptions Quick() => this with
     {
         ReferenceEpochs = 3, Rounds = 3, EpochsPerRound = 1, FinalEpochs = 1, FineTuneEpochs = 1, SecondsPerRuntime = 0.3, EnergyImages = 2000,
     };
 
-    /// <summary>The train → prune → compress stages as the library's Deep Compression options, checkpointing into <paramref name="workDirectory"/>.</summary>
-    public DeepCompressionOptions Pipeline(string workDirectory, bool resume) => new()
+    /// <summary>The train → prune → compress stages as the library's Deep Compression options, checkpointing into the work directory.</summary>
+    public DeepCompressionOptions Pipeline() => new()
     {
         Pruning = new Han2015Options
         {
             Model = Model,
             Seed = Seed,
-            WorkDirectory = workDirectory,
-            Resume = resume,
+            WorkDirectory = WorkDirectory,
+            Resume = Resume,
             Rounds = Rounds,
             EpochsPerRound = EpochsPerRound,
             FinalEpochs = FinalEpochs,
+            LearningRateScale = LearningRateScale,
             ReferenceEpochs = ReferenceEpochs,
+            TrainLimit = TrainLimit,
         },
         FineTuneEpochs = FineTuneEpochs,
     };

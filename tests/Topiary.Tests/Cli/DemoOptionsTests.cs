@@ -20,26 +20,29 @@ public sealed class DemoOptionsTests : IDisposable
     [Fact]
     public void Full_run_and_quick_preset_give_the_pipeline_the_demo_ran_with()
     {
-        var full = new DemoOptions().Pipeline("w", resume: false);
+        var full = new DemoOptions { WorkDirectory = "w" }.Pipeline();
         Assert.Equal(("lenet-300-100", 1, 10, 3, 6, (int?)null, 3, "w", false),
             (full.Pruning.Model, full.Pruning.Seed, full.Pruning.Rounds, full.Pruning.EpochsPerRound, full.Pruning.FinalEpochs,
                 full.Pruning.ReferenceEpochs, full.FineTuneEpochs, full.Pruning.WorkDirectory, full.Pruning.Resume));
-        var quick = DemoOptions.Quick.Pipeline("q", resume: true);
+        var quick = new DemoOptions { WorkDirectory = "q", Resume = true }.Quick().Pipeline();
         Assert.Equal((1, 3, 1, 1, (int?)3, 1, true),
             (quick.Pruning.Seed, quick.Pruning.Rounds, quick.Pruning.EpochsPerRound, quick.Pruning.FinalEpochs, quick.Pruning.ReferenceEpochs,
                 quick.FineTuneEpochs, quick.Pruning.Resume));
-        Assert.Equal((1.5, (int?)null), (new DemoOptions().SecondsPerRuntime, new DemoOptions().EnergyImages));
-        Assert.Equal((0.3, (int?)2000), (DemoOptions.Quick.SecondsPerRuntime, DemoOptions.Quick.EnergyImages));
+        Assert.Equal((0.5f, (int?)null), (full.Pruning.LearningRateScale, full.Pruning.TrainLimit));
+        var preset = new DemoOptions { WorkDirectory = "w" };
+        Assert.Equal((1.5, (int?)null), (preset.SecondsPerRuntime, preset.EnergyImages));
+        Assert.Equal((0.3, (int?)2000), (preset.Quick().SecondsPerRuntime, preset.Quick().EnergyImages));
     }
 
     [Fact]
     public void Flags_override_one_setting_of_the_preset_each()
     {
         var cmd = new Command("demo");
-        var flags = new SettingFlags<DemoOptions>(cmd, new DemoOptions());
-        var bound = flags.Bind(cmd.Parse(["--rounds", "2", "--seconds-per-runtime", "0.5"]), DemoOptions.Quick);
-        Assert.Equal(DemoOptions.Quick with { Rounds = 2, SecondsPerRuntime = 0.5 }, bound);
-        Assert.Equal(3, DemoOptions.Quick.Rounds);
+        var quick = new DemoOptions { WorkDirectory = "w" }.Quick();
+        var flags = new SettingFlags<DemoOptions>(cmd, quick);
+        var bound = flags.Bind(cmd.Parse(["--rounds", "2", "--seconds-per-runtime", "0.5"]), quick);
+        Assert.Equal(quick with { Rounds = 2, SecondsPerRuntime = 0.5 }, bound);
+        Assert.Equal(3, quick.Rounds);
     }
 
     [Theory]
