@@ -38,23 +38,19 @@ public static class CompressCommand
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
             OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
-            var c = spec.Bind(parse, new CompressSpec());
             var loaded = ModelFile.Load(input);
-            string dataset = loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
-            var settings = new CompressionSettings
+            var c = spec.Bind(parse, new CompressSpec()) with
             {
-                WeightBits = parse.GetValue(bits) is { } b ? BitsRule.Parse(b, BitsRule.Paper(loaded.Name)) : null,
-                IndexBits = parse.GetValue(indexBits) is { } ib ? BitsRule.Parse(ib, new BitsRule(8, 5)) : null,
-                FineTuneEpochs = c.FineTuneEpochs,
-                FineTuneLrScale = c.FineTuneLrScale,
-                Seed = parse.GetValue(seed),
+                Bits = parse.GetValue(bits) is { } b ? Spec(BitsRule.Parse(b, BitsRule.Paper(loaded.Name))) : null,
+                IndexBits = parse.GetValue(indexBits) is { } ib ? Spec(BitsRule.Parse(ib, BitsRule.Default)) : null,
             };
+            string dataset = loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
             var train = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct);
             var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct);
             double inputError = TrainingRun.Evaluate(loaded.Network, test, ct).Error;
             var messages = CliOutput.Messages();
             var (result, _, encoded) = Rendering.TrainingProgressRenderer.Run($"compress {loaded.Name}",
-                p => ModelCompressor.Run(loaded.Name, loaded.Network, ModelZoo.Get(loaded.Name).Recipe, train, test, settings, outPath,
+                p => CompressStage.Run(loaded.Name, loaded.Network, ModelZoo.Get(loaded.Name).Recipe, train, test, c, parse.GetValue(seed), outPath,
                     new Dictionary<string, string> { ["dataset"] = dataset }, p, messages, ct));
             double error = result.ContainerError!.Value;
             var errors = new List<StageError> { new("input", inputError), new("quantization", result.QuantizedError) };
@@ -72,6 +68,9 @@ public static class CompressCommand
         }, ct));
         return cmd;
     }
+
+    // A parsed --bits / --index-bits rule as the recipe's bits value (every width explicit).
+    private static BitsSpec Spec(BitsRule rule) => new(rule.ConvBits, rule.FcBits, new RecipeMap<int>(rule.LayerBits));
 
     /// <summary>Builds <c>decompress</c>.</summary>
     public static Command BuildDecompress()

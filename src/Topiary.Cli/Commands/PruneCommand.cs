@@ -112,41 +112,21 @@ public static class PruneCommand
                 AnsiConsole.Write(techniques);
             }
             // Imported (non-zoo) models retrain with a plain SGD recipe and see the pixels they were trained on.
-            var recipeForRetrain = recipe?.Train ?? ModelZoo.RetrainingRecipe(name);
-            var transform = ModelFile.InputTransform(metadata);
-            var fullTrain = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct, transform: transform);
-            var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct, transform: transform);
-            var (train, validation) = PruneStage.Split(fullTrain, pruning.ValidationImages, recipe?.TrainLimit, dataset);
-            double before = TrainingRun.Evaluate(network, test, ct).Error;
+            var data = PruneStage.Data(dataset, pruning.ValidationImages, recipe?.TrainLimit, null, ModelFile.InputTransform(metadata), ct: ct);
+            double before = TrainingRun.Evaluate(network, data.Test, ct).Error;
             long paramsBefore = network.ParameterCount(); // node pruning shrinks the model
-            int[] inputShape = ModelInputShape.Of(name, metadata, network, modelFile ?? name) is { } known && ModelInputShape.IsComplete(known) ? known : [1, 28, 28];
+            int[] inputShape = PruneStage.InputShape(name, metadata, network, modelFile ?? name);
             pruning.CheckPlan(network, name, inputShape, plan, compressing: false);
+            var outMeta = metadata.Where(kv => kv.Key != ModelFile.ArchitectureKey).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            outMeta["dataset"] = dataset;
             var messages = CliOutput.Messages();
-            PruningOutcome outcome = TrainingProgressRenderer.Run($"prune {name} ({registration.Name})", p => pruning.Prune(new PruningContext
-            {
-                Model = network,
-                ModelName = name,
-                InputShape = inputShape,
-                Training = recipeForRetrain,
-                Train = train,
-                Validation = validation,
-                Test = test,
-                Schedule = plan,
-                Progress = p,
-                Messages = messages,
-                CancellationToken = ct,
-            }));
-            network = outcome.Model;
-            var result = PruneStage.Result(outcome, test, paramsBefore, outPath, ct);
+            var (outcome, result) = TrainingProgressRenderer.Run($"prune {name} ({registration.Name})", p => PruneStage.Run(pruning, network, name,
+                inputShape, recipe?.Train ?? ModelZoo.RetrainingRecipe(name), data, plan, paramsBefore, outPath, outMeta, p, messages, ct));
             var table = new Table().Title($"{name}: {outcome.Label} pruning").AddColumns("layer", "weights", "kept", "kept %");
             foreach (var d in result.Layers) table.AddRow(d.Name, $"{d.Weights:N0}", $"{d.Kept:N0}", CliOutput.Pct(d.KeptFraction));
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"test error {CliOutput.Pct(before)} → [bold]{CliOutput.Pct(result.TestError)}[/]; non-zero parameters {paramsBefore:N0} → " +
                 $"{result.NonzeroParams:N0} ([bold]{result.Compression:F1}x[/])");
-            var outMeta = metadata.Where(kv => kv.Key != ModelFile.ArchitectureKey).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-            outMeta["dataset"] = dataset;
-            outMeta["pruned"] = outcome.Label;
-            ModelFile.Save(outPath, name, network, outMeta);
             AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outPath)}[/]");
             JsonReport.Write(parse.GetValue(json), new PruneReport(name, dataset, outcome.Label, new ErrorSummary(before),
                 new PrunedSummary(result.TestError, result.NonzeroParams), paramsBefore, result.Params, result.Compression, result.Layers, outcome.Details, outPath));
