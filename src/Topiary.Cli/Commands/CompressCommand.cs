@@ -38,8 +38,9 @@ public static class CompressCommand
             CommonOptions.ApplyThreads(parse.GetValue(threads));
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
             OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
+            var c = spec.Bind(parse, new CompressSpec());
             var loaded = ModelFile.Load(input);
-            var c = spec.Bind(parse, new CompressSpec()) with
+            c = c with
             {
                 Bits = parse.GetValue(bits) is { } b ? Spec(BitsRule.Parse(b, BitsRule.Paper(loaded.Name))) : null,
                 IndexBits = parse.GetValue(indexBits) is { } ib ? Spec(BitsRule.Parse(ib, BitsRule.Default)) : null,

@@ -52,6 +52,28 @@ public static class PruneCommand
         var channels = new ChannelPruneCommand();
         channels.AddTo(cmd);
         var settingsFlags = new MethodFlags(cmd);
+        // The flags as a recipe's prune section: --method (or --structure channel) and its settings, the schedule, targets
+        // (none: a global sparsity, or Scalpel's defaults) and retraining.
+        PruneSpec FromFlags(ParseResult parse)
+        {
+            PruningMethod registration = PruningMethods.Get(channels.Requested(parse) ? "channel" : parse.GetValue(method)!);
+            PruneSpec p = shared.Bind(parse, FlagDefaults);
+            var t = parse.GetValue(targets) is { } tt ? TargetsFlag.Parse(tt) : new Dictionary<string, LayerTarget>();
+            double? g = p.GlobalSparsity;
+            p = p with
+            {
+                Method = registration.Name,
+                Scope = g is null ? ScopeKind.Layer : ScopeKind.Global,
+                Targets = new RecipeMap<TargetSpec>(t.Select(kv => KeyValuePair.Create(kv.Key, new TargetSpec(kv.Value.Sparsity, kv.Value.S)))),
+                Retrain = retrain.Bind(parse, FlagDefaults.Retrain!),
+            };
+            object settings = settingsFlags.Settings(parse, registration, new SharedSettings(p.Schedule, g is not null, t.Count),
+                check: !(registration.Name == "channel" && channels.LatencyBudget(parse)));
+            if (registration.NeedsTargets(settings) && t.Count == 0 && g is null && registration.Name != "scalpel")
+                throw new ArgumentException($"Give --targets or --global-sparsity (or --recipe): method {registration.Name} prunes to targets.");
+            return p with { Settings = settings };
+        }
+
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
@@ -63,30 +85,13 @@ public static class PruneCommand
             string? modelFile = parse.GetValue(file) ?? recipe?.ModelFile;
             OutputGuard.Check([("--model-file", modelFile), ("--recipe", recipePath)], [("--out", outPath), ("--checkpoint", ckpt), ("--json", parse.GetValue(json))]);
 
-            // The method and the schedule: from the recipe, or from the flags (the method's settings from its registration).
+            // The prune section: the recipe's, or made from the flags (the method's settings from its registration).
             if (recipe is not null && channels.Requested(parse) && recipe.Prune.Method != "channel")
                 throw new ArgumentException($"--structure channel was given with a recipe whose prune method is {recipe.Prune.Method} ({recipePath}); drop one of them.");
-            PruningMethod registration = PruningMethods.Get(recipe?.Prune.Method ?? (channels.Requested(parse) ? "channel" : parse.GetValue(method)!));
-            PruningSchedule plan;
-            object settings;
-            if (recipe is not null)
-            {
-                plan = RecipeSchedules.Schedule(recipe, ckpt, isResume);
-                settings = recipe.Prune.Settings;
-            }
-            else
-            {
-                PruneSpec p = shared.Bind(parse, FlagDefaults);
-                var t = parse.GetValue(targets) is { } tt ? TargetsFlag.Parse(tt) : new Dictionary<string, LayerTarget>();
-                double? g = p.GlobalSparsity;
-                plan = RecipeSchedules.Schedule(p with { Scope = g is null ? ScopeKind.Layer : ScopeKind.Global, Retrain = retrain.Bind(parse, FlagDefaults.Retrain!) },
-                    t, parse.GetValue(seed), ckpt, isResume);
-                settings = settingsFlags.Settings(parse, registration, new SharedSettings(p.Schedule, g is not null, t.Count),
-                    check: !(registration.Name == "channel" && channels.LatencyBudget(parse)));
-                bool defaultTargets = registration.Name == "scalpel";
-                if (registration.NeedsTargets(settings) && t.Count == 0 && g is null && !defaultTargets)
-                    throw new ArgumentException($"Give --targets or --global-sparsity (or --recipe): method {registration.Name} prunes to targets.");
-            }
+            PruneSpec prune = recipe?.Prune ?? FromFlags(parse);
+            PruningMethod registration = PruningMethods.Get(prune.Method);
+            object settings = prune.Settings;
+            PruningSchedule plan = RecipeSchedules.Schedule(prune, RecipeSchedules.Targets(prune), recipe?.Seed ?? parse.GetValue(seed), ckpt, isResume);
 
             if (registration.Name == "channel")
             {
