@@ -51,8 +51,8 @@ public static class CompressCommand
             double inputError = TrainingRun.Evaluate(loaded.Network, test, ct).Error;
             var messages = CliOutput.Messages();
             var (result, _, encoded) = Rendering.TrainingProgressRenderer.Run($"compress {loaded.Name}",
-                p => CompressStage.Run(loaded.Name, loaded.Network, ModelZoo.Get(loaded.Name).Recipe, train, test, c, parse.GetValue(seed), outPath,
-                    new Dictionary<string, string> { ["dataset"] = dataset }, p, messages, ct));
+                p => ModelCompressor.Run(loaded.Name, loaded.Network, ModelZoo.Get(loaded.Name).Recipe, train, test,
+                    RecipeSchedules.Compression(c, loaded.Name, parse.GetValue(seed)), outPath, new Dictionary<string, string> { ["dataset"] = dataset }, p, messages, ct));
             double error = result.ContainerError!.Value;
             var errors = new List<StageError> { new("input", inputError), new("quantization", result.QuantizedError) };
             if (result.FineTunedError is { } fineTuned) errors.Add(new("trained quantization", fineTuned));

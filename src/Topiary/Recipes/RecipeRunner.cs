@@ -136,7 +136,8 @@ public static class RecipeRunner
             string file = Out(c.Huffman ? ContainerFile : QuantizedFile);
             (final, compressed) = stages.Run("compress", RecipeSections.Data | RecipeSections.Train | RecipeSections.Prune | RecipeSections.Compress, file, _ =>
             {
-                var (result, decoded, _) = CompressStage.Run(name, model, training, data.Value.Train, data.Value.Test, c, recipe.Seed, file, metadata, progress, messages, ct);
+                var (result, decoded, _) = ModelCompressor.Run(name, model, training, data.Value.Train, data.Value.Test,
+                    RecipeSchedules.Compression(c, name, recipe.Seed), file, metadata, progress, messages, ct);
                 return (decoded, result);
             });
         }

@@ -1,6 +1,6 @@
 // The stage code that RecipeRunner and `topiary prune` / `topiary compress` share: PruneStage.Run prunes, measures
 // and saves the model with the caller's metadata plus the method's label; PruneStage.InputShape falls back to
-// MNIST's shape; CompressStage.Settings turns a recipe's compress section into the library's settings (bits over the
+// MNIST's shape; RecipeSchedules.Compression turns a recipe's compress section into the library's settings (bits over the
 // paper's rule). Synthetic data: no dataset is read.
 using Topiary.Compression.Quantization;
 using Topiary.Data;
@@ -77,7 +77,7 @@ public class StageTests
     [Fact]
     public void Compress_settings_put_the_sections_bits_over_the_papers_rule()
     {
-        var none = CompressStage.Settings(new CompressSpec(), "lenet-300-100", 4);
+        var none = RecipeSchedules.Compression(new CompressSpec(), "lenet-300-100", 4);
         Assert.Equal(BitsRule.Paper("lenet-300-100").ToString(), none.WeightBits!.ToString());
         Assert.Null(none.IndexBits);
         Assert.True(none.Huffman);
@@ -91,7 +91,7 @@ public class StageTests
             FineTuneLrScale = 0.5,
             Huffman = false,
         };
-        var s = CompressStage.Settings(spec, "lenet-5", 2);
+        var s = RecipeSchedules.Compression(spec, "lenet-5", 2);
         Assert.Equal("conv=8,fc=5,fc1=4", s.WeightBits!.ToString());
         Assert.Equal("conv=8,fc=3", s.IndexBits!.ToString());
         Assert.Equal((0, 0.5, false), (s.FineTuneEpochs, s.FineTuneLrScale, s.Huffman));
