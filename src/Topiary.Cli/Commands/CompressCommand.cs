@@ -40,22 +40,19 @@ public static class CompressCommand
             OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
             var c = spec.Bind(parse, new CompressSpec());
             var loaded = ModelFile.Load(input);
-            string dataset = loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
-            var settings = new CompressionSettings
+            c = c with
             {
-                WeightBits = parse.GetValue(bits) is { } b ? BitsRule.Parse(b, BitsRule.Paper(loaded.Name)) : null,
-                IndexBits = parse.GetValue(indexBits) is { } ib ? BitsRule.Parse(ib, new BitsRule(8, 5)) : null,
-                FineTuneEpochs = c.FineTuneEpochs,
-                FineTuneLrScale = c.FineTuneLrScale,
-                Seed = parse.GetValue(seed),
+                Bits = parse.GetValue(bits) is { } b ? Spec(BitsRule.Parse(b, BitsRule.Paper(loaded.Name))) : null,
+                IndexBits = parse.GetValue(indexBits) is { } ib ? Spec(BitsRule.Parse(ib, BitsRule.Default)) : null,
             };
+            string dataset = loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
             var train = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct);
             var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct);
             double inputError = TrainingRun.Evaluate(loaded.Network, test, ct).Error;
             var messages = CliOutput.Messages();
             var (result, _, encoded) = Rendering.TrainingProgressRenderer.Run($"compress {loaded.Name}",
-                p => ModelCompressor.Run(loaded.Name, loaded.Network, ModelZoo.Get(loaded.Name).Recipe, train, test, settings, outPath,
-                    new Dictionary<string, string> { ["dataset"] = dataset }, p, messages, ct));
+                p => ModelCompressor.Run(loaded.Name, loaded.Network, ModelZoo.Get(loaded.Name).Recipe, train, test,
+                    RecipeSchedules.Compression(c, loaded.Name, parse.GetValue(seed)), outPath, new Dictionary<string, string> { ["dataset"] = dataset }, p, messages, ct));
             double error = result.ContainerError!.Value;
             var errors = new List<StageError> { new("input", inputError), new("quantization", result.QuantizedError) };
             if (result.FineTunedError is { } fineTuned) errors.Add(new("trained quantization", fineTuned));
@@ -72,6 +69,9 @@ public static class CompressCommand
         }, ct));
         return cmd;
     }
+
+    // A parsed --bits / --index-bits rule as the recipe's bits value (every width explicit).
+    private static BitsSpec Spec(BitsRule rule) => new(rule.ConvBits, rule.FcBits, new RecipeMap<int>(rule.LayerBits));
 
     /// <summary>Builds <c>decompress</c>.</summary>
     public static Command BuildDecompress()

@@ -52,6 +52,28 @@ public static class PruneCommand
         var channels = new ChannelPruneCommand();
         channels.AddTo(cmd);
         var settingsFlags = new MethodFlags(cmd);
+        // The flags as a recipe's prune section: --method (or --structure channel) and its settings, the schedule, targets
+        // (none: a global sparsity, or Scalpel's defaults) and retraining.
+        PruneSpec FromFlags(ParseResult parse)
+        {
+            PruningMethod registration = PruningMethods.Get(channels.Requested(parse) ? "channel" : parse.GetValue(method)!);
+            PruneSpec p = shared.Bind(parse, FlagDefaults);
+            var t = parse.GetValue(targets) is { } tt ? TargetsFlag.Parse(tt) : new Dictionary<string, LayerTarget>();
+            double? g = p.GlobalSparsity;
+            p = p with
+            {
+                Method = registration.Name,
+                Scope = g is null ? ScopeKind.Layer : ScopeKind.Global,
+                Targets = new RecipeMap<TargetSpec>(t.Select(kv => KeyValuePair.Create(kv.Key, new TargetSpec(kv.Value.Sparsity, kv.Value.S)))),
+                Retrain = retrain.Bind(parse, FlagDefaults.Retrain!),
+            };
+            object settings = settingsFlags.Settings(parse, registration, new SharedSettings(p.Schedule, g is not null, t.Count),
+                check: !(registration.Name == "channel" && channels.LatencyBudget(parse)));
+            if (registration.NeedsTargets(settings) && t.Count == 0 && g is null && registration.Name != "scalpel")
+                throw new ArgumentException($"Give --targets or --global-sparsity (or --recipe): method {registration.Name} prunes to targets.");
+            return p with { Settings = settings };
+        }
+
         cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
         {
             CommonOptions.ApplyThreads(parse.GetValue(threads));
@@ -63,30 +85,13 @@ public static class PruneCommand
             string? modelFile = parse.GetValue(file) ?? recipe?.ModelFile;
             OutputGuard.Check([("--model-file", modelFile), ("--recipe", recipePath)], [("--out", outPath), ("--checkpoint", ckpt), ("--json", parse.GetValue(json))]);
 
-            // The method and the schedule: from the recipe, or from the flags (the method's settings from its registration).
+            // The prune section: the recipe's, or made from the flags (the method's settings from its registration).
             if (recipe is not null && channels.Requested(parse) && recipe.Prune.Method != "channel")
                 throw new ArgumentException($"--structure channel was given with a recipe whose prune method is {recipe.Prune.Method} ({recipePath}); drop one of them.");
-            PruningMethod registration = PruningMethods.Get(recipe?.Prune.Method ?? (channels.Requested(parse) ? "channel" : parse.GetValue(method)!));
-            PruningSchedule plan;
-            object settings;
-            if (recipe is not null)
-            {
-                plan = RecipeSchedules.Schedule(recipe, ckpt, isResume);
-                settings = recipe.Prune.Settings;
-            }
-            else
-            {
-                PruneSpec p = shared.Bind(parse, FlagDefaults);
-                var t = parse.GetValue(targets) is { } tt ? TargetsFlag.Parse(tt) : new Dictionary<string, LayerTarget>();
-                double? g = p.GlobalSparsity;
-                plan = RecipeSchedules.Schedule(p with { Scope = g is null ? ScopeKind.Layer : ScopeKind.Global, Retrain = retrain.Bind(parse, FlagDefaults.Retrain!) },
-                    t, parse.GetValue(seed), ckpt, isResume);
-                settings = settingsFlags.Settings(parse, registration, new SharedSettings(p.Schedule, g is not null, t.Count),
-                    check: !(registration.Name == "channel" && channels.LatencyBudget(parse)));
-                bool defaultTargets = registration.Name == "scalpel";
-                if (registration.NeedsTargets(settings) && t.Count == 0 && g is null && !defaultTargets)
-                    throw new ArgumentException($"Give --targets or --global-sparsity (or --recipe): method {registration.Name} prunes to targets.");
-            }
+            PruneSpec prune = recipe?.Prune ?? FromFlags(parse);
+            PruningMethod registration = PruningMethods.Get(prune.Method);
+            object settings = prune.Settings;
+            PruningSchedule plan = RecipeSchedules.Schedule(prune, RecipeSchedules.Targets(prune), recipe?.Seed ?? parse.GetValue(seed), ckpt, isResume);
 
             if (registration.Name == "channel")
             {
@@ -112,41 +117,21 @@ public static class PruneCommand
                 AnsiConsole.Write(techniques);
             }
             // Imported (non-zoo) models retrain with a plain SGD recipe and see the pixels they were trained on.
-            var recipeForRetrain = recipe?.Train ?? ModelZoo.RetrainingRecipe(name);
-            var transform = ModelFile.InputTransform(metadata);
-            var fullTrain = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct, transform: transform);
-            var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct, transform: transform);
-            var (train, validation) = PruneStage.Split(fullTrain, pruning.ValidationImages, recipe?.TrainLimit, dataset);
-            double before = TrainingRun.Evaluate(network, test, ct).Error;
+            var data = PruneStage.Data(dataset, pruning.ValidationImages, recipe?.TrainLimit, null, ModelFile.InputTransform(metadata), ct: ct);
+            double before = TrainingRun.Evaluate(network, data.Test, ct).Error;
             long paramsBefore = network.ParameterCount(); // node pruning shrinks the model
-            int[] inputShape = ModelInputShape.Of(name, metadata, network, modelFile ?? name) is { } known && ModelInputShape.IsComplete(known) ? known : [1, 28, 28];
+            int[] inputShape = PruneStage.InputShape(name, metadata, network, modelFile ?? name);
             pruning.CheckPlan(network, name, inputShape, plan, compressing: false);
+            var outMeta = metadata.Where(kv => kv.Key != ModelFile.ArchitectureKey).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+            outMeta["dataset"] = dataset;
             var messages = CliOutput.Messages();
-            PruningOutcome outcome = TrainingProgressRenderer.Run($"prune {name} ({registration.Name})", p => pruning.Prune(new PruningContext
-            {
-                Model = network,
-                ModelName = name,
-                InputShape = inputShape,
-                Training = recipeForRetrain,
-                Train = train,
-                Validation = validation,
-                Test = test,
-                Schedule = plan,
-                Progress = p,
-                Messages = messages,
-                CancellationToken = ct,
-            }));
-            network = outcome.Model;
-            var result = PruneStage.Result(outcome, test, paramsBefore, outPath, ct);
+            var (outcome, result) = TrainingProgressRenderer.Run($"prune {name} ({registration.Name})", p => PruneStage.Run(pruning, network, name,
+                inputShape, recipe?.Train ?? ModelZoo.RetrainingRecipe(name), data, plan, paramsBefore, outPath, outMeta, p, messages, ct));
             var table = new Table().Title($"{name}: {outcome.Label} pruning").AddColumns("layer", "weights", "kept", "kept %");
             foreach (var d in result.Layers) table.AddRow(d.Name, $"{d.Weights:N0}", $"{d.Kept:N0}", CliOutput.Pct(d.KeptFraction));
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"test error {CliOutput.Pct(before)} → [bold]{CliOutput.Pct(result.TestError)}[/]; non-zero parameters {paramsBefore:N0} → " +
                 $"{result.NonzeroParams:N0} ([bold]{result.Compression:F1}x[/])");
-            var outMeta = metadata.Where(kv => kv.Key != ModelFile.ArchitectureKey).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-            outMeta["dataset"] = dataset;
-            outMeta["pruned"] = outcome.Label;
-            ModelFile.Save(outPath, name, network, outMeta);
             AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outPath)}[/]");
             JsonReport.Write(parse.GetValue(json), new PruneReport(name, dataset, outcome.Label, new ErrorSummary(before),
                 new PrunedSummary(result.TestError, result.NonzeroParams), paramsBefore, result.Params, result.Compression, result.Layers, outcome.Details, outPath));

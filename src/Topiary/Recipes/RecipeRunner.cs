@@ -78,8 +78,7 @@ public static class RecipeRunner
         LoadedModel? given = modelFile is null ? null : ModelFile.Load(modelFile);
         string name = given?.Name ?? ModelZoo.Get(recipe.Model ?? throw new ArgumentException("The recipe names neither model nor model_file.", nameof(recipe))).Name;
         var transform = given is null ? PixelTransform.Caffe : ModelFile.InputTransform(given.Metadata);
-        int[] inputShape = given is null ? ModelZoo.Get(name).InputShape
-            : ModelInputShape.Of(given.Name, given.Metadata, given.Network, modelFile!) is { } known && ModelInputShape.IsComplete(known) ? known : [1, 28, 28];
+        int[] inputShape = given is null ? ModelZoo.Get(name).InputShape : PruneStage.InputShape(given.Name, given.Metadata, given.Network, modelFile!);
         IPruningMethod method = RecipeSchedules.Method(recipe);
         CheckPlan(recipe, method, name, given?.Network ?? ModelZoo.Create(name, recipe.Seed), inputShape);
         Directory.CreateDirectory(dir);
@@ -89,13 +88,9 @@ public static class RecipeRunner
 
         // Data is loaded when a stage first needs it (a fully resumed run needs none).
         int held = method.ValidationImages;
-        var data = new Lazy<(ImageDataset Train, ImageDataset? Validation, ImageDataset Test, int TrainLimit)>(() =>
-        {
-            var fullTrain = TrainingRun.LoadDataset(recipe.Dataset, DatasetSplit.Train, options.CacheDirectory, messages, ct, transform);
-            var testSet = TrainingRun.LoadDataset(recipe.Dataset, DatasetSplit.Test, options.CacheDirectory, messages, ct, transform);
-            var (train, validation) = PruneStage.Split(fullTrain, held, recipe.TrainLimit, recipe.Dataset);
-            return (train, validation, testSet, train.Count < fullTrain.Count ? train.Count : -1);
-        }, LazyThreadSafetyMode.ExecutionAndPublication);
+        var data = new Lazy<PruneStageData>(() =>
+            PruneStage.Data(recipe.Dataset, held, recipe.TrainLimit, options.CacheDirectory, transform, messages, ct),
+            LazyThreadSafetyMode.ExecutionAndPublication);
         var training = recipe.Train ?? ModelZoo.RetrainingRecipe(name);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal) { ["dataset"] = recipe.Dataset, ["recipe"] = options.Source };
         if (given?.Metadata.TryGetValue(ModelFile.InputTransformKey, out string? t) == true) metadata[ModelFile.InputTransformKey] = t;
@@ -128,23 +123,8 @@ public static class RecipeRunner
         // Stage 2: pruning.
         (model, var pruned) = stages.Run("prune", RecipeSections.Data | RecipeSections.Train | RecipeSections.Prune, Out(PrunedFile), resume =>
         {
-            var (train, validation, test, _) = data.Value;
-            var outcome = method.Prune(new PruningContext
-            {
-                Model = model,
-                ModelName = name,
-                InputShape = inputShape,
-                Training = training,
-                Train = train,
-                Validation = validation,
-                Test = test,
-                Schedule = RecipeSchedules.Schedule(recipe, Out("prune.ckpt"), resume),
-                Progress = progress,
-                Messages = messages,
-                CancellationToken = ct,
-            });
-            var result = PruneStage.Result(outcome, test, reference.Params, Out(PrunedFile), ct);
-            ModelFile.Save(Out(PrunedFile), name, outcome.Model, new Dictionary<string, string>(metadata) { ["pruned"] = outcome.Label });
+            var (outcome, result) = PruneStage.Run(method, model, name, inputShape, training, data.Value,
+                RecipeSchedules.Schedule(recipe, Out("prune.ckpt"), resume), reference.Params, Out(PrunedFile), metadata, progress, messages, ct);
             return (outcome.Model, result);
         });
 
@@ -156,16 +136,8 @@ public static class RecipeRunner
             string file = Out(c.Huffman ? ContainerFile : QuantizedFile);
             (final, compressed) = stages.Run("compress", RecipeSections.Data | RecipeSections.Train | RecipeSections.Prune | RecipeSections.Compress, file, _ =>
             {
-                var settings = new CompressionSettings
-                {
-                    WeightBits = RecipeSchedules.WeightBits(c, name),
-                    IndexBits = RecipeSchedules.IndexBits(c),
-                    FineTuneEpochs = c.FineTuneEpochs,
-                    FineTuneLrScale = c.FineTuneLrScale,
-                    Huffman = c.Huffman,
-                    Seed = recipe.Seed,
-                };
-                var (result, decoded, _) = ModelCompressor.Run(name, model, training, data.Value.Train, data.Value.Test, settings, file, metadata, progress, messages, ct);
+                var (result, decoded, _) = ModelCompressor.Run(name, model, training, data.Value.Train, data.Value.Test,
+                    RecipeSchedules.Compression(c, name, recipe.Seed), file, metadata, progress, messages, ct);
                 return (decoded, result);
             });
         }

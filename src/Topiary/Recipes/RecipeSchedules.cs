@@ -1,7 +1,8 @@
 // RecipeSchedules: the one place a recipe's prune and compress sections become the library's options — the
 // method (its registration makes it from its settings), the shared schedule (targets, rounds, retraining) →
-// PruningSchedule, bits → BitsRule. `topiary prune --recipe` and RecipeRunner both use it, so a recipe means the
-// same run in either.
+// PruningSchedule, bits → BitsRule, the compress section → CompressionSettings. `topiary prune`, `topiary compress`
+// and RecipeRunner all use it, so a recipe (or the flags that make one) means the same run in each.
+using Topiary.Compression;
 using Topiary.Compression.Quantization;
 using Topiary.Pruning;
 using Topiary.Pruning.Methods;
@@ -71,4 +72,16 @@ public static class RecipeSchedules
         ArgumentNullException.ThrowIfNull(compress);
         return compress.IndexBits?.ToRule(BitsRule.Default);
     }
+
+    /// <summary>The library settings of <paramref name="compress"/> for <paramref name="model"/>: <see cref="WeightBits"/>,
+    /// <see cref="IndexBits"/>, fine-tuning, Huffman coding, and <paramref name="seed"/>.</summary>
+    public static CompressionSettings Compression(CompressSpec compress, string model, int seed) => new()
+    {
+        WeightBits = WeightBits(compress, model),
+        IndexBits = IndexBits(compress),
+        FineTuneEpochs = compress.FineTuneEpochs,
+        FineTuneLrScale = compress.FineTuneLrScale,
+        Huffman = compress.Huffman,
+        Seed = seed,
+    };
 }
