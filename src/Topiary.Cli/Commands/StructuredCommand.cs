@@ -7,13 +7,12 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Bench;
+using Topiary.Cli.Reports;
 using Topiary.Cli.Rendering;
 using Topiary.Data;
 using Topiary.Models;
-using Topiary.Nn;
 using Topiary.Onnx;
 using Topiary.Pruning.Channels;
-using Topiary.Pruning.Methods;
 using Topiary.Runtime;
 using Topiary.Tensors;
 using Topiary.Training;
@@ -52,9 +51,8 @@ public static class StructuredCommand
         {
             model, dataset, dense, criterion, macs, rounds, epochs, finalEpochs, lrScale, roundTo, ranking, seed, work, seconds, json, threads,
         };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
             string name = parse.GetValue(model)!;
             string data = parse.GetValue(dataset)!;
             string dir = Path.GetFullPath(parse.GetValue(work) ?? $"structured-{name}");
@@ -76,12 +74,11 @@ public static class StructuredCommand
             options.Validate();
             var report = Run(name, data, densePath, dir, options, parse.GetValue(seconds), parse.GetValue(threads) ?? Environment.ProcessorCount, ct);
             JsonReport.Write(parse.GetValue(json), report);
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        }, threads);
     }
 
-    private static object Run(string name, string dataset, string? densePath, string dir, ChannelPruningOptions options, double seconds, int threads, CancellationToken ct)
+    private static StructuredReport Run(string name, string dataset, string? densePath, string dir, ChannelPruningOptions options, double seconds, int threads, CancellationToken ct)
     {
         var shape = ModelZoo.Get(name).InputShape.ToArray();
         densePath ??= TrainDense(name, dataset, options.Seed, dir, ct);
@@ -112,29 +109,12 @@ public static class StructuredCommand
         }
         double Speedup(int batch, string runtime) => latency[batch][$"{runtime}_dense"].MedianUs / latency[batch][$"{runtime}_pruned"].MedianUs;
         Render(name, result, latency, threads);
-        return new
-        {
-            Model = name,
-            Dataset = dataset,
-            Criterion = options.Criterion.ToString().ToLowerInvariant(),
-            Target = options.Target,
-            options.Rounds,
-            options.EpochsPerRound,
-            options.FinalEpochs,
-            Dense = new { TestError = result.DenseTestError, Macs = result.DenseMacs, Params = result.DenseParams, ModelFile = densePath, Onnx = Path.Combine(dir, "dense.onnx") },
-            Pruned = new { result.TestError, result.Macs, result.Params, ModelFile = prunedPath, Onnx = Path.Combine(dir, "pruned.onnx") },
-            result.MacsReduction,
-            OrtSpeedupBatch1 = Speedup(1, "ort"),
-            OrtSpeedupBatch64 = Speedup(64, "ort"),
-            TopiarySpeedupBatch1 = Speedup(1, "topiary"),
-            TopiarySpeedupBatch64 = Speedup(64, "topiary"),
-            Threads = threads,
-            LatencyUs = latency.ToDictionary(kv => $"batch{kv.Key}", kv => kv.Value.ToDictionary(c => c.Key, c => c.Value.MedianUs)),
-            result.Layers,
-            History = result.Rounds,
-            result.Unprunable,
-            result.Unsupported,
-        };
+        return new StructuredReport(name, dataset, options.Criterion.ToString().ToLowerInvariant(), options.Target, options.Rounds, options.EpochsPerRound,
+            options.FinalEpochs, new(result.DenseTestError, result.DenseMacs, result.DenseParams, densePath, Path.Combine(dir, "dense.onnx")),
+            new(result.TestError, result.Macs, result.Params, prunedPath, Path.Combine(dir, "pruned.onnx")), result.MacsReduction,
+            Speedup(1, "ort"), Speedup(64, "ort"), Speedup(1, "topiary"), Speedup(64, "topiary"), threads,
+            latency.ToDictionary(kv => $"batch{kv.Key}", kv => (IReadOnlyDictionary<string, double>)kv.Value.ToDictionary(c => c.Key, c => c.Value.MedianUs)),
+            result.Layers, result.Rounds, result.Unprunable, result.Unsupported);
     }
 
     private static string TrainDense(string name, string dataset, int seed, string dir, CancellationToken ct)
