@@ -13,7 +13,6 @@ using Topiary.Data;
 using Topiary.Models;
 using Topiary.Onnx;
 using Topiary.Pruning.Channels;
-using Topiary.Runtime;
 using Topiary.Tensors;
 using Topiary.Training;
 using Topiary.Settings;
@@ -24,6 +23,9 @@ namespace Topiary.Cli.Commands;
 public static class StructuredCommand
 {
     private static readonly string[] Models = ["resnet-20", "mobilenet-v2", "squeezenet"];
+
+    // The batch sizes timed.
+    private static readonly int[] Batches = [1, 64];
 
     /// <summary>Builds the command.</summary>
     public static Command Build()
@@ -94,8 +96,8 @@ public static class StructuredCommand
         OnnxExporter.Export(denseModel, shape, Path.Combine(dir, "dense.onnx"));
         OnnxExporter.Export(pruned, shape, Path.Combine(dir, "pruned.onnx"));
 
-        var latency = new Dictionary<int, Dictionary<string, Latency>>();
-        foreach (int batch in new[] { 1, 64 })
+        var latency = new Dictionary<string, IReadOnlyDictionary<string, double>>();
+        foreach (int batch in Batches)
         {
             var x = new Tensor([batch, .. shape]);
             var rng = new Random(batch);
@@ -105,17 +107,20 @@ public static class StructuredCommand
             race.AddForward("topiary_pruned", pruned);
             race.AddOrt("ort_dense", denseModel);   // checks ORT's outputs against Topiary's before timing
             race.AddOrt("ort_pruned", pruned);
-            latency[batch] = race.Run(seconds).ToDictionary(r => r.Name, r => r.Latency);
+            latency[$"batch{batch}"] = race.Run(seconds).ToDictionary(r => r.Name, r => r.Latency.MedianUs);
         }
-        double Speedup(int batch, string runtime) => latency[batch][$"{runtime}_dense"].MedianUs / latency[batch][$"{runtime}_pruned"].MedianUs;
-        Render(name, result, latency, threads);
-        return new StructuredReport(name, dataset, options.Criterion.ToString().ToLowerInvariant(), options.Target, options.Rounds, options.EpochsPerRound,
+        var report = new StructuredReport(name, dataset, options.Criterion.ToString().ToLowerInvariant(), options.Target, options.Rounds, options.EpochsPerRound,
             options.FinalEpochs, new(result.DenseTestError, result.DenseMacs, result.DenseParams, densePath, Path.Combine(dir, "dense.onnx")),
             new(result.TestError, result.Macs, result.Params, prunedPath, Path.Combine(dir, "pruned.onnx")), result.MacsReduction,
-            Speedup(1, "ort"), Speedup(64, "ort"), Speedup(1, "topiary"), Speedup(64, "topiary"), threads,
-            latency.ToDictionary(kv => $"batch{kv.Key}", kv => (IReadOnlyDictionary<string, double>)kv.Value.ToDictionary(c => c.Key, c => c.Value.MedianUs)),
+            Speedup(latency, 1, "ort"), Speedup(latency, 64, "ort"), Speedup(latency, 1, "topiary"), Speedup(latency, 64, "topiary"), threads, latency,
             result.Layers, result.Rounds, result.Unprunable, result.Unsupported);
+        Render(report);
+        return report;
     }
+
+    // Dense median ÷ pruned median of a runtime (topiary, ort) at a batch size.
+    private static double Speedup(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> latency, int batch, string runtime) =>
+        latency[$"batch{batch}"][$"{runtime}_dense"] / latency[$"batch{batch}"][$"{runtime}_pruned"];
 
     private static string TrainDense(string name, string dataset, int seed, string dir, CancellationToken ct)
     {
@@ -133,18 +138,19 @@ public static class StructuredCommand
         return path;
     }
 
-    private static void Render(string name, ChannelPruningResult r, Dictionary<int, Dictionary<string, Latency>> latency, int threads)
+    private static void Render(StructuredReport r)
     {
-        var table = new Table().Title($"{name}: dense vs channel-pruned ({threads} threads, median µs per call)")
+        var inv = CultureInfo.InvariantCulture;
+        var table = new Table().Title($"{r.Model}: dense vs channel-pruned ({r.Threads} threads, median µs per call)")
             .AddColumns("batch", "Topiary dense", "Topiary pruned", "speed-up", "ORT dense", "ORT pruned", "speed-up");
-        foreach (var (batch, l) in latency)
+        foreach (int batch in Batches)
         {
-            string F(string k) => l[k].MedianUs.ToString("F0", CultureInfo.InvariantCulture);
-            string S(string rt) => (l[$"{rt}_dense"].MedianUs / l[$"{rt}_pruned"].MedianUs).ToString("F2", CultureInfo.InvariantCulture) + "x";
-            table.AddRow(batch.ToString(CultureInfo.InvariantCulture), F("topiary_dense"), F("topiary_pruned"), S("topiary"), F("ort_dense"), F("ort_pruned"), S("ort"));
+            string F(string k) => r.LatencyUs[$"batch{batch}"][k].ToString("F0", inv);
+            string S(string rt) => Speedup(r.LatencyUs, batch, rt).ToString("F2", inv) + "x";
+            table.AddRow(batch.ToString(inv), F("topiary_dense"), F("topiary_pruned"), S("topiary"), F("ort_dense"), F("ort_pruned"), S("ort"));
         }
         AnsiConsole.Write(table);
-        string error = r.DenseTestError is { } d && r.TestError is { } e ? $"test error {CliOutput.Pct(d)} → [bold]{CliOutput.Pct(e)}[/]; " : "";
-        AnsiConsole.MarkupLine($"{error}MACs {r.DenseMacs:N0} → {r.Macs:N0} ([bold]{r.MacsReduction:F2}x[/]); parameters {r.DenseParams:N0} → {r.Params:N0}");
+        string error = r.Dense.TestError is { } d && r.Pruned.TestError is { } e ? $"test error {CliOutput.Pct(d)} → [bold]{CliOutput.Pct(e)}[/]; " : "";
+        AnsiConsole.MarkupLine($"{error}MACs {r.Dense.Macs:N0} → {r.Pruned.Macs:N0} ([bold]{r.MacsReduction:F2}x[/]); parameters {r.Dense.Params:N0} → {r.Pruned.Params:N0}");
     }
 }
