@@ -60,8 +60,7 @@ public static class EnergyCommand
         {
             int b = parse.GetValue(bits);
             if (b is < 1 or > 32) throw new ArgumentException($"--bits must be in [1, 32]; got {b}.");
-            int? n = parse.GetValue(batch);
-            if (n is < 1) throw new ArgumentException($"--batch must be at least 1; got {n}.");
+            int? n = parse.GetValue(batch) is int given ? CommonOptions.AtLeast(given, 1, "--batch") : null;
             ILayerEnergyModel energyModel = parse.GetValue(profile)!.ToLowerInvariant() switch
             {
                 "eyeriss" => n is int nb ? new EyerissEnergyModel(EyerissConfig.Default with { Batch = nb }, EnergyCosts.Eyeriss) : EyerissEnergyModel.Default,

@@ -35,9 +35,8 @@ public static class ReproduceAllCommand
         {
             outDir, quick, resume, only, json, threads,
         };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
             bool isQuick = parse.GetValue(quick);
             string dir = parse.GetValue(outDir) ?? Path.Combine("runs", isQuick ? "reproduce-all-quick" : "reproduce-all");
             var targets = parse.GetValue(only) is { } o ? o.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : Targets;
@@ -46,9 +45,8 @@ public static class ReproduceAllCommand
             var report = Run(dir, targets, isQuick, parse.GetValue(resume), ct);
             JsonReport.Write(parse.GetValue(json), report);
             AnsiConsole.MarkupLine($"index: [bold]{Markup.Escape(Path.Combine(dir, "index.md"))}[/]");
-            return Task.FromResult(report.Targets.Any(t => t.Status == "failed") ? CliApp.Failure : 0);
-        }, ct));
-        return cmd;
+            return report.Targets.Any(t => t.Status == "failed") ? CliApp.Failure : 0;
+        }, threads);
     }
 
     /// <summary>Runs <paramref name="targets"/> in order into <paramref name="directory"/>, rewriting index.md and report.json

@@ -110,18 +110,16 @@ public sealed class ReproduceTarget<TOptions, TReport>(string name, string descr
         var settings = new SettingFlags<TOptions>(cmd, Create(DefaultModel ?? AllModels[0], false));
         var extra = Flags?.Invoke(cmd);
         foreach (var option in new Option[] { outDir, resume, quick, json, threads }) cmd.Options.Add(option);
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
             string name = Supported(parse.GetValue(model)!);
             var options = settings.Bind(parse, Create(name, parse.GetValue(resume)));
             if (extra is not null) options = extra(parse, options);
             if (parse.GetValue(quick)) options = Quick(options);
             string work = parse.GetValue(outDir) ?? Path.Combine("runs", (Label?.Invoke(options, name) ?? $"{Name}-{name}") + (parse.GetValue(quick) ? "-quick" : ""));
             Execute(Place(options, work), name, work, parse.GetValue(json), ct);
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        }, threads);
     }
 
     /// <summary>Runs the experiment with progress bars, prints its view, writes its outputs and report.json into

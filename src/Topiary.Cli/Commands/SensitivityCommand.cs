@@ -28,13 +28,12 @@ public static class SensitivityCommand
         {
             file, dataset, levels, plot, json, threads,
         };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
             var lv = ParseLevels(parse.GetValue(levels));
             OutputGuard.Check([("--model-file", parse.GetValue(file))], [("--plot", parse.GetValue(plot)), ("--json", parse.GetValue(json))]);
             var loaded = ModelFile.Load(parse.GetValue(file)!);
-            string ds = parse.GetValue(dataset) ?? loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
+            string ds = CommonOptions.DatasetOf(loaded, parse.GetValue(dataset));
             var test = TrainingRun.LoadDataset(ds, DatasetSplit.Test, cancellationToken: ct);
             var curves = Sensitivity.Run(loaded.Network, test, lv, CliOutput.Messages(), ct);
             var table = new Table().Title($"{loaded.Name}: test accuracy with one layer pruned").AddColumn("sparsity");
@@ -48,9 +47,8 @@ public static class SensitivityCommand
                 AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(png)}[/]");
             }
             JsonReport.Write(parse.GetValue(json), new SensitivityReport(loaded.Name, ds, curves));
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        }, threads);
     }
 
     /// <summary>Parses "0,0.5,0.9" into sparsity levels.</summary>

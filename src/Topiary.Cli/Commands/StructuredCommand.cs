@@ -7,14 +7,12 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Bench;
+using Topiary.Cli.Reports;
 using Topiary.Cli.Rendering;
 using Topiary.Data;
 using Topiary.Models;
-using Topiary.Nn;
 using Topiary.Onnx;
 using Topiary.Pruning.Channels;
-using Topiary.Pruning.Methods;
-using Topiary.Runtime;
 using Topiary.Tensors;
 using Topiary.Training;
 using Topiary.Settings;
@@ -25,6 +23,9 @@ namespace Topiary.Cli.Commands;
 public static class StructuredCommand
 {
     private static readonly string[] Models = ["resnet-20", "mobilenet-v2", "squeezenet"];
+
+    // The batch sizes timed.
+    private static readonly int[] Batches = [1, 64];
 
     /// <summary>Builds the command.</summary>
     public static Command Build()
@@ -52,9 +53,8 @@ public static class StructuredCommand
         {
             model, dataset, dense, criterion, macs, rounds, epochs, finalEpochs, lrScale, roundTo, ranking, seed, work, seconds, json, threads,
         };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
             string name = parse.GetValue(model)!;
             string data = parse.GetValue(dataset)!;
             string dir = Path.GetFullPath(parse.GetValue(work) ?? $"structured-{name}");
@@ -76,12 +76,11 @@ public static class StructuredCommand
             options.Validate();
             var report = Run(name, data, densePath, dir, options, parse.GetValue(seconds), parse.GetValue(threads) ?? Environment.ProcessorCount, ct);
             JsonReport.Write(parse.GetValue(json), report);
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        }, threads);
     }
 
-    private static object Run(string name, string dataset, string? densePath, string dir, ChannelPruningOptions options, double seconds, int threads, CancellationToken ct)
+    private static StructuredReport Run(string name, string dataset, string? densePath, string dir, ChannelPruningOptions options, double seconds, int threads, CancellationToken ct)
     {
         var shape = ModelZoo.Get(name).InputShape.ToArray();
         densePath ??= TrainDense(name, dataset, options.Seed, dir, ct);
@@ -97,8 +96,8 @@ public static class StructuredCommand
         OnnxExporter.Export(denseModel, shape, Path.Combine(dir, "dense.onnx"));
         OnnxExporter.Export(pruned, shape, Path.Combine(dir, "pruned.onnx"));
 
-        var latency = new Dictionary<int, Dictionary<string, Latency>>();
-        foreach (int batch in new[] { 1, 64 })
+        var latency = new Dictionary<string, IReadOnlyDictionary<string, double>>();
+        foreach (int batch in Batches)
         {
             var x = new Tensor([batch, .. shape]);
             var rng = new Random(batch);
@@ -108,34 +107,20 @@ public static class StructuredCommand
             race.AddForward("topiary_pruned", pruned);
             race.AddOrt("ort_dense", denseModel);   // checks ORT's outputs against Topiary's before timing
             race.AddOrt("ort_pruned", pruned);
-            latency[batch] = race.Run(seconds).ToDictionary(r => r.Name, r => r.Latency);
+            latency[$"batch{batch}"] = race.Run(seconds).ToDictionary(r => r.Name, r => r.Latency.MedianUs);
         }
-        double Speedup(int batch, string runtime) => latency[batch][$"{runtime}_dense"].MedianUs / latency[batch][$"{runtime}_pruned"].MedianUs;
-        Render(name, result, latency, threads);
-        return new
-        {
-            Model = name,
-            Dataset = dataset,
-            Criterion = options.Criterion.ToString().ToLowerInvariant(),
-            Target = options.Target,
-            options.Rounds,
-            options.EpochsPerRound,
-            options.FinalEpochs,
-            Dense = new { TestError = result.DenseTestError, Macs = result.DenseMacs, Params = result.DenseParams, ModelFile = densePath, Onnx = Path.Combine(dir, "dense.onnx") },
-            Pruned = new { result.TestError, result.Macs, result.Params, ModelFile = prunedPath, Onnx = Path.Combine(dir, "pruned.onnx") },
-            result.MacsReduction,
-            OrtSpeedupBatch1 = Speedup(1, "ort"),
-            OrtSpeedupBatch64 = Speedup(64, "ort"),
-            TopiarySpeedupBatch1 = Speedup(1, "topiary"),
-            TopiarySpeedupBatch64 = Speedup(64, "topiary"),
-            Threads = threads,
-            LatencyUs = latency.ToDictionary(kv => $"batch{kv.Key}", kv => kv.Value.ToDictionary(c => c.Key, c => c.Value.MedianUs)),
-            result.Layers,
-            History = result.Rounds,
-            result.Unprunable,
-            result.Unsupported,
-        };
+        var report = new StructuredReport(name, dataset, options.Criterion.ToString().ToLowerInvariant(), options.Target, options.Rounds, options.EpochsPerRound,
+            options.FinalEpochs, new(result.DenseTestError, result.DenseMacs, result.DenseParams, densePath, Path.Combine(dir, "dense.onnx")),
+            new(result.TestError, result.Macs, result.Params, prunedPath, Path.Combine(dir, "pruned.onnx")), result.MacsReduction,
+            Speedup(latency, 1, "ort"), Speedup(latency, 64, "ort"), Speedup(latency, 1, "topiary"), Speedup(latency, 64, "topiary"), threads, latency,
+            result.Layers, result.Rounds, result.Unprunable, result.Unsupported);
+        Render(report);
+        return report;
     }
+
+    // Dense median ÷ pruned median of a runtime (topiary, ort) at a batch size.
+    private static double Speedup(IReadOnlyDictionary<string, IReadOnlyDictionary<string, double>> latency, int batch, string runtime) =>
+        latency[$"batch{batch}"][$"{runtime}_dense"] / latency[$"batch{batch}"][$"{runtime}_pruned"];
 
     private static string TrainDense(string name, string dataset, int seed, string dir, CancellationToken ct)
     {
@@ -153,18 +138,19 @@ public static class StructuredCommand
         return path;
     }
 
-    private static void Render(string name, ChannelPruningResult r, Dictionary<int, Dictionary<string, Latency>> latency, int threads)
+    private static void Render(StructuredReport r)
     {
-        var table = new Table().Title($"{name}: dense vs channel-pruned ({threads} threads, median µs per call)")
+        var inv = CultureInfo.InvariantCulture;
+        var table = new Table().Title($"{r.Model}: dense vs channel-pruned ({r.Threads} threads, median µs per call)")
             .AddColumns("batch", "Topiary dense", "Topiary pruned", "speed-up", "ORT dense", "ORT pruned", "speed-up");
-        foreach (var (batch, l) in latency)
+        foreach (int batch in Batches)
         {
-            string F(string k) => l[k].MedianUs.ToString("F0", CultureInfo.InvariantCulture);
-            string S(string rt) => (l[$"{rt}_dense"].MedianUs / l[$"{rt}_pruned"].MedianUs).ToString("F2", CultureInfo.InvariantCulture) + "x";
-            table.AddRow(batch.ToString(CultureInfo.InvariantCulture), F("topiary_dense"), F("topiary_pruned"), S("topiary"), F("ort_dense"), F("ort_pruned"), S("ort"));
+            string F(string k) => r.LatencyUs[$"batch{batch}"][k].ToString("F0", inv);
+            string S(string rt) => Speedup(r.LatencyUs, batch, rt).ToString("F2", inv) + "x";
+            table.AddRow(batch.ToString(inv), F("topiary_dense"), F("topiary_pruned"), S("topiary"), F("ort_dense"), F("ort_pruned"), S("ort"));
         }
         AnsiConsole.Write(table);
-        string error = r.DenseTestError is { } d && r.TestError is { } e ? $"test error {CliOutput.Pct(d)} → [bold]{CliOutput.Pct(e)}[/]; " : "";
-        AnsiConsole.MarkupLine($"{error}MACs {r.DenseMacs:N0} → {r.Macs:N0} ([bold]{r.MacsReduction:F2}x[/]); parameters {r.DenseParams:N0} → {r.Params:N0}");
+        string error = r.Dense.TestError is { } d && r.Pruned.TestError is { } e ? $"test error {CliOutput.Pct(d)} → [bold]{CliOutput.Pct(e)}[/]; " : "";
+        AnsiConsole.MarkupLine($"{error}MACs {r.Dense.Macs:N0} → {r.Pruned.Macs:N0} ([bold]{r.MacsReduction:F2}x[/]); parameters {r.Dense.Params:N0} → {r.Pruned.Params:N0}");
     }
 }

@@ -158,7 +158,7 @@ public static class Mao2017
             Checkpoint.LoadInto(model, referenceWeights);
             string ckpt = Path.Combine(options.WorkDirectory, $"sweep-{granularity}.ckpt");
             var identity = Identity(options, granularity, densities);
-            var done = options.Resume && File.Exists(ckpt) ? Restore(ckpt, identity, model) : [];
+            var done = options.Resume && File.Exists(ckpt) ? ResumeCheckpoint.Restore<List<Mao2017Point>>(ckpt, model, identity) : [];
             points.AddRange(done);
             var layers = PrunableLayer.Find(model);
             for (int i = done.Count; i < densities.Length; i++)
@@ -167,18 +167,17 @@ public static class Mao2017
                 var point = RunPoint(model, layers, info.Recipe, train, test, options, coding, granularity, densities[i], i, progress, cancellationToken);
                 done.Add(point);
                 points.Add(point);
-                Save(ckpt, identity, model, done);
+                ResumeCheckpoint.Save(ckpt, model, identity, done);
             }
         }
 
         double refError = options.TestLimit is null ? reference.TestError : TrainingRun.Evaluate(reference.Network, test, cancellationToken).Error;
         var gran = options.Granularities;
         double equal = densities.OrderBy(d => Math.Abs(d - options.EqualDensity)).First();
-        var equalDensity = gran.Select(g => points.FirstOrDefault(p => p.Granularity == g && p.TargetDensity == equal) is { } p
-            ? new Mao2017Row(g, p.Density, p.TestError, p.StorageRatio) : new Mao2017Row(g, null, null, null)).ToArray();
-        var equalAccuracy = gran.Select(g => points.Where(p => p.Granularity == g && p.TestError <= refError + options.Tolerance)
-            .OrderBy(p => p.Density).FirstOrDefault() is { } p
-            ? new Mao2017Row(g, p.Density, p.TestError, p.StorageRatio) : new Mao2017Row(g, null, null, null)).ToArray();
+        static Mao2017Row Row(string g, Mao2017Point? p) => new(g, p?.Density, p?.TestError, p?.StorageRatio);
+        var equalDensity = gran.Select(g => Row(g, points.FirstOrDefault(p => p.Granularity == g && p.TargetDensity == equal))).ToArray();
+        var equalAccuracy = gran.Select(g => Row(g, points.Where(p => p.Granularity == g && p.TestError <= refError + options.Tolerance)
+            .OrderBy(p => p.Density).FirstOrDefault())).ToArray();
         var memoryReferences = options.MemoryReferences is { } memrefs ? Mao2017MemRefTable.Reproduce(memrefs, null, cancellationToken) : null;
         return new Mao2017Report(info.Name, options.Dataset, options.Seed, refError, options.ValueBits, options.IndexBits, options.FcSegment,
             options.EpochsPerDensity, equal, options.Tolerance, points, equalDensity, equalAccuracy, Assumptions(options),
@@ -272,8 +271,4 @@ public static class Mao2017
         o.TrainLimit, o.TestLimit, o.ReferenceEpochs, Criterion = o.Criterion.ToString(), o.FcSegment, Bits = $"{o.ValueBits}/{o.IndexBits}",
         Storage = "tpz-sections", o.FirstLayerMinDensity,
     };
-
-    private static void Save(string path, object identity, Module model, List<Mao2017Point> points) => ResumeCheckpoint.Save(path, model, identity, points);
-
-    private static List<Mao2017Point> Restore(string path, object identity, Module model) => ResumeCheckpoint.Restore<List<Mao2017Point>>(path, model, identity);
 }

@@ -112,5 +112,18 @@ public class ChannelPruneCommandTests : IDisposable
             Assert.True(r.GetProperty(field).GetDouble() > 0, field);
         Assert.Contains(r.GetProperty("layers").EnumerateArray(), l => l.GetProperty("before").GetInt32() != l.GetProperty("after").GetInt32());
         Assert.True(File.Exists(Path.Combine(work, "pruned.onnx")) && File.Exists(Path.Combine(work, "dense.onnx")));
+        // The fields, in the order the command wrote them as an anonymous object, all declared by StructuredReport.
+        Assert.Equal(
+        [
+            "model", "dataset", "criterion", "target", "rounds", "epochs_per_round", "final_epochs", "dense", "pruned", "macs_reduction",
+            "ort_speedup_batch1", "ort_speedup_batch64", "topiary_speedup_batch1", "topiary_speedup_batch64", "threads", "latency_us",
+            "layers", "history", "unprunable", "unsupported",
+        ], r.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["test_error", "macs", "params", "model_file", "onnx"], r.GetProperty("dense").EnumerateObject().Select(p => p.Name));
+        Assert.DoesNotContain(ReportFields.Written(r, typeof(Topiary.Cli.Reports.StructuredReport)), f => f.StartsWith("UNDECLARED", StringComparison.Ordinal));
+        var latency = r.GetProperty("latency_us");
+        Assert.Equal(["batch1", "batch64"], latency.EnumerateObject().Select(p => p.Name));
+        var batch64 = latency.GetProperty("batch64");
+        Assert.Equal(batch64.GetProperty("ort_dense").GetDouble() / batch64.GetProperty("ort_pruned").GetDouble(), r.GetProperty("ort_speedup_batch64").GetDouble());
     }
 }
