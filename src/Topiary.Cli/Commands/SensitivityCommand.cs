@@ -34,7 +34,7 @@ public static class SensitivityCommand
             OutputGuard.Check([("--model-file", parse.GetValue(file))], [("--plot", parse.GetValue(plot)), ("--json", parse.GetValue(json))]);
             var loaded = ModelFile.Load(parse.GetValue(file)!);
             string ds = CommonOptions.DatasetOf(loaded, parse.GetValue(dataset));
-            var test = TrainingRun.LoadDataset(ds, DatasetSplit.Test, cancellationToken: ct);
+            var test = CommonOptions.Data(loaded, ds, ct); // the pixels the model was trained on (an imported model's input transform)
             var curves = Sensitivity.Run(loaded.Network, test, lv, CliOutput.Messages(), ct);
             var table = new Table().Title($"{loaded.Name}: test accuracy with one layer pruned").AddColumn("sparsity");
             foreach (var c in curves) table.AddColumn(c.Layer);
