@@ -4,11 +4,9 @@ using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Reports;
-using Topiary.Data;
 using Topiary.Models;
 using Topiary.Pruning;
 using Topiary.Reporting;
-using Topiary.Training;
 
 namespace Topiary.Cli.Commands;
 
