@@ -33,9 +33,8 @@ public static class CompressCommand
             file, output, bits, indexBits, seed, json, threads,
         };
         var spec = new SettingFlags<CompressSpec>(cmd, new CompressSpec(), "huffman"); // the recipe's compress keys; a container always
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
             OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
             var c = spec.Bind(parse, new CompressSpec());
@@ -65,9 +64,8 @@ public static class CompressCommand
             double original = 4.0 * loaded.Network.ParameterCount();
             JsonReport.Write(parse.GetValue(json), new CompressReport(loaded.Name, original, encoded.Bytes.Length, original / encoded.Bytes.Length,
                 account.Stages, account.Layers, new ErrorSummary(inputError), new ErrorSummary(error), errors, outPath));
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        }, threads);
     }
 
     // A parsed --bits / --index-bits rule as the recipe's bits value (every width explicit).
@@ -80,7 +78,7 @@ public static class CompressCommand
         var output = new Option<string>("--out") { Description = "The .safetensors model file to write.", Required = true };
         var json = CommonOptions.Json();
         var cmd = new Command("decompress", "Decode a .tpz container into a safetensors model file (masks included).") { file, output, json };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
             OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
@@ -89,8 +87,7 @@ public static class CompressCommand
             long nonzero = Pruning.PruningState.NonZeroParameters(loaded.Network);
             AnsiConsole.MarkupLine($"decoded {loaded.Name}: {nonzero:N0} non-zero parameters → [bold]{Markup.Escape(outPath)}[/]");
             JsonReport.Write(parse.GetValue(json), new DecompressReport(loaded.Name, input, outPath, nonzero));
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        });
     }
 }

@@ -74,9 +74,8 @@ public static class PruneCommand
             return p with { Settings = settings };
         }
 
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
             string outPath = parse.GetValue(output)!;
             string ckpt = parse.GetValue(checkpoint) ?? outPath + ".ckpt";
             bool isResume = parse.GetValue(resume);
@@ -101,8 +100,8 @@ public static class PruneCommand
                         : "--structure channel prunes a --model-file.");
                 var options = recipe is not null ? new ChannelMethod((ChannelSettings)settings).Options(plan)
                     : channels.Options(parse, (ChannelSettings)settings, plan);
-                return Task.FromResult(channels.Run(parse, modelFile, outPath, parse.GetValue(json), options,
-                    parse.GetValue(threads) ?? Environment.ProcessorCount, ct, recipe));
+                return channels.Run(parse, modelFile, outPath, parse.GetValue(json), options,
+                    parse.GetValue(threads) ?? Environment.ProcessorCount, ct, recipe);
             }
 
             var (name, network, dataset, metadata) = LoadOrTrain(modelFile, recipe, ct);
@@ -135,9 +134,8 @@ public static class PruneCommand
             AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outPath)}[/]");
             JsonReport.Write(parse.GetValue(json), new PruneReport(name, dataset, outcome.Label, new ErrorSummary(before),
                 new PrunedSummary(result.TestError, result.NonzeroParams), paramsBefore, result.Params, result.Compression, result.Layers, outcome.Details, outPath));
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        }, threads);
     }
 
     private static (string Name, Module Network, string Dataset, IReadOnlyDictionary<string, string> Metadata) LoadOrTrain(

@@ -25,9 +25,8 @@ public static class RunCommand
         {
             recipeFile, outDir, resume, json, threads,
         };
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
             string path = parse.GetValue(recipeFile)!;
             if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such recipe file.", path);
             string dir = parse.GetValue(outDir) ?? Path.Combine("runs", Path.GetFileNameWithoutExtension(path));
@@ -44,9 +43,8 @@ public static class RunCommand
             var report = TrainingProgressRenderer.Run($"run {Path.GetFileName(path)}", p => RecipeRunner.Run(recipe, options, p, messages, ct));
             Print(report);
             JsonReport.WriteRun(report.OutputDirectory, parse.GetValue(json), report, "report.json");
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        }, threads);
     }
 
     private static void Print(RecipeRunReport r)

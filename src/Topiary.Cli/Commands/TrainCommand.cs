@@ -30,9 +30,8 @@ public static class TrainCommand
             model, dataset, seed, limit, output, checkpoint, resume, json, threads,
         };
         var recipe = new SettingFlags<TrainingRecipe>(cmd, null); // the recipe section's keys; defaults: the zoo model's recipe
-        cmd.SetAction((parse, ct) => CliApp.Guard(_ =>
+        return cmd.Runs((parse, ct) =>
         {
-            CommonOptions.ApplyThreads(parse.GetValue(threads));
             string? outPath = parse.GetValue(output);
             string? checkpointPath = parse.GetValue(checkpoint) ?? (outPath is null ? null : outPath + ".ckpt");
             if (parse.GetValue(resume) && checkpointPath is null)
@@ -51,9 +50,8 @@ public static class TrainCommand
             var result = Execute(options, ct);
             if (outPath is not null) SaveModel(outPath, result);
             JsonReport.Write(parse.GetValue(json), Report(result, outPath));
-            return Task.FromResult(0);
-        }, ct));
-        return cmd;
+            return 0;
+        }, threads);
     }
 
     /// <summary>Runs training with progress bars and prints the per-epoch table.</summary>
