@@ -44,14 +44,15 @@ public static class CompressCommand
                 Bits = parse.GetValue(bits) is { } b ? Spec(BitsRule.Parse(b, BitsRule.Paper(loaded.Name))) : null,
                 IndexBits = parse.GetValue(indexBits) is { } ib ? Spec(BitsRule.Parse(ib, BitsRule.Default)) : null,
             };
-            string dataset = loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist";
-            var train = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cancellationToken: ct);
-            var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, cancellationToken: ct);
+            var train = CommonOptions.Data(loaded, null, ct, DatasetSplit.Train); // the pixels the model was trained on
+            var test = CommonOptions.Data(loaded, null, ct);
             double inputError = TrainingRun.Evaluate(loaded.Network, test, ct).Error;
+            var metadata = new Dictionary<string, string> { ["dataset"] = CommonOptions.DatasetOf(loaded, null) };
+            if (loaded.Metadata.TryGetValue(ModelFile.InputTransformKey, out string? transform)) metadata[ModelFile.InputTransformKey] = transform;
             var messages = CliOutput.Messages();
             var (result, _, encoded) = Rendering.TrainingProgressRenderer.Run($"compress {loaded.Name}",
                 p => ModelCompressor.Run(loaded.Name, loaded.Network, ModelZoo.Get(loaded.Name).Recipe, train, test,
-                    RecipeSchedules.Compression(c, loaded.Name, parse.GetValue(seed)), outPath, new Dictionary<string, string> { ["dataset"] = dataset }, p, messages, ct));
+                    RecipeSchedules.Compression(c, loaded.Name, parse.GetValue(seed)), outPath, metadata, p, messages, ct));
             double error = result.ContainerError!.Value;
             var errors = new List<StageError> { new("input", inputError), new("quantization", result.QuantizedError) };
             if (result.FineTunedError is { } fineTuned) errors.Add(new("trained quantization", fineTuned));

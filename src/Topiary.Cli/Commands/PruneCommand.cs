@@ -144,7 +144,7 @@ public static class PruneCommand
         if (modelFile is not null)
         {
             var loaded = ModelFile.Load(modelFile);
-            return (loaded.Name, loaded.Network, recipe?.Dataset ?? loaded.Metadata.GetValueOrDefault("dataset") ?? "mnist", loaded.Metadata);
+            return (loaded.Name, loaded.Network, CommonOptions.DatasetOf(loaded, recipe?.Dataset), loaded.Metadata);
         }
         if (recipe?.Model is null) throw new ArgumentException("Give --model-file, or a recipe with model_file or model.");
         var trained = TrainCommand.Execute(new TrainingRunOptions
