@@ -1,7 +1,8 @@
 // CodebookPlanSection (`quick --only codebook-plan`): a Deep Compression LeNet-300-100 run from its codes against the
 // same container decoded to floats, batch 1, one thread. The container is the file named by TOPIARY_QUICK_TPZ when set
-// (e.g. one made with train → prune → compress), else a seeded synthetic one (zoo weights, seed 5, pruned one-shot by
-// magnitude to Han et al.'s 8/9/26 % kept, 6-bit codebooks as the paper). Both plans (InferencePlan.FromCompressed vs
+// (e.g. one made with train → prune → compress), else three seeded synthetic ones (zoo weights, seed 5, pruned one-shot
+// by magnitude to Han et al.'s 8/9/26 % kept; 6-bit codebooks as the paper, then 5 and 4 bits: 63, 31 and 15 centroids,
+// each a different register lookup in CodebookKernels). For each container, both plans (InferencePlan.FromCompressed vs
 // InferencePlan.Compile of the decoded model, each with its default formats) are timed INTERLEAVED (LatencyMeter) on the
 // first 64 MNIST test images, cycled (random inputs with 80 % zeros when MNIST is not cached); each timed call runs 16
 // inferences (LatencyMeter's clock has 0.1 µs ticks), reported per inference. Rows: each plan's median latency and
@@ -36,34 +37,37 @@ public sealed class CodebookPlanSection : IQuickSection
     public IReadOnlyList<QuickRow> Run(QuickContext context)
     {
         string? path = Environment.GetEnvironmentVariable("TOPIARY_QUICK_TPZ");
-        var file = path is null ? Synthetic() : CompressedModel.LoadWithCodes(path);
-        string source = path is null ? "synthetic" : Path.GetFileName(path);
-        int[] shape = [1, 28, 28];
+        List<(string Source, CompressedFile File)> containers = path is null
+            ? [.. new[] { 6, 5, 4 }.Select(bits => ($"synthetic, {bits}-bit", Synthetic(bits)))]
+            : [(Path.GetFileName(path), CompressedModel.LoadWithCodes(path))];
         var inputs = Inputs();
         using (Threading.Limit(1))
-        {
-            var codes = InferencePlan.FromCompressed(file, shape, 1, new PlanOptions { Threads = 1 });
-            var floats = InferencePlan.Compile((Sequential)file.Model.Network, shape, 1, new PlanOptions { Threads = 1 });
-            var output = new float[10];
-            int a = 0, b = 0;
-            var times = LatencyMeter.Compare(
-                [
-                    () => { for (int k = 0; k < Repeat; k++) codes.Run(inputs[a++ % Images], output); },
-                    () => { for (int k = 0; k < Repeat; k++) floats.Run(inputs[b++ % Images], output); },
-                ],
-                seconds: 3 * context.TimeScale, warmup: 20, sliceSeconds: 0.01);
-            double codesUs = times[0].MedianUs / Repeat, floatsUs = times[1].MedianUs / Repeat;
-            string kinds = string.Join("/", floats.Steps.Where(s => s.Format is not null).Select(s => s.Kind));
-            var perLayer = PerLayer(codes, floats, inputs, context);
-            return
+            return [.. containers.SelectMany(c => Measure(c.Source, c.File, inputs, context))];
+    }
+
+    private List<QuickRow> Measure(string source, CompressedFile file, float[][] inputs, QuickContext context)
+    {
+        int[] shape = [1, 28, 28];
+        var codes = InferencePlan.FromCompressed(file, shape, 1, new PlanOptions { Threads = 1 });
+        var floats = InferencePlan.Compile((Sequential)file.Model.Network, shape, 1, new PlanOptions { Threads = 1 });
+        var output = new float[10];
+        int a = 0, b = 0;
+        var times = LatencyMeter.Compare(
             [
-                new(Name, $"lenet-300-100 ({source}) codes plan b1", codesUs, "us", codesUs / floatsUs, "decoded float plan"),
-                new(Name, $"lenet-300-100 ({source}) float plan b1 ({kinds})", floatsUs, "us"),
-                new(Name, "codes plan weight bytes", codes.WeightBytes, "B", (double)codes.WeightBytes / floats.WeightBytes, "decoded float plan"),
-                new(Name, "float plan weight bytes", floats.WeightBytes, "B"),
-                .. perLayer,
-            ];
-        }
+                () => { for (int k = 0; k < Repeat; k++) codes.Run(inputs[a++ % Images], output); },
+                () => { for (int k = 0; k < Repeat; k++) floats.Run(inputs[b++ % Images], output); },
+            ],
+            seconds: 3 * context.TimeScale, warmup: 20, sliceSeconds: 0.01);
+        double codesUs = times[0].MedianUs / Repeat, floatsUs = times[1].MedianUs / Repeat;
+        string kinds = string.Join("/", floats.Steps.Where(s => s.Format is not null).Select(s => s.Kind));
+        return
+        [
+            new(Name, $"lenet-300-100 ({source}) codes plan b1", codesUs, "us", codesUs / floatsUs, "decoded float plan"),
+            new(Name, $"lenet-300-100 ({source}) float plan b1 ({kinds})", floatsUs, "us"),
+            new(Name, "codes plan weight bytes", codes.WeightBytes, "B", (double)codes.WeightBytes / floats.WeightBytes, "decoded float plan"),
+            new(Name, "float plan weight bytes", floats.WeightBytes, "B"),
+            .. PerLayer(codes, floats, inputs, context),
+        ];
     }
 
     // Per weight step: codes / floats latency on the step's real inputs; steps run and non-zero inputs (codes plan);
@@ -144,13 +148,13 @@ public sealed class CodebookPlanSection : IQuickSection
         return (run / xs.Length, layout.Steps.Sum(b => b), nonZero / xs.Length);
     }
 
-    private static CompressedFile Synthetic()
+    private static CompressedFile Synthetic(int bits)
     {
         var model = ModelZoo.Create("lenet-300-100", 5);
         double[] sparsity = [0.92, 0.91, 0.74];
         var layers = PrunableLayer.Find(model);
         for (int i = 0; i < layers.Count; i++) MagnitudePruner.Elementwise.Apply(layers[i], new SparsityTarget(sparsity[i]));
-        var codebooks = Quantizer.Quantize(model, BitsRule.Paper("lenet-300-100"));
+        var codebooks = Quantizer.Quantize(model, new BitsRule(bits, bits));
         var encoded = CompressedModel.Encode("lenet-300-100", model, codebooks, cb => QuantizedLayerCodec.BestIndexBits(cb.Name, cb));
         return CompressedModel.DecodeWithCodes(TpzContainer.Parse(encoded.Bytes, "synthetic.tpz"), "synthetic.tpz");
     }

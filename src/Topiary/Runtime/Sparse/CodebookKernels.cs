@@ -3,19 +3,28 @@
 // (table[0] = 0, at most 256 entries). A pair block (two slices at one window position: the first's steps, then the
 // second's, n in all; SellLayout.Walk) stores its steps two by two, each pair as one 64-byte chunk of 32 words laid out
 // for the AVX-512 kernel — the two steps may belong to different slices (same window, each to its own row sums) — and
-// an odd last step plainly:
-//   pair chunk (steps 2c + h, h = 0/1, row 4q + m):  word 8q + 4h + m holds the code (low byte),
-//                                                    word 8q + 2m + h holds the offset (high byte);
-//   odd last step (row l):                           word l = code | offset << 8.
+// an odd last step plainly. Two word layouts (SlotWords), chosen by the table's size:
+//   CodeLow (tables of more than 32 entries, and every table on hosts without AVX-512):
+//     pair chunk (steps 2c + h, h = 0/1, row 4q + m):  word 8q + 4h + m holds the code (low byte),
+//                                                      word 8q + 2m + h holds the offset (high byte);
+//     odd last step (row l):                           word l = code | offset << 8.
+//   OffsetLow (tables of ≤ 32 entries on AVX-512): one word per slot, offset | code << 8 —
+//     pair chunk: word 2l + h is row l of step h (dword l = the first step's word | the second's << 16);
+//     odd last step: word l is row l.
 // (Place gives both word indices; CodebookWeight fills them and its slot walks read them back.)
-//   AVX-512: SellKernels' driver (padded input, zero-window skipping, NaN twin) with a codes kernel. Per pair chunk: one
-//     64-byte load; the codebook split into its low and high 16-bit halves (two registers each) is looked up for all 32
-//     codes by two word permutes (vpermt2w, 6-bit index: the code byte; the offset byte above it is ignored), and the two
-//     word unpacks (vpunpckl/hwd) rebuild the 32 floats exactly — the first step's 16 weights in row order, then the
-//     second's; the inputs come from the same dwords by a shift (the offset bytes sit at bits 8 and 24; vpermt2ps reads only
-//     the low 5 bits). An odd last step widens its 16 words (vpmovzxwd) and rebuilds its floats by shift and bit-select.
-//     Tables of ≤ 64 entries run this way (zero-padded to 64); larger ones assemble each weight with a scalar load from
-//     the (L1-resident) table.
+//   AVX-512: SellKernels' driver (padded input, zero-window skipping, NaN twin) with a codes kernel, one 64-byte load per
+//   pair chunk. The lookup is the whole difference in cost from the float sell kernel (which per step widens 16 offset
+//   bytes, permutes the inputs and FMAs): on Zen 4 a one-register permute is cheap and a two-register one is not.
+//     ≤ 16 entries (OffsetLow): vpermps of the 16-float table by the chunk's dwords shifted by 8 and 24 (the code bytes;
+//       vpermps reads the low 4 bits); the inputs are permuted by the dwords as loaded and shifted by 16 (vpermt2ps reads
+//       the low 5 bits: the offset bytes). About as fast as the float kernel.
+//     ≤ 32 entries (OffsetLow): the same with vpermt2ps over the 32-float table (two registers).
+//     ≤ 64 entries (CodeLow): the codebook split into its low and high 16-bit halves (two registers each) is looked up
+//       for all 32 codes by two word permutes (vpermt2w, 6-bit index: the code byte; the offset byte above it is
+//       ignored), and two word unpacks (vpunpckl/hwd) rebuild the 32 floats exactly, the first step's 16 weights in row
+//       order, then the second's; the inputs come from the same dwords shifted by 8 and 24.
+//     Larger tables (CodeLow): each weight by a scalar load from the (L1-resident) table.
+//     An odd last step widens its 16 words (vpmovzxwd) and looks them up the same way.
 //   AVX2: per step, the two 8-lane halves gather their inputs (column 16p + offset, padding lanes masked to 0) and their
 //     centroids (vgatherdps from the table) and FMA them into the slice's row sums; no zero-window skipping.
 //   Otherwise: SellLayout's portable slot walk. The scalar twin is SparseWeight.MultiplyScalar (ForEachStored).
@@ -26,20 +35,41 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Topiary.Runtime.Sparse;
 
+/// <summary>How the 16-bit words of a codebook weight hold each slot's code and offset (CodebookKernels' file header).</summary>
+internal enum SlotWords
+{
+    /// <summary>Codes in the low byte of one word, offsets in the high byte of another (read by the 6-bit word lookup).</summary>
+    CodeLow,
+
+    /// <summary>One word per slot, offset | code &lt;&lt; 8 (tables of ≤ 32 entries on AVX-512 hosts).</summary>
+    OffsetLow,
+}
+
 internal static class CodebookKernels
 {
     private const int Lanes = SellLayout.SliceRows;
+
+    /// <summary>The word layout for a table of <paramref name="entries"/> entries (padding included) on this host.</summary>
+    public static SlotWords WordsFor(int entries) => Avx512F.IsSupported && entries <= 32 ? SlotWords.OffsetLow : SlotWords.CodeLow;
 
     /// <summary>
     /// The words holding the code and the offset of lane <paramref name="lane"/> of step <paramref name="step"/> of a
     /// pair block of <paramref name="steps"/> steps whose words start at <paramref name="block"/> (see the file header).
     /// </summary>
-    public static (int Code, int Offset) Place(int block, int step, int steps, int lane)
+    public static (int Code, int Offset) Place(SlotWords words, int block, int step, int steps, int lane)
     {
         if (step >= steps - steps % 2) return (block + Lanes * step + lane, block + Lanes * step + lane); // the odd last step
-        int chunk = block + 2 * Lanes * (step / 2), h = step % 2, q = lane / 4, m = lane % 4;
+        int chunk = block + 2 * Lanes * (step / 2), h = step % 2;
+        if (words == SlotWords.OffsetLow) return (chunk + 2 * lane + h, chunk + 2 * lane + h);
+        int q = lane / 4, m = lane % 4;
         return (chunk + 8 * q + 4 * h + m, chunk + 8 * q + 2 * m + h);
     }
+
+    /// <summary>The bit position of the code byte in its word.</summary>
+    public static int CodeShift(SlotWords words) => words == SlotWords.OffsetLow ? 8 : 0;
+
+    /// <summary>The bit position of the offset byte in its word.</summary>
+    public static int OffsetShift(SlotWords words) => words == SlotWords.OffsetLow ? 0 : 8;
 
     /// <summary>The first 64 table entries' 16-bit halves as the word lookups read them: [low halves of entries 0..63, high halves].</summary>
     public static ushort[] SplitHalves(ReadOnlySpan<float> table)
@@ -55,19 +85,24 @@ internal static class CodebookKernels
     }
 
     /// <summary>
-    /// Y[i] = act(W·X[i] + bias) with the AVX-512 codes kernel; the table is padded with zeros to ≥ 64 entries and
-    /// <paramref name="halves"/> is its SplitHalves.
+    /// Y[i] = act(W·X[i] + bias) with the AVX-512 codes kernel over <paramref name="entries"/> table entries in use (laid
+    /// out by <see cref="WordsFor"/>); the table is padded with zeros to ≥ 64 entries and <paramref name="halves"/> is
+    /// its SplitHalves when the CodeLow layout has ≤ 64 entries.
     /// </summary>
-    public static unsafe void MultiplyAvx512(SellLayout layout, ushort* words, float* table, int tableSize, ushort* halves, bool finiteWeights,
+    public static unsafe void MultiplyAvx512(SellLayout layout, ushort* words, float* table, int entries, ushort* halves, bool finiteWeights,
         ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
-        if (tableSize <= 64)
+        if (entries <= 16)
+            SellKernels.Multiply(layout, new CodesKernel<Table16>(words, table, halves), finiteWeights, x, n, y, bias, relu);
+        else if (entries <= 32)
+            SellKernels.Multiply(layout, new CodesKernel<Table32>(words, table, halves), finiteWeights, x, n, y, bias, relu);
+        else if (entries <= 64)
             SellKernels.Multiply(layout, new CodesKernel<Halves>(words, table, halves), finiteWeights, x, n, y, bias, relu);
         else
             SellKernels.Multiply(layout, new CodesKernel<CodesTable>(words, table, halves), finiteWeights, x, n, y, bias, relu);
     }
 
-    /// <summary>Y[i] = act(W·X[i] + bias) with AVX2 gathers; needs AVX2 and Cols ≥ 1.</summary>
+    /// <summary>Y[i] = act(W·X[i] + bias) with AVX2 gathers (the CodeLow layout); needs AVX2 and Cols ≥ 1.</summary>
     [SkipLocalsInit]
     public static unsafe void MultiplyAvx2(SellLayout layout, ushort* words, float* table, ReadOnlySpan<float> x, int n, Span<float> y,
         ReadOnlySpan<float> bias, bool relu)
@@ -208,7 +243,8 @@ internal static class CodebookKernels
             {
                 ushort* at = ps + k * Lanes;
                 var word = Avx512F.ConvertToVector512Int32(Vector256.Load(at)); // lane l = word l
-                var product = codes.Single(at, word) * TPadding.Inputs(lo, word >>> 8, hi);
+                var weights = codes.Single(at, word, out var offsets);
+                var product = weights * TPadding.Inputs(lo, offsets, hi);
                 if (k < first) a2 += product;
                 else b2 += product;
             }
@@ -220,27 +256,90 @@ internal static class CodebookKernels
             ref Vector512<float> accFirst, ref Vector512<float> accSecond) where TPadding : struct, SellKernels.IPadding
         {
             var chunk = Vector512.Load(at);
-            codes.Pair(at, chunk, out var first, out var second);
-            var offsets = chunk.AsInt32(); // dword 4q + m: the first step's offset at bit 8, the second's at bit 24
-            accFirst = Avx512F.FusedMultiplyAdd(first, TPadding.Inputs(lo, offsets >>> 8, hi), accFirst);
-            accSecond = Avx512F.FusedMultiplyAdd(second, TPadding.Inputs(lo, offsets >>> 24, hi), accSecond);
+            codes.Pair(at, chunk, out var first, out var second, out var firstOffsets, out var secondOffsets);
+            accFirst = Avx512F.FusedMultiplyAdd(first, TPadding.Inputs(lo, firstOffsets, hi), accFirst);
+            accSecond = Avx512F.FusedMultiplyAdd(second, TPadding.Inputs(lo, secondOffsets, hi), accSecond);
         }
     }
 
-    /// <summary>Codes to weights: a pair chunk's two steps, or an odd last step.</summary>
+    /// <summary>Codes to weights and offsets: a pair chunk's two steps, or an odd last step.</summary>
     private interface ICodeLookup<TSelf> where TSelf : struct, ICodeLookup<TSelf>
     {
         /// <summary>The lookup of the table (≥ 64 entries) whose first 64 entries' halves are <paramref name="halves"/>.</summary>
         static abstract unsafe TSelf Create(float* table, ushort* halves);
 
-        /// <summary>The weights of a pair chunk's first and second step, rows in order (<paramref name="chunk"/>: its 32 words at <paramref name="at"/>).</summary>
-        unsafe void Pair(ushort* at, Vector512<ushort> chunk, out Vector512<float> first, out Vector512<float> second);
+        /// <summary>
+        /// The weights of a pair chunk's first and second step, rows in order, and their offsets in the low 5 bits of each
+        /// lane (<paramref name="chunk"/>: its 32 words at <paramref name="at"/>).
+        /// </summary>
+        unsafe void Pair(ushort* at, Vector512<ushort> chunk, out Vector512<float> first, out Vector512<float> second,
+            out Vector512<int> firstOffsets, out Vector512<int> secondOffsets);
 
-        /// <summary>The weights of an odd last step (<paramref name="word"/>: lane l = word l at <paramref name="at"/>).</summary>
-        unsafe Vector512<float> Single(ushort* at, Vector512<int> word);
+        /// <summary>The weights and offsets of an odd last step (<paramref name="word"/>: lane l = word l at <paramref name="at"/>).</summary>
+        unsafe Vector512<float> Single(ushort* at, Vector512<int> word, out Vector512<int> offsets);
     }
 
-    // Tables of ≤ 64 entries: the low and high 16-bit halves of the 64 floats, two registers each, looked up by word.
+    // Tables of ≤ 16 entries (OffsetLow): the table in one register, looked up by vpermps (the low 4 bits of a lane).
+    private readonly struct Table16 : ICodeLookup<Table16>
+    {
+        private readonly Vector512<float> _table;
+
+        private unsafe Table16(float* table) => _table = Vector512.Load(table);
+
+        public static unsafe Table16 Create(float* table, ushort* halves) => new(table);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe void Pair(ushort* at, Vector512<ushort> chunk, out Vector512<float> first, out Vector512<float> second,
+            out Vector512<int> firstOffsets, out Vector512<int> secondOffsets)
+        {
+            var d = chunk.AsInt32(); // lane l: offset, code of the first step's row l at bits 0, 8; the second's at 16, 24
+            first = Avx512F.PermuteVar16x32(_table, d >>> 8);
+            second = Avx512F.PermuteVar16x32(_table, d >>> 24);
+            firstOffsets = d;
+            secondOffsets = d >>> 16;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe Vector512<float> Single(ushort* at, Vector512<int> word, out Vector512<int> offsets)
+        {
+            offsets = word;
+            return Avx512F.PermuteVar16x32(_table, word >>> 8);
+        }
+    }
+
+    // Tables of ≤ 32 entries (OffsetLow): the table in two registers, looked up by vpermt2ps (the low 5 bits of a lane).
+    private readonly struct Table32 : ICodeLookup<Table32>
+    {
+        private readonly Vector512<float> _low, _high;
+
+        private unsafe Table32(float* table)
+        {
+            _low = Vector512.Load(table);
+            _high = Vector512.Load(table + 16);
+        }
+
+        public static unsafe Table32 Create(float* table, ushort* halves) => new(table);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe void Pair(ushort* at, Vector512<ushort> chunk, out Vector512<float> first, out Vector512<float> second,
+            out Vector512<int> firstOffsets, out Vector512<int> secondOffsets)
+        {
+            var d = chunk.AsInt32();
+            first = Avx512F.PermuteVar16x32x2(_low, d >>> 8, _high);
+            second = Avx512F.PermuteVar16x32x2(_low, d >>> 24, _high);
+            firstOffsets = d;
+            secondOffsets = d >>> 16;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public unsafe Vector512<float> Single(ushort* at, Vector512<int> word, out Vector512<int> offsets)
+        {
+            offsets = word;
+            return Avx512F.PermuteVar16x32x2(_low, word >>> 8, _high);
+        }
+    }
+
+    // Tables of ≤ 64 entries (CodeLow): the low and high 16-bit halves of the 64 floats, two registers each, looked up by word.
     private readonly struct Halves : ICodeLookup<Halves>
     {
         private readonly Vector512<ushort> _low0, _low1, _high0, _high1;
@@ -256,7 +355,8 @@ internal static class CodebookKernels
         public static unsafe Halves Create(float* table, ushort* halves) => new(halves);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public unsafe void Pair(ushort* at, Vector512<ushort> chunk, out Vector512<float> first, out Vector512<float> second)
+        public unsafe void Pair(ushort* at, Vector512<ushort> chunk, out Vector512<float> first, out Vector512<float> second,
+            out Vector512<int> firstOffsets, out Vector512<int> secondOffsets)
         {
             // Word 8q + 4h + m's low 6 bits are its code; unpacking words 8q..8q + 3 (low) and 8q + 4..8q + 7 (high) of each
             // 128-bit lane q puts row 4q + m of step h at lane 4q + m.
@@ -264,11 +364,13 @@ internal static class CodebookKernels
             var high = Avx512BW.PermuteVar32x16x2(_high0, chunk, _high1);
             first = Avx512BW.UnpackLow(low, high).AsSingle();
             second = Avx512BW.UnpackHigh(low, high).AsSingle();
+            Offsets(chunk, out firstOffsets, out secondOffsets);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public unsafe Vector512<float> Single(ushort* at, Vector512<int> word)
+        public unsafe Vector512<float> Single(ushort* at, Vector512<int> word, out Vector512<int> offsets)
         {
+            offsets = word >>> 8;
             var index = word.AsUInt16(); // even words: the codes; odd words 0 (look up +0, unused)
             var low = Avx512BW.PermuteVar32x16x2(_low0, index, _low1).AsUInt32();
             var high = Avx512BW.PermuteVar32x16x2(_high0, index, _high1).AsUInt32();
@@ -276,20 +378,34 @@ internal static class CodebookKernels
         }
     }
 
-    // Larger tables: sixteen scalar loads from the table (in L1).
+    // CodeLow pair chunk: dword 4q + m holds the first step's offset at bit 8, the second's at bit 24.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Offsets(Vector512<ushort> chunk, out Vector512<int> first, out Vector512<int> second)
+    {
+        first = chunk.AsInt32() >>> 8;
+        second = chunk.AsInt32() >>> 24;
+    }
+
+    // Larger tables (CodeLow): sixteen scalar loads from the table (in L1).
     private readonly unsafe struct CodesTable(float* table) : ICodeLookup<CodesTable>
     {
         public static CodesTable Create(float* table, ushort* halves) => new(table);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Pair(ushort* at, Vector512<ushort> chunk, out Vector512<float> first, out Vector512<float> second)
+        public void Pair(ushort* at, Vector512<ushort> chunk, out Vector512<float> first, out Vector512<float> second,
+            out Vector512<int> firstOffsets, out Vector512<int> secondOffsets)
         {
             first = Lookup(at, 0);
             second = Lookup(at + 4, 0);
+            Offsets(chunk, out firstOffsets, out secondOffsets);
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector512<float> Single(ushort* at, Vector512<int> word) => Lookup(at, 1);
+        public Vector512<float> Single(ushort* at, Vector512<int> word, out Vector512<int> offsets)
+        {
+            offsets = word >>> 8;
+            return Lookup(at, 1);
+        }
 
         // Lane l = table[code of word 8·(l / 4) + l % 4] in a pair chunk (plain = 0), or of word l (plain = 1).
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -2,10 +2,12 @@
 // stored weight and a codebook of at most 255 centroids — run without decoding to float weights. The entries sit in
 // the sell layout (SellLayout: 16-row slices, a sliding 32-column window) with one 16-bit word per slot instead of a
 // float and a byte offset: code (low byte; c ≥ 1 is centroid c − 1, 0 is padding, table[0] = 0) | column offset in the
-// window << 8 (255 for padding). Kernels look the centroids up in registers (CodebookKernels); the scalar twins come
+// window << 8 (255 for padding), or for codebooks of ≤ 31 centroids on AVX-512 hosts offset | code << 8 (SlotWords;
+// CodebookKernels places the words). Kernels look the centroids up in registers (CodebookKernels); the scalar twins come
 // from ForEachStored like every format's.
 //   StorageBytes = 2·slots (code + offset) + Slices·Positions (steps) + 4·max(64, K + 1) (the table: 0, the K
-//   centroids, zeros) + 256 (the first 64 table entries' 16-bit halves, for the register lookup).
+//   centroids, zeros) + 256 for the CodeLow layout with K < 64 (the first 64 table entries' 16-bit halves, for the
+//   register lookup).
 // Build it from CSR structure and codes (CompressedModel's QuantizedLayerCodes, via InferencePlan) or from a matrix
 // that already holds at most 255 distinct non-zero values (FromQuantized).
 using System.Runtime.Intrinsics.X86;
@@ -20,7 +22,7 @@ public sealed class CodebookWeight : SparseWeight
 
     private readonly AlignedArray<ushort> _slots; // per slot a code (0 = padding, c = centroid c − 1) and an offset byte (CodebookKernels.Place)
     private readonly AlignedArray<float> _table; // [0, centroids..., zeros] — at least 64 entries for the register lookups
-    private readonly AlignedArray<ushort> _halves; // the first 64 entries' low and high 16 bits (CodebookKernels.SplitHalves)
+    private readonly AlignedArray<ushort> _halves; // the first 64 entries' low and high 16 bits (CodebookKernels.SplitHalves), when looked up so
     private readonly int _k;
     private readonly long _nonZeros;
 
@@ -42,21 +44,23 @@ public sealed class CodebookWeight : SparseWeight
         Validate(rows, cols, rowPointers, columns, codes, centroids.Length);
         _k = centroids.Length;
         Layout = new SellLayout(rows, cols, rowPointers, columns, out var entryOfSlot, out var offsets);
+        Words = CodebookKernels.WordsFor(_k + 1);
+        int codeShift = CodebookKernels.CodeShift(Words), offsetShift = CodebookKernels.OffsetShift(Words);
         var words = new ushort[entryOfSlot.Length];
         foreach (var (block, _, _, k, steps) in Layout.Walk())
             for (int l = 0; l < SellLayout.SliceRows; l++)
             {
                 int slot = block + SellLayout.SliceRows * k + l, code = entryOfSlot[slot] < 0 ? 0 : codes[entryOfSlot[slot]];
-                var (codeWord, offsetWord) = CodebookKernels.Place(block, k, steps, l);
-                words[codeWord] |= (ushort)code;
-                words[offsetWord] |= (ushort)(offsets[slot] << 8);
+                var (codeWord, offsetWord) = CodebookKernels.Place(Words, block, k, steps, l);
+                words[codeWord] |= (ushort)(code << codeShift);
+                words[offsetWord] |= (ushort)(offsets[slot] << offsetShift);
                 if (code > 0 && centroids[code - 1] != 0) _nonZeros++;
             }
         _slots = new AlignedArray<ushort>(words);
         var table = new float[Math.Max(64, centroids.Length + 1)];
         centroids.CopyTo(table.AsSpan(1));
         _table = new AlignedArray<float>(table);
-        _halves = new AlignedArray<ushort>(CodebookKernels.SplitHalves(table));
+        _halves = new AlignedArray<ushort>(Words == SlotWords.CodeLow && table.Length == 64 ? CodebookKernels.SplitHalves(table) : []);
         FiniteWeights = true;
         foreach (float c in centroids) FiniteWeights &= float.IsFinite(c);
     }
@@ -78,6 +82,9 @@ public sealed class CodebookWeight : SparseWeight
 
     /// <summary>The slot layout.</summary>
     internal SellLayout Layout { get; }
+
+    /// <summary>How the slot words hold codes and offsets (chosen by the codebook's size on this host).</summary>
+    internal SlotWords Words { get; }
 
     /// <summary>True when every centroid is finite (then all-zero input windows may be skipped).</summary>
     internal bool FiniteWeights { get; }
@@ -106,23 +113,24 @@ public sealed class CodebookWeight : SparseWeight
     private protected override unsafe void MultiplyCore(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
         if (Avx512F.IsSupported && Cols > 0)
-            CodebookKernels.MultiplyAvx512(Layout, _slots.Pointer, _table.Pointer, _table.Length, _halves.Pointer, FiniteWeights, x, n, y, bias, relu);
+            CodebookKernels.MultiplyAvx512(Layout, _slots.Pointer, _table.Pointer, Words == SlotWords.OffsetLow ? _k + 1 : _table.Length,
+                _halves.Pointer, FiniteWeights, x, n, y, bias, relu);
         else if (Avx2.IsSupported && Cols > 0)
             CodebookKernels.MultiplyAvx2(Layout, _slots.Pointer, _table.Pointer, x, n, y, bias, relu);
         else
             for (int i = 0; i < n; i++)
             {
                 var yi = y.Slice(i * Rows, Rows);
-                Layout.MultiplyPortable(new Slots(_slots, _table), x.Slice(i * Cols, Cols), yi);
+                Layout.MultiplyPortable(new Slots(_slots, _table, Words), x.Slice(i * Cols, Cols), yi);
                 Finish(yi, bias, relu);
             }
         GC.KeepAlive(this);
     }
 
     private protected override void MultiplyColumnsCore(ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu) =>
-        Layout.MultiplyColumns(new Slots(_slots, _table), b, ldb, p, c, ldc, bias, relu);
+        Layout.MultiplyColumns(new Slots(_slots, _table, Words), b, ldb, p, c, ldc, bias, relu);
 
-    private protected override void ForEachStored(StoredEntryVisitor visit) => Layout.ForEachStored(new Slots(_slots, _table), visit);
+    private protected override void ForEachStored(StoredEntryVisitor visit) => Layout.ForEachStored(new Slots(_slots, _table, Words), visit);
 
     private static void Validate(int rows, int cols, ReadOnlySpan<int> pointers, ReadOnlySpan<int> columns, ReadOnlySpan<byte> codes, int k)
     {
@@ -144,12 +152,12 @@ public sealed class CodebookWeight : SparseWeight
         }
     }
 
-    private readonly struct Slots(AlignedArray<ushort> words, AlignedArray<float> table) : ISlotValues
+    private readonly struct Slots(AlignedArray<ushort> words, AlignedArray<float> table, SlotWords layout) : ISlotValues
     {
         public (float Weight, int Offset) At(int block, int step, int steps, int lane)
         {
-            var (code, offset) = CodebookKernels.Place(block, step, steps, lane);
-            return (table[words[code] & 0xFF], words[offset] >> 8);
+            var (code, offset) = CodebookKernels.Place(layout, block, step, steps, lane);
+            return (table[(words[code] >> CodebookKernels.CodeShift(layout)) & 0xFF], (words[offset] >> CodebookKernels.OffsetShift(layout)) & 0xFF);
         }
     }
 }

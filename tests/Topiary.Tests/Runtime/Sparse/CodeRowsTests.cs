@@ -82,9 +82,12 @@ public class CodeRowsTests
         }
     }
 
-    [Fact]
-    public void Chunk_layout_places_every_code_and_offset_in_its_own_word_of_the_block()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Chunk_layout_places_every_code_and_offset_in_its_own_word_of_the_block(bool offsetLow)
     {
+        var layout = offsetLow ? SlotWords.OffsetLow : SlotWords.CodeLow;
         const int block = 96;
         for (int steps = 0; steps <= 9; steps++)
         {
@@ -93,7 +96,7 @@ public class CodeRowsTests
             for (int k = 0; k < steps; k++)
                 for (int l = 0; l < 16; l++)
                 {
-                    var (code, offset) = CodebookKernels.Place(block, k, steps, l);
+                    var (code, offset) = CodebookKernels.Place(layout, block, k, steps, l);
                     codeWords.Add(code);
                     offsetWords.Add(offset);
                     if (k < steps - steps % 2) Assert.Equal(block + 32 * (k / 2), code - (code - block) % 32); // inside its pair's chunk

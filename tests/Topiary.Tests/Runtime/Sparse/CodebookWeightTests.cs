@@ -1,6 +1,7 @@
 // CodebookWeightTests: the codebook format (byte codes + ≤ 255 centroids in the sell layout) over the shared awkward
-// shapes and patterns, with codebooks of 3, 31, 63 and 200 centroids (the register lookup and the table path; pair
-// blocks with even, odd and straddling step counts):
+// shapes and patterns, with codebooks of 3, 15, 16, 31, 32, 63, 64 and 200 centroids (each register lookup — one
+// register, two registers, the 16-bit halves — at and past its limit, and the table path; pair blocks with even, odd
+// and straddling step counts):
 // Multiply and MultiplyColumns equal their scalar twins and the dense reference, ToDense gives the quantized matrix
 // back, a NaN input at a column a row does not store never reaches that row, and bad structure is rejected.
 using Topiary.Runtime.Sparse;
@@ -10,21 +11,30 @@ namespace Topiary.Tests.Runtime.Sparse;
 
 public class CodebookWeightTests
 {
-    // The matrix with every non-zero replaced by the nearest of k evenly spaced centroids in [-1, 1] (none zero).
+    // The matrix with every non-zero replaced by the nearest of k evenly spaced centroids in [-1, 1] (none zero), the
+    // first k non-zeros (in row-major order) taking each centroid once so that a matrix with ≥ k non-zeros uses them all.
     private static float[] Quantize(float[] dense, int k)
     {
         var centroids = Enumerable.Range(0, k).Select(i => k == 1 ? 0.5f : -1f + 2f * i / (k - 1)).Select(c => c == 0 ? 0.01f : c).ToArray();
-        return [.. dense.Select(v => v == 0 ? 0 : centroids.MinBy(c => Math.Abs(c - v)))];
+        var quantized = dense.Select(v => v == 0 ? 0 : centroids.MinBy(c => Math.Abs(c - v))).ToArray();
+        int used = 0;
+        for (int i = 0; i < quantized.Length && used < k; i++)
+            if (quantized[i] != 0) quantized[i] = centroids[used++];
+        return quantized;
     }
 
     [Theory]
     [InlineData(3)]
+    [InlineData(15)]
+    [InlineData(16)]
     [InlineData(31)]
+    [InlineData(32)]
     [InlineData(63)]
+    [InlineData(64)]
     [InlineData(200)]
     public void Products_match_scalar_twins_and_dense_reference(int k)
     {
-        int step = 0;
+        int step = 0, largest = 0;
         foreach (var (rows, cols) in Shapes)
             foreach (var (kind, build) in Matrices)
             {
@@ -36,6 +46,7 @@ public class CodebookWeightTests
                 Assert.Equal(dense, w.ToDense());
                 Assert.Equal(dense.Count(v => v != 0), w.NonZeroCount);
                 Assert.True(w.Centroids.Length <= k);
+                largest = Math.Max(largest, w.Centroids.Length);
                 int n = 1 + step % 5;
                 bool useBias = step % 2 == 0, relu = step % 3 != 0;
                 var x = SparsityPatterns.RandomVector(n * cols, seed + 7);
@@ -53,10 +64,12 @@ public class CodebookWeightTests
                 w.MultiplyColumnsScalar(b, ld, p, cs, ld, bias, relu);
                 AssertClose(what + $" columns scalar p={p}", ce, cm, Unstride(cs, rows, p, ld));
             }
+        Assert.Equal(k, largest); // some matrix used the whole codebook: the lookup for k centroids ran
     }
 
     [Theory]
     [InlineData(3)]
+    [InlineData(31)]
     [InlineData(63)]
     [InlineData(200)]
     public void A_non_finite_input_reaches_only_rows_that_store_its_column(int k)
@@ -90,6 +103,8 @@ public class CodebookWeightTests
         var w = new CodebookWeight(2, 3, [0, 1, 3], [2, 0, 1], [2, 1, 2], c);
         Assert.Equal([0, 0, -0.5f, 0.5f, -0.5f, 0], w.ToDense());
         Assert.Equal([0.5f, -0.5f], w.Centroids.ToArray());
-        Assert.Equal(2L * w.StoredValues + 1 + 4 * 64 + 2 * 128, w.StorageBytes); // slots, steps, table, halves
+        int halves = w.Words == SlotWords.CodeLow ? 2 * 128 : 0; // the 16-bit halves only for the CodeLow register lookup
+        Assert.Equal(System.Runtime.Intrinsics.X86.Avx512F.IsSupported ? SlotWords.OffsetLow : SlotWords.CodeLow, w.Words);
+        Assert.Equal(2L * w.StoredValues + 1 + 4 * 64 + halves, w.StorageBytes); // slots, steps, table, halves
     }
 }
