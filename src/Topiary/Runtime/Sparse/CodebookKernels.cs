@@ -24,7 +24,8 @@
 //       ignored), and two word unpacks (vpunpckl/hwd) rebuild the 32 floats exactly, the first step's 16 weights in row
 //       order, then the second's; the inputs come from the same dwords shifted by 8 and 24.
 //     Larger tables (CodeLow): each weight by a scalar load from the (L1-resident) table.
-//     An odd last step widens its 16 words (vpmovzxwd) and looks them up the same way.
+//     An odd last step widens its 16 words (vpmovzxwd) and looks them up the same way. Even and odd window positions
+//     sum into separate accumulators, as the float kernel does.
 //   AVX2: per step, the two 8-lane halves gather their inputs (column 16p + offset, padding lanes masked to 0) and their
 //     centroids (vgatherdps from the table) and FMA them into the slice's row sums; no zero-window skipping.
 //   Otherwise: SellLayout's portable slot walk. The scalar twin is SparseWeight.MultiplyScalar (ForEachStored).
@@ -208,18 +209,32 @@ internal static class CodebookKernels
                     bool pair = s + 1 < slices;
                     byte* stepsA = pSteps + s * positions, stepsB = stepsA + positions;
                     // Row sums of slice a and b: chunks' first and second steps, odd last steps.
+                    // Even and odd window positions into separate sums (shorter FMA chains across positions).
                     Vector512<float> a0 = default, a1 = default, a2 = default, b0 = default, b1 = default, b2 = default;
+                    Vector512<float> c0 = default, c1 = default, c2 = default, d0 = default, d1 = default, d2 = default;
                     var lo = Vector512.Load(px); // the window's first register; each position loads only its second
-                    for (int p = 0; p < positions; p++)
+                    int p = 0;
+                    for (; p + 1 < positions; p += 2)
+                    {
+                        var mid = Vector512.Load(px + SellLayout.RegisterCols * (p + 1));
+                        int first = stepsA[p], steps = first + (pair ? stepsB[p] : 0);
+                        if (active[p]) Block<TPadding>(codes, lo, mid, first, steps, ps, ref a0, ref a1, ref a2, ref b0, ref b1, ref b2);
+                        ps += steps * Lanes;
+                        lo = Vector512.Load(px + SellLayout.RegisterCols * (p + 2));
+                        first = stepsA[p + 1];
+                        steps = first + (pair ? stepsB[p + 1] : 0);
+                        if (active[p + 1]) Block<TPadding>(codes, mid, lo, first, steps, ps, ref c0, ref c1, ref c2, ref d0, ref d1, ref d2);
+                        ps += steps * Lanes;
+                    }
+                    if (p < positions)
                     {
                         var hi = Vector512.Load(px + SellLayout.RegisterCols * (p + 1));
                         int first = stepsA[p], steps = first + (pair ? stepsB[p] : 0);
                         if (active[p]) Block<TPadding>(codes, lo, hi, first, steps, ps, ref a0, ref a1, ref a2, ref b0, ref b1, ref b2);
                         ps += steps * Lanes;
-                        lo = hi;
                     }
-                    SellKernels.Store((a0 + a1) + a2, s * Lanes, rows, py, b, relu);
-                    if (pair) SellKernels.Store((b0 + b1) + b2, (s + 1) * Lanes, rows, py, b, relu);
+                    SellKernels.Store(((a0 + a1) + a2) + ((c0 + c1) + c2), s * Lanes, rows, py, b, relu);
+                    if (pair) SellKernels.Store(((b0 + b1) + b2) + ((d0 + d1) + d2), (s + 1) * Lanes, rows, py, b, relu);
                 }
             }
         }
