@@ -271,47 +271,46 @@ public static class Im2Col
 
     // Stride 1, no padding (LeNet, most 3x3 "valid" convs): every window is inside the image, so each
     // column row is OH contiguous copies of OW elements; no clipping, no clearing, no per-row slicing.
-    private static void UnfoldDense(ReadOnlySpan<float> image, in Conv2dGeometry g, Span<float> columns, int ldColumns)
-    {
-        int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
-        ref float src0 = ref MemoryMarshal.GetReference(image);
-        ref float dst0 = ref MemoryMarshal.GetReference(columns);
-        nint r = 0;
-        for (int c = 0; c < g.Channels; c++)
-        {
-            for (int i = 0; i < kh; i++)
-            {
-                for (int j = 0; j < kw; j++, r++)
-                {
-                    ref float dst = ref Unsafe.Add(ref dst0, r * ldColumns);
-                    ref float src = ref Unsafe.Add(ref src0, (c * h + i) * w + j);
-                    for (int y = 0; y < oh; y++)
-                        CopyRow(ref Unsafe.Add(ref src, y * w), ref Unsafe.Add(ref dst, y * ow), ow);
-                }
-            }
-        }
-    }
+    private static void UnfoldDense(ReadOnlySpan<float> image, in Conv2dGeometry g, Span<float> columns, int ldColumns) =>
+        DenseRows<Copy>(ref MemoryMarshal.GetReference(image), g, ref MemoryMarshal.GetReference(columns), ldColumns);
 
     // The adjoint of UnfoldDense: OH contiguous row additions per column row.
-    private static void FoldDense(ReadOnlySpan<float> columns, int ldColumns, in Conv2dGeometry g, Span<float> image)
+    private static void FoldDense(ReadOnlySpan<float> columns, int ldColumns, in Conv2dGeometry g, Span<float> image) =>
+        DenseRows<Add>(ref MemoryMarshal.GetReference(image), g, ref MemoryMarshal.GetReference(columns), ldColumns);
+
+    // For every column row r = (c, i, j) and output row y: TRow on the image's OW floats at (c, i + y, j) and the column
+    // row's OW floats at y·OW.
+    private static void DenseRows<TRow>(ref float image0, in Conv2dGeometry g, ref float columns0, int ldColumns) where TRow : struct, IRow
     {
         int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
-        ref float col0 = ref MemoryMarshal.GetReference(columns);
-        ref float img0 = ref MemoryMarshal.GetReference(image);
         nint r = 0;
         for (int c = 0; c < g.Channels; c++)
-        {
             for (int i = 0; i < kh; i++)
-            {
                 for (int j = 0; j < kw; j++, r++)
                 {
-                    ref float src = ref Unsafe.Add(ref col0, r * ldColumns);
-                    ref float dst = ref Unsafe.Add(ref img0, (c * h + i) * w + j);
+                    ref float column = ref Unsafe.Add(ref columns0, r * ldColumns);
+                    ref float image = ref Unsafe.Add(ref image0, (c * h + i) * w + j);
                     for (int y = 0; y < oh; y++)
-                        AddRow(ref Unsafe.Add(ref src, y * ow), ref Unsafe.Add(ref dst, y * w), ow);
+                        TRow.Run(ref Unsafe.Add(ref image, y * w), ref Unsafe.Add(ref column, y * ow), ow);
                 }
-            }
-        }
+    }
+
+    // A row operation of DenseRows (a struct the JIT specialises).
+    private interface IRow
+    {
+        static abstract void Run(ref float image, ref float column, int n);
+    }
+
+    private readonly struct Copy : IRow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Run(ref float image, ref float column, int n) => CopyRow(ref image, ref column, n);
+    }
+
+    private readonly struct Add : IRow
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Run(ref float image, ref float column, int n) => AddRow(ref column, ref image, n);
     }
 
     // Whole vectors, then one last vector ending at n that overlaps the previous one (the rows never alias), so a
