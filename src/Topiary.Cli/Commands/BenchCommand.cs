@@ -108,19 +108,15 @@ public static class BenchCommand
             double? planUs = Us("topiary plan"), fusedUs = Us("topiary fused"), ortUs = Us("onnxruntime dense");
             double? bestUs = planUs is null ? fusedUs : fusedUs is null ? planUs : Math.Min(planUs.Value, fusedUs.Value);
 
-            var table = new Table().Title($"{loaded.Name}, batch {n}, {t} thread(s)").AddColumns("runtime", "median µs", "p99 µs", "calls", "vs ORT");
-            foreach (var (name, l) in rows)
-                table.AddRow(name, F(l.MedianUs), F(l.P99Us), $"{l.Calls}", ortUs is double o ? $"{o / l.MedianUs:F2}x" : "");
-            AnsiConsole.Write(table);
+            CliOutput.Table($"{loaded.Name}, batch {n}, {t} thread(s)", ["runtime", "median µs", "p99 µs", "calls", "vs ORT"],
+                rows.Select(r => new[] { r.Name, F(r.Latency.MedianUs), F(r.Latency.P99Us), $"{r.Latency.Calls}", ortUs is double o ? $"{o / r.Latency.MedianUs:F2}x" : "" }));
             double denseUs = rows[0].Latency.MedianUs;
             // Per layer: the fused copy's layers when there is one (with each convolution's chosen algorithm), else the dense forward's.
             IReadOnlyList<LayerTime>? layerTimes = parse.GetValue(layers) ? LayerProfile.Measure(fusedCopy ?? loaded.Network, x) : null;
             if (layerTimes is not null)
             {
-                var slowest = new Table().Title($"slowest layers of the {(fusedCopy is null ? "dense forward" : "fused copy")} (each timed alone, warm caches)").AddColumns("layer", "", "median µs", "GFLOP/s");
-                foreach (var l in layerTimes.OrderByDescending(l => l.MedianUs).Take(10))
-                    slowest.AddRow(Markup.Escape(l.Name), Markup.Escape(l.Layer), F(l.MedianUs), l.Macs == 0 ? "" : l.GflopPerSecond.ToString("F1", CultureInfo.InvariantCulture));
-                AnsiConsole.Write(slowest);
+                CliOutput.Table($"slowest layers of the {(fusedCopy is null ? "dense forward" : "fused copy")} (each timed alone, warm caches)", ["layer", "", "median µs", "GFLOP/s"],
+                    layerTimes.OrderByDescending(l => l.MedianUs).Take(10).Select(l => new[] { Markup.Escape(l.Name), Markup.Escape(l.Layer), F(l.MedianUs), l.Macs == 0 ? "" : $"{l.GflopPerSecond:F1}" }));
             }
             JsonReport.Write(parse.GetValue(json), new BenchReport(
                 Model: loaded.Name,

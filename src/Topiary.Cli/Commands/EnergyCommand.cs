@@ -191,17 +191,19 @@ public static class EnergyCommand
     private static void Render(NetworkEnergy r, EnergyInput input, ILayerEnergyModel model)
     {
         string batch = Batch(model) is int n ? $", batch {n}" : "";
-        var table = new Table().Title($"{r.Network}: energy per inference ({r.Profile}{batch}, {r.Bits}-bit, {r.Unit})")
-            .AddColumns("layer", "weights", "w dens.", "in dens.", "MACs", "non-skipped", "compute", "DRAM", "buffer", "array", "RF", "total", "share");
-        double total = r.Total.Total;
-        foreach (var l in r.Layers)
-            table.AddRow(Markup.Escape(l.Layer.Name), $"{l.Layer.Weights:N0}", CliOutput.Pct(l.WeightDensity), CliOutput.Pct(l.InputDensity),
-                $"{l.Macs:N0}", $"{l.NonSkippedMacs:N0}", E(l.Energy.Computation), E(l.Energy.Dram), E(l.Energy.Buffer),
-                E(l.Energy.Array), E(l.Energy.Rf), E(l.Energy.Total), CliOutput.Pct(total > 0 ? l.Energy.Total / total : 0));
         var t = r.Total;
-        table.AddRow("[bold]total[/]", $"{r.Layers.Sum(l => l.Layer.Weights):N0}", "", "", $"{r.Macs:N0}", $"{r.NonSkippedMacs:N0}",
-            E(t.Computation), E(t.Dram), E(t.Buffer), E(t.Array), E(t.Rf), $"[bold]{E(t.Total)}[/]", "100.00%");
-        AnsiConsole.Write(table);
+        CliOutput.Table($"{r.Network}: energy per inference ({r.Profile}{batch}, {r.Bits}-bit, {r.Unit})",
+            ["layer", "weights", "w dens.", "in dens.", "MACs", "non-skipped", "compute", "DRAM", "buffer", "array", "RF", "total", "share"],
+        [
+            .. r.Layers.Select(l => new[]
+            {
+                Markup.Escape(l.Layer.Name), $"{l.Layer.Weights:N0}", CliOutput.Pct(l.WeightDensity), CliOutput.Pct(l.InputDensity),
+                $"{l.Macs:N0}", $"{l.NonSkippedMacs:N0}", E(l.Energy.Computation), E(l.Energy.Dram), E(l.Energy.Buffer),
+                E(l.Energy.Array), E(l.Energy.Rf), E(l.Energy.Total), CliOutput.Pct(t.Total > 0 ? l.Energy.Total / t.Total : 0),
+            }),
+            ["[bold]total[/]", $"{r.Layers.Sum(l => l.Layer.Weights):N0}", "", "", $"{r.Macs:N0}", $"{r.NonSkippedMacs:N0}",
+                E(t.Computation), E(t.Dram), E(t.Buffer), E(t.Array), E(t.Rf), $"[bold]{E(t.Total)}[/]", "100.00%"],
+        ]);
         foreach (string a in Assumptions(model, input)) AnsiConsole.MarkupLine($"[grey]- {Markup.Escape(a)}[/]");
     }
 

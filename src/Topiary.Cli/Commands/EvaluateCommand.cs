@@ -42,10 +42,8 @@ public static class EvaluateCommand
             if (plan is not null)
                 AnsiConsole.MarkupLine(Markup.Escape($"ran from the container's codes: {string.Join(", ", plan.Steps.Where(s => s.Format is not null).Select(s => $"{s.Name} {s.Kind}"))}; plan weights {plan.WeightBytes / 1024.0:F1} KB"));
             long nonzero = Pruning.PruningState.NonZeroParameters(loaded.Network);
-            var table = new Table().AddColumns("model", "dataset", "images", "test error", "loss", "params", "non-zero");
-            table.AddRow(loaded.Name, ds, $"{r.Count}", $"{r.Error * 100:F2}%", $"{r.Loss:F4}",
-                $"{loaded.Network.ParameterCount():N0}", $"{nonzero:N0}");
-            AnsiConsole.Write(table);
+            CliOutput.Table(null, ["model", "dataset", "images", "test error", "loss", "params", "non-zero"],
+                [[loaded.Name, ds, $"{r.Count}", $"{r.Error * 100:F2}%", $"{r.Loss:F4}", $"{loaded.Network.ParameterCount():N0}", $"{nonzero:N0}"]]);
             JsonReport.Write(parse.GetValue(json), new EvaluateReport(loaded.Name, ds, path, r.Count, r.Error, r.Loss, loaded.Network.ParameterCount(), nonzero, seconds,
                 plan is null ? "model" : "codes", plan?.WeightBytes));
             return 0;

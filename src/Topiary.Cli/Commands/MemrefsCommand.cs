@@ -89,13 +89,16 @@ public static class MemrefsCommand
 
     private static void Print(MemRefStudyReport r, double seconds)
     {
-        var t = new Table().Title($"{r.Model}: {r.Granularity} sparsity, weight density {r.WeightDensity.ToString("0.###", CultureInfo.InvariantCulture)}{(r.Sampled ? " (SAMPLED, scaled)" : "")}")
-            .AddColumns("layer", "products", "requests", "output refs", "hit rate", "write-backs", "output lines");
-        foreach (var l in r.Layers)
-            t.AddRow(l.Name, $"{l.Products:N0}", $"{l.Accesses:N0}", $"{l.OutputReferences:N0}", CliOutput.Pct(l.Accesses == 0 ? 0 : (double)l.Hits / l.Accesses),
-                $"{l.Writebacks:N0}", $"{l.OutputLines:N0}");
-        t.AddRow("[bold]total[/]", $"{r.TotalProducts:N0}", $"{r.TotalAccesses:N0}", $"[bold]{r.TotalOutputReferences:N0}[/]", "", "", "");
-        AnsiConsole.Write(t);
+        CliOutput.Table($"{r.Model}: {r.Granularity} sparsity, weight density {r.WeightDensity:0.###}{(r.Sampled ? " (SAMPLED, scaled)" : "")}",
+            ["layer", "products", "requests", "output refs", "hit rate", "write-backs", "output lines"],
+        [
+            .. r.Layers.Select(l => new[]
+            {
+                l.Name, $"{l.Products:N0}", $"{l.Accesses:N0}", $"{l.OutputReferences:N0}", CliOutput.Pct(l.Accesses == 0 ? 0 : (double)l.Hits / l.Accesses),
+                $"{l.Writebacks:N0}", $"{l.OutputLines:N0}",
+            }),
+            ["[bold]total[/]", $"{r.TotalProducts:N0}", $"{r.TotalAccesses:N0}", $"[bold]{r.TotalOutputReferences:N0}[/]", "", "", ""],
+        ]);
         foreach (string a in r.Assumptions) AnsiConsole.MarkupLine($"[grey]- {Markup.Escape(a)}[/]");
         AnsiConsole.MarkupLine($"time: {seconds:F1} s");
     }

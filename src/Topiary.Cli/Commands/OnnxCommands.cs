@@ -75,17 +75,15 @@ public static class OnnxCommands
                 if (info.InputShape is { } shape) metadata[ModelFile.InputShapeKey] = ModelInputShape.Format(shape); // read by `topiary predict`
                 ModelFile.Save(outPath, name, model, metadata);
             }
-            var t = new Table().Title($"imported {Markup.Escape(input)}").AddColumns("layer", "module", "parameters");
-            foreach (var (n, m) in model.NamedChildren().Take(200))
-                t.AddRow(Markup.Escape(n), Markup.Escape(m.ToString() ?? ""), $"{m.ParameterCount():N0}");
-            AnsiConsole.Write(t);
+            CliOutput.Table($"imported {Markup.Escape(input)}", ["layer", "module", "parameters"], model.NamedChildren().Take(200).Select(c =>
+                new[] { Markup.Escape(c.Name), Markup.Escape(c.Module.ToString() ?? ""), $"{c.Module.ParameterCount():N0}" }));
             if (verified is not null)
             {
-                var v = new Table().Title("ONNX Runtime vs Topiary").AddColumns("output", "shape", "max |diff|", "max |output|", "tolerance", "result");
-                foreach (var r in verified)
-                    v.AddRow(Markup.Escape(r.Output), Markup.Escape(Tensors.Tensor.ShapeString(r.Shape)), $"{r.MaxAbsDifference:G3}", $"{r.MaxAbsReference:G4}", $"{r.Tolerance:G3}",
-                        r.Passed ? "[green]ok[/]" : "[red]differs[/]");
-                AnsiConsole.Write(v);
+                CliOutput.Table("ONNX Runtime vs Topiary", ["output", "shape", "max |diff|", "max |output|", "tolerance", "result"], verified.Select(r => new[]
+                {
+                    Markup.Escape(r.Output), Markup.Escape(Tensors.Tensor.ShapeString(r.Shape)), $"{r.MaxAbsDifference:G3}", $"{r.MaxAbsReference:G4}", $"{r.Tolerance:G3}",
+                    r.Passed ? "[green]ok[/]" : "[red]differs[/]",
+                }));
             }
             if (passed)
                 AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outPath)}[/] ({model.ParameterCount():N0} parameters, input transform {transformName})");

@@ -34,11 +34,8 @@ public static class SensitivityCommand
             string ds = CommonOptions.DatasetOf(loaded, parse.GetValue(dataset));
             var test = CommonOptions.Data(loaded, ds, ct); // the pixels the model was trained on (an imported model's input transform)
             var curves = Sensitivity.Run(loaded.Network, test, lv, CliOutput.Messages(), ct);
-            var table = new Table().Title($"{loaded.Name}: test accuracy with one layer pruned").AddColumn("sparsity");
-            foreach (var c in curves) table.AddColumn(c.Layer);
-            for (int i = 0; i < curves[0].Sparsity.Length; i++)
-                table.AddRow([CliOutput.Pct(curves[0].Sparsity[i]), .. curves.Select(c => CliOutput.Pct(c.Accuracy[i]))]);
-            AnsiConsole.Write(table);
+            CliOutput.Table($"{loaded.Name}: test accuracy with one layer pruned", ["sparsity", .. curves.Select(c => c.Layer)],
+                curves[0].Sparsity.Select((s, i) => curves.Select(c => CliOutput.Pct(c.Accuracy[i])).Prepend(CliOutput.Pct(s))));
             if (parse.GetValue(plot) is { } png)
             {
                 SensitivityPlot.Write(png, $"{loaded.Name}: pruning sensitivity", curves.Select(c => new SensitivitySeries(c.Layer, c.Sparsity, c.Accuracy)).ToArray());

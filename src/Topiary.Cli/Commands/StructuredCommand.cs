@@ -4,7 +4,6 @@
 // outputs, same thread count) at batch 1 and 64, timed interleaved in one run. Every stage checkpoints into --work,
 // so an interrupted run continues where it stopped.
 using System.CommandLine;
-using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Bench;
 using Topiary.Cli.Reports;
@@ -140,16 +139,13 @@ public static class StructuredCommand
 
     private static void Render(StructuredReport r)
     {
-        var inv = CultureInfo.InvariantCulture;
-        var table = new Table().Title($"{r.Model}: dense vs channel-pruned ({r.Threads} threads, median µs per call)")
-            .AddColumns("batch", "Topiary dense", "Topiary pruned", "speed-up", "ORT dense", "ORT pruned", "speed-up");
-        foreach (int batch in Batches)
-        {
-            string F(string k) => r.LatencyUs[$"batch{batch}"][k].ToString("F0", inv);
-            string S(string rt) => Speedup(r.LatencyUs, batch, rt).ToString("F2", inv) + "x";
-            table.AddRow(batch.ToString(inv), F("topiary_dense"), F("topiary_pruned"), S("topiary"), F("ort_dense"), F("ort_pruned"), S("ort"));
-        }
-        AnsiConsole.Write(table);
+        CliOutput.Table($"{r.Model}: dense vs channel-pruned ({r.Threads} threads, median µs per call)",
+            ["batch", "Topiary dense", "Topiary pruned", "speed-up", "ORT dense", "ORT pruned", "speed-up"], Batches.Select(batch =>
+            {
+                string F(string k) => $"{r.LatencyUs[$"batch{batch}"][k]:F0}";
+                string S(string rt) => $"{Speedup(r.LatencyUs, batch, rt):F2}x";
+                return new[] { $"{batch}", F("topiary_dense"), F("topiary_pruned"), S("topiary"), F("ort_dense"), F("ort_pruned"), S("ort") };
+            }));
         string error = r.Dense.TestError is { } d && r.Pruned.TestError is { } e ? $"test error {CliOutput.Pct(d)} → [bold]{CliOutput.Pct(e)}[/]; " : "";
         AnsiConsole.MarkupLine($"{error}MACs {r.Dense.Macs:N0} → {r.Pruned.Macs:N0} ([bold]{r.MacsReduction:F2}x[/]); parameters {r.Dense.Params:N0} → {r.Pruned.Params:N0}");
     }
