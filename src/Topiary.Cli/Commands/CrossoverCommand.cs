@@ -25,12 +25,11 @@ public static class CrossoverCommand
         var ms = new Option<int>("--ms-per-point") { Description = "Timing budget per (format, sparsity) point in milliseconds.", DefaultValueFactory = _ => 150 };
         var best = new Option<bool>("--best") { Description = "Compare the fastest sample instead of the median (for a heavily shared machine)." };
         var plot = new Option<string>("--plot") { Description = "Crossover chart to write.", DefaultValueFactory = _ => "crossover.png" };
-        var json = CommonOptions.Json();
         var cmd = new Command("crossover", "Dense vs sparse formats across sparsity on this machine (Scalpel's crossover study).")
         {
-            rows, cols, convColumns, batch, sparsities, width, ms, best, plot, json,
+            rows, cols, convColumns, batch, sparsities, width, ms, best, plot,
         };
-        return cmd.Runs((parse, ct) =>
+        return cmd.Reports((parse, _, ct) =>
         {
             var list = CommonOptions.Numbers("--sparsities", parse.GetValue(sparsities))!;
             int r = parse.GetValue(rows), c = parse.GetValue(cols), p = parse.GetValue(convColumns), n = parse.GetValue(batch);
@@ -54,9 +53,8 @@ public static class CrossoverCommand
                 series.Select(s => new LineSeries(s.Format == SparseFormat.Dense ? "dense" : $"{s.Format.ToName()} ({s.Pattern})",
                     s.Points.Select(x => x.Sparsity * 100).ToArray(), s.Points.Select(x => x.SpeedupVsDense).ToArray())).ToArray());
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(plotPath)}[/]");
-            JsonReport.Write(parse.GetValue(json), new CrossoverReport(r, c, p, n, series));
-            return 0;
-        });
+            return new CrossoverReport(r, c, p, n, series);
+        }, threads: false);
     }
 
     private sealed class SyncProgress(Action<CrossoverProgress> report) : IProgress<CrossoverProgress>

@@ -51,12 +51,11 @@ public static class EnergyCommand
         var bits = new Option<int>("--bits") { Description = "Data bit width (1..32).", DefaultValueFactory = _ => 16 };
         var images = new Option<int>("--images") { Description = "Test images used to measure activation densities.", DefaultValueFactory = _ => 1000 };
         var plot = new Option<string?>("--plot") { Description = "Write the per-layer stacked energy chart to this PNG." };
-        var json = CommonOptions.Json();
         var cmd = new Command("energy", "Estimate per-layer inference energy (Eyeriss-like row-stationary model or 45 nm CPU view).")
         {
-            model, densities, inputDensity, batch, profile, bits, images, plot, json,
+            model, densities, inputDensity, batch, profile, bits, images, plot,
         };
-        return cmd.Runs((parse, ct) =>
+        return cmd.Reports((parse, json, ct) =>
         {
             int b = parse.GetValue(bits);
             if (b is < 1 or > 32) throw new ArgumentException($"--bits must be in [1, 32]; got {b}.");
@@ -69,7 +68,7 @@ public static class EnergyCommand
                 var p => throw new ArgumentException($"Unknown --profile '{p}'. Known profiles: eyeriss, cpu45nm."),
             };
             OutputGuard.Check([("--model", File.Exists(parse.GetValue(model)) ? parse.GetValue(model) : null), ("--densities", File.Exists(parse.GetValue(densities)) ? parse.GetValue(densities) : null)],
-                [("--plot", parse.GetValue(plot)), ("--json", parse.GetValue(json))]);
+                [("--plot", parse.GetValue(plot)), ("--json", json)]);
             var input = Resolve(parse.GetValue(model)!, parse.GetValue(densities), parse.GetValue(inputDensity), parse.GetValue(images), ct);
             var result = NetworkEnergy.Estimate(energyModel, input.Shape, input.WeightDensities, input.InputDensities, b);
             Render(result, input, energyModel);
@@ -78,9 +77,8 @@ public static class EnergyCommand
                 WritePlot(png, result);
                 AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(png)}[/]");
             }
-            JsonReport.Write(parse.GetValue(json), Report(result, input, energyModel));
-            return 0;
-        });
+            return Report(result, input, energyModel);
+        }, threads: false);
     }
 
     private sealed record EnergyInput(NetworkShape Shape, double[] WeightDensities, double[] InputDensities, string WeightSource, string InputSource);

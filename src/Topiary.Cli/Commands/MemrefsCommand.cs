@@ -35,12 +35,11 @@ public static class MemrefsCommand
         var layers = new Option<string?>("--layers") { Description = "Comma-separated conv layer names (default: all)." };
         var sample = new Option<int>("--filter-stride") { Description = "Simulate every k-th filter and scale the counts (1 = exact).", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the synthetic masks.", DefaultValueFactory = _ => 1 };
-        var json = CommonOptions.Json();
         var cmd = new Command("memrefs", "Output memory references of sparse convolutions (Mao et al. 2017), with or without a cache model.")
         {
-            model, density, granularity, preset, activation, cacheKb, line, ways, request, halo, layers, sample, seed, json,
+            model, density, granularity, preset, activation, cacheKb, line, ways, request, halo, layers, sample, seed,
         };
-        return cmd.Runs((parse, ct) =>
+        return cmd.Reports((parse, _, ct) =>
         {
             var network = ShapeZoo.ByName(parse.GetValue(model)!);
             var flow = CommonOptions.Choice("--granularity", parse.GetValue(granularity)!, ("fine", SparseDataflow.Fine), ("vector", SparseDataflow.Vector));
@@ -75,9 +74,8 @@ public static class MemrefsCommand
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var report = MemRefStudy.Run(network, options, CliOutput.Messages(), ct);
             Print(report, sw.Elapsed.TotalSeconds);
-            JsonReport.Write(parse.GetValue(json), report);
-            return 0;
-        });
+            return report;
+        }, threads: false);
     }
 
     private static double Fraction(double v, string option) =>
