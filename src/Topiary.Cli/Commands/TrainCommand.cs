@@ -49,7 +49,7 @@ public static class TrainCommand
             };
             var result = Execute(options, ct);
             if (outPath is not null) SaveModel(outPath, result);
-            JsonReport.Write(parse.GetValue(json), Report(result, outPath));
+            JsonReport.Write(parse.GetValue(json), TrainReport.Of(result, outPath, Distributed()));
             return 0;
         }, threads);
     }
@@ -82,9 +82,6 @@ public static class TrainCommand
         });
         AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(path)}[/]");
     }
-
-    /// <summary>The JSON report of a training run.</summary>
-    public static TrainReport Report(TrainingRunResult r, string? outPath) => TrainReport.Of(r, outPath, Distributed());
 
     /// <summary>The gradient-allreduce figures of this process when it is one of several ranks, else null.</summary>
     public static DistributedSummary? Distributed()
