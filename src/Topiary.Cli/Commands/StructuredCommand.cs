@@ -46,19 +46,17 @@ public static class StructuredCommand
         var seed = new Option<int>("--seed") { Description = "Seed of training, data order and the random criterion.", DefaultValueFactory = _ => 1 };
         var work = new Option<string?>("--work") { Description = "Directory for models, ONNX files and checkpoints (default: ./structured-<model>)." };
         var seconds = new Option<double>("--bench-seconds") { Description = "Timing per contender and batch size.", DefaultValueFactory = _ => 2.0 };
-        var json = CommonOptions.Json();
-        var threads = CommonOptions.Threads();
         var cmd = new Command("structured", "Channel-prune a zoo network (dependency groups, physical removal, fine-tuning), export it and time it against the dense model in Topiary and ONNX Runtime.")
         {
-            model, dataset, dense, criterion, macs, rounds, epochs, finalEpochs, lrScale, roundTo, ranking, seed, work, seconds, json, threads,
+            model, dataset, dense, criterion, macs, rounds, epochs, finalEpochs, lrScale, roundTo, ranking, seed, work, seconds,
         };
-        return cmd.Runs((parse, ct) =>
+        return cmd.Reports((parse, json, ct) =>
         {
             string name = parse.GetValue(model)!;
             string data = parse.GetValue(dataset)!;
             string dir = Path.GetFullPath(parse.GetValue(work) ?? $"structured-{name}");
             string? densePath = parse.GetValue(dense);
-            OutputGuard.Check([("--dense", densePath)], [("--json", parse.GetValue(json))]);
+            OutputGuard.Check([("--dense", densePath)], [("--json", json)]);
             Directory.CreateDirectory(dir);
             var options = new ChannelPruningOptions
             {
@@ -73,10 +71,8 @@ public static class StructuredCommand
                 Resume = true,
             };
             options.Validate();
-            var report = Run(name, data, densePath, dir, options, parse.GetValue(seconds), parse.GetValue(threads) ?? Environment.ProcessorCount, ct);
-            JsonReport.Write(parse.GetValue(json), report);
-            return 0;
-        }, threads);
+            return Run(name, data, densePath, dir, options, parse.GetValue(seconds), parse.GetValue<int?>("--threads") ?? Environment.ProcessorCount, ct);
+        });
     }
 
     private static StructuredReport Run(string name, string dataset, string? densePath, string dir, ChannelPruningOptions options, double seconds, int threads, CancellationToken ct)
