@@ -42,16 +42,15 @@ public static class BenchCommand
         granularity.AcceptOnlyFromAmong([.. Experiments.Mao2017.GranularityNames]);
         var layers = new Option<bool>("--layers") { Description = "Also time every layer alone: the fused copy's (each convolution with the algorithm it chose), else the dense forward's (per-layer median µs, MACs, GFLOP/s; console: the ten slowest)." };
         var measureFormats = new Option<bool>("--measure-formats") { Description = "Let the plan pick each layer's format by timing every candidate (default: by the weight's structure)." };
-        var json = CommonOptions.Json();
-        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, paper, batch, compare, input, weights, densities, granularity, seconds, threads, measureFormats, layers, json };
-        return cmd.Runs((parse, ct) =>
+        var cmd = new Command("bench", "Measure inference latency: Topiary dense, Topiary plan, ONNX Runtime dense.") { file, paper, batch, compare, input, weights, densities, granularity, seconds, threads, measureFormats, layers };
+        return cmd.Reports((parse, json, ct) =>
         {
             int n = CommonOptions.AtLeast(parse.GetValue(batch), 1, "--batch"), t = parse.GetValue(threads);
             CommonOptions.ApplyThreads(t);
             double budget = parse.GetValue(seconds);
             string? path = parse.GetValue(file), paperName = parse.GetValue(paper);
             if ((path is null) == (paperName is null)) throw new ArgumentException("Give exactly one of --model-file and --model.");
-            OutputGuard.Check([("--model-file", path)], [("--json", parse.GetValue(json))]);
+            OutputGuard.Check([("--model-file", path)], [("--json", json)]);
             LoadedModel loaded;
             int[] example;
             if (paperName is not null)
@@ -108,21 +107,17 @@ public static class BenchCommand
             double? planUs = Us("topiary plan"), fusedUs = Us("topiary fused"), ortUs = Us("onnxruntime dense");
             double? bestUs = planUs is null ? fusedUs : fusedUs is null ? planUs : Math.Min(planUs.Value, fusedUs.Value);
 
-            var table = new Table().Title($"{loaded.Name}, batch {n}, {t} thread(s)").AddColumns("runtime", "median µs", "p99 µs", "calls", "vs ORT");
-            foreach (var (name, l) in rows)
-                table.AddRow(name, F(l.MedianUs), F(l.P99Us), $"{l.Calls}", ortUs is double o ? $"{o / l.MedianUs:F2}x" : "");
-            AnsiConsole.Write(table);
+            CliOutput.Table($"{loaded.Name}, batch {n}, {t} thread(s)", ["runtime", "median µs", "p99 µs", "calls", "vs ORT"],
+                rows.Select(r => new[] { r.Name, F(r.Latency.MedianUs), F(r.Latency.P99Us), $"{r.Latency.Calls}", ortUs is double o ? $"{o / r.Latency.MedianUs:F2}x" : "" }));
             double denseUs = rows[0].Latency.MedianUs;
             // Per layer: the fused copy's layers when there is one (with each convolution's chosen algorithm), else the dense forward's.
             IReadOnlyList<LayerTime>? layerTimes = parse.GetValue(layers) ? LayerProfile.Measure(fusedCopy ?? loaded.Network, x) : null;
             if (layerTimes is not null)
             {
-                var slowest = new Table().Title($"slowest layers of the {(fusedCopy is null ? "dense forward" : "fused copy")} (each timed alone, warm caches)").AddColumns("layer", "", "median µs", "GFLOP/s");
-                foreach (var l in layerTimes.OrderByDescending(l => l.MedianUs).Take(10))
-                    slowest.AddRow(Markup.Escape(l.Name), Markup.Escape(l.Layer), F(l.MedianUs), l.Macs == 0 ? "" : l.GflopPerSecond.ToString("F1", CultureInfo.InvariantCulture));
-                AnsiConsole.Write(slowest);
+                CliOutput.Table($"slowest layers of the {(fusedCopy is null ? "dense forward" : "fused copy")} (each timed alone, warm caches)", ["layer", "", "median µs", "GFLOP/s"],
+                    layerTimes.OrderByDescending(l => l.MedianUs).Take(10).Select(l => new[] { Markup.Escape(l.Name), Markup.Escape(l.Layer), F(l.MedianUs), l.Macs == 0 ? "" : $"{l.GflopPerSecond:F1}" }));
             }
-            JsonReport.Write(parse.GetValue(json), new BenchReport(
+            return new BenchReport(
                 Model: loaded.Name,
                 Batch: n,
                 Threads: t,
@@ -137,9 +132,8 @@ public static class BenchCommand
                 SpeedupVsOrt: ortUs is double ou && bestUs is double bu ? ou / bu : null,
                 DenseSpeedupVsOrt: ortUs is double ou2 ? ou2 / denseUs : null,
                 Runtimes: rows.Select(r => BenchRuntime.Of(r.Name, r.Latency)).ToArray(),
-                Layers: layerTimes));
-            return 0;
-        });
+                Layers: layerTimes);
+        }, threads: false);
     }
 
     private static FusedModel AddFused(LatencyRace race, Topiary.Nn.Module model)

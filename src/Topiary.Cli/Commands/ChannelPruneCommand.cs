@@ -2,7 +2,6 @@
 // dependency groups, physical removal, optional fine-tuning, and export of the smaller model (safetensors, ONNX).
 // The flags are registered on `prune` by AddTo; PruneCommand hands over when --structure is channel.
 using System.CommandLine;
-using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Bench;
 using Topiary.Cli.Rendering;
@@ -93,9 +92,8 @@ public sealed class ChannelPruneCommand
 
     private static void Render(string name, ChannelPruningResult r)
     {
-        var table = new Table().Title($"{name}: channels per layer").AddColumns("layer", "kind", "before", "after");
-        foreach (var l in r.Layers.Where(l => l.Before != l.After)) table.AddRow(Markup.Escape(l.Layer), l.Kind, l.Before.ToString(CultureInfo.InvariantCulture), l.After.ToString(CultureInfo.InvariantCulture));
-        AnsiConsole.Write(table);
+        CliOutput.Table($"{name}: channels per layer", ["layer", "kind", "before", "after"],
+            r.Layers.Where(l => l.Before != l.After).Select(l => new[] { Markup.Escape(l.Layer), l.Kind, $"{l.Before}", $"{l.After}" }));
         foreach (var u in r.Unsupported) AnsiConsole.MarkupLine($"[yellow]not analysed:[/] {Markup.Escape(u.Layer)}: {Markup.Escape(u.Reason)}");
         foreach (var u in r.Unprunable.Where(u => !u.Reason.Contains("model output", StringComparison.Ordinal)))
             AnsiConsole.MarkupLine($"[grey]kept {u.Channels} channels of {Markup.Escape(u.Layer)}: {Markup.Escape(u.Reason)}[/]");

@@ -15,6 +15,12 @@ public static class CommonOptions
     /// <summary><c>--json PATH</c>: write the command's result as JSON.</summary>
     public static Option<string?> Json() => new("--json") { Description = "Write the result as JSON to this file (atomically)." };
 
+    /// <summary><c>--model-file PATH</c> (required): the model a command reads, described by <paramref name="description"/>.</summary>
+    public static Option<string> ModelFileFlag(string description) => new("--model-file") { Description = description, Required = true };
+
+    /// <summary><c>--dataset NAME</c>: the dataset a model file is measured on (default: the one it names, see <see cref="DatasetOf"/>).</summary>
+    public static Option<string?> Dataset() => new("--dataset") { Description = "Dataset (default: the one the model was trained on)." };
+
     /// <summary><c>--threads N</c>: limit the number of cores kernels use.</summary>
     public static Option<int?> Threads() => new("--threads") { Description = "Maximum number of threads the kernels use (default: all cores)." };
 
@@ -67,6 +73,27 @@ public static class CommonOptions
             return Task.FromResult(body(parse, ct));
         }, ct));
         return command;
+    }
+
+    /// <summary>
+    /// Adds <c>--json</c> (and <c>--threads</c> unless <paramref name="threads"/> is false) to <paramref name="command"/> and sets
+    /// its action (<see cref="Runs"/>): <paramref name="body"/>, given the --json path for its output checks, returns the report
+    /// that is then written to --json; the exit code is 0. Returns the command.
+    /// </summary>
+    public static Command Reports<TReport>(this Command command, Func<ParseResult, string?, CancellationToken, TReport> body, bool threads = true)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(body);
+        var json = Json();
+        var limit = threads ? Threads() : null;
+        command.Options.Add(json);
+        if (limit is not null) command.Options.Add(limit);
+        return command.Runs((parse, ct) =>
+        {
+            string? path = parse.GetValue(json);
+            JsonReport.Write(path, body(parse, path, ct));
+            return 0;
+        }, limit);
     }
 
     /// <summary><paramref name="value"/>, checked to be at least <paramref name="min"/>.</summary>

@@ -3,7 +3,6 @@
 // (block masks) across sparsity 0–99%, every format timed interleaved with dense at each point. Prints the
 // speedups and break-even sparsities, writes the crossover chart (PNG) and the points (--json).
 using System.CommandLine;
-using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Reports;
 using Topiary.Reporting;
@@ -26,12 +25,11 @@ public static class CrossoverCommand
         var ms = new Option<int>("--ms-per-point") { Description = "Timing budget per (format, sparsity) point in milliseconds.", DefaultValueFactory = _ => 150 };
         var best = new Option<bool>("--best") { Description = "Compare the fastest sample instead of the median (for a heavily shared machine)." };
         var plot = new Option<string>("--plot") { Description = "Crossover chart to write.", DefaultValueFactory = _ => "crossover.png" };
-        var json = CommonOptions.Json();
         var cmd = new Command("crossover", "Dense vs sparse formats across sparsity on this machine (Scalpel's crossover study).")
         {
-            rows, cols, convColumns, batch, sparsities, width, ms, best, plot, json,
+            rows, cols, convColumns, batch, sparsities, width, ms, best, plot,
         };
-        return cmd.Runs((parse, ct) =>
+        return cmd.Reports((parse, _, ct) =>
         {
             var list = CommonOptions.Numbers("--sparsities", parse.GetValue(sparsities))!;
             int r = parse.GetValue(rows), c = parse.GetValue(cols), p = parse.GetValue(convColumns), n = parse.GetValue(batch);
@@ -43,26 +41,20 @@ public static class CrossoverCommand
                     parse.GetValue(best) ? CrossoverStatistic.Best : CrossoverStatistic.Median, progress, ct);
             });
             string shape = p > 0 ? $"{r}x{c} weights x {p} columns (conv)" : $"{r}x{c}, batch {n}";
-            var table = new Table().Title($"speedup over dense, {shape}, 1 thread").AddColumn("sparsity");
-            foreach (var s in series.Skip(1)) table.AddColumn($"{s.Format.ToName()} ({s.Pattern})");
-            table.AddColumn("dense µs");
-            for (int i = 0; i < list.Length; i++)
-            {
-                var cells = new List<string> { $"{list[i] * 100:F0}%" };
-                cells.AddRange(series.Skip(1).Select(s => $"{s.Points[i].SpeedupVsDense:F2}x"));
-                cells.Add(series[0].Points[i].MedianMicroseconds.ToString("F1", CultureInfo.InvariantCulture));
-                table.AddRow([.. cells]);
-            }
-            table.AddRow(["break-even", .. series.Skip(1).Select(s => s.BreakEvenSparsity is double b ? $"{b * 100:F0}%" : "never"), ""]);
-            AnsiConsole.Write(table);
+            var sparse = series.Skip(1).ToArray();
+            CliOutput.Table($"speedup over dense, {shape}, 1 thread", ["sparsity", .. sparse.Select(s => $"{s.Format.ToName()} ({s.Pattern})"), "dense µs"],
+            [
+                .. list.Select((sparsity, i) => (string[])
+                    [$"{sparsity * 100:F0}%", .. sparse.Select(s => $"{s.Points[i].SpeedupVsDense:F2}x"), $"{series[0].Points[i].MedianMicroseconds:F1}"]),
+                ["break-even", .. sparse.Select(s => s.BreakEvenSparsity is double b ? $"{b * 100:F0}%" : "never"), ""],
+            ]);
             string plotPath = parse.GetValue(plot)!;
             LinePlot.Write(plotPath, $"sparse vs dense, {shape}", "sparsity (%)", "speedup over dense (x)",
                 series.Select(s => new LineSeries(s.Format == SparseFormat.Dense ? "dense" : $"{s.Format.ToName()} ({s.Pattern})",
                     s.Points.Select(x => x.Sparsity * 100).ToArray(), s.Points.Select(x => x.SpeedupVsDense).ToArray())).ToArray());
             AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(plotPath)}[/]");
-            JsonReport.Write(parse.GetValue(json), new CrossoverReport(r, c, p, n, series));
-            return 0;
-        });
+            return new CrossoverReport(r, c, p, n, series);
+        }, threads: false);
     }
 
     private sealed class SyncProgress(Action<CrossoverProgress> report) : IProgress<CrossoverProgress>

@@ -50,9 +50,8 @@ public static class DemoCommand
             JsonReport.Write(parse.GetValue(json), report);
             AtomicFile.WriteAllText(Path.Combine(dir, "index.md"), DemoMarkdown.Render(report, figures));
             var (header, rows) = DemoMarkdown.Summary(report);
-            var table = new Table().Title($"Topiary demo: LeNet-300-100 on MNIST ({report.Seconds:F0} s)").AddColumns(header);
-            foreach (var row in rows) table.AddRow(row.Select(c => Markup.Escape(c.Replace("**", "", StringComparison.Ordinal))).ToArray());
-            AnsiConsole.Write(table);
+            CliOutput.Table($"Topiary demo: LeNet-300-100 on MNIST ({report.Seconds:F0} s)", header,
+                rows.Select(row => row.Select(c => Markup.Escape(c.Replace("**", "", StringComparison.Ordinal)))));
             AnsiConsole.MarkupLine($"report: [bold]{Markup.Escape(Path.Combine(dir, "index.md"))}[/]");
             return 0;
         }, threads);

@@ -1,5 +1,5 @@
 // DemoFigures: the PNGs of `topiary demo`, all drawn from the DemoReport of the run:
-//   sensitivity.png, weights.png, rounds.png  the Han 2015 figures (Han2015Outputs)
+//   sensitivity.png, weights.png, rounds.png  the Han 2015 figures (Han2015View)
 //   accuracy.png   test error vs overall sparsity: after pruning and after retraining per round, and the container
 //   density.png    weights kept per layer, ours beside Han et al.'s
 //   size.png       model size after each Deep Compression stage
@@ -19,7 +19,7 @@ public static class DemoFigures
         ArgumentNullException.ThrowIfNull(report);
         var r = report.DeepCompression;
         var han = r.PruningReport ?? throw new ArgumentException("The Deep Compression report has no pruning report.", nameof(report));
-        var files = Han2015Outputs.Write(dir, han).Select(f => Path.GetFileName(f)).ToList();
+        var files = Han2015View.Figures(dir, han).ToList();
 
         var points = report.AccuracyVsSparsity;
         double[] x = points.Select(p => p.Sparsity * 100).ToArray();

@@ -51,12 +51,11 @@ public static class EnergyCommand
         var bits = new Option<int>("--bits") { Description = "Data bit width (1..32).", DefaultValueFactory = _ => 16 };
         var images = new Option<int>("--images") { Description = "Test images used to measure activation densities.", DefaultValueFactory = _ => 1000 };
         var plot = new Option<string?>("--plot") { Description = "Write the per-layer stacked energy chart to this PNG." };
-        var json = CommonOptions.Json();
         var cmd = new Command("energy", "Estimate per-layer inference energy (Eyeriss-like row-stationary model or 45 nm CPU view).")
         {
-            model, densities, inputDensity, batch, profile, bits, images, plot, json,
+            model, densities, inputDensity, batch, profile, bits, images, plot,
         };
-        return cmd.Runs((parse, ct) =>
+        return cmd.Reports((parse, json, ct) =>
         {
             int b = parse.GetValue(bits);
             if (b is < 1 or > 32) throw new ArgumentException($"--bits must be in [1, 32]; got {b}.");
@@ -69,7 +68,7 @@ public static class EnergyCommand
                 var p => throw new ArgumentException($"Unknown --profile '{p}'. Known profiles: eyeriss, cpu45nm."),
             };
             OutputGuard.Check([("--model", File.Exists(parse.GetValue(model)) ? parse.GetValue(model) : null), ("--densities", File.Exists(parse.GetValue(densities)) ? parse.GetValue(densities) : null)],
-                [("--plot", parse.GetValue(plot)), ("--json", parse.GetValue(json))]);
+                [("--plot", parse.GetValue(plot)), ("--json", json)]);
             var input = Resolve(parse.GetValue(model)!, parse.GetValue(densities), parse.GetValue(inputDensity), parse.GetValue(images), ct);
             var result = NetworkEnergy.Estimate(energyModel, input.Shape, input.WeightDensities, input.InputDensities, b);
             Render(result, input, energyModel);
@@ -78,9 +77,8 @@ public static class EnergyCommand
                 WritePlot(png, result);
                 AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(png)}[/]");
             }
-            JsonReport.Write(parse.GetValue(json), Report(result, input, energyModel));
-            return 0;
-        });
+            return Report(result, input, energyModel);
+        }, threads: false);
     }
 
     private sealed record EnergyInput(NetworkShape Shape, double[] WeightDensities, double[] InputDensities, string WeightSource, string InputSource);
@@ -191,17 +189,19 @@ public static class EnergyCommand
     private static void Render(NetworkEnergy r, EnergyInput input, ILayerEnergyModel model)
     {
         string batch = Batch(model) is int n ? $", batch {n}" : "";
-        var table = new Table().Title($"{r.Network}: energy per inference ({r.Profile}{batch}, {r.Bits}-bit, {r.Unit})")
-            .AddColumns("layer", "weights", "w dens.", "in dens.", "MACs", "non-skipped", "compute", "DRAM", "buffer", "array", "RF", "total", "share");
-        double total = r.Total.Total;
-        foreach (var l in r.Layers)
-            table.AddRow(Markup.Escape(l.Layer.Name), $"{l.Layer.Weights:N0}", CliOutput.Pct(l.WeightDensity), CliOutput.Pct(l.InputDensity),
-                $"{l.Macs:N0}", $"{l.NonSkippedMacs:N0}", E(l.Energy.Computation), E(l.Energy.Dram), E(l.Energy.Buffer),
-                E(l.Energy.Array), E(l.Energy.Rf), E(l.Energy.Total), CliOutput.Pct(total > 0 ? l.Energy.Total / total : 0));
         var t = r.Total;
-        table.AddRow("[bold]total[/]", $"{r.Layers.Sum(l => l.Layer.Weights):N0}", "", "", $"{r.Macs:N0}", $"{r.NonSkippedMacs:N0}",
-            E(t.Computation), E(t.Dram), E(t.Buffer), E(t.Array), E(t.Rf), $"[bold]{E(t.Total)}[/]", "100.00%");
-        AnsiConsole.Write(table);
+        CliOutput.Table($"{r.Network}: energy per inference ({r.Profile}{batch}, {r.Bits}-bit, {r.Unit})",
+            ["layer", "weights", "w dens.", "in dens.", "MACs", "non-skipped", "compute", "DRAM", "buffer", "array", "RF", "total", "share"],
+        [
+            .. r.Layers.Select(l => new[]
+            {
+                Markup.Escape(l.Layer.Name), $"{l.Layer.Weights:N0}", CliOutput.Pct(l.WeightDensity), CliOutput.Pct(l.InputDensity),
+                $"{l.Macs:N0}", $"{l.NonSkippedMacs:N0}", E(l.Energy.Computation), E(l.Energy.Dram), E(l.Energy.Buffer),
+                E(l.Energy.Array), E(l.Energy.Rf), E(l.Energy.Total), CliOutput.Pct(t.Total > 0 ? l.Energy.Total / t.Total : 0),
+            }),
+            ["[bold]total[/]", $"{r.Layers.Sum(l => l.Layer.Weights):N0}", "", "", $"{r.Macs:N0}", $"{r.NonSkippedMacs:N0}",
+                E(t.Computation), E(t.Dram), E(t.Buffer), E(t.Array), E(t.Rf), $"[bold]{E(t.Total)}[/]", "100.00%"],
+        ]);
         foreach (string a in Assumptions(model, input)) AnsiConsole.MarkupLine($"[grey]- {Markup.Escape(a)}[/]");
     }
 

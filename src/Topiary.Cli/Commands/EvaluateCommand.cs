@@ -20,15 +20,13 @@ public static class EvaluateCommand
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
-        var file = new Option<string>("--model-file") { Description = "A model file written by `topiary train`.", Required = true };
-        var dataset = new Option<string?>("--dataset") { Description = "Dataset (default: the one the model was trained on)." };
-        var json = CommonOptions.Json();
-        var threads = CommonOptions.Threads();
-        var cmd = new Command("evaluate", "Evaluate a saved model on a test set.") { file, dataset, json, threads };
-        return cmd.Runs((parse, ct) =>
+        var file = CommonOptions.ModelFileFlag("A model file written by `topiary train`.");
+        var dataset = CommonOptions.Dataset();
+        var cmd = new Command("evaluate", "Evaluate a saved model on a test set.") { file, dataset };
+        return cmd.Reports((parse, json, ct) =>
         {
             string path = parse.GetValue(file)!;
-            OutputGuard.Check([("--model-file", path)], [("--json", parse.GetValue(json))]);
+            OutputGuard.Check([("--model-file", path)], [("--json", json)]);
             bool container = File.Exists(path) && CompressedModel.IsContainer(path);
             var compressed = container ? CompressedModel.LoadWithCodes(path) : null;
             var loaded = compressed?.Model ?? ModelFile.Load(path);
@@ -42,13 +40,10 @@ public static class EvaluateCommand
             if (plan is not null)
                 AnsiConsole.MarkupLine(Markup.Escape($"ran from the container's codes: {string.Join(", ", plan.Steps.Where(s => s.Format is not null).Select(s => $"{s.Name} {s.Kind}"))}; plan weights {plan.WeightBytes / 1024.0:F1} KB"));
             long nonzero = Pruning.PruningState.NonZeroParameters(loaded.Network);
-            var table = new Table().AddColumns("model", "dataset", "images", "test error", "loss", "params", "non-zero");
-            table.AddRow(loaded.Name, ds, $"{r.Count}", $"{r.Error * 100:F2}%", $"{r.Loss:F4}",
-                $"{loaded.Network.ParameterCount():N0}", $"{nonzero:N0}");
-            AnsiConsole.Write(table);
-            JsonReport.Write(parse.GetValue(json), new EvaluateReport(loaded.Name, ds, path, r.Count, r.Error, r.Loss, loaded.Network.ParameterCount(), nonzero, seconds,
-                plan is null ? "model" : "codes", plan?.WeightBytes));
-            return 0;
-        }, threads);
+            CliOutput.Table(null, ["model", "dataset", "images", "test error", "loss", "params", "non-zero"],
+                [[loaded.Name, ds, $"{r.Count}", $"{r.Error * 100:F2}%", $"{r.Loss:F4}", $"{loaded.Network.ParameterCount():N0}", $"{nonzero:N0}"]]);
+            return new EvaluateReport(loaded.Name, ds, path, r.Count, r.Error, r.Loss, loaded.Network.ParameterCount(), nonzero, seconds,
+                plan is null ? "model" : "codes", plan?.WeightBytes);
+        });
     }
 }

@@ -35,12 +35,11 @@ public static class MemrefsCommand
         var layers = new Option<string?>("--layers") { Description = "Comma-separated conv layer names (default: all)." };
         var sample = new Option<int>("--filter-stride") { Description = "Simulate every k-th filter and scale the counts (1 = exact).", DefaultValueFactory = _ => 1 };
         var seed = new Option<int>("--seed") { Description = "Seed of the synthetic masks.", DefaultValueFactory = _ => 1 };
-        var json = CommonOptions.Json();
         var cmd = new Command("memrefs", "Output memory references of sparse convolutions (Mao et al. 2017), with or without a cache model.")
         {
-            model, density, granularity, preset, activation, cacheKb, line, ways, request, halo, layers, sample, seed, json,
+            model, density, granularity, preset, activation, cacheKb, line, ways, request, halo, layers, sample, seed,
         };
-        return cmd.Runs((parse, ct) =>
+        return cmd.Reports((parse, _, ct) =>
         {
             var network = ShapeZoo.ByName(parse.GetValue(model)!);
             var flow = CommonOptions.Choice("--granularity", parse.GetValue(granularity)!, ("fine", SparseDataflow.Fine), ("vector", SparseDataflow.Vector));
@@ -75,9 +74,8 @@ public static class MemrefsCommand
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var report = MemRefStudy.Run(network, options, CliOutput.Messages(), ct);
             Print(report, sw.Elapsed.TotalSeconds);
-            JsonReport.Write(parse.GetValue(json), report);
-            return 0;
-        });
+            return report;
+        }, threads: false);
     }
 
     private static double Fraction(double v, string option) =>
@@ -89,13 +87,16 @@ public static class MemrefsCommand
 
     private static void Print(MemRefStudyReport r, double seconds)
     {
-        var t = new Table().Title($"{r.Model}: {r.Granularity} sparsity, weight density {r.WeightDensity.ToString("0.###", CultureInfo.InvariantCulture)}{(r.Sampled ? " (SAMPLED, scaled)" : "")}")
-            .AddColumns("layer", "products", "requests", "output refs", "hit rate", "write-backs", "output lines");
-        foreach (var l in r.Layers)
-            t.AddRow(l.Name, $"{l.Products:N0}", $"{l.Accesses:N0}", $"{l.OutputReferences:N0}", CliOutput.Pct(l.Accesses == 0 ? 0 : (double)l.Hits / l.Accesses),
-                $"{l.Writebacks:N0}", $"{l.OutputLines:N0}");
-        t.AddRow("[bold]total[/]", $"{r.TotalProducts:N0}", $"{r.TotalAccesses:N0}", $"[bold]{r.TotalOutputReferences:N0}[/]", "", "", "");
-        AnsiConsole.Write(t);
+        CliOutput.Table($"{r.Model}: {r.Granularity} sparsity, weight density {r.WeightDensity:0.###}{(r.Sampled ? " (SAMPLED, scaled)" : "")}",
+            ["layer", "products", "requests", "output refs", "hit rate", "write-backs", "output lines"],
+        [
+            .. r.Layers.Select(l => new[]
+            {
+                l.Name, $"{l.Products:N0}", $"{l.Accesses:N0}", $"{l.OutputReferences:N0}", CliOutput.Pct(l.Accesses == 0 ? 0 : (double)l.Hits / l.Accesses),
+                $"{l.Writebacks:N0}", $"{l.OutputLines:N0}",
+            }),
+            ["[bold]total[/]", $"{r.TotalProducts:N0}", $"{r.TotalAccesses:N0}", $"[bold]{r.TotalOutputReferences:N0}[/]", "", "", ""],
+        ]);
         foreach (string a in r.Assumptions) AnsiConsole.MarkupLine($"[grey]- {Markup.Escape(a)}[/]");
         AnsiConsole.MarkupLine($"time: {seconds:F1} s");
     }

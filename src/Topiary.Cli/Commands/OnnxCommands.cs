@@ -75,17 +75,15 @@ public static class OnnxCommands
                 if (info.InputShape is { } shape) metadata[ModelFile.InputShapeKey] = ModelInputShape.Format(shape); // read by `topiary predict`
                 ModelFile.Save(outPath, name, model, metadata);
             }
-            var t = new Table().Title($"imported {Markup.Escape(input)}").AddColumns("layer", "module", "parameters");
-            foreach (var (n, m) in model.NamedChildren().Take(200))
-                t.AddRow(Markup.Escape(n), Markup.Escape(m.ToString() ?? ""), $"{m.ParameterCount():N0}");
-            AnsiConsole.Write(t);
+            CliOutput.Table($"imported {Markup.Escape(input)}", ["layer", "module", "parameters"], model.NamedChildren().Take(200).Select(c =>
+                new[] { Markup.Escape(c.Name), Markup.Escape(c.Module.ToString() ?? ""), $"{c.Module.ParameterCount():N0}" }));
             if (verified is not null)
             {
-                var v = new Table().Title("ONNX Runtime vs Topiary").AddColumns("output", "shape", "max |diff|", "max |output|", "tolerance", "result");
-                foreach (var r in verified)
-                    v.AddRow(Markup.Escape(r.Output), Markup.Escape(Tensors.Tensor.ShapeString(r.Shape)), $"{r.MaxAbsDifference:G3}", $"{r.MaxAbsReference:G4}", $"{r.Tolerance:G3}",
-                        r.Passed ? "[green]ok[/]" : "[red]differs[/]");
-                AnsiConsole.Write(v);
+                CliOutput.Table("ONNX Runtime vs Topiary", ["output", "shape", "max |diff|", "max |output|", "tolerance", "result"], verified.Select(r => new[]
+                {
+                    Markup.Escape(r.Output), Markup.Escape(Tensors.Tensor.ShapeString(r.Shape)), $"{r.MaxAbsDifference:G3}", $"{r.MaxAbsReference:G4}", $"{r.Tolerance:G3}",
+                    r.Passed ? "[green]ok[/]" : "[red]differs[/]",
+                }));
             }
             if (passed)
                 AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outPath)}[/] ({model.ParameterCount():N0} parameters, input transform {transformName})");
@@ -128,26 +126,24 @@ public static class OnnxCommands
     /// <summary>Builds <c>export</c>.</summary>
     public static Command BuildExport()
     {
-        var file = new Option<string>("--model-file") { Description = "The model file to export.", Required = true };
+        var file = CommonOptions.ModelFileFlag("The model file to export.");
         var output = new Option<string>("--out") { Description = "The ONNX file to write.", Required = true };
         var sparse = new Option<bool>("--sparse-initializers")
         {
             Description = "Write Conv/Gemm weights with density below 0.3 as SparseTensorProto (COO) initializers instead of dense zeros.",
         };
-        var json = CommonOptions.Json();
-        var cmd = new Command("export", "Export a model file as ONNX (pruned weights as zeros, or sparse initializers).") { file, output, sparse, json };
-        return cmd.Runs((parse, ct) =>
+        var cmd = new Command("export", "Export a model file as ONNX (pruned weights as zeros, or sparse initializers).") { file, output, sparse };
+        return cmd.Reports((parse, json, ct) =>
         {
             string input = parse.GetValue(file)!, outPath = parse.GetValue(output)!;
-            OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", parse.GetValue(json))]);
+            OutputGuard.Check([("--model-file", input)], [("--out", outPath), ("--json", json)]);
             var loaded = ModelFile.Load(input);
             Export(loaded.Network, loaded, input, outPath, ModelZoo.Names.Contains(loaded.Name) ? ModelZoo.Get(loaded.Name).InputShape : [1, 28, 28],
                 parse.GetValue(sparse));
             long nonzero = Pruning.PruningState.NonZeroParameters(loaded.Network);
             AnsiConsole.MarkupLine($"exported {Markup.Escape(loaded.Name)} ({nonzero:N0} non-zero of {loaded.Network.ParameterCount():N0} parameters) → [bold]{Markup.Escape(outPath)}[/]");
-            JsonReport.Write(parse.GetValue(json), new ExportReport(loaded.Name, input, outPath, loaded.Network.ParameterCount(), nonzero));
-            return 0;
-        });
+            return new ExportReport(loaded.Name, input, outPath, loaded.Network.ParameterCount(), nonzero);
+        }, threads: false);
     }
 
     /// <summary>

@@ -114,16 +114,12 @@ public static class PredictCommand
 
     private static void Render(string modelName, PredictionInputs inputs, Prediction[] predictions, string[]? names, bool already)
     {
-        var table = new Table().AddColumns("#", "input", "class", "score", "top-k");
-        foreach (var (p, i) in predictions.Take(DisplayedRows).Select((p, i) => (p, i)))
+        CliOutput.Table(null, ["#", "input", "class", "score", "top-k"], predictions.Take(DisplayedRows).Select((p, i) =>
         {
             string source = Path.GetFileName(p.Source.File) + (p.Source.Index is int index ? $"[{index}]" : "");
             string top = string.Join(" ", p.Top.Select(t => $"{Name(t.Class, names).Replace(' ', '_')}:{Score(t.Score)}"));
-            table.AddRow((i + 1).ToString(CultureInfo.InvariantCulture), Markup.Escape(source), $"[bold]{Markup.Escape(Name(p.Top[0].Class, names))}[/]",
-                Score(p.Top[0].Score), Markup.Escape(top));
-        }
-        if (predictions.Length > DisplayedRows) table.Caption($"… and {predictions.Length - DisplayedRows:N0} more (all of them in --json)");
-        AnsiConsole.Write(table);
+            return new[] { $"{i + 1}", Markup.Escape(source), $"[bold]{Markup.Escape(Name(p.Top[0].Class, names))}[/]", Score(p.Top[0].Score), Markup.Escape(top) };
+        }), predictions.Length > DisplayedRows ? $"… and {predictions.Length - DisplayedRows:N0} more (all of them in --json)" : null);
         AnsiConsole.MarkupLine($"[grey]{inputs.Count:N0} input(s) of {Markup.Escape(Tensors.Tensor.ShapeString(inputs.ExampleShape))} through {Markup.Escape(modelName)}; scores: " +
             (already ? "the model's outputs, already probabilities" : "softmax of the model's outputs") + "[/]");
     }

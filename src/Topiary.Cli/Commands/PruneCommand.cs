@@ -3,7 +3,6 @@
 // one-shot, iterative prune/retrain (Han et al. 2015) or AGP — from flags or a YAML recipe, then save the pruned
 // model (masks included) and report kept weights per layer.
 using System.CommandLine;
-using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Rendering;
 using Topiary.Cli.Reports;
@@ -111,9 +110,8 @@ public static class PruneCommand
                 if (plan.Targets.Count == 0 && recipe is null)
                     plan = plan with { Targets = Experiments.Han2015.DefaultTargets(name) };
                 var s = (ScalpelSettings)settings;
-                var techniques = new Table().Title($"Scalpel for {s.Hardware}").AddColumns("layer", "technique");
-                foreach (var c in scalpel.Choices(network)) techniques.AddRow(c.Layer, c.Technique == ScalpelTechnique.SimdAware ? $"SIMD-aware, groups of {c.GroupWidth}" : c.Technique.ToString());
-                AnsiConsole.Write(techniques);
+                CliOutput.Table($"Scalpel for {s.Hardware}", ["layer", "technique"], scalpel.Choices(network).Select(c =>
+                    new[] { c.Layer, c.Technique == ScalpelTechnique.SimdAware ? $"SIMD-aware, groups of {c.GroupWidth}" : c.Technique.ToString() }));
             }
             // Imported (non-zoo) models retrain with a plain SGD recipe and see the pixels they were trained on.
             var data = PruneStage.Data(dataset, pruning.ValidationImages, recipe?.TrainLimit, null, ModelFile.InputTransform(metadata), ct: ct);
@@ -126,9 +124,8 @@ public static class PruneCommand
             var messages = CliOutput.Messages();
             var (outcome, result) = TrainingProgressRenderer.Run($"prune {name} ({registration.Name})", p => PruneStage.Run(pruning, network, name,
                 inputShape, recipe?.Train ?? ModelZoo.RetrainingRecipe(name), data, plan, paramsBefore, outPath, outMeta, p, messages, ct));
-            var table = new Table().Title($"{name}: {outcome.Label} pruning").AddColumns("layer", "weights", "kept", "kept %");
-            foreach (var d in result.Layers) table.AddRow(d.Name, $"{d.Weights:N0}", $"{d.Kept:N0}", CliOutput.Pct(d.KeptFraction));
-            AnsiConsole.Write(table);
+            CliOutput.Table($"{name}: {outcome.Label} pruning", ["layer", "weights", "kept", "kept %"],
+                result.Layers.Select(d => new[] { d.Name, $"{d.Weights:N0}", $"{d.Kept:N0}", CliOutput.Pct(d.KeptFraction) }));
             AnsiConsole.MarkupLine($"test error {CliOutput.Pct(before)} → [bold]{CliOutput.Pct(result.TestError)}[/]; non-zero parameters {paramsBefore:N0} → " +
                 $"{result.NonzeroParams:N0} ([bold]{result.Compression:F1}x[/])");
             AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(outPath)}[/]");

@@ -6,7 +6,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Topiary.Experiments;
 
 namespace Topiary.Cli.Commands;
 
@@ -34,82 +33,12 @@ public static class ReproduceAllIndex
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    private static string Pct(double f) => CliOutput.Pct(f);
-
-    private static string X(double v) => v.ToString("F1", Inv) + "x";
-
-    /// <summary>Han et al. 2015: errors, parameters and compression beside the paper's.</summary>
-    public static ReproduceTargetSummary Han2015(string name, Han2015Report r, double seconds)
-    {
-        ArgumentNullException.ThrowIfNull(r);
-        var p = r.Paper;
-        return Done(name, $"Han et al. 2015, {r.Model}: iterative magnitude pruning with retraining", seconds,
-            [$"{name}/sensitivity.png", $"{name}/weights.png", $"{name}/rounds.png"], ["", "Topiary", "paper (Caffe)"],
-        [
-            ["reference error", Pct(r.Reference.TestError), Pct(p.ReferenceError)],
-            ["pruned error", Pct(r.Pruned.TestError), Pct(p.PrunedError)],
-            ["parameters", $"{r.Reference.Params:N0} → {r.Pruned.NonzeroParams:N0}", $"{p.Params:N0} → {p.PrunedParams:N0}"],
-            ["compression", X(r.Compression), X(p.Compression)],
-            ["kept per layer", string.Join(", ", r.Layers.Select(l => $"{l.Name} {l.KeptFraction * 100:F0}%")),
-                string.Join(", ", r.Layers.Where(l => l.PaperKeptFraction is not null).Select(l => $"{l.Name} {l.PaperKeptFraction * 100:F0}%"))],
-        ]);
-    }
-
-    /// <summary>Deep Compression: error and size of the container beside the paper's, per stage.</summary>
-    public static ReproduceTargetSummary DeepCompression(string name, DeepCompressionReport r, double seconds)
-    {
-        ArgumentNullException.ThrowIfNull(r);
-        var p = r.Paper;
-        double Stage(string s) => r.Stages.FirstOrDefault(x => x.Name == s)?.Compression ?? double.NaN;
-        return Done(name, $"Han, Mao, Dally 2016 (Deep Compression), {r.Model}: pruning, trained quantization, Huffman coding", seconds, [],
-            ["", "Topiary", "paper"],
-        [
-            ["error: reference → compressed", $"{Pct(r.Reference.TestError)} → {Pct(r.Compressed.TestError)}", $"{Pct(p.ReferenceError)} → {Pct(p.CompressedError)}"],
-            ["size", $"{r.BytesOriginal / 1000:F0} KB → {r.BytesCompressed / 1000:F1} KB", $"{p.BytesOriginal / 1000:F0} KB → {p.BytesCompressed / 1000:F0} KB"],
-            ["pruning", X(Stage("pruning")), X(p.Pruning)],
-            ["+ quantization", X(Stage("quantization")), X(p.Quantization)],
-            ["+ Huffman (container file)", $"{X(Stage("huffman"))} ({X(r.Compression)} file)", X(p.Huffman)],
-        ]);
-    }
-
-    /// <summary>Scalpel: per platform, speedups and size reduction beside the paper's means.</summary>
-    public static ReproduceTargetSummary Scalpel(string name, ScalpelReport r, double seconds)
-    {
-        ArgumentNullException.ThrowIfNull(r);
-        return Done(name, $"Yu et al. 2017 (Scalpel), {r.Model}: pruning chosen by hardware parallelism", seconds, [$"{name}/speedup.png"],
-            ["platform", "how", "traditional", "Scalpel", "size −% (Scalpel)", "Scalpel error", "paper (Scalpel / trad. / size)"],
-            r.Platforms.Select(p => (IReadOnlyList<string>)
-            [
-                p.Name, p.Measured ? "measured" : "modelled", X(p.TraditionalSpeedup), X(p.ScalpelSpeedup), Pct(p.SizeReduction), Pct(p.ScalpelError),
-                p.Paper is { } pp ? $"{X(pp.ScalpelSpeedup)} / {X(pp.TraditionalSpeedup)} / {pp.SizeReduction * 100:F0}%" : "",
-            ]).ToArray());
-    }
-
-    /// <summary>Mao et al. 2017: the equal-density table (error and storage per granularity).</summary>
-    public static ReproduceTargetSummary Mao2017(string name, Mao2017Report r, double seconds)
-    {
-        ArgumentNullException.ThrowIfNull(r);
-        static string Cell(double? v, Func<double, string> f) => v is double x ? f(x) : "—";
-        return Done(name, $"Mao et al. 2017, {r.Model} on {r.Dataset}: granularity at equal density {r.EqualDensity.ToString("0.###", Inv)} (dense error {Pct(r.ReferenceError)})",
-            seconds, [$"{name}/accuracy.png"], ["granularity", "density", "test error", "storage (of dense)"],
-            r.EqualDensityTable.Select(x => (IReadOnlyList<string>)[x.Granularity, Cell(x.Density, Pct), Cell(x.TestError, Pct), Cell(x.StorageRatio, Pct)]).ToArray());
-    }
-
-    /// <summary>Yang et al. 2017: the three networks' error, weights and Eyeriss energy.</summary>
-    public static ReproduceTargetSummary Yang2017(string name, Yang2017Report r, double seconds)
-    {
-        ArgumentNullException.ThrowIfNull(r);
-        return Done(name, $"Yang et al. 2017, {r.Model} on {r.Dataset}: energy-aware vs magnitude pruning at matched accuracy (Eyeriss model)",
-            seconds, [], ["network", "test error", "non-zero weights", "energy (normalised)", "energy reduction"],
-            r.Rows.Select(x => (IReadOnlyList<string>)
-                [x.Name, Pct(x.TestError), $"{x.NonzeroWeights:N0} / {x.Weights:N0}", x.NormalizedEnergy.ToString("F3", Inv), X(x.EnergyReduction)]).ToArray());
-    }
-
     /// <summary>A target that failed: no table, the message kept.</summary>
     public static ReproduceTargetSummary Failed(string name, string title, double seconds, string error) =>
         new(name, title, "failed", seconds, error, $"{name}/report.json", [], [], []);
 
-    private static ReproduceTargetSummary Done(string name, string title, double seconds, IReadOnlyList<string> figures,
+    /// <summary>A target that ran: its title, time, figures and main table (its <c>&lt;Paper&gt;View.Summary</c>).</summary>
+    public static ReproduceTargetSummary Done(string name, string title, double seconds, IReadOnlyList<string> figures,
         IReadOnlyList<string> header, IReadOnlyList<IReadOnlyList<string>> rows) =>
         new(name, title, "done", seconds, null, $"{name}/report.json", figures, header, rows);
 

@@ -47,9 +47,6 @@ public sealed class ReproduceTarget<TOptions, TReport>(string name, string descr
     /// <inheritdoc/>
     public string Name { get; } = name;
 
-    /// <summary>One line for the command's help.</summary>
-    public string Description { get; } = description;
-
     /// <summary>The models <c>--model</c> accepts (null: any zoo model).</summary>
     public IReadOnlyList<string>? Models { get; init; }
 
@@ -58,9 +55,6 @@ public sealed class ReproduceTarget<TOptions, TReport>(string name, string descr
 
     /// <inheritdoc/>
     public IReadOnlyList<string> AllModels { get => field ?? Models ?? []; init; }
-
-    /// <summary>What <c>--quick</c> does, for the help.</summary>
-    public string QuickHelp { get; } = quickHelp;
 
     /// <summary>The options for a model (and resume), in a work directory set later by <see cref="Place"/>.</summary>
     public Func<string, bool, TOptions> Create { get; } = create;
@@ -77,17 +71,8 @@ public sealed class ReproduceTarget<TOptions, TReport>(string name, string descr
     /// <summary>Flags that are not settings: adds them to the command and returns how they change the options.</summary>
     public Func<Command, Func<ParseResult, TOptions, TOptions>>? Flags { get; init; }
 
-    /// <summary>The experiment.</summary>
-    public Func<TOptions, IProgress<TrainingProgress>?, IProgress<string>?, CancellationToken, TReport> Run { get; } = run;
-
-    /// <summary>The report view: prints the report's tables.</summary>
-    public Action<TReport> View { get; } = view;
-
     /// <summary>Writes the outputs besides report.json into the work directory; returns their file names.</summary>
     public Func<string, TReport, IEnumerable<string>>? Outputs { get; init; }
-
-    /// <summary>The summary for the <c>reproduce all</c> index (target name, report, seconds).</summary>
-    public Func<string, TReport, double, ReproduceTargetSummary> Summary { get; } = summary;
 
     /// <summary>Under <c>reproduce all</c>: the sibling target kind whose finished checkpoints this one starts from, and the files.</summary>
     public (string Target, string[] Files)? StartsFrom { get; init; }
@@ -103,10 +88,10 @@ public sealed class ReproduceTarget<TOptions, TReport>(string name, string descr
         if (DefaultModel is { } m) model.DefaultValueFactory = _ => m;
         var outDir = new Option<string?>("--out") { Description = $"Work directory for checkpoints, outputs and the report (default: runs/{Name}-<model>[-quick])." };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoints in the work directory." };
-        var quick = new Option<bool>("--quick") { Description = QuickHelp };
+        var quick = new Option<bool>("--quick") { Description = quickHelp };
         var json = CommonOptions.Json();
         var threads = CommonOptions.Threads();
-        var cmd = new Command(Name, Description) { model };
+        var cmd = new Command(Name, description) { model };
         var settings = new SettingFlags<TOptions>(cmd, Create(DefaultModel ?? AllModels[0], false));
         var extra = Flags?.Invoke(cmd);
         foreach (var option in new Option[] { outDir, resume, quick, json, threads }) cmd.Options.Add(option);
@@ -127,8 +112,8 @@ public sealed class ReproduceTarget<TOptions, TReport>(string name, string descr
     public TReport Execute(TOptions options, string model, string work, string? json, CancellationToken cancellationToken)
     {
         var messages = CliOutput.Messages();
-        var report = TrainingProgressRenderer.Run($"{Name} {model}", p => Run(options, p, messages, cancellationToken));
-        View(report);
+        var report = TrainingProgressRenderer.Run($"{Name} {model}", p => run(options, p, messages, cancellationToken));
+        view(report);
         var files = Outputs?.Invoke(work, report).ToList() ?? [];
         JsonReport.WriteRun(work, json, report, files.Count > 0 ? string.Join(", ", [.. files, "report.json"]) : "");
         return report;
@@ -143,7 +128,7 @@ public sealed class ReproduceTarget<TOptions, TReport>(string name, string descr
             resume = true;
         var options = Create(Supported(model), resume);
         var report = Execute(Place(quick ? Quick(options) : options, work), model, work, null, cancellationToken);
-        return Summary(target, report, watch.Elapsed.TotalSeconds);
+        return summary(target, report, watch.Elapsed.TotalSeconds);
     }
 
     // The zoo name of a model this target supports.

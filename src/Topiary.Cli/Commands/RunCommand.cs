@@ -60,9 +60,8 @@ public static class RunCommand
                 $"{c.BytesOriginal / 1000:F0} KB → {c.BytesCompressed / 1000:F1} KB ([bold]{c.Compression:F1}x[/])", Reused(r, "compress"));
         }
         AnsiConsole.Write(t);
-        var layers = new Table().Title("weights kept per layer").AddColumns("layer", "kind", "weights", "kept", "kept %");
-        foreach (var l in r.Pruned.Layers) layers.AddRow(Markup.Escape(l.Name), l.Kind, $"{l.Weights:N0}", $"{l.Kept:N0}", CliOutput.Pct(l.KeptFraction));
-        AnsiConsole.Write(layers);
+        CliOutput.Table("weights kept per layer", ["layer", "kind", "weights", "kept", "kept %"],
+            r.Pruned.Layers.Select(l => new[] { Markup.Escape(l.Name), l.Kind, $"{l.Weights:N0}", $"{l.Kept:N0}", CliOutput.Pct(l.KeptFraction) }));
         if (r.Exported is { } x)
             AnsiConsole.MarkupLine($"ONNX ({x.Source}{(x.SparseInitializers ? ", sparse initializers" : "")}): [bold]{Markup.Escape(x.Onnx)}[/] ({x.Bytes:N0} bytes)");
         AnsiConsole.MarkupLine($"time: {string.Join(", ", r.Stages.Select(s => $"{s.Name} {s.Seconds:F0} s{(s.Resumed ? " (reused)" : "")}"))}; total {r.TotalSeconds:F0} s");

@@ -16,37 +16,28 @@ public static class SensitivityCommand
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
-        var file = new Option<string>("--model-file") { Description = "A model file written by `topiary train`.", Required = true };
-        var dataset = new Option<string?>("--dataset") { Description = "Dataset (default: the one the model was trained on)." };
+        var file = CommonOptions.ModelFileFlag("A model file written by `topiary train`.");
+        var dataset = CommonOptions.Dataset();
         var levels = new Option<string?>("--levels") { Description = "Comma-separated sparsities (default 0,0.1,...,0.9,0.95)." };
         var plot = new Option<string?>("--plot") { Description = "Write the accuracy-vs-sparsity plot to this PNG." };
-        var json = CommonOptions.Json();
-        var threads = CommonOptions.Threads();
-        var cmd = new Command("sensitivity", "Prune each layer alone to increasing sparsity and measure test accuracy.")
-        {
-            file, dataset, levels, plot, json, threads,
-        };
-        return cmd.Runs((parse, ct) =>
+        var cmd = new Command("sensitivity", "Prune each layer alone to increasing sparsity and measure test accuracy.") { file, dataset, levels, plot };
+        return cmd.Reports((parse, json, ct) =>
         {
             var lv = ParseLevels(parse.GetValue(levels));
-            OutputGuard.Check([("--model-file", parse.GetValue(file))], [("--plot", parse.GetValue(plot)), ("--json", parse.GetValue(json))]);
+            OutputGuard.Check([("--model-file", parse.GetValue(file))], [("--plot", parse.GetValue(plot)), ("--json", json)]);
             var loaded = ModelFile.Load(parse.GetValue(file)!);
             string ds = CommonOptions.DatasetOf(loaded, parse.GetValue(dataset));
             var test = CommonOptions.Data(loaded, ds, ct); // the pixels the model was trained on (an imported model's input transform)
             var curves = Sensitivity.Run(loaded.Network, test, lv, CliOutput.Messages(), ct);
-            var table = new Table().Title($"{loaded.Name}: test accuracy with one layer pruned").AddColumn("sparsity");
-            foreach (var c in curves) table.AddColumn(c.Layer);
-            for (int i = 0; i < curves[0].Sparsity.Length; i++)
-                table.AddRow([CliOutput.Pct(curves[0].Sparsity[i]), .. curves.Select(c => CliOutput.Pct(c.Accuracy[i]))]);
-            AnsiConsole.Write(table);
+            CliOutput.Table($"{loaded.Name}: test accuracy with one layer pruned", ["sparsity", .. curves.Select(c => c.Layer)],
+                curves[0].Sparsity.Select((s, i) => curves.Select(c => CliOutput.Pct(c.Accuracy[i])).Prepend(CliOutput.Pct(s))));
             if (parse.GetValue(plot) is { } png)
             {
                 SensitivityPlot.Write(png, $"{loaded.Name}: pruning sensitivity", curves.Select(c => new SensitivitySeries(c.Layer, c.Sparsity, c.Accuracy)).ToArray());
                 AnsiConsole.MarkupLine($"wrote [bold]{Markup.Escape(png)}[/]");
             }
-            JsonReport.Write(parse.GetValue(json), new SensitivityReport(loaded.Name, ds, curves));
-            return 0;
-        }, threads);
+            return new SensitivityReport(loaded.Name, ds, curves);
+        });
     }
 
     /// <summary>Parses "0,0.5,0.9" into sparsity levels.</summary>

@@ -4,7 +4,6 @@
 // outputs, same thread count) at batch 1 and 64, timed interleaved in one run. Every stage checkpoints into --work,
 // so an interrupted run continues where it stopped.
 using System.CommandLine;
-using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Bench;
 using Topiary.Cli.Reports;
@@ -47,19 +46,17 @@ public static class StructuredCommand
         var seed = new Option<int>("--seed") { Description = "Seed of training, data order and the random criterion.", DefaultValueFactory = _ => 1 };
         var work = new Option<string?>("--work") { Description = "Directory for models, ONNX files and checkpoints (default: ./structured-<model>)." };
         var seconds = new Option<double>("--bench-seconds") { Description = "Timing per contender and batch size.", DefaultValueFactory = _ => 2.0 };
-        var json = CommonOptions.Json();
-        var threads = CommonOptions.Threads();
         var cmd = new Command("structured", "Channel-prune a zoo network (dependency groups, physical removal, fine-tuning), export it and time it against the dense model in Topiary and ONNX Runtime.")
         {
-            model, dataset, dense, criterion, macs, rounds, epochs, finalEpochs, lrScale, roundTo, ranking, seed, work, seconds, json, threads,
+            model, dataset, dense, criterion, macs, rounds, epochs, finalEpochs, lrScale, roundTo, ranking, seed, work, seconds,
         };
-        return cmd.Runs((parse, ct) =>
+        return cmd.Reports((parse, json, ct) =>
         {
             string name = parse.GetValue(model)!;
             string data = parse.GetValue(dataset)!;
             string dir = Path.GetFullPath(parse.GetValue(work) ?? $"structured-{name}");
             string? densePath = parse.GetValue(dense);
-            OutputGuard.Check([("--dense", densePath)], [("--json", parse.GetValue(json))]);
+            OutputGuard.Check([("--dense", densePath)], [("--json", json)]);
             Directory.CreateDirectory(dir);
             var options = new ChannelPruningOptions
             {
@@ -74,10 +71,8 @@ public static class StructuredCommand
                 Resume = true,
             };
             options.Validate();
-            var report = Run(name, data, densePath, dir, options, parse.GetValue(seconds), parse.GetValue(threads) ?? Environment.ProcessorCount, ct);
-            JsonReport.Write(parse.GetValue(json), report);
-            return 0;
-        }, threads);
+            return Run(name, data, densePath, dir, options, parse.GetValue(seconds), parse.GetValue<int?>("--threads") ?? Environment.ProcessorCount, ct);
+        });
     }
 
     private static StructuredReport Run(string name, string dataset, string? densePath, string dir, ChannelPruningOptions options, double seconds, int threads, CancellationToken ct)
@@ -140,16 +135,13 @@ public static class StructuredCommand
 
     private static void Render(StructuredReport r)
     {
-        var inv = CultureInfo.InvariantCulture;
-        var table = new Table().Title($"{r.Model}: dense vs channel-pruned ({r.Threads} threads, median µs per call)")
-            .AddColumns("batch", "Topiary dense", "Topiary pruned", "speed-up", "ORT dense", "ORT pruned", "speed-up");
-        foreach (int batch in Batches)
-        {
-            string F(string k) => r.LatencyUs[$"batch{batch}"][k].ToString("F0", inv);
-            string S(string rt) => Speedup(r.LatencyUs, batch, rt).ToString("F2", inv) + "x";
-            table.AddRow(batch.ToString(inv), F("topiary_dense"), F("topiary_pruned"), S("topiary"), F("ort_dense"), F("ort_pruned"), S("ort"));
-        }
-        AnsiConsole.Write(table);
+        CliOutput.Table($"{r.Model}: dense vs channel-pruned ({r.Threads} threads, median µs per call)",
+            ["batch", "Topiary dense", "Topiary pruned", "speed-up", "ORT dense", "ORT pruned", "speed-up"], Batches.Select(batch =>
+            {
+                string F(string k) => $"{r.LatencyUs[$"batch{batch}"][k]:F0}";
+                string S(string rt) => $"{Speedup(r.LatencyUs, batch, rt):F2}x";
+                return new[] { $"{batch}", F("topiary_dense"), F("topiary_pruned"), S("topiary"), F("ort_dense"), F("ort_pruned"), S("ort") };
+            }));
         string error = r.Dense.TestError is { } d && r.Pruned.TestError is { } e ? $"test error {CliOutput.Pct(d)} → [bold]{CliOutput.Pct(e)}[/]; " : "";
         AnsiConsole.MarkupLine($"{error}MACs {r.Dense.Macs:N0} → {r.Pruned.Macs:N0} ([bold]{r.MacsReduction:F2}x[/]); parameters {r.Dense.Params:N0} → {r.Pruned.Params:N0}");
     }

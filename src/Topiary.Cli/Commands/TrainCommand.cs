@@ -49,7 +49,7 @@ public static class TrainCommand
             };
             var result = Execute(options, ct);
             if (outPath is not null) SaveModel(outPath, result);
-            JsonReport.Write(parse.GetValue(json), Report(result, outPath));
+            JsonReport.Write(parse.GetValue(json), TrainReport.Of(result, outPath, Distributed()));
             return 0;
         }, threads);
     }
@@ -62,14 +62,8 @@ public static class TrainCommand
         TrainingRun.LoadDataset(options.Dataset, Data.DatasetSplit.Test, options.CacheDirectory, dataProgress, ct);
         var result = TrainingProgressRenderer.Run($"{options.Model} on {options.Dataset}",
             progress => TrainingRun.Run(options, progress, null, ct));
-        var table = new Table().Title($"{result.Model} on {result.Dataset} (seed {result.Seed})")
-            .AddColumns("epoch", "train loss", "test error", "test loss", "train s", "images/s");
-        foreach (var e in result.History)
-        {
-            table.AddRow(e.Epoch.ToString(CultureInfo.InvariantCulture), F(e.TrainLoss, "F4"), $"{e.TestError * 100:F2}%",
-                F(e.TestLoss, "F4"), F(e.Seconds, "F1"), F(e.ImagesPerSecond, "F0"));
-        }
-        AnsiConsole.Write(table);
+        CliOutput.Table($"{result.Model} on {result.Dataset} (seed {result.Seed})", ["epoch", "train loss", "test error", "test loss", "train s", "images/s"],
+            result.History.Select(e => new[] { $"{e.Epoch}", $"{e.TrainLoss:F4}", $"{e.TestError * 100:F2}%", $"{e.TestLoss:F4}", $"{e.Seconds:F1}", $"{e.ImagesPerSecond:F0}" }));
         AnsiConsole.MarkupLine($"test error [bold]{result.TestError * 100:F2}%[/], {result.Params:N0} parameters, {result.Seconds:F1} s");
         if (Distributed() is { } d)
             AnsiConsole.MarkupLine($"[grey]{d.Ranks} ranks: allreduce {d.AllreduceMsPerStep:F2} ms/step over {d.Steps:N0} steps ({d.AllreduceSeconds:F1} s), {d.FloatsPerStep:N0} floats/step[/]");
@@ -89,9 +83,6 @@ public static class TrainCommand
         AnsiConsole.MarkupLine($"saved [bold]{Markup.Escape(path)}[/]");
     }
 
-    /// <summary>The JSON report of a training run.</summary>
-    public static TrainReport Report(TrainingRunResult r, string? outPath) => TrainReport.Of(r, outPath, Distributed());
-
     /// <summary>The gradient-allreduce figures of this process when it is one of several ranks, else null.</summary>
     public static DistributedSummary? Distributed()
     {
@@ -100,6 +91,4 @@ public static class TrainCommand
         var s = Topiary.Distributed.DataParallel.Statistics;
         return new DistributedSummary(c.Size, s.Steps, s.AllReduceSeconds, s.MillisecondsPerStep, s.Steps == 0 ? 0 : s.Floats / s.Steps);
     }
-
-    private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);
 }

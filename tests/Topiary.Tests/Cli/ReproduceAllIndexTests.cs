@@ -25,7 +25,7 @@ public class ReproduceAllIndexTests
     [Fact]
     public void Target_tables_carry_the_reports_numbers_beside_the_papers()
     {
-        var han = ReproduceAllIndex.Han2015("han2015-lenet-300-100", FakeHan(), 64.2);
+        var han = Han2015View.Summary("han2015-lenet-300-100", FakeHan(), 64.2);
         Assert.Equal("done", han.Status);
         Assert.Equal("han2015-lenet-300-100/report.json", han.Report);
         Assert.Equal(["reference error", "1.48%", "1.64%"], han.Rows[0]);
@@ -34,7 +34,7 @@ public class ReproduceAllIndexTests
         Assert.Equal("fc1 6%", han.Rows[4][1]);
         Assert.Contains("han2015-lenet-300-100/rounds.png", han.Figures);
 
-        var yang = ReproduceAllIndex.Yang2017("yang2017-lenet-5", FakeYang(), 6);
+        var yang = Yang2017View.Summary("yang2017-lenet-5", FakeYang(), 6);
         Assert.Equal(["energy-aware", "1.92%", "20,000 / 431,080", "0.605", "1.7x"], yang.Rows[1]);
     }
 
@@ -43,9 +43,9 @@ public class ReproduceAllIndexTests
     {
         var report = new ReproduceAllReport(Quick: true, TotalSeconds: 125, Targets:
         [
-            ReproduceAllIndex.Han2015("han2015-lenet-300-100", FakeHan(), 64),
+            Han2015View.Summary("han2015-lenet-300-100", FakeHan(), 64),
             ReproduceAllIndex.Failed("scalpel-lenet-5", "scalpel-lenet-5", 3, "InvalidDataException: a | b"),
-            ReproduceAllIndex.Yang2017("yang2017-lenet-5", FakeYang(), 6) with { Status = "reused", Seconds = 0 },
+            Yang2017View.Summary("yang2017-lenet-5", FakeYang(), 6) with { Status = "reused", Seconds = 0 },
         ]);
         string md = ReproduceAllIndex.Markdown(report);
         Assert.Contains("`topiary reproduce all --quick` (2.1 min in this run)", md, StringComparison.Ordinal);
@@ -68,7 +68,7 @@ public class ReproduceAllIndexTests
     public void Write_produces_index_and_combined_report_and_summaries_read_back()
     {
         using var dir = new TempDirectory();
-        var han = ReproduceAllIndex.Han2015("han2015-lenet-300-100", FakeHan(), 64);
+        var han = Han2015View.Summary("han2015-lenet-300-100", FakeHan(), 64);
         ReproduceAllIndex.Write(dir.Path, new ReproduceAllReport(false, 70, [han]));
         Assert.True(File.Exists(dir.File("index.md")));
         using var json = JsonDocument.Parse(File.ReadAllText(dir.File("report.json")));
@@ -95,7 +95,7 @@ public class ReproduceAllIndexTests
         string work = Path.Combine(dir.Path, "han2015-lenet-300-100");
         Directory.CreateDirectory(work);
         File.WriteAllText(Path.Combine(work, "report.json"), "{}");
-        JsonReport.Write(Path.Combine(work, "summary.json"), ReproduceAllIndex.Han2015("han2015-lenet-300-100", FakeHan(), 64));
+        JsonReport.Write(Path.Combine(work, "summary.json"), Han2015View.Summary("han2015-lenet-300-100", FakeHan(), 64));
         var report = ReproduceAllCommand.Run(dir.Path, ["han2015-lenet-300-100"], quick: false, resume: true, CancellationToken.None);
         var t = Assert.Single(report.Targets);
         Assert.Equal("reused", t.Status);

@@ -66,8 +66,8 @@ public class ReproduceTargetTests
     public void Deep_compression_bits_flags_parse_against_the_models_paper_rule()
     {
         var cmd = new Command("d");
-        var bind = DeepCompressionTarget.Target.Flags!(cmd);
-        var start = DeepCompressionTarget.Target.Create("lenet-5", false);
+        var bind = DeepCompressionTarget.Flags!(cmd);
+        var start = DeepCompressionTarget.Create("lenet-5", false);
         var o = bind(cmd.Parse(["--bits", "fc=4", "--index-bits", "conv=6"]), start);
         Assert.Equal((8, 4), (o.WeightBits!.ConvBits, o.WeightBits.FcBits));
         Assert.Equal((6, 5), (o.IndexBits!.ConvBits, o.IndexBits.FcBits));
@@ -84,7 +84,7 @@ public class ReproduceTargetTests
         var han = new Han2015Options { Model = "lenet-5", WorkDirectory = "w", LearningRateScale = 0.3f, Rounds = 7, Sensitivity = false }.Quick();
         Assert.Equal((2, 1, 0, (int?)2, (int?)10_000), (han.Rounds, han.EpochsPerRound, han.FinalEpochs, han.ReferenceEpochs, han.TrainLimit));
         Assert.Equal((0.3f, false), (han.LearningRateScale, han.Sensitivity));
-        var dc = DeepCompressionTarget.Target.Create("lenet-5", false).Quick();
+        var dc = DeepCompressionTarget.Create("lenet-5", false).Quick();
         Assert.Equal((1, 2, false), (dc.FineTuneEpochs, dc.Pruning.Rounds, dc.Pruning.Sensitivity));
         var scalpel = new ScalpelOptions { Model = "lenet-5", WorkDirectory = "w", LatencySeconds = 0.3 }.Quick();
         Assert.Equal([0.01f, 0.02f], scalpel.Node!.Penalties);
@@ -111,6 +111,10 @@ public class ReproduceTargetTests
         Assert.Equal("validation_images", Refused(() => (yang with { ValidationImages = 0 }).Validate()));
         Assert.Throws<ArgumentOutOfRangeException>(() => Yang2017.Run(yang with { MagnitudeInitialStep = 0.2, MagnitudeMinStep = 0.3 }));
     }
+
+    // The deep-compression registration.
+    private static ReproduceTarget<DeepCompressionOptions, DeepCompressionReport> DeepCompressionTarget =>
+        (ReproduceTarget<DeepCompressionOptions, DeepCompressionReport>)ReproduceCommand.Papers.Single(p => p.Name == "deep-compression");
 
     // The key of the setting an ArgumentException (exactly that type, as the experiments document) was thrown for.
     private static string Refused(Action validate) => ((SettingValueException)Assert.Throws<ArgumentException>(validate).InnerException!).Key;

@@ -45,9 +45,9 @@ public class Han2015Tests : IDisposable
         Assert.Equal(["fc1", "fc2", "fc3"], layers.Select(l => l.GetProperty("name").GetString()));
         Assert.Equal(0.5, layers[2].GetProperty("kept_fraction").GetDouble(), 3);
 
-        var pngs = Han2015Outputs.Write(_dir, report);
-        Assert.Equal(3, pngs.Count);
-        Assert.All(pngs, p => Assert.True(new FileInfo(p).Length > 1000));
+        var pngs = Han2015View.Figures(_dir, report);
+        Assert.Equal(["sensitivity.png", "weights.png", "rounds.png"], pngs);
+        Assert.All(pngs, p => Assert.True(new FileInfo(Path.Combine(_dir, p)).Length > 1000));
         Assert.True(File.Exists(Path.Combine(_dir, "reference.ckpt")));
         Assert.True(File.Exists(Path.Combine(_dir, "pruning.ckpt")));
     }
