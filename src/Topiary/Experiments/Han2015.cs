@@ -37,7 +37,11 @@ public sealed record Han2015Layer(string Name, string Kind, long Weights, long K
     double EffectiveS, double DenseSigma);
 
 /// <summary>Error and size of a model.</summary>
-public sealed record ModelSummary(double TestError, long Params, long NonzeroParams);
+public sealed record ModelSummary(double TestError, long Params, long NonzeroParams)
+{
+    /// <summary><paramref name="model"/>'s summary: <paramref name="testError"/>, its parameters and non-zero parameters.</summary>
+    public static ModelSummary Of(Module model, double testError) => new(testError, model.ParameterCount(), PruningState.NonZeroParameters(model));
+}
 
 /// <summary>The reproduction's report (JSON fields in snake_case by the CLI).</summary>
 public sealed record Han2015Report(
@@ -83,7 +87,7 @@ public static class Han2015
         var total = Stopwatch.StartNew();
         var reference = ExperimentStages.Reference(options, "mnist", progress, messages, cancellationToken);
         var model = reference.Network;
-        var refSummary = new ModelSummary(reference.TestError, model.ParameterCount(), PruningState.NonZeroParameters(model));
+        var refSummary = ModelSummary.Of(model, reference.TestError);
         var (train, test) = ExperimentStages.Data(options, "mnist", messages, cancellationToken);
 
         IReadOnlyList<SensitivityCurve> sensitivity = [];

@@ -100,7 +100,7 @@ public static class RecipeRunner
             ? stages.Given("reference", () =>
             {
                 messages?.Report($"reference: {modelFile}");
-                return (given.Network, Summary(given.Network, TrainingRun.Evaluate(given.Network, data.Value.Test, ct).Error));
+                return (given.Network, ModelSummary.Of(given.Network, TrainingRun.Evaluate(given.Network, data.Value.Test, ct).Error));
             })
             : stages.Run("reference", RecipeSections.Data | RecipeSections.Train, Out(ReferenceFile), resume =>
             {
@@ -117,7 +117,7 @@ public static class RecipeRunner
                     Resume = resume,
                 }, progress, messages, ct);
                 ModelFile.Save(Out(ReferenceFile), name, run.Network, metadata);
-                return (run.Network, Summary(run.Network, run.TestError));
+                return (run.Network, ModelSummary.Of(run.Network, run.TestError));
             });
 
         // Stage 2: pruning.
@@ -161,9 +161,6 @@ public static class RecipeRunner
             stages.Files, total.Elapsed.TotalSeconds);
     }
 
-    private static ModelSummary Summary(Module model, double testError) =>
-        new(testError, model.ParameterCount(), PruningState.NonZeroParameters(model));
-
     /// <summary>
     /// Checks what can be checked before training: the method's own plan (layer names, what it does to the shapes
     /// against a compression stage), target layer names, and compression (zoo architecture, zoo shapes, layer names).
@@ -179,8 +176,8 @@ public static class RecipeRunner
         if (recipe.Compress is not { } c) return;
         if (!ModelZoo.Names.Contains(name))
             throw new ArgumentException($"compress: '{name}' is not a zoo architecture; the .tpz container rebuilds zoo models only.", nameof(recipe));
-        PrunableLayer.CheckNames(model, name, "compress.bits", c.Bits?.Layers.Keys ?? []);
-        PrunableLayer.CheckNames(model, name, "compress.index_bits", c.IndexBits?.Layers.Keys ?? []);
+        PrunableLayer.CheckNames(model, name, "compress.bits", c.Bits?.Layers.Keys ?? Enumerable.Empty<string>());
+        PrunableLayer.CheckNames(model, name, "compress.index_bits", c.IndexBits?.Layers.Keys ?? Enumerable.Empty<string>());
         var zoo = ModelZoo.Create(name, 0).NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Value.Shape.ToArray(), StringComparer.Ordinal);
         foreach (var (n, p) in model.NamedParameters())
             if (!zoo.TryGetValue(n, out int[]? shape) || !shape.AsSpan().SequenceEqual(p.Value.Shape))
