@@ -5,6 +5,7 @@
 // the work directory, so an interrupted run resumes where it stopped. Data only: the CLI prints
 // tables and renders plots from the returned report.
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Pruning;
@@ -16,6 +17,14 @@ namespace Topiary.Experiments;
 /// <summary>Options of the Han et al. 2015 reproduction (the schedule's settings: <see cref="HanScheduleOptions"/>).</summary>
 public sealed record Han2015Options : HanScheduleOptions
 {
+    /// <summary>The defaults; <see cref="Model"/> and the work directory are required.</summary>
+    public Han2015Options() { }
+
+    /// <summary>The reproduction with <paramref name="schedule"/>'s model, seed, work directory, resume, reference training
+    /// and schedule (the record copy of <see cref="HanScheduleOptions"/>), and this record's own defaults.</summary>
+    [SetsRequiredMembers]
+    public Han2015Options(HanScheduleOptions schedule) : base(schedule) => Model = schedule.Model;
+
     /// <summary>Zoo model: lenet-300-100 or lenet-5.</summary>
     public override required string Model { get; init; }
 
