@@ -203,14 +203,8 @@ public static class Mao2017
         for (int i = 0; i < layers.Count; i++)
             new MagnitudePruner(plan[i].Granularity, options.Criterion).Apply(layers[i], new WeightDensityTarget(plan[i].Density));
         double before = TrainingRun.Evaluate(model, test, ct).Error;
-        if (options.EpochsPerDensity > 0)
-        {
-            var retrain = recipe with { LearningRate = recipe.LearningRate * options.LearningRateScale, Policy = LrPolicy.Cosine };
-            var loader = new DataLoader(train, retrain.BatchSize, shuffle: true, seed: options.Seed + 1000 * (index + 1));
-            var trainer = new Trainer(model, retrain.CreateOptimizer(model), retrain.CreateSchedule(loader.BatchesPerEpoch, options.EpochsPerDensity));
-            for (int e = 0; e < options.EpochsPerDensity; e++)
-                trainer.TrainEpoch(TrainingRun.Batches(loader, e), loader.BatchesPerEpoch, e + 1, options.EpochsPerDensity, progress, ct);
-        }
+        TrainingRun.Retrain(model, recipe with { LearningRate = recipe.LearningRate * options.LearningRateScale, Policy = LrPolicy.Cosine },
+            train, options.EpochsPerDensity, options.Seed + 1000 * (index + 1), progress, ct);
         double after = TrainingRun.Evaluate(model, test, ct).Error;
         long weights = 0, kept = 0;
         var storage = new List<GroupLayerStorage>();

@@ -243,13 +243,8 @@ public static class IterativePruning
                 L1 = options.Regularization == Regularization.L1 ? recipe.WeightDecay : 0,
                 Policy = LrPolicy.Cosine,
             };
-            var loader = new DataLoader(train, retrain.BatchSize, shuffle: true, seed: options.Seed + 1000 * round);
-            var trainer = new Trainer(model, retrain.CreateOptimizer(model), retrain.CreateSchedule(loader.BatchesPerEpoch, epochs));
-            for (int e = 0; e < epochs; e++)
-            {
-                trainer.TrainEpoch(TrainingRun.Batches(loader, e), loader.BatchesPerEpoch, e + 1, epochs,
-                    progress is null ? null : new PhaseProgress(progress, $"retrain {round}/{options.Rounds}"), ct);
-            }
+            TrainingRun.Retrain(model, retrain, train, epochs, options.Seed + 1000 * round,
+                progress is null ? null : new PhaseProgress(progress, $"retrain {round}/{options.Rounds}"), ct);
         }
         finally
         {
