@@ -115,10 +115,8 @@ public static class Yang2017
         var total = Stopwatch.StartNew();
         var info = ModelZoo.Get(options.Model);
 
-        var (train, heldOut) = PruneStage.Split(TrainingRun.LoadDataset(dataset, DatasetSplit.Train, progress: messages, cancellationToken: cancellationToken),
-            options.ValidationImages, options.TrainLimit, dataset);
+        var (train, heldOut, test, _) = PruneStage.Data(dataset, options.ValidationImages, options.TrainLimit, null, null, messages, cancellationToken);
         var validation = heldOut!;
-        var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, progress: messages, cancellationToken: cancellationToken);
         if (options.TestLimit is int tl) test = test.Slice(0, Math.Min(tl, test.Count));
         var densityImages = validation.Slice(0, Math.Min(500, validation.Count)).AsTensor();
 
