@@ -67,12 +67,8 @@ public static class RecipeRunner
         string Out(string file) => Path.Combine(dir, file);
         string? modelFile = recipe.ModelFile is null ? null : Path.GetFullPath(recipe.ModelFile, options.BaseDirectory ?? Directory.GetCurrentDirectory());
         string? onnxPath = recipe.Export is { } ex ? Path.GetFullPath(ex.Onnx, dir) : null;
-        if (modelFile is not null)
-        {
-            foreach (string output in new[] { Out(ReferenceFile), Out(PrunedFile), Out(ContainerFile), Out(QuantizedFile), Out(RecipeCopyFile), onnxPath }.OfType<string>())
-                if (output == modelFile)
-                    throw new ArgumentException($"The run would overwrite its input model file '{modelFile}'; choose another output directory or export path.", nameof(options));
-        }
+        if (modelFile is not null && new[] { Out(ReferenceFile), Out(PrunedFile), Out(ContainerFile), Out(QuantizedFile), Out(RecipeCopyFile), onnxPath }.Contains(modelFile))
+            throw new ArgumentException($"The run would overwrite its input model file '{modelFile}'; choose another output directory or export path.", nameof(options));
 
         // The starting model and the plan, checked before any long work.
         LoadedModel? given = modelFile is null ? null : ModelFile.Load(modelFile);
