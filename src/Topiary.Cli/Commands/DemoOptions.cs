@@ -33,21 +33,5 @@ public sealed record DemoOptions : HanScheduleOptions
     };
 
     /// <summary>The train → prune → compress stages as the library's Deep Compression options, checkpointing into the work directory.</summary>
-    public DeepCompressionOptions Pipeline() => new()
-    {
-        Pruning = new Han2015Options
-        {
-            Model = Model,
-            Seed = Seed,
-            WorkDirectory = WorkDirectory,
-            Resume = Resume,
-            Rounds = Rounds,
-            EpochsPerRound = EpochsPerRound,
-            FinalEpochs = FinalEpochs,
-            LearningRateScale = LearningRateScale,
-            ReferenceEpochs = ReferenceEpochs,
-            TrainLimit = TrainLimit,
-        },
-        FineTuneEpochs = FineTuneEpochs,
-    };
+    public DeepCompressionOptions Pipeline() => new() { Pruning = new Han2015Options(this), FineTuneEpochs = FineTuneEpochs };
 }

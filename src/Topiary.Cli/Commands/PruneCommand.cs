@@ -63,7 +63,7 @@ public static class PruneCommand
             {
                 Method = registration.Name,
                 Scope = g is null ? ScopeKind.Layer : ScopeKind.Global,
-                Targets = new RecipeMap<TargetSpec>(t.Select(kv => KeyValuePair.Create(kv.Key, new TargetSpec(kv.Value.Sparsity, kv.Value.S)))),
+                Targets = new RecipeMap<LayerTarget>(t),
                 Retrain = retrain.Bind(parse, FlagDefaults.Retrain!),
             };
             object settings = settingsFlags.Settings(parse, registration, new SharedSettings(p.Schedule, g is not null, t.Count),
@@ -89,7 +89,7 @@ public static class PruneCommand
             PruneSpec prune = recipe?.Prune ?? FromFlags(parse);
             PruningMethod registration = PruningMethods.Get(prune.Method);
             object settings = prune.Settings;
-            PruningSchedule plan = RecipeSchedules.Schedule(prune, RecipeSchedules.Targets(prune), recipe?.Seed ?? parse.GetValue(seed), ckpt, isResume);
+            PruningSchedule plan = RecipeSchedules.Schedule(prune, recipe?.Seed ?? parse.GetValue(seed), ckpt, isResume);
 
             if (registration.Name == "channel")
             {

@@ -7,7 +7,6 @@ using System.Diagnostics;
 using Topiary.Compression;
 using Topiary.Compression.Container;
 using Topiary.Compression.Quantization;
-using Topiary.Data;
 using Topiary.Models;
 using Topiary.Pruning;
 using Topiary.Settings;
@@ -74,24 +73,9 @@ public static class DeepCompression
         var paper = DeepCompressionPaper.Results.GetValueOrDefault(name)
             ?? throw new ArgumentException($"reproduce deep-compression supports {string.Join(", ", DeepCompressionPaper.Results.Keys)}; got '{name}'.");
         var (train, test) = ExperimentStages.Data(options.Pruning, "mnist", null, cancellationToken);
-        var errors = new List<StageError> { new("dense", han.Reference.TestError), new("pruning", han.Pruned.TestError) };
         string container = Path.Combine(options.Pruning.WorkDirectory, "model.tpz");
 
-        var (encoded, compressedError, decodedModel) = Compress(name, model, train, test, options, container, errors, progress, messages, cancellationToken);
-        var account = StorageAccount.From(encoded);
-        double original = 4.0 * model.ParameterCount();
-        return new DeepCompressionReport(name, options.Pruning.Seed, han.Reference,
-            new ModelSummary(compressedError, model.ParameterCount(), PruningState.NonZeroParameters(decodedModel)),
-            original, encoded.Bytes.Length, original / encoded.Bytes.Length, account.Stages, account.Layers, errors, container, paper,
-            sw.Elapsed.TotalSeconds)
-        { PruningReport = han };
-    }
-
-    // Stages 2 and 3 (ModelCompressor) with the reproduction's settings; appends the error after each stage to errors.
-    private static (EncodedModel Encoded, double ContainerError, Nn.Module Decoded) Compress(string name, Nn.Module model, ImageDataset train,
-        ImageDataset test, DeepCompressionOptions options, string container, List<StageError> errors,
-        IProgress<TrainingProgress>? progress, IProgress<string>? messages, CancellationToken cancellationToken)
-    {
+        // Stages 2 and 3 (ModelCompressor) with the reproduction's settings.
         var settings = new CompressionSettings
         {
             WeightBits = options.WeightBits,
@@ -103,9 +87,17 @@ public static class DeepCompression
         };
         var (result, decoded, encoded) = ModelCompressor.Run(name, model, ModelZoo.Get(name).Recipe, train, test, settings, container,
             new Dictionary<string, string> { ["dataset"] = "mnist" }, progress, messages, cancellationToken);
-        errors.Add(new("quantization", result.QuantizedError));
+        double containerError = result.ContainerError!.Value;
+        var errors = new List<StageError> { new("dense", han.Reference.TestError), new("pruning", han.Pruned.TestError), new("quantization", result.QuantizedError) };
         if (result.FineTunedError is { } fineTuned) errors.Add(new("trained quantization", fineTuned));
-        errors.Add(new("container (decoded)", result.ContainerError!.Value));
-        return (encoded, result.ContainerError.Value, decoded);
+        errors.Add(new("container (decoded)", containerError));
+
+        var account = StorageAccount.From(encoded);
+        double original = 4.0 * model.ParameterCount();
+        return new DeepCompressionReport(name, options.Pruning.Seed, han.Reference,
+            ModelSummary.Of(decoded, containerError),
+            original, encoded.Bytes.Length, original / encoded.Bytes.Length, account.Stages, account.Layers, errors, container, paper,
+            sw.Elapsed.TotalSeconds)
+        { PruningReport = han };
     }
 }

@@ -2,6 +2,7 @@
 // <work>/reference.ckpt, and load the dataset's training images (the first TrainLimit of them) and test images.
 using Topiary.Data;
 using Topiary.Models;
+using Topiary.Recipes;
 using Topiary.Training;
 
 namespace Topiary.Experiments;
@@ -34,8 +35,7 @@ public static class ExperimentStages
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var train = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, progress: messages, cancellationToken: cancellationToken);
-        if (options.TrainLimit is int limit) train = TrainingRun.Take(train, limit);
-        return (train, TrainingRun.LoadDataset(dataset, DatasetSplit.Test, progress: messages, cancellationToken: cancellationToken));
+        var data = PruneStage.Data(dataset, 0, options.TrainLimit, null, null, messages, cancellationToken);
+        return (data.Train, data.Test);
     }
 }

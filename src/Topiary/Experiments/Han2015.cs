@@ -5,6 +5,7 @@
 // the work directory, so an interrupted run resumes where it stopped. Data only: the CLI prints
 // tables and renders plots from the returned report.
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
 using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Pruning;
@@ -16,6 +17,14 @@ namespace Topiary.Experiments;
 /// <summary>Options of the Han et al. 2015 reproduction (the schedule's settings: <see cref="HanScheduleOptions"/>).</summary>
 public sealed record Han2015Options : HanScheduleOptions
 {
+    /// <summary>The defaults; <see cref="Model"/> and the work directory are required.</summary>
+    public Han2015Options() { }
+
+    /// <summary>The reproduction with <paramref name="schedule"/>'s model, seed, work directory, resume, reference training
+    /// and schedule (the record copy of <see cref="HanScheduleOptions"/>), and this record's own defaults.</summary>
+    [SetsRequiredMembers]
+    public Han2015Options(HanScheduleOptions schedule) : base(schedule) => Model = schedule.Model;
+
     /// <summary>Zoo model: lenet-300-100 or lenet-5.</summary>
     public override required string Model { get; init; }
 
@@ -37,7 +46,11 @@ public sealed record Han2015Layer(string Name, string Kind, long Weights, long K
     double EffectiveS, double DenseSigma);
 
 /// <summary>Error and size of a model.</summary>
-public sealed record ModelSummary(double TestError, long Params, long NonzeroParams);
+public sealed record ModelSummary(double TestError, long Params, long NonzeroParams)
+{
+    /// <summary><paramref name="model"/>'s summary: <paramref name="testError"/>, its parameters and non-zero parameters.</summary>
+    public static ModelSummary Of(Module model, double testError) => new(testError, model.ParameterCount(), PruningState.NonZeroParameters(model));
+}
 
 /// <summary>The reproduction's report (JSON fields in snake_case by the CLI).</summary>
 public sealed record Han2015Report(
@@ -83,7 +96,7 @@ public static class Han2015
         var total = Stopwatch.StartNew();
         var reference = ExperimentStages.Reference(options, "mnist", progress, messages, cancellationToken);
         var model = reference.Network;
-        var refSummary = new ModelSummary(reference.TestError, model.ParameterCount(), PruningState.NonZeroParameters(model));
+        var refSummary = ModelSummary.Of(model, reference.TestError);
         var (train, test) = ExperimentStages.Data(options, "mnist", messages, cancellationToken);
 
         IReadOnlyList<SensitivityCurve> sensitivity = [];

@@ -203,25 +203,12 @@ public static class Mao2017
         for (int i = 0; i < layers.Count; i++)
             new MagnitudePruner(plan[i].Granularity, options.Criterion).Apply(layers[i], new WeightDensityTarget(plan[i].Density));
         double before = TrainingRun.Evaluate(model, test, ct).Error;
-        if (options.EpochsPerDensity > 0)
-        {
-            var retrain = recipe with { LearningRate = recipe.LearningRate * options.LearningRateScale, Policy = LrPolicy.Cosine };
-            var loader = new DataLoader(train, retrain.BatchSize, shuffle: true, seed: options.Seed + 1000 * (index + 1));
-            var trainer = new Trainer(model, retrain.CreateOptimizer(model), retrain.CreateSchedule(loader.BatchesPerEpoch, options.EpochsPerDensity));
-            for (int e = 0; e < options.EpochsPerDensity; e++)
-                trainer.TrainEpoch(TrainingRun.Batches(loader, e), loader.BatchesPerEpoch, e + 1, options.EpochsPerDensity, progress, ct);
-        }
+        TrainingRun.Retrain(model, recipe with { LearningRate = recipe.LearningRate * options.LearningRateScale, Policy = LrPolicy.Cosine },
+            train, options.EpochsPerDensity, options.Seed + 1000 * (index + 1), progress, ct);
         double after = TrainingRun.Evaluate(model, test, ct).Error;
-        long weights = 0, kept = 0;
-        var storage = new List<GroupLayerStorage>();
-        var granularities = new Dictionary<Parameter, IGranularity>();
-        for (int i = 0; i < layers.Count; i++)
-        {
-            granularities[layers[i].Weight] = plan[i].Granularity;
-            storage.Add(GroupStorageModel.ForLayer(layers[i], plan[i].Granularity, coding));
-            weights += layers[i].Weight.Length;
-            kept += layers[i].KeptWeights;
-        }
+        long weights = layers.Sum(l => (long)l.Weight.Length), kept = layers.Sum(l => (long)l.KeptWeights);
+        var storage = layers.Select((l, i) => GroupStorageModel.ForLayer(l, plan[i].Granularity, coding)).ToArray();
+        var granularities = layers.Select((l, i) => KeyValuePair.Create(l.Weight, plan[i].Granularity)).ToDictionary();
         var container = CompressedModel.EncodeGrouped(options.Model, model, granularities, coding,
             new Dictionary<string, string> { ["mao.granularity"] = granularity, ["mao.density"] = density.ToString("R", CultureInfo.InvariantCulture) });
         string file = Path.Combine(options.WorkDirectory, string.Create(CultureInfo.InvariantCulture, $"{granularity}-{density:0.###}.tpz"));

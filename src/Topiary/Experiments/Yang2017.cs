@@ -19,6 +19,7 @@ using Topiary.Models;
 using Topiary.Nn;
 using Topiary.Pruning;
 using Topiary.Pruning.EnergyAware;
+using Topiary.Recipes;
 using Topiary.Settings;
 using Topiary.Training;
 
@@ -114,16 +115,12 @@ public static class Yang2017
         var total = Stopwatch.StartNew();
         var info = ModelZoo.Get(options.Model);
 
-        var fullTrain = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, progress: messages, cancellationToken: cancellationToken);
-        int trainCount = Math.Min(options.TrainLimit ?? int.MaxValue, fullTrain.Count - options.ValidationImages);
-        if (trainCount < 1) throw new ArgumentException($"{options.ValidationImages} validation images leave no training images of {fullTrain.Count}.", nameof(options));
-        var train = fullTrain.Slice(0, trainCount);
-        var validation = fullTrain.Slice(trainCount, Math.Min(options.ValidationImages, fullTrain.Count - trainCount));
-        var test = TrainingRun.LoadDataset(dataset, DatasetSplit.Test, progress: messages, cancellationToken: cancellationToken);
+        var (train, heldOut, test, _) = PruneStage.Data(dataset, options.ValidationImages, options.TrainLimit, null, null, messages, cancellationToken);
+        var validation = heldOut!;
         if (options.TestLimit is int tl) test = test.Slice(0, Math.Min(tl, test.Count));
         var densityImages = validation.Slice(0, Math.Min(500, validation.Count)).AsTensor();
 
-        var reference = ExperimentStages.Reference(options, dataset, progress, messages, cancellationToken, trainCount);
+        var reference = ExperimentStages.Reference(options, dataset, progress, messages, cancellationToken, train.Count);
         var dense = reference.Network;
 
         messages?.Report("energy-aware pruning");

@@ -20,26 +20,20 @@ public static class ConvNetCifar
     public const string Dataset = "fashion-mnist";
 
     /// <summary>Builds the network; weights Kaiming-uniform from <paramref name="seed"/>, biases zero, dropout seeded from it.</summary>
-    public static Module Create(int seed)
-    {
-        var rng = new Random(seed);
-        var net = new Sequential()
-            .Add("conv1", new Conv2d(1, 32, 3, rng, padding: 1))
-            .Add("relu1", new ReLU())
-            .Add("conv2", new Conv2d(32, 32, 3, rng, padding: 1))
-            .Add("relu2", new ReLU())
-            .Add("pool1", new MaxPool2d(2, 2))
-            .Add("conv3", new Conv2d(32, 64, 3, rng, padding: 1))
-            .Add("relu3", new ReLU())
-            .Add("conv4", new Conv2d(64, 64, 3, rng, padding: 1))
-            .Add("relu4", new ReLU())
-            .Add("pool2", new MaxPool2d(2, 2))
-            .Add("flatten", new Flatten())
-            .Add("fc1", new Linear(64 * 7 * 7, 256, rng))
-            .Add("relu5", new ReLU())
-            .Add("drop1", new Dropout(0.5f, seed * 31 + 7))
-            .Add("fc2", new Linear(256, 10, rng));
-        KaimingInit.Apply(net, rng);
-        return net;
-    }
+    public static Module Create(int seed) => ModelZoo.Seeded(seed, rng => new Sequential()
+        .Add("conv1", new Conv2d(1, 32, 3, rng, padding: 1))
+        .Add("relu1", new ReLU())
+        .Add("conv2", new Conv2d(32, 32, 3, rng, padding: 1))
+        .Add("relu2", new ReLU())
+        .Add("pool1", new MaxPool2d(2, 2))
+        .Add("conv3", new Conv2d(32, 64, 3, rng, padding: 1))
+        .Add("relu3", new ReLU())
+        .Add("conv4", new Conv2d(64, 64, 3, rng, padding: 1))
+        .Add("relu4", new ReLU())
+        .Add("pool2", new MaxPool2d(2, 2))
+        .Add("flatten", new Flatten())
+        .Add("fc1", new Linear(64 * 7 * 7, 256, rng))
+        .Add("relu5", new ReLU())
+        .Add("drop1", new Dropout(0.5f, seed * 31 + 7))
+        .Add("fc2", new Linear(256, 10, rng)), KaimingInit.Apply);
 }

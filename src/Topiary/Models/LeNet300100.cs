@@ -11,17 +11,11 @@ public static class LeNet300100
     public static TrainingRecipe Recipe { get; } = ZooRecipes.SgdMomentum(batchSize: 64, epochs: 20, learningRate: 0.05f, LrPolicy.Cosine);
 
     /// <summary>Builds the network; weights Caffe-Xavier initialised from <paramref name="seed"/>, biases zero.</summary>
-    public static Module Create(int seed)
-    {
-        var rng = new Random(seed);
-        var net = new Sequential()
-            .Add("flatten", new Flatten())
-            .Add("fc1", new Linear(784, 300, rng))
-            .Add("relu1", new ReLU())
-            .Add("fc2", new Linear(300, 100, rng))
-            .Add("relu2", new ReLU())
-            .Add("fc3", new Linear(100, 10, rng));
-        CaffeInit.Apply(net, rng);
-        return net;
-    }
+    public static Module Create(int seed) => ModelZoo.Seeded(seed, rng => new Sequential()
+        .Add("flatten", new Flatten())
+        .Add("fc1", new Linear(784, 300, rng))
+        .Add("relu1", new ReLU())
+        .Add("fc2", new Linear(300, 100, rng))
+        .Add("relu2", new ReLU())
+        .Add("fc3", new Linear(100, 10, rng)), CaffeInit.Apply);
 }

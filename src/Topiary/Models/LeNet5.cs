@@ -14,19 +14,13 @@ public static class LeNet5
     public static TrainingRecipe Recipe { get; } = ZooRecipes.SgdMomentum(batchSize: 64, epochs: 11, learningRate: 0.01f, LrPolicy.Inv);
 
     /// <summary>Builds the network; weights Caffe-Xavier initialised from <paramref name="seed"/>, biases zero.</summary>
-    public static Module Create(int seed)
-    {
-        var rng = new Random(seed);
-        var net = new Sequential()
-            .Add("conv1", new Conv2d(1, 20, 5, rng))
-            .Add("pool1", new MaxPool2d(2, 2))
-            .Add("conv2", new Conv2d(20, 50, 5, rng))
-            .Add("pool2", new MaxPool2d(2, 2))
-            .Add("flatten", new Flatten())
-            .Add("fc1", new Linear(800, 500, rng))
-            .Add("relu1", new ReLU())
-            .Add("fc2", new Linear(500, 10, rng));
-        CaffeInit.Apply(net, rng);
-        return net;
-    }
+    public static Module Create(int seed) => ModelZoo.Seeded(seed, rng => new Sequential()
+        .Add("conv1", new Conv2d(1, 20, 5, rng))
+        .Add("pool1", new MaxPool2d(2, 2))
+        .Add("conv2", new Conv2d(20, 50, 5, rng))
+        .Add("pool2", new MaxPool2d(2, 2))
+        .Add("flatten", new Flatten())
+        .Add("fc1", new Linear(800, 500, rng))
+        .Add("relu1", new ReLU())
+        .Add("fc2", new Linear(500, 10, rng)), CaffeInit.Apply);
 }

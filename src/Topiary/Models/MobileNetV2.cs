@@ -36,13 +36,7 @@ public static class MobileNetV2
         [(1, 8, 1, 1), (6, 16, 2, 2), (6, 16, 3, 2), (6, 32, 4, 2), (6, 48, 3, 1), (6, 80, 3, 1), (6, 160, 1, 1)];
 
     /// <summary>Builds the network; weights Kaiming-uniform from <paramref name="seed"/>, dropout seeded from it.</summary>
-    public static Module Create(int seed)
-    {
-        var rng = new Random(seed);
-        var net = Build(Settings, inChannels: 1, stemChannels: 16, stemStride: 1, classes: 10, rng, seed);
-        KaimingInit.Apply(net, rng);
-        return net;
-    }
+    public static Module Create(int seed) => ModelZoo.Seeded(seed, rng => Build(Settings, inChannels: 1, stemChannels: 16, stemStride: 1, classes: 10, rng, seed), KaimingInit.Apply);
 
     /// <summary>
     /// The MobileNetV2 layout for any stage settings (t, c, n, s): stem conv 3×3 → BN → ReLU6, the inverted residual

@@ -48,6 +48,16 @@ public static class ModelZoo
     /// <exception cref="ArgumentException">Unknown name.</exception>
     public static Module Create(string name, int seed) => Get(name).Factory(seed);
 
+    /// <summary>The network <paramref name="build"/> makes with a generator seeded from <paramref name="seed"/>, then
+    /// re-initialised by <paramref name="init"/> (e.g. <see cref="CaffeInit.Apply"/>) from the same generator.</summary>
+    internal static Module Seeded(int seed, Func<Random, Module> build, Action<Module, Random> init)
+    {
+        var rng = new Random(seed);
+        var net = build(rng);
+        init(net, rng);
+        return net;
+    }
+
     /// <summary>The recipe a model named <paramref name="name"/> retrains with: its zoo recipe, or for an imported (non-zoo)
     /// model plain SGD at 0.01 with a cosine schedule.</summary>
     public static TrainingRecipe RetrainingRecipe(string name) =>

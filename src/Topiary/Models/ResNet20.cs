@@ -28,20 +28,14 @@ public static class ResNet20
     public static TrainingRecipe Recipe { get; } = ZooRecipes.CosineSgd();
 
     /// <summary>Builds the network; weights Kaiming-uniform from <paramref name="seed"/>.</summary>
-    public static Module Create(int seed)
-    {
-        var rng = new Random(seed);
-        var net = new Sequential()
-            .Add("conv1", new Conv2d(1, 16, 3, rng, padding: 1, bias: false))
-            .Add("bn1", new BatchNorm2d(16))
-            .Add("relu", new ReLU())
-            .Add("layer1", ResNetBasicBlock.Stage(16, 16, blocks: 3, stride: 1, rng))
-            .Add("layer2", ResNetBasicBlock.Stage(16, 32, blocks: 3, stride: 2, rng))
-            .Add("layer3", ResNetBasicBlock.Stage(32, 64, blocks: 3, stride: 2, rng))
-            .Add("avgpool", new GlobalAvgPool2d())
-            .Add("flatten", new Flatten())
-            .Add("fc", new Linear(64, 10, rng));
-        KaimingInit.Apply(net, rng);
-        return net;
-    }
+    public static Module Create(int seed) => ModelZoo.Seeded(seed, rng => new Sequential()
+        .Add("conv1", new Conv2d(1, 16, 3, rng, padding: 1, bias: false))
+        .Add("bn1", new BatchNorm2d(16))
+        .Add("relu", new ReLU())
+        .Add("layer1", ResNetBasicBlock.Stage(16, 16, blocks: 3, stride: 1, rng))
+        .Add("layer2", ResNetBasicBlock.Stage(16, 32, blocks: 3, stride: 2, rng))
+        .Add("layer3", ResNetBasicBlock.Stage(32, 64, blocks: 3, stride: 2, rng))
+        .Add("avgpool", new GlobalAvgPool2d())
+        .Add("flatten", new Flatten())
+        .Add("fc", new Linear(64, 10, rng)), KaimingInit.Apply);
 }

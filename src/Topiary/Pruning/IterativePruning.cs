@@ -13,6 +13,7 @@ using System.Text.Json;
 using Topiary.Data;
 using Topiary.Nn;
 using Topiary.Pruning.Methods;
+using Topiary.Settings;
 using Topiary.Tensors;
 using Topiary.Training;
 
@@ -47,10 +48,13 @@ public enum FreezeMode
     Fc,
 }
 
-/// <summary>A per-layer pruning target: a final sparsity, or Han's s.</summary>
+/// <summary>A per-layer pruning target: a final sparsity, or Han's s. A recipe's <c>prune.targets.LAYER</c> (keys
+/// <c>sparsity</c> and <c>threshold_std</c>; a bare number is shorthand for <c>{ sparsity: number }</c>).</summary>
 /// <param name="Sparsity">Final fraction of weights removed, or null.</param>
 /// <param name="S">Quality parameter s (keep |w| &gt; s·σ), or null.</param>
-public sealed record LayerTarget(double? Sparsity = null, double? S = null)
+public sealed record LayerTarget(
+    [property: Setting("sparsity", "Fraction of the layer's weights to remove.", Min = 0, Max = 1, MaxExclusive = true)] double? Sparsity = null,
+    [property: Setting("threshold_std", "Keep |w| > s·σ with this s.", Min = 0, Max = 1e6)] double? S = null)
 {
     /// <summary>Throws unless exactly one of Sparsity and S is set and in range.</summary>
     public void Validate(string layer)
@@ -239,13 +243,8 @@ public static class IterativePruning
                 L1 = options.Regularization == Regularization.L1 ? recipe.WeightDecay : 0,
                 Policy = LrPolicy.Cosine,
             };
-            var loader = new DataLoader(train, retrain.BatchSize, shuffle: true, seed: options.Seed + 1000 * round);
-            var trainer = new Trainer(model, retrain.CreateOptimizer(model), retrain.CreateSchedule(loader.BatchesPerEpoch, epochs));
-            for (int e = 0; e < epochs; e++)
-            {
-                trainer.TrainEpoch(TrainingRun.Batches(loader, e), loader.BatchesPerEpoch, e + 1, epochs,
-                    progress is null ? null : new PhaseProgress(progress, $"retrain {round}/{options.Rounds}"), ct);
-            }
+            TrainingRun.Retrain(model, retrain, train, epochs, options.Seed + 1000 * round,
+                progress is null ? null : new PhaseProgress(progress, $"retrain {round}/{options.Rounds}"), ct);
         }
         finally
         {

@@ -18,10 +18,10 @@ public sealed record PruneStageData(ImageDataset Train, ImageDataset? Validation
 /// <summary>The data split and the result of a pruning stage.</summary>
 public static class PruneStage
 {
-    /// <summary>Loads <paramref name="dataset"/> (with <paramref name="transform"/>) and splits its training images
+    /// <summary>Loads <paramref name="dataset"/> (with <paramref name="transform"/>, default Caffe's) and splits its training images
     /// (<see cref="Split"/>: at most <paramref name="limit"/>, <paramref name="held"/> held out after them).</summary>
     /// <exception cref="ArgumentException">The held-out images leave no training images.</exception>
-    public static PruneStageData Data(string dataset, int held, int? limit, string? cacheDirectory, PixelTransform transform,
+    public static PruneStageData Data(string dataset, int held, int? limit, string? cacheDirectory, PixelTransform? transform,
         IProgress<string>? messages = null, CancellationToken ct = default)
     {
         var full = TrainingRun.LoadDataset(dataset, DatasetSplit.Train, cacheDirectory, messages, ct, transform);

@@ -6,7 +6,7 @@
 //
 // Every scalar key is declared once, as a [Setting] on the record that holds it (its initializer is the default):
 // the root keys here (model, model_file, dataset, seed, train_limit), train = TrainingRecipe, prune = PruneSpec plus
-// the method's own settings record, prune.targets.LAYER = TargetSpec, prune.retrain = RetrainSettings, compress =
+// the method's own settings record, prune.targets.LAYER = LayerTarget, prune.retrain = RetrainSettings, compress =
 // CompressSpec, export = ExportSpec. RecipeLoader, RecipeWriter and the CLI's SettingFlags read them from there;
 // what is not one scalar (targets, bits per layer, the method's settings) is read by hand.
 using Topiary.Pruning;
@@ -78,7 +78,7 @@ public sealed record PruneSpec
     public ScopeKind Scope { get; init; } = ScopeKind.Layer;
 
     /// <summary>Per-layer targets by layer name (scope layer; non-empty there, empty for global).</summary>
-    public RecipeMap<TargetSpec> Targets { get; init; } = RecipeMap<TargetSpec>.Empty;
+    public RecipeMap<LayerTarget> Targets { get; init; } = RecipeMap<LayerTarget>.Empty;
 
     /// <summary>Global sparsity in [0, 1) (scope global only). YAML <c>global_sparsity</c>.</summary>
     [Setting("global_sparsity", "One threshold across layers removing this fraction (instead of per-layer targets).", Min = 0, Max = 1, MaxExclusive = true)]
@@ -110,24 +110,6 @@ public sealed record PruneSpec
     internal static IEnumerable<string> RetrainKeysOf(PruningMethod m) =>
         Setting.Of(typeof(RetrainSettings)).Select(s => s.Key)
             .Where(k => m.Parts.HasFlag(ScheduleParts.RetrainExtras) || k is "epochs_per_round" or "final_epochs" or "lr_scale");
-}
-
-/// <summary>
-/// One layer's target (YAML <c>prune.targets.LAYER</c>): exactly one of a sparsity fraction (<c>sparsity</c>, in [0, 1))
-/// or a threshold as a multiple s of the layer's weight standard deviation, keeping |w| &gt; s·σ (<c>threshold_std</c>, ≥ 0).
-/// In YAML a bare number is shorthand for <c>{ sparsity: number }</c>.
-/// </summary>
-/// <param name="Sparsity">Fraction of the layer's weights to remove.</param>
-/// <param name="ThresholdStd">Threshold multiple s of the weight standard deviation.</param>
-public sealed record TargetSpec(
-    [property: Setting("sparsity", "Fraction of the layer's weights to remove.", Min = 0, Max = 1, MaxExclusive = true)] double? Sparsity = null,
-    [property: Setting("threshold_std", "Keep |w| > s·σ with this s.", Min = 0, Max = 1e6)] double? ThresholdStd = null)
-{
-    /// <summary>A sparsity target.</summary>
-    public static TargetSpec ForSparsity(double sparsity) => new(Sparsity: sparsity);
-
-    /// <summary>A threshold target: keep |w| &gt; s·σ.</summary>
-    public static TargetSpec ForThresholdStd(double s) => new(ThresholdStd: s);
 }
 
 /// <summary>Whether targets are per layer or one global budget.</summary>

@@ -9,13 +9,7 @@ namespace Topiary.Recipes;
 public sealed class RecipeException : FormatException
 {
     /// <summary>Creates an exception with a plain message and no position.</summary>
-    public RecipeException() : this("Invalid recipe.") { }
-
-    /// <summary>Creates an exception with a plain message and no position.</summary>
     public RecipeException(string message) : base(message) => SourceName = "";
-
-    /// <summary>Creates an exception with a plain message, no position, and an inner exception.</summary>
-    public RecipeException(string message, Exception innerException) : base(message, innerException) => SourceName = "";
 
     /// <summary>Creates an exception for <paramref name="sourceName"/> at a 1-based position.</summary>
     /// <param name="sourceName">File path or source label.</param>

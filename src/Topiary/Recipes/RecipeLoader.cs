@@ -5,7 +5,7 @@
 // empty / ~ / null counts as absent.
 //
 // Every scalar key is read generically from the [Setting] that declares it (Recipe's root keys, TrainingRecipe,
-// PruneSpec, the method's settings record, TargetSpec, RetrainSettings, CompressSpec, ExportSpec): its type, range
+// PruneSpec, the method's settings record, LayerTarget, RetrainSettings, CompressSpec, ExportSpec): its type, range
 // and allowed names, and its default (the record's initializer). Rules beyond the per-key types and ranges:
 //   exactly one of model / model_file; a zoo model needs a train section (it has no weights otherwise);
 //   the prune section takes the keys of its method (PruneSpec.KeysOf: its own settings and the shared parts it
@@ -134,29 +134,29 @@ public static class RecipeLoader
             : spec;
     }
 
-    private static RecipeMap<TargetSpec> ReadTargets(Section s, LayerNames? layers)
+    private static RecipeMap<LayerTarget> ReadTargets(Section s, LayerNames? layers)
     {
         if (s.Map.Entries.Count == 0)
             throw s.Error(s.Map, null, "'targets' is empty: give at least one layer, e.g. 'fc1: { sparsity: 0.9 }'");
-        var list = new List<KeyValuePair<string, TargetSpec>>(s.Map.Entries.Count);
+        var list = new List<KeyValuePair<string, LayerTarget>>(s.Map.Entries.Count);
         foreach ((YScalar key, YNode value) in s.Map.Entries)
         {
             string layer = key.Value, path = s.PathOf(layer);
             if (layer.Length == 0)
                 throw s.Error(key, path, "a layer name in 'targets' is empty");
-            TargetSpec target;
+            LayerTarget target;
             if (value is YScalar bare && !bare.IsNull)
             {
                 // Shorthand: "fc1: 0.92" means "fc1: { sparsity: 0.92 }".
-                target = TargetSpec.ForSparsity(s.Parse(bare, path, () => SettingText.ParseDouble(layer, bare.Value, 0, 1, maxExclusive: true)));
+                target = new LayerTarget(Sparsity: s.Parse(bare, path, () => SettingText.ParseDouble(layer, bare.Value, 0, 1, maxExclusive: true)));
             }
             else if (value is YMapping m)
             {
-                var ts = new Section(s.Source, m, path, Keys<TargetSpec>());
-                target = ts.Read(new TargetSpec(), layers);
-                if (target.Sparsity is not null && target.ThresholdStd is not null)
+                var ts = new Section(s.Source, m, path, Keys<LayerTarget>());
+                target = ts.Read(new LayerTarget(), layers);
+                if (target.Sparsity is not null && target.S is not null)
                     throw ts.Error(ts.Value("threshold_std")!, "threshold_std", $"target '{layer}' gives both 'sparsity' and 'threshold_std'; give one");
-                if (target == new TargetSpec())
+                if (target == new LayerTarget())
                     throw ts.Error(m, null, $"target '{layer}' needs 'sparsity' (fraction in [0, 1)) or 'threshold_std' (s in |w| > s·σ)");
             }
             else
@@ -164,9 +164,9 @@ public static class RecipeLoader
                 throw s.Error(value, path, $"target '{layer}' must be a mapping like '{{ sparsity: 0.9 }}' or '{{ threshold_std: 0.8 }}', got {value.Kind}");
             }
             layers?.Check(s, key, path, "'targets'");
-            list.Add(new KeyValuePair<string, TargetSpec>(layer, target));
+            list.Add(new KeyValuePair<string, LayerTarget>(layer, target));
         }
-        return new RecipeMap<TargetSpec>(list);
+        return new RecipeMap<LayerTarget>(list);
     }
 
     // "bits: 5" (every layer) or "bits: { conv: 8, fc: 5, fc1: 6 }"; widths in [1, 16].

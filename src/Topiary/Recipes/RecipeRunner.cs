@@ -67,12 +67,8 @@ public static class RecipeRunner
         string Out(string file) => Path.Combine(dir, file);
         string? modelFile = recipe.ModelFile is null ? null : Path.GetFullPath(recipe.ModelFile, options.BaseDirectory ?? Directory.GetCurrentDirectory());
         string? onnxPath = recipe.Export is { } ex ? Path.GetFullPath(ex.Onnx, dir) : null;
-        if (modelFile is not null)
-        {
-            foreach (string output in new[] { Out(ReferenceFile), Out(PrunedFile), Out(ContainerFile), Out(QuantizedFile), Out(RecipeCopyFile), onnxPath }.OfType<string>())
-                if (output == modelFile)
-                    throw new ArgumentException($"The run would overwrite its input model file '{modelFile}'; choose another output directory or export path.", nameof(options));
-        }
+        if (modelFile is not null && new[] { Out(ReferenceFile), Out(PrunedFile), Out(ContainerFile), Out(QuantizedFile), Out(RecipeCopyFile), onnxPath }.Contains(modelFile))
+            throw new ArgumentException($"The run would overwrite its input model file '{modelFile}'; choose another output directory or export path.", nameof(options));
 
         // The starting model and the plan, checked before any long work.
         LoadedModel? given = modelFile is null ? null : ModelFile.Load(modelFile);
@@ -100,7 +96,7 @@ public static class RecipeRunner
             ? stages.Given("reference", () =>
             {
                 messages?.Report($"reference: {modelFile}");
-                return (given.Network, Summary(given.Network, TrainingRun.Evaluate(given.Network, data.Value.Test, ct).Error));
+                return (given.Network, ModelSummary.Of(given.Network, TrainingRun.Evaluate(given.Network, data.Value.Test, ct).Error));
             })
             : stages.Run("reference", RecipeSections.Data | RecipeSections.Train, Out(ReferenceFile), resume =>
             {
@@ -117,7 +113,7 @@ public static class RecipeRunner
                     Resume = resume,
                 }, progress, messages, ct);
                 ModelFile.Save(Out(ReferenceFile), name, run.Network, metadata);
-                return (run.Network, Summary(run.Network, run.TestError));
+                return (run.Network, ModelSummary.Of(run.Network, run.TestError));
             });
 
         // Stage 2: pruning.
@@ -161,9 +157,6 @@ public static class RecipeRunner
             stages.Files, total.Elapsed.TotalSeconds);
     }
 
-    private static ModelSummary Summary(Module model, double testError) =>
-        new(testError, model.ParameterCount(), PruningState.NonZeroParameters(model));
-
     /// <summary>
     /// Checks what can be checked before training: the method's own plan (layer names, what it does to the shapes
     /// against a compression stage), target layer names, and compression (zoo architecture, zoo shapes, layer names).
@@ -179,8 +172,8 @@ public static class RecipeRunner
         if (recipe.Compress is not { } c) return;
         if (!ModelZoo.Names.Contains(name))
             throw new ArgumentException($"compress: '{name}' is not a zoo architecture; the .tpz container rebuilds zoo models only.", nameof(recipe));
-        PrunableLayer.CheckNames(model, name, "compress.bits", c.Bits?.Layers.Keys ?? []);
-        PrunableLayer.CheckNames(model, name, "compress.index_bits", c.IndexBits?.Layers.Keys ?? []);
+        PrunableLayer.CheckNames(model, name, "compress.bits", c.Bits?.Layers.Keys ?? Enumerable.Empty<string>());
+        PrunableLayer.CheckNames(model, name, "compress.index_bits", c.IndexBits?.Layers.Keys ?? Enumerable.Empty<string>());
         var zoo = ModelZoo.Create(name, 0).NamedParameters().ToDictionary(p => p.Name, p => p.Parameter.Value.Shape.ToArray(), StringComparer.Ordinal);
         foreach (var (n, p) in model.NamedParameters())
             if (!zoo.TryGetValue(n, out int[]? shape) || !shape.AsSpan().SequenceEqual(p.Value.Shape))

@@ -12,16 +12,6 @@ namespace Topiary.Recipes;
 /// <summary>Maps recipe sections to library options.</summary>
 public static class RecipeSchedules
 {
-    /// <summary>Per-layer targets: a sparsity, or Han's s (<c>threshold_std</c>).</summary>
-    public static Dictionary<string, LayerTarget> Targets(PruneSpec prune)
-    {
-        ArgumentNullException.ThrowIfNull(prune);
-        var targets = new Dictionary<string, LayerTarget>(StringComparer.Ordinal);
-        foreach ((string name, TargetSpec t) in prune.Targets)
-            targets[name] = t.ThresholdStd is double s ? new LayerTarget(S: s) : new LayerTarget(Sparsity: t.Sparsity);
-        return targets;
-    }
-
     /// <summary>The method-independent schedule of <paramref name="recipe"/>'s prune section.</summary>
     /// <param name="recipe">The recipe.</param>
     /// <param name="checkpoint">Checkpoint written as the schedule goes, or null.</param>
@@ -29,19 +19,18 @@ public static class RecipeSchedules
     public static PruningSchedule Schedule(Recipe recipe, string? checkpoint, bool resume)
     {
         ArgumentNullException.ThrowIfNull(recipe);
-        return Schedule(recipe.Prune, Targets(recipe.Prune), recipe.Seed, checkpoint, resume);
+        return Schedule(recipe.Prune, recipe.Seed, checkpoint, resume);
     }
 
-    /// <summary>The schedule of prune settings <paramref name="p"/> with per-layer <paramref name="targets"/> (a recipe's, or
-    /// `topiary prune --targets`).</summary>
-    public static PruningSchedule Schedule(PruneSpec p, IReadOnlyDictionary<string, LayerTarget> targets, int seed, string? checkpoint, bool resume)
+    /// <summary>The schedule of prune settings <paramref name="p"/> (a recipe's, or the flags of `topiary prune`).</summary>
+    public static PruningSchedule Schedule(PruneSpec p, int seed, string? checkpoint, bool resume)
     {
         ArgumentNullException.ThrowIfNull(p);
         return new PruningSchedule
         {
             Kind = p.Schedule,
             Rounds = p.Schedule == ScheduleKind.OneShot ? 1 : p.Rounds,
-            Targets = targets,
+            Targets = p.Targets,
             GlobalSparsity = p.Scope == ScopeKind.Global ? p.GlobalSparsity : null,
             Retrain = p.Retrain,
             Seed = seed,

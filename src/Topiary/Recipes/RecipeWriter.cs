@@ -6,6 +6,7 @@
 // reject and the load fails. ToYaml(recipe, sections) writes a subset of the sections — the run's stage
 // keys (a stage's output is reused on resume only when the sections it depends on are unchanged).
 using System.Globalization;
+using Topiary.Pruning;
 using Topiary.Pruning.Methods;
 using Topiary.Settings;
 using YamlDotNet.Core;
@@ -69,7 +70,7 @@ public static class RecipeWriter
             {
                 w.Section("targets", () =>
                 {
-                    foreach ((string layer, TargetSpec target) in targets)
+                    foreach ((string layer, LayerTarget target) in targets)
                         w.Section(layer, () => w.Settings(target), MappingStyle.Flow);
                 });
             }

@@ -78,15 +78,11 @@ internal static class YamlTree
                     case Scalar s:
                         Add(stack, ref root, new YScalar(s.Value, s.Style == ScalarStyle.Plain, Line(s.Start), Col(s.Start)), source);
                         break;
-                    case SequenceStart ss:
+                    case SequenceStart or MappingStart:
                         if (stack.Count >= MaxDepth)
-                            throw Fail(source, ss.Start, $"nesting deeper than {MaxDepth} levels");
-                        stack.Add(new Builder(new YSequence([], Line(ss.Start), Col(ss.Start))));
-                        break;
-                    case MappingStart ms:
-                        if (stack.Count >= MaxDepth)
-                            throw Fail(source, ms.Start, $"nesting deeper than {MaxDepth} levels");
-                        stack.Add(new Builder(new YMapping([], Line(ms.Start), Col(ms.Start))));
+                            throw Fail(source, e.Start, $"nesting deeper than {MaxDepth} levels");
+                        var (line, column) = (Line(e.Start), Col(e.Start));
+                        stack.Add(new Builder(e is SequenceStart ? new YSequence([], line, column) : new YMapping([], line, column)));
                         break;
                     case SequenceEnd:
                     case MappingEnd:

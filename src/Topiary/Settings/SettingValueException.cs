@@ -4,26 +4,18 @@
 namespace Topiary.Settings;
 
 /// <summary>A setting's value that cannot be used.</summary>
-public sealed class SettingValueException : ArgumentException
+/// <param name="key">The setting's key.</param>
+/// <param name="problem">What is wrong, naming the key, without a position.</param>
+/// <param name="suffix">A hint such as "(did you mean 'l1'?)", or empty.</param>
+public sealed class SettingValueException(string key, string problem, string suffix = "")
+    : ArgumentException(suffix.Length > 0 ? $"{problem} {suffix}" : problem)
 {
-    /// <summary>Creates the exception.</summary>
-    /// <param name="key">The setting's key.</param>
-    /// <param name="problem">What is wrong, naming the key, without a position.</param>
-    /// <param name="suffix">A hint such as "(did you mean 'l1'?)", or empty.</param>
-    public SettingValueException(string key, string problem, string suffix = "")
-        : base(suffix.Length > 0 ? $"{problem} {suffix}" : problem)
-    {
-        Key = key;
-        Problem = problem;
-        Suffix = suffix;
-    }
-
     /// <summary>The key of the setting at fault.</summary>
-    public string Key { get; }
+    public string Key { get; } = key;
 
     /// <summary>What is wrong, without position or hint.</summary>
-    public string Problem { get; }
+    public string Problem { get; } = problem;
 
     /// <summary>A hint in parentheses, or empty.</summary>
-    public string Suffix { get; }
+    public string Suffix { get; } = suffix;
 }

@@ -156,6 +156,20 @@ public static class TrainingRun
         return Evaluator.Evaluate(model, WholeBatches(new DataLoader(dataset, 500, shuffle: false)), cancellationToken);
     }
 
+    /// <summary>Trains <paramref name="model"/> <paramref name="epochs"/> epochs with <paramref name="recipe"/> (its optimizer, batch size,
+    /// and learning-rate schedule over those epochs) on <paramref name="train"/> shuffled from <paramref name="seed"/>: the retraining
+    /// and fine-tuning of the pruning methods. <paramref name="setup"/> may hook the trainer (e.g. a step callback).</summary>
+    internal static void Retrain(Module model, TrainingRecipe recipe, ImageDataset train, int epochs, int seed, IProgress<TrainingProgress>? progress,
+        CancellationToken cancellationToken, Action<Trainer>? setup = null)
+    {
+        if (epochs <= 0) return;
+        var loader = new DataLoader(train, recipe.BatchSize, shuffle: true, seed: seed);
+        var trainer = new Trainer(model, recipe.CreateOptimizer(model), recipe.CreateSchedule(loader.BatchesPerEpoch, epochs));
+        setup?.Invoke(trainer);
+        for (int e = 0; e < epochs; e++)
+            trainer.TrainEpoch(Batches(loader, e), loader.BatchesPerEpoch, e + 1, epochs, progress, cancellationToken);
+    }
+
     /// <summary>
     /// The training batches of epoch <paramref name="epoch"/>: the loader's batches, or with several ranks
     /// (<see cref="DataParallel.Current"/>) this rank's share of each global batch (DistributedSampler semantics).

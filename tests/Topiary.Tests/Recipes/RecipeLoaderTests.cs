@@ -83,8 +83,8 @@ public class RecipeLoaderTests
         Assert.Equal(ScheduleKind.Iterative, r.Prune.Schedule);
         Assert.Equal(5, r.Prune.Rounds);
         Assert.Equal(new[] { "fc1", "fc2", "fc3" }, r.Prune.Targets.Keys.ToArray());
-        Assert.Equal(TargetSpec.ForSparsity(0.92), r.Prune.Targets["fc1"]);
-        Assert.Equal(TargetSpec.ForThresholdStd(0.8), r.Prune.Targets["fc3"]);
+        Assert.Equal(new LayerTarget(Sparsity: 0.92), r.Prune.Targets["fc1"]);
+        Assert.Equal(new LayerTarget(S: 0.8), r.Prune.Targets["fc3"]);
         RetrainSettings retrain = Assert.IsType<RetrainSettings>(r.Prune.Retrain);
         Assert.Equal(4, retrain.EpochsPerRound);
         Assert.Equal(0.1, retrain.LrScale);
@@ -114,7 +114,7 @@ public class RecipeLoaderTests
         Assert.Equal("runs/lenet5.safetensors", r.ModelFile);
         Assert.Null(r.Train);
         Assert.Equal(1, r.Seed);
-        Assert.Equal(new PruneSpec { Targets = new RecipeMap<TargetSpec>([new("conv1", TargetSpec.ForSparsity(0.3))]) }, r.Prune);
+        Assert.Equal(new PruneSpec { Targets = new RecipeMap<LayerTarget>([new("conv1", new LayerTarget(Sparsity: 0.3))]) }, r.Prune);
         Assert.Null(r.Prune.Retrain);
         Assert.Null(r.Compress);
     }

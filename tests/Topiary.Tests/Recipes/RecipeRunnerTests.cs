@@ -61,7 +61,7 @@ public class RecipeRunnerTests
         RecipeRunner.CheckPlan(m4, "lenet-5", lenet5, [1, 28, 28]);
         Assert.All(((ScalpelMethod)RecipeSchedules.Method(m4)).Choices(lenet5), c => Assert.Equal(2, c.GroupWidth));
 
-        var convTarget = scalpel5 with { Compress = null, Prune = scalpel5.Prune with { Targets = new RecipeMap<TargetSpec>([new("conv1", TargetSpec.ForSparsity(0.5))]) } };
+        var convTarget = scalpel5 with { Compress = null, Prune = scalpel5.Prune with { Targets = new RecipeMap<LayerTarget>([new("conv1", new LayerTarget(Sparsity: 0.5))]) } };
         var e2 = Assert.Throws<ArgumentException>(() => RecipeRunner.CheckPlan(convTarget, "lenet-5", lenet5, [1, 28, 28]));
         Assert.Contains("gives 'conv1' NodePruning, not SIMD-aware pruning, so its target would be ignored; give targets only for fc1, fc2", e2.Message, StringComparison.Ordinal);
 

@@ -24,36 +24,19 @@ public static class GroupSparseEncoder
     public static GroupEncodedLayer Encode(string name, ReadOnlySpan<float> weights, ReadOnlySpan<float> mask, int[] shape,
         IGranularity granularity, GroupCodingOptions options)
     {
-        ArgumentNullException.ThrowIfNull(name);
-        ArgumentNullException.ThrowIfNull(shape);
-        ArgumentNullException.ThrowIfNull(granularity);
-        ArgumentNullException.ThrowIfNull(options);
+        var counts = GroupStorageModel.ForLayer(name, weights, mask, shape, granularity, options); // kept groups and fillers
         var part = GroupPartition.Of(shape, granularity);
         var kept = part.KeptGroups(weights, mask);
         var code = options.ValueBits < 32 ? ValueRange(part, kept, weights, mask, options.ValueBits) : default;
 
-        int maxGap = (1 << options.IndexBits) - 1;
-        long entries = 0, fillers = 0, keptCount = 0;
-        int previous = -1;
-        for (int g = 0; g < part.Count; g++)
-        {
-            if (!kept[g]) continue;
-            keptCount++;
-            long run = g - previous - 1;
-            long f = run / (maxGap + 1L);
-            fillers += f;
-            entries += f + 1;
-            previous = g;
-        }
-
         var w = new BitWriter();
-        w.Write(checked((uint)entries), 32);
+        w.Write(checked((uint)(counts.KeptGroups + counts.Fillers)), 32);
         if (options.ValueBits < 32)
         {
             w.Write(BitConverter.SingleToUInt32Bits(code.Min), 32);
             w.Write(BitConverter.SingleToUInt32Bits(code.Max), 32);
         }
-        previous = -1;
+        int maxGap = (1 << options.IndexBits) - 1, previous = -1;
         for (int g = 0; g < part.Count; g++)
         {
             if (!kept[g]) continue;
@@ -72,7 +55,7 @@ public static class GroupSparseEncoder
             previous = g;
         }
         return new GroupEncodedLayer(name, (int[])shape.Clone(), granularity.Name, options.ValueBits, options.IndexBits,
-            keptCount, fillers, w.BitLength, w.ToArray());
+            counts.KeptGroups, counts.Fillers, w.BitLength, w.ToArray());
     }
 
     private static LinearValueCode ValueRange(GroupPartition part, bool[] kept, ReadOnlySpan<float> weights, ReadOnlySpan<float> mask, int bits)

@@ -86,6 +86,7 @@ public static class GroupStorageModel
         IGranularity granularity, GroupCodingOptions options)
     {
         ArgumentNullException.ThrowIfNull(name);
+        ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(granularity);
         ArgumentNullException.ThrowIfNull(options);
         var part = GroupPartition.Of(shape, granularity);

@@ -161,17 +161,10 @@ public static class ChannelPruning
     private static void FineTune(Module model, ChannelPruningData data, ChannelPruningOptions options, int round, int epochs,
         IProgress<TrainingProgress>? progress, CancellationToken ct)
     {
-        var recipe = options.FineTuneRecipe(data.Recipe);
-        var loader = new DataLoader(data.Train, recipe.BatchSize, shuffle: true, seed: options.Seed + 1000 * round);
-        var trainer = new Trainer(model, recipe.CreateOptimizer(model), recipe.CreateSchedule(loader.BatchesPerEpoch, epochs));
-        if (options.BnScalePenalty > 0)
-        {
-            var scales = model.NamedModules().Select(m => m.Module).OfType<BatchNorm>().Select(b => b.Weight).ToList();
-            trainer.AfterStep = t => ShrinkScales(scales, t.Optimizer.LearningRate * options.BnScalePenalty);
-        }
-        for (int e = 0; e < epochs; e++)
-            trainer.TrainEpoch(TrainingRun.Batches(loader, e), loader.BatchesPerEpoch, e + 1, epochs,
-                progress is null ? null : new PhaseProgress(progress, $"fine-tune {round}/{options.Rounds}"), ct);
+        var scales = model.NamedModules().Select(m => m.Module).OfType<BatchNorm>().Select(b => b.Weight).ToList();
+        TrainingRun.Retrain(model, options.FineTuneRecipe(data.Recipe), data.Train, epochs, options.Seed + 1000 * round,
+            progress is null ? null : new PhaseProgress(progress, $"fine-tune {round}/{options.Rounds}"), ct,
+            trainer => trainer.AfterStep = options.BnScalePenalty > 0 ? t => ShrinkScales(scales, t.Optimizer.LearningRate * options.BnScalePenalty) : null);
     }
 
     // Proximal step of λ·Σ|γ| (network slimming): γ ← sign(γ)·max(|γ| − lr·λ, 0).

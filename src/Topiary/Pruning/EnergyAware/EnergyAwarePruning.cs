@@ -428,10 +428,7 @@ public static class EnergyAwarePruning
     private static void FineTune(Module model, ImageDataset train, EnergyAwareOptions o, int pass, IProgress<TrainingProgress>? progress, CancellationToken ct)
     {
         var recipe = o.Recipe with { LearningRate = o.Recipe.LearningRate * o.LearningRateScale, Policy = LrPolicy.Cosine };
-        var loader = new DataLoader(train, recipe.BatchSize, shuffle: true, seed: o.Seed + 7777 * pass);
-        var trainer = new Trainer(model, recipe.CreateOptimizer(model), recipe.CreateSchedule(loader.BatchesPerEpoch, o.FineTuneEpochs));
-        for (int e = 0; e < o.FineTuneEpochs; e++)
-            trainer.TrainEpoch(TrainingRun.Batches(loader, e), loader.BatchesPerEpoch, e + 1, o.FineTuneEpochs, progress, ct);
+        TrainingRun.Retrain(model, recipe, train, o.FineTuneEpochs, o.Seed + 7777 * pass, progress, ct);
     }
 
     // The options that decide the result: a checkpoint is only continued under the same ones.
