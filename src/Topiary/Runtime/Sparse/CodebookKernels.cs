@@ -17,7 +17,7 @@
 //   bytes, permutes the inputs and FMAs): on Zen 4 a one-register permute is cheap and a two-register one is not.
 //     ≤ 16 entries (OffsetLow): vpermps of the 16-float table by the chunk's dwords shifted by 8 and 24 (the code bytes;
 //       vpermps reads the low 4 bits); the inputs are permuted by the dwords as loaded and shifted by 16 (vpermt2ps reads
-//       the low 5 bits: the offset bytes). About as fast as the float kernel.
+//       the low 5 bits: the offset bytes). Within ~6 % of the float kernel (BENCHMARKS.md).
 //     ≤ 32 entries (OffsetLow): the same with vpermt2ps over the 32-float table (two registers).
 //     ≤ 64 entries (CodeLow): the codebook split into its low and high 16-bit halves (two registers each) is looked up
 //       for all 32 codes by two word permutes (vpermt2w, 6-bit index: the code byte; the offset byte above it is
