@@ -3,6 +3,7 @@ using Topiary.Cli;
 
 namespace Topiary.Tests.Hardware.MemoryReferences;
 
+[Collection("Console")]
 public class MemrefsCommandTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("topiary-memrefs-").FullName;
