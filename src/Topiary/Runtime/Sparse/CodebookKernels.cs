@@ -86,9 +86,9 @@ internal static class CodebookKernels
     }
 
     /// <summary>
-    /// Y[i] = act(W·X[i] + bias) with the AVX-512 codes kernel over <paramref name="entries"/> table entries in use (laid
-    /// out by <see cref="WordsFor"/>); the table is padded with zeros to ≥ 64 entries and <paramref name="halves"/> is
-    /// its SplitHalves when the CodeLow layout has ≤ 64 entries.
+    /// Y[i] = act(W·X[i] + bias) with the AVX-512 codes kernel over <paramref name="entries"/> table entries in use (the
+    /// padding entry and the centroids; the words laid out by <see cref="WordsFor"/>(entries)); the table is padded with
+    /// zeros to ≥ 64 entries and <paramref name="halves"/> is its SplitHalves when 32 &lt; entries ≤ 64.
     /// </summary>
     public static unsafe void MultiplyAvx512(SellLayout layout, ushort* words, float* table, int entries, ushort* halves, bool finiteWeights,
         ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)

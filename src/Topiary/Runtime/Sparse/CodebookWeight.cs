@@ -113,8 +113,7 @@ public sealed class CodebookWeight : SparseWeight
     private protected override unsafe void MultiplyCore(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
         if (Avx512F.IsSupported && Cols > 0)
-            CodebookKernels.MultiplyAvx512(Layout, _slots.Pointer, _table.Pointer, Words == SlotWords.OffsetLow ? _k + 1 : _table.Length,
-                _halves.Pointer, FiniteWeights, x, n, y, bias, relu);
+            CodebookKernels.MultiplyAvx512(Layout, _slots.Pointer, _table.Pointer, _k + 1, _halves.Pointer, FiniteWeights, x, n, y, bias, relu);
         else if (Avx2.IsSupported && Cols > 0)
             CodebookKernels.MultiplyAvx2(Layout, _slots.Pointer, _table.Pointer, x, n, y, bias, relu);
         else
