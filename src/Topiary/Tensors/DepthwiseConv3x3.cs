@@ -18,6 +18,7 @@
 //      store a whole vector that runs into the following rows (rewritten after), except where the store would pass
 //      the last plane of the call: those go through a small buffer.
 //   3. Store: acc + b (+ r), max lo, min hi — the operations Conv2d's epilogue applies to a stored output.
+// Narrow stride-1 "same" planes (rows of at most one vector) skip the padded copy and run flat: DepthwiseConv3x3.Flat.cs.
 // Every output receives its taps in (kh, kw) order, one FMA each from +0, then + b: DepthwiseConvScalar's sequence,
 // except that taps in the padding multiply a stored 0 instead of being skipped. For finite weights that leaves the
 // bits unchanged (fma(w, 0, a) = a), with one exception: a sum that underflowed to −0 becomes +0 — equal after + b
@@ -30,7 +31,7 @@ using System.Runtime.Intrinsics;
 namespace Topiary.Tensors;
 
 /// <summary>3×3 depthwise forward (stride 1 or 2) with a fused bias, residual and clamp (oracle: <see cref="DepthwiseConvScalar"/>).</summary>
-internal static class DepthwiseConv3x3
+internal static partial class DepthwiseConv3x3
 {
     /// <summary>Lane widths; Best is the widest the hardware accelerates (tests force the others).</summary>
     internal enum Lanes { Best, V512, V256, V128, Scalar }
@@ -66,11 +67,19 @@ internal static class DepthwiseConv3x3
         var job = new Job(x, w, bias, multiplier, oc, y, residual, min, max);
         switch (lanes)
         {
-            case Lanes.V512: Run<DepthwiseLanes512, Vector512<float>>(job, g, plane0, plane1); break;
-            case Lanes.V256: Run<DepthwiseLanes256, Vector256<float>>(job, g, plane0, plane1); break;
-            case Lanes.V128: Run<DepthwiseLanes128, Vector128<float>>(job, g, plane0, plane1); break;
+            case Lanes.V512: Dispatch<DepthwiseLanes512, Vector512<float>>(job, g, plane0, plane1); break;
+            case Lanes.V256: Dispatch<DepthwiseLanes256, Vector256<float>>(job, g, plane0, plane1); break;
+            case Lanes.V128: Dispatch<DepthwiseLanes128, Vector128<float>>(job, g, plane0, plane1); break;
             default: Run<DepthwiseLanesScalar, float>(job, g, plane0, plane1); break;
         }
+    }
+
+    // Narrow stride-1 "same" planes flat (DepthwiseConv3x3.Flat.cs), the rest through the padded plane.
+    private static void Dispatch<TL, TV>(in Job job, in Conv2dGeometry g, int plane0, int plane1)
+        where TL : struct, IDepthwiseLanes<TV> where TV : struct
+    {
+        if (Flat(g, TL.Count)) RunFlat<TL, TV>(job, g, plane0, plane1);
+        else Run<TL, TV>(job, g, plane0, plane1);
     }
 
     private readonly record struct Job(float[] X, float[] W, float[]? Bias, int Multiplier, int OutChannels, float[] Y, float[]? Residual,

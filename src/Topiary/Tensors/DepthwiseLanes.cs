@@ -47,6 +47,12 @@ internal interface IDepthwiseLanes<TV> where TV : struct
     /// <summary>v with lanes n and above set to 0.</summary>
     static abstract TV KeepFirst(TV v, int n);
 
+    /// <summary>v where <paramref name="mask"/>'s lane is all ones, +0 where it is all zeros (a bitwise and).</summary>
+    static abstract TV And(TV v, TV mask);
+
+    /// <summary>Every lane all ones (<paramref name="on"/>) or all zeros, as a mask for <see cref="And"/>.</summary>
+    static abstract float MaskLane(bool on);
+
     /// <summary>The Count floats from p + i, p + i + 1 and p + i + 2 (may read up to p + i + 2·Count − 1).</summary>
     static abstract void Load3(ref float p, nuint i, out TV a, out TV b, out TV c);
 
@@ -67,6 +73,8 @@ internal readonly struct DepthwiseLanes512 : IDepthwiseLanes<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MaxNative(Vector512<float> a, Vector512<float> b) => Vector512.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MinNative(Vector512<float> a, Vector512<float> b) => Vector512.MinNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> And(Vector512<float> v, Vector512<float> mask) => v & mask;
+    public static float MaskLane(bool on) => on ? BitConverter.Int32BitsToSingle(-1) : 0f;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> KeepFirst(Vector512<float> v, int n) =>
         Vector512.ConditionalSelect(Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(n)).AsSingle(), v, Vector512<float>.Zero);
@@ -115,6 +123,8 @@ internal readonly struct DepthwiseLanes256 : IDepthwiseLanes<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Min(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MaxNative(Vector256<float> a, Vector256<float> b) => Vector256.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MinNative(Vector256<float> a, Vector256<float> b) => Vector256.MinNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> And(Vector256<float> v, Vector256<float> mask) => v & mask;
+    public static float MaskLane(bool on) => on ? BitConverter.Int32BitsToSingle(-1) : 0f;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> KeepFirst(Vector256<float> v, int n) =>
         Vector256.ConditionalSelect(Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(n)).AsSingle(), v, Vector256<float>.Zero);
@@ -146,6 +156,8 @@ internal readonly struct DepthwiseLanes128 : IDepthwiseLanes<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Min(Vector128<float> a, Vector128<float> b) => Vector128.Min(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b) => Vector128.MaxNative(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MinNative(Vector128<float> a, Vector128<float> b) => Vector128.MinNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> And(Vector128<float> v, Vector128<float> mask) => v & mask;
+    public static float MaskLane(bool on) => on ? BitConverter.Int32BitsToSingle(-1) : 0f;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> KeepFirst(Vector128<float> v, int n) =>
         Vector128.ConditionalSelect(Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(n)).AsSingle(), v, Vector128<float>.Zero);
@@ -178,6 +190,9 @@ internal readonly struct DepthwiseLanesScalar : IDepthwiseLanes<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxNative(float a, float b) => a > b ? a : b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MinNative(float a, float b) => a < b ? a : b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float KeepFirst(float v, int n) => n > 0 ? v : 0f;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float And(float v, float mask) =>
+        BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(v) & BitConverter.SingleToInt32Bits(mask));
+    public static float MaskLane(bool on) => on ? BitConverter.Int32BitsToSingle(-1) : 0f;
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Load3(ref float p, nuint i, out float a, out float b, out float c)
     {

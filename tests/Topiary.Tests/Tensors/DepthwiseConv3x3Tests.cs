@@ -2,7 +2,7 @@
 // max, min), bit for bit, at every lane width (16, 8, 4 and the scalar lanes — forced, so all run on any machine):
 // strides 1 and 2; planes from 1×1 to 37×35 (widths under, at and over one vector, odd ones); padding 0, 1, 2 and
 // asymmetric; channel multiplier 1 and 2; with and without bias, residual and clamp; plane ranges cut anywhere; the
-// thread's padded scratch reused across layouts. Also Conv2d's depthwise layer (inference, fused epilogue, batch > 1).
+// thread's padded scratch reused across layouts; narrow stride-1 "same" planes through the flat path, on many planes. Also Conv2d's depthwise layer (inference, fused epilogue, batch > 1).
 using Topiary.Nn;
 using Topiary.Tensors;
 using Topiary.Tests.Nn;
@@ -70,6 +70,54 @@ public class DepthwiseConv3x3Tests
                     AssertBits(expected, y, $"{lanes} m={multiplier} {g}");
                     for (int i = planes * outPlane; i < y.Length; i++) Assert.True(float.IsNaN(y[i]), $"{lanes}: wrote past the planes at {i}");
                 }
+            }
+        }
+    }
+
+    // The flat path (stride 1, padding 1, narrow rows) on many planes, so most of them run flat rather than through the
+    // padded kernel that the planes at either end of x take; ranges cut at every plane boundary near the middle.
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(2, 2)]
+    [InlineData(3, 5)]
+    [InlineData(4, 4)]
+    [InlineData(7, 7)]
+    [InlineData(5, 8)]
+    [InlineData(9, 9)]
+    [InlineData(14, 14)]
+    [InlineData(11, 16)]
+    public void Narrow_same_planes_run_flat_and_equal_the_twin(int h, int w)
+    {
+        var g = new Conv2dGeometry(37, h, w, 3, 3, 1, 1, 1, 1);
+        Assert.True(DepthwiseConv3x3.RunsFlat(g, DepthwiseConv3x3.Lanes.V512));
+        Assert.Equal(w <= 8, DepthwiseConv3x3.RunsFlat(g, DepthwiseConv3x3.Lanes.V256));
+        Assert.False(DepthwiseConv3x3.RunsFlat(new Conv2dGeometry(37, h, w, 3, 3, 2, 2, 1, 1), DepthwiseConv3x3.Lanes.V512));
+        Assert.False(DepthwiseConv3x3.RunsFlat(new Conv2dGeometry(37, h + 2, w + 2, 3, 3, 1, 1, 0, 0), DepthwiseConv3x3.Lanes.V512));
+        foreach (int multiplier in new[] { 1, 3 })
+        {
+            int n = 2, c = g.Channels, oc = c * multiplier, planes = n * oc, outPlane = g.OutH * g.OutW;
+            var rng = new Random(h * 100 + w + multiplier);
+            float[] x = Random(rng, n * c * h * w), wts = Random(rng, oc * 9), bias = Random(rng, oc), residual = Random(rng, planes * outPlane, 4f);
+            x[x.Length / 3] = float.NaN;
+            x[x.Length / 2] = float.PositiveInfinity; // a neighbouring plane's infinity must not leak through a masked lane
+            foreach (var (b, r, lo, hi) in new (float[]?, float[]?, float, float)[]
+                     {
+                         (bias, null, float.NegativeInfinity, float.PositiveInfinity),
+                         (bias, residual, 0f, 6f),
+                         (null, residual, -0.5f, 0.5f),
+                     })
+            {
+                var expected = Expected(x, wts, b, multiplier, g, r, lo, hi, planes);
+                foreach (var lanes in AllLanes)
+                    for (int cut = planes / 2 - 2; cut <= planes / 2 + 2; cut++)
+                    {
+                        var y = new float[planes * outPlane + 5];
+                        y.AsSpan().Fill(float.NaN);
+                        DepthwiseConv3x3.Forward(x, wts, b, multiplier, g, y, r, lo, hi, 0, cut, lanes);
+                        DepthwiseConv3x3.Forward(x, wts, b, multiplier, g, y, r, lo, hi, cut, planes, lanes);
+                        AssertBits(expected, y, $"{lanes} m={multiplier} cut={cut} {g}");
+                        for (int i = planes * outPlane; i < y.Length; i++) Assert.True(float.IsNaN(y[i]), $"{lanes}: wrote past the planes at {i}");
+                    }
             }
         }
     }
