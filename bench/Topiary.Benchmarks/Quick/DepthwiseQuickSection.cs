@@ -5,7 +5,8 @@
 // so load from other processes hits both alike; the forward pass also interleaves the dense 1×1 Conv2d(C, C) on the
 // depthwise output (MobileNet's following pointwise layer, im2col + GEMM) for context. Medians per call; GFLOP/s =
 // 2·C·K·K·OH·OW (pointwise 2·C·C·OH·OW) / median; speed-up = scalar median / kernel median, same run. When the
-// fma-peak section ran first, kernel and pointwise GFLOP/s are also given as a fraction of the 1-core FMA peak.
+// fma-peak section ran first, kernel and pointwise GFLOP/s are also given as a fraction of the 1-core FMA peak. Layers
+// whose planes DepthwiseConv3x3 runs flat (narrow stride-1 "same" planes) also time it flat against the padded plane.
 using Topiary.Benchmarks.Tensors;
 using Topiary.Runtime;
 
@@ -51,6 +52,16 @@ public sealed class DepthwiseQuickSection : IQuickSection
                 context.Set($"{key}.scalar.us", scalarUs);
                 context.Set($"{key}.speedup", scalarUs / simdUs);
                 context.Set($"{key}.speedup_min", lat[1].MinUs / lat[0].MinUs);
+                if (withPointwise && ops.RunsFlat3x3)
+                {
+                    // The 3×3 inference kernel on narrow planes: flat (as shipped) against the padded plane, interleaved.
+                    var flat = LatencyMeter.Compare([ops.Forward3x3, ops.Forward3x3Padded], seconds, warmup: 3);
+                    string f = $"fwd3x3 {shape.Name} flat";
+                    rows.Add(new QuickRow(Name, f, flat[0].MedianUs, "us", flat[1].MedianUs / flat[0].MedianUs, "padded plane (speed-up)"));
+                    rows.Add(new QuickRow(Name, $"fwd3x3 {shape.Name} padded", flat[1].MedianUs, "us"));
+                    context.Set($"{key}.flat.us", flat[0].MedianUs);
+                    context.Set($"{key}.padded.us", flat[1].MedianUs);
+                }
                 if (withPointwise)
                 {
                     double pwUs = lat[2].MedianUs, pwGflops = shape.PointwiseFlops / pwUs / 1e3;

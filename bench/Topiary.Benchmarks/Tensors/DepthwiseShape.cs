@@ -4,6 +4,8 @@
 // Every call covers the whole layer — all C planes in turn, on the calling thread — through one of:
 //   DepthwiseConv       forward / input gradient / weight gradient (the vectorised kernels, as Conv2d calls them)
 //   DepthwiseConvScalar the same three through the scalar twin (the test oracle and the speed baseline)
+//   DepthwiseConv3x3    the inference forward Conv2d runs for 3×3 layers (ReLU6 fused), as shipped and with every plane
+//                       forced through the padded plane (Forward3x3Padded: the baseline of the flat path for narrow planes)
 //   Pointwise           a dense 1×1 Conv2d(C, C) forward on the depthwise output (OH×OW): the pointwise layer that
 //                       follows a depthwise one in MobileNet, through im2col + GEMM (batch 1: one chunk, one thread)
 // Flops: 2·C·KH·KW·OH·OW per image for each depthwise pass (taps in the padding counted, as usual), 2·C·C·OH·OW for
@@ -50,7 +52,7 @@ public sealed record DepthwiseShape(int Channels, int Size, int Stride, int Kern
 /// <summary>Operands of a <see cref="DepthwiseShape"/> and whole-layer calls into the kernels and their scalar twin.</summary>
 public sealed class DepthwiseOperands
 {
-    private readonly Conv2dGeometry _g;
+    private readonly Conv2dGeometry _g, _g3;
     private readonly int _c, _inPlane, _outPlane, _taps;
     private readonly float[] _x, _w, _b, _y, _dy, _dx, _dw;
     private readonly Conv2d _pointwise;
@@ -63,6 +65,7 @@ public sealed class DepthwiseOperands
         _inPlane = _g.Height * _g.Width;
         _outPlane = _g.OutH * _g.OutW;
         _taps = _g.KernelH * _g.KernelW;
+        _g3 = new Conv2dGeometry(_c, _g.Height, _g.Width, _g.KernelH, _g.KernelW, _g.StrideH, _g.StrideW, _g.PadTop, _g.PadLeft);
         var rng = new Random(seed);
         _x = Fill(rng, _c * _inPlane);
         _w = Fill(rng, _c * _taps);
@@ -83,6 +86,18 @@ public sealed class DepthwiseOperands
     }
 
     /// <summary>Forward of all C planes through the scalar twin.</summary>
+    /// <summary>Whether the layer runs DepthwiseConv3x3's flat path at the machine's widest lanes.</summary>
+    public bool RunsFlat3x3 => DepthwiseConv3x3.RunsFlat(_g3, Lanes3x3);
+
+    private static DepthwiseConv3x3.Lanes Lanes3x3 => System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? DepthwiseConv3x3.Lanes.V512
+        : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? DepthwiseConv3x3.Lanes.V256 : DepthwiseConv3x3.Lanes.V128;
+
+    /// <summary>DepthwiseConv3x3 over all planes as Conv2d calls it at inference (bias, ReLU6), as shipped.</summary>
+    public void Forward3x3() => DepthwiseConv3x3.Forward(_x, _w, _b, 1, _g3, _y, null, 0f, 6f, 0, _c, Lanes3x3);
+
+    /// <summary>As <see cref="Forward3x3"/> with every plane through the padded plane.</summary>
+    public void Forward3x3Padded() => DepthwiseConv3x3.Forward(_x, _w, _b, 1, _g3, _y, null, 0f, 6f, 0, _c, Lanes3x3, flat: false);
+
     public void ForwardScalar()
     {
         for (int c = 0; c < _c; c++)

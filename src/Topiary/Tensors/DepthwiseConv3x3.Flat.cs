@@ -24,8 +24,8 @@ internal static partial class DepthwiseConv3x3
     private static bool Flat(in Conv2dGeometry g, int lanes) =>
         g.StrideH == 1 && g.PadTop == 1 && g.PadLeft == 1 && g.PadBottom == 1 && g.PadRight == 1 && g.OutW <= FlatMaxChunksPerRow * lanes;
 
-    /// <summary>Whether <see cref="Forward(float[], float[], float[], int, in Conv2dGeometry, float[], float[], float, float, int, int, Lanes)"/>
-    /// at <paramref name="lanes"/> runs the planes of <paramref name="g"/> flat (planes near either end of x excepted).</summary>
+    /// <summary>Whether the forward at <paramref name="lanes"/> runs the planes of <paramref name="g"/> flat (planes near either
+    /// end of x excepted).</summary>
     internal static bool RunsFlat(in Conv2dGeometry g, Lanes lanes) => lanes switch
     {
         Lanes.V512 => Flat(g, 16),

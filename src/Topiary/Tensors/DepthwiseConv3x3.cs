@@ -50,9 +50,10 @@ internal static partial class DepthwiseConv3x3
         float min, float max, int plane0, int plane1) =>
         Forward(x, w, bias, multiplier, g, y, residual, min, max, plane0, plane1, Lanes.Best);
 
-    /// <summary>As the public overload with a forced lane width (tests run them all).</summary>
+    /// <summary>As the public overload with a forced lane width (tests run them all); <paramref name="flat"/> false sends
+    /// even narrow planes through the padded plane (the benchmark's baseline).</summary>
     internal static void Forward(float[] x, float[] w, float[]? bias, int multiplier, in Conv2dGeometry g, float[] y, float[]? residual,
-        float min, float max, int plane0, int plane1, Lanes lanes)
+        float min, float max, int plane0, int plane1, Lanes lanes, bool flat = true)
     {
         if (!Supports(g)) throw new ArgumentException($"DepthwiseConv3x3 needs a 3x3 kernel, no dilation, stride 1 or 2; got {g}.");
         ArgumentOutOfRangeException.ThrowIfLessThan(multiplier, 1);
@@ -67,18 +68,18 @@ internal static partial class DepthwiseConv3x3
         var job = new Job(x, w, bias, multiplier, oc, y, residual, min, max);
         switch (lanes)
         {
-            case Lanes.V512: Dispatch<DepthwiseLanes512, Vector512<float>>(job, g, plane0, plane1); break;
-            case Lanes.V256: Dispatch<DepthwiseLanes256, Vector256<float>>(job, g, plane0, plane1); break;
-            case Lanes.V128: Dispatch<DepthwiseLanes128, Vector128<float>>(job, g, plane0, plane1); break;
+            case Lanes.V512: Dispatch<DepthwiseLanes512, Vector512<float>>(job, g, plane0, plane1, flat); break;
+            case Lanes.V256: Dispatch<DepthwiseLanes256, Vector256<float>>(job, g, plane0, plane1, flat); break;
+            case Lanes.V128: Dispatch<DepthwiseLanes128, Vector128<float>>(job, g, plane0, plane1, flat); break;
             default: Run<DepthwiseLanesScalar, float>(job, g, plane0, plane1); break;
         }
     }
 
     // Narrow stride-1 "same" planes flat (DepthwiseConv3x3.Flat.cs), the rest through the padded plane.
-    private static void Dispatch<TL, TV>(in Job job, in Conv2dGeometry g, int plane0, int plane1)
+    private static void Dispatch<TL, TV>(in Job job, in Conv2dGeometry g, int plane0, int plane1, bool flat)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {
-        if (Flat(g, TL.Count)) RunFlat<TL, TV>(job, g, plane0, plane1);
+        if (flat && Flat(g, TL.Count)) RunFlat<TL, TV>(job, g, plane0, plane1);
         else Run<TL, TV>(job, g, plane0, plane1);
     }
 

@@ -109,13 +109,14 @@ public class DepthwiseConv3x3Tests
             {
                 var expected = Expected(x, wts, b, multiplier, g, r, lo, hi, planes);
                 foreach (var lanes in AllLanes)
+                    foreach (bool flat in new[] { true, false })
                     for (int cut = planes / 2 - 2; cut <= planes / 2 + 2; cut++)
                     {
                         var y = new float[planes * outPlane + 5];
                         y.AsSpan().Fill(float.NaN);
-                        DepthwiseConv3x3.Forward(x, wts, b, multiplier, g, y, r, lo, hi, 0, cut, lanes);
-                        DepthwiseConv3x3.Forward(x, wts, b, multiplier, g, y, r, lo, hi, cut, planes, lanes);
-                        AssertBits(expected, y, $"{lanes} m={multiplier} cut={cut} {g}");
+                        DepthwiseConv3x3.Forward(x, wts, b, multiplier, g, y, r, lo, hi, 0, cut, lanes, flat);
+                        DepthwiseConv3x3.Forward(x, wts, b, multiplier, g, y, r, lo, hi, cut, planes, lanes, flat);
+                        AssertBits(expected, y, $"{lanes} flat={flat} m={multiplier} cut={cut} {g}");
                         for (int i = planes * outPlane; i < y.Length; i++) Assert.True(float.IsNaN(y[i]), $"{lanes}: wrote past the planes at {i}");
                     }
             }
