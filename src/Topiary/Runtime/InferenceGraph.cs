@@ -8,7 +8,8 @@
 // rewrite works on a deep copy); the result is for inference only (FusedConv2d refuses training) and is a snapshot:
 // later edits to the model are not seen, and every convolution of the copy is Frozen (it may cache Winograd weights
 // and pick its algorithm by measurement). Inside every Sequential (zoo models, Residual bodies, graph nodes), the
-// chains Conv2d → [BatchNorm2d] → [ReLU | Hardtanh] are fused the same way (no residual: a Residual adds outside).
+// chains Conv2d → [BatchNorm2d] → [ReLU | Hardtanh] are fused the same way, and a Residual block whose body ends in
+// such a convolution becomes a FusedResidual (its add, and a clamp right after it, in that convolution's epilogue).
 // A channel concatenation of fused convolutions' outputs is written in place (CatInPlace over a ConcatBuffer).
 using Topiary.Nn;
 using Topiary.Tensors;
@@ -42,8 +43,9 @@ public static class InferenceGraph
         var copy = ModelSnapshot.Clone(model);
         Freeze(copy);
         var (chainNorms, chainActivations) = FuseChains(copy);
-        chainActivations += SparsifyLinears(copy, batch);
-        if (copy is not Graph graph) return new FusedModel(copy, chainNorms, 0, chainActivations);
+        var (blockResiduals, blockActivations) = FuseResidualBlocks(copy);
+        chainActivations += blockActivations + SparsifyLinears(copy, batch);
+        if (copy is not Graph graph) return new FusedModel(copy, chainNorms, blockResiduals, chainActivations);
         graph.Forward([new Tensor([1, .. exampleShape])], training: false); // shapes of every tensor, for the residual check
         var readers = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var node in graph.Nodes)
@@ -112,7 +114,7 @@ public static class InferenceGraph
         int concats = ConcatInPlace(nodes, readers);
         var fused = new Graph(graph.Inputs.ToArray(), nodes, graph.Outputs.ToArray(),
             graph.Constants.Select(c => KeyValuePair.Create(c.Name, c.Value)));
-        return new FusedModel(fused, norms + chainNorms, residuals, activations + chainActivations, concats);
+        return new FusedModel(fused, norms + chainNorms, residuals + blockResiduals, activations + chainActivations, concats);
     }
 
     // A Cat along the channels whose every input is a distinct fused convolution's output (no residual, read by the Cat
@@ -145,6 +147,37 @@ public static class InferenceGraph
             count++;
         }
         return count;
+    }
+
+    // Inside every Sequential, a Residual whose body is a Sequential ending in a fused convolution without a clamp
+    // becomes a FusedResidual: that convolution takes the shortcut's output as its residual, and a clamp right after the
+    // block (ResNet's ReLU) joins its epilogue. Run after FuseChains. Returns the adds and clamps fused.
+    private static (int Residuals, int Activations) FuseResidualBlocks(Module model)
+    {
+        int residuals = 0, activations = 0;
+        foreach (var seq in model.NamedModules().Select(m => m.Module).OfType<Sequential>().ToArray())
+        {
+            for (int i = 0; i < seq.Count; i++)
+            {
+                if (seq[i] is not Residual { Body: Sequential { Count: > 0 } body } block
+                    || body[body.Count - 1] is not FusedConv2d { HasResidual: false, Target: null } last
+                    || !float.IsNegativeInfinity(last.Min) || !float.IsPositiveInfinity(last.Max))
+                    continue;
+                float min = float.NegativeInfinity, max = float.PositiveInfinity;
+                bool clamp = i + 1 < seq.Count && IsClamp(seq[i + 1], out min, out max);
+                Sequential? prefix = null;
+                if (body.Count > 1)
+                {
+                    prefix = new Sequential();
+                    foreach (var (name, child) in body.NamedChildren().SkipLast(1)) prefix.Add(name, child);
+                }
+                var fused = new FusedConv2d(last.Conv, hasResidual: true, min, max, last.FoldedNorm);
+                seq.ReplaceRange(i, clamp ? 2 : 1, new FusedResidual(prefix, fused, block.Shortcut));
+                residuals++;
+                activations += clamp ? 1 : 0;
+            }
+        }
+        return (residuals, activations);
     }
 
     // Inside every Sequential of the copy (at any depth: zoo models, Residual bodies, graph nodes): Conv2d, then an

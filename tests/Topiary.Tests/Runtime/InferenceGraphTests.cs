@@ -1,6 +1,7 @@
 // InferenceGraph.Fuse: conv → BatchNorm → Add → ReLU/ReLU6 chains of a Graph become FusedConv2d nodes whose outputs
 // equal the unfused graph's; links with a second reader, graph outputs, broadcast adds and constants stay unfused; the
-// source model is untouched; the fused node refuses training; Fold matches conv-then-BatchNorm.
+// source model is untouched; the fused node refuses training; Fold matches conv-then-BatchNorm. Inside Sequentials,
+// conv chains fuse at any depth and Residual blocks ending in a convolution add in its epilogue (FusedResidual).
 using Topiary.Nn;
 using Topiary.Runtime;
 using Topiary.Tensors;
@@ -170,14 +171,47 @@ public class InferenceGraphTests
         var model = new Sequential(new Conv2d(2, 4, 3, new Random(1), padding: 1), Norm(4, 2), Hardtanh.ReLU6(),
             new Residual(body), new Conv2d(4, 3, 1, new Random(7)), new ReLU(), new Conv2d(3, 3, 1, new Random(8)));
         var fused = InferenceGraph.Fuse(model, [2, 7, 9]);
-        Assert.Equal((3, 0, 3), (fused.FoldedNorms, fused.FusedResiduals, fused.FusedActivations));
+        Assert.Equal((3, 1, 3), (fused.FoldedNorms, fused.FusedResiduals, fused.FusedActivations));
         var top = Assert.IsType<Sequential>(fused.Model);
         Assert.Equal(4, top.Count);
         Assert.Contains("→ ReLU6", top[0].ToString(), StringComparison.Ordinal);
-        Assert.Equal(2, ((Sequential)((Residual)top[1]).Body).Count);
+        var block = Assert.IsType<FusedResidual>(top[1]);
+        Assert.Single(Assert.IsType<Sequential>(block.Prefix).NamedChildren());
+        Assert.True(block.Last.HasResidual);
         Assert.IsType<Conv2d>(top[3]);
         Assert.Equal(7, model.Count); // the source is untouched
         var x = Randn(2, 3, 2, 7, 9);
         GroupedConvTests.AssertClose(model.Forward(x, false).Data.ToArray(), fused.Model.Forward(x, false).Data, "nested");
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Residual_blocks_in_sequentials_add_in_their_last_convolution(int batch)
+    {
+        // A downsampling block (shortcut conv → BN) followed by a ReLU, an identity block whose body is one conv → BN
+        // (no prefix), and a block whose body ends in a ReLU (its add stays a pass of its own).
+        var down = new Residual(
+            new Sequential(new Conv2d(3, 6, 3, new Random(1), stride: 2, padding: 1, bias: false), Norm(6, 2), new ReLU(),
+                new Conv2d(6, 6, 3, new Random(3), padding: 1, bias: false), Norm(6, 4)),
+            new Sequential(new Conv2d(3, 6, 1, new Random(5), stride: 2, bias: false), Norm(6, 6)));
+        var single = new Residual(new Sequential(new Conv2d(6, 6, 1, new Random(7)), Norm(6, 8)));
+        var unfusable = new Residual(new Sequential(new Conv2d(6, 6, 1, new Random(9)), new ReLU()));
+        var model = new Sequential(down, new ReLU(), single, Hardtanh.ReLU6(), unfusable);
+        var fused = InferenceGraph.Fuse(model, [3, 9, 11]);
+        var top = Assert.IsType<Sequential>(fused.Model);
+        Assert.Equal(3, top.Count);
+        Assert.Equal(2, fused.FusedResiduals);
+        var first = Assert.IsType<FusedResidual>(top[0]);
+        Assert.Contains("→ ReLU)", first.Last.ToString(), StringComparison.Ordinal);
+        Assert.NotNull(first.Shortcut);
+        var second = Assert.IsType<FusedResidual>(top[1]);
+        Assert.Null(second.Prefix);
+        Assert.Contains("→ ReLU6", second.Last.ToString(), StringComparison.Ordinal);
+        Assert.IsType<Residual>(top[2]);
+        var x = Randn(11, batch, 3, 9, 11);
+        GroupedConvTests.AssertClose(model.Forward(x, false).Data.ToArray(), fused.Model.Forward(x, false).Data, "residual blocks");
+        Assert.Throws<NotSupportedException>(() => first.Forward(x, training: true));
+        Assert.Throws<ArgumentException>(() => new FusedResidual(null, new FusedConv2d(new Conv2d(2, 2, 1, new Random(1)), false), null));
     }
 }
