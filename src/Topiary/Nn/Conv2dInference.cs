@@ -13,9 +13,9 @@
 // clamp to the GEMM, which applies them panel by panel (GemmEpilogue) — the same operations per element, the same bits.
 // A Frozen layer (weights final: the copies InferenceGraph makes) also measures, on the first input of each size, the
 // algorithms its shape allows against this path and keeps the fastest: Winograd F(2×2 or 4×4, 3×3) (Winograd3x3) for a 3×3
-// stride-1 kernel (group by group when grouped) or, after the space-to-depth rewrite (SpaceToDepth), for an ungrouped strided kernel that
-// spans three strides (AlexNet's 11×11 stride 4), and the direct sparse kernel (DirectSparseConv) for pruned weights
-// (any stride).
+// stride-1 kernel (group by group when grouped) or, after the space-to-depth rewrite (SpaceToDepth), for an ungrouped
+// strided kernel that spans three strides (AlexNet's 11×11 stride 4), and the direct sparse kernel (DirectSparseConv)
+// for pruned weights (any stride).
 // Results do not depend on the thread count (the GEMM's are bitwise independent of it).
 using Topiary.Tensors;
 
@@ -141,6 +141,7 @@ public sealed partial class Conv2d
     // one or the other); and each group's bias slice for its Winograd epilogue.
     private WinogradWeights[]? _winograd2, _winograd4;
     private float[]?[]? _groupBias;
+    private float[]? _spaceToDepthWeights; // [OC, C·SH·SW, 3, 3] (SpaceToDepth.Weights), made on first use
     private GemmPackedA[]? _packedWeights;   // per group, W_g [OC/G, K/G] in GEMM panels (Frozen only)
     private GemmPackedB[]? _packedWeightsT;  // per group, W_gᵀ as the B operand of the transposed (small image) product
     private DirectSparseConv? _sparse;
@@ -283,8 +284,6 @@ public sealed partial class Conv2d
         });
         WinogradForward(images, r, _spaceToDepthWeights ??= SpaceToDepth.Weights(Weight.Value.Data, OutChannels, g), y);
     }
-
-    private float[]? _spaceToDepthWeights;
 
     // Winograd of the images x [N, C, H, W] of geometry g (3×3, stride 1) with weights [OC, C/G, 3, 3] (the layer's, or their
     // space-to-depth rewrite: a layer uses one or the other, so the transformed weights are cached per tile size only).
