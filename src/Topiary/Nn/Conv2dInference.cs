@@ -13,7 +13,9 @@
 // clamp to the GEMM, which applies them panel by panel (GemmEpilogue) — the same operations per element, the same bits.
 // A Frozen layer (weights final: the copies InferenceGraph makes) also measures, on the first input of each size, the
 // algorithms its shape allows against this path and keeps the fastest: Winograd F(2×2 or 4×4, 3×3) (Winograd3x3) for a 3×3
-// stride-1 ungrouped kernel, and the direct sparse kernel (DirectSparseConv) for pruned weights (any stride).
+// stride-1 kernel (group by group when grouped) or, after the space-to-depth rewrite (SpaceToDepth), for an ungrouped
+// strided kernel that spans three strides (AlexNet's 11×11 stride 4), and the direct sparse kernel (DirectSparseConv)
+// for pruned weights (any stride).
 // Results do not depend on the thread count (the GEMM's are bitwise independent of it).
 using Topiary.Tensors;
 
@@ -130,12 +132,16 @@ public sealed partial class Conv2d
     }
 
     // The algorithms a Frozen layer chooses among per input size, by measurement.
-    private enum Algorithm { Im2col, Winograd, Sparse }
+    private enum Algorithm { Im2col, Winograd, Sparse, SpaceToDepth }
 
     /// <summary>Weights denser than this never try the direct sparse kernel (it streams one weight per stored entry).</summary>
     private const double SparseDensityLimit = 0.9;
 
-    private WinogradWeights? _winograd2, _winograd4;
+    // Transformed weights per tile size, one per group: of the 3×3 kernel, or of its space-to-depth rewrite (a layer has
+    // one or the other); and each group's bias slice for its Winograd epilogue.
+    private WinogradWeights[]? _winograd2, _winograd4;
+    private float[]?[]? _groupBias;
+    private float[]? _spaceToDepthWeights; // [OC, C·SH·SW, 3, 3] (SpaceToDepth.Weights), made on first use
     private GemmPackedA[]? _packedWeights;   // per group, W_g [OC/G, K/G] in GEMM panels (Frozen only)
     private GemmPackedB[]? _packedWeightsT;  // per group, W_gᵀ as the B operand of the transposed (small image) product
     private DirectSparseConv? _sparse;
@@ -150,7 +156,8 @@ public sealed partial class Conv2d
     /// </summary>
     internal bool Frozen { get; set; }
 
-    /// <summary>Tests: force (true) or forbid (false) Winograd on a Frozen layer instead of measuring; null measures.</summary>
+    /// <summary>Tests: force (true) or forbid (false) Winograd (after the space-to-depth rewrite for a strided kernel) on a
+    /// Frozen layer instead of measuring; null measures.</summary>
     internal bool? WinogradOverride { get; set; }
 
     /// <summary>Tests: force (true) or forbid (false) the direct sparse kernel on a Frozen layer; null measures.</summary>
@@ -162,31 +169,38 @@ public sealed partial class Conv2d
         switch (Frozen ? Choose(x, y) : Algorithm.Im2col)
         {
             case Algorithm.Winograd: WinogradForward(x, y); return true;
+            case Algorithm.SpaceToDepth: SpaceToDepthForward(x, y); return true;
             case Algorithm.Sparse: SparseForward(x, y); return true;
             default: return DirectForward(x, y);
         }
     }
 
-    // The candidates this layer can run on this input, then the fastest of three calls each on the first input of
-    // each size and batch (the output is rewritten by the caller). A small image at batch > 1 whose im2col path is the
+    // The candidates this layer can run on this input, then the fastest of three timed calls each on the first input of
+    // each size and batch (the output is rewritten by the caller), after one untimed call each: first-use costs (packed or
+    // transformed weights, the sparse layout, thread-local scratch growing and its pages first touched, on the workers
+    // too) made the untimed-first choice vary between processes — AlexNet's pruned conv3 at 2 threads kept the direct
+    // sparse kernel (1,041 µs) in some where Winograd takes 699 µs. A small image at batch > 1 whose im2col path is the
     // batched one keeps it unless Winograd can run (then the batched path is the one timed).
     private Algorithm Choose(float[] x, float[] y)
     {
         var g = _geometry;
-        bool winograd = Groups == 1 && Winograd3x3.Supports(g) && WinogradOverride != false;
+        bool winograd = Winograd3x3.Supports(g.WithChannels(g.Channels / Groups)) && WinogradOverride != false;
+        bool spaceToDepth = Groups == 1 && SpaceToDepth.Supports(g) && WinogradOverride != false;
         bool sparse = DirectSparseConv.Supports(g) && SparseOverride != false && (SparseOverride == true || Density() <= SparseDensityLimit);
         if (winograd && WinogradOverride == true) return Algorithm.Winograd;
+        if (spaceToDepth && WinogradOverride == true) return Algorithm.SpaceToDepth;
         if (sparse && SparseOverride == true) return Algorithm.Sparse;
-        if (!winograd && !sparse) return Algorithm.Im2col;
+        if (!winograd && !spaceToDepth && !sparse) return Algorithm.Im2col;
         var key = (g.Height, g.Width, _batch);
         if (_algorithm.TryGetValue(key, out var chosen)) return chosen;
         var best = (Algorithm: Algorithm.Im2col, Seconds: double.MaxValue);
-        for (int run = 0; run < 3; run++)
+        for (int run = 0; run < 4; run++)
         {
+            if (run == 1) best = (Algorithm.Im2col, double.MaxValue); // run 0 warmed every candidate up
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             if (!DirectForward(x, y))
             {
-                if (!winograd) return _algorithm[key] = Algorithm.Im2col; // the batched path: keep it
+                if (!winograd && !spaceToDepth) return _algorithm[key] = Algorithm.Im2col; // the batched path: keep it
                 // Winograd also multiplies a batch's tiles in one GEMM: time the batched path as the caller runs it
                 // (into the layer's own output, as the caller does).
                 GemmForward(x, _output!.Data);
@@ -199,6 +213,12 @@ public sealed partial class Conv2d
                 WinogradForward(x, y);
                 best = Faster(best, Algorithm.Winograd, t0);
             }
+            if (spaceToDepth)
+            {
+                t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                SpaceToDepthForward(x, y);
+                best = Faster(best, Algorithm.SpaceToDepth, t0);
+            }
             if (sparse)
             {
                 t0 = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -209,7 +229,8 @@ public sealed partial class Conv2d
         return _algorithm[key] = best.Algorithm;
     }
 
-    /// <summary>The algorithms a Frozen layer has chosen so far ("im2col", "winograd", "sparse"; comma-separated), or "".</summary>
+    /// <summary>The algorithms a Frozen layer has chosen so far ("im2col", "winograd", "sparse", "spacetodepth";
+    /// comma-separated), or "".</summary>
     internal string ChosenAlgorithms => string.Join(", ", _algorithm.Values.Distinct().Select(a => a.ToString().ToLowerInvariant()));
 
     private static (Algorithm, double) Faster((Algorithm Algorithm, double Seconds) best, Algorithm a, long t0)
@@ -243,19 +264,55 @@ public sealed partial class Conv2d
 
     // Winograd F(m×m, 3×3) over the whole batch (tiles of all samples in one GEMM), the epilogue fused into the output
     // transform; the transformed weights of each tile size are made on first use.
-    private void WinogradForward(float[] x, float[] y)
+    private void WinogradForward(float[] x, float[] y) => WinogradForward(x, _geometry, Weight.Value.Data, y);
+
+    // Winograd on the space-to-depth rewrite: the batch's images rearranged into the calling thread's column scratch
+    // (input channels split between the threads), then convolved 3×3 with the rewritten weights.
+    private void SpaceToDepthForward(float[] x, float[] y)
     {
         var g = _geometry;
-        int m = Winograd3x3.TileSizeFor(g, _batch);
+        var r = SpaceToDepth.Geometry(g);
+        int n = _batch, threads = Threading.MaxDegreeOfParallelism, items = n * g.Channels;
+        var images = ConvScratch.Columns((long)n * r.ImageSize);
+        Threading.For(0, threads, threads, t =>
+        {
+            for (int item = items * t / threads; item < items * (t + 1) / threads; item++)
+            {
+                int i = item / g.Channels, c = item % g.Channels;
+                SpaceToDepth.Image(x.AsSpan(i * g.ImageSize, g.ImageSize), g, c, c + 1, images.AsSpan(i * r.ImageSize, r.ImageSize));
+            }
+        });
+        WinogradForward(images, r, _spaceToDepthWeights ??= SpaceToDepth.Weights(Weight.Value.Data, OutChannels, g), y);
+    }
+
+    // Winograd of the images x [N, C, H, W] of geometry g (3×3, stride 1) with weights [OC, C/G, 3, 3] (the layer's, or their
+    // space-to-depth rewrite: a layer uses one or the other, so the transformed weights are cached per tile size only).
+    // Ungrouped, the batch's tiles share one GEMM per position; grouped, each (sample, group) is a convolution of its own
+    // (its input channels and output channels are contiguous runs), the group's bias slice in its epilogue.
+    private void WinogradForward(float[] x, in Conv2dGeometry g, float[] weights, float[] y)
+    {
+        int groups = Groups, cg = g.Channels / groups, ocg = OutChannels / groups, threads = Threading.MaxDegreeOfParallelism;
+        var part = g.WithChannels(cg);
+        int m = Winograd3x3.TileSizeFor(part, groups == 1 ? _batch : 1);
         ref var w = ref m == 4 ? ref _winograd4 : ref _winograd2;
-        w ??= WinogradWeights.Create(Weight.Value.Data, OutChannels, g.Channels, m);
+        w ??= Enumerable.Range(0, groups).Select(gi => WinogradWeights.Create(weights.AsSpan(gi * ocg * cg * 9, ocg * cg * 9), ocg, cg, m)).ToArray();
+        if (groups > 1)
+        {
+            _groupBias ??= Enumerable.Range(0, groups).Select(gi => Bias?.Value.Data.AsSpan(gi * ocg, ocg).ToArray()).ToArray();
+            int outPlanes = ocg * g.OutH * g.OutW;
+            for (int i = 0; i < _batch; i++)
+                for (int gi = 0; gi < groups; gi++)
+                    Winograd3x3.Convolve(x, i * g.ImageSize + gi * part.ImageSize, 1, part, w[gi], y, OutputAt(i) + gi * outPlanes,
+                        new WinogradEpilogue(_groupBias[gi], _residual, _clampMin, _clampMax), threads);
+            return;
+        }
         var epilogue = new WinogradEpilogue(Bias?.Value.Data, _residual, _clampMin, _clampMax);
         if (_target is null || _batch == 1 || _targetStride == OutChannels * g.OutH * g.OutW)
-            Winograd3x3.Convolve(x, 0, _batch, g, w, y, OutputAt(0), epilogue, Threading.MaxDegreeOfParallelism);
+            Winograd3x3.Convolve(x, 0, _batch, g, w[0], y, OutputAt(0), epilogue, threads);
         else
         {
             // Samples apart in the target: the batch's tiles still in one GEMM, into the layer's output, then copied.
-            Winograd3x3.Convolve(x, 0, _batch, g, w, _output!.Data, 0, epilogue, Threading.MaxDegreeOfParallelism);
+            Winograd3x3.Convolve(x, 0, _batch, g, w[0], _output!.Data, 0, epilogue, threads);
             CopyToTarget(_output);
         }
     }

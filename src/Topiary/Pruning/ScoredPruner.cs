@@ -40,7 +40,9 @@ public abstract class ScoredPruner : IMaskPruner
             case SparsityTarget st:
             {
                 int remove = (int)Math.Round(st.Sparsity * count, MidpointRounding.AwayFromZero);
-                var order = Enumerable.Range(0, count).OrderBy(g => alive[g] ? scores[g] : double.NegativeInfinity).ThenBy(g => g).ToArray();
+                var keys = new double[count];
+                for (int g = 0; g < count; g++) keys[g] = alive[g] ? scores[g] : double.NegativeInfinity;
+                var order = AscendingOrder(keys);
                 for (int i = remove; i < count; i++) keepGroup[order[i]] = true;
                 break;
             }
@@ -108,6 +110,24 @@ public abstract class ScoredPruner : IMaskPruner
         }
         for (int l = 0; l < layers.Count; l++)
             layers[l].Weight.SetMask(BuildMask(layers[l], scored[l].Groups, keep[l], scored[l].Alive));
+    }
+
+    // Group indices by (key ascending, index ascending) — the order OrderBy(key).ThenBy(index) gives — sorting the keys
+    // in place. Array.Sort (not stable) then re-sorting each run of equal keys by index: seconds on AlexNet's fc6
+    // (37.7 M groups), where the LINQ sort took most of a minute.
+    private static int[] AscendingOrder(double[] keys)
+    {
+        var order = new int[keys.Length];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        Array.Sort(keys, order);
+        for (int i = 0; i < keys.Length;)
+        {
+            int j = i + 1;
+            while (j < keys.Length && keys[j].CompareTo(keys[i]) == 0) j++;
+            if (j - i > 1) Array.Sort(order, i, j - i);
+            i = j;
+        }
+        return order;
     }
 
     /// <summary>Standard deviation of the surviving (unmasked) weights of a layer (population std).</summary>

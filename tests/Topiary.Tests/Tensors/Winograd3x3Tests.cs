@@ -2,7 +2,7 @@
 // naive loops) over awkward sizes: outputs that are not multiples of the tile (partial last tiles), padding 0, 1, 2 and
 // asymmetric, a single row or column, channel counts that are not multiples of 8 (the scalar output path), tile rows
 // of 1-3, 4-7 and 8+ tiles (scalar, Vector128 and Vector256 input paths), batches whose tiles share one GEMM, and blocks
-// split over threads. 1 and 2 threads give the same bits; the transforms' vector paths equal their scalar twins bit for
+// split over threads; grouped convolutions group by group. 1 and 2 threads give the same bits; the transforms' vector paths equal their scalar twins bit for
 // bit; every GEMM tier the machine has gives the same result to rounding; the fused epilogue (bias, residual, clamp)
 // matches applying it afterwards; unsupported geometries and short arrays are refused.
 using Topiary.Nn;
@@ -15,7 +15,7 @@ namespace Topiary.Tests.Tensors;
 public class Winograd3x3Tests
 {
     // F(4, 3)'s transforms (entries up to 8, weights scaled by 1/24) lose a few more bits than F(2, 3)'s ±1 and ½.
-    private const float Tolerance2 = 1e-5f, Tolerance4 = 6e-5f;
+    internal const float Tolerance2 = 1e-5f, Tolerance4 = 6e-5f;
 
     public static TheoryData<int, int, int, int, int, int, int, int, int> Shapes => new()
     {
@@ -147,6 +147,26 @@ public class Winograd3x3Tests
         AssertClose(expected, conv.ForwardFused(x, residual, 0f, 6f).Data.ToArray(), Tolerance4, "cached choice");
     }
 
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(2, 2)]
+    [InlineData(1, 3)]
+    public void A_frozen_grouped_conv2d_on_Winograd_runs_group_by_group(int batch, int groups)
+    {
+        // 8 input and output channels a group (3 groups of a 13x11 image at batch 1; 2 groups at batch 2).
+        var conv = new Conv2d(8 * groups, 8 * groups, 3, new Random(groups), padding: 1, groups: groups);
+        conv.Bias!.Value.CopyFrom(Randn(2, 8 * groups));
+        var x = Randn(3, batch, 8 * groups, 13, 11);
+        var residual = Randn(4, batch, 8 * groups, 13, 11);
+        var expected = conv.Forward(x, training: true).Data.ToArray();
+        for (int i = 0; i < expected.Length; i++) expected[i] = Math.Clamp(expected[i] + residual.Data[i], 0f, 6f);
+        conv.Frozen = true;
+        conv.WinogradOverride = true;
+        foreach (int threads in new[] { 1, 2 })
+            using (Threading.Limit(threads))
+                AssertClose(expected, conv.ForwardFused(x, residual, 0f, 6f).Data.ToArray(), Tolerance4, $"{conv}, batch {batch}, {threads} thread(s)");
+    }
+
     [Fact]
     public void Every_gemm_tier_gives_the_same_result()
     {
@@ -212,7 +232,7 @@ public class Winograd3x3Tests
     }
 
     // |expected − actual| ≤ tolerance·(1 + max |expected|) everywhere; the message names the first failure and the worst.
-    private static void AssertClose(float[] expected, float[] actual, float tolerance, string what)
+    internal static void AssertClose(float[] expected, float[] actual, float tolerance, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
         float scale = 1 + expected.Select(MathF.Abs).DefaultIfEmpty(0).Max();
