@@ -272,7 +272,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             else if (RowsA)
             {
                 aPack = GemmBuffers.PackA(mr * kc) - (nint)inPlaceRows * kc;
-                if (inPlaceRows < mc) GemmPacking.PackA(false, A, Lda, i0 + inPlaceRows, mc - inPlaceRows, Pc, kc, aPack + (nint)inPlaceRows * kc, mr);
+                if (inPlaceRows < mc)
+                    GemmPacking.PackA(false, A, Lda, i0 + inPlaceRows, mc - inPlaceRows, Pc, kc, aPack + (nint)inPlaceRows * kc, mr);
             }
             else
             {

@@ -1,6 +1,7 @@
 // GemmKernel256: the Vector256 micro-kernel, a 6x16 register tile (12 accumulators of 8 floats).
 // Contract: see IGemmKernel. Per k step it loads 2 vector(s) of the packed B micro-panel,
-// broadcasts 6 values of the packed A micro-panel, and issues 12 multiply-adds (fused where the hardware has FMA).
+// broadcasts 6 values of A (a packed micro-panel;
+// in RunRows/RunHalfRows Mr rows read in place, GemmOperandA), and issues 12 multiply-adds (fused where the hardware has FMA).
 // The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
 // same kernel on the left 6x8 half (for narrow right-edge panels), bitwise equal per element.
 // Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.

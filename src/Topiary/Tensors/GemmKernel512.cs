@@ -1,6 +1,7 @@
 // GemmKernel512: the Vector512 micro-kernel, a 8x32 register tile (16 accumulators of 16 floats).
 // Contract: see IGemmKernel. Per k step it loads 2 vector(s) of the packed B micro-panel,
-// broadcasts 8 values of the packed A micro-panel, and issues 16 fused multiply-adds.
+// broadcasts 8 values of A (a packed micro-panel;
+// in RunRows/RunHalfRows Mr rows read in place, GemmOperandA), and issues 16 fused multiply-adds.
 // The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
 // same kernel on the left 8x16 half (for narrow right-edge panels), bitwise equal per element. RunEpilogue applies the
 // GEMM epilogue (bias, residual, clamp) to the accumulators before the store.

@@ -1,6 +1,7 @@
 // GemmKernelScalar: the scalar micro-kernel, a 4x4 register tile (16 accumulators of 1 floats).
 // Contract: see IGemmKernel. Per k step it loads 4 vector(s) of the packed B micro-panel,
-// broadcasts 4 values of the packed A micro-panel, and issues 16 scalar multiply-adds.
+// broadcasts 4 values of A (a packed micro-panel;
+// in RunRows/RunHalfRows Mr rows read in place, GemmOperandA), and issues 16 scalar multiply-adds.
 // The k loop is unrolled 1x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
 // same kernel on the left 4x2 half (for narrow right-edge panels), bitwise equal per element.
 // Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.

@@ -11,7 +11,8 @@ namespace Topiary.Tensors;
 /// <summary>The layout of a micro-kernel's A operand (see file header).</summary>
 internal unsafe interface IOperandA
 {
-    /// <summary>Row <paramref name="row"/>'s value at k step <paramref name="step"/> (relative to <paramref name="a"/>) of a tile of <paramref name="mr"/> rows.</summary>
+    /// <summary>Row <paramref name="row"/>'s value at k step <paramref name="step"/> (relative to <paramref name="a"/>) of a
+    /// tile of <paramref name="mr"/> rows.</summary>
     static abstract float At(float* a, nint lda, int mr, int row, int step);
 
     /// <summary>How far <paramref name="steps"/> k steps move the A pointer of a tile of <paramref name="mr"/> rows.</summary>
