@@ -17,7 +17,10 @@
 // barriers cost more than a thread's share of B packing). Otherwise the packed B block is shared
 // by the row blocks. A B operand packed once ahead (GemmPackedB: weights) replaces both: its panels
 // are read where they lie. An A operand packed once ahead (GemmPackedA: a convolution's weights)
-// replaces the per-item packing of A the same way.
+// replaces the per-item packing of A the same way. A row-major A of at most Mc rows against pre-packed B (a Linear layer's
+// batch against its packed weights) is not packed at all: the kernels' *Rows variants read its rows in place
+// (GemmOperandA; packing 64 rows of 784 took 4 % of such a product), except a last tile of fewer than Mr rows, which is
+// packed as before.
 // Every C element is written by exactly one work item, and its value is
 //   ((beta·C + alpha·S0) + alpha·S1) + ...   with S_t the in-order sum over the t-th K block,
 // where the K blocks depend only on k (never on threads): results are bitwise reproducible for any
@@ -48,6 +51,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
             BPacked = bPacked, NPadded = RoundUp(n, nr),
             APacked = aPacked, MPadded = RoundUp(m, mr), Epilogue = epilogue,
+            RowsA = aPacked == null && bPacked != null && !transA && m <= TKernel.Mc && !epilogue.Initialises && !epilogue.Clamps,
         };
 
         int kcBlock = KcBlock(k);
@@ -199,13 +203,28 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
     /// <summary>B panels per group: as many as fit about 64 KiB (at most 8), so a group stays in L2 while every row tile passes.</summary>
     internal static int GroupPanels(int kc) => Math.Clamp((1 << 14) / (kc * TKernel.Nr), 1, 8);
 
+    // The kernel on a full tile (or its left half) from a packed A panel, or from A's rows in place.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Full(bool inPlace, int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        if (inPlace) TKernel.RunRows(kc, a, lda, b, c, ldc, alpha, beta);
+        else TKernel.Run(kc, a, b, c, ldc, alpha, beta);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Half(bool inPlace, int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta)
+    {
+        if (inPlace) TKernel.RunHalfRows(kc, a, lda, b, c, ldc, alpha, beta);
+        else TKernel.RunHalf(kc, a, b, c, ldc, alpha, beta);
+    }
+
     private static int CeilDiv(int x, int y) => (x + y - 1) / y;
     private static int RoundUp(int x, int y) => CeilDiv(x, y) * y;
 
     /// <summary>Operands and the current (jc, pc) block; copied by value into parallel bodies.</summary>
     private struct Job
     {
-        public bool TransA, TransB, JustInTimeB;
+        public bool TransA, TransB, JustInTimeB, RowsA;
         public int M, Mc, MBlocks, NSplits;
         public int Jc, Nc, NPanels, Pc, Kc, K, KcBlock;
         public float Alpha, Beta, Beta0;
@@ -243,9 +262,18 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
 
             int kc = Kc;
             float* aPack;
+            // In place: full row tiles read A's rows where they lie; a last partial tile is packed alone (aPack is then
+            // that tile's panel minus its offset, so aPack + ir·kc still finds it).
+            int inPlaceRows = RowsA ? mc / mr * mr : 0;
             if (APacked != null)
             {
                 aPack = APacked + (nint)Pc * MPadded + (nint)i0 * kc;
+            }
+            else if (RowsA)
+            {
+                aPack = GemmBuffers.PackA(mr * kc) - (nint)inPlaceRows * kc;
+                if (inPlaceRows < mc)
+                    GemmPacking.PackA(false, A, Lda, i0 + inPlaceRows, mc - inPlaceRows, Pc, kc, aPack + (nint)inPlaceRows * kc, mr);
             }
             else
             {
@@ -299,7 +327,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                 for (int ir = 0; ir < mc; ir += mr)
                 {
                     int nrows = Math.Min(mr, mc - ir);
-                    float* ap = aPack + (nint)ir * kc;
+                    bool inPlace = ir < inPlaceRows;
+                    float* ap = inPlace ? A + (i0 + ir) * Lda + Pc : aPack + (nint)ir * kc;
                     for (int qi = 0; qi < g; qi++)
                     {
                         int jr = (q0 + qi) * nr, ncols = Math.Min(nr, Nc - jr);
@@ -313,23 +342,23 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                                 TKernel.RunEpilogue(kc, ap, bp, cp, ldc, alpha, beta, Epilogue, i0 + ir, Jc + jr, addAfter);
                                 continue;
                             }
-                            TKernel.Run(kc, ap, bp, cp, ldc, alpha, beta);
+                            Full(inPlace, kc, ap, Lda, bp, cp, ldc, alpha, beta);
                         }
                         else if (ncols * 2 <= nr)
                         {
                             if (nrows == mr && ncols * 2 == nr)
                             {
-                                TKernel.RunHalf(kc, ap, bp, cp, ldc, alpha, beta);
+                                Half(inPlace, kc, ap, Lda, bp, cp, ldc, alpha, beta);
                             }
                             else
                             {
-                                TKernel.RunHalf(kc, ap, bp, tile, nr, 1f, 0f);
+                                Half(inPlace, kc, ap, Lda, bp, tile, nr, 1f, 0f);
                                 GemmTile.Store(tile, nr, nrows, ncols, cp, ldc, alpha, beta);
                             }
                         }
                         else
                         {
-                            TKernel.Run(kc, ap, bp, tile, nr, 1f, 0f);
+                            Full(inPlace, kc, ap, Lda, bp, tile, nr, 1f, 0f);
                             GemmTile.Store(tile, nr, nrows, ncols, cp, ldc, alpha, beta);
                         }
                         if (finish) Epilogue.Finish(i0 + ir, Jc + jr, nrows, ncols, cp, ldc, addAfter);

@@ -3,7 +3,8 @@
 //   a: kc steps of Mr floats (column p of the A micro-panel is a[p*Mr .. p*Mr+Mr)),
 //   b: kc steps of Nr floats (row p of the B micro-panel is b[p*Nr .. p*Nr+Nr)),
 //   C[r, j] = alpha * sum_p a[p*Mr+r] * b[p*Nr+j] + beta * C[r, j]   (beta == 0: C is overwritten),
-// accumulating p = 0..kc-1 in order, so every element's summation order is fixed.
+// accumulating p = 0..kc-1 in order, so every element's summation order is fixed. The *Rows variants read A's rows
+// where they lie instead of a packed panel (GemmOperandA), with the same arithmetic.
 // The generic GemmDriver handles packing, blocking, edge tiles and threading for every kernel.
 namespace Topiary.Tensors;
 
@@ -29,6 +30,13 @@ internal unsafe interface IGemmKernel
     /// for right-edge panels with at most Nr/2 valid columns. Bitwise equal to Run on those elements.
     /// </summary>
     static abstract void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta);
+
+    /// <summary>As <see cref="Run"/> with A read in place: Mr rows of a row-major matrix, row r at a + r·<paramref name="lda"/>
+    /// (<see cref="RowsA"/>). Bitwise equal to Run on the packed panel of those rows.</summary>
+    static abstract void RunRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta);
+
+    /// <summary>As <see cref="RunHalf"/> with A read in place (<see cref="RowsA"/>).</summary>
+    static abstract void RunHalfRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta);
 
     /// <summary>
     /// Run, then <paramref name="epilogue"/>.Finish(i0, j0, Mr, Nr, c, ldc, addInitial) on the tile (the tile is C's rows

@@ -1,6 +1,7 @@
 // GemmKernel256: the Vector256 micro-kernel, a 6x16 register tile (12 accumulators of 8 floats).
 // Contract: see IGemmKernel. Per k step it loads 2 vector(s) of the packed B micro-panel,
-// broadcasts 6 values of the packed A micro-panel, and issues 12 multiply-adds (fused where the hardware has FMA).
+// broadcasts 6 values of A (a packed micro-panel;
+// in RunRows/RunHalfRows Mr rows read in place, GemmOperandA), and issues 12 multiply-adds (fused where the hardware has FMA).
 // The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
 // same kernel on the left 6x8 half (for narrow right-edge panels), bitwise equal per element.
 // Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.
@@ -18,8 +19,16 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     public static int Mc => 192;
     public static int Nc => 4096;
 
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
+        Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta);
+
+    /// <summary>As <see cref="Run"/> reading A's rows in place (<see cref="RowsA"/>: row r at a + r·lda).</summary>
+    public static void RunRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta) =>
+        Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    private static void Core<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta)
+        where TA : struct, IOperandA
     {
         Vector256<float> c00 = default, c01 = default;
         Vector256<float> c10 = default, c11 = default;
@@ -33,117 +42,117 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
             {
                 Vector256<float> b0 = Vector256.Load(b + 0);
                 Vector256<float> b1 = Vector256.Load(b + 8);
-                Vector256<float> x0 = Vector256.Create(a[0]);
+                Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 0));
                 c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
                 c01 = Vector256.MultiplyAddEstimate(x0, b1, c01);
-                Vector256<float> x1 = Vector256.Create(a[1]);
+                Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 0));
                 c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
                 c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
-                Vector256<float> x2 = Vector256.Create(a[2]);
+                Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 0));
                 c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
                 c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
-                Vector256<float> x3 = Vector256.Create(a[3]);
+                Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 0));
                 c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
                 c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
-                Vector256<float> x4 = Vector256.Create(a[4]);
+                Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 0));
                 c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
                 c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
-                Vector256<float> x5 = Vector256.Create(a[5]);
+                Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 0));
                 c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
                 c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
             }
             {
                 Vector256<float> b0 = Vector256.Load(b + 16);
                 Vector256<float> b1 = Vector256.Load(b + 24);
-                Vector256<float> x0 = Vector256.Create(a[6]);
+                Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 1));
                 c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
                 c01 = Vector256.MultiplyAddEstimate(x0, b1, c01);
-                Vector256<float> x1 = Vector256.Create(a[7]);
+                Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 1));
                 c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
                 c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
-                Vector256<float> x2 = Vector256.Create(a[8]);
+                Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 1));
                 c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
                 c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
-                Vector256<float> x3 = Vector256.Create(a[9]);
+                Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 1));
                 c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
                 c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
-                Vector256<float> x4 = Vector256.Create(a[10]);
+                Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 1));
                 c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
                 c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
-                Vector256<float> x5 = Vector256.Create(a[11]);
+                Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 1));
                 c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
                 c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
             }
             {
                 Vector256<float> b0 = Vector256.Load(b + 32);
                 Vector256<float> b1 = Vector256.Load(b + 40);
-                Vector256<float> x0 = Vector256.Create(a[12]);
+                Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 2));
                 c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
                 c01 = Vector256.MultiplyAddEstimate(x0, b1, c01);
-                Vector256<float> x1 = Vector256.Create(a[13]);
+                Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 2));
                 c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
                 c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
-                Vector256<float> x2 = Vector256.Create(a[14]);
+                Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 2));
                 c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
                 c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
-                Vector256<float> x3 = Vector256.Create(a[15]);
+                Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 2));
                 c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
                 c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
-                Vector256<float> x4 = Vector256.Create(a[16]);
+                Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 2));
                 c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
                 c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
-                Vector256<float> x5 = Vector256.Create(a[17]);
+                Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 2));
                 c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
                 c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
             }
             {
                 Vector256<float> b0 = Vector256.Load(b + 48);
                 Vector256<float> b1 = Vector256.Load(b + 56);
-                Vector256<float> x0 = Vector256.Create(a[18]);
+                Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 3));
                 c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
                 c01 = Vector256.MultiplyAddEstimate(x0, b1, c01);
-                Vector256<float> x1 = Vector256.Create(a[19]);
+                Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 3));
                 c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
                 c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
-                Vector256<float> x2 = Vector256.Create(a[20]);
+                Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 3));
                 c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
                 c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
-                Vector256<float> x3 = Vector256.Create(a[21]);
+                Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 3));
                 c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
                 c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
-                Vector256<float> x4 = Vector256.Create(a[22]);
+                Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 3));
                 c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
                 c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
-                Vector256<float> x5 = Vector256.Create(a[23]);
+                Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 3));
                 c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
                 c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
             }
-            a += 24;
+            a += TA.Advance(6, 4);
             b += 64;
         }
         for (; p < kc; p++)
         {
             Vector256<float> b0 = Vector256.Load(b + 0);
             Vector256<float> b1 = Vector256.Load(b + 8);
-            Vector256<float> x0 = Vector256.Create(a[0]);
+            Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 0));
             c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
             c01 = Vector256.MultiplyAddEstimate(x0, b1, c01);
-            Vector256<float> x1 = Vector256.Create(a[1]);
+            Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 0));
             c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
             c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
-            Vector256<float> x2 = Vector256.Create(a[2]);
+            Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 0));
             c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
             c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
-            Vector256<float> x3 = Vector256.Create(a[3]);
+            Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 0));
             c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
             c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
-            Vector256<float> x4 = Vector256.Create(a[4]);
+            Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 0));
             c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
             c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
-            Vector256<float> x5 = Vector256.Create(a[5]);
+            Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 0));
             c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
             c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
-            a += 6;
+            a += TA.Advance(6, 1);
             b += 16;
         }
 
@@ -189,8 +198,16 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
         epilogue.Finish(i0, j0, Mr, Nr, c, ldc, addInitial);
     }
 
+    public static void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
+        Half<PanelA>(kc, a, 0, b, c, ldc, alpha, beta);
+
+    /// <summary>As <see cref="RunHalf"/> reading A's rows in place (<see cref="RowsA"/>).</summary>
+    public static void RunHalfRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta) =>
+        Half<RowsA>(kc, a, lda, b, c, ldc, alpha, beta);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    private static void Half<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta)
+        where TA : struct, IOperandA
     {
         Vector256<float> c00 = default;
         Vector256<float> c10 = default;
@@ -203,83 +220,83 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
         {
             {
                 Vector256<float> b0 = Vector256.Load(b + 0);
-                Vector256<float> x0 = Vector256.Create(a[0]);
+                Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 0));
                 c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
-                Vector256<float> x1 = Vector256.Create(a[1]);
+                Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 0));
                 c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
-                Vector256<float> x2 = Vector256.Create(a[2]);
+                Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 0));
                 c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
-                Vector256<float> x3 = Vector256.Create(a[3]);
+                Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 0));
                 c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
-                Vector256<float> x4 = Vector256.Create(a[4]);
+                Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 0));
                 c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
-                Vector256<float> x5 = Vector256.Create(a[5]);
+                Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 0));
                 c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
             }
             {
                 Vector256<float> b0 = Vector256.Load(b + 16);
-                Vector256<float> x0 = Vector256.Create(a[6]);
+                Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 1));
                 c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
-                Vector256<float> x1 = Vector256.Create(a[7]);
+                Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 1));
                 c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
-                Vector256<float> x2 = Vector256.Create(a[8]);
+                Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 1));
                 c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
-                Vector256<float> x3 = Vector256.Create(a[9]);
+                Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 1));
                 c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
-                Vector256<float> x4 = Vector256.Create(a[10]);
+                Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 1));
                 c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
-                Vector256<float> x5 = Vector256.Create(a[11]);
+                Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 1));
                 c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
             }
             {
                 Vector256<float> b0 = Vector256.Load(b + 32);
-                Vector256<float> x0 = Vector256.Create(a[12]);
+                Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 2));
                 c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
-                Vector256<float> x1 = Vector256.Create(a[13]);
+                Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 2));
                 c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
-                Vector256<float> x2 = Vector256.Create(a[14]);
+                Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 2));
                 c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
-                Vector256<float> x3 = Vector256.Create(a[15]);
+                Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 2));
                 c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
-                Vector256<float> x4 = Vector256.Create(a[16]);
+                Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 2));
                 c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
-                Vector256<float> x5 = Vector256.Create(a[17]);
+                Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 2));
                 c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
             }
             {
                 Vector256<float> b0 = Vector256.Load(b + 48);
-                Vector256<float> x0 = Vector256.Create(a[18]);
+                Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 3));
                 c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
-                Vector256<float> x1 = Vector256.Create(a[19]);
+                Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 3));
                 c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
-                Vector256<float> x2 = Vector256.Create(a[20]);
+                Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 3));
                 c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
-                Vector256<float> x3 = Vector256.Create(a[21]);
+                Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 3));
                 c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
-                Vector256<float> x4 = Vector256.Create(a[22]);
+                Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 3));
                 c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
-                Vector256<float> x5 = Vector256.Create(a[23]);
+                Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 3));
                 c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
             }
-            a += 24;
+            a += TA.Advance(6, 4);
             b += 64;
         }
         for (; p < kc; p++)
         {
             Vector256<float> b0 = Vector256.Load(b + 0);
-            Vector256<float> x0 = Vector256.Create(a[0]);
+            Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 0));
             c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
-            Vector256<float> x1 = Vector256.Create(a[1]);
+            Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 0));
             c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
-            Vector256<float> x2 = Vector256.Create(a[2]);
+            Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 0));
             c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
-            Vector256<float> x3 = Vector256.Create(a[3]);
+            Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 0));
             c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
-            Vector256<float> x4 = Vector256.Create(a[4]);
+            Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 0));
             c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
-            Vector256<float> x5 = Vector256.Create(a[5]);
+            Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 0));
             c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
-            a += 6;
+            a += TA.Advance(6, 1);
             b += 16;
         }
 

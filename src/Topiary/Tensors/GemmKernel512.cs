@@ -1,6 +1,7 @@
 // GemmKernel512: the Vector512 micro-kernel, a 8x32 register tile (16 accumulators of 16 floats).
 // Contract: see IGemmKernel. Per k step it loads 2 vector(s) of the packed B micro-panel,
-// broadcasts 8 values of the packed A micro-panel, and issues 16 fused multiply-adds.
+// broadcasts 8 values of A (a packed micro-panel;
+// in RunRows/RunHalfRows Mr rows read in place, GemmOperandA), and issues 16 fused multiply-adds.
 // The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
 // same kernel on the left 8x16 half (for narrow right-edge panels), bitwise equal per element. RunEpilogue applies the
 // GEMM epilogue (bias, residual, clamp) to the accumulators before the store.
@@ -20,7 +21,11 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
     public static int Nc => 4096;
 
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
-        Core(kc, a, b, c, ldc, alpha, beta, null, 0, 0, false);
+        Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, null, 0, 0, false);
+
+    /// <summary>As <see cref="Run"/> reading A's rows in place (<see cref="RowsA"/>: row r at a + r·lda).</summary>
+    public static void RunRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta) =>
+        Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, null, 0, 0, false);
 
     /// <summary>
     /// Run with the epilogue applied in registers before the store (see <see cref="IGemmKernel.RunEpilogue"/>):
@@ -30,12 +35,12 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
     public static void RunEpilogue(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, in GemmEpilogue epilogue,
         int i0, int j0, bool addInitial)
     {
-        fixed (GemmEpilogue* e = &epilogue) Core(kc, a, b, c, ldc, alpha, beta, e, i0, j0, addInitial);
+        fixed (GemmEpilogue* e = &epilogue) Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, e, i0, j0, addInitial);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Core(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* e, int i0, int j0,
-        bool addInitial)
+    private static void Core<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* e,
+        int i0, int j0, bool addInitial) where TA : struct, IOperandA
     {
         Vector512<float> c00 = default, c01 = default;
         Vector512<float> c10 = default, c11 = default;
@@ -51,147 +56,147 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
             {
                 Vector512<float> b0 = Vector512.Load(b + 0);
                 Vector512<float> b1 = Vector512.Load(b + 16);
-                Vector512<float> x0 = Vector512.Create(a[0]);
+                Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 0));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
                 c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
-                Vector512<float> x1 = Vector512.Create(a[1]);
+                Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 0));
                 c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
                 c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
-                Vector512<float> x2 = Vector512.Create(a[2]);
+                Vector512<float> x2 = Vector512.Create(TA.At(a, lda, 8, 2, 0));
                 c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
                 c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
-                Vector512<float> x3 = Vector512.Create(a[3]);
+                Vector512<float> x3 = Vector512.Create(TA.At(a, lda, 8, 3, 0));
                 c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
                 c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
-                Vector512<float> x4 = Vector512.Create(a[4]);
+                Vector512<float> x4 = Vector512.Create(TA.At(a, lda, 8, 4, 0));
                 c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
                 c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
-                Vector512<float> x5 = Vector512.Create(a[5]);
+                Vector512<float> x5 = Vector512.Create(TA.At(a, lda, 8, 5, 0));
                 c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
                 c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
-                Vector512<float> x6 = Vector512.Create(a[6]);
+                Vector512<float> x6 = Vector512.Create(TA.At(a, lda, 8, 6, 0));
                 c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
                 c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
-                Vector512<float> x7 = Vector512.Create(a[7]);
+                Vector512<float> x7 = Vector512.Create(TA.At(a, lda, 8, 7, 0));
                 c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
                 c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
             }
             {
                 Vector512<float> b0 = Vector512.Load(b + 32);
                 Vector512<float> b1 = Vector512.Load(b + 48);
-                Vector512<float> x0 = Vector512.Create(a[8]);
+                Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 1));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
                 c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
-                Vector512<float> x1 = Vector512.Create(a[9]);
+                Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 1));
                 c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
                 c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
-                Vector512<float> x2 = Vector512.Create(a[10]);
+                Vector512<float> x2 = Vector512.Create(TA.At(a, lda, 8, 2, 1));
                 c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
                 c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
-                Vector512<float> x3 = Vector512.Create(a[11]);
+                Vector512<float> x3 = Vector512.Create(TA.At(a, lda, 8, 3, 1));
                 c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
                 c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
-                Vector512<float> x4 = Vector512.Create(a[12]);
+                Vector512<float> x4 = Vector512.Create(TA.At(a, lda, 8, 4, 1));
                 c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
                 c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
-                Vector512<float> x5 = Vector512.Create(a[13]);
+                Vector512<float> x5 = Vector512.Create(TA.At(a, lda, 8, 5, 1));
                 c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
                 c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
-                Vector512<float> x6 = Vector512.Create(a[14]);
+                Vector512<float> x6 = Vector512.Create(TA.At(a, lda, 8, 6, 1));
                 c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
                 c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
-                Vector512<float> x7 = Vector512.Create(a[15]);
+                Vector512<float> x7 = Vector512.Create(TA.At(a, lda, 8, 7, 1));
                 c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
                 c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
             }
             {
                 Vector512<float> b0 = Vector512.Load(b + 64);
                 Vector512<float> b1 = Vector512.Load(b + 80);
-                Vector512<float> x0 = Vector512.Create(a[16]);
+                Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 2));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
                 c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
-                Vector512<float> x1 = Vector512.Create(a[17]);
+                Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 2));
                 c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
                 c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
-                Vector512<float> x2 = Vector512.Create(a[18]);
+                Vector512<float> x2 = Vector512.Create(TA.At(a, lda, 8, 2, 2));
                 c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
                 c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
-                Vector512<float> x3 = Vector512.Create(a[19]);
+                Vector512<float> x3 = Vector512.Create(TA.At(a, lda, 8, 3, 2));
                 c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
                 c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
-                Vector512<float> x4 = Vector512.Create(a[20]);
+                Vector512<float> x4 = Vector512.Create(TA.At(a, lda, 8, 4, 2));
                 c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
                 c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
-                Vector512<float> x5 = Vector512.Create(a[21]);
+                Vector512<float> x5 = Vector512.Create(TA.At(a, lda, 8, 5, 2));
                 c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
                 c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
-                Vector512<float> x6 = Vector512.Create(a[22]);
+                Vector512<float> x6 = Vector512.Create(TA.At(a, lda, 8, 6, 2));
                 c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
                 c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
-                Vector512<float> x7 = Vector512.Create(a[23]);
+                Vector512<float> x7 = Vector512.Create(TA.At(a, lda, 8, 7, 2));
                 c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
                 c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
             }
             {
                 Vector512<float> b0 = Vector512.Load(b + 96);
                 Vector512<float> b1 = Vector512.Load(b + 112);
-                Vector512<float> x0 = Vector512.Create(a[24]);
+                Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 3));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
                 c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
-                Vector512<float> x1 = Vector512.Create(a[25]);
+                Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 3));
                 c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
                 c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
-                Vector512<float> x2 = Vector512.Create(a[26]);
+                Vector512<float> x2 = Vector512.Create(TA.At(a, lda, 8, 2, 3));
                 c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
                 c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
-                Vector512<float> x3 = Vector512.Create(a[27]);
+                Vector512<float> x3 = Vector512.Create(TA.At(a, lda, 8, 3, 3));
                 c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
                 c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
-                Vector512<float> x4 = Vector512.Create(a[28]);
+                Vector512<float> x4 = Vector512.Create(TA.At(a, lda, 8, 4, 3));
                 c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
                 c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
-                Vector512<float> x5 = Vector512.Create(a[29]);
+                Vector512<float> x5 = Vector512.Create(TA.At(a, lda, 8, 5, 3));
                 c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
                 c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
-                Vector512<float> x6 = Vector512.Create(a[30]);
+                Vector512<float> x6 = Vector512.Create(TA.At(a, lda, 8, 6, 3));
                 c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
                 c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
-                Vector512<float> x7 = Vector512.Create(a[31]);
+                Vector512<float> x7 = Vector512.Create(TA.At(a, lda, 8, 7, 3));
                 c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
                 c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
             }
-            a += 32;
+            a += TA.Advance(8, 4);
             b += 128;
         }
         for (; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b + 0);
             Vector512<float> b1 = Vector512.Load(b + 16);
-            Vector512<float> x0 = Vector512.Create(a[0]);
+            Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 0));
             c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
-            Vector512<float> x1 = Vector512.Create(a[1]);
+            Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 0));
             c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
             c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
-            Vector512<float> x2 = Vector512.Create(a[2]);
+            Vector512<float> x2 = Vector512.Create(TA.At(a, lda, 8, 2, 0));
             c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
             c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
-            Vector512<float> x3 = Vector512.Create(a[3]);
+            Vector512<float> x3 = Vector512.Create(TA.At(a, lda, 8, 3, 0));
             c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
             c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
-            Vector512<float> x4 = Vector512.Create(a[4]);
+            Vector512<float> x4 = Vector512.Create(TA.At(a, lda, 8, 4, 0));
             c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
             c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
-            Vector512<float> x5 = Vector512.Create(a[5]);
+            Vector512<float> x5 = Vector512.Create(TA.At(a, lda, 8, 5, 0));
             c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
             c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
-            Vector512<float> x6 = Vector512.Create(a[6]);
+            Vector512<float> x6 = Vector512.Create(TA.At(a, lda, 8, 6, 0));
             c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
             c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
-            Vector512<float> x7 = Vector512.Create(a[7]);
+            Vector512<float> x7 = Vector512.Create(TA.At(a, lda, 8, 7, 0));
             c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
             c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
-            a += 8;
+            a += TA.Advance(8, 1);
             b += 32;
         }
 
@@ -277,8 +282,16 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         Vector512.Store(v1, row + 16);
     }
 
+    public static void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
+        Half<PanelA>(kc, a, 0, b, c, ldc, alpha, beta);
+
+    /// <summary>As <see cref="RunHalf"/> reading A's rows in place (<see cref="RowsA"/>).</summary>
+    public static void RunHalfRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta) =>
+        Half<RowsA>(kc, a, lda, b, c, ldc, alpha, beta);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    private static void Half<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta)
+        where TA : struct, IOperandA
     {
         Vector512<float> c00 = default;
         Vector512<float> c10 = default;
@@ -293,103 +306,103 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         {
             {
                 Vector512<float> b0 = Vector512.Load(b + 0);
-                Vector512<float> x0 = Vector512.Create(a[0]);
+                Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 0));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
-                Vector512<float> x1 = Vector512.Create(a[1]);
+                Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 0));
                 c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
-                Vector512<float> x2 = Vector512.Create(a[2]);
+                Vector512<float> x2 = Vector512.Create(TA.At(a, lda, 8, 2, 0));
                 c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
-                Vector512<float> x3 = Vector512.Create(a[3]);
+                Vector512<float> x3 = Vector512.Create(TA.At(a, lda, 8, 3, 0));
                 c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
-                Vector512<float> x4 = Vector512.Create(a[4]);
+                Vector512<float> x4 = Vector512.Create(TA.At(a, lda, 8, 4, 0));
                 c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
-                Vector512<float> x5 = Vector512.Create(a[5]);
+                Vector512<float> x5 = Vector512.Create(TA.At(a, lda, 8, 5, 0));
                 c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
-                Vector512<float> x6 = Vector512.Create(a[6]);
+                Vector512<float> x6 = Vector512.Create(TA.At(a, lda, 8, 6, 0));
                 c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
-                Vector512<float> x7 = Vector512.Create(a[7]);
+                Vector512<float> x7 = Vector512.Create(TA.At(a, lda, 8, 7, 0));
                 c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
             }
             {
                 Vector512<float> b0 = Vector512.Load(b + 32);
-                Vector512<float> x0 = Vector512.Create(a[8]);
+                Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 1));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
-                Vector512<float> x1 = Vector512.Create(a[9]);
+                Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 1));
                 c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
-                Vector512<float> x2 = Vector512.Create(a[10]);
+                Vector512<float> x2 = Vector512.Create(TA.At(a, lda, 8, 2, 1));
                 c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
-                Vector512<float> x3 = Vector512.Create(a[11]);
+                Vector512<float> x3 = Vector512.Create(TA.At(a, lda, 8, 3, 1));
                 c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
-                Vector512<float> x4 = Vector512.Create(a[12]);
+                Vector512<float> x4 = Vector512.Create(TA.At(a, lda, 8, 4, 1));
                 c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
-                Vector512<float> x5 = Vector512.Create(a[13]);
+                Vector512<float> x5 = Vector512.Create(TA.At(a, lda, 8, 5, 1));
                 c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
-                Vector512<float> x6 = Vector512.Create(a[14]);
+                Vector512<float> x6 = Vector512.Create(TA.At(a, lda, 8, 6, 1));
                 c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
-                Vector512<float> x7 = Vector512.Create(a[15]);
+                Vector512<float> x7 = Vector512.Create(TA.At(a, lda, 8, 7, 1));
                 c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
             }
             {
                 Vector512<float> b0 = Vector512.Load(b + 64);
-                Vector512<float> x0 = Vector512.Create(a[16]);
+                Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 2));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
-                Vector512<float> x1 = Vector512.Create(a[17]);
+                Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 2));
                 c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
-                Vector512<float> x2 = Vector512.Create(a[18]);
+                Vector512<float> x2 = Vector512.Create(TA.At(a, lda, 8, 2, 2));
                 c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
-                Vector512<float> x3 = Vector512.Create(a[19]);
+                Vector512<float> x3 = Vector512.Create(TA.At(a, lda, 8, 3, 2));
                 c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
-                Vector512<float> x4 = Vector512.Create(a[20]);
+                Vector512<float> x4 = Vector512.Create(TA.At(a, lda, 8, 4, 2));
                 c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
-                Vector512<float> x5 = Vector512.Create(a[21]);
+                Vector512<float> x5 = Vector512.Create(TA.At(a, lda, 8, 5, 2));
                 c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
-                Vector512<float> x6 = Vector512.Create(a[22]);
+                Vector512<float> x6 = Vector512.Create(TA.At(a, lda, 8, 6, 2));
                 c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
-                Vector512<float> x7 = Vector512.Create(a[23]);
+                Vector512<float> x7 = Vector512.Create(TA.At(a, lda, 8, 7, 2));
                 c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
             }
             {
                 Vector512<float> b0 = Vector512.Load(b + 96);
-                Vector512<float> x0 = Vector512.Create(a[24]);
+                Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 3));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
-                Vector512<float> x1 = Vector512.Create(a[25]);
+                Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 3));
                 c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
-                Vector512<float> x2 = Vector512.Create(a[26]);
+                Vector512<float> x2 = Vector512.Create(TA.At(a, lda, 8, 2, 3));
                 c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
-                Vector512<float> x3 = Vector512.Create(a[27]);
+                Vector512<float> x3 = Vector512.Create(TA.At(a, lda, 8, 3, 3));
                 c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
-                Vector512<float> x4 = Vector512.Create(a[28]);
+                Vector512<float> x4 = Vector512.Create(TA.At(a, lda, 8, 4, 3));
                 c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
-                Vector512<float> x5 = Vector512.Create(a[29]);
+                Vector512<float> x5 = Vector512.Create(TA.At(a, lda, 8, 5, 3));
                 c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
-                Vector512<float> x6 = Vector512.Create(a[30]);
+                Vector512<float> x6 = Vector512.Create(TA.At(a, lda, 8, 6, 3));
                 c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
-                Vector512<float> x7 = Vector512.Create(a[31]);
+                Vector512<float> x7 = Vector512.Create(TA.At(a, lda, 8, 7, 3));
                 c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
             }
-            a += 32;
+            a += TA.Advance(8, 4);
             b += 128;
         }
         for (; p < kc; p++)
         {
             Vector512<float> b0 = Vector512.Load(b + 0);
-            Vector512<float> x0 = Vector512.Create(a[0]);
+            Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 0));
             c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
-            Vector512<float> x1 = Vector512.Create(a[1]);
+            Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 0));
             c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
-            Vector512<float> x2 = Vector512.Create(a[2]);
+            Vector512<float> x2 = Vector512.Create(TA.At(a, lda, 8, 2, 0));
             c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
-            Vector512<float> x3 = Vector512.Create(a[3]);
+            Vector512<float> x3 = Vector512.Create(TA.At(a, lda, 8, 3, 0));
             c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
-            Vector512<float> x4 = Vector512.Create(a[4]);
+            Vector512<float> x4 = Vector512.Create(TA.At(a, lda, 8, 4, 0));
             c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
-            Vector512<float> x5 = Vector512.Create(a[5]);
+            Vector512<float> x5 = Vector512.Create(TA.At(a, lda, 8, 5, 0));
             c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
-            Vector512<float> x6 = Vector512.Create(a[6]);
+            Vector512<float> x6 = Vector512.Create(TA.At(a, lda, 8, 6, 0));
             c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
-            Vector512<float> x7 = Vector512.Create(a[7]);
+            Vector512<float> x7 = Vector512.Create(TA.At(a, lda, 8, 7, 0));
             c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
-            a += 8;
+            a += TA.Advance(8, 1);
             b += 32;
         }
 

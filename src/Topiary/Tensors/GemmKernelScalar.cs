@@ -1,6 +1,7 @@
 // GemmKernelScalar: the scalar micro-kernel, a 4x4 register tile (16 accumulators of 1 floats).
 // Contract: see IGemmKernel. Per k step it loads 4 vector(s) of the packed B micro-panel,
-// broadcasts 4 values of the packed A micro-panel, and issues 16 scalar multiply-adds.
+// broadcasts 4 values of A (a packed micro-panel;
+// in RunRows/RunHalfRows Mr rows read in place, GemmOperandA), and issues 16 scalar multiply-adds.
 // The k loop is unrolled 1x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
 // same kernel on the left 4x2 half (for narrow right-edge panels), bitwise equal per element.
 // Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.
@@ -17,8 +18,16 @@ internal readonly unsafe struct GemmKernelScalar : IGemmKernel
     public static int Mc => 128;
     public static int Nc => 2048;
 
+    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
+        Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta);
+
+    /// <summary>As <see cref="Run"/> reading A's rows in place (<see cref="RowsA"/>: row r at a + r·lda).</summary>
+    public static void RunRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta) =>
+        Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    private static void Core<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta)
+        where TA : struct, IOperandA
     {
         float c00 = 0f, c01 = 0f, c02 = 0f, c03 = 0f;
         float c10 = 0f, c11 = 0f, c12 = 0f, c13 = 0f;
@@ -31,27 +40,27 @@ internal readonly unsafe struct GemmKernelScalar : IGemmKernel
             float b1 = b[1];
             float b2 = b[2];
             float b3 = b[3];
-            float x0 = a[0];
+            float x0 = TA.At(a, lda, 4, 0, 0);
             c00 += x0 * b0;
             c01 += x0 * b1;
             c02 += x0 * b2;
             c03 += x0 * b3;
-            float x1 = a[1];
+            float x1 = TA.At(a, lda, 4, 1, 0);
             c10 += x1 * b0;
             c11 += x1 * b1;
             c12 += x1 * b2;
             c13 += x1 * b3;
-            float x2 = a[2];
+            float x2 = TA.At(a, lda, 4, 2, 0);
             c20 += x2 * b0;
             c21 += x2 * b1;
             c22 += x2 * b2;
             c23 += x2 * b3;
-            float x3 = a[3];
+            float x3 = TA.At(a, lda, 4, 3, 0);
             c30 += x3 * b0;
             c31 += x3 * b1;
             c32 += x3 * b2;
             c33 += x3 * b3;
-            a += 4;
+            a += TA.Advance(4, 1);
             b += 4;
         }
 
@@ -103,8 +112,16 @@ internal readonly unsafe struct GemmKernelScalar : IGemmKernel
         epilogue.Finish(i0, j0, Mr, Nr, c, ldc, addInitial);
     }
 
+    public static void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
+        Half<PanelA>(kc, a, 0, b, c, ldc, alpha, beta);
+
+    /// <summary>As <see cref="RunHalf"/> reading A's rows in place (<see cref="RowsA"/>).</summary>
+    public static void RunHalfRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta) =>
+        Half<RowsA>(kc, a, lda, b, c, ldc, alpha, beta);
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta)
+    private static void Half<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta)
+        where TA : struct, IOperandA
     {
         float c00 = 0f, c01 = 0f;
         float c10 = 0f, c11 = 0f;
@@ -115,19 +132,19 @@ internal readonly unsafe struct GemmKernelScalar : IGemmKernel
         {
             float b0 = b[0];
             float b1 = b[1];
-            float x0 = a[0];
+            float x0 = TA.At(a, lda, 4, 0, 0);
             c00 += x0 * b0;
             c01 += x0 * b1;
-            float x1 = a[1];
+            float x1 = TA.At(a, lda, 4, 1, 0);
             c10 += x1 * b0;
             c11 += x1 * b1;
-            float x2 = a[2];
+            float x2 = TA.At(a, lda, 4, 2, 0);
             c20 += x2 * b0;
             c21 += x2 * b1;
-            float x3 = a[3];
+            float x3 = TA.At(a, lda, 4, 3, 0);
             c30 += x3 * b0;
             c31 += x3 * b1;
-            a += 4;
+            a += TA.Advance(4, 1);
             b += 4;
         }
 

@@ -1,6 +1,8 @@
 // Gemm with a pre-packed B operand (GemmPackedB: weights packed once): bitwise the product with the unpacked matrix, for
 // every tier this host runs, B transposed or not, over awkward sizes (partial panels, several K blocks, m = 1, shared
-// and just-in-time driver modes, 1 and 2 threads), with alpha/beta and leading dimensions; bad shapes are refused.
+// and just-in-time driver modes, 1 and 2 threads), with alpha/beta and leading dimensions; bad shapes are refused. A row-major
+// A of at most Mc rows is read in place (GemmOperandA's RowsA) instead of packed: every row count around the tiers' tile
+// heights (full tiles in place, a last partial tile packed), half-width and partial column panels, one and several K blocks.
 using Topiary.Tensors;
 
 namespace Topiary.Tests.Tensors;
@@ -13,6 +15,9 @@ public class GemmPackedBTests
     [InlineData(64, 300, 784)]   // LeNet-300-100 fc1 at batch 64
     [InlineData(300, 65, 700)]   // several row blocks: the shared-B mode
     [InlineData(5, 17, 1100)]    // several K blocks
+    [InlineData(13, 40, 300)]    // A in place with a packed partial row tile, a half-width edge panel, two K blocks
+    [InlineData(256, 48, 9)]     // A in place at Mc rows (Vector512); 192 < m: packed for Vector256/128
+    [InlineData(257, 16, 20)]    // just above Vector512's Mc: packed
     public void Equals_the_unpacked_product_bit_for_bit(int m, int n, int k)
     {
         var rng = new Random(m * 7 + n);
@@ -28,6 +33,29 @@ public class GemmPackedBTests
                     Gemm.Sgemm(threads, false, m, 0.5f, a, k + 3, packed, 2f, actual, n + 4);
                     Assert.True(expected.AsSpan().SequenceEqual(actual), $"{tier}, transB {transB}, {threads} thread(s), {m}x{n}x{k}");
                 }
+    }
+
+    [Fact]
+    public void A_read_in_place_equals_the_packed_product_for_every_row_count()
+    {
+        var rng = new Random(5);
+        foreach (int k in new[] { 1, 7, 261 })
+            foreach (int n in new[] { 3, 16, 40 })
+            {
+                float[] bT = Fill(rng, n * k);
+                foreach (var tier in Enum.GetValues<GemmTier>().Where(GemmTiers.IsSupported))
+                {
+                    var packed = Gemm.PackB(true, n, k, bT, k, tier);
+                    for (int m = 1; m <= 20; m++)
+                    {
+                        float[] a = Fill(rng, m * (k + 2));
+                        float[] expected = Fill(new Random(m), m * n), actual = (float[])expected.Clone();
+                        Gemm.Sgemm(tier, 1, false, true, m, n, k, 1f, a, k + 2, bT, k, 1f, expected, n);
+                        Gemm.Sgemm(1, false, m, 1f, a, k + 2, packed, 1f, actual, n);
+                        Assert.True(expected.AsSpan().SequenceEqual(actual), $"{tier}, {m}x{n}x{k}");
+                    }
+                }
+            }
     }
 
     [Fact]
