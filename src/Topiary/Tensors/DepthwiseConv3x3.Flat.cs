@@ -2,9 +2,10 @@
 // narrow — MobileNet's 14×14 and 7×7 stages, where a row of 7–14 floats leaves most lanes of a row-vectorised kernel
 // idle and the padded copy costs more than the arithmetic. A plane's outputs are taken as one flat stretch of OH·OW
 // values, in chunks of L lanes (q = oh·OW + ow): tap (kh, kw) of output q reads input q + (kh − 1)·OW + (kw − 1) of
-// the unpadded plane, so every tap is one load, and a precomputed mask per (chunk, tap) zeroes the lanes whose tap
-// falls in the padding (the row above the first, below the last, left of column 0, right of column OW − 1) — those
-// lanes then multiply +0, exactly as the padded kernel multiplies its stored zeros. Loads may reach a neighbouring
+// the unpadded plane, so every tap is one load, and a mask zeroes the lanes whose tap falls in the padding (the row
+// above the first, below the last, left of column 0, right of column OW − 1; four masks precomputed per chunk, a tap's
+// the and of its row's and its column's) — those lanes then multiply +0, exactly as the padded kernel multiplies its
+// stored zeros. Loads may reach a neighbouring
 // plane (masked) but never outside x: planes within OW + 1 values of either end of x go through the padded kernel.
 // Every output receives its nine taps in (kh, kw) order from +0, then the same store (acc + b (+ r), max lo, min hi),
 // so the results are the padded kernel's bits, which are DepthwiseConvScalar's + the epilogue (see the main header).
