@@ -195,7 +195,7 @@ public static partial class Gemm
 
     /// <summary>
     /// op(B) [k, n] (B is [n, k] when <paramref name="transB"/>) packed once for <paramref name="tier"/>'s micro-kernel:
-    /// products with it (<see cref="Sgemm(int, bool, int, float, ReadOnlySpan{float}, int, GemmPackedB, float, Span{float}, int)"/>)
+    /// products with it (<see cref="Sgemm(int, bool, int, float, ReadOnlySpan{float}, int, GemmPackedB, float, Span{float}, int, GemmEpilogue)"/>)
     /// skip packing B and give the same bits as with the unpacked matrix.
     /// </summary>
     /// <exception cref="ArgumentException">A dimension is negative, ldb too small, the span too short, or an unsupported tier.</exception>
@@ -208,12 +208,17 @@ public static partial class Gemm
         return new GemmPackedB(t, k, n, nr, kcBlock, data);
     }
 
-    /// <summary>C = alpha·op(A)·B + beta·C with B pre-packed (<see cref="PackB"/>); A is [m, k] (or [k, m] when transA).</summary>
+    /// <summary>
+    /// C = alpha·op(A)·B + beta·C with B pre-packed (<see cref="PackB"/>); A is [m, k] (or [k, m] when transA). With an
+    /// <paramref name="epilogue"/> that has a residual or bias, C = clamp(init + alpha·op(A)·B) (beta is ignored), as
+    /// for a pre-packed A.
+    /// </summary>
     /// <exception cref="ArgumentException">A span is too short, a leading dimension too small, or threads &lt; 1.</exception>
     internal static unsafe void Sgemm(int threads, bool transA, int m, float alpha, ReadOnlySpan<float> a, int lda, GemmPackedB b,
-        float beta, Span<float> c, int ldc)
+        float beta, Span<float> c, int ldc, GemmEpilogue epilogue = default)
     {
         ArgumentNullException.ThrowIfNull(b);
+        if (epilogue.Initialises) beta = 1f;
         int n = b.N, k = b.K;
         Validate(transA, false, m, n, k, a.Length, lda, k * n, n, c.Length, ldc);
         if (threads < 1) throw new ArgumentException($"GEMM thread count must be at least 1 (was {threads}).", nameof(threads));
@@ -224,17 +229,25 @@ public static partial class Gemm
         {
             if (k == 0 || alpha == 0)
             {
-                ScaleC(m, n, beta, pc, ldc);
+                EpilogueAlone(m, n, beta, pc, ldc, epilogue);
                 return;
             }
             switch (b.Tier)
             {
-                case GemmTier.Vector512: GemmDriver<GemmKernel512>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb); break;
-                case GemmTier.Vector256: GemmDriver<GemmKernel256>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb); break;
-                case GemmTier.Vector128: GemmDriver<GemmKernel128>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb); break;
-                default: GemmDriver<GemmKernelScalar>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb); break;
+                case GemmTier.Vector512: GemmDriver<GemmKernel512>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb, null, epilogue); break;
+                case GemmTier.Vector256: GemmDriver<GemmKernel256>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb, null, epilogue); break;
+                case GemmTier.Vector128: GemmDriver<GemmKernel128>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb, null, epilogue); break;
+                default: GemmDriver<GemmKernelScalar>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb, null, epilogue); break;
             }
         }
+    }
+
+    // No product (k = 0 or alpha = 0): C = init (the epilogue's residual + bias) or beta·C, then the clamp.
+    private static unsafe void EpilogueAlone(int m, int n, float beta, float* pc, int ldc, in GemmEpilogue epilogue)
+    {
+        if (epilogue.Initialises) epilogue.Initialise(0, 0, m, n, pc, ldc);
+        else ScaleC(m, n, beta, pc, ldc);
+        if (epilogue.Clamps) epilogue.ApplyClamp(m, n, pc, ldc);
     }
 
     /// <summary>
@@ -309,9 +322,7 @@ public static partial class Gemm
         {
             if (k == 0 || alpha == 0)
             {
-                if (epilogue.Initialises) epilogue.Initialise(0, 0, m, n, pc, ldc);
-                else ScaleC(m, n, beta, pc, ldc);
-                if (epilogue.Clamps) epilogue.ApplyClamp(m, n, pc, ldc);
+                EpilogueAlone(m, n, beta, pc, ldc, epilogue);
                 return;
             }
             switch (a.Tier)

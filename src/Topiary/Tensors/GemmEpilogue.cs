@@ -2,6 +2,7 @@
 // panel), while that part of C is in cache, instead of in passes over the whole output before and after the product (a convolution's output is often
 // larger than L2: the passes cost a round trip through memory each, and ran on one thread).
 //   before the first K block:  C[i, j] = R[i, j] + bias[i]   (or bias[i], or R[i, j]; the product then accumulates, β = 1)
+// (bias[j] instead of bias[i] when the bias is per column: a channels-last convolution, whose channels are C's columns)
 //   after the last K block:    C[i, j] = min(max(C[i, j], Min), Max)
 // With a single K block the initial value is added after the product instead (C = acc with β = 0, then
 // C += R + bias): one rounded addition of the same two numbers, so the same bits, and C is not read before the kernel
@@ -13,16 +14,17 @@ using System.Runtime.Intrinsics;
 
 namespace Topiary.Tensors;
 
-/// <summary>Per-row bias, residual and clamp the GEMM driver applies to C (pointers must stay pinned for the call).
-/// The default value does nothing.</summary>
+/// <summary>Per-row (or per-column) bias, residual and clamp the GEMM driver applies to C (pointers must stay pinned for
+/// the call). The default value does nothing.</summary>
 internal readonly unsafe struct GemmEpilogue
 {
-    /// <summary>An epilogue: <paramref name="bias"/> one value per row of C (or null), <paramref name="residual"/> a
-    /// matrix the shape of C with leading dimension <paramref name="ldResidual"/> (or null), then the clamp [min, max]
-    /// (−∞, +∞: none).</summary>
-    public GemmEpilogue(float* bias, float* residual, nint ldResidual, float min, float max)
+    /// <summary>An epilogue: <paramref name="bias"/> one value per row of C (per column with
+    /// <paramref name="biasPerColumn"/>) or null, <paramref name="residual"/> a matrix the shape of C with leading
+    /// dimension <paramref name="ldResidual"/> (or null), then the clamp [min, max] (−∞, +∞: none).</summary>
+    public GemmEpilogue(float* bias, float* residual, nint ldResidual, float min, float max, bool biasPerColumn = false)
     {
         Bias = bias;
+        BiasPerColumn = biasPerColumn;
         Residual = residual;
         LdResidual = ldResidual;
         Min = min;
@@ -30,8 +32,11 @@ internal readonly unsafe struct GemmEpilogue
         Clamps = min != float.NegativeInfinity || max != float.PositiveInfinity;
     }
 
-    /// <summary>One value per row of C, or null.</summary>
+    /// <summary>One value per row of C (per column when <see cref="BiasPerColumn"/>), or null.</summary>
     public float* Bias { get; }
+
+    /// <summary>True when <see cref="Bias"/> holds one value per column of C.</summary>
+    public bool BiasPerColumn { get; }
 
     /// <summary>A matrix the shape of C (leading dimension <see cref="LdResidual"/>), or null.</summary>
     public float* Residual { get; }
@@ -68,9 +73,10 @@ internal readonly unsafe struct GemmEpilogue
     // (called per panel: no per-row library call).
     private void WriteInitial(int i0, int j0, int rows, int cols, float* c, nint ldc, bool add)
     {
+        float* columns = BiasPerColumn ? Bias + j0 : null;
         for (int r = 0; r < rows; r++)
         {
-            float b = Bias == null ? 0f : Bias[i0 + r];
+            float b = Bias == null || BiasPerColumn ? 0f : Bias[i0 + r];
             float* dst = c + r * ldc;
             float* src = Residual == null ? null : Residual + (i0 + r) * LdResidual + j0;
             int j = 0;
@@ -79,7 +85,8 @@ internal readonly unsafe struct GemmEpilogue
                 var vb = Vector512.Create(b);
                 for (; j + 16 <= cols; j += 16)
                 {
-                    var init = src == null ? vb : Vector512.Load(src + j) + vb;
+                    var bj = columns == null ? vb : Vector512.Load(columns + j);
+                    var init = src == null ? bj : Vector512.Load(src + j) + bj;
                     Vector512.Store(add ? Vector512.Load(dst + j) + init : init, dst + j);
                 }
             }
@@ -88,13 +95,15 @@ internal readonly unsafe struct GemmEpilogue
                 var vb = Vector256.Create(b);
                 for (; j + 8 <= cols; j += 8)
                 {
-                    var init = src == null ? vb : Vector256.Load(src + j) + vb;
+                    var bj = columns == null ? vb : Vector256.Load(columns + j);
+                    var init = src == null ? bj : Vector256.Load(src + j) + bj;
                     Vector256.Store(add ? Vector256.Load(dst + j) + init : init, dst + j);
                 }
             }
             for (; j < cols; j++)
             {
-                float init = src == null ? b : src[j] + b;
+                float bj = columns == null ? b : columns[j];
+                float init = src == null ? bj : src[j] + bj;
                 dst[j] = add ? dst[j] + init : init;
             }
         }

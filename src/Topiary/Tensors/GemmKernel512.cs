@@ -267,10 +267,19 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         }
         if (addInitial)
         {
-            Vector512<float> bias = Vector512.Create(e->Bias == null ? 0f : e->Bias[i]);
+            Vector512<float> bias0, bias1;
+            if (e->BiasPerColumn)
+            {
+                bias0 = Vector512.Load(e->Bias + j0);
+                bias1 = Vector512.Load(e->Bias + j0 + 16);
+            }
+            else
+            {
+                bias0 = bias1 = Vector512.Create(e->Bias == null ? 0f : e->Bias[i]);
+            }
             float* r = e->Residual == null ? null : e->Residual + i * e->LdResidual + j0;
-            v0 += r == null ? bias : Vector512.Load(r) + bias;
-            v1 += r == null ? bias : Vector512.Load(r + 16) + bias;
+            v0 += r == null ? bias0 : Vector512.Load(r) + bias0;
+            v1 += r == null ? bias1 : Vector512.Load(r + 16) + bias1;
         }
         if (e->Clamps)
         {

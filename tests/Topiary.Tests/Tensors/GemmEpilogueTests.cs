@@ -1,7 +1,8 @@
 // GemmEpilogue (bias, residual and clamp applied by the GEMM tile by tile): bitwise the layer's own passes — C filled with
 // residual + bias, the product accumulated with β = 1, then Max and Min — for every tier this host runs, with and without
 // each part, over awkward sizes (partial tiles, several K blocks and row blocks), on 1 and 2 threads; with k = 0 the
-// epilogue alone is applied.
+// epilogue alone is applied. The same with B pre-packed and the bias per column (a channels-last convolution: C's
+// columns are its output channels), A read as stored or transposed.
 using System.Numerics.Tensors;
 using Topiary.Tensors;
 
@@ -40,6 +41,40 @@ public unsafe class GemmEpilogueTests
         }
     }
 
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(9, 35, 7)]
+    [InlineData(196, 64, 300)]   // two K blocks
+    [InlineData(300, 24, 40)]    // several row blocks, a partial column panel
+    [InlineData(49, 960, 16)]    // small k, many column panels
+    public void Per_column_bias_on_packed_B_equals_fill_then_product_then_clamp_bit_for_bit(int m, int n, int k)
+    {
+        var rng = new Random(m + 17 * n);
+        float[] a = Fill(rng, m * k), b = Fill(rng, k * n), bias = Fill(rng, n), residual = Fill(rng, m * (n + 3));
+        float[] aT = new float[k * m];
+        for (int i = 0; i < m; i++)
+            for (int p = 0; p < k; p++) aT[p * m + i] = a[i * k + p];
+        foreach (var tier in Enum.GetValues<GemmTier>().Where(GemmTiers.IsSupported))
+        {
+            var packed = Gemm.PackB(false, n, k, b, n, tier);
+            foreach (bool transA in new[] { false, true })
+                foreach (bool withResidual in new[] { false, true })
+                    foreach (var (lo, hi) in new[] { (float.NegativeInfinity, float.PositiveInfinity), (0f, 0.5f) })
+                        foreach (int threads in new[] { 1, 2 })
+                        {
+                            float[] expected = ColumnReference(tier, a, b, m, n, k, bias, withResidual ? residual : null, lo, hi);
+                            float[] actual = Fill(new Random(9), m * n);
+                            fixed (float* pb = bias, pr = residual)
+                            {
+                                var epilogue = new GemmEpilogue(pb, withResidual ? pr : null, n + 3, lo, hi, biasPerColumn: true);
+                                Gemm.Sgemm(threads, transA, m, 1f, transA ? aT : a, transA ? m : k, packed, 0f, actual, n, epilogue);
+                            }
+                            Assert.True(expected.AsSpan().SequenceEqual(actual),
+                                $"{tier}, transA {transA}, residual {withResidual}, clamp [{lo}, {hi}], {threads} thread(s), {m}x{n}x{k}");
+                        }
+        }
+    }
+
     [Fact]
     public void The_default_epilogue_leaves_the_product_alone()
     {
@@ -73,6 +108,23 @@ public unsafe class GemmEpilogueTests
         }
         bool init = bias is not null || residual is not null;
         Gemm.Sgemm(tier, 1, false, false, m, n, k, 1f, a, k, b, n, init ? 1f : 0f, c, n);
+        if (lo != float.NegativeInfinity) TensorPrimitives.Max(c, lo, c);
+        if (hi != float.PositiveInfinity) TensorPrimitives.Min(c, hi, c);
+        return c;
+    }
+
+    // The same passes with the bias per column: C[i, j] = residual[i, j] + bias[j].
+    private static float[] ColumnReference(GemmTier tier, float[] a, float[] b, int m, int n, int k, float[] bias, float[]? residual,
+        float lo, float hi)
+    {
+        var c = new float[m * n];
+        for (int i = 0; i < m; i++)
+        {
+            var row = c.AsSpan(i * n, n);
+            if (residual is null) bias.CopyTo(row);
+            else TensorPrimitives.Add(residual.AsSpan(i * (n + 3), n), bias, row);
+        }
+        Gemm.Sgemm(tier, 1, false, false, m, n, k, 1f, a, k, b, n, 1f, c, n);
         if (lo != float.NegativeInfinity) TensorPrimitives.Max(c, lo, c);
         if (hi != float.PositiveInfinity) TensorPrimitives.Min(c, hi, c);
         return c;
