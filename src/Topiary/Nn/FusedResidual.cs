@@ -3,7 +3,8 @@
 // Sequential + Residual). y = clamp(last(prefix(x)) + shortcut(x), min, max): the shortcut's output is the residual of
 // the body's last convolution (a FusedConv2d with a residual input), so the block's add — and a clamp that followed
 // the block — run in that convolution's epilogue instead of as passes of their own, as the Graph rewrite does for an
-// ONNX model's Add. Training is refused.
+// ONNX model's Add. In a channels-last stack (ChannelsLastRewrite) the last layer is a ChannelsLastConv2d, and the
+// block's tensors are channels last. Training is refused.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
@@ -15,11 +16,12 @@ public sealed class FusedResidual : Module
 
     /// <summary>Creates the block: <paramref name="prefix"/> (the body without its last layer, or null when the body is
     /// that layer alone), then <paramref name="last"/> with the shortcut's output as its residual.</summary>
-    /// <exception cref="ArgumentException"><paramref name="last"/> takes no residual input or writes into a concatenation.</exception>
-    public FusedResidual(Module? prefix, FusedConv2d last, Module? shortcut)
+    /// <exception cref="ArgumentException"><paramref name="last"/> is not a fused convolution (channels first or last) that
+    /// takes a residual input and owns its output.</exception>
+    public FusedResidual(Module? prefix, GraphOp last, Module? shortcut)
     {
         ArgumentNullException.ThrowIfNull(last);
-        if (!last.HasResidual || last.Target is not null)
+        if (last is not (FusedConv2d { HasResidual: true, Target: null } or ChannelsLastConv2d { HasResidual: true }))
             throw new ArgumentException($"FusedResidual: the last layer must take a residual input and own its output; got {last}.", nameof(last));
         Prefix = prefix;
         Last = last;
@@ -29,8 +31,9 @@ public sealed class FusedResidual : Module
     /// <summary>The body before its last convolution, or null.</summary>
     public Module? Prefix { get; }
 
-    /// <summary>The body's last convolution, adding the shortcut's output in its epilogue.</summary>
-    public FusedConv2d Last { get; }
+    /// <summary>The body's last convolution (a <see cref="FusedConv2d"/> or <see cref="ChannelsLastConv2d"/>), adding the
+    /// shortcut's output in its epilogue.</summary>
+    public GraphOp Last { get; }
 
     /// <summary>The shortcut branch, or null for identity.</summary>
     public Module? Shortcut { get; }

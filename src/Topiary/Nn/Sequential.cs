@@ -25,14 +25,25 @@ public sealed class Sequential : Module
     /// <exception cref="ArgumentException">The name is empty, contains '.', or is already used.</exception>
     public Sequential Add(string name, Module module)
     {
+        Insert(_children.Count, name, module);
+        return this;
+    }
+
+    /// <summary>Inserts <paramref name="module"/> under <paramref name="name"/> before the child at <paramref name="index"/>
+    /// (inference rewrites).</summary>
+    /// <exception cref="ArgumentException">The name is empty, contains '.', or is already used.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The index is outside [0, Count].</exception>
+    internal void Insert(int index, string name, Module module)
+    {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(module);
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(index, _children.Count);
         if (name.Length == 0 || name.Contains('.', StringComparison.Ordinal))
             throw new ArgumentException($"Sequential: child name '{name}' must be non-empty and contain no '.'.", nameof(name));
         if (_children.Exists(c => c.Name == name))
             throw new ArgumentException($"Sequential: a child named '{name}' already exists.", nameof(name));
-        _children.Add((name, module));
-        return this;
+        _children.Insert(index, (name, module));
     }
 
     /// <summary>Replaces the <paramref name="count"/> children from <paramref name="index"/> by one (inference rewrites).</summary>

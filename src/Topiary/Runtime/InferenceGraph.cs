@@ -11,6 +11,7 @@
 // chains Conv2d → [BatchNorm2d] → [ReLU | Hardtanh] are fused the same way, and a Residual block whose body ends in
 // such a convolution becomes a FusedResidual (its add, and a clamp right after it, in that convolution's epilogue).
 // A channel concatenation of fused convolutions' outputs is written in place (CatInPlace over a ConcatBuffer).
+// Depthwise-separable stacks inside Sequentials then run channels last (ChannelsLastRewrite).
 using Topiary.Nn;
 using Topiary.Tensors;
 
@@ -22,7 +23,9 @@ namespace Topiary.Runtime;
 /// <param name="FusedResiduals">Residual adds moved into a convolution's epilogue.</param>
 /// <param name="FusedActivations">ReLU/ReLU6/clamps moved into a convolution's epilogue.</param>
 /// <param name="ConcatsInPlace">Channel concatenations whose producers now write their slices in place.</param>
-public sealed record FusedModel(Module Model, int FoldedNorms, int FusedResiduals, int FusedActivations, int ConcatsInPlace = 0);
+/// <param name="ChannelsLastConvs">Convolutions that now run channels last (depthwise-separable stacks).</param>
+public sealed record FusedModel(Module Model, int FoldedNorms, int FusedResiduals, int FusedActivations, int ConcatsInPlace = 0,
+    int ChannelsLastConvs = 0);
 
 /// <summary>Inference rewrites of a model's graph.</summary>
 public static class InferenceGraph
@@ -32,10 +35,11 @@ public static class InferenceGraph
     /// Graph fused into one <see cref="FusedConv2d"/>. <paramref name="exampleShape"/> (one example, no batch axis) is
     /// used to check residual shapes. Pruned Linear layers (density below <see cref="SparseLinearDensity"/>) become
     /// <see cref="SparseLinear"/> layers whose format is measured at <paramref name="batch"/>, a following ReLU fused.
+    /// With <paramref name="channelsLast"/>, depthwise-separable stacks inside Sequentials run channels last.
     /// </summary>
     /// <exception cref="NotSupportedException">The model has a layer that cannot be copied (no architecture description).</exception>
     /// <exception cref="ArgumentException">The model rejects <paramref name="exampleShape"/>.</exception>
-    public static FusedModel Fuse(Module model, IReadOnlyList<int> exampleShape, int batch = 1)
+    public static FusedModel Fuse(Module model, IReadOnlyList<int> exampleShape, int batch = 1, bool channelsLast = true)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(exampleShape);
@@ -45,7 +49,8 @@ public static class InferenceGraph
         var (chainNorms, chainActivations) = FuseChains(copy);
         var (blockResiduals, blockActivations) = FuseResidualBlocks(copy);
         chainActivations += blockActivations + SparsifyLinears(copy, batch);
-        if (copy is not Graph graph) return new FusedModel(copy, chainNorms, blockResiduals, chainActivations);
+        int channelsLastConvs = channelsLast ? ChannelsLastRewrite.Apply(copy) : 0;
+        if (copy is not Graph graph) return new FusedModel(copy, chainNorms, blockResiduals, chainActivations, 0, channelsLastConvs);
         graph.Forward([new Tensor([1, .. exampleShape])], training: false); // shapes of every tensor, for the residual check
         var readers = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var node in graph.Nodes)
@@ -114,7 +119,8 @@ public static class InferenceGraph
         int concats = ConcatInPlace(nodes, readers);
         var fused = new Graph(graph.Inputs.ToArray(), nodes, graph.Outputs.ToArray(),
             graph.Constants.Select(c => KeyValuePair.Create(c.Name, c.Value)));
-        return new FusedModel(fused, norms + chainNorms, residuals + blockResiduals, activations + chainActivations, concats);
+        return new FusedModel(fused, norms + chainNorms, residuals + blockResiduals, activations + chainActivations, concats,
+            channelsLastConvs);
     }
 
     // A Cat along the channels whose every input is a distinct fused convolution's output (no residual, read by the Cat

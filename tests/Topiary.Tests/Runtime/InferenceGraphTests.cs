@@ -177,7 +177,7 @@ public class InferenceGraphTests
         Assert.Contains("→ ReLU6", top[0].ToString(), StringComparison.Ordinal);
         var block = Assert.IsType<FusedResidual>(top[1]);
         Assert.Single(Assert.IsType<Sequential>(block.Prefix).NamedChildren());
-        Assert.True(block.Last.HasResidual);
+        Assert.True(Assert.IsType<FusedConv2d>(block.Last).HasResidual);
         Assert.IsType<Conv2d>(top[3]);
         Assert.Equal(7, model.Count); // the source is untouched
         var x = Randn(2, 3, 2, 7, 9);

@@ -1,0 +1,108 @@
+// ChannelsLastRewrite: runs a fused model's depthwise-separable stacks channels last ([N, H, W, C]), as ONNX Runtime's
+// NCHWc transformer does with its blocked layout. Channels first, a depthwise convolution vectorises along a row
+// (MobileNet's 7×7 and 14×14 planes leave most lanes idle, stride 2 has to de-interleave) and a 1×1 convolution is a
+// GEMM whose columns are the plane (49 positions fill two 32-wide panels to 77 %); channels last, the depthwise kernel
+// takes 16 channels per vector and the 1×1 GEMM's rows are the positions and its columns the channels.
+//
+// Inside every Sequential of the fused copy (parents first), a run of consecutive children that can all run channels
+// last becomes channels last when it holds at least one depthwise and one other convolution (otherwise the layout
+// buys nothing). What can run channels last:
+//   a FusedConv2d that is depthwise (multiplier 1, no residual) or pointwise (1×1, stride 1, no padding, groups 1);
+//   a Sequential of such children;
+//   a FusedResidual with the identity shortcut whose prefix and last layer can (the residual is then channels last too).
+// The run's first child may instead read the channels-first input: any groups-1 FusedConv2d without a residual (a stem
+// 3×3 convolution, or a Sequential starting with one), which then computes its output channels last directly;
+// otherwise a LayoutChange to channels last goes before the run. A LayoutChange back to channels first follows it.
+using Topiary.Nn;
+
+namespace Topiary.Runtime;
+
+/// <summary>Rewrites a fused model's depthwise-separable stacks to run channels last.</summary>
+internal static class ChannelsLastRewrite
+{
+    // Convolutions a subtree holds: depthwise, and the others (GEMMs).
+    private readonly record struct Census(int Depthwise, int Others)
+    {
+        public static Census operator +(Census a, Census b) => new(a.Depthwise + b.Depthwise, a.Others + b.Others);
+
+        public int Total => Depthwise + Others;
+    }
+
+    /// <summary>Rewrites every qualifying run in <paramref name="model"/> in place; returns the convolutions now channels last.</summary>
+    public static int Apply(Module model)
+    {
+        int converted = 0;
+        foreach (var seq in model.NamedModules().Select(m => m.Module).OfType<Sequential>().ToArray())
+            converted += Rewrite(seq);
+        return converted;
+    }
+
+    private static int Rewrite(Sequential seq)
+    {
+        int converted = 0;
+        for (int i = 0; i < seq.Count;)
+        {
+            bool entry = Survey(seq[i], entry: true) is not null;
+            if ((entry ? Survey(seq[i], entry: true) : Survey(seq[i], entry: false)) is not { } census)
+            {
+                i++;
+                continue;
+            }
+            int j = i + 1;
+            for (; j < seq.Count && Survey(seq[j], entry: false) is { } more; j++) census += more;
+            if (census.Depthwise == 0 || census.Others == 0)
+            {
+                i = j;
+                continue;
+            }
+            for (int k = i; k < j; k++) seq.ReplaceRange(k, 1, Convert(seq[k], entry && k == i));
+            string first = NameAt(seq, i), last = NameAt(seq, j - 1);
+            seq.Insert(j, $"{last}_to_channels_first", new LayoutChange(toChannelsLast: false));
+            if (!entry)
+            {
+                seq.Insert(i, $"{first}_to_channels_last", new LayoutChange(toChannelsLast: true));
+                j++;
+            }
+            converted += census.Total;
+            i = j + 1;
+        }
+        return converted;
+    }
+
+    private static string NameAt(Sequential seq, int index) => seq.NamedChildren().ElementAt(index).Name;
+
+    // The convolutions of m when all of it can run channels last (its first layer reading channels first when
+    // `entry`), or null when it cannot.
+    private static Census? Survey(Module m, bool entry) => m switch
+    {
+        FusedConv2d f when ChannelsLastConv2d.Supports(f, entry) => f.Conv.IsDepthwise ? new Census(1, 0) : new Census(0, 1),
+        Sequential { Count: > 0 } s => SurveySequence(s, entry),
+        FusedResidual { Shortcut: null, Last: FusedConv2d last } r when !entry =>
+            (r.Prefix is null ? new Census() : Survey(r.Prefix, false)) + Survey(last, false),
+        _ => null,
+    };
+
+    private static Census? SurveySequence(Sequential s, bool entry)
+    {
+        Census? census = new Census();
+        for (int k = 0; k < s.Count && census is not null; k++) census += Survey(s[k], entry && k == 0);
+        return census;
+    }
+
+    // The channels-last form of a surveyed subtree (Sequentials are rewritten in place).
+    private static Module Convert(Module m, bool entry)
+    {
+        switch (m)
+        {
+            case FusedConv2d f:
+                return new ChannelsLastConv2d(f, entry);
+            case Sequential s:
+                for (int k = 0; k < s.Count; k++) s.ReplaceRange(k, 1, Convert(s[k], entry && k == 0));
+                return s;
+            case FusedResidual r:
+                return new FusedResidual(r.Prefix is null ? null : Convert(r.Prefix, false), (GraphOp)Convert(r.Last, false), null);
+            default:
+                throw new InvalidOperationException($"ChannelsLastRewrite: {m} was not surveyed as convertible.");
+        }
+    }
+}

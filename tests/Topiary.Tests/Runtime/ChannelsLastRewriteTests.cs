@@ -1,0 +1,131 @@
+// ChannelsLastRewrite (through InferenceGraph.Fuse): a depthwise-separable stack runs channels last and gives the
+// channels-first plan's outputs — MobileNet-v2 from the zoo whole (its stem reading the channels-first input), a stack
+// that starts with a depthwise layer (a LayoutChange in front), batch 1 and 3, one and two threads; what may not run
+// channels last stays as it was (no depthwise layer, a residual with a shortcut layer, a grouped convolution).
+// ChannelsLastConv2d and LayoutChange reject what they cannot run with specific errors.
+using Topiary.Models;
+using Topiary.Nn;
+using Topiary.Runtime;
+using Topiary.Tensors;
+using Topiary.Tests.Nn;
+using static Topiary.Tests.Nn.GradientChecker;
+
+namespace Topiary.Tests.Runtime;
+
+public class ChannelsLastRewriteTests
+{
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 1)]
+    [InlineData(3, 2)]
+    public void MobileNet_v2_runs_channels_last_with_the_channels_first_outputs(int batch, int threads)
+    {
+        var model = MobileNetV2.Create(seed: 3);
+        var first = InferenceGraph.Fuse(model, [1, 28, 28], channelsLast: false);
+        var last = InferenceGraph.Fuse(model, [1, 28, 28]);
+        // Every convolution runs channels last: the stem, the 17 blocks' and the 1×1 head.
+        int convs = model.NamedModules().Count(m => m.Module is Conv2d);
+        Assert.Equal(0, first.ChannelsLastConvs);
+        Assert.Equal(convs, last.ChannelsLastConvs);
+        // Parents first: the whole of features is one run of the top Sequential, its stem reading the input.
+        var top = Assert.IsType<Sequential>(last.Model);
+        Assert.Equal(["features", "features_to_channels_first", "avgpool", "flatten", "classifier"], top.NamedChildren().Select(c => c.Name));
+        var stem = Assert.IsType<ChannelsLastConv2d>(Assert.IsType<Sequential>(Assert.IsType<Sequential>(top[0])[0])[0]);
+        Assert.True(stem.ReadsChannelsFirst);
+        Assert.DoesNotContain(last.Model.NamedModules(), m => m.Module is LayoutChange { ToChannelsLast: true });
+        var x = Randn(11, batch, 1, 28, 28);
+        float[] expected, actual;
+        using (Threading.Limit(threads))
+        {
+            expected = first.Model.Forward(x, false).Data.ToArray();
+            actual = last.Model.Forward(x, false).Data.ToArray();
+        }
+        GroupedConvTests.AssertClose(expected, actual, $"batch {batch}, {threads} thread(s)");
+    }
+
+    [Fact]
+    public void A_stack_starting_with_a_depthwise_layer_transposes_in_front_and_keeps_the_outputs()
+    {
+        var model = new Sequential(
+            new Conv2d(16, 16, 3, new Random(1), stride: 2, padding: 1, groups: 16, bias: false), Norm(16, 2), Hardtanh.ReLU6(),
+            new Conv2d(16, 24, 1, new Random(3), bias: false), Norm(24, 4),
+            new Residual(new Sequential(new Conv2d(24, 24, 1, new Random(5)), new ReLU(),
+                new Conv2d(24, 24, 3, new Random(6), padding: 1, groups: 24), Norm(24, 8), new Conv2d(24, 24, 1, new Random(7)), Norm(24, 9))),
+            new GlobalAvgPool2d());
+        var fused = InferenceGraph.Fuse(model, [16, 9, 7]);
+        Assert.Equal(5, fused.ChannelsLastConvs);
+        var top = Assert.IsType<Sequential>(fused.Model);
+        Assert.Equal(["0_to_channels_last", "0", "3", "5", "5_to_channels_first", "6"], top.NamedChildren().Select(c => c.Name));
+        Assert.IsType<ChannelsLastConv2d>(Assert.IsType<FusedResidual>(top[3]).Last);
+        var x = Randn(12, 2, 16, 9, 7);
+        GroupedConvTests.AssertClose(model.Forward(x, false).Data.ToArray(), fused.Model.Forward(x, false).Data, "depthwise first");
+    }
+
+    [Fact]
+    public void Stacks_without_a_depthwise_layer_or_with_shortcut_layers_stay_channels_first()
+    {
+        // ResNet-20: 3×3 convolutions and residuals with projection shortcuts, no depthwise layer.
+        Assert.Equal(0, InferenceGraph.Fuse(ResNet20.Create(1), [1, 28, 28]).ChannelsLastConvs);
+        // A residual whose shortcut is a layer, and a grouped (not depthwise) 1×1 convolution, break the run.
+        var model = new Sequential(
+            new Conv2d(8, 8, 3, new Random(1), padding: 1, groups: 8), Norm(8, 1), new Conv2d(8, 8, 1, new Random(2), groups: 2), Norm(8, 2),
+            new Residual(new Sequential(new Conv2d(8, 8, 3, new Random(3), padding: 1, groups: 8), Norm(8, 3)), new Conv2d(8, 8, 1, new Random(4))),
+            new Conv2d(8, 8, 1, new Random(5)), Norm(8, 4));
+        var fused = InferenceGraph.Fuse(model, [8, 5, 5]);
+        Assert.Equal(0, fused.ChannelsLastConvs);
+        Assert.DoesNotContain(fused.Model.NamedModules(), m => m.Module is ChannelsLastConv2d or LayoutChange);
+    }
+
+    [Fact]
+    public void ChannelsLastConv2d_rejects_what_it_cannot_run()
+    {
+        var grouped = new FusedConv2d(new Conv2d(8, 8, 1, new Random(1), groups: 2), false);
+        var depthwiseResidual = new FusedConv2d(new Conv2d(8, 8, 3, new Random(2), padding: 1, groups: 8), true);
+        var entryResidual = new FusedConv2d(new Conv2d(3, 8, 3, new Random(3), padding: 1), true);
+        var spatial = new FusedConv2d(new Conv2d(8, 8, 3, new Random(4), padding: 1), false);
+        Assert.Contains("no channels-last form", Assert.Throws<ArgumentException>("fused", () => new ChannelsLastConv2d(grouped, false)).Message);
+        Assert.Throws<ArgumentException>("fused", () => new ChannelsLastConv2d(depthwiseResidual, false));
+        Assert.Throws<ArgumentException>("fused", () => new ChannelsLastConv2d(entryResidual, true));
+        Assert.Contains("reading channels first", Assert.Throws<ArgumentException>("fused", () => new ChannelsLastConv2d(depthwiseResidual, true)).Message);
+        Assert.Throws<ArgumentException>("fused", () => new ChannelsLastConv2d(spatial, false)); // 3×3 reads channels first only
+        Assert.True(ChannelsLastConv2d.Supports(spatial, readsChannelsFirst: true));
+
+        var pointwise = new ChannelsLastConv2d(new FusedConv2d(new Conv2d(8, 4, 1, new Random(5)), true), false);
+        var wrongChannels = Assert.Throws<ArgumentException>("input", () => pointwise.Forward([new Tensor(1, 5, 5, 4), new Tensor(1, 5, 5, 4)], false));
+        Assert.Contains("[N, H, W, 8]", wrongChannels.Message);
+        var residual = Assert.Throws<ArgumentException>("inputs", () => pointwise.Forward([new Tensor(1, 5, 5, 8), new Tensor(1, 5, 4, 4)], false));
+        Assert.Contains("the residual is [1, 5, 4, 4]; the output is [1, 5, 5, 4]", residual.Message);
+        Assert.Throws<ArgumentException>("tensors", () => pointwise.Forward([new Tensor(1, 5, 5, 8)], false));
+        Assert.Throws<NotSupportedException>(() => pointwise.Forward([new Tensor(1, 5, 5, 8), new Tensor(1, 5, 5, 4)], true));
+        var entry = new ChannelsLastConv2d(spatial, true);
+        Assert.Contains("[N, 8, H, W]", Assert.Throws<ArgumentException>("input", () => entry.Forward([new Tensor(1, 5, 5, 8)], false)).Message);
+    }
+
+    [Fact]
+    public void LayoutChange_transposes_both_ways_bit_for_bit()
+    {
+        var x = Randn(13, 2, 5, 17, 3);
+        var last = new LayoutChange(toChannelsLast: true).Forward(x, false);
+        Assert.Equal([2, 17, 3, 5], last.Shape);
+        Assert.Equal(x.Data[((1 * 5 + 4) * 17 + 16) * 3 + 2], last.Data[((1 * 17 + 16) * 3 + 2) * 5 + 4]);
+        var back = new LayoutChange(toChannelsLast: false).Forward(last, false);
+        Assert.Equal(x.Shape, back.Shape);
+        Assert.True(x.Data.AsSpan().SequenceEqual(back.Data));
+        Assert.Throws<ArgumentException>("input", () => new LayoutChange(true).Forward(new Tensor(2, 3), false));
+        Assert.Throws<NotSupportedException>(() => new LayoutChange(true).Forward(x, true));
+    }
+
+    private static BatchNorm2d Norm(int channels, int seed)
+    {
+        var bn = new BatchNorm2d(channels);
+        var rng = new Random(seed);
+        for (int c = 0; c < channels; c++)
+        {
+            bn.Weight.Value[c] = 0.5f + (float)rng.NextDouble();
+            bn.Bias.Value[c] = (float)rng.NextDouble() - 0.5f;
+            bn.RunningMean[c] = (float)rng.NextDouble() - 0.5f;
+            bn.RunningVar[c] = 0.2f + (float)rng.NextDouble();
+        }
+        return bn;
+    }
+}
