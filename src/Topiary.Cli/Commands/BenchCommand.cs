@@ -140,7 +140,8 @@ public static class BenchCommand
     {
         var fused = race.AddFused("topiary fused", model);
         AnsiConsole.MarkupLine($"[grey]fused: a frozen copy for inference ({fused.FoldedNorms} BatchNorms folded, " +
-            $"{fused.FusedResiduals} residual adds and {fused.FusedActivations} activations in convolution epilogues; {fused.ConcatsInPlace} concatenations written in place; per-layer algorithm by measurement)[/]");
+            $"{fused.FusedResiduals} residual adds and {fused.FusedActivations} activations in convolution epilogues; {fused.ConcatsInPlace} concatenations written in place; " +
+            $"{fused.ChannelsLastConvs} convolutions channels last; per-layer algorithm by measurement)[/]");
         return fused;
     }
 

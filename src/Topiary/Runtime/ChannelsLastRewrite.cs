@@ -13,6 +13,14 @@
 // The run's first child may instead read the channels-first input: any groups-1 FusedConv2d without a residual (a stem
 // 3×3 convolution, or a Sequential starting with one), which then computes its output channels last directly;
 // otherwise a LayoutChange to channels last goes before the run. A LayoutChange back to channels first follows it.
+//
+// In a Graph (an imported ONNX model), the candidates are the FusedConv2d nodes that can run channels last; a node
+// that reads a candidate's output (as its input, or as its residual) through a channels-last-capable slot joins the
+// candidate's group, and a group runs channels last when it holds a depthwise and another convolution. A converted node
+// writes "<tensor>.channels_last"; a LayoutChange node writes the original tensor back channels first right after it
+// when anything else reads it (a node left channels first, an entry node, a graph output), so those readers are
+// unchanged, and a channels-first tensor a converted node needs channels last (a depthwise layer's input, a residual)
+// is transposed once, before its first such reader.
 using Topiary.Nn;
 
 namespace Topiary.Runtime;
@@ -35,6 +43,71 @@ internal static class ChannelsLastRewrite
         foreach (var seq in model.NamedModules().Select(m => m.Module).OfType<Sequential>().ToArray())
             converted += Rewrite(seq);
         return converted;
+    }
+
+    /// <summary>A copy of <paramref name="graph"/> with its qualifying groups channels last, and the convolutions converted.</summary>
+    public static (Graph Graph, int Converted) Apply(Graph graph)
+    {
+        var nodes = graph.Nodes;
+        var producer = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < nodes.Count; i++)
+            foreach (var t in nodes[i].Outputs) producer[t] = i;
+        bool Candidate(int i) => nodes[i].Module is FusedConv2d f && (ChannelsLastConv2d.Supports(f, false) || ChannelsLastConv2d.Supports(f, true));
+        bool Internal(int i) => nodes[i].Module is FusedConv2d f && ChannelsLastConv2d.Supports(f, false);
+
+        // Groups: a candidate joins the group of each candidate whose output it reads through a channels-last slot.
+        int[] group = Enumerable.Range(0, nodes.Count).ToArray();
+        int Find(int i) => group[i] == i ? i : group[i] = Find(group[i]);
+        for (int i = 0; i < nodes.Count; i++)
+            if (Internal(i))
+                foreach (var t in nodes[i].Inputs)
+                    if (producer.TryGetValue(t, out int p) && Candidate(p)) group[Find(p)] = Find(i);
+        var census = new Dictionary<int, Census>();
+        for (int i = 0; i < nodes.Count; i++)
+            if (Candidate(i))
+                census[Find(i)] = census.GetValueOrDefault(Find(i)) + (((FusedConv2d)nodes[i].Module).Conv.IsDepthwise ? new Census(1, 0) : new Census(0, 1));
+        bool[] converted = Enumerable.Range(0, nodes.Count)
+            .Select(i => Candidate(i) && census[Find(i)] is { Depthwise: > 0, Others: > 0 }).ToArray();
+        if (!converted.Contains(true)) return (graph, 0);
+
+        // Readers that need a tensor channels first: nodes left as they are, entry nodes, the graph's outputs.
+        bool IsLast(string t) => producer.TryGetValue(t, out int p) && converted[p];
+        bool ReadsLast(int i) => converted[i] && Internal(i) && (IsLast(nodes[i].Inputs[0]) || !ChannelsLastConv2d.Supports((FusedConv2d)nodes[i].Module, true));
+        var firstReaders = new HashSet<string>(graph.Outputs, StringComparer.Ordinal);
+        for (int i = 0; i < nodes.Count; i++)
+            if (!ReadsLast(i)) firstReaders.UnionWith(nodes[i].Inputs);
+        static string Last(string t) => t + ".channels_last";
+        var transposed = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<GraphNode>();
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            var node = nodes[i];
+            if (!converted[i])
+            {
+                result.Add(node);
+                continue;
+            }
+            // An entry node reads its input as it is; otherwise every input is read channels last (transposed once).
+            bool readsLast = ReadsLast(i);
+            var inputs = node.Inputs.ToArray();
+            if (readsLast)
+            {
+                for (int slot = 0; slot < inputs.Length; slot++)
+                {
+                    string t = inputs[slot];
+                    if (!IsLast(t) && transposed.Add(t))
+                        result.Add(new GraphNode($"{t}_to_channels_last", new LayoutChange(toChannelsLast: true), t, Last(t)));
+                    inputs[slot] = Last(t);
+                }
+            }
+            string output = node.Outputs[0];
+            result.Add(new GraphNode(node.Name, new ChannelsLastConv2d((FusedConv2d)node.Module, !readsLast), inputs, [Last(output)]));
+            if (firstReaders.Contains(output))
+                result.Add(new GraphNode($"{output}_to_channels_first", new LayoutChange(toChannelsLast: false), Last(output), output));
+        }
+        var rewritten = new Graph(graph.Inputs.ToArray(), result, graph.Outputs.ToArray(),
+            graph.Constants.Select(c => KeyValuePair.Create(c.Name, c.Value)));
+        return (rewritten, converted.Count(c => c));
     }
 
     private static int Rewrite(Sequential seq)

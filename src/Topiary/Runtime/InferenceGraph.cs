@@ -11,7 +11,8 @@
 // chains Conv2d → [BatchNorm2d] → [ReLU | Hardtanh] are fused the same way, and a Residual block whose body ends in
 // such a convolution becomes a FusedResidual (its add, and a clamp right after it, in that convolution's epilogue).
 // A channel concatenation of fused convolutions' outputs is written in place (CatInPlace over a ConcatBuffer).
-// Depthwise-separable stacks inside Sequentials then run channels last (ChannelsLastRewrite).
+// Depthwise-separable stacks (inside Sequentials, and among the graph's nodes) then run channels last
+// (ChannelsLastRewrite).
 using Topiary.Nn;
 using Topiary.Tensors;
 
@@ -35,7 +36,7 @@ public static class InferenceGraph
     /// Graph fused into one <see cref="FusedConv2d"/>. <paramref name="exampleShape"/> (one example, no batch axis) is
     /// used to check residual shapes. Pruned Linear layers (density below <see cref="SparseLinearDensity"/>) become
     /// <see cref="SparseLinear"/> layers whose format is measured at <paramref name="batch"/>, a following ReLU fused.
-    /// With <paramref name="channelsLast"/>, depthwise-separable stacks inside Sequentials run channels last.
+    /// With <paramref name="channelsLast"/>, depthwise-separable stacks run channels last.
     /// </summary>
     /// <exception cref="NotSupportedException">The model has a layer that cannot be copied (no architecture description).</exception>
     /// <exception cref="ArgumentException">The model rejects <paramref name="exampleShape"/>.</exception>
@@ -119,6 +120,11 @@ public static class InferenceGraph
         int concats = ConcatInPlace(nodes, readers);
         var fused = new Graph(graph.Inputs.ToArray(), nodes, graph.Outputs.ToArray(),
             graph.Constants.Select(c => KeyValuePair.Create(c.Name, c.Value)));
+        if (channelsLast)
+        {
+            (fused, int nodesLast) = ChannelsLastRewrite.Apply(fused);
+            channelsLastConvs += nodesLast;
+        }
         return new FusedModel(fused, norms + chainNorms, residuals + blockResiduals, activations + chainActivations, concats,
             channelsLastConvs);
     }

@@ -4,7 +4,7 @@
 // its share of the budget is spent (median per call). Any other container (a Residual, a Graph node that is a Graph)
 // counts as one layer. Repeating a layer is safe: at inference every layer is a pure function of its inputs and
 // weights, writing its own output buffer. A Frozen convolution's description ends with the algorithm it chose
-// ("[sparse]"). MACs are counted for Conv2d (also inside FusedConv2d) and Linear only.
+// ("[sparse]"). MACs are counted for Conv2d (also inside FusedConv2d and ChannelsLastConv2d) and Linear only.
 using System.Diagnostics;
 using Topiary.Nn;
 using Topiary.Tensors;
@@ -99,12 +99,21 @@ public static class LayerProfile
             case FusedConv2d fused:
                 return Macs(fused.Conv, input);
             case Conv2d conv when input.Rank == 4:
-                var (oh, ow) = conv.OutputSize(input.Dim(2), input.Dim(3));
-                return (long)input.Dim(0) * conv.OutChannels * oh * ow * conv.Weight.Value.Dim(1) * conv.KernelSize.H * conv.KernelSize.W;
+                return ConvMacs(conv, input.Dim(0), input.Dim(2), input.Dim(3));
+            case ChannelsLastConv2d last when input.Rank == 4:
+                return last.ReadsChannelsFirst
+                    ? ConvMacs(last.Conv, input.Dim(0), input.Dim(2), input.Dim(3))
+                    : ConvMacs(last.Conv, input.Dim(0), input.Dim(1), input.Dim(2));
             case Linear linear:
                 return (long)(input.Length / linear.InFeatures) * linear.InFeatures * linear.OutFeatures;
             default:
                 return 0;
         }
+    }
+
+    private static long ConvMacs(Conv2d conv, int n, int h, int w)
+    {
+        var (oh, ow) = conv.OutputSize(h, w);
+        return (long)n * conv.OutChannels * oh * ow * conv.Weight.Value.Dim(1) * conv.KernelSize.H * conv.KernelSize.W;
     }
 }

@@ -2,8 +2,15 @@
 // channels-first plan's outputs — MobileNet-v2 from the zoo whole (its stem reading the channels-first input), a stack
 // that starts with a depthwise layer (a LayoutChange in front), batch 1 and 3, one and two threads; what may not run
 // channels last stays as it was (no depthwise layer, a residual with a shortcut layer, a grouped convolution).
-// ChannelsLastConv2d and LayoutChange reject what they cannot run with specific errors.
+// In a Graph (an imported model): MobileNet-v2 exported to ONNX and imported runs channels last with ONNX Runtime's
+// outputs; in a hand-built graph a tensor a channels-first reader (a graph output) also needs is transposed back, and a
+// residual from outside the group is transposed in. ChannelsLastConv2d and LayoutChange reject what they cannot run
+// with specific errors.
 using Topiary.Models;
+using Topiary.Onnx;
+using Topiary.Tests.IO;
+using Topiary.Tests.Models;
+using Topiary.Tests.Onnx;
 using Topiary.Nn;
 using Topiary.Runtime;
 using Topiary.Tensors;
@@ -59,6 +66,58 @@ public class ChannelsLastRewriteTests
         Assert.IsType<ChannelsLastConv2d>(Assert.IsType<FusedResidual>(top[3]).Last);
         var x = Randn(12, 2, 16, 9, 7);
         GroupedConvTests.AssertClose(model.Forward(x, false).Data.ToArray(), fused.Model.Forward(x, false).Data, "depthwise first");
+    }
+
+    [Fact]
+    public void Imported_MobileNet_v2_runs_channels_last_with_onnx_runtime_outputs()
+    {
+        using var dir = new TempDirectory();
+        var model = MobileNetV2.Create(seed: 5);
+        ZooModels.RandomizeBatchNormStatistics(model, seed: 6);
+        string path = dir.File("mobilenet-v2.onnx");
+        OnnxExporter.Export(model, [1, 28, 28], path);
+        var (imported, _) = OnnxImporter.Import(path);
+        var fused = InferenceGraph.Fuse(imported, [1, 28, 28]);
+        Assert.Equal(model.NamedModules().Count(m => m.Module is Conv2d), fused.ChannelsLastConvs);
+        var graph = Assert.IsType<Graph>(fused.Model);
+        // The stem reads the input channels first; the last 1×1 layer's output goes back once, for the pooling.
+        Assert.Single(graph.Nodes, n => n.Module is LayoutChange);
+        Assert.Single(graph.Nodes, n => n.Module is ChannelsLastConv2d { ReadsChannelsFirst: true });
+        foreach (int batch in new[] { 1, 3 })
+        {
+            int[] shape = [batch, 1, 28, 28];
+            float[] x = OnnxTestSupport.RandomInput(batch, batch * 784);
+            OnnxTestSupport.AssertClose(OnnxTestSupport.RunOrt(path, x, shape), OnnxTestSupport.RunOurs(fused.Model, x, shape), $"batch {batch}");
+        }
+    }
+
+    [Fact]
+    public void In_a_graph_outputs_read_channels_first_go_back_and_outside_residuals_come_in()
+    {
+        // stem (3×3, the entry) → s → depthwise → d → pointwise + t → y, where the residual t comes channels first from a
+        // 3×3 convolution outside any group (a max-pool reads it). s and y are graph outputs.
+        var graph = new Graph(["x"],
+        [
+            new GraphNode("stem", new Conv2d(3, 8, 3, new Random(1), padding: 1), "x", "s0"),
+            new GraphNode("stem_relu", new ReLU(), "s0", "s"),
+            new GraphNode("dw", new Conv2d(8, 8, 3, new Random(2), padding: 1, groups: 8), "s", "d1"),
+            new GraphNode("dw_relu", Hardtanh.ReLU6(), "d1", "d"),
+            new GraphNode("side", new Conv2d(3, 8, 3, new Random(3), padding: 1, groups: 1), "x", "t0"),
+            new GraphNode("side_bn", Norm(8, 4), "t0", "t1"),
+            new GraphNode("side_max", new MaxPool2d(1), "t1", "t"),
+            new GraphNode("pw", new Conv2d(8, 8, 1, new Random(5)), "d", "p0"),
+            new GraphNode("pw_add", new ElementwiseOp(ElementwiseKind.Add), ["p0", "t"], ["y"]),
+        ], ["y", "s"]);
+        var fused = InferenceGraph.Fuse(graph, [3, 6, 5]);
+        Assert.Equal(3, fused.ChannelsLastConvs);
+        var names = Assert.IsType<Graph>(fused.Model).Nodes.Select(n => n.Name).ToArray();
+        Assert.Contains("s_to_channels_first", names);
+        Assert.Contains("t_to_channels_last", names);
+        Assert.Contains("y_to_channels_first", names);
+        var x = Randn(14, 2, 3, 6, 5);
+        var expected = graph.Forward([x], false).Select(t => t.Data.ToArray()).ToArray();
+        var actual = ((Graph)fused.Model).Forward([x], false);
+        for (int k = 0; k < 2; k++) GroupedConvTests.AssertClose(expected[k], actual[k].Data, $"output {k}");
     }
 
     [Fact]
