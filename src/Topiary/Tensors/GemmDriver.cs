@@ -356,6 +356,13 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                                 GemmTile.Store(tile, nr, nrows, ncols, cp, ldc, alpha, beta);
                             }
                         }
+                        else if (nrows == mr && TKernel.StoresColumns)
+                        {
+                            // A right-edge tile stored in place, masked, the epilogue in registers.
+                            fixed (GemmEpilogue* e = &Epilogue)
+                                TKernel.RunColumns(kc, ap, Lda, inPlace, bp, cp, ldc, alpha, beta, finish ? e : null, i0 + ir, Jc + jr, addAfter, ncols);
+                            continue;
+                        }
                         else
                         {
                             Full(inPlace, kc, ap, Lda, bp, tile, nr, 1f, 0f);

@@ -44,4 +44,17 @@ internal unsafe interface IGemmKernel
     /// </summary>
     static abstract void RunEpilogue(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, in GemmEpilogue epilogue,
         int i0, int j0, bool addInitial);
+
+    /// <summary>True when the kernel implements <see cref="RunColumns"/>.</summary>
+    static virtual bool StoresColumns => false;
+
+    /// <summary>
+    /// A full-height tile of which only the first <paramref name="cols"/> columns (Nr/2 &lt; cols &lt; Nr) are C's: Run
+    /// (A packed, or in place with <paramref name="rowsA"/>) storing only those columns, then the epilogue when
+    /// <paramref name="epilogue"/> is not null — bitwise Run into a scratch tile, its columns copied to C, then
+    /// <see cref="GemmEpilogue.Finish"/>, without the copy.
+    /// </summary>
+    static virtual void RunColumns(int kc, float* a, nint lda, bool rowsA, float* b, float* c, nint ldc, float alpha, float beta,
+        GemmEpilogue* epilogue, int i0, int j0, bool addInitial, int cols) =>
+        throw new NotSupportedException("This kernel stores whole tiles only.");
 }

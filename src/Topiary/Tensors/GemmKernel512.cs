@@ -4,10 +4,12 @@
 // in RunRows/RunHalfRows Mr rows read in place, GemmOperandA), and issues 16 fused multiply-adds.
 // The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
 // same kernel on the left 8x16 half (for narrow right-edge panels), bitwise equal per element. RunEpilogue applies the
-// GEMM epilogue (bias, residual, clamp) to the accumulators before the store.
+// GEMM epilogue (bias, residual, clamp) to the accumulators before the store; RunColumns stores a right-edge tile's
+// valid columns with masked loads and stores (a channels-last convolution with 24 output channels is all edge).
 // Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Topiary.Tensors;
 
@@ -38,9 +40,19 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         fixed (GemmEpilogue* e = &epilogue) Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, e, i0, j0, addInitial);
     }
 
+    public static bool StoresColumns => true;
+
+    /// <summary>Run on a right-edge tile storing its first <paramref name="cols"/> columns (see <see cref="IGemmKernel.RunColumns"/>).</summary>
+    public static void RunColumns(int kc, float* a, nint lda, bool rowsA, float* b, float* c, nint ldc, float alpha, float beta,
+        GemmEpilogue* epilogue, int i0, int j0, bool addInitial, int cols)
+    {
+        if (rowsA) Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+        else Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Core<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* e,
-        int i0, int j0, bool addInitial) where TA : struct, IOperandA
+        int i0, int j0, bool addInitial, int cols = 32) where TA : struct, IOperandA
     {
         Vector512<float> c00 = default, c01 = default;
         Vector512<float> c10 = default, c11 = default;
@@ -201,7 +213,22 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         }
 
         Vector512<float> va = Vector512.Create(alpha);
-        if (e != null)
+        if (cols < 32)
+        {
+            // Lanes of the tile's two halves that are C's columns.
+            var lane = Vector512<int>.Indices;
+            var m0 = Vector512.LessThan(lane, Vector512.Create(cols)).AsSingle();
+            var m1 = Vector512.LessThan(lane, Vector512.Create(cols - 16)).AsSingle();
+            StoreColumns(c + 0 * ldc, c00, c01, m0, m1, va, beta, e, i0 + 0, j0, addInitial);
+            StoreColumns(c + 1 * ldc, c10, c11, m0, m1, va, beta, e, i0 + 1, j0, addInitial);
+            StoreColumns(c + 2 * ldc, c20, c21, m0, m1, va, beta, e, i0 + 2, j0, addInitial);
+            StoreColumns(c + 3 * ldc, c30, c31, m0, m1, va, beta, e, i0 + 3, j0, addInitial);
+            StoreColumns(c + 4 * ldc, c40, c41, m0, m1, va, beta, e, i0 + 4, j0, addInitial);
+            StoreColumns(c + 5 * ldc, c50, c51, m0, m1, va, beta, e, i0 + 5, j0, addInitial);
+            StoreColumns(c + 6 * ldc, c60, c61, m0, m1, va, beta, e, i0 + 6, j0, addInitial);
+            StoreColumns(c + 7 * ldc, c70, c71, m0, m1, va, beta, e, i0 + 7, j0, addInitial);
+        }
+        else if (e != null)
         {
             StoreRow(c + 0 * ldc, c00, c01, va, beta, e, i0 + 0, j0, addInitial);
             StoreRow(c + 1 * ldc, c10, c11, va, beta, e, i0 + 1, j0, addInitial);
@@ -251,6 +278,45 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
             Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 7 * ldc + 0), c70 * va), c + 7 * ldc + 0);
             Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 7 * ldc + 16), c71 * va), c + 7 * ldc + 16);
         }
+    }
+
+    // One row of a right-edge tile: the lanes of m0 (columns 0–15) and m1 (16–31) only, loaded and stored masked; then
+    // as StoreRow (alpha·acc (+ beta·C), with an epilogue + (residual + bias), max lo, min hi).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreColumns(float* row, Vector512<float> x0, Vector512<float> x1, Vector512<float> m0, Vector512<float> m1,
+        Vector512<float> va, float beta, GemmEpilogue* e, int i, int j0, bool addInitial)
+    {
+        Vector512<float> v0 = x0 * va, v1 = x1 * va;
+        if (beta != 0)
+        {
+            Vector512<float> vb = Vector512.Create(beta);
+            v0 = Vector512.FusedMultiplyAdd(vb, Avx512F.MaskLoad(row, m0, Vector512<float>.Zero), v0);
+            v1 = Vector512.FusedMultiplyAdd(vb, Avx512F.MaskLoad(row + 16, m1, Vector512<float>.Zero), v1);
+        }
+        if (e != null && addInitial)
+        {
+            Vector512<float> bias0, bias1;
+            if (e->BiasPerColumn)
+            {
+                bias0 = Avx512F.MaskLoad(e->Bias + j0, m0, Vector512<float>.Zero);
+                bias1 = Avx512F.MaskLoad(e->Bias + j0 + 16, m1, Vector512<float>.Zero);
+            }
+            else
+            {
+                bias0 = bias1 = Vector512.Create(e->Bias == null ? 0f : e->Bias[i]);
+            }
+            float* r = e->Residual == null ? null : e->Residual + i * e->LdResidual + j0;
+            v0 += r == null ? bias0 : Avx512F.MaskLoad(r, m0, Vector512<float>.Zero) + bias0;
+            v1 += r == null ? bias1 : Avx512F.MaskLoad(r + 16, m1, Vector512<float>.Zero) + bias1;
+        }
+        if (e != null && e->Clamps)
+        {
+            Vector512<float> lo = Vector512.Create(e->Min), hi = Vector512.Create(e->Max);
+            v0 = Vector512.Min(Vector512.Max(v0, lo), hi);
+            v1 = Vector512.Min(Vector512.Max(v1, lo), hi);
+        }
+        Avx512F.MaskStore(row, m0, v0);
+        Avx512F.MaskStore(row + 16, m1, v1);
     }
 
     // One row of the tile through the epilogue: alpha·acc (+ beta·C), + (residual + bias), max lo, min hi, stored.
