@@ -9,13 +9,14 @@
 // The bias (a folded BatchNorm's shift), a residual [N, OH, OW, OC] (pointwise only) and the clamp run in the GEMM's
 // epilogue, the bias per column. Per output element the operations are the channels-first layer's (the same products
 // summed in the same order, bias and residual added as one rounded sum, then Max and Min), so the results are its bits
-// whenever the channels-first layer ran the same algorithm (im2col/GEMM, or the depthwise kernels).
+// whenever the channels-first layer ran the same algorithm (im2col/GEMM, or the depthwise kernels). In a stack the
+// output lives in a slot of the stack's ActivationArena.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
 
 /// <summary>A fused convolution reading and writing channels-last tensors, for inference.</summary>
-public sealed class ChannelsLastConv2d : GraphOp
+public sealed class ChannelsLastConv2d : GraphOp, IArenaOutput
 {
     private readonly Tensor[] _output = new Tensor[1];
     private readonly GemmPackedB? _packed;
@@ -24,6 +25,8 @@ public sealed class ChannelsLastConv2d : GraphOp
     private readonly string _description;
     private Tensor? _y;
     private float[]? _columns;
+    private ActivationArena? _arena;
+    private int _slot;
 
     /// <summary>The channels-last form of <paramref name="fused"/>; <paramref name="readsChannelsFirst"/> makes it the
     /// entry of a channels-last stack (input [N, C, H, W]).</summary>
@@ -89,13 +92,24 @@ public sealed class ChannelsLastConv2d : GraphOp
     /// <summary>True when the input is channels first ([N, C, H, W]): the first layer of a channels-last stack.</summary>
     public bool ReadsChannelsFirst { get; }
 
+    /// <summary>The arena the output lives in (a channels-last stack's), or null for a node-owned output.</summary>
+    public ActivationArena? Arena => _arena;
+
     /// <summary>True for a depthwise convolution.</summary>
     public bool IsDepthwise => Conv.IsDepthwise;
 
     /// <inheritdoc/>
     public override IEnumerable<(string Name, Module Module)> NamedChildren() => [("conv", Conv)];
 
-    /// <summary>clamp(conv(inputs[0]) + inputs[1], Min, Max), channels last: [N, OH, OW, OC] (node-owned).</summary>
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot)
+    {
+        _arena = Guard.NotNull(arena);
+        _slot = slot;
+    }
+
+    /// <summary>clamp(conv(inputs[0]) + inputs[1], Min, Max), channels last: [N, OH, OW, OC] (node-owned, or in the
+    /// node's arena slot in a channels-last stack).</summary>
     /// <exception cref="NotSupportedException"><paramref name="training"/> is true: the node exists for inference only.</exception>
     /// <exception cref="ArgumentException">Wrong number of inputs, or shapes that do not fit.</exception>
     public override IReadOnlyList<Tensor> Forward(IReadOnlyList<Tensor> inputs, bool training)
@@ -117,7 +131,7 @@ public sealed class ChannelsLastConv2d : GraphOp
         {
             throw LayerHelpers.ShapeError(ToString(), $"{layout} no smaller than the dilated kernel ({e.Message})", x.Shape);
         }
-        var y = LayerHelpers.Ensure(ref _y, n, g.OutH, g.OutW, oc);
+        var y = _arena is null ? LayerHelpers.Ensure(ref _y, n, g.OutH, g.OutW, oc) : _arena.Take(_slot, n, g.OutH, g.OutW, oc);
         Tensor? r = HasResidual ? inputs[1] : null;
         if (r is not null && !r.SameShape(y))
             throw new ArgumentException($"{this}: the residual is {Tensor.ShapeString(r.Shape)}; the output is {Tensor.ShapeString(y.Shape)}.", nameof(inputs));

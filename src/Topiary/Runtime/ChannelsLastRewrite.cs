@@ -21,6 +21,9 @@
 // when anything else reads it (a node left channels first, an entry node, a graph output), so those readers are
 // unchanged, and a channels-first tensor a converted node needs channels last (a depthwise layer's input, a residual)
 // is transposed once, before its first such reader.
+//
+// A stack's channels-last activations (a Sequential run's, or a Graph's) share one ActivationArena, slots assigned by
+// liveness over the execution order (ActivationPlan).
 using Topiary.Nn;
 
 namespace Topiary.Runtime;
@@ -105,6 +108,16 @@ internal static class ChannelsLastRewrite
             if (firstReaders.Contains(output))
                 result.Add(new GraphNode($"{output}_to_channels_first", new LayoutChange(toChannelsLast: false), Last(output), output));
         }
+        // The converted nodes' activations (and the transposes into channels last) in one arena.
+        var plan = new ActivationPlan();
+        var valueOf = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var node in result)
+        {
+            var writer = node.Module is ChannelsLastConv2d or LayoutChange { ToChannelsLast: true } ? (IArenaOutput)node.Module : null;
+            int value = plan.Add(writer, node.Inputs.Select(t => valueOf.GetValueOrDefault(t, ActivationPlan.Outside)).ToArray());
+            if (writer is not null) valueOf[node.Outputs[0]] = value;
+        }
+        plan.Apply();
         var rewritten = new Graph(graph.Inputs.ToArray(), result, graph.Outputs.ToArray(),
             graph.Constants.Select(c => KeyValuePair.Create(c.Name, c.Value)));
         return (rewritten, converted.Count(c => c));
@@ -136,10 +149,33 @@ internal static class ChannelsLastRewrite
                 seq.Insert(i, $"{first}_to_channels_last", new LayoutChange(toChannelsLast: true));
                 j++;
             }
+            // The run's activations in one arena: from its first layer (or transpose) to the transpose back.
+            var plan = new ActivationPlan();
+            int value = ActivationPlan.Outside;
+            for (int k = i; k <= j; k++) value = Record(plan, seq[k], value);
+            plan.Apply();
             converted += census.Total;
             i = j + 1;
         }
         return converted;
+    }
+
+    // Records m's layers in execution order, m reading `input`; returns the value m writes.
+    private static int Record(ActivationPlan plan, Module m, int input)
+    {
+        switch (m)
+        {
+            case Sequential s:
+                for (int k = 0; k < s.Count; k++) input = Record(plan, s[k], input);
+                return input;
+            case FusedResidual r:
+                int body = r.Prefix is null ? input : Record(plan, r.Prefix, input);
+                return plan.Add((IArenaOutput)r.Last, body, input);
+            case LayoutChange { ToChannelsLast: false }:
+                return plan.Add(null, input);
+            default:
+                return plan.Add((IArenaOutput)m, input);
+        }
     }
 
     private static string NameAt(Sequential seq, int index) => seq.NamedChildren().ElementAt(index).Name;

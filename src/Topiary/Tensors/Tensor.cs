@@ -12,7 +12,8 @@ public sealed class Tensor
 {
     private readonly int[] _shape;
 
-    /// <summary>The backing array. Its length equals <see cref="Length"/>.</summary>
+    /// <summary>The backing array: its first <see cref="Length"/> elements are the tensor's. It is longer only for an
+    /// <see cref="Nn.ActivationArena"/>'s views (inference stacks that share storage between activations).</summary>
     public float[] Data { get; }
 
     /// <summary>The shape (outermost dimension first).</summary>
@@ -22,10 +23,10 @@ public sealed class Tensor
     public int Rank => _shape.Length;
 
     /// <summary>Total number of elements (product of the shape).</summary>
-    public int Length => Data.Length;
+    public int Length { get; }
 
     /// <summary>The elements as a span.</summary>
-    public Span<float> Span => Data;
+    public Span<float> Span => Data.AsSpan(0, Length);
 
     /// <summary>Creates a zero-filled tensor of the given shape.</summary>
     /// <exception cref="ArgumentException">A dimension is negative or the element count overflows.</exception>
@@ -33,6 +34,7 @@ public sealed class Tensor
     {
         _shape = (int[])shape.Clone();
         Data = new float[CheckedCount(_shape)];
+        Length = Data.Length;
     }
 
     /// <summary>Wraps <paramref name="data"/> (not copied) with the given shape.</summary>
@@ -45,6 +47,26 @@ public sealed class Tensor
         if (count != data.Length)
             throw new ArgumentException($"Data length {data.Length} does not match shape {ShapeString(shape)} ({count} elements).", nameof(data));
         Data = data;
+        Length = data.Length;
+    }
+
+    // A view of the first elements of a longer array (ActivationArena).
+    private Tensor(int[] shape, float[] data)
+    {
+        _shape = (int[])shape.Clone();
+        long count = CheckedCount(_shape);
+        if (count > data.Length)
+            throw new ArgumentException($"Data length {data.Length} is shorter than shape {ShapeString(shape)} ({count} elements).", nameof(data));
+        Data = data;
+        Length = (int)count;
+    }
+
+    /// <summary>A tensor of <paramref name="shape"/> over the first elements of <paramref name="data"/>, which may be longer.</summary>
+    /// <exception cref="ArgumentException">The data is shorter than the shape.</exception>
+    internal static Tensor View(float[] data, params int[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        return new Tensor(shape, data);
     }
 
     /// <summary>Size of dimension <paramref name="axis"/>; negative axes count from the end.</summary>
@@ -84,7 +106,7 @@ public sealed class Tensor
                 throw new ArgumentException($"Cannot reshape {ShapeString(_shape)} into {ShapeString(shape)}.", nameof(shape));
             s[infer] = (int)(Length / rest);
         }
-        return new Tensor(Data, s);
+        return Length == Data.Length ? new Tensor(Data, s) : View(Data, s);
     }
 
     /// <summary>True when the shapes are identical.</summary>
@@ -105,20 +127,20 @@ public sealed class Tensor
     }
 
     /// <summary>A deep copy.</summary>
-    public Tensor Clone() => new((float[])Data.Clone(), _shape);
+    public Tensor Clone() => new(Data.AsSpan(0, Length).ToArray(), _shape);
 
     /// <summary>Sets every element to zero.</summary>
-    public void Clear() => Array.Clear(Data);
+    public void Clear() => Span.Clear();
 
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
-    public void Fill(float value) => Data.AsSpan().Fill(value);
+    public void Fill(float value) => Span.Fill(value);
 
     /// <summary>Copies the elements of <paramref name="source"/> (same shape) into this tensor.</summary>
     public void CopyFrom(Tensor source)
     {
         if (!SameShape(source))
             throw new ArgumentException($"Cannot copy {ShapeString(source._shape)} into {ShapeString(_shape)}.", nameof(source));
-        source.Data.AsSpan().CopyTo(Data);
+        source.Span.CopyTo(Span);
     }
 
     /// <summary>this += other (same shape).</summary>
@@ -126,11 +148,11 @@ public sealed class Tensor
     {
         if (!SameShape(other))
             throw new ArgumentException($"Cannot add {ShapeString(other._shape)} to {ShapeString(_shape)}.", nameof(other));
-        TensorPrimitives.Add(Data, other.Data, Data);
+        TensorPrimitives.Add(Span, other.Span, Span);
     }
 
     /// <summary>this *= factor.</summary>
-    public void ScaleInPlace(float factor) => TensorPrimitives.Multiply(Data, factor, Data);
+    public void ScaleInPlace(float factor) => TensorPrimitives.Multiply(Span, factor, Span);
 
     /// <summary>A tensor with the given shape filled with N(0, std²) draws from <paramref name="random"/>.</summary>
     public static Tensor RandomNormal(Random random, float std, params int[] shape)
