@@ -20,7 +20,8 @@
 // replaces the per-item packing of A the same way. A row-major A of at most Mc rows against pre-packed B (a Linear layer's
 // batch against its packed weights) is not packed at all: the kernels' *Rows variants read its rows in place
 // (GemmOperandA; packing 64 rows of 784 took 4 % of such a product), except a last tile of fewer than Mr rows, which is
-// packed as before.
+// packed as before; so is a taller A against at most InPlaceColumns columns of B (a channels-last 1×1 convolution with
+// few output channels: packing its input would be a pass as long as the product).
 // Every C element is written by exactly one work item, and its value is
 //   ((beta·C + alpha·S0) + alpha·S1) + ...   with S_t the in-order sum over the t-th K block,
 // where the K blocks depend only on k (never on threads): results are bitwise reproducible for any
@@ -37,6 +38,9 @@ namespace Topiary.Tensors;
 /// <summary>Blocked, packed, optionally parallel SGEMM driver for one micro-kernel.</summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKernel
 {
+    /// <summary>A row-major A of any height is read in place against a pre-packed B of at most this many columns.</summary>
+    internal const int InPlaceColumns = 64;
+
     /// <summary>C = alpha·op(A)·op(B) + beta·C on validated, pinned operands; m, n, k &gt; 0, alpha ≠ 0.</summary>
     /// <remarks><paramref name="bPacked"/>: op(B) already packed (<see cref="Pack"/>; then <paramref name="b"/> is not read);
     /// <paramref name="aPacked"/>: op(A) already packed (<see cref="PackAll"/>; then <paramref name="a"/> is not read).</remarks>
@@ -51,7 +55,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
             BPacked = bPacked, NPadded = RoundUp(n, nr),
             APacked = aPacked, MPadded = RoundUp(m, mr), Epilogue = epilogue,
-            RowsA = aPacked == null && bPacked != null && !transA && m <= TKernel.Mc && !epilogue.Initialises && !epilogue.Clamps,
+            RowsA = aPacked == null && bPacked != null && !transA && (m <= TKernel.Mc || n <= InPlaceColumns),
         };
 
         int kcBlock = KcBlock(k);
@@ -336,10 +340,16 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                         float* cp = C + Jc + jr + (i0 + ir) * ldc;
                         if (nrows == mr && ncols == nr)
                         {
-                            if (finish)
+                            if (finish && !inPlace)
                             {
                                 // The epilogue in the kernel's registers (bitwise Run + Finish).
                                 TKernel.RunEpilogue(kc, ap, bp, cp, ldc, alpha, beta, Epilogue, i0 + ir, Jc + jr, addAfter);
+                                continue;
+                            }
+                            if (finish && TKernel.StoresColumns)
+                            {
+                                fixed (GemmEpilogue* e = &Epilogue)
+                                    TKernel.RunColumns(kc, ap, Lda, true, bp, cp, ldc, alpha, beta, e, i0 + ir, Jc + jr, addAfter, nr);
                                 continue;
                             }
                             Full(inPlace, kc, ap, Lda, bp, cp, ldc, alpha, beta);
