@@ -138,19 +138,24 @@ public sealed class ChannelsLastConv2d : GraphOp, IArenaOutput
         _output[0] = y;
         if (n == 0) return _output;
         int threads = Threading.MaxDegreeOfParallelism;
-        if (IsDepthwise) DepthwiseConvNhwc.Forward(x.Data, n, g, _depthwiseWeights!, _bias, Min, Max, y.Data, threads);
+        if (IsDepthwise) Depthwise(x.Data, n, g, y.Data, threads);
         else if (ReadsChannelsFirst) Entry(x.Data, n, g, y.Data, threads);
-        else Pointwise(x.Data, n * h * w, r?.Data, y.Data, threads);
+        else Pointwise(x.Data, n * h * w, r is null ? default : r.Span, y.Data, threads);
         return _output;
     }
 
-    // Y[rows, OC] = X[rows, C] · Wᵀ, then + residual + bias (per column) and the clamp in the GEMM's epilogue.
-    private unsafe void Pointwise(float[] x, int rows, float[]? residual, float[] y, int threads)
+    /// <summary>A depthwise layer on x [batch, H, W, C] (geometry <paramref name="g"/>) into y [batch, OH, OW, C].</summary>
+    internal void Depthwise(float[] x, int batch, in Conv2dGeometry g, float[] y, int threads) =>
+        DepthwiseConvNhwc.Forward(x, batch, g, _depthwiseWeights!, _bias, Min, Max, y, threads);
+
+    /// <summary>A pointwise layer: y[rows, OC] = x[rows, C] · Wᵀ, then + residual (empty: none) + bias (per column) and
+    /// the clamp, in the GEMM's epilogue.</summary>
+    internal unsafe void Pointwise(ReadOnlySpan<float> x, int rows, ReadOnlySpan<float> residual, Span<float> y, int threads)
     {
         int oc = Conv.OutChannels;
         fixed (float* pBias = _bias, pResidual = residual)
         {
-            var epilogue = new GemmEpilogue(pBias, pResidual, oc, Min, Max, biasPerColumn: true);
+            var epilogue = new GemmEpilogue(pBias, residual.IsEmpty ? null : pResidual, oc, Min, Max, biasPerColumn: true);
             Gemm.Sgemm(threads, false, rows, 1f, x, Conv.InChannels, _packed!, 0f, y, oc, epilogue);
         }
     }

@@ -23,7 +23,8 @@
 // is transposed once, before its first such reader.
 //
 // A stack's channels-last activations (a Sequential run's, or a Graph's) share one ActivationArena, slots assigned by
-// liveness over the execution order (ActivationPlan).
+// liveness over the execution order (ActivationPlan). In a Sequential run, an expand → depthwise → project chain (an
+// inverted-residual block, with or without its residual) runs band by band (BandedSeparableBlock).
 using Topiary.Nn;
 
 namespace Topiary.Runtime;
@@ -160,6 +161,25 @@ internal static class ChannelsLastRewrite
         return converted;
     }
 
+    // The channels-last convolutions of a chain of them (nested Sequentials), or null when m is anything else.
+    private static List<ChannelsLastConv2d>? Chain(Module m)
+    {
+        if (m is ChannelsLastConv2d conv) return [conv];
+        if (m is not Sequential s) return null;
+        var chain = new List<ChannelsLastConv2d>();
+        for (int k = 0; k < s.Count; k++)
+        {
+            if (Chain(s[k]) is not { } part) return null;
+            chain.AddRange(part);
+        }
+        return chain;
+    }
+
+    // expand (1×1) → depthwise → project (1×1) reading channels last: a block to run band by band.
+    private static bool Bandable(ChannelsLastConv2d expand, ChannelsLastConv2d depthwise, ChannelsLastConv2d project) =>
+        !expand.IsDepthwise && !expand.ReadsChannelsFirst && !expand.HasResidual && depthwise.IsDepthwise
+        && !project.IsDepthwise && !project.ReadsChannelsFirst;
+
     // Records m's layers in execution order, m reading `input`; returns the value m writes.
     private static int Record(ActivationPlan plan, Module m, int input)
     {
@@ -207,9 +227,15 @@ internal static class ChannelsLastRewrite
                 return new ChannelsLastConv2d(f, entry);
             case Sequential s:
                 for (int k = 0; k < s.Count; k++) s.ReplaceRange(k, 1, Convert(s[k], entry && k == 0));
-                return s;
+                return Chain(s) is [var expand, var depthwise, var project] && Bandable(expand, depthwise, project)
+                    ? new BandedSeparableBlock(expand, depthwise, project, residual: false)
+                    : s;
             case FusedResidual r:
-                return new FusedResidual(r.Prefix is null ? null : Convert(r.Prefix, false), (GraphOp)Convert(r.Last, false), null);
+                var prefix = r.Prefix is null ? null : Convert(r.Prefix, false);
+                var last = (GraphOp)Convert(r.Last, false);
+                return prefix is not null && Chain(prefix) is [var e, var d] && last is ChannelsLastConv2d p && Bandable(e, d, p)
+                    ? new BandedSeparableBlock(e, d, p, residual: true)
+                    : new FusedResidual(prefix, last, null);
             default:
                 throw new InvalidOperationException($"ChannelsLastRewrite: {m} was not surveyed as convertible.");
         }

@@ -4,7 +4,8 @@
 // its share of the budget is spent (median per call). Any other container (a Residual, a Graph node that is a Graph)
 // counts as one layer. Repeating a layer is safe: at inference every layer is a pure function of its inputs and
 // weights, writing its own output buffer. A Frozen convolution's description ends with the algorithm it chose
-// ("[sparse]"). MACs are counted for Conv2d (also inside FusedConv2d and ChannelsLastConv2d) and Linear only.
+// ("[sparse]"). MACs are counted for Conv2d (also inside FusedConv2d, ChannelsLastConv2d and BandedSeparableBlock) and
+// Linear only.
 using System.Diagnostics;
 using Topiary.Nn;
 using Topiary.Tensors;
@@ -100,6 +101,10 @@ public static class LayerProfile
                 return Macs(fused.Conv, input);
             case Conv2d conv when input.Rank == 4:
                 return ConvMacs(conv, input.Dim(0), input.Dim(2), input.Dim(3));
+            case BandedSeparableBlock block when input.Rank == 4:
+                var (oh, ow) = block.Depthwise.Conv.OutputSize(input.Dim(1), input.Dim(2));
+                return ConvMacs(block.Expand.Conv, input.Dim(0), input.Dim(1), input.Dim(2))
+                    + ConvMacs(block.Depthwise.Conv, input.Dim(0), input.Dim(1), input.Dim(2)) + ConvMacs(block.Project.Conv, input.Dim(0), oh, ow);
             case ChannelsLastConv2d last when input.Rank == 4:
                 return last.ReadsChannelsFirst
                     ? ConvMacs(last.Conv, input.Dim(0), input.Dim(2), input.Dim(3))

@@ -63,7 +63,7 @@ public class ChannelsLastRewriteTests
         Assert.Equal(5, fused.ChannelsLastConvs);
         var top = Assert.IsType<Sequential>(fused.Model);
         Assert.Equal(["0_to_channels_last", "0", "3", "5", "5_to_channels_first", "6"], top.NamedChildren().Select(c => c.Name));
-        Assert.IsType<ChannelsLastConv2d>(Assert.IsType<FusedResidual>(top[3]).Last);
+        Assert.True(Assert.IsType<BandedSeparableBlock>(top[3]).Residual); // expand → depthwise → project + input, by bands
         var x = Randn(12, 2, 16, 9, 7);
         GroupedConvTests.AssertClose(model.Forward(x, false).Data.ToArray(), fused.Model.Forward(x, false).Data, "depthwise first");
     }
@@ -118,6 +118,36 @@ public class ChannelsLastRewriteTests
         var expected = graph.Forward([x], false).Select(t => t.Data.ToArray()).ToArray();
         var actual = ((Graph)fused.Model).Forward([x], false);
         for (int k = 0; k < 2; k++) GroupedConvTests.AssertClose(expected[k], actual[k].Data, $"output {k}");
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(1, 1, 2)] // one image cut between two threads
+    [InlineData(3, 1, 2)]
+    [InlineData(1, 2, 1)]
+    [InlineData(3, 2, 2)]
+    public void A_banded_block_gives_its_layers_bits(int batch, int stride, int threads)
+    {
+        // 96 hidden channels of 41 columns: about 24 expanded rows per band, so 83 rows take several bands.
+        const int cin = 24, hidden = 96;
+        bool residual = stride == 1;
+        var expand = new ChannelsLastConv2d(new FusedConv2d(new Conv2d(cin, hidden, 1, new Random(1)), false, 0f, 6f), false);
+        var depthwise = new ChannelsLastConv2d(
+            new FusedConv2d(new Conv2d(hidden, hidden, 3, new Random(2), stride: stride, padding: 1, groups: hidden), false, 0f, 6f), false);
+        var project = new ChannelsLastConv2d(new FusedConv2d(new Conv2d(hidden, cin, 1, new Random(3)), residual), false);
+        var block = new BandedSeparableBlock(expand, depthwise, project, residual);
+        var x = Randn(15, batch, 83, 41, cin);
+        float[] expected, actual;
+        using (Threading.Limit(threads))
+        {
+            var d = depthwise.Forward([expand.Forward([x], false)[0]], false)[0];
+            expected = project.Forward(residual ? [d, x] : [d], false)[0].Data.ToArray();
+            actual = block.Forward(x, false).Data;
+        }
+        Assert.True(expected.AsSpan().SequenceEqual(actual.AsSpan(0, expected.Length)), $"batch {batch}, stride {stride}, {threads} thread(s)");
+        Assert.Throws<ArgumentException>("input", () => block.Forward(new Tensor(1, 5, 5, 8), false));
+        Assert.Throws<ArgumentException>("expand", () => new BandedSeparableBlock(depthwise, expand, project, residual));
+        Assert.Throws<ArgumentException>("expand", () => new BandedSeparableBlock(expand, depthwise, project, !residual));
     }
 
     [Fact]

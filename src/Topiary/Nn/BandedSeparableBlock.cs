@@ -1,0 +1,167 @@
+// BandedSeparableBlock: a channels-last inverted-residual block — expand 1×1 → depthwise → project 1×1 (+ the block's
+// input) — run band by band of output rows, inference only (written by ChannelsLastRewrite). Layer by layer, the
+// expanded activation of an early MobileNet-v2 block (96 × 112 × 112 floats, 4.8 MB) goes out to memory and comes back
+// for the depthwise layer, and so does the depthwise output for the projection; band by band, the expanded rows a band
+// of depthwise outputs needs (its rows times the stride, plus the window's halo) are computed into a scratch buffer
+// of about BandBytes that stays in L2, the depthwise layer reads them there and writes its band into a second scratch
+// buffer, and the projection reads that and writes the block's output rows. Consecutive bands overlap by the halo:
+// those expanded rows are moved to the front of the buffer, not recomputed. The scratch buffers are per thread and
+// shared by every such block, so they stay in cache from block to block.
+// Every output element is computed by the same operations as layer by layer (the GEMM rows are independent, and the
+// depthwise band is the image's rows with the band's edges as padding only where the image has padding), so the
+// results are the unbanded stack's bits. Images, or parts of an image when there are fewer images than threads, run
+// in parallel, each part with its own scratch.
+using Topiary.Tensors;
+
+namespace Topiary.Nn;
+
+/// <summary>An expand → depthwise → project block on channels-last tensors, run band by band of rows.</summary>
+public sealed class BandedSeparableBlock : Module, IArenaOutput
+{
+    /// <summary>The expanded rows of a band are kept to about this many bytes (L2 holds them with the rest of the band).</summary>
+    public const int BandBytes = 384 * 1024;
+
+    [ThreadStatic] private static float[]? t_expanded;
+    [ThreadStatic] private static float[]? t_depthwise;
+
+    private readonly string _description;
+    private Tensor? _y;
+    private ActivationArena? _arena;
+    private int _slot;
+
+    /// <summary>The block: <paramref name="expand"/> and <paramref name="project"/> pointwise, <paramref name="depthwise"/>
+    /// depthwise, all reading channels last; with <paramref name="residual"/>, project adds the block's input.</summary>
+    /// <exception cref="ArgumentException">A layer is not of its kind, reads channels first, or the channels do not chain;
+    /// or project's residual input does not match <paramref name="residual"/>.</exception>
+    public BandedSeparableBlock(ChannelsLastConv2d expand, ChannelsLastConv2d depthwise, ChannelsLastConv2d project, bool residual)
+    {
+        ArgumentNullException.ThrowIfNull(expand);
+        ArgumentNullException.ThrowIfNull(depthwise);
+        ArgumentNullException.ThrowIfNull(project);
+        if (expand.IsDepthwise || expand.ReadsChannelsFirst || expand.HasResidual || !depthwise.IsDepthwise || project.IsDepthwise
+            || project.ReadsChannelsFirst || project.HasResidual != residual
+            || expand.Conv.OutChannels != depthwise.Conv.InChannels || depthwise.Conv.OutChannels != project.Conv.InChannels)
+            throw new ArgumentException($"BandedSeparableBlock: ({expand}, {depthwise}, {project}, residual {residual}) is not an expand → depthwise → project chain.", nameof(expand));
+        Expand = expand;
+        Depthwise = depthwise;
+        Project = project;
+        Residual = residual;
+        _description = $"Banded({expand} → {depthwise} → {project}{(residual ? " + input" : "")})";
+    }
+
+    /// <summary>The 1×1 expansion.</summary>
+    public ChannelsLastConv2d Expand { get; }
+
+    /// <summary>The depthwise layer.</summary>
+    public ChannelsLastConv2d Depthwise { get; }
+
+    /// <summary>The 1×1 projection.</summary>
+    public ChannelsLastConv2d Project { get; }
+
+    /// <summary>Whether the projection adds the block's input.</summary>
+    public bool Residual { get; }
+
+    /// <summary>The arena the output lives in (a channels-last stack's), or null for a block-owned output.</summary>
+    public ActivationArena? Arena => _arena;
+
+    /// <inheritdoc/>
+    public override IEnumerable<(string Name, Module Module)> NamedChildren() => [("expand", Expand), ("depthwise", Depthwise), ("project", Project)];
+
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot)
+    {
+        _arena = Guard.NotNull(arena);
+        _slot = slot;
+    }
+
+    /// <summary>The block's output [N, OH, OW, OC] for x [N, H, W, C] (its own, or in its arena slot).</summary>
+    /// <exception cref="NotSupportedException"><paramref name="training"/> is true: the block exists for inference only.</exception>
+    /// <exception cref="ArgumentException">The input is not [N, H, W, C] of the expansion's channels, or too small.</exception>
+    public override Tensor Forward(Tensor input, bool training)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        if (training) throw new NotSupportedException($"{this} is an inference-only fusion; train the unfused model.");
+        int cin = Expand.Conv.InChannels;
+        if (input.Rank != 4 || input.Dim(3) != cin) throw LayerHelpers.ShapeError(ToString(), $"[N, H, W, {cin}]", input.Shape);
+        int n = input.Dim(0), h = input.Dim(1), w = input.Dim(2);
+        Conv2dGeometry g;
+        try
+        {
+            g = Depthwise.Conv.Geometry(h, w);
+        }
+        catch (ArgumentException e)
+        {
+            throw LayerHelpers.ShapeError(ToString(), $"[N, H, W, {cin}] no smaller than the depthwise window ({e.Message})", input.Shape);
+        }
+        if (Residual && (g.OutH != h || g.OutW != w || Project.Conv.OutChannels != cin))
+            throw LayerHelpers.ShapeError(ToString(), $"an input the shape of the output (residual), [N, {g.OutH}, {g.OutW}, {Project.Conv.OutChannels}]", input.Shape);
+        int oc = Project.Conv.OutChannels;
+        var y = _arena is null ? LayerHelpers.Ensure(ref _y, n, g.OutH, g.OutW, oc) : _arena.Take(_slot, n, g.OutH, g.OutW, oc);
+        if (n == 0 || g.OutH == 0) return y;
+        int threads = Threading.MaxDegreeOfParallelism;
+        int bandRows = BandRows(g);
+        int bands = (g.OutH + bandRows - 1) / bandRows;
+        // Parts of images: whole images when there are enough of them, else each image cut into contiguous runs of bands.
+        int parts = n >= 2 * threads ? 1 : Math.Min(bands, (2 * threads + n - 1) / n);
+        float[] x = input.Data, output = y.Data;
+        if (threads == 1 || n * parts == 1)
+        {
+            for (int i = 0; i < n * parts; i++) RunPart(x, output, g, i / parts, bands * (i % parts) / parts, bands * (i % parts + 1) / parts, bandRows);
+        }
+        else
+        {
+            Threading.For(0, n * parts, threads, i =>
+                RunPart(x, output, g, i / parts, bands * (i % parts) / parts, bands * (i % parts + 1) / parts, bandRows));
+        }
+        return y;
+    }
+
+    // Output rows per band: the expanded rows a band needs ((rows − 1)·stride + the window's extent) in about BandBytes.
+    private static int BandRows(in Conv2dGeometry g)
+    {
+        int extent = (g.KernelH - 1) * g.DilationH + 1;
+        long rowBytes = (long)g.Width * g.Channels * sizeof(float);
+        long inputRows = Math.Max(extent, BandBytes / Math.Max(1, rowBytes));
+        return (int)Math.Clamp((inputRows - extent) / g.StrideH + 1, 1, g.OutH);
+    }
+
+    // Bands [band0, band1) of image i.
+    private void RunPart(float[] x, float[] y, in Conv2dGeometry g, int i, int band0, int band1, int bandRows)
+    {
+        int h = g.Height, w = g.Width, hidden = g.Channels, cin = Expand.Conv.InChannels, oc = Project.Conv.OutChannels;
+        int extent = (g.KernelH - 1) * g.DilationH + 1, s = g.StrideH;
+        int maxRows = Math.Min(h, (bandRows - 1) * s + extent);
+        float[] expanded = ScratchArray.Grow(ref t_expanded, maxRows * w * hidden);
+        float[] depthwise = ScratchArray.Grow(ref t_depthwise, bandRows * g.OutW * hidden);
+        int first = 0, count = 0; // the image rows [first, first + count) whose expansion is in `expanded`
+        for (int band = band0; band < band1; band++)
+        {
+            int o0 = band * bandRows, o1 = Math.Min(g.OutH, o0 + bandRows);
+            int top = o0 * s - g.PadTop, bottom = (o1 - 1) * s - g.PadTop + extent - 1; // rows the window reads, padding included
+            int lo = Math.Max(0, top), hi = Math.Min(h - 1, bottom);
+            // Rows still in the buffer from the previous band move to its front; the rest are expanded.
+            int keep = lo >= first && lo < first + count ? Math.Min(first + count, hi + 1) - lo : 0;
+            if (keep > 0 && lo > first) expanded.AsSpan((lo - first) * w * hidden, keep * w * hidden).CopyTo(expanded);
+            int fresh = hi + 1 - lo - keep;
+            if (fresh > 0)
+                Expand.Pointwise(x.AsSpan(((i * h) + lo + keep) * w * cin, fresh * w * cin), fresh * w, default,
+                    expanded.AsSpan(keep * w * hidden, fresh * w * hidden), 1);
+            (first, count) = (lo, hi + 1 - lo);
+            // The band as an image of its own: the image's padding where the band meets the image's edges, none inside.
+            var sub = new Conv2dGeometry(hidden, count, w, (g.KernelH, g.KernelW), (g.StrideH, g.StrideW),
+                (lo - top, g.PadLeft, bottom - hi, g.PadRight), (g.DilationH, g.DilationW));
+            Depthwise.Depthwise(expanded, 1, sub, depthwise, 1);
+            int rows = (o1 - o0) * g.OutW;
+            var residual = Residual ? x.AsSpan((i * h + o0) * w * cin, rows * cin) : default;
+            Project.Pointwise(depthwise.AsSpan(0, rows * hidden), rows, residual, y.AsSpan(((i * g.OutH) + o0) * g.OutW * oc, rows * oc), 1);
+        }
+    }
+
+    /// <summary>Always throws: the block exists for inference only.</summary>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    public override Tensor Backward(Tensor gradOutput) =>
+        throw new NotSupportedException($"{this} is an inference-only fusion; train the unfused model.");
+
+    /// <inheritdoc/>
+    public override string ToString() => _description;
+}
