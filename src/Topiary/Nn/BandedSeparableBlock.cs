@@ -10,7 +10,8 @@
 // Every output element is computed by the same operations as layer by layer (the GEMM rows are independent, and the
 // depthwise band is the image's rows with the band's edges as padding only where the image has padding), so the
 // results are the unbanded stack's bits. Images, or parts of an image when there are fewer images than threads, run
-// in parallel, each part with its own scratch.
+// in parallel, each part with its own scratch; when even that leaves fewer parts than threads (one image of 7×7 or
+// 14×14 rows: one band), the parts run in turn and each layer uses all the threads.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
@@ -104,14 +105,17 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
         // Parts of images: whole images when there are enough of them, else each image cut into contiguous runs of bands.
         int parts = n >= 2 * threads ? 1 : Math.Min(bands, (2 * threads + n - 1) / n);
         float[] x = input.Data, output = y.Data;
-        if (threads == 1 || n * parts == 1)
+        int items = n * parts;
+        if (threads == 1 || items < threads)
         {
-            for (int i = 0; i < n * parts; i++) RunPart(x, output, g, i / parts, bands * (i % parts) / parts, bands * (i % parts + 1) / parts, bandRows);
+            // Fewer parts than threads (one image of a few rows): the parts in turn, each layer on all the threads.
+            for (int i = 0; i < items; i++)
+                RunPart(x, output, g, i / parts, bands * (i % parts) / parts, bands * (i % parts + 1) / parts, bandRows, threads);
         }
         else
         {
-            Threading.For(0, n * parts, threads, i =>
-                RunPart(x, output, g, i / parts, bands * (i % parts) / parts, bands * (i % parts + 1) / parts, bandRows));
+            Threading.For(0, items, threads, i =>
+                RunPart(x, output, g, i / parts, bands * (i % parts) / parts, bands * (i % parts + 1) / parts, bandRows, 1));
         }
         return y;
     }
@@ -125,8 +129,8 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
         return (int)Math.Clamp((inputRows - extent) / g.StrideH + 1, 1, g.OutH);
     }
 
-    // Bands [band0, band1) of image i.
-    private void RunPart(float[] x, float[] y, in Conv2dGeometry g, int i, int band0, int band1, int bandRows)
+    // Bands [band0, band1) of image i, each layer on `threads` threads.
+    private void RunPart(float[] x, float[] y, in Conv2dGeometry g, int i, int band0, int band1, int bandRows, int threads)
     {
         int h = g.Height, w = g.Width, hidden = g.Channels, cin = Expand.Conv.InChannels, oc = Project.Conv.OutChannels;
         int extent = (g.KernelH - 1) * g.DilationH + 1, s = g.StrideH;
@@ -145,15 +149,15 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
             int fresh = hi + 1 - lo - keep;
             if (fresh > 0)
                 Expand.Pointwise(x.AsSpan(((i * h) + lo + keep) * w * cin, fresh * w * cin), fresh * w, default,
-                    expanded.AsSpan(keep * w * hidden, fresh * w * hidden), 1);
+                    expanded.AsSpan(keep * w * hidden, fresh * w * hidden), threads);
             (first, count) = (lo, hi + 1 - lo);
             // The band as an image of its own: the image's padding where the band meets the image's edges, none inside.
             var sub = new Conv2dGeometry(hidden, count, w, (g.KernelH, g.KernelW), (g.StrideH, g.StrideW),
                 (lo - top, g.PadLeft, bottom - hi, g.PadRight), (g.DilationH, g.DilationW));
-            Depthwise.Depthwise(expanded, 1, sub, depthwise, 1);
+            Depthwise.Depthwise(expanded, 1, sub, depthwise, threads);
             int rows = (o1 - o0) * g.OutW;
             var residual = Residual ? x.AsSpan((i * h + o0) * w * cin, rows * cin) : default;
-            Project.Pointwise(depthwise.AsSpan(0, rows * hidden), rows, residual, y.AsSpan(((i * g.OutH) + o0) * g.OutW * oc, rows * oc), 1);
+            Project.Pointwise(depthwise.AsSpan(0, rows * hidden), rows, residual, y.AsSpan(((i * g.OutH) + o0) * g.OutW * oc, rows * oc), threads);
         }
     }
 
