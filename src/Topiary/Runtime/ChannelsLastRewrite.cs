@@ -12,14 +12,15 @@
 //   a FusedResidual with the identity shortcut whose prefix and last layer can (the residual is then channels last too).
 // The run's first child may instead read the channels-first input: any groups-1 FusedConv2d without a residual (a stem
 // 3×3 convolution, or a Sequential starting with one), which then computes its output channels last directly;
-// otherwise a LayoutChange to channels last goes before the run. A LayoutChange back to channels first follows it.
+// otherwise a LayoutChange to channels last goes before the run. A LayoutChange back to channels first follows it,
+// or, when a GlobalAvgPool2d follows the run, that becomes a ChannelsLastGlobalAvgPool (same output, no transpose).
 //
 // In a Graph (an imported ONNX model), the candidates are the FusedConv2d nodes that can run channels last; a node
 // that reads a candidate's output (as its input, or as its residual) through a channels-last-capable slot joins the
 // candidate's group, and a group runs channels last when it holds a depthwise and another convolution. A converted node
 // writes "<tensor>.channels_last"; a LayoutChange node writes the original tensor back channels first right after it
 // when anything else reads it (a node left channels first, an entry node, a graph output), so those readers are
-// unchanged, and a channels-first tensor a converted node needs channels last (a depthwise layer's input, a residual)
+// unchanged — except a GlobalAvgPool2d, which becomes a ChannelsLastGlobalAvgPool reading the channels-last tensor —, and a channels-first tensor a converted node needs channels last (a depthwise layer's input, a residual)
 // is transposed once, before its first such reader.
 //
 // A stack's channels-last activations (a Sequential run's, or a Graph's) share one ActivationArena, slots assigned by
@@ -77,15 +78,21 @@ internal static class ChannelsLastRewrite
         // Readers that need a tensor channels first: nodes left as they are, entry nodes, the graph's outputs.
         bool IsLast(string t) => producer.TryGetValue(t, out int p) && converted[p];
         bool ReadsLast(int i) => converted[i] && Internal(i) && (IsLast(nodes[i].Inputs[0]) || !ChannelsLastConv2d.Supports((FusedConv2d)nodes[i].Module, true));
+        bool PoolsLast(int i) => nodes[i].Module is GlobalAvgPool2d && IsLast(nodes[i].Inputs[0]);
         var firstReaders = new HashSet<string>(graph.Outputs, StringComparer.Ordinal);
         for (int i = 0; i < nodes.Count; i++)
-            if (!ReadsLast(i)) firstReaders.UnionWith(nodes[i].Inputs);
+            if (!ReadsLast(i) && !PoolsLast(i)) firstReaders.UnionWith(nodes[i].Inputs);
         static string Last(string t) => t + ".channels_last";
         var transposed = new HashSet<string>(StringComparer.Ordinal);
         var result = new List<GraphNode>();
         for (int i = 0; i < nodes.Count; i++)
         {
             var node = nodes[i];
+            if (PoolsLast(i))
+            {
+                result.Add(node with { Module = new ChannelsLastGlobalAvgPool(), Inputs = [Last(node.Inputs[0])] });
+                continue;
+            }
             if (!converted[i])
             {
                 result.Add(node);
@@ -144,7 +151,9 @@ internal static class ChannelsLastRewrite
             }
             for (int k = i; k < j; k++) seq.ReplaceRange(k, 1, Convert(seq[k], entry && k == i));
             string first = NameAt(seq, i), last = NameAt(seq, j - 1);
-            seq.Insert(j, $"{last}_to_channels_first", new LayoutChange(toChannelsLast: false));
+            // Back to channels first — or, when the run is pooled next, pooled channels last (the same [N, C, 1, 1]).
+            if (j < seq.Count && seq[j] is GlobalAvgPool2d) seq.ReplaceRange(j, 1, new ChannelsLastGlobalAvgPool());
+            else seq.Insert(j, $"{last}_to_channels_first", new LayoutChange(toChannelsLast: false));
             if (!entry)
             {
                 seq.Insert(i, $"{first}_to_channels_last", new LayoutChange(toChannelsLast: true));
@@ -191,7 +200,7 @@ internal static class ChannelsLastRewrite
             case FusedResidual r:
                 int body = r.Prefix is null ? input : Record(plan, r.Prefix, input);
                 return plan.Add((IArenaOutput)r.Last, body, input);
-            case LayoutChange { ToChannelsLast: false }:
+            case LayoutChange { ToChannelsLast: false } or ChannelsLastGlobalAvgPool:
                 return plan.Add(null, input);
             default:
                 return plan.Add((IArenaOutput)m, input);

@@ -34,12 +34,14 @@ public class ChannelsLastRewriteTests
         int convs = model.NamedModules().Count(m => m.Module is Conv2d);
         Assert.Equal(0, first.ChannelsLastConvs);
         Assert.Equal(convs, last.ChannelsLastConvs);
-        // Parents first: the whole of features is one run of the top Sequential, its stem reading the input.
+        // Parents first: the whole of features is one run of the top Sequential, its stem reading the input; the
+        // pooling after it pools channels last (no transpose back).
         var top = Assert.IsType<Sequential>(last.Model);
-        Assert.Equal(["features", "features_to_channels_first", "avgpool", "flatten", "classifier"], top.NamedChildren().Select(c => c.Name));
+        Assert.Equal(["features", "avgpool", "flatten", "classifier"], top.NamedChildren().Select(c => c.Name));
+        Assert.IsType<ChannelsLastGlobalAvgPool>(top[1]);
+        Assert.DoesNotContain(last.Model.NamedModules(), m => m.Module is LayoutChange);
         var stem = Assert.IsType<ChannelsLastConv2d>(Assert.IsType<Sequential>(Assert.IsType<Sequential>(top[0])[0])[0]);
         Assert.True(stem.ReadsChannelsFirst);
-        Assert.DoesNotContain(last.Model.NamedModules(), m => m.Module is LayoutChange { ToChannelsLast: true });
         var x = Randn(11, batch, 1, 28, 28);
         float[] expected, actual;
         using (Threading.Limit(threads))
@@ -62,7 +64,8 @@ public class ChannelsLastRewriteTests
         var fused = InferenceGraph.Fuse(model, [16, 9, 7]);
         Assert.Equal(5, fused.ChannelsLastConvs);
         var top = Assert.IsType<Sequential>(fused.Model);
-        Assert.Equal(["0_to_channels_last", "0", "3", "5", "5_to_channels_first", "6"], top.NamedChildren().Select(c => c.Name));
+        Assert.Equal(["0_to_channels_last", "0", "3", "5", "6"], top.NamedChildren().Select(c => c.Name));
+        Assert.IsType<ChannelsLastGlobalAvgPool>(top[4]);
         Assert.True(Assert.IsType<BandedSeparableBlock>(top[3]).Residual); // expand → depthwise → project + input, by bands
         var x = Randn(12, 2, 16, 9, 7);
         GroupedConvTests.AssertClose(model.Forward(x, false).Data.ToArray(), fused.Model.Forward(x, false).Data, "depthwise first");
@@ -80,8 +83,9 @@ public class ChannelsLastRewriteTests
         var fused = InferenceGraph.Fuse(imported, [1, 28, 28]);
         Assert.Equal(model.NamedModules().Count(m => m.Module is Conv2d), fused.ChannelsLastConvs);
         var graph = Assert.IsType<Graph>(fused.Model);
-        // The stem reads the input channels first; the last 1×1 layer's output goes back once, for the pooling.
-        Assert.Single(graph.Nodes, n => n.Module is LayoutChange);
+        // The stem reads the input channels first; the last 1×1 layer's output is pooled channels last.
+        Assert.DoesNotContain(graph.Nodes, n => n.Module is LayoutChange);
+        Assert.Single(graph.Nodes, n => n.Module is ChannelsLastGlobalAvgPool);
         Assert.Single(graph.Nodes, n => n.Module is ChannelsLastConv2d { ReadsChannelsFirst: true });
         foreach (int batch in new[] { 1, 3 })
         {
@@ -188,6 +192,18 @@ public class ChannelsLastRewriteTests
         Assert.Throws<NotSupportedException>(() => pointwise.Forward([new Tensor(1, 5, 5, 8), new Tensor(1, 5, 5, 4)], true));
         var entry = new ChannelsLastConv2d(spatial, true);
         Assert.Contains("[N, 8, H, W]", Assert.Throws<ArgumentException>("input", () => entry.Forward([new Tensor(1, 5, 5, 8)], false)).Message);
+    }
+
+    [Fact]
+    public void Channels_last_pooling_is_the_mean_of_every_channel()
+    {
+        var x = Randn(16, 2, 5, 3, 20);
+        var pooled = new ChannelsLastGlobalAvgPool().Forward(x, false);
+        Assert.Equal([2, 20, 1, 1], pooled.Shape);
+        var expected = new GlobalAvgPool2d().Forward(new LayoutChange(toChannelsLast: false).Forward(x, false), false);
+        GroupedConvTests.AssertClose(expected.Data, pooled.Data, "pooled");
+        Assert.Throws<ArgumentException>("input", () => new ChannelsLastGlobalAvgPool().Forward(new Tensor(2, 3), false));
+        Assert.Throws<NotSupportedException>(() => new ChannelsLastGlobalAvgPool().Forward(x, true));
     }
 
     [Fact]
