@@ -100,7 +100,10 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
         var y = _arena is null ? LayerHelpers.Ensure(ref _y, n, g.OutH, g.OutW, oc) : _arena.Take(_slot, n, g.OutH, g.OutW, oc);
         if (n == 0 || g.OutH == 0) return y;
         int threads = Threading.MaxDegreeOfParallelism;
-        int bandRows = BandRows(g);
+        // Fewer images than threads: at least as many bands per image as threads per image, so the bands run in
+        // parallel (each layer on one thread) rather than each small layer on all the threads in turn.
+        int perImage = (threads + n - 1) / n;
+        int bandRows = Math.Min(BandRows(g), (g.OutH + perImage - 1) / perImage);
         int bands = (g.OutH + bandRows - 1) / bandRows;
         // Parts of images: whole images when there are enough of them, else each image cut into contiguous runs of bands.
         int parts = n >= 2 * threads ? 1 : Math.Min(bands, (2 * threads + n - 1) / n);
