@@ -354,6 +354,13 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                             }
                             Full(inPlace, kc, ap, Lda, bp, cp, ldc, alpha, beta);
                         }
+                        else if (nrows < mr && TKernel.StoresColumns && !inPlace)
+                        {
+                            // A bottom-edge tile: its rows only, stored in place, the epilogue in registers.
+                            fixed (GemmEpilogue* e = &Epilogue)
+                                TKernel.RunBottom(kc, ap, bp, cp, ldc, alpha, beta, finish ? e : null, i0 + ir, Jc + jr, addAfter, nrows, ncols);
+                            continue;
+                        }
                         else if (ncols * 2 <= nr)
                         {
                             if (nrows == mr && ncols * 2 == nr)

@@ -45,8 +45,18 @@ internal unsafe interface IGemmKernel
     static abstract void RunEpilogue(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, in GemmEpilogue epilogue,
         int i0, int j0, bool addInitial);
 
-    /// <summary>True when the kernel implements <see cref="RunColumns"/>.</summary>
+    /// <summary>True when the kernel implements <see cref="RunColumns"/> and <see cref="RunBottom"/>.</summary>
     static virtual bool StoresColumns => false;
+
+    /// <summary>
+    /// A bottom-edge tile: the first <paramref name="rows"/> (&lt; Mr) rows of a packed A panel against B, storing
+    /// <paramref name="cols"/> (≤ Nr) columns, then the epilogue when <paramref name="epilogue"/> is not null — bitwise Run
+    /// into a scratch tile, its valid part copied to C, then <see cref="GemmEpilogue.Finish"/>, without computing the
+    /// padding rows.
+    /// </summary>
+    static virtual void RunBottom(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* epilogue,
+        int i0, int j0, bool addInitial, int rows, int cols) =>
+        throw new NotSupportedException("This kernel stores whole tiles only.");
 
     /// <summary>
     /// A full-height tile of which the first <paramref name="cols"/> columns (Nr/2 &lt; cols ≤ Nr) are C's: Run (A

@@ -5,7 +5,9 @@
 // The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
 // same kernel on the left 8x16 half (for narrow right-edge panels), bitwise equal per element. RunEpilogue applies the
 // GEMM epilogue (bias, residual, clamp) to the accumulators before the store; RunColumns stores a right-edge tile's
-// valid columns with masked loads and stores (a channels-last convolution with 24 output channels is all edge).
+// valid columns with masked loads and stores (a channels-last convolution with 24 output channels is all edge), and
+// RunBottom computes a bottom-edge tile's valid rows only, one at a time (a 7×7 image's 49 positions leave one row in
+// its last tile).
 // Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -48,6 +50,32 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
     {
         if (rowsA) Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
         else Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+    }
+
+    /// <summary>The first <paramref name="rows"/> rows of a tile, row by row (see <see cref="IGemmKernel.RunBottom"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunBottom(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* epilogue,
+        int i0, int j0, bool addInitial, int rows, int cols)
+    {
+        var lane = Vector512<int>.Indices;
+        var m0 = Vector512.LessThan(lane, Vector512.Create(cols)).AsSingle();
+        var m1 = Vector512.LessThan(lane, Vector512.Create(cols - 16)).AsSingle();
+        Vector512<float> va = Vector512.Create(alpha);
+        for (int r = 0; r < rows; r++)
+        {
+            // Row r of the tile: the same in-order sum per element as the full kernel's, two accumulators for 32 columns.
+            Vector512<float> c0 = default, c1 = default;
+            float* ap = a + r, bp = b;
+            for (int p = 0; p < kc; p++)
+            {
+                Vector512<float> x = Vector512.Create(*ap);
+                c0 = Vector512.FusedMultiplyAdd(x, Vector512.Load(bp), c0);
+                c1 = Vector512.FusedMultiplyAdd(x, Vector512.Load(bp + 16), c1);
+                ap += 8;
+                bp += 32;
+            }
+            StoreColumns(c + r * ldc, c0, c1, m0, m1, va, beta, epilogue, i0 + r, j0, addInitial);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
