@@ -24,8 +24,9 @@
 // is transposed once, before its first such reader.
 //
 // A stack's channels-last activations (a Sequential run's, or a Graph's) share one ActivationArena, slots assigned by
-// liveness over the execution order (ActivationPlan). In a Sequential run, an expand → depthwise → project chain (an
-// inverted-residual block, with or without its residual) runs band by band (BandedSeparableBlock).
+// liveness over the execution order (ActivationPlan). An expand → depthwise → project chain (an inverted-residual
+// block, with or without its residual; in a Graph, with no other reader of its inner tensors) runs band by band
+// (BandedSeparableBlock).
 using Topiary.Nn;
 
 namespace Topiary.Runtime;
@@ -116,12 +117,13 @@ internal static class ChannelsLastRewrite
             if (firstReaders.Contains(output))
                 result.Add(new GraphNode($"{output}_to_channels_first", new LayoutChange(toChannelsLast: false), Last(output), output));
         }
+        result = Banded(result);
         // The converted nodes' activations (and the transposes into channels last) in one arena.
         var plan = new ActivationPlan();
         var valueOf = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var node in result)
         {
-            var writer = node.Module is ChannelsLastConv2d or LayoutChange { ToChannelsLast: true } ? (IArenaOutput)node.Module : null;
+            var writer = node.Module is IArenaOutput and not LayoutChange { ToChannelsLast: false } ? (IArenaOutput)node.Module : null;
             int value = plan.Add(writer, node.Inputs.Select(t => valueOf.GetValueOrDefault(t, ActivationPlan.Outside)).ToArray());
             if (writer is not null) valueOf[node.Outputs[0]] = value;
         }
@@ -129,6 +131,33 @@ internal static class ChannelsLastRewrite
         var rewritten = new Graph(graph.Inputs.ToArray(), result, graph.Outputs.ToArray(),
             graph.Constants.Select(c => KeyValuePair.Create(c.Name, c.Value)));
         return (rewritten, converted.Count(c => c));
+    }
+
+    // Graph nodes expand → depthwise → project whose intermediate tensors have no other reader, the projection adding
+    // either nothing or the expansion's own input, become one BandedSeparableBlock node (named after the expansion).
+    private static List<GraphNode> Banded(List<GraphNode> nodes)
+    {
+        var readers = new Dictionary<string, List<int>>(StringComparer.Ordinal);
+        for (int i = 0; i < nodes.Count; i++)
+            foreach (var t in nodes[i].Inputs)
+                (readers.TryGetValue(t, out var list) ? list : readers[t] = []).Add(i);
+        int? SoleReader(string t) => readers.TryGetValue(t, out var list) && list.Count == 1 ? list[0] : null;
+        var replaced = new Dictionary<int, GraphNode>();
+        var removed = new HashSet<int>();
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            if (nodes[i].Module is not ChannelsLastConv2d expand || SoleReader(nodes[i].Outputs[0]) is not int di
+                || nodes[di].Module is not ChannelsLastConv2d depthwise || SoleReader(nodes[di].Outputs[0]) is not int pi
+                || nodes[pi].Module is not ChannelsLastConv2d project || !Bandable(expand, depthwise, project)
+                || nodes[pi].Inputs[0] != nodes[di].Outputs[0]
+                || (project.HasResidual && nodes[pi].Inputs[1] != nodes[i].Inputs[0]))
+                continue;
+            replaced[pi] = new GraphNode(nodes[i].Name, new BandedSeparableBlock(expand, depthwise, project, project.HasResidual),
+                [nodes[i].Inputs[0]], [nodes[pi].Outputs[0]]);
+            removed.Add(i);
+            removed.Add(di);
+        }
+        return nodes.Select((node, i) => replaced.GetValueOrDefault(i, node)).Where((_, i) => !removed.Contains(i)).ToList();
     }
 
     private static int Rewrite(Sequential seq)

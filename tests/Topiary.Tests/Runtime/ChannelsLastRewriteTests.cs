@@ -86,6 +86,7 @@ public class ChannelsLastRewriteTests
         // The stem reads the input channels first; the last 1×1 layer's output is pooled channels last.
         Assert.DoesNotContain(graph.Nodes, n => n.Module is LayoutChange);
         Assert.Single(graph.Nodes, n => n.Module is ChannelsLastGlobalAvgPool);
+        Assert.Equal(16, graph.Nodes.Count(n => n.Module is BandedSeparableBlock)); // every block with an expansion
         Assert.Single(graph.Nodes, n => n.Module is ChannelsLastConv2d { ReadsChannelsFirst: true });
         foreach (int batch in new[] { 1, 3 })
         {
