@@ -35,7 +35,8 @@ public static class InferenceGraph
     /// A copy of <paramref name="model"/> with every foldable conv → BatchNorm → Add → activation chain of its top-level
     /// Graph fused into one <see cref="FusedConv2d"/>. <paramref name="exampleShape"/> (one example, no batch axis) is
     /// used to check residual shapes. Pruned Linear layers (density below <see cref="SparseLinearDensity"/>) become
-    /// <see cref="SparseLinear"/> layers whose format is measured at <paramref name="batch"/>, a following ReLU fused.
+    /// <see cref="SparseLinear"/> layers whose format is measured at <paramref name="batch"/>, a following ReLU fused;
+    /// dense ones <see cref="PackedLinear"/>.
     /// With <paramref name="channelsLast"/>, depthwise-separable stacks run channels last.
     /// </summary>
     /// <exception cref="NotSupportedException">The model has a layer that cannot be copied (no architecture description).</exception>
@@ -227,13 +228,15 @@ public static class InferenceGraph
     /// <summary>A Linear layer of the copy with fewer non-zero weights than this fraction runs as a <see cref="SparseLinear"/>.</summary>
     public const double SparseLinearDensity = 0.75;
 
-    // Pruned Linear layers inside Sequentials become SparseLinear, a following ReLU fused; returns the ReLUs fused.
+    // Pruned Linear layers inside Sequentials become SparseLinear, a following ReLU fused, and dense ones PackedLinear;
+    // returns the ReLUs fused.
     private static int SparsifyLinears(Module model, int batch)
     {
         int relus = 0;
         foreach (var seq in model.NamedModules().Select(m => m.Module).OfType<Sequential>().ToArray())
             for (int i = 0; i < seq.Count; i++)
             {
+                if (seq[i] is Linear dense && !Pruned(dense)) seq.ReplaceRange(i, 1, new PackedLinear(dense));
                 if (!Pruned(seq[i])) continue;
                 bool relu = i + 1 < seq.Count && seq[i + 1] is ReLU;
                 seq.ReplaceRange(i, relu ? 2 : 1, new SparseLinear((Linear)seq[i], relu, batch));
@@ -244,9 +247,13 @@ public static class InferenceGraph
 
     private static bool Pruned(Module m) => m is Linear l && l.Weight.Value.Data.Count(v => v != 0) < SparseLinearDensity * l.Weight.Length;
 
-    // A graph node, its module a SparseLinear when it is a pruned Linear.
-    private static GraphNode Sparsified(GraphNode node, int batch) =>
-        Pruned(node.Module) ? node with { Module = new SparseLinear((Linear)node.Module, false, batch) } : node;
+    // A graph node, its module a SparseLinear when it is a pruned Linear, a PackedLinear when a dense one.
+    private static GraphNode Sparsified(GraphNode node, int batch) => node.Module switch
+    {
+        Linear pruned when Pruned(pruned) => node with { Module = new SparseLinear(pruned, false, batch) },
+        Linear dense => node with { Module = new PackedLinear(dense) },
+        _ => node,
+    };
 
     // ReLU is the clamp [0, ∞), Hardtanh (ReLU6 among them) [min, max]; anything else is not a clamp (bounds ±∞).
     private static bool IsClamp(Module module, out float min, out float max)

@@ -5,7 +5,7 @@
 // counts as one layer. Repeating a layer is safe: at inference every layer is a pure function of its inputs and
 // weights, writing its own output buffer. A Frozen convolution's description ends with the algorithm it chose
 // ("[sparse]"). MACs are counted for Conv2d (also inside FusedConv2d, ChannelsLastConv2d and BandedSeparableBlock) and
-// Linear only.
+// Linear (also PackedLinear) only.
 using System.Diagnostics;
 using Topiary.Nn;
 using Topiary.Tensors;
@@ -109,6 +109,8 @@ public static class LayerProfile
                 return last.ReadsChannelsFirst
                     ? ConvMacs(last.Conv, input.Dim(0), input.Dim(2), input.Dim(3))
                     : ConvMacs(last.Conv, input.Dim(0), input.Dim(1), input.Dim(2));
+            case PackedLinear packed:
+                return Macs(packed.Linear, input);
             case Linear linear:
                 return (long)(input.Length / linear.InFeatures) * linear.InFeatures * linear.OutFeatures;
             default:
