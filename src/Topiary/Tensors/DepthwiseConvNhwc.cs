@@ -1,0 +1,230 @@
+// DepthwiseConvNhwc: the inference forward of a depthwise convolution (channel multiplier 1) on channels-last
+// tensors, for the NHWC path of depthwise-separable stacks:
+//   y[n, oh, ow, c] = min(max(b[c] + Σ_{kh,kw} w[c, kh, kw] · x[n, oh·SH − PT + kh·DH, ow·SW − PL + kw·DW, c], lo), hi)
+// with x [N, H, W, C], y [N, OH, OW, C], any kernel size, stride, padding and dilation (a Conv2dGeometry whose Channels
+// is C), the weights packed tap-major ([KH·KW, C]: a tap's C weights contiguous, PackWeights), lo/hi the clamp (−∞/+∞
+// when none; ReLU6 is [0, 6]).
+// Vectorised across channels: a pixel's C channels are contiguous, so a block of L channels (L = 16, then 8, 4 and 1 for
+// what is left, never wider than the lane tier allows) is one vector at every pixel, with no transposes and no lanes
+// wasted on narrow planes. Per (sample, output row) and channel block (DepthwiseConvNhwc.Tiles.cs):
+//   - the kernel rows that fall inside the image are found once (they are contiguous); rows in the padding are skipped;
+//   - border columns (a tap in the left or right padding) run one pixel at a time, skipping those taps;
+//   - interior columns run in tiles of 8 then 4 adjacent outputs, one accumulator each; for 3-wide rows with stride 1
+//     or 2 (MobileNet) each input vector of a kernel row is loaded once and fed to every accumulator that reads it
+//     (stride 1: 10 loads for 24 FMAs per row of an 8-tile), the row's three weight vectors loaded once per tile;
+//   - the store adds the bias and clamps (fused), writing each output once.
+// Every output receives the taps inside the image in (kh, kw) order, one fused multiply-add each into an accumulator
+// that starts at +0, then + b (0 when there is no bias), then max lo, min hi (IEEE: NaN propagates, −0 < +0):
+// DepthwiseConvScalar's forward followed by MathF.Min(MathF.Max(v, lo), hi), bit for bit, at every lane width (the
+// scalar lanes are the twin). Outputs are independent, so results never depend on the split across threads.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
+namespace Topiary.Tensors;
+
+/// <summary>Channels-last depthwise forward with a fused bias and clamp (oracle: <see cref="DepthwiseConvScalar"/>).</summary>
+internal static partial class DepthwiseConvNhwc
+{
+    /// <summary>Widest lane tier a call may use; Best is the widest the hardware accelerates (tests force the others).</summary>
+    internal enum Lanes { Best, V512, V256, V128, Scalar }
+
+    /// <summary>
+    /// Depthwise filters [C, KH·KW] (PyTorch's [C, 1, KH, KW], channel multiplier 1) as [KH·KW, C]: tap t's C weights
+    /// contiguous.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="channels"/> or <paramref name="taps"/> is below 1.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> holds fewer than channels·taps weights.</exception>
+    internal static float[] PackWeights(ReadOnlySpan<float> w, int channels, int taps)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(taps, 1);
+        if (w.Length < (long)channels * taps)
+            throw new ArgumentException($"Depthwise weights need {(long)channels * taps} values ({channels} channels x {taps} taps), got {w.Length}.", nameof(w));
+        var packed = new float[channels * taps];
+        for (int c = 0; c < channels; c++)
+            for (int t = 0; t < taps; t++)
+                packed[t * channels + c] = w[c * taps + t];
+        return packed;
+    }
+
+    /// <summary>
+    /// y [batch, OH, OW, C] = clamp(b[c] + Σ_taps w·x, min, max) for x [batch, H, W, C] (channels last), packedW from
+    /// <see cref="PackWeights"/>, bias [C] or null, geometry g (g.Channels = C; any kernel size, stride, padding,
+    /// dilation; multiplier 1), split over at most <paramref name="threads"/> workers (1 = run on the caller's thread, no
+    /// allocation).
+    /// </summary>
+    /// <exception cref="ArgumentNullException">x, packedW or y is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative or <paramref name="threads"/> below 1.</exception>
+    /// <exception cref="ArgumentException">An array is shorter than the geometry needs.</exception>
+    internal static void Forward(float[] x, int batch, in Conv2dGeometry g, float[] packedW, float[]? bias, float min, float max, float[] y, int threads) =>
+        Forward(x, batch, g, packedW, bias, min, max, y, threads, Lanes.Best);
+
+    /// <summary>As the other overload with a forced widest lane tier (tests run them all).</summary>
+    internal static void Forward(float[] x, int batch, in Conv2dGeometry g, float[] packedW, float[]? bias, float min, float max, float[] y,
+        int threads, Lanes lanes)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(packedW);
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        int c = g.Channels;
+        long inLength = (long)batch * g.Height * g.Width * c, outLength = (long)batch * g.OutH * g.OutW * c, wLength = (long)g.KernelH * g.KernelW * c;
+        if (x.Length < inLength) throw new ArgumentException($"Input [{batch}, {g.Height}, {g.Width}, {c}] needs {inLength} values, got {x.Length}.", nameof(x));
+        if (packedW.Length < wLength) throw new ArgumentException($"Packed weights [{g.KernelH * g.KernelW}, {c}] need {wLength} values, got {packedW.Length}.", nameof(packedW));
+        if (bias is not null && bias.Length < c) throw new ArgumentException($"Bias needs {c} values, got {bias.Length}.", nameof(bias));
+        if (y.Length < outLength) throw new ArgumentException($"Output [{batch}, {g.OutH}, {g.OutW}, {c}] needs {outLength} values, got {y.Length}.", nameof(y));
+        if (outLength == 0) return;
+        if (lanes == Lanes.Best)
+            lanes = Vector512.IsHardwareAccelerated ? Lanes.V512 : Vector256.IsHardwareAccelerated ? Lanes.V256
+                : Vector128.IsHardwareAccelerated ? Lanes.V128 : Lanes.Scalar;
+        int width = lanes switch { Lanes.V512 => 16, Lanes.V256 => 8, Lanes.V128 => 4, _ => 1 };
+        var job = new Job(x, g, packedW, bias, min, max, y, width);
+        int rows = batch * g.OutH;
+        if (threads == 1)
+        {
+            job.Rows(0, rows, 0, c);
+            return;
+        }
+        RunParallel(job, rows, c, threads);
+    }
+
+    // Rows of all channels; when there are few rows (7×7 planes), each row also split into ranges of 16-channel blocks.
+    // (A method of its own: the closure is allocated only here, never on the one-thread path.)
+    private static void RunParallel(Job job, int rows, int c, int threads)
+    {
+        int blocks = Math.Max(1, c / 16), parts = Math.Clamp((4 * threads + rows - 1) / rows, 1, blocks);
+        Threading.For(0, rows * parts, threads, item =>
+        {
+            int row = item / parts, part = item % parts;
+            int c0 = part == 0 ? 0 : blocks * part / parts * 16, c1 = part == parts - 1 ? c : blocks * (part + 1) / parts * 16;
+            job.Rows(row, row + 1, c0, c1);
+        });
+    }
+
+    /// <summary>The operands of one call and the loops over its rows and channel blocks.</summary>
+    private readonly struct Job(float[] x, in Conv2dGeometry g, float[] w, float[]? bias, float min, float max, float[] y, int width)
+    {
+        private readonly Conv2dGeometry _g = g;
+        private readonly int _width = width;
+
+        // How the clamp runs: 0 none (−∞, +∞); 1 a ReLU-like [+0, hi] with hi > 0 — maxNative(+0, v) + 0 then minNative(hi, ·),
+        // the IEEE results in three instructions (NaN is the second operand, so it passes; + 0 turns −0 into +0);
+        // 2 anything else, through the IEEE max and min.
+        private readonly int _clamp = float.IsNegativeInfinity(min) && float.IsPositiveInfinity(max) ? 0
+            : BitConverter.SingleToInt32Bits(min) == 0 && max > 0 ? 1 : 2;
+
+        /// <summary>Output rows [row0, row1) (row = n·OH + oh) over channels [c0, c1).</summary>
+        public void Rows(int row0, int row1, int c0, int c1)
+        {
+            for (int row = row0; row < row1; row++)
+            {
+                var r = RowPlan.For(_g, row);
+                int c = c0;
+                if (_width >= 16)
+                    for (; c + 16 <= c1; c += 16) Block<DepthwiseLanes512, Vector512<float>>(r, c);
+                if (_width >= 8)
+                    for (; c + 8 <= c1; c += 8) Block<DepthwiseLanes256, Vector256<float>>(r, c);
+                if (_width >= 4)
+                    for (; c + 4 <= c1; c += 4) Block<DepthwiseLanes128, Vector128<float>>(r, c);
+                for (; c < c1; c++) Block<DepthwiseLanesScalar, float>(r, c);
+            }
+        }
+
+        // One output row of channels [c, c + TL.Count): border columns checked, interior columns in tiles.
+        private void Block<TL, TV>(in RowPlan r, int c) where TL : struct, IDepthwiseLanes<TV> where TV : struct
+        {
+            var g = _g;
+            nuint cs = (nuint)g.Channels;
+            var e = new Epilogue<TV>(bias is null ? default : TL.Load(ref bias[0], (nuint)c), TL.Broadcast(min), TL.Broadcast(max), _clamp);
+            ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), (nint)(r.Input + c));
+            ref float wr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(w), (nint)(r.Weights + c));
+            ref float yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), (nint)(r.Output + c));
+            var t = new TileArgs(cs, (nuint)g.StrideW * cs, (nuint)g.DilationW * cs, (nuint)g.DilationH * (nuint)g.Width * cs, r.KernelRows, g.KernelW);
+            for (int ox = 0; ox < r.InteriorStart; ox++) Pixel<TL, TV>(ref xr, ref wr, ref yr, r, ox, e);
+            int o = r.InteriorStart;
+            ref float xi = ref Unsafe.Add(ref xr, (nint)((long)(o * g.StrideW - g.PadLeft) * g.Channels));
+            ref float yi = ref Unsafe.Add(ref yr, (nint)((long)o * g.Channels));
+            nint xStep = (nint)t.PixelStep, yStep = (nint)cs;
+            if (g.KernelW == 3 && g.DilationW == 1 && g.StrideW == 1)
+            {
+                for (; o + 8 <= r.InteriorEnd; o += 8, xi = ref Unsafe.Add(ref xi, 8 * xStep), yi = ref Unsafe.Add(ref yi, 8 * yStep))
+                    Tile8S1<TL, TV>(ref xi, ref wr, ref yi, t, e);
+                for (; o + 4 <= r.InteriorEnd; o += 4, xi = ref Unsafe.Add(ref xi, 4 * xStep), yi = ref Unsafe.Add(ref yi, 4 * yStep))
+                    Tile4S1<TL, TV>(ref xi, ref wr, ref yi, t, e);
+            }
+            else if (g.KernelW == 3 && g.DilationW == 1 && g.StrideW == 2)
+            {
+                for (; o + 8 <= r.InteriorEnd; o += 8, xi = ref Unsafe.Add(ref xi, 8 * xStep), yi = ref Unsafe.Add(ref yi, 8 * yStep))
+                    Tile8S2<TL, TV>(ref xi, ref wr, ref yi, t, e);
+                for (; o + 4 <= r.InteriorEnd; o += 4, xi = ref Unsafe.Add(ref xi, 4 * xStep), yi = ref Unsafe.Add(ref yi, 4 * yStep))
+                    Tile4S2<TL, TV>(ref xi, ref wr, ref yi, t, e);
+            }
+            else
+            {
+                for (; o + 4 <= r.InteriorEnd; o += 4, xi = ref Unsafe.Add(ref xi, 4 * xStep), yi = ref Unsafe.Add(ref yi, 4 * yStep))
+                    Tile4<TL, TV>(ref xi, ref wr, ref yi, t, e);
+            }
+            for (; o < g.OutW; o++) Pixel<TL, TV>(ref xr, ref wr, ref yr, r, o, e);
+        }
+
+        // One output pixel, taps in the left or right padding skipped. xr: input row of kernel row r.KernelRow0, column 0.
+        private void Pixel<TL, TV>(ref float xr, ref float wr, ref float yr, in RowPlan r, int ox, in Epilogue<TV> e)
+            where TL : struct, IDepthwiseLanes<TV> where TV : struct
+        {
+            var g = _g;
+            nuint cs = (nuint)g.Channels, rowStep = (nuint)g.DilationH * (nuint)g.Width * cs;
+            int iw0 = ox * g.StrideW - g.PadLeft;
+            TV acc = default;
+            for (int k = 0; k < r.KernelRows; k++)
+            {
+                for (int j = 0; j < g.KernelW; j++)
+                {
+                    int iw = iw0 + j * g.DilationW;
+                    if ((uint)iw >= (uint)g.Width) continue;
+                    acc = TL.Fma(TL.Load(ref wr, (nuint)(k * g.KernelW + j) * cs), TL.Load(ref xr, (nuint)k * rowStep + (nuint)iw * cs), acc);
+                }
+            }
+            TL.Store(e.Finish<TL>(acc), ref yr, (nuint)ox * cs);
+        }
+    }
+
+    /// <summary>
+    /// One output row's plan: the kernel rows inside the image ([KernelRow0, KernelRow0 + KernelRows)), the offsets of
+    /// that first kernel row's input row (column 0), of its packed weights and of the output row (all channel 0), and the
+    /// output columns whose taps are all inside the image ([InteriorStart, InteriorEnd)).
+    /// </summary>
+    private readonly record struct RowPlan(int KernelRow0, int KernelRows, long Input, long Weights, long Output, int InteriorStart, int InteriorEnd)
+    {
+        public static RowPlan For(in Conv2dGeometry g, int row)
+        {
+            int n = row / g.OutH, oh = row % g.OutH, c = g.Channels;
+            int top = oh * g.StrideH - g.PadTop; // input row of kernel row 0
+            int k0 = top >= 0 ? 0 : (-top + g.DilationH - 1) / g.DilationH;
+            int k1 = g.Height - 1 - top < 0 ? 0 : Math.Min(g.KernelH, (g.Height - 1 - top) / g.DilationH + 1);
+            int rows = Math.Max(0, k1 - k0);
+            long input = rows == 0 ? 0 : ((long)n * g.Height + top + k0 * g.DilationH) * g.Width * c;
+            int start = Math.Min(g.OutW, (g.PadLeft + g.StrideW - 1) / g.StrideW);
+            int last = g.Width - 1 - (g.KernelW - 1) * g.DilationW + g.PadLeft; // largest ox·SW with every tap inside
+            int end = Math.Max(start, last < 0 ? 0 : Math.Min(g.OutW, last / g.StrideW + 1));
+            return new RowPlan(k0, rows, input, (long)k0 * g.KernelW * c, (long)row * g.OutW * c, start, end);
+        }
+    }
+
+    /// <summary>The bias and clamp of the store: clamp(acc + bias) as the file header fixes.</summary>
+    private readonly struct Epilogue<TV>(TV bias, TV lo, TV hi, int clamp) where TV : struct
+    {
+        private readonly TV _bias = bias, _lo = lo, _hi = hi;
+        private readonly int _clamp = clamp;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public TV Finish<TL>(TV acc) where TL : struct, IDepthwiseLanes<TV>
+        {
+            var v = TL.Add(acc, _bias);
+            if (_clamp == 1) return TL.MinNative(_hi, TL.Add(TL.MaxNative(_lo, v), default));
+            if (_clamp == 2) return TL.Min(TL.Max(v, _lo), _hi);
+            return v;
+        }
+    }
+}
