@@ -10,8 +10,9 @@ namespace Topiary.Tensors;
 internal static partial class DepthwiseConvNhwc
 {
     /// <summary>Strides of a tile (in floats): Channels between pixels, PixelStep between outputs' windows (SW·C),
-    /// TapStep between a row's taps (DW·C), RowStep between kernel rows (DH·W·C); KernelRows rows of KernelW taps.</summary>
-    private readonly record struct TileArgs(nuint Channels, nuint PixelStep, nuint TapStep, nuint RowStep, int KernelRows, int KernelW);
+    /// TapStep between a row's taps (DW·C), RowStep between kernel rows (DH·W·C); KernelRows rows of KernelW taps; the
+    /// image is Width pixels wide.</summary>
+    private readonly record struct TileArgs(nuint Channels, nuint PixelStep, nuint TapStep, nuint RowStep, int KernelRows, int KernelW, int Width);
 
     /// <summary>Eight outputs of a 3-wide kernel at stride 1: ten input loads and 24 FMAs per kernel row.</summary>
     private static void Tile8S1<TL, TV>(ref float x, ref float w, ref float y, in TileArgs t, in Epilogue<TV> e)

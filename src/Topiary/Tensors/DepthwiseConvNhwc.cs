@@ -132,7 +132,9 @@ internal static partial class DepthwiseConvNhwc
             }
         }
 
-        // One output row of channels [c, c + TL.Count): border columns checked, interior columns in tiles.
+        // One output row of channels [c, c + TL.Count): 3-wide rows at stride 1 or 2 in tiles of 8 (4 for the last few
+        // outputs), those reaching into the padding or past the row's end as edge tiles; other windows with border
+        // columns one pixel at a time and interior columns in general tiles of 4.
         private void Block<TL, TV>(in RowPlan r, int c) where TL : struct, IDepthwiseLanes<TV> where TV : struct
         {
             var g = _g;
@@ -141,32 +143,39 @@ internal static partial class DepthwiseConvNhwc
             ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), (nint)(r.Input + c));
             ref float wr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(w), (nint)(r.Weights + c));
             ref float yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), (nint)(r.Output + c));
-            var t = new TileArgs(cs, (nuint)g.StrideW * cs, (nuint)g.DilationW * cs, (nuint)g.DilationH * (nuint)g.Width * cs, r.KernelRows, g.KernelW);
-            for (int ox = 0; ox < r.InteriorStart; ox++) Pixel<TL, TV>(ref xr, ref wr, ref yr, r, ox, e);
-            int o = r.InteriorStart;
-            ref float xi = ref Unsafe.Add(ref xr, (nint)((long)(o * g.StrideW - g.PadLeft) * g.Channels));
-            ref float yi = ref Unsafe.Add(ref yr, (nint)((long)o * g.Channels));
-            nint xStep = (nint)t.PixelStep, yStep = (nint)cs;
-            if (g.KernelW == 3 && g.DilationW == 1 && g.StrideW == 1)
+            var t = new TileArgs(cs, (nuint)g.StrideW * cs, (nuint)g.DilationW * cs, (nuint)g.DilationH * (nuint)g.Width * cs, r.KernelRows,
+                g.KernelW, g.Width);
+            int sw = g.StrideW, wd = g.Width, ow = g.OutW;
+            if (g.KernelW == 3 && g.DilationW == 1 && sw <= 2)
             {
-                for (; o + 8 <= r.InteriorEnd; o += 8, xi = ref Unsafe.Add(ref xi, 8 * xStep), yi = ref Unsafe.Add(ref yi, 8 * yStep))
-                    Tile8S1<TL, TV>(ref xi, ref wr, ref yi, t, e);
-                for (; o + 4 <= r.InteriorEnd; o += 4, xi = ref Unsafe.Add(ref xi, 4 * xStep), yi = ref Unsafe.Add(ref yi, 4 * yStep))
-                    Tile4S1<TL, TV>(ref xi, ref wr, ref yi, t, e);
+                for (int o = 0; o < ow;)
+                {
+                    int tile = ow - o > 4 ? 8 : 4, m = Math.Min(tile, ow - o), b = o * sw - g.PadLeft;
+                    ref float yo = ref Unsafe.Add(ref yr, (nint)o * (nint)cs);
+                    if (m < tile || b < 0 || b + sw * (tile - 1) + 3 > wd)
+                    {
+                        if (sw == 1 && tile == 8) Edge8S1<TL, TV>(ref xr, b, ref wr, ref yo, t, e, m);
+                        else if (sw == 1) Edge4S1<TL, TV>(ref xr, b, ref wr, ref yo, t, e, m);
+                        else if (tile == 8) Edge8S2<TL, TV>(ref xr, b, ref wr, ref yo, t, e, m);
+                        else Edge4S2<TL, TV>(ref xr, b, ref wr, ref yo, t, e, m);
+                    }
+                    else
+                    {
+                        ref float xo = ref Unsafe.Add(ref xr, (nint)b * (nint)cs);
+                        if (sw == 1 && tile == 8) Tile8S1<TL, TV>(ref xo, ref wr, ref yo, t, e);
+                        else if (sw == 1) Tile4S1<TL, TV>(ref xo, ref wr, ref yo, t, e);
+                        else if (tile == 8) Tile8S2<TL, TV>(ref xo, ref wr, ref yo, t, e);
+                        else Tile4S2<TL, TV>(ref xo, ref wr, ref yo, t, e);
+                    }
+                    o += m;
+                }
+                return;
             }
-            else if (g.KernelW == 3 && g.DilationW == 1 && g.StrideW == 2)
-            {
-                for (; o + 8 <= r.InteriorEnd; o += 8, xi = ref Unsafe.Add(ref xi, 8 * xStep), yi = ref Unsafe.Add(ref yi, 8 * yStep))
-                    Tile8S2<TL, TV>(ref xi, ref wr, ref yi, t, e);
-                for (; o + 4 <= r.InteriorEnd; o += 4, xi = ref Unsafe.Add(ref xi, 4 * xStep), yi = ref Unsafe.Add(ref yi, 4 * yStep))
-                    Tile4S2<TL, TV>(ref xi, ref wr, ref yi, t, e);
-            }
-            else
-            {
-                for (; o + 4 <= r.InteriorEnd; o += 4, xi = ref Unsafe.Add(ref xi, 4 * xStep), yi = ref Unsafe.Add(ref yi, 4 * yStep))
-                    Tile4<TL, TV>(ref xi, ref wr, ref yi, t, e);
-            }
-            for (; o < g.OutW; o++) Pixel<TL, TV>(ref xr, ref wr, ref yr, r, o, e);
+            for (int o = 0; o < r.InteriorStart; o++) Pixel<TL, TV>(ref xr, ref wr, ref yr, r, o, e);
+            int i = r.InteriorStart;
+            for (; i + 4 <= r.InteriorEnd; i += 4)
+                Tile4<TL, TV>(ref Unsafe.Add(ref xr, (nint)(i * sw - g.PadLeft) * (nint)cs), ref wr, ref Unsafe.Add(ref yr, (nint)i * (nint)cs), t, e);
+            for (; i < ow; i++) Pixel<TL, TV>(ref xr, ref wr, ref yr, r, i, e);
         }
 
         // One output pixel, taps in the left or right padding skipped. xr: input row of kernel row r.KernelRow0, column 0.
