@@ -104,10 +104,17 @@ internal static partial class DepthwiseConvNhwc
     }
 
     /// <summary>The operands of one call and the loops over its rows and channel blocks.</summary>
-    private readonly struct Job(float[] x, in Conv2dGeometry g, float[] w, float[]? bias, float min, float max, float[] y, int width)
+    private readonly unsafe struct Job(float[] x, in Conv2dGeometry g, float[] w, float[]? bias, float min, float max, float[] y, int width)
     {
         private readonly Conv2dGeometry _g = g;
         private readonly int _width = width;
+
+        // The 16-lane blocks start at channels ≡ _head (mod 16): when C is a multiple of 16 every pixel of x has the same
+        // alignment, and blocks starting at a 64-byte boundary load whole cache lines (a load split across two lines costs
+        // about twice as much; the channels before the first boundary run in narrower blocks — too large a share of the
+        // work below 64 channels, which keep their split loads).
+        private readonly int _head = g.Channels % 16 != 0 || g.Channels < 64 ? 0
+            : (int)((64 - ((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(x)) & 63)) & 63) / sizeof(float);
 
         // How the clamp runs: 0 none (−∞, +∞); 1 a ReLU-like [+0, hi] with hi > 0 — maxNative(+0, v) + 0 then minNative(hi, ·),
         // the IEEE results in three instructions (NaN is the second operand, so it passes; + 0 turns −0 into +0);
@@ -123,59 +130,73 @@ internal static partial class DepthwiseConvNhwc
                 var r = RowPlan.For(_g, row);
                 int c = c0;
                 if (_width >= 16)
-                    for (; c + 16 <= c1; c += 16) Block<DepthwiseLanes512, Vector512<float>>(r, c);
-                if (_width >= 8)
-                    for (; c + 8 <= c1; c += 8) Block<DepthwiseLanes256, Vector256<float>>(r, c);
-                if (_width >= 4)
-                    for (; c + 4 <= c1; c += 4) Block<DepthwiseLanes128, Vector128<float>>(r, c);
-                for (; c < c1; c++) Block<DepthwiseLanesScalar, float>(r, c);
+                {
+                    int aligned = Math.Min(c1, c0 + (_head - c0 % 16 + 16) % 16);
+                    c = Narrow(r, c, aligned);
+                    c = Blocks<DepthwiseLanes512, Vector512<float>>(r, c, c1);
+                }
+                Narrow(r, c, c1);
             }
         }
 
-        // One output row of channels [c, c + TL.Count): 3-wide rows at stride 1 or 2 in tiles of 8 (4 for the last few
-        // outputs), those reaching into the padding or past the row's end as edge tiles; other windows with border
-        // columns one pixel at a time and interior columns in general tiles of 4.
-        private void Block<TL, TV>(in RowPlan r, int c) where TL : struct, IDepthwiseLanes<TV> where TV : struct
+        // Channels [c, c1) in blocks of 8, 4 and 1 lanes (as far as the tier allows); returns c1.
+        private int Narrow(in RowPlan r, int c, int c1)
         {
+            if (_width >= 8) c = Blocks<DepthwiseLanes256, Vector256<float>>(r, c, c1);
+            if (_width >= 4) c = Blocks<DepthwiseLanes128, Vector128<float>>(r, c, c1);
+            return Blocks<DepthwiseLanesScalar, float>(r, c, c1);
+        }
+
+        // One output row over the whole blocks of TL.Count channels from c before c1; returns where they end. A 3-wide row
+        // at stride 1 or 2 runs in tiles of 8 outputs (4 for the last few), those reaching into the padding or cut short
+        // as edge tiles; other windows run border columns one pixel at a time and interior columns in general tiles of 4.
+        private int Blocks<TL, TV>(in RowPlan r, int c, int c1) where TL : struct, IDepthwiseLanes<TV> where TV : struct
+        {
+            int lanes = TL.Count;
+            if (c + lanes > c1) return c;
             var g = _g;
             nuint cs = (nuint)g.Channels;
-            var e = new Epilogue<TV>(bias is null ? default : TL.Load(ref bias[0], (nuint)c), TL.Broadcast(min), TL.Broadcast(max), _clamp);
-            ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), (nint)(r.Input + c));
-            ref float wr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(w), (nint)(r.Weights + c));
-            ref float yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), (nint)(r.Output + c));
             var t = new TileArgs(cs, (nuint)g.StrideW * cs, (nuint)g.DilationW * cs, (nuint)g.DilationH * (nuint)g.Width * cs, r.KernelRows,
                 g.KernelW, g.Width);
-            int sw = g.StrideW, wd = g.Width, ow = g.OutW;
-            if (g.KernelW == 3 && g.DilationW == 1 && sw <= 2)
+            TV lo = TL.Broadcast(min), hi = TL.Broadcast(max);
+            int sw = g.StrideW, ow = g.OutW;
+            bool three = g.KernelW == 3 && g.DilationW == 1 && sw <= 2;
+            for (; c + lanes <= c1; c += lanes)
             {
+                var e = new Epilogue<TV>(bias is null ? default : TL.Load(ref bias[0], (nuint)c), lo, hi, _clamp);
+                ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), (nint)(r.Input + c));
+                ref float wr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(w), (nint)(r.Weights + c));
+                ref float yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), (nint)(r.Output + c));
+                if (!three)
+                {
+                    for (int p = 0; p < r.InteriorStart; p++) Pixel<TL, TV>(ref xr, ref wr, ref yr, r, p, e);
+                    int i = r.InteriorStart;
+                    for (; i + 4 <= r.InteriorEnd; i += 4)
+                        Tile4<TL, TV>(ref Unsafe.Add(ref xr, (nint)(i * sw - g.PadLeft) * (nint)cs), ref wr, ref Unsafe.Add(ref yr, (nint)i * (nint)cs), t, e);
+                    for (; i < ow; i++) Pixel<TL, TV>(ref xr, ref wr, ref yr, r, i, e);
+                    continue;
+                }
                 for (int o = 0; o < ow;)
                 {
                     int tile = ow - o > 4 ? 8 : 4, m = Math.Min(tile, ow - o), b = o * sw - g.PadLeft;
                     ref float yo = ref Unsafe.Add(ref yr, (nint)o * (nint)cs);
-                    if (m < tile || b < 0 || b + sw * (tile - 1) + 3 > wd)
+                    o += m;
+                    if (m < tile || b < 0 || b + sw * (tile - 1) + 3 > g.Width)
                     {
                         if (sw == 1 && tile == 8) Edge8S1<TL, TV>(ref xr, b, ref wr, ref yo, t, e, m);
                         else if (sw == 1) Edge4S1<TL, TV>(ref xr, b, ref wr, ref yo, t, e, m);
                         else if (tile == 8) Edge8S2<TL, TV>(ref xr, b, ref wr, ref yo, t, e, m);
                         else Edge4S2<TL, TV>(ref xr, b, ref wr, ref yo, t, e, m);
+                        continue;
                     }
-                    else
-                    {
-                        ref float xo = ref Unsafe.Add(ref xr, (nint)b * (nint)cs);
-                        if (sw == 1 && tile == 8) Tile8S1<TL, TV>(ref xo, ref wr, ref yo, t, e);
-                        else if (sw == 1) Tile4S1<TL, TV>(ref xo, ref wr, ref yo, t, e);
-                        else if (tile == 8) Tile8S2<TL, TV>(ref xo, ref wr, ref yo, t, e);
-                        else Tile4S2<TL, TV>(ref xo, ref wr, ref yo, t, e);
-                    }
-                    o += m;
+                    ref float xo = ref Unsafe.Add(ref xr, (nint)b * (nint)cs);
+                    if (sw == 1 && tile == 8) Tile8S1<TL, TV>(ref xo, ref wr, ref yo, t, e);
+                    else if (sw == 1) Tile4S1<TL, TV>(ref xo, ref wr, ref yo, t, e);
+                    else if (tile == 8) Tile8S2<TL, TV>(ref xo, ref wr, ref yo, t, e);
+                    else Tile4S2<TL, TV>(ref xo, ref wr, ref yo, t, e);
                 }
-                return;
             }
-            for (int o = 0; o < r.InteriorStart; o++) Pixel<TL, TV>(ref xr, ref wr, ref yr, r, o, e);
-            int i = r.InteriorStart;
-            for (; i + 4 <= r.InteriorEnd; i += 4)
-                Tile4<TL, TV>(ref Unsafe.Add(ref xr, (nint)(i * sw - g.PadLeft) * (nint)cs), ref wr, ref Unsafe.Add(ref yr, (nint)i * (nint)cs), t, e);
-            for (; i < ow; i++) Pixel<TL, TV>(ref xr, ref wr, ref yr, r, i, e);
+            return c;
         }
 
         // One output pixel, taps in the left or right padding skipped. xr: input row of kernel row r.KernelRow0, column 0.
