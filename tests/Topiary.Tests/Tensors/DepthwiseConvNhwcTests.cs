@@ -75,6 +75,35 @@ public class DepthwiseConvNhwcTests
         }
     }
 
+    // From 64 channels (a multiple of 16) the 16-lane blocks start at the input's 64-byte boundaries, narrower blocks before
+    // them: every alignment of x (8-byte steps, as .NET places arrays), with rows split across channel ranges on 2 threads.
+    [Theory]
+    [InlineData(64, 3, 2, 1)]
+    [InlineData(96, 7, 7, 1)]
+    [InlineData(80, 9, 8, 2)]
+    public void Blocks_follow_the_inputs_alignment_and_equal_the_twin(int c, int h, int w, int stride)
+    {
+        var g = new Conv2dGeometry(c, h, w, 3, 3, stride, stride, 1, 1);
+        var rng = new Random(c + h);
+        float[] wts = Random(rng, c * 9), bias = Random(rng, c), data = Random(rng, h * w * c);
+        var expected = Expected(data, 1, wts, bias, g, 0f, 6f);
+        float[] packed = DepthwiseConvNhwc.PackWeights(wts, c, 9);
+        for (int offset = 0; offset < 64; offset += 8)
+        {
+            float[] x = PinnedAt(data.Length, offset);
+            data.CopyTo(x, 0);
+            foreach (var lanes in AllLanes)
+            {
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    var y = new float[expected.Length];
+                    DepthwiseConvNhwc.Forward(x, 1, g, packed, bias, 0f, 6f, y, threads, lanes);
+                    AssertBits(expected, y, $"{lanes} threads={threads} x at 64n+{offset} {g}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Packed_weights_put_each_taps_channels_together()
     {
@@ -132,6 +161,19 @@ public class DepthwiseConvNhwcTests
             }
         }
         return y;
+    }
+
+    // A pinned array whose first element sits offset bytes past a 64-byte boundary (arrays tried until one does).
+    private static unsafe float[] PinnedAt(int n, int offset)
+    {
+        var tried = new List<float[]>();
+        while (true)
+        {
+            var a = GC.AllocateArray<float>(n, pinned: true);
+            fixed (float* p = a)
+                if (((nint)p & 63) == offset) return a;
+            tried.Add(a); // kept until found, so the next try lands elsewhere
+        }
     }
 
     private static float[] Random(Random rng, int n) => Enumerable.Range(0, n).Select(_ => ((float)rng.NextDouble() - 0.5f) * 2f).ToArray();
