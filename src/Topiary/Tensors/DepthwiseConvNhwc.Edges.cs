@@ -1,5 +1,6 @@
-// DepthwiseConvNhwc's edge tiles: the 3-wide tiles (DepthwiseConvNhwc.Tiles.cs) for tiles that reach into the left or
-// right padding or are cut short by the end of the row. row: column 0 of the first kernel row (channel c); b: the
+// DepthwiseConvNhwc's edge tiles for weights that are not all finite (an infinite or NaN weight times a padding zero
+// would not be a skipped tap): the 3-wide tiles (DepthwiseConvNhwc.Tiles.cs) for tiles that reach into the left or
+// right padding or are cut short by the end of the row, walking each kernel row's inputs in order. row: column 0 of the first kernel row (channel c); b: the
 // input column of the tile's first tap, possibly negative; inputs outside [0, W) are skipped (their taps are in the
 // padding), so each accumulator receives the remaining taps in kw order; only the first m outputs are stored.
 using System.Runtime.CompilerServices;

@@ -2,7 +2,8 @@
 // MathF.Min(MathF.Max(v, lo), hi)), bit for bit, at every lane tier (16, 8, 4 and scalar lanes — forced, so all run on
 // any machine) and on 1 and 2 threads: channels 1 to 48 (blocks of 16, 8, 4 and single channels, and their mixes),
 // planes 1×1 to 28×28, kernels 3×3, 1×1, 5×5 and 3×5, strides 1, 2, 3 and mixed, padding 0, 1, 2 and asymmetric,
-// dilation 2, batch 1 and 3, with and without bias, no clamp, ReLU, ReLU6 and a narrow clamp; NaN propagates.
+// dilation 2, batch 1 and 3, with and without bias, no clamp, ReLU, ReLU6 and a narrow clamp; NaN propagates; an
+// infinite weight (whose padding taps must be skipped, not multiplied by zero).
 // Also the packed weight layout, argument checks, and no allocation on one thread.
 using Topiary.Tensors;
 
@@ -56,6 +57,7 @@ public class DepthwiseConvNhwcTests
                 x[rng.Next(x.Length)] = float.NaN;
                 x[rng.Next(x.Length)] = 0f;
                 if (bias is not null) bias[0] = -0f;
+                if (variant % 4 == 1) wts[rng.Next(wts.Length)] = float.PositiveInfinity; // padding taps must be skipped, not × 0
                 var (lo, hi) = Clamps[variant % Clamps.Length];
                 var expected = Expected(x, batch, wts, bias, g, lo, hi);
                 float[] packed = DepthwiseConvNhwc.PackWeights(wts, c, taps);
