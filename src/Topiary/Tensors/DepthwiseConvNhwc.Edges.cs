@@ -1,8 +1,9 @@
 // DepthwiseConvNhwc's edge tiles for weights that are not all finite (an infinite or NaN weight times a padding zero
 // would not be a skipped tap): the 3-wide tiles (DepthwiseConvNhwc.Tiles.cs) for tiles that reach into the left or
-// right padding or are cut short by the end of the row, walking each kernel row's inputs in order. row: column 0 of the first kernel row (channel c); b: the
-// input column of the tile's first tap, possibly negative; inputs outside [0, W) are skipped (their taps are in the
-// padding), so each accumulator receives the remaining taps in kw order; only the first m outputs are stored.
+// right padding or are cut short by the end of the row, walking each kernel row's inputs in order. row: column 0 of the
+// first kernel row inside the image (channel c); b: the input column of the tile's first tap, possibly negative; inputs
+// outside [0, W) are skipped (their taps are in the padding), so each accumulator receives the remaining taps in kw
+// order; only the first m outputs are stored.
 using System.Runtime.CompilerServices;
 
 namespace Topiary.Tensors;
@@ -32,14 +33,15 @@ internal static partial class DepthwiseConvNhwc
             row = ref Unsafe.Add(ref row, rs);
             w = ref Unsafe.Add(ref w, 3 * cs);
         }
-        TL.Store(e.Finish<TL>(a0), ref y, 0);
-        if (m > 1) TL.Store(e.Finish<TL>(a1), ref y, cs);
-        if (m > 2) TL.Store(e.Finish<TL>(a2), ref y, 2 * cs);
-        if (m > 3) TL.Store(e.Finish<TL>(a3), ref y, 3 * cs);
-        if (m > 4) TL.Store(e.Finish<TL>(a4), ref y, 4 * cs);
-        if (m > 5) TL.Store(e.Finish<TL>(a5), ref y, 5 * cs);
-        if (m > 6) TL.Store(e.Finish<TL>(a6), ref y, 6 * cs);
-        if (m > 7) TL.Store(e.Finish<TL>(a7), ref y, 7 * cs);
+        var ep = e; // a local copy: its fields stay in registers across the stores
+        TL.Store(ep.Finish<TL>(a0), ref y, 0);
+        if (m > 1) TL.Store(ep.Finish<TL>(a1), ref y, cs);
+        if (m > 2) TL.Store(ep.Finish<TL>(a2), ref y, 2 * cs);
+        if (m > 3) TL.Store(ep.Finish<TL>(a3), ref y, 3 * cs);
+        if (m > 4) TL.Store(ep.Finish<TL>(a4), ref y, 4 * cs);
+        if (m > 5) TL.Store(ep.Finish<TL>(a5), ref y, 5 * cs);
+        if (m > 6) TL.Store(ep.Finish<TL>(a6), ref y, 6 * cs);
+        if (m > 7) TL.Store(ep.Finish<TL>(a7), ref y, 7 * cs);
     }
 
     /// <summary>Up to four outputs of a 3-wide kernel at stride 1, inputs outside the image skipped.</summary>
@@ -61,10 +63,11 @@ internal static partial class DepthwiseConvNhwc
             row = ref Unsafe.Add(ref row, rs);
             w = ref Unsafe.Add(ref w, 3 * cs);
         }
-        TL.Store(e.Finish<TL>(a0), ref y, 0);
-        if (m > 1) TL.Store(e.Finish<TL>(a1), ref y, cs);
-        if (m > 2) TL.Store(e.Finish<TL>(a2), ref y, 2 * cs);
-        if (m > 3) TL.Store(e.Finish<TL>(a3), ref y, 3 * cs);
+        var ep = e; // a local copy: its fields stay in registers across the stores
+        TL.Store(ep.Finish<TL>(a0), ref y, 0);
+        if (m > 1) TL.Store(ep.Finish<TL>(a1), ref y, cs);
+        if (m > 2) TL.Store(ep.Finish<TL>(a2), ref y, 2 * cs);
+        if (m > 3) TL.Store(ep.Finish<TL>(a3), ref y, 3 * cs);
     }
 
     /// <summary>Up to eight outputs of a 3-wide kernel at stride 2, inputs outside the image skipped.</summary>
@@ -97,14 +100,15 @@ internal static partial class DepthwiseConvNhwc
             row = ref Unsafe.Add(ref row, rs);
             w = ref Unsafe.Add(ref w, 3 * cs);
         }
-        TL.Store(e.Finish<TL>(a0), ref y, 0);
-        if (m > 1) TL.Store(e.Finish<TL>(a1), ref y, cs);
-        if (m > 2) TL.Store(e.Finish<TL>(a2), ref y, 2 * cs);
-        if (m > 3) TL.Store(e.Finish<TL>(a3), ref y, 3 * cs);
-        if (m > 4) TL.Store(e.Finish<TL>(a4), ref y, 4 * cs);
-        if (m > 5) TL.Store(e.Finish<TL>(a5), ref y, 5 * cs);
-        if (m > 6) TL.Store(e.Finish<TL>(a6), ref y, 6 * cs);
-        if (m > 7) TL.Store(e.Finish<TL>(a7), ref y, 7 * cs);
+        var ep = e; // a local copy: its fields stay in registers across the stores
+        TL.Store(ep.Finish<TL>(a0), ref y, 0);
+        if (m > 1) TL.Store(ep.Finish<TL>(a1), ref y, cs);
+        if (m > 2) TL.Store(ep.Finish<TL>(a2), ref y, 2 * cs);
+        if (m > 3) TL.Store(ep.Finish<TL>(a3), ref y, 3 * cs);
+        if (m > 4) TL.Store(ep.Finish<TL>(a4), ref y, 4 * cs);
+        if (m > 5) TL.Store(ep.Finish<TL>(a5), ref y, 5 * cs);
+        if (m > 6) TL.Store(ep.Finish<TL>(a6), ref y, 6 * cs);
+        if (m > 7) TL.Store(ep.Finish<TL>(a7), ref y, 7 * cs);
     }
 
     /// <summary>Up to four outputs of a 3-wide kernel at stride 2, inputs outside the image skipped.</summary>
@@ -129,9 +133,10 @@ internal static partial class DepthwiseConvNhwc
             row = ref Unsafe.Add(ref row, rs);
             w = ref Unsafe.Add(ref w, 3 * cs);
         }
-        TL.Store(e.Finish<TL>(a0), ref y, 0);
-        if (m > 1) TL.Store(e.Finish<TL>(a1), ref y, cs);
-        if (m > 2) TL.Store(e.Finish<TL>(a2), ref y, 2 * cs);
-        if (m > 3) TL.Store(e.Finish<TL>(a3), ref y, 3 * cs);
+        var ep = e; // a local copy: its fields stay in registers across the stores
+        TL.Store(ep.Finish<TL>(a0), ref y, 0);
+        if (m > 1) TL.Store(ep.Finish<TL>(a1), ref y, cs);
+        if (m > 2) TL.Store(ep.Finish<TL>(a2), ref y, 2 * cs);
+        if (m > 3) TL.Store(ep.Finish<TL>(a3), ref y, 3 * cs);
     }
 }
