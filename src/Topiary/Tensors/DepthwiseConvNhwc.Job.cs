@@ -18,7 +18,7 @@ internal static partial class DepthwiseConvNhwc
         // The 16-lane blocks start at channels ≡ _head (mod 16): when C is a multiple of 16 every pixel of x has the same
         // alignment, and blocks starting at a 64-byte boundary load whole cache lines (a load split across two lines costs
         // about twice as much; the channels before the first boundary run in narrower blocks — too large a share of the
-        // work below 64 channels, which keep their split loads).
+        // work below 64 channels, which keep their split loads). Only speed depends on it: the GC may move x meanwhile.
         private readonly int _head = g.Channels % 16 != 0 || g.Channels < 64 ? 0
             : (int)((64 - ((nint)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(x)) & 63)) & 63) / sizeof(float);
 

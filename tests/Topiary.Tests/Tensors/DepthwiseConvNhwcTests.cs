@@ -2,9 +2,9 @@
 // MathF.Min(MathF.Max(v, lo), hi)), bit for bit, at every lane tier (16, 8, 4 and scalar lanes — forced, so all run on
 // any machine) and on 1 and 2 threads: channels 1 to 48 (blocks of 16, 8, 4 and single channels, and their mixes),
 // planes 1×1 to 28×28, kernels 3×3, 1×1, 5×5 and 3×5, strides 1, 2, 3 and mixed, padding 0, 1, 2 and asymmetric,
-// dilation 2, batch 1 and 3, with and without bias, no clamp, ReLU, ReLU6 and a narrow clamp; NaN propagates; an
-// infinite weight (whose padding taps must be skipped, not multiplied by zero).
-// Also the packed weight layout, argument checks, and no allocation on one thread.
+// dilation 2 (both axes, and vertical only), batch 1 and 3, with and without bias, no clamp, ReLU, ReLU6 and a narrow
+// clamp; NaN propagates; an infinite weight (whose padding taps must be skipped, not multiplied by zero). Also every
+// alignment of the input from 64 channels, the packed weight layout, argument checks, and no allocation on one thread.
 using Topiary.Tensors;
 
 namespace Topiary.Tests.Tensors;
@@ -32,6 +32,7 @@ public class DepthwiseConvNhwcTests
         { 3, 3, 3, 3, 1, 1, 1, 1, 1, 1 },
         { 3, 3, 2, 1, 1, 1, 1, 1, 1, 1 },
         { 3, 3, 1, 1, 2, 2, 2, 2, 2, 2 },
+        { 3, 3, 2, 1, 2, 1, 2, 1, 2, 1 },   // vertical dilation only: the 3-wide tiles
         { 1, 1, 1, 1, 0, 0, 0, 0, 1, 1 },
         { 5, 5, 1, 1, 2, 2, 2, 2, 1, 1 },
         { 5, 5, 2, 2, 2, 2, 2, 2, 1, 1 },
