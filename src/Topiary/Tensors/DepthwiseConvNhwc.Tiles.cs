@@ -2,8 +2,8 @@
 // row: column 0 of the first kernel row inside the image, at the block's first channel; b: the input column of the first
 // output's first tap; w: that kernel row's packed weights; y: the first output; pixels C floats apart, kernel rows
 // RowStep apart. The 3-wide tiles (stride 1 and 2, no horizontal dilation) load a kernel row's input pixels once into
-// registers, then apply the taps in kw order, each tap to all P accumulators in turn, so an accumulator's consecutive
-// FMAs are P apart (their 4-cycle latency hidden) and each accumulator still receives its taps in (kh, kw) order.
+// registers, then apply the taps in kw order, each tap to all P accumulators in turn (an accumulator's consecutive FMAs
+// P apart), so each accumulator still receives its taps in (kh, kw) order.
 // TP = Interior: every input inside the image. TP = ZeroPadded: inputs outside [0, W) read as +0 and only the first m
 // outputs are stored — the same bits as skipping those taps when every weight is finite (see the main file).
 using System.Runtime.CompilerServices;
@@ -46,7 +46,7 @@ internal static partial class DepthwiseConvNhwc
         {
             TV w0 = TL.Load(ref w, 0), w1 = TL.Load(ref w, cs), w2 = TL.Load(ref w, 2 * cs);
             nuint o = start;
-            TV x0 = TP.Zeroes && (uint)(b) >= width ? default : TL.Load(ref row, o); o += cs;
+            TV x0 = TP.Zeroes && (uint)b >= width ? default : TL.Load(ref row, o); o += cs;
             TV x1 = TP.Zeroes && (uint)(b + 1) >= width ? default : TL.Load(ref row, o); o += cs;
             TV x2 = TP.Zeroes && (uint)(b + 2) >= width ? default : TL.Load(ref row, o); o += cs;
             TV x3 = TP.Zeroes && (uint)(b + 3) >= width ? default : TL.Load(ref row, o); o += cs;
@@ -84,7 +84,7 @@ internal static partial class DepthwiseConvNhwc
         {
             TV w0 = TL.Load(ref w, 0), w1 = TL.Load(ref w, cs), w2 = TL.Load(ref w, 2 * cs);
             nuint o = start;
-            TV x0 = TP.Zeroes && (uint)(b) >= width ? default : TL.Load(ref row, o); o += cs;
+            TV x0 = TP.Zeroes && (uint)b >= width ? default : TL.Load(ref row, o); o += cs;
             TV x1 = TP.Zeroes && (uint)(b + 1) >= width ? default : TL.Load(ref row, o); o += cs;
             TV x2 = TP.Zeroes && (uint)(b + 2) >= width ? default : TL.Load(ref row, o); o += cs;
             TV x3 = TP.Zeroes && (uint)(b + 3) >= width ? default : TL.Load(ref row, o); o += cs;
@@ -114,7 +114,7 @@ internal static partial class DepthwiseConvNhwc
         {
             TV w0 = TL.Load(ref w, 0), w1 = TL.Load(ref w, cs), w2 = TL.Load(ref w, 2 * cs);
             nuint o = start;
-            TV x0 = TP.Zeroes && (uint)(b) >= width ? default : TL.Load(ref row, o); o += cs;
+            TV x0 = TP.Zeroes && (uint)b >= width ? default : TL.Load(ref row, o); o += cs;
             TV x1 = TP.Zeroes && (uint)(b + 1) >= width ? default : TL.Load(ref row, o); o += cs;
             TV x2 = TP.Zeroes && (uint)(b + 2) >= width ? default : TL.Load(ref row, o); o += cs;
             TV x3 = TP.Zeroes && (uint)(b + 3) >= width ? default : TL.Load(ref row, o); o += cs;
@@ -159,7 +159,7 @@ internal static partial class DepthwiseConvNhwc
         {
             TV w0 = TL.Load(ref w, 0), w1 = TL.Load(ref w, cs), w2 = TL.Load(ref w, 2 * cs);
             nuint o = start;
-            TV x0 = TP.Zeroes && (uint)(b) >= width ? default : TL.Load(ref row, o); o += cs;
+            TV x0 = TP.Zeroes && (uint)b >= width ? default : TL.Load(ref row, o); o += cs;
             TV x1 = TP.Zeroes && (uint)(b + 1) >= width ? default : TL.Load(ref row, o); o += cs;
             TV x2 = TP.Zeroes && (uint)(b + 2) >= width ? default : TL.Load(ref row, o); o += cs;
             TV x3 = TP.Zeroes && (uint)(b + 3) >= width ? default : TL.Load(ref row, o); o += cs;
