@@ -22,6 +22,7 @@ public static class QuickMode
         new TrainingThroughputSection(),
         new SparseCrossoverSection(),
         new DepthwiseQuickSection(),
+        new DepthwiseNhwcQuickSection(),
         new ConvQuickSection(),
         new SparseConvQuickSection(),
         new CodebookPlanSection(),
