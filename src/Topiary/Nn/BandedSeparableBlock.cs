@@ -6,7 +6,8 @@
 // of about BandBytes that stays in L2, the depthwise layer reads them there and writes its band into a second scratch
 // buffer, and the projection reads that and writes the block's output rows. Consecutive bands overlap by the halo:
 // those expanded rows are moved to the front of the buffer, not recomputed. The scratch buffers are per thread and
-// shared by every such block, so they stay in cache from block to block.
+// shared by every such block, so they stay in cache from block to block, and start at a cache line (the depthwise
+// kernel's 16-channel loads then never split across two).
 // Every output element is computed by the same operations as layer by layer (the GEMM rows are independent, and the
 // depthwise band is the image's rows with the band's edges as padding only where the image has padding), so the
 // results are the unbanded stack's bits. Images, or parts of an image when there are fewer images than threads, run
@@ -139,8 +140,8 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
         int h = g.Height, w = g.Width, hidden = g.Channels, cin = Expand.Conv.InChannels, oc = Project.Conv.OutChannels;
         int extent = (g.KernelH - 1) * g.DilationH + 1, s = g.StrideH;
         int maxRows = Math.Min(h, (bandRows - 1) * s + extent);
-        float[] expanded = ScratchArray.Grow(ref t_expanded, maxRows * w * hidden);
-        float[] depthwise = ScratchArray.Grow(ref t_depthwise, bandRows * g.OutW * hidden);
+        float[] expanded = ScratchArray.GrowAligned(ref t_expanded, (long)maxRows * w * hidden, ToString());
+        float[] depthwise = ScratchArray.GrowAligned(ref t_depthwise, (long)bandRows * g.OutW * hidden, ToString());
         int first = 0, count = 0; // the image rows [first, first + count) whose expansion is in `expanded`
         for (int band = band0; band < band1; band++)
         {
