@@ -69,7 +69,7 @@ public class ActivationPlanTests
         var small = arena.Take(0, 2, 5);
         Assert.Same(big.Data, small.Data);
         Assert.Equal(10, small.Length);
-        Assert.Equal(24, small.Data.Length);
+        Assert.InRange(small.Data.Length, 24, 24 + 15);
         Assert.Equal(10, small.Span.Length);
         Assert.Equal(10, small.Clone().Data.Length);
         Assert.Equal([5, 2], small.Reshape(5, 2).Shape);
