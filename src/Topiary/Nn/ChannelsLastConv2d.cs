@@ -21,6 +21,7 @@ public sealed class ChannelsLastConv2d : GraphOp, IArenaOutput
     private readonly Tensor[] _output = new Tensor[1];
     private readonly GemmPackedB? _packed;
     private readonly float[]? _depthwiseWeights;
+    private readonly float[]? _entryWeights;
     private readonly float[]? _bias;
     private readonly string _description;
     private Tensor? _y;
@@ -50,6 +51,10 @@ public sealed class ChannelsLastConv2d : GraphOp, IArenaOutput
         if (IsDepthwise)
         {
             _depthwiseWeights = DepthwiseConvNhwc.PackWeights(w, Conv.OutChannels, Conv.KernelSize.H * Conv.KernelSize.W);
+        }
+        else if (readsChannelsFirst && EntryConvNhwc.Applies(Conv.InChannels, Conv.KernelSize.H, Conv.KernelSize.W, w))
+        {
+            _entryWeights = EntryConvNhwc.PackWeights(w, Conv.OutChannels, w.Length / Conv.OutChannels);
         }
         else
         {
@@ -139,6 +144,7 @@ public sealed class ChannelsLastConv2d : GraphOp, IArenaOutput
         if (n == 0) return _output;
         int threads = Threading.MaxDegreeOfParallelism;
         if (IsDepthwise) DepthwiseConvNhwc.Forward(x.Data, n, g, _depthwiseWeights!, _bias, Min, Max, y.Data, threads);
+        else if (_entryWeights is not null) EntryConvNhwc.Forward(x.Data, n, g, _entryWeights, oc, _bias, Min, Max, y.Data, threads);
         else if (ReadsChannelsFirst) Entry(x.Data, n, g, y.Data, threads);
         else Pointwise(x.Data, n * h * w, r?.Data, y.Data, threads);
         return _output;
