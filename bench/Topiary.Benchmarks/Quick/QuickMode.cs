@@ -23,6 +23,7 @@ public static class QuickMode
         new SparseCrossoverSection(),
         new DepthwiseQuickSection(),
         new ConvQuickSection(),
+        new EntryConvQuickSection(),
         new SparseConvQuickSection(),
         new CodebookPlanSection(),
     ];

@@ -52,7 +52,7 @@ public sealed class ChannelsLastConv2d : GraphOp, IArenaOutput
         {
             _depthwiseWeights = DepthwiseConvNhwc.PackWeights(w, Conv.OutChannels, Conv.KernelSize.H * Conv.KernelSize.W);
         }
-        else if (readsChannelsFirst && EntryConvNhwc.Applies(Conv.InChannels, Conv.KernelSize.H, Conv.KernelSize.W, w))
+        else if (readsChannelsFirst && EntryConvNhwc.Applies(Conv.InChannels, Conv.KernelSize.H, Conv.KernelSize.W))
         {
             _entryWeights = EntryConvNhwc.PackWeights(w, Conv.OutChannels, w.Length / Conv.OutChannels);
         }

@@ -4,7 +4,8 @@
 //   16 lanes  Vector512.FusedMultiplyAdd              (GemmKernel512: always one rounding)
 //   8, 4      Vector256/128.MultiplyAddEstimate       (GemmKernel256/128: fused where the hardware has FMA, else a·b + c)
 //   1         acc + x·w, two roundings                (GemmKernelScalar)
-// Max/Min are IEEE 754:2019 maximum/minimum (NaN propagates, −0 < +0), as the GEMM epilogue's.
+// Max/Min are IEEE 754:2019 maximum/minimum (NaN propagates, −0 < +0), as the GEMM epilogue's; MaxNative/MinNative the
+// hardware's (x86: a > b ? a : b), which EntryConvNhwc uses only where the results are the IEEE ones.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -43,6 +44,13 @@ internal unsafe interface IEntryConvLanes<TV> where TV : struct
 
     /// <summary>IEEE minimum.</summary>
     static abstract TV Min(TV a, TV b);
+
+    /// <summary>a &gt; b ? a : b per lane (x86 maxps: b when either is NaN; a platform whose native maximum is IEEE's gives
+    /// the same results wherever EntryConvNhwc uses it).</summary>
+    static abstract TV MaxNative(TV a, TV b);
+
+    /// <summary>a &lt; b ? a : b per lane (as <see cref="MaxNative"/>).</summary>
+    static abstract TV MinNative(TV a, TV b);
 }
 
 /// <summary>16 lanes (Vector512).</summary>
@@ -66,6 +74,8 @@ internal readonly unsafe struct EntryConvLanes512 : IEntryConvLanes<Vector512<fl
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Min(Vector512<float> a, Vector512<float> b) => Vector512.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MaxNative(Vector512<float> a, Vector512<float> b) => Vector512.MaxNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MinNative(Vector512<float> a, Vector512<float> b) => Vector512.MinNative(a, b);
 }
 
 /// <summary>8 lanes (Vector256).</summary>
@@ -89,6 +99,8 @@ internal readonly unsafe struct EntryConvLanes256 : IEntryConvLanes<Vector256<fl
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Min(Vector256<float> a, Vector256<float> b) => Vector256.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MaxNative(Vector256<float> a, Vector256<float> b) => Vector256.MaxNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MinNative(Vector256<float> a, Vector256<float> b) => Vector256.MinNative(a, b);
 }
 
 /// <summary>4 lanes (Vector128).</summary>
@@ -112,6 +124,8 @@ internal readonly unsafe struct EntryConvLanes128 : IEntryConvLanes<Vector128<fl
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Min(Vector128<float> a, Vector128<float> b) => Vector128.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MaxNative(Vector128<float> a, Vector128<float> b) => Vector128.MaxNative(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MinNative(Vector128<float> a, Vector128<float> b) => Vector128.MinNative(a, b);
 }
 
 /// <summary>One lane (a float), the GEMM's scalar micro-kernel's arithmetic.</summary>
@@ -127,6 +141,8 @@ internal readonly unsafe struct EntryConvLanesScalar : IEntryConvLanes<float>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Max(float a, float b) => MathF.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Min(float a, float b) => MathF.Min(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxNative(float a, float b) => a > b ? a : b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MinNative(float a, float b) => a < b ? a : b;
 }
 
 /// <summary>What the lane widths share.</summary>

@@ -1,5 +1,5 @@
-// EntryConvNhwc.Rows: one call's operands and its loop over output rows — per row the kernel rows inside the image, the
-// copies of the edge tiles' windows, and per chunk of output channels the tiles (EntryConvNhwc.Tiles.cs) in three runs:
+// EntryConvNhwc.Rows: one call's operands and its loop over output rows — per row the copies of the edge tiles' windows
+// (every tile's when a kernel row falls in the top or bottom padding), and per chunk of output channels the tiles (EntryConvNhwc.Tiles.cs) in three runs:
 // the left edge tiles, the interior tiles (one run at a fixed step, plus the last, overlapping tile), the right edge tiles.
 using System.Runtime.Intrinsics;
 
@@ -11,7 +11,8 @@ internal static unsafe partial class EntryConvNhwc
     private readonly struct Job(float[] x, in Conv2dGeometry g, float[] w, int oc, float[]? bias, float min, float max, float[] y, Lanes lanes)
     {
         private readonly Conv2dGeometry _g = g;
-        private readonly bool _clamps = min != float.NegativeInfinity || max != float.PositiveInfinity;
+        private readonly ClampKind _clamp = min == float.NegativeInfinity && max == float.PositiveInfinity ? ClampKind.None
+            : BitConverter.SingleToInt32Bits(min) == 0 && max > 0 ? ClampKind.FromZero : ClampKind.Any;
 
         /// <summary>Output rows [oh0, oh1) of sample n, all output channels.</summary>
         public void Run(int n, int oh0, int oh1)
@@ -65,7 +66,7 @@ internal static unsafe partial class EntryConvNhwc
             int end = first;
             while (end < tiles && Start(end) * sw - g.PadLeft + span <= wd) end++;
             int windowSize = g.Channels * kh * span;
-            float[] scratch = ScratchArray.Grow(ref t_scratch, ocp + (long)(first + tiles - end) * windowSize, "EntryConvNhwc");
+            float[] scratch = ScratchArray.Grow(ref t_scratch, ocp + (long)tiles * windowSize, "EntryConvNhwc");
             fixed (float* px = x, pw = w, py = y, ps = scratch, pb = bias)
             {
                 float* biasPadded = ps, windows = ps + ocp;
@@ -79,34 +80,33 @@ internal static unsafe partial class EntryConvNhwc
                 var args = new TileArgs<TV>
                 {
                     Channels = g.Channels, KernelW = kw, Dilation = dw, Stride = sw, Ocp = ocp, PixelStride = oc,
-                    WeightPlane = (nint)kh * kw * ocp, WeightRow = (nint)kw * ocp,
-                    HasBias = pb != null, Clamps = _clamps, Lo = TL.Broadcast(min), Hi = TL.Broadcast(max),
+                    WeightPlane = (nint)kh * kw * ocp, WeightRow = (nint)kw * ocp, Weights = pw, Rows = kh,
+                    HasBias = pb != null, Clamp = _clamp, Lo = TL.Broadcast(min), Hi = TL.Broadcast(max),
                 };
                 for (int oh = oh0; oh < oh1; oh++)
                 {
-                    // Kernel rows [k0, k0 + rows) read image rows inside [0, H); the others read only padding.
+                    // A row whose kernel rows reach into the top or bottom padding runs every tile from a window copy (the
+                    // padding rows are zeros there, multiplied as the GEMM multiplies its column matrix's zeros).
                     int top = oh * sh - g.PadTop;
-                    int k0 = top >= 0 ? 0 : (-top + dh - 1) / dh;
-                    int k1 = top > h - 1 ? 0 : Math.Min(kh, (h - 1 - top) / dh + 1);
-                    int rows = Math.Max(0, k1 - k0), ih0 = top + k0 * dh;
+                    bool inside = top >= 0 && top + (kh - 1) * dh < h;
+                    int rowFirst = inside ? first : tiles, rowEnd = inside ? end : tiles;
                     float* win = windows;
-                    for (int t = 0; t < first; t++, win += windowSize) CopyWindow(image, ih0, rows, Start(t) * sw - g.PadLeft, span, win);
-                    for (int t = end; t < tiles; t++, win += windowSize) CopyWindow(image, ih0, rows, Start(t) * sw - g.PadLeft, span, win);
-                    // Column −PL of kernel row k0 (never read there: interior tiles start at or after column 0).
-                    float* row0 = image + (nint)ih0 * wd - g.PadLeft;
+                    for (int t = 0; t < rowFirst; t++, win += windowSize) CopyWindow(image, top, Start(t) * sw - g.PadLeft, span, win);
+                    for (int t = rowEnd; t < tiles; t++, win += windowSize) CopyWindow(image, top, Start(t) * sw - g.PadLeft, span, win);
+                    // Column −PL of image row `top` (never read there: interior tiles start at or after column 0).
+                    float* row0 = image + (nint)top * wd - g.PadLeft;
                     float* yRow = py + (nint)(n * g.OutH + oh) * ow * oc;
-                    args.Rows = rows;
                     for (int j0 = 0; j0 < oc; j0 += 2 * lanes)
                     {
                         bool two = oc - j0 > lanes;
-                        args.Weights = pw + (nint)k0 * kw * ocp + j0;
+                        args.Weights = pw + j0;
                         args.LastLanes = Math.Min(oc - j0 - (two ? lanes : 0), lanes);
                         if (args.HasBias)
                         {
                             args.Bias0 = TL.Load(biasPadded + j0);
                             if (two) args.Bias1 = TL.Load(biasPadded + j0 + lanes);
                         }
-                        var run = new RowRun(row0, plane, rowStep, windows, windowSize, span, yRow + j0, first, end, tiles, ow, p);
+                        var run = new RowRun(row0, plane, rowStep, windows, windowSize, span, yRow + j0, rowFirst, rowEnd, tiles, ow, p);
                         if (two) Chunk<TL, TV, TP, TS, TwoVectors>(args, run);
                         else Chunk<TL, TV, TP, TS, OneVector>(args, run);
                     }
@@ -114,18 +114,23 @@ internal static unsafe partial class EntryConvNhwc
             }
         }
 
-        // The window of the tile whose first input column is `col`: for each channel, the `rows` kernel rows from image row
-        // ih0 (step DH), columns [col, col + span), zeros outside [0, W); [C][rows][span].
-        private void CopyWindow(float* image, int ih0, int rows, int col, int span, float* dst)
+        // The window of the tile whose first input column is `col`: for each channel, the KH kernel rows from image row
+        // `top` (step DH), columns [col, col + span), zeros outside the image; [C][KH][span].
+        private void CopyWindow(float* image, int top, int col, int span, float* dst)
         {
-            int wd = _g.Width, dh = _g.DilationH;
+            int h = _g.Height, wd = _g.Width, dh = _g.DilationH;
             int a = Math.Clamp(-col, 0, span), b = Math.Clamp(wd - col, a, span);
             for (int c = 0; c < _g.Channels; c++)
             {
-                float* plane = image + (nint)c * _g.Height * wd;
-                for (int j = 0; j < rows; j++, dst += span)
+                float* plane = image + (nint)c * h * wd;
+                for (int j = 0, ih = top; j < _g.KernelH; j++, ih += dh, dst += span)
                 {
-                    float* src = plane + (nint)(ih0 + j * dh) * wd + col;
+                    if ((uint)ih >= (uint)h)
+                    {
+                        new Span<float>(dst, span).Clear();
+                        continue;
+                    }
+                    float* src = plane + (nint)ih * wd + col;
                     for (int t = 0; t < a; t++) dst[t] = 0f;
                     new ReadOnlySpan<float>(src + a, b - a).CopyTo(new Span<float>(dst + a, b - a));
                     for (int t = b; t < span; t++) dst[t] = 0f;

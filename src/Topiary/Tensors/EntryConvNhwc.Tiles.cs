@@ -2,8 +2,8 @@
 // vectors), 2·P accumulators in registers. Per product k = (c, kh, kw) in order: the chunk's weight vectors are loaded
 // once and each pixel's input value is broadcast and multiplied into its accumulators; then per pixel + bias, the clamp
 // and the store (the last vector masked when the chunk ends inside it). The input is read at
-// input + c·planeStride + r·rowStride + kw·DW + i·SW (pixel i, kernel row r from the first one inside the image): the image
-// itself for interior tiles, an edge tile's window copy otherwise. P, SW (1, 2 or any) and the chunk's vector count are
+// input + c·planeStride + kh·rowStride + kw·DW + i·SW (pixel i): the image itself for interior tiles, the tile's window
+// copy otherwise. P, SW (1, 2 or any) and the chunk's vector count are
 // type parameters, so the JIT unrolls the pixels with constant offsets and drops the unused accumulators.
 using System.Runtime.CompilerServices;
 
@@ -14,7 +14,7 @@ internal static unsafe partial class EntryConvNhwc
     /// <summary>What the tiles of one output row and chunk share.</summary>
     private struct TileArgs<TV> where TV : struct
     {
-        /// <summary>The packed weight of product (c = 0, the first kernel row inside the image, kw = 0) at the chunk's first output channel.</summary>
+        /// <summary>The packed weight of product 0 at the chunk's first output channel.</summary>
         public float* Weights;
         /// <summary>Packed weights per input channel (KH·KW·OCp) and per kernel row (KW·OCp).</summary>
         public nint WeightPlane, WeightRow;
@@ -24,14 +24,27 @@ internal static unsafe partial class EntryConvNhwc
         public nint PixelStride;
         /// <summary>Horizontal dilation DW and stride SW.</summary>
         public nint Dilation, Stride;
-        /// <summary>Input channels C, kernel rows inside the image, kernel width KW.</summary>
+        /// <summary>Input channels C, kernel height KH and width KW.</summary>
         public int Channels, Rows, KernelW;
         /// <summary>Valid lanes of the chunk's last vector (Count when it is whole).</summary>
         public int LastLanes;
-        /// <summary>Whether the bias is added and the clamp applied.</summary>
-        public bool HasBias, Clamps;
+        /// <summary>Whether the bias is added.</summary>
+        public bool HasBias;
+        /// <summary>How the clamp runs (<see cref="ClampKind"/>).</summary>
+        public ClampKind Clamp;
         /// <summary>The chunk's bias vectors and the clamp's bounds.</summary>
         public TV Bias0, Bias1, Lo, Hi;
+    }
+
+    /// <summary>How the clamp [lo, hi] runs.</summary>
+    private enum ClampKind : byte
+    {
+        /// <summary>No clamp (−∞, +∞).</summary>
+        None,
+        /// <summary>lo = +0 and hi &gt; 0 (ReLU, ReLU6): native max and min with a fix-up for −0.</summary>
+        FromZero,
+        /// <summary>Any other bounds: IEEE Max then Min.</summary>
+        Any,
     }
 
     /// <summary>Pixels per tile.</summary>
@@ -145,7 +158,14 @@ internal static unsafe partial class EntryConvNhwc
             v0 = TL.Add(v0, a.Bias0);
             if (TW.Two) v1 = TL.Add(v1, a.Bias1);
         }
-        if (a.Clamps)
+        if (a.Clamp == ClampKind.FromZero)
+        {
+            // maxNative(+0, v) is v when v is NaN or −0; + 0 turns −0 into +0; then minNative(hi, ·) passes NaN: IEEE's
+            // Max(v, +0) then Min(·, hi), for any hi > 0, in three instructions instead of seven.
+            v0 = TL.MinNative(a.Hi, TL.Add(TL.MaxNative(a.Lo, v0), a.Lo));
+            if (TW.Two) v1 = TL.MinNative(a.Hi, TL.Add(TL.MaxNative(a.Lo, v1), a.Lo));
+        }
+        else if (a.Clamp == ClampKind.Any)
         {
             v0 = TL.Min(TL.Max(v0, a.Lo), a.Hi);
             if (TW.Two) v1 = TL.Min(TL.Max(v1, a.Lo), a.Hi);

@@ -10,15 +10,16 @@
 // 4 or 1 on narrower rows) keeps 2·P accumulators in registers, so each weight vector load feeds P multiply-adds and
 // each input value is broadcast once per chunk (EntryConvNhwc.Tiles.cs). A row is covered by tiles at 0, P, 2P, ... and
 // a last one ending at the row's end (overlapping its neighbour: those pixels are computed twice, to the same bits).
-// Padding: kernel rows in the top/bottom padding are skipped (they add only zeros); a tile whose window reaches into the
-// left/right padding reads a copy of its window with zeros in the padding (once per row, shared by every chunk), so
-// interior tiles read the image with no bounds checks.
-// Bits: per output element the products in k = (c·KH + kh)·KW + kw order into one accumulator from +0, with the GEMM
-// micro-kernel's multiply-add of the same tier (EntryConvLanes), then + b (when there is a bias), then Max(lo) and
+// Padding: a tile whose window reaches into the padding reads a copy of its window with zeros there (made once per row,
+// shared by every chunk; in a row whose kernel reaches into the top or bottom padding, every tile's), so interior tiles
+// read the image with no bounds checks, and every product is computed, padding zeros included, as the GEMM computes its
+// column matrix's (skipping them would differ from it in two corner cases: a weight of ±∞ or NaN, 0·w = NaN; and an
+// accumulator that underflowed to −0, which + 0·w turns into +0).
+// Bits: per output element the C·KH·KW products in k = (c·KH + kh)·KW + kw order into one accumulator from +0, with the
+// GEMM micro-kernel's multiply-add of the same tier (EntryConvLanes), then + b (when there is a bias), then Max(lo) and
 // Min(hi) (when clamped): the im2col + GEMM route's bits (Kc = 256 ≥ C·KH·KW: a single K block, so the GEMM adds the
-// bias after the sum), given finite weights — a padding entry of the column matrix adds 0·w, exactly +0 to an
-// accumulator that is never −0, where a weight of ±∞ or NaN would make it NaN (callers keep the GEMM for those).
-// EntryConvNhwcScalar is the plain twin. Outputs are independent, so results never depend on the split across threads.
+// bias after the sum). EntryConvNhwcScalar is the plain twin. Outputs are independent, so results never depend on the
+// split across threads.
 using System.Runtime.Intrinsics;
 
 namespace Topiary.Tensors;
@@ -38,16 +39,8 @@ internal static unsafe partial class EntryConvNhwc
     [ThreadStatic] private static float[]? t_scratch;
 
     /// <summary>True when the kernel takes a groups-1 convolution of <paramref name="channels"/> input channels and a
-    /// <paramref name="kernelH"/>×<paramref name="kernelW"/> kernel whose weights <paramref name="w"/> are all finite.</summary>
-    internal static bool Applies(int channels, int kernelH, int kernelW, ReadOnlySpan<float> w) =>
-        (long)channels * kernelH * kernelW <= MaxDepth && AllFinite(w);
-
-    private static bool AllFinite(ReadOnlySpan<float> w)
-    {
-        foreach (float v in w)
-            if (!float.IsFinite(v)) return false;
-        return true;
-    }
+    /// <paramref name="kernelH"/>×<paramref name="kernelW"/> kernel.</summary>
+    internal static bool Applies(int channels, int kernelH, int kernelW) => (long)channels * kernelH * kernelW <= MaxDepth;
 
     /// <summary>OC rounded up to <see cref="ChannelAlign"/>: the row length of the packed weights.</summary>
     internal static int PaddedChannels(int outChannels) => (outChannels + ChannelAlign - 1) / ChannelAlign * ChannelAlign;

@@ -2,7 +2,8 @@
 // time straight from the definition:
 //   y[n, oh, ow, o] = min(max(Σ_k x[n, c, ih, iw] · W[o, c, kh, kw] + b[o], lo), hi),  ih = oh·SH − PT + kh·DH,
 //                                                                                    iw = ow·SW − PL + kw·DW
-// over the taps inside the image in k = (c·KH + kh)·KW + kw order, into one accumulator from +0, each step
+// over every tap in k = (c·KH + kh)·KW + kw order, x = 0 in the padding (as im2col's column matrix holds it: 0·w is
+// computed, NaN for w = ±∞), into one accumulator from +0, each step
 // MathF.FusedMultiplyAdd (fused) or acc + x·w (the GEMM's scalar micro-kernel); + b only with a bias; Max then Min only
 // when clamped (bounds other than −∞, +∞). W is the unpacked [OC, C, KH, KW].
 namespace Topiary.Tensors;
@@ -31,12 +32,11 @@ internal static class EntryConvNhwcScalar
                             for (int i = 0; i < kh; i++)
                             {
                                 int ih = oh * g.StrideH - g.PadTop + i * g.DilationH;
-                                if ((uint)ih >= (uint)h) continue;
                                 for (int j = 0; j < kw; j++)
                                 {
                                     int iw = ow * g.StrideW - g.PadLeft + j * g.DilationW;
-                                    if ((uint)iw >= (uint)wd) continue;
-                                    float xv = x[((n * c + ci) * h + ih) * wd + iw], wv = w[oc * depth + (ci * kh + i) * kw + j];
+                                    float xv = (uint)ih < (uint)h && (uint)iw < (uint)wd ? x[((n * c + ci) * h + ih) * wd + iw] : 0f;
+                                    float wv = w[oc * depth + (ci * kh + i) * kw + j];
                                     acc = fused ? MathF.FusedMultiplyAdd(xv, wv, acc) : acc + xv * wv;
                                 }
                             }

@@ -5,7 +5,7 @@
 // output channels 1, 8, 15, 16, 17, 32, 40, 64 (whole and masked vectors, one or two per chunk, several chunks), planes
 // from 1×1 to 37×37 (tiles of 8, 6, 4 and 1 pixels, overlapping last tiles, edge tiles on both sides), kernels 1×1,
 // 3×3, 5×5, 7×7 and 3×5, strides 1, 2, 3 and mixed, padding 0 to 3 and asymmetric, dilation 2, batch 1 and 3, with and
-// without bias, no clamp, ReLU and ReLU6. Also ChannelsLastConv2d's entry through it, the packed layout, the rule for
+// without bias (−0 in it), no clamp, ReLU, ReLU6, a narrow clamp and [−0, 6]; NaN inputs propagate. Also ChannelsLastConv2d's entry through it, the packed layout, the rule for
 // non-finite weights, and argument checks.
 using Topiary.Nn;
 using Topiary.Tensors;
@@ -20,7 +20,7 @@ public unsafe class EntryConvNhwcTests
     private static readonly int[] OutChannels = [1, 8, 15, 16, 17, 32, 40, 64];
     private static readonly (int H, int W)[] Sizes = [(1, 1), (2, 3), (5, 7), (9, 9), (13, 11), (16, 17), (37, 37), (24, 30)];
     private static readonly (float Lo, float Hi)[] Clamps =
-        [(float.NegativeInfinity, float.PositiveInfinity), (0f, float.PositiveInfinity), (0f, 6f)];
+        [(float.NegativeInfinity, float.PositiveInfinity), (0f, float.PositiveInfinity), (0f, 6f), (-0.25f, 0.25f), (-0f, 6f)];
 
     public static TheoryData<int, int, int, int, int, int, int, int, int, int> Windows => new()
     {
@@ -57,6 +57,8 @@ public unsafe class EntryConvNhwcTests
                 float[] x = Random(rng, batch * g.ImageSize), wts = Random(rng, oc * g.ColumnRows);
                 float[]? bias = variant % 4 == 1 ? null : Random(rng, oc);
                 x[rng.Next(x.Length)] = 0f;
+                if (variant % 5 == 2) x[rng.Next(x.Length)] = float.NaN;
+                if (bias is not null) bias[0] = -0f;
                 var (lo, hi) = Clamps[variant % Clamps.Length];
                 Check(x, batch, g, wts, oc, bias, lo, hi, $"C={c} OC={oc} batch={batch} bias={bias is not null} clamp=[{lo}, {hi}] {g}");
             }
@@ -105,13 +107,30 @@ public unsafe class EntryConvNhwcTests
     }
 
     [Fact]
-    public void Applies_to_few_input_channels_and_finite_weights_only()
+    public void Applies_to_few_input_channels()
     {
-        Assert.True(EntryConvNhwc.Applies(3, 3, 3, [1f, -2f]));
-        Assert.True(EntryConvNhwc.Applies(4, 8, 8, [1f]));
-        Assert.False(EntryConvNhwc.Applies(5, 8, 8, [1f]));              // C·KH·KW = 320 > 256
-        Assert.False(EntryConvNhwc.Applies(3, 3, 3, [1f, float.PositiveInfinity]));
-        Assert.False(EntryConvNhwc.Applies(3, 3, 3, [float.NaN]));
+        Assert.True(EntryConvNhwc.Applies(3, 3, 3));
+        Assert.True(EntryConvNhwc.Applies(4, 8, 8));
+        Assert.False(EntryConvNhwc.Applies(5, 8, 8)); // C·KH·KW = 320 > 256
+    }
+
+    // Every product is computed, padding zeros included, as the GEMM computes its column matrix's: a weight of ±∞ makes
+    // 0·w = NaN at the border pixels, and an accumulator that underflowed to −0 becomes +0 at a padding tap.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Padding_products_are_computed_as_the_gemm_computes_them(bool tiny)
+    {
+        var g = new Conv2dGeometry(3, 11, 13, (3, 3), (2, 1), (1, 2, 1, 0), (1, 1));
+        var rng = new Random(tiny ? 2 : 1);
+        float scale = tiny ? 1e-25f : 1f;
+        float[] x = Random(rng, g.ImageSize).Select(v => v * scale).ToArray(), wts = Random(rng, 17 * g.ColumnRows).Select(v => v * scale).ToArray();
+        if (!tiny)
+        {
+            wts[5] = float.PositiveInfinity;
+            wts[40] = float.NegativeInfinity;
+        }
+        Check(x, 1, g, wts, 17, null, float.NegativeInfinity, float.PositiveInfinity, tiny ? "underflow" : "infinite weights");
     }
 
     [Fact]
