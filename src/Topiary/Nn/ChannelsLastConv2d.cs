@@ -3,11 +3,14 @@
 // stacks. In that layout every layer of such a stack runs at full vector width whatever its plane size:
 //   depthwise (3×3 or any kernel, channel multiplier 1)  DepthwiseConvNhwc, 16 channels per vector, input [N, H, W, C]
 //   pointwise (1×1, stride 1, no padding, groups 1)     one GEMM  Y[N·H·W, OC] = X[N·H·W, C] · Wᵀ, Wᵀ packed once
-//   entry (any groups-1 convolution, input [N, C, H, W]) per image Y[OH·OW, OC] = colᵀ · Wᵀ (col = im2col, or the
-//                                                         image itself for a pointwise layer): the stack's first layer
-//                                                         reads the channels-first tensor, so no transpose is needed
+//   entry (any groups-1 convolution, input [N, C, H, W]) the stack's first layer reads the channels-first tensor, so
+//                                                         no transpose is needed: with few inputs per output
+//                                                         (C·KH·KW ≤ 256: a network's stem) EntryConvNhwc, a direct
+//                                                         kernel (no column matrix); else per image
+//                                                         Y[OH·OW, OC] = colᵀ · Wᵀ (col = im2col, or the image itself
+//                                                         for a pointwise layer)
 // The bias (a folded BatchNorm's shift), a residual [N, OH, OW, OC] (pointwise only) and the clamp run in the GEMM's
-// epilogue, the bias per column. Per output element the operations are the channels-first layer's (the same products
+// epilogue, the bias per column (in the entry kernel's, the same operations). Per output element the operations are the channels-first layer's (the same products
 // summed in the same order, bias and residual added as one rounded sum, then Max and Min), so the results are its bits
 // whenever the channels-first layer ran the same algorithm (im2col/GEMM, or the depthwise kernels). In a stack the
 // output lives in a slot of the stack's ActivationArena.
