@@ -24,6 +24,7 @@ public static class QuickMode
         new DepthwiseQuickSection(),
         new DepthwiseNhwcQuickSection(),
         new ConvQuickSection(),
+        new EntryConvQuickSection(),
         new SparseConvQuickSection(),
         new CodebookPlanSection(),
     ];

@@ -3,14 +3,17 @@
 // stacks. In that layout every layer of such a stack runs at full vector width whatever its plane size:
 //   depthwise (3×3 or any kernel, channel multiplier 1)  DepthwiseConvNhwc, 16 channels per vector, input [N, H, W, C]
 //   pointwise (1×1, stride 1, no padding, groups 1)     one GEMM  Y[N·H·W, OC] = X[N·H·W, C] · Wᵀ, Wᵀ packed once
-//   entry (any groups-1 convolution, input [N, C, H, W]) per image Y[OH·OW, OC] = colᵀ · Wᵀ (col = im2col, or the
-//                                                         image itself for a pointwise layer): the stack's first layer
-//                                                         reads the channels-first tensor, so no transpose is needed
+//   entry (any groups-1 convolution, input [N, C, H, W]) the stack's first layer reads the channels-first tensor, so
+//                                                         no transpose is needed: with few inputs per output
+//                                                         (C·KH·KW ≤ 256: a network's stem) EntryConvNhwc, a direct
+//                                                         kernel (no column matrix); else per image
+//                                                         Y[OH·OW, OC] = colᵀ · Wᵀ (col = im2col, or the image itself
+//                                                         for a pointwise layer)
 // The bias (a folded BatchNorm's shift), a residual [N, OH, OW, OC] (pointwise only) and the clamp run in the GEMM's
-// epilogue, the bias per column. Per output element the operations are the channels-first layer's (the same products
-// summed in the same order, bias and residual added as one rounded sum, then Max and Min), so the results are its bits
-// whenever the channels-first layer ran the same algorithm (im2col/GEMM, or the depthwise kernels). In a stack the
-// output lives in a slot of the stack's ActivationArena.
+// epilogue, the bias per column (in the entry kernel's, the same operations). Per output element the operations are
+// the channels-first layer's (the same products summed in the same order, bias and residual added as one rounded sum,
+// then Max and Min), so the results are its bits whenever the channels-first layer ran the same algorithm (im2col/GEMM,
+// or the depthwise kernels). In a stack the output lives in a slot of the stack's ActivationArena.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
@@ -21,6 +24,7 @@ public sealed class ChannelsLastConv2d : GraphOp, IArenaOutput
     private readonly Tensor[] _output = new Tensor[1];
     private readonly GemmPackedB? _packed;
     private readonly float[]? _depthwiseWeights;
+    private readonly float[]? _entryWeights;
     private readonly float[]? _bias;
     private readonly string _description;
     private Tensor? _y;
@@ -50,6 +54,10 @@ public sealed class ChannelsLastConv2d : GraphOp, IArenaOutput
         if (IsDepthwise)
         {
             _depthwiseWeights = DepthwiseConvNhwc.PackWeights(w, Conv.OutChannels, Conv.KernelSize.H * Conv.KernelSize.W);
+        }
+        else if (readsChannelsFirst && EntryConvNhwc.Applies(Conv.InChannels, Conv.KernelSize.H, Conv.KernelSize.W))
+        {
+            _entryWeights = EntryConvNhwc.PackWeights(w, Conv.OutChannels, w.Length / Conv.OutChannels);
         }
         else
         {
@@ -139,6 +147,7 @@ public sealed class ChannelsLastConv2d : GraphOp, IArenaOutput
         if (n == 0) return _output;
         int threads = Threading.MaxDegreeOfParallelism;
         if (IsDepthwise) Depthwise(x.Data, n, g, y.Data, threads);
+        else if (_entryWeights is not null) EntryConvNhwc.Forward(x.Data, n, g, _entryWeights, oc, _bias, Min, Max, y.Data, threads);
         else if (ReadsChannelsFirst) Entry(x.Data, n, g, y.Data, threads);
         else Pointwise(x.Data, n * h * w, r is null ? default : r.Span, y.Data, threads);
         return _output;
