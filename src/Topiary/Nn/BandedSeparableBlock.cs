@@ -1,5 +1,6 @@
 // BandedSeparableBlock: a channels-last inverted-residual block — expand 1×1 → depthwise → project 1×1 (+ the block's
-// input) — run band by band of output rows, inference only (written by ChannelsLastRewrite). Layer by layer, the
+// input), or without the expansion (MobileNet-v2's first block) — run band by band of output rows, inference only
+// (written by ChannelsLastRewrite). Layer by layer, the
 // expanded activation of an early MobileNet-v2 block (96 × 112 × 112 floats, 4.8 MB) goes out to memory and comes back
 // for the depthwise layer, and so does the depthwise output for the projection; band by band, the expanded rows a band
 // of depthwise outputs needs (its rows times the stride, plus the window's halo) are computed into a scratch buffer
@@ -7,7 +8,8 @@
 // buffer, and the projection reads that and writes the block's output rows. Consecutive bands overlap by the halo:
 // those expanded rows are moved to the front of the buffer, not recomputed. The scratch buffers are per thread and
 // shared by every such block, so they stay in cache from block to block, and start at a cache line (the depthwise
-// kernel's 16-channel loads then never split across two).
+// kernel's 16-channel loads then never split across two). Without an expansion the depthwise layer reads the block's
+// input rows where they are (DepthwiseConvNhwc.ForwardRows) and only its output band is kept in L2.
 // Every output element is computed by the same operations as layer by layer (the GEMM rows are independent, and the
 // depthwise band is the image's rows with the band's edges as padding only where the image has padding), so the
 // results are the unbanded stack's bits. Images, or parts of an image when there are fewer images than threads, run
@@ -32,28 +34,28 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
     private ActivationArena? _arena;
     private int _slot;
 
-    /// <summary>The block: <paramref name="expand"/> and <paramref name="project"/> pointwise, <paramref name="depthwise"/>
-    /// depthwise, all reading channels last; with <paramref name="residual"/>, project adds the block's input.</summary>
+    /// <summary>The block: <paramref name="expand"/> (or null: none) and <paramref name="project"/> pointwise,
+    /// <paramref name="depthwise"/> depthwise, all reading channels last; with <paramref name="residual"/>, project adds
+    /// the block's input.</summary>
     /// <exception cref="ArgumentException">A layer is not of its kind, reads channels first, or the channels do not chain;
     /// or project's residual input does not match <paramref name="residual"/>.</exception>
-    public BandedSeparableBlock(ChannelsLastConv2d expand, ChannelsLastConv2d depthwise, ChannelsLastConv2d project, bool residual)
+    public BandedSeparableBlock(ChannelsLastConv2d? expand, ChannelsLastConv2d depthwise, ChannelsLastConv2d project, bool residual)
     {
-        ArgumentNullException.ThrowIfNull(expand);
         ArgumentNullException.ThrowIfNull(depthwise);
         ArgumentNullException.ThrowIfNull(project);
-        if (expand.IsDepthwise || expand.ReadsChannelsFirst || expand.HasResidual || !depthwise.IsDepthwise || project.IsDepthwise
-            || project.ReadsChannelsFirst || project.HasResidual != residual
-            || expand.Conv.OutChannels != depthwise.Conv.InChannels || depthwise.Conv.OutChannels != project.Conv.InChannels)
-            throw new ArgumentException($"BandedSeparableBlock: ({expand}, {depthwise}, {project}, residual {residual}) is not an expand → depthwise → project chain.", nameof(expand));
+        if ((expand is not null && (expand.IsDepthwise || expand.ReadsChannelsFirst || expand.HasResidual || expand.Conv.OutChannels != depthwise.Conv.InChannels))
+            || !depthwise.IsDepthwise || project.IsDepthwise || project.ReadsChannelsFirst || project.HasResidual != residual
+            || depthwise.Conv.OutChannels != project.Conv.InChannels)
+            throw new ArgumentException($"BandedSeparableBlock: ({expand?.ToString() ?? "no expansion"}, {depthwise}, {project}, residual {residual}) is not an expand → depthwise → project chain.", nameof(expand));
         Expand = expand;
         Depthwise = depthwise;
         Project = project;
         Residual = residual;
-        _description = $"Banded({expand} → {depthwise} → {project}{(residual ? " + input" : "")})";
+        _description = $"Banded({(expand is null ? "" : $"{expand} → ")}{depthwise} → {project}{(residual ? " + input" : "")})";
     }
 
-    /// <summary>The 1×1 expansion.</summary>
-    public ChannelsLastConv2d Expand { get; }
+    /// <summary>The 1×1 expansion, or null when the block has none.</summary>
+    public ChannelsLastConv2d? Expand { get; }
 
     /// <summary>The depthwise layer.</summary>
     public ChannelsLastConv2d Depthwise { get; }
@@ -68,7 +70,12 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
     public ActivationArena? Arena => _arena;
 
     /// <inheritdoc/>
-    public override IEnumerable<(string Name, Module Module)> NamedChildren() => [("expand", Expand), ("depthwise", Depthwise), ("project", Project)];
+    public override IEnumerable<(string Name, Module Module)> NamedChildren()
+    {
+        if (Expand is not null) yield return ("expand", Expand);
+        yield return ("depthwise", Depthwise);
+        yield return ("project", Project);
+    }
 
     /// <inheritdoc/>
     void IArenaOutput.Place(ActivationArena arena, int slot)
@@ -84,7 +91,7 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
     {
         ArgumentNullException.ThrowIfNull(input);
         if (training) throw new NotSupportedException($"{this} is an inference-only fusion; train the unfused model.");
-        int cin = Expand.Conv.InChannels;
+        int cin = Expand?.Conv.InChannels ?? Depthwise.Conv.InChannels;
         if (input.Rank != 4 || input.Dim(3) != cin) throw LayerHelpers.ShapeError(ToString(), $"[N, H, W, {cin}]", input.Shape);
         int n = input.Dim(0), h = input.Dim(1), w = input.Dim(2);
         Conv2dGeometry g;
@@ -137,11 +144,21 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
     // Bands [band0, band1) of image i, each layer on `threads` threads.
     private void RunPart(float[] x, float[] y, in Conv2dGeometry g, int i, int band0, int band1, int bandRows, int threads)
     {
-        int h = g.Height, w = g.Width, hidden = g.Channels, cin = Expand.Conv.InChannels, oc = Project.Conv.OutChannels;
+        int h = g.Height, w = g.Width, hidden = g.Channels, cin = Expand?.Conv.InChannels ?? hidden, oc = Project.Conv.OutChannels;
         int extent = (g.KernelH - 1) * g.DilationH + 1, s = g.StrideH;
         int maxRows = Math.Min(h, (bandRows - 1) * s + extent);
-        float[] expanded = ScratchArray.GrowAligned(ref t_expanded, (long)maxRows * w * hidden, ToString());
         float[] depthwise = ScratchArray.GrowAligned(ref t_depthwise, (long)bandRows * g.OutW * hidden, ToString());
+        if (Expand is null)
+        {
+            for (int band = band0; band < band1; band++)
+            {
+                int o0 = band * bandRows, o1 = Math.Min(g.OutH, o0 + bandRows);
+                Depthwise.DepthwiseRows(x, i, g, o0, o1, depthwise);
+                ProjectRows(x, y, g, i, o0, o1, depthwise, threads);
+            }
+            return;
+        }
+        float[] expanded = ScratchArray.GrowAligned(ref t_expanded, (long)maxRows * w * hidden, ToString());
         int first = 0, count = 0; // the image rows [first, first + count) whose expansion is in `expanded`
         for (int band = band0; band < band1; band++)
         {
@@ -160,10 +177,16 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
             var sub = new Conv2dGeometry(hidden, count, w, (g.KernelH, g.KernelW), (g.StrideH, g.StrideW),
                 (lo - top, g.PadLeft, bottom - hi, g.PadRight), (g.DilationH, g.DilationW));
             Depthwise.Depthwise(expanded, 1, sub, depthwise, threads);
-            int rows = (o1 - o0) * g.OutW;
-            var residual = Residual ? x.AsSpan((i * h + o0) * w * cin, rows * cin) : default;
-            Project.Pointwise(depthwise.AsSpan(0, rows * hidden), rows, residual, y.AsSpan(((i * g.OutH) + o0) * g.OutW * oc, rows * oc), threads);
+            ProjectRows(x, y, g, i, o0, o1, depthwise, threads);
         }
+    }
+
+    // The projection of depthwise output rows [o0, o1) of image i (+ the block's input rows) into y.
+    private void ProjectRows(float[] x, float[] y, in Conv2dGeometry g, int i, int o0, int o1, float[] depthwise, int threads)
+    {
+        int hidden = g.Channels, cin = Expand?.Conv.InChannels ?? hidden, oc = Project.Conv.OutChannels, rows = (o1 - o0) * g.OutW;
+        var residual = Residual ? x.AsSpan((i * g.Height + o0) * g.Width * cin, rows * cin) : default;
+        Project.Pointwise(depthwise.AsSpan(0, rows * hidden), rows, residual, y.AsSpan(((i * g.OutH) + o0) * g.OutW * oc, rows * oc), threads);
     }
 
     /// <summary>Always throws: the block exists for inference only.</summary>

@@ -157,6 +157,11 @@ public sealed class ChannelsLastConv2d : GraphOp, IArenaOutput
     internal void Depthwise(float[] x, int batch, in Conv2dGeometry g, float[] y, int threads) =>
         DepthwiseConvNhwc.Forward(x, batch, g, _depthwiseWeights!, _bias, Min, Max, y, threads);
 
+    /// <summary>Output rows [<paramref name="oh0"/>, <paramref name="oh1"/>) of image <paramref name="n"/> of a depthwise
+    /// layer on x [N, H, W, C], written from the start of <paramref name="y"/>, on the caller's thread.</summary>
+    internal void DepthwiseRows(float[] x, int n, in Conv2dGeometry g, int oh0, int oh1, float[] y) =>
+        DepthwiseConvNhwc.ForwardRows(x, n, g, _depthwiseWeights!, _bias, Min, Max, oh0, oh1, y);
+
     /// <summary>A pointwise layer: y[rows, OC] = x[rows, C] · Wᵀ, then + residual (empty: none) + bias (per column) and
     /// the clamp, in the GEMM's epilogue.</summary>
     internal unsafe void Pointwise(ReadOnlySpan<float> x, int rows, ReadOnlySpan<float> residual, Span<float> y, int threads)

@@ -26,7 +26,7 @@
 // A stack's channels-last activations (a Sequential run's, or a Graph's) share one ActivationArena, slots assigned by
 // liveness over the execution order (ActivationPlan). An expand → depthwise → project chain (an inverted-residual
 // block, with or without its residual; in a Graph, with no other reader of its inner tensors) runs band by band
-// (BandedSeparableBlock).
+// (BandedSeparableBlock), and so does a depthwise → project pair in a Sequential (a block without an expansion).
 using Topiary.Nn;
 
 namespace Topiary.Runtime;
@@ -213,9 +213,9 @@ internal static class ChannelsLastRewrite
         return chain;
     }
 
-    // expand (1×1) → depthwise → project (1×1) reading channels last: a block to run band by band.
-    private static bool Bandable(ChannelsLastConv2d expand, ChannelsLastConv2d depthwise, ChannelsLastConv2d project) =>
-        !expand.IsDepthwise && !expand.ReadsChannelsFirst && !expand.HasResidual && depthwise.IsDepthwise
+    // [expand (1×1) →] depthwise → project (1×1) reading channels last: a block to run band by band.
+    private static bool Bandable(ChannelsLastConv2d? expand, ChannelsLastConv2d depthwise, ChannelsLastConv2d project) =>
+        (expand is null || (!expand.IsDepthwise && !expand.ReadsChannelsFirst && !expand.HasResidual)) && depthwise.IsDepthwise
         && !project.IsDepthwise && !project.ReadsChannelsFirst;
 
     // Records m's layers in execution order, m reading `input`; returns the value m writes.
@@ -265,15 +265,23 @@ internal static class ChannelsLastRewrite
                 return new ChannelsLastConv2d(f, entry);
             case Sequential s:
                 for (int k = 0; k < s.Count; k++) s.ReplaceRange(k, 1, Convert(s[k], entry && k == 0));
-                return Chain(s) is [var expand, var depthwise, var project] && Bandable(expand, depthwise, project)
-                    ? new BandedSeparableBlock(expand, depthwise, project, residual: false)
-                    : s;
+                return Chain(s) switch
+                {
+                    [var expand, var depthwise, var project] when Bandable(expand, depthwise, project) =>
+                        new BandedSeparableBlock(expand, depthwise, project, residual: false),
+                    [var depthwise, var project] when Bandable(null, depthwise, project) =>
+                        new BandedSeparableBlock(null, depthwise, project, residual: false),
+                    _ => s,
+                };
             case FusedResidual r:
                 var prefix = r.Prefix is null ? null : Convert(r.Prefix, false);
                 var last = (GraphOp)Convert(r.Last, false);
-                return prefix is not null && Chain(prefix) is [var e, var d] && last is ChannelsLastConv2d p && Bandable(e, d, p)
-                    ? new BandedSeparableBlock(e, d, p, residual: true)
-                    : new FusedResidual(prefix, last, null);
+                if (prefix is not null && last is ChannelsLastConv2d p)
+                {
+                    if (Chain(prefix) is [var e, var d] && Bandable(e, d, p)) return new BandedSeparableBlock(e, d, p, residual: true);
+                    if (Chain(prefix) is [var dw] && Bandable(null, dw, p)) return new BandedSeparableBlock(null, dw, p, residual: true);
+                }
+                return new FusedResidual(prefix, last, null);
             default:
                 throw new InvalidOperationException($"ChannelsLastRewrite: {m} was not surveyed as convertible.");
         }

@@ -103,7 +103,7 @@ public static class LayerProfile
                 return ConvMacs(conv, input.Dim(0), input.Dim(2), input.Dim(3));
             case BandedSeparableBlock block when input.Rank == 4:
                 var (oh, ow) = block.Depthwise.Conv.OutputSize(input.Dim(1), input.Dim(2));
-                return ConvMacs(block.Expand.Conv, input.Dim(0), input.Dim(1), input.Dim(2))
+                return (block.Expand is null ? 0 : ConvMacs(block.Expand.Conv, input.Dim(0), input.Dim(1), input.Dim(2)))
                     + ConvMacs(block.Depthwise.Conv, input.Dim(0), input.Dim(1), input.Dim(2)) + ConvMacs(block.Project.Conv, input.Dim(0), oh, ow);
             case ChannelsLastConv2d last when input.Rank == 4:
                 return last.ReadsChannelsFirst

@@ -10,7 +10,7 @@ internal static partial class DepthwiseConvNhwc
 {
     /// <summary>The operands of one call and the loops over its rows and channel blocks.</summary>
     private readonly unsafe struct Job(float[] x, in Conv2dGeometry g, float[] w, float[]? bias, float min, float max, float[] y, int width,
-        bool finiteWeights)
+        bool finiteWeights, long outputBase = 0)
     {
         private readonly Conv2dGeometry _g = g;
         private readonly int _width = width;
@@ -86,7 +86,7 @@ internal static partial class DepthwiseConvNhwc
             int sw = g.StrideW, ow = g.OutW;
             ref float xr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), (nint)(r.Input + c));
             ref float wr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(w), (nint)(r.Weights + c));
-            ref float yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), (nint)(r.Output + c));
+            ref float yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), (nint)(r.Output - outputBase + c));
             if (g.KernelW != 3 || g.DilationW != 1 || sw > 2)
             {
                 for (int p = 0; p < _interiorStart; p++) Pixel<TL, TV>(ref xr, ref wr, ref yr, r, p, e);

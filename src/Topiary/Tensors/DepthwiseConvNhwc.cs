@@ -96,6 +96,35 @@ internal static partial class DepthwiseConvNhwc
         RunParallel(job, batch, g.OutH, c, threads);
     }
 
+    /// <summary>
+    /// Output rows [<paramref name="oh0"/>, <paramref name="oh1"/>) of sample <paramref name="n"/> only, on the caller's
+    /// thread, written from the start of <paramref name="y"/> (row oh at (oh − oh0)·OW·C): one band of a larger image
+    /// (BandedSeparableBlock). The same bits as those rows of <see cref="Forward(float[], int, in Conv2dGeometry, float[], float[], float, float, float[], int)"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The rows are not within [0, OH], or n is negative.</exception>
+    /// <exception cref="ArgumentException">An array is shorter than the geometry needs.</exception>
+    internal static void ForwardRows(float[] x, int n, in Conv2dGeometry g, float[] packedW, float[]? bias, float min, float max,
+        int oh0, int oh1, float[] y)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(packedW);
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(oh0);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(oh1, g.OutH);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(oh0, oh1);
+        int c = g.Channels;
+        long inLength = (long)(n + 1) * g.Height * g.Width * c, outLength = (long)(oh1 - oh0) * g.OutW * c, wLength = (long)g.KernelH * g.KernelW * c;
+        if (x.Length < inLength) throw new ArgumentException($"Input sample {n} of [{g.Height}, {g.Width}, {c}] needs {inLength} values, got {x.Length}.", nameof(x));
+        if (packedW.Length < wLength) throw new ArgumentException($"Packed weights [{g.KernelH * g.KernelW}, {c}] need {wLength} values, got {packedW.Length}.", nameof(packedW));
+        if (bias is not null && bias.Length < c) throw new ArgumentException($"Bias needs {c} values, got {bias.Length}.", nameof(bias));
+        if (y.Length < outLength) throw new ArgumentException($"Rows [{oh0}, {oh1}) of [{g.OutW}, {c}] need {outLength} values, got {y.Length}.", nameof(y));
+        if (outLength == 0) return;
+        int width = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : Vector128.IsHardwareAccelerated ? 4 : 1;
+        bool finite = float.IsFinite(TensorPrimitives.Sum(packedW.AsSpan(0, (int)wLength)));
+        new Job(x, g, packedW, bias, min, max, y, width, finite, ((long)n * g.OutH + oh0) * g.OutW * c).Run(n, oh0, oh1, 0, c);
+    }
+
     // Items of (sample, range of 16-channel blocks, range of output rows): about four per thread, channels split before
     // rows (a block's rows run in order, each input row reused from L1 by the next output rows). A method of its own: the
     // closure is allocated only here, never on the one-thread path.

@@ -126,17 +126,20 @@ public class ChannelsLastRewriteTests
     }
 
     [Theory]
-    [InlineData(1, 1, 1)]
-    [InlineData(1, 1, 2)] // one image cut between two threads
-    [InlineData(3, 1, 2)]
-    [InlineData(1, 2, 1)]
-    [InlineData(3, 2, 2)]
-    public void A_banded_block_gives_its_layers_bits(int batch, int stride, int threads)
+    [InlineData(1, 1, 1, true)]
+    [InlineData(1, 1, 2, true)] // one image cut between two threads
+    [InlineData(3, 1, 2, true)]
+    [InlineData(1, 2, 1, true)]
+    [InlineData(3, 2, 2, true)]
+    [InlineData(1, 1, 1, false)] // no expansion: the depthwise layer reads the block's input rows in place
+    [InlineData(3, 2, 2, false)]
+    public void A_banded_block_gives_its_layers_bits(int batch, int stride, int threads, bool expands)
     {
-        // 96 hidden channels of 41 columns: about 24 expanded rows per band, so 83 rows take several bands.
-        const int cin = 24, hidden = 96;
+        // 96 hidden channels of 83 × 41: about 40 expanded rows per band of 640 KB, so several bands (and more with two
+        // threads, which take at least one band each).
+        int cin = expands ? 24 : 96, hidden = 96;
         bool residual = stride == 1;
-        var expand = new ChannelsLastConv2d(new FusedConv2d(new Conv2d(cin, hidden, 1, new Random(1)), false, 0f, 6f), false);
+        var expand = expands ? new ChannelsLastConv2d(new FusedConv2d(new Conv2d(cin, hidden, 1, new Random(1)), false, 0f, 6f), false) : null;
         var depthwise = new ChannelsLastConv2d(
             new FusedConv2d(new Conv2d(hidden, hidden, 3, new Random(2), stride: stride, padding: 1, groups: hidden), false, 0f, 6f), false);
         var project = new ChannelsLastConv2d(new FusedConv2d(new Conv2d(hidden, cin, 1, new Random(3)), residual), false);
@@ -145,13 +148,13 @@ public class ChannelsLastRewriteTests
         float[] expected, actual;
         using (Threading.Limit(threads))
         {
-            var d = depthwise.Forward([expand.Forward([x], false)[0]], false)[0];
+            var d = depthwise.Forward([expand is null ? x : expand.Forward([x], false)[0]], false)[0];
             expected = project.Forward(residual ? [d, x] : [d], false)[0].Data.ToArray();
             actual = block.Forward(x, false).Data;
         }
         Assert.True(expected.AsSpan().SequenceEqual(actual.AsSpan(0, expected.Length)), $"batch {batch}, stride {stride}, {threads} thread(s)");
         Assert.Throws<ArgumentException>("input", () => block.Forward(new Tensor(1, 5, 5, 8), false));
-        Assert.Throws<ArgumentException>("expand", () => new BandedSeparableBlock(depthwise, expand, project, residual));
+        Assert.Throws<ArgumentException>("expand", () => new BandedSeparableBlock(depthwise, depthwise, project, residual));
         Assert.Throws<ArgumentException>("expand", () => new BandedSeparableBlock(expand, depthwise, project, !residual));
     }
 

@@ -135,6 +135,29 @@ public class DepthwiseConvNhwcTests
         DepthwiseConvNhwc.Forward([], 0, g, w, null, lo, hi, [], 1); // an empty batch is a no-op
     }
 
+    [Theory]
+    [InlineData(1, 0, 7)]   // all rows
+    [InlineData(1, 2, 5)]   // a band inside
+    [InlineData(2, 0, 3)]   // the second image's top band (padding above)
+    [InlineData(2, 6, 7)]   // its last row (padding below)
+    [InlineData(1, 4, 4)]   // no rows
+    public void A_band_of_rows_equals_those_rows_of_the_whole_image(int stride, int oh0, int oh1)
+    {
+        var g = new Conv2dGeometry(40, 13, 11, 3, 3, stride, stride, 1, 1);
+        oh1 = Math.Min(oh1, g.OutH);
+        var rng = new Random(stride + oh0);
+        float[] x = Random(rng, 2 * 13 * 11 * 40), w = DepthwiseConvNhwc.PackWeights(Random(rng, 40 * 9), 40, 9), b = Random(rng, 40);
+        float[] whole = new float[2 * g.OutH * g.OutW * 40], band = new float[Math.Max(1, (oh1 - oh0) * g.OutW * 40)];
+        DepthwiseConvNhwc.Forward(x, 2, g, w, b, 0f, 6f, whole, 1);
+        int n = stride == 2 ? 1 : 0; // stride-2 cases take the second image
+        DepthwiseConvNhwc.ForwardRows(x, n, g, w, b, 0f, 6f, oh0, oh1, band);
+        AssertBits(whole.AsSpan(((n * g.OutH) + oh0) * g.OutW * 40, (oh1 - oh0) * g.OutW * 40).ToArray(),
+            band.AsSpan(0, (oh1 - oh0) * g.OutW * 40).ToArray(), $"rows [{oh0}, {oh1}) of image {n}");
+        Assert.Equal("oh1", Assert.Throws<ArgumentOutOfRangeException>(() => DepthwiseConvNhwc.ForwardRows(x, n, g, w, b, 0f, 6f, 0, g.OutH + 1, band)).ParamName);
+        Assert.Equal("x", Assert.Throws<ArgumentException>(() => DepthwiseConvNhwc.ForwardRows(x, 2, g, w, b, 0f, 6f, 0, 1, band)).ParamName);
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => DepthwiseConvNhwc.ForwardRows(x, 0, g, w, b, 0f, 6f, 0, g.OutH, new float[1])).ParamName);
+    }
+
     [Fact]
     public void One_thread_runs_on_the_caller_without_allocating()
     {
