@@ -224,17 +224,5 @@ public class ChannelsLastRewriteTests
         Assert.Throws<NotSupportedException>(() => new LayoutChange(true).Forward(x, true));
     }
 
-    private static BatchNorm2d Norm(int channels, int seed)
-    {
-        var bn = new BatchNorm2d(channels);
-        var rng = new Random(seed);
-        for (int c = 0; c < channels; c++)
-        {
-            bn.Weight.Value[c] = 0.5f + (float)rng.NextDouble();
-            bn.Bias.Value[c] = (float)rng.NextDouble() - 0.5f;
-            bn.RunningMean[c] = (float)rng.NextDouble() - 0.5f;
-            bn.RunningVar[c] = 0.2f + (float)rng.NextDouble();
-        }
-        return bn;
-    }
+    private static BatchNorm2d Norm(int channels, int seed) => InferenceGraphTests.Norm(channels, seed);
 }

@@ -12,7 +12,7 @@ namespace Topiary.Tests.Runtime;
 
 public class InferenceGraphTests
 {
-    private static BatchNorm2d Norm(int channels, int seed)
+    internal static BatchNorm2d Norm(int channels, int seed)
     {
         var bn = new BatchNorm2d(channels);
         var rng = new Random(seed);
