@@ -145,7 +145,7 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
     // Bands [band0, band1) of image i, each layer on `threads` threads.
     private void RunPart(float[] x, float[] y, in Conv2dGeometry g, int i, int band0, int band1, int bandRows, int threads)
     {
-        int h = g.Height, w = g.Width, hidden = g.Channels, cin = Expand?.Conv.InChannels ?? hidden, oc = Project.Conv.OutChannels;
+        int h = g.Height, w = g.Width, hidden = g.Channels, cin = Expand?.Conv.InChannels ?? hidden;
         int extent = (g.KernelH - 1) * g.DilationH + 1, s = g.StrideH;
         int maxRows = Math.Min(h, (bandRows - 1) * s + extent);
         float[] depthwise = ScratchArray.GrowAligned(ref t_depthwise, (long)bandRows * g.OutW * hidden, ToString());
