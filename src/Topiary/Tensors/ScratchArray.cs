@@ -6,7 +6,8 @@
 // pinned (the pinned object heap does not move them, so the alignment holds); pinned arrays are only as aligned as
 // their allocator made them, so allocation is retried with lengths one float longer each time, which moves the next
 // array's start by 4 bytes, until one starts on a line (the tried ones kept alive meanwhile so their space is not
-// handed back).
+// handed back). That is best effort — the allocator may place the tries elsewhere — and after 64 tries the last array
+// is used as it is: only the speed of the loads depends on it.
 
 namespace Topiary.Tensors;
 
@@ -25,7 +26,8 @@ internal static class ScratchArray
         return buffer;
     }
 
-    /// <summary>As <see cref="Grow"/>, a new array starting at a 64-byte boundary (and possibly up to 15 floats longer).</summary>
+    /// <summary>As <see cref="Grow"/>, a new array starting at a 64-byte boundary when the allocator allows (best
+    /// effort), possibly up to 15 floats longer.</summary>
     /// <exception cref="ArgumentException"><paramref name="length"/> exceeds the largest array .NET allocates.</exception>
     public static float[] GrowAligned(ref float[]? buffer, long length, string owner = "kernel")
     {
@@ -34,8 +36,8 @@ internal static class ScratchArray
         return buffer;
     }
 
-    /// <summary>True when <paramref name="array"/>'s first element is at a 64-byte boundary.</summary>
-    public static unsafe bool IsAligned(float[] array)
+    // True when the array's first element is at a 64-byte boundary.
+    private static unsafe bool IsAligned(float[] array)
     {
         fixed (float* p = array) return ((nint)p & 63) == 0;
     }
