@@ -3,8 +3,9 @@
 // slot when the stack is built (ActivationPlan: by liveness over its execution order, the most recently freed slot
 // first); at run time the layer writes a view of its slot's array (Tensor.View), grown to the largest tensor the slot
 // holds (starting at a cache line where the allocator allows: ScratchArray.GrowAligned). So a layer writes into memory
-// that was read a layer or two before and is still in cache, where layer-owned outputs would spread a MobileNet-v2's activations over ~20 MB, each written into lines long evicted (on this
-// project's 2-core host that cost MobileNet-v2 1.7 ms of 10.7 per forward).
+// that was read a layer or two before and is still in cache, where layer-owned outputs would spread a MobileNet-v2's
+// activations over ~20 MB, each written into lines long evicted (on this project's 2-core host that cost MobileNet-v2
+// 1.7 ms of 10.7 per forward).
 // A slot's previous tensor is overwritten when the slot is reused: the views are valid until their last reader in the
 // stack has run, which is all a forward needs. One arena serves one model instance, one forward at a time.
 using Topiary.Tensors;
