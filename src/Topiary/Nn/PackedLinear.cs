@@ -60,12 +60,8 @@ public sealed class PackedLinear : Module
         else
             Dot(x, ys, 0, groups);
         int done = groups * Rows;
-        if (done < n)
-        {
-            // The last rows as the Linear's GEMV does them: one dot product each.
-            var w = Linear.Weight.Value.Data;
-            for (int j = done; j < n; j++) y.Data[j] = TensorPrimitives.Dot(input.Data.AsSpan(0, k), w.AsSpan(j * k, k));
-        }
+        // The last n mod 4 rows by the Linear's own GEMV (one dot product each).
+        if (done < n) Gemm.GemvRows(n - done, k, 1f, x.AsSpan(0, k), Linear.Weight.Value.Data.AsSpan(done * k), k, 0f, ys.AsSpan(done, n - done));
         if (Linear.Bias is { } bias) TensorPrimitives.Add(y.Data, bias.Value.Data, y.Data);
         return y;
     }
