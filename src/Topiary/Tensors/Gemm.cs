@@ -218,7 +218,7 @@ public static partial class Gemm
         float beta, Span<float> c, int ldc, GemmEpilogue epilogue = default)
     {
         ArgumentNullException.ThrowIfNull(b);
-        if (epilogue.Initialises) beta = 1f;
+        if (epilogue.StartsFromInit) beta = 1f;
         int n = b.N, k = b.K;
         Validate(transA, false, m, n, k, a.Length, lda, k * n, n, c.Length, ldc);
         if (threads < 1) throw new ArgumentException($"GEMM thread count must be at least 1 (was {threads}).", nameof(threads));
@@ -245,9 +245,10 @@ public static partial class Gemm
     // No product (k = 0 or alpha = 0): C = init (the epilogue's residual + bias) or beta·C, then the clamp.
     private static unsafe void EpilogueAlone(int m, int n, float beta, float* pc, int ldc, in GemmEpilogue epilogue)
     {
-        if (epilogue.Initialises) epilogue.Initialise(0, 0, m, n, pc, ldc);
+        if (epilogue.StartsFromInit) epilogue.Initialise(0, 0, m, n, pc, ldc);
         else ScaleC(m, n, beta, pc, ldc);
-        if (epilogue.Clamps) epilogue.ApplyClamp(m, n, pc, ldc);
+        if (epilogue.AddsLast && epilogue.Initialises) epilogue.Finish(0, 0, m, n, pc, ldc, addInitial: true);
+        else if (epilogue.Clamps) epilogue.ApplyClamp(m, n, pc, ldc);
     }
 
     /// <summary>
@@ -310,7 +311,7 @@ public static partial class Gemm
     internal static unsafe void Sgemm(int threads, GemmPackedA a, bool transB, int n, float alpha, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc, GemmEpilogue epilogue)
     {
-        if (epilogue.Initialises) beta = 1f;
+        if (epilogue.StartsFromInit) beta = 1f;
         ArgumentNullException.ThrowIfNull(a);
         int m = a.M, k = a.K;
         Validate(false, transB, m, n, k, m * k, Math.Max(1, k), b.Length, ldb, c.Length, ldc);

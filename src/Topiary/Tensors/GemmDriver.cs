@@ -290,10 +290,12 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             nint ldc = Ldc;
             bool first = Pc == 0, last = Pc + kc >= K;
             // One K block: the initial values are added after the product instead (β = 0: C is not read before the
-            // kernel), round(acc + init) being round(init + acc); several: written first, the product accumulating.
-            bool addAfter = first && last && Epilogue.Initialises, initialise = first && !last && Epilogue.Initialises;
+            // kernel), round(acc + init) being round(init + acc); several: written first, the product accumulating —
+            // unless the epilogue adds them last (AddsLast: after the last K block, β as the caller gave it).
+            bool startsFromInit = Epilogue.StartsFromInit;
+            bool addAfter = last && Epilogue.Initialises && (first || !startsFromInit), initialise = first && !last && startsFromInit;
             bool finish = last && (Epilogue.Clamps || addAfter);
-            if (addAfter) beta = 0f;
+            if (addAfter && startsFromInit) beta = 0f;
 
             // Panels in groups: for each Mr-row tile, the group's panels left to right, so C is written in Mr streams of
             // whole group widths (not Mc streams of one panel's 128 bytes, which defeats the prefetchers when kc is

@@ -7,6 +7,8 @@
 // With a single K block the initial value is added after the product instead (C = acc with β = 0, then
 // C += R + bias): one rounded addition of the same two numbers, so the same bits, and C is not read before the kernel
 // (a MobileNet 1×1 convolution with K = 16 spent as long writing and re-reading C as multiplying).
+// With AddsLast the initial value is added after the last K block whatever their number: C = (S0 + S1 + ...) + init,
+// the order of a GEMM followed by the layer's own bias pass (a Linear's: its results keep their bits).
 // Per element these are the operations the layer did in its own passes (TensorPrimitives.Add of the residual and the
 // bias, then Max, then Min), in the same order, so results are bitwise unchanged.
 using System.Runtime.CompilerServices;
@@ -20,9 +22,12 @@ internal readonly unsafe struct GemmEpilogue
 {
     /// <summary>An epilogue: <paramref name="bias"/> one value per row of C (per column with
     /// <paramref name="biasPerColumn"/>) or null, <paramref name="residual"/> a matrix the shape of C with leading
-    /// dimension <paramref name="ldResidual"/> (or null), then the clamp [min, max] (−∞, +∞: none).</summary>
-    public GemmEpilogue(float* bias, float* residual, nint ldResidual, float min, float max, bool biasPerColumn = false)
+    /// dimension <paramref name="ldResidual"/> (or null), then the clamp [min, max] (−∞, +∞: none); with
+    /// <paramref name="addLast"/> residual + bias are added after the whole product (to the sum of all K blocks) instead of
+    /// being its starting value, and the product honours beta.</summary>
+    public GemmEpilogue(float* bias, float* residual, nint ldResidual, float min, float max, bool biasPerColumn = false, bool addLast = false)
     {
+        AddsLast = addLast;
         Bias = bias;
         BiasPerColumn = biasPerColumn;
         Residual = residual;
@@ -53,8 +58,15 @@ internal readonly unsafe struct GemmEpilogue
     /// <summary>True when the result is clamped.</summary>
     public bool Clamps { get; }
 
-    /// <summary>True when C starts from the bias and residual (the product then accumulates onto it).</summary>
+    /// <summary>True when the bias and residual are added after the whole product rather than first.</summary>
+    public bool AddsLast { get; }
+
+    /// <summary>True when C gets the bias and residual: first (the product then accumulates onto them), or last with
+    /// <see cref="AddsLast"/>.</summary>
     public bool Initialises => Bias != null || Residual != null;
+
+    /// <summary>True when C starts from the bias and residual, so the product accumulates (beta is 1).</summary>
+    public bool StartsFromInit => Initialises && !AddsLast;
 
     /// <summary>C[i0.., j0..] (rows × cols, row i of C at c + (i − i0)·ldc) = residual + bias.</summary>
     public void Initialise(int i0, int j0, int rows, int cols, float* c, nint ldc) => WriteInitial(i0, j0, rows, cols, c, ldc, add: false);

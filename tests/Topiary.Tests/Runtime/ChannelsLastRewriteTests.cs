@@ -132,11 +132,15 @@ public class ChannelsLastRewriteTests
     [InlineData(1, 2, 1, true)]
     [InlineData(3, 2, 2, true)]
     [InlineData(1, 1, 1, false)] // no expansion: the depthwise layer reads the block's input rows in place
+    [InlineData(1, 1, 2, false)]
     [InlineData(3, 2, 2, false)]
-    public void A_banded_block_gives_its_layers_bits(int batch, int stride, int threads, bool expands)
+    [InlineData(1, 1, 2, true, 7)] // a 7-row image: two parts would expand 9 rows, so each layer runs on both threads
+    [InlineData(1, 2, 2, true, 14)]
+    [InlineData(2, 1, 2, true, 7)]
+    public void A_banded_block_gives_its_layers_bits(int batch, int stride, int threads, bool expands, int height = 83)
     {
         // 96 hidden channels of 83 × 41: about 40 expanded rows per band of 640 KB, so several bands (and more with two
-        // threads, which take at least one band each).
+        // threads, which take their own rows each).
         int cin = expands ? 24 : 96, hidden = 96;
         bool residual = stride == 1;
         var expand = expands ? new ChannelsLastConv2d(new FusedConv2d(new Conv2d(cin, hidden, 1, new Random(1)), false, 0f, 6f), false) : null;
@@ -144,7 +148,7 @@ public class ChannelsLastRewriteTests
             new FusedConv2d(new Conv2d(hidden, hidden, 3, new Random(2), stride: stride, padding: 1, groups: hidden), false, 0f, 6f), false);
         var project = new ChannelsLastConv2d(new FusedConv2d(new Conv2d(hidden, cin, 1, new Random(3)), residual), false);
         var block = new BandedSeparableBlock(expand, depthwise, project, residual);
-        var x = Randn(15, batch, 83, 41, cin);
+        var x = Randn(15, batch, height, 41, cin);
         float[] expected, actual;
         using (Threading.Limit(threads))
         {

@@ -2,7 +2,8 @@
 // residual + bias, the product accumulated with β = 1, then Max and Min — for every tier this host runs, with and without
 // each part, over awkward sizes (partial tiles, several K blocks and row blocks), on 1 and 2 threads; with k = 0 the
 // epilogue alone is applied. The same with B pre-packed and the bias per column (a channels-last convolution: C's
-// columns are its output channels), A read as stored or transposed.
+// columns are its output channels), A read as stored or transposed; and with the bias added last (a Linear's order:
+// the product, then the bias pass).
 using System.Numerics.Tensors;
 using Topiary.Tensors;
 
@@ -71,6 +72,48 @@ public unsafe class GemmEpilogueTests
                             }
                             Assert.True(expected.AsSpan().SequenceEqual(actual),
                                 $"{tier}, transA {transA}, residual {withResidual}, clamp [{lo}, {hi}], {threads} thread(s), {m}x{n}x{k}");
+                        }
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1, 1)]
+    [InlineData(9, 35, 7)]
+    [InlineData(64, 300, 784)]   // LeNet-300-100's fc1 at batch 64: four K blocks, A read in place, a 12-column edge
+    [InlineData(300, 100, 600)]  // several row blocks and K blocks, a 4-column edge
+    public void Added_last_it_equals_product_then_bias_pass_then_clamp_bit_for_bit(int m, int n, int k)
+    {
+        // A Linear's order: the whole product (β·C + A·B over every K block), then + (residual + bias), then Max and Min.
+        var rng = new Random(m + 7 * n);
+        float[] a = Fill(rng, m * k), b = Fill(rng, k * n), bias = Fill(rng, n), residual = Fill(rng, m * (n + 3)), c0 = Fill(rng, m * n);
+        foreach (var tier in Enum.GetValues<GemmTier>().Where(GemmTiers.IsSupported))
+        {
+            var packed = Gemm.PackB(false, n, k, b, n, tier);
+            foreach (float beta in new[] { 0f, 0.5f })
+                foreach (bool withResidual in new[] { false, true })
+                    foreach (var (lo, hi) in new[] { (float.NegativeInfinity, float.PositiveInfinity), (0f, 0.5f) })
+                        foreach (int threads in new[] { 1, 2 })
+                        {
+                            float[] expected = c0.ToArray();
+                            Gemm.Sgemm(tier, 1, false, false, m, n, k, 1f, a, k, b, n, beta, expected, n);
+                            var init = new float[n];
+                            for (int i = 0; i < m; i++)
+                            {
+                                var row = expected.AsSpan(i * n, n);
+                                if (withResidual) TensorPrimitives.Add(residual.AsSpan(i * (n + 3), n), bias, init);
+                                else bias.CopyTo(init, 0);
+                                TensorPrimitives.Add(row, init, row);
+                            }
+                            if (lo != float.NegativeInfinity) TensorPrimitives.Max(expected, lo, expected);
+                            if (hi != float.PositiveInfinity) TensorPrimitives.Min(expected, hi, expected);
+                            float[] actual = c0.ToArray();
+                            fixed (float* pb = bias, pr = residual)
+                            {
+                                var epilogue = new GemmEpilogue(pb, withResidual ? pr : null, n + 3, lo, hi, biasPerColumn: true, addLast: true);
+                                Gemm.Sgemm(threads, false, m, 1f, a, k, packed, beta, actual, n, epilogue);
+                            }
+                            Assert.True(expected.AsSpan().SequenceEqual(actual),
+                                $"{tier}, beta {beta}, residual {withResidual}, clamp [{lo}, {hi}], {threads} thread(s), {m}x{n}x{k}");
                         }
         }
     }

@@ -1,7 +1,7 @@
 // DenseWeight: the dense baseline every sparse format must beat. W [Rows, Cols] row-major, multiplied with our
 // GEMM on one thread (batch 1 takes Gemm's GEMV fast path: four dot products per pass over x; larger batches use Wᵀ
-// packed once into the GEMM's panels on the first such call, as MLAS pre-packs weights), then bias and ReLU over the
-// output. Stores every value: StorageBytes = 4·Rows·Cols, no indices (the packed copy, once made, is extra).
+// packed once into the GEMM's panels on the first such call, as MLAS pre-packs weights, with bias and ReLU in the
+// GEMM's epilogue, added after the product as a pass would; batch 1 adds them in passes over the output). Stores every value: StorageBytes = 4·Rows·Cols, no indices (the packed copy, once made, is extra).
 using Topiary.Tensors;
 
 namespace Topiary.Runtime.Sparse;
@@ -34,15 +34,23 @@ public sealed class DenseWeight : SparseWeight
     /// <inheritdoc/>
     public override long StorageBytes => 4L * _w.Length;
 
-    private protected override void MultiplyCore(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
+    private protected override unsafe void MultiplyCore(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
         int rows = Rows, cols = Cols;
-        if (cols == 0) y[..(n * rows)].Clear();
-        else if (n == 1) Gemm.Sgemm(false, true, 1, rows, cols, 1f, x, cols, _w, cols, 0f, y, rows);
-        else
+        if (cols > 0 && n > 1)
         {
-            Gemm.Sgemm(1, false, n, 1f, x, cols, Volatile.Read(ref _packed) ?? Pack(), 0f, y, rows);
+            // Bias and ReLU in the GEMM's epilogue, on each tile of the last K block while it is in registers (added
+            // after the product, as the passes did: the same bits).
+            fixed (float* pb = bias)
+            {
+                var epilogue = new GemmEpilogue(bias.IsEmpty ? null : pb, null, 0, relu ? 0f : float.NegativeInfinity, float.PositiveInfinity,
+                    biasPerColumn: true, addLast: true);
+                Gemm.Sgemm(1, false, n, 1f, x, cols, Volatile.Read(ref _packed) ?? Pack(), 0f, y, rows, epilogue);
+            }
+            return;
         }
+        if (cols == 0) y[..(n * rows)].Clear();
+        else Gemm.Sgemm(false, true, 1, rows, cols, 1f, x, cols, _w, cols, 0f, y, rows);
         if (bias.IsEmpty && !relu) return;
         for (int i = 0; i < n; i++)
         {
