@@ -12,8 +12,8 @@
 // input rows where they are (DepthwiseConvNhwc.ForwardRows) and only its output band is kept in L2.
 // Every output element is computed by the same operations as layer by layer (the GEMM rows are independent, and the
 // depthwise band is the image's rows with the band's edges as padding only where the image has padding), so the
-// results are the unbanded stack's bits. Images, or parts of an image (equal runs of rows, one per thread: with three
-// parts for two threads, MobileNet-v2's first block scaled 1.38x) when there are fewer images than threads, run
+// results are the unbanded stack's bits. Images, or parts of an image (runs of rows of equal work, one per thread: with
+// three parts for two threads, MobileNet-v2's first block scaled 1.38x) when there are fewer images than threads, run
 // in parallel, each part with its own scratch; when even that leaves fewer parts than threads, or when parts would
 // expand over a fifth of an image's rows twice (where two parts meet, both expand the window's halo: a 7×7 image in two
 // parts expands 9 rows), the parts run in turn and each layer uses all the threads (MobileNet-v2's 7×7 blocks at batch
@@ -37,6 +37,8 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
     private Tensor? _y;
     private ActivationArena? _arena;
     private int _slot;
+    private int[]? _partRows; // PartRows' last answer, for _partGeometry (height, width, parts)
+    private (int, int, int) _partGeometry;
 
     /// <summary>The block: <paramref name="expand"/> (or null: none) and <paramref name="project"/> pointwise,
     /// <paramref name="depthwise"/> depthwise, all reading channels last; with <paramref name="residual"/>, project adds
@@ -114,29 +116,56 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
         if (n == 0 || g.OutH == 0) return y;
         int threads = Threading.MaxDegreeOfParallelism;
         // Parts of images, each of its own rows cut into bands: whole images when there are enough of them; else each
-        // image cut into equal runs of rows, one per thread when there are fewer images than threads (so the parts run
-        // in parallel, each layer on one thread, rather than each small layer on all the threads in turn), two per image
-        // otherwise (the dynamic schedule evens out the rest).
-        int parts = n >= 2 * threads ? 1 : Math.Min(g.OutH, n >= threads ? (2 * threads + n - 1) / n : (threads + n - 1) / n);
+        // image cut into runs of rows of equal work, one per thread when there are fewer images than threads (so the
+        // parts run in parallel, each layer on one thread, rather than each small layer on all the threads in turn), two
+        // per image otherwise (the dynamic schedule evens out the rest).
+        int parts = threads == 1 || n >= 2 * threads ? 1 : Math.Min(g.OutH, n >= threads ? (2 * threads + n - 1) / n : (threads + n - 1) / n);
         // But where parts meet, both expand the window's halo rows: when that is over a fifth of the image's rows (a
         // 7 × 7 image in two parts expands 9 rows), each layer runs on all the threads instead, one image at a time.
         int extent = (g.KernelH - 1) * g.DilationH + 1;
         if (Expand is not null && parts > 1 && 5 * (parts - 1) * Math.Max(0, extent - g.StrideH) > g.Height) parts = 1;
+        int[] rows = PartRows(g, parts);
         int bandRows = Math.Min(BandRows(g), (g.OutH + parts - 1) / parts);
         float[] x = input.Data, output = y.Data;
-        int items = n * parts, outH = g.OutH;
+        int items = n * parts;
         if (threads == 1 || items < threads)
         {
             // Fewer parts than threads (one image of a few rows): the parts in turn, each layer on all the threads.
             for (int i = 0; i < items; i++)
-                RunPart(x, output, g, i / parts, outH * (i % parts) / parts, outH * (i % parts + 1) / parts, bandRows, threads);
+                RunPart(x, output, g, i / parts, rows[i % parts], rows[i % parts + 1], bandRows, threads);
         }
         else
         {
             Threading.For(0, items, threads, i =>
-                RunPart(x, output, g, i / parts, outH * (i % parts) / parts, outH * (i % parts + 1) / parts, bandRows, 1));
+                RunPart(x, output, g, i / parts, rows[i % parts], rows[i % parts + 1], bandRows, 1));
         }
         return y;
+    }
+
+    // The first output row of each of `parts` runs of an image's rows, and OutH: runs of about equal multiply-adds, the
+    // expansion of the input rows a run reads counted with its depthwise and projection rows (with stride 2 and the
+    // padding row on top, the first output rows read fewer input rows). Cached for the last geometry.
+    private int[] PartRows(Conv2dGeometry g, int parts)
+    {
+        if (_partRows is { } cached && _partGeometry == (g.Height, g.Width, parts)) return cached;
+        int extent = (g.KernelH - 1) * g.DilationH + 1;
+        long expandRow = Expand is null ? 0 : (long)g.Width * Expand.Conv.InChannels * g.Channels;
+        long outputRow = (long)g.OutW * g.Channels * (g.KernelH * g.KernelW + Project.Conv.OutChannels);
+        long Cost(int o0, int o1) => o1 <= o0 ? 0 : expandRow * (Math.Min(g.Height - 1, (o1 - 1) * g.StrideH - g.PadTop + extent - 1)
+            - Math.Max(0, o0 * g.StrideH - g.PadTop) + 1) + outputRow * (o1 - o0);
+        var rows = new int[parts + 1];
+        rows[parts] = g.OutH;
+        for (int p = 1; p < parts; p++)
+        {
+            // The end of run p − 1 that leaves the busiest thread least: that run, or an equal share of the rest.
+            long Busiest(int o) => Math.Max(Cost(rows[p - 1], o), Cost(o, g.OutH) / (parts - p));
+            int best = rows[p - 1] + 1;
+            for (int o = best + 1; o <= g.OutH - (parts - p); o++)
+                if (Busiest(o) < Busiest(best)) best = o;
+            rows[p] = best;
+        }
+        (_partRows, _partGeometry) = (rows, (g.Height, g.Width, parts));
+        return rows;
     }
 
     // Output rows per band: the expanded rows a band needs ((rows − 1)·stride + the window's extent) in about BandBytes.

@@ -363,6 +363,14 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                                 TKernel.RunBottom(kc, ap, bp, cp, ldc, alpha, beta, finish ? e : null, i0 + ir, Jc + jr, addAfter, nrows, ncols);
                             continue;
                         }
+                        else if (ncols * 2 <= nr && nrows == mr && TKernel.StoresColumns && (finish || ncols * 2 < nr))
+                        {
+                            // A narrow right-edge tile: the left half's kernel stores its columns in place, masked, the
+                            // epilogue in registers.
+                            fixed (GemmEpilogue* e = &Epilogue)
+                                TKernel.RunColumns(kc, ap, Lda, inPlace, bp, cp, ldc, alpha, beta, finish ? e : null, i0 + ir, Jc + jr, addAfter, ncols);
+                            continue;
+                        }
                         else if (ncols * 2 <= nr)
                         {
                             if (nrows == mr && ncols * 2 == nr)

@@ -59,7 +59,8 @@ internal unsafe interface IGemmKernel
         throw new NotSupportedException("This kernel stores whole tiles only.");
 
     /// <summary>
-    /// A full-height tile of which the first <paramref name="cols"/> columns (Nr/2 &lt; cols ≤ Nr) are C's: Run (A
+    /// A full-height tile of which the first <paramref name="cols"/> columns (1 ≤ cols ≤ Nr; up to Nr/2 by RunHalf's
+    /// kernel) are C's: Run (A
     /// packed, or in place with <paramref name="rowsA"/>) storing only those columns, then the epilogue when
     /// <paramref name="epilogue"/> is not null — bitwise Run (into a scratch tile whose columns are copied to C when
     /// cols &lt; Nr), then <see cref="GemmEpilogue.Finish"/>, with the epilogue in registers and no copy.

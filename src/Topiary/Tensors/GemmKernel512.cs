@@ -48,6 +48,13 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
     public static void RunColumns(int kc, float* a, nint lda, bool rowsA, float* b, float* c, nint ldc, float alpha, float beta,
         GemmEpilogue* epilogue, int i0, int j0, bool addInitial, int cols)
     {
+        if (cols <= 16)
+        {
+            // The left half's kernel, its first cols columns stored through the epilogue in registers.
+            if (rowsA) Half<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+            else Half<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+            return;
+        }
         if (rowsA) Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
         else Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
     }
@@ -393,7 +400,8 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         Half<RowsA>(kc, a, lda, b, c, ldc, alpha, beta);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Half<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta)
+    private static void Half<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta,
+        GemmEpilogue* e = null, int i0 = 0, int j0 = 0, bool addInitial = false, int cols = 16)
         where TA : struct, IOperandA
     {
         Vector512<float> c00 = default;
@@ -510,7 +518,21 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         }
 
         Vector512<float> va = Vector512.Create(alpha);
-        if (beta == 0)
+        if (e != null || cols < 16)
+        {
+            // Columns [0, cols) only (the upper vector of StoreColumns masked off entirely), through the epilogue.
+            var m0 = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols)).AsSingle();
+            var none = Vector512<float>.Zero;
+            StoreColumns(c + 0 * ldc, c00, none, m0, none, va, beta, e, i0 + 0, j0, addInitial);
+            StoreColumns(c + 1 * ldc, c10, none, m0, none, va, beta, e, i0 + 1, j0, addInitial);
+            StoreColumns(c + 2 * ldc, c20, none, m0, none, va, beta, e, i0 + 2, j0, addInitial);
+            StoreColumns(c + 3 * ldc, c30, none, m0, none, va, beta, e, i0 + 3, j0, addInitial);
+            StoreColumns(c + 4 * ldc, c40, none, m0, none, va, beta, e, i0 + 4, j0, addInitial);
+            StoreColumns(c + 5 * ldc, c50, none, m0, none, va, beta, e, i0 + 5, j0, addInitial);
+            StoreColumns(c + 6 * ldc, c60, none, m0, none, va, beta, e, i0 + 6, j0, addInitial);
+            StoreColumns(c + 7 * ldc, c70, none, m0, none, va, beta, e, i0 + 7, j0, addInitial);
+        }
+        else if (beta == 0)
         {
             Vector512.Store(c00 * va, c + 0 * ldc + 0);
             Vector512.Store(c10 * va, c + 1 * ldc + 0);
