@@ -196,17 +196,22 @@ public static partial class Gemm
     /// <summary>
     /// op(B) [k, n] (B is [n, k] when <paramref name="transB"/>) packed once for <paramref name="tier"/>'s micro-kernel:
     /// products with it (<see cref="Sgemm(int, bool, int, float, ReadOnlySpan{float}, int, GemmPackedB, float, Span{float}, int, GemmEpilogue)"/>)
-    /// skip packing B and give the same bits as with the unpacked matrix.
+    /// skip packing B and give the same bits as with the unpacked matrix — unless <paramref name="oneKBlock"/>: then k
+    /// is one K block (for a batch read in place, at most OneKBlockMax deep: no partial sums of C written and re-read,
+    /// one kernel call per tile; the sums run in another order than the unpacked product's).
     /// </summary>
     /// <exception cref="ArgumentException">A dimension is negative, ldb too small, the span too short, or an unsupported tier.</exception>
-    internal static GemmPackedB PackB(bool transB, int n, int k, ReadOnlySpan<float> b, int ldb, GemmTier? tier = null)
+    internal static GemmPackedB PackB(bool transB, int n, int k, ReadOnlySpan<float> b, int ldb, GemmTier? tier = null, bool oneKBlock = false)
     {
         var t = tier ?? GemmTiers.Best;
         Validate(false, transB, 1, n, k, k, k, b.Length, ldb, n, n);
         if (!GemmTiers.IsSupported(t)) throw new ArgumentException($"GEMM tier {t} is not hardware-accelerated on this machine.", nameof(tier));
-        var (nr, kcBlock, data) = PackPanels(t, PackedOperand.B, transB, n, k, b, ldb);
+        var (nr, kcBlock, data) = PackPanels(t, PackedOperand.B, transB, n, k, b, ldb, oneKBlock && k <= OneKBlockMax ? k : 0);
         return new GemmPackedB(t, k, n, nr, kcBlock, data);
     }
+
+    /// <summary>The deepest single K block PackB makes: eight rows of A read in place (32 KB) fit L1 beside B's stream.</summary>
+    internal const int OneKBlockMax = 1024;
 
     /// <summary>
     /// C = alpha·op(A)·B + beta·C with B pre-packed (<see cref="PackB"/>); A is [m, k] (or [k, m] when transA). With an
@@ -234,10 +239,10 @@ public static partial class Gemm
             }
             switch (b.Tier)
             {
-                case GemmTier.Vector512: GemmDriver<GemmKernel512>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb, null, epilogue); break;
-                case GemmTier.Vector256: GemmDriver<GemmKernel256>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb, null, epilogue); break;
-                case GemmTier.Vector128: GemmDriver<GemmKernel128>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb, null, epilogue); break;
-                default: GemmDriver<GemmKernelScalar>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb, null, epilogue); break;
+                case GemmTier.Vector512: GemmDriver<GemmKernel512>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb, null, epilogue, b.KcBlock); break;
+                case GemmTier.Vector256: GemmDriver<GemmKernel256>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb, null, epilogue, b.KcBlock); break;
+                case GemmTier.Vector128: GemmDriver<GemmKernel128>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb, null, epilogue, b.KcBlock); break;
+                default: GemmDriver<GemmKernelScalar>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, pb, null, epilogue, b.KcBlock); break;
             }
         }
     }
@@ -275,17 +280,18 @@ public static partial class Gemm
     // The whole operand packed once for tier t's kernel: `count` rows of A (micro-panels of Mr) or columns of B
     // (micro-panels of Nr) over k, in pinned memory; returns the panel width and the kc block with the data.
     private static (int Width, int KcBlock, float[] Data) PackPanels(GemmTier t, PackedOperand operand, bool trans, int count, int k,
-        ReadOnlySpan<float> source, int ld) => t switch
+        ReadOnlySpan<float> source, int ld, int kcBlock = 0) => t switch
     {
-        GemmTier.Vector512 => PackPanels<GemmKernel512>(operand, trans, count, k, source, ld),
-        GemmTier.Vector256 => PackPanels<GemmKernel256>(operand, trans, count, k, source, ld),
-        GemmTier.Vector128 => PackPanels<GemmKernel128>(operand, trans, count, k, source, ld),
-        _ => PackPanels<GemmKernelScalar>(operand, trans, count, k, source, ld),
+        GemmTier.Vector512 => PackPanels<GemmKernel512>(operand, trans, count, k, source, ld, kcBlock),
+        GemmTier.Vector256 => PackPanels<GemmKernel256>(operand, trans, count, k, source, ld, kcBlock),
+        GemmTier.Vector128 => PackPanels<GemmKernel128>(operand, trans, count, k, source, ld, kcBlock),
+        _ => PackPanels<GemmKernelScalar>(operand, trans, count, k, source, ld, kcBlock),
     };
 
     private static unsafe (int Width, int KcBlock, float[] Data) PackPanels<TKernel>(PackedOperand operand, bool trans, int count, int k,
-        ReadOnlySpan<float> source, int ld) where TKernel : struct, IGemmKernel
+        ReadOnlySpan<float> source, int ld, int kcBlock) where TKernel : struct, IGemmKernel
     {
+        if (kcBlock <= 0) kcBlock = GemmDriver<TKernel>.KcBlock(Math.Max(k, 1));
         int width = operand == PackedOperand.A ? TKernel.Mr : TKernel.Nr;
         var data = GC.AllocateArray<float>(Math.Max(1, k * ((count + width - 1) / width * width)), pinned: true);
         if (count > 0 && k > 0)
@@ -293,9 +299,9 @@ public static partial class Gemm
             fixed (float* dest = data)
             {
                 if (operand == PackedOperand.A) GemmDriver<TKernel>.PackAll(trans, count, k, src, ld, dest);
-                else GemmDriver<TKernel>.Pack(trans, count, k, src, ld, dest);
+                else GemmDriver<TKernel>.Pack(trans, count, k, src, ld, dest, kcBlock);
             }
-        return (width, GemmDriver<TKernel>.KcBlock(Math.Max(k, 1)), data);
+        return (width, kcBlock, data);
     }
 
     /// <summary>C = alpha·A·op(B) + beta·C with A pre-packed (<see cref="PackA"/>); B is [k, n] (or [n, k] when transB).</summary>

@@ -43,10 +43,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
 
     /// <summary>C = alpha·op(A)·op(B) + beta·C on validated, pinned operands; m, n, k &gt; 0, alpha ≠ 0.</summary>
     /// <remarks><paramref name="bPacked"/>: op(B) already packed (<see cref="Pack"/>; then <paramref name="b"/> is not read);
-    /// <paramref name="aPacked"/>: op(A) already packed (<see cref="PackAll"/>; then <paramref name="a"/> is not read).</remarks>
+    /// <paramref name="aPacked"/>: op(A) already packed (<see cref="PackAll"/>; then <paramref name="a"/> is not read);
+    /// <paramref name="kcBlock"/>: the K block depth (0: <see cref="KcBlock"/>(k); a pre-packed B's own when it has one).</remarks>
     public static void Run(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int threads, float* bPacked = null,
-        float* aPacked = null, GemmEpilogue epilogue = default)
+        float* aPacked = null, GemmEpilogue epilogue = default, int kcBlock = 0)
     {
         int mr = TKernel.Mr, nr = TKernel.Nr;
         var job = new Job
@@ -58,7 +59,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             RowsA = aPacked == null && bPacked != null && !transA && (m <= TKernel.Mc || n <= InPlaceColumns),
         };
 
-        int kcBlock = KcBlock(k);
+        if (kcBlock <= 0) kcBlock = KcBlock(k);
 
         // Row blocks of at most Mc rows, balanced. With several threads: up to 4 row blocks per thread
         // (but no thinner than 8 Mr-panels), so a thread slowed by another process hands work to the
@@ -138,9 +139,10 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
     /// op(B) [k, n] packed as Run packs it: for each K block (pc, kc), its column panels at dest + pc·PaddedN (panel q at
     /// + q·Nr·kc), zero-padded to whole panels. <paramref name="dest"/> holds k · RoundUp(n, Nr) floats.
     /// </summary>
-    public static void Pack(bool transB, int n, int k, float* b, nint ldb, float* dest)
+    public static void Pack(bool transB, int n, int k, float* b, nint ldb, float* dest, int kcBlock = 0)
     {
-        int kcBlock = KcBlock(k), nPadded = RoundUp(n, TKernel.Nr);
+        if (kcBlock <= 0) kcBlock = KcBlock(k);
+        int nPadded = RoundUp(n, TKernel.Nr);
         for (int pc = 0; pc < k; pc += kcBlock)
             GemmPacking.PackB(transB, b, ldb, pc, Math.Min(kcBlock, k - pc), 0, n, dest + (nint)pc * nPadded, TKernel.Nr, 0, CeilDiv(n, TKernel.Nr));
     }

@@ -3,6 +3,7 @@
 // and just-in-time driver modes, 1 and 2 threads), with alpha/beta and leading dimensions; bad shapes are refused. A row-major
 // A of at most Mc rows is read in place (GemmOperandA's RowsA) instead of packed: every row count around the tiers' tile
 // heights (full tiles in place, a last partial tile packed), half-width and partial column panels, one and several K blocks.
+// Packed as a single K block, each element is one in-order sum over all of k.
 using Topiary.Tensors;
 
 namespace Topiary.Tests.Tensors;
@@ -65,6 +66,33 @@ public class GemmPackedBTests
         var packed = Gemm.PackB(false, 4, 3, new float[12], 4);
         Assert.Throws<ArgumentException>(() => Gemm.Sgemm(1, false, 2, 1f, new float[5], 3, packed, 0f, new float[8], 4));
         Assert.Throws<ArgumentException>(() => Gemm.Sgemm(1, false, 2, 1f, new float[6], 3, packed, 0f, new float[7], 4));
+    }
+
+    [Fact]
+    public void Packed_as_one_K_block_each_element_sums_all_of_k_in_order()
+    {
+        // k = 600 is three K blocks by default; packed as one (a DenseWeight's batch product), every C element is one
+        // in-order fused sum over all of k (Vector512's kernel; the other tiers within rounding), added to β·C at the end.
+        int m = 13, n = 40, k = 600;
+        var rng = new Random(11);
+        float[] a = Fill(rng, m * k), bT = Fill(rng, n * k), c0 = Fill(rng, m * n);
+        foreach (var tier in Enum.GetValues<GemmTier>().Where(GemmTiers.IsSupported))
+        {
+            var packed = Gemm.PackB(true, n, k, bT, k, tier, oneKBlock: true);
+            Assert.Equal(k, packed.KcBlock);
+            float[] actual = (float[])c0.Clone();
+            Gemm.Sgemm(1, false, m, 1f, a, k, packed, 0.5f, actual, n);
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    float sum = 0f;
+                    for (int p = 0; p < k; p++) sum = MathF.FusedMultiplyAdd(a[i * k + p], bT[j * k + p], sum);
+                    float expected = MathF.FusedMultiplyAdd(0.5f, c0[i * n + j], sum);
+                    if (tier == GemmTier.Vector512) Assert.Equal(expected, actual[i * n + j]);
+                    else Assert.Equal(expected, actual[i * n + j], 1e-3f);
+                }
+        }
+        Assert.NotEqual(1100, Gemm.PackB(true, 3, 1100, Fill(rng, 3 * 1100), 1100, oneKBlock: true).KcBlock); // deeper than OneKBlockMax
     }
 
     private static float[] Fill(Random rng, int length) => Enumerable.Range(0, length).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
