@@ -8,7 +8,7 @@
 // C += R + bias): one rounded addition of the same two numbers, so the same bits, and C is not read before the kernel
 // (a MobileNet 1×1 convolution with K = 16 spent as long writing and re-reading C as multiplying).
 // With AddsLast the initial value is added after the last K block whatever their number: C = (S0 + S1 + ...) + init,
-// the order of a GEMM followed by the layer's own bias pass (a Linear's: its results keep their bits).
+// the order of a GEMM followed by the layer's own bias pass (a dense plan layer's, DenseWeight).
 // Per element these are the operations the layer did in its own passes (TensorPrimitives.Add of the residual and the
 // bias, then Max, then Min), in the same order, so results are bitwise unchanged.
 using System.Runtime.CompilerServices;

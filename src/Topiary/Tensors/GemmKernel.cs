@@ -60,10 +60,9 @@ internal unsafe interface IGemmKernel
 
     /// <summary>
     /// A full-height tile of which the first <paramref name="cols"/> columns (1 ≤ cols ≤ Nr; up to Nr/2 by RunHalf's
-    /// kernel) are C's: Run (A
-    /// packed, or in place with <paramref name="rowsA"/>) storing only those columns, then the epilogue when
-    /// <paramref name="epilogue"/> is not null — bitwise Run (into a scratch tile whose columns are copied to C when
-    /// cols &lt; Nr), then <see cref="GemmEpilogue.Finish"/>, with the epilogue in registers and no copy.
+    /// kernel) are C's: Run (A packed, or in place with <paramref name="rowsA"/>) storing only those columns, then the
+    /// epilogue when <paramref name="epilogue"/> is not null — bitwise Run (into a scratch tile whose columns are copied
+    /// to C when cols &lt; Nr), then <see cref="GemmEpilogue.Finish"/>, with the epilogue in registers and no copy.
     /// </summary>
     static virtual void RunColumns(int kc, float* a, nint lda, bool rowsA, float* b, float* c, nint ldc, float alpha, float beta,
         GemmEpilogue* epilogue, int i0, int j0, bool addInitial, int cols) =>

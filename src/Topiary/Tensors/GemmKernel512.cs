@@ -5,7 +5,8 @@
 // The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
 // same kernel on the left 8x16 half (for narrow right-edge panels), bitwise equal per element. RunEpilogue applies the
 // GEMM epilogue (bias, residual, clamp) to the accumulators before the store; RunColumns stores a right-edge tile's
-// valid columns with masked loads and stores (a channels-last convolution with 24 output channels is all edge), and
+// valid columns with masked loads and stores (a channels-last convolution with 24 output channels is all edge; up to
+// 16 columns through RunHalf's kernel), and
 // RunBottom computes a bottom-edge tile's valid rows only, one at a time (a 7×7 image's 49 positions leave one row in
 // its last tile).
 // Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.

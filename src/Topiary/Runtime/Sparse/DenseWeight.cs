@@ -41,7 +41,7 @@ public sealed class DenseWeight : SparseWeight
         if (cols > 0 && n > 1)
         {
             // Bias and ReLU in the GEMM's epilogue, on each tile of the last K block while it is in registers (added
-            // after the product, as the passes did: the same bits).
+            // after the product, as a pass over the output would).
             fixed (float* pb = bias)
             {
                 var epilogue = new GemmEpilogue(bias.IsEmpty ? null : pb, null, 0, relu ? 0f : float.NegativeInfinity, float.PositiveInfinity,
