@@ -1,4 +1,5 @@
-// `topiary bench --model-file F | --model NAME [--batch N] [--compare ort] [--densities D [--granularity G]] [--layers]`: latency of one model (a file, or
+// `topiary bench --model-file F | --model NAME [--batch N] [--compare ort] [--densities D [--granularity G]] [--layers]`: latency of one model (a file —
+// a model file, or an ONNX file imported on the fly as `predict` does —, or
 // a paper network at its published input size with random weights; optionally pruned one-shot to a density profile), measured in one run:
 // Topiary's dense kernels (Module.Forward), Topiary's compiled plan (a chain's InferencePlan: sparse kernels where
 // weights are pruned), Topiary's fused copy (InferenceGraph.Fuse: BatchNorm folded, residual add and activation in the
@@ -25,7 +26,7 @@ public static class BenchCommand
     /// <summary>Builds the command.</summary>
     public static Command Build()
     {
-        var file = new Option<string?>("--model-file") { Description = "The model to time (or --model)." };
+        var file = new Option<string?>("--model-file") { Description = "The model to time: a model file (safetensors or .tpz) or an ONNX file, imported at its static input shape (or --model)." };
         var paper = new Option<string?>("--model") { Description = $"A seed paper's network at ImageNet size with seeded random weights instead of a file: {string.Join(", ", PaperNetworks.Names)} (input random)." };
         paper.AcceptOnlyFromAmong([.. PaperNetworks.Names]);
         var batch = new Option<int>("--batch") { Description = "Batch size.", DefaultValueFactory = _ => 1 };
@@ -58,12 +59,21 @@ public static class BenchCommand
                 loaded = new LoadedModel(paperName, PaperNetworks.Create(paperName), new Dictionary<string, string>());
                 example = PaperNetworks.InputShape(paperName);
             }
+            else if (Path.GetExtension(path!).Equals(".onnx", StringComparison.OrdinalIgnoreCase))
+            {
+                // An ONNX file, imported here as `topiary import` would, at the graph's static input shape.
+                var imported = PredictModel.Load(path!);
+                loaded = new LoadedModel(imported.Name, imported.Network, new Dictionary<string, string>());
+                example = imported.InputShape is { } declared && ModelInputShape.IsComplete(declared)
+                    ? declared
+                    : throw new InvalidDataException($"{path}: the graph's input shape is not static; import it with `topiary import --input-shape` and bench the model file.");
+            }
             else
             {
                 loaded = ModelFile.Load(path!);
-                if (parse.GetValue(weights) == "random") KaimingInit.Apply(loaded.Network, new Random(1));
                 example = CommonOptions.InputShape(loaded, path!);
             }
+            if (path is not null && parse.GetValue(weights) == "random") KaimingInit.Apply(loaded.Network, new Random(1));
             var profile = LayerDensities.Parse(parse.GetValue(densities)!, paperName ?? loaded.Name);
             var pruned = profile.Apply(loaded.Network, Experiments.Mao2017.Granularity(parse.GetValue(granularity)!));
             if (pruned.Count > 0)
@@ -71,7 +81,16 @@ public static class BenchCommand
             int[] shape = [n, .. example];
             var x = Tensor.RandomUniform(new Random(1), 1f, shape);
             for (int i = 0; i < x.Length; i++) x[i] = Math.Abs(x[i]);
-            if (parse.GetValue(input) == "mnist" && paperName is null)
+            // MNIST images only for a model that takes them; a default --input for a model of another size means random.
+            bool mnist = parse.GetValue(input) == "mnist" && paperName is null;
+            if (mnist && example.Aggregate(1, (a, b) => a * b) != MnistPixels)
+            {
+                if (parse.GetResult(input) is { Implicit: false })
+                    throw new ArgumentException($"--input mnist: the model takes [{string.Join(", ", example)}] examples, not MNIST's 28 × 28 pixels; use --input random.");
+                mnist = false;
+                AnsiConsole.MarkupLine($"[grey]{Markup.Escape($"input: random (the model takes [{string.Join(", ", example)}] examples, not MNIST images)")}[/]");
+            }
+            if (mnist)
             {
                 var test = CommonOptions.Data(loaded, null, ct);
                 if (n > test.Count) throw new ArgumentException($"--batch {n} exceeds the {test.Count} test images.");
@@ -121,7 +140,7 @@ public static class BenchCommand
                 Model: loaded.Name,
                 Batch: n,
                 Threads: t,
-                Input: parse.GetValue(paper) is null ? parse.GetValue(input)! : "random",
+                Input: mnist ? "mnist" : "random",
                 Densities: profile.Source,
                 Granularity: parse.GetValue(granularity)!,
                 KeptFractions: pruned.ToDictionary(p => p.Layer.Name, p => p.Layer.KeptFraction),
@@ -144,6 +163,9 @@ public static class BenchCommand
             $"{fused.ChannelsLastConvs} convolutions channels last; per-layer algorithm by measurement)[/]");
         return fused;
     }
+
+    // Pixels of an MNIST or Fashion-MNIST image (the datasets --input mnist draws from).
+    private const int MnistPixels = 28 * 28;
 
     private static string F(double us) => us.ToString("F1", CultureInfo.InvariantCulture);
 }

@@ -128,6 +128,42 @@ public class LatencyRaceTests : IDisposable
     }
 
     [Fact]
+    public async Task Bench_imports_an_ONNX_file_and_times_it_at_the_graph_input_shape()
+    {
+        // An ONNX file as an exporter writes it (static 3×10×12 input): imported on the fly, weights re-drawn, random input
+        // (the default --input mnist does not fit a 3×10×12 image), against ORT.
+        string onnx = Path.Combine(_dir, "g.onnx"), json = Path.Combine(_dir, "g.json");
+        Topiary.Onnx.OnnxExporter.Export(ResidualGraph(), [3, 10, 12], onnx);
+        Assert.Equal(0, await CliApp.RunAsync(["bench", "--model-file", onnx, "--weights", "random", "--compare", "ort", "--seconds", "0.02",
+            "--json", json]));
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        Assert.Equal("onnx:g", doc.RootElement.GetProperty("model").GetString());
+        Assert.Equal("random", doc.RootElement.GetProperty("input").GetString());
+        Assert.True(doc.RootElement.GetProperty("ort_dense_us").GetDouble() > 0);
+        Assert.True(doc.RootElement.GetProperty("topiary_fused_us").GetDouble() > 0);
+
+        // Asked for explicitly, MNIST input for a model that does not take 28 × 28 images is refused, and nothing is written.
+        string refused = Path.Combine(_dir, "r.json");
+        var (code, error) = await CliRun.WithError("bench", "--model-file", onnx, "--input", "mnist", "--seconds", "0.02", "--json", refused);
+        Assert.NotEqual(0, code);
+        Assert.Contains("--input mnist", error, StringComparison.Ordinal);
+        Assert.False(File.Exists(refused));
+    }
+
+    [Fact]
+    public async Task Bench_runs_the_model_zoo_ResNet_50_from_its_ONNX_file()
+    {
+        // The command the paper-scale issue names: a real exporter's file whose weights are placeholders.
+        string onnx = Topiary.Tests.Onnx.Corpus.SharedOnnxFiles.Verified(Topiary.Tests.Onnx.Corpus.SharedOnnxFiles.ZooLight, "light_resnet50.onnx");
+        string json = Path.Combine(_dir, "r50.json");
+        Assert.Equal(0, await CliApp.RunAsync(["bench", "--model-file", onnx, "--weights", "random", "--compare", "ort", "--seconds", "0.02",
+            "--json", json]));
+        using var doc = JsonDocument.Parse(await File.ReadAllTextAsync(json));
+        Assert.Equal("onnx:light_resnet50", doc.RootElement.GetProperty("model").GetString());
+        Assert.True(doc.RootElement.GetProperty("speedup_vs_ort").GetDouble() > 0);
+    }
+
+    [Fact]
     public async Task Bench_refuses_a_model_whose_input_size_is_unknown()
     {
         string model = Path.Combine(_dir, "u.safetensors"), json = Path.Combine(_dir, "u.json");
