@@ -61,7 +61,7 @@ public static class BenchCommand
             }
             else if (Path.GetExtension(path!).Equals(".onnx", StringComparison.OrdinalIgnoreCase))
             {
-                // An ONNX file, imported here as `topiary import` would, at the graph's static input shape.
+                // An ONNX file, imported as `topiary predict` imports one, at the graph's static input shape.
                 var imported = PredictModel.Load(path!);
                 loaded = new LoadedModel(imported.Name, imported.Network, new Dictionary<string, string>());
                 example = imported.InputShape is { } declared && ModelInputShape.IsComplete(declared)
