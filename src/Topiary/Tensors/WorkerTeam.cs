@@ -4,15 +4,21 @@
 // them; the thread pool's workers block after a few microseconds idle and take tens of microseconds to wake, so after
 // a gap of 200 µs a two-item Parallel.For ran both items on the caller (measured: 104 µs for two 65 µs items).
 // Protocol (one region at a time; a caller that finds the team busy, or runs inside a region, uses Parallel.For):
-//   caller:  claim the team (CAS busy 0 → 1), publish body and count, hand each wanted worker the region's number (its
-//            own field, written after the region's state: a release), wake it if it sleeps, take indices itself, then
-//            wait until every wanted worker has checked out.
-//   worker:  spin on its own field for up to SpinMicroseconds after its last region (then sleep on a semaphore), take
-//            indices from the shared counter until they run out, check out (decrement the pending count).
-// A worker only ever sees regions handed to it, so a region that wants fewer workers cannot be joined late.
-// Indices are taken dynamically, in chunks of contiguous indices (an atomic counter; about eight chunks per thread), so
-// which thread runs an index varies, but every index runs exactly once; Topiary's kernels make results depend on the index only. The first exception thrown by a body is rethrown to the
-// caller in an AggregateException (as Parallel.For does) after the region ends.
+//   caller:  claim the team (CAS busy 0 → 1), publish body and count, open the gate (its number: a release), hand each
+//            wanted worker the region's number (its own field), wake it if it sleeps, take indices itself until none
+//            are left, close the gate, then wait until every worker that got in has left.
+//   worker:  spin on its own field for up to SpinMicroseconds after its last region (then sleep on a semaphore); on a
+//            new number, get in (count itself inside, then check the gate still shows that number: else leave at once),
+//            take indices from the shared counter until they run out, leave.
+// The caller never waits for a worker that has not started: when another process holds the worker's core, or the
+// worker has not woken yet, the caller runs the region alone (a region's indices are taken dynamically), instead of
+// idling for a scheduler time slice (on a 2-core machine with one busy core that stall was about 1 ms a layer:
+// AlexNet's 65 µs pool took 1,074 µs). Get-in and close are a Dekker pair of full fences: either the caller sees the
+// worker inside and waits for it, or the worker sees the gate closed and leaves without touching the region.
+// Indices are taken in chunks of contiguous indices (an atomic counter; about eight chunks per thread), so which
+// thread runs an index varies, but every index runs exactly once; Topiary's kernels make results depend on the index
+// only. The first exception thrown by a body is rethrown to the caller in an AggregateException (as Parallel.For
+// does) after the region ends.
 using System.Diagnostics;
 
 namespace Topiary.Tensors;
@@ -27,11 +33,17 @@ internal static class WorkerTeam
     private static Worker[] s_workers = [];
     private static int s_busy;                 // 1 while a region owns the team
     private static long s_region;              // number of the current region
+    private static long s_gate;                // the open region's number; 0 once the caller has closed it
+    private static int s_inside;               // workers inside the open region
     private static Action<int>? s_body;
-    private static int s_count, s_chunk, s_pending;
+    private static int s_count, s_chunk;
     private static PaddedCounter s_next;       // on its own cache line: both threads hammer it
     private static Exception? s_error;
     [ThreadStatic] private static bool t_inRegion;
+
+    /// <summary>Tests only: while set, a worker that was handed a region waits on it before getting in (a worker whose
+    /// core is busy elsewhere).</summary>
+    internal static volatile ManualResetEventSlim? HoldForTest;
 
     /// <summary>
     /// Runs body(i) for i in [0, count) on the caller and up to <paramref name="threads"/> − 1 workers; false (nothing run)
@@ -49,8 +61,8 @@ internal static class WorkerTeam
             s_chunk = Math.Max(1, count / (8 * (wanted + 1)));
             s_next.Value = 0;
             s_error = null;
-            Volatile.Write(ref s_pending, wanted);
             long region = ++s_region;
+            Volatile.Write(ref s_gate, region);
             for (int w = 0; w < wanted; w++) s_workers[w].Assign(region);
             t_inRegion = true;
             try
@@ -61,8 +73,9 @@ internal static class WorkerTeam
             {
                 t_inRegion = false;
             }
+            Interlocked.Exchange(ref s_gate, 0); // a full fence: workers not inside yet will see it closed
             var spin = new SpinWait();
-            while (Volatile.Read(ref s_pending) != 0) spin.SpinOnce(sleep1Threshold: -1);
+            while (Volatile.Read(ref s_inside) != 0) spin.SpinOnce(sleep1Threshold: -1);
             s_body = null;
             if (s_error is { } error) throw new AggregateException(error);
             return true;
@@ -134,9 +147,11 @@ internal static class WorkerTeam
             t_inRegion = true; // a body's own Threading.For runs on the thread pool, never back on the team
             while (true)
             {
-                _done = WaitForRegion();
-                Take();
-                Interlocked.Decrement(ref s_pending);
+                long region = _done = WaitForRegion();
+                HoldForTest?.Wait();
+                Interlocked.Increment(ref s_inside); // a full fence: the caller closing the gate sees this worker inside
+                if (Volatile.Read(ref s_gate) == region) Take();
+                Interlocked.Decrement(ref s_inside);
             }
         }
 

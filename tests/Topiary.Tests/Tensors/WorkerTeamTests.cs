@@ -1,7 +1,8 @@
 // WorkerTeam (the spinning threads behind Threading.For): every index runs exactly once whatever the count and thread
 // budget, also after the workers fell asleep; a body's exception reaches the caller (AggregateException, as
 // Parallel.For) and the team stays usable; a body's own Threading.For and callers on several threads at once (the
-// team busy: the thread pool takes over) still run every index once.
+// team busy: the thread pool takes over) still run every index once; a worker that cannot start (its core busy
+// elsewhere) does not hold a region up: the caller runs it alone, and the worker stays out of it when it comes back.
 using Topiary.Tensors;
 
 namespace Topiary.Tests.Tensors;
@@ -72,5 +73,39 @@ public class WorkerTeamTests
         Threading.For(20, 50, 2, i => Interlocked.Increment(ref hits[i]));
         Assert.All(hits.Take(20), h => Assert.Equal(0, h));
         Assert.All(hits.Skip(20), h => Assert.Equal(1, h));
+    }
+
+    [Fact]
+    public async Task A_worker_that_cannot_start_does_not_hold_a_region_up()
+    {
+        using var hold = new ManualResetEventSlim(false);
+        int regions = 0;
+        WorkerTeam.HoldForTest = hold;
+        try
+        {
+            // With the workers held before they get in, a region that waited for them would never end.
+            var run = Task.Run(() =>
+            {
+                for (int round = 0; round < 2000 && regions < 20; round++)
+                {
+                    var hits = new int[64];
+                    if (!WorkerTeam.TryRun(64, 2, i => Interlocked.Increment(ref hits[i]))) continue; // busy: another test's region
+                    Assert.All(hits, h => Assert.Equal(1, h));
+                    regions++;
+                }
+            });
+            Assert.True(await Task.WhenAny(run, Task.Delay(TimeSpan.FromMinutes(2))) == run, "a region waited for a worker that had not started");
+            await run;
+            Assert.True(regions > 0, "the team was never free");
+        }
+        finally
+        {
+            WorkerTeam.HoldForTest = null;
+            hold.Set();
+        }
+        // Released, the held workers find their regions closed and leave them alone: the team works on.
+        var after = new int[1000];
+        Threading.For(0, 1000, 2, i => Interlocked.Increment(ref after[i]));
+        Assert.All(after, h => Assert.Equal(1, h));
     }
 }
