@@ -26,7 +26,11 @@ namespace Topiary.Runtime;
 /// <param name="ConcatsInPlace">Channel concatenations whose producers now write their slices in place.</param>
 /// <param name="ChannelsLastConvs">Convolutions that now run channels last (depthwise-separable stacks).</param>
 public sealed record FusedModel(Module Model, int FoldedNorms, int FusedResiduals, int FusedActivations, int ConcatsInPlace = 0,
-    int ChannelsLastConvs = 0);
+    int ChannelsLastConvs = 0)
+{
+    /// <summary>Multiplications and additions by per-channel constants folded into a convolution's weights and bias.</summary>
+    public int FoldedAffines { get; init; }
+}
 
 /// <summary>Inference rewrites of a model's graph.</summary>
 public static class InferenceGraph
@@ -67,7 +71,7 @@ public static class InferenceGraph
             readers.GetValueOrDefault(tensor) == 1 && readerOf.TryGetValue(tensor, out var r) && !removed.Contains(r) ? r : null;
 
         var nodes = new List<GraphNode>();
-        int norms = 0, residuals = 0, activations = 0;
+        int norms = 0, residuals = 0, activations = 0, affines = 0;
         foreach (var node in graph.Nodes)
         {
             if (removed.Contains(node)) continue;
@@ -88,6 +92,15 @@ public static class InferenceGraph
                 folded = true;
                 Take(next);
             }
+            // Caffe's Scale layer (and other exporters' unfused normalisation): a Mul, then an Add, by per-channel constants.
+            while (next is { Module: ElementwiseOp { Kind: ElementwiseKind.Mul or ElementwiseKind.Add } op, Inputs.Count: 2 } step
+                && step.Inputs.Count(t => t == output) == 1
+                && PerChannel(graph, step.Inputs[0] == output ? step.Inputs[1] : step.Inputs[0], fusedConv.OutChannels) is { } values)
+            {
+                fusedConv = op.Kind == ElementwiseKind.Mul ? Affine(fusedConv, values, null) : Affine(fusedConv, null, values);
+                affines++;
+                Take(next);
+            }
             if (next is { Module: ElementwiseOp { Kind: ElementwiseKind.Add }, Inputs.Count: 2 } add && add.Inputs[0] != add.Inputs[1])
             {
                 string other = add.Inputs[0] == output ? add.Inputs[1] : add.Inputs[0];
@@ -98,7 +111,7 @@ public static class InferenceGraph
                 }
             }
             if (next is not null && IsClamp(next.Module, out min, out max)) Take(next);
-            if (!folded && residual is null && float.IsNegativeInfinity(min) && float.IsPositiveInfinity(max))
+            if (!folded && fusedConv == conv && residual is null && float.IsNegativeInfinity(min) && float.IsPositiveInfinity(max))
             {
                 nodes.Add(node);
                 continue;
@@ -127,7 +140,7 @@ public static class InferenceGraph
             channelsLastConvs += nodesLast;
         }
         return new FusedModel(fused, norms + chainNorms, residuals + blockResiduals, activations + chainActivations, concats,
-            channelsLastConvs);
+            channelsLastConvs) { FoldedAffines = affines };
     }
 
     // A Cat along the channels whose every input is a distinct fused convolution's output (no residual, read by the Cat
@@ -272,6 +285,42 @@ public static class InferenceGraph
     {
         foreach (var (_, module) in model.NamedModules())
             if (module is Conv2d conv) conv.Frozen = true;
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="conv"/> whose output is multiplied by <paramref name="scale"/>[o] (null: by 1), then
+    /// <paramref name="shift"/>[o] added (null: nothing): W'[o] = W[o]·scale[o], b'[o] = b[o]·scale[o] + shift[o].
+    /// </summary>
+    /// <exception cref="ArgumentException">A vector's length is not the output channels.</exception>
+    public static Conv2d Affine(Conv2d conv, float[]? scale, float[]? shift)
+    {
+        ArgumentNullException.ThrowIfNull(conv);
+        int oc = conv.OutChannels;
+        if (scale is not null && scale.Length != oc || shift is not null && shift.Length != oc)
+            throw new ArgumentException($"{conv} writes {oc} channels; the scale has {scale?.Length}, the shift {shift?.Length}.");
+        var copy = new Conv2d(conv.InChannels, oc, conv.KernelSize, new Random(0), conv.Stride, conv.Pads, conv.Dilation,
+            conv.Groups, bias: true);
+        float[] w = conv.Weight.Value.Data, cw = copy.Weight.Value.Data, cb = copy.Bias!.Value.Data;
+        float[]? b = conv.Bias?.Value.Data;
+        int per = w.Length / oc;
+        for (int o = 0; o < oc; o++)
+        {
+            float s = scale is null ? 1f : scale[o];
+            TensorPrimitives.Multiply(w.AsSpan(o * per, per), s, cw.AsSpan(o * per, per));
+            cb[o] = (b is null ? 0f : b[o]) * s + (shift is null ? 0f : shift[o]);
+        }
+        return copy;
+    }
+
+    // The per-channel values of a constant that broadcasts against [N, C, H, W] along the channels alone ([C, 1, 1] or
+    // [1, C, 1, 1]), or of a single value (any shape of rank ≤ 4 and one element); null for any other tensor.
+    private static float[]? PerChannel(Graph graph, string tensor, int channels)
+    {
+        if (!graph.IsConstant(tensor) || graph.Value(tensor) is not { Rank: <= 4 } value) return null;
+        if (value.Length == 1) return Enumerable.Repeat(value.Span[0], channels).ToArray();
+        var shape = value.Shape;
+        bool perChannel = value.Length == channels && shape[^1] == 1 && shape[^2] == 1 && (value.Rank == 3 || value.Rank == 4 && shape[0] == 1);
+        return perChannel ? value.Span.ToArray() : null;
     }
 
     /// <summary>A copy of <paramref name="conv"/> with <paramref name="bn"/>'s inference affine folded into its weights and bias.</summary>

@@ -1,5 +1,6 @@
 // InferenceGraph.Fuse: conv → BatchNorm → Add → ReLU/ReLU6 chains of a Graph become FusedConv2d nodes whose outputs
-// equal the unfused graph's; links with a second reader, graph outputs, broadcast adds and constants stay unfused; the
+// equal the unfused graph's; links with a second reader, graph outputs and broadcasts other than per channel stay unfused;
+// multiplications and additions by per-channel constants (Caffe's Scale layer) fold into the weights and bias; the
 // source model is untouched; the fused node refuses training; Fold matches conv-then-BatchNorm. Inside Sequentials,
 // conv chains fuse at any depth and Residual blocks ending in a convolution add in its epilogue (FusedResidual).
 using Topiary.Nn;
@@ -27,7 +28,7 @@ public class InferenceGraphTests
     }
 
     // A bottleneck-like block: stem conv → BN → ReLU; branch conv → BN → + stem → ReLU; a 1x1 conv → ReLU6 (no BN);
-    // a conv whose output is also a graph output; a conv whose output has two readers; a broadcast add of a constant.
+    // a conv whose output is also a graph output; a conv whose output has two readers; a per-channel constant added.
     private static Graph Block() => new(["x"],
     [
         new GraphNode("stem", new Conv2d(3, 8, 3, new Random(1), padding: 1), "x", "s0"),
@@ -55,20 +56,22 @@ public class InferenceGraphTests
     {
         var model = Block();
         var fused = InferenceGraph.Fuse(model, [3, 9, 11]);
-        // stem+bn+relu, branch+bn+add+relu, pw+relu6; "tap" keeps its ReLU (t0 is a graph output), "twice" its (two
-        // readers), "biased" its add (a broadcast constant).
+        // stem+bn+relu, branch+bn+add+relu, pw+relu6, biased+its constant (into the bias); "tap" keeps its ReLU (t0 is
+        // a graph output), "twice" its (two readers).
         Assert.Equal(2, fused.FoldedNorms);
         Assert.Equal(1, fused.FusedResiduals);
         Assert.Equal(3, fused.FusedActivations);
+        Assert.Equal(1, fused.FoldedAffines);
         var graph = Assert.IsType<Graph>(fused.Model);
-        Assert.Equal(16 - 6, graph.Nodes.Count);
+        Assert.Equal(16 - 7, graph.Nodes.Count);
         Assert.Equal("Fused(Conv2d(8, 8, kernel=3x3, stride=1x1, padding=1x1) + BatchNorm2d + residual → ReLU)",
             graph.Node("branch").Module.ToString());
         Assert.Equal(["s", "s"], [graph.Node("stem").Outputs[0], graph.Node("branch").Inputs[1]]);
         Assert.Contains("→ ReLU6", graph.Node("pw").Module.ToString(), StringComparison.Ordinal);
         Assert.IsType<Conv2d>(graph.Node("tap").Module);
         Assert.IsType<Conv2d>(graph.Node("twice").Module);
-        Assert.IsType<Conv2d>(graph.Node("biased").Module);
+        Assert.IsType<FusedConv2d>(graph.Node("biased").Module);
+        Assert.Equal(["y"], graph.Node("biased").Outputs);
         Assert.Equal(16, model.Nodes.Count); // the source is untouched
 
         var x = Randn(10, batch, 3, 9, 11);
@@ -76,6 +79,54 @@ public class InferenceGraphTests
         var actual = graph.Forward([x], training: false);
         for (int i = 0; i < expected.Length; i++)
             GroupedConvTests.AssertClose(expected[i], actual[i].Data, $"output {i}");
+    }
+
+    [Fact]
+    public void Per_channel_scales_and_shifts_fold_into_the_convolution_and_other_broadcasts_do_not()
+    {
+        // Caffe's BatchNorm + Scale as exported: conv → BN → Mul([C,1,1]) → Add([1,C,1,1]) → ReLU; then a scalar multiply
+        // (constant first) and a width-wise add ([1,1,1,W]: not per channel) after a second convolution.
+        var model = new Graph(["x"],
+        [
+            new GraphNode("conv", new Conv2d(3, 5, 3, new Random(1), padding: 1), "x", "c0"),
+            new GraphNode("bn", Norm(5, 2), "c0", "c1"),
+            new GraphNode("scale", new ElementwiseOp(ElementwiseKind.Mul), ["c1", "gamma"], ["c2"]),
+            new GraphNode("shift", new ElementwiseOp(ElementwiseKind.Add), ["c2", "beta"], ["c3"]),
+            new GraphNode("relu", new ReLU(), "c3", "c"),
+            new GraphNode("conv2", new Conv2d(5, 4, 1, new Random(3), bias: false), "c", "d0"),
+            new GraphNode("half", new ElementwiseOp(ElementwiseKind.Mul), ["two", "d0"], ["d1"]),
+            new GraphNode("rows", new ElementwiseOp(ElementwiseKind.Add), ["d1", "ramp"], ["y"]),
+        ], ["y"], new Dictionary<string, Tensor>
+        {
+            ["gamma"] = Randn(4, 5, 1, 1),
+            ["beta"] = Randn(5, 1, 5, 1, 1),
+            ["two"] = new Tensor([0.5f], 1),
+            ["ramp"] = Randn(6, 1, 1, 1, 7),
+        });
+        var fused = InferenceGraph.Fuse(model, [3, 6, 7]);
+        Assert.Equal(3, fused.FoldedAffines);
+        var graph = Assert.IsType<Graph>(fused.Model);
+        Assert.Equal(["conv", "conv2", "rows"], graph.Nodes.Select(n => n.Name));
+        Assert.Equal("Fused(Conv2d(3, 5, kernel=3x3, stride=1x1, padding=1x1) + BatchNorm2d → ReLU)", graph.Node("conv").Module.ToString());
+        Assert.IsType<ElementwiseOp>(graph.Node("rows").Module);
+        foreach (int batch in new[] { 1, 2 })
+        {
+            var x = Randn(10 + batch, batch, 3, 6, 7);
+            GroupedConvTests.AssertClose(model.Forward([x], training: false)[0].Data, graph.Forward([x], training: false)[0].Data, $"batch {batch}");
+        }
+    }
+
+    [Fact]
+    public void Affine_scales_then_shifts_the_output()
+    {
+        var conv = new Conv2d(2, 3, 3, new Random(4), padding: 1);
+        float[] scale = [0.5f, -2f, 3f], shift = [1f, 0f, -0.25f];
+        var x = Randn(12, 1, 2, 5, 5);
+        var expected = conv.Forward(x, training: false).Data.ToArray();
+        for (int o = 0; o < 3; o++)
+            for (int p = 0; p < 25; p++) expected[o * 25 + p] = expected[o * 25 + p] * scale[o] + shift[o];
+        GroupedConvTests.AssertClose(expected, InferenceGraph.Affine(conv, scale, shift).Forward(x, training: false).Data, "affine");
+        Assert.Throws<ArgumentException>(() => InferenceGraph.Affine(conv, [1f, 2f], null));
     }
 
     [Fact]
