@@ -10,6 +10,9 @@
 // and pick its algorithm by measurement). Inside every Sequential (zoo models, Residual bodies, graph nodes), the
 // chains Conv2d → [BatchNorm2d] → [ReLU | Hardtanh] are fused the same way, and a Residual block whose body ends in
 // such a convolution becomes a FusedResidual (its add, and a clamp right after it, in that convolution's epilogue).
+// Multiplications and additions by per-channel constants right after a convolution (Caffe's Scale layer, as the ONNX
+// zoo's Caffe2 exports write it) fold into its weights and bias like a BatchNorm; a chain of such affine layers that no
+// convolution precedes (DenseNet's pre-activation BatchNorm → Scale → ReLU) becomes one ChannelAffine pass.
 // A channel concatenation of fused convolutions' outputs is written in place (CatInPlace over a ConcatBuffer).
 // Depthwise-separable stacks (inside Sequentials, and among the graph's nodes) then run channels last
 // (ChannelsLastRewrite).
@@ -131,6 +134,7 @@ public static class InferenceGraph
                 next = taken.Outputs.Count == 1 ? Sole(output) : null;
             }
         }
+        affines += ChannelAffines(graph, nodes, readers);
         int concats = ConcatInPlace(nodes, readers);
         var fused = new Graph(graph.Inputs.ToArray(), nodes, graph.Outputs.ToArray(),
             graph.Constants.Select(c => KeyValuePair.Create(c.Name, c.Value)));
@@ -141,6 +145,73 @@ public static class InferenceGraph
         }
         return new FusedModel(fused, norms + chainNorms, residuals + blockResiduals, activations + chainActivations, concats,
             channelsLastConvs) { FoldedAffines = affines };
+    }
+
+    // A chain of per-channel affine layers (BatchNorm2d, Mul or Add by a per-channel constant) that no convolution
+    // precedes, each link the previous one's sole reader, with an optional clamp after it, becomes one ChannelAffine node
+    // when it has at least two links (DenseNet's pre-activation BatchNorm → Scale → ReLU). Returns the Mul/Add folded.
+    private static int ChannelAffines(Graph graph, List<GraphNode> nodes, Dictionary<string, int> readers)
+    {
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < nodes.Count; i++)
+            foreach (var t in nodes[i].Inputs) index[t] = i;
+        var outputs = new HashSet<string>(graph.Outputs, StringComparer.Ordinal);
+        // The node reading `tensor` alone (not a graph output), if any.
+        int? Sole(string tensor) => readers.GetValueOrDefault(tensor) == 1 && !outputs.Contains(tensor) && index.TryGetValue(tensor, out int r) ? r : null;
+        var removed = new HashSet<int>();
+        int folded = 0;
+        for (int i = 0; i < nodes.Count; i++)
+        {
+            if (removed.Contains(i) || nodes[i].Outputs.Count != 1 || graph.Value(nodes[i].Inputs[0]) is not { Rank: >= 2 } input) continue;
+            int channels = input.Dim(1), at = i, links = 0, mulAdds = 0;
+            float[] scale = Enumerable.Repeat(1f, channels).ToArray(), shift = new float[channels];
+            float min = float.NegativeInfinity, max = float.PositiveInfinity;
+            var chain = new List<int>();
+            string output = nodes[i].Inputs[0];
+            while (true)
+            {
+                var node = nodes[at];
+                if (node.Module is BatchNorm2d bn && bn.Channels == channels && node.Inputs.Count == 1)
+                {
+                    float[] gamma = bn.Weight.Value.Data, beta = bn.Bias.Value.Data, mean = bn.RunningMean.Data, variance = bn.RunningVar.Data;
+                    for (int c = 0; c < channels; c++)
+                    {
+                        float a = gamma[c] / MathF.Sqrt(variance[c] + bn.Eps);
+                        scale[c] *= a;
+                        shift[c] = shift[c] * a + (beta[c] - mean[c] * a);
+                    }
+                }
+                else if (node.Module is ElementwiseOp { Kind: ElementwiseKind.Mul or ElementwiseKind.Add } op && node.Inputs.Count == 2
+                    && node.Inputs.Count(t => t == output) == 1
+                    && PerChannel(graph, node.Inputs[0] == output ? node.Inputs[1] : node.Inputs[0], channels) is { } values)
+                {
+                    for (int c = 0; c < channels; c++)
+                    {
+                        if (op.Kind == ElementwiseKind.Mul) (scale[c], shift[c]) = (scale[c] * values[c], shift[c] * values[c]);
+                        else shift[c] += values[c];
+                    }
+                    mulAdds++;
+                }
+                else break;
+                chain.Add(at);
+                links++;
+                output = node.Outputs[0];
+                if (Sole(output) is not int next) break;
+                at = next;
+            }
+            if (links > 0 && Sole(output) is int last && IsClamp(nodes[last].Module, out min, out max))
+            {
+                chain.Add(last);
+                output = nodes[last].Outputs[0];
+            }
+            if (chain.Count < 2) continue;
+            nodes[i] = new GraphNode(nodes[i].Name, new ChannelAffine(scale, shift, min, max), [nodes[i].Inputs[0]], [output]);
+            foreach (int k in chain.Skip(1)) removed.Add(k);
+            folded += mulAdds;
+        }
+        for (int k = nodes.Count - 1; k >= 0; k--)
+            if (removed.Contains(k)) nodes.RemoveAt(k);
+        return folded;
     }
 
     // A Cat along the channels whose every input is a distinct fused convolution's output (no residual, read by the Cat

@@ -117,6 +117,37 @@ public class InferenceGraphTests
     }
 
     [Fact]
+    public void A_pre_activation_chain_becomes_one_channel_affine_node()
+    {
+        // DenseNet's pre-activation: BN → Mul → Add → ReLU before a convolution; a second chain whose BN output has two
+        // readers stays as it is (BN alone is one pass already).
+        var model = new Graph(["x"],
+        [
+            new GraphNode("bn", Norm(3, 2), "x", "a0"),
+            new GraphNode("scale", new ElementwiseOp(ElementwiseKind.Mul), ["gamma", "a0"], ["a1"]),
+            new GraphNode("shift", new ElementwiseOp(ElementwiseKind.Add), ["a1", "beta"], ["a2"]),
+            new GraphNode("relu", new ReLU(), "a2", "a"),
+            new GraphNode("conv", new Conv2d(3, 4, 3, new Random(1), padding: 1), "a", "c"),
+            new GraphNode("bn2", Norm(4, 3), "c", "d0"),
+            new GraphNode("relu2", new ReLU(), "d0", "d1"),
+            new GraphNode("sum", new ElementwiseOp(ElementwiseKind.Add), ["d0", "d1"], ["y"]),
+        ], ["y"], new Dictionary<string, Tensor> { ["gamma"] = Randn(4, 1, 3, 1, 1), ["beta"] = Randn(5, 3, 1, 1) });
+        var fused = InferenceGraph.Fuse(model, [3, 6, 5]);
+        var graph = Assert.IsType<Graph>(fused.Model);
+        Assert.Equal("ChannelAffine(3 → ReLU)", graph.Node("bn").Module.ToString());
+        Assert.Equal(["x"], graph.Node("bn").Inputs);
+        Assert.Equal(["a"], graph.Node("bn").Outputs);
+        Assert.Equal(2, fused.FoldedAffines);
+        // conv + bn2 fused (d0 has two readers: relu2 stays), then sum.
+        Assert.Equal(["bn", "conv", "relu2", "sum"], graph.Nodes.Select(n => n.Name));
+        foreach (int batch in new[] { 1, 3 })
+        {
+            var x = Randn(20 + batch, batch, 3, 6, 5);
+            GroupedConvTests.AssertClose(model.Forward([x], training: false)[0].Data, graph.Forward([x], training: false)[0].Data, $"batch {batch}");
+        }
+    }
+
+    [Fact]
     public void Affine_scales_then_shifts_the_output()
     {
         var conv = new Conv2d(2, 3, 3, new Random(4), padding: 1);
