@@ -173,12 +173,11 @@ public static class InferenceGraph
                 var node = nodes[at];
                 if (node.Module is BatchNorm2d bn && bn.Channels == channels && node.Inputs.Count == 1)
                 {
-                    float[] gamma = bn.Weight.Value.Data, beta = bn.Bias.Value.Data, mean = bn.RunningMean.Data, variance = bn.RunningVar.Data;
                     for (int c = 0; c < channels; c++)
                     {
-                        float a = gamma[c] / MathF.Sqrt(variance[c] + bn.Eps);
+                        var (a, b) = NormAffine(bn, c);
                         scale[c] *= a;
-                        shift[c] = shift[c] * a + (beta[c] - mean[c] * a);
+                        shift[c] = shift[c] * a + b;
                     }
                 }
                 else if (node.Module is ElementwiseOp { Kind: ElementwiseKind.Mul or ElementwiseKind.Add } op && node.Inputs.Count == 2
@@ -405,16 +404,21 @@ public static class InferenceGraph
             conv.Groups, bias: true);
         float[] w = conv.Weight.Value.Data, fw = folded.Weight.Value.Data, fb = folded.Bias!.Value.Data;
         float[]? b = conv.Bias?.Value.Data;
-        float[] gamma = bn.Weight.Value.Data, beta = bn.Bias.Value.Data, mean = bn.RunningMean.Data, variance = bn.RunningVar.Data;
         int per = w.Length / conv.OutChannels;
         for (int o = 0; o < conv.OutChannels; o++)
         {
-            // The same float arithmetic as BatchNorm's inference path: scale, then shift = β − μ·scale.
-            float scale = gamma[o] / MathF.Sqrt(variance[o] + bn.Eps);
-            float shift = beta[o] - mean[o] * scale;
+            var (scale, shift) = NormAffine(bn, o);
             TensorPrimitives.Multiply(w.AsSpan(o * per, per), scale, fw.AsSpan(o * per, per));
             fb[o] = (b is null ? 0f : b[o]) * scale + shift;
         }
         return folded;
+    }
+
+    // Channel c of a BatchNorm at inference as y = x·scale + shift, with the same float arithmetic as its inference
+    // path: scale = γ/√(σ² + ε), then shift = β − μ·scale.
+    private static (float Scale, float Shift) NormAffine(BatchNorm2d bn, int c)
+    {
+        float scale = bn.Weight.Value[c] / MathF.Sqrt(bn.RunningVar[c] + bn.Eps);
+        return (scale, bn.Bias.Value[c] - bn.RunningMean[c] * scale);
     }
 }
