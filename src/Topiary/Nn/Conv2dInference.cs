@@ -330,7 +330,7 @@ public sealed partial class Conv2d
         // convolution (no columns) only as many blocks as the threads need — or, for one image of a Frozen layer, one
         // block whose GEMM splits the output channels between the threads (balanced; epilogue on the GEMM's threads).
         int block = pointwise
-            ? (threads == 1 ? p : RoundUp((p + threads - 1) / threads, 32))
+            ? (threads == 1 || (n == 1 && Frozen) ? p : RoundUp((p + threads - 1) / threads, 32))
             : Math.Max(MinBlock, ColumnBlockFloats / k / 32 * 32);
         block = p < TransposedBelowPositions ? p : Math.Min(block, p);
         int blocks = (p + block - 1) / block, panels = (p + 31) / 32;
