@@ -72,15 +72,5 @@ public sealed class ChannelAffine : Module
         throw new NotSupportedException($"{this} is an inference-only fusion; train the unfused model.");
 
     /// <inheritdoc/>
-    public override string ToString()
-    {
-        string clamp = (Min, Max) switch
-        {
-            (float.NegativeInfinity, float.PositiveInfinity) => "",
-            (0f, float.PositiveInfinity) => " → ReLU",
-            (0f, 6f) => " → ReLU6",
-            _ => FormattableString.Invariant($" → clamp[{Min}, {Max}]"),
-        };
-        return $"ChannelAffine({Scale.Count}{clamp})";
-    }
+    public override string ToString() => $"ChannelAffine({Scale.Count}{FusedConv2d.ClampText(Min, Max)})";
 }

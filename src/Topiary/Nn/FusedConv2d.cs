@@ -100,13 +100,15 @@ public sealed class FusedConv2d(Conv2d conv, bool hasResidual, float min = float
     {
         string norm = FoldedNorm ? " + BatchNorm2d" : "";
         string residual = HasResidual ? " + residual" : "";
-        string clamp = (Min, Max) switch
-        {
-            (float.NegativeInfinity, float.PositiveInfinity) => "",
-            (0f, float.PositiveInfinity) => " → ReLU",
-            (0f, 6f) => " → ReLU6",
-            _ => string.Create(CultureInfo.InvariantCulture, $" → clamp[{Min}, {Max}]"),
-        };
-        return $"Fused({Conv}{norm}{residual}{clamp})";
+        return $"Fused({Conv}{norm}{residual}{ClampText(Min, Max)})";
     }
+
+    /// <summary>How a fused node's clamp reads in its description: "", " → ReLU", " → ReLU6" or " → clamp[min, max]".</summary>
+    internal static string ClampText(float min, float max) => (min, max) switch
+    {
+        (float.NegativeInfinity, float.PositiveInfinity) => "",
+        (0f, float.PositiveInfinity) => " → ReLU",
+        (0f, 6f) => " → ReLU6",
+        _ => string.Create(CultureInfo.InvariantCulture, $" → clamp[{min}, {max}]"),
+    };
 }
