@@ -163,7 +163,7 @@ public static class InferenceGraph
         for (int i = 0; i < nodes.Count; i++)
         {
             if (removed.Contains(i) || nodes[i].Outputs.Count != 1 || graph.Value(nodes[i].Inputs[0]) is not { Rank: >= 2 } input) continue;
-            int channels = input.Dim(1), at = i, links = 0, mulAdds = 0;
+            int channels = input.Dim(1), at = i, mulAdds = 0;
             float[] scale = Enumerable.Repeat(1f, channels).ToArray(), shift = new float[channels];
             float min = float.NegativeInfinity, max = float.PositiveInfinity;
             var chain = new List<int>();
@@ -193,12 +193,11 @@ public static class InferenceGraph
                 }
                 else break;
                 chain.Add(at);
-                links++;
                 output = node.Outputs[0];
                 if (Sole(output) is not int next) break;
                 at = next;
             }
-            if (links > 0 && Sole(output) is int last && IsClamp(nodes[last].Module, out min, out max))
+            if (chain.Count > 0 && Sole(output) is int last && IsClamp(nodes[last].Module, out min, out max))
             {
                 chain.Add(last);
                 output = nodes[last].Outputs[0];
