@@ -14,8 +14,9 @@
 // A Frozen layer (weights final: the copies InferenceGraph makes) also measures, on the first input of each size, the
 // algorithms its shape allows against this path and keeps the fastest: Winograd F(2×2 or 4×4, 3×3) (Winograd3x3) for a 3×3
 // stride-1 kernel (group by group when grouped) or, after the space-to-depth rewrite (SpaceToDepth), for an ungrouped
-// strided kernel that spans three strides (AlexNet's 11×11 stride 4), and the direct sparse kernel (DirectSparseConv)
-// for pruned weights (any stride).
+// strided kernel that spans three strides (AlexNet's 11×11 stride 4), the direct sparse kernel (DirectSparseConv)
+// for pruned weights (any stride), and the direct kernel for few input channels (EntryConvNchw: a stem, C·KH·KW ≤ 256,
+// ungrouped, no residual).
 // Results do not depend on the thread count (the GEMM's are bitwise independent of it).
 using Topiary.Tensors;
 
@@ -132,7 +133,7 @@ public sealed partial class Conv2d
     }
 
     // The algorithms a Frozen layer chooses among per input size, by measurement.
-    private enum Algorithm { Im2col, Winograd, Sparse, SpaceToDepth }
+    private enum Algorithm { Im2col, Winograd, Sparse, SpaceToDepth, Entry }
 
     /// <summary>Weights denser than this never try the direct sparse kernel (it streams one weight per stored entry).</summary>
     private const double SparseDensityLimit = 0.9;
@@ -145,6 +146,7 @@ public sealed partial class Conv2d
     private GemmPackedA[]? _packedWeights;   // per group, W_g [OC/G, K/G] in GEMM panels (Frozen only)
     private GemmPackedB[]? _packedWeightsT;  // per group, W_gᵀ as the B operand of the transposed (small image) product
     private DirectSparseConv? _sparse;
+    private float[]? _entryWeights; // EntryConvNchw.PackWeights, made on first use
     private (int H, int W) _sparseSize;
     private double? _density;
     private readonly Dictionary<(int H, int W, int N), Algorithm> _algorithm = [];
@@ -163,6 +165,9 @@ public sealed partial class Conv2d
     /// <summary>Tests: force (true) or forbid (false) the direct sparse kernel on a Frozen layer; null measures.</summary>
     internal bool? SparseOverride { get; set; }
 
+    /// <summary>Tests: force (true) or forbid (false) the direct few-input-channel kernel (EntryConvNchw) on a Frozen layer; null measures.</summary>
+    internal bool? EntryOverride { get; set; }
+
     // True when this call took the in-place inference path (false: use the batched path).
     private bool InferenceForward(float[] x, float[] y)
     {
@@ -171,6 +176,7 @@ public sealed partial class Conv2d
             case Algorithm.Winograd: WinogradForward(x, y); return true;
             case Algorithm.SpaceToDepth: SpaceToDepthForward(x, y); return true;
             case Algorithm.Sparse: SparseForward(x, y); return true;
+            case Algorithm.Entry when _residual is null: EntryForward(x, y); return true;
             default: return DirectForward(x, y);
         }
     }
@@ -187,11 +193,14 @@ public sealed partial class Conv2d
         bool winograd = Winograd3x3.Supports(g.WithChannels(g.Channels / Groups)) && WinogradOverride != false;
         bool spaceToDepth = Groups == 1 && SpaceToDepth.Supports(g) && WinogradOverride != false;
         bool sparse = DirectSparseConv.Supports(g) && SparseOverride != false && (SparseOverride == true || Density() <= SparseDensityLimit);
-        if (winograd && WinogradOverride == true) return Algorithm.Winograd;
-        if (spaceToDepth && WinogradOverride == true) return Algorithm.SpaceToDepth;
-        if (sparse && SparseOverride == true) return Algorithm.Sparse;
-        if (!winograd && !spaceToDepth && !sparse) return Algorithm.Im2col;
+        bool entry = Groups == 1 && EntryConvNchw.Applies(g) && _residual is null && EntryOverride != false;
         var key = (g.Height, g.Width, _batch);
+        // A forced algorithm is recorded (ChosenAlgorithms reports it) but checked before the record, so a test can switch.
+        if (winograd && WinogradOverride == true) return _algorithm[key] = Algorithm.Winograd;
+        if (spaceToDepth && WinogradOverride == true) return _algorithm[key] = Algorithm.SpaceToDepth;
+        if (sparse && SparseOverride == true) return _algorithm[key] = Algorithm.Sparse;
+        if (entry && EntryOverride == true) return _algorithm[key] = Algorithm.Entry;
+        if (!winograd && !spaceToDepth && !sparse && !entry) return Algorithm.Im2col;
         if (_algorithm.TryGetValue(key, out var chosen)) return chosen;
         var best = (Algorithm: Algorithm.Im2col, Seconds: double.MaxValue);
         for (int run = 0; run < 4; run++)
@@ -225,11 +234,17 @@ public sealed partial class Conv2d
                 SparseForward(x, y);
                 best = Faster(best, Algorithm.Sparse, t0);
             }
+            if (entry)
+            {
+                t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                EntryForward(x, y);
+                best = Faster(best, Algorithm.Entry, t0);
+            }
         }
         return _algorithm[key] = best.Algorithm;
     }
 
-    /// <summary>The algorithms a Frozen layer has chosen so far ("im2col", "winograd", "sparse", "spacetodepth";
+    /// <summary>The algorithms a Frozen layer has chosen so far ("im2col", "winograd", "sparse", "spacetodepth", "entry";
     /// comma-separated), or "".</summary>
     internal string ChosenAlgorithms => string.Join(", ", _algorithm.Values.Distinct().Select(a => a.ToString().ToLowerInvariant()));
 
@@ -260,6 +275,16 @@ public sealed partial class Conv2d
         for (int i = 0; i < _batch; i++)
             _sparse.Forward(x.AsSpan(i * g.ImageSize, g.ImageSize), y, OutputAt(i), Bias?.Value.Data, _residual, _clampMin, _clampMax,
                 Threading.MaxDegreeOfParallelism);
+    }
+
+    // The direct kernel for few input channels (a stem): every sample, into the layer's output or the target's slices.
+    private void EntryForward(float[] x, float[] y)
+    {
+        var g = _geometry;
+        _entryWeights ??= EntryConvNchw.PackWeights(Weight.Value.Data, OutChannels, g.ColumnRows);
+        int per = OutChannels * g.OutH * g.OutW, stride = _target is null ? per : _targetStride;
+        EntryConvNchw.Forward(x, _batch, g, _entryWeights, OutChannels, Bias?.Value.Data, _clampMin, _clampMax, y, OutputAt(0), stride,
+            Threading.MaxDegreeOfParallelism);
     }
 
     // Winograd F(m×m, 3×3) over the whole batch (tiles of all samples in one GEMM), the epilogue fused into the output

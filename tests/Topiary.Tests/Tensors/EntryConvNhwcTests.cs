@@ -178,7 +178,7 @@ public unsafe class EntryConvNhwcTests
         }
     }
 
-    private static bool Fuses(EntryConvNhwc.Lanes lanes) => lanes switch
+    internal static bool Fuses(EntryConvNhwc.Lanes lanes) => lanes switch
     {
         EntryConvNhwc.Lanes.V512 => EntryConvLanes512.Fused,
         EntryConvNhwc.Lanes.V256 => EntryConvLanes256.Fused,
@@ -193,7 +193,7 @@ public unsafe class EntryConvNhwcTests
         }),
     };
 
-    private static GemmTier? GemmTierOf(EntryConvNhwc.Lanes lanes) => lanes switch
+    internal static GemmTier? GemmTierOf(EntryConvNhwc.Lanes lanes) => lanes switch
     {
         EntryConvNhwc.Lanes.V512 => GemmTier.Vector512,
         EntryConvNhwc.Lanes.V256 => GemmTier.Vector256,
@@ -222,13 +222,13 @@ public unsafe class EntryConvNhwcTests
         return y;
     }
 
-    private static void AssertBits(float[] expected, float[] actual, string what)
+    internal static void AssertBits(float[] expected, float[] actual, string what)
     {
         for (int i = 0; i < expected.Length; i++)
             if (BitConverter.SingleToInt32Bits(expected[i]) != BitConverter.SingleToInt32Bits(actual[i]))
                 Assert.Fail($"{what}: first difference at [{i}]: expected {expected[i]:R}, got {actual[i]:R}.");
     }
 
-    private static float[] Random(Random rng, int length) =>
+    internal static float[] Random(Random rng, int length) =>
         Enumerable.Range(0, length).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
 }

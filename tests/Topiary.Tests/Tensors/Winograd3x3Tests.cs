@@ -34,6 +34,7 @@ public class Winograd3x3Tests
         { 8, 16, 7, 7, 1, 1, 1, 1, 5 },     // ResNet's 7x7 at a batch: tiles of several images in one panel
         { 9, 40, 30, 31, 1, 1, 1, 1, 1 },   // 8 and 15 tiles a row
         { 512, 64, 45, 40, 1, 1, 1, 1, 1 }, // several blocks of tile rows (the last one short), in parallel at 2 threads
+        { 16, 64, 55, 55, 1, 1, 1, 1, 1 },  // blocks of 13 and 1 tile rows on 1 thread, evened to 7 and 7 on 2
     };
 
     [Theory]

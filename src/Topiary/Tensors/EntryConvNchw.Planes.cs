@@ -1,0 +1,138 @@
+// EntryConvNchw.Planes: a band's input rows as phase planes, and the band's loops over output rows and channel blocks.
+// Row r of the band (input row ih0 + r, ih0 = oh0·SH − PT) of channel c becomes SW planes of J floats,
+//   plane[((c·R + r)·SW + q)·J + j] = x[c, ih0 + r, j·SW + q − PL]   (0 outside the image: the padding),
+// so output pixel ow's product of kernel column kw (padded column ow·SW + kw·DW) is plane q = (kw·DW) mod SW at
+// j = ow + ⌊kw·DW / SW⌋: along an output row, consecutive floats. J covers every tile's reads (the row's pixels rounded
+// up to whole tiles, plus the widest shift), zeros past the image. Stride 1 is a shifted copy; stride 2 on AVX-512 splits
+// 32 input floats into two planes with two permutes; other strides and the rows' ends go float by float.
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Topiary.Tensors;
+
+internal static unsafe partial class EntryConvNchw
+{
+    [ThreadStatic] private static float[]? t_planes;
+
+    /// <summary>The operands of one call and the loops over its bands.</summary>
+    private sealed class Job(float[] x, in Conv2dGeometry g, float[] w, int oc, float[]? bias, float min, float max, float[] y,
+        int yOffset, int yStride, EntryConvNhwc.Lanes lanes)
+    {
+        private readonly Conv2dGeometry _g = g;
+
+        /// <summary>Output rows [oh0, oh0 + BandRows) (fewer at the bottom) of sample n, every output channel.</summary>
+        public void Run(int n, int oh0)
+        {
+            switch (lanes)
+            {
+                case EntryConvNhwc.Lanes.V512: Band<EntryConvLanes512, Vector512<float>>(n, oh0); break;
+                case EntryConvNhwc.Lanes.V256: Band<EntryConvLanes256, Vector256<float>>(n, oh0); break;
+                case EntryConvNhwc.Lanes.V128: Band<EntryConvLanes128, Vector128<float>>(n, oh0); break;
+                default: Band<EntryConvLanesScalar, float>(n, oh0); break;
+            }
+        }
+
+        private void Band<TL, TV>(int n, int oh0) where TL : struct, IEntryConvLanes<TV> where TV : struct
+        {
+            var g = _g;
+            int oh1 = Math.Min(oh0 + BandRows, g.OutH), sh = g.StrideH, sw = g.StrideW, kw = g.KernelW, v = TL.Count;
+            int rows = (oh1 - oh0 - 1) * sh + (g.KernelH - 1) * g.DilationH + 1;
+            int span = (g.OutW + 2 * v - 1) / (2 * v) * (2 * v) + (kw - 1) * g.DilationW / sw;
+            nint planeRow = (nint)sw * span, channelStride = rows * planeRow;
+            int length = checked(g.Channels * (int)channelStride);
+            var planes = t_planes is { } t && t.Length >= length ? t : t_planes = GC.AllocateUninitializedArray<float>(length, pinned: true);
+            nint* offsets = stackalloc nint[kw];
+            for (int j = 0; j < kw; j++)
+            {
+                int at = j * g.DilationW;
+                offsets[j] = at % sw * span + at / sw;
+            }
+            int blocks = Blocks(oc), depth = g.ColumnRows, full = g.OutW / (2 * v), rest = g.OutW - full * 2 * v;
+            fixed (float* px = x, pw = w, pb = bias, py = y, pp = planes)
+            {
+                Split(px + (long)n * g.ImageSize, oh0 * sh - g.PadTop, rows, span, pp);
+                var a = new TileArgs<TV>
+                {
+                    ChannelStride = channelStride, RowStride = g.DilationH * planeRow, KernelOffsets = offsets,
+                    OutputPlane = (nint)g.OutH * g.OutW, Channels = g.Channels, KernelH = g.KernelH, KernelW = kw,
+                    Clamps = min != float.NegativeInfinity || max != float.PositiveInfinity, Lo = TL.Broadcast(min), Hi = TL.Broadcast(max),
+                };
+                for (int oh = oh0; oh < oh1; oh++)
+                {
+                    float* input = pp + (oh - oh0) * sh * planeRow;
+                    for (int b = 0; b < blocks; b++)
+                    {
+                        a.Weights = pw + (long)b * depth * ChannelBlock;
+                        a.Bias = pb == null ? null : pb + b * ChannelBlock;
+                        a.ValidChannels = Math.Min(ChannelBlock, oc - b * ChannelBlock);
+                        float* output = py + yOffset + (long)n * yStride + (long)b * ChannelBlock * a.OutputPlane + (long)oh * g.OutW;
+                        if (full > 0) Tiles<TL, TV, TwoVectors>(a, input, output, full, v);
+                        int at = full * 2 * v;
+                        if (rest > v) Tiles<TL, TV, TwoVectors>(a, input + at, output + at, 1, rest - v);
+                        else if (rest > 0) Tiles<TL, TV, OneVector>(a, input + at, output + at, 1, rest);
+                    }
+                }
+            }
+        }
+
+        // The phase planes of input rows [ih0, ih0 + rows) of every channel of the sample at `image`.
+        private void Split(float* image, int ih0, int rows, int span, float* planes)
+        {
+            var g = _g;
+            int sw = g.StrideW;
+            for (int c = 0; c < g.Channels; c++)
+                for (int r = 0; r < rows; r++, planes += sw * span)
+                {
+                    int ih = ih0 + r;
+                    if ((uint)ih >= (uint)g.Height) new Span<float>(planes, sw * span).Clear();
+                    else SplitRow(image + ((long)c * g.Height + ih) * g.Width, g.Width, g.PadLeft, sw, span, planes);
+                }
+        }
+    }
+
+    /// <summary>
+    /// planes[q·span + j] = src[j·sw + q − padLeft] for q &lt; sw, j &lt; span (0 where the column is outside [0, width));
+    /// padLeft ≥ 0.
+    /// </summary>
+    internal static void SplitRow(float* src, int width, int padLeft, int sw, int span, float* planes)
+    {
+        if (sw == 1)
+        {
+            // A shifted copy: zeros, the row, zeros.
+            int start = Math.Min(padLeft, span), copy = Math.Min(width, span - start);
+            new Span<float>(planes, start).Clear();
+            new ReadOnlySpan<float>(src, copy).CopyTo(new Span<float>(planes + start, copy));
+            new Span<float>(planes + start + copy, span - start - copy).Clear();
+            return;
+        }
+        int j = 0;
+        if (sw == 2 && Avx512F.IsSupported)
+        {
+            // Columns 2j − PL and 2j + 1 − PL for 16 j at once, where all 32 lie inside the row.
+            int first = (padLeft + 1) / 2; // the first j with 2j − PL ≥ 0
+            for (; j < first && j < span; j++) SplitColumn(src, width, padLeft, sw, span, planes, j);
+            var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            var odds = evens + Vector512<int>.One;
+            for (; j + 16 <= span && 2 * j - padLeft + 32 <= width; j += 16)
+            {
+                float* s = src + 2 * j - padLeft;
+                var lo = Vector512.Load(s);
+                var hi = Vector512.Load(s + 16);
+                Vector512.Store(Avx512F.PermuteVar16x32x2(lo, evens, hi), planes + j);
+                Vector512.Store(Avx512F.PermuteVar16x32x2(lo, odds, hi), planes + span + j);
+            }
+        }
+        for (; j < span; j++) SplitColumn(src, width, padLeft, sw, span, planes, j);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SplitColumn(float* src, int width, int padLeft, int sw, int span, float* planes, int j)
+    {
+        for (int q = 0; q < sw; q++)
+        {
+            int col = j * sw + q - padLeft;
+            planes[q * span + j] = (uint)col < (uint)width ? src[col] : 0f;
+        }
+    }
+}

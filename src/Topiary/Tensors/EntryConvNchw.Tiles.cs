@@ -1,0 +1,135 @@
+// EntryConvNchw.Tiles: the tile kernel — eight output channels × one or two vectors of adjacent output pixels of one
+// row, 8 or 16 accumulators in registers. Per product k = (c, kh, kw) in order: the input vector(s) at
+// input + c·ChannelStride + kh·RowStride + KernelOffsets[kw] (a phase plane, EntryConvNchw.Planes.cs) are loaded once and
+// multiplied into the eight channels' accumulators, each channel's weight broadcast from the packed block; then per
+// channel + bias, the clamp and the store (the last vector masked when the row ends inside it; channels past OC are
+// computed on the block's zero weights and not stored). Whether the tile has one vector or two is a type parameter, so
+// the JIT drops the unused accumulators.
+using System.Runtime.CompilerServices;
+
+namespace Topiary.Tensors;
+
+internal static unsafe partial class EntryConvNchw
+{
+    /// <summary>What the tiles of one output row and channel block share.</summary>
+    private struct TileArgs<TV> where TV : struct
+    {
+        /// <summary>The packed weights of the block (product 0's eight first).</summary>
+        public float* Weights;
+        /// <summary>The block's bias (eight values; fewer valid), or null.</summary>
+        public float* Bias;
+        /// <summary>Floats between an input channel's phase planes and the next's, and between kernel rows.</summary>
+        public nint ChannelStride, RowStride;
+        /// <summary>Offset of kernel column kw's run within a kernel row (phase plane and shift).</summary>
+        public nint* KernelOffsets;
+        /// <summary>Floats between output channels (OH·OW).</summary>
+        public nint OutputPlane;
+        /// <summary>Input channels C, kernel height KH and width KW.</summary>
+        public int Channels, KernelH, KernelW;
+        /// <summary>Output channels of the block that exist (≤ 8).</summary>
+        public int ValidChannels;
+        /// <summary>Whether the clamp runs.</summary>
+        public bool Clamps;
+        /// <summary>The clamp's bounds.</summary>
+        public TV Lo, Hi;
+    }
+
+    /// <summary>Vectors of output pixels per tile: one or two.</summary>
+    private interface ITileWidth { static abstract bool Two { get; } }
+    private readonly struct OneVector : ITileWidth { public static bool Two => false; }
+    private readonly struct TwoVectors : ITileWidth { public static bool Two => true; }
+
+    // `count` tiles, each TW vectors wide, the next one that many pixels further along the input row and the output row;
+    // the last vector of the last tile stores `lastLanes` lanes.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tiles<TL, TV, TW>(in TileArgs<TV> a, float* input, float* output, int count, int lastLanes)
+        where TL : struct, IEntryConvLanes<TV> where TV : struct where TW : struct, ITileWidth
+    {
+        int channels = a.Channels, kernelH = a.KernelH, kernelW = a.KernelW, v = TL.Count, step = TW.Two ? 2 * v : v;
+        nint channelStride = a.ChannelStride, rowStride = a.RowStride;
+        nint* offsets = a.KernelOffsets;
+        for (int t = 0; t < count; t++, input += step, output += step)
+        {
+            TV a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+            TV b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
+            float* w = a.Weights;
+            for (int c = 0; c < channels; c++)
+                for (int kh = 0; kh < kernelH; kh++)
+                {
+                    float* row = input + c * channelStride + kh * rowStride;
+                    for (int kw = 0; kw < kernelW; kw++, w += ChannelBlock)
+                    {
+                        float* p = row + offsets[kw];
+                        TV x0 = TL.Load(p), x1 = TW.Two ? TL.Load(p + v) : default;
+                        TV w0 = TL.Broadcast(w[0]);
+                        a0 = TL.MultiplyAdd(x0, w0, a0);
+                        if (TW.Two) b0 = TL.MultiplyAdd(x1, w0, b0);
+                        TV w1 = TL.Broadcast(w[1]);
+                        a1 = TL.MultiplyAdd(x0, w1, a1);
+                        if (TW.Two) b1 = TL.MultiplyAdd(x1, w1, b1);
+                        TV w2 = TL.Broadcast(w[2]);
+                        a2 = TL.MultiplyAdd(x0, w2, a2);
+                        if (TW.Two) b2 = TL.MultiplyAdd(x1, w2, b2);
+                        TV w3 = TL.Broadcast(w[3]);
+                        a3 = TL.MultiplyAdd(x0, w3, a3);
+                        if (TW.Two) b3 = TL.MultiplyAdd(x1, w3, b3);
+                        TV w4 = TL.Broadcast(w[4]);
+                        a4 = TL.MultiplyAdd(x0, w4, a4);
+                        if (TW.Two) b4 = TL.MultiplyAdd(x1, w4, b4);
+                        TV w5 = TL.Broadcast(w[5]);
+                        a5 = TL.MultiplyAdd(x0, w5, a5);
+                        if (TW.Two) b5 = TL.MultiplyAdd(x1, w5, b5);
+                        TV w6 = TL.Broadcast(w[6]);
+                        a6 = TL.MultiplyAdd(x0, w6, a6);
+                        if (TW.Two) b6 = TL.MultiplyAdd(x1, w6, b6);
+                        TV w7 = TL.Broadcast(w[7]);
+                        a7 = TL.MultiplyAdd(x0, w7, a7);
+                        if (TW.Two) b7 = TL.MultiplyAdd(x1, w7, b7);
+                    }
+                }
+            int lanes = t == count - 1 ? lastLanes : v;
+            Finish<TL, TV, TW>(a, a0, b0, 0, output, lanes);
+            Finish<TL, TV, TW>(a, a1, b1, 1, output, lanes);
+            Finish<TL, TV, TW>(a, a2, b2, 2, output, lanes);
+            Finish<TL, TV, TW>(a, a3, b3, 3, output, lanes);
+            Finish<TL, TV, TW>(a, a4, b4, 4, output, lanes);
+            Finish<TL, TV, TW>(a, a5, b5, 5, output, lanes);
+            Finish<TL, TV, TW>(a, a6, b6, 6, output, lanes);
+            Finish<TL, TV, TW>(a, a7, b7, 7, output, lanes);
+        }
+    }
+
+    // Channel i of the block: + bias, clamp, store its vector(s) (the last one `lanes` wide); nothing for a channel past OC.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Finish<TL, TV, TW>(in TileArgs<TV> a, TV first, TV second, int i, float* output, int lanes)
+        where TL : struct, IEntryConvLanes<TV> where TV : struct where TW : struct, ITileWidth
+    {
+        if (i >= a.ValidChannels) return;
+        float* dst = output + i * a.OutputPlane;
+        if (a.Bias != null)
+        {
+            TV b = TL.Broadcast(a.Bias[i]);
+            first = TL.Add(first, b);
+            if (TW.Two) second = TL.Add(second, b);
+        }
+        if (a.Clamps)
+        {
+            first = TL.Min(TL.Max(first, a.Lo), a.Hi);
+            if (TW.Two) second = TL.Min(TL.Max(second, a.Lo), a.Hi);
+        }
+        if (!TW.Two)
+        {
+            Store<TL, TV>(first, dst, lanes);
+            return;
+        }
+        TL.Store(first, dst);
+        Store<TL, TV>(second, dst + TL.Count, lanes);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store<TL, TV>(TV v, float* dst, int lanes) where TL : struct, IEntryConvLanes<TV> where TV : struct
+    {
+        if (lanes == TL.Count) TL.Store(v, dst);
+        else TL.StoreFirst(v, dst, lanes);
+    }
+}

@@ -1,0 +1,106 @@
+// EntryConvNchw: a direct convolution for few input channels, channels first in and out — a network's stem where the
+// layers after it run channels first (3 → 64, 3×3, stride 2 in SqueezeNet 1.1; 3 → 24 in ShuffleNet; 3 → 64, 7×7,
+// stride 2 in ResNets, GoogLeNet, DenseNet; 3 → 64, 3×3, stride 1 in VGG):
+//   y[n, o, oh, ow] = min(max(Σ_k x[n, c, oh·SH − PT + kh·DH, ow·SW − PL + kw·DW] · W[o, c, kh, kw] + b[o], lo), hi)
+// groups 1, any kernel, stride, padding and dilation (a Conv2dGeometry), C·KH·KW ≤ MaxDepth.
+// im2col + GEMM spends a pass as large as the output on a column matrix of K = C·KH·KW rows (27 for a 3×3 RGB stem),
+// which the GEMM then packs again, and a K that small leaves the micro-kernel's loop mostly overhead: 35–64 GFLOP/s
+// measured, a third to a half of one core's FMA peak. Here the output is vectorised along its rows instead: a tile is
+// eight output channels × one or two vectors of adjacent output pixels of one row (16 accumulators at most); per
+// product k = (c, kh, kw) the tile loads its one or two input vectors once and multiplies each into the eight
+// channels' accumulators with a broadcast weight (10 loads per 16 multiply-adds).
+// A strided row cannot be loaded as a vector, so each band of output rows first copies the input rows it reads into
+// phase planes (EntryConvNchw.Planes.cs): row r of channel c split by column phase q = column mod SW, with the padding's
+// zeros in place, so the products of kernel column kw read plane q = (kw·DW) mod SW from offset ow + ⌊kw·DW / SW⌋ —
+// a contiguous run for every stride — and no tile ever tests a bound.
+// Bits: per output element the C·KH·KW products in k = (c·KH + kh)·KW + kw order into one accumulator from +0, with the
+// GEMM micro-kernel's multiply-add of the same tier (EntryConvLanes), then + b (when there is a bias), then IEEE Max(lo)
+// and Min(hi) (when clamped): the bits of EntryConvNhwc and of the im2col + GEMM route, so EntryConvNhwcScalar (its
+// output transposed) is this kernel's plain twin. Outputs are independent, so results never depend on the threads.
+using System.Runtime.Intrinsics;
+
+namespace Topiary.Tensors;
+
+/// <summary>Direct channels-first convolution for few input channels (oracle: <see cref="EntryConvNhwcScalar"/>).</summary>
+internal static unsafe partial class EntryConvNchw
+{
+    /// <summary>The largest C·KH·KW the kernel takes (as <see cref="EntryConvNhwc.MaxDepth"/>: one GEMM K block, the same bits).</summary>
+    internal const int MaxDepth = EntryConvNhwc.MaxDepth;
+
+    /// <summary>Output channels per tile; the packed weights pad OC to a multiple of it.</summary>
+    internal const int ChannelBlock = 8;
+
+    /// <summary>Output rows per work item: its input rows are split into phase planes once and stay in L1/L2 for its tiles.</summary>
+    private const int BandRows = 8;
+
+    /// <summary>True when the kernel takes a groups-1 convolution of geometry <paramref name="g"/>.</summary>
+    internal static bool Applies(in Conv2dGeometry g) => g.ColumnRows <= MaxDepth && g.OutH > 0 && g.OutW > 0;
+
+    /// <summary>
+    /// Weights W [OC, K] (PyTorch's [OC, C, KH, KW], K = C·KH·KW) as blocks of <see cref="ChannelBlock"/> output channels,
+    /// each [K, 8]: row k holds the block's eight weights of product k (zeros past OC).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="outChannels"/> or <paramref name="depth"/> is below 1.</exception>
+    /// <exception cref="ArgumentException"><paramref name="w"/> holds fewer than OC·K weights.</exception>
+    internal static float[] PackWeights(ReadOnlySpan<float> w, int outChannels, int depth)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(depth, 1);
+        if (w.Length < (long)outChannels * depth)
+            throw new ArgumentException($"Weights need {(long)outChannels * depth} values ({outChannels} x {depth}), got {w.Length}.", nameof(w));
+        var packed = new float[(long)Blocks(outChannels) * depth * ChannelBlock];
+        for (int o = 0; o < outChannels; o++)
+            for (int k = 0; k < depth; k++)
+                packed[((o / ChannelBlock) * depth + k) * ChannelBlock + o % ChannelBlock] = w[o * depth + k];
+        return packed;
+    }
+
+    private static int Blocks(int outChannels) => (outChannels + ChannelBlock - 1) / ChannelBlock;
+
+    /// <summary>
+    /// y = clamp(conv(x) + b, min, max) for x [batch, C, H, W], sample i's output [OC, OH, OW] written into
+    /// <paramref name="y"/> from <paramref name="yOffset"/> + i·<paramref name="yStride"/> on (a layer's own output:
+    /// offset 0, stride OC·OH·OW; or channels of a concatenation), <paramref name="packedW"/> from
+    /// <see cref="PackWeights"/>, bias [OC] or null, geometry g (g.Channels = C, C·KH·KW ≤ <see cref="MaxDepth"/>), split
+    /// over at most <paramref name="threads"/> workers (1 = run on the caller's thread).
+    /// </summary>
+    /// <exception cref="ArgumentNullException">x, packedW or y is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">batch or yOffset is negative, outChannels or threads below 1, C·KH·KW above <see cref="MaxDepth"/>, or yStride below a sample's output.</exception>
+    /// <exception cref="ArgumentException">An array is shorter than the geometry needs.</exception>
+    internal static void Forward(float[] x, int batch, in Conv2dGeometry g, float[] packedW, int outChannels, float[]? bias, float min, float max,
+        float[] y, int yOffset, int yStride, int threads, EntryConvNhwc.Lanes lanes = EntryConvNhwc.Lanes.Best)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(packedW);
+        ArgumentNullException.ThrowIfNull(y);
+        ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(yOffset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(g.ColumnRows, MaxDepth, nameof(g));
+        long per = (long)outChannels * g.OutH * g.OutW;
+        ArgumentOutOfRangeException.ThrowIfLessThan(yStride, per);
+        long inLength = (long)batch * g.ImageSize, outEnd = batch == 0 ? 0 : yOffset + (batch - 1L) * yStride + per;
+        long wLength = (long)Blocks(outChannels) * g.ColumnRows * ChannelBlock;
+        if (x.Length < inLength) throw new ArgumentException($"Input [{batch}, {g.Channels}, {g.Height}, {g.Width}] needs {inLength} values, got {x.Length}.", nameof(x));
+        if (packedW.Length < wLength) throw new ArgumentException($"Packed weights need {wLength} values, got {packedW.Length}.", nameof(packedW));
+        if (bias is not null && bias.Length < outChannels) throw new ArgumentException($"Bias needs {outChannels} values, got {bias.Length}.", nameof(bias));
+        if (y.Length < outEnd) throw new ArgumentException($"{batch} outputs [{outChannels}, {g.OutH}, {g.OutW}] from offset {yOffset}, stride {yStride}, need {outEnd} values, got {y.Length}.", nameof(y));
+        if (batch == 0 || per == 0) return;
+        if (lanes == EntryConvNhwc.Lanes.Best)
+            lanes = Vector512.IsHardwareAccelerated ? EntryConvNhwc.Lanes.V512 : Vector256.IsHardwareAccelerated ? EntryConvNhwc.Lanes.V256
+                : Vector128.IsHardwareAccelerated ? EntryConvNhwc.Lanes.V128 : EntryConvNhwc.Lanes.Scalar;
+        var job = new Job(x, g, packedW, outChannels, bias, min, max, y, yOffset, yStride, lanes);
+        int bands = (g.OutH + BandRows - 1) / BandRows;
+        if (threads == 1 || batch * bands == 1)
+        {
+            for (int item = 0; item < batch * bands; item++) job.Run(item / bands, item % bands * BandRows);
+            return;
+        }
+        RunParallel(job, batch, bands, threads);
+    }
+
+    // Items of (sample, band of output rows). A method of its own: the closure is allocated only here.
+    private static void RunParallel(Job job, int batch, int bands, int threads) =>
+        Threading.For(0, batch * bands, threads, item => job.Run(item / bands, item % bands * BandRows));
+}
