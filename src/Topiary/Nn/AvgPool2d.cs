@@ -8,6 +8,8 @@
 //                                — the window clipped to the padded image: padding counts, but the part of a
 //                                ceil_mode window beyond the padding never does
 //     count_include_pad = false  the number of image elements in the window
+// Forward, planes in parallel: the window rows' element-wise sums, then the windows' column sums (PoolRow: vectorised
+// at strides 1 and 2; each output's additions in the same order on every path), times 1/divisor.
 // Backward: every image input of a window receives dy/divisor. Parallel per sample, deterministic.
 // The window settings, their checks and the legacy square properties live in Pool2d.
 using Topiary.Tensors;
@@ -62,10 +64,43 @@ public sealed class AvgPool2d : Pool2d
         _geometry = g;
         int n = input.Dim(0), c = g.Channels;
         var y = LayerHelpers.Ensure(ref _output, n, c, g.OutH, g.OutW);
-        var average = new Average(input.Data, y.Data);
-        Threading.For(0, n, i => ForEachWindow(g, i * c, (i + 1) * c, average));
+        float[] xs = input.Data, ys = y.Data;
+        int inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
+        Threading.For(0, n * c, plane => AveragePlane(xs.AsSpan(plane * inPlane, inPlane), g, ys.AsSpan(plane * outPlane, outPlane)));
         _kept.Keep(input, training);
         return y;
+    }
+
+    // One plane: for each output row, the element-wise sum of its window's input rows (PoolRow.Rows) into a row padded
+    // with zeros where windows hang over the image, the sums over each window's columns (PoolRow.Columns: vectorised at
+    // strides 1 and 2), then each times 1/divisor (a row of factors, remade when the window's rows change).
+    private void AveragePlane(ReadOnlySpan<float> x, in Conv2dGeometry g, Span<float> y)
+    {
+        int h = g.Height, w = g.Width, ow = g.OutW;
+        // 16 spare zeros after the last window, so the column phase's last vector may read past it.
+        int length = (ow - 1) * g.StrideW + g.KernelW, used = Math.Min(w, length - g.PadLeft);
+        Span<float> padded = length <= 1024 ? stackalloc float[length + 16] : new float[length + 16];
+        Span<float> factors = ow <= 1024 ? stackalloc float[ow] : new float[ow];
+        padded.Clear();
+        var middle = padded.Slice(g.PadLeft, used);
+        (int Rows, int Padded) factorsFor = (-1, -1);
+        for (int oy = 0; oy < g.OutH; oy++)
+        {
+            var (y0, y1, rows) = Window(oy, g.StrideH, g.PadTop, g.KernelH, h, g.PadBottom);
+            var output = y.Slice(oy * ow, ow);
+            PoolRow.Rows<PoolSum>(x, w, y0, y1, middle);
+            PoolRow.Columns<PoolSum>(padded, g.StrideW, g.KernelW, output);
+            if (factorsFor != (y1 - y0, rows))
+            {
+                factorsFor = (y1 - y0, rows);
+                for (int ox = 0; ox < ow; ox++)
+                {
+                    var (x0, x1, cols) = Window(ox, g.StrideW, g.PadLeft, g.KernelW, w, g.PadRight);
+                    factors[ox] = Scale(y1 - y0, x1 - x0, rows, cols);
+                }
+            }
+            TensorPrimitives.Multiply(output, factors, output);
+        }
     }
 
     /// <summary>dx[window] += dy/divisor for every output element; returns dx [N, C, H, W] (layer-owned).</summary>
@@ -91,17 +126,6 @@ public sealed class AvgPool2d : Pool2d
     private interface IWindowStep
     {
         void Run(int xOff, int w, int y0, int y1, int x0, int x1, int output, float scale);
-    }
-
-    // Forward: y[output] = scale · Σ window.
-    private readonly struct Average(float[] x, float[] y) : IWindowStep
-    {
-        public void Run(int xOff, int w, int y0, int y1, int x0, int x1, int output, float scale)
-        {
-            float sum = 0;
-            for (int iy = y0; iy < y1; iy++) sum += TensorPrimitives.Sum(x.AsSpan(xOff + iy * w + x0, x1 - x0));
-            y[output] = sum * scale;
-        }
     }
 
     // Backward: dx[window] += scale · dy[output].

@@ -7,7 +7,7 @@
 // The flat input index of each maximum (first one in row-major window order on ties) is kept, and
 // Backward routes each output gradient to it (overlapping windows accumulate). Inference (training = false) keeps no
 // index and takes the separable max: the window's rows element-wise (vectorised), then the window's columns
-// (MaxPoolRow: vectorised at strides 1 and 2), planes in parallel. The 2×2 stride-2 pool runs MaxPool2x2 forward and
+// (PoolRow: vectorised at strides 1 and 2), planes in parallel. The 2×2 stride-2 pool runs MaxPool2x2 forward and
 // MaxPool2x2Backward (a select per input element) backward. Training work runs per sample in parallel; each sample's
 // gradient is written by one thread, so results are deterministic.
 // The window settings, their checks and the legacy square properties live in Pool2d.
@@ -93,9 +93,9 @@ public sealed class MaxPool2d : Pool2d
         return y;
     }
 
-    // One plane without argmax: for each output row, the element-wise max of its window's input rows (MaxPoolRow.Rows;
+    // One plane without argmax: for each output row, the element-wise max of its window's input rows (PoolRow.Rows;
     // NaN propagates) into a row padded with −∞ where windows hang over the image, then the max over each window's
-    // columns (MaxPoolRow.Columns: vectorised at strides 1 and 2).
+    // columns (PoolRow.Columns: vectorised at strides 1 and 2).
     private static void InferencePlane(ReadOnlySpan<float> x, in Conv2dGeometry g, Span<float> y)
     {
         int h = g.Height, w = g.Width, kh = g.KernelH, kw = g.KernelW, sh = g.StrideH, sw = g.StrideW, pt = g.PadTop, pl = g.PadLeft;
@@ -107,8 +107,8 @@ public sealed class MaxPool2d : Pool2d
         for (int oy = 0; oy < g.OutH; oy++)
         {
             int y0 = Math.Max(0, oy * sh - pt), y1 = Math.Min(h, oy * sh - pt + kh);
-            MaxPoolRow.Rows(x, w, y0, y1, middle);
-            MaxPoolRow.Columns(padded, sw, kw, y.Slice(oy * g.OutW, g.OutW));
+            PoolRow.Rows<PoolMax>(x, w, y0, y1, middle);
+            PoolRow.Columns<PoolMax>(padded, sw, kw, y.Slice(oy * g.OutW, g.OutW));
         }
     }
 

@@ -1,4 +1,4 @@
-// MaxPoolRow (inference max pooling's row and column phases): vector paths bitwise equal to the scalar loop — with NaNs
+// PoolRow (inference max and average pooling's row and column phases, PoolMax and PoolSum): vector paths bitwise equal to the scalar loop — with NaNs
 // and signed zeros in the data — at strides 1, 2 and 3, kernels 1–5, over row lengths that leave vector bodies and
 // tails, with and without spare values after the last window (NaN there: the overlapping last vector must not use
 // them); and against the definition; rows or a row too short for the windows are refused.
@@ -6,7 +6,7 @@ using Topiary.Tensors;
 
 namespace Topiary.Tests.Tensors;
 
-public class MaxPoolRowTests
+public class PoolRowTests
 {
     [Theory]
     [InlineData(1, 3, 37)]
@@ -22,10 +22,21 @@ public class MaxPoolRowTests
     public void Vectors_equal_the_scalar_loop_and_the_definition(int stride, int kernel, int outputs)
     {
         foreach (int spare in new[] { 0, 16 })
-            ColumnsAgree(stride, kernel, outputs, spare);
+        {
+            ColumnsAgree<PoolMax>(stride, kernel, outputs, spare, w => w.Any(float.IsNaN) ? float.NaN : w.Max());
+            ColumnsAgree<PoolSum>(stride, kernel, outputs, spare, Sum);
+        }
     }
 
-    private static void ColumnsAgree(int stride, int kernel, int outputs, int spare)
+    // The sum in window order, one float addition at a time (the order every path keeps).
+    private static float Sum(float[] values)
+    {
+        float sum = values[0];
+        for (int i = 1; i < values.Length; i++) sum += values[i];
+        return sum;
+    }
+
+    private static void ColumnsAgree<TOp>(int stride, int kernel, int outputs, int spare, Func<float[], float> definition) where TOp : struct, IPoolOp
     {
         var rng = new Random(stride * 10 + kernel);
         int length = (outputs - 1) * stride + kernel;
@@ -37,14 +48,12 @@ public class MaxPoolRowTests
         p[p.Length / 2 + 1] = 0f;
         p[0] = float.NegativeInfinity;
         float[] vector = new float[outputs], scalar = new float[outputs];
-        MaxPoolRow.Columns(p, stride, kernel, vector, vectorise: true);
-        MaxPoolRow.Columns(p, stride, kernel, scalar, vectorise: false);
+        PoolRow.Columns<TOp>(p, stride, kernel, vector, vectorise: true);
+        PoolRow.Columns<TOp>(p, stride, kernel, scalar, vectorise: false);
         for (int j = 0; j < outputs; j++)
         {
             Assert.Equal(BitConverter.SingleToInt32Bits(scalar[j]), BitConverter.SingleToInt32Bits(vector[j]));
-            var window = p.AsSpan(j * stride, kernel).ToArray();
-            float expected = window.Any(float.IsNaN) ? float.NaN : window.Max();
-            Assert.Equal(expected, scalar[j]);
+            Assert.Equal(definition(p.AsSpan(j * stride, kernel).ToArray()), scalar[j]);
         }
     }
 
@@ -66,22 +75,27 @@ public class MaxPoolRowTests
         x[stride + 1] = -0f;
         x[2 * stride + 1] = 0f;
         float[] vector = new float[width], scalar = new float[width];
-        MaxPoolRow.Rows(x, stride, 1, 1 + rows, vector, vectorise: true);
-        MaxPoolRow.Rows(x, stride, 1, 1 + rows, scalar, vectorise: false);
+        PoolRow.Rows<PoolMax>(x, stride, 1, 1 + rows, vector, vectorise: true);
+        PoolRow.Rows<PoolMax>(x, stride, 1, 1 + rows, scalar, vectorise: false);
+        float[] sumVector = new float[width], sumScalar = new float[width];
+        PoolRow.Rows<PoolSum>(x, stride, 1, 1 + rows, sumVector, vectorise: true);
+        PoolRow.Rows<PoolSum>(x, stride, 1, 1 + rows, sumScalar, vectorise: false);
         for (int j = 0; j < width; j++)
         {
             Assert.Equal(BitConverter.SingleToInt32Bits(scalar[j]), BitConverter.SingleToInt32Bits(vector[j]));
+            Assert.Equal(BitConverter.SingleToInt32Bits(sumScalar[j]), BitConverter.SingleToInt32Bits(sumVector[j]));
             var column = Enumerable.Range(1, rows).Select(r => x[r * stride + j]).ToArray();
             Assert.Equal(column.Any(float.IsNaN) ? float.NaN : column.Max(), scalar[j]);
+            Assert.Equal(Sum(column), sumScalar[j]);
         }
-        Assert.Throws<ArgumentException>(() => MaxPoolRow.Rows(x, stride, 1, 1, vector));
-        Assert.Throws<ArgumentException>(() => MaxPoolRow.Rows(x, stride, 1, rows + 4, vector));
+        Assert.Throws<ArgumentException>(() => PoolRow.Rows<PoolMax>(x, stride, 1, 1, vector));
+        Assert.Throws<ArgumentException>(() => PoolRow.Rows<PoolMax>(x, stride, 1, rows + 4, vector));
     }
 
     [Fact]
     public void A_row_too_short_for_its_windows_is_refused()
     {
-        var e = Assert.Throws<ArgumentException>(() => MaxPoolRow.Columns(new float[6], 2, 3, new float[3]));
+        var e = Assert.Throws<ArgumentException>(() => PoolRow.Columns<PoolMax>(new float[6], 2, 3, new float[3]));
         Assert.Contains("needs 7", e.Message, StringComparison.Ordinal);
     }
 }
