@@ -6,7 +6,8 @@
 //   Gather (forward):  y[o] = Missing anywhere ? fill : x[Σ_a Offsets[a][o_a]]
 //   Scatter (adjoint): dx = 0; dx[Σ_a Offsets[a][o_a]] += dy[o] for every o without a Missing entry
 // Several outputs may read one input (Pad's reflect/edge borders); their gradients add.
-// The innermost axis is a contiguous copy, a strided loop or a general per-element loop, chosen once per map.
+// The innermost axis is a contiguous copy, a strided loop or a general per-element loop, chosen once per map. A table may
+// stand for several output axes laid out together (Permute merges axes that stay in order); the output shape is then given.
 namespace Topiary.Nn;
 
 internal sealed class AxisIndexMap
@@ -20,12 +21,18 @@ internal sealed class AxisIndexMap
     private readonly Row _row;
     private readonly int _rowStart, _rowStride;
 
-    /// <summary>Creates the map from <paramref name="inputShape"/> through the per-output-axis offset tables.</summary>
-    public AxisIndexMap(int[] inputShape, int[][] offsets)
+    /// <summary>
+    /// Creates the map from <paramref name="inputShape"/> through the per-output-axis offset tables; an output axis may
+    /// stand for several (Permute's merged axes), when <paramref name="outputShape"/> gives the shape the tables lay out.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="outputShape"/> holds a different number of elements than the tables.</exception>
+    public AxisIndexMap(int[] inputShape, int[][] offsets, int[]? outputShape = null)
     {
         InputShape = inputShape;
         _offsets = offsets;
-        OutputShape = offsets.Select(t => t.Length).ToArray();
+        OutputShape = outputShape ?? offsets.Select(t => t.Length).ToArray();
+        if (outputShape is not null && outputShape.Aggregate(1L, (a, d) => a * d) != offsets.Aggregate(1L, (a, t) => a * t.Length))
+            throw new ArgumentException($"Output shape {Topiary.Tensors.Tensor.ShapeString(outputShape)} does not hold the tables' {offsets.Aggregate(1L, (a, t) => a * t.Length)} elements.", nameof(outputShape));
         if (offsets.Length > 0) (_row, _rowStart, _rowStride) = Classify(offsets[^1]);
     }
 

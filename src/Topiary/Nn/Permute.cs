@@ -41,18 +41,28 @@ public sealed class Permute : IndexMapLayer
     /// <summary>The permutation: output dimension i is input dimension <c>Perm[i]</c>.</summary>
     public ReadOnlyCollection<int> Perm { get; }
 
+    // Output axes that read consecutive input axes in order (perm[k + 1] = perm[k] + 1) share one table: together they
+    // step through the input as one axis of their sizes' product at the innermost one's stride. A channel shuffle
+    // ([N, G, C/G, H, W] by (0, 2, 1, 3, 4)) then copies C rows of H·W floats instead of C·H rows of W.
     private protected override AxisIndexMap BuildMap(ReadOnlySpan<int> shape)
     {
         if (shape.Length != _perm.Length) throw LayerHelpers.ShapeError(ToString(), $"a rank-{_perm.Length} tensor", shape);
         var stride = AxisIndexMap.Strides(shape);
-        var offsets = new int[_perm.Length][];
-        for (int k = 0; k < _perm.Length; k++)
+        var offsets = new List<int[]>();
+        var outputShape = new int[_perm.Length];
+        for (int k = 0; k < _perm.Length;)
         {
-            int axis = _perm[k];
-            offsets[k] = new int[shape[axis]];
-            for (int o = 0; o < offsets[k].Length; o++) offsets[k][o] = o * stride[axis];
+            int end = k + 1;
+            while (end < _perm.Length && _perm[end] == _perm[end - 1] + 1) end++;
+            int length = 1;
+            for (int j = k; j < end; j++) length *= outputShape[j] = shape[_perm[j]];
+            int step = stride[_perm[end - 1]];
+            var table = new int[length];
+            for (int o = 0; o < length; o++) table[o] = o * step;
+            offsets.Add(table);
+            k = end;
         }
-        return new AxisIndexMap(shape.ToArray(), offsets);
+        return new AxisIndexMap(shape.ToArray(), [.. offsets], outputShape);
     }
 
     /// <inheritdoc/>

@@ -1,4 +1,4 @@
-// Shape layers (Permute, Reshape, Flatten with an axis, Pad, ReduceMean, Slice): finite-difference gradient checks
+// Shape layers (Permute — axes that stay in order merged —, Reshape, Flatten with an axis, Pad, ReduceMean, Slice): finite-difference gradient checks
 // for every mode, forward values against naive index loops written here and hand-computed cases, and the spec and
 // shape errors with the offending values in the message.
 using Topiary.Nn;
@@ -18,6 +18,10 @@ public class ShapeOpsTests
     [InlineData(new[] { 3, 4, 5 }, new[] { 2, 0, 1 })]
     [InlineData(new[] { 3, 4 }, new[] { 1, 0 })]
     [InlineData(new[] { 6 }, new[] { 0 })]
+    [InlineData(new[] { 1, 3, 4, 2, 5 }, new[] { 0, 2, 1, 3, 4 })]   // a channel shuffle: axes 3 and 4 merge (rows of H·W)
+    [InlineData(new[] { 2, 3, 4, 5, 2 }, new[] { 2, 3, 0, 1, 4 })]   // two merged pairs and a lone axis
+    [InlineData(new[] { 2, 3, 4 }, new[] { 0, 1, 2 })]               // the identity: one table
+    [InlineData(new[] { 3, 1, 4 }, new[] { 1, 0, 2 })]
     public void Permute_gradient_and_values(int[] shape, int[] perm)
     {
         var x = Randn(1, shape);
