@@ -15,8 +15,8 @@
 // algorithms its shape allows against this path and keeps the fastest: Winograd F(2×2 or 4×4, 3×3) (Winograd3x3) for a 3×3
 // stride-1 kernel (group by group when grouped) or, after the space-to-depth rewrite (SpaceToDepth), for an ungrouped
 // strided kernel that spans three strides (AlexNet's 11×11 stride 4), the direct sparse kernel (DirectSparseConv)
-// for pruned weights (any stride), and the direct kernel for few input channels (EntryConvNchw: a stem, C·KH·KW ≤ 256,
-// ungrouped, no residual).
+// for pruned weights (any stride), and the direct kernel for few input channels per group (EntryConvNchw: a stem, a
+// grouped or narrow 1×1 layer; C/G·KH·KW ≤ 256, no residual).
 // Results do not depend on the thread count (the GEMM's are bitwise independent of it).
 using Topiary.Tensors;
 
@@ -146,7 +146,7 @@ public sealed partial class Conv2d
     private GemmPackedA[]? _packedWeights;   // per group, W_g [OC/G, K/G] in GEMM panels (Frozen only)
     private GemmPackedB[]? _packedWeightsT;  // per group, W_gᵀ as the B operand of the transposed (small image) product
     private DirectSparseConv? _sparse;
-    private float[]? _entryWeights; // EntryConvNchw.PackWeights, made on first use
+    private float[][]? _entryWeights; // EntryConvNchw.PackWeights per group, made on first use
     private (int H, int W) _sparseSize;
     private double? _density;
     private readonly Dictionary<(int H, int W, int N), Algorithm> _algorithm = [];
@@ -193,7 +193,7 @@ public sealed partial class Conv2d
         bool winograd = Winograd3x3.Supports(g.WithChannels(g.Channels / Groups)) && WinogradOverride != false;
         bool spaceToDepth = Groups == 1 && SpaceToDepth.Supports(g) && WinogradOverride != false;
         bool sparse = DirectSparseConv.Supports(g) && SparseOverride != false && (SparseOverride == true || Density() <= SparseDensityLimit);
-        bool entry = Groups == 1 && EntryConvNchw.Applies(g) && _residual is null && EntryOverride != false;
+        bool entry = EntryConvNchw.Applies(g.WithChannels(g.Channels / Groups)) && _residual is null && EntryOverride != false;
         var key = (g.Height, g.Width, _batch);
         // A forced algorithm is recorded (ChosenAlgorithms reports it) but checked before the record, so a test can switch.
         if (winograd && WinogradOverride == true) return _algorithm[key] = Algorithm.Winograd;
@@ -277,14 +277,21 @@ public sealed partial class Conv2d
                 Threading.MaxDegreeOfParallelism);
     }
 
-    // The direct kernel for few input channels (a stem): every sample, into the layer's output or the target's slices.
+    // The direct kernel for few input channels per group (a stem; a grouped or narrow 1×1 layer): every sample, group by
+    // group, into the layer's output or the target's slices.
     private void EntryForward(float[] x, float[] y)
     {
         var g = _geometry;
-        _entryWeights ??= EntryConvNchw.PackWeights(Weight.Value.Data, OutChannels, g.ColumnRows);
-        int per = OutChannels * g.OutH * g.OutW, stride = _target is null ? per : _targetStride;
-        EntryConvNchw.Forward(x, _batch, g, _entryWeights, OutChannels, Bias?.Value.Data, _clampMin, _clampMax, y, OutputAt(0), stride,
-            Threading.MaxDegreeOfParallelism);
+        int groups = Groups, cg = g.Channels / groups, ocg = OutChannels / groups, plane = g.OutH * g.OutW;
+        var part = g.WithChannels(cg);
+        _entryWeights ??= Enumerable.Range(0, groups)
+            .Select(gi => EntryConvNchw.PackWeights(Weight.Value.Data.AsSpan(gi * ocg * part.ColumnRows, ocg * part.ColumnRows), ocg, part.ColumnRows)).ToArray();
+        if (groups > 1) _groupBias ??= Enumerable.Range(0, groups).Select(gi => Bias?.Value.Data.AsSpan(gi * ocg, ocg).ToArray()).ToArray();
+        int stride = _target is null ? OutChannels * plane : _targetStride;
+        for (int gi = 0; gi < groups; gi++)
+            EntryConvNchw.Forward(x, gi * cg * g.Height * g.Width, g.ImageSize, _batch, part, _entryWeights[gi], ocg,
+                groups == 1 ? Bias?.Value.Data : _groupBias![gi], _clampMin, _clampMax, y, OutputAt(0) + gi * ocg * plane, stride,
+                Threading.MaxDegreeOfParallelism);
     }
 
     // Winograd F(m×m, 3×3) over the whole batch (tiles of all samples in one GEMM), the epilogue fused into the output

@@ -1,5 +1,6 @@
 // EntryConvNchw.Planes: a band's input rows as phase planes, and the band's loops over output rows and channel blocks.
-// Row r of the band (input row ih0 + r, ih0 = oh0·SH − PT) of channel c becomes SW planes of J floats,
+// A convolution with stride 1 and no padding whose rows hold a whole tile reads the image itself (no copy). Otherwise
+// row r of the band (input row ih0 + r, ih0 = oh0·SH − PT) of channel c becomes SW planes of J floats,
 //   plane[((c·R + r)·SW + q)·J + j] = x[c, ih0 + r, j·SW + q − PL]   (0 outside the image: the padding),
 // so output pixel ow's product of kernel column kw (padded column ow·SW + kw·DW) is plane q = (kw·DW) mod SW at
 // j = ow + ⌊kw·DW / SW⌋: along an output row, consecutive floats. J covers every tile's reads (the row's pixels rounded
@@ -16,42 +17,53 @@ internal static unsafe partial class EntryConvNchw
     [ThreadStatic] private static float[]? t_planes;
 
     /// <summary>The operands of one call and the loops over its bands.</summary>
-    private sealed class Job(float[] x, in Conv2dGeometry g, float[] w, int oc, float[]? bias, float min, float max, float[] y,
-        int yOffset, int yStride, EntryConvNhwc.Lanes lanes)
+    private sealed class Job(float[] x, int xOffset, int xStride, in Conv2dGeometry g, float[] w, int oc, float[]? bias, float min, float max,
+        float[] y, int yOffset, int yStride, EntryConvNhwc.Lanes lanes)
     {
         private readonly Conv2dGeometry _g = g;
 
-        /// <summary>Output rows [oh0, oh0 + BandRows) (fewer at the bottom) of sample n, every output channel.</summary>
-        public void Run(int n, int oh0)
+        /// <summary>Output rows [oh0, oh0 + BandRows) (fewer at the bottom) of sample n, part <paramref name="part"/> of
+        /// <paramref name="parts"/> of the channel blocks.</summary>
+        public void Run(int n, int oh0, int part, int parts)
         {
             switch (lanes)
             {
-                case EntryConvNhwc.Lanes.V512: Band<EntryConvLanes512, Vector512<float>>(n, oh0); break;
-                case EntryConvNhwc.Lanes.V256: Band<EntryConvLanes256, Vector256<float>>(n, oh0); break;
-                case EntryConvNhwc.Lanes.V128: Band<EntryConvLanes128, Vector128<float>>(n, oh0); break;
-                default: Band<EntryConvLanesScalar, float>(n, oh0); break;
+                case EntryConvNhwc.Lanes.V512: Band<EntryConvLanes512, Vector512<float>>(n, oh0, part, parts); break;
+                case EntryConvNhwc.Lanes.V256: Band<EntryConvLanes256, Vector256<float>>(n, oh0, part, parts); break;
+                case EntryConvNhwc.Lanes.V128: Band<EntryConvLanes128, Vector128<float>>(n, oh0, part, parts); break;
+                default: Band<EntryConvLanesScalar, float>(n, oh0, part, parts); break;
             }
         }
 
-        private void Band<TL, TV>(int n, int oh0) where TL : struct, IEntryConvLanes<TV> where TV : struct
+        private void Band<TL, TV>(int n, int oh0, int part, int parts) where TL : struct, IEntryConvLanes<TV> where TV : struct
         {
             var g = _g;
             int oh1 = Math.Min(oh0 + BandRows, g.OutH), sh = g.StrideH, sw = g.StrideW, kw = g.KernelW, v = TL.Count;
+            // Stride 1 without padding, rows of at least a whole tile: the tiles read the image itself (every read stays
+            // inside its row; the last tile is moved back to end at the row's end, recomputing a few outputs, same bits).
+            bool direct = sh == 1 && sw == 1 && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0 && g.OutW >= 2 * v;
             int rows = (oh1 - oh0 - 1) * sh + (g.KernelH - 1) * g.DilationH + 1;
-            int span = (g.OutW + 2 * v - 1) / (2 * v) * (2 * v) + (kw - 1) * g.DilationW / sw;
-            nint planeRow = (nint)sw * span, channelStride = rows * planeRow;
-            int length = checked(g.Channels * (int)channelStride);
-            var planes = t_planes is { } t && t.Length >= length ? t : t_planes = GC.AllocateUninitializedArray<float>(length, pinned: true);
+            int span = direct ? g.Width : (g.OutW + 2 * v - 1) / (2 * v) * (2 * v) + (kw - 1) * g.DilationW / sw;
+            nint planeRow = direct ? g.Width : (nint)sw * span, channelStride = direct ? (nint)g.Height * g.Width : rows * planeRow;
             nint* offsets = stackalloc nint[kw];
             for (int j = 0; j < kw; j++)
             {
                 int at = j * g.DilationW;
-                offsets[j] = at % sw * span + at / sw;
+                offsets[j] = direct ? at : at % sw * span + at / sw;
             }
-            int blocks = Blocks(oc), depth = g.ColumnRows, full = g.OutW / (2 * v), rest = g.OutW - full * 2 * v;
+            float[] planes = [];
+            if (!direct)
+            {
+                int length = checked(g.Channels * (int)channelStride);
+                planes = t_planes is { } t && t.Length >= length ? t : t_planes = GC.AllocateUninitializedArray<float>(length, pinned: true);
+            }
+            int blocks = Blocks(oc), b0 = blocks * part / parts, b1 = blocks * (part + 1) / parts, depth = g.ColumnRows;
+            int full = g.OutW / (2 * v), rest = g.OutW - full * 2 * v;
             fixed (float* px = x, pw = w, pb = bias, py = y, pp = planes)
             {
-                Split(px + (long)n * g.ImageSize, oh0 * sh - g.PadTop, rows, span, pp);
+                float* image = px + xOffset + (long)n * xStride, source = image;
+                if (!direct) Split(image, oh0 * sh - g.PadTop, rows, span, source = pp);
+                else source += (long)oh0 * g.Width;
                 var a = new TileArgs<TV>
                 {
                     ChannelStride = channelStride, RowStride = g.DilationH * planeRow, KernelOffsets = offsets,
@@ -60,8 +72,8 @@ internal static unsafe partial class EntryConvNchw
                 };
                 for (int oh = oh0; oh < oh1; oh++)
                 {
-                    float* input = pp + (oh - oh0) * sh * planeRow;
-                    for (int b = 0; b < blocks; b++)
+                    float* input = source + (oh - oh0) * sh * planeRow;
+                    for (int b = b0; b < b1; b++)
                     {
                         a.Weights = pw + (long)b * depth * ChannelBlock;
                         a.Bias = pb == null ? null : pb + b * ChannelBlock;
@@ -69,8 +81,10 @@ internal static unsafe partial class EntryConvNchw
                         float* output = py + yOffset + (long)n * yStride + (long)b * ChannelBlock * a.OutputPlane + (long)oh * g.OutW;
                         if (full > 0) Tiles<TL, TV, TwoVectors>(a, input, output, full, v);
                         int at = full * 2 * v;
-                        if (rest > v) Tiles<TL, TV, TwoVectors>(a, input + at, output + at, 1, rest - v);
-                        else if (rest > 0) Tiles<TL, TV, OneVector>(a, input + at, output + at, 1, rest);
+                        if (rest == 0) continue;
+                        if (direct) Tiles<TL, TV, TwoVectors>(a, input + g.OutW - 2 * v, output + g.OutW - 2 * v, 1, v);
+                        else if (rest > v) Tiles<TL, TV, TwoVectors>(a, input + at, output + at, 1, rest - v);
+                        else Tiles<TL, TV, OneVector>(a, input + at, output + at, 1, rest);
                     }
                 }
             }

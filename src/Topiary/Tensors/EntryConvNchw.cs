@@ -58,31 +58,34 @@ internal static unsafe partial class EntryConvNchw
     private static int Blocks(int outChannels) => (outChannels + ChannelBlock - 1) / ChannelBlock;
 
     /// <summary>
-    /// y = clamp(conv(x) + b, min, max) for x [batch, C, H, W], sample i's output [OC, OH, OW] written into
+    /// y = clamp(conv(x) + b, min, max) for x [batch, C, H, W] (sample i from <paramref name="xOffset"/> +
+    /// i·<paramref name="xStride"/> on: a whole image, or a group's channels), sample i's output [OC, OH, OW] written into
     /// <paramref name="y"/> from <paramref name="yOffset"/> + i·<paramref name="yStride"/> on (a layer's own output:
     /// offset 0, stride OC·OH·OW; or channels of a concatenation), <paramref name="packedW"/> from
     /// <see cref="PackWeights"/>, bias [OC] or null, geometry g (g.Channels = C, C·KH·KW ≤ <see cref="MaxDepth"/>), split
     /// over at most <paramref name="threads"/> workers (1 = run on the caller's thread).
     /// </summary>
     /// <exception cref="ArgumentNullException">x, packedW or y is null.</exception>
-    /// <exception cref="ArgumentOutOfRangeException">batch or yOffset is negative, outChannels or threads below 1, C·KH·KW above <see cref="MaxDepth"/>, or yStride below a sample's output.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">batch, xOffset or yOffset is negative, outChannels or threads below 1, C·KH·KW above <see cref="MaxDepth"/>, xStride below an image or yStride below a sample's output.</exception>
     /// <exception cref="ArgumentException">An array is shorter than the geometry needs.</exception>
-    internal static void Forward(float[] x, int batch, in Conv2dGeometry g, float[] packedW, int outChannels, float[]? bias, float min, float max,
-        float[] y, int yOffset, int yStride, int threads, EntryConvNhwc.Lanes lanes = EntryConvNhwc.Lanes.Best)
+    internal static void Forward(float[] x, int xOffset, int xStride, int batch, in Conv2dGeometry g, float[] packedW, int outChannels,
+        float[]? bias, float min, float max, float[] y, int yOffset, int yStride, int threads, EntryConvNhwc.Lanes lanes = EntryConvNhwc.Lanes.Best)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(packedW);
         ArgumentNullException.ThrowIfNull(y);
         ArgumentOutOfRangeException.ThrowIfNegative(batch);
+        ArgumentOutOfRangeException.ThrowIfNegative(xOffset);
         ArgumentOutOfRangeException.ThrowIfNegative(yOffset);
+        ArgumentOutOfRangeException.ThrowIfLessThan(xStride, g.ImageSize);
         ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(g.ColumnRows, MaxDepth, nameof(g));
         long per = (long)outChannels * g.OutH * g.OutW;
         ArgumentOutOfRangeException.ThrowIfLessThan(yStride, per);
-        long inLength = (long)batch * g.ImageSize, outEnd = batch == 0 ? 0 : yOffset + (batch - 1L) * yStride + per;
+        long inLength = batch == 0 ? 0 : xOffset + (batch - 1L) * xStride + g.ImageSize, outEnd = batch == 0 ? 0 : yOffset + (batch - 1L) * yStride + per;
         long wLength = (long)Blocks(outChannels) * g.ColumnRows * ChannelBlock;
-        if (x.Length < inLength) throw new ArgumentException($"Input [{batch}, {g.Channels}, {g.Height}, {g.Width}] needs {inLength} values, got {x.Length}.", nameof(x));
+        if (x.Length < inLength) throw new ArgumentException($"{batch} inputs [{g.Channels}, {g.Height}, {g.Width}] from offset {xOffset}, stride {xStride}, need {inLength} values, got {x.Length}.", nameof(x));
         if (packedW.Length < wLength) throw new ArgumentException($"Packed weights need {wLength} values, got {packedW.Length}.", nameof(packedW));
         if (bias is not null && bias.Length < outChannels) throw new ArgumentException($"Bias needs {outChannels} values, got {bias.Length}.", nameof(bias));
         if (y.Length < outEnd) throw new ArgumentException($"{batch} outputs [{outChannels}, {g.OutH}, {g.OutW}] from offset {yOffset}, stride {yStride}, need {outEnd} values, got {y.Length}.", nameof(y));
@@ -90,17 +93,26 @@ internal static unsafe partial class EntryConvNchw
         if (lanes == EntryConvNhwc.Lanes.Best)
             lanes = Vector512.IsHardwareAccelerated ? EntryConvNhwc.Lanes.V512 : Vector256.IsHardwareAccelerated ? EntryConvNhwc.Lanes.V256
                 : Vector128.IsHardwareAccelerated ? EntryConvNhwc.Lanes.V128 : EntryConvNhwc.Lanes.Scalar;
-        var job = new Job(x, g, packedW, outChannels, bias, min, max, y, yOffset, yStride, lanes);
-        int bands = (g.OutH + BandRows - 1) / BandRows;
-        if (threads == 1 || batch * bands == 1)
+        // A pointwise convolution's plane is one row of H·W pixels: whole tiles instead of one short row after another.
+        var view = IsPointwise(g) ? new Conv2dGeometry(g.Channels, 1, g.Height * g.Width, 1, 1, 1, 1, 0, 0) : g;
+        var job = new Job(x, xOffset, xStride, view, packedW, outChannels, bias, min, max, y, yOffset, yStride, lanes);
+        int bands = (view.OutH + BandRows - 1) / BandRows, items = batch * bands;
+        // Too few bands for the threads (a pointwise plane is one band): the channel blocks are split too.
+        int parts = threads == 1 || items >= 4 * threads ? 1 : Math.Min(Blocks(outChannels), (4 * threads + items - 1) / items);
+        if (threads == 1 || items * parts == 1)
         {
-            for (int item = 0; item < batch * bands; item++) job.Run(item / bands, item % bands * BandRows);
+            for (int item = 0; item < items; item++) job.Run(item / bands, item % bands * BandRows, 0, 1);
             return;
         }
-        RunParallel(job, batch, bands, threads);
+        RunParallel(job, items, bands, parts, threads);
     }
 
-    // Items of (sample, band of output rows). A method of its own: the closure is allocated only here.
-    private static void RunParallel(Job job, int batch, int bands, int threads) =>
-        Threading.For(0, batch * bands, threads, item => job.Run(item / bands, item % bands * BandRows));
+    /// <summary>1×1, stride 1, no padding: the image is its own column matrix.</summary>
+    private static bool IsPointwise(in Conv2dGeometry g) =>
+        g.KernelH == 1 && g.KernelW == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0
+        && g.OutH == g.Height && g.OutW == g.Width;
+
+    // Items of (sample, band of output rows, part of the channel blocks). A method of its own: the closure is allocated only here.
+    private static void RunParallel(Job job, int items, int bands, int parts, int threads) =>
+        Threading.For(0, items * parts, threads, item => job.Run(item / parts / bands, item / parts % bands * BandRows, item % parts, parts));
 }

@@ -5,7 +5,8 @@
 // asymmetric, dilation 2), input channels 1 to 4, output channels 1, 7, 8, 9, 24 and 64 (whole and partial channel
 // blocks), rows from 1 to 111 pixels (one-vector and two-vector tiles, masked last vectors at every tier), batch 1 and 3,
 // with and without bias, clamps of every kind, NaN inputs. Also outputs written into a concatenation's channel slices,
-// the phase-plane split, a Frozen Conv2d forced onto the kernel, the packed layout and argument checks.
+// inputs read from a group's offset and stride, the phase-plane split, Frozen Conv2d layers (a stem, grouped and
+// pointwise ones) forced onto the kernel against their im2col path, the packed layout and argument checks.
 using Topiary.Nn;
 using Topiary.Tensors;
 
@@ -17,11 +18,20 @@ public unsafe class EntryConvNchwTests
         [EntryConvNhwc.Lanes.V512, EntryConvNhwc.Lanes.V256, EntryConvNhwc.Lanes.V128, EntryConvNhwc.Lanes.Scalar, EntryConvNhwc.Lanes.Best];
 
     private static readonly int[] OutChannels = [1, 7, 8, 9, 24, 64];
-    private static readonly (int H, int W)[] Sizes = [(1, 1), (2, 3), (5, 7), (9, 9), (13, 17), (6, 33), (4, 40), (3, 111), (19, 23)];
+    private static readonly (int H, int W)[] Sizes = [(1, 1), (2, 3), (5, 7), (9, 9), (13, 17), (6, 33), (4, 40), (3, 111), (19, 23), (7, 70)];
     private static readonly (float Lo, float Hi)[] Clamps =
         [(float.NegativeInfinity, float.PositiveInfinity), (0f, float.PositiveInfinity), (0f, 6f), (-0.25f, 0.25f), (-0f, 6f)];
 
-    public static TheoryData<int, int, int, int, int, int, int, int, int, int> Windows => EntryConvNhwcTests.Windows;
+    public static TheoryData<int, int, int, int, int, int, int, int, int, int> Windows
+    {
+        get
+        {
+            var windows = EntryConvNhwcTests.Windows;
+            windows.Add(3, 3, 1, 1, 0, 0, 0, 0, 1, 1);   // stride 1, no padding: tiles read the image itself
+            windows.Add(5, 3, 1, 1, 0, 0, 0, 0, 2, 1);   // ... with a dilation
+            return windows;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Windows))]
@@ -71,12 +81,12 @@ public unsafe class EntryConvNchwTests
         float[] x = EntryConvNhwcTests.Random(rng, 2 * g.ImageSize), wts = EntryConvNhwcTests.Random(rng, 5 * g.ColumnRows);
         var own = new float[2 * 5 * 36];
         var packed = EntryConvNchw.PackWeights(wts, 5, g.ColumnRows);
-        EntryConvNchw.Forward(x, 2, g, packed, 5, null, 0f, 6f, own, 0, 5 * 36, 1);
+        EntryConvNchw.Forward(x, 0, g.ImageSize, 2, g, packed, 5, null, 0f, 6f, own, 0, 5 * 36, 1);
         foreach (int threads in new[] { 1, 2 })
         {
             var concat = new float[2 * 12 * 36];
             concat.AsSpan().Fill(float.NaN);
-            EntryConvNchw.Forward(x, 2, g, packed, 5, null, 0f, 6f, concat, 3 * 36, 12 * 36, threads);
+            EntryConvNchw.Forward(x, 0, g.ImageSize, 2, g, packed, 5, null, 0f, 6f, concat, 3 * 36, 12 * 36, threads);
             for (int i = 0; i < concat.Length; i++)
             {
                 int n = i / (12 * 36), channel = i % (12 * 36) / 36;
@@ -132,6 +142,52 @@ public unsafe class EntryConvNchwTests
         Assert.Equal("entry", frozen.ChosenAlgorithms);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Reads_each_sample_from_its_offset_and_stride_as_a_group_does(int batch)
+    {
+        // Group 1 of 3 of a [batch, 6, 9, 37] input: channels 2..3 of each sample, through an offset and the sample stride.
+        var g = new Conv2dGeometry(2, 9, 37, 3, 3, 1, 1, 1, 1);
+        var rng = new Random(batch);
+        float[] x = EntryConvNhwcTests.Random(rng, batch * 6 * 9 * 37), wts = EntryConvNhwcTests.Random(rng, 11 * g.ColumnRows);
+        var group = new float[batch * g.ImageSize];
+        for (int n = 0; n < batch; n++) x.AsSpan(n * 6 * 333 + 2 * 333, g.ImageSize).CopyTo(group.AsSpan(n * g.ImageSize));
+        var packed = EntryConvNchw.PackWeights(wts, 11, g.ColumnRows);
+        int per = 11 * g.OutH * g.OutW;
+        var expected = new float[batch * per];
+        EntryConvNchw.Forward(group, 0, g.ImageSize, batch, g, packed, 11, null, 0f, 6f, expected, 0, per, 1);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            var y = new float[batch * per];
+            EntryConvNchw.Forward(x, 2 * 333, 6 * 333, batch, g, packed, 11, null, 0f, 6f, y, 0, per, threads);
+            EntryConvNhwcTests.AssertBits(expected, y, $"batch {batch}, {threads} thread(s)");
+        }
+    }
+
+    [Theory]
+    [InlineData(8, 12, 1, 0, 4, 1)]     // ShuffleNet's grouped 1 × 1 (one row of H·W pixels, channel blocks split between threads)
+    [InlineData(64, 16, 1, 0, 1, 2)]    // SqueezeNet's squeeze 1 × 1, batch 2
+    [InlineData(6, 9, 3, 1, 3, 1)]      // grouped 3 × 3
+    public void A_frozen_grouped_or_pointwise_conv2d_on_the_kernel_equals_its_im2col_path_bit_for_bit(int c, int oc, int k, int pad, int groups, int batch)
+    {
+        Conv2d Make(bool entry)
+        {
+            var conv = new Conv2d(c, oc, (k, k), new Random(c + oc), (1, 1), (pad, pad), groups: groups) { Frozen = true, EntryOverride = entry };
+            EntryConvNhwcTests.Random(new Random(8), oc).CopyTo(conv.Bias!.Value.Data, 0);
+            return conv;
+        }
+        var x = new Tensor(EntryConvNhwcTests.Random(new Random(9), batch * c * 28 * 28), batch, c, 28, 28);
+        var expected = Make(false).ForwardFused(x, null, 0f, 6f).Data.ToArray();
+        var frozen = Make(true);
+        foreach (int threads in new[] { 1, 2 })
+        {
+            using var _ = Threading.Limit(threads);
+            EntryConvNhwcTests.AssertBits(expected, frozen.ForwardFused(x, null, 0f, 6f).Data, $"{frozen}, {threads} thread(s)");
+        }
+        Assert.Equal("entry", frozen.ChosenAlgorithms);
+    }
+
     [Fact]
     public void Packed_weights_put_eight_output_channels_of_each_product_together()
     {
@@ -152,16 +208,18 @@ public unsafe class EntryConvNchwTests
         float[] w = new float[27 * 8];
         Assert.Equal("w", Assert.Throws<ArgumentException>(() => EntryConvNchw.PackWeights(new float[26], 1, 27)).ParamName);
         Assert.Equal("outChannels", Assert.Throws<ArgumentOutOfRangeException>(() => EntryConvNchw.PackWeights(new float[27], 0, 27)).ParamName);
-        Assert.Equal("x", Assert.Throws<ArgumentException>(() => EntryConvNchw.Forward(new float[47], 1, g, w, 4, null, 0f, 6f, new float[64], 0, 64, 1)).ParamName);
-        Assert.Equal("y", Assert.Throws<ArgumentException>(() => EntryConvNchw.Forward(new float[48], 1, g, w, 4, null, 0f, 6f, new float[63], 0, 64, 1)).ParamName);
-        Assert.Equal("y", Assert.Throws<ArgumentException>(() => EntryConvNchw.Forward(new float[48], 1, g, w, 4, null, 0f, 6f, new float[64], 1, 64, 1)).ParamName);
-        Assert.Equal("yStride", Assert.Throws<ArgumentOutOfRangeException>(() => EntryConvNchw.Forward(new float[96], 2, g, w, 4, null, 0f, 6f, new float[128], 0, 63, 1)).ParamName);
-        Assert.Equal("bias", Assert.Throws<ArgumentException>(() => EntryConvNchw.Forward(new float[48], 1, g, w, 4, new float[3], 0f, 6f, new float[64], 0, 64, 1)).ParamName);
-        Assert.Equal("packedW", Assert.Throws<ArgumentException>(() => EntryConvNchw.Forward(new float[48], 1, g, new float[27], 4, null, 0f, 6f, new float[64], 0, 64, 1)).ParamName);
-        Assert.Equal("threads", Assert.Throws<ArgumentOutOfRangeException>(() => EntryConvNchw.Forward(new float[48], 1, g, w, 4, null, 0f, 6f, new float[64], 0, 64, 0)).ParamName);
+        Assert.Equal("x", Assert.Throws<ArgumentException>(() => EntryConvNchw.Forward(new float[47], 0, 48, 1, g, w, 4, null, 0f, 6f, new float[64], 0, 64, 1)).ParamName);
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => EntryConvNchw.Forward(new float[48], 0, 48, 1, g, w, 4, null, 0f, 6f, new float[63], 0, 64, 1)).ParamName);
+        Assert.Equal("y", Assert.Throws<ArgumentException>(() => EntryConvNchw.Forward(new float[48], 0, 48, 1, g, w, 4, null, 0f, 6f, new float[64], 1, 64, 1)).ParamName);
+        Assert.Equal("yStride", Assert.Throws<ArgumentOutOfRangeException>(() => EntryConvNchw.Forward(new float[96], 0, 48, 2, g, w, 4, null, 0f, 6f, new float[128], 0, 63, 1)).ParamName);
+        Assert.Equal("xStride", Assert.Throws<ArgumentOutOfRangeException>(() => EntryConvNchw.Forward(new float[96], 0, 47, 2, g, w, 4, null, 0f, 6f, new float[128], 0, 64, 1)).ParamName);
+        Assert.Equal("x", Assert.Throws<ArgumentException>(() => EntryConvNchw.Forward(new float[96], 1, 48, 2, g, w, 4, null, 0f, 6f, new float[128], 0, 64, 1)).ParamName);
+        Assert.Equal("bias", Assert.Throws<ArgumentException>(() => EntryConvNchw.Forward(new float[48], 0, 48, 1, g, w, 4, new float[3], 0f, 6f, new float[64], 0, 64, 1)).ParamName);
+        Assert.Equal("packedW", Assert.Throws<ArgumentException>(() => EntryConvNchw.Forward(new float[48], 0, 48, 1, g, new float[27], 4, null, 0f, 6f, new float[64], 0, 64, 1)).ParamName);
+        Assert.Equal("threads", Assert.Throws<ArgumentOutOfRangeException>(() => EntryConvNchw.Forward(new float[48], 0, 48, 1, g, w, 4, null, 0f, 6f, new float[64], 0, 64, 0)).ParamName);
         var deep = new Conv2dGeometry(6, 8, 8, 7, 7, 1, 1, 3, 3);
         Assert.False(EntryConvNchw.Applies(deep));
-        Assert.Equal("g", Assert.Throws<ArgumentOutOfRangeException>(() => EntryConvNchw.Forward(new float[384], 1, deep, new float[294 * 8], 1, null, 0f, 6f, new float[64], 0, 64, 1)).ParamName);
+        Assert.Equal("g", Assert.Throws<ArgumentOutOfRangeException>(() => EntryConvNchw.Forward(new float[384], 0, 384, 1, deep, new float[294 * 8], 1, null, 0f, 6f, new float[64], 0, 64, 1)).ParamName);
     }
 
     // The kernel at every lane tier and thread count against the twin of that tier's arithmetic (transposed to channels
@@ -184,7 +242,7 @@ public unsafe class EntryConvNchwTests
             {
                 var y = new float[length + 5];
                 y.AsSpan().Fill(float.NegativeInfinity);
-                EntryConvNchw.Forward(x, batch, g, packed, oc, bias, lo, hi, y, 0, per, threads, lanes);
+                EntryConvNchw.Forward(x, 0, g.ImageSize, batch, g, packed, oc, bias, lo, hi, y, 0, per, threads, lanes);
                 EntryConvNhwcTests.AssertBits(expected, y, $"{lanes} (fused {fused}) threads={threads} {what}");
                 for (int i = length; i < y.Length; i++) Assert.True(float.IsNegativeInfinity(y[i]), $"{lanes}: wrote past the output at {i}");
                 if (threads == 1 && EntryConvNhwcTests.GemmTierOf(lanes) is { } tier && GemmTiers.IsSupported(tier))
