@@ -19,9 +19,6 @@ public unsafe class EntryConvNchwTests
 
     private static readonly int[] OutChannels = [1, 7, 8, 9, 24, 64];
     private static readonly (int H, int W)[] Sizes = [(1, 1), (2, 3), (5, 7), (9, 9), (13, 17), (6, 33), (4, 40), (3, 111), (19, 23), (7, 70)];
-    private static readonly (float Lo, float Hi)[] Clamps =
-        [(float.NegativeInfinity, float.PositiveInfinity), (0f, float.PositiveInfinity), (0f, 6f), (-0.25f, 0.25f), (-0f, 6f)];
-
     public static TheoryData<int, int, int, int, int, int, int, int, int, int> Windows
     {
         get
@@ -35,28 +32,8 @@ public unsafe class EntryConvNchwTests
 
     [Theory]
     [MemberData(nameof(Windows))]
-    public void Equals_the_scalar_twin_and_im2col_gemm_bit_for_bit(int kh, int kw, int sh, int sw, int pt, int pl, int pb, int pr, int dh, int dw)
-    {
-        int variant = 0;
-        for (int c = 1; c <= 4; c++)
-        {
-            foreach (int oc in OutChannels)
-            {
-                var (h, w) = Sizes[(variant + c + oc) % Sizes.Length];
-                variant++;
-                if (h + pt + pb < dh * (kh - 1) + 1 || w + pl + pr < dw * (kw - 1) + 1) (h, w) = (h + 2 * kh * dh, w + 2 * kw * dw);
-                var g = new Conv2dGeometry(c, h, w, (kh, kw), (sh, sw), (pt, pl, pb, pr), (dh, dw));
-                int batch = variant % 3 == 0 ? 3 : 1;
-                var rng = new Random(variant * 7919 + c * 31 + oc);
-                float[] x = EntryConvNhwcTests.Random(rng, batch * g.ImageSize), wts = EntryConvNhwcTests.Random(rng, oc * g.ColumnRows);
-                float[]? bias = variant % 4 == 1 ? null : EntryConvNhwcTests.Random(rng, oc);
-                if (variant % 5 == 2) x[rng.Next(x.Length)] = float.NaN;
-                if (bias is not null) bias[0] = -0f;
-                var (lo, hi) = Clamps[variant % Clamps.Length];
-                Check(x, batch, g, wts, oc, bias, lo, hi, $"C={c} OC={oc} batch={batch} bias={bias is not null} clamp=[{lo}, {hi}] {g}");
-            }
-        }
-    }
+    public void Equals_the_scalar_twin_and_im2col_gemm_bit_for_bit(int kh, int kw, int sh, int sw, int pt, int pl, int pb, int pr, int dh, int dw) =>
+        EntryConvNhwcTests.SweepWindow((kh, kw), (sh, sw), (pt, pl, pb, pr), (dh, dw), OutChannels, Sizes, Check);
 
     [Theory]
     [InlineData(3, 64, 57, 57, 3, 2, 0)]    // SqueezeNet 1.1's stem form on a smaller plane

@@ -41,17 +41,28 @@ public unsafe class EntryConvNhwcTests
 
     [Theory]
     [MemberData(nameof(Windows))]
-    public void Equals_im2col_gemm_and_the_scalar_twin_bit_for_bit(int kh, int kw, int sh, int sw, int pt, int pl, int pb, int pr, int dh, int dw)
+    public void Equals_im2col_gemm_and_the_scalar_twin_bit_for_bit(int kh, int kw, int sh, int sw, int pt, int pl, int pb, int pr, int dh, int dw) =>
+        SweepWindow((kh, kw), (sh, sw), (pt, pl, pb, pr), (dh, dw), OutChannels, Sizes, Check);
+
+    /// <summary>Checks one case of a window sweep.</summary>
+    internal delegate void CaseCheck(float[] x, int batch, in Conv2dGeometry g, float[] wts, int oc, float[]? bias, float lo, float hi, string what);
+
+    // One window over input channels 1 to 4 × the given output channel counts, each case on the next plane size (grown
+    // when the window does not fit it): batch 3 every third case, no bias every fourth (−0 first in the others), a NaN
+    // input every fifth, the clamps in turn.
+    internal static void SweepWindow((int H, int W) kernel, (int H, int W) stride, (int T, int L, int B, int R) pads, (int H, int W) dilation,
+        int[] outChannels, (int H, int W)[] sizes, CaseCheck check)
     {
+        var ((kh, kw), (dh, dw)) = (kernel, dilation);
         int variant = 0;
         for (int c = 1; c <= 4; c++)
         {
-            foreach (int oc in OutChannels)
+            foreach (int oc in outChannels)
             {
-                var (h, w) = Sizes[(variant + c + oc) % Sizes.Length];
+                var (h, w) = sizes[(variant + c + oc) % sizes.Length];
                 variant++;
-                if (h + pt + pb < dh * (kh - 1) + 1 || w + pl + pr < dw * (kw - 1) + 1) (h, w) = (h + 2 * kh * dh, w + 2 * kw * dw);
-                var g = new Conv2dGeometry(c, h, w, (kh, kw), (sh, sw), (pt, pl, pb, pr), (dh, dw));
+                if (h + pads.T + pads.B < dh * (kh - 1) + 1 || w + pads.L + pads.R < dw * (kw - 1) + 1) (h, w) = (h + 2 * kh * dh, w + 2 * kw * dw);
+                var g = new Conv2dGeometry(c, h, w, kernel, stride, pads, dilation);
                 int batch = variant % 3 == 0 ? 3 : 1;
                 var rng = new Random(variant * 7919 + c * 31 + oc);
                 float[] x = Random(rng, batch * g.ImageSize), wts = Random(rng, oc * g.ColumnRows);
@@ -60,7 +71,7 @@ public unsafe class EntryConvNhwcTests
                 if (variant % 5 == 2) x[rng.Next(x.Length)] = float.NaN;
                 if (bias is not null) bias[0] = -0f;
                 var (lo, hi) = Clamps[variant % Clamps.Length];
-                Check(x, batch, g, wts, oc, bias, lo, hi, $"C={c} OC={oc} batch={batch} bias={bias is not null} clamp=[{lo}, {hi}] {g}");
+                check(x, batch, g, wts, oc, bias, lo, hi, $"C={c} OC={oc} batch={batch} bias={bias is not null} clamp=[{lo}, {hi}] {g}");
             }
         }
     }
