@@ -61,9 +61,9 @@ internal static unsafe partial class EntryConvNchw
             int full = g.OutW / (2 * v), rest = g.OutW - full * 2 * v;
             fixed (float* px = x, pw = w, pb = bias, py = y, pp = planes)
             {
-                float* image = px + xOffset + (long)n * xStride, source = image;
-                if (!direct) Split(image, oh0 * sh - g.PadTop, rows, span, source = pp);
-                else source += (long)oh0 * g.Width;
+                float* image = px + xOffset + (long)n * xStride, source = pp;
+                if (direct) source = image + (long)oh0 * g.Width;
+                else Split(image, oh0 * sh - g.PadTop, rows, span, pp);
                 var a = new TileArgs<TV>
                 {
                     ChannelStride = channelStride, RowStride = g.DilationH * planeRow, KernelOffsets = offsets,

@@ -1,15 +1,19 @@
 // EntryConvNchw: a direct convolution for few input channels, channels first in and out — a network's stem where the
 // layers after it run channels first (3 → 64, 3×3, stride 2 in SqueezeNet 1.1; 3 → 24 in ShuffleNet; 3 → 64, 7×7,
-// stride 2 in ResNets, GoogLeNet, DenseNet; 3 → 64, 3×3, stride 1 in VGG):
+// stride 2 in ResNets, GoogLeNet, DenseNet; 3 → 64, 3×3, stride 1 in VGG), and one group of a grouped or narrow 1×1
+// layer (ShuffleNet's 34 → 34 per group; SqueezeNet's 64 → 16):
 //   y[n, o, oh, ow] = min(max(Σ_k x[n, c, oh·SH − PT + kh·DH, ow·SW − PL + kw·DW] · W[o, c, kh, kw] + b[o], lo), hi)
-// groups 1, any kernel, stride, padding and dilation (a Conv2dGeometry), C·KH·KW ≤ MaxDepth.
+// one group (its input channels read from an offset and a sample stride; Conv2d calls it group by group), any kernel,
+// stride, padding and dilation (a Conv2dGeometry), C·KH·KW ≤ MaxDepth. A 1×1 layer's plane is one row of H·W pixels,
+// and when bands of rows are too few for the threads, the channel blocks are split between them too.
 // im2col + GEMM spends a pass as large as the output on a column matrix of K = C·KH·KW rows (27 for a 3×3 RGB stem),
 // which the GEMM then packs again, and a K that small leaves the micro-kernel's loop mostly overhead: 35–64 GFLOP/s
 // measured, a third to a half of one core's FMA peak. Here the output is vectorised along its rows instead: a tile is
 // eight output channels × one or two vectors of adjacent output pixels of one row (16 accumulators at most); per
 // product k = (c, kh, kw) the tile loads its one or two input vectors once and multiplies each into the eight
 // channels' accumulators with a broadcast weight (10 loads per 16 multiply-adds).
-// A strided row cannot be loaded as a vector, so each band of output rows first copies the input rows it reads into
+// Stride 1 without padding reads the image itself. A strided row cannot be loaded as a vector, so otherwise each band
+// of output rows first copies the input rows it reads into
 // phase planes (EntryConvNchw.Planes.cs): row r of channel c split by column phase q = column mod SW, with the padding's
 // zeros in place, so the products of kernel column kw read plane q = (kw·DW) mod SW from offset ow + ⌊kw·DW / SW⌋ —
 // a contiguous run for every stride — and no tile ever tests a bound.
