@@ -14,9 +14,6 @@ namespace Topiary.Tests.Tensors;
 
 public unsafe class EntryConvNchwTests
 {
-    private static readonly EntryConvNhwc.Lanes[] AllLanes =
-        [EntryConvNhwc.Lanes.V512, EntryConvNhwc.Lanes.V256, EntryConvNhwc.Lanes.V128, EntryConvNhwc.Lanes.Scalar, EntryConvNhwc.Lanes.Best];
-
     private static readonly int[] OutChannels = [1, 7, 8, 9, 24, 64];
     private static readonly (int H, int W)[] Sizes = [(1, 1), (2, 3), (5, 7), (9, 9), (13, 17), (6, 33), (4, 40), (3, 111), (19, 23), (7, 70)];
     public static TheoryData<int, int, int, int, int, int, int, int, int, int> Windows
@@ -206,7 +203,7 @@ public unsafe class EntryConvNchwTests
         float[] packed = EntryConvNchw.PackWeights(wts, oc, g.ColumnRows);
         int per = g.OutH * g.OutW * oc, length = batch * per;
         var twins = new Dictionary<bool, float[]>();
-        foreach (var lanes in AllLanes)
+        foreach (var lanes in EntryConvNhwcTests.AllLanes)
         {
             bool fused = EntryConvNhwcTests.Fuses(lanes);
             if (!twins.TryGetValue(fused, out var expected))

@@ -14,7 +14,7 @@ namespace Topiary.Tests.Tensors;
 
 public unsafe class EntryConvNhwcTests
 {
-    private static readonly EntryConvNhwc.Lanes[] AllLanes =
+    internal static readonly EntryConvNhwc.Lanes[] AllLanes =
         [EntryConvNhwc.Lanes.V512, EntryConvNhwc.Lanes.V256, EntryConvNhwc.Lanes.V128, EntryConvNhwc.Lanes.Scalar, EntryConvNhwc.Lanes.Best];
 
     private static readonly int[] OutChannels = [1, 8, 15, 16, 17, 32, 40, 64];
