@@ -135,7 +135,7 @@ public static class InferenceGraph
             }
         }
         affines += ChannelAffines(graph, nodes, readers);
-        int concats = ConcatInPlace(nodes, readers);
+        int concats = ConcatInPlace(nodes, readers, graph.Outputs);
         var fused = new Graph(graph.Inputs.ToArray(), nodes, graph.Outputs.ToArray(),
             graph.Constants.Select(c => KeyValuePair.Create(c.Name, c.Value)));
         if (channelsLast)
@@ -214,13 +214,22 @@ public static class InferenceGraph
 
     // A Cat along the channels whose every input is a distinct fused convolution's output (no residual, read by the Cat
     // alone) becomes a CatInPlace: the convolutions write their channel slices of one ConcatBuffer (SqueezeNet's fire
-    // modules, GoogLeNet's inception blocks), so the concatenation copies nothing. Returns how many.
-    private static int ConcatInPlace(List<GraphNode> nodes, Dictionary<string, int> readers)
+    // modules, GoogLeNet's inception blocks), so the concatenation copies nothing. A concatenation of as many channels as
+    // an earlier one whose last reader runs before its first part shares that one's storage (SqueezeNet's fire3 writes
+    // where fire2's output was: memory still in cache, where a buffer of its own would be written into lines no cache
+    // holds). Returns how many.
+    private static int ConcatInPlace(List<GraphNode> nodes, Dictionary<string, int> readers, IReadOnlyList<string> outputs)
     {
         var producer = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < nodes.Count; i++)
             foreach (var t in nodes[i].Outputs) producer[t] = i;
         int count = 0;
+        // Last reader of each tensor; a graph output lives to the end (its buffer is never given to a later concatenation).
+        var lastReader = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < nodes.Count; i++)
+            foreach (var t in nodes[i].Inputs) lastReader[t] = i;
+        foreach (var t in outputs) lastReader[t] = int.MaxValue;
+        var placed = new List<(ConcatBuffer Buffer, int Channels, int Last)>();
         for (int i = 0; i < nodes.Count; i++)
         {
             var cat = nodes[i];
@@ -231,7 +240,12 @@ public static class InferenceGraph
                     && nodes[p].Module is FusedConv2d { HasResidual: false, Target: null } conv && !conv.Conv.IsDepthwise)
                     parts.Add((p, conv));
             if (parts.Count != cat.Inputs.Count) continue;
-            var buffer = new ConcatBuffer(parts.Sum(part => part.Conv.Conv.OutChannels));
+            int channels = parts.Sum(part => part.Conv.Conv.OutChannels), first = parts.Min(part => part.Node);
+            int last = lastReader.GetValueOrDefault(cat.Outputs[0], int.MaxValue);
+            int shared = placed.FindIndex(b => b.Channels == channels && b.Last < first);
+            var buffer = new ConcatBuffer(channels, shared >= 0 ? placed[shared].Buffer : null);
+            if (shared >= 0) placed[shared] = (buffer, channels, last);
+            else placed.Add((buffer, channels, last));
             int channel = 0;
             foreach (var (p, conv) in parts)
             {

@@ -1,7 +1,8 @@
 // InferenceGraph's in-place concatenation: a Cat along the channels fed only by fused convolutions (SqueezeNet's fire
 // module, an inception block) becomes a CatInPlace whose producers write their channel slices of one ConcatBuffer.
 // The fused graph's output equals the unfused graph's at batch 1 and 3 (written in place, sample by sample, on every
-// convolution path: pointwise, im2col, Winograd, the transposed small image, the batched small-image path); a Cat with an input that is not a fused
+// convolution path: pointwise, im2col, Winograd, the transposed small image, the batched small-image path); a later
+// concatenation of as many channels shares an earlier one's storage only when that one is dead; a Cat with an input that is not a fused
 // convolution's, or is read twice, or a residual-fused producer, stays a Cat; bad uses are rejected.
 using Topiary.Nn;
 using Topiary.Runtime;
@@ -86,6 +87,47 @@ public class ConcatInPlaceTests
         var expected = model.Forward([x], false).Select(t => t.Data.ToArray()).ToArray();
         var actual = graph.Forward([x], false);
         for (int i = 0; i < expected.Length; i++) GroupedConvTests.AssertClose(expected[i], actual[i].Data, $"output {i}");
+    }
+
+    // Two fire modules in a row (19 channels in and out), the first one's concatenation read by the second's squeeze, or
+    // also by a last concatenation of both, or also returned.
+    private static Graph TwoFires(bool firstReadAtTheEnd, bool firstReturned)
+    {
+        GraphNode[] Fire(string p, string input, string output) =>
+        [
+            new(p + "squeeze", new Conv2d(19, 5, 1, new Random(p.Length + 1)), input, p + "s"),
+            new(p + "e1", new Conv2d(5, 7, 1, new Random(p.Length + 2)), p + "s", p + "a0"),
+            new(p + "e1_relu", new ReLU(), p + "a0", p + "a"),
+            new(p + "e3", new Conv2d(5, 12, 3, new Random(p.Length + 3), padding: 1), p + "s", p + "b0"),
+            new(p + "e3_relu", new ReLU(), p + "b0", p + "b"),
+            new(p + "cat", new Cat(1), [p + "a", p + "b"], [output]),
+        ];
+        var nodes = Fire("f1_", "x", "y1").Concat(Fire("f2_", "y1", "y2")).ToList();
+        string[] outputs = firstReadAtTheEnd ? ["y"] : firstReturned ? ["y2", "y1"] : ["y2"];
+        if (firstReadAtTheEnd) nodes.Add(new GraphNode("last", new Cat(1), ["y1", "y2"], ["y"]));
+        return new Graph(["x"], nodes, outputs);
+    }
+
+    [Theory]
+    [InlineData(false, false, true)]   // fire2 writes where fire1's output was: it is dead once fire2's squeeze has run
+    [InlineData(true, false, false)]   // fire1's output is read after fire2's parts are written: storage of its own
+    [InlineData(false, true, false)]   // fire1's output is returned: storage of its own
+    public void A_concatenation_shares_the_storage_of_an_earlier_one_only_when_that_one_is_dead(bool readAtTheEnd, bool returned, bool shares)
+    {
+        var model = TwoFires(readAtTheEnd, returned);
+        var fused = InferenceGraph.Fuse(model, [19, 9, 9]);
+        var graph = (Graph)fused.Model;
+        Assert.Equal(2, graph.Nodes.Count(n => n.Module is CatInPlace));
+        var x = Randn(3, 1, 19, 9, 9);
+        var expected = model.Forward([x], false).Select(t => t.Data.ToArray()).ToArray();
+        for (int call = 0; call < 2; call++)
+        {
+            var actual = graph.Forward([x], false);
+            for (int i = 0; i < expected.Length; i++) GroupedConvTests.AssertClose(expected[i], actual[i].Data, $"output {i}, call {call}");
+        }
+        var first = ((CatInPlace)graph.Node("f1_cat").Module).Buffer.Tensor;
+        var second = ((CatInPlace)graph.Node("f2_cat").Module).Buffer.Tensor;
+        Assert.Equal(shares, ReferenceEquals(first, second));
     }
 
     [Fact]

@@ -9,24 +9,29 @@ namespace Topiary.Nn;
 /// <summary>A concatenation's output [N, C, H, W], shared by the nodes that fill it and the node that returns it.</summary>
 public sealed class ConcatBuffer
 {
-    private Tensor? _tensor;
+    // The storage, shared with the buffers of concatenations that are never live at the same time.
+    private sealed class Storage { public Tensor? Tensor; }
 
-    /// <summary>Creates the buffer for <paramref name="channels"/> concatenated channels.</summary>
+    private readonly Storage _storage;
+
+    /// <summary>Creates the buffer for <paramref name="channels"/> concatenated channels, with storage of its own or
+    /// <paramref name="sharing"/>'s (a concatenation whose value is dead before this one's first part is written).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="channels"/> is below 1.</exception>
-    public ConcatBuffer(int channels)
+    public ConcatBuffer(int channels, ConcatBuffer? sharing = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
         Channels = channels;
+        _storage = sharing?._storage ?? new Storage();
     }
 
     /// <summary>Total channels of the concatenation.</summary>
     public int Channels { get; }
 
     /// <summary>The buffer as last shaped by <see cref="Ensure"/> (null before the first call).</summary>
-    public Tensor? Tensor => _tensor;
+    public Tensor? Tensor => _storage.Tensor;
 
     /// <summary>The buffer for <paramref name="n"/> samples of <paramref name="h"/> × <paramref name="w"/> (reused while the shape holds).</summary>
-    public Tensor Ensure(int n, int h, int w) => LayerHelpers.Ensure(ref _tensor, n, Channels, h, w);
+    public Tensor Ensure(int n, int h, int w) => LayerHelpers.Ensure(ref _storage.Tensor, n, Channels, h, w);
 
     /// <summary>
     /// Copies <paramref name="part"/> [N, c, H, W] into channels [<paramref name="offset"/>, offset + c) of the buffer
