@@ -4,11 +4,9 @@
 //   plane[((c·R + r)·SW + q)·J + j] = x[c, ih0 + r, j·SW + q − PL]   (0 outside the image: the padding),
 // so output pixel ow's product of kernel column kw (padded column ow·SW + kw·DW) is plane q = (kw·DW) mod SW at
 // j = ow + ⌊kw·DW / SW⌋: along an output row, consecutive floats. J covers every tile's reads (the row's pixels rounded
-// up to whole tiles, plus the widest shift), zeros past the image. Stride 1 is a shifted copy; stride 2 on AVX-512 splits
-// 32 input floats into two planes with two permutes; other strides and the rows' ends go float by float.
-using System.Runtime.CompilerServices;
+// up to whole tiles, plus the widest shift), zeros past the image. Each plane is a shifted copy (stride 1) or a strided
+// gather (Stride2, Stride4 — vectorised at every width; other strides float by float) between runs of zeros.
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 
 namespace Topiary.Tensors;
 
@@ -111,42 +109,26 @@ internal static unsafe partial class EntryConvNchw
     /// </summary>
     internal static void SplitRow(float* src, int width, int padLeft, int sw, int span, float* planes)
     {
-        if (sw == 1)
-        {
-            // A shifted copy: zeros, the row, zeros.
-            int start = Math.Min(padLeft, span), copy = Math.Min(width, span - start);
-            new Span<float>(planes, start).Clear();
-            new ReadOnlySpan<float>(src, copy).CopyTo(new Span<float>(planes + start, copy));
-            new Span<float>(planes + start + copy, span - start - copy).Clear();
-            return;
-        }
-        int j = 0;
-        if (sw == 2 && Avx512F.IsSupported)
-        {
-            // Columns 2j − PL and 2j + 1 − PL for 16 j at once, where all 32 lie inside the row.
-            int first = (padLeft + 1) / 2; // the first j with 2j − PL ≥ 0
-            for (; j < first && j < span; j++) SplitColumn(src, width, padLeft, sw, span, planes, j);
-            var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-            var odds = evens + Vector512<int>.One;
-            for (; j + 16 <= span && 2 * j - padLeft + 32 <= width; j += 16)
-            {
-                float* s = src + 2 * j - padLeft;
-                var lo = Vector512.Load(s);
-                var hi = Vector512.Load(s + 16);
-                Vector512.Store(Avx512F.PermuteVar16x32x2(lo, evens, hi), planes + j);
-                Vector512.Store(Avx512F.PermuteVar16x32x2(lo, odds, hi), planes + span + j);
-            }
-        }
-        for (; j < span; j++) SplitColumn(src, width, padLeft, sw, span, planes, j);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void SplitColumn(float* src, int width, int padLeft, int sw, int span, float* planes, int j)
-    {
+        var row = new ReadOnlySpan<float>(src, width);
         for (int q = 0; q < sw; q++)
         {
-            int col = j * sw + q - padLeft;
-            planes[q * span + j] = (uint)col < (uint)width ? src[col] : 0f;
+            // Plane q holds the image's columns j·sw + q − padLeft for j in [first, end): zeros, gathered columns, zeros.
+            var plane = new Span<float>(planes + q * span, span);
+            int first = Math.Min(span, (padLeft - q + sw - 1) / sw), end = Math.Clamp((width + padLeft - q + sw - 1) / sw, first, span);
+            plane[..first].Clear();
+            plane[end..].Clear();
+            if (end == first) continue;
+            var from = row[(first * sw + q - padLeft)..];
+            var to = plane[first..end];
+            switch (sw)
+            {
+                case 1: from[..to.Length].CopyTo(to); break;
+                case 2: Stride2.Gather(from, to); break;
+                case 4: Stride4.Gather(from, to); break;
+                default:
+                    for (int j = 0; j < to.Length; j++) to[j] = from[j * sw];
+                    break;
+            }
         }
     }
 }
