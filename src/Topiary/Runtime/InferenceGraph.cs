@@ -96,11 +96,9 @@ public static class InferenceGraph
                 Take(next);
             }
             // Caffe's Scale layer (and other exporters' unfused normalisation): a Mul, then an Add, by per-channel constants.
-            while (next is { Module: ElementwiseOp { Kind: ElementwiseKind.Mul or ElementwiseKind.Add } op, Inputs.Count: 2 } step
-                && step.Inputs.Count(t => t == output) == 1
-                && PerChannel(graph, step.Inputs[0] == output ? step.Inputs[1] : step.Inputs[0], fusedConv.OutChannels) is { } values)
+            while (next is not null && PerChannelOperand(graph, next, output, fusedConv.OutChannels) is { } values)
             {
-                fusedConv = op.Kind == ElementwiseKind.Mul ? Affine(fusedConv, values, null) : Affine(fusedConv, null, values);
+                fusedConv = IsMul(next) ? Affine(fusedConv, values, null) : Affine(fusedConv, null, values);
                 affines++;
                 Take(next);
             }
@@ -180,13 +178,12 @@ public static class InferenceGraph
                         shift[c] = shift[c] * a + b;
                     }
                 }
-                else if (node.Module is ElementwiseOp { Kind: ElementwiseKind.Mul or ElementwiseKind.Add } op && node.Inputs.Count == 2
-                    && node.Inputs.Count(t => t == output) == 1
-                    && PerChannel(graph, node.Inputs[0] == output ? node.Inputs[1] : node.Inputs[0], channels) is { } values)
+                else if (PerChannelOperand(graph, node, output, channels) is { } values)
                 {
+                    bool mul = IsMul(node);
                     for (int c = 0; c < channels; c++)
                     {
-                        if (op.Kind == ElementwiseKind.Mul) (scale[c], shift[c]) = (scale[c] * values[c], shift[c] * values[c]);
+                        if (mul) (scale[c], shift[c]) = (scale[c] * values[c], shift[c] * values[c]);
                         else shift[c] += values[c];
                     }
                     mulAdds++;
@@ -394,6 +391,16 @@ public static class InferenceGraph
         }
         return copy;
     }
+
+    // The per-channel values a Mul or Add node applies to its input `tensor` (its other operand a per-channel constant,
+    // PerChannel), or null for any other node.
+    private static float[]? PerChannelOperand(Graph graph, GraphNode node, string tensor, int channels) =>
+        node.Module is ElementwiseOp { Kind: ElementwiseKind.Mul or ElementwiseKind.Add } && node.Inputs.Count == 2
+        && node.Inputs.Count(t => t == tensor) == 1
+            ? PerChannel(graph, node.Inputs[0] == tensor ? node.Inputs[1] : node.Inputs[0], channels)
+            : null;
+
+    private static bool IsMul(GraphNode node) => node.Module is ElementwiseOp { Kind: ElementwiseKind.Mul };
 
     // The per-channel values of a constant that broadcasts against [N, C, H, W] along the channels alone ([C, 1, 1] or
     // [1, C, 1, 1]), or of a single value (any shape of rank ≤ 4 and one element); null for any other tensor.
