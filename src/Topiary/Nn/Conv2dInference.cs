@@ -139,7 +139,7 @@ public sealed partial class Conv2d
     private const double SparseDensityLimit = 0.9;
 
     // Transformed weights per tile size, one per group: of the 3×3 kernel, or of its space-to-depth rewrite (a layer has
-    // one or the other); and each group's bias slice for its Winograd epilogue.
+    // one or the other); and each group's bias slice, for the grouped Winograd and EntryConvNchw calls (GroupBias).
     private WinogradWeights[]? _winograd2, _winograd4;
     private float[]?[]? _groupBias;
     private float[]? _spaceToDepthWeights; // [OC, C·SH·SW, 3, 3] (SpaceToDepth.Weights), made on first use
@@ -277,6 +277,14 @@ public sealed partial class Conv2d
                 Threading.MaxDegreeOfParallelism);
     }
 
+    // Group gi's slice of the bias (null without one), the slices made once.
+    private float[]? GroupBias(int gi)
+    {
+        int ocg = OutChannels / Groups;
+        _groupBias ??= Enumerable.Range(0, Groups).Select(g => Bias?.Value.Data.AsSpan(g * ocg, ocg).ToArray()).ToArray();
+        return _groupBias[gi];
+    }
+
     // The direct kernel for few input channels per group (a stem; a grouped or narrow 1×1 layer): every sample, group by
     // group, into the layer's output or the target's slices.
     private void EntryForward(float[] x, float[] y)
@@ -286,11 +294,10 @@ public sealed partial class Conv2d
         var part = g.WithChannels(cg);
         _entryWeights ??= Enumerable.Range(0, groups)
             .Select(gi => EntryConvNchw.PackWeights(Weight.Value.Data.AsSpan(gi * ocg * part.ColumnRows, ocg * part.ColumnRows), ocg, part.ColumnRows)).ToArray();
-        if (groups > 1) _groupBias ??= Enumerable.Range(0, groups).Select(gi => Bias?.Value.Data.AsSpan(gi * ocg, ocg).ToArray()).ToArray();
         int stride = _target is null ? OutChannels * plane : _targetStride;
         for (int gi = 0; gi < groups; gi++)
             EntryConvNchw.Forward(x, gi * cg * g.Height * g.Width, g.ImageSize, _batch, part, _entryWeights[gi], ocg,
-                groups == 1 ? Bias?.Value.Data : _groupBias![gi], _clampMin, _clampMax, y, OutputAt(0) + gi * ocg * plane, stride,
+                groups == 1 ? Bias?.Value.Data : GroupBias(gi), _clampMin, _clampMax, y, OutputAt(0) + gi * ocg * plane, stride,
                 Threading.MaxDegreeOfParallelism);
     }
 
@@ -330,12 +337,11 @@ public sealed partial class Conv2d
         w ??= Enumerable.Range(0, groups).Select(gi => WinogradWeights.Create(weights.AsSpan(gi * ocg * cg * 9, ocg * cg * 9), ocg, cg, m)).ToArray();
         if (groups > 1)
         {
-            _groupBias ??= Enumerable.Range(0, groups).Select(gi => Bias?.Value.Data.AsSpan(gi * ocg, ocg).ToArray()).ToArray();
             int outPlanes = ocg * g.OutH * g.OutW;
             for (int i = 0; i < _batch; i++)
                 for (int gi = 0; gi < groups; gi++)
                     Winograd3x3.Convolve(x, i * g.ImageSize + gi * part.ImageSize, 1, part, w[gi], y, OutputAt(i) + gi * outPlanes,
-                        new WinogradEpilogue(_groupBias[gi], _residual, _clampMin, _clampMax), threads);
+                        new WinogradEpilogue(GroupBias(gi), _residual, _clampMin, _clampMax), threads);
             return;
         }
         var epilogue = new WinogradEpilogue(Bias?.Value.Data, _residual, _clampMin, _clampMax);
