@@ -111,10 +111,8 @@ internal static unsafe partial class EntryConvNchw
         RunParallel(job, items, bands, parts, threads);
     }
 
-    /// <summary>1×1, stride 1, no padding: the image is its own column matrix.</summary>
-    private static bool IsPointwise(in Conv2dGeometry g) =>
-        g.KernelH == 1 && g.KernelW == 1 && g.StrideH == 1 && g.StrideW == 1 && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0
-        && g.OutH == g.Height && g.OutW == g.Width;
+    /// <summary>1×1, stride 1, no padding: the image is its own column matrix (as Conv2d's pointwise path tests it).</summary>
+    private static bool IsPointwise(in Conv2dGeometry g) => g.KernelH == 1 && g.KernelW == 1 && Im2Col.IsDense(g);
 
     // Items of (sample, band of output rows, part of the channel blocks). A method of its own: the closure is allocated only here.
     private static void RunParallel(Job job, int items, int bands, int parts, int threads) =>
