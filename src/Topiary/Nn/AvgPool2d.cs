@@ -112,38 +112,16 @@ public sealed class AvgPool2d : Pool2d
         var g = _geometry;
         int n = dx.Dim(0), c = g.Channels, h = g.Height, w = g.Width;
         float[] dy = gradOutput.Data, d = dx.Data;
-        var spread = new Spread(dy, d);
         Threading.For(0, n, i =>
         {
             d.AsSpan(i * c * h * w, c * h * w).Clear();
-            ForEachWindow(g, i * c, (i + 1) * c, spread);
+            Spread(g, i * c, (i + 1) * c, dy, d);
         });
         return dx;
     }
 
-    // One output element's window: image rows [y0, y1) and columns [x0, x1) of the plane at xOff (row length w), the
-    // output index and 1/divisor.
-    private interface IWindowStep
-    {
-        void Run(int xOff, int w, int y0, int y1, int x0, int x1, int output, float scale);
-    }
-
-    // Backward: dx[window] += scale · dy[output].
-    private readonly struct Spread(float[] dy, float[] dx) : IWindowStep
-    {
-        public void Run(int xOff, int w, int y0, int y1, int x0, int x1, int output, float scale)
-        {
-            float v = dy[output] * scale;
-            for (int iy = y0; iy < y1; iy++)
-            {
-                var row = dx.AsSpan(xOff + iy * w + x0, x1 - x0);
-                TensorPrimitives.Add(row, v, row);
-            }
-        }
-    }
-
-    // Runs `step` on every window of planes [first, end), in order (a struct step: specialised, no indirect calls).
-    private void ForEachWindow<TStep>(in Conv2dGeometry g, int first, int end, TStep step) where TStep : struct, IWindowStep
+    // dx[window] += dy[output] / divisor for every window of planes [first, end), in order.
+    private void Spread(in Conv2dGeometry g, int first, int end, float[] dy, float[] dx)
     {
         int h = g.Height, w = g.Width;
         for (int plane = first; plane < end; plane++)
@@ -155,7 +133,12 @@ public sealed class AvgPool2d : Pool2d
                 for (int ox = 0; ox < g.OutW; ox++)
                 {
                     var (x0, x1, cols) = Window(ox, g.StrideW, g.PadLeft, g.KernelW, w, g.PadRight);
-                    step.Run(xOff, w, y0, y1, x0, x1, yOff + oy * g.OutW + ox, Scale(y1 - y0, x1 - x0, rows, cols));
+                    float v = dy[yOff + oy * g.OutW + ox] * Scale(y1 - y0, x1 - x0, rows, cols);
+                    for (int iy = y0; iy < y1; iy++)
+                    {
+                        var row = dx.AsSpan(xOff + iy * w + x0, x1 - x0);
+                        TensorPrimitives.Add(row, v, row);
+                    }
                 }
             }
         }
