@@ -36,19 +36,67 @@ public sealed class ActivationArena
     /// <exception cref="ArgumentOutOfRangeException">No such slot.</exception>
     internal Tensor Take(int slot, params int[] shape)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(slot);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, _slots.Length);
         long count = 1;
         foreach (int d in shape) count *= d;
+        return Tensor.View(Storage(slot, count), shape);
+    }
+
+    /// <summary>Slot <paramref name="slot"/>'s array, grown to at least <paramref name="count"/> floats.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">No such slot.</exception>
+    internal float[] Storage(int slot, long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, _slots.Length);
         float[]? storage = _slots[slot];
         if (storage.Length < count) _slots[slot] = ScratchArray.GrowAligned(ref storage, count, "ActivationArena");
-        return Tensor.View(_slots[slot], shape);
+        return _slots[slot];
     }
 }
 
-/// <summary>A layer whose output can live in an <see cref="ActivationArena"/> slot.</summary>
+/// <summary>A layer whose output can live in an <see cref="ActivationArena"/> slot. Such a layer never returns one of
+/// its inputs (or a view of one): its output is its own tensor until it is placed, a slot's view after.</summary>
 internal interface IArenaOutput
 {
-    /// <summary>Writes the output into <paramref name="slot"/> of <paramref name="arena"/> from now on.</summary>
+    /// <summary>Writes the output into <paramref name="slot"/> of <paramref name="arena"/> from now on (inference calls).</summary>
     void Place(ActivationArena arena, int slot);
+
+    /// <summary>Whether the layer can be placed (false: it writes somewhere else, such as a concatenation's slice).</summary>
+    bool Placeable => true;
+}
+
+/// <summary>
+/// Where a layer writes its output: a tensor of its own, or, once placed, a view of an arena slot at inference
+/// (training always writes the layer's own tensor, which its backward pass reads). The view is kept while the slot's
+/// storage and the shape stay the same, so a steady forward allocates nothing.
+/// </summary>
+internal struct OutputSeat
+{
+    private ActivationArena? _arena;
+    private int _slot;
+    private Tensor? _view;
+
+    /// <summary>The arena the output lives in, or null.</summary>
+    public readonly ActivationArena? Arena => _arena;
+
+    /// <summary>Places the output in <paramref name="slot"/> of <paramref name="arena"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">No such slot.</exception>
+    public void Place(ActivationArena arena, int slot)
+    {
+        ArgumentNullException.ThrowIfNull(arena);
+        ArgumentOutOfRangeException.ThrowIfNegative(slot);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(slot, arena.Slots);
+        (_arena, _slot, _view) = (arena, slot, null);
+    }
+
+    /// <summary>The output tensor of <paramref name="shape"/>: a view of the slot at inference once placed, else
+    /// <paramref name="own"/> (reallocated when its shape differs).</summary>
+    public Tensor Output(ref Tensor? own, bool training, params ReadOnlySpan<int> shape)
+    {
+        if (_arena is null || training) return LayerHelpers.Ensure(ref own, shape);
+        long count = 1;
+        foreach (int d in shape) count *= d;
+        float[] storage = _arena.Storage(_slot, count);
+        if (_view is null || _view.Data != storage || !_view.Shape.SequenceEqual(shape)) _view = Tensor.View(storage, shape.ToArray());
+        return _view;
+    }
 }

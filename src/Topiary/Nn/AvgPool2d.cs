@@ -17,9 +17,10 @@ using Topiary.Tensors;
 namespace Topiary.Nn;
 
 /// <summary>2-D average pooling (PyTorch <c>nn.AvgPool2d</c>, ONNX <c>AveragePool</c>).</summary>
-public sealed class AvgPool2d : Pool2d
+public sealed class AvgPool2d : Pool2d, IArenaOutput
 {
     private Tensor? _output;
+    private OutputSeat _seat;
     private KeptShape _kept;
     private Conv2dGeometry _geometry;
 
@@ -55,6 +56,9 @@ public sealed class AvgPool2d : Pool2d
     /// <summary>True when some output averages in padding: a pad is non-zero and <see cref="CountIncludePad"/> is set.</summary>
     public bool CountsPadding => CountIncludePad && Pads != (0, 0, 0, 0);
 
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
+
     /// <summary>Pools [N, C, H, W] into [N, C, OH, OW] (layer-owned, overwritten by the next call).</summary>
     /// <exception cref="ArgumentException">Input not rank 4 or smaller than the window.</exception>
     public override Tensor Forward(Tensor input, bool training)
@@ -63,7 +67,7 @@ public sealed class AvgPool2d : Pool2d
         var g = Geometry(input);
         _geometry = g;
         int n = input.Dim(0), c = g.Channels;
-        var y = LayerHelpers.Ensure(ref _output, n, c, g.OutH, g.OutW);
+        var y = _seat.Output(ref _output, training, n, c, g.OutH, g.OutW);
         float[] xs = input.Data, ys = y.Data;
         int inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
         Threading.For(0, n * c, plane => AveragePlane(xs.AsSpan(plane * inPlane, inPlane), g, ys.AsSpan(plane * outPlane, outPlane)));

@@ -35,8 +35,7 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
 
     private readonly string _description;
     private Tensor? _y;
-    private ActivationArena? _arena;
-    private int _slot;
+    private OutputSeat _seat;
     private int[]? _partRows; // PartRows' last answer, for _partGeometry (height, width, parts)
     private (int, int, int) _partGeometry;
 
@@ -73,7 +72,7 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
     public bool Residual { get; }
 
     /// <summary>The arena the output lives in (a channels-last stack's), or null for a block-owned output.</summary>
-    public ActivationArena? Arena => _arena;
+    public ActivationArena? Arena => _seat.Arena;
 
     /// <inheritdoc/>
     public override IEnumerable<(string Name, Module Module)> NamedChildren()
@@ -84,11 +83,7 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
     }
 
     /// <inheritdoc/>
-    void IArenaOutput.Place(ActivationArena arena, int slot)
-    {
-        _arena = Guard.NotNull(arena);
-        _slot = slot;
-    }
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
 
     /// <summary>The block's output [N, OH, OW, OC] for x [N, H, W, C] (its own, or in its arena slot).</summary>
     /// <exception cref="NotSupportedException"><paramref name="training"/> is true: the block exists for inference only.</exception>
@@ -112,7 +107,7 @@ public sealed class BandedSeparableBlock : Module, IArenaOutput
         if (Residual && (g.OutH != h || g.OutW != w || Project.Conv.OutChannels != cin))
             throw LayerHelpers.ShapeError(ToString(), $"an input the shape of the output (residual), [N, {g.OutH}, {g.OutW}, {Project.Conv.OutChannels}]", input.Shape);
         int oc = Project.Conv.OutChannels;
-        var y = _arena is null ? LayerHelpers.Ensure(ref _y, n, g.OutH, g.OutW, oc) : _arena.Take(_slot, n, g.OutH, g.OutW, oc);
+        var y = _seat.Output(ref _y, false, n, g.OutH, g.OutW, oc);
         if (n == 0 || g.OutH == 0) return y;
         int threads = Threading.MaxDegreeOfParallelism;
         // Parts of images, each of its own rows cut into bands: whole images when there are enough of them; else each

@@ -13,9 +13,10 @@ using Topiary.Tensors;
 namespace Topiary.Nn;
 
 /// <summary>Batch normalisation over the channel axis 1 (base of <see cref="BatchNorm1d"/> and <see cref="BatchNorm2d"/>).</summary>
-public abstract class BatchNorm : Module
+public abstract class BatchNorm : Module, IArenaOutput
 {
     private Tensor? _output, _gradInput, _xhat;
+    private OutputSeat _seat;
     private float[]? _invStd;
     private Tensor _runningMean, _runningVar;
     private int _n, _s;
@@ -98,6 +99,9 @@ public abstract class BatchNorm : Module
     /// <summary>Throws <see cref="ArgumentException"/> unless the input shape is valid for this layer.</summary>
     protected abstract void CheckInput(Tensor input);
 
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
+
     /// <summary>Normalises the input (see the file header for the formulas). Output has the input's shape (layer-owned).</summary>
     /// <exception cref="ArgumentException">Wrong shape, or training with a single value per channel.</exception>
     public override Tensor Forward(Tensor input, bool training)
@@ -106,7 +110,7 @@ public abstract class BatchNorm : Module
         CheckInput(input);
         int n = input.Dim(0), c = Channels, s = input.Length / Math.Max(1, n * c);
         _n = n; _s = s;
-        var y = LayerHelpers.Ensure(ref _output, input.Shape);
+        var y = _seat.Output(ref _output, training, input.Shape);
         _ready = false;
         float[] x = input.Data, yd = y.Data, gamma = Weight.Value.Data, beta = Bias.Value.Data;
         if (!training)

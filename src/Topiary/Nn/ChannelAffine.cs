@@ -8,10 +8,11 @@ using Topiary.Tensors;
 namespace Topiary.Nn;
 
 /// <summary>Per-channel scale and shift, then a clamp, over [N, C, ...] (inference only).</summary>
-public sealed class ChannelAffine : Module
+public sealed class ChannelAffine : Module, IArenaOutput
 {
     private readonly float[] _scale, _shift;
     private Tensor? _output;
+    private OutputSeat _seat;
 
     /// <summary>A node computing clamp(x·<paramref name="scale"/>[c] + <paramref name="shift"/>[c], min, max).</summary>
     /// <exception cref="ArgumentException">The vectors differ in length or are empty, or the clamp is empty or NaN.</exception>
@@ -40,6 +41,9 @@ public sealed class ChannelAffine : Module
     /// <summary>Upper clamp (ReLU6: 6; none: +∞).</summary>
     public float Max { get; }
 
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
+
     /// <summary>clamp(x·Scale[c] + Shift[c], Min, Max) for x [N, C, ...] (node-owned output).</summary>
     /// <exception cref="NotSupportedException"><paramref name="training"/> is true: the node exists for inference only.</exception>
     /// <exception cref="ArgumentException">The input is not [N, C, ...] with C = the vectors' length.</exception>
@@ -50,7 +54,7 @@ public sealed class ChannelAffine : Module
         int channels = Scale.Count;
         if (input.Rank < 2 || input.Dim(1) != channels)
             throw LayerHelpers.ShapeError(ToString(), $"[N, {channels}, ...]", input.Shape, nameof(input));
-        var y = LayerHelpers.Ensure(ref _output, input.Shape.ToArray());
+        var y = _seat.Output(ref _output, training, input.Shape.ToArray());
         int plane = input.Length / Math.Max(1, input.Dim(0) * channels);
         float[] x = input.Data, yd = y.Data, scale = _scale, shift = _shift;
         float min = Min, max = Max;

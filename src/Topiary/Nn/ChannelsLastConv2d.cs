@@ -29,8 +29,7 @@ public sealed class ChannelsLastConv2d : GraphOp, IArenaOutput
     private readonly string _description;
     private Tensor? _y;
     private float[]? _columns;
-    private ActivationArena? _arena;
-    private int _slot;
+    private OutputSeat _seat;
 
     /// <summary>The channels-last form of <paramref name="fused"/>; <paramref name="readsChannelsFirst"/> makes it the
     /// entry of a channels-last stack (input [N, C, H, W]).</summary>
@@ -101,7 +100,7 @@ public sealed class ChannelsLastConv2d : GraphOp, IArenaOutput
     public bool ReadsChannelsFirst { get; }
 
     /// <summary>The arena the output lives in (a channels-last stack's), or null for a node-owned output.</summary>
-    public ActivationArena? Arena => _arena;
+    public ActivationArena? Arena => _seat.Arena;
 
     /// <summary>True for a depthwise convolution.</summary>
     public bool IsDepthwise => Conv.IsDepthwise;
@@ -110,11 +109,7 @@ public sealed class ChannelsLastConv2d : GraphOp, IArenaOutput
     public override IEnumerable<(string Name, Module Module)> NamedChildren() => [("conv", Conv)];
 
     /// <inheritdoc/>
-    void IArenaOutput.Place(ActivationArena arena, int slot)
-    {
-        _arena = Guard.NotNull(arena);
-        _slot = slot;
-    }
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
 
     /// <summary>clamp(conv(inputs[0]) + inputs[1], Min, Max), channels last: [N, OH, OW, OC] (node-owned, or in the
     /// node's arena slot in a channels-last stack).</summary>
@@ -139,7 +134,7 @@ public sealed class ChannelsLastConv2d : GraphOp, IArenaOutput
         {
             throw LayerHelpers.ShapeError(ToString(), $"{layout} no smaller than the dilated kernel ({e.Message})", x.Shape);
         }
-        var y = _arena is null ? LayerHelpers.Ensure(ref _y, n, g.OutH, g.OutW, oc) : _arena.Take(_slot, n, g.OutH, g.OutW, oc);
+        var y = _seat.Output(ref _y, false, n, g.OutH, g.OutW, oc);
         Tensor? r = HasResidual ? inputs[1] : null;
         if (r is not null && !r.SameShape(y))
             throw new ArgumentException($"{this}: the residual is {Tensor.ShapeString(r.Shape)}; the output is {Tensor.ShapeString(y.Shape)}.", nameof(inputs));

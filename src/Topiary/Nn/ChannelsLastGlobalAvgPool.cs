@@ -9,9 +9,13 @@ using Topiary.Tensors;
 namespace Topiary.Nn;
 
 /// <summary>Mean over the spatial axes of a channels-last tensor, written channels first ([N, C, 1, 1]).</summary>
-public sealed class ChannelsLastGlobalAvgPool : Module
+public sealed class ChannelsLastGlobalAvgPool : Module, IArenaOutput
 {
     private Tensor? _output;
+    private OutputSeat _seat;
+
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
 
     /// <summary>y [N, C, 1, 1] for x [N, H, W, C] (layer-owned, overwritten by the next call).</summary>
     /// <exception cref="NotSupportedException"><paramref name="training"/> is true: the layer exists for inference only.</exception>
@@ -22,7 +26,7 @@ public sealed class ChannelsLastGlobalAvgPool : Module
         if (training) throw new NotSupportedException($"{this} exists for inference only.");
         if (input.Rank != 4) throw LayerHelpers.ShapeError(ToString(), "[N, H, W, C]", input.Shape);
         int n = input.Dim(0), positions = input.Dim(1) * input.Dim(2), c = input.Dim(3);
-        var y = LayerHelpers.Ensure(ref _output, n, c, 1, 1);
+        var y = _seat.Output(ref _output, training, n, c, 1, 1);
         float inv = 1f / positions;
         for (int i = 0; i < n; i++)
         {

@@ -190,7 +190,7 @@ public sealed partial class Conv2d : Module
         int n = input.Dim(0);
         _geometry = Geometry(h, w);
         _batch = n;
-        var y = LayerHelpers.Ensure(ref _output, n, oc, _geometry.OutH, _geometry.OutW);
+        var y = !training && _into is not null ? _into : LayerHelpers.Ensure(ref _output, n, oc, _geometry.OutH, _geometry.OutW);
         _kept.Keep(input, training);
         if (n == 0) return y;
 

@@ -44,12 +44,19 @@ public sealed partial class Conv2d
     /// <summary>
     /// Inference with a fused epilogue: y = clamp(conv(x) + residual, min, max), the residual (same shape as the output,
     /// or null) written into the output before the GEMM accumulates onto it. ReLU is [0, ∞), ReLU6 [0, 6].
-    /// Returns the layer-owned output.
+    /// Returns the layer-owned output, or <paramref name="into"/> written (a tensor of the output's shape, such as an
+    /// ActivationArena slot's view).
     /// </summary>
-    /// <exception cref="ArgumentException">As <see cref="Forward"/>; or the residual's shape is not the output's.</exception>
-    internal Tensor ForwardFused(Tensor input, Tensor? residual, float min, float max)
+    /// <exception cref="ArgumentException">As <see cref="Forward"/>; or the residual's or <paramref name="into"/>'s shape is not the output's.</exception>
+    internal Tensor ForwardFused(Tensor input, Tensor? residual, float min, float max, Tensor? into = null)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (into is not null && input.Rank == 4)
+        {
+            var (oh, ow) = OutputSize(input.Dim(2), input.Dim(3));
+            if (into.Rank != 4 || into.Dim(0) != input.Dim(0) || into.Dim(1) != OutChannels || into.Dim(2) != oh || into.Dim(3) != ow)
+                throw LayerHelpers.ShapeError(ToString(), $"an output [{input.Dim(0)}, {OutChannels}, {oh}, {ow}]", into.Shape, nameof(into));
+        }
         if (residual is not null && input.Rank == 4)
         {
             var (oh, ow) = OutputSize(input.Dim(2), input.Dim(3));
@@ -59,12 +66,14 @@ public sealed partial class Conv2d
         _residual = residual?.Data;
         _clampMin = min;
         _clampMax = max;
+        _into = into;
         try
         {
             return Forward(input, training: false);
         }
         finally
         {
+            _into = null;
             _residual = null;
             _clampMin = float.NegativeInfinity;
             _clampMax = float.PositiveInfinity;
@@ -74,6 +83,12 @@ public sealed partial class Conv2d
     // Where the inference paths write: the layer's output (null), or a caller's array, sample i from
     // _targetOffset + i·_targetStride on (ForwardFusedInto: a channel slice of a concatenation).
     private float[]? _target;
+
+    // The output tensor of the current inference call when the caller gives one (ForwardFused's into), else null.
+    private Tensor? _into;
+
+    // The output tensor of the current call: the caller's, or the layer's own.
+    private Tensor Output => _into ?? _output!;
     private int _targetOffset, _targetStride;
 
     // Offset of sample i's output in the array the inference paths write.
@@ -212,8 +227,8 @@ public sealed partial class Conv2d
                 if (!winograd && !spaceToDepth) return _algorithm[key] = Algorithm.Im2col; // the batched path: keep it
                 // Winograd also multiplies a batch's tiles in one GEMM: time the batched path as the caller runs it
                 // (into the layer's own output, as the caller does).
-                GemmForward(x, _output!.Data);
-                if (HasEpilogue) ApplyEpilogue(_output.Data, _batch * OutChannels * g.OutH * g.OutW);
+                GemmForward(x, Output.Data);
+                if (HasEpilogue) ApplyEpilogue(Output.Data, _batch * OutChannels * g.OutH * g.OutW);
             }
             best = Faster(best, Algorithm.Im2col, t0);
             if (winograd)

@@ -88,7 +88,7 @@ public sealed class Dropout : Module
             uint u = (uint)(Mix(baseKey + (first + (ulong)i) * 0xD1B54A32D192ED03UL) >> 40);
             s[i] = u >= threshold ? keep : 0f;
         }
-        TensorPrimitives.Multiply(input.Data, s, y.Data);
+        TensorPrimitives.Multiply(input.Span, s, y.Span);
         _step++;
         _ready = true;
         return y;

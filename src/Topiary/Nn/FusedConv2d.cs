@@ -3,7 +3,8 @@
 // convolution (its weights already carrying a folded BatchNorm) runs Conv2d's inference path with the residual
 // written into the output before the GEMM accumulates onto it and the clamp applied per block while it is in cache,
 // so the three or four passes over the activation that the separate layers make become one. With a Target, the output
-// goes into a channel slice of a concatenation (ConcatBuffer) instead of a node-owned tensor. Training is refused.
+// goes into a channel slice of a concatenation (ConcatBuffer) instead of a node-owned tensor; placed in an
+// ActivationArena, into its slot. Training is refused.
 using System.Globalization;
 using Topiary.Tensors;
 
@@ -18,9 +19,11 @@ namespace Topiary.Nn;
 /// <remarks>Creating the node throws <see cref="ArgumentNullException"/> for a null <paramref name="conv"/> and
 /// <see cref="ArgumentException"/> when <paramref name="min"/> is above <paramref name="max"/> or either is NaN.</remarks>
 public sealed class FusedConv2d(Conv2d conv, bool hasResidual, float min = float.NegativeInfinity, float max = float.PositiveInfinity,
-    bool foldedNorm = false) : GraphOp
+    bool foldedNorm = false) : GraphOp, IArenaOutput
 {
     private readonly Tensor[] _output = new Tensor[1];
+    private Tensor? _own; // never allocated: a placed node's output is its slot's view, an unplaced one the convolution's
+    private OutputSeat _seat;
 
     /// <summary>The convolution.</summary>
     public Conv2d Conv { get; } = Guard.NotNull(conv);
@@ -61,6 +64,17 @@ public sealed class FusedConv2d(Conv2d conv, bool hasResidual, float min = float
     /// <inheritdoc/>
     public override IEnumerable<(string Name, Module Module)> NamedChildren() => [("conv", Conv)];
 
+    /// <summary>A node writing into a concatenation (<see cref="Target"/>) keeps writing there.</summary>
+    bool IArenaOutput.Placeable => Target is null;
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException">The node writes into a concatenation.</exception>
+    void IArenaOutput.Place(ActivationArena arena, int slot)
+    {
+        if (Target is not null) throw new InvalidOperationException($"{this} writes into a concatenation; it has no output of its own to place.");
+        _seat.Place(arena, slot);
+    }
+
     /// <summary>clamp(conv(inputs[0]) + inputs[1], Min, Max).</summary>
     /// <exception cref="NotSupportedException"><paramref name="training"/> is true: the node exists for inference only.</exception>
     /// <exception cref="ArgumentException">Wrong number of inputs, or shapes that do not fit.</exception>
@@ -86,7 +100,14 @@ public sealed class FusedConv2d(Conv2d conv, bool hasResidual, float min = float
             }
             return _output;
         }
-        _output[0] = Conv.ForwardFused(inputs[0], HasResidual ? inputs[1] : null, Min, Max);
+        var input = inputs[0];
+        Tensor? into = null;
+        if (_seat.Arena is not null && input.Rank == 4 && input.Dim(1) == Conv.InChannels)
+        {
+            var (oh, ow) = Conv.OutputSize(input.Dim(2), input.Dim(3));
+            into = _seat.Output(ref _own, false, input.Dim(0), Conv.OutChannels, oh, ow);
+        }
+        _output[0] = Conv.ForwardFused(input, HasResidual ? inputs[1] : null, Min, Max, into);
         return _output;
     }
 

@@ -6,10 +6,14 @@ using Topiary.Tensors;
 namespace Topiary.Nn;
 
 /// <summary>Global average pooling: [N, C, H, W] → [N, C, 1, 1].</summary>
-public sealed class GlobalAvgPool2d : Module
+public sealed class GlobalAvgPool2d : Module, IArenaOutput
 {
     private Tensor? _output;
+    private OutputSeat _seat;
     private KeptShape _kept;
+
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
 
     /// <summary>Averages every H×W plane. Output [N, C, 1, 1] is layer-owned and overwritten by the next call.</summary>
     /// <exception cref="ArgumentException">Input not rank 4 or with an empty plane.</exception>
@@ -18,7 +22,7 @@ public sealed class GlobalAvgPool2d : Module
         ArgumentNullException.ThrowIfNull(input);
         PoolHelpers.RequirePlanes(ToString(), input);
         int planes = input.Dim(0) * input.Dim(1), hw = input.Dim(2) * input.Dim(3);
-        var y = LayerHelpers.Ensure(ref _output, input.Dim(0), input.Dim(1), 1, 1);
+        var y = _seat.Output(ref _output, training, input.Dim(0), input.Dim(1), 1, 1);
         float inv = 1f / hw;
         for (int p = 0; p < planes; p++) y.Data[p] = TensorPrimitives.Sum(input.Data.AsSpan(p * hw, hw)) * inv;
         _kept.Keep(input, training);

@@ -7,11 +7,15 @@ using Topiary.Tensors;
 namespace Topiary.Nn;
 
 /// <summary>Global max pooling: [N, C, H, W] → [N, C, 1, 1].</summary>
-public sealed class GlobalMaxPool2d : Module
+public sealed class GlobalMaxPool2d : Module, IArenaOutput
 {
     private Tensor? _output;
+    private OutputSeat _seat;
     private KeptShape _kept;
     private int[]? _argmax;
+
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
 
     /// <summary>Takes the maximum of every H×W plane. Output [N, C, 1, 1] is layer-owned and overwritten by the next call.</summary>
     /// <exception cref="ArgumentException">Input not rank 4 or with an empty plane.</exception>
@@ -20,7 +24,7 @@ public sealed class GlobalMaxPool2d : Module
         ArgumentNullException.ThrowIfNull(input);
         PoolHelpers.RequirePlanes(ToString(), input);
         int n = input.Dim(0), c = input.Dim(1), hw = input.Dim(2) * input.Dim(3);
-        var y = LayerHelpers.Ensure(ref _output, n, c, 1, 1);
+        var y = _seat.Output(ref _output, training, n, c, 1, 1);
         int[] argmax = LayerHelpers.Ensure(ref _argmax, n * c);
         float[] x = input.Data, yd = y.Data;
         Threading.For(0, n, i =>

@@ -14,10 +14,11 @@ namespace Topiary.Nn;
 /// every output element copies one input element (or a fill value), and the gradient is the adjoint scatter.
 /// It cannot be derived from outside Topiary.
 /// </summary>
-public abstract class IndexMapLayer : Module
+public abstract class IndexMapLayer : Module, IArenaOutput
 {
     private AxisIndexMap? _map;
     private Tensor? _output, _gradInput;
+    private OutputSeat _seat;
     private bool _ready;
 
     private protected IndexMapLayer() { }
@@ -28,14 +29,17 @@ public abstract class IndexMapLayer : Module
     /// <summary>The value of output positions that read no input element (Pad's constant border).</summary>
     private protected virtual float Fill => 0f;
 
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
+
     /// <summary>y[o] = x[src(o)] (or the fill value of a constant border); layer-owned copy, overwritten by the next call.</summary>
     /// <exception cref="ArgumentException">The input shape does not fit the layer (the layer's remarks say when).</exception>
     public sealed override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
         if (_map is null || !input.Shape.SequenceEqual(_map.InputShape)) _map = BuildMap(input.Shape);
-        var y = LayerHelpers.Ensure(ref _output, _map.OutputShape);
-        _map.Gather(input.Data, y.Data, Fill);
+        var y = _seat.Output(ref _output, training, _map.OutputShape);
+        _map.Gather(input.Span, y.Span, Fill);
         _ready = training;
         return y;
     }

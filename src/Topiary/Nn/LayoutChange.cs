@@ -1,8 +1,7 @@
 // LayoutChange: the boundary of a channels-last stack (ChannelsLastRewrite), inference only. To channels last it
 // transposes [N, C, H, W] into [N, H, W, C]; to channels first, back. Per image that is the transpose of a [C, H·W]
 // matrix, done in 16×16 tiles so both sides are read and written a cache line at a time. Values are copied, not
-// computed: the result is the input's bits. Going channels last, the output may live in a stack's ActivationArena
-// slot (channels first it is read by ordinary layers, and is the layer's own).
+// computed: the result is the input's bits. Either way the output may live in an ActivationArena slot.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
@@ -13,8 +12,7 @@ public sealed class LayoutChange(bool toChannelsLast) : Module, IArenaOutput
 {
     private const int Tile = 16;
     private Tensor? _y;
-    private ActivationArena? _arena;
-    private int _slot;
+    private OutputSeat _seat;
 
     /// <summary>True when the output is channels last.</summary>
     public bool ToChannelsLast { get; } = toChannelsLast;
@@ -28,9 +26,8 @@ public sealed class LayoutChange(bool toChannelsLast) : Module, IArenaOutput
         if (training) throw new NotSupportedException($"{this} exists for inference only.");
         if (input.Rank != 4) throw LayerHelpers.ShapeError(ToString(), ToChannelsLast ? "[N, C, H, W]" : "[N, H, W, C]", input.Shape);
         int n = input.Dim(0);
-        var y = !ToChannelsLast ? LayerHelpers.Ensure(ref _y, n, input.Dim(3), input.Dim(1), input.Dim(2))
-            : _arena is null ? LayerHelpers.Ensure(ref _y, n, input.Dim(2), input.Dim(3), input.Dim(1))
-            : _arena.Take(_slot, n, input.Dim(2), input.Dim(3), input.Dim(1));
+        var y = ToChannelsLast ? _seat.Output(ref _y, false, n, input.Dim(2), input.Dim(3), input.Dim(1))
+            : _seat.Output(ref _y, false, n, input.Dim(3), input.Dim(1), input.Dim(2));
         // Rows × cols per image: [C, H·W] read when going channels last, [H·W, C] when going back.
         int rows = ToChannelsLast ? input.Dim(1) : input.Dim(1) * input.Dim(2);
         int cols = ToChannelsLast ? input.Dim(2) * input.Dim(3) : input.Dim(3);
@@ -39,14 +36,7 @@ public sealed class LayoutChange(bool toChannelsLast) : Module, IArenaOutput
     }
 
     /// <inheritdoc/>
-    /// <exception cref="InvalidOperationException">The layer goes channels first (ordinary layers read its output).</exception>
-    void IArenaOutput.Place(ActivationArena arena, int slot)
-    {
-        ArgumentNullException.ThrowIfNull(arena);
-        if (!ToChannelsLast) throw new InvalidOperationException($"{this}: a channels-first output is read by ordinary layers and stays the layer's own.");
-        _arena = arena;
-        _slot = slot;
-    }
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
 
     // dst[c, r] = src[r, c] for src [rows, cols].
     private static void Transpose(ReadOnlySpan<float> src, int rows, int cols, Span<float> dst)

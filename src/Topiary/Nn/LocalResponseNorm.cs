@@ -13,9 +13,10 @@ namespace Topiary.Nn;
 /// <summary>Local response normalisation across channels (PyTorch <c>nn.LocalResponseNorm</c>):
 /// y = x·(k + alpha/size·Σ_window x²)^(−beta).</summary>
 /// <remarks>Creating the layer with a size below 1 throws <see cref="ArgumentOutOfRangeException"/>.</remarks>
-public sealed class LocalResponseNorm(int size, float alpha = 1e-4f, float beta = 0.75f, float k = 1f) : Module
+public sealed class LocalResponseNorm(int size, float alpha = 1e-4f, float beta = 0.75f, float k = 1f) : Module, IArenaOutput
 {
     private Tensor? _output, _gradInput, _denom, _pow;
+    private OutputSeat _seat;
     private float[]? _scratch;
     private KeptInput _kept;
 
@@ -31,6 +32,9 @@ public sealed class LocalResponseNorm(int size, float alpha = 1e-4f, float beta 
     /// <summary>Additive constant k.</summary>
     public float K { get; } = k;
 
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
+
     /// <summary>Normalises [N, C, ...] (rank ≥ 3) across axis 1; output is layer-owned, overwritten by the next call.</summary>
     /// <exception cref="ArgumentException">Input rank below 3.</exception>
     public override Tensor Forward(Tensor input, bool training)
@@ -38,7 +42,7 @@ public sealed class LocalResponseNorm(int size, float alpha = 1e-4f, float beta 
         ArgumentNullException.ThrowIfNull(input);
         if (input.Rank < 3) throw LayerHelpers.ShapeError(ToString(), "[N, C, d1, ...] (rank >= 3)", input.Shape);
         int n = input.Dim(0), c = input.Dim(1), s = input.Length / Math.Max(1, n * c);
-        var y = LayerHelpers.Ensure(ref _output, input.Shape);
+        var y = _seat.Output(ref _output, training, input.Shape);
         int before = Size / 2, after = (Size - 1) / 2;
         float scale = Alpha / Size;
         if (!training)

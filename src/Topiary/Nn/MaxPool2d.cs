@@ -16,9 +16,10 @@ using Topiary.Tensors;
 namespace Topiary.Nn;
 
 /// <summary>2-D max pooling (PyTorch <c>nn.MaxPool2d</c>, ONNX <c>MaxPool</c>; no dilation).</summary>
-public sealed class MaxPool2d : Pool2d
+public sealed class MaxPool2d : Pool2d, IArenaOutput
 {
     private Tensor? _output;
+    private OutputSeat _seat;
     private KeptShape _kept;
     private int[]? _argmax;
     private float[]? _pairMax;
@@ -49,6 +50,9 @@ public sealed class MaxPool2d : Pool2d
     {
     }
 
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
+
     /// <summary>Pools [N, C, H, W] into [N, C, OH, OW] (layer-owned, overwritten by the next call).</summary>
     /// <exception cref="ArgumentException">Input not rank 4 or smaller than the window.</exception>
     public override Tensor Forward(Tensor input, bool training)
@@ -56,7 +60,7 @@ public sealed class MaxPool2d : Pool2d
         ArgumentNullException.ThrowIfNull(input);
         var g = Geometry(input);
         int n = input.Dim(0), c = g.Channels;
-        var y = LayerHelpers.Ensure(ref _output, n, c, g.OutH, g.OutW);
+        var y = _seat.Output(ref _output, training, n, c, g.OutH, g.OutW);
         if (!training)
         {
             // Inference keeps no argmax: separable max (window rows, then window columns), planes in parallel.

@@ -14,10 +14,11 @@ namespace Topiary.Nn;
 /// The shared base of the element-wise activations: y = f(x) element by element, dx = f′ ⊙ dy. Each layer's
 /// remarks give its f and gradient. It cannot be derived from outside Topiary.
 /// </summary>
-public abstract class PointwiseActivation : Module
+public abstract class PointwiseActivation : Module, IArenaOutput
 {
     private readonly bool _backwardReadsInput;
     private Tensor? _output, _gradInput, _input;
+    private OutputSeat _seat;
     private bool _ready;
 
     /// <param name="backwardReadsInput">True when the gradient needs x (y does not determine it): the training input is kept until Backward.</param>
@@ -29,12 +30,15 @@ public abstract class PointwiseActivation : Module
     /// <summary>dx = f′ ⊙ dy from <paramref name="saved"/>: the forward input x when the layer reads its input, else the output y.</summary>
     private protected abstract void BackwardKernel(ReadOnlySpan<float> saved, ReadOnlySpan<float> dy, Span<float> dx);
 
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
+
     /// <summary>y = f(x) element-wise; output has the input's shape (layer-owned, overwritten by the next call).</summary>
     public sealed override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var y = LayerHelpers.Ensure(ref _output, input.Shape);
-        ForwardKernel(input.Data, y.Data);
+        var y = _seat.Output(ref _output, training, input.Shape);
+        ForwardKernel(input.Span, y.Span);
         if (_backwardReadsInput) _input = training ? input : null;
         _ready = training;
         return y;

@@ -49,8 +49,8 @@ public sealed class ReduceMean : Module
         ArgumentNullException.ThrowIfNull(input);
         if (_inputShape is null || !input.Shape.SequenceEqual(_inputShape)) Plan(input.Shape);
         var y = LayerHelpers.Ensure(ref _output, _outShape!);
-        var x = input.Data.AsSpan();
-        var yd = y.Data.AsSpan();
+        var x = input.Span;
+        var yd = y.Span;
         yd.Clear();
         int n = _dims![^1];
         if (n > 0)

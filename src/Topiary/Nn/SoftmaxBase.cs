@@ -10,10 +10,11 @@ namespace Topiary.Nn;
 /// The shared base of <see cref="Softmax"/> and <see cref="LogSoftmax"/>: a (log-)softmax over one axis
 /// (ONNX opset-13 semantics, or the pre-13 2-D coercion on request). It cannot be derived from outside Topiary.
 /// </summary>
-public abstract class SoftmaxBase : Module
+public abstract class SoftmaxBase : Module, IArenaOutput
 {
     private readonly bool _log;
     private Tensor? _output, _gradInput;
+    private OutputSeat _seat;
     private float[]? _scratch;
     private (int Outer, int D, int Inner) _view;
     private bool _ready;
@@ -31,13 +32,16 @@ public abstract class SoftmaxBase : Module
     /// <summary>Whether the pre-opset-13 coercion to 2-D applies (every dimension from <see cref="Axis"/> on is normalised together).</summary>
     public bool CoerceTo2D { get; }
 
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
+
     /// <summary>y = softmax(x) or log softmax(x) over the axis, same shape as x (layer-owned, overwritten by the next call).</summary>
     /// <exception cref="ArgumentException">The axis is out of range for the input rank.</exception>
     public sealed override Tensor Forward(Tensor input, bool training)
     {
         ArgumentNullException.ThrowIfNull(input);
         _view = SoftmaxKernel.View(input.Shape, SoftmaxKernel.ResolveAxis(input.Shape, Axis, ToString()), CoerceTo2D);
-        var y = LayerHelpers.Ensure(ref _output, input.Shape);
+        var y = _seat.Output(ref _output, training, input.Shape);
         var scratch = LayerHelpers.Ensure(ref _scratch, 2 * _view.Inner);
         SoftmaxKernel.Forward(input.Data, y.Data, _view.Outer, _view.D, _view.Inner, _log, scratch);
         _ready = training;

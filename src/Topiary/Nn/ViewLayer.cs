@@ -30,7 +30,7 @@ public abstract class ViewLayer : Module
         var outShape = OutputShape(input.Shape);
         LayerHelpers.KeepShape(ref _inputShape, input.Shape);
         if (_outView is null || _outView.Data != input.Data || !_outView.Shape.SequenceEqual(outShape))
-            _outView = new Tensor(input.Data, outShape);
+            _outView = input.Length == input.Data.Length ? new Tensor(input.Data, outShape) : Tensor.View(input.Data, outShape);
         _ready = training;
         return _outView;
     }

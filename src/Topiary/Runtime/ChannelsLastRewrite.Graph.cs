@@ -1,5 +1,6 @@
 // ChannelsLastRewrite for a Graph (an imported ONNX model): the groups of FusedConv2d nodes that run channels last, the
-// transposes their neighbours need, banded blocks and the arena (the rules are in ChannelsLastRewrite.cs's header).
+// transposes their neighbours need and banded blocks (the rules are in ChannelsLastRewrite.cs's header); the graph's
+// activations share one arena afterwards (GraphArena).
 using Topiary.Nn;
 
 namespace Topiary.Runtime;
@@ -73,16 +74,6 @@ internal static partial class ChannelsLastRewrite
                 result.Add(new GraphNode($"{output}_to_channels_first", new LayoutChange(toChannelsLast: false), Last(output), output));
         }
         result = Banded(result);
-        // The converted nodes' activations (and the transposes into channels last) in one arena.
-        var plan = new ActivationPlan();
-        var valueOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var node in result)
-        {
-            var writer = node.Module is IArenaOutput and not LayoutChange { ToChannelsLast: false } ? (IArenaOutput)node.Module : null;
-            int value = plan.Add(writer, node.Inputs.Select(t => valueOf.GetValueOrDefault(t, ActivationPlan.Outside)).ToArray());
-            if (writer is not null) valueOf[node.Outputs[0]] = value;
-        }
-        plan.Apply();
         var rewritten = new Graph(graph.Inputs.ToArray(), result, graph.Outputs.ToArray(),
             graph.Constants.Select(c => KeyValuePair.Create(c.Name, c.Value)));
         return (rewritten, converted.Count(c => c));

@@ -15,7 +15,7 @@
 // convolution precedes (DenseNet's pre-activation BatchNorm → Scale → ReLU) becomes one ChannelAffine pass.
 // A channel concatenation of fused convolutions' outputs is written in place (CatInPlace over a ConcatBuffer).
 // Depthwise-separable stacks (inside Sequentials, and among the graph's nodes) then run channels last
-// (ChannelsLastRewrite).
+// (ChannelsLastRewrite), and the graph's activations share one arena by liveness (GraphArena).
 using Topiary.Nn;
 using Topiary.Tensors;
 
@@ -114,7 +114,8 @@ public static class InferenceGraph
             if (next is not null && IsClamp(next.Module, out min, out max)) Take(next);
             if (!folded && fusedConv == conv && residual is null && float.IsNegativeInfinity(min) && float.IsPositiveInfinity(max))
             {
-                nodes.Add(node);
+                // Nothing to fuse: the node still runs as a FusedConv2d, whose output can live in the arena (GraphArena).
+                nodes.Add(node with { Module = new FusedConv2d(conv, false) });
                 continue;
             }
             norms += folded ? 1 : 0;
@@ -141,6 +142,7 @@ public static class InferenceGraph
             (fused, int nodesLast) = ChannelsLastRewrite.Apply(fused);
             channelsLastConvs += nodesLast;
         }
+        GraphArena.Apply(fused);
         return new FusedModel(fused, norms + chainNorms, residuals + blockResiduals, activations + chainActivations, concats,
             channelsLastConvs) { FoldedAffines = affines };
     }

@@ -1,11 +1,11 @@
 // LayerProfile: where a model's inference time goes, layer by layer (training = false). Each layer — a Graph's nodes
-// (on the values of one whole forward), a Sequential's children (nested Sequentials expanded, named "features.3.0";
-// each child's output feeds the next), else the model itself — is timed alone on the input it sees, repeated until
-// its share of the budget is spent (median per call). Any other container (a Residual, a Graph node that is a Graph)
-// counts as one layer. Repeating a layer is safe: at inference every layer is a pure function of its inputs and
-// weights, writing its own output buffer. A Frozen convolution's description ends with the algorithm it chose
-// ("[sparse]"). MACs are counted for Conv2d (also inside FusedConv2d, ChannelsLastConv2d and BandedSeparableBlock) and
-// Linear (also PackedLinear) only.
+// (in order, each on the values the nodes before it wrote), a Sequential's children (nested Sequentials expanded,
+// named "features.3.0"; each child's output feeds the next), else the model itself — is timed alone on the input it
+// sees, repeated until its share of the budget is spent (median per call). Any other container (a Residual, a Graph
+// node that is a Graph) counts as one layer. Repeating a layer is safe: at inference every layer is a pure function of
+// its inputs and weights, writing its own output buffer or arena slot (never one of its inputs' slots). A Frozen
+// convolution's description ends with the algorithm it chose ("[sparse]"). MACs are counted for Conv2d (also inside
+// FusedConv2d, ChannelsLastConv2d and BandedSeparableBlock) and Linear (also PackedLinear) only.
 using System.Diagnostics;
 using Topiary.Nn;
 using Topiary.Tensors;
@@ -40,13 +40,7 @@ public static class LayerProfile
         switch (model)
         {
             case Graph graph:
-                graph.Forward([input], training: false);
-                foreach (var node in graph.Nodes)
-                {
-                    var args = node.Inputs.Select(t => graph.Value(t)!).ToArray();
-                    Action call = node.Module is GraphOp op ? () => op.Forward(args, false) : () => node.Module.Forward(args[0], false);
-                    rows.Add(Time(node.Name, node.Module, call, args[0], secondsPerLayer));
-                }
+                MeasureNodes(graph, input, secondsPerLayer, rows);
                 break;
             case Sequential seq:
                 MeasureChain(seq, "", input, secondsPerLayer, rows);
@@ -56,6 +50,23 @@ public static class LayerProfile
                 break;
         }
         return rows;
+    }
+
+    // A Graph's nodes in order, each timed on the values the nodes before it have just written: in an arena
+    // (GraphArena) a slot holds one value at a time, so the values of an earlier whole forward are gone by its end.
+    private static void MeasureNodes(Graph graph, Tensor input, double seconds, List<LayerTime> rows)
+    {
+        if (graph.Inputs.Count != 1) throw new ArgumentException($"{graph} takes {graph.Inputs.Count} inputs; the profile gives one.", nameof(graph));
+        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [graph.Inputs[0]] = input };
+        foreach (var (name, value) in graph.Constants) values[name] = value;
+        foreach (var node in graph.Nodes)
+        {
+            var args = node.Inputs.Select(t => values[t]).ToArray();
+            IReadOnlyList<Tensor> outputs = [];
+            Action call = node.Module is GraphOp op ? () => outputs = op.Forward(args, false) : () => outputs = [node.Module.Forward(args[0], false)];
+            rows.Add(Time(node.Name, node.Module, call, args[0], seconds));
+            for (int o = 0; o < node.Outputs.Count; o++) values[node.Outputs[o]] = outputs[o];
+        }
     }
 
     // A Sequential's children in order, nested Sequentials expanded ("features.3.0"); returns the chain's output.

@@ -80,7 +80,7 @@ public class ActivationPlanTests
         Assert.InRange(arena.Floats, 25 + 21, 25 + 21 + 30); // each slot up to 15 floats longer, for its alignment
         Assert.Throws<ArgumentOutOfRangeException>("slot", () => arena.Take(2, 1));
         Assert.Throws<ArgumentOutOfRangeException>("slots", () => new ActivationArena(-1));
-        Assert.Throws<InvalidOperationException>(() => ((IArenaOutput)new LayoutChange(toChannelsLast: false)).Place(arena, 0));
+        Assert.Throws<ArgumentOutOfRangeException>("slot", () => ((IArenaOutput)new ReLU()).Place(arena, 2));
     }
 
     [Fact]

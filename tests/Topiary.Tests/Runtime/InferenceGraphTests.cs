@@ -68,8 +68,11 @@ public class InferenceGraphTests
             graph.Node("branch").Module.ToString());
         Assert.Equal(["s", "s"], [graph.Node("stem").Outputs[0], graph.Node("branch").Inputs[1]]);
         Assert.Contains("→ ReLU6", graph.Node("pw").Module.ToString(), StringComparison.Ordinal);
-        Assert.IsType<Conv2d>(graph.Node("tap").Module);
-        Assert.IsType<Conv2d>(graph.Node("twice").Module);
+        // Unfused convolutions still run as FusedConv2d nodes (their outputs can live in the arena), with no epilogue.
+        Assert.Equal("Fused(Conv2d(6, 4, kernel=3x3, stride=1x1, padding=1x1))", graph.Node("tap").Module.ToString());
+        Assert.Equal("Fused(Conv2d(4, 4, kernel=1x1, stride=1x1, padding=0x0))", graph.Node("twice").Module.ToString());
+        Assert.IsType<ReLU>(graph.Node("tap_relu").Module);
+        Assert.IsType<ReLU>(graph.Node("twice_relu").Module);
         Assert.IsType<FusedConv2d>(graph.Node("biased").Module);
         Assert.Equal(["y"], graph.Node("biased").Outputs);
         Assert.Equal(16, model.Nodes.Count); // the source is untouched
@@ -78,7 +81,7 @@ public class InferenceGraphTests
         var expected = model.Forward([x], training: false).Select(t => t.Data.ToArray()).ToArray();
         var actual = graph.Forward([x], training: false);
         for (int i = 0; i < expected.Length; i++)
-            GroupedConvTests.AssertClose(expected[i], actual[i].Data, $"output {i}");
+            GroupedConvTests.AssertClose(expected[i], actual[i].Span.ToArray(), $"output {i}");
     }
 
     [Fact]

@@ -7,9 +7,10 @@ using Topiary.Tensors;
 namespace Topiary.Nn;
 
 /// <summary>Concatenates its inputs along <see cref="Axis"/>.</summary>
-public sealed class Cat : GraphOp
+public sealed class Cat : GraphOp, IArenaOutput
 {
     private Tensor? _output;
+    private OutputSeat _seat;
     private Tensor?[] _grads = [];
     private int[][] _shapes = [];
     private bool _ready;
@@ -20,6 +21,9 @@ public sealed class Cat : GraphOp
 
     /// <summary>The concatenation axis as given (may be negative).</summary>
     public int Axis { get; }
+
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
 
     /// <summary>Concatenates (op-owned buffer).</summary>
     /// <exception cref="ArgumentException">No inputs, the axis is out of range, or the shapes differ outside the axis.</exception>
@@ -42,7 +46,7 @@ public sealed class Cat : GraphOp
                     $"{this}: input shapes {string.Join(", ", inputs.Select(t => Tensor.ShapeString(t.Shape)))} differ outside axis {axis}.", nameof(inputs));
             shape[axis] += x.Dim(axis);
         }
-        var y = LayerHelpers.Ensure(ref _output, shape);
+        var y = _seat.Output(ref _output, training, shape);
         int outer = Outer(shape, axis), rowOut = y.Length / Math.Max(1, outer), offset = 0;
         if (_shapes.Length != inputs.Count)
         {

@@ -25,9 +25,10 @@ public enum ElementwiseKind
 }
 
 /// <summary>Binary element-wise arithmetic with broadcasting (two inputs, one output).</summary>
-public sealed class ElementwiseOp(ElementwiseKind kind) : GraphOp
+public sealed class ElementwiseOp(ElementwiseKind kind) : GraphOp, IArenaOutput
 {
     private Tensor? _output, _gradA, _gradB;
+    private OutputSeat _seat;
     private Tensor? _a, _b;
     private float[]? _row;
     private Broadcast? _plan;
@@ -36,6 +37,9 @@ public sealed class ElementwiseOp(ElementwiseKind kind) : GraphOp
 
     /// <summary>The operation.</summary>
     public ElementwiseKind Kind { get; } = kind;
+
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
 
     /// <summary>y = a ∘ b with broadcasting (op-owned buffer).</summary>
     /// <exception cref="ArgumentException">Not two inputs, or shapes that do not broadcast.</exception>
@@ -59,7 +63,7 @@ public sealed class ElementwiseOp(ElementwiseKind kind) : GraphOp
             _shapeB = b.Shape.ToArray();
         }
         var plan = _plan;
-        var y = LayerHelpers.Ensure(ref _output, plan.OutShape);
+        var y = _seat.Output(ref _output, training, plan.OutShape);
         int inner = plan.Inner;
         for (int r = 0; r < plan.Rows; r++)
         {

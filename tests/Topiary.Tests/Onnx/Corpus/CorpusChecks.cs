@@ -1,20 +1,24 @@
 // CorpusChecks: the two properties every corpus model and real file must have, shared by their tests —
 //   1. OnnxImporter.Import's model, run on a seeded input, gives ONNX Runtime's output on the original file (same
-//      shape; values within 1e-4 · max |output|) at batch 1, and at batch 3 when the batch dim is symbolic;
+//      shape; values within 1e-4 · max |output|) at batch 1, and at batch 3 when the batch dim is symbolic (the zoo's
+//      files with random weights: so does the import's inference rewrite, InferenceGraph.Fuse);
 //   2. OnnxExporter.Export of the imported model keeps the graph's input and output names, and ONNX Runtime on the
 //      re-export gives the original file's output within the same tolerance.
 // Failures print the file, the batch, the first differing values and the largest difference (OnnxTestSupport.AssertClose).
 using Microsoft.ML.OnnxRuntime;
 using Topiary.Onnx;
 using Topiary.Onnx.Proto;
+using Topiary.Runtime;
 using Topiary.Tensors;
 
 namespace Topiary.Tests.Onnx.Corpus;
 
 internal static class CorpusChecks
 {
-    /// <summary>Property 1: the import matches ONNX Runtime on the original file.</summary>
-    public static void ImportMatchesOrt(string path, string what)
+    /// <summary>Property 1: the import matches ONNX Runtime on the original file. With <paramref name="fused"/>, so does
+    /// its inference rewrite (InferenceGraph.Fuse: fused convolutions, concatenations in place, channels-last stacks, the
+    /// activations in one arena), on two calls in a row.</summary>
+    public static void ImportMatchesOrt(string path, string what, bool fused = false)
     {
         var proto = ModelProto.Parser.ParseFrom(File.ReadAllBytes(path));
         var (input, _, rest) = CorpusOrt.DataInput(proto);
@@ -31,6 +35,11 @@ internal static class CorpusChecks
             Assert.True(referenceShape.SequenceEqual(ours.Shape.ToArray().Select(d => (long)d)),
                 $"{what} batch {batch}: ONNX Runtime output shape [{string.Join(",", referenceShape)}], imported [{string.Join(",", ours.Shape.ToArray())}]");
             OnnxTestSupport.AssertClose(reference, ours.Data, $"{what} batch {batch}: ONNX Runtime vs imported");
+            if (!fused) continue;
+            var rewritten = InferenceGraph.Fuse(model, rest, batch).Model;
+            for (int call = 0; call < 2; call++)
+                OnnxTestSupport.AssertClose(reference, rewritten.Forward(new Tensor((float[])x.Clone(), shape), training: false).Span.ToArray(),
+                    $"{what} batch {batch}, call {call}: ONNX Runtime vs the inference rewrite");
         }
     }
 

@@ -2,7 +2,8 @@
 // (AlexNet's softmax is 0.001 everywhere) and agreeing with ONNX Runtime on them proves little about the arithmetic.
 // Here each ConstantOfShape is swapped, in memory, for an initializer of the same shape with seeded random values
 // (±1/√fan-in for weights, 0.5..1.5 for BatchNorm variances and scales, ±0.1 otherwise); the rewritten file must still
-// import and compute what ONNX Runtime computes on it — now on varied, non-degenerate outputs.
+// import and compute what ONNX Runtime computes on it — now on varied, non-degenerate outputs — and so must the import
+// rewritten for inference (every fusion, the in-place concatenations and the activation arena on real graphs).
 using Google.Protobuf;
 using Topiary.Onnx.Proto;
 using Topiary.Tests.IO;
@@ -31,7 +32,7 @@ public class OnnxZooLightRandomWeightsTests
         Assert.True(replaced > 0, $"{file}: no ConstantOfShape weights found");
         string path = dir.File(file);
         File.WriteAllBytes(path, proto.ToByteArray());
-        CorpusChecks.ImportMatchesOrt(path, $"{file} with random weights");
+        CorpusChecks.ImportMatchesOrt(path, $"{file} with random weights", fused: true);
     }
 
     // Replaces every ConstantOfShape whose shape input is an initializer by a random initializer; returns how many.
