@@ -206,10 +206,12 @@ public sealed partial class Conv2d : Module
         return y;
     }
 
-    // Output plane (n, o) reads input plane (n, o / M), M = OC/C output channels per input channel. True when the
-    // epilogue (residual, clamp) was applied in the kernel's store (DepthwiseConv3x3: 3×3, stride 1 or 2).
+    // Output plane (n, o) reads input plane (n, o / M), M = OC/C output channels per input channel, or (n, source[o])
+    // with a channel map (ForwardFused's inputChannels: DepthwiseConv3x3 only). True when the epilogue (residual,
+    // clamp) was applied in the kernel's store (DepthwiseConv3x3: 3×3, stride 1 or 2).
     private bool DepthwiseForward(float[] x, float[] y)
     {
+        int[]? source = _inputChannels;
         var g = _geometry;
         int c = g.Channels, oc = OutChannels, m = oc / c, taps = g.KernelH * g.KernelW;
         int inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
@@ -221,9 +223,9 @@ public sealed partial class Conv2d : Module
             int planes = _batch * oc, parts = Math.Min(planes, 4 * Threading.MaxDegreeOfParallelism);
             float[]? r = _residual;
             float lo = _clampMin, hi = _clampMax;
-            if (parts == 1 || Threading.MaxDegreeOfParallelism == 1) DepthwiseConv3x3.Forward(x, wd, b, m, g, y, r, lo, hi, 0, planes);
+            if (parts == 1 || Threading.MaxDegreeOfParallelism == 1) DepthwiseConv3x3.Forward(x, wd, b, m, g, y, r, lo, hi, 0, planes, source);
             else Threading.For(0, parts, part => DepthwiseConv3x3.Forward(x, wd, b, m, g, y, r, lo, hi,
-                (int)((long)planes * part / parts), (int)((long)planes * (part + 1) / parts)));
+                (int)((long)planes * part / parts), (int)((long)planes * (part + 1) / parts), source));
             return true;
         }
         if (m == 1 && g.OutW <= SmallPlaneWidth && DepthwiseConvBlocked.IsSupported)

@@ -45,12 +45,17 @@ public sealed partial class Conv2d
     /// Inference with a fused epilogue: y = clamp(conv(x) + residual, min, max), the residual (same shape as the output,
     /// or null) written into the output before the GEMM accumulates onto it. ReLU is [0, ∞), ReLU6 [0, 6].
     /// Returns the layer-owned output, or <paramref name="into"/> written (a tensor of the output's shape, such as an
-    /// ActivationArena slot's view).
+    /// ActivationArena slot's view). A depthwise layer given <paramref name="inputChannels"/> reads input channel
+    /// inputChannels[o] for output channel o (a channel shuffle before it, read through).
     /// </summary>
     /// <exception cref="ArgumentException">As <see cref="Forward"/>; or the residual's or <paramref name="into"/>'s shape is not the output's.</exception>
-    internal Tensor ForwardFused(Tensor input, Tensor? residual, float min, float max, Tensor? into = null)
+    /// <exception cref="InvalidOperationException"><paramref name="inputChannels"/> given to a layer that is not a 3 × 3 depthwise one of stride 1 or 2.</exception>
+    internal Tensor ForwardFused(Tensor input, Tensor? residual, float min, float max, Tensor? into = null, int[]? inputChannels = null)
     {
         ArgumentNullException.ThrowIfNull(input);
+        if (inputChannels is not null && (!IsDepthwise || inputChannels.Length != OutChannels || KernelSize != (3, 3) || Dilation != (1, 1)
+            || Stride.H != Stride.W || Stride.H is not (1 or 2)))
+            throw new InvalidOperationException($"{this}: a channel map needs a 3x3 depthwise layer (stride 1 or 2, no dilation) and {OutChannels} channels.");
         if (into is not null && input.Rank == 4)
         {
             var (oh, ow) = OutputSize(input.Dim(2), input.Dim(3));
@@ -67,6 +72,7 @@ public sealed partial class Conv2d
         _clampMin = min;
         _clampMax = max;
         _into = into;
+        _inputChannels = inputChannels;
         try
         {
             return Forward(input, training: false);
@@ -74,6 +80,7 @@ public sealed partial class Conv2d
         finally
         {
             _into = null;
+            _inputChannels = null;
             _residual = null;
             _clampMin = float.NegativeInfinity;
             _clampMax = float.PositiveInfinity;
@@ -86,6 +93,9 @@ public sealed partial class Conv2d
 
     // The output tensor of the current inference call when the caller gives one (ForwardFused's into), else null.
     private Tensor? _into;
+
+    // The input channel each output channel of a depthwise inference call reads (ForwardFused's inputChannels), or null.
+    private int[]? _inputChannels;
 
     // The output tensor of the current call: the caller's, or the layer's own.
     private Tensor Output => _into ?? _output!;

@@ -4,7 +4,8 @@
 // written into the output before the GEMM accumulates onto it and the clamp applied per block while it is in cache,
 // so the three or four passes over the activation that the separate layers make become one. With a Target, the output
 // goes into a channel slice of a concatenation (ConcatBuffer) instead of a node-owned tensor; placed in an
-// ActivationArena, into its slot. Training is refused.
+// ActivationArena, into its slot. A depthwise node may read its input through a channel map (a channel shuffle before
+// it, which then copies nothing). Training is refused.
 using System.Globalization;
 using Topiary.Tensors;
 
@@ -48,6 +49,32 @@ public sealed class FusedConv2d(Conv2d conv, bool hasResidual, float min = float
 
     /// <summary>The first channel of <see cref="Target"/> this node writes.</summary>
     public int TargetChannel { get; private init; }
+
+    /// <summary>For a depthwise node reading through a channel shuffle: the input channel each output channel reads
+    /// (null: channel o / multiplier, as the convolution does).</summary>
+    public IReadOnlyList<int>? InputChannels => _inputChannels;
+
+    private int[]? _inputChannels;
+
+    /// <summary>A copy of this node whose output channel o reads input channel <paramref name="channels"/>[o] (a channel
+    /// permutation before the node, read through instead of copied).</summary>
+    /// <exception cref="InvalidOperationException">The node is not a 3 × 3 depthwise convolution of stride 1 or 2
+    /// without dilation, or writes into a concatenation.</exception>
+    /// <exception cref="ArgumentException">Not one input channel per output channel.</exception>
+    public FusedConv2d ReadingChannels(IReadOnlyList<int> channels)
+    {
+        ArgumentNullException.ThrowIfNull(channels);
+        if (!ReadsThroughShuffles || Target is not null)
+            throw new InvalidOperationException($"{this}: only a 3x3 depthwise convolution (stride 1 or 2, no dilation) of its own output reads through a channel map.");
+        if (channels.Count != Conv.OutChannels || channels.Any(c => (uint)c >= (uint)Conv.InChannels))
+            throw new ArgumentException($"{this}: a channel map has {Conv.OutChannels} channels below {Conv.InChannels}; got {channels.Count}.", nameof(channels));
+        return new FusedConv2d(Conv, HasResidual, Min, Max, FoldedNorm) { _inputChannels = channels.ToArray() };
+    }
+
+    /// <summary>Whether <see cref="ReadingChannels"/> applies: a depthwise convolution with one output channel per input
+    /// channel on DepthwiseConv3x3's kernel.</summary>
+    public bool ReadsThroughShuffles => Conv.IsDepthwise && Conv.OutChannels == Conv.InChannels && Conv.KernelSize == (3, 3)
+        && Conv.Dilation == (1, 1) && Conv.Stride.H == Conv.Stride.W && Conv.Stride.H is 1 or 2;
 
     /// <summary>A copy of this node writing into channels [<paramref name="channel"/>, + OC) of <paramref name="target"/>.</summary>
     /// <exception cref="InvalidOperationException">The node has a residual input (its epilogue indexes the residual as the output).</exception>
@@ -107,7 +134,7 @@ public sealed class FusedConv2d(Conv2d conv, bool hasResidual, float min = float
             var (oh, ow) = Conv.OutputSize(input.Dim(2), input.Dim(3));
             into = _seat.Output(ref _own, false, input.Dim(0), Conv.OutChannels, oh, ow);
         }
-        _output[0] = Conv.ForwardFused(input, HasResidual ? inputs[1] : null, Min, Max, into);
+        _output[0] = Conv.ForwardFused(input, HasResidual ? inputs[1] : null, Min, Max, into, _inputChannels);
         return _output;
     }
 
@@ -121,7 +148,8 @@ public sealed class FusedConv2d(Conv2d conv, bool hasResidual, float min = float
     {
         string norm = FoldedNorm ? " + BatchNorm2d" : "";
         string residual = HasResidual ? " + residual" : "";
-        return $"Fused({Conv}{norm}{residual}{ClampText(Min, Max)})";
+        string shuffled = _inputChannels is null ? "" : " after a channel shuffle";
+        return $"Fused({Conv}{norm}{residual}{ClampText(Min, Max)}{shuffled})";
     }
 
     /// <summary>How a fused node's clamp reads in its description: "", " → ReLU", " → ReLU6" or " → clamp[min, max]".</summary>

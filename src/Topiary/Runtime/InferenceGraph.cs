@@ -15,7 +15,8 @@
 // convolution precedes (DenseNet's pre-activation BatchNorm → Scale → ReLU) becomes one ChannelAffine pass.
 // A channel concatenation of fused convolutions' outputs is written in place (CatInPlace over a ConcatBuffer).
 // Depthwise-separable stacks (inside Sequentials, and among the graph's nodes) then run channels last
-// (ChannelsLastRewrite), and the graph's activations share one arena by liveness (GraphArena).
+// (ChannelsLastRewrite), a channel shuffle read only by a depthwise convolution is read through by it
+// (ShuffleReadThrough), and the graph's activations share one arena by liveness (GraphArena).
 using Topiary.Nn;
 using Topiary.Tensors;
 
@@ -33,6 +34,9 @@ public sealed record FusedModel(Module Model, int FoldedNorms, int FusedResidual
 {
     /// <summary>Multiplications and additions by per-channel constants folded into a convolution's weights and bias.</summary>
     public int FoldedAffines { get; init; }
+
+    /// <summary>Channel shuffles now read through by the depthwise convolution after them (ShuffleReadThrough).</summary>
+    public int ShufflesReadThrough { get; init; }
 }
 
 /// <summary>Inference rewrites of a model's graph.</summary>
@@ -142,9 +146,10 @@ public static class InferenceGraph
             (fused, int nodesLast) = ChannelsLastRewrite.Apply(fused);
             channelsLastConvs += nodesLast;
         }
+        (fused, int shuffles) = ShuffleReadThrough.Apply(fused, graph.Value);
         GraphArena.Apply(fused);
         return new FusedModel(fused, norms + chainNorms, residuals + blockResiduals, activations + chainActivations, concats,
-            channelsLastConvs) { FoldedAffines = affines };
+            channelsLastConvs) { FoldedAffines = affines, ShufflesReadThrough = shuffles };
     }
 
     // A chain of per-channel affine layers (BatchNorm2d, Mul or Add by a per-channel constant) that no convolution

@@ -69,7 +69,7 @@ internal static partial class DepthwiseConv3x3
         Span<float> spill = stackalloc float[16];
         for (int p = plane0; p < plane1; p++)
         {
-            int xb = p / job.Multiplier * plane;
+            int xb = job.InputPlane(p) * plane;
             if (xb < w + 1 || (long)xb + chunks * lanes + w + 1 > job.X.Length)
             {
                 Run<TL, TV>(job, g, p, p + 1); // near an end of x: the padded kernel reads nothing outside it

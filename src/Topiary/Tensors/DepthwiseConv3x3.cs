@@ -2,7 +2,8 @@
 // or 2 on both axes, no dilation, any padding, with the layer's epilogue fused into the store:
 //   y[p, oh, ow] = min(max(b + Σ_{kh,kw} w[kh, kw] · x[p/M, oh·S − PT + kh, ow·S − PL + kw]  (+ r[p, oh, ow]), lo), hi)
 // over output planes p (sample n, channel o: p = n·OC + o, input plane p/M with M = OC/C output channels per input
-// channel), the residual r optional, lo/hi the clamp (−∞/+∞ when none; ReLU6 is [0, 6]).
+// channel, or n·C + source[o] when a channel map is given: a channel shuffle read through), the residual r optional,
+// lo/hi the clamp (−∞/+∞ when none; ReLU6 is [0, 6]).
 // Algorithm, per plane:
 //   1. Copy the input plane into a zero-padded scratch plane (thread-static, pinned, rows 64-byte aligned; its zero
 //      borders are cleared only when the layout changes, the interior is overwritten per plane), so the kernel has no
@@ -43,29 +44,35 @@ internal static partial class DepthwiseConv3x3
     /// <summary>
     /// Output planes [<paramref name="plane0"/>, <paramref name="plane1"/>) of y [N, OC, OH, OW] from x [N, C, H, W]
     /// (C = g.Channels, OC = C·<paramref name="multiplier"/>), weights [OC, 1, 3, 3], bias [OC] or null, residual as y
-    /// or null, then clamped to [<paramref name="min"/>, <paramref name="max"/>] (see the file header).
+    /// or null, then clamped to [<paramref name="min"/>, <paramref name="max"/>] (see the file header). With
+    /// <paramref name="source"/> (length OC, values below C), output channel o reads input channel source[o] in place of
+    /// o / multiplier: a channel shuffle before the layer, read through.
     /// </summary>
-    /// <exception cref="ArgumentException">The geometry is not supported or an array is too short.</exception>
+    /// <exception cref="ArgumentException">The geometry is not supported, an array is too short or the map is not one.</exception>
     public static void Forward(float[] x, float[] w, float[]? bias, int multiplier, in Conv2dGeometry g, float[] y, float[]? residual,
-        float min, float max, int plane0, int plane1) =>
-        Forward(x, w, bias, multiplier, g, y, residual, min, max, plane0, plane1, Lanes.Best);
+        float min, float max, int plane0, int plane1, int[]? source = null) =>
+        Forward(x, w, bias, multiplier, g, y, residual, min, max, plane0, plane1, Lanes.Best, source: source);
 
     /// <summary>As the public overload with a forced lane width (tests run them all); <paramref name="flat"/> false sends
     /// even narrow planes through the padded plane (the benchmark's baseline).</summary>
     internal static void Forward(float[] x, float[] w, float[]? bias, int multiplier, in Conv2dGeometry g, float[] y, float[]? residual,
-        float min, float max, int plane0, int plane1, Lanes lanes, bool flat = true)
+        float min, float max, int plane0, int plane1, Lanes lanes, bool flat = true, int[]? source = null)
     {
         if (!Supports(g)) throw new ArgumentException($"DepthwiseConv3x3 needs a 3x3 kernel, no dilation, stride 1 or 2; got {g}.");
         ArgumentOutOfRangeException.ThrowIfLessThan(multiplier, 1);
-        int oc = g.Channels * multiplier, inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
-        if (plane0 < 0 || plane1 < plane0 || (long)plane1 * outPlane > y.Length || (long)(plane1 - 1) / multiplier * inPlane + inPlane > x.Length && plane1 > plane0
+        int c = g.Channels, oc = c * multiplier, inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
+        if (source is not null && !IsChannelMap(source, oc, c))
+            throw new ArgumentException($"DepthwiseConv3x3: the source channels must be {oc} values below {c}.", nameof(source));
+        // The last input plane a range reads: its last sample's last channel with a map, else plane (plane1 − 1) / M.
+        long inputEnd = source is null ? (long)(plane1 - 1) / multiplier * inPlane + inPlane : (long)((plane1 - 1) / oc + 1) * c * inPlane;
+        if (plane0 < 0 || plane1 < plane0 || (long)plane1 * outPlane > y.Length || inputEnd > x.Length && plane1 > plane0
             || w.Length < oc * 9 || bias is not null && bias.Length < oc || residual is not null && residual.Length < (long)plane1 * outPlane)
             throw new ArgumentException($"DepthwiseConv3x3: planes [{plane0}, {plane1}) of {g} do not fit the arrays given.");
         if (plane1 == plane0) return;
         if (lanes == Lanes.Best)
             lanes = Vector512.IsHardwareAccelerated ? Lanes.V512 : Vector256.IsHardwareAccelerated ? Lanes.V256
                 : Vector128.IsHardwareAccelerated ? Lanes.V128 : Lanes.Scalar;
-        var job = new Job(x, w, bias, multiplier, oc, y, residual, min, max);
+        var job = new Job(x, w, bias, multiplier, oc, y, residual, min, max, source);
         switch (lanes)
         {
             case Lanes.V512: Dispatch<DepthwiseLanes512, Vector512<float>>(job, g, plane0, plane1, flat); break;
@@ -73,6 +80,14 @@ internal static partial class DepthwiseConv3x3
             case Lanes.V128: Dispatch<DepthwiseLanes128, Vector128<float>>(job, g, plane0, plane1, flat); break;
             default: Run<DepthwiseLanesScalar, float>(job, g, plane0, plane1); break;
         }
+    }
+
+    private static bool IsChannelMap(int[] source, int length, int channels)
+    {
+        if (source.Length != length) return false;
+        foreach (int s in source)
+            if ((uint)s >= (uint)channels) return false;
+        return true;
     }
 
     // Narrow stride-1 "same" planes flat (DepthwiseConv3x3.Flat.cs), the rest through the padded plane.
@@ -84,7 +99,11 @@ internal static partial class DepthwiseConv3x3
     }
 
     private readonly record struct Job(float[] X, float[] W, float[]? Bias, int Multiplier, int OutChannels, float[] Y, float[]? Residual,
-        float Min, float Max);
+        float Min, float Max, int[]? Source)
+    {
+        // The input plane output plane p (sample p / OC, channel p % OC) reads.
+        public int InputPlane(int p) => Source is null ? p / Multiplier : p / OutChannels * (OutChannels / Multiplier) + Source[p % OutChannels];
+    }
 
     // Where the padded plane lives in the scratch: RowStride floats per padded row, Rows rows; a triple of loads for
     // output column a of padded row r reads r·RowStride + a, + Offset1, + Offset2 (stride 2: Half = the E/O split).
@@ -153,11 +172,11 @@ internal static partial class DepthwiseConv3x3
         Span<float> spill = stackalloc float[16];
         for (int p = plane0; p < plane1; p++)
         {
-            Fill<TL, TV>(job.X, p / job.Multiplier * inPlane, layout, padded);
+            Fill<TL, TV>(job.X, job.InputPlane(p) * inPlane, layout, padded);
             // The next input plane is asked for while this one is computed: in a network it was written a layer ago
             // and has left L2; copying it in was bound by the wait for each line (a stride-2 layer ran at 1.8x its
             // warm time).
-            if (p + 1 < plane1 && (p + 1) / job.Multiplier != p / job.Multiplier) PrefetchPlane(job.X, (p + 1) / job.Multiplier * inPlane, inPlane);
+            if (p + 1 < plane1 && job.InputPlane(p + 1) != job.InputPlane(p)) PrefetchPlane(job.X, job.InputPlane(p + 1) * inPlane, inPlane);
             if (p + 1 < plane1) PrefetchPlane(job.Y, (p + 1) * outPlane, outPlane);
             int o = p % job.OutChannels;
             // Stores may run into the following planes of this range (written after), not past plane1.

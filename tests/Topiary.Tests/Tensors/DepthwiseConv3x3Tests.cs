@@ -2,7 +2,9 @@
 // max, min), bit for bit, at every lane width (16, 8, 4 and the scalar lanes — forced, so all run on any machine):
 // strides 1 and 2; planes from 1×1 to 37×35 (widths under, at and over one vector, odd ones); padding 0, 1, 2 and
 // asymmetric; channel multiplier 1 and 2; with and without bias, residual and clamp; plane ranges cut anywhere; the
-// thread's padded scratch reused across layouts; narrow stride-1 "same" planes through the flat path, on many planes. Also Conv2d's depthwise layer (inference, fused epilogue, batch > 1).
+// thread's padded scratch reused across layouts; narrow stride-1 "same" planes through the flat path, on many planes;
+// a channel map (a shuffle read through) against the layer on the permuted input. Also Conv2d's depthwise layer
+// (inference, fused epilogue, batch > 1).
 using Topiary.Nn;
 using Topiary.Tensors;
 using Topiary.Tests.Nn;
@@ -121,6 +123,38 @@ public class DepthwiseConv3x3Tests
                     }
             }
         }
+    }
+
+    // A channel map (a shuffle read through): output channel o reads input channel source[o] of its sample — the bits of
+    // the same layer on the input with its channels permuted first, on the padded and the flat paths, at every lane width.
+    [Theory]
+    [InlineData(7, 7, 1)]
+    [InlineData(14, 14, 1)]
+    [InlineData(28, 28, 1)]
+    [InlineData(13, 21, 2)]
+    [InlineData(14, 14, 2)]
+    public void A_channel_map_reads_the_planes_it_names(int h, int w, int stride)
+    {
+        const int n = 2, c = 6;
+        var g = new Conv2dGeometry(c, h, w, 3, 3, stride, stride, 1, 1);
+        int plane = h * w, planes = n * c, outPlane = g.OutH * g.OutW;
+        var rng = new Random(h + 7 * stride);
+        int[] source = [3, 0, 4, 1, 5, 2]; // ShuffleNet's shuffle of 2 groups of 3
+        float[] x = Random(rng, n * c * plane), wts = Random(rng, c * 9), bias = Random(rng, c), residual = Random(rng, planes * outPlane);
+        float[] shuffled = new float[x.Length];
+        for (int i = 0; i < n; i++)
+            for (int o = 0; o < c; o++) x.AsSpan((i * c + source[o]) * plane, plane).CopyTo(shuffled.AsSpan((i * c + o) * plane));
+        foreach (var lanes in AllLanes)
+            foreach (bool flat in new[] { true, false })
+            {
+                float[] expected = new float[planes * outPlane], y = new float[planes * outPlane];
+                DepthwiseConv3x3.Forward(shuffled, wts, bias, 1, g, expected, residual, 0f, 6f, 0, planes, lanes, flat);
+                DepthwiseConv3x3.Forward(x, wts, bias, 1, g, y, residual, 0f, 6f, 0, 5, lanes, flat, source);
+                DepthwiseConv3x3.Forward(x, wts, bias, 1, g, y, residual, 0f, 6f, 5, planes, lanes, flat, source);
+                AssertBits(expected, y, $"{lanes} flat={flat} {g}");
+            }
+        Assert.Throws<ArgumentException>("source", () => DepthwiseConv3x3.Forward(x, wts, bias, 1, g, new float[planes * outPlane], null, 0f, 6f, 0, planes, [0, 1, 2]));
+        Assert.Throws<ArgumentException>("source", () => DepthwiseConv3x3.Forward(x, wts, bias, 1, g, new float[planes * outPlane], null, 0f, 6f, 0, planes, [0, 1, 2, 3, 4, 6]));
     }
 
     [Fact]
