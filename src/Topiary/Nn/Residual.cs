@@ -7,9 +7,10 @@ using Topiary.Tensors;
 namespace Topiary.Nn;
 
 /// <summary>A residual block y = body(x) + shortcut(x) (identity shortcut when none is given).</summary>
-public sealed class Residual : Module
+public sealed class Residual : Module, IArenaOutput
 {
     private Tensor? _output, _gradInput;
+    private OutputSeat _seat;
     private bool _ready;
 
     /// <summary>Creates the block.</summary>
@@ -33,6 +34,9 @@ public sealed class Residual : Module
         if (Shortcut is not null) yield return ("shortcut", Shortcut);
     }
 
+    /// <inheritdoc/>
+    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
+
     /// <summary>y = body(x) + shortcut(x) (layer-owned buffer).</summary>
     /// <exception cref="ArgumentException">The branch outputs have different shapes.</exception>
     public override Tensor Forward(Tensor input, bool training)
@@ -45,8 +49,8 @@ public sealed class Residual : Module
             throw new ArgumentException(
                 $"Residual: body output {Tensor.ShapeString(b.Shape)} and shortcut output {Tensor.ShapeString(s.Shape)} differ (input {Tensor.ShapeString(input.Shape)}).",
                 nameof(input));
-        var y = LayerHelpers.Ensure(ref _output, b.Shape);
-        TensorPrimitives.Add(b.Data, s.Data, y.Data);
+        var y = _seat.Output(ref _output, training, b.Shape);
+        TensorPrimitives.Add(b.Span, s.Span, y.Span);
         _ready = training;
         return y;
     }

@@ -22,6 +22,25 @@ internal sealed class ActivationPlan
         return _ops.Count - 1;
     }
 
+    /// <summary>The layers that occur once in <paramref name="layers"/> (by reference): only those can be placed, since a
+    /// layer has one seat and a layer run at two places would write both values into one slot.</summary>
+    public static HashSet<Module> UsedOnce(IEnumerable<Module> layers)
+    {
+        var seen = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        var once = new HashSet<Module>(ReferenceEqualityComparer.Instance);
+        foreach (var m in layers)
+            if (seen.Add(m)) once.Add(m);
+            else once.Remove(m);
+        return once;
+    }
+
+    /// <summary>Marks <paramref name="value"/> as returned to the caller: its writer keeps an output of its own (a later
+    /// operation of the same call must not overwrite it).</summary>
+    public void Return(int value)
+    {
+        if (value != Outside) _ops[value] = (null, _ops[value].Inputs);
+    }
+
     /// <summary>Assigns the slots and places every writer in them; the arena, or null when no operation has a slot.</summary>
     public ActivationArena? Apply()
     {

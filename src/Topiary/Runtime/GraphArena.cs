@@ -9,9 +9,10 @@
 // writes a new value into a slot (ActivationPlan: taken when written, freed after the last reader, the most recently
 // freed first). Any other node may return one of its inputs or a view of it (Reshape, Flatten, Dropout at inference,
 // a nested graph), so its outputs count as all of its inputs: reading them keeps those inputs' slots alive. A tensor
-// the caller gets back (a graph output, or anything such a node passes on to one) stays its writer's own, so a result
-// is never overwritten by the next call's activations. A node writing into a concatenation's slice
-// (FusedConv2d.Target) is not placed: the concatenation has storage of its own (InferenceGraph.ConcatInPlace).
+// the caller gets back (a graph output, or anything such a node passes on to one) stays its writer's own, so no later
+// node of the same call overwrites a result (the next call does, as with every layer-owned output). A node writing into a concatenation's slice
+// (FusedConv2d.Target) is not placed: the concatenation has storage of its own (InferenceGraph.ConcatInPlace); nor is
+// a layer that two nodes run (one seat cannot hold two values).
 using Topiary.Nn;
 
 namespace Topiary.Runtime;
@@ -32,12 +33,13 @@ internal static class GraphArena
                 returned.UnionWith(nodes[i].Inputs);
 
         var plan = new ActivationPlan();
+        var once = ActivationPlan.UsedOnce(nodes.Select(n => n.Module));
         var valuesOf = new Dictionary<string, int[]>(StringComparer.Ordinal);
         foreach (var node in nodes)
         {
             int[] inputs = node.Inputs.SelectMany(t => valuesOf.GetValueOrDefault(t, [])).Distinct().ToArray();
-            var writer = node.Module is IArenaOutput { Placeable: true } w && node.Outputs.Count == 1 && !returned.Contains(node.Outputs[0])
-                ? w : null;
+            var writer = node.Module is IArenaOutput { Placeable: true } w && once.Contains(node.Module) && node.Outputs.Count == 1
+                && !returned.Contains(node.Outputs[0]) ? w : null;
             int value = plan.Add(writer, inputs);
             foreach (var t in node.Outputs)
                 valuesOf[t] = writer is not null ? [value] : node.Module is IArenaOutput ? [] : inputs;
