@@ -8,14 +8,13 @@ using Topiary.Tensors;
 namespace Topiary.Nn;
 
 /// <summary>Parallel branches whose outputs are concatenated along axis 1.</summary>
-public sealed class Concat : Module, IArenaOutput
+public sealed class Concat : Module
 {
     private readonly Module[] _branches;
     private readonly Tensor?[] _gradSlices;
     private readonly int[] _channels;
     private readonly Tensor[] _outputs;
     private Tensor? _output, _gradInput;
-    private OutputSeat _seat;
     private bool _ready;
 
     /// <summary>Creates the block from one or more branches.</summary>
@@ -40,9 +39,6 @@ public sealed class Concat : Module, IArenaOutput
         for (int i = 0; i < _branches.Length; i++)
             yield return (i.ToString(System.Globalization.CultureInfo.InvariantCulture), _branches[i]);
     }
-
-    /// <inheritdoc/>
-    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
 
     /// <summary>Concatenates the branch outputs along axis 1 (layer-owned buffer).</summary>
     /// <exception cref="ArgumentException">A branch output has rank below 2 or differs from branch 0 outside axis 1.</exception>
@@ -79,7 +75,7 @@ public sealed class Concat : Module, IArenaOutput
             outputs[i] = o;
         }
         shape0![1] = total;
-        y = _seat.Output(ref _output, training, shape0);
+        y = LayerHelpers.Ensure(ref _output, shape0);
         for (int i = 0; i < _branches.Length; i++)
         {
             int ci = _channels[i] * inner;

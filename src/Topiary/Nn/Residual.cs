@@ -7,10 +7,9 @@ using Topiary.Tensors;
 namespace Topiary.Nn;
 
 /// <summary>A residual block y = body(x) + shortcut(x) (identity shortcut when none is given).</summary>
-public sealed class Residual : Module, IArenaOutput
+public sealed class Residual : Module
 {
     private Tensor? _output, _gradInput;
-    private OutputSeat _seat;
     private bool _ready;
 
     /// <summary>Creates the block.</summary>
@@ -34,9 +33,6 @@ public sealed class Residual : Module, IArenaOutput
         if (Shortcut is not null) yield return ("shortcut", Shortcut);
     }
 
-    /// <inheritdoc/>
-    void IArenaOutput.Place(ActivationArena arena, int slot) => _seat.Place(arena, slot);
-
     /// <summary>y = body(x) + shortcut(x) (layer-owned buffer).</summary>
     /// <exception cref="ArgumentException">The branch outputs have different shapes.</exception>
     public override Tensor Forward(Tensor input, bool training)
@@ -49,7 +45,7 @@ public sealed class Residual : Module, IArenaOutput
             throw new ArgumentException(
                 $"Residual: body output {Tensor.ShapeString(b.Shape)} and shortcut output {Tensor.ShapeString(s.Shape)} differ (input {Tensor.ShapeString(input.Shape)}).",
                 nameof(input));
-        var y = _seat.Output(ref _output, training, b.Shape);
+        var y = LayerHelpers.Ensure(ref _output, b.Shape);
         TensorPrimitives.Add(b.Span, s.Span, y.Span);
         _ready = training;
         return y;

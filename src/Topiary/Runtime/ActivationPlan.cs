@@ -34,13 +34,6 @@ internal sealed class ActivationPlan
         return once;
     }
 
-    /// <summary>Marks <paramref name="value"/> as returned to the caller: its writer keeps an output of its own (a later
-    /// operation of the same call must not overwrite it).</summary>
-    public void Return(int value)
-    {
-        if (value != Outside) _ops[value] = (null, _ops[value].Inputs);
-    }
-
     /// <summary>Assigns the slots and places every writer in them; the arena, or null when no operation has a slot.</summary>
     public ActivationArena? Apply()
     {

@@ -16,8 +16,7 @@
 // A channel concatenation of fused convolutions' outputs is written in place (CatInPlace over a ConcatBuffer).
 // Depthwise-separable stacks (inside Sequentials, and among the graph's nodes) then run channels last
 // (ChannelsLastRewrite), a channel shuffle read only by a depthwise convolution is read through by it
-// (ShuffleReadThrough), and the graph's activations share one arena by liveness (GraphArena; a model of modules, not
-// a Graph: SequentialArena).
+// (ShuffleReadThrough), and the graph's activations share one arena by liveness (GraphArena).
 using Topiary.Nn;
 using Topiary.Tensors;
 
@@ -64,11 +63,7 @@ public static class InferenceGraph
         var (blockResiduals, blockActivations) = FuseResidualBlocks(copy);
         chainActivations += blockActivations + SparsifyLinears(copy, batch);
         int channelsLastConvs = channelsLast ? ChannelsLastRewrite.Apply(copy) : 0;
-        if (copy is not Graph graph)
-        {
-            SequentialArena.Apply(copy); // supersedes the channels-last runs' own arenas
-            return new FusedModel(copy, chainNorms, blockResiduals, chainActivations, 0, channelsLastConvs);
-        }
+        if (copy is not Graph graph) return new FusedModel(copy, chainNorms, blockResiduals, chainActivations, 0, channelsLastConvs);
         graph.Forward([new Tensor([1, .. exampleShape])], training: false); // shapes of every tensor, for the residual check
         var readers = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var node in graph.Nodes)

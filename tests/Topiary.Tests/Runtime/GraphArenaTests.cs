@@ -2,7 +2,8 @@
 // equal the unfused graph's over two calls; a value read through a node that passes its input on (Dropout at
 // inference, a Reshape) keeps its slot until that node's readers have run; a tensor the caller gets back (a graph
 // output, or a view of one) is never placed, so no later node overwrites it; a node writing into a concatenation stays
-// there; a LayerProfile of the placed graph times every node on the values just written.
+// there, and a layer instance two nodes run is never placed (one seat cannot hold two values); a LayerProfile of the
+// placed graph times every node on the values just written.
 using Topiary.Nn;
 using Topiary.Runtime;
 using Topiary.Tensors;
@@ -121,6 +122,24 @@ public class GraphArenaTests
         var rows = LayerProfile.Measure(graph, Randn(7, 1, 12, 6, 6), 0.001);
         Assert.Equal(graph.Nodes.Select(n => n.Name), rows.Select(r => r.Name));
     }
+
+    [Fact]
+    public void A_layer_two_nodes_run_is_not_placed()
+    {
+        var shared = new ReLU();
+        var graph = new Graph(["x"],
+        [
+            new GraphNode("a", shared, "x", "y"), new GraphNode("b", shared, "y", "z"), new GraphNode("c", new ReLU(), "z", "w"),
+            new GraphNode("d", new Sigmoid(), "w", "v"),
+        ], ["v"]);
+        Assert.NotNull(GraphArena.Apply(graph));
+        Assert.Null(SeatOf(shared));
+        Assert.NotNull(SeatOf(graph.Node("c").Module));
+    }
+
+    private static ActivationArena? SeatOf(Module m) =>
+        typeof(PointwiseActivation).GetField("_seat", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+            .GetValue(m) is OutputSeat seat ? seat.Arena : null;
 
     [Fact]
     public void A_convolution_writing_into_a_concatenation_is_not_placed()

