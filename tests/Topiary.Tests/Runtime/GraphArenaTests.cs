@@ -2,8 +2,8 @@
 // equal the unfused graph's over two calls; a value read through a node that passes its input on (Dropout at
 // inference, a Reshape) keeps its slot until that node's readers have run; a tensor the caller gets back (a graph
 // output, or a view of one) is never placed, so no later node overwrites it; a node writing into a concatenation stays
-// there, and a layer instance two nodes run is never placed (one seat cannot hold two values); a LayerProfile of the
-// placed graph times every node on the values just written.
+// there; a value over 8 MiB goes to its layer's own tensor; a layer instance two nodes run is never placed (one seat
+// cannot hold two values); a LayerProfile of the placed graph times every node on the values just written.
 using Topiary.Nn;
 using Topiary.Runtime;
 using Topiary.Tensors;
@@ -121,6 +121,21 @@ public class GraphArenaTests
         AssertOutputsEqual(model, graph, Randn(7, 2, 12, 6, 6));
         var rows = LayerProfile.Measure(graph, Randn(7, 1, 12, 6, 6), 0.001);
         Assert.Equal(graph.Nodes.Select(n => n.Name), rows.Select(r => r.Name));
+    }
+
+    [Fact]
+    public void A_value_larger_than_a_slot_may_hold_is_written_into_the_layers_own_tensor()
+    {
+        var relu = new ReLU();
+        var arena = new ActivationArena(1);
+        ((IArenaOutput)relu).Place(arena, 0);
+        var small = relu.Forward(Tensor.RandomUniform(new Random(1), 1f, 4, 1000), false);
+        Assert.Same(arena.Storage(0, 0), small.Data);
+        var large = Tensor.RandomUniform(new Random(2), 1f, 1, (int)ActivationArena.MaxSlotFloats + 16);
+        var y = relu.Forward(large, false);
+        Assert.NotSame(arena.Storage(0, 0), y.Data);
+        Assert.Equal(y.Length, y.Data.Length);
+        Assert.Equal(large.Span.ToArray().Select(v => Math.Max(v, 0f)), y.Span.ToArray());
     }
 
     [Fact]
