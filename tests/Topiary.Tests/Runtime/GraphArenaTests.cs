@@ -27,14 +27,15 @@ public class GraphArenaTests
         typeof(FusedConv2d).GetField("_seat", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
             .GetValue(node) is OutputSeat seat ? seat.Arena : null;
 
-    private static void AssertOutputsEqual(Graph model, Module fused, Tensor x)
+    // The fused graph's outputs equal the model's on x, over two calls (the second reuses every slot and buffer).
+    internal static void AssertOutputsEqual(Graph model, Module fused, Tensor x)
     {
         var expected = model.Forward([x], false).Select(t => t.Span.ToArray()).ToArray();
         for (int call = 0; call < 2; call++)
         {
             var actual = ((Graph)fused).Forward([x], false);
             for (int i = 0; i < expected.Length; i++)
-                Nn.GroupedConvTests.AssertClose(expected[i], actual[i].Span.ToArray(), $"output {i}, call {call}");
+                Nn.GroupedConvTests.AssertClose(expected[i], actual[i].Span.ToArray(), $"batch {x.Dim(0)}, output {i}, call {call}");
         }
     }
 

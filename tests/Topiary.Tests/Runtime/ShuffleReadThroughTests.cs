@@ -43,17 +43,8 @@ public class ShuffleReadThroughTests
         new("merge", new Reshape([0, C, Size, Size]), "s2", "s3"),
     ];
 
-    private static void AssertEqual(Graph model, Module fused, int batch)
-    {
-        var x = Randn(batch, batch, C, Size, Size);
-        var expected = model.Forward([x], false).Select(t => t.Span.ToArray()).ToArray();
-        for (int call = 0; call < 2; call++)
-        {
-            var actual = ((Graph)fused).Forward([x], false);
-            for (int i = 0; i < expected.Length; i++)
-                Nn.GroupedConvTests.AssertClose(expected[i], actual[i].Span.ToArray(), $"batch {batch}, output {i}, call {call}");
-        }
-    }
+    private static void AssertEqual(Graph model, Module fused, int batch) =>
+        GraphArenaTests.AssertOutputsEqual(model, fused, Randn(batch, batch, C, Size, Size));
 
     [Theory]
     [InlineData(true, 1)]
