@@ -130,9 +130,17 @@ public class GemmTests
             var c = (float[])data.C0.Clone();
             void Call() => Gemm.Sgemm(GemmTiers.Best, 1, false, true, m, n, k, 1f, data.A, data.Lda, data.B, data.Ldb, 0f, c, data.Ldc);
             Call(); // grows the thread-static pack buffers
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            Call();
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            // Steady state: a call that allocates nothing. A loaded CI pass once saw 7,384 bytes on the call after the
+            // warm-up (the runtime's one-time work landing in it), so up to ten calls are tried; a Sgemm that
+            // allocates on every call fails them all.
+            long allocated = long.MaxValue;
+            for (int call = 0; call < 10 && allocated != 0; call++)
+            {
+                long before = GC.GetAllocatedBytesForCurrentThread();
+                Call();
+                allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            }
+            Assert.Equal(0, allocated);
         }
     }
 
