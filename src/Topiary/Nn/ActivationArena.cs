@@ -37,15 +37,6 @@ public sealed class ActivationArena
     /// <summary>Floats held by all slots.</summary>
     public long Floats => _slots.Sum(s => (long)s.Length);
 
-    /// <summary>A tensor of <paramref name="shape"/> over slot <paramref name="slot"/>'s storage (grown if needed).</summary>
-    /// <exception cref="ArgumentOutOfRangeException">No such slot.</exception>
-    internal Tensor Take(int slot, params int[] shape)
-    {
-        long count = 1;
-        foreach (int d in shape) count *= d;
-        return Tensor.View(Storage(slot, count), shape);
-    }
-
     /// <summary>Slot <paramref name="slot"/>'s array, grown to at least <paramref name="count"/> floats.</summary>
     /// <exception cref="ArgumentOutOfRangeException">No such slot.</exception>
     internal float[] Storage(int slot, long count)
@@ -95,12 +86,17 @@ internal struct OutputSeat
 
     /// <summary>The output tensor of <paramref name="shape"/>: a view of the slot at inference once placed, else
     /// <paramref name="own"/> (reallocated when its shape differs).</summary>
-    public Tensor Output(ref Tensor? own, bool training, params ReadOnlySpan<int> shape)
+    public Tensor Output(ref Tensor? own, bool training, params ReadOnlySpan<int> shape) =>
+        (training ? null : Slot(shape)) ?? LayerHelpers.Ensure(ref own, shape);
+
+    /// <summary>A view of the slot of <paramref name="shape"/>, or null when the layer is not placed or the value is over
+    /// <see cref="ActivationArena.MaxSlotFloats"/> (its layer's own tensor holds it then).</summary>
+    public Tensor? Slot(params ReadOnlySpan<int> shape)
     {
-        if (_arena is null || training) return LayerHelpers.Ensure(ref own, shape);
+        if (_arena is null) return null;
         long count = 1;
         foreach (int d in shape) count *= d;
-        if (count > ActivationArena.MaxSlotFloats) return LayerHelpers.Ensure(ref own, shape);
+        if (count > ActivationArena.MaxSlotFloats) return null;
         float[] storage = _arena.Storage(_slot, count);
         if (_view is null || _view.Data != storage || !_view.Shape.SequenceEqual(shape)) _view = Tensor.View(storage, shape.ToArray());
         return _view;

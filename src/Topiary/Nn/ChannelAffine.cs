@@ -54,7 +54,7 @@ public sealed class ChannelAffine : Module, IArenaOutput
         int channels = Scale.Count;
         if (input.Rank < 2 || input.Dim(1) != channels)
             throw LayerHelpers.ShapeError(ToString(), $"[N, {channels}, ...]", input.Shape, nameof(input));
-        var y = _seat.Output(ref _output, training, input.Shape.ToArray());
+        var y = _seat.Output(ref _output, training, input.Shape);
         int plane = input.Length / Math.Max(1, input.Dim(0) * channels);
         float[] x = input.Data, yd = y.Data, scale = _scale, shift = _shift;
         float min = Min, max = Max;

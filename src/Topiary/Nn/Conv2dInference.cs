@@ -53,8 +53,7 @@ public sealed partial class Conv2d
     internal Tensor ForwardFused(Tensor input, Tensor? residual, float min, float max, Tensor? into = null, int[]? inputChannels = null)
     {
         ArgumentNullException.ThrowIfNull(input);
-        if (inputChannels is not null && (!IsDepthwise || inputChannels.Length != OutChannels || KernelSize != (3, 3) || Dilation != (1, 1)
-            || Stride.H != Stride.W || Stride.H is not (1 or 2)))
+        if (inputChannels is not null && (!TakesChannelMap || inputChannels.Length != OutChannels))
             throw new InvalidOperationException($"{this}: a channel map needs a 3x3 depthwise layer (stride 1 or 2, no dilation) and {OutChannels} channels.");
         if (into is not null && input.Rank == 4)
         {
@@ -96,6 +95,10 @@ public sealed partial class Conv2d
 
     // The input channel each output channel of a depthwise inference call reads (ForwardFused's inputChannels), or null.
     private int[]? _inputChannels;
+
+    // Whether ForwardFused takes a channel map: a depthwise layer on DepthwiseConv3x3's kernel (3 × 3, stride 1 or 2
+    // on both axes, no dilation), the one path that reads through a map.
+    internal bool TakesChannelMap => IsDepthwise && KernelSize == (3, 3) && Dilation == (1, 1) && Stride.H == Stride.W && Stride.H is 1 or 2;
 
     // The output tensor of the current call: the caller's, or the layer's own.
     private Tensor Output => _into ?? _output!;

@@ -23,7 +23,6 @@ public sealed class FusedConv2d(Conv2d conv, bool hasResidual, float min = float
     bool foldedNorm = false) : GraphOp, IArenaOutput
 {
     private readonly Tensor[] _output = new Tensor[1];
-    private Tensor? _own; // never allocated: a placed node's output is its slot's view, an unplaced one the convolution's
     private OutputSeat _seat;
 
     /// <summary>The convolution.</summary>
@@ -73,8 +72,7 @@ public sealed class FusedConv2d(Conv2d conv, bool hasResidual, float min = float
 
     /// <summary>Whether <see cref="ReadingChannels"/> applies: a depthwise convolution with one output channel per input
     /// channel on DepthwiseConv3x3's kernel.</summary>
-    public bool ReadsThroughShuffles => Conv.IsDepthwise && Conv.OutChannels == Conv.InChannels && Conv.KernelSize == (3, 3)
-        && Conv.Dilation == (1, 1) && Conv.Stride.H == Conv.Stride.W && Conv.Stride.H is 1 or 2;
+    public bool ReadsThroughShuffles => Conv.OutChannels == Conv.InChannels && Conv.TakesChannelMap;
 
     /// <summary>A copy of this node writing into channels [<paramref name="channel"/>, + OC) of <paramref name="target"/>.</summary>
     /// <exception cref="InvalidOperationException">The node has a residual input (its epilogue indexes the residual as the output).</exception>
@@ -128,11 +126,11 @@ public sealed class FusedConv2d(Conv2d conv, bool hasResidual, float min = float
             return _output;
         }
         var input = inputs[0];
-        Tensor? into = null;
+        Tensor? into = null; // the slot's view when placed, else the convolution's own output
         if (_seat.Arena is not null && input.Rank == 4 && input.Dim(1) == Conv.InChannels)
         {
             var (oh, ow) = Conv.OutputSize(input.Dim(2), input.Dim(3));
-            into = _seat.Output(ref _own, false, input.Dim(0), Conv.OutChannels, oh, ow);
+            into = _seat.Slot(input.Dim(0), Conv.OutChannels, oh, ow);
         }
         _output[0] = Conv.ForwardFused(input, HasResidual ? inputs[1] : null, Min, Max, into, _inputChannels);
         return _output;

@@ -64,9 +64,9 @@ public class ActivationPlanTests
     public void Arena_views_grow_their_slot_and_behave_as_tensors_of_their_shape()
     {
         var arena = new ActivationArena(2);
-        var big = arena.Take(0, 2, 3, 4);
+        var big = Tensor.View(arena.Storage(0, 24), 2, 3, 4);
         big.Fill(1f);
-        var small = arena.Take(0, 2, 5);
+        var small = Tensor.View(arena.Storage(0, 10), 2, 5);
         Assert.Same(big.Data, small.Data);
         Assert.Equal(10, small.Length);
         Assert.InRange(small.Data.Length, 24, 24 + 15);
@@ -75,10 +75,10 @@ public class ActivationPlanTests
         Assert.Equal([5, 2], small.Reshape(5, 2).Shape);
         small.Fill(2f);
         Assert.Equal(1f, big.Data[10]); // beyond the view: untouched
-        Assert.True(arena.Take(0, 5, 5).Data.Length >= 25);
-        Assert.True(arena.Take(1, 7, 3).Data.Length >= 21); // (a cache-line start is best effort: speed only)
+        Assert.True(arena.Storage(0, 25).Length >= 25);
+        Assert.True(arena.Storage(1, 21).Length >= 21); // (a cache-line start is best effort: speed only)
         Assert.InRange(arena.Floats, 25 + 21, 25 + 21 + 30); // each slot up to 15 floats longer, for its alignment
-        Assert.Throws<ArgumentOutOfRangeException>("slot", () => arena.Take(2, 1));
+        Assert.Throws<ArgumentOutOfRangeException>("slot", () => arena.Storage(2, 1));
         Assert.Throws<ArgumentOutOfRangeException>("slots", () => new ActivationArena(-1));
         Assert.Throws<ArgumentOutOfRangeException>("slot", () => ((IArenaOutput)new ReLU()).Place(arena, 2));
     }
