@@ -8,9 +8,11 @@
 //   output   Y = Aᵀ M A         m×m per (o, tile), with bias, residual and clamp fused (WinogradOutput)
 // Layouts: V [α²][C][tiles + 8] (the A operand, read transposed), M [α²][tiles][OC], planes padded by 64 bytes. Tiles run row-major over the tile rows
 // of all the images of a batch (TY = ⌈OH/m⌉ rows of TX = ⌈OW/m⌉ tiles an image), so a batch multiplies as one wide GEMM.
-// The tile rows are processed in blocks whose V and M stay within about 512 KiB: blocks run in parallel, or, when there
-// are fewer blocks than threads, the three phases of a block are split — the input transform by channels, the α²
-// GEMMs by ξ, the output transform by tile rows. Results do not depend on the thread count.
+// The tile rows are processed in blocks whose V and M stay within about 512 KiB, of sizes within one tile row of each
+// other: blocks run in parallel, or, when there are fewer blocks than threads, the three phases of a block are split —
+// the input transform by channels, the α² GEMMs by ξ, the output transform by tile rows. Results do not depend on the
+// thread count. (Cutting a small image's block by output channels instead — each thread transforming the whole input
+// and running its channels' GEMM columns and output transform, with no barrier — measured no faster on 2 threads.)
 // Accuracy: F(2, 3)'s transforms use only ±1 and ½ (float rounding only); F(4, 3)'s use up to 8 and 1/24, so its error
 // is a few times larger (tested against the direct convolution). TileSizeFor picks m from the tile counts.
 namespace Topiary.Tensors;
@@ -69,40 +71,38 @@ internal static class Winograd3x3
             throw new ArgumentException($"Winograd F(m x m, 3x3) needs a 3x3 kernel, stride 1 and no dilation; got {g.KernelH}x{g.KernelW}, stride {g.StrideH}x{g.StrideW}.");
         if (w.InChannels != g.Channels)
             throw new ArgumentException($"Winograd weights are for {w.InChannels} input channels; the image has {g.Channels}.");
-        int c = g.Channels, oc = w.OutChannels, m = w.TileSize, a2 = w.Alpha * w.Alpha;
+        int oc = w.OutChannels, m = w.TileSize;
         long outLength = (long)images * oc * g.OutH * g.OutW;
         if (images < 1 || threads < 1 || (long)inputOffset + (long)images * g.ImageSize > input.Length || (long)outputOffset + outLength > output.Length
             || (epilogue.Residual is not null && (long)outputOffset + outLength > epilogue.Residual.Length) || (epilogue.Bias is not null && epilogue.Bias.Length < oc))
             throw new ArgumentException("Winograd3x3.Convolve: an array is shorter than the geometry needs.");
-        int tx = (g.OutW + m - 1) / m, ty = (g.OutH + m - 1) / m, rows = images * ty;
-        // Blocks of whole tile rows whose V and M (α²·(C + OC) floats a tile) stay within BlockFloats; at least MinTiles tiles.
-        int rowsPerBlock = Math.Min(rows, Math.Max(BlockFloats / (a2 * (c + oc)) / tx, Math.Max(1, MinTiles / tx)));
-        // Several threads and too few blocks: cut the rows into one block per thread when each keeps MinParallelTiles
-        // tiles, so the blocks run side by side with no barrier between their phases.
-        if (threads > 1 && (rows + rowsPerBlock - 1) / rowsPerBlock < threads)
-        {
-            int split = (rows + threads - 1) / threads;
-            if ((long)split * tx >= MinParallelTiles) rowsPerBlock = split;
-        }
-        int blocks = (rows + rowsPerBlock - 1) / rowsPerBlock;
-        // Several threads and blocks: as many blocks as a multiple of the threads, of even size (14 tile rows in blocks of 13
-        // left one thread 13 rows and the other 1: a 16 → 64 channel layer at 55 × 55 took as long on two threads as on one).
-        if (threads > 1 && blocks >= threads)
-        {
-            int even = (rows + RoundUp(blocks, threads) - 1) / RoundUp(blocks, threads);
-            if (even < rowsPerBlock && (long)even * tx >= MinParallelTiles)
-            {
-                rowsPerBlock = even;
-                blocks = (rows + rowsPerBlock - 1) / rowsPerBlock;
-            }
-        }
-        var job = new Job(input, inputOffset, g, w, output, outputOffset, epilogue, rowsPerBlock, rows);
+        int rows = images * ((g.OutH + m - 1) / m);
+        int blocks = Blocks(g, images, m, oc, threads);
+        var job = new Job(input, inputOffset, g, w, output, outputOffset, epilogue, blocks, rows);
         // Enough blocks: one thread each, in parallel. Too few: one after another, each using every thread inside.
         if (blocks >= threads || threads == 1)
             Threading.For(0, blocks, threads, b => job.Block(b, 1));
         else
             for (int b = 0; b < blocks; b++) job.Block(b, threads);
     }
+
+    /// <summary>
+    /// How many blocks the <paramref name="images"/>·⌈OH/m⌉ tile rows are cut into (<see cref="BlockRows"/>): V and M (α²·(C + OC) floats a tile) within BlockFloats, at least
+    /// MinTiles tiles; with several threads, a multiple of the thread count (at least one block each) when every block
+    /// keeps MinParallelTiles tiles, so the blocks run side by side with no barrier between their phases (14 tile rows in
+    /// blocks of 4, 4, 4 and 2 left one thread 8 rows and the other 6: now 3, 4, 3 and 4).
+    /// </summary>
+    internal static int Blocks(in Conv2dGeometry g, int images, int tileSize, int outChannels, int threads)
+    {
+        int m = tileSize, a2 = (m + 2) * (m + 2), tx = (g.OutW + m - 1) / m, rows = images * ((g.OutH + m - 1) / m);
+        int rowsPerBlock = Math.Min(rows, Math.Max(BlockFloats / (a2 * (g.Channels + outChannels)) / tx, Math.Max(1, MinTiles / tx)));
+        int blocks = (rows + rowsPerBlock - 1) / rowsPerBlock;
+        int more = RoundUp(Math.Max(blocks, threads), threads);
+        return threads > 1 && more != blocks && (long)(rows / more) * tx >= MinParallelTiles ? more : blocks;
+    }
+
+    /// <summary>Block <paramref name="b"/>'s tile rows [R0, R1) of <paramref name="rows"/> cut into <paramref name="blocks"/> blocks whose sizes differ by at most one.</summary>
+    internal static (int R0, int R1) BlockRows(int rows, int blocks, int b) => ((int)((long)rows * b / blocks), (int)((long)rows * (b + 1) / blocks));
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
@@ -117,14 +117,15 @@ internal static class Winograd3x3
     [ThreadStatic] private static float[]? t_m;
 
     private sealed class Job(float[] input, int inputOffset, Conv2dGeometry g, WinogradWeights w, float[] output, int outputOffset,
-        WinogradEpilogue epilogue, int rowsPerBlock, int rows)
+        WinogradEpilogue epilogue, int blocks, int rows)
     {
         // Tile rows [r0, r1) of the flattened batch: input transform, the α² GEMMs, output transform.
         public void Block(int b, int threads)
         {
             int m = w.TileSize, a2 = w.Alpha * w.Alpha, c = g.Channels, oc = w.OutChannels;
             int tx = (g.OutW + m - 1) / m, ty = (g.OutH + m - 1) / m;
-            int r0 = b * rowsPerBlock, r1 = Math.Min(rows, r0 + rowsPerBlock), bt = (r1 - r0) * tx;
+            var (r0, r1) = BlockRows(rows, blocks, b);
+            int bt = (r1 - r0) * tx;
             // V's rows: the input transform's last vector of a row may run 7 tiles past it. V's and M's planes ξ: 64 bytes
             // more than their contents, so the α² planes a transform reads or writes at one offset do not all fall into
             // the same L1 set (a plane of 16 KiB or 24 KiB would).

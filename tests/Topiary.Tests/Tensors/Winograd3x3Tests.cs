@@ -34,8 +34,30 @@ public class Winograd3x3Tests
         { 8, 16, 7, 7, 1, 1, 1, 1, 5 },     // ResNet's 7x7 at a batch: tiles of several images in one panel
         { 9, 40, 30, 31, 1, 1, 1, 1, 1 },   // 8 and 15 tiles a row
         { 512, 64, 45, 40, 1, 1, 1, 1, 1 }, // several blocks of tile rows (the last one short), in parallel at 2 threads
-        { 16, 64, 55, 55, 1, 1, 1, 1, 1 },  // blocks of 13 and 1 tile rows on 1 thread, evened to 7 and 7 on 2
+        { 16, 64, 55, 55, 1, 1, 1, 1, 1 },  // F(4): 14 tile rows in blocks of 3, 4, 3 and 4; F(2): 28 in ten blocks
+        { 32, 32, 48, 64, 1, 1, 1, 1, 1 },  // F(4): 12 tile rows in 3 blocks on 1 thread, 4 on 2
     };
+
+    [Theory]
+    [InlineData(16, 64, 55, 55, 4, 1, 4)]  // 14 tile rows of 14 tiles, at most 4 rows a block
+    [InlineData(16, 64, 55, 55, 4, 2, 4)]  // already a multiple of 2: rows 3, 4, 3, 4 (7 a thread, not 8 and 6)
+    [InlineData(16, 64, 55, 55, 4, 3, 4)]  // 6 blocks would leave blocks of 2 rows (28 tiles < 48): kept at 4
+    [InlineData(16, 64, 55, 55, 2, 2, 10)] // F(2): 28 rows, 3 a block
+    [InlineData(32, 32, 48, 64, 4, 1, 3)]  // 12 rows of 16 tiles, 4 a block
+    [InlineData(32, 32, 48, 64, 4, 2, 4)]  // a fourth block, so 2 threads each get 6 rows: 3 rows = 48 tiles a block
+    [InlineData(64, 256, 13, 13, 4, 2, 1)] // 16 tiles: one block, its phases split between the threads
+    public void Tile_rows_are_cut_into_blocks_the_threads_share_evenly(int c, int oc, int h, int w, int tileSize, int threads, int blocks)
+    {
+        var g = new Conv2dGeometry(c, h, w, 3, 3, padH: 1, padW: 1);
+        Assert.Equal(blocks, Winograd3x3.Blocks(g, 1, tileSize, oc, threads));
+        // The blocks tile the rows in order, and no block is more than a row longer than another.
+        int rows = (h + tileSize - 1) / tileSize;
+        var sizes = Enumerable.Range(0, blocks).Select(b => Winograd3x3.BlockRows(rows, blocks, b)).ToArray();
+        Assert.Equal(0, sizes[0].R0);
+        Assert.Equal(rows, sizes[^1].R1);
+        for (int b = 1; b < blocks; b++) Assert.Equal(sizes[b - 1].R1, sizes[b].R0);
+        Assert.True(sizes.Max(s => s.R1 - s.R0) - sizes.Min(s => s.R1 - s.R0) <= 1, string.Join(", ", sizes));
+    }
 
     [Theory]
     [MemberData(nameof(Shapes))]
