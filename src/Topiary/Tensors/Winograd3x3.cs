@@ -87,10 +87,11 @@ internal static class Winograd3x3
     }
 
     /// <summary>
-    /// How many blocks the <paramref name="images"/>·⌈OH/m⌉ tile rows are cut into (<see cref="BlockRows"/>): V and M (α²·(C + OC) floats a tile) within BlockFloats, at least
-    /// MinTiles tiles; with several threads, a multiple of the thread count (at least one block each) when every block
-    /// keeps MinParallelTiles tiles, so the blocks run side by side with no barrier between their phases (14 tile rows in
-    /// blocks of 4, 4, 4 and 2 left one thread 8 rows and the other 6: now 3, 4, 3 and 4).
+    /// How many blocks the <paramref name="images"/>·⌈OH/m⌉ tile rows are cut into (<see cref="BlockRows"/>): V and M
+    /// (α²·(C + OC) floats a tile) within BlockFloats, at least MinTiles tiles; with several threads, a multiple of the
+    /// thread count (at least one block each) when every block keeps MinParallelTiles tiles, so the blocks run side by
+    /// side with no barrier between their phases (14 tile rows in blocks of 4, 4, 4 and 2 left one thread 8 rows and the
+    /// other 6: now 3, 4, 3 and 4).
     /// </summary>
     internal static int Blocks(in Conv2dGeometry g, int images, int tileSize, int outChannels, int threads)
     {
@@ -101,7 +102,10 @@ internal static class Winograd3x3
         return threads > 1 && more != blocks && (long)(rows / more) * tx >= MinParallelTiles ? more : blocks;
     }
 
-    /// <summary>Block <paramref name="b"/>'s tile rows [R0, R1) of <paramref name="rows"/> cut into <paramref name="blocks"/> blocks whose sizes differ by at most one.</summary>
+    /// <summary>
+    /// Block <paramref name="b"/>'s tile rows [R0, R1) of <paramref name="rows"/> cut into <paramref name="blocks"/>
+    /// blocks whose sizes differ by at most one.
+    /// </summary>
     internal static (int R0, int R1) BlockRows(int rows, int blocks, int b) => ((int)((long)rows * b / blocks), (int)((long)rows * (b + 1) / blocks));
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;

@@ -33,7 +33,7 @@ public class Winograd3x3Tests
         { 3, 24, 6, 40, 1, 1, 1, 1, 1 },    // 20 / 10 tiles a row: vector passes and a scalar tail
         { 8, 16, 7, 7, 1, 1, 1, 1, 5 },     // ResNet's 7x7 at a batch: tiles of several images in one panel
         { 9, 40, 30, 31, 1, 1, 1, 1, 1 },   // 8 and 15 tiles a row
-        { 512, 64, 45, 40, 1, 1, 1, 1, 1 }, // several blocks of tile rows (the last one short), in parallel at 2 threads
+        { 512, 64, 45, 40, 1, 1, 1, 1, 1 }, // several blocks of tile rows (F(2): 23 rows in blocks of 2 and 3), in parallel at 2 threads
         { 16, 64, 55, 55, 1, 1, 1, 1, 1 },  // F(4): 14 tile rows in blocks of 3, 4, 3 and 4; F(2): 28 in ten blocks
         { 32, 32, 48, 64, 1, 1, 1, 1, 1 },  // F(4): 12 tile rows in 3 blocks on 1 thread, 4 on 2
     };
