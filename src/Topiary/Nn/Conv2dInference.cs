@@ -322,11 +322,14 @@ public sealed partial class Conv2d
         var part = g.WithChannels(cg);
         _entryWeights ??= Enumerable.Range(0, groups)
             .Select(gi => EntryConvNchw.PackWeights(Weight.Value.Data.AsSpan(gi * ocg * part.ColumnRows, ocg * part.ColumnRows), ocg, part.ColumnRows)).ToArray();
-        int stride = _target is null ? OutChannels * plane : _targetStride;
-        for (int gi = 0; gi < groups; gi++)
+        int stride = _target is null ? OutChannels * plane : _targetStride, threads = Threading.MaxDegreeOfParallelism;
+        void Group(int gi, int workers) =>
             EntryConvNchw.Forward(x, gi * cg * g.Height * g.Width, g.ImageSize, _batch, part, _entryWeights[gi], ocg,
-                groups == 1 ? Bias?.Value.Data : GroupBias(gi), _clampMin, _clampMax, y, OutputAt(0) + gi * ocg * plane, stride,
-                Threading.MaxDegreeOfParallelism);
+                groups == 1 ? Bias?.Value.Data : GroupBias(gi), _clampMin, _clampMax, y, OutputAt(0) + gi * ocg * plane, stride, workers);
+        // Groups that share out evenly between the threads run side by side, one thread each: one parallel region for the
+        // layer instead of one per group (ShuffleNet's 4-group 1×1 layers: 55 µs on 2 threads against 84 on 1).
+        if (groups > 1 && threads > 1 && groups % threads == 0) Threading.For(0, groups, threads, gi => Group(gi, 1));
+        else for (int gi = 0; gi < groups; gi++) Group(gi, threads);
     }
 
     // Winograd F(m×m, 3×3) over the whole batch (tiles of all samples in one GEMM), the epilogue fused into the output

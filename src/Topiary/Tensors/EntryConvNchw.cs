@@ -3,7 +3,8 @@
 // stride 2 in ResNets, GoogLeNet, DenseNet; 3 → 64, 3×3, stride 1 in VGG), and one group of a grouped or narrow 1×1
 // layer (ShuffleNet's 34 → 34 per group; SqueezeNet's 64 → 16):
 //   y[n, o, oh, ow] = min(max(Σ_k x[n, c, oh·SH − PT + kh·DH, ow·SW − PL + kw·DW] · W[o, c, kh, kw] + b[o], lo), hi)
-// one group (its input channels read from an offset and a sample stride; Conv2d calls it group by group), any kernel,
+// one group (its input channels read from an offset and a sample stride; Conv2d calls it group by group, or runs the
+// groups side by side on one thread each when they share out evenly between the threads), any kernel,
 // stride, padding and dilation (a Conv2dGeometry), C·KH·KW ≤ MaxDepth. A 1×1 layer's plane is one row of H·W pixels,
 // and when bands of rows are too few for the threads, the channel blocks are split between them too.
 // im2col + GEMM spends a pass as large as the output on a column matrix of K = C·KH·KW rows (27 for a 3×3 RGB stem),

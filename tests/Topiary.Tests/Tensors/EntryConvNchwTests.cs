@@ -140,9 +140,11 @@ public unsafe class EntryConvNchwTests
     }
 
     [Theory]
-    [InlineData(8, 12, 1, 0, 4, 1)]     // ShuffleNet's grouped 1 × 1 (one row of H·W pixels, channel blocks split between threads)
+    [InlineData(8, 12, 1, 0, 4, 1)]     // ShuffleNet's grouped 1 × 1 (one row of H·W pixels; on 2 threads its 4 groups side by side)
     [InlineData(64, 16, 1, 0, 1, 2)]    // SqueezeNet's squeeze 1 × 1, batch 2
-    [InlineData(6, 9, 3, 1, 3, 1)]      // grouped 3 × 3
+    [InlineData(6, 9, 3, 1, 3, 1)]      // grouped 3 × 3 (3 groups on 2 threads: group by group, each split between them)
+    [InlineData(12, 8, 1, 0, 2, 3)]     // 2 groups, batch 3: one group a thread
+    [InlineData(6, 6, 3, 1, 2, 1)]      // grouped 3 × 3, 2 groups
     public void A_frozen_grouped_or_pointwise_conv2d_on_the_kernel_equals_its_im2col_path_bit_for_bit(int c, int oc, int k, int pad, int groups, int batch)
     {
         Conv2d Make(bool entry)
@@ -153,13 +155,14 @@ public unsafe class EntryConvNchwTests
         }
         var x = new Tensor(EntryConvNhwcTests.Random(new Random(9), batch * c * 28 * 28), batch, c, 28, 28);
         var expected = Make(false).ForwardFused(x, null, 0f, 6f).Data.ToArray();
-        var frozen = Make(true);
         foreach (int threads in new[] { 1, 2 })
         {
+            // A layer of its own per thread count: an output another count wrote must not stand in for this one's.
+            var frozen = Make(true);
             using var _ = Threading.Limit(threads);
             EntryConvNhwcTests.AssertBits(expected, frozen.ForwardFused(x, null, 0f, 6f).Data, $"{frozen}, {threads} thread(s)");
+            Assert.Equal("entry", frozen.ChosenAlgorithms);
         }
-        Assert.Equal("entry", frozen.ChosenAlgorithms);
     }
 
     [Fact]
