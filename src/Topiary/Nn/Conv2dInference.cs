@@ -368,11 +368,17 @@ public sealed partial class Conv2d
         w ??= Enumerable.Range(0, groups).Select(gi => WinogradWeights.Create(weights.AsSpan(gi * ocg * cg * 9, ocg * cg * 9), ocg, cg, m)).ToArray();
         if (groups > 1)
         {
-            int outPlanes = ocg * g.OutH * g.OutW;
-            for (int i = 0; i < _batch; i++)
-                for (int gi = 0; gi < groups; gi++)
-                    Winograd3x3.Convolve(x, i * g.ImageSize + gi * part.ImageSize, 1, part, w[gi], y, OutputAt(i) + gi * outPlanes,
-                        new WinogradEpilogue(GroupBias(gi), _residual, _clampMin, _clampMax), threads);
+            int outPlanes = ocg * g.OutH * g.OutW, imageSize = g.ImageSize;
+            var ws = w;
+            void Group(int i, int gi, int workers) =>
+                Winograd3x3.Convolve(x, i * imageSize + gi * part.ImageSize, 1, part, ws[gi], y, OutputAt(i) + gi * outPlanes,
+                    new WinogradEpilogue(GroupBias(gi), _residual, _clampMin, _clampMax), workers);
+            // Groups that share out evenly between the threads run side by side, one thread each (AlexNet's two 13 × 13
+            // groups: no barrier between a group's phases); otherwise group by group, each on every thread.
+            if (threads > 1 && groups % threads == 0) Threading.For(0, _batch * groups, threads, item => Group(item / groups, item % groups, 1));
+            else
+                for (int i = 0; i < _batch; i++)
+                    for (int gi = 0; gi < groups; gi++) Group(i, gi, threads);
             return;
         }
         var epilogue = new WinogradEpilogue(Bias?.Value.Data, _residual, _clampMin, _clampMax);

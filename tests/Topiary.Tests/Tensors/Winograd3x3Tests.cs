@@ -176,18 +176,27 @@ public class Winograd3x3Tests
     [InlineData(1, 3)]
     public void A_frozen_grouped_conv2d_on_Winograd_runs_group_by_group(int batch, int groups)
     {
-        // 8 input and output channels a group (3 groups of a 13x11 image at batch 1; 2 groups at batch 2).
-        var conv = new Conv2d(8 * groups, 8 * groups, 3, new Random(groups), padding: 1, groups: groups);
-        conv.Bias!.Value.CopyFrom(Randn(2, 8 * groups));
+        // 8 input and output channels a group (3 groups of a 13x11 image at batch 1, group by group on 2 threads; 2 groups
+        // side by side on 2 threads, at batch 1 and 2).
+        Conv2d Make()
+        {
+            var conv = new Conv2d(8 * groups, 8 * groups, 3, new Random(groups), padding: 1, groups: groups);
+            conv.Bias!.Value.CopyFrom(Randn(2, 8 * groups));
+            return conv;
+        }
         var x = Randn(3, batch, 8 * groups, 13, 11);
         var residual = Randn(4, batch, 8 * groups, 13, 11);
-        var expected = conv.Forward(x, training: true).Data.ToArray();
+        var expected = Make().Forward(x, training: true).Data.ToArray();
         for (int i = 0; i < expected.Length; i++) expected[i] = Math.Clamp(expected[i] + residual.Data[i], 0f, 6f);
-        conv.Frozen = true;
-        conv.WinogradOverride = true;
         foreach (int threads in new[] { 1, 2 })
+        {
+            // A layer of its own per thread count: an output another count wrote must not stand in for this one's.
+            var frozen = Make();
+            frozen.Frozen = true;
+            frozen.WinogradOverride = true;
             using (Threading.Limit(threads))
-                AssertClose(expected, conv.ForwardFused(x, residual, 0f, 6f).Data.ToArray(), Tolerance4, $"{conv}, batch {batch}, {threads} thread(s)");
+                AssertClose(expected, frozen.ForwardFused(x, residual, 0f, 6f).Data.ToArray(), Tolerance4, $"{frozen}, batch {batch}, {threads} thread(s)");
+        }
     }
 
     [Fact]
