@@ -326,11 +326,15 @@ public sealed partial class Conv2d
         void Group(int gi, int workers) =>
             EntryConvNchw.Forward(x, gi * cg * g.Height * g.Width, g.ImageSize, _batch, part, _entryWeights[gi], ocg,
                 groups == 1 ? Bias?.Value.Data : GroupBias(gi), _clampMin, _clampMax, y, OutputAt(0) + gi * ocg * plane, stride, workers);
-        // Groups that share out evenly between the threads run side by side, one thread each: one parallel region for the
-        // layer instead of one per group (ShuffleNet's 4-group 1×1 layers: 55 µs on 2 threads against 84 on 1).
-        if (groups > 1 && threads > 1 && groups % threads == 0) Threading.For(0, groups, threads, gi => Group(gi, 1));
+        if (GroupsSideBySide(threads)) Threading.For(0, groups, threads, gi => Group(gi, 1));
         else for (int gi = 0; gi < groups; gi++) Group(gi, threads);
     }
+
+    // Whether a grouped layer's groups run side by side, one thread each (the direct kernel and Winograd): when they share
+    // out evenly between the threads. One parallel region for the layer then replaces one per group (and Winograd's
+    // barriers between a group's phases): ShuffleNet's 4-group 1×1 layers took 55–60 µs on 2 threads group by group,
+    // 41–48 side by side, 80–84 on 1 thread. Otherwise the layer runs group by group, each group on every thread.
+    private bool GroupsSideBySide(int threads) => Groups > 1 && threads > 1 && Groups % threads == 0;
 
     // Winograd F(m×m, 3×3) over the whole batch (tiles of all samples in one GEMM), the epilogue fused into the output
     // transform; the transformed weights of each tile size are made on first use.
@@ -373,9 +377,7 @@ public sealed partial class Conv2d
             void Group(int i, int gi, int workers) =>
                 Winograd3x3.Convolve(x, i * imageSize + gi * part.ImageSize, 1, part, ws[gi], y, OutputAt(i) + gi * outPlanes,
                     new WinogradEpilogue(GroupBias(gi), _residual, _clampMin, _clampMax), workers);
-            // Groups that share out evenly between the threads run side by side, one thread each (AlexNet's two 13 × 13
-            // groups: no barrier between a group's phases); otherwise group by group, each on every thread.
-            if (threads > 1 && groups % threads == 0) Threading.For(0, _batch * groups, threads, item => Group(item / groups, item % groups, 1));
+            if (GroupsSideBySide(threads)) Threading.For(0, _batch * groups, threads, item => Group(item / groups, item % groups, 1));
             else
                 for (int i = 0; i < _batch; i++)
                     for (int gi = 0; gi < groups; gi++) Group(i, gi, threads);
