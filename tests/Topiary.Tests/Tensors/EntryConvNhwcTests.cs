@@ -91,14 +91,20 @@ public unsafe class EntryConvNhwcTests
     [Fact]
     public void An_entry_layer_runs_the_kernel_and_equals_im2col_gemm()
     {
-        var conv = new Conv2d(3, 40, 3, new Random(3), stride: 2, padding: 1);
-        Random(new Random(4), 40).CopyTo(conv.Bias!.Value.Data, 0);
-        var layer = new ChannelsLastConv2d(new FusedConv2d(conv, hasResidual: false, min: 0f, max: 6f), readsChannelsFirst: true);
+        Conv2d Make()
+        {
+            var conv = new Conv2d(3, 40, 3, new Random(3), stride: 2, padding: 1);
+            Random(new Random(4), 40).CopyTo(conv.Bias!.Value.Data, 0);
+            return conv;
+        }
         var x = new Tensor(Random(new Random(5), 2 * 3 * 19 * 21), 2, 3, 19, 21);
-        var g = conv.Geometry(19, 21);
-        var expected = Im2ColGemm(x.Data, 2, g, conv.Weight.Value.Data, 40, conv.Bias!.Value.Data, 0f, 6f, GemmTiers.Best);
+        var reference = Make();
+        var g = reference.Geometry(19, 21);
+        var expected = Im2ColGemm(x.Data, 2, g, reference.Weight.Value.Data, 40, reference.Bias!.Value.Data, 0f, 6f, GemmTiers.Best);
         foreach (int threads in new[] { 1, 2 })
         {
+            // A layer of its own per thread count: an output another count wrote must not stand in for this one's.
+            var layer = new ChannelsLastConv2d(new FusedConv2d(Make(), hasResidual: false, min: 0f, max: 6f), readsChannelsFirst: true);
             using var _ = Threading.Limit(threads);
             AssertBits(expected, layer.Forward([x], false)[0].Data, $"{threads} thread(s)");
         }
