@@ -25,9 +25,10 @@
 // once, before its first such reader (ChannelsLastRewrite.Graph.cs).
 //
 // A Sequential run's channels-last activations share one ActivationArena, slots assigned by liveness over the
-// execution order (ActivationPlan); a Graph's activations, these among them, share the graph's arena (GraphArena). An expand → depthwise → project chain (an inverted-residual
-// block, with or without its residual; in a Graph, with no other reader of its inner tensors) runs band by band
-// (BandedSeparableBlock), and so does a depthwise → project pair in a Sequential (a block without an expansion).
+// execution order (ActivationPlan); a Graph's activations, these among them, share the graph's arena (GraphArena).
+// An expand → depthwise → project chain (an inverted-residual block, with or without its residual; in a Graph, with
+// no other reader of its inner tensors) runs band by band (BandedSeparableBlock), and so does a depthwise → project
+// pair in a Sequential (a block without an expansion).
 using Topiary.Nn;
 
 namespace Topiary.Runtime;
