@@ -6,13 +6,14 @@
 // convolution's epilogue, Winograd where it measures faster; for graphs, chains the plan cannot run, and any model
 // with convolutions), and, with --compare ort, ONNX Runtime running the same weights densely from an exported file.
 // Median and p99 per call, all runtimes timed interleaved in one loop; ratios against ORT (speedup_vs_ort: the faster of
-// plan and fused). Outputs are
+// plan and fused); with several threads, the core-to-core round trip just before and after timing. Outputs are
 // cross-checked before anything is timed (the shared machinery is Bench/LatencyRace).
 using System.CommandLine;
 using System.Globalization;
 using Spectre.Console;
 using Topiary.Cli.Bench;
 using Topiary.Cli.Reports;
+using Topiary.Hardware;
 using Topiary.Models;
 using Topiary.Pruning;
 using Topiary.Runtime;
@@ -98,6 +99,7 @@ public static class BenchCommand
             }
             // Every runtime is timed interleaved in one loop, so machine noise hits all of them alike.
             IReadOnlyList<RaceResult> rows;
+            double? roundTripBefore, roundTripAfter;
             Topiary.Nn.Module? fusedCopy = null;
             using (var race = new LatencyRace(x, example, t))
             {
@@ -120,8 +122,13 @@ public static class BenchCommand
                 // convolutions (where it may pick Winograd); the faster of the two is Topiary's figure.
                 if (!compiled || loaded.Network.NamedModules().Any(m => m.Module is Topiary.Nn.Conv2d)) fusedCopy = AddFused(race, loaded.Network).Model;
                 if (parse.GetValue(compare) == "ort") race.AddOrt("onnxruntime dense", loaded.Network);
+                roundTripBefore = t > 1 ? CoreLatency.RoundTripNanoseconds() : null;
                 rows = race.Run(budget);
+                roundTripAfter = t > 1 ? CoreLatency.RoundTripNanoseconds() : null;
             }
+            if (roundTripBefore is double before && roundTripAfter is double after)
+                AnsiConsole.MarkupLine($"[grey]core-to-core round trip of a cache line: {before:F0} ns before timing, {after:F0} ns after " +
+                    "(on a virtual machine it moves with where the host runs the cores; when high, every parallel region costs more)[/]");
             double? Us(string name) => rows.Where(r => r.Name == name).Select(r => (double?)r.Latency.MedianUs).FirstOrDefault();
             double? planUs = Us("topiary plan"), fusedUs = Us("topiary fused"), ortUs = Us("onnxruntime dense");
             double? bestUs = planUs is null ? fusedUs : fusedUs is null ? planUs : Math.Min(planUs.Value, fusedUs.Value);
@@ -151,7 +158,9 @@ public static class BenchCommand
                 SpeedupVsOrt: ortUs is double ou && bestUs is double bu ? ou / bu : null,
                 DenseSpeedupVsOrt: ortUs is double ou2 ? ou2 / denseUs : null,
                 Runtimes: rows.Select(r => BenchRuntime.Of(r.Name, r.Latency)).ToArray(),
-                Layers: layerTimes);
+                Layers: layerTimes,
+                CoreRoundTripBeforeNs: roundTripBefore,
+                CoreRoundTripAfterNs: roundTripAfter);
         }, threads: false);
     }
 

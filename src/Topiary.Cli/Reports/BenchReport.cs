@@ -1,6 +1,7 @@
 // BenchReport: what `topiary bench --json` writes — the model and settings timed, the median latency of every runtime
 // (Topiary's dense forward, compiled plan and fused copy, ONNX Runtime), the speed-ups against ONNX Runtime and, with
-// --layers, every layer's own time. All latencies are microseconds per call of the whole batch.
+// --layers, every layer's own time; with several threads, the core-to-core round trip before and after timing (where the
+// host runs its cores sets what every parallel region costs). All latencies are microseconds per call of the whole batch.
 using Topiary.Runtime;
 
 namespace Topiary.Cli.Reports;
@@ -22,6 +23,9 @@ namespace Topiary.Cli.Reports;
 /// <param name="DenseSpeedupVsOrt">ONNX Runtime's median ÷ Topiary's dense forward median; absent without ORT.</param>
 /// <param name="Runtimes">Every runtime timed, in timing order.</param>
 /// <param name="Layers">With <c>--layers</c>: every top-level layer timed alone (the fused copy's when there is one); else absent.</param>
+/// <param name="CoreRoundTripBeforeNs">With more than one thread: the round trip of a cache line between cores 0 and 1
+/// (<see cref="Topiary.Hardware.CoreLatency"/>, ns) just before timing; else absent.</param>
+/// <param name="CoreRoundTripAfterNs">The same just after timing.</param>
 public sealed record BenchReport(
     string Model,
     int Batch,
@@ -37,7 +41,9 @@ public sealed record BenchReport(
     double? SpeedupVsOrt,
     double? DenseSpeedupVsOrt,
     IReadOnlyList<BenchRuntime> Runtimes,
-    IReadOnlyList<LayerTime>? Layers);
+    IReadOnlyList<LayerTime>? Layers,
+    double? CoreRoundTripBeforeNs = null,
+    double? CoreRoundTripAfterNs = null);
 
 /// <summary>One runtime's latency in a <see cref="BenchReport"/>.</summary>
 /// <param name="Name">The runtime: <c>topiary dense</c>, <c>topiary plan</c>, <c>topiary fused</c> or <c>onnxruntime dense</c>.</param>

@@ -9,7 +9,6 @@
 // machine does not scale; callers flag it (Scaling).
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Topiary.Hardware;
@@ -76,7 +75,7 @@ public static class FmaPeak
             int id = t;
             workers[t] = new Thread(() =>
             {
-                if (threads > 1) PinToCore(id % Environment.ProcessorCount);
+                if (threads > 1) CoreAffinity.PinCurrentThread(id % Environment.ProcessorCount);
                 Loop(1000); // JIT + warm-up
                 start.SignalAndWait();
                 sink[id] = Loop(iters);
@@ -90,23 +89,6 @@ public static class FmaPeak
         GC.KeepAlive(sink);
         return seconds;
     }
-
-    // Linux: bind the calling thread to one core (pid 0 = this thread). Elsewhere, or on failure, the scheduler decides.
-    private static void PinToCore(int core)
-    {
-        if (!OperatingSystem.IsLinux() || core >= 64) return;
-        try
-        {
-            ulong mask = 1UL << core;
-            _ = SchedSetAffinity(0, (nuint)sizeof(ulong), ref mask);
-        }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
-        {
-        }
-    }
-
-    [DllImport("libc", EntryPoint = "sched_setaffinity", SetLastError = true)]
-    private static extern int SchedSetAffinity(int pid, nuint cpusetsize, ref ulong mask);
 
     private static float Loop(long iters) =>
         Vector512.IsHardwareAccelerated ? Loop512(iters) :

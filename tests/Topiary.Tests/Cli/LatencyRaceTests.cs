@@ -91,6 +91,9 @@ public class LatencyRaceTests : IDisposable
         double ort = root.GetProperty("ort_dense_us").GetDouble(), plan = root.GetProperty("topiary_plan_us").GetDouble();
         Assert.True(ort > 0 && plan > 0);
         Assert.Equal(ort / plan, root.GetProperty("speedup_vs_ort").GetDouble(), 9);
+        // One thread: no core-to-core round trip to report (JsonReportTests sees it at two).
+        Assert.False(root.TryGetProperty("core_round_trip_before_ns", out _));
+        Assert.False(root.TryGetProperty("core_round_trip_after_ns", out _));
     }
 
     // A small residual graph with a declared 3×10×12 input, as `topiary import` writes it.
