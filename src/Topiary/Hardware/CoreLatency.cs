@@ -3,9 +3,9 @@
 // writes as soon as it reads the odd one. Every parallel region hands cache lines between cores (its start and end
 // flags, its work counter, and the data one thread writes and another reads), so this latency prices a region. On a
 // virtual machine it is a property of where the host runs the virtual CPUs at the moment, and it moves: on the 2-core
-// development VM it was 80–190 ns most of the time and 400–450 ns for stretches of tens of seconds, and during those
-// stretches a 2-thread ResNet-50 inference took 25 % longer (ONNX Runtime's about 10 %). Benchmarks measure it before
-// and after timing so a reader can tell which state a multi-thread figure was taken in.
+// development VM it was 55–83 ns most of the time and 500–700 ns for stretches of seconds, and during those stretches
+// a 2-thread ResNet-50 inference took 25 % longer (ONNX Runtime's about 10 %). Benchmarks measure it before and after
+// timing so a reader can tell which state a multi-thread figure was taken in.
 using System.Diagnostics;
 
 namespace Topiary.Hardware;
