@@ -18,6 +18,7 @@ public static class QuickMode
     [
         new FmaPeakSection(),
         new MemoryBandwidthSection(),
+        new CoreLatencySection(),
         new GemmQuickSection(),
         new TrainingThroughputSection(),
         new SparseCrossoverSection(),
