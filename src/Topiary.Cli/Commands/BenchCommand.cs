@@ -127,8 +127,13 @@ public static class BenchCommand
                 roundTripAfter = t > 1 ? CoreLatency.RoundTripNanoseconds() : null;
             }
             if (roundTripBefore is double before && roundTripAfter is double after)
+            {
                 AnsiConsole.MarkupLine($"[grey]core-to-core round trip of a cache line: {before:F0} ns before timing, {after:F0} ns after " +
                     "(on a virtual machine it moves with where the host runs the cores; when high, every parallel region costs more)[/]");
+                if (CoreLatency.Moved(before, after))
+                    AnsiConsole.MarkupLine("[yellow]warning: the cores moved during timing (round trip before and after differ more than " +
+                        $"{CoreLatency.MovedRatio}x); the {t}-thread figures mix two states of the host[/]");
+            }
             double? Us(string name) => rows.Where(r => r.Name == name).Select(r => (double?)r.Latency.MedianUs).FirstOrDefault();
             double? planUs = Us("topiary plan"), fusedUs = Us("topiary fused"), ortUs = Us("onnxruntime dense");
             double? bestUs = planUs is null ? fusedUs : fusedUs is null ? planUs : Math.Min(planUs.Value, fusedUs.Value);

@@ -76,6 +76,16 @@ public static class CoreLatency
         return timed[timed.Length / 2];
     }
 
+    /// <summary>Round trips further apart than this factor were taken with the cores in different places.</summary>
+    public const double MovedRatio = 2.0;
+
+    /// <summary>
+    /// True when two round trips (ns) differ by more than <see cref="MovedRatio"/>: the host moved the cores between them
+    /// (on the development VM 55–83 ns against 500–700 ns; measurements in one state repeat within 1.5x).
+    /// </summary>
+    public static bool Moved(double before, double after) =>
+        before > 0 && after > 0 && Math.Max(before, after) > MovedRatio * Math.Min(before, after);
+
     // Spins until the slot holds value; false once the deadline has passed (checked every 4,096 reads).
     private static bool Await(long[] line, long value, long deadline)
     {

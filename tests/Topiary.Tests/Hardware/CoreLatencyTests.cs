@@ -1,5 +1,5 @@
 // CoreLatency: a round trip between two cores takes a positive, plausible time on a machine with two processors, none is
-// measured on one, and bad arguments are rejected.
+// measured on one, bad arguments are rejected, and two round trips more than twofold apart mean the cores moved.
 using Topiary.Hardware;
 
 namespace Topiary.Tests.Hardware;
@@ -20,6 +20,15 @@ public class CoreLatencyTests
         Assert.NotNull(ns);
         Assert.InRange(ns.Value, 1.0, 1e6);
     }
+
+    [Theory]
+    [InlineData(60, 70, false)]
+    [InlineData(60, 119, false)]
+    [InlineData(60, 600, true)]
+    [InlineData(700, 55, true)]
+    [InlineData(0, 600, false)]
+    public void Moved_means_the_round_trips_differ_more_than_twofold(double before, double after, bool moved) =>
+        Assert.Equal(moved, CoreLatency.Moved(before, after));
 
     [Theory]
     [InlineData(0, 3)]
