@@ -16,7 +16,7 @@ internal static unsafe partial class EntryConvNchw
 
     /// <summary>The operands of one call and the loops over its bands.</summary>
     private sealed class Job(float[] x, int xOffset, int xStride, in Conv2dGeometry g, float[] w, int oc, float[]? bias, float min, float max,
-        float[] y, int yOffset, int yStride, EntryConvNhwc.Lanes lanes)
+        float[] y, int yOffset, int yStride, EntryConvNhwc.Lanes lanes, bool byPixels)
     {
         private readonly Conv2dGeometry _g = g;
 
@@ -68,15 +68,32 @@ internal static unsafe partial class EntryConvNchw
                     OutputPlane = (nint)g.OutH * g.OutW, Channels = g.Channels, KernelH = g.KernelH, KernelW = kw,
                     Clamps = min != float.NegativeInfinity || max != float.PositiveInfinity, Lo = TL.Broadcast(min), Hi = TL.Broadcast(max),
                 };
+                float* sample = py + yOffset + (long)n * yStride;
+                if (byPixels)
+                {
+                    // One row (a pointwise plane read directly): part `part` of its tiles, in runs whose inputs fit the L1,
+                    // each run through every channel block, so the input is read from memory once, not once per block.
+                    int tiles = full + (rest == 0 ? 0 : 1), t0 = tiles * part / parts, t1 = tiles * (part + 1) / parts, w2 = 2 * v;
+                    int run = Math.Max(1, PointwiseRunBytes / (w2 * g.Channels * sizeof(float)));
+                    a.Prefetch = PointwisePrefetch;
+                    for (int s = t0; s < t1; s += run)
+                    {
+                        int e = Math.Min(s + run, t1), whole = Math.Min(e, full);
+                        for (int b = 0; b < blocks; b++)
+                        {
+                            float* output = Block(ref a, b, pw, pb, depth, sample);
+                            if (s < whole) Tiles<TL, TV, TwoVectors>(a, source + s * w2, output + s * w2, whole - s, v);
+                            if (e > full) Tiles<TL, TV, TwoVectors>(a, source + g.OutW - w2, output + g.OutW - w2, 1, v);
+                        }
+                    }
+                    return;
+                }
                 for (int oh = oh0; oh < oh1; oh++)
                 {
                     float* input = source + (oh - oh0) * sh * planeRow;
                     for (int b = b0; b < b1; b++)
                     {
-                        a.Weights = pw + (long)b * depth * ChannelBlock;
-                        a.Bias = pb == null ? null : pb + b * ChannelBlock;
-                        a.ValidChannels = Math.Min(ChannelBlock, oc - b * ChannelBlock);
-                        float* output = py + yOffset + (long)n * yStride + (long)b * ChannelBlock * a.OutputPlane + (long)oh * g.OutW;
+                        float* output = Block(ref a, b, pw, pb, depth, sample) + (long)oh * g.OutW;
                         if (full > 0) Tiles<TL, TV, TwoVectors>(a, input, output, full, v);
                         int at = full * 2 * v;
                         if (rest == 0) continue;
@@ -86,6 +103,15 @@ internal static unsafe partial class EntryConvNchw
                     }
                 }
             }
+        }
+
+        // Points the tile arguments at channel block b; returns the block's first output plane of the sample.
+        private float* Block<TV>(ref TileArgs<TV> a, int b, float* pw, float* pb, int depth, float* sample) where TV : struct
+        {
+            a.Weights = pw + (long)b * depth * ChannelBlock;
+            a.Bias = pb == null ? null : pb + b * ChannelBlock;
+            a.ValidChannels = Math.Min(ChannelBlock, oc - b * ChannelBlock);
+            return sample + (long)b * ChannelBlock * a.OutputPlane;
         }
 
         // The phase planes of input rows [ih0, ih0 + rows) of every channel of the sample at `image`.

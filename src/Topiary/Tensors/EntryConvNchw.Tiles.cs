@@ -4,8 +4,10 @@
 // multiplied into the eight channels' accumulators, each channel's weight broadcast from the packed block; then per
 // channel + bias, the clamp and the store (the last vector masked when the row ends inside it; channels past OC are
 // computed on the block's zero weights and not stored). Whether the tile has one vector or two is a type parameter, so
-// the JIT drops the unused accumulators.
+// the JIT drops the unused accumulators. A pointwise row's tiles also prefetch each input vector's plane a set distance
+// ahead (a hint: it changes no result, and may point past the row).
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace Topiary.Tensors;
 
@@ -26,6 +28,8 @@ internal static unsafe partial class EntryConvNchw
         public nint OutputPlane;
         /// <summary>Input channels C, kernel height KH and width KW.</summary>
         public int Channels, KernelH, KernelW;
+        /// <summary>Floats ahead of each input vector to prefetch into the L1 (0: none; EntryConvNchw.PointwisePrefetch).</summary>
+        public nint Prefetch;
         /// <summary>Output channels of the block that exist (≤ 8).</summary>
         public int ValidChannels;
         /// <summary>Whether the clamp runs.</summary>
@@ -60,6 +64,11 @@ internal static unsafe partial class EntryConvNchw
                     for (int kw = 0; kw < kernelW; kw++, w += ChannelBlock)
                     {
                         float* p = row + offsets[kw];
+                        if (a.Prefetch != 0 && Sse.IsSupported)
+                        {
+                            Sse.Prefetch0(p + a.Prefetch);
+                            if (TW.Two) Sse.Prefetch0(p + a.Prefetch + 16);
+                        }
                         TV x0 = TL.Load(p), x1 = TW.Two ? TL.Load(p + v) : default;
                         TV w0 = TL.Broadcast(w[0]);
                         a0 = TL.MultiplyAdd(x0, w0, a0);

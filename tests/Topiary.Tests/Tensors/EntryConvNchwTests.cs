@@ -3,7 +3,8 @@
 // tier (16, 8, 4 and scalar lanes, forced, so all run on any machine) and on 1 and 2 threads, and against im2col + GEMM
 // at every GEMM tier this host runs: the windows of EntryConvNhwcTests (strides 1, 2, 3 and mixed, padding 0 to 3 and
 // asymmetric, dilation 2), input channels 1 to 4, output channels 1, 7, 8, 9, 24 and 64 (whole and partial channel
-// blocks), rows from 1 to 111 pixels (one-vector and two-vector tiles, masked last vectors at every tier), batch 1 and 3,
+// blocks), rows from 1 to 111 pixels (one-vector and two-vector tiles, masked last vectors at every tier), pointwise
+// layers of 40–256 input channels whose rows of up to 3,025 pixels go in runs and parts of tiles, batch 1 and 3,
 // with and without bias, clamps of every kind, NaN inputs. Also outputs written into a concatenation's channel slices,
 // inputs read from a group's offset and stride, the phase-plane split, Frozen Conv2d layers (a stem, grouped and
 // pointwise ones) forced onto the kernel against their im2col path, the packed layout and argument checks.
@@ -38,7 +39,11 @@ public unsafe class EntryConvNchwTests
     [InlineData(3, 64, 64, 61, 7, 2, 3)]    // ResNet's, GoogLeNet's, DenseNet's
     [InlineData(3, 64, 34, 34, 3, 1, 1)]    // VGG's
     [InlineData(1, 20, 28, 28, 5, 1, 0)]    // LeNet-5's
-    public void Network_stems_equal_the_twin_bit_for_bit(int c, int oc, int h, int w, int k, int stride, int pad)
+    // Pointwise rows cut into runs of tiles (several runs; on 2 threads, parts of the row) and through every channel block:
+    [InlineData(128, 16, 55, 55, 1, 1, 0)]  // SqueezeNet 1.1's fire3 squeeze: 2-tile runs, a last partial tile
+    [InlineData(256, 25, 27, 27, 1, 1, 0)]  // fire5's form: 1-tile runs, a partial channel block
+    [InlineData(40, 9, 6, 11, 1, 1, 0)]     // a row of 66 pixels: two parts on 2 threads at 16 lanes
+    public void Network_stems_and_pointwise_layers_equal_the_twin_bit_for_bit(int c, int oc, int h, int w, int k, int stride, int pad)
     {
         var g = new Conv2dGeometry(c, h, w, k, k, stride, stride, pad, pad);
         var rng = new Random(oc + h);
