@@ -19,6 +19,7 @@ public class PoolRowTests
     [InlineData(1, 3, 27)]
     [InlineData(2, 3, 13)]   // SqueezeNet's last pool: 8 lanes, then one more vector ending at 13
     [InlineData(1, 2, 21)]
+    [InlineData(2, 4, 40)]   // an even kernel past 2: two pairs of taps from shared loads
     public void Vectors_equal_the_scalar_loop_and_the_definition(int stride, int kernel, int outputs)
     {
         foreach (int spare in new[] { 0, 16 })
