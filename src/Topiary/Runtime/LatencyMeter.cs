@@ -1,4 +1,5 @@
-// LatencyMeter: per-call wall-clock latency of actions — warm-up, then many timed calls; median, p99, min.
+// LatencyMeter: per-call wall-clock latency of actions — warm-up, then many timed calls; median, p99, min. Calls of
+// seconds (a paper network at batch 16) get a shorter warm-up and fewer timed calls, so a run ends in minutes.
 // Compare() times several actions INTERLEAVED (short slices of each in turn, repeated until the budget is
 // spent), so a noisy neighbour or a frequency change hits every contender alike and their ratios are honest
 // on shared machines. Benchmarks and experiments report ratios of numbers measured in the same run.
@@ -20,17 +21,25 @@ public sealed record Latency(double MedianUs, double P99Us, double MinUs, int Ca
 /// <summary>Measures latencies.</summary>
 public static class LatencyMeter
 {
+    /// <summary>How many times the budget may pass before slow actions stop at 3 timed calls instead of 20.</summary>
+    public const double SlowFactor = 4;
+
+    private const double MinWarmupSeconds = 0.25;
+
     /// <summary>Runs <paramref name="action"/> for about <paramref name="seconds"/> after a warm-up and reports per-call latency.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="seconds"/> is negative or <paramref name="warmup"/> negative.</exception>
     public static Latency Measure(Action action, double seconds = 1.0, int warmup = 50) => Compare([action], seconds, warmup)[0];
 
     /// <summary>
     /// Times every action in turn, in slices of about <paramref name="sliceSeconds"/> each, until <paramref name="seconds"/>
-    /// in total have passed (at least 20 calls each); returns one <see cref="Latency"/> per action in the given order.
+    /// in total have passed (at least 20 calls each, or at least 3 once <see cref="SlowFactor"/> times the budget, and at
+    /// least a second, has passed: a call of seconds, such as VGG-16 at batch 16, would otherwise take 70 calls of each
+    /// contender); returns one <see cref="Latency"/> per action in the given order.
     /// </summary>
     /// <param name="actions">The contenders.</param>
     /// <param name="seconds">Total time budget over all actions.</param>
-    /// <param name="warmup">Untimed calls of each action first.</param>
+    /// <param name="warmup">Untimed calls of each action first; fewer (at least 2) when they take longer than the action's
+    /// share of the budget (and at least a quarter of a second).</param>
     /// <param name="sliceSeconds">How long each action runs before the next one's turn; keep it well above the time
     /// worker threads spin after a parallel call (the default 0.1 s) when contenders run on several threads.</param>
     /// <exception cref="ArgumentException">No actions.</exception>
@@ -42,15 +51,18 @@ public static class LatencyMeter
         ArgumentOutOfRangeException.ThrowIfNegative(seconds);
         ArgumentOutOfRangeException.ThrowIfNegative(warmup);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sliceSeconds);
+        double warmupSeconds = Math.Max(seconds / actions.Count, MinWarmupSeconds), slowAfter = Math.Max(SlowFactor * seconds, 1.0);
         foreach (var a in actions)
         {
             ArgumentNullException.ThrowIfNull(a, nameof(actions));
-            for (int i = 0; i < warmup; i++) a();
+            var warming = Stopwatch.StartNew();
+            for (int i = 0; i < warmup && (i < 2 || warming.Elapsed.TotalSeconds < warmupSeconds); i++) a();
         }
         var samples = actions.Select(_ => new List<double>()).ToArray();
         var total = Stopwatch.StartNew();
         long slice = Math.Max(1, (long)(Stopwatch.Frequency * sliceSeconds));
-        while (total.Elapsed.TotalSeconds < seconds || samples.Any(s => s.Count < 20))
+        bool Short(List<double> s) => s.Count < 20 && (s.Count < 3 || total.Elapsed.TotalSeconds < slowAfter);
+        while (total.Elapsed.TotalSeconds < seconds || samples.Any(Short))
         {
             for (int k = 0; k < actions.Count; k++)
             {

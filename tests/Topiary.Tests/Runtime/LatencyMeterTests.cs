@@ -30,6 +30,19 @@ public class LatencyMeterTests
     }
 
     [Fact]
+    public void Slow_actions_get_a_short_warm_up_and_three_timed_calls_once_the_budget_is_long_past()
+    {
+        // 80 ms a call, a 10 ms budget: 50 warm-up calls and 20 timed ones would take 5.6 s; the timed calls stop after a second.
+        int calls = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var l = LatencyMeter.Measure(() => { calls++; Thread.Sleep(80); }, seconds: 0.01, warmup: 50);
+        Assert.InRange(l.Calls, 3, 19);
+        Assert.InRange(calls - l.Calls, 2, 49);
+        Assert.True(clock.Elapsed.TotalSeconds >= 1.0, "stopped before the slow-action floor of a second");
+        Assert.True(l.MinUs >= 75_000, $"min {l.MinUs} µs for 80 ms calls");
+    }
+
+    [Fact]
     public void Bad_arguments_are_rejected()
     {
         Assert.Throws<ArgumentException>(() => LatencyMeter.Compare([], 0.01));
