@@ -45,10 +45,10 @@ internal static unsafe partial class EntryConvNchw
 
     /// <summary>The input bytes of one run of a pointwise row's tiles (every channel of the run's pixels; at least one tile),
     /// which every channel block then reads from the L1.</summary>
-    internal static int PointwiseRunBytes = 32 << 10;
+    private const int PointwiseRunBytes = 32 << 10;
 
     /// <summary>How far ahead (floats) a pointwise row's tiles prefetch each input plane into the L1 (0: not at all).</summary>
-    internal static int PointwisePrefetch = 128;
+    private const int PointwisePrefetch = 128;
 
     /// <summary>True when the kernel takes a groups-1 convolution of geometry <paramref name="g"/>.</summary>
     internal static bool Applies(in Conv2dGeometry g) => g.ColumnRows <= MaxDepth && g.OutH > 0 && g.OutW > 0;
