@@ -112,9 +112,10 @@ internal static unsafe partial class EntryConvNchw
                 : Vector128.IsHardwareAccelerated ? EntryConvNhwc.Lanes.V128 : EntryConvNhwc.Lanes.Scalar;
         // A pointwise convolution's plane is one row of H·W pixels: whole tiles instead of one short row after another.
         // When the row holds a whole tile, it is cut into runs of pixels, each run through every channel block (ByPixels).
-        var view = IsPointwise(g) ? new Conv2dGeometry(g.Channels, 1, g.Height * g.Width, 1, 1, 1, 1, 0, 0) : g;
+        bool pointwise = IsPointwise(g);
+        var view = pointwise ? new Conv2dGeometry(g.Channels, 1, g.Height * g.Width, 1, 1, 1, 1, 0, 0) : g;
         int tile = 2 * LaneCount(lanes);
-        bool byPixels = IsPointwise(g) && view.OutW >= tile;
+        bool byPixels = pointwise && view.OutW >= tile;
         var job = new Job(x, xOffset, xStride, view, packedW, outChannels, bias, min, max, y, yOffset, yStride, lanes, byPixels);
         int bands = (view.OutH + BandRows - 1) / BandRows, items = batch * bands;
         // Too few bands for the threads (a pointwise plane is one band): the row's tiles (by pixels), else the channel
