@@ -20,10 +20,10 @@ public static class OnnxCommands
     {
         var file = new Argument<string>("onnx-file") { Description = "The ONNX model to import." };
         var output = new Option<string?>("--out") { Description = "Model file to write (default: <onnx-file>.safetensors)." };
-        var transform = new Option<string>("--input-transform")
+        var transform = new Option<string?>("--input-transform")
         {
-            Description = $"Pixel scaling the model was trained with: {string.Join(", ", PixelTransform.Names)}.",
-            DefaultValueFactory = _ => "mnist-normalize",
+            Description = $"Normalisation the model was trained with: {string.Join(", ", ImageTransform.PresetNames)} " +
+                "(default: imagenet for an input of three colour channels, else mnist-normalize).",
         };
         var dataset = new Option<string>("--dataset") { Description = "Dataset the model classifies.", DefaultValueFactory = _ => "mnist" };
         var verify = new Option<bool>("--verify")
@@ -52,11 +52,12 @@ public static class OnnxCommands
             string outPath = parse.GetValue(output) ?? Path.ChangeExtension(input, ".safetensors");
             var arrays = parse.GetValue(verifyInput) ?? [];
             OutputGuard.Check([("onnx-file", input), .. arrays.Select(a => ("--input", (string?)a))], [("--out", outPath), ("--json", parse.GetValue(json))]);
-            string transformName = parse.GetValue(transform)!;
-            PixelTransform.ByName(transformName);
+            string? givenTransform = parse.GetValue(transform);
+            if (givenTransform is not null) ImageTransform.Preset(givenTransform);
             if (!File.Exists(input)) throw new FileNotFoundException($"{input}: no such ONNX file.", input);
             var options = new OnnxImportOptions { InputShapes = ParseInputShapes(parse.GetValue(inputShape) ?? []) };
             var (model, info) = OnnxImporter.Import(input, options);
+            string transformName = givenTransform ?? PredictModel.OnnxDefaultTransform(info.InputShape);
 
             IReadOnlyList<OnnxVerifyOutput>? verified = null;
             if (parse.GetValue(verify))

@@ -35,7 +35,7 @@ public static class PredictCommand
         var resize = new Option<string>("--resize") { Description = "stretch (whole image, aspect not kept) or center-crop (largest centred region, then resize).", DefaultValueFactory = _ => "stretch" };
         var mean = new Option<string?>("--mean") { Description = "Per-channel mean after x/255, e.g. 0.485,0.456,0.406 (or one value)." };
         var std = new Option<string?>("--std") { Description = "Per-channel std after x/255, e.g. 0.229,0.224,0.225 (or one value)." };
-        var transformName = new Option<string?>("--input-transform") { Description = $"A pixel transform preset instead of --mean/--std: {string.Join(", ", PixelTransform.Names)}." };
+        var transformName = new Option<string?>("--input-transform") { Description = $"A normalisation preset instead of --mean/--std: {string.Join(", ", ImageTransform.PresetNames)}." };
         var layout = new Option<string>("--layout") { Description = "Axis order the model takes images in: nchw or nhwc.", DefaultValueFactory = _ => "nchw" };
         var grayscale = new Option<bool>("--grayscale") { Description = "Convert images to one luminance channel (the default when the model takes one channel)." };
         var batchSize = new Option<int>("--batch-size") { Description = "Inputs per forward pass.", DefaultValueFactory = _ => 64 };
@@ -94,7 +94,7 @@ public static class PredictCommand
                 throw new ArgumentException("--input-transform and --mean/--std are alternatives; give one of them.");
             var normalisation = Mean is not null || Std is not null
                 ? new ImageTransform { Mean = Mean ?? [0.0], Std = Std ?? [1.0] }
-                : ImageTransform.FromPixelTransform(Preset is null ? model.Transform : PixelTransform.ByName(Preset));
+                : Preset is null ? model.Transform : ImageTransform.Preset(Preset);
             int[]? shape = model.InputShape is { Length: 3 } s ? s : null;
             int channels = shape is null ? -1 : Layout == TensorLayout.Nchw ? shape[0] : shape[2];
             var (h, w) = Layout == TensorLayout.Nchw ? (1, 2) : (0, 1);
@@ -107,6 +107,9 @@ public static class PredictCommand
                 Grayscale = Grayscale || channels == 1,
                 Layout = Layout,
             };
+            if (transform.Grayscale && Mean is null && Std is null && (transform.Mean.Count > 1 || transform.Std.Count > 1))
+                throw new ArgumentException($"The input transform {(Preset is null ? "of the model file" : $"'{Preset}'")} normalises three colour channels, but the images are read as one grayscale channel " +
+                    $"({(Grayscale ? "--grayscale" : "the model takes one channel")}); give --input-transform or --mean/--std.");
             transform.Validate();
             return transform;
         }

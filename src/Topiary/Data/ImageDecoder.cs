@@ -1,7 +1,7 @@
 // ImageDecoder: image files (PNG, JPEG, BMP, WebP, GIF — whatever SkiaSharp's codecs recognise by content) to float
 // tensors through an ImageTransform. Decoding: the codec's pixels as 8-bit RGBA, unpremultiplied, without colour-space
-// conversion or EXIF rotation (like Pillow's Image.open + convert('RGB')); alpha is dropped, not composited. A GIF gives
-// its first frame. Resizing (only when the size differs): SkiaSharp's bilinear filter with linear mipmaps (so strong
+// conversion or EXIF rotation (like Pillow's Image.open + convert('RGB')); alpha is dropped, not composited; the
+// channels are written R, G, B, or B, G, R for a Bgr transform (Caffe's models). A GIF gives its first frame. Resizing (only when the size differs): SkiaSharp's bilinear filter with linear mipmaps (so strong
 // down-scaling does not alias); CenterCrop first cuts the largest centred region with the target's aspect ratio.
 // An image whose pixels equal the target size is used as is, so a 28x28 PNG gives exactly its pixels.
 // Errors: an empty, unrecognised, truncated or corrupt file, or one declaring more than MaxPixels pixels (checked
@@ -126,6 +126,7 @@ public static class ImageDecoder
             for (int x = 0; x < width; x++)
             {
                 int r = row[4 * x], g = row[4 * x + 1], b = row[4 * x + 2], at = y * width + x;
+                if (transform.Bgr && !transform.Grayscale) (r, b) = (b, r);
                 if (transform.Grayscale)
                 {
                     values[at] = tables[0][(19595 * r + 38470 * g + 7471 * b + 0x8000) >> 16];

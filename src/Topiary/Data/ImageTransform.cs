@@ -1,9 +1,12 @@
 // ImageTransform: how an image's 8-bit pixels become a model's float input. Steps, in order: resize to Height x Width
-// (when set; see ImageResize), convert to one grayscale channel (when Grayscale) or keep R, G, B, then per channel c
+// (when set; see ImageResize), convert to one grayscale channel (when Grayscale) or keep R, G, B (B, G, R when Bgr),
+// then per channel c
 //   value = (pixel * Scale - Mean[c]) / Std[c]
 // computed in double precision and rounded once to float32, written in Layout order. The defaults (Scale 1/255,
 // Mean 0, Std 1, RGB, NCHW, no resize) are torchvision's ToTensor(). Mean and Std hold one value (used for every
-// channel) or one per channel. FromPixelTransform gives the same float32 values as PixelTransform.Table.
+// channel) or one per channel, in the model's channel order. FromPixelTransform gives the same float32 values as
+// PixelTransform.Table. Preset names the normalisations models are trained with: PixelTransform's one-value presets
+// and the colour ones — torchvision's ImageNet mean/std, and Caffe's BGR 0..255 minus the ImageNet channel means.
 namespace Topiary.Data;
 
 /// <summary>Resize, channel and normalisation options turning an image into a float tensor.</summary>
@@ -36,8 +39,40 @@ public sealed record ImageTransform
     /// <summary>Axis order of the produced example; default <see cref="TensorLayout.Nchw"/>.</summary>
     public TensorLayout Layout { get; init; } = TensorLayout.Nchw;
 
+    /// <summary>Colour channels in B, G, R order (Caffe's models) instead of R, G, B; ignored when <see cref="Grayscale"/>.</summary>
+    public bool Bgr { get; init; }
+
     /// <summary>Channels of the produced example: 1 when <see cref="Grayscale"/>, else 3.</summary>
     public int Channels => Grayscale ? 1 : 3;
+
+    /// <summary>torchvision's ImageNet normalisation (ResNet, MobileNet, SqueezeNet, … from torchvision and the ONNX zoo): x/255, mean 0.485, 0.456, 0.406, std 0.229, 0.224, 0.225.</summary>
+    public static ImageTransform ImageNet { get; } = new() { Mean = [0.485, 0.456, 0.406], Std = [0.229, 0.224, 0.225] };
+
+    /// <summary>Caffe's ImageNet models (BVLC AlexNet, CaffeNet, GoogLeNet, ZFNet): B, G, R values 0..255 minus the channel means 103.939, 116.779, 123.68.</summary>
+    public static ImageTransform CaffeImageNet { get; } = new() { Bgr = true, Scale = 1.0, Mean = [103.939, 116.779, 123.68] };
+
+    private static readonly Dictionary<string, ImageTransform> ColourPresets = new(StringComparer.Ordinal)
+    {
+        ["imagenet"] = ImageNet,
+        ["caffe-imagenet"] = CaffeImageNet,
+    };
+
+    /// <summary>The names <see cref="Preset"/> accepts: <see cref="PixelTransform.Names"/> and the colour presets.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = [.. PixelTransform.Names, .. ColourPresets.Keys];
+
+    /// <summary>True when <paramref name="name"/> is a preset with one mean and std per colour channel (it needs 3 channels).</summary>
+    public static bool IsColourPreset(string name) => ColourPresets.ContainsKey(name ?? throw new ArgumentNullException(nameof(name)));
+
+    /// <summary>The normalisation (Scale, Mean, Std, channel order) a preset names; every other option at its default.</summary>
+    /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
+    public static ImageTransform Preset(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (ColourPresets.TryGetValue(name, out var colour)) return colour;
+        if (!PixelTransform.Names.Contains(name))
+            throw new ArgumentException($"Unknown input transform '{name}'. Known: {string.Join(", ", PresetNames)}.", nameof(name));
+        return FromPixelTransform(PixelTransform.ByName(name));
+    }
 
     /// <summary>The normalisation of a <see cref="PixelTransform"/> (<c>pixel * Scale + Offset</c>): Scale, Mean = -Offset, Std = 1.</summary>
     public static ImageTransform FromPixelTransform(PixelTransform transform) =>

@@ -1,7 +1,8 @@
 // PixelTransform: how 8-bit pixels become float32 inputs: value = pixel * Scale + Offset.
 // Presets: Caffe's LeNet recipe (scale 0.00390625 = 1/256, the default), the unit interval (x/255),
-// and PyTorch's per-dataset standardisation (x/255 - mean)/std. The per-pixel values come from a
-// 256-entry table computed in double precision and rounded once to float32.
+// PyTorch's per-dataset standardisation (x/255 - mean)/std, and Inception's [-1, 1]; the per-channel (colour) presets
+// are ImageTransform's. The per-pixel values come from a 256-entry table computed in double precision and rounded once
+// to float32.
 namespace Topiary.Data;
 
 /// <summary>An affine map from an 8-bit pixel to a float32 input: <c>value = pixel * Scale + Offset</c>.</summary>
@@ -21,10 +22,13 @@ public readonly record struct PixelTransform(double Scale, double Offset)
     /// <summary>The common Fashion-MNIST normalisation: <c>(pixel/255 - 0.2860) / 0.3530</c>.</summary>
     public static PixelTransform FashionMnistNormalize { get; } = Normalize(0.2860, 0.3530);
 
-    /// <summary>Names accepted by <see cref="ByName"/>.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["caffe", "unit", "mnist-normalize", "fashion-mnist-normalize"];
+    /// <summary>TF-slim's Inception preprocessing (also Keras' <c>tf</c> mode: Inception, MobileNet): <c>(pixel/255 - 0.5) / 0.5</c>, values in [-1, 1].</summary>
+    public static PixelTransform Inception { get; } = Normalize(0.5, 0.5);
 
-    /// <summary>A preset by name: caffe (x/256), unit (x/255), mnist-normalize, fashion-mnist-normalize.</summary>
+    /// <summary>Names accepted by <see cref="ByName"/>.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["caffe", "unit", "mnist-normalize", "fashion-mnist-normalize", "inception"];
+
+    /// <summary>A preset by name: caffe (x/256), unit (x/255), mnist-normalize, fashion-mnist-normalize, inception ([-1, 1]).</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>
     public static PixelTransform ByName(string name) => name switch
     {
@@ -32,6 +36,7 @@ public readonly record struct PixelTransform(double Scale, double Offset)
         "unit" => UnitInterval,
         "mnist-normalize" => MnistNormalize,
         "fashion-mnist-normalize" => FashionMnistNormalize,
+        "inception" => Inception,
         _ => throw new ArgumentException($"Unknown input transform '{name}'. Known: {string.Join(", ", Names)}.", nameof(name)),
     };
 

@@ -20,18 +20,33 @@ public static class ModelFile
     /// <summary>Metadata key holding the JSON architecture description (<see cref="ModelArchitecture"/>).</summary>
     public const string ArchitectureKey = "architecture";
 
-    /// <summary>Metadata key naming the input pixel transform the model expects (see <see cref="Data.PixelTransform.ByName"/>).</summary>
+    /// <summary>Metadata key naming the input pixel transform the model expects (see <see cref="Data.ImageTransform.Preset"/>).</summary>
     public const string InputTransformKey = "input_transform";
 
     /// <summary>Metadata key holding the shape of one input example, comma-separated (e.g. <c>1,28,28</c>); see <see cref="ModelInputShape"/>.</summary>
     public const string InputShapeKey = "input_shape";
 
-    /// <summary>The pixel scaling a model file's metadata asks for (<see cref="InputTransformKey"/>); Caffe's x/256 when absent.</summary>
-    /// <exception cref="ArgumentException">The metadata names an unknown transform.</exception>
+    /// <summary>
+    /// The one-value pixel scaling a model file's metadata asks for (<see cref="InputTransformKey"/>), as the
+    /// one-channel datasets (MNIST, Fashion-MNIST) are read for it; Caffe's x/256 when absent.
+    /// </summary>
+    /// <exception cref="ArgumentException">The metadata names an unknown transform, or a colour one (one mean per R, G, B channel).</exception>
     public static Data.PixelTransform InputTransform(IReadOnlyDictionary<string, string> metadata)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        return metadata.TryGetValue(InputTransformKey, out var name) ? Data.PixelTransform.ByName(name) : Data.PixelTransform.Caffe;
+        if (!metadata.TryGetValue(InputTransformKey, out var name)) return Data.PixelTransform.Caffe;
+        if (Data.ImageTransform.IsColourPreset(name))
+            throw new ArgumentException($"Metadata field '{InputTransformKey}' is '{name}', a normalisation of three colour channels; the datasets here have one channel " +
+                $"(one-channel transforms: {string.Join(", ", Data.PixelTransform.Names)}).");
+        return Data.PixelTransform.ByName(name);
+    }
+
+    /// <summary>The normalisation a model file's metadata asks for (<see cref="InputTransformKey"/>, any <see cref="Data.ImageTransform.Preset"/>); Caffe's x/256 when absent.</summary>
+    /// <exception cref="ArgumentException">The metadata names an unknown transform.</exception>
+    public static Data.ImageTransform ImageInputTransform(IReadOnlyDictionary<string, string> metadata)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        return metadata.TryGetValue(InputTransformKey, out var name) ? Data.ImageTransform.Preset(name) : Data.ImageTransform.FromPixelTransform(Data.PixelTransform.Caffe);
     }
 
     /// <summary>Saves <paramref name="network"/> (architecture <paramref name="modelName"/>) atomically to <paramref name="path"/>.</summary>

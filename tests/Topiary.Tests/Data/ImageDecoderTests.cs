@@ -1,5 +1,6 @@
 // ImageDecoder: PNG, lossless WebP and BMP decode to exactly their pixels through the transform (channel order NCHW or
-// NHWC, Pillow's grayscale formula, per-channel mean/std, the PixelTransform presets bit for bit); JPEG decodes to within
+// NHWC, Pillow's grayscale formula, per-channel mean/std, the PixelTransform presets bit for bit, the colour presets:
+// torchvision's ImageNet mean/std and Caffe's B, G, R minus the channel means); JPEG decodes to within
 // its compression error; resizing keeps flat colours, averages fine detail instead of aliasing it, and center-crop keeps
 // only the centred region; corrupt, truncated, empty and absurdly large images are InvalidDataException naming the file.
 using System.Buffers.Binary;
@@ -77,6 +78,43 @@ public sealed class ImageDecoderTests : IDisposable
         var (r, g, b) = Color(1, 2);
         int[] pixel = [r, g, b];
         for (int c = 0; c < 3; c++) Assert.Equal((float)((pixel[c] / 255.0 - mean[c]) / std[c]), t.Data[c * 6 + 5]);
+    }
+
+    [Fact]
+    public void Colour_presets_give_torchvisions_imagenet_values_and_caffes_bgr_minus_the_channel_means()
+    {
+        using var bitmap = ImageTestFiles.Rgb(Color, 2, 3);
+        string path = Save("rgb.png", ImageTestFiles.Png(bitmap));
+        var (r, g, b) = Color(1, 2);
+        var torch = ImageDecoder.Decode(path, ImageTransform.Preset("imagenet"));
+        double[] mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225];
+        int[] rgb = [r, g, b];
+        for (int c = 0; c < 3; c++) Assert.Equal((float)((rgb[c] / 255.0 - mean[c]) / std[c]), torch.Data[c * 6 + 5]);
+
+        var caffe = ImageDecoder.Decode(path, ImageTransform.Preset("caffe-imagenet"));
+        Assert.Equal((float)(b - 103.939), caffe.Data[5]);
+        Assert.Equal((float)(g - 116.779), caffe.Data[6 + 5]);
+        Assert.Equal((float)(r - 123.68), caffe.Data[12 + 5]);
+        var nhwc = ImageDecoder.Decode(path, ImageTransform.Preset("caffe-imagenet") with { Layout = TensorLayout.Nhwc });
+        for (int c = 0; c < 3; c++) Assert.Equal(caffe.Data[c * 6 + 5], nhwc.Data[5 * 3 + c]);
+        // Grayscale ignores the channel order: the luminance of R, G, B, not of B, G, R.
+        var gray = ImageDecoder.Decode(path, ImageTransform.Preset("caffe-imagenet") with { Grayscale = true, Mean = [0.0] });
+        Assert.Equal((float)((19595 * r + 38470 * g + 7471 * b + 0x8000) >> 16), gray.Data[5]);
+    }
+
+    [Fact]
+    public void Every_preset_name_resolves_and_an_unknown_one_is_refused_with_the_list()
+    {
+        foreach (string name in PixelTransform.Names)
+            Assert.Equal(PixelTransform.ByName(name).Table(), ImageTransform.Preset(name).Table(0));
+        Assert.Equal([.. PixelTransform.Names, "imagenet", "caffe-imagenet"], ImageTransform.PresetNames);
+        Assert.True(ImageTransform.IsColourPreset("imagenet"));
+        Assert.False(ImageTransform.IsColourPreset("inception"));
+        Assert.Equal(-1f, PixelTransform.Inception.Table()[0]);
+        Assert.Equal(1f, PixelTransform.Inception.Table()[255]);
+        var e = Assert.Throws<ArgumentException>(() => ImageTransform.Preset("imagenett"));
+        Assert.Contains("'imagenett'", e.Message);
+        Assert.Contains("caffe-imagenet", e.Message);
     }
 
     [Fact]
