@@ -1,4 +1,5 @@
-// OnnxImporter: reads an .onnx file (protobuf ModelProto, opsets 7–21) into a Topiary model.
+// OnnxImporter: reads an .onnx file (protobuf ModelProto, opsets 7–21; tensors inline or in external data files next
+// to it, see OnnxExternalData) into a Topiary model.
 // Contract:
 //   - Any directed acyclic graph of supported operators, with any number of float inputs and outputs, imports as a
 //     trainable Topiary.Nn.Graph over the file's tensor names (inputs and outputs keep their names); a graph that is one
@@ -12,7 +13,8 @@
 //   - Parameter names: the weight initializer's prefix ("layer1.0.conv1.weight" stays "layer1.0.conv1.weight"), else
 //     the node's name (OnnxNodeConverter.Name); OnnxImportInfo.ParameterSources maps each parameter to its initializer.
 // Errors (one message naming the file, and the node and op type where there is one):
-//   unreadable protobuf, missing graph, a tensor produced twice or never, a cycle, malformed tensors or attributes →
+//   unreadable protobuf, missing graph, a tensor produced twice or never, a cycle, malformed tensors or attributes, a
+//   missing or malformed external data file →
 //   InvalidDataException; operators of other domains (ai.onnx.ml ZipMap ...) or not supported, settings Topiary cannot
 //   represent, non-float inputs, symbolic non-batch input dims (without OnnxImportOptions.InputShapes), or more than
 //   MaxExampleElements values per example → NotSupportedException. The unsupported operators are listed all at once.
@@ -62,6 +64,7 @@ public static class OnnxImporter
         }
         if (model.Graph is null || model.Graph.Node.Count == 0)
             throw new InvalidDataException($"{path}: not a valid ONNX model (field 'graph' is missing or has no nodes).");
+        OnnxExternalData.Load(model, path);
         return new OnnxGraphImport(path, model, options).Run();
     }
 }
