@@ -1,7 +1,8 @@
 // FmaPeak: the machine's measured single-precision FMA peak. A register-only loop of independent fused
 // multiply-adds — 16 accumulators on Vector512, 12 on Vector256 (AVX2 has 16 registers; both cover FMA latency x
 // pipes on current x64 cores), 8 on Vector128 run for twice the iterations — on the widest accelerated vector type.
-// Each of `threads` threads runs the loop; the best wall time of `samples` runs is kept. GFLOP/s = threads x iterations x FmasPerIteration x lanes x 2 / seconds / 1e9.
+// Each of `threads` threads runs the loop; the best wall time of `samples` runs is kept.
+// GFLOP/s = threads x iterations x FmasPerIteration x lanes x 2 / seconds / 1e9.
 // Several threads start together at a barrier and, on Linux, each is pinned to its own core first
 // (sched_setaffinity on the calling thread; best effort), so two threads cannot share one core while another
 // sits idle. A multi-thread figure far below threads x the 1-thread one means the cores were busy, not that the
