@@ -246,7 +246,8 @@ public static class InferenceGraph
             if (parts.Count != cat.Inputs.Count) continue;
             int channels = parts.Sum(part => part.Conv.Conv.OutChannels), first = parts.Min(part => part.Node);
             int last = lastReader.GetValueOrDefault(cat.Outputs[0], int.MaxValue);
-            int shared = placed.FindIndex(b => b.Channels == channels && b.Last < first);
+            // A graph output keeps storage of its own, exactly its size (a shared array may be longer: a view).
+            int shared = last == int.MaxValue ? -1 : placed.FindIndex(b => b.Channels == channels && b.Last < first);
             var buffer = new ConcatBuffer(channels, shared >= 0 ? placed[shared].Buffer : null);
             if (shared >= 0) placed[shared] = (buffer, channels, last);
             else placed.Add((buffer, channels, last));

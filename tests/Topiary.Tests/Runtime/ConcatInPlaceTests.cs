@@ -2,7 +2,8 @@
 // module, an inception block) becomes a CatInPlace whose producers write their channel slices of one ConcatBuffer.
 // The fused graph's output equals the unfused graph's at batch 1 and 3 (written in place, sample by sample, on every
 // convolution path: pointwise, im2col, Winograd, the transposed small image, the batched small-image path); a later
-// concatenation of as many channels shares an earlier one's storage only when that one is dead; a Cat with an input that is not a fused
+// concatenation of as many channels shares an earlier one's storage only when that one is dead, and keeps one array
+// across calls when the two differ in size; a Cat with an input that is not a fused
 // convolution's, or is read twice, or a residual-fused producer, stays a Cat; bad uses are rejected.
 using Topiary.Nn;
 using Topiary.Runtime;
@@ -90,8 +91,8 @@ public class ConcatInPlaceTests
     }
 
     // Two fire modules in a row (19 channels in and out), the first one's concatenation read by the second's squeeze, or
-    // also by a last concatenation of both, or also returned.
-    private static Graph TwoFires(bool firstReadAtTheEnd, bool firstReturned)
+    // also by a last concatenation of both, or also returned; the second's read by a last ReLU (or that concatenation).
+    private static Graph TwoFires(bool firstReadAtTheEnd, bool firstReturned, bool poolBetween = false)
     {
         GraphNode[] Fire(string p, string input, string output) =>
         [
@@ -102,9 +103,12 @@ public class ConcatInPlaceTests
             new(p + "e3_relu", new ReLU(), p + "b0", p + "b"),
             new(p + "cat", new Cat(1), [p + "a", p + "b"], [output]),
         ];
-        var nodes = Fire("f1_", "x", "y1").Concat(Fire("f2_", "y1", "y2")).ToList();
-        string[] outputs = firstReadAtTheEnd ? ["y"] : firstReturned ? ["y2", "y1"] : ["y2"];
+        var nodes = Fire("f1_", "x", "y1").ToList();
+        if (poolBetween) nodes.Add(new GraphNode("pool", new MaxPool2d(2), "y1", "p1"));
+        nodes.AddRange(Fire("f2_", poolBetween ? "p1" : "y1", "y2"));
+        string[] outputs = firstReadAtTheEnd ? ["y"] : firstReturned ? ["z", "y1"] : ["z"];
         if (firstReadAtTheEnd) nodes.Add(new GraphNode("last", new Cat(1), ["y1", "y2"], ["y"]));
+        else nodes.Add(new GraphNode("head", new ReLU(), "y2", "z")); // a returned concatenation keeps storage of its own
         return new Graph(["x"], nodes, outputs);
     }
 
@@ -127,7 +131,34 @@ public class ConcatInPlaceTests
         }
         var first = ((CatInPlace)graph.Node("f1_cat").Module).Buffer.Tensor;
         var second = ((CatInPlace)graph.Node("f2_cat").Module).Buffer.Tensor;
-        Assert.Equal(shares, ReferenceEquals(first, second));
+        Assert.Equal(shares, ReferenceEquals(first!.Data, second!.Data));
+    }
+
+    // SqueezeNet's fire4 (256 channels at 54 × 54) and fire5 (256 at 27 × 27): a pool between the two fires, so the
+    // second shares the first's storage at a quarter of its size. The shared array is kept across calls (it used to be
+    // reallocated twice a call, 60 MB a pass at batch 16), the second concatenation a view of its first elements.
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void Sharers_of_different_sizes_keep_one_array_across_calls(int batch)
+    {
+        var model = TwoFires(firstReadAtTheEnd: false, firstReturned: false, poolBetween: true);
+        var fused = InferenceGraph.Fuse(model, [19, 10, 10], batch);
+        var graph = (Graph)fused.Model;
+        var x = Randn(4, batch, 19, 10, 10);
+        var expected = model.Forward([x], false)[0].Data.ToArray();
+        float[]? storage = null;
+        for (int call = 0; call < 3; call++)
+        {
+            var actual = graph.Forward([x], false)[0];
+            GroupedConvTests.AssertClose(expected, actual.Data.AsSpan(0, actual.Length).ToArray(), $"batch {batch}, call {call}");
+            var first = ((CatInPlace)graph.Node("f1_cat").Module).Buffer.Tensor!;
+            var second = ((CatInPlace)graph.Node("f2_cat").Module).Buffer.Tensor!;
+            Assert.Same(first.Data, second.Data);
+            Assert.Equal([batch, 19, 5, 5], second.Shape.ToArray());
+            storage ??= first.Data;
+            Assert.Same(storage, first.Data);
+        }
     }
 
     [Fact]
