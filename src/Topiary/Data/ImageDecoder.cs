@@ -1,8 +1,9 @@
 // ImageDecoder: image files (PNG, JPEG, BMP, WebP, GIF — whatever SkiaSharp's codecs recognise by content) to float
 // tensors through an ImageTransform. Decoding: the codec's pixels as 8-bit RGBA, unpremultiplied, without colour-space
 // conversion or EXIF rotation (like Pillow's Image.open + convert('RGB')); alpha is dropped, not composited; the
-// channels are written R, G, B, or B, G, R for a Bgr transform (Caffe's models). A GIF gives its first frame. Resizing (only when the size differs): SkiaSharp's bilinear filter with linear mipmaps (so strong
-// down-scaling does not alias); CenterCrop first cuts the largest centred region with the target's aspect ratio.
+// channels are written R, G, B, or B, G, R for a Bgr transform (Caffe's models). A GIF gives its first frame.
+// Resizing (only when the size differs): SkiaSharp's bilinear filter with linear mipmaps (so strong down-scaling does
+// not alias); CenterCrop first cuts the largest centred region with the target's aspect ratio.
 // An image whose pixels equal the target size is used as is, so a 28x28 PNG gives exactly its pixels.
 // Errors: an empty, unrecognised, truncated or corrupt file, or one declaring more than MaxPixels pixels (checked
 // before the pixels are allocated), throws InvalidDataException naming the file.

@@ -1,7 +1,7 @@
 // OnnxTensors: conversion between ONNX TensorProto and Topiary tensors / int64 lists.
 //   float32 tensors: read from raw_data (little-endian IEEE 754, row-major) or float_data; written as raw_data.
 //   int64 tensors:   read from raw_data (little-endian) or int64_data (used for Reshape shapes); written as raw_data.
-// Element counts are checked against dims; a mismatch or an unsupported data type / external data
+// Element counts are checked against dims; a mismatch or an unsupported data type / unread external data
 // throws InvalidDataException naming the file and the tensor.
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
@@ -35,8 +35,8 @@ internal static class OnnxTensors
 
     private static void CheckInline(TensorProto t, string file)
     {
-        if (t.DataLocation == TensorProto.Types.DataLocation.External || t.ExternalData.Count > 0)
-            throw new InvalidDataException($"{file}: tensor '{t.Name}' stores its data in an external file, which is not supported.");
+        if (OnnxExternalData.IsExternal(t))
+            throw new InvalidDataException($"{file}: tensor '{t.Name}' stores its data in an external file that was not read (OnnxExternalData.Load reads it beside the model file).");
     }
 
     /// <summary>Reads a FLOAT tensor into a Topiary tensor of the same shape (a scalar becomes shape [1]).</summary>

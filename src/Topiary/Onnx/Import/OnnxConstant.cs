@@ -93,8 +93,8 @@ internal sealed class OnnxConstant
     /// <exception cref="NotSupportedException">String or complex tensors.</exception>
     public static OnnxConstant FromProto(TensorProto t, string file)
     {
-        if (t.DataLocation == TensorProto.Types.DataLocation.External || t.ExternalData.Count > 0)
-            throw new InvalidDataException($"{file}: tensor '{t.Name}' stores its data in an external file, which is not supported.");
+        if (OnnxExternalData.IsExternal(t))
+            throw new InvalidDataException($"{file}: tensor '{t.Name}' stores its data in an external file that was not read (OnnxExternalData.Load reads it beside the model file).");
         int[] dims = OnnxTensors.Dims(t, file);
         long n = 1;
         foreach (int d in dims) n = Math.Min(n * d, long.MaxValue / 2);
