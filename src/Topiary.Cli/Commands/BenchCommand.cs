@@ -145,8 +145,12 @@ public static class BenchCommand
             IReadOnlyList<LayerTime>? layerTimes = parse.GetValue(layers) ? LayerProfile.Measure(fusedCopy ?? loaded.Network, x) : null;
             if (layerTimes is not null)
             {
-                CliOutput.Table($"slowest layers of the {(fusedCopy is null ? "dense forward" : "fused copy")} (each timed alone, warm caches)", ["layer", "", "median µs", "GFLOP/s"],
-                    layerTimes.OrderByDescending(l => l.MedianUs).Take(10).Select(l => new[] { Markup.Escape(l.Name), Markup.Escape(l.Layer), F(l.MedianUs), l.Macs == 0 ? "" : $"{l.GflopPerSecond:F1}" }));
+                CliOutput.Table($"slowest layers of the {(fusedCopy is null ? "dense forward" : "fused copy")} (alone: repeated on warm caches; in network: inside whole passes)",
+                    ["layer", "", "alone µs", "GFLOP/s", "in network µs"],
+                    layerTimes.OrderByDescending(l => l.MedianUs).Take(10).Select(l => new[]
+                    {
+                        Markup.Escape(l.Name), Markup.Escape(l.Layer), F(l.MedianUs), l.Macs == 0 ? "" : $"{l.GflopPerSecond:F1}", F(l.InNetworkUs),
+                    }));
             }
             return new BenchReport(
                 Model: loaded.Name,

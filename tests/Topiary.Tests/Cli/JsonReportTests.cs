@@ -74,7 +74,7 @@ public sealed class JsonReportTests : IDisposable
             "bench", ["bench", "--model-file", "{model}", "--input", "random", "--seconds", "0.02", "--compare", "ort", "--layers", "--densities", "0.3", "--threads", "2"],
             typeof(BenchReport),
             [
-                "batch", "core_round_trip_after_ns", "core_round_trip_before_ns", "dense_speedup_vs_ort", "densities", "granularity", "input", "kept_fractions{}", "layers[].gflop_per_second", "layers[].layer",
+                "batch", "core_round_trip_after_ns", "core_round_trip_before_ns", "dense_speedup_vs_ort", "densities", "granularity", "input", "kept_fractions{}", "layers[].gflop_per_second", "layers[].in_network_us", "layers[].layer",
                 "layers[].macs", "layers[].median_us", "layers[].name", "model", "ort_dense_us", "runtimes[].calls", "runtimes[].median_us",
                 "runtimes[].min_us", "runtimes[].name", "runtimes[].p99_us", "speedup_vs_ort", "threads", "topiary_dense_us", "topiary_plan_us",
             ]

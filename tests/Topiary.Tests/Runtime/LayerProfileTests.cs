@@ -1,5 +1,6 @@
 // LayerProfile: one row per layer in execution order — a chain's nested Sequentials expanded with dotted names, a
-// Residual kept whole — with each convolution's and linear layer's MACs counted from the input it saw.
+// Residual kept whole — with each convolution's and linear layer's MACs counted from the input it saw, and each layer also
+// timed inside whole passes (every layer once per pass, in order).
 using Topiary.Nn;
 using Topiary.Runtime;
 using Topiary.Tensors;
@@ -29,5 +30,40 @@ public class LayerProfileTests
         Assert.Equal(3L * 6 * 3, rows[6].Macs);
         Assert.All(rows, r => Assert.True(r.MedianUs >= 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => LayerProfile.Measure(model, x, 0));
+    }
+
+    // Inside whole passes every layer runs once per pass, in order, on what the layer before it wrote: the calls are fc
+    // repeated (timed alone), act repeated, then fc, act, fc, act, … for at least three passes, act always on fc's output.
+    [Fact]
+    public void In_network_times_come_from_whole_passes_in_order()
+    {
+        var log = new List<(string Name, float[] Input)>();
+        var fc = new Linear(5, 4, new Random(1));
+        var model = new Sequential().Add("fc", new Logged("fc", fc, log)).Add("act", new Logged("act", new ReLU(), log));
+        var x = Tensor.RandomUniform(new Random(2), 1f, [2, 5]);
+        var fcOutput = fc.Forward(x, false).Data.ToArray();
+        var rows = LayerProfile.Measure(model, x, 0.002);
+        Assert.All(rows, r => Assert.True(r.InNetworkUs > 0, $"{r.Name}: no time inside the passes"));
+        var names = log.Select(l => l.Name).ToList();
+        int firstAct = names.IndexOf("act"), passesStart = names.IndexOf("fc", firstAct);
+        Assert.True(firstAct > 0 && passesStart > firstAct, string.Join(",", names));
+        var passes = log.Skip(passesStart).ToList();
+        Assert.True(passes.Count >= 6 && passes.Count % 2 == 0, $"{passes.Count} calls in the passes");
+        for (int i = 0; i < passes.Count; i += 2)
+        {
+            Assert.Equal(("fc", "act"), (passes[i].Name, passes[i + 1].Name));
+            Assert.Equal(fcOutput, passes[i + 1].Input);
+        }
+    }
+
+    private sealed class Logged(string name, Module inner, List<(string Name, float[] Input)> log) : Module
+    {
+        public override Tensor Forward(Tensor input, bool training)
+        {
+            log.Add((name, input.Data.AsSpan(0, input.Length).ToArray()));
+            return inner.Forward(input, training);
+        }
+
+        public override Tensor Backward(Tensor gradOutput) => inner.Backward(gradOutput);
     }
 }
