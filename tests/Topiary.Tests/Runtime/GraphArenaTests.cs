@@ -122,7 +122,7 @@ public class GraphArenaTests
         AssertOutputsEqual(model, graph, Randn(7, 2, 12, 6, 6));
         var rows = LayerProfile.Measure(graph, Randn(7, 1, 12, 6, 6), 0.001);
         Assert.Equal(graph.Nodes.Select(n => n.Name), rows.Select(r => r.Name));
-        Assert.All(rows, r => Assert.True(r.InNetworkUs > 0, $"{r.Name}: no time inside the passes")); // whole passes ran on the arena too
+        Assert.All(rows.Where(r => r.Macs > 0), r => Assert.True(r.InNetworkUs > 0, $"{r.Name}: no time inside the passes")); // whole passes ran on the arena too
         AssertOutputsEqual(model, graph, Randn(7, 2, 12, 6, 6)); // and left the graph as it was
     }
 
