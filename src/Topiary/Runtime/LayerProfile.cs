@@ -79,18 +79,29 @@ public static class LayerProfile
     // One forward pass of a Graph node by node (as Graph.Forward runs them), each call timed.
     private static List<double>[] GraphPass(Graph graph, Tensor input)
     {
+        var times = new List<double>[graph.Nodes.Count];
+        Walk(graph, input, (n, node, args, call) =>
+        {
+            IReadOnlyList<Tensor> outputs = [];
+            times[n] = [Timed(() => outputs = call())];
+            return outputs;
+        });
+        return times;
+    }
+
+    // Node by node in order on the graph's one input: `each` runs node n (given its arguments and its call) and returns
+    // what it wrote, which the nodes after it read.
+    private static void Walk(Graph graph, Tensor input, Func<int, GraphNode, Tensor[], Func<IReadOnlyList<Tensor>>, IReadOnlyList<Tensor>> each)
+    {
         var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [graph.Inputs[0]] = input };
         foreach (var (name, value) in graph.Constants) values[name] = value;
-        var times = new List<double>[graph.Nodes.Count];
-        for (int n = 0; n < times.Length; n++)
+        for (int n = 0; n < graph.Nodes.Count; n++)
         {
             var node = graph.Nodes[n];
             var args = node.Inputs.Select(t => values[t]).ToArray();
-            IReadOnlyList<Tensor> outputs = [];
-            times[n] = [Timed(() => outputs = node.Module is GraphOp op ? op.Forward(args, false) : [node.Module.Forward(args[0], false)])];
+            var outputs = each(n, node, args, () => node.Module is GraphOp op ? op.Forward(args, false) : [node.Module.Forward(args[0], false)]);
             for (int o = 0; o < node.Outputs.Count; o++) values[node.Outputs[o]] = outputs[o];
         }
-        return times;
     }
 
     // One forward pass of a chain's leaves, each call timed.
@@ -118,16 +129,12 @@ public static class LayerProfile
     private static void MeasureNodes(Graph graph, Tensor input, double seconds, List<LayerTime> rows)
     {
         if (graph.Inputs.Count != 1) throw new ArgumentException($"{graph} takes {graph.Inputs.Count} inputs; the profile gives one.", nameof(graph));
-        var values = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [graph.Inputs[0]] = input };
-        foreach (var (name, value) in graph.Constants) values[name] = value;
-        foreach (var node in graph.Nodes)
+        Walk(graph, input, (_, node, args, call) =>
         {
-            var args = node.Inputs.Select(t => values[t]).ToArray();
             IReadOnlyList<Tensor> outputs = [];
-            Action call = node.Module is GraphOp op ? () => outputs = op.Forward(args, false) : () => outputs = [node.Module.Forward(args[0], false)];
-            rows.Add(Time(node.Name, node.Module, call, args[0], seconds));
-            for (int o = 0; o < node.Outputs.Count; o++) values[node.Outputs[o]] = outputs[o];
-        }
+            rows.Add(Time(node.Name, node.Module, () => outputs = call(), args[0], seconds));
+            return outputs;
+        });
     }
 
     // A Sequential's leaves in order, nested Sequentials expanded ("features.3.0").
