@@ -38,7 +38,7 @@ internal static class OnnxExternalData
         var external = Tensors(model.Graph).Where(IsExternal).ToList();
         if (external.Count == 0) return;
         string folder = Path.GetDirectoryName(Path.GetFullPath(modelPath))!;
-        var files = new Dictionary<string, SafeFileHandle>(StringComparer.Ordinal);
+        var files = new Dictionary<string, (SafeFileHandle Handle, long Size)>(StringComparer.Ordinal); // by location
         try
         {
             foreach (var tensor in external)
@@ -46,7 +46,7 @@ internal static class OnnxExternalData
         }
         finally
         {
-            foreach (var handle in files.Values) handle.Dispose();
+            foreach (var (handle, _) in files.Values) handle.Dispose();
         }
     }
 
@@ -64,7 +64,7 @@ internal static class OnnxExternalData
                 if (attribute.T is not null) yield return attribute.T;
     }
 
-    private static void Read(TensorProto tensor, string modelPath, string folder, Dictionary<string, SafeFileHandle> files)
+    private static void Read(TensorProto tensor, string modelPath, string folder, Dictionary<string, (SafeFileHandle Handle, long Size)> files)
     {
         string Where(string field) => $"{modelPath}: tensor '{tensor.Name}', external_data '{field}'";
         var entries = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -73,22 +73,23 @@ internal static class OnnxExternalData
                 throw new InvalidDataException($"{Where(entry.Key)}: given twice.");
         if (!entries.TryGetValue("location", out string? location) || location.Length == 0)
             throw new InvalidDataException($"{Where("location")}: missing; an external tensor needs the relative path of the file holding its data.");
-        string path = Resolve(location, folder, Where("location"));
         long offset = Number(entries, "offset", 0, Where("offset"));
 
-        if (!files.TryGetValue(path, out var handle))
+        // Each side file is resolved, checked and opened once, however many tensors it holds.
+        if (!files.TryGetValue(location, out var file))
         {
+            string path = Resolve(location, folder, Where("location"));
             try
             {
-                handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+                var opened = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+                files[location] = file = (opened, RandomAccess.GetLength(opened));
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 throw new InvalidDataException($"{Where("location")}: cannot read '{location}' ({e.Message}).", e);
             }
-            files[path] = handle;
         }
-        long size = RandomAccess.GetLength(handle);
+        var (handle, size) = file;
         if (offset > size)
             throw new InvalidDataException($"{Where("offset")}: {offset} is beyond the end of '{location}' ({size} bytes).");
         long length = Number(entries, "length", size - offset, Where("length"));
