@@ -213,7 +213,10 @@ public sealed partial class Conv2d
     // each size and batch (the output is rewritten by the caller), after one untimed call each: first-use costs (packed or
     // transformed weights, the sparse layout, thread-local scratch growing and its pages first touched, on the workers
     // too) made the untimed-first choice vary between processes — AlexNet's pruned conv3 at 2 threads kept the direct
-    // sparse kernel (1,041 µs) in some where Winograd takes 699 µs. A small image at batch > 1 whose im2col path is the
+    // sparse kernel (1,041 µs) in some where Winograd takes 699 µs. The kernels timed are compiled fully optimized at
+    // their first call (AggressiveOptimization on every looping method of Tensors/, KernelOptimizationTests): timed as
+    // tier-0 code, the choice followed whichever candidate's helpers were unoptimized (SqueezeNet 1.0 took the direct
+    // stem kernel for 3×3 layers Winograd runs faster). A small image at batch > 1 whose im2col path is the
     // batched one keeps it unless Winograd can run (then the batched path is the one timed).
     private Algorithm Choose(float[] x, float[] y)
     {

@@ -21,6 +21,7 @@ internal static class BatchNormKernel
     private static bool Vectorised => Vector.IsHardwareAccelerated;
 
     /// <summary>Σ (x[i] − mean)².</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SquaredDeviation(ReadOnlySpan<float> x, float mean)
     {
         if (!Vectorised) return SquaredDeviationScalar(x, mean);
@@ -50,6 +51,7 @@ internal static class BatchNormKernel
     }
 
     /// <summary>Scalar twin of <see cref="SquaredDeviation"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float SquaredDeviationScalar(ReadOnlySpan<float> x, float mean)
     {
         float sum = 0;
@@ -62,6 +64,7 @@ internal static class BatchNormKernel
     }
 
     /// <summary>xhat[i] = (x[i] − mean)·inv, y[i] = xhat[i]·gamma + beta.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Normalize(ReadOnlySpan<float> x, float mean, float inv, float gamma, float beta, Span<float> xhat, Span<float> y)
     {
         int n = x.Length;
@@ -86,6 +89,7 @@ internal static class BatchNormKernel
     }
 
     /// <summary>Scalar twin of <see cref="Normalize"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void NormalizeScalar(ReadOnlySpan<float> x, float mean, float inv, float gamma, float beta, Span<float> xhat, Span<float> y)
     {
         for (int i = 0; i < x.Length; i++)
@@ -97,6 +101,7 @@ internal static class BatchNormKernel
     }
 
     /// <summary>y[i] = x[i]·a + b.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Affine(ReadOnlySpan<float> x, float a, float b, Span<float> y)
     {
         int n = x.Length;
@@ -115,12 +120,14 @@ internal static class BatchNormKernel
     }
 
     /// <summary>Scalar twin of <see cref="Affine"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AffineScalar(ReadOnlySpan<float> x, float a, float b, Span<float> y)
     {
         for (int i = 0; i < x.Length; i++) y[i] = x[i] * a + b;
     }
 
     /// <summary>sum = Σ dy[i], dot = Σ dy[i]·xhat[i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumAndDot(ReadOnlySpan<float> dy, ReadOnlySpan<float> xhat, out float sum, out float dot)
     {
         int n = dy.Length;
@@ -146,6 +153,7 @@ internal static class BatchNormKernel
     }
 
     /// <summary>Scalar twin of <see cref="SumAndDot"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumAndDotScalar(ReadOnlySpan<float> dy, ReadOnlySpan<float> xhat, out float sum, out float dot)
     {
         sum = 0;
@@ -158,6 +166,7 @@ internal static class BatchNormKernel
     }
 
     /// <summary>dx[i] = ((xhat[i]·(−meanDyX) + dy[i]) + (−meanDy))·a.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void InputGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> xhat, float meanDy, float meanDyX, float a, Span<float> dx)
     {
         int n = dy.Length;
@@ -177,6 +186,7 @@ internal static class BatchNormKernel
     }
 
     /// <summary>Scalar twin of <see cref="InputGradient"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void InputGradientScalar(ReadOnlySpan<float> dy, ReadOnlySpan<float> xhat, float meanDy, float meanDyX, float a, Span<float> dx)
     {
         for (int i = 0; i < dy.Length; i++) dx[i] = (xhat[i] * -meanDyX + dy[i] + -meanDy) * a;

@@ -27,18 +27,22 @@ internal static class DepthwiseConv
     public static bool IsVectorHardware => Vector128.IsHardwareAccelerated;
 
     /// <summary>y [OH, OW] = b + Σ_taps w · x (see DepthwiseConvScalar).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias, in Conv2dGeometry g, Span<float> y) =>
         Forward(x, w, bias, g, y, IsVectorHardware);
 
     /// <summary>dx [H, W] = (or += with <paramref name="accumulate"/>) the input gradient of dy [OH, OW].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void InputGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> w, in Conv2dGeometry g, Span<float> dx, bool accumulate) =>
         InputGradient(dy, w, g, dx, accumulate, IsVectorHardware);
 
     /// <summary>dw [KH, KW] += Σ over the output of dy times the input each tap reads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, in Conv2dGeometry g, Span<float> dw) =>
         WeightGradient(x, dy, g, dw, IsVectorHardware);
 
     /// <summary>Forward; <paramref name="vectorise"/> = false forces the scalar sweeps (the tests run both).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias, in Conv2dGeometry g, Span<float> y, bool vectorise)
     {
         DepthwiseConvScalar.CheckSpans(x.Length, w.Length, y.Length, g);
@@ -89,6 +93,7 @@ internal static class DepthwiseConv
     // stores and call overhead dominated. Columns where every tap lies inside the row ([max o0, min o1) over the taps)
     // run in vectors; the others per element with the invalid taps skipped. Each output still receives its taps in
     // (kh, kw) order from 0, one FMA each, then + b: the twin's bits.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRegisterBlocked(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias, in Conv2dGeometry g, Span<float> y)
     {
         int width = g.Width, oh = g.OutH, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
@@ -150,6 +155,7 @@ internal static class DepthwiseConv
 
     // Outputs [at, at + TLanes.Count) of one row: every valid tap's FMA in (kh, kw) order from 0, then + b
     // (DepthwiseLanes512 or DepthwiseLanes256: the JIT specialises the method per width).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Chunk<TLanes, TV>(ref float x0, ref float w0, ReadOnlySpan<int> rowStart, ReadOnlySpan<int> rowTap, int rows, int kw, int dw,
         int at, float bias, ref float yRow) where TLanes : struct, IDepthwiseLanes<TV> where TV : struct
     {
@@ -165,6 +171,7 @@ internal static class DepthwiseConv
     }
 
     /// <summary>Input gradient; <paramref name="vectorise"/> = false forces the scalar sweeps (the tests run both).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void InputGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> w, in Conv2dGeometry g, Span<float> dx, bool accumulate, bool vectorise)
     {
         DepthwiseConvScalar.CheckSpans(dx.Length, w.Length, dy.Length, g);
@@ -201,6 +208,7 @@ internal static class DepthwiseConv
     }
 
     /// <summary>Weight gradient; <paramref name="vectorise"/> = false forces scalar dot products (the tests run both).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, in Conv2dGeometry g, Span<float> dwGrad, bool vectorise)
     {
         DepthwiseConvScalar.CheckSpans(x.Length, dwGrad.Length, dy.Length, g);
@@ -229,7 +237,7 @@ internal static class DepthwiseConv
     }
 
     // y[i] = fma(a, x[i], y[i]) for i < n: the per-element rounding of the scalar twin, in vectors when allowed.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Axpy(float a, ref float x, ref float y, int n, bool vectorise)
     {
         int i = 0;
@@ -258,7 +266,7 @@ internal static class DepthwiseConv
     }
 
     // Σ a[i]·b[i] for i < n with independent partial sums (vector lanes when allowed; four scalar sums otherwise).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static float Dot(ref float a, ref float b, int n, bool vectorise)
     {
         int i = 0;
@@ -289,7 +297,7 @@ internal static class DepthwiseConv
     }
 
     // Σ a[i]·b[i·stride] for i < n, four interleaved partial sums.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static float DotStrided(ref float a, ref float b, int stride, int n)
     {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;

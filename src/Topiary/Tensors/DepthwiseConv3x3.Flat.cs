@@ -41,6 +41,7 @@ internal static partial class DepthwiseConv3x3
     // The calling thread's masks for an H×W plane at `lanes`: for chunk j, four masks from (4·j + e)·lanes — e = 0: the
     // row above is inside the image, 1: the row below, 2: the column left, 3: the column right — lane l describing
     // output q = j·lanes + l (all zeros for q ≥ H·W). A tap's mask is the and of its row's and its column's.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float[] FlatMasks<TL, TV>(int h, int w) where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {
         int lanes = TL.Count;
@@ -59,6 +60,7 @@ internal static partial class DepthwiseConv3x3
         return t_flatMasks = masks;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunFlat<TL, TV>(in Job job, in Conv2dGeometry g, int plane0, int plane1)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {

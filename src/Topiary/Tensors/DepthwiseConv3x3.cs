@@ -49,12 +49,14 @@ internal static partial class DepthwiseConv3x3
     /// o / multiplier: a channel shuffle before the layer, read through.
     /// </summary>
     /// <exception cref="ArgumentException">The geometry is not supported, an array is too short or the map is not one.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(float[] x, float[] w, float[]? bias, int multiplier, in Conv2dGeometry g, float[] y, float[]? residual,
         float min, float max, int plane0, int plane1, int[]? source = null) =>
         Forward(x, w, bias, multiplier, g, y, residual, min, max, plane0, plane1, Lanes.Best, source: source);
 
     /// <summary>As the public overload with a forced lane width (tests run them all); <paramref name="flat"/> false sends
     /// even narrow planes through the padded plane (the benchmark's baseline).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Forward(float[] x, float[] w, float[]? bias, int multiplier, in Conv2dGeometry g, float[] y, float[]? residual,
         float min, float max, int plane0, int plane1, Lanes lanes, bool flat = true, int[]? source = null)
     {
@@ -82,6 +84,7 @@ internal static partial class DepthwiseConv3x3
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool IsChannelMap(int[] source, int length, int channels)
     {
         if (source.Length != length) return false;
@@ -163,6 +166,7 @@ internal static partial class DepthwiseConv3x3
         return buffer;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run<TL, TV>(in Job job, in Conv2dGeometry g, int plane0, int plane1)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {
@@ -191,6 +195,7 @@ internal static partial class DepthwiseConv3x3
     }
 
     // The interior of the padded plane from the input plane at x[offset ..] (the zero borders are left as they are).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Fill<TL, TV>(float[] x, int offset, in Layout l, float[] padded)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {
@@ -243,7 +248,7 @@ internal static partial class DepthwiseConv3x3
     }
 
     // dst[0, n) = x[from, from + n) in whole vectors; the last one's lanes past n are written as 0.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void CopyRow<TL, TV>(float[] x, int from, int n, ref float dst)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {
@@ -260,6 +265,7 @@ internal static partial class DepthwiseConv3x3
     }
 
     // One output plane from the padded plane: bands of four rows, then single rows.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Plane<TL, TV>(float[] padded, in Layout l, ReadOnlySpan<float> w, float bias, in Job job, int yOffset, int room,
         Span<float> spill)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
@@ -765,7 +771,7 @@ internal static partial class DepthwiseConv3x3
 
     // Outputs (oy, at .. at + L): acc + b (+ r), max lo, min hi. A store that would pass the plane's end goes through the
     // spill buffer and writes only the row's valid outputs.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Store<TL, TV>(TV acc, in Taps<TL, TV> k, in Output output, int oy, int at)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {

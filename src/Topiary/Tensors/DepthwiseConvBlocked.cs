@@ -4,6 +4,7 @@
 // [H, W, 16] (channels last, zero in unused lanes), every output pixel is one Vector512 accumulator receiving the
 // valid taps in (kh, kw) order from 0 — one FMA each — then + b, and the [OH, OW, 16] result is transposed back.
 // Per output element that is exactly DepthwiseConvScalar's sequence of operations, so the results are its bits.
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Topiary.Tensors;
@@ -27,6 +28,7 @@ internal static class DepthwiseConvBlocked
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">count is not in [1, 16].</exception>
     /// <exception cref="InvalidOperationException">Vector512 is not accelerated (check <see cref="IsSupported"/>).</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(float[] x, int xOffset, float[] w, float[]? bias, int c0, int count, in Conv2dGeometry g, float[] y, int yOffset)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);

@@ -11,6 +11,7 @@ namespace Topiary.Tensors;
 internal static partial class DepthwiseConvNhwc
 {
     /// <summary>Up to eight outputs of a 3-wide kernel at stride 1, inputs outside the image skipped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Edge8S1<TL, TV>(ref float row, int b, ref float w, ref float y, in TileArgs t, in Epilogue<TV> e, int m)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {
@@ -45,6 +46,7 @@ internal static partial class DepthwiseConvNhwc
     }
 
     /// <summary>Up to four outputs of a 3-wide kernel at stride 1, inputs outside the image skipped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Edge4S1<TL, TV>(ref float row, int b, ref float w, ref float y, in TileArgs t, in Epilogue<TV> e, int m)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {
@@ -71,6 +73,7 @@ internal static partial class DepthwiseConvNhwc
     }
 
     /// <summary>Up to eight outputs of a 3-wide kernel at stride 2, inputs outside the image skipped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Edge8S2<TL, TV>(ref float row, int b, ref float w, ref float y, in TileArgs t, in Epilogue<TV> e, int m)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {
@@ -112,6 +115,7 @@ internal static partial class DepthwiseConvNhwc
     }
 
     /// <summary>Up to four outputs of a 3-wide kernel at stride 2, inputs outside the image skipped.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Edge4S2<TL, TV>(ref float row, int b, ref float w, ref float y, in TileArgs t, in Epilogue<TV> e, int m)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {

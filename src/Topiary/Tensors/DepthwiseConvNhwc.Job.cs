@@ -60,6 +60,7 @@ internal static partial class DepthwiseConvNhwc
         }
 
         // The whole blocks of TL.Count channels from c before c1, each over the rows in turn; returns where they end.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int Blocks<TL, TV>((int N, int Oh0, int Oh1) rows, int c, int c1) where TL : struct, IDepthwiseLanes<TV> where TV : struct
         {
             int lanes = TL.Count;
@@ -77,6 +78,7 @@ internal static partial class DepthwiseConvNhwc
         // the last few): interior tiles, and tiles reaching into the padding or cut short by the row's end — with zeros
         // for the missing inputs when every weight is finite, else skipping them (DepthwiseConvNhwc.Edges.cs). Other
         // windows: border columns one pixel at a time, interior columns in general tiles of 4.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Row<TL, TV>(in RowPlan r, int c, in Epilogue<TV> e) where TL : struct, IDepthwiseLanes<TV> where TV : struct
         {
             var g = _g;
@@ -126,6 +128,7 @@ internal static partial class DepthwiseConvNhwc
         }
 
         // One output pixel, taps in the left or right padding skipped. xr: column 0 of the first kernel row inside the image.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Pixel<TL, TV>(ref float xr, ref float wr, ref float yr, in RowPlan r, int ox, in Epilogue<TV> e)
             where TL : struct, IDepthwiseLanes<TV> where TV : struct
         {

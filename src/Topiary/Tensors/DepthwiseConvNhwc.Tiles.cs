@@ -36,6 +36,7 @@ internal static partial class DepthwiseConvNhwc
     }
 
     /// <summary>8 outputs of a 3-wide kernel at stride 1: 10 input loads and 24 FMAs per kernel row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile8S1<TL, TV, TP>(ref float row, int b, ref float w, ref float y, in TileArgs t, in Epilogue<TV> e, int m)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct where TP : struct, IPadding
     {
@@ -74,6 +75,7 @@ internal static partial class DepthwiseConvNhwc
     }
 
     /// <summary>4 outputs of a 3-wide kernel at stride 1: 6 input loads and 12 FMAs per kernel row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile4S1<TL, TV, TP>(ref float row, int b, ref float w, ref float y, in TileArgs t, in Epilogue<TV> e, int m)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct where TP : struct, IPadding
     {
@@ -104,6 +106,7 @@ internal static partial class DepthwiseConvNhwc
     }
 
     /// <summary>8 outputs of a 3-wide kernel at stride 2: 17 input loads and 24 FMAs per kernel row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile8S2<TL, TV, TP>(ref float row, int b, ref float w, ref float y, in TileArgs t, in Epilogue<TV> e, int m)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct where TP : struct, IPadding
     {
@@ -149,6 +152,7 @@ internal static partial class DepthwiseConvNhwc
     }
 
     /// <summary>4 outputs of a 3-wide kernel at stride 2: 9 input loads and 12 FMAs per kernel row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile4S2<TL, TV, TP>(ref float row, int b, ref float w, ref float y, in TileArgs t, in Epilogue<TV> e, int m)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct where TP : struct, IPadding
     {
@@ -183,6 +187,7 @@ internal static partial class DepthwiseConvNhwc
 
     /// <summary>Four outputs of any kernel, stride and dilation (every tap inside the image): per tap one weight load and
     /// four input loads. x: the first output's first tap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile4<TL, TV>(ref float x, ref float w, ref float y, in TileArgs t, in Epilogue<TV> e)
         where TL : struct, IDepthwiseLanes<TV> where TV : struct
     {

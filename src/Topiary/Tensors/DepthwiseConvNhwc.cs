@@ -24,6 +24,7 @@
 // ±0, and acc is never −0 (it starts at +0, and a round-to-nearest sum is −0 only when both terms are). So zeros are used
 // only when every weight is finite; otherwise edge tiles skip those inputs (DepthwiseConvNhwc.Edges.cs). Outputs are
 // independent, so results never depend on the split across threads.
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Topiary.Tensors;
@@ -40,6 +41,7 @@ internal static partial class DepthwiseConvNhwc
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="channels"/> or <paramref name="taps"/> is below 1.</exception>
     /// <exception cref="ArgumentException"><paramref name="w"/> holds fewer than channels·taps weights.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float[] PackWeights(ReadOnlySpan<float> w, int channels, int taps)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(channels, 1);
@@ -62,10 +64,12 @@ internal static partial class DepthwiseConvNhwc
     /// <exception cref="ArgumentNullException">x, packedW or y is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="batch"/> is negative or <paramref name="threads"/> below 1.</exception>
     /// <exception cref="ArgumentException">An array is shorter than the geometry needs.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Forward(float[] x, int batch, in Conv2dGeometry g, float[] packedW, float[]? bias, float min, float max, float[] y, int threads) =>
         Forward(x, batch, g, packedW, bias, min, max, y, threads, Lanes.Best);
 
     /// <summary>As the other overload with a forced widest lane tier (tests run them all).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Forward(float[] x, int batch, in Conv2dGeometry g, float[] packedW, float[]? bias, float min, float max, float[] y,
         int threads, Lanes lanes)
     {
@@ -103,6 +107,7 @@ internal static partial class DepthwiseConvNhwc
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The rows are not within [0, OH], or n is negative.</exception>
     /// <exception cref="ArgumentException">An array is shorter than the geometry needs.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ForwardRows(float[] x, int n, in Conv2dGeometry g, float[] packedW, float[]? bias, float min, float max,
         int oh0, int oh1, float[] y)
     {

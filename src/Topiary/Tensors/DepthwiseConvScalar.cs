@@ -11,6 +11,7 @@
 // This twin is one element at a time, as plain as the formula: it is the test oracle of DepthwiseConv and the
 // baseline its speed is compared with, not a production path.
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Topiary.Tensors;
 
@@ -18,6 +19,7 @@ namespace Topiary.Tensors;
 internal static class DepthwiseConvScalar
 {
     /// <summary>y [OH, OW] = b + the KH×KW filter <paramref name="w"/> correlated with x [H, W] (see the file header).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias, in Conv2dGeometry g, Span<float> y)
     {
         CheckSpans(x.Length, w.Length, y.Length, g);
@@ -27,6 +29,7 @@ internal static class DepthwiseConvScalar
     }
 
     /// <summary>dx [H, W] = (or += with <paramref name="accumulate"/>) the input gradient of dy [OH, OW] through the filter.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void InputGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> w, in Conv2dGeometry g, Span<float> dx, bool accumulate)
     {
         CheckSpans(dx.Length, w.Length, dy.Length, g);
@@ -42,6 +45,7 @@ internal static class DepthwiseConvScalar
     }
 
     /// <summary>dw [KH, KW] += Σ over the output of dy times the input each tap reads.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void WeightGradient(ReadOnlySpan<float> x, ReadOnlySpan<float> dy, in Conv2dGeometry g, Span<float> dw)
     {
         CheckSpans(x.Length, dw.Length, dy.Length, g);
@@ -68,6 +72,7 @@ internal static class DepthwiseConvScalar
     }
 
     /// <summary>One forward output element, in the order the file header fixes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float OutputAt(ReadOnlySpan<float> x, ReadOnlySpan<float> w, float bias, in Conv2dGeometry g, int oh, int ow)
     {
         float acc = 0;
@@ -86,6 +91,7 @@ internal static class DepthwiseConvScalar
     }
 
     /// <summary>One input-gradient element (without the old dx), in the order the file header fixes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float InputGradientAt(ReadOnlySpan<float> dy, ReadOnlySpan<float> w, in Conv2dGeometry g, int ih, int iw)
     {
         float acc = 0;

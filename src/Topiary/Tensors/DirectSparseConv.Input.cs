@@ -20,6 +20,7 @@ internal sealed partial class DirectSparseConv
     private static float[]? t_padded; // the calling thread's padded image, shared by every layer it runs in turn; pinned
 
     // Writes the padded phase image to `padded` (64-byte aligned).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Pad(ReadOnlySpan<float> image, Span<float> padded)
     {
         var g = _g;
@@ -47,6 +48,7 @@ internal sealed partial class DirectSparseConv
     }
 
     // The shifted copies of channel block b for virtual positions [q0, q0 + width).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Copy(ReadOnlySpan<float> padded, int b, int q0, int width, Span<float> copies)
     {
         int length = width + (_kernelH - 1) * _paddedW; // a multiple of 8 floats

@@ -58,6 +58,7 @@ internal sealed partial class DirectSparseConv
     private readonly struct N7 : IVectorCount { public static int Count => 7; }
     private readonly struct N8 : IVectorCount { public static int Count => 8; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Segments512<TN>(ref float x, int first, int end, bool zero, ref float d) where TN : struct, IVectorCount
     {
         int n = TN.Count;
@@ -105,6 +106,7 @@ internal sealed partial class DirectSparseConv
     }
 
     // As Segments512 with 8 lanes.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Segments256<TN>(ref float x, int first, int end, bool zero, ref float d) where TN : struct, IVectorCount
     {
         int n = TN.Count;
@@ -152,6 +154,7 @@ internal sealed partial class DirectSparseConv
     }
 
     // The scalar twin: the same FMAs in the same order, one output at a time.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ScalarSegments(ref float x, int first, int end, bool zero, ref float d, int width)
     {
         for (int k = first; k < end; k++, d = ref Unsafe.Add(ref d, width))

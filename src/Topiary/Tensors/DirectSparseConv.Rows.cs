@@ -31,6 +31,7 @@ internal sealed partial class DirectSparseConv
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RowSegments512<TN>(ref float x, int first, int end, bool zero, ref float d) where TN : struct, IVectorCount
     {
         int n = TN.Count;

@@ -131,6 +131,7 @@ internal sealed partial class DirectSparseConv
     public int NonZeros => _rows is null ? _taps.Length : 3 * _rows.Length;
 
     // True when every kernel row W[o, c, i, :] is all non-zero or all zero.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool WholeRows(ReadOnlySpan<float> weight)
     {
         for (int r = 0; r < weight.Length; r += 3)
@@ -166,6 +167,7 @@ internal sealed partial class DirectSparseConv
         float min, float max, int blocks)
     {
         // Items of one chunk of q run in turn (and side by side), so the stretch of the padded image they copy stays in L2.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int item)
         {
             var (q0, vectors) = conv._pieces[item / blocks];
@@ -195,6 +197,7 @@ internal sealed partial class DirectSparseConv
 
     // The virtual row (a whole number of units) cut into the fewest chunks of at most 8 vectors, their sizes within one
     // of each other: 13 vectors are 7 + 6, not 8 + 4 + 1.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int, int)[] Pieces(int length, int unit)
     {
         int vectors = length / unit, count = (vectors + Vectors - 1) / Vectors;
@@ -210,6 +213,7 @@ internal sealed partial class DirectSparseConv
 
     // Writes the valid outputs of virtual positions [q0, q0 + count): y = clamp(sum + b + residual, min, max), one pass
     // per output row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Store(int o, int q0, int count, ReadOnlySpan<float> sums, Span<float> output, ReadOnlySpan<float> residual, float b, float min, float max)
     {
         int wp = _paddedW, ow = _g.OutW, oh = _g.OutH, q1 = q0 + count;
@@ -223,6 +227,7 @@ internal sealed partial class DirectSparseConv
     }
 
     // y = min(max(s + b + r, lo), hi) (r empty: none).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Epilogue(ReadOnlySpan<float> s, ReadOnlySpan<float> r, Span<float> y, float b, float lo, float hi)
     {
         ref float sp = ref MemoryMarshal.GetReference(s);

@@ -163,6 +163,7 @@ internal static unsafe class EntryConvLanes
         Vector128.MultiplyAddEstimate(Vector128.Create(s_probe), Vector128.Create(s_probe), Vector128.Create(-(1f + 1f / 2048))).ToScalar() != 0f;
 
     /// <summary>The first <paramref name="n"/> lanes of <paramref name="v"/> stored at p through a copy on the stack.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Spill<TV>(TV v, float* p, int n) where TV : struct
     {
         float* lanes = (float*)Unsafe.AsPointer(ref v);

@@ -6,6 +6,7 @@
 // j = ow + ⌊kw·DW / SW⌋: along an output row, consecutive floats. J covers every tile's reads (the row's pixels rounded
 // up to whole tiles, plus the widest shift), zeros past the image. Each plane is a shifted copy (stride 1) or a strided
 // gather (Stride2, Stride4 — vectorised at every width; other strides float by float) between runs of zeros.
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Topiary.Tensors;
@@ -33,6 +34,7 @@ internal static unsafe partial class EntryConvNchw
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Band<TL, TV>(int n, int oh0, int part, int parts) where TL : struct, IEntryConvLanes<TV> where TV : struct
         {
             var g = _g;
@@ -115,6 +117,7 @@ internal static unsafe partial class EntryConvNchw
         }
 
         // The phase planes of input rows [ih0, ih0 + rows) of every channel of the sample at `image`.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Split(float* image, int ih0, int rows, int span, float* planes)
         {
             var g = _g;
@@ -133,6 +136,7 @@ internal static unsafe partial class EntryConvNchw
     /// planes[q·span + j] = src[j·sw + q − padLeft] for q &lt; sw, j &lt; span (0 where the column is outside [0, width));
     /// padLeft ≥ 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SplitRow(float* src, int width, int padLeft, int sw, int span, float* planes)
     {
         var row = new ReadOnlySpan<float>(src, width);

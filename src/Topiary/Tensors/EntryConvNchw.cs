@@ -27,6 +27,7 @@
 // GEMM micro-kernel's multiply-add of the same tier (EntryConvLanes), then + b (when there is a bias), then IEEE Max(lo)
 // and Min(hi) (when clamped): the bits of EntryConvNhwc and of the im2col + GEMM route, so EntryConvNhwcScalar (its
 // output transposed) is this kernel's plain twin. Outputs are independent, so results never depend on the threads.
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Topiary.Tensors;
@@ -59,6 +60,7 @@ internal static unsafe partial class EntryConvNchw
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="outChannels"/> or <paramref name="depth"/> is below 1.</exception>
     /// <exception cref="ArgumentException"><paramref name="w"/> holds fewer than OC·K weights.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float[] PackWeights(ReadOnlySpan<float> w, int outChannels, int depth)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
@@ -85,6 +87,7 @@ internal static unsafe partial class EntryConvNchw
     /// <exception cref="ArgumentNullException">x, packedW or y is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">batch, xOffset or yOffset is negative, outChannels or threads below 1, C·KH·KW above <see cref="MaxDepth"/>, xStride below an image or yStride below a sample's output.</exception>
     /// <exception cref="ArgumentException">An array is shorter than the geometry needs.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Forward(float[] x, int xOffset, int xStride, int batch, in Conv2dGeometry g, float[] packedW, int outChannels,
         float[]? bias, float min, float max, float[] y, int yOffset, int yStride, int threads, EntryConvNhwc.Lanes lanes = EntryConvNhwc.Lanes.Best)
     {

@@ -1,6 +1,7 @@
 // EntryConvNhwc.Rows: one call's operands and its loop over output rows — per row the copies of the edge tiles' windows
 // (every tile's when a kernel row falls in the top or bottom padding), and per chunk of output channels the tiles (EntryConvNhwc.Tiles.cs) in three runs:
 // the left edge tiles, the interior tiles (one run at a fixed step, plus the last, overlapping tile), the right edge tiles.
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Topiary.Tensors;
@@ -50,6 +51,7 @@ internal static unsafe partial class EntryConvNhwc
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Rows<TL, TV, TP, TS>(int n, int oh0, int oh1)
             where TL : struct, IEntryConvLanes<TV> where TV : struct where TP : struct, IEntryPixels where TS : struct, IEntryStride
         {
@@ -116,6 +118,7 @@ internal static unsafe partial class EntryConvNhwc
 
         // The window of the tile whose first input column is `col`: for each channel, the KH kernel rows from image row
         // `top` (step DH), columns [col, col + span), zeros outside the image; [C][KH][span].
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void CopyWindow(float* image, int top, int col, int span, float* dst)
         {
             int h = _g.Height, wd = _g.Width, dh = _g.DilationH;
@@ -153,6 +156,7 @@ internal static unsafe partial class EntryConvNhwc
 
     // One row's tiles for one chunk: the left edge tiles from their windows, the interior run at a fixed step of P pixels,
     // the last tile (ending at the row's end) when interior, the right edge tiles.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Chunk<TL, TV, TP, TS, TW>(in TileArgs<TV> a, in RowRun r)
         where TL : struct, IEntryConvLanes<TV> where TV : struct where TP : struct, IEntryPixels where TS : struct, IEntryStride
         where TW : struct, IEntryVectors

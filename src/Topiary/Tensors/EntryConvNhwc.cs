@@ -20,6 +20,7 @@
 // Min(hi) (when clamped): the im2col + GEMM route's bits (Kc = 256 ≥ C·KH·KW: a single K block, so the GEMM adds the
 // bias after the sum). EntryConvNhwcScalar is the plain twin. Outputs are independent, so results never depend on the
 // split across threads.
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Topiary.Tensors;
@@ -55,6 +56,7 @@ internal static unsafe partial class EntryConvNhwc
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="outChannels"/> or <paramref name="depth"/> is below 1.</exception>
     /// <exception cref="ArgumentException"><paramref name="w"/> holds fewer than OC·K weights.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float[] PackWeights(ReadOnlySpan<float> w, int outChannels, int depth)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(outChannels, 1);
@@ -77,6 +79,7 @@ internal static unsafe partial class EntryConvNhwc
     /// <exception cref="ArgumentNullException">x, packedW or y is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">batch is negative, outChannels or threads below 1, or C·KH·KW above <see cref="MaxDepth"/>.</exception>
     /// <exception cref="ArgumentException">An array is shorter than the geometry needs.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Forward(float[] x, int batch, in Conv2dGeometry g, float[] packedW, int outChannels, float[]? bias, float min, float max,
         float[] y, int threads, Lanes lanes = Lanes.Best)
     {

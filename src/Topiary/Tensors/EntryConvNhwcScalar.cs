@@ -6,6 +6,8 @@
 // computed, NaN for w = ±∞), into one accumulator from +0, each step
 // MathF.FusedMultiplyAdd (fused) or acc + x·w (the GEMM's scalar micro-kernel); + b only with a bias; Max then Min only
 // when clamped (bounds other than −∞, +∞). W is the unpacked [OC, C, KH, KW].
+using System.Runtime.CompilerServices;
+
 namespace Topiary.Tensors;
 
 /// <summary>Scalar reference for <see cref="EntryConvNhwc"/>.</summary>
@@ -13,6 +15,7 @@ internal static class EntryConvNhwcScalar
 {
     /// <summary>y [batch, OH, OW, OC] from x [batch, C, H, W] and w [OC, C, KH, KW] (see the file header).</summary>
     /// <exception cref="ArgumentException">A span is shorter than the geometry needs.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Forward(ReadOnlySpan<float> x, int batch, in Conv2dGeometry g, ReadOnlySpan<float> w, int outChannels,
         ReadOnlySpan<float> bias, bool hasBias, float min, float max, bool fused, Span<float> y)
     {

@@ -49,6 +49,7 @@ public static partial class Gemm
     // Four dot products at a time: each 16-float chunk of a is loaded once and multiplied into four rows
     // of B (batch-1 Linear: W[out, in]·x), so the loads of x and the per-call overhead are shared. Returns the
     // number of rows done (a multiple of 4); the caller finishes the rest.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int DotRows4(int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int ldb, float alpha, float beta, Span<float> c)
     {
         ref float x = ref MemoryMarshal.GetReference(a);
@@ -89,6 +90,7 @@ public static partial class Gemm
     }
 
     // c[j] = alpha·(a · B[j,:]) + beta·c[j] for the n rows of B [n, k].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void GemvRows(int n, int k, float alpha, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c)
     {
         int j = Vector512.IsHardwareAccelerated && k >= 16 ? DotRows4(n, k, a, b, ldb, alpha, beta, c) : 0;
@@ -123,6 +125,7 @@ public static partial class Gemm
 
     // c[1,n] = alpha·a[1,k]·op(B) + beta·c. transB: B is [n,k] → one dot product per output; otherwise B is
     // [k,n] → c accumulates a[p]·B[p,:] row by row, skipping zero inputs (post-ReLU activations often are).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gemv(bool transB, int n, int k, float alpha, ReadOnlySpan<float> a, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c)
     {
@@ -183,6 +186,7 @@ public static partial class Gemm
     }
 
     /// <summary>C = beta·C (C = 0 when beta is 0): the whole product when k = 0 or alpha = 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ScaleC(int m, int n, float beta, float* c, nint ldc)
     {
         for (int i = 0; i < m; i++)

@@ -45,6 +45,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
     /// <remarks><paramref name="bPacked"/>: op(B) already packed (<see cref="Pack"/>; then <paramref name="b"/> is not read);
     /// <paramref name="aPacked"/>: op(A) already packed (<see cref="PackAll"/>; then <paramref name="a"/> is not read);
     /// <paramref name="kcBlock"/>: the K block depth (0: <see cref="KcBlock"/>(k); a pre-packed B's own when it has one).</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int threads, float* bPacked = null,
         float* aPacked = null, GemmEpilogue epilogue = default, int kcBlock = 0)
@@ -139,6 +140,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
     /// op(B) [k, n] packed as Run packs it: for each K block (pc, kc), its column panels at dest + pc·PaddedN (panel q at
     /// + q·Nr·kc), zero-padded to whole panels. <paramref name="dest"/> holds k · RoundUp(n, Nr) floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack(bool transB, int n, int k, float* b, nint ldb, float* dest, int kcBlock = 0)
     {
         if (kcBlock <= 0) kcBlock = KcBlock(k);
@@ -151,6 +153,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
     /// op(A) [m, k] packed as Run packs it: for each K block (pc, kc), its row panels at dest + pc·PaddedM (rows i.. at
     /// + i·kc), zero-padded to whole panels. <paramref name="dest"/> holds k · RoundUp(m, Mr) floats.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackAll(bool transA, int m, int k, float* a, nint lda, float* dest)
     {
         int kcBlock = KcBlock(k), mPadded = RoundUp(m, TKernel.Mr);
@@ -159,6 +162,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
     }
 
     /// <summary>Shared-B mode: the jc/pc loops, packing each B block once for all row blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunShared(ref Job job, int n, int k, int kcBlock, float beta, int threads)
     {
         int nr = TKernel.Nr;
@@ -242,6 +246,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             GemmPacking.PackB(TransB, B, Ldb, Pc, Kc, Jc, Nc, BPack, TKernel.Nr, panelStart, panelEnd);
 
         /// <summary>Just-in-time mode: computes item <paramref name="item"/> over every K block in order.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public readonly void ComputeAllK(int item)
         {
             Job block = this; // a private copy: parallel items must not share the mutable block fields

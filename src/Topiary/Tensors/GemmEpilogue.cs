@@ -83,6 +83,7 @@ internal readonly unsafe struct GemmEpilogue
 
     // C = init or C += init, init = residual + bias formed first (one rounded addition each), with inline vector stores
     // (called per panel: no per-row library call).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteInitial(int i0, int j0, int rows, int cols, float* c, nint ldc, bool add)
     {
         float* columns = BiasPerColumn ? Bias + j0 : null;
@@ -122,6 +123,7 @@ internal readonly unsafe struct GemmEpilogue
     }
 
     /// <summary>Clamps rows × cols of C at <paramref name="c"/> to [Min, Max] (Max first, then Min, as the layer did).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ApplyClamp(int rows, int cols, float* c, nint ldc)
     {
         float lo = Min, hi = Max;

@@ -15,6 +15,7 @@ namespace Topiary.Tensors;
 internal static unsafe class GemmPacking
 {
     /// <summary>Packs op(A)[i0.., p0..] (mc x kc) into panels of <paramref name="mr"/> rows at <paramref name="dest"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackA(bool transA, float* a, nint lda, int i0, int mc, int p0, int kc, float* dest, int mr)
     {
         for (int ir = 0; ir < mc; ir += mr)
@@ -29,6 +30,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>Packs panels [panelStart, panelEnd) of op(B)[p0.., j0..] (kc x nc) at <paramref name="dest"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PackB(bool transB, float* b, nint ldb, int p0, int kc, int j0, int nc, float* dest, int nr,
         int panelStart, int panelEnd)
     {
@@ -53,6 +55,7 @@ internal static unsafe class GemmPacking
     /// B only): packing reads one short run from each of kc rows far apart — more streams than the hardware prefetchers
     /// follow — so the next group's runs are requested while this group is multiplied.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void PrefetchB(bool transB, float* b, nint ldb, int p0, int kc, int j, int cols)
     {
         if (transB) return;
@@ -61,6 +64,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>dest[p*width + r] = src[p*ld + r] for r &lt; lanes, 0 for lanes ≤ r &lt; width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PackCopy(float* src, nint ld, int lanes, int kc, float* dest, int width)
     {
         Debug.Assert(lanes > 0 && lanes <= width);
@@ -87,6 +91,7 @@ internal static unsafe class GemmPacking
     }
 
     /// <summary>dest[p*width + r] = src[r*ld + p] for r &lt; lanes, 0 for lanes ≤ r &lt; width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void PackTranspose(float* src, nint ld, int lanes, int kc, float* dest, int width)
     {
         Debug.Assert(lanes > 0 && lanes <= width);

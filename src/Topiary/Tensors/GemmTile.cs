@@ -17,6 +17,7 @@ internal static unsafe class GemmTile
             : beta * c + at;
 
     /// <summary>Writes the top-left <paramref name="rows"/> x <paramref name="cols"/> of a scratch tile into C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Store(float* tile, int tileLd, int rows, int cols, float* c, nint ldc, float alpha, float beta)
     {
         for (int r = 0; r < rows; r++)

@@ -46,6 +46,7 @@ public static class Im2Col
     /// <param name="columns">Destination [C·KH·KW rows, row stride <paramref name="ldColumns"/>].</param>
     /// <param name="ldColumns">Row stride of <paramref name="columns"/>, at least <paramref name="count"/>.</param>
     /// <exception cref="ArgumentException">The range lies outside [0, OH·OW), a span is too short or the stride too small.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnfoldColumns(ReadOnlySpan<float> image, in Conv2dGeometry g, int p0, int count, Span<float> columns, int ldColumns)
     {
         if (p0 < 0 || count < 0 || p0 + count > g.ColumnCols)
@@ -111,6 +112,7 @@ public static class Im2Col
     // stride-2 or strided copy, and a zero tail; output rows whose input row lies in the padding are cleared whole.
     // Plain refs instead of per-row span slicing: the rows are short (28, 14, 7 floats in a ResNet on MNIST), so the
     // fixed cost of slicing and Clear calls, not the copying, dominated.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UnfoldImage(ReadOnlySpan<float> image, in Conv2dGeometry g, Span<float> columns, int ldColumns)
     {
         int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW;
@@ -182,6 +184,7 @@ public static class Im2Col
     /// +0). Other geometries fold as <see cref="Fold"/> and leave the columns as they are.
     /// </summary>
     /// <exception cref="ArgumentException">A span is too short or the stride too small.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void FoldOverwriting(Span<float> columns, int ldColumns, in Conv2dGeometry g, Span<float> image)
     {
         Validate(image.Length, g, columns.Length, ldColumns);
@@ -223,6 +226,7 @@ public static class Im2Col
     }
 
     // The adjoint of UnfoldImage: for every valid (output row, column range), image row segment += column row segment.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FoldImage(ReadOnlySpan<float> columns, int ldColumns, in Conv2dGeometry g, Span<float> image)
     {
         int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW;
@@ -254,7 +258,7 @@ public static class Im2Col
     }
 
     // Short zero fills (a pad column or two, or a few padded rows): a vector or scalar store beats a Clear call.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Clear(ref float d, int n)
     {
         int i = 0;
@@ -280,6 +284,7 @@ public static class Im2Col
 
     // For every column row r = (c, i, j) and output row y: TRow on the image's OW floats at (c, i + y, j) and the column
     // row's OW floats at y·OW.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void DenseRows<TRow>(ref float image0, in Conv2dGeometry g, ref float columns0, int ldColumns) where TRow : struct, IRow
     {
         int h = g.Height, w = g.Width, oh = g.OutH, ow = g.OutW, kh = g.KernelH, kw = g.KernelW;
@@ -315,7 +320,7 @@ public static class Im2Col
 
     // Whole vectors, then one last vector ending at n that overlaps the previous one (the rows never alias), so a
     // row of 27 or 7 floats takes 4 or 2 stores instead of a scalar tail.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void CopyRow(ref float s, ref float d, int n)
     {
         int i = 0;
@@ -336,12 +341,13 @@ public static class Im2Col
 
     // Rows are short (LeNet's conv2 output is 8 wide): inline vector copies beat both a scalar loop and
     // a memmove/TensorPrimitives call, whose fixed cost dominates at these lengths.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CopyRow(ReadOnlySpan<float> src, Span<float> dst) =>
         CopyRow(ref MemoryMarshal.GetReference(src), ref MemoryMarshal.GetReference(dst), src.Length);
 
     // dst += src, for the same short rows. (No overlapping last vector as in CopyRow: its load of dst would wait
     // on the store just made to the same bytes — measured twice as slow.)
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void AddRow(ref float s, ref float d, int n)
     {
         int i = 0;

@@ -5,6 +5,7 @@
 // sweep of gathers: columns[r, q] = padded[c, y·SH + kh·DH, x·SW + kw·DW] for q = y·OW + x, with one index table
 // base[q] = y·SH·Wp + x·SW shared by every row (a row only adds its constant offset). Any stride, dilation, padding.
 // A copy, so the values are the row-segment unfold's bit for bit (the tests compare them); the scalar loop is its twin.
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -21,6 +22,7 @@ internal static unsafe class Im2ColGather
 
     /// <summary>columns [C·KH·KW, row stride <paramref name="ldColumns"/>] = im2col(image) for all OH·OW positions.</summary>
     /// <exception cref="ArgumentException">A span is too short.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unfold(ReadOnlySpan<float> image, in Conv2dGeometry g, Span<float> columns, int ldColumns, bool vectorise = true)
     {
         int p = g.ColumnCols;

@@ -18,6 +18,7 @@ internal static class LrnKernel
     /// y plane <paramref name="ch"/> of one sample: <paramref name="x"/> holds the sample's C planes of
     /// <paramref name="s"/> positions; the window is channels [ch − before, ch + after] ∩ [0, C).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Plane(ReadOnlySpan<float> x, int channels, int s, int ch, int before, int after, float scale, float k, float beta,
         Span<float> y, bool vectorise = true)
     {
@@ -42,7 +43,7 @@ internal static class LrnKernel
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector512<float> Chunk512(ref float x0, int s, int ch, int lo, int hi, int p, float scale, float k, float beta)
     {
         var acc = Vector512<float>.Zero;
@@ -65,7 +66,7 @@ internal static class LrnKernel
         return Vector512.LoadUnsafe(ref x0, (nuint)(ch * s + p)) * power;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector256<float> Chunk256(ref float x0, int s, int ch, int lo, int hi, int p, float scale, float k, float beta)
     {
         var acc = Vector256<float>.Zero;

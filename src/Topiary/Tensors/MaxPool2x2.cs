@@ -23,6 +23,7 @@ internal static class MaxPool2x2
     /// input tensor (<paramref name="xBase"/> = offset of this sample). <paramref name="pairMax"/> and
     /// <paramref name="pairIdx"/> are scratch of length C·H·W/2.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward(ReadOnlySpan<float> x, int xBase, int channels, int height, int width,
         Span<float> y, Span<int> argmax, Span<float> pairMax, Span<int> pairIdx)
     {
@@ -40,6 +41,7 @@ internal static class MaxPool2x2
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Horizontal(ReadOnlySpan<float> x, int xBase, Span<float> pm, Span<int> pi)
     {
         int pairs = x.Length / 2;
@@ -64,6 +66,7 @@ internal static class MaxPool2x2
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Vertical(ReadOnlySpan<float> tm, ReadOnlySpan<int> ti, ReadOnlySpan<float> bm, ReadOnlySpan<int> bi,
         Span<float> y, Span<int> idx)
     {

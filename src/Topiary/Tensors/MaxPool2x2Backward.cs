@@ -19,6 +19,7 @@ internal static class MaxPool2x2Backward
     /// dx [C, H, W] of one sample from dy and argmax [C, H/2, W/2] (flat indices into the whole input; this sample starts
     /// at <paramref name="xBase"/>). W is even.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, int xBase, int channels, int height, int width, Span<float> dx)
     {
         int ow = width / 2, oh = height / 2;
@@ -47,6 +48,7 @@ internal static class MaxPool2x2Backward
     }
 
     // One input row of 2·OW elements from its OW outputs: 8 outputs (16 inputs) per step, or 4 with Vector128.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row(ReadOnlySpan<float> dy, ReadOnlySpan<int> am, int flat, Span<float> dst)
     {
         int n = dy.Length;
@@ -92,6 +94,7 @@ internal static class MaxPool2x2Backward
         (Vector256.BitwiseAnd(g, Vector256.Equals(a, at).AsSingle()) + Vector256<float>.Zero).StoreUnsafe(ref d, (nuint)offset);
 
     /// <summary>Scalar twin of <see cref="Run"/> (the definition).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunScalar(ReadOnlySpan<float> dy, ReadOnlySpan<int> argmax, int xBase, int channels, int height, int width, Span<float> dx)
     {
         int ow = width / 2, oh = height / 2;

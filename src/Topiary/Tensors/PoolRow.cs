@@ -50,6 +50,7 @@ internal static class PoolRow
 {
     /// <summary>out[j] = p[j·stride] ∘ … ∘ p[j·stride + <paramref name="kernel"/> − 1] (TOp's ∘).</summary>
     /// <exception cref="ArgumentException"><paramref name="p"/> is shorter than the last window's end.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Columns<TOp>(ReadOnlySpan<float> p, int stride, int kernel, Span<float> output, bool vectorise = true) where TOp : struct, IPoolOp
     {
         int n = output.Length;
@@ -107,7 +108,7 @@ internal static class PoolRow
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector512<float> Unit1_512<TOp>(ref float src, int j, int kernel) where TOp : struct, IPoolOp
     {
         var best = Vector512.LoadUnsafe(ref src, (nuint)j);
@@ -121,6 +122,7 @@ internal static class PoolRow
     /// vector ending at the row's end; rows narrower than a vector by the scalar loop (the twin).
     /// </summary>
     /// <exception cref="ArgumentException">No rows, or <paramref name="x"/> is shorter than the last row's end.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Rows<TOp>(ReadOnlySpan<float> x, int w, int y0, int y1, Span<float> m, bool vectorise = true) where TOp : struct, IPoolOp
     {
         int n = m.Length, rows = y1 - y0;
@@ -150,7 +152,7 @@ internal static class PoolRow
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector512<float> Row512<TOp>(ref float src, int w, int rows, int j) where TOp : struct, IPoolOp
     {
         var best = Vector512.LoadUnsafe(ref src, (nuint)j);
@@ -158,7 +160,7 @@ internal static class PoolRow
         return best;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector256<float> Row256<TOp>(ref float src, int w, int rows, int j) where TOp : struct, IPoolOp
     {
         var best = Vector256.LoadUnsafe(ref src, (nuint)j);
@@ -166,7 +168,7 @@ internal static class PoolRow
         return best;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector256<float> Unit1_256<TOp>(ref float src, int j, int kernel) where TOp : struct, IPoolOp
     {
         var best = Vector256.LoadUnsafe(ref src, (nuint)j);
@@ -192,7 +194,7 @@ internal static class PoolRow
     // Tap k of 16 stride-2 windows is the even lanes of p[2j + k ..]: with AVX-512, taps 2m and 2m + 1 share one pair
     // of loads at 2j + 2m, the even and the odd lanes picked by one two-register permute each (vpermt2ps); otherwise
     // each tap narrows its own two loads.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector512<float> Unit2_512<TOp>(ref float src, int j, int kernel) where TOp : struct, IPoolOp
     {
         if (!Avx512F.IsSupported)
@@ -215,7 +217,7 @@ internal static class PoolRow
         return best;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector256<float> Unit2_256<TOp>(ref float src, int j, int kernel) where TOp : struct, IPoolOp
     {
         var best = Evens256(ref src, 2 * j);

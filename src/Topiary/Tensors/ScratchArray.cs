@@ -9,6 +9,8 @@
 // handed back). That is best effort — the allocator may place the tries elsewhere — and after 64 tries the last array
 // is used as it is: only the speed of the loads depends on it.
 
+using System.Runtime.CompilerServices;
+
 namespace Topiary.Tensors;
 
 /// <summary>Grow-only scratch arrays held in thread-static fields.</summary>
@@ -42,6 +44,7 @@ internal static class ScratchArray
         fixed (float* p = array) return ((nint)p & 63) == 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float[] Aligned(int length)
     {
         var tried = new List<float[]>();

@@ -10,6 +10,8 @@
 // im2col's products (AlexNet: 144/121), which Winograd's 2.25–4x fewer multiplies repay. The stride-2 and stride-4
 // row gathers are Stride2's and Stride4's (each with its scalar twin); the result is the convolution to the rounding
 // of Winograd's transforms (tested against the direct convolution).
+using System.Runtime.CompilerServices;
+
 namespace Topiary.Tensors;
 
 /// <summary>The space-to-depth rewrite of a strided convolution into a 3×3 stride-1 one.</summary>
@@ -28,6 +30,7 @@ internal static class SpaceToDepth
 
     /// <summary>The rewritten weights w' [OC, C·SH·SW, 3, 3] of <paramref name="weights"/> [OC, C, KH, KW].</summary>
     /// <exception cref="ArgumentException">The geometry is not supported or the weights are too short.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] Weights(ReadOnlySpan<float> weights, int outChannels, in Conv2dGeometry g)
     {
         if (!Supports(g)) throw new ArgumentException($"No 3x3 space-to-depth rewrite of a {g.KernelH}x{g.KernelW} kernel at stride {g.StrideH}x{g.StrideW}.");
@@ -51,6 +54,7 @@ internal static class SpaceToDepth
     /// <paramref name="destination"/>, laid out as [C·SH·SW, OH + 2, OW + 2].
     /// </summary>
     /// <exception cref="ArgumentException">The geometry is not supported, the channel range is invalid or a span is too short.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Image(ReadOnlySpan<float> image, in Conv2dGeometry g, int c0, int c1, Span<float> destination)
     {
         if (!Supports(g)) throw new ArgumentException($"No 3x3 space-to-depth rewrite of a {g.KernelH}x{g.KernelW} kernel at stride {g.StrideH}x{g.StrideW}.");

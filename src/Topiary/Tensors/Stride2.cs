@@ -13,6 +13,7 @@ public static class Stride2
 {
     /// <summary>dst[i] = src[2i] for i &lt; dst.Length.</summary>
     /// <exception cref="ArgumentException"><paramref name="src"/> holds fewer than 2·dst.Length − 1 elements.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gather(ReadOnlySpan<float> src, Span<float> dst)
     {
         int n = dst.Length;
@@ -41,6 +42,7 @@ public static class Stride2
     }
 
     /// <summary>The scalar twin: dst[i] = src[2i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GatherScalar(ReadOnlySpan<float> src, Span<float> dst)
     {
         for (int i = 0; i < dst.Length; i++) dst[i] = src[2 * i];

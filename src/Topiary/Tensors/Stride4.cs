@@ -14,6 +14,7 @@ public static class Stride4
 {
     /// <summary>dst[i] = src[4i] for i &lt; dst.Length.</summary>
     /// <exception cref="ArgumentException"><paramref name="src"/> holds fewer than 4·dst.Length − 3 elements.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Gather(ReadOnlySpan<float> src, Span<float> dst)
     {
         int n = dst.Length;
@@ -46,6 +47,7 @@ public static class Stride4
     }
 
     /// <summary>The scalar twin: dst[i] = src[4i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void GatherScalar(ReadOnlySpan<float> src, Span<float> dst)
     {
         for (int i = 0; i < dst.Length; i++) dst[i] = src[4 * i];

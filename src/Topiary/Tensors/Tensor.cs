@@ -94,6 +94,7 @@ public sealed class Tensor
 
     /// <summary>A view with a new shape over the same storage. One dimension may be -1 (inferred).</summary>
     /// <exception cref="ArgumentException">The element count differs.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public Tensor Reshape(params int[] shape)
     {
         var s = (int[])shape.Clone();
@@ -155,6 +156,7 @@ public sealed class Tensor
     public void ScaleInPlace(float factor) => TensorPrimitives.Multiply(Span, factor, Span);
 
     /// <summary>A tensor with the given shape filled with N(0, std²) draws from <paramref name="random"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor RandomNormal(Random random, float std, params int[] shape)
     {
         var t = new Tensor(shape);
@@ -163,6 +165,7 @@ public sealed class Tensor
     }
 
     /// <summary>A tensor with the given shape filled with U(-limit, limit) draws.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Tensor RandomUniform(Random random, float limit, params int[] shape)
     {
         var t = new Tensor(shape);
@@ -184,7 +187,7 @@ public sealed class Tensor
     /// <inheritdoc/>
     public override string ToString() => $"Tensor{ShapeString(_shape)}";
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static int CheckedCount(int[] shape)
     {
         long count = 1;

@@ -4,6 +4,8 @@
 // limit lives in an AsyncLocal, so it follows that flow into the parallel bodies and tasks it starts and never leaks into
 // work running beside it (tests that compare 1 and 2 threads run in parallel with others). Parallel regions run on a
 // team of spinning workers (WorkerTeam) when it is free, else on the thread pool.
+using System.Runtime.CompilerServices;
+
 namespace Topiary.Tensors;
 
 /// <summary>Degree of parallelism for Topiary kernels and a deterministic parallel-for.</summary>
@@ -49,6 +51,7 @@ public static class Threading
     /// Runs <paramref name="body"/> for every index in [<paramref name="fromInclusive"/>, <paramref name="toExclusive"/>),
     /// in parallel when more than one thread is allowed. Each index runs exactly once.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void For(int fromInclusive, int toExclusive, Action<int> body)
     {
         int count = toExclusive - fromInclusive;
@@ -66,6 +69,7 @@ public static class Threading
     /// As <see cref="For(int, int, Action{int})"/> with an explicit thread budget (kernels that decided their
     /// degree of parallelism up front, e.g. from the problem size). Each index runs exactly once.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void For(int fromInclusive, int toExclusive, int maxDegreeOfParallelism, Action<int> body)
     {
         int count = toExclusive - fromInclusive;

@@ -4,6 +4,7 @@
 // for channels [o0, o1) and all P positions. AVX in 8 × 8 blocks: eight rows of t loaded, transposed in registers (the
 // unpack / shuffle / lane-permute sequence), the bias and residual added per row, eight rows of y stored; leftover
 // channels and positions by the scalar loop, which is the twin (the same two additions per element, in the same order).
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -17,6 +18,7 @@ internal static unsafe class TransposeAdd
     /// residual adds 0. <paramref name="vectorise"/> false runs the scalar loop only (tests).
     /// </summary>
     /// <exception cref="ArgumentException">An array is too short for the ranges.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float[] t, int ld, int p, int o0, int o1, float[]? bias, float[]? residual, int rAt, float[] y, int yAt,
         bool vectorise = true)
     {
@@ -38,6 +40,7 @@ internal static unsafe class TransposeAdd
         Scalar(t, ld, p, o0, oVec, jVec, p, bias, residual, rAt, y, yAt);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scalar(float[] t, int ld, int p, int o0, int o1, int j0, int j1, float[]? bias, float[]? residual, int rAt,
         float[] y, int yAt)
     {
@@ -50,6 +53,7 @@ internal static unsafe class TransposeAdd
     }
 
     // Eight positions × eight channels: rows of t at src + k·ld (k = position), out row m = channel m at dst + m·p.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Block(float* src, int ld, float* bias, float* residual, float* dst, int p)
     {
         var r0 = Avx.LoadVector256(src);

@@ -15,6 +15,8 @@
 // and running its channels' GEMM columns and output transform, with no barrier — measured no faster on 2 threads.)
 // Accuracy: F(2, 3)'s transforms use only ±1 and ½ (float rounding only); F(4, 3)'s use up to 8 and 1/24, so its error
 // is a few times larger (tested against the direct convolution). TileSizeFor picks m from the tile counts.
+using System.Runtime.CompilerServices;
+
 namespace Topiary.Tensors;
 
 /// <summary>Winograd F(m×m, 3×3) convolution (stride 1, no dilation, one group), m = 2 or 4.</summary>
@@ -61,6 +63,7 @@ internal static class Winograd3x3
     /// <param name="epilogue">Bias, residual (indexed as <paramref name="output"/>) and clamp.</param>
     /// <param name="threads">Threads (at least 1).</param>
     /// <exception cref="ArgumentException">An unsupported geometry, mismatched weights or an array too short.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Convolve(float[] input, int inputOffset, int images, in Conv2dGeometry g, WinogradWeights w,
         float[] output, int outputOffset, in WinogradEpilogue epilogue, int threads)
     {

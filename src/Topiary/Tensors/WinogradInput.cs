@@ -28,6 +28,7 @@ internal static class WinogradInput
     /// another from <paramref name="inputOffset"/>; V's rows are <paramref name="ldv"/> ≥ tiles + 8 floats apart, its
     /// planes ξ <paramref name="plane"/> ≥ C·ldv.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransformChannel(int tileSize, float[] input, int inputOffset, in Conv2dGeometry g, int ch, int r0, int r1,
         float[] v, int ldv, long plane, bool vectors = true)
     {
@@ -71,6 +72,7 @@ internal static class WinogradInput
     }
 
     // phases[q·half + j] = row[m·j + q − pl] (0 outside the row), q < m, j < half: through a zero-padded copy of the row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SplitPhases(ReadOnlySpan<float> row, int pl, int m, int half, float[] line, Span<float> phases, bool vectors)
     {
         int length = m * half + 16;
@@ -115,6 +117,7 @@ internal static class WinogradInput
     // ---- F(2×2, 3×3) -------------------------------------------------------------------------------------------
 
     // Bᵀ d B for the 8 tiles j..j+7 (the same operations, in the same order, as Tile2); V[ξ][·] at ξ·plane + at.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tiles2x8(float[] rows, int rowOff, int half, int j, float[] v, long plane, long at)
     {
         Vector256<float> E(int k, int shift) => Vector256.LoadUnsafe(ref rows[0], (nuint)(rowOff + 2 * k * half + j + shift));
@@ -143,6 +146,7 @@ internal static class WinogradInput
     }
 
     // Bᵀ d B for tile j (the scalar twin of Tiles2x8).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile2(float[] rows, int rowOff, int half, int j, float[] v, long plane, long at)
     {
         float E(int k, int shift) => rows[rowOff + 2 * k * half + j + shift];
@@ -196,6 +200,7 @@ internal static class WinogradInput
     // Bᵀ d B for the 8 tiles j..j+7: columns first (t = Bᵀ d, column c read from phase c mod 4 shifted by c / 4), then
     // the rows of t, each stored as 8 consecutive tiles of V[a·6 + b][ch].
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tiles4x8(float[] rows, int rowOff, int half, int j, float[] v, long plane, long at)
     {
         ref float r0 = ref rows[0];
@@ -224,6 +229,7 @@ internal static class WinogradInput
     }
 
     // Bᵀ d B for tile j (the scalar twin of Tiles4x8).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile4(float[] rows, int rowOff, int half, int j, float[] v, long plane, long at)
     {
         Span<float> tt = stackalloc float[36];

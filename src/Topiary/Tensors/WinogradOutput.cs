@@ -27,6 +27,7 @@ internal static class WinogradOutput
     /// <paramref name="tile0"/>; the image's
     /// output [OC, OH, OW] starts at <paramref name="outBase"/> (the residual at the same index).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransformRow(int tileSize, float[] m, long plane, int oc, int tile0, in Conv2dGeometry g, int r,
         float[] output, long outBase, in WinogradEpilogue e, int o0, int count, bool vectors = true)
     {
@@ -45,6 +46,7 @@ internal static class WinogradOutput
 
     // ---- F(2×2, 3×3) -------------------------------------------------------------------------------------------
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row2x8(float[] m, long plane, int oc, int tile0, in Conv2dGeometry g, int r, float[] output, long outBase,
         in WinogradEpilogue e, int o0)
     {
@@ -69,6 +71,7 @@ internal static class WinogradOutput
     }
 
     // The scalar twin of Row2x8 for output channel o.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row2(float[] m, long plane, int oc, int tile0, in Conv2dGeometry g, int r, float[] output, long outBase,
         in WinogradEpilogue e, int o)
     {
@@ -113,6 +116,7 @@ internal static class WinogradOutput
         y3 = MathF.FusedMultiplyAdd(d34, 8f, d12) + m5;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row4x8(float[] m, long plane, int oc, int tile0, in Conv2dGeometry g, int r, float[] output, long outBase,
         in WinogradEpilogue e, int o0)
     {
@@ -149,6 +153,7 @@ internal static class WinogradOutput
     }
 
     // The scalar twin of Row4x8 for output channel o.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row4(float[] m, long plane, int oc, int tile0, in Conv2dGeometry g, int r, float[] output, long outBase,
         in WinogradEpilogue e, int o)
     {
@@ -188,6 +193,7 @@ internal static class WinogradOutput
     }
 
     // The staged rows (stage[row][x][8 channels], rows y0 .. y0 + rows − 1 of the output) into the 8 channels' NCHW rows.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Store8(float[] stage, int width, int rows, in Conv2dGeometry g, int y0, float[] output, long outBase,
         in WinogradEpilogue e, int o0)
     {

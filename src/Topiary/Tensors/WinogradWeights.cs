@@ -5,6 +5,8 @@
 //   F(2×2, 3×3): G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]                                  (16 positions, 16/9 of the weights)
 //   F(4×4, 3×3): G = [¼ 0 0; −⅙ −⅙ −⅙; −⅙ ⅙ −⅙; 1/24 1/12 ⅙; 1/24 −1/12 ⅙; 0 0 1]   (36 positions, 4x the weights)
 // (Lavin & Gray, CVPR 2016, interpolation points 0, ±1, ±2, ∞). U is computed in double and rounded once.
+using System.Runtime.CompilerServices;
+
 namespace Topiary.Tensors;
 
 /// <summary>Transformed, GEMM-packed weights of one 3×3 convolution for Winograd F(m×m, 3×3), m = 2 or 4.</summary>
@@ -46,6 +48,7 @@ internal sealed class WinogradWeights
 
     /// <summary>Transforms and packs <paramref name="weights"/> [OC, C, 3, 3] for F(m×m, 3×3).</summary>
     /// <exception cref="ArgumentException">A tile size other than 2 or 4, or too few weights.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static WinogradWeights Create(ReadOnlySpan<float> weights, int outChannels, int inChannels, int tileSize, GemmTier? tier = null)
     {
         if (tileSize is not (2 or 4)) throw new ArgumentException($"Winograd tile size must be 2 or 4; got {tileSize}.", nameof(tileSize));
@@ -60,6 +63,7 @@ internal sealed class WinogradWeights
     }
 
     /// <summary>U [α²][OC][C] (U_ξ[o, c] = (G g_oc Gᵀ)_ξ) for the <paramref name="pairs"/> = OC·C kernels of <paramref name="weights"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float[] Transform(ReadOnlySpan<float> weights, int pairs, int tileSize)
     {
         var gm = tileSize == 2 ? G2 : G4;

@@ -20,6 +20,7 @@
 // only. The first exception thrown by a body is rethrown to the caller in an AggregateException (as Parallel.For
 // does) after the region ends.
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Topiary.Tensors;
 
@@ -49,6 +50,7 @@ internal static class WorkerTeam
     /// Runs body(i) for i in [0, count) on the caller and up to <paramref name="threads"/> − 1 workers; false (nothing run)
     /// when the team is busy or the caller is already inside a region, so the caller falls back to another scheduler.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryRun(int count, int threads, Action<int> body)
     {
         if (t_inRegion || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
@@ -87,6 +89,7 @@ internal static class WorkerTeam
     }
 
     // Takes chunks of indices from the shared counter until none are left; records the first exception and stops the others.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Take()
     {
         var body = s_body!;
@@ -111,6 +114,7 @@ internal static class WorkerTeam
         [System.Runtime.InteropServices.FieldOffset(64)] public int Value;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int EnsureWorkers(int wanted)
     {
         if (s_workers.Length >= wanted) return s_workers.Length;
@@ -142,6 +146,7 @@ internal static class WorkerTeam
             if (Interlocked.Exchange(ref _sleeping, 0) == 1) _wake.Release();
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Loop()
         {
             t_inRegion = true; // a body's own Threading.For runs on the thread pool, never back on the team
@@ -156,6 +161,7 @@ internal static class WorkerTeam
         }
 
         // Spins for SpinMicroseconds until a region is assigned, then sleeps until Assign releases it.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private long WaitForRegion()
         {
             long limit = Stopwatch.Frequency * SpinMicroseconds / 1_000_000, start = Stopwatch.GetTimestamp();

@@ -4,6 +4,7 @@
 // (SellRowOrder), exactly as the plan permutes a float sell layer's matrix. Permuting moves entries, never values.
 //   Row r stores Columns[k] with code Codes[k] (1..K, centroid Codes[k] − 1) for k in [Pointers[r], Pointers[r + 1]),
 //   columns increasing.
+using System.Runtime.CompilerServices;
 using Topiary.Compression.Container;
 
 namespace Topiary.Runtime.Sparse;
@@ -26,6 +27,7 @@ internal sealed record CodeRows(int Rows, int Cols, int[] Pointers, int[] Column
 
     /// <summary>Row i of the result is row <paramref name="order"/>[i] of this matrix (a permutation of the rows).</summary>
     /// <exception cref="ArgumentException"><paramref name="order"/> is not a permutation of the rows.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public CodeRows PermuteRows(int[] order)
     {
         CheckPermutation(order, Rows, nameof(order));
@@ -47,6 +49,7 @@ internal sealed record CodeRows(int Rows, int Cols, int[] Pointers, int[] Column
     /// moves to column j with order[j] = c; each row's entries are re-sorted by column.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="order"/> is not a permutation of the columns.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public CodeRows PermuteColumns(int[] order)
     {
         CheckPermutation(order, Cols, nameof(order));
@@ -64,6 +67,7 @@ internal sealed record CodeRows(int Rows, int Cols, int[] Pointers, int[] Column
         return this with { Columns = columns, Codes = codes };
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckPermutation(int[] order, int n, string name)
     {
         var seen = new bool[n];

@@ -73,6 +73,7 @@ internal static class CodebookKernels
     public static int OffsetShift(SlotWords words) => words == SlotWords.OffsetLow ? 0 : 8;
 
     /// <summary>The first 64 table entries' 16-bit halves as the word lookups read them: [low halves of entries 0..63, high halves].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ushort[] SplitHalves(ReadOnlySpan<float> table)
     {
         var halves = new ushort[128];
@@ -105,6 +106,7 @@ internal static class CodebookKernels
 
     /// <summary>Y[i] = act(W·X[i] + bias) with AVX2 gathers (the CodeLow layout); needs AVX2 and Cols ≥ 1.</summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void MultiplyAvx2(SellLayout layout, ushort* words, float* table, ReadOnlySpan<float> x, int n, Span<float> y,
         ReadOnlySpan<float> bias, bool relu)
     {
@@ -124,6 +126,7 @@ internal static class CodebookKernels
     }
 
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void RunAvx2(SellLayout layout, ushort* words, float* table, float* x, Span<float> y)
     {
         int positions = layout.Positions, slices = layout.Slices;
@@ -192,6 +195,7 @@ internal static class CodebookKernels
         where TLookup : struct, ICodeLookup<TLookup>
     {
         [SkipLocalsInit]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run<TPadding>(SellLayout w, float* px, bool* active, Span<float> y, ReadOnlySpan<float> bias, bool relu)
             where TPadding : struct, SellKernels.IPadding
         {
@@ -241,7 +245,7 @@ internal static class CodebookKernels
 
         // The `steps` steps of a pair block at window [lo, hi] (the first `first` of slice a, the rest of slice b): pair
         // chunks (one straddling the two slices when `first` is odd), then an odd last step.
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         private static void Block<TPadding>(TLookup codes, Vector512<float> lo, Vector512<float> hi, int first, int steps, ushort* ps,
             ref Vector512<float> a0, ref Vector512<float> a1, ref Vector512<float> a2, ref Vector512<float> b0, ref Vector512<float> b1,
             ref Vector512<float> b2) where TPadding : struct, SellKernels.IPadding

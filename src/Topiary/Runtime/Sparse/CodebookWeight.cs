@@ -10,6 +10,7 @@
 //   register lookup).
 // Build it from CSR structure and codes (CompressedModel's QuantizedLayerCodes, via InferencePlan) or from a matrix
 // that already holds at most 255 distinct non-zero values (FromQuantized).
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace Topiary.Runtime.Sparse;
@@ -95,6 +96,7 @@ public sealed class CodebookWeight : SparseWeight
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative.</exception>
     /// <exception cref="ArgumentException"><paramref name="dense"/> has the wrong length or more than 255 distinct non-zero values.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static CodebookWeight FromQuantized(ReadOnlySpan<float> dense, int rows, int cols)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
@@ -110,6 +112,7 @@ public sealed class CodebookWeight : SparseWeight
         return new CodebookWeight(rows, cols, csr.Pointers, csr.Columns, codes, centroids);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override unsafe void MultiplyCore(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
         if (Avx512F.IsSupported && Cols > 0)
@@ -131,6 +134,7 @@ public sealed class CodebookWeight : SparseWeight
 
     private protected override void ForEachStored(StoredEntryVisitor visit) => Layout.ForEachStored(new Slots(_slots, _table, Words), visit);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Validate(int rows, int cols, ReadOnlySpan<int> pointers, ReadOnlySpan<int> columns, ReadOnlySpan<byte> codes, int k)
     {
         if (k > MaxCentroids) throw new ArgumentException($"A codebook holds at most {MaxCentroids} centroids; got {k}.", "centroids");

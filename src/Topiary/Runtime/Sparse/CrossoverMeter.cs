@@ -6,6 +6,7 @@
 // timed at every sparsity in the same run and is the reference of every speedup. Single-threaded like the
 // kernels; progress via IProgress; cancellable between sparsities.
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Topiary.Runtime.Sparse;
 
@@ -19,6 +20,7 @@ public static class CrossoverMeter
     /// <exception cref="ArgumentNullException"><paramref name="spec"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A dimension, batch, sparsity or budget is out of range.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static CrossoverResult Measure(CrossoverSpec spec, IProgress<CrossoverProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -64,6 +66,7 @@ public static class CrossoverMeter
     }
 
     /// <summary>Lowest sparsity from which every higher measured sparsity is also faster than dense (null if none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Dictionary<SparseFormat, double?> BreakEven(IReadOnlyList<CrossoverRecord> records, IEnumerable<SparseFormat> formats)
     {
         var result = new Dictionary<SparseFormat, double?>();
@@ -85,6 +88,7 @@ public static class CrossoverMeter
     // so that they see the same machine load; each sample repeats its action a calibrated number of times lasting
     // about budget/40 (short samples are more often undisturbed on a shared machine), until each action has had
     // its budget and at least MinSamples samples.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (double Median, double Best)[] Time(Action[] calls, TimeSpan budget)
     {
         var reps = new int[calls.Length];

@@ -5,6 +5,8 @@
 //   aligned 4×L blocks                 → block (4×L, L = host float lanes)
 // Dense is the reference at every point (its time does not depend on the mask). One CrossoverMeter run per
 // pattern; the series and their break-even sparsities feed the crossover chart and JSON.
+using System.Runtime.CompilerServices;
+
 namespace Topiary.Runtime.Sparse;
 
 /// <summary>One curve of the crossover chart.</summary>
@@ -32,6 +34,7 @@ public static class CrossoverSweep
     /// <param name="progress">Per-point progress.</param>
     /// <param name="cancellationToken">Cancels between points.</param>
     /// <returns>The dense curve first, then csr, csr16, sell, simd-group, block.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static IReadOnlyList<CrossoverSeries> Run(int rows, int cols, int convColumns, int batch, IReadOnlyList<double> sparsities, int groupWidth,
         TimeSpan budgetPerPoint, CrossoverStatistic statistic = CrossoverStatistic.Median, IProgress<CrossoverProgress>? progress = null,
         CancellationToken cancellationToken = default)

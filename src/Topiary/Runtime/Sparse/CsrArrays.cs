@@ -5,6 +5,7 @@
 // "Stored" means value != 0 (NaN kept; ±0 dropped). Transpose turns CSR of A [rows, cols] into CSR of Aᵀ (= CSC of A)
 // by a counting sort on the columns: O(nnz + rows + cols), rows increasing within each column.
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Topiary.Runtime.Sparse;
 
@@ -18,6 +19,7 @@ internal sealed record CsrArrays<TIndex>(int Rows, int Cols, float[] Values, TIn
     where TIndex : unmanaged, IBinaryInteger<TIndex>
 {
     /// <summary>The CSR arrays of the row-major <paramref name="dense"/> [rows, cols] (length checked by the caller), keeping entries != 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static CsrArrays<TIndex> FromDense(ReadOnlySpan<float> dense, int rows, int cols)
     {
         int nnz = 0;
@@ -42,6 +44,7 @@ internal sealed record CsrArrays<TIndex>(int Rows, int Cols, float[] Values, TIn
     }
 
     /// <summary>Aᵀ [Cols, Rows] in CSR (A in CSC), built directly by a counting sort on the columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public CsrArrays<int> Transpose()
     {
         int nnz = Values.Length;
@@ -62,6 +65,7 @@ internal sealed record CsrArrays<TIndex>(int Rows, int Cols, float[] Values, TIn
     }
 
     /// <summary>Calls <paramref name="visit"/>(row, column, value) for every stored entry, row by row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ForEach(StoredEntryVisitor visit)
     {
         for (int r = 0; r < Rows; r++)

@@ -21,6 +21,7 @@ internal static unsafe class CsrKernels
     private const int Block = 8;
 
     /// <summary>Y[i, r] = act(Σ_j A[r, j]·X[i, j] + bias[r]); x [n, Cols], y [n, Rows] (lengths checked by the caller).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply<TIndex>(CsrArrays<TIndex> a, ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -34,6 +35,7 @@ internal static unsafe class CsrKernels
     }
 
     /// <summary>C[r, 0..p) = act(Σ_j A[r, j]·B[j, 0..p) + bias[r]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyColumns<TIndex>(CsrArrays<TIndex> a, ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc,
         ReadOnlySpan<float> bias, bool relu)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
@@ -54,6 +56,7 @@ internal static unsafe class CsrKernels
     /// y += x[j]·A[:, j]. Work is proportional to nnz(A) × the input's density, so sparse activations skip whole columns
     /// (EIE's dataflow). x [t.Rows], y [t.Cols] (overwritten).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplySkippingZeroInputs(CsrArrays<int> t, ReadOnlySpan<float> x, Span<float> y)
     {
         float[] v = t.Values;
@@ -68,6 +71,7 @@ internal static unsafe class CsrKernels
     }
 
     // Y[i, r] = act(Σ_j v[j]·X[i, ci[j]] + bias[r]) over row r's entries; x [n, cols], y [n, rows].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Multiply<TIndex>(float* v, TIndex* ci, int* rp, int rows, int cols, float* x, int n, float* y, float* bias, bool relu)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -116,6 +120,7 @@ internal static unsafe class CsrKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SpMV<TIndex>(float* v, TIndex* ci, int* rp, int rows, float* x, float* y, float* bias, bool relu)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -129,7 +134,7 @@ internal static unsafe class CsrKernels
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static float RowScalar<TIndex>(float* v, TIndex* ci, float* x, int start, int end)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -147,7 +152,7 @@ internal static unsafe class CsrKernels
     }
 
     // Eight x values assembled with inserts (a software gather: one load per x folded into an insert), two accumulators.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static float RowInsert<TIndex>(float* v, TIndex* ci, float* x, int start, int end)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {

@@ -3,6 +3,7 @@
 // packed once into the GEMM's panels on the first such call, as MLAS pre-packs weights, with bias and ReLU in the
 // GEMM's epilogue, added after the product as a pass would; batch 1 adds them in passes over the output). Stores every
 // value: StorageBytes = 4·Rows·Cols, no indices (the packed copy, once made, is extra).
+using System.Runtime.CompilerServices;
 using Topiary.Tensors;
 
 namespace Topiary.Runtime.Sparse;
@@ -35,6 +36,7 @@ public sealed class DenseWeight : SparseWeight
     /// <inheritdoc/>
     public override long StorageBytes => 4L * _w.Length;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override unsafe void MultiplyCore(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
         int rows = Rows, cols = Cols;
@@ -69,6 +71,7 @@ public sealed class DenseWeight : SparseWeight
         return _packed!;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void MultiplyColumnsCore(ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu)
     {
         int rows = Rows, cols = Cols;
@@ -85,6 +88,7 @@ public sealed class DenseWeight : SparseWeight
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void ForEachStored(StoredEntryVisitor visit)
     {
         for (int r = 0; r < Rows; r++)

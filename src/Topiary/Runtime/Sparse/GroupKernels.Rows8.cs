@@ -18,6 +18,7 @@ internal static unsafe partial class GroupKernels
     public static bool Rows8Supported => Avx.IsSupported && Fma.IsSupported;
 
     /// <summary>Rows [0, rows − rows % 8) of y = act(W·x + b) for a width-8, band-1 layout; returns the first row not done.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int Rows8Width8<TIndex>(in GroupLayout<TIndex> a, float* x, float* y, float* bias, bool relu)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -45,7 +46,7 @@ internal static unsafe partial class GroupKernels
     }
 
     // One row's groups into a Vector256 (two accumulators); the partial last group's dot product goes to tailSum.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static Vector256<float> RowAcc<TIndex>(in GroupLayout<TIndex> a, int r, float* x, int tail, out float tailSum)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {

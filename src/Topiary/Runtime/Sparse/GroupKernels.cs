@@ -34,6 +34,7 @@ internal unsafe readonly struct GroupLayout<TIndex>(float* values, TIndex* index
 internal static unsafe partial class GroupKernels
 {
     /// <summary>Y[i, r] = act(Σ_c X[i, c]·W[r, c] + bias[r]) for n examples; x [n, Cols], y [n, Rows].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply<TIndex>(in GroupLayout<TIndex> a, float* x, int n, float* y, float* bias, bool relu)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
@@ -47,6 +48,7 @@ internal static unsafe partial class GroupKernels
     }
 
     /// <summary>C[r, 0..p) = act(Σ_j W[r, j]·B[j, 0..p) + bias[r]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyColumns<TIndex>(in GroupLayout<TIndex> a, ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc,
         ReadOnlySpan<float> bias, bool relu)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
@@ -70,6 +72,7 @@ internal static unsafe partial class GroupKernels
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Multiply<TLanes, TVec, TIndex>(in GroupLayout<TIndex> a, float* x, int n, float* y, float* bias, bool relu)
         where TLanes : struct, IGroupLanes<TVec>
         where TVec : struct
@@ -125,6 +128,7 @@ internal static unsafe partial class GroupKernels
     }
 
     // Rows r..r+3 (one band of 4) for one example: per block one load of x, four value loads, four FMAs.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Band4<TLanes, TVec, TIndex>(in GroupLayout<TIndex> a, float* x, float* y, int r, float* bias, bool relu)
         where TLanes : struct, IGroupLanes<TVec>
         where TVec : struct
@@ -161,7 +165,7 @@ internal static unsafe partial class GroupKernels
     }
 
     // Σ over count groups of values(g)·x[col(g)..+Width), four groups in flight.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static float Dot<TLanes, TVec, TIndex>(float* v, nint stride, TIndex* idx, int count, float* x)
         where TLanes : struct, IGroupLanes<TVec>
         where TVec : struct
@@ -186,7 +190,7 @@ internal static unsafe partial class GroupKernels
     }
 
     // Four examples (rows of x ld apart) against one row: each value load is shared by the four.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     private static void Dot4<TLanes, TVec, TIndex>(float* v, nint stride, TIndex* idx, int count, float* x, nint ld,
         out float s0, out float s1, out float s2, out float s3)
         where TLanes : struct, IGroupLanes<TVec>
@@ -211,6 +215,7 @@ internal static unsafe partial class GroupKernels
     }
 
     // The partial last group: values v[0..cols - tail) against x[tail..cols).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float TailDot(float* v, float* x, int tail, int cols)
     {
         float s = 0;

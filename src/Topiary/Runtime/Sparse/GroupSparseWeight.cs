@@ -6,6 +6,8 @@
 //   StorageBytes = 4·StoredValues + indexBytes·TileCount + 4·(bands + 1).
 // SimdGroupWeight is the one-row case (Scalpel's SIMD groups), BlockSparseWeight the general one (BSR); both run
 // GroupKernels over the same GroupLayout.
+using System.Runtime.CompilerServices;
+
 namespace Topiary.Runtime.Sparse;
 
 /// <summary>Common storage and kernels of <see cref="SimdGroupWeight"/> and <see cref="BlockSparseWeight"/>.</summary>
@@ -102,6 +104,7 @@ public abstract class GroupSparseWeight : SparseWeight
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void ForEachStored(StoredEntryVisitor visit)
     {
         int tileSize = _bandRows * _groupCols;

@@ -37,6 +37,7 @@ internal static class SellKernels
     /// skipping all-zero input windows.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Multiply<TKernel>(SellLayout w, TKernel kernel, bool finiteWeights, ReadOnlySpan<float> x, int n,
         Span<float> y, ReadOnlySpan<float> bias, bool relu) where TKernel : struct, ISellKernel
     {
@@ -68,6 +69,7 @@ internal static class SellKernels
 
     private static unsafe float* Align(float* p) => p + (Lanes - (int)(((nint)p & 63) / sizeof(float))) % Lanes;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Multiply<TKernel>(SellLayout w, TKernel kernel, bool finiteWeights, ReadOnlySpan<float> x, int n,
         Span<float> y, ReadOnlySpan<float> bias, bool relu, float* padded, bool* active) where TKernel : struct, ISellKernel
     {
@@ -87,6 +89,7 @@ internal static class SellKernels
     // Copies x [cols] into the padded buffer (zeros after it up to positions + 1 registers) and marks the window
     // positions to run (all, or those touching a non-zero input when `skipZero`); returns whether every input is finite
     // (v·0 is 0 for finite v, NaN otherwise).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe bool CopyAndScan(float* x, int cols, float* padded, int positions, bool skipZero, bool* active)
     {
         var probe = Vector512<float>.Zero;
@@ -111,6 +114,7 @@ internal static class SellKernels
     internal readonly unsafe struct FloatKernel(float* values, byte* offsets) : ISellKernel
     {
         [SkipLocalsInit]
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run<TPadding>(SellLayout w, float* px, bool* active, Span<float> y, ReadOnlySpan<float> bias, bool relu)
             where TPadding : struct, IPadding
         {
@@ -180,7 +184,7 @@ internal static class SellKernels
         }
 
         // The `count` steps of one window position (columns [16p, 16p + 32)), or just skipping them when inactive.
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
         private static void Position<TPadding>(Vector512<float> lo, Vector512<float> hi, int count, bool active, ref float* pv, ref byte* po,
             ref Vector512<float> acc0, ref Vector512<float> acc1) where TPadding : struct, IPadding
         {
@@ -239,6 +243,7 @@ internal static class SellKernels
     internal interface ISellKernel
     {
         /// <summary>y = act(W·x + bias) for the padded x (<paramref name="px"/>), skipping inactive window positions.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         unsafe void Run<TPadding>(SellLayout w, float* px, bool* active, Span<float> y, ReadOnlySpan<float> bias, bool relu)
             where TPadding : struct, IPadding;
     }

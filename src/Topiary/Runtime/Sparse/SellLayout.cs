@@ -9,6 +9,7 @@
 // slot): the portable batch-1 product (the fallback without AVX-512; skips padding), the conv-column product and the
 // stored-entry visit that the scalar twins derive from.
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace Topiary.Runtime.Sparse;
 
@@ -127,6 +128,7 @@ internal sealed class SellLayout
     public long NonZeros { get; }
 
     /// <summary>Calls visit(slice, position, steps) for every (slice, position) in storage order: pair of slices, position, slice.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ForEachBlock(Action<int, int, int> visit)
     {
         for (int s0 = 0; s0 < Slices; s0 += 2)
@@ -151,6 +153,7 @@ internal sealed class SellLayout
     }
 
     /// <summary>y = W·x for one example (no bias, no activation), walking the slots in storage order and skipping padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void MultiplyPortable<TValues>(TValues values, ReadOnlySpan<float> x, Span<float> y) where TValues : struct, ISlotValues
     {
         y[..Rows].Clear();
@@ -163,6 +166,7 @@ internal sealed class SellLayout
     }
 
     /// <summary>C[r, 0..p) = act(Σ_j W[r, j]·B[j, 0..p) + bias[r]) slot by slot (see SparseWeight.MultiplyColumns).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void MultiplyColumns<TValues>(TValues values, ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu)
         where TValues : struct, ISlotValues
     {
@@ -179,6 +183,7 @@ internal sealed class SellLayout
     }
 
     /// <summary>Visits every stored (non-padding) slot as (row, column, value) in storage order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ForEachStored<TValues>(TValues values, StoredEntryVisitor visit) where TValues : struct, ISlotValues
     {
         foreach (var (block, s, p, k, steps) in Walk())

@@ -6,6 +6,8 @@
 // The search is bounded (~40M counting operations, ≤ 20,000 swaps) and deterministic; it reads only the non-zero
 // pattern (a dense matrix's, or CSR structure's: the same order). Callers that run a layer with permuted rows must
 // permute its bias the same way and the next layer's columns (InferencePlan does, for float and codebook layers).
+using System.Runtime.CompilerServices;
+
 namespace Topiary.Runtime.Sparse;
 
 internal static class SellRowOrder
@@ -15,6 +17,7 @@ internal static class SellRowOrder
     private const long Budget = 40_000_000;
 
     /// <summary>order[i] = the original row placed at row i, for the non-zero pattern of <paramref name="dense"/> [rows, cols].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] Find(ReadOnlySpan<float> dense, int rows, int cols, ulong seed = 0x5E11)
     {
         var csr = CsrArrays<int>.FromDense(dense, rows, cols);
@@ -22,6 +25,7 @@ internal static class SellRowOrder
     }
 
     /// <summary>order[i] = the original row placed at row i, for the matrix whose row r stores columns[pointers[r]..pointers[r + 1]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int[] Find(ReadOnlySpan<int> pointers, ReadOnlySpan<int> columns, int rows, int cols, ulong seed = 0x5E11)
     {
         int positions = (cols + SellWeight.RegisterCols - 1) / SellWeight.RegisterCols;
@@ -62,6 +66,7 @@ internal static class SellRowOrder
 
     // SellWeight's schedule for one slice, counted: at position p the slice runs as many steps as the most entries any
     // row still has in register p; a row with spare steps places that many of register p + 1's entries early.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SliceSteps(byte[] counts, int[] order, int slice, int positions)
     {
         int first = slice * Lanes, n = Math.Min(Lanes, order.Length - first);

@@ -18,6 +18,7 @@
 // row that does not store its column). When every weight is finite, window positions whose 32 inputs are all zero are
 // skipped (they add only zeros; image borders of MNIST digits are such). Without AVX-512 (and for conv products) a
 // portable loop walks the same slots, skipping padding. Entries equal to 0 (±0) are not stored (NaN is).
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace Topiary.Runtime.Sparse;
@@ -73,6 +74,7 @@ public sealed class SellWeight : SparseWeight
     /// <summary>True when every stored weight is finite (then all-zero input windows may be skipped).</summary>
     internal bool FiniteWeights { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override unsafe void MultiplyCore(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
         if (Avx512F.IsSupported && Cols > 0)

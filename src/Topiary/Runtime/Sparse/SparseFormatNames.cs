@@ -1,6 +1,8 @@
 // SparseFormatNames: the stable lower-case names of SparseFormat used on the command line and in JSON
 // ("dense", "csr", "csr16", "simd-group", "block", "sell", "codebook"), both ways. All (and Parse) list the formats
 // SparseWeight.Create builds from a float matrix; "codebook" needs a codebook and is only a name.
+using System.Runtime.CompilerServices;
+
 namespace Topiary.Runtime.Sparse;
 
 /// <summary>Converts <see cref="SparseFormat"/> to and from its CLI/JSON name.</summary>
@@ -26,6 +28,7 @@ public static class SparseFormatNames
 
     /// <summary>Parses a name written by <see cref="ToName"/> (case-insensitive).</summary>
     /// <exception cref="ArgumentException"><paramref name="name"/> is not one of the five names.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static SparseFormat Parse(string name)
     {
         ArgumentNullException.ThrowIfNull(name);

@@ -7,6 +7,8 @@
 // reach the output (a NaN or ∞ weight, being non-zero, is always stored and propagates like dense).
 // The summation order depends only on the shapes and the SIMD tier, never on timing: results are
 // deterministic; the vector kernels and the scalar twins agree up to rounding.
+using System.Runtime.CompilerServices;
+
 namespace Topiary.Runtime.Sparse;
 
 /// <summary>A read-only [Rows, Cols] weight matrix in some storage format, multipliable without densifying.</summary>
@@ -64,6 +66,7 @@ public abstract class SparseWeight
     /// from the format once, in storage order, zeros inside kept groups/blocks included).
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="n"/> is negative or a span is too short.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void MultiplyScalar(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
         CheckMultiply(x.Length, n, y.Length, bias.Length);
@@ -92,6 +95,7 @@ public abstract class SparseWeight
 
     /// <summary>The scalar twin of <see cref="MultiplyColumns"/>: for each stored entry, a plain loop over the p columns.</summary>
     /// <exception cref="ArgumentException">p is negative, a stride is smaller than p, or a span is too short.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void MultiplyColumnsScalar(ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu)
     {
         CheckColumns(b.Length, ldb, p, c.Length, ldc, bias.Length);
@@ -175,6 +179,7 @@ public abstract class SparseWeight
     internal static float Activate(float v, bool relu) => relu ? Math.Max(v, 0f) : v;
 
     /// <summary>Adds the bias (empty = none; one element = the same for all; else one per element) and applies act, in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Finish(Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
         if (bias.Length == 1 && y.Length != 1)

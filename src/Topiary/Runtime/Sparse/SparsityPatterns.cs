@@ -3,6 +3,8 @@
 // pattern's units (elements, aligned row groups, aligned blocks; partial units at the right/bottom edges count
 // as units) are removed, chosen uniformly by a partial Fisher–Yates shuffle driven by SplitMix64, so the same
 // seed gives the same mask on every machine.
+using System.Runtime.CompilerServices;
+
 namespace Topiary.Runtime.Sparse;
 
 /// <summary>Seeded random masks and pruned random matrices.</summary>
@@ -11,6 +13,7 @@ public static class SparsityPatterns
     /// <summary>A 0/1 mask [rows, cols] with round(sparsity·units) units of <paramref name="pattern"/> removed.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A dimension is negative or <paramref name="sparsity"/> is outside [0, 1].</exception>
     /// <exception cref="ArgumentNullException"><paramref name="pattern"/> is null.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] Mask(int rows, int cols, SparsityPattern pattern, double sparsity, ulong seed)
     {
         ArgumentNullException.ThrowIfNull(pattern);
@@ -46,6 +49,7 @@ public static class SparsityPatterns
     /// entries are non-zero.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">As <see cref="Mask"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] RandomMatrix(int rows, int cols, SparsityPattern pattern, double sparsity, ulong seed)
     {
         var m = Mask(rows, cols, pattern, sparsity, seed);
@@ -62,6 +66,7 @@ public static class SparsityPatterns
 
     /// <summary><paramref name="count"/> values uniform in [-1, 1) (dense inputs for products).</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is negative.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] RandomVector(int count, ulong seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
