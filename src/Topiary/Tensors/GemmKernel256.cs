@@ -3,10 +3,16 @@
 // broadcasts 6 values of A (a packed micro-panel;
 // in RunRows/RunHalfRows Mr rows read in place, GemmOperandA), and issues 12 multiply-adds (fused where the hardware has FMA).
 // The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
-// same kernel on the left 6x8 half (for narrow right-edge panels), bitwise equal per element.
+// same kernel on the left 6x8 half (for narrow right-edge panels), bitwise equal per element. RunEpilogue applies the
+// GEMM epilogue (bias, residual, clamp) to the accumulators before the store; RunColumns stores a right-edge tile's
+// valid columns with AVX masked loads and stores (up to 8 columns through RunHalf's kernel), and RunBottom computes a
+// bottom-edge tile's valid rows only, one at a time — as GemmKernel512 does. With a few input channels (a channels-last
+// MobileNet layer, K = 16–32) the tile's products take ~100 cycles, and storing C, re-reading it to add the bias and
+// again to clamp took half as long again.
 // Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Topiary.Tensors;
 
@@ -20,15 +26,76 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     public static int Nc => 4096;
 
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
-        Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta);
+        Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, null, 0, 0, false);
 
     /// <summary>As <see cref="Run"/> reading A's rows in place (<see cref="RowsA"/>: row r at a + r·lda).</summary>
     public static void RunRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta) =>
-        Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta);
+        Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, null, 0, 0, false);
+
+    /// <summary>
+    /// Run with the epilogue applied in registers before the store (see <see cref="IGemmKernel.RunEpilogue"/>):
+    /// per row, + (residual + bias) when <paramref name="addInitial"/>, then the clamp — the operations of
+    /// Run followed by <see cref="GemmEpilogue.Finish"/>, in the same order, so the same bits without C's round trip.
+    /// </summary>
+    public static void RunEpilogue(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, in GemmEpilogue epilogue,
+        int i0, int j0, bool addInitial)
+    {
+        fixed (GemmEpilogue* e = &epilogue) Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, e, i0, j0, addInitial);
+    }
+
+    public static bool StoresColumns => true;
+
+    /// <summary>Run on a right-edge tile storing its first <paramref name="cols"/> columns (see <see cref="IGemmKernel.RunColumns"/>).</summary>
+    public static void RunColumns(int kc, float* a, nint lda, bool rowsA, float* b, float* c, nint ldc, float alpha, float beta,
+        GemmEpilogue* epilogue, int i0, int j0, bool addInitial, int cols)
+    {
+        if (cols <= 8)
+        {
+            // The left half's kernel, its first cols columns stored through the epilogue in registers.
+            if (rowsA) Half<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+            else Half<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+            return;
+        }
+        if (rowsA) Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+        else Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+    }
+
+    /// <summary>
+    /// The first <paramref name="rows"/> rows of a tile (see <see cref="IGemmKernel.RunBottom"/>): one row alone; more
+    /// through the full kernel on the zero-padded panel, storing those rows only (row by row, two accumulators a row wait
+    /// on the FMA latency: 4 rows took 2.7x the full tile).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunBottom(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* epilogue,
+        int i0, int j0, bool addInitial, int rows, int cols)
+    {
+        if (rows > 1)
+        {
+            Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols, rows);
+            return;
+        }
+        var (m0, m1) = ColumnMasks(cols);
+        Vector256<float> va = Vector256.Create(alpha);
+        for (int r = 0; r < rows; r++)
+        {
+            // Row r of the tile: the same in-order sum per element as the full kernel's, two accumulators for 16 columns.
+            Vector256<float> c0 = default, c1 = default;
+            float* ap = a + r, bp = b;
+            for (int p = 0; p < kc; p++)
+            {
+                Vector256<float> x = Vector256.Create(*ap);
+                c0 = Vector256.MultiplyAddEstimate(x, Vector256.Load(bp), c0);
+                c1 = Vector256.MultiplyAddEstimate(x, Vector256.Load(bp + 8), c1);
+                ap += 6;
+                bp += 16;
+            }
+            StoreColumns(c + r * ldc, c0, c1, m0, m1, va, beta, epilogue, i0 + r, j0, addInitial);
+        }
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Core<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta)
-        where TA : struct, IOperandA
+    private static void Core<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* e,
+        int i0, int j0, bool addInitial, int cols = 16, int rows = 6) where TA : struct, IOperandA
     {
         Vector256<float> c00 = default, c01 = default;
         Vector256<float> c10 = default, c11 = default;
@@ -157,7 +224,27 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
         }
 
         Vector256<float> va = Vector256.Create(alpha);
-        if (beta == 0)
+        if (cols < 16 || rows < 6)
+        {
+            // An edge tile: its valid columns (masked) of its valid rows.
+            var (m0, m1) = ColumnMasks(cols);
+            StoreColumns(c + 0 * ldc, c00, c01, m0, m1, va, beta, e, i0 + 0, j0, addInitial);
+            if (rows > 1) StoreColumns(c + 1 * ldc, c10, c11, m0, m1, va, beta, e, i0 + 1, j0, addInitial);
+            if (rows > 2) StoreColumns(c + 2 * ldc, c20, c21, m0, m1, va, beta, e, i0 + 2, j0, addInitial);
+            if (rows > 3) StoreColumns(c + 3 * ldc, c30, c31, m0, m1, va, beta, e, i0 + 3, j0, addInitial);
+            if (rows > 4) StoreColumns(c + 4 * ldc, c40, c41, m0, m1, va, beta, e, i0 + 4, j0, addInitial);
+            if (rows > 5) StoreColumns(c + 5 * ldc, c50, c51, m0, m1, va, beta, e, i0 + 5, j0, addInitial);
+        }
+        else if (e != null)
+        {
+            StoreRow(c + 0 * ldc, c00, c01, va, beta, e, i0 + 0, j0, addInitial);
+            StoreRow(c + 1 * ldc, c10, c11, va, beta, e, i0 + 1, j0, addInitial);
+            StoreRow(c + 2 * ldc, c20, c21, va, beta, e, i0 + 2, j0, addInitial);
+            StoreRow(c + 3 * ldc, c30, c31, va, beta, e, i0 + 3, j0, addInitial);
+            StoreRow(c + 4 * ldc, c40, c41, va, beta, e, i0 + 4, j0, addInitial);
+            StoreRow(c + 5 * ldc, c50, c51, va, beta, e, i0 + 5, j0, addInitial);
+        }
+        else if (beta == 0)
         {
             Vector256.Store(c00 * va, c + 0 * ldc + 0);
             Vector256.Store(c01 * va, c + 0 * ldc + 8);
@@ -190,24 +277,101 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
         }
     }
 
-    /// <summary>Run, then the epilogue on the stored tile (see <see cref="IGemmKernel.RunEpilogue"/>).</summary>
-    public static void RunEpilogue(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, in GemmEpilogue epilogue,
-        int i0, int j0, bool addInitial)
+    // The lanes of the tile's two halves (columns 0–7, 8–15) that are C's first cols columns.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float>, Vector256<float>) ColumnMasks(int cols)
     {
-        Run(kc, a, b, c, ldc, alpha, beta);
-        epilogue.Finish(i0, j0, Mr, Nr, c, ldc, addInitial);
+        var lane = Vector256<int>.Indices;
+        return (Vector256.LessThan(lane, Vector256.Create(cols)).AsSingle(), Vector256.LessThan(lane, Vector256.Create(cols - 8)).AsSingle());
+    }
+
+    // One row of a right-edge tile: the lanes of m0 (columns 0–7) and m1 (8–15) only, loaded and stored masked; then
+    // as StoreRow (alpha·acc (+ beta·C), with an epilogue + (residual + bias), max lo, min hi).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreColumns(float* row, Vector256<float> x0, Vector256<float> x1, Vector256<float> m0, Vector256<float> m1,
+        Vector256<float> va, float beta, GemmEpilogue* e, int i, int j0, bool addInitial)
+    {
+        Vector256<float> v0 = x0 * va, v1 = x1 * va;
+        if (beta != 0)
+        {
+            Vector256<float> vb = Vector256.Create(beta);
+            v0 = Vector256.MultiplyAddEstimate(vb, Avx.MaskLoad(row, m0), v0);
+            v1 = Vector256.MultiplyAddEstimate(vb, Avx.MaskLoad(row + 8, m1), v1);
+        }
+        if (e != null && addInitial)
+        {
+            Vector256<float> bias0, bias1;
+            if (e->BiasPerColumn)
+            {
+                bias0 = Avx.MaskLoad(e->Bias + j0, m0);
+                bias1 = Avx.MaskLoad(e->Bias + j0 + 8, m1);
+            }
+            else
+            {
+                bias0 = bias1 = Vector256.Create(e->Bias == null ? 0f : e->Bias[i]);
+            }
+            float* r = e->Residual == null ? null : e->Residual + i * e->LdResidual + j0;
+            v0 += r == null ? bias0 : Avx.MaskLoad(r, m0) + bias0;
+            v1 += r == null ? bias1 : Avx.MaskLoad(r + 8, m1) + bias1;
+        }
+        if (e != null && e->Clamps)
+        {
+            Vector256<float> lo = Vector256.Create(e->Min), hi = Vector256.Create(e->Max);
+            v0 = Vector256.Min(Vector256.Max(v0, lo), hi);
+            v1 = Vector256.Min(Vector256.Max(v1, lo), hi);
+        }
+        Avx.MaskStore(row, m0, v0);
+        Avx.MaskStore(row + 8, m1, v1);
+    }
+
+    // One row of the tile through the epilogue: alpha·acc (+ beta·C), + (residual + bias), max lo, min hi, stored.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreRow(float* row, Vector256<float> x0, Vector256<float> x1, Vector256<float> va, float beta, GemmEpilogue* e,
+        int i, int j0, bool addInitial)
+    {
+        Vector256<float> v0 = x0 * va, v1 = x1 * va;
+        if (beta != 0)
+        {
+            Vector256<float> vb = Vector256.Create(beta);
+            v0 = Vector256.MultiplyAddEstimate(vb, Vector256.Load(row), v0);
+            v1 = Vector256.MultiplyAddEstimate(vb, Vector256.Load(row + 8), v1);
+        }
+        if (addInitial)
+        {
+            Vector256<float> bias0, bias1;
+            if (e->BiasPerColumn)
+            {
+                bias0 = Vector256.Load(e->Bias + j0);
+                bias1 = Vector256.Load(e->Bias + j0 + 8);
+            }
+            else
+            {
+                bias0 = bias1 = Vector256.Create(e->Bias == null ? 0f : e->Bias[i]);
+            }
+            float* r = e->Residual == null ? null : e->Residual + i * e->LdResidual + j0;
+            v0 += r == null ? bias0 : Vector256.Load(r) + bias0;
+            v1 += r == null ? bias1 : Vector256.Load(r + 8) + bias1;
+        }
+        if (e->Clamps)
+        {
+            Vector256<float> lo = Vector256.Create(e->Min), hi = Vector256.Create(e->Max);
+            v0 = Vector256.Min(Vector256.Max(v0, lo), hi);
+            v1 = Vector256.Min(Vector256.Max(v1, lo), hi);
+        }
+        Vector256.Store(v0, row);
+        Vector256.Store(v1, row + 8);
     }
 
     public static void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
-        Half<PanelA>(kc, a, 0, b, c, ldc, alpha, beta);
+        Half<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, null, 0, 0, false);
 
     /// <summary>As <see cref="RunHalf"/> reading A's rows in place (<see cref="RowsA"/>).</summary>
     public static void RunHalfRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta) =>
-        Half<RowsA>(kc, a, lda, b, c, ldc, alpha, beta);
+        Half<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, null, 0, 0, false);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Half<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta)
-        where TA : struct, IOperandA
+    private static void Half<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* e,
+        int i0, int j0, bool addInitial, int cols = 8) where TA : struct, IOperandA
     {
         Vector256<float> c00 = default;
         Vector256<float> c10 = default;
@@ -301,7 +465,18 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
         }
 
         Vector256<float> va = Vector256.Create(alpha);
-        if (beta == 0)
+        if (cols < 8 || e != null)
+        {
+            // Through the masked row store: its second half's lanes all off.
+            var (m0, m1) = ColumnMasks(cols);
+            StoreColumns(c + 0 * ldc, c00, c00, m0, m1, va, beta, e, i0 + 0, j0, addInitial);
+            StoreColumns(c + 1 * ldc, c10, c10, m0, m1, va, beta, e, i0 + 1, j0, addInitial);
+            StoreColumns(c + 2 * ldc, c20, c20, m0, m1, va, beta, e, i0 + 2, j0, addInitial);
+            StoreColumns(c + 3 * ldc, c30, c30, m0, m1, va, beta, e, i0 + 3, j0, addInitial);
+            StoreColumns(c + 4 * ldc, c40, c40, m0, m1, va, beta, e, i0 + 4, j0, addInitial);
+            StoreColumns(c + 5 * ldc, c50, c50, m0, m1, va, beta, e, i0 + 5, j0, addInitial);
+        }
+        else if (beta == 0)
         {
             Vector256.Store(c00 * va, c + 0 * ldc + 0);
             Vector256.Store(c10 * va, c + 1 * ldc + 0);

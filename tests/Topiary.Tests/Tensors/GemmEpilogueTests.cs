@@ -17,6 +17,7 @@ public unsafe class GemmEpilogueTests
     [InlineData(64, 196, 300)]   // two K blocks
     [InlineData(300, 49, 40)]    // several row blocks (shared-B mode)
     [InlineData(20, 600, 16)]    // small k: B panels in groups (two of 8, then 3, the last partial), partial row tile
+    [InlineData(13, 44, 7)]      // a right edge of 12 columns (more than half a 16-column panel), a bottom edge of one row
     public void Equals_fill_then_product_then_clamp_bit_for_bit(int m, int n, int k)
     {
         var rng = new Random(m + 31 * n);
@@ -48,6 +49,7 @@ public unsafe class GemmEpilogueTests
     [InlineData(196, 64, 300)]   // two K blocks
     [InlineData(300, 24, 40)]    // several row blocks, a partial column panel
     [InlineData(49, 960, 16)]    // small k, many column panels
+    [InlineData(13, 28, 20)]     // a 12-column right edge beside a full panel, a bottom edge of one row
     public void Per_column_bias_on_packed_B_equals_fill_then_product_then_clamp_bit_for_bit(int m, int n, int k)
     {
         var rng = new Random(m + 17 * n);
