@@ -50,6 +50,7 @@ public unsafe class GemmEpilogueTests
     [InlineData(300, 24, 40)]    // several row blocks, a partial column panel
     [InlineData(49, 960, 16)]    // small k, many column panels
     [InlineData(13, 28, 20)]     // a 12-column right edge beside a full panel, a bottom edge of one row
+    [InlineData(200, 100, 20)]   // A read in place past one row block and 64 columns, a 2-row last tile, a 4-column edge
     public void Per_column_bias_on_packed_B_equals_fill_then_product_then_clamp_bit_for_bit(int m, int n, int k)
     {
         var rng = new Random(m + 17 * n);
