@@ -234,25 +234,28 @@ internal sealed partial class DirectSparseConv
         ref float rp = ref MemoryMarshal.GetReference(r);
         ref float yp = ref MemoryMarshal.GetReference(y);
         bool residual = !r.IsEmpty;
+        var bounds = new NativeClamp(lo, hi);
         int k = 0, n = y.Length;
         if (Vector512.IsHardwareAccelerated)
         {
-            Vector512<float> vb = Vector512.Create(b), vlo = Vector512.Create(lo), vhi = Vector512.Create(hi);
+            Vector512<float> vb = Vector512.Create(b), vlo = Vector512.Create(lo), vhi = Vector512.Create(hi), fix = Vector512.Create(bounds.Fix);
             for (; k + 16 <= n; k += 16)
             {
                 var v = Vector512.LoadUnsafe(ref sp, (nuint)k) + vb;
                 if (residual) v += Vector512.LoadUnsafe(ref rp, (nuint)k);
-                Vector512.Min(Vector512.Max(v, vlo), vhi).StoreUnsafe(ref yp, (nuint)k);
+                v = bounds.Applies ? NativeClamp.Apply(v, vlo, vhi, fix) : Vector512.Min(Vector512.Max(v, vlo), vhi);
+                v.StoreUnsafe(ref yp, (nuint)k);
             }
         }
         else if (Vector256.IsHardwareAccelerated)
         {
-            Vector256<float> vb = Vector256.Create(b), vlo = Vector256.Create(lo), vhi = Vector256.Create(hi);
+            Vector256<float> vb = Vector256.Create(b), vlo = Vector256.Create(lo), vhi = Vector256.Create(hi), fix = Vector256.Create(bounds.Fix);
             for (; k + 8 <= n; k += 8)
             {
                 var v = Vector256.LoadUnsafe(ref sp, (nuint)k) + vb;
                 if (residual) v += Vector256.LoadUnsafe(ref rp, (nuint)k);
-                Vector256.Min(Vector256.Max(v, vlo), vhi).StoreUnsafe(ref yp, (nuint)k);
+                v = bounds.Applies ? NativeClamp.Apply(v, vlo, vhi, fix) : Vector256.Min(Vector256.Max(v, vlo), vhi);
+                v.StoreUnsafe(ref yp, (nuint)k);
             }
         }
         for (; k < n; k++)

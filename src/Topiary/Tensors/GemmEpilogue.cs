@@ -35,6 +35,7 @@ internal readonly unsafe struct GemmEpilogue
         Min = min;
         Max = max;
         Clamps = min != float.NegativeInfinity || max != float.PositiveInfinity;
+        Bounds = new NativeClamp(min, max);
     }
 
     /// <summary>One value per row of C (per column when <see cref="BiasPerColumn"/>), or null.</summary>
@@ -57,6 +58,9 @@ internal readonly unsafe struct GemmEpilogue
 
     /// <summary>True when the result is clamped.</summary>
     public bool Clamps { get; }
+
+    /// <summary>The clamp's bounds for its three-instruction form (<see cref="NativeClamp"/>).</summary>
+    public NativeClamp Bounds { get; }
 
     /// <summary>True when the bias and residual are added after the whole product rather than first.</summary>
     public bool AddsLast { get; }
@@ -136,6 +140,13 @@ internal readonly unsafe struct GemmEpilogue
                 var vlo = Vector512.Create(lo);
                 var vhi = Vector512.Create(hi);
                 for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Min(Vector512.Max(Vector512.Load(dst + j), vlo), vhi), dst + j);
+            }
+            else if (Vector256.IsHardwareAccelerated && Bounds.Applies)
+            {
+                var vlo = Vector256.Create(lo);
+                var vhi = Vector256.Create(hi);
+                var fix = Vector256.Create(Bounds.Fix);
+                for (; j + 8 <= cols; j += 8) Vector256.Store(NativeClamp.Apply(Vector256.Load(dst + j), vlo, vhi, fix), dst + j);
             }
             else if (Vector256.IsHardwareAccelerated)
             {

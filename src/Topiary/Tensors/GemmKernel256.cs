@@ -317,8 +317,17 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
         if (e != null && e->Clamps)
         {
             Vector256<float> lo = Vector256.Create(e->Min), hi = Vector256.Create(e->Max);
-            v0 = Vector256.Min(Vector256.Max(v0, lo), hi);
-            v1 = Vector256.Min(Vector256.Max(v1, lo), hi);
+            if (e->Bounds.Applies)
+            {
+                Vector256<float> fix = Vector256.Create(e->Bounds.Fix);
+                v0 = NativeClamp.Apply(v0, lo, hi, fix);
+                v1 = NativeClamp.Apply(v1, lo, hi, fix);
+            }
+            else
+            {
+                v0 = Vector256.Min(Vector256.Max(v0, lo), hi);
+                v1 = Vector256.Min(Vector256.Max(v1, lo), hi);
+            }
         }
         Avx.MaskStore(row, m0, v0);
         Avx.MaskStore(row + 8, m1, v1);
@@ -355,8 +364,17 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
         if (e->Clamps)
         {
             Vector256<float> lo = Vector256.Create(e->Min), hi = Vector256.Create(e->Max);
-            v0 = Vector256.Min(Vector256.Max(v0, lo), hi);
-            v1 = Vector256.Min(Vector256.Max(v1, lo), hi);
+            if (e->Bounds.Applies)
+            {
+                Vector256<float> fix = Vector256.Create(e->Bounds.Fix);
+                v0 = NativeClamp.Apply(v0, lo, hi, fix);
+                v1 = NativeClamp.Apply(v1, lo, hi, fix);
+            }
+            else
+            {
+                v0 = Vector256.Min(Vector256.Max(v0, lo), hi);
+                v1 = Vector256.Min(Vector256.Max(v1, lo), hi);
+            }
         }
         Vector256.Store(v0, row);
         Vector256.Store(v1, row + 8);

@@ -348,8 +348,17 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         if (e != null && e->Clamps)
         {
             Vector512<float> lo = Vector512.Create(e->Min), hi = Vector512.Create(e->Max);
-            v0 = Vector512.Min(Vector512.Max(v0, lo), hi);
-            v1 = Vector512.Min(Vector512.Max(v1, lo), hi);
+            if (e->Bounds.Applies)
+            {
+                Vector512<float> fix = Vector512.Create(e->Bounds.Fix);
+                v0 = NativeClamp.Apply(v0, lo, hi, fix);
+                v1 = NativeClamp.Apply(v1, lo, hi, fix);
+            }
+            else
+            {
+                v0 = Vector512.Min(Vector512.Max(v0, lo), hi);
+                v1 = Vector512.Min(Vector512.Max(v1, lo), hi);
+            }
         }
         Avx512F.MaskStore(row, m0, v0);
         Avx512F.MaskStore(row + 16, m1, v1);
@@ -386,8 +395,17 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         if (e->Clamps)
         {
             Vector512<float> lo = Vector512.Create(e->Min), hi = Vector512.Create(e->Max);
-            v0 = Vector512.Min(Vector512.Max(v0, lo), hi);
-            v1 = Vector512.Min(Vector512.Max(v1, lo), hi);
+            if (e->Bounds.Applies)
+            {
+                Vector512<float> fix = Vector512.Create(e->Bounds.Fix);
+                v0 = NativeClamp.Apply(v0, lo, hi, fix);
+                v1 = NativeClamp.Apply(v1, lo, hi, fix);
+            }
+            else
+            {
+                v0 = Vector512.Min(Vector512.Max(v0, lo), hi);
+                v1 = Vector512.Min(Vector512.Max(v1, lo), hi);
+            }
         }
         Vector512.Store(v0, row);
         Vector512.Store(v1, row + 16);

@@ -201,6 +201,9 @@ internal static class WinogradOutput
         long channel = (long)oh * ow;
         var lo = Vector256.Create(e.Min);
         var hi = Vector256.Create(e.Max);
+        var bounds = new NativeClamp(e.Min, e.Max);
+        var fix = Vector256.Create(bounds.Fix);
+        bool native = bounds.Applies;
         ref float s0 = ref stage[0];
         ref float out0 = ref output[0];
         float[]? res = e.Residual;
@@ -217,14 +220,14 @@ internal static class WinogradOutput
                     Vector256.LoadUnsafe(ref s0, at + 48), Vector256.LoadUnsafe(ref s0, at + 56),
                     out var c0, out var c1, out var c2, out var c3, out var c4, out var c5, out var c6, out var c7);
                 long b = rowBase + x;
-                Finish(c0, b, res, lo, hi, ref out0);
-                Finish(c1, b + channel, res, lo, hi, ref out0);
-                Finish(c2, b + 2 * channel, res, lo, hi, ref out0);
-                Finish(c3, b + 3 * channel, res, lo, hi, ref out0);
-                Finish(c4, b + 4 * channel, res, lo, hi, ref out0);
-                Finish(c5, b + 5 * channel, res, lo, hi, ref out0);
-                Finish(c6, b + 6 * channel, res, lo, hi, ref out0);
-                Finish(c7, b + 7 * channel, res, lo, hi, ref out0);
+                Finish(c0, b, res, lo, hi, fix, native, ref out0);
+                Finish(c1, b + channel, res, lo, hi, fix, native, ref out0);
+                Finish(c2, b + 2 * channel, res, lo, hi, fix, native, ref out0);
+                Finish(c3, b + 3 * channel, res, lo, hi, fix, native, ref out0);
+                Finish(c4, b + 4 * channel, res, lo, hi, fix, native, ref out0);
+                Finish(c5, b + 5 * channel, res, lo, hi, fix, native, ref out0);
+                Finish(c6, b + 6 * channel, res, lo, hi, fix, native, ref out0);
+                Finish(c7, b + 7 * channel, res, lo, hi, fix, native, ref out0);
             }
             for (; x < ow; x++)
                 for (int l = 0; l < 8; l++)
@@ -238,10 +241,12 @@ internal static class WinogradOutput
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Finish(Vector256<float> v, long at, float[]? res, Vector256<float> lo, Vector256<float> hi, ref float out0)
+    private static void Finish(Vector256<float> v, long at, float[]? res, Vector256<float> lo, Vector256<float> hi, Vector256<float> fix,
+        bool native, ref float out0)
     {
         if (res is not null) v += Vector256.LoadUnsafe(ref res[0], (nuint)at);
-        Vector256.Min(Vector256.Max(v, lo), hi).StoreUnsafe(ref out0, (nuint)at);
+        v = native ? NativeClamp.Apply(v, lo, hi, fix) : Vector256.Min(Vector256.Max(v, lo), hi);
+        v.StoreUnsafe(ref out0, (nuint)at);
     }
 
     // c_p[i] = r_i[p]: the 8×8 transpose (AVX unpack, shuffle, lane permute).

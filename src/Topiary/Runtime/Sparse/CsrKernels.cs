@@ -12,6 +12,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Topiary.Tensors;
 
 namespace Topiary.Runtime.Sparse;
 
@@ -108,7 +109,7 @@ internal static unsafe class CsrKernels
                             acc0 = Vector256.FusedMultiplyAdd(Vector256.Create(v[j]), Vector256.Load(pt + nint.CreateTruncating(ci[j]) * Block), acc0);
                         acc0 += acc1;
                         if (bias is not null) acc0 += Vector256.Create(bias[r]);
-                        if (relu) acc0 = Vector256.Max(acc0, Vector256<float>.Zero);
+                        if (relu) acc0 = NativeClamp.Relu(acc0);
                         for (int e = 0; e < nb; e++) y[(nint)(i0 + e) * rows + r] = acc0.GetElement(e);
                     }
                 }

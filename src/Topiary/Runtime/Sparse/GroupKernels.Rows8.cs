@@ -9,6 +9,7 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Topiary.Tensors;
 
 namespace Topiary.Runtime.Sparse;
 
@@ -39,7 +40,7 @@ internal static unsafe partial class GroupKernels
             var s = Avx.Add(Avx.Permute2x128(u0, u1, 0x20), Avx.Permute2x128(u0, u1, 0x31)); // [r0..r3 | r4..r7]
             if (tail >= 0) s = Avx.Add(s, Vector256.Create(t0, t1, t2, t3, t4, t5, t6, t7));
             if (bias is not null) s = Avx.Add(s, Vector256.Load(bias + r));
-            if (relu) s = Vector256.Max(s, Vector256<float>.Zero);
+            if (relu) s = NativeClamp.Relu(s);
             s.Store(y + r);
         }
         return rows8;
