@@ -243,8 +243,7 @@ internal sealed partial class DirectSparseConv
             {
                 var v = Vector512.LoadUnsafe(ref sp, (nuint)k) + vb;
                 if (residual) v += Vector512.LoadUnsafe(ref rp, (nuint)k);
-                v = bounds.Applies ? NativeClamp.Apply(v, vlo, vhi, fix) : Vector512.Min(Vector512.Max(v, vlo), vhi);
-                v.StoreUnsafe(ref yp, (nuint)k);
+                NativeClamp.Clamp(v, vlo, vhi, fix, bounds.Applies).StoreUnsafe(ref yp, (nuint)k);
             }
         }
         else if (Vector256.IsHardwareAccelerated)
@@ -254,8 +253,7 @@ internal sealed partial class DirectSparseConv
             {
                 var v = Vector256.LoadUnsafe(ref sp, (nuint)k) + vb;
                 if (residual) v += Vector256.LoadUnsafe(ref rp, (nuint)k);
-                v = bounds.Applies ? NativeClamp.Apply(v, vlo, vhi, fix) : Vector256.Min(Vector256.Max(v, vlo), vhi);
-                v.StoreUnsafe(ref yp, (nuint)k);
+                NativeClamp.Clamp(v, vlo, vhi, fix, bounds.Applies).StoreUnsafe(ref yp, (nuint)k);
             }
         }
         for (; k < n; k++)

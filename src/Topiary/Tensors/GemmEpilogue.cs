@@ -139,6 +139,11 @@ internal readonly unsafe struct GemmEpilogue
             {
                 var vlo = Vector512.Create(lo);
                 var vhi = Vector512.Create(hi);
+                if (Bounds.Applies)
+                {
+                    var fix = Vector512.Create(Bounds.Fix);
+                    for (; j + 16 <= cols; j += 16) Vector512.Store(NativeClamp.Apply(Vector512.Load(dst + j), vlo, vhi, fix), dst + j);
+                }
                 for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Min(Vector512.Max(Vector512.Load(dst + j), vlo), vhi), dst + j);
             }
             else if (Vector256.IsHardwareAccelerated && Bounds.Applies)

@@ -47,6 +47,18 @@ internal readonly struct NativeClamp
     public static Vector512<float> Apply(Vector512<float> v, Vector512<float> lo, Vector512<float> hi, Vector512<float> fix) =>
         Vector512.MinNative(hi, Vector512.MaxNative(lo, v) + fix);
 
+    /// <summary>IEEE Min(Max(v, lo), hi) per lane: the native form when <paramref name="native"/> (the clamp
+    /// <see cref="Applies"/>), else Vector256's IEEE max and min. For loops with few live vectors; a kernel holding a full
+    /// register tile branches once around both forms instead (in the GEMM kernels this choice per vector cost 15 %).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Clamp(Vector256<float> v, Vector256<float> lo, Vector256<float> hi, Vector256<float> fix, bool native) =>
+        native ? Apply(v, lo, hi, fix) : Vector256.Min(Vector256.Max(v, lo), hi);
+
+    /// <inheritdoc cref="Clamp(Vector256{float}, Vector256{float}, Vector256{float}, Vector256{float}, bool)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Clamp(Vector512<float> v, Vector512<float> lo, Vector512<float> hi, Vector512<float> fix, bool native) =>
+        native ? Apply(v, lo, hi, fix) : Vector512.Min(Vector512.Max(v, lo), hi);
+
     /// <summary>IEEE Max(v, +0) per lane (a ReLU): MaxNative(+0, v) + 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Relu(Vector256<float> v) => Vector256.MaxNative(Vector256<float>.Zero, v) + Vector256<float>.Zero;

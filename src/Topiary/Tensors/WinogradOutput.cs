@@ -245,8 +245,7 @@ internal static class WinogradOutput
         bool native, ref float out0)
     {
         if (res is not null) v += Vector256.LoadUnsafe(ref res[0], (nuint)at);
-        v = native ? NativeClamp.Apply(v, lo, hi, fix) : Vector256.Min(Vector256.Max(v, lo), hi);
-        v.StoreUnsafe(ref out0, (nuint)at);
+        NativeClamp.Clamp(v, lo, hi, fix, native).StoreUnsafe(ref out0, (nuint)at);
     }
 
     // c_p[i] = r_i[p]: the 8×8 transpose (AVX unpack, shuffle, lane permute).
