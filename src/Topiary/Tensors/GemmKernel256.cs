@@ -5,8 +5,8 @@
 // The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
 // same kernel on the left 6x8 half (for narrow right-edge panels), bitwise equal per element. RunEpilogue applies the
 // GEMM epilogue (bias, residual, clamp) to the accumulators before the store; RunColumns stores a right-edge tile's
-// valid columns with AVX masked loads and stores (up to 8 columns through RunHalf's kernel), and RunBottom computes a
-// bottom-edge tile's valid rows only, one at a time — as GemmKernel512 does. With a few input channels (a channels-last
+// valid columns with AVX masked loads and stores (up to 8 columns through RunHalf's kernel), and RunBottom stores a
+// bottom-edge tile's valid rows only (one row computed alone, more by the full kernel) — as GemmKernel512 does. With a few input channels (a channels-last
 // MobileNet layer, K = 16–32) the tile's products take ~100 cycles, and storing C, re-reading it to add the bias and
 // again to clamp took half as long again.
 // Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.
