@@ -21,8 +21,8 @@
 // packed weights, a channels-last 1×1 convolution's positions, Winograd's tiles) is not packed at all: the kernels' *Rows
 // variants read its rows in place (GemmOperandA; packing 64 rows of 784 took 4 % of such a product, and a channels-last
 // layer's input with few channels is a pass as long as the product), except a last tile of fewer than Mr rows, which is
-// packed as before. (Once only up to Mc rows or 64 columns of B: in place at any size, 784 × 128 × 128 ran 1.19x, a
-// MobileNet-v2 1.05x, measured in one process on AVX2.)
+// packed as before. (It used to be read in place only up to Mc rows or against up to 64 columns of B; at every size,
+// 784 × 128 × 128 ran 1.19x and MobileNet-v2 1.05x faster, measured in one process on AVX2.)
 // Every C element is written by exactly one work item, and its value is
 //   ((beta·C + alpha·S0) + alpha·S1) + ...   with S_t the in-order sum over the t-th K block,
 // where the K blocks depend only on k (never on threads): results are bitwise reproducible for any
