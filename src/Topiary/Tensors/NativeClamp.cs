@@ -59,6 +59,19 @@ internal readonly struct NativeClamp
     public static Vector512<float> Clamp(Vector512<float> v, Vector512<float> lo, Vector512<float> hi, Vector512<float> fix, bool native) =>
         native ? Apply(v, lo, hi, fix) : Vector512.Min(Vector512.Max(v, lo), hi);
 
+    /// <summary>
+    /// IEEE Max(a, b) of two variables per lane, bitwise MathF.Max's (a when a is NaN, else b when b is; of two equal
+    /// values the one that is not −0), in six instructions instead of the JIT's ~11 without AVX-512: MaxNative(a, b) is
+    /// right except for a NaN a (it gives b) and for equal operands (b): equal operands take a AND b (+0 if either is +0),
+    /// a NaN a takes a.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Max(Vector256<float> a, Vector256<float> b)
+    {
+        var r = Vector256.ConditionalSelect(Vector256.Equals(a, b), a & b, Vector256.MaxNative(a, b));
+        return Vector256.ConditionalSelect(Vector256.Equals(a, a), r, a);
+    }
+
     /// <summary>IEEE Max(v, +0) per lane (a ReLU): MaxNative(+0, v) + 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Relu(Vector256<float> v) => Vector256.MaxNative(Vector256<float>.Zero, v) + Vector256<float>.Zero;

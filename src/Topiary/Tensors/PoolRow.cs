@@ -34,7 +34,7 @@ internal readonly struct PoolMax : IPoolOp
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Apply(float a, float b) => MathF.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Apply(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Apply(Vector256<float> a, Vector256<float> b) => NativeClamp.Max(a, b);
 }
 
 /// <summary>Addition (average pooling's sums).</summary>

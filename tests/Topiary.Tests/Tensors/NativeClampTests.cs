@@ -55,6 +55,19 @@ public class NativeClampTests
     }
 
     [Fact]
+    public void Max_of_two_variables_equals_IEEE_max_bit_for_bit()
+    {
+        foreach (float a in Specials)
+            foreach (float b in Specials)
+            {
+                int ieee = Bits(Vector256.Max(Vector256.Create(a), Vector256.Create(b)).ToScalar());
+                int native = Bits(NativeClamp.Max(Vector256.Create(a), Vector256.Create(b)).ToScalar());
+                Assert.True(ieee == native, $"max({a}, {b}): IEEE {ieee:X8}, native {native:X8}");
+                Assert.Equal(Bits(MathF.Max(a, b)), native);
+            }
+    }
+
+    [Fact]
     public void Relu_equals_IEEE_max_with_zero_bit_for_bit()
     {
         foreach (float v in Specials)
