@@ -224,9 +224,9 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
         }
 
         Vector256<float> va = Vector256.Create(alpha);
-        if (cols < 16 || rows < 6)
+        if (cols < 16)
         {
-            // An edge tile: its valid columns (masked) of its valid rows.
+            // A right-edge tile: its valid columns (masked) of its valid rows.
             var (m0, m1) = ColumnMasks(cols);
             StoreColumns(c + 0 * ldc, c00, c01, m0, m1, va, beta, e, i0 + 0, j0, addInitial);
             if (rows > 1) StoreColumns(c + 1 * ldc, c10, c11, m0, m1, va, beta, e, i0 + 1, j0, addInitial);
@@ -235,14 +235,15 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
             if (rows > 4) StoreColumns(c + 4 * ldc, c40, c41, m0, m1, va, beta, e, i0 + 4, j0, addInitial);
             if (rows > 5) StoreColumns(c + 5 * ldc, c50, c51, m0, m1, va, beta, e, i0 + 5, j0, addInitial);
         }
-        else if (e != null)
+        else if (e != null || rows < 6)
         {
+            // Through the epilogue, or a bottom tile's valid rows.
             StoreRow(c + 0 * ldc, c00, c01, va, beta, e, i0 + 0, j0, addInitial);
-            StoreRow(c + 1 * ldc, c10, c11, va, beta, e, i0 + 1, j0, addInitial);
-            StoreRow(c + 2 * ldc, c20, c21, va, beta, e, i0 + 2, j0, addInitial);
-            StoreRow(c + 3 * ldc, c30, c31, va, beta, e, i0 + 3, j0, addInitial);
-            StoreRow(c + 4 * ldc, c40, c41, va, beta, e, i0 + 4, j0, addInitial);
-            StoreRow(c + 5 * ldc, c50, c51, va, beta, e, i0 + 5, j0, addInitial);
+            if (rows > 1) StoreRow(c + 1 * ldc, c10, c11, va, beta, e, i0 + 1, j0, addInitial);
+            if (rows > 2) StoreRow(c + 2 * ldc, c20, c21, va, beta, e, i0 + 2, j0, addInitial);
+            if (rows > 3) StoreRow(c + 3 * ldc, c30, c31, va, beta, e, i0 + 3, j0, addInitial);
+            if (rows > 4) StoreRow(c + 4 * ldc, c40, c41, va, beta, e, i0 + 4, j0, addInitial);
+            if (rows > 5) StoreRow(c + 5 * ldc, c50, c51, va, beta, e, i0 + 5, j0, addInitial);
         }
         else if (beta == 0)
         {
@@ -333,25 +334,26 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
         Avx.MaskStore(row + 8, m1, v1);
     }
 
-    // One row of the tile through the epilogue: alpha·acc (+ beta·C), + (residual + bias), max lo, min hi, stored.
+    // One row of the tile (its left vector only unless two): alpha·acc (+ beta·C), then with an epilogue + (residual +
+    // bias), max lo, min hi; stored whole (AMD's masked stores are slow: they are kept for columns past C's edge).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreRow(float* row, Vector256<float> x0, Vector256<float> x1, Vector256<float> va, float beta, GemmEpilogue* e,
-        int i, int j0, bool addInitial)
+        int i, int j0, bool addInitial, bool two = true)
     {
         Vector256<float> v0 = x0 * va, v1 = x1 * va;
         if (beta != 0)
         {
             Vector256<float> vb = Vector256.Create(beta);
             v0 = Vector256.MultiplyAddEstimate(vb, Vector256.Load(row), v0);
-            v1 = Vector256.MultiplyAddEstimate(vb, Vector256.Load(row + 8), v1);
+            if (two) v1 = Vector256.MultiplyAddEstimate(vb, Vector256.Load(row + 8), v1);
         }
-        if (addInitial)
+        if (e != null && addInitial)
         {
             Vector256<float> bias0, bias1;
             if (e->BiasPerColumn)
             {
                 bias0 = Vector256.Load(e->Bias + j0);
-                bias1 = Vector256.Load(e->Bias + j0 + 8);
+                bias1 = two ? Vector256.Load(e->Bias + j0 + 8) : bias0;
             }
             else
             {
@@ -359,9 +361,9 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
             }
             float* r = e->Residual == null ? null : e->Residual + i * e->LdResidual + j0;
             v0 += r == null ? bias0 : Vector256.Load(r) + bias0;
-            v1 += r == null ? bias1 : Vector256.Load(r + 8) + bias1;
+            if (two) v1 += r == null ? bias1 : Vector256.Load(r + 8) + bias1;
         }
-        if (e->Clamps)
+        if (e != null && e->Clamps)
         {
             Vector256<float> lo = Vector256.Create(e->Min), hi = Vector256.Create(e->Max);
             if (e->Bounds.Applies)
@@ -377,7 +379,7 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
             }
         }
         Vector256.Store(v0, row);
-        Vector256.Store(v1, row + 8);
+        if (two) Vector256.Store(v1, row + 8);
     }
 
     public static void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
@@ -483,7 +485,7 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
         }
 
         Vector256<float> va = Vector256.Create(alpha);
-        if (cols < 8 || e != null)
+        if (cols < 8)
         {
             // Through the masked row store: its second half's lanes all off.
             var (m0, m1) = ColumnMasks(cols);
@@ -493,6 +495,15 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
             StoreColumns(c + 3 * ldc, c30, c30, m0, m1, va, beta, e, i0 + 3, j0, addInitial);
             StoreColumns(c + 4 * ldc, c40, c40, m0, m1, va, beta, e, i0 + 4, j0, addInitial);
             StoreColumns(c + 5 * ldc, c50, c50, m0, m1, va, beta, e, i0 + 5, j0, addInitial);
+        }
+        else if (e != null)
+        {
+            StoreRow(c + 0 * ldc, c00, c00, va, beta, e, i0 + 0, j0, addInitial, two: false);
+            StoreRow(c + 1 * ldc, c10, c10, va, beta, e, i0 + 1, j0, addInitial, two: false);
+            StoreRow(c + 2 * ldc, c20, c20, va, beta, e, i0 + 2, j0, addInitial, two: false);
+            StoreRow(c + 3 * ldc, c30, c30, va, beta, e, i0 + 3, j0, addInitial, two: false);
+            StoreRow(c + 4 * ldc, c40, c40, va, beta, e, i0 + 4, j0, addInitial, two: false);
+            StoreRow(c + 5 * ldc, c50, c50, va, beta, e, i0 + 5, j0, addInitial, two: false);
         }
         else if (beta == 0)
         {
