@@ -146,17 +146,15 @@ internal readonly unsafe struct GemmEpilogue
                 }
                 for (; j + 16 <= cols; j += 16) Vector512.Store(Vector512.Min(Vector512.Max(Vector512.Load(dst + j), vlo), vhi), dst + j);
             }
-            else if (Vector256.IsHardwareAccelerated && Bounds.Applies)
-            {
-                var vlo = Vector256.Create(lo);
-                var vhi = Vector256.Create(hi);
-                var fix = Vector256.Create(Bounds.Fix);
-                for (; j + 8 <= cols; j += 8) Vector256.Store(NativeClamp.Apply(Vector256.Load(dst + j), vlo, vhi, fix), dst + j);
-            }
             else if (Vector256.IsHardwareAccelerated)
             {
                 var vlo = Vector256.Create(lo);
                 var vhi = Vector256.Create(hi);
+                if (Bounds.Applies)
+                {
+                    var fix = Vector256.Create(Bounds.Fix);
+                    for (; j + 8 <= cols; j += 8) Vector256.Store(NativeClamp.Apply(Vector256.Load(dst + j), vlo, vhi, fix), dst + j);
+                }
                 for (; j + 8 <= cols; j += 8) Vector256.Store(Vector256.Min(Vector256.Max(Vector256.Load(dst + j), vlo), vhi), dst + j);
             }
             for (; j < cols; j++) dst[j] = ClampOne(dst[j], lo, hi);
