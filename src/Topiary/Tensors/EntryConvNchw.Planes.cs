@@ -34,16 +34,26 @@ internal static unsafe partial class EntryConvNchw
             }
         }
 
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Band<TL, TV>(int n, int oh0, int part, int parts) where TL : struct, IEntryConvLanes<TV> where TV : struct
         {
+            // Eight channels × two vectors on AVX-512's 32 registers (and the scalar lanes); four channels × three vectors
+            // on AVX2's or SSE's 16 (eight × two would hold 16 accumulators and spill).
+            if (Narrow(lanes)) Band<TL, TV, Four3, Four2, Four1>(n, oh0, part, parts);
+            else Band<TL, TV, Eight2, Eight2, Eight1>(n, oh0, part, parts);
+        }
+
+        // TS: the full tile; T2, T1: the last tile of a row when it needs two vectors, or one (TS itself when TS has that many).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Band<TL, TV, TS, T2, T1>(int n, int oh0, int part, int parts) where TL : struct, IEntryConvLanes<TV> where TV : struct
+            where TS : struct, ITileShape where T2 : struct, ITileShape where T1 : struct, ITileShape
+        {
             var g = _g;
-            int oh1 = Math.Min(oh0 + BandRows, g.OutH), sh = g.StrideH, sw = g.StrideW, kw = g.KernelW, v = TL.Count;
+            int oh1 = Math.Min(oh0 + BandRows, g.OutH), sh = g.StrideH, sw = g.StrideW, kw = g.KernelW, v = TL.Count, tile = TS.Vectors * v;
             // Stride 1 without padding, rows of at least a whole tile: the tiles read the image itself (every read stays
             // inside its row; the last tile is moved back to end at the row's end, recomputing a few outputs, same bits).
-            bool direct = sh == 1 && sw == 1 && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0 && g.OutW >= 2 * v;
+            bool direct = sh == 1 && sw == 1 && g.PadTop == 0 && g.PadLeft == 0 && g.PadBottom == 0 && g.PadRight == 0 && g.OutW >= tile;
             int rows = (oh1 - oh0 - 1) * sh + (g.KernelH - 1) * g.DilationH + 1;
-            int span = direct ? g.Width : (g.OutW + 2 * v - 1) / (2 * v) * (2 * v) + (kw - 1) * g.DilationW / sw;
+            int span = direct ? g.Width : (g.OutW + tile - 1) / tile * tile + (kw - 1) * g.DilationW / sw;
             nint planeRow = direct ? g.Width : (nint)sw * span, channelStride = direct ? (nint)g.Height * g.Width : rows * planeRow;
             nint* offsets = stackalloc nint[kw];
             for (int j = 0; j < kw; j++)
@@ -58,7 +68,7 @@ internal static unsafe partial class EntryConvNchw
                 planes = t_planes is { } t && t.Length >= length ? t : t_planes = GC.AllocateUninitializedArray<float>(length, pinned: true);
             }
             int blocks = Blocks(oc), b0 = blocks * part / parts, b1 = blocks * (part + 1) / parts, depth = g.ColumnRows;
-            int full = g.OutW / (2 * v), rest = g.OutW - full * 2 * v;
+            int halves = ChannelBlock / TS.Channels, full = g.OutW / tile, rest = g.OutW - full * tile;
             fixed (float* px = x, pw = w, pb = bias, py = y, pp = planes)
             {
                 float* image = px + xOffset + (long)n * xStride, source = pp;
@@ -75,18 +85,19 @@ internal static unsafe partial class EntryConvNchw
                 {
                     // One row (a pointwise plane read directly): part `part` of its tiles, in runs whose inputs fit the L1,
                     // each run through every channel block, so the input is read from memory once, not once per block.
-                    int tiles = full + (rest == 0 ? 0 : 1), t0 = tiles * part / parts, t1 = tiles * (part + 1) / parts, w2 = 2 * v;
-                    int run = Math.Max(1, PointwiseRunBytes / (w2 * g.Channels * sizeof(float)));
+                    int tiles = full + (rest == 0 ? 0 : 1), t0 = tiles * part / parts, t1 = tiles * (part + 1) / parts;
+                    int run = Math.Max(1, PointwiseRunBytes / (tile * g.Channels * sizeof(float)));
                     a.Prefetch = PointwisePrefetch;
                     for (int s = t0; s < t1; s += run)
                     {
                         int e = Math.Min(s + run, t1), whole = Math.Min(e, full);
                         for (int b = 0; b < blocks; b++)
-                        {
-                            float* output = Block(ref a, b, pw, pb, depth, sample);
-                            if (s < whole) Tiles<TL, TV, TwoVectors>(a, source + s * w2, output + s * w2, whole - s, v);
-                            if (e > full) Tiles<TL, TV, TwoVectors>(a, source + g.OutW - w2, output + g.OutW - w2, 1, v);
-                        }
+                            for (int h = 0; h < halves; h++)
+                            {
+                                if (!Block(ref a, b, h, TS.Channels, pw, pb, depth, sample, out float* output)) continue;
+                                if (s < whole) Tiles<TL, TV, TS>(a, source + s * tile, output + s * tile, whole - s, v);
+                                if (e > full) Tiles<TL, TV, TS>(a, source + g.OutW - tile, output + g.OutW - tile, 1, v);
+                            }
                     }
                     return;
                 }
@@ -94,26 +105,33 @@ internal static unsafe partial class EntryConvNchw
                 {
                     float* input = source + (oh - oh0) * sh * planeRow;
                     for (int b = b0; b < b1; b++)
-                    {
-                        float* output = Block(ref a, b, pw, pb, depth, sample) + (long)oh * g.OutW;
-                        if (full > 0) Tiles<TL, TV, TwoVectors>(a, input, output, full, v);
-                        int at = full * 2 * v;
-                        if (rest == 0) continue;
-                        if (direct) Tiles<TL, TV, TwoVectors>(a, input + g.OutW - 2 * v, output + g.OutW - 2 * v, 1, v);
-                        else if (rest > v) Tiles<TL, TV, TwoVectors>(a, input + at, output + at, 1, rest - v);
-                        else Tiles<TL, TV, OneVector>(a, input + at, output + at, 1, rest);
-                    }
+                        for (int h = 0; h < halves; h++)
+                        {
+                            if (!Block(ref a, b, h, TS.Channels, pw, pb, depth, sample, out float* output)) continue;
+                            output += (long)oh * g.OutW;
+                            if (full > 0) Tiles<TL, TV, TS>(a, input, output, full, v);
+                            int at = full * tile;
+                            if (rest == 0) continue;
+                            if (direct) Tiles<TL, TV, TS>(a, input + g.OutW - tile, output + g.OutW - tile, 1, v);
+                            else if (rest > 2 * v) Tiles<TL, TV, TS>(a, input + at, output + at, 1, rest - 2 * v);
+                            else if (rest > v) Tiles<TL, TV, T2>(a, input + at, output + at, 1, rest - v);
+                            else Tiles<TL, TV, T1>(a, input + at, output + at, 1, rest);
+                        }
                 }
             }
         }
 
-        // Points the tile arguments at channel block b; returns the block's first output plane of the sample.
-        private float* Block<TV>(ref TileArgs<TV> a, int b, float* pw, float* pb, int depth, float* sample) where TV : struct
+        // Points the tile arguments at the `channels` output channels from h·channels on of channel block b, and `output` at
+        // their first output plane of the sample; false when none of them exists.
+        private bool Block<TV>(ref TileArgs<TV> a, int b, int h, int channels, float* pw, float* pb, int depth, float* sample, out float* output)
+            where TV : struct
         {
-            a.Weights = pw + (long)b * depth * ChannelBlock;
-            a.Bias = pb == null ? null : pb + b * ChannelBlock;
-            a.ValidChannels = Math.Min(ChannelBlock, oc - b * ChannelBlock);
-            return sample + (long)b * ChannelBlock * a.OutputPlane;
+            int first = b * ChannelBlock + h * channels;
+            a.Weights = pw + (long)b * depth * ChannelBlock + h * channels;
+            a.Bias = pb == null ? null : pb + first;
+            a.ValidChannels = Math.Min(channels, oc - first);
+            output = sample + first * a.OutputPlane;
+            return a.ValidChannels > 0;
         }
 
         // The phase planes of input rows [ih0, ih0 + rows) of every channel of the sample at `image`.

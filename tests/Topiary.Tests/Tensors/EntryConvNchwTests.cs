@@ -3,11 +3,12 @@
 // tier (16, 8, 4 and scalar lanes, forced, so all run on any machine) and on 1 and 2 threads, and against im2col + GEMM
 // at every GEMM tier this host runs: the windows of EntryConvNhwcTests (strides 1, 2, 3 and mixed, padding 0 to 3 and
 // asymmetric, dilation 2), input channels 1 to 4, output channels 1, 7, 8, 9, 24 and 64 (whole and partial channel
-// blocks), rows from 1 to 111 pixels (one-vector and two-vector tiles, masked last vectors at every tier), pointwise
-// layers of 40–256 input channels whose rows of up to 3,025 pixels go in runs and parts of tiles, batch 1 and 3,
-// with and without bias, clamps of every kind, NaN inputs. Also outputs written into a concatenation's channel slices,
-// inputs read from a group's offset and stride, the phase-plane split, Frozen Conv2d layers (a stem, grouped and
-// pointwise ones) forced onto the kernel against their im2col path, the packed layout and argument checks.
+// blocks; four-channel halves at 8 and 4 lanes), rows from 1 to 111 pixels (tiles of one to three vectors, masked last
+// vectors at every tier), pointwise layers of 40–256 input channels whose rows of up to 3,025 pixels go in runs and
+// parts of tiles, batch 1 and 3, with and without bias, clamps of every kind, NaN inputs. Also outputs written into a
+// concatenation's channel slices, inputs read from a group's offset and stride, the phase-plane split, Frozen Conv2d
+// layers (a stem, grouped and pointwise ones) forced onto the kernel against their im2col path, the packed layout and
+// argument checks.
 using Topiary.Nn;
 using Topiary.Tensors;
 
