@@ -4,7 +4,8 @@
 // The output positions of a sample are cut into blocks of B columns whose im2col block (K × B floats) fits in L2, so
 // the GEMM reads columns that were just written instead of a whole-image column matrix from memory. A 1×1 stride-1
 // unpadded convolution reads the image itself as its column matrix (no unfold). A small image (under 128 positions)
-// is computed transposed, Yᵀ = colᵀ·Wᵀ, so the output channels are the GEMM's wide side. Work items — (sample, block) pairs —
+// is computed transposed, Yᵀ = colᵀ·Wᵀ, when the GEMM's register tiles hold more products that way (the output channels
+// its wide side: a 7×7 image). Work items — (sample, block) pairs —
 // run in parallel, each on its calling thread's scratch; when there are fewer items than threads (batch 1, a 7×7
 // image), the GEMM itself is threaded. Small images at batch > 1 take the batched path (samples side by side, which
 // keeps the GEMM wide). ForwardFused adds an epilogue — a residual written into the output before the GEMM accumulates
@@ -30,9 +31,24 @@ public sealed partial class Conv2d
     /// <summary>Narrowest column block: below this the GEMM's per-call packing of the weights stops paying for itself.</summary>
     private const int MinBlock = 256;
 
-    /// <summary>Output positions below which a sample's product is computed transposed (Yᵀ = colᵀ·Wᵀ: the output
-    /// channels become the GEMM's wide side, since a 7×7 image fills its 32-column panels badly).</summary>
+    /// <summary>Output positions below which a sample's product may be computed transposed (Yᵀ = colᵀ·Wᵀ: the output
+    /// channels become the GEMM's wide side, since a 7×7 image fills its 32-column panels badly; see <see cref="Transposed"/>).</summary>
     private const int TransposedBelowPositions = 128;
+
+    // Whether a whole small image's product runs transposed: when its P positions are few and the register tiles of the
+    // GEMM (Mr × Nr) hold more useful products that way. ResNet's 7 × 7 layers (P = 49, 512 channels) fill 77 % of the
+    // tiles as W·col and 88–91 % transposed; LeNet-5's conv2 at batch 1 (P = 64, 50 channels) fills 93 % on AVX2 as
+    // W·col and 76 % transposed, and the transposed product also costs a pass to transpose the output back.
+    private bool Transposed(int p)
+    {
+        if (p >= TransposedBelowPositions) return false;
+        var (mr, nr) = GemmTiers.Tile(GemmTiers.Best);
+        int oc = OutChannels / Groups;
+        return TileFill(p, oc, mr, nr) > TileFill(oc, p, mr, nr);
+    }
+
+    // The share of an m × n product's Mr × Nr register tiles that holds products.
+    private static double TileFill(int m, int n, int mr, int nr) => (double)m * n / (RoundUp(m, mr) * (long)RoundUp(n, nr));
 
     /// <summary>Output positions per sample below which a batch > 1 runs samples side by side (one wide GEMM).</summary>
     private const int BatchedBelowPositions = 196;
@@ -412,14 +428,15 @@ public sealed partial class Conv2d
         int block = pointwise
             ? (threads == 1 || (n == 1 && Frozen) ? p : RoundUp((p + threads - 1) / threads, 32))
             : Math.Max(MinBlock, ColumnBlockFloats / k / 32 * 32);
-        block = p < TransposedBelowPositions ? p : Math.Min(block, p);
+        bool transposed = Transposed(p);
+        block = transposed ? p : Math.Min(block, p);
         int blocks = (p + block - 1) / block, panels = (p + 31) / 32;
         // Few items: as many blocks as a multiple of the threads (784 positions in blocks of 256 left one thread a
         // 16-column block while the other ran two of 256), each a balanced range of 32-column panels.
         if (blocks > 1 && n * blocks < 4 * threads) blocks = Math.Min(panels, RoundUp(blocks, threads));
         int items = n * blocks;
         int gemmThreads = items >= threads ? 1 : threads;
-        PackWeights(p < TransposedBelowPositions && blocks == 1);
+        PackWeights(transposed && blocks == 1);
         if (items == 1) InferenceBlock(0, blocks, pointwise, gemmThreads, x, y);
         else Threading.For(0, items, item => InferenceBlock(item, blocks, pointwise, gemmThreads, x, y));
         return true;
@@ -467,7 +484,7 @@ public sealed partial class Conv2d
         }
         float[]? bias = Bias?.Value.Data;
         float[] wd = Weight.Value.Data;
-        if (count == p && p < TransposedBelowPositions)
+        if (count == p && Transposed(p))
         {
             // Yᵀ[P, OC] = colᵀ · Wᵀ per group, then transposed into the NCHW output with the bias added.
             var t = ConvScratch.Transposed((long)p * oc);
@@ -531,7 +548,8 @@ public sealed partial class Conv2d
     // row segments of 14 floats, whose per-segment setup cost more than the copying).
     private static void UnfoldBlock(ReadOnlySpan<float> image, in Conv2dGeometry g, int p0, int count, Span<float> columns)
     {
-        if (p0 == 0 && count == g.ColumnCols && g.OutW < 32 && Im2ColGather.IsSupported) Im2ColGather.Unfold(image, g, columns, count);
+        if (p0 == 0 && count == g.ColumnCols && Im2Col.IsDense(g)) Im2Col.Unfold(image, g, columns, count);
+        else if (p0 == 0 && count == g.ColumnCols && g.OutW < 32 && Im2ColGather.IsSupported) Im2ColGather.Unfold(image, g, columns, count);
         else Im2Col.UnfoldColumns(image, g, p0, count, columns, count);
     }
 

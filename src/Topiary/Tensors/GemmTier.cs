@@ -27,6 +27,15 @@ internal static class GemmTiers
         Vector256.IsHardwareAccelerated ? GemmTier.Vector256 :
         Vector128.IsHardwareAccelerated ? GemmTier.Vector128 : GemmTier.Scalar;
 
+    /// <summary>The micro-kernel's register tile of <paramref name="tier"/>: Mr rows of C × Nr columns.</summary>
+    public static (int Mr, int Nr) Tile(GemmTier tier) => tier switch
+    {
+        GemmTier.Vector512 => (GemmKernel512.Mr, GemmKernel512.Nr),
+        GemmTier.Vector256 => (GemmKernel256.Mr, GemmKernel256.Nr),
+        GemmTier.Vector128 => (GemmKernel128.Mr, GemmKernel128.Nr),
+        _ => (GemmKernelScalar.Mr, GemmKernelScalar.Nr),
+    };
+
     /// <summary>True when <paramref name="tier"/> runs on real hardware support here.</summary>
     public static bool IsSupported(GemmTier tier) => tier switch
     {
