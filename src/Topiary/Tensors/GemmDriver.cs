@@ -7,6 +7,7 @@
 //         for each group of the item's B panels (up to 8 Kc x Nr micro-panels, about 64 KiB: L1/L2):
 //           [just-in-time mode] pack the group's B micro-panels into a thread-local buffer
 //           for ir over the A panels: for jr over the group: micro-kernel on an Mr x Nr tile of C
+//             (a kernel that StoresColumns takes the group's full tiles of one A panel in one call: RunPanels)
 // (the group makes C's stores Mr streams of a group's width, not Mc streams of one panel's, which matters when Kc is
 // small — a pointwise convolution with few input channels — and the stores are most of the work).
 // When all of m fits one row block, every B panel is used by exactly one item, so it is packed
@@ -335,12 +336,23 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                     int next = (q0 + g) * nr;
                     GemmPacking.PrefetchB(TransB, B, Ldb, Pc, kc, Jc + next, Math.Min(Math.Min(group, panelEnd - q0 - g) * nr, Nc - next));
                 }
+                // The group's full panels (all but a last one narrower than Nr at C's right edge).
+                int wholePanels = Math.Min(g, (Nc - q0 * nr) / nr);
                 for (int ir = 0; ir < mc; ir += mr)
                 {
                     int nrows = Math.Min(mr, mc - ir);
                     bool inPlace = ir < inPlaceRows;
                     float* ap = inPlace ? A + (i0 + ir) * Lda + Pc : aPack + (nint)ir * kc;
-                    for (int qi = 0; qi < g; qi++)
+                    int qFirst = 0;
+                    if (nrows == mr && wholePanels > 0 && TKernel.StoresColumns)
+                    {
+                        // Full tiles in one kernel call (the epilogue in registers), the group's panels being consecutive.
+                        fixed (GemmEpilogue* e = &Epilogue)
+                            TKernel.RunPanels(kc, ap, Lda, inPlace, panels[0], wholePanels, C + Jc + q0 * nr + (i0 + ir) * ldc, ldc, alpha, beta,
+                                finish ? e : null, i0 + ir, Jc + q0 * nr, addAfter);
+                        qFirst = wholePanels;
+                    }
+                    for (int qi = qFirst; qi < g; qi++)
                     {
                         int jr = (q0 + qi) * nr, ncols = Math.Min(nr, Nc - jr);
                         float* bp = panels[qi];

@@ -45,7 +45,7 @@ internal unsafe interface IGemmKernel
     static abstract void RunEpilogue(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, in GemmEpilogue epilogue,
         int i0, int j0, bool addInitial);
 
-    /// <summary>True when the kernel implements <see cref="RunColumns"/> and <see cref="RunBottom"/>.</summary>
+    /// <summary>True when the kernel implements <see cref="RunColumns"/>, <see cref="RunPanels"/> and <see cref="RunBottom"/>.</summary>
     static virtual bool StoresColumns => false;
 
     /// <summary>
@@ -56,6 +56,17 @@ internal unsafe interface IGemmKernel
     /// </summary>
     static virtual void RunBottom(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* epilogue,
         int i0, int j0, bool addInitial, int rows, int cols) =>
+        throw new NotSupportedException("This kernel stores whole tiles only.");
+
+    /// <summary>
+    /// <paramref name="count"/> full tiles side by side: the same Mr rows of A (packed, or in place with
+    /// <paramref name="rowsA"/>) against <paramref name="count"/> consecutive B micro-panels (b, b + kc·Nr, …) into C's
+    /// columns c, c + Nr, … (j0, j0 + Nr, …), the epilogue applied when <paramref name="epilogue"/> is not null — bitwise
+    /// <see cref="RunColumns"/> with cols = Nr on each, in one call (with K = 16–32 the call and the tile's setup took
+    /// as long as its products).
+    /// </summary>
+    static virtual void RunPanels(int kc, float* a, nint lda, bool rowsA, float* b, int count, float* c, nint ldc, float alpha, float beta,
+        GemmEpilogue* epilogue, int i0, int j0, bool addInitial) =>
         throw new NotSupportedException("This kernel stores whole tiles only.");
 
     /// <summary>

@@ -8,7 +8,9 @@
 // valid columns with AVX masked loads and stores (up to 8 columns through RunHalf's kernel), and RunBottom stores a
 // bottom-edge tile's valid rows only (one row computed alone, more by the full kernel) — as GemmKernel512 does. With a few input channels (a channels-last
 // MobileNet layer, K = 16–32) the tile's products take ~100 cycles, and storing C, re-reading it to add the bias and
-// again to clamp took half as long again.
+// again to clamp took half as long again. For the same reason RunPanels runs a row of full tiles in one call (the
+// kernel's own tile loop), and alpha = 1 skips the scaling multiplies: 1.12x on 1122 × 96 × 16 and 784 × 192 × 32
+// channels-last products, 1.04x at K = 64 (Zen 3).
 // Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
@@ -44,6 +46,14 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     }
 
     public static bool StoresColumns => true;
+
+    /// <summary>Full tiles side by side (see <see cref="IGemmKernel.RunPanels"/>): the kernel's tile loop.</summary>
+    public static void RunPanels(int kc, float* a, nint lda, bool rowsA, float* b, int count, float* c, nint ldc, float alpha, float beta,
+        GemmEpilogue* epilogue, int i0, int j0, bool addInitial)
+    {
+        if (rowsA) Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, count: count);
+        else Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, count: count);
+    }
 
     /// <summary>Run on a right-edge tile storing its first <paramref name="cols"/> columns (see <see cref="IGemmKernel.RunColumns"/>).</summary>
     public static void RunColumns(int kc, float* a, nint lda, bool rowsA, float* b, float* c, nint ldc, float alpha, float beta,
@@ -89,23 +99,125 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
                 ap += 6;
                 bp += 16;
             }
-            StoreColumns(c + r * ldc, c0, c1, m0, m1, va, beta, epilogue, i0 + r, j0, addInitial);
+            if (alpha != 1f)
+            {
+                c0 *= va;
+                c1 *= va;
+            }
+            StoreColumns(c + r * ldc, c0, c1, m0, m1, beta, epilogue, i0 + r, j0, addInitial);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Core<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* e,
-        int i0, int j0, bool addInitial, int cols = 16, int rows = 6) where TA : struct, IOperandA
+    private static void Core<TA>(int kc, float* aStart, nint lda, float* bStart, float* cStart, nint ldc, float alpha, float beta, GemmEpilogue* e,
+        int i0, int jStart, bool addInitial, int cols = 16, int rows = 6, int count = 1) where TA : struct, IOperandA
     {
-        Vector256<float> c00 = default, c01 = default;
-        Vector256<float> c10 = default, c11 = default;
-        Vector256<float> c20 = default, c21 = default;
-        Vector256<float> c30 = default, c31 = default;
-        Vector256<float> c40 = default, c41 = default;
-        Vector256<float> c50 = default, c51 = default;
-        int p = 0;
-        for (; p <= kc - 4; p += 4)
+        // `count` tiles side by side (RunPanels): the same rows of A, consecutive B panels, C's next 16 columns.
+        for (int t = 0; t < count; t++)
         {
+            float* a = aStart, b = bStart + (nint)t * kc * 16, c = cStart + t * 16;
+            int j0 = jStart + t * 16;
+            Vector256<float> c00 = default, c01 = default;
+            Vector256<float> c10 = default, c11 = default;
+            Vector256<float> c20 = default, c21 = default;
+            Vector256<float> c30 = default, c31 = default;
+            Vector256<float> c40 = default, c41 = default;
+            Vector256<float> c50 = default, c51 = default;
+            int p = 0;
+            for (; p <= kc - 4; p += 4)
+            {
+                {
+                    Vector256<float> b0 = Vector256.Load(b + 0);
+                    Vector256<float> b1 = Vector256.Load(b + 8);
+                    Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 0));
+                    c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
+                    c01 = Vector256.MultiplyAddEstimate(x0, b1, c01);
+                    Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 0));
+                    c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
+                    c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
+                    Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 0));
+                    c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
+                    c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
+                    Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 0));
+                    c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
+                    c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
+                    Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 0));
+                    c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
+                    c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
+                    Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 0));
+                    c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
+                    c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
+                }
+                {
+                    Vector256<float> b0 = Vector256.Load(b + 16);
+                    Vector256<float> b1 = Vector256.Load(b + 24);
+                    Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 1));
+                    c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
+                    c01 = Vector256.MultiplyAddEstimate(x0, b1, c01);
+                    Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 1));
+                    c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
+                    c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
+                    Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 1));
+                    c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
+                    c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
+                    Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 1));
+                    c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
+                    c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
+                    Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 1));
+                    c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
+                    c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
+                    Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 1));
+                    c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
+                    c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
+                }
+                {
+                    Vector256<float> b0 = Vector256.Load(b + 32);
+                    Vector256<float> b1 = Vector256.Load(b + 40);
+                    Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 2));
+                    c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
+                    c01 = Vector256.MultiplyAddEstimate(x0, b1, c01);
+                    Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 2));
+                    c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
+                    c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
+                    Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 2));
+                    c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
+                    c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
+                    Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 2));
+                    c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
+                    c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
+                    Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 2));
+                    c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
+                    c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
+                    Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 2));
+                    c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
+                    c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
+                }
+                {
+                    Vector256<float> b0 = Vector256.Load(b + 48);
+                    Vector256<float> b1 = Vector256.Load(b + 56);
+                    Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 3));
+                    c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
+                    c01 = Vector256.MultiplyAddEstimate(x0, b1, c01);
+                    Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 3));
+                    c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
+                    c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
+                    Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 3));
+                    c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
+                    c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
+                    Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 3));
+                    c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
+                    c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
+                    Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 3));
+                    c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
+                    c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
+                    Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 3));
+                    c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
+                    c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
+                }
+                a += TA.Advance(6, 4);
+                b += 64;
+            }
+            for (; p < kc; p++)
             {
                 Vector256<float> b0 = Vector256.Load(b + 0);
                 Vector256<float> b1 = Vector256.Load(b + 8);
@@ -127,154 +239,69 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
                 Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 0));
                 c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
                 c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
+                a += TA.Advance(6, 1);
+                b += 16;
             }
-            {
-                Vector256<float> b0 = Vector256.Load(b + 16);
-                Vector256<float> b1 = Vector256.Load(b + 24);
-                Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 1));
-                c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
-                c01 = Vector256.MultiplyAddEstimate(x0, b1, c01);
-                Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 1));
-                c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
-                c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
-                Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 1));
-                c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
-                c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
-                Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 1));
-                c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
-                c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
-                Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 1));
-                c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
-                c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
-                Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 1));
-                c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
-                c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
-            }
-            {
-                Vector256<float> b0 = Vector256.Load(b + 32);
-                Vector256<float> b1 = Vector256.Load(b + 40);
-                Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 2));
-                c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
-                c01 = Vector256.MultiplyAddEstimate(x0, b1, c01);
-                Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 2));
-                c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
-                c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
-                Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 2));
-                c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
-                c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
-                Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 2));
-                c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
-                c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
-                Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 2));
-                c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
-                c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
-                Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 2));
-                c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
-                c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
-            }
-            {
-                Vector256<float> b0 = Vector256.Load(b + 48);
-                Vector256<float> b1 = Vector256.Load(b + 56);
-                Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 3));
-                c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
-                c01 = Vector256.MultiplyAddEstimate(x0, b1, c01);
-                Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 3));
-                c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
-                c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
-                Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 3));
-                c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
-                c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
-                Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 3));
-                c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
-                c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
-                Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 3));
-                c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
-                c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
-                Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 3));
-                c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
-                c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
-            }
-            a += TA.Advance(6, 4);
-            b += 64;
-        }
-        for (; p < kc; p++)
-        {
-            Vector256<float> b0 = Vector256.Load(b + 0);
-            Vector256<float> b1 = Vector256.Load(b + 8);
-            Vector256<float> x0 = Vector256.Create(TA.At(a, lda, 6, 0, 0));
-            c00 = Vector256.MultiplyAddEstimate(x0, b0, c00);
-            c01 = Vector256.MultiplyAddEstimate(x0, b1, c01);
-            Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 0));
-            c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
-            c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
-            Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 0));
-            c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
-            c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
-            Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 0));
-            c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
-            c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
-            Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 0));
-            c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
-            c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
-            Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 0));
-            c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
-            c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
-            a += TA.Advance(6, 1);
-            b += 16;
-        }
 
-        Vector256<float> va = Vector256.Create(alpha);
-        if (cols < 16)
-        {
-            // A right-edge tile: its valid columns (masked) of its valid rows.
-            var (m0, m1) = ColumnMasks(cols);
-            StoreColumns(c + 0 * ldc, c00, c01, m0, m1, va, beta, e, i0 + 0, j0, addInitial);
-            if (rows > 1) StoreColumns(c + 1 * ldc, c10, c11, m0, m1, va, beta, e, i0 + 1, j0, addInitial);
-            if (rows > 2) StoreColumns(c + 2 * ldc, c20, c21, m0, m1, va, beta, e, i0 + 2, j0, addInitial);
-            if (rows > 3) StoreColumns(c + 3 * ldc, c30, c31, m0, m1, va, beta, e, i0 + 3, j0, addInitial);
-            if (rows > 4) StoreColumns(c + 4 * ldc, c40, c41, m0, m1, va, beta, e, i0 + 4, j0, addInitial);
-            if (rows > 5) StoreColumns(c + 5 * ldc, c50, c51, m0, m1, va, beta, e, i0 + 5, j0, addInitial);
-        }
-        else if (e != null || rows < 6)
-        {
-            // Through the epilogue, or a bottom tile's valid rows.
-            StoreRow(c + 0 * ldc, c00, c01, va, beta, e, i0 + 0, j0, addInitial);
-            if (rows > 1) StoreRow(c + 1 * ldc, c10, c11, va, beta, e, i0 + 1, j0, addInitial);
-            if (rows > 2) StoreRow(c + 2 * ldc, c20, c21, va, beta, e, i0 + 2, j0, addInitial);
-            if (rows > 3) StoreRow(c + 3 * ldc, c30, c31, va, beta, e, i0 + 3, j0, addInitial);
-            if (rows > 4) StoreRow(c + 4 * ldc, c40, c41, va, beta, e, i0 + 4, j0, addInitial);
-            if (rows > 5) StoreRow(c + 5 * ldc, c50, c51, va, beta, e, i0 + 5, j0, addInitial);
-        }
-        else if (beta == 0)
-        {
-            Vector256.Store(c00 * va, c + 0 * ldc + 0);
-            Vector256.Store(c01 * va, c + 0 * ldc + 8);
-            Vector256.Store(c10 * va, c + 1 * ldc + 0);
-            Vector256.Store(c11 * va, c + 1 * ldc + 8);
-            Vector256.Store(c20 * va, c + 2 * ldc + 0);
-            Vector256.Store(c21 * va, c + 2 * ldc + 8);
-            Vector256.Store(c30 * va, c + 3 * ldc + 0);
-            Vector256.Store(c31 * va, c + 3 * ldc + 8);
-            Vector256.Store(c40 * va, c + 4 * ldc + 0);
-            Vector256.Store(c41 * va, c + 4 * ldc + 8);
-            Vector256.Store(c50 * va, c + 5 * ldc + 0);
-            Vector256.Store(c51 * va, c + 5 * ldc + 8);
-        }
-        else
-        {
-            Vector256<float> vb = Vector256.Create(beta);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 0 * ldc + 0), c00 * va), c + 0 * ldc + 0);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 0 * ldc + 8), c01 * va), c + 0 * ldc + 8);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 1 * ldc + 0), c10 * va), c + 1 * ldc + 0);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 1 * ldc + 8), c11 * va), c + 1 * ldc + 8);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 2 * ldc + 0), c20 * va), c + 2 * ldc + 0);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 2 * ldc + 8), c21 * va), c + 2 * ldc + 8);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 3 * ldc + 0), c30 * va), c + 3 * ldc + 0);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 3 * ldc + 8), c31 * va), c + 3 * ldc + 8);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 4 * ldc + 0), c40 * va), c + 4 * ldc + 0);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 4 * ldc + 8), c41 * va), c + 4 * ldc + 8);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 5 * ldc + 0), c50 * va), c + 5 * ldc + 0);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 5 * ldc + 8), c51 * va), c + 5 * ldc + 8);
+            if (alpha != 1f)
+            {
+                // alpha·acc before anything else, as the stores did (skipped for alpha = 1: the same bits, 12 fewer multiplies).
+                Vector256<float> va = Vector256.Create(alpha);
+                c00 *= va; c01 *= va; c10 *= va; c11 *= va; c20 *= va; c21 *= va;
+                c30 *= va; c31 *= va; c40 *= va; c41 *= va; c50 *= va; c51 *= va;
+            }
+            if (cols < 16)
+            {
+                // A right-edge tile: its valid columns (masked) of its valid rows.
+                var (m0, m1) = ColumnMasks(cols);
+                StoreColumns(c + 0 * ldc, c00, c01, m0, m1, beta, e, i0 + 0, j0, addInitial);
+                if (rows > 1) StoreColumns(c + 1 * ldc, c10, c11, m0, m1, beta, e, i0 + 1, j0, addInitial);
+                if (rows > 2) StoreColumns(c + 2 * ldc, c20, c21, m0, m1, beta, e, i0 + 2, j0, addInitial);
+                if (rows > 3) StoreColumns(c + 3 * ldc, c30, c31, m0, m1, beta, e, i0 + 3, j0, addInitial);
+                if (rows > 4) StoreColumns(c + 4 * ldc, c40, c41, m0, m1, beta, e, i0 + 4, j0, addInitial);
+                if (rows > 5) StoreColumns(c + 5 * ldc, c50, c51, m0, m1, beta, e, i0 + 5, j0, addInitial);
+            }
+            else if (e != null || rows < 6)
+            {
+                // Through the epilogue, or a bottom tile's valid rows.
+                StoreRow(c + 0 * ldc, c00, c01, beta, e, i0 + 0, j0, addInitial);
+                if (rows > 1) StoreRow(c + 1 * ldc, c10, c11, beta, e, i0 + 1, j0, addInitial);
+                if (rows > 2) StoreRow(c + 2 * ldc, c20, c21, beta, e, i0 + 2, j0, addInitial);
+                if (rows > 3) StoreRow(c + 3 * ldc, c30, c31, beta, e, i0 + 3, j0, addInitial);
+                if (rows > 4) StoreRow(c + 4 * ldc, c40, c41, beta, e, i0 + 4, j0, addInitial);
+                if (rows > 5) StoreRow(c + 5 * ldc, c50, c51, beta, e, i0 + 5, j0, addInitial);
+            }
+            else if (beta == 0)
+            {
+                Vector256.Store(c00, c + 0 * ldc + 0);
+                Vector256.Store(c01, c + 0 * ldc + 8);
+                Vector256.Store(c10, c + 1 * ldc + 0);
+                Vector256.Store(c11, c + 1 * ldc + 8);
+                Vector256.Store(c20, c + 2 * ldc + 0);
+                Vector256.Store(c21, c + 2 * ldc + 8);
+                Vector256.Store(c30, c + 3 * ldc + 0);
+                Vector256.Store(c31, c + 3 * ldc + 8);
+                Vector256.Store(c40, c + 4 * ldc + 0);
+                Vector256.Store(c41, c + 4 * ldc + 8);
+                Vector256.Store(c50, c + 5 * ldc + 0);
+                Vector256.Store(c51, c + 5 * ldc + 8);
+            }
+            else
+            {
+                Vector256<float> vb = Vector256.Create(beta);
+                Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 0 * ldc + 0), c00), c + 0 * ldc + 0);
+                Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 0 * ldc + 8), c01), c + 0 * ldc + 8);
+                Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 1 * ldc + 0), c10), c + 1 * ldc + 0);
+                Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 1 * ldc + 8), c11), c + 1 * ldc + 8);
+                Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 2 * ldc + 0), c20), c + 2 * ldc + 0);
+                Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 2 * ldc + 8), c21), c + 2 * ldc + 8);
+                Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 3 * ldc + 0), c30), c + 3 * ldc + 0);
+                Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 3 * ldc + 8), c31), c + 3 * ldc + 8);
+                Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 4 * ldc + 0), c40), c + 4 * ldc + 0);
+                Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 4 * ldc + 8), c41), c + 4 * ldc + 8);
+                Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 5 * ldc + 0), c50), c + 5 * ldc + 0);
+                Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 5 * ldc + 8), c51), c + 5 * ldc + 8);
+            }
         }
     }
 
@@ -290,9 +317,9 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     // as StoreRow (alpha·acc (+ beta·C), with an epilogue + (residual + bias), max lo, min hi).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StoreColumns(float* row, Vector256<float> x0, Vector256<float> x1, Vector256<float> m0, Vector256<float> m1,
-        Vector256<float> va, float beta, GemmEpilogue* e, int i, int j0, bool addInitial)
+        float beta, GemmEpilogue* e, int i, int j0, bool addInitial)
     {
-        Vector256<float> v0 = x0 * va, v1 = x1 * va;
+        Vector256<float> v0 = x0, v1 = x1;
         if (beta != 0)
         {
             Vector256<float> vb = Vector256.Create(beta);
@@ -337,10 +364,10 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     // One row of the tile (its left vector only unless two): alpha·acc (+ beta·C), then with an epilogue + (residual +
     // bias), max lo, min hi; stored whole (AMD's masked stores are slow: they are kept for columns past C's edge).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(float* row, Vector256<float> x0, Vector256<float> x1, Vector256<float> va, float beta, GemmEpilogue* e,
+    private static void StoreRow(float* row, Vector256<float> x0, Vector256<float> x1, float beta, GemmEpilogue* e,
         int i, int j0, bool addInitial, bool two = true)
     {
-        Vector256<float> v0 = x0 * va, v1 = x1 * va;
+        Vector256<float> v0 = x0, v1 = x1;
         if (beta != 0)
         {
             Vector256<float> vb = Vector256.Create(beta);
@@ -484,45 +511,49 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
             b += 16;
         }
 
-        Vector256<float> va = Vector256.Create(alpha);
+        if (alpha != 1f)
+        {
+            Vector256<float> va = Vector256.Create(alpha);
+            c00 *= va; c10 *= va; c20 *= va; c30 *= va; c40 *= va; c50 *= va;
+        }
         if (cols < 8)
         {
             // Through the masked row store: its second half's lanes all off.
             var (m0, m1) = ColumnMasks(cols);
-            StoreColumns(c + 0 * ldc, c00, c00, m0, m1, va, beta, e, i0 + 0, j0, addInitial);
-            StoreColumns(c + 1 * ldc, c10, c10, m0, m1, va, beta, e, i0 + 1, j0, addInitial);
-            StoreColumns(c + 2 * ldc, c20, c20, m0, m1, va, beta, e, i0 + 2, j0, addInitial);
-            StoreColumns(c + 3 * ldc, c30, c30, m0, m1, va, beta, e, i0 + 3, j0, addInitial);
-            StoreColumns(c + 4 * ldc, c40, c40, m0, m1, va, beta, e, i0 + 4, j0, addInitial);
-            StoreColumns(c + 5 * ldc, c50, c50, m0, m1, va, beta, e, i0 + 5, j0, addInitial);
+            StoreColumns(c + 0 * ldc, c00, c00, m0, m1, beta, e, i0 + 0, j0, addInitial);
+            StoreColumns(c + 1 * ldc, c10, c10, m0, m1, beta, e, i0 + 1, j0, addInitial);
+            StoreColumns(c + 2 * ldc, c20, c20, m0, m1, beta, e, i0 + 2, j0, addInitial);
+            StoreColumns(c + 3 * ldc, c30, c30, m0, m1, beta, e, i0 + 3, j0, addInitial);
+            StoreColumns(c + 4 * ldc, c40, c40, m0, m1, beta, e, i0 + 4, j0, addInitial);
+            StoreColumns(c + 5 * ldc, c50, c50, m0, m1, beta, e, i0 + 5, j0, addInitial);
         }
         else if (e != null)
         {
-            StoreRow(c + 0 * ldc, c00, c00, va, beta, e, i0 + 0, j0, addInitial, two: false);
-            StoreRow(c + 1 * ldc, c10, c10, va, beta, e, i0 + 1, j0, addInitial, two: false);
-            StoreRow(c + 2 * ldc, c20, c20, va, beta, e, i0 + 2, j0, addInitial, two: false);
-            StoreRow(c + 3 * ldc, c30, c30, va, beta, e, i0 + 3, j0, addInitial, two: false);
-            StoreRow(c + 4 * ldc, c40, c40, va, beta, e, i0 + 4, j0, addInitial, two: false);
-            StoreRow(c + 5 * ldc, c50, c50, va, beta, e, i0 + 5, j0, addInitial, two: false);
+            StoreRow(c + 0 * ldc, c00, c00, beta, e, i0 + 0, j0, addInitial, two: false);
+            StoreRow(c + 1 * ldc, c10, c10, beta, e, i0 + 1, j0, addInitial, two: false);
+            StoreRow(c + 2 * ldc, c20, c20, beta, e, i0 + 2, j0, addInitial, two: false);
+            StoreRow(c + 3 * ldc, c30, c30, beta, e, i0 + 3, j0, addInitial, two: false);
+            StoreRow(c + 4 * ldc, c40, c40, beta, e, i0 + 4, j0, addInitial, two: false);
+            StoreRow(c + 5 * ldc, c50, c50, beta, e, i0 + 5, j0, addInitial, two: false);
         }
         else if (beta == 0)
         {
-            Vector256.Store(c00 * va, c + 0 * ldc + 0);
-            Vector256.Store(c10 * va, c + 1 * ldc + 0);
-            Vector256.Store(c20 * va, c + 2 * ldc + 0);
-            Vector256.Store(c30 * va, c + 3 * ldc + 0);
-            Vector256.Store(c40 * va, c + 4 * ldc + 0);
-            Vector256.Store(c50 * va, c + 5 * ldc + 0);
+            Vector256.Store(c00, c + 0 * ldc + 0);
+            Vector256.Store(c10, c + 1 * ldc + 0);
+            Vector256.Store(c20, c + 2 * ldc + 0);
+            Vector256.Store(c30, c + 3 * ldc + 0);
+            Vector256.Store(c40, c + 4 * ldc + 0);
+            Vector256.Store(c50, c + 5 * ldc + 0);
         }
         else
         {
             Vector256<float> vb = Vector256.Create(beta);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 0 * ldc + 0), c00 * va), c + 0 * ldc + 0);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 1 * ldc + 0), c10 * va), c + 1 * ldc + 0);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 2 * ldc + 0), c20 * va), c + 2 * ldc + 0);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 3 * ldc + 0), c30 * va), c + 3 * ldc + 0);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 4 * ldc + 0), c40 * va), c + 4 * ldc + 0);
-            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 5 * ldc + 0), c50 * va), c + 5 * ldc + 0);
+            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 0 * ldc + 0), c00), c + 0 * ldc + 0);
+            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 1 * ldc + 0), c10), c + 1 * ldc + 0);
+            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 2 * ldc + 0), c20), c + 2 * ldc + 0);
+            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 3 * ldc + 0), c30), c + 3 * ldc + 0);
+            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 4 * ldc + 0), c40), c + 4 * ldc + 0);
+            Vector256.Store(Vector256.MultiplyAddEstimate(vb, Vector256.Load(c + 5 * ldc + 0), c50), c + 5 * ldc + 0);
         }
     }
 }

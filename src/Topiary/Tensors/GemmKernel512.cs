@@ -45,6 +45,15 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
 
     public static bool StoresColumns => true;
 
+    /// <summary>Full tiles side by side (see <see cref="IGemmKernel.RunPanels"/>), one <see cref="RunColumns"/> each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void RunPanels(int kc, float* a, nint lda, bool rowsA, float* b, int count, float* c, nint ldc, float alpha, float beta,
+        GemmEpilogue* epilogue, int i0, int j0, bool addInitial)
+    {
+        for (int t = 0; t < count; t++)
+            RunColumns(kc, a, lda, rowsA, b + (nint)t * kc * Nr, c + t * Nr, ldc, alpha, beta, epilogue, i0, j0 + t * Nr, addInitial, Nr);
+    }
+
     /// <summary>Run on a right-edge tile storing its first <paramref name="cols"/> columns (see <see cref="IGemmKernel.RunColumns"/>).</summary>
     public static void RunColumns(int kc, float* a, nint lda, bool rowsA, float* b, float* c, nint ldc, float alpha, float beta,
         GemmEpilogue* epilogue, int i0, int j0, bool addInitial, int cols)
