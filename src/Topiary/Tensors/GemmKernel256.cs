@@ -28,11 +28,11 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     public static int Nc => 4096;
 
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
-        Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, null, 0, 0, false);
+        Core<PanelA, General>(kc, a, 0, b, c, ldc, alpha, beta, null, 0, 0, false);
 
     /// <summary>As <see cref="Run"/> reading A's rows in place (<see cref="RowsA"/>: row r at a + r·lda).</summary>
     public static void RunRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta) =>
-        Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, null, 0, 0, false);
+        Core<RowsA, General>(kc, a, lda, b, c, ldc, alpha, beta, null, 0, 0, false);
 
     /// <summary>
     /// Run with the epilogue applied in registers before the store (see <see cref="IGemmKernel.RunEpilogue"/>):
@@ -42,7 +42,7 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     public static void RunEpilogue(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, in GemmEpilogue epilogue,
         int i0, int j0, bool addInitial)
     {
-        fixed (GemmEpilogue* e = &epilogue) Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, e, i0, j0, addInitial);
+        fixed (GemmEpilogue* e = &epilogue) Core<PanelA, General>(kc, a, 0, b, c, ldc, alpha, beta, e, i0, j0, addInitial);
     }
 
     public static bool StoresColumns => true;
@@ -51,8 +51,71 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     public static void RunPanels(int kc, float* a, nint lda, bool rowsA, float* b, int count, float* c, nint ldc, float alpha, float beta,
         GemmEpilogue* epilogue, int i0, int j0, bool addInitial)
     {
-        if (rowsA) Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, count: count);
-        else Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, count: count);
+        var e = epilogue;
+        if (e != null && addInitial && beta == 0 && e->Bias != null && (!e->Clamps || e->Bounds.Applies))
+        {
+            // The common epilogues (a layer's bias, its residual, then its ReLU/ReLU6 or nothing) with their values read
+            // once per tile: channels last (MobileNet's expansions, its projections with or without their residual),
+            // channels first (a convolution + ReLU, a bottleneck's last one with its residual).
+            bool residual = e->Residual != null, clamps = e->Clamps;
+            if (e->BiasPerColumn && !residual && clamps) Panels<BiasColumnsClamped>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
+            else if (e->BiasPerColumn && !residual && !clamps) Panels<BiasColumns>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
+            else if (e->BiasPerColumn && !clamps) Panels<BiasColumnsResidual>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
+            else if (!e->BiasPerColumn && !residual && clamps) Panels<BiasRowsClamped>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
+            else if (!e->BiasPerColumn && !residual) Panels<BiasRows>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
+            else if (!e->BiasPerColumn && clamps) Panels<BiasRowsResidualClamped>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
+            else Panels<General>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
+            return;
+        }
+        Panels<General>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
+    }
+
+    private static void Panels<TS>(int kc, float* a, nint lda, bool rowsA, float* b, int count, float* c, nint ldc, float alpha, float beta,
+        GemmEpilogue* e, int i0, int j0, bool addInitial) where TS : struct, IStore
+    {
+        if (rowsA) Core<RowsA, TS>(kc, a, lda, b, c, ldc, alpha, beta, e, i0, j0, addInitial, count: count);
+        else Core<PanelA, TS>(kc, a, 0, b, c, ldc, alpha, beta, e, i0, j0, addInitial, count: count);
+    }
+
+    /// <summary>How Core's full tiles apply the epilogue, fixed when the JIT compiles it: through the epilogue's pointer
+    /// row by row (General), or, when Hoisted, a bias (per column or per row), the residual when Residual, β = 0, then
+    /// the native clamp when Clamp — every value read before the tile's first store. Read through the pointer, every
+    /// field was re-read after each row's store (a store through C may alias it): about as long as a K = 16 tile's
+    /// products. Only the kinds networks use are instantiated (each is a copy of Core).</summary>
+    private interface IStore
+    {
+        static abstract bool Hoisted { get; }
+        static abstract bool PerColumn { get; }
+        static abstract bool Residual { get; }
+        static abstract bool Clamp { get; }
+    }
+    private readonly struct General : IStore
+    {
+        public static bool Hoisted => false; public static bool PerColumn => false; public static bool Residual => false; public static bool Clamp => false;
+    }
+    private readonly struct BiasColumnsClamped : IStore
+    {
+        public static bool Hoisted => true; public static bool PerColumn => true; public static bool Residual => false; public static bool Clamp => true;
+    }
+    private readonly struct BiasColumns : IStore
+    {
+        public static bool Hoisted => true; public static bool PerColumn => true; public static bool Residual => false; public static bool Clamp => false;
+    }
+    private readonly struct BiasColumnsResidual : IStore
+    {
+        public static bool Hoisted => true; public static bool PerColumn => true; public static bool Residual => true; public static bool Clamp => false;
+    }
+    private readonly struct BiasRowsClamped : IStore
+    {
+        public static bool Hoisted => true; public static bool PerColumn => false; public static bool Residual => false; public static bool Clamp => true;
+    }
+    private readonly struct BiasRows : IStore
+    {
+        public static bool Hoisted => true; public static bool PerColumn => false; public static bool Residual => false; public static bool Clamp => false;
+    }
+    private readonly struct BiasRowsResidualClamped : IStore
+    {
+        public static bool Hoisted => true; public static bool PerColumn => false; public static bool Residual => true; public static bool Clamp => true;
     }
 
     /// <summary>Run on a right-edge tile storing its first <paramref name="cols"/> columns (see <see cref="IGemmKernel.RunColumns"/>).</summary>
@@ -66,8 +129,8 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
             else Half<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
             return;
         }
-        if (rowsA) Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
-        else Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+        if (rowsA) Core<RowsA, General>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+        else Core<PanelA, General>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
     }
 
     /// <summary>
@@ -81,7 +144,7 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     {
         if (rows > 1)
         {
-            Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols, rows);
+            Core<PanelA, General>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols, rows);
             return;
         }
         var (m0, m1) = ColumnMasks(cols);
@@ -109,8 +172,8 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Core<TA>(int kc, float* aStart, nint lda, float* bStart, float* cStart, nint ldc, float alpha, float beta, GemmEpilogue* e,
-        int i0, int jStart, bool addInitial, int cols = 16, int rows = 6, int count = 1) where TA : struct, IOperandA
+    private static void Core<TA, TS>(int kc, float* aStart, nint lda, float* bStart, float* cStart, nint ldc, float alpha, float beta, GemmEpilogue* e,
+        int i0, int jStart, bool addInitial, int cols = 16, int rows = 6, int count = 1) where TA : struct, IOperandA where TS : struct, IStore
     {
         // `count` tiles side by side (RunPanels): the same rows of A, consecutive B panels, C's next 16 columns.
         for (int t = 0; t < count; t++)
@@ -261,6 +324,36 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
                 if (rows > 4) StoreColumns(c + 4 * ldc, c40, c41, m0, m1, beta, e, i0 + 4, j0, addInitial);
                 if (rows > 5) StoreColumns(c + 5 * ldc, c50, c51, m0, m1, beta, e, i0 + 5, j0, addInitial);
             }
+            else if (TS.Hoisted)
+            {
+                // A full tile (RunPanels): bias, clamp bounds read before the first store; per row + bias, clamp, store.
+                Vector256<float> b0 = default, b1 = default, lo = default, hi = default, fix = default;
+                float r0 = 0, r1 = 0, r2 = 0, r3 = 0, r4 = 0, r5 = 0;
+                if (TS.PerColumn)
+                {
+                    b0 = Vector256.Load(e->Bias + j0);
+                    b1 = Vector256.Load(e->Bias + j0 + 8);
+                }
+                else
+                {
+                    float* rb = e->Bias + i0;
+                    (r0, r1, r2, r3, r4, r5) = (rb[0], rb[1], rb[2], rb[3], rb[4], rb[5]);
+                }
+                if (TS.Clamp)
+                {
+                    lo = Vector256.Create(e->Min);
+                    hi = Vector256.Create(e->Max);
+                    fix = Vector256.Create(e->Bounds.Fix);
+                }
+                float* res = TS.Residual ? e->Residual + i0 * e->LdResidual + j0 : null;
+                nint ldr = TS.Residual ? e->LdResidual : 0;
+                StoreHoisted<TS>(c + 0 * ldc, c00, c01, b0, b1, r0, res + 0 * ldr, lo, hi, fix);
+                StoreHoisted<TS>(c + 1 * ldc, c10, c11, b0, b1, r1, res + 1 * ldr, lo, hi, fix);
+                StoreHoisted<TS>(c + 2 * ldc, c20, c21, b0, b1, r2, res + 2 * ldr, lo, hi, fix);
+                StoreHoisted<TS>(c + 3 * ldc, c30, c31, b0, b1, r3, res + 3 * ldr, lo, hi, fix);
+                StoreHoisted<TS>(c + 4 * ldc, c40, c41, b0, b1, r4, res + 4 * ldr, lo, hi, fix);
+                StoreHoisted<TS>(c + 5 * ldc, c50, c51, b0, b1, r5, res + 5 * ldr, lo, hi, fix);
+            }
             else if (e != null || rows < 6)
             {
                 // Through the epilogue, or a bottom tile's valid rows.
@@ -407,6 +500,29 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
         }
         Vector256.Store(v0, row);
         if (two) Vector256.Store(v1, row + 8);
+    }
+
+    // One row of a full tile with a hoisted epilogue (IStore.Hoisted): + (residual + bias) (the column biases b0, b1, or
+    // the row's bias; the row's residual at res), the native clamp, store — StoreRow's operations for the same epilogue,
+    // in the same order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreHoisted<TS>(float* row, Vector256<float> x0, Vector256<float> x1, Vector256<float> b0, Vector256<float> b1,
+        float rowBias, float* res, Vector256<float> lo, Vector256<float> hi, Vector256<float> fix) where TS : struct, IStore
+    {
+        if (!TS.PerColumn) b0 = b1 = Vector256.Create(rowBias);
+        if (TS.Residual)
+        {
+            b0 = Vector256.Load(res) + b0;
+            b1 = Vector256.Load(res + 8) + b1;
+        }
+        Vector256<float> v0 = x0 + b0, v1 = x1 + b1;
+        if (TS.Clamp)
+        {
+            v0 = NativeClamp.Apply(v0, lo, hi, fix);
+            v1 = NativeClamp.Apply(v1, lo, hi, fix);
+        }
+        Vector256.Store(v0, row);
+        Vector256.Store(v1, row + 8);
     }
 
     public static void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
