@@ -1,7 +1,8 @@
 // Conv2d's inference path (Forward with training = false: in place, in column blocks, pointwise without unfold,
-// transposed for small images, batched for small images at batch > 1) against the training path, which the layer's
-// other tests check against naive loops and finite differences. Shapes are chosen to reach every branch: images
-// wider than one column block (the last block partial), 1×1 stride 1, under 128 positions, groups, bias or none.
+// transposed for small images whose channels fill the GEMM's tiles better that way, batched for small images at
+// batch > 1) against the training path, which the layer's other tests check against naive loops and finite
+// differences. Shapes are chosen to reach every branch: images wider than one column block (the last block partial),
+// 1×1 stride 1, under 128 positions either way round, groups, bias or none.
 using Topiary.Nn;
 using Topiary.Tensors;
 using static Topiary.Tests.Nn.GradientChecker;
@@ -19,6 +20,7 @@ public class Conv2dInferenceTests
         { 1, 40, 33, 17, 17, 1, 1, 0, 1, true },    // pointwise: the image is the column matrix
         { 3, 40, 33, 17, 17, 1, 1, 0, 1, false },
         { 1, 24, 48, 7, 7, 3, 1, 1, 1, true },      // 49 positions: transposed
+        { 1, 20, 50, 12, 12, 5, 1, 0, 1, true },    // 64 positions, 50 channels (LeNet-5's conv2): W·col fills the tiles better
         { 1, 48, 70, 9, 9, 1, 1, 0, 1, true },      // pointwise and transposed
         { 4, 24, 48, 7, 7, 3, 1, 1, 1, true },      // batch > 1, small image: the batched path
         { 1, 32, 32, 18, 18, 3, 1, 1, 4, true },    // groups, blocked
