@@ -105,14 +105,16 @@ internal static partial class DepthwiseConvNhwc
                 o += m;
                 if (m == tile && b >= 0 && b + sw * (tile - 1) + 3 <= g.Width)
                 {
-                    if (sw == 1 && tile == 8) Tile8S1<TL, TV, Interior>(ref xr, b, ref wr, ref yo, t, e, m);
+                    if (sw == 1 && tile == 8 && TL.Count < 16) Tile8S1Streamed<TL, TV, Interior>(ref xr, b, ref wr, ref yo, t, e, m);
+                    else if (sw == 1 && tile == 8) Tile8S1<TL, TV, Interior>(ref xr, b, ref wr, ref yo, t, e, m);
                     else if (sw == 1) Tile4S1<TL, TV, Interior>(ref xr, b, ref wr, ref yo, t, e, m);
                     else if (tile == 8) Tile8S2<TL, TV, Interior>(ref xr, b, ref wr, ref yo, t, e, m);
                     else Tile4S2<TL, TV, Interior>(ref xr, b, ref wr, ref yo, t, e, m);
                 }
                 else if (finiteWeights)
                 {
-                    if (sw == 1 && tile == 8) Tile8S1<TL, TV, ZeroPadded>(ref xr, b, ref wr, ref yo, t, e, m);
+                    if (sw == 1 && tile == 8 && TL.Count < 16) Tile8S1Streamed<TL, TV, ZeroPadded>(ref xr, b, ref wr, ref yo, t, e, m);
+                    else if (sw == 1 && tile == 8) Tile8S1<TL, TV, ZeroPadded>(ref xr, b, ref wr, ref yo, t, e, m);
                     else if (sw == 1) Tile4S1<TL, TV, ZeroPadded>(ref xr, b, ref wr, ref yo, t, e, m);
                     else if (tile == 8) Tile8S2<TL, TV, ZeroPadded>(ref xr, b, ref wr, ref yo, t, e, m);
                     else Tile4S2<TL, TV, ZeroPadded>(ref xr, b, ref wr, ref yo, t, e, m);
