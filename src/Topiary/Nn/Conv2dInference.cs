@@ -437,15 +437,15 @@ public sealed partial class Conv2d
         int items = n * blocks;
         int gemmThreads = items >= threads ? 1 : threads;
         PackWeights(transposed && blocks == 1);
-        if (items == 1) InferenceBlock(0, blocks, pointwise, gemmThreads, x, y);
-        else Threading.For(0, items, item => InferenceBlock(item, blocks, pointwise, gemmThreads, x, y));
+        if (items == 1) InferenceBlock(0, blocks, pointwise, transposed, gemmThreads, x, y);
+        else Threading.For(0, items, item => InferenceBlock(item, blocks, pointwise, transposed, gemmThreads, x, y));
         return true;
     }
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
     // Item = (sample, block); block b of B covers the 32-column panels [P·b/B, P·(b+1)/B) of the sample's positions.
-    private void InferenceBlock(int item, int blocks, bool pointwise, int gemmThreads, float[] x, float[] y)
+    private void InferenceBlock(int item, int blocks, bool pointwise, bool transposed, int gemmThreads, float[] x, float[] y)
     {
         var g = _geometry;
         int p = g.ColumnCols, panels = (p + 31) / 32, part = item % blocks;
@@ -484,7 +484,7 @@ public sealed partial class Conv2d
         }
         float[]? bias = Bias?.Value.Data;
         float[] wd = Weight.Value.Data;
-        if (count == p && Transposed(p))
+        if (transposed)
         {
             // Yᵀ[P, OC] = colᵀ · Wᵀ per group, then transposed into the NCHW output with the bias added.
             var t = ConvScratch.Transposed((long)p * oc);

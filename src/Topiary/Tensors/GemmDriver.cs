@@ -359,16 +359,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                         float* cp = C + Jc + jr + (i0 + ir) * ldc;
                         if (nrows == mr && ncols == nr)
                         {
+                            // A full tile here means a kernel without RunPanels (StoresColumns took every full tile above).
                             if (finish && !inPlace)
                             {
                                 // The epilogue in the kernel's registers (bitwise Run + Finish).
                                 TKernel.RunEpilogue(kc, ap, bp, cp, ldc, alpha, beta, Epilogue, i0 + ir, Jc + jr, addAfter);
-                                continue;
-                            }
-                            if (finish && TKernel.StoresColumns)
-                            {
-                                fixed (GemmEpilogue* e = &Epilogue)
-                                    TKernel.RunColumns(kc, ap, Lda, true, bp, cp, ldc, alpha, beta, e, i0 + ir, Jc + jr, addAfter, nr);
                                 continue;
                             }
                             Full(inPlace, kc, ap, Lda, bp, cp, ldc, alpha, beta);
