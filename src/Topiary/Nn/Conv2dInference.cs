@@ -429,6 +429,14 @@ public sealed partial class Conv2d
             ? (threads == 1 || (n == 1 && Frozen) ? p : RoundUp((p + threads - 1) / threads, 32))
             : Math.Max(MinBlock, ColumnBlockFloats / k / 32 * 32);
         bool transposed = Transposed(p);
+        if (Frozen && !pointwise && !transposed)
+        {
+            // The GEMM packs its B panels from the image itself: one item per sample, the GEMM threaded when fewer samples than threads.
+            PackWeights(false);
+            if (n == 1 || threads == 1) for (int i = 0; i < n; i++) ImplicitSample(i, threads, x, y);
+            else Threading.For(0, n, i => ImplicitSample(i, 1, x, y));
+            return true;
+        }
         block = transposed ? p : Math.Min(block, p);
         int blocks = (p + block - 1) / block, panels = (p + 31) / 32;
         // Few items: as many blocks as a multiple of the threads (784 positions in blocks of 256 left one thread a
@@ -443,6 +451,23 @@ public sealed partial class Conv2d
     }
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
+
+    // Sample i by implicit im2col (Im2ColPanels), group by group, the epilogue on the GEMM's tiles.
+    private unsafe void ImplicitSample(int i, int threads, float[] x, float[] y)
+    {
+        var g = _geometry;
+        int p = g.ColumnCols, oc = OutChannels, groups = Groups, ocg = oc / groups, cg = g.Channels / groups;
+        var part = g.WithChannels(cg);
+        var output = y.AsSpan(OutputAt(i));
+        fixed (float* pBias = Bias?.Value.Data, pResidual = _residual)
+            for (int gi = 0; gi < groups; gi++)
+            {
+                var epilogue = new GemmEpilogue(pBias == null ? null : pBias + gi * ocg,
+                    pResidual == null ? null : pResidual + ((long)i * oc + gi * ocg) * p, p, _clampMin, _clampMax);
+                Im2ColPanels.Multiply(threads, _packedWeights![gi], x, i * g.ImageSize + gi * part.ImageSize, part, 0,
+                    output[(gi * ocg * p)..], p, epilogue);
+            }
+    }
 
     // Item = (sample, block); block b of B covers the 32-column panels [P·b/B, P·(b+1)/B) of the sample's positions.
     private void InferenceBlock(int item, int blocks, bool pointwise, bool transposed, int gemmThreads, float[] x, float[] y)

@@ -327,23 +327,47 @@ public static partial class Gemm
         Validate(false, transB, m, n, k, m * k, Math.Max(1, k), b.Length, ldb, c.Length, ldc);
         if (threads < 1) throw new ArgumentException($"GEMM thread count must be at least 1 (was {threads}).", nameof(threads));
         if (m == 0 || n == 0) return;
-        fixed (float* pa = a.Data)
         fixed (float* pb = b)
         fixed (float* pc = c)
+            RunPackedA(threads, a, transB, n, alpha, pb, ldb, default, beta, pc, ldc, epilogue);
+    }
+
+    /// <summary>
+    /// As the packed-A overload with epilogue, B [k, n] packed panel by panel from <paramref name="b"/> (an image read as
+    /// its im2col column matrix: <see cref="Im2ColPanels"/>) instead of read from a matrix.
+    /// </summary>
+    /// <exception cref="ArgumentException">C is too short, its leading dimension too small, the source not set, or threads &lt; 1.</exception>
+    internal static unsafe void Sgemm(int threads, GemmPackedA a, int n, float alpha, GemmBSource b, float beta, Span<float> c, int ldc,
+        GemmEpilogue epilogue)
+    {
+        if (epilogue.StartsFromInit) beta = 1f;
+        ArgumentNullException.ThrowIfNull(a);
+        if (!b.IsSet) throw new ArgumentException("GEMM B source is not set.", nameof(b));
+        if (n < 0) throw new ArgumentException($"GEMM dimensions must be non-negative (n={n}).", nameof(n));
+        CheckOperand("C", a.M, n, c.Length, ldc);
+        if (threads < 1) throw new ArgumentException($"GEMM thread count must be at least 1 (was {threads}).", nameof(threads));
+        if (a.M == 0 || n == 0) return;
+        fixed (float* pc = c)
+            RunPackedA(threads, a, false, n, alpha, null, Math.Max(1, n), b, beta, pc, ldc, epilogue);
+    }
+
+    private static unsafe void RunPackedA(int threads, GemmPackedA a, bool transB, int n, float alpha, float* pb, int ldb, GemmBSource source,
+        float beta, float* pc, int ldc, GemmEpilogue epilogue)
+    {
+        int m = a.M, k = a.K;
+        if (k == 0 || alpha == 0)
         {
-            if (k == 0 || alpha == 0)
-            {
-                EpilogueAlone(m, n, beta, pc, ldc, epilogue);
-                return;
-            }
+            EpilogueAlone(m, n, beta, pc, ldc, epilogue);
+            return;
+        }
+        fixed (float* pa = a.Data)
             switch (a.Tier)
             {
-                case GemmTier.Vector512: GemmDriver<GemmKernel512>.Run(false, transB, m, n, k, alpha, null, k, pb, ldb, beta, pc, ldc, threads, null, pa, epilogue); break;
-                case GemmTier.Vector256: GemmDriver<GemmKernel256>.Run(false, transB, m, n, k, alpha, null, k, pb, ldb, beta, pc, ldc, threads, null, pa, epilogue); break;
-                case GemmTier.Vector128: GemmDriver<GemmKernel128>.Run(false, transB, m, n, k, alpha, null, k, pb, ldb, beta, pc, ldc, threads, null, pa, epilogue); break;
-                default: GemmDriver<GemmKernelScalar>.Run(false, transB, m, n, k, alpha, null, k, pb, ldb, beta, pc, ldc, threads, null, pa, epilogue); break;
+                case GemmTier.Vector512: GemmDriver<GemmKernel512>.Run(false, transB, m, n, k, alpha, null, k, pb, ldb, beta, pc, ldc, threads, null, pa, epilogue, 0, source); break;
+                case GemmTier.Vector256: GemmDriver<GemmKernel256>.Run(false, transB, m, n, k, alpha, null, k, pb, ldb, beta, pc, ldc, threads, null, pa, epilogue, 0, source); break;
+                case GemmTier.Vector128: GemmDriver<GemmKernel128>.Run(false, transB, m, n, k, alpha, null, k, pb, ldb, beta, pc, ldc, threads, null, pa, epilogue, 0, source); break;
+                default: GemmDriver<GemmKernelScalar>.Run(false, transB, m, n, k, alpha, null, k, pb, ldb, beta, pc, ldc, threads, null, pa, epilogue, 0, source); break;
             }
-        }
     }
 
     internal static void Validate(bool transA, bool transB, int m, int n, int k,

@@ -18,7 +18,8 @@
 // barriers cost more than a thread's share of B packing). Otherwise the packed B block is shared
 // by the row blocks. A B operand packed once ahead (GemmPackedB: weights) replaces both: its panels
 // are read where they lie. An A operand packed once ahead (GemmPackedA: a convolution's weights)
-// replaces the per-item packing of A the same way. A row-major A against pre-packed B (a Linear layer's batch against its
+// replaces the per-item packing of A the same way. A B operand with no matrix behind it (GemmBSource: an image read as its
+// im2col columns) is packed panel by panel by its own function wherever a matrix B's panels would be copied. A row-major A against pre-packed B (a Linear layer's batch against its
 // packed weights, a channels-last 1×1 convolution's positions, Winograd's tiles) is not packed at all: the kernels' *Rows
 // variants read its rows in place (GemmOperandA; packing 64 rows of 784 took 4 % of such a product, and a channels-last
 // layer's input with few channels is a pass as long as the product), except a last tile of fewer than Mr rows, which is
@@ -43,11 +44,12 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
     /// <summary>C = alpha·op(A)·op(B) + beta·C on validated, pinned operands; m, n, k &gt; 0, alpha ≠ 0.</summary>
     /// <remarks><paramref name="bPacked"/>: op(B) already packed (<see cref="Pack"/>; then <paramref name="b"/> is not read);
     /// <paramref name="aPacked"/>: op(A) already packed (<see cref="PackAll"/>; then <paramref name="a"/> is not read);
-    /// <paramref name="kcBlock"/>: the K block depth (0: <see cref="KcBlock"/>(k); a pre-packed B's own when it has one).</remarks>
+    /// <paramref name="kcBlock"/>: the K block depth (0: <see cref="KcBlock"/>(k); a pre-packed B's own when it has one);
+    /// <paramref name="bSource"/>: packs op(B)'s panels instead of copying them from <paramref name="b"/> (not read then).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, nint lda, float* b, nint ldb, float beta, float* c, nint ldc, int threads, float* bPacked = null,
-        float* aPacked = null, GemmEpilogue epilogue = default, int kcBlock = 0)
+        float* aPacked = null, GemmEpilogue epilogue = default, int kcBlock = 0, GemmBSource bSource = default)
     {
         int mr = TKernel.Mr, nr = TKernel.Nr;
         var job = new Job
@@ -56,7 +58,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
             BPacked = bPacked, NPadded = RoundUp(n, nr),
             APacked = aPacked, MPadded = RoundUp(m, mr), Epilogue = epilogue,
-            RowsA = aPacked == null && bPacked != null && !transA,
+            RowsA = aPacked == null && bPacked != null && !transA, BSource = bSource,
         };
 
         if (kcBlock <= 0) kcBlock = KcBlock(k);
@@ -240,9 +242,20 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
         public float* A, B, C, BPack, BPacked, APacked;
         public nint Lda, Ldb, Ldc, NPadded, MPadded;
         public GemmEpilogue Epilogue;
+        public GemmBSource BSource;
 
-        public readonly void PackB(int panelStart, int panelEnd) =>
-            GemmPacking.PackB(TransB, B, Ldb, Pc, Kc, Jc, Nc, BPack, TKernel.Nr, panelStart, panelEnd);
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public readonly void PackB(int panelStart, int panelEnd)
+        {
+            if (!BSource.IsSet)
+            {
+                GemmPacking.PackB(TransB, B, Ldb, Pc, Kc, Jc, Nc, BPack, TKernel.Nr, panelStart, panelEnd);
+                return;
+            }
+            int nr = TKernel.Nr;
+            for (int q = panelStart; q < panelEnd; q++)
+                BSource.Pack(BSource.State, Pc, Kc, Jc + q * nr, Math.Min(nr, Nc - q * nr), BPack + (nint)q * nr * Kc, nr);
+        }
 
         /// <summary>Just-in-time mode: computes item <paramref name="item"/> over every K block in order.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -321,7 +334,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                     else if (JustInTimeB)
                     {
                         panels[qi] = bPanel + (nint)qi * kc * nr;
-                        GemmPacking.PackBPanel(TransB, B, Ldb, Pc, kc, Jc + jr, ncols, panels[qi], nr);
+                        if (BSource.IsSet) BSource.Pack(BSource.State, Pc, kc, Jc + jr, ncols, panels[qi], nr);
+                        else GemmPacking.PackBPanel(TransB, B, Ldb, Pc, kc, Jc + jr, ncols, panels[qi], nr);
                     }
                     else
                     {
@@ -331,7 +345,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                     // and are done before the first tile's kernel loads them.
                     if (initialise) Epilogue.Initialise(i0, Jc + jr, mc, ncols, C + Jc + jr + i0 * ldc, ldc);
                 }
-                if (JustInTimeB && BPacked == null && q0 + g < panelEnd)
+                if (JustInTimeB && BPacked == null && !BSource.IsSet && q0 + g < panelEnd)
                 {
                     int next = (q0 + g) * nr;
                     GemmPacking.PrefetchB(TransB, B, Ldb, Pc, kc, Jc + next, Math.Min(Math.Min(group, panelEnd - q0 - g) * nr, Nc - next));

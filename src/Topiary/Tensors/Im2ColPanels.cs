@@ -1,0 +1,177 @@
+// Im2ColPanels: a convolution's product W · im2col(image) with the image read as the GEMM's B operand directly
+// (implicit im2col): the GEMM packs each B micro-panel — K rows (c, kh, kw) × Nr output positions — from the image
+// itself (GemmBSource), so no column matrix is written and read back. That matrix is K/C times the image (9x for 3 × 3):
+// ResNet-50's stride-2 3 × 3 layer at 56 × 56 spent a quarter of its time unfolding blocks of it whose 900 KB did not
+// stay in L2 for the GEMM, which then copied them once more into its panels.
+// The image is first copied into a zero-padded buffer [C, Hp, Wp] covering every window (skipped when no window leaves
+// the image: an unpadded strided 1 × 1 layer), so no read needs a bounds test; then with one table of positions
+// base[q] = oh·SH·Wp + ow·SW (q = oh·OW + ow) and one of rows off[r] = c·Hp·Wp + kh·DH·Wp + kw·DW, the value at
+// column-matrix entry (r, q) is padded[off[r] + base[q]]. A panel row is Nr such values, taken 8 at a time: one
+// contiguous load when the 8 positions lie in one output row at stride 1, every other float of a contiguous run at
+// stride 2 (two floats read as one 64-bit lane and narrowed to the first), else an AVX2 gather (vgatherdps). These are copies, so the
+// product is bitwise the one of the unfolded matrix (the tests compare them); the scalar loop is the twin.
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Topiary.Tensors;
+
+/// <summary>The product W · im2col(image) with im2col read by the GEMM's packing (oracle: <see cref="Im2Col.Unfold"/> then the GEMM).</summary>
+internal static unsafe class Im2ColPanels
+{
+    [ThreadStatic] private static float[]? t_padded;
+    [ThreadStatic] private static int[]? t_positions, t_rows;
+
+    // What the packing function reads (pinned by Multiply for the GEMM call).
+    private struct State
+    {
+        public float* Image;      // the padded image (or the image itself)
+        public long Readable;     // floats readable from Image (the stride-2 path reads one past its last value)
+        public int* Positions;    // base[q] per output position
+        public int* Rows;         // off[r] per column-matrix row
+        public int StrideW;
+        public bool Vectorise;
+    }
+
+    /// <summary>
+    /// C[m, q] = clamp(init + Σ_r W[m, r] · im2col(image)[r, q]) for the output positions q of <paramref name="g"/>, with
+    /// column-matrix rows [<paramref name="row0"/>, <paramref name="row0"/> + W.K) (a group's rows), the image
+    /// [C, H, W] at <paramref name="images"/>[<paramref name="offset"/>..]; the epilogue as <see cref="Gemm"/>'s packed-A
+    /// overload applies it. <paramref name="vectorise"/> false: the scalar twin packs.
+    /// </summary>
+    /// <exception cref="ArgumentException">The image or C is too short, the rows fall outside the geometry's, or threads &lt; 1.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Multiply(int threads, GemmPackedA w, float[] images, int offset, in Conv2dGeometry g, int row0, Span<float> c, int ldc,
+        GemmEpilogue epilogue, bool vectorise = true)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(images);
+        if (threads < 1) throw new ArgumentException($"GEMM thread count must be at least 1 (was {threads}).", nameof(threads));
+        if (offset < 0 || (long)offset + g.ImageSize > images.Length)
+            throw new ArgumentException($"An image of {g.ImageSize} elements from offset {offset} does not fit an array of {images.Length}.");
+        var image = images.AsSpan(offset, g.ImageSize);
+        if (row0 < 0 || row0 + w.K > g.ColumnRows)
+            throw new ArgumentException($"Column rows [{row0}, {row0 + w.K}) fall outside the geometry's {g.ColumnRows}.");
+        int h = g.Height, wi = g.Width, p = g.ColumnCols;
+        // Padded extent: every window's last row/column (windows may hang over the bottom/right in ceil mode).
+        int hp = Math.Max(g.PadTop + h, (g.OutH - 1) * g.StrideH + (g.KernelH - 1) * g.DilationH + 1);
+        int wp = Math.Max(g.PadLeft + wi, (g.OutW - 1) * g.StrideW + (g.KernelW - 1) * g.DilationW + 1);
+        bool pads = g.PadTop > 0 || g.PadLeft > 0 || hp > h || wp > wi;
+        if (!pads) (hp, wp) = (h, wi);
+        int[] positions = Table(ref t_positions, p + 1);
+        for (int q = 0; q < p; q++) positions[q] = q / g.OutW * g.StrideH * wp + q % g.OutW * g.StrideW;
+        int[] rows = Table(ref t_rows, g.ColumnRows);
+        int taps = g.KernelH * g.KernelW;
+        for (int r = 0; r < g.ColumnRows; r++)
+        {
+            int ch = r / taps, kh = r % taps / g.KernelW, kw = r % g.KernelW;
+            rows[r] = ch * hp * wp + kh * g.DilationH * wp + kw * g.DilationW;
+        }
+        float[]? padded = null;
+        if (pads)
+        {
+            padded = ScratchArray.Grow(ref t_padded, (long)g.Channels * hp * wp + 1);
+            padded[^1] = 0;
+            if (threads == 1) Pad(image, g, hp, wp, padded, 0, g.Channels);
+            else
+            {
+                // The GEMM will run on every thread: so does the copy (a 128 × 56 × 56 image is a fifth of its time at 2 threads).
+                var (target, geometry, channels) = (padded, g, g.Channels);
+                Threading.For(0, threads, threads, t =>
+                    Pad(images.AsSpan(offset, geometry.ImageSize), geometry, hp, wp, target, channels * t / threads, channels * (t + 1) / threads));
+            }
+        }
+        fixed (float* img = image, pad = padded)
+        fixed (int* pos = positions, off = rows)
+        {
+            var state = new State
+            {
+                Image = pads ? pad : img, Readable = pads ? padded!.Length : image.Length, Positions = pos, Rows = off + row0,
+                StrideW = g.StrideW, Vectorise = vectorise,
+            };
+            Gemm.Sgemm(threads, w, p, 1f, new GemmBSource(&Pack, &state), 0f, c, ldc, epilogue);
+        }
+    }
+
+    private static int[] Table(ref int[]? table, int length) =>
+        table is { } t && t.Length >= length ? t : table = new int[length];
+
+    // Channels [c0, c1) of the image in the zero-padded [C, Hp, Wp] buffer, borders cleared.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pad(ReadOnlySpan<float> image, in Conv2dGeometry g, int hp, int wp, float[] padded, int c0, int c1)
+    {
+        int h = g.Height, w = g.Width, plane = hp * wp, top = g.PadTop, left = g.PadLeft;
+        var all = padded.AsSpan();
+        for (int c = c0; c < c1; c++)
+        {
+            var dst = all.Slice(c * plane, plane);
+            dst[..(top * wp + left)].Clear();
+            for (int y = 0; y < h; y++)
+            {
+                int at = (top + y) * wp + left;
+                image.Slice((c * h + y) * w, w).CopyTo(dst[at..]);
+                // The right border of this row and the left border of the next (contiguous).
+                int end = y + 1 < h ? at + wp : (top + h) * wp;
+                dst[(at + w)..Math.Min(end, plane)].Clear();
+            }
+            dst[((top + h) * wp)..].Clear();
+        }
+    }
+
+    // One B micro-panel: dest[p·nr + i] = image[rows[p0 + p] + positions[j + i]] for i < lanes, 0 up to nr. A full panel
+    // goes 8 columns at a time, each run of 8 by the cheapest read its positions allow, for all kc rows.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Pack(void* state, int p0, int kc, int j, int lanes, float* dest, int nr)
+    {
+        var s = (State*)state;
+        int* rows = s->Rows + p0, pos = s->Positions + j;
+        float* image = s->Image;
+        if (lanes < nr || !s->Vectorise || nr % 8 != 0 || !Vector256.IsHardwareAccelerated)
+        {
+            PackScalar(image, rows, pos, kc, lanes, dest, nr);
+            return;
+        }
+        for (int i = 0; i < nr; i += 8, pos += 8)
+        {
+            int span = pos[7] - pos[0];
+            float* d = dest + i;
+            if (span == 7)
+            {
+                // In one output row at stride 1: contiguous.
+                for (int p = 0; p < kc; p++, d += nr) Vector256.Store(Vector256.Load(image + rows[p] + pos[0]), d);
+            }
+            else if (span == 14 && rows[kc - 1] + pos[7] + 1 < s->Readable)
+            {
+                // In one output row at stride 2: the first float of each pair.
+                for (int p = 0; p < kc; p++, d += nr)
+                {
+                    ulong* src = (ulong*)(image + rows[p] + pos[0]);
+                    Vector256.Narrow(Vector256.Load(src), Vector256.Load(src + 4)).AsSingle().Store(d);
+                }
+            }
+            else if (Avx2.IsSupported)
+            {
+                var index = Avx.LoadVector256(pos);
+                for (int p = 0; p < kc; p++, d += nr) Avx.Store(d, Avx2.GatherVector256(image + rows[p], index, 4));
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++, d += nr)
+                    for (int l = 0; l < 8; l++) d[l] = image[rows[p] + pos[l]];
+            }
+        }
+    }
+
+    /// <summary>The scalar twin of the panel packing: dest[p·nr + i] = image[rows[p] + positions[i]] (i &lt; lanes), 0 up to nr.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackScalar(float* image, int* rows, int* positions, int kc, int lanes, float* dest, int nr)
+    {
+        for (int p = 0; p < kc; p++, dest += nr)
+        {
+            float* src = image + rows[p];
+            int i = 0;
+            for (; i < lanes; i++) dest[i] = src[positions[i]];
+            for (; i < nr; i++) dest[i] = 0;
+        }
+    }
+}

@@ -1,0 +1,102 @@
+// Im2ColPanels (the GEMM packing its B panels from the image: implicit im2col) against the unfolded column matrix
+// multiplied by the same packed weights, bit for bit — every tier this host runs (panels of 4, 8, 16, 32 columns), its
+// vector reads and its scalar twin, 1 and 2 threads, few output channels (just-in-time B) and more than one row block
+// (the shared B block), a group's rows, bias + residual + clamp; geometries whose panel rows are contiguous runs,
+// stride-2 runs and gathers (output rows of 7, 8, 20, 28), padded or read in place, strides 1–3, dilation, asymmetric
+// padding, ceil mode, rectangular kernels; NaN and −0 in the image. Bad operands are refused.
+using Topiary.Tensors;
+
+namespace Topiary.Tests.Tensors;
+
+public unsafe class Im2ColPanelsTests
+{
+    public static TheoryData<int, int, int, int, int, int, int, int, int, bool> Geometries => new()
+    {
+        // C, H, W, KH, KW, stride, dilation, pad begin, pad end, ceil
+        { 3, 56, 56, 3, 3, 2, 1, 1, 1, false },   // ResNet-50's stride-2 3x3 (OW 28: panels across two output rows)
+        { 4, 12, 12, 5, 5, 1, 1, 0, 0, false },   // LeNet-5's conv2 (OW 8: one output row per 8 columns, read in place)
+        { 6, 28, 28, 1, 1, 2, 1, 0, 0, false },   // a stride-2 1x1 downsample: no padding, the image read in place
+        { 3, 14, 14, 3, 3, 2, 1, 1, 1, false },   // OW 7
+        { 2, 9, 11, 3, 3, 3, 1, 0, 2, false },    // stride 3, asymmetric
+        { 4, 12, 10, 3, 3, 1, 2, 2, 2, false },   // dilation 2
+        { 2, 6, 6, 3, 3, 2, 1, 0, 0, true },      // ceil mode: the last window hangs over the edge
+        { 3, 40, 39, 5, 5, 2, 1, 2, 2, false },   // OW 20
+        { 2, 17, 23, 1, 7, 1, 1, 0, 3, false },   // a 1x7 kernel (Inception), stride 1 padded
+        { 1, 1, 1, 1, 1, 1, 1, 0, 0, false },     // one pixel
+    };
+
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void Equals_the_unfolded_product_bit_for_bit(int c, int h, int w, int kh, int kw, int stride, int dilation, int padBegin,
+        int padEnd, bool ceil)
+    {
+        var g = new Conv2dGeometry(c, h, w, (kh, kw), (stride, stride), (padBegin, padBegin, padEnd, padEnd), (dilation, dilation), ceil);
+        int p = g.ColumnCols, k = g.ColumnRows;
+        var rng = new Random(c * h + w);
+        // The image at an offset inside a longer array (a sample of a batch), with a NaN and a −0.
+        int offset = 5;
+        float[] images = Fill(rng, offset + g.ImageSize + 3);
+        images[offset] = float.NaN;
+        images[offset + g.ImageSize - 1] = -0f;
+        var columns = new float[k * p];
+        Im2Col.UnfoldColumns(images.AsSpan(offset, g.ImageSize), g, 0, p, columns, p);
+        foreach (int m in new[] { 13, 200 })
+        {
+            float[] weights = Fill(rng, m * k), bias = Fill(rng, m), residual = Fill(rng, m * p);
+            foreach (var tier in Enum.GetValues<GemmTier>().Where(GemmTiers.IsSupported))
+            {
+                var packed = Gemm.PackA(false, m, k, weights, k, tier);
+                foreach (bool withEpilogue in new[] { false, true })
+                {
+                    float[] expected = Fill(new Random(3), m * p);
+                    fixed (float* pb = bias, pr = residual)
+                    {
+                        var epilogue = withEpilogue ? new GemmEpilogue(pb, pr, p, -0.5f, 2f) : default;
+                        Gemm.Sgemm(1, packed, false, p, 1f, columns, p, 0f, expected, p, epilogue);
+                        foreach (int threads in new[] { 1, 2 })
+                            foreach (bool vectorise in new[] { true, false })
+                            {
+                                float[] actual = Fill(new Random(4), m * p);
+                                Im2ColPanels.Multiply(threads, packed, images, offset, g, 0, actual, p, epilogue, vectorise);
+                                Assert.True(Bits(expected).SequenceEqual(Bits(actual)),
+                                    $"{tier}, m {m}, epilogue {withEpilogue}, {threads} thread(s), vectorise {vectorise}");
+                            }
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void A_groups_rows_multiply_the_matching_slice_of_the_columns()
+    {
+        // Rows [18, 36) of a 4-channel 3x3 layer's column matrix: channels 2 and 3, as a second group of two reads them.
+        var g = new Conv2dGeometry(4, 10, 10, 3, 3, 2, 2, 1, 1);
+        int p = g.ColumnCols, k = g.ColumnRows, half = k / 2;
+        float[] image = Fill(new Random(1), g.ImageSize), columns = new float[k * p], weights = Fill(new Random(2), 5 * half);
+        Im2Col.Unfold(image, g, columns, p);
+        var packed = Gemm.PackA(false, 5, half, weights, half);
+        float[] expected = new float[5 * p], actual = new float[5 * p];
+        Gemm.Sgemm(1, packed, false, p, 1f, columns.AsSpan(half * p), p, 0f, expected, p);
+        Im2ColPanels.Multiply(1, packed, image, 0, g, half, actual, p, default);
+        Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void Bad_operands_are_refused()
+    {
+        var g = new Conv2dGeometry(2, 5, 5, 3, 3, 1, 1, 1, 1);
+        var packed = Gemm.PackA(false, 3, g.ColumnRows, new float[3 * g.ColumnRows], g.ColumnRows);
+        var c = new float[3 * g.ColumnCols];
+        var e = Assert.Throws<ArgumentException>(() => Im2ColPanels.Multiply(1, packed, new float[g.ImageSize], 1, g, 0, c, g.ColumnCols, default));
+        Assert.Contains("offset 1", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Im2ColPanels.Multiply(1, packed, new float[g.ImageSize], 0, g, 1, c, g.ColumnCols, default));
+        Assert.Contains("Column rows [1, 19)", e.Message);
+        Assert.Throws<ArgumentException>(() => Im2ColPanels.Multiply(1, packed, new float[g.ImageSize], 0, g, 0, c.AsSpan(1), g.ColumnCols, default));
+        Assert.Throws<ArgumentException>(() => Im2ColPanels.Multiply(0, packed, new float[g.ImageSize], 0, g, 0, c, g.ColumnCols, default));
+    }
+
+    private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
+
+    private static float[] Fill(Random rng, int length) => Enumerable.Range(0, length).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+}
