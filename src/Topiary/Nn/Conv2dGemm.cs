@@ -60,19 +60,21 @@ public sealed partial class Conv2d
         int n0 = chunk * plan.SamplesPerChunk, n1 = Math.Min(_batch, n0 + plan.SamplesPerChunk);
         int p = g.ColumnCols, k = g.ColumnRows, oc = OutChannels, groups = Groups, kg = k / groups, ocg = oc / groups;
         int sb = plan.BlockSamples;
-        float[] col = ConvScratch.Columns((long)k * sb * p), yt = ConvScratch.Transposed((long)oc * sb * p);
+        float[] col = _packedWeights is null ? ConvScratch.Columns((long)k * sb * p) : [], yt = ConvScratch.Transposed((long)oc * sb * p);
         float[] wd = Weight.Value.Data;
         float[]? b = Bias?.Value.Data;
         for (int s0 = n0; s0 < n1; s0 += sb)
         {
             int count = Math.Min(sb, n1 - s0), cols = count * p;
-            UnfoldBlock(x, s0, count, col, cols);
+            // Packed (Frozen) weights: the GEMM packs its panels from the block's images (implicit im2col), else unfold.
+            if (_packedWeights is null) UnfoldBlock(x, s0, count, col, cols);
             // One sample: its output [OC, P] is Yᵀ itself, so the GEMM writes it in place.
             var dst = count == 1 ? y.AsSpan(s0 * oc * p, oc * p) : yt.AsSpan(0, oc * cols);
             for (int gi = 0; gi < groups; gi++)
             {
                 if (_packedWeights is { } packed)
-                    Gemm.Sgemm(1, packed[gi], false, cols, 1f, col.AsSpan(gi * kg * cols), cols, 0f, dst[(gi * ocg * cols)..], cols);
+                    Im2ColPanels.Multiply(1, packed[gi], x, s0 * g.ImageSize + gi * (g.ImageSize / groups), g.WithChannels(g.Channels / groups), 0,
+                        dst[(gi * ocg * cols)..], cols, default, samples: count, imageStride: g.ImageSize);
                 else
                     LayerHelpers.SgemmSerial(false, false, ocg, cols, kg, 1f, wd.AsSpan(gi * ocg * kg), kg,
                         col.AsSpan(gi * kg * cols), cols, 0f, dst[(gi * ocg * cols)..], cols);

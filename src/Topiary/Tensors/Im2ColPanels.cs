@@ -29,27 +29,31 @@ internal static unsafe class Im2ColPanels
         public long Readable;     // floats readable from Image (the stride-2 path reads one past its last value)
         public int* Positions;    // base[q] per output position
         public int* Rows;         // off[r] per column-matrix row
-        public int StrideW;
         public bool Vectorise;
     }
 
     /// <summary>
     /// C[m, q] = clamp(init + Σ_r W[m, r] · im2col(image)[r, q]) for the output positions q of <paramref name="g"/>, with
     /// column-matrix rows [<paramref name="row0"/>, <paramref name="row0"/> + W.K) (a group's rows), the image
-    /// [C, H, W] at <paramref name="images"/>[<paramref name="offset"/>..]; the epilogue as <see cref="Gemm"/>'s packed-A
-    /// overload applies it. <paramref name="vectorise"/> false: the scalar twin packs.
+    /// [C, H, W] at <paramref name="images"/>[<paramref name="offset"/>..]; with <paramref name="samples"/> &gt; 1, that
+    /// many images <paramref name="imageStride"/> apart, their positions side by side (C has samples · OH·OW columns, as
+    /// a batch's column matrices laid side by side). The epilogue as <see cref="Gemm"/>'s packed-A overload applies it.
+    /// <paramref name="vectorise"/> false: the scalar twin packs.
     /// </summary>
-    /// <exception cref="ArgumentException">The image or C is too short, the rows fall outside the geometry's, or threads &lt; 1.</exception>
+    /// <exception cref="ArgumentException">The images or C are too short, the rows fall outside the geometry's, samples or threads &lt; 1, or the image stride is smaller than an image.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(int threads, GemmPackedA w, float[] images, int offset, in Conv2dGeometry g, int row0, Span<float> c, int ldc,
-        GemmEpilogue epilogue, bool vectorise = true)
+        GemmEpilogue epilogue, bool vectorise = true, int samples = 1, int imageStride = 0)
     {
         ArgumentNullException.ThrowIfNull(w);
         ArgumentNullException.ThrowIfNull(images);
         if (threads < 1) throw new ArgumentException($"GEMM thread count must be at least 1 (was {threads}).", nameof(threads));
-        if (offset < 0 || (long)offset + g.ImageSize > images.Length)
-            throw new ArgumentException($"An image of {g.ImageSize} elements from offset {offset} does not fit an array of {images.Length}.");
-        var image = images.AsSpan(offset, g.ImageSize);
+        if (samples < 1) throw new ArgumentException($"At least one image is needed (was {samples}).", nameof(samples));
+        if (samples == 1) imageStride = g.ImageSize;
+        if (imageStride < g.ImageSize) throw new ArgumentException($"Image stride {imageStride} is smaller than an image ({g.ImageSize}).", nameof(imageStride));
+        long end = offset + (samples - 1L) * imageStride + g.ImageSize;
+        if (offset < 0 || end > images.Length)
+            throw new ArgumentException($"{samples} image(s) of {g.ImageSize} elements from offset {offset}, {imageStride} apart, do not fit an array of {images.Length}.");
         if (row0 < 0 || row0 + w.K > g.ColumnRows)
             throw new ArgumentException($"Column rows [{row0}, {row0 + w.K}) fall outside the geometry's {g.ColumnRows}.");
         int h = g.Height, wi = g.Width, p = g.ColumnCols;
@@ -58,8 +62,11 @@ internal static unsafe class Im2ColPanels
         int wp = Math.Max(g.PadLeft + wi, (g.OutW - 1) * g.StrideW + (g.KernelW - 1) * g.DilationW + 1);
         bool pads = g.PadTop > 0 || g.PadLeft > 0 || hp > h || wp > wi;
         if (!pads) (hp, wp) = (h, wi);
-        int[] positions = Table(ref t_positions, p + 1);
+        int sampleSpan = pads ? checked(g.Channels * hp * wp) : imageStride;
+        int[] positions = Table(ref t_positions, checked(samples * p + 1));
         for (int q = 0; q < p; q++) positions[q] = q / g.OutW * g.StrideH * wp + q % g.OutW * g.StrideW;
+        for (int i = 1; i < samples; i++)
+            for (int q = 0; q < p; q++) positions[i * p + q] = checked(positions[q] + i * sampleSpan);
         int[] rows = Table(ref t_rows, g.ColumnRows);
         int taps = g.KernelH * g.KernelW;
         for (int r = 0; r < g.ColumnRows; r++)
@@ -70,26 +77,34 @@ internal static unsafe class Im2ColPanels
         float[]? padded = null;
         if (pads)
         {
-            padded = ScratchArray.Grow(ref t_padded, (long)g.Channels * hp * wp + 1);
-            padded[^1] = 0;
-            if (threads == 1) Pad(image, g, hp, wp, padded, 0, g.Channels);
+            padded = ScratchArray.Grow(ref t_padded, (long)samples * sampleSpan + 1);
+            padded[samples * sampleSpan] = 0;
+            int channels = g.Channels, items = samples * channels;
+            if (threads == 1)
+                for (int i = 0; i < samples; i++) Pad(images.AsSpan(offset + i * imageStride, g.ImageSize), g, hp, wp, padded.AsSpan(i * sampleSpan), 0, channels);
             else
             {
                 // The GEMM will run on every thread: so does the copy (a 128 × 56 × 56 image is a fifth of its time at 2 threads).
-                var (target, geometry, channels) = (padded, g, g.Channels);
+                var (target, geometry) = (padded, g);
                 Threading.For(0, threads, threads, t =>
-                    Pad(images.AsSpan(offset, geometry.ImageSize), geometry, hp, wp, target, channels * t / threads, channels * (t + 1) / threads));
+                {
+                    for (int item = items * t / threads; item < items * (t + 1) / threads; item++)
+                    {
+                        int i = item / channels, ch = item % channels;
+                        Pad(images.AsSpan(offset + i * imageStride, geometry.ImageSize), geometry, hp, wp, target.AsSpan(i * sampleSpan), ch, ch + 1);
+                    }
+                });
             }
         }
-        fixed (float* img = image, pad = padded)
+        fixed (float* img = images, pad = padded)
         fixed (int* pos = positions, off = rows)
         {
             var state = new State
             {
-                Image = pads ? pad : img, Readable = pads ? padded!.Length : image.Length, Positions = pos, Rows = off + row0,
-                StrideW = g.StrideW, Vectorise = vectorise,
+                Image = pads ? pad : img + offset, Readable = pads ? padded!.Length : images.Length - offset, Positions = pos, Rows = off + row0,
+                Vectorise = vectorise,
             };
-            Gemm.Sgemm(threads, w, p, 1f, new GemmBSource(&Pack, &state), 0f, c, ldc, epilogue);
+            Gemm.Sgemm(threads, w, samples * p, 1f, new GemmBSource(&Pack, &state), 0f, c, ldc, epilogue);
         }
     }
 
@@ -98,10 +113,9 @@ internal static unsafe class Im2ColPanels
 
     // Channels [c0, c1) of the image in the zero-padded [C, Hp, Wp] buffer, borders cleared.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Pad(ReadOnlySpan<float> image, in Conv2dGeometry g, int hp, int wp, float[] padded, int c0, int c1)
+    private static void Pad(ReadOnlySpan<float> image, in Conv2dGeometry g, int hp, int wp, Span<float> all, int c0, int c1)
     {
         int h = g.Height, w = g.Width, plane = hp * wp, top = g.PadTop, left = g.PadLeft;
-        var all = padded.AsSpan();
         for (int c = c0; c < c1; c++)
         {
             var dst = all.Slice(c * plane, plane);

@@ -3,7 +3,8 @@
 // vector reads and its scalar twin, 1 and 2 threads, few output channels (just-in-time B) and more than one row block
 // (the shared B block), a group's rows, bias + residual + clamp; geometries whose panel rows are contiguous runs,
 // stride-2 runs and gathers (output rows of 7, 8, 20, 28), padded or read in place, strides 1–3, dilation, asymmetric
-// padding, ceil mode, rectangular kernels; NaN and −0 in the image. Bad operands are refused.
+// padding, ceil mode, rectangular kernels; NaN and −0 in the image; several images side by side (a batch's columns).
+// Bad operands are refused.
 using Topiary.Tensors;
 
 namespace Topiary.Tests.Tensors;
@@ -67,6 +68,32 @@ public unsafe class Im2ColPanelsTests
         }
     }
 
+    [Theory]
+    [InlineData(3, 12, 12, 5, 1, 0)]   // LeNet-5's conv2 at batch 3 (read in place, panels across samples)
+    [InlineData(4, 7, 7, 3, 1, 1)]     // a 7x7 stage (padded copies)
+    [InlineData(2, 14, 14, 3, 2, 1)]   // stride 2 to 7x7
+    public void Images_side_by_side_equal_their_column_matrices_side_by_side(int c, int h, int w, int k, int stride, int pad)
+    {
+        var g = new Conv2dGeometry(c, h, w, k, k, stride, stride, pad, pad);
+        int p = g.ColumnCols, rows = g.ColumnRows, samples = 3, imageStride = g.ImageSize + 2, cols = samples * p, m = 11;
+        float[] images = Fill(new Random(h), 7 + samples * imageStride), weights = Fill(new Random(2), m * rows);
+        var columns = new float[rows * cols];
+        for (int i = 0; i < samples; i++) Im2Col.Unfold(images.AsSpan(7 + i * imageStride, g.ImageSize), g, columns.AsSpan(i * p), cols);
+        foreach (var tier in Enum.GetValues<GemmTier>().Where(GemmTiers.IsSupported))
+        {
+            var packed = Gemm.PackA(false, m, rows, weights, rows, tier);
+            float[] expected = new float[m * cols];
+            Gemm.Sgemm(1, packed, false, cols, 1f, columns, cols, 0f, expected, cols);
+            foreach (int threads in new[] { 1, 2 })
+                foreach (bool vectorise in new[] { true, false })
+                {
+                    float[] actual = Fill(new Random(4), m * cols);
+                    Im2ColPanels.Multiply(threads, packed, images, 7, g, 0, actual, cols, default, vectorise, samples, imageStride);
+                    Assert.True(Bits(expected).SequenceEqual(Bits(actual)), $"{tier}, {threads} thread(s), vectorise {vectorise}");
+                }
+        }
+    }
+
     [Fact]
     public void A_groups_rows_multiply_the_matching_slice_of_the_columns()
     {
@@ -90,6 +117,9 @@ public unsafe class Im2ColPanelsTests
         var c = new float[3 * g.ColumnCols];
         var e = Assert.Throws<ArgumentException>(() => Im2ColPanels.Multiply(1, packed, new float[g.ImageSize], 1, g, 0, c, g.ColumnCols, default));
         Assert.Contains("offset 1", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Im2ColPanels.Multiply(1, packed, new float[3 * g.ImageSize], 0, g, 0, new float[6 * g.ColumnCols],
+            2 * g.ColumnCols, default, samples: 2, imageStride: g.ImageSize - 1));
+        Assert.Contains("smaller than an image", e.Message);
         e = Assert.Throws<ArgumentException>(() => Im2ColPanels.Multiply(1, packed, new float[g.ImageSize], 0, g, 1, c, g.ColumnCols, default));
         Assert.Contains("Column rows [1, 19)", e.Message);
         Assert.Throws<ArgumentException>(() => Im2ColPanels.Multiply(1, packed, new float[g.ImageSize], 0, g, 0, c.AsSpan(1), g.ColumnCols, default));
