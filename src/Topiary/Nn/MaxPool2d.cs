@@ -7,7 +7,8 @@
 // The flat input index of each maximum (first one in row-major window order on ties) is kept, and
 // Backward routes each output gradient to it (overlapping windows accumulate). Inference (training = false) keeps no
 // index and takes the separable max: the window's rows element-wise (vectorised), then the window's columns
-// (PoolRow: vectorised at strides 1 and 2), planes in parallel. The 2×2 stride-2 pool runs MaxPool2x2 forward and
+// (PoolRow: vectorised at strides 1 and 2), planes in parallel; the unpadded 2×2 stride-2 pool in ranges of planes
+// (MaxPool2x2Inference: the same maxima in the same order). In training the 2×2 stride-2 pool runs MaxPool2x2 forward and
 // MaxPool2x2Backward (a select per input element) backward. Training work runs per sample in parallel; each sample's
 // gradient is written by one thread, so results are deterministic.
 // The window settings, their checks and the legacy square properties live in Pool2d.
@@ -67,6 +68,14 @@ public sealed class MaxPool2d : Pool2d, IArenaOutput
             _kept.Keep(input, training: false);
             float[] xs = input.Data, ys = y.Data;
             int inPlane = g.Height * g.Width, outPlane = g.OutH * g.OutW;
+            if (Kernel == (2, 2) && Strides == (2, 2) && Pads == (0, 0, 0, 0) && g.OutH == g.Height / 2 && g.OutW == g.Width / 2)
+            {
+                // Whole ranges of planes, a few per thread (LeNet-5's 8 × 8 planes cost more in per-plane setup than in maxima).
+                int planes = n * c, parts = Math.Min(planes, 4 * Threading.MaxDegreeOfParallelism), h = g.Height, w = g.Width;
+                if (parts <= 1) MaxPool2x2Inference.Planes(xs, h, w, 0, planes, ys);
+                else Threading.For(0, parts, part => MaxPool2x2Inference.Planes(xs, h, w, planes * part / parts, planes * (part + 1) / parts, ys));
+                return y;
+            }
             Threading.For(0, n * c, plane => InferencePlane(xs.AsSpan(plane * inPlane, inPlane), g, ys.AsSpan(plane * outPlane, outPlane)));
             return y;
         }
