@@ -77,7 +77,10 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             // micro-panels (columns on a tie: then nothing is packed twice), each item running every K block and
             // packing its own B panels just in time. A column split keeps all rows in one block (at most Mc).
             int pm = CeilDiv(m, mr), pn = CeilDiv(n, nr);
+            // A B source gathers its panels (implicit im2col): split rows only when that balances much better, since
+            // each row block packs every panel again.
             double rowShare = (double)CeilDiv(pm, threads) / pm, colShare = (double)CeilDiv(pn, threads) / pn;
+            if (bSource.IsSet) rowShare *= 1.25;
             if (rowShare < colShare || mBlocks > 1) mBlocks = Math.Min(threads, pm);
             else nSplits = Math.Min(threads, pn);
             oneRegion = true;
