@@ -147,14 +147,15 @@ internal static unsafe class Im2ColPanels
         }
         for (int i = 0; i < nr; i += 8, pos += 8)
         {
-            int span = pos[7] - pos[0];
+            // Positions 1 or 2 apart throughout (a span of 14 alone may hide a row boundary: a 1 × 8 kernel's rows).
+            int step = Spaced(pos);
             float* d = dest + i;
-            if (span == 7)
+            if (step == 1)
             {
                 // In one output row at stride 1: contiguous.
                 for (int p = 0; p < kc; p++, d += nr) Vector256.Store(Vector256.Load(image + rows[p] + pos[0]), d);
             }
-            else if (span == 14 && rows[kc - 1] + pos[7] + 1 < s->Readable)
+            else if (step == 2 && rows[kc - 1] + pos[7] + 1 < s->Readable)
             {
                 // In one output row at stride 2: the first float of each pair.
                 for (int p = 0; p < kc; p++, d += nr)
@@ -174,6 +175,16 @@ internal static unsafe class Im2ColPanels
                     for (int l = 0; l < 8; l++) d[l] = image[rows[p] + pos[l]];
             }
         }
+    }
+
+    // The common distance of 8 consecutive positions, or 0 when they are not evenly spaced.
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int Spaced(int* pos)
+    {
+        int step = pos[1] - pos[0];
+        for (int l = 2; l < 8; l++)
+            if (pos[l] - pos[l - 1] != step) return 0;
+        return step;
     }
 
     /// <summary>The scalar twin of the panel packing: dest[p·nr + i] = image[rows[p] + positions[i]] (i &lt; lanes), 0 up to nr.</summary>
