@@ -4,7 +4,8 @@
 //       [shared mode] pack B[pc.., jc..] into Nr-wide panels (split over threads)
 //       for each work item (an Mc-row block of C x a range of B panels), in parallel:
 //         pack A[ic.., pc..] into Mr-tall panels (thread-local; Mc x Kc sits in L2)
-//         for each group of the item's B panels (up to 8 Kc x Nr micro-panels, about 64 KiB: L1/L2):
+//         for each group of the item's B panels (up to 8 Kc x Nr micro-panels, about 64 KiB: L1/L2; the group two
+//         ahead prefetched when B is packed just in time):
 //           [just-in-time mode] pack the group's B micro-panels into a thread-local buffer
 //           for ir over the A panels: for jr over the group: micro-kernel on an Mr x Nr tile of C
 //             (a kernel that StoresColumns takes the group's full tiles of one A panel in one call: RunPanels)
@@ -348,10 +349,14 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                     // and are done before the first tile's kernel loads them.
                     if (initialise) Epilogue.Initialise(i0, Jc + jr, mc, ncols, C + Jc + jr + i0 * ldc, ldc);
                 }
-                if (JustInTimeB && BPacked == null && !BSource.IsSet && q0 + g < panelEnd)
+                if (JustInTimeB && BPacked == null && !BSource.IsSet)
                 {
-                    int next = (q0 + g) * nr;
-                    GemmPacking.PrefetchB(TransB, B, Ldb, Pc, kc, Jc + next, Math.Min(Math.Min(group, panelEnd - q0 - g) * nr, Nc - next));
+                    // Two groups ahead (the first group also the next one): ResNet-50's 1 × 1 layers at batch 16 read their
+                    // inputs from memory (51 MB a layer), and one group ahead left part of that latency exposed (1.012x
+                    // for the whole network in-process, 1.000x at batch 1).
+                    int from = q0 == panelStart ? q0 + g : q0 + 2 * g, upto = Math.Min(panelEnd, q0 + 3 * g);
+                    if (from < upto)
+                        GemmPacking.PrefetchB(TransB, B, Ldb, Pc, kc, Jc + from * nr, Math.Min((upto - from) * nr, Nc - from * nr));
                 }
                 // The group's full panels (all but a last one narrower than Nr at C's right edge).
                 int wholePanels = Math.Min(g, (Nc - q0 * nr) / nr);
