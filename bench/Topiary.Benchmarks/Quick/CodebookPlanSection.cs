@@ -66,6 +66,9 @@ public sealed class CodebookPlanSection : IQuickSection
             new(Name, $"lenet-300-100 ({source}) float plan b1 ({kinds})", floatsUs, "us"),
             new(Name, "codes plan weight bytes", codes.WeightBytes, "B", (double)codes.WeightBytes / floats.WeightBytes, "decoded float plan"),
             new(Name, "float plan weight bytes", floats.WeightBytes, "B"),
+            new(Name, "codes plan weight + column-form bytes", codes.WeightBytes + codes.ColumnBytes, "B",
+                (double)(codes.WeightBytes + codes.ColumnBytes) / (floats.WeightBytes + floats.ColumnBytes), "float plan's"),
+            new(Name, "float plan weight + column-form bytes", floats.WeightBytes + floats.ColumnBytes, "B"),
             .. PerLayer(codes, floats, inputs, context),
         ];
     }

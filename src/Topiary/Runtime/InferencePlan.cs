@@ -236,6 +236,9 @@ public sealed class InferencePlan
     /// <summary>Total weight storage of the plan in bytes (each weight layer in its chosen format).</summary>
     public long WeightBytes => _steps.Sum(s => s.WeightBytes);
 
+    /// <summary>Bytes of the column forms the steps keep beside their weights for the batch-1 dataflow over non-zero inputs.</summary>
+    public long ColumnBytes => _steps.Sum(s => s.ColumnBytes);
+
     /// <summary>
     /// Per-step latency: runs the plan once on <paramref name="input"/>, then times every step on its real input
     /// (the previous step's output), interleaved, for about <paramref name="seconds"/> in total. One entry per step.

@@ -3,6 +3,7 @@
 //   examples of this step's output [count, OutputLength]; `chunk` selects the step's scratch, so the plan may run
 //   disjoint example ranges on different threads (one chunk each). Steps never allocate after construction. Kind is the weight format's name ("dense", "csr", "csr16",
 // "simd-group", "block", "sell", "codebook") for weight layers and "op" for pooling and activations.
+using System.Runtime.Intrinsics.X86;
 using Topiary.Runtime.Sparse;
 using Topiary.Tensors;
 
@@ -36,6 +37,9 @@ public abstract class PlanStep
     /// <summary>Bytes the step's weight occupies in its format (values, indices, pointers; bias excluded); 0 for ops.</summary>
     public long WeightBytes => Weight?.StorageBytes ?? 0;
 
+    /// <summary>Bytes of a second, column form of the weight kept for the batch-1 dataflow over non-zero inputs (0: none).</summary>
+    public virtual long ColumnBytes => 0;
+
     /// <summary>Elements per example read by this step.</summary>
     public int InputLength { get; }
 
@@ -62,21 +66,35 @@ public abstract class PlanStep
     private protected static string Suffix(float[]? bias, bool relu) => $"{(bias is null ? "" : " +bias")}{(relu ? " +relu" : "")}";
 }
 
-/// <summary>y = act(x·Wᵀ + b) with the weight in any format; a CSR weight at batch 1 walks the non-zero inputs instead when they are few.</summary>
+/// <summary>
+/// y = act(x·Wᵀ + b) with the weight in any format; a CSR weight at batch 1 — or a codebook weight on a host without the
+/// AVX-512 sell kernels — walks the non-zero inputs instead when they are few.
+/// </summary>
 internal sealed class LinearStep : PlanStep
 {
     private readonly float[]? _bias;
     private readonly bool _relu;
-    private readonly CscColumns? _columns; // A in CSC for the batch-1 column dataflow, which skips zero inputs
+    private readonly ColumnDataflow? _columns; // A by columns for the batch-1 dataflow, which skips zero inputs
+    private readonly int[] _nonZero = []; // the non-zero inputs' indices, for the column dataflow
 
     public LinearStep(string name, SparseWeight weight, float[]? bias, bool relu, int batch)
         : base(name, weight, weight.Cols, weight.Rows, batch)
     {
         _bias = bias;
         _relu = relu;
-        if (weight is CsrWeight csr && batch == 1)
-            _columns = csr.ToColumns();
+        if (batch == 1)
+            _columns = weight switch
+            {
+                CsrWeight csr => csr.ToColumns(),
+                // With AVX-512 the sell codes kernel beats the column walk (BENCHMARKS: codebook-plan), as float sell does.
+                CodebookWeight codes when !Avx512F.IsSupported => codes.ToColumns(),
+                _ => null,
+            };
+        if (_columns is not null) _nonZero = new int[weight.Cols + NonZeroInputs.Slack];
     }
+
+    /// <summary>Bytes of the column form the batch-1 dataflow keeps beside the weight (0 without one).</summary>
+    public override long ColumnBytes => _columns?.Bytes ?? 0;
 
     public override string Detail =>
         $"Linear {InputLength}->{OutputLength}{(Weight!.Format == SparseFormat.Dense ? "" : $" nnz={Weight.NonZeroCount}")}{Suffix(_bias, _relu)}";
@@ -85,10 +103,14 @@ internal sealed class LinearStep : PlanStep
     {
         x = x[..(count * InputLength)];
         // Below ~60% non-zero inputs, walking the non-zero columns beats reading every row's inputs.
-        if (_columns is not null && count == 1 && (x.Length - MemoryExtensions.Count(x, 0f)) * 10 < x.Length * 6)
+        if (_columns is not null && count == 1)
         {
-            _columns.Multiply(x, y, _bias, _relu);
-            return;
+            int nonZero = NonZeroInputs.Find(x, _nonZero);
+            if (nonZero * 10 < x.Length * 6)
+            {
+                _columns.Multiply(x, _nonZero.AsSpan(0, nonZero), y, _bias, _relu);
+                return;
+            }
         }
         Weight!.Multiply(x, count, y, _bias, _relu);
     }

@@ -112,6 +112,28 @@ public sealed class CodebookWeight : SparseWeight
         return new CodebookWeight(rows, cols, csr.Pointers, csr.Columns, codes, centroids);
     }
 
+    /// <summary>
+    /// The entries by column for the batch-1 dataflow that walks only the non-zero inputs (CodeColumns), or null when the
+    /// weight has more than <see cref="CodeColumns.MaxRows"/> rows.
+    /// </summary>
+    internal CodeColumns? ToColumns()
+    {
+        if (Rows > CodeColumns.MaxRows) return null;
+        return new CodeColumns(Rows, Cols, _table.Span[..(_k + 1)], visit =>
+        {
+            var words = _slots;
+            var layout = Words;
+            foreach (var (block, slice, p, k, steps) in Layout.Walk())
+                for (int l = 0; l < SellLayout.SliceRows; l++)
+                {
+                    var (codeWord, offsetWord) = CodebookKernels.Place(layout, block, k, steps, l);
+                    int offset = (words[offsetWord] >> CodebookKernels.OffsetShift(layout)) & 0xFF;
+                    if (offset != SellLayout.PaddingOffset)
+                        visit(slice * SellLayout.SliceRows + l, SellLayout.RegisterCols * p + offset, (words[codeWord] >> CodebookKernels.CodeShift(layout)) & 0xFF);
+                }
+        });
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override unsafe void MultiplyCore(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {

@@ -6,7 +6,7 @@
 //   70 % sparse: inserts 16-20 µs, AVX2 vgatherdps 31 µs, 4-way scalar 25 µs, 4×Vector128 inserts no better; so no hardware gather.
 //   n ≥ 4: a block of 8 examples is transposed (xt[c·8 + e] = X[e, c]) so each non-zero is one 8-wide FMA.
 //   Columns (conv): per row, one axpy over p for every non-zero.
-//   MultiplySkippingZeroInputs (batch 1, from the CSC copy): per non-zero input, one scalar axpy down its column.
+//   MultiplySkippingZeroInputs (batch 1, from the CSC copy): per listed non-zero input, one scalar axpy down its column.
 // Summation order depends only on shapes and the hardware tier (deterministic).
 using System.Buffers;
 using System.Numerics;
@@ -53,22 +53,24 @@ internal static unsafe class CsrKernels
     }
 
     /// <summary>
-    /// y = Aᵀ·x for <paramref name="t"/> = Aᵀ in CSR (A in CSC), column by column: for every non-zero input x[j],
-    /// y += x[j]·A[:, j]. Work is proportional to nnz(A) × the input's density, so sparse activations skip whole columns
-    /// (EIE's dataflow). x [t.Rows], y [t.Cols] (overwritten).
+    /// y += Aᵀ·x for <paramref name="t"/> = Aᵀ in CSR (A in CSC), over the inputs listed in <paramref name="nonZero"/> only:
+    /// for each, y += x[j]·A[:, j] (EIE's dataflow). x [t.Rows], y [t.Cols].
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MultiplySkippingZeroInputs(CsrArrays<int> t, ReadOnlySpan<float> x, Span<float> y)
+    public static void MultiplySkippingZeroInputs(CsrArrays<int> t, ReadOnlySpan<float> x, ReadOnlySpan<int> nonZero, Span<float> y)
     {
-        float[] v = t.Values;
-        int[] ri = t.Columns, cp = t.Pointers;
-        y[..t.Cols].Clear();
-        for (int j = 0; j < t.Rows; j++)
-        {
-            float xj = x[j];
-            if (xj == 0) continue;
-            for (int k = cp[j], end = cp[j + 1]; k < end; k++) y[ri[k]] += v[k] * xj;
-        }
+        if (y.Length < t.Cols || x.Length < t.Rows) throw new ArgumentException($"CSC product [{t.Cols}, {t.Rows}]: x has {x.Length}, y {y.Length} elements.");
+        fixed (float* v = t.Values)
+        fixed (int* ri = t.Columns)
+        fixed (int* cp = t.Pointers)
+        fixed (float* px = x)
+        fixed (float* py = y)
+            foreach (int j in nonZero)
+            {
+                if ((uint)j >= (uint)t.Rows) throw new ArgumentOutOfRangeException(nameof(nonZero), j, $"An input index must be in [0, {t.Rows}).");
+                float xj = px[j];
+                for (int k = cp[j], end = cp[j + 1]; k < end; k++) py[ri[k]] += v[k] * xj;
+            }
     }
 
     // Y[i, r] = act(Σ_j v[j]·X[i, ci[j]] + bias[r]) over row r's entries; x [n, cols], y [n, rows].
