@@ -4,7 +4,9 @@
 // float and a byte offset: code (low byte; c ≥ 1 is centroid c − 1, 0 is padding, table[0] = 0) | column offset in the
 // window << 8 (255 for padding), or for codebooks of ≤ 31 centroids on AVX-512 hosts offset | code << 8 (SlotWords;
 // CodebookKernels places the words). Kernels look the centroids up in registers (CodebookKernels); the scalar twins come
-// from ForEachStored like every format's.
+// from ForEachStored like every format's. On AVX2 hosts without AVX-512 the rows are also kept as CSR arrays (16-bit
+// columns, byte codes; + 3·nnz + 4·(Rows + 1) bytes) and multiplied by CodeRowKernels, which gather like the float CSR
+// kernels instead of the sell kernels' AVX2 hardware gathers.
 //   StorageBytes = 2·slots (code + offset) + Slices·Positions (steps) + 4·max(64, K + 1) (the table: 0, the K
 //   centroids, zeros) + 256 for the CodeLow layout with K < 64 (the first 64 table entries' 16-bit halves, for the
 //   register lookup).
@@ -26,6 +28,11 @@ public sealed class CodebookWeight : SparseWeight
     private readonly AlignedArray<ushort> _halves; // the first 64 entries' low and high 16 bits (CodebookKernels.SplitHalves), when looked up so
     private readonly int _k;
     private readonly long _nonZeros;
+    // The entries by row (pointers, 16-bit columns, byte codes) for CodeRowKernels, kept on AVX2 hosts without AVX-512
+    // (where the sell kernels would have to gather), when the columns fit 16 bits; else null.
+    private readonly int[]? _rowPointers;
+    private readonly ushort[]? _rowColumns;
+    private readonly byte[]? _rowCodes;
 
     /// <summary>
     /// Builds the weight [rows, cols] whose row r stores columns[k] with centroid codes[k] − 1 for
@@ -64,7 +71,17 @@ public sealed class CodebookWeight : SparseWeight
         _halves = new AlignedArray<ushort>(Words == SlotWords.CodeLow && table.Length == 64 ? CodebookKernels.SplitHalves(table) : []);
         FiniteWeights = true;
         foreach (float c in centroids) FiniteWeights &= float.IsFinite(c);
+        if (RowKernels && cols <= CodeColumns.MaxRows)
+        {
+            _rowPointers = rowPointers.ToArray();
+            _rowColumns = new ushort[columns.Length];
+            for (int e = 0; e < columns.Length; e++) _rowColumns[e] = (ushort)columns[e];
+            _rowCodes = codes.ToArray();
+        }
     }
+
+    /// <summary>True on hosts that run codebook rows with CodeRowKernels (AVX2 without AVX-512) rather than the sell kernels.</summary>
+    internal static bool RowKernels => Avx2.IsSupported && !Avx512F.IsSupported;
 
     /// <inheritdoc/>
     public override SparseFormat Format => SparseFormat.Codebook;
@@ -76,7 +93,8 @@ public sealed class CodebookWeight : SparseWeight
     public override long NonZeroCount => _nonZeros;
 
     /// <inheritdoc/>
-    public override long StorageBytes => 2L * _slots.Length + Layout.Steps.Length + 4L * _table.Length + 2L * _halves.Length;
+    public override long StorageBytes => 2L * _slots.Length + Layout.Steps.Length + 4L * _table.Length + 2L * _halves.Length
+        + (_rowCodes is null ? 0 : 3L * _rowCodes.Length + 4L * (Rows + 1));
 
     /// <summary>The codebook (code c ≥ 1 stands for Centroids[c − 1]).</summary>
     public ReadOnlySpan<float> Centroids => _table.Span.Slice(1, _k);
@@ -139,6 +157,16 @@ public sealed class CodebookWeight : SparseWeight
     {
         if (Avx512F.IsSupported && Cols > 0)
             CodebookKernels.MultiplyAvx512(Layout, _slots.Pointer, _table.Pointer, _k + 1, _halves.Pointer, FiniteWeights, x, n, y, bias, relu);
+        else if (_rowCodes is not null && Avx2.IsSupported)
+        {
+            fixed (int* pointers = _rowPointers)
+            fixed (ushort* columns = _rowColumns)
+            fixed (byte* codes = _rowCodes)
+            fixed (float* px = x)
+            fixed (float* py = y)
+            fixed (float* pb = bias)
+                CodeRowKernels.Multiply(pointers, columns, codes, _table.Pointer, Rows, Cols, px, n, py, pb, relu);
+        }
         else if (Avx2.IsSupported && Cols > 0)
             CodebookKernels.MultiplyAvx2(Layout, _slots.Pointer, _table.Pointer, x, n, y, bias, relu);
         else
