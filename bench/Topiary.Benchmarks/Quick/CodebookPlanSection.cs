@@ -9,7 +9,9 @@
 // weight bytes; ratios codes / floats (below 1: the codes plan is faster / smaller). Then, to see where the time goes:
 // every weight step of both plans timed alone on its real inputs (the previous step's outputs for the same images),
 // interleaved, codes / floats per layer; per weight layer the sell steps the kernels run per image (a window position
-// whose two input registers are all zero is skipped) against all steps, and the inputs that are non-zero; and the
+// whose two input registers are all zero is skipped) against all steps, and the inputs that are non-zero (AVX2 hosts
+// without AVX-512 keep the rows instead of the sell layout: the non-zero inputs only); each plan's bytes with the
+// column forms its batch-1 steps keep for the walk over non-zero inputs; and the
 // first layer's float CSR column dataflow (CscColumns: skips every zero input) against its float sell layer.
 using Topiary.Compression.Container;
 using Topiary.Compression.Quantization;
@@ -100,7 +102,8 @@ public sealed class CodebookPlanSection : IQuickSection
             string floatKind = floats.Steps[weighted[n]].Kind;
             rows.Add(new(Name, $"  {step.Name} {step.Kind} b1", times[2 * n].MedianUs / Repeat, "us", times[2 * n].MedianUs / times[2 * n + 1].MedianUs,
                 $"{floatKind} layer of the float plan"));
-            rows.Add(new(Name, $"  {step.Name} steps run per image (of {all}; {nonZero:F0} of {step.InputLength} inputs non-zero)", run, "steps"));
+            if (all > 0) rows.Add(new(Name, $"  {step.Name} steps run per image (of {all}; {nonZero:F0} of {step.InputLength} inputs non-zero)", run, "steps"));
+            else rows.Add(new(Name, $"  {step.Name} inputs non-zero per image (of {step.InputLength}; rows kept, no sell layout)", nonZero, "inputs"));
         }
         rows.Add(new(Name, $"  {first.Name} float CSR column dataflow b1", times[^1].MedianUs / Repeat, "us", times[^1].MedianUs / times[1].MedianUs,
             $"{first.Kind} layer of the float plan"));
@@ -136,7 +139,8 @@ public sealed class CodebookPlanSection : IQuickSection
     // Mean sell steps run per image (positions whose two 16-input registers are not both zero), all steps, mean non-zero inputs.
     private static (double Run, int All, double NonZero) Activity(SparseWeight weight, float[][] xs)
     {
-        if ((weight as CodebookWeight)?.Layout is not { } layout) return (double.NaN, 0, double.NaN); // a layer not run from codes
+        if (weight is not CodebookWeight codes) return (double.NaN, 0, double.NaN); // a layer not run from codes
+        if (codes.Layout is not { } layout) return (double.NaN, 0, xs.Average(x => x.Count(v => v != 0))); // rows kept (AVX2 hosts)
         double run = 0, nonZero = 0;
         var busy = new bool[layout.Positions + 1];
         foreach (var x in xs)

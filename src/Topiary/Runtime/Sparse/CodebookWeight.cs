@@ -4,14 +4,16 @@
 // float and a byte offset: code (low byte; c ≥ 1 is centroid c − 1, 0 is padding, table[0] = 0) | column offset in the
 // window << 8 (255 for padding), or for codebooks of ≤ 31 centroids on AVX-512 hosts offset | code << 8 (SlotWords;
 // CodebookKernels places the words). Kernels look the centroids up in registers (CodebookKernels); the scalar twins come
-// from ForEachStored like every format's. On AVX2 hosts without AVX-512 the rows are also kept as CSR arrays (16-bit
-// columns, byte codes; + 3·nnz + 4·(Rows + 1) bytes) and multiplied by CodeRowKernels, which gather like the float CSR
-// kernels instead of the sell kernels' AVX2 hardware gathers.
+// from ForEachStored like every format's. On AVX2 hosts without AVX-512 (RowKernels) the sell kernels would have to
+// gather with AVX2's slow hardware gathers, so there the weight keeps its rows instead of the sell layout — CSR arrays of
+// 16-bit columns and byte codes (StorageBytes = 3·nnz + 4·(Rows + 1) + the table), multiplied by CodeRowKernels, which
+// gather like the float CSR kernels — when the columns fit 16 bits.
 //   StorageBytes = 2·slots (code + offset) + Slices·Positions (steps) + 4·max(64, K + 1) (the table: 0, the K
 //   centroids, zeros) + 256 for the CodeLow layout with K < 64 (the first 64 table entries' 16-bit halves, for the
 //   register lookup).
 // Build it from CSR structure and codes (CompressedModel's QuantizedLayerCodes, via InferencePlan) or from a matrix
 // that already holds at most 255 distinct non-zero values (FromQuantized).
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -28,8 +30,8 @@ public sealed class CodebookWeight : SparseWeight
     private readonly AlignedArray<ushort> _halves; // the first 64 entries' low and high 16 bits (CodebookKernels.SplitHalves), when looked up so
     private readonly int _k;
     private readonly long _nonZeros;
-    // The entries by row (pointers, 16-bit columns, byte codes) for CodeRowKernels, kept on AVX2 hosts without AVX-512
-    // (where the sell kernels would have to gather), when the columns fit 16 bits; else null.
+    // The entries by row (pointers, 16-bit columns, byte codes) for CodeRowKernels, kept instead of the sell slots on AVX2
+    // hosts without AVX-512 when the columns fit 16 bits; else null.
     private readonly int[]? _rowPointers;
     private readonly ushort[]? _rowColumns;
     private readonly byte[]? _rowCodes;
@@ -51,8 +53,25 @@ public sealed class CodebookWeight : SparseWeight
     {
         Validate(rows, cols, rowPointers, columns, codes, centroids.Length);
         _k = centroids.Length;
-        Layout = new SellLayout(rows, cols, rowPointers, columns, out var entryOfSlot, out var offsets);
+        foreach (byte code in codes) if (centroids[code - 1] != 0) _nonZeros++;
+        var table = new float[Math.Max(64, centroids.Length + 1)];
+        centroids.CopyTo(table.AsSpan(1));
+        _table = new AlignedArray<float>(table);
+        FiniteWeights = true;
+        foreach (float c in centroids) FiniteWeights &= float.IsFinite(c);
         Words = CodebookKernels.WordsFor(_k + 1);
+        if (RowKernels && cols <= CodeColumns.MaxRows)
+        {
+            // Rows only: the sell layout is not built.
+            _rowPointers = rowPointers.ToArray();
+            _rowColumns = new ushort[columns.Length];
+            for (int e = 0; e < columns.Length; e++) _rowColumns[e] = (ushort)columns[e];
+            _rowCodes = codes.ToArray();
+            _slots = new AlignedArray<ushort>([]);
+            _halves = _slots;
+            return;
+        }
+        Layout = new SellLayout(rows, cols, rowPointers, columns, out var entryOfSlot, out var offsets);
         int codeShift = CodebookKernels.CodeShift(Words), offsetShift = CodebookKernels.OffsetShift(Words);
         var words = new ushort[entryOfSlot.Length];
         foreach (var (block, _, _, k, steps) in Layout.Walk())
@@ -62,22 +81,9 @@ public sealed class CodebookWeight : SparseWeight
                 var (codeWord, offsetWord) = CodebookKernels.Place(Words, block, k, steps, l);
                 words[codeWord] |= (ushort)(code << codeShift);
                 words[offsetWord] |= (ushort)(offsets[slot] << offsetShift);
-                if (code > 0 && centroids[code - 1] != 0) _nonZeros++;
             }
         _slots = new AlignedArray<ushort>(words);
-        var table = new float[Math.Max(64, centroids.Length + 1)];
-        centroids.CopyTo(table.AsSpan(1));
-        _table = new AlignedArray<float>(table);
         _halves = new AlignedArray<ushort>(Words == SlotWords.CodeLow && table.Length == 64 ? CodebookKernels.SplitHalves(table) : []);
-        FiniteWeights = true;
-        foreach (float c in centroids) FiniteWeights &= float.IsFinite(c);
-        if (RowKernels && cols <= CodeColumns.MaxRows)
-        {
-            _rowPointers = rowPointers.ToArray();
-            _rowColumns = new ushort[columns.Length];
-            for (int e = 0; e < columns.Length; e++) _rowColumns[e] = (ushort)columns[e];
-            _rowCodes = codes.ToArray();
-        }
     }
 
     /// <summary>True on hosts that run codebook rows with CodeRowKernels (AVX2 without AVX-512) rather than the sell kernels.</summary>
@@ -87,20 +93,21 @@ public sealed class CodebookWeight : SparseWeight
     public override SparseFormat Format => SparseFormat.Codebook;
 
     /// <inheritdoc/>
-    public override long StoredValues => _slots.Length;
+    public override long StoredValues => _rowCodes?.Length ?? _slots.Length;
 
     /// <inheritdoc/>
     public override long NonZeroCount => _nonZeros;
 
     /// <inheritdoc/>
-    public override long StorageBytes => 2L * _slots.Length + Layout.Steps.Length + 4L * _table.Length + 2L * _halves.Length
-        + (_rowCodes is null ? 0 : 3L * _rowCodes.Length + 4L * (Rows + 1));
+    public override long StorageBytes => 4L * _table.Length + (_rowCodes is null
+        ? 2L * _slots.Length + Layout!.Steps.Length + 2L * _halves.Length
+        : 3L * _rowCodes.Length + 4L * (Rows + 1));
 
     /// <summary>The codebook (code c ≥ 1 stands for Centroids[c − 1]).</summary>
     public ReadOnlySpan<float> Centroids => _table.Span.Slice(1, _k);
 
-    /// <summary>The slot layout.</summary>
-    internal SellLayout Layout { get; }
+    /// <summary>The slot layout; null where the rows are kept instead (<see cref="RowKernels"/>).</summary>
+    internal SellLayout? Layout { get; }
 
     /// <summary>How the slot words hold codes and offsets (chosen by the codebook's size on this host).</summary>
     internal SlotWords Words { get; }
@@ -134,30 +141,33 @@ public sealed class CodebookWeight : SparseWeight
     /// The entries by column for the batch-1 dataflow that walks only the non-zero inputs (CodeColumns), or null when the
     /// weight has more than <see cref="CodeColumns.MaxRows"/> rows.
     /// </summary>
-    internal CodeColumns? ToColumns()
+    internal CodeColumns? ToColumns() =>
+        Rows > CodeColumns.MaxRows ? null : new CodeColumns(Rows, Cols, _table.Span[..(_k + 1)], visit => ForEachCode(visit));
+
+    // Calls visit(row, column, code) for every stored entry, in storage order.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ForEachCode(Action<int, int, int> visit)
     {
-        if (Rows > CodeColumns.MaxRows) return null;
-        return new CodeColumns(Rows, Cols, _table.Span[..(_k + 1)], visit =>
+        if (_rowCodes is not null)
         {
-            var words = _slots;
-            var layout = Words;
-            foreach (var (block, slice, p, k, steps) in Layout.Walk())
-                for (int l = 0; l < SellLayout.SliceRows; l++)
-                {
-                    var (codeWord, offsetWord) = CodebookKernels.Place(layout, block, k, steps, l);
-                    int offset = (words[offsetWord] >> CodebookKernels.OffsetShift(layout)) & 0xFF;
-                    if (offset != SellLayout.PaddingOffset)
-                        visit(slice * SellLayout.SliceRows + l, SellLayout.RegisterCols * p + offset, (words[codeWord] >> CodebookKernels.CodeShift(layout)) & 0xFF);
-                }
-        });
+            for (int r = 0; r < Rows; r++)
+                for (int e = _rowPointers![r]; e < _rowPointers[r + 1]; e++) visit(r, _rowColumns![e], _rowCodes[e]);
+            return;
+        }
+        foreach (var (block, slice, p, k, steps) in Layout!.Walk())
+            for (int l = 0; l < SellLayout.SliceRows; l++)
+            {
+                var (codeWord, offsetWord) = CodebookKernels.Place(Words, block, k, steps, l);
+                int offset = (_slots[offsetWord] >> CodebookKernels.OffsetShift(Words)) & 0xFF;
+                if (offset != SellLayout.PaddingOffset)
+                    visit(slice * SellLayout.SliceRows + l, SellLayout.RegisterCols * p + offset, (_slots[codeWord] >> CodebookKernels.CodeShift(Words)) & 0xFF);
+            }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override unsafe void MultiplyCore(ReadOnlySpan<float> x, int n, Span<float> y, ReadOnlySpan<float> bias, bool relu)
     {
-        if (Avx512F.IsSupported && Cols > 0)
-            CodebookKernels.MultiplyAvx512(Layout, _slots.Pointer, _table.Pointer, _k + 1, _halves.Pointer, FiniteWeights, x, n, y, bias, relu);
-        else if (_rowCodes is not null && Avx2.IsSupported)
+        if (_rowCodes is not null)
         {
             fixed (int* pointers = _rowPointers)
             fixed (ushort* columns = _rowColumns)
@@ -167,22 +177,44 @@ public sealed class CodebookWeight : SparseWeight
             fixed (float* pb = bias)
                 CodeRowKernels.Multiply(pointers, columns, codes, _table.Pointer, Rows, Cols, px, n, py, pb, relu);
         }
+        else if (Avx512F.IsSupported && Cols > 0)
+            CodebookKernels.MultiplyAvx512(Layout!, _slots.Pointer, _table.Pointer, _k + 1, _halves.Pointer, FiniteWeights, x, n, y, bias, relu);
         else if (Avx2.IsSupported && Cols > 0)
-            CodebookKernels.MultiplyAvx2(Layout, _slots.Pointer, _table.Pointer, x, n, y, bias, relu);
+            CodebookKernels.MultiplyAvx2(Layout!, _slots.Pointer, _table.Pointer, x, n, y, bias, relu);
         else
             for (int i = 0; i < n; i++)
             {
                 var yi = y.Slice(i * Rows, Rows);
-                Layout.MultiplyPortable(new Slots(_slots, _table, Words), x.Slice(i * Cols, Cols), yi);
+                Layout!.MultiplyPortable(new Slots(_slots, _table, Words), x.Slice(i * Cols, Cols), yi);
                 Finish(yi, bias, relu);
             }
         GC.KeepAlive(this);
     }
 
-    private protected override void MultiplyColumnsCore(ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu) =>
-        Layout.MultiplyColumns(new Slots(_slots, _table, Words), b, ldb, p, c, ldc, bias, relu);
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private protected override void MultiplyColumnsCore(ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu)
+    {
+        if (_rowCodes is null)
+        {
+            Layout!.MultiplyColumns(new Slots(_slots, _table, Words), b, ldb, p, c, ldc, bias, relu);
+            return;
+        }
+        var table = _table.Span;
+        for (int r = 0; r < Rows; r++)
+        {
+            var dst = c.Slice(r * ldc, p);
+            dst.Clear();
+            for (int e = _rowPointers![r]; e < _rowPointers[r + 1]; e++)
+                TensorPrimitives.MultiplyAdd(b.Slice(_rowColumns![e] * ldb, p), table[_rowCodes[e]], dst, dst);
+            Finish(dst, bias.IsEmpty ? default : bias.Slice(r, 1), relu);
+        }
+    }
 
-    private protected override void ForEachStored(StoredEntryVisitor visit) => Layout.ForEachStored(new Slots(_slots, _table, Words), visit);
+    private protected override void ForEachStored(StoredEntryVisitor visit)
+    {
+        if (_rowCodes is null) Layout!.ForEachStored(new Slots(_slots, _table, Words), visit);
+        else ForEachCode((r, j, code) => visit(r, j, _table[code]));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Validate(int rows, int cols, ReadOnlySpan<int> pointers, ReadOnlySpan<int> columns, ReadOnlySpan<byte> codes, int k)
