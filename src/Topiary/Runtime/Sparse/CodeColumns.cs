@@ -68,8 +68,15 @@ internal sealed class CodeColumns : ColumnDataflow
             {
                 if ((uint)j >= (uint)Cols) throw new ArgumentOutOfRangeException(nameof(nonZero), j, $"An input index must be in [0, {Cols}).");
                 float xj = px[j];
-                for (int k = pointers[j], end = pointers[j + 1]; k < end; k++)
+                int k = pointers[j], end = pointers[j + 1];
+                for (; k + 4 <= end; k += 4) // the rows of a column are distinct: four independent updates
+                {
                     py[rows[k]] += table[codes[k]] * xj;
+                    py[rows[k + 1]] += table[codes[k + 1]] * xj;
+                    py[rows[k + 2]] += table[codes[k + 2]] * xj;
+                    py[rows[k + 3]] += table[codes[k + 3]] * xj;
+                }
+                for (; k < end; k++) py[rows[k]] += table[codes[k]] * xj;
             }
     }
 }
