@@ -86,7 +86,8 @@ internal sealed class LinearStep : PlanStep
             _columns = weight switch
             {
                 CsrWeight csr => csr.ToColumns(),
-                // With AVX-512 the sell codes kernel beats the column walk (BENCHMARKS: codebook-plan), as float sell does.
+                // With AVX-512 the sell codes kernels run instead (there the float walk measured 2.4–3.1x slower than float
+                // sell: BENCHMARKS, "A .tpz run from its codes").
                 CodebookWeight codes when !Avx512F.IsSupported => codes.ToColumns(),
                 _ => null,
             };

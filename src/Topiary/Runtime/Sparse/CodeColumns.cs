@@ -1,7 +1,7 @@
 // CodeColumns: a codebook weight's entries kept by column — per column the rows that store it (16-bit, ascending) and
-// their codes (one byte) — for the batch-1 column dataflow (ColumnDataflow) on hosts whose codes kernels are not the AVX-512 sell
-// ones: each entry of a non-zero input's column adds table[code]·x[j] to its row (the float CscColumns' walk, with a
-// one-byte code in place of a 4-byte value and a 2-byte row in place of a 4-byte one). Every row's sum starts at +0 and
+// their codes (one byte) — for the batch-1 column dataflow (ColumnDataflow) on hosts that do not run the AVX-512 sell
+// codes kernels: each entry of a non-zero input's column adds table[code]·x[j] to its row (the float CscColumns' walk,
+// with a one-byte code in place of a 4-byte value and a 2-byte row in place of a 4-byte one). Every row's sum starts at +0 and
 // runs over its stored columns in ascending order, one rounded product and one rounded addition a term: bit for bit the
 // scalar twin of the decoded layer in CSR form (a CsrWeight's MultiplyScalar) for finite inputs.
 //   Bytes = 3·nnz (row, code) + 4·(Cols + 1) (column pointers) + 4·(K + 1) (the table).

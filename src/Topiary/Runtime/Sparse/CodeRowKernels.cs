@@ -1,8 +1,8 @@
 // CodeRowKernels: a codebook weight's products from its rows — per row the stored columns (16-bit, increasing) and their
 // codes (one byte) — on AVX2 hosts without the AVX-512 sell kernels (CodebookWeight keeps these arrays there):
 //   n ≥ 4: a block of 8 examples is transposed (xt[c·8 + e] = X[e, c]) and every entry is one 8-wide FMA of the
-//   broadcast centroid table[code] with xt[column] — the float CSR block kernel (CsrKernels) with the weight looked up,
-//   four accumulators (FMA latency 4 cycles: two chains would leave half of the FMA slots idle).
+//   broadcast centroid table[code] with xt[column] — the float CSR block kernel (CsrKernels) with the weight looked up —
+//   into four accumulators.
 //   n < 4: per row, 8 entries at a time, the 8 inputs and the 8 centroids each assembled with inserts (a software
 //   gather: each load folds into an insert), two accumulators; rows shorter than 16 run a 4-way scalar loop.
 // Sums per row run in a fixed order that depends only on the shapes (deterministic); the scalar twin is the weight's

@@ -60,7 +60,7 @@ public sealed class CodebookWeight : SparseWeight
         FiniteWeights = true;
         foreach (float c in centroids) FiniteWeights &= float.IsFinite(c);
         Words = CodebookKernels.WordsFor(_k + 1);
-        if (RowKernels && cols <= CodeColumns.MaxRows)
+        if (RowKernels && cols <= Csr16Weight.MaxCols)
         {
             // Rows only: the sell layout is not built.
             _rowPointers = rowPointers.ToArray();

@@ -1,7 +1,7 @@
 // ColumnDataflow: a weight's column form for the batch-1 dataflow that walks only the non-zero inputs (LinearStep, EIE's
 // dataflow): y = act(A·x + b) adds, for every non-zero x[j] in ascending j, x[j] times each stored entry of column j to
-// its row, so the work is proportional to nnz(A) × the input's density. CscColumns holds float CSR weights so,
-// CodeColumns codebook weights. The non-zero inputs are listed first (NonZeroInputs), so the walk has no data-dependent
+// its row, so the work is proportional to nnz(A) × the input's density. CscColumns is the column form of a float CSR
+// weight, CodeColumns that of a codebook weight. The non-zero inputs are listed first (NonZeroInputs), so the walk has no data-dependent
 // branch per input. Unlike the row kernels, an input NaN/∞ reaches only the rows that store its column.
 using System.Buffers;
 using System.Numerics.Tensors;
