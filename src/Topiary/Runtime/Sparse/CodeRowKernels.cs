@@ -39,12 +39,7 @@ internal static unsafe class CodeRowKernels
                 for (int i0 = 0; i0 < n; i0 += Block)
                 {
                     int count = Math.Min(Block, n - i0);
-                    if (count < Block) new Span<float>(xt, cols * Block).Clear();
-                    for (int e = 0; e < count; e++)
-                    {
-                        float* row = x + (nint)(i0 + e) * cols;
-                        for (int c = 0; c < cols; c++) xt[c * Block + e] = row[c];
-                    }
+                    CsrKernels.TransposeBlock(x, cols, i0, count, xt);
                     for (int r = 0; r < rows; r++)
                     {
                         Vector256<float> acc0 = Vector256<float>.Zero, acc1 = acc0, acc2 = acc0, acc3 = acc0;

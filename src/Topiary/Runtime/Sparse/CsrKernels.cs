@@ -99,12 +99,7 @@ internal static unsafe class CsrKernels
                 for (int i0 = 0; i0 < n; i0 += Block)
                 {
                     int nb = Math.Min(Block, n - i0);
-                    if (nb < Block) new Span<float>(pt, cols * Block).Clear();
-                    for (int e = 0; e < nb; e++)
-                    {
-                        float* row = x + (nint)(i0 + e) * cols;
-                        for (int c = 0; c < cols; c++) pt[c * Block + e] = row[c];
-                    }
+                    TransposeBlock(x, cols, i0, nb, pt);
                     for (int r = 0; r < rows; r++)
                     {
                         var acc0 = Vector256<float>.Zero;
@@ -128,6 +123,21 @@ internal static unsafe class CsrKernels
         finally
         {
             ArrayPool<float>.Shared.Return(scratch);
+        }
+    }
+
+    /// <summary>
+    /// xt[c·8 + e] = X[first + e, c] for the <paramref name="count"/> ≤ 8 examples from <paramref name="first"/> of
+    /// x [·, cols]; lanes past <paramref name="count"/> zero.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void TransposeBlock(float* x, int cols, int first, int count, float* xt)
+    {
+        if (count < Block) new Span<float>(xt, cols * Block).Clear();
+        for (int e = 0; e < count; e++)
+        {
+            float* row = x + (nint)(first + e) * cols;
+            for (int c = 0; c < cols; c++) xt[c * Block + e] = row[c];
         }
     }
 

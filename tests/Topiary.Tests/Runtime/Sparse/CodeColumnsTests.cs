@@ -11,13 +11,6 @@ namespace Topiary.Tests.Runtime.Sparse;
 
 public class CodeColumnsTests
 {
-    // Every non-zero of `dense` replaced by one of k evenly spaced non-zero centroids in [-1, 1].
-    private static float[] Quantize(float[] dense, int k)
-    {
-        var centroids = Enumerable.Range(0, k).Select(i => k == 1 ? 0.5f : -1f + 2f * i / (k - 1)).Select(c => c == 0 ? 0.01f : c).ToArray();
-        return dense.Select((v, i) => v == 0 ? 0 : centroids[(i * 7 + (int)(MathF.Abs(v) * 1000)) % k]).ToArray();
-    }
-
     private static float[] Input(int cols, double density, int seed)
     {
         var rng = new Random(seed);

@@ -33,12 +33,25 @@ public class CodeRowKernelsTests
         return ([.. pointers], [.. columns], [.. codes], dense);
     }
 
+    private static unsafe void Run(int[] pointers, ushort[] columns, byte[] codes, float[] table, int rows, int cols, float[] x, int n,
+        float[] y, float[]? bias, bool relu)
+    {
+        fixed (int* pp = pointers)
+        fixed (ushort* pc = columns)
+        fixed (byte* pk = codes)
+        fixed (float* pt = table)
+        fixed (float* px = x)
+        fixed (float* py = y)
+        fixed (float* pb = bias)
+            CodeRowKernels.Multiply(pp, pc, pk, pt, rows, cols, px, n, py, pb, relu);
+    }
+
     [Theory]
     [InlineData(15, 300, 784, 0.08)]
     [InlineData(200, 37, 129, 0.4)]
     [InlineData(3, 10, 100, 0.26)]
     [InlineData(63, 1, 1, 1.0)]
-    public unsafe void Rows_and_blocks_match_the_dense_reference(int k, int rows, int cols, double density)
+    public void Rows_and_blocks_match_the_dense_reference(int k, int rows, int cols, double density)
     {
         var table = new float[k + 1];
         for (int c = 1; c <= k; c++) table[c] = (float)Math.Sin(c * 1.7);
@@ -51,34 +64,21 @@ public class CodeRowKernelsTests
                 var (expected, mag) = Linear(dense, rows, cols, x, n, bias, relu);
                 var y = new float[n * rows + 1];
                 y[^1] = 123f;
-                fixed (int* pp = pointers)
-                fixed (ushort* pc = columns)
-                fixed (byte* pk = codes)
-                fixed (float* pt = table)
-                fixed (float* px = x)
-                fixed (float* py = y)
-                fixed (float* pb = bias)
-                    CodeRowKernels.Multiply(pp, pc, pk, pt, rows, cols, px, n, py, pb, relu);
+                Run(pointers, columns, codes, table, rows, cols, x, n, y, bias, relu);
                 AssertClose($"k={k} [{rows}x{cols}] n={n} relu={relu}", expected, mag, y.AsSpan(0, n * rows));
                 Assert.Equal(123f, y[^1]); // nothing written past the output
             }
     }
 
     [Fact]
-    public unsafe void A_nan_input_reaches_only_rows_that_store_its_column()
+    public void A_nan_input_reaches_only_rows_that_store_its_column()
     {
         float[] table = [0, 0.5f, -0.25f];
         var (pointers, columns, codes, dense) = Matrix(40, 70, 0.4, table, 9);
         var x = SparsityPatterns.RandomVector(70, 4);
         x[33] = float.NaN;
         var y = new float[40];
-        fixed (int* pp = pointers)
-        fixed (ushort* pc = columns)
-        fixed (byte* pk = codes)
-        fixed (float* pt = table)
-        fixed (float* px = x)
-        fixed (float* py = y)
-            CodeRowKernels.Multiply(pp, pc, pk, pt, 40, 70, px, 1, py, null, false);
+        Run(pointers, columns, codes, table, 40, 70, x, 1, y, null, false);
         for (int r = 0; r < 40; r++) Assert.Equal(dense[r * 70 + 33] != 0, float.IsNaN(y[r]));
     }
 }

@@ -11,18 +11,6 @@ namespace Topiary.Tests.Runtime.Sparse;
 
 public class CodebookWeightTests
 {
-    // The matrix with every non-zero replaced by the nearest of k evenly spaced centroids in [-1, 1] (none zero), the
-    // first k non-zeros (in row-major order) taking each centroid once so that a matrix with ≥ k non-zeros uses them all.
-    private static float[] Quantize(float[] dense, int k)
-    {
-        var centroids = Enumerable.Range(0, k).Select(i => k == 1 ? 0.5f : -1f + 2f * i / (k - 1)).Select(c => c == 0 ? 0.01f : c).ToArray();
-        var quantized = dense.Select(v => v == 0 ? 0 : centroids.MinBy(c => Math.Abs(c - v))).ToArray();
-        int used = 0;
-        for (int i = 0; i < quantized.Length && used < k; i++)
-            if (quantized[i] != 0) quantized[i] = centroids[used++];
-        return quantized;
-    }
-
     [Theory]
     [InlineData(3)]
     [InlineData(15)]

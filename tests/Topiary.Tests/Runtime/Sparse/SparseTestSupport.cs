@@ -111,6 +111,18 @@ internal static class SparseTestSupport
     }
 
     /// <summary>Multiply (outputs beyond n·rows untouched) and MultiplyScalar both equal the dense reference.</summary>
+    // The matrix with every non-zero replaced by the nearest of k evenly spaced centroids in [-1, 1] (none zero), the
+    // first k non-zeros (in row-major order) taking each centroid once so that a matrix with ≥ k non-zeros uses them all.
+    public static float[] Quantize(float[] dense, int k)
+    {
+        var centroids = Enumerable.Range(0, k).Select(i => k == 1 ? 0.5f : -1f + 2f * i / (k - 1)).Select(c => c == 0 ? 0.01f : c).ToArray();
+        var quantized = dense.Select(v => v == 0 ? 0 : centroids.MinBy(c => Math.Abs(c - v))).ToArray();
+        int used = 0;
+        for (int i = 0; i < quantized.Length && used < k; i++)
+            if (quantized[i] != 0) quantized[i] = centroids[used++];
+        return quantized;
+    }
+
     public static void AssertMultiply(SparseWeight w, float[] dense, int rows, int cols, float[] x, int n, float[]? bias, bool relu, string what)
     {
         var (expected, mag) = Linear(dense, rows, cols, x, n, bias, relu);
