@@ -5,7 +5,6 @@
 // runs over its stored columns in ascending order, one rounded product and one rounded addition a term: bit for bit the
 // scalar twin of the decoded layer in CSR form (a CsrWeight's MultiplyScalar) for finite inputs.
 //   Bytes = 3·nnz (row, code) + 4·(Cols + 1) (column pointers) + 4·(K + 1) (the table).
-using System.Runtime.CompilerServices;
 
 namespace Topiary.Runtime.Sparse;
 
@@ -55,7 +54,6 @@ internal sealed class CodeColumns : ColumnDataflow
     /// <inheritdoc/>
     public override long Bytes => 3L * _rows.Length + 4L * _pointers.Length + 4L * _table.Length;
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override unsafe void Walk(ReadOnlySpan<float> x, ReadOnlySpan<int> nonZero, Span<float> y)
     {
         fixed (int* pointers = _pointers)
@@ -64,19 +62,6 @@ internal sealed class CodeColumns : ColumnDataflow
         fixed (float* table = _table)
         fixed (float* px = x)
         fixed (float* py = y)
-            foreach (int j in nonZero)
-            {
-                if ((uint)j >= (uint)Cols) throw new ArgumentOutOfRangeException(nameof(nonZero), j, $"An input index must be in [0, {Cols}).");
-                float xj = px[j];
-                int k = pointers[j], end = pointers[j + 1];
-                for (; k + 4 <= end; k += 4) // the rows of a column are distinct: four independent updates
-                {
-                    py[rows[k]] += table[codes[k]] * xj;
-                    py[rows[k + 1]] += table[codes[k + 1]] * xj;
-                    py[rows[k + 2]] += table[codes[k + 2]] * xj;
-                    py[rows[k + 3]] += table[codes[k + 3]] * xj;
-                }
-                for (; k < end; k++) py[rows[k]] += table[codes[k]] * xj;
-            }
+            CsrKernels.MultiplySkippingZeroInputs(new CodeEntries(codes, table), rows, pointers, Cols, px, nonZero, py);
     }
 }

@@ -6,8 +6,8 @@
 // CodebookKernels places the words). Kernels look the centroids up in registers (CodebookKernels); the scalar twins come
 // from ForEachStored like every format's. On AVX2 hosts without AVX-512 (RowKernels) the sell kernels would have to
 // gather with AVX2's slow hardware gathers, so there the weight keeps its rows instead of the sell layout — CSR arrays of
-// 16-bit columns and byte codes (StorageBytes = 3·nnz + 4·(Rows + 1) + the table), multiplied by CodeRowKernels, which
-// gather like the float CSR kernels — when the columns fit 16 bits.
+// 16-bit columns and byte codes (StorageBytes = 3·nnz + 4·(Rows + 1) + the table), multiplied by the float CSR kernels
+// with the centroids looked up (CsrKernels over CodeEntries) — when the columns fit 16 bits.
 //   StorageBytes = 2·slots (code + offset) + Slices·Positions (steps) + 4·max(64, K + 1) (the table: 0, the K
 //   centroids, zeros) + 256 for the CodeLow layout with K < 64 (the first 64 table entries' 16-bit halves, for the
 //   register lookup).
@@ -30,8 +30,8 @@ public sealed class CodebookWeight : SparseWeight
     private readonly AlignedArray<ushort> _halves; // the first 64 entries' low and high 16 bits (CodebookKernels.SplitHalves), when looked up so
     private readonly int _k;
     private readonly long _nonZeros;
-    // The entries by row (pointers, 16-bit columns, byte codes) for CodeRowKernels, kept instead of the sell slots on AVX2
-    // hosts without AVX-512 when the columns fit 16 bits; else null.
+    // The entries by row (pointers, 16-bit columns, byte codes) for the CSR kernels, kept instead of the sell slots on
+    // AVX2 hosts without AVX-512 when the columns fit 16 bits; else null.
     private readonly int[]? _rowPointers;
     private readonly ushort[]? _rowColumns;
     private readonly byte[]? _rowCodes;
@@ -86,7 +86,7 @@ public sealed class CodebookWeight : SparseWeight
         _halves = new AlignedArray<ushort>(Words == SlotWords.CodeLow && table.Length == 64 ? CodebookKernels.SplitHalves(table) : []);
     }
 
-    /// <summary>True on hosts that run codebook rows with CodeRowKernels (AVX2 without AVX-512) rather than the sell kernels.</summary>
+    /// <summary>True on hosts that run codebook rows with the CSR kernels (AVX2 without AVX-512) rather than the sell kernels.</summary>
     internal static bool RowKernels => Avx2.IsSupported && !Avx512F.IsSupported;
 
     /// <inheritdoc/>
@@ -175,7 +175,7 @@ public sealed class CodebookWeight : SparseWeight
             fixed (float* px = x)
             fixed (float* py = y)
             fixed (float* pb = bias)
-                CodeRowKernels.Multiply(pointers, columns, codes, _table.Pointer, Rows, Cols, px, n, py, pb, relu);
+                CsrKernels.Multiply(new CodeEntries(codes, _table.Pointer), columns, pointers, Rows, Cols, px, n, py, pb, relu);
         }
         else if (Avx512F.IsSupported && Cols > 0)
             CodebookKernels.MultiplyAvx512(Layout!, _slots.Pointer, _table.Pointer, _k + 1, _halves.Pointer, FiniteWeights, x, n, y, bias, relu);

@@ -12,6 +12,13 @@ internal sealed class CscColumns(CsrArrays<int> transposed) : ColumnDataflow(tra
     /// <inheritdoc/>
     public override long Bytes => 8L * transposed.Values.Length + 4L * (transposed.Rows + 1);
 
-    private protected override void Walk(ReadOnlySpan<float> x, ReadOnlySpan<int> nonZero, Span<float> y) =>
-        CsrKernels.MultiplySkippingZeroInputs(transposed, x, nonZero, y);
+    private protected override unsafe void Walk(ReadOnlySpan<float> x, ReadOnlySpan<int> nonZero, Span<float> y)
+    {
+        fixed (float* values = transposed.Values)
+        fixed (int* rows = transposed.Columns)
+        fixed (int* pointers = transposed.Pointers)
+        fixed (float* px = x)
+        fixed (float* py = y)
+            CsrKernels.MultiplySkippingZeroInputs(new FloatEntries(values), rows, pointers, Cols, px, nonZero, py);
+    }
 }

@@ -1,7 +1,9 @@
-// CsrKernels: CSR products generic over the column-index type (int for Csr, ushort for Csr16), used by
-// CsrWeight, Csr16Weight and CscColumns.
+// CsrKernels: CSR products generic over the column-index type (int for Csr, ushort for Csr16) and over where the
+// entries' values come from (EntryValues: floats, or codes looked up in a codebook), used by CsrWeight, Csr16Weight,
+// CscColumns and, on AVX2 hosts without AVX-512, by a codebook weight's rows and columns (CodebookWeight, CodeColumns).
 //   Batch 1 (and n < 4): per row, a software gather — eight x values assembled into a Vector256 with inserts (each
-//   x load folds into an insert) times eight contiguous values, two accumulators; rows shorter than 16 and hardware
+//   x load folds into an insert) times eight values (contiguous floats, or eight centroids assembled alike), two
+//   accumulators; rows shorter than 16 and hardware
 //   without Vector256 run a 4-way scalar loop. Measured on the project machine (AMD EPYC, AVX-512) at 300×784,
 //   70 % sparse: inserts 16-20 µs, AVX2 vgatherdps 31 µs, 4-way scalar 25 µs, 4×Vector128 inserts no better; so no hardware gather.
 //   n ≥ 4: a block of 8 examples is transposed (xt[c·8 + e] = X[e, c]) so each non-zero is one 8-wide FMA.
@@ -32,7 +34,7 @@ internal static unsafe class CsrKernels
         fixed (float* px = x)
         fixed (float* py = y)
         fixed (float* pb = bias)
-            Multiply(pv, pc, pr, a.Rows, a.Cols, px, n, py, pb, relu);
+            Multiply(new FloatEntries(pv), pc, pr, a.Rows, a.Cols, px, n, py, pb, relu);
     }
 
     /// <summary>C[r, 0..p) = act(Σ_j A[r, j]·B[j, 0..p) + bias[r]).</summary>
@@ -53,38 +55,40 @@ internal static unsafe class CsrKernels
     }
 
     /// <summary>
-    /// y += Aᵀ·x for <paramref name="t"/> = Aᵀ in CSR (A in CSC), over the inputs listed in <paramref name="nonZero"/> only:
-    /// for each, y += x[j]·A[:, j] (EIE's dataflow). x [t.Rows], y [t.Cols].
+    /// y += A·x over the inputs listed in <paramref name="nonZero"/> only, for A kept by columns: column j's entries are
+    /// [pointers[j], pointers[j + 1]), entry k in row rows[k] with value values[k]; for each listed j, y += x[j]·A[:, j]
+    /// (EIE's dataflow). x [cols], y [at least every stored row + 1]; the rows of a column are distinct.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MultiplySkippingZeroInputs(CsrArrays<int> t, ReadOnlySpan<float> x, ReadOnlySpan<int> nonZero, Span<float> y)
+    public static void MultiplySkippingZeroInputs<TIndex, TValues>(TValues values, TIndex* rows, int* pointers, int cols, float* x,
+        ReadOnlySpan<int> nonZero, float* y)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TValues : struct, IEntryValues
     {
-        if (y.Length < t.Cols || x.Length < t.Rows) throw new ArgumentException($"CSC product [{t.Cols}, {t.Rows}]: x has {x.Length}, y {y.Length} elements.");
-        fixed (float* v = t.Values)
-        fixed (int* ri = t.Columns)
-        fixed (int* cp = t.Pointers)
-        fixed (float* px = x)
-        fixed (float* py = y)
-            foreach (int j in nonZero)
+        foreach (int j in nonZero)
+        {
+            if ((uint)j >= (uint)cols) throw new ArgumentOutOfRangeException(nameof(nonZero), j, $"An input index must be in [0, {cols}).");
+            float xj = x[j];
+            int k = pointers[j], end = pointers[j + 1];
+            for (; k + 4 <= end; k += 4) // the rows of a column are distinct: four independent updates
             {
-                if ((uint)j >= (uint)t.Rows) throw new ArgumentOutOfRangeException(nameof(nonZero), j, $"An input index must be in [0, {t.Rows}).");
-                float xj = px[j];
-                int k = cp[j], end = cp[j + 1];
-                for (; k + 4 <= end; k += 4) // the rows of a column are distinct: four independent updates
-                {
-                    py[ri[k]] += v[k] * xj;
-                    py[ri[k + 1]] += v[k + 1] * xj;
-                    py[ri[k + 2]] += v[k + 2] * xj;
-                    py[ri[k + 3]] += v[k + 3] * xj;
-                }
-                for (; k < end; k++) py[ri[k]] += v[k] * xj;
+                y[nint.CreateTruncating(rows[k])] += values[k] * xj;
+                y[nint.CreateTruncating(rows[k + 1])] += values[k + 1] * xj;
+                y[nint.CreateTruncating(rows[k + 2])] += values[k + 2] * xj;
+                y[nint.CreateTruncating(rows[k + 3])] += values[k + 3] * xj;
             }
+            for (; k < end; k++) y[nint.CreateTruncating(rows[k])] += values[k] * xj;
+        }
     }
 
-    // Y[i, r] = act(Σ_j v[j]·X[i, ci[j]] + bias[r]) over row r's entries; x [n, cols], y [n, rows].
+    /// <summary>
+    /// Y[i, r] = act(Σ_j v[j]·X[i, ci[j]] + bias[r]) over row r's entries [rp[r], rp[r + 1]); x [n, cols], y [n, rows],
+    /// bias [rows] or null.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Multiply<TIndex>(float* v, TIndex* ci, int* rp, int rows, int cols, float* x, int n, float* y, float* bias, bool relu)
+    internal static void Multiply<TIndex, TValues>(TValues v, TIndex* ci, int* rp, int rows, int cols, float* x, int n, float* y, float* bias, bool relu)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TValues : struct, IEntryValues
     {
         if (n < 4 || !Vector256.IsHardwareAccelerated)
         {
@@ -142,8 +146,9 @@ internal static unsafe class CsrKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SpMV<TIndex>(float* v, TIndex* ci, int* rp, int rows, float* x, float* y, float* bias, bool relu)
+    private static void SpMV<TIndex, TValues>(TValues v, TIndex* ci, int* rp, int rows, float* x, float* y, float* bias, bool relu)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TValues : struct, IEntryValues
     {
         bool vector = Vector256.IsHardwareAccelerated;
         for (int r = 0; r < rows; r++)
@@ -156,8 +161,9 @@ internal static unsafe class CsrKernels
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float RowScalar<TIndex>(float* v, TIndex* ci, float* x, int start, int end)
+    private static float RowScalar<TIndex, TValues>(TValues v, TIndex* ci, float* x, int start, int end)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TValues : struct, IEntryValues
     {
         float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
         int j = start;
@@ -174,8 +180,9 @@ internal static unsafe class CsrKernels
 
     // Eight x values assembled with inserts (a software gather: one load per x folded into an insert), two accumulators.
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float RowInsert<TIndex>(float* v, TIndex* ci, float* x, int start, int end)
+    private static float RowInsert<TIndex, TValues>(TValues v, TIndex* ci, float* x, int start, int end)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TValues : struct, IEntryValues
     {
         var acc0 = Vector256<float>.Zero;
         var acc1 = Vector256<float>.Zero;
@@ -187,8 +194,8 @@ internal static unsafe class CsrKernels
                 x[nint.CreateTruncating(c[4])], x[nint.CreateTruncating(c[5])], x[nint.CreateTruncating(c[6])], x[nint.CreateTruncating(c[7])]);
             var x1 = Vector256.Create(x[nint.CreateTruncating(c[8])], x[nint.CreateTruncating(c[9])], x[nint.CreateTruncating(c[10])], x[nint.CreateTruncating(c[11])],
                 x[nint.CreateTruncating(c[12])], x[nint.CreateTruncating(c[13])], x[nint.CreateTruncating(c[14])], x[nint.CreateTruncating(c[15])]);
-            acc0 = Vector256.FusedMultiplyAdd(Vector256.Load(v + j), x0, acc0);
-            acc1 = Vector256.FusedMultiplyAdd(Vector256.Load(v + j + Block), x1, acc1);
+            acc0 = Vector256.FusedMultiplyAdd(v.Eight(j), x0, acc0);
+            acc1 = Vector256.FusedMultiplyAdd(v.Eight(j + Block), x1, acc1);
         }
         float sum = Vector256.Sum(acc0 + acc1);
         for (; j < end; j++) sum += v[j] * x[nint.CreateTruncating(ci[j])];

@@ -1,5 +1,5 @@
-// CodeRowKernelsTests: the codebook row kernels (CSR columns + byte codes; AVX2 hosts without AVX-512 run them for every
-// codebook layer) called directly, so every host runs them: the one-example gather path (rows shorter and longer than
+// CsrKernelsOverCodesTests: the CSR kernels reading byte codes through a codebook (CodeEntries; AVX2 hosts without
+// AVX-512 run every codebook layer's rows so) called directly, so every host runs them: the one-example gather path (rows shorter and longer than
 // 16 entries) and the 8-example block path (batches of 4 to 17, partial blocks) against the dense float64 reference,
 // with bias and ReLU, and a NaN input reaching only the rows that store its column on the one-example path.
 using Topiary.Runtime.Sparse;
@@ -7,7 +7,7 @@ using static Topiary.Tests.Runtime.Sparse.SparseTestSupport;
 
 namespace Topiary.Tests.Runtime.Sparse;
 
-public class CodeRowKernelsTests
+public class CsrKernelsOverCodesTests
 {
     // A [rows, cols] matrix of codes (0 = not stored) at the given density, and its decoded floats.
     private static (int[] Pointers, ushort[] Columns, byte[] Codes, float[] Dense) Matrix(int rows, int cols, double density, float[] table, int seed)
@@ -43,7 +43,7 @@ public class CodeRowKernelsTests
         fixed (float* px = x)
         fixed (float* py = y)
         fixed (float* pb = bias)
-            CodeRowKernels.Multiply(pp, pc, pk, pt, rows, cols, px, n, py, pb, relu);
+            CsrKernels.Multiply(new CodeEntries(pk, pt), pc, pp, rows, cols, px, n, py, pb, relu);
     }
 
     [Theory]
