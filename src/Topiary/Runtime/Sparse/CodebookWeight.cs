@@ -13,7 +13,6 @@
 //   register lookup).
 // Build it from CSR structure and codes (CompressedModel's QuantizedLayerCodes, via InferencePlan) or from a matrix
 // that already holds at most 255 distinct non-zero values (FromQuantized).
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
@@ -191,23 +190,16 @@ public sealed class CodebookWeight : SparseWeight
         GC.KeepAlive(this);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private protected override void MultiplyColumnsCore(ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu)
+    private protected override unsafe void MultiplyColumnsCore(ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu)
     {
         if (_rowCodes is null)
         {
             Layout!.MultiplyColumns(new Slots(_slots, _table, Words), b, ldb, p, c, ldc, bias, relu);
             return;
         }
-        var table = _table.Span;
-        for (int r = 0; r < Rows; r++)
-        {
-            var dst = c.Slice(r * ldc, p);
-            dst.Clear();
-            for (int e = _rowPointers![r]; e < _rowPointers[r + 1]; e++)
-                TensorPrimitives.MultiplyAdd(b.Slice(_rowColumns![e] * ldb, p), table[_rowCodes[e]], dst, dst);
-            Finish(dst, bias.IsEmpty ? default : bias.Slice(r, 1), relu);
-        }
+        fixed (byte* codes = _rowCodes)
+            CsrKernels.MultiplyColumns(new CodeEntries(codes, _table.Pointer), _rowColumns, _rowPointers, Rows, b, ldb, p, c, ldc, bias, relu);
+        GC.KeepAlive(this);
     }
 
     private protected override void ForEachStored(StoredEntryVisitor visit)

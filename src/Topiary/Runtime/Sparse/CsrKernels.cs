@@ -38,17 +38,30 @@ internal static unsafe class CsrKernels
     }
 
     /// <summary>C[r, 0..p) = act(Σ_j A[r, j]·B[j, 0..p) + bias[r]).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyColumns<TIndex>(CsrArrays<TIndex> a, ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc,
         ReadOnlySpan<float> bias, bool relu)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
     {
-        for (int r = 0; r < a.Rows; r++)
+        fixed (float* values = a.Values)
+            MultiplyColumns(new FloatEntries(values), a.Columns, a.Pointers, a.Rows, b, ldb, p, c, ldc, bias, relu);
+    }
+
+    /// <summary>
+    /// C[r, 0..p) = act(Σ over row r's entries k of v[k]·B[columns[k], 0..p) + bias[r]), row r's entries
+    /// [pointers[r], pointers[r + 1]): one axpy over p per entry.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void MultiplyColumns<TIndex, TValues>(TValues v, ReadOnlySpan<TIndex> columns, ReadOnlySpan<int> pointers, int rows,
+        ReadOnlySpan<float> b, int ldb, int p, Span<float> c, int ldc, ReadOnlySpan<float> bias, bool relu)
+        where TIndex : unmanaged, IBinaryInteger<TIndex>
+        where TValues : struct, IEntryValues
+    {
+        for (int r = 0; r < rows; r++)
         {
             var dst = c.Slice(r * ldc, p);
             dst.Clear();
-            for (int j = a.Pointers[r]; j < a.Pointers[r + 1]; j++)
-                TensorPrimitives.MultiplyAdd(b.Slice(int.CreateTruncating(a.Columns[j]) * ldb, p), a.Values[j], dst, dst);
+            for (int j = pointers[r]; j < pointers[r + 1]; j++)
+                TensorPrimitives.MultiplyAdd(b.Slice(int.CreateTruncating(columns[j]) * ldb, p), v[j], dst, dst);
             if (!bias.IsEmpty) TensorPrimitives.Add(dst, bias[r], dst);
             if (relu) TensorPrimitives.Max(dst, 0f, dst);
         }
