@@ -3,12 +3,13 @@
 // CscColumns and, on AVX2 hosts without AVX-512, by a codebook weight's rows and columns (CodebookWeight, CodeColumns).
 //   Batch 1 (and n < 4): per row, a software gather — eight x values assembled into a Vector256 with inserts (each
 //   x load folds into an insert) times eight values (contiguous floats, or eight centroids assembled alike), two
-//   accumulators; rows shorter than 16 and hardware
-//   without Vector256 run a 4-way scalar loop. Measured on the project machine (AMD EPYC, AVX-512) at 300×784,
-//   70 % sparse: inserts 16-20 µs, AVX2 vgatherdps 31 µs, 4-way scalar 25 µs, 4×Vector128 inserts no better; so no hardware gather.
+//   accumulators; rows shorter than 16 and hardware without Vector256 run a 4-way scalar loop. Measured at 300×784:
+//   on Zen 4 (70 % sparse) inserts 16-20 µs, AVX2 vgatherdps 31 µs, 4-way scalar 25 µs, 4×Vector128 inserts no
+//   better; on Zen 3 (92 % sparse) inserts 0.47-0.54 ns an entry, vgatherdps 0.71-0.79; so no hardware gather.
 //   n ≥ 4: a block of 8 examples is transposed (xt[c·8 + e] = X[e, c]) so each non-zero is one 8-wide FMA.
 //   Columns (conv): per row, one axpy over p for every non-zero.
-//   MultiplySkippingZeroInputs (batch 1, from the CSC copy): per listed non-zero input, one scalar axpy down its column.
+//   MultiplySkippingZeroInputs (batch 1, from a column form: CscColumns, CodeColumns): per listed non-zero input, one
+//   scalar axpy down its column, four rows an iteration.
 // Summation order depends only on shapes and the hardware tier (deterministic).
 using System.Buffers;
 using System.Numerics;
@@ -148,7 +149,7 @@ internal static unsafe class CsrKernels
     /// x [·, cols]; lanes past <paramref name="count"/> zero.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void TransposeBlock(float* x, int cols, int first, int count, float* xt)
+    private static void TransposeBlock(float* x, int cols, int first, int count, float* xt)
     {
         if (count < Block) new Span<float>(xt, cols * Block).Clear();
         for (int e = 0; e < count; e++)
