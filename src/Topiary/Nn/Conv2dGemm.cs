@@ -1,10 +1,12 @@
 // Conv2dGemm: Conv2d lowered to GEMM (training, and the inference shapes Conv2dInference declines).
 //   The batch is cut into at most MaxChunks fixed chunks of samples (boundaries depend only on N); Threading.For runs
 //   the chunks, and each chunk walks its samples in blocks of B samples whose columns fit in L2:
-//     col [K, B·P] = unfold(x block)                               (this thread's ConvScratch buffer)
-//     forward   Yᵀ_g [OC/G, B·P] = W_g · col_g, then Y (+ bias) scattered to NCHW (B = 1: written in place)
-//     backward  dYᵀ block gathered (B = 1: dY itself); dW_chunk,g += dYᵀ_g · col_gᵀ; db_chunk += Σ dY;
-//               dcol_g = W_gᵀ · dYᵀ_g (over col); dx block = fold(dcol)
+//     forward   Yᵀ_g [OC/G, B·P] = W_g · col_g, the GEMM packing col's panels from the block's images (Im2ColPanels:
+//               no column matrix is written), then Y (+ bias) scattered to NCHW (B = 1: written in place)
+//     backward  col [K, B·P] = unfold(x block) (this thread's ConvScratch buffer); dYᵀ block gathered (B = 1: dY
+//               itself); dW_chunk,g += dYᵀ_g · col_gᵀ; db_chunk += Σ dY; dcol_g = W_gᵀ · dYᵀ_g (over col); dx block = fold(dcol)
+//   W_g (forward) and W_gᵀ (backward) are packed into GEMM panels once per pass, not by every block's GEMM (a Frozen
+//   layer's forward panels are packed once for good); the products are bitwise those of the unpacked weights.
 //   The per-chunk partial gradients are added to Weight.Grad / Bias.Grad in chunk order, so the result depends on N
 //   only, never on the thread count or the schedule. Nothing is kept between Forward and Backward but the input:
 //   Backward unfolds each block again (cheaper than a round trip of the whole batch's columns through memory).
@@ -33,6 +35,9 @@ public sealed partial class Conv2d
     /// <summary>Weights per slice of the partial-gradient reduction.</summary>
     private const int ReduceSlice = 1 << 13;
 
+    // Not Frozen: the weights change between passes, so each pass packs them once here (forward: W_g; backward: W_gᵀ).
+    private GemmPackedA[]? _passWeights, _passWeightsT;
+
     private readonly record struct ChunkPlan(int Chunks, int SamplesPerChunk, int BlockSamples);
 
     /// <summary>Chunks and sample blocks for a batch of <paramref name="n"/>: a function of the shapes only.</summary>
@@ -51,34 +56,39 @@ public sealed partial class Conv2d
     {
         var plan = Plan(_batch);
         PackWeights(transposed: false);
-        Threading.For(0, plan.Chunks, chunk => ForwardChunk(plan, chunk, x, y));
+        var packed = _packedWeights ?? PassWeights(ref _passWeights, transposed: false);
+        Threading.For(0, plan.Chunks, chunk => ForwardChunk(plan, chunk, x, y, packed));
     }
 
-    private void ForwardChunk(ChunkPlan plan, int chunk, float[] x, float[] y)
+    // W_g [OC/G, K/G] per group (W_gᵀ when transposed) packed into `panels`, reused from pass to pass.
+    private GemmPackedA[] PassWeights(ref GemmPackedA[]? panels, bool transposed)
+    {
+        int kg = _geometry.ColumnRows / Groups, ocg = OutChannels / Groups;
+        float[] wd = Weight.Value.Data;
+        panels ??= new GemmPackedA[Groups];
+        for (int gi = 0; gi < Groups; gi++)
+            panels[gi] = transposed
+                ? Gemm.PackA(true, kg, ocg, wd.AsSpan(gi * ocg * kg, ocg * kg), kg, into: panels[gi])
+                : Gemm.PackA(false, ocg, kg, wd.AsSpan(gi * ocg * kg, ocg * kg), kg, into: panels[gi]);
+        return panels;
+    }
+
+    private void ForwardChunk(ChunkPlan plan, int chunk, float[] x, float[] y, GemmPackedA[] packed)
     {
         var g = _geometry;
         int n0 = chunk * plan.SamplesPerChunk, n1 = Math.Min(_batch, n0 + plan.SamplesPerChunk);
-        int p = g.ColumnCols, k = g.ColumnRows, oc = OutChannels, groups = Groups, kg = k / groups, ocg = oc / groups;
+        int p = g.ColumnCols, oc = OutChannels, groups = Groups, ocg = oc / groups;
         int sb = plan.BlockSamples;
-        float[] col = _packedWeights is null ? ConvScratch.Columns((long)k * sb * p) : [], yt = ConvScratch.Transposed((long)oc * sb * p);
-        float[] wd = Weight.Value.Data;
+        float[] yt = ConvScratch.Transposed((long)oc * sb * p);
         float[]? b = Bias?.Value.Data;
         for (int s0 = n0; s0 < n1; s0 += sb)
         {
             int count = Math.Min(sb, n1 - s0), cols = count * p;
-            // Packed (Frozen) weights: the GEMM packs its panels from the block's images (implicit im2col), else unfold.
-            if (_packedWeights is null) UnfoldBlock(x, s0, count, col, cols);
             // One sample: its output [OC, P] is Yᵀ itself, so the GEMM writes it in place.
             var dst = count == 1 ? y.AsSpan(s0 * oc * p, oc * p) : yt.AsSpan(0, oc * cols);
             for (int gi = 0; gi < groups; gi++)
-            {
-                if (_packedWeights is { } packed)
-                    Im2ColPanels.Multiply(1, packed[gi], x, s0 * g.ImageSize + gi * (g.ImageSize / groups), g.WithChannels(g.Channels / groups), 0,
-                        dst[(gi * ocg * cols)..], cols, default, samples: count, imageStride: g.ImageSize);
-                else
-                    LayerHelpers.SgemmSerial(false, false, ocg, cols, kg, 1f, wd.AsSpan(gi * ocg * kg), kg,
-                        col.AsSpan(gi * kg * cols), cols, 0f, dst[(gi * ocg * cols)..], cols);
-            }
+                Im2ColPanels.Multiply(1, packed[gi], x, s0 * g.ImageSize + gi * (g.ImageSize / groups), g.WithChannels(g.Channels / groups), 0,
+                    dst[(gi * ocg * cols)..], cols, default, samples: count, imageStride: g.ImageSize);
             for (int s = 0; s < count; s++)
             {
                 for (int o = 0; o < oc; o++)
@@ -105,7 +115,8 @@ public sealed partial class Conv2d
         float[] pb = LayerHelpers.Ensure(ref _partialB, plan.Chunks * oc);
         bool inputGradient = !InputGradientUnused;
         if (!inputGradient) dx.AsSpan().Clear();
-        Threading.For(0, plan.Chunks, chunk => BackwardChunk(plan, chunk, x, dy, dx, inputGradient));
+        var transposed = inputGradient ? PassWeights(ref _passWeightsT, transposed: true) : [];
+        Threading.For(0, plan.Chunks, chunk => BackwardChunk(plan, chunk, x, dy, dx, transposed));
         // dW += Σ_chunk partial, chunks in order for every weight; long weights in fixed slices on Threading.For.
         float[] dw = Weight.Grad.Data;
         int length = oc * kg, slices = (length + ReduceSlice - 1) / ReduceSlice;
@@ -124,14 +135,15 @@ public sealed partial class Conv2d
         }
     }
 
-    private void BackwardChunk(ChunkPlan plan, int chunk, float[] x, float[] dy, float[] dx, bool inputGradient)
+    // wt: W_gᵀ packed per group, or empty when the input gradient is unused.
+    private void BackwardChunk(ChunkPlan plan, int chunk, float[] x, float[] dy, float[] dx, GemmPackedA[] wt)
     {
+        bool inputGradient = wt.Length > 0;
         var g = _geometry;
         int n0 = chunk * plan.SamplesPerChunk, n1 = Math.Min(_batch, n0 + plan.SamplesPerChunk);
         int p = g.ColumnCols, k = g.ColumnRows, oc = OutChannels, groups = Groups, kg = k / groups, ocg = oc / groups;
         int sb = plan.BlockSamples, imageSize = g.ImageSize;
         float[] col = ConvScratch.Columns((long)k * sb * p), dyt = ConvScratch.Transposed((long)oc * sb * p);
-        float[] wd = Weight.Value.Data;
         var pw = _partialW.AsSpan(chunk * oc * kg, oc * kg);
         var pb = _partialB.AsSpan(chunk * oc, oc);
         bool hasBias = Bias is not null;
@@ -158,7 +170,7 @@ public sealed partial class Conv2d
                 var colg = col.AsSpan(gi * kg * cols, kg * cols);
                 // Weight gradient first: the group's columns are overwritten by its column gradient below.
                 LayerHelpers.SgemmSerial(false, true, ocg, kg, cols, 1f, dyg, cols, colg, cols, beta, pw.Slice(gi * ocg * kg, ocg * kg), kg);
-                if (inputGradient) LayerHelpers.SgemmSerial(true, false, kg, cols, ocg, 1f, wd.AsSpan(gi * ocg * kg), kg, dyg, cols, 0f, colg, cols);
+                if (inputGradient) Gemm.Sgemm(1, wt[gi], false, cols, 1f, dyg, cols, 0f, colg, cols);
             }
             for (int s = 0; s < count && inputGradient; s++)
             {

@@ -265,14 +265,17 @@ public static partial class Gemm
     /// products with it (<see cref="Sgemm(int, GemmPackedA, bool, int, float, ReadOnlySpan{float}, int, float, Span{float}, int)"/>)
     /// skip packing A and give the same bits as with the unpacked matrix.
     /// </summary>
+    /// <remarks><paramref name="into"/>: an operand of the same tier and shape whose panels are overwritten (a weight
+    /// packed again after each update) instead of new ones allocated; it is returned.</remarks>
     /// <exception cref="ArgumentException">A dimension is negative, lda too small, the span too short, or an unsupported tier.</exception>
-    internal static GemmPackedA PackA(bool transA, int m, int k, ReadOnlySpan<float> a, int lda, GemmTier? tier = null)
+    internal static GemmPackedA PackA(bool transA, int m, int k, ReadOnlySpan<float> a, int lda, GemmTier? tier = null, GemmPackedA? into = null)
     {
         var t = tier ?? GemmTiers.Best;
         Validate(transA, false, m, 1, k, a.Length, lda, k, 1, m, 1);
         if (!GemmTiers.IsSupported(t)) throw new ArgumentException($"GEMM tier {t} is not hardware-accelerated on this machine.", nameof(tier));
-        var (mr, kcBlock, data) = PackPanels(t, PackedOperand.A, transA, m, k, a, lda);
-        return new GemmPackedA(t, m, k, mr, kcBlock, data);
+        bool reuse = into is not null && into.Tier == t && into.M == m && into.K == k;
+        var (mr, kcBlock, data) = PackPanels(t, PackedOperand.A, transA, m, k, a, lda, into: reuse ? into!.Data : null);
+        return reuse ? into! : new GemmPackedA(t, m, k, mr, kcBlock, data);
     }
 
     private enum PackedOperand
@@ -283,21 +286,23 @@ public static partial class Gemm
 
     // The whole operand packed once for tier t's kernel: `count` rows of A (micro-panels of Mr) or columns of B
     // (micro-panels of Nr) over k, in pinned memory; returns the panel width and the kc block with the data.
+    // into: a pinned array of the operand's packed size to overwrite (same tier, count and k), or null for a new one.
     private static (int Width, int KcBlock, float[] Data) PackPanels(GemmTier t, PackedOperand operand, bool trans, int count, int k,
-        ReadOnlySpan<float> source, int ld, int kcBlock = 0) => t switch
+        ReadOnlySpan<float> source, int ld, int kcBlock = 0, float[]? into = null) => t switch
     {
-        GemmTier.Vector512 => PackPanels<GemmKernel512>(operand, trans, count, k, source, ld, kcBlock),
-        GemmTier.Vector256 => PackPanels<GemmKernel256>(operand, trans, count, k, source, ld, kcBlock),
-        GemmTier.Vector128 => PackPanels<GemmKernel128>(operand, trans, count, k, source, ld, kcBlock),
-        _ => PackPanels<GemmKernelScalar>(operand, trans, count, k, source, ld, kcBlock),
+        GemmTier.Vector512 => PackPanels<GemmKernel512>(operand, trans, count, k, source, ld, kcBlock, into),
+        GemmTier.Vector256 => PackPanels<GemmKernel256>(operand, trans, count, k, source, ld, kcBlock, into),
+        GemmTier.Vector128 => PackPanels<GemmKernel128>(operand, trans, count, k, source, ld, kcBlock, into),
+        _ => PackPanels<GemmKernelScalar>(operand, trans, count, k, source, ld, kcBlock, into),
     };
 
     private static unsafe (int Width, int KcBlock, float[] Data) PackPanels<TKernel>(PackedOperand operand, bool trans, int count, int k,
-        ReadOnlySpan<float> source, int ld, int kcBlock) where TKernel : struct, IGemmKernel
+        ReadOnlySpan<float> source, int ld, int kcBlock, float[]? into) where TKernel : struct, IGemmKernel
     {
         if (kcBlock <= 0) kcBlock = GemmDriver<TKernel>.KcBlock(Math.Max(k, 1));
         int width = operand == PackedOperand.A ? TKernel.Mr : TKernel.Nr;
-        var data = GC.AllocateArray<float>(Math.Max(1, k * ((count + width - 1) / width * width)), pinned: true);
+        // The padding lanes of a reused array are zero from its allocation: packing writes only real rows or columns.
+        var data = into ?? GC.AllocateArray<float>(Math.Max(1, k * ((count + width - 1) / width * width)), pinned: true);
         if (count > 0 && k > 0)
             fixed (float* src = source)
             fixed (float* dest = data)

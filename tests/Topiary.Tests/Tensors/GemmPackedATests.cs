@@ -1,7 +1,8 @@
 // Gemm with a pre-packed A operand (GemmPackedA: a convolution's weights packed once): bitwise the product with the
 // unpacked matrix, for every tier this host runs, A transposed or not, B transposed or not, over awkward sizes (partial
 // row panels, several K blocks, several row blocks, n = 1, just-in-time and shared driver modes, 1 and 2 threads), with
-// alpha/beta and leading dimensions; bad shapes are refused.
+// alpha/beta and leading dimensions; an operand packed again into its own panels (a weight after an update) equals a
+// fresh packing, and one of another shape is not reused; bad shapes are refused.
 using Topiary.Tensors;
 
 namespace Topiary.Tests.Tensors;
@@ -33,6 +34,26 @@ public class GemmPackedATests
                         Assert.True(expected.AsSpan().SequenceEqual(actual),
                             $"{tier}, transA {transA}, transB {transB}, {threads} thread(s), {m}x{n}x{k}");
                     }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Packing_into_an_operand_reuses_its_panels_only_for_the_same_shape(bool transA)
+    {
+        var rng = new Random(3);
+        const int m = 13, k = 1100; // a partial row panel, several K blocks
+        foreach (var tier in Enum.GetValues<GemmTier>().Where(GemmTiers.IsSupported))
+        {
+            var first = Gemm.PackA(transA, m, k, Fill(rng, m * k), transA ? m : k, tier);
+            float[] updated = Fill(rng, m * k);
+            var again = Gemm.PackA(transA, m, k, updated, transA ? m : k, tier, into: first);
+            Assert.Same(first, again);
+            Assert.True(again.Data.AsSpan().SequenceEqual(Gemm.PackA(transA, m, k, updated, transA ? m : k, tier).Data), $"{tier}");
+            var other = Gemm.PackA(transA, m - 1, k, updated, transA ? m : k, tier, into: first);
+            Assert.NotSame(first, other);
+            Assert.Equal(m - 1, other.M);
+        }
     }
 
     [Fact]
