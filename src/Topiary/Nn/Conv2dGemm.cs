@@ -1,15 +1,15 @@
 // Conv2dGemm: Conv2d lowered to GEMM (training, and the inference shapes Conv2dInference declines).
 //   The batch is cut into at most MaxChunks fixed chunks of samples (boundaries depend only on N); Threading.For runs
-//   the chunks, and each chunk walks its samples in blocks of B samples whose columns fit in L2:
-//     forward   Yᵀ_g [OC/G, B·P] = W_g · col_g, the GEMM packing col's panels from the block's images (Im2ColPanels:
-//               no column matrix is written), then Y (+ bias) scattered to NCHW (B = 1: written in place)
-//     backward  col [K, B·P] = unfold(x block) (this thread's ConvScratch buffer); dYᵀ block gathered (B = 1: dY
-//               itself); dW_chunk,g += dYᵀ_g · col_gᵀ; db_chunk += Σ dY; dcol_g = W_gᵀ · dYᵀ_g (over col); dx block = fold(dcol)
+//   the chunks, and each chunk walks its samples in blocks of B samples whose columns fit in L2. No column matrix of
+//   the input is written: the GEMMs pack their panels of col (and colᵀ) from the block's images (Im2ColPanels).
+//     forward   Yᵀ_g [OC/G, B·P] = W_g · col_g, then Y (+ bias) scattered to NCHW (B = 1: written in place)
+//     backward  dYᵀ block gathered (B = 1: dY itself); dW_chunk,g += dYᵀ_g · col_gᵀ; db_chunk += Σ dY;
+//               dcol_g = W_gᵀ · dYᵀ_g (this thread's ConvScratch buffer); dx block = fold(dcol)
 //   W_g (forward) and W_gᵀ (backward) are packed into GEMM panels once per pass, not by every block's GEMM (a Frozen
-//   layer's forward panels are packed once for good); the products are bitwise those of the unpacked weights.
+//   layer's forward panels are packed once for good). The products are bitwise those of the unfolded columns and the
+//   unpacked weights (same kernel, same K blocks, same panels).
 //   The per-chunk partial gradients are added to Weight.Grad / Bias.Grad in chunk order, so the result depends on N
-//   only, never on the thread count or the schedule. Nothing is kept between Forward and Backward but the input:
-//   Backward unfolds each block again (cheaper than a round trip of the whole batch's columns through memory).
+//   only, never on the thread count or the schedule. Nothing is kept between Forward and Backward but the input.
 //   With InputGradientUnused set (the Trainer does, for a network's first layer) the column gradient and fold are
 //   skipped and Backward returns zeros.
 using Topiary.Tensors;
@@ -143,7 +143,8 @@ public sealed partial class Conv2d
         int n0 = chunk * plan.SamplesPerChunk, n1 = Math.Min(_batch, n0 + plan.SamplesPerChunk);
         int p = g.ColumnCols, k = g.ColumnRows, oc = OutChannels, groups = Groups, kg = k / groups, ocg = oc / groups;
         int sb = plan.BlockSamples, imageSize = g.ImageSize;
-        float[] col = ConvScratch.Columns((long)k * sb * p), dyt = ConvScratch.Transposed((long)oc * sb * p);
+        float[] col = inputGradient ? ConvScratch.Columns((long)k * sb * p) : [], dyt = ConvScratch.Transposed((long)oc * sb * p);
+        var part = g.WithChannels(g.Channels / groups);
         var pw = _partialW.AsSpan(chunk * oc * kg, oc * kg);
         var pb = _partialB.AsSpan(chunk * oc, oc);
         bool hasBias = Bias is not null;
@@ -162,15 +163,13 @@ public sealed partial class Conv2d
                     if (hasBias) pb[o] += TensorPrimitives.Sum(src);
                 }
             }
-            UnfoldBlock(x, s0, count, col, cols);
             float beta = s0 == n0 ? 0f : 1f;
             for (int gi = 0; gi < groups; gi++)
             {
                 var dyg = dyb[(gi * ocg * cols)..];
-                var colg = col.AsSpan(gi * kg * cols, kg * cols);
-                // Weight gradient first: the group's columns are overwritten by its column gradient below.
-                LayerHelpers.SgemmSerial(false, true, ocg, kg, cols, 1f, dyg, cols, colg, cols, beta, pw.Slice(gi * ocg * kg, ocg * kg), kg);
-                if (inputGradient) Gemm.Sgemm(1, wt[gi], false, cols, 1f, dyg, cols, 0f, colg, cols);
+                Im2ColPanels.MultiplyTransposed(1, ocg, 1f, dyg, cols, x, s0 * imageSize + gi * part.ImageSize, part, 0, kg, beta,
+                    pw.Slice(gi * ocg * kg, ocg * kg), kg, samples: count, imageStride: imageSize);
+                if (inputGradient) Gemm.Sgemm(1, wt[gi], false, cols, 1f, dyg, cols, 0f, col.AsSpan(gi * kg * cols, kg * cols), cols);
             }
             for (int s = 0; s < count && inputGradient; s++)
             {
@@ -179,14 +178,5 @@ public sealed partial class Conv2d
                 Im2Col.FoldOverwriting(col.AsSpan(s * p), cols, g, img); // col is scratch from here on
             }
         }
-    }
-
-    /// <summary>col [K, count·P] (row stride <paramref name="cols"/>) = the samples [s0, s0 + count) unfolded side by side.</summary>
-    private void UnfoldBlock(float[] x, int s0, int count, float[] col, int cols)
-    {
-        var g = _geometry;
-        int imageSize = g.ImageSize, p = g.ColumnCols;
-        for (int s = 0; s < count; s++)
-            Im2Col.Unfold(x.AsSpan((s0 + s) * imageSize, imageSize), g, col.AsSpan(s * p), cols);
     }
 }

@@ -356,6 +356,41 @@ public static partial class Gemm
             RunPackedA(threads, a, false, n, alpha, null, Math.Max(1, n), b, beta, pc, ldc, epilogue);
     }
 
+    /// <summary>
+    /// C = alpha·op(A)·B + beta·C with B [k, n] packed panel by panel from <paramref name="b"/> (an image read as the
+    /// transpose of its im2col matrix: <see cref="Im2ColPanels"/>) instead of read from a matrix; <paramref name="tier"/>:
+    /// the micro-kernel (default the best this host runs).
+    /// </summary>
+    /// <exception cref="ArgumentException">A or C is too short, a leading dimension too small, the source not set, threads &lt; 1, or an unsupported tier.</exception>
+    internal static unsafe void Sgemm(int threads, bool transA, int m, int n, int k, float alpha, ReadOnlySpan<float> a, int lda,
+        GemmBSource b, float beta, Span<float> c, int ldc, GemmTier? tier = null)
+    {
+        var t = tier ?? GemmTiers.Best;
+        if (!GemmTiers.IsSupported(t)) throw new ArgumentException($"GEMM tier {t} is not hardware-accelerated on this machine.", nameof(tier));
+        if (!b.IsSet) throw new ArgumentException("GEMM B source is not set.", nameof(b));
+        if (m < 0 || n < 0 || k < 0) throw new ArgumentException($"GEMM dimensions must be non-negative (m={m}, n={n}, k={k}).");
+        CheckOperand("A", transA ? k : m, transA ? m : k, a.Length, lda);
+        CheckOperand("C", m, n, c.Length, ldc);
+        if (threads < 1) throw new ArgumentException($"GEMM thread count must be at least 1 (was {threads}).", nameof(threads));
+        if (m == 0 || n == 0) return;
+        fixed (float* pa = a)
+        fixed (float* pc = c)
+        {
+            if (k == 0 || alpha == 0)
+            {
+                ScaleC(m, n, beta, pc, ldc);
+                return;
+            }
+            switch (t)
+            {
+                case GemmTier.Vector512: GemmDriver<GemmKernel512>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, bSource: b); break;
+                case GemmTier.Vector256: GemmDriver<GemmKernel256>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, bSource: b); break;
+                case GemmTier.Vector128: GemmDriver<GemmKernel128>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, bSource: b); break;
+                default: GemmDriver<GemmKernelScalar>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, bSource: b); break;
+            }
+        }
+    }
+
     private static unsafe void RunPackedA(int threads, GemmPackedA a, bool transB, int n, float alpha, float* pb, int ldb, GemmBSource source,
         float beta, float* pc, int ldc, GemmEpilogue epilogue)
     {

@@ -17,7 +17,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Topiary.Tensors;
 
 /// <summary>The product W · im2col(image) with im2col read by the GEMM's packing (oracle: <see cref="Im2Col.Unfold"/> then the GEMM).</summary>
-internal static unsafe class Im2ColPanels
+internal static unsafe partial class Im2ColPanels
 {
     [ThreadStatic] private static float[]? t_padded;
     [ThreadStatic] private static int[]? t_positions, t_rows;
@@ -46,6 +46,40 @@ internal static unsafe class Im2ColPanels
         GemmEpilogue epilogue, bool vectorise = true, int samples = 1, int imageStride = 0)
     {
         ArgumentNullException.ThrowIfNull(w);
+        CheckRows(g, row0, w.K);
+        var layout = Prepare(threads, images, offset, g, samples, imageStride);
+        fixed (float* img = images, pad = layout.Padded)
+        fixed (int* pos = layout.Positions, off = layout.Rows)
+        {
+            var state = layout.State(img + offset, pad, pos, off + row0, vectorise);
+            Gemm.Sgemm(threads, w, samples * g.ColumnCols, 1f, new GemmBSource(&Pack, &state), 0f, c, ldc, epilogue);
+        }
+    }
+
+    private static void CheckRows(in Conv2dGeometry g, int row0, int count)
+    {
+        if (row0 < 0 || row0 + count > g.ColumnRows)
+            throw new ArgumentException($"Column rows [{row0}, {row0 + count}) fall outside the geometry's {g.ColumnRows}.");
+    }
+
+    // What both products read: the tables of positions and rows, and the zero-padded copy of the images (null when no
+    // window leaves them, the images then read in place).
+    private readonly struct Layout(float[]? padded, long readable, int[] positions, int[] rows)
+    {
+        public float[]? Padded { get; } = padded;
+        public int[] Positions { get; } = positions;
+        public int[] Rows { get; } = rows;
+
+        // image: the first image in place; pad: the pinned padded copy; rows: the table from the product's first row.
+        public State State(float* image, float* pad, int* positions, int* rows, bool vectorise) => new()
+        {
+            Image = Padded is null ? image : pad, Readable = readable, Positions = positions, Rows = rows, Vectorise = vectorise,
+        };
+    }
+
+    // Validates the images, fills the tables and pads the images (on `threads` threads) for a product over `samples` of them.
+    private static Layout Prepare(int threads, float[] images, int offset, in Conv2dGeometry g, int samples, int imageStride)
+    {
         ArgumentNullException.ThrowIfNull(images);
         if (threads < 1) throw new ArgumentException($"GEMM thread count must be at least 1 (was {threads}).", nameof(threads));
         if (samples < 1) throw new ArgumentException($"At least one image is needed (was {samples}).", nameof(samples));
@@ -54,8 +88,6 @@ internal static unsafe class Im2ColPanels
         long end = offset + (samples - 1L) * imageStride + g.ImageSize;
         if (offset < 0 || end > images.Length)
             throw new ArgumentException($"{samples} image(s) of {g.ImageSize} elements from offset {offset}, {imageStride} apart, do not fit an array of {images.Length}.");
-        if (row0 < 0 || row0 + w.K > g.ColumnRows)
-            throw new ArgumentException($"Column rows [{row0}, {row0 + w.K}) fall outside the geometry's {g.ColumnRows}.");
         int h = g.Height, wi = g.Width, p = g.ColumnCols;
         // Padded extent: every window's last row/column (windows may hang over the bottom/right in ceil mode).
         int hp = Math.Max(g.PadTop + h, (g.OutH - 1) * g.StrideH + (g.KernelH - 1) * g.DilationH + 1);
@@ -96,16 +128,7 @@ internal static unsafe class Im2ColPanels
                 });
             }
         }
-        fixed (float* img = images, pad = padded)
-        fixed (int* pos = positions, off = rows)
-        {
-            var state = new State
-            {
-                Image = pads ? pad : img + offset, Readable = pads ? padded!.Length : images.Length - offset, Positions = pos, Rows = off + row0,
-                Vectorise = vectorise,
-            };
-            Gemm.Sgemm(threads, w, samples * p, 1f, new GemmBSource(&Pack, &state), 0f, c, ldc, epilogue);
-        }
+        return new Layout(padded, pads ? padded!.Length : images.Length - offset, positions, rows);
     }
 
     private static int[] Table(ref int[]? table, int length) =>
@@ -164,6 +187,13 @@ internal static unsafe class Im2ColPanels
                     Vector256.Narrow(Vector256.Load(src), Vector256.Load(src + 4)).AsSingle().Store(d);
                 }
             }
+            else if (TwoRuns(pos) is var split and > 0)
+            {
+                // Across two output rows at stride 1: two loads, each right for its own lanes, blended.
+                int o = pos[0], o2 = pos[split] - split;
+                var second = Lanes(split);
+                for (int p = 0; p < kc; p++, d += nr) Join(image + rows[p], o, o2, second).Store(d);
+            }
             else if (Avx2.IsSupported)
             {
                 var index = Avx.LoadVector256(pos);
@@ -186,6 +216,32 @@ internal static unsafe class Im2ColPanels
             if (pos[l] - pos[l - 1] != step) return 0;
         return step;
     }
+
+    // Where 8 consecutive positions are two runs of consecutive floats (a stride-1 output row ending inside them): the
+    // first position of the second run, else 0. The second run's load starts `split` floats before it, so its position
+    // must be at least `split` (the load stays inside the image); the first run's load ends before the last position.
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private static int TwoRuns(int* pos)
+    {
+        int split = 0;
+        for (int l = 1; l < 8; l++)
+        {
+            if (pos[l] - pos[l - 1] == 1) continue;
+            if (split != 0) return 0;
+            split = l;
+        }
+        return split != 0 && pos[split] >= split ? split : 0;
+    }
+
+    // All-ones in lanes ≥ split: where the second run's load is right.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Lanes(int split) =>
+        Vector256.GreaterThanOrEqual(Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7), Vector256.Create(split)).AsSingle();
+
+    // src[o + l] in the lanes of the first run, src[o2 + l] in those of the second (`second` set).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Join(float* src, int o, int o2, Vector256<float> second) =>
+        Vector256.ConditionalSelect(second, Vector256.Load(src + o2), Vector256.Load(src + o));
 
     /// <summary>The scalar twin of the panel packing: dest[p·nr + i] = image[rows[p] + positions[i]] (i &lt; lanes), 0 up to nr.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

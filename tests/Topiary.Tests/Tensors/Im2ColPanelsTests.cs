@@ -5,7 +5,9 @@
 // stride-2 runs and gathers (output rows of 7, 8, 20, 28; runs whose span only looks like one: a 1 × 8 kernel, a
 // dilation of 7), padded or read in place, strides 1–3, dilation, asymmetric
 // padding, ceil mode, rectangular kernels; NaN and −0 in the image; several images side by side (a batch's columns).
-// Bad operands are refused.
+// The transposed product A·colᵀ (a weight gradient: colᵀ's panels packed from the image) against the GEMM with the
+// unfolded matrix as its transposed B, bit for bit, over the same geometries, tiers, row slices and beta. Bad operands
+// are refused.
 using Topiary.Tensors;
 
 namespace Topiary.Tests.Tensors;
@@ -97,6 +99,43 @@ public unsafe class Im2ColPanelsTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Geometries))]
+    public void The_transposed_product_equals_the_GEMM_with_the_unfolded_columns_bit_for_bit(int c, int h, int w, int kh, int kw,
+        int stride, int dilation, int padBegin, int padEnd, bool ceil)
+    {
+        var g = new Conv2dGeometry(c, h, w, (kh, kw), (stride, stride), (padBegin, padBegin, padEnd, padEnd), (dilation, dilation), ceil);
+        int p = g.ColumnCols, k = g.ColumnRows, samples = 2, imageStride = g.ImageSize + 1, cols = samples * p, offset = 3;
+        var rng = new Random(c * h + w + 1);
+        float[] images = Fill(rng, offset + samples * imageStride);
+        images[offset + 1] = float.NaN;
+        images[offset + imageStride] = -0f;
+        var columns = new float[k * cols];
+        for (int i = 0; i < samples; i++)
+            Im2Col.UnfoldColumns(images.AsSpan(offset + i * imageStride, g.ImageSize), g, 0, p, columns.AsSpan(i * p), cols);
+        // All rows, and a slice of them from row 1 (an odd start, a partial last panel).
+        foreach (var (row0, count) in new[] { (0, k), (Math.Min(1, k - 1), Math.Max(1, k - 2)) })
+            foreach (int m in new[] { 5, 16 })
+            {
+                float[] a = Fill(rng, m * (cols + 2));
+                foreach (var tier in Enum.GetValues<GemmTier>().Where(GemmTiers.IsSupported))
+                    foreach (float beta in new[] { 0f, 1f })
+                    {
+                        float[] expected = Fill(new Random(3), m * (count + 1));
+                        Gemm.Sgemm(tier, 1, false, true, m, count, cols, 0.5f, a, cols + 2, columns.AsSpan(row0 * cols), cols, beta, expected, count + 1);
+                        foreach (int threads in new[] { 1, 2 })
+                            foreach (bool vectorise in new[] { true, false })
+                            {
+                                float[] actual = Fill(new Random(3), m * (count + 1));
+                                Im2ColPanels.MultiplyTransposed(threads, m, 0.5f, a, cols + 2, images, offset, g, row0, count, beta, actual, count + 1,
+                                    vectorise, samples, imageStride, tier);
+                                Assert.True(Bits(expected).SequenceEqual(Bits(actual)),
+                                    $"{tier}, rows [{row0}, {row0 + count}), m {m}, beta {beta}, {threads} thread(s), vectorise {vectorise}");
+                            }
+                    }
+            }
+    }
+
     [Fact]
     public void A_groups_rows_multiply_the_matching_slice_of_the_columns()
     {
@@ -127,6 +166,15 @@ public unsafe class Im2ColPanelsTests
         Assert.Contains("Column rows [1, 19)", e.Message);
         Assert.Throws<ArgumentException>(() => Im2ColPanels.Multiply(1, packed, new float[g.ImageSize], 0, g, 0, c.AsSpan(1), g.ColumnCols, default));
         Assert.Throws<ArgumentException>(() => Im2ColPanels.Multiply(0, packed, new float[g.ImageSize], 0, g, 0, c, g.ColumnCols, default));
+        var dw = new float[3 * g.ColumnRows];
+        e = Assert.Throws<ArgumentException>(() => Im2ColPanels.MultiplyTransposed(1, 3, 1f, new float[3 * g.ColumnCols], g.ColumnCols,
+            new float[g.ImageSize], 0, g, 2, g.ColumnRows - 1, 0f, dw, g.ColumnRows));
+        Assert.Contains("Column rows [2, 19)", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Im2ColPanels.MultiplyTransposed(1, 3, 1f, new float[3 * g.ColumnCols - 1], g.ColumnCols,
+            new float[g.ImageSize], 0, g, 0, g.ColumnRows, 0f, dw, g.ColumnRows));
+        Assert.Contains("operand A", e.Message);
+        Assert.Throws<ArgumentException>(() => Im2ColPanels.MultiplyTransposed(1, 3, 1f, new float[3 * g.ColumnCols], g.ColumnCols,
+            new float[g.ImageSize], 0, g, 0, g.ColumnRows, 0f, dw.AsSpan(1), g.ColumnRows));
     }
 
     private static int[] Bits(float[] values) => values.Select(BitConverter.SingleToInt32Bits).ToArray();
