@@ -83,7 +83,7 @@ internal static unsafe partial class Im2ColPanels
                     for (int l = 0; l < 8; l++) d[l] = image[rows[i + l] + pos[p]];
             }
         }
-        PackTransposedScalar(image, rows, pos, kc, i, lanes, dest, nr);
+        if (i < nr) PackTransposedScalar(image, rows, pos, kc, i, lanes, dest, nr);
     }
 
     /// <summary>The scalar twin of the colᵀ panel packing from lane <paramref name="from"/> on: dest[p·nr + i] =

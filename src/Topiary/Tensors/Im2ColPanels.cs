@@ -21,6 +21,7 @@ internal static unsafe partial class Im2ColPanels
 {
     [ThreadStatic] private static float[]? t_padded;
     [ThreadStatic] private static int[]? t_positions, t_rows;
+    [ThreadStatic] private static (Conv2dGeometry Geometry, int Samples, int SampleSpan) t_tables; // what the tables hold
 
     // What the packing function reads (pinned by Multiply for the GEMM call).
     private struct State
@@ -95,17 +96,24 @@ internal static unsafe partial class Im2ColPanels
         bool pads = g.PadTop > 0 || g.PadLeft > 0 || hp > h || wp > wi;
         if (!pads) (hp, wp) = (h, wi);
         int sampleSpan = pads ? checked(g.Channels * hp * wp) : imageStride;
-        int[] positions = Table(ref t_positions, checked(samples * p + 1));
-        for (int q = 0; q < p; q++) positions[q] = q / g.OutW * g.StrideH * wp + q % g.OutW * g.StrideW;
-        for (int i = 1; i < samples; i++)
-            for (int q = 0; q < p; q++) positions[i * p + q] = checked(positions[q] + i * sampleSpan);
-        int[] rows = Table(ref t_rows, g.ColumnRows);
-        int taps = g.KernelH * g.KernelW;
-        for (int r = 0; r < g.ColumnRows; r++)
+        // The tables depend on the geometry, the samples and their span only: a layer's blocks reuse them.
+        if (t_tables != (g, samples, sampleSpan))
         {
-            int ch = r / taps, kh = r % taps / g.KernelW, kw = r % g.KernelW;
-            rows[r] = ch * hp * wp + kh * g.DilationH * wp + kw * g.DilationW;
+            t_tables = default;
+            int[] table = Table(ref t_positions, checked(samples * p + 1));
+            for (int q = 0; q < p; q++) table[q] = q / g.OutW * g.StrideH * wp + q % g.OutW * g.StrideW;
+            for (int i = 1; i < samples; i++)
+                for (int q = 0; q < p; q++) table[i * p + q] = checked(table[q] + i * sampleSpan);
+            table = Table(ref t_rows, g.ColumnRows);
+            int taps = g.KernelH * g.KernelW;
+            for (int r = 0; r < g.ColumnRows; r++)
+            {
+                int ch = r / taps, kh = r % taps / g.KernelW, kw = r % g.KernelW;
+                table[r] = ch * hp * wp + kh * g.DilationH * wp + kw * g.DilationW;
+            }
+            t_tables = (g, samples, sampleSpan);
         }
+        int[] positions = t_positions!, rows = t_rows!;
         float[]? padded = null;
         if (pads)
         {
