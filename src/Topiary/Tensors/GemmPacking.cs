@@ -96,6 +96,20 @@ internal static unsafe class GemmPacking
     {
         Debug.Assert(lanes > 0 && lanes <= width);
         int r0 = 0;
+        if (Avx.IsSupported && lanes == 6 && width == 6)
+        {
+            // AVX2's 6-row A panels: 8 columns of the 6 rows (two zero rows beside them) as one 8x8 transpose whose rows of
+            // 8 are stored 6 apart, each overwriting the next one's first two floats: so only while a row follows.
+            int p = 0;
+            var zero = Vector256<float>.Zero;
+            for (; p + 8 < kc; p += 8)
+                StoreTransposed(Avx.LoadVector256(src + p), Avx.LoadVector256(src + ld + p), Avx.LoadVector256(src + 2 * ld + p),
+                    Avx.LoadVector256(src + 3 * ld + p), Avx.LoadVector256(src + 4 * ld + p), Avx.LoadVector256(src + 5 * ld + p), zero, zero,
+                    dest + (nint)p * 6, 6);
+            for (; p < kc; p++)
+                for (int r = 0; r < 6; r++) dest[(nint)p * 6 + r] = src[r * ld + p];
+            return;
+        }
         if (Avx.IsSupported)
         {
             for (; r0 + 8 <= lanes; r0 += 8)
