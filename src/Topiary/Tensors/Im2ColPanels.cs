@@ -79,6 +79,7 @@ internal static unsafe partial class Im2ColPanels
     }
 
     // Validates the images, fills the tables and pads the images (on `threads` threads) for a product over `samples` of them.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Layout Prepare(int threads, float[] images, int offset, in Conv2dGeometry g, int samples, int imageStride)
     {
         ArgumentNullException.ThrowIfNull(images);
