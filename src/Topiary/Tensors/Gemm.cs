@@ -161,27 +161,25 @@ public static partial class Gemm
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
+            Run(tier, threads, transA, transB, m, n, k, alpha, pa, lda, pb, ldb, default, beta, pc, ldc);
+    }
+
+    // C = beta·C when there is no product (k = 0 or alpha = 0), else the tier's driver on op(A) and op(B) — B read from
+    // pb, or packed panel by panel from `source` when it is set.
+    private static unsafe void Run(GemmTier tier, int threads, bool transA, bool transB, int m, int n, int k, float alpha, float* pa, int lda,
+        float* pb, int ldb, GemmBSource source, float beta, float* pc, int ldc)
+    {
+        if (k == 0 || alpha == 0)
         {
-            if (k == 0 || alpha == 0)
-            {
-                ScaleC(m, n, beta, pc, ldc);
-                return;
-            }
-            switch (tier)
-            {
-                case GemmTier.Vector512:
-                    GemmDriver<GemmKernel512>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);
-                    break;
-                case GemmTier.Vector256:
-                    GemmDriver<GemmKernel256>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);
-                    break;
-                case GemmTier.Vector128:
-                    GemmDriver<GemmKernel128>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);
-                    break;
-                default:
-                    GemmDriver<GemmKernelScalar>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads);
-                    break;
-            }
+            ScaleC(m, n, beta, pc, ldc);
+            return;
+        }
+        switch (tier)
+        {
+            case GemmTier.Vector512: GemmDriver<GemmKernel512>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads, bSource: source); break;
+            case GemmTier.Vector256: GemmDriver<GemmKernel256>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads, bSource: source); break;
+            case GemmTier.Vector128: GemmDriver<GemmKernel128>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads, bSource: source); break;
+            default: GemmDriver<GemmKernelScalar>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, threads, bSource: source); break;
         }
     }
 
@@ -375,20 +373,7 @@ public static partial class Gemm
         if (m == 0 || n == 0) return;
         fixed (float* pa = a)
         fixed (float* pc = c)
-        {
-            if (k == 0 || alpha == 0)
-            {
-                ScaleC(m, n, beta, pc, ldc);
-                return;
-            }
-            switch (t)
-            {
-                case GemmTier.Vector512: GemmDriver<GemmKernel512>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, bSource: b); break;
-                case GemmTier.Vector256: GemmDriver<GemmKernel256>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, bSource: b); break;
-                case GemmTier.Vector128: GemmDriver<GemmKernel128>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, bSource: b); break;
-                default: GemmDriver<GemmKernelScalar>.Run(transA, false, m, n, k, alpha, pa, lda, null, n, beta, pc, ldc, threads, bSource: b); break;
-            }
-        }
+            Run(t, threads, transA, false, m, n, k, alpha, pa, lda, null, Math.Max(1, n), b, beta, pc, ldc);
     }
 
     private static unsafe void RunPackedA(int threads, GemmPackedA a, bool transB, int n, float alpha, float* pb, int ldb, GemmBSource source,

@@ -24,12 +24,7 @@ public unsafe class GemmPackingTests
         {
             int ld = kc + 3;
             float[] src = Enumerable.Range(0, lanes * ld).Select(i => i + 0.5f).ToArray();
-            float[] dest = Enumerable.Repeat(float.NaN, kc * width + 2).ToArray();
-            fixed (float* s = src, d = dest) GemmPacking.PackTranspose(s, ld, lanes, kc, d, width);
-            for (int p = 0; p < kc; p++)
-                for (int r = 0; r < width; r++)
-                    Assert.Equal(r < lanes ? src[r * ld + p] : 0f, dest[p * width + r]);
-            Assert.True(float.IsNaN(dest[kc * width]), $"{lanes} of {width} lanes, kc {kc}: wrote past the panel");
+            AssertPanel(src, kc, lanes, width, (s, d) => GemmPacking.PackTranspose(s, ld, lanes, kc, d, width), (p, r) => src[r * ld + p]);
         }
     }
 
@@ -41,12 +36,20 @@ public unsafe class GemmPackingTests
         {
             int ld = width + 5;
             float[] src = Enumerable.Range(0, kc * ld).Select(i => i + 0.25f).ToArray();
-            float[] dest = Enumerable.Repeat(float.NaN, kc * width + 2).ToArray();
-            fixed (float* s = src, d = dest) GemmPacking.PackCopy(s, ld, lanes, kc, d, width);
-            for (int p = 0; p < kc; p++)
-                for (int r = 0; r < width; r++)
-                    Assert.Equal(r < lanes ? src[p * ld + r] : 0f, dest[p * width + r]);
-            Assert.True(float.IsNaN(dest[kc * width]));
+            AssertPanel(src, kc, lanes, width, (s, d) => GemmPacking.PackCopy(s, ld, lanes, kc, d, width), (p, r) => src[p * ld + r]);
         }
+    }
+
+    private delegate void Packer(float* src, float* dest);
+
+    // Packs src into a NaN-filled panel and checks every lane of its kc rows, and that nothing was written past it.
+    private static void AssertPanel(float[] src, int kc, int lanes, int width, Packer pack, Func<int, int, float> expected)
+    {
+        float[] dest = Enumerable.Repeat(float.NaN, kc * width + 2).ToArray();
+        fixed (float* s = src, d = dest) pack(s, d);
+        for (int p = 0; p < kc; p++)
+            for (int r = 0; r < width; r++)
+                Assert.Equal(r < lanes ? expected(p, r) : 0f, dest[p * width + r]);
+        Assert.True(float.IsNaN(dest[kc * width]), $"{lanes} of {width} lanes, kc {kc}: wrote past the panel");
     }
 }
