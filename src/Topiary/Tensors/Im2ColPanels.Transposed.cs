@@ -2,7 +2,7 @@
 // dY [OC, P] · colᵀ [P, K] — with colᵀ's B panels packed from the image as the forward product's are (the same tables
 // and padded copy), so training's backward writes no column matrix for it. A panel of colᵀ is kc output positions ×
 // Nr column-matrix rows; it is filled 8 rows × 8 positions at a time: each row's 8 positions by one load when they lie
-// in one output row at stride 1, else by an AVX2 gather, and the 8 × 8 block stored transposed
+// in one output row at stride 1, two loads blended across two such rows, else an AVX2 gather, and the 8 × 8 block stored transposed
 // (GemmPacking.StoreTransposed). Copies only: the product is bitwise the GEMM's with the unfolded matrix as its
 // transposed B operand (the tests compare them); the scalar loop is the twin.
 using System.Runtime.CompilerServices;

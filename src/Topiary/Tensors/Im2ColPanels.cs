@@ -7,9 +7,11 @@
 // the image: an unpadded strided 1 × 1 layer), so no read needs a bounds test; then with one table of positions
 // base[q] = oh·SH·Wp + ow·SW (q = oh·OW + ow) and one of rows off[r] = c·Hp·Wp + kh·DH·Wp + kw·DW, the value at
 // column-matrix entry (r, q) is padded[off[r] + base[q]]. A panel row is Nr such values, taken 8 at a time: one
-// contiguous load when the 8 positions lie in one output row at stride 1, every other float of a contiguous run at
-// stride 2 (two floats read as one 64-bit lane and narrowed to the first), else an AVX2 gather (vgatherdps). These are copies, so the
-// product is bitwise the one of the unfolded matrix (the tests compare them); the scalar loop is the twin.
+// contiguous load when the 8 positions lie in one output row at stride 1, two loads blended when they straddle two
+// output rows at stride 1, every other float of a contiguous run at stride 2 (two floats read as one 64-bit lane and
+// narrowed to the first), else an AVX2 gather (vgatherdps). These are copies, so the product is bitwise the one of the
+// unfolded matrix (the tests compare them); the scalar loop is the twin. The tables stay while the geometry, the
+// sample count and their span repeat (a layer's blocks). Im2ColPanels.Transposed.cs: the product with im2col's transpose.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
