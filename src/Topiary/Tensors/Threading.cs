@@ -3,7 +3,8 @@
 // (MaxDegreeOfParallelism, set by the CLI's --threads) can be narrowed for one logical flow of work with Limit: the
 // limit lives in an AsyncLocal, so it follows that flow into the parallel bodies and tasks it starts and never leaks into
 // work running beside it (tests that compare 1 and 2 threads run in parallel with others). Parallel regions run on a
-// team of spinning workers (WorkerTeam) when it is free, else on the thread pool.
+// team of spinning workers (WorkerTeam) when it is free, else on the thread pool; a team worker takes on the limit of the
+// region it runs, so a Limit changes how many threads work, never which scheduler runs them.
 using System.Runtime.CompilerServices;
 
 namespace Topiary.Tensors;
@@ -82,11 +83,20 @@ public static class Threading
         Run(fromInclusive, count, maxDegreeOfParallelism, body);
     }
 
-    // The worker team when it is free and no Limit is in force (a body on a team worker reads the process-wide degree:
-    // under a Limit the thread pool runs the region, flowing the limit into the bodies); else Parallel.For.
+    // The worker team when it is free (its workers adopt the caller's limit for the region), else Parallel.For.
     private static void Run(int from, int count, int threads, Action<int> body)
     {
-        if (s_limit.Value == 0 && WorkerTeam.TryRun(count, threads, from == 0 ? body : i => body(from + i))) return;
+        if (WorkerTeam.TryRun(count, threads, s_limit.Value, from == 0 ? body : i => body(from + i))) return;
         Parallel.For(from, from + count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+    }
+
+    /// <summary>The current flow's own limit (0: none, the process-wide degree applies).</summary>
+    internal static int FlowLimit => s_limit.Value;
+
+    /// <summary>Team workers only: makes <paramref name="limit"/> (0: none) this thread's limit, and so that of the
+    /// parallel bodies and tasks it starts, until the next call.</summary>
+    internal static void AdoptLimit(int limit)
+    {
+        if (s_limit.Value != limit) s_limit.Value = limit;
     }
 }

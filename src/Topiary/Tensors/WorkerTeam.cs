@@ -4,12 +4,13 @@
 // them; the thread pool's workers block after a few microseconds idle and take tens of microseconds to wake, so after
 // a gap of 200 µs a two-item Parallel.For ran both items on the caller (measured: 104 µs for two 65 µs items).
 // Protocol (one region at a time; a caller that finds the team busy, or runs inside a region, uses Parallel.For):
-//   caller:  claim the team (CAS busy 0 → 1), publish body and count, open the gate (its number: a release), hand each
+//   caller:  claim the team (CAS busy 0 → 1), publish body, count and its Threading.Limit, open the gate (its number: a release), hand each
 //            wanted worker the region's number (its own field), wake it if it sleeps, take indices itself until none
 //            are left, close the gate, then wait until every worker that got in has left.
 //   worker:  spin on its own field for up to SpinMicroseconds after its last region (then sleep on a semaphore); on a
 //            new number, get in (count itself inside, then check the gate still shows that number: else leave at once),
-//            take indices from the shared counter until they run out, leave.
+//            adopt the region's limit (so the bodies read the caller's degree of parallelism, and a body's own
+//            Threading.For flows it on), take indices from the shared counter until they run out, leave.
 // The caller never waits for a worker that has not started: when another process holds the worker's core, or the
 // worker has not woken yet, the caller runs the region alone (a region's indices are taken dynamically), instead of
 // idling for a scheduler time slice (on a 2-core machine with one busy core that stall was about 1 ms a layer:
@@ -37,7 +38,7 @@ internal static class WorkerTeam
     private static long s_gate;                // the open region's number; 0 once the caller has closed it
     private static int s_inside;               // workers inside the open region
     private static Action<int>? s_body;
-    private static int s_count, s_chunk;
+    private static int s_count, s_chunk, s_limit;
     private static PaddedCounter s_next;       // on its own cache line: both threads hammer it
     private static Exception? s_error;
     [ThreadStatic] private static bool t_inRegion;
@@ -47,11 +48,12 @@ internal static class WorkerTeam
     internal static volatile ManualResetEventSlim? HoldForTest;
 
     /// <summary>
-    /// Runs body(i) for i in [0, count) on the caller and up to <paramref name="threads"/> − 1 workers; false (nothing run)
-    /// when the team is busy or the caller is already inside a region, so the caller falls back to another scheduler.
+    /// Runs body(i) for i in [0, count) on the caller and up to <paramref name="threads"/> − 1 workers, the workers under
+    /// the caller's <paramref name="limit"/> (<see cref="Threading.FlowLimit"/>; 0: none); false (nothing run) when the
+    /// team is busy or the caller is already inside a region, so the caller falls back to another scheduler.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static bool TryRun(int count, int threads, Action<int> body)
+    public static bool TryRun(int count, int threads, int limit, Action<int> body)
     {
         if (t_inRegion || Interlocked.CompareExchange(ref s_busy, 1, 0) != 0) return false;
         try
@@ -59,6 +61,7 @@ internal static class WorkerTeam
             int wanted = Math.Min(Math.Min(threads, count) - 1, EnsureWorkers(Environment.ProcessorCount - 1));
             s_body = body;
             s_count = count;
+            s_limit = limit;
             // Chunks of contiguous indices: fewer atomic increments on a contended line, neighbours on one core.
             s_chunk = Math.Max(1, count / (8 * (wanted + 1)));
             s_next.Value = 0;
@@ -155,7 +158,11 @@ internal static class WorkerTeam
                 long region = _done = WaitForRegion();
                 HoldForTest?.Wait();
                 Interlocked.Increment(ref s_inside); // a full fence: the caller closing the gate sees this worker inside
-                if (Volatile.Read(ref s_gate) == region) Take();
+                if (Volatile.Read(ref s_gate) == region)
+                {
+                    Threading.AdoptLimit(s_limit);
+                    Take();
+                }
                 Interlocked.Decrement(ref s_inside);
             }
         }

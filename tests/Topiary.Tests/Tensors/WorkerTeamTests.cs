@@ -2,7 +2,9 @@
 // budget, also after the workers fell asleep; a body's exception reaches the caller (AggregateException, as
 // Parallel.For) and the team stays usable; a body's own Threading.For and callers on several threads at once (the
 // team busy: the thread pool takes over) still run every index once; a worker that cannot start (its core busy
-// elsewhere) does not hold a region up: the caller runs it alone, and the worker stays out of it when it comes back.
+// elsewhere) does not hold a region up: the caller runs it alone, and the worker stays out of it when it comes back; a
+// worker runs a region under the caller's Threading.Limit (and flows it into its bodies' own regions), and the next
+// region without a limit sees the process-wide degree again.
 using Topiary.Tensors;
 
 namespace Topiary.Tests.Tensors;
@@ -20,7 +22,7 @@ public class WorkerTeamTests
         for (int round = 0; round < 200; round++)
         {
             var hits = new int[count];
-            bool ran = WorkerTeam.TryRun(count, threads, i => Interlocked.Increment(ref hits[i]));
+            bool ran = WorkerTeam.TryRun(count, threads, 0, i => Interlocked.Increment(ref hits[i]));
             if (ran) Assert.All(hits, h => Assert.Equal(1, h));
             else Assert.All(hits, h => Assert.Equal(0, h)); // busy (another test's region): nothing ran
         }
@@ -67,6 +69,53 @@ public class WorkerTeamTests
     }
 
     [Fact]
+    public void Workers_take_on_the_callers_limit_for_the_region_only()
+    {
+        // 5 and 6: values no other test or the process-wide default uses. Other tests' regions may hold the team, so
+        // try until a worker has run part of each kind of region (a 2-core host has one worker).
+        bool limited = false, unlimited = false;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!(limited && unlimited) && clock.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            var seen = new int[256];
+            var nested = new int[256];
+            var onWorker = new bool[256];
+            if (!WorkerTeam.TryRun(256, 2, limited ? 0 : 5, i =>
+            {
+                onWorker[i] = Thread.CurrentThread.Name?.StartsWith("Topiary worker", StringComparison.Ordinal) == true;
+                seen[i] = Threading.MaxDegreeOfParallelism;
+                Threading.For(0, 2, 2, j => { if (j == 1) nested[i] = Threading.MaxDegreeOfParallelism; });
+                Thread.SpinWait(2000); // long enough that a spinning worker joins in
+            }))
+            {
+                Thread.Yield();
+                continue;
+            }
+            if (!onWorker.Contains(true)) continue;
+            // The caller's own indices read its own flow (no limit here); the worker's read the limit it was handed.
+            var workers = Enumerable.Range(0, 256).Where(i => onWorker[i]).ToArray();
+            if (!limited)
+            {
+                Assert.All(workers, i => Assert.Equal(5, seen[i]));
+                Assert.All(workers, i => Assert.Equal(5, nested[i]));
+                limited = true;
+            }
+            else
+            {
+                Assert.All(workers, i => Assert.NotEqual(5, seen[i]));
+                unlimited = true;
+            }
+        }
+        Assert.True(limited && unlimited, "no worker ever joined a region");
+        using (Threading.Limit(6))
+        {
+            var seen = new int[64];
+            Threading.For(0, 64, 2, i => seen[i] = Threading.MaxDegreeOfParallelism);
+            Assert.All(seen, v => Assert.Equal(6, v));
+        }
+    }
+
+    [Fact]
     public void A_start_offset_is_honoured()
     {
         var hits = new int[50];
@@ -92,7 +141,7 @@ public class WorkerTeamTests
                 while (regions < 20 && clock.Elapsed < TimeSpan.FromMinutes(1))
                 {
                     var hits = new int[64];
-                    if (!WorkerTeam.TryRun(64, 2, i => Interlocked.Increment(ref hits[i])))
+                    if (!WorkerTeam.TryRun(64, 2, 0, i => Interlocked.Increment(ref hits[i])))
                     {
                         Thread.Yield(); // busy: another test's region
                         continue;
