@@ -6,18 +6,24 @@
 //   evaluation: y = γ·(x − running_mean)/√(running_var + eps) + β
 //   backward (training): dγ += Σ dy·x̂,  dβ += Σ dy,
 //               dx = γ/(M·√(σ² + eps)) · (M·dy − Σ dy − x̂·Σ dy·x̂)
-// Each pass over a channel's spans is one sweep of BatchNormKernel. Channels run in parallel on Threading.For; each channel's sums are taken in a fixed order (double
-// accumulation over samples), so results are deterministic. Output/gradient buffers are layer-owned.
+// Each pass over a channel's spans is one sweep of BatchNormKernel. Channels run in parallel on Threading.For; each
+// channel's sums are taken in a fixed order (double accumulation over samples), so results are deterministic.
+// Output/gradient buffers are layer-owned; between a training Forward and Backward the layer keeps a reference to its
+// input and μ, 1/√(σ² + eps) per channel, and the backward recomputes x̂ (bit for bit the forward's).
+// Fused ReLU (IFusesReLU: Sequential runs a BatchNorm followed by a ReLU as one layer, training and evaluation): the output is
+// max(y, 0), applied to each span while it is in L1, and the backward takes dy below the ReLU from that output
+// (r > 0 ? dy : 0) inside its passes — the same bits as the two layers apart, without their intermediate tensors.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
 
 /// <summary>Batch normalisation over the channel axis 1 (base of <see cref="BatchNorm1d"/> and <see cref="BatchNorm2d"/>).</summary>
-public abstract class BatchNorm : Module, IArenaOutput
+public abstract class BatchNorm : Module, IArenaOutput, IFusesReLU
 {
-    private Tensor? _output, _gradInput, _xhat;
+    private Tensor? _output, _gradInput, _input;
     private OutputSeat _seat;
-    private float[]? _invStd;
+    private float[]? _mean, _invStd;
+    private bool _fusedReLU;
     private Tensor _runningMean, _runningVar;
     private int _n, _s;
     private bool _ready;
@@ -104,10 +110,16 @@ public abstract class BatchNorm : Module, IArenaOutput
 
     /// <summary>Normalises the input (see the file header for the formulas). Output has the input's shape (layer-owned).</summary>
     /// <exception cref="ArgumentException">Wrong shape, or training with a single value per channel.</exception>
-    public override Tensor Forward(Tensor input, bool training)
+    public override Tensor Forward(Tensor input, bool training) => Forward(input, training, relu: false);
+
+    /// <inheritdoc/>
+    Tensor IFusesReLU.Forward(Tensor input, bool training, bool relu) => Forward(input, training, relu);
+
+    private Tensor Forward(Tensor input, bool training, bool relu)
     {
         ArgumentNullException.ThrowIfNull(input);
         CheckInput(input);
+        _input = null;
         int n = input.Dim(0), c = Channels, s = input.Length / Math.Max(1, n * c);
         _n = n; _s = s;
         var y = _seat.Output(ref _output, training, input.Shape);
@@ -124,6 +136,7 @@ public abstract class BatchNorm : Module, IArenaOutput
                 {
                     int off = (i * c + ch) * s;
                     BatchNormKernel.Affine(x.AsSpan(off, s), scale, shift, yd.AsSpan(off, s));
+                    if (relu) TensorPrimitives.Max(yd.AsSpan(off, s), 0f, yd.AsSpan(off, s));
                 }
             });
             return y;
@@ -132,8 +145,7 @@ public abstract class BatchNorm : Module, IArenaOutput
         long m = (long)n * s;
         if (m <= 1)
             throw new ArgumentException($"{this}: expected more than 1 value per channel when training, got input shape {Tensor.ShapeString(input.Shape)}.", nameof(input));
-        var xhat = LayerHelpers.Ensure(ref _xhat, input.Shape).Data;
-        float[] invStd = LayerHelpers.Ensure(ref _invStd, c);
+        float[] means = LayerHelpers.Ensure(ref _mean, c), invStd = LayerHelpers.Ensure(ref _invStd, c);
         float[] runMean = _runningMean.Data, runVar = _runningVar.Data;
         float mom = Momentum;
         Threading.For(0, c, ch =>
@@ -145,15 +157,19 @@ public abstract class BatchNorm : Module, IArenaOutput
             for (int i = 0; i < n; i++) sq += BatchNormKernel.SquaredDeviation(x.AsSpan((i * c + ch) * s, s), mean);
             double variance = sq / m;
             float inv = (float)(1.0 / Math.Sqrt(variance + Eps));
+            means[ch] = mean;
             invStd[ch] = inv;
             for (int i = 0; i < n; i++)
             {
                 int off = (i * c + ch) * s;
-                BatchNormKernel.Normalize(x.AsSpan(off, s), mean, inv, gamma[ch], beta[ch], xhat.AsSpan(off, s), yd.AsSpan(off, s));
+                BatchNormKernel.Normalize(x.AsSpan(off, s), mean, inv, gamma[ch], beta[ch], yd.AsSpan(off, s));
+                if (relu) TensorPrimitives.Max(yd.AsSpan(off, s), 0f, yd.AsSpan(off, s));
             }
             runMean[ch] = (1 - mom) * runMean[ch] + mom * mean;
             runVar[ch] = (float)((1 - mom) * runVar[ch] + mom * variance * m / (m - 1));
         });
+        _input = input;
+        _fusedReLU = relu;
         _ready = true;
         return y;
     }
@@ -167,7 +183,8 @@ public abstract class BatchNorm : Module, IArenaOutput
         var dx = LayerHelpers.Ensure(ref _gradInput, gradOutput.Shape);
         int n = _n, s = _s, c = Channels;
         long m = (long)n * s;
-        float[] dy = gradOutput.Data, d = dx.Data, xhat = _xhat!.Data, invStd = _invStd!;
+        float[] dy = gradOutput.Data, d = dx.Data, x = _input!.Data, means = _mean!, invStd = _invStd!;
+        float[] r = _fusedReLU ? _output!.Data : [];
         float[] gamma = Weight.Value.Data, dGamma = Weight.Grad.Data, dBeta = Bias.Grad.Data;
         Threading.For(0, c, ch =>
         {
@@ -175,7 +192,7 @@ public abstract class BatchNorm : Module, IArenaOutput
             for (int i = 0; i < n; i++)
             {
                 int off = (i * c + ch) * s;
-                BatchNormKernel.SumAndDot(dy.AsSpan(off, s), xhat.AsSpan(off, s), out float sum, out float dot);
+                BatchNormKernel.SumAndDot(dy.AsSpan(off, s), Span(r, off, s), x.AsSpan(off, s), means[ch], invStd[ch], out float sum, out float dot);
                 sumDy += sum;
                 sumDyX += dot;
             }
@@ -187,9 +204,14 @@ public abstract class BatchNorm : Module, IArenaOutput
             {
                 int off = (i * c + ch) * s;
                 // dx = a·(dy − mean(dy) − x̂·mean(dy·x̂))
-                BatchNormKernel.InputGradient(dy.AsSpan(off, s), xhat.AsSpan(off, s), meanDy, meanDyX, a, d.AsSpan(off, s));
+                BatchNormKernel.InputGradient(dy.AsSpan(off, s), Span(r, off, s), x.AsSpan(off, s), means[ch], invStd[ch], meanDy, meanDyX, a,
+                    d.AsSpan(off, s));
             }
         });
+        _input = null;
         return dx;
     }
+
+    // The ReLU output's span, or an empty span when no ReLU is fused.
+    private static ReadOnlySpan<float> Span(float[] r, int offset, int length) => r.Length == 0 ? default : r.AsSpan(offset, length);
 }

@@ -34,7 +34,10 @@ public sealed class ReLU : PointwiseActivation
         }
     }
 
-    private protected override unsafe void BackwardKernel(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
+    private protected override void BackwardKernel(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx) => Gradient(y, dy, dx);
+
+    /// <summary>dx = y &gt; 0 ? dy : 0 element-wise, from the ReLU's output y (also for layers that fuse a ReLU).</summary>
+    internal static unsafe void Gradient(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, Span<float> dx)
     {
         int n = y.Length;
         if (n <= 2 * Chunk || Threading.MaxDegreeOfParallelism == 1)

@@ -3,6 +3,8 @@
 // Children created from the params constructor are named "0", "1", ...; Add(name, module) appends with
 // an explicit name. Parameter names are dotted ("0.weight", "fc1.bias"). A module instance may appear
 // only once in a model (each layer keeps the state of its own last Forward).
+// A layer that can fold in the ReLU after it (IFusesReLU: BatchNorm, Residual) runs with it as one layer — the same
+// bits, one pass over the tensors fewer, no intermediate tensor; the ReLU child then keeps no state from that Forward.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
@@ -11,6 +13,7 @@ namespace Topiary.Nn;
 public sealed class Sequential : Module
 {
     private readonly List<(string Name, Module Module)> _children = [];
+    private bool[] _fusedWithNext = []; // by the last Forward: child i ran with child i + 1 (a ReLU) folded into it
     private bool _ready;
 
     /// <summary>Creates a chain of <paramref name="modules"/> named "0", "1", ....</summary>
@@ -44,6 +47,7 @@ public sealed class Sequential : Module
         if (_children.Exists(c => c.Name == name))
             throw new ArgumentException($"Sequential: a child named '{name}' already exists.", nameof(name));
         _children.Insert(index, (name, module));
+        _ready = false;
     }
 
     /// <summary>Replaces the <paramref name="count"/> children from <paramref name="index"/> by one (inference rewrites).</summary>
@@ -57,6 +61,7 @@ public sealed class Sequential : Module
         string name = _children[index].Name;
         _children.RemoveRange(index, count);
         _children.Insert(index, (name, module));
+        _ready = false;
     }
 
     /// <summary>Number of children.</summary>
@@ -85,8 +90,19 @@ public sealed class Sequential : Module
     {
         ArgumentNullException.ThrowIfNull(input);
         _ready = false;
+        if (_fusedWithNext.Length != _children.Count) _fusedWithNext = new bool[_children.Count];
+        Array.Clear(_fusedWithNext);
         var x = input;
-        foreach (var (_, m) in _children) x = m.Forward(x, training);
+        for (int i = 0; i < _children.Count; i++)
+        {
+            var m = _children[i].Module;
+            if (m is IFusesReLU f && i + 1 < _children.Count && _children[i + 1].Module is ReLU)
+            {
+                x = f.Forward(x, training, relu: true);
+                _fusedWithNext[i++] = true;
+            }
+            else x = m.Forward(x, training);
+        }
         _ready = training;
         return x;
     }
@@ -99,7 +115,11 @@ public sealed class Sequential : Module
         ArgumentNullException.ThrowIfNull(gradOutput);
         _ready = false;
         var g = gradOutput;
-        for (int i = _children.Count - 1; i >= 0; i--) g = _children[i].Module.Backward(g);
+        for (int i = _children.Count - 1; i >= 0; i--)
+        {
+            if (i > 0 && _fusedWithNext[i - 1]) i--; // the ReLU's gradient is taken inside the layer before it
+            g = _children[i].Module.Backward(g);
+        }
         return g;
     }
 
