@@ -208,12 +208,10 @@ public static class Im2Col
                     if (o1 == o0 || y1 == y0) continue;
                     var src = columns.Slice(r * ldColumns, oh * ow);
                     ref float first = ref MemoryMarshal.GetReference(src);
-                    for (int y = y0; y < y1; y++)
-                    {
-                        ref float row = ref Unsafe.Add(ref first, (nint)y * ow);
-                        for (int x = 0; x < o0; x++) Unsafe.Add(ref row, x) = 0f;
-                        for (int x = o1; x < ow; x++) Unsafe.Add(ref row, x) = 0f;
-                    }
+                    // The padding columns (one or two at each side), a column at a time: two loops per row over its
+                    // one or two of them cost a sixth of the fold.
+                    ClearColumns(ref first, ow, y0, y1, 0, o0);
+                    ClearColumns(ref first, ow, y0, y1, o1, ow);
                     // Output row y, column x adds to input (y − PT + kh, x + off): one run shifted by (kh − PT)·W + off,
                     // trimmed to the plane (the trimmed entries lie in the cleared columns).
                     int from = (y0 - g.PadTop + kh) * w + off, a = y0 * ow, b = y1 * ow;
@@ -223,6 +221,14 @@ public static class Im2Col
                 }
             }
         }
+    }
+
+    // rows[y·ow + x] = 0 for y0 ≤ y < y1, x0 ≤ x < x1.
+    [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void ClearColumns(ref float rows, int ow, int y0, int y1, int x0, int x1)
+    {
+        for (int x = x0; x < x1; x++)
+            for (nint at = (nint)y0 * ow + x, end = (nint)y1 * ow; at < end; at += ow) Unsafe.Add(ref rows, at) = 0f;
     }
 
     // The adjoint of UnfoldImage: for every valid (output row, column range), image row segment += column row segment.
