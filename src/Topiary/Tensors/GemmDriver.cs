@@ -59,7 +59,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
             BPacked = bPacked, NPadded = RoundUp(n, nr),
             APacked = aPacked, MPadded = RoundUp(m, mr), Epilogue = epilogue,
-            RowsA = aPacked == null && bPacked != null && !transA, BSource = bSource,
+            RowsA = aPacked == null && (bPacked != null || bSource.IsSet) && !transA, BSource = bSource,
         };
 
         if (kcBlock <= 0) kcBlock = KcBlock(k);
