@@ -265,7 +265,7 @@ public static class Im2Col
 
     // Short zero fills (a pad column or two, or a few padded rows): a vector or scalar store beats a Clear call.
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void Clear(ref float d, int n)
+    internal static void Clear(ref float d, int n)
     {
         int i = 0;
         if (Vector256.IsHardwareAccelerated)
@@ -327,7 +327,7 @@ public static class Im2Col
     // Whole vectors, then one last vector ending at n that overlaps the previous one (the rows never alias), so a
     // row of 27 or 7 floats takes 4 or 2 stores instead of a scalar tail.
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private static void CopyRow(ref float s, ref float d, int n)
+    internal static void CopyRow(ref float s, ref float d, int n)
     {
         int i = 0;
         if (Vector256.IsHardwareAccelerated && n >= 8)
