@@ -1,6 +1,7 @@
 // Conv2dGemm: Conv2d lowered to GEMM (training, and the inference shapes Conv2dInference declines).
-//   The batch is cut into at most MaxChunks fixed chunks of samples (boundaries depend only on N); Threading.For runs
-//   the chunks, and each chunk walks its samples in blocks of B samples whose columns fit in L2. No column matrix of
+//   The batch is walked in blocks of B samples whose columns fit in L2: the forward runs the blocks on Threading.For
+//   (an output does not depend on its block); the backward cuts the batch into at most MaxChunks fixed chunks of samples
+//   (boundaries depend only on N), each walking its blocks, since a chunk sums its own weight gradient. No column matrix of
 //   the input is written: the GEMMs pack their panels of col (and colᵀ) from the block's images (Im2ColPanels).
 //     forward   Yᵀ_g [OC/G, B·P] = W_g · col_g, then Y (+ bias) scattered to NCHW (B = 1: written in place)
 //     backward  dYᵀ block gathered (B = 1: dY itself); dW_chunk,g += dYᵀ_g · col_gᵀ; db_chunk += Σ dY;
@@ -57,7 +58,10 @@ public sealed partial class Conv2d
         var plan = Plan(_batch);
         PackWeights(transposed: false);
         var packed = _packedWeights ?? PassWeights(ref _passWeights, transposed: false);
-        Threading.For(0, plan.Chunks, chunk => ForwardChunk(plan, chunk, x, y, packed));
+        // Block by block: an output does not depend on the block it is computed in, and blocks (64 of one sample for a
+        // 28 × 28 layer at batch 64) balance two threads better than the backward's chunks.
+        int blocks = (_batch + plan.BlockSamples - 1) / plan.BlockSamples;
+        Threading.For(0, blocks, block => ForwardBlock(plan, block, x, y, packed));
     }
 
     // W_g [OC/G, K/G] per group (W_gᵀ when transposed) packed into `panels`, reused from pass to pass.
@@ -73,36 +77,32 @@ public sealed partial class Conv2d
         return panels;
     }
 
-    private void ForwardChunk(ChunkPlan plan, int chunk, float[] x, float[] y, GemmPackedA[] packed)
+    // Block `block` of BlockSamples samples (the last may be short): Yᵀ by the implicit-im2col GEMM, then Y (+ bias).
+    private void ForwardBlock(ChunkPlan plan, int block, float[] x, float[] y, GemmPackedA[] packed)
     {
         var g = _geometry;
-        int n0 = chunk * plan.SamplesPerChunk, n1 = Math.Min(_batch, n0 + plan.SamplesPerChunk);
-        int p = g.ColumnCols, oc = OutChannels, groups = Groups, ocg = oc / groups;
-        int sb = plan.BlockSamples;
+        int p = g.ColumnCols, oc = OutChannels, groups = Groups, ocg = oc / groups, sb = plan.BlockSamples;
+        int s0 = block * sb, count = Math.Min(sb, _batch - s0), cols = count * p;
         float[] yt = ConvScratch.Transposed((long)oc * sb * p);
         float[]? b = Bias?.Value.Data;
-        for (int s0 = n0; s0 < n1; s0 += sb)
+        // One sample: its output [OC, P] is Yᵀ itself, so the GEMM writes it in place.
+        var dst = count == 1 ? y.AsSpan(s0 * oc * p, oc * p) : yt.AsSpan(0, oc * cols);
+        for (int gi = 0; gi < groups; gi++)
+            Im2ColPanels.Multiply(1, packed[gi], x, s0 * g.ImageSize + gi * (g.ImageSize / groups), g.WithChannels(g.Channels / groups), 0,
+                dst[(gi * ocg * cols)..], cols, default, samples: count, imageStride: g.ImageSize);
+        for (int s = 0; s < count; s++)
         {
-            int count = Math.Min(sb, n1 - s0), cols = count * p;
-            // One sample: its output [OC, P] is Yᵀ itself, so the GEMM writes it in place.
-            var dst = count == 1 ? y.AsSpan(s0 * oc * p, oc * p) : yt.AsSpan(0, oc * cols);
-            for (int gi = 0; gi < groups; gi++)
-                Im2ColPanels.Multiply(1, packed[gi], x, s0 * g.ImageSize + gi * (g.ImageSize / groups), g.WithChannels(g.Channels / groups), 0,
-                    dst[(gi * ocg * cols)..], cols, default, samples: count, imageStride: g.ImageSize);
-            for (int s = 0; s < count; s++)
+            for (int o = 0; o < oc; o++)
             {
-                for (int o = 0; o < oc; o++)
+                var to = y.AsSpan(((s0 + s) * oc + o) * p, p);
+                if (count == 1)
                 {
-                    var to = y.AsSpan(((s0 + s) * oc + o) * p, p);
-                    if (count == 1)
-                    {
-                        if (b is not null) TensorPrimitives.Add(to, b[o], to);
-                        continue;
-                    }
-                    var from = yt.AsSpan(o * cols + s * p, p);
-                    if (b is null) from.CopyTo(to);
-                    else TensorPrimitives.Add(from, b[o], to);
+                    if (b is not null) TensorPrimitives.Add(to, b[o], to);
+                    continue;
                 }
+                var from = yt.AsSpan(o * cols + s * p, p);
+                if (b is null) from.CopyTo(to);
+                else TensorPrimitives.Add(from, b[o], to);
             }
         }
     }
