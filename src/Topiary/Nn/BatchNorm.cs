@@ -10,9 +10,9 @@
 // channel's sums are taken in a fixed order (double accumulation over samples), so results are deterministic.
 // Output/gradient buffers are layer-owned; between a training Forward and Backward the layer keeps a reference to its
 // input and μ, 1/√(σ² + eps) per channel, and the backward recomputes x̂ (bit for bit the forward's).
-// Fused ReLU (IFusesReLU: Sequential runs a BatchNorm followed by a ReLU as one layer, training and evaluation): the output is
-// max(y, 0), applied to each span while it is in L1, and the backward takes dy below the ReLU from that output
-// (r > 0 ? dy : 0) inside its passes — the same bits as the two layers apart, without their intermediate tensors.
+// Fused ReLU (IFusesReLU: Sequential runs a BatchNorm followed by a ReLU as one layer, training and evaluation): the
+// output is max(y, 0), applied to each span while it is in L1, and the backward takes dy below the ReLU from that
+// output (r > 0 ? dy : 0) inside its passes — the same bits as the two layers apart, without their intermediate tensors.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
@@ -20,13 +20,13 @@ namespace Topiary.Nn;
 /// <summary>Batch normalisation over the channel axis 1 (base of <see cref="BatchNorm1d"/> and <see cref="BatchNorm2d"/>).</summary>
 public abstract class BatchNorm : Module, IArenaOutput, IFusesReLU
 {
-    private Tensor? _output, _gradInput, _input;
+    private Tensor? _output, _gradInput;
     private OutputSeat _seat;
+    private KeptInput _input;
     private float[]? _mean, _invStd;
     private bool _fusedReLU;
     private Tensor _runningMean, _runningVar;
     private int _n, _s;
-    private bool _ready;
 
     /// <summary>Creates the layer with γ = 1, β = 0, running_mean = 0, running_var = 1.</summary>
     /// <exception cref="ArgumentOutOfRangeException">channels below 1, eps not positive, momentum outside [0, 1].</exception>
@@ -119,11 +119,10 @@ public abstract class BatchNorm : Module, IArenaOutput, IFusesReLU
     {
         ArgumentNullException.ThrowIfNull(input);
         CheckInput(input);
-        _input = null;
+        _input.Keep(input, training: false);
         int n = input.Dim(0), c = Channels, s = input.Length / Math.Max(1, n * c);
         _n = n; _s = s;
         var y = _seat.Output(ref _output, training, input.Shape);
-        _ready = false;
         float[] x = input.Data, yd = y.Data, gamma = Weight.Value.Data, beta = Bias.Value.Data;
         if (!training)
         {
@@ -168,9 +167,8 @@ public abstract class BatchNorm : Module, IArenaOutput, IFusesReLU
             runMean[ch] = (1 - mom) * runMean[ch] + mom * mean;
             runVar[ch] = (float)((1 - mom) * runVar[ch] + mom * variance * m / (m - 1));
         });
-        _input = input;
+        _input.Keep(input, training: true);
         _fusedReLU = relu;
-        _ready = true;
         return y;
     }
 
@@ -179,11 +177,11 @@ public abstract class BatchNorm : Module, IArenaOutput, IFusesReLU
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.BeginBackward(ref _ready, ToString(), gradOutput, _output!);
+        float[] x = _input.Take(ToString(), gradOutput, _output!).Data;
         var dx = LayerHelpers.Ensure(ref _gradInput, gradOutput.Shape);
         int n = _n, s = _s, c = Channels;
         long m = (long)n * s;
-        float[] dy = gradOutput.Data, d = dx.Data, x = _input!.Data, means = _mean!, invStd = _invStd!;
+        float[] dy = gradOutput.Data, d = dx.Data, means = _mean!, invStd = _invStd!;
         float[] r = _fusedReLU ? _output!.Data : [];
         float[] gamma = Weight.Value.Data, dGamma = Weight.Grad.Data, dBeta = Bias.Grad.Data;
         Threading.For(0, c, ch =>
@@ -192,7 +190,8 @@ public abstract class BatchNorm : Module, IArenaOutput, IFusesReLU
             for (int i = 0; i < n; i++)
             {
                 int off = (i * c + ch) * s;
-                BatchNormKernel.SumAndDot(dy.AsSpan(off, s), Span(r, off, s), x.AsSpan(off, s), means[ch], invStd[ch], out float sum, out float dot);
+                BatchNormKernel.SumAndDot(dy.AsSpan(off, s), Span(r, off, s), x.AsSpan(off, s), means[ch], invStd[ch],
+                    out float sum, out float dot);
                 sumDy += sum;
                 sumDyX += dot;
             }
@@ -208,7 +207,6 @@ public abstract class BatchNorm : Module, IArenaOutput, IFusesReLU
                     d.AsSpan(off, s));
             }
         });
-        _input = null;
         return dx;
     }
 

@@ -154,7 +154,8 @@ internal static class BatchNormKernel
         dot += Vector.Sum(d);
     }
 
-    /// <summary>Scalar twin of <see cref="SumAndDot(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float, float, out float, out float)"/>.</summary>
+    /// <summary>Scalar twin of
+    /// <see cref="SumAndDot(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float, float, out float, out float)"/>.</summary>
     public static void SumAndDotScalar(ReadOnlySpan<float> dy, ReadOnlySpan<float> relu, ReadOnlySpan<float> x, float mean, float inv,
         out float sum, out float dot)
     {
@@ -207,7 +208,8 @@ internal static class BatchNormKernel
         InputGradientScalar<TG>(dy[i..], relu[i..], x[i..], mean, inv, meanDy, meanDyX, a, dx[i..]);
     }
 
-    /// <summary>Scalar twin of <see cref="InputGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float, float, float, float, float, Span{float})"/>.</summary>
+    /// <summary>Scalar twin of <see cref="InputGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float,
+    /// float, float, float, float, Span{float})"/>.</summary>
     public static void InputGradientScalar(ReadOnlySpan<float> dy, ReadOnlySpan<float> relu, ReadOnlySpan<float> x, float mean, float inv,
         float meanDy, float meanDyX, float a, Span<float> dx)
     {
@@ -227,7 +229,8 @@ internal static class BatchNormKernel
     {
         int n = dy.Length;
         if (x.Length < n || dx.Length < n || (!relu.IsEmpty && relu.Length < n))
-            throw new ArgumentException($"x ({x.Length}), relu ({relu.Length}, or empty) and dx ({dx.Length}) must be at least as long as dy ({n}).");
+            throw new ArgumentException(
+                $"x ({x.Length}), relu ({relu.Length}, or empty) and dx ({dx.Length}) must be at least as long as dy ({n}).");
     }
 
     // Where the backward passes take an element's gradient from: dy itself, or dy below a ReLU whose output is r.

@@ -10,9 +10,9 @@
 // contiguous load when the 8 positions lie in one output row at stride 1, two loads blended when they straddle two
 // output rows at stride 1, every other float of a contiguous run at stride 2 (two floats read as one 64-bit lane and
 // narrowed to the first), else an AVX2 gather (vgatherdps); a 16-column panel (AVX2's) whose two groups are both
-// stride-1 runs (one load or two blended) fills both in one pass over its rows. These are copies, so the product is bitwise the one of the
-// unfolded matrix (the tests compare them); the scalar loop is the twin. The tables stay while the geometry, the
-// sample count and their span repeat (a layer's blocks). Im2ColPanels.Transposed.cs: the product with im2col's transpose.
+// stride-1 runs (one load or two blended) fills both in one pass over its rows. These are copies, so the product is
+// bitwise the one of the unfolded matrix (the tests compare them); the scalar loop is the twin. The tables stay while
+// the geometry, the sample count and their span repeat (a layer's blocks). Im2ColPanels.Transposed.cs: the product with im2col's transpose.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;

@@ -90,9 +90,6 @@ public static class Threading
         Parallel.For(from, from + count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
     }
 
-    /// <summary>The current flow's own limit (0: none, the process-wide degree applies).</summary>
-    internal static int FlowLimit => s_limit.Value;
-
     /// <summary>Team workers only: makes <paramref name="limit"/> (0: none) this thread's limit, and so that of the
     /// parallel bodies and tasks it starts, until the next call.</summary>
     internal static void AdoptLimit(int limit)

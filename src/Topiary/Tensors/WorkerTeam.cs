@@ -4,9 +4,9 @@
 // them; the thread pool's workers block after a few microseconds idle and take tens of microseconds to wake, so after
 // a gap of 200 µs a two-item Parallel.For ran both items on the caller (measured: 104 µs for two 65 µs items).
 // Protocol (one region at a time; a caller that finds the team busy, or runs inside a region, uses Parallel.For):
-//   caller:  claim the team (CAS busy 0 → 1), publish body, count and its Threading.Limit, open the gate (its number: a release), hand each
-//            wanted worker the region's number (its own field), wake it if it sleeps, take indices itself until none
-//            are left, close the gate, then wait until every worker that got in has left.
+//   caller:  claim the team (CAS busy 0 → 1), publish body, count and its Threading.Limit, open the gate (its number:
+//            a release), hand each wanted worker the region's number (its own field), wake it if it sleeps, take indices
+//            itself until none are left, close the gate, then wait until every worker that got in has left.
 //   worker:  spin on its own field for up to SpinMicroseconds after its last region (then sleep on a semaphore); on a
 //            new number, get in (count itself inside, then check the gate still shows that number: else leave at once),
 //            adopt the region's limit (so the bodies read the caller's degree of parallelism, and a body's own
@@ -49,7 +49,7 @@ internal static class WorkerTeam
 
     /// <summary>
     /// Runs body(i) for i in [0, count) on the caller and up to <paramref name="threads"/> − 1 workers, the workers under
-    /// the caller's <paramref name="limit"/> (<see cref="Threading.FlowLimit"/>; 0: none); false (nothing run) when the
+    /// the caller's <paramref name="limit"/> (its <see cref="Threading.Limit"/>; 0: none); false (nothing run) when the
     /// team is busy or the caller is already inside a region, so the caller falls back to another scheduler.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
