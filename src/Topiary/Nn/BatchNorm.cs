@@ -10,7 +10,7 @@
 // channel's sums are taken in a fixed order (double accumulation over samples), so results are deterministic.
 // Output/gradient buffers are layer-owned; between a training Forward and Backward the layer keeps a reference to its
 // input and μ, 1/√(σ² + eps) per channel, and the backward recomputes x̂ (bit for bit the forward's).
-// Fused ReLU (IFusesReLU: Sequential runs a BatchNorm followed by a ReLU as one layer, training and evaluation): the
+// Fused ReLU (IFusesReLU: Sequential runs a BatchNorm followed by a ReLU as one layer in training): the
 // output is max(y, 0), applied to each span while it is in L1, and the backward takes dy below the ReLU from that
 // output (r > 0 ? dy : 0) inside its passes — the same bits as the two layers apart, without their intermediate tensors.
 using Topiary.Tensors;

@@ -1,4 +1,4 @@
-// IFusesReLU: a layer that can run with the ReLU after it folded in (Sequential does it for every such pair): its
+// IFusesReLU: a layer that can run with the ReLU after it folded in (Sequential does it for every such pair in training): its
 // output is then max(y, 0) and its Backward takes the gradient below the ReLU first, bit for bit what the two layers
 // apart compute, with one pass over the tensors fewer and no intermediate tensor.
 using Topiary.Tensors;

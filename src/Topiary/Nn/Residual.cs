@@ -3,7 +3,7 @@
 //   Backward: dx = body.Backward(dy) + shortcut.Backward(dy)   (dy itself for the identity shortcut).
 // Children: "body" and (when given) "shortcut". Output and input-gradient buffers are layer-owned.
 // The additions run in fixed chunks on Threading.For (element-wise: the same for any thread count). Fused ReLU
-// (Sequential runs a Residual followed by a ReLU as one layer): y = max(body + shortcut, 0) in one pass, and Backward
+// (Sequential runs a Residual followed by a ReLU as one layer in training): y = max(body + shortcut, 0) in one pass, and Backward
 // first takes dy below the ReLU (as ReLU's backward), the same bits as the two layers apart.
 using Topiary.Tensors;
 

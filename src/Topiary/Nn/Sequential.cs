@@ -3,8 +3,10 @@
 // Children created from the params constructor are named "0", "1", ...; Add(name, module) appends with
 // an explicit name. Parameter names are dotted ("0.weight", "fc1.bias"). A module instance may appear
 // only once in a model (each layer keeps the state of its own last Forward).
-// A layer that can fold in the ReLU after it (IFusesReLU: BatchNorm, Residual) runs with it as one layer — the same
-// bits, one pass over the tensors fewer, no intermediate tensor; the ReLU child then keeps no state from that Forward.
+// In training, a layer that can fold in the ReLU after it (IFusesReLU: BatchNorm, Residual) runs with it as one layer —
+// the same bits, one pass over the tensors fewer, no intermediate tensor; the ReLU child then keeps no state from that
+// Forward. Not in evaluation: there an inference arena's liveness plan may have given the ReLU's output its own slot and
+// the BatchNorm's slot to a later layer.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
@@ -96,7 +98,7 @@ public sealed class Sequential : Module
         for (int i = 0; i < _children.Count; i++)
         {
             var m = _children[i].Module;
-            if (m is IFusesReLU f && i + 1 < _children.Count && _children[i + 1].Module is ReLU)
+            if (training && m is IFusesReLU f && i + 1 < _children.Count && _children[i + 1].Module is ReLU)
             {
                 x = f.Forward(x, training, relu: true);
                 _fusedWithNext[i++] = true;

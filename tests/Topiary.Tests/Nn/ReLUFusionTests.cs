@@ -1,6 +1,7 @@
-// A BatchNorm or a Residual followed by a ReLU inside a Sequential runs as one layer (IFusesReLU). Against the same two
-// layers run apart: the output, the input gradient, dγ, dβ and the running statistics (a residual block: every
-// parameter gradient) are bit for bit the same, in training and evaluation, at 1 and 2 threads, for shapes whose spans
+// A BatchNorm or a Residual followed by a ReLU inside a Sequential runs as one layer in training (IFusesReLU). Against
+// the same two layers run apart: the output, the input gradient, dγ, dβ and the running statistics (a residual block:
+// every parameter gradient) are bit for bit the same, in training, and in evaluation (where Sequential runs them apart
+// and BatchNorm's own fused evaluation pass is called directly), at 1 and 2 threads, for shapes whose spans
 // end in every vector tail and tensors longer than one chunk of the parallel additions, with channels whose outputs are
 // all zero (γ = 0) or flipped (γ < 0) so the ReLU mask matters; pairs that are not fusable (a BatchNorm last, a
 // LeakyReLU after it) run as before; a second Backward without a Forward is refused.
@@ -61,7 +62,9 @@ public class ReLUFusionTests
             AssertBits(apartNorm.RunningVar.Data, fusedNorm.RunningVar.Data, $"running var, step {step}");
         }
         Assert.True(masked, "the ReLU masked nothing");
-        AssertBits(relu.Forward(apartNorm.Forward(x, false), false).Data, fused.Forward(x, false).Data, "evaluation output");
+        var evaluated = relu.Forward(apartNorm.Forward(x, false), false).Data;
+        AssertBits(evaluated, fused.Forward(x, false).Data, "evaluation output");
+        AssertBits(evaluated, ((IFusesReLU)fusedNorm).Forward(x, false, relu: true).Data, "BatchNorm's fused evaluation pass");
     }
 
     // A ResNet basic block: conv → BN → ReLU → conv → BN, plus the input (or a 1×1 conv + BN), then a ReLU.
