@@ -20,12 +20,14 @@
 // by the row blocks. A B operand packed once ahead (GemmPackedB: weights) replaces both: its panels
 // are read where they lie. An A operand packed once ahead (GemmPackedA: a convolution's weights)
 // replaces the per-item packing of A the same way. A B operand with no matrix behind it (GemmBSource: an image read as its
-// im2col columns) is packed panel by panel by its own function wherever a matrix B's panels would be copied. A row-major A against pre-packed B (a Linear layer's batch against its
-// packed weights, a channels-last 1×1 convolution's positions, Winograd's tiles) is not packed at all: the kernels' *Rows
+// im2col columns) is packed panel by panel by its own function wherever a matrix B's panels would be copied. A row-major
+// A against pre-packed B or a B source (a Linear layer's batch against its packed weights, a channels-last 1×1
+// convolution's positions, Winograd's tiles, a weight gradient's dY against colᵀ) is not packed at all: the kernels' *Rows
 // variants read its rows in place (GemmOperandA; packing 64 rows of 784 took 4 % of such a product, and a channels-last
 // layer's input with few channels is a pass as long as the product), except a last tile of fewer than Mr rows, which is
 // packed as before. (It used to be read in place only up to Mc rows or against up to 64 columns of B; at every size,
-// 784 × 128 × 128 ran 1.19x and MobileNet-v2 1.05x faster, measured in one process on AVX2.)
+// 784 × 128 × 128 ran 1.19x and MobileNet-v2 1.05x faster, measured in one process on AVX2. Against a B packed per call
+// it did not pay: 1024³ 0.91x, 64 × 500 × 800 0.88x.)
 // Every C element is written by exactly one work item, and its value is
 //   ((beta·C + alpha·S0) + alpha·S1) + ...   with S_t the in-order sum over the t-th K block,
 // where the K blocks depend only on k (never on threads): results are bitwise reproducible for any

@@ -146,12 +146,8 @@ public static class Im2Col
                         if (b > a)
                             MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref plane, from), b - a)
                                 .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref dst, a), b - a));
-                        for (int y = y0; y < yEnd; y++)
-                        {
-                            ref float row = ref Unsafe.Add(ref dst, (nint)y * ow);
-                            for (int x = 0; x < o0; x++) Unsafe.Add(ref row, x) = 0f;
-                            for (int x = o1; x < ow; x++) Unsafe.Add(ref row, x) = 0f;
-                        }
+                        ClearColumns(ref dst, ow, y0, yEnd, 0, o0);
+                        ClearColumns(ref dst, ow, y0, yEnd, o1, ow);
                         if (yEnd < oh) Clear(ref Unsafe.Add(ref dst, (nint)yEnd * ow), (oh - yEnd) * ow);
                         continue;
                     }
