@@ -11,8 +11,9 @@
 // Output/gradient buffers are layer-owned; between a training Forward and Backward the layer keeps a reference to its
 // input and μ, 1/√(σ² + eps) per channel, and the backward recomputes x̂ (bit for bit the forward's).
 // Fused ReLU (IFusesReLU: Sequential runs a BatchNorm followed by a ReLU as one layer in training): the
-// output is max(y, 0), applied to each span while it is in L1, and the backward takes dy below the ReLU from that
-// output (r > 0 ? dy : 0) inside its passes — the same bits as the two layers apart, without their intermediate tensors.
+// output is max(y, 0), applied to each span while it is in L1, and the backward takes dy below the ReLU (y > 0 ? dy : 0,
+// y = x̂·γ + β recomputed with the forward's roundings and its γ, β: the optimizer steps after the backward) inside its
+// passes — the same bits as the two layers apart, without their intermediate tensors, reading neither the output nor a mask.
 using Topiary.Tensors;
 
 namespace Topiary.Nn;
@@ -182,16 +183,16 @@ public abstract class BatchNorm : Module, IArenaOutput, IFusesReLU
         int n = _n, s = _s, c = Channels;
         long m = (long)n * s;
         float[] dy = gradOutput.Data, d = dx.Data, means = _mean!, invStd = _invStd!;
-        float[] r = _fusedReLU ? _output!.Data : [];
-        float[] gamma = Weight.Value.Data, dGamma = Weight.Grad.Data, dBeta = Bias.Grad.Data;
+        bool fused = _fusedReLU;
+        float[] gamma = Weight.Value.Data, beta = Bias.Value.Data, dGamma = Weight.Grad.Data, dBeta = Bias.Grad.Data;
         Threading.For(0, c, ch =>
         {
             double sumDy = 0, sumDyX = 0;
+            ReLUAfter? relu = fused ? new ReLUAfter(gamma[ch], beta[ch]) : null;
             for (int i = 0; i < n; i++)
             {
                 int off = (i * c + ch) * s;
-                BatchNormKernel.SumAndDot(dy.AsSpan(off, s), Span(r, off, s), x.AsSpan(off, s), means[ch], invStd[ch],
-                    out float sum, out float dot);
+                BatchNormKernel.SumAndDot(dy.AsSpan(off, s), x.AsSpan(off, s), means[ch], invStd[ch], relu, out float sum, out float dot);
                 sumDy += sum;
                 sumDyX += dot;
             }
@@ -203,13 +204,9 @@ public abstract class BatchNorm : Module, IArenaOutput, IFusesReLU
             {
                 int off = (i * c + ch) * s;
                 // dx = a·(dy − mean(dy) − x̂·mean(dy·x̂))
-                BatchNormKernel.InputGradient(dy.AsSpan(off, s), Span(r, off, s), x.AsSpan(off, s), means[ch], invStd[ch], meanDy, meanDyX, a,
-                    d.AsSpan(off, s));
+                BatchNormKernel.InputGradient(dy.AsSpan(off, s), x.AsSpan(off, s), means[ch], invStd[ch], relu, meanDy, meanDyX, a, d.AsSpan(off, s));
             }
         });
         return dx;
     }
-
-    // The ReLU output's span, or an empty span when no ReLU is fused.
-    private static ReadOnlySpan<float> Span(float[] r, int offset, int length) => r.Length == 0 ? default : r.AsSpan(offset, length);
 }

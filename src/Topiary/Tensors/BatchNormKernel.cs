@@ -7,8 +7,9 @@
 //   InputGradient     dx = ((x̂·(−m₁) + g) + (−m₀))·a              (backward, m₀ = mean g, m₁ = mean g·x̂)
 // The backward passes recompute x̂ from x (the same two roundings as Normalize, so the same x̂ bits a stored copy would
 // hold: nothing is written in the forward but y) and take g = dy, or dy below a ReLU that follows the layer
-// (g = r > 0 ? dy : 0 from its output r, as ReLU's backward computes it), so a BN + ReLU pair reads and writes its
-// tensors once.
+// (g = y > 0 ? dy : 0, as ReLU's backward computes it from its output max(y, 0)), with y = x̂·γ + β recomputed too, so a
+// BN + ReLU pair reads only dy and x: a ResNet-20 16-channel BN's three 200 KB channel spans (dy, x, the ReLU's output)
+// did not stay in a 512 KiB L2 between the two passes, its two do.
 // Element-wise results are rounded exactly as the scalar twins (…Scalar) round them — a multiply, then an add, never
 // fused (RyuJIT never contracts a·b + c) — so the vector and scalar paths agree bit for bit, and with the
 // TensorPrimitives sequences they replace; the sums agree up to the order of float additions.
@@ -18,6 +19,9 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Topiary.Tensors;
+
+/// <summary>The affine step γ, β of a batch normalisation whose output a fused ReLU takes (y = x̂·γ + β, then max(y, 0)).</summary>
+internal readonly record struct ReLUAfter(float Gamma, float Beta);
 
 /// <summary>Single-sweep batch-normalisation passes over one span, with scalar twins.</summary>
 internal static class BatchNormKernel
@@ -120,145 +124,153 @@ internal static class BatchNormKernel
     }
 
     /// <summary>sum = Σ g[i], dot = Σ g[i]·x̂[i], with x̂[i] = (x[i] − mean)·inv and g = dy, or, when <paramref name="relu"/>
-    /// is not empty, g[i] = relu[i] &gt; 0 ? dy[i] : 0 (the gradient through a ReLU whose output is <paramref name="relu"/>).</summary>
-    public static void SumAndDot(ReadOnlySpan<float> dy, ReadOnlySpan<float> relu, ReadOnlySpan<float> x, float mean, float inv,
+    /// is given, g[i] = y[i] &gt; 0 ? dy[i] : 0 with y[i] = x̂[i]·γ + β (the gradient through a ReLU after the layer).</summary>
+    public static void SumAndDot(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, float mean, float inv, ReLUAfter? relu,
         out float sum, out float dot)
     {
-        CheckGradientSpans(dy, relu, x, dy);
-        if (relu.IsEmpty) SumAndDot<Plain>(dy, dy, x, mean, inv, out sum, out dot);
-        else SumAndDot<BelowReLU>(dy, relu, x, mean, inv, out sum, out dot);
+        CheckGradientSpans(dy, x, dy);
+        if (relu is { } r) SumAndDot<BelowReLU>(dy, x, mean, inv, r, out sum, out dot);
+        else SumAndDot<Plain>(dy, x, mean, inv, default, out sum, out dot);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SumAndDot<TG>(ReadOnlySpan<float> dy, ReadOnlySpan<float> relu, ReadOnlySpan<float> x, float mean, float inv,
+    private static void SumAndDot<TG>(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, float mean, float inv, ReLUAfter relu,
         out float sum, out float dot) where TG : struct, IGradient
     {
         if (!Vectorised)
         {
-            SumAndDotScalar<TG>(dy, relu, x, mean, inv, out sum, out dot);
+            SumAndDotScalar<TG>(dy, x, mean, inv, relu, out sum, out dot);
             return;
         }
         ref float pd = ref MemoryMarshal.GetReference(dy);
-        ref float pr = ref MemoryMarshal.GetReference(relu);
         ref float px = ref MemoryMarshal.GetReference(x);
         int n = dy.Length, w = Vector<float>.Count, i = 0;
-        Vector<float> m = new(mean), sc = new(inv), s = default, d = default;
+        Vector<float> m = new(mean), sc = new(inv), gamma = new(relu.Gamma), beta = new(relu.Beta), s = default, d = default;
         for (; i + w <= n; i += w)
         {
-            var g = TG.At(ref pd, ref pr, i);
+            var xHat = (Load(ref px, i) - m) * sc;
+            var g = TG.At(Load(ref pd, i), xHat, gamma, beta);
             s += g;
-            d += g * ((Load(ref px, i) - m) * sc);
+            d += g * xHat;
         }
-        SumAndDotScalar<TG>(dy[i..], relu[i..], x[i..], mean, inv, out sum, out dot);
+        SumAndDotScalar<TG>(dy[i..], x[i..], mean, inv, relu, out sum, out dot);
         sum += Vector.Sum(s);
         dot += Vector.Sum(d);
     }
 
     /// <summary>Scalar twin of
-    /// <see cref="SumAndDot(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float, float, out float, out float)"/>.</summary>
-    public static void SumAndDotScalar(ReadOnlySpan<float> dy, ReadOnlySpan<float> relu, ReadOnlySpan<float> x, float mean, float inv,
+    /// <see cref="SumAndDot(ReadOnlySpan{float}, ReadOnlySpan{float}, float, float, ReLUAfter?, out float, out float)"/>.</summary>
+    public static void SumAndDotScalar(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, float mean, float inv, ReLUAfter? relu,
         out float sum, out float dot)
     {
-        CheckGradientSpans(dy, relu, x, dy);
-        if (relu.IsEmpty) SumAndDotScalar<Plain>(dy, dy, x, mean, inv, out sum, out dot);
-        else SumAndDotScalar<BelowReLU>(dy, relu, x, mean, inv, out sum, out dot);
+        CheckGradientSpans(dy, x, dy);
+        if (relu is { } r) SumAndDotScalar<BelowReLU>(dy, x, mean, inv, r, out sum, out dot);
+        else SumAndDotScalar<Plain>(dy, x, mean, inv, default, out sum, out dot);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SumAndDotScalar<TG>(ReadOnlySpan<float> dy, ReadOnlySpan<float> relu, ReadOnlySpan<float> x, float mean, float inv,
+    private static void SumAndDotScalar<TG>(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, float mean, float inv, ReLUAfter relu,
         out float sum, out float dot) where TG : struct, IGradient
     {
         sum = 0;
         dot = 0;
         for (int i = 0; i < dy.Length; i++)
         {
-            float g = TG.At(dy[i], relu[i]);
+            float xHat = (x[i] - mean) * inv;
+            float g = TG.At(dy[i], xHat, relu.Gamma, relu.Beta);
             sum += g;
-            dot += g * ((x[i] - mean) * inv);
+            dot += g * xHat;
         }
     }
 
     /// <summary>dx[i] = ((x̂[i]·(−meanDyX) + g[i]) + (−meanDy))·a, with x̂ and g as in
-    /// <see cref="SumAndDot(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float, float, out float, out float)"/>.</summary>
-    public static void InputGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> relu, ReadOnlySpan<float> x, float mean, float inv,
+    /// <see cref="SumAndDot(ReadOnlySpan{float}, ReadOnlySpan{float}, float, float, ReLUAfter?, out float, out float)"/>.</summary>
+    public static void InputGradient(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, float mean, float inv, ReLUAfter? relu,
         float meanDy, float meanDyX, float a, Span<float> dx)
     {
-        CheckGradientSpans(dy, relu, x, dx);
-        if (relu.IsEmpty) InputGradient<Plain>(dy, dy, x, mean, inv, meanDy, meanDyX, a, dx);
-        else InputGradient<BelowReLU>(dy, relu, x, mean, inv, meanDy, meanDyX, a, dx);
+        CheckGradientSpans(dy, x, dx);
+        if (relu is { } r) InputGradient<BelowReLU>(dy, x, mean, inv, r, meanDy, meanDyX, a, dx);
+        else InputGradient<Plain>(dy, x, mean, inv, default, meanDy, meanDyX, a, dx);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void InputGradient<TG>(ReadOnlySpan<float> dy, ReadOnlySpan<float> relu, ReadOnlySpan<float> x, float mean, float inv,
+    private static void InputGradient<TG>(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, float mean, float inv, ReLUAfter relu,
         float meanDy, float meanDyX, float a, Span<float> dx) where TG : struct, IGradient
     {
         if (!Vectorised)
         {
-            InputGradientScalar<TG>(dy, relu, x, mean, inv, meanDy, meanDyX, a, dx);
+            InputGradientScalar<TG>(dy, x, mean, inv, relu, meanDy, meanDyX, a, dx);
             return;
         }
         ref float pd = ref MemoryMarshal.GetReference(dy);
-        ref float pr = ref MemoryMarshal.GetReference(relu);
         ref float px = ref MemoryMarshal.GetReference(x);
         ref float po = ref MemoryMarshal.GetReference(dx);
         int n = dy.Length, w = Vector<float>.Count, i = 0;
-        Vector<float> m = new(mean), sc = new(inv), m0 = new(-meanDy), m1 = new(-meanDyX), va = new(a);
+        Vector<float> m = new(mean), sc = new(inv), gamma = new(relu.Gamma), beta = new(relu.Beta);
+        Vector<float> m0 = new(-meanDy), m1 = new(-meanDyX), va = new(a);
         for (; i + w <= n; i += w)
-            Store(((Load(ref px, i) - m) * sc * m1 + TG.At(ref pd, ref pr, i) + m0) * va, ref po, i);
-        InputGradientScalar<TG>(dy[i..], relu[i..], x[i..], mean, inv, meanDy, meanDyX, a, dx[i..]);
+        {
+            var xHat = (Load(ref px, i) - m) * sc;
+            Store((xHat * m1 + TG.At(Load(ref pd, i), xHat, gamma, beta) + m0) * va, ref po, i);
+        }
+        InputGradientScalar<TG>(dy[i..], x[i..], mean, inv, relu, meanDy, meanDyX, a, dx[i..]);
     }
 
-    /// <summary>Scalar twin of <see cref="InputGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, float,
-    /// float, float, float, float, Span{float})"/>.</summary>
-    public static void InputGradientScalar(ReadOnlySpan<float> dy, ReadOnlySpan<float> relu, ReadOnlySpan<float> x, float mean, float inv,
+    /// <summary>Scalar twin of <see cref="InputGradient(ReadOnlySpan{float}, ReadOnlySpan{float}, float, float, ReLUAfter?,
+    /// float, float, float, Span{float})"/>.</summary>
+    public static void InputGradientScalar(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, float mean, float inv, ReLUAfter? relu,
         float meanDy, float meanDyX, float a, Span<float> dx)
     {
-        CheckGradientSpans(dy, relu, x, dx);
-        if (relu.IsEmpty) InputGradientScalar<Plain>(dy, dy, x, mean, inv, meanDy, meanDyX, a, dx);
-        else InputGradientScalar<BelowReLU>(dy, relu, x, mean, inv, meanDy, meanDyX, a, dx);
+        CheckGradientSpans(dy, x, dx);
+        if (relu is { } r) InputGradientScalar<BelowReLU>(dy, x, mean, inv, r, meanDy, meanDyX, a, dx);
+        else InputGradientScalar<Plain>(dy, x, mean, inv, default, meanDy, meanDyX, a, dx);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void InputGradientScalar<TG>(ReadOnlySpan<float> dy, ReadOnlySpan<float> relu, ReadOnlySpan<float> x, float mean, float inv,
+    private static void InputGradientScalar<TG>(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, float mean, float inv, ReLUAfter relu,
         float meanDy, float meanDyX, float a, Span<float> dx) where TG : struct, IGradient
     {
-        for (int i = 0; i < dy.Length; i++) dx[i] = ((x[i] - mean) * inv * -meanDyX + TG.At(dy[i], relu[i]) + -meanDy) * a;
+        for (int i = 0; i < dy.Length; i++)
+        {
+            float xHat = (x[i] - mean) * inv;
+            dx[i] = (xHat * -meanDyX + TG.At(dy[i], xHat, relu.Gamma, relu.Beta) + -meanDy) * a;
+        }
     }
 
-    private static void CheckGradientSpans(ReadOnlySpan<float> dy, ReadOnlySpan<float> relu, ReadOnlySpan<float> x, ReadOnlySpan<float> dx)
+    private static void CheckGradientSpans(ReadOnlySpan<float> dy, ReadOnlySpan<float> x, ReadOnlySpan<float> dx)
     {
         int n = dy.Length;
-        if (x.Length < n || dx.Length < n || (!relu.IsEmpty && relu.Length < n))
-            throw new ArgumentException(
-                $"x ({x.Length}), relu ({relu.Length}, or empty) and dx ({dx.Length}) must be at least as long as dy ({n}).");
+        if (x.Length < n || dx.Length < n)
+            throw new ArgumentException($"x ({x.Length}) and dx ({dx.Length}) must be at least as long as dy ({n}).");
     }
 
-    // Where the backward passes take an element's gradient from: dy itself, or dy below a ReLU whose output is r.
+    // Where the backward passes take an element's gradient from: dy itself, or dy below a ReLU whose input y = x̂·γ + β is
+    // recomputed as Normalize computes it (the same two roundings after x̂'s), so y > 0 exactly where the ReLU's output is.
     private interface IGradient
     {
-        static abstract Vector<float> At(ref float dy, ref float r, int i);
+        static abstract Vector<float> At(Vector<float> dy, Vector<float> xHat, Vector<float> gamma, Vector<float> beta);
 
-        static abstract float At(float dy, float r);
+        static abstract float At(float dy, float xHat, float gamma, float beta);
     }
 
     private readonly struct Plain : IGradient
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> At(ref float dy, ref float r, int i) => Load(ref dy, i);
+        public static Vector<float> At(Vector<float> dy, Vector<float> xHat, Vector<float> gamma, Vector<float> beta) => dy;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float At(float dy, float r) => dy;
+        public static float At(float dy, float xHat, float gamma, float beta) => dy;
     }
 
-    // As ReLU's backward: r > 0 ? dy : 0 (NaN in r gives 0).
+    // As ReLU's backward: y > 0 ? dy : 0 (NaN in y gives 0).
     private readonly struct BelowReLU : IGradient
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector<float> At(ref float dy, ref float r, int i) =>
-            Vector.ConditionalSelect(Vector.GreaterThan(Load(ref r, i), Vector<float>.Zero), Load(ref dy, i), Vector<float>.Zero);
+        public static Vector<float> At(Vector<float> dy, Vector<float> xHat, Vector<float> gamma, Vector<float> beta) =>
+            Vector.ConditionalSelect(Vector.GreaterThan(xHat * gamma + beta, Vector<float>.Zero), dy, Vector<float>.Zero);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static float At(float dy, float r) => r > 0 ? dy : 0f;
+        public static float At(float dy, float xHat, float gamma, float beta) => xHat * gamma + beta > 0 ? dy : 0f;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

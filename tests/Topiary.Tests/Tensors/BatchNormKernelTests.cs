@@ -1,7 +1,8 @@
 // BatchNormKernel against its scalar twins over every length 0..70 (each vector width's main loop and tail), from an
-// odd offset, with and without a fused ReLU's output (zeros, −0, NaN among it): element-wise outputs bit for bit, sums
-// within a relative 1e-5 (the order of float additions differs); the backward passes with x̂ recomputed from x equal
-// the formulas on the forward's x̂, and the ReLU mask equals ReLU's own backward.
+// odd offset, with and without a fused ReLU (γ, β that make y = x̂·γ + β positive, negative, +0 and −0): element-wise
+// outputs bit for bit, sums within a relative 1e-5 (the order of float additions differs); the backward passes with x̂
+// recomputed from x equal the formulas on the forward's x̂, and the ReLU mask (y > 0, recomputed) equals ReLU's own
+// backward on max(y, 0), NaN included.
 using Topiary.Tensors;
 
 namespace Topiary.Tests.Tensors;
@@ -42,13 +43,11 @@ public class BatchNormKernelTests
             BatchNormKernel.Affine(xs, 1.3f, 0.4f, y2);
             AssertBits(y1, y2, $"Affine, n = {n}");
 
-            var relu = Relu(5, 72);
-            for (int masked = 0; masked < 2; masked++)
+            foreach (var relu in ReLUs)
             {
-                var r = masked == 1 ? relu.AsSpan(1, n) : default;
-                BatchNormKernel.InputGradientScalar(gs, r, xs, 0.3f, 1.7f, 0.11f, -0.37f, 2.5f, y1);
-                BatchNormKernel.InputGradient(gs, r, xs, 0.3f, 1.7f, 0.11f, -0.37f, 2.5f, y2);
-                AssertBits(y1, y2, $"InputGradient, n = {n}, relu {!r.IsEmpty}");
+                BatchNormKernel.InputGradientScalar(gs, xs, 0.3f, 1.7f, relu, 0.11f, -0.37f, 2.5f, y1);
+                BatchNormKernel.InputGradient(gs, xs, 0.3f, 1.7f, relu, 0.11f, -0.37f, 2.5f, y2);
+                AssertBits(y1, y2, $"InputGradient, n = {n}, relu {relu}");
             }
         }
     }
@@ -63,25 +62,18 @@ public class BatchNormKernelTests
             var xs = x.AsSpan(1, n);
             var gs = g.AsSpan(1, n);
             AssertSum(BatchNormKernel.SquaredDeviationScalar(xs, 0.25f), BatchNormKernel.SquaredDeviation(xs, 0.25f), $"SquaredDeviation, n = {n}");
-            var relu = Relu(6, 72);
-            for (int masked = 0; masked < 2; masked++)
+            foreach (var relu in ReLUs)
             {
-                var r = masked == 1 ? relu.AsSpan(1, n) : default;
-                BatchNormKernel.SumAndDotScalar(gs, r, xs, 0.3f, 1.7f, out float s1, out float d1);
-                BatchNormKernel.SumAndDot(gs, r, xs, 0.3f, 1.7f, out float s2, out float d2);
-                AssertSum(s1, s2, $"SumAndDot sum, n = {n}, relu {masked}");
-                AssertSum(d1, d2, $"SumAndDot dot, n = {n}, relu {masked}");
+                BatchNormKernel.SumAndDotScalar(gs, xs, 0.3f, 1.7f, relu, out float s1, out float d1);
+                BatchNormKernel.SumAndDot(gs, xs, 0.3f, 1.7f, relu, out float s2, out float d2);
+                AssertSum(s1, s2, $"SumAndDot sum, n = {n}, relu {relu}");
+                AssertSum(d1, d2, $"SumAndDot dot, n = {n}, relu {relu}");
             }
         }
     }
 
-    // A ReLU's output: non-negative values, with exact zeros, −0 and NaN among them (NaN > 0 is false: no gradient).
-    private static float[] Relu(int seed, int n)
-    {
-        var r = Values(seed, n).Select(v => Math.Max(v, 0f)).ToArray();
-        for (int i = 3; i < n; i += 7) r[i] = i % 3 == 0 ? -0f : float.NaN;
-        return r;
-    }
+    // No ReLU; y of both signs; y = +0 or −0 wherever it is not positive (γ = 0); every y negative.
+    private static readonly ReLUAfter?[] ReLUs = [null, new(0.9f, -0.2f), new(-1.3f, 0.5f), new(0f, 0f), new(0f, -0f), new(1f, -100f)];
 
     [Fact]
     public void Scalar_twins_follow_the_formulas()
@@ -90,28 +82,33 @@ public class BatchNormKernelTests
         BatchNormKernel.NormalizeScalar(x, 2f, 0.5f, 3f, 1f, y); // x̂ = −0.5, 0, 1
         Assert.Equal([-0.5f, 1f, 4f], y);
         Assert.Equal(5f, BatchNormKernel.SquaredDeviationScalar(x, 2f));
-        BatchNormKernel.SumAndDotScalar(dy, default, x, 2f, 0.5f, out float sum, out float dot);
+        BatchNormKernel.SumAndDotScalar(dy, x, 2f, 0.5f, null, out float sum, out float dot);
         Assert.Equal(7f, sum);
         Assert.Equal(3.5f, dot);
-        BatchNormKernel.InputGradientScalar(dy, default, x, 2f, 0.5f, 1f, 2f, 2f, y);
+        BatchNormKernel.InputGradientScalar(dy, x, 2f, 0.5f, null, 1f, 2f, 2f, y);
         Assert.Equal([2f, 2f, 2f], y); // ((x̂·−2 + dy) − 1)·2
-        // Below a ReLU whose output was [0, NaN, 3]: only the third element passes its gradient.
-        float[] r = [0f, float.NaN, 3f];
-        BatchNormKernel.SumAndDotScalar(dy, r, x, 2f, 0.5f, out sum, out dot);
-        Assert.Equal(4f, sum);
+        // Below a ReLU after γ = 3, β = 1: y = −0.5, 1, 4, so the first element passes no gradient.
+        BatchNormKernel.SumAndDotScalar(dy, x, 2f, 0.5f, new ReLUAfter(3f, 1f), out sum, out dot);
+        Assert.Equal(6f, sum);
         Assert.Equal(4f, dot);
-        BatchNormKernel.InputGradientScalar(dy, r, x, 2f, 0.5f, 1f, 2f, 2f, y);
-        Assert.Equal([0f, -2f, 2f], y); // ((x̂·−2 + g) − 1)·2 with x̂ = −0.5, 0, 1 and g = 0, 0, 4
+        BatchNormKernel.InputGradientScalar(dy, x, 2f, 0.5f, new ReLUAfter(3f, 1f), 1f, 2f, 2f, y);
+        Assert.Equal([0f, 2f, 2f], y); // ((x̂·−2 + g) − 1)·2 with x̂ = −0.5, 0, 1 and g = 0, 2, 4
+        // y = 0 (γ = 0, β = 0) and a NaN input (y NaN): no gradient, as ReLU's backward gives on max(y, 0).
+        float[] withNaN = [1f, float.NaN, 4f];
+        BatchNormKernel.SumAndDotScalar(dy, withNaN, 2f, 0.5f, new ReLUAfter(0f, 0f), out sum, out _);
+        Assert.Equal(0f, sum);
+        BatchNormKernel.SumAndDotScalar(dy, withNaN, 2f, 0.5f, new ReLUAfter(3f, 1f), out sum, out _);
+        Assert.Equal(4f, sum);
     }
 
     [Fact]
     public void Mismatched_spans_are_rejected()
     {
         float[] a = new float[8], shortSpan = new float[7];
-        var ex = Assert.Throws<ArgumentException>(() => BatchNormKernel.SumAndDot(a, shortSpan, a, 0f, 1f, out _, out _));
-        Assert.Contains("relu (7", ex.Message, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => BatchNormKernel.InputGradient(a, default, shortSpan, 0f, 1f, 0f, 0f, 1f, a));
-        Assert.Throws<ArgumentException>(() => BatchNormKernel.InputGradient(a, default, a, 0f, 1f, 0f, 0f, 1f, shortSpan));
+        var ex = Assert.Throws<ArgumentException>(() => BatchNormKernel.SumAndDot(a, shortSpan, 0f, 1f, null, out _, out _));
+        Assert.Contains("x (7", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => BatchNormKernel.InputGradient(a, shortSpan, 0f, 1f, new ReLUAfter(1f, 0f), 0f, 0f, 1f, a));
+        Assert.Throws<ArgumentException>(() => BatchNormKernel.InputGradient(a, a, 0f, 1f, null, 0f, 0f, 1f, shortSpan));
         Assert.Throws<ArgumentException>(() => BatchNormKernel.Normalize(a, 0f, 1f, 1f, 0f, shortSpan));
     }
 }
