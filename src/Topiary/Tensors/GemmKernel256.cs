@@ -29,11 +29,11 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     public static int Nc => 4096;
 
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
-        Core<PanelA, General>(kc, a, 0, b, c, ldc, alpha, beta, null, 0, 0, false);
+        Core<PanelA, General, Six>(kc, a, 0, b, c, ldc, alpha, beta, null, 0, 0, false);
 
     /// <summary>As <see cref="Run"/> reading A's rows in place (<see cref="RowsA"/>: row r at a + r·lda).</summary>
     public static void RunRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta) =>
-        Core<RowsA, General>(kc, a, lda, b, c, ldc, alpha, beta, null, 0, 0, false);
+        Core<RowsA, General, Six>(kc, a, lda, b, c, ldc, alpha, beta, null, 0, 0, false);
 
     /// <summary>
     /// Run with the epilogue applied in registers before the store (see <see cref="IGemmKernel.RunEpilogue"/>):
@@ -43,7 +43,7 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     public static void RunEpilogue(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, in GemmEpilogue epilogue,
         int i0, int j0, bool addInitial)
     {
-        fixed (GemmEpilogue* e = &epilogue) Core<PanelA, General>(kc, a, 0, b, c, ldc, alpha, beta, e, i0, j0, addInitial);
+        fixed (GemmEpilogue* e = &epilogue) Core<PanelA, General, Six>(kc, a, 0, b, c, ldc, alpha, beta, e, i0, j0, addInitial);
     }
 
     public static bool StoresColumns => true;
@@ -74,8 +74,8 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     private static void Panels<TS>(int kc, float* a, nint lda, bool rowsA, float* b, int count, float* c, nint ldc, float alpha, float beta,
         GemmEpilogue* e, int i0, int j0, bool addInitial) where TS : struct, IStore
     {
-        if (rowsA) Core<RowsA, TS>(kc, a, lda, b, c, ldc, alpha, beta, e, i0, j0, addInitial, count: count);
-        else Core<PanelA, TS>(kc, a, 0, b, c, ldc, alpha, beta, e, i0, j0, addInitial, count: count);
+        if (rowsA) Core<RowsA, TS, Six>(kc, a, lda, b, c, ldc, alpha, beta, e, i0, j0, addInitial, count: count);
+        else Core<PanelA, TS, Six>(kc, a, 0, b, c, ldc, alpha, beta, e, i0, j0, addInitial, count: count);
     }
 
     /// <summary>How Core's full tiles apply the epilogue, fixed when the JIT compiles it: through the epilogue's pointer
@@ -119,6 +119,17 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
         public static bool Hoisted => true; public static bool PerColumn => false; public static bool Residual => true; public static bool Clamp => true;
     }
 
+    /// <summary>The rows of A Core multiplies, fixed when the JIT compiles it: 6 (the tile), or 4 or 2 for a bottom tile of
+    /// at most that many (the other accumulators' FMAs skipped: 4 rows took the full tile's time, 16-row layers' third
+    /// panel).</summary>
+    private interface IRows
+    {
+        static abstract int Rows { get; }
+    }
+    private readonly struct Six : IRows { public static int Rows => 6; }
+    private readonly struct Four : IRows { public static int Rows => 4; }
+    private readonly struct Two : IRows { public static int Rows => 2; }
+
     /// <summary>Run on a right-edge tile storing its first <paramref name="cols"/> columns (see <see cref="IGemmKernel.RunColumns"/>).</summary>
     public static void RunColumns(int kc, float* a, nint lda, bool rowsA, float* b, float* c, nint ldc, float alpha, float beta,
         GemmEpilogue* epilogue, int i0, int j0, bool addInitial, int cols)
@@ -130,8 +141,8 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
             else Half<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
             return;
         }
-        if (rowsA) Core<RowsA, General>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
-        else Core<PanelA, General>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+        if (rowsA) Core<RowsA, General, Six>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+        else Core<PanelA, General, Six>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
     }
 
     /// <summary>
@@ -143,11 +154,12 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     public static void RunBottom(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* epilogue,
         int i0, int j0, bool addInitial, int rows, int cols)
     {
-        if (rows > 1)
-        {
-            Core<PanelA, General>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols, rows);
-            return;
-        }
+        // More rows: the kernel on the zero-padded panel, its FMAs for rows past the tile's skipped when it has at most 2
+        // or 4 (the same sums: each element's chain is the full kernel's), storing the tile's rows only.
+        if (rows > 4) Core<PanelA, General, Six>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols, rows);
+        else if (rows > 2) Core<PanelA, General, Four>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols, rows);
+        else if (rows > 1) Core<PanelA, General, Two>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols, rows);
+        if (rows > 1) return;
         var (m0, m1) = ColumnMasks(cols);
         Vector256<float> va = Vector256.Create(alpha);
         for (int r = 0; r < rows; r++)
@@ -173,8 +185,8 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Core<TA, TS>(int kc, float* aStart, nint lda, float* bStart, float* cStart, nint ldc, float alpha, float beta, GemmEpilogue* e,
-        int i0, int jStart, bool addInitial, int cols = 16, int rows = 6, int count = 1) where TA : struct, IOperandA where TS : struct, IStore
+    private static void Core<TA, TS, TR>(int kc, float* aStart, nint lda, float* bStart, float* cStart, nint ldc, float alpha, float beta, GemmEpilogue* e,
+        int i0, int jStart, bool addInitial, int cols = 16, int rows = 6, int count = 1) where TA : struct, IOperandA where TS : struct, IStore where TR : struct, IRows
     {
         // `count` tiles side by side (RunPanels): the same rows of A, consecutive B panels, C's next 16 columns.
         for (int t = 0; t < count; t++)
@@ -199,18 +211,30 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
                     Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 0));
                     c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
                     c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
-                    Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 0));
-                    c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
-                    c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
-                    Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 0));
-                    c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
-                    c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
-                    Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 0));
-                    c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
-                    c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
-                    Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 0));
-                    c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
-                    c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
+                    if (TR.Rows > 2)
+                    {
+                        Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 0));
+                        c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
+                        c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
+                    }
+                    if (TR.Rows > 2)
+                    {
+                        Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 0));
+                        c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
+                        c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
+                    }
+                    if (TR.Rows > 4)
+                    {
+                        Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 0));
+                        c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
+                        c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
+                    }
+                    if (TR.Rows > 4)
+                    {
+                        Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 0));
+                        c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
+                        c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
+                    }
                 }
                 {
                     Vector256<float> b0 = Vector256.Load(b + 16);
@@ -221,18 +245,30 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
                     Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 1));
                     c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
                     c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
-                    Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 1));
-                    c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
-                    c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
-                    Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 1));
-                    c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
-                    c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
-                    Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 1));
-                    c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
-                    c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
-                    Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 1));
-                    c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
-                    c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
+                    if (TR.Rows > 2)
+                    {
+                        Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 1));
+                        c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
+                        c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
+                    }
+                    if (TR.Rows > 2)
+                    {
+                        Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 1));
+                        c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
+                        c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
+                    }
+                    if (TR.Rows > 4)
+                    {
+                        Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 1));
+                        c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
+                        c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
+                    }
+                    if (TR.Rows > 4)
+                    {
+                        Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 1));
+                        c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
+                        c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
+                    }
                 }
                 {
                     Vector256<float> b0 = Vector256.Load(b + 32);
@@ -243,18 +279,30 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
                     Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 2));
                     c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
                     c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
-                    Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 2));
-                    c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
-                    c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
-                    Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 2));
-                    c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
-                    c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
-                    Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 2));
-                    c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
-                    c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
-                    Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 2));
-                    c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
-                    c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
+                    if (TR.Rows > 2)
+                    {
+                        Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 2));
+                        c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
+                        c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
+                    }
+                    if (TR.Rows > 2)
+                    {
+                        Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 2));
+                        c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
+                        c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
+                    }
+                    if (TR.Rows > 4)
+                    {
+                        Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 2));
+                        c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
+                        c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
+                    }
+                    if (TR.Rows > 4)
+                    {
+                        Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 2));
+                        c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
+                        c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
+                    }
                 }
                 {
                     Vector256<float> b0 = Vector256.Load(b + 48);
@@ -265,18 +313,30 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
                     Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 3));
                     c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
                     c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
-                    Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 3));
-                    c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
-                    c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
-                    Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 3));
-                    c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
-                    c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
-                    Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 3));
-                    c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
-                    c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
-                    Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 3));
-                    c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
-                    c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
+                    if (TR.Rows > 2)
+                    {
+                        Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 3));
+                        c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
+                        c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
+                    }
+                    if (TR.Rows > 2)
+                    {
+                        Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 3));
+                        c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
+                        c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
+                    }
+                    if (TR.Rows > 4)
+                    {
+                        Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 3));
+                        c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
+                        c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
+                    }
+                    if (TR.Rows > 4)
+                    {
+                        Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 3));
+                        c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
+                        c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
+                    }
                 }
                 a += TA.Advance(6, 4);
                 b += 64;
@@ -291,18 +351,30 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
                 Vector256<float> x1 = Vector256.Create(TA.At(a, lda, 6, 1, 0));
                 c10 = Vector256.MultiplyAddEstimate(x1, b0, c10);
                 c11 = Vector256.MultiplyAddEstimate(x1, b1, c11);
-                Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 0));
-                c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
-                c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
-                Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 0));
-                c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
-                c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
-                Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 0));
-                c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
-                c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
-                Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 0));
-                c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
-                c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
+                if (TR.Rows > 2)
+                {
+                    Vector256<float> x2 = Vector256.Create(TA.At(a, lda, 6, 2, 0));
+                    c20 = Vector256.MultiplyAddEstimate(x2, b0, c20);
+                    c21 = Vector256.MultiplyAddEstimate(x2, b1, c21);
+                }
+                if (TR.Rows > 2)
+                {
+                    Vector256<float> x3 = Vector256.Create(TA.At(a, lda, 6, 3, 0));
+                    c30 = Vector256.MultiplyAddEstimate(x3, b0, c30);
+                    c31 = Vector256.MultiplyAddEstimate(x3, b1, c31);
+                }
+                if (TR.Rows > 4)
+                {
+                    Vector256<float> x4 = Vector256.Create(TA.At(a, lda, 6, 4, 0));
+                    c40 = Vector256.MultiplyAddEstimate(x4, b0, c40);
+                    c41 = Vector256.MultiplyAddEstimate(x4, b1, c41);
+                }
+                if (TR.Rows > 4)
+                {
+                    Vector256<float> x5 = Vector256.Create(TA.At(a, lda, 6, 5, 0));
+                    c50 = Vector256.MultiplyAddEstimate(x5, b0, c50);
+                    c51 = Vector256.MultiplyAddEstimate(x5, b1, c51);
+                }
                 a += TA.Advance(6, 1);
                 b += 16;
             }
