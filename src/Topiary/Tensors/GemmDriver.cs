@@ -330,6 +330,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             for (int q0 = panelStart; q0 < panelEnd; q0 += group)
             {
                 int g = Math.Min(group, panelEnd - q0);
+                // A matrix B's group packed together (row by row when it is row-major: GemmPacking.PackB).
+                if (JustInTimeB && BPacked == null && !BSource.IsSet)
+                    GemmPacking.PackB(TransB, B, Ldb, Pc, kc, Jc + q0 * nr, Nc - q0 * nr, bPanel, nr, 0, g);
                 for (int qi = 0; qi < g; qi++)
                 {
                     int jr = (q0 + qi) * nr, ncols = Math.Min(nr, Nc - jr);
@@ -341,7 +344,6 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                     {
                         panels[qi] = bPanel + (nint)qi * kc * nr;
                         if (BSource.IsSet) BSource.Pack(BSource.State, Pc, kc, Jc + jr, ncols, panels[qi], nr);
-                        else GemmPacking.PackBPanel(TransB, B, Ldb, Pc, kc, Jc + jr, ncols, panels[qi], nr);
                     }
                     else
                     {

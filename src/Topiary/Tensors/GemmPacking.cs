@@ -34,10 +34,32 @@ internal static unsafe class GemmPacking
     public static void PackB(bool transB, float* b, nint ldb, int p0, int kc, int j0, int nc, float* dest, int nr,
         int panelStart, int panelEnd)
     {
+        int whole = Math.Min(panelEnd, nc / nr);
+        if (!transB && whole - panelStart > 1 && nr % 8 == 0 && Vector256.IsHardwareAccelerated)
+        {
+            // Row-major B, two or more whole panels: row by row, one contiguous run of the rows' panels at a time (a
+            // panel at a time read 64-byte pieces of rows far apart: one stream per row, more than the prefetchers follow).
+            PackRows(b + (nint)p0 * ldb + j0 + panelStart * nr, ldb, kc, whole - panelStart, dest + (nint)panelStart * nr * kc, nr);
+            panelStart = whole;
+        }
         for (int q = panelStart; q < panelEnd; q++)
         {
             int jr = q * nr;
             PackBPanel(transB, b, ldb, p0, kc, j0 + jr, Math.Min(nr, nc - jr), dest + (nint)jr * kc, nr);
+        }
+    }
+
+    // dest[q·kc·nr + p·nr + r] = src[p·ld + q·nr + r]: `panels` whole panels of a row-major B, row by row.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void PackRows(float* src, nint ld, int kc, int panels, float* dest, int nr)
+    {
+        nint panelSize = (nint)kc * nr;
+        for (int p = 0; p < kc; p++, src += ld, dest += nr)
+        {
+            float* from = src, to = dest;
+            for (int q = 0; q < panels; q++, from += nr, to += panelSize)
+                for (int r = 0; r < nr; r += 8)
+                    Vector256.Store(Vector256.Load(from + r), to + r);
         }
     }
 
