@@ -147,8 +147,8 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
 
     /// <summary>
     /// The first <paramref name="rows"/> rows of a tile (see <see cref="IGemmKernel.RunBottom"/>): one row alone; more
-    /// through the full kernel on the zero-padded panel, storing those rows only (row by row, two accumulators a row wait
-    /// on the FMA latency: 4 rows took 2.7x the full tile).
+    /// through the kernel on the zero-padded panel with the FMAs of 2, 4 or 6 rows, storing those rows only (row by row,
+    /// two accumulators a row wait on the FMA latency: 4 rows took 2.7x the full tile).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunBottom(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* epilogue,
