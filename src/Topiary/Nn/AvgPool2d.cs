@@ -112,7 +112,7 @@ public sealed class AvgPool2d : Pool2d, IArenaOutput
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        var dx = _kept.BeginBackward(ToString(), gradOutput, _output!);
+        var dx = _kept.BeginBackward(this, gradOutput, _output!);
         var g = _geometry;
         int n = dx.Dim(0), c = g.Channels, h = g.Height, w = g.Width;
         float[] dy = gradOutput.Data, d = dx.Data;

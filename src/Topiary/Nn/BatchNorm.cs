@@ -178,7 +178,7 @@ public abstract class BatchNorm : Module, IArenaOutput, IFusesReLU
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        float[] x = _input.Take(ToString(), gradOutput, _output!).Data;
+        float[] x = _input.Take(this, gradOutput, _output!).Data;
         var dx = LayerHelpers.Ensure(ref _gradInput, gradOutput.Shape);
         int n = _n, s = _s, c = Channels;
         long m = (long)n * s;

@@ -93,7 +93,7 @@ public sealed class Concat : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.BeginBackward(ref _ready, ToString(), gradOutput, _output!);
+        LayerHelpers.BeginBackward(ref _ready, this, gradOutput, _output!);
         var shape = _output!.Shape.ToArray();
         int n = shape[0], total = shape[1], inner = gradOutput.Length / Math.Max(1, n * total), offset = 0;
         Tensor? dx = null;

@@ -256,7 +256,7 @@ public sealed partial class Conv2d : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        var x = _kept.Take(ToString(), gradOutput, _output!);
+        var x = _kept.Take(this, gradOutput, _output!);
         var dx = LayerHelpers.Ensure(ref _gradInput, x.Shape);
         if (_batch == 0) return dx;
         if (IsDepthwise)

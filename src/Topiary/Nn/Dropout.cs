@@ -99,7 +99,7 @@ public sealed class Dropout : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.BeginBackward(ref _ready, ToString(), gradOutput, _output!);
+        LayerHelpers.BeginBackward(ref _ready, this, gradOutput, _output!);
         var dx = LayerHelpers.Ensure(ref _gradInput, gradOutput.Shape);
         TensorPrimitives.Multiply(gradOutput.Data, _scale!.Data, dx.Data);
         return dx;

@@ -34,7 +34,7 @@ public sealed class GlobalAvgPool2d : Module, IArenaOutput
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        var dx = _kept.BeginBackward(ToString(), gradOutput, _output!);
+        var dx = _kept.BeginBackward(this, gradOutput, _output!);
         int hw = dx.Dim(2) * dx.Dim(3);
         float inv = 1f / hw;
         for (int p = 0; p < gradOutput.Length; p++) dx.Data.AsSpan(p * hw, hw).Fill(gradOutput.Data[p] * inv);

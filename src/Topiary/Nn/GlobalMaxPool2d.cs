@@ -53,7 +53,7 @@ public sealed class GlobalMaxPool2d : Module, IArenaOutput
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        var dx = _kept.BeginBackward(ToString(), gradOutput, _output!);
+        var dx = _kept.BeginBackward(this, gradOutput, _output!);
         dx.Data.AsSpan().Clear();
         int[] argmax = _argmax!;
         for (int p = 0; p < gradOutput.Length; p++) dx.Data[argmax[p]] = gradOutput.Data[p];

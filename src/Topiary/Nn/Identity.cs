@@ -24,7 +24,7 @@ public sealed class Identity : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the input shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
+        LayerHelpers.RequireForward(_ready, this);
         ArgumentNullException.ThrowIfNull(gradOutput);
         if (!gradOutput.Shape.SequenceEqual(_shape))
             throw new ArgumentException($"{this}: expected gradOutput shape {Tensor.ShapeString(_shape)}, got {Tensor.ShapeString(gradOutput.Shape)}.", nameof(gradOutput));

@@ -49,7 +49,7 @@ public abstract class IndexMapLayer : Module, IArenaOutput
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public sealed override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.BeginBackward(ref _ready, ToString(), gradOutput, _output!);
+        LayerHelpers.BeginBackward(ref _ready, this, gradOutput, _output!);
         var dx = LayerHelpers.Ensure(ref _gradInput, _map!.InputShape);
         _map.Scatter(gradOutput.Data, dx.Data);
         return dx;

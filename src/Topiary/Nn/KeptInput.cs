@@ -24,7 +24,7 @@ internal struct KeptInput
     /// </summary>
     /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
-    public Tensor Take(string layer, Tensor gradOutput, Tensor output)
+    public Tensor Take(object layer, Tensor gradOutput, Tensor output)
     {
         LayerHelpers.BeginBackward(ref _ready, layer, gradOutput, output);
         var x = _input!;

@@ -26,7 +26,7 @@ internal struct KeptShape
     /// </summary>
     /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
-    public Tensor BeginBackward(string layer, Tensor gradOutput, Tensor output)
+    public Tensor BeginBackward(object layer, Tensor gradOutput, Tensor output)
     {
         LayerHelpers.BeginBackward(ref _ready, layer, gradOutput, output);
         return LayerHelpers.Ensure(ref _gradInput, _shape!);

@@ -36,7 +36,7 @@ internal static class LayerHelpers
         new($"{layer}: expected input shape {expected}, got {Tensor.ShapeString(actual)}.", parameterName);
 
     /// <summary>Throws when a layer's Backward is called without a preceding training-mode Forward.</summary>
-    public static void RequireForward(bool ready, string layer)
+    public static void RequireForward(bool ready, object layer)
     {
         if (!ready)
             throw new InvalidOperationException(
@@ -44,7 +44,7 @@ internal static class LayerHelpers
     }
 
     /// <summary>Throws unless <paramref name="gradOutput"/> has the shape of the last output.</summary>
-    public static void CheckGradShape(string layer, Tensor gradOutput, Tensor output)
+    public static void CheckGradShape(object layer, Tensor gradOutput, Tensor output)
     {
         ArgumentNullException.ThrowIfNull(gradOutput);
         if (!gradOutput.SameShape(output))
@@ -58,9 +58,11 @@ internal static class LayerHelpers
     /// and <paramref name="gradOutput"/> has the shape of <paramref name="output"/>, then clears
     /// <paramref name="ready"/> (each training-mode Forward allows one Backward).
     /// </summary>
+    /// <remarks><paramref name="layer"/> names the layer in the messages (its ToString(), taken only when one is thrown: a
+    /// Residual's or a Sequential's name spells out the whole block, and building it on every step allocated for nothing).</remarks>
     /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
-    public static void BeginBackward(ref bool ready, string layer, Tensor gradOutput, Tensor output)
+    public static void BeginBackward(ref bool ready, object layer, Tensor gradOutput, Tensor output)
     {
         RequireForward(ready, layer);
         CheckGradShape(layer, gradOutput, output);

@@ -73,7 +73,7 @@ public sealed class Linear : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> is not [N, out].</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        var x = _kept.Take(ToString(), gradOutput, _output!);
+        var x = _kept.Take(this, gradOutput, _output!);
         int n = x.Dim(0), inF = InFeatures, outF = OutFeatures;
         float[] dy = gradOutput.Data;
         Gemm.Sgemm(true, false, outF, inF, n, 1f, dy, outF, x.Data, inF, 1f, Weight.Grad.Data, inF);

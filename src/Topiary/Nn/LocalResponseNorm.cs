@@ -89,7 +89,7 @@ public sealed class LocalResponseNorm(int size, float alpha = 1e-4f, float beta 
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        var x = _kept.Take(ToString(), gradOutput, _output!);
+        var x = _kept.Take(this, gradOutput, _output!);
         var dx = LayerHelpers.Ensure(ref _gradInput, x.Shape);
         int n = x.Dim(0), c = x.Dim(1), s = x.Length / Math.Max(1, n * c);
         float[] xd = x.Data, yd = _output!.Data, dd = _denom!.Data, pd = _pow!.Data, dy = gradOutput.Data, d = dx.Data;

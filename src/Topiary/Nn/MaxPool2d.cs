@@ -205,7 +205,7 @@ public sealed class MaxPool2d : Pool2d, IArenaOutput
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        var dx = _kept.BeginBackward(ToString(), gradOutput, _output!);
+        var dx = _kept.BeginBackward(this, gradOutput, _output!);
         int n = dx.Dim(0);
         int inPer = dx.Length / Math.Max(1, n), outPer = gradOutput.Length / Math.Max(1, n);
         float[] dy = gradOutput.Data, d = dx.Data;

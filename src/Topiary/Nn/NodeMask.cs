@@ -155,7 +155,7 @@ public sealed class NodeMask : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        var x = _kept.Take(ToString(), gradOutput, _output!);
+        var x = _kept.Take(this, gradOutput, _output!);
         var dx = LayerHelpers.Ensure(ref _gradInput, gradOutput.Shape);
         int n = x.Dim(0), s = x.Length / Math.Max(1, n * Units);
         var dBeta = Gate.Grad.Data;

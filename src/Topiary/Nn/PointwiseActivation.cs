@@ -49,7 +49,7 @@ public abstract class PointwiseActivation : Module, IArenaOutput
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public sealed override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.BeginBackward(ref _ready, ToString(), gradOutput, _output!);
+        LayerHelpers.BeginBackward(ref _ready, this, gradOutput, _output!);
         var dx = LayerHelpers.Ensure(ref _gradInput, gradOutput.Shape);
         BackwardKernel(_backwardReadsInput ? _input!.Data : _output!.Data, gradOutput.Data, dx.Data);
         _input = null;

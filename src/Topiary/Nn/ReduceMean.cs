@@ -74,7 +74,7 @@ public sealed class ReduceMean : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.BeginBackward(ref _ready, ToString(), gradOutput, _output!);
+        LayerHelpers.BeginBackward(ref _ready, this, gradOutput, _output!);
         var dx = LayerHelpers.Ensure(ref _gradInput, _inputShape!);
         var dxd = dx.Data.AsSpan();
         var dy = gradOutput.Data.AsSpan();

@@ -66,7 +66,7 @@ public sealed class Residual : Module, IFusesReLU
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.BeginBackward(ref _ready, ToString(), gradOutput, _output!);
+        LayerHelpers.BeginBackward(ref _ready, this, gradOutput, _output!);
         if (_fusedReLU)
         {
             var below = LayerHelpers.Ensure(ref _gradBelowReLU, gradOutput.Shape);

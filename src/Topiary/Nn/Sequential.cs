@@ -113,7 +113,7 @@ public sealed class Sequential : Module
     /// <exception cref="InvalidOperationException">No preceding training-mode Forward.</exception>
     public override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
+        LayerHelpers.RequireForward(_ready, this);
         ArgumentNullException.ThrowIfNull(gradOutput);
         _ready = false;
         var g = gradOutput;

@@ -55,7 +55,7 @@ public abstract class SoftmaxBase : Module, IArenaOutput
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public sealed override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.BeginBackward(ref _ready, ToString(), gradOutput, _output!);
+        LayerHelpers.BeginBackward(ref _ready, this, gradOutput, _output!);
         var dx = LayerHelpers.Ensure(ref _gradInput, gradOutput.Shape);
         SoftmaxKernel.Backward(_output!.Data, gradOutput.Data, dx.Data, _view.Outer, _view.D, _view.Inner, _log, _scratch!);
         return dx;

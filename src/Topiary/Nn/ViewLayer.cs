@@ -40,7 +40,7 @@ public abstract class ViewLayer : Module
     /// <exception cref="ArgumentException"><paramref name="gradOutput"/> does not have the output shape.</exception>
     public sealed override Tensor Backward(Tensor gradOutput)
     {
-        LayerHelpers.BeginBackward(ref _ready, ToString(), gradOutput, _outView!);
+        LayerHelpers.BeginBackward(ref _ready, this, gradOutput, _outView!);
         if (_gradView is null || _gradView.Data != gradOutput.Data || !_gradView.Shape.SequenceEqual(_inputShape))
             _gradView = new Tensor(gradOutput.Data, _inputShape!);
         return _gradView;

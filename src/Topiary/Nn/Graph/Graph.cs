@@ -198,7 +198,7 @@ public sealed class Graph : GraphOp
     /// <exception cref="ArgumentException">Wrong number or shape of gradients.</exception>
     public override IReadOnlyList<Tensor> Backward(IReadOnlyList<Tensor> gradOutputs)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
+        LayerHelpers.RequireForward(_ready, this);
         CheckCount(gradOutputs, _outputIds.Length, "output gradients");
         _ready = false;
         Array.Clear(_grads);

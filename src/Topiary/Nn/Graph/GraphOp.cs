@@ -54,10 +54,10 @@ public abstract class GraphOp : Module
     /// <exception cref="ArgumentException">Not one gradient of the output shape.</exception>
     protected Tensor BeginSingleBackward(ref bool ready, IReadOnlyList<Tensor> gradOutputs, Tensor output)
     {
-        LayerHelpers.RequireForward(ready, ToString());
+        LayerHelpers.RequireForward(ready, this);
         CheckCount(gradOutputs, 1, "output gradients");
         var dy = gradOutputs[0];
-        LayerHelpers.CheckGradShape(ToString(), dy, output);
+        LayerHelpers.CheckGradShape(this, dy, output);
         ready = false;
         return dy;
     }

@@ -78,7 +78,7 @@ public sealed class Split : GraphOp
     /// <exception cref="ArgumentException">Wrong number or shape of gradients.</exception>
     public override IReadOnlyList<Tensor> Backward(IReadOnlyList<Tensor> gradOutputs)
     {
-        LayerHelpers.RequireForward(_ready, ToString());
+        LayerHelpers.RequireForward(_ready, this);
         CheckCount(gradOutputs, _sizes.Length, "output gradients");
         _ready = false;
         var dx = _grad!;
@@ -87,7 +87,7 @@ public sealed class Split : GraphOp
         for (int i = 0; i < _sizes.Length; i++)
         {
             var g = gradOutputs[i];
-            LayerHelpers.CheckGradShape(ToString(), g, _outputs[i]!);
+            LayerHelpers.CheckGradShape(this, g, _outputs[i]!);
             int row = g.Length / Math.Max(1, outer);
             for (int o = 0; o < outer; o++)
                 g.Data.AsSpan(o * row, row).CopyTo(dx.Data.AsSpan(o * rowIn + offset, row));
