@@ -162,8 +162,7 @@ public abstract class BatchNorm : Module, IArenaOutput, IFusesReLU
             for (int i = 0; i < n; i++)
             {
                 int off = (i * c + ch) * s;
-                BatchNormKernel.Normalize(x.AsSpan(off, s), mean, inv, gamma[ch], beta[ch], yd.AsSpan(off, s));
-                if (relu) TensorPrimitives.Max(yd.AsSpan(off, s), 0f, yd.AsSpan(off, s));
+                BatchNormKernel.Normalize(x.AsSpan(off, s), mean, inv, gamma[ch], beta[ch], yd.AsSpan(off, s), relu);
             }
             runMean[ch] = (1 - mom) * runMean[ch] + mom * mean;
             runVar[ch] = (float)((1 - mom) * runVar[ch] + mom * variance * m / (m - 1));

@@ -1,7 +1,7 @@
 // BatchNormKernel: the per-span passes of batch normalisation (BatchNorm.cs holds the formulas), each one sweep over
 // memory instead of the two or three TensorPrimitives calls it replaces:
 //   SquaredDeviation  Σ (x − μ)²                                  (the variance pass; nothing written)
-//   Normalize         y = x̂·γ + β,  x̂ = (x − μ)·inv
+//   Normalize         y = x̂·γ + β,  x̂ = (x − μ)·inv               (then max(y, 0) for a fused ReLU)
 //   Affine            y = x·a + b                                  (evaluation)
 //   SumAndDot         Σ g and Σ g·x̂                                (backward statistics)
 //   InputGradient     dx = ((x̂·(−m₁) + g) + (−m₀))·a              (backward, m₀ = mean g, m₁ = mean g·x̂)
@@ -71,31 +71,44 @@ internal static class BatchNormKernel
         return sum;
     }
 
-    /// <summary>y[i] = ((x[i] − mean)·inv)·gamma + beta.</summary>
+    /// <summary>y[i] = ((x[i] − mean)·inv)·gamma + beta, then max(y[i], +0) when <paramref name="relu"/> (IEEE 754 maximum,
+    /// as TensorPrimitives.Max: −0 becomes +0, NaN stays) — a fused ReLU in the same sweep.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Normalize(ReadOnlySpan<float> x, float mean, float inv, float gamma, float beta, Span<float> y)
+    public static void Normalize(ReadOnlySpan<float> x, float mean, float inv, float gamma, float beta, Span<float> y, bool relu = false)
     {
         int n = x.Length;
         if (y.Length < n) throw new ArgumentException("Destination span is shorter than the input.");
         if (!Vectorised)
         {
-            NormalizeScalar(x, mean, inv, gamma, beta, y);
+            NormalizeScalar(x, mean, inv, gamma, beta, y, relu);
             return;
         }
         ref float px = ref MemoryMarshal.GetReference(x);
         ref float py = ref MemoryMarshal.GetReference(y);
         int w = Vector<float>.Count, i = 0;
         Vector<float> m = new(mean), s = new(inv), g = new(gamma), b = new(beta);
-        for (; i + w <= n; i += w) Store((Load(ref px, i) - m) * s * g + b, ref py, i);
-        NormalizeScalar(x[i..], mean, inv, gamma, beta, y[i..]);
+        if (relu)
+            for (; i + w <= n; i += w) Store(ReLU((Load(ref px, i) - m) * s * g + b), ref py, i);
+        else
+            for (; i + w <= n; i += w) Store((Load(ref px, i) - m) * s * g + b, ref py, i);
+        NormalizeScalar(x[i..], mean, inv, gamma, beta, y[i..], relu);
     }
 
     /// <summary>Scalar twin of <see cref="Normalize"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void NormalizeScalar(ReadOnlySpan<float> x, float mean, float inv, float gamma, float beta, Span<float> y)
+    public static void NormalizeScalar(ReadOnlySpan<float> x, float mean, float inv, float gamma, float beta, Span<float> y, bool relu = false)
     {
-        for (int i = 0; i < x.Length; i++) y[i] = (x[i] - mean) * inv * gamma + beta;
+        for (int i = 0; i < x.Length; i++)
+        {
+            float v = (x[i] - mean) * inv * gamma + beta;
+            y[i] = relu && !(v > 0 || float.IsNaN(v)) ? 0f : v;
+        }
     }
+
+    // max(v, +0) lane by lane: v where v > 0 or v is NaN, else +0.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> ReLU(Vector<float> v) =>
+        Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero) | ~Vector.Equals(v, v), v, Vector<float>.Zero);
 
     /// <summary>y[i] = x[i]·a + b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -39,6 +39,22 @@ public class BatchNormKernelTests
             BatchNormKernel.Normalize(xs, 0.3f, 1.7f, 0.9f, -0.2f, y2);
             AssertBits(y1, y2, $"Normalize y, n = {n}");
 
+            // With a fused ReLU: the vector pass, its twin and Normalize followed by TensorPrimitives.Max, bit for bit —
+            // inputs that make y NaN, and γ = 0 with β = −0 or +0 (y = ±0, which the ReLU turns into +0).
+            var special = x.ToArray();
+            for (int i = 3; i < special.Length; i += 9) special[i] = float.NaN;
+            foreach (var (gamma, beta) in new[] { (0.9f, -0.2f), (0f, -0f), (0f, 0f), (-1.3f, 0.5f) })
+            {
+                var sx = special.AsSpan(1, n);
+                float[] y3 = new float[n];
+                BatchNormKernel.Normalize(sx, 0.3f, 1.7f, gamma, beta, y3);
+                System.Numerics.Tensors.TensorPrimitives.Max(y3, 0f, y3);
+                BatchNormKernel.Normalize(sx, 0.3f, 1.7f, gamma, beta, y2, relu: true);
+                AssertBits(y3, y2, $"Normalize + ReLU, n = {n}, γ {gamma}, β {beta}");
+                BatchNormKernel.NormalizeScalar(sx, 0.3f, 1.7f, gamma, beta, y1, relu: true);
+                AssertBits(y3, y1, $"NormalizeScalar + ReLU, n = {n}, γ {gamma}, β {beta}");
+            }
+
             BatchNormKernel.AffineScalar(xs, 1.3f, 0.4f, y1);
             BatchNormKernel.Affine(xs, 1.3f, 0.4f, y2);
             AssertBits(y1, y2, $"Affine, n = {n}");
