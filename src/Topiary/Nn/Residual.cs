@@ -82,14 +82,14 @@ public sealed class Residual : Module, IFusesReLU
         return dx;
     }
 
-    // y = a + b, then max(y, 0) when relu, chunk by chunk while a chunk is in cache.
+    // y = a + b, or max(a + b, 0) in the same sweep when relu, in chunks on the threads.
     private static void Add(float[] a, float[] b, float[] y, int n, bool relu) =>
         Threading.For(0, (n + Chunk - 1) / Chunk, i =>
         {
             int start = i * Chunk, count = Math.Min(Chunk, n - start);
             var to = y.AsSpan(start, count);
-            TensorPrimitives.Add(a.AsSpan(start, count), b.AsSpan(start, count), to);
-            if (relu) TensorPrimitives.Max(to, 0f, to);
+            if (relu) ReLULanes.AddMax0(a.AsSpan(start, count), b.AsSpan(start, count), to);
+            else TensorPrimitives.Add(a.AsSpan(start, count), b.AsSpan(start, count), to);
         });
 
     /// <inheritdoc/>

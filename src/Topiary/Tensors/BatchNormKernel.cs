@@ -88,7 +88,7 @@ internal static class BatchNormKernel
         int w = Vector<float>.Count, i = 0;
         Vector<float> m = new(mean), s = new(inv), g = new(gamma), b = new(beta);
         if (relu)
-            for (; i + w <= n; i += w) Store(ReLU((Load(ref px, i) - m) * s * g + b), ref py, i);
+            for (; i + w <= n; i += w) Store(ReLULanes.Max0((Load(ref px, i) - m) * s * g + b), ref py, i);
         else
             for (; i + w <= n; i += w) Store((Load(ref px, i) - m) * s * g + b, ref py, i);
         NormalizeScalar(x[i..], mean, inv, gamma, beta, y[i..], relu);
@@ -101,14 +101,9 @@ internal static class BatchNormKernel
         for (int i = 0; i < x.Length; i++)
         {
             float v = (x[i] - mean) * inv * gamma + beta;
-            y[i] = relu && !(v > 0 || float.IsNaN(v)) ? 0f : v;
+            y[i] = relu ? ReLULanes.Max0(v) : v;
         }
     }
-
-    // max(v, +0) lane by lane: v where v > 0 or v is NaN, else +0.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> ReLU(Vector<float> v) =>
-        Vector.ConditionalSelect(Vector.GreaterThan(v, Vector<float>.Zero) | ~Vector.Equals(v, v), v, Vector<float>.Zero);
 
     /// <summary>y[i] = x[i]·a + b.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
