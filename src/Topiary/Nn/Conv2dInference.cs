@@ -432,12 +432,15 @@ public sealed partial class Conv2d
             ? (threads == 1 || (n == 1 && Frozen) ? p : RoundUp((p + threads - 1) / threads, 32))
             : Math.Max(MinBlock, ColumnBlockFloats / k / 32 * 32);
         bool transposed = Transposed(p);
-        if (Frozen && !pointwise && !transposed)
+        if (!pointwise && !transposed)
         {
-            // The GEMM packs its B panels from the image itself: one item per sample, the GEMM threaded when fewer samples than threads.
+            // The GEMM packs its B panels from the image itself: one item per sample, the GEMM threaded when fewer samples
+            // than threads. A layer that is not Frozen (a training model evaluated between epochs) packs its weights for
+            // this call, as the training forward does: unfolding each image's column matrix took as long as the GEMM.
             PackWeights(false);
-            if (n == 1 || threads == 1) for (int i = 0; i < n; i++) ImplicitSample(i, threads, x, y);
-            else Threading.For(0, n, i => ImplicitSample(i, 1, x, y));
+            var packed = _packedWeights ?? PassWeights(ref _passWeights, transposed: false);
+            if (n == 1 || threads == 1) for (int i = 0; i < n; i++) ImplicitSample(i, threads, x, y, packed);
+            else Threading.For(0, n, i => ImplicitSample(i, 1, x, y, packed));
             return true;
         }
         block = transposed ? p : Math.Min(block, p);
@@ -456,7 +459,7 @@ public sealed partial class Conv2d
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
 
     // Sample i by implicit im2col (Im2ColPanels), group by group, the epilogue on the GEMM's tiles.
-    private unsafe void ImplicitSample(int i, int threads, float[] x, float[] y)
+    private unsafe void ImplicitSample(int i, int threads, float[] x, float[] y, GemmPackedA[] packed)
     {
         var g = _geometry;
         int p = g.ColumnCols, oc = OutChannels, groups = Groups, ocg = oc / groups, cg = g.Channels / groups;
@@ -467,7 +470,7 @@ public sealed partial class Conv2d
             {
                 var epilogue = new GemmEpilogue(pBias == null ? null : pBias + gi * ocg,
                     pResidual == null ? null : pResidual + ((long)i * oc + gi * ocg) * p, p, _clampMin, _clampMax);
-                Im2ColPanels.Multiply(threads, _packedWeights![gi], x, i * g.ImageSize + gi * part.ImageSize, part, 0,
+                Im2ColPanels.Multiply(threads, packed[gi], x, i * g.ImageSize + gi * part.ImageSize, part, 0,
                     output[(gi * ocg * p)..], p, epilogue);
             }
     }
