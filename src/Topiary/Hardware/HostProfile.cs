@@ -5,6 +5,7 @@
 // HostMeasurement when one is given (multi-thread FMA peak, multi-thread read bandwidth), else they are 0.
 using System.Globalization;
 using System.Runtime.Intrinsics;
+using Topiary.Runtime;
 
 namespace Topiary.Hardware;
 

@@ -10,7 +10,10 @@
 //     dense otherwise.
 //   Measure: every candidate (dense, csr, csr16, simd-group at 16/8/4, block 4×L, sell on AVX-512) is built and timed on the layer's
 //   real weight at the plan's batch size on a seeded random input (interleaved, LatencyMeter.Compare) and the fastest
-//   wins. Conv layers are timed as weights × im2col columns.
+//   wins. Conv layers are timed as weights × im2col columns. With PlanOptions.WeightsFromMemory the candidates are timed
+//   with the caches emptied before each round (LatencyMeter.CompareFromMemory): warm, AlexNet's 25 %-dense fc8 chose
+//   the 4×8 blocks (every block kept: a dense matrix, 16 MB) that a pass of the network then streamed from memory at
+//   1.5 ms, where CSR16's 6 MB take 0.6–0.9 ms.
 using Topiary.Runtime.Sparse;
 
 namespace Topiary.Runtime;
@@ -40,7 +43,7 @@ public static class FormatChooser
         if (options.Format is SparseFormat forced)
             return SparseWeight.Create(forced != SparseFormat.Dense && density < 1 ? forced : SparseFormat.Dense, dense, rows, cols, options.WeightOptions);
         if (density >= 1 || columns > 0 && !options.SparseConv) return new DenseWeight(dense, rows, cols);
-        if (options.Measure) return Fastest(Candidates(dense, rows, cols), rows, cols, columns, batch, options.MeasureSeconds);
+        if (options.Measure) return Fastest(Candidates(dense, rows, cols), rows, cols, columns, batch, options);
 
         int lanes = SparseWeightOptions.HostLanes;
         if (density < 0.8 && Fill(dense, rows, cols, 4, lanes) >= StructuredFill)
@@ -86,7 +89,7 @@ public static class FormatChooser
         return list;
     }
 
-    private static SparseWeight Fastest(List<SparseWeight> candidates, int rows, int cols, int columns, int batch, double seconds)
+    private static SparseWeight Fastest(List<SparseWeight> candidates, int rows, int cols, int columns, int batch, PlanOptions options)
     {
         int n = columns > 0 ? 1 : batch;
         int inner = columns > 0 ? columns : 1;
@@ -96,7 +99,10 @@ public static class FormatChooser
         var actions = candidates.Select<SparseWeight, Action>(w => columns > 0
             ? () => w.MultiplyColumns(x, inner, inner, y, inner, default, false)
             : () => w.Multiply(x, n, y, default, false)).ToArray();
-        var times = LatencyMeter.Compare(actions, seconds, warmup: 5, sliceSeconds: 0.005); // one thread: short slices are safe
+        long evict = 3 * CacheSizes.Host.LastLevelBytes / 2;
+        var times = options.WeightsFromMemory && evict > 0
+            ? LatencyMeter.CompareFromMemory(actions, evict, options.MeasureSeconds)
+            : LatencyMeter.Compare(actions, options.MeasureSeconds, warmup: 5, sliceSeconds: 0.005); // one thread: short slices are safe
         int best = 0;
         for (int i = 1; i < times.Count; i++) if (times[i].MedianUs < times[best].MedianUs) best = i;
         return candidates[best];

@@ -46,7 +46,8 @@ public static class InferenceGraph
     /// A copy of <paramref name="model"/> with every foldable conv → BatchNorm → Add → activation chain of its top-level
     /// Graph fused into one <see cref="FusedConv2d"/>. <paramref name="exampleShape"/> (one example, no batch axis) is
     /// used to check residual shapes. Pruned Linear layers (density below <see cref="SparseLinearDensity"/>) become
-    /// <see cref="SparseLinear"/> layers whose format is measured at <paramref name="batch"/>, a following ReLU fused;
+    /// <see cref="SparseLinear"/> layers whose format is measured at <paramref name="batch"/> (from memory when the model's
+    /// weights exceed the last-level cache: <see cref="WeightsExceedCache"/>), a following ReLU fused;
     /// dense ones <see cref="PackedLinear"/>.
     /// With <paramref name="channelsLast"/>, depthwise-separable stacks run channels last.
     /// </summary>
@@ -61,7 +62,8 @@ public static class InferenceGraph
         Freeze(copy);
         var (chainNorms, chainActivations) = FuseChains(copy);
         var (blockResiduals, blockActivations) = FuseResidualBlocks(copy);
-        chainActivations += blockActivations + SparsifyLinears(copy, batch);
+        bool fromMemory = WeightsExceedCache(copy, CacheSizes.Host.LastLevelBytes);
+        chainActivations += blockActivations + SparsifyLinears(copy, batch, fromMemory);
         int channelsLastConvs = channelsLast ? ChannelsLastRewrite.Apply(copy) : 0;
         if (copy is not Graph graph) return new FusedModel(copy, chainNorms, blockResiduals, chainActivations, 0, channelsLastConvs);
         graph.Forward([new Tensor([1, .. exampleShape])], training: false); // shapes of every tensor, for the residual check
@@ -84,7 +86,7 @@ public static class InferenceGraph
             if (removed.Contains(node)) continue;
             if (node.Module is not Conv2d conv || node.Inputs.Count != 1 || node.Outputs.Count != 1)
             {
-                nodes.Add(Sparsified(node, batch));
+                nodes.Add(Sparsified(node, batch, fromMemory));
                 continue;
             }
             string output = node.Outputs[0];
@@ -329,9 +331,29 @@ public static class InferenceGraph
     /// <summary>A Linear layer of the copy with fewer non-zero weights than this fraction runs as a <see cref="SparseLinear"/>.</summary>
     public const double SparseLinearDensity = 0.75;
 
+    /// <summary>Bytes a pruned layer's stored weight takes at least: a 4-byte value and a 2-byte index (CSR16).</summary>
+    private const int SparseEntryBytes = 6;
+
+    /// <summary>
+    /// True when a pass over <paramref name="model"/> reads more weight bytes than a last-level cache of
+    /// <paramref name="cacheBytes"/> holds (4 bytes a weight of a dense parameter, <see cref="SparseEntryBytes"/> a non-zero
+    /// of a pruned one): then every layer meets its weights in memory, not in the caches, on each pass, and the sparse
+    /// formats are timed so (<see cref="PlanOptions.WeightsFromMemory"/>). False when the cache size is unknown (0).
+    /// </summary>
+    internal static bool WeightsExceedCache(Module model, long cacheBytes)
+    {
+        long bytes = 0;
+        foreach (var p in model.Parameters())
+        {
+            long nonZero = p.Value.Data.Count(v => v != 0);
+            bytes += nonZero < SparseLinearDensity * p.Length ? SparseEntryBytes * nonZero : 4L * p.Length;
+        }
+        return cacheBytes > 0 && bytes > cacheBytes;
+    }
+
     // Pruned Linear layers inside Sequentials become SparseLinear, a following ReLU fused, and dense ones PackedLinear;
     // returns the ReLUs fused.
-    private static int SparsifyLinears(Module model, int batch)
+    private static int SparsifyLinears(Module model, int batch, bool fromMemory)
     {
         int relus = 0;
         foreach (var seq in model.NamedModules().Select(m => m.Module).OfType<Sequential>().ToArray())
@@ -340,7 +362,7 @@ public static class InferenceGraph
                 if (seq[i] is Linear dense && !Pruned(dense)) seq.ReplaceRange(i, 1, new PackedLinear(dense));
                 if (!Pruned(seq[i])) continue;
                 bool relu = i + 1 < seq.Count && seq[i + 1] is ReLU;
-                seq.ReplaceRange(i, relu ? 2 : 1, new SparseLinear((Linear)seq[i], relu, batch));
+                seq.ReplaceRange(i, relu ? 2 : 1, new SparseLinear((Linear)seq[i], relu, batch, weightsFromMemory: fromMemory));
                 relus += relu ? 1 : 0;
             }
         return relus;
@@ -349,9 +371,9 @@ public static class InferenceGraph
     private static bool Pruned(Module m) => m is Linear l && l.Weight.Value.Data.Count(v => v != 0) < SparseLinearDensity * l.Weight.Length;
 
     // A graph node, its module a SparseLinear when it is a pruned Linear, a PackedLinear when a dense one.
-    private static GraphNode Sparsified(GraphNode node, int batch) => node.Module switch
+    private static GraphNode Sparsified(GraphNode node, int batch, bool fromMemory) => node.Module switch
     {
-        Linear pruned when Pruned(pruned) => node with { Module = new SparseLinear(pruned, false, batch) },
+        Linear pruned when Pruned(pruned) => node with { Module = new SparseLinear(pruned, false, batch, weightsFromMemory: fromMemory) },
         Linear dense => node with { Module = new PackedLinear(dense) },
         _ => node,
     };

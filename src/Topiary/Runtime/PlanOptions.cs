@@ -31,6 +31,13 @@ public sealed record PlanOptions
     /// <summary>Timing budget per layer in seconds when <see cref="Measure"/> is set.</summary>
     public double MeasureSeconds { get; init; } = 0.2;
 
+    /// <summary>
+    /// With <see cref="Measure"/>: time every candidate with its weights out of the caches
+    /// (<see cref="LatencyMeter.CompareFromMemory"/>), as the layers of a network whose weights exceed the last-level
+    /// cache meet them on every pass (InferenceGraph sets it for such networks). Off: timed warm, as a small network runs.
+    /// </summary>
+    public bool WeightsFromMemory { get; init; }
+
     /// <summary>Group width and block size for formats built by <see cref="Format"/> or <see cref="LayerFormats"/>.</summary>
     public SparseWeightOptions? WeightOptions { get; init; }
 

@@ -1,6 +1,7 @@
 // SparseLinear: a pruned Linear layer at inference, in the frozen copies InferenceGraph makes — y = act(x·Wᵀ + b) with
 // the weight stored in the sparse format FormatChooser measures fastest on it at the copy's batch size (csr, sell,
-// simd-group, block, or dense when nothing beats it). A layer of more than RowBlockNonZeros stored weights is cut into
+// simd-group, block, or dense when nothing beats it), timed from memory when the whole network's weights exceed the
+// last-level cache (InferenceGraph). A layer of more than RowBlockNonZeros stored weights is cut into
 // row blocks of at most about that many (multiples of 16 rows), each its own weight, computed in parallel (a batch-1
 // product of AlexNet's fc6 — 3.4 M non-zeros — is bound by memory, so two cores stream faster than one). Inference only:
 // Backward refuses. The copy is a snapshot; the source layer's later edits are not seen.
@@ -27,7 +28,9 @@ public sealed class SparseLinear : Module
     /// <param name="relu">Fuse a following ReLU.</param>
     /// <param name="batch">Batch size the formats are timed at.</param>
     /// <param name="measureSeconds">Timing budget per block for the format choice.</param>
-    public SparseLinear(Linear linear, bool relu, int batch, double measureSeconds = 0.05)
+    /// <param name="weightsFromMemory">Time the formats with the weights out of the caches, as a network larger than the
+    /// last-level cache runs (<see cref="PlanOptions.WeightsFromMemory"/>).</param>
+    public SparseLinear(Linear linear, bool relu, int batch, double measureSeconds = 0.05, bool weightsFromMemory = false)
     {
         ArgumentNullException.ThrowIfNull(linear);
         InFeatures = linear.InFeatures;
@@ -39,7 +42,7 @@ public sealed class SparseLinear : Module
         foreach (float v in w) if (v != 0) nnz++;
         int blocks = (int)Math.Clamp((nnz + RowBlockNonZeros - 1) / RowBlockNonZeros, 1, Math.Max(1, OutFeatures / 16));
         _rowStart = [.. Enumerable.Range(0, blocks + 1).Select(b => Math.Min(OutFeatures, (int)((long)OutFeatures * b / blocks + 15) / 16 * 16))];
-        var options = new PlanOptions { Measure = true, MeasureSeconds = measureSeconds };
+        var options = new PlanOptions { Measure = true, MeasureSeconds = measureSeconds, WeightsFromMemory = weightsFromMemory };
         _blocks = [.. Enumerable.Range(0, blocks).Select(b =>
         {
             int r0 = _rowStart[b], rows = _rowStart[b + 1] - r0;

@@ -4,6 +4,7 @@
 // HardwareProfile.ByName (known names, case-insensitive, unknown names listed in the error).
 using System.Runtime.Intrinsics;
 using Topiary.Hardware;
+using Topiary.Runtime;
 
 namespace Topiary.Tests.Hardware;
 
@@ -62,7 +63,10 @@ public sealed class HostProfileTests : IDisposable
         Assert.Equal(48 * 1024, c.L1dBytes);
         Assert.Equal(2048 * 1024, c.L2Bytes);
         Assert.Equal(32L << 20, c.L3Bytes);
+        Assert.Equal(32L << 20, c.LastLevelBytes);
         Assert.Empty(c.Notes);
+        Assert.Equal(2048 * 1024, (c with { L3Bytes = 0 }).LastLevelBytes);
+        Assert.Equal(48 * 1024, (c with { L3Bytes = 0, L2Bytes = 0 }).LastLevelBytes);
     }
 
     [Fact]
@@ -76,7 +80,7 @@ public sealed class HostProfileTests : IDisposable
         Assert.Contains(c.Notes, n => n.Contains("Incomplete", StringComparison.Ordinal));
 
         var none = CacheSizes.Read(Path.Combine(_dir, "does-not-exist"));
-        Assert.Equal((0L, 0L, 0L), (none.L1dBytes, none.L2Bytes, none.L3Bytes));
+        Assert.Equal((0L, 0L, 0L, 0L), (none.L1dBytes, none.L2Bytes, none.L3Bytes, none.LastLevelBytes));
         Assert.Single(none.Notes);
     }
 

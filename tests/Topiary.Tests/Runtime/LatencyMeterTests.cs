@@ -41,8 +41,22 @@ public class LatencyMeterTests
     }
 
     [Fact]
+    public void From_memory_each_action_runs_once_a_round_in_rotation()
+    {
+        var order = new List<int>();
+        var l = LatencyMeter.CompareFromMemory([() => order.Add(0), () => order.Add(1), () => order.Add(2)], evictBytes: 1 << 20, seconds: 0, minRounds: 4);
+        // one untimed call each, then rounds starting with the next action in turn
+        Assert.Equal([0, 1, 2, 0, 1, 2, 1, 2, 0, 2, 0, 1, 0, 1, 2], order);
+        Assert.All(l, x => Assert.True(x.Calls == 4 && x.MinUs <= x.MedianUs && x.MedianUs <= x.P99Us));
+    }
+
+    [Fact]
     public void Bad_arguments_are_rejected()
     {
+        Assert.Throws<ArgumentException>(() => LatencyMeter.CompareFromMemory([], 1024));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LatencyMeter.CompareFromMemory([() => { }], 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LatencyMeter.CompareFromMemory([() => { }], 1024, seconds: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LatencyMeter.CompareFromMemory([() => { }], 1024, minRounds: 0));
         Assert.Throws<ArgumentException>(() => LatencyMeter.Compare([], 0.01));
         Assert.Throws<ArgumentOutOfRangeException>(() => LatencyMeter.Compare([() => { }], -1));
         Assert.Throws<ArgumentOutOfRangeException>(() => LatencyMeter.Measure(() => { }, 0.01, warmup: -1));

@@ -1,5 +1,6 @@
 // SparseLinear (a pruned Linear in InferenceGraph's frozen copies): equals the Linear it was made from (+ ReLU) at
-// batch 1 and 3, in one row block and in several (blocks in parallel, written back per example); the copy keeps the
+// batch 1 and 3, in one row block and in several (blocks in parallel, written back per example), its formats timed warm
+// or from memory; the copy keeps the
 // source's values when the source changes later; refuses training and wrong shapes; InferenceGraph.Fuse makes one
 // for a pruned Linear (fusing its ReLU) and leaves dense ones alone.
 using Topiary.Nn;
@@ -28,9 +29,12 @@ public class SparseLinearTests
         foreach (bool relu in new[] { false, true })
         {
             var expected = linear.Forward(x, training: false).Data.Select(v => relu ? Math.Max(v, 0f) : v).ToArray();
-            var sparse = new SparseLinear(linear, relu, batch, measureSeconds: 0.005);
-            Assert.Equal(w.Count(v => v != 0) > SparseLinear.RowBlockNonZeros, sparse.Formats.Count > 1);
-            GroupedConvTests.AssertClose(expected, sparse.Forward(x, training: false).Data.ToArray(), $"{sparse} at batch {batch}");
+            foreach (bool fromMemory in new[] { false, true })
+            {
+                var sparse = new SparseLinear(linear, relu, batch, measureSeconds: 0.005, weightsFromMemory: fromMemory);
+                Assert.Equal(w.Count(v => v != 0) > SparseLinear.RowBlockNonZeros, sparse.Formats.Count > 1);
+                GroupedConvTests.AssertClose(expected, sparse.Forward(x, training: false).Data.ToArray(), $"{sparse} at batch {batch}, timed from memory: {fromMemory}");
+            }
         }
     }
 
@@ -47,6 +51,21 @@ public class SparseLinearTests
         Assert.Throws<NotSupportedException>(() => sparse.Forward(x, training: true));
         Assert.Throws<NotSupportedException>(() => sparse.Backward(x));
         Assert.Throws<ArgumentException>(() => sparse.Forward(Randn(3, 1, 9), training: false));
+    }
+
+    [Fact]
+    public void A_network_is_timed_from_memory_when_its_weights_exceed_the_last_level_cache()
+    {
+        var model = new Sequential(new Linear(100, 10, new Random(1)));
+        var w = ((Linear)model[0]).Weight.Value.Data;
+        // dense: 1,000 weights and 10 biases at 4 bytes
+        Assert.True(InferenceGraph.WeightsExceedCache(model, 4039));
+        Assert.False(InferenceGraph.WeightsExceedCache(model, 4040));
+        // pruned to 100 non-zeros: 6 bytes each (a value and a 16-bit index); the biases stay dense
+        for (int i = 0; i < w.Length; i++) if (i % 10 != 0) w[i] = 0f;
+        Assert.True(InferenceGraph.WeightsExceedCache(model, 639));
+        Assert.False(InferenceGraph.WeightsExceedCache(model, 640));
+        Assert.False(InferenceGraph.WeightsExceedCache(model, 0)); // the cache size unknown: timed warm, as before
     }
 
     [Fact]

@@ -3,7 +3,11 @@
 // CscColumns and, on AVX2 hosts without AVX-512, by a codebook weight's rows and columns (CodebookWeight, CodeColumns).
 //   Batch 1 (and n < 4): per row, a software gather — eight x values assembled into a Vector256 with inserts (each
 //   x load folds into an insert) times eight values (contiguous floats, or eight centroids assembled alike), two
-//   accumulators; rows shorter than 16 and hardware without Vector256 run a 4-way scalar loop. Measured at 300×784:
+//   accumulators; rows shorter than 16 and hardware without Vector256 run a 4-way scalar loop. The values and
+//   column indices are prefetched PrefetchEntries entries ahead (x86): a large layer at batch 1 — AlexNet's fc6, 3.4 M
+//   entries in 20 MB — streams them from memory on every call, and the hardware prefetcher, which stops at each 4 KB
+//   page, left the loads waiting (fc6 from memory: 1.3–1.5x faster; BENCHMARKS.md). Only for matrices of more than
+//   PrefetchAboveEntries entries: a small layer stays in the caches, and there the prefetches only cost. Measured at 300×784:
 //   on Zen 4 (70 % sparse) inserts 16-20 µs, AVX2 vgatherdps 31 µs, 4-way scalar 25 µs, 4×Vector128 inserts no
 //   better; on Zen 3 (92 % sparse) inserts 0.47-0.54 ns an entry, vgatherdps 0.71-0.79; so no hardware gather.
 //   n ≥ 4: a block of 8 examples is transposed (xt[c·8 + e] = X[e, c]) so each non-zero is one 8-wide FMA.
@@ -15,6 +19,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Topiary.Tensors;
 
 namespace Topiary.Runtime.Sparse;
@@ -23,6 +28,13 @@ namespace Topiary.Runtime.Sparse;
 internal static unsafe class CsrKernels
 {
     private const int Block = 8;
+
+    /// <summary>How far ahead of the batch-1 row kernel's entry the values and indices are prefetched (2 KB of floats).</summary>
+    internal const int PrefetchEntries = 512;
+
+    /// <summary>The batch-1 row kernel prefetches for a matrix of more stored entries than this (768 KB of CSR16, 1 MB of
+    /// CSR: more than a core's L2 here), read from L3 or memory; in L2 the prefetches only cost (3–5 % at 300 × 784).</summary>
+    internal const int PrefetchAboveEntries = 1 << 17;
 
     /// <summary>Y[i, r] = act(Σ_j A[r, j]·X[i, j] + bias[r]); x [n, Cols], y [n, Rows] (lengths checked by the caller).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -164,11 +176,13 @@ internal static unsafe class CsrKernels
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TValues : struct, IEntryValues
     {
-        bool vector = Vector256.IsHardwareAccelerated;
+        bool vector = Vector256.IsHardwareAccelerated, prefetch = Sse.IsSupported && rp[rows] - rp[0] > PrefetchAboveEntries;
         for (int r = 0; r < rows; r++)
         {
             int start = rp[r], end = rp[r + 1];
-            float sum = vector && end - start >= 2 * Block ? RowInsert(v, ci, x, start, end) : RowScalar(v, ci, x, start, end);
+            float sum = !vector || end - start < 2 * Block ? RowScalar(v, ci, x, start, end)
+                : prefetch ? RowInsert<TIndex, TValues, Ahead>(v, ci, x, start, end)
+                : RowInsert<TIndex, TValues, NotAhead>(v, ci, x, start, end);
             if (bias is not null) sum += bias[r];
             y[r] = relu ? Math.Max(sum, 0f) : sum;
         }
@@ -192,11 +206,17 @@ internal static unsafe class CsrKernels
         return (s0 + s1) + (s2 + s3);
     }
 
+    // Whether the row kernel prefetches (a JIT-time constant: each kernel is compiled with or without).
+    private interface IPrefetch { static abstract bool On { get; } }
+    private readonly struct Ahead : IPrefetch { public static bool On => true; }
+    private readonly struct NotAhead : IPrefetch { public static bool On => false; }
+
     // Eight x values assembled with inserts (a software gather: one load per x folded into an insert), two accumulators.
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float RowInsert<TIndex, TValues>(TValues v, TIndex* ci, float* x, int start, int end)
+    private static float RowInsert<TIndex, TValues, TPrefetch>(TValues v, TIndex* ci, float* x, int start, int end)
         where TIndex : unmanaged, IBinaryInteger<TIndex>
         where TValues : struct, IEntryValues
+        where TPrefetch : struct, IPrefetch
     {
         var acc0 = Vector256<float>.Zero;
         var acc1 = Vector256<float>.Zero;
@@ -204,6 +224,11 @@ internal static unsafe class CsrKernels
         for (; j + 2 * Block <= end; j += 2 * Block)
         {
             TIndex* c = ci + j;
+            if (TPrefetch.On)
+            {
+                v.Prefetch(j + PrefetchEntries);
+                Sse.Prefetch0(c + PrefetchEntries);
+            }
             var x0 = Vector256.Create(x[nint.CreateTruncating(c[0])], x[nint.CreateTruncating(c[1])], x[nint.CreateTruncating(c[2])], x[nint.CreateTruncating(c[3])],
                 x[nint.CreateTruncating(c[4])], x[nint.CreateTruncating(c[5])], x[nint.CreateTruncating(c[6])], x[nint.CreateTruncating(c[7])]);
             var x1 = Vector256.Create(x[nint.CreateTruncating(c[8])], x[nint.CreateTruncating(c[9])], x[nint.CreateTruncating(c[10])], x[nint.CreateTruncating(c[11])],

@@ -1,10 +1,11 @@
 // CacheSizes: the data/unified cache sizes one core sees, read from Linux sysfs
 // (<dir>/index*/{level,type,size}, e.g. level "1", type "Data", size "48K"). Instruction caches are skipped.
 // Missing directories or files and unparsable sizes give 0 for that level (and a note), never an exception:
-// containers and non-Linux hosts often hide this information.
+// containers and non-Linux hosts often hide this information. Host (read once) serves the runtime's kernel selection
+// (whether a network's weights stay in the caches between passes: InferenceGraph, FormatChooser) and HostProfile.
 using System.Globalization;
 
-namespace Topiary.Hardware;
+namespace Topiary.Runtime;
 
 /// <summary>Cache sizes in bytes (0 = none or unknown) and notes about anything that could not be read.</summary>
 /// <param name="L1dBytes">Level-1 data cache.</param>
@@ -15,6 +16,14 @@ public sealed record CacheSizes(long L1dBytes, long L2Bytes, long L3Bytes, IRead
 {
     /// <summary>The Linux sysfs directory describing cpu0's caches.</summary>
     public const string LinuxSysfsDirectory = "/sys/devices/system/cpu/cpu0/cache";
+
+    private static readonly Lazy<CacheSizes> s_host = new(() => Read());
+
+    /// <summary>This machine's caches (<see cref="Read"/> of <see cref="LinuxSysfsDirectory"/>, read once).</summary>
+    public static CacheSizes Host => s_host.Value;
+
+    /// <summary>The largest cache level that was read (L3, else L2, else L1d; 0 when none was).</summary>
+    public long LastLevelBytes => L3Bytes > 0 ? L3Bytes : L2Bytes > 0 ? L2Bytes : L1dBytes;
 
     /// <summary>
     /// Reads <paramref name="directory"/>/index*/ entries. For each level the first Data or Unified entry wins;
