@@ -8,7 +8,8 @@
 //           InferencePlan then reorders its rows (SellRowOrder) when it feeds another Linear
 //     csr   when density < PlanOptions.SparseDensityThreshold (unstructured sparsity)
 //     dense otherwise.
-//   Measure: every candidate (dense, csr, csr16, simd-group at 16/8/4, block 4×L, sell on AVX-512) is built and timed on the layer's
+//   Measure: every candidate (dense, csr16 — csr only past 65,536 columns: the same kernels with twice the index bytes,
+//   from memory up to 2x slower at VGG-16's fc6 — simd-group at 16/8/4, block 4×L, sell on AVX-512) is built and timed on the layer's
 //   real weight at the plan's batch size on a seeded random input (interleaved, LatencyMeter.Compare) and the fastest
 //   wins. Conv layers are timed as weights × im2col columns. With PlanOptions.WeightsFromMemory the candidates are timed
 //   with the caches emptied before each round (LatencyMeter.CompareFromMemory): warm, AlexNet's 25 %-dense fc8 chose
@@ -77,11 +78,15 @@ public static class FormatChooser
         return stored == 0 ? 1 : (double)nnz / stored;
     }
 
-    private static List<SparseWeight> Candidates(ReadOnlySpan<float> dense, int rows, int cols)
+    /// <summary>The formats <see cref="PlanOptions.Measure"/> times for a [rows, cols] weight.</summary>
+    internal static List<SparseWeight> Candidates(ReadOnlySpan<float> dense, int rows, int cols)
     {
         int lanes = SparseWeightOptions.HostLanes;
-        var list = new List<SparseWeight> { new DenseWeight(dense, rows, cols), new CsrWeight(dense, rows, cols) };
-        if (cols <= Csr16Weight.MaxCols) list.Add(new Csr16Weight(dense, rows, cols));
+        var list = new List<SparseWeight>
+        {
+            new DenseWeight(dense, rows, cols),
+            cols <= Csr16Weight.MaxCols ? new Csr16Weight(dense, rows, cols) : new CsrWeight(dense, rows, cols),
+        };
         foreach (int w in (int[])[16, 8, 4])
             if (w <= lanes) list.Add(new SimdGroupWeight(dense, rows, cols, w));
         list.Add(new BlockSparseWeight(dense, rows, cols, 4, lanes));

@@ -63,6 +63,21 @@ public class FormatChooserTests
         Assert.Equal(dense, w.ToDense());
         var conv = FormatChooser.Choose(dense, Rows, Cols, 5, 1, new PlanOptions { Measure = true, MeasureSeconds = 0.01 }, "conv");
         Assert.Equal(dense, conv.ToDense());
+        var cold = FormatChooser.Choose(dense, Rows, Cols, 0, 1, new PlanOptions { Measure = true, MeasureSeconds = 0.01, WeightsFromMemory = true }, "fc");
+        Assert.Equal(dense, cold.ToDense());
+    }
+
+    [Fact]
+    public void Measured_candidates_index_columns_in_16_bits_where_they_reach()
+    {
+        var narrow = FormatChooser.Candidates(Weight(SparsityPattern.Element, 0.3), Rows, Cols).Select(w => w.Format).ToList();
+        Assert.Contains(SparseFormat.Csr16, narrow);
+        Assert.DoesNotContain(SparseFormat.Csr, narrow);
+        var wide = new float[Csr16Weight.MaxCols + 1];
+        wide[3] = 1f;
+        var formats = FormatChooser.Candidates(wide, 1, wide.Length).Select(w => w.Format).ToList();
+        Assert.Contains(SparseFormat.Csr, formats);
+        Assert.DoesNotContain(SparseFormat.Csr16, formats);
     }
 
     [Fact]
