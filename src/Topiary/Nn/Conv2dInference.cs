@@ -230,14 +230,17 @@ public sealed partial class Conv2d
         }
     }
 
-    // The candidates this layer can run on this input, then the fastest of three timed calls each on the first input of
+    // The candidates this layer can run on this input, then the fastest of three to eight timed calls each (more while a
+    // round of all candidates is cheap: up to ChoiceSeconds in all) on the first input of
     // each size and batch (the output is rewritten by the caller), after one untimed call each: first-use costs (packed or
     // transformed weights, the sparse layout, thread-local scratch growing and its pages first touched, on the workers
     // too) made the untimed-first choice vary between processes — AlexNet's pruned conv3 at 2 threads kept the direct
     // sparse kernel (1,041 µs) in some where Winograd takes 699 µs. The kernels timed are compiled fully optimized at
     // their first call (AggressiveOptimization on every looping method of Tensors/, KernelOptimizationTests): timed as
     // tier-0 code, the choice followed whichever candidate's helpers were unoptimized (SqueezeNet 1.0 took the direct
-    // stem kernel for 3×3 layers Winograd runs faster). A small image at batch > 1 whose im2col path is the
+    // stem kernel for 3×3 layers Winograd runs faster). Three calls were too few at 2 threads on a noisy 2-core host:
+    // AlexNet's conv1 took im2col in half of the processes where space-to-depth Winograd runs it 1.75x faster, and conv3
+    // varied between three algorithms. A small image at batch > 1 whose im2col path is the
     // batched one keeps it unless Winograd can run (then the batched path is the one timed).
     private Algorithm Choose(float[] x, float[] y)
     {
@@ -255,7 +258,9 @@ public sealed partial class Conv2d
         if (!winograd && !spaceToDepth && !sparse && !entry) return Algorithm.Im2col;
         if (_algorithm.TryGetValue(key, out var chosen)) return chosen;
         var best = (Algorithm: Algorithm.Im2col, Seconds: double.MaxValue);
-        for (int run = 0; run < 4; run++)
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (int run = 0; run < 1 + MinChoiceCalls || run < 1 + MaxChoiceCalls
+            && System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds < ChoiceSeconds; run++)
         {
             if (run == 1) best = (Algorithm.Im2col, double.MaxValue); // run 0 warmed every candidate up
             long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
@@ -299,6 +304,9 @@ public sealed partial class Conv2d
     /// <summary>The algorithms a Frozen layer has chosen so far ("im2col", "winograd", "sparse", "spacetodepth", "entry";
     /// comma-separated), or "".</summary>
     internal string ChosenAlgorithms => string.Join(", ", _algorithm.Values.Distinct().Select(a => a.ToString().ToLowerInvariant()));
+
+    private const int MinChoiceCalls = 3, MaxChoiceCalls = 8;
+    private const double ChoiceSeconds = 0.1;
 
     private static (Algorithm, double) Faster((Algorithm Algorithm, double Seconds) best, Algorithm a, long t0)
     {
