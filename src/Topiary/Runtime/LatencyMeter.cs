@@ -88,7 +88,8 @@ public static class LatencyMeter
     /// <see cref="Latency"/> per action in the given order. The eviction reads are not timed.
     /// </summary>
     /// <param name="actions">The contenders (one thread each: a call's own data must not be shared with a warm core).</param>
-    /// <param name="evictBytes">Bytes read between rounds: more than the last-level cache (<see cref="CacheSizes.Host"/>).</param>
+    /// <param name="evictBytes">Bytes read between rounds: more than the last-level cache (<see cref="CacheSizes.Host"/>); at
+    /// most <see cref="MaxEvictBytes"/> (a buffer kept from an earlier call may make it more).</param>
     /// <param name="seconds">Time budget, eviction included.</param>
     /// <param name="minRounds">Rounds at least, whatever the budget.</param>
     /// <exception cref="ArgumentException">No actions.</exception>
@@ -100,8 +101,8 @@ public static class LatencyMeter
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(evictBytes);
         ArgumentOutOfRangeException.ThrowIfNegative(seconds);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(minRounds);
-        var evict = new Vector256<long>[(evictBytes + 31) / 32];
-        Evict(evict); // the allocation's zeroing left the buffer dirty in the caches: write it back once, untimed
+        var evict = EvictionBuffer(Math.Min(evictBytes, MaxEvictBytes));
+        Evict(evict); // a new buffer's zeroing left it dirty in the caches: write it back once, untimed
         foreach (var a in actions)
         {
             ArgumentNullException.ThrowIfNull(a, nameof(actions));
@@ -123,7 +124,24 @@ public static class LatencyMeter
         return samples.Select(Summarise).ToArray();
     }
 
+    /// <summary>The most bytes <see cref="CompareFromMemory"/> reads between rounds, whatever it is asked.</summary>
+    public const long MaxEvictBytes = 512L << 20;
+
     private static long s_evictSink;
+    private static readonly WeakReference<Vector256<long>[]?> s_evictBuffer = new(null);
+
+    // One buffer for every measurement (a plan's layers each time their formats, tens of MB apiece), kept while memory allows.
+    private static Vector256<long>[] EvictionBuffer(long bytes)
+    {
+        long vectors = (bytes + 31) / 32;
+        lock (s_evictBuffer)
+        {
+            if (s_evictBuffer.TryGetTarget(out var cached) && cached!.LongLength >= vectors) return cached;
+            var buffer = new Vector256<long>[vectors];
+            s_evictBuffer.SetTarget(buffer);
+            return buffer;
+        }
+    }
 
     // One read a cache line (two vectors of 32 bytes), summed so the reads are kept.
     private static void Evict(Vector256<long>[] buffer)
