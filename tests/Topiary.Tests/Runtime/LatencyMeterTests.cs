@@ -18,9 +18,11 @@ public class LatencyMeterTests
     [Fact]
     public void Each_turn_lasts_at_least_one_slice_and_the_actions_alternate()
     {
+        // Calls of ~20 µs: empty calls would record millions of samples a slice, and collecting them stalled turns under load.
         var order = new List<int>();
+        static void Busy() { long end = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency / 50_000; while (System.Diagnostics.Stopwatch.GetTimestamp() < end) { } }
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        LatencyMeter.Compare([() => order.Add(0), () => order.Add(1)], seconds: 0.1, warmup: 0, sliceSeconds: 0.01);
+        LatencyMeter.Compare([() => { order.Add(0); Busy(); }, () => { order.Add(1); Busy(); }], seconds: 0.1, warmup: 0, sliceSeconds: 0.01);
         double elapsed = clock.Elapsed.TotalSeconds;
         int turns = 1;
         for (int i = 1; i < order.Count; i++) if (order[i] != order[i - 1]) turns++;
