@@ -87,7 +87,7 @@ public static class LatencyMeter
     /// <paramref name="seconds"/> have passed and at least <paramref name="minRounds"/> have run. Returns one
     /// <see cref="Latency"/> per action in the given order. The eviction reads are not timed.
     /// </summary>
-    /// <param name="actions">The contenders (one thread each: a call's own data must not be shared with a warm core).</param>
+    /// <param name="actions">The contenders (each timed on the calling thread).</param>
     /// <param name="evictBytes">Bytes read between rounds: more than the last-level cache (<see cref="CacheSizes.Host"/>); at
     /// most <see cref="MaxEvictBytes"/> (a buffer kept from an earlier call may make it more).</param>
     /// <param name="seconds">Time budget, eviction included.</param>
@@ -143,7 +143,9 @@ public static class LatencyMeter
         }
     }
 
-    // One read a cache line (two vectors of 32 bytes), summed so the reads are kept.
+    // One read a cache line (two vectors of 32 bytes), summed so the reads are kept; optimized at its first call (a few
+    // calls read tens of MB each).
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Evict(Vector256<long>[] buffer)
     {
         var sum = Vector256<long>.Zero;

@@ -1,6 +1,6 @@
 // SparseLinear: a pruned Linear layer at inference, in the frozen copies InferenceGraph makes — y = act(x·Wᵀ + b) with
-// the weight stored in the sparse format FormatChooser measures fastest on it at the copy's batch size (csr, sell,
-// simd-group, block, or dense when nothing beats it), timed from memory when the whole network's weights exceed the
+// the weight stored in the sparse format FormatChooser measures fastest on it at the copy's batch size (csr16 — csr
+// past 65,536 inputs —, sell, simd-group, block, or dense when nothing beats it), timed from memory when the whole network's weights exceed the
 // last-level cache (InferenceGraph). A layer of more than RowBlockNonZeros stored weights is cut into
 // row blocks of at most about that many (multiples of 16 rows), each its own weight, computed in parallel (a batch-1
 // product of AlexNet's fc6 — 3.4 M non-zeros — is bound by memory, so two cores stream faster than one). Inference only:
