@@ -104,6 +104,23 @@ internal static unsafe class GemmPacking
                     Vector256.Store(Vector256.Load(src + r), dest + r);
             return;
         }
+        if (lanes == 6 && width == 6 && Vector128.IsHardwareAccelerated)
+        {
+            // The AVX2 and SSE tiers' 6-row A panels (Winograd's V, colᵀ): element by element this copy took 10 % of a
+            // pruned VGG-16 pass. A step's 8 floats, of which the next step overwrites the last two: the two extra floats
+            // read lie before the next step's first (ld ≥ 6), so inside the source; the last step copies 4 + 2.
+            Debug.Assert(ld >= 6);
+            int p = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; p + 1 < kc; p++, src += ld, dest += 6)
+                    Vector256.Store(Vector256.Load(src), dest);
+            for (; p < kc; p++, src += ld, dest += 6)
+            {
+                Vector128.Store(Vector128.Load(src), dest);
+                *(long*)(dest + 4) = *(long*)(src + 4);
+            }
+            return;
+        }
         for (int p = 0; p < kc; p++, src += ld, dest += width)
         {
             int r = 0;
