@@ -62,6 +62,14 @@ public class NativeClampTests
             {
                 int ieee = Bits(Vector256.Max(Vector256.Create(a), Vector256.Create(b)).ToScalar());
                 int native = Bits(NativeClamp.Max(Vector256.Create(a), Vector256.Create(b)).ToScalar());
+                if (float.IsNaN(a) && float.IsNaN(b))
+                {
+                    // Of two NaNs IEEE 754 does not say which is returned, and .NET's own Max differs: the first on the hosts
+                    // this test passed on before, the second with .NET 10.0.12 on an Ice Lake host (with or without
+                    // AVX-512). One of the two, unchanged.
+                    Assert.True(native == Bits(a) || native == Bits(b), $"max({Bits(a):X8}, {Bits(b):X8}): native {native:X8}");
+                    continue;
+                }
                 Assert.True(ieee == native, $"max({a}, {b}): IEEE {ieee:X8}, native {native:X8}");
                 Assert.Equal(Bits(MathF.Max(a, b)), native);
             }
