@@ -1,29 +1,33 @@
-// GemmKernel512: the Vector512 micro-kernel, a 8x32 register tile (16 accumulators of 16 floats).
-// Contract: see IGemmKernel. Per k step it loads 2 vector(s) of the packed B micro-panel,
-// broadcasts 8 values of A (a packed micro-panel;
-// in RunRows/RunHalfRows Mr rows read in place, GemmOperandA), and issues 16 fused multiply-adds.
-// The k loop is unrolled 4x; every accumulator sums p = 0..kc-1 in order. RunHalf is the
-// same kernel on the left 8x16 half (for narrow right-edge panels), bitwise equal per element. RunEpilogue applies the
-// GEMM epilogue (bias, residual, clamp) to the accumulators before the store; RunColumns stores a right-edge tile's
-// valid columns with masked loads and stores (a channels-last convolution with 24 output channels is all edge; up to
-// 16 columns through RunHalf's kernel), and
-// RunBottom computes a bottom-edge tile's valid rows only, one at a time (a 7×7 image's 49 positions leave one row in
-// its last tile).
-// Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.
+// GemmKernel512: the Vector512 micro-kernel, an 8x48 register tile (24 accumulators of 16 floats).
+// Contract: see IGemmKernel. Per k step it loads 3 vectors of the packed B micro-panel (48 floats a row), broadcasts 8
+// values of A (a packed micro-panel; in RunRows/RunHalfRows Mr rows read in place, GemmOperandA), and issues 24 fused
+// multiply-adds: 11 loads for 24 FMAs. The 8x32 tile it had before (16 FMAs for 10 loads) ran at 0.70-0.78 of the FMA
+// peak on an Ice Lake server core, whose two 512-bit FMA units the loads did not keep fed; 8x48 at 0.84-0.86 in the
+// same driver order (BENCHMARKS.md, "An 8 x 48 AVX-512 tile"). Every accumulator sums p = 0..kc-1 in order, whatever the
+// tile's width, so the width changes no bits.
+// Right-edge tiles run narrower kernels on the same 48-wide panels, bitwise equal per element: Two (8x32: up to 32 valid
+// columns; also RunHalf's left Nr/2 = 24 columns) and Half (8x16: up to 16), storing their valid columns with masked
+// loads and stores and the GEMM epilogue (bias, residual, clamp) in registers (a channels-last convolution with 24 output
+// channels is all edge). RunBottom computes a bottom-edge tile's valid rows only, one at a time (a 7x7 image's 49
+// positions leave one row in its last tile).
+// Written out by hand-style unrolling (one local per accumulator, generated) so RyuJIT keeps them in registers.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
 namespace Topiary.Tensors;
 
-/// <summary>Vector512 8x32 SGEMM micro-kernel over packed panels.</summary>
+/// <summary>Vector512 8x48 SGEMM micro-kernel over packed panels.</summary>
 internal readonly unsafe struct GemmKernel512 : IGemmKernel
 {
     public static int Mr => 8;
-    public static int Nr => 32;
+    public static int Nr => S;
     public static int Kc => 256;
     public static int Mc => 256;
-    public static int Nc => 4096;
+    public static int Nc => 4032;
+
+    // The B micro-panel's row stride (Nr): every kernel here, narrow ones included, steps through 48-float rows.
+    private const int S = 48;
 
     public static void Run(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
         Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, null, 0, 0, false);
@@ -31,6 +35,14 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
     /// <summary>As <see cref="Run"/> reading A's rows in place (<see cref="RowsA"/>: row r at a + r·lda).</summary>
     public static void RunRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta) =>
         Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, null, 0, 0, false);
+
+    /// <summary>The left Nr/2 = 24 columns of the tile (see <see cref="IGemmKernel.RunHalf"/>), by the 8x32 kernel.</summary>
+    public static void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
+        Two<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, null, 0, 0, false, S / 2);
+
+    /// <summary>As <see cref="RunHalf"/> reading A's rows in place (<see cref="RowsA"/>).</summary>
+    public static void RunHalfRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta) =>
+        Two<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, null, 0, 0, false, S / 2);
 
     /// <summary>
     /// Run with the epilogue applied in registers before the store (see <see cref="IGemmKernel.RunEpilogue"/>):
@@ -51,22 +63,52 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         GemmEpilogue* epilogue, int i0, int j0, bool addInitial)
     {
         for (int t = 0; t < count; t++)
-            RunColumns(kc, a, lda, rowsA, b + (nint)t * kc * Nr, c + t * Nr, ldc, alpha, beta, epilogue, i0, j0 + t * Nr, addInitial, Nr);
+            RunColumns(kc, a, lda, rowsA, b + (nint)t * kc * S, c + t * S, ldc, alpha, beta, epilogue, i0, j0 + t * S, addInitial, S);
     }
 
-    /// <summary>Run on a right-edge tile storing its first <paramref name="cols"/> columns (see <see cref="IGemmKernel.RunColumns"/>).</summary>
+    /// <summary>Run on a right-edge tile storing its first <paramref name="cols"/> columns (see <see cref="IGemmKernel.RunColumns"/>):
+    /// up to 16 by the 8x16 kernel, up to 32 by the 8x32 one.</summary>
     public static void RunColumns(int kc, float* a, nint lda, bool rowsA, float* b, float* c, nint ldc, float alpha, float beta,
         GemmEpilogue* epilogue, int i0, int j0, bool addInitial, int cols)
     {
         if (cols <= 16)
         {
-            // The left half's kernel, its first cols columns stored through the epilogue in registers.
             if (rowsA) Half<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
             else Half<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
-            return;
         }
-        if (rowsA) Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
-        else Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+        else if (cols <= 32)
+        {
+            if (rowsA) Two<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+            else Two<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+        }
+        else if (cols < S)
+        {
+            Edge(kc, a, lda, rowsA, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial, cols);
+        }
+        else if (rowsA) Core<RowsA>(kc, a, lda, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial);
+        else Core<PanelA>(kc, a, 0, b, c, ldc, alpha, beta, epilogue, i0, j0, addInitial);
+    }
+
+    // A right-edge tile of 33-47 columns: the full kernel into a scratch tile (alpha 1, beta 0: the accumulators exactly),
+    // then its valid columns stored as the kernel would have (StoreMasked: the same operations, so the same bits).
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Edge(int kc, float* a, nint lda, bool rowsA, float* b, float* c, nint ldc, float alpha, float beta,
+        GemmEpilogue* epilogue, int i0, int j0, bool addInitial, int cols)
+    {
+        float* tile = stackalloc float[8 * S];
+        if (rowsA) Core<RowsA>(kc, a, lda, b, tile, S, 1f, 0f, null, 0, 0, false);
+        else Core<PanelA>(kc, a, 0, b, tile, S, 1f, 0f, null, 0, 0, false);
+        var lane = Vector512<int>.Indices;
+        var m2 = Vector512.LessThan(lane, Vector512.Create(cols - 32)).AsSingle();
+        var all = Vector512.LessThan(lane, Vector512.Create(16)).AsSingle();
+        Vector512<float> va = Vector512.Create(alpha);
+        for (int r = 0; r < 8; r++)
+        {
+            float* t = tile + r * S, row = c + r * ldc;
+            StoreMasked(row, Vector512.Load(t), all, va, beta, epilogue, i0 + r, j0, addInitial);
+            StoreMasked(row + 16, Vector512.Load(t + 16), all, va, beta, epilogue, i0 + r, j0 + 16, addInitial);
+            StoreMasked(row + 32, Vector512.Load(t + 32), m2, va, beta, epilogue, i0 + r, j0 + 32, addInitial);
+        }
     }
 
     /// <summary>The first <paramref name="rows"/> rows of a tile, row by row (see <see cref="IGemmKernel.RunBottom"/>).</summary>
@@ -77,27 +119,253 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         var lane = Vector512<int>.Indices;
         var m0 = Vector512.LessThan(lane, Vector512.Create(cols)).AsSingle();
         var m1 = Vector512.LessThan(lane, Vector512.Create(cols - 16)).AsSingle();
+        var m2 = Vector512.LessThan(lane, Vector512.Create(cols - 32)).AsSingle();
         Vector512<float> va = Vector512.Create(alpha);
         for (int r = 0; r < rows; r++)
         {
-            // Row r of the tile: the same in-order sum per element as the full kernel's, two accumulators for 32 columns.
-            Vector512<float> c0 = default, c1 = default;
+            // Row r of the tile: the same in-order sum per element as the full kernel's, three accumulators for 48 columns.
+            Vector512<float> c0 = default, c1 = default, c2 = default;
             float* ap = a + r, bp = b;
             for (int p = 0; p < kc; p++)
             {
                 Vector512<float> x = Vector512.Create(*ap);
                 c0 = Vector512.FusedMultiplyAdd(x, Vector512.Load(bp), c0);
                 c1 = Vector512.FusedMultiplyAdd(x, Vector512.Load(bp + 16), c1);
+                c2 = Vector512.FusedMultiplyAdd(x, Vector512.Load(bp + 32), c2);
                 ap += 8;
-                bp += 32;
+                bp += S;
             }
-            StoreColumns(c + r * ldc, c0, c1, m0, m1, va, beta, epilogue, i0 + r, j0, addInitial);
+            float* row = c + r * ldc;
+            StoreMasked(row, c0, m0, va, beta, epilogue, i0 + r, j0, addInitial);
+            if (cols > 16) StoreMasked(row + 16, c1, m1, va, beta, epilogue, i0 + r, j0 + 16, addInitial);
+            if (cols > 32) StoreMasked(row + 32, c2, m2, va, beta, epilogue, i0 + r, j0 + 32, addInitial);
         }
     }
 
+    // The full 8x48 tile, through the epilogue when e is set. Its edge variant is Edge: this method's size must stay
+    // within the JIT's inlining budget, or its stores become calls and its loops spill the accumulators.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Core<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* e,
-        int i0, int j0, bool addInitial, int cols = 32) where TA : struct, IOperandA
+        int i0, int j0, bool addInitial) where TA : struct, IOperandA
+    {
+        Vector512<float> c00 = default, c01 = default, c02 = default;
+        Vector512<float> c10 = default, c11 = default, c12 = default;
+        Vector512<float> c20 = default, c21 = default, c22 = default;
+        Vector512<float> c30 = default, c31 = default, c32 = default;
+        Vector512<float> c40 = default, c41 = default, c42 = default;
+        Vector512<float> c50 = default, c51 = default, c52 = default;
+        Vector512<float> c60 = default, c61 = default, c62 = default;
+        Vector512<float> c70 = default, c71 = default, c72 = default;
+        int p = 0;
+        for (; p <= kc - 2; p += 2)
+        {
+            {
+                Vector512<float> b0 = Vector512.Load(b + 0 * S + 0);
+                Vector512<float> b1 = Vector512.Load(b + 0 * S + 16);
+                Vector512<float> b2 = Vector512.Load(b + 0 * S + 32);
+                Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 0));
+                c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
+                c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
+                c02 = Vector512.FusedMultiplyAdd(x0, b2, c02);
+                Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 0));
+                c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
+                c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
+                c12 = Vector512.FusedMultiplyAdd(x1, b2, c12);
+                Vector512<float> x2 = Vector512.Create(TA.At(a, lda, 8, 2, 0));
+                c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
+                c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
+                c22 = Vector512.FusedMultiplyAdd(x2, b2, c22);
+                Vector512<float> x3 = Vector512.Create(TA.At(a, lda, 8, 3, 0));
+                c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
+                c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
+                c32 = Vector512.FusedMultiplyAdd(x3, b2, c32);
+                Vector512<float> x4 = Vector512.Create(TA.At(a, lda, 8, 4, 0));
+                c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
+                c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
+                c42 = Vector512.FusedMultiplyAdd(x4, b2, c42);
+                Vector512<float> x5 = Vector512.Create(TA.At(a, lda, 8, 5, 0));
+                c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
+                c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
+                c52 = Vector512.FusedMultiplyAdd(x5, b2, c52);
+                Vector512<float> x6 = Vector512.Create(TA.At(a, lda, 8, 6, 0));
+                c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
+                c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
+                c62 = Vector512.FusedMultiplyAdd(x6, b2, c62);
+                Vector512<float> x7 = Vector512.Create(TA.At(a, lda, 8, 7, 0));
+                c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
+                c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
+                c72 = Vector512.FusedMultiplyAdd(x7, b2, c72);
+            }
+            {
+                Vector512<float> b0 = Vector512.Load(b + 1 * S + 0);
+                Vector512<float> b1 = Vector512.Load(b + 1 * S + 16);
+                Vector512<float> b2 = Vector512.Load(b + 1 * S + 32);
+                Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 1));
+                c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
+                c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
+                c02 = Vector512.FusedMultiplyAdd(x0, b2, c02);
+                Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 1));
+                c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
+                c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
+                c12 = Vector512.FusedMultiplyAdd(x1, b2, c12);
+                Vector512<float> x2 = Vector512.Create(TA.At(a, lda, 8, 2, 1));
+                c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
+                c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
+                c22 = Vector512.FusedMultiplyAdd(x2, b2, c22);
+                Vector512<float> x3 = Vector512.Create(TA.At(a, lda, 8, 3, 1));
+                c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
+                c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
+                c32 = Vector512.FusedMultiplyAdd(x3, b2, c32);
+                Vector512<float> x4 = Vector512.Create(TA.At(a, lda, 8, 4, 1));
+                c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
+                c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
+                c42 = Vector512.FusedMultiplyAdd(x4, b2, c42);
+                Vector512<float> x5 = Vector512.Create(TA.At(a, lda, 8, 5, 1));
+                c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
+                c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
+                c52 = Vector512.FusedMultiplyAdd(x5, b2, c52);
+                Vector512<float> x6 = Vector512.Create(TA.At(a, lda, 8, 6, 1));
+                c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
+                c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
+                c62 = Vector512.FusedMultiplyAdd(x6, b2, c62);
+                Vector512<float> x7 = Vector512.Create(TA.At(a, lda, 8, 7, 1));
+                c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
+                c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
+                c72 = Vector512.FusedMultiplyAdd(x7, b2, c72);
+            }
+            a += TA.Advance(8, 2);
+            b += 2 * S;
+        }
+        for (; p < kc; p++)
+        {
+            Vector512<float> b0 = Vector512.Load(b + 0 * S + 0);
+            Vector512<float> b1 = Vector512.Load(b + 0 * S + 16);
+            Vector512<float> b2 = Vector512.Load(b + 0 * S + 32);
+            Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 0));
+            c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
+            c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
+            c02 = Vector512.FusedMultiplyAdd(x0, b2, c02);
+            Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 0));
+            c10 = Vector512.FusedMultiplyAdd(x1, b0, c10);
+            c11 = Vector512.FusedMultiplyAdd(x1, b1, c11);
+            c12 = Vector512.FusedMultiplyAdd(x1, b2, c12);
+            Vector512<float> x2 = Vector512.Create(TA.At(a, lda, 8, 2, 0));
+            c20 = Vector512.FusedMultiplyAdd(x2, b0, c20);
+            c21 = Vector512.FusedMultiplyAdd(x2, b1, c21);
+            c22 = Vector512.FusedMultiplyAdd(x2, b2, c22);
+            Vector512<float> x3 = Vector512.Create(TA.At(a, lda, 8, 3, 0));
+            c30 = Vector512.FusedMultiplyAdd(x3, b0, c30);
+            c31 = Vector512.FusedMultiplyAdd(x3, b1, c31);
+            c32 = Vector512.FusedMultiplyAdd(x3, b2, c32);
+            Vector512<float> x4 = Vector512.Create(TA.At(a, lda, 8, 4, 0));
+            c40 = Vector512.FusedMultiplyAdd(x4, b0, c40);
+            c41 = Vector512.FusedMultiplyAdd(x4, b1, c41);
+            c42 = Vector512.FusedMultiplyAdd(x4, b2, c42);
+            Vector512<float> x5 = Vector512.Create(TA.At(a, lda, 8, 5, 0));
+            c50 = Vector512.FusedMultiplyAdd(x5, b0, c50);
+            c51 = Vector512.FusedMultiplyAdd(x5, b1, c51);
+            c52 = Vector512.FusedMultiplyAdd(x5, b2, c52);
+            Vector512<float> x6 = Vector512.Create(TA.At(a, lda, 8, 6, 0));
+            c60 = Vector512.FusedMultiplyAdd(x6, b0, c60);
+            c61 = Vector512.FusedMultiplyAdd(x6, b1, c61);
+            c62 = Vector512.FusedMultiplyAdd(x6, b2, c62);
+            Vector512<float> x7 = Vector512.Create(TA.At(a, lda, 8, 7, 0));
+            c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
+            c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
+            c72 = Vector512.FusedMultiplyAdd(x7, b2, c72);
+            a += TA.Advance(8, 1);
+            b += S;
+        }
+
+        Vector512<float> va = Vector512.Create(alpha);
+        if (e != null)
+        {
+            StoreFull(c + 0 * ldc + 0, c00, va, beta, e, i0 + 0, j0 + 0, addInitial);
+            StoreFull(c + 0 * ldc + 16, c01, va, beta, e, i0 + 0, j0 + 16, addInitial);
+            StoreFull(c + 0 * ldc + 32, c02, va, beta, e, i0 + 0, j0 + 32, addInitial);
+            StoreFull(c + 1 * ldc + 0, c10, va, beta, e, i0 + 1, j0 + 0, addInitial);
+            StoreFull(c + 1 * ldc + 16, c11, va, beta, e, i0 + 1, j0 + 16, addInitial);
+            StoreFull(c + 1 * ldc + 32, c12, va, beta, e, i0 + 1, j0 + 32, addInitial);
+            StoreFull(c + 2 * ldc + 0, c20, va, beta, e, i0 + 2, j0 + 0, addInitial);
+            StoreFull(c + 2 * ldc + 16, c21, va, beta, e, i0 + 2, j0 + 16, addInitial);
+            StoreFull(c + 2 * ldc + 32, c22, va, beta, e, i0 + 2, j0 + 32, addInitial);
+            StoreFull(c + 3 * ldc + 0, c30, va, beta, e, i0 + 3, j0 + 0, addInitial);
+            StoreFull(c + 3 * ldc + 16, c31, va, beta, e, i0 + 3, j0 + 16, addInitial);
+            StoreFull(c + 3 * ldc + 32, c32, va, beta, e, i0 + 3, j0 + 32, addInitial);
+            StoreFull(c + 4 * ldc + 0, c40, va, beta, e, i0 + 4, j0 + 0, addInitial);
+            StoreFull(c + 4 * ldc + 16, c41, va, beta, e, i0 + 4, j0 + 16, addInitial);
+            StoreFull(c + 4 * ldc + 32, c42, va, beta, e, i0 + 4, j0 + 32, addInitial);
+            StoreFull(c + 5 * ldc + 0, c50, va, beta, e, i0 + 5, j0 + 0, addInitial);
+            StoreFull(c + 5 * ldc + 16, c51, va, beta, e, i0 + 5, j0 + 16, addInitial);
+            StoreFull(c + 5 * ldc + 32, c52, va, beta, e, i0 + 5, j0 + 32, addInitial);
+            StoreFull(c + 6 * ldc + 0, c60, va, beta, e, i0 + 6, j0 + 0, addInitial);
+            StoreFull(c + 6 * ldc + 16, c61, va, beta, e, i0 + 6, j0 + 16, addInitial);
+            StoreFull(c + 6 * ldc + 32, c62, va, beta, e, i0 + 6, j0 + 32, addInitial);
+            StoreFull(c + 7 * ldc + 0, c70, va, beta, e, i0 + 7, j0 + 0, addInitial);
+            StoreFull(c + 7 * ldc + 16, c71, va, beta, e, i0 + 7, j0 + 16, addInitial);
+            StoreFull(c + 7 * ldc + 32, c72, va, beta, e, i0 + 7, j0 + 32, addInitial);
+        }
+        else if (beta == 0)
+        {
+            Vector512.Store(c00 * va, c + 0 * ldc + 0);
+            Vector512.Store(c01 * va, c + 0 * ldc + 16);
+            Vector512.Store(c02 * va, c + 0 * ldc + 32);
+            Vector512.Store(c10 * va, c + 1 * ldc + 0);
+            Vector512.Store(c11 * va, c + 1 * ldc + 16);
+            Vector512.Store(c12 * va, c + 1 * ldc + 32);
+            Vector512.Store(c20 * va, c + 2 * ldc + 0);
+            Vector512.Store(c21 * va, c + 2 * ldc + 16);
+            Vector512.Store(c22 * va, c + 2 * ldc + 32);
+            Vector512.Store(c30 * va, c + 3 * ldc + 0);
+            Vector512.Store(c31 * va, c + 3 * ldc + 16);
+            Vector512.Store(c32 * va, c + 3 * ldc + 32);
+            Vector512.Store(c40 * va, c + 4 * ldc + 0);
+            Vector512.Store(c41 * va, c + 4 * ldc + 16);
+            Vector512.Store(c42 * va, c + 4 * ldc + 32);
+            Vector512.Store(c50 * va, c + 5 * ldc + 0);
+            Vector512.Store(c51 * va, c + 5 * ldc + 16);
+            Vector512.Store(c52 * va, c + 5 * ldc + 32);
+            Vector512.Store(c60 * va, c + 6 * ldc + 0);
+            Vector512.Store(c61 * va, c + 6 * ldc + 16);
+            Vector512.Store(c62 * va, c + 6 * ldc + 32);
+            Vector512.Store(c70 * va, c + 7 * ldc + 0);
+            Vector512.Store(c71 * va, c + 7 * ldc + 16);
+            Vector512.Store(c72 * va, c + 7 * ldc + 32);
+        }
+        else
+        {
+            Vector512<float> vb = Vector512.Create(beta);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 0 * ldc + 0), c00 * va), c + 0 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 0 * ldc + 16), c01 * va), c + 0 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 0 * ldc + 32), c02 * va), c + 0 * ldc + 32);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 1 * ldc + 0), c10 * va), c + 1 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 1 * ldc + 16), c11 * va), c + 1 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 1 * ldc + 32), c12 * va), c + 1 * ldc + 32);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 2 * ldc + 0), c20 * va), c + 2 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 2 * ldc + 16), c21 * va), c + 2 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 2 * ldc + 32), c22 * va), c + 2 * ldc + 32);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 3 * ldc + 0), c30 * va), c + 3 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 3 * ldc + 16), c31 * va), c + 3 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 3 * ldc + 32), c32 * va), c + 3 * ldc + 32);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 4 * ldc + 0), c40 * va), c + 4 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 4 * ldc + 16), c41 * va), c + 4 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 4 * ldc + 32), c42 * va), c + 4 * ldc + 32);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 5 * ldc + 0), c50 * va), c + 5 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 5 * ldc + 16), c51 * va), c + 5 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 5 * ldc + 32), c52 * va), c + 5 * ldc + 32);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 6 * ldc + 0), c60 * va), c + 6 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 6 * ldc + 16), c61 * va), c + 6 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 6 * ldc + 32), c62 * va), c + 6 * ldc + 32);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 7 * ldc + 0), c70 * va), c + 7 * ldc + 0);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 7 * ldc + 16), c71 * va), c + 7 * ldc + 16);
+            Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 7 * ldc + 32), c72 * va), c + 7 * ldc + 32);
+        }
+    }
+
+    // The left 8x32 of the tile (up to 32 valid columns), bitwise Core's on those columns.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Two<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* e,
+        int i0, int j0, bool addInitial, int cols) where TA : struct, IOperandA
     {
         Vector512<float> c00 = default, c01 = default;
         Vector512<float> c10 = default, c11 = default;
@@ -111,8 +379,8 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         for (; p <= kc - 4; p += 4)
         {
             {
-                Vector512<float> b0 = Vector512.Load(b + 0);
-                Vector512<float> b1 = Vector512.Load(b + 16);
+                Vector512<float> b0 = Vector512.Load(b + 0 * S + 0);
+                Vector512<float> b1 = Vector512.Load(b + 0 * S + 16);
                 Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 0));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
                 c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
@@ -139,8 +407,8 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
                 c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
             }
             {
-                Vector512<float> b0 = Vector512.Load(b + 32);
-                Vector512<float> b1 = Vector512.Load(b + 48);
+                Vector512<float> b0 = Vector512.Load(b + 1 * S + 0);
+                Vector512<float> b1 = Vector512.Load(b + 1 * S + 16);
                 Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 1));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
                 c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
@@ -167,8 +435,8 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
                 c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
             }
             {
-                Vector512<float> b0 = Vector512.Load(b + 64);
-                Vector512<float> b1 = Vector512.Load(b + 80);
+                Vector512<float> b0 = Vector512.Load(b + 2 * S + 0);
+                Vector512<float> b1 = Vector512.Load(b + 2 * S + 16);
                 Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 2));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
                 c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
@@ -195,8 +463,8 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
                 c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
             }
             {
-                Vector512<float> b0 = Vector512.Load(b + 96);
-                Vector512<float> b1 = Vector512.Load(b + 112);
+                Vector512<float> b0 = Vector512.Load(b + 3 * S + 0);
+                Vector512<float> b1 = Vector512.Load(b + 3 * S + 16);
                 Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 3));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
                 c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
@@ -223,12 +491,12 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
                 c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
             }
             a += TA.Advance(8, 4);
-            b += 128;
+            b += 4 * S;
         }
         for (; p < kc; p++)
         {
-            Vector512<float> b0 = Vector512.Load(b + 0);
-            Vector512<float> b1 = Vector512.Load(b + 16);
+            Vector512<float> b0 = Vector512.Load(b + 0 * S + 0);
+            Vector512<float> b1 = Vector512.Load(b + 0 * S + 16);
             Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 0));
             c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
             c01 = Vector512.FusedMultiplyAdd(x0, b1, c01);
@@ -254,35 +522,51 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
             c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
             c71 = Vector512.FusedMultiplyAdd(x7, b1, c71);
             a += TA.Advance(8, 1);
-            b += 32;
+            b += S;
         }
 
         Vector512<float> va = Vector512.Create(alpha);
         if (cols < 32)
         {
-            // Lanes of the tile's two halves that are C's columns.
+            // The lanes of each 16-column part of the tile that are C's columns.
             var lane = Vector512<int>.Indices;
-            var m0 = Vector512.LessThan(lane, Vector512.Create(cols)).AsSingle();
+            var m0 = Vector512.LessThan(lane, Vector512.Create(cols - 0)).AsSingle();
             var m1 = Vector512.LessThan(lane, Vector512.Create(cols - 16)).AsSingle();
-            StoreColumns(c + 0 * ldc, c00, c01, m0, m1, va, beta, e, i0 + 0, j0, addInitial);
-            StoreColumns(c + 1 * ldc, c10, c11, m0, m1, va, beta, e, i0 + 1, j0, addInitial);
-            StoreColumns(c + 2 * ldc, c20, c21, m0, m1, va, beta, e, i0 + 2, j0, addInitial);
-            StoreColumns(c + 3 * ldc, c30, c31, m0, m1, va, beta, e, i0 + 3, j0, addInitial);
-            StoreColumns(c + 4 * ldc, c40, c41, m0, m1, va, beta, e, i0 + 4, j0, addInitial);
-            StoreColumns(c + 5 * ldc, c50, c51, m0, m1, va, beta, e, i0 + 5, j0, addInitial);
-            StoreColumns(c + 6 * ldc, c60, c61, m0, m1, va, beta, e, i0 + 6, j0, addInitial);
-            StoreColumns(c + 7 * ldc, c70, c71, m0, m1, va, beta, e, i0 + 7, j0, addInitial);
+            StoreMasked(c + 0 * ldc + 0, c00, m0, va, beta, e, i0 + 0, j0 + 0, addInitial);
+            StoreMasked(c + 0 * ldc + 16, c01, m1, va, beta, e, i0 + 0, j0 + 16, addInitial);
+            StoreMasked(c + 1 * ldc + 0, c10, m0, va, beta, e, i0 + 1, j0 + 0, addInitial);
+            StoreMasked(c + 1 * ldc + 16, c11, m1, va, beta, e, i0 + 1, j0 + 16, addInitial);
+            StoreMasked(c + 2 * ldc + 0, c20, m0, va, beta, e, i0 + 2, j0 + 0, addInitial);
+            StoreMasked(c + 2 * ldc + 16, c21, m1, va, beta, e, i0 + 2, j0 + 16, addInitial);
+            StoreMasked(c + 3 * ldc + 0, c30, m0, va, beta, e, i0 + 3, j0 + 0, addInitial);
+            StoreMasked(c + 3 * ldc + 16, c31, m1, va, beta, e, i0 + 3, j0 + 16, addInitial);
+            StoreMasked(c + 4 * ldc + 0, c40, m0, va, beta, e, i0 + 4, j0 + 0, addInitial);
+            StoreMasked(c + 4 * ldc + 16, c41, m1, va, beta, e, i0 + 4, j0 + 16, addInitial);
+            StoreMasked(c + 5 * ldc + 0, c50, m0, va, beta, e, i0 + 5, j0 + 0, addInitial);
+            StoreMasked(c + 5 * ldc + 16, c51, m1, va, beta, e, i0 + 5, j0 + 16, addInitial);
+            StoreMasked(c + 6 * ldc + 0, c60, m0, va, beta, e, i0 + 6, j0 + 0, addInitial);
+            StoreMasked(c + 6 * ldc + 16, c61, m1, va, beta, e, i0 + 6, j0 + 16, addInitial);
+            StoreMasked(c + 7 * ldc + 0, c70, m0, va, beta, e, i0 + 7, j0 + 0, addInitial);
+            StoreMasked(c + 7 * ldc + 16, c71, m1, va, beta, e, i0 + 7, j0 + 16, addInitial);
         }
         else if (e != null)
         {
-            StoreRow(c + 0 * ldc, c00, c01, va, beta, e, i0 + 0, j0, addInitial);
-            StoreRow(c + 1 * ldc, c10, c11, va, beta, e, i0 + 1, j0, addInitial);
-            StoreRow(c + 2 * ldc, c20, c21, va, beta, e, i0 + 2, j0, addInitial);
-            StoreRow(c + 3 * ldc, c30, c31, va, beta, e, i0 + 3, j0, addInitial);
-            StoreRow(c + 4 * ldc, c40, c41, va, beta, e, i0 + 4, j0, addInitial);
-            StoreRow(c + 5 * ldc, c50, c51, va, beta, e, i0 + 5, j0, addInitial);
-            StoreRow(c + 6 * ldc, c60, c61, va, beta, e, i0 + 6, j0, addInitial);
-            StoreRow(c + 7 * ldc, c70, c71, va, beta, e, i0 + 7, j0, addInitial);
+            StoreFull(c + 0 * ldc + 0, c00, va, beta, e, i0 + 0, j0 + 0, addInitial);
+            StoreFull(c + 0 * ldc + 16, c01, va, beta, e, i0 + 0, j0 + 16, addInitial);
+            StoreFull(c + 1 * ldc + 0, c10, va, beta, e, i0 + 1, j0 + 0, addInitial);
+            StoreFull(c + 1 * ldc + 16, c11, va, beta, e, i0 + 1, j0 + 16, addInitial);
+            StoreFull(c + 2 * ldc + 0, c20, va, beta, e, i0 + 2, j0 + 0, addInitial);
+            StoreFull(c + 2 * ldc + 16, c21, va, beta, e, i0 + 2, j0 + 16, addInitial);
+            StoreFull(c + 3 * ldc + 0, c30, va, beta, e, i0 + 3, j0 + 0, addInitial);
+            StoreFull(c + 3 * ldc + 16, c31, va, beta, e, i0 + 3, j0 + 16, addInitial);
+            StoreFull(c + 4 * ldc + 0, c40, va, beta, e, i0 + 4, j0 + 0, addInitial);
+            StoreFull(c + 4 * ldc + 16, c41, va, beta, e, i0 + 4, j0 + 16, addInitial);
+            StoreFull(c + 5 * ldc + 0, c50, va, beta, e, i0 + 5, j0 + 0, addInitial);
+            StoreFull(c + 5 * ldc + 16, c51, va, beta, e, i0 + 5, j0 + 16, addInitial);
+            StoreFull(c + 6 * ldc + 0, c60, va, beta, e, i0 + 6, j0 + 0, addInitial);
+            StoreFull(c + 6 * ldc + 16, c61, va, beta, e, i0 + 6, j0 + 16, addInitial);
+            StoreFull(c + 7 * ldc + 0, c70, va, beta, e, i0 + 7, j0 + 0, addInitial);
+            StoreFull(c + 7 * ldc + 16, c71, va, beta, e, i0 + 7, j0 + 16, addInitial);
         }
         else if (beta == 0)
         {
@@ -325,112 +609,10 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         }
     }
 
-    // One row of a right-edge tile: the lanes of m0 (columns 0–15) and m1 (16–31) only, loaded and stored masked; then
-    // as StoreRow (alpha·acc (+ beta·C), with an epilogue + (residual + bias), max lo, min hi).
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreColumns(float* row, Vector512<float> x0, Vector512<float> x1, Vector512<float> m0, Vector512<float> m1,
-        Vector512<float> va, float beta, GemmEpilogue* e, int i, int j0, bool addInitial)
-    {
-        Vector512<float> v0 = x0 * va, v1 = x1 * va;
-        if (beta != 0)
-        {
-            Vector512<float> vb = Vector512.Create(beta);
-            v0 = Vector512.FusedMultiplyAdd(vb, Avx512F.MaskLoad(row, m0, Vector512<float>.Zero), v0);
-            v1 = Vector512.FusedMultiplyAdd(vb, Avx512F.MaskLoad(row + 16, m1, Vector512<float>.Zero), v1);
-        }
-        if (e != null && addInitial)
-        {
-            Vector512<float> bias0, bias1;
-            if (e->BiasPerColumn)
-            {
-                bias0 = Avx512F.MaskLoad(e->Bias + j0, m0, Vector512<float>.Zero);
-                bias1 = Avx512F.MaskLoad(e->Bias + j0 + 16, m1, Vector512<float>.Zero);
-            }
-            else
-            {
-                bias0 = bias1 = Vector512.Create(e->Bias == null ? 0f : e->Bias[i]);
-            }
-            float* r = e->Residual == null ? null : e->Residual + i * e->LdResidual + j0;
-            v0 += r == null ? bias0 : Avx512F.MaskLoad(r, m0, Vector512<float>.Zero) + bias0;
-            v1 += r == null ? bias1 : Avx512F.MaskLoad(r + 16, m1, Vector512<float>.Zero) + bias1;
-        }
-        if (e != null && e->Clamps)
-        {
-            Vector512<float> lo = Vector512.Create(e->Min), hi = Vector512.Create(e->Max);
-            if (e->Bounds.Applies)
-            {
-                Vector512<float> fix = Vector512.Create(e->Bounds.Fix);
-                v0 = NativeClamp.Apply(v0, lo, hi, fix);
-                v1 = NativeClamp.Apply(v1, lo, hi, fix);
-            }
-            else
-            {
-                v0 = Vector512.Min(Vector512.Max(v0, lo), hi);
-                v1 = Vector512.Min(Vector512.Max(v1, lo), hi);
-            }
-        }
-        Avx512F.MaskStore(row, m0, v0);
-        Avx512F.MaskStore(row + 16, m1, v1);
-    }
-
-    // One row of the tile through the epilogue: alpha·acc (+ beta·C), + (residual + bias), max lo, min hi, stored.
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void StoreRow(float* row, Vector512<float> x0, Vector512<float> x1, Vector512<float> va, float beta, GemmEpilogue* e,
-        int i, int j0, bool addInitial)
-    {
-        Vector512<float> v0 = x0 * va, v1 = x1 * va;
-        if (beta != 0)
-        {
-            Vector512<float> vb = Vector512.Create(beta);
-            v0 = Vector512.FusedMultiplyAdd(vb, Vector512.Load(row), v0);
-            v1 = Vector512.FusedMultiplyAdd(vb, Vector512.Load(row + 16), v1);
-        }
-        if (addInitial)
-        {
-            Vector512<float> bias0, bias1;
-            if (e->BiasPerColumn)
-            {
-                bias0 = Vector512.Load(e->Bias + j0);
-                bias1 = Vector512.Load(e->Bias + j0 + 16);
-            }
-            else
-            {
-                bias0 = bias1 = Vector512.Create(e->Bias == null ? 0f : e->Bias[i]);
-            }
-            float* r = e->Residual == null ? null : e->Residual + i * e->LdResidual + j0;
-            v0 += r == null ? bias0 : Vector512.Load(r) + bias0;
-            v1 += r == null ? bias1 : Vector512.Load(r + 16) + bias1;
-        }
-        if (e->Clamps)
-        {
-            Vector512<float> lo = Vector512.Create(e->Min), hi = Vector512.Create(e->Max);
-            if (e->Bounds.Applies)
-            {
-                Vector512<float> fix = Vector512.Create(e->Bounds.Fix);
-                v0 = NativeClamp.Apply(v0, lo, hi, fix);
-                v1 = NativeClamp.Apply(v1, lo, hi, fix);
-            }
-            else
-            {
-                v0 = Vector512.Min(Vector512.Max(v0, lo), hi);
-                v1 = Vector512.Min(Vector512.Max(v1, lo), hi);
-            }
-        }
-        Vector512.Store(v0, row);
-        Vector512.Store(v1, row + 16);
-    }
-
-    public static void RunHalf(int kc, float* a, float* b, float* c, nint ldc, float alpha, float beta) =>
-        Half<PanelA>(kc, a, 0, b, c, ldc, alpha, beta);
-
-    /// <summary>As <see cref="RunHalf"/> reading A's rows in place (<see cref="RowsA"/>).</summary>
-    public static void RunHalfRows(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta) =>
-        Half<RowsA>(kc, a, lda, b, c, ldc, alpha, beta);
-
+    // The left 8x16 of the tile (up to 16 valid columns), bitwise Core's on those columns.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Half<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta,
-        GemmEpilogue* e = null, int i0 = 0, int j0 = 0, bool addInitial = false, int cols = 16)
-        where TA : struct, IOperandA
+    private static void Half<TA>(int kc, float* a, nint lda, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* e,
+        int i0, int j0, bool addInitial, int cols) where TA : struct, IOperandA
     {
         Vector512<float> c00 = default;
         Vector512<float> c10 = default;
@@ -444,7 +626,7 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         for (; p <= kc - 4; p += 4)
         {
             {
-                Vector512<float> b0 = Vector512.Load(b + 0);
+                Vector512<float> b0 = Vector512.Load(b + 0 * S + 0);
                 Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 0));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
                 Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 0));
@@ -463,7 +645,7 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
                 c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
             }
             {
-                Vector512<float> b0 = Vector512.Load(b + 32);
+                Vector512<float> b0 = Vector512.Load(b + 1 * S + 0);
                 Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 1));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
                 Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 1));
@@ -482,7 +664,7 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
                 c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
             }
             {
-                Vector512<float> b0 = Vector512.Load(b + 64);
+                Vector512<float> b0 = Vector512.Load(b + 2 * S + 0);
                 Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 2));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
                 Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 2));
@@ -501,7 +683,7 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
                 c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
             }
             {
-                Vector512<float> b0 = Vector512.Load(b + 96);
+                Vector512<float> b0 = Vector512.Load(b + 3 * S + 0);
                 Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 3));
                 c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
                 Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 3));
@@ -520,11 +702,11 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
                 c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
             }
             a += TA.Advance(8, 4);
-            b += 128;
+            b += 4 * S;
         }
         for (; p < kc; p++)
         {
-            Vector512<float> b0 = Vector512.Load(b + 0);
+            Vector512<float> b0 = Vector512.Load(b + 0 * S + 0);
             Vector512<float> x0 = Vector512.Create(TA.At(a, lda, 8, 0, 0));
             c00 = Vector512.FusedMultiplyAdd(x0, b0, c00);
             Vector512<float> x1 = Vector512.Create(TA.At(a, lda, 8, 1, 0));
@@ -542,23 +724,34 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
             Vector512<float> x7 = Vector512.Create(TA.At(a, lda, 8, 7, 0));
             c70 = Vector512.FusedMultiplyAdd(x7, b0, c70);
             a += TA.Advance(8, 1);
-            b += 32;
+            b += S;
         }
 
         Vector512<float> va = Vector512.Create(alpha);
-        if (e != null || cols < 16)
+        if (cols < 16)
         {
-            // Columns [0, cols) only (the upper vector of StoreColumns masked off entirely), through the epilogue.
-            var m0 = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(cols)).AsSingle();
-            var none = Vector512<float>.Zero;
-            StoreColumns(c + 0 * ldc, c00, none, m0, none, va, beta, e, i0 + 0, j0, addInitial);
-            StoreColumns(c + 1 * ldc, c10, none, m0, none, va, beta, e, i0 + 1, j0, addInitial);
-            StoreColumns(c + 2 * ldc, c20, none, m0, none, va, beta, e, i0 + 2, j0, addInitial);
-            StoreColumns(c + 3 * ldc, c30, none, m0, none, va, beta, e, i0 + 3, j0, addInitial);
-            StoreColumns(c + 4 * ldc, c40, none, m0, none, va, beta, e, i0 + 4, j0, addInitial);
-            StoreColumns(c + 5 * ldc, c50, none, m0, none, va, beta, e, i0 + 5, j0, addInitial);
-            StoreColumns(c + 6 * ldc, c60, none, m0, none, va, beta, e, i0 + 6, j0, addInitial);
-            StoreColumns(c + 7 * ldc, c70, none, m0, none, va, beta, e, i0 + 7, j0, addInitial);
+            // The lanes of each 16-column part of the tile that are C's columns.
+            var lane = Vector512<int>.Indices;
+            var m0 = Vector512.LessThan(lane, Vector512.Create(cols - 0)).AsSingle();
+            StoreMasked(c + 0 * ldc + 0, c00, m0, va, beta, e, i0 + 0, j0 + 0, addInitial);
+            StoreMasked(c + 1 * ldc + 0, c10, m0, va, beta, e, i0 + 1, j0 + 0, addInitial);
+            StoreMasked(c + 2 * ldc + 0, c20, m0, va, beta, e, i0 + 2, j0 + 0, addInitial);
+            StoreMasked(c + 3 * ldc + 0, c30, m0, va, beta, e, i0 + 3, j0 + 0, addInitial);
+            StoreMasked(c + 4 * ldc + 0, c40, m0, va, beta, e, i0 + 4, j0 + 0, addInitial);
+            StoreMasked(c + 5 * ldc + 0, c50, m0, va, beta, e, i0 + 5, j0 + 0, addInitial);
+            StoreMasked(c + 6 * ldc + 0, c60, m0, va, beta, e, i0 + 6, j0 + 0, addInitial);
+            StoreMasked(c + 7 * ldc + 0, c70, m0, va, beta, e, i0 + 7, j0 + 0, addInitial);
+        }
+        else if (e != null)
+        {
+            StoreFull(c + 0 * ldc + 0, c00, va, beta, e, i0 + 0, j0 + 0, addInitial);
+            StoreFull(c + 1 * ldc + 0, c10, va, beta, e, i0 + 1, j0 + 0, addInitial);
+            StoreFull(c + 2 * ldc + 0, c20, va, beta, e, i0 + 2, j0 + 0, addInitial);
+            StoreFull(c + 3 * ldc + 0, c30, va, beta, e, i0 + 3, j0 + 0, addInitial);
+            StoreFull(c + 4 * ldc + 0, c40, va, beta, e, i0 + 4, j0 + 0, addInitial);
+            StoreFull(c + 5 * ldc + 0, c50, va, beta, e, i0 + 5, j0 + 0, addInitial);
+            StoreFull(c + 6 * ldc + 0, c60, va, beta, e, i0 + 6, j0 + 0, addInitial);
+            StoreFull(c + 7 * ldc + 0, c70, va, beta, e, i0 + 7, j0 + 0, addInitial);
         }
         else if (beta == 0)
         {
@@ -583,5 +776,48 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
             Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 6 * ldc + 0), c60 * va), c + 6 * ldc + 0);
             Vector512.Store(Vector512.FusedMultiplyAdd(vb, Vector512.Load(c + 7 * ldc + 0), c70 * va), c + 7 * ldc + 0);
         }
+    }
+
+    // 16 columns of a row of C (row i, columns j..j+15) where `mask` is set: alpha·acc (+ beta·C), + (residual + bias)
+    // when the epilogue adds its initial values, clamped; C, the bias and the residual read and written masked.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreMasked(float* at, Vector512<float> x, Vector512<float> mask, Vector512<float> va, float beta, GemmEpilogue* e,
+        int i, int j, bool addInitial)
+    {
+        Vector512<float> v = x * va;
+        if (beta != 0) v = Vector512.FusedMultiplyAdd(Vector512.Create(beta), Avx512F.MaskLoad(at, mask, Vector512<float>.Zero), v);
+        if (e != null && addInitial)
+        {
+            Vector512<float> bias = e->BiasPerColumn ? Avx512F.MaskLoad(e->Bias + j, mask, Vector512<float>.Zero)
+                : Vector512.Create(e->Bias == null ? 0f : e->Bias[i]);
+            float* r = e->Residual == null ? null : e->Residual + i * e->LdResidual + j;
+            v += r == null ? bias : Avx512F.MaskLoad(r, mask, Vector512<float>.Zero) + bias;
+        }
+        if (e != null && e->Clamps) v = Clamp(v, e);
+        Avx512F.MaskStore(at, mask, v);
+    }
+
+    // As StoreMasked on all 16 columns, with an epilogue (e is set).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreFull(float* at, Vector512<float> x, Vector512<float> va, float beta, GemmEpilogue* e, int i, int j, bool addInitial)
+    {
+        Vector512<float> v = x * va;
+        if (beta != 0) v = Vector512.FusedMultiplyAdd(Vector512.Create(beta), Vector512.Load(at), v);
+        if (addInitial)
+        {
+            Vector512<float> bias = e->BiasPerColumn ? Vector512.Load(e->Bias + j) : Vector512.Create(e->Bias == null ? 0f : e->Bias[i]);
+            float* r = e->Residual == null ? null : e->Residual + i * e->LdResidual + j;
+            v += r == null ? bias : Vector512.Load(r) + bias;
+        }
+        if (e->Clamps) v = Clamp(v, e);
+        Vector512.Store(v, at);
+    }
+
+    // The epilogue's clamp: max lo, min hi (the native form when the bounds need its fix for −0).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Clamp(Vector512<float> v, GemmEpilogue* e)
+    {
+        Vector512<float> lo = Vector512.Create(e->Min), hi = Vector512.Create(e->Max);
+        return e->Bounds.Applies ? NativeClamp.Apply(v, lo, hi, Vector512.Create(e->Bounds.Fix)) : Vector512.Min(Vector512.Max(v, lo), hi);
     }
 }
