@@ -3,7 +3,7 @@
 // values of A (a packed micro-panel; in RunRows/RunHalfRows Mr rows read in place, GemmOperandA), and issues 24 fused
 // multiply-adds: 11 loads for 24 FMAs. The 8x32 tile it had before (16 FMAs for 10 loads) ran at 0.70-0.78 of the FMA
 // peak on an Ice Lake server core, whose two 512-bit FMA units the loads did not keep fed; 8x48 at 0.84-0.86 in the
-// same driver order (BENCHMARKS.md, "An 8 x 48 AVX-512 tile"). Every accumulator sums p = 0..kc-1 in order, whatever the
+// same driver order (BENCHMARKS.md, "An 8 × 48 AVX-512 tile"). Every accumulator sums p = 0..kc-1 in order, whatever the
 // tile's width, so the width changes no bits.
 // Right-edge tiles run narrower kernels on the same 48-wide panels, bitwise equal per element: Two (8x32: up to 32 valid
 // columns; also RunHalf's left Nr/2 = 24 columns) and Half (8x16: up to 16), storing their valid columns with masked

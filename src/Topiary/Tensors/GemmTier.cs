@@ -14,7 +14,7 @@ internal enum GemmTier
     Vector128,
     /// <summary>Vector256 6x16 tile (AVX2+FMA).</summary>
     Vector256,
-    /// <summary>Vector512 8x32 tile (AVX-512).</summary>
+    /// <summary>Vector512 8x48 tile (AVX-512).</summary>
     Vector512,
 }
 
