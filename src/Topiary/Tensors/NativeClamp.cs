@@ -61,9 +61,9 @@ internal readonly struct NativeClamp
 
     /// <summary>
     /// IEEE Max(a, b) of two variables per lane, bitwise MathF.Max's (a when a is NaN, else b when b is; of two equal
-    /// values the one that is not −0; of two NaNs a, where IEEE 754 names neither and .NET's Max has returned either), in six instructions instead of the JIT's ~11 without AVX-512: MaxNative(a, b) is
-    /// right except for a NaN a (it gives b) and for equal operands (b): equal operands take a AND b (+0 if either is +0),
-    /// a NaN a takes a.
+    /// values the one that is not −0; of two NaNs a, where IEEE 754 names neither and .NET's Max has returned either), in
+    /// six instructions instead of the JIT's ~11 without AVX-512: MaxNative(a, b) is right except for a NaN a (it gives b)
+    /// and for equal operands (b): equal operands take a AND b (+0 if either is +0), a NaN a takes a.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Max(Vector256<float> a, Vector256<float> b)
