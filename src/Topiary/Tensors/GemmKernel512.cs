@@ -10,7 +10,7 @@
 // loads and stores and the GEMM epilogue (bias, residual, clamp) in registers (a channels-last convolution with 24 output
 // channels is all edge). RunBottom computes a bottom-edge tile's valid rows only, one at a time (a 7x7 image's 49
 // positions leave one row in its last tile).
-// Written out by hand-style unrolling (one local per accumulator, generated) so RyuJIT keeps them in registers.
+// Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -100,7 +100,7 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         else Core<PanelA>(kc, a, 0, b, tile, S, 1f, 0f, null, 0, 0, false);
         var lane = Vector512<int>.Indices;
         var m2 = Vector512.LessThan(lane, Vector512.Create(cols - 32)).AsSingle();
-        var all = Vector512.LessThan(lane, Vector512.Create(16)).AsSingle();
+        var all = Vector512<float>.AllBitsSet;
         Vector512<float> va = Vector512.Create(alpha);
         for (int r = 0; r < 8; r++)
         {
