@@ -813,11 +813,8 @@ internal readonly unsafe struct GemmKernel512 : IGemmKernel
         Vector512.Store(v, at);
     }
 
-    // The epilogue's clamp: max lo, min hi (the native form when the bounds need its fix for −0).
+    // The epilogue's clamp: IEEE max lo, min hi, in the native form where the bounds allow it (NativeClamp.Clamp).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> Clamp(Vector512<float> v, GemmEpilogue* e)
-    {
-        Vector512<float> lo = Vector512.Create(e->Min), hi = Vector512.Create(e->Max);
-        return e->Bounds.Applies ? NativeClamp.Apply(v, lo, hi, Vector512.Create(e->Bounds.Fix)) : Vector512.Min(Vector512.Max(v, lo), hi);
-    }
+    private static Vector512<float> Clamp(Vector512<float> v, GemmEpilogue* e) =>
+        NativeClamp.Clamp(v, Vector512.Create(e->Min), Vector512.Create(e->Max), Vector512.Create(e->Bounds.Fix), e->Bounds.Applies);
 }
