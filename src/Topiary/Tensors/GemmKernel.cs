@@ -65,9 +65,15 @@ internal unsafe interface IGemmKernel
     /// <see cref="RunColumns"/> with cols = Nr on each, in one call (with K = 16–32 the call and the tile's setup took
     /// as long as its products).
     /// </summary>
+    /// <remarks>While its tiles compute, the kernel may ask for the 64-byte lines from <paramref name="prefetch"/> to
+    /// <paramref name="prefetchLast"/> (0: none) to be brought into L2, <see cref="PrefetchLines"/>(kc) per tile in order: a
+    /// hint for what the driver reads next, never read as data.</remarks>
     static virtual void RunPanels(int kc, float* a, nint lda, bool rowsA, float* b, int count, float* c, nint ldc, float alpha, float beta,
-        GemmEpilogue* epilogue, int i0, int j0, bool addInitial) =>
+        GemmEpilogue* epilogue, int i0, int j0, bool addInitial, nint prefetch, nint prefetchLast) =>
         throw new NotSupportedException("This kernel stores whole tiles only.");
+
+    /// <summary>Lines a full tile of depth <paramref name="kc"/> prefetches in <see cref="RunPanels"/> (0: the kernel does not).</summary>
+    static virtual int PrefetchLines(int kc) => 0;
 
     /// <summary>
     /// A full-height tile of which the first <paramref name="cols"/> columns (1 ≤ cols ≤ Nr; up to Nr/2 by RunHalf's

@@ -48,9 +48,10 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
 
     public static bool StoresColumns => true;
 
-    /// <summary>Full tiles side by side (see <see cref="IGemmKernel.RunPanels"/>): the kernel's tile loop.</summary>
+    /// <summary>Full tiles side by side (see <see cref="IGemmKernel.RunPanels"/>): the kernel's tile loop. It prefetches
+    /// nothing (<see cref="IGemmKernel.PrefetchLines"/> is 0).</summary>
     public static void RunPanels(int kc, float* a, nint lda, bool rowsA, float* b, int count, float* c, nint ldc, float alpha, float beta,
-        GemmEpilogue* epilogue, int i0, int j0, bool addInitial)
+        GemmEpilogue* epilogue, int i0, int j0, bool addInitial, nint prefetch, nint prefetchLast)
     {
         var e = epilogue;
         if (e != null && addInitial && beta == 0 && e->Bias != null && (!e->Clamps || e->Bounds.Applies))

@@ -68,7 +68,8 @@ public unsafe class GemmKernelPanelsTests
                     var e = &epilogue;
                     for (int t = 0; t < count; t++)
                         TK.RunColumns(kc, pa, lda, rowsA, pb + (nint)t * kc * nr, pe + t * nr, ldc, alpha, beta, e, 0, t * nr, addInitial, nr);
-                    TK.RunPanels(kc, pa, lda, rowsA, pb, count, pc, ldc, alpha, beta, e, 0, 0, addInitial);
+                    // With lines to prefetch (here B's own): a hint, so the same bits.
+                    TK.RunPanels(kc, pa, lda, rowsA, pb, count, pc, ldc, alpha, beta, e, 0, 0, addInitial, (nint)pb, ((nint)(pb + b.Length) - 1) & ~(nint)63);
                 }
                 Assert.True(Same(expected, actual, out int at),
                     $"{typeof(TK).Name} kc {kc}, A {(rowsA ? "in place" : "packed")}, bias {(withBias ? perColumn ? "per column" : "per row" : "none")}, residual {withResidual}, [{lo}, {hi}], alpha {alpha}, beta {beta}: first difference at {at}");
@@ -87,7 +88,7 @@ public unsafe class GemmKernelPanelsTests
             {
                 for (int t = 0; t < count; t++)
                     TK.RunColumns(9, pa, lda, rowsA, pb + (nint)t * 9 * nr, pe + t * nr, ldc, 2f, 0.5f, null, 0, t * nr, false, nr);
-                TK.RunPanels(9, pa, lda, rowsA, pb, count, pc, ldc, 2f, 0.5f, null, 0, 0, false);
+                TK.RunPanels(9, pa, lda, rowsA, pb, count, pc, ldc, 2f, 0.5f, null, 0, 0, false, 0, 0);
             }
             Assert.True(Same(expected, actual, out int at), $"{typeof(TK).Name}, A {(rowsA ? "in place" : "packed")}: first difference at {at}");
         }
