@@ -431,6 +431,18 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                 float* nextGroup = null;
                 int nextGroupFloats = 0;
                 if (BPacked != null && TKernel.PrefetchLines(kc) > 0) nextGroup = NextPackedGroup(q0 + g, panelStart, panelEnd, group, out nextGroupFloats);
+                // A narrow right edge in this group, A packed: its column strip for as many full row tiles as the strip
+                // kernel takes at once, after the tiles (RunStrip); the rest tile by tile.
+                int stripPanel = -1, stripRows = 0;
+                if (TKernel.StripColumns > 0 && inPlaceRows == 0 && wholePanels < g)
+                {
+                    int edgeCols = Nc - (q0 + wholePanels) * nr, step = TKernel.StripTiles(edgeCols);
+                    if (edgeCols <= TKernel.StripColumns && mc / mr >= step)
+                    {
+                        stripPanel = wholePanels;
+                        stripRows = mc / mr / step * step * mr;
+                    }
+                }
                 for (int ir = 0; ir < mc; ir += mr)
                 {
                     int nrows = Math.Min(mr, mc - ir);
@@ -449,6 +461,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                     }
                     for (int qi = qFirst; qi < g; qi++)
                     {
+                        if (qi == stripPanel && ir < stripRows) continue;
                         int jr = (q0 + qi) * nr, ncols = Math.Min(nr, Nc - jr);
                         float* bp = panels[qi];
                         float* cp = C + Jc + jr + (i0 + ir) * ldc;
@@ -504,6 +517,13 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                         }
                         if (finish) Epilogue.Finish(i0 + ir, Jc + jr, nrows, ncols, cp, ldc, addAfter);
                     }
+                }
+                if (stripPanel >= 0)
+                {
+                    int jr = (q0 + stripPanel) * nr;
+                    fixed (GemmEpilogue* e = &Epilogue)
+                        TKernel.RunStrip(kc, aPack, stripRows / mr, panels[stripPanel], C + Jc + jr + i0 * ldc, ldc, alpha, beta, finish ? e : null,
+                            i0, Jc + jr, addAfter, Nc - jr);
                 }
             }
         }

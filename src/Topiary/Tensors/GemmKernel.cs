@@ -72,6 +72,21 @@ internal unsafe interface IGemmKernel
         GemmEpilogue* epilogue, int i0, int j0, bool addInitial, nint prefetch, nint prefetchLast) =>
         throw new NotSupportedException("This kernel stores whole tiles only.");
 
+    /// <summary>Widest right edge <see cref="RunStrip"/> takes (0: the kernel has no strips).</summary>
+    static virtual int StripColumns => 0;
+
+    /// <summary>Row tiles a strip of <paramref name="cols"/> columns computes at once.</summary>
+    static virtual int StripTiles(int cols) => 1;
+
+    /// <summary>
+    /// A right edge of <paramref name="cols"/> (≤ <see cref="StripColumns"/>) columns for <paramref name="tiles"/> (a
+    /// multiple of <see cref="StripTiles"/>) full row tiles at once: packed A panels a, a + Mr·kc, … against one B
+    /// micro-panel into C's rows c, c + ldc, … (i0, i0 + 1, …) — bitwise <see cref="RunColumns"/> on each tile.
+    /// </summary>
+    static virtual void RunStrip(int kc, float* a, int tiles, float* b, float* c, nint ldc, float alpha, float beta, GemmEpilogue* epilogue,
+        int i0, int j0, bool addInitial, int cols) =>
+        throw new NotSupportedException("This kernel has no right-edge strips.");
+
     /// <summary>Lines a full tile of depth <paramref name="kc"/> prefetches in <see cref="RunPanels"/> (0: the kernel does not).</summary>
     static virtual int PrefetchLines(int kc) => 0;
 

@@ -18,7 +18,7 @@ using System.Runtime.Intrinsics.X86;
 namespace Topiary.Tensors;
 
 /// <summary>Vector512 8x48 SGEMM micro-kernel over packed panels.</summary>
-internal readonly unsafe struct GemmKernel512 : IGemmKernel
+internal readonly unsafe partial struct GemmKernel512 : IGemmKernel
 {
     public static int Mr => 8;
     public static int Nr => S;

@@ -140,6 +140,31 @@ public class GemmTests
         }
     }
 
+    [TierFact(GemmTier.Vector256)]
+    public void Vector256_narrow_right_edges_equal_full_tiles_bit_for_bit() => CheckRightEdges(GemmTier.Vector256);
+
+    [TierFact(GemmTier.Vector512)]
+    public void Vector512_narrow_right_edges_equal_full_tiles_bit_for_bit() => CheckRightEdges(GemmTier.Vector512);
+
+    private static void CheckRightEdges(GemmTier tier)
+    {
+        // N = three panels' width against its first n = two panels + w columns alone, w = 1 … 8: every narrow right edge
+        // (on AVX-512 a strip of 4 or 2 row tiles at once, the remaining tiles one by one: M = 44 is five full tiles and a
+        // bottom one; K = 300 two K blocks, beta ≠ 0), each element's sum the full tiles' to the bit.
+        int nr = GemmTiers.Tile(tier).Nr;
+        var full = new Case(44, 3 * nr, 300, false, false) { Beta = 0.5f }.Create();
+        float[] expected = full.Run(tier, 1);
+        for (int w = 1; w <= 8; w++)
+        {
+            int n = 2 * nr + w;
+            float[] actual = (full with { Spec = full.Spec with { N = n } }).Run(tier, 1);
+            for (int i = 0; i < full.Spec.M; i++)
+                for (int j = 0; j < n; j++)
+                    Assert.True(BitConverter.SingleToInt32Bits(expected[i * full.Ldc + j]) == BitConverter.SingleToInt32Bits(actual[i * full.Ldc + j]),
+                        $"{tier}, n = {n}: row {i}, column {j} differs from the {3 * nr}-column product.");
+        }
+    }
+
     [Fact]
     public void Public_entry_matches_the_explicit_serial_path_bitwise()
     {
