@@ -36,6 +36,9 @@ internal static class GemmTiers
         _ => (GemmKernelScalar.Mr, GemmKernelScalar.Nr),
     };
 
+    /// <summary>The widest right edge <paramref name="tier"/>'s kernel runs as a column strip (IGemmKernel.RunStrip; 0: none).</summary>
+    public static int StripColumns(GemmTier tier) => tier == GemmTier.Vector512 ? GemmKernel512.StripColumns : 0;
+
     /// <summary>True when <paramref name="tier"/> runs on real hardware support here.</summary>
     public static bool IsSupported(GemmTier tier) => tier switch
     {
