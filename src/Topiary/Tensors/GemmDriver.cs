@@ -291,6 +291,12 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
         }
 
         /// <summary>
+        /// Operands packed ahead smaller than this (512 KiB: a Zen 3 core's L2) are left to the caches: prefetching lines
+        /// already there cost the AVX2 kernel 2–6 % (the pointer's arithmetic) where it gains nothing.
+        /// </summary>
+        private const long PrefetchAboveFloats = 1 << 17;
+
+        /// <summary>
         /// The lines row tile <paramref name="ir"/>'s full tiles prefetch (0, 0: none). Weights packed ahead are read from
         /// L3 or memory by the first tile that needs them, and the hardware's prefetchers, which stay within a page and a
         /// few lines ahead, leave that tile waiting: a 7 × 7 image's product ran at 0.58 of the FMA peak with B's panels
@@ -313,7 +319,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                 from = nextGroup + skip;
                 floats = nextGroupFloats - (int)skip;
             }
-            else if (APacked != null && firstGroup)
+            else if (APacked != null && firstGroup && (long)K * MPadded > PrefetchAboveFloats)
             {
                 if (ir + mr < mc) from = aPack + (nint)(ir + mr) * kc;
                 else if (Pc + kc < K) from = APacked + (nint)(Pc + kc) * MPadded + (nint)i0 * Math.Min(KcBlock, K - Pc - kc);
@@ -430,7 +436,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
                 int wholePanels = Math.Min(g, (Nc - q0 * nr) / nr);
                 float* nextGroup = null;
                 int nextGroupFloats = 0;
-                if (BPacked != null && TKernel.PrefetchLines(kc) > 0) nextGroup = NextPackedGroup(q0 + g, panelStart, panelEnd, group, out nextGroupFloats);
+                if (BPacked != null && TKernel.PrefetchLines(kc) > 0 && (long)K * NPadded > PrefetchAboveFloats)
+                    nextGroup = NextPackedGroup(q0 + g, panelStart, panelEnd, group, out nextGroupFloats);
                 // A narrow right edge in this group, A packed: its column strip for as many full row tiles as the strip
                 // kernel takes at once, after the tiles (RunStrip); the rest tile by tile.
                 int stripPanel = -1, stripRows = 0;

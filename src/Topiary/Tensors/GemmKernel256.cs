@@ -48,8 +48,8 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
 
     public static bool StoresColumns => true;
 
-    /// <summary>Full tiles side by side (see <see cref="IGemmKernel.RunPanels"/>): the kernel's tile loop. It prefetches
-    /// nothing (<see cref="IGemmKernel.PrefetchLines"/> is 0).</summary>
+    /// <summary>Full tiles side by side (see <see cref="IGemmKernel.RunPanels"/>): the kernel's tile loop, each tile
+    /// prefetching the next kc / 4 lines of the range.</summary>
     public static void RunPanels(int kc, float* a, nint lda, bool rowsA, float* b, int count, float* c, nint ldc, float alpha, float beta,
         GemmEpilogue* epilogue, int i0, int j0, bool addInitial, nint prefetch, nint prefetchLast)
     {
@@ -60,24 +60,27 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
             // once per tile: channels last (MobileNet's expansions, its projections with or without their residual),
             // channels first (a convolution + ReLU, a bottleneck's last one with its residual).
             bool residual = e->Residual != null, clamps = e->Clamps;
-            if (e->BiasPerColumn && !residual && clamps) Panels<BiasColumnsClamped>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
-            else if (e->BiasPerColumn && !residual && !clamps) Panels<BiasColumns>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
-            else if (e->BiasPerColumn && !clamps) Panels<BiasColumnsResidual>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
-            else if (!e->BiasPerColumn && !residual && clamps) Panels<BiasRowsClamped>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
-            else if (!e->BiasPerColumn && !residual) Panels<BiasRows>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
-            else if (!e->BiasPerColumn && clamps) Panels<BiasRowsResidualClamped>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
-            else Panels<General>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
+            if (e->BiasPerColumn && !residual && clamps) Panels<BiasColumnsClamped>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial, prefetch, prefetchLast);
+            else if (e->BiasPerColumn && !residual && !clamps) Panels<BiasColumns>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial, prefetch, prefetchLast);
+            else if (e->BiasPerColumn && !clamps) Panels<BiasColumnsResidual>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial, prefetch, prefetchLast);
+            else if (!e->BiasPerColumn && !residual && clamps) Panels<BiasRowsClamped>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial, prefetch, prefetchLast);
+            else if (!e->BiasPerColumn && !residual) Panels<BiasRows>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial, prefetch, prefetchLast);
+            else if (!e->BiasPerColumn && clamps) Panels<BiasRowsResidualClamped>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial, prefetch, prefetchLast);
+            else Panels<General>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial, prefetch, prefetchLast);
             return;
         }
-        Panels<General>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial);
+        Panels<General>(kc, a, lda, rowsA, b, count, c, ldc, alpha, beta, e, i0, j0, addInitial, prefetch, prefetchLast);
     }
 
     private static void Panels<TS>(int kc, float* a, nint lda, bool rowsA, float* b, int count, float* c, nint ldc, float alpha, float beta,
-        GemmEpilogue* e, int i0, int j0, bool addInitial) where TS : struct, IStore
+        GemmEpilogue* e, int i0, int j0, bool addInitial, nint prefetch, nint prefetchLast) where TS : struct, IStore
     {
-        if (rowsA) Core<RowsA, TS, Six>(kc, a, lda, b, c, ldc, alpha, beta, e, i0, j0, addInitial, count: count);
-        else Core<PanelA, TS, Six>(kc, a, 0, b, c, ldc, alpha, beta, e, i0, j0, addInitial, count: count);
+        if (rowsA) Core<RowsA, TS, Six>(kc, a, lda, b, c, ldc, alpha, beta, e, i0, j0, addInitial, count: count, prefetch: prefetch, prefetchLast: prefetchLast);
+        else Core<PanelA, TS, Six>(kc, a, 0, b, c, ldc, alpha, beta, e, i0, j0, addInitial, count: count, prefetch: prefetch, prefetchLast: prefetchLast);
     }
+
+    /// <summary>Lines a full tile of depth <paramref name="kc"/> prefetches: one every four steps.</summary>
+    public static int PrefetchLines(int kc) => kc / 4;
 
     /// <summary>How Core's full tiles apply the epilogue, fixed when the JIT compiles it: through the epilogue's pointer
     /// row by row (General), or, when Hoisted, a bias (per column or per row), the residual when Residual, β = 0, then
@@ -187,8 +190,11 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Core<TA, TS, TR>(int kc, float* aStart, nint lda, float* bStart, float* cStart, nint ldc, float alpha, float beta, GemmEpilogue* e,
-        int i0, int jStart, bool addInitial, int cols = 16, int rows = 6, int count = 1) where TA : struct, IOperandA where TS : struct, IStore where TR : struct, IRows
+        int i0, int jStart, bool addInitial, int cols = 16, int rows = 6, int count = 1, nint prefetch = 0, nint prefetchLast = 0)
+        where TA : struct, IOperandA where TS : struct, IStore where TR : struct, IRows
     {
+        // No lines to prefetch: B's first line, already on its way, stands in (no branch in the loop).
+        if (prefetch == 0) prefetch = prefetchLast = (nint)bStart;
         // `count` tiles side by side (RunPanels): the same rows of A, consecutive B panels, C's next 16 columns.
         for (int t = 0; t < count; t++)
         {
@@ -203,6 +209,10 @@ internal readonly unsafe struct GemmKernel256 : IGemmKernel
             int p = 0;
             for (; p <= kc - 4; p += 4)
             {
+                // A line of what the driver reads next into L2 every four steps (IGemmKernel.RunPanels; at two, on an Ice Lake
+                // core with AVX-512 off, the pointer's arithmetic cost 6 % where everything was in L2 already).
+                if (Sse.IsSupported) Sse.Prefetch1((void*)prefetch);
+                prefetch += ((prefetch - prefetchLast) >> 63) & 64;
                 {
                     Vector256<float> b0 = Vector256.Load(b + 0);
                     Vector256<float> b1 = Vector256.Load(b + 8);
