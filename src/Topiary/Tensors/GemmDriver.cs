@@ -28,6 +28,10 @@
 // packed as before. (It used to be read in place only up to Mc rows or against up to 64 columns of B; at every size,
 // 784 × 128 × 128 ran 1.19x and MobileNet-v2 1.05x faster, measured in one process on AVX2. Against a B packed per call
 // it did not pay: 1024³ 0.91x, 64 × 500 × 800 0.88x.)
+// While a row tile's full tiles compute, the kernel prefetches into L2 what comes next from an operand packed ahead (the
+// weights: the next group of B panels, or the next A panel), which the hardware's prefetchers would leave the first tile
+// to wait for (PrefetchRange); a right edge of a few columns runs after the group's tiles as one column strip over
+// several row tiles (IGemmKernel.RunStrip) when A is packed.
 // Every C element is written by exactly one work item, and its value is
 //   ((beta·C + alpha·S0) + alpha·S1) + ...   with S_t the in-order sum over the t-th K block,
 // where the K blocks depend only on k (never on threads): results are bitwise reproducible for any

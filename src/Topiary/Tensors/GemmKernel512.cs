@@ -9,7 +9,9 @@
 // columns; also RunHalf's left Nr/2 = 24 columns) and Half (8x16: up to 16), storing their valid columns with masked
 // loads and stores and the GEMM epilogue (bias, residual, clamp) in registers (a channels-last convolution with 24 output
 // channels is all edge). RunBottom computes a bottom-edge tile's valid rows only, one at a time (a 7x7 image's 49
-// positions leave one row in its last tile).
+// positions leave one row in its last tile); a right edge of up to 8 columns with A packed runs as a column strip over
+// several row tiles (GemmKernel512.Strip.cs). Full tiles prefetch a line of what the driver reads next every two steps
+// (RunPanels' range).
 // Written out by hand-style unrolling (one local per accumulator) so RyuJIT keeps them in registers.
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
