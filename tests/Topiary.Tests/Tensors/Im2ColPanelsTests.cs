@@ -2,7 +2,7 @@
 // multiplied by the same packed weights, bit for bit — every tier this host runs (panels of 4, 8, 16, 32 columns), its
 // vector reads and its scalar twin, 1 and 2 threads, few output channels (just-in-time B) and more than one row block
 // (the shared B block), a group's rows, bias + residual + clamp; geometries whose panel rows are contiguous runs,
-// stride-2 runs and gathers (output rows of 7, 8, 20, 28; runs whose span only looks like one: a 1 × 8 kernel, a
+// stride-2 runs of 8 and 16, two runs blended, and gathers (output rows of 7, 8, 19, 20, 28; runs whose span only looks like one: a 1 × 8 kernel, a
 // dilation of 7), padded or read in place, strides 1–3, dilation, asymmetric
 // padding, ceil mode, rectangular kernels; NaN and −0 in the image; several images side by side (a batch's columns).
 // The transposed product A·colᵀ (a weight gradient: colᵀ's panels packed from the image) against the GEMM with the
@@ -25,6 +25,7 @@ public unsafe class Im2ColPanelsTests
         { 4, 12, 10, 3, 3, 1, 2, 2, 2, false },   // dilation 2
         { 2, 6, 6, 3, 3, 2, 1, 0, 0, true },      // ceil mode: the last window hangs over the edge
         { 3, 40, 39, 5, 5, 2, 1, 2, 2, false },   // OW 20
+        { 3, 43, 43, 7, 7, 2, 1, 0, 0, false },   // a 7x7 stride-2 stem unpadded (SqueezeNet's): OW 19, read in place to its end
         { 2, 17, 23, 1, 7, 1, 1, 0, 3, false },   // a 1x7 kernel (Inception), stride 1 padded
         { 1, 1, 1, 1, 1, 1, 1, 0, 0, false },     // one pixel
         { 2, 3, 13, 1, 8, 1, 1, 0, 0, false },    // a 1x8 kernel: 6 positions a row, so 8 columns span 14 floats unevenly
