@@ -88,7 +88,10 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
             // each row block packs every panel again.
             double rowShare = (double)CeilDiv(pm, threads) / pm, colShare = (double)CeilDiv(pn, threads) / pn;
             if (bSource.IsSet) rowShare *= 1.25;
-            if (rowShare < colShare || mBlocks > 1) mBlocks = Math.Min(threads, pm);
+            // Panels count alike, but a last panel may hold a column or two: 49 positions are a 48-column panel and a
+            // 1-column one, a column split 48 : 1. Rows then, when a column split leaves the busiest thread a quarter
+            // more columns than its share.
+            if (rowShare < colShare || mBlocks > 1 || BusiestColumns(n, nr, Math.Min(threads, pn)) > 1.25 * n / threads) mBlocks = Math.Min(threads, pm);
             else nSplits = Math.Min(threads, pn);
             oneRegion = true;
         }
@@ -242,6 +245,15 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
     {
         if (inPlace) TKernel.RunHalfRows(kc, a, lda, b, c, ldc, alpha, beta);
         else TKernel.RunHalf(kc, a, b, c, ldc, alpha, beta);
+    }
+
+    // The most columns one of `splits` items gets when n columns in Nr-wide panels are split by panels (as Compute splits).
+    private static int BusiestColumns(int n, int nr, int splits)
+    {
+        int panels = CeilDiv(n, nr), most = 0;
+        for (int t = 0; t < splits; t++)
+            most = Math.Max(most, Math.Min(n, panels * (t + 1) / splits * nr) - panels * t / splits * nr);
+        return most;
     }
 
     private static int CeilDiv(int x, int y) => (x + y - 1) / y;
