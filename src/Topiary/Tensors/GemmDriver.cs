@@ -248,6 +248,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : struct, IGemmKe
     }
 
     // The most columns one of `splits` items gets when n columns in Nr-wide panels are split by panels (as Compute splits).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int BusiestColumns(int n, int nr, int splits)
     {
         int panels = CeilDiv(n, nr), most = 0;
