@@ -214,11 +214,7 @@ internal static unsafe partial class Im2ColPanels
             else if (step == 2 && rows[kc - 1] + pos[7] + 1 < s->Readable)
             {
                 // In one output row at stride 2: the first float of each pair.
-                for (int p = 0; p < kc; p++, d += nr)
-                {
-                    ulong* src = (ulong*)(image + rows[p] + pos[0]);
-                    Vector256.Narrow(Vector256.Load(src), Vector256.Load(src + 4)).AsSingle().Store(d);
-                }
+                for (int p = 0; p < kc; p++, d += nr) Evens(image + rows[p] + pos[0]).Store(d);
             }
             else if (TwoRuns(pos, 2) is var split2 and > 0 && rows[kc - 1] + Math.Max(pos[0], pos[split2] - 2 * split2) + 15 < s->Readable)
             {
